@@ -1,0 +1,49 @@
+// Package access holds who may do what: the roles and the rules that do
+// not depend on a particular record.
+package access
+
+// Role is a user's role.
+type Role string
+
+// The roles. Admin may do everything; marketing works on all leads but
+// does not administer users; sales works on the leads it owns and on
+// unassigned ones.
+const (
+	Admin     Role = "admin"
+	Marketing Role = "marketing"
+	Sales     Role = "sales"
+)
+
+// Roles lists every role, most powerful first.
+var Roles = []Role{Admin, Marketing, Sales}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == Admin || r == Marketing || r == Sales }
+
+// Actor is the authenticated user on whose behalf something is done.
+type Actor struct {
+	ID    int64
+	Email string
+	Role  Role
+}
+
+// ManagesUsers reports whether a can create and list users' accounts.
+func (a Actor) ManagesUsers() bool { return a.Role == Admin }
+
+// SeesAllLeads reports whether a works on every lead, not only its own.
+func (a Actor) SeesAllLeads() bool { return a.Role == Admin || a.Role == Marketing }
+
+// CanSeeLead reports whether a may see and edit a lead owned by ownerID
+// (0 when unassigned).
+func (a Actor) CanSeeLead(ownerID int64) bool {
+	return a.SeesAllLeads() || ownerID == 0 || ownerID == a.ID
+}
+
+// CanAssignTo reports whether a may make ownerID (0 for nobody) the owner.
+// Sales may take a lead or release it, not hand it to someone else.
+func (a Actor) CanAssignTo(ownerID int64) bool {
+	return a.SeesAllLeads() || ownerID == 0 || ownerID == a.ID
+}
+
+// CanDeleteLeads reports whether a may delete leads.
+func (a Actor) CanDeleteLeads() bool { return a.SeesAllLeads() }

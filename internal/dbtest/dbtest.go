@@ -1,0 +1,115 @@
+// Package dbtest gives tests real databases: a fresh SQLite file, and a
+// fresh PostgreSQL schema when LEADFLOW_TEST_POSTGRES holds a server URL,
+// so the same test code runs on both.
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"leadflow/internal/sqldb"
+)
+
+// PostgresEnv names the variable holding the test server's URL.
+const PostgresEnv = "LEADFLOW_TEST_POSTGRES"
+
+// Each runs fn as a subtest once per available database, each migrated
+// and empty.
+func Each(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
+}
+
+// SQLite returns a migrated database in a new file under t.TempDir().
+func SQLite(t testing.TB) *sqldb.DB {
+	t.Helper()
+	return open(t, filepath.Join(t.TempDir(), "leadflow.db"))
+}
+
+// Postgres returns a migrated database in a new schema of the test
+// server, dropped when the test ends.
+func Postgres(t testing.TB) *sqldb.DB {
+	t.Helper()
+	return open(t, PostgresDSN(t))
+}
+
+// EachDSN runs fn as a subtest once per available database with the
+// connection string of a new, empty database, for tests that start the
+// whole program and let it migrate.
+func EachDSN(t *testing.T, fn func(t *testing.T, dsn string)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, filepath.Join(t.TempDir(), "leadflow.db")) })
+	t.Run("postgres", func(t *testing.T) { fn(t, PostgresDSN(t)) })
+}
+
+// PostgresDSN creates a new schema on the test server, dropped when the
+// test ends, and returns a URL whose search_path selects it. It skips,
+// saying why, when no server is configured; the test command always
+// configures one.
+func PostgresDSN(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(PostgresEnv)
+	if base == "" {
+		Unavailable(t, "PostgreSQL NOT TESTED: set "+PostgresEnv+" (scripts/test does)")
+	}
+	ctx := context.Background()
+	admin, err := sqldb.Open(ctx, base)
+	if err != nil {
+		t.Fatalf("connect to %s: %v", PostgresEnv, err)
+	}
+	schema := "t_" + randomHex()
+	if _, err := admin.W.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		admin.W.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("parse %s: %v", PostgresEnv, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func open(t testing.TB, dsn string) *sqldb.DB {
+	t.Helper()
+	db, err := sqldb.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("open %s: %v", dsn, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return db
+}
+
+func randomHex() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// RequireAllEnv, when set (CI sets it), turns a missing database or
+// browser from a skip into a failure.
+const RequireAllEnv = "LEADFLOW_REQUIRE_ALL"
+
+// Unavailable skips the test, saying why, or fails it when
+// LEADFLOW_REQUIRE_ALL is set, so CI never counts a skip as a pass.
+func Unavailable(t testing.TB, why string) {
+	t.Helper()
+	if os.Getenv(RequireAllEnv) != "" {
+		t.Fatal(why)
+	}
+	t.Skip(why)
+}

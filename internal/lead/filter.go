@@ -1,0 +1,263 @@
+package lead
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"leadflow/internal/country"
+	"leadflow/internal/fault"
+)
+
+// Filter selects, orders and pages leads. The UI and the API read it from
+// the same query parameters.
+type Filter struct {
+	Stages      []Stage
+	Grades      []Grade
+	Owner       string // "" any, "none" unassigned, "me", or an owner's email
+	Source      string
+	Country     string
+	MinScore    *int
+	Q           string // free text over name, email and company
+	CreatedFrom time.Time
+	CreatedTo   time.Time // exclusive
+	Sort        string    // a key of sortColumns
+	Desc        bool
+	Limit       int
+	Cursor      *Cursor // keyset position (API)
+	Offset      int     // page offset (UI)
+
+	// visibleTo restricts the list to one sales user's leads and the
+	// unassigned ones; set by the service from the actor, never by input.
+	visibleTo int64
+}
+
+// Cursor is a keyset position: the sort value and id of the last lead seen.
+type Cursor struct {
+	V  any   `json:"v"`
+	ID int64 `json:"id"`
+}
+
+// Limits on page size.
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+)
+
+// sortColumns maps a sort key to its SQL expression and whether that
+// expression is numeric (for decoding cursors).
+var sortColumns = map[string]struct {
+	expr    string
+	numeric bool
+}{
+	"created_at": {"l.created_at", true},
+	"updated_at": {"l.updated_at", true},
+	"score":      {"l.score", true},
+	"employees":  {"COALESCE(l.employees, -1)", true},
+	"email":      {"lower(l.email)", false},
+	"first_name": {"lower(l.first_name)", false},
+	"last_name":  {"lower(l.last_name)", false},
+	"company":    {"lower(l.company)", false},
+	"job_title":  {"lower(l.job_title)", false},
+	"country":    {"l.country", false},
+	"city":       {"lower(l.city)", false},
+	"industry":   {"lower(l.industry)", false},
+	"source":     {"l.source", false},
+	"stage":      {"l.stage", false},
+	"grade":      {"l.grade", false},
+	"owner":      {"COALESCE(lower(u.email), '')", false},
+}
+
+// SortKeys lists the keys sort accepts.
+func SortKeys() []string {
+	keys := make([]string, 0, len(sortColumns))
+	for k := range sortColumns {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// ParseFilter reads a filter from query parameters: stage, grade (each
+// repeatable or comma-separated), owner, source, country, min_score, q,
+// created_from, created_to (YYYY-MM-DD, inclusive), sort (a column,
+// "-" in front for descending), limit, cursor, page.
+func ParseFilter(v url.Values) (Filter, error) {
+	f := Filter{Sort: "created_at", Desc: true, Limit: DefaultLimit}
+	bad := fault.Fields{}
+	for _, s := range list(v, "stage") {
+		if st := Stage(strings.ToLower(s)); st.Valid() {
+			f.Stages = append(f.Stages, st)
+		} else {
+			bad.Add("stage", "unknown stage "+strconv.Quote(s))
+		}
+	}
+	for _, s := range list(v, "grade") {
+		if g := Grade(strings.ToLower(s)); g.Valid() {
+			f.Grades = append(f.Grades, g)
+		} else {
+			bad.Add("grade", "unknown grade "+strconv.Quote(s)+"; use hot, warm or cold")
+		}
+	}
+	f.Owner = strings.TrimSpace(v.Get("owner"))
+	f.Source = strings.ToLower(strings.TrimSpace(v.Get("source")))
+	if c := strings.TrimSpace(v.Get("country")); c != "" {
+		code, ok := country.Normalize(c)
+		if !ok {
+			bad.Add("country", "unknown country "+strconv.Quote(c))
+		}
+		f.Country = code
+	}
+	if s := strings.TrimSpace(v.Get("min_score")); s != "" {
+		if n, err := strconv.Atoi(s); err == nil {
+			f.MinScore = &n
+		} else {
+			bad.Add("min_score", "must be a whole number")
+		}
+	}
+	f.Q = strings.TrimSpace(v.Get("q"))
+	f.CreatedFrom = parseDate(v, "created_from", 0, bad)
+	f.CreatedTo = parseDate(v, "created_to", 1, bad)
+	parseOrder(&f, v, bad)
+	return f, bad.Err()
+}
+
+func parseOrder(f *Filter, v url.Values, bad fault.Fields) {
+	if s := strings.TrimSpace(v.Get("sort")); s != "" {
+		key := strings.TrimPrefix(s, "-")
+		if _, ok := sortColumns[key]; ok {
+			f.Sort, f.Desc = key, strings.HasPrefix(s, "-")
+		} else {
+			bad.Add("sort", "cannot sort by "+strconv.Quote(key))
+		}
+	}
+	if s := strings.TrimSpace(v.Get("limit")); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > MaxLimit {
+			bad.Add("limit", "must be a whole number from 1 to "+strconv.Itoa(MaxLimit))
+		} else {
+			f.Limit = n
+		}
+	}
+	if s := strings.TrimSpace(v.Get("cursor")); s != "" {
+		c, ok := decodeCursor(s, sortColumns[f.Sort].numeric)
+		if !ok {
+			bad.Add("cursor", "is not a cursor this list returned")
+		}
+		f.Cursor = c
+	}
+	if s := strings.TrimSpace(v.Get("page")); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			bad.Add("page", "must be a whole number from 1")
+		} else {
+			f.Offset = (n - 1) * f.Limit
+		}
+	}
+}
+
+// list reads a repeatable, comma-separable parameter.
+func list(v url.Values, key string) []string {
+	var out []string
+	for _, raw := range v[key] {
+		for _, s := range strings.Split(raw, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// parseDate reads a YYYY-MM-DD day; addDays 1 turns an inclusive end day
+// into the exclusive start of the next one.
+func parseDate(v url.Values, key string, addDays int, bad fault.Fields) time.Time {
+	s := strings.TrimSpace(v.Get(key))
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		bad.Add(key, "must be a date as YYYY-MM-DD")
+		return time.Time{}
+	}
+	return t.AddDate(0, 0, addDays)
+}
+
+// EncodeCursor makes the opaque text of a cursor.
+func EncodeCursor(c Cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string, numeric bool) (*Cursor, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, false
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.UseNumber()
+	var c Cursor
+	if err := dec.Decode(&c); err != nil || c.ID <= 0 {
+		return nil, false
+	}
+	switch v := c.V.(type) {
+	case json.Number:
+		n, err := v.Int64()
+		if err != nil || !numeric {
+			return nil, false
+		}
+		c.V = n
+	case string:
+		if numeric {
+			return nil, false
+		}
+	default:
+		return nil, false
+	}
+	return &c, true
+}
+
+// Query writes f back as query parameters, without paging, so a page can
+// link to the same list sorted or paged differently.
+func (f Filter) Query() url.Values {
+	v := url.Values{}
+	for _, s := range f.Stages {
+		v.Add("stage", string(s))
+	}
+	for _, g := range f.Grades {
+		v.Add("grade", string(g))
+	}
+	set := func(k, val string) {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	set("owner", f.Owner)
+	set("source", f.Source)
+	set("country", f.Country)
+	if f.MinScore != nil {
+		v.Set("min_score", strconv.Itoa(*f.MinScore))
+	}
+	set("q", f.Q)
+	if !f.CreatedFrom.IsZero() {
+		v.Set("created_from", f.CreatedFrom.Format(time.DateOnly))
+	}
+	if !f.CreatedTo.IsZero() {
+		v.Set("created_to", f.CreatedTo.AddDate(0, 0, -1).Format(time.DateOnly))
+	}
+	if f.Sort != "created_at" || !f.Desc {
+		v.Set("sort", f.SortParam())
+	}
+	return v
+}
+
+// SortParam is the sort as the sort parameter spells it.
+func (f Filter) SortParam() string {
+	if f.Desc {
+		return "-" + f.Sort
+	}
+	return f.Sort
+}

@@ -1,0 +1,52 @@
+package lead
+
+import (
+	"net/url"
+	"testing"
+
+	"leadflow/internal/fault"
+)
+
+func TestParseFilterReadsEveryParameter(t *testing.T) {
+	v, _ := url.ParseQuery("stage=mql,sql&grade=hot&owner=me&source=Web&country=de&min_score=40" +
+		"&q=acme&created_from=2026-01-01&created_to=2026-01-31&sort=-score&limit=20")
+	f, err := ParseFilter(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Stages) != 2 || f.Grades[0] != Hot || f.Owner != "me" || f.Source != "web" || f.Country != "DE" ||
+		*f.MinScore != 40 || f.Q != "acme" || f.Sort != "score" || !f.Desc || f.Limit != 20 {
+		t.Errorf("parsed %+v", f)
+	}
+	if got := f.CreatedTo.Format("2006-01-02"); got != "2026-02-01" {
+		t.Errorf("created_to is inclusive, so the bound is the next day; got %s", got)
+	}
+	if again, _ := ParseFilter(f.Query()); again.Query().Encode() != f.Query().Encode() {
+		t.Errorf("Query does not round-trip: %s vs %s", again.Query().Encode(), f.Query().Encode())
+	}
+}
+
+func TestParseFilterNamesBadParameters(t *testing.T) {
+	v, _ := url.ParseQuery("stage=won&grade=tepid&min_score=x&created_from=01/02/2026&sort=password&limit=0&cursor=zzz&country=Narnia")
+	_, err := ParseFilter(v)
+	e := fault.As(err)
+	if e == nil {
+		t.Fatal("want an invalid error")
+	}
+	for _, field := range []string{"stage", "grade", "min_score", "created_from", "sort", "limit", "cursor", "country"} {
+		if e.Fields[field] == "" {
+			t.Errorf("no reason given for %s (got %v)", field, e.Fields)
+		}
+	}
+}
+
+func TestCursorRoundTrip(t *testing.T) {
+	s := EncodeCursor(Cursor{V: int64(1767225600000), ID: 42})
+	c, ok := decodeCursor(s, true)
+	if !ok || c.V != int64(1767225600000) || c.ID != 42 {
+		t.Fatalf("decoded %+v %v", c, ok)
+	}
+	if _, ok := decodeCursor(s, false); ok {
+		t.Error("a numeric cursor was accepted for a text sort")
+	}
+}

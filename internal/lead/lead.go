@@ -1,0 +1,370 @@
+// Package lead holds the lead: its fields, lifecycle stage and grade, the
+// rules that validate a change to it, and its storage.
+package lead
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"leadflow/internal/country"
+	"leadflow/internal/fault"
+	"leadflow/internal/mailaddr"
+)
+
+// Stage is a lead's lifecycle stage.
+type Stage string
+
+// The lifecycle, in order, then the two side states.
+const (
+	Subscriber   Stage = "subscriber"
+	StageLead    Stage = "lead"
+	MQL          Stage = "mql"
+	SQL          Stage = "sql"
+	Opportunity  Stage = "opportunity"
+	Customer     Stage = "customer"
+	Nurturing    Stage = "nurturing"
+	Disqualified Stage = "disqualified"
+)
+
+// Stages lists every stage in lifecycle order, side states last.
+var Stages = []Stage{Subscriber, StageLead, MQL, SQL, Opportunity, Customer, Nurturing, Disqualified}
+
+// Valid reports whether s is a known stage.
+func (s Stage) Valid() bool {
+	for _, x := range Stages {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Grade is the temperature derived from a lead's score.
+type Grade string
+
+// The grades.
+const (
+	Hot  Grade = "hot"
+	Warm Grade = "warm"
+	Cold Grade = "cold"
+)
+
+// Grades lists the grades, hottest first.
+var Grades = []Grade{Hot, Warm, Cold}
+
+// Valid reports whether g is a known grade.
+func (g Grade) Valid() bool { return g == Hot || g == Warm || g == Cold }
+
+// Thresholds are the lowest scores that make a lead hot or warm.
+type Thresholds struct{ Hot, Warm int }
+
+// DefaultThresholds apply until scoring rules say otherwise.
+var DefaultThresholds = Thresholds{Hot: 70, Warm: 40}
+
+// GradeFor derives the grade of a score.
+func GradeFor(score int, t Thresholds) Grade {
+	switch {
+	case score >= t.Hot:
+		return Hot
+	case score >= t.Warm:
+		return Warm
+	}
+	return Cold
+}
+
+// Lead is a person, and their company, who showed interest.
+type Lead struct {
+	ID               int64
+	Email            string
+	FirstName        string
+	LastName         string
+	Phone            string
+	Company          string
+	JobTitle         string
+	Employees        *int64 // nil when unknown
+	Industry         string
+	Country          string // ISO 3166-1 alpha-2
+	City             string
+	Website          string
+	ExistingCustomer bool
+	Source           string
+	UTMSource        string
+	UTMMedium        string
+	UTMCampaign      string
+	Consent          bool
+	ConsentAt        *time.Time
+	Stage            Stage
+	Score            int
+	Grade            Grade
+	OwnerID          int64  // 0 when unassigned
+	OwnerEmail       string // the owner's email, filled when read
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// Name is the person's full name, or the email when no name is known.
+func (l Lead) Name() string {
+	if n := strings.TrimSpace(l.FirstName + " " + l.LastName); n != "" {
+		return n
+	}
+	return l.Email
+}
+
+// Field names, as the API, the HTML forms and the CSV files spell them.
+const (
+	FEmail            = "email"
+	FFirstName        = "first_name"
+	FLastName         = "last_name"
+	FPhone            = "phone"
+	FCompany          = "company"
+	FJobTitle         = "job_title"
+	FEmployees        = "employees"
+	FIndustry         = "industry"
+	FCountry          = "country"
+	FCity             = "city"
+	FWebsite          = "website"
+	FExistingCustomer = "existing_customer"
+	FSource           = "source"
+	FUTMSource        = "utm_source"
+	FUTMMedium        = "utm_medium"
+	FUTMCampaign      = "utm_campaign"
+	FConsent          = "consent"
+	FStage            = "stage"
+	FOwner            = "owner"
+)
+
+// Editable lists the fields a user may set, in form order.
+var Editable = []string{
+	FEmail, FFirstName, FLastName, FPhone, FCompany, FJobTitle, FEmployees,
+	FIndustry, FCountry, FCity, FWebsite, FExistingCustomer, FSource,
+	FUTMSource, FUTMMedium, FUTMCampaign, FConsent, FStage, FOwner,
+}
+
+// IsEditable reports whether name is a field a user may set.
+func IsEditable(name string) bool {
+	for _, f := range Editable {
+		if f == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Changes are submitted field values as text, the way an HTML form sends
+// them; the JSON API turns its typed values into the same. A field absent
+// from the map is left as it is; an empty value clears it.
+type Changes map[string]string
+
+// maxLen bounds each free-text field, in characters.
+var maxLen = map[string]int{
+	FFirstName: 100, FLastName: 100, FCompany: 200, FJobTitle: 200,
+	FIndustry: 100, FCity: 100, FWebsite: 300, FSource: 64,
+	FUTMSource: 200, FUTMMedium: 200, FUTMCampaign: 200,
+}
+
+// MaxEmployees is the largest head count accepted: larger is a typo.
+const MaxEmployees = 10_000_000
+
+// Apply returns l with the changes made, and the reason for every field it
+// refused. Owner is resolved by the caller, who knows the users; Apply only
+// passes it through. now stamps consent.
+func Apply(l Lead, c Changes, now time.Time) (Lead, fault.Fields) {
+	bad := fault.Fields{}
+	for name, raw := range c {
+		if name == FOwner {
+			continue
+		}
+		if !IsEditable(name) {
+			bad.Add(name, "is not a lead field")
+			continue
+		}
+		value := strings.TrimSpace(raw)
+		if max, ok := maxLen[name]; ok && utf8.RuneCountInString(value) > max {
+			bad.Add(name, "must be at most "+strconv.Itoa(max)+" characters")
+			continue
+		}
+		if !utf8.ValidString(value) {
+			bad.Add(name, "is not valid UTF-8 text")
+			continue
+		}
+		if reason := set(&l, name, value, now); reason != "" {
+			bad.Add(name, reason)
+		}
+	}
+	if l.Email == "" {
+		bad.Add(FEmail, "is required")
+	}
+	if l.Stage == "" {
+		l.Stage = StageLead
+	}
+	return l, bad
+}
+
+// set assigns one field from its text form and returns why it refused, if
+// it did.
+func set(l *Lead, name, v string, now time.Time) string {
+	switch name {
+	case FEmail:
+		e, reason := mailaddr.Normalize(v)
+		if reason != "" {
+			return reason
+		}
+		l.Email = e
+	case FFirstName:
+		l.FirstName = v
+	case FLastName:
+		l.LastName = v
+	case FPhone:
+		if len(v) > 40 || strings.Trim(v, "0123456789+-(). /") != "" {
+			return "must be a phone number: digits, spaces and + - ( ) . / only, at most 40"
+		}
+		l.Phone = v
+	case FCompany:
+		l.Company = v
+	case FJobTitle:
+		l.JobTitle = v
+	case FEmployees:
+		return setEmployees(l, v)
+	case FIndustry:
+		l.Industry = v
+	case FCountry:
+		if v == "" {
+			l.Country = ""
+			return ""
+		}
+		code, ok := country.Normalize(v)
+		if !ok {
+			return "must be a country name or a two-letter ISO code such as DE or US"
+		}
+		l.Country = code
+	case FCity:
+		l.City = v
+	case FWebsite:
+		w, reason := normalizeWebsite(v)
+		if reason != "" {
+			return reason
+		}
+		l.Website = w
+	case FExistingCustomer:
+		b, ok := parseBool(v)
+		if !ok {
+			return "must be true or false"
+		}
+		l.ExistingCustomer = b
+	case FSource:
+		l.Source = strings.ToLower(v)
+	case FUTMSource:
+		l.UTMSource = v
+	case FUTMMedium:
+		l.UTMMedium = v
+	case FUTMCampaign:
+		l.UTMCampaign = v
+	case FConsent:
+		return setConsent(l, v, now)
+	case FStage:
+		s := Stage(strings.ToLower(v))
+		if !s.Valid() {
+			return "must be one of subscriber, lead, mql, sql, opportunity, customer, nurturing, disqualified"
+		}
+		l.Stage = s
+	}
+	return ""
+}
+
+func setEmployees(l *Lead, v string) string {
+	if v == "" {
+		l.Employees = nil
+		return ""
+	}
+	n, err := strconv.ParseInt(strings.ReplaceAll(v, ",", ""), 10, 64)
+	switch {
+	case err != nil:
+		return "must be a whole number"
+	case n < 0:
+		return "must not be negative"
+	case n > MaxEmployees:
+		return "must be at most 10000000"
+	}
+	l.Employees = &n
+	return ""
+}
+
+func setConsent(l *Lead, v string, now time.Time) string {
+	b, ok := parseBool(v)
+	if !ok {
+		return "must be true or false"
+	}
+	if b && !l.Consent {
+		t := now.UTC()
+		l.ConsentAt = &t
+	}
+	if !b {
+		l.ConsentAt = nil
+	}
+	l.Consent = b
+	return ""
+}
+
+// parseBool reads the ways forms and files say yes or no; an empty value
+// (an unticked checkbox) is no.
+func parseBool(v string) (bool, bool) {
+	switch strings.ToLower(v) {
+	case "", "0", "false", "no", "off", "n", "f":
+		return false, true
+	case "1", "true", "yes", "on", "y", "t":
+		return true, true
+	}
+	return false, false
+}
+
+func normalizeWebsite(v string) (string, string) {
+	if v == "" {
+		return "", ""
+	}
+	if !strings.Contains(v, "://") {
+		v = "https://" + v
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !strings.Contains(u.Host, ".") {
+		return "", "must be a web address such as example.com or https://example.com"
+	}
+	u.Host = strings.ToLower(u.Host)
+	return u.String(), ""
+}
+
+// Values returns l's editable fields in their text form, for filling an
+// edit form.
+func (l Lead) Values() Changes {
+	c := Changes{
+		FEmail: l.Email, FFirstName: l.FirstName, FLastName: l.LastName,
+		FPhone: l.Phone, FCompany: l.Company, FJobTitle: l.JobTitle,
+		FIndustry: l.Industry, FCountry: l.Country, FCity: l.City,
+		FWebsite: l.Website, FSource: l.Source, FUTMSource: l.UTMSource,
+		FUTMMedium: l.UTMMedium, FUTMCampaign: l.UTMCampaign,
+		FExistingCustomer: strconv.FormatBool(l.ExistingCustomer),
+		FConsent:          strconv.FormatBool(l.Consent),
+		FStage:            string(l.Stage), FOwner: l.OwnerEmail,
+	}
+	if l.Employees != nil {
+		c[FEmployees] = strconv.FormatInt(*l.Employees, 10)
+	} else {
+		c[FEmployees] = ""
+	}
+	return c
+}
+
+// Diff lists the editable fields whose text form differs between a and b,
+// as field -> [old, new].
+func Diff(a, b Lead) map[string][2]string {
+	av, bv := a.Values(), b.Values()
+	d := map[string][2]string{}
+	for _, f := range Editable {
+		if av[f] != bv[f] {
+			d[f] = [2]string{av[f], bv[f]}
+		}
+	}
+	return d
+}

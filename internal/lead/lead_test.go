@@ -1,0 +1,92 @@
+package lead
+
+import (
+	"testing"
+	"time"
+
+	"leadflow/internal/fault"
+)
+
+var now = time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+
+func TestApplyValidatesEachField(t *testing.T) {
+	tests := []struct {
+		field, value, reason string
+	}{
+		{FEmail, "not-an-email", "is not a valid email address"},
+		{FEmail, "Ann <ann@example.com>", "is not a valid email address"},
+		{FEmail, "ann@localhost", "needs a domain such as example.com after the @"},
+		{FEmployees, "-3", "must not be negative"},
+		{FEmployees, "many", "must be a whole number"},
+		{FEmployees, "20000000", "must be at most 10000000"},
+		{FStage, "won", "must be one of subscriber, lead, mql, sql, opportunity, customer, nurturing, disqualified"},
+		{FCountry, "Atlantis", "must be a country name or a two-letter ISO code such as DE or US"},
+		{FWebsite, "ftp://example.com", "must be a web address such as example.com or https://example.com"},
+		{FPhone, "call me maybe", "must be a phone number: digits, spaces and + - ( ) . / only, at most 40"},
+		{FConsent, "perhaps", "must be true or false"},
+		{FFirstName, string(make([]rune, 101)), "must be at most 100 characters"},
+		{"favourite_colour", "blue", "is not a lead field"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.field+"="+tt.value, func(t *testing.T) {
+			_, bad := Apply(Lead{Email: "ann@example.com"}, Changes{tt.field: tt.value}, now)
+			if got := bad[tt.field]; got != tt.reason {
+				t.Errorf("reason for %s = %q, want %q", tt.field, got, tt.reason)
+			}
+		})
+	}
+}
+
+func TestApplyNormalises(t *testing.T) {
+	l, bad := Apply(Lead{}, Changes{
+		FEmail: "  Ann.Lee@Example.COM ", FCountry: "germany", FWebsite: "Acme.io",
+		FEmployees: "1,200", FSource: "Web", FConsent: "on", FExistingCustomer: "yes",
+	}, now)
+	if err := bad.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if l.Email != "Ann.Lee@example.com" {
+		t.Errorf("email = %q: domain lower-cased, local part kept", l.Email)
+	}
+	if l.Country != "DE" || l.Website != "https://acme.io" || *l.Employees != 1200 || l.Source != "web" {
+		t.Errorf("got country %q website %q employees %d source %q", l.Country, l.Website, *l.Employees, l.Source)
+	}
+	if !l.Consent || l.ConsentAt == nil || !l.ConsentAt.Equal(now) || !l.ExistingCustomer {
+		t.Errorf("consent %v at %v, existing customer %v", l.Consent, l.ConsentAt, l.ExistingCustomer)
+	}
+	if l.Stage != StageLead {
+		t.Errorf("a new lead starts in stage %q, want lead", l.Stage)
+	}
+}
+
+func TestApplyRequiresEmailAndKeepsConsentTime(t *testing.T) {
+	_, bad := Apply(Lead{}, Changes{FFirstName: "Ann"}, now)
+	if bad[FEmail] != "is required" {
+		t.Errorf("email reason = %q", bad[FEmail])
+	}
+	earlier := now.Add(-time.Hour)
+	l, _ := Apply(Lead{Email: "a@b.co", Consent: true, ConsentAt: &earlier}, Changes{FConsent: "true"}, now)
+	if !l.ConsentAt.Equal(earlier) {
+		t.Errorf("re-ticking consent moved consent_at to %v", l.ConsentAt)
+	}
+	l, _ = Apply(l, Changes{FConsent: "false"}, now)
+	if l.Consent || l.ConsentAt != nil {
+		t.Errorf("withdrawn consent kept %v %v", l.Consent, l.ConsentAt)
+	}
+}
+
+func TestGradeBoundaries(t *testing.T) {
+	for score, want := range map[int]Grade{-5: Cold, 0: Cold, 39: Cold, 40: Warm, 69: Warm, 70: Hot, 250: Hot} {
+		if got := GradeFor(score, DefaultThresholds); got != want {
+			t.Errorf("GradeFor(%d) = %s, want %s", score, got, want)
+		}
+	}
+}
+
+func TestFaultListsFields(t *testing.T) {
+	_, bad := Apply(Lead{}, Changes{FEmployees: "-1"}, now)
+	e := fault.As(bad.Err())
+	if e == nil || e.Code != fault.Invalid || len(e.Fields) != 2 {
+		t.Fatalf("want an invalid error naming email and employees, got %v", bad.Err())
+	}
+}

@@ -1,0 +1,249 @@
+package lead
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"leadflow/internal/access"
+	"leadflow/internal/fault"
+	"leadflow/internal/sqldb"
+)
+
+// Service is what the UI and the API call to work on leads: it checks who
+// may do what, validates, stores, and records every change on the
+// lead's timeline in the same transaction.
+type Service struct {
+	db         *sqldb.DB
+	now        func() time.Time
+	thresholds Thresholds
+}
+
+// NewService returns a Service over db.
+func NewService(db *sqldb.DB) *Service {
+	return &Service{db: db, now: time.Now, thresholds: DefaultThresholds}
+}
+
+// SetClock replaces the clock, for tests and demo data.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// Page is one page of a lead list.
+type Page struct {
+	Leads      []Lead
+	NextCursor string // "" on the last page
+	Total      int    // -1 unless asked for
+}
+
+// List returns the leads a may see that match f.
+func (s *Service) List(ctx context.Context, a access.Actor, f Filter, withTotal bool) (Page, error) {
+	if !a.SeesAllLeads() {
+		f.visibleTo = a.ID
+	}
+	if f.Owner == "me" {
+		f.Owner = a.Email
+	}
+	want := f.Limit
+	f.Limit++ // one more tells whether a next page exists
+	leads, err := listLeads(ctx, s.db.R, f)
+	if err != nil {
+		return Page{}, err
+	}
+	p := Page{Leads: leads, Total: -1}
+	if len(leads) > want {
+		p.Leads = leads[:want]
+		f.Limit = want
+		p.NextCursor = EncodeCursor(cursorAfter(p.Leads[want-1], f))
+	}
+	if withTotal {
+		if p.Total, err = countLeads(ctx, s.db.R, f); err != nil {
+			return Page{}, err
+		}
+	}
+	return p, nil
+}
+
+// Get returns one lead a may see.
+func (s *Service) Get(ctx context.Context, a access.Actor, id int64) (Lead, error) {
+	l, err := getLead(ctx, s.db.R, id)
+	if err != nil {
+		return l, err
+	}
+	if !a.CanSeeLead(l.OwnerID) {
+		return Lead{}, fault.Errorf(fault.Forbidden, "lead %d belongs to another sales user", id)
+	}
+	return l, nil
+}
+
+// Create validates c and stores a new lead. A sales user's new lead is
+// theirs unless they say otherwise.
+func (s *Service) Create(ctx context.Context, a access.Actor, c Changes) (Lead, error) {
+	now := s.now().UTC().Truncate(time.Millisecond)
+	if _, set := c[FOwner]; !set && a.Role == access.Sales {
+		c = withOwner(c, a.Email)
+	}
+	l, bad := Apply(Lead{CreatedAt: now, UpdatedAt: now}, c, now)
+	var created Lead
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if err := s.assign(ctx, tx, a, &l, c, bad); err != nil {
+			return err
+		}
+		if err := bad.Err(); err != nil {
+			return err
+		}
+		l.Grade = GradeFor(l.Score, s.thresholds)
+		id, err := insertLead(ctx, tx, l)
+		if err != nil {
+			return err
+		}
+		l.ID = id
+		created = l
+		return insertChange(ctx, tx, Change{LeadID: id, At: now, Kind: KindCreated,
+			Detail: Diff(Lead{}, l)}, a.ID)
+	})
+	return created, err
+}
+
+// Update validates c and applies it to lead id, recording what changed.
+func (s *Service) Update(ctx context.Context, a access.Actor, id int64, c Changes) (Lead, error) {
+	now := s.now().UTC().Truncate(time.Millisecond)
+	var updated Lead
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		old, err := getLead(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !a.CanSeeLead(old.OwnerID) {
+			return fault.Errorf(fault.Forbidden, "lead %d belongs to another sales user", id)
+		}
+		l, bad := Apply(old, c, now)
+		if err := s.assign(ctx, tx, a, &l, c, bad); err != nil {
+			return err
+		}
+		if err := bad.Err(); err != nil {
+			return err
+		}
+		diff := Diff(old, l)
+		if len(diff) == 0 {
+			updated = old
+			return nil
+		}
+		l.UpdatedAt = now
+		if err := updateLead(ctx, tx, l); err != nil {
+			return err
+		}
+		updated = l
+		return recordChanges(ctx, tx, a, id, now, diff)
+	})
+	return updated, err
+}
+
+// recordChanges writes a stage change and an owner change as entries of
+// their own, so reports can find them, and the other fields together.
+func recordChanges(ctx context.Context, tx *sqldb.Tx, a access.Actor, id int64, now time.Time, diff map[string][2]string) error {
+	for _, kind := range []string{KindStage, KindOwner} {
+		field := FStage
+		if kind == KindOwner {
+			field = FOwner
+		}
+		if d, ok := diff[field]; ok {
+			delete(diff, field)
+			c := Change{LeadID: id, At: now, Kind: kind, Detail: map[string][2]string{field: d}}
+			if err := insertChange(ctx, tx, c, a.ID); err != nil {
+				return err
+			}
+		}
+	}
+	if len(diff) == 0 {
+		return nil
+	}
+	return insertChange(ctx, tx, Change{LeadID: id, At: now, Kind: KindUpdated, Detail: diff}, a.ID)
+}
+
+// assign resolves the owner field of c, if present, into l, adding to bad
+// when the owner is unknown and failing when a may not assign to them.
+func (s *Service) assign(ctx context.Context, tx *sqldb.Tx, a access.Actor, l *Lead, c Changes, bad fault.Fields) error {
+	email, set := c[FOwner]
+	if !set {
+		return nil
+	}
+	email = strings.TrimSpace(email)
+	var id int64
+	if email != "" {
+		var err error
+		if id, err = ownerByEmail(ctx, tx, email); err != nil {
+			return err
+		}
+		if id == 0 {
+			bad.Add(FOwner, "no user has this email")
+			return nil
+		}
+	}
+	if !a.CanAssignTo(id) {
+		return fault.Errorf(fault.Forbidden, "sales users can assign leads only to themselves")
+	}
+	l.OwnerID, l.OwnerEmail = id, email
+	return nil
+}
+
+func withOwner(c Changes, email string) Changes {
+	out := make(Changes, len(c)+1)
+	for k, v := range c {
+		out[k] = v
+	}
+	out[FOwner] = email
+	return out
+}
+
+// Delete removes lead id and its timeline.
+func (s *Service) Delete(ctx context.Context, a access.Actor, id int64) error {
+	if !a.CanDeleteLeads() {
+		return fault.Errorf(fault.Forbidden, "only admin and marketing users can delete leads")
+	}
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := getLead(ctx, tx, id); err != nil {
+			return err
+		}
+		return deleteLead(ctx, tx, id)
+	})
+}
+
+// Timeline returns what happened to lead id, newest first.
+func (s *Service) Timeline(ctx context.Context, a access.Actor, id int64) ([]Change, error) {
+	if _, err := s.Get(ctx, a, id); err != nil {
+		return nil, err
+	}
+	return listChanges(ctx, s.db.R, id)
+}
+
+// Facets are the values present among leads, for filter menus.
+type Facets struct {
+	Sources   []string
+	Countries []string
+}
+
+// Facets lists the sources and countries leads have.
+func (s *Service) Facets(ctx context.Context) (Facets, error) {
+	var f Facets
+	var err error
+	if f.Sources, err = distinct(ctx, s.db.R, "source"); err != nil {
+		return f, err
+	}
+	f.Countries, err = distinct(ctx, s.db.R, "country")
+	return f, err
+}
+
+// Insert stores a complete lead as given, with one timeline entry saying
+// why: for data that arrives already shaped, such as the demo data set.
+// The grade follows from the score.
+func (s *Service) Insert(ctx context.Context, l Lead, why string) (Lead, error) {
+	l.Grade = GradeFor(l.Score, s.thresholds)
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		id, err := insertLead(ctx, tx, l)
+		if err != nil {
+			return err
+		}
+		l.ID = id
+		return insertChange(ctx, tx, Change{LeadID: id, At: l.CreatedAt, Kind: KindCreated, Reason: why}, 0)
+	})
+	return l, err
+}

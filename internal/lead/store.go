@@ -1,0 +1,371 @@
+package lead
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"leadflow/internal/fault"
+	"leadflow/internal/sqldb"
+)
+
+// columns is what every lead read selects, in scan order.
+const columns = `l.id, l.email, l.first_name, l.last_name, l.phone, l.company, l.job_title,
+	l.employees, l.industry, l.country, l.city, l.website, l.existing_customer, l.source,
+	l.utm_source, l.utm_medium, l.utm_campaign, l.consent, l.consent_at, l.stage, l.score,
+	l.grade, COALESCE(l.owner_id, 0), COALESCE(u.email, ''), l.created_at, l.updated_at`
+
+const fromLeads = ` FROM leads l LEFT JOIN users u ON u.id = l.owner_id`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanLead(s scanner) (Lead, error) {
+	var l Lead
+	var employees, consentAt sql.NullInt64
+	var created, updated int64
+	err := s.Scan(&l.ID, &l.Email, &l.FirstName, &l.LastName, &l.Phone, &l.Company, &l.JobTitle,
+		&employees, &l.Industry, &l.Country, &l.City, &l.Website, &l.ExistingCustomer, &l.Source,
+		&l.UTMSource, &l.UTMMedium, &l.UTMCampaign, &l.Consent, &consentAt, &l.Stage, &l.Score,
+		&l.Grade, &l.OwnerID, &l.OwnerEmail, &created, &updated)
+	if err != nil {
+		return l, err
+	}
+	if employees.Valid {
+		n := employees.Int64
+		l.Employees = &n
+	}
+	if consentAt.Valid {
+		t := time.UnixMilli(consentAt.Int64).UTC()
+		l.ConsentAt = &t
+	}
+	l.CreatedAt = time.UnixMilli(created).UTC()
+	l.UpdatedAt = time.UnixMilli(updated).UTC()
+	return l, nil
+}
+
+// args returns l's stored columns, in the order insertSQL and updateSQL
+// name them.
+func args(l Lead) []any {
+	var employees, consentAt, owner any
+	if l.Employees != nil {
+		employees = *l.Employees
+	}
+	if l.ConsentAt != nil {
+		consentAt = l.ConsentAt.UnixMilli()
+	}
+	if l.OwnerID != 0 {
+		owner = l.OwnerID
+	}
+	return []any{l.Email, l.FirstName, l.LastName, l.Phone, l.Company, l.JobTitle,
+		employees, l.Industry, l.Country, l.City, l.Website, l.ExistingCustomer, l.Source,
+		l.UTMSource, l.UTMMedium, l.UTMCampaign, l.Consent, consentAt, string(l.Stage), l.Score,
+		string(l.Grade), owner, l.CreatedAt.UnixMilli(), l.UpdatedAt.UnixMilli()}
+}
+
+const storedColumns = `email, first_name, last_name, phone, company, job_title, employees,
+	industry, country, city, website, existing_customer, source, utm_source, utm_medium,
+	utm_campaign, consent, consent_at, stage, score, grade, owner_id, created_at, updated_at`
+
+func insertLead(ctx context.Context, q sqldb.Querier, l Lead) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `INSERT INTO leads (`+storedColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING id`, args(l)...).Scan(&id)
+	if sqldb.IsUniqueViolation(err) {
+		return 0, emailTaken()
+	}
+	if err != nil {
+		return 0, fmt.Errorf("lead store: insert: %w", err)
+	}
+	return id, nil
+}
+
+func updateLead(ctx context.Context, q sqldb.Querier, l Lead) error {
+	set := strings.ReplaceAll(strings.Join(strings.Fields(storedColumns), " "), ",", " = ?,") + " = ?"
+	_, err := q.Exec(ctx, `UPDATE leads SET `+set+` WHERE id = ?`, append(args(l), l.ID)...)
+	if sqldb.IsUniqueViolation(err) {
+		return emailTaken()
+	}
+	if err != nil {
+		return fmt.Errorf("lead store: update %d: %w", l.ID, err)
+	}
+	return nil
+}
+
+func emailTaken() error {
+	return &fault.Error{Code: fault.Conflict, Message: "a lead with this email already exists",
+		Fields: map[string]string{FEmail: "is already used by another lead"}}
+}
+
+func getLead(ctx context.Context, q sqldb.Querier, id int64) (Lead, error) {
+	l, err := scanLead(q.QueryRow(ctx, `SELECT `+columns+fromLeads+` WHERE l.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return l, fault.Errorf(fault.NotFound, "lead %d not found", id)
+	}
+	if err != nil {
+		return l, fmt.Errorf("lead store: get %d: %w", id, err)
+	}
+	return l, nil
+}
+
+func deleteLead(ctx context.Context, q sqldb.Querier, id int64) error {
+	if _, err := q.Exec(ctx, `DELETE FROM leads WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("lead store: delete %d: %w", id, err)
+	}
+	return nil
+}
+
+// where turns a filter into SQL conditions and their arguments.
+func where(f Filter) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, a ...any) {
+		conds = append(conds, cond)
+		args = append(args, a...)
+	}
+	if f.visibleTo != 0 {
+		add("(l.owner_id = ? OR l.owner_id IS NULL)", f.visibleTo)
+	}
+	if len(f.Stages) > 0 {
+		add("l.stage IN ("+placeholders(len(f.Stages))+")", anySlice(f.Stages)...)
+	}
+	if len(f.Grades) > 0 {
+		add("l.grade IN ("+placeholders(len(f.Grades))+")", anySlice(f.Grades)...)
+	}
+	switch f.Owner {
+	case "":
+	case "none":
+		add("l.owner_id IS NULL")
+	default:
+		add("lower(u.email) = lower(?)", f.Owner)
+	}
+	if f.Source != "" {
+		add("l.source = ?", f.Source)
+	}
+	if f.Country != "" {
+		add("l.country = ?", f.Country)
+	}
+	if f.MinScore != nil {
+		add("l.score >= ?", *f.MinScore)
+	}
+	if f.Q != "" {
+		p := "%" + escapeLike(strings.ToLower(f.Q)) + "%"
+		add(`(lower(l.email) LIKE ? ESCAPE '\' OR lower(l.first_name || ' ' || l.last_name) LIKE ? ESCAPE '\'
+			OR lower(l.company) LIKE ? ESCAPE '\')`, p, p, p)
+	}
+	if !f.CreatedFrom.IsZero() {
+		add("l.created_at >= ?", f.CreatedFrom.UnixMilli())
+	}
+	if !f.CreatedTo.IsZero() {
+		add("l.created_at < ?", f.CreatedTo.UnixMilli())
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+func listLeads(ctx context.Context, q sqldb.Querier, f Filter) ([]Lead, error) {
+	cond, a := where(f)
+	col := sortColumns[f.Sort]
+	dir, cmp := "ASC", ">"
+	if f.Desc {
+		dir, cmp = "DESC", "<"
+	}
+	if f.Cursor != nil {
+		keyset := fmt.Sprintf("(%s %s ? OR (%s = ? AND l.id %s ?))", col.expr, cmp, col.expr, cmp)
+		if cond == "" {
+			cond = " WHERE " + keyset
+		} else {
+			cond += " AND " + keyset
+		}
+		a = append(a, f.Cursor.V, f.Cursor.V, f.Cursor.ID)
+	}
+	query := `SELECT ` + columns + fromLeads + cond +
+		` ORDER BY ` + col.expr + ` ` + dir + `, l.id ` + dir + ` LIMIT ? OFFSET ?`
+	rows, err := q.Query(ctx, query, append(a, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("lead store: list: %w", err)
+	}
+	defer rows.Close()
+	var out []Lead
+	for rows.Next() {
+		l, err := scanLead(rows)
+		if err != nil {
+			return nil, fmt.Errorf("lead store: list: %w", err)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+func countLeads(ctx context.Context, q sqldb.Querier, f Filter) (int, error) {
+	cond, a := where(f)
+	var n int
+	if err := q.QueryRow(ctx, `SELECT COUNT(*)`+fromLeads+cond, a...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("lead store: count: %w", err)
+	}
+	return n, nil
+}
+
+// cursorAfter returns the cursor positioned on l for the filter's sort.
+func cursorAfter(l Lead, f Filter) Cursor {
+	var v any
+	switch f.Sort {
+	case "created_at":
+		v = l.CreatedAt.UnixMilli()
+	case "updated_at":
+		v = l.UpdatedAt.UnixMilli()
+	case "score":
+		v = int64(l.Score)
+	case "employees":
+		v = int64(-1)
+		if l.Employees != nil {
+			v = *l.Employees
+		}
+	case "email":
+		v = strings.ToLower(l.Email)
+	case "first_name":
+		v = strings.ToLower(l.FirstName)
+	case "last_name":
+		v = strings.ToLower(l.LastName)
+	case "company":
+		v = strings.ToLower(l.Company)
+	case "job_title":
+		v = strings.ToLower(l.JobTitle)
+	case "city":
+		v = strings.ToLower(l.City)
+	case "industry":
+		v = strings.ToLower(l.Industry)
+	case "country":
+		v = l.Country
+	case "source":
+		v = l.Source
+	case "stage":
+		v = string(l.Stage)
+	case "grade":
+		v = string(l.Grade)
+	case "owner":
+		v = strings.ToLower(l.OwnerEmail)
+	}
+	return Cursor{V: v, ID: l.ID}
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+func anySlice[T ~string](xs []T) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// ownerByEmail finds the id of the user with email, for assigning leads.
+func ownerByEmail(ctx context.Context, q sqldb.Querier, email string) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `SELECT id FROM users WHERE lower(email) = lower(?)`, email).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("lead store: find owner: %w", err)
+	}
+	return id, nil
+}
+
+// distinct lists the distinct non-empty values of a column among leads,
+// for filter menus.
+func distinct(ctx context.Context, q sqldb.Querier, column string) ([]string, error) {
+	rows, err := q.Query(ctx, `SELECT DISTINCT `+column+` FROM leads WHERE `+column+` <> '' ORDER BY 1 LIMIT 500`)
+	if err != nil {
+		return nil, fmt.Errorf("lead store: distinct %s: %w", column, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Change is one entry on a lead's timeline.
+type Change struct {
+	ID         int64
+	LeadID     int64
+	At         time.Time
+	ActorEmail string // "" for the system
+	Kind       string // created, updated, stage, owner
+	Detail     map[string][2]string
+	Reason     string
+}
+
+// The kinds of timeline entries.
+const (
+	KindCreated = "created"
+	KindUpdated = "updated"
+	KindStage   = "stage"
+	KindOwner   = "owner"
+)
+
+func insertChange(ctx context.Context, q sqldb.Querier, c Change, actorID int64) error {
+	detail := ""
+	if len(c.Detail) > 0 {
+		b, err := json.Marshal(c.Detail)
+		if err != nil {
+			return err
+		}
+		detail = string(b)
+	}
+	var actor any
+	if actorID != 0 {
+		actor = actorID
+	}
+	_, err := q.Exec(ctx, `INSERT INTO lead_changes (lead_id, at, actor_id, kind, detail, reason)
+		VALUES (?, ?, ?, ?, ?, ?)`, c.LeadID, c.At.UnixMilli(), actor, c.Kind, detail, c.Reason)
+	if err != nil {
+		return fmt.Errorf("lead store: record change: %w", err)
+	}
+	return nil
+}
+
+func listChanges(ctx context.Context, q sqldb.Querier, leadID int64) ([]Change, error) {
+	rows, err := q.Query(ctx, `SELECT c.id, c.lead_id, c.at, COALESCE(u.email, ''), c.kind, c.detail, c.reason
+		FROM lead_changes c LEFT JOIN users u ON u.id = c.actor_id
+		WHERE c.lead_id = ? ORDER BY c.at DESC, c.id DESC`, leadID)
+	if err != nil {
+		return nil, fmt.Errorf("lead store: timeline %d: %w", leadID, err)
+	}
+	defer rows.Close()
+	var out []Change
+	for rows.Next() {
+		var c Change
+		var at int64
+		var detail string
+		if err := rows.Scan(&c.ID, &c.LeadID, &at, &c.ActorEmail, &c.Kind, &detail, &c.Reason); err != nil {
+			return nil, fmt.Errorf("lead store: timeline %d: %w", leadID, err)
+		}
+		c.At = time.UnixMilli(at).UTC()
+		if detail != "" {
+			if err := json.Unmarshal([]byte(detail), &c.Detail); err != nil {
+				return nil, fmt.Errorf("lead store: timeline %d: %w", leadID, err)
+			}
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

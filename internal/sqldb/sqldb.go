@@ -1,0 +1,222 @@
+// Package sqldb opens leadflow's database (embedded SQLite or PostgreSQL),
+// applies the schema migrations, and hides the few dialect differences
+// behind one small surface so domain packages write one SQL for both.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/mattn/go-sqlite3"
+)
+
+// Dialect names the SQL flavour a DB speaks.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is leadflow's database. On SQLite, writes go through a single
+// connection so concurrent writers queue in Go instead of failing with
+// "database is locked"; reads use a pool. On PostgreSQL both are one pool.
+type DB struct {
+	Dialect Dialect
+	// R runs reads; W runs writes and transactions.
+	R, W *Handle
+}
+
+// Handle runs SQL written with ? placeholders on one pool.
+type Handle struct {
+	pool    *sql.DB
+	dialect Dialect
+}
+
+// Open connects to dsn: a postgres:// or postgresql:// URL selects
+// PostgreSQL, anything else is a SQLite file path.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	var db *DB
+	var err error
+	if IsPostgresURL(dsn) {
+		db, err = openPostgres(dsn)
+	} else {
+		db, err = openSQLite(dsn)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// IsPostgresURL reports whether dsn selects PostgreSQL.
+func IsPostgresURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+func openPostgres(dsn string) (*DB, error) {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	pool.SetMaxOpenConns(16)
+	pool.SetMaxIdleConns(16)
+	h := &Handle{pool: pool, dialect: Postgres}
+	return &DB{Dialect: Postgres, R: h, W: h}, nil
+}
+
+func openSQLite(path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("open sqlite: empty database path")
+	}
+	// Pragmas live in the DSN so every pooled connection gets them.
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_busy_timeout", "10000")
+	q.Set("_foreign_keys", "on")
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + q.Encode()
+	w, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	r, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	return &DB{
+		Dialect: SQLite,
+		R:       &Handle{pool: r, dialect: SQLite},
+		W:       &Handle{pool: w, dialect: SQLite},
+	}, nil
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.W.pool.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	// The write pool is pinged first so a new SQLite file exists before
+	// the read-only pool opens it.
+	if err := db.R.pool.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
+// Close releases both pools.
+func (db *DB) Close() error {
+	errW := db.W.pool.Close()
+	if db.R != db.W {
+		return errors.Join(errW, db.R.pool.Close())
+	}
+	return errW
+}
+
+// Exec runs a statement.
+func (h *Handle) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return h.pool.ExecContext(ctx, rebind(h.dialect, query), args...)
+}
+
+// Query runs a query returning rows.
+func (h *Handle) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return h.pool.QueryContext(ctx, rebind(h.dialect, query), args...)
+}
+
+// QueryRow runs a query returning at most one row.
+func (h *Handle) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return h.pool.QueryRowContext(ctx, rebind(h.dialect, query), args...)
+}
+
+// Tx is a transaction that rebinds placeholders like Handle.
+type Tx struct {
+	tx      *sql.Tx
+	dialect Dialect
+}
+
+// InTx runs fn in a write transaction, committing when fn returns nil.
+func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
+	tx, err := db.W.pool.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(&Tx{tx: tx, dialect: db.Dialect}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Exec runs a statement in the transaction.
+func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, rebind(t.dialect, query), args...)
+}
+
+// Query runs a query in the transaction.
+func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, rebind(t.dialect, query), args...)
+}
+
+// QueryRow runs a single-row query in the transaction.
+func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, rebind(t.dialect, query), args...)
+}
+
+// Querier is what both Handle and Tx offer, so store code can run inside
+// or outside a transaction.
+type Querier interface {
+	Exec(ctx context.Context, query string, args ...any) (sql.Result, error)
+	Query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRow(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// rebind turns ? placeholders into $1, $2... for PostgreSQL. leadflow's SQL
+// never puts a literal ? inside a string, so a plain scan is enough.
+func rebind(d Dialect, query string) string {
+	if d != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint failure on
+// either database.
+func IsUniqueViolation(err error) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey
+	}
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
+}

@@ -1,0 +1,262 @@
+// Package user manages leadflow's users: accounts with roles, passwords,
+// browser sessions and API tokens.
+package user
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"leadflow/internal/access"
+	"leadflow/internal/fault"
+	"leadflow/internal/mailaddr"
+	"leadflow/internal/sqldb"
+)
+
+// User is an account that can log in.
+type User struct {
+	ID        int64
+	Email     string
+	Name      string
+	Role      access.Role
+	CreatedAt time.Time
+}
+
+// Actor is u as the subject of access rules.
+func (u User) Actor() access.Actor { return access.Actor{ID: u.ID, Email: u.Email, Role: u.Role} }
+
+// SessionTTL is how long a login lasts.
+const SessionTTL = 14 * 24 * time.Hour
+
+// MinPasswordLen is the shortest password accepted.
+const MinPasswordLen = 10
+
+// Service stores users, sessions and tokens.
+type Service struct {
+	db  *sqldb.DB
+	now func() time.Time
+}
+
+// NewService returns a Service over db.
+func NewService(db *sqldb.DB) *Service { return &Service{db: db, now: time.Now} }
+
+// Input is what creating a user takes.
+type Input struct {
+	Email    string
+	Name     string
+	Password string
+	Role     access.Role
+}
+
+// Validate returns the reason for each bad field and the normalised email.
+func (in Input) Validate() (string, error) {
+	bad := fault.Fields{}
+	email, reason := mailaddr.Normalize(in.Email)
+	if reason != "" {
+		bad.Add("email", reason)
+	}
+	if utf8.RuneCountInString(in.Password) < MinPasswordLen {
+		bad.Add("password", fmt.Sprintf("must be at least %d characters", MinPasswordLen))
+	}
+	if !in.Role.Valid() {
+		bad.Add("role", "must be admin, marketing or sales")
+	}
+	if utf8.RuneCountInString(in.Name) > 100 {
+		bad.Add("name", "must be at most 100 characters")
+	}
+	return email, bad.Err()
+}
+
+// Create adds a user.
+func (s *Service) Create(ctx context.Context, in Input) (User, error) {
+	email, err := in.Validate()
+	if err != nil {
+		return User{}, err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return User{}, err
+	}
+	u := User{Email: email, Name: strings.TrimSpace(in.Name), Role: in.Role, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
+	err = s.db.W.QueryRow(ctx, `INSERT INTO users (email, name, role, password_hash, created_at)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`, u.Email, u.Name, string(u.Role), hash, u.CreatedAt.UnixMilli()).Scan(&u.ID)
+	if sqldb.IsUniqueViolation(err) {
+		return User{}, &fault.Error{Code: fault.Conflict, Message: "a user with this email already exists",
+			Fields: map[string]string{"email": "is already taken"}}
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("user store: create: %w", err)
+	}
+	return u, nil
+}
+
+// SetPassword replaces the password of the user with email.
+func (s *Service) SetPassword(ctx context.Context, email, password string) error {
+	if utf8.RuneCountInString(password) < MinPasswordLen {
+		return &fault.Error{Code: fault.Invalid, Message: "password too short",
+			Fields: map[string]string{"password": fmt.Sprintf("must be at least %d characters", MinPasswordLen)}}
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	res, err := s.db.W.Exec(ctx, `UPDATE users SET password_hash = ? WHERE lower(email) = lower(?)`, hash, email)
+	if err != nil {
+		return fmt.Errorf("user store: set password: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fault.Errorf(fault.NotFound, "no user with email %s", email)
+	}
+	return nil
+}
+
+const userColumns = `id, email, name, role, created_at`
+
+func scanUser(row interface{ Scan(...any) error }) (User, error) {
+	var u User
+	var created int64
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &created)
+	u.CreatedAt = time.UnixMilli(created).UTC()
+	return u, err
+}
+
+// ByEmail returns the user with email.
+func (s *Service) ByEmail(ctx context.Context, email string) (User, error) {
+	u, err := scanUser(s.db.R.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE lower(email) = lower(?)`, email))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, fault.Errorf(fault.NotFound, "no user with email %s", email)
+	}
+	if err != nil {
+		return u, fmt.Errorf("user store: by email: %w", err)
+	}
+	return u, nil
+}
+
+// List returns every user, by email.
+func (s *Service) List(ctx context.Context) ([]User, error) {
+	rows, err := s.db.R.Query(ctx, `SELECT `+userColumns+` FROM users ORDER BY lower(email)`)
+	if err != nil {
+		return nil, fmt.Errorf("user store: list: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("user store: list: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// Count returns how many users exist.
+func (s *Service) Count(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.R.QueryRow(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
+	return n, err
+}
+
+// Login checks a password and opens a session, returning its secret for
+// the cookie. A wrong email and a wrong password fail alike.
+func (s *Service) Login(ctx context.Context, email, password string) (string, User, error) {
+	var hash string
+	var u User
+	var created int64
+	err := s.db.R.QueryRow(ctx, `SELECT id, email, name, role, created_at, password_hash FROM users
+		WHERE lower(email) = lower(?)`, strings.TrimSpace(email)).Scan(&u.ID, &u.Email, &u.Name, &u.Role, &created, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		// Hash anyway so a missing account takes as long as a wrong password.
+		HashPassword(password)
+		return "", u, fault.Errorf(fault.Unauthorized, "wrong email or password")
+	}
+	if err != nil {
+		return "", u, fmt.Errorf("user store: login: %w", err)
+	}
+	ok, err := CheckPassword(hash, password)
+	if err != nil {
+		return "", u, err
+	}
+	if !ok {
+		return "", u, fault.Errorf(fault.Unauthorized, "wrong email or password")
+	}
+	u.CreatedAt = time.UnixMilli(created).UTC()
+	secret := newSecret()
+	now := s.now()
+	_, err = s.db.W.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+		digest(secret), u.ID, now.UnixMilli(), now.Add(SessionTTL).UnixMilli())
+	if err != nil {
+		return "", u, fmt.Errorf("user store: open session: %w", err)
+	}
+	return secret, u, nil
+}
+
+// BySession returns the user of a live session.
+func (s *Service) BySession(ctx context.Context, secret string) (User, error) {
+	return s.byCredential(ctx, `SELECT u.id, u.email, u.name, u.role, u.created_at FROM sessions s
+		JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`,
+		digest(secret), s.now().UnixMilli())
+}
+
+// Logout ends a session.
+func (s *Service) Logout(ctx context.Context, secret string) error {
+	_, err := s.db.W.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, digest(secret))
+	return err
+}
+
+// CreateToken issues an API token for the user with email and returns its
+// secret; only its hash is stored, so it is shown once.
+func (s *Service) CreateToken(ctx context.Context, email, name string) (string, error) {
+	u, err := s.ByEmail(ctx, email)
+	if err != nil {
+		return "", err
+	}
+	secret := "lf_" + newSecret()
+	_, err = s.db.W.Exec(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)`,
+		u.ID, name, digest(secret), s.now().UnixMilli())
+	if err != nil {
+		return "", fmt.Errorf("user store: create token: %w", err)
+	}
+	return secret, nil
+}
+
+// ByToken returns the user an API token belongs to.
+func (s *Service) ByToken(ctx context.Context, secret string) (User, error) {
+	return s.byCredential(ctx, `SELECT u.id, u.email, u.name, u.role, u.created_at FROM api_tokens t
+		JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`, digest(secret))
+}
+
+func (s *Service) byCredential(ctx context.Context, query string, args ...any) (User, error) {
+	u, err := scanUser(s.db.R.QueryRow(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, fault.Errorf(fault.Unauthorized, "invalid or expired credentials")
+	}
+	if err != nil {
+		return u, fmt.Errorf("user store: authenticate: %w", err)
+	}
+	return u, nil
+}
+
+// newSecret returns 256 random bits, URL-safe.
+func newSecret() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// digest is how secrets are stored: a leaked table reveals no credential.
+func digest(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// NewPassword returns a random password for generated accounts.
+func NewPassword() string { return newSecret()[:16] }
