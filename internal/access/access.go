@@ -2,6 +2,8 @@
 // not depend on a particular record.
 package access
 
+import "context"
+
 // Role is a user's role.
 type Role string
 
@@ -47,3 +49,16 @@ func (a Actor) CanAssignTo(ownerID int64) bool {
 
 // CanDeleteLeads reports whether a may delete leads.
 func (a Actor) CanDeleteLeads() bool { return a.SeesAllLeads() }
+
+type ctxKey struct{}
+
+// WithActor returns ctx carrying a, set by the authentication middleware.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, ctxKey{}, a)
+}
+
+// ActorFrom returns the actor ctx carries, if any.
+func ActorFrom(ctx context.Context) (Actor, bool) {
+	a, ok := ctx.Value(ctxKey{}).(Actor)
+	return a, ok
+}

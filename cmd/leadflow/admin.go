@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"leadflow/internal/access"
+	"leadflow/internal/demo"
+	"leadflow/internal/fault"
+	"leadflow/internal/lead"
+	"leadflow/internal/user"
+)
+
+func (e environment) user(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("usage: leadflow user create --email E --password P --role admin|marketing|sales [--name N]")
+	}
+	fs := e.flags("user create")
+	email := fs.String("email", "", "the user's email (their login)")
+	password := fs.String("password", "", "password, at least 10 characters")
+	role := fs.String("role", "", "admin, marketing or sales")
+	name := fs.String("name", "", "display name")
+	dbPath := fs.String("db", "leadflow.db", "SQLite database file (ignored when LEADFLOW_DATABASE_URL is set)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	db, err := e.openDB(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := user.NewService(db).Create(ctx, user.Input{Email: *email, Password: *password, Role: access.Role(*role), Name: *name})
+	if err != nil {
+		return explain(err)
+	}
+	fmt.Fprintf(e.stdout, "created %s user %s (id %d)\n", u.Role, u.Email, u.ID)
+	return nil
+}
+
+func (e environment) token(ctx context.Context, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("usage: leadflow token create --user E [--name N]")
+	}
+	fs := e.flags("token create")
+	email := fs.String("user", "", "email of the user the token acts as")
+	name := fs.String("name", "", "what the token is for")
+	dbPath := fs.String("db", "leadflow.db", "SQLite database file (ignored when LEADFLOW_DATABASE_URL is set)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *email == "" {
+		return errors.New("--user is required")
+	}
+	db, err := e.openDB(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	secret, err := user.NewService(db).CreateToken(ctx, *email, *name)
+	if err != nil {
+		return explain(err)
+	}
+	fmt.Fprintf(e.stdout, "API token for %s (shown once; send it as Authorization: Bearer <token>):\n%s\n", *email, secret)
+	return nil
+}
+
+// explain turns a validation error into one line per field.
+func explain(err error) error {
+	e := fault.As(err)
+	if e == nil || len(e.Fields) == 0 {
+		return err
+	}
+	msg := e.Message
+	for f, why := range e.Fields {
+		msg += fmt.Sprintf("\n  --%s %s", f, why)
+	}
+	return errors.New(msg)
+}
+
+func (e environment) demo(ctx context.Context, args []string) error {
+	fs := e.flags("demo")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on; another free port is used if it is taken")
+	dbPath := fs.String("db", "leadflow-demo.db", "SQLite database file for the demo")
+	n := fs.Int("leads", 300, "how many demo leads to create in a new database")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := e.openDB(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	users := user.NewService(db)
+	password := user.NewPassword()
+	count, err := users.Count(ctx)
+	if err != nil {
+		return err
+	}
+	if count == 0 {
+		fmt.Fprintf(e.stderr, "creating demo data: %d leads...\n", *n)
+		if err := demo.Seed(ctx, users, lead.NewService(db), password, *n, 1, time.Now()); err != nil {
+			return err
+		}
+	} else {
+		// An existing demo keeps its data; its users get a fresh password so
+		// the one printed below works.
+		for _, u := range demo.Team {
+			if err := users.SetPassword(ctx, u.Email, password); err != nil && fault.CodeOf(err) != fault.NotFound {
+				return err
+			}
+		}
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "%s is taken (%v); using a free port\n", *addr, err)
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return err
+		}
+	}
+	return e.listen(ctx, db, ln, func(url string) {
+		fmt.Fprintf(e.stdout, "\nOpen %s and sign in:\n  email:    %s\n  password: %s\n", url, demo.Team[0].Email, password)
+		fmt.Fprintf(e.stdout, "The other demo users (marketing, sales) have the same password:\n")
+		for _, u := range demo.Team[1:] {
+			fmt.Fprintf(e.stdout, "  %-32s %s\n", u.Email, u.Role)
+		}
+		fmt.Fprintln(e.stdout, "Press Ctrl+C to stop.")
+	})
+}

@@ -1,0 +1,80 @@
+// Command leadflow runs the leadflow lead management server and its
+// administration commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "leadflow:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `leadflow — lead management
+
+Usage:
+  leadflow serve   [--addr :8080] [--db leadflow.db]   run the server
+  leadflow demo    [--addr 127.0.0.1:8080] [--db leadflow-demo.db] [--leads 300]
+                                                      run the server on demo data
+  leadflow migrate [--db leadflow.db]                 apply database migrations
+  leadflow user create --email E --password P --role admin|marketing|sales [--name N]
+  leadflow token create --user E [--name N]            print a new API token (last line)
+
+The database is the SQLite file --db, unless LEADFLOW_DATABASE_URL holds a
+postgres:// URL, which selects PostgreSQL.
+`
+
+// run is the whole program, with its environment passed in so tests can
+// run it in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	env := environment{getenv: getenv, stdout: stdout, stderr: stderr}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return env.serve(ctx, rest)
+	case "demo":
+		return env.demo(ctx, rest)
+	case "migrate":
+		return env.migrate(ctx, rest)
+	case "user":
+		return env.user(ctx, rest)
+	case "token":
+		return env.token(ctx, rest)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// environment is what every command reads and writes.
+type environment struct {
+	getenv         func(string) string
+	stdout, stderr io.Writer
+}
+
+// flags returns a flag set that prints its errors to stderr.
+func (e environment) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("leadflow "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}

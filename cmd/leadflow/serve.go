@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"leadflow/internal/server"
+	"leadflow/internal/sqldb"
+)
+
+// openDB opens and migrates the database LEADFLOW_DATABASE_URL or dbPath
+// names.
+func (e environment) openDB(ctx context.Context, dbPath string) (*sqldb.DB, error) {
+	dsn := dbPath
+	if u := e.getenv("LEADFLOW_DATABASE_URL"); u != "" {
+		if !sqldb.IsPostgresURL(u) {
+			return nil, fmt.Errorf("LEADFLOW_DATABASE_URL must be a postgres:// URL, got %q", u)
+		}
+		dsn = u
+	}
+	db, err := sqldb.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	for _, name := range applied {
+		fmt.Fprintln(e.stderr, "applied migration", name)
+	}
+	return db, nil
+}
+
+func (e environment) serve(ctx context.Context, args []string) error {
+	fs := e.flags("serve")
+	addr := fs.String("addr", ":8080", "address to listen on")
+	dbPath := fs.String("db", "leadflow.db", "SQLite database file (ignored when LEADFLOW_DATABASE_URL is set)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := e.openDB(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	return e.listen(ctx, db, ln, nil)
+}
+
+// listen serves on ln until ctx ends, then shuts down gracefully. ready,
+// if set, runs once the server accepts connections.
+func (e environment) listen(ctx context.Context, db *sqldb.DB, ln net.Listener, ready func(url string)) error {
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	h, err := server.New(server.Config{DB: db, Log: log, SecureCookies: e.getenv("LEADFLOW_SECURE_COOKIES") == "true"})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	url := "http://" + displayAddr(ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	fmt.Fprintf(e.stdout, "leadflow is listening on %s (database: %s)\n", url, db.Dialect)
+	if ready != nil {
+		ready(url)
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// displayAddr makes a listener address clickable: an unspecified host
+// becomes localhost.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return host + ":" + port
+}
+
+func (e environment) migrate(ctx context.Context, args []string) error {
+	fs := e.flags("migrate")
+	dbPath := fs.String("db", "leadflow.db", "SQLite database file (ignored when LEADFLOW_DATABASE_URL is set)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := e.openDB(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(e.stdout, "database is up to date (%s)\n", db.Dialect)
+	return nil
+}

@@ -1,0 +1,127 @@
+// Package api serves leadflow's JSON API under /api/v1: decode the
+// request, call the domain, encode the answer. Errors leave as
+// {"error": {"code", "message", "fields"}}.
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"leadflow/internal/access"
+	"leadflow/internal/fault"
+	"leadflow/internal/lead"
+	"leadflow/internal/user"
+)
+
+// API holds what the handlers call.
+type API struct {
+	Leads *lead.Service
+	Users *user.Service
+	Log   *slog.Logger
+}
+
+// maxBody bounds a request body; a lead is far smaller.
+const maxBody = 1 << 20
+
+// RequireToken admits requests with a valid bearer token and puts the
+// token's user in the context.
+func (a *API) RequireToken(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || strings.TrimSpace(secret) == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="leadflow"`)
+			a.fail(w, r, fault.Errorf(fault.Unauthorized, "send an API token as Authorization: Bearer <token>"))
+			return
+		}
+		u, err := a.Users.ByToken(r.Context(), strings.TrimSpace(secret))
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="leadflow", error="invalid_token"`)
+			a.fail(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(access.WithActor(r.Context(), u.Actor())))
+	})
+}
+
+func actor(r *http.Request) access.Actor {
+	a, _ := access.ActorFrom(r.Context())
+	return a
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+// errorBody is the shape of every error response.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    fault.Code        `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+var statusOf = map[fault.Code]int{
+	fault.Invalid:      http.StatusUnprocessableEntity,
+	fault.NotFound:     http.StatusNotFound,
+	fault.Conflict:     http.StatusConflict,
+	fault.Unauthorized: http.StatusUnauthorized,
+	fault.Forbidden:    http.StatusForbidden,
+}
+
+// fail writes err as an error response. Errors without a code are logged
+// and reported without their details.
+func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e := fault.As(err)
+	if e == nil {
+		a.Log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
+		e = &fault.Error{Code: fault.Internal, Message: "internal error"}
+	}
+	status, ok := statusOf[e.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	writeJSON(w, status, errorBody{Error: errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}})
+}
+
+// badRequest reports a body that could not be read as JSON at all.
+func badRequest(msg string) error {
+	return &fault.Error{Code: fault.Invalid, Message: msg, Fields: map[string]string{"body": msg}}
+}
+
+// decodeObject reads a JSON object body into its raw members.
+func decodeObject(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	var obj map[string]json.RawMessage
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(&obj); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, badRequest("body is larger than " + strconv.Itoa(maxBody) + " bytes")
+		}
+		return nil, badRequest("body must be a JSON object: " + err.Error())
+	}
+	if obj == nil {
+		return nil, badRequest("body must be a JSON object")
+	}
+	return obj, nil
+}
+
+// pathID reads the {id} path value.
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fault.Errorf(fault.NotFound, "no such resource %q", r.PathValue("id"))
+	}
+	return id, nil
+}

@@ -1,0 +1,257 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"leadflow/internal/fault"
+	"leadflow/internal/lead"
+)
+
+// leadJSON is a lead as the API shows it.
+type leadJSON struct {
+	ID               int64      `json:"id"`
+	Email            string     `json:"email"`
+	FirstName        string     `json:"first_name"`
+	LastName         string     `json:"last_name"`
+	Phone            string     `json:"phone"`
+	Company          string     `json:"company"`
+	JobTitle         string     `json:"job_title"`
+	Employees        *int64     `json:"employees"`
+	Industry         string     `json:"industry"`
+	Country          string     `json:"country"`
+	City             string     `json:"city"`
+	Website          string     `json:"website"`
+	ExistingCustomer bool       `json:"existing_customer"`
+	Source           string     `json:"source"`
+	UTMSource        string     `json:"utm_source"`
+	UTMMedium        string     `json:"utm_medium"`
+	UTMCampaign      string     `json:"utm_campaign"`
+	Consent          bool       `json:"consent"`
+	ConsentAt        *time.Time `json:"consent_at"`
+	Stage            lead.Stage `json:"stage"`
+	Score            int        `json:"score"`
+	Grade            lead.Grade `json:"grade"`
+	Owner            *string    `json:"owner"`
+	CreatedAt        time.Time  `json:"created_at"`
+	UpdatedAt        time.Time  `json:"updated_at"`
+}
+
+func toJSON(l lead.Lead) leadJSON {
+	j := leadJSON{
+		ID: l.ID, Email: l.Email, FirstName: l.FirstName, LastName: l.LastName, Phone: l.Phone,
+		Company: l.Company, JobTitle: l.JobTitle, Employees: l.Employees, Industry: l.Industry,
+		Country: l.Country, City: l.City, Website: l.Website, ExistingCustomer: l.ExistingCustomer,
+		Source: l.Source, UTMSource: l.UTMSource, UTMMedium: l.UTMMedium, UTMCampaign: l.UTMCampaign,
+		Consent: l.Consent, ConsentAt: l.ConsentAt, Stage: l.Stage, Score: l.Score, Grade: l.Grade,
+		CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt,
+	}
+	if l.OwnerEmail != "" {
+		owner := l.OwnerEmail
+		j.Owner = &owner
+	}
+	return j
+}
+
+// readOnly fields are accepted and ignored, so a client may send back a
+// lead it read; the server computes them.
+var readOnly = map[string]bool{"id": true, "score": true, "grade": true, "consent_at": true, "created_at": true, "updated_at": true}
+
+// fieldKind says which JSON type each editable field takes.
+var fieldKind = map[string]string{
+	lead.FEmployees: "integer", lead.FExistingCustomer: "boolean", lead.FConsent: "boolean",
+}
+
+// changesFrom turns a JSON object into lead changes, naming every member
+// of the wrong type or unknown.
+func changesFrom(obj map[string]json.RawMessage) (lead.Changes, error) {
+	c := lead.Changes{}
+	bad := fault.Fields{}
+	for name, raw := range obj {
+		if readOnly[name] {
+			continue
+		}
+		if !lead.IsEditable(name) {
+			bad.Add(name, "is not a lead field")
+			continue
+		}
+		v, reason := textOf(raw, fieldKind[name])
+		if reason != "" {
+			bad.Add(name, reason)
+			continue
+		}
+		c[name] = v
+	}
+	return c, bad.Err()
+}
+
+// textOf converts one JSON value to the text form lead.Apply reads; null
+// clears a field.
+func textOf(raw json.RawMessage, kind string) (string, string) {
+	raw = bytes.TrimSpace(raw)
+	if string(raw) == "null" {
+		return "", ""
+	}
+	switch kind {
+	case "integer":
+		var n json.Number
+		if err := json.Unmarshal(raw, &n); err != nil || raw[0] == '"' {
+			return "", "must be a whole number or null"
+		}
+		if _, err := strconv.ParseInt(n.String(), 10, 64); err != nil {
+			return "", "must be a whole number or null"
+		}
+		return n.String(), ""
+	case "boolean":
+		var b bool
+		if err := json.Unmarshal(raw, &b); err != nil {
+			return "", "must be true or false"
+		}
+		return strconv.FormatBool(b), ""
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", "must be a string or null"
+	}
+	return s, ""
+}
+
+// listLeads answers GET /api/v1/leads.
+func (a *API) listLeads(w http.ResponseWriter, r *http.Request) {
+	f, err := lead.ParseFilter(r.URL.Query())
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if f.Offset != 0 {
+		a.fail(w, r, &fault.Error{Code: fault.Invalid, Message: "the API pages with cursor",
+			Fields: map[string]string{"page": "is not supported here; follow next_cursor"}})
+		return
+	}
+	p, err := a.Leads.List(r.Context(), actor(r), f, false)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := struct {
+		Data       []leadJSON `json:"data"`
+		NextCursor *string    `json:"next_cursor"`
+	}{Data: make([]leadJSON, 0, len(p.Leads))}
+	for _, l := range p.Leads {
+		out.Data = append(out.Data, toJSON(l))
+	}
+	if p.NextCursor != "" {
+		out.NextCursor = &p.NextCursor
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// createLead answers POST /api/v1/leads.
+func (a *API) createLead(w http.ResponseWriter, r *http.Request) {
+	obj, err := decodeObject(w, r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	c, err := changesFrom(obj)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	l, err := a.Leads.Create(r.Context(), actor(r), c)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/leads/"+strconv.FormatInt(l.ID, 10))
+	writeJSON(w, http.StatusCreated, toJSON(l))
+}
+
+// getLead answers GET /api/v1/leads/{id}.
+func (a *API) getLead(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		var l lead.Lead
+		if l, err = a.Leads.Get(r.Context(), actor(r), id); err == nil {
+			writeJSON(w, http.StatusOK, toJSON(l))
+			return
+		}
+	}
+	a.fail(w, r, err)
+}
+
+// updateLead answers PATCH /api/v1/leads/{id}: members present are
+// changed, absent ones kept.
+func (a *API) updateLead(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	obj, err := decodeObject(w, r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	c, err := changesFrom(obj)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	l, err := a.Leads.Update(r.Context(), actor(r), id, c)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toJSON(l))
+}
+
+// deleteLead answers DELETE /api/v1/leads/{id}.
+func (a *API) deleteLead(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		if err = a.Leads.Delete(r.Context(), actor(r), id); err == nil {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+	}
+	a.fail(w, r, err)
+}
+
+// timelineJSON is one timeline entry.
+type timelineJSON struct {
+	At     time.Time            `json:"at"`
+	Actor  *string              `json:"actor"`
+	Kind   string               `json:"kind"`
+	Detail map[string][2]string `json:"changes,omitempty"`
+	Reason string               `json:"reason,omitempty"`
+}
+
+// leadTimeline answers GET /api/v1/leads/{id}/timeline.
+func (a *API) leadTimeline(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	changes, err := a.Leads.Timeline(r.Context(), actor(r), id)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := struct {
+		Data []timelineJSON `json:"data"`
+	}{Data: make([]timelineJSON, 0, len(changes))}
+	for _, c := range changes {
+		t := timelineJSON{At: c.At, Kind: c.Kind, Detail: c.Detail, Reason: c.Reason}
+		if c.ActorEmail != "" {
+			actor := c.ActorEmail
+			t.Actor = &actor
+		}
+		out.Data = append(out.Data, t)
+	}
+	writeJSON(w, http.StatusOK, out)
+}

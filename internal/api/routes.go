@@ -1,0 +1,39 @@
+package api
+
+import (
+	_ "embed"
+	"net/http"
+)
+
+//go:embed openapi.json
+var openAPI []byte
+
+// Handler returns the whole /api/v1 surface. Every route but the OpenAPI
+// document needs a bearer token.
+func (a *API) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
+
+	authed := http.NewServeMux()
+	authed.HandleFunc("GET /api/v1/leads", a.listLeads)
+	authed.HandleFunc("POST /api/v1/leads", a.createLead)
+	authed.HandleFunc("GET /api/v1/leads/{id}", a.getLead)
+	authed.HandleFunc("PATCH /api/v1/leads/{id}", a.updateLead)
+	authed.HandleFunc("DELETE /api/v1/leads/{id}", a.deleteLead)
+	authed.HandleFunc("GET /api/v1/leads/{id}/timeline", a.leadTimeline)
+	authed.HandleFunc("GET /api/v1/users", a.listUsers)
+	authed.HandleFunc("POST /api/v1/users", a.createUser)
+	authed.HandleFunc("GET /api/v1/me", a.me)
+	authed.HandleFunc("/api/v1/", a.notFound)
+	mux.Handle("/api/v1/", a.RequireToken(authed))
+	return mux
+}
+
+func (a *API) notFound(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusNotFound, errorBody{Error: errorDetail{Code: "not_found", Message: "no such endpoint: " + r.Method + " " + r.URL.Path}})
+}
+
+func serveOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(openAPI)
+}

@@ -1,0 +1,181 @@
+// Package demo fills an empty database with a realistic sales team and
+// a few hundred leads, deterministic from a seed, so a new user sees a
+// living system at once.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"leadflow/internal/access"
+	"leadflow/internal/lead"
+	"leadflow/internal/user"
+)
+
+// Team is the demo's users, all with one password.
+var Team = []user.Input{
+	{Email: "admin@leadflow.test", Name: "Alex Admin", Role: access.Admin},
+	{Email: "maria.marketing@leadflow.test", Name: "Maria Rossi", Role: access.Marketing},
+	{Email: "sam.sales@leadflow.test", Name: "Sam Okafor", Role: access.Sales},
+	{Email: "ines.sales@leadflow.test", Name: "Inès Laurent", Role: access.Sales},
+	{Email: "lars.sales@leadflow.test", Name: "Lars Nilsen", Role: access.Sales},
+}
+
+var (
+	firstNames = strings.Fields(`Anna Marco Sofia Lukas Emma Noah Olivia Liam Mia Elias Ioana Andrei Giulia Matteo
+		Ingrid Henrik Chloé Hugo Lucía Mateo Priya Arjun Yuki Haruto Amara Kwame Fatima Omar Hannah Jonas Zoe Ethan
+		Ava Mason Isla Oscar Freya Leo Nora Felix Elena Pablo Sara Daniel Maja Viktor Alice Tom Julia David`)
+	lastNames = strings.Fields(`Popescu Rossi Müller Schmidt Dubois Martin García López Hansen Johansen Smith Johnson
+		Brown Williams Jones Taylor Nowak Kowalski Novák Horváth Ionescu Bianchi Romano Fischer Weber Moreau Bernard
+		Fernández Olsen Larsen Patel Sharma Tanaka Suzuki Mensah Okoye Haddad Cohen Murphy Kelly Silva Santos Costa`)
+	titles = []string{"CEO", "CTO", "CFO", "Head of Sales", "VP Marketing", "Marketing Director", "IT Director",
+		"Operations Manager", "Procurement Manager", "Software Engineer", "Product Manager", "Office Manager",
+		"Sales Representative", "Student", "Consultant", "Founder", "Head of IT", "Finance Manager"}
+	industries = []string{"Software", "Manufacturing", "Retail", "Healthcare", "Financial Services", "Education",
+		"Logistics", "Hospitality", "Construction", "Energy", "Telecommunications", "Public Sector", "Agriculture"}
+	companyWords = []string{"Nordic", "Apex", "Blue", "Delta", "Vertex", "Carpathia", "Alpine", "Harbor", "Quantum",
+		"Solaris", "Metro", "Pioneer", "Atlas", "Orbit", "Cedar", "Iron", "Summit", "Lumen", "Terra", "Nova"}
+	companyKinds = []string{"Systems", "Logistics", "Foods", "Health", "Bank", "Works", "Labs", "Retail", "Energy",
+		"Build", "Software", "Telecom", "Farms", "Analytics", "Group"}
+	countries = []struct{ code, city string }{
+		{"RO", "Bucharest"}, {"RO", "Cluj-Napoca"}, {"IT", "Milan"}, {"IT", "Rome"}, {"NO", "Oslo"}, {"DE", "Berlin"},
+		{"DE", "Munich"}, {"FR", "Lyon"}, {"FR", "Paris"}, {"ES", "Madrid"}, {"GB", "London"}, {"GB", "Manchester"},
+		{"US", "Austin"}, {"US", "Boston"}, {"US", "Chicago"}, {"NL", "Utrecht"}, {"SE", "Stockholm"}, {"PL", "Kraków"},
+		{"IN", "Bengaluru"}, {"BR", "São Paulo"}, {"CA", "Toronto"}, {"JP", "Osaka"},
+	}
+	sources = []struct {
+		source, utmSource, utmMedium string
+		weight                       int
+	}{
+		{"web", "google", "organic", 20}, {"paid_search", "google", "cpc", 14}, {"paid_social", "linkedin", "paid_social", 10},
+		{"form", "newsletter", "email", 10}, {"referral", "partner", "referral", 8}, {"event", "webinar", "event", 8},
+		{"api", "", "", 5}, {"import", "", "", 10}, {"social", "twitter", "social", 6}, {"email", "mailchimp", "email", 9},
+	}
+	campaigns = []string{"spring-launch", "crm-webinar-q2", "pricing-retargeting", "ebook-lead-scoring", "partner-week", "black-friday"}
+	freeMail  = []string{"gmail.com", "yahoo.com", "outlook.com", "hotmail.com"}
+	sizes     = []int64{3, 8, 15, 40, 75, 120, 250, 500, 1200, 5000, 20000}
+)
+
+// stageMix says how many leads of each hundred are in each stage, and the
+// score range typical of it.
+var stageMix = []struct {
+	stage    lead.Stage
+	share    int
+	min, max int
+}{
+	{lead.Subscriber, 18, 0, 30}, {lead.StageLead, 30, 5, 55}, {lead.MQL, 16, 50, 85},
+	{lead.SQL, 10, 60, 95}, {lead.Opportunity, 7, 65, 100}, {lead.Customer, 5, 55, 100},
+	{lead.Nurturing, 9, 10, 50}, {lead.Disqualified, 5, 0, 35},
+}
+
+// Seed creates the demo team with password and n leads created over the
+// 180 days before now. It is deterministic for a given seed.
+func Seed(ctx context.Context, users *user.Service, leads *lead.Service, password string, n int, seed uint64, now time.Time) error {
+	var sales []user.User
+	for _, in := range Team {
+		in.Password = password
+		u, err := users.Create(ctx, in)
+		if err != nil {
+			return fmt.Errorf("demo: create %s: %w", in.Email, err)
+		}
+		if u.Role == access.Sales {
+			sales = append(sales, u)
+		}
+	}
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	used := map[string]bool{}
+	for i := 0; i < n; i++ {
+		l := fake(rng, now, sales)
+		for used[strings.ToLower(l.Email)] {
+			l.Email = fmt.Sprintf("%s.%d@%s", strings.Split(l.Email, "@")[0], rng.IntN(100), strings.Split(l.Email, "@")[1])
+		}
+		used[strings.ToLower(l.Email)] = true
+		if _, err := leads.Insert(ctx, l, "demo data"); err != nil {
+			return fmt.Errorf("demo: lead %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+func pick[T any](rng *rand.Rand, xs []T) T { return xs[rng.IntN(len(xs))] }
+
+// fake makes one plausible lead.
+func fake(rng *rand.Rand, now time.Time, sales []user.User) lead.Lead {
+	first, last := pick(rng, firstNames), pick(rng, lastNames)
+	company := pick(rng, companyWords) + " " + pick(rng, companyKinds)
+	domain := strings.ToLower(strings.ReplaceAll(company, " ", "")) + ".example"
+	place := pick(rng, countries)
+	size := pick(rng, sizes)
+	created := now.Add(-time.Duration(rng.Int64N(int64(180 * 24 * time.Hour)))).UTC().Truncate(time.Millisecond)
+	l := lead.Lead{
+		FirstName: first, LastName: last, Company: company, JobTitle: pick(rng, titles),
+		Employees: &size, Industry: pick(rng, industries), Country: place.code, City: place.city,
+		Website: "https://www." + domain, CreatedAt: created,
+		UpdatedAt: created.Add(time.Duration(rng.Int64N(int64(now.Sub(created)) + 1))),
+	}
+	l.Email = asciiLocal(first) + "." + asciiLocal(last) + "@" + domain
+	if rng.IntN(8) == 0 {
+		l.Email = asciiLocal(first) + asciiLocal(last) + fmt.Sprint(rng.IntN(90)+10) + "@" + pick(rng, freeMail)
+		l.Website, l.Employees = "", nil
+	}
+	if rng.IntN(3) > 0 {
+		l.Phone = fmt.Sprintf("+%d %03d %03d %03d", 30+rng.IntN(20), rng.IntN(1000), rng.IntN(1000), rng.IntN(1000))
+	}
+	setSource(rng, &l)
+	setStage(rng, &l, sales)
+	if l.Consent = rng.IntN(10) < 7; l.Consent {
+		at := created
+		l.ConsentAt = &at
+	}
+	l.ExistingCustomer = l.Stage == lead.Customer || rng.IntN(15) == 0
+	return l
+}
+
+func setSource(rng *rand.Rand, l *lead.Lead) {
+	total := 0
+	for _, s := range sources {
+		total += s.weight
+	}
+	r := rng.IntN(total)
+	for _, s := range sources {
+		if r -= s.weight; r < 0 {
+			l.Source, l.UTMSource, l.UTMMedium = s.source, s.utmSource, s.utmMedium
+			if s.utmSource != "" {
+				l.UTMCampaign = pick(rng, campaigns)
+			}
+			return
+		}
+	}
+}
+
+func setStage(rng *rand.Rand, l *lead.Lead, sales []user.User) {
+	r := rng.IntN(100)
+	for _, m := range stageMix {
+		if r -= m.share; r < 0 {
+			l.Stage = m.stage
+			l.Score = m.min + rng.IntN(m.max-m.min+1)
+			break
+		}
+	}
+	// Sales owns what it qualified; early stages are mostly unassigned.
+	switch l.Stage {
+	case lead.Subscriber, lead.StageLead, lead.Nurturing:
+		if rng.IntN(4) == 0 && len(sales) > 0 {
+			l.OwnerID = pick(rng, sales).ID
+		}
+	default:
+		if len(sales) > 0 {
+			l.OwnerID = pick(rng, sales).ID
+		}
+	}
+}
+
+// asciiLocal makes a name usable in an email's local part.
+func asciiLocal(s string) string {
+	r := strings.NewReplacer("é", "e", "è", "e", "ü", "u", "ö", "o", "á", "a", "ó", "o", "í", "i", "ñ", "n",
+		"ã", "a", "ç", "c", "ø", "o", "å", "a", "æ", "ae", "ß", "ss")
+	return strings.ToLower(r.Replace(s))
+}

@@ -1,0 +1,57 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"leadflow/internal/fault"
+	"leadflow/internal/user"
+)
+
+type loginData struct {
+	Email string
+	Next  string
+	Error string
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/leads"
+	}
+	return next
+}
+
+func (h *Web) loginPage(w http.ResponseWriter, r *http.Request) {
+	h.render(w, r, "login", page{Title: "Sign in", Data: loginData{Next: safeNext(r.URL.Query().Get("next"))}})
+}
+
+func (h *Web) login(w http.ResponseWriter, r *http.Request) {
+	email, password := strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("password")
+	next := safeNext(r.PostFormValue("next"))
+	secret, _, err := h.Users.Login(r.Context(), email, password)
+	if fault.CodeOf(err) == fault.Unauthorized {
+		h.render(w, r, "login", page{Title: "Sign in", Status: http.StatusUnauthorized,
+			Data: loginData{Email: email, Next: next, Error: "Wrong email or password."}})
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
+		Secure: h.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: int(user.SessionTTL.Seconds())})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (h *Web) logout(w http.ResponseWriter, r *http.Request) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := h.Users.Logout(r.Context(), c.Value); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1})
+	h.flash(w, "You are signed out.")
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}

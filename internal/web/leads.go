@@ -1,0 +1,297 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"leadflow/internal/access"
+	"leadflow/internal/fault"
+	"leadflow/internal/lead"
+	"leadflow/internal/user"
+)
+
+// column is a sortable header of the lead table.
+type column struct {
+	Key, Label, URL, Arrow, Sort string
+}
+
+var listColumns = []struct{ key, label string }{
+	{"last_name", "Name"}, {"company", "Company"}, {"stage", "Stage"}, {"score", "Score"},
+	{"owner", "Owner"}, {"country", "Country"}, {"source", "Source"}, {"created_at", "Created"},
+}
+
+type listData struct {
+	Query    url.Values // the filter as typed, so nothing is lost on an error
+	Errors   map[string]string
+	Leads    []lead.Lead
+	Facets   lead.Facets
+	Owners   []user.User
+	Columns  []column
+	Total    int
+	From, To int
+	Prev     string
+	Next     string
+	Filtered bool
+	Limit    int
+}
+
+func (h *Web) listLeads(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	d := listData{Query: q}
+	f, err := lead.ParseFilter(q)
+	if e := fault.As(err); e != nil {
+		d.Errors = e.Fields
+	} else if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	d.Limit = f.Limit
+	d.Filtered = len(f.Query()) > 0 && !(len(f.Query()) == 1 && f.Query().Has("sort"))
+	if d.Errors == nil {
+		p, err := h.Leads.List(r.Context(), actor(r), f, true)
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		d.Leads, d.Total = p.Leads, p.Total
+		d.From, d.To = f.Offset+1, f.Offset+len(p.Leads)
+		d.Prev, d.Next = pageLinks(f, p)
+	}
+	d.Columns = columns(f)
+	if d.Facets, err = h.Leads.Facets(r.Context()); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if d.Owners, err = h.owners(r); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	status := 0
+	if d.Errors != nil {
+		status = http.StatusUnprocessableEntity
+	}
+	h.render(w, r, "leads", page{Title: "Leads", Nav: "leads", Data: d, Status: status})
+}
+
+// pageLinks returns the previous and next page URLs, "" where none.
+func pageLinks(f lead.Filter, p lead.Page) (prev, next string) {
+	link := func(offset int) string {
+		v := f.Query()
+		if f.Limit != lead.DefaultLimit {
+			v.Set("limit", strconv.Itoa(f.Limit))
+		}
+		if offset > 0 {
+			v.Set("page", strconv.Itoa(offset/f.Limit+1))
+		}
+		return "/leads?" + v.Encode()
+	}
+	if f.Offset > 0 {
+		prev = link(max(0, f.Offset-f.Limit))
+	}
+	if p.NextCursor != "" {
+		next = link(f.Offset + f.Limit)
+	}
+	return prev, next
+}
+
+// columns builds the sortable headers: a click sorts by that column, a
+// second click reverses it.
+func columns(f lead.Filter) []column {
+	out := make([]column, len(listColumns))
+	for i, c := range listColumns {
+		col := column{Key: c.key, Label: c.label, Sort: "none"}
+		sort := c.key
+		if f.Sort == c.key {
+			col.Arrow, col.Sort = "▲", "ascending"
+			if f.Desc {
+				col.Arrow, col.Sort = "▼", "descending"
+			} else {
+				sort = "-" + c.key
+			}
+		} else if c.key == "score" || c.key == "created_at" {
+			sort = "-" + c.key // biggest and newest first is what people want first
+		}
+		v := f.Query()
+		v.Set("sort", sort)
+		if f.Limit != lead.DefaultLimit {
+			v.Set("limit", strconv.Itoa(f.Limit))
+		}
+		col.URL = "/leads?" + v.Encode()
+		out[i] = col
+	}
+	return out
+}
+
+// owners lists whom the actor may pick as an owner: everyone for admin
+// and marketing, themselves for sales.
+func (h *Web) owners(r *http.Request) ([]user.User, error) {
+	a := actor(r)
+	users, err := h.Users.List(r.Context())
+	if err != nil || a.SeesAllLeads() {
+		return users, err
+	}
+	for _, u := range users {
+		if u.ID == a.ID {
+			return []user.User{u}, nil
+		}
+	}
+	return nil, nil
+}
+
+type showData struct {
+	Lead     lead.Lead
+	Timeline []lead.Change
+	Fields   []string
+}
+
+func (h *Web) showLead(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	l, err := h.Leads.Get(r.Context(), actor(r), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	tl, err := h.Leads.Timeline(r.Context(), actor(r), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, "lead", page{Title: l.Name(), Nav: "leads", Data: showData{Lead: l, Timeline: tl}})
+}
+
+type formData struct {
+	ID     int64
+	Values lead.Changes
+	Errors map[string]string
+	Owners []user.User
+	Actor  access.Actor
+}
+
+func (h *Web) newLead(w http.ResponseWriter, r *http.Request) {
+	values := lead.Changes{lead.FStage: string(lead.StageLead)}
+	if a := actor(r); a.Role == access.Sales {
+		values[lead.FOwner] = a.Email
+	}
+	h.renderForm(w, r, formData{Values: values}, 0)
+}
+
+func (h *Web) renderForm(w http.ResponseWriter, r *http.Request, d formData, status int) {
+	owners, err := h.owners(r)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	d.Owners, d.Actor = owners, actor(r)
+	title := "New lead"
+	if d.ID != 0 {
+		title = "Edit lead"
+	}
+	h.render(w, r, "lead_form", page{Title: title, Nav: "leads", Data: d, Status: status})
+}
+
+// submitted reads the lead fields of a posted form. Checkboxes come with
+// a hidden "false" before them, so the last value is the one that counts.
+func submitted(r *http.Request) lead.Changes {
+	c := lead.Changes{}
+	for _, f := range lead.Editable {
+		if vs := r.PostForm[f]; len(vs) > 0 {
+			c[f] = vs[len(vs)-1]
+		}
+	}
+	return c
+}
+
+func (h *Web) createLead(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, fault.Errorf(fault.Invalid, "The form could not be read."))
+		return
+	}
+	c := submitted(r)
+	l, err := h.Leads.Create(r.Context(), actor(r), c)
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		h.renderForm(w, r, formData{Values: c, Errors: e.Fields}, http.StatusUnprocessableEntity)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "Lead created.")
+	http.Redirect(w, r, fmt.Sprintf("/leads/%d", l.ID), http.StatusSeeOther)
+}
+
+func (h *Web) editLead(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	l, err := h.Leads.Get(r.Context(), actor(r), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.renderForm(w, r, formData{ID: id, Values: l.Values()}, 0)
+}
+
+func (h *Web) updateLead(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, fault.Errorf(fault.Invalid, "The form could not be read."))
+		return
+	}
+	c := submitted(r)
+	_, err = h.Leads.Update(r.Context(), actor(r), id, c)
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		h.renderForm(w, r, formData{ID: id, Values: c, Errors: e.Fields}, http.StatusUnprocessableEntity)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "Changes saved.")
+	http.Redirect(w, r, fmt.Sprintf("/leads/%d", id), http.StatusSeeOther)
+}
+
+func (h *Web) confirmDelete(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	l, err := h.Leads.Get(r.Context(), actor(r), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if !actor(r).CanDeleteLeads() {
+		h.fail(w, r, fault.Errorf(fault.Forbidden, "Only admin and marketing users can delete leads."))
+		return
+	}
+	h.render(w, r, "lead_delete", page{Title: "Delete " + l.Name(), Nav: "leads", Data: l})
+}
+
+func (h *Web) deleteLead(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := h.Leads.Delete(r.Context(), actor(r), id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "Lead deleted.")
+	http.Redirect(w, r, "/leads", http.StatusSeeOther)
+}

@@ -1,0 +1,55 @@
+package web
+
+import (
+	"net/http"
+
+	"leadflow/internal/access"
+	"leadflow/internal/fault"
+	"leadflow/internal/user"
+)
+
+type usersData struct {
+	Users  []user.User
+	Values map[string]string
+	Errors map[string]string
+}
+
+func (h *Web) listUsers(w http.ResponseWriter, r *http.Request) {
+	h.renderUsers(w, r, usersData{Values: map[string]string{"role": string(access.Sales)}}, 0)
+}
+
+func (h *Web) renderUsers(w http.ResponseWriter, r *http.Request, d usersData, status int) {
+	if !actor(r).ManagesUsers() {
+		h.fail(w, r, fault.Errorf(fault.Forbidden, "Only admins manage users."))
+		return
+	}
+	var err error
+	if d.Users, err = h.Users.List(r.Context()); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.render(w, r, "users", page{Title: "Users", Nav: "users", Data: d, Status: status})
+}
+
+func (h *Web) createUser(w http.ResponseWriter, r *http.Request) {
+	if !actor(r).ManagesUsers() {
+		h.fail(w, r, fault.Errorf(fault.Forbidden, "Only admins manage users."))
+		return
+	}
+	in := user.Input{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"),
+		Password: r.PostFormValue("password"), Role: access.Role(r.PostFormValue("role"))}
+	_, err := h.Users.Create(r.Context(), in)
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		// The password is not echoed back; everything else is.
+		h.renderUsers(w, r, usersData{Errors: e.Fields,
+			Values: map[string]string{"email": in.Email, "name": in.Name, "role": string(in.Role)}},
+			http.StatusUnprocessableEntity)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "User "+in.Email+" created.")
+	http.Redirect(w, r, "/users", http.StatusSeeOther)
+}

@@ -1,0 +1,219 @@
+// Package web serves leadflow's HTML interface: server-rendered pages
+// that work without JavaScript and on a phone.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"leadflow/internal/access"
+	"leadflow/internal/country"
+	"leadflow/internal/fault"
+	"leadflow/internal/lead"
+	"leadflow/internal/user"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Web holds what the pages call.
+type Web struct {
+	Leads *lead.Service
+	Users *user.Service
+	Log   *slog.Logger
+	// SecureCookies marks cookies Secure; on when served over HTTPS.
+	SecureCookies bool
+
+	pages map[string]*template.Template
+}
+
+const (
+	sessionCookie = "leadflow_session"
+	flashCookie   = "leadflow_flash"
+)
+
+// New parses the templates once.
+func New(leads *lead.Service, users *user.Service, log *slog.Logger) (*Web, error) {
+	w := &Web{Leads: leads, Users: users, Log: log, pages: map[string]*template.Template{}}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")
+		if base == "layout" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", name, err)
+		}
+		w.pages[base] = t
+	}
+	return w, nil
+}
+
+// page is what every template receives.
+type page struct {
+	Title  string
+	Actor  access.Actor
+	Flash  string
+	Nav    string
+	Data   any
+	Status int
+}
+
+// render writes a page; it renders into a buffer first so a template
+// error becomes a clean 500 rather than half a page.
+func (h *Web) render(w http.ResponseWriter, r *http.Request, name string, p page) {
+	t, ok := h.pages[name]
+	if !ok {
+		h.serverError(w, r, fmt.Errorf("no template %s", name))
+		return
+	}
+	p.Actor, _ = access.ActorFrom(r.Context())
+	if p.Flash == "" {
+		p.Flash = h.takeFlash(w, r)
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, p); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if p.Status != 0 {
+		w.WriteHeader(p.Status)
+	}
+	buf.WriteTo(w)
+}
+
+func (h *Web) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	h.Log.Error("web", "method", r.Method, "path", r.URL.Path, "err", err)
+	http.Error(w, "Something went wrong on our side; it has been logged.", http.StatusInternalServerError)
+}
+
+// fail shows an error page fitting err's code.
+func (h *Web) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e := fault.As(err)
+	if e == nil {
+		h.serverError(w, r, err)
+		return
+	}
+	status := map[fault.Code]int{
+		fault.NotFound: http.StatusNotFound, fault.Forbidden: http.StatusForbidden,
+		fault.Invalid: http.StatusUnprocessableEntity, fault.Conflict: http.StatusConflict,
+	}[e.Code]
+	if status == 0 {
+		status = http.StatusBadRequest
+	}
+	h.render(w, r, "error", page{Title: http.StatusText(status), Status: status, Data: e.Message})
+}
+
+// flash leaves a one-time message for the next page.
+func (h *Web) flash(w http.ResponseWriter, msg string) {
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/",
+		HttpOnly: true, Secure: h.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: 60})
+}
+
+func (h *Web) takeFlash(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1})
+	msg, _ := url.QueryUnescape(c.Value)
+	return msg
+}
+
+// RequireLogin admits requests with a live session cookie and sends the
+// rest to the login page, remembering where they were going.
+func (h *Web) RequireLogin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, err := r.Cookie(sessionCookie); err == nil {
+			if u, err := h.Users.BySession(r.Context(), c.Value); err == nil {
+				next.ServeHTTP(w, r.WithContext(access.WithActor(r.Context(), u.Actor())))
+				return
+			}
+		}
+		target := "/login"
+		if r.Method == http.MethodGet && r.URL.Path != "/" {
+			target += "?next=" + url.QueryEscape(r.URL.RequestURI())
+		}
+		http.Redirect(w, r, target, http.StatusSeeOther)
+	})
+}
+
+func actor(r *http.Request) access.Actor {
+	a, _ := access.ActorFrom(r.Context())
+	return a
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fault.Errorf(fault.NotFound, "There is no lead %q.", r.PathValue("id"))
+	}
+	return id, nil
+}
+
+var funcs = template.FuncMap{
+	"countryName": func(code string) string {
+		if n := country.Name(code); n != "" {
+			return n
+		}
+		return code
+	},
+	"date": func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
+	"datetime": func(t time.Time) string {
+		return t.UTC().Format("2 Jan 2006 15:04 UTC")
+	},
+	"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"label":   fieldLabel,
+	"title":   func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
+	"upper":   strings.ToUpper,
+	"add":     func(a, b int) int { return a + b },
+	"deref":   func(p *int64) int64 { return *p },
+	"stages":  func() []lead.Stage { return lead.Stages },
+	"grades":  func() []lead.Grade { return lead.Grades },
+	"roles":   func() []access.Role { return access.Roles },
+	"country": country.All,
+	"list":    func(v ...any) []any { return v },
+}
+
+var labels = map[string]string{
+	lead.FEmail: "Email", lead.FFirstName: "First name", lead.FLastName: "Last name",
+	lead.FPhone: "Phone", lead.FCompany: "Company", lead.FJobTitle: "Job title",
+	lead.FEmployees: "Employees", lead.FIndustry: "Industry", lead.FCountry: "Country",
+	lead.FCity: "City", lead.FWebsite: "Website", lead.FExistingCustomer: "Existing customer",
+	lead.FSource: "Source", lead.FUTMSource: "UTM source", lead.FUTMMedium: "UTM medium",
+	lead.FUTMCampaign: "UTM campaign", lead.FConsent: "Marketing consent", lead.FStage: "Stage",
+	lead.FOwner: "Owner",
+}
+
+func fieldLabel(name string) string {
+	if l, ok := labels[name]; ok {
+		return l
+	}
+	return name
+}
+
+func staticHandler() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static")
+	fsrv := http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		fsrv.ServeHTTP(w, r)
+	})
+}
