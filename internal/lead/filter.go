@@ -18,8 +18,8 @@ type Filter struct {
 	Stages      []Stage
 	Grades      []Grade
 	Owner       string // "" any, "none" unassigned, "me", or an owner's email
-	Source      string
-	Country     string
+	Sources     []string
+	Countries   []string // ISO codes
 	MinScore    *int
 	Q           string // free text over name, email and company
 	CreatedFrom time.Time
@@ -80,8 +80,8 @@ func SortKeys() []string {
 	return keys
 }
 
-// ParseFilter reads a filter from query parameters: stage, grade (each
-// repeatable or comma-separated), owner, source, country, min_score, q,
+// ParseFilter reads a filter from query parameters: stage, grade, source,
+// country (each repeatable or comma-separated), owner, min_score, q,
 // created_from, created_to (YYYY-MM-DD, inclusive), sort (a column,
 // "-" in front for descending), limit, cursor, page.
 func ParseFilter(v url.Values) (Filter, error) {
@@ -102,13 +102,15 @@ func ParseFilter(v url.Values) (Filter, error) {
 		}
 	}
 	f.Owner = strings.TrimSpace(v.Get("owner"))
-	f.Source = strings.ToLower(strings.TrimSpace(v.Get("source")))
-	if c := strings.TrimSpace(v.Get("country")); c != "" {
+	for _, s := range list(v, "source") {
+		f.Sources = append(f.Sources, strings.ToLower(s))
+	}
+	for _, c := range list(v, "country") {
 		code, ok := country.Normalize(c)
 		if !ok {
 			bad.Add("country", "unknown country "+strconv.Quote(c))
 		}
-		f.Country = code
+		f.Countries = append(f.Countries, code)
 	}
 	if s := strings.TrimSpace(v.Get("min_score")); s != "" {
 		if n, err := strconv.Atoi(s); err == nil {
@@ -236,8 +238,12 @@ func (f Filter) Query() url.Values {
 		}
 	}
 	set("owner", f.Owner)
-	set("source", f.Source)
-	set("country", f.Country)
+	for _, s := range f.Sources {
+		v.Add("source", s)
+	}
+	for _, c := range f.Countries {
+		v.Add("country", c)
+	}
 	if f.MinScore != nil {
 		v.Set("min_score", strconv.Itoa(*f.MinScore))
 	}

@@ -14,7 +14,7 @@ func TestParseFilterReadsEveryParameter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Stages) != 2 || f.Grades[0] != Hot || f.Owner != "me" || f.Source != "web" || f.Country != "DE" ||
+	if len(f.Stages) != 2 || f.Grades[0] != Hot || f.Owner != "me" || f.Sources[0] != "web" || f.Countries[0] != "DE" ||
 		*f.MinScore != 40 || f.Q != "acme" || f.Sort != "score" || !f.Desc || f.Limit != 20 {
 		t.Errorf("parsed %+v", f)
 	}

@@ -143,11 +143,11 @@ func where(f Filter) (string, []any) {
 	default:
 		add("lower(u.email) = lower(?)", f.Owner)
 	}
-	if f.Source != "" {
-		add("l.source = ?", f.Source)
+	if len(f.Sources) > 0 {
+		add("l.source IN ("+placeholders(len(f.Sources))+")", anySlice(f.Sources)...)
 	}
-	if f.Country != "" {
-		add("l.country = ?", f.Country)
+	if len(f.Countries) > 0 {
+		add("l.country IN ("+placeholders(len(f.Countries))+")", anySlice(f.Countries)...)
 	}
 	if f.MinScore != nil {
 		add("l.score >= ?", *f.MinScore)

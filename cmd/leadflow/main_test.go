@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"leadflow/internal/dbtest"
+	"leadflow/internal/sqldb"
+)
+
+// syncBuffer is a buffer the server goroutine and the test may share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// cli runs leadflow in-process with dbFlag and env, returning stdout.
+func cli(t *testing.T, env map[string]string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut syncBuffer
+	err := run(context.Background(), args, func(k string) string { return env[k] }, &out, &errOut)
+	if err != nil {
+		t.Logf("leadflow %s: %v\nstderr: %s", strings.Join(args, " "), err, errOut.String())
+	}
+	return out.String(), err
+}
+
+// start runs a long-lived command (serve, demo) until the test ends and
+// returns the URL it printed and its output so far.
+func start(t *testing.T, env map[string]string, args ...string) (string, *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, args, func(k string) string { return env[k] }, &out, &errOut) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("leadflow %s ended with %v", args[0], err)
+		}
+	})
+	re := regexp.MustCompile(`listening on (http://\S+)`)
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			// Poll /healthz as a client would before using the server.
+			if resp, err := http.Get(m[1] + "/healthz"); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					return m[1], &out
+				}
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("leadflow %s stopped: %v\n%s", args[0], err, errOut.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("leadflow %s never said where it listens:\n%s\n%s", args[0], out.String(), errOut.String())
+	return "", nil
+}
+
+// target returns the --db flag and environment that select dsn.
+func target(dsn string) ([]string, map[string]string) {
+	if sqldb.IsPostgresURL(dsn) {
+		return nil, map[string]string{"LEADFLOW_DATABASE_URL": dsn}
+	}
+	return []string{"--db", dsn}, map[string]string{}
+}
+
+func TestAdministerAndServe(t *testing.T) {
+	dbtest.EachDSN(t, func(t *testing.T, dsn string) {
+		db, env := target(dsn)
+		if out, err := cli(t, env, append([]string{"migrate"}, db...)...); err != nil || !strings.Contains(out, "up to date") {
+			t.Fatalf("migrate: %q %v", out, err)
+		}
+		if _, err := cli(t, env, append([]string{"user", "create", "--email", "boss@acme.io", "--password", "short", "--role", "admin"}, db...)...); err == nil ||
+			!strings.Contains(err.Error(), "--password must be at least 10 characters") {
+			t.Errorf("a short password was not refused by name: %v", err)
+		}
+		if _, err := cli(t, env, append([]string{"user", "create", "--email", "boss@acme.io", "--password", "a long passphrase", "--role", "admin"}, db...)...); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cli(t, env, append([]string{"user", "create", "--email", "sal@acme.io", "--password", "a long passphrase", "--role", "sales"}, db...)...); err != nil {
+			t.Fatal(err)
+		}
+		out, err := cli(t, env, append([]string{"token", "create", "--user", "boss@acme.io"}, db...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		token := lines[len(lines)-1]
+		if !strings.HasPrefix(token, "lf_") {
+			t.Fatalf("the token is not the last line: %q", out)
+		}
+
+		base, _ := start(t, env, append([]string{"serve", "--addr", "127.0.0.1:0"}, db...)...)
+		req, _ := http.NewRequest("POST", base+"/api/v1/leads", strings.NewReader(`{"email":"first@customer.io","owner":"sal@acme.io"}`))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var l map[string]any
+		json.NewDecoder(resp.Body).Decode(&l)
+		resp.Body.Close()
+		if resp.StatusCode != 201 || l["owner"] != "sal@acme.io" {
+			t.Errorf("create through the served API: %d %v", resp.StatusCode, l)
+		}
+	})
+}
+
+func TestDemoPrintsWorkingCredentials(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "demo.db")
+	base, out := start(t, nil, "demo", "--addr", "127.0.0.1:0", "--db", dbPath, "--leads", "120")
+	m := regexp.MustCompile(`email:\s+(\S+)\s+password:\s+(\S+)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("demo printed no credentials:\n%s", out)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest("POST", base+"/login", strings.NewReader(url.Values{"email": {m[1]}, "password": {m[2]}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || len(resp.Cookies()) == 0 {
+		t.Fatalf("the printed credentials do not sign in: %d", resp.StatusCode)
+	}
+	req, _ = http.NewRequest("GET", base+"/leads?limit=500", nil)
+	req.AddCookie(resp.Cookies()[0])
+	resp, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	body.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(body.String(), "of 120 leads") {
+		t.Errorf("demo list does not show 120 leads")
+	}
+	for _, stage := range []string{"SUBSCRIBER", "LEAD", "MQL", "SQL", "OPPORTUNITY", "CUSTOMER", "NURTURING", "DISQUALIFIED"} {
+		if !strings.Contains(body.String(), fmt.Sprintf(`">%s</span>`, stage)) {
+			t.Errorf("demo data has no lead in stage %s", stage)
+		}
+	}
+}
