@@ -126,8 +126,8 @@ func TestAPIScenarios(t *testing.T) {
 
 		scenarios := []struct {
 			name, role, method, path, body string
-			status                          int
-			fields                          []string // fields the 422 must name
+			status                         int
+			fields                         []string // fields the 422 must name
 		}{
 			{"no token", "", "GET", "/api/v1/leads", "", 401, nil},
 			{"bad token", "lf_nope", "GET", "/api/v1/leads", "", 401, nil},
