@@ -1,0 +1,199 @@
+package server_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"leadflow/internal/dbtest"
+)
+
+// chromium starts a headless Chromium for the test, or skips (fails
+// under CI) when there is none.
+func chromium(t *testing.T) context.Context {
+	t.Helper()
+	path := os.Getenv("LEADFLOW_CHROMIUM")
+	if path == "" {
+		for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+			if p, err := exec.LookPath(name); err == nil {
+				path = p
+				break
+			}
+		}
+	}
+	if path == "" {
+		dbtest.Unavailable(t, "BROWSER TESTS NOT RUN: no Chromium found (install chromium or set LEADFLOW_CHROMIUM)")
+	}
+	// Not t.TempDir: Chromium's helpers may still be writing to the
+	// profile as the test ends, and a leftover file must not fail it.
+	profile, err := os.MkdirTemp("", "leadflow-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(profile),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc(); os.RemoveAll(profile) })
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("start chromium %s: %v", path, err)
+	}
+	return ctx
+}
+
+// screenshot saves the page to $LEADFLOW_SCREENSHOTS, when set, for a
+// person to look at.
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	dir := os.Getenv("LEADFLOW_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	var png []byte
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
+		t.Errorf("screenshot %s: %v", name, err)
+		return
+	}
+	os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+}
+
+func TestBrowserSignInFilterOpenLead(t *testing.T) {
+	ctx := chromium(t)
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	seedLeads(t, db)
+
+	var count, rows, title, stage, score string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(f.srv.URL+"/leads"),
+		chromedp.WaitVisible(`#email`, chromedp.ByID), // signed out: the login page
+		chromedp.SendKeys(`#email`, "mia@example.com", chromedp.ByID),
+		chromedp.SendKeys(`#password`, testPassword+"\n", chromedp.ByID), // Enter submits
+		chromedp.WaitVisible(`table.leads`),
+		chromedp.Text(`#count`, &count, chromedp.ByID),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count != "1–3 of 3 leads" {
+		t.Errorf("after sign-in the list says %q", count)
+	}
+	screenshot(t, ctx, "leads")
+
+	if err := chromedp.Run(ctx, chromedp.SetValue(`#stage`, "mql", chromedp.ByID)); err != nil {
+		t.Fatal(err)
+	}
+	clickToNavigate(t, ctx, `form.filters button[type=submit]`)
+	err = chromedp.Run(ctx,
+		chromedp.WaitVisible(`table.leads`),
+		chromedp.Text(`table.leads tbody`, &rows),
+		chromedp.Text(`#count`, &count, chromedp.ByID),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rows, "Ana Pop") || strings.Contains(rows, "Ben Kurz") || count != "1–1 of 1 leads" {
+		t.Errorf("filtered by MQL the list shows %q (%s)", rows, count)
+	}
+
+	clickToNavigate(t, ctx, `a.lead-name`)
+	err = chromedp.Run(ctx,
+		chromedp.WaitVisible(`#lead-stage`, chromedp.ByID),
+		chromedp.Text(`h1`, &title),
+		chromedp.Text(`#lead-stage`, &stage, chromedp.ByID),
+		chromedp.Text(`#lead-score`, &score, chromedp.ByID),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if title != "Ana Pop" || stage != "MQL" || score != "80" {
+		t.Errorf("lead page shows %q, stage %q, score %q", title, stage, score)
+	}
+	screenshot(t, ctx, "lead")
+}
+
+func TestBrowserPhoneWidth(t *testing.T) {
+	ctx := chromium(t)
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	seedLeads(t, db)
+
+	var overflow bool
+	var headerShown bool
+	err := chromedp.Run(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		chromedp.Navigate(f.srv.URL+"/login"),
+		chromedp.WaitVisible(`#email`, chromedp.ByID),
+		chromedp.SendKeys(`#email`, "mia@example.com", chromedp.ByID),
+		chromedp.SendKeys(`#password`, testPassword+"\n", chromedp.ByID),
+		chromedp.WaitVisible(`table.leads`),
+		chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
+		chromedp.Evaluate(`document.querySelector("table.leads thead").getBoundingClientRect().right > 0`, &headerShown),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if overflow {
+		t.Error("the lead list scrolls sideways on a 390px-wide phone")
+	}
+	if headerShown {
+		t.Error("on a phone the table header should give way to labelled cards")
+	}
+	screenshot(t, ctx, "leads-phone")
+
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(f.srv.URL+"/leads/1"),
+		chromedp.WaitVisible(`#lead-stage`, chromedp.ByID),
+		chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if overflow {
+		t.Error("the lead page scrolls sideways on a phone")
+	}
+	screenshot(t, ctx, "lead-phone")
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(f.srv.URL+"/leads/1/edit"),
+		chromedp.WaitVisible(`#f-email`, chromedp.ByID),
+		chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if overflow {
+		t.Error("the edit form scrolls sideways on a phone")
+	}
+	screenshot(t, ctx, "edit-phone")
+}
+
+// clickToNavigate clicks sel and waits for the page it leads to, so the
+// next query cannot read the page being left.
+func clickToNavigate(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	resp, err := chromedp.RunResponse(ctx, chromedp.Click(sel))
+	if err != nil {
+		t.Fatalf("click %s: %v", sel, err)
+	}
+	if resp == nil || resp.Status != 200 {
+		t.Fatalf("click %s: the next page answered %v", sel, resp)
+	}
+}
