@@ -23,11 +23,7 @@ func (e environment) user(ctx context.Context, args []string) error {
 	password := fs.String("password", "", "password, at least 10 characters")
 	role := fs.String("role", "", "admin, marketing or sales")
 	name := fs.String("name", "", "display name")
-	dbPath := fs.String("db", "leadflow.db", "SQLite database file (ignored when LEADFLOW_DATABASE_URL is set)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	db, err := e.openDB(ctx, *dbPath)
+	db, err := e.parseAndOpen(ctx, fs, args[1:], "leadflow.db")
 	if err != nil {
 		return err
 	}
@@ -47,16 +43,13 @@ func (e environment) token(ctx context.Context, args []string) error {
 	fs := e.flags("token create")
 	email := fs.String("user", "", "email of the user the token acts as")
 	name := fs.String("name", "", "what the token is for")
-	dbPath := fs.String("db", "leadflow.db", "SQLite database file (ignored when LEADFLOW_DATABASE_URL is set)")
-	if err := fs.Parse(args[1:]); err != nil {
+	db, err := e.parseAndOpen(ctx, fs, args[1:], "leadflow.db")
+	if err != nil {
 		return err
 	}
 	if *email == "" {
+		db.Close()
 		return errors.New("--user is required")
-	}
-	db, err := e.openDB(ctx, *dbPath)
-	if err != nil {
-		return err
 	}
 	defer db.Close()
 	secret, err := user.NewService(db).CreateToken(ctx, *email, *name)
@@ -83,12 +76,8 @@ func explain(err error) error {
 func (e environment) demo(ctx context.Context, args []string) error {
 	fs := e.flags("demo")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on; another free port is used if it is taken")
-	dbPath := fs.String("db", "leadflow-demo.db", "SQLite database file for the demo")
 	n := fs.Int("leads", 300, "how many demo leads to create in a new database")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := e.openDB(ctx, *dbPath)
+	db, err := e.parseAndOpen(ctx, fs, args, "leadflow-demo.db")
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -39,14 +40,20 @@ func (e environment) openDB(ctx context.Context, dbPath string) (*sqldb.DB, erro
 	return db, nil
 }
 
+// parseAndOpen parses args with fs plus a --db flag, then opens and
+// migrates the database they select.
+func (e environment) parseAndOpen(ctx context.Context, fs *flag.FlagSet, args []string, defaultPath string) (*sqldb.DB, error) {
+	dbPath := fs.String("db", defaultPath, "SQLite database file (ignored when LEADFLOW_DATABASE_URL is set)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return e.openDB(ctx, *dbPath)
+}
+
 func (e environment) serve(ctx context.Context, args []string) error {
 	fs := e.flags("serve")
 	addr := fs.String("addr", ":8080", "address to listen on")
-	dbPath := fs.String("db", "leadflow.db", "SQLite database file (ignored when LEADFLOW_DATABASE_URL is set)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := e.openDB(ctx, *dbPath)
+	db, err := e.parseAndOpen(ctx, fs, args, "leadflow.db")
 	if err != nil {
 		return err
 	}
@@ -107,12 +114,7 @@ func displayAddr(a net.Addr) string {
 }
 
 func (e environment) migrate(ctx context.Context, args []string) error {
-	fs := e.flags("migrate")
-	dbPath := fs.String("db", "leadflow.db", "SQLite database file (ignored when LEADFLOW_DATABASE_URL is set)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := e.openDB(ctx, *dbPath)
+	db, err := e.parseAndOpen(ctx, e.flags("migrate"), args, "leadflow.db")
 	if err != nil {
 		return err
 	}

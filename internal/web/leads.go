@@ -143,21 +143,27 @@ func (h *Web) owners(r *http.Request) ([]user.User, error) {
 type showData struct {
 	Lead     lead.Lead
 	Timeline []lead.Change
-	Fields   []string
+}
+
+// leadInPath loads the lead the {id} path names, or shows why it cannot.
+func (h *Web) leadInPath(w http.ResponseWriter, r *http.Request) (lead.Lead, bool) {
+	id, err := pathID(r)
+	if err == nil {
+		var l lead.Lead
+		if l, err = h.Leads.Get(r.Context(), actor(r), id); err == nil {
+			return l, true
+		}
+	}
+	h.fail(w, r, err)
+	return lead.Lead{}, false
 }
 
 func (h *Web) showLead(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
+	l, ok := h.leadInPath(w, r)
+	if !ok {
 		return
 	}
-	l, err := h.Leads.Get(r.Context(), actor(r), id)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	tl, err := h.Leads.Timeline(r.Context(), actor(r), id)
+	tl, err := h.Leads.Timeline(r.Context(), actor(r), l.ID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -227,17 +233,9 @@ func (h *Web) createLead(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Web) editLead(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
+	if l, ok := h.leadInPath(w, r); ok {
+		h.renderForm(w, r, formData{ID: l.ID, Values: l.Values()}, 0)
 	}
-	l, err := h.Leads.Get(r.Context(), actor(r), id)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.renderForm(w, r, formData{ID: id, Values: l.Values()}, 0)
 }
 
 func (h *Web) updateLead(w http.ResponseWriter, r *http.Request) {
@@ -265,14 +263,8 @@ func (h *Web) updateLead(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Web) confirmDelete(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	l, err := h.Leads.Get(r.Context(), actor(r), id)
-	if err != nil {
-		h.fail(w, r, err)
+	l, ok := h.leadInPath(w, r)
+	if !ok {
 		return
 	}
 	if !actor(r).CanDeleteLeads() {
