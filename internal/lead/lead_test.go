@@ -13,9 +13,9 @@ func TestApplyValidatesEachField(t *testing.T) {
 	tests := []struct {
 		field, value, reason string
 	}{
-		{FEmail, "not-an-email", "is not a valid email address"},
-		{FEmail, "Ann <ann@example.com>", "is not a valid email address"},
-		{FEmail, "ann@localhost", "needs a domain such as example.com after the @"},
+		{FEmail, "not-an-email", "needs an @ between the name and the domain, as in name@example.com"},
+		{FEmail, "Ann <ann@example.com>", "has a character that is not allowed before the @: ' '"},
+		{FEmail, "ann@-x.com", "has a domain part that starts or ends with a hyphen"},
 		{FEmployees, "-3", "must not be negative"},
 		{FEmployees, "many", "must be a whole number"},
 		{FEmployees, "20000000", "must be at most 10000000"},

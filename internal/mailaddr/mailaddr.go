@@ -3,29 +3,92 @@
 package mailaddr
 
 import (
-	"net/mail"
+	"strconv"
 	"strings"
 )
 
 // Normalize trims an address and lower-cases its domain (the local part
 // is case-sensitive by the standard, so it is kept). reason is non-empty,
-// and says what is wrong, when v is not a plain address.
+// and says what is wrong, when v is not an address mail can be sent to.
+//
+// It accepts the dot-atom form that real mailboxes use (RFC 5321/5322) and
+// refuses what the standards allow but no sender should store: quoted
+// local parts, comments, IP-address domains.
 func Normalize(v string) (addr string, reason string) {
-	v = strings.TrimSpace(v)
-	if v == "" {
+	// Spaces around a typed address are trimmed; line breaks are refused,
+	// never trimmed, as they are how mail headers get injected.
+	v = strings.Trim(v, " \t")
+	switch {
+	case strings.ContainsAny(v, "\r\n"):
+		return "", "must be on one line"
+	case v == "":
 		return "", "is required"
-	}
-	if len(v) > 254 {
+	case len(v) > 254:
 		return "", "must be at most 254 characters"
 	}
-	parsed, err := mail.ParseAddress(v)
-	if err != nil || parsed.Address != v || parsed.Name != "" {
-		return "", "is not a valid email address"
-	}
 	at := strings.LastIndexByte(v, '@')
+	if at < 0 {
+		return "", "needs an @ between the name and the domain, as in name@example.com"
+	}
 	local, domain := v[:at], strings.ToLower(v[at+1:])
-	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
-		return "", "needs a domain such as example.com after the @"
+	if reason := checkLocal(local); reason != "" {
+		return "", reason
+	}
+	if reason := checkDomain(domain); reason != "" {
+		return "", reason
 	}
 	return local + "@" + domain, ""
+}
+
+// atext are the characters of an unquoted local part besides letters and
+// digits (RFC 5322 section 3.2.3).
+const atext = "!#$%&'*+-/=?^_`{|}~"
+
+func checkLocal(local string) string {
+	if local == "" {
+		return "needs a name before the @"
+	}
+	if len(local) > 64 {
+		return "must have at most 64 characters before the @"
+	}
+	for _, part := range strings.Split(local, ".") {
+		if part == "" {
+			return "cannot start or end with a dot, or have two dots in a row, before the @"
+		}
+		for _, r := range part {
+			if !isAlnum(r) && !strings.ContainsRune(atext, r) {
+				return "has a character that is not allowed before the @: " + strconv.QuoteRune(r)
+			}
+		}
+	}
+	return ""
+}
+
+func checkDomain(domain string) string {
+	if domain == "" {
+		return "needs a domain after the @, as in name@example.com"
+	}
+	if len(domain) > 253 {
+		return "has a domain longer than 253 characters"
+	}
+	for _, label := range strings.Split(domain, ".") {
+		switch {
+		case label == "":
+			return "has an empty part in the domain (two dots, or a dot at an end)"
+		case len(label) > 63:
+			return "has a domain part longer than 63 characters"
+		case label[0] == '-' || label[len(label)-1] == '-':
+			return "has a domain part that starts or ends with a hyphen"
+		}
+		for _, r := range label {
+			if !isAlnum(r) && r != '-' {
+				return "has a character that is not allowed in the domain: " + strconv.QuoteRune(r)
+			}
+		}
+	}
+	return ""
+}
+
+func isAlnum(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
 }

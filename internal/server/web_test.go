@@ -145,7 +145,7 @@ func TestWebCreateEditDelete(t *testing.T) {
 		if status != http.StatusUnprocessableEntity {
 			t.Fatalf("invalid lead: status %d", status)
 		}
-		for _, want := range []string{"Please correct 2 fields", "Email is not a valid email address", "Employees must not be negative",
+		for _, want := range []string{"Please correct 2 fields", "Email needs an @ between the name and the domain", "Employees must not be negative",
 			`value="Dana"`, `value="Kite Labs"`, `value="not an email"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("refused form lacks %q", want)
