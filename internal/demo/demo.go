@@ -12,6 +12,7 @@ import (
 
 	"leadflow/internal/access"
 	"leadflow/internal/lead"
+	"leadflow/internal/phone"
 	"leadflow/internal/user"
 )
 
@@ -122,7 +123,7 @@ func fake(rng *rand.Rand, now time.Time, sales []user.User) lead.Lead {
 		l.Website, l.Employees = "", nil
 	}
 	if rng.IntN(3) > 0 {
-		l.Phone = fmt.Sprintf("+%d %03d %03d %03d", 30+rng.IntN(20), rng.IntN(1000), rng.IntN(1000), rng.IntN(1000))
+		l.Phone = phone.Example(place.code, rng.IntN(1000))
 	}
 	setSource(rng, &l)
 	setStage(rng, &l, sales)

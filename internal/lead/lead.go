@@ -12,6 +12,7 @@ import (
 	"leadflow/internal/country"
 	"leadflow/internal/fault"
 	"leadflow/internal/mailaddr"
+	"leadflow/internal/phone"
 )
 
 // Stage is a lead's lifecycle stage.
@@ -174,8 +175,8 @@ const MaxEmployees = 10_000_000
 func Apply(l Lead, c Changes, now time.Time) (Lead, fault.Fields) {
 	bad := fault.Fields{}
 	for name, raw := range c {
-		if name == FOwner {
-			continue
+		if name == FOwner || name == FPhone {
+			continue // owner is the caller's; phone waits for the country
 		}
 		if !IsEditable(name) {
 			bad.Add(name, "is not a lead field")
@@ -192,6 +193,14 @@ func Apply(l Lead, c Changes, now time.Time) (Lead, fault.Fields) {
 		}
 		if reason := set(&l, name, value, now); reason != "" {
 			bad.Add(name, reason)
+		}
+	}
+	if raw, ok := c[FPhone]; ok {
+		p, reason := phone.Normalize(raw, l.Country)
+		if reason != "" {
+			bad.Add(FPhone, reason)
+		} else {
+			l.Phone = p
 		}
 	}
 	if l.Email == "" {
@@ -217,11 +226,6 @@ func set(l *Lead, name, v string, now time.Time) string {
 		l.FirstName = v
 	case FLastName:
 		l.LastName = v
-	case FPhone:
-		if len(v) > 40 || strings.Trim(v, "0123456789+-(). /") != "" {
-			return "must be a phone number: digits, spaces and + - ( ) . / only, at most 40"
-		}
-		l.Phone = v
 	case FCompany:
 		l.Company = v
 	case FJobTitle:

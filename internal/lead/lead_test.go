@@ -22,7 +22,8 @@ func TestApplyValidatesEachField(t *testing.T) {
 		{FStage, "won", "must be one of subscriber, lead, mql, sql, opportunity, customer, nurturing, disqualified"},
 		{FCountry, "Atlantis", "must be a country name or a two-letter ISO code such as DE or US"},
 		{FWebsite, "ftp://example.com", "must be a web address such as example.com or https://example.com"},
-		{FPhone, "call me maybe", "must be a phone number: digits, spaces and + - ( ) . / only, at most 40"},
+		{FPhone, "+1 call me maybe", "is not a phone number"},
+		{FPhone, "0721 234 567", "needs the country code (such as +49) or a country for the lead"},
 		{FConsent, "perhaps", "must be true or false"},
 		{FFirstName, string(make([]rune, 101)), "must be at most 100 characters"},
 		{"favourite_colour", "blue", "is not a lead field"},
@@ -40,7 +41,7 @@ func TestApplyValidatesEachField(t *testing.T) {
 func TestApplyNormalises(t *testing.T) {
 	l, bad := Apply(Lead{}, Changes{
 		FEmail: "  Ann.Lee@Example.COM ", FCountry: "germany", FWebsite: "Acme.io",
-		FEmployees: "1,200", FSource: "Web", FConsent: "on", FExistingCustomer: "yes",
+		FEmployees: "1,200", FSource: "Web", FConsent: "on", FExistingCustomer: "yes", FPhone: "030 901820",
 	}, now)
 	if err := bad.Err(); err != nil {
 		t.Fatal(err)
@@ -53,6 +54,9 @@ func TestApplyNormalises(t *testing.T) {
 	}
 	if !l.Consent || l.ConsentAt == nil || !l.ConsentAt.Equal(now) || !l.ExistingCustomer {
 		t.Errorf("consent %v at %v, existing customer %v", l.Consent, l.ConsentAt, l.ExistingCustomer)
+	}
+	if l.Phone != "+4930901820" {
+		t.Errorf("phone = %q: a national number is read in the lead's country and stored as E.164", l.Phone)
 	}
 	if l.Stage != StageLead {
 		t.Errorf("a new lead starts in stage %q, want lead", l.Stage)
