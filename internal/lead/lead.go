@@ -100,8 +100,9 @@ type Lead struct {
 	Stage            Stage
 	Score            int
 	Grade            Grade
-	OwnerID          int64  // 0 when unassigned
-	OwnerEmail       string // the owner's email, filled when read
+	OwnerID          int64             // 0 when unassigned
+	OwnerEmail       string            // the owner's email, filled when read
+	Custom           map[string]string // answers to custom form fields
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }
@@ -144,8 +145,29 @@ var Editable = []string{
 	FUTMSource, FUTMMedium, FUTMCampaign, FConsent, FStage, FOwner,
 }
 
+// CustomPrefix starts the name of a custom field in Changes: the answer
+// to a form's "budget" question is "custom.budget".
+const CustomPrefix = "custom."
+
+// ValidCustomKey reports whether k may name a custom field: 1 to 40
+// lower-case letters, digits and underscores.
+func ValidCustomKey(k string) bool {
+	if k == "" || len(k) > 40 {
+		return false
+	}
+	for _, r := range k {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
 // IsEditable reports whether name is a field a user may set.
 func IsEditable(name string) bool {
+	if k, ok := strings.CutPrefix(name, CustomPrefix); ok {
+		return ValidCustomKey(k)
+	}
 	for _, f := range Editable {
 		if f == name {
 			return true
@@ -166,6 +188,9 @@ var maxLen = map[string]int{
 	FUTMSource: 200, FUTMMedium: 200, FUTMCampaign: 200,
 }
 
+// MaxCustomLen bounds one custom answer, in characters.
+const MaxCustomLen = 2000
+
 // MaxEmployees is the largest head count accepted: larger is a typo.
 const MaxEmployees = 10_000_000
 
@@ -183,7 +208,11 @@ func Apply(l Lead, c Changes, now time.Time) (Lead, fault.Fields) {
 			continue
 		}
 		value := strings.TrimSpace(raw)
-		if max, ok := maxLen[name]; ok && utf8.RuneCountInString(value) > max {
+		max, ok := maxLen[name]
+		if strings.HasPrefix(name, CustomPrefix) {
+			max, ok = MaxCustomLen, true
+		}
+		if ok && utf8.RuneCountInString(value) > max {
 			bad.Add(name, "must be at most "+strconv.Itoa(max)+" characters")
 			continue
 		}
@@ -215,6 +244,10 @@ func Apply(l Lead, c Changes, now time.Time) (Lead, fault.Fields) {
 // set assigns one field from its text form and returns why it refused, if
 // it did.
 func set(l *Lead, name, v string, now time.Time) string {
+	if k, ok := strings.CutPrefix(name, CustomPrefix); ok {
+		setCustom(l, k, v)
+		return ""
+	}
 	switch name {
 	case FEmail:
 		e, reason := mailaddr.Normalize(v)
@@ -276,6 +309,21 @@ func set(l *Lead, name, v string, now time.Time) string {
 		l.Stage = s
 	}
 	return ""
+}
+
+// setCustom sets one custom answer; an empty one is removed. The map is
+// copied so a Lead passed by value is never changed behind its owner.
+func setCustom(l *Lead, k, v string) {
+	m := make(map[string]string, len(l.Custom)+1)
+	for key, val := range l.Custom {
+		m[key] = val
+	}
+	if v == "" {
+		delete(m, k)
+	} else {
+		m[k] = v
+	}
+	l.Custom = m
 }
 
 func setEmployees(l *Lead, v string) string {
@@ -357,6 +405,9 @@ func (l Lead) Values() Changes {
 	} else {
 		c[FEmployees] = ""
 	}
+	for k, v := range l.Custom {
+		c[CustomPrefix+k] = v
+	}
 	return c
 }
 
@@ -365,9 +416,14 @@ func (l Lead) Values() Changes {
 func Diff(a, b Lead) map[string][2]string {
 	av, bv := a.Values(), b.Values()
 	d := map[string][2]string{}
-	for _, f := range Editable {
-		if av[f] != bv[f] {
-			d[f] = [2]string{av[f], bv[f]}
+	for f, v := range bv {
+		if av[f] != v {
+			d[f] = [2]string{av[f], v}
+		}
+	}
+	for f, v := range av {
+		if _, ok := bv[f]; !ok && v != "" {
+			d[f] = [2]string{v, ""}
 		}
 	}
 	return d

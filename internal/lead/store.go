@@ -17,7 +17,7 @@ import (
 const columns = `l.id, l.email, l.first_name, l.last_name, l.phone, l.company, l.job_title,
 	l.employees, l.industry, l.country, l.city, l.website, l.existing_customer, l.source,
 	l.utm_source, l.utm_medium, l.utm_campaign, l.consent, l.consent_at, l.stage, l.score,
-	l.grade, COALESCE(l.owner_id, 0), COALESCE(u.email, ''), l.created_at, l.updated_at`
+	l.grade, COALESCE(l.owner_id, 0), COALESCE(u.email, ''), l.created_at, l.updated_at, l.custom`
 
 const fromLeads = ` FROM leads l LEFT JOIN users u ON u.id = l.owner_id`
 
@@ -27,12 +27,18 @@ func scanLead(s scanner) (Lead, error) {
 	var l Lead
 	var employees, consentAt sql.NullInt64
 	var created, updated int64
+	var custom string
 	err := s.Scan(&l.ID, &l.Email, &l.FirstName, &l.LastName, &l.Phone, &l.Company, &l.JobTitle,
 		&employees, &l.Industry, &l.Country, &l.City, &l.Website, &l.ExistingCustomer, &l.Source,
 		&l.UTMSource, &l.UTMMedium, &l.UTMCampaign, &l.Consent, &consentAt, &l.Stage, &l.Score,
-		&l.Grade, &l.OwnerID, &l.OwnerEmail, &created, &updated)
+		&l.Grade, &l.OwnerID, &l.OwnerEmail, &created, &updated, &custom)
 	if err != nil {
 		return l, err
+	}
+	if custom != "" {
+		if err := json.Unmarshal([]byte(custom), &l.Custom); err != nil {
+			return l, fmt.Errorf("lead %d: custom fields: %w", l.ID, err)
+		}
 	}
 	if employees.Valid {
 		n := employees.Int64
@@ -60,20 +66,25 @@ func args(l Lead) []any {
 	if l.OwnerID != 0 {
 		owner = l.OwnerID
 	}
+	custom := ""
+	if len(l.Custom) > 0 {
+		b, _ := json.Marshal(l.Custom) // a map of strings always marshals
+		custom = string(b)
+	}
 	return []any{l.Email, l.FirstName, l.LastName, l.Phone, l.Company, l.JobTitle,
 		employees, l.Industry, l.Country, l.City, l.Website, l.ExistingCustomer, l.Source,
 		l.UTMSource, l.UTMMedium, l.UTMCampaign, l.Consent, consentAt, string(l.Stage), l.Score,
-		string(l.Grade), owner, l.CreatedAt.UnixMilli(), l.UpdatedAt.UnixMilli()}
+		string(l.Grade), owner, l.CreatedAt.UnixMilli(), l.UpdatedAt.UnixMilli(), custom}
 }
 
 const storedColumns = `email, first_name, last_name, phone, company, job_title, employees,
 	industry, country, city, website, existing_customer, source, utm_source, utm_medium,
-	utm_campaign, consent, consent_at, stage, score, grade, owner_id, created_at, updated_at`
+	utm_campaign, consent, consent_at, stage, score, grade, owner_id, created_at, updated_at, custom`
 
 func insertLead(ctx context.Context, q sqldb.Querier, l Lead) (int64, error) {
 	var id int64
 	err := q.QueryRow(ctx, `INSERT INTO leads (`+storedColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id`, args(l)...).Scan(&id)
 	if sqldb.IsUniqueViolation(err) {
 		return 0, emailTaken()

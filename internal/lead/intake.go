@@ -1,0 +1,287 @@
+package lead
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"leadflow/internal/fault"
+	"leadflow/internal/sqldb"
+)
+
+// Origin says where incoming lead data came from, for the timeline and the
+// event it leaves.
+type Origin struct {
+	Channel   string            // form, import, api
+	Reason    string            // e.g. `form "Contact us"`, `import 3 (leads.csv)`
+	EventType string            // the event every arrival records; "" records one only on a match
+	URL       string            // the page it came from, if any
+	Props     map[string]string // event properties
+}
+
+// Special columns an intake may carry besides the editable fields: they
+// restore a lead exported from leadflow and apply only to new leads.
+const (
+	FCreatedAt = "created_at"
+	FConsentAt = "consent_at"
+)
+
+// IntakeResult is what happened to one piece of incoming data.
+type IntakeResult struct {
+	Lead      Lead
+	Created   bool                 // a new lead
+	Filled    map[string][2]string // empty fields it filled on an existing lead
+	Conflicts map[string][2]string // field -> [kept, offered] where both differ
+}
+
+// Changed reports whether the lead was created or updated.
+func (r IntakeResult) Changed() bool { return r.Created || len(r.Filled) > 0 }
+
+// Incoming is one piece of lead data, in the text form of Changes.
+type Incoming struct {
+	Changes Changes
+	Origin  Origin
+}
+
+// Intake takes lead data from outside (a form, an import row, the API) and
+// de-duplicates it by normalised email: new addresses create a lead; known
+// ones fill the empty fields of the lead they belong to, never overwrite a
+// non-empty one, and record each disagreement on its timeline. Invalid
+// data is refused with the reason for each field and changes nothing.
+func (s *Service) Intake(ctx context.Context, in Incoming) (IntakeResult, error) {
+	res, errs, err := s.IntakeBatch(ctx, []Incoming{in})
+	if err != nil {
+		return IntakeResult{}, err
+	}
+	return res[0], errs[0]
+}
+
+// IntakeBatch takes many pieces in one transaction, which is what makes
+// imports fast. errs[i] is the validation error of ins[i] (nil when it was
+// taken); err is a failure of the whole batch, which then changed nothing.
+func (s *Service) IntakeBatch(ctx context.Context, ins []Incoming) (res []IntakeResult, errs []error, err error) {
+	now := s.now().UTC().Truncate(time.Millisecond)
+	// Two writers may race to create the same new email on PostgreSQL; the
+	// loser's transaction fails on the unique index and runs again, when it
+	// finds the winner's lead and merges into it.
+	for attempt := 0; ; attempt++ {
+		res, errs = make([]IntakeResult, len(ins)), make([]error, len(ins))
+		err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+			for i, in := range ins {
+				r, verr, err := s.intakeOne(ctx, tx, in, now)
+				if err != nil {
+					return err
+				}
+				res[i], errs[i] = r, verr
+			}
+			return nil
+		})
+		if err == nil || attempt == 3 || fault.CodeOf(err) != fault.Conflict {
+			return res, errs, err
+		}
+	}
+}
+
+// intakeOne returns a validation error as verr and a storage failure as err.
+func (s *Service) intakeOne(ctx context.Context, tx *sqldb.Tx, in Incoming, now time.Time) (res IntakeResult, verr, err error) {
+	c, special := splitSpecial(in.Changes)
+	incoming, bad := Apply(Lead{CreatedAt: now, UpdatedAt: now}, c, now)
+	restore(&incoming, special, bad)
+	if owner, ok := c[FOwner]; ok && owner != "" {
+		id, err := ownerByEmail(ctx, tx, owner)
+		if err != nil {
+			return res, nil, err
+		}
+		if id == 0 {
+			bad.Add(FOwner, "no user has this email")
+		}
+		incoming.OwnerID, incoming.OwnerEmail = id, owner
+	}
+	if err := bad.Err(); err != nil {
+		return res, err, nil
+	}
+
+	existing, err := leadByEmail(ctx, tx, incoming.Email)
+	if errors.Is(err, sql.ErrNoRows) {
+		res, err = s.intakeNew(ctx, tx, incoming, in.Origin, now)
+		return res, nil, err
+	}
+	if err != nil {
+		return res, nil, err
+	}
+	res, err = s.intakeKnown(ctx, tx, existing, incoming, c, in.Origin, now)
+	return res, nil, err
+}
+
+func (s *Service) intakeNew(ctx context.Context, tx *sqldb.Tx, l Lead, o Origin, now time.Time) (IntakeResult, error) {
+	l.Grade = GradeFor(l.Score, s.thresholds)
+	id, err := insertLead(ctx, tx, l)
+	if err != nil {
+		return IntakeResult{}, err
+	}
+	l.ID = id
+	if err := insertChange(ctx, tx, Change{LeadID: id, At: now, Kind: KindCreated, Detail: Diff(Lead{}, l), Reason: o.Reason}, 0); err != nil {
+		return IntakeResult{}, err
+	}
+	if o.EventType != "" {
+		if err := insertEvent(ctx, tx, id, o.EventType, o, now); err != nil {
+			return IntakeResult{}, err
+		}
+	}
+	return IntakeResult{Lead: l, Created: true}, nil
+}
+
+func (s *Service) intakeKnown(ctx context.Context, tx *sqldb.Tx, existing, incoming Lead, c Changes, o Origin, now time.Time) (IntakeResult, error) {
+	merged, filled, conflicts := Merge(existing, incoming, c, now)
+	res := IntakeResult{Lead: existing, Filled: filled, Conflicts: conflicts}
+	if len(filled) > 0 {
+		merged.UpdatedAt = now
+		if err := updateLead(ctx, tx, merged); err != nil {
+			return res, err
+		}
+		res.Lead = merged
+		if err := insertChange(ctx, tx, Change{LeadID: merged.ID, At: now, Kind: KindUpdated, Detail: filled, Reason: o.Reason}, 0); err != nil {
+			return res, err
+		}
+	}
+	if len(conflicts) > 0 {
+		c := Change{LeadID: existing.ID, At: now, Kind: KindConflict, Detail: conflicts, Reason: o.Reason}
+		if err := insertChange(ctx, tx, c, 0); err != nil {
+			return res, err
+		}
+	}
+	eventType := o.EventType
+	if eventType == "" {
+		eventType = EventResubmit
+	}
+	return res, insertEvent(ctx, tx, existing.ID, eventType, o, now)
+}
+
+// EventResubmit is the event a known email leaves when it arrives again
+// through a channel that records no event of its own (an import).
+const EventResubmit = "resubmit"
+
+// KindConflict is the timeline entry of values that arrived for fields
+// already holding others: field -> [kept, offered].
+const KindConflict = "conflict"
+
+// Merge fills the empty fields of existing with incoming's values for the
+// fields present in c, and lists the fields where both hold different
+// values; those keep the existing value. Consent and existing-customer
+// are only ever turned on this way, never off.
+func Merge(existing, incoming Lead, c Changes, now time.Time) (merged Lead, filled, conflicts map[string][2]string) {
+	ev, iv := existing.Values(), incoming.Values()
+	fill := Changes{}
+	conflicts = map[string][2]string{}
+	for f := range c {
+		offered, kept := iv[f], ev[f]
+		switch {
+		case f == FEmail || offered == "" || offered == kept:
+			// The email matched case-insensitively; it is the key, not news.
+		case f == FConsent || f == FExistingCustomer:
+			if offered == "true" {
+				fill[f] = offered
+			}
+		case kept == "":
+			fill[f] = offered
+		default:
+			conflicts[f] = [2]string{kept, offered}
+		}
+	}
+	merged, _ = Apply(existing, fill, now)
+	if o, ok := fill[FOwner]; ok {
+		merged.OwnerID, merged.OwnerEmail = incoming.OwnerID, o
+	}
+	filled = Diff(existing, merged)
+	return merged, filled, conflicts
+}
+
+// splitSpecial separates the restore-only columns from the editable ones.
+func splitSpecial(c Changes) (Changes, map[string]string) {
+	special := map[string]string{}
+	rest := make(Changes, len(c))
+	for k, v := range c {
+		if k == FCreatedAt || k == FConsentAt {
+			special[k] = v
+			continue
+		}
+		rest[k] = v
+	}
+	return rest, special
+}
+
+// restore applies created_at and consent_at (RFC 3339) to a new lead.
+func restore(l *Lead, special map[string]string, bad fault.Fields) {
+	if v := special[FCreatedAt]; v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			bad.Add(FCreatedAt, "must be a time such as 2026-03-01T09:30:00Z")
+		} else {
+			l.CreatedAt = t.UTC().Truncate(time.Millisecond)
+		}
+	}
+	if v := special[FConsentAt]; v != "" && l.Consent {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			bad.Add(FConsentAt, "must be a time such as 2026-03-01T09:30:00Z")
+		} else {
+			t = t.UTC().Truncate(time.Millisecond)
+			l.ConsentAt = &t
+		}
+	}
+}
+
+func leadByEmail(ctx context.Context, q sqldb.Querier, email string) (Lead, error) {
+	return scanLead(q.QueryRow(ctx, `SELECT `+columns+fromLeads+` WHERE lower(l.email) = lower(?)`, email))
+}
+
+func insertEvent(ctx context.Context, q sqldb.Querier, leadID int64, typ string, o Origin, at time.Time) error {
+	props := map[string]string{"channel": o.Channel}
+	for k, v := range o.Props {
+		props[k] = v
+	}
+	b, _ := json.Marshal(props) // a map of strings always marshals
+	_, err := q.Exec(ctx, `INSERT INTO events (lead_id, type, url, occurred_at, properties, source)
+		VALUES (?, ?, ?, ?, ?, ?)`, leadID, typ, o.URL, at.UnixMilli(), string(b), o.Channel)
+	if err != nil {
+		return fmt.Errorf("lead store: record event %s for %d: %w", typ, leadID, err)
+	}
+	return nil
+}
+
+// Event is one recorded behaviour of a lead.
+type Event struct {
+	ID         int64
+	Type       string
+	URL        string
+	OccurredAt time.Time
+	Properties map[string]string
+}
+
+// Events returns what lead id did, newest first, at most limit.
+func (s *Service) Events(ctx context.Context, id int64, limit int) ([]Event, error) {
+	rows, err := s.db.R.Query(ctx, `SELECT id, type, url, occurred_at, properties FROM events
+		WHERE lead_id = ? ORDER BY occurred_at DESC, id DESC LIMIT ?`, id, limit)
+	if err != nil {
+		return nil, fmt.Errorf("lead store: events of %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var at int64
+		var props string
+		if err := rows.Scan(&e.ID, &e.Type, &e.URL, &at, &props); err != nil {
+			return nil, err
+		}
+		e.OccurredAt = time.UnixMilli(at).UTC()
+		if props != "" {
+			json.Unmarshal([]byte(props), &e.Properties)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
