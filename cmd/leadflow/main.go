@@ -33,6 +33,10 @@ Usage:
   leadflow migrate [--db leadflow.db]                 apply database migrations
   leadflow user create --email E --password P --role admin|marketing|sales [--name N]
   leadflow token create --user E [--name N]            print a new API token (last line)
+  leadflow import FILE.csv [--map 'Column=field,...'] [--rejects FILE]
+                                                      import leads from CSV
+  leadflow export [--out FILE] [--filter 'stage=mql&country=RO']
+                                                      export leads to CSV
 
 The database is the SQLite file --db, unless LEADFLOW_DATABASE_URL holds a
 postgres:// URL, which selects PostgreSQL.
@@ -58,6 +62,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return env.user(ctx, rest)
 	case "token":
 		return env.token(ctx, rest)
+	case "import":
+		return env.importCSV(ctx, rest)
+	case "export":
+		return env.exportCSV(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

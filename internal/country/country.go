@@ -27,7 +27,24 @@ func init() {
 		all = append(all, Country{Code: code, Name: name})
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
+	for _, entry := range strings.Split(aliases, "|") {
+		code, name, _ := strings.Cut(entry, " ")
+		byName[strings.ToLower(name)] = code
+	}
 }
+
+// aliases are other spellings seen in CRM exports: short forms, official
+// long names and a few native names.
+const aliases = `US USA|US U.S.|US U.S.A.|US United States of America|US America|GB UK|GB U.K.|GB Great Britain|` +
+	`GB England|GB Scotland|GB Wales|GB Northern Ireland|GB Britain|DE Deutschland|ES España|ES Espana|IT Italia|` +
+	`AT Österreich|CH Schweiz|CH Suisse|RO România|BR Brasil|NL Holland|NL The Netherlands|SE Sverige|NO Norge|` +
+	`DK Danmark|FI Suomi|PL Polska|CZ Czech Republic|CZ Česko|RU Russian Federation|KR Korea|KR Republic of Korea|` +
+	`KR Korea, Republic of|VN Viet Nam|TR Turkey|CI Ivory Coast|MK Macedonia|SZ Swaziland|MM Burma|CV Cabo Verde|` +
+	`AE UAE|HK Hong Kong SAR|MO Macau|CD Democratic Republic of the Congo|CG Republic of the Congo|IR Iran, Islamic Republic of|` +
+	`TW Taiwan, Province of China|BO Bolivia, Plurinational State of|VE Venezuela, Bolivarian Republic of|` +
+	`TZ Tanzania, United Republic of|MD Moldova, Republic of|LA Lao People's Democratic Republic|SY Syrian Arab Republic|` +
+	`PS State of Palestine|VA Holy See|FR République française|BE Belgique|BE België|GR Hellas|HU Magyarország|` +
+	`JP Nippon|CN People's Republic of China|MX México|PE Perú|IE Éire|IS Ísland|HR Hrvatska|SI Slovenija|SK Slovensko`
 
 // Name returns the English name of code, or "" when code is unknown.
 func Name(code string) string { return byCode[strings.ToUpper(code)] }

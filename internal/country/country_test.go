@@ -3,7 +3,7 @@ package country
 import "testing"
 
 func TestNormalize(t *testing.T) {
-	for in, want := range map[string]string{"ro": "RO", " Germany ": "DE", "united kingdom": "GB", "US": "US"} {
+	for in, want := range map[string]string{"ro": "RO", " Germany ": "DE", "united kingdom": "GB", "US": "US", "USA": "US", "uk": "GB", "Deutschland": "DE", "Korea, Republic of": "KR"} {
 		if got, ok := Normalize(in); !ok || got != want {
 			t.Errorf("Normalize(%q) = %q, %v; want %s", in, got, ok, want)
 		}

@@ -63,6 +63,15 @@ func (s *Service) Intake(ctx context.Context, in Incoming) (IntakeResult, error)
 // imports fast. errs[i] is the validation error of ins[i] (nil when it was
 // taken); err is a failure of the whole batch, which then changed nothing.
 func (s *Service) IntakeBatch(ctx context.Context, ins []Incoming) (res []IntakeResult, errs []error, err error) {
+	return s.IntakeBatchThen(ctx, ins, nil)
+}
+
+// IntakeBatchThen is IntakeBatch that also runs then, with the outcome,
+// inside the same transaction: an import records its progress and its
+// rejected rows atomically with the leads, so a crash never counts a row
+// twice or loses one.
+func (s *Service) IntakeBatchThen(ctx context.Context, ins []Incoming,
+	then func(tx *sqldb.Tx, res []IntakeResult, errs []error) error) (res []IntakeResult, errs []error, err error) {
 	now := s.now().UTC().Truncate(time.Millisecond)
 	// Two writers may race to create the same new email on PostgreSQL; the
 	// loser's transaction fails on the unique index and runs again, when it
@@ -76,6 +85,9 @@ func (s *Service) IntakeBatch(ctx context.Context, ins []Incoming) (res []Intake
 					return err
 				}
 				res[i], errs[i] = r, verr
+			}
+			if then != nil {
+				return then(tx, res, errs)
 			}
 			return nil
 		})

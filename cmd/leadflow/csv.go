@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"leadflow/internal/access"
+	"leadflow/internal/imports"
+	"leadflow/internal/lead"
+	"leadflow/internal/leadcsv"
+)
+
+func (e environment) importCSV(ctx context.Context, args []string) error {
+	fs := e.flags("import")
+	mapFlag := fs.String("map", "", `column mapping overrides: "Column=field,Other Column=-" (- ignores a column)`)
+	rejectsPath := fs.String("rejects", "", "where to write rejected rows (default FILE.rejected.csv)")
+	// Flags may come before or after the file name.
+	var file string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		file, args = args[0], args[1:]
+	}
+	db, err := e.parseAndOpen(ctx, fs, args, "leadflow.db")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if file == "" && fs.NArg() > 0 {
+		file = fs.Arg(0)
+	}
+	if file == "" {
+		return errors.New("usage: leadflow import FILE.csv [--map 'Column=field,...'] [--rejects FILE]")
+	}
+	svc := imports.NewService(db, lead.NewService(db), filepath.Dir(file))
+	im, err := svc.Create(ctx, 0, file, file)
+	if err != nil {
+		return explain(err)
+	}
+	if *mapFlag != "" {
+		if err := im.Mapping.Override(im.Header, parsePairs(*mapFlag)); err != nil {
+			return err
+		}
+	}
+	e.describeMapping(im)
+	if err := svc.Start(ctx, im.ID, im.Mapping); err != nil {
+		return explain(err)
+	}
+	bar := newProgressBar(e.stderr)
+	if err := svc.Run(ctx, im.ID, bar.update); err != nil {
+		return err
+	}
+	bar.finish()
+	im, err = svc.Get(ctx, im.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "imported %s: %d rows: %d created, %d updated, %d unchanged, %d rejected\n",
+		filepath.Base(file), im.RowsDone, im.Created, im.Updated, im.Unchanged, im.Rejected)
+	if im.Rejected == 0 {
+		return nil
+	}
+	return e.writeRejects(ctx, svc, im, file, *rejectsPath)
+}
+
+func (e environment) describeMapping(im imports.Import) {
+	var used []string
+	for i, f := range im.Mapping {
+		if f != leadcsv.Ignore {
+			used = append(used, fmt.Sprintf("%s→%s", im.Header[i], f))
+		}
+	}
+	fmt.Fprintf(e.stderr, "columns: %s\n", strings.Join(used, ", "))
+	if ignored := im.Mapping.Ignored(im.Header); len(ignored) > 0 {
+		fmt.Fprintf(e.stderr, "ignored columns: %s\n", strings.Join(ignored, ", "))
+	}
+}
+
+func (e environment) writeRejects(ctx context.Context, svc *imports.Service, im imports.Import, file, path string) error {
+	if path == "" {
+		path = strings.TrimSuffix(file, filepath.Ext(file)) + ".rejected.csv"
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := svc.WriteRejects(ctx, im.ID, out); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "rejected rows, with the reason for each, are in %s: fix them and import that file again\n", path)
+	return nil
+}
+
+// parsePairs reads "A=b,C=d".
+func parsePairs(s string) map[string]string {
+	out := map[string]string{}
+	for _, pair := range strings.Split(s, ",") {
+		if col, field, ok := strings.Cut(pair, "="); ok {
+			out[strings.TrimSpace(col)] = strings.TrimSpace(field)
+		}
+	}
+	return out
+}
+
+func (e environment) exportCSV(ctx context.Context, args []string) error {
+	fs := e.flags("export")
+	out := fs.String("out", "", "file to write (default standard output)")
+	query := fs.String("filter", "", `lead filter as URL query parameters, e.g. "stage=mql&country=RO"`)
+	db, err := e.parseAndOpen(ctx, fs, args, "leadflow.db")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	v, err := url.ParseQuery(*query)
+	if err != nil {
+		return fmt.Errorf("--filter: %w", err)
+	}
+	f, err := lead.ParseFilter(v)
+	if err != nil {
+		return explain(err)
+	}
+	var w io.Writer = e.stdout
+	if *out != "" {
+		file, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer file.Close()
+		w = file
+	}
+	n, err := leadcsv.Export(ctx, w, lead.NewService(db), access.Actor{Role: access.Admin}, f)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "exported %d leads\n", n)
+	return nil
+}
+
+// progressBar draws import progress on one terminal line, at most a few
+// times a second: percent, rows, rows per second and time left.
+type progressBar struct {
+	w     io.Writer
+	start time.Time
+	last  time.Time
+	drawn bool
+}
+
+func newProgressBar(w io.Writer) *progressBar { return &progressBar{w: w, start: time.Now()} }
+
+func (p *progressBar) update(im imports.Import) {
+	now := time.Now()
+	if now.Sub(p.last) < 200*time.Millisecond && im.Status != imports.Done {
+		return
+	}
+	p.last, p.drawn = now, true
+	elapsed := now.Sub(p.start).Seconds()
+	rate := float64(im.RowsDone) / max(elapsed, 0.001)
+	pct := im.Percent()
+	eta := "--"
+	if pct > 0 && pct < 100 {
+		eta = (time.Duration(elapsed*float64(100-pct)/float64(pct)) * time.Second).Round(time.Second).String()
+	}
+	filled := pct / 5
+	fmt.Fprintf(p.w, "\r[%s%s] %3d%%  %d rows  %.0f rows/s  ETA %s   ",
+		strings.Repeat("#", filled), strings.Repeat(".", 20-filled), pct, im.RowsDone, rate, eta)
+}
+
+func (p *progressBar) finish() {
+	if p.drawn {
+		fmt.Fprintln(p.w)
+	}
+}

@@ -1,0 +1,465 @@
+// Package imports runs CSV imports of leads as durable jobs: the file
+// waits on disk, progress and rejected rows are written in the same
+// transaction as the leads, and a restarted server resumes where it was.
+package imports
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"leadflow/internal/fault"
+	"leadflow/internal/lead"
+	"leadflow/internal/leadcsv"
+	"leadflow/internal/sqldb"
+)
+
+// Status is where an import is.
+type Status string
+
+// The statuses, in order.
+const (
+	Mapping Status = "mapping" // uploaded; waiting for its column mapping to be confirmed
+	Queued  Status = "queued"
+	Running Status = "running"
+	Done    Status = "done"
+	Failed  Status = "failed"
+)
+
+// Import is one file being, or having been, imported.
+type Import struct {
+	ID         int64
+	FileName   string
+	Path       string
+	Header     []string
+	Mapping    leadcsv.Mapping
+	Status     Status
+	TotalBytes int64
+	DoneBytes  int64
+	RowsDone   int64
+	Created    int64
+	Updated    int64
+	Unchanged  int64
+	Rejected   int64
+	Error      string
+	CreatedBy  int64
+	CreatedAt  time.Time
+	FinishedAt *time.Time
+}
+
+// Percent is how far the import is, 0 to 100.
+func (im Import) Percent() int {
+	if im.Status == Done {
+		return 100
+	}
+	if im.TotalBytes <= 0 {
+		return 0
+	}
+	return int(min(99, im.DoneBytes*100/im.TotalBytes))
+}
+
+// Service creates and runs imports.
+type Service struct {
+	db    *sqldb.DB
+	leads *lead.Service
+	dir   string // where uploaded files wait
+	// BatchSize is how many rows share a transaction.
+	BatchSize int
+
+	mu      sync.Mutex
+	running map[int64]bool
+}
+
+// NewService returns a Service keeping uploads in dir.
+func NewService(db *sqldb.DB, leads *lead.Service, dir string) *Service {
+	return &Service{db: db, leads: leads, dir: dir, BatchSize: 500, running: map[int64]bool{}}
+}
+
+// Upload stores an uploaded file and creates its import, waiting for the
+// mapping to be confirmed.
+func (s *Service) Upload(ctx context.Context, userID int64, name string, r io.Reader) (Import, error) {
+	if err := os.MkdirAll(s.dir, 0o750); err != nil {
+		return Import{}, fmt.Errorf("imports: %w", err)
+	}
+	f, err := os.CreateTemp(s.dir, "import-*.csv")
+	if err != nil {
+		return Import{}, fmt.Errorf("imports: %w", err)
+	}
+	_, err = io.Copy(f, r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return Import{}, fmt.Errorf("imports: store upload: %w", err)
+	}
+	im, err := s.Create(ctx, userID, name, f.Name())
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return im, err
+}
+
+// Create registers the file at path for import, reads its header and
+// proposes a mapping.
+func (s *Service) Create(ctx context.Context, userID int64, name, path string) (Import, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Import{}, fmt.Errorf("imports: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return Import{}, fmt.Errorf("imports: %w", err)
+	}
+	rd, err := leadcsv.NewReader(f)
+	if err != nil {
+		return Import{}, &fault.Error{Code: fault.Invalid, Message: err.Error(), Fields: map[string]string{"file": err.Error()}}
+	}
+	im := Import{FileName: filepath.Base(name), Path: path, Header: rd.Header, Mapping: leadcsv.Detect(rd.Header),
+		Status: Mapping, TotalBytes: st.Size(), CreatedBy: userID, CreatedAt: time.Now().UTC()}
+	header, _ := json.Marshal(im.Header)
+	mapping, _ := json.Marshal(im.Mapping)
+	var creator any
+	if userID != 0 {
+		creator = userID
+	}
+	err = s.db.W.QueryRow(ctx, `INSERT INTO imports (file_name, path, header, mapping, status, total_bytes, created_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, im.FileName, im.Path, string(header), string(mapping),
+		string(im.Status), im.TotalBytes, creator, im.CreatedAt.UnixMilli()).Scan(&im.ID)
+	if err != nil {
+		return Import{}, fmt.Errorf("imports: create: %w", err)
+	}
+	return im, nil
+}
+
+const importColumns = `id, file_name, path, header, mapping, status, total_bytes, done_bytes, rows_done,
+	created, updated, unchanged, rejected, error, COALESCE(created_by, 0), created_at, finished_at`
+
+func scanImport(row interface{ Scan(...any) error }) (Import, error) {
+	var im Import
+	var header, mapping string
+	var created int64
+	var finished sql.NullInt64
+	err := row.Scan(&im.ID, &im.FileName, &im.Path, &header, &mapping, &im.Status, &im.TotalBytes, &im.DoneBytes,
+		&im.RowsDone, &im.Created, &im.Updated, &im.Unchanged, &im.Rejected, &im.Error, &im.CreatedBy, &created, &finished)
+	if err != nil {
+		return im, err
+	}
+	json.Unmarshal([]byte(header), &im.Header)
+	json.Unmarshal([]byte(mapping), &im.Mapping)
+	im.CreatedAt = time.UnixMilli(created).UTC()
+	if finished.Valid {
+		t := time.UnixMilli(finished.Int64).UTC()
+		im.FinishedAt = &t
+	}
+	return im, nil
+}
+
+// Get returns import id.
+func (s *Service) Get(ctx context.Context, id int64) (Import, error) {
+	im, err := scanImport(s.db.R.QueryRow(ctx, `SELECT `+importColumns+` FROM imports WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return im, fault.Errorf(fault.NotFound, "import %d not found", id)
+	}
+	if err != nil {
+		return im, fmt.Errorf("imports: get %d: %w", id, err)
+	}
+	return im, nil
+}
+
+// List returns the latest imports, newest first.
+func (s *Service) List(ctx context.Context, limit int) ([]Import, error) {
+	return s.query(ctx, `SELECT `+importColumns+` FROM imports ORDER BY id DESC LIMIT ?`, limit)
+}
+
+func (s *Service) query(ctx context.Context, q string, args ...any) ([]Import, error) {
+	rows, err := s.db.R.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("imports: list: %w", err)
+	}
+	defer rows.Close()
+	var out []Import
+	for rows.Next() {
+		im, err := scanImport(rows)
+		if err != nil {
+			return nil, fmt.Errorf("imports: list: %w", err)
+		}
+		out = append(out, im)
+	}
+	return out, rows.Err()
+}
+
+// Start confirms the mapping of an import waiting for it and queues it.
+func (s *Service) Start(ctx context.Context, id int64, m leadcsv.Mapping) error {
+	im, err := s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if im.Status != Mapping {
+		return fault.Errorf(fault.Conflict, "import %d has already started", id)
+	}
+	if len(m) != len(im.Header) {
+		return fault.Errorf(fault.Invalid, "the mapping has %d columns, the file %d", len(m), len(im.Header))
+	}
+	if !m.HasEmail() {
+		return &fault.Error{Code: fault.Invalid, Message: "no column is mapped to email",
+			Fields: map[string]string{"mapping": "one column must be mapped to email: leads are matched by it"}}
+	}
+	b, _ := json.Marshal(m)
+	_, err = s.db.W.Exec(ctx, `UPDATE imports SET mapping = ?, status = ? WHERE id = ? AND status = ?`,
+		string(b), string(Queued), id, string(Mapping))
+	return err
+}
+
+// Resume runs, in the background, every import queued or interrupted by
+// a stop; each goes on from the last row it committed.
+func (s *Service) Resume(ctx context.Context, onErr func(error)) error {
+	pending, err := s.query(ctx, `SELECT `+importColumns+` FROM imports WHERE status IN (?, ?) ORDER BY id`, string(Queued), string(Running))
+	if err != nil {
+		return err
+	}
+	for _, im := range pending {
+		s.Go(ctx, im.ID, onErr)
+	}
+	return nil
+}
+
+// Go runs import id in the background unless it already runs.
+func (s *Service) Go(ctx context.Context, id int64, onErr func(error)) {
+	go func() {
+		if err := s.Run(ctx, id, nil); err != nil && onErr != nil && !errors.Is(err, context.Canceled) {
+			onErr(err)
+		}
+	}()
+}
+
+// Run imports id now, calling progress after every batch. It skips the
+// rows an earlier, interrupted run committed.
+func (s *Service) Run(ctx context.Context, id int64, progress func(Import)) error {
+	s.mu.Lock()
+	if s.running[id] {
+		s.mu.Unlock()
+		return fault.Errorf(fault.Conflict, "import %d is already running", id)
+	}
+	s.running[id] = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.running, id)
+		s.mu.Unlock()
+	}()
+
+	im, err := s.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if im.Status != Queued && im.Status != Running {
+		return fault.Errorf(fault.Conflict, "import %d is %s, not queued", id, im.Status)
+	}
+	if _, err := s.db.W.Exec(ctx, `UPDATE imports SET status = ? WHERE id = ?`, string(Running), id); err != nil {
+		return err
+	}
+	if err := s.run(ctx, &im, progress); err != nil {
+		if ctx.Err() == nil { // a stop is not a failure: the import resumes
+			s.db.W.Exec(context.Background(), `UPDATE imports SET status = ?, error = ?, finished_at = ? WHERE id = ?`,
+				string(Failed), err.Error(), time.Now().UnixMilli(), id)
+		}
+		return err
+	}
+	_, err = s.db.W.Exec(ctx, `UPDATE imports SET status = ?, done_bytes = total_bytes, finished_at = ? WHERE id = ?`,
+		string(Done), time.Now().UnixMilli(), id)
+	if err == nil && progress != nil {
+		im.Status, im.DoneBytes = Done, im.TotalBytes
+		progress(im)
+	}
+	return err
+}
+
+func (s *Service) run(ctx context.Context, im *Import, progress func(Import)) error {
+	f, err := os.Open(im.Path)
+	if err != nil {
+		return fmt.Errorf("imports: open %s: %w", im.FileName, err)
+	}
+	defer f.Close()
+	rd, err := leadcsv.NewReader(f)
+	if err != nil {
+		return err
+	}
+	origin := lead.Origin{Channel: "import", Reason: fmt.Sprintf("import %d (%s)", im.ID, im.FileName),
+		Props: map[string]string{"import": strconv.FormatInt(im.ID, 10)}}
+	var batch []pending
+	for rowNum := int64(0); ; rowNum++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		row, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("imports: read %s: %w", im.FileName, err)
+		}
+		if rowNum < im.RowsDone {
+			continue // committed by an earlier run
+		}
+		batch = append(batch, toPending(im, row, origin))
+		if len(batch) == s.BatchSize {
+			if err := s.commit(ctx, im, batch, rd.BytesRead()); err != nil {
+				return err
+			}
+			batch = batch[:0]
+			if progress != nil {
+				progress(*im)
+			}
+		}
+	}
+	return s.commit(ctx, im, batch, im.TotalBytes)
+}
+
+// pending is one row on its way: either lead changes, or the reason it was
+// refused before reaching intake.
+type pending struct {
+	line   int
+	values []string
+	in     lead.Incoming
+	reason string
+}
+
+func toPending(im *Import, row leadcsv.Row, origin lead.Origin) pending {
+	p := pending{line: row.Line, values: row.Values}
+	if row.Err != nil {
+		p.reason = row.Err.Error()
+		return p
+	}
+	c, err := im.Mapping.Changes(im.Header, row.Values)
+	if err != nil {
+		p.reason = err.Error()
+		return p
+	}
+	if _, ok := c[lead.FSource]; !ok {
+		c[lead.FSource] = "import"
+	}
+	p.in = lead.Incoming{Changes: c, Origin: origin}
+	return p
+}
+
+// commit takes a batch of rows in one transaction, with the import's
+// counters and the rejected rows.
+func (s *Service) commit(ctx context.Context, im *Import, batch []pending, doneBytes int64) error {
+	var ins []lead.Incoming
+	var idx []int // position in batch of each intake
+	for i, p := range batch {
+		if p.reason == "" {
+			ins = append(ins, p.in)
+			idx = append(idx, i)
+		}
+	}
+	next := *im
+	_, _, err := s.leads.IntakeBatchThen(ctx, ins, func(tx *sqldb.Tx, res []lead.IntakeResult, errs []error) error {
+		next = *im
+		reasons := make([]string, len(batch))
+		for i, p := range batch {
+			reasons[i] = p.reason
+		}
+		for j, r := range res {
+			switch {
+			case errs[j] != nil:
+				reasons[idx[j]] = Reason(errs[j])
+			case r.Created:
+				next.Created++
+			case r.Changed():
+				next.Updated++
+			default:
+				next.Unchanged++
+			}
+		}
+		for i, reason := range reasons {
+			if reason == "" {
+				continue
+			}
+			next.Rejected++
+			raw, _ := json.Marshal(batch[i].values)
+			if _, err := tx.Exec(ctx, `INSERT INTO import_rejects (import_id, row_num, raw, reason) VALUES (?, ?, ?, ?)`,
+				im.ID, batch[i].line, string(raw), reason); err != nil {
+				return err
+			}
+		}
+		next.RowsDone += int64(len(batch))
+		next.DoneBytes = doneBytes
+		_, err := tx.Exec(ctx, `UPDATE imports SET rows_done = ?, done_bytes = ?, created = ?, updated = ?, unchanged = ?, rejected = ?
+			WHERE id = ?`, next.RowsDone, next.DoneBytes, next.Created, next.Updated, next.Unchanged, next.Rejected, im.ID)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("imports: %d: %w", im.ID, err)
+	}
+	*im = next
+	return nil
+}
+
+// Reason turns a validation error into one line naming each field.
+func Reason(err error) string {
+	e := fault.As(err)
+	if e == nil || len(e.Fields) == 0 {
+		return err.Error()
+	}
+	keys := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + " " + e.Fields[k]
+	}
+	return strings.Join(parts, "; ")
+}
+
+// WriteRejects writes the rejected rows of import id as CSV: the file's
+// own columns, then line and reason, so it can be fixed and imported
+// again (leadflow ignores the two extra columns).
+func (s *Service) WriteRejects(ctx context.Context, id int64, w io.Writer) (int, error) {
+	im, err := s.Get(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	cw := csv.NewWriter(w)
+	cw.Write(append(append([]string{}, im.Header...), "line", "reason"))
+	rows, err := s.db.R.Query(ctx, `SELECT row_num, raw, reason FROM import_rejects WHERE import_id = ? ORDER BY row_num, id`, id)
+	if err != nil {
+		return 0, fmt.Errorf("imports: rejects of %d: %w", id, err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var line int64
+		var raw, reason string
+		if err := rows.Scan(&line, &raw, &reason); err != nil {
+			return n, err
+		}
+		var values []string
+		json.Unmarshal([]byte(raw), &values)
+		// Pad or cut to the header so the columns line up.
+		cells := make([]string, len(im.Header))
+		copy(cells, values)
+		cw.Write(append(cells, strconv.FormatInt(line, 10), reason))
+		n++
+	}
+	cw.Flush()
+	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	return n, cw.Error()
+}

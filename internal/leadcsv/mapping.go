@@ -1,0 +1,143 @@
+// Package leadcsv reads and writes leads as CSV: leadflow's own export
+// format, and the lead and contact exports of other tools, whose columns
+// it maps to lead fields by their usual names.
+package leadcsv
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"unicode"
+
+	"leadflow/internal/lead"
+)
+
+// Ignore is the mapping target of a column that is not imported.
+const Ignore = "-"
+
+// Mapping says, for each column of a file by position, which lead field
+// it fills (Ignore for none).
+type Mapping []string
+
+// Own is the header of leadflow's export, which maps onto itself.
+var Own = []string{
+	"id", lead.FEmail, lead.FFirstName, lead.FLastName, lead.FPhone, lead.FCompany, lead.FJobTitle,
+	lead.FEmployees, lead.FIndustry, lead.FCountry, lead.FCity, lead.FWebsite, lead.FExistingCustomer,
+	lead.FSource, lead.FUTMSource, lead.FUTMMedium, lead.FUTMCampaign, lead.FConsent, lead.FConsentAt,
+	lead.FStage, "score", "grade", lead.FOwner, lead.FCreatedAt, "updated_at", FCustom,
+}
+
+// FCustom is the own-format column holding custom answers as JSON.
+const FCustom = "custom"
+
+// Targets lists what a column can be mapped to, for a mapping form.
+func Targets() []string {
+	t := append([]string{}, lead.Editable...)
+	return append(t, lead.FCreatedAt, lead.FConsentAt, FCustom, fieldStatus)
+}
+
+// fieldStatus maps a Salesforce-style lead status onto a stage.
+const fieldStatus = "status"
+
+// computed columns of the own format are read back by the server, not
+// from the file.
+var computed = map[string]bool{"id": true, "score": true, "grade": true, "updated_at": true}
+
+// aliases maps a header, squeezed (lower case, letters and digits only),
+// to a field. They cover leadflow, Salesforce (Lead and Contact, Data
+// Loader API names) and HubSpot (contact export) headers.
+var aliases = map[string]string{
+	"email": lead.FEmail, "emailaddress": lead.FEmail, "mail": lead.FEmail,
+	"firstname": lead.FFirstName, "givenname": lead.FFirstName, "forename": lead.FFirstName,
+	"lastname": lead.FLastName, "surname": lead.FLastName, "familyname": lead.FLastName,
+	"phone": lead.FPhone, "phonenumber": lead.FPhone, "telephone": lead.FPhone, "mobile": lead.FPhone,
+	"mobilephone": lead.FPhone, "mobilephonenumber": lead.FPhone, "businessphone": lead.FPhone,
+	"company": lead.FCompany, "companyname": lead.FCompany, "account": lead.FCompany, "accountname": lead.FCompany,
+	"organization": lead.FCompany, "organisation": lead.FCompany,
+	"title": lead.FJobTitle, "jobtitle": lead.FJobTitle, "position": lead.FJobTitle, "role": lead.FJobTitle,
+	"employees": lead.FEmployees, "noofemployees": lead.FEmployees, "numberofemployees": lead.FEmployees,
+	"companysize": lead.FEmployees, "headcount": lead.FEmployees,
+	"industry": lead.FIndustry, "sector": lead.FIndustry,
+	"country": lead.FCountry, "countrycode": lead.FCountry, "countryregion": lead.FCountry,
+	"city": lead.FCity, "town": lead.FCity,
+	"website": lead.FWebsite, "websiteurl": lead.FWebsite, "url": lead.FWebsite, "companywebsite": lead.FWebsite,
+	"existingcustomer": lead.FExistingCustomer,
+	"source":           lead.FSource, "leadsource": lead.FSource, "originalsource": lead.FSource, "sourcename": lead.FSource,
+	"utmsource": lead.FUTMSource, "utmmedium": lead.FUTMMedium, "utmcampaign": lead.FUTMCampaign,
+	"campaign": lead.FUTMCampaign,
+	"consent":  lead.FConsent, "marketingconsent": lead.FConsent, "consentat": lead.FConsentAt,
+	"stage": lead.FStage, "lifecyclestage": lead.FStage, "leadstatus": fieldStatus, "status": fieldStatus,
+	"owner": lead.FOwner, "owneremail": lead.FOwner, "leadowneremail": lead.FOwner, "contactowneremail": lead.FOwner,
+	"createdat": lead.FCreatedAt, "custom": FCustom,
+}
+
+func squeeze(h string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(h) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Detect maps each column of header to a field by its name; a field named
+// by two columns takes the first. Unknown columns map to Ignore.
+func Detect(header []string) Mapping {
+	m := make(Mapping, len(header))
+	taken := map[string]bool{}
+	for i, h := range header {
+		f := aliases[squeeze(h)]
+		if f == "" || computed[strings.ToLower(strings.TrimSpace(h))] || taken[f] {
+			m[i] = Ignore
+			continue
+		}
+		m[i], taken[f] = f, true
+	}
+	return m
+}
+
+// Override applies "Column=field" pairs (field "-" ignores the column) to
+// m, naming the columns and fields it does not know.
+func (m Mapping) Override(header []string, pairs map[string]string) error {
+	valid := map[string]bool{Ignore: true}
+	for _, t := range Targets() {
+		valid[t] = true
+	}
+	for col, field := range pairs {
+		i := indexOf(header, col)
+		switch {
+		case i < 0:
+			return fmt.Errorf("mapping: the file has no column %q", col)
+		case !valid[field] && !lead.IsEditable(field):
+			return fmt.Errorf("mapping: %q is not a lead field (use one of %s, custom.NAME or -)", field, strings.Join(Targets(), ", "))
+		}
+		m[i] = field
+	}
+	return nil
+}
+
+func indexOf(header []string, col string) int {
+	for i, h := range header {
+		if strings.EqualFold(strings.TrimSpace(h), strings.TrimSpace(col)) {
+			return i
+		}
+	}
+	return -1
+}
+
+// HasEmail reports whether some column gives the email, without which no
+// row can be imported.
+func (m Mapping) HasEmail() bool { return indexOf(m, lead.FEmail) >= 0 }
+
+// Ignored lists the columns that are not imported.
+func (m Mapping) Ignored(header []string) []string {
+	var out []string
+	for i, f := range m {
+		if f == Ignore && i < len(header) {
+			out = append(out, header[i])
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,234 @@
+package leadcsv
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync/atomic"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/transform"
+
+	"leadflow/internal/lead"
+)
+
+// MaxField bounds one cell, in bytes; a longer one is a broken file, not
+// data, and rejects its row.
+const MaxField = 10_000
+
+// Reader streams the rows of a CSV file: it removes a byte-order mark,
+// reads Windows-1252 when the file is not UTF-8, and finds the delimiter
+// (comma, semicolon or tab) from the header line.
+type Reader struct {
+	Header  []string
+	Latin1  bool // the file was not UTF-8 and was read as Windows-1252
+	csv     *csv.Reader
+	counted *countingReader
+	line    int
+}
+
+// Row is one data row of the file.
+type Row struct {
+	Line   int      // line number in the file, the header being line 1
+	Values []string // the cells as read
+	Err    error    // set when the row could not be parsed; Values may be partial
+}
+
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// ErrNoHeader is returned for an empty file.
+var ErrNoHeader = errors.New("the file is empty: it needs a header line naming the columns")
+
+// NewReader reads the header of r.
+func NewReader(r io.Reader) (*Reader, error) {
+	counted := &countingReader{r: r}
+	br := bufio.NewReaderSize(counted, 64<<10)
+	sample, _ := br.Peek(64 << 10)
+	rd := &Reader{counted: counted}
+	var src io.Reader = br
+	if bytes.HasPrefix(sample, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+		sample = sample[3:]
+	}
+	if !utf8.Valid(trimPartialRune(sample)) {
+		rd.Latin1 = true
+		src = transform.NewReader(br, charmap.Windows1252.NewDecoder())
+	}
+	rd.csv = csv.NewReader(src)
+	rd.csv.Comma = sniffDelimiter(sample)
+	rd.csv.FieldsPerRecord = -1
+	header, err := rd.csv.Read()
+	if err == io.EOF {
+		return nil, ErrNoHeader
+	}
+	if err != nil {
+		return nil, fmt.Errorf("header line: %w", err)
+	}
+	for i := range header {
+		header[i] = strings.TrimSpace(header[i])
+	}
+	rd.Header, rd.line = header, 1
+	return rd, nil
+}
+
+// trimPartialRune drops a multi-byte character cut off at the end of a
+// sample, so a UTF-8 file is not mistaken for another encoding.
+func trimPartialRune(b []byte) []byte {
+	for i := 0; i < utf8.UTFMax && len(b) > 0; i++ {
+		r, size := utf8.DecodeLastRune(b)
+		if r != utf8.RuneError || size > 1 {
+			return b
+		}
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+// sniffDelimiter picks the separator used most in the first line, outside
+// quotes; comma when there is no sign of another.
+func sniffDelimiter(sample []byte) rune {
+	line, _, _ := bytes.Cut(sample, []byte("\n"))
+	counts := map[rune]int{}
+	quoted := false
+	for _, r := range string(line) {
+		switch {
+		case r == '"':
+			quoted = !quoted
+		case !quoted && (r == ',' || r == ';' || r == '\t'):
+			counts[r]++
+		}
+	}
+	best := ','
+	for _, r := range []rune{';', '\t'} {
+		if counts[r] > counts[best] {
+			best = r
+		}
+	}
+	return best
+}
+
+// Next returns the next row, or io.EOF after the last. A row the CSV
+// parser refuses comes back with Err set; reading can go on after it.
+func (rd *Reader) Next() (Row, error) {
+	values, err := rd.csv.Read()
+	rd.line++
+	if err == io.EOF {
+		return Row{}, io.EOF
+	}
+	line, _ := rd.csv.FieldPos(0)
+	if line == 0 {
+		line = rd.line
+	}
+	row := Row{Line: line, Values: append([]string(nil), values...)}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		row.Line, row.Err = pe.StartLine, fmt.Errorf("not valid CSV: %v", pe.Err)
+	} else if err != nil {
+		return row, err
+	}
+	return row, nil
+}
+
+// BytesRead is how much of the underlying file has been consumed, for
+// progress (it runs a buffer ahead of the rows).
+func (rd *Reader) BytesRead() int64 { return rd.counted.n.Load() }
+
+// Changes turns a row into lead changes following m. Empty cells are left
+// out, so an import fills fields and never clears them. It fails, naming
+// the column, on a cell too long or a custom column that is not JSON.
+func (m Mapping) Changes(header []string, values []string) (lead.Changes, error) {
+	c := lead.Changes{}
+	status := ""
+	for i, field := range m {
+		if field == Ignore || i >= len(values) {
+			continue
+		}
+		v := strings.TrimSpace(values[i])
+		if len(v) > MaxField {
+			return nil, fmt.Errorf("column %q is longer than %d bytes", columnName(header, i), MaxField)
+		}
+		if v == "" {
+			continue
+		}
+		switch field {
+		case FCustom:
+			var custom map[string]string
+			if err := json.Unmarshal([]byte(v), &custom); err != nil {
+				return nil, fmt.Errorf("column %q must be a JSON object of text values", columnName(header, i))
+			}
+			for k, val := range custom {
+				c[lead.CustomPrefix+k] = val
+			}
+		case fieldStatus:
+			status = v
+		case lead.FStage:
+			c[lead.FStage] = stageOf(v)
+		default:
+			c[field] = v
+		}
+	}
+	if status != "" {
+		if st := statusStage(status); st != "" {
+			if _, set := c[lead.FStage]; !set {
+				c[lead.FStage] = st
+			}
+		} else {
+			c[lead.CustomPrefix+"status"] = status
+		}
+	}
+	return c, nil
+}
+
+func columnName(header []string, i int) string {
+	if i < len(header) {
+		return header[i]
+	}
+	return fmt.Sprintf("#%d", i+1)
+}
+
+// stageOf reads the lifecycle stage names of other tools (HubSpot's
+// "marketingqualifiedlead"); anything else is passed on for validation.
+func stageOf(v string) string {
+	switch squeeze(v) {
+	case "marketingqualifiedlead", "mql":
+		return string(lead.MQL)
+	case "salesqualifiedlead", "sql":
+		return string(lead.SQL)
+	case "evangelist":
+		return string(lead.Customer)
+	}
+	return strings.ToLower(v)
+}
+
+// statusStage maps Salesforce lead statuses and HubSpot lead statuses to
+// a stage; "" for a status that says nothing about the stage.
+func statusStage(v string) string {
+	switch squeeze(v) {
+	case "opennotcontacted", "new", "open", "attemptedtocontact":
+		return string(lead.StageLead)
+	case "workingcontacted", "inprogress", "connected", "qualified":
+		return string(lead.SQL)
+	case "closedconverted", "opendeal":
+		return string(lead.Opportunity)
+	case "closednotconverted", "unqualified":
+		return string(lead.Disqualified)
+	case "badtiming", "nurturing":
+		return string(lead.Nurturing)
+	}
+	return ""
+}
