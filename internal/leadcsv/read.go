@@ -130,9 +130,9 @@ func (rd *Reader) Next() (Row, error) {
 	if err == io.EOF {
 		return Row{}, io.EOF
 	}
-	line, _ := rd.csv.FieldPos(0)
-	if line == 0 {
-		line = rd.line
+	line := rd.line
+	if err == nil && len(values) > 0 {
+		line, _ = rd.csv.FieldPos(0) // FieldPos is only defined for a record read whole
 	}
 	row := Row{Line: line, Values: append([]string(nil), values...)}
 	var pe *csv.ParseError

@@ -1,0 +1,176 @@
+package leadcsv
+
+import (
+	"errors"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+
+	"leadflow/internal/lead"
+)
+
+// readAll returns the header and every row of a CSV text.
+func readAll(t *testing.T, text string) (*Reader, []Row) {
+	t.Helper()
+	rd, err := NewReader(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []Row
+	for {
+		row, err := rd.Next()
+		if err == io.EOF {
+			return rd, rows
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, row)
+	}
+}
+
+func TestReaderCopesWithRealFiles(t *testing.T) {
+	t.Run("byte order mark", func(t *testing.T) {
+		rd, rows := readAll(t, "\xef\xbb\xbfEmail,First Name\r\nann@x.io,Ann\r\n")
+		if rd.Header[0] != "Email" || rows[0].Values[1] != "Ann" {
+			t.Errorf("header %q rows %v", rd.Header, rows)
+		}
+	})
+	t.Run("windows-1252", func(t *testing.T) {
+		rd, rows := readAll(t, "email,city\nzoe@x.io,K\xf6ln\n")
+		if !rd.Latin1 || rows[0].Values[1] != "Köln" {
+			t.Errorf("latin1 %v, city %q", rd.Latin1, rows[0].Values[1])
+		}
+	})
+	t.Run("semicolons and quotes", func(t *testing.T) {
+		_, rows := readAll(t, "email;company;title\nbo@x.io;\"Smith; Sons\";\"Head of \"\"Growth\"\"\"\n")
+		if want := []string{"bo@x.io", "Smith; Sons", `Head of "Growth"`}; !reflect.DeepEqual(rows[0].Values, want) {
+			t.Errorf("got %q", rows[0].Values)
+		}
+	})
+	t.Run("tabs", func(t *testing.T) {
+		rd, _ := readAll(t, "email\tcompany\nbo@x.io\tAcme\n")
+		if len(rd.Header) != 2 {
+			t.Errorf("header %q", rd.Header)
+		}
+	})
+	t.Run("quoted newline", func(t *testing.T) {
+		_, rows := readAll(t, "email,notes\na@x.io,\"two\nlines\"\nb@x.io,x\n")
+		if len(rows) != 2 || rows[0].Values[1] != "two\nlines" || rows[1].Line != 4 {
+			t.Errorf("rows %+v", rows)
+		}
+	})
+	t.Run("bad quote rejects one row only", func(t *testing.T) {
+		_, rows := readAll(t, "email,company\na@x.io,Acme \"Inc\nb@x.io,Beta\n")
+		if len(rows) != 2 || rows[0].Err == nil || rows[1].Err != nil || rows[1].Values[0] != "b@x.io" {
+			t.Errorf("rows %+v", rows)
+		}
+	})
+	t.Run("ragged rows", func(t *testing.T) {
+		_, rows := readAll(t, "email,company,city\na@x.io\nb@x.io,B,C,extra\n")
+		if len(rows) != 2 || len(rows[0].Values) != 1 || len(rows[1].Values) != 4 {
+			t.Errorf("rows %+v", rows)
+		}
+	})
+	t.Run("header only", func(t *testing.T) {
+		_, rows := readAll(t, "email,company\n")
+		if len(rows) != 0 {
+			t.Errorf("rows %+v", rows)
+		}
+	})
+	t.Run("empty file", func(t *testing.T) {
+		if _, err := NewReader(strings.NewReader("")); !errors.Is(err, ErrNoHeader) {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
+
+func TestDetectMapsOtherToolsHeaders(t *testing.T) {
+	cases := []struct {
+		name   string
+		header string
+		want   map[string]string
+	}{
+		{"salesforce report", "First Name,Last Name,Title,Company,Email,Phone,Lead Source,Lead Status,No. of Employees,Industry,Country,City,Website",
+			map[string]string{"First Name": "first_name", "Title": "job_title", "Lead Source": "source", "Lead Status": "status", "No. of Employees": "employees", "Website": "website"}},
+		{"salesforce data loader", "Id,FirstName,LastName,Company,Email,MobilePhone,Phone,LeadSource,Status,NumberOfEmployees,CountryCode,Country",
+			map[string]string{"Id": "-", "MobilePhone": "phone", "Phone": "-", "NumberOfEmployees": "employees", "CountryCode": "country", "Country": "-"}},
+		{"hubspot", "Record ID,First Name,Last Name,Email,Phone Number,Company Name,Job Title,Lifecycle Stage,Lead Status,Original Source,Website URL,Country/Region,City,Number of Employees",
+			map[string]string{"Record ID": "-", "Phone Number": "phone", "Company Name": "company", "Lifecycle Stage": "stage", "Original Source": "source", "Website URL": "website", "Country/Region": "country"}},
+		{"leadflow", strings.Join(Own, ","),
+			map[string]string{"id": "-", "score": "-", "grade": "-", "updated_at": "-", "created_at": "created_at", "consent_at": "consent_at", "custom": "custom", "owner": "owner"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			header := strings.Split(c.header, ",")
+			m := Detect(header)
+			for col, want := range c.want {
+				if got := m[indexOf(header, col)]; got != want {
+					t.Errorf("%q → %q, want %q", col, got, want)
+				}
+			}
+			if !m.HasEmail() {
+				t.Error("no email column found")
+			}
+		})
+	}
+}
+
+func TestChangesFromRow(t *testing.T) {
+	header := []string{"Email", "Lifecycle Stage", "Lead Status", "custom", "Notes"}
+	m := Detect(header)
+	m.Override(header, map[string]string{"Notes": "custom.notes"})
+	c, err := m.Changes(header, []string{" ann@x.io ", "marketingqualifiedlead", "Working - Contacted", `{"budget":"5k"}`, ""})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := lead.Changes{"email": "ann@x.io", "stage": "mql", "custom.budget": "5k"}
+	if !reflect.DeepEqual(c, want) {
+		t.Errorf("got %v, want %v (empty cells left out, stage over status)", c, want)
+	}
+	c, _ = m.Changes(header, []string{"b@x.io", "", "Some Odd Status", "", "call back"})
+	if c["stage"] != "" || c["custom.status"] != "Some Odd Status" || c["custom.notes"] != "call back" {
+		t.Errorf("unknown status kept as custom.status: %v", c)
+	}
+	if _, err := m.Changes(header, []string{"c@x.io", "", "", "not json", ""}); err == nil || !strings.Contains(err.Error(), `column "custom"`) {
+		t.Errorf("bad custom JSON: %v", err)
+	}
+	if _, err := m.Changes(header, []string{strings.Repeat("x", MaxField+1)}); err == nil || !strings.Contains(err.Error(), `column "Email" is longer`) {
+		t.Errorf("huge field: %v", err)
+	}
+	if err := m.Override(header, map[string]string{"Nope": "email"}); err == nil {
+		t.Error("mapping an unknown column was accepted")
+	}
+	if err := m.Override(header, map[string]string{"Notes": "shoe_size"}); err == nil {
+		t.Error("mapping to an unknown field was accepted")
+	}
+}
+
+// FuzzRow feeds arbitrary bytes through the reader and the mapping: every
+// row must come back as changes or as a reason, never a panic.
+func FuzzRow(f *testing.F) {
+	f.Add([]byte("email,first name,custom\na@x.io,Ann,\"{\"\"k\"\":\"\"v\"\"}\"\n"))
+	f.Add([]byte("\xef\xbb\xbfEmail;Company\nb@x.io;\"Un\"closed\n"))
+	f.Add([]byte("Email\tLifecycle Stage\n\xff\xfe\t\x00\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rd, err := NewReader(strings.NewReader(string(data)))
+		if err != nil {
+			return
+		}
+		m := Detect(rd.Header)
+		for i := 0; i < 1000; i++ {
+			row, err := rd.Next()
+			if err != nil {
+				return
+			}
+			if row.Err != nil {
+				continue
+			}
+			c, err := m.Changes(rd.Header, row.Values)
+			if err == nil && c == nil {
+				t.Fatal("no changes and no reason")
+			}
+		}
+	})
+}
