@@ -1,0 +1,328 @@
+package forms
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"leadflow/internal/fault"
+	"leadflow/internal/lead"
+	"leadflow/internal/sqldb"
+)
+
+// Service stores forms, landing pages and submissions.
+type Service struct {
+	db    *sqldb.DB
+	leads *lead.Service
+	now   func() time.Time
+	key   []byte // signs fill-time tokens
+	// MinFillTime is the least time a person takes to fill a form.
+	MinFillTime time.Duration
+}
+
+// NewService returns a Service over db.
+func NewService(db *sqldb.DB, leads *lead.Service) *Service {
+	return &Service{db: db, leads: leads, now: time.Now, key: newKey(), MinFillTime: MinFillTime}
+}
+
+// SetClock replaces the clock, for tests.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+const formColumns = `id, slug, name, fields, consent_text, thank_you, redirect_url, source, campaign, created_at, updated_at`
+
+func scanForm(row interface{ Scan(...any) error }) (Form, error) {
+	var f Form
+	var fields string
+	var created, updated int64
+	err := row.Scan(&f.ID, &f.Slug, &f.Name, &fields, &f.ConsentText, &f.ThankYou, &f.RedirectURL, &f.Source, &f.Campaign, &created, &updated)
+	if err != nil {
+		return f, err
+	}
+	if err := json.Unmarshal([]byte(fields), &f.Fields); err != nil {
+		return f, fmt.Errorf("form %d: fields: %w", f.ID, err)
+	}
+	f.CreatedAt, f.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
+	return f, nil
+}
+
+func slugTaken(what string) error {
+	return &fault.Error{Code: fault.Conflict, Message: what + " with this address exists",
+		Fields: map[string]string{"slug": "is already used by another " + what}}
+}
+
+// Create validates and stores a new form.
+func (s *Service) Create(ctx context.Context, f Form) (Form, error) {
+	if err := f.Validate(); err != nil {
+		return f, err
+	}
+	f.CreatedAt = s.now().UTC().Truncate(time.Millisecond)
+	f.UpdatedAt = f.CreatedAt
+	fields, _ := json.Marshal(f.Fields)
+	err := s.db.W.QueryRow(ctx, `INSERT INTO forms (slug, name, fields, consent_text, thank_you, redirect_url, source, campaign, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, f.Slug, f.Name, string(fields), f.ConsentText, f.ThankYou,
+		f.RedirectURL, f.Source, f.Campaign, f.CreatedAt.UnixMilli(), f.UpdatedAt.UnixMilli()).Scan(&f.ID)
+	if sqldb.IsUniqueViolation(err) {
+		return f, slugTaken("form")
+	}
+	if err != nil {
+		return f, fmt.Errorf("forms: create: %w", err)
+	}
+	return f, nil
+}
+
+// Update validates and stores f over the form with its id.
+func (s *Service) Update(ctx context.Context, f Form) (Form, error) {
+	old, err := s.Get(ctx, f.ID)
+	if err != nil {
+		return f, err
+	}
+	if err := f.Validate(); err != nil {
+		return f, err
+	}
+	f.CreatedAt, f.UpdatedAt = old.CreatedAt, s.now().UTC().Truncate(time.Millisecond)
+	fields, _ := json.Marshal(f.Fields)
+	_, err = s.db.W.Exec(ctx, `UPDATE forms SET slug = ?, name = ?, fields = ?, consent_text = ?, thank_you = ?,
+		redirect_url = ?, source = ?, campaign = ?, updated_at = ? WHERE id = ?`, f.Slug, f.Name, string(fields),
+		f.ConsentText, f.ThankYou, f.RedirectURL, f.Source, f.Campaign, f.UpdatedAt.UnixMilli(), f.ID)
+	if sqldb.IsUniqueViolation(err) {
+		return f, slugTaken("form")
+	}
+	if err != nil {
+		return f, fmt.Errorf("forms: update %d: %w", f.ID, err)
+	}
+	return f, nil
+}
+
+// Get returns form id.
+func (s *Service) Get(ctx context.Context, id int64) (Form, error) {
+	return s.one(ctx, `SELECT `+formColumns+` FROM forms WHERE id = ?`, id)
+}
+
+// BySlug returns the form at /f/{slug}.
+func (s *Service) BySlug(ctx context.Context, slug string) (Form, error) {
+	return s.one(ctx, `SELECT `+formColumns+` FROM forms WHERE slug = ?`, strings.ToLower(slug))
+}
+
+func (s *Service) one(ctx context.Context, q string, arg any) (Form, error) {
+	f, err := scanForm(s.db.R.QueryRow(ctx, q, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, fault.Errorf(fault.NotFound, "form %v not found", arg)
+	}
+	if err != nil {
+		return f, fmt.Errorf("forms: get %v: %w", arg, err)
+	}
+	return f, nil
+}
+
+// FormStats is a form with how many submissions it had, by status.
+type FormStats struct {
+	Form
+	Accepted, Rejected int
+}
+
+// List returns every form, by name, with submission counts.
+func (s *Service) List(ctx context.Context) ([]FormStats, error) {
+	rows, err := s.db.R.Query(ctx, `SELECT `+formColumns+`,
+		(SELECT COUNT(*) FROM submissions s WHERE s.form_id = forms.id AND s.status = 'accepted'),
+		(SELECT COUNT(*) FROM submissions s WHERE s.form_id = forms.id AND s.status = 'rejected')
+		FROM forms ORDER BY lower(name), id`)
+	if err != nil {
+		return nil, fmt.Errorf("forms: list: %w", err)
+	}
+	defer rows.Close()
+	var out []FormStats
+	for rows.Next() {
+		var fs FormStats
+		var fields string
+		var created, updated int64
+		f := &fs.Form
+		if err := rows.Scan(&f.ID, &f.Slug, &f.Name, &fields, &f.ConsentText, &f.ThankYou, &f.RedirectURL, &f.Source,
+			&f.Campaign, &created, &updated, &fs.Accepted, &fs.Rejected); err != nil {
+			return nil, err
+		}
+		json.Unmarshal([]byte(fields), &f.Fields)
+		f.CreatedAt, f.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
+		out = append(out, fs)
+	}
+	return out, rows.Err()
+}
+
+// Delete removes a form and its landing pages; its submissions stay.
+func (s *Service) Delete(ctx context.Context, id int64) error {
+	res, err := s.db.W.Exec(ctx, `DELETE FROM forms WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("forms: delete %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fault.Errorf(fault.NotFound, "form %d not found", id)
+	}
+	return nil
+}
+
+// Landing is a landing page: a headline, some text, an optional image and
+// a form, laid out by one of a few templates at /p/{slug}.
+type Landing struct {
+	ID        int64
+	Slug      string
+	FormID    int64
+	Template  string
+	Headline  string
+	Body      string
+	ImageURL  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Templates are the landing page layouts.
+var Templates = []string{"classic", "split", "minimal"}
+
+// Paragraphs splits the body at blank lines.
+func (l Landing) Paragraphs() []string {
+	var out []string
+	for _, p := range strings.Split(strings.ReplaceAll(l.Body, "\r\n", "\n"), "\n\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Validate checks a landing page and names each problem.
+func (l *Landing) Validate() error {
+	bad := fault.Fields{}
+	l.Slug = strings.ToLower(strings.TrimSpace(l.Slug))
+	l.Headline = strings.TrimSpace(l.Headline)
+	l.ImageURL = strings.TrimSpace(l.ImageURL)
+	if !slugPattern.MatchString(l.Slug) || len(l.Slug) > 60 {
+		bad.Add("slug", "must be 1 to 60 lower-case letters, digits and single hyphens, like spring-offer")
+	}
+	if l.Template == "" {
+		l.Template = Templates[0]
+	}
+	if !contains(Templates, l.Template) {
+		bad.Add("template", "must be classic, split or minimal")
+	}
+	if l.Headline == "" {
+		bad.Add("headline", "is required")
+	} else if utf8.RuneCountInString(l.Headline) > 200 {
+		bad.Add("headline", "must be at most 200 characters")
+	}
+	if utf8.RuneCountInString(l.Body) > 10000 {
+		bad.Add("body", "must be at most 10000 characters")
+	}
+	if l.ImageURL != "" {
+		u, err := url.Parse(l.ImageURL)
+		if err != nil || !(u.Scheme == "https" || u.Scheme == "http" || (u.Scheme == "" && strings.HasPrefix(l.ImageURL, "/"))) {
+			bad.Add("image_url", "must be an http(s) address of an image, or a path on this site")
+		}
+	}
+	return bad.Err()
+}
+
+const landingColumns = `id, slug, form_id, template, headline, body, image_url, created_at, updated_at`
+
+func scanLanding(row interface{ Scan(...any) error }) (Landing, error) {
+	var l Landing
+	var created, updated int64
+	err := row.Scan(&l.ID, &l.Slug, &l.FormID, &l.Template, &l.Headline, &l.Body, &l.ImageURL, &created, &updated)
+	l.CreatedAt, l.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
+	return l, err
+}
+
+// SaveLanding creates (ID 0) or updates a landing page.
+func (s *Service) SaveLanding(ctx context.Context, l Landing) (Landing, error) {
+	if err := l.Validate(); err != nil {
+		return l, err
+	}
+	if _, err := s.Get(ctx, l.FormID); err != nil {
+		return l, &fault.Error{Code: fault.Invalid, Message: "unknown form", Fields: map[string]string{"form_id": "is not a form"}}
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	l.UpdatedAt = now
+	var err error
+	if l.ID == 0 {
+		l.CreatedAt = now
+		err = s.db.W.QueryRow(ctx, `INSERT INTO landing_pages (slug, form_id, template, headline, body, image_url, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, l.Slug, l.FormID, l.Template, l.Headline, l.Body, l.ImageURL,
+			now.UnixMilli(), now.UnixMilli()).Scan(&l.ID)
+	} else {
+		var res sql.Result
+		res, err = s.db.W.Exec(ctx, `UPDATE landing_pages SET slug = ?, form_id = ?, template = ?, headline = ?, body = ?,
+			image_url = ?, updated_at = ? WHERE id = ?`, l.Slug, l.FormID, l.Template, l.Headline, l.Body, l.ImageURL, now.UnixMilli(), l.ID)
+		if n, _ := rowsAffected(res); err == nil && n == 0 {
+			return l, fault.Errorf(fault.NotFound, "landing page %d not found", l.ID)
+		}
+	}
+	if sqldb.IsUniqueViolation(err) {
+		return l, slugTaken("landing page")
+	}
+	if err != nil {
+		return l, fmt.Errorf("forms: save landing page: %w", err)
+	}
+	return l, nil
+}
+
+func rowsAffected(res sql.Result) (int64, error) {
+	if res == nil {
+		return 0, nil
+	}
+	return res.RowsAffected()
+}
+
+// Landing returns landing page id.
+func (s *Service) Landing(ctx context.Context, id int64) (Landing, error) {
+	return s.oneLanding(ctx, `SELECT `+landingColumns+` FROM landing_pages WHERE id = ?`, id)
+}
+
+// LandingBySlug returns the landing page at /p/{slug}.
+func (s *Service) LandingBySlug(ctx context.Context, slug string) (Landing, error) {
+	return s.oneLanding(ctx, `SELECT `+landingColumns+` FROM landing_pages WHERE slug = ?`, strings.ToLower(slug))
+}
+
+func (s *Service) oneLanding(ctx context.Context, q string, arg any) (Landing, error) {
+	l, err := scanLanding(s.db.R.QueryRow(ctx, q, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return l, fault.Errorf(fault.NotFound, "landing page %v not found", arg)
+	}
+	return l, err
+}
+
+// Landings lists the landing pages of a form (0 for all).
+func (s *Service) Landings(ctx context.Context, formID int64) ([]Landing, error) {
+	q, args := `SELECT `+landingColumns+` FROM landing_pages ORDER BY slug`, []any{}
+	if formID != 0 {
+		q, args = `SELECT `+landingColumns+` FROM landing_pages WHERE form_id = ? ORDER BY slug`, []any{formID}
+	}
+	rows, err := s.db.R.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("forms: landing pages: %w", err)
+	}
+	defer rows.Close()
+	var out []Landing
+	for rows.Next() {
+		l, err := scanLanding(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// DeleteLanding removes a landing page.
+func (s *Service) DeleteLanding(ctx context.Context, id int64) error {
+	res, err := s.db.W.Exec(ctx, `DELETE FROM landing_pages WHERE id = ?`, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fault.Errorf(fault.NotFound, "landing page %d not found", id)
+	}
+	return nil
+}

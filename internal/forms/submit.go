@@ -1,0 +1,337 @@
+package forms
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"leadflow/internal/fault"
+	"leadflow/internal/lead"
+)
+
+// Meta is what a submission says about where it came from.
+type Meta struct {
+	IP          string `json:"ip,omitempty"`
+	UserAgent   string `json:"user_agent,omitempty"`
+	Referrer    string `json:"referrer,omitempty"`
+	PageURL     string `json:"page_url,omitempty"`
+	UTMSource   string `json:"utm_source,omitempty"`
+	UTMMedium   string `json:"utm_medium,omitempty"`
+	UTMCampaign string `json:"utm_campaign,omitempty"`
+}
+
+// Submission statuses.
+const (
+	StatusPending   = "pending"   // stored, not yet processed (a crash in between leaves it here)
+	StatusAccepted  = "accepted"  // became or updated a lead
+	StatusRejected  = "rejected"  // failed validation; waits for review
+	StatusSpam      = "spam"      // caught by the honeypot or the fill-time check
+	StatusDiscarded = "discarded" // a reviewer threw it away
+)
+
+// Submission is one raw form submission.
+type Submission struct {
+	ID         int64
+	FormID     int64
+	FormName   string
+	Values     map[string]string
+	Meta       Meta
+	ReceivedAt time.Time
+	Status     string
+	Reasons    map[string]string
+	LeadID     int64
+}
+
+// Bot traps: a field people never see, and the time a person needs.
+const (
+	HoneypotField = "_hp"
+	TokenField    = "_t"
+	MinFillTime   = 2 * time.Second
+)
+
+// Answers turns a visitor's values into lead changes, with the reason for
+// each answer the form refuses. Lead fields are validated later, by lead
+// intake, with the same rules as everywhere else.
+func (f Form) Answers(values map[string]string, meta Meta) (lead.Changes, fault.Fields) {
+	c := lead.Changes{}
+	bad := fault.Fields{}
+	for _, fd := range f.Fields {
+		v := strings.TrimSpace(values[fd.Name])
+		if fd.IsCheckbox() {
+			v = checkbox(v)
+		}
+		if fd.Required && (v == "" || (fd.IsCheckbox() && v != "true")) {
+			bad.Add(fd.Name, "is required")
+			continue
+		}
+		if v == "" {
+			continue
+		}
+		if reason := checkCustom(fd, v); reason != "" {
+			bad.Add(fd.Name, reason)
+			continue
+		}
+		c[fd.Key()] = v
+	}
+	if f.ConsentText != "" && checkbox(values[lead.FConsent]) == "true" {
+		c[lead.FConsent] = "true"
+	}
+	c[lead.FSource] = f.Source
+	if c[lead.FSource] == "" {
+		c[lead.FSource] = "form"
+	}
+	for k, v := range map[string]string{lead.FUTMSource: meta.UTMSource, lead.FUTMMedium: meta.UTMMedium, lead.FUTMCampaign: meta.UTMCampaign} {
+		if v != "" {
+			c[k] = v
+		}
+	}
+	if c[lead.FUTMCampaign] == "" && f.Campaign != "" {
+		c[lead.FUTMCampaign] = f.Campaign
+	}
+	return c, bad
+}
+
+func checkbox(v string) string {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "on", "true", "yes", "1":
+		return "true"
+	case "":
+		return ""
+	}
+	return "false"
+}
+
+func checkCustom(fd Field, v string) string {
+	switch fd.Type {
+	case "number":
+		if _, err := strconv.ParseFloat(v, 64); err != nil {
+			return "must be a number"
+		}
+	case "date":
+		if _, err := time.Parse(time.DateOnly, v); err != nil {
+			return "must be a date as YYYY-MM-DD"
+		}
+	case "select":
+		if !contains(fd.Options, v) {
+			return "must be one of the choices offered"
+		}
+	}
+	return ""
+}
+
+// IssueToken returns the hidden fill-time token of a form shown now.
+func (s *Service) IssueToken() string {
+	ts := strconv.FormatInt(s.now().UnixMilli(), 10)
+	return ts + "." + s.sign(ts)
+}
+
+func (s *Service) sign(ts string) string {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte(ts))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:12])
+}
+
+// tooFast reports whether a form was sent sooner after it was shown than
+// a person can fill it. A missing or unreadable token (an API client, a
+// page shown before a restart) tells nothing and passes.
+func (s *Service) tooFast(token string) bool {
+	ts, sig, ok := strings.Cut(token, ".")
+	if !ok || !hmac.Equal([]byte(sig), []byte(s.sign(ts))) {
+		return false
+	}
+	ms, err := strconv.ParseInt(ts, 10, 64)
+	return err == nil && s.now().Sub(time.UnixMilli(ms)) < s.MinFillTime
+}
+
+// Result is the outcome of a submission, for the visitor. It never says
+// whether the email was known.
+type Result struct {
+	SubmissionID int64
+	Spam         bool
+}
+
+// Submit stores a visitor's submission raw, then processes it: bots are
+// marked spam and answered as if all went well; invalid answers are kept
+// as rejected with their reasons and returned as an Invalid error; the
+// rest go to lead intake.
+func (s *Service) Submit(ctx context.Context, f Form, values map[string]string, meta Meta) (Result, error) {
+	id, err := s.store(ctx, f.ID, values, meta)
+	if err != nil {
+		return Result{}, err
+	}
+	if values[HoneypotField] != "" || s.tooFast(values[TokenField]) {
+		return Result{SubmissionID: id, Spam: true}, s.finish(ctx, id, StatusSpam, nil, 0)
+	}
+	return Result{SubmissionID: id}, s.process(ctx, f, id, values, meta)
+}
+
+// process validates and takes in a stored submission.
+func (s *Service) process(ctx context.Context, f Form, id int64, values map[string]string, meta Meta) error {
+	c, bad := f.Answers(values, meta)
+	if err := bad.Err(); err != nil {
+		return errors.Join(s.finish(ctx, id, StatusRejected, bad, 0), err)
+	}
+	res, err := s.leads.Intake(ctx, lead.Incoming{Changes: c, Origin: lead.Origin{
+		Channel: "form", Reason: fmt.Sprintf("form %q", f.Name), EventType: "form_submit", URL: meta.PageURL,
+		Props: map[string]string{"form": f.Slug, "submission": strconv.FormatInt(id, 10)},
+	}})
+	if e := fault.As(err); e != nil && e.Code == fault.Invalid {
+		return errors.Join(s.finish(ctx, id, StatusRejected, e.Fields, 0), err)
+	}
+	if err != nil {
+		return err
+	}
+	return s.finish(ctx, id, StatusAccepted, nil, res.Lead.ID)
+}
+
+func (s *Service) store(ctx context.Context, formID int64, values map[string]string, meta Meta) (int64, error) {
+	payload, _ := json.Marshal(values) // maps of strings always marshal
+	m, _ := json.Marshal(meta)
+	var id int64
+	err := s.db.W.QueryRow(ctx, `INSERT INTO submissions (form_id, payload, meta, received_at, status)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`, formID, string(payload), string(m), s.now().UnixMilli(), StatusPending).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("forms: store submission: %w", err)
+	}
+	return id, nil
+}
+
+func (s *Service) finish(ctx context.Context, id int64, status string, reasons map[string]string, leadID int64) error {
+	r := ""
+	if len(reasons) > 0 {
+		b, _ := json.Marshal(reasons)
+		r = string(b)
+	}
+	var l any
+	if leadID != 0 {
+		l = leadID
+	}
+	_, err := s.db.W.Exec(ctx, `UPDATE submissions SET status = ?, reasons = ?, lead_id = ?, processed_at = ? WHERE id = ?`,
+		status, r, l, s.now().UnixMilli(), id)
+	if err != nil {
+		return fmt.Errorf("forms: finish submission %d: %w", id, err)
+	}
+	return nil
+}
+
+const submissionColumns = `s.id, COALESCE(s.form_id, 0), COALESCE(f.name, ''), s.payload, s.meta, s.received_at,
+	s.status, s.reasons, COALESCE(s.lead_id, 0)`
+
+func scanSubmission(row interface{ Scan(...any) error }) (Submission, error) {
+	var sub Submission
+	var payload, meta, reasons string
+	var at int64
+	if err := row.Scan(&sub.ID, &sub.FormID, &sub.FormName, &payload, &meta, &at, &sub.Status, &reasons, &sub.LeadID); err != nil {
+		return sub, err
+	}
+	json.Unmarshal([]byte(payload), &sub.Values)
+	json.Unmarshal([]byte(meta), &sub.Meta)
+	if reasons != "" {
+		json.Unmarshal([]byte(reasons), &sub.Reasons)
+	}
+	sub.ReceivedAt = time.UnixMilli(at).UTC()
+	return sub, nil
+}
+
+// Submissions lists submissions with status, newest first.
+func (s *Service) Submissions(ctx context.Context, status string, limit int) ([]Submission, error) {
+	rows, err := s.db.R.Query(ctx, `SELECT `+submissionColumns+` FROM submissions s LEFT JOIN forms f ON f.id = s.form_id
+		WHERE s.status = ? ORDER BY s.received_at DESC, s.id DESC LIMIT ?`, status, limit)
+	if err != nil {
+		return nil, fmt.Errorf("forms: submissions: %w", err)
+	}
+	defer rows.Close()
+	var out []Submission
+	for rows.Next() {
+		sub, err := scanSubmission(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sub)
+	}
+	return out, rows.Err()
+}
+
+// CountByStatus counts submissions per status.
+func (s *Service) CountByStatus(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.R.Query(ctx, `SELECT status, COUNT(*) FROM submissions GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("forms: count submissions: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
+// Submission returns one submission.
+func (s *Service) Submission(ctx context.Context, id int64) (Submission, error) {
+	sub, err := scanSubmission(s.db.R.QueryRow(ctx, `SELECT `+submissionColumns+` FROM submissions s
+		LEFT JOIN forms f ON f.id = s.form_id WHERE s.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return sub, fault.Errorf(fault.NotFound, "submission %d not found", id)
+	}
+	return sub, err
+}
+
+// Accept processes a rejected submission again with values a reviewer
+// corrected; it is accepted, or rejected anew with the new reasons.
+func (s *Service) Accept(ctx context.Context, id int64, values map[string]string) error {
+	sub, err := s.Submission(ctx, id)
+	if err != nil {
+		return err
+	}
+	if sub.Status != StatusRejected && sub.Status != StatusSpam && sub.Status != StatusPending {
+		return fault.Errorf(fault.Conflict, "submission %d is %s already", id, sub.Status)
+	}
+	f, err := s.Get(ctx, sub.FormID)
+	if err != nil {
+		return fault.Errorf(fault.Conflict, "the form of submission %d was deleted; it cannot be accepted", id)
+	}
+	merged := map[string]string{}
+	for k, v := range sub.Values {
+		merged[k] = v
+	}
+	for k, v := range values {
+		merged[k] = v
+	}
+	payload, _ := json.Marshal(merged)
+	if _, err := s.db.W.Exec(ctx, `UPDATE submissions SET payload = ? WHERE id = ?`, string(payload), id); err != nil {
+		return err
+	}
+	return s.process(ctx, f, id, merged, sub.Meta)
+}
+
+// Discard marks a submission thrown away; it stays stored.
+func (s *Service) Discard(ctx context.Context, id int64) error {
+	sub, err := s.Submission(ctx, id)
+	if err != nil {
+		return err
+	}
+	if sub.Status == StatusAccepted {
+		return fault.Errorf(fault.Conflict, "submission %d made a lead; delete the lead instead", id)
+	}
+	return s.finish(ctx, id, StatusDiscarded, sub.Reasons, 0)
+}
+
+func newKey() []byte {
+	k := make([]byte, 32)
+	rand.Read(k)
+	return k
+}

@@ -1,0 +1,319 @@
+// Package public serves what visitors of other sites reach without a
+// login: hosted forms (/f/{slug}), landing pages (/p/{slug}) and the embed
+// script. Every request is rate limited per IP, and no answer tells
+// whether an email was already known.
+package public
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"leadflow/internal/country"
+	"leadflow/internal/fault"
+	"leadflow/internal/forms"
+	"leadflow/internal/ratelimit"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed embed.js
+var embedJS []byte
+
+// Public holds what the public pages need.
+type Public struct {
+	Forms   *forms.Service
+	Limiter *ratelimit.Limiter
+	Log     *slog.Logger
+	pages   *template.Template
+}
+
+// New parses the templates.
+func New(f *forms.Service, limiter *ratelimit.Limiter, log *slog.Logger) (*Public, error) {
+	t, err := template.New("").Funcs(template.FuncMap{"countries": country.All}).ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	return &Public{Forms: f, Limiter: limiter, Log: log, pages: t}, nil
+}
+
+// Handler returns the public surface.
+func (p *Public) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /f/{slug}", p.showForm)
+	mux.HandleFunc("POST /f/{slug}", p.submit)
+	mux.HandleFunc("OPTIONS /f/{slug}", preflight)
+	mux.HandleFunc("GET /p/{slug}", p.showLanding)
+	mux.HandleFunc("GET /embed.js", serveEmbedJS)
+	return p.limit(embeddable(mux))
+}
+
+// embeddable lets other sites frame the public pages, which the rest of
+// leadflow forbids, and lets their scripts post to forms.
+func embeddable(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src * data:; frame-ancestors *; form-action 'self' https: http:")
+		h.Set("Access-Control-Allow-Origin", "*")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func preflight(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+	w.Header().Set("Access-Control-Allow-Headers", "Content-Type")
+	w.Header().Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// limit answers 429 with Retry-After to a client over its rate.
+func (p *Public) limit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ok, wait := p.Limiter.Allow(clientIP(r)); !ok {
+			secs := int(wait.Seconds() + 0.999)
+			w.Header().Set("Retry-After", strconv.Itoa(max(1, secs)))
+			http.Error(w, "Too many requests; please try again in a moment.", http.StatusTooManyRequests)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func serveEmbedJS(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Write(embedJS)
+}
+
+// formView is what the form template shows.
+type formView struct {
+	Form     forms.Form
+	Values   map[string]string
+	Errors   map[string]string
+	Token    string
+	Embed    bool
+	Meta     forms.Meta
+	ThankYou string
+}
+
+func (p *Public) render(w http.ResponseWriter, name string, status int, data any) {
+	var buf bytes.Buffer
+	if err := p.pages.ExecuteTemplate(&buf, name, data); err != nil {
+		p.Log.Error("public page", "template", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	buf.WriteTo(w)
+}
+
+func (p *Public) showForm(w http.ResponseWriter, r *http.Request) {
+	f, err := p.Forms.BySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		p.notFound(w, err)
+		return
+	}
+	q := r.URL.Query()
+	p.render(w, "form.html", http.StatusOK, formView{Form: f, Token: p.Forms.IssueToken(), Embed: q.Get("embed") != "",
+		Values: map[string]string{}, Meta: metaFromQuery(q, r.Referer())})
+}
+
+func (p *Public) notFound(w http.ResponseWriter, err error) {
+	if fault.CodeOf(err) != fault.NotFound {
+		p.Log.Error("public", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	http.Error(w, "This form or page does not exist (any more).", http.StatusNotFound)
+}
+
+// metaFromQuery reads the UTM parameters of the visit.
+func metaFromQuery(q url.Values, referrer string) forms.Meta {
+	return forms.Meta{UTMSource: q.Get("utm_source"), UTMMedium: q.Get("utm_medium"), UTMCampaign: q.Get("utm_campaign"),
+		Referrer: firstNonEmpty(q.Get("referrer"), referrer), PageURL: q.Get("page")}
+}
+
+func firstNonEmpty(xs ...string) string {
+	for _, x := range xs {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// reserved keys carry where the visit came from rather than answers.
+var reserved = map[string]bool{"utm_source": true, "utm_medium": true, "utm_campaign": true, "_page": true, "_referrer": true}
+
+func (p *Public) submit(w http.ResponseWriter, r *http.Request) {
+	f, err := p.Forms.BySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		p.notFound(w, err)
+		return
+	}
+	values, isJSON, err := Decode(r.Header.Get("Content-Type"), http.MaxBytesReader(w, r.Body, 64<<10))
+	if err != nil {
+		p.answerBadBody(w, isJSON, err)
+		return
+	}
+	meta := forms.Meta{
+		IP: clientIP(r), UserAgent: r.UserAgent(), Referrer: firstNonEmpty(values["_referrer"], r.Referer()),
+		PageURL: values["_page"], UTMSource: values["utm_source"], UTMMedium: values["utm_medium"], UTMCampaign: values["utm_campaign"],
+	}
+	answers := map[string]string{}
+	for k, v := range values {
+		if !reserved[k] {
+			answers[k] = v
+		}
+	}
+	res, err := p.Forms.Submit(r.Context(), f, answers, meta)
+	if e := fault.As(err); e != nil && e.Code == fault.Invalid {
+		p.answerInvalid(w, r, isJSON, f, answers, meta, e)
+		return
+	}
+	if err != nil {
+		p.Log.Error("form submission", "form", f.Slug, "err", err)
+		http.Error(w, "Your submission was saved but could not be processed right now; we will take care of it.", http.StatusInternalServerError)
+		return
+	}
+	if res.Spam {
+		p.Log.Info("form submission marked spam", "form", f.Slug, "submission", res.SubmissionID)
+	}
+	p.answerThanks(w, r, isJSON, f)
+}
+
+func (p *Public) answerThanks(w http.ResponseWriter, r *http.Request, isJSON bool, f forms.Form) {
+	msg := firstNonEmpty(f.ThankYou, forms.DefaultThankYou)
+	if isJSON {
+		body := map[string]string{"status": "received", "message": msg}
+		if f.RedirectURL != "" {
+			body["redirect_url"] = f.RedirectURL
+		}
+		writeJSON(w, http.StatusOK, body)
+		return
+	}
+	if f.RedirectURL != "" {
+		http.Redirect(w, r, f.RedirectURL, http.StatusSeeOther)
+		return
+	}
+	p.render(w, "thanks.html", http.StatusOK, formView{Form: f, ThankYou: msg, Embed: r.URL.Query().Get("embed") != ""})
+}
+
+func (p *Public) answerInvalid(w http.ResponseWriter, r *http.Request, isJSON bool, f forms.Form, answers map[string]string, meta forms.Meta, e *fault.Error) {
+	if isJSON {
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": map[string]any{
+			"code": e.Code, "message": "some fields need correcting", "fields": e.Fields}})
+		return
+	}
+	p.render(w, "form.html", http.StatusUnprocessableEntity, formView{Form: f, Values: answers, Errors: e.Fields,
+		Token: p.Forms.IssueToken(), Embed: r.URL.Query().Get("embed") != "", Meta: meta})
+}
+
+func (p *Public) answerBadBody(w http.ResponseWriter, isJSON bool, err error) {
+	if isJSON {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{
+			"code": "invalid", "message": err.Error(), "fields": map[string]string{"body": err.Error()}}})
+		return
+	}
+	http.Error(w, err.Error(), http.StatusBadRequest)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// Decode reads a submission body, URL-encoded or JSON, into text values.
+// JSON numbers and booleans become their text; nested values are refused.
+func Decode(contentType string, body io.Reader) (values map[string]string, isJSON bool, err error) {
+	mt, _, _ := mime.ParseMediaType(contentType)
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, mt == "application/json", errors.New("the submission is too large")
+		}
+		return nil, false, err
+	}
+	if mt == "application/json" {
+		return decodeJSON(raw)
+	}
+	q, err := url.ParseQuery(string(raw))
+	if err != nil {
+		return nil, false, errors.New("the submission is not a valid form encoding")
+	}
+	values = make(map[string]string, len(q))
+	for k, vs := range q {
+		values[k] = vs[len(vs)-1] // a checkbox after its hidden "false" wins
+	}
+	return values, false, nil
+}
+
+func decodeJSON(raw []byte) (map[string]string, bool, error) {
+	var obj map[string]any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&obj); err != nil || obj == nil {
+		return nil, true, errors.New("the body must be a JSON object of field values")
+	}
+	values := make(map[string]string, len(obj))
+	for k, v := range obj {
+		switch x := v.(type) {
+		case nil:
+		case string:
+			values[k] = x
+		case json.Number:
+			values[k] = x.String()
+		case bool:
+			values[k] = strconv.FormatBool(x)
+		default:
+			return nil, true, fmt.Errorf("field %q must be a string, number or boolean", k)
+		}
+	}
+	return values, true, nil
+}
+
+type landingView struct {
+	Landing forms.Landing
+	formView
+}
+
+func (p *Public) showLanding(w http.ResponseWriter, r *http.Request) {
+	l, err := p.Forms.LandingBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		p.notFound(w, err)
+		return
+	}
+	f, err := p.Forms.Get(r.Context(), l.FormID)
+	if err != nil {
+		p.notFound(w, err)
+		return
+	}
+	meta := metaFromQuery(r.URL.Query(), r.Referer())
+	meta.PageURL = "/p/" + l.Slug
+	p.render(w, "landing.html", http.StatusOK, landingView{Landing: l,
+		formView: formView{Form: f, Token: p.Forms.IssueToken(), Values: map[string]string{}, Meta: meta}})
+}
