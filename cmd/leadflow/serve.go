@@ -53,6 +53,7 @@ func (e environment) parseAndOpen(ctx context.Context, fs *flag.FlagSet, args []
 func (e environment) serve(ctx context.Context, args []string) error {
 	fs := e.flags("serve")
 	addr := fs.String("addr", ":8080", "address to listen on")
+	dataDir := fs.String("data-dir", "leadflow-data", "directory for uploaded import files")
 	db, err := e.parseAndOpen(ctx, fs, args, "leadflow.db")
 	if err != nil {
 		return err
@@ -62,14 +63,15 @@ func (e environment) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return e.listen(ctx, db, ln, nil)
+	return e.listen(ctx, db, *dataDir, ln, nil)
 }
 
 // listen serves on ln until ctx ends, then shuts down gracefully. ready,
 // if set, runs once the server accepts connections.
-func (e environment) listen(ctx context.Context, db *sqldb.DB, ln net.Listener, ready func(url string)) error {
+func (e environment) listen(ctx context.Context, db *sqldb.DB, dataDir string, ln net.Listener, ready func(url string)) error {
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	h, err := server.New(server.Config{DB: db, Log: log, SecureCookies: e.getenv("LEADFLOW_SECURE_COOKIES") == "true"})
+	h, err := server.New(server.Config{DB: db, Log: log, SecureCookies: e.getenv("LEADFLOW_SECURE_COOKIES") == "true",
+		DataDir: dataDir, Background: ctx})
 	if err != nil {
 		return err
 	}

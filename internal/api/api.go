@@ -13,6 +13,7 @@ import (
 
 	"leadflow/internal/access"
 	"leadflow/internal/fault"
+	"leadflow/internal/forms"
 	"leadflow/internal/lead"
 	"leadflow/internal/user"
 )
@@ -21,6 +22,7 @@ import (
 type API struct {
 	Leads *lead.Service
 	Users *user.Service
+	Forms *forms.Service
 	Log   *slog.Logger
 }
 

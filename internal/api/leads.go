@@ -13,31 +13,32 @@ import (
 
 // leadJSON is a lead as the API shows it.
 type leadJSON struct {
-	ID               int64      `json:"id"`
-	Email            string     `json:"email"`
-	FirstName        string     `json:"first_name"`
-	LastName         string     `json:"last_name"`
-	Phone            string     `json:"phone"`
-	Company          string     `json:"company"`
-	JobTitle         string     `json:"job_title"`
-	Employees        *int64     `json:"employees"`
-	Industry         string     `json:"industry"`
-	Country          string     `json:"country"`
-	City             string     `json:"city"`
-	Website          string     `json:"website"`
-	ExistingCustomer bool       `json:"existing_customer"`
-	Source           string     `json:"source"`
-	UTMSource        string     `json:"utm_source"`
-	UTMMedium        string     `json:"utm_medium"`
-	UTMCampaign      string     `json:"utm_campaign"`
-	Consent          bool       `json:"consent"`
-	ConsentAt        *time.Time `json:"consent_at"`
-	Stage            lead.Stage `json:"stage"`
-	Score            int        `json:"score"`
-	Grade            lead.Grade `json:"grade"`
-	Owner            *string    `json:"owner"`
-	CreatedAt        time.Time  `json:"created_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
+	ID               int64             `json:"id"`
+	Email            string            `json:"email"`
+	FirstName        string            `json:"first_name"`
+	LastName         string            `json:"last_name"`
+	Phone            string            `json:"phone"`
+	Company          string            `json:"company"`
+	JobTitle         string            `json:"job_title"`
+	Employees        *int64            `json:"employees"`
+	Industry         string            `json:"industry"`
+	Country          string            `json:"country"`
+	City             string            `json:"city"`
+	Website          string            `json:"website"`
+	ExistingCustomer bool              `json:"existing_customer"`
+	Source           string            `json:"source"`
+	UTMSource        string            `json:"utm_source"`
+	UTMMedium        string            `json:"utm_medium"`
+	UTMCampaign      string            `json:"utm_campaign"`
+	Consent          bool              `json:"consent"`
+	ConsentAt        *time.Time        `json:"consent_at"`
+	Stage            lead.Stage        `json:"stage"`
+	Score            int               `json:"score"`
+	Grade            lead.Grade        `json:"grade"`
+	Owner            *string           `json:"owner"`
+	Custom           map[string]string `json:"custom"`
+	CreatedAt        time.Time         `json:"created_at"`
+	UpdatedAt        time.Time         `json:"updated_at"`
 }
 
 func toJSON(l lead.Lead) leadJSON {
@@ -47,7 +48,10 @@ func toJSON(l lead.Lead) leadJSON {
 		Country: l.Country, City: l.City, Website: l.Website, ExistingCustomer: l.ExistingCustomer,
 		Source: l.Source, UTMSource: l.UTMSource, UTMMedium: l.UTMMedium, UTMCampaign: l.UTMCampaign,
 		Consent: l.Consent, ConsentAt: l.ConsentAt, Stage: l.Stage, Score: l.Score, Grade: l.Grade,
-		CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt,
+		CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt, Custom: l.Custom,
+	}
+	if j.Custom == nil {
+		j.Custom = map[string]string{}
 	}
 	if l.OwnerEmail != "" {
 		owner := l.OwnerEmail
@@ -74,6 +78,10 @@ func changesFrom(obj map[string]json.RawMessage) (lead.Changes, error) {
 		if readOnly[name] {
 			continue
 		}
+		if name == "custom" {
+			customChanges(raw, c, bad)
+			continue
+		}
 		if !lead.IsEditable(name) {
 			bad.Add(name, "is not a lead field")
 			continue
@@ -86,6 +94,34 @@ func changesFrom(obj map[string]json.RawMessage) (lead.Changes, error) {
 		c[name] = v
 	}
 	return c, bad.Err()
+}
+
+// customChanges reads the custom object: each member sets one answer,
+// null or "" removes it.
+func customChanges(raw json.RawMessage, c lead.Changes, bad fault.Fields) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		bad.Add("custom", "must be an object of text values")
+		return
+	}
+	for k, v := range obj {
+		if !lead.ValidCustomKey(k) {
+			bad.Add("custom."+k, "must be named with 1 to 40 lower-case letters, digits and underscores")
+			continue
+		}
+		text, reason := textOf(v, "")
+		if reason != "" {
+			var n json.Number
+			if json.Unmarshal(v, &n) == nil {
+				text, reason = n.String(), ""
+			}
+		}
+		if reason != "" {
+			bad.Add("custom."+k, reason)
+			continue
+		}
+		c[lead.CustomPrefix+k] = text
+	}
 }
 
 // textOf converts one JSON value to the text form lead.Apply reads; null

@@ -1,15 +1,21 @@
 // Package server assembles leadflow's HTTP surface: the JSON API, the
-// HTML pages and the health check, behind logging and panic recovery.
+// HTML pages, the public forms and the health check, behind logging and
+// panic recovery; and it resumes the background work left by a stop.
 package server
 
 import (
 	"context"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"leadflow/internal/api"
+	"leadflow/internal/forms"
+	"leadflow/internal/imports"
 	"leadflow/internal/lead"
+	"leadflow/internal/public"
+	"leadflow/internal/ratelimit"
 	"leadflow/internal/sqldb"
 	"leadflow/internal/user"
 	"leadflow/internal/web"
@@ -20,24 +26,55 @@ type Config struct {
 	DB            *sqldb.DB
 	Log           *slog.Logger
 	SecureCookies bool
+	// DataDir keeps uploaded import files until they are imported.
+	DataDir string
+	// PublicPerMinute and PublicBurst limit each IP on the public pages.
+	PublicPerMinute, PublicBurst int
+	// Background ends the background work (imports) when it is done.
+	Background context.Context
 }
 
-// New returns the whole handler.
+// New returns the whole handler and starts resuming interrupted imports.
 func New(cfg Config) (http.Handler, error) {
+	if cfg.DataDir == "" {
+		cfg.DataDir = filepath.Join(".", "leadflow-data")
+	}
+	if cfg.PublicPerMinute == 0 {
+		cfg.PublicPerMinute, cfg.PublicBurst = 30, 10
+	}
+	if cfg.Background == nil {
+		cfg.Background = context.Background()
+	}
 	leads := lead.NewService(cfg.DB)
 	users := user.NewService(cfg.DB)
-	pages, err := web.New(leads, users, cfg.Log)
+	formSvc := forms.NewService(cfg.DB, leads)
+	importSvc := imports.NewService(cfg.DB, leads, filepath.Join(cfg.DataDir, "imports"))
+	onErr := func(err error) { cfg.Log.Error("import", "err", err) }
+	if err := importSvc.Resume(cfg.Background, onErr); err != nil {
+		return nil, err
+	}
+
+	pages, err := web.New(web.Services{Leads: leads, Users: users, Forms: formSvc, Imports: importSvc}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
 	pages.SecureCookies = cfg.SecureCookies
-	a := &api.API{Leads: leads, Users: users, Log: cfg.Log}
+	pages.Background = cfg.Background
+	pub, err := public.New(formSvc, ratelimit.New(cfg.PublicPerMinute, cfg.PublicBurst), cfg.Log)
+	if err != nil {
+		return nil, err
+	}
+	a := &api.API{Leads: leads, Users: users, Forms: formSvc, Log: cfg.Log}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))
-	mux.Handle("/api/", a.Handler())
-	mux.Handle("/", pages.Handler())
-	return recoverPanics(cfg.Log, logRequests(cfg.Log, securityHeaders(mux))), nil
+	mux.Handle("/api/", securityHeaders(a.Handler()))
+	publicPages := pub.Handler()
+	mux.Handle("/f/", publicPages)
+	mux.Handle("/p/", publicPages)
+	mux.Handle("/embed.js", publicPages)
+	mux.Handle("/", securityHeaders(pages.Handler()))
+	return recoverPanics(cfg.Log, logRequests(cfg.Log, mux)), nil
 }
 
 // healthz answers 200 when the database answers, 503 when it does not.

@@ -35,6 +35,8 @@ type listData struct {
 	Next     string
 	Filtered bool
 	Limit    int
+	// ExportQuery is the filter for the export link, without paging.
+	ExportQuery string
 }
 
 func (h *Web) listLeads(w http.ResponseWriter, r *http.Request) {
@@ -48,6 +50,7 @@ func (h *Web) listLeads(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Limit = f.Limit
+	d.ExportQuery = f.Query().Encode()
 	d.Filtered = len(f.Query()) > 0 && !(len(f.Query()) == 1 && f.Query().Has("sort"))
 	if d.Errors == nil {
 		p, err := h.Leads.List(r.Context(), actor(r), f, true)
@@ -143,6 +146,7 @@ func (h *Web) owners(r *http.Request) ([]user.User, error) {
 type showData struct {
 	Lead     lead.Lead
 	Timeline []lead.Change
+	Events   []lead.Event
 }
 
 // leadInPath loads the lead the {id} path names, or shows why it cannot.
@@ -168,7 +172,12 @@ func (h *Web) showLead(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, "lead", page{Title: l.Name(), Nav: "leads", Data: showData{Lead: l, Timeline: tl}})
+	events, err := h.Leads.Events(r.Context(), l.ID, 50)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, "lead", page{Title: l.Name(), Nav: "leads", Data: showData{Lead: l, Timeline: tl, Events: events}})
 }
 
 type formData struct {

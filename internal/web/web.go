@@ -4,6 +4,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -18,6 +19,8 @@ import (
 	"leadflow/internal/access"
 	"leadflow/internal/country"
 	"leadflow/internal/fault"
+	"leadflow/internal/forms"
+	"leadflow/internal/imports"
 	"leadflow/internal/lead"
 	"leadflow/internal/user"
 )
@@ -28,13 +31,22 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
+// Services are the domain services the pages call.
+type Services struct {
+	Leads   *lead.Service
+	Users   *user.Service
+	Forms   *forms.Service
+	Imports *imports.Service
+}
+
 // Web holds what the pages call.
 type Web struct {
-	Leads *lead.Service
-	Users *user.Service
-	Log   *slog.Logger
+	Services
+	Log *slog.Logger
 	// SecureCookies marks cookies Secure; on when served over HTTPS.
 	SecureCookies bool
+	// Background is the context of work that outlives a request (imports).
+	Background context.Context
 
 	pages map[string]*template.Template
 }
@@ -45,8 +57,8 @@ const (
 )
 
 // New parses the templates once.
-func New(leads *lead.Service, users *user.Service, log *slog.Logger) (*Web, error) {
-	w := &Web{Leads: leads, Users: users, Log: log, pages: map[string]*template.Template{}}
+func New(svc Services, log *slog.Logger) (*Web, error) {
+	w := &Web{Services: svc, Log: log, Background: context.Background(), pages: map[string]*template.Template{}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -190,6 +202,14 @@ var funcs = template.FuncMap{
 	"roles":   func() []access.Role { return access.Roles },
 	"country": country.All,
 	"list":    func(v ...any) []any { return v },
+	"has": func(xs []string, x string) bool {
+		for _, y := range xs {
+			if y == x {
+				return true
+			}
+		}
+		return false
+	},
 }
 
 var labels = map[string]string{
@@ -205,6 +225,9 @@ var labels = map[string]string{
 func fieldLabel(name string) string {
 	if l, ok := labels[name]; ok {
 		return l
+	}
+	if k, ok := strings.CutPrefix(name, lead.CustomPrefix); ok {
+		return strings.ReplaceAll(k, "_", " ") + " (form answer)"
 	}
 	return name
 }

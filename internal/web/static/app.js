@@ -12,3 +12,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const errors = document.getElementById("errors");
   if (errors) errors.focus();
 });
+// A running import refreshes its progress every second.
+document.addEventListener("DOMContentLoaded", () => {
+  if (document.querySelector("[data-refresh]")) setTimeout(() => location.reload(), 1000);
+});

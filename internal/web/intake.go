@@ -1,0 +1,297 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"time"
+
+	"leadflow/internal/fault"
+	"leadflow/internal/forms"
+	"leadflow/internal/imports"
+	"leadflow/internal/lead"
+	"leadflow/internal/leadcsv"
+)
+
+// Submissions
+
+var submissionTabs = []string{forms.StatusRejected, forms.StatusAccepted, forms.StatusSpam, forms.StatusDiscarded, forms.StatusPending}
+
+func (h *Web) listSubmissions(w http.ResponseWriter, r *http.Request) {
+	if !h.requireMarketing(w, r) {
+		return
+	}
+	status := r.URL.Query().Get("status")
+	if status == "" {
+		status = forms.StatusRejected
+	}
+	subs, err := h.Forms.Submissions(r.Context(), status, 200)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	counts, err := h.Forms.CountByStatus(r.Context())
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.render(w, r, "submissions", page{Title: "Submissions", Nav: "submissions", Data: struct {
+		Status      string
+		Tabs        []string
+		Counts      map[string]int
+		Submissions []forms.Submission
+	}{status, submissionTabs, counts, subs}})
+}
+
+type submissionData struct {
+	Sub    forms.Submission
+	Form   forms.Form
+	Keys   []string // the values' names, the form's fields first
+	Errors map[string]string
+}
+
+func (h *Web) submissionInPath(w http.ResponseWriter, r *http.Request) (submissionData, bool) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	sub, err := h.Forms.Submission(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return submissionData{}, false
+	}
+	d := submissionData{Sub: sub, Errors: sub.Reasons}
+	d.Form, _ = h.Forms.Get(r.Context(), sub.FormID) // the form may be gone; the values stay
+	seen := map[string]bool{forms.HoneypotField: true, forms.TokenField: true}
+	for _, fd := range d.Form.Fields {
+		d.Keys = append(d.Keys, fd.Name)
+		seen[fd.Name] = true
+	}
+	var rest []string
+	for k := range sub.Values {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	d.Keys = append(d.Keys, rest...)
+	return d, true
+}
+
+func (h *Web) showSubmission(w http.ResponseWriter, r *http.Request) {
+	if !h.requireMarketing(w, r) {
+		return
+	}
+	if d, ok := h.submissionInPath(w, r); ok {
+		h.render(w, r, "submission", page{Title: fmt.Sprintf("Submission %d", d.Sub.ID), Nav: "submissions", Data: d})
+	}
+}
+
+func (h *Web) acceptSubmission(w http.ResponseWriter, r *http.Request) {
+	if !h.requireMarketing(w, r) {
+		return
+	}
+	d, ok := h.submissionInPath(w, r)
+	if !ok {
+		return
+	}
+	r.ParseForm()
+	values := map[string]string{}
+	for _, k := range d.Keys {
+		if vs, ok := r.PostForm["v_"+k]; ok {
+			values[k] = vs[len(vs)-1]
+		}
+	}
+	err := h.Forms.Accept(r.Context(), d.Sub.ID, values)
+	if e := fault.As(err); e != nil && e.Code == fault.Invalid {
+		d, _ = h.submissionInPath(w, r)
+		h.render(w, r, "submission", page{Title: fmt.Sprintf("Submission %d", d.Sub.ID), Nav: "submissions",
+			Data: d, Status: http.StatusUnprocessableEntity, Flash: "Still not valid: correct the fields marked below."})
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "Submission accepted.")
+	http.Redirect(w, r, "/submissions", http.StatusSeeOther)
+}
+
+func (h *Web) discardSubmission(w http.ResponseWriter, r *http.Request) {
+	if !h.requireMarketing(w, r) {
+		return
+	}
+	d, ok := h.submissionInPath(w, r)
+	if !ok {
+		return
+	}
+	if r.Method == http.MethodGet {
+		h.render(w, r, "confirm", page{Title: "Discard submission", Nav: "submissions", Data: confirmData{
+			Question: fmt.Sprintf("Discard submission %d?", d.Sub.ID),
+			Detail:   "It will not become a lead. It stays stored, listed under Discarded.",
+			Action:   fmt.Sprintf("/submissions/%d/discard", d.Sub.ID), Button: "Discard", Cancel: fmt.Sprintf("/submissions/%d", d.Sub.ID)}})
+		return
+	}
+	if err := h.Forms.Discard(r.Context(), d.Sub.ID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "Submission discarded.")
+	http.Redirect(w, r, "/submissions", http.StatusSeeOther)
+}
+
+// Imports and export
+
+func (h *Web) listImports(w http.ResponseWriter, r *http.Request) {
+	if !h.requireMarketing(w, r) {
+		return
+	}
+	list, err := h.Imports.List(r.Context(), 50)
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.render(w, r, "imports", page{Title: "Import leads", Nav: "imports", Data: list})
+}
+
+// maxUpload bounds an uploaded CSV; a million leads fit well below it.
+const maxUpload = 1 << 30
+
+func (h *Web) uploadImport(w http.ResponseWriter, r *http.Request) {
+	if !h.requireMarketing(w, r) {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+	file, header, err := r.FormFile("file")
+	if err != nil {
+		h.fail(w, r, fault.Errorf(fault.Invalid, "Choose a CSV file to upload (at most 1 GiB)."))
+		return
+	}
+	defer file.Close()
+	im, err := h.Imports.Upload(r.Context(), actor(r).ID, header.Filename, file)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/imports/%d", im.ID), http.StatusSeeOther)
+}
+
+type importData struct {
+	Import  imports.Import
+	Targets []string
+	Error   string
+}
+
+func (h *Web) importInPath(w http.ResponseWriter, r *http.Request) (imports.Import, bool) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	im, err := h.Imports.Get(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return im, false
+	}
+	return im, true
+}
+
+func (h *Web) showImport(w http.ResponseWriter, r *http.Request) {
+	if !h.requireMarketing(w, r) {
+		return
+	}
+	if im, ok := h.importInPath(w, r); ok {
+		h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Data: importData{Import: im, Targets: leadcsv.Targets()}})
+	}
+}
+
+func (h *Web) startImport(w http.ResponseWriter, r *http.Request) {
+	if !h.requireMarketing(w, r) {
+		return
+	}
+	im, ok := h.importInPath(w, r)
+	if !ok {
+		return
+	}
+	r.ParseForm()
+	m := make(leadcsv.Mapping, len(im.Header))
+	for i := range m {
+		m[i] = r.PostFormValue("col" + strconv.Itoa(i))
+		if m[i] == "" {
+			m[i] = leadcsv.Ignore
+		}
+	}
+	if err := h.Imports.Start(r.Context(), im.ID, m); err != nil {
+		im.Mapping = m
+		h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Status: http.StatusUnprocessableEntity,
+			Data: importData{Import: im, Targets: leadcsv.Targets(), Error: err.Error()}})
+		return
+	}
+	h.Imports.Go(h.Background, im.ID, func(err error) { h.Log.Error("import", "id", im.ID, "err", err) })
+	http.Redirect(w, r, fmt.Sprintf("/imports/%d", im.ID), http.StatusSeeOther)
+}
+
+func (h *Web) importRejects(w http.ResponseWriter, r *http.Request) {
+	if !h.requireMarketing(w, r) {
+		return
+	}
+	im, ok := h.importInPath(w, r)
+	if !ok {
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="rejected-%d.csv"`, im.ID))
+	if _, err := h.Imports.WriteRejects(r.Context(), im.ID, w); err != nil {
+		h.Log.Error("rejects download", "id", im.ID, "err", err)
+	}
+}
+
+func (h *Web) exportLeads(w http.ResponseWriter, r *http.Request) {
+	f, err := lead.ParseFilter(r.URL.Query())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="leads-%s.csv"`, time.Now().UTC().Format("2006-01-02")))
+	if _, err := leadcsv.Export(r.Context(), w, h.Leads, actor(r), f); err != nil {
+		h.Log.Error("export", "err", err) // the header is sent; the file ends short
+	}
+}
+
+// Duplicates
+
+func (h *Web) listDuplicates(w http.ResponseWriter, r *http.Request) {
+	pairs, err := h.Leads.ProbableDuplicates(r.Context(), actor(r), 200)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, "duplicates", page{Title: "Probable duplicates", Nav: "duplicates", Data: pairs})
+}
+
+func (h *Web) confirmMerge(w http.ResponseWriter, r *http.Request) {
+	keep, _ := strconv.ParseInt(r.URL.Query().Get("keep"), 10, 64)
+	other, _ := strconv.ParseInt(r.URL.Query().Get("other"), 10, 64)
+	a, err := h.Leads.Get(r.Context(), actor(r), keep)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	b, err := h.Leads.Get(r.Context(), actor(r), other)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, "confirm", page{Title: "Merge leads", Nav: "duplicates", Data: confirmData{
+		Question: fmt.Sprintf("Merge %s (%s) into %s (%s)?", b.Name(), b.Email, a.Name(), a.Email),
+		Detail: fmt.Sprintf("%s keeps its values and fills its empty fields from %s; where they differ, the other value is noted on the timeline. "+
+			"%s's timeline and activity move over, and %s is deleted.", a.Email, b.Email, b.Email, b.Email),
+		Action: fmt.Sprintf("/duplicates/merge?keep=%d&other=%d", keep, other), Button: "Merge", Cancel: "/duplicates"}})
+}
+
+func (h *Web) mergeLeads(w http.ResponseWriter, r *http.Request) {
+	keep, _ := strconv.ParseInt(r.URL.Query().Get("keep"), 10, 64)
+	other, _ := strconv.ParseInt(r.URL.Query().Get("other"), 10, 64)
+	m, err := h.Leads.Merge(r.Context(), actor(r), keep, other)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, fmt.Sprintf("Merged lead %d into this one.", other))
+	http.Redirect(w, r, fmt.Sprintf("/leads/%d", m.ID), http.StatusSeeOther)
+}
