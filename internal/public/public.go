@@ -106,8 +106,8 @@ func serveEmbedJS(w http.ResponseWriter, r *http.Request) {
 	w.Write(embedJS)
 }
 
-// formView is what the form template shows.
-type formView struct {
+// FormView is what the form template shows.
+type FormView struct {
 	Form     forms.Form
 	Values   map[string]string
 	Errors   map[string]string
@@ -136,7 +136,7 @@ func (p *Public) showForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	p.render(w, "form.html", http.StatusOK, formView{Form: f, Token: p.Forms.IssueToken(), Embed: q.Get("embed") != "",
+	p.render(w, "form.html", http.StatusOK, FormView{Form: f, Token: p.Forms.IssueToken(), Embed: q.Get("embed") != "",
 		Values: map[string]string{}, Meta: metaFromQuery(q, r.Referer())})
 }
 
@@ -218,7 +218,7 @@ func (p *Public) answerThanks(w http.ResponseWriter, r *http.Request, isJSON boo
 		http.Redirect(w, r, f.RedirectURL, http.StatusSeeOther)
 		return
 	}
-	p.render(w, "thanks.html", http.StatusOK, formView{Form: f, ThankYou: msg, Embed: r.URL.Query().Get("embed") != ""})
+	p.render(w, "thanks.html", http.StatusOK, FormView{Form: f, ThankYou: msg, Embed: r.URL.Query().Get("embed") != ""})
 }
 
 func (p *Public) answerInvalid(w http.ResponseWriter, r *http.Request, isJSON bool, f forms.Form, answers map[string]string, meta forms.Meta, e *fault.Error) {
@@ -227,7 +227,7 @@ func (p *Public) answerInvalid(w http.ResponseWriter, r *http.Request, isJSON bo
 			"code": e.Code, "message": "some fields need correcting", "fields": e.Fields}})
 		return
 	}
-	p.render(w, "form.html", http.StatusUnprocessableEntity, formView{Form: f, Values: answers, Errors: e.Fields,
+	p.render(w, "form.html", http.StatusUnprocessableEntity, FormView{Form: f, Values: answers, Errors: e.Fields,
 		Token: p.Forms.IssueToken(), Embed: r.URL.Query().Get("embed") != "", Meta: meta})
 }
 
@@ -298,7 +298,7 @@ func decodeJSON(raw []byte) (map[string]string, bool, error) {
 
 type landingView struct {
 	Landing forms.Landing
-	formView
+	FormView
 }
 
 func (p *Public) showLanding(w http.ResponseWriter, r *http.Request) {
@@ -315,5 +315,5 @@ func (p *Public) showLanding(w http.ResponseWriter, r *http.Request) {
 	meta := metaFromQuery(r.URL.Query(), r.Referer())
 	meta.PageURL = "/p/" + l.Slug
 	p.render(w, "landing.html", http.StatusOK, landingView{Landing: l,
-		formView: formView{Form: f, Token: p.Forms.IssueToken(), Values: map[string]string{}, Meta: meta}})
+		FormView: FormView{Form: f, Token: p.Forms.IssueToken(), Values: map[string]string{}, Meta: meta}})
 }

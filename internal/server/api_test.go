@@ -262,6 +262,9 @@ func TestOpenAPIMatchesServer(t *testing.T) {
 				continue
 			}
 			concrete := strings.NewReplacer("{id}", id, "{slug}", "doc").Replace(path)
+			if strings.Contains(path, "{slug}") { // a DELETE visited before may have removed it
+				f.call(t, "admin", "POST", "/api/v1/forms", `{"slug":"doc","name":"Doc","fields":[{"name":"email"}]}`)
+			}
 			body := ""
 			if method == "post" || method == "patch" {
 				body = "{}"
