@@ -10,6 +10,7 @@ import (
 	"leadflow/internal/access"
 	"leadflow/internal/demo"
 	"leadflow/internal/fault"
+	"leadflow/internal/forms"
 	"leadflow/internal/lead"
 	"leadflow/internal/user"
 )
@@ -91,7 +92,8 @@ func (e environment) demo(ctx context.Context, args []string) error {
 	}
 	if count == 0 {
 		fmt.Fprintf(e.stderr, "creating demo data: %d leads...\n", *n)
-		if err := demo.Seed(ctx, users, lead.NewService(db), password, *n, 1, time.Now()); err != nil {
+		leads := lead.NewService(db)
+		if err := demo.Seed(ctx, users, leads, forms.NewService(db, leads), password, *n, 1, time.Now()); err != nil {
 			return err
 		}
 	} else {

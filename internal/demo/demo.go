@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/fault"
+	"leadflow/internal/forms"
 	"leadflow/internal/lead"
 	"leadflow/internal/phone"
 	"leadflow/internal/user"
@@ -74,7 +76,7 @@ var stageMix = []struct {
 
 // Seed creates the demo team with password and n leads created over the
 // 180 days before now. It is deterministic for a given seed.
-func Seed(ctx context.Context, users *user.Service, leads *lead.Service, password string, n int, seed uint64, now time.Time) error {
+func Seed(ctx context.Context, users *user.Service, leads *lead.Service, fs *forms.Service, password string, n int, seed uint64, now time.Time) error {
 	var sales []user.User
 	for _, in := range Team {
 		in.Password = password
@@ -96,6 +98,61 @@ func Seed(ctx context.Context, users *user.Service, leads *lead.Service, passwor
 		used[strings.ToLower(l.Email)] = true
 		if _, err := leads.Insert(ctx, l, "demo data"); err != nil {
 			return fmt.Errorf("demo: lead %d: %w", i, err)
+		}
+	}
+	if err := seedDuplicates(ctx, leads, now); err != nil {
+		return err
+	}
+	return seedForms(ctx, fs)
+}
+
+// seedDuplicates adds two people who came in twice under other emails,
+// so the duplicates review has something to show.
+func seedDuplicates(ctx context.Context, leads *lead.Service, now time.Time) error {
+	at := now.Add(-72 * time.Hour).UTC().Truncate(time.Millisecond)
+	for _, l := range []lead.Lead{
+		{Email: "jonas.weber@cedarlogistics.example", FirstName: "Jonas", LastName: "Weber", Company: "Cedar Logistics", Country: "DE", Phone: "+4915123456789", Stage: lead.MQL, Score: 62},
+		{Email: "jonas.weber77@gmail.com", FirstName: "Jonas", LastName: "Weber", Company: "Cedar Logistics", JobTitle: "Head of IT", Stage: lead.StageLead, Score: 20},
+		{Email: "ioana.ionescu@carpathiasoftware.example", FirstName: "Ioana", LastName: "Ionescu", Company: "Carpathia Software", Country: "RO", Phone: "+40721234567", Stage: lead.StageLead, Score: 35},
+		{Email: "ioana@carpathia.example", FirstName: "Ioana", LastName: "I.", Company: "Carpathia", Country: "RO", Phone: "+40721234567", Stage: lead.Subscriber, Score: 10},
+	} {
+		l.CreatedAt, l.UpdatedAt = at, at
+		if _, err := leads.Insert(ctx, l, "demo data"); err != nil {
+			return fmt.Errorf("demo: duplicate %s: %w", l.Email, err)
+		}
+	}
+	return nil
+}
+
+// seedForms builds a demo-request form with a landing page, and a few
+// submissions: accepted ones, and two a person has to review.
+func seedForms(ctx context.Context, fs *forms.Service) error {
+	f, err := fs.Create(ctx, forms.Form{
+		Slug: "request-demo", Name: "Request a demo", Source: "web", Campaign: "evergreen-demo",
+		ConsentText: "Send me product news and event invitations. I can unsubscribe at any time.",
+		ThankYou:    "Thank you! A product specialist will contact you within one business day.",
+		Fields: []forms.Field{{Name: lead.FEmail}, {Name: lead.FFirstName, Required: true}, {Name: lead.FLastName},
+			{Name: lead.FCompany, Required: true}, {Name: lead.FEmployees}, {Name: lead.FCountry}, {Name: lead.FPhone},
+			{Name: "use_case", Label: "What should the CRM do for you?", Type: "select", Options: []string{"Lead scoring", "Sales pipeline", "Marketing automation", "Reporting"}},
+			{Name: "timeline", Label: "When do you plan to buy?", Type: "date"}},
+	})
+	if err != nil {
+		return fmt.Errorf("demo: form: %w", err)
+	}
+	if _, err := fs.SaveLanding(ctx, forms.Landing{FormID: f.ID, Slug: "crm-demo", Template: "split",
+		Headline: "See leadflow score and route your leads in 20 minutes",
+		Body:     "Book a live demo with a product specialist. We will import a sample of your leads, score them with your own rules and show you which channels pay.\n\nNo slides, no obligation."}); err != nil {
+		return fmt.Errorf("demo: landing page: %w", err)
+	}
+	meta := forms.Meta{UTMSource: "linkedin", UTMMedium: "paid_social", UTMCampaign: "spring-launch", PageURL: "/p/crm-demo"}
+	for _, v := range []map[string]string{
+		{"email": "helena.sorensen@fjordfoods.example", "first_name": "Helena", "last_name": "Sørensen", "company": "Fjord Foods", "employees": "180", "country": "NO", "use_case": "Lead scoring", "consent": "true"},
+		{"email": "marco.bianchi@atlasworks.example", "first_name": "Marco", "company": "Atlas Works", "country": "IT", "phone": "02 1234 5678", "use_case": "Sales pipeline"},
+		{"email": "peter(at)summitbank.example", "first_name": "Peter", "company": "Summit Bank", "use_case": "Reporting"},
+		{"email": "lucia@lumenretail.example", "first_name": "Lucía", "company": "", "employees": "-40", "use_case": "CRM"},
+	} {
+		if _, err := fs.Submit(ctx, f, v, meta); err != nil && fault.CodeOf(err) != fault.Invalid {
+			return fmt.Errorf("demo: submission: %w", err)
 		}
 	}
 	return nil

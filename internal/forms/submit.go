@@ -177,6 +177,14 @@ func (s *Service) Submit(ctx context.Context, f Form, values map[string]string, 
 // process validates and takes in a stored submission.
 func (s *Service) process(ctx context.Context, f Form, id int64, values map[string]string, meta Meta) error {
 	c, bad := f.Answers(values, meta)
+	if len(bad) > 0 {
+		// Report the lead rules' verdict on the other answers too, so the
+		// visitor fixes everything in one go.
+		_, leadBad := lead.Apply(lead.Lead{}, c, s.now())
+		for k, v := range leadBad {
+			bad.Add(strings.TrimPrefix(k, lead.CustomPrefix), v)
+		}
+	}
 	if err := bad.Err(); err != nil {
 		return errors.Join(s.finish(ctx, id, StatusRejected, bad, 0), err)
 	}

@@ -197,3 +197,64 @@ func clickToNavigate(t *testing.T, ctx context.Context, sel string) {
 		t.Fatalf("click %s: the next page answered %v", sel, resp)
 	}
 }
+
+// TestBrowserFillsHostedForm fills the public form as a visitor would,
+// then signs in and finds the lead.
+func TestBrowserFillsHostedForm(t *testing.T) {
+	ctx := chromium(t)
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	createForm(t, f, contactForm)
+
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(f.srv.URL+"/f/contact?utm_source=linkedin&utm_campaign=launch"),
+		chromedp.WaitVisible(`#lf-email`, chromedp.ByID),
+		chromedp.SendKeys(`#lf-email`, "visitor@kite.io", chromedp.ByID),
+		chromedp.SendKeys(`#lf-first_name`, "Vera", chromedp.ByID),
+		chromedp.SendKeys(`#lf-company`, "Kite Labs", chromedp.ByID),
+		chromedp.SetValue(`#lf-budget`, ">50k", chromedp.ByID),
+		chromedp.Click(`#lf-consent`, chromedp.ByID),
+		// A person takes a moment; the form refuses to be faster than one.
+		chromedp.Sleep(2100*time.Millisecond),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "hosted-form")
+	clickToNavigate(t, ctx, `form.lf-form button[type=submit]`)
+	var thanks string
+	if err := chromedp.Run(ctx, chromedp.Text(`main`, &thanks)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(thanks, "Thanks, we will call you.") {
+		t.Fatalf("after sending: %q", thanks)
+	}
+
+	var name, source string
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(f.srv.URL+"/login"),
+		chromedp.WaitVisible(`#email`, chromedp.ByID),
+		chromedp.SendKeys(`#email`, "mia@example.com", chromedp.ByID),
+		chromedp.SendKeys(`#password`, testPassword+"\n", chromedp.ByID),
+		chromedp.WaitVisible(`table.leads`),
+		chromedp.Text(`a.lead-name`, &name),
+		chromedp.Text(`td[data-label=Source]`, &source),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name != "Vera" || source != "web" {
+		t.Errorf("the list shows %q from %q, want Vera from web (the form credits web)", name, source)
+	}
+	clickToNavigate(t, ctx, `a.lead-name`)
+	var page string
+	if err := chromedp.Run(ctx, chromedp.Text(`main`, &page)); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Kite Labs", "linkedin", "launch", ">50k", "form_submit", "Yes, given"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the lead page lacks %q", want)
+		}
+	}
+	screenshot(t, ctx, "lead-from-form")
+}
