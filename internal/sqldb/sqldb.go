@@ -145,10 +145,13 @@ func (h *Handle) QueryRow(ctx context.Context, query string, args ...any) *sql.R
 	return h.pool.QueryRowContext(ctx, rebind(h.dialect, query), args...)
 }
 
-// Tx is a transaction that rebinds placeholders like Handle.
+// Tx is a transaction that rebinds placeholders like Handle. It keeps
+// each statement it prepares until it ends, so a batch that runs the same
+// SQL for thousands of rows parses it once.
 type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
+	stmts   map[string]*sql.Stmt
 }
 
 // InTx runs fn in a write transaction, committing when fn returns nil.
@@ -157,7 +160,7 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&Tx{tx: tx, dialect: db.Dialect}); err != nil {
+	if err := fn(&Tx{tx: tx, dialect: db.Dialect, stmts: map[string]*sql.Stmt{}}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -167,19 +170,46 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
 	return nil
 }
 
+// stmt returns the prepared statement for query; the transaction closes
+// them all when it ends.
+func (t *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(ctx, rebind(t.dialect, query))
+	if err != nil {
+		return nil, err
+	}
+	t.stmts[query] = st
+	return st, nil
+}
+
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, rebind(t.dialect, query), args...)
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
 }
 
 // Query runs a query in the transaction.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, rebind(t.dialect, query), args...)
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
 }
 
-// QueryRow runs a single-row query in the transaction.
+// QueryRow runs a single-row query in the transaction. A failure to
+// prepare shows when the row is scanned, as database/sql does.
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, rebind(t.dialect, query), args...)
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return t.tx.QueryRowContext(ctx, rebind(t.dialect, query), args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // Querier is what both Handle and Tx offer, so store code can run inside
