@@ -143,8 +143,12 @@ func TestSalesforceShapedImport(t *testing.T) {
 			t.Errorf("Kristen Akin imported as %+v", l)
 		}
 		tl, _ := w.leads.Timeline(context.Background(), admin, l.ID)
-		if len(tl) != 1 || tl[0].Reason != fmt.Sprintf("import %d (salesforce.csv)", im.ID) {
+		created := tl[len(tl)-1]
+		if created.Kind != "created" || created.Reason != fmt.Sprintf("import %d (salesforce.csv)", im.ID) {
 			t.Errorf("timeline %+v", tl)
+		}
+		if l.Score != 20 || tl[0].Kind != "score" {
+			t.Errorf("a director scores 20 by the default rules: %d, %+v", l.Score, tl[0])
 		}
 
 		again := w.importText(t, "salesforce-again.csv", salesforceCSV(t), nil)

@@ -135,6 +135,9 @@ func (s *Service) Merge(ctx context.Context, a access.Actor, survivorID, otherID
 				return err
 			}
 		}
+		if err := s.rescoreTx(ctx, tx, &m, "merge of lead "+strconv.FormatInt(otherID, 10), now); err != nil {
+			return err
+		}
 		merged = m
 		return nil
 	})

@@ -20,6 +20,7 @@ type Origin struct {
 	EventType string            // the event every arrival records; "" records one only on a match
 	URL       string            // the page it came from, if any
 	Props     map[string]string // event properties
+	VisitorID string            // the tracked browser it came from, whose earlier events become the lead's
 }
 
 // Special columns an intake may carry besides the editable fields: they
@@ -143,6 +144,12 @@ func (s *Service) intakeNew(ctx context.Context, tx *sqldb.Tx, l Lead, o Origin,
 			return IntakeResult{}, err
 		}
 	}
+	if err := attachVisitor(ctx, tx, id, o.VisitorID); err != nil {
+		return IntakeResult{}, err
+	}
+	if err := s.rescoreTx(ctx, tx, &l, o.Reason, now); err != nil {
+		return IntakeResult{}, err
+	}
 	return IntakeResult{Lead: l, Created: true}, nil
 }
 
@@ -169,7 +176,26 @@ func (s *Service) intakeKnown(ctx context.Context, tx *sqldb.Tx, existing, incom
 	if eventType == "" {
 		eventType = EventResubmit
 	}
-	return res, insertEvent(ctx, tx, existing.ID, eventType, o, now)
+	if err := insertEvent(ctx, tx, existing.ID, eventType, o, now); err != nil {
+		return res, err
+	}
+	if err := attachVisitor(ctx, tx, existing.ID, o.VisitorID); err != nil {
+		return res, err
+	}
+	return res, s.rescoreTx(ctx, tx, &res.Lead, o.Reason, now)
+}
+
+// attachVisitor gives a lead the events its browser recorded before the
+// person was known, so they count for its score from now on.
+func attachVisitor(ctx context.Context, tx *sqldb.Tx, leadID int64, visitorID string) error {
+	if visitorID == "" {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `UPDATE events SET lead_id = ? WHERE visitor_id = ? AND lead_id IS NULL`, leadID, visitorID)
+	if err != nil {
+		return fmt.Errorf("lead store: attach visitor %s: %w", visitorID, err)
+	}
+	return nil
 }
 
 // EventResubmit is the event a known email leaves when it arrives again

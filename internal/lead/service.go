@@ -7,6 +7,7 @@ import (
 
 	"leadflow/internal/access"
 	"leadflow/internal/fault"
+	"leadflow/internal/scoring"
 	"leadflow/internal/sqldb"
 )
 
@@ -17,11 +18,12 @@ type Service struct {
 	db         *sqldb.DB
 	now        func() time.Time
 	thresholds Thresholds
+	rules      *scoring.Store
 }
 
 // NewService returns a Service over db.
 func NewService(db *sqldb.DB) *Service {
-	return &Service{db: db, now: time.Now, thresholds: DefaultThresholds}
+	return &Service{db: db, now: time.Now, thresholds: DefaultThresholds, rules: scoring.NewStore(db)}
 }
 
 // SetClock replaces the clock, for tests and demo data.
@@ -96,9 +98,14 @@ func (s *Service) Create(ctx context.Context, a access.Actor, c Changes) (Lead, 
 			return err
 		}
 		l.ID = id
+		if err := insertChange(ctx, tx, Change{LeadID: id, At: now, Kind: KindCreated, Detail: Diff(Lead{}, l)}, a.ID); err != nil {
+			return err
+		}
+		if err := s.rescoreTx(ctx, tx, &l, "lead created", now); err != nil {
+			return err
+		}
 		created = l
-		return insertChange(ctx, tx, Change{LeadID: id, At: now, Kind: KindCreated,
-			Detail: Diff(Lead{}, l)}, a.ID)
+		return nil
 	})
 	return created, err
 }
@@ -131,8 +138,14 @@ func (s *Service) Update(ctx context.Context, a access.Actor, id int64, c Change
 		if err := updateLead(ctx, tx, l); err != nil {
 			return err
 		}
+		if err := recordChanges(ctx, tx, a, id, now, diff); err != nil {
+			return err
+		}
+		if err := s.rescoreTx(ctx, tx, &l, "lead edited", now); err != nil {
+			return err
+		}
 		updated = l
-		return recordChanges(ctx, tx, a, id, now, diff)
+		return nil
 	})
 	return updated, err
 }

@@ -77,8 +77,8 @@ func TestCreateUpdateAndTimeline(t *testing.T) {
 		for _, c := range tl {
 			kinds[c.Kind] = c
 		}
-		if len(tl) != 4 {
-			t.Fatalf("timeline has %d entries, want created, stage, owner, updated: %+v", len(tl), tl)
+		if len(tl) != 5 || kinds[lead.KindScore].Detail["score"] != [2]string{"0", "25"} {
+			t.Fatalf("timeline has %d entries, want created, score, stage, owner, updated: %+v", len(tl), tl)
 		}
 		if d := kinds[lead.KindStage].Detail["stage"]; d != [2]string{"lead", "mql"} {
 			t.Errorf("stage change recorded as %v", d)

@@ -104,6 +104,7 @@ func errorFields(body map[string]any) map[string]any {
 func TestAPIScenarios(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
+		// Scored by the default rules: 200+ employees 15, core market RO 10.
 		status, body := f.call(t, "marketing", "POST", "/api/v1/leads", `{
 			"email": "Jo.Doe@ACME.io", "first_name": "Jo", "last_name": "Doe", "company": "Acme",
 			"employees": 250, "country": "ro", "consent": true, "source": "Web", "utm_campaign": "spring",
@@ -113,7 +114,7 @@ func TestAPIScenarios(t *testing.T) {
 		}
 		id := int(body["id"].(float64))
 		want := map[string]any{"email": "Jo.Doe@acme.io", "employees": 250.0, "country": "RO", "consent": true,
-			"source": "web", "stage": "lead", "score": 0.0, "grade": "cold", "owner": nil, "utm_campaign": "spring"}
+			"source": "web", "stage": "lead", "score": 25.0, "grade": "cold", "owner": nil, "utm_campaign": "spring"}
 		for k, v := range want {
 			if !reflect.DeepEqual(body[k], v) {
 				t.Errorf("created %s = %#v, want %#v", k, body[k], v)

@@ -1,0 +1,138 @@
+package lead
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"leadflow/internal/scoring"
+	"leadflow/internal/sqldb"
+)
+
+// KindScore is the timeline entry of a score change, with its reason.
+const KindScore = "score"
+
+// Rules returns the store of scoring rules the service scores with.
+func (s *Service) Rules() *scoring.Store { return s.rules }
+
+// eventsOf loads what a lead did, for scoring.
+func eventsOf(ctx context.Context, q sqldb.Querier, leadID int64) ([]scoring.Event, error) {
+	rows, err := q.Query(ctx, `SELECT id, type, url, occurred_at FROM events WHERE lead_id = ?`, leadID)
+	if err != nil {
+		return nil, fmt.Errorf("lead store: events of %d: %w", leadID, err)
+	}
+	defer rows.Close()
+	var out []scoring.Event
+	for rows.Next() {
+		var e scoring.Event
+		var at int64
+		if err := rows.Scan(&e.ID, &e.Type, &e.URL, &at); err != nil {
+			return nil, err
+		}
+		e.At = time.UnixMilli(at).UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// applyScore sets l's score and grade from res and, when the score reaches
+// the MQL threshold of a lead not yet qualified, moves it to mql. It
+// returns the timeline entries that record what changed, or none.
+func applyScore(l *Lead, res scoring.Result, rules scoring.Rules, reason string, now time.Time) []Change {
+	var out []Change
+	if res.Score != l.Score || Grade(res.Grade) != l.Grade {
+		d := map[string][2]string{"score": {strconv.Itoa(l.Score), strconv.Itoa(res.Score)}}
+		if Grade(res.Grade) != l.Grade {
+			d["grade"] = [2]string{string(l.Grade), res.Grade}
+		}
+		out = append(out, Change{LeadID: l.ID, At: now, Kind: KindScore, Detail: d, Reason: reason})
+		l.Score, l.Grade = res.Score, Grade(res.Grade)
+	}
+	if rules.MQL > 0 && res.Score >= rules.MQL && (l.Stage == Subscriber || l.Stage == StageLead) {
+		out = append(out, Change{LeadID: l.ID, At: now, Kind: KindStage, Detail: map[string][2]string{FStage: {string(l.Stage), string(MQL)}},
+			Reason: fmt.Sprintf("score %d reached the MQL threshold of %d", res.Score, rules.MQL)})
+		l.Stage = MQL
+	}
+	return out
+}
+
+// rescoreTx recomputes one lead's score inside tx and stores it, with its
+// reason, when it changed.
+func (s *Service) rescoreTx(ctx context.Context, tx *sqldb.Tx, l *Lead, reason string, now time.Time) error {
+	rs, err := s.rules.CurrentIn(ctx, tx)
+	if err != nil {
+		return err
+	}
+	events, err := eventsOf(ctx, tx, l.ID)
+	if err != nil {
+		return err
+	}
+	res := scoring.Score(scoring.Facts(l.Values()), events, rs.Rules, now)
+	changes := applyScore(l, res, rs.Rules, reason, now)
+	if len(changes) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `UPDATE leads SET score = ?, grade = ?, stage = ? WHERE id = ?`, l.Score, string(l.Grade), string(l.Stage), l.ID); err != nil {
+		return fmt.Errorf("lead store: store score of %d: %w", l.ID, err)
+	}
+	for _, c := range changes {
+		if err := insertChange(ctx, tx, c, 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Explain returns lead id's score at this moment, rule by rule, with the
+// events behind each behavioural rule and their decayed value.
+func (s *Service) Explain(ctx context.Context, id int64, now time.Time) (scoring.Result, scoring.Ruleset, error) {
+	rs, err := s.rules.Current(ctx)
+	if err != nil {
+		return scoring.Result{}, rs, err
+	}
+	l, err := getLead(ctx, s.db.R, id)
+	if err != nil {
+		return scoring.Result{}, rs, err
+	}
+	events, err := eventsOf(ctx, s.db.R, id)
+	if err != nil {
+		return scoring.Result{}, rs, err
+	}
+	return scoring.Score(scoring.Facts(l.Values()), events, rs.Rules, now), rs, nil
+}
+
+// ScorePoint is the score a lead had from a moment on.
+type ScorePoint struct {
+	At    time.Time
+	Score int
+}
+
+// ScoreHistory returns the score changes of lead id, oldest first,
+// starting from 0 at its creation.
+func (s *Service) ScoreHistory(ctx context.Context, id int64) ([]ScorePoint, error) {
+	l, err := getLead(ctx, s.db.R, id)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.R.Query(ctx, `SELECT at, detail FROM lead_changes WHERE lead_id = ? AND kind = ? ORDER BY at, id`, id, KindScore)
+	if err != nil {
+		return nil, fmt.Errorf("lead store: score history of %d: %w", id, err)
+	}
+	defer rows.Close()
+	points := []ScorePoint{{At: l.CreatedAt, Score: 0}}
+	for rows.Next() {
+		var at int64
+		var detail string
+		if err := rows.Scan(&at, &detail); err != nil {
+			return nil, err
+		}
+		c := Change{}
+		if err := decodeDetail(detail, &c); err != nil {
+			return nil, err
+		}
+		n, _ := strconv.Atoi(c.Detail["score"][1])
+		points = append(points, ScorePoint{At: time.UnixMilli(at).UTC(), Score: n})
+	}
+	return points, rows.Err()
+}
