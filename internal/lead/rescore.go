@@ -1,0 +1,245 @@
+package lead
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"leadflow/internal/scoring"
+	"leadflow/internal/sqldb"
+)
+
+// RescoreProgress reports how far a rescore of every lead is.
+type RescoreProgress struct {
+	Total, Done, Changed int64
+}
+
+// rescoreChunk is how many leads are read, scored and written together.
+const rescoreChunk = 2000
+
+// RescoreAll recomputes every lead's score with the current rules at now,
+// storing and recording the ones that changed, and calls progress after
+// each chunk. It streams: leads and their events are read by id range, so
+// memory stays flat at any number of leads.
+func (s *Service) RescoreAll(ctx context.Context, reason string, progress func(RescoreProgress)) (RescoreProgress, error) {
+	var p RescoreProgress
+	rs, err := s.rules.Current(ctx)
+	if err != nil {
+		return p, err
+	}
+	var maxID int64
+	if err := s.db.R.QueryRow(ctx, `SELECT COUNT(*), COALESCE(MAX(id), 0) FROM leads`).Scan(&p.Total, &maxID); err != nil {
+		return p, fmt.Errorf("lead store: rescore: %w", err)
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	for from := int64(0); from <= maxID; from += rescoreChunk {
+		if err := ctx.Err(); err != nil {
+			return p, err
+		}
+		leads, err := s.chunk(ctx, from, from+rescoreChunk, rs.Rules, now)
+		if err != nil {
+			return p, err
+		}
+		changed, err := s.storeScores(ctx, leads, rs.Rules, reason, now)
+		if err != nil {
+			return p, err
+		}
+		p.Done += int64(len(leads))
+		p.Changed += changed
+		if progress != nil {
+			progress(p)
+		}
+	}
+	return p, nil
+}
+
+type scored struct {
+	lead Lead
+	res  scoring.Result
+}
+
+// chunk reads the leads with ids in [from, to) and their events, and
+// scores them.
+func (s *Service) chunk(ctx context.Context, from, to int64, rules scoring.Rules, now time.Time) ([]scored, error) {
+	rows, err := s.db.R.Query(ctx, `SELECT `+columns+fromLeads+` WHERE l.id >= ? AND l.id < ? ORDER BY l.id`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("lead store: rescore: %w", err)
+	}
+	var out []scored
+	for rows.Next() {
+		l, err := scanLead(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, scored{lead: l})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	events := map[int64][]scoring.Event{}
+	erows, err := s.db.R.Query(ctx, `SELECT lead_id, id, type, url, occurred_at FROM events WHERE lead_id >= ? AND lead_id < ?`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("lead store: rescore events: %w", err)
+	}
+	defer erows.Close()
+	for erows.Next() {
+		var leadID, at int64
+		var e scoring.Event
+		if err := erows.Scan(&leadID, &e.ID, &e.Type, &e.URL, &at); err != nil {
+			return nil, err
+		}
+		e.At = time.UnixMilli(at).UTC()
+		events[leadID] = append(events[leadID], e)
+	}
+	if err := erows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].res = scoring.Score(scoring.Facts(out[i].lead.Values()), events[out[i].lead.ID], rules, now)
+	}
+	return out, nil
+}
+
+// storeScores writes the scores that changed, in one transaction.
+func (s *Service) storeScores(ctx context.Context, leads []scored, rules scoring.Rules, reason string, now time.Time) (int64, error) {
+	var changed int64
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		changed = 0
+		for _, sc := range leads {
+			l := sc.lead
+			changes := applyScore(&l, sc.res, rules, reason, now)
+			if len(changes) == 0 {
+				continue
+			}
+			changed++
+			// The stage is only moved up from subscriber or lead, so a stage a
+			// user set while the chunk was being scored is never undone.
+			if _, err := tx.Exec(ctx, `UPDATE leads SET score = ?, grade = ?,
+				stage = CASE WHEN stage IN ('subscriber', 'lead') THEN ? ELSE stage END WHERE id = ?`,
+				l.Score, string(l.Grade), string(l.Stage), l.ID); err != nil {
+				return err
+			}
+			for _, c := range changes {
+				if err := insertChange(ctx, tx, c, 0); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return changed, err
+}
+
+// Rescore is a background rescoring of every lead, kept in the database.
+type Rescore struct {
+	ID         int64
+	RulesetID  int64
+	Reason     string
+	Status     string // running, done, failed
+	Progress   RescoreProgress
+	StartedAt  time.Time
+	FinishedAt *time.Time
+	Error      string
+}
+
+// Percent is how far the rescore is, 0 to 100.
+func (r Rescore) Percent() int {
+	if r.Status == "done" || r.Progress.Total == 0 {
+		return 100
+	}
+	return int(r.Progress.Done * 100 / r.Progress.Total)
+}
+
+// StartRescore rescores every lead in the background, recording progress,
+// and returns at once. A rescore left running by a stop is resumed by
+// ResumeRescores.
+func (s *Service) StartRescore(ctx context.Context, reason string, onErr func(error)) (int64, error) {
+	rs, err := s.rules.Current(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = s.db.W.QueryRow(ctx, `INSERT INTO rescores (ruleset_id, reason, status, started_at) VALUES (?, ?, 'running', ?) RETURNING id`,
+		rs.Version, reason, s.now().UnixMilli()).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("lead store: start rescore: %w", err)
+	}
+	go s.runRescore(ctx, id, reason, onErr)
+	return id, nil
+}
+
+func (s *Service) runRescore(ctx context.Context, id int64, reason string, onErr func(error)) {
+	last := time.Time{}
+	p, err := s.RescoreAll(ctx, reason, func(p RescoreProgress) {
+		if time.Since(last) < 500*time.Millisecond {
+			return
+		}
+		last = time.Now()
+		s.db.W.Exec(ctx, `UPDATE rescores SET total = ?, done = ?, changed = ? WHERE id = ?`, p.Total, p.Done, p.Changed, id)
+	})
+	if ctx.Err() != nil {
+		return // stopped: ResumeRescores runs it again at the next start
+	}
+	status, msg := "done", ""
+	if err != nil {
+		status, msg = "failed", err.Error()
+		if onErr != nil {
+			onErr(err)
+		}
+	}
+	s.db.W.Exec(context.Background(), `UPDATE rescores SET status = ?, total = ?, done = ?, changed = ?, error = ?, finished_at = ? WHERE id = ?`,
+		status, p.Total, p.Done, p.Changed, msg, s.now().UnixMilli(), id)
+}
+
+// ResumeRescores restarts, from the first lead, the rescores a stop
+// interrupted; rescoring is idempotent, so starting over is safe.
+func (s *Service) ResumeRescores(ctx context.Context, onErr func(error)) error {
+	rows, err := s.db.R.Query(ctx, `SELECT id, reason FROM rescores WHERE status = 'running'`)
+	if err != nil {
+		return fmt.Errorf("lead store: resume rescores: %w", err)
+	}
+	type job struct {
+		id     int64
+		reason string
+	}
+	var jobs []job
+	for rows.Next() {
+		var j job
+		if err := rows.Scan(&j.id, &j.reason); err != nil {
+			rows.Close()
+			return err
+		}
+		jobs = append(jobs, j)
+	}
+	rows.Close()
+	for _, j := range jobs {
+		go s.runRescore(ctx, j.id, j.reason, onErr)
+	}
+	return rows.Err()
+}
+
+// LatestRescore returns the most recent rescore, if any.
+func (s *Service) LatestRescore(ctx context.Context) (Rescore, bool, error) {
+	var r Rescore
+	var started int64
+	var finished sql.NullInt64
+	err := s.db.R.QueryRow(ctx, `SELECT id, ruleset_id, reason, status, total, done, changed, started_at, finished_at, error
+		FROM rescores ORDER BY id DESC LIMIT 1`).Scan(&r.ID, &r.RulesetID, &r.Reason, &r.Status, &r.Progress.Total,
+		&r.Progress.Done, &r.Progress.Changed, &started, &finished, &r.Error)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("lead store: latest rescore: %w", err)
+	}
+	r.StartedAt = time.UnixMilli(started).UTC()
+	if finished.Valid {
+		t := time.UnixMilli(finished.Int64).UTC()
+		r.FinishedAt = &t
+	}
+	return r, true, nil
+}

@@ -1,0 +1,140 @@
+package lead_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"leadflow/internal/dbtest"
+	"leadflow/internal/fault"
+	"leadflow/internal/lead"
+	"leadflow/internal/scoring"
+	"leadflow/internal/sqldb"
+)
+
+func TestEventsScoreLeadsAndMakeMQLs(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		clock := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+		svc.SetClock(func() time.Time { return clock })
+
+		l, err := svc.Create(ctx, tm.marketing, lead.Changes{"email": "cto@kite.io", "job_title": "CTO", "employees": "300"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Score != 35 || l.Grade != lead.Cold {
+			t.Fatalf("explicit score %d %s, want 35 cold (decision maker 20, 200+ 15)", l.Score, l.Grade)
+		}
+		res, err := svc.RecordEvents(ctx, tm.marketing, []lead.EventInput{
+			{Email: "CTO@kite.io", Type: "pricing_page_view", URL: "https://kite.io/pricing"},
+			{LeadID: l.ID, Type: "quote_request"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 35 + pricing 10 + quote 30 = 75: hot, and past the MQL threshold of 60.
+		if res[0].Score != 75 || res[1].Grade != lead.Hot {
+			t.Errorf("after events: %+v", res)
+		}
+		got, _ := svc.Get(ctx, tm.admin, l.ID)
+		if got.Stage != lead.MQL {
+			t.Errorf("stage %s, want mql", got.Stage)
+		}
+		tl, _ := svc.Timeline(ctx, tm.admin, l.ID)
+		if tl[0].Kind != lead.KindStage || tl[0].Reason != "score 75 reached the MQL threshold of 60" {
+			t.Errorf("newest timeline entry %+v", tl[0])
+		}
+
+		// Decay: sixty days later the behavioural 40 points are worth 10.
+		clock = clock.AddDate(0, 0, 60)
+		p, err := svc.RescoreAll(ctx, "decay", nil)
+		if err != nil || p.Done != 1 || p.Changed != 1 {
+			t.Fatalf("rescore: %+v %v", p, err)
+		}
+		got, _ = svc.Get(ctx, tm.admin, l.ID)
+		if got.Score != 45 || got.Grade != lead.Warm || got.Stage != lead.MQL {
+			t.Errorf("after sixty days: %d %s %s; want 45, warm, still mql", got.Score, got.Grade, got.Stage)
+		}
+		hist, _ := svc.ScoreHistory(ctx, l.ID)
+		if len(hist) != 4 || hist[1].Score != 35 || hist[2].Score != 75 || hist[3].Score != 45 {
+			t.Errorf("history %+v", hist)
+		}
+		exp, _, _ := svc.Explain(ctx, l.ID, clock)
+		if exp.Score != 45 || len(exp.Fired) != 4 {
+			t.Errorf("explanation %+v", exp)
+		}
+
+		_, err = svc.RecordEvents(ctx, tm.marketing, []lead.EventInput{{Email: "nobody@x.io", Type: "page_view"}, {Type: "has space"}})
+		if e := fault.As(err); e == nil || e.Fields["events.1.type"] == "" {
+			t.Errorf("bad batch: %v", err)
+		}
+		_, err = svc.RecordEvents(ctx, tm.marketing, []lead.EventInput{{Email: "nobody@x.io", Type: "page_view"}})
+		if e := fault.As(err); e == nil || e.Fields["email"] != "no lead has this email" {
+			t.Errorf("unknown email: %v", err)
+		}
+	})
+}
+
+func TestVisitorEventsJoinTheLeadTheyBecome(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		for i := 0; i < 3; i++ {
+			if _, err := svc.RecordEvents(ctx, tm.marketing, []lead.EventInput{{VisitorID: "v-123", Type: "ebook_download", URL: "https://x.io/ebook"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r, err := svc.Intake(ctx, lead.Incoming{Changes: lead.Changes{"email": "reader@x.io"},
+			Origin: lead.Origin{Channel: "form", EventType: "form_submit", VisitorID: "v-123", Reason: "form"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// ebook downloads 3 x 10 capped at 20, form submission 10.
+		if r.Lead.Score != 30 {
+			t.Errorf("score %d, want 30 from the visitor's earlier downloads and the form", r.Lead.Score)
+		}
+		res, _ := svc.RecordEvents(ctx, tm.marketing, []lead.EventInput{{VisitorID: "v-123", Type: "pricing_page_view"}})
+		if res[0].LeadID != r.Lead.ID || res[0].Score != 40 {
+			t.Errorf("a known visitor's next event: %+v", res[0])
+		}
+	})
+}
+
+func TestRuleChangeRescoresEveryLead(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.SQLite(t)
+	tm := newTeam(t, db)
+	svc := lead.NewService(db)
+	for _, e := range []string{"a@x.io", "b@x.io", "c@x.io"} {
+		if _, err := svc.Create(ctx, tm.marketing, lead.Changes{"email": e, "industry": "Education"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rules := scoring.Defaults()
+	rules.Explicit = append(rules.Explicit, scoring.Explicit{Field: "email_domain", Op: scoring.Equals, Values: []string{"x.io"}, Points: 50})
+	if _, err := svc.Rules().Save(ctx, rules, tm.admin.ID, "x.io is a key account"); err != nil {
+		t.Fatal(err)
+	}
+	id, err := svc.StartRescore(ctx, "rules version 1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r lead.Rescore
+	for i := 0; i < 500; i++ {
+		r, _, _ = svc.LatestRescore(ctx)
+		if r.Status != "running" {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if r.ID != id || r.Status != "done" || r.Progress.Done != 3 || r.Progress.Changed != 3 {
+		t.Fatalf("rescore %+v", r)
+	}
+	got, _ := svc.Get(ctx, tm.admin, 1)
+	if got.Score != 45 { // 50 - 5 for education
+		t.Errorf("score after the rule change %d, want 45", got.Score)
+	}
+}
