@@ -51,8 +51,8 @@ func (e environment) importCSV(ctx context.Context, args []string) error {
 	if err := svc.Start(ctx, im.ID, im.Mapping); err != nil {
 		return explain(err)
 	}
-	bar := newProgressBar(e.stderr)
-	if err := svc.Run(ctx, im.ID, bar.update); err != nil {
+	bar := newProgressBar(e.stderr, "rows")
+	if err := svc.Run(ctx, im.ID, bar.imported); err != nil {
 		return err
 	}
 	bar.finish()
@@ -145,37 +145,66 @@ func (e environment) exportCSV(ctx context.Context, args []string) error {
 	return nil
 }
 
-// progressBar draws import progress on one terminal line, at most a few
-// times a second: percent, rows, rows per second and time left.
+// progressBar draws progress on one terminal line, at most a few times a
+// second: percent, items done, items per second and time left.
 type progressBar struct {
 	w     io.Writer
+	unit  string
 	start time.Time
 	last  time.Time
 	drawn bool
 }
 
-func newProgressBar(w io.Writer) *progressBar { return &progressBar{w: w, start: time.Now()} }
+func newProgressBar(w io.Writer, unit string) *progressBar {
+	return &progressBar{w: w, unit: unit, start: time.Now()}
+}
 
-func (p *progressBar) update(im imports.Import) {
+// imported draws an import's progress: bytes read give the percent.
+func (p *progressBar) imported(im imports.Import) { p.draw(im.Percent(), im.RowsDone, im.Status == imports.Done) }
+
+func (p *progressBar) draw(pct int, done int64, final bool) {
 	now := time.Now()
-	if now.Sub(p.last) < 200*time.Millisecond && im.Status != imports.Done {
+	if now.Sub(p.last) < 200*time.Millisecond && !final {
 		return
 	}
 	p.last, p.drawn = now, true
 	elapsed := now.Sub(p.start).Seconds()
-	rate := float64(im.RowsDone) / max(elapsed, 0.001)
-	pct := im.Percent()
+	rate := float64(done) / max(elapsed, 0.001)
 	eta := "--"
 	if pct > 0 && pct < 100 {
-		eta = (time.Duration(elapsed*float64(100-pct)/float64(pct)) * time.Second).Round(time.Second).String()
+		eta = time.Duration(elapsed * float64(100-pct) / float64(pct) * float64(time.Second)).Round(time.Second).String()
 	}
+	pct = min(max(pct, 0), 100)
 	filled := pct / 5
-	fmt.Fprintf(p.w, "\r[%s%s] %3d%%  %d rows  %.0f rows/s  ETA %s   ",
-		strings.Repeat("#", filled), strings.Repeat(".", 20-filled), pct, im.RowsDone, rate, eta)
+	fmt.Fprintf(p.w, "\r[%s%s] %3d%%  %d %s  %.0f %s/s  ETA %s   ",
+		strings.Repeat("#", filled), strings.Repeat(".", 20-filled), pct, done, p.unit, rate, p.unit, eta)
 }
 
 func (p *progressBar) finish() {
 	if p.drawn {
 		fmt.Fprintln(p.w)
 	}
+}
+
+func (e environment) rescore(ctx context.Context, args []string) error {
+	db, err := e.parseAndOpen(ctx, e.flags("rescore"), args, "leadflow.db")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	bar := newProgressBar(e.stderr, "leads")
+	start := time.Now()
+	p, err := lead.NewService(db).RescoreAll(ctx, "leadflow rescore", func(p lead.RescoreProgress) {
+		pct := 100
+		if p.Total > 0 {
+			pct = int(p.Done * 100 / p.Total)
+		}
+		bar.draw(pct, p.Done, p.Done == p.Total)
+	})
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "rescored %d leads in %s: %d scores changed\n", p.Done, time.Since(start).Round(time.Millisecond), p.Changed)
+	return nil
 }

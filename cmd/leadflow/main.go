@@ -37,6 +37,7 @@ Usage:
                                                       import leads from CSV
   leadflow export [--out FILE] [--filter 'stage=mql&country=RO']
                                                       export leads to CSV
+  leadflow rescore                                    rescore every lead with the current rules
 
 The database is the SQLite file --db, unless LEADFLOW_DATABASE_URL holds a
 postgres:// URL, which selects PostgreSQL.
@@ -66,6 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return env.importCSV(ctx, rest)
 	case "export":
 		return env.exportCSV(ctx, rest)
+	case "rescore":
+		return env.rescore(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

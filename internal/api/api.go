@@ -4,6 +4,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -24,6 +25,8 @@ type API struct {
 	Users *user.Service
 	Forms *forms.Service
 	Log   *slog.Logger
+	// Background is the context of work that outlives a request (rescoring).
+	Background context.Context
 }
 
 // maxBody bounds a request body; a lead is far smaller.

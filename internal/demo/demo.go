@@ -62,16 +62,13 @@ var (
 	sizes     = []int64{3, 8, 15, 40, 75, 120, 250, 500, 1200, 5000, 20000}
 )
 
-// stageMix says how many leads of each hundred are in each stage, and the
-// score range typical of it.
+// stageMix says how many leads of each hundred are in each stage.
 var stageMix = []struct {
-	stage    lead.Stage
-	share    int
-	min, max int
+	stage lead.Stage
+	share int
 }{
-	{lead.Subscriber, 18, 0, 30}, {lead.StageLead, 30, 5, 55}, {lead.MQL, 16, 50, 85},
-	{lead.SQL, 10, 60, 95}, {lead.Opportunity, 7, 65, 100}, {lead.Customer, 5, 55, 100},
-	{lead.Nurturing, 9, 10, 50}, {lead.Disqualified, 5, 0, 35},
+	{lead.Subscriber, 18}, {lead.StageLead, 30}, {lead.MQL, 16}, {lead.SQL, 10},
+	{lead.Opportunity, 7}, {lead.Customer, 5}, {lead.Nurturing, 9}, {lead.Disqualified, 5},
 }
 
 // Seed creates the demo team with password and n leads created over the
@@ -96,14 +93,62 @@ func Seed(ctx context.Context, users *user.Service, leads *lead.Service, fs *for
 			l.Email = fmt.Sprintf("%s.%d@%s", strings.Split(l.Email, "@")[0], rng.IntN(100), strings.Split(l.Email, "@")[1])
 		}
 		used[strings.ToLower(l.Email)] = true
-		if _, err := leads.Insert(ctx, l, "demo data"); err != nil {
+		stored, err := leads.Insert(ctx, l, "demo data")
+		if err != nil {
 			return fmt.Errorf("demo: lead %d: %w", i, err)
+		}
+		if evs := activity(rng, stored, now); len(evs) > 0 {
+			if _, err := leads.RecordEvents(ctx, access.Actor{Role: access.Admin}, evs); err != nil {
+				return fmt.Errorf("demo: events of lead %d: %w", i, err)
+			}
 		}
 	}
 	if err := seedDuplicates(ctx, leads, now); err != nil {
 		return err
 	}
-	return seedForms(ctx, fs)
+	if err := seedForms(ctx, fs); err != nil {
+		return err
+	}
+	// Leads without activity still score for who they are.
+	_, err := leads.RescoreAll(ctx, "demo data", nil)
+	return err
+}
+
+// stageRank says how far down the funnel a stage is, for how active a
+// demo lead was.
+var stageRank = map[lead.Stage]int{lead.Subscriber: 0, lead.StageLead: 1, lead.Nurturing: 1, lead.Disqualified: 0,
+	lead.MQL: 2, lead.SQL: 3, lead.Opportunity: 4, lead.Customer: 3}
+
+// activity makes what a demo lead did since it arrived: more, and more
+// telling, the further down the funnel it is. The scoring rules turn it
+// into the lead's score.
+func activity(rng *rand.Rand, l lead.Lead, now time.Time) []lead.EventInput {
+	rank := stageRank[l.Stage]
+	site := "https://www." + strings.ToLower(strings.ReplaceAll(pick(rng, companyWords), " ", "")) + "crm.example"
+	var evs []lead.EventInput
+	add := func(n int, typ, url string) {
+		for i := 0; i < n; i++ {
+			age := time.Duration(rng.Int64N(int64(now.Sub(l.CreatedAt)) + 1))
+			evs = append(evs, lead.EventInput{LeadID: l.ID, Type: typ, URL: url, OccurredAt: now.Add(-age), Source: "demo"})
+		}
+	}
+	add(rng.IntN(4+rank*4), "page_view", site+"/features")
+	add(rng.IntN(1+rank*2), "pricing_page_view", site+"/pricing")
+	add(rng.IntN(2+rank), "email_open", "")
+	add(rng.IntN(1+rank), "email_click", "")
+	if rng.IntN(4) < rank+1 {
+		add(1, "ebook_download", site+"/ebook/lead-scoring")
+	}
+	if rank >= 3 && rng.IntN(2) == 0 {
+		add(1, "quote_request", site+"/quote")
+	}
+	if rank >= 3 && rng.IntN(3) == 0 {
+		add(1, "meeting_booked", "")
+	}
+	if l.Source == "form" || l.Source == "email" {
+		add(1, "newsletter_subscribe", site+"/newsletter")
+	}
+	return evs
 }
 
 // seedDuplicates adds two people who came in twice under other emails,
@@ -111,10 +156,10 @@ func Seed(ctx context.Context, users *user.Service, leads *lead.Service, fs *for
 func seedDuplicates(ctx context.Context, leads *lead.Service, now time.Time) error {
 	at := now.Add(-72 * time.Hour).UTC().Truncate(time.Millisecond)
 	for _, l := range []lead.Lead{
-		{Email: "jonas.weber@cedarlogistics.example", FirstName: "Jonas", LastName: "Weber", Company: "Cedar Logistics", Country: "DE", Phone: "+4915123456789", Stage: lead.MQL, Score: 62},
-		{Email: "jonas.weber77@gmail.com", FirstName: "Jonas", LastName: "Weber", Company: "Cedar Logistics", JobTitle: "Head of IT", Stage: lead.StageLead, Score: 20},
-		{Email: "ioana.ionescu@carpathiasoftware.example", FirstName: "Ioana", LastName: "Ionescu", Company: "Carpathia Software", Country: "RO", Phone: "+40721234567", Stage: lead.StageLead, Score: 35},
-		{Email: "ioana@carpathia.example", FirstName: "Ioana", LastName: "I.", Company: "Carpathia", Country: "RO", Phone: "+40721234567", Stage: lead.Subscriber, Score: 10},
+		{Email: "jonas.weber@cedarlogistics.example", FirstName: "Jonas", LastName: "Weber", Company: "Cedar Logistics", Country: "DE", Phone: "+4915123456789", Stage: lead.MQL},
+		{Email: "jonas.weber77@gmail.com", FirstName: "Jonas", LastName: "Weber", Company: "Cedar Logistics", JobTitle: "Head of IT", Stage: lead.StageLead},
+		{Email: "ioana.ionescu@carpathiasoftware.example", FirstName: "Ioana", LastName: "Ionescu", Company: "Carpathia Software", Country: "RO", Phone: "+40721234567", Stage: lead.StageLead},
+		{Email: "ioana@carpathia.example", FirstName: "Ioana", LastName: "I.", Company: "Carpathia", Country: "RO", Phone: "+40721234567", Stage: lead.Subscriber},
 	} {
 		l.CreatedAt, l.UpdatedAt = at, at
 		if _, err := leads.Insert(ctx, l, "demo data"); err != nil {
@@ -214,7 +259,6 @@ func setStage(rng *rand.Rand, l *lead.Lead, sales []user.User) {
 	for _, m := range stageMix {
 		if r -= m.share; r < 0 {
 			l.Stage = m.stage
-			l.Score = m.min + rng.IntN(m.max-m.min+1)
 			break
 		}
 	}

@@ -27,6 +27,7 @@ type Meta struct {
 	UTMSource   string `json:"utm_source,omitempty"`
 	UTMMedium   string `json:"utm_medium,omitempty"`
 	UTMCampaign string `json:"utm_campaign,omitempty"`
+	VisitorID   string `json:"visitor_id,omitempty"` // the tracked browser, whose earlier events become the lead's
 }
 
 // Submission statuses.
@@ -189,7 +190,7 @@ func (s *Service) process(ctx context.Context, f Form, id int64, values map[stri
 		return errors.Join(s.finish(ctx, id, StatusRejected, bad, 0), err)
 	}
 	res, err := s.leads.Intake(ctx, lead.Incoming{Changes: c, Origin: lead.Origin{
-		Channel: "form", Reason: fmt.Sprintf("form %q", f.Name), EventType: "form_submit", URL: meta.PageURL,
+		Channel: "form", Reason: fmt.Sprintf("form %q", f.Name), EventType: "form_submit", URL: meta.PageURL, VisitorID: meta.VisitorID,
 		Props: map[string]string{"form": f.Slug, "submission": strconv.FormatInt(id, 10)},
 	}})
 	if e := fault.As(err); e != nil && e.Code == fault.Invalid {

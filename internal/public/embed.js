@@ -7,6 +7,8 @@
   var here = new URLSearchParams(location.search);
   document.querySelectorAll("[data-leadflow-form]").forEach(function (el) {
     var q = new URLSearchParams({ embed: "1", page: location.href, referrer: document.referrer });
+    var vid = document.cookie.match(/(?:^|; )lf_vid=([^;]+)/); // set by leadflow's t.js, if the site runs it
+    if (vid) q.set("vid", vid[1]);
     ["utm_source", "utm_medium", "utm_campaign"].forEach(function (k) {
       if (here.get(k)) q.set(k, here.get(k));
     });

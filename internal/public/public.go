@@ -36,16 +36,17 @@ type Public struct {
 	Forms   *forms.Service
 	Limiter *ratelimit.Limiter
 	Log     *slog.Logger
+	Tracker *Tracker
 	pages   *template.Template
 }
 
 // New parses the templates.
-func New(f *forms.Service, limiter *ratelimit.Limiter, log *slog.Logger) (*Public, error) {
+func New(f *forms.Service, tr *Tracker, limiter *ratelimit.Limiter, log *slog.Logger) (*Public, error) {
 	t, err := template.New("").Funcs(template.FuncMap{"countries": country.All}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	return &Public{Forms: f, Limiter: limiter, Log: log, pages: t}, nil
+	return &Public{Forms: f, Tracker: tr, Limiter: limiter, Log: log, pages: t}, nil
 }
 
 // Handler returns the public surface.
@@ -56,7 +57,17 @@ func (p *Public) Handler() http.Handler {
 	mux.HandleFunc("OPTIONS /f/{slug}", preflight)
 	mux.HandleFunc("GET /p/{slug}", p.showLanding)
 	mux.HandleFunc("GET /embed.js", serveEmbedJS)
-	return p.limit(embeddable(mux))
+	mux.HandleFunc("GET /t.js", serveTrackJS)
+	mux.HandleFunc("GET /t/open.gif", p.Tracker.open)
+	// The collector answers CORS itself: only configured sites may send.
+	collect := http.HandlerFunc(p.Tracker.collect)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/t/collect" && (r.Method == http.MethodPost || r.Method == http.MethodOptions) {
+			p.limit(collect).ServeHTTP(w, r)
+			return
+		}
+		p.limit(embeddable(mux)).ServeHTTP(w, r)
+	})
 }
 
 // embeddable lets other sites frame the public pages, which the rest of
@@ -152,7 +163,7 @@ func (p *Public) notFound(w http.ResponseWriter, err error) {
 // metaFromQuery reads the UTM parameters of the visit.
 func metaFromQuery(q url.Values, referrer string) forms.Meta {
 	return forms.Meta{UTMSource: q.Get("utm_source"), UTMMedium: q.Get("utm_medium"), UTMCampaign: q.Get("utm_campaign"),
-		Referrer: firstNonEmpty(q.Get("referrer"), referrer), PageURL: q.Get("page")}
+		Referrer: firstNonEmpty(q.Get("referrer"), referrer), PageURL: q.Get("page"), VisitorID: q.Get("vid")}
 }
 
 func firstNonEmpty(xs ...string) string {
@@ -165,7 +176,7 @@ func firstNonEmpty(xs ...string) string {
 }
 
 // reserved keys carry where the visit came from rather than answers.
-var reserved = map[string]bool{"utm_source": true, "utm_medium": true, "utm_campaign": true, "_page": true, "_referrer": true}
+var reserved = map[string]bool{"utm_source": true, "utm_medium": true, "utm_campaign": true, "_page": true, "_referrer": true, "_vid": true}
 
 func (p *Public) submit(w http.ResponseWriter, r *http.Request) {
 	f, err := p.Forms.BySlug(r.Context(), r.PathValue("slug"))
@@ -181,6 +192,7 @@ func (p *Public) submit(w http.ResponseWriter, r *http.Request) {
 	meta := forms.Meta{
 		IP: clientIP(r), UserAgent: r.UserAgent(), Referrer: firstNonEmpty(values["_referrer"], r.Referer()),
 		PageURL: values["_page"], UTMSource: values["utm_source"], UTMMedium: values["utm_medium"], UTMCampaign: values["utm_campaign"],
+		VisitorID: values["_vid"],
 	}
 	answers := map[string]string{}
 	for k, v := range values {

@@ -17,6 +17,7 @@ import (
 	"leadflow/internal/public"
 	"leadflow/internal/ratelimit"
 	"leadflow/internal/sqldb"
+	"leadflow/internal/tracking"
 	"leadflow/internal/user"
 	"leadflow/internal/web"
 )
@@ -49,22 +50,27 @@ func New(cfg Config) (http.Handler, error) {
 	users := user.NewService(cfg.DB)
 	formSvc := forms.NewService(cfg.DB, leads)
 	importSvc := imports.NewService(cfg.DB, leads, filepath.Join(cfg.DataDir, "imports"))
+	trackingSvc := tracking.NewService(cfg.DB)
 	onErr := func(err error) { cfg.Log.Error("import", "err", err) }
 	if err := importSvc.Resume(cfg.Background, onErr); err != nil {
 		return nil, err
 	}
 
-	pages, err := web.New(web.Services{Leads: leads, Users: users, Forms: formSvc, Imports: importSvc}, cfg.Log)
+	pages, err := web.New(web.Services{Leads: leads, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
 	pages.SecureCookies = cfg.SecureCookies
 	pages.Background = cfg.Background
-	pub, err := public.New(formSvc, ratelimit.New(cfg.PublicPerMinute, cfg.PublicBurst), cfg.Log)
+	pub, err := public.New(formSvc, &public.Tracker{Leads: leads, Settings: trackingSvc}, ratelimit.New(cfg.PublicPerMinute, cfg.PublicBurst), cfg.Log)
 	if err != nil {
 		return nil, err
 	}
-	a := &api.API{Leads: leads, Users: users, Forms: formSvc, Log: cfg.Log}
+	a := &api.API{Leads: leads, Users: users, Forms: formSvc, Log: cfg.Log, Background: cfg.Background}
+	if err := leads.ResumeRescores(cfg.Background, func(err error) { cfg.Log.Error("rescore", "err", err) }); err != nil {
+		return nil, err
+	}
+	go decaySweep(cfg.Background, leads, cfg.Log)
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))
@@ -73,6 +79,8 @@ func New(cfg Config) (http.Handler, error) {
 	mux.Handle("/f/", publicPages)
 	mux.Handle("/p/", publicPages)
 	mux.Handle("/embed.js", publicPages)
+	mux.Handle("/t.js", publicPages)
+	mux.Handle("/t/", publicPages)
 	mux.Handle("/", securityHeaders(pages.Handler()))
 	return recoverPanics(cfg.Log, logRequests(cfg.Log, mux)), nil
 }
@@ -91,4 +99,22 @@ func healthz(db *sqldb.DB) http.Handler {
 		}
 		w.Write([]byte("ok\n"))
 	})
+}
+
+// decaySweep rescores every lead once an hour, so lists, filters and
+// grades follow the decay of behavioural points; a lead's own page and
+// its score in the API are computed at the moment they are read.
+func decaySweep(ctx context.Context, leads *lead.Service, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := leads.RescoreAll(ctx, "decay", nil); err != nil && ctx.Err() == nil {
+				log.Error("decay sweep", "err", err)
+			}
+		}
+	}
 }

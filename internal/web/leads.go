@@ -5,10 +5,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"leadflow/internal/access"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
+	"leadflow/internal/scoring"
 	"leadflow/internal/user"
 )
 
@@ -147,6 +149,10 @@ type showData struct {
 	Lead     lead.Lead
 	Timeline []lead.Change
 	Events   []lead.Event
+	Why      scoring.Result
+	Rules    scoring.Ruleset
+	Chart    chart
+	Pixel    string
 }
 
 // leadInPath loads the lead the {id} path names, or shows why it cannot.
@@ -172,12 +178,25 @@ func (h *Web) showLead(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	events, err := h.Leads.Events(r.Context(), l.ID, 50)
+	d := showData{Lead: l, Timeline: tl}
+	now := time.Now()
+	if d.Events, err = h.Leads.Events(r.Context(), l.ID, 50); err == nil {
+		d.Why, d.Rules, err = h.Leads.Explain(r.Context(), l.ID, now)
+	}
+	var hist []lead.ScorePoint
+	if err == nil {
+		hist, err = h.Leads.ScoreHistory(r.Context(), l.ID)
+	}
+	if err == nil {
+		d.Pixel, err = h.Tracking.PixelToken(r.Context(), l.ID)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, "lead", page{Title: l.Name(), Nav: "leads", Data: showData{Lead: l, Timeline: tl, Events: events}})
+	d.Chart = scoreChart(hist, now)
+	d.Pixel = baseURL(r) + "/t/open.gif?t=" + d.Pixel
+	h.render(w, r, "lead", page{Title: l.Name(), Nav: "leads", Data: d})
 }
 
 type formData struct {

@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -22,6 +23,7 @@ import (
 	"leadflow/internal/forms"
 	"leadflow/internal/imports"
 	"leadflow/internal/lead"
+	"leadflow/internal/tracking"
 	"leadflow/internal/user"
 )
 
@@ -33,10 +35,11 @@ var staticFS embed.FS
 
 // Services are the domain services the pages call.
 type Services struct {
-	Leads   *lead.Service
-	Users   *user.Service
-	Forms   *forms.Service
-	Imports *imports.Service
+	Leads    *lead.Service
+	Users    *user.Service
+	Forms    *forms.Service
+	Imports  *imports.Service
+	Tracking *tracking.Service
 }
 
 // Web holds what the pages call.
@@ -202,6 +205,8 @@ var funcs = template.FuncMap{
 	"roles":   func() []access.Role { return access.Roles },
 	"country": country.All,
 	"list":    func(v ...any) []any { return v },
+	"points":  func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) },
+	"join":    strings.Join,
 	"has": func(xs []string, x string) bool {
 		for _, y := range xs {
 			if y == x {

@@ -1,0 +1,229 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"leadflow/internal/fault"
+	"leadflow/internal/lead"
+	"leadflow/internal/scoring"
+)
+
+type scoringData struct {
+	Ruleset  scoring.Ruleset
+	Rules    scoring.Rules // as shown: the current ones, or those refused
+	Errors   map[string]string
+	History  []scoring.Ruleset
+	Rescore  lead.Rescore
+	Rescored bool
+	Fields   []string
+	Ops      []scoring.Operator
+	Events   []string
+	BaseURL  string
+	Origins  string
+}
+
+func (h *Web) showScoring(w http.ResponseWriter, r *http.Request) {
+	if !h.requireMarketing(w, r) {
+		return
+	}
+	rs, err := h.Leads.Rules().Current(r.Context())
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.renderScoring(w, r, scoringData{Ruleset: rs, Rules: rs.Rules}, 0)
+}
+
+func (h *Web) renderScoring(w http.ResponseWriter, r *http.Request, d scoringData, status int) {
+	var err error
+	if d.Ruleset.Version == 0 && d.Ruleset.Note == "" {
+		d.Ruleset, _ = h.Leads.Rules().Current(r.Context())
+	}
+	if d.History, err = h.Leads.Rules().History(r.Context(), 20); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if d.Rescore, d.Rescored, err = h.Leads.LatestRescore(r.Context()); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	if d.Origins, err = h.Tracking.Origins(r.Context()); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	d.Fields, d.Ops, d.Events, d.BaseURL = scoring.Fields, scoring.Operators, scoring.EventTypes, baseURL(r)
+	// Three empty rows of each kind for new rules.
+	d.Rules.Explicit = append(append([]scoring.Explicit{}, d.Rules.Explicit...), make([]scoring.Explicit, 3)...)
+	d.Rules.Behaviour = append(append([]scoring.Behaviour{}, d.Rules.Behaviour...), make([]scoring.Behaviour, 3)...)
+	h.render(w, r, "scoring", page{Title: "Scoring", Nav: "scoring", Data: d, Status: status})
+}
+
+// rulesFromPost reads the rules editor; a row whose field (or event) is
+// empty is no rule.
+func rulesFromPost(r *http.Request) (scoring.Rules, fault.Fields) {
+	bad := fault.Fields{}
+	num := func(key string) int {
+		v := strings.TrimSpace(r.PostFormValue(key))
+		if v == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			bad.Add(key, "must be a whole number")
+		}
+		return n
+	}
+	var rules scoring.Rules
+	for i := 0; ; i++ {
+		p := "e" + strconv.Itoa(i) + "_"
+		if _, ok := r.PostForm[p+"field"]; !ok {
+			break
+		}
+		if strings.TrimSpace(r.PostFormValue(p+"field")) == "" {
+			continue
+		}
+		var values []string
+		for _, v := range strings.Split(r.PostFormValue(p+"values"), ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				values = append(values, v)
+			}
+		}
+		rules.Explicit = append(rules.Explicit, scoring.Explicit{Field: r.PostFormValue(p + "field"), Op: scoring.Operator(r.PostFormValue(p + "op")),
+			Values: values, Points: num(p + "points"), Label: strings.TrimSpace(r.PostFormValue(p + "label"))})
+	}
+	for i := 0; ; i++ {
+		p := "b" + strconv.Itoa(i) + "_"
+		if _, ok := r.PostForm[p+"event"]; !ok {
+			break
+		}
+		if strings.TrimSpace(r.PostFormValue(p+"event")) == "" {
+			continue
+		}
+		rules.Behaviour = append(rules.Behaviour, scoring.Behaviour{Event: strings.TrimSpace(r.PostFormValue(p + "event")),
+			URL: strings.TrimSpace(r.PostFormValue(p + "url")), Points: num(p + "points"), Cap: num(p + "cap"),
+			WindowDays: num(p + "window"), Label: strings.TrimSpace(r.PostFormValue(p + "label"))})
+	}
+	rules.Hot, rules.Warm, rules.MQL = num("hot"), num("warm"), num("mql")
+	if v := strings.TrimSpace(r.PostFormValue("half_life_days")); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			bad.Add("half_life_days", "must be a number of days")
+		}
+		rules.HalfLifeDays = f
+	}
+	return rules, bad
+}
+
+func (h *Web) saveScoring(w http.ResponseWriter, r *http.Request) {
+	if !h.requireMarketing(w, r) {
+		return
+	}
+	r.ParseForm()
+	rules, bad := rulesFromPost(r)
+	var rs scoring.Ruleset
+	err := bad.Err()
+	if err == nil {
+		rs, err = h.Leads.Rules().Save(r.Context(), rules, actor(r).ID, strings.TrimSpace(r.PostFormValue("note")))
+	}
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		h.renderScoring(w, r, scoringData{Rules: rules, Errors: readableRuleErrors(e.Fields)}, http.StatusUnprocessableEntity)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if _, err := h.Leads.StartRescore(h.Background, fmt.Sprintf("scoring rules version %d", rs.Version),
+		func(err error) { h.Log.Error("rescore", "err", err) }); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, fmt.Sprintf("Rules saved as version %d. Every lead is being rescored.", rs.Version))
+	http.Redirect(w, r, "/scoring", http.StatusSeeOther)
+}
+
+// readableRuleErrors numbers rules from 1, as the editor shows them.
+func readableRuleErrors(errs map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range errs {
+		parts := strings.SplitN(k, ".", 3)
+		if len(parts) == 3 {
+			if n, err := strconv.Atoi(parts[1]); err == nil {
+				k = fmt.Sprintf("%s rule %d: %s", parts[0], n+1, parts[2])
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func (h *Web) saveOrigins(w http.ResponseWriter, r *http.Request) {
+	if !h.requireMarketing(w, r) {
+		return
+	}
+	if err := h.Tracking.SetOrigins(r.Context(), r.PostFormValue("origins")); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "Tracking sites saved.")
+	http.Redirect(w, r, "/scoring#tracking", http.StatusSeeOther)
+}
+
+// chart is a small line chart of a lead's score over time, drawn as SVG
+// on the server: no script, no library.
+type chart struct {
+	Width, Height int
+	Path          string
+	Points        []chartPoint
+	Max, Min      int
+	From, To      string
+}
+
+type chartPoint struct {
+	X, Y  float64
+	Score int
+	At    string
+}
+
+func scoreChart(hist []lead.ScorePoint, now time.Time) chart {
+	c := chart{Width: 600, Height: 140}
+	if len(hist) == 0 {
+		return c
+	}
+	hist = append(hist, lead.ScorePoint{At: now, Score: hist[len(hist)-1].Score}) // flat to today
+	t0, t1 := hist[0].At, hist[len(hist)-1].At
+	c.Min, c.Max = 0, 10
+	for _, p := range hist {
+		c.Max, c.Min = max(c.Max, p.Score), min(c.Min, p.Score)
+	}
+	span := t1.Sub(t0).Seconds()
+	x := func(t time.Time) float64 {
+		if span <= 0 {
+			return float64(c.Width)
+		}
+		return 10 + t.Sub(t0).Seconds()/span*float64(c.Width-20)
+	}
+	y := func(s int) float64 {
+		return 10 + float64(c.Max-s)/float64(c.Max-c.Min)*float64(c.Height-20)
+	}
+	var b strings.Builder
+	for i, p := range hist {
+		px, py := x(p.At), y(p.Score)
+		if i == 0 {
+			fmt.Fprintf(&b, "M%.1f %.1f", px, py)
+		} else {
+			// a step: the score holds until it changes
+			fmt.Fprintf(&b, " H%.1f V%.1f", px, py)
+		}
+		if i < len(hist)-1 {
+			c.Points = append(c.Points, chartPoint{X: px, Y: py, Score: p.Score, At: p.At.Format("2 Jan 2006 15:04")})
+		}
+	}
+	c.Path = b.String()
+	c.From, c.To = t0.Format("2 Jan 2006"), t1.Format("2 Jan 2006")
+	return c
+}
