@@ -160,7 +160,9 @@ func newProgressBar(w io.Writer, unit string) *progressBar {
 }
 
 // imported draws an import's progress: bytes read give the percent.
-func (p *progressBar) imported(im imports.Import) { p.draw(im.Percent(), im.RowsDone, im.Status == imports.Done) }
+func (p *progressBar) imported(im imports.Import) {
+	p.draw(im.Percent(), im.RowsDone, im.Status == imports.Done)
+}
 
 func (p *progressBar) draw(pct int, done int64, final bool) {
 	now := time.Now()
