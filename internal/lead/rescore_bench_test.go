@@ -1,0 +1,78 @@
+package lead_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"leadflow/internal/dbtest"
+	"leadflow/internal/lead"
+	"leadflow/internal/sqldb"
+)
+
+// BenchmarkRescore measures a full rescore of LEADFLOW_BENCH_LEADS leads
+// (default 2,000) with ten events each, on SQLite:
+//
+//	LEADFLOW_BENCH_LEADS=1000000 go test -run XXX -bench Rescore -benchtime 1x ./internal/lead
+func BenchmarkRescore(b *testing.B) {
+	n := 2000
+	if v, err := strconv.Atoi(os.Getenv("LEADFLOW_BENCH_LEADS")); err == nil && v > 0 {
+		n = v
+	}
+	db := dbtest.SQLite(b)
+	start := time.Now()
+	fill(b, db, n, 10)
+	b.Logf("filled %d leads and %d events in %s", n, n*10, time.Since(start).Round(time.Second))
+	svc := lead.NewService(db)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p, err := svc.RescoreAll(context.Background(), "benchmark", nil)
+		if err != nil || p.Done != int64(n) {
+			b.Fatalf("%+v %v", p, err)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "leads/s")
+}
+
+// fill inserts n leads and perLead events each straight through SQL, in
+// large transactions: the data a rescore reads, made quickly.
+func fill(b *testing.B, db *sqldb.DB, n, perLead int) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(1, 2))
+	types := []string{"page_view", "page_view", "page_view", "pricing_page_view", "email_open", "email_click", "ebook_download", "form_submit", "quote_request", "meeting_booked"}
+	titles := []string{"CEO", "Engineer", "Head of Sales", "Student", "VP Marketing", "Analyst"}
+	countries := []string{"RO", "IT", "NO", "DE", "US", "FR"}
+	now := time.Now().UnixMilli()
+	const chunk = 5000
+	for from := 0; from < n; from += chunk {
+		err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+			for i := from; i < min(from+chunk, n); i++ {
+				created := now - rng.Int64N(180*86400000)
+				var id int64
+				err := tx.QueryRow(ctx, `INSERT INTO leads (email, first_name, job_title, employees, country, stage, score, grade, created_at, updated_at)
+					VALUES (?, ?, ?, ?, ?, 'lead', 0, 'cold', ?, ?) RETURNING id`, fmt.Sprintf("p%d@corp%d.example", i, i%997),
+					"P", titles[i%len(titles)], rng.IntN(5000), countries[i%len(countries)], created, created).Scan(&id)
+				if err != nil {
+					return err
+				}
+				for e := 0; e < perLead; e++ {
+					typ := types[rng.IntN(len(types))]
+					url := "https://site.example/" + strings.TrimSuffix(typ, "_view")
+					if _, err := tx.Exec(ctx, `INSERT INTO events (lead_id, type, url, occurred_at) VALUES (?, ?, ?, ?)`,
+						id, typ, url, now-rng.Int64N(120*86400000)); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
