@@ -38,6 +38,8 @@ Usage:
   leadflow export [--out FILE] [--filter 'stage=mql&country=RO']
                                                       export leads to CSV
   leadflow rescore                                    rescore every lead with the current rules
+  leadflow bench [--quick] [--leads N] [--events M] [--out bench.json]
+                                                      measure leadflow on a fresh database
 
 The database is the SQLite file --db, unless LEADFLOW_DATABASE_URL holds a
 postgres:// URL, which selects PostgreSQL.
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return env.exportCSV(ctx, rest)
 	case "rescore":
 		return env.rescore(ctx, rest)
+	case "bench":
+		return env.bench(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -168,6 +169,38 @@ func TestDemoPrintsWorkingCredentials(t *testing.T) {
 	for _, stage := range []string{"SUBSCRIBER", "LEAD", "MQL", "SQL", "OPPORTUNITY", "CUSTOMER", "NURTURING", "DISQUALIFIED"} {
 		if !strings.Contains(body.String(), fmt.Sprintf(`">%s</span>`, stage)) {
 			t.Errorf("demo data has no lead in stage %s", stage)
+		}
+	}
+}
+
+// TestBenchQuick runs the measuring tool at its small size: it must go
+// through every step and write a report. Its figures are not judged here.
+func TestBenchQuick(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "bench.json")
+	stdout, err := cli(t, map[string]string{}, "bench", "--quick", "--out", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Leads    int
+		Measures []struct {
+			Name  string
+			Value float64
+		}
+	}
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Leads != 2000 || len(rep.Measures) != 11 || !strings.Contains(stdout, "HTTP web-to-lead intake, concurrency 64") {
+		t.Errorf("report: %d leads, %d measures\n%s", rep.Leads, len(rep.Measures), stdout)
+	}
+	for _, m := range rep.Measures {
+		if m.Value <= 0 && m.Name != "KPI dashboard query" {
+			t.Errorf("%s measured nothing", m.Name)
 		}
 	}
 }

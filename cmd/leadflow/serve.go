@@ -25,6 +25,11 @@ func (e environment) openDB(ctx context.Context, dbPath string) (*sqldb.DB, erro
 		}
 		dsn = u
 	}
+	return e.openDBAt(ctx, dsn)
+}
+
+// openDBAt opens and migrates the database dsn names.
+func (e environment) openDBAt(ctx context.Context, dsn string) (*sqldb.DB, error) {
 	db, err := sqldb.Open(ctx, dsn)
 	if err != nil {
 		return nil, err

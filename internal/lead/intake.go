@@ -130,7 +130,10 @@ func (s *Service) intakeOne(ctx context.Context, tx *sqldb.Tx, in Incoming, now 
 }
 
 func (s *Service) intakeNew(ctx context.Context, tx *sqldb.Tx, l Lead, o Origin, now time.Time) (IntakeResult, error) {
-	l.Grade = GradeFor(l.Score, s.thresholds)
+	var err error
+	if l.Grade, err = s.gradeOf(ctx, tx, l.Score); err != nil {
+		return IntakeResult{}, err
+	}
 	id, err := insertLead(ctx, tx, l)
 	if err != nil {
 		return IntakeResult{}, err

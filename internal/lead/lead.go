@@ -59,23 +59,6 @@ var Grades = []Grade{Hot, Warm, Cold}
 // Valid reports whether g is a known grade.
 func (g Grade) Valid() bool { return g == Hot || g == Warm || g == Cold }
 
-// Thresholds are the lowest scores that make a lead hot or warm.
-type Thresholds struct{ Hot, Warm int }
-
-// DefaultThresholds apply until scoring rules say otherwise.
-var DefaultThresholds = Thresholds{Hot: 70, Warm: 40}
-
-// GradeFor derives the grade of a score.
-func GradeFor(score int, t Thresholds) Grade {
-	switch {
-	case score >= t.Hot:
-		return Hot
-	case score >= t.Warm:
-		return Warm
-	}
-	return Cold
-}
-
 // Lead is a person, and their company, who showed interest.
 type Lead struct {
 	ID               int64

@@ -79,14 +79,6 @@ func TestApplyRequiresEmailAndKeepsConsentTime(t *testing.T) {
 	}
 }
 
-func TestGradeBoundaries(t *testing.T) {
-	for score, want := range map[int]Grade{-5: Cold, 0: Cold, 39: Cold, 40: Warm, 69: Warm, 70: Hot, 250: Hot} {
-		if got := GradeFor(score, DefaultThresholds); got != want {
-			t.Errorf("GradeFor(%d) = %s, want %s", score, got, want)
-		}
-	}
-}
-
 func TestFaultListsFields(t *testing.T) {
 	_, bad := Apply(Lead{}, Changes{FEmployees: "-1"}, now)
 	e := fault.As(bad.Err())

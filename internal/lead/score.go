@@ -16,6 +16,15 @@ const KindScore = "score"
 // Rules returns the store of scoring rules the service scores with.
 func (s *Service) Rules() *scoring.Store { return s.rules }
 
+// gradeOf is the grade of a score by the rules in force.
+func (s *Service) gradeOf(ctx context.Context, q sqldb.Querier, score int) (Grade, error) {
+	rs, err := s.rules.CurrentIn(ctx, q)
+	if err != nil {
+		return "", err
+	}
+	return Grade(rs.Rules.Grade(score)), nil
+}
+
 // eventsOf loads what a lead did, for scoring.
 func eventsOf(ctx context.Context, q sqldb.Querier, leadID int64) ([]scoring.Event, error) {
 	rows, err := q.Query(ctx, `SELECT id, type, url, occurred_at FROM events WHERE lead_id = ?`, leadID)

@@ -15,15 +15,14 @@ import (
 // may do what, validates, stores, and records every change on the
 // lead's timeline in the same transaction.
 type Service struct {
-	db         *sqldb.DB
-	now        func() time.Time
-	thresholds Thresholds
-	rules      *scoring.Store
+	db    *sqldb.DB
+	now   func() time.Time
+	rules *scoring.Store
 }
 
 // NewService returns a Service over db.
 func NewService(db *sqldb.DB) *Service {
-	return &Service{db: db, now: time.Now, thresholds: DefaultThresholds, rules: scoring.NewStore(db)}
+	return &Service{db: db, now: time.Now, rules: scoring.NewStore(db)}
 }
 
 // SetClock replaces the clock, for tests and demo data.
@@ -92,7 +91,11 @@ func (s *Service) Create(ctx context.Context, a access.Actor, c Changes) (Lead, 
 		if err := bad.Err(); err != nil {
 			return err
 		}
-		l.Grade = GradeFor(l.Score, s.thresholds)
+		grade, err := s.gradeOf(ctx, tx, l.Score)
+		if err != nil {
+			return err
+		}
+		l.Grade = grade
 		id, err := insertLead(ctx, tx, l)
 		if err != nil {
 			return err
@@ -249,8 +252,11 @@ func (s *Service) Facets(ctx context.Context) (Facets, error) {
 // why: for data that arrives already shaped, such as the demo data set.
 // The grade follows from the score.
 func (s *Service) Insert(ctx context.Context, l Lead, why string) (Lead, error) {
-	l.Grade = GradeFor(l.Score, s.thresholds)
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		if l.Grade, err = s.gradeOf(ctx, tx, l.Score); err != nil {
+			return err
+		}
 		id, err := insertLead(ctx, tx, l)
 		if err != nil {
 			return err

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"leadflow/internal/bench"
+	"leadflow/internal/sqldb"
+)
+
+func (e environment) bench(ctx context.Context, args []string) error {
+	fs := e.flags("bench")
+	quick := fs.Bool("quick", false, "a small data set that finishes in seconds (for CI)")
+	leads := fs.Int("leads", 0, "leads to generate (default 1,000,000; 2,000 with --quick)")
+	events := fs.Int("events", 0, "events to generate (default 10,000,000; 20,000 with --quick)")
+	importRows := fs.Int("import", 0, "rows of the CSV import (default: as many as leads)")
+	seed := fs.Uint64("seed", 1, "seed of the synthetic data")
+	out := fs.String("out", "bench.json", "where to write the report as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg := bench.Full()
+	if *quick {
+		cfg = bench.Quick()
+	}
+	if *leads > 0 {
+		cfg.Leads, cfg.ImportRows = *leads, *leads
+	}
+	if *events > 0 {
+		cfg.Events = *events
+	}
+	if *importRows > 0 {
+		cfg.ImportRows = *importRows
+	}
+	cfg.Seed = *seed
+	dir, err := os.MkdirTemp("", "leadflow-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cfg.Dir = dir
+
+	db, cleanup, err := e.benchDB(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	bar := &stepBar{w: e}
+	cfg.Progress = bar.show
+	rep, err := bench.Run(ctx, db, cfg)
+	bar.done()
+	if err != nil {
+		return err
+	}
+	rep.Table(e.stdout)
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := rep.JSON(f); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nreport written to %s\n", *out)
+	return nil
+}
+
+// benchDB opens a fresh database: a new SQLite file, or a new schema of
+// the PostgreSQL database LEADFLOW_DATABASE_URL names, dropped afterwards.
+func (e environment) benchDB(ctx context.Context, dir string) (*sqldb.DB, func(), error) {
+	url := e.getenv("LEADFLOW_DATABASE_URL")
+	if url == "" {
+		db, err := e.openDB(ctx, filepath.Join(dir, "bench.db"))
+		if err != nil {
+			return nil, nil, err
+		}
+		return db, func() { db.Close() }, nil
+	}
+	admin, err := sqldb.Open(ctx, url)
+	if err != nil {
+		return nil, nil, err
+	}
+	schema := fmt.Sprintf("bench_%d", time.Now().UnixNano())
+	if _, err := admin.W.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		admin.Close()
+		return nil, nil, err
+	}
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	db, err := e.openDBAt(ctx, url+sep+"search_path="+schema)
+	if err != nil {
+		admin.Close()
+		return nil, nil, err
+	}
+	return db, func() {
+		db.Close()
+		admin.W.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		admin.Close()
+	}, nil
+}
+
+// stepBar shows the step under way and its count on one line.
+type stepBar struct {
+	w     environment
+	step  string
+	last  time.Time
+	start time.Time
+}
+
+func (b *stepBar) show(step string, done, total int) {
+	if step != b.step {
+		if b.step != "" {
+			fmt.Fprintf(b.w.stderr, "\r%-40s done in %s%30s\n", b.step, time.Since(b.start).Round(time.Millisecond), "")
+		}
+		b.step, b.start = step, time.Now()
+	}
+	if time.Since(b.last) < 250*time.Millisecond {
+		return
+	}
+	b.last = time.Now()
+	rate := float64(done) / max(time.Since(b.start).Seconds(), 0.001)
+	if total > 0 {
+		fmt.Fprintf(b.w.stderr, "\r%-40s %3d%%  %d/%d  %.0f/s   ", step, done*100/total, done, total, rate)
+	} else {
+		fmt.Fprintf(b.w.stderr, "\r%-40s %d  %.0f/s   ", step, done, rate)
+	}
+}
+
+func (b *stepBar) done() {
+	if b.step != "" {
+		fmt.Fprintf(b.w.stderr, "\r%-40s done in %s%30s\n", b.step, time.Since(b.start).Round(time.Millisecond), "")
+	}
+}

@@ -1,0 +1,384 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"leadflow/internal/access"
+	"leadflow/internal/imports"
+	"leadflow/internal/lead"
+	"leadflow/internal/server"
+	"leadflow/internal/sqldb"
+	"leadflow/internal/user"
+)
+
+// Config says what to measure and how much.
+type Config struct {
+	Leads, Events int    // the data set
+	IntakeN       int    // submissions per concurrency level
+	EventsAPI     int    // events sent through the API
+	Queries       int    // list queries
+	ImportRows    int    // rows of the CSV import
+	Seed          uint64 // the data set's seed
+	Dir           string // for the import file and uploads
+	Progress      func(step string, done, total int)
+}
+
+// Quick is a size that finishes in seconds, to prove the tool works.
+func Quick() Config {
+	return Config{Leads: 2000, Events: 20000, IntakeN: 150, EventsAPI: 2000, Queries: 60, ImportRows: 2000, Seed: 1}
+}
+
+// Full is the size the targets are set at.
+func Full() Config {
+	return Config{Leads: 1_000_000, Events: 10_000_000, IntakeN: 3000, EventsAPI: 50000, Queries: 400, ImportRows: 1_000_000, Seed: 1}
+}
+
+// Measure is one figure of the report.
+type Measure struct {
+	Name  string  `json:"name"`
+	Value float64 `json:"value"`
+	Unit  string  `json:"unit"`
+	P50   float64 `json:"p50_ms,omitempty"`
+	P95   float64 `json:"p95_ms,omitempty"`
+	P99   float64 `json:"p99_ms,omitempty"`
+	Note  string  `json:"note,omitempty"`
+}
+
+// Report is everything one run measured.
+type Report struct {
+	Database   string    `json:"database"`
+	Leads      int       `json:"leads"`
+	Events     int       `json:"events"`
+	Started    time.Time `json:"started"`
+	GoMaxProcs int       `json:"cpus"`
+	Measures   []Measure `json:"measures"`
+}
+
+func (r *Report) add(m Measure) { r.Measures = append(r.Measures, m) }
+
+func (c Config) progress(step string, done, total int) {
+	if c.Progress != nil {
+		c.Progress(step, done, total)
+	}
+}
+
+// Run measures everything on db, which must be migrated and empty.
+func Run(ctx context.Context, db *sqldb.DB, cfg Config) (Report, error) {
+	rep := Report{Database: string(db.Dialect), Leads: cfg.Leads, Events: cfg.Events, Started: time.Now().UTC(), GoMaxProcs: runtime.NumCPU()}
+	d := Data{Seed: cfg.Seed, Now: time.Now()}
+
+	start := time.Now()
+	if err := d.InsertLeads(ctx, db, cfg.Leads, 5000, func(n int) { cfg.progress("raw lead insert", n, cfg.Leads) }); err != nil {
+		return rep, err
+	}
+	raw := float64(cfg.Leads) / time.Since(start).Seconds()
+	rep.add(Measure{Name: "raw batched lead insert", Value: raw, Unit: "leads/s", Note: "one transaction per 5,000 rows, straight through the driver"})
+	start = time.Now()
+	if err := d.InsertEvents(ctx, db, cfg.Events, cfg.Leads, 20000, func(n int) { cfg.progress("raw event insert", n, cfg.Events) }); err != nil {
+		return rep, err
+	}
+	rep.add(Measure{Name: "raw batched event insert", Value: float64(cfg.Events) / time.Since(start).Seconds(), Unit: "events/s"})
+
+	srv, err := startServer(ctx, db, cfg.Dir)
+	if err != nil {
+		return rep, err
+	}
+	defer srv.close()
+
+	for _, conc := range []int{1, 8, 64} {
+		m, err := srv.intake(ctx, cfg.IntakeN, conc, cfg)
+		if err != nil {
+			return rep, err
+		}
+		m.Note = fmt.Sprintf("%.0f%% of the raw insert rate", m.Value/raw*100)
+		rep.add(m)
+	}
+	m, err := srv.events(ctx, cfg.EventsAPI, cfg.Leads, cfg)
+	if err != nil {
+		return rep, err
+	}
+	rep.add(m)
+
+	start = time.Now()
+	p, err := lead.NewService(db).RescoreAll(ctx, "benchmark", func(p lead.RescoreProgress) { cfg.progress("rescore", int(p.Done), int(p.Total)) })
+	if err != nil {
+		return rep, err
+	}
+	took := time.Since(start)
+	rep.add(Measure{Name: "full rescore", Value: took.Seconds(), Unit: "s",
+		Note: fmt.Sprintf("%d leads, %d events, %d scores changed, %.0f leads/s", p.Done, cfg.Events+cfg.EventsAPI, p.Changed, float64(p.Done)/took.Seconds())})
+
+	if m, err = srv.lists(ctx, cfg.Queries, cfg); err != nil {
+		return rep, err
+	}
+	rep.add(m)
+	rep.add(Measure{Name: "KPI dashboard query", Unit: "ms", Note: "not measured: leadflow has no KPI dashboard yet"})
+
+	if m, err = importCSV(ctx, db, d, cfg); err != nil {
+		return rep, err
+	}
+	rep.add(m)
+	rep.add(Measure{Name: "peak RSS of the process", Value: peakRSS(), Unit: "MB", Note: "server, generator and client share one process"})
+	return rep, nil
+}
+
+// running is the real server on loopback with an admin's API token.
+type running struct {
+	base  string
+	token string
+	srv   *http.Server
+	cli   *http.Client
+	email atomic.Int64
+}
+
+func startServer(ctx context.Context, db *sqldb.DB, dir string) (*running, error) {
+	users := user.NewService(db)
+	if _, err := users.Create(ctx, user.Input{Email: "bench@leadflow.test", Password: "bench password", Role: access.Admin}); err != nil {
+		return nil, err
+	}
+	token, err := users.CreateToken(ctx, "bench@leadflow.test", "bench")
+	if err != nil {
+		return nil, err
+	}
+	h, err := server.New(server.Config{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DataDir: dir,
+		PublicPerMinute: 100_000_000, PublicBurst: 1_000_000, Background: ctx})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	r := &running{base: "http://" + ln.Addr().String(), token: token, srv: &http.Server{Handler: h},
+		cli: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}}}
+	go r.srv.Serve(ln)
+	status, body, err := r.do(ctx, "POST", "/api/v1/forms", `{"slug":"bench","name":"Bench","fields":[{"name":"email"},{"name":"first_name"},{"name":"company"},{"name":"country"}]}`)
+	if err != nil || status != 201 {
+		return nil, fmt.Errorf("bench: create form: %d %s %v", status, body, err)
+	}
+	return r, nil
+}
+
+func (r *running) close() { r.srv.Close() }
+
+func (r *running) do(ctx context.Context, method, path, body string) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, r.base+path, strings.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if strings.HasPrefix(path, "/api/") {
+		req.Header.Set("Authorization", "Bearer "+r.token)
+	}
+	resp, err := r.cli.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
+}
+
+// load runs n calls of one at concurrency conc and returns the rate and
+// latency percentiles.
+func load(ctx context.Context, n, conc int, one func(i int) error) (rate float64, lat []time.Duration, err error) {
+	var next atomic.Int64
+	var mu sync.Mutex
+	var firstErr error
+	lat = make([]time.Duration, 0, n)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := 0; w < conc; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				t := time.Now()
+				err := one(i)
+				d := time.Since(t)
+				mu.Lock()
+				lat = append(lat, d)
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(n) / time.Since(start).Seconds(), lat, firstErr
+}
+
+func percentiles(lat []time.Duration) (p50, p95, p99 float64) {
+	if len(lat) == 0 {
+		return
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	at := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))].Microseconds()) / 1000 }
+	return at(0.50), at(0.95), at(0.99)
+}
+
+// intake posts n new leads to the public form at concurrency conc.
+func (r *running) intake(ctx context.Context, n, conc int, cfg Config) (Measure, error) {
+	rate, lat, err := load(ctx, n, conc, func(int) error {
+		i := r.email.Add(1)
+		body := fmt.Sprintf(`{"email":"intake%d@bench.example","first_name":"In%d","company":"Intake %d","country":"DE"}`, i, i, i%97)
+		status, b, err := r.do(ctx, "POST", "/f/bench", body)
+		if err == nil && status != 200 {
+			err = fmt.Errorf("intake: %d %s", status, b)
+		}
+		cfg.progress(fmt.Sprintf("HTTP intake, concurrency %d", conc), int(i), 0)
+		return err
+	})
+	p50, p95, p99 := percentiles(lat)
+	return Measure{Name: fmt.Sprintf("HTTP web-to-lead intake, concurrency %d", conc), Value: rate, Unit: "leads/s", P50: p50, P95: p95, P99: p99}, err
+}
+
+// events sends n events through the API in batches of 100, 8 at a time.
+func (r *running) events(ctx context.Context, n, leads int, cfg Config) (Measure, error) {
+	const batch = 100
+	calls := (n + batch - 1) / batch
+	rng := rand.New(rand.NewPCG(7, 7))
+	bodies := make([]string, calls)
+	for c := range bodies {
+		var b strings.Builder
+		b.WriteString(`{"events":[`)
+		for i := 0; i < batch; i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"lead_id":%d,"type":"%s","url":"https://www.example.com/p"}`, 1+rng.IntN(leads), eventTypes[rng.IntN(len(eventTypes))])
+		}
+		b.WriteString("]}")
+		bodies[c] = b.String()
+	}
+	var sent atomic.Int64
+	rate, lat, err := load(ctx, calls, 8, func(i int) error {
+		status, b, err := r.do(ctx, "POST", "/api/v1/events", bodies[i])
+		if err == nil && status != 201 {
+			err = fmt.Errorf("events: %d %s", status, b)
+		}
+		cfg.progress("events through the API", int(sent.Add(batch)), n)
+		return err
+	})
+	p50, p95, p99 := percentiles(lat)
+	return Measure{Name: "event ingestion through the API, scores updated", Value: rate * batch, Unit: "events/s",
+		P50: p50, P95: p95, P99: p99, Note: "batches of 100, 8 clients; latency per batch"}, err
+}
+
+// listQueries are the filters people use most, in turn.
+var listQueries = []string{
+	"?stage=mql", "?grade=hot", "?min_score=50&sort=-score", "?country=DE&sort=company", "?q=person12",
+	"?stage=lead,sql&country=RO,IT", "?source=web&sort=-created_at", "?grade=warm&country=US&sort=-score",
+}
+
+func (r *running) lists(ctx context.Context, n int, cfg Config) (Measure, error) {
+	_, lat, err := load(ctx, n, 4, func(i int) error {
+		status, b, err := r.do(ctx, "GET", "/api/v1/leads"+listQueries[i%len(listQueries)]+"&limit=50", "")
+		if err == nil && status != 200 {
+			err = fmt.Errorf("list: %d %s", status, b)
+		}
+		cfg.progress("lead list queries", i+1, n)
+		return err
+	})
+	p50, p95, p99 := percentiles(lat)
+	return Measure{Name: "filtered lead list (API, 50 a page)", Value: p95, Unit: "ms p95", P50: p50, P95: p95, P99: p99,
+		Note: strings.Join(listQueries, " ")}, err
+}
+
+func importCSV(ctx context.Context, db *sqldb.DB, d Data, cfg Config) (Measure, error) {
+	path := filepath.Join(cfg.Dir, "bench-import.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		return Measure{}, err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	err = d.CSV(w, cfg.ImportRows)
+	if err == nil {
+		err = w.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return Measure{}, err
+	}
+	defer os.Remove(path)
+	svc := imports.NewService(db, lead.NewService(db), cfg.Dir)
+	start := time.Now()
+	im, err := svc.Create(ctx, 0, "bench-import.csv", path)
+	if err != nil {
+		return Measure{}, err
+	}
+	if err := svc.Start(ctx, im.ID, im.Mapping); err != nil {
+		return Measure{}, err
+	}
+	if err := svc.Run(ctx, im.ID, func(im imports.Import) { cfg.progress("CSV import", int(im.RowsDone), cfg.ImportRows) }); err != nil {
+		return Measure{}, err
+	}
+	took := time.Since(start)
+	return Measure{Name: "CSV import", Value: took.Seconds(), Unit: "s",
+		Note: fmt.Sprintf("%d rows, %.0f rows/s, validation, de-duplication, scoring and timeline included", cfg.ImportRows, float64(cfg.ImportRows)/took.Seconds())}, nil
+}
+
+// peakRSS reads the process's high-water resident memory, in MB.
+func peakRSS() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// Table writes the report for people.
+func (r Report) Table(w io.Writer) {
+	fmt.Fprintf(w, "leadflow bench: %s, %d leads, %d events, %d CPUs\n\n", r.Database, r.Leads, r.Events, r.GoMaxProcs)
+	fmt.Fprintf(w, "%-52s %14s  %-9s %9s %9s %9s  %s\n", "measure", "value", "unit", "p50 ms", "p95 ms", "p99 ms", "note")
+	for _, m := range r.Measures {
+		val := "-"
+		if m.Value != 0 {
+			val = strconv.FormatFloat(m.Value, 'f', 1, 64)
+		}
+		pct := func(f float64) string {
+			if f == 0 {
+				return ""
+			}
+			return strconv.FormatFloat(f, 'f', 1, 64)
+		}
+		fmt.Fprintf(w, "%-52s %14s  %-9s %9s %9s %9s  %s\n", m.Name, val, m.Unit, pct(m.P50), pct(m.P95), pct(m.P99), m.Note)
+	}
+}
+
+// JSON writes the report for programs.
+func (r Report) JSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
