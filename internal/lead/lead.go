@@ -148,6 +148,9 @@ func ValidCustomKey(k string) bool {
 
 // IsEditable reports whether name is a field a user may set.
 func IsEditable(name string) bool {
+	if name == FStageReason {
+		return true
+	}
 	if k, ok := strings.CutPrefix(name, CustomPrefix); ok {
 		return ValidCustomKey(k)
 	}
@@ -183,8 +186,8 @@ const MaxEmployees = 10_000_000
 func Apply(l Lead, c Changes, now time.Time) (Lead, fault.Fields) {
 	bad := fault.Fields{}
 	for name, raw := range c {
-		if name == FOwner || name == FPhone {
-			continue // owner is the caller's; phone waits for the country
+		if name == FOwner || name == FPhone || name == FStageReason {
+			continue // owner and stage moves are the caller's; phone waits for the country
 		}
 		if !IsEditable(name) {
 			bad.Add(name, "is not a lead field")

@@ -129,6 +129,16 @@ func (s *Service) Update(ctx context.Context, a access.Actor, id int64, c Change
 		if err := s.assign(ctx, tx, a, &l, c, bad); err != nil {
 			return err
 		}
+		if l.Stage != old.Stage {
+			q, err := qualificationOf(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			m := Move{From: old.Stage, To: l.Stage, Reason: c[FStageReason], Qualified: q != nil && q.Passed(), Admin: a.Role == access.Admin}
+			if why := m.Check(); why != "" {
+				bad.Add(FStage, why)
+			}
+		}
 		if err := bad.Err(); err != nil {
 			return err
 		}
@@ -141,7 +151,7 @@ func (s *Service) Update(ctx context.Context, a access.Actor, id int64, c Change
 		if err := updateLead(ctx, tx, l); err != nil {
 			return err
 		}
-		if err := recordChanges(ctx, tx, a, id, now, diff); err != nil {
+		if err := recordChanges(ctx, tx, a, id, now, diff, strings.TrimSpace(c[FStageReason])); err != nil {
 			return err
 		}
 		if err := s.rescoreTx(ctx, tx, &l, "lead edited", now); err != nil {
@@ -155,7 +165,7 @@ func (s *Service) Update(ctx context.Context, a access.Actor, id int64, c Change
 
 // recordChanges writes a stage change and an owner change as entries of
 // their own, so reports can find them, and the other fields together.
-func recordChanges(ctx context.Context, tx *sqldb.Tx, a access.Actor, id int64, now time.Time, diff map[string][2]string) error {
+func recordChanges(ctx context.Context, tx *sqldb.Tx, a access.Actor, id int64, now time.Time, diff map[string][2]string, stageReason string) error {
 	for _, kind := range []string{KindStage, KindOwner} {
 		field := FStage
 		if kind == KindOwner {
@@ -164,6 +174,9 @@ func recordChanges(ctx context.Context, tx *sqldb.Tx, a access.Actor, id int64, 
 		if d, ok := diff[field]; ok {
 			delete(diff, field)
 			c := Change{LeadID: id, At: now, Kind: kind, Detail: map[string][2]string{field: d}}
+			if kind == KindStage {
+				c.Reason = stageReason
+			}
 			if err := insertChange(ctx, tx, c, a.ID); err != nil {
 				return err
 			}
