@@ -291,3 +291,58 @@ func (a *API) leadTimeline(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, out)
 }
+
+// bantJSON is a BANT qualification as the API shows and takes it.
+type bantJSON struct {
+	Budget         *int64     `json:"budget"` // whole currency units; null when unknown
+	BudgetCurrency string     `json:"budget_currency"`
+	Authority      string     `json:"authority"`
+	Need           string     `json:"need"`
+	Timing         string     `json:"timing"`
+	Outcome        string     `json:"outcome"`
+	Reason         string     `json:"reason"`
+	DecidedBy      string     `json:"decided_by,omitempty"`
+	DecidedAt      *time.Time `json:"decided_at,omitempty"`
+}
+
+// qualifyLead answers POST /api/v1/leads/{id}/qualify.
+func (a *API) qualifyLead(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	var in bantJSON
+	if err := decodeInto(w, r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	l, err := a.Leads.Qualify(r.Context(), actor(r), id, lead.BANT{BudgetAmount: in.Budget, BudgetCurrency: in.BudgetCurrency,
+		Authority: lead.Authority(in.Authority), Need: in.Need, Timing: in.Timing, Outcome: lead.Stage(in.Outcome), Reason: in.Reason})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toJSON(l))
+}
+
+// leadQualification answers GET /api/v1/leads/{id}/qualification.
+func (a *API) leadQualification(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	b, err := a.Leads.Qualification(r.Context(), actor(r), id)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if b == nil {
+		a.fail(w, r, fault.Errorf(fault.NotFound, "lead %d has not been qualified", id))
+		return
+	}
+	at := b.DecidedAt
+	writeJSON(w, http.StatusOK, bantJSON{Budget: b.BudgetAmount, BudgetCurrency: b.BudgetCurrency, Authority: string(b.Authority),
+		Need: b.Need, Timing: b.Timing, Outcome: string(b.Outcome), Reason: b.Reason, DecidedBy: b.DecidedBy, DecidedAt: &at})
+}

@@ -23,6 +23,8 @@ func (a *API) Handler() http.Handler {
 	authed.HandleFunc("GET /api/v1/leads/{id}/timeline", a.leadTimeline)
 	authed.HandleFunc("POST /api/v1/leads/{id}/merge", a.mergeLead)
 	authed.HandleFunc("GET /api/v1/leads/{id}/score", a.leadScore)
+	authed.HandleFunc("POST /api/v1/leads/{id}/qualify", a.qualifyLead)
+	authed.HandleFunc("GET /api/v1/leads/{id}/qualification", a.leadQualification)
 	authed.HandleFunc("POST /api/v1/events", a.recordEvents)
 	authed.HandleFunc("GET /api/v1/scoring/rules", a.getRules)
 	authed.HandleFunc("PUT /api/v1/scoring/rules", a.putRules)

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -168,12 +169,17 @@ func TestWebCreateEditDelete(t *testing.T) {
 			}
 		}
 
-		status, _, _ = b.post(loc, url.Values{"email": {"dana@kite.io"}, "company": {"Kite Labs AS"}, "consent": {"false"}, "stage": {"sql"}, "owner": {"sam@example.com"}})
+		status, _, body = b.post(loc, url.Values{"email": {"dana@kite.io"}, "company": {"Kite Labs AS"}, "consent": {"false"}, "stage": {"sql"}, "owner": {"sam@example.com"}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "through BANT qualification") || !strings.Contains(body, `value="Kite Labs AS"`) {
+			t.Errorf("MQL to SQL by editing: %d", status)
+		}
+		status, _, _ = b.post(loc, url.Values{"email": {"dana@kite.io"}, "company": {"Kite Labs AS"}, "consent": {"false"}, "stage": {"nurturing"},
+			"stage_reason": {"budget opens in March"}, "owner": {"sam@example.com"}})
 		if status != http.StatusSeeOther {
 			t.Fatalf("edit: %d", status)
 		}
 		_, _, body = b.get(loc)
-		for _, want := range []string{"Changes saved.", "Kite Labs AS", "Stage changed</strong> from MQL to SQL", "<del>Kite Labs</del>", "<ins>Kite Labs AS</ins>"} {
+		for _, want := range []string{"Changes saved.", "Kite Labs AS", "Stage changed</strong> from MQL to NURTURING", "budget opens in March", "<del>Kite Labs</del>", "<ins>Kite Labs AS</ins>"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("after edit the lead page lacks %q", want)
 			}
@@ -234,6 +240,62 @@ func TestWebRoles(t *testing.T) {
 		}
 		if status, _, _ := newcomer.get("/leads"); status != http.StatusSeeOther {
 			t.Errorf("after logout the list answers %d, want a redirect to sign in", status)
+		}
+	})
+}
+
+func TestQualifyThroughPageAndAPI(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		_, l := f.call(t, "sales", "POST", "/api/v1/leads", `{"email":"cfo@fjord.no","stage":"mql"}`)
+		path := fmt.Sprintf("/api/v1/leads/%v", l["id"])
+		if status, body := f.call(t, "sales", "PATCH", path, `{"stage":"sql"}`); status != 422 || errorFields(body)["stage"] == nil {
+			t.Errorf("MQL to SQL by PATCH: %d %v", status, body)
+		}
+		status, body := f.call(t, "sales", "POST", path+"/qualify", `{"budget":-5,"authority":"king","need":"","timing":"later","outcome":"sql"}`)
+		if status != 422 || len(errorFields(body)) != 5 { // budget, currency, authority, need, timing
+			t.Errorf("bad BANT: %d %v", status, body)
+		}
+		status, body = f.call(t, "sales", "POST", path+"/qualify",
+			`{"budget":25000,"budget_currency":"NOK","authority":"decision_maker","need":"One CRM for three offices","timing":"2027-Q2","outcome":"sql"}`)
+		if status != 200 || body["stage"] != "sql" {
+			t.Fatalf("qualify: %d %v", status, body)
+		}
+		if status, q := f.call(t, "sales", "GET", path+"/qualification", ""); status != 200 || q["budget"] != 25000.0 || q["decided_by"] != "sam@example.com" {
+			t.Errorf("qualification: %d %v", status, q)
+		}
+		if status, body := f.call(t, "sales", "PATCH", path, `{"stage":"disqualified","stage_reason":"competitor"}`); status != 200 || body["stage"] != "disqualified" {
+			t.Errorf("disqualify: %d %v", status, body)
+		}
+
+		// The page: an MQL offers the BANT form; refused answers come back named.
+		_, m := f.call(t, "marketing", "POST", "/api/v1/leads", `{"email":"it@fjord.no","stage":"mql"}`)
+		b := newBrowser(t, f.srv.URL)
+		b.login("mia@example.com")
+		page := fmt.Sprintf("/leads/%v", m["id"])
+		_, _, html := b.get(page)
+		if !strings.Contains(html, "Qualify with BANT") || !strings.Contains(html, `<option value="nurturing"`) {
+			t.Fatalf("the MQL page has no BANT form")
+		}
+		status, _, html = b.post(page+"/qualify", url.Values{"budget": {"lots"}, "authority": {"influencer"}, "need": {"Faster quotes"}, "timing": {"2027-Q3"}, "outcome": {"sql"}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(html, "Budget must be a whole amount") || !strings.Contains(html, "Faster quotes") {
+			t.Errorf("refused BANT form: %d", status)
+		}
+		status, _, _ = b.post(page+"/qualify", url.Values{"budget": {""}, "authority": {"influencer"}, "need": {"Faster quotes"},
+			"timing": {"2027-Q3"}, "outcome": {"nurturing"}, "reason": {"waiting for the new CFO"}})
+		if status != http.StatusSeeOther {
+			t.Fatalf("BANT form: %d", status)
+		}
+		_, _, html = b.get(page)
+		if !strings.Contains(html, "budget unknown") || !strings.Contains(html, "waiting for the new CFO") || !strings.Contains(html, ">NURTURING</span>") {
+			t.Errorf("after qualifying, the page does not show the BANT outcome")
+		}
+		status, _, html = b.post(page+"/stage", url.Values{"stage": {"disqualified"}, "reason": {"bored"}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(html, "disqualifying needs a reason") {
+			t.Errorf("move without a listed reason: %d", status)
+		}
+		if status, _, _ := b.post(page+"/stage", url.Values{"stage": {"mql"}}); status != http.StatusSeeOther {
+			t.Errorf("nurturing back to MQL: %d", status)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"leadflow/internal/access"
@@ -153,6 +154,11 @@ type showData struct {
 	Rules    scoring.Ruleset
 	Chart    chart
 	Pixel    string
+	Stages   []lead.StageSpan
+	Next     []lead.Stage
+	BANT     *lead.BANT
+	Errors   map[string]string // of a refused stage move or qualification
+	Values   map[string]string // what was typed in them
 }
 
 // leadInPath loads the lead the {id} path names, or shows why it cannot.
@@ -169,16 +175,20 @@ func (h *Web) leadInPath(w http.ResponseWriter, r *http.Request) (lead.Lead, boo
 }
 
 func (h *Web) showLead(w http.ResponseWriter, r *http.Request) {
-	l, ok := h.leadInPath(w, r)
-	if !ok {
-		return
+	if l, ok := h.leadInPath(w, r); ok {
+		h.renderLead(w, r, l, nil, nil, 0)
 	}
+}
+
+// renderLead shows a lead's page; errs and values are those of a refused
+// stage move or qualification, shown in its form.
+func (h *Web) renderLead(w http.ResponseWriter, r *http.Request, l lead.Lead, errs, values map[string]string, status int) {
 	tl, err := h.Leads.Timeline(r.Context(), actor(r), l.ID)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := showData{Lead: l, Timeline: tl}
+	d := showData{Lead: l, Timeline: tl, Errors: errs, Values: values}
 	now := time.Now()
 	if d.Events, err = h.Leads.Events(r.Context(), l.ID, 50); err == nil {
 		d.Why, d.Rules, err = h.Leads.Explain(r.Context(), l.ID, now)
@@ -190,13 +200,79 @@ func (h *Web) showLead(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		d.Pixel, err = h.Tracking.PixelToken(r.Context(), l.ID)
 	}
+	if err == nil {
+		d.BANT, err = h.Leads.Qualification(r.Context(), actor(r), l.ID)
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	d.Chart = scoreChart(hist, now)
 	d.Pixel = baseURL(r) + "/t/open.gif?t=" + d.Pixel
-	h.render(w, r, "lead", page{Title: l.Name(), Nav: "leads", Data: d})
+	d.Stages, d.Next = lead.TimeInStages(l, tl, now), lead.NextStages(l.Stage)
+	if d.Values == nil {
+		d.Values = map[string]string{}
+	}
+	h.render(w, r, "lead", page{Title: l.Name(), Nav: "leads", Data: d, Status: status})
+}
+
+// moveLead answers the stage form of a lead's page.
+func (h *Web) moveLead(w http.ResponseWriter, r *http.Request) {
+	l, ok := h.leadInPath(w, r)
+	if !ok {
+		return
+	}
+	c := lead.Changes{lead.FStage: r.PostFormValue("stage"), lead.FStageReason: r.PostFormValue("reason")}
+	_, err := h.Leads.Update(r.Context(), actor(r), l.ID, c)
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		h.renderLead(w, r, l, map[string]string{"move": e.Fields[lead.FStage]},
+			map[string]string{"stage": c[lead.FStage], "reason": c[lead.FStageReason]}, http.StatusUnprocessableEntity)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "Stage changed to "+strings.ToUpper(c[lead.FStage])+".")
+	http.Redirect(w, r, fmt.Sprintf("/leads/%d", l.ID), http.StatusSeeOther)
+}
+
+// qualifyLead answers the BANT form of an MQL's page.
+func (h *Web) qualifyLead(w http.ResponseWriter, r *http.Request) {
+	l, ok := h.leadInPath(w, r)
+	if !ok {
+		return
+	}
+	r.ParseForm()
+	values := map[string]string{}
+	for _, k := range []string{"budget", "budget_currency", "authority", "need", "timing", "outcome", "reason"} {
+		values[k] = strings.TrimSpace(r.PostFormValue(k))
+	}
+	b := lead.BANT{BudgetCurrency: values["budget_currency"], Authority: lead.Authority(values["authority"]), Need: values["need"],
+		Timing: values["timing"], Outcome: lead.Stage(values["outcome"]), Reason: values["reason"]}
+	errs := map[string]string{}
+	if v := strings.ReplaceAll(values["budget"], ",", ""); v != "" && !strings.EqualFold(v, "unknown") {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			b.BudgetAmount = &n
+		} else {
+			errs["budget"] = "must be a whole amount, or empty when unknown"
+		}
+	}
+	if len(errs) == 0 {
+		_, err := h.Leads.Qualify(r.Context(), actor(r), l.ID, b)
+		if e := fault.As(err); e != nil && e.Fields != nil {
+			errs = e.Fields
+		} else if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	if len(errs) > 0 {
+		h.renderLead(w, r, l, errs, values, http.StatusUnprocessableEntity)
+		return
+	}
+	h.flash(w, "Qualification saved: the lead is now "+strings.ToUpper(string(b.Outcome))+".")
+	http.Redirect(w, r, fmt.Sprintf("/leads/%d", l.ID), http.StatusSeeOther)
 }
 
 type formData struct {
@@ -229,11 +305,12 @@ func (h *Web) renderForm(w http.ResponseWriter, r *http.Request, d formData, sta
 	h.render(w, r, "lead_form", page{Title: title, Nav: "leads", Data: d, Status: status})
 }
 
-// submitted reads the lead fields of a posted form. Checkboxes come with
+// submitted reads the lead fields of a posted form (and the reason of a
+// stage change). Checkboxes come with
 // a hidden "false" before them, so the last value is the one that counts.
 func submitted(r *http.Request) lead.Changes {
 	c := lead.Changes{}
-	for _, f := range lead.Editable {
+	for _, f := range append(lead.Editable, lead.FStageReason) {
 		if vs := r.PostForm[f]; len(vs) > 0 {
 			c[f] = vs[len(vs)-1]
 		}

@@ -22,6 +22,8 @@ func (h *Web) Handler() http.Handler {
 	private.HandleFunc("GET /leads/{id}", h.showLead)
 	private.HandleFunc("GET /leads/{id}/edit", h.editLead)
 	private.HandleFunc("POST /leads/{id}", h.updateLead)
+	private.HandleFunc("POST /leads/{id}/stage", h.moveLead)
+	private.HandleFunc("POST /leads/{id}/qualify", h.qualifyLead)
 	private.HandleFunc("GET /leads/{id}/delete", h.confirmDelete)
 	private.HandleFunc("POST /leads/{id}/delete", h.deleteLead)
 	private.HandleFunc("GET /leads/export.csv", h.exportLeads)

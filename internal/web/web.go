@@ -194,19 +194,22 @@ var funcs = template.FuncMap{
 	"datetime": func(t time.Time) string {
 		return t.UTC().Format("2 Jan 2006 15:04 UTC")
 	},
-	"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"label":   fieldLabel,
-	"title":   func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
-	"upper":   strings.ToUpper,
-	"add":     func(a, b int) int { return a + b },
-	"deref":   func(p *int64) int64 { return *p },
-	"stages":  func() []lead.Stage { return lead.Stages },
-	"grades":  func() []lead.Grade { return lead.Grades },
-	"roles":   func() []access.Role { return access.Roles },
-	"country": country.All,
-	"list":    func(v ...any) []any { return v },
-	"points":  func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) },
-	"join":    strings.Join,
+	"iso":               func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"label":             fieldLabel,
+	"title":             func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
+	"upper":             strings.ToUpper,
+	"add":               func(a, b int) int { return a + b },
+	"deref":             func(p *int64) int64 { return *p },
+	"stages":            func() []lead.Stage { return lead.Stages },
+	"grades":            func() []lead.Grade { return lead.Grades },
+	"roles":             func() []access.Role { return access.Roles },
+	"country":           country.All,
+	"list":              func(v ...any) []any { return v },
+	"points":            func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) },
+	"join":              strings.Join,
+	"disqualifyReasons": func() []string { return lead.DisqualifyReasons },
+	"authorities":       func() []lead.Authority { return lead.Authorities },
+	"duration":          humanDuration,
 	"has": func(xs []string, x string) bool {
 		for _, y := range xs {
 			if y == x {
@@ -244,4 +247,17 @@ func staticHandler() http.Handler {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		fsrv.ServeHTTP(w, r)
 	})
+}
+
+// humanDuration says how long, in the largest unit that fits.
+func humanDuration(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return fmt.Sprintf("%d days", int(d.Hours()/24))
+	case d >= 2*time.Hour:
+		return fmt.Sprintf("%d hours", int(d.Hours()))
+	case d >= 2*time.Minute:
+		return fmt.Sprintf("%d minutes", int(d.Minutes()))
+	}
+	return "moments"
 }
