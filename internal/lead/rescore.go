@@ -34,14 +34,30 @@ func (s *Service) RescoreAll(ctx context.Context, reason string, progress func(R
 		return p, fmt.Errorf("lead store: rescore: %w", err)
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
-	for from := int64(0); from <= maxID; from += rescoreChunk {
-		if err := ctx.Err(); err != nil {
-			return p, err
+	// Reading and scoring the next chunk overlaps with writing this one:
+	// the two use different connections and, on two cores, both cores.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan []scored, 2)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(chunks)
+		for from := int64(0); from <= maxID; from += rescoreChunk {
+			leads, err := s.chunk(ctx, from, from+rescoreChunk, rs.Rules, now)
+			if err != nil {
+				readErr <- err
+				return
+			}
+			select {
+			case chunks <- leads:
+			case <-ctx.Done():
+				readErr <- ctx.Err()
+				return
+			}
 		}
-		leads, err := s.chunk(ctx, from, from+rescoreChunk, rs.Rules, now)
-		if err != nil {
-			return p, err
-		}
+		readErr <- nil
+	}()
+	for leads := range chunks {
 		changed, err := s.storeScores(ctx, leads, rs.Rules, reason, now)
 		if err != nil {
 			return p, err
@@ -52,7 +68,7 @@ func (s *Service) RescoreAll(ctx context.Context, reason string, progress func(R
 			progress(p)
 		}
 	}
-	return p, nil
+	return p, <-readErr
 }
 
 type scored struct {
