@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"leadflow/internal/bench"
@@ -105,8 +106,10 @@ func (e environment) benchDB(ctx context.Context, dir string) (*sqldb.DB, func()
 	}, nil
 }
 
-// stepBar shows the step under way and its count on one line.
+// stepBar shows the step under way and its count on one line. Load
+// workers report to it at once, so it locks.
 type stepBar struct {
+	mu    sync.Mutex
 	w     environment
 	step  string
 	last  time.Time
@@ -114,6 +117,8 @@ type stepBar struct {
 }
 
 func (b *stepBar) show(step string, done, total int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	if step != b.step {
 		if b.step != "" {
 			fmt.Fprintf(b.w.stderr, "\r%-40s done in %s%30s\n", b.step, time.Since(b.start).Round(time.Millisecond), "")
@@ -133,6 +138,8 @@ func (b *stepBar) show(step string, done, total int) {
 }
 
 func (b *stepBar) done() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	if b.step != "" {
 		fmt.Fprintf(b.w.stderr, "\r%-40s done in %s%30s\n", b.step, time.Since(b.start).Round(time.Millisecond), "")
 	}
