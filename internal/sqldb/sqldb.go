@@ -87,6 +87,9 @@ func openSQLite(path string) (*DB, error) {
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_txlock", "immediate")
+	// 16 MB of page cache a connection instead of SQLite's 2 MB: indexes
+	// of a million leads stop being re-read from the OS for every lookup.
+	q.Set("_cache_size", "-16000")
 	dsn := "file:" + path + "?" + q.Encode()
 	w, err := sql.Open("sqlite3", dsn)
 	if err != nil {
