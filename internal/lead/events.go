@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -102,8 +103,14 @@ func (s *Service) RecordEvents(ctx context.Context, a access.Actor, in []EventIn
 				touched[id] = true
 			}
 		}
-		scores := map[int64]Lead{}
+		// Rescore in id order, so concurrent batches lock leads alike.
+		ids := make([]int64, 0, len(touched))
 		for id := range touched {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		scores := map[int64]Lead{}
+		for _, id := range ids {
 			l, err := getLead(ctx, tx, id)
 			if err != nil {
 				return err

@@ -2,6 +2,8 @@ package lead_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -137,4 +139,49 @@ func TestRuleChangeRescoresEveryLead(t *testing.T) {
 	if got.Score != 45 { // 50 - 5 for education
 		t.Errorf("score after the rule change %d, want 45", got.Score)
 	}
+}
+
+// TestConcurrentEventBatches sends batches that touch the same leads in
+// different orders from several clients at once: on PostgreSQL this made
+// deadlocks, which must be retried, never reach the caller.
+func TestConcurrentEventBatches(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		var ids []int64
+		for i := 0; i < 10; i++ {
+			l, err := svc.Create(ctx, tm.marketing, lead.Changes{"email": fmt.Sprintf("c%d@x.io", i)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, l.ID)
+		}
+		var wg sync.WaitGroup
+		for w := 0; w < 8; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				for round := 0; round < 5; round++ {
+					var batch []lead.EventInput
+					for i := range ids {
+						batch = append(batch, lead.EventInput{LeadID: ids[(i*(w+1)+round)%len(ids)], Type: "page_view"})
+					}
+					if _, err := svc.RecordEvents(ctx, tm.marketing, batch); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}(w)
+		}
+		wg.Wait()
+		var total int
+		for _, id := range ids {
+			ev, _ := svc.Events(ctx, id, 1000)
+			total += len(ev)
+		}
+		if total != 8*5*10 {
+			t.Errorf("%d events stored, want 400", total)
+		}
+	})
 }

@@ -148,17 +148,20 @@ func (h *Handle) QueryRow(ctx context.Context, query string, args ...any) *sql.R
 	return h.pool.QueryRowContext(ctx, rebind(h.dialect, query), args...)
 }
 
-// Tx is a transaction that rebinds placeholders like Handle. It keeps
-// each statement it prepares until it ends, so a batch that runs the same
-// SQL for thousands of rows parses it once.
-type Tx struct {
-	tx      *sql.Tx
-	dialect Dialect
-	stmts   map[string]*sql.Stmt
+// InTx runs fn in a write transaction, committing when fn returns nil.
+// A transaction PostgreSQL aborts as a deadlock victim or a serialization
+// failure is run again, a few times: fn must only write through tx and
+// set its results afresh on each run.
+func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := db.inTx(ctx, fn)
+		if err == nil || attempt == 4 || !isRetryable(err) || ctx.Err() != nil {
+			return err
+		}
+	}
 }
 
-// InTx runs fn in a write transaction, committing when fn returns nil.
-func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
+func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 	tx, err := db.W.pool.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -171,6 +174,21 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// isRetryable reports a PostgreSQL deadlock or serialization failure.
+func isRetryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+}
+
+// Tx is a transaction that rebinds placeholders like Handle. It keeps
+// each statement it prepares until it ends, so a batch that runs the same
+// SQL for thousands of rows parses it once.
+type Tx struct {
+	tx      *sql.Tx
+	dialect Dialect
+	stmts   map[string]*sql.Stmt
 }
 
 // stmt returns the prepared statement for query; the transaction closes
