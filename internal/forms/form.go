@@ -6,6 +6,7 @@ package forms
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -108,11 +109,11 @@ func validateFields(f *Form, bad fault.Fields) {
 		fd.Name = strings.TrimSpace(fd.Name)
 		fd.Label = strings.TrimSpace(fd.Label)
 		switch {
-		case fd.Custom() && !contains(CustomTypes, fd.Type):
+		case fd.Custom() && !slices.Contains(CustomTypes, fd.Type):
 			bad.Add(at+"type", "must be one of text, number, select, checkbox, date")
-		case fd.Custom() && (!lead.ValidCustomKey(fd.Name) || contains(StandardFields, fd.Name)):
+		case fd.Custom() && (!lead.ValidCustomKey(fd.Name) || slices.Contains(StandardFields, fd.Name)):
 			bad.Add(at+"name", "must be 1 to 40 lower-case letters, digits and underscores, and not a standard field's name")
-		case !fd.Custom() && !contains(StandardFields, fd.Name):
+		case !fd.Custom() && !slices.Contains(StandardFields, fd.Name):
 			bad.Add(at+"name", "is not a lead field a form can ask for; give a custom field a type")
 		case seen[fd.Name]:
 			bad.Add(at+"name", "is asked twice")
@@ -131,15 +132,6 @@ func validateFields(f *Form, bad fault.Fields) {
 	if !hasEmail {
 		bad.Add("fields", "must include email: it is how leads are recognised")
 	}
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if x == y {
-			return true
-		}
-	}
-	return false
 }
 
 var standardLabels = map[string]string{

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -205,7 +206,7 @@ func (l *Landing) Validate() error {
 	if l.Template == "" {
 		l.Template = Templates[0]
 	}
-	if !contains(Templates, l.Template) {
+	if !slices.Contains(Templates, l.Template) {
 		bad.Add("template", "must be classic, split or minimal")
 	}
 	if l.Headline == "" {

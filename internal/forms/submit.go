@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -122,7 +123,7 @@ func checkCustom(fd Field, v string) string {
 			return "must be a date as YYYY-MM-DD"
 		}
 	case "select":
-		if !contains(fd.Options, v) {
+		if !slices.Contains(fd.Options, v) {
 			return "must be one of the choices offered"
 		}
 	}

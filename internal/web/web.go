@@ -13,6 +13,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -210,14 +211,7 @@ var funcs = template.FuncMap{
 	"disqualifyReasons": func() []string { return lead.DisqualifyReasons },
 	"authorities":       func() []lead.Authority { return lead.Authorities },
 	"duration":          humanDuration,
-	"has": func(xs []string, x string) bool {
-		for _, y := range xs {
-			if y == x {
-				return true
-			}
-		}
-		return false
-	},
+	"has":               slices.Contains[[]string],
 }
 
 var labels = map[string]string{
