@@ -16,6 +16,7 @@ import (
 	"leadflow/internal/access"
 	"leadflow/internal/dbtest"
 	"leadflow/internal/fault"
+	"leadflow/internal/fixture"
 	"leadflow/internal/imports"
 	"leadflow/internal/lead"
 	"leadflow/internal/leadcsv"
@@ -94,17 +95,10 @@ func (w world) rejects(t *testing.T, id int64) [][]string {
 	return rows
 }
 
-func sharedOrFixture(t *testing.T, shared, fixture string) string {
-	if _, err := os.Stat(shared); err == nil {
-		return shared
-	}
-	return fixture
-}
-
 // salesforceCSV builds a Salesforce Lead report from the public sample
 // records, with the headers Salesforce puts on a report export.
 func salesforceCSV(t *testing.T) string {
-	path := sharedOrFixture(t, "../../../shared/data/salesforce_sample/Lead.json", "testdata/salesforce_Lead.json")
+	path := fixture.Path(t, "salesforce_sample/Lead.json", "testdata/salesforce_Lead.json")
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -210,7 +204,7 @@ func csvText(rows [][]string) string {
 // numbers from five countries and countries spelled out.
 func TestMauticExport(t *testing.T) {
 	w := newWorld(t, dbtest.SQLite(t))
-	path := sharedOrFixture(t, "../../../shared/data/mautic/fakeleaddata.csv", "testdata/mautic_fakeleaddata.csv")
+	path := fixture.Path(t, "mautic/fakeleaddata.csv", "testdata/mautic_fakeleaddata.csv")
 	im := w.importFile(t, path, map[string]string{"title": "-"}) // Mautic's title is the salutation
 	// Four rows of the fixture have no email at all.
 	if im.RowsDone != 54 || im.Created != 50 || im.Rejected != 4 {

@@ -4,15 +4,14 @@ import (
 	"encoding/csv"
 	"os"
 	"testing"
+
+	"leadflow/internal/fixture"
 )
 
 // TestIsEmailSuite checks the public isemail test addresses: every address
 // labelled valid is accepted and every one labelled invalid refused.
 func TestIsEmailSuite(t *testing.T) {
-	f, err := os.Open("../../../shared/data/email/isemail_tests.csv")
-	if os.IsNotExist(err) {
-		f, err = os.Open("testdata/isemail_tests.csv")
-	}
+	f, err := os.Open(fixture.Path(t, "email/isemail_tests.csv", "testdata/isemail_tests.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,16 +4,15 @@ import (
 	"encoding/csv"
 	"os"
 	"testing"
+
+	"leadflow/internal/fixture"
 )
 
 // TestLibphonenumberExamples parses every example number of the shared
 // data set, written nationally with its region as hint, and expects its
 // E.164 form.
 func TestLibphonenumberExamples(t *testing.T) {
-	f, err := os.Open("../../../shared/data/phone/libphonenumber_example_numbers.csv")
-	if os.IsNotExist(err) {
-		f, err = os.Open("testdata/libphonenumber_example_numbers.csv")
-	}
+	f, err := os.Open(fixture.Path(t, "phone/libphonenumber_example_numbers.csv", "testdata/libphonenumber_example_numbers.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
