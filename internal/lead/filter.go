@@ -29,6 +29,11 @@ type Filter struct {
 	Limit       int
 	Cursor      *Cursor // keyset position (API)
 	Offset      int     // page offset (UI)
+	Contact     string  // "", ContactAwaiting or ContactOverdue
+	Converted   *bool
+
+	// now is the moment "overdue" is judged at; set by the service.
+	now time.Time
 
 	// visibleTo restricts the list to one sales user's leads and the
 	// unassigned ones; set by the service from the actor, never by input.
@@ -40,6 +45,12 @@ type Cursor struct {
 	V  any   `json:"v"`
 	ID int64 `json:"id"`
 }
+
+// The first-contact states a list can be narrowed to.
+const (
+	ContactAwaiting = "awaiting" // owned, not yet contacted
+	ContactOverdue  = "overdue"  // and past the deadline
+)
 
 // Limits on page size.
 const (
@@ -69,6 +80,8 @@ var sortColumns = map[string]struct {
 	"stage":      {"l.stage", false},
 	"grade":      {"l.grade", false},
 	"owner":      {"COALESCE(lower(u.email), '')", false},
+	// Leads without a deadline sort after every deadline.
+	"contact_due_at": {"COALESCE(l.contact_due_at, 9007199254740991)", true},
 }
 
 // SortKeys lists the keys sort accepts.
@@ -82,7 +95,8 @@ func SortKeys() []string {
 
 // ParseFilter reads a filter from query parameters: stage, grade, source,
 // country (each repeatable or comma-separated), owner, min_score, q,
-// created_from, created_to (YYYY-MM-DD, inclusive), sort (a column,
+// created_from, created_to (YYYY-MM-DD, inclusive), contact (awaiting,
+// overdue), converted (true, false), sort (a column,
 // "-" in front for descending), limit, cursor, page.
 func ParseFilter(v url.Values) (Filter, error) {
 	f := Filter{Sort: "created_at", Desc: true, Limit: DefaultLimit}
@@ -120,6 +134,19 @@ func ParseFilter(v url.Values) (Filter, error) {
 		}
 	}
 	f.Q = strings.TrimSpace(v.Get("q"))
+	switch c := strings.ToLower(strings.TrimSpace(v.Get("contact"))); c {
+	case "", ContactAwaiting, ContactOverdue:
+		f.Contact = c
+	default:
+		bad.Add("contact", "must be awaiting or overdue")
+	}
+	if s := strings.TrimSpace(v.Get("converted")); s != "" {
+		b, ok := parseBool(s)
+		if !ok {
+			bad.Add("converted", "must be true or false")
+		}
+		f.Converted = &b
+	}
 	f.CreatedFrom = parseDate(v, "created_from", 0, bad)
 	f.CreatedTo = parseDate(v, "created_to", 1, bad)
 	parseOrder(&f, v, bad)
@@ -248,6 +275,10 @@ func (f Filter) Query() url.Values {
 		v.Set("min_score", strconv.Itoa(*f.MinScore))
 	}
 	set("q", f.Q)
+	set("contact", f.Contact)
+	if f.Converted != nil {
+		v.Set("converted", strconv.FormatBool(*f.Converted))
+	}
 	if !f.CreatedFrom.IsZero() {
 		v.Set("created_from", f.CreatedFrom.Format(time.DateOnly))
 	}

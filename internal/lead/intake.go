@@ -153,6 +153,9 @@ func (s *Service) intakeNew(ctx context.Context, tx *sqldb.Tx, l Lead, o Origin,
 	if err := s.rescoreTx(ctx, tx, &l, o.Reason, now); err != nil {
 		return IntakeResult{}, err
 	}
+	if err := s.assignNew(ctx, tx, &l, now); err != nil {
+		return IntakeResult{}, err
+	}
 	return IntakeResult{Lead: l, Created: true}, nil
 }
 

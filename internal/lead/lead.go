@@ -88,6 +88,25 @@ type Lead struct {
 	Custom           map[string]string // answers to custom form fields
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+
+	// ContactDueAt is when the owner must have made first contact: set
+	// when the lead gets an owner, nil when it has none or was contacted.
+	ContactDueAt *time.Time
+	ContactedAt  *time.Time // the first contact the owner logged
+	Converted    Conversion // what the lead became, zero until converted
+}
+
+// Conversion is what a lead was converted into.
+type Conversion struct {
+	At            *time.Time
+	AccountID     int64
+	ContactID     int64
+	OpportunityID int64 // 0 when no opportunity was opened
+}
+
+// Overdue reports whether the first contact is late at now.
+func (l Lead) Overdue(now time.Time) bool {
+	return l.ContactedAt == nil && l.ContactDueAt != nil && now.After(*l.ContactDueAt)
 }
 
 // Name is the person's full name, or the email when no name is known.

@@ -117,6 +117,12 @@ func (s *Service) Qualify(ctx context.Context, a access.Actor, id int64, b BANT)
 			return &fault.Error{Code: fault.Conflict, Message: "only an MQL (or an SQL being re-qualified) is qualified with BANT",
 				Fields: map[string]string{"stage": "is " + string(l.Stage) + ", not mql"}}
 		}
+		// Nobody qualifies a lead without talking to it.
+		if l.ContactedAt == nil {
+			if err := markContacted(ctx, tx, &l, a.ID, now); err != nil {
+				return err
+			}
+		}
 		if err := storeQualification(ctx, tx, id, b, a.ID, now); err != nil {
 			return err
 		}
@@ -134,6 +140,11 @@ func (s *Service) Qualify(ctx context.Context, a access.Actor, id int64, b BANT)
 			}
 			l.Stage, l.UpdatedAt = b.Outcome, now
 			if _, err := tx.Exec(ctx, `UPDATE leads SET stage = ?, updated_at = ? WHERE id = ?`, string(l.Stage), now.UnixMilli(), id); err != nil {
+				return err
+			}
+		}
+		if b.Outcome == SQL {
+			if err := s.assignQualified(ctx, tx, &l, now); err != nil {
 				return err
 			}
 		}

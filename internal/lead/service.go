@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/assign"
 	"leadflow/internal/fault"
 	"leadflow/internal/scoring"
 	"leadflow/internal/sqldb"
@@ -15,14 +16,15 @@ import (
 // may do what, validates, stores, and records every change on the
 // lead's timeline in the same transaction.
 type Service struct {
-	db    *sqldb.DB
-	now   func() time.Time
-	rules *scoring.Store
+	db       *sqldb.DB
+	now      func() time.Time
+	rules    *scoring.Store
+	assigner *assign.Store
 }
 
 // NewService returns a Service over db.
 func NewService(db *sqldb.DB) *Service {
-	return &Service{db: db, now: time.Now, rules: scoring.NewStore(db)}
+	return &Service{db: db, now: time.Now, rules: scoring.NewStore(db), assigner: assign.NewStore(db)}
 }
 
 // SetClock replaces the clock, for tests and demo data.
@@ -43,6 +45,7 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter, withTotal 
 	if f.Owner == "me" {
 		f.Owner = a.Email
 	}
+	f.now = s.now()
 	want := f.Limit
 	f.Limit++ // one more tells whether a next page exists
 	leads, err := listLeads(ctx, s.db.R, f)
@@ -85,7 +88,7 @@ func (s *Service) Create(ctx context.Context, a access.Actor, c Changes) (Lead, 
 	l, bad := Apply(Lead{CreatedAt: now, UpdatedAt: now}, c, now)
 	var created Lead
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		if err := s.assign(ctx, tx, a, &l, c, bad); err != nil {
+		if err := s.resolveOwner(ctx, tx, a, &l, c, bad); err != nil {
 			return err
 		}
 		if err := bad.Err(); err != nil {
@@ -107,6 +110,9 @@ func (s *Service) Create(ctx context.Context, a access.Actor, c Changes) (Lead, 
 		if err := s.rescoreTx(ctx, tx, &l, "lead created", now); err != nil {
 			return err
 		}
+		if err := s.assignNew(ctx, tx, &l, now); err != nil {
+			return err
+		}
 		created = l
 		return nil
 	})
@@ -126,7 +132,7 @@ func (s *Service) Update(ctx context.Context, a access.Actor, id int64, c Change
 			return fault.Errorf(fault.Forbidden, "lead %d belongs to another sales user", id)
 		}
 		l, bad := Apply(old, c, now)
-		if err := s.assign(ctx, tx, a, &l, c, bad); err != nil {
+		if err := s.resolveOwner(ctx, tx, a, &l, c, bad); err != nil {
 			return err
 		}
 		if l.Stage != old.Stage {
@@ -147,6 +153,13 @@ func (s *Service) Update(ctx context.Context, a access.Actor, id int64, c Change
 			updated = old
 			return nil
 		}
+		if l.OwnerID != old.OwnerID {
+			st, err := assign.SettingsIn(ctx, tx)
+			if err != nil {
+				return err
+			}
+			setDue(&l, st, now)
+		}
 		l.UpdatedAt = now
 		if err := updateLead(ctx, tx, l); err != nil {
 			return err
@@ -156,6 +169,11 @@ func (s *Service) Update(ctx context.Context, a access.Actor, id int64, c Change
 		}
 		if err := s.rescoreTx(ctx, tx, &l, "lead edited", now); err != nil {
 			return err
+		}
+		if l.Stage == SQL && old.Stage != SQL {
+			if err := s.assignQualified(ctx, tx, &l, now); err != nil {
+				return err
+			}
 		}
 		updated = l
 		return nil
@@ -188,9 +206,9 @@ func recordChanges(ctx context.Context, tx *sqldb.Tx, a access.Actor, id int64, 
 	return insertChange(ctx, tx, Change{LeadID: id, At: now, Kind: KindUpdated, Detail: diff}, a.ID)
 }
 
-// assign resolves the owner field of c, if present, into l, adding to bad
+// resolveOwner resolves the owner field of c, if present, into l, adding to bad
 // when the owner is unknown and failing when a may not assign to them.
-func (s *Service) assign(ctx context.Context, tx *sqldb.Tx, a access.Actor, l *Lead, c Changes, bad fault.Fields) error {
+func (s *Service) resolveOwner(ctx context.Context, tx *sqldb.Tx, a access.Actor, l *Lead, c Changes, bad fault.Fields) error {
 	email, set := c[FOwner]
 	if !set {
 		return nil

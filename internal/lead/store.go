@@ -17,7 +17,9 @@ import (
 const columns = `l.id, l.email, l.first_name, l.last_name, l.phone, l.company, l.job_title,
 	l.employees, l.industry, l.country, l.city, l.website, l.existing_customer, l.source,
 	l.utm_source, l.utm_medium, l.utm_campaign, l.consent, l.consent_at, l.stage, l.score,
-	l.grade, COALESCE(l.owner_id, 0), COALESCE(u.email, ''), l.created_at, l.updated_at, l.custom`
+	l.grade, COALESCE(l.owner_id, 0), COALESCE(u.email, ''), l.created_at, l.updated_at, l.custom,
+	l.contact_due_at, l.contacted_at, l.converted_at, COALESCE(l.account_id, 0), COALESCE(l.contact_id, 0),
+	COALESCE(l.opportunity_id, 0)`
 
 const fromLeads = ` FROM leads l LEFT JOIN users u ON u.id = l.owner_id`
 
@@ -25,13 +27,14 @@ type scanner interface{ Scan(dest ...any) error }
 
 func scanLead(s scanner) (Lead, error) {
 	var l Lead
-	var employees, consentAt sql.NullInt64
+	var employees, consentAt, due, contacted, converted sql.NullInt64
 	var created, updated int64
 	var custom string
 	err := s.Scan(&l.ID, &l.Email, &l.FirstName, &l.LastName, &l.Phone, &l.Company, &l.JobTitle,
 		&employees, &l.Industry, &l.Country, &l.City, &l.Website, &l.ExistingCustomer, &l.Source,
 		&l.UTMSource, &l.UTMMedium, &l.UTMCampaign, &l.Consent, &consentAt, &l.Stage, &l.Score,
-		&l.Grade, &l.OwnerID, &l.OwnerEmail, &created, &updated, &custom)
+		&l.Grade, &l.OwnerID, &l.OwnerEmail, &created, &updated, &custom,
+		&due, &contacted, &converted, &l.Converted.AccountID, &l.Converted.ContactID, &l.Converted.OpportunityID)
 	if err != nil {
 		return l, err
 	}
@@ -44,27 +47,40 @@ func scanLead(s scanner) (Lead, error) {
 		n := employees.Int64
 		l.Employees = &n
 	}
-	if consentAt.Valid {
-		t := time.UnixMilli(consentAt.Int64).UTC()
-		l.ConsentAt = &t
-	}
+	l.ConsentAt, l.ContactDueAt, l.ContactedAt, l.Converted.At = timeOf(consentAt), timeOf(due), timeOf(contacted), timeOf(converted)
 	l.CreatedAt = time.UnixMilli(created).UTC()
 	l.UpdatedAt = time.UnixMilli(updated).UTC()
 	return l, nil
 }
 
+func timeOf(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := time.UnixMilli(n.Int64).UTC()
+	return &t
+}
+
+func millis(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+func idOrNull(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
 // args returns l's stored columns, in the order insertSQL and updateSQL
 // name them.
 func args(l Lead) []any {
-	var employees, consentAt, owner any
+	var employees any
 	if l.Employees != nil {
 		employees = *l.Employees
-	}
-	if l.ConsentAt != nil {
-		consentAt = l.ConsentAt.UnixMilli()
-	}
-	if l.OwnerID != 0 {
-		owner = l.OwnerID
 	}
 	custom := ""
 	if len(l.Custom) > 0 {
@@ -73,18 +89,21 @@ func args(l Lead) []any {
 	}
 	return []any{l.Email, l.FirstName, l.LastName, l.Phone, l.Company, l.JobTitle,
 		employees, l.Industry, l.Country, l.City, l.Website, l.ExistingCustomer, l.Source,
-		l.UTMSource, l.UTMMedium, l.UTMCampaign, l.Consent, consentAt, string(l.Stage), l.Score,
-		string(l.Grade), owner, l.CreatedAt.UnixMilli(), l.UpdatedAt.UnixMilli(), custom}
+		l.UTMSource, l.UTMMedium, l.UTMCampaign, l.Consent, millis(l.ConsentAt), string(l.Stage), l.Score,
+		string(l.Grade), idOrNull(l.OwnerID), l.CreatedAt.UnixMilli(), l.UpdatedAt.UnixMilli(), custom,
+		millis(l.ContactDueAt), millis(l.ContactedAt), millis(l.Converted.At), idOrNull(l.Converted.AccountID),
+		idOrNull(l.Converted.ContactID), idOrNull(l.Converted.OpportunityID)}
 }
 
 const storedColumns = `email, first_name, last_name, phone, company, job_title, employees,
 	industry, country, city, website, existing_customer, source, utm_source, utm_medium,
-	utm_campaign, consent, consent_at, stage, score, grade, owner_id, created_at, updated_at, custom`
+	utm_campaign, consent, consent_at, stage, score, grade, owner_id, created_at, updated_at, custom,
+	contact_due_at, contacted_at, converted_at, account_id, contact_id, opportunity_id`
 
 func insertLead(ctx context.Context, q sqldb.Querier, l Lead) (int64, error) {
 	var id int64
 	err := q.QueryRow(ctx, `INSERT INTO leads (`+storedColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id`, args(l)...).Scan(&id)
 	if sqldb.IsUniqueViolation(err) {
 		return 0, emailTaken()
@@ -163,6 +182,19 @@ func where(f Filter) (string, []any) {
 	if f.MinScore != nil {
 		add("l.score >= ?", *f.MinScore)
 	}
+	switch f.Contact {
+	case ContactAwaiting:
+		add("l.contacted_at IS NULL AND l.contact_due_at IS NOT NULL")
+	case ContactOverdue:
+		add("l.contacted_at IS NULL AND l.contact_due_at < ?", f.now.UnixMilli())
+	}
+	if f.Converted != nil {
+		if *f.Converted {
+			add("l.converted_at IS NOT NULL")
+		} else {
+			add("l.converted_at IS NULL")
+		}
+	}
 	if f.Q != "" {
 		p := "%" + escapeLike(strings.ToLower(f.Q)) + "%"
 		add(`(lower(l.email) LIKE ? ESCAPE '\' OR lower(l.first_name || ' ' || l.last_name) LIKE ? ESCAPE '\'
@@ -237,6 +269,11 @@ func cursorAfter(l Lead, f Filter) Cursor {
 		v = int64(-1)
 		if l.Employees != nil {
 			v = *l.Employees
+		}
+	case "contact_due_at":
+		v = int64(9007199254740991)
+		if l.ContactDueAt != nil {
+			v = l.ContactDueAt.UnixMilli()
 		}
 	case "email":
 		v = strings.ToLower(l.Email)

@@ -1,0 +1,410 @@
+package assign
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"leadflow/internal/country"
+	"leadflow/internal/fault"
+	"leadflow/internal/sqldb"
+)
+
+// Store keeps the rules and settings.
+type Store struct{ db *sqldb.DB }
+
+// NewStore returns a Store over db.
+func NewStore(db *sqldb.DB) *Store { return &Store{db: db} }
+
+const settingsKey = "assignment"
+
+// Rules returns the rules in the order they are tried.
+func (s *Store) Rules(ctx context.Context) ([]Rule, error) { return rulesIn(ctx, s.db.R) }
+
+func rulesIn(ctx context.Context, q sqldb.Querier) ([]Rule, error) {
+	rows, err := q.Query(ctx, `SELECT id, name, applies_to, countries, industries, min_employees, max_employees, members, turn
+		FROM assignment_rules ORDER BY position, id`)
+	if err != nil {
+		return nil, fmt.Errorf("assign: rules: %w", err)
+	}
+	defer rows.Close()
+	var out []Rule
+	for rows.Next() {
+		var r Rule
+		var countries, industries, members string
+		var minE, maxE sql.NullInt64
+		if err := rows.Scan(&r.ID, &r.Name, &r.AppliesTo, &countries, &industries, &minE, &maxE, &members, &r.Turn); err != nil {
+			return nil, err
+		}
+		r.Countries, r.Industries = strings.Fields(countries), splitList(industries)
+		r.MinEmployees, r.MaxEmployees = ptr(minE), ptr(maxE)
+		for _, f := range strings.Fields(members) {
+			id, _ := strconv.ParseInt(f, 10, 64)
+			r.Members = append(r.Members, Member{ID: id})
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, resolveEmails(ctx, q, out)
+}
+
+// resolveEmails fills in the members' emails and drops users that no
+// longer exist.
+func resolveEmails(ctx context.Context, q sqldb.Querier, rules []Rule) error {
+	if len(rules) == 0 {
+		return nil // the common case on every intake, without a query
+	}
+	emails, err := userEmails(ctx, q)
+	if err != nil {
+		return err
+	}
+	for i := range rules {
+		kept := rules[i].Members[:0]
+		for _, m := range rules[i].Members {
+			if e, ok := emails[m.ID]; ok {
+				kept = append(kept, Member{ID: m.ID, Email: e})
+			}
+		}
+		rules[i].Members = kept
+	}
+	return nil
+}
+
+func userEmails(ctx context.Context, q sqldb.Querier) (map[int64]string, error) {
+	rows, err := q.Query(ctx, `SELECT id, email FROM users`)
+	if err != nil {
+		return nil, fmt.Errorf("assign: users: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var e string
+		if err := rows.Scan(&id, &e); err != nil {
+			return nil, err
+		}
+		out[id] = e
+	}
+	return out, rows.Err()
+}
+
+func ptr(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	v := n.Int64
+	return &v
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Input is a rule as a form or the API sends it, in text.
+type Input struct {
+	Name         string
+	AppliesTo    string
+	Countries    string // names or ISO codes, separated by commas
+	Industries   string // separated by commas
+	MinEmployees string
+	MaxEmployees string
+	Members      string // users' emails, separated by commas, in turn order
+	Position     string // where the rule goes among the others, from 1
+}
+
+// InputOf returns r in its text form, for an edit form.
+func InputOf(r Rule, position int) Input {
+	in := Input{Name: r.Name, AppliesTo: string(r.AppliesTo), Countries: strings.Join(r.Countries, ", "),
+		Industries: strings.Join(r.Industries, ", "), Position: strconv.Itoa(position)}
+	if r.MinEmployees != nil {
+		in.MinEmployees = strconv.FormatInt(*r.MinEmployees, 10)
+	}
+	if r.MaxEmployees != nil {
+		in.MaxEmployees = strconv.FormatInt(*r.MaxEmployees, 10)
+	}
+	emails := make([]string, len(r.Members))
+	for i, m := range r.Members {
+		emails[i] = m.Email
+	}
+	in.Members = strings.Join(emails, ", ")
+	return in
+}
+
+// parse validates in against the users there are, naming each bad field.
+func parse(in Input, users map[string]int64) (Rule, int, error) {
+	bad := fault.Fields{}
+	r := Rule{Name: strings.TrimSpace(in.Name), AppliesTo: When(strings.ToLower(strings.TrimSpace(in.AppliesTo)))}
+	if r.Name == "" || len(r.Name) > 100 {
+		bad.Add("name", "is required, at most 100 characters")
+	}
+	if r.AppliesTo == "" {
+		r.AppliesTo = New
+	}
+	if r.AppliesTo != New && r.AppliesTo != Qualified && r.AppliesTo != Both {
+		bad.Add("applies_to", "must be new, qualified or both")
+	}
+	for _, c := range splitList(in.Countries) {
+		code, ok := country.Normalize(c)
+		if !ok {
+			bad.Add("countries", fmt.Sprintf("%q is not a country name or ISO code", c))
+			continue
+		}
+		r.Countries = append(r.Countries, code)
+	}
+	r.Industries = splitList(in.Industries)
+	r.MinEmployees = parseCount(in.MinEmployees, "min_employees", bad)
+	r.MaxEmployees = parseCount(in.MaxEmployees, "max_employees", bad)
+	if r.MinEmployees != nil && r.MaxEmployees != nil && *r.MinEmployees > *r.MaxEmployees {
+		bad.Add("max_employees", "must not be below the minimum")
+	}
+	for _, e := range splitList(in.Members) {
+		id, ok := users[strings.ToLower(e)]
+		if !ok {
+			bad.Add("members", fmt.Sprintf("no user has the email %q", e))
+			continue
+		}
+		r.Members = append(r.Members, Member{ID: id, Email: e})
+	}
+	if len(r.Members) == 0 && bad["members"] == "" {
+		bad.Add("members", "name at least one user, by email")
+	}
+	pos := 0
+	if s := strings.TrimSpace(in.Position); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			bad.Add("position", "must be a whole number from 1")
+		}
+		pos = n
+	}
+	return r, pos, bad.Err()
+}
+
+func parseCount(s, field string, bad fault.Fields) *int64 {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		bad.Add(field, "must be a whole number, 0 or more")
+		return nil
+	}
+	return &n
+}
+
+func usersByEmail(ctx context.Context, q sqldb.Querier) (map[string]int64, error) {
+	byID, err := userEmails(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int64, len(byID))
+	for id, e := range byID {
+		out[strings.ToLower(e)] = id
+	}
+	return out, nil
+}
+
+// Save creates a rule (id 0) or replaces rule id, placing it at the
+// position asked for (the end when none is given).
+func (s *Store) Save(ctx context.Context, id int64, in Input) (Rule, error) {
+	var out Rule
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		users, err := usersByEmail(ctx, tx)
+		if err != nil {
+			return err
+		}
+		r, pos, err := parse(in, users)
+		if err != nil {
+			return err
+		}
+		rules, err := rulesIn(ctx, tx)
+		if err != nil {
+			return err
+		}
+		ids := make([]int64, 0, len(rules)+1)
+		for _, x := range rules {
+			if x.ID != id {
+				ids = append(ids, x.ID)
+			}
+		}
+		if id == 0 {
+			err = tx.QueryRow(ctx, `INSERT INTO assignment_rules (position, name, applies_to, countries, industries, min_employees, max_employees, members)
+				VALUES (0, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, ruleArgs(r)...).Scan(&r.ID)
+		} else {
+			r.ID = id
+			var res sql.Result
+			res, err = tx.Exec(ctx, `UPDATE assignment_rules SET name = ?, applies_to = ?, countries = ?, industries = ?,
+				min_employees = ?, max_employees = ?, members = ? WHERE id = ?`, append(ruleArgs(r), id)...)
+			if n, _ := rowsAffected(res, err); err == nil && n == 0 {
+				return fault.Errorf(fault.NotFound, "assignment rule %d not found", id)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("assign: save rule: %w", err)
+		}
+		if pos < 1 || pos > len(ids)+1 {
+			pos = len(ids) + 1
+		}
+		ids = append(ids[:pos-1], append([]int64{r.ID}, ids[pos-1:]...)...)
+		out = r
+		return renumber(ctx, tx, ids)
+	})
+	return out, err
+}
+
+func ruleArgs(r Rule) []any {
+	var minE, maxE any
+	if r.MinEmployees != nil {
+		minE = *r.MinEmployees
+	}
+	if r.MaxEmployees != nil {
+		maxE = *r.MaxEmployees
+	}
+	ids := make([]string, len(r.Members))
+	for i, m := range r.Members {
+		ids[i] = strconv.FormatInt(m.ID, 10)
+	}
+	return []any{r.Name, string(r.AppliesTo), strings.Join(r.Countries, " "), strings.Join(r.Industries, ", "),
+		minE, maxE, strings.Join(ids, " ")}
+}
+
+func renumber(ctx context.Context, tx *sqldb.Tx, ids []int64) error {
+	for i, id := range ids {
+		if _, err := tx.Exec(ctx, `UPDATE assignment_rules SET position = ? WHERE id = ?`, i+1, id); err != nil {
+			return fmt.Errorf("assign: order rules: %w", err)
+		}
+	}
+	return nil
+}
+
+// Delete removes rule id.
+func (s *Store) Delete(ctx context.Context, id int64) error {
+	n, err := rowsAffected(s.db.W.Exec(ctx, `DELETE FROM assignment_rules WHERE id = ?`, id))
+	if err != nil {
+		return fmt.Errorf("assign: delete rule %d: %w", id, err)
+	}
+	if n == 0 {
+		return fault.Errorf(fault.NotFound, "assignment rule %d not found", id)
+	}
+	return nil
+}
+
+type storedSettings struct {
+	Fallback int64          `json:"fallback_owner"`
+	SLAHours map[string]int `json:"sla_hours"`
+}
+
+// Settings returns the fallback owner and SLA hours.
+func (s *Store) Settings(ctx context.Context) (Settings, error) { return SettingsIn(ctx, s.db.R) }
+
+// SettingsIn returns the settings as q sees them.
+func SettingsIn(ctx context.Context, q sqldb.Querier) (Settings, error) {
+	out := Settings{SLAHours: map[string]int{}}
+	for g, h := range DefaultSLAHours {
+		out.SLAHours[g] = h
+	}
+	var raw string
+	err := q.QueryRow(ctx, `SELECT value FROM settings WHERE key = ?`, settingsKey).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return out, nil
+	}
+	if err != nil {
+		return out, fmt.Errorf("assign: settings: %w", err)
+	}
+	var st storedSettings
+	if err := json.Unmarshal([]byte(raw), &st); err != nil {
+		return out, fmt.Errorf("assign: settings: %w", err)
+	}
+	for g, h := range st.SLAHours {
+		out.SLAHours[g] = h
+	}
+	if st.Fallback != 0 {
+		err := q.QueryRow(ctx, `SELECT id, email FROM users WHERE id = ?`, st.Fallback).Scan(&out.Fallback.ID, &out.Fallback.Email)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return out, fmt.Errorf("assign: fallback owner: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// SaveSettings sets the fallback owner (an email, "" for none) and the
+// SLA hours by grade (text, from 1 to 8760).
+func (s *Store) SaveSettings(ctx context.Context, fallback string, sla map[string]string) error {
+	bad := fault.Fields{}
+	st := storedSettings{SLAHours: map[string]int{}}
+	for g := range DefaultSLAHours {
+		raw := strings.TrimSpace(sla[g])
+		if raw == "" {
+			continue
+		}
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > 8760 {
+			bad.Add("sla_"+g, "must be a number of hours from 1 to 8760")
+			continue
+		}
+		st.SLAHours[g] = n
+	}
+	if e := strings.TrimSpace(fallback); e != "" {
+		users, err := usersByEmail(ctx, s.db.R)
+		if err != nil {
+			return err
+		}
+		if st.Fallback = users[strings.ToLower(e)]; st.Fallback == 0 {
+			bad.Add("fallback_owner", "no user has this email")
+		}
+	}
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	b, _ := json.Marshal(st) // plain data always marshals
+	_, err := s.db.W.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, settingsKey, string(b))
+	return err
+}
+
+// Pick finds who a lead goes to at moment w, inside the transaction that
+// stores the lead: the first matching rule's next member, taking the turn
+// so that concurrent leads are shared out evenly; else, for a new lead,
+// the fallback owner. ok is false when nobody is picked.
+func Pick(ctx context.Context, tx *sqldb.Tx, w When, s Subject, st Settings) (d Decision, ok bool, err error) {
+	rules, err := rulesIn(ctx, tx)
+	if err != nil {
+		return d, false, err
+	}
+	for _, r := range rules {
+		if !r.Matches(w, s) {
+			continue
+		}
+		// The increment and the read are one statement, and it locks the
+		// rule's row until commit, so no two leads get the same turn.
+		var turn int64
+		if err := tx.QueryRow(ctx, `UPDATE assignment_rules SET turn = turn + 1 WHERE id = ? RETURNING turn`, r.ID).Scan(&turn); err != nil {
+			return d, false, fmt.Errorf("assign: take turn of rule %d: %w", r.ID, err)
+		}
+		m := r.Members[(turn-1)%int64(len(r.Members))]
+		return Decision{Owner: m, Why: "assignment rule " + strconv.Quote(r.Name)}, true, nil
+	}
+	if w == New && st.Fallback.ID != 0 {
+		return Decision{Owner: st.Fallback, Why: "fallback owner: no assignment rule matched"}, true, nil
+	}
+	return d, false, nil
+}
+
+func rowsAffected(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

@@ -1,0 +1,112 @@
+package lead
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"leadflow/internal/access"
+	"leadflow/internal/assign"
+	"leadflow/internal/fault"
+	"leadflow/internal/sqldb"
+)
+
+// KindContacted is the timeline entry of the owner's first contact.
+const KindContacted = "contacted"
+
+// Assignment returns the store of assignment rules the service assigns by.
+func (s *Service) Assignment() *assign.Store { return s.assigner }
+
+func subjectOf(l Lead) assign.Subject {
+	return assign.Subject{Country: l.Country, Industry: l.Industry, Employees: l.Employees, Grade: string(l.Grade)}
+}
+
+// assignNew runs once a new lead is stored and scored: a lead that came
+// with an owner gets its first-contact deadline; one without goes to
+// whoever the rules pick.
+func (s *Service) assignNew(ctx context.Context, tx *sqldb.Tx, l *Lead, now time.Time) error {
+	st, err := assign.SettingsIn(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if l.OwnerID != 0 {
+		due := st.Due(string(l.Grade), now)
+		l.ContactDueAt = &due
+		_, err := tx.Exec(ctx, `UPDATE leads SET contact_due_at = ? WHERE id = ?`, due.UnixMilli(), l.ID)
+		return err
+	}
+	return s.autoAssign(ctx, tx, l, assign.New, st, now)
+}
+
+// assignQualified gives a lead that just became an SQL to the sales
+// user the rules for qualified leads pick, if one does.
+func (s *Service) assignQualified(ctx context.Context, tx *sqldb.Tx, l *Lead, now time.Time) error {
+	st, err := assign.SettingsIn(ctx, tx)
+	if err != nil {
+		return err
+	}
+	return s.autoAssign(ctx, tx, l, assign.Qualified, st, now)
+}
+
+func (s *Service) autoAssign(ctx context.Context, tx *sqldb.Tx, l *Lead, w assign.When, st assign.Settings, now time.Time) error {
+	d, ok, err := assign.Pick(ctx, tx, w, subjectOf(*l), st)
+	if err != nil || !ok || d.Owner.ID == l.OwnerID {
+		return err
+	}
+	old := l.OwnerEmail
+	l.OwnerID, l.OwnerEmail = d.Owner.ID, d.Owner.Email
+	setDue(l, st, now)
+	_, err = tx.Exec(ctx, `UPDATE leads SET owner_id = ?, contact_due_at = ?, contacted_at = NULL WHERE id = ?`,
+		l.OwnerID, millis(l.ContactDueAt), l.ID)
+	if err != nil {
+		return fmt.Errorf("lead store: assign %d: %w", l.ID, err)
+	}
+	c := Change{LeadID: l.ID, At: now, Kind: KindOwner, Detail: map[string][2]string{FOwner: {old, l.OwnerEmail}}, Reason: d.Why}
+	return insertChange(ctx, tx, c, 0)
+}
+
+// setDue starts the first-contact clock of a lead that just changed
+// owner: the new owner has not contacted it yet.
+func setDue(l *Lead, st assign.Settings, now time.Time) {
+	l.ContactedAt = nil
+	if l.OwnerID == 0 {
+		l.ContactDueAt = nil
+		return
+	}
+	due := st.Due(string(l.Grade), now)
+	l.ContactDueAt = &due
+}
+
+// MarkContacted records the owner's first contact with lead id, which
+// stops its first-contact clock. A second call changes nothing.
+func (s *Service) MarkContacted(ctx context.Context, a access.Actor, id int64) (Lead, error) {
+	now := s.now().UTC().Truncate(time.Millisecond)
+	var out Lead
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		l, err := getLead(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !a.CanSeeLead(l.OwnerID) {
+			return fault.Errorf(fault.Forbidden, "lead %d belongs to another sales user", id)
+		}
+		out = l
+		if l.ContactedAt != nil {
+			return nil
+		}
+		return markContacted(ctx, tx, &out, a.ID, now)
+	})
+	return out, err
+}
+
+func markContacted(ctx context.Context, tx *sqldb.Tx, l *Lead, actorID int64, now time.Time) error {
+	l.ContactedAt = &now
+	if _, err := tx.Exec(ctx, `UPDATE leads SET contacted_at = ? WHERE id = ?`, now.UnixMilli(), l.ID); err != nil {
+		return fmt.Errorf("lead store: contacted %d: %w", l.ID, err)
+	}
+	reason := "first contact logged"
+	if l.ContactDueAt != nil && now.After(*l.ContactDueAt) {
+		reason += ", " + now.Sub(*l.ContactDueAt).Round(time.Minute).String() + " after it was due"
+	}
+	return insertChange(ctx, tx, Change{LeadID: l.ID, At: now, Kind: KindContacted, Reason: reason}, actorID)
+}
