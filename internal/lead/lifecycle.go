@@ -11,8 +11,14 @@ import (
 // moves. It is recorded on the timeline, not stored on the lead.
 const FStageReason = "stage_reason"
 
-// DisqualifyReasons are the reasons a lead may be disqualified for.
-var DisqualifyReasons = []string{"no budget", "no authority", "no need", "bad timing", "competitor", "spam", "other"}
+// DefaultDisqualifyReasons are the reasons a lead may be disqualified for
+// until an admin sets the team's own list.
+var DefaultDisqualifyReasons = []string{"no budget", "no authority", "no need", "bad timing", "competitor", "spam", "other"}
+
+// knownReason reports whether r is one of reasons, ignoring case.
+func knownReason(reasons []string, r string) bool {
+	return slices.ContainsFunc(reasons, func(x string) bool { return strings.EqualFold(x, strings.TrimSpace(r)) })
+}
 
 // moves lists where a lead may go from each stage: one step along the
 // lifecycle, one step back, or to a side state. Anything else is a jump
@@ -37,16 +43,21 @@ type Move struct {
 	Reason    string
 	Qualified bool // the lead passed BANT qualification
 	Admin     bool
+	Reasons   []string // the disqualify reasons in force; nil for the defaults
 }
 
 // Check returns why the move is refused, or "" when it is allowed.
 func (m Move) Check() string {
 	reason := strings.TrimSpace(m.Reason)
+	reasons := m.Reasons
+	if reasons == nil {
+		reasons = DefaultDisqualifyReasons
+	}
 	switch {
 	case m.From == m.To:
 		return ""
-	case m.To == Disqualified && !slices.Contains(DisqualifyReasons, strings.ToLower(reason)):
-		return "disqualifying needs a reason: one of " + strings.Join(DisqualifyReasons, ", ")
+	case m.To == Disqualified && !knownReason(reasons, reason):
+		return "disqualifying needs a reason: one of " + strings.Join(reasons, ", ")
 	case m.To == Nurturing && reason == "":
 		return "sending a lead to nurturing needs a reason"
 	case m.From == MQL && m.To == SQL && !m.Qualified && !(m.Admin && reason != ""):

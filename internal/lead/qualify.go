@@ -53,8 +53,9 @@ var (
 	quarterPattern  = regexp.MustCompile(`^\d{4}-Q[1-4]$`)
 )
 
-// Validate names each problem of a qualification.
-func (b *BANT) Validate() error {
+// Validate names each problem of a qualification; reasons are the
+// disqualify reasons in force.
+func (b *BANT) Validate(reasons []string) error {
 	bad := fault.Fields{}
 	b.BudgetCurrency = strings.ToUpper(strings.TrimSpace(b.BudgetCurrency))
 	b.Need, b.Timing, b.Reason = strings.TrimSpace(b.Need), strings.ToUpper(strings.TrimSpace(b.Timing)), strings.TrimSpace(b.Reason)
@@ -84,8 +85,8 @@ func (b *BANT) Validate() error {
 			bad.Add("reason", "say why the lead goes back to nurturing")
 		}
 	case Disqualified:
-		if !slices.Contains(DisqualifyReasons, strings.ToLower(b.Reason)) {
-			bad.Add("reason", "must be one of "+strings.Join(DisqualifyReasons, ", "))
+		if !knownReason(reasons, b.Reason) {
+			bad.Add("reason", "must be one of "+strings.Join(reasons, ", "))
 		}
 	default:
 		bad.Add("outcome", "must be sql, nurturing or disqualified")
@@ -100,12 +101,16 @@ const KindQualified = "qualified"
 // outcome's stage: sql when it passed, nurturing or disqualified with the
 // reason when it did not.
 func (s *Service) Qualify(ctx context.Context, a access.Actor, id int64, b BANT) (Lead, error) {
-	if err := b.Validate(); err != nil {
+	reasons, err := s.DisqualifyReasons(ctx)
+	if err != nil {
+		return Lead{}, err
+	}
+	if err := b.Validate(reasons); err != nil {
 		return Lead{}, err
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	var out Lead
-	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		l, err := getLead(ctx, tx, id)
 		if err != nil {
 			return err

@@ -140,7 +140,12 @@ func (s *Service) Update(ctx context.Context, a access.Actor, id int64, c Change
 			if err != nil {
 				return err
 			}
-			m := Move{From: old.Stage, To: l.Stage, Reason: c[FStageReason], Qualified: q != nil && q.Passed(), Admin: a.Role == access.Admin}
+			reasons, err := disqualifyReasonsIn(ctx, tx)
+			if err != nil {
+				return err
+			}
+			m := Move{From: old.Stage, To: l.Stage, Reason: c[FStageReason], Qualified: q != nil && q.Passed(),
+				Admin: a.Role == access.Admin, Reasons: reasons}
 			if why := m.Check(); why != "" {
 				bad.Add(FStage, why)
 			}

@@ -92,3 +92,16 @@ func checkDomain(domain string) string {
 func isAlnum(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
 }
+
+// FreeMail are the common free email providers: an address there says
+// nothing about the company.
+var FreeMail = map[string]bool{}
+
+func init() {
+	for _, d := range strings.Fields(`gmail.com googlemail.com yahoo.com yahoo.co.uk yahoo.fr yahoo.de ymail.com hotmail.com
+		hotmail.co.uk hotmail.fr hotmail.it outlook.com live.com msn.com aol.com icloud.com me.com mac.com gmx.com gmx.de gmx.net
+		web.de mail.com mail.ru yandex.ru yandex.com protonmail.com proton.me zoho.com libero.it virgilio.it orange.fr laposte.net
+		free.fr t-online.de seznam.cz wp.pl o2.pl interia.pl qq.com 163.com 126.com naver.com rediffmail.com`) {
+		FreeMail[d] = true
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"leadflow/internal/mailaddr"
 )
 
 // Facts are a lead's fields in their text form, as lead.Values gives them.
@@ -186,7 +188,7 @@ func value(field string, f Facts) string {
 	case "email_domain":
 		return domainOf(f["email"])
 	case "free_email":
-		return strconv.FormatBool(FreeMail[domainOf(f["email"])])
+		return strconv.FormatBool(mailaddr.FreeMail[domainOf(f["email"])])
 	}
 	return f[field]
 }
@@ -197,19 +199,6 @@ func domainOf(email string) string {
 		return ""
 	}
 	return strings.ToLower(email[at+1:])
-}
-
-// FreeMail are the common free email providers: an address there says
-// nothing about the company.
-var FreeMail = map[string]bool{}
-
-func init() {
-	for _, d := range strings.Fields(`gmail.com googlemail.com yahoo.com yahoo.co.uk yahoo.fr yahoo.de ymail.com hotmail.com
-		hotmail.co.uk hotmail.fr hotmail.it outlook.com live.com msn.com aol.com icloud.com me.com mac.com gmx.com gmx.de gmx.net
-		web.de mail.com mail.ru yandex.ru yandex.com protonmail.com proton.me zoho.com libero.it virgilio.it orange.fr laposte.net
-		free.fr t-online.de seznam.cz wp.pl o2.pl interia.pl qq.com 163.com 126.com naver.com rediffmail.com`) {
-		FreeMail[d] = true
-	}
 }
 
 // Glob matches a URL against a pattern in which * stands for any text,

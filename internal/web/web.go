@@ -208,7 +208,7 @@ var funcs = template.FuncMap{
 	"list":              func(v ...any) []any { return v },
 	"points":            func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) },
 	"join":              strings.Join,
-	"disqualifyReasons": func() []string { return lead.DisqualifyReasons },
+	
 	"authorities":       func() []lead.Authority { return lead.Authorities },
 	"duration":          humanDuration,
 	"has":               slices.Contains[[]string],
