@@ -1,0 +1,314 @@
+package crm
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"leadflow/internal/access"
+	"leadflow/internal/country"
+	"leadflow/internal/fault"
+	"leadflow/internal/mailaddr"
+	"leadflow/internal/sqldb"
+)
+
+// DomainOf is the company domain of a website, or failing that of a
+// work email address: the host in lower case without "www.". Free-mail
+// addresses say nothing about the company and give "".
+func DomainOf(website, email string) string {
+	if website != "" {
+		w := website
+		if !strings.Contains(w, "://") {
+			w = "https://" + w
+		}
+		if u, err := url.Parse(w); err == nil && strings.Contains(u.Hostname(), ".") {
+			return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+		}
+	}
+	if at := strings.LastIndexByte(email, '@'); at >= 0 {
+		d := strings.ToLower(email[at+1:])
+		if !mailaddr.FreeMail[d] && strings.Contains(d, ".") {
+			return d
+		}
+	}
+	return ""
+}
+
+// legalForms are the endings a company name carries in some places and
+// not in others; "ACME GmbH", "Acme" and "acme, inc." are one company.
+var legalForms = map[string]bool{
+	"inc": true, "incorporated": true, "corp": true, "corporation": true, "co": true, "company": true,
+	"llc": true, "ltd": true, "limited": true, "plc": true, "gmbh": true, "ag": true, "kg": true,
+	"sa": true, "sas": true, "sarl": true, "srl": true, "spa": true, "bv": true, "nv": true, "oy": true,
+	"ab": true, "as": true, "aps": true, "pty": true, "kk": true, "se": true, "group": true,
+}
+
+// NameKey reduces a company name for matching: lower case, letters and
+// digits only, legal forms dropped.
+func NameKey(name string) string {
+	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '&'
+	})
+	for len(words) > 1 && legalForms[words[len(words)-1]] {
+		words = words[:len(words)-1]
+	}
+	return strings.Join(words, " ")
+}
+
+// matchAccount finds the account a company belongs to: by domain first,
+// then by name. id is 0 when none matches.
+func matchAccount(ctx context.Context, q sqldb.Querier, domain, name string) (id int64, err error) {
+	if domain != "" {
+		err = q.QueryRow(ctx, `SELECT id FROM accounts WHERE domain = ? ORDER BY id LIMIT 1`, domain).Scan(&id)
+		if err == nil || !errors.Is(err, sql.ErrNoRows) {
+			return id, err
+		}
+	}
+	if key := NameKey(name); key != "" {
+		err = q.QueryRow(ctx, `SELECT id FROM accounts WHERE name_key = ? ORDER BY id LIMIT 1`, key).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, nil
+		}
+	}
+	return id, err
+}
+
+const accountColumns = `a.id, a.name, a.domain, a.website, a.industry, a.employees, a.country, a.city,
+	COALESCE(a.owner_id, 0), COALESCE(u.email, ''), a.created_at, a.updated_at`
+
+const fromAccounts = ` FROM accounts a LEFT JOIN users u ON u.id = a.owner_id`
+
+func scanAccount(s interface{ Scan(...any) error }) (Account, error) {
+	var a Account
+	var employees sql.NullInt64
+	var created, updated int64
+	err := s.Scan(&a.ID, &a.Name, &a.Domain, &a.Website, &a.Industry, &employees, &a.Country, &a.City,
+		&a.OwnerID, &a.OwnerEmail, &created, &updated)
+	a.Employees = int64Of(employees)
+	a.CreatedAt, a.UpdatedAt = *timeOf(sql.NullInt64{Int64: created, Valid: true}), *timeOf(sql.NullInt64{Int64: updated, Valid: true})
+	return a, err
+}
+
+func getAccount(ctx context.Context, q sqldb.Querier, id int64) (Account, error) {
+	a, err := scanAccount(q.QueryRow(ctx, `SELECT `+accountColumns+fromAccounts+` WHERE a.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, fault.Errorf(fault.NotFound, "account %d not found", id)
+	}
+	if err != nil {
+		return a, fmt.Errorf("crm: account %d: %w", id, err)
+	}
+	return a, nil
+}
+
+func insertAccount(ctx context.Context, q sqldb.Querier, a Account) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `INSERT INTO accounts (name, name_key, domain, website, industry, employees, country, city, owner_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		a.Name, NameKey(a.Name), a.Domain, a.Website, a.Industry, deref(a.Employees), a.Country, a.City,
+		nullable(a.OwnerID), a.CreatedAt.UnixMilli(), a.UpdatedAt.UnixMilli()).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("crm: insert account: %w", err)
+	}
+	return id, nil
+}
+
+// AccountInput is an account as a form or the API sends it, in text.
+type AccountInput struct {
+	Name, Website, Industry, Employees, Country, City, Owner string
+}
+
+// InputOf returns a's editable fields as text, for an edit form.
+func InputOf(a Account) AccountInput {
+	in := AccountInput{Name: a.Name, Website: a.Website, Industry: a.Industry, Country: a.Country, City: a.City, Owner: a.OwnerEmail}
+	if a.Employees != nil {
+		in.Employees = fmt.Sprint(*a.Employees)
+	}
+	return in
+}
+
+// apply validates in onto a, naming each bad field.
+func (s *Service) apply(ctx context.Context, q sqldb.Querier, a *Account, in AccountInput) error {
+	bad := fault.Fields{}
+	a.Name = strings.TrimSpace(in.Name)
+	if a.Name == "" || utf8.RuneCountInString(a.Name) > 200 {
+		bad.Add("name", "is required, at most 200 characters")
+	}
+	a.Website = strings.TrimSpace(in.Website)
+	a.Domain = DomainOf(a.Website, "")
+	if a.Website != "" && a.Domain == "" {
+		bad.Add("website", "must be a web address such as example.com")
+	}
+	a.Industry, a.City = strings.TrimSpace(in.Industry), strings.TrimSpace(in.City)
+	a.Employees = nil
+	if e := strings.TrimSpace(in.Employees); e != "" {
+		var n int64
+		if _, err := fmt.Sscan(e, &n); err != nil || n < 0 {
+			bad.Add("employees", "must be a whole number, 0 or more")
+		} else {
+			a.Employees = &n
+		}
+	}
+	a.Country = ""
+	if c := strings.TrimSpace(in.Country); c != "" {
+		code, ok := country.Normalize(c)
+		if !ok {
+			bad.Add("country", "must be a country name or a two-letter ISO code")
+		}
+		a.Country = code
+	}
+	if err := s.resolveOwner(ctx, q, &a.OwnerID, &a.OwnerEmail, in.Owner, bad); err != nil {
+		return err
+	}
+	return bad.Err()
+}
+
+// resolveOwner reads an owner's email into id and email.
+func (s *Service) resolveOwner(ctx context.Context, q sqldb.Querier, id *int64, email *string, in string, bad fault.Fields) error {
+	in = strings.TrimSpace(in)
+	*id, *email = 0, ""
+	if in == "" {
+		return nil
+	}
+	err := q.QueryRow(ctx, `SELECT id, email FROM users WHERE lower(email) = lower(?)`, in).Scan(id, email)
+	if errors.Is(err, sql.ErrNoRows) {
+		bad.Add("owner", "no user has this email")
+		return nil
+	}
+	return err
+}
+
+// CreateAccount stores a new account.
+func (s *Service) CreateAccount(ctx context.Context, a access.Actor, in AccountInput) (Account, error) {
+	now := s.stamp()
+	acc := Account{CreatedAt: now, UpdatedAt: now}
+	if in.Owner == "" {
+		in.Owner = a.Email
+	}
+	if err := s.apply(ctx, s.db.R, &acc, in); err != nil {
+		return acc, err
+	}
+	var err error
+	acc.ID, err = insertAccount(ctx, s.db.W, acc)
+	return acc, err
+}
+
+// UpdateAccount replaces account id's fields.
+func (s *Service) UpdateAccount(ctx context.Context, a access.Actor, id int64, in AccountInput) (Account, error) {
+	acc, err := getAccount(ctx, s.db.R, id)
+	if err != nil {
+		return acc, err
+	}
+	if err := s.apply(ctx, s.db.R, &acc, in); err != nil {
+		return acc, err
+	}
+	acc.UpdatedAt = s.stamp()
+	_, err = s.db.W.Exec(ctx, `UPDATE accounts SET name = ?, name_key = ?, domain = ?, website = ?, industry = ?, employees = ?,
+		country = ?, city = ?, owner_id = ?, updated_at = ? WHERE id = ?`,
+		acc.Name, NameKey(acc.Name), acc.Domain, acc.Website, acc.Industry, deref(acc.Employees), acc.Country, acc.City,
+		nullable(acc.OwnerID), acc.UpdatedAt.UnixMilli(), id)
+	if err != nil {
+		return acc, fmt.Errorf("crm: update account %d: %w", id, err)
+	}
+	return acc, nil
+}
+
+// AccountView is an account with everything that hangs off it.
+type AccountView struct {
+	Account
+	Contacts      []Contact
+	Opportunities []Opportunity
+}
+
+// Account returns account id with the contacts and opportunities a may see.
+func (s *Service) Account(ctx context.Context, a access.Actor, id int64) (AccountView, error) {
+	acc, err := getAccount(ctx, s.db.R, id)
+	if err != nil {
+		return AccountView{}, err
+	}
+	v := AccountView{Account: acc}
+	page, err := s.listContacts(ctx, a, ListOptions{Limit: 500}, "c.account_id = ?", id)
+	if err != nil {
+		return v, err
+	}
+	v.Contacts = page.Items
+	opps, err := s.listOpportunities(ctx, a, ListOptions{Limit: 500}, "o.account_id = ?", id)
+	v.Opportunities = opps.Items
+	return v, err
+}
+
+var accountSorts = map[string]string{
+	"name": "lower(a.name)", "created_at": "a.created_at", "country": "a.country", "industry": "lower(a.industry)",
+}
+
+// Accounts lists the accounts matching o.
+func (s *Service) Accounts(ctx context.Context, a access.Actor, o ListOptions) (Page[Account], error) {
+	var conds []string
+	var args []any
+	if q := strings.TrimSpace(o.Q); q != "" {
+		like := "%" + strings.ToLower(q) + "%"
+		conds = append(conds, "(lower(a.name) LIKE ? OR a.domain LIKE ?)")
+		args = append(args, like, like)
+	}
+	if o.Owner != "" {
+		conds = append(conds, "lower(u.email) = lower(?)")
+		args = append(args, ownerEmail(a, o.Owner))
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	order := orderBy(o.Sort, accountSorts, "name", "a.id")
+	return list(ctx, s.db.R, `SELECT `+accountColumns+fromAccounts+where+order, `SELECT COUNT(*)`+fromAccounts+where, args, o, scanAccount)
+}
+
+func ownerEmail(a access.Actor, owner string) string {
+	if owner == "me" {
+		return a.Email
+	}
+	return owner
+}
+
+// orderBy turns a sort key ("-" in front for descending) into ORDER BY,
+// with the id breaking ties so pages never overlap.
+func orderBy(sort string, columns map[string]string, fallback, id string) string {
+	desc := strings.HasPrefix(sort, "-")
+	expr, ok := columns[strings.TrimPrefix(sort, "-")]
+	if !ok {
+		expr, desc = columns[fallback], false
+	}
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	return " ORDER BY " + expr + dir + ", " + id + dir
+}
+
+// list runs a page query and its count.
+func list[T any](ctx context.Context, q sqldb.Querier, query, count string, args []any, o ListOptions,
+	scan func(interface{ Scan(...any) error }) (T, error)) (Page[T], error) {
+	var p Page[T]
+	rows, err := q.Query(ctx, query+` LIMIT ? OFFSET ?`, append(args, o.limit(), o.Offset)...)
+	if err != nil {
+		return p, fmt.Errorf("crm: list: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		item, err := scan(rows)
+		if err != nil {
+			return p, fmt.Errorf("crm: list: %w", err)
+		}
+		p.Items = append(p.Items, item)
+	}
+	if err := rows.Err(); err != nil {
+		return p, err
+	}
+	if err := q.QueryRow(ctx, count, args...).Scan(&p.Total); err != nil {
+		return p, fmt.Errorf("crm: count: %w", err)
+	}
+	return p, nil
+}

@@ -1,0 +1,97 @@
+package crm
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"leadflow/internal/access"
+	"leadflow/internal/fault"
+	"leadflow/internal/sqldb"
+)
+
+const contactColumns = `c.id, c.account_id, a.name, c.email, c.first_name, c.last_name, c.phone, c.job_title, c.stage,
+	COALESCE(c.owner_id, 0), COALESCE(u.email, ''), c.created_at, c.updated_at`
+
+const fromContacts = ` FROM contacts c JOIN accounts a ON a.id = c.account_id LEFT JOIN users u ON u.id = c.owner_id`
+
+func scanContact(s interface{ Scan(...any) error }) (Contact, error) {
+	var c Contact
+	var created, updated int64
+	err := s.Scan(&c.ID, &c.AccountID, &c.AccountName, &c.Email, &c.FirstName, &c.LastName, &c.Phone, &c.JobTitle, &c.Stage,
+		&c.OwnerID, &c.OwnerEmail, &created, &updated)
+	c.CreatedAt, c.UpdatedAt = *timeOf(sql.NullInt64{Int64: created, Valid: true}), *timeOf(sql.NullInt64{Int64: updated, Valid: true})
+	return c, err
+}
+
+func insertContact(ctx context.Context, q sqldb.Querier, c Contact) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `INSERT INTO contacts (account_id, email, first_name, last_name, phone, job_title, stage, owner_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c.AccountID, c.Email, c.FirstName, c.LastName, c.Phone, c.JobTitle, string(c.Stage), nullable(c.OwnerID),
+		c.CreatedAt.UnixMilli(), c.UpdatedAt.UnixMilli()).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("crm: insert contact: %w", err)
+	}
+	return id, nil
+}
+
+// visible adds the condition that limits a sales user to its own records
+// and the unassigned ones.
+func visible(a access.Actor, alias string, conds []string, args []any) ([]string, []any) {
+	if a.SeesAllLeads() {
+		return conds, args
+	}
+	return append(conds, "("+alias+".owner_id = ? OR "+alias+".owner_id IS NULL)"), append(args, a.ID)
+}
+
+// Contact returns contact id, if a may see it.
+func (s *Service) Contact(ctx context.Context, a access.Actor, id int64) (Contact, error) {
+	c, err := scanContact(s.db.R.QueryRow(ctx, `SELECT `+contactColumns+fromContacts+` WHERE c.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, fault.Errorf(fault.NotFound, "contact %d not found", id)
+	}
+	if err != nil {
+		return c, fmt.Errorf("crm: contact %d: %w", id, err)
+	}
+	if !a.CanSeeLead(c.OwnerID) {
+		return Contact{}, fault.Errorf(fault.Forbidden, "contact %d belongs to another sales user", id)
+	}
+	return c, nil
+}
+
+var contactSorts = map[string]string{
+	"name": "lower(c.last_name || ' ' || c.first_name)", "email": "lower(c.email)", "account": "lower(a.name)",
+	"stage": "c.stage", "created_at": "c.created_at",
+}
+
+// Contacts lists the contacts a may see that match o.
+func (s *Service) Contacts(ctx context.Context, a access.Actor, o ListOptions) (Page[Contact], error) {
+	return s.listContacts(ctx, a, o, "")
+}
+
+func (s *Service) listContacts(ctx context.Context, a access.Actor, o ListOptions, cond string, condArgs ...any) (Page[Contact], error) {
+	var conds []string
+	var args []any
+	if cond != "" {
+		conds, args = append(conds, cond), append(args, condArgs...)
+	}
+	conds, args = visible(a, "c", conds, args)
+	if q := strings.TrimSpace(o.Q); q != "" {
+		like := "%" + strings.ToLower(q) + "%"
+		conds = append(conds, "(lower(c.first_name || ' ' || c.last_name) LIKE ? OR lower(c.email) LIKE ? OR lower(a.name) LIKE ?)")
+		args = append(args, like, like, like)
+	}
+	if o.Owner != "" {
+		conds = append(conds, "lower(u.email) = lower(?)")
+		args = append(args, ownerEmail(a, o.Owner))
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	order := orderBy(o.Sort, contactSorts, "name", "c.id")
+	return list(ctx, s.db.R, `SELECT `+contactColumns+fromContacts+where+order, `SELECT COUNT(*)`+fromContacts+where, args, o, scanContact)
+}

@@ -1,0 +1,123 @@
+package crm
+
+import (
+	"context"
+	"strings"
+
+	"leadflow/internal/access"
+	"leadflow/internal/fault"
+	"leadflow/internal/lead"
+	"leadflow/internal/sqldb"
+)
+
+// ConvertInput says what a lead becomes.
+type ConvertInput struct {
+	// AccountID picks an existing account; 0 matches one by the lead's
+	// website domain (or work email domain), then by company name, and
+	// creates it when none matches.
+	AccountID int64
+	// AccountName names a new account; the lead's company by default.
+	AccountName string
+	// Opportunity, when not nil, opens a deal; its account and contact
+	// are the conversion's.
+	Opportunity *OpportunityInput
+}
+
+// Converted is what a conversion made.
+type Converted struct {
+	Lead           lead.Lead
+	AccountID      int64
+	ContactID      int64
+	OpportunityID  int64 // 0 when no deal was opened
+	AccountMatched bool  // the account existed already
+}
+
+// Convert turns lead leadID into an account, a contact and, if asked, an
+// opportunity, in one transaction: either all exist afterwards and the
+// lead links to them, or nothing changed.
+func (s *Service) Convert(ctx context.Context, a access.Actor, leadID int64, in ConvertInput) (Converted, error) {
+	var out Converted
+	l, err := s.leads.Convert(ctx, a, leadID, func(tx *sqldb.Tx, l lead.Lead) (lead.Conversion, map[string][2]string, error) {
+		now := s.stamp()
+		owner := l.OwnerID
+		if owner == 0 {
+			owner = a.ID
+		}
+		acc, matched, err := s.accountFor(ctx, tx, l, in, owner)
+		if err != nil {
+			return lead.Conversion{}, nil, err
+		}
+		stage := l.Stage
+		if in.Opportunity != nil && stage == lead.SQL {
+			stage = lead.Opportunity
+		}
+		c := Contact{AccountID: acc.ID, Email: l.Email, FirstName: l.FirstName, LastName: l.LastName, Phone: l.Phone,
+			JobTitle: l.JobTitle, Stage: stage, OwnerID: owner, CreatedAt: now, UpdatedAt: now}
+		if c.ID, err = insertContact(ctx, tx, c); err != nil {
+			return lead.Conversion{}, nil, err
+		}
+		accountNote := acc.Name + " (new)"
+		if matched {
+			accountNote = acc.Name + " (existing)"
+		}
+		detail := map[string][2]string{"account": {"", accountNote}, "contact": {"", c.Name()}}
+		conv := lead.Conversion{AccountID: acc.ID, ContactID: c.ID}
+		if in.Opportunity != nil {
+			oi := *in.Opportunity
+			oi.AccountID, oi.ContactID = acc.ID, c.ID
+			if oi.Owner == "" {
+				oi.Owner = ownerEmailOf(ctx, tx, owner)
+			}
+			o, err := s.newOpp(ctx, tx, a, oi, now)
+			if err != nil {
+				return lead.Conversion{}, nil, err
+			}
+			conv.OpportunityID = o.ID
+			detail["opportunity"] = [2]string{"", o.Name}
+		}
+		out = Converted{AccountID: acc.ID, ContactID: c.ID, OpportunityID: conv.OpportunityID, AccountMatched: matched}
+		return conv, detail, nil
+	})
+	out.Lead = l
+	return out, err
+}
+
+// accountFor finds or creates the account lead l converts into.
+func (s *Service) accountFor(ctx context.Context, tx *sqldb.Tx, l lead.Lead, in ConvertInput, owner int64) (Account, bool, error) {
+	if in.AccountID != 0 {
+		acc, err := getAccount(ctx, tx, in.AccountID)
+		if fault.CodeOf(err) == fault.NotFound {
+			return acc, false, &fault.Error{Code: fault.Invalid, Message: "no such account",
+				Fields: map[string]string{"account_id": "no account has this id"}}
+		}
+		return acc, true, err
+	}
+	name := strings.TrimSpace(in.AccountName)
+	if name == "" {
+		name = l.Company
+	}
+	domain := DomainOf(l.Website, l.Email)
+	id, err := matchAccount(ctx, tx, domain, name)
+	if err != nil || id != 0 {
+		acc, gerr := getAccount(ctx, tx, id)
+		if err == nil {
+			err = gerr
+		}
+		return acc, true, err
+	}
+	if name == "" {
+		return Account{}, false, &fault.Error{Code: fault.Invalid, Message: "the lead has no company",
+			Fields: map[string]string{"account_name": "is required: the lead names no company to create the account from"}}
+	}
+	now := s.stamp()
+	acc := Account{Name: name, Domain: domain, Website: l.Website, Industry: l.Industry, Employees: l.Employees,
+		Country: l.Country, City: l.City, OwnerID: owner, CreatedAt: now, UpdatedAt: now}
+	acc.ID, err = insertAccount(ctx, tx, acc)
+	return acc, false, err
+}
+
+func ownerEmailOf(ctx context.Context, q sqldb.Querier, id int64) string {
+	var e string
+	q.QueryRow(ctx, `SELECT email FROM users WHERE id = ?`, id).Scan(&e) // a missing user leaves the deal unowned
+	return e
+}

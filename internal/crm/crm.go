@@ -1,0 +1,147 @@
+// Package crm holds what qualified leads become: accounts (companies),
+// contacts (people at them) and opportunities (deals moving through the
+// pipeline), and the conversion that creates them from a lead.
+//
+// Accounts are shared by the whole team; a sales user sees the contacts
+// and opportunities it owns and the unassigned ones, as with leads.
+package crm
+
+import (
+	"database/sql"
+	"time"
+
+	"leadflow/internal/lead"
+	"leadflow/internal/sqldb"
+)
+
+// Account is a company the team sells to.
+type Account struct {
+	ID         int64
+	Name       string
+	Domain     string // the website's host without www., for matching
+	Website    string
+	Industry   string
+	Employees  *int64
+	Country    string
+	City       string
+	OwnerID    int64
+	OwnerEmail string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Contact is a person at an account.
+type Contact struct {
+	ID          int64
+	AccountID   int64
+	AccountName string
+	Email       string
+	FirstName   string
+	LastName    string
+	Phone       string
+	JobTitle    string
+	Stage       lead.Stage // the person's lifecycle stage: customer once a deal is won
+	OwnerID     int64
+	OwnerEmail  string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Name is the contact's full name, or the email when no name is known.
+func (c Contact) Name() string {
+	return lead.Lead{FirstName: c.FirstName, LastName: c.LastName, Email: c.Email}.Name()
+}
+
+// Opportunity is a deal in progress with an account.
+type Opportunity struct {
+	ID          int64
+	AccountID   int64
+	AccountName string
+	ContactID   int64 // 0 when none
+	ContactName string
+	Name        string
+	Amount      *int64 // whole currency units; nil when not yet known
+	Currency    string
+	CloseDate   string // expected close, YYYY-MM-DD; "" when not known
+	Stage       string // a pipeline stage key
+	LostReason  string
+	OwnerID     int64
+	OwnerEmail  string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	ClosedAt    *time.Time // when it was won or lost
+}
+
+// Service is what the UI and the API call to work on accounts, contacts
+// and opportunities.
+type Service struct {
+	db    *sqldb.DB
+	leads *lead.Service
+	now   func() time.Time
+}
+
+// NewService returns a Service over db; leads is where conversions start
+// and where won deals make customers.
+func NewService(db *sqldb.DB, leads *lead.Service) *Service {
+	return &Service{db: db, leads: leads, now: time.Now}
+}
+
+// SetClock replaces the clock, for tests and demo data.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+func timeOf(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := time.UnixMilli(n.Int64).UTC()
+	return &t
+}
+
+func int64Of(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	v := n.Int64
+	return &v
+}
+
+func nullable[T comparable](v T) any {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return v
+}
+
+func deref(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// Page is one page of a list.
+type Page[T any] struct {
+	Items []T
+	Total int
+}
+
+// ListOptions narrow and page a list.
+type ListOptions struct {
+	Q      string // free text
+	Stage  string // opportunities: a pipeline stage key
+	Owner  string // "me", or an owner's email
+	Sort   string // a column key of the list; "-" in front for descending
+	Limit  int
+	Offset int
+}
+
+// limit bounds a page.
+func (o ListOptions) limit() int {
+	if o.Limit < 1 || o.Limit > 500 {
+		return 50
+	}
+	return o.Limit
+}

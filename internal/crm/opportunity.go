@@ -1,0 +1,395 @@
+package crm
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"leadflow/internal/access"
+	"leadflow/internal/fault"
+	"leadflow/internal/lead"
+	"leadflow/internal/sqldb"
+)
+
+const oppColumns = `o.id, o.account_id, a.name, COALESCE(o.contact_id, 0),
+	COALESCE(TRIM(c.first_name || ' ' || c.last_name), ''), o.name, o.amount, o.currency, o.close_date, o.stage,
+	o.lost_reason, COALESCE(o.owner_id, 0), COALESCE(u.email, ''), o.created_at, o.updated_at, o.closed_at`
+
+const fromOpps = ` FROM opportunities o JOIN accounts a ON a.id = o.account_id
+	LEFT JOIN contacts c ON c.id = o.contact_id LEFT JOIN users u ON u.id = o.owner_id`
+
+func scanOpp(s interface{ Scan(...any) error }) (Opportunity, error) {
+	var o Opportunity
+	var amount, closed sql.NullInt64
+	var created, updated int64
+	err := s.Scan(&o.ID, &o.AccountID, &o.AccountName, &o.ContactID, &o.ContactName, &o.Name, &amount, &o.Currency,
+		&o.CloseDate, &o.Stage, &o.LostReason, &o.OwnerID, &o.OwnerEmail, &created, &updated, &closed)
+	o.Amount, o.ClosedAt = int64Of(amount), timeOf(closed)
+	o.CreatedAt, o.UpdatedAt = *timeOf(sql.NullInt64{Int64: created, Valid: true}), *timeOf(sql.NullInt64{Int64: updated, Valid: true})
+	return o, err
+}
+
+func getOpp(ctx context.Context, q sqldb.Querier, a access.Actor, id int64) (Opportunity, error) {
+	o, err := scanOpp(q.QueryRow(ctx, `SELECT `+oppColumns+fromOpps+` WHERE o.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, fault.Errorf(fault.NotFound, "opportunity %d not found", id)
+	}
+	if err != nil {
+		return o, fmt.Errorf("crm: opportunity %d: %w", id, err)
+	}
+	if !a.CanSeeLead(o.OwnerID) {
+		return Opportunity{}, fault.Errorf(fault.Forbidden, "opportunity %d belongs to another sales user", id)
+	}
+	return o, nil
+}
+
+// OpportunityInput is an opportunity as a form or the API sends it, in
+// text. Empty fields of an update keep their value, except amount and
+// close date, which an empty value clears.
+type OpportunityInput struct {
+	AccountID int64 // for a new opportunity
+	ContactID int64 // optional, a contact of the account
+	Name      string
+	Amount    string
+	Currency  string
+	CloseDate string
+	Stage     string // a new opportunity's stage; the first open one by default
+	Owner     string
+}
+
+var currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// applyOpp validates in onto o, naming each bad field.
+func (s *Service) applyOpp(ctx context.Context, q sqldb.Querier, o *Opportunity, in OpportunityInput, bad fault.Fields) error {
+	if name := strings.TrimSpace(in.Name); name != "" || o.Name == "" {
+		o.Name = name
+		if name == "" || utf8.RuneCountInString(name) > 200 {
+			bad.Add("name", "is required, at most 200 characters")
+		}
+	}
+	o.Amount = nil
+	if v := strings.ReplaceAll(strings.TrimSpace(in.Amount), ",", ""); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			bad.Add("amount", "must be a whole amount, 0 or more")
+		} else {
+			o.Amount = &n
+		}
+	}
+	o.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
+	if o.Amount != nil && !currencyPattern.MatchString(o.Currency) {
+		bad.Add("currency", "must be a three-letter currency code such as EUR or USD")
+	}
+	o.CloseDate = strings.TrimSpace(in.CloseDate)
+	if o.CloseDate != "" {
+		if _, err := time.Parse(time.DateOnly, o.CloseDate); err != nil {
+			bad.Add("close_date", "must be a date as YYYY-MM-DD")
+		}
+	}
+	if in.Owner != "" {
+		return s.resolveOwner(ctx, q, &o.OwnerID, &o.OwnerEmail, in.Owner, bad)
+	}
+	return nil
+}
+
+// newOpp validates and stores a new opportunity inside tx.
+func (s *Service) newOpp(ctx context.Context, tx *sqldb.Tx, a access.Actor, in OpportunityInput, now time.Time) (Opportunity, error) {
+	bad := fault.Fields{}
+	o := Opportunity{AccountID: in.AccountID, ContactID: in.ContactID, CreatedAt: now, UpdatedAt: now}
+	if err := s.applyOpp(ctx, tx, &o, in, bad); err != nil {
+		return o, err
+	}
+	if in.Owner == "" {
+		o.OwnerID = a.ID
+	}
+	if !a.CanAssignTo(o.OwnerID) {
+		bad.Add("owner", "sales users open opportunities for themselves")
+	}
+	p, err := pipelineIn(ctx, tx)
+	if err != nil {
+		return o, err
+	}
+	o.Stage = strings.TrimSpace(in.Stage)
+	if o.Stage == "" {
+		o.Stage = p.First().Key
+	}
+	if st, ok := p.Find(o.Stage); !ok || st.Outcome != Open {
+		bad.Add("stage", "must be an open pipeline stage: "+p.OpenLabels())
+	}
+	if err := bad.Err(); err != nil {
+		return o, err
+	}
+	err = tx.QueryRow(ctx, `INSERT INTO opportunities (account_id, contact_id, name, amount, currency, close_date, stage, owner_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		o.AccountID, nullable(o.ContactID), o.Name, deref(o.Amount), o.Currency, o.CloseDate, o.Stage, nullable(o.OwnerID),
+		now.UnixMilli(), now.UnixMilli()).Scan(&o.ID)
+	if err != nil {
+		return o, fmt.Errorf("crm: insert opportunity: %w", err)
+	}
+	return o, recordMove(ctx, tx, a, o.ID, "", o.Stage, "opened", now)
+}
+
+// CreateOpportunity opens a deal with an account.
+func (s *Service) CreateOpportunity(ctx context.Context, a access.Actor, in OpportunityInput) (Opportunity, error) {
+	var out Opportunity
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := getAccount(ctx, tx, in.AccountID); err != nil {
+			return &fault.Error{Code: fault.Invalid, Message: "the opportunity needs an account",
+				Fields: map[string]string{"account_id": "no account has this id"}}
+		}
+		if in.ContactID != 0 {
+			var accountID int64
+			err := tx.QueryRow(ctx, `SELECT account_id FROM contacts WHERE id = ?`, in.ContactID).Scan(&accountID)
+			if err != nil || accountID != in.AccountID {
+				return &fault.Error{Code: fault.Invalid, Message: "the contact is not at this account",
+					Fields: map[string]string{"contact_id": "must be a contact of the account"}}
+			}
+		}
+		o, err := s.newOpp(ctx, tx, a, in, s.stamp())
+		if err != nil {
+			return err
+		}
+		out, err = getOpp(ctx, tx, a, o.ID)
+		return err
+	})
+	return out, err
+}
+
+// UpdateOpportunity changes a deal's name, amount, close date or owner;
+// its stage moves with Move.
+func (s *Service) UpdateOpportunity(ctx context.Context, a access.Actor, id int64, in OpportunityInput) (Opportunity, error) {
+	var out Opportunity
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		o, err := getOpp(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		bad := fault.Fields{}
+		if err := s.applyOpp(ctx, tx, &o, in, bad); err != nil {
+			return err
+		}
+		if !a.CanAssignTo(o.OwnerID) {
+			bad.Add("owner", "sales users cannot hand a deal to someone else")
+		}
+		if err := bad.Err(); err != nil {
+			return err
+		}
+		o.UpdatedAt = s.stamp()
+		_, err = tx.Exec(ctx, `UPDATE opportunities SET name = ?, amount = ?, currency = ?, close_date = ?, owner_id = ?, updated_at = ? WHERE id = ?`,
+			o.Name, deref(o.Amount), o.Currency, o.CloseDate, nullable(o.OwnerID), o.UpdatedAt.UnixMilli(), id)
+		if err != nil {
+			return fmt.Errorf("crm: update opportunity %d: %w", id, err)
+		}
+		out, err = getOpp(ctx, tx, a, id)
+		return err
+	})
+	return out, err
+}
+
+// Move puts a deal in another pipeline stage. Lost needs a reason; won
+// makes its contact, and the leads that became the contact, customers.
+func (s *Service) Move(ctx context.Context, a access.Actor, id int64, stage, reason string) (Opportunity, error) {
+	stage, reason = strings.TrimSpace(stage), strings.TrimSpace(reason)
+	now := s.stamp()
+	var out Opportunity
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		o, err := getOpp(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		p, err := pipelineIn(ctx, tx)
+		if err != nil {
+			return err
+		}
+		to, ok := p.Find(stage)
+		switch {
+		case !ok:
+			return &fault.Error{Code: fault.Invalid, Message: "unknown pipeline stage",
+				Fields: map[string]string{"stage": "must be one of " + p.Keys()}}
+		case to.Outcome == Lost && reason == "":
+			return &fault.Error{Code: fault.Invalid, Message: "say why the deal was lost",
+				Fields: map[string]string{"lost_reason": "is required when a deal is lost"}}
+		case to.Key == o.Stage:
+			out = o
+			return nil
+		}
+		lostReason, closed := "", any(nil)
+		if to.Outcome == Lost {
+			lostReason = reason
+		}
+		if to.Outcome != Open {
+			closed = now.UnixMilli()
+		}
+		_, err = tx.Exec(ctx, `UPDATE opportunities SET stage = ?, lost_reason = ?, closed_at = ?, updated_at = ? WHERE id = ?`,
+			to.Key, lostReason, closed, now.UnixMilli(), id)
+		if err != nil {
+			return fmt.Errorf("crm: move opportunity %d: %w", id, err)
+		}
+		if err := recordMove(ctx, tx, a, id, o.Stage, to.Key, reason, now); err != nil {
+			return err
+		}
+		if to.Outcome == Won && o.ContactID != 0 {
+			if err := s.won(ctx, tx, a, o, now); err != nil {
+				return err
+			}
+		}
+		out, err = getOpp(ctx, tx, a, id)
+		return err
+	})
+	return out, err
+}
+
+// won makes the deal's contact, and the leads it came from, customers.
+func (s *Service) won(ctx context.Context, tx *sqldb.Tx, a access.Actor, o Opportunity, now time.Time) error {
+	if _, err := tx.Exec(ctx, `UPDATE contacts SET stage = ?, updated_at = ? WHERE id = ?`, string(lead.Customer), now.UnixMilli(), o.ContactID); err != nil {
+		return fmt.Errorf("crm: customer contact %d: %w", o.ContactID, err)
+	}
+	return s.leads.BecomeCustomers(ctx, tx, a.ID, o.ContactID, fmt.Sprintf("opportunity %q won", o.Name))
+}
+
+func recordMove(ctx context.Context, tx *sqldb.Tx, a access.Actor, id int64, from, to, reason string, now time.Time) error {
+	_, err := tx.Exec(ctx, `INSERT INTO opportunity_changes (opportunity_id, at, actor_id, from_stage, to_stage, reason) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, now.UnixMilli(), nullable(a.ID), from, to, reason)
+	if err != nil {
+		return fmt.Errorf("crm: record move of %d: %w", id, err)
+	}
+	return nil
+}
+
+// StageChange is one move of a deal through the pipeline.
+type StageChange struct {
+	At         time.Time
+	ActorEmail string
+	From, To   string
+	Reason     string
+}
+
+// OpportunityView is a deal with its history.
+type OpportunityView struct {
+	Opportunity
+	History []StageChange
+}
+
+// Opportunity returns deal id with its moves, newest first.
+func (s *Service) Opportunity(ctx context.Context, a access.Actor, id int64) (OpportunityView, error) {
+	o, err := getOpp(ctx, s.db.R, a, id)
+	if err != nil {
+		return OpportunityView{}, err
+	}
+	v := OpportunityView{Opportunity: o}
+	rows, err := s.db.R.Query(ctx, `SELECT h.at, COALESCE(u.email, ''), h.from_stage, h.to_stage, h.reason
+		FROM opportunity_changes h LEFT JOIN users u ON u.id = h.actor_id WHERE h.opportunity_id = ? ORDER BY h.at DESC, h.id DESC`, id)
+	if err != nil {
+		return v, fmt.Errorf("crm: history of %d: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c StageChange
+		var at int64
+		if err := rows.Scan(&at, &c.ActorEmail, &c.From, &c.To, &c.Reason); err != nil {
+			return v, err
+		}
+		c.At = time.UnixMilli(at).UTC()
+		v.History = append(v.History, c)
+	}
+	return v, rows.Err()
+}
+
+var oppSorts = map[string]string{
+	"name": "lower(o.name)", "account": "lower(a.name)", "amount": "COALESCE(o.amount, -1)", "stage": "o.stage",
+	"close_date": "o.close_date", "updated_at": "o.updated_at", "created_at": "o.created_at",
+}
+
+// Opportunities lists the deals a may see that match o.
+func (s *Service) Opportunities(ctx context.Context, a access.Actor, o ListOptions) (Page[Opportunity], error) {
+	return s.listOpportunities(ctx, a, o, "")
+}
+
+func (s *Service) listOpportunities(ctx context.Context, a access.Actor, o ListOptions, cond string, condArgs ...any) (Page[Opportunity], error) {
+	var conds []string
+	var args []any
+	if cond != "" {
+		conds, args = append(conds, cond), append(args, condArgs...)
+	}
+	conds, args = visible(a, "o", conds, args)
+	if o.Stage != "" {
+		conds, args = append(conds, "o.stage = ?"), append(args, o.Stage)
+	}
+	if q := strings.TrimSpace(o.Q); q != "" {
+		like := "%" + strings.ToLower(q) + "%"
+		conds = append(conds, "(lower(o.name) LIKE ? OR lower(a.name) LIKE ?)")
+		args = append(args, like, like)
+	}
+	if o.Owner != "" {
+		conds, args = append(conds, "lower(u.email) = lower(?)"), append(args, ownerEmail(a, o.Owner))
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	order := orderBy(o.Sort, oppSorts, "-updated_at", "o.id")
+	if o.Sort == "" {
+		order = orderBy("-updated_at", oppSorts, "updated_at", "o.id")
+	}
+	return list(ctx, s.db.R, `SELECT `+oppColumns+fromOpps+where+order, `SELECT COUNT(*)`+fromOpps+where, args, o, scanOpp)
+}
+
+// Column is one stage of the deal board.
+type Column struct {
+	Stage  Stage
+	Deals  []Opportunity
+	Count  int              // all deals in the stage, shown or not
+	Totals map[string]int64 // amount by currency
+}
+
+// Board returns the pipeline with the deals a may see in each stage, the
+// most recently moved first, at most perStage a column.
+func (s *Service) Board(ctx context.Context, a access.Actor, o ListOptions, perStage int) ([]Column, error) {
+	p, err := s.Pipeline(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cols := make([]Column, len(p))
+	for i, st := range p {
+		o.Stage, o.Limit, o.Offset = st.Key, perStage, 0
+		page, err := s.listOpportunities(ctx, a, o, "")
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = Column{Stage: st, Deals: page.Items, Count: page.Total}
+		if cols[i].Totals, err = s.totals(ctx, a, o); err != nil {
+			return nil, err
+		}
+	}
+	return cols, nil
+}
+
+// totals sums the amounts of a stage's deals by currency.
+func (s *Service) totals(ctx context.Context, a access.Actor, o ListOptions) (map[string]int64, error) {
+	conds, args := visible(a, "o", []string{"o.stage = ?", "o.amount IS NOT NULL"}, []any{o.Stage})
+	if o.Owner != "" {
+		conds, args = append(conds, "lower(u.email) = lower(?)"), append(args, ownerEmail(a, o.Owner))
+	}
+	rows, err := s.db.R.Query(ctx, `SELECT o.currency, SUM(o.amount) FROM opportunities o LEFT JOIN users u ON u.id = o.owner_id
+		WHERE `+strings.Join(conds, " AND ")+` GROUP BY o.currency ORDER BY o.currency`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("crm: totals: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var cur string
+		var sum int64
+		if err := rows.Scan(&cur, &sum); err != nil {
+			return nil, err
+		}
+		out[cur] = sum
+	}
+	return out, rows.Err()
+}
