@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"leadflow/internal/access"
+	"leadflow/internal/crm"
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
 	"leadflow/internal/lead"
@@ -22,6 +23,7 @@ import (
 // API holds what the handlers call.
 type API struct {
 	Leads *lead.Service
+	CRM   *crm.Service
 	Users *user.Service
 	Forms *forms.Service
 	Log   *slog.Logger

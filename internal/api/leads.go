@@ -39,6 +39,18 @@ type leadJSON struct {
 	Custom           map[string]string `json:"custom"`
 	CreatedAt        time.Time         `json:"created_at"`
 	UpdatedAt        time.Time         `json:"updated_at"`
+	ContactDueAt     *time.Time        `json:"contact_due_at"`
+	ContactedAt      *time.Time        `json:"contacted_at"`
+	Overdue          bool              `json:"overdue"`
+	Converted        *conversionJSON   `json:"converted"`
+}
+
+// conversionJSON says what a converted lead became.
+type conversionJSON struct {
+	At            time.Time `json:"at"`
+	AccountID     int64     `json:"account_id"`
+	ContactID     int64     `json:"contact_id"`
+	OpportunityID *int64    `json:"opportunity_id"`
 }
 
 func toJSON(l lead.Lead) leadJSON {
@@ -49,6 +61,14 @@ func toJSON(l lead.Lead) leadJSON {
 		Source: l.Source, UTMSource: l.UTMSource, UTMMedium: l.UTMMedium, UTMCampaign: l.UTMCampaign,
 		Consent: l.Consent, ConsentAt: l.ConsentAt, Stage: l.Stage, Score: l.Score, Grade: l.Grade,
 		CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt, Custom: l.Custom,
+		ContactDueAt: l.ContactDueAt, ContactedAt: l.ContactedAt, Overdue: l.Overdue(time.Now()),
+	}
+	if c := l.Converted; c.At != nil {
+		j.Converted = &conversionJSON{At: *c.At, AccountID: c.AccountID, ContactID: c.ContactID}
+		if c.OpportunityID != 0 {
+			id := c.OpportunityID
+			j.Converted.OpportunityID = &id
+		}
 	}
 	if j.Custom == nil {
 		j.Custom = map[string]string{}
@@ -62,7 +82,8 @@ func toJSON(l lead.Lead) leadJSON {
 
 // readOnly fields are accepted and ignored, so a client may send back a
 // lead it read; the server computes them.
-var readOnly = map[string]bool{"id": true, "score": true, "grade": true, "consent_at": true, "created_at": true, "updated_at": true}
+var readOnly = map[string]bool{"id": true, "score": true, "grade": true, "consent_at": true, "created_at": true, "updated_at": true,
+	"contact_due_at": true, "contacted_at": true, "overdue": true, "converted": true}
 
 // fieldKind says which JSON type each editable field takes.
 var fieldKind = map[string]string{

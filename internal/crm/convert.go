@@ -121,3 +121,14 @@ func ownerEmailOf(ctx context.Context, q sqldb.Querier, id int64) string {
 	q.QueryRow(ctx, `SELECT email FROM users WHERE id = ?`, id).Scan(&e) // a missing user leaves the deal unowned
 	return e
 }
+
+// MatchFor returns the existing account lead l would join if converted
+// now; ok is false when a new one would be created.
+func (s *Service) MatchFor(ctx context.Context, l lead.Lead) (acc Account, ok bool, err error) {
+	id, err := matchAccount(ctx, s.db.R, DomainOf(l.Website, l.Email), l.Company)
+	if err != nil || id == 0 {
+		return acc, false, err
+	}
+	acc, err = getAccount(ctx, s.db.R, id)
+	return acc, err == nil, err
+}

@@ -173,3 +173,11 @@ func (p Pipeline) OpenLabels() string {
 	}
 	return strings.Join(labels, "\n")
 }
+
+// Label is the label of stage key k, or k when there is no such stage.
+func (p Pipeline) Label(k string) string {
+	if s, ok := p.Find(k); ok {
+		return s.Label
+	}
+	return k
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"leadflow/internal/api"
+	"leadflow/internal/crm"
 	"leadflow/internal/forms"
 	"leadflow/internal/imports"
 	"leadflow/internal/lead"
@@ -51,12 +52,13 @@ func New(cfg Config) (http.Handler, error) {
 	formSvc := forms.NewService(cfg.DB, leads)
 	importSvc := imports.NewService(cfg.DB, leads, filepath.Join(cfg.DataDir, "imports"))
 	trackingSvc := tracking.NewService(cfg.DB)
+	crmSvc := crm.NewService(cfg.DB, leads)
 	onErr := func(err error) { cfg.Log.Error("import", "err", err) }
 	if err := importSvc.Resume(cfg.Background, onErr); err != nil {
 		return nil, err
 	}
 
-	pages, err := web.New(web.Services{Leads: leads, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc}, cfg.Log)
+	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +68,7 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &api.API{Leads: leads, Users: users, Forms: formSvc, Log: cfg.Log, Background: cfg.Background}
+	a := &api.API{Leads: leads, CRM: crmSvc, Users: users, Forms: formSvc, Log: cfg.Log, Background: cfg.Background}
 	if err := leads.ResumeRescores(cfg.Background, func(err error) { cfg.Log.Error("rescore", "err", err) }); err != nil {
 		return nil, err
 	}

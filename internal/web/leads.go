@@ -40,11 +40,12 @@ type listData struct {
 	Limit    int
 	// ExportQuery is the filter for the export link, without paging.
 	ExportQuery string
+	Now         time.Time // when overdue is judged
 }
 
 func (h *Web) listLeads(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	d := listData{Query: q}
+	d := listData{Query: q, Now: time.Now()}
 	f, err := lead.ParseFilter(q)
 	if e := fault.As(err); e != nil {
 		d.Errors = e.Fields
@@ -159,6 +160,10 @@ type showData struct {
 	BANT     *lead.BANT
 	Errors   map[string]string // of a refused stage move or qualification
 	Values   map[string]string // what was typed in them
+	Reasons  []string          // the disqualify reasons in force
+	Overdue  bool
+	// CanConvert shows the Convert button.
+	CanConvert bool
 }
 
 // leadInPath loads the lead the {id} path names, or shows why it cannot.
@@ -203,6 +208,10 @@ func (h *Web) renderLead(w http.ResponseWriter, r *http.Request, l lead.Lead, er
 	if err == nil {
 		d.BANT, err = h.Leads.Qualification(r.Context(), actor(r), l.ID)
 	}
+	if err == nil {
+		d.Reasons, err = h.Leads.DisqualifyReasons(r.Context())
+	}
+	d.Overdue, d.CanConvert = l.Overdue(now), lead.CanConvert(l)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -276,11 +285,12 @@ func (h *Web) qualifyLead(w http.ResponseWriter, r *http.Request) {
 }
 
 type formData struct {
-	ID     int64
-	Values lead.Changes
-	Errors map[string]string
-	Owners []user.User
-	Actor  access.Actor
+	ID      int64
+	Values  lead.Changes
+	Errors  map[string]string
+	Owners  []user.User
+	Actor   access.Actor
+	Reasons []string
 }
 
 func (h *Web) newLead(w http.ResponseWriter, r *http.Request) {
@@ -298,6 +308,10 @@ func (h *Web) renderForm(w http.ResponseWriter, r *http.Request, d formData, sta
 		return
 	}
 	d.Owners, d.Actor = owners, actor(r)
+	if d.Reasons, err = h.Leads.DisqualifyReasons(r.Context()); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
 	title := "New lead"
 	if d.ID != 0 {
 		title = "Edit lead"

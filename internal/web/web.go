@@ -20,6 +20,7 @@ import (
 
 	"leadflow/internal/access"
 	"leadflow/internal/country"
+	"leadflow/internal/crm"
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
 	"leadflow/internal/imports"
@@ -37,6 +38,7 @@ var staticFS embed.FS
 // Services are the domain services the pages call.
 type Services struct {
 	Leads    *lead.Service
+	CRM      *crm.Service
 	Users    *user.Service
 	Forms    *forms.Service
 	Imports  *imports.Service
@@ -69,10 +71,10 @@ func New(svc Services, log *slog.Logger) (*Web, error) {
 	}
 	for _, name := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")
-		if base == "layout" {
+		if base == "layout" || base == "partials" {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", name)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", name)
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", name, err)
 		}
@@ -195,23 +197,35 @@ var funcs = template.FuncMap{
 	"datetime": func(t time.Time) string {
 		return t.UTC().Format("2 Jan 2006 15:04 UTC")
 	},
-	"iso":               func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"label":             fieldLabel,
-	"title":             func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
-	"upper":             strings.ToUpper,
-	"add":               func(a, b int) int { return a + b },
-	"deref":             func(p *int64) int64 { return *p },
-	"stages":            func() []lead.Stage { return lead.Stages },
-	"grades":            func() []lead.Grade { return lead.Grades },
-	"roles":             func() []access.Role { return access.Roles },
-	"country":           country.All,
-	"list":              func(v ...any) []any { return v },
-	"points":            func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) },
-	"join":              strings.Join,
-	
-	"authorities":       func() []lead.Authority { return lead.Authorities },
-	"duration":          humanDuration,
-	"has":               slices.Contains[[]string],
+	"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"label":   fieldLabel,
+	"title":   func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
+	"upper":   strings.ToUpper,
+	"add":     func(a, b int) int { return a + b },
+	"deref":   func(p *int64) int64 { return *p },
+	"stages":  func() []lead.Stage { return lead.Stages },
+	"grades":  func() []lead.Grade { return lead.Grades },
+	"roles":   func() []access.Role { return access.Roles },
+	"country": country.All,
+	"list":    func(v ...any) []any { return v },
+	"points":  func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) },
+	"join":    strings.Join,
+
+	"authorities": func() []lead.Authority { return lead.Authorities },
+	"duration":    humanDuration,
+	"has":         slices.Contains[[]string],
+	"money":       money,
+	"ptr":         func(n int64) *int64 { return &n },
+	"splitList": func(s string) []string {
+		var out []string
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+		return out
+	},
+	"grades3": func() []string { return []string{"hot", "warm", "cold"} },
 }
 
 var labels = map[string]string{
@@ -254,4 +268,20 @@ func humanDuration(d time.Duration) string {
 		return fmt.Sprintf("%d minutes", int(d.Minutes()))
 	}
 	return "moments"
+}
+
+// money writes a whole amount with thousands separators and its currency.
+func money(amount *int64, currency string) string {
+	if amount == nil {
+		return "—"
+	}
+	s := strconv.FormatInt(*amount, 10)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return strings.TrimSpace(b.String() + " " + currency)
 }

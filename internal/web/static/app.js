@@ -16,3 +16,32 @@ document.addEventListener("DOMContentLoaded", () => {
 document.addEventListener("DOMContentLoaded", () => {
   if (document.querySelector("[data-refresh]")) setTimeout(() => location.reload(), 1000);
 });
+// Deal board: dropping a card on a column submits the card's own move
+// form with that column's stage, the same request its Move button makes.
+document.addEventListener("DOMContentLoaded", () => {
+  const board = document.getElementById("board");
+  if (!board) return;
+  let dragged = null;
+  board.addEventListener("dragstart", (e) => {
+    dragged = e.target.closest(".deal");
+    if (!dragged) return;
+    dragged.classList.add("dragging");
+    e.dataTransfer.setData("text/plain", dragged.dataset.id);
+  });
+  board.addEventListener("dragend", () => { if (dragged) dragged.classList.remove("dragging"); });
+  board.addEventListener("dragover", (e) => {
+    const col = e.target.closest(".column");
+    if (!col || !dragged) return;
+    e.preventDefault();
+    board.querySelectorAll(".drop").forEach((c) => c !== col && c.classList.remove("drop"));
+    col.classList.add("drop");
+  });
+  board.addEventListener("drop", (e) => {
+    const col = e.target.closest(".column");
+    if (!col || !dragged) return;
+    e.preventDefault();
+    const form = dragged.querySelector("form");
+    form.querySelector("select").value = col.dataset.stage;
+    form.submit();
+  });
+});

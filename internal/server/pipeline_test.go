@@ -1,0 +1,193 @@
+package server_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"leadflow/internal/dbtest"
+	"leadflow/internal/sqldb"
+)
+
+// sqlLead creates a lead as role and qualifies it into an SQL, by the API.
+func sqlLead(t *testing.T, f *fixture, role, body string) string {
+	t.Helper()
+	status, l := f.call(t, role, "POST", "/api/v1/leads", `{"stage":"mql",`+strings.TrimPrefix(body, "{"))
+	if status != 201 {
+		t.Fatalf("create: %d %v", status, l)
+	}
+	path := fmt.Sprintf("/api/v1/leads/%v", l["id"])
+	if status, q := f.call(t, role, "POST", path+"/qualify", `{"authority":"decision_maker","need":"a CRM","timing":"2027-Q2","outcome":"sql"}`); status != 200 {
+		t.Fatalf("qualify: %d %v", status, q)
+	}
+	return path
+}
+
+func TestAssignmentConversionAndDealsByAPI(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		if status, body := f.call(t, "sales", "POST", "/api/v1/assignment/rules", `{"name":"x","members":["sam@example.com"]}`); status != 403 {
+			t.Errorf("sales made a rule: %d %v", status, body)
+		}
+		status, rule := f.call(t, "admin", "POST", "/api/v1/assignment/rules",
+			`{"name":"Nordics","countries":["NO","Sweden"],"members":["sam@example.com","sue@example.com"]}`)
+		if status != 201 || rule["position"] != 1.0 || rule["countries"].([]any)[1] != "SE" {
+			t.Fatalf("rule: %d %v", status, rule)
+		}
+		if status, body := f.call(t, "admin", "PUT", "/api/v1/assignment/settings", `{"fallback_owner":"nobody@example.com","sla_hours":{"hot":0}}`); status != 422 || len(errorFields(body)) != 2 {
+			t.Errorf("bad settings: %d %v", status, body)
+		}
+		var owners []any
+		for i := range 2 {
+			_, l := f.call(t, "marketing", "POST", "/api/v1/leads", fmt.Sprintf(`{"email":"p%d@fjord.no","country":"Norway"}`, i))
+			owners = append(owners, l["owner"])
+			if l["contact_due_at"] == nil || l["overdue"] != false {
+				t.Errorf("assigned lead without a deadline: %v", l)
+			}
+		}
+		if fmt.Sprint(owners) != "[sam@example.com sue@example.com]" {
+			t.Errorf("round robin by API: %v", owners)
+		}
+
+		path := sqlLead(t, f, "sales", `{"email":"cto@fjordsoft.no","company":"Fjordsoft AS","website":"fjordsoft.no"}`)
+		status, conv := f.call(t, "sales", "POST", path+"/convert",
+			`{"opportunity":{"name":"Fjordsoft CRM","amount":12000,"currency":"NOK","close_date":"2027-03-01"}}`)
+		if status != 201 || conv["account_matched"] != false || conv["opportunity_id"] == nil {
+			t.Fatalf("convert: %d %v", status, conv)
+		}
+		if status, again := f.call(t, "sales", "POST", path+"/convert", `{}`); status != 409 {
+			t.Errorf("second conversion: %d %v", status, again)
+		}
+		lead := conv["lead"].(map[string]any)
+		if lead["stage"] != "opportunity" || lead["converted"].(map[string]any)["account_id"] != conv["account_id"] {
+			t.Errorf("converted lead %v", lead)
+		}
+		account := fmt.Sprintf("/api/v1/accounts/%v", conv["account_id"])
+		status, acc := f.call(t, "sales2", "GET", account, "")
+		if status != 200 || acc["domain"] != "fjordsoft.no" || len(acc["contacts"].([]any)) != 0 || len(acc["leads"].([]any)) != 0 {
+			t.Errorf("another sales user sees the account but not sam's records: %d %v", status, acc)
+		}
+		_, acc = f.call(t, "admin", "GET", account, "")
+		if len(acc["contacts"].([]any)) != 1 || len(acc["opportunities"].([]any)) != 1 || len(acc["leads"].([]any)) != 1 {
+			t.Errorf("account for admin: %v", acc)
+		}
+
+		deal := fmt.Sprintf("/api/v1/opportunities/%v", conv["opportunity_id"])
+		if status, _ := f.call(t, "sales2", "GET", deal, ""); status != 403 {
+			t.Errorf("sue read sam's deal: %d", status)
+		}
+		if status, body := f.call(t, "sales", "PATCH", deal, `{"stage":"lost"}`); status != 422 || errorFields(body)["lost_reason"] == nil {
+			t.Errorf("lost without a reason: %d %v", status, body)
+		}
+		status, o := f.call(t, "sales", "PATCH", deal, `{"stage":"won","amount":15000}`)
+		if status != 200 || o["stage"] != "won" || o["amount"] != 15000.0 || o["closed_at"] == nil {
+			t.Fatalf("won: %d %v", status, o)
+		}
+		if _, l := f.call(t, "sales", "GET", path, ""); l["stage"] != "customer" {
+			t.Errorf("won deal's lead is %v", l["stage"])
+		}
+		status, list := f.call(t, "sales", "GET", "/api/v1/contacts?limit=1", "")
+		if status != 200 || list["total"] != 1.0 || list["data"].([]any)[0].(map[string]any)["stage"] != "customer" {
+			t.Errorf("contacts: %d %v", status, list)
+		}
+		if _, list := f.call(t, "sales2", "GET", "/api/v1/opportunities", ""); list["total"] != 0.0 {
+			t.Errorf("sue lists sam's deals: %v", list)
+		}
+		if status, p := f.call(t, "admin", "PUT", "/api/v1/pipeline", `{"open_stages":["Discovery","Demo"]}`); status != 200 || len(p["stages"].([]any)) != 4 {
+			t.Errorf("pipeline: %d %v", status, p)
+		}
+		if status, p := f.call(t, "admin", "PUT", "/api/v1/disqualify-reasons", `{"reasons":["no fit","spam"]}`); status != 200 || len(p["reasons"].([]any)) != 2 {
+			t.Errorf("reasons: %d %v", status, p)
+		}
+		_, other := f.call(t, "sales", "POST", "/api/v1/leads", `{"email":"x@spam.example"}`)
+		if status, body := f.call(t, "sales", "PATCH", fmt.Sprintf("/api/v1/leads/%v", other["id"]), `{"stage":"disqualified","stage_reason":"competitor"}`); status != 422 || !strings.Contains(fmt.Sprint(errorFields(body)), "no fit, spam") {
+			t.Errorf("a reason no longer listed was accepted: %d %v", status, body)
+		}
+	})
+}
+
+func TestConvertAndBoardPages(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		path := sqlLead(t, f, "sales", `{"email":"ceo@kiwi.nz","first_name":"Aroha","last_name":"Ngata","company":"Kiwi Labs Ltd"}`)
+		page := strings.TrimPrefix(path, "/api/v1")
+		b := newBrowser(t, f.srv.URL)
+		b.login("sam@example.com")
+		if status, loc, _ := b.get("/"); status != http.StatusSeeOther || loc != "/home" {
+			t.Errorf("/ goes to %d %s", status, loc)
+		}
+		_, _, html := b.get(page)
+		if !strings.Contains(html, `href="`+page+`/convert"`) || !strings.Contains(html, "First contact made") {
+			t.Fatalf("the SQL's page offers no conversion, or does not say it was contacted")
+		}
+		_, _, html = b.get(page + "/convert")
+		if !strings.Contains(html, "a new one is created") || !strings.Contains(html, `value="Kiwi Labs Ltd"`) {
+			t.Errorf("convert page does not propose a new account")
+		}
+		form := url.Values{"account_name": {"Kiwi Labs Ltd"}, "open_deal": {"on"}, "deal_name": {"Kiwi pilot"}, "amount": {"lots"}, "currency": {"NZD"}, "close_date": {"2027-01-31"}, "stage": {"qualification"}}
+		status, _, html := b.post(page+"/convert", form)
+		if status != http.StatusUnprocessableEntity || !strings.Contains(html, "Amount must be a whole amount") || !strings.Contains(html, `value="Kiwi pilot"`) {
+			t.Errorf("refused conversion: %d", status)
+		}
+		form.Set("amount", "8,500")
+		status, loc, _ := b.post(page+"/convert", form)
+		if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/accounts/") {
+			t.Fatalf("convert: %d %s", status, loc)
+		}
+		_, _, html = b.get(loc)
+		if !strings.Contains(html, "Kiwi pilot") || !strings.Contains(html, "8,500 NZD") || !strings.Contains(html, "Aroha Ngata") {
+			t.Errorf("account page lacks its contact or deal")
+		}
+		if status, _, _ := b.get(page + "/convert"); status != http.StatusConflict {
+			t.Errorf("convert page of a converted lead: %d", status)
+		}
+
+		_, _, html = b.get("/deals")
+		i := strings.Index(html, `action="/deals/`)
+		if i < 0 || !strings.Contains(html, "Kiwi pilot") || !strings.Contains(html, "8,500 NZD") {
+			t.Fatalf("board lacks the deal")
+		}
+		move := html[i+len(`action="`) : i+strings.Index(html[i:], `/move"`)+len("/move")]
+		status, _, html = b.post(move, url.Values{"stage": {"lost"}, "back": {"/deals"}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(html, "Reason is required when a deal is lost") || !strings.Contains(html, `value="lost" selected`) {
+			t.Errorf("lost without reason: %d", status)
+		}
+		if status, loc, _ := b.post(move, url.Values{"stage": {"won"}, "back": {"/deals"}}); status != http.StatusSeeOther || loc != "/deals" {
+			t.Errorf("won from the board: %d %s", status, loc)
+		}
+		_, _, html = b.get(page)
+		if !strings.Contains(html, ">CUSTOMER</span>") || !strings.Contains(html, `id="converted"`) {
+			t.Errorf("the lead of a won deal is not a customer")
+		}
+
+		// Another sales user sees none of it; only an admin sets the rules.
+		sue := newBrowser(t, f.srv.URL)
+		sue.login("sue@example.com")
+		if status, _, _ := sue.get(strings.TrimSuffix(move, "/move")); status != http.StatusForbidden {
+			t.Errorf("sue opened sam's deal: %d", status)
+		}
+		if status, _, _ := sue.get("/assignment"); status != http.StatusForbidden {
+			t.Errorf("sales opened assignment: %d", status)
+		}
+		admin := newBrowser(t, f.srv.URL)
+		admin.login("admin@example.com")
+		status, _, html = admin.post("/assignment/rules", url.Values{"name": {"APAC"}, "countries": {"New Zealand, Mordor"}, "applies_to": {"new"}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(html, `&#34;Mordor&#34; is not a country`) || !strings.Contains(html, `value="APAC"`) {
+			t.Errorf("bad rule form: %d", status)
+		}
+		if status, _, _ := admin.post("/assignment/rules", url.Values{"name": {"APAC"}, "countries": {"NZ, AU"}, "members": {"sue@example.com"}}); status != http.StatusSeeOther {
+			t.Errorf("rule form: %d", status)
+		}
+		_, _, html = admin.get("/assignment")
+		if !strings.Contains(html, "1. APAC") || !strings.Contains(html, "→ sue@example.com") {
+			t.Errorf("assignment page does not list the rule")
+		}
+		for _, p := range []string{"/home", "/accounts", "/contacts", "/deals?view=list", "/settings/pipeline", "/accounts?q=nothing"} {
+			if status, _, _ := admin.get(p); status != http.StatusOK {
+				t.Errorf("%s: %d", p, status)
+			}
+		}
+	})
+}

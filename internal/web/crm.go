@@ -1,0 +1,505 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"leadflow/internal/crm"
+	"leadflow/internal/fault"
+	"leadflow/internal/lead"
+)
+
+// listOptions reads a list page's q, owner, stage, sort and page.
+func listOptions(r *http.Request) crm.ListOptions {
+	q := r.URL.Query()
+	o := crm.ListOptions{Q: q.Get("q"), Owner: q.Get("owner"), Stage: q.Get("stage"), Sort: q.Get("sort"), Limit: 50}
+	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
+		o.Offset = (n - 1) * o.Limit
+	}
+	return o
+}
+
+// pager holds a list page's position and its neighbours' links.
+type pager struct {
+	From, To, Total int
+	Prev, Next      string
+}
+
+func pagerOf(r *http.Request, o crm.ListOptions, shown, total int) pager {
+	p := pager{From: o.Offset + 1, To: o.Offset + shown, Total: total}
+	link := func(page int) string {
+		q := r.URL.Query()
+		q.Set("page", strconv.Itoa(page))
+		return r.URL.Path + "?" + q.Encode()
+	}
+	page := o.Offset/o.Limit + 1
+	if page > 1 {
+		p.Prev = link(page - 1)
+	}
+	if o.Offset+shown < total {
+		p.Next = link(page + 1)
+	}
+	return p
+}
+
+type crmList[T any] struct {
+	Query  url.Values
+	Items  []T
+	Pager  pager
+	Errors map[string]string
+	Values map[string]string
+}
+
+func (h *Web) listAccounts(w http.ResponseWriter, r *http.Request) {
+	h.renderAccounts(w, r, nil, nil, 0)
+}
+
+func (h *Web) renderAccounts(w http.ResponseWriter, r *http.Request, errs, values map[string]string, status int) {
+	o := listOptions(r)
+	p, err := h.CRM.Accounts(r.Context(), actor(r), o)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := crmList[crm.Account]{Query: r.URL.Query(), Items: p.Items, Pager: pagerOf(r, o, len(p.Items), p.Total), Errors: errs, Values: values}
+	h.render(w, r, "accounts", page{Title: "Accounts", Nav: "accounts", Data: d, Status: status})
+}
+
+func accountForm(r *http.Request) (crm.AccountInput, map[string]string) {
+	in := crm.AccountInput{Name: r.PostFormValue("name"), Website: r.PostFormValue("website"), Industry: r.PostFormValue("industry"),
+		Employees: r.PostFormValue("employees"), Country: r.PostFormValue("country"), City: r.PostFormValue("city"), Owner: r.PostFormValue("owner")}
+	return in, map[string]string{"name": in.Name, "website": in.Website, "industry": in.Industry, "employees": in.Employees,
+		"country": in.Country, "city": in.City, "owner": in.Owner}
+}
+
+func (h *Web) createAccount(w http.ResponseWriter, r *http.Request) {
+	in, values := accountForm(r)
+	acc, err := h.CRM.CreateAccount(r.Context(), actor(r), in)
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		h.renderAccounts(w, r, e.Fields, values, http.StatusUnprocessableEntity)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "Account created.")
+	http.Redirect(w, r, fmt.Sprintf("/accounts/%d", acc.ID), http.StatusSeeOther)
+}
+
+type accountData struct {
+	crm.AccountView
+	Leads    []lead.Lead
+	Pipeline crm.Pipeline
+	Errors   map[string]string // of the edit or new-deal form
+	Values   map[string]string
+	Form     string // which form they belong to: edit or deal
+}
+
+func (h *Web) showAccount(w http.ResponseWriter, r *http.Request) {
+	h.renderAccount(w, r, "", nil, nil, 0)
+}
+
+func (h *Web) renderAccount(w http.ResponseWriter, r *http.Request, form string, errs, values map[string]string, status int) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := accountData{Errors: errs, Values: values, Form: form}
+	if d.AccountView, err = h.CRM.Account(r.Context(), actor(r), id); err == nil {
+		if d.Leads, err = h.Leads.ConvertedInto(r.Context(), actor(r), id); err == nil {
+			d.Pipeline, err = h.CRM.Pipeline(r.Context())
+		}
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if d.Values == nil {
+		in := crm.InputOf(d.Account)
+		d.Values = map[string]string{"name": in.Name, "website": in.Website, "industry": in.Industry, "employees": in.Employees,
+			"country": in.Country, "city": in.City, "owner": in.Owner}
+	}
+	h.render(w, r, "account", page{Title: d.Name, Nav: "accounts", Data: d, Status: status})
+}
+
+func (h *Web) updateAccount(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	in, values := accountForm(r)
+	_, err = h.CRM.UpdateAccount(r.Context(), actor(r), id, in)
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		h.renderAccount(w, r, "edit", e.Fields, values, http.StatusUnprocessableEntity)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "Account saved.")
+	http.Redirect(w, r, fmt.Sprintf("/accounts/%d", id), http.StatusSeeOther)
+}
+
+func (h *Web) listContacts(w http.ResponseWriter, r *http.Request) {
+	o := listOptions(r)
+	p, err := h.CRM.Contacts(r.Context(), actor(r), o)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := crmList[crm.Contact]{Query: r.URL.Query(), Items: p.Items, Pager: pagerOf(r, o, len(p.Items), p.Total)}
+	h.render(w, r, "contacts", page{Title: "Contacts", Nav: "contacts", Data: d})
+}
+
+type contactData struct {
+	crm.Contact
+	Deals []crm.Opportunity
+	Leads []lead.Lead
+}
+
+func (h *Web) showContact(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var d contactData
+	if d.Contact, err = h.CRM.Contact(r.Context(), actor(r), id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v, err := h.CRM.Account(r.Context(), actor(r), d.AccountID)
+	if err == nil {
+		d.Leads, err = h.Leads.ConvertedInto(r.Context(), actor(r), d.AccountID)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, o := range v.Opportunities {
+		if o.ContactID == id {
+			d.Deals = append(d.Deals, o)
+		}
+	}
+	kept := d.Leads[:0]
+	for _, l := range d.Leads {
+		if l.Converted.ContactID == id {
+			kept = append(kept, l)
+		}
+	}
+	d.Leads = kept
+	h.render(w, r, "contact", page{Title: d.Name(), Nav: "contacts", Data: d})
+}
+
+type boardData struct {
+	Columns  []crm.Column
+	Pipeline crm.Pipeline
+	Mine     bool
+	List     *crmList[crm.Opportunity] // the table view
+}
+
+// board shows the deals by pipeline stage, or as a table with ?view=list.
+func (h *Web) board(w http.ResponseWriter, r *http.Request) {
+	o := listOptions(r)
+	d := boardData{Mine: o.Owner == "me"}
+	var err error
+	if d.Pipeline, err = h.CRM.Pipeline(r.Context()); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if r.URL.Query().Get("view") == "list" {
+		p, err := h.CRM.Opportunities(r.Context(), actor(r), o)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		d.List = &crmList[crm.Opportunity]{Query: r.URL.Query(), Items: p.Items, Pager: pagerOf(r, o, len(p.Items), p.Total)}
+	} else if d.Columns, err = h.CRM.Board(r.Context(), actor(r), o, 50); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, "deals", page{Title: "Deals", Nav: "deals", Data: d})
+}
+
+func dealForm(r *http.Request) (crm.OpportunityInput, map[string]string) {
+	account, _ := strconv.ParseInt(r.PostFormValue("account_id"), 10, 64)
+	contact, _ := strconv.ParseInt(r.PostFormValue("contact_id"), 10, 64)
+	in := crm.OpportunityInput{AccountID: account, ContactID: contact, Name: r.PostFormValue("deal_name"),
+		Amount: r.PostFormValue("amount"), Currency: r.PostFormValue("currency"), CloseDate: r.PostFormValue("close_date"),
+		Stage: r.PostFormValue("stage"), Owner: r.PostFormValue("owner")}
+	return in, map[string]string{"contact_id": r.PostFormValue("contact_id"), "deal_name": in.Name, "amount": in.Amount,
+		"currency": in.Currency, "close_date": in.CloseDate, "stage": in.Stage, "owner": in.Owner}
+}
+
+// dealErrors renames the name field of a deal form, which sits beside
+// other forms' name fields.
+func dealErrors(f map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range f {
+		if k == "name" {
+			k = "deal_name"
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// createDeal answers the new-deal form of an account page.
+func (h *Web) createDeal(w http.ResponseWriter, r *http.Request) {
+	in, values := dealForm(r)
+	o, err := h.CRM.CreateOpportunity(r.Context(), actor(r), in)
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		r.SetPathValue("id", strconv.FormatInt(in.AccountID, 10))
+		h.renderAccount(w, r, "deal", dealErrors(e.Fields), values, http.StatusUnprocessableEntity)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "Opportunity opened.")
+	http.Redirect(w, r, fmt.Sprintf("/deals/%d", o.ID), http.StatusSeeOther)
+}
+
+type dealData struct {
+	crm.OpportunityView
+	Pipeline crm.Pipeline
+	Errors   map[string]string
+	Values   map[string]string
+	Form     string // edit or move
+}
+
+func (h *Web) showDeal(w http.ResponseWriter, r *http.Request) {
+	h.renderDeal(w, r, "", nil, nil, 0)
+}
+
+func (h *Web) renderDeal(w http.ResponseWriter, r *http.Request, form string, errs, values map[string]string, status int) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := dealData{Errors: errs, Values: values, Form: form}
+	if d.OpportunityView, err = h.CRM.Opportunity(r.Context(), actor(r), id); err == nil {
+		d.Pipeline, err = h.CRM.Pipeline(r.Context())
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if d.Values == nil {
+		o := d.Opportunity
+		d.Values = map[string]string{"deal_name": o.Name, "currency": o.Currency, "close_date": o.CloseDate, "owner": o.OwnerEmail, "stage": o.Stage}
+		if o.Amount != nil {
+			d.Values["amount"] = strconv.FormatInt(*o.Amount, 10)
+		}
+	}
+	h.render(w, r, "deal", page{Title: d.Name, Nav: "deals", Data: d, Status: status})
+}
+
+func (h *Web) updateDeal(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	in, values := dealForm(r)
+	_, err = h.CRM.UpdateOpportunity(r.Context(), actor(r), id, in)
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		h.renderDeal(w, r, "edit", dealErrors(e.Fields), values, http.StatusUnprocessableEntity)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "Opportunity saved.")
+	http.Redirect(w, r, fmt.Sprintf("/deals/%d", id), http.StatusSeeOther)
+}
+
+// moveDeal answers the move forms of the board and of a deal's page. A
+// move to lost without a reason comes back as the deal's page asking for
+// one, keeping the stage chosen.
+func (h *Web) moveDeal(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	stage, reason := r.PostFormValue("stage"), r.PostFormValue("lost_reason")
+	o, err := h.CRM.Move(r.Context(), actor(r), id, stage, reason)
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		h.renderDeal(w, r, "move", e.Fields, map[string]string{"stage": stage, "lost_reason": reason}, http.StatusUnprocessableEntity)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	msg := fmt.Sprintf("%s moved to %s.", o.Name, stage)
+	if p, err := h.CRM.Pipeline(r.Context()); err == nil {
+		if st, ok := p.Find(o.Stage); ok {
+			msg = fmt.Sprintf("%s moved to %s.", o.Name, st.Label)
+			if st.Outcome == crm.Won {
+				msg += " Its contact is now a customer."
+			}
+		}
+	}
+	h.flash(w, msg)
+	back := r.PostFormValue("back")
+	if back != "/deals" && back != "/deals?owner=me" {
+		back = fmt.Sprintf("/deals/%d", id)
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+type convertData struct {
+	Lead     lead.Lead
+	Match    *crm.Account
+	Pipeline crm.Pipeline
+	Errors   map[string]string
+	Values   map[string]string
+}
+
+func (h *Web) convertPage(w http.ResponseWriter, r *http.Request) {
+	l, ok := h.leadInPath(w, r)
+	if !ok {
+		return
+	}
+	values := map[string]string{"account_name": l.Company, "open_deal": "on", "deal_name": dealName(l), "currency": "EUR",
+		"close_date": time.Now().AddDate(0, 3, 0).Format(time.DateOnly)}
+	h.renderConvert(w, r, l, nil, values, 0)
+}
+
+func dealName(l lead.Lead) string {
+	if l.Company != "" {
+		return l.Company + " – new business"
+	}
+	return l.Name() + " – new business"
+}
+
+func (h *Web) renderConvert(w http.ResponseWriter, r *http.Request, l lead.Lead, errs, values map[string]string, status int) {
+	if !lead.CanConvert(l) {
+		h.fail(w, r, fault.Errorf(fault.Conflict, "%s cannot be converted: only an SQL that was not converted before can.", l.Name()))
+		return
+	}
+	d := convertData{Lead: l, Errors: errs, Values: values}
+	acc, ok, err := h.CRM.MatchFor(r.Context(), l)
+	if err == nil {
+		d.Pipeline, err = h.CRM.Pipeline(r.Context())
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if ok {
+		d.Match = &acc
+	}
+	h.render(w, r, "convert", page{Title: "Convert " + l.Name(), Nav: "leads", Data: d, Status: status})
+}
+
+func (h *Web) convertLead(w http.ResponseWriter, r *http.Request) {
+	l, ok := h.leadInPath(w, r)
+	if !ok {
+		return
+	}
+	r.ParseForm()
+	values := map[string]string{}
+	for _, k := range []string{"account_name", "open_deal", "deal_name", "amount", "currency", "close_date", "stage"} {
+		values[k] = strings.TrimSpace(r.PostFormValue(k))
+	}
+	in := crm.ConvertInput{AccountName: values["account_name"]}
+	if values["open_deal"] != "" {
+		in.Opportunity = &crm.OpportunityInput{Name: values["deal_name"], Amount: values["amount"], Currency: values["currency"],
+			CloseDate: values["close_date"], Stage: values["stage"]}
+	}
+	res, err := h.CRM.Convert(r.Context(), actor(r), l.ID, in)
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		h.renderConvert(w, r, l, dealErrors(e.Fields), values, http.StatusUnprocessableEntity)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	msg := "Converted: new account created."
+	if res.AccountMatched {
+		msg = "Converted into the existing account."
+	}
+	h.flash(w, msg)
+	http.Redirect(w, r, fmt.Sprintf("/accounts/%d", res.AccountID), http.StatusSeeOther)
+}
+
+func (h *Web) markContacted(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		_, err = h.Leads.MarkContacted(r.Context(), actor(r), id)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "First contact logged.")
+	http.Redirect(w, r, fmt.Sprintf("/leads/%d", id), http.StatusSeeOther)
+}
+
+type homeData struct {
+	Overdue  []lead.Lead
+	Awaiting []lead.Lead
+	Deals    []crm.Opportunity
+	Now      time.Time
+	Stages   crm.Pipeline
+	// TeamOverdue counts everyone's overdue leads, for those who see all.
+	TeamOverdue int
+}
+
+// home is each user's desk: first contacts overdue and due, and their
+// open deals.
+func (h *Web) home(w http.ResponseWriter, r *http.Request) {
+	a := actor(r)
+	d := homeData{Now: time.Now()}
+	mine := func(contact string, limit int) (lead.Page, error) {
+		f, _ := lead.ParseFilter(url.Values{"owner": {"me"}, "contact": {contact}, "sort": {"contact_due_at"}, "limit": {strconv.Itoa(limit)}})
+		return h.Leads.List(r.Context(), a, f, false)
+	}
+	p, err := mine(lead.ContactOverdue, 50)
+	d.Overdue = p.Leads
+	if err == nil {
+		p, err = mine(lead.ContactAwaiting, 50)
+		for _, l := range p.Leads {
+			if !l.Overdue(d.Now) {
+				d.Awaiting = append(d.Awaiting, l)
+			}
+		}
+	}
+	if err == nil && a.SeesAllLeads() {
+		f, _ := lead.ParseFilter(url.Values{"contact": {lead.ContactOverdue}, "limit": {"1"}})
+		p, err = h.Leads.List(r.Context(), a, f, true)
+		d.TeamOverdue = p.Total
+	}
+	if err == nil {
+		d.Stages, err = h.CRM.Pipeline(r.Context())
+	}
+	if err == nil {
+		var deals crm.Page[crm.Opportunity]
+		deals, err = h.CRM.Opportunities(r.Context(), a, crm.ListOptions{Owner: "me", Sort: "close_date", Limit: 100})
+		for _, o := range deals.Items {
+			if st, ok := d.Stages.Find(o.Stage); ok && st.Outcome == crm.Open {
+				d.Deals = append(d.Deals, o)
+			}
+		}
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, "home", page{Title: "My work", Nav: "home", Data: d})
+}
