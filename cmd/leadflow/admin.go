@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/crm"
 	"leadflow/internal/demo"
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
@@ -93,7 +94,8 @@ func (e environment) demo(ctx context.Context, args []string) error {
 	if count == 0 {
 		fmt.Fprintf(e.stderr, "creating demo data: %d leads...\n", *n)
 		leads := lead.NewService(db)
-		if err := demo.Seed(ctx, users, leads, forms.NewService(db, leads), password, *n, 1, time.Now()); err != nil {
+		svc := demo.Services{Users: users, Leads: leads, Forms: forms.NewService(db, leads), CRM: crm.NewService(db, leads)}
+		if err := demo.Seed(ctx, svc, password, *n, 1, time.Now()); err != nil {
 			return err
 		}
 	} else {

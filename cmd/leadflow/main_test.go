@@ -152,8 +152,9 @@ func TestDemoPrintsWorkingCredentials(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || len(resp.Cookies()) == 0 {
 		t.Fatalf("the printed credentials do not sign in: %d", resp.StatusCode)
 	}
+	session := resp.Cookies()[0]
 	req, _ = http.NewRequest("GET", base+"/leads?limit=500", nil)
-	req.AddCookie(resp.Cookies()[0])
+	req.AddCookie(session)
 	resp, err = client.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -170,6 +171,20 @@ func TestDemoPrintsWorkingCredentials(t *testing.T) {
 		if !strings.Contains(body.String(), fmt.Sprintf(`">%s</span>`, stage)) {
 			t.Errorf("demo data has no lead in stage %s", stage)
 		}
+	}
+	// The deal board is alive too: converted leads' deals, some won.
+	req, _ = http.NewRequest("GET", base+"/deals", nil)
+	req.AddCookie(session)
+	board, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body.Reset()
+	body.ReadFrom(board.Body)
+	board.Body.Close()
+	won := regexp.MustCompile(`id="col-won">Won <span class="badge">(\d+)<`).FindStringSubmatch(body.String())
+	if won == nil || won[1] == "0" || !strings.Contains(body.String(), `class="deal"`) {
+		t.Errorf("demo deal board has no deals or no won deal: %v", won)
 	}
 }
 

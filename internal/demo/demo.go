@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/crm"
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
 	"leadflow/internal/lead"
@@ -71,9 +72,20 @@ var stageMix = []struct {
 	{lead.Opportunity, 7}, {lead.Customer, 5}, {lead.Nurturing, 9}, {lead.Disqualified, 5},
 }
 
+// Services are what the demo data is made through.
+type Services struct {
+	Users *user.Service
+	Leads *lead.Service
+	Forms *forms.Service
+	CRM   *crm.Service
+}
+
 // Seed creates the demo team with password and n leads created over the
-// 180 days before now. It is deterministic for a given seed.
-func Seed(ctx context.Context, users *user.Service, leads *lead.Service, fs *forms.Service, password string, n int, seed uint64, now time.Time) error {
+// 180 days before now, with assignment rules, accounts and a deal board
+// made by converting the leads in the opportunity stage. It is
+// deterministic for a given seed.
+func Seed(ctx context.Context, svc Services, password string, n int, seed uint64, now time.Time) error {
+	users, leads, fs := svc.Users, svc.Leads, svc.Forms
 	var sales []user.User
 	for _, in := range Team {
 		in.Password = password
@@ -87,8 +99,15 @@ func Seed(ctx context.Context, users *user.Service, leads *lead.Service, fs *for
 	}
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	used := map[string]bool{}
+	// Customers get there the way real ones do: their lead is converted
+	// and the deal won, below.
+	wins := map[int64]bool{}
 	for i := 0; i < n; i++ {
 		l := fake(rng, now, sales)
+		won := l.Stage == lead.Customer && l.Company != ""
+		if won {
+			l.Stage = lead.Opportunity
+		}
 		for used[strings.ToLower(l.Email)] {
 			l.Email = fmt.Sprintf("%s.%d@%s", strings.Split(l.Email, "@")[0], rng.IntN(100), strings.Split(l.Email, "@")[1])
 		}
@@ -97,6 +116,7 @@ func Seed(ctx context.Context, users *user.Service, leads *lead.Service, fs *for
 		if err != nil {
 			return fmt.Errorf("demo: lead %d: %w", i, err)
 		}
+		wins[stored.ID] = won
 		if evs := activity(rng, stored, now); len(evs) > 0 {
 			if _, err := leads.RecordEvents(ctx, access.Actor{Role: access.Admin}, evs); err != nil {
 				return fmt.Errorf("demo: events of lead %d: %w", i, err)
@@ -110,8 +130,10 @@ func Seed(ctx context.Context, users *user.Service, leads *lead.Service, fs *for
 		return err
 	}
 	// Leads without activity still score for who they are.
-	_, err := leads.RescoreAll(ctx, "demo data", nil)
-	return err
+	if _, err := leads.RescoreAll(ctx, "demo data", nil); err != nil {
+		return err
+	}
+	return seedPipeline(ctx, svc, rng, wins, sales)
 }
 
 // stageRank says how far down the funnel a stage is, for how active a
@@ -229,6 +251,7 @@ func fake(rng *rand.Rand, now time.Time, sales []user.User) lead.Lead {
 	}
 	setSource(rng, &l)
 	setStage(rng, &l, sales)
+	setContact(rng, &l, now)
 	if l.Consent = rng.IntN(10) < 7; l.Consent {
 		at := created
 		l.ConsentAt = &at
