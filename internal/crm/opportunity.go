@@ -349,7 +349,8 @@ type Column struct {
 }
 
 // Board returns the pipeline with the deals a may see in each stage, the
-// most recently moved first, at most perStage a column.
+// most recently moved first, at most perStage a column; closed columns
+// show the ten latest, as they only grow.
 func (s *Service) Board(ctx context.Context, a access.Actor, o ListOptions, perStage int) ([]Column, error) {
 	p, err := s.Pipeline(ctx)
 	if err != nil {
@@ -358,6 +359,9 @@ func (s *Service) Board(ctx context.Context, a access.Actor, o ListOptions, perS
 	cols := make([]Column, len(p))
 	for i, st := range p {
 		o.Stage, o.Limit, o.Offset = st.Key, perStage, 0
+		if st.Outcome != Open {
+			o.Limit = min(perStage, 10)
+		}
 		page, err := s.listOpportunities(ctx, a, o, "")
 		if err != nil {
 			return nil, err

@@ -310,6 +310,31 @@ func TestOpenAPIMatchesServer(t *testing.T) {
 	if !reflect.DeepEqual(documented, served) {
 		t.Errorf("Lead schema lists %v\nbut the API answers with %v", documented, served)
 	}
+
+	// The records a conversion makes are documented as served.
+	lead := sqlLead(t, f, "admin", `{"email":"schema@example.com","company":"Schema Ltd"}`)
+	_, conv := f.call(t, "admin", "POST", lead+"/convert", `{"opportunity":{"name":"Schema deal"}}`)
+	for name, path := range map[string]string{
+		"Account": "/api/v1/accounts?q=schema", "Contact": "/api/v1/contacts?q=schema", "Opportunity": "/api/v1/opportunities?q=schema",
+	} {
+		_, page := f.call(t, "admin", "GET", path, "")
+		items, _ := page["data"].([]any)
+		if len(items) != 1 || conv["account_id"] == nil {
+			t.Fatalf("%s: %v", path, page)
+		}
+		if d, s := keysOf(doc["components"].(map[string]any)["schemas"].(map[string]any)[name].(map[string]any)["properties"]), keysOf(items[0]); !reflect.DeepEqual(d, s) {
+			t.Errorf("%s schema lists %v\nbut the API answers with %v", name, d, s)
+		}
+	}
+}
+
+func keysOf(v any) []string {
+	var out []string
+	for k := range v.(map[string]any) {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 func TestHealthz(t *testing.T) {

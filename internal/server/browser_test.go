@@ -258,3 +258,55 @@ func TestBrowserFillsHostedForm(t *testing.T) {
 	}
 	screenshot(t, ctx, "lead-from-form")
 }
+
+// The deal board on a phone: columns stack, nothing scrolls sideways, and
+// a card's own Move button moves the deal.
+func TestBrowserDealBoardOnPhone(t *testing.T) {
+	ctx := chromium(t)
+	f := newFixture(t, dbtest.SQLite(t))
+	path := sqlLead(t, f, "sales", `{"email":"cio@tui.nz","company":"Tui Freight"}`)
+	if status, body := f.call(t, "sales", "POST", path+"/convert", `{"opportunity":{"name":"Tui fleet CRM","amount":30000,"currency":"NZD"}}`); status != 201 {
+		t.Fatalf("convert: %d %v", status, body)
+	}
+	var overflow bool
+	var column string
+	err := chromedp.Run(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		chromedp.Navigate(f.srv.URL+"/login?next=/deals"),
+		chromedp.WaitVisible(`#email`, chromedp.ByID),
+		chromedp.SendKeys(`#email`, "sam@example.com", chromedp.ByID),
+		chromedp.SendKeys(`#password`, testPassword+"\n", chromedp.ByID),
+		chromedp.WaitVisible(`#board .deal`),
+		chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if overflow {
+		t.Error("the deal board scrolls sideways on a 390px-wide phone")
+	}
+	screenshot(t, ctx, "deals-phone")
+	err = chromedp.Run(ctx,
+		chromedp.SetValue(`#board .deal select`, "negotiation", chromedp.ByQuery),
+		chromedp.Click(`#board .deal button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.flash`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector("#board .deal").closest(".column").dataset.stage`, &column),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if column != "negotiation" {
+		t.Errorf("after Move the deal is in %q, want negotiation", column)
+	}
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(f.srv.URL+"/home"),
+		chromedp.WaitVisible(`#my-deals`, chromedp.ByID),
+		chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if overflow {
+		t.Error("My work scrolls sideways on a phone")
+	}
+}
