@@ -456,14 +456,14 @@ func (a *API) convertLead(w http.ResponseWriter, r *http.Request) {
 // markContacted answers POST /api/v1/leads/{id}/contacted.
 func (a *API) markContacted(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
-	if err == nil {
-		l, err := a.Leads.MarkContacted(r.Context(), actor(r), id)
-		if err == nil {
-			writeJSON(w, http.StatusOK, toJSON(l))
-			return
-		}
+	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	a.fail(w, r, err)
+	l, err := a.Leads.MarkContacted(r.Context(), actor(r), id)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toJSON(l))
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -90,7 +91,7 @@ func scanAccount(s interface{ Scan(...any) error }) (Account, error) {
 	err := s.Scan(&a.ID, &a.Name, &a.Domain, &a.Website, &a.Industry, &employees, &a.Country, &a.City,
 		&a.OwnerID, &a.OwnerEmail, &created, &updated)
 	a.Employees = int64Of(employees)
-	a.CreatedAt, a.UpdatedAt = *timeOf(sql.NullInt64{Int64: created, Valid: true}), *timeOf(sql.NullInt64{Int64: updated, Valid: true})
+	a.CreatedAt, a.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 	return a, err
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"leadflow/internal/access"
 	"leadflow/internal/fault"
@@ -22,7 +23,7 @@ func scanContact(s interface{ Scan(...any) error }) (Contact, error) {
 	var created, updated int64
 	err := s.Scan(&c.ID, &c.AccountID, &c.AccountName, &c.Email, &c.FirstName, &c.LastName, &c.Phone, &c.JobTitle, &c.Stage,
 		&c.OwnerID, &c.OwnerEmail, &created, &updated)
-	c.CreatedAt, c.UpdatedAt = *timeOf(sql.NullInt64{Int64: created, Valid: true}), *timeOf(sql.NullInt64{Int64: updated, Valid: true})
+	c.CreatedAt, c.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 	return c, err
 }
 

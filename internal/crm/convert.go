@@ -39,9 +39,9 @@ func (s *Service) Convert(ctx context.Context, a access.Actor, leadID int64, in 
 	var out Converted
 	l, err := s.leads.Convert(ctx, a, leadID, func(tx *sqldb.Tx, l lead.Lead) (lead.Conversion, map[string][2]string, error) {
 		now := s.stamp()
-		owner := l.OwnerID
+		owner, ownerEmail := l.OwnerID, l.OwnerEmail
 		if owner == 0 {
-			owner = a.ID
+			owner, ownerEmail = a.ID, a.Email
 		}
 		acc, matched, err := s.accountFor(ctx, tx, l, in, owner)
 		if err != nil {
@@ -66,7 +66,7 @@ func (s *Service) Convert(ctx context.Context, a access.Actor, leadID int64, in 
 			oi := *in.Opportunity
 			oi.AccountID, oi.ContactID = acc.ID, c.ID
 			if oi.Owner == "" {
-				oi.Owner = ownerEmailOf(ctx, tx, owner)
+				oi.Owner = ownerEmail
 			}
 			o, err := s.newOpp(ctx, tx, a, oi, now)
 			if err != nil {
@@ -114,12 +114,6 @@ func (s *Service) accountFor(ctx context.Context, tx *sqldb.Tx, l lead.Lead, in 
 		Country: l.Country, City: l.City, OwnerID: owner, CreatedAt: now, UpdatedAt: now}
 	acc.ID, err = insertAccount(ctx, tx, acc)
 	return acc, false, err
-}
-
-func ownerEmailOf(ctx context.Context, q sqldb.Querier, id int64) string {
-	var e string
-	q.QueryRow(ctx, `SELECT email FROM users WHERE id = ?`, id).Scan(&e) // a missing user leaves the deal unowned
-	return e
 }
 
 // MatchFor returns the existing account lead l would join if converted

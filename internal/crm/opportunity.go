@@ -31,7 +31,7 @@ func scanOpp(s interface{ Scan(...any) error }) (Opportunity, error) {
 	err := s.Scan(&o.ID, &o.AccountID, &o.AccountName, &o.ContactID, &o.ContactName, &o.Name, &amount, &o.Currency,
 		&o.CloseDate, &o.Stage, &o.LostReason, &o.OwnerID, &o.OwnerEmail, &created, &updated, &closed)
 	o.Amount, o.ClosedAt = int64Of(amount), timeOf(closed)
-	o.CreatedAt, o.UpdatedAt = *timeOf(sql.NullInt64{Int64: created, Valid: true}), *timeOf(sql.NullInt64{Int64: updated, Valid: true})
+	o.CreatedAt, o.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 	return o, err
 }
 
