@@ -25,11 +25,13 @@ type Service struct {
 	key   []byte // signs fill-time tokens
 	// MinFillTime is the least time a person takes to fill a form.
 	MinFillTime time.Duration
+	// group commits submissions arriving together in one transaction.
+	group *sqldb.Group
 }
 
 // NewService returns a Service over db.
 func NewService(db *sqldb.DB, leads *lead.Service) *Service {
-	return &Service{db: db, leads: leads, now: time.Now, key: newKey(), MinFillTime: MinFillTime}
+	return &Service{db: db, leads: leads, now: time.Now, key: newKey(), MinFillTime: MinFillTime, group: sqldb.NewGroup(db, 128)}
 }
 
 // SetClock replaces the clock, for tests.

@@ -17,6 +17,7 @@ import (
 
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
+	"leadflow/internal/sqldb"
 )
 
 // Meta is what a submission says about where it came from.
@@ -161,23 +162,54 @@ type Result struct {
 	Spam         bool
 }
 
-// Submit stores a visitor's submission raw, then processes it: bots are
-// marked spam and answered as if all went well; invalid answers are kept
-// as rejected with their reasons and returned as an Invalid error; the
-// rest go to lead intake.
+// Submit stores a visitor's submission raw and processes it, in one
+// transaction that concurrent submissions share (a group commit): bots
+// are marked spam and answered as if all went well; invalid answers are
+// kept as rejected with their reasons and returned as an Invalid error;
+// the rest go to lead intake. It returns once all of it is committed.
 func (s *Service) Submit(ctx context.Context, f Form, values map[string]string, meta Meta) (Result, error) {
-	id, err := s.store(ctx, f.ID, values, meta)
+	spam := values[HoneypotField] != "" || s.tooFast(values[TokenField])
+	var res Result
+	var verr error
+	work := func(tx *sqldb.Tx) error {
+		id, err := s.store(ctx, tx, f.ID, values, meta)
+		if err != nil {
+			return err
+		}
+		res, verr = Result{SubmissionID: id, Spam: spam}, nil
+		if spam {
+			return s.finish(ctx, tx, id, StatusSpam, nil, 0)
+		}
+		verr, err = s.process(ctx, tx, f, id, values, meta)
+		return err
+	}
+	// Another writer creating the same email at the same moment makes a
+	// conflict on PostgreSQL; run again, and the lead it made is found.
+	err := s.group.Do(ctx, work)
+	for attempt := 0; attempt < 2 && fault.CodeOf(err) == fault.Conflict; attempt++ {
+		err = s.group.Do(ctx, work)
+	}
 	if err != nil {
-		return Result{}, err
+		// Whatever failed, the visitor's answers are kept: stored on their
+		// own, as pending, to be processed again from the review page.
+		return s.keep(ctx, f, values, meta, err)
 	}
-	if values[HoneypotField] != "" || s.tooFast(values[TokenField]) {
-		return Result{SubmissionID: id, Spam: true}, s.finish(ctx, id, StatusSpam, nil, 0)
-	}
-	return Result{SubmissionID: id}, s.process(ctx, f, id, values, meta)
+	return res, verr
 }
 
-// process validates and takes in a stored submission.
-func (s *Service) process(ctx context.Context, f Form, id int64, values map[string]string, meta Meta) error {
+// keep stores a submission that could not be processed as pending, and
+// returns the processing failure.
+func (s *Service) keep(ctx context.Context, f Form, values map[string]string, meta Meta, cause error) (Result, error) {
+	id, err := s.store(ctx, s.db.W, f.ID, values, meta)
+	if err != nil {
+		return Result{}, errors.Join(cause, err)
+	}
+	return Result{SubmissionID: id}, cause
+}
+
+// process validates and takes in a stored submission inside tx. verr is
+// the visitor's mistake, recorded as a rejection; err is a failure.
+func (s *Service) process(ctx context.Context, tx *sqldb.Tx, f Form, id int64, values map[string]string, meta Meta) (verr, err error) {
 	c, bad := f.Answers(values, meta)
 	if len(bad) > 0 {
 		// Report the lead rules' verdict on the other answers too, so the
@@ -187,27 +219,27 @@ func (s *Service) process(ctx context.Context, f Form, id int64, values map[stri
 			bad.Add(strings.TrimPrefix(k, lead.CustomPrefix), v)
 		}
 	}
-	if err := bad.Err(); err != nil {
-		return errors.Join(s.finish(ctx, id, StatusRejected, bad, 0), err)
+	if verr := bad.Err(); verr != nil {
+		return verr, s.finish(ctx, tx, id, StatusRejected, bad, 0)
 	}
-	res, err := s.leads.Intake(ctx, lead.Incoming{Changes: c, Origin: lead.Origin{
+	res, verr, err := s.leads.IntakeIn(ctx, tx, lead.Incoming{Changes: c, Origin: lead.Origin{
 		Channel: "form", Reason: fmt.Sprintf("form %q", f.Name), EventType: "form_submit", URL: meta.PageURL, VisitorID: meta.VisitorID,
 		Props: map[string]string{"form": f.Slug, "submission": strconv.FormatInt(id, 10)},
 	}})
-	if e := fault.As(err); e != nil && e.Code == fault.Invalid {
-		return errors.Join(s.finish(ctx, id, StatusRejected, e.Fields, 0), err)
-	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.finish(ctx, id, StatusAccepted, nil, res.Lead.ID)
+	if e := fault.As(verr); e != nil {
+		return verr, s.finish(ctx, tx, id, StatusRejected, e.Fields, 0)
+	}
+	return nil, s.finish(ctx, tx, id, StatusAccepted, nil, res.Lead.ID)
 }
 
-func (s *Service) store(ctx context.Context, formID int64, values map[string]string, meta Meta) (int64, error) {
+func (s *Service) store(ctx context.Context, q sqldb.Querier, formID int64, values map[string]string, meta Meta) (int64, error) {
 	payload, _ := json.Marshal(values) // maps of strings always marshal
 	m, _ := json.Marshal(meta)
 	var id int64
-	err := s.db.W.QueryRow(ctx, `INSERT INTO submissions (form_id, payload, meta, received_at, status)
+	err := q.QueryRow(ctx, `INSERT INTO submissions (form_id, payload, meta, received_at, status)
 		VALUES (?, ?, ?, ?, ?) RETURNING id`, formID, string(payload), string(m), s.now().UnixMilli(), StatusPending).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("forms: store submission: %w", err)
@@ -215,7 +247,7 @@ func (s *Service) store(ctx context.Context, formID int64, values map[string]str
 	return id, nil
 }
 
-func (s *Service) finish(ctx context.Context, id int64, status string, reasons map[string]string, leadID int64) error {
+func (s *Service) finish(ctx context.Context, q sqldb.Querier, id int64, status string, reasons map[string]string, leadID int64) error {
 	r := ""
 	if len(reasons) > 0 {
 		b, _ := json.Marshal(reasons)
@@ -225,7 +257,7 @@ func (s *Service) finish(ctx context.Context, id int64, status string, reasons m
 	if leadID != 0 {
 		l = leadID
 	}
-	_, err := s.db.W.Exec(ctx, `UPDATE submissions SET status = ?, reasons = ?, lead_id = ?, processed_at = ? WHERE id = ?`,
+	_, err := q.Exec(ctx, `UPDATE submissions SET status = ?, reasons = ?, lead_id = ?, processed_at = ? WHERE id = ?`,
 		status, r, l, s.now().UnixMilli(), id)
 	if err != nil {
 		return fmt.Errorf("forms: finish submission %d: %w", id, err)
@@ -322,10 +354,19 @@ func (s *Service) Accept(ctx context.Context, id int64, values map[string]string
 		merged[k] = v
 	}
 	payload, _ := json.Marshal(merged)
-	if _, err := s.db.W.Exec(ctx, `UPDATE submissions SET payload = ? WHERE id = ?`, string(payload), id); err != nil {
+	var verr error
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE submissions SET payload = ? WHERE id = ?`, string(payload), id); err != nil {
+			return err
+		}
+		var err error
+		verr, err = s.process(ctx, tx, f, id, merged, sub.Meta)
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	return s.process(ctx, f, id, merged, sub.Meta)
+	return verr
 }
 
 // Discard marks a submission thrown away; it stays stored.
@@ -337,7 +378,7 @@ func (s *Service) Discard(ctx context.Context, id int64) error {
 	if sub.Status == StatusAccepted {
 		return fault.Errorf(fault.Conflict, "submission %d made a lead; delete the lead instead", id)
 	}
-	return s.finish(ctx, id, StatusDiscarded, sub.Reasons, 0)
+	return s.finish(ctx, s.db.W, id, StatusDiscarded, sub.Reasons, 0)
 }
 
 func newKey() []byte {

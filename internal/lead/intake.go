@@ -98,6 +98,16 @@ func (s *Service) IntakeBatchThen(ctx context.Context, ins []Incoming,
 	}
 }
 
+// IntakeIn takes in one piece of lead data inside tx, for callers that
+// store more in the same transaction (a form submission with its raw
+// record). verr is the data's validation error, which changed nothing;
+// err is a storage failure. A conflict (another writer created the same
+// email at the same moment) is an err: the caller's transaction must run
+// again.
+func (s *Service) IntakeIn(ctx context.Context, tx *sqldb.Tx, in Incoming) (res IntakeResult, verr, err error) {
+	return s.intakeOne(ctx, tx, in, s.now().UTC().Truncate(time.Millisecond))
+}
+
 // intakeOne returns a validation error as verr and a storage failure as err.
 func (s *Service) intakeOne(ctx context.Context, tx *sqldb.Tx, in Incoming, now time.Time) (res IntakeResult, verr, err error) {
 	c, special := splitSpecial(in.Changes)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -38,6 +39,55 @@ type DB struct {
 type Handle struct {
 	pool    *sql.DB
 	dialect Dialect
+
+	// prepared keeps statements across transactions: a statement
+	// prepared once on the pool is reused by every transaction on the
+	// same connection (on SQLite, the one writer) instead of being parsed
+	// again in each. A transaction cannot prepare on the pool while it
+	// holds SQLite's only writer connection, so it notes the statements it
+	// had to prepare for itself in wanted, and the next transaction
+	// prepares them on the pool before it begins. Bounded, since some SQL
+	// is built per call.
+	mu       sync.Mutex
+	prepared map[string]*sql.Stmt
+	wanted   map[string]bool
+}
+
+// maxPrepared bounds the statements a Handle keeps.
+const maxPrepared = 256
+
+// shared returns the pool's prepared statement for query, noting it as
+// wanted when there is none yet.
+func (h *Handle) shared(query string) *sql.Stmt {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if st, ok := h.prepared[query]; ok {
+		return st
+	}
+	if len(h.prepared)+len(h.wanted) < maxPrepared {
+		if h.wanted == nil {
+			h.wanted = map[string]bool{}
+		}
+		h.wanted[query] = true
+	}
+	return nil
+}
+
+// prepareWanted prepares on the pool the statements transactions asked
+// for; it runs outside any transaction. A statement that fails to prepare
+// is dropped: the transaction that uses it will report the error.
+func (h *Handle) prepareWanted(ctx context.Context) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for query := range h.wanted {
+		if st, err := h.pool.PrepareContext(ctx, rebind(h.dialect, query)); err == nil {
+			if h.prepared == nil {
+				h.prepared = map[string]*sql.Stmt{}
+			}
+			h.prepared[query] = st
+		}
+		delete(h.wanted, query)
+	}
 }
 
 // Open connects to dsn: a postgres:// or postgresql:// URL selects
@@ -126,6 +176,14 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close releases both pools.
 func (db *DB) Close() error {
+	for _, h := range []*Handle{db.W, db.R} {
+		h.mu.Lock()
+		for _, st := range h.prepared {
+			st.Close()
+		}
+		h.prepared = nil
+		h.mu.Unlock()
+	}
 	errW := db.W.pool.Close()
 	if db.R != db.W {
 		return errors.Join(errW, db.R.pool.Close())
@@ -162,11 +220,12 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
+	db.W.prepareWanted(ctx)
 	tx, err := db.W.pool.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&Tx{tx: tx, dialect: db.Dialect, stmts: map[string]*sql.Stmt{}}); err != nil {
+	if err := fn(&Tx{tx: tx, h: db.W, dialect: db.Dialect, stmts: map[string]*sql.Stmt{}}); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -187,19 +246,26 @@ func isRetryable(err error) bool {
 // SQL for thousands of rows parses it once.
 type Tx struct {
 	tx      *sql.Tx
+	h       *Handle
 	dialect Dialect
 	stmts   map[string]*sql.Stmt
 }
 
-// stmt returns the prepared statement for query; the transaction closes
-// them all when it ends.
+// stmt returns the prepared statement for query: the pool's, bound to
+// this transaction, or one prepared for the transaction alone when the
+// pool keeps no more. The transaction closes its statements when it ends.
 func (t *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := t.stmts[query]; ok {
 		return st, nil
 	}
-	st, err := t.tx.PrepareContext(ctx, rebind(t.dialect, query))
-	if err != nil {
-		return nil, err
+	var st *sql.Stmt
+	if shared := t.h.shared(query); shared != nil {
+		st = t.tx.StmtContext(ctx, shared)
+	} else {
+		var err error
+		if st, err = t.tx.PrepareContext(ctx, rebind(t.dialect, query)); err != nil {
+			return nil, err
+		}
 	}
 	t.stmts[query] = st
 	return st, nil
