@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -21,8 +22,20 @@ func (e environment) bench(ctx context.Context, args []string) error {
 	importRows := fs.Int("import", 0, "rows of the CSV import (default: as many as leads)")
 	seed := fs.Uint64("seed", 1, "seed of the synthetic data")
 	out := fs.String("out", "bench.json", "where to write the report as JSON")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof reads it)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	cfg := bench.Full()
 	if *quick {

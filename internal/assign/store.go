@@ -8,17 +8,58 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"leadflow/internal/country"
 	"leadflow/internal/fault"
 	"leadflow/internal/sqldb"
 )
 
-// Store keeps the rules and settings.
-type Store struct{ db *sqldb.DB }
+// Store keeps the rules and settings. It caches both, since every new
+// lead reads them: changes made through it show at once, another
+// server's within cacheFor.
+type Store struct {
+	db *sqldb.DB
+
+	mu       sync.Mutex
+	rules    []Rule
+	settings *Settings
+	loaded   time.Time
+}
+
+// cacheFor bounds how stale another server's change may look.
+const cacheFor = 5 * time.Second
 
 // NewStore returns a Store over db.
 func NewStore(db *sqldb.DB) *Store { return &Store{db: db} }
+
+// forget drops the cache after a change.
+func (s *Store) forget() {
+	s.mu.Lock()
+	s.settings, s.rules = nil, nil
+	s.mu.Unlock()
+}
+
+// cached returns the rules and settings, reading them through q when the
+// cache is empty or old.
+func (s *Store) cached(ctx context.Context, q sqldb.Querier) ([]Rule, Settings, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.settings != nil && time.Since(s.loaded) < cacheFor {
+		return s.rules, *s.settings, nil
+	}
+	rules, err := rulesIn(ctx, q)
+	if err != nil {
+		return nil, Settings{}, err
+	}
+	st, err := settingsIn(ctx, q)
+	if err != nil {
+		return nil, Settings{}, err
+	}
+	s.rules, s.settings, s.loaded = rules, &st, time.Now()
+	return rules, st, nil
+}
 
 const settingsKey = "assignment"
 
@@ -261,6 +302,7 @@ func (s *Store) Save(ctx context.Context, id int64, in Input) (Rule, error) {
 		out = r
 		return renumber(ctx, tx, ids)
 	})
+	s.forget()
 	return out, err
 }
 
@@ -292,6 +334,7 @@ func renumber(ctx context.Context, tx *sqldb.Tx, ids []int64) error {
 // Delete removes rule id.
 func (s *Store) Delete(ctx context.Context, id int64) error {
 	n, err := rowsAffected(s.db.W.Exec(ctx, `DELETE FROM assignment_rules WHERE id = ?`, id))
+	s.forget()
 	if err != nil {
 		return fmt.Errorf("assign: delete rule %d: %w", id, err)
 	}
@@ -307,10 +350,15 @@ type storedSettings struct {
 }
 
 // Settings returns the fallback owner and SLA hours.
-func (s *Store) Settings(ctx context.Context) (Settings, error) { return SettingsIn(ctx, s.db.R) }
+func (s *Store) Settings(ctx context.Context) (Settings, error) { return settingsIn(ctx, s.db.R) }
 
-// SettingsIn returns the settings as q sees them.
-func SettingsIn(ctx context.Context, q sqldb.Querier) (Settings, error) {
+// SettingsIn returns the settings, from the cache or through q.
+func (s *Store) SettingsIn(ctx context.Context, q sqldb.Querier) (Settings, error) {
+	_, st, err := s.cached(ctx, q)
+	return st, err
+}
+
+func settingsIn(ctx context.Context, q sqldb.Querier) (Settings, error) {
 	out := Settings{SLAHours: map[string]int{}}
 	for g, h := range DefaultSLAHours {
 		out.SLAHours[g] = h
@@ -371,6 +419,7 @@ func (s *Store) SaveSettings(ctx context.Context, fallback string, sla map[strin
 	b, _ := json.Marshal(st) // plain data always marshals
 	_, err := s.db.W.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, settingsKey, string(b))
+	s.forget()
 	return err
 }
 
@@ -378,19 +427,23 @@ func (s *Store) SaveSettings(ctx context.Context, fallback string, sla map[strin
 // stores the lead: the first matching rule's next member, taking the turn
 // so that concurrent leads are shared out evenly; else, for a new lead,
 // the fallback owner. ok is false when nobody is picked.
-func Pick(ctx context.Context, tx *sqldb.Tx, w When, s Subject, st Settings) (d Decision, ok bool, err error) {
-	rules, err := rulesIn(ctx, tx)
+func (s *Store) Pick(ctx context.Context, tx *sqldb.Tx, w When, subj Subject) (d Decision, ok bool, err error) {
+	rules, st, err := s.cached(ctx, tx)
 	if err != nil {
 		return d, false, err
 	}
 	for _, r := range rules {
-		if !r.Matches(w, s) {
+		if !r.Matches(w, subj) {
 			continue
 		}
 		// The increment and the read are one statement, and it locks the
 		// rule's row until commit, so no two leads get the same turn.
 		var turn int64
-		if err := tx.QueryRow(ctx, `UPDATE assignment_rules SET turn = turn + 1 WHERE id = ? RETURNING turn`, r.ID).Scan(&turn); err != nil {
+		err := tx.QueryRow(ctx, `UPDATE assignment_rules SET turn = turn + 1 WHERE id = ? RETURNING turn`, r.ID).Scan(&turn)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // deleted by another server since it was cached
+		}
+		if err != nil {
 			return d, false, fmt.Errorf("assign: take turn of rule %d: %w", r.ID, err)
 		}
 		m := r.Members[(turn-1)%int64(len(r.Members))]

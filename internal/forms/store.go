@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -27,6 +28,25 @@ type Service struct {
 	MinFillTime time.Duration
 	// group commits submissions arriving together in one transaction.
 	group *sqldb.Group
+
+	// bySlug keeps the public forms read on every submission; changes
+	// made here clear it, and another server's show within cacheFor.
+	mu     sync.Mutex
+	bySlug map[string]cachedForm
+}
+
+type cachedForm struct {
+	form Form
+	at   time.Time
+}
+
+// cacheFor bounds how stale another server's change to a form may look.
+const cacheFor = 5 * time.Second
+
+func (s *Service) forget() {
+	s.mu.Lock()
+	s.bySlug = nil
+	s.mu.Unlock()
 }
 
 // NewService returns a Service over db.
@@ -76,6 +96,7 @@ func (s *Service) Create(ctx context.Context, f Form) (Form, error) {
 	if err != nil {
 		return f, fmt.Errorf("forms: create: %w", err)
 	}
+	s.forget()
 	return f, nil
 }
 
@@ -99,6 +120,7 @@ func (s *Service) Update(ctx context.Context, f Form) (Form, error) {
 	if err != nil {
 		return f, fmt.Errorf("forms: update %d: %w", f.ID, err)
 	}
+	s.forget()
 	return f, nil
 }
 
@@ -107,9 +129,26 @@ func (s *Service) Get(ctx context.Context, id int64) (Form, error) {
 	return s.one(ctx, `SELECT `+formColumns+` FROM forms WHERE id = ?`, id)
 }
 
-// BySlug returns the form at /f/{slug}.
+// BySlug returns the form at /f/{slug}, read at most cacheFor ago.
 func (s *Service) BySlug(ctx context.Context, slug string) (Form, error) {
-	return s.one(ctx, `SELECT `+formColumns+` FROM forms WHERE slug = ?`, strings.ToLower(slug))
+	slug = strings.ToLower(slug)
+	s.mu.Lock()
+	c, ok := s.bySlug[slug]
+	s.mu.Unlock()
+	if ok && s.now().Sub(c.at) < cacheFor {
+		return c.form, nil
+	}
+	f, err := s.one(ctx, `SELECT `+formColumns+` FROM forms WHERE slug = ?`, slug)
+	if err != nil {
+		return f, err
+	}
+	s.mu.Lock()
+	if s.bySlug == nil {
+		s.bySlug = map[string]cachedForm{}
+	}
+	s.bySlug[slug] = cachedForm{form: f, at: s.now()}
+	s.mu.Unlock()
+	return f, nil
 }
 
 func (s *Service) one(ctx context.Context, q string, arg any) (Form, error) {
@@ -165,6 +204,7 @@ func (s *Service) Delete(ctx context.Context, id int64) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fault.Errorf(fault.NotFound, "form %d not found", id)
 	}
+	s.forget()
 	return nil
 }
 

@@ -25,7 +25,7 @@ func subjectOf(l Lead) assign.Subject {
 // with an owner gets its first-contact deadline; one without goes to
 // whoever the rules pick.
 func (s *Service) assignNew(ctx context.Context, tx *sqldb.Tx, l *Lead, now time.Time) error {
-	st, err := assign.SettingsIn(ctx, tx)
+	st, err := s.assigner.SettingsIn(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (s *Service) assignNew(ctx context.Context, tx *sqldb.Tx, l *Lead, now time
 // assignQualified gives a lead that just became an SQL to the sales
 // user the rules for qualified leads pick, if one does.
 func (s *Service) assignQualified(ctx context.Context, tx *sqldb.Tx, l *Lead, now time.Time) error {
-	st, err := assign.SettingsIn(ctx, tx)
+	st, err := s.assigner.SettingsIn(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (s *Service) assignQualified(ctx context.Context, tx *sqldb.Tx, l *Lead, no
 }
 
 func (s *Service) autoAssign(ctx context.Context, tx *sqldb.Tx, l *Lead, w assign.When, st assign.Settings, now time.Time) error {
-	d, ok, err := assign.Pick(ctx, tx, w, subjectOf(*l), st)
+	d, ok, err := s.assigner.Pick(ctx, tx, w, subjectOf(*l))
 	if err != nil || !ok || d.Owner.ID == l.OwnerID {
 		return err
 	}

@@ -136,38 +136,40 @@ func (s *Service) eventLead(ctx context.Context, tx *sqldb.Tx, a access.Actor, e
 	if i >= 0 {
 		at = "events." + strconv.Itoa(i) + "."
 	}
-	var l Lead
+	// Only the id and the owner are needed here: the whole lead is read
+	// once, for its rescore, however many of the batch's events it has.
+	var id, owner int64
 	var err error
 	switch {
 	case e.LeadID != 0:
-		l, err = getLead(ctx, tx, e.LeadID)
-		if fault.CodeOf(err) == fault.NotFound {
+		err = tx.QueryRow(ctx, `SELECT id, COALESCE(owner_id, 0) FROM leads WHERE id = ?`, e.LeadID).Scan(&id, &owner)
+		if errors.Is(err, sql.ErrNoRows) {
 			return 0, &fault.Error{Code: fault.Invalid, Message: "unknown lead", Fields: map[string]string{at + "lead_id": "no lead has this id"}}
 		}
 	case e.Email != "":
-		l, err = leadByEmail(ctx, tx, e.Email)
+		err = tx.QueryRow(ctx, `SELECT id, COALESCE(owner_id, 0) FROM leads WHERE lower(email) = lower(?)`, e.Email).Scan(&id, &owner)
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, &fault.Error{Code: fault.Invalid, Message: "unknown lead", Fields: map[string]string{at + "email": "no lead has this email"}}
 		}
 	default:
 		// A browser once tied to a lead keeps counting for it.
-		var id sql.NullInt64
-		err := tx.QueryRow(ctx, `SELECT lead_id FROM events WHERE visitor_id = ? AND lead_id IS NOT NULL LIMIT 1`, e.VisitorID).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && !id.Valid) {
+		var vid sql.NullInt64
+		err := tx.QueryRow(ctx, `SELECT lead_id FROM events WHERE visitor_id = ? AND lead_id IS NOT NULL LIMIT 1`, e.VisitorID).Scan(&vid)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !vid.Valid) {
 			return 0, nil
 		}
 		if err != nil {
 			return 0, fmt.Errorf("lead store: visitor %s: %w", e.VisitorID, err)
 		}
-		return id.Int64, nil
+		return vid.Int64, nil
 	}
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("lead store: lead of an event: %w", err)
 	}
-	if !a.CanSeeLead(l.OwnerID) {
-		return 0, fault.Errorf(fault.Forbidden, "lead %d belongs to another sales user", l.ID)
+	if !a.CanSeeLead(owner) {
+		return 0, fault.Errorf(fault.Forbidden, "lead %d belongs to another sales user", id)
 	}
-	return l.ID, nil
+	return id, nil
 }
 
 func storeEvent(ctx context.Context, tx *sqldb.Tx, leadID int64, e EventInput, now time.Time) error {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"leadflow/internal/fault"
+	"leadflow/internal/scoring"
 	"leadflow/internal/sqldb"
 )
 
@@ -160,7 +161,18 @@ func (s *Service) intakeNew(ctx context.Context, tx *sqldb.Tx, l Lead, o Origin,
 	if err := attachVisitor(ctx, tx, id, o.VisitorID); err != nil {
 		return IntakeResult{}, err
 	}
-	if err := s.rescoreTx(ctx, tx, &l, o.Reason, now); err != nil {
+	// A new lead's events are the one just recorded, unless a tracked
+	// browser brought its earlier ones: then they are read back.
+	if o.VisitorID != "" {
+		err = s.rescoreTx(ctx, tx, &l, o.Reason, now)
+	} else {
+		var events []scoring.Event
+		if o.EventType != "" {
+			events = []scoring.Event{{Type: o.EventType, URL: o.URL, At: now}}
+		}
+		err = s.rescoreWith(ctx, tx, &l, events, o.Reason, now)
+	}
+	if err != nil {
 		return IntakeResult{}, err
 	}
 	if err := s.assignNew(ctx, tx, &l, now); err != nil {

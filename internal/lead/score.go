@@ -69,11 +69,16 @@ func applyScore(l *Lead, res scoring.Result, rules scoring.Rules, reason string,
 // rescoreTx recomputes one lead's score inside tx and stores it, with its
 // reason, when it changed.
 func (s *Service) rescoreTx(ctx context.Context, tx *sqldb.Tx, l *Lead, reason string, now time.Time) error {
-	rs, err := s.rules.CurrentIn(ctx, tx)
+	events, err := eventsOf(ctx, tx, l.ID)
 	if err != nil {
 		return err
 	}
-	events, err := eventsOf(ctx, tx, l.ID)
+	return s.rescoreWith(ctx, tx, l, events, reason, now)
+}
+
+// rescoreWith is rescoreTx for a caller that knows the lead's events.
+func (s *Service) rescoreWith(ctx context.Context, tx *sqldb.Tx, l *Lead, events []scoring.Event, reason string, now time.Time) error {
+	rs, err := s.rules.CurrentIn(ctx, tx)
 	if err != nil {
 		return err
 	}

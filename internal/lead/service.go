@@ -159,7 +159,7 @@ func (s *Service) Update(ctx context.Context, a access.Actor, id int64, c Change
 			return nil
 		}
 		if l.OwnerID != old.OwnerID {
-			st, err := assign.SettingsIn(ctx, tx)
+			st, err := s.assigner.SettingsIn(ctx, tx)
 			if err != nil {
 				return err
 			}

@@ -74,19 +74,33 @@ func (h *Handle) shared(query string) *sql.Stmt {
 }
 
 // prepareWanted prepares on the pool the statements transactions asked
-// for; it runs outside any transaction. A statement that fails to prepare
-// is dropped: the transaction that uses it will report the error.
+// for; it runs outside any transaction. The lock is not held while
+// preparing, which waits for the writer connection: the transaction
+// holding that connection may need the lock to finish. A statement that
+// fails to prepare is dropped: the transaction that uses it reports it.
 func (h *Handle) prepareWanted(ctx context.Context) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	for query := range h.wanted {
-		if st, err := h.pool.PrepareContext(ctx, rebind(h.dialect, query)); err == nil {
+	queries := make([]string, 0, len(h.wanted))
+	for q := range h.wanted {
+		queries = append(queries, q)
+	}
+	clear(h.wanted)
+	h.mu.Unlock()
+	for _, query := range queries {
+		st, err := h.pool.PrepareContext(ctx, rebind(h.dialect, query))
+		if err != nil {
+			continue
+		}
+		h.mu.Lock()
+		if _, dup := h.prepared[query]; dup {
+			st.Close()
+		} else {
 			if h.prepared == nil {
 				h.prepared = map[string]*sql.Stmt{}
 			}
 			h.prepared[query] = st
 		}
-		delete(h.wanted, query)
+		h.mu.Unlock()
 	}
 }
 
