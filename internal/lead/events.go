@@ -13,6 +13,7 @@ import (
 
 	"leadflow/internal/access"
 	"leadflow/internal/fault"
+	"leadflow/internal/scoring"
 	"leadflow/internal/sqldb"
 )
 
@@ -109,16 +110,9 @@ func (s *Service) RecordEvents(ctx context.Context, a access.Actor, in []EventIn
 			ids = append(ids, id)
 		}
 		slices.Sort(ids)
-		scores := map[int64]Lead{}
-		for _, id := range ids {
-			l, err := getLead(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			if err := s.rescoreTx(ctx, tx, &l, "new activity", now); err != nil {
-				return err
-			}
-			scores[id] = l
+		scores, err := s.rescoreMany(ctx, tx, ids, "new activity", now)
+		if err != nil {
+			return err
 		}
 		for i := range out {
 			if l, ok := scores[out[i].LeadID]; ok {
@@ -128,6 +122,93 @@ func (s *Service) RecordEvents(ctx context.Context, a access.Actor, in []EventIn
 		return nil
 	})
 	return out, err
+}
+
+// rescoreMany rescores leads ids (in id order) inside tx, reading them
+// and their events with two queries rather than two a lead.
+func (s *Service) rescoreMany(ctx context.Context, tx *sqldb.Tx, ids []int64, reason string, now time.Time) (map[int64]Lead, error) {
+	out := make(map[int64]Lead, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), maxInList)
+		part := ids[:n]
+		ids = ids[n:]
+		in, args := inList(part)
+		rows, err := tx.Query(ctx, `SELECT `+columns+fromLeads+` WHERE l.id IN (`+in+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("lead store: leads to rescore: %w", err)
+		}
+		for rows.Next() {
+			l, err := scanLead(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[l.ID] = l
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		events, err := eventsOfMany(ctx, tx, in, args)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range part {
+			l, ok := out[id]
+			if !ok {
+				continue // deleted meanwhile
+			}
+			if err := s.rescoreWith(ctx, tx, &l, events[id], reason, now); err != nil {
+				return nil, err
+			}
+			out[id] = l
+		}
+	}
+	return out, nil
+}
+
+// maxInList is the most ids one IN list holds.
+const maxInList = 256
+
+// inList makes the placeholders and arguments of an IN list of ids. The
+// list is padded (repeating the last id) to a power of two, so a handful
+// of statements serve every length and stay prepared.
+func inList(ids []int64) (string, []any) {
+	size := 1
+	for size < len(ids) {
+		size *= 2
+	}
+	args := make([]any, size)
+	for i := range args {
+		args[i] = ids[min(i, len(ids)-1)]
+	}
+	return placeholders(size), args
+}
+
+// eventsOfMany loads the events of the leads an IN list names, by lead.
+func eventsOfMany(ctx context.Context, tx *sqldb.Tx, in string, args []any) (map[int64][]scoring.Event, error) {
+	rows, err := tx.Query(ctx, `SELECT lead_id, id, type, url, occurred_at FROM events WHERE lead_id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("lead store: events to rescore: %w", err)
+	}
+	return collectEvents(rows)
+}
+
+// collectEvents reads rows of (lead_id, id, type, url, occurred_at) into
+// each lead's events, and closes them.
+func collectEvents(rows *sql.Rows) (map[int64][]scoring.Event, error) {
+	defer rows.Close()
+	out := map[int64][]scoring.Event{}
+	for rows.Next() {
+		var leadID, at int64
+		var e scoring.Event
+		if err := rows.Scan(&leadID, &e.ID, &e.Type, &e.URL, &at); err != nil {
+			return nil, err
+		}
+		e.At = time.UnixMilli(at).UTC()
+		out[leadID] = append(out[leadID], e)
+	}
+	return out, rows.Err()
 }
 
 // eventLead resolves which lead an event belongs to (0 for a visitor's).

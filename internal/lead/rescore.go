@@ -96,22 +96,12 @@ func (s *Service) chunk(ctx context.Context, from, to int64, rules scoring.Rules
 	if err := rows.Err(); err != nil || len(out) == 0 {
 		return out, err
 	}
-	events := map[int64][]scoring.Event{}
 	erows, err := s.db.R.Query(ctx, `SELECT lead_id, id, type, url, occurred_at FROM events WHERE lead_id >= ? AND lead_id < ?`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("lead store: rescore events: %w", err)
 	}
-	defer erows.Close()
-	for erows.Next() {
-		var leadID, at int64
-		var e scoring.Event
-		if err := erows.Scan(&leadID, &e.ID, &e.Type, &e.URL, &at); err != nil {
-			return nil, err
-		}
-		e.At = time.UnixMilli(at).UTC()
-		events[leadID] = append(events[leadID], e)
-	}
-	if err := erows.Err(); err != nil {
+	events, err := collectEvents(erows)
+	if err != nil {
 		return nil, err
 	}
 	for i := range out {
