@@ -241,6 +241,7 @@ func percentiles(lat []time.Duration) (p50, p95, p99 float64) {
 
 // intake posts n new leads to the public form at concurrency conc.
 func (r *running) intake(ctx context.Context, n, conc int, cfg Config) (Measure, error) {
+	var sent atomic.Int64 // this step's count; the email counter runs across steps
 	rate, lat, err := load(ctx, n, conc, func(int) error {
 		i := r.email.Add(1)
 		body := fmt.Sprintf(`{"email":"intake%d@bench.example","first_name":"In%d","company":"Intake %d","country":"DE"}`, i, i, i%97)
@@ -248,7 +249,7 @@ func (r *running) intake(ctx context.Context, n, conc int, cfg Config) (Measure,
 		if err == nil && status != 200 {
 			err = fmt.Errorf("intake: %d %s", status, b)
 		}
-		cfg.progress(fmt.Sprintf("HTTP intake, concurrency %d", conc), int(i), 0)
+		cfg.progress(fmt.Sprintf("HTTP intake, concurrency %d", conc), int(sent.Add(1)), n)
 		return err
 	})
 	p50, p95, p99 := percentiles(lat)
