@@ -34,6 +34,9 @@ type Filter struct {
 
 	// now is the moment "overdue" is judged at; set by the service.
 	now time.Time
+	// walkSortIndex makes the few-valued filters read rows in the sort
+	// index's order (SQLite only; see where).
+	walkSortIndex bool
 
 	// visibleTo restricts the list to one sales user's leads and the
 	// unassigned ones; set by the service from the actor, never by input.
@@ -63,25 +66,32 @@ const (
 var sortColumns = map[string]struct {
 	expr    string
 	numeric bool
+	indexed bool // an index serves ORDER BY expr, id
 }{
-	"created_at": {"l.created_at", true},
-	"updated_at": {"l.updated_at", true},
-	"score":      {"l.score", true},
-	"employees":  {"COALESCE(l.employees, -1)", true},
-	"email":      {"lower(l.email)", false},
-	"first_name": {"lower(l.first_name)", false},
-	"last_name":  {"lower(l.last_name)", false},
-	"company":    {"lower(l.company)", false},
-	"job_title":  {"lower(l.job_title)", false},
-	"country":    {"l.country", false},
-	"city":       {"lower(l.city)", false},
-	"industry":   {"lower(l.industry)", false},
-	"source":     {"l.source", false},
-	"stage":      {"l.stage", false},
-	"grade":      {"l.grade", false},
-	"owner":      {"COALESCE(lower(u.email), '')", false},
+	"created_at": {"l.created_at", true, true},
+	"updated_at": {"l.updated_at", true, false},
+	"score":      {"l.score", true, true},
+	"employees":  {"COALESCE(l.employees, -1)", true, false},
+	"email":      {"lower(l.email)", false, true},
+	"first_name": {"lower(l.first_name)", false, false},
+	"last_name":  {"lower(l.last_name)", false, true},
+	"company":    {"lower(l.company)", false, true},
+	"job_title":  {"lower(l.job_title)", false, false},
+	"country":    {"l.country", false, false},
+	"city":       {"lower(l.city)", false, false},
+	"industry":   {"lower(l.industry)", false, false},
+	"source":     {"l.source", false, false},
+	"stage":      {"l.stage", false, false},
+	"grade":      {"l.grade", false, false},
+	"owner":      {"COALESCE(lower(u.email), '')", false, false},
 	// Leads without a deadline sort after every deadline.
-	"contact_due_at": {"COALESCE(l.contact_due_at, 9007199254740991)", true},
+	"contact_due_at": {"COALESCE(l.contact_due_at, 9007199254740991)", true, false},
+}
+
+// fewValued reports whether f filters on a column with few values shared
+// by many leads (stage, grade, source, country).
+func (f Filter) fewValued() bool {
+	return len(f.Stages) > 0 || len(f.Grades) > 0 || len(f.Sources) > 0 || len(f.Countries) > 0
 }
 
 // SortKeys lists the keys sort accepts.

@@ -46,6 +46,12 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter, withTotal 
 		f.Owner = a.Email
 	}
 	f.now = s.now()
+	if s.db.Dialect == sqldb.SQLite && sortColumns[f.Sort].indexed && f.fewValued() {
+		var err error
+		if f.walkSortIndex, err = manyMatch(ctx, s.db.R, f); err != nil {
+			return Page{}, err
+		}
+	}
 	want := f.Limit
 	f.Limit++ // one more tells whether a next page exists
 	leads, err := listLeads(ctx, s.db.R, f)

@@ -160,11 +160,21 @@ func where(f Filter) (string, []any) {
 	if f.visibleTo != 0 {
 		add("(l.owner_id = ? OR l.owner_id IS NULL)", f.visibleTo)
 	}
+	// Stage, grade, source and country each hold a few values shared by
+	// many leads. Walking the sort's index and stopping at the page's last
+	// row beats collecting every match and sorting it, but SQLite's
+	// planner picks the filter's index; a unary + on the column stops it.
+	col := func(c string) string {
+		if f.walkSortIndex {
+			return "+" + c
+		}
+		return c
+	}
 	if len(f.Stages) > 0 {
-		add("l.stage IN ("+placeholders(len(f.Stages))+")", anySlice(f.Stages)...)
+		add(col("l.stage")+" IN ("+placeholders(len(f.Stages))+")", anySlice(f.Stages)...)
 	}
 	if len(f.Grades) > 0 {
-		add("l.grade IN ("+placeholders(len(f.Grades))+")", anySlice(f.Grades)...)
+		add(col("l.grade")+" IN ("+placeholders(len(f.Grades))+")", anySlice(f.Grades)...)
 	}
 	switch f.Owner {
 	case "":
@@ -174,10 +184,10 @@ func where(f Filter) (string, []any) {
 		add("lower(u.email) = lower(?)", f.Owner)
 	}
 	if len(f.Sources) > 0 {
-		add("l.source IN ("+placeholders(len(f.Sources))+")", anySlice(f.Sources)...)
+		add(col("l.source")+" IN ("+placeholders(len(f.Sources))+")", anySlice(f.Sources)...)
 	}
 	if len(f.Countries) > 0 {
-		add("l.country IN ("+placeholders(len(f.Countries))+")", anySlice(f.Countries)...)
+		add(col("l.country")+" IN ("+placeholders(len(f.Countries))+")", anySlice(f.Countries)...)
 	}
 	if f.MinScore != nil {
 		add("l.score >= ?", *f.MinScore)
@@ -210,6 +220,25 @@ func where(f Filter) (string, []any) {
 		return "", nil
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// walkThreshold is how many matches make walking the sort's index the
+// better plan: with 2,000 matches in a million leads, a page of 50 is
+// found within about 25,000 index steps.
+const walkThreshold = 2000
+
+// manyMatch reports whether f's conditions match at least walkThreshold
+// leads, counting no further. It lets the filters' own indexes answer,
+// which is quick when they match few.
+func manyMatch(ctx context.Context, q sqldb.Querier, f Filter) (bool, error) {
+	f.walkSortIndex = false
+	cond, a := where(f)
+	var n int
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+fromLeads+cond+` LIMIT ?)`, append(a, walkThreshold)...).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("lead store: count matches: %w", err)
+	}
+	return n >= walkThreshold, nil
 }
 
 func listLeads(ctx context.Context, q sqldb.Querier, f Filter) ([]Lead, error) {
