@@ -174,7 +174,9 @@ func where(f Filter) (string, []any) {
 		add(col("l.stage")+" IN ("+placeholders(len(f.Stages))+")", anySlice(f.Stages)...)
 	}
 	if len(f.Grades) > 0 {
-		add(col("l.grade")+" IN ("+placeholders(len(f.Grades))+")", anySlice(f.Grades)...)
+		// Grade keeps its indexes (by score, by date): the order of
+		// grade's own leads is the order of the page.
+		add("l.grade IN ("+placeholders(len(f.Grades))+")", anySlice(f.Grades)...)
 	}
 	switch f.Owner {
 	case "":
