@@ -72,7 +72,7 @@ func New(cfg Config) (http.Handler, error) {
 	if err := leads.ResumeRescores(cfg.Background, func(err error) { cfg.Log.Error("rescore", "err", err) }); err != nil {
 		return nil, err
 	}
-	go decaySweep(cfg.Background, leads, cfg.Log)
+	go decaySweep(cfg.Background, cfg.DB, leads, cfg.Log)
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))
@@ -103,10 +103,18 @@ func healthz(db *sqldb.DB) http.Handler {
 	})
 }
 
-// decaySweep rescores every lead once an hour, so lists, filters and
-// grades follow the decay of behavioural points; a lead's own page and
-// its score in the API are computed at the moment they are read.
-func decaySweep(ctx context.Context, leads *lead.Service, log *slog.Logger) {
+// decaySweep refreshes the query planner's statistics at start and then,
+// every hour, rescores every lead and refreshes them again. The rescore
+// makes lists, filters and grades follow the decay of behavioural points;
+// a lead's own page and its score in the API are computed at the moment
+// they are read.
+func decaySweep(ctx context.Context, db *sqldb.DB, leads *lead.Service, log *slog.Logger) {
+	analyze := func() {
+		if err := db.Analyze(ctx); err != nil && ctx.Err() == nil {
+			log.Error("planner statistics", "err", err)
+		}
+	}
+	analyze()
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
@@ -117,6 +125,7 @@ func decaySweep(ctx context.Context, leads *lead.Service, log *slog.Logger) {
 			if _, err := leads.RescoreAll(ctx, "decay", nil); err != nil && ctx.Err() == nil {
 				log.Error("decay sweep", "err", err)
 			}
+			analyze()
 		}
 	}
 }
