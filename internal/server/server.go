@@ -110,7 +110,7 @@ func healthz(db *sqldb.DB) http.Handler {
 // they are read.
 func decaySweep(ctx context.Context, db *sqldb.DB, leads *lead.Service, log *slog.Logger) {
 	analyze := func() {
-		if err := db.Analyze(ctx); err != nil && ctx.Err() == nil {
+		if err := db.Analyze(ctx, "leads"); err != nil && ctx.Err() == nil {
 			log.Error("planner statistics", "err", err)
 		}
 	}
