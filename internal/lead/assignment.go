@@ -7,7 +7,6 @@ import (
 
 	"leadflow/internal/access"
 	"leadflow/internal/assign"
-	"leadflow/internal/fault"
 	"leadflow/internal/sqldb"
 )
 
@@ -83,12 +82,9 @@ func (s *Service) MarkContacted(ctx context.Context, a access.Actor, id int64) (
 	now := s.now().UTC().Truncate(time.Millisecond)
 	var out Lead
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		l, err := getLead(ctx, tx, id)
+		l, err := visibleLead(ctx, tx, a, id)
 		if err != nil {
 			return err
-		}
-		if !a.CanSeeLead(l.OwnerID) {
-			return fault.Errorf(fault.Forbidden, "lead %d belongs to another sales user", id)
 		}
 		out = l
 		if l.ContactedAt != nil {

@@ -27,12 +27,9 @@ func (s *Service) Convert(ctx context.Context, a access.Actor, id int64, make Co
 	now := s.now().UTC().Truncate(time.Millisecond)
 	var out Lead
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		l, err := getLead(ctx, tx, id)
+		l, err := visibleLead(ctx, tx, a, id)
 		if err != nil {
 			return err
-		}
-		if !a.CanSeeLead(l.OwnerID) {
-			return fault.Errorf(fault.Forbidden, "lead %d belongs to another sales user", id)
 		}
 		if err := convertible(l); err != nil {
 			return err

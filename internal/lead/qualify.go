@@ -111,12 +111,9 @@ func (s *Service) Qualify(ctx context.Context, a access.Actor, id int64, b BANT)
 	now := s.now().UTC().Truncate(time.Millisecond)
 	var out Lead
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		l, err := getLead(ctx, tx, id)
+		l, err := visibleLead(ctx, tx, a, id)
 		if err != nil {
 			return err
-		}
-		if !a.CanSeeLead(l.OwnerID) {
-			return fault.Errorf(fault.Forbidden, "lead %d belongs to another sales user", id)
 		}
 		if l.Stage != MQL && l.Stage != SQL {
 			return &fault.Error{Code: fault.Conflict, Message: "only an MQL (or an SQL being re-qualified) is qualified with BANT",

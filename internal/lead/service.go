@@ -74,7 +74,12 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter, withTotal 
 
 // Get returns one lead a may see.
 func (s *Service) Get(ctx context.Context, a access.Actor, id int64) (Lead, error) {
-	l, err := getLead(ctx, s.db.R, id)
+	return visibleLead(ctx, s.db.R, a, id)
+}
+
+// visibleLead reads lead id through q, refusing it when a may not see it.
+func visibleLead(ctx context.Context, q sqldb.Querier, a access.Actor, id int64) (Lead, error) {
+	l, err := getLead(ctx, q, id)
 	if err != nil {
 		return l, err
 	}
@@ -130,12 +135,9 @@ func (s *Service) Update(ctx context.Context, a access.Actor, id int64, c Change
 	now := s.now().UTC().Truncate(time.Millisecond)
 	var updated Lead
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		old, err := getLead(ctx, tx, id)
+		old, err := visibleLead(ctx, tx, a, id)
 		if err != nil {
 			return err
-		}
-		if !a.CanSeeLead(old.OwnerID) {
-			return fault.Errorf(fault.Forbidden, "lead %d belongs to another sales user", id)
 		}
 		l, bad := Apply(old, c, now)
 		if err := s.resolveOwner(ctx, tx, a, &l, c, bad); err != nil {
