@@ -248,23 +248,61 @@ var accountSorts = map[string]string{
 
 // Accounts lists the accounts matching o.
 func (s *Service) Accounts(ctx context.Context, a access.Actor, o ListOptions) (Page[Account], error) {
-	var conds []string
-	var args []any
-	if q := strings.TrimSpace(o.Q); q != "" {
-		like := "%" + strings.ToLower(q) + "%"
-		conds = append(conds, "(lower(a.name) LIKE ? OR a.domain LIKE ?)")
-		args = append(args, like, like)
-	}
-	if o.Owner != "" {
-		conds = append(conds, "lower(u.email) = lower(?)")
-		args = append(args, ownerEmail(a, o.Owner))
-	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
+	var f conds
+	f.search(o.Q, "lower(a.name)", "a.domain")
+	f.owner(a, o.Owner)
+	where := f.where()
 	order := orderBy(o.Sort, accountSorts, "name", "a.id")
-	return list(ctx, s.db.R, `SELECT `+accountColumns+fromAccounts+where+order, `SELECT COUNT(*)`+fromAccounts+where, args, o, scanAccount)
+	return list(ctx, s.db.R, `SELECT `+accountColumns+fromAccounts+where+order, `SELECT COUNT(*)`+fromAccounts+where, f.args, o, scanAccount)
+}
+
+// conds gathers a list's SQL conditions and their arguments.
+type conds struct {
+	sql  []string
+	args []any
+}
+
+func (c *conds) add(cond string, args ...any) {
+	c.sql = append(c.sql, cond)
+	c.args = append(c.args, args...)
+}
+
+// search matches text anywhere in any of exprs, ignoring case.
+func (c *conds) search(text string, exprs ...string) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return
+	}
+	like := "%" + strings.ToLower(text) + "%"
+	ors := make([]string, len(exprs))
+	args := make([]any, len(exprs))
+	for i, e := range exprs {
+		ors[i], args[i] = e+" LIKE ?", like
+	}
+	c.add("("+strings.Join(ors, " OR ")+")", args...)
+}
+
+// owner keeps the records of one owner ("me" or an email), if given; the
+// query joins users as u.
+func (c *conds) owner(a access.Actor, owner string) {
+	if owner != "" {
+		c.add("lower(u.email) = lower(?)", ownerEmail(a, owner))
+	}
+}
+
+// visibleTo limits a sales user to its own records and the unassigned
+// ones of the table aliased alias.
+func (c *conds) visibleTo(a access.Actor, alias string) {
+	if !a.SeesAllLeads() {
+		c.add("("+alias+".owner_id = ? OR "+alias+".owner_id IS NULL)", a.ID)
+	}
+}
+
+func (c *conds) where() string {
+	if len(c.sql) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(c.sql, " AND ")
 }
 
 func ownerEmail(a access.Actor, owner string) string {
@@ -275,18 +313,17 @@ func ownerEmail(a access.Actor, owner string) string {
 }
 
 // orderBy turns a sort key ("-" in front for descending) into ORDER BY,
-// with the id breaking ties so pages never overlap.
+// with the id breaking ties so pages never overlap. An unknown key sorts
+// by fallback, spelt the same way.
 func orderBy(sort string, columns map[string]string, fallback, id string) string {
-	desc := strings.HasPrefix(sort, "-")
-	expr, ok := columns[strings.TrimPrefix(sort, "-")]
-	if !ok {
-		expr, desc = columns[fallback], false
+	if _, ok := columns[strings.TrimPrefix(sort, "-")]; !ok {
+		sort = fallback
 	}
 	dir := " ASC"
-	if desc {
+	if strings.HasPrefix(sort, "-") {
 		dir = " DESC"
 	}
-	return " ORDER BY " + expr + dir + ", " + id + dir
+	return " ORDER BY " + columns[strings.TrimPrefix(sort, "-")] + dir + ", " + id + dir
 }
 
 // list runs a page query and its count.

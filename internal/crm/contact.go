@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"leadflow/internal/access"
@@ -39,15 +38,6 @@ func insertContact(ctx context.Context, q sqldb.Querier, c Contact) (int64, erro
 	return id, nil
 }
 
-// visible adds the condition that limits a sales user to its own records
-// and the unassigned ones.
-func visible(a access.Actor, alias string, conds []string, args []any) ([]string, []any) {
-	if a.SeesAllLeads() {
-		return conds, args
-	}
-	return append(conds, "("+alias+".owner_id = ? OR "+alias+".owner_id IS NULL)"), append(args, a.ID)
-}
-
 // Contact returns contact id, if a may see it.
 func (s *Service) Contact(ctx context.Context, a access.Actor, id int64) (Contact, error) {
 	c, err := scanContact(s.db.R.QueryRow(ctx, `SELECT `+contactColumns+fromContacts+` WHERE c.id = ?`, id))
@@ -74,25 +64,14 @@ func (s *Service) Contacts(ctx context.Context, a access.Actor, o ListOptions) (
 }
 
 func (s *Service) listContacts(ctx context.Context, a access.Actor, o ListOptions, cond string, condArgs ...any) (Page[Contact], error) {
-	var conds []string
-	var args []any
+	var f conds
 	if cond != "" {
-		conds, args = append(conds, cond), append(args, condArgs...)
+		f.add(cond, condArgs...)
 	}
-	conds, args = visible(a, "c", conds, args)
-	if q := strings.TrimSpace(o.Q); q != "" {
-		like := "%" + strings.ToLower(q) + "%"
-		conds = append(conds, "(lower(c.first_name || ' ' || c.last_name) LIKE ? OR lower(c.email) LIKE ? OR lower(a.name) LIKE ?)")
-		args = append(args, like, like, like)
-	}
-	if o.Owner != "" {
-		conds = append(conds, "lower(u.email) = lower(?)")
-		args = append(args, ownerEmail(a, o.Owner))
-	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
+	f.visibleTo(a, "c")
+	f.search(o.Q, "lower(c.first_name || ' ' || c.last_name)", "lower(c.email)", "lower(a.name)")
+	f.owner(a, o.Owner)
+	where := f.where()
 	order := orderBy(o.Sort, contactSorts, "name", "c.id")
-	return list(ctx, s.db.R, `SELECT `+contactColumns+fromContacts+where+order, `SELECT COUNT(*)`+fromContacts+where, args, o, scanContact)
+	return list(ctx, s.db.R, `SELECT `+contactColumns+fromContacts+where+order, `SELECT COUNT(*)`+fromContacts+where, f.args, o, scanContact)
 }

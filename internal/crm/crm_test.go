@@ -196,6 +196,10 @@ func TestDealBoardWonLostAndRoles(t *testing.T) {
 		if p, _ := svc.Opportunities(ctx, tm.bob, crm.ListOptions{}); p.Total != 0 {
 			t.Errorf("bob lists %d deals", p.Total)
 		}
+		// An unknown sort falls back to the default order instead of failing.
+		if p, err := svc.Opportunities(ctx, tm.ann, crm.ListOptions{Sort: "-bogus", Q: "umbrella"}); err != nil || p.Total != 1 {
+			t.Errorf("sorted by an unknown key: %+v %v", p, err)
+		}
 		if _, err := svc.Account(ctx, tm.bob, res.AccountID); err != nil {
 			t.Errorf("bob cannot see the account: %v", err)
 		}

@@ -312,32 +312,19 @@ func (s *Service) Opportunities(ctx context.Context, a access.Actor, o ListOptio
 }
 
 func (s *Service) listOpportunities(ctx context.Context, a access.Actor, o ListOptions, cond string, condArgs ...any) (Page[Opportunity], error) {
-	var conds []string
-	var args []any
+	var f conds
 	if cond != "" {
-		conds, args = append(conds, cond), append(args, condArgs...)
+		f.add(cond, condArgs...)
 	}
-	conds, args = visible(a, "o", conds, args)
+	f.visibleTo(a, "o")
 	if o.Stage != "" {
-		conds, args = append(conds, "o.stage = ?"), append(args, o.Stage)
+		f.add("o.stage = ?", o.Stage)
 	}
-	if q := strings.TrimSpace(o.Q); q != "" {
-		like := "%" + strings.ToLower(q) + "%"
-		conds = append(conds, "(lower(o.name) LIKE ? OR lower(a.name) LIKE ?)")
-		args = append(args, like, like)
-	}
-	if o.Owner != "" {
-		conds, args = append(conds, "lower(u.email) = lower(?)"), append(args, ownerEmail(a, o.Owner))
-	}
-	where := ""
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
+	f.search(o.Q, "lower(o.name)", "lower(a.name)")
+	f.owner(a, o.Owner)
+	where := f.where()
 	order := orderBy(o.Sort, oppSorts, "-updated_at", "o.id")
-	if o.Sort == "" {
-		order = orderBy("-updated_at", oppSorts, "updated_at", "o.id")
-	}
-	return list(ctx, s.db.R, `SELECT `+oppColumns+fromOpps+where+order, `SELECT COUNT(*)`+fromOpps+where, args, o, scanOpp)
+	return list(ctx, s.db.R, `SELECT `+oppColumns+fromOpps+where+order, `SELECT COUNT(*)`+fromOpps+where, f.args, o, scanOpp)
 }
 
 // Column is one stage of the deal board.
@@ -376,12 +363,13 @@ func (s *Service) Board(ctx context.Context, a access.Actor, o ListOptions, perS
 
 // totals sums the amounts of a stage's deals by currency.
 func (s *Service) totals(ctx context.Context, a access.Actor, o ListOptions) (map[string]int64, error) {
-	conds, args := visible(a, "o", []string{"o.stage = ?", "o.amount IS NOT NULL"}, []any{o.Stage})
-	if o.Owner != "" {
-		conds, args = append(conds, "lower(u.email) = lower(?)"), append(args, ownerEmail(a, o.Owner))
-	}
-	rows, err := s.db.R.Query(ctx, `SELECT o.currency, SUM(o.amount) FROM opportunities o LEFT JOIN users u ON u.id = o.owner_id
-		WHERE `+strings.Join(conds, " AND ")+` GROUP BY o.currency ORDER BY o.currency`, args...)
+	var f conds
+	f.add("o.stage = ?", o.Stage)
+	f.add("o.amount IS NOT NULL")
+	f.visibleTo(a, "o")
+	f.owner(a, o.Owner)
+	rows, err := s.db.R.Query(ctx, `SELECT o.currency, SUM(o.amount) FROM opportunities o LEFT JOIN users u ON u.id = o.owner_id`+
+		f.where()+` GROUP BY o.currency ORDER BY o.currency`, f.args...)
 	if err != nil {
 		return nil, fmt.Errorf("crm: totals: %w", err)
 	}
