@@ -1,12 +1,14 @@
 package api
 
 import (
+	"context"
 	"encoding/base64"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"leadflow/internal/access"
 	"leadflow/internal/crm"
 	"leadflow/internal/fault"
 )
@@ -110,8 +112,19 @@ func listOptions(r *http.Request) (crm.ListOptions, error) {
 	return o, bad.Err()
 }
 
-// listPage writes one page with the cursor of the next.
-func listPage[T, J any](w http.ResponseWriter, o crm.ListOptions, p crm.Page[T], conv func(T) J) {
+// serveList answers a list request: the page that list gives for the
+// query's options, each item shown by conv, with the cursor of the next.
+func serveList[T, J any](a *API, w http.ResponseWriter, r *http.Request,
+	list func(context.Context, access.Actor, crm.ListOptions) (crm.Page[T], error), conv func(T) J) {
+	o, err := listOptions(r)
+	var p crm.Page[T]
+	if err == nil {
+		p, err = list(r.Context(), actor(r), o)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	out := struct {
 		Data       []J     `json:"data"`
 		Total      int     `json:"total"`
@@ -128,15 +141,7 @@ func listPage[T, J any](w http.ResponseWriter, o crm.ListOptions, p crm.Page[T],
 }
 
 func (a *API) listAccounts(w http.ResponseWriter, r *http.Request) {
-	o, err := listOptions(r)
-	if err == nil {
-		var p crm.Page[crm.Account]
-		if p, err = a.CRM.Accounts(r.Context(), actor(r), o); err == nil {
-			listPage(w, o, p, accountOut)
-			return
-		}
-	}
-	a.fail(w, r, err)
+	serveList(a, w, r, a.CRM.Accounts, accountOut)
 }
 
 type accountIn struct {
@@ -234,15 +239,7 @@ func (a *API) updateAccount(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) listContacts(w http.ResponseWriter, r *http.Request) {
-	o, err := listOptions(r)
-	if err == nil {
-		var p crm.Page[crm.Contact]
-		if p, err = a.CRM.Contacts(r.Context(), actor(r), o); err == nil {
-			listPage(w, o, p, contactOut)
-			return
-		}
-	}
-	a.fail(w, r, err)
+	serveList(a, w, r, a.CRM.Contacts, contactOut)
 }
 
 func (a *API) getContact(w http.ResponseWriter, r *http.Request) {
@@ -258,15 +255,7 @@ func (a *API) getContact(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) listOpportunities(w http.ResponseWriter, r *http.Request) {
-	o, err := listOptions(r)
-	if err == nil {
-		var p crm.Page[crm.Opportunity]
-		if p, err = a.CRM.Opportunities(r.Context(), actor(r), o); err == nil {
-			listPage(w, o, p, opportunityOut)
-			return
-		}
-	}
-	a.fail(w, r, err)
+	serveList(a, w, r, a.CRM.Opportunities, opportunityOut)
 }
 
 type opportunityIn struct {

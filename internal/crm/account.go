@@ -96,14 +96,20 @@ func scanAccount(s interface{ Scan(...any) error }) (Account, error) {
 }
 
 func getAccount(ctx context.Context, q sqldb.Querier, id int64) (Account, error) {
-	a, err := scanAccount(q.QueryRow(ctx, `SELECT `+accountColumns+fromAccounts+` WHERE a.id = ?`, id))
+	return one(q.QueryRow(ctx, `SELECT `+accountColumns+fromAccounts+` WHERE a.id = ?`, id), scanAccount, "account", id)
+}
+
+// one scans the single row of a read by id, naming the kind of record
+// when there is none.
+func one[T any](row *sql.Row, scan func(interface{ Scan(...any) error }) (T, error), kind string, id int64) (T, error) {
+	v, err := scan(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return a, fault.Errorf(fault.NotFound, "account %d not found", id)
+		return v, fault.Errorf(fault.NotFound, "%s %d not found", kind, id)
 	}
 	if err != nil {
-		return a, fmt.Errorf("crm: account %d: %w", id, err)
+		return v, fmt.Errorf("crm: %s %d: %w", kind, id, err)
 	}
-	return a, nil
+	return v, nil
 }
 
 func insertAccount(ctx context.Context, q sqldb.Querier, a Account) (int64, error) {

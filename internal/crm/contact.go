@@ -2,8 +2,6 @@ package crm
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -40,12 +38,9 @@ func insertContact(ctx context.Context, q sqldb.Querier, c Contact) (int64, erro
 
 // Contact returns contact id, if a may see it.
 func (s *Service) Contact(ctx context.Context, a access.Actor, id int64) (Contact, error) {
-	c, err := scanContact(s.db.R.QueryRow(ctx, `SELECT `+contactColumns+fromContacts+` WHERE c.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, fault.Errorf(fault.NotFound, "contact %d not found", id)
-	}
+	c, err := one(s.db.R.QueryRow(ctx, `SELECT `+contactColumns+fromContacts+` WHERE c.id = ?`, id), scanContact, "contact", id)
 	if err != nil {
-		return c, fmt.Errorf("crm: contact %d: %w", id, err)
+		return c, err
 	}
 	if !a.CanSeeLead(c.OwnerID) {
 		return Contact{}, fault.Errorf(fault.Forbidden, "contact %d belongs to another sales user", id)

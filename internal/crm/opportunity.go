@@ -3,7 +3,6 @@ package crm
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -36,12 +35,9 @@ func scanOpp(s interface{ Scan(...any) error }) (Opportunity, error) {
 }
 
 func getOpp(ctx context.Context, q sqldb.Querier, a access.Actor, id int64) (Opportunity, error) {
-	o, err := scanOpp(q.QueryRow(ctx, `SELECT `+oppColumns+fromOpps+` WHERE o.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return o, fault.Errorf(fault.NotFound, "opportunity %d not found", id)
-	}
+	o, err := one(q.QueryRow(ctx, `SELECT `+oppColumns+fromOpps+` WHERE o.id = ?`, id), scanOpp, "opportunity", id)
 	if err != nil {
-		return o, fmt.Errorf("crm: opportunity %d: %w", id, err)
+		return o, err
 	}
 	if !a.CanSeeLead(o.OwnerID) {
 		return Opportunity{}, fault.Errorf(fault.Forbidden, "opportunity %d belongs to another sales user", id)
