@@ -27,7 +27,10 @@ type migration struct {
 	sql     string
 }
 
-func loadMigrations() ([]migration, error) {
+// loadMigrations reads the migrations of dialect d. A migration named
+// N_name.sqlite.sql or N_name.postgres.sql is for that dialect alone:
+// triggers and their functions are spelled too differently to share.
+func loadMigrations(d Dialect) ([]migration, error) {
 	names, err := fs.Glob(migrationFS, "migrations/*.sql")
 	if err != nil {
 		return nil, err
@@ -35,6 +38,9 @@ func loadMigrations() ([]migration, error) {
 	var ms []migration
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "migrations/")
+		if only := dialectOf(base); only != "" && only != d {
+			continue
+		}
 		num, _, ok := strings.Cut(base, "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil {
@@ -57,7 +63,7 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	ms, err := loadMigrations()
+	ms, err := loadMigrations(db.Dialect)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
@@ -102,20 +108,45 @@ func (db *DB) apply(ctx context.Context, m migration) error {
 	})
 }
 
-// splitStatements cuts a migration at semicolons that end a line; the
-// schema has no procedural bodies, so that is where statements end.
+// dialectOf is the dialect a migration's name reserves it for, if any.
+func dialectOf(name string) Dialect {
+	for _, d := range []Dialect{SQLite, Postgres} {
+		if strings.HasSuffix(name, "."+string(d)+".sql") {
+			return d
+		}
+	}
+	return ""
+}
+
+// splitStatements cuts a migration at semicolons that end a line, except
+// inside a body: a SQLite trigger's BEGIN … END; or a PostgreSQL
+// function's $$ … $$, whose own statements end in semicolons too.
 func splitStatements(body string) []string {
-	var out []string
-	for _, part := range strings.Split(body, ";\n") {
-		var lines []string
-		for _, line := range strings.Split(part, "\n") {
-			if t := strings.TrimSpace(line); t != "" && !strings.HasPrefix(t, "--") {
-				lines = append(lines, line)
+	var out, lines []string
+	inTrigger, inDollar := false, false
+	for _, line := range strings.Split(body, "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "--") {
+			continue
+		}
+		lines = append(lines, line)
+		switch up := strings.ToUpper(t); {
+		case strings.Count(t, "$$")%2 == 1:
+			inDollar = !inDollar
+		case up == "BEGIN":
+			inTrigger = true
+		case up == "END;":
+			inTrigger = false
+		}
+		if strings.HasSuffix(t, ";") && !inTrigger && !inDollar {
+			if stmt := strings.TrimSuffix(strings.TrimSpace(strings.Join(lines, "\n")), ";"); stmt != "" {
+				out = append(out, stmt)
 			}
+			lines = lines[:0]
 		}
-		if stmt := strings.TrimSuffix(strings.TrimSpace(strings.Join(lines, "\n")), ";"); stmt != "" {
-			out = append(out, stmt)
-		}
+	}
+	if stmt := strings.TrimSpace(strings.Join(lines, "\n")); stmt != "" {
+		out = append(out, stmt)
 	}
 	return out
 }

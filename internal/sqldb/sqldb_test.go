@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -22,6 +23,14 @@ func TestSplitStatements(t *testing.T) {
 	want := []string{"CREATE TABLE a (x INT)", "CREATE INDEX i ON a (x)"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q", got)
+	}
+	trigger := "CREATE TRIGGER t AFTER INSERT ON a\nBEGIN\n  UPDATE b SET n = n + 1;\n  UPDATE c SET n = n + 1;\nEND;\nCREATE INDEX j ON a (x);\n"
+	if got := splitStatements(trigger); len(got) != 2 || !strings.HasSuffix(got[0], "END") {
+		t.Errorf("a trigger's body was cut: %q", got)
+	}
+	function := "CREATE FUNCTION f() RETURNS trigger AS $$\nBEGIN\n  UPDATE b SET n = n + 1;\n  RETURN NULL;\nEND;\n$$ LANGUAGE plpgsql;\nCREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW EXECUTE FUNCTION f();\n"
+	if got := splitStatements(function); len(got) != 2 || !strings.HasSuffix(got[0], "plpgsql") {
+		t.Errorf("a function's body was cut: %q", got)
 	}
 }
 
