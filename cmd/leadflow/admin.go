@@ -13,6 +13,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
 	"leadflow/internal/lead"
+	"leadflow/internal/report"
 	"leadflow/internal/user"
 )
 
@@ -94,7 +95,7 @@ func (e environment) demo(ctx context.Context, args []string) error {
 	if count == 0 {
 		fmt.Fprintf(e.stderr, "creating demo data: %d leads...\n", *n)
 		leads := lead.NewService(db)
-		svc := demo.Services{Users: users, Leads: leads, Forms: forms.NewService(db, leads), CRM: crm.NewService(db, leads)}
+		svc := demo.Services{Users: users, Leads: leads, Forms: forms.NewService(db, leads), CRM: crm.NewService(db, leads), Reports: report.NewService(db)}
 		if err := demo.Seed(ctx, svc, password, *n, 1, time.Now()); err != nil {
 			return err
 		}

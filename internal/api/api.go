@@ -17,6 +17,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
 	"leadflow/internal/lead"
+	"leadflow/internal/report"
 	"leadflow/internal/user"
 )
 
@@ -25,8 +26,10 @@ type API struct {
 	Leads *lead.Service
 	CRM   *crm.Service
 	Users *user.Service
-	Forms *forms.Service
-	Log   *slog.Logger
+	// Reports computes the KPI dashboard's figures.
+	Reports *report.Service
+	Forms   *forms.Service
+	Log     *slog.Logger
 	// Background is the context of work that outlives a request (rescoring).
 	Background context.Context
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"leadflow/internal/forms"
 	"leadflow/internal/lead"
 	"leadflow/internal/phone"
+	"leadflow/internal/report"
 	"leadflow/internal/user"
 )
 
@@ -78,6 +80,8 @@ type Services struct {
 	Leads *lead.Service
 	Forms *forms.Service
 	CRM   *crm.Service
+	// Reports records the demo channels' spend; nil leaves it out.
+	Reports *report.Service
 }
 
 // Seed creates the demo team with password and n leads created over the
@@ -87,6 +91,7 @@ type Services struct {
 func Seed(ctx context.Context, svc Services, password string, n int, seed uint64, now time.Time) error {
 	users, leads, fs := svc.Users, svc.Leads, svc.Forms
 	var sales []user.User
+	var admin access.Actor
 	for _, in := range Team {
 		in.Password = password
 		u, err := users.Create(ctx, in)
@@ -95,6 +100,9 @@ func Seed(ctx context.Context, svc Services, password string, n int, seed uint64
 		}
 		if u.Role == access.Sales {
 			sales = append(sales, u)
+		}
+		if u.Role == access.Admin {
+			admin = u.Actor()
 		}
 	}
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
@@ -133,7 +141,32 @@ func Seed(ctx context.Context, svc Services, password string, n int, seed uint64
 	if _, err := leads.RescoreAll(ctx, "demo data", nil); err != nil {
 		return err
 	}
-	return seedPipeline(ctx, svc, rng, wins, sales)
+	if err := seedPipeline(ctx, svc, rng, wins, sales); err != nil {
+		return err
+	}
+	return seedSpend(ctx, svc.Reports, admin, now)
+}
+
+// monthlySpend is what the demo company pays its paid channels a month.
+var monthlySpend = map[string]int64{"paid_search": 4000, "paid_social": 3000, "event": 2500, "referral": 1000, "email": 400}
+
+// seedSpend records the paid channels' spend for the months the demo
+// leads span, so the reports show cost per lead and ROI.
+func seedSpend(ctx context.Context, reports *report.Service, admin access.Actor, now time.Time) error {
+	if reports == nil {
+		return nil
+	}
+	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	for m := 0; m <= 6; m++ {
+		month := first.AddDate(0, -m, 0).Format("2006-01")
+		for source, amount := range monthlySpend {
+			in := report.SpendInput{Source: source, Month: month, Amount: strconv.FormatInt(amount, 10), Currency: "EUR"}
+			if _, err := reports.SetSpend(ctx, admin, in); err != nil {
+				return fmt.Errorf("demo: spend: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // stageRank says how far down the funnel a stage is, for how active a

@@ -17,6 +17,7 @@ import (
 	"leadflow/internal/lead"
 	"leadflow/internal/public"
 	"leadflow/internal/ratelimit"
+	"leadflow/internal/report"
 	"leadflow/internal/sqldb"
 	"leadflow/internal/tracking"
 	"leadflow/internal/user"
@@ -53,12 +54,13 @@ func New(cfg Config) (http.Handler, error) {
 	importSvc := imports.NewService(cfg.DB, leads, filepath.Join(cfg.DataDir, "imports"))
 	trackingSvc := tracking.NewService(cfg.DB)
 	crmSvc := crm.NewService(cfg.DB, leads)
+	reports := report.NewService(cfg.DB)
 	onErr := func(err error) { cfg.Log.Error("import", "err", err) }
 	if err := importSvc.Resume(cfg.Background, onErr); err != nil {
 		return nil, err
 	}
 
-	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc}, cfg.Log)
+	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +70,7 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &api.API{Leads: leads, CRM: crmSvc, Users: users, Forms: formSvc, Log: cfg.Log, Background: cfg.Background}
+	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Log: cfg.Log, Background: cfg.Background}
 	if err := leads.ResumeRescores(cfg.Background, func(err error) { cfg.Log.Error("rescore", "err", err) }); err != nil {
 		return nil, err
 	}

@@ -42,6 +42,8 @@ func (h *Web) Handler() http.Handler {
 	private.HandleFunc("GET /deals/{id}", h.showDeal)
 	private.HandleFunc("POST /deals/{id}", h.updateDeal)
 	private.HandleFunc("POST /deals/{id}/move", h.moveDeal)
+	private.HandleFunc("GET /reports", h.reports)
+	private.HandleFunc("POST /reports/spend", h.saveSpend)
 	private.HandleFunc("GET /settings/pipeline", h.showPipelineSettings)
 	private.HandleFunc("POST /settings/pipeline", h.savePipelineSettings)
 	private.HandleFunc("GET /assignment", h.showAssignment)

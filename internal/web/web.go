@@ -25,6 +25,7 @@ import (
 	"leadflow/internal/forms"
 	"leadflow/internal/imports"
 	"leadflow/internal/lead"
+	"leadflow/internal/report"
 	"leadflow/internal/tracking"
 	"leadflow/internal/user"
 )
@@ -39,6 +40,7 @@ var staticFS embed.FS
 type Services struct {
 	Leads    *lead.Service
 	CRM      *crm.Service
+	Reports  *report.Service
 	Users    *user.Service
 	Forms    *forms.Service
 	Imports  *imports.Service
@@ -202,6 +204,7 @@ var funcs = template.FuncMap{
 	"title":   func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
 	"upper":   strings.ToUpper,
 	"add":     func(a, b int) int { return a + b },
+	"sub":     func(a, b int) int { return a - b },
 	"deref":   func(p *int64) int64 { return *p },
 	"stages":  func() []lead.Stage { return lead.Stages },
 	"grades":  func() []lead.Grade { return lead.Grades },
@@ -215,7 +218,23 @@ var funcs = template.FuncMap{
 	"duration":    humanDuration,
 	"has":         slices.Contains[[]string],
 	"money":       money,
-	"ptr":         func(n int64) *int64 { return &n },
+	"num":         func(n int64) string { return money(&n, "") },
+	"pct":         func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
+	"cpl":         func(r report.Row, cur string) string { return orDash(r.CostPerLead())(cur) },
+	"cpa":         func(r report.Row, cur string) string { return orDash(r.CostPerAcquisition())(cur) },
+	"roi": func(r report.Row) string {
+		if v, ok := r.ROI(); ok {
+			return strconv.FormatFloat(v*100, 'f', 0, 64) + "%"
+		}
+		return "—"
+	},
+	"barHeight": func(n, most int64) int {
+		if most == 0 {
+			return 0
+		}
+		return int(n * 100 / most)
+	},
+	"ptr": func(n int64) *int64 { return &n },
 	"splitList": func(s string) []string {
 		var out []string
 		for _, p := range strings.Split(s, ",") {
@@ -271,6 +290,17 @@ func humanDuration(d time.Duration) string {
 }
 
 // money writes a whole amount with thousands separators and its currency.
+// orDash shows a ratio in a currency, or a dash where it has no base.
+func orDash(v float64, ok bool) func(currency string) string {
+	return func(currency string) string {
+		if !ok {
+			return "—"
+		}
+		n := int64(math.Round(v))
+		return money(&n, currency)
+	}
+}
+
 func money(amount *int64, currency string) string {
 	if amount == nil {
 		return "—"

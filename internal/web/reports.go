@@ -1,0 +1,128 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	"leadflow/internal/fault"
+	"leadflow/internal/report"
+)
+
+// defaultCurrency is offered for the first spend, before any deal or
+// spend names one.
+const defaultCurrency = "EUR"
+
+type reportsData struct {
+	K          report.KPIs
+	Query      url.Values // the period and currency asked for, for links
+	Errors     map[string]string
+	MaxDay     int64
+	SpendTable *spendTable
+	Spend      report.SpendInput // the spend form, as typed
+	Sources    []string          // channels to suggest in the spend form
+	Presets    []struct{ Key, Label string }
+	Currency   string
+}
+
+// reports is the KPI dashboard: leads by channel, how far they got, and
+// what each channel cost and brought in.
+func (h *Web) reports(w http.ResponseWriter, r *http.Request) {
+	h.renderReports(w, r, reportsData{}, http.StatusOK)
+}
+
+func (h *Web) renderReports(w http.ResponseWriter, r *http.Request, d reportsData, status int) {
+	q := r.URL.Query()
+	d.Query, d.Presets, d.Currency = q, report.Presets, q.Get("currency")
+	p, err := report.ParsePeriod(q, time.Now())
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		// A bad period is shown beside the period form, with the default
+		// period's figures, rather than as an error page.
+		if d.Errors == nil {
+			d.Errors = map[string]string{}
+		}
+		for k, v := range e.Fields {
+			d.Errors[k] = v
+		}
+		p, err = report.ParsePeriod(url.Values{}, time.Now())
+		status = http.StatusUnprocessableEntity
+	}
+	if err == nil {
+		d.K, err = h.Reports.KPIs(r.Context(), p, d.Currency)
+	}
+	if err == nil && actor(r).SeesAllLeads() {
+		var all []report.Spend
+		all, err = h.Reports.Spends(r.Context())
+		d.SpendTable = pivot(all)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, day := range d.K.Days {
+		d.MaxDay = max(d.MaxDay, day.Leads)
+	}
+	for _, c := range d.K.Channels {
+		d.Sources = append(d.Sources, c.Source)
+	}
+	if d.Spend.Month == "" {
+		d.Spend.Month = time.Now().UTC().Format("2006-01")
+		d.Spend.Currency = d.K.Currency
+		if d.Spend.Currency == "" {
+			d.Spend.Currency = defaultCurrency
+		}
+	}
+	h.render(w, r, "reports", page{Title: "Reports", Nav: "reports", Data: d, Status: status})
+}
+
+func (h *Web) saveSpend(w http.ResponseWriter, r *http.Request) {
+	in := report.SpendInput{Source: r.PostFormValue("source"), Month: r.PostFormValue("month"),
+		Amount: r.PostFormValue("amount"), Currency: r.PostFormValue("currency")}
+	_, err := h.Reports.SetSpend(r.Context(), actor(r), in)
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		h.renderReports(w, r, reportsData{Spend: in, Errors: e.Fields}, http.StatusUnprocessableEntity)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "Spend saved.")
+	http.Redirect(w, r, "/reports?"+r.URL.RawQuery+"#spend", http.StatusSeeOther)
+}
+
+// spendTable is the recorded spend as months by channels.
+type spendTable struct {
+	Sources []string
+	Months  []struct {
+		Month string
+		Cells [][]string // one per source: its amounts, one per currency
+	}
+}
+
+// pivot lays spends (latest month first) out as a table; nil for none.
+func pivot(spends []report.Spend) *spendTable {
+	if len(spends) == 0 {
+		return nil
+	}
+	t := &spendTable{}
+	col := map[string]int{}
+	for _, sp := range spends {
+		if _, ok := col[sp.Source]; !ok {
+			col[sp.Source] = len(t.Sources)
+			t.Sources = append(t.Sources, sp.Source)
+		}
+	}
+	for _, sp := range spends {
+		if n := len(t.Months); n == 0 || t.Months[n-1].Month != sp.Month {
+			t.Months = append(t.Months, struct {
+				Month string
+				Cells [][]string
+			}{Month: sp.Month, Cells: make([][]string, len(t.Sources))})
+		}
+		row := &t.Months[len(t.Months)-1]
+		amount := sp.Amount
+		row.Cells[col[sp.Source]] = append(row.Cells[col[sp.Source]], money(&amount, sp.Currency))
+	}
+	return t
+}
