@@ -129,7 +129,10 @@ func Run(ctx context.Context, db *sqldb.DB, cfg Config) (Report, error) {
 		return rep, err
 	}
 	rep.add(m)
-	rep.add(Measure{Name: "KPI dashboard query", Unit: "ms", Note: "not measured: leadflow has no KPI dashboard yet"})
+	if m, err = srv.kpis(ctx, cfg.Queries, cfg); err != nil {
+		return rep, err
+	}
+	rep.add(m)
 
 	if m, err = importCSV(ctx, db, d, cfg); err != nil {
 		return rep, err
@@ -306,6 +309,24 @@ func (r *running) lists(ctx context.Context, n int, cfg Config) (Measure, error)
 	p50, p95, p99 := percentiles(lat)
 	return Measure{Name: "filtered lead list (API, 50 a page)", Value: p95, Unit: "ms p95", P50: p50, P95: p95, P99: p99,
 		Note: strings.Join(listQueries, " ")}, err
+}
+
+// kpiQueries are the dashboard's periods, in turn.
+var kpiQueries = []string{"?period=30d", "?period=365d", "?period=90d", "?period=ytd", "?period=7d"}
+
+// kpis asks for the KPI dashboard's figures n times, 4 clients at a time.
+func (r *running) kpis(ctx context.Context, n int, cfg Config) (Measure, error) {
+	_, lat, err := load(ctx, n, 4, func(i int) error {
+		status, b, err := r.do(ctx, "GET", "/api/v1/kpis"+kpiQueries[i%len(kpiQueries)], "")
+		if err == nil && status != 200 {
+			err = fmt.Errorf("kpis: %d %s", status, b)
+		}
+		cfg.progress("KPI dashboard", i+1, n)
+		return err
+	})
+	p50, p95, p99 := percentiles(lat)
+	return Measure{Name: "KPI dashboard (API)", Value: p95, Unit: "ms p95", P50: p50, P95: p95, P99: p99,
+		Note: strings.Join(kpiQueries, " ") + ": leads, stages, won revenue and spend by channel, leads a day"}, err
 }
 
 func importCSV(ctx context.Context, db *sqldb.DB, d Data, cfg Config) (Measure, error) {
