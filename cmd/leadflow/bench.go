@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +23,7 @@ func (e environment) bench(ctx context.Context, args []string) error {
 	importRows := fs.Int("import", 0, "rows of the CSV import (default: as many as leads)")
 	seed := fs.Uint64("seed", 1, "seed of the synthetic data")
 	out := fs.String("out", "bench.json", "where to write the report as JSON")
+	only := fs.String("only", "", "comma-separated steps to run after making the data set: "+strings.Join(bench.Steps, ", ")+" (default all)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof reads it)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -51,6 +53,15 @@ func (e environment) bench(ctx context.Context, args []string) error {
 		cfg.ImportRows = *importRows
 	}
 	cfg.Seed = *seed
+	if *only != "" {
+		cfg.Only = map[string]bool{}
+		for _, st := range strings.Split(*only, ",") {
+			if st = strings.TrimSpace(st); !slices.Contains(bench.Steps, st) {
+				return fmt.Errorf("--only: no step %q; the steps are %s", st, strings.Join(bench.Steps, ", "))
+			}
+			cfg.Only[st] = true
+		}
+	}
 	dir, err := os.MkdirTemp("", "leadflow-bench-")
 	if err != nil {
 		return err

@@ -30,15 +30,21 @@ import (
 
 // Config says what to measure and how much.
 type Config struct {
-	Leads, Events int    // the data set
-	IntakeN       int    // submissions per concurrency level
-	EventsAPI     int    // events sent through the API
-	Queries       int    // list queries
-	ImportRows    int    // rows of the CSV import
-	Seed          uint64 // the data set's seed
-	Dir           string // for the import file and uploads
+	Leads, Events int             // the data set
+	IntakeN       int             // submissions per concurrency level
+	EventsAPI     int             // events sent through the API
+	Queries       int             // list queries
+	ImportRows    int             // rows of the CSV import
+	Seed          uint64          // the data set's seed
+	Only          map[string]bool // the steps to run (see Steps); empty runs them all
+	Dir           string          // for the import file and uploads
 	Progress      func(step string, done, total int)
 }
+
+// Steps are the measurements after the data set is made, by name.
+var Steps = []string{"intake", "events", "rescore", "list", "kpi", "import"}
+
+func (c Config) runs(step string) bool { return len(c.Only) == 0 || c.Only[step] }
 
 // Quick is a size that finishes in seconds, to prove the tool works.
 func Quick() Config {
@@ -102,44 +108,56 @@ func Run(ctx context.Context, db *sqldb.DB, cfg Config) (Report, error) {
 	}
 	defer srv.close()
 
-	for _, conc := range []int{1, 8, 64} {
-		m, err := srv.intake(ctx, cfg.IntakeN, conc, cfg)
-		if err != nil {
+	steps := []struct {
+		name string
+		run  func() error
+	}{
+		{"intake", func() error {
+			for _, conc := range []int{1, 8, 64} {
+				m, err := srv.intake(ctx, cfg.IntakeN, conc, cfg)
+				if err != nil {
+					return err
+				}
+				m.Note = fmt.Sprintf("%.0f%% of the raw insert rate", m.Value/raw*100)
+				rep.add(m)
+			}
+			return nil
+		}},
+		{"events", func() error { return measured(&rep)(srv.events(ctx, cfg.EventsAPI, cfg.Leads, cfg)) }},
+		{"rescore", func() error { return measured(&rep)(rescore(ctx, db, cfg)) }},
+		{"list", func() error { return measured(&rep)(srv.lists(ctx, cfg.Queries, cfg)) }},
+		{"kpi", func() error { return measured(&rep)(srv.kpis(ctx, cfg.Queries, cfg)) }},
+		{"import", func() error { return measured(&rep)(importCSV(ctx, db, d, cfg)) }},
+	}
+	for _, st := range steps {
+		if !cfg.runs(st.name) {
+			continue
+		}
+		if err := st.run(); err != nil {
 			return rep, err
 		}
-		m.Note = fmt.Sprintf("%.0f%% of the raw insert rate", m.Value/raw*100)
-		rep.add(m)
 	}
-	m, err := srv.events(ctx, cfg.EventsAPI, cfg.Leads, cfg)
-	if err != nil {
-		return rep, err
-	}
-	rep.add(m)
-
-	start = time.Now()
-	p, err := lead.NewService(db).RescoreAll(ctx, "benchmark", func(p lead.RescoreProgress) { cfg.progress("rescore", int(p.Done), int(p.Total)) })
-	if err != nil {
-		return rep, err
-	}
-	took := time.Since(start)
-	rep.add(Measure{Name: "full rescore", Value: took.Seconds(), Unit: "s",
-		Note: fmt.Sprintf("%d leads, %d events, %d scores changed, %.0f leads/s", p.Done, cfg.Events+cfg.EventsAPI, p.Changed, float64(p.Done)/took.Seconds())})
-
-	if m, err = srv.lists(ctx, cfg.Queries, cfg); err != nil {
-		return rep, err
-	}
-	rep.add(m)
-	if m, err = srv.kpis(ctx, cfg.Queries, cfg); err != nil {
-		return rep, err
-	}
-	rep.add(m)
-
-	if m, err = importCSV(ctx, db, d, cfg); err != nil {
-		return rep, err
-	}
-	rep.add(m)
 	rep.add(Measure{Name: "peak RSS of the process", Value: peakRSS(), Unit: "MB", Note: "server, generator and client share one process"})
 	return rep, nil
+}
+
+// measured adds a step's measure to rep, unless the step failed.
+func measured(rep *Report) func(Measure, error) error {
+	return func(m Measure, err error) error {
+		if err == nil {
+			rep.add(m)
+		}
+		return err
+	}
+}
+
+// rescore times a full retroactive rescore of every lead.
+func rescore(ctx context.Context, db *sqldb.DB, cfg Config) (Measure, error) {
+	start := time.Now()
+	p, err := lead.NewService(db).RescoreAll(ctx, "benchmark", func(p lead.RescoreProgress) { cfg.progress("rescore", int(p.Done), int(p.Total)) })
+	took := time.Since(start)
+	return Measure{Name: "full rescore", Value: took.Seconds(), Unit: "s",
+		Note: fmt.Sprintf("%d leads, %d events, %d scores changed, %.0f leads/s", p.Done, cfg.Events+cfg.EventsAPI, p.Changed, float64(p.Done)/took.Seconds())}, err
 }
 
 // running is the real server on loopback with an admin's API token.

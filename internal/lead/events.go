@@ -69,7 +69,9 @@ func (e *EventInput) validate(i int, bad fault.Fields) {
 
 // RecordEvents stores a batch of events in one transaction and rescores
 // every lead they belong to. An event for an email or id no lead has is
-// refused by name; nothing of a refused batch is stored.
+// refused by name; nothing of a refused batch is stored. Batches that
+// arrive together share a commit (sqldb.Group); each is answered once
+// its own events are durable.
 func (s *Service) RecordEvents(ctx context.Context, a access.Actor, in []EventInput) ([]EventResult, error) {
 	bad := fault.Fields{}
 	if len(in) == 0 || len(in) > MaxEventBatch {
@@ -89,10 +91,14 @@ func (s *Service) RecordEvents(ctx context.Context, a access.Actor, in []EventIn
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	out := make([]EventResult, len(in))
-	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+	err := s.events.Do(ctx, func(tx *sqldb.Tx) error {
+		known, err := leadsByID(ctx, tx, in)
+		if err != nil {
+			return err
+		}
 		touched := map[int64]bool{}
 		for i := range in {
-			id, err := s.eventLead(ctx, tx, a, &in[i], idx(i))
+			id, err := s.eventLead(ctx, tx, a, known, &in[i], idx(i))
 			if err != nil {
 				return err
 			}
@@ -211,8 +217,44 @@ func collectEvents(rows *sql.Rows) (map[int64][]scoring.Event, error) {
 	return out, rows.Err()
 }
 
-// eventLead resolves which lead an event belongs to (0 for a visitor's).
-func (s *Service) eventLead(ctx context.Context, tx *sqldb.Tx, a access.Actor, e *EventInput, i int) (int64, error) {
+// leadsByID reads the owner of every lead the events name by id, with
+// one query per 256 ids rather than one per event. Leads that do not
+// exist are missing from the answer.
+func leadsByID(ctx context.Context, tx *sqldb.Tx, in []EventInput) (map[int64]int64, error) {
+	var ids []int64
+	for _, e := range in {
+		if e.LeadID != 0 {
+			ids = append(ids, e.LeadID)
+		}
+	}
+	owners := make(map[int64]int64, len(ids))
+	for len(ids) > 0 {
+		n := min(len(ids), maxInList)
+		list, args := inList(ids[:n])
+		ids = ids[n:]
+		rows, err := tx.Query(ctx, `SELECT id, COALESCE(owner_id, 0) FROM leads WHERE id IN (`+list+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("lead store: leads of events: %w", err)
+		}
+		for rows.Next() {
+			var id, owner int64
+			if err := rows.Scan(&id, &owner); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			owners[id] = owner
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return owners, nil
+}
+
+// eventLead resolves which lead an event belongs to (0 for a visitor's);
+// known holds the owners of the leads the batch names by id.
+func (s *Service) eventLead(ctx context.Context, tx *sqldb.Tx, a access.Actor, known map[int64]int64, e *EventInput, i int) (int64, error) {
 	at := ""
 	if i >= 0 {
 		at = "events." + strconv.Itoa(i) + "."
@@ -223,10 +265,11 @@ func (s *Service) eventLead(ctx context.Context, tx *sqldb.Tx, a access.Actor, e
 	var err error
 	switch {
 	case e.LeadID != 0:
-		err = tx.QueryRow(ctx, `SELECT id, COALESCE(owner_id, 0) FROM leads WHERE id = ?`, e.LeadID).Scan(&id, &owner)
-		if errors.Is(err, sql.ErrNoRows) {
+		var ok bool
+		if owner, ok = known[e.LeadID]; !ok {
 			return 0, &fault.Error{Code: fault.Invalid, Message: "unknown lead", Fields: map[string]string{at + "lead_id": "no lead has this id"}}
 		}
+		id = e.LeadID
 	case e.Email != "":
 		err = tx.QueryRow(ctx, `SELECT id, COALESCE(owner_id, 0) FROM leads WHERE lower(email) = lower(?)`, e.Email).Scan(&id, &owner)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -20,11 +20,18 @@ type Service struct {
 	now      func() time.Time
 	rules    *scoring.Store
 	assigner *assign.Store
+	// events commits concurrent batches of events together.
+	events *sqldb.Group
 }
+
+// eventBatchesPerCommit bounds how many API calls' events share one
+// transaction: 16 batches of up to 1,000 events.
+const eventBatchesPerCommit = 16
 
 // NewService returns a Service over db.
 func NewService(db *sqldb.DB) *Service {
-	return &Service{db: db, now: time.Now, rules: scoring.NewStore(db), assigner: assign.NewStore(db)}
+	return &Service{db: db, now: time.Now, rules: scoring.NewStore(db), assigner: assign.NewStore(db),
+		events: sqldb.NewGroup(db, eventBatchesPerCommit)}
 }
 
 // SetClock replaces the clock, for tests and demo data.
