@@ -60,3 +60,24 @@ func TestMigrateTwiceAppliesOnce(t *testing.T) {
 		t.Error("foreign keys are off")
 	}
 }
+
+func TestSQLiteConnectionsKeepStatementJournalsInMemory(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for name, h := range map[string]*Handle{"writer": db.W, "reader": db.R} {
+		var store, every int
+		if err := h.QueryRow(ctx, `PRAGMA temp_store`).Scan(&store); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.QueryRow(ctx, `PRAGMA wal_autocheckpoint`).Scan(&every); err != nil {
+			t.Fatal(err)
+		}
+		if store != 2 || every != 16384 {
+			t.Errorf("%s: temp_store %d (want 2, memory), wal_autocheckpoint %d", name, store, every)
+		}
+	}
+}
