@@ -122,11 +122,7 @@ func (s *Service) storeScores(ctx context.Context, leads []scored, rules scoring
 				continue
 			}
 			changed++
-			// The stage is only moved up from subscriber or lead, so a stage a
-			// user set while the chunk was being scored is never undone.
-			if _, err := tx.Exec(ctx, `UPDATE leads SET score = ?, grade = ?,
-				stage = CASE WHEN stage IN ('subscriber', 'lead') THEN ? ELSE stage END WHERE id = ?`,
-				l.Score, string(l.Grade), string(l.Stage), l.ID); err != nil {
+			if err := saveScore(ctx, tx, l, sc.lead); err != nil {
 				return err
 			}
 			for _, c := range changes {

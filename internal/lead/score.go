@@ -66,6 +66,30 @@ func applyScore(l *Lead, res scoring.Result, rules scoring.Rules, reason string,
 	return out
 }
 
+// saveScore writes the score, grade and stage of l that differ from
+// was's. An UPDATE that names a column pays for the upkeep of every index
+// on it, and on stage for the lead_counts trigger, whether or not the
+// value changed, so most saves name the score alone. The stage is only
+// moved up from subscriber or lead (applyScore's one move), so a stage a
+// user set meanwhile is never undone.
+func saveScore(ctx context.Context, tx *sqldb.Tx, l, was Lead) error {
+	var err error
+	switch {
+	case l.Stage != was.Stage:
+		_, err = tx.Exec(ctx, `UPDATE leads SET score = ?, grade = ?,
+			stage = CASE WHEN stage IN ('subscriber', 'lead') THEN ? ELSE stage END WHERE id = ?`,
+			l.Score, string(l.Grade), string(l.Stage), l.ID)
+	case l.Grade != was.Grade:
+		_, err = tx.Exec(ctx, `UPDATE leads SET score = ?, grade = ? WHERE id = ?`, l.Score, string(l.Grade), l.ID)
+	default:
+		_, err = tx.Exec(ctx, `UPDATE leads SET score = ? WHERE id = ?`, l.Score, l.ID)
+	}
+	if err != nil {
+		return fmt.Errorf("lead store: store score of %d: %w", l.ID, err)
+	}
+	return nil
+}
+
 // rescoreTx recomputes one lead's score inside tx and stores it, with its
 // reason, when it changed.
 func (s *Service) rescoreTx(ctx context.Context, tx *sqldb.Tx, l *Lead, reason string, now time.Time) error {
@@ -83,12 +107,13 @@ func (s *Service) rescoreWith(ctx context.Context, tx *sqldb.Tx, l *Lead, events
 		return err
 	}
 	res := scoring.Score(scoring.Facts(l.Values()), events, rs.Rules, now)
+	was := *l
 	changes := applyScore(l, res, rs.Rules, reason, now)
 	if len(changes) == 0 {
 		return nil
 	}
-	if _, err := tx.Exec(ctx, `UPDATE leads SET score = ?, grade = ?, stage = ? WHERE id = ?`, l.Score, string(l.Grade), string(l.Stage), l.ID); err != nil {
-		return fmt.Errorf("lead store: store score of %d: %w", l.ID, err)
+	if err := saveScore(ctx, tx, *l, was); err != nil {
+		return err
 	}
 	for _, c := range changes {
 		if err := insertChange(ctx, tx, c, 0); err != nil {

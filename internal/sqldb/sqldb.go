@@ -365,6 +365,14 @@ func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	if err != nil {
 		return nil, err
 	}
+	if t.dialect == SQLite {
+		// The SQLite driver runs a statement whose context can be
+		// cancelled on a goroutine of its own, to interrupt it: a hand-off
+		// between threads for every row a transaction writes. One write of
+		// a transaction takes microseconds and a failure rolls the whole
+		// transaction back anyway, so it runs on the caller's thread.
+		ctx = context.WithoutCancel(ctx)
+	}
 	return st.ExecContext(ctx, args...)
 }
 
