@@ -278,7 +278,7 @@ func (s *Service) eventLead(ctx context.Context, tx *sqldb.Tx, a access.Actor, k
 	default:
 		// A browser once tied to a lead keeps counting for it.
 		var vid sql.NullInt64
-		err := tx.QueryRow(ctx, `SELECT lead_id FROM events WHERE visitor_id = ? AND lead_id IS NOT NULL LIMIT 1`, e.VisitorID).Scan(&vid)
+		err := tx.QueryRow(ctx, `SELECT lead_id FROM events WHERE visitor_id = ? AND visitor_id <> '' AND lead_id IS NOT NULL LIMIT 1`, e.VisitorID).Scan(&vid)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && !vid.Valid) {
 			return 0, nil
 		}

@@ -219,7 +219,8 @@ func attachVisitor(ctx context.Context, tx *sqldb.Tx, leadID int64, visitorID st
 	if visitorID == "" {
 		return nil
 	}
-	_, err := tx.Exec(ctx, `UPDATE events SET lead_id = ? WHERE visitor_id = ? AND lead_id IS NULL`, leadID, visitorID)
+	// visitor_id <> '' lets the planner use the partial visitor index.
+	_, err := tx.Exec(ctx, `UPDATE events SET lead_id = ? WHERE visitor_id = ? AND visitor_id <> '' AND lead_id IS NULL`, leadID, visitorID)
 	if err != nil {
 		return fmt.Errorf("lead store: attach visitor %s: %w", visitorID, err)
 	}
