@@ -69,9 +69,8 @@ func (e *EventInput) validate(i int, bad fault.Fields) {
 
 // RecordEvents stores a batch of events in one transaction and rescores
 // every lead they belong to. An event for an email or id no lead has is
-// refused by name; nothing of a refused batch is stored. Batches that
-// arrive together share a commit (sqldb.Group); each is answered once
-// its own events are durable.
+// refused by name; nothing of a refused batch is stored. Each batch is
+// answered once its own events are durable.
 func (s *Service) RecordEvents(ctx context.Context, a access.Actor, in []EventInput) ([]EventResult, error) {
 	bad := fault.Fields{}
 	if len(in) == 0 || len(in) > MaxEventBatch {
@@ -91,7 +90,7 @@ func (s *Service) RecordEvents(ctx context.Context, a access.Actor, in []EventIn
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	out := make([]EventResult, len(in))
-	err := s.events.Do(ctx, func(tx *sqldb.Tx) error {
+	err := s.eventsTx(ctx, func(tx *sqldb.Tx) error {
 		known, err := leadsByID(ctx, tx, in)
 		if err != nil {
 			return err
@@ -128,6 +127,16 @@ func (s *Service) RecordEvents(ctx context.Context, a access.Actor, in []EventIn
 		return nil
 	})
 	return out, err
+}
+
+// eventsTx runs a batch of events in a transaction. On SQLite, batches
+// that arrive together share one (the single writer commits once for
+// all); PostgreSQL runs them side by side, which measured faster there.
+func (s *Service) eventsTx(ctx context.Context, fn func(*sqldb.Tx) error) error {
+	if s.db.Dialect == sqldb.SQLite {
+		return s.events.Do(ctx, fn)
+	}
+	return s.db.InTx(ctx, fn)
 }
 
 // rescoreMany rescores leads ids (in id order) inside tx, reading them
