@@ -210,7 +210,8 @@ func (s *Service) counts(ctx context.Context, p Period) (map[int64]int64, map[st
 	return byDay, bySource, rows.Err()
 }
 
-type money struct{ source, currency string }
+// moneyKey is a channel and a currency, what revenue and spend are summed by.
+type moneyKey struct{ source, currency string }
 
 type won struct{ count, amount int64 }
 
@@ -220,15 +221,15 @@ type won struct{ count, amount int64 }
 // few, and finds each one's lead by index: joined the other way, a
 // planner may walk every lead of the period instead (a second a look at
 // a million leads).
-func (s *Service) revenue(ctx context.Context, p Period) (map[money]won, error) {
+func (s *Service) revenue(ctx context.Context, p Period) (map[moneyKey]won, error) {
 	rows, err := s.db.R.Query(ctx, revenueQuery, p.From.UnixMilli(), p.To.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("report: revenue: %w", err)
 	}
 	defer rows.Close()
-	out := map[money]won{}
+	out := map[moneyKey]won{}
 	for rows.Next() {
-		var k money
+		var k moneyKey
 		var w won
 		if err := rows.Scan(&k.source, &k.currency, &w.count, &w.amount); err != nil {
 			return nil, err
@@ -246,7 +247,7 @@ const revenueQuery = `SELECT w.source, w.currency, COUNT(*), COALESCE(SUM(w.amou
 
 // currencies lists the currencies in use and picks the report's: the one
 // asked for, else the one most revenue is in, else the spend's.
-func currencies(revenue map[money]won, spend map[money]int64, asked string) ([]string, string) {
+func currencies(revenue map[moneyKey]won, spend map[moneyKey]int64, asked string) ([]string, string) {
 	weight := map[string]int64{}
 	for k, w := range revenue {
 		weight[k.currency] += w.amount + 1

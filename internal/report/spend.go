@@ -97,14 +97,14 @@ func (s *Service) Spends(ctx context.Context) ([]Spend, error) {
 
 // spend sums each channel's spend over p by currency. A month only partly
 // in the period counts for its days in it: March's 3,100 is 100 a day.
-func (s *Service) spend(ctx context.Context, p Period) (map[money]int64, error) {
+func (s *Service) spend(ctx context.Context, p Period) (map[moneyKey]int64, error) {
 	rows, err := s.db.R.Query(ctx, `SELECT source, month, amount, currency FROM channel_spend WHERE month >= ? AND month <= ?`,
 		p.From.Format("2006-01"), p.LastDay().Format("2006-01"))
 	if err != nil {
 		return nil, fmt.Errorf("report: spend: %w", err)
 	}
 	defer rows.Close()
-	out := map[money]int64{}
+	out := map[moneyKey]int64{}
 	for rows.Next() {
 		var sp Spend
 		if err := rows.Scan(&sp.Source, &sp.Month, &sp.Amount, &sp.Currency); err != nil {
@@ -117,7 +117,7 @@ func (s *Service) spend(ctx context.Context, p Period) (map[money]int64, error) 
 		end := start.AddDate(0, 1, 0)
 		overlap := earlier(end, p.To).Sub(later(start, p.From))
 		share := overlap.Hours() / end.Sub(start).Hours()
-		out[money{sp.Source, sp.Currency}] += int64(float64(sp.Amount)*share + 0.5)
+		out[moneyKey{sp.Source, sp.Currency}] += int64(float64(sp.Amount)*share + 0.5)
 	}
 	return out, rows.Err()
 }
