@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -36,7 +37,13 @@ type DB struct {
 	R, W *Handle
 
 	stopCheckpoints func() // SQLite: stops the background checkpoints
+	waiting         atomic.Int64
 }
+
+// WritersWaiting is how many transactions are waiting to begin. On SQLite
+// they wait for the one writer; a long job that batches its writes checks
+// it to end its transaction early rather than keep them waiting.
+func (db *DB) WritersWaiting() int64 { return db.waiting.Load() }
 
 // Handle runs SQL written with ? placeholders on one pool.
 type Handle struct {
@@ -308,8 +315,10 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
+	db.waiting.Add(1)
 	db.W.prepareWanted(ctx)
 	tx, err := db.W.pool.BeginTx(ctx, nil)
+	db.waiting.Add(-1)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRebind(t *testing.T) {
@@ -79,5 +80,40 @@ func TestSQLiteConnectionsKeepStatementJournalsInMemory(t *testing.T) {
 		if store != 2 || every != 16384 {
 			t.Errorf("%s: temp_store %d (want 2, memory), wal_autocheckpoint %d", name, store, every)
 		}
+	}
+}
+
+func TestWritersWaitingCountsTransactionsQueuedForTheWriter(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "w.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	release, holding := make(chan struct{}), make(chan struct{})
+	go db.InTx(ctx, func(*Tx) error {
+		close(holding)
+		<-release
+		return nil
+	})
+	<-holding
+	if n := db.WritersWaiting(); n != 0 {
+		t.Fatalf("%d waiting while one transaction runs alone", n)
+	}
+	second := make(chan error)
+	go func() { second <- db.InTx(ctx, func(*Tx) error { return nil }) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for db.WritersWaiting() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the second transaction never showed as waiting")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	if err := <-second; err != nil {
+		t.Fatal(err)
+	}
+	if n := db.WritersWaiting(); n != 0 {
+		t.Errorf("%d still waiting after both ran", n)
 	}
 }
