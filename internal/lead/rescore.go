@@ -28,7 +28,7 @@ const rescoreCommit = 25000
 
 // RescoreAll recomputes every lead's score with the current rules at now,
 // storing and recording the ones that changed, and calls progress after
-// each chunk. It streams: leads and their events are read by id range, so
+// each transaction. It streams: leads and their events are read by id range, so
 // memory stays flat at any number of leads.
 func (s *Service) RescoreAll(ctx context.Context, reason string, progress func(RescoreProgress)) (RescoreProgress, error) {
 	var p RescoreProgress
