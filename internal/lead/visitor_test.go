@@ -1,7 +1,6 @@
 package lead_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -20,21 +19,7 @@ func TestVisitorLookupsUseThePartialIndex(t *testing.T) {
 		if strings.HasPrefix(q, "UPDATE") {
 			args = []any{1, "v1"}
 		}
-		rows, err := db.R.Query(context.Background(), `EXPLAIN QUERY PLAN `+q, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		if got := strings.Join(plan, "; "); !strings.Contains(got, "INDEX events_visitor") {
+		if got := dbtest.Plan(t, db, q, args...); !strings.Contains(got, "INDEX events_visitor") {
 			t.Errorf("%s\nplan: %s", q, got)
 		}
 	}
