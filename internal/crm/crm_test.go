@@ -11,7 +11,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
 	"leadflow/internal/sqldb"
-	"leadflow/internal/user"
+	"leadflow/internal/usertest"
 )
 
 func TestDomainAndNameMatching(t *testing.T) {
@@ -42,16 +42,9 @@ type team struct{ admin, ann, bob access.Actor }
 
 func setup(t *testing.T, db *sqldb.DB) (*lead.Service, *crm.Service, team) {
 	t.Helper()
-	users := user.NewService(db)
-	mk := func(email string, role access.Role) access.Actor {
-		u, err := users.Create(context.Background(), user.Input{Email: email, Password: "correct horse battery", Role: role})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u.Actor()
-	}
 	leads := lead.NewService(db)
-	return leads, crm.NewService(db, leads), team{mk("admin@example.com", access.Admin), mk("ann@example.com", access.Sales), mk("bob@example.com", access.Sales)}
+	return leads, crm.NewService(db, leads), team{usertest.Actor(t, db, "admin@example.com", access.Admin),
+		usertest.Actor(t, db, "ann@example.com", access.Sales), usertest.Actor(t, db, "bob@example.com", access.Sales)}
 }
 
 // sqlLead makes a lead owned by ann and qualifies it into an SQL.

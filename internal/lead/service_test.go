@@ -13,7 +13,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
 	"leadflow/internal/sqldb"
-	"leadflow/internal/user"
+	"leadflow/internal/usertest"
 )
 
 type team struct {
@@ -22,14 +22,7 @@ type team struct {
 
 func newTeam(t *testing.T, db *sqldb.DB) team {
 	t.Helper()
-	users := user.NewService(db)
-	mk := func(email string, role access.Role) access.Actor {
-		u, err := users.Create(context.Background(), user.Input{Email: email, Password: "correct horse battery", Role: role})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u.Actor()
-	}
+	mk := func(email string, role access.Role) access.Actor { return usertest.Actor(t, db, email, role) }
 	return team{
 		admin:     mk("admin@example.com", access.Admin),
 		marketing: mk("mia@example.com", access.Marketing),

@@ -16,20 +16,12 @@ import (
 	"leadflow/internal/lead"
 	"leadflow/internal/report"
 	"leadflow/internal/sqldb"
-	"leadflow/internal/user"
+	"leadflow/internal/usertest"
 )
 
 func actors(t *testing.T, db *sqldb.DB) (admin, sales access.Actor) {
 	t.Helper()
-	users := user.NewService(db)
-	mk := func(email string, role access.Role) access.Actor {
-		u, err := users.Create(context.Background(), user.Input{Email: email, Password: "correct horse battery", Role: role})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u.Actor()
-	}
-	return mk("admin@example.com", access.Admin), mk("sam@example.com", access.Sales)
+	return usertest.Actor(t, db, "admin@example.com", access.Admin), usertest.Actor(t, db, "sam@example.com", access.Sales)
 }
 
 // thisMonth is the current month as a period and as YYYY-MM.
