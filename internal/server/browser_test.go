@@ -62,6 +62,18 @@ func chromium(t *testing.T) context.Context {
 
 // screenshot saves the page to $LEADFLOW_SCREENSHOTS, when set, for a
 // person to look at.
+// signIn opens url, which must show the login page (the page itself, or a
+// page that sends a signed-out visitor there), and signs in as email with
+// the test password; Enter submits the form.
+func signIn(url, email string) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(`#email`, chromedp.ByID),
+		chromedp.SendKeys(`#email`, email, chromedp.ByID),
+		chromedp.SendKeys(`#password`, testPassword+"\n", chromedp.ByID),
+	}
+}
+
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	dir := os.Getenv("LEADFLOW_SCREENSHOTS")
 	if dir == "" {
@@ -83,10 +95,7 @@ func TestBrowserSignInFilterOpenLead(t *testing.T) {
 
 	var count, rows, title, stage, score string
 	err := chromedp.Run(ctx,
-		chromedp.Navigate(f.srv.URL+"/leads"),
-		chromedp.WaitVisible(`#email`, chromedp.ByID), // signed out: the login page
-		chromedp.SendKeys(`#email`, "mia@example.com", chromedp.ByID),
-		chromedp.SendKeys(`#password`, testPassword+"\n", chromedp.ByID), // Enter submits
+		signIn(f.srv.URL+"/leads", "mia@example.com"),
 		chromedp.WaitVisible(`table.leads`),
 		chromedp.Text(`#count`, &count, chromedp.ByID),
 	)
@@ -140,10 +149,7 @@ func TestBrowserPhoneWidth(t *testing.T) {
 	var headerShown bool
 	err := chromedp.Run(ctx,
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
-		chromedp.Navigate(f.srv.URL+"/login"),
-		chromedp.WaitVisible(`#email`, chromedp.ByID),
-		chromedp.SendKeys(`#email`, "mia@example.com", chromedp.ByID),
-		chromedp.SendKeys(`#password`, testPassword+"\n", chromedp.ByID),
+		signIn(f.srv.URL+"/login", "mia@example.com"),
 		chromedp.WaitVisible(`table.leads`),
 		chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
 		chromedp.Evaluate(`document.querySelector("table.leads thead").getBoundingClientRect().right > 0`, &headerShown),
@@ -232,10 +238,7 @@ func TestBrowserFillsHostedForm(t *testing.T) {
 
 	var name, source string
 	err = chromedp.Run(ctx,
-		chromedp.Navigate(f.srv.URL+"/login"),
-		chromedp.WaitVisible(`#email`, chromedp.ByID),
-		chromedp.SendKeys(`#email`, "mia@example.com", chromedp.ByID),
-		chromedp.SendKeys(`#password`, testPassword+"\n", chromedp.ByID),
+		signIn(f.srv.URL+"/login", "mia@example.com"),
 		chromedp.WaitVisible(`table.leads`),
 		chromedp.Text(`a.lead-name`, &name),
 		chromedp.Text(`td[data-label=Source]`, &source),
@@ -272,10 +275,7 @@ func TestBrowserDealBoardOnPhone(t *testing.T) {
 	var column string
 	err := chromedp.Run(ctx,
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
-		chromedp.Navigate(f.srv.URL+"/login?next=/deals"),
-		chromedp.WaitVisible(`#email`, chromedp.ByID),
-		chromedp.SendKeys(`#email`, "sam@example.com", chromedp.ByID),
-		chromedp.SendKeys(`#password`, testPassword+"\n", chromedp.ByID),
+		signIn(f.srv.URL+"/login?next=/deals", "sam@example.com"),
 		chromedp.WaitVisible(`#board .deal`),
 		chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
 	)

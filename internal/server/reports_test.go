@@ -121,10 +121,7 @@ func TestBrowserReportsOnPhone(t *testing.T) {
 	var leads, cpl string
 	err := chromedp.Run(ctx,
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
-		chromedp.Navigate(f.srv.URL+"/login?next=/reports"),
-		chromedp.WaitVisible(`#email`, chromedp.ByID),
-		chromedp.SendKeys(`#email`, "mia@example.com", chromedp.ByID),
-		chromedp.SendKeys(`#password`, testPassword+"\n", chromedp.ByID),
+		signIn(f.srv.URL+"/login?next=/reports", "mia@example.com"),
 		chromedp.WaitVisible(`#totals`, chromedp.ByID),
 		chromedp.SendKeys(`#spend input[name=source]`, "paid_search", chromedp.ByQuery),
 		chromedp.SendKeys(`#spend input[name=amount]`, "900\n", chromedp.ByQuery),
