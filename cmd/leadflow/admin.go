@@ -80,7 +80,7 @@ func (e environment) demo(ctx context.Context, args []string) error {
 	fs := e.flags("demo")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on; another free port is used if it is taken")
 	n := fs.Int("leads", 300, "how many demo leads to create in a new database")
-	dataDir := fs.String("data-dir", "leadflow-demo-data", "directory for uploaded import files")
+	opts := e.serveFlags(fs)
 	db, err := e.parseAndOpen(ctx, fs, args, "leadflow-demo.db")
 	if err != nil {
 		return err
@@ -115,7 +115,7 @@ func (e environment) demo(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	return e.listen(ctx, db, *dataDir, ln, func(url string) {
+	return e.listen(ctx, db, *opts, ln, func(url string) {
 		fmt.Fprintf(e.stdout, "\nOpen %s and sign in:\n  email:    %s\n  password: %s\n", url, demo.Team[0].Email, password)
 		fmt.Fprintf(e.stdout, "The other demo users (marketing, sales) have the same password:\n")
 		for _, u := range demo.Team[1:] {

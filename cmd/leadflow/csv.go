@@ -13,8 +13,10 @@ import (
 
 	"leadflow/internal/access"
 	"leadflow/internal/imports"
+	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/leadcsv"
+	"leadflow/internal/sqldb"
 )
 
 func (e environment) importCSV(ctx context.Context, args []string) error {
@@ -37,7 +39,7 @@ func (e environment) importCSV(ctx context.Context, args []string) error {
 	if file == "" {
 		return errors.New("usage: leadflow import FILE.csv [--map 'Column=field,...'] [--rejects FILE]")
 	}
-	svc := imports.NewService(db, lead.NewService(db), filepath.Dir(file))
+	svc := imports.NewService(db, lead.NewService(db))
 	im, err := svc.Create(ctx, 0, file, file)
 	if err != nil {
 		return explain(err)
@@ -48,11 +50,12 @@ func (e environment) importCSV(ctx context.Context, args []string) error {
 		}
 	}
 	e.describeMapping(im)
-	if err := svc.Start(ctx, im.ID, im.Mapping); err != nil {
+	jobID, err := svc.Start(ctx, im.ID, im.Mapping)
+	if err != nil {
 		return explain(err)
 	}
 	bar := newProgressBar(e.stderr, "rows")
-	if err := svc.Run(ctx, im.ID, bar.imported); err != nil {
+	if err := runImport(ctx, db, svc, jobID, im.ID, bar.imported); err != nil {
 		return err
 	}
 	bar.finish()
@@ -66,6 +69,37 @@ func (e environment) importCSV(ctx context.Context, args []string) error {
 		return nil
 	}
 	return e.writeRejects(ctx, svc, im, file, *rejectsPath)
+}
+
+// runImport runs the import's job here, under a lease like any job: the
+// file is in the database, so if this command is stopped a server takes
+// the job over and finishes it. Should a server have claimed the job
+// first, it waits for that server instead, showing progress.
+func runImport(ctx context.Context, db *sqldb.DB, svc *imports.Service, jobID, importID int64, progress func(imports.Import)) error {
+	runner := job.NewRunner(db, job.Options{})
+	runner.Handle(imports.JobKind, svc.Handler(progress))
+	err := runner.RunHere(ctx, jobID)
+	if !errors.Is(err, job.ErrNotClaimed) {
+		return err
+	}
+	for {
+		im, err := svc.Get(ctx, importID)
+		if err != nil {
+			return err
+		}
+		progress(im)
+		switch im.Status {
+		case imports.Done:
+			return nil
+		case imports.Failed:
+			return fmt.Errorf("import %d failed: %s", importID, im.Error)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }
 
 func (e environment) describeMapping(im imports.Import) {

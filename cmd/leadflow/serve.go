@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"leadflow/internal/job"
 	"leadflow/internal/server"
 	"leadflow/internal/sqldb"
 )
@@ -55,10 +56,23 @@ func (e environment) parseAndOpen(ctx context.Context, fs *flag.FlagSet, args []
 	return e.openDB(ctx, *dbPath)
 }
 
+// serveOptions are the settings serve and demo share.
+type serveOptions struct {
+	jobs       bool
+	decayEvery time.Duration
+}
+
+func (e environment) serveFlags(fs *flag.FlagSet) *serveOptions {
+	o := &serveOptions{}
+	fs.BoolVar(&o.jobs, "jobs", true, "run background jobs (imports, rescores, sweeps); false serves HTTP only")
+	fs.DurationVar(&o.decayEvery, "decay-every", time.Hour, "how often every lead is rescored for decay, once across all instances")
+	return o
+}
+
 func (e environment) serve(ctx context.Context, args []string) error {
 	fs := e.flags("serve")
 	addr := fs.String("addr", ":8080", "address to listen on")
-	dataDir := fs.String("data-dir", "leadflow-data", "directory for uploaded import files")
+	opts := e.serveFlags(fs)
 	db, err := e.parseAndOpen(ctx, fs, args, "leadflow.db")
 	if err != nil {
 		return err
@@ -68,18 +82,39 @@ func (e environment) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return e.listen(ctx, db, *dataDir, ln, nil)
+	return e.listen(ctx, db, *opts, ln, nil)
 }
 
-// listen serves on ln until ctx ends, then shuts down gracefully. ready,
-// if set, runs once the server accepts connections.
-func (e environment) listen(ctx context.Context, db *sqldb.DB, dataDir string, ln net.Listener, ready func(url string)) error {
+// Shutdown deadlines: requests under way get httpGrace to finish, then
+// running jobs get jobsGrace before they are handed back to be run again
+// (by another instance, or at the next start).
+const (
+	httpGrace = 10 * time.Second
+	jobsGrace = 20 * time.Second
+)
+
+// listen serves on ln until ctx ends, then shuts down gracefully: it
+// stops taking requests and jobs, waits for those under way, and only
+// then returns, so the caller closes the database after them. ready, if
+// set, runs once the server accepts connections.
+func (e environment) listen(ctx context.Context, db *sqldb.DB, opts serveOptions, ln net.Listener, ready func(url string)) error {
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	runner := job.NewRunner(db, job.Options{Log: log})
 	h, err := server.New(server.Config{DB: db, Log: log, SecureCookies: e.getenv("LEADFLOW_SECURE_COOKIES") == "true",
-		DataDir: dataDir, Background: ctx})
+		Jobs: runner, DecayEvery: opts.decayEvery})
 	if err != nil {
 		return err
 	}
+	if opts.jobs {
+		runner.Start()
+	}
+	defer func() {
+		stop, cancel := context.WithTimeout(context.Background(), jobsGrace)
+		defer cancel()
+		if err := runner.Stop(stop); err != nil {
+			log.Warn("shutdown", "err", err)
+		}
+	}()
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	url := "http://" + displayAddr(ln.Addr())
 	errc := make(chan error, 1)
@@ -93,7 +128,7 @@ func (e environment) listen(ctx context.Context, db *sqldb.DB, dataDir string, l
 		return err
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	shutdown, cancel := context.WithTimeout(context.Background(), httpGrace)
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil {
 		return err

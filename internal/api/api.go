@@ -4,7 +4,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -30,8 +29,6 @@ type API struct {
 	Reports *report.Service
 	Forms   *forms.Service
 	Log     *slog.Logger
-	// Background is the context of work that outlives a request (rescoring).
-	Background context.Context
 }
 
 // maxBody bounds a request body; a lead is far smaller.

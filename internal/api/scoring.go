@@ -196,8 +196,7 @@ func (a *API) putRules(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	id, err := a.Leads.StartRescore(a.Background, fmt.Sprintf("scoring rules version %d", rs.Version),
-		func(err error) { a.Log.Error("rescore", "err", err) })
+	id, err := a.Leads.StartRescore(r.Context(), fmt.Sprintf("scoring rules version %d", rs.Version))
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -22,6 +22,7 @@ import (
 
 	"leadflow/internal/access"
 	"leadflow/internal/imports"
+	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/server"
 	"leadflow/internal/sqldb"
@@ -178,8 +179,10 @@ func startServer(ctx context.Context, db *sqldb.DB, dir string) (*running, error
 	if err != nil {
 		return nil, err
 	}
-	h, err := server.New(server.Config{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DataDir: dir,
-		PublicPerMinute: 100_000_000, PublicBurst: 1_000_000, Background: ctx})
+	// The job runner is never started: a decay sweep or planner refresh
+	// in the background would blur the figures of the steps measured.
+	h, err := server.New(server.Config{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		PublicPerMinute: 100_000_000, PublicBurst: 1_000_000, Jobs: job.NewRunner(db, job.Options{})})
 	if err != nil {
 		return nil, err
 	}
@@ -377,13 +380,13 @@ func importCSV(ctx context.Context, db *sqldb.DB, d Data, cfg Config) (Measure, 
 		return Measure{}, err
 	}
 	defer os.Remove(path)
-	svc := imports.NewService(db, lead.NewService(db), cfg.Dir)
+	svc := imports.NewService(db, lead.NewService(db))
 	start := time.Now()
 	im, err := svc.Create(ctx, 0, "bench-import.csv", path)
 	if err != nil {
 		return Measure{}, err
 	}
-	if err := svc.Start(ctx, im.ID, im.Mapping); err != nil {
+	if _, err := svc.Start(ctx, im.ID, im.Mapping); err != nil {
 		return Measure{}, err
 	}
 	if err := svc.Run(ctx, im.ID, func(im imports.Import) { cfg.progress("CSV import", int(im.RowsDone), cfg.ImportRows) }); err != nil {

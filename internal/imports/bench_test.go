@@ -28,7 +28,9 @@ func BenchmarkImport(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	w.imp.Start(ctx, im.ID, im.Mapping)
+	if _, err := w.imp.Start(ctx, im.ID, im.Mapping); err != nil {
+		b.Fatal(err)
+	}
 	if err := w.imp.Run(ctx, im.ID, nil); err != nil {
 		b.Fatal(err)
 	}

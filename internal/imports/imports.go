@@ -1,6 +1,8 @@
 // Package imports runs CSV imports of leads as durable jobs: the file
-// waits on disk, progress and rejected rows are written in the same
-// transaction as the leads, and a restarted server resumes where it was.
+// waits in the database, where every instance can read it; progress and
+// rejected rows are written in the same transaction as the leads; and
+// whichever instance takes the job over after a stop goes on from the
+// last row committed.
 package imports
 
 import (
@@ -16,10 +18,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"leadflow/internal/fault"
+	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/leadcsv"
 	"leadflow/internal/sqldb"
@@ -69,79 +71,70 @@ func (im Import) Percent() int {
 	return int(min(99, im.DoneBytes*100/im.TotalBytes))
 }
 
+// JobKind names import jobs.
+const JobKind = "import"
+
 // Service creates and runs imports.
 type Service struct {
 	db    *sqldb.DB
 	leads *lead.Service
-	dir   string // where uploaded files wait
 	// BatchSize is how many rows share a transaction.
 	BatchSize int
-
-	mu      sync.Mutex
-	running map[int64]bool
+	// Jobs, when set, is woken when an import is queued, so that it
+	// starts at once rather than at the runner's next look.
+	Jobs *job.Runner
 }
 
-// NewService returns a Service keeping uploads in dir.
-func NewService(db *sqldb.DB, leads *lead.Service, dir string) *Service {
-	return &Service{db: db, leads: leads, dir: dir, BatchSize: 500, running: map[int64]bool{}}
+// NewService returns a Service.
+func NewService(db *sqldb.DB, leads *lead.Service) *Service {
+	return &Service{db: db, leads: leads, BatchSize: 500}
 }
 
-// Upload stores an uploaded file and creates its import, waiting for the
-// mapping to be confirmed.
+// Upload stores an uploaded file in the database and creates its import,
+// waiting for the mapping to be confirmed.
 func (s *Service) Upload(ctx context.Context, userID int64, name string, r io.Reader) (Import, error) {
-	if err := os.MkdirAll(s.dir, 0o750); err != nil {
-		return Import{}, fmt.Errorf("imports: %w", err)
+	im := Import{FileName: filepath.Base(name), Status: Mapping, CreatedBy: userID, CreatedAt: time.Now().UTC()}
+	var creator any
+	if userID != 0 {
+		creator = userID
 	}
-	f, err := os.CreateTemp(s.dir, "import-*.csv")
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO imports (file_name, path, status, created_by, created_at)
+			VALUES (?, '', ?, ?, ?) RETURNING id`, im.FileName, string(im.Status), creator, im.CreatedAt.UnixMilli()).Scan(&im.ID)
+		if err != nil {
+			return err
+		}
+		if im.TotalBytes, err = storeChunks(ctx, tx, im.ID, r); err != nil {
+			return err
+		}
+		rd, err := leadcsv.NewReader(&chunkReader{ctx: ctx, q: tx, importID: im.ID})
+		if err != nil {
+			return &fault.Error{Code: fault.Invalid, Message: err.Error(), Fields: map[string]string{"file": err.Error()}}
+		}
+		im.Header, im.Mapping = rd.Header, leadcsv.Detect(rd.Header)
+		header, _ := json.Marshal(im.Header)
+		mapping, _ := json.Marshal(im.Mapping)
+		_, err = tx.Exec(ctx, `UPDATE imports SET header = ?, mapping = ?, total_bytes = ? WHERE id = ?`,
+			string(header), string(mapping), im.TotalBytes, im.ID)
+		return err
+	})
 	if err != nil {
-		return Import{}, fmt.Errorf("imports: %w", err)
-	}
-	_, err = io.Copy(f, r)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
+		if fault.As(err) != nil {
+			return Import{}, err
+		}
 		return Import{}, fmt.Errorf("imports: store upload: %w", err)
 	}
-	im, err := s.Create(ctx, userID, name, f.Name())
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return im, err
+	return im, nil
 }
 
-// Create registers the file at path for import, reads its header and
-// proposes a mapping.
+// Create registers the file at path for import, as Upload does.
 func (s *Service) Create(ctx context.Context, userID int64, name, path string) (Import, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Import{}, fmt.Errorf("imports: %w", err)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return Import{}, fmt.Errorf("imports: %w", err)
-	}
-	rd, err := leadcsv.NewReader(f)
-	if err != nil {
-		return Import{}, &fault.Error{Code: fault.Invalid, Message: err.Error(), Fields: map[string]string{"file": err.Error()}}
-	}
-	im := Import{FileName: filepath.Base(name), Path: path, Header: rd.Header, Mapping: leadcsv.Detect(rd.Header),
-		Status: Mapping, TotalBytes: st.Size(), CreatedBy: userID, CreatedAt: time.Now().UTC()}
-	header, _ := json.Marshal(im.Header)
-	mapping, _ := json.Marshal(im.Mapping)
-	var creator any
-	if userID != 0 {
-		creator = userID
-	}
-	err = s.db.W.QueryRow(ctx, `INSERT INTO imports (file_name, path, header, mapping, status, total_bytes, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, im.FileName, im.Path, string(header), string(mapping),
-		string(im.Status), im.TotalBytes, creator, im.CreatedAt.UnixMilli()).Scan(&im.ID)
-	if err != nil {
-		return Import{}, fmt.Errorf("imports: create: %w", err)
-	}
-	return im, nil
+	return s.Upload(ctx, userID, name, f)
 }
 
 const importColumns = `id, file_name, path, header, mapping, status, total_bytes, done_bytes, rows_done,
@@ -201,85 +194,112 @@ func (s *Service) query(ctx context.Context, q string, args ...any) ([]Import, e
 	return out, rows.Err()
 }
 
-// Start confirms the mapping of an import waiting for it and queues it.
-func (s *Service) Start(ctx context.Context, id int64, m leadcsv.Mapping) error {
+// Start confirms the mapping of an import waiting for it and queues its
+// job, returning the job's id.
+func (s *Service) Start(ctx context.Context, id int64, m leadcsv.Mapping) (int64, error) {
 	im, err := s.Get(ctx, id)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if im.Status != Mapping {
-		return fault.Errorf(fault.Conflict, "import %d has already started", id)
+		return 0, fault.Errorf(fault.Conflict, "import %d has already started", id)
 	}
 	if len(m) != len(im.Header) {
-		return fault.Errorf(fault.Invalid, "the mapping has %d columns, the file %d", len(m), len(im.Header))
+		return 0, fault.Errorf(fault.Invalid, "the mapping has %d columns, the file %d", len(m), len(im.Header))
 	}
 	if !m.HasEmail() {
-		return &fault.Error{Code: fault.Invalid, Message: "no column is mapped to email",
+		return 0, &fault.Error{Code: fault.Invalid, Message: "no column is mapped to email",
 			Fields: map[string]string{"mapping": "one column must be mapped to email: leads are matched by it"}}
 	}
 	b, _ := json.Marshal(m)
-	_, err = s.db.W.Exec(ctx, `UPDATE imports SET mapping = ?, status = ? WHERE id = ? AND status = ?`,
-		string(b), string(Queued), id, string(Mapping))
-	return err
+	var jobID int64
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE imports SET mapping = ?, status = ? WHERE id = ? AND status = ?`,
+			string(b), string(Queued), id, string(Mapping))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fault.Errorf(fault.Conflict, "import %d has already started", id)
+		}
+		jobID, _, err = job.Enqueue(ctx, tx, JobKind, jobArgs{ImportID: id}, job.EnqueueOptions{Unique: fmt.Sprintf("import:%d", id)})
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	if s.Jobs != nil {
+		s.Jobs.Wake()
+	}
+	return jobID, nil
 }
 
-// Resume runs, in the background, every import queued or interrupted by
-// a stop; each goes on from the last row it committed.
-func (s *Service) Resume(ctx context.Context, onErr func(error)) error {
-	pending, err := s.query(ctx, `SELECT `+importColumns+` FROM imports WHERE status IN (?, ?) ORDER BY id`, string(Queued), string(Running))
-	if err != nil {
+type jobArgs struct {
+	ImportID int64 `json:"import_id"`
+}
+
+// Handler runs import jobs, calling progress (if set) after every batch.
+func (s *Service) Handler(progress func(Import)) job.Handler {
+	return func(ctx context.Context, j job.Job) error {
+		var args jobArgs
+		if err := j.Decode(&args); err != nil {
+			return err
+		}
+		err := s.Run(ctx, args.ImportID, progress)
+		if err == nil || ctx.Err() != nil || errors.Is(err, errTakenOver) {
+			return err // a stop or a take-over is no failure: the job goes on
+		}
+		// A fault of the file or of the request stays; anything else
+		// (the database was away) is tried again, up to the last attempt.
+		if j.Attempt >= j.MaxAttempts || isFileError(err) || fault.As(err) != nil {
+			s.db.W.Exec(context.Background(), `UPDATE imports SET status = ?, error = ?, finished_at = ? WHERE id = ?`,
+				string(Failed), err.Error(), time.Now().UnixMilli(), args.ImportID)
+			return job.Permanent(err)
+		}
 		return err
 	}
-	for _, im := range pending {
-		s.Go(ctx, im.ID, onErr)
-	}
-	return nil
 }
 
-// Go runs import id in the background unless it already runs.
-func (s *Service) Go(ctx context.Context, id int64, onErr func(error)) {
-	go func() {
-		if err := s.Run(ctx, id, nil); err != nil && onErr != nil && !errors.Is(err, context.Canceled) {
-			onErr(err)
-		}
-	}()
+// fileError is a fault of the file itself, which no retry mends.
+type fileError struct{ error }
+
+func (e fileError) Unwrap() error { return e.error }
+
+func isFileError(err error) bool {
+	var fe fileError
+	return errors.As(err, &fe)
 }
 
 // Run imports id now, calling progress after every batch. It skips the
-// rows an earlier, interrupted run committed.
+// rows an earlier, interrupted run committed; a finished import is left
+// as it is, so a job run twice imports once.
 func (s *Service) Run(ctx context.Context, id int64, progress func(Import)) error {
-	s.mu.Lock()
-	if s.running[id] {
-		s.mu.Unlock()
-		return fault.Errorf(fault.Conflict, "import %d is already running", id)
-	}
-	s.running[id] = true
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.running, id)
-		s.mu.Unlock()
-	}()
-
 	im, err := s.Get(ctx, id)
 	if err != nil {
 		return err
 	}
-	if im.Status != Queued && im.Status != Running {
-		return fault.Errorf(fault.Conflict, "import %d is %s, not queued", id, im.Status)
+	switch im.Status {
+	case Done, Failed:
+		return nil
+	case Mapping:
+		return fault.Errorf(fault.Conflict, "import %d is waiting for its mapping", id)
 	}
 	if _, err := s.db.W.Exec(ctx, `UPDATE imports SET status = ? WHERE id = ?`, string(Running), id); err != nil {
 		return err
 	}
 	if err := s.run(ctx, &im, progress); err != nil {
-		if ctx.Err() == nil { // a stop is not a failure: the import resumes
-			s.db.W.Exec(context.Background(), `UPDATE imports SET status = ?, error = ?, finished_at = ? WHERE id = ?`,
-				string(Failed), err.Error(), time.Now().UnixMilli(), id)
-		}
 		return err
 	}
-	_, err = s.db.W.Exec(ctx, `UPDATE imports SET status = ?, done_bytes = total_bytes, finished_at = ? WHERE id = ?`,
-		string(Done), time.Now().UnixMilli(), id)
+	// The upload is no longer needed once every row is in: the person
+	// data it holds lives on only in leads and rejected rows.
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE imports SET status = ?, done_bytes = total_bytes, finished_at = ? WHERE id = ?`,
+			string(Done), time.Now().UnixMilli(), id); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM import_chunks WHERE import_id = ?`, id)
+		return err
+	})
 	if err == nil && progress != nil {
 		im.Status, im.DoneBytes = Done, im.TotalBytes
 		progress(im)
@@ -287,15 +307,28 @@ func (s *Service) Run(ctx context.Context, id int64, progress func(Import)) erro
 	return err
 }
 
-func (s *Service) run(ctx context.Context, im *Import, progress func(Import)) error {
+// open returns the import's file: its chunks in the database, or for an
+// import uploaded before files were kept there, the file at its path.
+func (s *Service) open(ctx context.Context, im *Import) (io.ReadCloser, error) {
+	if im.Path == "" {
+		return io.NopCloser(&chunkReader{ctx: ctx, q: s.db.R, importID: im.ID}), nil
+	}
 	f, err := os.Open(im.Path)
 	if err != nil {
-		return fmt.Errorf("imports: open %s: %w", im.FileName, err)
+		return nil, fileError{fmt.Errorf("imports: open %s: %w", im.FileName, err)}
+	}
+	return f, nil
+}
+
+func (s *Service) run(ctx context.Context, im *Import, progress func(Import)) error {
+	f, err := s.open(ctx, im)
+	if err != nil {
+		return err
 	}
 	defer f.Close()
 	rd, err := leadcsv.NewReader(f)
 	if err != nil {
-		return err
+		return fileError{err}
 	}
 	origin := lead.Origin{Channel: "import", Reason: fmt.Sprintf("import %d (%s)", im.ID, im.FileName),
 		Props: map[string]string{"import": strconv.FormatInt(im.ID, 10)}}
@@ -309,7 +342,10 @@ func (s *Service) run(ctx context.Context, im *Import, progress func(Import)) er
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("imports: read %s: %w", im.FileName, err)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fileError{fmt.Errorf("imports: read %s: %w", im.FileName, err)}
 		}
 		if rowNum < im.RowsDone {
 			continue // committed by an earlier run
@@ -398,9 +434,19 @@ func (s *Service) commit(ctx context.Context, im *Import, batch []pending, doneB
 		}
 		next.RowsDone += int64(len(batch))
 		next.DoneBytes = doneBytes
-		_, err := tx.Exec(ctx, `UPDATE imports SET rows_done = ?, done_bytes = ?, created = ?, updated = ?, unchanged = ?, rejected = ?
-			WHERE id = ?`, next.RowsDone, next.DoneBytes, next.Created, next.Updated, next.Unchanged, next.Rejected, im.ID)
-		return err
+		// Conditional on the count this run read: should another
+		// instance have taken the job over and committed these rows
+		// meanwhile, this batch rolls back instead of counting them twice.
+		upd, err := tx.Exec(ctx, `UPDATE imports SET rows_done = ?, done_bytes = ?, created = ?, updated = ?, unchanged = ?, rejected = ?
+			WHERE id = ? AND rows_done = ?`, next.RowsDone, next.DoneBytes, next.Created, next.Updated, next.Unchanged, next.Rejected,
+			im.ID, im.RowsDone)
+		if err != nil {
+			return err
+		}
+		if n, _ := upd.RowsAffected(); n == 0 {
+			return errTakenOver
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("imports: %d: %w", im.ID, err)
@@ -408,6 +454,9 @@ func (s *Service) commit(ctx context.Context, im *Import, batch []pending, doneB
 	*im = next
 	return nil
 }
+
+// errTakenOver ends a run whose rows another run committed first.
+var errTakenOver = errors.New("another run of this import committed these rows first")
 
 // Reason turns a validation error into one line naming each field.
 func Reason(err error) string {

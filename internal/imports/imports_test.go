@@ -18,6 +18,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/fixture"
 	"leadflow/internal/imports"
+	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/leadcsv"
 	"leadflow/internal/sqldb"
@@ -36,7 +37,7 @@ type world struct {
 func newWorld(t *testing.T, db *sqldb.DB) world {
 	dir := t.TempDir()
 	leads := lead.NewService(db)
-	return world{db: db, leads: leads, imp: imports.NewService(db, leads, dir), dir: dir}
+	return world{db: db, leads: leads, imp: imports.NewService(db, leads), dir: dir}
 }
 
 // importText writes text to a file and imports it with the detected
@@ -60,7 +61,7 @@ func (w world) importFile(t *testing.T, path string, overrides map[string]string
 	if err := im.Mapping.Override(im.Header, overrides); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.imp.Start(ctx, im.ID, im.Mapping); err != nil {
+	if _, err := w.imp.Start(ctx, im.ID, im.Mapping); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.imp.Run(ctx, im.ID, nil); err != nil {
@@ -289,7 +290,7 @@ func TestMalformedFiles(t *testing.T) {
 	path = filepath.Join(w.dir, "noemail.csv")
 	os.WriteFile(path, []byte("name,company\nAnn,X\n"), 0o600)
 	created, _ := w.imp.Create(ctx, 0, "noemail.csv", path)
-	if err := w.imp.Start(ctx, created.ID, created.Mapping); fault.As(err) == nil || fault.As(err).Fields["mapping"] == "" {
+	if _, err := w.imp.Start(ctx, created.ID, created.Mapping); fault.As(err) == nil || fault.As(err).Fields["mapping"] == "" {
 		t.Errorf("a file without an email column started: %v", err)
 	}
 }
@@ -308,10 +309,13 @@ func TestInterruptedImportResumes(t *testing.T) {
 		path := filepath.Join(w.dir, "big.csv")
 		os.WriteFile(path, []byte(b.String()), 0o600)
 		im, _ := w.imp.Create(context.Background(), 0, "big.csv", path)
-		w.imp.Start(context.Background(), im.ID, im.Mapping)
+		jobID, err := w.imp.Start(context.Background(), im.ID, im.Mapping)
+		if err != nil {
+			t.Fatal(err)
+		}
 
 		ctx, stop := context.WithCancel(context.Background())
-		err := w.imp.Run(ctx, im.ID, func(p imports.Import) {
+		err = w.imp.Run(ctx, im.ID, func(p imports.Import) {
 			if p.RowsDone >= 10 {
 				stop()
 			}
@@ -323,22 +327,68 @@ func TestInterruptedImportResumes(t *testing.T) {
 		if mid.Status != imports.Running || mid.RowsDone != 10 {
 			t.Fatalf("after the stop: %+v", mid)
 		}
-		var resumed []int64
-		if err := w.imp.Resume(context.Background(), func(err error) { t.Error(err) }); err != nil {
+		// The job the import queued is still waiting: a runner (here, or
+		// on another instance) takes it and goes on from row 10.
+		runner := job.NewRunner(db, job.Options{Poll: 10 * time.Millisecond})
+		runner.Handle(imports.JobKind, w.imp.Handler(nil))
+		runner.Start()
+		defer runner.Stop(context.Background())
+		wait, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := job.Wait(wait, db.R, jobID); err != nil {
 			t.Fatal(err)
 		}
-		for i := 0; i < 500; i++ {
-			if cur, _ := w.imp.Get(context.Background(), im.ID); cur.Status == imports.Done {
-				resumed = append(resumed, cur.RowsDone, cur.Created)
-				break
-			}
-			timeSleep()
-		}
+		cur, _ := w.imp.Get(context.Background(), im.ID)
 		p, _ := w.leads.List(context.Background(), admin, lead.Filter{Sort: "email", Limit: 100}, true)
-		if fmt.Sprint(resumed) != "[35 35]" || p.Total != 35 {
-			t.Errorf("after resuming: rows/created %v, %d leads", resumed, p.Total)
+		if cur.Status != imports.Done || cur.RowsDone != 35 || cur.Created != 35 || p.Total != 35 {
+			t.Errorf("after resuming: %s, %d rows, %d created, %d leads; want done, 35, 35, 35", cur.Status, cur.RowsDone, cur.Created, p.Total)
+		}
+		var chunks int
+		db.R.QueryRow(context.Background(), `SELECT COUNT(*) FROM import_chunks WHERE import_id = ?`, im.ID).Scan(&chunks)
+		if chunks != 0 {
+			t.Errorf("%d chunks of the upload left after the import finished", chunks)
 		}
 	})
 }
 
-func timeSleep() { time.Sleep(10 * time.Millisecond) }
+// TestOverlappingRunsCountOnce runs one import twice at once, as when an
+// instance stalls past its lease and another takes the job over: every
+// row is imported and counted once.
+func TestOverlappingRunsCountOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := newWorld(t, db)
+		w.imp.BatchSize = 7
+		var b strings.Builder
+		b.WriteString("email,company\n")
+		for i := 0; i < 60; i++ {
+			fmt.Fprintf(&b, "o%d@x.io,Co %d\n", i, i)
+		}
+		ctx := context.Background()
+		im, err := w.imp.Upload(ctx, 0, "twice.csv", strings.NewReader(b.String()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.imp.Start(ctx, im.ID, im.Mapping); err != nil {
+			t.Fatal(err)
+		}
+		errs := make(chan error, 2)
+		for range 2 {
+			go func() { errs <- w.imp.Run(ctx, im.ID, nil) }()
+		}
+		for range 2 {
+			if err := <-errs; err != nil && !strings.Contains(err.Error(), "another run") {
+				t.Errorf("run: %v", err)
+			}
+		}
+		// Whichever run lost a race stopped; finishing is the job's retry.
+		if err := w.imp.Run(ctx, im.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		cur, _ := w.imp.Get(ctx, im.ID)
+		p, _ := w.leads.List(ctx, admin, lead.Filter{Sort: "email", Limit: 100}, true)
+		if cur.Status != imports.Done || cur.RowsDone != 60 || cur.Created != 60 || cur.Updated+cur.Unchanged+cur.Rejected != 0 || p.Total != 60 {
+			t.Errorf("after two runs at once: %s, rows %d, created %d, updated %d, unchanged %d, rejected %d, %d leads",
+				cur.Status, cur.RowsDone, cur.Created, cur.Updated, cur.Unchanged, cur.Rejected, p.Total)
+		}
+	})
+}

@@ -104,7 +104,8 @@ func (r *Runner) Handle(kind string, h Handler) { r.handlers[kind] = h }
 
 // Every enqueues a job of kind once per period, across all instances:
 // each instance tries, and the period's unique key lets one through.
-// The job runs at the start of its period.
+// The job runs at the end of its period, as a clock would strike it: an
+// hourly job first runs at the next full hour, not at every start.
 func (r *Runner) Every(kind string, every time.Duration, args any) {
 	r.periodic = append(r.periodic, periodic{kind: kind, every: every, args: args, maxTry: 3})
 }
@@ -289,7 +290,7 @@ func (r *Runner) RunHere(ctx context.Context, id int64) error {
 		if err != nil {
 			return err
 		}
-		return fmt.Errorf("job %d is %s elsewhere (%s)", id, j.State, j.LockedBy)
+		return fmt.Errorf("job %d is %s (%s): %w", id, j.State, j.LockedBy, ErrNotClaimed)
 	}
 	return r.runCtx(ctx, jobs[0])
 }
@@ -327,6 +328,10 @@ func (r *Runner) runCtx(ctx context.Context, j Job) error {
 }
 
 var errLeaseLost = errors.New("job: lease lost")
+
+// ErrNotClaimed is RunHere's answer for a job it could not take: another
+// instance runs it, or it has ended.
+var ErrNotClaimed = errors.New("not available to claim")
 
 // safely runs h, turning a panic into the job's error.
 func safely(ctx context.Context, h Handler, j Job) (err error) {
@@ -420,17 +425,17 @@ func Backoff(attempt int) time.Duration {
 	return min(time.Duration(s*float64(time.Second)), time.Hour)
 }
 
-// periodicLoop enqueues p's job for the current period now and at the
-// start of every period after, checking several times a period so a
-// late instance still enqueues a period that no instance enqueued yet.
+// periodicLoop enqueues p's job for the end of the current period, and
+// again in every period after, checking several times a period so that
+// an instance that was down still finds the next one enqueued.
 func (r *Runner) periodicLoop(ctx context.Context, p periodic) {
 	check := min(p.every/4, time.Minute)
 	t := time.NewTicker(check)
 	defer t.Stop()
 	for {
-		start := time.Now().Truncate(p.every)
-		key := fmt.Sprintf("%s@%d", p.kind, start.UnixMilli())
-		_, made, err := Enqueue(ctx, r.db.W, p.kind, p.args, EnqueueOptions{Unique: key, RunAt: start, MaxAttempts: p.maxTry})
+		due := time.Now().Truncate(p.every).Add(p.every)
+		key := fmt.Sprintf("%s@%d", p.kind, due.UnixMilli())
+		_, made, err := Enqueue(ctx, r.db.W, p.kind, p.args, EnqueueOptions{Unique: key, RunAt: due, MaxAttempts: p.maxTry})
 		if err != nil && ctx.Err() == nil {
 			r.opt.Log.Error("job: enqueue periodic", "kind", p.kind, "err", err)
 		}

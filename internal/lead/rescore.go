@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"leadflow/internal/job"
 	"leadflow/internal/scoring"
 	"leadflow/internal/sqldb"
 )
@@ -197,72 +198,90 @@ func (r Rescore) Percent() int {
 	return int(r.Progress.Done * 100 / r.Progress.Total)
 }
 
-// StartRescore rescores every lead in the background, recording progress,
-// and returns at once. A rescore left running by a stop is resumed by
-// ResumeRescores.
-func (s *Service) StartRescore(ctx context.Context, reason string, onErr func(error)) (int64, error) {
+// The kinds of rescore jobs.
+const (
+	RescoreJob = "rescore"
+	DecayJob   = "decay"
+)
+
+// StartRescore queues a rescore of every lead, recording progress in the
+// rescores table, and returns its id at once. Any instance's job runner
+// takes it; one stopped midway is run again from the start, which is
+// safe since a rescore writes only what changed.
+func (s *Service) StartRescore(ctx context.Context, reason string) (int64, error) {
 	rs, err := s.rules.Current(ctx)
 	if err != nil {
 		return 0, err
 	}
 	var id int64
-	err = s.db.W.QueryRow(ctx, `INSERT INTO rescores (ruleset_id, reason, status, started_at) VALUES (?, ?, 'running', ?) RETURNING id`,
-		rs.Version, reason, s.now().UnixMilli()).Scan(&id)
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO rescores (ruleset_id, reason, status, started_at) VALUES (?, ?, 'running', ?) RETURNING id`,
+			rs.Version, reason, s.now().UnixMilli()).Scan(&id)
+		if err != nil {
+			return err
+		}
+		_, _, err = job.Enqueue(ctx, tx, RescoreJob, rescoreArgs{RescoreID: id}, job.EnqueueOptions{MaxAttempts: 3})
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("lead store: start rescore: %w", err)
 	}
-	go s.runRescore(ctx, id, reason, onErr)
+	if s.Jobs != nil {
+		s.Jobs.Wake()
+	}
 	return id, nil
 }
 
-func (s *Service) runRescore(ctx context.Context, id int64, reason string, onErr func(error)) {
+type rescoreArgs struct {
+	RescoreID int64 `json:"rescore_id"`
+}
+
+// RunRescoreJob runs a rescore StartRescore queued.
+func (s *Service) RunRescoreJob(ctx context.Context, j job.Job) error {
+	var args rescoreArgs
+	if err := j.Decode(&args); err != nil {
+		return err
+	}
+	var reason, status string
+	err := s.db.R.QueryRow(ctx, `SELECT reason, status FROM rescores WHERE id = ?`, args.RescoreID).Scan(&reason, &status)
+	if err != nil {
+		return fmt.Errorf("lead store: rescore %d: %w", args.RescoreID, err)
+	}
+	if status != "running" {
+		return nil // finished by an earlier run of this job
+	}
 	last := time.Time{}
 	p, err := s.RescoreAll(ctx, reason, func(p RescoreProgress) {
 		if time.Since(last) < 500*time.Millisecond {
 			return
 		}
 		last = time.Now()
-		s.db.W.Exec(ctx, `UPDATE rescores SET total = ?, done = ?, changed = ? WHERE id = ?`, p.Total, p.Done, p.Changed, id)
+		s.db.W.Exec(ctx, `UPDATE rescores SET total = ?, done = ?, changed = ? WHERE id = ?`, p.Total, p.Done, p.Changed, args.RescoreID)
 	})
 	if ctx.Err() != nil {
-		return // stopped: ResumeRescores runs it again at the next start
+		return ctx.Err() // stopped: the job runs again, here or elsewhere
+	}
+	if err != nil && j.Attempt < j.MaxAttempts {
+		return err
 	}
 	status, msg := "done", ""
 	if err != nil {
 		status, msg = "failed", err.Error()
-		if onErr != nil {
-			onErr(err)
-		}
 	}
-	s.db.W.Exec(context.Background(), `UPDATE rescores SET status = ?, total = ?, done = ?, changed = ?, error = ?, finished_at = ? WHERE id = ?`,
-		status, p.Total, p.Done, p.Changed, msg, s.now().UnixMilli(), id)
+	_, uerr := s.db.W.Exec(context.Background(), `UPDATE rescores SET status = ?, total = ?, done = ?, changed = ?, error = ?, finished_at = ? WHERE id = ?`,
+		status, p.Total, p.Done, p.Changed, msg, s.now().UnixMilli(), args.RescoreID)
+	return errors.Join(err, uerr)
 }
 
-// ResumeRescores restarts, from the first lead, the rescores a stop
-// interrupted; rescoring is idempotent, so starting over is safe.
-func (s *Service) ResumeRescores(ctx context.Context, onErr func(error)) error {
-	rows, err := s.db.R.Query(ctx, `SELECT id, reason FROM rescores WHERE status = 'running'`)
-	if err != nil {
-		return fmt.Errorf("lead store: resume rescores: %w", err)
+// RunDecayJob is the periodic sweep: it rescores every lead so that
+// lists, filters and grades follow the decay of behavioural points (a
+// lead's own page computes its score when read), then refreshes the
+// planner's statistics.
+func (s *Service) RunDecayJob(ctx context.Context, _ job.Job) error {
+	if _, err := s.RescoreAll(ctx, "decay", nil); err != nil {
+		return err
 	}
-	type job struct {
-		id     int64
-		reason string
-	}
-	var jobs []job
-	for rows.Next() {
-		var j job
-		if err := rows.Scan(&j.id, &j.reason); err != nil {
-			rows.Close()
-			return err
-		}
-		jobs = append(jobs, j)
-	}
-	rows.Close()
-	for _, j := range jobs {
-		go s.runRescore(ctx, j.id, j.reason, onErr)
-	}
-	return rows.Err()
+	return s.db.Analyze(ctx, "leads")
 }
 
 // LatestRescore returns the most recent rescore, if any.

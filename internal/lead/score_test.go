@@ -9,6 +9,7 @@ import (
 
 	"leadflow/internal/dbtest"
 	"leadflow/internal/fault"
+	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/scoring"
 	"leadflow/internal/sqldb"
@@ -120,7 +121,12 @@ func TestRuleChangeRescoresEveryLead(t *testing.T) {
 	if _, err := svc.Rules().Save(ctx, rules, tm.admin.ID, "x.io is a key account"); err != nil {
 		t.Fatal(err)
 	}
-	id, err := svc.StartRescore(ctx, "rules version 1", nil)
+	runner := job.NewRunner(db, job.Options{Poll: 10 * time.Millisecond})
+	runner.Handle(lead.RescoreJob, svc.RunRescoreJob)
+	runner.Start()
+	defer runner.Stop(ctx)
+	svc.Jobs = runner
+	id, err := svc.StartRescore(ctx, "rules version 1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"leadflow/internal/access"
 	"leadflow/internal/assign"
 	"leadflow/internal/fault"
+	"leadflow/internal/job"
 	"leadflow/internal/scoring"
 	"leadflow/internal/sqldb"
 )
@@ -22,6 +23,9 @@ type Service struct {
 	assigner *assign.Store
 	// events commits concurrent batches of events together.
 	events *sqldb.Group
+	// Jobs, when set, is woken when a rescore is queued, so that it
+	// starts at once rather than at the runner's next look.
+	Jobs *job.Runner
 }
 
 // eventBatchesPerCommit bounds how many API calls' events share one

@@ -53,7 +53,7 @@ func newFixture(t *testing.T, db *sqldb.DB) *fixture {
 		}
 		f.tokens[u.key] = tok
 	}
-	h, err := server.New(server.Config{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DataDir: t.TempDir()})
+	h, err := server.New(server.Config{DB: db, Background: t.Context(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

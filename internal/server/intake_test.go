@@ -188,7 +188,7 @@ func TestPublicRateLimit(t *testing.T) {
 	db := dbtest.SQLite(t)
 	f := newFixture(t, db)
 	createForm(t, f, `{"slug":"news","name":"Newsletter","fields":[{"name":"email"}]}`)
-	h, err := server.New(server.Config{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), PublicPerMinute: 6, PublicBurst: 3, DataDir: t.TempDir()})
+	h, err := server.New(server.Config{DB: db, Background: t.Context(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), PublicPerMinute: 6, PublicBurst: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func TestPublicRateLimit(t *testing.T) {
 // once over real HTTP: exactly one lead comes of it.
 func TestConcurrentPublicSubmissions(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		h, err := server.New(server.Config{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), PublicPerMinute: 6000, PublicBurst: 100, DataDir: t.TempDir()})
+		h, err := server.New(server.Config{DB: db, Background: t.Context(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), PublicPerMinute: 6000, PublicBurst: 100})
 		if err != nil {
 			t.Fatal(err)
 		}

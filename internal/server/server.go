@@ -1,19 +1,20 @@
 // Package server assembles leadflow's HTTP surface: the JSON API, the
 // HTML pages, the public forms and the health check, behind logging and
-// panic recovery; and it resumes the background work left by a stop.
+// panic recovery; and it gives the job runner every kind of background
+// work.
 package server
 
 import (
 	"context"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"time"
 
 	"leadflow/internal/api"
 	"leadflow/internal/crm"
 	"leadflow/internal/forms"
 	"leadflow/internal/imports"
+	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/public"
 	"leadflow/internal/ratelimit"
@@ -29,52 +30,60 @@ type Config struct {
 	DB            *sqldb.DB
 	Log           *slog.Logger
 	SecureCookies bool
-	// DataDir keeps uploaded import files until they are imported.
-	DataDir string
 	// PublicPerMinute and PublicBurst limit each IP on the public pages.
 	PublicPerMinute, PublicBurst int
-	// Background ends the background work (imports) when it is done.
+	// Jobs runs the background work; New gives it its handlers and the
+	// caller starts and stops it (or, to serve HTTP only, never starts
+	// it). When nil, New makes a runner and starts it, stopping it when
+	// Background ends.
+	Jobs       *job.Runner
 	Background context.Context
+	// DecayEvery is how often every lead is rescored for decay, once
+	// across all instances; default an hour.
+	DecayEvery time.Duration
 }
 
-// New returns the whole handler and starts resuming interrupted imports.
+// New returns the whole handler.
 func New(cfg Config) (http.Handler, error) {
-	if cfg.DataDir == "" {
-		cfg.DataDir = filepath.Join(".", "leadflow-data")
-	}
 	if cfg.PublicPerMinute == 0 {
 		cfg.PublicPerMinute, cfg.PublicBurst = 30, 10
 	}
 	if cfg.Background == nil {
 		cfg.Background = context.Background()
 	}
+	if cfg.DecayEvery <= 0 {
+		cfg.DecayEvery = time.Hour
+	}
 	leads := lead.NewService(cfg.DB)
 	users := user.NewService(cfg.DB)
 	formSvc := forms.NewService(cfg.DB, leads)
-	importSvc := imports.NewService(cfg.DB, leads, filepath.Join(cfg.DataDir, "imports"))
+	importSvc := imports.NewService(cfg.DB, leads)
 	trackingSvc := tracking.NewService(cfg.DB)
 	crmSvc := crm.NewService(cfg.DB, leads)
 	reports := report.NewService(cfg.DB)
-	onErr := func(err error) { cfg.Log.Error("import", "err", err) }
-	if err := importSvc.Resume(cfg.Background, onErr); err != nil {
-		return nil, err
+	runner := cfg.Jobs
+	if runner == nil {
+		runner = job.NewRunner(cfg.DB, job.Options{Log: cfg.Log})
+		defer runner.Start()
+		go func() {
+			<-cfg.Background.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			runner.Stop(ctx)
+		}()
 	}
+	registerJobs(runner, cfg, leads, importSvc)
 
 	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
 	pages.SecureCookies = cfg.SecureCookies
-	pages.Background = cfg.Background
 	pub, err := public.New(formSvc, &public.Tracker{Leads: leads, Settings: trackingSvc}, ratelimit.New(cfg.PublicPerMinute, cfg.PublicBurst), cfg.Log)
 	if err != nil {
 		return nil, err
 	}
-	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Log: cfg.Log, Background: cfg.Background}
-	if err := leads.ResumeRescores(cfg.Background, func(err error) { cfg.Log.Error("rescore", "err", err) }); err != nil {
-		return nil, err
-	}
-	go decaySweep(cfg.Background, cfg.DB, leads, cfg.Log)
+	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Log: cfg.Log}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))
@@ -105,29 +114,34 @@ func healthz(db *sqldb.DB) http.Handler {
 	})
 }
 
-// decaySweep refreshes the query planner's statistics at start and then,
-// every hour, rescores every lead and refreshes them again. The rescore
-// makes lists, filters and grades follow the decay of behavioural points;
-// a lead's own page and its score in the API are computed at the moment
-// they are read.
-func decaySweep(ctx context.Context, db *sqldb.DB, leads *lead.Service, log *slog.Logger) {
-	analyze := func() {
-		if err := db.Analyze(ctx, "leads"); err != nil && ctx.Err() == nil {
-			log.Error("planner statistics", "err", err)
-		}
-	}
-	analyze()
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := leads.RescoreAll(ctx, "decay", nil); err != nil && ctx.Err() == nil {
-				log.Error("decay sweep", "err", err)
-			}
-			analyze()
+// The kinds of jobs the server keeps by itself.
+const (
+	analyzeJob = "analyze"
+	purgeJob   = "jobs.purge"
+)
+
+// keepJobs is how long finished jobs stay listed.
+const keepJobs = 7 * 24 * time.Hour
+
+// registerJobs gives the runner every kind of background work, and the
+// periodic ones: the decay sweep, and a daily purge of finished jobs. The
+// planner's statistics are refreshed at start (SQLite keeps none until
+// asked) and after each sweep.
+func registerJobs(r *job.Runner, cfg Config, leads *lead.Service, importSvc *imports.Service) {
+	leads.Jobs, importSvc.Jobs = r, r
+	r.Handle(imports.JobKind, importSvc.Handler(nil))
+	r.Handle(lead.RescoreJob, leads.RunRescoreJob)
+	r.Handle(lead.DecayJob, leads.RunDecayJob)
+	r.Every(lead.DecayJob, cfg.DecayEvery, nil)
+	r.Handle(analyzeJob, func(ctx context.Context, _ job.Job) error { return cfg.DB.Analyze(ctx, "leads") })
+	r.Handle(purgeJob, func(ctx context.Context, _ job.Job) error {
+		_, err := job.Purge(ctx, cfg.DB.W, time.Now().Add(-keepJobs))
+		return err
+	})
+	r.Every(purgeJob, 24*time.Hour, nil)
+	if cfg.DB.Dialect == sqldb.SQLite {
+		if _, _, err := job.Enqueue(context.Background(), cfg.DB.W, analyzeJob, nil, job.EnqueueOptions{MaxAttempts: 1}); err != nil {
+			cfg.Log.Error("enqueue planner statistics", "err", err)
 		}
 	}
 }

@@ -215,13 +215,12 @@ func (h *Web) startImport(w http.ResponseWriter, r *http.Request) {
 			m[i] = leadcsv.Ignore
 		}
 	}
-	if err := h.Imports.Start(r.Context(), im.ID, m); err != nil {
+	if _, err := h.Imports.Start(r.Context(), im.ID, m); err != nil {
 		im.Mapping = m
 		h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Status: http.StatusUnprocessableEntity,
 			Data: importData{Import: im, Targets: leadcsv.Targets(), Error: err.Error()}})
 		return
 	}
-	h.Imports.Go(h.Background, im.ID, func(err error) { h.Log.Error("import", "id", im.ID, "err", err) })
 	http.Redirect(w, r, fmt.Sprintf("/imports/%d", im.ID), http.StatusSeeOther)
 }
 

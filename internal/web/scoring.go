@@ -137,8 +137,7 @@ func (h *Web) saveScoring(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if _, err := h.Leads.StartRescore(h.Background, fmt.Sprintf("scoring rules version %d", rs.Version),
-		func(err error) { h.Log.Error("rescore", "err", err) }); err != nil {
+	if _, err := h.Leads.StartRescore(r.Context(), fmt.Sprintf("scoring rules version %d", rs.Version)); err != nil {
 		h.fail(w, r, err)
 		return
 	}

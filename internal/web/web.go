@@ -4,7 +4,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -53,8 +52,6 @@ type Web struct {
 	Log *slog.Logger
 	// SecureCookies marks cookies Secure; on when served over HTTPS.
 	SecureCookies bool
-	// Background is the context of work that outlives a request (imports).
-	Background context.Context
 
 	pages map[string]*template.Template
 }
@@ -66,7 +63,7 @@ const (
 
 // New parses the templates once.
 func New(svc Services, log *slog.Logger) (*Web, error) {
-	w := &Web{Services: svc, Log: log, Background: context.Background(), pages: map[string]*template.Template{}}
+	w := &Web{Services: svc, Log: log, pages: map[string]*template.Template{}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
