@@ -25,6 +25,7 @@ func (e environment) bench(ctx context.Context, args []string) error {
 	out := fs.String("out", "bench.json", "where to write the report as JSON")
 	only := fs.String("only", "", "comma-separated steps to run after making the data set: "+strings.Join(bench.Steps, ", ")+" (default all)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof reads it)")
+	instances := fs.Int("instances", 1, "servers sharing the database, each with its own connection pool (PostgreSQL only)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -69,11 +70,16 @@ func (e environment) bench(ctx context.Context, args []string) error {
 	defer os.RemoveAll(dir)
 	cfg.Dir = dir
 
-	db, cleanup, err := e.benchDB(ctx, dir)
+	if *instances > 1 && e.getenv("LEADFLOW_DATABASE_URL") == "" {
+		return fmt.Errorf("--instances needs PostgreSQL (LEADFLOW_DATABASE_URL): instances cannot share a SQLite file's writer")
+	}
+	db, dsn, cleanup, err := e.benchDB(ctx, dir)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
+	cfg.Instances = *instances
+	cfg.Open = func(ctx context.Context) (*sqldb.DB, error) { return sqldb.Open(ctx, dsn) }
 	bar := &stepBar{w: e}
 	cfg.Progress = bar.show
 	rep, err := bench.Run(ctx, db, cfg)
@@ -96,34 +102,36 @@ func (e environment) bench(ctx context.Context, args []string) error {
 
 // benchDB opens a fresh database: a new SQLite file, or a new schema of
 // the PostgreSQL database LEADFLOW_DATABASE_URL names, dropped afterwards.
-func (e environment) benchDB(ctx context.Context, dir string) (*sqldb.DB, func(), error) {
+func (e environment) benchDB(ctx context.Context, dir string) (*sqldb.DB, string, func(), error) {
 	url := e.getenv("LEADFLOW_DATABASE_URL")
 	if url == "" {
-		db, err := e.openDB(ctx, filepath.Join(dir, "bench.db"))
+		path := filepath.Join(dir, "bench.db")
+		db, err := e.openDB(ctx, path)
 		if err != nil {
-			return nil, nil, err
+			return nil, "", nil, err
 		}
-		return db, func() { db.Close() }, nil
+		return db, path, func() { db.Close() }, nil
 	}
 	admin, err := sqldb.Open(ctx, url)
 	if err != nil {
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	schema := fmt.Sprintf("bench_%d", time.Now().UnixNano())
 	if _, err := admin.W.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
 		admin.Close()
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	sep := "?"
 	if strings.Contains(url, "?") {
 		sep = "&"
 	}
-	db, err := e.openDBAt(ctx, url+sep+"search_path="+schema)
+	dsn := url + sep + "search_path=" + schema
+	db, err := e.openDBAt(ctx, dsn)
 	if err != nil {
 		admin.Close()
-		return nil, nil, err
+		return nil, "", nil, err
 	}
-	return db, func() {
+	return db, dsn, func() {
 		db.Close()
 		admin.W.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
 		admin.Close()

@@ -16,7 +16,6 @@ import (
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/leadcsv"
-	"leadflow/internal/sqldb"
 )
 
 func (e environment) importCSV(ctx context.Context, args []string) error {
@@ -55,7 +54,11 @@ func (e environment) importCSV(ctx context.Context, args []string) error {
 		return explain(err)
 	}
 	bar := newProgressBar(e.stderr, "rows")
-	if err := runImport(ctx, db, svc, jobID, im.ID, bar.imported); err != nil {
+	jo, err := e.jobOptions(nil)
+	if err != nil {
+		return err
+	}
+	if err := runImport(ctx, job.NewRunner(db, jo), svc, jobID, im.ID, bar.imported); err != nil {
 		return err
 	}
 	bar.finish()
@@ -75,8 +78,7 @@ func (e environment) importCSV(ctx context.Context, args []string) error {
 // file is in the database, so if this command is stopped a server takes
 // the job over and finishes it. Should a server have claimed the job
 // first, it waits for that server instead, showing progress.
-func runImport(ctx context.Context, db *sqldb.DB, svc *imports.Service, jobID, importID int64, progress func(imports.Import)) error {
-	runner := job.NewRunner(db, job.Options{})
+func runImport(ctx context.Context, runner *job.Runner, svc *imports.Service, jobID, importID int64, progress func(imports.Import)) error {
 	runner.Handle(imports.JobKind, svc.Handler(progress))
 	err := runner.RunHere(ctx, jobID)
 	if !errors.Is(err, job.ErrNotClaimed) {

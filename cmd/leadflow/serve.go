@@ -85,6 +85,21 @@ func (e environment) serve(ctx context.Context, args []string) error {
 	return e.listen(ctx, db, *opts, ln, nil)
 }
 
+// jobOptions reads the job runner's settings from the environment:
+// LEADFLOW_JOB_LEASE is how long a job stays claimed by an instance that
+// stopped renewing it (default 30 s).
+func (e environment) jobOptions(log *slog.Logger) (job.Options, error) {
+	o := job.Options{Log: log}
+	if v := e.getenv("LEADFLOW_JOB_LEASE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 100*time.Millisecond {
+			return o, fmt.Errorf("LEADFLOW_JOB_LEASE must be a duration of at least 100ms, like 30s; got %q", v)
+		}
+		o.Lease = d
+	}
+	return o, nil
+}
+
 // Shutdown deadlines: requests under way get httpGrace to finish, then
 // running jobs get jobsGrace before they are handed back to be run again
 // (by another instance, or at the next start).
@@ -99,7 +114,11 @@ const (
 // set, runs once the server accepts connections.
 func (e environment) listen(ctx context.Context, db *sqldb.DB, opts serveOptions, ln net.Listener, ready func(url string)) error {
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	runner := job.NewRunner(db, job.Options{Log: log})
+	jo, err := e.jobOptions(log)
+	if err != nil {
+		return err
+	}
+	runner := job.NewRunner(db, jo)
 	h, err := server.New(server.Config{DB: db, Log: log, SecureCookies: e.getenv("LEADFLOW_SECURE_COOKIES") == "true",
 		Jobs: runner, DecayEvery: opts.decayEvery})
 	if err != nil {

@@ -40,6 +40,11 @@ type Config struct {
 	Only          map[string]bool // the steps to run (see Steps); empty runs them all
 	Dir           string          // for the import file and uploads
 	Progress      func(step string, done, total int)
+	// Instances is how many servers share the database, each with its
+	// own connection pool from Open, the load spread over them in turn
+	// (PostgreSQL only); default 1.
+	Instances int
+	Open      func(context.Context) (*sqldb.DB, error)
 }
 
 // Steps are the measurements after the data set is made, by name.
@@ -71,6 +76,7 @@ type Measure struct {
 // Report is everything one run measured.
 type Report struct {
 	Database   string    `json:"database"`
+	Instances  int       `json:"instances"`
 	Leads      int       `json:"leads"`
 	Events     int       `json:"events"`
 	Started    time.Time `json:"started"`
@@ -88,7 +94,7 @@ func (c Config) progress(step string, done, total int) {
 
 // Run measures everything on db, which must be migrated and empty.
 func Run(ctx context.Context, db *sqldb.DB, cfg Config) (Report, error) {
-	rep := Report{Database: string(db.Dialect), Leads: cfg.Leads, Events: cfg.Events, Started: time.Now().UTC(), GoMaxProcs: runtime.NumCPU()}
+	rep := Report{Database: string(db.Dialect), Instances: max(cfg.Instances, 1), Leads: cfg.Leads, Events: cfg.Events, Started: time.Now().UTC(), GoMaxProcs: runtime.NumCPU()}
 	d := Data{Seed: cfg.Seed, Now: time.Now()}
 
 	start := time.Now()
@@ -103,7 +109,7 @@ func Run(ctx context.Context, db *sqldb.DB, cfg Config) (Report, error) {
 	}
 	rep.add(Measure{Name: "raw batched event insert", Value: float64(cfg.Events) / time.Since(start).Seconds(), Unit: "events/s"})
 
-	srv, err := startServer(ctx, db, cfg.Dir)
+	srv, err := startServers(ctx, db, cfg)
 	if err != nil {
 		return rep, err
 	}
@@ -161,16 +167,21 @@ func rescore(ctx context.Context, db *sqldb.DB, cfg Config) (Measure, error) {
 		Note: fmt.Sprintf("%d leads, %d events, %d scores changed, %.0f leads/s", p.Done, cfg.Events+cfg.EventsAPI, p.Changed, float64(p.Done)/took.Seconds())}, err
 }
 
-// running is the real server on loopback with an admin's API token.
+// running is the real servers on loopback with an admin's API token.
 type running struct {
-	base  string
+	bases []string
 	token string
-	srv   *http.Server
+	srvs  []*http.Server
+	dbs   []*sqldb.DB // the extra instances' pools
 	cli   *http.Client
 	email atomic.Int64
+	turn  atomic.Int64
 }
 
-func startServer(ctx context.Context, db *sqldb.DB, dir string) (*running, error) {
+// startServers starts cfg.Instances servers on db's database; each
+// instance but the first has a pool of its own, as a separate process
+// would.
+func startServers(ctx context.Context, db *sqldb.DB, cfg Config) (*running, error) {
 	users := user.NewService(db)
 	if _, err := users.Create(ctx, user.Input{Email: "bench@leadflow.test", Password: "bench password", Role: access.Admin}); err != nil {
 		return nil, err
@@ -179,20 +190,21 @@ func startServer(ctx context.Context, db *sqldb.DB, dir string) (*running, error
 	if err != nil {
 		return nil, err
 	}
-	// The job runner is never started: a decay sweep or planner refresh
-	// in the background would blur the figures of the steps measured.
-	h, err := server.New(server.Config{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		PublicPerMinute: 100_000_000, PublicBurst: 1_000_000, Jobs: job.NewRunner(db, job.Options{})})
-	if err != nil {
-		return nil, err
+	r := &running{token: token, cli: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}}}
+	for i := range max(cfg.Instances, 1) {
+		idb := db
+		if i > 0 {
+			if idb, err = cfg.Open(ctx); err != nil {
+				r.close()
+				return nil, err
+			}
+			r.dbs = append(r.dbs, idb)
+		}
+		if err := r.serve(idb); err != nil {
+			r.close()
+			return nil, err
+		}
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	r := &running{base: "http://" + ln.Addr().String(), token: token, srv: &http.Server{Handler: h},
-		cli: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}}}
-	go r.srv.Serve(ln)
 	status, body, err := r.do(ctx, "POST", "/api/v1/forms", `{"slug":"bench","name":"Bench","fields":[{"name":"email"},{"name":"first_name"},{"name":"company"},{"name":"country"}]}`)
 	if err != nil || status != 201 {
 		return nil, fmt.Errorf("bench: create form: %d %s %v", status, body, err)
@@ -200,10 +212,39 @@ func startServer(ctx context.Context, db *sqldb.DB, dir string) (*running, error
 	return r, nil
 }
 
-func (r *running) close() { r.srv.Close() }
+// serve starts one instance on db.
+func (r *running) serve(db *sqldb.DB) error {
+	// The job runner is never started: a decay sweep or planner refresh
+	// in the background would blur the figures of the steps measured.
+	h, err := server.New(server.Config{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		PublicPerMinute: 100_000_000, PublicBurst: 1_000_000, Jobs: job.NewRunner(db, job.Options{})})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	r.bases = append(r.bases, "http://"+ln.Addr().String())
+	r.srvs = append(r.srvs, srv)
+	return nil
+}
 
+func (r *running) close() {
+	for _, s := range r.srvs {
+		s.Close()
+	}
+	for _, db := range r.dbs {
+		db.Close()
+	}
+}
+
+// do sends a request to the next instance in turn.
 func (r *running) do(ctx context.Context, method, path, body string) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, method, r.base+path, strings.NewReader(body))
+	base := r.bases[int(r.turn.Add(1))%len(r.bases)]
+	req, err := http.NewRequestWithContext(ctx, method, base+path, strings.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -414,7 +455,7 @@ func peakRSS() float64 {
 
 // Table writes the report for people.
 func (r Report) Table(w io.Writer) {
-	fmt.Fprintf(w, "leadflow bench: %s, %d leads, %d events, %d CPUs\n\n", r.Database, r.Leads, r.Events, r.GoMaxProcs)
+	fmt.Fprintf(w, "leadflow bench: %s, %d instance(s), %d leads, %d events, %d CPUs\n\n", r.Database, r.Instances, r.Leads, r.Events, r.GoMaxProcs)
 	fmt.Fprintf(w, "%-52s %14s  %-9s %9s %9s %9s  %s\n", "measure", "value", "unit", "p50 ms", "p95 ms", "p99 ms", "note")
 	for _, m := range r.Measures {
 		val := "-"
