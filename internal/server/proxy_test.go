@@ -24,7 +24,7 @@ func TestPublicClientsBehindAProxy(t *testing.T) {
 		f := newFixture(t, db)
 		createForm(t, f, `{"slug":"news","name":"Newsletter","fields":[{"name":"email"}]}`)
 		serve := func(trusted *clientip.Resolver) string {
-			h, err := server.New(server.Config{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), DataDir: t.TempDir(),
+			h, err := server.New(server.Config{DB: db, Background: t.Context(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 				PublicPerMinute: 6, PublicBurst: 2, TrustedProxies: trusted})
 			if err != nil {
 				t.Fatal(err)
