@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	"leadflow/internal/access"
@@ -14,6 +15,7 @@ import (
 	"leadflow/internal/forms"
 	"leadflow/internal/lead"
 	"leadflow/internal/report"
+	"leadflow/internal/secret"
 	"leadflow/internal/user"
 )
 
@@ -63,6 +65,42 @@ func (e environment) token(ctx context.Context, args []string) error {
 	return nil
 }
 
+const secretUsage = "usage: leadflow secret rotate NAME   (NAME: %s)"
+
+// secret rotates a signing key shared by every instance on the database.
+func (e environment) secret(ctx context.Context, args []string) error {
+	names := strings.Join(secret.Names(), ", ")
+	if len(args) == 0 || args[0] != "rotate" {
+		return fmt.Errorf(secretUsage, names)
+	}
+	fs := e.flags("secret rotate")
+	args = args[1:]
+	// The name may come before or after the flags.
+	var name string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	db, err := e.parseAndOpen(ctx, fs, args, "leadflow.db")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if name == "" && fs.NArg() > 0 {
+		name = fs.Arg(0)
+	}
+	if name == "" {
+		return fmt.Errorf(secretUsage, names)
+	}
+	store := secret.New(db)
+	keys, err := store.Rotate(ctx, name)
+	if err != nil {
+		return explain(err)
+	}
+	fmt.Fprintf(e.stdout, "rotated %s (it %s); the previous key stays valid until %s\n",
+		name, secret.Known[name], keys.RotatedAt.Add(store.Grace).Format(time.RFC3339))
+	return nil
+}
+
 // explain turns a validation error into one line per field.
 func explain(err error) error {
 	e := fault.As(err)
@@ -86,6 +124,9 @@ func (e environment) demo(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := opts.parse(); err != nil {
+		return err
+	}
 	users := user.NewService(db)
 	password := user.NewPassword()
 	count, err := users.Count(ctx)

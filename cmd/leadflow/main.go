@@ -27,8 +27,9 @@ func main() {
 const usage = `leadflow — lead management
 
 Usage:
-  leadflow serve   [--addr :8080] [--db leadflow.db]   run the server
-  leadflow demo    [--addr 127.0.0.1:8080] [--db leadflow-demo.db] [--leads 300]
+  leadflow serve   [--addr :8080] [--db leadflow.db] [--trusted-proxies CIDRS]
+                                                      run the server
+  leadflow demo    [--addr 127.0.0.1:8080] [--db leadflow-demo.db] [--leads 300] [--trusted-proxies CIDRS]
                                                       run the server on demo data
   leadflow migrate [--db leadflow.db]                 apply database migrations
   leadflow user create --email E --password P --role admin|marketing|sales [--name N]
@@ -38,11 +39,14 @@ Usage:
   leadflow export [--out FILE] [--filter 'stage=mql&country=RO']
                                                       export leads to CSV
   leadflow rescore                                    rescore every lead with the current rules
+  leadflow secret rotate NAME                         replace a signing key shared by all instances
+                                                      (NAME: form-token)
   leadflow bench [--quick] [--leads N] [--events M] [--out bench.json]
                                                       measure leadflow on a fresh database
 
 The database is the SQLite file --db, unless LEADFLOW_DATABASE_URL holds a
-postgres:// URL, which selects PostgreSQL.
+postgres:// URL, which selects PostgreSQL. --trusted-proxies defaults to
+LEADFLOW_TRUSTED_PROXIES.
 `
 
 // run is the whole program, with its environment passed in so tests can
@@ -71,6 +75,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return env.exportCSV(ctx, rest)
 	case "rescore":
 		return env.rescore(ctx, rest)
+	case "secret":
+		return env.secret(ctx, rest)
 	case "bench":
 		return env.bench(ctx, rest)
 	case "help", "-h", "--help":

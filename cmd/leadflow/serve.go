@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"leadflow/internal/clientip"
 	"leadflow/internal/job"
 	"leadflow/internal/server"
 	"leadflow/internal/sqldb"
@@ -58,15 +59,26 @@ func (e environment) parseAndOpen(ctx context.Context, fs *flag.FlagSet, args []
 
 // serveOptions are the settings serve and demo share.
 type serveOptions struct {
-	jobs       bool
-	decayEvery time.Duration
+	jobs           bool
+	decayEvery     time.Duration
+	trustedProxies string
+	trusted        *clientip.Resolver // trustedProxies, parsed
 }
 
 func (e environment) serveFlags(fs *flag.FlagSet) *serveOptions {
 	o := &serveOptions{}
 	fs.BoolVar(&o.jobs, "jobs", true, "run background jobs (imports, rescores, sweeps); false serves HTTP only")
 	fs.DurationVar(&o.decayEvery, "decay-every", time.Hour, "how often every lead is rescored for decay, once across all instances")
+	fs.StringVar(&o.trustedProxies, "trusted-proxies", e.getenv("LEADFLOW_TRUSTED_PROXIES"),
+		"comma-separated IPs or CIDR ranges of reverse proxies whose X-Forwarded-For / Forwarded name the client (default $LEADFLOW_TRUSTED_PROXIES; none)")
 	return o
+}
+
+// parse checks the options that need more than the flag package does.
+func (o *serveOptions) parse() error {
+	var err error
+	o.trusted, err = clientip.Parse(o.trustedProxies)
+	return err
 }
 
 func (e environment) serve(ctx context.Context, args []string) error {
@@ -78,6 +90,9 @@ func (e environment) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := opts.parse(); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -120,7 +135,7 @@ func (e environment) listen(ctx context.Context, db *sqldb.DB, opts serveOptions
 	}
 	runner := job.NewRunner(db, jo)
 	h, err := server.New(server.Config{DB: db, Log: log, SecureCookies: e.getenv("LEADFLOW_SECURE_COOKIES") == "true",
-		Jobs: runner, DecayEvery: opts.decayEvery})
+		TrustedProxies: opts.trusted, Jobs: runner, DecayEvery: opts.decayEvery})
 	if err != nil {
 		return err
 	}

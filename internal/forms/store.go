@@ -15,6 +15,7 @@ import (
 
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
+	"leadflow/internal/secret"
 	"leadflow/internal/sqldb"
 )
 
@@ -23,7 +24,9 @@ type Service struct {
 	db    *sqldb.DB
 	leads *lead.Service
 	now   func() time.Time
-	key   []byte // signs fill-time tokens
+	// secrets holds the key that signs fill-time tokens, shared by every
+	// instance on the database.
+	secrets *secret.Store
 	// MinFillTime is the least time a person takes to fill a form.
 	MinFillTime time.Duration
 	// group commits submissions arriving together in one transaction.
@@ -51,11 +54,17 @@ func (s *Service) forget() {
 
 // NewService returns a Service over db.
 func NewService(db *sqldb.DB, leads *lead.Service) *Service {
-	return &Service{db: db, leads: leads, now: time.Now, key: newKey(), MinFillTime: MinFillTime, group: sqldb.NewGroup(db, 128)}
+	return &Service{db: db, leads: leads, now: time.Now, secrets: secret.New(db), MinFillTime: MinFillTime, group: sqldb.NewGroup(db, 128)}
 }
 
 // SetClock replaces the clock, for tests.
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+func (s *Service) SetClock(now func() time.Time) {
+	s.now = now
+	s.secrets.SetClock(now)
+}
+
+// Secrets is the store of the key that signs fill-time tokens.
+func (s *Service) Secrets() *secret.Store { return s.secrets }
 
 const formColumns = `id, slug, name, fields, consent_text, thank_you, redirect_url, source, campaign, created_at, updated_at`
 

@@ -3,7 +3,6 @@ package forms
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
@@ -17,6 +16,7 @@ import (
 
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
+	"leadflow/internal/secret"
 	"leadflow/internal/sqldb"
 )
 
@@ -131,28 +131,69 @@ func checkCustom(fd Field, v string) string {
 	return ""
 }
 
-// IssueToken returns the hidden fill-time token of a form shown now.
-func (s *Service) IssueToken() string {
+// IssueToken returns the hidden fill-time token of a form shown now,
+// signed with the key every instance shares.
+func (s *Service) IssueToken(ctx context.Context) (string, error) {
+	keys, err := s.secrets.Get(ctx, secret.FormToken)
+	if err != nil {
+		return "", fmt.Errorf("forms: issue token: %w", err)
+	}
 	ts := strconv.FormatInt(s.now().UnixMilli(), 10)
-	return ts + "." + s.sign(ts)
+	return ts + "." + sign(keys.Current, ts), nil
 }
 
-func (s *Service) sign(ts string) string {
-	m := hmac.New(sha256.New, s.key)
+func sign(key []byte, ts string) string {
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte(ts))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:12])
 }
 
-// tooFast reports whether a form was sent sooner after it was shown than
-// a person can fill it. A missing or unreadable token (an API client, a
-// page shown before a restart) tells nothing and passes.
-func (s *Service) tooFast(token string) bool {
+// isBot reports whether a fill-time token gives a bot away: one leadflow
+// did not sign (forged, or altered), or one sent sooner after the form
+// was shown than a person can fill it in. No token at all tells nothing
+// and passes: API clients and scripts post without one.
+func (s *Service) isBot(ctx context.Context, token string) (bool, error) {
+	if token == "" {
+		return false, nil
+	}
 	ts, sig, ok := strings.Cut(token, ".")
-	if !ok || !hmac.Equal([]byte(sig), []byte(s.sign(ts))) {
-		return false
+	if !ok {
+		return true, nil
 	}
 	ms, err := strconv.ParseInt(ts, 10, 64)
-	return err == nil && s.now().Sub(time.UnixMilli(ms)) < s.MinFillTime
+	if err != nil {
+		return true, nil
+	}
+	signed, err := s.signedByUs(ctx, ts, sig)
+	if err != nil || !signed {
+		return !signed, err
+	}
+	return s.now().Sub(time.UnixMilli(ms)) < s.MinFillTime, nil
+}
+
+// signedByUs checks sig against the keys held, and when none matches,
+// against the keys read afresh: another instance may have rotated the
+// key since they were read.
+func (s *Service) signedByUs(ctx context.Context, ts, sig string) (bool, error) {
+	matches := func(keys secret.Keys) bool {
+		for _, k := range keys.Verifying() {
+			if hmac.Equal([]byte(sig), []byte(sign(k, ts))) {
+				return true
+			}
+		}
+		return false
+	}
+	keys, err := s.secrets.Get(ctx, secret.FormToken)
+	if err != nil {
+		return false, fmt.Errorf("forms: check token: %w", err)
+	}
+	if matches(keys) {
+		return true, nil
+	}
+	if keys, err = s.secrets.Reload(ctx, secret.FormToken); err != nil {
+		return false, fmt.Errorf("forms: check token: %w", err)
+	}
+	return matches(keys), nil
 }
 
 // Result is the outcome of a submission, for the visitor. It never says
@@ -168,7 +209,14 @@ type Result struct {
 // kept as rejected with their reasons and returned as an Invalid error;
 // the rest go to lead intake. It returns once all of it is committed.
 func (s *Service) Submit(ctx context.Context, f Form, values map[string]string, meta Meta) (Result, error) {
-	spam := values[HoneypotField] != "" || s.tooFast(values[TokenField])
+	spam := values[HoneypotField] != ""
+	if !spam {
+		bot, err := s.isBot(ctx, values[TokenField])
+		if err != nil {
+			return s.keep(ctx, f, values, meta, err)
+		}
+		spam = bot
+	}
 	var res Result
 	var verr error
 	work := func(tx *sqldb.Tx) error {
@@ -379,10 +427,4 @@ func (s *Service) Discard(ctx context.Context, id int64) error {
 		return fault.Errorf(fault.Conflict, "submission %d made a lead; delete the lead instead", id)
 	}
 	return s.finish(ctx, s.db.W, id, StatusDiscarded, sub.Reasons, 0)
-}
-
-func newKey() []byte {
-	k := make([]byte, 32)
-	rand.Read(k)
-	return k
 }

@@ -1,7 +1,7 @@
 // Package public serves what visitors of other sites reach without a
 // login: hosted forms (/f/{slug}), landing pages (/p/{slug}) and the embed
-// script. Every request is rate limited per IP, and no answer tells
-// whether an email was already known.
+// script. Every request is rate limited per client IP, and no answer
+// tells whether an email was already known.
 package public
 
 import (
@@ -14,11 +14,11 @@ import (
 	"io"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 
+	"leadflow/internal/clientip"
 	"leadflow/internal/country"
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
@@ -34,14 +34,17 @@ var embedJS []byte
 // Public holds what the public pages need.
 type Public struct {
 	Forms   *forms.Service
-	Limiter *ratelimit.Limiter
+	Limiter ratelimit.Limiter
+	// Proxies says which reverse proxies are believed about the client's
+	// address; nil believes none.
+	Proxies *clientip.Resolver
 	Log     *slog.Logger
 	Tracker *Tracker
 	pages   *template.Template
 }
 
 // New parses the templates.
-func New(f *forms.Service, tr *Tracker, limiter *ratelimit.Limiter, log *slog.Logger) (*Public, error) {
+func New(f *forms.Service, tr *Tracker, limiter ratelimit.Limiter, log *slog.Logger) (*Public, error) {
 	t, err := template.New("").Funcs(template.FuncMap{"countries": country.All}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -90,10 +93,16 @@ func preflight(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// limit answers 429 with Retry-After to a client over its rate.
+// limit answers 429 with Retry-After to a client over its rate. When the
+// limiter cannot tell (its database is unreachable) the request goes on:
+// it would fail on that database anyway, with a better message.
 func (p *Public) limit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ok, wait := p.Limiter.Allow(clientIP(r)); !ok {
+		ok, wait, err := p.Limiter.Allow(r.Context(), p.Proxies.IP(r))
+		if err != nil {
+			p.Log.Error("rate limit", "err", err)
+		}
+		if !ok && err == nil {
 			secs := int(wait.Seconds() + 0.999)
 			w.Header().Set("Retry-After", strconv.Itoa(max(1, secs)))
 			http.Error(w, "Too many requests; please try again in a moment.", http.StatusTooManyRequests)
@@ -101,14 +110,6 @@ func (p *Public) limit(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 func serveEmbedJS(w http.ResponseWriter, r *http.Request) {
@@ -147,8 +148,19 @@ func (p *Public) showForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	p.render(w, "form.html", http.StatusOK, FormView{Form: f, Token: p.Forms.IssueToken(), Embed: q.Get("embed") != "",
+	p.render(w, "form.html", http.StatusOK, FormView{Form: f, Token: p.token(r), Embed: q.Get("embed") != "",
 		Values: map[string]string{}, Meta: metaFromQuery(q, r.Referer())})
+}
+
+// token returns the fill-time token of a form shown now. Without one
+// (the key could not be read) the form still works: a submission without
+// a token passes the fill-time check.
+func (p *Public) token(r *http.Request) string {
+	t, err := p.Forms.IssueToken(r.Context())
+	if err != nil {
+		p.Log.Error("form token", "err", err)
+	}
+	return t
 }
 
 func (p *Public) notFound(w http.ResponseWriter, err error) {
@@ -190,7 +202,7 @@ func (p *Public) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	meta := forms.Meta{
-		IP: clientIP(r), UserAgent: r.UserAgent(), Referrer: firstNonEmpty(values["_referrer"], r.Referer()),
+		IP: p.Proxies.IP(r), UserAgent: r.UserAgent(), Referrer: firstNonEmpty(values["_referrer"], r.Referer()),
 		PageURL: values["_page"], UTMSource: values["utm_source"], UTMMedium: values["utm_medium"], UTMCampaign: values["utm_campaign"],
 		VisitorID: values["_vid"],
 	}
@@ -240,7 +252,7 @@ func (p *Public) answerInvalid(w http.ResponseWriter, r *http.Request, isJSON bo
 		return
 	}
 	p.render(w, "form.html", http.StatusUnprocessableEntity, FormView{Form: f, Values: answers, Errors: e.Fields,
-		Token: p.Forms.IssueToken(), Embed: r.URL.Query().Get("embed") != "", Meta: meta})
+		Token: p.token(r), Embed: r.URL.Query().Get("embed") != "", Meta: meta})
 }
 
 func (p *Public) answerBadBody(w http.ResponseWriter, isJSON bool, err error) {
@@ -327,5 +339,5 @@ func (p *Public) showLanding(w http.ResponseWriter, r *http.Request) {
 	meta := metaFromQuery(r.URL.Query(), r.Referer())
 	meta.PageURL = "/p/" + l.Slug
 	p.render(w, "landing.html", http.StatusOK, landingView{Landing: l,
-		FormView: FormView{Form: f, Token: p.Forms.IssueToken(), Values: map[string]string{}, Meta: meta}})
+		FormView: FormView{Form: f, Token: p.token(r), Values: map[string]string{}, Meta: meta}})
 }

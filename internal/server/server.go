@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"leadflow/internal/api"
+	"leadflow/internal/clientip"
 	"leadflow/internal/crm"
 	"leadflow/internal/forms"
 	"leadflow/internal/imports"
@@ -32,6 +33,9 @@ type Config struct {
 	SecureCookies bool
 	// PublicPerMinute and PublicBurst limit each IP on the public pages.
 	PublicPerMinute, PublicBurst int
+	// TrustedProxies are the reverse proxies believed about the client's
+	// address (X-Forwarded-For, Forwarded); nil believes none.
+	TrustedProxies *clientip.Resolver
 	// Jobs runs the background work; New gives it its handlers and the
 	// caller starts and stops it (or, to serve HTTP only, never starts
 	// it). When nil, New makes a runner and starts it, stopping it when
@@ -79,10 +83,11 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	pages.SecureCookies = cfg.SecureCookies
-	pub, err := public.New(formSvc, &public.Tracker{Leads: leads, Settings: trackingSvc}, ratelimit.New(cfg.PublicPerMinute, cfg.PublicBurst), cfg.Log)
+	pub, err := public.New(formSvc, &public.Tracker{Leads: leads, Settings: trackingSvc}, ratelimit.For(cfg.DB, cfg.PublicPerMinute, cfg.PublicBurst), cfg.Log)
 	if err != nil {
 		return nil, err
 	}
+	pub.Proxies = cfg.TrustedProxies
 	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Log: cfg.Log}
 
 	mux := http.NewServeMux()

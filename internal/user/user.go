@@ -33,8 +33,19 @@ type User struct {
 // Actor is u as the subject of access rules.
 func (u User) Actor() access.Actor { return access.Actor{ID: u.ID, Email: u.Email, Role: u.Role} }
 
-// SessionTTL is how long a login lasts.
-const SessionTTL = 14 * 24 * time.Hour
+// A login lasts SessionLifetime at most, however active, and ends sooner
+// when it goes unused for SessionIdle: a month of daily use, or a week
+// away, means signing in again.
+const (
+	SessionLifetime = 30 * 24 * time.Hour
+	SessionIdle     = 7 * 24 * time.Hour
+)
+
+// sessionTouchEvery is how stale a session's last use may be before a
+// request records it anew, so that browsing writes to the database once
+// every few minutes rather than on every page. A session may so end up to
+// this much sooner than SessionIdle after its last use.
+const sessionTouchEvery = 5 * time.Minute
 
 // MinPasswordLen is the shortest password accepted.
 const MinPasswordLen = 10
@@ -191,19 +202,51 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, Us
 	u.CreatedAt = time.UnixMilli(created).UTC()
 	secret := newSecret()
 	now := s.now()
-	_, err = s.db.W.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
-		digest(secret), u.ID, now.UnixMilli(), now.Add(SessionTTL).UnixMilli())
+	_, err = s.db.W.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`,
+		digest(secret), u.ID, now.UnixMilli(), now.Add(SessionLifetime).UnixMilli(), now.UnixMilli())
 	if err != nil {
 		return "", u, fmt.Errorf("user store: open session: %w", err)
 	}
 	return secret, u, nil
 }
 
-// BySession returns the user of a live session.
+// BySession returns the user of a live session, one neither past its
+// lifetime nor unused for SessionIdle, and records its use.
 func (s *Service) BySession(ctx context.Context, secret string) (User, error) {
-	return s.byCredential(ctx, `SELECT u.id, u.email, u.name, u.role, u.created_at FROM sessions s
-		JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`,
-		digest(secret), s.now().UnixMilli())
+	now := s.now()
+	var u User
+	var created, lastSeen int64
+	h := digest(secret)
+	err := s.db.R.QueryRow(ctx, `SELECT u.id, u.email, u.name, u.role, u.created_at, s.last_seen_at FROM sessions s
+		JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ?`,
+		h, now.UnixMilli(), now.Add(-SessionIdle).UnixMilli()).Scan(&u.ID, &u.Email, &u.Name, &u.Role, &created, &lastSeen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, fault.Errorf(fault.Unauthorized, "invalid or expired credentials")
+	}
+	if err != nil {
+		return u, fmt.Errorf("user store: session: %w", err)
+	}
+	u.CreatedAt = time.UnixMilli(created).UTC()
+	if now.Sub(time.UnixMilli(lastSeen)) >= sessionTouchEvery {
+		if _, err := s.db.W.Exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?`,
+			now.UnixMilli(), h, now.UnixMilli()); err != nil {
+			return u, fmt.Errorf("user store: record session use: %w", err)
+		}
+	}
+	return u, nil
+}
+
+// PurgeExpiredSessions deletes the sessions that have ended by now, past
+// their lifetime or unused for SessionIdle, and returns how many. The job
+// system calls it hourly; an ended session is refused whether or not it
+// has been purged yet.
+func (s *Service) PurgeExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
+	res, err := s.db.W.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?`,
+		now.UnixMilli(), now.Add(-SessionIdle).UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("user store: purge sessions: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 // Logout ends a session.

@@ -34,7 +34,7 @@ func TestPasswordHash(t *testing.T) {
 	}
 }
 
-func TestSessionsExpireAndEnd(t *testing.T) {
+func TestSessionsAndTokens(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		s := NewService(db)
@@ -53,13 +53,8 @@ func TestSessionsExpireAndEnd(t *testing.T) {
 		if err != nil || u.Email != "Kim@example.com" {
 			t.Fatalf("login with other case and spaces: %v %+v", err, u)
 		}
-		clock = clock.Add(SessionTTL - time.Minute)
 		if _, err := s.BySession(ctx, secret); err != nil {
-			t.Errorf("session refused before it expires: %v", err)
-		}
-		clock = clock.Add(2 * time.Minute)
-		if _, err := s.BySession(ctx, secret); fault.CodeOf(err) != fault.Unauthorized {
-			t.Errorf("expired session accepted: %v", err)
+			t.Errorf("a new session refused: %v", err)
 		}
 
 		clock = time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)
@@ -92,6 +87,87 @@ func TestSessionsExpireAndEnd(t *testing.T) {
 		}
 		if _, _, err := s.Login(ctx, "kim@example.com", "another long one"); err != nil {
 			t.Errorf("new password refused: %v", err)
+		}
+	})
+}
+
+// TestSessionsEndWhenIdleOrOld follows three logins with a clock: one
+// used every few days until its lifetime runs out, one left alone for
+// longer than the idle timeout, and one used only now and then, which
+// the hourly purge must keep.
+func TestSessionsEndWhenIdleOrOld(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := NewService(db)
+		start := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+		clock := start
+		s.now = func() time.Time { return clock }
+		if _, err := s.Create(ctx, Input{Email: "kim@example.com", Password: "correct horse battery", Role: access.Sales}); err != nil {
+			t.Fatal(err)
+		}
+		login := func() string {
+			t.Helper()
+			secret, _, err := s.Login(ctx, "kim@example.com", "correct horse battery")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return secret
+		}
+		live := func(secret string) bool {
+			t.Helper()
+			_, err := s.BySession(ctx, secret)
+			if err != nil && fault.CodeOf(err) != fault.Unauthorized {
+				t.Fatal(err)
+			}
+			return err == nil
+		}
+		daily, idle := login(), login()
+
+		// The idle login, used once, ends a week after that use; the daily
+		// one, used every six days, outlives the idle timeout many times
+		// over but not its lifetime.
+		clock = start.Add(SessionIdle - time.Minute)
+		if !live(idle) {
+			t.Error("a session refused a minute before its idle timeout")
+		}
+		clock = start.Add(SessionIdle - time.Minute + SessionIdle + time.Minute)
+		if live(idle) {
+			t.Error("a session unused for longer than the idle timeout still works")
+		}
+		for clock = start; clock.Before(start.Add(SessionLifetime - time.Minute)); clock = clock.Add(6 * 24 * time.Hour) {
+			if !live(daily) {
+				t.Fatalf("a session used every six days refused %v after login", clock.Sub(start))
+			}
+		}
+		clock = start.Add(SessionLifetime - time.Minute)
+		if !live(daily) {
+			t.Error("an active session refused a minute before its lifetime ends")
+		}
+		clock = start.Add(SessionLifetime)
+		if live(daily) {
+			t.Error("an active session still works at the end of its lifetime")
+		}
+
+		// Purging removes the ended sessions and keeps the live one.
+		clock = start.Add(SessionLifetime + time.Hour)
+		fresh := login()
+		clock = clock.Add(SessionIdle / 2)
+		n, err := s.PurgeExpiredSessions(ctx, clock)
+		if err != nil || n != 2 {
+			t.Errorf("purge removed %d sessions (%v), want the idle and the old one", n, err)
+		}
+		var left int
+		if err := db.R.QueryRow(ctx, `SELECT COUNT(*) FROM sessions`).Scan(&left); err != nil || left != 1 {
+			t.Errorf("%d sessions left (%v), want 1", left, err)
+		}
+		if !live(fresh) {
+			t.Error("the purge ended a live session")
+		}
+		if n, _ := s.PurgeExpiredSessions(ctx, clock.Add(SessionIdle-time.Minute)); n != 0 {
+			t.Errorf("purge removed a session used %v earlier", SessionIdle-time.Minute)
+		}
+		if n, _ := s.PurgeExpiredSessions(ctx, clock.Add(SessionIdle)); n != 1 {
+			t.Errorf("purge kept a session unused for the idle timeout")
 		}
 	})
 }

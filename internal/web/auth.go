@@ -40,7 +40,7 @@ func (h *Web) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
-		Secure: h.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: int(user.SessionTTL.Seconds())})
+		Secure: h.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: int(user.SessionLifetime.Seconds())})
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
