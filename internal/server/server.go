@@ -76,14 +76,15 @@ func New(cfg Config) (http.Handler, error) {
 			runner.Stop(ctx)
 		}()
 	}
-	registerJobs(runner, cfg, leads, importSvc)
+	limiter := ratelimit.For(cfg.DB, cfg.PublicPerMinute, cfg.PublicBurst)
+	registerJobs(runner, cfg, leads, importSvc, users, limiter)
 
 	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
 	pages.SecureCookies = cfg.SecureCookies
-	pub, err := public.New(formSvc, &public.Tracker{Leads: leads, Settings: trackingSvc}, ratelimit.For(cfg.DB, cfg.PublicPerMinute, cfg.PublicBurst), cfg.Log)
+	pub, err := public.New(formSvc, &public.Tracker{Leads: leads, Settings: trackingSvc}, limiter, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -123,16 +124,18 @@ func healthz(db *sqldb.DB) http.Handler {
 const (
 	analyzeJob = "analyze"
 	purgeJob   = "jobs.purge"
+	sweepJob   = "sessions.sweep"
 )
 
 // keepJobs is how long finished jobs stay listed.
 const keepJobs = 7 * 24 * time.Hour
 
 // registerJobs gives the runner every kind of background work, and the
-// periodic ones: the decay sweep, and a daily purge of finished jobs. The
+// periodic ones: the decay sweep, an hourly purge of ended sessions and
+// idle rate-limit buckets, and a daily purge of finished jobs. The
 // planner's statistics are refreshed at start (SQLite keeps none until
 // asked) and after each sweep.
-func registerJobs(r *job.Runner, cfg Config, leads *lead.Service, importSvc *imports.Service) {
+func registerJobs(r *job.Runner, cfg Config, leads *lead.Service, importSvc *imports.Service, users *user.Service, limiter ratelimit.Limiter) {
 	leads.Jobs, importSvc.Jobs = r, r
 	r.Handle(imports.JobKind, importSvc.Handler(nil))
 	r.Handle(lead.RescoreJob, leads.RunRescoreJob)
@@ -144,6 +147,15 @@ func registerJobs(r *job.Runner, cfg Config, leads *lead.Service, importSvc *imp
 		return err
 	})
 	r.Every(purgeJob, 24*time.Hour, nil)
+	r.Handle(sweepJob, func(ctx context.Context, _ job.Job) error {
+		now := time.Now()
+		_, err := users.PurgeExpiredSessions(ctx, now)
+		if t, ok := limiter.(*ratelimit.Table); ok && err == nil {
+			_, err = t.PurgeIdle(ctx, now)
+		}
+		return err
+	})
+	r.Every(sweepJob, time.Hour, nil)
 	if cfg.DB.Dialect == sqldb.SQLite {
 		if _, _, err := job.Enqueue(context.Background(), cfg.DB.W, analyzeJob, nil, job.EnqueueOptions{MaxAttempts: 1}); err != nil {
 			cfg.Log.Error("enqueue planner statistics", "err", err)
