@@ -15,6 +15,7 @@ import (
 	"leadflow/internal/crm"
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
+	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/report"
 	"leadflow/internal/user"
@@ -28,6 +29,7 @@ type API struct {
 	// Reports computes the KPI dashboard's figures.
 	Reports *report.Service
 	Forms   *forms.Service
+	Jobs    *job.Admin
 	Log     *slog.Logger
 }
 

@@ -72,6 +72,8 @@ func (a *API) Handler() http.Handler {
 	authed.HandleFunc("GET /api/v1/users", a.listUsers)
 	authed.HandleFunc("POST /api/v1/users", a.createUser)
 	authed.HandleFunc("GET /api/v1/me", a.me)
+	authed.HandleFunc("GET /api/v1/jobs", a.listJobs)
+	authed.HandleFunc("POST /api/v1/jobs/{id}/retry", a.retryJob)
 	authed.HandleFunc("/api/v1/", a.notFound)
 	mux.Handle("/api/v1/", a.RequireToken(authed))
 	return mux

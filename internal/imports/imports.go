@@ -272,19 +272,20 @@ func isFileError(err error) bool {
 
 // Run imports id now, calling progress after every batch. It skips the
 // rows an earlier, interrupted run committed; a finished import is left
-// as it is, so a job run twice imports once.
+// as it is, so a job run twice imports once. A failed import goes on from
+// where it stopped: its job is run again only when an admin retries it.
 func (s *Service) Run(ctx context.Context, id int64, progress func(Import)) error {
 	im, err := s.Get(ctx, id)
 	if err != nil {
 		return err
 	}
 	switch im.Status {
-	case Done, Failed:
+	case Done:
 		return nil
 	case Mapping:
 		return fault.Errorf(fault.Conflict, "import %d is waiting for its mapping", id)
 	}
-	if _, err := s.db.W.Exec(ctx, `UPDATE imports SET status = ? WHERE id = ?`, string(Running), id); err != nil {
+	if _, err := s.db.W.Exec(ctx, `UPDATE imports SET status = ?, error = '', finished_at = NULL WHERE id = ?`, string(Running), id); err != nil {
 		return err
 	}
 	if err := s.run(ctx, &im, progress); err != nil {

@@ -247,8 +247,13 @@ func (s *Service) RunRescoreJob(ctx context.Context, j job.Job) error {
 	if err != nil {
 		return fmt.Errorf("lead store: rescore %d: %w", args.RescoreID, err)
 	}
-	if status != "running" {
+	if status == "done" {
 		return nil // finished by an earlier run of this job
+	}
+	if status == "failed" { // an admin retried it
+		if _, err := s.db.W.Exec(ctx, `UPDATE rescores SET status = 'running', error = '', finished_at = NULL WHERE id = ?`, args.RescoreID); err != nil {
+			return err
+		}
 	}
 	last := time.Time{}
 	p, err := s.RescoreAll(ctx, reason, func(p RescoreProgress) {

@@ -75,6 +75,8 @@ func (h *Web) Handler() http.Handler {
 	private.HandleFunc("GET /imports/{id}", h.showImport)
 	private.HandleFunc("POST /imports/{id}/start", h.startImport)
 	private.HandleFunc("GET /imports/{id}/rejects.csv", h.importRejects)
+	private.HandleFunc("GET /jobs", h.listJobs)
+	private.HandleFunc("POST /jobs/{id}/retry", h.retryJob)
 	private.HandleFunc("GET /duplicates", h.listDuplicates)
 	private.HandleFunc("GET /duplicates/merge", h.confirmMerge)
 	private.HandleFunc("POST /duplicates/merge", h.mergeLeads)

@@ -23,6 +23,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
 	"leadflow/internal/imports"
+	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/report"
 	"leadflow/internal/tracking"
@@ -44,6 +45,7 @@ type Services struct {
 	Forms    *forms.Service
 	Imports  *imports.Service
 	Tracking *tracking.Service
+	Jobs     *job.Admin
 }
 
 // Web holds what the pages call.
