@@ -1,9 +1,14 @@
 package sqldb
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"database/sql/driver"
 	"embed"
+	"encoding/hex"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"sort"
 	"strconv"
@@ -25,16 +30,18 @@ var macros = map[Dialect]*strings.Replacer{
 }
 
 type migration struct {
-	version int
-	name    string
-	sql     string
+	version  int
+	name     string
+	sql      string
+	checksum string // of the file as written, before macros
 }
 
-// loadMigrations reads the migrations of dialect d. A migration named
-// N_name.sqlite.sql or N_name.postgres.sql is for that dialect alone:
-// triggers and their functions are spelled too differently to share.
-func loadMigrations(d Dialect) ([]migration, error) {
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+// loadMigrations reads the migrations of dialect d from fsys, which holds
+// them under migrations/. A migration named N_name.sqlite.sql or
+// N_name.postgres.sql is for that dialect alone: triggers and their
+// functions are spelled too differently to share.
+func loadMigrations(fsys fs.FS, d Dialect) ([]migration, error) {
+	names, err := fs.Glob(fsys, "migrations/*.sql")
 	if err != nil {
 		return nil, err
 	}
@@ -49,50 +56,66 @@ func loadMigrations(d Dialect) ([]migration, error) {
 		if !ok || err != nil {
 			return nil, fmt.Errorf("migration %s: name must start with a number and _", base)
 		}
-		body, err := migrationFS.ReadFile(name)
+		body, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{version: v, name: base, sql: string(body)})
+		ms = append(ms, migration{version: v, name: base, sql: string(body), checksum: checksum(body)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i := 1; i < len(ms); i++ {
+		if ms[i].version == ms[i-1].version {
+			return nil, fmt.Errorf("migrations %s and %s have the same number", ms[i-1].name, ms[i].name)
+		}
+	}
 	return ms, nil
 }
 
+// checksum is the SHA-256 of a migration's text. Line endings are made
+// \n first, so a checkout that turned them into \r\n is not a change.
+func checksum(body []byte) string {
+	sum := sha256.Sum256(bytes.ReplaceAll(body, []byte("\r\n"), []byte("\n")))
+	return hex.EncodeToString(sum[:])
+}
+
 // Migrate applies every migration not yet applied, each in its own
-// transaction, and returns the names of those it applied.
+// transaction, and returns the names of those it applied. It refuses to
+// start when an applied migration's file has changed since.
+//
+// Several instances may start at once: on PostgreSQL, Migrate holds an
+// advisory lock for the whole run, so the others wait and then find
+// nothing to do; on SQLite, each migration is applied in a transaction
+// that holds the write lock from its first statement and checks again
+// whether the migration is applied.
 func (db *DB) Migrate(ctx context.Context) ([]string, error) {
-	if _, err := db.W.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
-		return nil, fmt.Errorf("migrate: %w", err)
-	}
-	ms, err := loadMigrations(db.Dialect)
+	return db.migrate(ctx, migrationFS)
+}
+
+func (db *DB) migrate(ctx context.Context, fsys fs.FS) ([]string, error) {
+	ms, err := loadMigrations(fsys, db.Dialect)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	applied := map[int]bool{}
-	rows, err := db.W.Query(ctx, `SELECT version FROM schema_migrations`)
+	unlock, err := db.lockMigrations(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("migrate: %w", err)
-		}
-		applied[v] = true
+	defer unlock()
+	if err := db.migrationTable(ctx); err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	rows.Close()
+	if err := db.verify(ctx, ms); err != nil {
+		return nil, err
+	}
 	var done []string
 	for _, m := range ms {
-		if applied[m.version] {
-			continue
-		}
-		if err := db.apply(ctx, m); err != nil {
+		applied, err := db.apply(ctx, m)
+		if err != nil {
 			return done, err
 		}
-		done = append(done, m.name)
+		if applied {
+			done = append(done, m.name)
+		}
 	}
 	if err := db.fillSortKeys(ctx); err != nil {
 		return done, fmt.Errorf("migrate: %w", err)
@@ -100,18 +123,145 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	return done, nil
 }
 
-func (db *DB) apply(ctx context.Context, m migration) error {
-	body := macros[db.Dialect].Replace(m.sql)
+// lockMigrations takes PostgreSQL's advisory lock for migrations on a
+// connection of its own, and returns what releases it. The lock's key is
+// made from the schema, so instances sharing a schema wait for each other
+// while those of other schemas (the tests') do not. SQLite needs no lock
+// beyond its transactions.
+func (db *DB) lockMigrations(ctx context.Context) (unlock func(), err error) {
+	if db.Dialect != Postgres {
+		return func() {}, nil
+	}
+	conn, err := db.W.pool.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var schema string
+	if err := conn.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("lock: %w", err)
+	}
+	h := fnv.New64a()
+	h.Write([]byte("leadflow migrations " + schema))
+	key := int64(h.Sum64())
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("lock: %w", err)
+	}
+	return func() {
+		_, err := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key)
+		if err != nil {
+			// A connection that may still hold the lock is closed rather
+			// than returned to the pool: the lock ends with its session.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		conn.Close()
+	}, nil
+}
+
+// migrationTable creates schema_migrations, or adds the checksum column
+// to one made before checksums were kept.
+func (db *DB) migrationTable(ctx context.Context) error {
 	return db.InTx(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL,
+			checksum TEXT NOT NULL DEFAULT '')`); err != nil {
+			return err
+		}
+		has := `SELECT COUNT(*) FROM pragma_table_info('schema_migrations') WHERE name = 'checksum'`
+		if db.Dialect == Postgres {
+			has = `SELECT COUNT(*) FROM information_schema.columns
+				WHERE table_schema = current_schema() AND table_name = 'schema_migrations' AND column_name = 'checksum'`
+		}
+		var n int
+		if err := tx.QueryRow(ctx, has).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			_, err := tx.Exec(ctx, `ALTER TABLE schema_migrations ADD COLUMN checksum TEXT NOT NULL DEFAULT ''`)
+			return err
+		}
+		return nil
+	})
+}
+
+// verify compares each applied migration's recorded checksum with its
+// file's, recording it for migrations applied before checksums were kept.
+func (db *DB) verify(ctx context.Context, ms []migration) error {
+	files := map[int]migration{}
+	for _, m := range ms {
+		files[m.version] = m
+	}
+	return db.InTx(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT version, checksum FROM schema_migrations ORDER BY version`)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		var unrecorded []migration
+		for rows.Next() {
+			var v int
+			var sum string
+			if err := rows.Scan(&v, &sum); err != nil {
+				rows.Close()
+				return fmt.Errorf("migrate: %w", err)
+			}
+			m, ok := files[v]
+			switch {
+			case !ok:
+				// Applied by a newer leadflow, or a file since removed:
+				// nothing here to compare it with.
+			case sum == "":
+				unrecorded = append(unrecorded, m)
+			case sum != m.checksum:
+				rows.Close()
+				return fmt.Errorf("migrate: migration %s was changed after it was applied to this database "+
+					"(checksum %.12s…, applied as %.12s…): restore the file as it was applied and put the change in a new migration",
+					m.name, m.checksum, sum)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		for _, m := range unrecorded {
+			if _, err := tx.Exec(ctx, `UPDATE schema_migrations SET checksum = ? WHERE version = ?`, m.checksum, m.version); err != nil {
+				return fmt.Errorf("migrate: record checksum of %s: %w", m.name, err)
+			}
+		}
+		return nil
+	})
+}
+
+// apply applies m unless it already is, and reports whether it did. The
+// check is inside the transaction that applies it: on SQLite that
+// transaction holds the write lock from its start, so of two instances
+// starting together the second sees the first's migration applied.
+func (db *DB) apply(ctx context.Context, m migration) (bool, error) {
+	body := macros[db.Dialect].Replace(m.sql)
+	applied := false
+	err := db.InTx(ctx, func(tx *Tx) error {
+		applied = false
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if n > 0 {
+			return nil
+		}
 		for _, stmt := range splitStatements(body) {
 			if _, err := tx.Exec(ctx, stmt); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, err)
 			}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-			m.version, m.name, time.Now().UnixMilli())
-		return err
+		_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)`,
+			m.version, m.name, time.Now().UnixMilli(), m.checksum)
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		applied = true
+		return nil
 	})
+	return applied, err
 }
 
 // dialectOf is the dialect a migration's name reserves it for, if any.
