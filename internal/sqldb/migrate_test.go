@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"testing/fstest"
 
 	"leadflow/internal/dbtest"
+	"leadflow/internal/sortkey"
 	"leadflow/internal/sqldb"
 )
 
@@ -171,6 +173,52 @@ func TestChecksumsAreRecordedForMigrationsAppliedBefore(t *testing.T) {
 			if _, err := db.MigrateFrom(ctx, files); err == nil || !strings.Contains(err.Error(), "0002_intake.sql") {
 				t.Fatalf("the recorded checksums do not catch a change: %v", err)
 			}
+		}
+	})
+}
+
+func TestMigrateFillsMissingSortKeys(t *testing.T) {
+	ctx := context.Background()
+	eachInstances(t, 1, func(t *testing.T, name string, dbs []*sqldb.DB) {
+		db := dbs[0]
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// Rows as a leadflow without sort keys wrote them, more than one
+		// batch of them.
+		const n = 2500
+		err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+			for i := range n {
+				if _, err := tx.Exec(ctx, `INSERT INTO leads (email, last_name, company, stage, grade, created_at, updated_at)
+					VALUES (?, ?, ?, 'lead', 'cold', 0, 0)`, fmt.Sprintf("l%d@example.com", i), fmt.Sprintf("Émile %d", i), "Östlund AB"); err != nil {
+					return err
+				}
+			}
+			var acc int64
+			if err := tx.QueryRow(ctx, `INSERT INTO accounts (name, name_key, created_at, updated_at) VALUES ('Ømann', 'ømann', 0, 0) RETURNING id`).Scan(&acc); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO contacts (account_id, email, first_name, last_name, stage, created_at, updated_at)
+				VALUES (?, 'c@example.com', 'Jan', 'van Dijk', 'lead', 0, 0)`, acc)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var missing int
+		if err := db.R.QueryRow(ctx, `SELECT COUNT(*) FROM leads WHERE last_name_sort IS NULL OR company_sort IS NULL OR city_sort IS NULL`).Scan(&missing); err != nil || missing != 0 {
+			t.Fatalf("%d leads without sort keys (%v)", missing, err)
+		}
+		var lastName, company, account, contact string
+		db.R.QueryRow(ctx, `SELECT last_name_sort, company_sort FROM leads WHERE email = 'l7@example.com'`).Scan(&lastName, &company)
+		db.R.QueryRow(ctx, `SELECT name_sort FROM accounts`).Scan(&account)
+		db.R.QueryRow(ctx, `SELECT name_sort FROM contacts`).Scan(&contact)
+		if lastName != sortkey.Of("Émile 7") || company != sortkey.Of("Östlund AB") || account != sortkey.Of("Ømann") ||
+			contact != sortkey.Of("van Dijk Jan") {
+			t.Errorf("keys %q %q %q %q", lastName, company, account, contact)
 		}
 	})
 }
