@@ -55,9 +55,12 @@ const (
 
 // sortColumns maps a sort key to the SQL of the value it sorts by, which
 // is the one definition of that sort: the ORDER BY uses it, and the list
-// selects it for the cursor. Free text sorts by its stored sort key
-// (internal/sortkey); emails, codes and owners are ASCII in practice and
-// sort by themselves.
+// selects it for the cursor, so paging is exact whatever the expression.
+// Names and companies sort by their stored sort key (internal/sortkey),
+// in a natural order the same on both databases. Keys widen every row,
+// so the rarer text sorts (job title, city, industry) use lower(), whose
+// order of non-ASCII text differs between SQLite and PostgreSQL; emails,
+// codes and owners are ASCII in practice.
 var sortColumns = map[string]struct {
 	expr    string
 	numeric bool
@@ -71,10 +74,10 @@ var sortColumns = map[string]struct {
 	"first_name": {"l.first_name_sort", false, false},
 	"last_name":  {"l.last_name_sort", false, true},
 	"company":    {"l.company_sort", false, true},
-	"job_title":  {"l.job_title_sort", false, false},
+	"job_title":  {"lower(l.job_title)", false, false},
 	"country":    {"l.country", false, false},
-	"city":       {"l.city_sort", false, false},
-	"industry":   {"l.industry_sort", false, false},
+	"city":       {"lower(l.city)", false, false},
+	"industry":   {"lower(l.industry)", false, false},
 	"source":     {"l.source", false, false},
 	"stage":      {"l.stage", false, false},
 	"grade":      {"l.grade", false, false},

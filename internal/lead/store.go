@@ -98,11 +98,10 @@ func args(l Lead) []any {
 
 // sortKeyColumns are the sort keys of l's free text (internal/sortkey),
 // written with every insert and update; sortKeyArgs gives their values.
-const sortKeyColumns = `first_name_sort, last_name_sort, company_sort, job_title_sort, city_sort, industry_sort`
+const sortKeyColumns = `first_name_sort, last_name_sort, company_sort`
 
 func sortKeyArgs(l Lead) []any {
-	return []any{sortkey.Of(l.FirstName), sortkey.Of(l.LastName), sortkey.Of(l.Company), sortkey.Of(l.JobTitle),
-		sortkey.Of(l.City), sortkey.Of(l.Industry)}
+	return []any{sortkey.Of(l.FirstName), sortkey.Of(l.LastName), sortkey.Of(l.Company)}
 }
 
 const storedColumns = `email, first_name, last_name, phone, company, job_title, employees,

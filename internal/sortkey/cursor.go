@@ -74,7 +74,9 @@ func (o Order) Decode(s string) (*Cursor, bool) {
 func backwards(c *Cursor) bool { return c != nil && c.Before }
 
 // Where is the condition keeping the rows beyond c in the direction the
-// query reads, with its arguments; "" without a cursor.
+// query reads, with its arguments; "" without a cursor. It compares row
+// values, which both databases answer by seeking in an index on (value,
+// id) instead of reading it from its start.
 func (o Order) Where(c *Cursor) (string, []any) {
 	if c == nil {
 		return "", nil
@@ -83,7 +85,7 @@ func (o Order) Where(c *Cursor) (string, []any) {
 	if o.Desc != backwards(c) {
 		cmp = "<"
 	}
-	return fmt.Sprintf("(%s %s ? OR (%s = ? AND %s %s ?))", o.Expr, cmp, o.Expr, o.ID, cmp), []any{c.Value, c.Value, c.ID}
+	return fmt.Sprintf("(%s, %s) %s (?, ?)", o.Expr, o.ID, cmp), []any{c.Value, c.ID}
 }
 
 // By is the ORDER BY clause, reversed when the query reads backwards.

@@ -209,7 +209,7 @@ func TestMigrateFillsMissingSortKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 		var missing int
-		if err := db.R.QueryRow(ctx, `SELECT COUNT(*) FROM leads WHERE last_name_sort IS NULL OR company_sort IS NULL OR city_sort IS NULL`).Scan(&missing); err != nil || missing != 0 {
+		if err := db.R.QueryRow(ctx, `SELECT COUNT(*) FROM leads WHERE last_name_sort IS NULL OR company_sort IS NULL OR first_name_sort IS NULL`).Scan(&missing); err != nil || missing != 0 {
 			t.Fatalf("%d leads without sort keys (%v)", missing, err)
 		}
 		var lastName, company, account, contact string

@@ -22,8 +22,7 @@ var sortKeys = []struct {
 	keys  []sortKey
 }{
 	{"leads", []sortKey{{"first_name_sort", []string{"first_name"}}, {"last_name_sort", []string{"last_name"}},
-		{"company_sort", []string{"company"}}, {"job_title_sort", []string{"job_title"}},
-		{"city_sort", []string{"city"}}, {"industry_sort", []string{"industry"}}}},
+		{"company_sort", []string{"company"}}}},
 	{"accounts", []sortKey{{"name_sort", []string{"name"}}, {"industry_sort", []string{"industry"}}}},
 	{"contacts", []sortKey{{"name_sort", []string{"last_name", "first_name"}}}},
 	{"opportunities", []sortKey{{"name_sort", []string{"name"}}}},

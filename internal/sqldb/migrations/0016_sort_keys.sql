@@ -3,12 +3,12 @@
 -- and compared bytewise: SQLite's BINARY, PostgreSQL's "C" collation
 -- (the sort key macro). leadflow fills the keys of existing rows after
 -- migrating (sqldb.fillSortKeys); until then they are NULL.
+-- Leads keep keys for the names only: every key widens each row, and the
+-- list's filters that read rows (grade and country, say) slow down with
+-- it; job title, city and industry sort by lower() as before.
 ALTER TABLE leads ADD COLUMN first_name_sort {{SORTKEY}};
 ALTER TABLE leads ADD COLUMN last_name_sort {{SORTKEY}};
 ALTER TABLE leads ADD COLUMN company_sort {{SORTKEY}};
-ALTER TABLE leads ADD COLUMN job_title_sort {{SORTKEY}};
-ALTER TABLE leads ADD COLUMN city_sort {{SORTKEY}};
-ALTER TABLE leads ADD COLUMN industry_sort {{SORTKEY}};
 -- The company and name sorts keep their indexes, now on the keys.
 DROP INDEX leads_company;
 DROP INDEX leads_last_name;
