@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/base64"
 	"net/http"
 	"strconv"
 	"strings"
@@ -89,7 +88,7 @@ func optional(s string) *string {
 }
 
 // listOptions reads q, owner, stage, sort, limit and cursor. The cursor
-// is opaque to clients; it holds the offset of the next page.
+// is opaque to clients: a keyset position the list checks.
 func listOptions(r *http.Request) (crm.ListOptions, error) {
 	v := r.URL.Query()
 	o := crm.ListOptions{Q: v.Get("q"), Owner: v.Get("owner"), Stage: v.Get("stage"), Sort: v.Get("sort"), Limit: 50}
@@ -101,14 +100,7 @@ func listOptions(r *http.Request) (crm.ListOptions, error) {
 		}
 		o.Limit = n
 	}
-	if s := v.Get("cursor"); s != "" {
-		b, err := base64.RawURLEncoding.DecodeString(s)
-		n, perr := strconv.Atoi(strings.TrimPrefix(string(b), "o:"))
-		if err != nil || perr != nil || n < 0 || !strings.HasPrefix(string(b), "o:") {
-			bad.Add("cursor", "is not a cursor this list returned")
-		}
-		o.Offset = n
-	}
+	o.Cursor = v.Get("cursor")
 	return o, bad.Err()
 }
 
@@ -133,9 +125,8 @@ func serveList[T, J any](a *API, w http.ResponseWriter, r *http.Request,
 	for _, it := range p.Items {
 		out.Data = append(out.Data, conv(it))
 	}
-	if next := o.Offset + len(p.Items); len(p.Items) > 0 && next < p.Total {
-		c := base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(next)))
-		out.NextCursor = &c
+	if p.Next != "" {
+		out.NextCursor = &p.Next
 	}
 	writeJSON(w, http.StatusOK, out)
 }

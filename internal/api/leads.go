@@ -183,7 +183,7 @@ func (a *API) listLeads(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	if f.Offset != 0 {
+	if r.URL.Query().Has("page") {
 		a.fail(w, r, &fault.Error{Code: fault.Invalid, Message: "the API pages with cursor",
 			Fields: map[string]string{"page": "is not supported here; follow next_cursor"}})
 		return

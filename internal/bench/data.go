@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"leadflow/internal/sortkey"
 	"leadflow/internal/sqldb"
 )
 
@@ -50,7 +51,8 @@ func (d Data) lead(rng *rand.Rand, i int) leadRow {
 }
 
 const insertLead = `INSERT INTO leads (email, first_name, last_name, company, job_title, employees, country, industry, source,
-	stage, score, grade, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'cold', ?, ?)`
+	stage, score, grade, created_at, updated_at, first_name_sort, last_name_sort, company_sort)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'cold', ?, ?, ?, ?, ?)`
 
 // InsertLeads inserts n leads in transactions of batch rows straight
 // through the driver: no HTTP, no validation, no timeline. This is the
@@ -63,7 +65,8 @@ func (d Data) InsertLeads(ctx context.Context, db *sqldb.DB, n, batch int, progr
 			for i := from; i < min(from+batch, n); i++ {
 				l := d.lead(rng, i)
 				if _, err := tx.Exec(ctx, insertLead, l.email, l.first, l.last, l.company, l.title, l.employees, l.country,
-					l.industry, l.source, l.stage, l.created, l.created); err != nil {
+					l.industry, l.source, l.stage, l.created, l.created, sortkey.Of(l.first), sortkey.Of(l.last),
+					sortkey.Of(l.company)); err != nil {
 					return err
 				}
 			}

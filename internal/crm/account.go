@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -15,6 +16,7 @@ import (
 	"leadflow/internal/country"
 	"leadflow/internal/fault"
 	"leadflow/internal/mailaddr"
+	"leadflow/internal/sortkey"
 	"leadflow/internal/sqldb"
 )
 
@@ -114,10 +116,10 @@ func one[T any](row *sql.Row, scan func(interface{ Scan(...any) error }) (T, err
 
 func insertAccount(ctx context.Context, q sqldb.Querier, a Account) (int64, error) {
 	var id int64
-	err := q.QueryRow(ctx, `INSERT INTO accounts (name, name_key, domain, website, industry, employees, country, city, owner_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err := q.QueryRow(ctx, `INSERT INTO accounts (name, name_key, domain, website, industry, employees, country, city, owner_id, created_at, updated_at,
+		name_sort, industry_sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		a.Name, NameKey(a.Name), a.Domain, a.Website, a.Industry, deref(a.Employees), a.Country, a.City,
-		nullable(a.OwnerID), a.CreatedAt.UnixMilli(), a.UpdatedAt.UnixMilli()).Scan(&id)
+		nullable(a.OwnerID), a.CreatedAt.UnixMilli(), a.UpdatedAt.UnixMilli(), sortkey.Of(a.Name), sortkey.Of(a.Industry)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("crm: insert account: %w", err)
 	}
@@ -215,9 +217,9 @@ func (s *Service) UpdateAccount(ctx context.Context, a access.Actor, id int64, i
 	}
 	acc.UpdatedAt = s.stamp()
 	_, err = s.db.W.Exec(ctx, `UPDATE accounts SET name = ?, name_key = ?, domain = ?, website = ?, industry = ?, employees = ?,
-		country = ?, city = ?, owner_id = ?, updated_at = ? WHERE id = ?`,
+		country = ?, city = ?, owner_id = ?, updated_at = ?, name_sort = ?, industry_sort = ? WHERE id = ?`,
 		acc.Name, NameKey(acc.Name), acc.Domain, acc.Website, acc.Industry, deref(acc.Employees), acc.Country, acc.City,
-		nullable(acc.OwnerID), acc.UpdatedAt.UnixMilli(), id)
+		nullable(acc.OwnerID), acc.UpdatedAt.UnixMilli(), sortkey.Of(acc.Name), sortkey.Of(acc.Industry), id)
 	if err != nil {
 		return acc, fmt.Errorf("crm: update account %d: %w", id, err)
 	}
@@ -248,8 +250,9 @@ func (s *Service) Account(ctx context.Context, a access.Actor, id int64) (Accoun
 	return v, err
 }
 
-var accountSorts = map[string]string{
-	"name": "lower(a.name)", "created_at": "a.created_at", "country": "a.country", "industry": "lower(a.industry)",
+var accountSorts = map[string]sortColumn{
+	"name": {"a.name_sort", false}, "created_at": {"a.created_at", true}, "country": {"a.country", false},
+	"industry": {"a.industry_sort", false},
 }
 
 // Accounts lists the accounts matching o.
@@ -257,9 +260,7 @@ func (s *Service) Accounts(ctx context.Context, a access.Actor, o ListOptions) (
 	var f conds
 	f.search(o.Q, "lower(a.name)", "a.domain")
 	f.owner(a, o.Owner)
-	where := f.where()
-	order := orderBy(o.Sort, accountSorts, "name", "a.id")
-	return list(ctx, s.db.R, `SELECT `+accountColumns+fromAccounts+where+order, `SELECT COUNT(*)`+fromAccounts+where, f.args, o, scanAccount)
+	return list(ctx, s.db.R, o, orderOf(o.Sort, accountSorts, "name", "a.id"), accountColumns, fromAccounts, f, scanAccount)
 }
 
 // conds gathers a list's SQL conditions and their arguments.
@@ -318,41 +319,75 @@ func ownerEmail(a access.Actor, owner string) string {
 	return owner
 }
 
-// orderBy turns a sort key ("-" in front for descending) into ORDER BY,
-// with the id breaking ties so pages never overlap. An unknown key sorts
-// by fallback, spelt the same way.
-func orderBy(sort string, columns map[string]string, fallback, id string) string {
+// sortColumn is the SQL of the value a list sorts by, the one definition
+// of that sort: ORDER BY uses it, and the list selects it for the cursor.
+// Free text sorts by its stored sort key (internal/sortkey).
+type sortColumn struct {
+	expr    string
+	numeric bool
+}
+
+// orderOf turns a sort key ("-" in front for descending) into the list's
+// order, with the id breaking ties so pages never overlap. An unknown key
+// sorts by fallback, spelt the same way.
+func orderOf(sort string, columns map[string]sortColumn, fallback, id string) sortkey.Order {
 	if _, ok := columns[strings.TrimPrefix(sort, "-")]; !ok {
 		sort = fallback
 	}
-	dir := " ASC"
-	if strings.HasPrefix(sort, "-") {
-		dir = " DESC"
-	}
-	return " ORDER BY " + columns[strings.TrimPrefix(sort, "-")] + dir + ", " + id + dir
+	key := strings.TrimPrefix(sort, "-")
+	return sortkey.Order{Sort: key, Expr: columns[key].expr, Numeric: columns[key].numeric, ID: id,
+		Desc: strings.HasPrefix(sort, "-")}
 }
 
-// list runs a page query and its count.
-func list[T any](ctx context.Context, q sqldb.Querier, query, count string, args []any, o ListOptions,
+// list reads the page of o at its cursor, and counts the whole list.
+func list[T any](ctx context.Context, q sqldb.Querier, o ListOptions, ord sortkey.Order, columns, from string, f conds,
 	scan func(interface{ Scan(...any) error }) (T, error)) (Page[T], error) {
-	var p Page[T]
-	rows, err := q.Query(ctx, query+` LIMIT ? OFFSET ?`, append(args, o.limit(), o.Offset)...)
-	if err != nil {
-		return p, fmt.Errorf("crm: list: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		item, err := scan(rows)
-		if err != nil {
-			return p, fmt.Errorf("crm: list: %w", err)
+	var c *sortkey.Cursor
+	if o.Cursor != "" {
+		var ok bool
+		if c, ok = ord.Decode(o.Cursor); !ok {
+			return Page[T]{}, &fault.Error{Code: fault.Invalid, Message: "bad cursor",
+				Fields: map[string]string{"cursor": "is not a cursor this list returned"}}
 		}
-		p.Items = append(p.Items, item)
 	}
-	if err := rows.Err(); err != nil {
-		return p, err
+	lp, err := sortkey.List(ord, c, o.limit(), func(c *sortkey.Cursor, n int) ([]T, []sortkey.Dest, error) {
+		page := f
+		page.sql, page.args = slices.Clone(f.sql), slices.Clone(f.args)
+		if keyset, args := ord.Where(c); keyset != "" {
+			page.add(keyset, args...)
+		}
+		rows, err := q.Query(ctx, `SELECT `+columns+`, `+ord.Expr+`, `+ord.ID+from+page.where()+ord.By(c)+` LIMIT ?`,
+			append(page.args, n)...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("crm: list: %w", err)
+		}
+		defer rows.Close()
+		var items []T
+		var pos []sortkey.Dest
+		for rows.Next() {
+			var d sortkey.Dest
+			item, err := scan(withPosition{rows, d.Target(ord), &d.ID})
+			if err != nil {
+				return nil, nil, fmt.Errorf("crm: list: %w", err)
+			}
+			items, pos = append(items, item), append(pos, d)
+		}
+		return items, pos, rows.Err()
+	})
+	if err != nil {
+		return Page[T]{}, err
 	}
-	if err := q.QueryRow(ctx, count, args...).Scan(&p.Total); err != nil {
+	p := Page[T]{Items: lp.Items, From: lp.From, Next: lp.Next, Prev: lp.Prev}
+	if err := q.QueryRow(ctx, `SELECT COUNT(*)`+from+f.where(), f.args...).Scan(&p.Total); err != nil {
 		return p, fmt.Errorf("crm: count: %w", err)
 	}
 	return p, nil
 }
+
+// withPosition scans a row's sort value and id, selected after its columns.
+type withPosition struct {
+	s         interface{ Scan(...any) error }
+	value, id any
+}
+
+func (w withPosition) Scan(dest ...any) error { return w.s.Scan(append(dest, w.value, w.id)...) }

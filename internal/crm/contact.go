@@ -7,6 +7,7 @@ import (
 
 	"leadflow/internal/access"
 	"leadflow/internal/fault"
+	"leadflow/internal/sortkey"
 	"leadflow/internal/sqldb"
 )
 
@@ -26,10 +27,10 @@ func scanContact(s interface{ Scan(...any) error }) (Contact, error) {
 
 func insertContact(ctx context.Context, q sqldb.Querier, c Contact) (int64, error) {
 	var id int64
-	err := q.QueryRow(ctx, `INSERT INTO contacts (account_id, email, first_name, last_name, phone, job_title, stage, owner_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err := q.QueryRow(ctx, `INSERT INTO contacts (account_id, email, first_name, last_name, phone, job_title, stage, owner_id, created_at, updated_at,
+		name_sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.AccountID, c.Email, c.FirstName, c.LastName, c.Phone, c.JobTitle, string(c.Stage), nullable(c.OwnerID),
-		c.CreatedAt.UnixMilli(), c.UpdatedAt.UnixMilli()).Scan(&id)
+		c.CreatedAt.UnixMilli(), c.UpdatedAt.UnixMilli(), contactNameKey(c)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("crm: insert contact: %w", err)
 	}
@@ -48,9 +49,13 @@ func (s *Service) Contact(ctx context.Context, a access.Actor, id int64) (Contac
 	return c, nil
 }
 
-var contactSorts = map[string]string{
-	"name": "lower(c.last_name || ' ' || c.first_name)", "email": "lower(c.email)", "account": "lower(a.name)",
-	"stage": "c.stage", "created_at": "c.created_at",
+// contactNameKey is the sort key of a contact's name: last name, then
+// first name (as sqldb.fillSortKeys computes it for older rows).
+func contactNameKey(c Contact) string { return sortkey.Of(c.LastName + " " + c.FirstName) }
+
+var contactSorts = map[string]sortColumn{
+	"name": {"c.name_sort", false}, "email": {"lower(c.email)", false}, "account": {"a.name_sort", false},
+	"stage": {"c.stage", false}, "created_at": {"c.created_at", true},
 }
 
 // Contacts lists the contacts a may see that match o.
@@ -66,7 +71,5 @@ func (s *Service) listContacts(ctx context.Context, a access.Actor, o ListOption
 	f.visibleTo(a, "c")
 	f.search(o.Q, "lower(c.first_name || ' ' || c.last_name)", "lower(c.email)", "lower(a.name)")
 	f.owner(a, o.Owner)
-	where := f.where()
-	order := orderBy(o.Sort, contactSorts, "name", "c.id")
-	return list(ctx, s.db.R, `SELECT `+contactColumns+fromContacts+where+order, `SELECT COUNT(*)`+fromContacts+where, f.args, o, scanContact)
+	return list(ctx, s.db.R, o, orderOf(o.Sort, contactSorts, "name", "c.id"), contactColumns, fromContacts, f, scanContact)
 }

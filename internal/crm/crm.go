@@ -124,8 +124,10 @@ func deref(p *int64) any {
 
 // Page is one page of a list.
 type Page[T any] struct {
-	Items []T
-	Total int
+	Items      []T
+	Total      int
+	From       int    // items before the page, for showing; approximate after a cursor
+	Next, Prev string // the cursors of the neighbouring pages; "" where none
 }
 
 // ListOptions narrow and page a list.
@@ -135,7 +137,7 @@ type ListOptions struct {
 	Owner  string // "me", or an owner's email
 	Sort   string // a column key of the list; "-" in front for descending
 	Limit  int
-	Offset int
+	Cursor string // a page's Next or Prev; "" for the first page
 }
 
 // limit bounds a page.

@@ -13,6 +13,7 @@ import (
 	"leadflow/internal/access"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
+	"leadflow/internal/sortkey"
 	"leadflow/internal/sqldb"
 )
 
@@ -121,10 +122,10 @@ func (s *Service) newOpp(ctx context.Context, tx *sqldb.Tx, a access.Actor, in O
 	if err := bad.Err(); err != nil {
 		return o, err
 	}
-	err = tx.QueryRow(ctx, `INSERT INTO opportunities (account_id, contact_id, name, amount, currency, close_date, stage, owner_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err = tx.QueryRow(ctx, `INSERT INTO opportunities (account_id, contact_id, name, amount, currency, close_date, stage, owner_id, created_at, updated_at,
+		name_sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		o.AccountID, nullable(o.ContactID), o.Name, deref(o.Amount), o.Currency, o.CloseDate, o.Stage, nullable(o.OwnerID),
-		now.UnixMilli(), now.UnixMilli()).Scan(&o.ID)
+		now.UnixMilli(), now.UnixMilli(), sortkey.Of(o.Name)).Scan(&o.ID)
 	if err != nil {
 		return o, fmt.Errorf("crm: insert opportunity: %w", err)
 	}
@@ -177,8 +178,9 @@ func (s *Service) UpdateOpportunity(ctx context.Context, a access.Actor, id int6
 			return err
 		}
 		o.UpdatedAt = s.stamp()
-		_, err = tx.Exec(ctx, `UPDATE opportunities SET name = ?, amount = ?, currency = ?, close_date = ?, owner_id = ?, updated_at = ? WHERE id = ?`,
-			o.Name, deref(o.Amount), o.Currency, o.CloseDate, nullable(o.OwnerID), o.UpdatedAt.UnixMilli(), id)
+		_, err = tx.Exec(ctx, `UPDATE opportunities SET name = ?, amount = ?, currency = ?, close_date = ?, owner_id = ?, updated_at = ?,
+			name_sort = ? WHERE id = ?`,
+			o.Name, deref(o.Amount), o.Currency, o.CloseDate, nullable(o.OwnerID), o.UpdatedAt.UnixMilli(), sortkey.Of(o.Name), id)
 		if err != nil {
 			return fmt.Errorf("crm: update opportunity %d: %w", id, err)
 		}
@@ -297,9 +299,10 @@ func (s *Service) Opportunity(ctx context.Context, a access.Actor, id int64) (Op
 	return v, rows.Err()
 }
 
-var oppSorts = map[string]string{
-	"name": "lower(o.name)", "account": "lower(a.name)", "amount": "COALESCE(o.amount, -1)", "stage": "o.stage",
-	"close_date": "o.close_date", "updated_at": "o.updated_at", "created_at": "o.created_at",
+var oppSorts = map[string]sortColumn{
+	"name": {"o.name_sort", false}, "account": {"a.name_sort", false}, "amount": {"COALESCE(o.amount, -1)", true},
+	"stage": {"o.stage", false}, "close_date": {"o.close_date", false}, "updated_at": {"o.updated_at", true},
+	"created_at": {"o.created_at", true},
 }
 
 // Opportunities lists the deals a may see that match o.
@@ -318,9 +321,7 @@ func (s *Service) listOpportunities(ctx context.Context, a access.Actor, o ListO
 	}
 	f.search(o.Q, "lower(o.name)", "lower(a.name)")
 	f.owner(a, o.Owner)
-	where := f.where()
-	order := orderBy(o.Sort, oppSorts, "-updated_at", "o.id")
-	return list(ctx, s.db.R, `SELECT `+oppColumns+fromOpps+where+order, `SELECT COUNT(*)`+fromOpps+where, f.args, o, scanOpp)
+	return list(ctx, s.db.R, o, orderOf(o.Sort, oppSorts, "-updated_at", "o.id"), oppColumns, fromOpps, f, scanOpp)
 }
 
 // Column is one stage of the deal board.
@@ -341,7 +342,7 @@ func (s *Service) Board(ctx context.Context, a access.Actor, o ListOptions, perS
 	}
 	cols := make([]Column, len(p))
 	for i, st := range p {
-		o.Stage, o.Limit, o.Offset = st.Key, perStage, 0
+		o.Stage, o.Limit, o.Cursor = st.Key, perStage, ""
 		if st.Outcome != Open {
 			o.Limit = min(perStage, 10)
 		}

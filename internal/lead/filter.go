@@ -1,8 +1,6 @@
 package lead
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"net/url"
 	"strconv"
 	"strings"
@@ -10,6 +8,7 @@ import (
 
 	"leadflow/internal/country"
 	"leadflow/internal/fault"
+	"leadflow/internal/sortkey"
 )
 
 // Filter selects, orders and pages leads. The UI and the API read it from
@@ -27,9 +26,8 @@ type Filter struct {
 	Sort        string    // a key of sortColumns
 	Desc        bool
 	Limit       int
-	Cursor      *Cursor // keyset position (API)
-	Offset      int     // page offset (UI)
-	Contact     string  // "", ContactAwaiting or ContactOverdue
+	Cursor      *sortkey.Cursor // keyset position; nil for the first page
+	Contact     string          // "", ContactAwaiting or ContactOverdue
 	Converted   *bool
 
 	// now is the moment "overdue" is judged at; set by the service.
@@ -41,12 +39,6 @@ type Filter struct {
 	// visibleTo restricts the list to one sales user's leads and the
 	// unassigned ones; set by the service from the actor, never by input.
 	visibleTo int64
-}
-
-// Cursor is a keyset position: the sort value and id of the last lead seen.
-type Cursor struct {
-	V  any   `json:"v"`
-	ID int64 `json:"id"`
 }
 
 // The first-contact states a list can be narrowed to.
@@ -61,8 +53,14 @@ const (
 	MaxLimit     = 500
 )
 
-// sortColumns maps a sort key to its SQL expression and whether that
-// expression is numeric (for decoding cursors).
+// sortColumns maps a sort key to the SQL of the value it sorts by, which
+// is the one definition of that sort: the ORDER BY uses it, and the list
+// selects it for the cursor, so paging is exact whatever the expression.
+// Names and companies sort by their stored sort key (internal/sortkey),
+// in a natural order the same on both databases. Keys widen every row,
+// so the rarer text sorts (job title, city, industry) use lower(), whose
+// order of non-ASCII text differs between SQLite and PostgreSQL; emails,
+// codes and owners are ASCII in practice.
 var sortColumns = map[string]struct {
 	expr    string
 	numeric bool
@@ -73,9 +71,9 @@ var sortColumns = map[string]struct {
 	"score":      {"l.score", true, true},
 	"employees":  {"COALESCE(l.employees, -1)", true, false},
 	"email":      {"lower(l.email)", false, true},
-	"first_name": {"lower(l.first_name)", false, false},
-	"last_name":  {"lower(l.last_name)", false, true},
-	"company":    {"lower(l.company)", false, true},
+	"first_name": {"l.first_name_sort", false, false},
+	"last_name":  {"l.last_name_sort", false, true},
+	"company":    {"l.company_sort", false, true},
 	"job_title":  {"lower(l.job_title)", false, false},
 	"country":    {"l.country", false, false},
 	"city":       {"lower(l.city)", false, false},
@@ -86,6 +84,12 @@ var sortColumns = map[string]struct {
 	"owner":      {"COALESCE(lower(u.email), '')", false, false},
 	// Leads without a deadline sort after every deadline.
 	"contact_due_at": {"COALESCE(l.contact_due_at, 9007199254740991)", true, false},
+}
+
+// order is f's sort as keyset paging uses it.
+func (f Filter) order() sortkey.Order {
+	c := sortColumns[f.Sort]
+	return sortkey.Order{Sort: f.Sort, Expr: c.expr, Numeric: c.numeric, ID: "l.id", Desc: f.Desc}
 }
 
 // fewValued reports whether f filters on a column with few values shared
@@ -107,7 +111,7 @@ func SortKeys() []string {
 // country (each repeatable or comma-separated), owner, min_score, q,
 // created_from, created_to (YYYY-MM-DD, inclusive), contact (awaiting,
 // overdue), converted (true, false), sort (a column,
-// "-" in front for descending), limit, cursor, page.
+// "-" in front for descending), limit, cursor (from a page's links).
 func ParseFilter(v url.Values) (Filter, error) {
 	f := Filter{Sort: "created_at", Desc: true, Limit: DefaultLimit}
 	bad := fault.Fields{}
@@ -181,19 +185,11 @@ func parseOrder(f *Filter, v url.Values, bad fault.Fields) {
 		}
 	}
 	if s := strings.TrimSpace(v.Get("cursor")); s != "" {
-		c, ok := decodeCursor(s, sortColumns[f.Sort].numeric)
+		c, ok := f.order().Decode(s)
 		if !ok {
 			bad.Add("cursor", "is not a cursor this list returned")
 		}
 		f.Cursor = c
-	}
-	if s := strings.TrimSpace(v.Get("page")); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			bad.Add("page", "must be a whole number from 1")
-		} else {
-			f.Offset = (n - 1) * f.Limit
-		}
 	}
 }
 
@@ -223,40 +219,6 @@ func parseDate(v url.Values, key string, addDays int, bad fault.Fields) time.Tim
 		return time.Time{}
 	}
 	return t.AddDate(0, 0, addDays)
-}
-
-// EncodeCursor makes the opaque text of a cursor.
-func EncodeCursor(c Cursor) string {
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(s string, numeric bool) (*Cursor, bool) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, false
-	}
-	dec := json.NewDecoder(strings.NewReader(string(b)))
-	dec.UseNumber()
-	var c Cursor
-	if err := dec.Decode(&c); err != nil || c.ID <= 0 {
-		return nil, false
-	}
-	switch v := c.V.(type) {
-	case json.Number:
-		n, err := v.Int64()
-		if err != nil || !numeric {
-			return nil, false
-		}
-		c.V = n
-	case string:
-		if numeric {
-			return nil, false
-		}
-	default:
-		return nil, false
-	}
-	return &c, true
 }
 
 // Query writes f back as query parameters, without paging, so a page can

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"leadflow/internal/fault"
+	"leadflow/internal/sortkey"
 )
 
 func TestParseFilterReadsEveryParameter(t *testing.T) {
@@ -41,12 +42,16 @@ func TestParseFilterNamesBadParameters(t *testing.T) {
 }
 
 func TestCursorRoundTrip(t *testing.T) {
-	s := EncodeCursor(Cursor{V: int64(1767225600000), ID: 42})
-	c, ok := decodeCursor(s, true)
-	if !ok || c.V != int64(1767225600000) || c.ID != 42 {
+	byDate := Filter{Sort: "created_at"}.order()
+	s := sortkey.Cursor{Sort: "created_at", Value: int64(1767225600000), ID: 42}.Encode()
+	c, ok := byDate.Decode(s)
+	if !ok || c.Value != int64(1767225600000) || c.ID != 42 {
 		t.Fatalf("decoded %+v %v", c, ok)
 	}
-	if _, ok := decodeCursor(s, false); ok {
-		t.Error("a numeric cursor was accepted for a text sort")
+	if _, ok := (Filter{Sort: "last_name"}).order().Decode(s); ok {
+		t.Error("a cursor of the date sort was accepted for the name sort")
+	}
+	if _, ok := byDate.Decode(sortkey.Cursor{Sort: "created_at", Value: "x", ID: 42}.Encode()); ok {
+		t.Error("a text cursor was accepted for a numeric sort")
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/job"
 	"leadflow/internal/scoring"
+	"leadflow/internal/sortkey"
 	"leadflow/internal/sqldb"
 )
 
@@ -45,10 +46,12 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 type Page struct {
 	Leads      []Lead
 	NextCursor string // "" on the last page
+	PrevCursor string // "" on the first page
+	From       int    // leads before the page, for showing; approximate after rows change
 	Total      int    // -1 unless asked for
 }
 
-// List returns the leads a may see that match f.
+// List returns the leads a may see that match f, one page at f's cursor.
 func (s *Service) List(ctx context.Context, a access.Actor, f Filter, withTotal bool) (Page, error) {
 	if !a.SeesAllLeads() {
 		f.visibleTo = a.ID
@@ -63,18 +66,13 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter, withTotal 
 			return Page{}, err
 		}
 	}
-	want := f.Limit
-	f.Limit++ // one more tells whether a next page exists
-	leads, err := listLeads(ctx, s.db.R, f)
+	lp, err := sortkey.List(f.order(), f.Cursor, f.Limit, func(c *sortkey.Cursor, n int) ([]Lead, []sortkey.Dest, error) {
+		return listLeads(ctx, s.db.R, f, c, n)
+	})
 	if err != nil {
 		return Page{}, err
 	}
-	p := Page{Leads: leads, Total: -1}
-	if len(leads) > want {
-		p.Leads = leads[:want]
-		f.Limit = want
-		p.NextCursor = EncodeCursor(cursorAfter(p.Leads[want-1], f))
-	}
+	p := Page{Leads: lp.Items, NextCursor: lp.Next, PrevCursor: lp.Prev, From: lp.From, Total: -1}
 	if withTotal {
 		if p.Total, err = countLeads(ctx, s.db.R, f); err != nil {
 			return Page{}, err

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"leadflow/internal/fault"
+	"leadflow/internal/sortkey"
 	"leadflow/internal/sqldb"
 )
 
@@ -87,24 +88,31 @@ func args(l Lead) []any {
 		b, _ := json.Marshal(l.Custom) // a map of strings always marshals
 		custom = string(b)
 	}
-	return []any{l.Email, l.FirstName, l.LastName, l.Phone, l.Company, l.JobTitle,
+	return append([]any{l.Email, l.FirstName, l.LastName, l.Phone, l.Company, l.JobTitle,
 		employees, l.Industry, l.Country, l.City, l.Website, l.ExistingCustomer, l.Source,
 		l.UTMSource, l.UTMMedium, l.UTMCampaign, l.Consent, millis(l.ConsentAt), string(l.Stage), l.Score,
 		string(l.Grade), idOrNull(l.OwnerID), l.CreatedAt.UnixMilli(), l.UpdatedAt.UnixMilli(), custom,
 		millis(l.ContactDueAt), millis(l.ContactedAt), millis(l.Converted.At), idOrNull(l.Converted.AccountID),
-		idOrNull(l.Converted.ContactID), idOrNull(l.Converted.OpportunityID)}
+		idOrNull(l.Converted.ContactID), idOrNull(l.Converted.OpportunityID)}, sortKeyArgs(l)...)
+}
+
+// sortKeyColumns are the sort keys of l's free text (internal/sortkey),
+// written with every insert and update; sortKeyArgs gives their values.
+const sortKeyColumns = `first_name_sort, last_name_sort, company_sort`
+
+func sortKeyArgs(l Lead) []any {
+	return []any{sortkey.Of(l.FirstName), sortkey.Of(l.LastName), sortkey.Of(l.Company)}
 }
 
 const storedColumns = `email, first_name, last_name, phone, company, job_title, employees,
 	industry, country, city, website, existing_customer, source, utm_source, utm_medium,
 	utm_campaign, consent, consent_at, stage, score, grade, owner_id, created_at, updated_at, custom,
-	contact_due_at, contacted_at, converted_at, account_id, contact_id, opportunity_id`
+	contact_due_at, contacted_at, converted_at, account_id, contact_id, opportunity_id, ` + sortKeyColumns
 
 func insertLead(ctx context.Context, q sqldb.Querier, l Lead) (int64, error) {
 	var id int64
-	err := q.QueryRow(ctx, `INSERT INTO leads (`+storedColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		RETURNING id`, args(l)...).Scan(&id)
+	a := args(l)
+	err := q.QueryRow(ctx, `INSERT INTO leads (`+storedColumns+`) VALUES (`+placeholders(len(a))+`) RETURNING id`, a...).Scan(&id)
 	if sqldb.IsUniqueViolation(err) {
 		return 0, emailTaken()
 	}
@@ -243,39 +251,53 @@ func manyMatch(ctx context.Context, q sqldb.Querier, f Filter) (bool, error) {
 	return n >= walkThreshold, nil
 }
 
-func listLeads(ctx context.Context, q sqldb.Querier, f Filter) ([]Lead, error) {
-	cond, a := where(f)
-	col := sortColumns[f.Sort]
-	dir, cmp := "ASC", ">"
-	if f.Desc {
-		dir, cmp = "DESC", "<"
+// listLeads reads up to n leads from cursor c in the direction the query
+// reads (sortkey.Order), with each one's sort value for the next cursor.
+func listLeads(ctx context.Context, q sqldb.Querier, f Filter, c *sortkey.Cursor, n int) ([]Lead, []sortkey.Dest, error) {
+	o := f.order()
+	query, a := listQuery(f, c, n)
+	rows, err := q.Query(ctx, query, a...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("lead store: list: %w", err)
 	}
-	if f.Cursor != nil {
-		keyset := fmt.Sprintf("(%s %s ? OR (%s = ? AND l.id %s ?))", col.expr, cmp, col.expr, cmp)
+	defer rows.Close()
+	var out []Lead
+	var pos []sortkey.Dest
+	for rows.Next() {
+		var d sortkey.Dest
+		l, err := scanLead(withExtra{rows, d.Target(o)})
+		if err != nil {
+			return nil, nil, fmt.Errorf("lead store: list: %w", err)
+		}
+		d.ID = l.ID
+		out = append(out, l)
+		pos = append(pos, d)
+	}
+	return out, pos, rows.Err()
+}
+
+// listQuery is the SQL of listLeads.
+func listQuery(f Filter, c *sortkey.Cursor, n int) (string, []any) {
+	cond, a := where(f)
+	o := f.order()
+	if keyset, ka := o.Where(c); keyset != "" {
 		if cond == "" {
 			cond = " WHERE " + keyset
 		} else {
 			cond += " AND " + keyset
 		}
-		a = append(a, f.Cursor.V, f.Cursor.V, f.Cursor.ID)
+		a = append(a, ka...)
 	}
-	query := `SELECT ` + columns + fromLeads + cond +
-		` ORDER BY ` + col.expr + ` ` + dir + `, l.id ` + dir + ` LIMIT ? OFFSET ?`
-	rows, err := q.Query(ctx, query, append(a, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, fmt.Errorf("lead store: list: %w", err)
-	}
-	defer rows.Close()
-	var out []Lead
-	for rows.Next() {
-		l, err := scanLead(rows)
-		if err != nil {
-			return nil, fmt.Errorf("lead store: list: %w", err)
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return `SELECT ` + columns + `, ` + o.Expr + fromLeads + cond + o.By(c) + ` LIMIT ?`, append(a, n)
 }
+
+// withExtra scans one more column, selected after a lead's.
+type withExtra struct {
+	s     scanner
+	extra any
+}
+
+func (w withExtra) Scan(dest ...any) error { return w.s.Scan(append(dest, w.extra)...) }
 
 func countLeads(ctx context.Context, q sqldb.Querier, f Filter) (int, error) {
 	cond, a := where(f)
@@ -284,54 +306,6 @@ func countLeads(ctx context.Context, q sqldb.Querier, f Filter) (int, error) {
 		return 0, fmt.Errorf("lead store: count: %w", err)
 	}
 	return n, nil
-}
-
-// cursorAfter returns the cursor positioned on l for the filter's sort.
-func cursorAfter(l Lead, f Filter) Cursor {
-	var v any
-	switch f.Sort {
-	case "created_at":
-		v = l.CreatedAt.UnixMilli()
-	case "updated_at":
-		v = l.UpdatedAt.UnixMilli()
-	case "score":
-		v = int64(l.Score)
-	case "employees":
-		v = int64(-1)
-		if l.Employees != nil {
-			v = *l.Employees
-		}
-	case "contact_due_at":
-		v = int64(9007199254740991)
-		if l.ContactDueAt != nil {
-			v = l.ContactDueAt.UnixMilli()
-		}
-	case "email":
-		v = strings.ToLower(l.Email)
-	case "first_name":
-		v = strings.ToLower(l.FirstName)
-	case "last_name":
-		v = strings.ToLower(l.LastName)
-	case "company":
-		v = strings.ToLower(l.Company)
-	case "job_title":
-		v = strings.ToLower(l.JobTitle)
-	case "city":
-		v = strings.ToLower(l.City)
-	case "industry":
-		v = strings.ToLower(l.Industry)
-	case "country":
-		v = l.Country
-	case "source":
-		v = l.Source
-	case "stage":
-		v = string(l.Stage)
-	case "grade":
-		v = string(l.Grade)
-	case "owner":
-		v = strings.ToLower(l.OwnerEmail)
-	}
-	return Cursor{V: v, ID: l.ID}
 }
 
 func placeholders(n int) string {

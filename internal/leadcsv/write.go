@@ -41,7 +41,7 @@ func Export(ctx context.Context, w io.Writer, svc *lead.Service, a access.Actor,
 	if err := cw.Write(Own); err != nil {
 		return 0, err
 	}
-	f.Limit, f.Offset, f.Cursor = 1000, 0, nil
+	f.Limit, f.Cursor = 1000, nil
 	n := 0
 	for {
 		p, err := svc.List(ctx, a, f, false)

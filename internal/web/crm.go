@@ -13,14 +13,11 @@ import (
 	"leadflow/internal/lead"
 )
 
-// listOptions reads a list page's q, owner, stage, sort and page.
+// listOptions reads a list page's q, owner, stage, sort and cursor.
 func listOptions(r *http.Request) crm.ListOptions {
 	q := r.URL.Query()
-	o := crm.ListOptions{Q: q.Get("q"), Owner: q.Get("owner"), Stage: q.Get("stage"), Sort: q.Get("sort"), Limit: 50}
-	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 {
-		o.Offset = (n - 1) * o.Limit
-	}
-	return o
+	return crm.ListOptions{Q: q.Get("q"), Owner: q.Get("owner"), Stage: q.Get("stage"), Sort: q.Get("sort"), Limit: 50,
+		Cursor: q.Get("cursor")}
 }
 
 // pager holds a list page's position and its neighbours' links.
@@ -29,21 +26,18 @@ type pager struct {
 	Prev, Next      string
 }
 
-func pagerOf(r *http.Request, o crm.ListOptions, shown, total int) pager {
-	p := pager{From: o.Offset + 1, To: o.Offset + shown, Total: total}
-	link := func(page int) string {
+func pagerOf[T any](r *http.Request, p crm.Page[T]) pager {
+	pg := pager{From: p.From + 1, To: p.From + len(p.Items), Total: p.Total}
+	link := func(cursor string) string {
+		if cursor == "" {
+			return ""
+		}
 		q := r.URL.Query()
-		q.Set("page", strconv.Itoa(page))
+		q.Set("cursor", cursor)
 		return r.URL.Path + "?" + q.Encode()
 	}
-	page := o.Offset/o.Limit + 1
-	if page > 1 {
-		p.Prev = link(page - 1)
-	}
-	if o.Offset+shown < total {
-		p.Next = link(page + 1)
-	}
-	return p
+	pg.Prev, pg.Next = link(p.Prev), link(p.Next)
+	return pg
 }
 
 type crmList[T any] struct {
@@ -65,7 +59,7 @@ func (h *Web) renderAccounts(w http.ResponseWriter, r *http.Request, errs, value
 		h.fail(w, r, err)
 		return
 	}
-	d := crmList[crm.Account]{Query: r.URL.Query(), Items: p.Items, Pager: pagerOf(r, o, len(p.Items), p.Total), Errors: errs, Values: values}
+	d := crmList[crm.Account]{Query: r.URL.Query(), Items: p.Items, Pager: pagerOf(r, p), Errors: errs, Values: values}
 	h.render(w, r, "accounts", page{Title: "Accounts", Nav: "accounts", Data: d, Status: status})
 }
 
@@ -155,7 +149,7 @@ func (h *Web) listContacts(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	d := crmList[crm.Contact]{Query: r.URL.Query(), Items: p.Items, Pager: pagerOf(r, o, len(p.Items), p.Total)}
+	d := crmList[crm.Contact]{Query: r.URL.Query(), Items: p.Items, Pager: pagerOf(r, p)}
 	h.render(w, r, "contacts", page{Title: "Contacts", Nav: "contacts", Data: d})
 }
 
@@ -221,7 +215,7 @@ func (h *Web) board(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		d.List = &crmList[crm.Opportunity]{Query: r.URL.Query(), Items: p.Items, Pager: pagerOf(r, o, len(p.Items), p.Total)}
+		d.List = &crmList[crm.Opportunity]{Query: r.URL.Query(), Items: p.Items, Pager: pagerOf(r, p)}
 	} else if d.Columns, err = h.CRM.Board(r.Context(), actor(r), o, 50); err != nil {
 		h.fail(w, r, err)
 		return

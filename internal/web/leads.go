@@ -63,7 +63,7 @@ func (h *Web) listLeads(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Leads, d.Total = p.Leads, p.Total
-		d.From, d.To = f.Offset+1, f.Offset+len(p.Leads)
+		d.From, d.To = p.From+1, p.From+len(p.Leads)
 		d.Prev, d.Next = pageLinks(f, p)
 	}
 	d.Columns = columns(f)
@@ -82,25 +82,21 @@ func (h *Web) listLeads(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, "leads", page{Title: "Leads", Nav: "leads", Data: d, Status: status})
 }
 
-// pageLinks returns the previous and next page URLs, "" where none.
+// pageLinks returns the previous and next page URLs, "" where none: the
+// same list at the page's cursors.
 func pageLinks(f lead.Filter, p lead.Page) (prev, next string) {
-	link := func(offset int) string {
+	link := func(cursor string) string {
+		if cursor == "" {
+			return ""
+		}
 		v := f.Query()
 		if f.Limit != lead.DefaultLimit {
 			v.Set("limit", strconv.Itoa(f.Limit))
 		}
-		if offset > 0 {
-			v.Set("page", strconv.Itoa(offset/f.Limit+1))
-		}
+		v.Set("cursor", cursor)
 		return "/leads?" + v.Encode()
 	}
-	if f.Offset > 0 {
-		prev = link(max(0, f.Offset-f.Limit))
-	}
-	if p.NextCursor != "" {
-		next = link(f.Offset + f.Limit)
-	}
-	return prev, next
+	return link(p.PrevCursor), link(p.NextCursor)
 }
 
 // columns builds the sortable headers: a click sorts by that column, a
