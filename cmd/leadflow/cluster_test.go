@@ -37,13 +37,20 @@ func TestClusterOnPostgres(t *testing.T) {
 	dsn := dbtest.PostgresDSN(t)
 	bin := buildLeadflow(t)
 	c := &cluster{t: t, bin: bin, env: append(os.Environ(), "LEADFLOW_DATABASE_URL="+dsn, "LEADFLOW_JOB_LEASE=2s")}
-	c.run("migrate")
+	// The three start together on an empty database: one migrates it
+	// while the others wait for the migration lock.
+	c.nodes = make([]*node, 3)
+	var starting sync.WaitGroup
+	for i := range 3 {
+		starting.Go(func() { c.nodes[i] = c.start(i) })
+	}
+	starting.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
 	c.run("user", "create", "--email", "ops@cluster.test", "--password", "a long passphrase", "--role", "admin")
 	out := strings.Split(strings.TrimSpace(c.run("token", "create", "--user", "ops@cluster.test")), "\n")
 	c.token = out[len(out)-1]
-	for i := range 3 {
-		c.nodes = append(c.nodes, c.start(i))
-	}
 	db, err := sqldb.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +162,8 @@ func (c *cluster) start(i int) *node {
 	n := &node{cmd: cmd, log: &syncBuffer{}}
 	cmd.Stderr = n.log
 	if err := cmd.Start(); err != nil {
-		c.t.Fatal(err)
+		c.t.Error(err)
+		return nil
 	}
 	c.t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGTERM)
@@ -173,13 +181,18 @@ func (c *cluster) start(i int) *node {
 	}
 	go io.Copy(io.Discard, stdout)
 	if n.url == "" {
-		c.t.Fatalf("instance %c printed no address:\n%s", 'A'+i, n.log.String())
+		cmd.Wait()
+		c.t.Errorf("instance %c printed no address:\n%s", 'A'+i, n.log.String())
+		return nil
 	}
 	return n
 }
 
 func (c *cluster) restart(i int) {
 	n := c.start(i)
+	if n == nil {
+		return
+	}
 	c.mu.Lock()
 	c.nodes[i] = n
 	c.mu.Unlock()
