@@ -33,7 +33,7 @@ func (e environment) user(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	u, err := user.NewService(db).Create(ctx, user.Input{Email: *email, Password: *password, Role: access.Role(*role), Name: *name})
+	u, err := user.NewService(db).Create(ctx, access.System, user.Input{Email: *email, Password: *password, Role: access.Role(*role), Name: *name})
 	if err != nil {
 		return explain(err)
 	}
@@ -57,7 +57,7 @@ func (e environment) token(ctx context.Context, args []string) error {
 		return errors.New("--user is required")
 	}
 	defer db.Close()
-	secret, err := user.NewService(db).CreateToken(ctx, *email, *name)
+	secret, err := user.NewService(db).CreateToken(ctx, access.System, *email, *name)
 	if err != nil {
 		return explain(err)
 	}
@@ -144,7 +144,7 @@ func (e environment) demo(ctx context.Context, args []string) error {
 		// An existing demo keeps its data; its users get a fresh password so
 		// the one printed below works.
 		for _, u := range demo.Team {
-			if err := users.SetPassword(ctx, u.Email, password); err != nil && fault.CodeOf(err) != fault.NotFound {
+			if err := users.SetPassword(ctx, access.System, u.Email, password); err != nil && fault.CodeOf(err) != fault.NotFound {
 				return err
 			}
 		}

@@ -39,7 +39,7 @@ func (e environment) importCSV(ctx context.Context, args []string) error {
 		return errors.New("usage: leadflow import FILE.csv [--map 'Column=field,...'] [--rejects FILE]")
 	}
 	svc := imports.NewService(db, lead.NewService(db))
-	im, err := svc.Create(ctx, 0, file, file)
+	im, err := svc.Create(ctx, access.System, file, file)
 	if err != nil {
 		return explain(err)
 	}
@@ -49,7 +49,7 @@ func (e environment) importCSV(ctx context.Context, args []string) error {
 		}
 	}
 	e.describeMapping(im)
-	jobID, err := svc.Start(ctx, im.ID, im.Mapping)
+	jobID, err := svc.Start(ctx, access.System, im.ID, im.Mapping)
 	if err != nil {
 		return explain(err)
 	}
@@ -62,7 +62,7 @@ func (e environment) importCSV(ctx context.Context, args []string) error {
 		return err
 	}
 	bar.finish()
-	im, err = svc.Get(ctx, im.ID)
+	im, err = svc.Get(ctx, access.System, im.ID)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func runImport(ctx context.Context, runner *job.Runner, svc *imports.Service, jo
 		return err
 	}
 	for {
-		im, err := svc.Get(ctx, importID)
+		im, err := svc.Get(ctx, access.System, importID)
 		if err != nil {
 			return err
 		}
@@ -125,7 +125,7 @@ func (e environment) writeRejects(ctx context.Context, svc *imports.Service, im 
 	if err != nil {
 		return err
 	}
-	if _, err := svc.WriteRejects(ctx, im.ID, out); err != nil {
+	if _, err := svc.WriteRejects(ctx, access.System, im.ID, out); err != nil {
 		out.Close()
 		return err
 	}

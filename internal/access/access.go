@@ -29,8 +29,26 @@ type Actor struct {
 	Role  Role
 }
 
-// ManagesUsers reports whether a can create and list users' accounts.
+// System is the program itself acting: the CLI, demo data, background
+// jobs and tests' setup. It holds the admin role, so it passes every
+// check, and no user id, so what it changes is recorded as made by
+// leadflow. Never use it for a request: a request acts as its user.
+var System = Actor{Role: Admin}
+
+// ManagesUsers reports whether a can create users' accounts. Only admins
+// hand out access.
 func (a Actor) ManagesUsers() bool { return a.Role == Admin }
+
+// ManagesSettings reports whether a can change how leadflow works for
+// everyone: assignment rules and SLAs, the pipeline's stages, the
+// disqualify reasons. Admins own these, since every user lives with them.
+func (a Actor) ManagesSettings() bool { return a.Role == Admin }
+
+// ManagesMarketing reports whether a can run the marketing tools: forms,
+// landing pages and their submissions, CSV imports, scoring rules, the
+// tracking settings and channel spend. Admin and marketing
+// own how leads come in and are scored; sales works the leads it gets.
+func (a Actor) ManagesMarketing() bool { return a.Role == Admin || a.Role == Marketing }
 
 // SeesAllLeads reports whether a works on every lead, not only its own.
 func (a Actor) SeesAllLeads() bool { return a.Role == Admin || a.Role == Marketing }

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"leadflow/internal/assign"
-	"leadflow/internal/fault"
 )
 
 type ruleJSON struct {
@@ -51,14 +50,6 @@ func (in ruleJSON) input() assign.Input {
 	return out
 }
 
-func (a *API) adminOnly(w http.ResponseWriter, r *http.Request) bool {
-	if actor(r).ManagesUsers() {
-		return true
-	}
-	a.fail(w, r, fault.Errorf(fault.Forbidden, "only an admin manages lead assignment"))
-	return false
-}
-
 // getAssignment answers with the rules, the fallback owner and the SLAs.
 func (a *API) getAssignment(w http.ResponseWriter, r *http.Request) {
 	store := a.Leads.Assignment()
@@ -85,9 +76,6 @@ func (a *API) getAssignment(w http.ResponseWriter, r *http.Request) {
 
 // putAssignmentSettings sets the fallback owner and the SLA hours.
 func (a *API) putAssignmentSettings(w http.ResponseWriter, r *http.Request) {
-	if !a.adminOnly(w, r) {
-		return
-	}
 	var in struct {
 		Fallback *string        `json:"fallback_owner"`
 		SLAHours map[string]int `json:"sla_hours"`
@@ -104,7 +92,7 @@ func (a *API) putAssignmentSettings(w http.ResponseWriter, r *http.Request) {
 	if in.Fallback != nil {
 		fallback = *in.Fallback
 	}
-	if err := a.Leads.Assignment().SaveSettings(r.Context(), fallback, sla); err != nil {
+	if err := a.Leads.Assignment().SaveSettings(r.Context(), actor(r), fallback, sla); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -113,9 +101,6 @@ func (a *API) putAssignmentSettings(w http.ResponseWriter, r *http.Request) {
 
 // saveRule answers POST (create) and PUT (replace) of a rule.
 func (a *API) saveRule(w http.ResponseWriter, r *http.Request) {
-	if !a.adminOnly(w, r) {
-		return
-	}
 	var id int64
 	if r.Method == http.MethodPut {
 		var err error
@@ -129,7 +114,7 @@ func (a *API) saveRule(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	rule, err := a.Leads.Assignment().Save(r.Context(), id, in.input())
+	rule, err := a.Leads.Assignment().Save(r.Context(), actor(r), id, in.input())
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -151,12 +136,9 @@ func (a *API) saveRule(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) deleteRule(w http.ResponseWriter, r *http.Request) {
-	if !a.adminOnly(w, r) {
-		return
-	}
 	id, err := pathID(r)
 	if err == nil {
-		if err = a.Leads.Assignment().Delete(r.Context(), id); err == nil {
+		if err = a.Leads.Assignment().Delete(r.Context(), actor(r), id); err == nil {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}

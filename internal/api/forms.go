@@ -42,15 +42,6 @@ func (j formJSON) form() forms.Form {
 		RedirectURL: j.RedirectURL, Source: j.Source, Campaign: j.Campaign}
 }
 
-// marketingOnly refuses sales users the marketing endpoints.
-func (a *API) marketingOnly(w http.ResponseWriter, r *http.Request) bool {
-	if actor(r).SeesAllLeads() {
-		return true
-	}
-	a.fail(w, r, fault.Errorf(fault.Forbidden, "forms, submissions and duplicates are for admin and marketing users"))
-	return false
-}
-
 // decodeInto reads a JSON object onto v: members present replace v's,
 // absent ones keep them (which makes PATCH), unknown ones are refused
 // by name.
@@ -77,10 +68,7 @@ func decodeInto(w http.ResponseWriter, r *http.Request, v any) error {
 }
 
 func (a *API) listForms(w http.ResponseWriter, r *http.Request) {
-	if !a.marketingOnly(w, r) {
-		return
-	}
-	list, err := a.Forms.List(r.Context())
+	list, err := a.Forms.List(r.Context(), actor(r))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -95,15 +83,12 @@ func (a *API) listForms(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) createForm(w http.ResponseWriter, r *http.Request) {
-	if !a.marketingOnly(w, r) {
-		return
-	}
 	var in formJSON
 	if err := decodeInto(w, r, &in); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	f, err := a.Forms.Create(r.Context(), in.form())
+	f, err := a.Forms.Create(r.Context(), actor(r), in.form())
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -115,7 +100,7 @@ func (a *API) formByPath(w http.ResponseWriter, r *http.Request) (forms.Form, bo
 	id, err := pathID(r)
 	if err == nil {
 		var f forms.Form
-		if f, err = a.Forms.Get(r.Context(), id); err == nil {
+		if f, err = a.Forms.Get(r.Context(), actor(r), id); err == nil {
 			return f, true
 		}
 	}
@@ -124,18 +109,12 @@ func (a *API) formByPath(w http.ResponseWriter, r *http.Request) (forms.Form, bo
 }
 
 func (a *API) getForm(w http.ResponseWriter, r *http.Request) {
-	if !a.marketingOnly(w, r) {
-		return
-	}
 	if f, ok := a.formByPath(w, r); ok {
 		writeJSON(w, http.StatusOK, formToJSON(f))
 	}
 }
 
 func (a *API) updateForm(w http.ResponseWriter, r *http.Request) {
-	if !a.marketingOnly(w, r) {
-		return
-	}
 	f, ok := a.formByPath(w, r)
 	if !ok {
 		return
@@ -146,7 +125,7 @@ func (a *API) updateForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	j.ID = f.ID
-	updated, err := a.Forms.Update(r.Context(), j.form())
+	updated, err := a.Forms.Update(r.Context(), actor(r), j.form())
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -155,11 +134,8 @@ func (a *API) updateForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) deleteForm(w http.ResponseWriter, r *http.Request) {
-	if !a.marketingOnly(w, r) {
-		return
-	}
 	if f, ok := a.formByPath(w, r); ok {
-		if err := a.Forms.Delete(r.Context(), f.ID); err != nil {
+		if err := a.Forms.Delete(r.Context(), actor(r), f.ID); err != nil {
 			a.fail(w, r, err)
 			return
 		}
@@ -191,10 +167,7 @@ func (j landingJSON) landing() forms.Landing {
 }
 
 func (a *API) listLandings(w http.ResponseWriter, r *http.Request) {
-	if !a.marketingOnly(w, r) {
-		return
-	}
-	list, err := a.Forms.Landings(r.Context(), 0)
+	list, err := a.Forms.Landings(r.Context(), actor(r), 0)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -209,9 +182,6 @@ func (a *API) listLandings(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) saveLanding(w http.ResponseWriter, r *http.Request) {
-	if !a.marketingOnly(w, r) {
-		return
-	}
 	var j landingJSON
 	status := http.StatusCreated
 	if r.PathValue("id") != "" {
@@ -220,7 +190,7 @@ func (a *API) saveLanding(w http.ResponseWriter, r *http.Request) {
 			a.fail(w, r, err)
 			return
 		}
-		l, err := a.Forms.Landing(r.Context(), id)
+		l, err := a.Forms.Landing(r.Context(), actor(r), id)
 		if err != nil {
 			a.fail(w, r, err)
 			return
@@ -233,7 +203,7 @@ func (a *API) saveLanding(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	j.ID = id
-	l, err := a.Forms.SaveLanding(r.Context(), j.landing())
+	l, err := a.Forms.SaveLanding(r.Context(), actor(r), j.landing())
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -242,13 +212,10 @@ func (a *API) saveLanding(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) getLanding(w http.ResponseWriter, r *http.Request) {
-	if !a.marketingOnly(w, r) {
-		return
-	}
 	id, err := pathID(r)
 	if err == nil {
 		var l forms.Landing
-		if l, err = a.Forms.Landing(r.Context(), id); err == nil {
+		if l, err = a.Forms.Landing(r.Context(), actor(r), id); err == nil {
 			writeJSON(w, http.StatusOK, landingToJSON(l))
 			return
 		}
@@ -257,12 +224,9 @@ func (a *API) getLanding(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) deleteLanding(w http.ResponseWriter, r *http.Request) {
-	if !a.marketingOnly(w, r) {
-		return
-	}
 	id, err := pathID(r)
 	if err == nil {
-		if err = a.Forms.DeleteLanding(r.Context(), id); err == nil {
+		if err = a.Forms.DeleteLanding(r.Context(), actor(r), id); err == nil {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
@@ -294,9 +258,6 @@ func submissionToJSON(s forms.Submission) submissionJSON {
 }
 
 func (a *API) listSubmissions(w http.ResponseWriter, r *http.Request) {
-	if !a.marketingOnly(w, r) {
-		return
-	}
 	status := r.URL.Query().Get("status")
 	if status == "" {
 		status = forms.StatusRejected
@@ -305,7 +266,7 @@ func (a *API) listSubmissions(w http.ResponseWriter, r *http.Request) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	subs, err := a.Forms.Submissions(r.Context(), status, limit)
+	subs, err := a.Forms.Submissions(r.Context(), actor(r), status, limit)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -320,13 +281,10 @@ func (a *API) listSubmissions(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) getSubmission(w http.ResponseWriter, r *http.Request) {
-	if !a.marketingOnly(w, r) {
-		return
-	}
 	id, err := pathID(r)
 	if err == nil {
 		var s forms.Submission
-		if s, err = a.Forms.Submission(r.Context(), id); err == nil {
+		if s, err = a.Forms.Submission(r.Context(), actor(r), id); err == nil {
 			writeJSON(w, http.StatusOK, submissionToJSON(s))
 			return
 		}
@@ -337,9 +295,6 @@ func (a *API) getSubmission(w http.ResponseWriter, r *http.Request) {
 // acceptSubmission answers POST /api/v1/submissions/{id}/accept with
 // {"values": {...}}, corrections that replace the submitted values.
 func (a *API) acceptSubmission(w http.ResponseWriter, r *http.Request) {
-	if !a.marketingOnly(w, r) {
-		return
-	}
 	id, err := pathID(r)
 	if err != nil {
 		a.fail(w, r, err)
@@ -352,7 +307,7 @@ func (a *API) acceptSubmission(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	if err := a.Forms.Accept(r.Context(), id, in.Values); err != nil {
+	if err := a.Forms.Accept(r.Context(), actor(r), id, in.Values); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -360,12 +315,9 @@ func (a *API) acceptSubmission(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) discardSubmission(w http.ResponseWriter, r *http.Request) {
-	if !a.marketingOnly(w, r) {
-		return
-	}
 	id, err := pathID(r)
 	if err == nil {
-		if err = a.Forms.Discard(r.Context(), id); err == nil {
+		if err = a.Forms.Discard(r.Context(), actor(r), id); err == nil {
 			a.getSubmission(w, r)
 			return
 		}

@@ -39,10 +39,6 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request) {
 
 // createUser answers POST /api/v1/users, for admins.
 func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
-	if !actor(r).ManagesUsers() {
-		a.fail(w, r, fault.Errorf(fault.Forbidden, "only admins can create users"))
-		return
-	}
 	obj, err := decodeObject(w, r)
 	if err != nil {
 		a.fail(w, r, err)
@@ -71,7 +67,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	u, err := a.Users.Create(r.Context(), in)
+	u, err := a.Users.Create(r.Context(), actor(r), in)
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"leadflow/internal/access"
 	"leadflow/internal/country"
 	"leadflow/internal/fault"
 	"leadflow/internal/sqldb"
@@ -257,9 +258,23 @@ func usersByEmail(ctx context.Context, q sqldb.Querier) (map[string]int64, error
 	return out, nil
 }
 
+// MayChange returns a Forbidden fault unless a may change the rules and
+// settings. The write methods ask it first; the assignment page asks it
+// before showing forms only an admin can use. Reading the rules needs no
+// role: every user may see where leads go.
+func (s *Store) MayChange(a access.Actor) error {
+	if !a.ManagesSettings() {
+		return fault.Errorf(fault.Forbidden, "only an admin manages lead assignment")
+	}
+	return nil
+}
+
 // Save creates a rule (id 0) or replaces rule id, placing it at the
 // position asked for (the end when none is given).
-func (s *Store) Save(ctx context.Context, id int64, in Input) (Rule, error) {
+func (s *Store) Save(ctx context.Context, a access.Actor, id int64, in Input) (Rule, error) {
+	if err := s.MayChange(a); err != nil {
+		return Rule{}, err
+	}
 	var out Rule
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		users, err := usersByEmail(ctx, tx)
@@ -332,7 +347,10 @@ func renumber(ctx context.Context, tx *sqldb.Tx, ids []int64) error {
 }
 
 // Delete removes rule id.
-func (s *Store) Delete(ctx context.Context, id int64) error {
+func (s *Store) Delete(ctx context.Context, a access.Actor, id int64) error {
+	if err := s.MayChange(a); err != nil {
+		return err
+	}
 	n, err := rowsAffected(s.db.W.Exec(ctx, `DELETE FROM assignment_rules WHERE id = ?`, id))
 	s.forget()
 	if err != nil {
@@ -389,7 +407,10 @@ func settingsIn(ctx context.Context, q sqldb.Querier) (Settings, error) {
 
 // SaveSettings sets the fallback owner (an email, "" for none) and the
 // SLA hours by grade (text, from 1 to 8760).
-func (s *Store) SaveSettings(ctx context.Context, fallback string, sla map[string]string) error {
+func (s *Store) SaveSettings(ctx context.Context, a access.Actor, fallback string, sla map[string]string) error {
+	if err := s.MayChange(a); err != nil {
+		return err
+	}
 	bad := fault.Fields{}
 	st := storedSettings{SLAHours: map[string]int{}}
 	for g := range DefaultSLAHours {

@@ -183,10 +183,10 @@ type running struct {
 // would.
 func startServers(ctx context.Context, db *sqldb.DB, cfg Config) (*running, error) {
 	users := user.NewService(db)
-	if _, err := users.Create(ctx, user.Input{Email: "bench@leadflow.test", Password: "bench password", Role: access.Admin}); err != nil {
+	if _, err := users.Create(ctx, access.System, user.Input{Email: "bench@leadflow.test", Password: "bench password", Role: access.Admin}); err != nil {
 		return nil, err
 	}
-	token, err := users.CreateToken(ctx, "bench@leadflow.test", "bench")
+	token, err := users.CreateToken(ctx, access.System, "bench@leadflow.test", "bench")
 	if err != nil {
 		return nil, err
 	}
@@ -423,11 +423,11 @@ func importCSV(ctx context.Context, db *sqldb.DB, d Data, cfg Config) (Measure, 
 	defer os.Remove(path)
 	svc := imports.NewService(db, lead.NewService(db))
 	start := time.Now()
-	im, err := svc.Create(ctx, 0, "bench-import.csv", path)
+	im, err := svc.Create(ctx, access.System, "bench-import.csv", path)
 	if err != nil {
 		return Measure{}, err
 	}
-	if _, err := svc.Start(ctx, im.ID, im.Mapping); err != nil {
+	if _, err := svc.Start(ctx, access.System, im.ID, im.Mapping); err != nil {
 		return Measure{}, err
 	}
 	if err := svc.Run(ctx, im.ID, func(im imports.Import) { cfg.progress("CSV import", int(im.RowsDone), cfg.ImportRows) }); err != nil {

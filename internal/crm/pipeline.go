@@ -86,12 +86,22 @@ func stageKey(label string) string {
 	return strings.TrimSuffix(b.String(), "_")
 }
 
+// MayChangePipeline returns a Forbidden fault unless a may change the
+// pipeline's stages. SetPipeline asks it first; the settings page asks it
+// before showing the form.
+func (s *Service) MayChangePipeline(a access.Actor) error {
+	if !a.ManagesSettings() {
+		return fault.Errorf(fault.Forbidden, "only an admin can change the pipeline")
+	}
+	return nil
+}
+
 // SetPipeline replaces the open stages, given one label a line in board
 // order; won and lost always close the pipeline. A stage that still holds
 // opportunities cannot be removed.
 func (s *Service) SetPipeline(ctx context.Context, a access.Actor, text string) (Pipeline, error) {
-	if a.Role != access.Admin {
-		return nil, fault.Errorf(fault.Forbidden, "only an admin can change the pipeline")
+	if err := s.MayChangePipeline(a); err != nil {
+		return nil, err
 	}
 	var open Pipeline
 	bad := fault.Fields{}

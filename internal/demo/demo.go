@@ -94,7 +94,7 @@ func Seed(ctx context.Context, svc Services, password string, n int, seed uint64
 	var admin access.Actor
 	for _, in := range Team {
 		in.Password = password
-		u, err := users.Create(ctx, in)
+		u, err := users.Create(ctx, access.System, in)
 		if err != nil {
 			return fmt.Errorf("demo: create %s: %w", in.Email, err)
 		}
@@ -227,7 +227,7 @@ func seedDuplicates(ctx context.Context, leads *lead.Service, now time.Time) err
 // seedForms builds a demo-request form with a landing page, and a few
 // submissions: accepted ones, and two a person has to review.
 func seedForms(ctx context.Context, fs *forms.Service) error {
-	f, err := fs.Create(ctx, forms.Form{
+	f, err := fs.Create(ctx, access.System, forms.Form{
 		Slug: "request-demo", Name: "Request a demo", Source: "web", Campaign: "evergreen-demo",
 		ConsentText: "Send me product news and event invitations. I can unsubscribe at any time.",
 		ThankYou:    "Thank you! A product specialist will contact you within one business day.",
@@ -239,7 +239,7 @@ func seedForms(ctx context.Context, fs *forms.Service) error {
 	if err != nil {
 		return fmt.Errorf("demo: form: %w", err)
 	}
-	if _, err := fs.SaveLanding(ctx, forms.Landing{FormID: f.ID, Slug: "crm-demo", Template: "split",
+	if _, err := fs.SaveLanding(ctx, access.System, forms.Landing{FormID: f.ID, Slug: "crm-demo", Template: "split",
 		Headline: "See leadflow score and route your leads in 20 minutes",
 		Body:     "Book a live demo with a product specialist. We will import a sample of your leads, score them with your own rules and show you which channels pay.\n\nNo slides, no obligation."}); err != nil {
 		return fmt.Errorf("demo: landing page: %w", err)

@@ -88,9 +88,9 @@ func seedAssignment(ctx context.Context, store *assign.Store, sales []user.User)
 		{Name: "DACH and Nordics", Countries: "DE, AT, CH, NO, SE, DK", Members: sales[2].Email},
 	}
 	for _, in := range rules {
-		if _, err := store.Save(ctx, 0, in); err != nil {
+		if _, err := store.Save(ctx, access.System, 0, in); err != nil {
 			return fmt.Errorf("demo: rule %s: %w", in.Name, err)
 		}
 	}
-	return store.SaveSettings(ctx, sales[0].Email, nil)
+	return store.SaveSettings(ctx, access.System, sales[0].Email, nil)
 }

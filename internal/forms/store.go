@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"leadflow/internal/access"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
 	"leadflow/internal/secret"
@@ -63,6 +64,17 @@ func (s *Service) SetClock(now func() time.Time) {
 	s.secrets.SetClock(now)
 }
 
+// MayManage returns a Forbidden fault unless a may manage the forms,
+// landing pages and submissions: admin and marketing. Every method but the
+// public ones asks it first; a page with nothing to read (a blank form)
+// asks it before showing what a would not be allowed to save.
+func (s *Service) MayManage(a access.Actor) error {
+	if !a.ManagesMarketing() {
+		return fault.Errorf(fault.Forbidden, "forms, landing pages and submissions are for admin and marketing users")
+	}
+	return nil
+}
+
 // Secrets is the store of the key that signs fill-time tokens.
 func (s *Service) Secrets() *secret.Store { return s.secrets }
 
@@ -89,7 +101,10 @@ func slugTaken(what string) error {
 }
 
 // Create validates and stores a new form.
-func (s *Service) Create(ctx context.Context, f Form) (Form, error) {
+func (s *Service) Create(ctx context.Context, a access.Actor, f Form) (Form, error) {
+	if err := s.MayManage(a); err != nil {
+		return f, err
+	}
 	if err := f.Validate(); err != nil {
 		return f, err
 	}
@@ -110,8 +125,11 @@ func (s *Service) Create(ctx context.Context, f Form) (Form, error) {
 }
 
 // Update validates and stores f over the form with its id.
-func (s *Service) Update(ctx context.Context, f Form) (Form, error) {
-	old, err := s.Get(ctx, f.ID)
+func (s *Service) Update(ctx context.Context, a access.Actor, f Form) (Form, error) {
+	if err := s.MayManage(a); err != nil {
+		return f, err
+	}
+	old, err := s.get(ctx, f.ID)
 	if err != nil {
 		return f, err
 	}
@@ -134,12 +152,21 @@ func (s *Service) Update(ctx context.Context, f Form) (Form, error) {
 }
 
 // Get returns form id.
-func (s *Service) Get(ctx context.Context, id int64) (Form, error) {
+func (s *Service) Get(ctx context.Context, a access.Actor, id int64) (Form, error) {
+	if err := s.MayManage(a); err != nil {
+		return Form{}, err
+	}
+	return s.get(ctx, id)
+}
+
+func (s *Service) get(ctx context.Context, id int64) (Form, error) {
 	return s.one(ctx, `SELECT `+formColumns+` FROM forms WHERE id = ?`, id)
 }
 
-// BySlug returns the form at /f/{slug}, read at most cacheFor ago.
-func (s *Service) BySlug(ctx context.Context, slug string) (Form, error) {
+// PublicForm returns the form at /f/{slug}, read at most cacheFor ago.
+// It is public: anyone on the internet may see a form, so it checks no
+// actor.
+func (s *Service) PublicForm(ctx context.Context, slug string) (Form, error) {
 	slug = strings.ToLower(slug)
 	s.mu.Lock()
 	c, ok := s.bySlug[slug]
@@ -178,7 +205,10 @@ type FormStats struct {
 }
 
 // List returns every form, by name, with submission counts.
-func (s *Service) List(ctx context.Context) ([]FormStats, error) {
+func (s *Service) List(ctx context.Context, a access.Actor) ([]FormStats, error) {
+	if err := s.MayManage(a); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.R.Query(ctx, `SELECT `+formColumns+`,
 		(SELECT COUNT(*) FROM submissions s WHERE s.form_id = forms.id AND s.status = 'accepted'),
 		(SELECT COUNT(*) FROM submissions s WHERE s.form_id = forms.id AND s.status = 'rejected')
@@ -205,7 +235,10 @@ func (s *Service) List(ctx context.Context) ([]FormStats, error) {
 }
 
 // Delete removes a form and its landing pages; its submissions stay.
-func (s *Service) Delete(ctx context.Context, id int64) error {
+func (s *Service) Delete(ctx context.Context, a access.Actor, id int64) error {
+	if err := s.MayManage(a); err != nil {
+		return err
+	}
 	res, err := s.db.W.Exec(ctx, `DELETE FROM forms WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("forms: delete %d: %w", id, err)
@@ -288,11 +321,14 @@ func scanLanding(row interface{ Scan(...any) error }) (Landing, error) {
 }
 
 // SaveLanding creates (ID 0) or updates a landing page.
-func (s *Service) SaveLanding(ctx context.Context, l Landing) (Landing, error) {
+func (s *Service) SaveLanding(ctx context.Context, a access.Actor, l Landing) (Landing, error) {
+	if err := s.MayManage(a); err != nil {
+		return l, err
+	}
 	if err := l.Validate(); err != nil {
 		return l, err
 	}
-	if _, err := s.Get(ctx, l.FormID); err != nil {
+	if _, err := s.get(ctx, l.FormID); err != nil {
 		return l, &fault.Error{Code: fault.Invalid, Message: "unknown form", Fields: map[string]string{"form_id": "is not a form"}}
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
@@ -328,13 +364,23 @@ func rowsAffected(res sql.Result) (int64, error) {
 }
 
 // Landing returns landing page id.
-func (s *Service) Landing(ctx context.Context, id int64) (Landing, error) {
+func (s *Service) Landing(ctx context.Context, a access.Actor, id int64) (Landing, error) {
+	if err := s.MayManage(a); err != nil {
+		return Landing{}, err
+	}
 	return s.oneLanding(ctx, `SELECT `+landingColumns+` FROM landing_pages WHERE id = ?`, id)
 }
 
-// LandingBySlug returns the landing page at /p/{slug}.
-func (s *Service) LandingBySlug(ctx context.Context, slug string) (Landing, error) {
-	return s.oneLanding(ctx, `SELECT `+landingColumns+` FROM landing_pages WHERE slug = ?`, strings.ToLower(slug))
+// PublicLanding returns the landing page at /p/{slug} and its form. It
+// is public: anyone on the internet may see a landing page, so it checks
+// no actor.
+func (s *Service) PublicLanding(ctx context.Context, slug string) (Landing, Form, error) {
+	l, err := s.oneLanding(ctx, `SELECT `+landingColumns+` FROM landing_pages WHERE slug = ?`, strings.ToLower(slug))
+	if err != nil {
+		return l, Form{}, err
+	}
+	f, err := s.get(ctx, l.FormID)
+	return l, f, err
 }
 
 func (s *Service) oneLanding(ctx context.Context, q string, arg any) (Landing, error) {
@@ -346,7 +392,10 @@ func (s *Service) oneLanding(ctx context.Context, q string, arg any) (Landing, e
 }
 
 // Landings lists the landing pages of a form (0 for all).
-func (s *Service) Landings(ctx context.Context, formID int64) ([]Landing, error) {
+func (s *Service) Landings(ctx context.Context, a access.Actor, formID int64) ([]Landing, error) {
+	if err := s.MayManage(a); err != nil {
+		return nil, err
+	}
 	q, args := `SELECT `+landingColumns+` FROM landing_pages ORDER BY slug`, []any{}
 	if formID != 0 {
 		q, args = `SELECT `+landingColumns+` FROM landing_pages WHERE form_id = ? ORDER BY slug`, []any{formID}
@@ -368,7 +417,10 @@ func (s *Service) Landings(ctx context.Context, formID int64) ([]Landing, error)
 }
 
 // DeleteLanding removes a landing page.
-func (s *Service) DeleteLanding(ctx context.Context, id int64) error {
+func (s *Service) DeleteLanding(ctx context.Context, a access.Actor, id int64) error {
+	if err := s.MayManage(a); err != nil {
+		return err
+	}
 	res, err := s.db.W.Exec(ctx, `DELETE FROM landing_pages WHERE id = ?`, id)
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"leadflow/internal/access"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
 	"leadflow/internal/secret"
@@ -132,7 +133,8 @@ func checkCustom(fd Field, v string) string {
 }
 
 // IssueToken returns the hidden fill-time token of a form shown now,
-// signed with the key every instance shares.
+// signed with the key every instance shares. It is public, for the form
+// pages anyone may open, so it checks no actor.
 func (s *Service) IssueToken(ctx context.Context) (string, error) {
 	keys, err := s.secrets.Get(ctx, secret.FormToken)
 	if err != nil {
@@ -208,6 +210,7 @@ type Result struct {
 // are marked spam and answered as if all went well; invalid answers are
 // kept as rejected with their reasons and returned as an Invalid error;
 // the rest go to lead intake. It returns once all of it is committed.
+// It is public, for the visitors who fill in forms, so it checks no actor.
 func (s *Service) Submit(ctx context.Context, f Form, values map[string]string, meta Meta) (Result, error) {
 	spam := values[HoneypotField] != ""
 	if !spam {
@@ -333,7 +336,10 @@ func scanSubmission(row interface{ Scan(...any) error }) (Submission, error) {
 }
 
 // Submissions lists submissions with status, newest first.
-func (s *Service) Submissions(ctx context.Context, status string, limit int) ([]Submission, error) {
+func (s *Service) Submissions(ctx context.Context, a access.Actor, status string, limit int) ([]Submission, error) {
+	if err := s.MayManage(a); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.R.Query(ctx, `SELECT `+submissionColumns+` FROM submissions s LEFT JOIN forms f ON f.id = s.form_id
 		WHERE s.status = ? ORDER BY s.received_at DESC, s.id DESC LIMIT ?`, status, limit)
 	if err != nil {
@@ -352,7 +358,10 @@ func (s *Service) Submissions(ctx context.Context, status string, limit int) ([]
 }
 
 // CountByStatus counts submissions per status.
-func (s *Service) CountByStatus(ctx context.Context) (map[string]int, error) {
+func (s *Service) CountByStatus(ctx context.Context, a access.Actor) (map[string]int, error) {
+	if err := s.MayManage(a); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.R.Query(ctx, `SELECT status, COUNT(*) FROM submissions GROUP BY status`)
 	if err != nil {
 		return nil, fmt.Errorf("forms: count submissions: %w", err)
@@ -371,7 +380,14 @@ func (s *Service) CountByStatus(ctx context.Context) (map[string]int, error) {
 }
 
 // Submission returns one submission.
-func (s *Service) Submission(ctx context.Context, id int64) (Submission, error) {
+func (s *Service) Submission(ctx context.Context, a access.Actor, id int64) (Submission, error) {
+	if err := s.MayManage(a); err != nil {
+		return Submission{}, err
+	}
+	return s.submission(ctx, id)
+}
+
+func (s *Service) submission(ctx context.Context, id int64) (Submission, error) {
 	sub, err := scanSubmission(s.db.R.QueryRow(ctx, `SELECT `+submissionColumns+` FROM submissions s
 		LEFT JOIN forms f ON f.id = s.form_id WHERE s.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -382,15 +398,18 @@ func (s *Service) Submission(ctx context.Context, id int64) (Submission, error) 
 
 // Accept processes a rejected submission again with values a reviewer
 // corrected; it is accepted, or rejected anew with the new reasons.
-func (s *Service) Accept(ctx context.Context, id int64, values map[string]string) error {
-	sub, err := s.Submission(ctx, id)
+func (s *Service) Accept(ctx context.Context, a access.Actor, id int64, values map[string]string) error {
+	if err := s.MayManage(a); err != nil {
+		return err
+	}
+	sub, err := s.submission(ctx, id)
 	if err != nil {
 		return err
 	}
 	if sub.Status != StatusRejected && sub.Status != StatusSpam && sub.Status != StatusPending {
 		return fault.Errorf(fault.Conflict, "submission %d is %s already", id, sub.Status)
 	}
-	f, err := s.Get(ctx, sub.FormID)
+	f, err := s.get(ctx, sub.FormID)
 	if err != nil {
 		return fault.Errorf(fault.Conflict, "the form of submission %d was deleted; it cannot be accepted", id)
 	}
@@ -418,8 +437,11 @@ func (s *Service) Accept(ctx context.Context, id int64, values map[string]string
 }
 
 // Discard marks a submission thrown away; it stays stored.
-func (s *Service) Discard(ctx context.Context, id int64) error {
-	sub, err := s.Submission(ctx, id)
+func (s *Service) Discard(ctx context.Context, a access.Actor, id int64) error {
+	if err := s.MayManage(a); err != nil {
+		return err
+	}
+	sub, err := s.submission(ctx, id)
 	if err != nil {
 		return err
 	}

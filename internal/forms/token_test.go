@@ -3,6 +3,7 @@ package forms_test
 import (
 	"context"
 	"fmt"
+	"leadflow/internal/access"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ func TestFillTimeTokensAcrossInstances(t *testing.T) {
 			return s
 		}
 		a, b := instance(), instance()
-		f, err := a.Create(ctx, forms.Form{Slug: "news", Name: "Newsletter", Fields: []forms.Field{{Name: "email"}}})
+		f, err := a.Create(ctx, access.System, forms.Form{Slug: "news", Name: "Newsletter", Fields: []forms.Field{{Name: "email"}}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package imports_test
 import (
 	"context"
 	"fmt"
+	"leadflow/internal/access"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,11 +25,11 @@ func BenchmarkImport(b *testing.B) {
 	os.WriteFile(path, []byte(sb.String()), 0o600)
 	ctx := context.Background()
 	b.ResetTimer()
-	im, err := w.imp.Create(ctx, 0, "bench.csv", path)
+	im, err := w.imp.Create(ctx, access.System, "bench.csv", path)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := w.imp.Start(ctx, im.ID, im.Mapping); err != nil {
+	if _, err := w.imp.Start(ctx, access.System, im.ID, im.Mapping); err != nil {
 		b.Fatal(err)
 	}
 	if err := w.imp.Run(ctx, im.ID, nil); err != nil {

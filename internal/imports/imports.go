@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"leadflow/internal/access"
 	"leadflow/internal/fault"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
@@ -90,13 +91,27 @@ func NewService(db *sqldb.DB, leads *lead.Service) *Service {
 	return &Service{db: db, leads: leads, BatchSize: 500}
 }
 
+// MayImport returns a Forbidden fault unless a may import leads: admin
+// and marketing, since an import makes and changes leads in bulk. Every
+// method but the job's Run asks it first; the upload page asks it before
+// reading the file.
+func (s *Service) MayImport(a access.Actor) error {
+	if !a.ManagesMarketing() {
+		return fault.Errorf(fault.Forbidden, "imports are for admin and marketing users")
+	}
+	return nil
+}
+
 // Upload stores an uploaded file in the database and creates its import,
-// waiting for the mapping to be confirmed.
-func (s *Service) Upload(ctx context.Context, userID int64, name string, r io.Reader) (Import, error) {
-	im := Import{FileName: filepath.Base(name), Status: Mapping, CreatedBy: userID, CreatedAt: time.Now().UTC()}
+// made by a and waiting for the mapping to be confirmed.
+func (s *Service) Upload(ctx context.Context, a access.Actor, name string, r io.Reader) (Import, error) {
+	if err := s.MayImport(a); err != nil {
+		return Import{}, err
+	}
+	im := Import{FileName: filepath.Base(name), Status: Mapping, CreatedBy: a.ID, CreatedAt: time.Now().UTC()}
 	var creator any
-	if userID != 0 {
-		creator = userID
+	if a.ID != 0 {
+		creator = a.ID
 	}
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO imports (file_name, path, status, created_by, created_at)
@@ -128,13 +143,16 @@ func (s *Service) Upload(ctx context.Context, userID int64, name string, r io.Re
 }
 
 // Create registers the file at path for import, as Upload does.
-func (s *Service) Create(ctx context.Context, userID int64, name, path string) (Import, error) {
+func (s *Service) Create(ctx context.Context, a access.Actor, name, path string) (Import, error) {
+	if err := s.MayImport(a); err != nil {
+		return Import{}, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return Import{}, fmt.Errorf("imports: %w", err)
 	}
 	defer f.Close()
-	return s.Upload(ctx, userID, name, f)
+	return s.Upload(ctx, a, name, f)
 }
 
 const importColumns = `id, file_name, path, header, mapping, status, total_bytes, done_bytes, rows_done,
@@ -161,7 +179,14 @@ func scanImport(row interface{ Scan(...any) error }) (Import, error) {
 }
 
 // Get returns import id.
-func (s *Service) Get(ctx context.Context, id int64) (Import, error) {
+func (s *Service) Get(ctx context.Context, a access.Actor, id int64) (Import, error) {
+	if err := s.MayImport(a); err != nil {
+		return Import{}, err
+	}
+	return s.get(ctx, id)
+}
+
+func (s *Service) get(ctx context.Context, id int64) (Import, error) {
 	im, err := scanImport(s.db.R.QueryRow(ctx, `SELECT `+importColumns+` FROM imports WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return im, fault.Errorf(fault.NotFound, "import %d not found", id)
@@ -173,7 +198,10 @@ func (s *Service) Get(ctx context.Context, id int64) (Import, error) {
 }
 
 // List returns the latest imports, newest first.
-func (s *Service) List(ctx context.Context, limit int) ([]Import, error) {
+func (s *Service) List(ctx context.Context, a access.Actor, limit int) ([]Import, error) {
+	if err := s.MayImport(a); err != nil {
+		return nil, err
+	}
 	return s.query(ctx, `SELECT `+importColumns+` FROM imports ORDER BY id DESC LIMIT ?`, limit)
 }
 
@@ -196,8 +224,11 @@ func (s *Service) query(ctx context.Context, q string, args ...any) ([]Import, e
 
 // Start confirms the mapping of an import waiting for it and queues its
 // job, returning the job's id.
-func (s *Service) Start(ctx context.Context, id int64, m leadcsv.Mapping) (int64, error) {
-	im, err := s.Get(ctx, id)
+func (s *Service) Start(ctx context.Context, a access.Actor, id int64, m leadcsv.Mapping) (int64, error) {
+	if err := s.MayImport(a); err != nil {
+		return 0, err
+	}
+	im, err := s.get(ctx, id)
 	if err != nil {
 		return 0, err
 	}
@@ -274,8 +305,10 @@ func isFileError(err error) bool {
 // rows an earlier, interrupted run committed; a finished import is left
 // as it is, so a job run twice imports once. A failed import goes on from
 // where it stopped: its job is run again only when an admin retries it.
+// It checks no actor: it is the job's work, and the import was allowed
+// when it was started.
 func (s *Service) Run(ctx context.Context, id int64, progress func(Import)) error {
-	im, err := s.Get(ctx, id)
+	im, err := s.get(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -480,8 +513,11 @@ func Reason(err error) string {
 // WriteRejects writes the rejected rows of import id as CSV: the file's
 // own columns, then line and reason, so it can be fixed and imported
 // again (leadflow ignores the two extra columns).
-func (s *Service) WriteRejects(ctx context.Context, id int64, w io.Writer) (int, error) {
-	im, err := s.Get(ctx, id)
+func (s *Service) WriteRejects(ctx context.Context, a access.Actor, id int64, w io.Writer) (int, error) {
+	if err := s.MayImport(a); err != nil {
+		return 0, err
+	}
+	im, err := s.get(ctx, id)
 	if err != nil {
 		return 0, err
 	}

@@ -54,20 +54,20 @@ func (w world) importText(t *testing.T, name, text string, overrides map[string]
 func (w world) importFile(t *testing.T, path string, overrides map[string]string) imports.Import {
 	t.Helper()
 	ctx := context.Background()
-	im, err := w.imp.Create(ctx, 0, filepath.Base(path), path)
+	im, err := w.imp.Create(ctx, access.System, filepath.Base(path), path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := im.Mapping.Override(im.Header, overrides); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.imp.Start(ctx, im.ID, im.Mapping); err != nil {
+	if _, err := w.imp.Start(ctx, access.System, im.ID, im.Mapping); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.imp.Run(ctx, im.ID, nil); err != nil {
 		t.Fatal(err)
 	}
-	im, err = w.imp.Get(ctx, im.ID)
+	im, err = w.imp.Get(ctx, access.System, im.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func (w world) byEmail(t *testing.T, email string) lead.Lead {
 func (w world) rejects(t *testing.T, id int64) [][]string {
 	t.Helper()
 	var buf bytes.Buffer
-	if _, err := w.imp.WriteRejects(context.Background(), id, &buf); err != nil {
+	if _, err := w.imp.WriteRejects(context.Background(), access.System, id, &buf); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&buf).ReadAll()
@@ -227,7 +227,7 @@ func TestOwnExportReimportsLosslessly(t *testing.T) {
 		ctx := context.Background()
 		src := newWorld(t, db)
 		users := user.NewService(db)
-		if _, err := users.Create(ctx, user.Input{Email: "sam@example.com", Password: "long password", Role: access.Sales}); err != nil {
+		if _, err := users.Create(ctx, access.System, user.Input{Email: "sam@example.com", Password: "long password", Role: access.Sales}); err != nil {
 			t.Fatal(err)
 		}
 		src.importText(t, "seed.csv", "email,first_name,phone,country,employees,consent,stage,owner,custom,company\n"+
@@ -240,7 +240,7 @@ func TestOwnExportReimportsLosslessly(t *testing.T) {
 		}
 
 		dst := newWorld(t, dbtest.SQLite(t))
-		user.NewService(dst.db).Create(ctx, user.Input{Email: "sam@example.com", Password: "long password", Role: access.Sales})
+		user.NewService(dst.db).Create(ctx, access.System, user.Input{Email: "sam@example.com", Password: "long password", Role: access.Sales})
 		im := dst.importText(t, "export.csv", export.String(), nil)
 		if im.Created != 2 || im.Rejected != 0 {
 			t.Fatalf("import of the export: %+v %v", im, dst.rejects(t, im.ID))
@@ -284,13 +284,13 @@ func TestMalformedFiles(t *testing.T) {
 	}
 	path := filepath.Join(w.dir, "empty.csv")
 	os.WriteFile(path, nil, 0o600)
-	if _, err := w.imp.Create(ctx, 0, "empty.csv", path); fault.CodeOf(err) != fault.Invalid {
+	if _, err := w.imp.Create(ctx, access.System, "empty.csv", path); fault.CodeOf(err) != fault.Invalid {
 		t.Errorf("empty file: %v", err)
 	}
 	path = filepath.Join(w.dir, "noemail.csv")
 	os.WriteFile(path, []byte("name,company\nAnn,X\n"), 0o600)
-	created, _ := w.imp.Create(ctx, 0, "noemail.csv", path)
-	if _, err := w.imp.Start(ctx, created.ID, created.Mapping); fault.As(err) == nil || fault.As(err).Fields["mapping"] == "" {
+	created, _ := w.imp.Create(ctx, access.System, "noemail.csv", path)
+	if _, err := w.imp.Start(ctx, access.System, created.ID, created.Mapping); fault.As(err) == nil || fault.As(err).Fields["mapping"] == "" {
 		t.Errorf("a file without an email column started: %v", err)
 	}
 }
@@ -308,8 +308,8 @@ func TestInterruptedImportResumes(t *testing.T) {
 		}
 		path := filepath.Join(w.dir, "big.csv")
 		os.WriteFile(path, []byte(b.String()), 0o600)
-		im, _ := w.imp.Create(context.Background(), 0, "big.csv", path)
-		jobID, err := w.imp.Start(context.Background(), im.ID, im.Mapping)
+		im, _ := w.imp.Create(context.Background(), access.System, "big.csv", path)
+		jobID, err := w.imp.Start(context.Background(), access.System, im.ID, im.Mapping)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -323,7 +323,7 @@ func TestInterruptedImportResumes(t *testing.T) {
 		if err == nil {
 			t.Fatal("the interrupted run reported success")
 		}
-		mid, _ := w.imp.Get(context.Background(), im.ID)
+		mid, _ := w.imp.Get(context.Background(), access.System, im.ID)
 		if mid.Status != imports.Running || mid.RowsDone != 10 {
 			t.Fatalf("after the stop: %+v", mid)
 		}
@@ -338,7 +338,7 @@ func TestInterruptedImportResumes(t *testing.T) {
 		if _, err := job.Wait(wait, db.R, jobID); err != nil {
 			t.Fatal(err)
 		}
-		cur, _ := w.imp.Get(context.Background(), im.ID)
+		cur, _ := w.imp.Get(context.Background(), access.System, im.ID)
 		p, _ := w.leads.List(context.Background(), admin, lead.Filter{Sort: "email", Limit: 100}, true)
 		if cur.Status != imports.Done || cur.RowsDone != 35 || cur.Created != 35 || p.Total != 35 {
 			t.Errorf("after resuming: %s, %d rows, %d created, %d leads; want done, 35, 35, 35", cur.Status, cur.RowsDone, cur.Created, p.Total)
@@ -364,11 +364,11 @@ func TestOverlappingRunsCountOnce(t *testing.T) {
 			fmt.Fprintf(&b, "o%d@x.io,Co %d\n", i, i)
 		}
 		ctx := context.Background()
-		im, err := w.imp.Upload(ctx, 0, "twice.csv", strings.NewReader(b.String()))
+		im, err := w.imp.Upload(ctx, access.System, "twice.csv", strings.NewReader(b.String()))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.imp.Start(ctx, im.ID, im.Mapping); err != nil {
+		if _, err := w.imp.Start(ctx, access.System, im.ID, im.Mapping); err != nil {
 			t.Fatal(err)
 		}
 		errs := make(chan error, 2)
@@ -384,7 +384,7 @@ func TestOverlappingRunsCountOnce(t *testing.T) {
 		if err := w.imp.Run(ctx, im.ID, nil); err != nil {
 			t.Fatal(err)
 		}
-		cur, _ := w.imp.Get(ctx, im.ID)
+		cur, _ := w.imp.Get(ctx, access.System, im.ID)
 		p, _ := w.leads.List(ctx, admin, lead.Filter{Sort: "email", Limit: 100}, true)
 		if cur.Status != imports.Done || cur.RowsDone != 60 || cur.Created != 60 || cur.Updated+cur.Unchanged+cur.Rejected != 0 || p.Total != 60 {
 			t.Errorf("after two runs at once: %s, rows %d, created %d, updated %d, unchanged %d, rejected %d, %d leads",

@@ -3,6 +3,7 @@ package lead_test
 import (
 	"context"
 	"fmt"
+	"leadflow/internal/access"
 	"sync"
 	"testing"
 	"time"
@@ -24,7 +25,7 @@ func TestAssignmentRulesFallbackAndSLA(t *testing.T) {
 		rules := svc.Assignment()
 		mustSave := func(in assign.Input) {
 			t.Helper()
-			if _, err := rules.Save(ctx, 0, in); err != nil {
+			if _, err := rules.Save(ctx, access.System, 0, in); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -33,7 +34,7 @@ func TestAssignmentRulesFallbackAndSLA(t *testing.T) {
 		mustSave(assign.Input{Name: "DACH enterprise", Countries: "DE, AT, CH", MinEmployees: "500",
 			Members: "ann@example.com", Position: "1"})
 		mustSave(assign.Input{Name: "Account executives", AppliesTo: "qualified", Members: "mia@example.com"})
-		if err := rules.SaveSettings(ctx, "bob@example.com", map[string]string{"hot": "4", "cold": "48"}); err != nil {
+		if err := rules.SaveSettings(ctx, access.System, "bob@example.com", map[string]string{"hot": "4", "cold": "48"}); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := rules.Rules(ctx)
@@ -125,7 +126,7 @@ func TestAssignmentRulesFallbackAndSLA(t *testing.T) {
 func TestAssignmentRuleValidation(t *testing.T) {
 	db := dbtest.SQLite(t)
 	newTeam(t, db)
-	_, err := lead.NewService(db).Assignment().Save(context.Background(), 0, assign.Input{
+	_, err := lead.NewService(db).Assignment().Save(context.Background(), access.System, 0, assign.Input{
 		AppliesTo: "sometimes", Countries: "Atlantis", MinEmployees: "many", MaxEmployees: "-3", Members: "nobody@example.com"})
 	e := fault.As(err)
 	if e == nil {
@@ -145,7 +146,7 @@ func TestRoundRobinIsFairUnderConcurrentLeads(t *testing.T) {
 		ctx := context.Background()
 		tm := newTeam(t, db)
 		svc := lead.NewService(db)
-		if _, err := svc.Assignment().Save(ctx, 0, assign.Input{Name: "Everyone",
+		if _, err := svc.Assignment().Save(ctx, access.System, 0, assign.Input{Name: "Everyone",
 			Members: "ann@example.com, bob@example.com, mia@example.com"}); err != nil {
 			t.Fatal(err)
 		}

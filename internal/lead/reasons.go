@@ -35,7 +35,7 @@ func disqualifyReasonsIn(ctx context.Context, q sqldb.Querier) ([]string, error)
 // SetDisqualifyReasons replaces the list, given one reason a line. Leads
 // already disqualified keep the reason they were given.
 func (s *Service) SetDisqualifyReasons(ctx context.Context, a access.Actor, text string) ([]string, error) {
-	if a.Role != access.Admin {
+	if !a.ManagesSettings() {
 		return nil, fault.Errorf(fault.Forbidden, "only an admin can change the disqualify reasons")
 	}
 	var reasons []string

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"leadflow/internal/access"
 	"leadflow/internal/job"
 	"leadflow/internal/scoring"
 	"leadflow/internal/sqldb"
@@ -207,8 +208,12 @@ const (
 // StartRescore queues a rescore of every lead, recording progress in the
 // rescores table, and returns its id at once. Any instance's job runner
 // takes it; one stopped midway is run again from the start, which is
-// safe since a rescore writes only what changed.
-func (s *Service) StartRescore(ctx context.Context, reason string) (int64, error) {
+// safe since a rescore writes only what changed. Only those who may
+// change the scoring rules may start one.
+func (s *Service) StartRescore(ctx context.Context, a access.Actor, reason string) (int64, error) {
+	if err := s.rules.MayChange(a); err != nil {
+		return 0, err
+	}
 	rs, err := s.rules.Current(ctx)
 	if err != nil {
 		return 0, err

@@ -118,7 +118,7 @@ func TestRuleChangeRescoresEveryLead(t *testing.T) {
 	}
 	rules := scoring.Defaults()
 	rules.Explicit = append(rules.Explicit, scoring.Explicit{Field: "email_domain", Op: scoring.Equals, Values: []string{"x.io"}, Points: 50})
-	if _, err := svc.Rules().Save(ctx, rules, tm.admin.ID, "x.io is a key account"); err != nil {
+	if _, err := svc.Rules().Save(ctx, tm.admin, rules, "x.io is a key account"); err != nil {
 		t.Fatal(err)
 	}
 	runner := job.NewRunner(db, job.Options{Poll: 10 * time.Millisecond})
@@ -126,7 +126,7 @@ func TestRuleChangeRescoresEveryLead(t *testing.T) {
 	runner.Start()
 	defer runner.Stop(ctx)
 	svc.Jobs = runner
-	id, err := svc.StartRescore(ctx, "rules version 1")
+	id, err := svc.StartRescore(ctx, tm.admin, "rules version 1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -142,7 +142,7 @@ func (p *Public) render(w http.ResponseWriter, name string, status int, data any
 }
 
 func (p *Public) showForm(w http.ResponseWriter, r *http.Request) {
-	f, err := p.Forms.BySlug(r.Context(), r.PathValue("slug"))
+	f, err := p.Forms.PublicForm(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		p.notFound(w, err)
 		return
@@ -191,7 +191,7 @@ func firstNonEmpty(xs ...string) string {
 var reserved = map[string]bool{"utm_source": true, "utm_medium": true, "utm_campaign": true, "_page": true, "_referrer": true, "_vid": true}
 
 func (p *Public) submit(w http.ResponseWriter, r *http.Request) {
-	f, err := p.Forms.BySlug(r.Context(), r.PathValue("slug"))
+	f, err := p.Forms.PublicForm(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		p.notFound(w, err)
 		return
@@ -326,12 +326,7 @@ type landingView struct {
 }
 
 func (p *Public) showLanding(w http.ResponseWriter, r *http.Request) {
-	l, err := p.Forms.LandingBySlug(r.Context(), r.PathValue("slug"))
-	if err != nil {
-		p.notFound(w, err)
-		return
-	}
-	f, err := p.Forms.Get(r.Context(), l.FormID)
+	l, f, err := p.Forms.PublicLanding(r.Context(), r.PathValue("slug"))
 	if err != nil {
 		p.notFound(w, err)
 		return

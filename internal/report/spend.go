@@ -53,7 +53,7 @@ func (in SpendInput) parse() (Spend, error) {
 // SetSpend records a channel's spend for a month, replacing what was
 // recorded for that channel, month and currency. An amount of 0 removes it.
 func (s *Service) SetSpend(ctx context.Context, a access.Actor, in SpendInput) (Spend, error) {
-	if !a.SeesAllLeads() {
+	if !a.ManagesMarketing() {
 		return Spend{}, fault.Errorf(fault.Forbidden, "only admin and marketing record channel spend")
 	}
 	sp, err := in.parse()

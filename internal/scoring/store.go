@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"leadflow/internal/access"
+	"leadflow/internal/fault"
 	"leadflow/internal/sqldb"
 )
 
@@ -74,8 +76,22 @@ func (s *Store) load(ctx context.Context, q sqldb.Querier) (Ruleset, error) {
 	return rows[0], nil
 }
 
-// Save validates rules and makes them the current version.
-func (s *Store) Save(ctx context.Context, r Rules, userID int64, note string) (Ruleset, error) {
+// MayChange returns a Forbidden fault unless a may change the rules (and
+// so rescore every lead). Save asks it first; the scoring page asks it
+// before showing the editor. Reading the rules needs no role: every user
+// may see why a lead scores what it does.
+func (s *Store) MayChange(a access.Actor) error {
+	if !a.ManagesMarketing() {
+		return fault.Errorf(fault.Forbidden, "only admin and marketing users change the scoring rules")
+	}
+	return nil
+}
+
+// Save validates rules and makes them the current version, saved by a.
+func (s *Store) Save(ctx context.Context, a access.Actor, r Rules, note string) (Ruleset, error) {
+	if err := s.MayChange(a); err != nil {
+		return Ruleset{}, err
+	}
 	if err := r.Validate(); err != nil {
 		return Ruleset{}, err
 	}
@@ -84,8 +100,8 @@ func (s *Store) Save(ctx context.Context, r Rules, userID int64, note string) (R
 		return Ruleset{}, err
 	}
 	var by any
-	if userID != 0 {
-		by = userID
+	if a.ID != 0 {
+		by = a.ID
 	}
 	rs := Ruleset{Rules: r, Note: note, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
 	err = s.db.W.QueryRow(ctx, `INSERT INTO scoring_rulesets (rules, note, created_by, created_at) VALUES (?, ?, ?, ?) RETURNING id`,

@@ -44,10 +44,10 @@ func newFixture(t *testing.T, db *sqldb.DB) *fixture {
 		{"sales", "sam@example.com", access.Sales},
 		{"sales2", "sue@example.com", access.Sales},
 	} {
-		if _, err := users.Create(ctx, user.Input{Email: u.email, Password: testPassword, Role: u.role}); err != nil {
+		if _, err := users.Create(ctx, access.System, user.Input{Email: u.email, Password: testPassword, Role: u.role}); err != nil {
 			t.Fatal(err)
 		}
-		tok, err := users.CreateToken(ctx, u.email, "test")
+		tok, err := users.CreateToken(ctx, access.System, u.email, "test")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"leadflow/internal/access"
 	"leadflow/internal/fault"
 	"leadflow/internal/sqldb"
 )
@@ -55,12 +56,29 @@ func (s *Service) put(ctx context.Context, key, value string) error {
 	return err
 }
 
+// allow refuses everyone but admin and marketing the tracking settings,
+// which decide which sites may feed behaviour into scores.
+func allow(a access.Actor) error {
+	if !a.ManagesMarketing() {
+		return fault.Errorf(fault.Forbidden, "tracking settings are for admin and marketing users")
+	}
+	return nil
+}
+
 // Origins returns the sites allowed to send tracking, one per line.
-func (s *Service) Origins(ctx context.Context) (string, error) { return s.setting(ctx, originsKey) }
+func (s *Service) Origins(ctx context.Context, a access.Actor) (string, error) {
+	if err := allow(a); err != nil {
+		return "", err
+	}
+	return s.setting(ctx, originsKey)
+}
 
 // SetOrigins replaces the allowed sites, given one per line (or separated
 // by spaces or commas) as https://www.example.com.
-func (s *Service) SetOrigins(ctx context.Context, text string) error {
+func (s *Service) SetOrigins(ctx context.Context, a access.Actor, text string) error {
+	if err := allow(a); err != nil {
+		return err
+	}
 	var clean []string
 	bad := fault.Fields{}
 	for _, o := range strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == ',' || r == ' ' || r == '\r' }) {
@@ -81,7 +99,8 @@ func (s *Service) SetOrigins(ctx context.Context, text string) error {
 }
 
 // Allowed reports whether origin may send tracking; the list is read at
-// most every few seconds.
+// most every few seconds. It is public, for the tracking endpoints any
+// site may call, so it checks no actor.
 func (s *Service) Allowed(ctx context.Context, origin string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -142,7 +161,8 @@ func (s *Service) PixelToken(ctx context.Context, leadID int64) (string, error) 
 }
 
 // LeadOf returns the lead a pixel token names; ok is false for a token
-// leadflow did not make.
+// leadflow did not make. It is public, for the pixel any mail reader
+// loads, so it checks no actor: the signature is the check.
 func (s *Service) LeadOf(ctx context.Context, token string) (int64, bool) {
 	id, sig, found := strings.Cut(token, ".")
 	key, err := s.signingKey(ctx)

@@ -86,8 +86,21 @@ func (in Input) Validate() (string, error) {
 	return email, bad.Err()
 }
 
+// MayManage returns a Forbidden fault unless a may manage users'
+// accounts. The write methods ask it first; the users page asks it
+// before showing what only an admin can use.
+func (s *Service) MayManage(a access.Actor) error {
+	if !a.ManagesUsers() {
+		return fault.Errorf(fault.Forbidden, "only admins manage users")
+	}
+	return nil
+}
+
 // Create adds a user.
-func (s *Service) Create(ctx context.Context, in Input) (User, error) {
+func (s *Service) Create(ctx context.Context, a access.Actor, in Input) (User, error) {
+	if err := s.MayManage(a); err != nil {
+		return User{}, err
+	}
 	email, err := in.Validate()
 	if err != nil {
 		return User{}, err
@@ -110,7 +123,10 @@ func (s *Service) Create(ctx context.Context, in Input) (User, error) {
 }
 
 // SetPassword replaces the password of the user with email.
-func (s *Service) SetPassword(ctx context.Context, email, password string) error {
+func (s *Service) SetPassword(ctx context.Context, a access.Actor, email, password string) error {
+	if err := s.MayManage(a); err != nil {
+		return err
+	}
 	if utf8.RuneCountInString(password) < MinPasswordLen {
 		return &fault.Error{Code: fault.Invalid, Message: "password too short",
 			Fields: map[string]string{"password": fmt.Sprintf("must be at least %d characters", MinPasswordLen)}}
@@ -151,7 +167,8 @@ func (s *Service) ByEmail(ctx context.Context, email string) (User, error) {
 	return u, nil
 }
 
-// List returns every user, by email.
+// List returns every user, by email. Every signed-in user may see who
+// can own leads, so it checks no actor.
 func (s *Service) List(ctx context.Context) ([]User, error) {
 	rows, err := s.db.R.Query(ctx, `SELECT `+userColumns+` FROM users ORDER BY lower(email)`)
 	if err != nil {
@@ -257,7 +274,10 @@ func (s *Service) Logout(ctx context.Context, secret string) error {
 
 // CreateToken issues an API token for the user with email and returns its
 // secret; only its hash is stored, so it is shown once.
-func (s *Service) CreateToken(ctx context.Context, email, name string) (string, error) {
+func (s *Service) CreateToken(ctx context.Context, a access.Actor, email, name string) (string, error) {
+	if err := s.MayManage(a); err != nil {
+		return "", err
+	}
 	u, err := s.ByEmail(ctx, email)
 	if err != nil {
 		return "", err

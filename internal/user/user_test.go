@@ -40,7 +40,7 @@ func TestSessionsAndTokens(t *testing.T) {
 		s := NewService(db)
 		clock := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
 		s.now = func() time.Time { return clock }
-		if _, err := s.Create(ctx, Input{Email: "Kim@Example.com", Password: "correct horse battery", Role: access.Sales}); err != nil {
+		if _, err := s.Create(ctx, access.System, Input{Email: "Kim@Example.com", Password: "correct horse battery", Role: access.Sales}); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := s.Login(ctx, "kim@example.com", "wrong horse battery"); fault.CodeOf(err) != fault.Unauthorized {
@@ -66,7 +66,7 @@ func TestSessionsAndTokens(t *testing.T) {
 			t.Errorf("session works after logout: %v", err)
 		}
 
-		tok, err := s.CreateToken(ctx, "kim@example.com", "ci")
+		tok, err := s.CreateToken(ctx, access.System, "kim@example.com", "ci")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,13 +76,13 @@ func TestSessionsAndTokens(t *testing.T) {
 		if _, err := s.ByToken(ctx, tok+"x"); fault.CodeOf(err) != fault.Unauthorized {
 			t.Errorf("altered token accepted: %v", err)
 		}
-		if _, err := s.CreateToken(ctx, "ghost@example.com", ""); fault.CodeOf(err) != fault.NotFound {
+		if _, err := s.CreateToken(ctx, access.System, "ghost@example.com", ""); fault.CodeOf(err) != fault.NotFound {
 			t.Errorf("token for unknown user: %v", err)
 		}
-		if _, err := s.Create(ctx, Input{Email: "kim@EXAMPLE.com", Password: "correct horse battery", Role: access.Admin}); fault.CodeOf(err) != fault.Conflict {
+		if _, err := s.Create(ctx, access.System, Input{Email: "kim@EXAMPLE.com", Password: "correct horse battery", Role: access.Admin}); fault.CodeOf(err) != fault.Conflict {
 			t.Errorf("duplicate user: %v", err)
 		}
-		if err := s.SetPassword(ctx, "kim@example.com", "another long one"); err != nil {
+		if err := s.SetPassword(ctx, access.System, "kim@example.com", "another long one"); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := s.Login(ctx, "kim@example.com", "another long one"); err != nil {
@@ -102,7 +102,7 @@ func TestSessionsEndWhenIdleOrOld(t *testing.T) {
 		start := time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
 		clock := start
 		s.now = func() time.Time { return clock }
-		if _, err := s.Create(ctx, Input{Email: "kim@example.com", Password: "correct horse battery", Role: access.Sales}); err != nil {
+		if _, err := s.Create(ctx, access.System, Input{Email: "kim@example.com", Password: "correct horse battery", Role: access.Sales}); err != nil {
 			t.Fatal(err)
 		}
 		login := func() string {

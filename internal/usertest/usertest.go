@@ -18,7 +18,7 @@ const Password = "correct horse battery"
 // actor requests run as.
 func Actor(t testing.TB, db *sqldb.DB, email string, role access.Role) access.Actor {
 	t.Helper()
-	u, err := user.NewService(db).Create(context.Background(), user.Input{Email: email, Password: Password, Role: role})
+	u, err := user.NewService(db).Create(context.Background(), access.System, user.Input{Email: email, Password: Password, Role: role})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,18 +48,13 @@ func (d assignmentData) InputFor(form string, def assign.Input) assign.Input {
 // Blank is the new-rule form's starting point.
 func (d assignmentData) Blank() assign.Input { return assign.Input{AppliesTo: string(assign.New)} }
 
-func (h *Web) adminOnly(w http.ResponseWriter, r *http.Request) bool {
-	if actor(r).ManagesUsers() {
-		return true
-	}
-	h.fail(w, r, fault.Errorf(fault.Forbidden, "Only an admin can change this."))
-	return false
-}
-
+// showAssignment shows the rules' editor to those who may save it.
 func (h *Web) showAssignment(w http.ResponseWriter, r *http.Request) {
-	if h.adminOnly(w, r) {
-		h.renderAssignment(w, r, assignmentData{}, 0)
+	if err := h.Leads.Assignment().MayChange(actor(r)); err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	h.renderAssignment(w, r, assignmentData{}, 0)
 }
 
 func (h *Web) renderAssignment(w http.ResponseWriter, r *http.Request, d assignmentData, status int) {
@@ -95,9 +90,6 @@ func ruleInput(r *http.Request) assign.Input {
 
 // saveRule answers the new-rule form and each rule's edit form.
 func (h *Web) saveRule(w http.ResponseWriter, r *http.Request) {
-	if !h.adminOnly(w, r) {
-		return
-	}
 	var id int64
 	form := "new"
 	if s := r.PathValue("id"); s != "" {
@@ -110,7 +102,7 @@ func (h *Web) saveRule(w http.ResponseWriter, r *http.Request) {
 	}
 	r.ParseForm()
 	in := ruleInput(r)
-	_, err := h.Leads.Assignment().Save(r.Context(), id, in)
+	_, err := h.Leads.Assignment().Save(r.Context(), actor(r), id, in)
 	if e := fault.As(err); e != nil && e.Fields != nil {
 		h.renderAssignment(w, r, assignmentData{Form: form, Errors: e.Fields, Input: in}, http.StatusUnprocessableEntity)
 		return
@@ -124,21 +116,22 @@ func (h *Web) saveRule(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Web) deleteRule(w http.ResponseWriter, r *http.Request) {
-	if !h.adminOnly(w, r) {
-		return
-	}
 	id, err := pathID(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	if r.Method == http.MethodGet {
+		if err := h.Leads.Assignment().MayChange(actor(r)); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		h.render(w, r, "confirm", page{Title: "Delete rule", Nav: "assignment", Data: confirmData{
 			Question: "Delete this assignment rule?", Detail: "Leads it assigned keep their owner; new leads go to the next rule that matches.",
 			Action: fmt.Sprintf("/assignment/rules/%d/delete", id), Button: "Delete rule", Cancel: "/assignment"}})
 		return
 	}
-	if err := h.Leads.Assignment().Delete(r.Context(), id); err != nil {
+	if err := h.Leads.Assignment().Delete(r.Context(), actor(r), id); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -147,14 +140,11 @@ func (h *Web) deleteRule(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Web) saveAssignmentSettings(w http.ResponseWriter, r *http.Request) {
-	if !h.adminOnly(w, r) {
-		return
-	}
 	sla := map[string]string{}
 	for g := range assign.DefaultSLAHours {
 		sla[g] = r.PostFormValue("sla_" + g)
 	}
-	err := h.Leads.Assignment().SaveSettings(r.Context(), r.PostFormValue("fallback_owner"), sla)
+	err := h.Leads.Assignment().SaveSettings(r.Context(), actor(r), r.PostFormValue("fallback_owner"), sla)
 	if e := fault.As(err); e != nil && e.Fields != nil {
 		h.renderAssignment(w, r, assignmentData{Form: "settings", Errors: e.Fields, SLA: sla}, http.StatusUnprocessableEntity)
 		return
@@ -174,10 +164,13 @@ type pipelineData struct {
 	Errors   map[string]string
 }
 
+// showPipelineSettings shows the settings' form to those who may save it.
 func (h *Web) showPipelineSettings(w http.ResponseWriter, r *http.Request) {
-	if h.adminOnly(w, r) {
-		h.renderPipelineSettings(w, r, pipelineData{}, 0)
+	if err := h.CRM.MayChangePipeline(actor(r)); err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	h.renderPipelineSettings(w, r, pipelineData{}, 0)
 }
 
 func (h *Web) renderPipelineSettings(w http.ResponseWriter, r *http.Request, d pipelineData, status int) {
@@ -201,9 +194,6 @@ func (h *Web) renderPipelineSettings(w http.ResponseWriter, r *http.Request, d p
 }
 
 func (h *Web) savePipelineSettings(w http.ResponseWriter, r *http.Request) {
-	if !h.adminOnly(w, r) {
-		return
-	}
 	d := pipelineData{Stages: r.PostFormValue("stages"), Reasons: r.PostFormValue("disqualify_reasons")}
 	var err error
 	if r.PostForm.Has("stages") {

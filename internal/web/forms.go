@@ -11,27 +11,15 @@ import (
 	"leadflow/internal/lead"
 )
 
-// requireMarketing refuses sales users the marketing tools.
-func (h *Web) requireMarketing(w http.ResponseWriter, r *http.Request) bool {
-	if actor(r).SeesAllLeads() {
-		return true
-	}
-	h.fail(w, r, fault.Errorf(fault.Forbidden, "Forms, imports, submissions and duplicates are for admin and marketing users."))
-	return false
-}
-
 func (h *Web) listForms(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
+	list, err := h.Forms.List(r.Context(), actor(r))
+	if err != nil {
+		h.fail(w, r, err)
 		return
 	}
-	list, err := h.Forms.List(r.Context())
+	landings, err := h.Forms.Landings(r.Context(), actor(r), 0)
 	if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	landings, err := h.Forms.Landings(r.Context(), 0)
-	if err != nil {
-		h.serverError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	h.render(w, r, "forms", page{Title: "Forms", Nav: "forms", Data: struct {
@@ -126,7 +114,10 @@ func baseURL(r *http.Request) string {
 }
 
 func (h *Web) newForm(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
+	// A blank builder reads nothing; ask first, so that no one is shown a
+	// form whose every save would be refused.
+	if err := h.Forms.MayManage(actor(r)); err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	f := forms.Form{Fields: []forms.Field{{Name: lead.FEmail, Required: true}, {Name: lead.FFirstName}, {Name: lead.FLastName},
@@ -140,9 +131,9 @@ func (h *Web) renderFormEdit(w http.ResponseWriter, r *http.Request, d formEditD
 	title := "New form"
 	if d.Form.ID != 0 {
 		title = d.Form.Name
-		landings, err := h.Forms.Landings(r.Context(), d.Form.ID)
+		landings, err := h.Forms.Landings(r.Context(), actor(r), d.Form.ID)
 		if err != nil {
-			h.serverError(w, r, err)
+			h.fail(w, r, err)
 			return
 		}
 		d.Landings = landings
@@ -151,11 +142,8 @@ func (h *Web) renderFormEdit(w http.ResponseWriter, r *http.Request, d formEditD
 }
 
 func (h *Web) createForm(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
-		return
-	}
 	r.ParseForm()
-	f, err := h.Forms.Create(r.Context(), formFromPost(r))
+	f, err := h.Forms.Create(r.Context(), actor(r), formFromPost(r))
 	if e := fault.As(err); e != nil && e.Fields != nil {
 		h.renderFormEdit(w, r, formEditData{Form: f, Errors: readableFieldErrors(f, e.Fields)}, http.StatusUnprocessableEntity)
 		return
@@ -194,7 +182,7 @@ func (h *Web) formInPath(w http.ResponseWriter, r *http.Request) (forms.Form, bo
 		h.fail(w, r, fault.Errorf(fault.NotFound, "There is no form %q.", r.PathValue("id")))
 		return forms.Form{}, false
 	}
-	f, err := h.Forms.Get(r.Context(), id)
+	f, err := h.Forms.Get(r.Context(), actor(r), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return f, false
@@ -203,18 +191,12 @@ func (h *Web) formInPath(w http.ResponseWriter, r *http.Request) (forms.Form, bo
 }
 
 func (h *Web) editForm(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
-		return
-	}
 	if f, ok := h.formInPath(w, r); ok {
 		h.renderFormEdit(w, r, formEditData{Form: f}, 0)
 	}
 }
 
 func (h *Web) updateForm(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
-		return
-	}
 	old, ok := h.formInPath(w, r)
 	if !ok {
 		return
@@ -222,7 +204,7 @@ func (h *Web) updateForm(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	f := formFromPost(r)
 	f.ID = old.ID
-	f, err := h.Forms.Update(r.Context(), f)
+	f, err := h.Forms.Update(r.Context(), actor(r), f)
 	if e := fault.As(err); e != nil && e.Fields != nil {
 		h.renderFormEdit(w, r, formEditData{Form: f, Errors: readableFieldErrors(f, e.Fields)}, http.StatusUnprocessableEntity)
 		return
@@ -241,9 +223,6 @@ type confirmData struct {
 }
 
 func (h *Web) confirmDeleteForm(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
-		return
-	}
 	if f, ok := h.formInPath(w, r); ok {
 		h.render(w, r, "confirm", page{Title: "Delete form", Nav: "forms", Data: confirmData{
 			Question: fmt.Sprintf("Delete the form %q?", f.Name),
@@ -253,11 +232,8 @@ func (h *Web) confirmDeleteForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Web) deleteForm(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
-		return
-	}
 	if f, ok := h.formInPath(w, r); ok {
-		if err := h.Forms.Delete(r.Context(), f.ID); err != nil {
+		if err := h.Forms.Delete(r.Context(), actor(r), f.ID); err != nil {
 			h.fail(w, r, err)
 			return
 		}
@@ -274,9 +250,6 @@ type landingEditData struct {
 }
 
 func (h *Web) newLanding(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
-		return
-	}
 	if f, ok := h.formInPath(w, r); ok {
 		l := forms.Landing{FormID: f.ID, Slug: f.Slug, Template: "split", Headline: f.Name}
 		h.render(w, r, "landing_edit", page{Title: "New landing page", Nav: "forms", Data: landingEditData{Landing: l, Form: f, Templates: forms.Templates}})
@@ -285,7 +258,7 @@ func (h *Web) newLanding(w http.ResponseWriter, r *http.Request) {
 
 func (h *Web) landingInPath(w http.ResponseWriter, r *http.Request) (forms.Landing, bool) {
 	id, _ := strconv.ParseInt(r.PathValue("lid"), 10, 64)
-	l, err := h.Forms.Landing(r.Context(), id)
+	l, err := h.Forms.Landing(r.Context(), actor(r), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return l, false
@@ -294,9 +267,6 @@ func (h *Web) landingInPath(w http.ResponseWriter, r *http.Request) (forms.Landi
 }
 
 func (h *Web) editLanding(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
-		return
-	}
 	f, ok := h.formInPath(w, r)
 	if !ok {
 		return
@@ -307,9 +277,6 @@ func (h *Web) editLanding(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Web) saveLanding(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
-		return
-	}
 	f, ok := h.formInPath(w, r)
 	if !ok {
 		return
@@ -319,7 +286,7 @@ func (h *Web) saveLanding(w http.ResponseWriter, r *http.Request) {
 	if lid := r.PathValue("lid"); lid != "" {
 		l.ID, _ = strconv.ParseInt(lid, 10, 64)
 	}
-	l, err := h.Forms.SaveLanding(r.Context(), l)
+	l, err := h.Forms.SaveLanding(r.Context(), actor(r), l)
 	if e := fault.As(err); e != nil && e.Fields != nil {
 		h.render(w, r, "landing_edit", page{Title: "Landing page", Nav: "forms", Status: http.StatusUnprocessableEntity,
 			Data: landingEditData{Landing: l, Form: f, Errors: e.Fields, Templates: forms.Templates}})
@@ -334,9 +301,6 @@ func (h *Web) saveLanding(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Web) deleteLanding(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
-		return
-	}
 	f, ok := h.formInPath(w, r)
 	if !ok {
 		return
@@ -351,7 +315,7 @@ func (h *Web) deleteLanding(w http.ResponseWriter, r *http.Request) {
 			Action: fmt.Sprintf("/forms/%d/landing/%d/delete", f.ID, l.ID), Button: "Delete landing page", Cancel: fmt.Sprintf("/forms/%d", f.ID)}})
 		return
 	}
-	if err := h.Forms.DeleteLanding(r.Context(), l.ID); err != nil {
+	if err := h.Forms.DeleteLanding(r.Context(), actor(r), l.ID); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -19,21 +19,18 @@ import (
 var submissionTabs = []string{forms.StatusRejected, forms.StatusAccepted, forms.StatusSpam, forms.StatusDiscarded, forms.StatusPending}
 
 func (h *Web) listSubmissions(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
-		return
-	}
 	status := r.URL.Query().Get("status")
 	if status == "" {
 		status = forms.StatusRejected
 	}
-	subs, err := h.Forms.Submissions(r.Context(), status, 200)
+	subs, err := h.Forms.Submissions(r.Context(), actor(r), status, 200)
 	if err != nil {
-		h.serverError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
-	counts, err := h.Forms.CountByStatus(r.Context())
+	counts, err := h.Forms.CountByStatus(r.Context(), actor(r))
 	if err != nil {
-		h.serverError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	h.render(w, r, "submissions", page{Title: "Submissions", Nav: "submissions", Data: struct {
@@ -53,13 +50,13 @@ type submissionData struct {
 
 func (h *Web) submissionInPath(w http.ResponseWriter, r *http.Request) (submissionData, bool) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	sub, err := h.Forms.Submission(r.Context(), id)
+	sub, err := h.Forms.Submission(r.Context(), actor(r), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return submissionData{}, false
 	}
 	d := submissionData{Sub: sub, Errors: sub.Reasons}
-	d.Form, _ = h.Forms.Get(r.Context(), sub.FormID) // the form may be gone; the values stay
+	d.Form, _ = h.Forms.Get(r.Context(), actor(r), sub.FormID) // the form may be gone; the values stay
 	seen := map[string]bool{forms.HoneypotField: true, forms.TokenField: true}
 	for _, fd := range d.Form.Fields {
 		d.Keys = append(d.Keys, fd.Name)
@@ -77,18 +74,12 @@ func (h *Web) submissionInPath(w http.ResponseWriter, r *http.Request) (submissi
 }
 
 func (h *Web) showSubmission(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
-		return
-	}
 	if d, ok := h.submissionInPath(w, r); ok {
 		h.render(w, r, "submission", page{Title: fmt.Sprintf("Submission %d", d.Sub.ID), Nav: "submissions", Data: d})
 	}
 }
 
 func (h *Web) acceptSubmission(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
-		return
-	}
 	d, ok := h.submissionInPath(w, r)
 	if !ok {
 		return
@@ -100,7 +91,7 @@ func (h *Web) acceptSubmission(w http.ResponseWriter, r *http.Request) {
 			values[k] = vs[len(vs)-1]
 		}
 	}
-	err := h.Forms.Accept(r.Context(), d.Sub.ID, values)
+	err := h.Forms.Accept(r.Context(), actor(r), d.Sub.ID, values)
 	if e := fault.As(err); e != nil && e.Code == fault.Invalid {
 		d, _ = h.submissionInPath(w, r)
 		h.render(w, r, "submission", page{Title: fmt.Sprintf("Submission %d", d.Sub.ID), Nav: "submissions",
@@ -116,9 +107,6 @@ func (h *Web) acceptSubmission(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Web) discardSubmission(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
-		return
-	}
 	d, ok := h.submissionInPath(w, r)
 	if !ok {
 		return
@@ -130,7 +118,7 @@ func (h *Web) discardSubmission(w http.ResponseWriter, r *http.Request) {
 			Action:   fmt.Sprintf("/submissions/%d/discard", d.Sub.ID), Button: "Discard", Cancel: fmt.Sprintf("/submissions/%d", d.Sub.ID)}})
 		return
 	}
-	if err := h.Forms.Discard(r.Context(), d.Sub.ID); err != nil {
+	if err := h.Forms.Discard(r.Context(), actor(r), d.Sub.ID); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -141,12 +129,9 @@ func (h *Web) discardSubmission(w http.ResponseWriter, r *http.Request) {
 // Imports and export
 
 func (h *Web) listImports(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
-		return
-	}
-	list, err := h.Imports.List(r.Context(), 50)
+	list, err := h.Imports.List(r.Context(), actor(r), 50)
 	if err != nil {
-		h.serverError(w, r, err)
+		h.fail(w, r, err)
 		return
 	}
 	h.render(w, r, "imports", page{Title: "Import leads", Nav: "imports", Data: list})
@@ -156,7 +141,9 @@ func (h *Web) listImports(w http.ResponseWriter, r *http.Request) {
 const maxUpload = 1 << 30
 
 func (h *Web) uploadImport(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
+	// Ask before reading what may be a gigabyte that would be refused.
+	if err := h.Imports.MayImport(actor(r)); err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
@@ -166,7 +153,7 @@ func (h *Web) uploadImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer file.Close()
-	im, err := h.Imports.Upload(r.Context(), actor(r).ID, header.Filename, file)
+	im, err := h.Imports.Upload(r.Context(), actor(r), header.Filename, file)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -182,7 +169,7 @@ type importData struct {
 
 func (h *Web) importInPath(w http.ResponseWriter, r *http.Request) (imports.Import, bool) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	im, err := h.Imports.Get(r.Context(), id)
+	im, err := h.Imports.Get(r.Context(), actor(r), id)
 	if err != nil {
 		h.fail(w, r, err)
 		return im, false
@@ -191,18 +178,12 @@ func (h *Web) importInPath(w http.ResponseWriter, r *http.Request) (imports.Impo
 }
 
 func (h *Web) showImport(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
-		return
-	}
 	if im, ok := h.importInPath(w, r); ok {
 		h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Data: importData{Import: im, Targets: leadcsv.Targets()}})
 	}
 }
 
 func (h *Web) startImport(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
-		return
-	}
 	im, ok := h.importInPath(w, r)
 	if !ok {
 		return
@@ -215,7 +196,7 @@ func (h *Web) startImport(w http.ResponseWriter, r *http.Request) {
 			m[i] = leadcsv.Ignore
 		}
 	}
-	if _, err := h.Imports.Start(r.Context(), im.ID, m); err != nil {
+	if _, err := h.Imports.Start(r.Context(), actor(r), im.ID, m); err != nil {
 		im.Mapping = m
 		h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Status: http.StatusUnprocessableEntity,
 			Data: importData{Import: im, Targets: leadcsv.Targets(), Error: err.Error()}})
@@ -225,16 +206,13 @@ func (h *Web) startImport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Web) importRejects(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
-		return
-	}
 	im, ok := h.importInPath(w, r)
 	if !ok {
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="rejected-%d.csv"`, im.ID))
-	if _, err := h.Imports.WriteRejects(r.Context(), im.ID, w); err != nil {
+	if _, err := h.Imports.WriteRejects(r.Context(), actor(r), im.ID, w); err != nil {
 		h.Log.Error("rejects download", "id", im.ID, "err", err)
 	}
 }

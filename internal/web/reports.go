@@ -50,7 +50,7 @@ func (h *Web) renderReports(w http.ResponseWriter, r *http.Request, d reportsDat
 	if err == nil {
 		d.K, err = h.Reports.KPIs(r.Context(), p, d.Currency)
 	}
-	if err == nil && actor(r).SeesAllLeads() {
+	if err == nil && actor(r).ManagesMarketing() { // the spend table is for those who record spend
 		var all []report.Spend
 		all, err = h.Reports.Spends(r.Context())
 		d.SpendTable = pivot(all)

@@ -27,7 +27,9 @@ type scoringData struct {
 }
 
 func (h *Web) showScoring(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
+	// The page is the rules' editor: shown to those who may save it.
+	if err := h.Leads.Rules().MayChange(actor(r)); err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	rs, err := h.Leads.Rules().Current(r.Context())
@@ -51,8 +53,8 @@ func (h *Web) renderScoring(w http.ResponseWriter, r *http.Request, d scoringDat
 		h.serverError(w, r, err)
 		return
 	}
-	if d.Origins, err = h.Tracking.Origins(r.Context()); err != nil {
-		h.serverError(w, r, err)
+	if d.Origins, err = h.Tracking.Origins(r.Context(), actor(r)); err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	d.Fields, d.Ops, d.Events, d.BaseURL = scoring.Fields, scoring.Operators, scoring.EventTypes, baseURL(r)
@@ -119,15 +121,12 @@ func rulesFromPost(r *http.Request) (scoring.Rules, fault.Fields) {
 }
 
 func (h *Web) saveScoring(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
-		return
-	}
 	r.ParseForm()
 	rules, bad := rulesFromPost(r)
 	var rs scoring.Ruleset
 	err := bad.Err()
 	if err == nil {
-		rs, err = h.Leads.Rules().Save(r.Context(), rules, actor(r).ID, strings.TrimSpace(r.PostFormValue("note")))
+		rs, err = h.Leads.Rules().Save(r.Context(), actor(r), rules, strings.TrimSpace(r.PostFormValue("note")))
 	}
 	if e := fault.As(err); e != nil && e.Fields != nil {
 		h.renderScoring(w, r, scoringData{Rules: rules, Errors: readableRuleErrors(e.Fields)}, http.StatusUnprocessableEntity)
@@ -137,7 +136,7 @@ func (h *Web) saveScoring(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if _, err := h.Leads.StartRescore(r.Context(), fmt.Sprintf("scoring rules version %d", rs.Version)); err != nil {
+	if _, err := h.Leads.StartRescore(r.Context(), actor(r), fmt.Sprintf("scoring rules version %d", rs.Version)); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -161,10 +160,7 @@ func readableRuleErrors(errs map[string]string) map[string]string {
 }
 
 func (h *Web) saveOrigins(w http.ResponseWriter, r *http.Request) {
-	if !h.requireMarketing(w, r) {
-		return
-	}
-	if err := h.Tracking.SetOrigins(r.Context(), r.PostFormValue("origins")); err != nil {
+	if err := h.Tracking.SetOrigins(r.Context(), actor(r), r.PostFormValue("origins")); err != nil {
 		h.fail(w, r, err)
 		return
 	}

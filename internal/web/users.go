@@ -19,8 +19,9 @@ func (h *Web) listUsers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Web) renderUsers(w http.ResponseWriter, r *http.Request, d usersData, status int) {
-	if !actor(r).ManagesUsers() {
-		h.fail(w, r, fault.Errorf(fault.Forbidden, "Only admins manage users."))
+	// The page is where users are made: shown to those who may make them.
+	if err := h.Users.MayManage(actor(r)); err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	var err error
@@ -32,13 +33,9 @@ func (h *Web) renderUsers(w http.ResponseWriter, r *http.Request, d usersData, s
 }
 
 func (h *Web) createUser(w http.ResponseWriter, r *http.Request) {
-	if !actor(r).ManagesUsers() {
-		h.fail(w, r, fault.Errorf(fault.Forbidden, "Only admins manage users."))
-		return
-	}
 	in := user.Input{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"),
 		Password: r.PostFormValue("password"), Role: access.Role(r.PostFormValue("role"))}
-	_, err := h.Users.Create(r.Context(), in)
+	_, err := h.Users.Create(r.Context(), actor(r), in)
 	if e := fault.As(err); e != nil && e.Fields != nil {
 		// The password is not echoed back; everything else is.
 		h.renderUsers(w, r, usersData{Errors: e.Fields,
