@@ -3,11 +3,11 @@ package forms_test
 import (
 	"context"
 	"fmt"
-	"leadflow/internal/access"
 	"strings"
 	"testing"
 	"time"
 
+	"leadflow/internal/access"
 	"leadflow/internal/dbtest"
 	"leadflow/internal/forms"
 	"leadflow/internal/lead"

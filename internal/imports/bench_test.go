@@ -3,12 +3,12 @@ package imports_test
 import (
 	"context"
 	"fmt"
-	"leadflow/internal/access"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"leadflow/internal/access"
 	"leadflow/internal/dbtest"
 )
 

@@ -3,11 +3,11 @@ package lead_test
 import (
 	"context"
 	"fmt"
-	"leadflow/internal/access"
 	"sync"
 	"testing"
 	"time"
 
+	"leadflow/internal/access"
 	"leadflow/internal/assign"
 	"leadflow/internal/dbtest"
 	"leadflow/internal/fault"

@@ -171,3 +171,33 @@ func TestSessionsEndWhenIdleOrOld(t *testing.T) {
 		}
 	})
 }
+
+// TestOnlyAdminsManageUsers calls the service with no handler in front:
+// sales and marketing may neither create users, set passwords nor mint
+// tokens; an admin may.
+func TestOnlyAdminsManageUsers(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := NewService(db)
+		if _, err := s.Create(ctx, access.System, Input{Email: "kim@example.com", Password: "correct horse battery", Role: access.Sales}); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []access.Actor{{ID: 1, Role: access.Sales}, {ID: 2, Role: access.Marketing}} {
+			if _, err := s.Create(ctx, a, Input{Email: "eve@example.com", Password: "correct horse battery", Role: access.Admin}); fault.CodeOf(err) != fault.Forbidden {
+				t.Errorf("%s created a user: %v", a.Role, err)
+			}
+			if err := s.SetPassword(ctx, a, "kim@example.com", "taken over at last"); fault.CodeOf(err) != fault.Forbidden {
+				t.Errorf("%s set a password: %v", a.Role, err)
+			}
+			if _, err := s.CreateToken(ctx, a, "kim@example.com", "mine"); fault.CodeOf(err) != fault.Forbidden {
+				t.Errorf("%s minted a token: %v", a.Role, err)
+			}
+		}
+		if n, _ := s.Count(ctx); n != 1 {
+			t.Errorf("%d users after refusals", n)
+		}
+		if _, err := s.Create(ctx, access.Actor{ID: 3, Role: access.Admin}, Input{Email: "lee@example.com", Password: "correct horse battery", Role: access.Marketing}); err != nil {
+			t.Errorf("admin: %v", err)
+		}
+	})
+}
