@@ -1,0 +1,125 @@
+package server_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"leadflow/internal/dbtest"
+	"leadflow/internal/sqldb"
+)
+
+// TestAPIRolesAtEveryGuardedRoute walks every API route the forms,
+// imports, scoring, assignment, tracking and user services serve (and the
+// settings beside them): sales is refused where it must be, marketing
+// where only an admin may go, and those allowed get the answer they
+// asked for. The routes state no rule themselves; the services do.
+func TestAPIRolesAtEveryGuardedRoute(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		month := time.Now().UTC().Format("2006-01")
+		_, rules := f.call(t, "admin", "GET", "/api/v1/scoring/rules", "")
+		rulesJSON, _ := json.Marshal(rules["rules"])
+
+		// world is what one role's round works on, made afresh by an admin
+		// so that every round can change and delete its own.
+		type world struct{ form, landing, sub1, sub2, rule string }
+		n := 0
+		setup := func(role string) world {
+			t.Helper()
+			n++
+			slug := fmt.Sprintf("r%d", n)
+			status, fm := f.call(t, "admin", "POST", "/api/v1/forms", `{"slug":"`+slug+`","name":"Round","fields":[{"name":"email"}]}`)
+			if status != http.StatusCreated {
+				t.Fatalf("setup form: %d %v", status, fm)
+			}
+			status, lp := f.call(t, "admin", "POST", "/api/v1/landing-pages",
+				fmt.Sprintf(`{"slug":"lp-%s","form_id":%v,"template":"split","headline":"Round"}`, slug, fm["id"]))
+			if status != http.StatusCreated {
+				t.Fatalf("setup landing page: %d %v", status, lp)
+			}
+			for range 2 { // refused by the form, kept for review
+				post(t, f.srv.URL, "/f/"+slug, "application/json", `{"email":"not an address"}`)
+			}
+			_, subs := f.call(t, "admin", "GET", "/api/v1/submissions?status=rejected", "")
+			var ids []string
+			for _, s := range subs["data"].([]any) {
+				if s := s.(map[string]any); s["form_id"] == fm["id"] {
+					ids = append(ids, fmt.Sprint(s["id"]))
+				}
+			}
+			if len(ids) != 2 {
+				t.Fatalf("setup: %d rejected submissions, want 2", len(ids))
+			}
+			status, rule := f.call(t, "admin", "POST", "/api/v1/assignment/rules", `{"name":"Round `+slug+`","members":["sam@example.com"]}`)
+			if status != http.StatusCreated {
+				t.Fatalf("setup rule: %d %v", status, rule)
+			}
+			return world{form: fmt.Sprint(fm["id"]), landing: fmt.Sprint(lp["id"]), sub1: ids[0], sub2: ids[1], rule: fmt.Sprint(rule["id"])}
+		}
+
+		type route struct {
+			method, path, body string
+			ok                 int  // the status of those allowed
+			adminOnly          bool // else admin and marketing
+		}
+		routes := func(w world, role string) []route {
+			return []route{
+				{"GET", "/api/v1/forms", "", 200, false},
+				{"POST", "/api/v1/forms", `{"slug":"new-` + role + `","name":"New","fields":[{"name":"email"}]}`, 201, false},
+				{"GET", "/api/v1/forms/" + w.form, "", 200, false},
+				{"PATCH", "/api/v1/forms/" + w.form, `{"name":"Renamed"}`, 200, false},
+				{"GET", "/api/v1/landing-pages", "", 200, false},
+				{"POST", "/api/v1/landing-pages", `{"slug":"new-lp-` + role + `","form_id":` + w.form + `,"template":"split","headline":"New"}`, 201, false},
+				{"GET", "/api/v1/landing-pages/" + w.landing, "", 200, false},
+				{"PATCH", "/api/v1/landing-pages/" + w.landing, `{"headline":"Renamed"}`, 200, false},
+				{"GET", "/api/v1/submissions", "", 200, false},
+				{"GET", "/api/v1/submissions/" + w.sub1, "", 200, false},
+				{"POST", "/api/v1/submissions/" + w.sub1 + "/accept", `{"values":{"email":"fixed-` + role + `@example.com"}}`, 200, false},
+				{"POST", "/api/v1/submissions/" + w.sub2 + "/discard", "", 200, false},
+				{"DELETE", "/api/v1/landing-pages/" + w.landing, "", 204, false},
+				{"DELETE", "/api/v1/forms/" + w.form, "", 204, false},
+				{"PUT", "/api/v1/scoring/rules", `{"rules":` + string(rulesJSON) + `,"note":"by ` + role + `"}`, 200, false},
+				{"PUT", "/api/v1/channel-spend", `{"source":"ads","month":"` + month + `","amount":10,"currency":"EUR"}`, 200, false},
+				{"PUT", "/api/v1/assignment/settings", `{"sla_hours":{"hot":4}}`, 200, true},
+				{"POST", "/api/v1/assignment/rules", `{"name":"New ` + role + `","members":["sam@example.com"]}`, 201, true},
+				{"PUT", "/api/v1/assignment/rules/" + w.rule, `{"name":"Renamed","members":["sam@example.com"]}`, 200, true},
+				{"DELETE", "/api/v1/assignment/rules/" + w.rule, "", 204, true},
+				{"PUT", "/api/v1/pipeline", `{"open_stages":["Discovery","Demo","Proposal"]}`, 200, true},
+				{"PUT", "/api/v1/disqualify-reasons", `{"reasons":["no fit","spam"]}`, 200, true},
+				{"POST", "/api/v1/users", `{"email":"new-` + role + `@example.com","password":"longenough1","role":"sales"}`, 201, true},
+			}
+		}
+		for _, role := range []string{"sales", "marketing", "admin"} {
+			w := setup(role)
+			for _, r := range routes(w, role) {
+				want := r.ok
+				if role == "sales" || (role == "marketing" && r.adminOnly) {
+					want = http.StatusForbidden
+				}
+				if status, body := f.call(t, role, r.method, r.path, r.body); status != want {
+					t.Errorf("%s %s %s: %d %v, want %d", role, r.method, r.path, status, body, want)
+				}
+			}
+			if role == "sales" { // the refusals changed nothing
+				if status, fm := f.call(t, "admin", "GET", "/api/v1/forms/"+w.form, ""); status != 200 || fm["name"] != "Round" {
+					t.Errorf("after sales' refusals the form is %d %v", status, fm)
+				}
+				if status, s := f.call(t, "admin", "GET", "/api/v1/submissions/"+w.sub1, ""); status != 200 || s["status"] != "rejected" {
+					t.Errorf("after sales' refusals the submission is %d %v", status, s)
+				}
+			}
+		}
+
+		// Reading the rules, the assignment and who the users are needs
+		// no role.
+		for _, path := range []string{"/api/v1/scoring/rules", "/api/v1/scoring/versions", "/api/v1/scoring/rescore",
+			"/api/v1/assignment", "/api/v1/users", "/api/v1/me", "/api/v1/channel-spend", "/api/v1/pipeline", "/api/v1/disqualify-reasons"} {
+			if status, body := f.call(t, "sales", "GET", path, ""); status != 200 {
+				t.Errorf("sales GET %s: %d %v", path, status, body)
+			}
+		}
+	})
+}
