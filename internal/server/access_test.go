@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -122,4 +123,35 @@ func TestAPIRolesAtEveryGuardedRoute(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestWebRefusesSalesTheEditors checks the pages whose services refuse
+// sales: the editors are not shown and their posts change nothing.
+func TestWebRefusesSalesTheEditors(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	sales := newBrowser(t, f.srv.URL)
+	sales.login("sam@example.com")
+	for _, path := range []string{"/forms/new", "/scoring", "/assignment", "/users", "/settings/pipeline", "/imports", "/submissions"} {
+		if status, _, _ := sales.get(path); status != http.StatusForbidden {
+			t.Errorf("sales GET %s: %d", path, status)
+		}
+	}
+	for path, form := range map[string]url.Values{
+		"/scoring/origins":     {"origins": {"https://evil.example"}},
+		"/forms":               {"name": {"Mine"}, "slug": {"mine"}},
+		"/users":               {"email": {"eve@example.com"}, "password": {"long enough pass"}, "role": {"admin"}},
+		"/assignment/settings": {"fallback_owner": {"sam@example.com"}},
+		"/settings/pipeline":   {"stages": {"Mine"}},
+	} {
+		if status, _, _ := sales.post(path, form); status != http.StatusForbidden {
+			t.Errorf("sales POST %s: %d", path, status)
+		}
+	}
+	marketing := newBrowser(t, f.srv.URL)
+	marketing.login("mia@example.com")
+	for _, path := range []string{"/forms/new", "/scoring", "/imports", "/submissions"} {
+		if status, _, _ := marketing.get(path); status != http.StatusOK {
+			t.Errorf("marketing GET %s: %d", path, status)
+		}
+	}
 }
