@@ -317,3 +317,38 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+// TestRunHere: a command runs its own job under a lease; stopped by its
+// user, it hands the job back at once rather than counting a failure; a
+// job another instance holds is not taken.
+func TestRunHere(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := waitCtx(t)
+		cli := fast(db, "cli")
+		started := make(chan struct{})
+		cli.Handle("import", func(ctx context.Context, j Job) error {
+			close(started)
+			<-ctx.Done()
+			return ctx.Err()
+		})
+		id, _, _ := Enqueue(ctx, db.W, "import", nil, EnqueueOptions{})
+		interrupted, interrupt := context.WithCancel(ctx)
+		go func() { <-started; interrupt() }()
+		if err := cli.RunHere(interrupted, id); !errors.Is(err, context.Canceled) {
+			t.Errorf("interrupted run: %v", err)
+		}
+		j, _ := Get(ctx, db.R, id)
+		if j.State != Available || j.Attempt != 0 || j.RunAt.After(time.Now()) {
+			t.Errorf("after the interrupt: %s, attempt %d, due %s; want handed back, due now", j.State, j.Attempt, j.RunAt)
+		}
+
+		other := fast(db, "server")
+		other.Handle("import", func(context.Context, Job) error { return nil })
+		if got, _ := other.claim(ctx, id, 1); len(got) != 1 {
+			t.Fatal("the server could not claim the handed-back job")
+		}
+		if err := cli.RunHere(ctx, id); !errors.Is(err, ErrNotClaimed) {
+			t.Errorf("running a job the server holds: %v, want ErrNotClaimed", err)
+		}
+	})
+}

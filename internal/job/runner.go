@@ -229,13 +229,20 @@ func (r *Runner) claim(ctx context.Context, id int64, n int) ([]Job, error) {
 	if id > 0 {
 		cond, args = "id = ?", []any{id}
 	}
+	cond += ` AND ((state = 'available' AND run_at <= ?) OR (state = 'running' AND lease_until < ?))`
+	args = append(args, now, now)
+	// A look on the read pool first: most polls find nothing, and on
+	// SQLite an UPDATE, even one that changes no row, would take the one
+	// writer from the requests queued for it.
+	var due int
+	if err := r.db.R.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM jobs WHERE `+cond+` LIMIT 1) d`, args...).Scan(&due); err != nil || due == 0 {
+		return nil, wrap("claim", err)
+	}
 	query := `UPDATE jobs SET state = 'running', attempt = attempt + 1, locked_by = ?, lease_until = ?
-		WHERE id IN (SELECT id FROM jobs WHERE ` + cond + `
-			AND ((state = 'available' AND run_at <= ?) OR (state = 'running' AND lease_until < ?))
-			ORDER BY run_at, id LIMIT ?` + skip + `)
+		WHERE id IN (SELECT id FROM jobs WHERE ` + cond + ` ORDER BY run_at, id LIMIT ?` + skip + `)
 		RETURNING ` + columns
 	all := append([]any{r.opt.Instance, now + r.opt.Lease.Milliseconds()}, args...)
-	all = append(all, now, now, n)
+	all = append(all, n)
 	var out []Job
 	err := r.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		out = out[:0]
@@ -303,6 +310,7 @@ func (r *Runner) run(j Job) { r.runCtx(r.base, j) }
 // belongs to the other instance now.
 func (r *Runner) runCtx(ctx context.Context, j Job) error {
 	h := r.handlers[j.Kind]
+	parent := ctx
 	if j.Attempt > j.MaxAttempts {
 		err := fmt.Errorf("gave up after %d attempts; the last one's instance stopped while running it", j.MaxAttempts)
 		r.finish(j, Permanent(err))
@@ -319,8 +327,8 @@ func (r *Runner) runCtx(ctx context.Context, j Job) error {
 		r.opt.Log.Warn("job: lease lost; another instance runs it", "id", j.ID, "kind", j.Kind)
 		return errLeaseLost
 	}
-	if err != nil && r.base.Err() != nil {
-		r.release(j) // stopped at the deadline: hand it back untried
+	if err != nil && (r.base.Err() != nil || parent.Err() != nil) {
+		r.release(j) // stopped, not failed: hand it back untried
 		return err
 	}
 	r.finish(j, err)
