@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"github.com/chromedp/chromedp"
+
 	"context"
 	"fmt"
 	"net/http"
@@ -137,4 +139,40 @@ func TestSessionSweep(t *testing.T) {
 			t.Errorf("%d sessions after the sweep, want the live one", left)
 		}
 	})
+}
+
+// TestBrowserRetryFailedJob: an admin opens Jobs from the menu, picks the
+// failed ones and retries one with its button, on a phone.
+func TestBrowserRetryFailedJob(t *testing.T) {
+	ctx := chromium(t)
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	id := failedJob(t, db)
+	var reason, flash, state string
+	var overflow bool
+	err := chromedp.Run(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		signIn(f.srv.URL+"/login", "admin@example.com"),
+		chromedp.WaitVisible(`nav[aria-label=Main]`, chromedp.ByQuery),
+		chromedp.Click(`nav[aria-label=Main] a[href="/jobs"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`nav.tabs`, chromedp.ByQuery),
+		chromedp.Click(`nav.tabs a[href="/jobs?state=failed"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`td[data-label="Last error"]`, chromedp.ByQuery),
+		chromedp.Text(`td[data-label="Last error"]`, &reason, chromedp.ByQuery),
+		chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
+		chromedp.ActionFunc(func(ctx context.Context) error { screenshot(t, ctx, "jobs-phone"); return nil }),
+		chromedp.Click(`form[action="/jobs/`+fmt.Sprint(id)+`/retry"] button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.flash`, chromedp.ByQuery),
+		chromedp.Text(`.flash`, &flash, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.R.QueryRow(context.Background(), `SELECT state FROM jobs WHERE id = ?`, id).Scan(&state)
+	if reason != "import 999 not found" || !strings.Contains(flash, "will run again") || state != "available" {
+		t.Errorf("reason %q, flash %q, state after retry %q", reason, flash, state)
+	}
+	if overflow {
+		t.Error("the jobs page scrolls sideways on a phone")
+	}
 }
