@@ -1,6 +1,7 @@
 package lead
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -27,15 +28,20 @@ type Edit struct {
 	Shown Changes
 }
 
+// ErrStale marks the Conflict of an edit made from data that changed
+// meanwhile, as against other conflicts (an email another lead has):
+// the form that made it is shown again, made from the lead as it is now.
+var ErrStale = errors.New("edited from stale data")
+
 // against returns the changes e makes to cur, the lead as it is now, or
 // a Conflict naming each field changed meanwhile that e would overwrite,
 // with its value now.
 func (e Edit) against(cur Lead, now time.Time) (Changes, error) {
 	if e.Shown == nil {
 		if e.Version != 0 && e.Version != cur.Version {
-			return nil, &fault.Error{Code: fault.Conflict,
+			return nil, fmt.Errorf("%w: %w", ErrStale, &fault.Error{Code: fault.Conflict,
 				Message: fmt.Sprintf("lead %d changed since version %d; read it again and redo the change", cur.ID, e.Version),
-				Fields:  map[string]string{"version": fmt.Sprintf("is %d now, not %d", cur.Version, e.Version)}}
+				Fields:  map[string]string{"version": fmt.Sprintf("is %d now, not %d", cur.Version, e.Version)}})
 		}
 		return e.Changes, nil
 	}
@@ -52,8 +58,8 @@ func (e Edit) against(cur Lead, now time.Time) (Changes, error) {
 		clash.Add(f, fmt.Sprintf("was changed meanwhile to %s", quoted(was[f])))
 	}
 	if len(clash) > 0 {
-		return nil, &fault.Error{Code: fault.Conflict, Fields: clash,
-			Message: "someone changed this lead while you edited it: " + listed(clash)}
+		return nil, fmt.Errorf("%w: %w", ErrStale, &fault.Error{Code: fault.Conflict, Fields: clash,
+			Message: "someone changed this lead while you edited it: " + listed(clash)})
 	}
 	return c, nil
 }
