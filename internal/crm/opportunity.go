@@ -204,13 +204,15 @@ func (s *Service) UpdateOpportunity(ctx context.Context, a access.Actor, id int6
 // makes its contact, and the leads that became the contact, customers.
 func (s *Service) Move(ctx context.Context, a access.Actor, id int64, stage, reason string) (Opportunity, error) {
 	stage, reason = strings.TrimSpace(stage), strings.TrimSpace(reason)
-	now := s.stamp()
 	var out Opportunity
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		o, err := lockOpp(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
+		// Stamped once the deal is locked: a move that waited for
+		// another is recorded after it.
+		now := s.stamp()
 		p, err := pipelineIn(ctx, tx)
 		if err != nil {
 			return err

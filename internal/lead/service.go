@@ -161,13 +161,15 @@ func (s *Service) Update(ctx context.Context, a access.Actor, id int64, c Change
 // is refused as a Conflict when the lead changed meanwhile in a way the
 // change would undo (see Edit).
 func (s *Service) Edit(ctx context.Context, a access.Actor, id int64, e Edit) (Lead, error) {
-	now := s.now().UTC().Truncate(time.Millisecond)
 	var updated Lead
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		old, err := lockVisibleLead(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
+		// Stamped once the lead is locked: an edit that waited for
+		// another is recorded after it.
+		now := s.now().UTC().Truncate(time.Millisecond)
 		c, err := e.against(old, now)
 		if err != nil {
 			return err
