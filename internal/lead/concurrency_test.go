@@ -50,8 +50,14 @@ func TestConcurrentEditsOfDifferentFieldsKeepBoth(t *testing.T) {
 			name, city := fmt.Sprintf("Ada %d", r), fmt.Sprintf("Oslo %d", r)
 			var saved [2]lead.Lead
 			errs := together(
-				func() (err error) { saved[0], err = svc.Update(ctx, tm.admin, l.ID, lead.Changes{"first_name": name}); return err },
-				func() (err error) { saved[1], err = svc.Update(ctx, tm.marketing, l.ID, lead.Changes{"city": city}); return err },
+				func() (err error) {
+					saved[0], err = svc.Update(ctx, tm.admin, l.ID, lead.Changes{"first_name": name})
+					return err
+				},
+				func() (err error) {
+					saved[1], err = svc.Update(ctx, tm.marketing, l.ID, lead.Changes{"city": city})
+					return err
+				},
 			)
 			for _, err := range errs {
 				if err != nil {
