@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"leadflow/internal/fault"
@@ -43,6 +44,7 @@ type leadJSON struct {
 	ContactedAt      *time.Time        `json:"contacted_at"`
 	Overdue          bool              `json:"overdue"`
 	Converted        *conversionJSON   `json:"converted"`
+	Version          int64             `json:"version"`
 }
 
 // conversionJSON says what a converted lead became.
@@ -62,6 +64,7 @@ func toJSON(l lead.Lead) leadJSON {
 		Consent: l.Consent, ConsentAt: l.ConsentAt, Stage: l.Stage, Score: l.Score, Grade: l.Grade,
 		CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt, Custom: l.Custom,
 		ContactDueAt: l.ContactDueAt, ContactedAt: l.ContactedAt, Overdue: l.Overdue(time.Now()),
+		Version: l.Version,
 	}
 	if c := l.Converted; c.At != nil {
 		j.Converted = &conversionJSON{At: *c.At, AccountID: c.AccountID, ContactID: c.ContactID}
@@ -83,7 +86,7 @@ func toJSON(l lead.Lead) leadJSON {
 // readOnly fields are accepted and ignored, so a client may send back a
 // lead it read; the server computes them.
 var readOnly = map[string]bool{"id": true, "score": true, "grade": true, "consent_at": true, "created_at": true, "updated_at": true,
-	"contact_due_at": true, "contacted_at": true, "overdue": true, "converted": true}
+	"contact_due_at": true, "contacted_at": true, "overdue": true, "converted": true, "version": true}
 
 // fieldKind says which JSON type each editable field takes.
 var fieldKind = map[string]string{
@@ -224,7 +227,7 @@ func (a *API) createLead(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", "/api/v1/leads/"+strconv.FormatInt(l.ID, 10))
-	writeJSON(w, http.StatusCreated, toJSON(l))
+	writeLead(w, http.StatusCreated, l)
 }
 
 // getLead answers GET /api/v1/leads/{id}.
@@ -233,17 +236,47 @@ func (a *API) getLead(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var l lead.Lead
 		if l, err = a.Leads.Get(r.Context(), actor(r), id); err == nil {
-			writeJSON(w, http.StatusOK, toJSON(l))
+			writeLead(w, http.StatusOK, l)
 			return
 		}
 	}
 	a.fail(w, r, err)
 }
 
+// writeLead answers with lead l, its version also as the ETag a client
+// sends back in If-Match.
+func writeLead(w http.ResponseWriter, status int, l lead.Lead) {
+	w.Header().Set("ETag", etag(l.Version))
+	writeJSON(w, status, toJSON(l))
+}
+
+func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
+
+// ifMatch reads the version an If-Match header names: 0 when there is
+// none or it is "*", which any version matches.
+func ifMatch(r *http.Request) (int64, error) {
+	h := strings.TrimSpace(r.Header.Get("If-Match"))
+	if h == "" || h == "*" {
+		return 0, nil
+	}
+	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
+	if err != nil || v <= 0 {
+		return 0, &fault.Error{Code: fault.Invalid, Message: "If-Match must name one version of the lead",
+			Fields: map[string]string{"If-Match": `must be the lead's ETag (its version in quotes, such as "3") or *`}}
+	}
+	return v, nil
+}
+
 // updateLead answers PATCH /api/v1/leads/{id}: members present are
-// changed, absent ones kept.
+// changed, absent ones kept. With If-Match, the change is refused as a
+// conflict when the lead is no longer at that version.
 func (a *API) updateLead(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	version, err := ifMatch(r)
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -258,12 +291,12 @@ func (a *API) updateLead(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	l, err := a.Leads.Update(r.Context(), actor(r), id, c)
+	l, err := a.Leads.Edit(r.Context(), actor(r), id, lead.Edit{Changes: c, Version: version})
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toJSON(l))
+	writeLead(w, http.StatusOK, l)
 }
 
 // deleteLead answers DELETE /api/v1/leads/{id}.

@@ -82,7 +82,7 @@ func matchAccount(ctx context.Context, q sqldb.Querier, domain, name string) (id
 }
 
 const accountColumns = `a.id, a.name, a.domain, a.website, a.industry, a.employees, a.country, a.city,
-	COALESCE(a.owner_id, 0), COALESCE(u.email, ''), a.created_at, a.updated_at`
+	COALESCE(a.owner_id, 0), COALESCE(u.email, ''), a.created_at, a.updated_at, a.version`
 
 const fromAccounts = ` FROM accounts a LEFT JOIN users u ON u.id = a.owner_id`
 
@@ -91,7 +91,7 @@ func scanAccount(s interface{ Scan(...any) error }) (Account, error) {
 	var employees sql.NullInt64
 	var created, updated int64
 	err := s.Scan(&a.ID, &a.Name, &a.Domain, &a.Website, &a.Industry, &employees, &a.Country, &a.City,
-		&a.OwnerID, &a.OwnerEmail, &created, &updated)
+		&a.OwnerID, &a.OwnerEmail, &created, &updated, &a.Version)
 	a.Employees = int64Of(employees)
 	a.CreatedAt, a.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 	return a, err
@@ -99,6 +99,13 @@ func scanAccount(s interface{ Scan(...any) error }) (Account, error) {
 
 func getAccount(ctx context.Context, q sqldb.Querier, id int64) (Account, error) {
 	return one(q.QueryRow(ctx, `SELECT `+accountColumns+fromAccounts+` WHERE a.id = ?`, id), scanAccount, "account", id)
+}
+
+// lockAccount reads account id for a transaction that goes on to write
+// it: the row stays locked until tx ends, so a concurrent change waits
+// and starts from this one's result instead of overwriting it.
+func lockAccount(ctx context.Context, tx *sqldb.Tx, id int64) (Account, error) {
+	return one(tx.QueryRow(ctx, `SELECT `+accountColumns+fromAccounts+` WHERE a.id = ?`+tx.ForUpdate("a"), id), scanAccount, "account", id)
 }
 
 // one scans the single row of a read by id, naming the kind of record
@@ -208,22 +215,28 @@ func (s *Service) CreateAccount(ctx context.Context, a access.Actor, in AccountI
 
 // UpdateAccount replaces account id's fields.
 func (s *Service) UpdateAccount(ctx context.Context, a access.Actor, id int64, in AccountInput) (Account, error) {
-	acc, err := getAccount(ctx, s.db.R, id)
-	if err != nil {
-		return acc, err
-	}
-	if err := s.apply(ctx, s.db.R, &acc, in); err != nil {
-		return acc, err
-	}
-	acc.UpdatedAt = s.stamp()
-	_, err = s.db.W.Exec(ctx, `UPDATE accounts SET name = ?, name_key = ?, domain = ?, website = ?, industry = ?, employees = ?,
-		country = ?, city = ?, owner_id = ?, updated_at = ?, name_sort = ?, industry_sort = ? WHERE id = ?`,
-		acc.Name, NameKey(acc.Name), acc.Domain, acc.Website, acc.Industry, deref(acc.Employees), acc.Country, acc.City,
-		nullable(acc.OwnerID), acc.UpdatedAt.UnixMilli(), sortkey.Of(acc.Name), sortkey.Of(acc.Industry), id)
-	if err != nil {
-		return acc, fmt.Errorf("crm: update account %d: %w", id, err)
-	}
-	return acc, nil
+	var out Account
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		acc, err := lockAccount(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.apply(ctx, tx, &acc, in); err != nil {
+			return err
+		}
+		acc.UpdatedAt = s.stamp()
+		_, err = tx.Exec(ctx, `UPDATE accounts SET name = ?, name_key = ?, domain = ?, website = ?, industry = ?, employees = ?,
+			country = ?, city = ?, owner_id = ?, updated_at = ?, name_sort = ?, industry_sort = ?, version = version + 1 WHERE id = ?`,
+			acc.Name, NameKey(acc.Name), acc.Domain, acc.Website, acc.Industry, deref(acc.Employees), acc.Country, acc.City,
+			nullable(acc.OwnerID), acc.UpdatedAt.UnixMilli(), sortkey.Of(acc.Name), sortkey.Of(acc.Industry), id)
+		if err != nil {
+			return fmt.Errorf("crm: update account %d: %w", id, err)
+		}
+		acc.Version++
+		out = acc
+		return nil
+	})
+	return out, err
 }
 
 // AccountView is an account with everything that hangs off it.

@@ -28,6 +28,7 @@ type Account struct {
 	OwnerEmail string
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	Version    int64 // counts the writes of the row, as a lead's does
 }
 
 // Contact is a person at an account.
@@ -70,6 +71,7 @@ type Opportunity struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	ClosedAt    *time.Time // when it was won or lost
+	Version     int64      // counts the writes of the row, as a lead's does
 }
 
 // Service is what the UI and the API call to work on accounts, contacts

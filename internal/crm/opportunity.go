@@ -19,7 +19,7 @@ import (
 
 const oppColumns = `o.id, o.account_id, a.name, COALESCE(o.contact_id, 0),
 	COALESCE(TRIM(c.first_name || ' ' || c.last_name), ''), o.name, o.amount, o.currency, o.close_date, o.stage,
-	o.lost_reason, COALESCE(o.owner_id, 0), COALESCE(u.email, ''), o.created_at, o.updated_at, o.closed_at`
+	o.lost_reason, COALESCE(o.owner_id, 0), COALESCE(u.email, ''), o.created_at, o.updated_at, o.closed_at, o.version`
 
 const fromOpps = ` FROM opportunities o JOIN accounts a ON a.id = o.account_id
 	LEFT JOIN contacts c ON c.id = o.contact_id LEFT JOIN users u ON u.id = o.owner_id`
@@ -29,14 +29,24 @@ func scanOpp(s interface{ Scan(...any) error }) (Opportunity, error) {
 	var amount, closed sql.NullInt64
 	var created, updated int64
 	err := s.Scan(&o.ID, &o.AccountID, &o.AccountName, &o.ContactID, &o.ContactName, &o.Name, &amount, &o.Currency,
-		&o.CloseDate, &o.Stage, &o.LostReason, &o.OwnerID, &o.OwnerEmail, &created, &updated, &closed)
+		&o.CloseDate, &o.Stage, &o.LostReason, &o.OwnerID, &o.OwnerEmail, &created, &updated, &closed, &o.Version)
 	o.Amount, o.ClosedAt = int64Of(amount), timeOf(closed)
 	o.CreatedAt, o.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 	return o, err
 }
 
 func getOpp(ctx context.Context, q sqldb.Querier, a access.Actor, id int64) (Opportunity, error) {
-	o, err := one(q.QueryRow(ctx, `SELECT `+oppColumns+fromOpps+` WHERE o.id = ?`, id), scanOpp, "opportunity", id)
+	return findOpp(ctx, q, a, id, "")
+}
+
+// lockOpp reads deal id for a transaction that goes on to write it: the
+// row stays locked until tx ends (see lockAccount).
+func lockOpp(ctx context.Context, tx *sqldb.Tx, a access.Actor, id int64) (Opportunity, error) {
+	return findOpp(ctx, tx, a, id, tx.ForUpdate("o"))
+}
+
+func findOpp(ctx context.Context, q sqldb.Querier, a access.Actor, id int64, lock string) (Opportunity, error) {
+	o, err := one(q.QueryRow(ctx, `SELECT `+oppColumns+fromOpps+` WHERE o.id = ?`+lock, id), scanOpp, "opportunity", id)
 	if err != nil {
 		return o, err
 	}
@@ -163,7 +173,7 @@ func (s *Service) CreateOpportunity(ctx context.Context, a access.Actor, in Oppo
 func (s *Service) UpdateOpportunity(ctx context.Context, a access.Actor, id int64, in OpportunityInput) (Opportunity, error) {
 	var out Opportunity
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		o, err := getOpp(ctx, tx, a, id)
+		o, err := lockOpp(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
@@ -179,7 +189,7 @@ func (s *Service) UpdateOpportunity(ctx context.Context, a access.Actor, id int6
 		}
 		o.UpdatedAt = s.stamp()
 		_, err = tx.Exec(ctx, `UPDATE opportunities SET name = ?, amount = ?, currency = ?, close_date = ?, owner_id = ?, updated_at = ?,
-			name_sort = ? WHERE id = ?`,
+			name_sort = ?, version = version + 1 WHERE id = ?`,
 			o.Name, deref(o.Amount), o.Currency, o.CloseDate, nullable(o.OwnerID), o.UpdatedAt.UnixMilli(), sortkey.Of(o.Name), id)
 		if err != nil {
 			return fmt.Errorf("crm: update opportunity %d: %w", id, err)
@@ -194,13 +204,15 @@ func (s *Service) UpdateOpportunity(ctx context.Context, a access.Actor, id int6
 // makes its contact, and the leads that became the contact, customers.
 func (s *Service) Move(ctx context.Context, a access.Actor, id int64, stage, reason string) (Opportunity, error) {
 	stage, reason = strings.TrimSpace(stage), strings.TrimSpace(reason)
-	now := s.stamp()
 	var out Opportunity
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		o, err := getOpp(ctx, tx, a, id)
+		o, err := lockOpp(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
+		// Stamped once the deal is locked: a move that waited for
+		// another is recorded after it.
+		now := s.stamp()
 		p, err := pipelineIn(ctx, tx)
 		if err != nil {
 			return err
@@ -224,7 +236,7 @@ func (s *Service) Move(ctx context.Context, a access.Actor, id int64, stage, rea
 		if to.Outcome != Open {
 			closed = now.UnixMilli()
 		}
-		_, err = tx.Exec(ctx, `UPDATE opportunities SET stage = ?, lost_reason = ?, closed_at = ?, updated_at = ? WHERE id = ?`,
+		_, err = tx.Exec(ctx, `UPDATE opportunities SET stage = ?, lost_reason = ?, closed_at = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
 			to.Key, lostReason, closed, now.UnixMilli(), id)
 		if err != nil {
 			return fmt.Errorf("crm: move opportunity %d: %w", id, err)
@@ -245,7 +257,7 @@ func (s *Service) Move(ctx context.Context, a access.Actor, id int64, stage, rea
 
 // won makes the deal's contact, and the leads it came from, customers.
 func (s *Service) won(ctx context.Context, tx *sqldb.Tx, a access.Actor, o Opportunity, now time.Time) error {
-	if _, err := tx.Exec(ctx, `UPDATE contacts SET stage = ?, updated_at = ? WHERE id = ?`, string(lead.Customer), now.UnixMilli(), o.ContactID); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE contacts SET stage = ?, updated_at = ?, version = version + 1 WHERE id = ?`, string(lead.Customer), now.UnixMilli(), o.ContactID); err != nil {
 		return fmt.Errorf("crm: customer contact %d: %w", o.ContactID, err)
 	}
 	return s.leads.BecomeCustomers(ctx, tx, a.ID, o.ContactID, fmt.Sprintf("opportunity %q won", o.Name))

@@ -31,8 +31,11 @@ func (s *Service) assignNew(ctx context.Context, tx *sqldb.Tx, l *Lead, now time
 	if l.OwnerID != 0 {
 		due := st.Due(string(l.Grade), now)
 		l.ContactDueAt = &due
-		_, err := tx.Exec(ctx, `UPDATE leads SET contact_due_at = ? WHERE id = ?`, due.UnixMilli(), l.ID)
-		return err
+		if _, err := tx.Exec(ctx, `UPDATE leads SET contact_due_at = ?, version = version + 1 WHERE id = ?`, due.UnixMilli(), l.ID); err != nil {
+			return fmt.Errorf("lead store: contact due %d: %w", l.ID, err)
+		}
+		l.Version++
+		return nil
 	}
 	return s.autoAssign(ctx, tx, l, assign.New, st, now)
 }
@@ -55,11 +58,12 @@ func (s *Service) autoAssign(ctx context.Context, tx *sqldb.Tx, l *Lead, w assig
 	old := l.OwnerEmail
 	l.OwnerID, l.OwnerEmail = d.Owner.ID, d.Owner.Email
 	setDue(l, st, now)
-	_, err = tx.Exec(ctx, `UPDATE leads SET owner_id = ?, contact_due_at = ?, contacted_at = NULL WHERE id = ?`,
+	_, err = tx.Exec(ctx, `UPDATE leads SET owner_id = ?, contact_due_at = ?, contacted_at = NULL, version = version + 1 WHERE id = ?`,
 		l.OwnerID, millis(l.ContactDueAt), l.ID)
 	if err != nil {
 		return fmt.Errorf("lead store: assign %d: %w", l.ID, err)
 	}
+	l.Version++
 	c := Change{LeadID: l.ID, At: now, Kind: KindOwner, Detail: map[string][2]string{FOwner: {old, l.OwnerEmail}}, Reason: d.Why}
 	return insertChange(ctx, tx, c, 0)
 }
@@ -82,7 +86,7 @@ func (s *Service) MarkContacted(ctx context.Context, a access.Actor, id int64) (
 	now := s.now().UTC().Truncate(time.Millisecond)
 	var out Lead
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		l, err := visibleLead(ctx, tx, a, id)
+		l, err := lockVisibleLead(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
@@ -97,9 +101,10 @@ func (s *Service) MarkContacted(ctx context.Context, a access.Actor, id int64) (
 
 func markContacted(ctx context.Context, tx *sqldb.Tx, l *Lead, actorID int64, now time.Time) error {
 	l.ContactedAt = &now
-	if _, err := tx.Exec(ctx, `UPDATE leads SET contacted_at = ? WHERE id = ?`, now.UnixMilli(), l.ID); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE leads SET contacted_at = ?, version = version + 1 WHERE id = ?`, now.UnixMilli(), l.ID); err != nil {
 		return fmt.Errorf("lead store: contacted %d: %w", l.ID, err)
 	}
+	l.Version++
 	reason := "first contact logged"
 	if l.ContactDueAt != nil && now.After(*l.ContactDueAt) {
 		reason += ", " + now.Sub(*l.ContactDueAt).Round(time.Minute).String() + " after it was due"

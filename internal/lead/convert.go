@@ -27,7 +27,7 @@ func (s *Service) Convert(ctx context.Context, a access.Actor, id int64, make Co
 	now := s.now().UTC().Truncate(time.Millisecond)
 	var out Lead
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		l, err := visibleLead(ctx, tx, a, id)
+		l, err := lockVisibleLead(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
@@ -36,7 +36,7 @@ func (s *Service) Convert(ctx context.Context, a access.Actor, id int64, make Co
 		}
 		// The guard and the claim are one statement: of two conversions
 		// at once, only one finds the lead unconverted.
-		res, err := tx.Exec(ctx, `UPDATE leads SET converted_at = ? WHERE id = ? AND converted_at IS NULL`, now.UnixMilli(), id)
+		res, err := tx.Exec(ctx, `UPDATE leads SET converted_at = ?, version = version + 1 WHERE id = ? AND converted_at IS NULL`, now.UnixMilli(), id)
 		if err != nil {
 			return fmt.Errorf("lead store: convert %d: %w", id, err)
 		}
@@ -53,10 +53,12 @@ func (s *Service) Convert(ctx context.Context, a access.Actor, id int64, make Co
 		if c.OpportunityID != 0 && l.Stage == SQL {
 			l.Stage = Opportunity
 		}
-		if _, err := tx.Exec(ctx, `UPDATE leads SET account_id = ?, contact_id = ?, opportunity_id = ?, stage = ?, updated_at = ? WHERE id = ?`,
+		if _, err := tx.Exec(ctx, `UPDATE leads SET account_id = ?, contact_id = ?, opportunity_id = ?, stage = ?, updated_at = ?,
+			version = version + 1 WHERE id = ?`,
 			c.AccountID, c.ContactID, idOrNull(c.OpportunityID), string(l.Stage), now.UnixMilli(), id); err != nil {
 			return fmt.Errorf("lead store: convert %d: %w", id, err)
 		}
+		l.Version += 2 // the claim and this
 		if err := insertChange(ctx, tx, Change{LeadID: id, At: now, Kind: KindConverted, Detail: detail}, a.ID); err != nil {
 			return err
 		}
@@ -93,7 +95,8 @@ func CanConvert(l Lead) bool { return convertible(l) == nil }
 // customer stage, inside tx: their deal was won.
 func (s *Service) BecomeCustomers(ctx context.Context, tx *sqldb.Tx, actorID, contactID int64, reason string) error {
 	now := s.now().UTC().Truncate(time.Millisecond)
-	rows, err := tx.Query(ctx, `SELECT id, stage FROM leads WHERE contact_id = ? AND stage <> ?`, contactID, string(Customer))
+	rows, err := tx.Query(ctx, `SELECT id, stage FROM leads WHERE contact_id = ? AND stage <> ? ORDER BY id`+tx.ForUpdate(),
+		contactID, string(Customer))
 	if err != nil {
 		return fmt.Errorf("lead store: leads of contact %d: %w", contactID, err)
 	}
@@ -115,7 +118,8 @@ func (s *Service) BecomeCustomers(ctx context.Context, tx *sqldb.Tx, actorID, co
 		return err
 	}
 	for _, m := range moves {
-		if _, err := tx.Exec(ctx, `UPDATE leads SET stage = ?, updated_at = ? WHERE id = ?`, string(Customer), now.UnixMilli(), m.id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE leads SET stage = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
+			string(Customer), now.UnixMilli(), m.id); err != nil {
 			return fmt.Errorf("lead store: customer %d: %w", m.id, err)
 		}
 		c := Change{LeadID: m.id, At: now, Kind: KindStage, Detail: map[string][2]string{FStage: {m.stage, string(Customer)}}, Reason: reason}

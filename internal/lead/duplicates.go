@@ -100,11 +100,7 @@ func (s *Service) Merge(ctx context.Context, a access.Actor, survivorID, otherID
 	now := s.now().UTC().Truncate(time.Millisecond)
 	var merged Lead
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		survivor, err := getLead(ctx, tx, survivorID)
-		if err != nil {
-			return err
-		}
-		other, err := getLead(ctx, tx, otherID)
+		survivor, other, err := lockPair(ctx, tx, survivorID, otherID)
 		if err != nil {
 			return err
 		}
@@ -119,7 +115,7 @@ func (s *Service) Merge(ctx context.Context, a access.Actor, survivorID, otherID
 		if err := deleteLead(ctx, tx, otherID); err != nil {
 			return err
 		}
-		if err := updateLead(ctx, tx, m); err != nil {
+		if err := updateLead(ctx, tx, &m); err != nil {
 			return err
 		}
 		detail := map[string][2]string{"merged_lead": {strconv.FormatInt(otherID, 10), other.Email}}
@@ -142,6 +138,21 @@ func (s *Service) Merge(ctx context.Context, a access.Actor, survivorID, otherID
 		return nil
 	})
 	return merged, err
+}
+
+// lockPair reads and locks leads a and b, the lower id first, so two
+// merges of the same pair at once wait for each other instead of each
+// holding the lock the other needs.
+func lockPair(ctx context.Context, tx *sqldb.Tx, a, b int64) (la, lb Lead, err error) {
+	first, second := &la, &lb
+	if b < a {
+		first, second, a, b = &lb, &la, b, a
+	}
+	if *first, err = lockLead(ctx, tx, a); err != nil {
+		return la, lb, err
+	}
+	*second, err = lockLead(ctx, tx, b)
+	return la, lb, err
 }
 
 // moveHistory gives lead from's timeline, events and submissions to lead to.

@@ -148,7 +148,9 @@ func (s *Service) rescoreMany(ctx context.Context, tx *sqldb.Tx, ids []int64, re
 		part := ids[:n]
 		ids = ids[n:]
 		in, args := inList(part)
-		rows, err := tx.Query(ctx, `SELECT `+columns+fromLeads+` WHERE l.id IN (`+in+`)`, args...)
+		// Locked in id order (see lockLead): an edit of one of these leads
+		// waits for the rescore, and the rescore for the edit.
+		rows, err := tx.Query(ctx, `SELECT `+columns+fromLeads+` WHERE l.id IN (`+in+`) ORDER BY l.id`+tx.ForUpdate("l"), args...)
 		if err != nil {
 			return nil, fmt.Errorf("lead store: leads to rescore: %w", err)
 		}

@@ -128,7 +128,7 @@ func (s *Service) intakeOne(ctx context.Context, tx *sqldb.Tx, in Incoming, now 
 		return res, err, nil
 	}
 
-	existing, err := leadByEmail(ctx, tx, incoming.Email)
+	existing, err := lockLeadByEmail(ctx, tx, incoming.Email)
 	if errors.Is(err, sql.ErrNoRows) {
 		res, err = s.intakeNew(ctx, tx, incoming, in.Origin, now)
 		return res, nil, err
@@ -145,20 +145,18 @@ func (s *Service) intakeNew(ctx context.Context, tx *sqldb.Tx, l Lead, o Origin,
 	if l.Grade, err = s.gradeOf(ctx, tx, l.Score); err != nil {
 		return IntakeResult{}, err
 	}
-	id, err := insertLead(ctx, tx, l)
-	if err != nil {
+	if err := insertLead(ctx, tx, &l); err != nil {
 		return IntakeResult{}, err
 	}
-	l.ID = id
-	if err := insertChange(ctx, tx, Change{LeadID: id, At: now, Kind: KindCreated, Detail: Diff(Lead{}, l), Reason: o.Reason}, 0); err != nil {
+	if err := insertChange(ctx, tx, Change{LeadID: l.ID, At: now, Kind: KindCreated, Detail: Diff(Lead{}, l), Reason: o.Reason}, 0); err != nil {
 		return IntakeResult{}, err
 	}
 	if o.EventType != "" {
-		if err := insertEvent(ctx, tx, id, o.EventType, o, now); err != nil {
+		if err := insertEvent(ctx, tx, l.ID, o.EventType, o, now); err != nil {
 			return IntakeResult{}, err
 		}
 	}
-	if err := attachVisitor(ctx, tx, id, o.VisitorID); err != nil {
+	if err := attachVisitor(ctx, tx, l.ID, o.VisitorID); err != nil {
 		return IntakeResult{}, err
 	}
 	// A new lead's events are the one just recorded, unless a tracked
@@ -186,7 +184,7 @@ func (s *Service) intakeKnown(ctx context.Context, tx *sqldb.Tx, existing, incom
 	res := IntakeResult{Lead: existing, Filled: filled, Conflicts: conflicts}
 	if len(filled) > 0 {
 		merged.UpdatedAt = now
-		if err := updateLead(ctx, tx, merged); err != nil {
+		if err := updateLead(ctx, tx, &merged); err != nil {
 			return res, err
 		}
 		res.Lead = merged
@@ -301,8 +299,10 @@ func restore(l *Lead, special map[string]string, bad fault.Fields) {
 	}
 }
 
-func leadByEmail(ctx context.Context, q sqldb.Querier, email string) (Lead, error) {
-	return scanLead(q.QueryRow(ctx, `SELECT `+columns+fromLeads+` WHERE lower(l.email) = lower(?)`, email))
+// lockLeadByEmail reads and locks (see lockLead) the lead with email: a
+// known email's data is merged into it.
+func lockLeadByEmail(ctx context.Context, tx *sqldb.Tx, email string) (Lead, error) {
+	return scanLead(tx.QueryRow(ctx, `SELECT `+columns+fromLeads+` WHERE lower(l.email) = lower(?)`+tx.ForUpdate("l"), email))
 }
 
 func insertEvent(ctx context.Context, q sqldb.Querier, leadID int64, typ string, o Origin, at time.Time) error {

@@ -94,6 +94,11 @@ type Lead struct {
 	ContactDueAt *time.Time
 	ContactedAt  *time.Time // the first contact the owner logged
 	Converted    Conversion // what the lead became, zero until converted
+
+	// Version counts the writes of the row: every UPDATE of a lead adds
+	// one, and so does the code that made it to the Lead it holds. An
+	// edit made from a form names the version the form was filled from.
+	Version int64
 }
 
 // Conversion is what a lead was converted into.

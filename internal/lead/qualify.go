@@ -111,7 +111,7 @@ func (s *Service) Qualify(ctx context.Context, a access.Actor, id int64, b BANT)
 	now := s.now().UTC().Truncate(time.Millisecond)
 	var out Lead
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		l, err := visibleLead(ctx, tx, a, id)
+		l, err := lockVisibleLead(ctx, tx, a, id)
 		if err != nil {
 			return err
 		}
@@ -141,9 +141,11 @@ func (s *Service) Qualify(ctx context.Context, a access.Actor, id int64, b BANT)
 				return err
 			}
 			l.Stage, l.UpdatedAt = b.Outcome, now
-			if _, err := tx.Exec(ctx, `UPDATE leads SET stage = ?, updated_at = ? WHERE id = ?`, string(l.Stage), now.UnixMilli(), id); err != nil {
-				return err
+			if _, err := tx.Exec(ctx, `UPDATE leads SET stage = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
+				string(l.Stage), now.UnixMilli(), id); err != nil {
+				return fmt.Errorf("lead store: qualify %d: %w", id, err)
 			}
+			l.Version++
 		}
 		if b.Outcome == SQL {
 			if err := s.assignQualified(ctx, tx, &l, now); err != nil {

@@ -157,7 +157,11 @@ func (s *Service) storeChunks(ctx context.Context, first []scored, more <-chan [
 }
 
 // storeScores writes the scores of leads that changed, inside tx, with
-// their timeline entries, and counts them.
+// their timeline entries, and counts them. The leads were read before tx
+// began, so each write names the version it was computed from: a lead
+// written meanwhile (edited, which rescored it, or rescored by another
+// rescore running at the same time) is left as it is, and its change is
+// recorded once, by whoever made it.
 func storeScores(ctx context.Context, tx *sqldb.Tx, leads []scored, rules scoring.Rules, reason string, now time.Time) (int64, error) {
 	var changed int64
 	for _, sc := range leads {
@@ -166,10 +170,14 @@ func storeScores(ctx context.Context, tx *sqldb.Tx, leads []scored, rules scorin
 		if len(changes) == 0 {
 			continue
 		}
-		changed++
-		if err := saveScore(ctx, tx, l, sc.lead); err != nil {
+		saved, err := saveScore(ctx, tx, l, sc.lead)
+		if err != nil {
 			return changed, err
 		}
+		if !saved {
+			continue
+		}
+		changed++
 		for _, c := range changes {
 			if err := insertChange(ctx, tx, c, 0); err != nil {
 				return changed, err

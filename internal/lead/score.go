@@ -2,6 +2,7 @@ package lead
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strconv"
 	"time"
@@ -72,22 +73,35 @@ func applyScore(l *Lead, res scoring.Result, rules scoring.Rules, reason string,
 // value changed, so most saves name the score alone. The stage is only
 // moved up from subscriber or lead (applyScore's one move), so a stage a
 // user set meanwhile is never undone.
-func saveScore(ctx context.Context, tx *sqldb.Tx, l, was Lead) error {
+//
+// It writes only while the row is still at was.Version, and reports
+// whether it did: a rescore that read the lead before its transaction
+// began must not record a change that another writer (an edit, or a
+// second rescore) has made or superseded meanwhile.
+func saveScore(ctx context.Context, tx *sqldb.Tx, l, was Lead) (bool, error) {
+	var res sql.Result
 	var err error
 	switch {
 	case l.Stage != was.Stage:
-		_, err = tx.Exec(ctx, `UPDATE leads SET score = ?, grade = ?,
-			stage = CASE WHEN stage IN ('subscriber', 'lead') THEN ? ELSE stage END WHERE id = ?`,
-			l.Score, string(l.Grade), string(l.Stage), l.ID)
+		res, err = tx.Exec(ctx, `UPDATE leads SET score = ?, grade = ?,
+			stage = CASE WHEN stage IN ('subscriber', 'lead') THEN ? ELSE stage END, version = version + 1
+			WHERE id = ? AND version = ?`,
+			l.Score, string(l.Grade), string(l.Stage), l.ID, was.Version)
 	case l.Grade != was.Grade:
-		_, err = tx.Exec(ctx, `UPDATE leads SET score = ?, grade = ? WHERE id = ?`, l.Score, string(l.Grade), l.ID)
+		res, err = tx.Exec(ctx, `UPDATE leads SET score = ?, grade = ?, version = version + 1 WHERE id = ? AND version = ?`,
+			l.Score, string(l.Grade), l.ID, was.Version)
 	default:
-		_, err = tx.Exec(ctx, `UPDATE leads SET score = ? WHERE id = ?`, l.Score, l.ID)
+		res, err = tx.Exec(ctx, `UPDATE leads SET score = ?, version = version + 1 WHERE id = ? AND version = ?`,
+			l.Score, l.ID, was.Version)
 	}
 	if err != nil {
-		return fmt.Errorf("lead store: store score of %d: %w", l.ID, err)
+		return false, fmt.Errorf("lead store: store score of %d: %w", l.ID, err)
 	}
-	return nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("lead store: store score of %d: %w", l.ID, err)
+	}
+	return n == 1, nil
 }
 
 // rescoreTx recomputes one lead's score inside tx and stores it, with its
@@ -112,9 +126,16 @@ func (s *Service) rescoreWith(ctx context.Context, tx *sqldb.Tx, l *Lead, events
 	if len(changes) == 0 {
 		return nil
 	}
-	if err := saveScore(ctx, tx, *l, was); err != nil {
+	saved, err := saveScore(ctx, tx, *l, was)
+	if err != nil {
 		return err
 	}
+	if !saved {
+		// The caller holds the lead's lock: a version that moved means a
+		// write it did not count in l.Version.
+		return fmt.Errorf("lead store: score of %d: version %d is stale under the lead's lock", l.ID, was.Version)
+	}
+	l.Version++
 	for _, c := range changes {
 		if err := insertChange(ctx, tx, c, 0); err != nil {
 			return err

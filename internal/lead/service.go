@@ -92,10 +92,25 @@ func visibleLead(ctx context.Context, q sqldb.Querier, a access.Actor, id int64)
 	if err != nil {
 		return l, err
 	}
-	if !a.CanSeeLead(l.OwnerID) {
-		return Lead{}, fault.Errorf(fault.Forbidden, "lead %d belongs to another sales user", id)
+	return l, mayRead(a, l)
+}
+
+// lockVisibleLead is visibleLead for a transaction that goes on to write
+// the lead: its row stays locked until tx ends (see lockLead).
+func lockVisibleLead(ctx context.Context, tx *sqldb.Tx, a access.Actor, id int64) (Lead, error) {
+	l, err := lockLead(ctx, tx, id)
+	if err != nil {
+		return l, err
 	}
-	return l, nil
+	return l, mayRead(a, l)
+}
+
+// mayRead refuses l when a may not see it.
+func mayRead(a access.Actor, l Lead) error {
+	if !a.CanSeeLead(l.OwnerID) {
+		return fault.Errorf(fault.Forbidden, "lead %d belongs to another sales user", l.ID)
+	}
+	return nil
 }
 
 // Create validates c and stores a new lead. A sales user's new lead is
@@ -119,12 +134,10 @@ func (s *Service) Create(ctx context.Context, a access.Actor, c Changes) (Lead, 
 			return err
 		}
 		l.Grade = grade
-		id, err := insertLead(ctx, tx, l)
-		if err != nil {
+		if err := insertLead(ctx, tx, &l); err != nil {
 			return err
 		}
-		l.ID = id
-		if err := insertChange(ctx, tx, Change{LeadID: id, At: now, Kind: KindCreated, Detail: Diff(Lead{}, l)}, a.ID); err != nil {
+		if err := insertChange(ctx, tx, Change{LeadID: l.ID, At: now, Kind: KindCreated, Detail: Diff(Lead{}, l)}, a.ID); err != nil {
 			return err
 		}
 		if err := s.rescoreTx(ctx, tx, &l, "lead created", now); err != nil {
@@ -141,10 +154,23 @@ func (s *Service) Create(ctx context.Context, a access.Actor, c Changes) (Lead, 
 
 // Update validates c and applies it to lead id, recording what changed.
 func (s *Service) Update(ctx context.Context, a access.Actor, id int64, c Changes) (Lead, error) {
-	now := s.now().UTC().Truncate(time.Millisecond)
+	return s.Edit(ctx, a, id, Edit{Changes: c})
+}
+
+// Edit is Update for a change made from what a user saw of the lead: it
+// is refused as a Conflict when the lead changed meanwhile in a way the
+// change would undo (see Edit).
+func (s *Service) Edit(ctx context.Context, a access.Actor, id int64, e Edit) (Lead, error) {
 	var updated Lead
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		old, err := visibleLead(ctx, tx, a, id)
+		old, err := lockVisibleLead(ctx, tx, a, id)
+		if err != nil {
+			return err
+		}
+		// Stamped once the lead is locked: an edit that waited for
+		// another is recorded after it.
+		now := s.now().UTC().Truncate(time.Millisecond)
+		c, err := e.against(old, now)
 		if err != nil {
 			return err
 		}
@@ -183,7 +209,7 @@ func (s *Service) Update(ctx context.Context, a access.Actor, id int64, c Change
 			setDue(&l, st, now)
 		}
 		l.UpdatedAt = now
-		if err := updateLead(ctx, tx, l); err != nil {
+		if err := updateLead(ctx, tx, &l); err != nil {
 			return err
 		}
 		if err := recordChanges(ctx, tx, a, id, now, diff, strings.TrimSpace(c[FStageReason])); err != nil {
@@ -310,12 +336,10 @@ func (s *Service) Insert(ctx context.Context, l Lead, why string) (Lead, error) 
 		if l.Grade, err = s.gradeOf(ctx, tx, l.Score); err != nil {
 			return err
 		}
-		id, err := insertLead(ctx, tx, l)
-		if err != nil {
+		if err := insertLead(ctx, tx, &l); err != nil {
 			return err
 		}
-		l.ID = id
-		return insertChange(ctx, tx, Change{LeadID: id, At: l.CreatedAt, Kind: KindCreated, Reason: why}, 0)
+		return insertChange(ctx, tx, Change{LeadID: l.ID, At: l.CreatedAt, Kind: KindCreated, Reason: why}, 0)
 	})
 	return l, err
 }

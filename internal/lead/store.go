@@ -20,7 +20,7 @@ const columns = `l.id, l.email, l.first_name, l.last_name, l.phone, l.company, l
 	l.utm_source, l.utm_medium, l.utm_campaign, l.consent, l.consent_at, l.stage, l.score,
 	l.grade, COALESCE(l.owner_id, 0), COALESCE(u.email, ''), l.created_at, l.updated_at, l.custom,
 	l.contact_due_at, l.contacted_at, l.converted_at, COALESCE(l.account_id, 0), COALESCE(l.contact_id, 0),
-	COALESCE(l.opportunity_id, 0)`
+	COALESCE(l.opportunity_id, 0), l.version`
 
 const fromLeads = ` FROM leads l LEFT JOIN users u ON u.id = l.owner_id`
 
@@ -35,7 +35,7 @@ func scanLead(s scanner) (Lead, error) {
 		&employees, &l.Industry, &l.Country, &l.City, &l.Website, &l.ExistingCustomer, &l.Source,
 		&l.UTMSource, &l.UTMMedium, &l.UTMCampaign, &l.Consent, &consentAt, &l.Stage, &l.Score,
 		&l.Grade, &l.OwnerID, &l.OwnerEmail, &created, &updated, &custom,
-		&due, &contacted, &converted, &l.Converted.AccountID, &l.Converted.ContactID, &l.Converted.OpportunityID)
+		&due, &contacted, &converted, &l.Converted.AccountID, &l.Converted.ContactID, &l.Converted.OpportunityID, &l.Version)
 	if err != nil {
 		return l, err
 	}
@@ -109,28 +109,32 @@ const storedColumns = `email, first_name, last_name, phone, company, job_title, 
 	utm_campaign, consent, consent_at, stage, score, grade, owner_id, created_at, updated_at, custom,
 	contact_due_at, contacted_at, converted_at, account_id, contact_id, opportunity_id, ` + sortKeyColumns
 
-func insertLead(ctx context.Context, q sqldb.Querier, l Lead) (int64, error) {
-	var id int64
-	a := args(l)
-	err := q.QueryRow(ctx, `INSERT INTO leads (`+storedColumns+`) VALUES (`+placeholders(len(a))+`) RETURNING id`, a...).Scan(&id)
+// insertLead stores l as a new row, its first version, and sets l.ID.
+func insertLead(ctx context.Context, q sqldb.Querier, l *Lead) error {
+	a := args(*l)
+	err := q.QueryRow(ctx, `INSERT INTO leads (`+storedColumns+`) VALUES (`+placeholders(len(a))+`) RETURNING id, version`, a...).
+		Scan(&l.ID, &l.Version)
 	if sqldb.IsUniqueViolation(err) {
-		return 0, emailTaken()
+		return emailTaken()
 	}
 	if err != nil {
-		return 0, fmt.Errorf("lead store: insert: %w", err)
+		return fmt.Errorf("lead store: insert: %w", err)
 	}
-	return id, nil
+	return nil
 }
 
-func updateLead(ctx context.Context, q sqldb.Querier, l Lead) error {
+// updateLead writes every stored column of l, and counts the write in
+// l.Version. The caller read l with lockLead in the same transaction.
+func updateLead(ctx context.Context, q sqldb.Querier, l *Lead) error {
 	set := strings.ReplaceAll(strings.Join(strings.Fields(storedColumns), " "), ",", " = ?,") + " = ?"
-	_, err := q.Exec(ctx, `UPDATE leads SET `+set+` WHERE id = ?`, append(args(l), l.ID)...)
+	_, err := q.Exec(ctx, `UPDATE leads SET `+set+`, version = version + 1 WHERE id = ?`, append(args(*l), l.ID)...)
 	if sqldb.IsUniqueViolation(err) {
 		return emailTaken()
 	}
 	if err != nil {
 		return fmt.Errorf("lead store: update %d: %w", l.ID, err)
 	}
+	l.Version++
 	return nil
 }
 
@@ -140,7 +144,18 @@ func emailTaken() error {
 }
 
 func getLead(ctx context.Context, q sqldb.Querier, id int64) (Lead, error) {
-	l, err := scanLead(q.QueryRow(ctx, `SELECT `+columns+fromLeads+` WHERE l.id = ?`, id))
+	return findLead(ctx, q, id, "")
+}
+
+// lockLead reads lead id for a transaction that goes on to write it: the
+// row stays locked until tx ends, so a concurrent change waits and then
+// starts from this one's result instead of overwriting it.
+func lockLead(ctx context.Context, tx *sqldb.Tx, id int64) (Lead, error) {
+	return findLead(ctx, tx, id, tx.ForUpdate("l"))
+}
+
+func findLead(ctx context.Context, q sqldb.Querier, id int64, lock string) (Lead, error) {
+	l, err := scanLead(q.QueryRow(ctx, `SELECT `+columns+fromLeads+` WHERE l.id = ?`+lock, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return l, fault.Errorf(fault.NotFound, "lead %d not found", id)
 	}

@@ -102,15 +102,21 @@ func (h *Handle) prepareWanted(ctx context.Context) {
 			continue
 		}
 		h.mu.Lock()
-		if _, dup := h.prepared[query]; dup {
-			st.Close()
-		} else {
+		_, dup := h.prepared[query]
+		if !dup {
 			if h.prepared == nil {
 				h.prepared = map[string]*sql.Stmt{}
 			}
 			h.prepared[query] = st
 		}
 		h.mu.Unlock()
+		// Closed outside the lock: closing waits for every connection
+		// the statement was prepared on, and one may be running a
+		// transaction that waits on a row lock whose holder needs the
+		// lock (in shared) to go on.
+		if dup {
+			st.Close()
+		}
 	}
 }
 

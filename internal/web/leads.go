@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -287,6 +288,13 @@ type formData struct {
 	Owners  []user.User
 	Actor   access.Actor
 	Reasons []string
+	// Version and Shown are what an edit form was filled from, sent
+	// back with it so a change made meanwhile is not undone unseen.
+	Version int64
+	Shown   lead.Changes
+	// Stale says the lead changed while the form was open; Errors name
+	// the fields both changed, with their new values.
+	Stale bool
 }
 
 func (h *Web) newLead(w http.ResponseWriter, r *http.Request) {
@@ -349,8 +357,29 @@ func (h *Web) createLead(w http.ResponseWriter, r *http.Request) {
 
 func (h *Web) editLead(w http.ResponseWriter, r *http.Request) {
 	if l, ok := h.leadInPath(w, r); ok {
-		h.renderForm(w, r, formData{ID: l.ID, Values: l.Values()}, 0)
+		h.renderForm(w, r, formData{ID: l.ID, Values: l.Values(), Version: l.Version, Shown: l.Values()}, 0)
 	}
+}
+
+// shownPrefix starts the hidden fields that carry the values an edit
+// form was filled with.
+const shownPrefix = "shown."
+
+// editOf reads a posted edit form: what was typed, and the version and
+// values it was filled from. A form without them (an older page) edits
+// the fields it sends, as before.
+func editOf(r *http.Request) lead.Edit {
+	e := lead.Edit{Changes: submitted(r)}
+	e.Version, _ = strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	for k, vs := range r.PostForm {
+		if f, ok := strings.CutPrefix(k, shownPrefix); ok && len(vs) > 0 {
+			if e.Shown == nil {
+				e.Shown = lead.Changes{}
+			}
+			e.Shown[f] = vs[len(vs)-1]
+		}
+	}
+	return e
 }
 
 func (h *Web) updateLead(w http.ResponseWriter, r *http.Request) {
@@ -363,10 +392,15 @@ func (h *Web) updateLead(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, fault.Errorf(fault.Invalid, "The form could not be read."))
 		return
 	}
-	c := submitted(r)
-	_, err = h.Leads.Update(r.Context(), actor(r), id, c)
+	edit := editOf(r)
+	_, err = h.Leads.Edit(r.Context(), actor(r), id, edit)
+	if errors.Is(err, lead.ErrStale) {
+		h.staleForm(w, r, id, edit, fault.As(err).Fields)
+		return
+	}
 	if e := fault.As(err); e != nil && e.Fields != nil {
-		h.renderForm(w, r, formData{ID: id, Values: c, Errors: e.Fields}, http.StatusUnprocessableEntity)
+		h.renderForm(w, r, formData{ID: id, Values: edit.Changes, Errors: e.Fields, Version: edit.Version, Shown: edit.Shown},
+			http.StatusUnprocessableEntity)
 		return
 	}
 	if err != nil {
@@ -375,6 +409,21 @@ func (h *Web) updateLead(w http.ResponseWriter, r *http.Request) {
 	}
 	h.flash(w, "Changes saved.")
 	http.Redirect(w, r, fmt.Sprintf("/leads/%d", id), http.StatusSeeOther)
+}
+
+// staleForm shows an edit form again after the lead changed while it was
+// open: what the user typed is kept, the other fields show the lead as
+// it is now, and clash names the fields both changed with their new
+// values. Saving it again replaces those, knowingly.
+func (h *Web) staleForm(w http.ResponseWriter, r *http.Request, id int64, edit lead.Edit, clash map[string]string) {
+	cur, err := h.Leads.Get(r.Context(), actor(r), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	again := edit.Rebased(cur)
+	h.renderForm(w, r, formData{ID: id, Values: again.Changes, Errors: clash, Version: again.Version, Shown: again.Shown, Stale: true},
+		http.StatusConflict)
 }
 
 func (h *Web) confirmDelete(w http.ResponseWriter, r *http.Request) {
