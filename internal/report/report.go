@@ -1,8 +1,8 @@
 // Package report computes the KPIs of the dashboard: leads by channel,
 // how far they got along the lifecycle, what the channel cost and what
 // it brought in. It reads the day-by-channel-by-stage counts the
-// database keeps (table lead_counts), so its cost does not grow with the
-// number of leads.
+// database keeps (view lead_counts_now), so its cost does not grow with
+// the number of leads.
 package report
 
 import (
@@ -191,7 +191,7 @@ func dayOf(t time.Time) int64 { return t.UnixMilli() / msPerDay }
 
 // counts reads the kept counts of the period, by day and by channel.
 func (s *Service) counts(ctx context.Context, p Period) (map[int64]int64, map[string]*Row, error) {
-	rows, err := s.db.R.Query(ctx, `SELECT day, source, stage, n FROM lead_counts WHERE day >= ? AND day < ? AND n <> 0`,
+	rows, err := s.db.R.Query(ctx, `SELECT day, source, stage, n FROM lead_counts_now WHERE day >= ? AND day < ? AND n <> 0`,
 		dayOf(p.From), dayOf(p.To))
 	if err != nil {
 		return nil, nil, fmt.Errorf("report: lead counts: %w", err)
@@ -277,4 +277,26 @@ func currencies(revenue map[moneyKey]won, spend map[moneyKey]int64, asked string
 		return all, all[0]
 	}
 	return all, ""
+}
+
+// FoldJob names the periodic job that runs Fold.
+const FoldJob = "kpi.fold"
+
+// Fold adds the count changes that PostgreSQL's trigger appends to
+// lead_count_deltas into lead_counts, and deletes them, in one statement:
+// a dashboard read sees them either side, never both or neither. Changes
+// are appended rather than counted in place so that concurrent intake
+// never waits on a shared counter row (see migration 0017). On SQLite,
+// which counts in place, there is nothing to fold.
+func (s *Service) Fold(ctx context.Context) (int64, error) {
+	if s.db.Dialect != sqldb.Postgres {
+		return 0, nil
+	}
+	res, err := s.db.W.Exec(ctx, `WITH d AS (DELETE FROM lead_count_deltas RETURNING day, source, stage, n)
+		INSERT INTO lead_counts (day, source, stage, n) SELECT day, source, stage, SUM(n) FROM d GROUP BY day, source, stage
+		ON CONFLICT (day, source, stage) DO UPDATE SET n = lead_counts.n + EXCLUDED.n`)
+	if err != nil {
+		return 0, fmt.Errorf("report: fold lead counts: %w", err)
+	}
+	return res.RowsAffected()
 }

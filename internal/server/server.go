@@ -77,7 +77,7 @@ func New(cfg Config) (http.Handler, error) {
 		}()
 	}
 	limiter := ratelimit.For(cfg.DB, cfg.PublicPerMinute, cfg.PublicBurst)
-	registerJobs(runner, cfg, leads, importSvc, users, limiter)
+	registerJobs(runner, cfg, leads, importSvc, users, reports, limiter)
 
 	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: job.NewAdmin(cfg.DB)}, cfg.Log)
 	if err != nil {
@@ -132,10 +132,11 @@ const keepJobs = 7 * 24 * time.Hour
 
 // registerJobs gives the runner every kind of background work, and the
 // periodic ones: the decay sweep, an hourly purge of ended sessions and
-// idle rate-limit buckets, and a daily purge of finished jobs. The
+// idle rate-limit buckets, a daily purge of finished jobs and, on
+// PostgreSQL, folding the dashboard's count changes every minute. The
 // planner's statistics are refreshed at start (SQLite keeps none until
 // asked) and after each sweep.
-func registerJobs(r *job.Runner, cfg Config, leads *lead.Service, importSvc *imports.Service, users *user.Service, limiter ratelimit.Limiter) {
+func registerJobs(r *job.Runner, cfg Config, leads *lead.Service, importSvc *imports.Service, users *user.Service, reports *report.Service, limiter ratelimit.Limiter) {
 	leads.Jobs, importSvc.Jobs = r, r
 	r.Handle(imports.JobKind, importSvc.Handler(nil))
 	r.Handle(lead.RescoreJob, leads.RunRescoreJob)
@@ -156,6 +157,13 @@ func registerJobs(r *job.Runner, cfg Config, leads *lead.Service, importSvc *imp
 		return err
 	})
 	r.Every(sweepJob, time.Hour, nil)
+	if cfg.DB.Dialect == sqldb.Postgres {
+		r.Handle(report.FoldJob, func(ctx context.Context, _ job.Job) error {
+			_, err := reports.Fold(ctx)
+			return err
+		})
+		r.Every(report.FoldJob, time.Minute, nil)
+	}
 	if cfg.DB.Dialect == sqldb.SQLite {
 		if _, _, err := job.Enqueue(context.Background(), cfg.DB.W, analyzeJob, nil, job.EnqueueOptions{MaxAttempts: 1}); err != nil {
 			cfg.Log.Error("enqueue planner statistics", "err", err)
