@@ -3,7 +3,6 @@ package crm_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 
 	"leadflow/internal/crm"
@@ -11,25 +10,6 @@ import (
 	"leadflow/internal/lead"
 	"leadflow/internal/sqldb"
 )
-
-// together runs each fn on a goroutine of its own, released at the same
-// moment, and returns their errors in order.
-func together(fns ...func() error) []error {
-	errs := make([]error, len(fns))
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i, fn := range fns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			errs[i] = fn()
-		}()
-	}
-	close(start)
-	wg.Wait()
-	return errs
-}
 
 // Two people change one deal at the same moment, one its name, the other
 // its owner (a form sends every field; an empty name keeps the name):
@@ -53,7 +33,7 @@ func TestConcurrentDealChangesKeepAll(t *testing.T) {
 				t.Fatal(err)
 			}
 			name := fmt.Sprintf("Deal %d", r)
-			errs := together(
+			errs := dbtest.Together(
 				func() error {
 					_, err := svc.UpdateOpportunity(ctx, tm.admin, o.ID, crm.OpportunityInput{Name: name, Amount: "100", Currency: "EUR"})
 					return err
@@ -63,7 +43,7 @@ func TestConcurrentDealChangesKeepAll(t *testing.T) {
 					return err
 				},
 			)
-			errs = append(errs, together(
+			errs = append(errs, dbtest.Together(
 				func() error { _, err := svc.Move(ctx, tm.admin, o.ID, "proposal", ""); return err },
 				func() error { _, err := svc.Move(ctx, tm.admin, o.ID, "negotiation", ""); return err },
 			)...)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"leadflow/internal/sqldb"
@@ -137,4 +138,22 @@ func Plan(t testing.TB, db *sqldb.DB, query string, args ...any) string {
 		t.Fatal(err)
 	}
 	return strings.Join(steps, "; ")
+}
+
+// Together runs each fn on a goroutine of its own, released at the same
+// moment so that they race for the same rows, and returns their errors
+// in order.
+func Together(fns ...func() error) []error {
+	errs := make([]error, len(fns))
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Go(func() {
+			<-start
+			errs[i] = fn()
+		})
+	}
+	close(start)
+	wg.Wait()
+	return errs
 }

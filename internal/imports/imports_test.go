@@ -301,13 +301,8 @@ func TestInterruptedImportResumes(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		w := newWorld(t, db)
 		w.imp.BatchSize = 10
-		var b strings.Builder
-		b.WriteString("email,company\n")
-		for i := 0; i < 35; i++ {
-			fmt.Fprintf(&b, "p%d@x.io,Co %d\n", i, i)
-		}
 		path := filepath.Join(w.dir, "big.csv")
-		os.WriteFile(path, []byte(b.String()), 0o600)
+		os.WriteFile(path, []byte(emailsCSV("p", 35)), 0o600)
 		im, _ := w.imp.Create(context.Background(), access.System, "big.csv", path)
 		jobID, err := w.imp.Start(context.Background(), access.System, im.ID, im.Mapping)
 		if err != nil {
@@ -358,13 +353,8 @@ func TestOverlappingRunsCountOnce(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		w := newWorld(t, db)
 		w.imp.BatchSize = 7
-		var b strings.Builder
-		b.WriteString("email,company\n")
-		for i := 0; i < 60; i++ {
-			fmt.Fprintf(&b, "o%d@x.io,Co %d\n", i, i)
-		}
 		ctx := context.Background()
-		im, err := w.imp.Upload(ctx, access.System, "twice.csv", strings.NewReader(b.String()))
+		im, err := w.imp.Upload(ctx, access.System, "twice.csv", strings.NewReader(emailsCSV("o", 60)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -391,4 +381,14 @@ func TestOverlappingRunsCountOnce(t *testing.T) {
 				cur.Status, cur.RowsDone, cur.Created, cur.Updated, cur.Unchanged, cur.Rejected, p.Total)
 		}
 	})
+}
+
+// emailsCSV is a file of n new leads whose emails start with prefix.
+func emailsCSV(prefix string, n int) string {
+	var b strings.Builder
+	b.WriteString("email,company\n")
+	for i := range n {
+		fmt.Fprintf(&b, "%s%d@x.io,Co %d\n", prefix, i, i)
+	}
+	return b.String()
 }

@@ -3,7 +3,6 @@ package lead_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,25 +12,6 @@ import (
 	"leadflow/internal/lead"
 	"leadflow/internal/sqldb"
 )
-
-// together runs each fn on a goroutine of its own, released at the same
-// moment, and returns their errors in order.
-func together(fns ...func() error) []error {
-	errs := make([]error, len(fns))
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i, fn := range fns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			errs[i] = fn()
-		}()
-	}
-	close(start)
-	wg.Wait()
-	return errs
-}
 
 // Two people save different fields of one lead at the same moment: both
 // changes are kept, every time.
@@ -49,7 +29,7 @@ func TestConcurrentEditsOfDifferentFieldsKeepBoth(t *testing.T) {
 			}
 			name, city := fmt.Sprintf("Ada %d", r), fmt.Sprintf("Oslo %d", r)
 			var saved [2]lead.Lead
-			errs := together(
+			errs := dbtest.Together(
 				func() (err error) {
 					saved[0], err = svc.Update(ctx, tm.admin, l.ID, lead.Changes{"first_name": name})
 					return err
@@ -105,7 +85,7 @@ func TestConflictOfStaleEditsOfOneField(t *testing.T) {
 					return err
 				}
 			}
-			errs := together(edit("CTO"), edit("CEO"))
+			errs := dbtest.Together(edit("CTO"), edit("CEO"))
 			var conflicts []*fault.Error
 			for _, err := range errs {
 				if e := fault.As(err); e != nil && e.Code == fault.Conflict {
@@ -149,7 +129,7 @@ func TestStaleFormsOfDifferentFieldsBothLand(t *testing.T) {
 				return err
 			}
 		}
-		for _, err := range together(form("first_name", "Ada"), form("city", "Oslo")) {
+		for _, err := range dbtest.Together(form("first_name", "Ada"), form("city", "Oslo")) {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -188,7 +168,7 @@ func TestConcurrentRescoresRecordEachChangeOnce(t *testing.T) {
 		later := now.Add(45 * 24 * time.Hour)
 		svc.SetClock(func() time.Time { return later })
 		var ps [2]lead.RescoreProgress
-		errs := together(
+		errs := dbtest.Together(
 			func() (err error) { ps[0], err = svc.RescoreAll(ctx, "decay", nil); return err },
 			func() (err error) { ps[1], err = svc.RescoreAll(ctx, "decay", nil); return err },
 		)
