@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"leadflow/internal/dbtest"
+	"leadflow/internal/job"
 	"leadflow/internal/sqldb"
 )
 
@@ -218,4 +219,52 @@ func TestBenchQuick(t *testing.T) {
 			t.Errorf("%s measured nothing", m.Name)
 		}
 	}
+}
+
+// TestServeWithoutJobs: an instance started with --jobs=false serves and
+// enqueues, but runs no job; an instance with jobs on the same database
+// runs what it enqueued.
+func TestServeWithoutJobs(t *testing.T) {
+	dbtest.EachDSN(t, func(t *testing.T, dsn string) {
+		dbFlag, env := target(dsn)
+		cli(t, env, append([]string{"user", "create", "--email", "boss@acme.io", "--password", "a long passphrase", "--role", "admin"}, dbFlag...)...)
+		out, err := cli(t, env, append([]string{"token", "create", "--user", "boss@acme.io"}, dbFlag...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		token := lines[len(lines)-1]
+
+		web, _ := start(t, env, append([]string{"serve", "--addr", "127.0.0.1:0", "--jobs=false"}, dbFlag...)...)
+		rules := `{"rules": {"explicit": [], "behaviour": [{"event": "page_view", "points": 3}], "half_life_days": 30, "hot": 60, "warm": 30, "mql": 50}, "note": "web only"}`
+		req, _ := http.NewRequest("PUT", web+"/api/v1/scoring/rules", strings.NewReader(rules))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("saving rules: %d", resp.StatusCode)
+		}
+		db, err := sqldb.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var id int64
+		db.R.QueryRow(context.Background(), `SELECT id FROM jobs WHERE kind = 'rescore'`).Scan(&id)
+		time.Sleep(1500 * time.Millisecond) // longer than a runner's poll
+		if j, err := job.Get(context.Background(), db.R, id); err != nil || j.State != job.Available {
+			t.Fatalf("the rescore job under --jobs=false: %+v %v; want it waiting", j, err)
+		}
+
+		start(t, env, append([]string{"serve", "--addr", "127.0.0.1:0"}, dbFlag...)...)
+		wait, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := job.Wait(wait, db.R, id); err != nil {
+			t.Fatalf("the instance with jobs did not run it: %v", err)
+		}
+	})
 }
