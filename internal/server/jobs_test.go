@@ -17,12 +17,13 @@ import (
 	"leadflow/internal/user"
 )
 
-// failedJob makes a job that failed for good, as an import of a file that
-// vanished would.
+// failedJob makes a job that failed for good. Its kind is one the
+// server's runner has no handler for, so a retried one stays waiting
+// instead of being run (and failing) again at once.
 func failedJob(t *testing.T, db *sqldb.DB) int64 {
 	t.Helper()
 	ctx := context.Background()
-	id, _, err := job.Enqueue(ctx, db.W, "import", map[string]int{"import_id": 999}, job.EnqueueOptions{RunAt: time.Now().Add(time.Hour)})
+	id, _, err := job.Enqueue(ctx, db.W, "test.import", map[string]int{"import_id": 999}, job.EnqueueOptions{RunAt: time.Now().Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +46,7 @@ func TestJobsAPI(t *testing.T) {
 			t.Fatalf("failed jobs: %d %v", status, body)
 		}
 		got := data[0].(map[string]any)
-		if got["kind"] != "import" || got["error"] != "import 999 not found" || got["attempt"] != 5.0 {
+		if got["kind"] != "test.import" || got["error"] != "import 999 not found" || got["attempt"] != 5.0 {
 			t.Errorf("failed job as listed: %v", got)
 		}
 		schema := openAPISchema(t, f, "Job")
