@@ -27,7 +27,7 @@ func main() {
 const usage = `leadflow — lead management
 
 Usage:
-  leadflow serve   [--addr :8080] [--db leadflow.db] [--trusted-proxies CIDRS]
+  leadflow serve   [--addr :8080] [--db leadflow.db] [--trusted-proxies CIDRS] [--jobs=false]
                                                       run the server
   leadflow demo    [--addr 127.0.0.1:8080] [--db leadflow-demo.db] [--leads 300] [--trusted-proxies CIDRS]
                                                       run the server on demo data
@@ -41,12 +41,17 @@ Usage:
   leadflow rescore                                    rescore every lead with the current rules
   leadflow secret rotate NAME                         replace a signing key shared by all instances
                                                       (NAME: form-token)
-  leadflow bench [--quick] [--leads N] [--events M] [--out bench.json]
+  leadflow backup --out FILE [--db leadflow.db]       copy the SQLite database while it serves, and check the copy
+  leadflow restore --from FILE [--db leadflow.db] [--force]
+                                                      check a backup and put it in the database's place
+  leadflow check [--db leadflow.db]                   look the database over (integrity, counts)
+  leadflow bench [--quick] [--leads N] [--events M] [--instances N] [--out bench.json]
                                                       measure leadflow on a fresh database
 
 The database is the SQLite file --db, unless LEADFLOW_DATABASE_URL holds a
 postgres:// URL, which selects PostgreSQL. --trusted-proxies defaults to
-LEADFLOW_TRUSTED_PROXIES.
+LEADFLOW_TRUSTED_PROXIES. Every command takes --durable to make each SQLite
+commit wait until it is on disk (default LEADFLOW_SQLITE_DURABLE).
 `
 
 // run is the whole program, with its environment passed in so tests can
@@ -79,6 +84,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return env.secret(ctx, rest)
 	case "bench":
 		return env.bench(ctx, rest)
+	case "backup":
+		return env.backup(ctx, rest)
+	case "restore":
+		return env.restore(ctx, rest)
+	case "check":
+		return env.check(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

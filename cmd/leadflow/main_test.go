@@ -268,3 +268,74 @@ func TestServeWithoutJobs(t *testing.T) {
 		}
 	})
 }
+
+// TestBackupAndRestore: a backup taken while the server takes in leads,
+// restored in place of a database, opens with the leads it held; a
+// damaged backup is refused and the database left as it was.
+func TestBackupAndRestore(t *testing.T) {
+	dir := t.TempDir()
+	live := filepath.Join(dir, "live.db")
+	cli(t, nil, "user", "create", "--email", "boss@acme.io", "--password", "a long passphrase", "--role", "admin", "--db", live)
+	out, _ := cli(t, nil, "token", "create", "--user", "boss@acme.io", "--db", live)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	token := lines[len(lines)-1]
+	base, _ := start(t, nil, "serve", "--addr", "127.0.0.1:0", "--db", live)
+	post := func(i int) {
+		req, _ := http.NewRequest("POST", base+"/api/v1/leads", strings.NewReader(fmt.Sprintf(`{"email": "b%d@backup.test"}`, i)))
+		req.Header.Set("Authorization", "Bearer "+token)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
+	for i := range 20 {
+		post(i)
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { // writes go on during the backup
+		defer close(done)
+		for i := 20; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+				post(i)
+			}
+		}
+	}()
+	backupFile := filepath.Join(dir, "backup.db")
+	out, err := cli(t, nil, "backup", "--out", backupFile, "--db", live)
+	close(stop)
+	<-done
+	if err != nil || !strings.Contains(out, "checked") {
+		t.Fatalf("backup: %q %v", out, err)
+	}
+
+	restored := filepath.Join(dir, "restored.db")
+	if out, err := cli(t, nil, "restore", "--from", backupFile, "--db", restored); err != nil || !strings.Contains(out, "restored") {
+		t.Fatalf("restore: %q %v", out, err)
+	}
+	out, err = cli(t, nil, "check", "--db", restored)
+	if err != nil || !strings.Contains(out, "sound") {
+		t.Fatalf("check of the restored database: %q %v", out, err)
+	}
+	var n int
+	if m := regexp.MustCompile(`leads (\d+)`).FindStringSubmatch(out); m != nil {
+		fmt.Sscan(m[1], &n)
+	}
+	if n < 20 {
+		t.Errorf("the restored database holds %d leads, want at least the 20 made before the backup:\n%s", n, out)
+	}
+
+	if _, err := cli(t, nil, "restore", "--from", backupFile, "--db", restored); err == nil || !strings.Contains(err.Error(), "--force") {
+		t.Errorf("restoring over an existing database without --force: %v", err)
+	}
+	damaged := filepath.Join(dir, "damaged.db")
+	os.WriteFile(damaged, []byte("this is not a database"), 0o600)
+	if _, err := cli(t, nil, "restore", "--from", damaged, "--db", restored, "--force"); err == nil {
+		t.Error("a damaged backup was restored")
+	}
+	if out, err := cli(t, nil, "check", "--db", restored); err != nil || !strings.Contains(out, fmt.Sprintf("leads %d", n)) {
+		t.Errorf("after the refused restore the database changed: %q %v", out, err)
+	}
+}

@@ -20,19 +20,42 @@ import (
 // openDB opens and migrates the database LEADFLOW_DATABASE_URL or dbPath
 // names.
 func (e environment) openDB(ctx context.Context, dbPath string) (*sqldb.DB, error) {
-	dsn := dbPath
+	return e.openDBWith(ctx, dbPath, e.dbOptions())
+}
+
+func (e environment) openDBWith(ctx context.Context, dbPath string, o sqldb.Options) (*sqldb.DB, error) {
+	dsn, err := e.dsn(dbPath)
+	if err != nil {
+		return nil, err
+	}
+	return e.openDBAtWith(ctx, dsn, o)
+}
+
+// dsn is the database LEADFLOW_DATABASE_URL or dbPath names.
+func (e environment) dsn(dbPath string) (string, error) {
 	if u := e.getenv("LEADFLOW_DATABASE_URL"); u != "" {
 		if !sqldb.IsPostgresURL(u) {
-			return nil, fmt.Errorf("LEADFLOW_DATABASE_URL must be a postgres:// URL, got %q", u)
+			return "", fmt.Errorf("LEADFLOW_DATABASE_URL must be a postgres:// URL, got %q", u)
 		}
-		dsn = u
+		return u, nil
 	}
-	return e.openDBAt(ctx, dsn)
+	return dbPath, nil
+}
+
+// dbOptions are the database options the environment sets:
+// LEADFLOW_SQLITE_DURABLE=true waits for every SQLite commit to reach
+// the disk.
+func (e environment) dbOptions() sqldb.Options {
+	return sqldb.Options{Durable: e.getenv("LEADFLOW_SQLITE_DURABLE") == "true"}
 }
 
 // openDBAt opens and migrates the database dsn names.
 func (e environment) openDBAt(ctx context.Context, dsn string) (*sqldb.DB, error) {
-	db, err := sqldb.Open(ctx, dsn)
+	return e.openDBAtWith(ctx, dsn, e.dbOptions())
+}
+
+func (e environment) openDBAtWith(ctx context.Context, dsn string, o sqldb.Options) (*sqldb.DB, error) {
+	db, err := sqldb.OpenWith(ctx, dsn, o)
 	if err != nil {
 		return nil, err
 	}
@@ -51,10 +74,11 @@ func (e environment) openDBAt(ctx context.Context, dsn string) (*sqldb.DB, error
 // migrates the database they select.
 func (e environment) parseAndOpen(ctx context.Context, fs *flag.FlagSet, args []string, defaultPath string) (*sqldb.DB, error) {
 	dbPath := fs.String("db", defaultPath, "SQLite database file (ignored when LEADFLOW_DATABASE_URL is set)")
+	durable := fs.Bool("durable", e.dbOptions().Durable, "SQLite: every commit waits until it is on disk (default LEADFLOW_SQLITE_DURABLE)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	return e.openDB(ctx, *dbPath)
+	return e.openDBWith(ctx, *dbPath, sqldb.Options{Durable: *durable})
 }
 
 // serveOptions are the settings serve and demo share.

@@ -120,15 +120,29 @@ func (h *Handle) prepareWanted(ctx context.Context) {
 	}
 }
 
+// Options adjust how a database is opened.
+type Options struct {
+	// Durable makes every SQLite commit wait until it is on disk
+	// (synchronous=FULL), so it survives a power cut or an operating
+	// system crash too. By default (NORMAL, in WAL mode) a commit survives
+	// the process crashing, but the last commits before a power cut may be
+	// lost; the database stays consistent either way. PostgreSQL keeps its
+	// own setting (synchronous_commit).
+	Durable bool
+}
+
 // Open connects to dsn: a postgres:// or postgresql:// URL selects
 // PostgreSQL, anything else is a SQLite file path.
-func Open(ctx context.Context, dsn string) (*DB, error) {
+func Open(ctx context.Context, dsn string) (*DB, error) { return OpenWith(ctx, dsn, Options{}) }
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dsn string, o Options) (*DB, error) {
 	var db *DB
 	var err error
 	if IsPostgresURL(dsn) {
 		db, err = openPostgres(dsn)
 	} else {
-		db, err = openSQLite(dsn)
+		db, err = openSQLite(dsn, o)
 	}
 	if err != nil {
 		return nil, err
@@ -173,7 +187,7 @@ func init() {
 	}})
 }
 
-func openSQLite(path string) (*DB, error) {
+func openSQLite(path string, o Options) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open sqlite: empty database path")
 	}
@@ -183,6 +197,9 @@ func openSQLite(path string) (*DB, error) {
 	q.Set("_busy_timeout", "10000")
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", "NORMAL")
+	if o.Durable {
+		q.Set("_synchronous", "FULL")
+	}
 	q.Set("_txlock", "immediate")
 	// 16 MB of page cache a connection instead of SQLite's 2 MB: indexes
 	// of a million leads stop being re-read from the OS for every lookup.
