@@ -101,3 +101,25 @@ func TestCheckFindsWrongCounts(t *testing.T) {
 		}
 	})
 }
+
+// TestDurableWaitsForTheDisk: --durable opens SQLite with synchronous
+// FULL on every connection; the default is NORMAL.
+func TestDurableWaitsForTheDisk(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		durable bool
+		want    int
+	}{{false, 1}, {true, 2}} {
+		db, err := sqldb.OpenWith(ctx, filepath.Join(t.TempDir(), "d.db"), sqldb.Options{Durable: c.durable})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w, r int
+		db.W.QueryRow(ctx, `PRAGMA synchronous`).Scan(&w)
+		db.R.QueryRow(ctx, `PRAGMA synchronous`).Scan(&r)
+		db.Close()
+		if w != c.want || r != c.want {
+			t.Errorf("durable %v: synchronous %d on the writer, %d on a reader; want %d", c.durable, w, r, c.want)
+		}
+	}
+}
