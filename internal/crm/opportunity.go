@@ -3,6 +3,7 @@ package crm
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -151,11 +152,17 @@ func (s *Service) CreateOpportunity(ctx context.Context, a access.Actor, in Oppo
 				Fields: map[string]string{"account_id": "no account has this id"}}
 		}
 		if in.ContactID != 0 {
-			var accountID int64
-			err := tx.QueryRow(ctx, `SELECT account_id FROM contacts WHERE id = ?`, in.ContactID).Scan(&accountID)
+			var accountID, owner int64
+			err := tx.QueryRow(ctx, `SELECT account_id, COALESCE(owner_id, 0) FROM contacts WHERE id = ?`, in.ContactID).Scan(&accountID, &owner)
 			if err != nil || accountID != in.AccountID {
 				return &fault.Error{Code: fault.Invalid, Message: "the contact is not at this account",
 					Fields: map[string]string{"contact_id": "must be a contact of the account"}}
+			}
+			// The deal would let its owner change the contact (a win
+			// makes it a customer): only for contacts the actor may change.
+			if !a.CanSeeLead(owner) {
+				return &fault.Error{Code: fault.Forbidden, Message: "the contact belongs to another sales user",
+					Fields: map[string]string{"contact_id": "is another sales user's contact"}}
 			}
 		}
 		o, err := s.newOpp(ctx, tx, a, in, s.stamp())
@@ -256,11 +263,24 @@ func (s *Service) Move(ctx context.Context, a access.Actor, id int64, stage, rea
 }
 
 // won makes the deal's contact, and the leads it came from, customers.
+// It refuses, undoing the win, when a may not change the contact or one
+// of those leads: a deal must not reach records its owner cannot.
 func (s *Service) won(ctx context.Context, tx *sqldb.Tx, a access.Actor, o Opportunity, now time.Time) error {
+	var owner int64
+	err := tx.QueryRow(ctx, `SELECT COALESCE(owner_id, 0) FROM contacts WHERE id = ?`+tx.ForUpdate(), o.ContactID).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("crm: contact %d of a won deal: %w", o.ContactID, err)
+	}
+	if !a.CanSeeLead(owner) {
+		return fault.Errorf(fault.Forbidden, "the deal's contact belongs to another sales user: its owner or an admin can close the deal as won")
+	}
 	if _, err := tx.Exec(ctx, `UPDATE contacts SET stage = ?, updated_at = ?, version = version + 1 WHERE id = ?`, string(lead.Customer), now.UnixMilli(), o.ContactID); err != nil {
 		return fmt.Errorf("crm: customer contact %d: %w", o.ContactID, err)
 	}
-	return s.leads.BecomeCustomers(ctx, tx, a.ID, o.ContactID, fmt.Sprintf("opportunity %q won", o.Name))
+	return s.leads.BecomeCustomers(ctx, tx, a, o.ContactID, fmt.Sprintf("opportunity %q won", o.Name))
 }
 
 func recordMove(ctx context.Context, tx *sqldb.Tx, a access.Actor, id int64, from, to, reason string, now time.Time) error {

@@ -191,3 +191,32 @@ func TestConvertAndBoardPages(t *testing.T) {
 		}
 	})
 }
+
+// Sue, in sales, names Sam's contact on a deal of the account they share,
+// by the API and by the deal form: both refuse her, naming contact_id,
+// and no deal is opened.
+func TestSalesCannotOpenADealWithAnotherOwnersContact(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		path := sqlLead(t, f, "sales", `{"email":"cto@tundra.fi","company":"Tundra Oy"}`)
+		status, conv := f.call(t, "sales", "POST", path+"/convert", `{}`)
+		if status != 201 {
+			t.Fatalf("convert: %d %v", status, conv)
+		}
+		status, body := f.call(t, "sales2", "POST", "/api/v1/opportunities",
+			fmt.Sprintf(`{"account_id":%v,"contact_id":%v,"name":"Mine now"}`, conv["account_id"], conv["contact_id"]))
+		if status != 403 || errorFields(body)["contact_id"] == nil {
+			t.Errorf("API: sue opened a deal with sam's contact: %d %v", status, body)
+		}
+		b := newBrowser(t, f.srv.URL)
+		b.login("sue@example.com")
+		status, _, html := b.post("/deals", url.Values{"account_id": {fmt.Sprint(conv["account_id"])}, "contact_id": {fmt.Sprint(conv["contact_id"])},
+			"deal_name": {"Mine now"}})
+		if status != 403 || !strings.Contains(html, "another sales user") {
+			t.Errorf("form: sue opened a deal with sam's contact: %d", status)
+		}
+		if _, list := f.call(t, "admin", "GET", "/api/v1/opportunities", ""); list["total"] != 0.0 {
+			t.Errorf("%v deals after two refused ones", list["total"])
+		}
+	})
+}

@@ -140,6 +140,15 @@ func (h *Web) fail(w http.ResponseWriter, r *http.Request, err error) {
 	h.render(w, r, "error", page{Title: http.StatusText(status), Status: status, Data: e.Message})
 }
 
+// formStatus is the status of a form shown again with e's field errors:
+// 403 when a field names what the user may not touch, 422 otherwise.
+func formStatus(e *fault.Error) int {
+	if e.Code == fault.Forbidden {
+		return http.StatusForbidden
+	}
+	return http.StatusUnprocessableEntity
+}
+
 // flash leaves a one-time message for the next page.
 func (h *Web) flash(w http.ResponseWriter, msg string) {
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/",
