@@ -147,9 +147,12 @@ func InputOf(a Account) AccountInput {
 	return in
 }
 
-// apply validates in onto a, naming each bad field.
-func (s *Service) apply(ctx context.Context, q sqldb.Querier, a *Account, in AccountInput) error {
+// apply validates in onto a, naming each bad field; actor is who makes
+// the change. An owner changes under the rule of a lead's: sales may take
+// or release an account that is its own or nobody's, and no more.
+func (s *Service) apply(ctx context.Context, q sqldb.Querier, actor access.Actor, a *Account, in AccountInput) error {
 	bad := fault.Fields{}
+	wasOwner := a.OwnerID
 	a.Name = strings.TrimSpace(in.Name)
 	if a.Name == "" || utf8.RuneCountInString(a.Name) > 200 {
 		bad.Add("name", "is required, at most 200 characters")
@@ -180,7 +183,14 @@ func (s *Service) apply(ctx context.Context, q sqldb.Querier, a *Account, in Acc
 	if err := s.resolveOwner(ctx, q, &a.OwnerID, &a.OwnerEmail, in.Owner, bad); err != nil {
 		return err
 	}
-	return bad.Err()
+	if err := bad.Err(); err != nil {
+		return err
+	}
+	if a.OwnerID != wasOwner && (!actor.CanSeeLead(wasOwner) || !actor.CanAssignTo(a.OwnerID)) {
+		return &fault.Error{Code: fault.Forbidden, Message: "sales users may take or release only their own or unassigned accounts",
+			Fields: map[string]string{"owner": "sales users cannot give an account to someone else or take another's"}}
+	}
+	return nil
 }
 
 // resolveOwner reads an owner's email into id and email.
@@ -205,7 +215,7 @@ func (s *Service) CreateAccount(ctx context.Context, a access.Actor, in AccountI
 	if in.Owner == "" {
 		in.Owner = a.Email
 	}
-	if err := s.apply(ctx, s.db.R, &acc, in); err != nil {
+	if err := s.apply(ctx, s.db.R, a, &acc, in); err != nil {
 		return acc, err
 	}
 	var err error
@@ -221,7 +231,7 @@ func (s *Service) UpdateAccount(ctx context.Context, a access.Actor, id int64, i
 		if err != nil {
 			return err
 		}
-		if err := s.apply(ctx, tx, &acc, in); err != nil {
+		if err := s.apply(ctx, tx, a, &acc, in); err != nil {
 			return err
 		}
 		acc.UpdatedAt = s.stamp()

@@ -72,3 +72,35 @@ func TestConcurrentDealChangesKeepAll(t *testing.T) {
 		}
 	})
 }
+
+// Ten people of one new company, some by their work address and some
+// from free-mail with only the company's name, are converted at the same
+// moment: they share one account, on either database.
+func TestConcurrentConversionsOfOneCompanyMakeOneAccount(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		leads, svc, tm := setup(t, db)
+		const n = 10
+		var convs []func() error
+		for i := range n {
+			c := lead.Changes{"email": fmt.Sprintf("p%d@fabrikam.com", i), "company": "Fabrikam Ltd"}
+			if i%3 == 2 {
+				c = lead.Changes{"email": fmt.Sprintf("fabrikam.p%d@gmail.com", i), "company": "Fabrikam"}
+			}
+			l := sqlLead(t, leads, tm, c)
+			convs = append(convs, func() error { _, err := svc.Convert(ctx, tm.ann, l.ID, crm.ConvertInput{}); return err })
+		}
+		for _, err := range dbtest.Together(convs...) {
+			if err != nil {
+				t.Error(err)
+			}
+		}
+		accs, err := svc.Accounts(ctx, tm.admin, crm.ListOptions{})
+		if err != nil || accs.Total != 1 {
+			t.Fatalf("%d accounts, want 1 (%v)", accs.Total, err)
+		}
+		if acc, _ := svc.Account(ctx, tm.admin, accs.Items[0].ID); len(acc.Contacts) != n {
+			t.Errorf("the account has %d contacts, want %d", len(acc.Contacts), n)
+		}
+	})
+}

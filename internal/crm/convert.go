@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"leadflow/internal/access"
@@ -97,6 +98,9 @@ func (s *Service) accountFor(ctx context.Context, tx *sqldb.Tx, l lead.Lead, in 
 		name = l.Company
 	}
 	domain := DomainOf(l.Website, l.Email)
+	if err := lockCompany(ctx, tx, domain, name); err != nil {
+		return Account{}, false, err
+	}
 	id, err := matchAccount(ctx, tx, domain, name)
 	if err != nil || id != 0 {
 		acc, gerr := getAccount(ctx, tx, id)
@@ -114,6 +118,25 @@ func (s *Service) accountFor(ctx context.Context, tx *sqldb.Tx, l lead.Lead, in 
 		Country: l.Country, City: l.City, OwnerID: owner, CreatedAt: now, UpdatedAt: now}
 	acc.ID, err = insertAccount(ctx, tx, acc)
 	return acc, false, err
+}
+
+// lockCompany makes conversions of one company wait for each other from
+// their match to their commit, so that of leads converted at once only
+// the first creates the account and the others find it. A company is
+// known by its domain and by its name's key, either of which matching
+// uses: both are locked, the domain first.
+func lockCompany(ctx context.Context, tx *sqldb.Tx, domain, name string) error {
+	if domain != "" {
+		if err := tx.LockKey(ctx, "account domain "+domain); err != nil {
+			return fmt.Errorf("crm: %w", err)
+		}
+	}
+	if key := NameKey(name); key != "" {
+		if err := tx.LockKey(ctx, "account name "+key); err != nil {
+			return fmt.Errorf("crm: %w", err)
+		}
+	}
+	return nil
 }
 
 // MatchFor returns the existing account lead l would join if converted

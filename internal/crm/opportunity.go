@@ -3,7 +3,9 @@ package crm
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"math/big"
 	"regexp"
 	"strconv"
 	"strings"
@@ -72,6 +74,10 @@ type OpportunityInput struct {
 
 var currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
 
+// MaxAmount bounds a deal's amount: far above any real deal, and low
+// enough that sums of many deals stay exact.
+const MaxAmount int64 = 1_000_000_000_000_000
+
 // applyOpp validates in onto o, naming each bad field.
 func (s *Service) applyOpp(ctx context.Context, q sqldb.Querier, o *Opportunity, in OpportunityInput, bad fault.Fields) error {
 	if name := strings.TrimSpace(in.Name); name != "" || o.Name == "" {
@@ -83,8 +89,8 @@ func (s *Service) applyOpp(ctx context.Context, q sqldb.Querier, o *Opportunity,
 	o.Amount = nil
 	if v := strings.ReplaceAll(strings.TrimSpace(in.Amount), ",", ""); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			bad.Add("amount", "must be a whole amount, 0 or more")
+		if err != nil || n < 0 || n > MaxAmount {
+			bad.Add("amount", "must be a whole amount from 0 to 1,000,000,000,000,000")
 		} else {
 			o.Amount = &n
 		}
@@ -151,11 +157,17 @@ func (s *Service) CreateOpportunity(ctx context.Context, a access.Actor, in Oppo
 				Fields: map[string]string{"account_id": "no account has this id"}}
 		}
 		if in.ContactID != 0 {
-			var accountID int64
-			err := tx.QueryRow(ctx, `SELECT account_id FROM contacts WHERE id = ?`, in.ContactID).Scan(&accountID)
+			var accountID, owner int64
+			err := tx.QueryRow(ctx, `SELECT account_id, COALESCE(owner_id, 0) FROM contacts WHERE id = ?`, in.ContactID).Scan(&accountID, &owner)
 			if err != nil || accountID != in.AccountID {
 				return &fault.Error{Code: fault.Invalid, Message: "the contact is not at this account",
 					Fields: map[string]string{"contact_id": "must be a contact of the account"}}
+			}
+			// The deal would let its owner change the contact (a win
+			// makes it a customer): only for contacts the actor may change.
+			if !a.CanSeeLead(owner) {
+				return &fault.Error{Code: fault.Forbidden, Message: "the contact belongs to another sales user",
+					Fields: map[string]string{"contact_id": "is another sales user's contact"}}
 			}
 		}
 		o, err := s.newOpp(ctx, tx, a, in, s.stamp())
@@ -256,11 +268,24 @@ func (s *Service) Move(ctx context.Context, a access.Actor, id int64, stage, rea
 }
 
 // won makes the deal's contact, and the leads it came from, customers.
+// It refuses, undoing the win, when a may not change the contact or one
+// of those leads: a deal must not reach records its owner cannot.
 func (s *Service) won(ctx context.Context, tx *sqldb.Tx, a access.Actor, o Opportunity, now time.Time) error {
+	var owner int64
+	err := tx.QueryRow(ctx, `SELECT COALESCE(owner_id, 0) FROM contacts WHERE id = ?`+tx.ForUpdate(), o.ContactID).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("crm: contact %d of a won deal: %w", o.ContactID, err)
+	}
+	if !a.CanSeeLead(owner) {
+		return fault.Errorf(fault.Forbidden, "the deal's contact belongs to another sales user: its owner or an admin can close the deal as won")
+	}
 	if _, err := tx.Exec(ctx, `UPDATE contacts SET stage = ?, updated_at = ?, version = version + 1 WHERE id = ?`, string(lead.Customer), now.UnixMilli(), o.ContactID); err != nil {
 		return fmt.Errorf("crm: customer contact %d: %w", o.ContactID, err)
 	}
-	return s.leads.BecomeCustomers(ctx, tx, a.ID, o.ContactID, fmt.Sprintf("opportunity %q won", o.Name))
+	return s.leads.BecomeCustomers(ctx, tx, a, o.ContactID, fmt.Sprintf("opportunity %q won", o.Name))
 }
 
 func recordMove(ctx context.Context, tx *sqldb.Tx, a access.Actor, id int64, from, to, reason string, now time.Time) error {
@@ -340,8 +365,8 @@ func (s *Service) listOpportunities(ctx context.Context, a access.Actor, o ListO
 type Column struct {
 	Stage  Stage
 	Deals  []Opportunity
-	Count  int              // all deals in the stage, shown or not
-	Totals map[string]int64 // amount by currency
+	Count  int                 // all deals in the stage, shown or not
+	Totals map[string]*big.Int // amount by currency, exact however many deals
 }
 
 // Board returns the pipeline with the deals a may see in each stage, the
@@ -370,27 +395,33 @@ func (s *Service) Board(ctx context.Context, a access.Actor, o ListOptions, perS
 	return cols, nil
 }
 
-// totals sums the amounts of a stage's deals by currency.
-func (s *Service) totals(ctx context.Context, a access.Actor, o ListOptions) (map[string]int64, error) {
+// totals sums the amounts of a stage's deals by currency. The database
+// sums each amount's high and low 32 bits apart, sums that cannot
+// overflow 64 bits for any number of deals (SQLite fails on an overflowing
+// SUM, and PostgreSQL's numeric sum would not scan into an int64), and
+// they are joined here exactly.
+func (s *Service) totals(ctx context.Context, a access.Actor, o ListOptions) (map[string]*big.Int, error) {
 	var f conds
 	f.add("o.stage = ?", o.Stage)
 	f.add("o.amount IS NOT NULL")
 	f.visibleTo(a, "o")
 	f.owner(a, o.Owner)
-	rows, err := s.db.R.Query(ctx, `SELECT o.currency, SUM(o.amount) FROM opportunities o LEFT JOIN users u ON u.id = o.owner_id`+
+	rows, err := s.db.R.Query(ctx, `SELECT o.currency, CAST(SUM(o.amount / 4294967296) AS BIGINT), CAST(SUM(o.amount % 4294967296) AS BIGINT)
+		FROM opportunities o LEFT JOIN users u ON u.id = o.owner_id`+
 		f.where()+` GROUP BY o.currency ORDER BY o.currency`, f.args...)
 	if err != nil {
 		return nil, fmt.Errorf("crm: totals: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]int64{}
+	out := map[string]*big.Int{}
 	for rows.Next() {
 		var cur string
-		var sum int64
-		if err := rows.Scan(&cur, &sum); err != nil {
+		var high, low int64
+		if err := rows.Scan(&cur, &high, &low); err != nil {
 			return nil, err
 		}
-		out[cur] = sum
+		sum := new(big.Int).Lsh(big.NewInt(high), 32)
+		out[cur] = sum.Add(sum, big.NewInt(low))
 	}
 	return out, rows.Err()
 }

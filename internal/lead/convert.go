@@ -92,10 +92,11 @@ func convertible(l Lead) error {
 func CanConvert(l Lead) bool { return convertible(l) == nil }
 
 // BecomeCustomers moves the leads that became contact contactID to the
-// customer stage, inside tx: their deal was won.
-func (s *Service) BecomeCustomers(ctx context.Context, tx *sqldb.Tx, actorID, contactID int64, reason string) error {
+// customer stage, inside tx: their deal was won. It refuses, changing
+// none, when a may not change one of them.
+func (s *Service) BecomeCustomers(ctx context.Context, tx *sqldb.Tx, a access.Actor, contactID int64, reason string) error {
 	now := s.now().UTC().Truncate(time.Millisecond)
-	rows, err := tx.Query(ctx, `SELECT id, stage FROM leads WHERE contact_id = ? AND stage <> ? ORDER BY id`+tx.ForUpdate(),
+	rows, err := tx.Query(ctx, `SELECT id, stage, COALESCE(owner_id, 0) FROM leads WHERE contact_id = ? AND stage <> ? ORDER BY id`+tx.ForUpdate(),
 		contactID, string(Customer))
 	if err != nil {
 		return fmt.Errorf("lead store: leads of contact %d: %w", contactID, err)
@@ -107,9 +108,14 @@ func (s *Service) BecomeCustomers(ctx context.Context, tx *sqldb.Tx, actorID, co
 	var moves []move
 	for rows.Next() {
 		var m move
-		if err := rows.Scan(&m.id, &m.stage); err != nil {
+		var owner int64
+		if err := rows.Scan(&m.id, &m.stage, &owner); err != nil {
 			rows.Close()
 			return err
+		}
+		if !a.CanSeeLead(owner) {
+			rows.Close()
+			return fault.Errorf(fault.Forbidden, "lead %d of the contact belongs to another sales user: its owner or an admin can close the deal as won", m.id)
 		}
 		moves = append(moves, m)
 	}
@@ -123,7 +129,7 @@ func (s *Service) BecomeCustomers(ctx context.Context, tx *sqldb.Tx, actorID, co
 			return fmt.Errorf("lead store: customer %d: %w", m.id, err)
 		}
 		c := Change{LeadID: m.id, At: now, Kind: KindStage, Detail: map[string][2]string{FStage: {m.stage, string(Customer)}}, Reason: reason}
-		if err := insertChange(ctx, tx, c, actorID); err != nil {
+		if err := insertChange(ctx, tx, c, a.ID); err != nil {
 			return err
 		}
 	}

@@ -296,13 +296,33 @@ func (s *Service) eventLead(ctx context.Context, tx *sqldb.Tx, a access.Actor, k
 		if err != nil {
 			return 0, fmt.Errorf("lead store: visitor %s: %w", e.VisitorID, err)
 		}
-		return vid.Int64, nil
+		// The visitor's lead is checked as one named by id: otherwise the
+		// answer would tell anyone its id, score and grade.
+		id = vid.Int64
+		err = tx.QueryRow(ctx, `SELECT COALESCE(owner_id, 0) FROM leads WHERE id = ?`, id).Scan(&owner)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, nil // deleted meanwhile: the visitor is anonymous again
+		}
+		if err != nil {
+			return 0, fmt.Errorf("lead store: lead of visitor %s: %w", e.VisitorID, err)
+		}
 	}
 	if err != nil {
 		return 0, fmt.Errorf("lead store: lead of an event: %w", err)
 	}
 	if !a.CanSeeLead(owner) {
-		return 0, fault.Errorf(fault.Forbidden, "lead %d belongs to another sales user", id)
+		// Named by the field the event used, never by the lead's id,
+		// which a visitor id or an email must not reveal.
+		field := "lead_id"
+		switch {
+		case e.LeadID != 0:
+		case e.Email != "":
+			field = "email"
+		default:
+			field = "visitor_id"
+		}
+		return 0, &fault.Error{Code: fault.Forbidden, Message: "the event's lead belongs to another sales user",
+			Fields: map[string]string{at + field: "is another sales user's lead"}}
 	}
 	return id, nil
 }

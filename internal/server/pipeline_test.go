@@ -191,3 +191,77 @@ func TestConvertAndBoardPages(t *testing.T) {
 		}
 	})
 }
+
+// Sue, in sales, names Sam's contact on a deal of the account they share,
+// by the API and by the deal form: both refuse her, naming contact_id,
+// and no deal is opened.
+func TestSalesCannotOpenADealWithAnotherOwnersContact(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		path := sqlLead(t, f, "sales", `{"email":"cto@tundra.fi","company":"Tundra Oy"}`)
+		status, conv := f.call(t, "sales", "POST", path+"/convert", `{}`)
+		if status != 201 {
+			t.Fatalf("convert: %d %v", status, conv)
+		}
+		status, body := f.call(t, "sales2", "POST", "/api/v1/opportunities",
+			fmt.Sprintf(`{"account_id":%v,"contact_id":%v,"name":"Mine now"}`, conv["account_id"], conv["contact_id"]))
+		if status != 403 || errorFields(body)["contact_id"] == nil {
+			t.Errorf("API: sue opened a deal with sam's contact: %d %v", status, body)
+		}
+		b := newBrowser(t, f.srv.URL)
+		b.login("sue@example.com")
+		status, _, html := b.post("/deals", url.Values{"account_id": {fmt.Sprint(conv["account_id"])}, "contact_id": {fmt.Sprint(conv["contact_id"])},
+			"deal_name": {"Mine now"}})
+		if status != 403 || !strings.Contains(html, "another sales user") {
+			t.Errorf("form: sue opened a deal with sam's contact: %d", status)
+		}
+		if _, list := f.call(t, "admin", "GET", "/api/v1/opportunities", ""); list["total"] != 0.0 {
+			t.Errorf("%v deals after two refused ones", list["total"])
+		}
+	})
+}
+
+// A deal's amount is bounded (10^15), by the API and the form alike; and
+// deals whose amounts sum past what 64 bits hold, as rows stored before
+// the bound may, still show on the board with their exact total.
+func TestDealAmountsAreBoundedAndBoardTotalsDoNotOverflow(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		path := sqlLead(t, f, "sales", `{"email":"cfo@vast.example","company":"Vast Inc"}`)
+		status, conv := f.call(t, "sales", "POST", path+"/convert", `{}`)
+		if status != 201 {
+			t.Fatalf("convert: %d %v", status, conv)
+		}
+		for _, amount := range []string{"9223372036854775807", "1000000000000001"} {
+			status, body := f.call(t, "sales", "POST", "/api/v1/opportunities",
+				fmt.Sprintf(`{"account_id":%v,"name":"Huge","amount":%s,"currency":"EUR"}`, conv["account_id"], amount))
+			if status != 422 || errorFields(body)["amount"] == nil {
+				t.Errorf("API amount %s: %d %v", amount, status, body)
+			}
+		}
+		b := newBrowser(t, f.srv.URL)
+		b.login("sam@example.com")
+		status, _, html := b.post("/deals", url.Values{"account_id": {fmt.Sprint(conv["account_id"])}, "deal_name": {"Huge"},
+			"amount": {"9223372036854775807"}, "currency": {"EUR"}})
+		if status != 422 || !strings.Contains(html, "1,000,000,000,000,000") {
+			t.Errorf("form: a huge amount gives %d", status)
+		}
+		var ids []any
+		for range 2 {
+			status, o := f.call(t, "sales", "POST", "/api/v1/opportunities",
+				fmt.Sprintf(`{"account_id":%v,"name":"Largest","amount":1000000000000000,"currency":"EUR"}`, conv["account_id"]))
+			if status != 201 {
+				t.Fatalf("the largest amount: %d %v", status, o)
+			}
+			ids = append(ids, o["id"])
+		}
+		// Rows from before the bound.
+		if _, err := db.W.Exec(t.Context(), `UPDATE opportunities SET amount = 9223372036854775807 WHERE id IN (?, ?)`, ids...); err != nil {
+			t.Fatal(err)
+		}
+		status, _, html = b.get("/deals")
+		if status != 200 || !strings.Contains(html, "18,446,744,073,709,551,614 EUR") {
+			t.Errorf("board: %d, exact total missing", status)
+		}
+	})
+}

@@ -299,3 +299,28 @@ func TestQualifyThroughPageAndAPI(t *testing.T) {
 		}
 	})
 }
+
+// A sign-in link carrying another site as where to go next, however it is
+// disguised, signs the user in and lands on this site; a real path of
+// this site, with its query, is kept.
+func TestSignInRedirectsOnlyWithinTheSite(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		b := newBrowser(t, f.srv.URL)
+		_, _, body := b.get("/login?next=/%09/evil.example")
+		if !strings.Contains(body, `name="next" value="/leads"`) {
+			t.Errorf("the sign-in page carries a hostile next on")
+		}
+		for _, next := range []string{"/\t/evil.example", "//evil.example", `/\evil.example`, "/\n/evil.example", "https://evil.example",
+			"javascript:alert(1)"} {
+			status, loc, _ := b.post("/login", url.Values{"email": {"mia@example.com"}, "password": {testPassword}, "next": {next}})
+			if status != http.StatusSeeOther || loc != "/leads" {
+				t.Errorf("next %q: %d → %q", next, status, loc)
+			}
+		}
+		status, loc, _ := b.post("/login", url.Values{"email": {"mia@example.com"}, "password": {testPassword}, "next": {"/leads?grade=hot&country=RO"}})
+		if status != http.StatusSeeOther || loc != "/leads?grade=hot&country=RO" {
+			t.Errorf("a path of the site: %d → %q", status, loc)
+		}
+	})
+}

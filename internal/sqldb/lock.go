@@ -1,6 +1,10 @@
 package sqldb
 
-import "strings"
+import (
+	"context"
+	"fmt"
+	"strings"
+)
 
 // ForUpdate is the clause that ends a SELECT whose rows the transaction
 // goes on to write, so that a concurrent writer waits for the commit and
@@ -24,4 +28,26 @@ func (t *Tx) ForUpdate(of ...string) string {
 		return " FOR NO KEY UPDATE"
 	}
 	return " FOR NO KEY UPDATE OF " + strings.Join(of, ", ")
+}
+
+// LockKey holds a lock named key until the transaction ends, for work
+// that reads and then inserts rows no row lock can guard yet: two
+// transactions finding no account for one company would both create it.
+// Of those that lock the same key, one runs its read and write at a time,
+// and each reads what the one before committed.
+//
+// On PostgreSQL it is a transaction-scoped advisory lock on the key's
+// hash (another key may share the hash; it then only waits needlessly).
+// On SQLite it does nothing: a transaction there begins IMMEDIATE on the
+// single writer connection, so no other writer runs until it ends. Take
+// several keys in a fixed order, so two transactions never wait for each
+// other.
+func (t *Tx) LockKey(ctx context.Context, key string) error {
+	if t.dialect != Postgres {
+		return nil
+	}
+	if _, err := t.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext(?))`, key); err != nil {
+		return fmt.Errorf("lock %q: %w", key, err)
+	}
+	return nil
 }

@@ -2,7 +2,9 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
 
 	"leadflow/internal/fault"
 	"leadflow/internal/user"
@@ -14,12 +16,29 @@ type loginData struct {
 	Error string
 }
 
-// safeNext keeps a post-login redirect on this site.
+// safeNext keeps a post-login redirect on this site: a path, with its
+// query, and nothing a browser could read as another host. Browsers drop
+// tabs and newlines inside a URL and read \ as /, so "/\t/evil.example"
+// would become "//evil.example": any space, control character or
+// backslash refuses the whole value, and the rest is rebuilt from its
+// parsed path and query.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/leads"
+	const home = "/leads"
+	if strings.ContainsFunc(next, func(r rune) bool { return r == '\\' || unicode.IsSpace(r) || unicode.IsControl(r) }) {
+		return home
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Opaque != "" || u.User != nil || u.Host != "" {
+		return home
+	}
+	p := u.EscapedPath()
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+		return home
+	}
+	if u.RawQuery != "" {
+		p += "?" + u.RawQuery
+	}
+	return p
 }
 
 func (h *Web) loginPage(w http.ResponseWriter, r *http.Request) {

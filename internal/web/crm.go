@@ -74,7 +74,7 @@ func (h *Web) createAccount(w http.ResponseWriter, r *http.Request) {
 	in, values := accountForm(r)
 	acc, err := h.CRM.CreateAccount(r.Context(), actor(r), in)
 	if e := fault.As(err); e != nil && e.Fields != nil {
-		h.renderAccounts(w, r, e.Fields, values, http.StatusUnprocessableEntity)
+		h.renderAccounts(w, r, e.Fields, values, formStatus(e))
 		return
 	}
 	if err != nil {
@@ -131,7 +131,7 @@ func (h *Web) updateAccount(w http.ResponseWriter, r *http.Request) {
 	in, values := accountForm(r)
 	_, err = h.CRM.UpdateAccount(r.Context(), actor(r), id, in)
 	if e := fault.As(err); e != nil && e.Fields != nil {
-		h.renderAccount(w, r, "edit", e.Fields, values, http.StatusUnprocessableEntity)
+		h.renderAccount(w, r, "edit", e.Fields, values, formStatus(e))
 		return
 	}
 	if err != nil {
@@ -252,7 +252,7 @@ func (h *Web) createDeal(w http.ResponseWriter, r *http.Request) {
 	o, err := h.CRM.CreateOpportunity(r.Context(), actor(r), in)
 	if e := fault.As(err); e != nil && e.Fields != nil {
 		r.SetPathValue("id", strconv.FormatInt(in.AccountID, 10))
-		h.renderAccount(w, r, "deal", dealErrors(e.Fields), values, http.StatusUnprocessableEntity)
+		h.renderAccount(w, r, "deal", dealErrors(e.Fields), values, formStatus(e))
 		return
 	}
 	if err != nil {
@@ -308,7 +308,7 @@ func (h *Web) updateDeal(w http.ResponseWriter, r *http.Request) {
 	in, values := dealForm(r)
 	_, err = h.CRM.UpdateOpportunity(r.Context(), actor(r), id, in)
 	if e := fault.As(err); e != nil && e.Fields != nil {
-		h.renderDeal(w, r, "edit", dealErrors(e.Fields), values, http.StatusUnprocessableEntity)
+		h.renderDeal(w, r, "edit", dealErrors(e.Fields), values, formStatus(e))
 		return
 	}
 	if err != nil {
@@ -417,7 +417,7 @@ func (h *Web) convertLead(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.CRM.Convert(r.Context(), actor(r), l.ID, in)
 	if e := fault.As(err); e != nil && e.Fields != nil {
-		h.renderConvert(w, r, l, dealErrors(e.Fields), values, http.StatusUnprocessableEntity)
+		h.renderConvert(w, r, l, dealErrors(e.Fields), values, formStatus(e))
 		return
 	}
 	if err != nil {

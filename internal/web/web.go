@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"math"
+	"math/big"
 	"net/http"
 	"net/url"
 	"slices"
@@ -140,6 +141,15 @@ func (h *Web) fail(w http.ResponseWriter, r *http.Request, err error) {
 	h.render(w, r, "error", page{Title: http.StatusText(status), Status: status, Data: e.Message})
 }
 
+// formStatus is the status of a form shown again with e's field errors:
+// 403 when a field names what the user may not touch, 422 otherwise.
+func formStatus(e *fault.Error) int {
+	if e.Code == fault.Forbidden {
+		return http.StatusForbidden
+	}
+	return http.StatusUnprocessableEntity
+}
+
 // flash leaves a one-time message for the next page.
 func (h *Web) flash(w http.ResponseWriter, msg string) {
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/",
@@ -217,6 +227,7 @@ var funcs = template.FuncMap{
 	"duration":    humanDuration,
 	"has":         slices.Contains[[]string],
 	"money":       money,
+	"total":       total,
 	"num":         func(n int64) string { return money(&n, "") },
 	"pct":         func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 	"cpl":         func(r report.Row, cur string) string { return orDash(r.CostPerLead())(cur) },
@@ -304,7 +315,19 @@ func money(amount *int64, currency string) string {
 	if amount == nil {
 		return "—"
 	}
-	s := strconv.FormatInt(*amount, 10)
+	return grouped(strconv.FormatInt(*amount, 10), currency)
+}
+
+// total writes a sum of amounts as money does, however large.
+func total(sum *big.Int, currency string) string {
+	if sum == nil {
+		return "—"
+	}
+	return grouped(sum.String(), currency)
+}
+
+// grouped writes the decimal digits s with thousands separators and currency.
+func grouped(s, currency string) string {
 	var b strings.Builder
 	for i, r := range s {
 		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
