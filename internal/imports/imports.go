@@ -512,7 +512,8 @@ func Reason(err error) string {
 
 // WriteRejects writes the rejected rows of import id as CSV: the file's
 // own columns, then line and reason, so it can be fixed and imported
-// again (leadflow ignores the two extra columns).
+// again (leadflow ignores the two extra columns). Cells are neutralised
+// against formulas, and restored when the file is imported again.
 func (s *Service) WriteRejects(ctx context.Context, a access.Actor, id int64, w io.Writer) (int, error) {
 	if err := s.MayImport(a); err != nil {
 		return 0, err
@@ -522,7 +523,7 @@ func (s *Service) WriteRejects(ctx context.Context, a access.Actor, id int64, w 
 		return 0, err
 	}
 	cw := csv.NewWriter(w)
-	cw.Write(append(append([]string{}, im.Header...), "line", "reason"))
+	cw.Write(append(leadcsv.NeutraliseAll(im.Header), "line", "reason"))
 	rows, err := s.db.R.Query(ctx, `SELECT row_num, raw, reason FROM import_rejects WHERE import_id = ? ORDER BY row_num, id`, id)
 	if err != nil {
 		return 0, fmt.Errorf("imports: rejects of %d: %w", id, err)
@@ -540,7 +541,7 @@ func (s *Service) WriteRejects(ctx context.Context, a access.Actor, id int64, w 
 		// Pad or cut to the header so the columns line up.
 		cells := make([]string, len(im.Header))
 		copy(cells, values)
-		cw.Write(append(cells, strconv.FormatInt(line, 10), reason))
+		cw.Write(append(leadcsv.NeutraliseAll(cells), strconv.FormatInt(line, 10), leadcsv.Neutralise(reason)))
 		n++
 	}
 	cw.Flush()

@@ -28,6 +28,9 @@ const MaxField = 10_000
 type Reader struct {
 	Header  []string
 	Latin1  bool // the file was not UTF-8 and was read as Windows-1252
+	// Written is set for a file leadflow wrote (see Written): the quote
+	// that neutralised a cell is removed from it.
+	Written bool
 	csv     *csv.Reader
 	counted *countingReader
 	line    int
@@ -82,6 +85,11 @@ func NewReader(r io.Reader) (*Reader, error) {
 	for i := range header {
 		header[i] = strings.TrimSpace(header[i])
 	}
+	if rd.Written = Written(header); rd.Written {
+		for i := range header {
+			header[i] = restore(header[i])
+		}
+	}
 	rd.Header, rd.line = header, 1
 	return rd, nil
 }
@@ -135,6 +143,11 @@ func (rd *Reader) Next() (Row, error) {
 		line, _ = rd.csv.FieldPos(0) // FieldPos is only defined for a record read whole
 	}
 	row := Row{Line: line, Values: append([]string(nil), values...)}
+	if rd.Written {
+		for i, v := range row.Values {
+			row.Values[i] = restore(v)
+		}
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		row.Line, row.Err = pe.StartLine, fmt.Errorf("not valid CSV: %v", pe.Err)
