@@ -32,8 +32,11 @@ type Reader struct {
 	// that neutralised a cell is removed from it.
 	Written bool
 	csv     *csv.Reader
+	feed    *recordFeeder
 	counted *countingReader
 	line    int
+	held    *Row // read ahead while a broken line before it was reported
+	heldErr error
 }
 
 // Row is one data row of the file.
@@ -72,10 +75,15 @@ func NewReader(r io.Reader) (*Reader, error) {
 		rd.Latin1 = true
 		src = transform.NewReader(br, charmap.Windows1252.NewDecoder())
 	}
-	rd.csv = csv.NewReader(src)
-	rd.csv.Comma = sniffDelimiter(sample)
+	comma := sniffDelimiter(sample)
+	rd.feed = &recordFeeder{src: bufio.NewReader(src), comma: byte(comma)}
+	rd.csv = csv.NewReader(rd.feed)
+	rd.csv.Comma = comma
 	rd.csv.FieldsPerRecord = -1
 	header, err := rd.csv.Read()
+	if len(rd.feed.broken) > 0 && (err != nil || len(header) == 0 || rd.feed.broken[0].line < headerLine(rd.csv)) {
+		return nil, fmt.Errorf("header line: line %d opens a quoted field that is never closed", rd.feed.broken[0].line)
+	}
 	if err == io.EOF {
 		return nil, ErrNoHeader
 	}
@@ -130,9 +138,40 @@ func sniffDelimiter(sample []byte) rune {
 	return best
 }
 
+func headerLine(r *csv.Reader) int {
+	line, _ := r.FieldPos(0)
+	return line
+}
+
 // Next returns the next row, or io.EOF after the last. A row the CSV
 // parser refuses comes back with Err set; reading can go on after it.
+// A line that opens a quoted field never closed is such a row, alone:
+// the lines after it are read as rows of their own.
 func (rd *Reader) Next() (Row, error) {
+	if rd.held == nil {
+		row, err := rd.next()
+		if err != nil && err != io.EOF {
+			return row, err
+		}
+		rd.held, rd.heldErr = &row, err
+	}
+	if b := rd.feed.broken; len(b) > 0 && (rd.heldErr == io.EOF || b[0].line < rd.held.Line) {
+		rd.feed.broken = b[1:]
+		row := Row{Line: b[0].line, Values: looseCells(b[0].text, rd.csv.Comma),
+			Err: fmt.Errorf("not valid CSV: line %d opens a quoted field that is never closed", b[0].line)}
+		if rd.Written {
+			for i, v := range row.Values {
+				row.Values[i] = restore(v)
+			}
+		}
+		return row, nil
+	}
+	row, err := *rd.held, rd.heldErr
+	rd.held, rd.heldErr = nil, nil
+	return row, err
+}
+
+func (rd *Reader) next() (Row, error) {
 	values, err := rd.csv.Read()
 	rd.line++
 	if err == io.EOF {
