@@ -18,6 +18,11 @@ import (
 	"leadflow/internal/lead"
 )
 
+// MaxColumns bounds the columns of a file. Lead exports of other tools
+// have a few dozen (Salesforce's Data Loader 67); a file with thousands is
+// not a lead list, and its mapping form alone would be enormous.
+const MaxColumns = 500
+
 // MaxField bounds one cell, in bytes; a longer one is a broken file, not
 // data, and rejects its row.
 const MaxField = 10_000
@@ -89,6 +94,9 @@ func NewReader(r io.Reader) (*Reader, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("header line: %w", err)
+	}
+	if len(header) > MaxColumns {
+		return nil, fmt.Errorf("the file has %d columns; leadflow reads at most %d", len(header), MaxColumns)
 	}
 	for i := range header {
 		header[i] = strings.TrimSpace(header[i])

@@ -188,7 +188,11 @@ func (h *Web) startImport(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	r.ParseForm()
+	if err := r.ParseForm(); err != nil {
+		h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Status: http.StatusUnprocessableEntity,
+			Data: importData{Import: im, Targets: leadcsv.Targets(), Error: "The mapping form could not be read: " + err.Error()}})
+		return
+	}
 	m := make(leadcsv.Mapping, len(im.Header))
 	for i := range m {
 		m[i] = r.PostFormValue("col" + strconv.Itoa(i))
