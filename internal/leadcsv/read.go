@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 	"unicode/utf8"
 
-	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/transform"
 
 	"leadflow/internal/lead"
@@ -27,12 +26,16 @@ const MaxColumns = 500
 // data, and rejects its row.
 const MaxField = 10_000
 
-// Reader streams the rows of a CSV file: it removes a byte-order mark,
-// reads Windows-1252 when the file is not UTF-8, and finds the delimiter
-// (comma, semicolon or tab) from the header line.
+// Reader streams the rows of a CSV file: it reads the file's encoding
+// (given, or guessed: see sniffEncoding) into UTF-8, removes a byte-order
+// mark, and finds the delimiter (comma, semicolon or tab) from the header
+// line.
 type Reader struct {
-	Header  []string
-	Latin1  bool // the file was not UTF-8 and was read as Windows-1252
+	Header []string
+	// Encoding is the encoding the file is read in (one of Encodings);
+	// Guessed is set when it was guessed rather than given.
+	Encoding string
+	Guessed  bool
 	// Written is set for a file leadflow wrote (see Written): the quote
 	// that neutralised a cell is removed from it.
 	Written bool
@@ -65,22 +68,36 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // ErrNoHeader is returned for an empty file.
 var ErrNoHeader = errors.New("the file is empty: it needs a header line naming the columns")
 
-// NewReader reads the header of r.
-func NewReader(r io.Reader) (*Reader, error) {
+// sampleSize is how much of a file its encoding and delimiter are
+// guessed from.
+const sampleSize = 1 << 20
+
+// NewReader reads the header of r, guessing its encoding.
+func NewReader(r io.Reader) (*Reader, error) { return NewReaderIn(r, "") }
+
+// NewReaderIn reads the header of r, which is in encoding (one of
+// Encodings), or in the encoding guessed from its first megabyte when
+// encoding is "". A byte-order mark of the encoding is skipped.
+func NewReaderIn(r io.Reader, encoding string) (*Reader, error) {
 	counted := &countingReader{r: r}
-	br := bufio.NewReaderSize(counted, 64<<10)
-	sample, _ := br.Peek(64 << 10)
-	rd := &Reader{counted: counted}
-	var src io.Reader = br
-	if bytes.HasPrefix(sample, []byte("\xef\xbb\xbf")) {
-		br.Discard(3)
-		sample = sample[3:]
+	br := bufio.NewReaderSize(counted, sampleSize)
+	sample, _ := br.Peek(sampleSize)
+	rd := &Reader{counted: counted, Encoding: encoding}
+	if encoding == "" {
+		rd.Encoding, rd.Guessed = sniffEncoding(sample), true
 	}
-	if !utf8.Valid(trimPartialRune(sample)) {
-		rd.Latin1 = true
-		src = transform.NewReader(br, charmap.Windows1252.NewDecoder())
+	dec, err := decoder(rd.Encoding)
+	if err != nil {
+		return nil, err
 	}
-	comma := sniffDelimiter(sample)
+	if bom := boms[rd.Encoding]; bom != nil && bytes.HasPrefix(sample, bom) {
+		br.Discard(len(bom))
+		sample = sample[len(bom):]
+	}
+	decoded, _, _ := transform.Bytes(dec, sample[:min(len(sample), 64<<10)&^1])
+	dec.Reset()
+	src := transform.NewReader(br, dec)
+	comma := sniffDelimiter(decoded)
 	rd.feed = &recordFeeder{src: bufio.NewReader(src), comma: byte(comma)}
 	rd.csv = csv.NewReader(rd.feed)
 	rd.csv.Comma = comma

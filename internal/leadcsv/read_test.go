@@ -40,8 +40,8 @@ func TestReaderCopesWithRealFiles(t *testing.T) {
 	})
 	t.Run("windows-1252", func(t *testing.T) {
 		rd, rows := readAll(t, "email,city\nzoe@x.io,K\xf6ln\n")
-		if !rd.Latin1 || rows[0].Values[1] != "Köln" {
-			t.Errorf("latin1 %v, city %q", rd.Latin1, rows[0].Values[1])
+		if rd.Encoding != Windows1252 || rows[0].Values[1] != "Köln" {
+			t.Errorf("encoding %v, city %q", rd.Encoding, rows[0].Values[1])
 		}
 	})
 	t.Run("semicolons and quotes", func(t *testing.T) {

@@ -162,9 +162,14 @@ func (h *Web) uploadImport(w http.ResponseWriter, r *http.Request) {
 }
 
 type importData struct {
-	Import  imports.Import
-	Targets []string
-	Error   string
+	Import    imports.Import
+	Targets   []string
+	Encodings []string
+	Error     string
+}
+
+func newImportData(im imports.Import, errMsg string) importData {
+	return importData{Import: im, Targets: leadcsv.Targets(), Encodings: leadcsv.Encodings, Error: errMsg}
 }
 
 func (h *Web) importInPath(w http.ResponseWriter, r *http.Request) (imports.Import, bool) {
@@ -179,7 +184,7 @@ func (h *Web) importInPath(w http.ResponseWriter, r *http.Request) (imports.Impo
 
 func (h *Web) showImport(w http.ResponseWriter, r *http.Request) {
 	if im, ok := h.importInPath(w, r); ok {
-		h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Data: importData{Import: im, Targets: leadcsv.Targets()}})
+		h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Data: newImportData(im, "")})
 	}
 }
 
@@ -190,7 +195,7 @@ func (h *Web) startImport(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := r.ParseForm(); err != nil {
 		h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Status: http.StatusUnprocessableEntity,
-			Data: importData{Import: im, Targets: leadcsv.Targets(), Error: "The mapping form could not be read: " + err.Error()}})
+			Data: newImportData(im, "The mapping form could not be read: "+err.Error())})
 		return
 	}
 	m := make(leadcsv.Mapping, len(im.Header))
@@ -203,7 +208,30 @@ func (h *Web) startImport(w http.ResponseWriter, r *http.Request) {
 	if _, err := h.Imports.Start(r.Context(), actor(r), im.ID, m); err != nil {
 		im.Mapping = m
 		h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Status: http.StatusUnprocessableEntity,
-			Data: importData{Import: im, Targets: leadcsv.Targets(), Error: err.Error()}})
+			Data: newImportData(im, err.Error())})
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/imports/%d", im.ID), http.StatusSeeOther)
+}
+
+// setImportEncoding reads the file again in the encoding the user chose,
+// and shows the mapping proposed for its header read that way.
+func (h *Web) setImportEncoding(w http.ResponseWriter, r *http.Request) {
+	im, ok := h.importInPath(w, r)
+	if !ok {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, fault.Errorf(fault.Invalid, "The form could not be read: %v", err))
+		return
+	}
+	if _, err := h.Imports.SetEncoding(r.Context(), actor(r), im.ID, r.PostFormValue("encoding")); err != nil {
+		if e := fault.As(err); e != nil && e.Code == fault.Invalid {
+			h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Status: http.StatusUnprocessableEntity,
+				Data: newImportData(im, e.Message)})
+			return
+		}
+		h.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/imports/%d", im.ID), http.StatusSeeOther)
