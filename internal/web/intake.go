@@ -2,9 +2,11 @@ package web
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"leadflow/internal/fault"
@@ -251,15 +253,46 @@ func (h *Web) importRejects(w http.ResponseWriter, r *http.Request) {
 
 func (h *Web) exportLeads(w http.ResponseWriter, r *http.Request) {
 	f, err := lead.ParseFilter(r.URL.Query())
+	if e := fault.As(err); e != nil && len(e.Fields) > 0 {
+		// The error page shows a message only: name each bad filter in it.
+		keys := make([]string, 0, len(e.Fields))
+		for k := range e.Fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for i, k := range keys {
+			keys[i] = k + " " + e.Fields[k]
+		}
+		err = &fault.Error{Code: e.Code, Message: "The filter is not valid: " + strings.Join(keys, "; ") + ".", Fields: e.Fields}
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="leads-%s.csv"`, time.Now().UTC().Format("2006-01-02")))
-	if _, err := leadcsv.Export(r.Context(), w, h.Leads, actor(r), f); err != nil {
+	out := &countingWriter{w: w}
+	if _, err := leadcsv.Export(r.Context(), out, h.Leads, actor(r), f); err != nil {
+		if out.n == 0 {
+			// Nothing is sent yet: answer the error, not an empty file.
+			w.Header().Del("Content-Disposition")
+			h.fail(w, r, err)
+			return
+		}
 		h.Log.Error("export", "err", err) // the header is sent; the file ends short
 	}
+}
+
+// countingWriter counts what has been written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // Duplicates
