@@ -22,6 +22,7 @@ func (e environment) importCSV(ctx context.Context, args []string) error {
 	fs := e.flags("import")
 	mapFlag := fs.String("map", "", `column mapping overrides: "Column=field,Other Column=-" (- ignores a column)`)
 	rejectsPath := fs.String("rejects", "", "where to write rejected rows (default FILE.rejected.csv)")
+	encoding := fs.String("encoding", "", "the file's encoding, when the guess is wrong: "+strings.Join(leadcsv.Encodings, ", "))
 	// Flags may come before or after the file name.
 	var file string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -36,10 +37,13 @@ func (e environment) importCSV(ctx context.Context, args []string) error {
 		file = fs.Arg(0)
 	}
 	if file == "" {
-		return errors.New("usage: leadflow import FILE.csv [--map 'Column=field,...'] [--rejects FILE]")
+		return errors.New("usage: leadflow import FILE.csv [--map 'Column=field,...'] [--rejects FILE] [--encoding NAME]")
+	}
+	if *encoding != "" && !leadcsv.ValidEncoding(*encoding) {
+		return fmt.Errorf("--encoding: %q is not one of %s", *encoding, strings.Join(leadcsv.Encodings, ", "))
 	}
 	svc := imports.NewService(db, lead.NewService(db))
-	im, err := svc.Create(ctx, access.System, file, file)
+	im, err := svc.CreateIn(ctx, access.System, file, file, *encoding)
 	if err != nil {
 		return explain(err)
 	}
@@ -111,6 +115,7 @@ func (e environment) describeMapping(im imports.Import) {
 			used = append(used, fmt.Sprintf("%s→%s", im.Header[i], f))
 		}
 	}
+	fmt.Fprintf(e.stderr, "encoding: %s\n", im.Encoding)
 	fmt.Fprintf(e.stderr, "columns: %s\n", strings.Join(used, ", "))
 	if ignored := im.Mapping.Ignored(im.Header); len(ignored) > 0 {
 		fmt.Fprintf(e.stderr, "ignored columns: %s\n", strings.Join(ignored, ", "))

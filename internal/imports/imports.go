@@ -47,6 +47,7 @@ type Import struct {
 	Path       string
 	Header     []string
 	Mapping    leadcsv.Mapping
+	Encoding   string // the file's encoding, guessed at upload or chosen; "" for an older import, guessed at each read
 	Status     Status
 	TotalBytes int64
 	DoneBytes  int64
@@ -103,8 +104,15 @@ func (s *Service) MayImport(a access.Actor) error {
 }
 
 // Upload stores an uploaded file in the database and creates its import,
-// made by a and waiting for the mapping to be confirmed.
+// made by a and waiting for the mapping to be confirmed. The file's
+// encoding is guessed.
 func (s *Service) Upload(ctx context.Context, a access.Actor, name string, r io.Reader) (Import, error) {
+	return s.UploadIn(ctx, a, name, r, "")
+}
+
+// UploadIn is Upload of a file in encoding (one of leadcsv.Encodings, or
+// "" to guess it).
+func (s *Service) UploadIn(ctx context.Context, a access.Actor, name string, r io.Reader, encoding string) (Import, error) {
 	if err := s.MayImport(a); err != nil {
 		return Import{}, err
 	}
@@ -122,16 +130,12 @@ func (s *Service) Upload(ctx context.Context, a access.Actor, name string, r io.
 		if im.TotalBytes, err = storeChunks(ctx, tx, im.ID, r); err != nil {
 			return err
 		}
-		rd, err := leadcsv.NewReader(&chunkReader{ctx: ctx, q: tx, importID: im.ID})
+		rd, err := leadcsv.NewReaderIn(&chunkReader{ctx: ctx, q: tx, importID: im.ID}, encoding)
 		if err != nil {
 			return &fault.Error{Code: fault.Invalid, Message: err.Error(), Fields: map[string]string{"file": err.Error()}}
 		}
-		im.Header, im.Mapping = rd.Header, leadcsv.Detect(rd.Header)
-		header, _ := json.Marshal(im.Header)
-		mapping, _ := json.Marshal(im.Mapping)
-		_, err = tx.Exec(ctx, `UPDATE imports SET header = ?, mapping = ?, total_bytes = ? WHERE id = ?`,
-			string(header), string(mapping), im.TotalBytes, im.ID)
-		return err
+		im.Header, im.Mapping, im.Encoding = rd.Header, leadcsv.Detect(rd.Header), rd.Encoding
+		return saveHeader(ctx, tx, im)
 	})
 	if err != nil {
 		if fault.As(err) != nil {
@@ -142,8 +146,59 @@ func (s *Service) Upload(ctx context.Context, a access.Actor, name string, r io.
 	return im, nil
 }
 
+func saveHeader(ctx context.Context, tx *sqldb.Tx, im Import) error {
+	header, _ := json.Marshal(im.Header)
+	mapping, _ := json.Marshal(im.Mapping)
+	_, err := tx.Exec(ctx, `UPDATE imports SET header = ?, mapping = ?, encoding = ?, total_bytes = ? WHERE id = ?`,
+		string(header), string(mapping), im.Encoding, im.TotalBytes, im.ID)
+	return err
+}
+
+// SetEncoding reads an import waiting for its mapping again in encoding
+// (one of leadcsv.Encodings), when the one guessed was wrong: its header
+// and so its proposed mapping change with it.
+func (s *Service) SetEncoding(ctx context.Context, a access.Actor, id int64, encoding string) (Import, error) {
+	if err := s.MayImport(a); err != nil {
+		return Import{}, err
+	}
+	if !leadcsv.ValidEncoding(encoding) {
+		return Import{}, &fault.Error{Code: fault.Invalid, Message: fmt.Sprintf("unknown encoding %q", encoding),
+			Fields: map[string]string{"encoding": "must be one of " + strings.Join(leadcsv.Encodings, ", ")}}
+	}
+	var im Import
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		if im, err = scanImport(tx.QueryRow(ctx, `SELECT `+importColumns+` FROM imports WHERE id = ?`, id)); errors.Is(err, sql.ErrNoRows) {
+			return fault.Errorf(fault.NotFound, "import %d not found", id)
+		} else if err != nil {
+			return err
+		}
+		if im.Status != Mapping {
+			return fault.Errorf(fault.Conflict, "import %d has already started", id)
+		}
+		rd, err := leadcsv.NewReaderIn(&chunkReader{ctx: ctx, q: tx, importID: im.ID}, encoding)
+		if err != nil {
+			return &fault.Error{Code: fault.Invalid, Message: err.Error(), Fields: map[string]string{"encoding": err.Error()}}
+		}
+		im.Header, im.Mapping, im.Encoding = rd.Header, leadcsv.Detect(rd.Header), rd.Encoding
+		return saveHeader(ctx, tx, im)
+	})
+	if err != nil {
+		if fault.As(err) != nil {
+			return Import{}, err
+		}
+		return Import{}, fmt.Errorf("imports: encoding of %d: %w", id, err)
+	}
+	return im, nil
+}
+
 // Create registers the file at path for import, as Upload does.
 func (s *Service) Create(ctx context.Context, a access.Actor, name, path string) (Import, error) {
+	return s.CreateIn(ctx, a, name, path, "")
+}
+
+// CreateIn is Create of a file in encoding, as UploadIn.
+func (s *Service) CreateIn(ctx context.Context, a access.Actor, name, path, encoding string) (Import, error) {
 	if err := s.MayImport(a); err != nil {
 		return Import{}, err
 	}
@@ -152,10 +207,10 @@ func (s *Service) Create(ctx context.Context, a access.Actor, name, path string)
 		return Import{}, fmt.Errorf("imports: %w", err)
 	}
 	defer f.Close()
-	return s.Upload(ctx, a, name, f)
+	return s.UploadIn(ctx, a, name, f, encoding)
 }
 
-const importColumns = `id, file_name, path, header, mapping, status, total_bytes, done_bytes, rows_done,
+const importColumns = `id, file_name, path, header, mapping, encoding, status, total_bytes, done_bytes, rows_done,
 	created, updated, unchanged, rejected, error, COALESCE(created_by, 0), created_at, finished_at`
 
 func scanImport(row interface{ Scan(...any) error }) (Import, error) {
@@ -163,7 +218,7 @@ func scanImport(row interface{ Scan(...any) error }) (Import, error) {
 	var header, mapping string
 	var created int64
 	var finished sql.NullInt64
-	err := row.Scan(&im.ID, &im.FileName, &im.Path, &header, &mapping, &im.Status, &im.TotalBytes, &im.DoneBytes,
+	err := row.Scan(&im.ID, &im.FileName, &im.Path, &header, &mapping, &im.Encoding, &im.Status, &im.TotalBytes, &im.DoneBytes,
 		&im.RowsDone, &im.Created, &im.Updated, &im.Unchanged, &im.Rejected, &im.Error, &im.CreatedBy, &created, &finished)
 	if err != nil {
 		return im, err
@@ -360,7 +415,7 @@ func (s *Service) run(ctx context.Context, im *Import, progress func(Import)) er
 		return err
 	}
 	defer f.Close()
-	rd, err := leadcsv.NewReader(f)
+	rd, err := leadcsv.NewReaderIn(f, im.Encoding)
 	if err != nil {
 		return fileError{err}
 	}
@@ -512,7 +567,8 @@ func Reason(err error) string {
 
 // WriteRejects writes the rejected rows of import id as CSV: the file's
 // own columns, then line and reason, so it can be fixed and imported
-// again (leadflow ignores the two extra columns).
+// again (leadflow ignores the two extra columns). Cells are neutralised
+// against formulas, and restored when the file is imported again.
 func (s *Service) WriteRejects(ctx context.Context, a access.Actor, id int64, w io.Writer) (int, error) {
 	if err := s.MayImport(a); err != nil {
 		return 0, err
@@ -522,7 +578,7 @@ func (s *Service) WriteRejects(ctx context.Context, a access.Actor, id int64, w 
 		return 0, err
 	}
 	cw := csv.NewWriter(w)
-	cw.Write(append(append([]string{}, im.Header...), "line", "reason"))
+	cw.Write(append(leadcsv.NeutraliseAll(im.Header), "line", "reason"))
 	rows, err := s.db.R.Query(ctx, `SELECT row_num, raw, reason FROM import_rejects WHERE import_id = ? ORDER BY row_num, id`, id)
 	if err != nil {
 		return 0, fmt.Errorf("imports: rejects of %d: %w", id, err)
@@ -540,7 +596,7 @@ func (s *Service) WriteRejects(ctx context.Context, a access.Actor, id int64, w 
 		// Pad or cut to the header so the columns line up.
 		cells := make([]string, len(im.Header))
 		copy(cells, values)
-		cw.Write(append(cells, strconv.FormatInt(line, 10), reason))
+		cw.Write(append(leadcsv.NeutraliseAll(cells), strconv.FormatInt(line, 10), leadcsv.Neutralise(reason)))
 		n++
 	}
 	cw.Flush()

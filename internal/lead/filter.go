@@ -1,6 +1,7 @@
 package lead
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -52,6 +53,11 @@ const (
 	DefaultLimit = 50
 	MaxLimit     = 500
 )
+
+// MaxFilterValues bounds the values of one list filter (stage, grade,
+// source, country): each is an SQL parameter, and a list of thousands
+// is no one's filter but would reach the database's limit on them.
+const MaxFilterValues = 100
 
 // sortColumns maps a sort key to the SQL of the value it sorts by, which
 // is the one definition of that sort: the ORDER BY uses it, and the list
@@ -115,14 +121,22 @@ func SortKeys() []string {
 func ParseFilter(v url.Values) (Filter, error) {
 	f := Filter{Sort: "created_at", Desc: true, Limit: DefaultLimit}
 	bad := fault.Fields{}
-	for _, s := range list(v, "stage") {
+	bounded := func(key string) []string {
+		values := list(v, key)
+		if len(values) > MaxFilterValues {
+			bad.Add(key, fmt.Sprintf("takes at most %d values, not %d", MaxFilterValues, len(values)))
+			return nil
+		}
+		return values
+	}
+	for _, s := range bounded("stage") {
 		if st := Stage(strings.ToLower(s)); st.Valid() {
 			f.Stages = append(f.Stages, st)
 		} else {
 			bad.Add("stage", "unknown stage "+strconv.Quote(s))
 		}
 	}
-	for _, s := range list(v, "grade") {
+	for _, s := range bounded("grade") {
 		if g := Grade(strings.ToLower(s)); g.Valid() {
 			f.Grades = append(f.Grades, g)
 		} else {
@@ -130,10 +144,10 @@ func ParseFilter(v url.Values) (Filter, error) {
 		}
 	}
 	f.Owner = strings.TrimSpace(v.Get("owner"))
-	for _, s := range list(v, "source") {
+	for _, s := range bounded("source") {
 		f.Sources = append(f.Sources, strings.ToLower(s))
 	}
-	for _, c := range list(v, "country") {
+	for _, c := range bounded("country") {
 		code, ok := country.Normalize(c)
 		if !ok {
 			bad.Add("country", "unknown country "+strconv.Quote(c))

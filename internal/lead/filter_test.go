@@ -1,7 +1,9 @@
 package lead
 
 import (
+	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 
 	"leadflow/internal/fault"
@@ -53,5 +55,23 @@ func TestCursorRoundTrip(t *testing.T) {
 	}
 	if _, ok := byDate.Decode(sortkey.Cursor{Sort: "created_at", Value: "x", ID: 42}.Encode()); ok {
 		t.Error("a text cursor was accepted for a numeric sort")
+	}
+}
+
+func TestParseFilterBoundsListValues(t *testing.T) {
+	many := func(n int) string {
+		s := make([]string, n)
+		for i := range s {
+			s[i] = fmt.Sprintf("s%d", i)
+		}
+		return strings.Join(s, ",")
+	}
+	if f, err := ParseFilter(url.Values{"source": {many(MaxFilterValues)}}); err != nil || len(f.Sources) != MaxFilterValues {
+		t.Errorf("%d sources: %v", MaxFilterValues, err)
+	}
+	// Repeated parameters count together with comma-separated ones.
+	_, err := ParseFilter(url.Values{"source": {many(60), many(41)}, "stage": {"mql"}})
+	if e := fault.As(err); e == nil || e.Fields["source"] != "takes at most 100 values, not 101" || e.Fields["stage"] != "" {
+		t.Errorf("101 sources: %v", err)
 	}
 }

@@ -12,25 +12,39 @@ import (
 	"sync/atomic"
 	"unicode/utf8"
 
-	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/transform"
 
 	"leadflow/internal/lead"
 )
 
+// MaxColumns bounds the columns of a file. Lead exports of other tools
+// have a few dozen (Salesforce's Data Loader 67); a file with thousands is
+// not a lead list, and its mapping form alone would be enormous.
+const MaxColumns = 500
+
 // MaxField bounds one cell, in bytes; a longer one is a broken file, not
 // data, and rejects its row.
 const MaxField = 10_000
 
-// Reader streams the rows of a CSV file: it removes a byte-order mark,
-// reads Windows-1252 when the file is not UTF-8, and finds the delimiter
-// (comma, semicolon or tab) from the header line.
+// Reader streams the rows of a CSV file: it reads the file's encoding
+// (given, or guessed: see sniffEncoding) into UTF-8, removes a byte-order
+// mark, and finds the delimiter (comma, semicolon or tab) from the header
+// line.
 type Reader struct {
-	Header  []string
-	Latin1  bool // the file was not UTF-8 and was read as Windows-1252
+	Header []string
+	// Encoding is the encoding the file is read in (one of Encodings);
+	// Guessed is set when it was guessed rather than given.
+	Encoding string
+	Guessed  bool
+	// Written is set for a file leadflow wrote (see Written): the quote
+	// that neutralised a cell is removed from it.
+	Written bool
 	csv     *csv.Reader
+	feed    *recordFeeder
 	counted *countingReader
 	line    int
+	held    *Row // read ahead while a broken line before it was reported
+	heldErr error
 }
 
 // Row is one data row of the file.
@@ -54,33 +68,60 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // ErrNoHeader is returned for an empty file.
 var ErrNoHeader = errors.New("the file is empty: it needs a header line naming the columns")
 
-// NewReader reads the header of r.
-func NewReader(r io.Reader) (*Reader, error) {
+// sampleSize is how much of a file its encoding and delimiter are
+// guessed from.
+const sampleSize = 1 << 20
+
+// NewReader reads the header of r, guessing its encoding.
+func NewReader(r io.Reader) (*Reader, error) { return NewReaderIn(r, "") }
+
+// NewReaderIn reads the header of r, which is in encoding (one of
+// Encodings), or in the encoding guessed from its first megabyte when
+// encoding is "". A byte-order mark of the encoding is skipped.
+func NewReaderIn(r io.Reader, encoding string) (*Reader, error) {
 	counted := &countingReader{r: r}
-	br := bufio.NewReaderSize(counted, 64<<10)
-	sample, _ := br.Peek(64 << 10)
-	rd := &Reader{counted: counted}
-	var src io.Reader = br
-	if bytes.HasPrefix(sample, []byte("\xef\xbb\xbf")) {
-		br.Discard(3)
-		sample = sample[3:]
+	br := bufio.NewReaderSize(counted, sampleSize)
+	sample, _ := br.Peek(sampleSize)
+	rd := &Reader{counted: counted, Encoding: encoding}
+	if encoding == "" {
+		rd.Encoding, rd.Guessed = sniffEncoding(sample), true
 	}
-	if !utf8.Valid(trimPartialRune(sample)) {
-		rd.Latin1 = true
-		src = transform.NewReader(br, charmap.Windows1252.NewDecoder())
+	dec, err := decoder(rd.Encoding)
+	if err != nil {
+		return nil, err
 	}
-	rd.csv = csv.NewReader(src)
-	rd.csv.Comma = sniffDelimiter(sample)
+	if bom := boms[rd.Encoding]; bom != nil && bytes.HasPrefix(sample, bom) {
+		br.Discard(len(bom))
+		sample = sample[len(bom):]
+	}
+	decoded, _, _ := transform.Bytes(dec, sample[:min(len(sample), 64<<10)&^1])
+	dec.Reset()
+	src := transform.NewReader(br, dec)
+	comma := sniffDelimiter(decoded)
+	rd.feed = &recordFeeder{src: bufio.NewReader(src), comma: byte(comma)}
+	rd.csv = csv.NewReader(rd.feed)
+	rd.csv.Comma = comma
 	rd.csv.FieldsPerRecord = -1
 	header, err := rd.csv.Read()
+	if len(rd.feed.broken) > 0 && (err != nil || len(header) == 0 || rd.feed.broken[0].line < headerLine(rd.csv)) {
+		return nil, fmt.Errorf("header line: line %d opens a quoted field that is never closed", rd.feed.broken[0].line)
+	}
 	if err == io.EOF {
 		return nil, ErrNoHeader
 	}
 	if err != nil {
 		return nil, fmt.Errorf("header line: %w", err)
 	}
+	if len(header) > MaxColumns {
+		return nil, fmt.Errorf("the file has %d columns; leadflow reads at most %d", len(header), MaxColumns)
+	}
 	for i := range header {
 		header[i] = strings.TrimSpace(header[i])
+	}
+	if rd.Written = Written(header); rd.Written {
+		for i := range header {
+			header[i] = restore(header[i])
+		}
 	}
 	rd.Header, rd.line = header, 1
 	return rd, nil
@@ -122,9 +163,40 @@ func sniffDelimiter(sample []byte) rune {
 	return best
 }
 
+func headerLine(r *csv.Reader) int {
+	line, _ := r.FieldPos(0)
+	return line
+}
+
 // Next returns the next row, or io.EOF after the last. A row the CSV
 // parser refuses comes back with Err set; reading can go on after it.
+// A line that opens a quoted field never closed is such a row, alone:
+// the lines after it are read as rows of their own.
 func (rd *Reader) Next() (Row, error) {
+	if rd.held == nil {
+		row, err := rd.next()
+		if err != nil && err != io.EOF {
+			return row, err
+		}
+		rd.held, rd.heldErr = &row, err
+	}
+	if b := rd.feed.broken; len(b) > 0 && (rd.heldErr == io.EOF || b[0].line < rd.held.Line) {
+		rd.feed.broken = b[1:]
+		row := Row{Line: b[0].line, Values: looseCells(b[0].text, rd.csv.Comma),
+			Err: fmt.Errorf("not valid CSV: line %d opens a quoted field that is never closed", b[0].line)}
+		if rd.Written {
+			for i, v := range row.Values {
+				row.Values[i] = restore(v)
+			}
+		}
+		return row, nil
+	}
+	row, err := *rd.held, rd.heldErr
+	rd.held, rd.heldErr = nil, nil
+	return row, err
+}
+
+func (rd *Reader) next() (Row, error) {
 	values, err := rd.csv.Read()
 	rd.line++
 	if err == io.EOF {
@@ -135,6 +207,11 @@ func (rd *Reader) Next() (Row, error) {
 		line, _ = rd.csv.FieldPos(0) // FieldPos is only defined for a record read whole
 	}
 	row := Row{Line: line, Values: append([]string(nil), values...)}
+	if rd.Written {
+		for i, v := range row.Values {
+			row.Values[i] = restore(v)
+		}
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		row.Line, row.Err = pe.StartLine, fmt.Errorf("not valid CSV: %v", pe.Err)

@@ -2,6 +2,7 @@ package leadcsv
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -39,8 +40,8 @@ func TestReaderCopesWithRealFiles(t *testing.T) {
 	})
 	t.Run("windows-1252", func(t *testing.T) {
 		rd, rows := readAll(t, "email,city\nzoe@x.io,K\xf6ln\n")
-		if !rd.Latin1 || rows[0].Values[1] != "Köln" {
-			t.Errorf("latin1 %v, city %q", rd.Latin1, rows[0].Values[1])
+		if rd.Encoding != Windows1252 || rows[0].Values[1] != "Köln" {
+			t.Errorf("encoding %v, city %q", rd.Encoding, rows[0].Values[1])
 		}
 	})
 	t.Run("semicolons and quotes", func(t *testing.T) {
@@ -171,6 +172,56 @@ func FuzzRow(f *testing.F) {
 			if err == nil && c == nil {
 				t.Fatal("no changes and no reason")
 			}
+		}
+	})
+}
+
+// A quote opened by mistake costs its own row, not the rest of the file,
+// whether or not a later row has quotes of its own.
+func TestUnterminatedQuoteRejectsItsRowAlone(t *testing.T) {
+	for name, sixth := range map[string]string{"no later quotes": "f@x.io,Zeta,DE", "a later quoted cell": `f@x.io,"Zeta, Inc",DE`} {
+		t.Run(name, func(t *testing.T) {
+			text := "email,company,country\n"
+			for i, c := range "abcdefghij" {
+				switch i {
+				case 2:
+					text += "c@x.io,\"Gamma Ltd,RO\n"
+				case 5:
+					text += sixth + "\n"
+				default:
+					text += fmt.Sprintf("%c@x.io,Co %c,RO\n", c, c)
+				}
+			}
+			_, rows := readAll(t, text)
+			if len(rows) != 10 {
+				t.Fatalf("%d rows: %+v", len(rows), rows)
+			}
+			for i, row := range rows {
+				if row.Line != i+2 {
+					t.Errorf("row %d has line %d", i, row.Line)
+				}
+				if i == 2 {
+					if row.Err == nil || !strings.Contains(row.Err.Error(), "line 4") || row.Values[0] != "c@x.io" {
+						t.Errorf("row 3: %+v", row)
+					}
+				} else if row.Err != nil || len(row.Values) != 3 {
+					t.Errorf("row %d: %+v", i+1, row)
+				}
+			}
+			if rows[5].Values[1] == "" || rows[9].Values[0] != "j@x.io" {
+				t.Errorf("rows after the broken one: %+v", rows[3:])
+			}
+		})
+	}
+	t.Run("in the header", func(t *testing.T) {
+		if _, err := NewReader(strings.NewReader("email,\"company\na@x.io,A\n")); err == nil || !strings.Contains(err.Error(), "line 1") {
+			t.Errorf("err %v", err)
+		}
+	})
+	t.Run("a real multi-line cell stays whole", func(t *testing.T) {
+		_, rows := readAll(t, "email,notes,city\na@x.io,\"first\nsecond, \"\"quoted\"\"\nthird\",Cluj\nb@x.io,x,Iasi\n")
+		if len(rows) != 2 || rows[0].Values[1] != "first\nsecond, \"quoted\"\nthird" || rows[1].Line != 5 || rows[1].Values[2] != "Iasi" {
+			t.Errorf("rows %+v", rows)
 		}
 	})
 }

@@ -36,6 +36,7 @@ func Record(l lead.Lead) []string {
 
 // Export writes every lead a may see that matches f, in the own format,
 // streaming page by page so memory stays flat however many there are.
+// Cells are neutralised against formulas (see Neutralise).
 func Export(ctx context.Context, w io.Writer, svc *lead.Service, a access.Actor, f lead.Filter) (int, error) {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(Own); err != nil {
@@ -49,7 +50,7 @@ func Export(ctx context.Context, w io.Writer, svc *lead.Service, a access.Actor,
 			return n, err
 		}
 		for _, l := range p.Leads {
-			if err := cw.Write(Record(l)); err != nil {
+			if err := cw.Write(NeutraliseAll(Record(l))); err != nil {
 				return n, err
 			}
 			n++

@@ -2,9 +2,11 @@ package web
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"leadflow/internal/fault"
@@ -162,9 +164,14 @@ func (h *Web) uploadImport(w http.ResponseWriter, r *http.Request) {
 }
 
 type importData struct {
-	Import  imports.Import
-	Targets []string
-	Error   string
+	Import    imports.Import
+	Targets   []string
+	Encodings []string
+	Error     string
+}
+
+func newImportData(im imports.Import, errMsg string) importData {
+	return importData{Import: im, Targets: leadcsv.Targets(), Encodings: leadcsv.Encodings, Error: errMsg}
 }
 
 func (h *Web) importInPath(w http.ResponseWriter, r *http.Request) (imports.Import, bool) {
@@ -179,7 +186,7 @@ func (h *Web) importInPath(w http.ResponseWriter, r *http.Request) (imports.Impo
 
 func (h *Web) showImport(w http.ResponseWriter, r *http.Request) {
 	if im, ok := h.importInPath(w, r); ok {
-		h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Data: importData{Import: im, Targets: leadcsv.Targets()}})
+		h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Data: newImportData(im, "")})
 	}
 }
 
@@ -188,7 +195,11 @@ func (h *Web) startImport(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	r.ParseForm()
+	if err := r.ParseForm(); err != nil {
+		h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Status: http.StatusUnprocessableEntity,
+			Data: newImportData(im, "The mapping form could not be read: "+err.Error())})
+		return
+	}
 	m := make(leadcsv.Mapping, len(im.Header))
 	for i := range m {
 		m[i] = r.PostFormValue("col" + strconv.Itoa(i))
@@ -199,7 +210,30 @@ func (h *Web) startImport(w http.ResponseWriter, r *http.Request) {
 	if _, err := h.Imports.Start(r.Context(), actor(r), im.ID, m); err != nil {
 		im.Mapping = m
 		h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Status: http.StatusUnprocessableEntity,
-			Data: importData{Import: im, Targets: leadcsv.Targets(), Error: err.Error()}})
+			Data: newImportData(im, err.Error())})
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/imports/%d", im.ID), http.StatusSeeOther)
+}
+
+// setImportEncoding reads the file again in the encoding the user chose,
+// and shows the mapping proposed for its header read that way.
+func (h *Web) setImportEncoding(w http.ResponseWriter, r *http.Request) {
+	im, ok := h.importInPath(w, r)
+	if !ok {
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, fault.Errorf(fault.Invalid, "The form could not be read: %v", err))
+		return
+	}
+	if _, err := h.Imports.SetEncoding(r.Context(), actor(r), im.ID, r.PostFormValue("encoding")); err != nil {
+		if e := fault.As(err); e != nil && e.Code == fault.Invalid {
+			h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Status: http.StatusUnprocessableEntity,
+				Data: newImportData(im, e.Message)})
+			return
+		}
+		h.fail(w, r, err)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/imports/%d", im.ID), http.StatusSeeOther)
@@ -219,15 +253,46 @@ func (h *Web) importRejects(w http.ResponseWriter, r *http.Request) {
 
 func (h *Web) exportLeads(w http.ResponseWriter, r *http.Request) {
 	f, err := lead.ParseFilter(r.URL.Query())
+	if e := fault.As(err); e != nil && len(e.Fields) > 0 {
+		// The error page shows a message only: name each bad filter in it.
+		keys := make([]string, 0, len(e.Fields))
+		for k := range e.Fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for i, k := range keys {
+			keys[i] = k + " " + e.Fields[k]
+		}
+		err = &fault.Error{Code: e.Code, Message: "The filter is not valid: " + strings.Join(keys, "; ") + ".", Fields: e.Fields}
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="leads-%s.csv"`, time.Now().UTC().Format("2006-01-02")))
-	if _, err := leadcsv.Export(r.Context(), w, h.Leads, actor(r), f); err != nil {
+	out := &countingWriter{w: w}
+	if _, err := leadcsv.Export(r.Context(), out, h.Leads, actor(r), f); err != nil {
+		if out.n == 0 {
+			// Nothing is sent yet: answer the error, not an empty file.
+			w.Header().Del("Content-Disposition")
+			h.fail(w, r, err)
+			return
+		}
 		h.Log.Error("export", "err", err) // the header is sent; the file ends short
 	}
+}
+
+// countingWriter counts what has been written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // Duplicates

@@ -73,6 +73,7 @@ func (h *Web) Handler() http.Handler {
 	private.HandleFunc("GET /imports", h.listImports)
 	private.HandleFunc("POST /imports", h.uploadImport)
 	private.HandleFunc("GET /imports/{id}", h.showImport)
+	private.HandleFunc("POST /imports/{id}/encoding", h.setImportEncoding)
 	private.HandleFunc("POST /imports/{id}/start", h.startImport)
 	private.HandleFunc("GET /imports/{id}/rejects.csv", h.importRejects)
 	private.HandleFunc("GET /jobs", h.listJobs)

@@ -1,0 +1,49 @@
+package leadcsv
+
+import "strings"
+
+// A spreadsheet opening a CSV runs a cell that begins with =, +, - or @
+// as a formula (and tab or carriage return can hide such a start), so a
+// value planted through a public form could run in an admin's
+// spreadsheet. Every CSV leadflow writes prefixes such a cell with a
+// single quote, which spreadsheets read as "text follows" (the OWASP
+// advice). A cell that already begins with a quote gets one more, so that
+// reading a file leadflow wrote removes exactly one quote from every cell
+// that begins with one, and each value comes back as it was.
+
+// Neutralise returns s as a cell no spreadsheet evaluates.
+func Neutralise(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r'", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// NeutraliseAll returns cells with each one neutralised.
+func NeutraliseAll(cells []string) []string {
+	out := make([]string, len(cells))
+	for i, c := range cells {
+		out[i] = Neutralise(c)
+	}
+	return out
+}
+
+// restore undoes Neutralise.
+func restore(s string) string { return strings.TrimPrefix(s, "'") }
+
+// Written reports whether header is that of a file leadflow wrote, whose
+// cells are neutralised: its own export, or a rejected-rows file (any
+// columns, then line and reason).
+func Written(header []string) bool {
+	if len(header) == len(Own) {
+		same := true
+		for i := range Own {
+			same = same && header[i] == Own[i]
+		}
+		if same {
+			return true
+		}
+	}
+	n := len(header)
+	return n >= 2 && header[n-2] == "line" && header[n-1] == "reason"
+}
