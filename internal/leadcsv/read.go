@@ -16,6 +16,7 @@ import (
 	"golang.org/x/text/transform"
 
 	"leadflow/internal/lead"
+	"leadflow/internal/textcheck"
 )
 
 // MaxField bounds one cell, in bytes; a longer one is a broken file, not
@@ -164,6 +165,9 @@ func (m Mapping) Changes(header []string, values []string) (lead.Changes, error)
 		}
 		if v == "" {
 			continue
+		}
+		if p := textcheck.Problem(v); p != "" {
+			return nil, fmt.Errorf("column %q %s", textcheck.Name(columnName(header, i)), p)
 		}
 		switch field {
 		case FCustom:

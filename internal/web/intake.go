@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"leadflow/internal/imports"
 	"leadflow/internal/lead"
 	"leadflow/internal/leadcsv"
+	"leadflow/internal/textcheck"
 )
 
 // Submissions
@@ -153,6 +155,10 @@ func (h *Web) uploadImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer file.Close()
+	if err := textcheck.Form(url.Values{"file name": {header.Filename}}); err != nil {
+		h.fail(w, r, notText(err))
+		return
+	}
 	im, err := h.Imports.Upload(r.Context(), actor(r), header.Filename, file)
 	if err != nil {
 		h.fail(w, r, err)
