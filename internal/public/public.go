@@ -155,8 +155,9 @@ func (p *Public) showForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // token returns the fill-time token of a form shown now. Without one
-// (the key could not be read) the form still works: a submission without
-// a token passes the fill-time check.
+// (the key could not be read, so the database is unreachable) the form
+// is still shown, but its post will be kept as spam: a form post without
+// a token is how a bot that never loaded the form looks.
 func (p *Public) token(r *http.Request) string {
 	t, err := p.Forms.IssueToken(r.Context())
 	if err != nil {
@@ -210,7 +211,7 @@ func (p *Public) submit(w http.ResponseWriter, r *http.Request) {
 	meta := forms.Meta{
 		IP: p.Proxies.IP(r), UserAgent: headerText(r.UserAgent()), Referrer: firstNonEmpty(values["_referrer"], headerText(r.Referer())),
 		PageURL: values["_page"], UTMSource: values["utm_source"], UTMMedium: values["utm_medium"], UTMCampaign: values["utm_campaign"],
-		VisitorID: values["_vid"],
+		VisitorID: values["_vid"], FormPost: !isJSON,
 	}
 	answers := map[string]string{}
 	for k, v := range values {

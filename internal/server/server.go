@@ -84,7 +84,7 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	pages.SecureCookies = cfg.SecureCookies
-	pub, err := public.New(formSvc, &public.Tracker{Leads: leads, Settings: trackingSvc}, limiter, cfg.Log)
+	pub, err := public.New(formSvc, &public.Tracker{Leads: leads, Settings: trackingSvc, Log: cfg.Log}, limiter, cfg.Log)
 	if err != nil {
 		return nil, err
 	}

@@ -51,7 +51,8 @@ func (h *Web) logout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1})
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: h.SecureCookies, SameSite: http.SameSiteLaxMode})
 	h.flash(w, "You are signed out.")
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

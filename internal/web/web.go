@@ -151,7 +151,8 @@ func (h *Web) takeFlash(w http.ResponseWriter, r *http.Request) string {
 	if err != nil {
 		return ""
 	}
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1})
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: h.SecureCookies, SameSite: http.SameSiteLaxMode})
 	msg, _ := url.QueryUnescape(c.Value)
 	return msg
 }
