@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/clientip"
 	"leadflow/internal/country"
 	"leadflow/internal/crm"
 	"leadflow/internal/fault"
@@ -54,6 +55,9 @@ type Web struct {
 	Log *slog.Logger
 	// SecureCookies marks cookies Secure; on when served over HTTPS.
 	SecureCookies bool
+	// Proxies says which reverse proxies are believed about the client's
+	// address, which sign-in throttling counts by; nil believes none.
+	Proxies *clientip.Resolver
 
 	pages map[string]*template.Template
 }
