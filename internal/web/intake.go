@@ -148,6 +148,7 @@ func (h *Web) uploadImport(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	keepReading(w, r)
 	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
 	file, header, err := r.FormFile("file")
 	if err != nil {
