@@ -87,12 +87,15 @@ type serveOptions struct {
 	decayEvery     time.Duration
 	trustedProxies string
 	trusted        *clientip.Resolver // trustedProxies, parsed
+	readTimeout    time.Duration
 }
 
 func (e environment) serveFlags(fs *flag.FlagSet) *serveOptions {
 	o := &serveOptions{}
 	fs.BoolVar(&o.jobs, "jobs", true, "run background jobs (imports, rescores, sweeps); false serves HTTP only")
 	fs.DurationVar(&o.decayEvery, "decay-every", time.Hour, "how often every lead is rescored for decay, once across all instances")
+	fs.DurationVar(&o.readTimeout, "read-timeout", time.Minute,
+		"the longest a request, body included, may take to arrive (CSV uploads are exempt while they keep moving)")
 	fs.StringVar(&o.trustedProxies, "trusted-proxies", e.getenv("LEADFLOW_TRUSTED_PROXIES"),
 		"comma-separated IPs or CIDR ranges of reverse proxies whose X-Forwarded-For / Forwarded name the client (default $LEADFLOW_TRUSTED_PROXIES; none)")
 	return o
@@ -101,6 +104,9 @@ func (e environment) serveFlags(fs *flag.FlagSet) *serveOptions {
 // parse checks the options that need more than the flag package does.
 func (o *serveOptions) parse() error {
 	var err error
+	if o.readTimeout <= 0 {
+		return fmt.Errorf("--read-timeout must be positive, like 1m; got %s", o.readTimeout)
+	}
 	o.trusted, err = clientip.Parse(o.trustedProxies)
 	return err
 }
@@ -173,7 +179,13 @@ func (e environment) listen(ctx context.Context, db *sqldb.DB, opts serveOptions
 			log.Warn("shutdown", "err", err)
 		}
 	}()
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	// ReadTimeout bounds reading a request, body included, so a client
+	// that sends a body slowly or never holds no connection for long; the
+	// CSV upload lifts it for its own body and requires steady progress
+	// instead (internal/web, keepReading), so large files still arrive
+	// over slow links.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: opts.readTimeout,
+		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	url := "http://" + displayAddr(ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

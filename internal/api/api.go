@@ -6,6 +6,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/report"
+	"leadflow/internal/textcheck"
 	"leadflow/internal/user"
 )
 
@@ -108,22 +110,44 @@ func badRequest(msg string) error {
 	return &fault.Error{Code: fault.Invalid, Message: msg, Fields: map[string]string{"body": msg}}
 }
 
-// decodeObject reads a JSON object body into its raw members.
+// decodeObject reads a JSON object body into its raw members. The body
+// must be one JSON object with no member twice and only text that can be
+// kept (see textcheck.JSON); anything else is refused with 422.
 func decodeObject(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	var obj map[string]json.RawMessage
-	dec := json.NewDecoder(r.Body)
-	if err := dec.Decode(&obj); err != nil {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return nil, badRequest("body is larger than " + strconv.Itoa(maxBody) + " bytes")
 		}
+		return nil, badRequest("body could not be read: " + err.Error())
+	}
+	if err := textcheck.JSON(raw); err != nil {
+		if fault.As(err) != nil {
+			return nil, err
+		}
+		return nil, badRequest("body must be a JSON object: " + err.Error())
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
 		return nil, badRequest("body must be a JSON object: " + err.Error())
 	}
 	if obj == nil {
 		return nil, badRequest("body must be a JSON object")
 	}
 	return obj, nil
+}
+
+// textQuery refuses, with 422 naming the parameter, a query string that
+// is not text (list filters, paging): PostgreSQL would answer 500.
+func (a *API) textQuery(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := textcheck.Form(r.URL.Query()); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // pathID reads the {id} path value.

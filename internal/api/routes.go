@@ -75,7 +75,7 @@ func (a *API) Handler() http.Handler {
 	authed.HandleFunc("GET /api/v1/jobs", a.listJobs)
 	authed.HandleFunc("POST /api/v1/jobs/{id}/retry", a.retryJob)
 	authed.HandleFunc("/api/v1/", a.notFound)
-	mux.Handle("/api/v1/", a.RequireToken(authed))
+	mux.Handle("/api/v1/", a.RequireToken(a.textQuery(authed)))
 	return mux
 }
 

@@ -31,6 +31,10 @@ type Meta struct {
 	UTMMedium   string `json:"utm_medium,omitempty"`
 	UTMCampaign string `json:"utm_campaign,omitempty"`
 	VisitorID   string `json:"visitor_id,omitempty"` // the tracked browser, whose earlier events become the lead's
+	// FormPost is set for a form-encoded post, as an HTML form sends
+	// it: such a post must carry the fill-time token of the form shown.
+	// Integrations post JSON and have no token to send. Not stored.
+	FormPost bool `json:"-"`
 }
 
 // Submission statuses.
@@ -152,11 +156,13 @@ func sign(key []byte, ts string) string {
 
 // isBot reports whether a fill-time token gives a bot away: one leadflow
 // did not sign (forged, or altered), or one sent sooner after the form
-// was shown than a person can fill it in. No token at all tells nothing
-// and passes: API clients and scripts post without one.
-func (s *Service) isBot(ctx context.Context, token string) (bool, error) {
+// was shown than a person can fill it in. No token at all gives a bot
+// away when it posts as a form does (every form leadflow shows carries
+// one; a script that posts the fields without loading the form does
+// not), and passes in a JSON post: integrations post without one.
+func (s *Service) isBot(ctx context.Context, token string, formPost bool) (bool, error) {
 	if token == "" {
-		return false, nil
+		return formPost, nil
 	}
 	ts, sig, ok := strings.Cut(token, ".")
 	if !ok {
@@ -214,7 +220,7 @@ type Result struct {
 func (s *Service) Submit(ctx context.Context, f Form, values map[string]string, meta Meta) (Result, error) {
 	spam := values[HoneypotField] != ""
 	if !spam {
-		bot, err := s.isBot(ctx, values[TokenField])
+		bot, err := s.isBot(ctx, values[TokenField], meta.FormPost)
 		if err != nil {
 			return s.keep(ctx, f, values, meta, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"leadflow/internal/country"
 	"leadflow/internal/fault"
 	"leadflow/internal/sortkey"
+	"leadflow/internal/textcheck"
 )
 
 // Filter selects, orders and pages leads. The UI and the API read it from
@@ -121,6 +122,10 @@ func SortKeys() []string {
 func ParseFilter(v url.Values) (Filter, error) {
 	f := Filter{Sort: "created_at", Desc: true, Limit: DefaultLimit}
 	bad := fault.Fields{}
+	textcheck.Values(v, bad)
+	if len(bad) > 0 {
+		return f, bad.Err() // the database would refuse to compare with such bytes
+	}
 	bounded := func(key string) []string {
 		values := list(v, key)
 		if len(values) > MaxFilterValues {

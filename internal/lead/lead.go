@@ -13,6 +13,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/mailaddr"
 	"leadflow/internal/phone"
+	"leadflow/internal/textcheck"
 )
 
 // Stage is a lead's lifecycle stage.
@@ -210,6 +211,10 @@ const MaxEmployees = 10_000_000
 func Apply(l Lead, c Changes, now time.Time) (Lead, fault.Fields) {
 	bad := fault.Fields{}
 	for name, raw := range c {
+		if p := textcheck.Problem(raw); p != "" {
+			bad.Add(name, p) // every field, the caller's too: the database would refuse it
+			continue
+		}
 		if name == FOwner || name == FPhone || name == FStageReason {
 			continue // owner and stage moves are the caller's; phone waits for the country
 		}
@@ -226,15 +231,11 @@ func Apply(l Lead, c Changes, now time.Time) (Lead, fault.Fields) {
 			bad.Add(name, "must be at most "+strconv.Itoa(max)+" characters")
 			continue
 		}
-		if !utf8.ValidString(value) {
-			bad.Add(name, "is not valid UTF-8 text")
-			continue
-		}
 		if reason := set(&l, name, value, now); reason != "" {
 			bad.Add(name, reason)
 		}
 	}
-	if raw, ok := c[FPhone]; ok {
+	if raw, ok := c[FPhone]; ok && bad[FPhone] == "" {
 		p, reason := phone.Normalize(raw, l.Country)
 		if reason != "" {
 			bad.Add(FPhone, reason)

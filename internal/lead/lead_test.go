@@ -1,6 +1,7 @@
 package lead
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -25,8 +26,11 @@ func TestApplyValidatesEachField(t *testing.T) {
 		{FPhone, "+1 call me maybe", "is not a phone number"},
 		{FPhone, "0721 234 567", "needs the country code (such as +49) or a country for the lead"},
 		{FConsent, "perhaps", "must be true or false"},
-		{FFirstName, string(make([]rune, 101)), "must be at most 100 characters"},
+		{FFirstName, strings.Repeat("é", 101), "must be at most 100 characters"},
 		{"favourite_colour", "blue", "is not a lead field"},
+		{FCity, "Bra\xffila", "is not valid UTF-8 text"},
+		{FCompany, "Acme\x00", "must not contain a NUL character"},
+		{FPhone, "+40 721\x00", "must not contain a NUL character"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.field+"="+tt.value, func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/text/transform"
 
 	"leadflow/internal/lead"
+	"leadflow/internal/textcheck"
 )
 
 // MaxColumns bounds the columns of a file. Lead exports of other tools
@@ -241,6 +242,9 @@ func (m Mapping) Changes(header []string, values []string) (lead.Changes, error)
 		}
 		if v == "" {
 			continue
+		}
+		if p := textcheck.Problem(v); p != "" {
+			return nil, fmt.Errorf("column %q %s", textcheck.Name(columnName(header, i)), p)
 		}
 		switch field {
 		case FCustom:

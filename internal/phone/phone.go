@@ -10,7 +10,9 @@ import (
 
 // Normalize parses v, reading a number without a leading + (or 00) as a
 // national number of region (an ISO 3166 code; may be empty), and returns
-// it in E.164 form. reason says what is wrong when it cannot.
+// it in E.164 form, followed by ";ext=" and the extension when one was
+// typed ("+40 721 234 567 ext. 12", "x12"). reason says what is wrong
+// when it cannot.
 func Normalize(v, region string) (e164 string, reason string) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -36,7 +38,13 @@ func Normalize(v, region string) (e164 string, reason string) {
 		}
 		return "", "is not a valid phone number in " + strings.ToUpper(region) + "; add the country code if it is from elsewhere"
 	}
-	return phonenumbers.Format(n, phonenumbers.E164), ""
+	e164 = phonenumbers.Format(n, phonenumbers.E164)
+	if ext := n.GetExtension(); ext != "" {
+		// E.164 has no room for an extension; RFC 3966's ";ext=" keeps it
+		// and still makes a working tel: link.
+		e164 += ";ext=" + ext
+	}
+	return e164, ""
 }
 
 // Example returns a valid example mobile number of region in E.164 form,

@@ -60,6 +60,9 @@ func TestNormalizeTypedForms(t *testing.T) {
 		{"12", "DE", "", "is not a valid phone number in DE; add the country code if it is from elsewhere"},
 		{"call me", "DE", "", "is not a phone number"},
 		{"", "DE", "", ""},
+		{"+40 721 234 567 ext. 12", "", "+40721234567;ext=12", ""},
+		{"0721 234 567 x12", "RO", "+40721234567;ext=12", ""},
+		{"(202) 555-0147 ext 4", "US", "+12025550147;ext=4", ""},
 	}
 	for _, c := range cases {
 		got, reason := Normalize(c.in, c.region)

@@ -17,12 +17,14 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"leadflow/internal/clientip"
 	"leadflow/internal/country"
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
 	"leadflow/internal/ratelimit"
+	"leadflow/internal/textcheck"
 )
 
 //go:embed templates/*.html
@@ -153,8 +155,9 @@ func (p *Public) showForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // token returns the fill-time token of a form shown now. Without one
-// (the key could not be read) the form still works: a submission without
-// a token passes the fill-time check.
+// (the key could not be read, so the database is unreachable) the form
+// is still shown, but its post will be kept as spam: a form post without
+// a token is how a bot that never loaded the form looks.
 func (p *Public) token(r *http.Request) string {
 	t, err := p.Forms.IssueToken(r.Context())
 	if err != nil {
@@ -197,14 +200,18 @@ func (p *Public) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	values, isJSON, err := Decode(r.Header.Get("Content-Type"), http.MaxBytesReader(w, r.Body, 64<<10))
+	if e := fault.As(err); e != nil {
+		p.answerInvalid(w, r, isJSON, f, map[string]string{}, metaFromQuery(r.URL.Query(), ""), e)
+		return
+	}
 	if err != nil {
 		p.answerBadBody(w, isJSON, err)
 		return
 	}
 	meta := forms.Meta{
-		IP: p.Proxies.IP(r), UserAgent: r.UserAgent(), Referrer: firstNonEmpty(values["_referrer"], r.Referer()),
+		IP: p.Proxies.IP(r), UserAgent: headerText(r.UserAgent()), Referrer: firstNonEmpty(values["_referrer"], headerText(r.Referer())),
 		PageURL: values["_page"], UTMSource: values["utm_source"], UTMMedium: values["utm_medium"], UTMCampaign: values["utm_campaign"],
-		VisitorID: values["_vid"],
+		VisitorID: values["_vid"], FormPost: !isJSON,
 	}
 	answers := map[string]string{}
 	for k, v := range values {
@@ -270,8 +277,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
+// headerText keeps a header's value as text: a header may carry bytes
+// that are not UTF-8, which are not the visitor's answers to refuse.
+func headerText(s string) string {
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
 // Decode reads a submission body, URL-encoded or JSON, into text values.
 // JSON numbers and booleans become their text; nested values are refused.
+// A field that is not text (not UTF-8, or with NUL), a JSON member given
+// twice or data after the JSON object is refused with an Invalid error
+// naming the field.
 func Decode(contentType string, body io.Reader) (values map[string]string, isJSON bool, err error) {
 	mt, _, _ := mime.ParseMediaType(contentType)
 	raw, err := io.ReadAll(body)
@@ -289,6 +305,9 @@ func Decode(contentType string, body io.Reader) (values map[string]string, isJSO
 	if err != nil {
 		return nil, false, errors.New("the submission is not a valid form encoding")
 	}
+	if err := textcheck.Form(q); err != nil {
+		return nil, false, err
+	}
 	values = make(map[string]string, len(q))
 	for k, vs := range q {
 		values[k] = vs[len(vs)-1] // a checkbox after its hidden "false" wins
@@ -297,6 +316,12 @@ func Decode(contentType string, body io.Reader) (values map[string]string, isJSO
 }
 
 func decodeJSON(raw []byte) (map[string]string, bool, error) {
+	if err := textcheck.JSON(raw); err != nil {
+		if fault.As(err) != nil {
+			return nil, true, err
+		}
+		return nil, true, errors.New("the body must be a JSON object of field values")
+	}
 	var obj map[string]any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()

@@ -4,11 +4,14 @@ import (
 	_ "embed"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 
 	"leadflow/internal/access"
+	"leadflow/internal/fault"
 	"leadflow/internal/lead"
+	"leadflow/internal/textcheck"
 	"leadflow/internal/tracking"
 )
 
@@ -23,6 +26,7 @@ var pixel = []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\x00\x00\x00!\
 type Tracker struct {
 	Leads    *lead.Service
 	Settings *tracking.Service
+	Log      *slog.Logger
 }
 
 // system is who records tracked events: leadflow itself.
@@ -59,7 +63,15 @@ func (tr *Tracker) collect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var b collectBody
-	if err := json.NewDecoder(io.LimitReader(r.Body, 16<<10)).Decode(&b); err != nil {
+	raw, err := io.ReadAll(io.LimitReader(r.Body, 16<<10))
+	if err == nil {
+		err = textcheck.JSON(raw)
+	}
+	if e := fault.As(err); e != nil {
+		http.Error(w, "the event was refused: "+e.Error(), http.StatusUnprocessableEntity)
+		return
+	}
+	if err != nil || json.Unmarshal(raw, &b) != nil {
 		http.Error(w, "the body must be a JSON event", http.StatusBadRequest)
 		return
 	}
@@ -70,10 +82,17 @@ func (tr *Tracker) collect(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "visitor_id is required", http.StatusUnprocessableEntity)
 		return
 	}
-	_, err := tr.Leads.RecordEvents(r.Context(), system, []lead.EventInput{{VisitorID: b.VisitorID, Type: b.Type, URL: b.URL,
+	_, err = tr.Leads.RecordEvents(r.Context(), system, []lead.EventInput{{VisitorID: b.VisitorID, Type: b.Type, URL: b.URL,
 		Properties: b.Props, Source: "tracking"}})
+	if e := fault.As(err); e != nil {
+		http.Error(w, "the event was refused: "+e.Error(), http.StatusUnprocessableEntity)
+		return
+	}
 	if err != nil {
-		http.Error(w, "the event was refused: "+err.Error(), http.StatusUnprocessableEntity)
+		// The database's words stay in the log: they describe the schema
+		// to whoever is probing.
+		tr.Log.Error("tracking", "err", err)
+		http.Error(w, "the event could not be recorded; it has been logged", http.StatusInternalServerError)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

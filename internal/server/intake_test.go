@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"leadflow/internal/dbtest"
+	"leadflow/internal/forms"
 	"leadflow/internal/server"
 	"leadflow/internal/sqldb"
 )
@@ -73,8 +74,11 @@ func TestPublicFormSubmissions(t *testing.T) {
 			t.Errorf("hosted form cannot be embedded: %v", resp.Header)
 		}
 
-		// A browser post, URL-encoded.
-		form := url.Values{"email": {"Ana@Orbit.io"}, "first_name": {"Ana"}, "company": {"Orbit"}, "phone": {"0721 234 567"},
+		// A browser post, URL-encoded, with the fill-time token of the form
+		// shown, after the time a person takes to fill it in.
+		token := regexp.MustCompile(`name="_t" value="([^"]+)"`).FindStringSubmatch(string(page))[1]
+		time.Sleep(forms.MinFillTime)
+		form := url.Values{"_t": {token}, "email": {"Ana@Orbit.io"}, "first_name": {"Ana"}, "company": {"Orbit"}, "phone": {"0721 234 567"},
 			"country": {"RO"}, "budget": {"10k-50k"}, "consent": {"false", "true"}, "utm_source": {"newsletter"}, "_page": {"https://orbit.example/pricing"}}
 		resp, body := post(t, f.srv.URL, "/f/contact", "application/x-www-form-urlencoded", form.Encode())
 		if resp.StatusCode != 200 || !strings.Contains(body, "Thanks, we will call you.") {
@@ -110,7 +114,7 @@ func TestPublicFormSubmissions(t *testing.T) {
 		}
 
 		// Invalid answers: HTML re-renders with messages and values; JSON names fields.
-		bad := url.Values{"email": {"ana(at)orbit"}, "first_name": {"Bo"}, "budget": {"a lot"}, "start": {"soon"}}
+		bad := url.Values{"_t": {token}, "email": {"ana(at)orbit"}, "first_name": {"Bo"}, "budget": {"a lot"}, "start": {"soon"}}
 		resp, body = post(t, f.srv.URL, "/f/contact", "application/x-www-form-urlencoded", bad.Encode())
 		if resp.StatusCode != 422 || !strings.Contains(body, "must be one of the choices offered") || !strings.Contains(body, `value="Bo"`) {
 			t.Errorf("invalid HTML submission: %d", resp.StatusCode)

@@ -116,7 +116,7 @@ func TestSessionSweep(t *testing.T) {
 		ctx := context.Background()
 		users := user.NewService(db)
 		for range 2 {
-			if _, _, err := users.Login(ctx, "sam@example.com", testPassword); err != nil {
+			if _, _, err := users.Login(ctx, "sam@example.com", testPassword, ""); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -83,8 +83,8 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages.SecureCookies = cfg.SecureCookies
-	pub, err := public.New(formSvc, &public.Tracker{Leads: leads, Settings: trackingSvc}, limiter, cfg.Log)
+	pages.SecureCookies, pages.Proxies = cfg.SecureCookies, cfg.TrustedProxies
+	pub, err := public.New(formSvc, &public.Tracker{Leads: leads, Settings: trackingSvc, Log: cfg.Log}, limiter, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -131,8 +131,8 @@ const (
 const keepJobs = 7 * 24 * time.Hour
 
 // registerJobs gives the runner every kind of background work, and the
-// periodic ones: the decay sweep, an hourly purge of ended sessions and
-// idle rate-limit buckets, a daily purge of finished jobs and, on
+// periodic ones: the decay sweep, an hourly purge of ended sessions,
+// old failed sign-ins and idle rate-limit buckets, a daily purge of finished jobs and, on
 // PostgreSQL, folding the dashboard's count changes every minute. The
 // planner's statistics are refreshed at start (SQLite keeps none until
 // asked) and after each sweep.
@@ -151,6 +151,9 @@ func registerJobs(r *job.Runner, cfg Config, leads *lead.Service, importSvc *imp
 	r.Handle(sweepJob, func(ctx context.Context, _ job.Job) error {
 		now := time.Now()
 		_, err := users.PurgeExpiredSessions(ctx, now)
+		if err == nil {
+			_, err = users.PurgeLoginAttempts(ctx, now)
+		}
 		if t, ok := limiter.(*ratelimit.Table); ok && err == nil {
 			_, err = t.PurgeIdle(ctx, now)
 		}

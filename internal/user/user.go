@@ -194,8 +194,15 @@ func (s *Service) Count(ctx context.Context) (int, error) {
 }
 
 // Login checks a password and opens a session, returning its secret for
-// the cookie. A wrong email and a wrong password fail alike.
-func (s *Service) Login(ctx context.Context, email, password string) (string, User, error) {
+// the cookie. A wrong email and a wrong password fail alike. client is
+// the address the attempt comes from; after too many failures for the
+// email or from the client (see MaxFailuresPerEmail) it returns a
+// ThrottledError without checking the password.
+func (s *Service) Login(ctx context.Context, email, password, client string) (string, User, error) {
+	key := attemptKey(email)
+	if err := s.throttled(ctx, key, client); err != nil {
+		return "", User{}, err
+	}
 	var hash string
 	var u User
 	var created int64
@@ -204,7 +211,7 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, Us
 	if errors.Is(err, sql.ErrNoRows) {
 		// Hash anyway so a missing account takes as long as a wrong password.
 		HashPassword(password)
-		return "", u, fault.Errorf(fault.Unauthorized, "wrong email or password")
+		return "", u, s.failed(ctx, key, client)
 	}
 	if err != nil {
 		return "", u, fmt.Errorf("user store: login: %w", err)
@@ -214,7 +221,10 @@ func (s *Service) Login(ctx context.Context, email, password string) (string, Us
 		return "", u, err
 	}
 	if !ok {
-		return "", u, fault.Errorf(fault.Unauthorized, "wrong email or password")
+		return "", u, s.failed(ctx, key, client)
+	}
+	if err := s.succeeded(ctx, key); err != nil {
+		return "", u, err
 	}
 	u.CreatedAt = time.UnixMilli(created).UTC()
 	secret := newSecret()

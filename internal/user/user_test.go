@@ -43,13 +43,13 @@ func TestSessionsAndTokens(t *testing.T) {
 		if _, err := s.Create(ctx, access.System, Input{Email: "Kim@Example.com", Password: "correct horse battery", Role: access.Sales}); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.Login(ctx, "kim@example.com", "wrong horse battery"); fault.CodeOf(err) != fault.Unauthorized {
+		if _, _, err := s.Login(ctx, "kim@example.com", "wrong horse battery", ""); fault.CodeOf(err) != fault.Unauthorized {
 			t.Errorf("wrong password: %v", err)
 		}
-		if _, _, err := s.Login(ctx, "nobody@example.com", "correct horse battery"); fault.CodeOf(err) != fault.Unauthorized {
+		if _, _, err := s.Login(ctx, "nobody@example.com", "correct horse battery", ""); fault.CodeOf(err) != fault.Unauthorized {
 			t.Errorf("unknown email: %v", err)
 		}
-		secret, u, err := s.Login(ctx, " KIM@example.com ", "correct horse battery")
+		secret, u, err := s.Login(ctx, " KIM@example.com ", "correct horse battery", "")
 		if err != nil || u.Email != "Kim@example.com" {
 			t.Fatalf("login with other case and spaces: %v %+v", err, u)
 		}
@@ -58,7 +58,7 @@ func TestSessionsAndTokens(t *testing.T) {
 		}
 
 		clock = time.Date(2026, 7, 1, 8, 0, 0, 0, time.UTC)
-		secret, _, _ = s.Login(ctx, "kim@example.com", "correct horse battery")
+		secret, _, _ = s.Login(ctx, "kim@example.com", "correct horse battery", "")
 		if err := s.Logout(ctx, secret); err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +85,7 @@ func TestSessionsAndTokens(t *testing.T) {
 		if err := s.SetPassword(ctx, access.System, "kim@example.com", "another long one"); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.Login(ctx, "kim@example.com", "another long one"); err != nil {
+		if _, _, err := s.Login(ctx, "kim@example.com", "another long one", ""); err != nil {
 			t.Errorf("new password refused: %v", err)
 		}
 	})
@@ -107,7 +107,7 @@ func TestSessionsEndWhenIdleOrOld(t *testing.T) {
 		}
 		login := func() string {
 			t.Helper()
-			secret, _, err := s.Login(ctx, "kim@example.com", "correct horse battery")
+			secret, _, err := s.Login(ctx, "kim@example.com", "correct horse battery", "")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,9 +1,13 @@
 package web
 
 import (
+	"errors"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"leadflow/internal/fault"
@@ -48,7 +52,15 @@ func (h *Web) loginPage(w http.ResponseWriter, r *http.Request) {
 func (h *Web) login(w http.ResponseWriter, r *http.Request) {
 	email, password := strings.TrimSpace(r.PostFormValue("email")), r.PostFormValue("password")
 	next := safeNext(r.PostFormValue("next"))
-	secret, _, err := h.Users.Login(r.Context(), email, password)
+	secret, _, err := h.Users.Login(r.Context(), email, password, h.Proxies.IP(r))
+	var throttled *user.ThrottledError
+	if errors.As(err, &throttled) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(throttled.RetryAfter.Seconds()))))
+		h.render(w, r, "login", page{Title: "Sign in", Status: http.StatusTooManyRequests,
+			Data: loginData{Email: email, Next: next, Error: "Too many failed sign-ins. Please try again in " +
+				humanWait(throttled.RetryAfter) + "."}})
+		return
+	}
 	if fault.CodeOf(err) == fault.Unauthorized {
 		h.render(w, r, "login", page{Title: "Sign in", Status: http.StatusUnauthorized,
 			Data: loginData{Email: email, Next: next, Error: "Wrong email or password."}})
@@ -70,7 +82,20 @@ func (h *Web) logout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1})
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: h.SecureCookies, SameSite: http.SameSiteLaxMode})
 	h.flash(w, "You are signed out.")
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// humanWait says a wait in whole minutes, or seconds under one.
+func humanWait(d time.Duration) string {
+	if d < time.Minute {
+		return strconv.Itoa(max(1, int(math.Ceil(d.Seconds())))) + " seconds"
+	}
+	m := int(math.Ceil(d.Minutes()))
+	if m == 1 {
+		return "1 minute"
+	}
+	return strconv.Itoa(m) + " minutes"
 }

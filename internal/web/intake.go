@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"leadflow/internal/imports"
 	"leadflow/internal/lead"
 	"leadflow/internal/leadcsv"
+	"leadflow/internal/textcheck"
 )
 
 // Submissions
@@ -148,6 +150,7 @@ func (h *Web) uploadImport(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	keepReading(w, r)
 	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
 	file, header, err := r.FormFile("file")
 	if err != nil {
@@ -155,6 +158,10 @@ func (h *Web) uploadImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer file.Close()
+	if err := textcheck.Form(url.Values{"file name": {header.Filename}}); err != nil {
+		h.fail(w, r, notText(err))
+		return
+	}
 	im, err := h.Imports.Upload(r.Context(), actor(r), header.Filename, file)
 	if err != nil {
 		h.fail(w, r, err)

@@ -89,7 +89,7 @@ func (h *Web) Handler() http.Handler {
 	private.HandleFunc("/", h.notFound)
 	public.Handle("/", h.RequireLogin(private))
 
-	return http.NewCrossOriginProtection().Handler(public)
+	return http.NewCrossOriginProtection().Handler(h.textOnly(public))
 }
 
 func (h *Web) notFound(w http.ResponseWriter, r *http.Request) {

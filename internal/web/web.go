@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/clientip"
 	"leadflow/internal/country"
 	"leadflow/internal/crm"
 	"leadflow/internal/fault"
@@ -55,6 +56,9 @@ type Web struct {
 	Log *slog.Logger
 	// SecureCookies marks cookies Secure; on when served over HTTPS.
 	SecureCookies bool
+	// Proxies says which reverse proxies are believed about the client's
+	// address, which sign-in throttling counts by; nil believes none.
+	Proxies *clientip.Resolver
 
 	pages map[string]*template.Template
 }
@@ -161,7 +165,8 @@ func (h *Web) takeFlash(w http.ResponseWriter, r *http.Request) string {
 	if err != nil {
 		return ""
 	}
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1})
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true,
+		Secure: h.SecureCookies, SameSite: http.SameSiteLaxMode})
 	msg, _ := url.QueryUnescape(c.Value)
 	return msg
 }
