@@ -97,10 +97,12 @@ func preflight(w http.ResponseWriter, r *http.Request) {
 
 // limit answers 429 with Retry-After to a client over its rate. When the
 // limiter cannot tell (its database is unreachable) the request goes on:
-// it would fail on that database anyway, with a better message.
+// it would fail on that database anyway, with a better message. Each
+// client has a bucket per kind of request, so a visitor whose browsing
+// sent ten tracking events can still send the form at the end of it.
 func (p *Public) limit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ok, wait, err := p.Limiter.Allow(r.Context(), p.Proxies.IP(r))
+		ok, wait, err := p.Limiter.Allow(r.Context(), bucketOf(r.URL.Path)+":"+p.Proxies.IP(r))
 		if err != nil {
 			p.Log.Error("rate limit", "err", err)
 		}
@@ -112,6 +114,19 @@ func (p *Public) limit(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bucketOf names the kind of public request a path is, for rate limits:
+// tracking (events and email pixels), scripts (embed.js, t.js), or forms
+// (forms and landing pages, shown and posted).
+func bucketOf(path string) string {
+	switch {
+	case strings.HasPrefix(path, "/t/"):
+		return "tracking"
+	case path == "/embed.js" || path == "/t.js":
+		return "scripts"
+	}
+	return "forms"
 }
 
 func serveEmbedJS(w http.ResponseWriter, r *http.Request) {

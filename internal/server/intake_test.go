@@ -210,6 +210,40 @@ func TestPublicRateLimit(t *testing.T) {
 	if fmt.Sprint(statuses) != "[200 200 200 429 429]" || retry != "10" {
 		t.Errorf("statuses %v, Retry-After %q; want three through, then 429 with a 10 s wait", statuses, retry)
 	}
+	// Scripts and tracking have buckets of their own: a visitor over the
+	// form limit still loads the embed script, and one whose browsing
+	// used up the tracking bucket (below) still posts a form elsewhere.
+	for i := 0; i < 5; i++ {
+		resp, err := http.Get(limited.URL + "/embed.js")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if i < 3 && resp.StatusCode != 200 {
+			t.Errorf("embed.js after the form bucket ran out: %d", resp.StatusCode)
+		}
+	}
+}
+
+func TestTrackingDoesNotUseUpTheFormLimit(t *testing.T) {
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	createForm(t, f, `{"slug":"news","name":"Newsletter","fields":[{"name":"email"}]}`)
+	h, err := server.New(server.Config{DB: db, Background: t.Context(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), PublicPerMinute: 6, PublicBurst: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	limited := httptest.NewServer(h)
+	defer limited.Close()
+	for i := 0; i < 10; i++ { // page views: the tracking bucket runs out
+		resp, _ := post(t, limited.URL, "/t/collect", "application/json", `{"visitor_id":"v1","type":"page_view"}`)
+		if i >= 3 && resp.StatusCode != 429 {
+			t.Fatalf("tracking post %d: %d, want 429 past its burst", i+1, resp.StatusCode)
+		}
+	}
+	if resp, _ := post(t, limited.URL, "/f/news", "application/json", `{"email":"after@x.io"}`); resp.StatusCode != 200 {
+		t.Errorf("the form post after ten page views: %d, want 200", resp.StatusCode)
+	}
 }
 
 // TestConcurrentPublicSubmissions sends one new email from many clients at
