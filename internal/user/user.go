@@ -28,7 +28,12 @@ type User struct {
 	Name      string
 	Role      access.Role
 	CreatedAt time.Time
+	// DisabledAt is when an admin disabled the user; zero while enabled.
+	DisabledAt time.Time
 }
+
+// Disabled reports whether the user may not sign in or use a token.
+func (u User) Disabled() bool { return !u.DisabledAt.IsZero() }
 
 // Actor is u as the subject of access rules.
 func (u User) Actor() access.Actor { return access.Actor{ID: u.ID, Email: u.Email, Role: u.Role} }
@@ -145,13 +150,17 @@ func (s *Service) SetPassword(ctx context.Context, a access.Actor, email, passwo
 	return nil
 }
 
-const userColumns = `id, email, name, role, created_at`
+const userColumns = `id, email, name, role, created_at, disabled_at`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var created int64
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &created)
+	var disabled sql.NullInt64
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &created, &disabled)
 	u.CreatedAt = time.UnixMilli(created).UTC()
+	if disabled.Valid {
+		u.DisabledAt = time.UnixMilli(disabled.Int64).UTC()
+	}
 	return u, err
 }
 
@@ -207,7 +216,7 @@ func (s *Service) Login(ctx context.Context, email, password, client string) (st
 	var u User
 	var created int64
 	err := s.db.R.QueryRow(ctx, `SELECT id, email, name, role, created_at, password_hash FROM users
-		WHERE lower(email) = lower(?)`, strings.TrimSpace(email)).Scan(&u.ID, &u.Email, &u.Name, &u.Role, &created, &hash)
+		WHERE lower(email) = lower(?) AND disabled_at IS NULL`, strings.TrimSpace(email)).Scan(&u.ID, &u.Email, &u.Name, &u.Role, &created, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		// Hash anyway so a missing account takes as long as a wrong password.
 		HashPassword(password)
@@ -245,7 +254,8 @@ func (s *Service) BySession(ctx context.Context, secret string) (User, error) {
 	var created, lastSeen int64
 	h := digest(secret)
 	err := s.db.R.QueryRow(ctx, `SELECT u.id, u.email, u.name, u.role, u.created_at, s.last_seen_at FROM sessions s
-		JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ?`,
+		JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ?
+		AND u.disabled_at IS NULL`,
 		h, now.UnixMilli(), now.Add(-SessionIdle).UnixMilli()).Scan(&u.ID, &u.Email, &u.Name, &u.Role, &created, &lastSeen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, fault.Errorf(fault.Unauthorized, "invalid or expired credentials")
@@ -301,19 +311,28 @@ func (s *Service) CreateToken(ctx context.Context, a access.Actor, email, name s
 	return secret, nil
 }
 
-// ByToken returns the user an API token belongs to.
+// ByToken returns the user an API token belongs to, unless the user is
+// disabled, and records the token's use as BySession does a session's.
 func (s *Service) ByToken(ctx context.Context, secret string) (User, error) {
-	return s.byCredential(ctx, `SELECT u.id, u.email, u.name, u.role, u.created_at FROM api_tokens t
-		JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`, digest(secret))
-}
-
-func (s *Service) byCredential(ctx context.Context, query string, args ...any) (User, error) {
-	u, err := scanUser(s.db.R.QueryRow(ctx, query, args...))
+	now := s.now()
+	h := digest(secret)
+	var lastUsed sql.NullInt64
+	var created int64
+	var u User
+	err := s.db.R.QueryRow(ctx, `SELECT u.id, u.email, u.name, u.role, u.created_at, t.last_used_at FROM api_tokens t
+		JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND u.disabled_at IS NULL`, h).
+		Scan(&u.ID, &u.Email, &u.Name, &u.Role, &created, &lastUsed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, fault.Errorf(fault.Unauthorized, "invalid or expired credentials")
 	}
 	if err != nil {
 		return u, fmt.Errorf("user store: authenticate: %w", err)
+	}
+	u.CreatedAt = time.UnixMilli(created).UTC()
+	if !lastUsed.Valid || now.Sub(time.UnixMilli(lastUsed.Int64)) >= sessionTouchEvery {
+		if _, err := s.db.W.Exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?`, now.UnixMilli(), h); err != nil {
+			return u, fmt.Errorf("user store: record token use: %w", err)
+		}
 	}
 	return u, nil
 }

@@ -1,0 +1,211 @@
+package user
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"leadflow/internal/access"
+	"leadflow/internal/fault"
+	"leadflow/internal/sqldb"
+)
+
+// Session is one signed-in browser of a user, as the user sees it.
+type Session struct {
+	// ID names the session without being its secret: the start of the
+	// stored hash of the secret, which signs nobody in.
+	ID         string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+	// Current marks the session the request came with.
+	Current bool
+}
+
+// sessionIDLen is how many hex digits of a session's hash name it: 80
+// bits, unique among one user's sessions by far.
+const sessionIDLen = 20
+
+// Token is an API token as its owner sees it; its secret was shown once.
+type Token struct {
+	ID         int64
+	UserID     int64
+	Name       string
+	CreatedAt  time.Time
+	LastUsedAt time.Time // zero when never used
+}
+
+// mayHandle returns a Forbidden fault unless a may see and revoke the
+// credentials of the user userID: their own, or anyone's for an admin.
+func mayHandle(a access.Actor, userID int64) error {
+	if a.ID != userID && !a.ManagesUsers() {
+		return fault.Errorf(fault.Forbidden, "only admins handle other users' credentials")
+	}
+	return nil
+}
+
+// Sessions returns the live sessions of a's own user, newest first,
+// marking the one whose secret is current ("" for none, as over the API).
+func (s *Service) Sessions(ctx context.Context, a access.Actor, current string) ([]Session, error) {
+	now := s.now()
+	rows, err := s.db.R.Query(ctx, `SELECT token_hash, created_at, last_seen_at, expires_at FROM sessions
+		WHERE user_id = ? AND expires_at > ? AND last_seen_at > ? ORDER BY created_at DESC, token_hash`,
+		a.ID, now.UnixMilli(), now.Add(-SessionIdle).UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("user store: sessions: %w", err)
+	}
+	defer rows.Close()
+	cur := ""
+	if current != "" {
+		cur = digest(current)
+	}
+	out := []Session{}
+	for rows.Next() {
+		var h string
+		var created, seen, expires int64
+		if err := rows.Scan(&h, &created, &seen, &expires); err != nil {
+			return nil, fmt.Errorf("user store: sessions: %w", err)
+		}
+		out = append(out, Session{ID: h[:sessionIDLen], CreatedAt: time.UnixMilli(created).UTC(),
+			LastSeenAt: time.UnixMilli(seen).UTC(), ExpiresAt: time.UnixMilli(expires).UTC(), Current: h == cur})
+	}
+	return out, rows.Err()
+}
+
+// RevokeSession ends one of a's own sessions.
+func (s *Service) RevokeSession(ctx context.Context, a access.Actor, id string) error {
+	if len(id) != sessionIDLen || strings.Trim(id, "0123456789abcdef") != "" {
+		return fault.Errorf(fault.NotFound, "no session %q", id)
+	}
+	res, err := s.db.W.Exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND substr(token_hash, 1, `+strconv.Itoa(sessionIDLen)+`) = ?`, a.ID, id)
+	if err != nil {
+		return fmt.Errorf("user store: revoke session: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fault.Errorf(fault.NotFound, "no session %q", id)
+	}
+	return nil
+}
+
+// Tokens returns the API tokens of the user userID, newest first: a's
+// own, or anyone's for an admin.
+func (s *Service) Tokens(ctx context.Context, a access.Actor, userID int64) ([]Token, error) {
+	if err := mayHandle(a, userID); err != nil {
+		return nil, err
+	}
+	return s.tokens(ctx, `WHERE user_id = ?`, userID)
+}
+
+// AllTokens returns every user's API tokens, for the admins' users page.
+func (s *Service) AllTokens(ctx context.Context, a access.Actor) ([]Token, error) {
+	if err := s.MayManage(a); err != nil {
+		return nil, err
+	}
+	return s.tokens(ctx, ``)
+}
+
+func (s *Service) tokens(ctx context.Context, where string, args ...any) ([]Token, error) {
+	rows, err := s.db.R.Query(ctx, `SELECT id, user_id, name, created_at, last_used_at FROM api_tokens `+where+` ORDER BY created_at DESC, id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("user store: tokens: %w", err)
+	}
+	defer rows.Close()
+	out := []Token{}
+	for rows.Next() {
+		var t Token
+		var created int64
+		var used sql.NullInt64
+		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &created, &used); err != nil {
+			return nil, fmt.Errorf("user store: tokens: %w", err)
+		}
+		t.CreatedAt = time.UnixMilli(created).UTC()
+		if used.Valid {
+			t.LastUsedAt = time.UnixMilli(used.Int64).UTC()
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// CreateOwnToken issues an API token for a's own user, named name, and
+// returns it with its secret, which is shown this once.
+func (s *Service) CreateOwnToken(ctx context.Context, a access.Actor, name string) (Token, string, error) {
+	name = strings.TrimSpace(name)
+	switch n := utf8.RuneCountInString(name); {
+	case n == 0:
+		return Token{}, "", &fault.Error{Code: fault.Invalid, Message: "name the token",
+			Fields: map[string]string{"name": "is required, to tell the token from others"}}
+	case n > 100:
+		return Token{}, "", &fault.Error{Code: fault.Invalid, Message: "token name too long",
+			Fields: map[string]string{"name": "must be at most 100 characters"}}
+	}
+	t := Token{UserID: a.ID, Name: name, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
+	secret := "lf_" + newSecret()
+	err := s.db.W.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+		a.ID, name, digest(secret), t.CreatedAt.UnixMilli()).Scan(&t.ID)
+	if err != nil {
+		return Token{}, "", fmt.Errorf("user store: create token: %w", err)
+	}
+	return t, secret, nil
+}
+
+// RevokeToken deletes the API token id of the user userID: a's own, or
+// anyone's for an admin. A token of another user is not found.
+func (s *Service) RevokeToken(ctx context.Context, a access.Actor, userID, id int64) error {
+	if err := mayHandle(a, userID); err != nil {
+		return err
+	}
+	res, err := s.db.W.Exec(ctx, `DELETE FROM api_tokens WHERE id = ? AND user_id = ?`, id, userID)
+	if err != nil {
+		return fmt.Errorf("user store: revoke token %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fault.Errorf(fault.NotFound, "no token %d", id)
+	}
+	return nil
+}
+
+// ChangePassword replaces a's own password, given the current one, and
+// ends every other session of theirs: keep is the secret of the session
+// to keep ("" to end all, as over the API). API tokens stay valid.
+func (s *Service) ChangePassword(ctx context.Context, a access.Actor, current, password, keep string) error {
+	if utf8.RuneCountInString(password) < MinPasswordLen {
+		return &fault.Error{Code: fault.Invalid, Message: "password too short",
+			Fields: map[string]string{"password": fmt.Sprintf("must be at least %d characters", MinPasswordLen)}}
+	}
+	var hash string
+	if err := s.db.R.QueryRow(ctx, `SELECT password_hash FROM users WHERE id = ?`, a.ID).Scan(&hash); err != nil {
+		return fmt.Errorf("user store: change password: %w", err)
+	}
+	ok, err := CheckPassword(hash, current)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &fault.Error{Code: fault.Invalid, Message: "the current password is wrong",
+			Fields: map[string]string{"current_password": "is wrong"}}
+	}
+	newHash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		// Only if unchanged since checked: a concurrent change wins, and
+		// this one, made with the old password, is refused.
+		res, err := tx.Exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?`, newHash, a.ID, hash)
+		if err != nil {
+			return fmt.Errorf("user store: change password: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fault.Errorf(fault.Conflict, "the password was changed meanwhile; sign in again")
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, a.ID, digest(keep)); err != nil {
+			return fmt.Errorf("user store: end other sessions: %w", err)
+		}
+		return nil
+	})
+}
