@@ -15,10 +15,11 @@ type userJSON struct {
 	Name      string      `json:"name"`
 	Role      access.Role `json:"role"`
 	CreatedAt time.Time   `json:"created_at"`
+	Disabled  bool        `json:"disabled"`
 }
 
 func userToJSON(u user.User) userJSON {
-	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, CreatedAt: u.CreatedAt}
+	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, CreatedAt: u.CreatedAt, Disabled: u.Disabled()}
 }
 
 // listUsers answers GET /api/v1/users: everyone may see who can own leads.
