@@ -10,6 +10,8 @@ import (
 
 type usersData struct {
 	Users  []user.User
+	// Tokens are each user's API tokens, by user id.
+	Tokens map[int64][]user.Token
 	Values map[string]string
 	Errors map[string]string
 }
@@ -28,6 +30,15 @@ func (h *Web) renderUsers(w http.ResponseWriter, r *http.Request, d usersData, s
 	if d.Users, err = h.Users.List(r.Context()); err != nil {
 		h.serverError(w, r, err)
 		return
+	}
+	tokens, err := h.Users.AllTokens(r.Context(), actor(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Tokens = map[int64][]user.Token{}
+	for _, t := range tokens {
+		d.Tokens[t.UserID] = append(d.Tokens[t.UserID], t)
 	}
 	h.render(w, r, "users", page{Title: "Users", Nav: "users", Data: d, Status: status})
 }
