@@ -263,6 +263,11 @@ func TestOpenAPIMatchesServer(t *testing.T) {
 				continue
 			}
 			concrete := strings.NewReplacer("{id}", id, "{slug}", "doc").Replace(path)
+			if strings.HasPrefix(path, "/api/v1/users/") || strings.HasPrefix(path, "/api/v1/me/tokens/") {
+				// A lead's id may be a user's or a token's: the admin's
+				// own, whose loss would stop the walk.
+				concrete = strings.Replace(path, "{id}", "999999", 1)
+			}
 			if strings.Contains(path, "{slug}") { // a DELETE visited before may have removed it
 				f.call(t, "admin", "POST", "/api/v1/forms", `{"slug":"doc","name":"Doc","fields":[{"name":"email"}]}`)
 			}
