@@ -26,7 +26,7 @@ func TestAPIRolesAtEveryGuardedRoute(t *testing.T) {
 
 		// world is what one role's round works on, made afresh by an admin
 		// so that every round can change and delete its own.
-		type world struct{ form, landing, sub1, sub2, rule string }
+		type world struct{ form, landing, sub1, sub2, rule, user string }
 		n := 0
 		setup := func(role string) world {
 			t.Helper()
@@ -58,7 +58,11 @@ func TestAPIRolesAtEveryGuardedRoute(t *testing.T) {
 			if status != http.StatusCreated {
 				t.Fatalf("setup rule: %d %v", status, rule)
 			}
-			return world{form: fmt.Sprint(fm["id"]), landing: fmt.Sprint(lp["id"]), sub1: ids[0], sub2: ids[1], rule: fmt.Sprint(rule["id"])}
+			status, u := f.call(t, "admin", "POST", "/api/v1/users", `{"email":"someone-`+slug+`@example.com","password":"longenough1","role":"sales"}`)
+			if status != http.StatusCreated {
+				t.Fatalf("setup user: %d %v", status, u)
+			}
+			return world{form: fmt.Sprint(fm["id"]), landing: fmt.Sprint(lp["id"]), sub1: ids[0], sub2: ids[1], rule: fmt.Sprint(rule["id"]), user: fmt.Sprint(u["id"])}
 		}
 
 		type route struct {
@@ -91,6 +95,8 @@ func TestAPIRolesAtEveryGuardedRoute(t *testing.T) {
 				{"PUT", "/api/v1/pipeline", `{"open_stages":["Discovery","Demo","Proposal"]}`, 200, true},
 				{"PUT", "/api/v1/disqualify-reasons", `{"reasons":["no fit","spam"]}`, 200, true},
 				{"POST", "/api/v1/users", `{"email":"new-` + role + `@example.com","password":"longenough1","role":"sales"}`, 201, true},
+				{"PATCH", "/api/v1/users/" + w.user, `{"role":"admin","disabled":true}`, 200, true},
+				{"DELETE", "/api/v1/users/" + w.user, "", 204, true},
 			}
 		}
 		for _, role := range []string{"sales", "marketing", "admin"} {
@@ -111,13 +117,19 @@ func TestAPIRolesAtEveryGuardedRoute(t *testing.T) {
 				if status, s := f.call(t, "admin", "GET", "/api/v1/submissions/"+w.sub1, ""); status != 200 || s["status"] != "rejected" {
 					t.Errorf("after sales' refusals the submission is %d %v", status, s)
 				}
+				_, users := f.call(t, "admin", "GET", "/api/v1/users", "")
+				for _, u := range users["data"].([]any) {
+					if u := u.(map[string]any); fmt.Sprint(u["id"]) == w.user && (u["role"] != "sales" || u["disabled"] != false) {
+						t.Errorf("after sales' refusals the user is %v", u)
+					}
+				}
 			}
 		}
 
 		// Reading the rules, the assignment and who the users are needs
 		// no role.
 		for _, path := range []string{"/api/v1/scoring/rules", "/api/v1/scoring/versions", "/api/v1/scoring/rescore",
-			"/api/v1/assignment", "/api/v1/users", "/api/v1/me", "/api/v1/channel-spend", "/api/v1/pipeline", "/api/v1/disqualify-reasons"} {
+			"/api/v1/assignment", "/api/v1/users", "/api/v1/me", "/api/v1/me/tokens", "/api/v1/me/sessions", "/api/v1/channel-spend", "/api/v1/pipeline", "/api/v1/disqualify-reasons"} {
 			if status, body := f.call(t, "sales", "GET", path, ""); status != 200 {
 				t.Errorf("sales GET %s: %d %v", path, status, body)
 			}
