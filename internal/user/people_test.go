@@ -24,7 +24,7 @@ func mustCreate(t *testing.T, s *Service, email string, role access.Role) User {
 
 func mustLogin(t *testing.T, s *Service, email string) string {
 	t.Helper()
-	secret, _, err := s.Login(context.Background(), email, pw)
+	secret, _, err := s.Login(context.Background(), email, pw, "")
 	if err != nil {
 		t.Fatalf("login %s: %v", email, err)
 	}
@@ -61,7 +61,7 @@ func TestDisableEnableAndRoles(t *testing.T) {
 		if _, err := s.ByToken(ctx, token); fault.CodeOf(err) != fault.Unauthorized {
 			t.Errorf("a disabled user's token works: %v", err)
 		}
-		if _, _, err := s.Login(ctx, "sam@example.com", pw); fault.CodeOf(err) != fault.Unauthorized {
+		if _, _, err := s.Login(ctx, "sam@example.com", pw, ""); fault.CodeOf(err) != fault.Unauthorized {
 			t.Errorf("a disabled user signed in: %v", err)
 		}
 		if got, _ := s.ByID(ctx, sam.ID); !got.Disabled() {
@@ -182,10 +182,10 @@ func TestChangePassword(t *testing.T) {
 		if _, err := s.BySession(ctx, other); err == nil {
 			t.Error("another session survived the change")
 		}
-		if _, _, err := s.Login(ctx, "kim@example.com", pw); err == nil {
+		if _, _, err := s.Login(ctx, "kim@example.com", pw, ""); err == nil {
 			t.Error("the old password still works")
 		}
-		if _, _, err := s.Login(ctx, "kim@example.com", "a new long password"); err != nil {
+		if _, _, err := s.Login(ctx, "kim@example.com", "a new long password", ""); err != nil {
 			t.Errorf("the new password: %v", err)
 		}
 	})
