@@ -1,0 +1,159 @@
+package privacy
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"leadflow/internal/access"
+	"leadflow/internal/sqldb"
+)
+
+// Record is one row as stored, by column name. Columns holding JSON are
+// embedded as JSON; sort keys, which only repeat a name, are left out.
+type Record map[string]any
+
+// Export is everything leadflow holds about one email address.
+type Export struct {
+	Email      string    `json:"email"`
+	ExportedAt time.Time `json:"exported_at"`
+	Leads      []Record  `json:"leads"`
+	// Consent is each lead's consent and when it was given.
+	Consent        []Record `json:"consent"`
+	Timeline       []Record `json:"timeline"`
+	Events         []Record `json:"events"`
+	Qualifications []Record `json:"qualifications"`
+	// Submissions are the form posts of the person's leads and those
+	// whose answers carry the address: answers, IP address, user agent.
+	Submissions   []Record `json:"submissions"`
+	Contacts      []Record `json:"contacts"`
+	Opportunities []Record `json:"opportunities"`
+	// Accounts are the companies the person's leads and contacts belong
+	// to, by name only: they are not the person's data.
+	Accounts      []Record     `json:"accounts"`
+	ImportRejects []Record     `json:"import_rejects"`
+	ImportFiles   []importFile `json:"import_files"`
+}
+
+// Export gathers everything about email (any case), for an admin.
+func (s *Service) Export(ctx context.Context, a access.Actor, email string) (Export, error) {
+	if err := check(a); err != nil {
+		return Export{}, err
+	}
+	e, err := normalize(email)
+	if err != nil {
+		return Export{}, err
+	}
+	q := s.db.R
+	f, err := find(ctx, q, e)
+	if err != nil {
+		return Export{}, fmt.Errorf("privacy: export: %w", err)
+	}
+	out := Export{Email: e, ExportedAt: s.now(), ImportFiles: f.imports}
+	leads, contacts := anys(f.leads), anys(f.contacts)
+	events := `SELECT * FROM events WHERE lead_id IN (` + marks(len(leads)) + `)`
+	eventArgs := leads
+	if len(f.visitors) > 0 {
+		events += ` OR (lead_id IS NULL AND visitor_id IN (` + marks(len(f.visitors)) + `))`
+		eventArgs = append(append([]any{}, leads...), anys(f.visitors)...)
+	}
+	for _, part := range []struct {
+		into  *[]Record
+		query string
+		args  []any
+	}{
+		{&out.Leads, `SELECT * FROM leads WHERE id IN (` + marks(len(leads)) + `) ORDER BY id`, leads},
+		{&out.Consent, `SELECT id AS lead_id, consent, consent_at FROM leads WHERE id IN (` + marks(len(leads)) + `) ORDER BY id`, leads},
+		{&out.Timeline, `SELECT * FROM lead_changes WHERE lead_id IN (` + marks(len(leads)) + `) ORDER BY at, id`, leads},
+		{&out.Events, events + ` ORDER BY occurred_at, id`, eventArgs},
+		{&out.Qualifications, `SELECT * FROM lead_qualifications WHERE lead_id IN (` + marks(len(leads)) + `)`, leads},
+		{&out.Submissions, `SELECT * FROM submissions WHERE id IN (` + marks(len(f.submissions)) + `) ORDER BY id`, anys(f.submissions)},
+		{&out.Contacts, `SELECT * FROM contacts WHERE id IN (` + marks(len(contacts)) + `) ORDER BY id`, contacts},
+		{&out.Opportunities, `SELECT * FROM opportunities WHERE id IN (` + marks(len(f.opportunities)) + `) ORDER BY id`, anys(f.opportunities)},
+		{&out.ImportRejects, `SELECT * FROM import_rejects WHERE id IN (` + marks(len(f.rejects)) + `) ORDER BY id`, anys(f.rejects)},
+	} {
+		*part.into = []Record{}
+		if len(part.args) == 0 {
+			continue
+		}
+		if *part.into, err = records(ctx, q, part.query, part.args...); err != nil {
+			return Export{}, fmt.Errorf("privacy: export: %w", err)
+		}
+	}
+	var accountIDs []int64
+	for _, part := range []struct {
+		query string
+		args  []any
+	}{
+		{`SELECT account_id FROM leads WHERE account_id IS NOT NULL AND id IN (` + marks(len(leads)) + `)`, leads},
+		{`SELECT account_id FROM contacts WHERE id IN (` + marks(len(contacts)) + `)`, contacts},
+	} {
+		if len(part.args) == 0 {
+			continue
+		}
+		got, err := ids(ctx, q, part.query, part.args...)
+		if err != nil {
+			return Export{}, fmt.Errorf("privacy: export: %w", err)
+		}
+		for _, id := range got {
+			if !contains(accountIDs, id) {
+				accountIDs = append(accountIDs, id)
+			}
+		}
+	}
+	out.Accounts = []Record{}
+	if len(accountIDs) > 0 {
+		if out.Accounts, err = records(ctx, q, `SELECT id, name FROM accounts WHERE id IN (`+marks(len(accountIDs))+`) ORDER BY id`, anys(accountIDs)...); err != nil {
+			return Export{}, fmt.Errorf("privacy: export: %w", err)
+		}
+	}
+	if out.ImportFiles == nil {
+		out.ImportFiles = []importFile{}
+	}
+	return out, nil
+}
+
+// jsonColumns hold JSON text, shown as JSON in an export.
+var jsonColumns = map[string]bool{"payload": true, "meta": true, "properties": true, "custom": true, "reasons": true, "detail": true}
+
+// records runs query and returns its rows by column name.
+func records(ctx context.Context, q sqldb.Querier, query string, args ...any) ([]Record, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	out := []Record{}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		r := Record{}
+		for i, c := range cols {
+			if strings.HasSuffix(c, "_sort") {
+				continue
+			}
+			v := vals[i]
+			if b, ok := v.([]byte); ok {
+				v = string(b)
+			}
+			if s, ok := v.(string); ok && jsonColumns[c] && s != "" && json.Valid([]byte(s)) {
+				v = json.RawMessage(s)
+			}
+			r[c] = v
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
