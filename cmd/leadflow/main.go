@@ -39,6 +39,8 @@ Usage:
   leadflow export [--out FILE] [--filter 'stage=mql&country=RO']
                                                       export leads to CSV
   leadflow rescore                                    rescore every lead with the current rules
+  leadflow privacy export --email E [--out FILE.json]  everything about a person, as JSON
+  leadflow privacy erase --email E                    delete a person everywhere, and say what went
   leadflow secret rotate NAME                         replace a signing key shared by all instances
                                                       (NAME: form-token)
   leadflow backup --out FILE [--db leadflow.db]       copy the SQLite database while it serves, and check the copy
@@ -80,6 +82,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return env.exportCSV(ctx, rest)
 	case "rescore":
 		return env.rescore(ctx, rest)
+	case "privacy":
+		return env.privacyCmd(ctx, rest)
 	case "secret":
 		return env.secret(ctx, rest)
 	case "bench":
