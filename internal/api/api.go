@@ -18,6 +18,7 @@ import (
 	"leadflow/internal/forms"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
+	"leadflow/internal/privacy"
 	"leadflow/internal/report"
 	"leadflow/internal/textcheck"
 	"leadflow/internal/user"
@@ -32,6 +33,7 @@ type API struct {
 	Reports *report.Service
 	Forms   *forms.Service
 	Jobs    *job.Admin
+	Privacy *privacy.Service
 	Log     *slog.Logger
 }
 

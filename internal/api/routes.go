@@ -82,6 +82,8 @@ func (a *API) Handler() http.Handler {
 	authed.HandleFunc("DELETE /api/v1/me/sessions/{id}", a.revokeSession)
 	authed.HandleFunc("GET /api/v1/jobs", a.listJobs)
 	authed.HandleFunc("POST /api/v1/jobs/{id}/retry", a.retryJob)
+	authed.HandleFunc("GET /api/v1/privacy/export", a.exportPerson)
+	authed.HandleFunc("POST /api/v1/privacy/erase", a.erasePerson)
 	authed.HandleFunc("/api/v1/", a.notFound)
 	mux.Handle("/api/v1/", a.RequireToken(a.textQuery(authed)))
 	return mux

@@ -17,6 +17,7 @@ import (
 	"leadflow/internal/imports"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
+	"leadflow/internal/privacy"
 	"leadflow/internal/public"
 	"leadflow/internal/ratelimit"
 	"leadflow/internal/report"
@@ -65,6 +66,7 @@ func New(cfg Config) (http.Handler, error) {
 	trackingSvc := tracking.NewService(cfg.DB)
 	crmSvc := crm.NewService(cfg.DB, leads)
 	reports := report.NewService(cfg.DB)
+	privacySvc := privacy.NewService(cfg.DB)
 	runner := cfg.Jobs
 	if runner == nil {
 		runner = job.NewRunner(cfg.DB, job.Options{Log: cfg.Log})
@@ -79,7 +81,7 @@ func New(cfg Config) (http.Handler, error) {
 	limiter := ratelimit.For(cfg.DB, cfg.PublicPerMinute, cfg.PublicBurst)
 	registerJobs(runner, cfg, leads, importSvc, users, reports, limiter)
 
-	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: job.NewAdmin(cfg.DB)}, cfg.Log)
+	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: job.NewAdmin(cfg.DB), Privacy: privacySvc}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +91,7 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	pub.Proxies = cfg.TrustedProxies
-	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: job.NewAdmin(cfg.DB), Log: cfg.Log}
+	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: job.NewAdmin(cfg.DB), Privacy: privacySvc, Log: cfg.Log}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))

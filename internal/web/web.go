@@ -27,6 +27,7 @@ import (
 	"leadflow/internal/imports"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
+	"leadflow/internal/privacy"
 	"leadflow/internal/report"
 	"leadflow/internal/tracking"
 	"leadflow/internal/user"
@@ -48,6 +49,7 @@ type Services struct {
 	Imports  *imports.Service
 	Tracking *tracking.Service
 	Jobs     *job.Admin
+	Privacy  *privacy.Service
 }
 
 // Web holds what the pages call.
