@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/fault"
 	"leadflow/internal/sqldb"
 )
 
@@ -191,6 +192,12 @@ func (s *Service) Erase(ctx context.Context, a access.Actor, email string) (Eras
 		if err != nil {
 			return err
 		}
+		for _, im := range f.imports {
+			// Its rows would end where the file was cut, without a word.
+			if im.status == "queued" || im.status == "running" {
+				return fault.Errorf(fault.Conflict, "import %d (%s) holds the address and is under way; erase once it has finished", im.ID, im.FileName)
+			}
+		}
 		files = files[:0]
 		if err := erase(ctx, tx, f); err != nil {
 			return err
@@ -209,6 +216,9 @@ func (s *Service) Erase(ctx context.Context, a access.Actor, email string) (Eras
 		return tx.QueryRow(ctx, `INSERT INTO erasures (erased_at, erased_by, email_sha256, counts) VALUES (?, ?, ?, ?) RETURNING id`,
 			er.At.UnixMilli(), by, er.EmailSHA256, string(counts)).Scan(&er.ID)
 	})
+	if fault.As(err) != nil {
+		return Erasure{}, err
+	}
 	if err != nil {
 		return Erasure{}, fmt.Errorf("privacy: erase: %w", err)
 	}

@@ -31,6 +31,7 @@ type importFile struct {
 	ID       int64  `json:"import_id"`
 	FileName string `json:"file_name"`
 	path     string // on disk, for imports from before uploads were kept in the database
+	status   string
 }
 
 // find looks email (normalized) up everywhere, through q: the read pool
@@ -121,14 +122,14 @@ func (f *found) findSubmissions(ctx context.Context, q sqldb.Querier) error {
 // are read whole, chunk by chunk: an erasure is rare, and a file holds
 // people the rejects do not show.
 func (f *found) findImports(ctx context.Context, q sqldb.Querier) error {
-	rows, err := q.Query(ctx, `SELECT id, file_name, path FROM imports ORDER BY id`)
+	rows, err := q.Query(ctx, `SELECT id, file_name, path, status FROM imports ORDER BY id`)
 	if err != nil {
 		return fmt.Errorf("find imports: %w", err)
 	}
 	var all []importFile
 	for rows.Next() {
 		var im importFile
-		if err := rows.Scan(&im.ID, &im.FileName, &im.path); err != nil {
+		if err := rows.Scan(&im.ID, &im.FileName, &im.path, &im.status); err != nil {
 			rows.Close()
 			return fmt.Errorf("find imports: %w", err)
 		}

@@ -279,3 +279,26 @@ func TestErasedBytesLeaveTheSQLiteFiles(t *testing.T) {
 	}
 	present("after closing", false)
 }
+
+// TestEraseWaitsForAnImportUnderWay: cutting the file of a running import
+// would end it early without a word, so the erasure is refused and
+// nothing is deleted.
+func TestEraseWaitsForAnImportUnderWay(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		w := seed(t, db)
+		if _, err := db.W.Exec(ctx, `UPDATE imports SET status = 'running' WHERE id = ?`, w.patImport); err != nil {
+			t.Fatal(err)
+		}
+		admin := usertest.Actor(t, db, "admin@example.com", access.Admin)
+		_, err := privacy.NewService(db).Erase(ctx, admin, pat)
+		if fault.CodeOf(err) != fault.Conflict {
+			t.Fatalf("erase during an import: %v, want a conflict", err)
+		}
+		var n int
+		db.R.QueryRow(ctx, `SELECT COUNT(*) FROM leads WHERE id = ?`, w.patLead).Scan(&n)
+		if n != 1 {
+			t.Error("the refused erasure deleted Pat's lead")
+		}
+	})
+}
