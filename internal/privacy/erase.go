@@ -53,7 +53,7 @@ type Erasure struct {
 
 // CountNames are the tables an erasure counts, in the order a person reads them.
 var CountNames = []string{"leads", "timeline", "events", "qualifications", "submissions", "contacts",
-	"opportunities_unlinked", "import_rejects", "import_files", "timeline_mentions_redacted"}
+	"opportunities_unlinked", "import_rejects", "import_files", "timeline_mentions_redacted", "login_attempts"}
 
 // Preview says what Erase would delete for email, for an admin.
 func (s *Service) Preview(ctx context.Context, a access.Actor, email string) (Summary, error) {
@@ -76,6 +76,7 @@ func summarize(ctx context.Context, q sqldb.Querier, f *found) (Summary, error) 
 		"leads": len(f.leads), "submissions": len(f.submissions), "contacts": len(f.contacts),
 		"opportunities_unlinked": len(f.opportunities), "import_rejects": len(f.rejects),
 		"import_files": len(f.imports), "timeline_mentions_redacted": len(f.mentions),
+		"login_attempts": f.loginAttempts,
 	}, Leads: []Ref{}, Contacts: []Ref{}, ImportFiles: []Ref{}}
 	leads := anys(f.leads)
 	for _, c := range []struct {
@@ -263,6 +264,9 @@ func erase(ctx context.Context, tx *sqldb.Tx, f *found) error {
 		if _, err := tx.Exec(ctx, `UPDATE imports SET path = '' WHERE id = ?`, im.ID); err != nil {
 			return fmt.Errorf("forget import %d's file: %w", im.ID, err)
 		}
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM login_attempts WHERE lower(email) = ?`, f.email); err != nil {
+		return fmt.Errorf("delete sign-in attempts: %w", err)
 	}
 	for _, id := range f.mentions {
 		var detail, reason string

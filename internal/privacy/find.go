@@ -25,6 +25,7 @@ type found struct {
 	rejects       []int64
 	imports       []importFile // uploads whose file holds the address
 	mentions      []int64      // other leads' timeline entries naming the address
+	loginAttempts int          // failed sign-ins with the address, kept minutes for throttling
 }
 
 type importFile struct {
@@ -79,6 +80,9 @@ func find(ctx context.Context, q sqldb.Querier, email string) (*found, error) {
 		return nil, fmt.Errorf("find timeline mentions: %w", err)
 	}
 	f.mentions = mentions
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM login_attempts WHERE lower(email) = ?`, email).Scan(&f.loginAttempts); err != nil {
+		return nil, fmt.Errorf("find sign-in attempts: %w", err)
+	}
 	return f, nil
 }
 

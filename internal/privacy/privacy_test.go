@@ -89,6 +89,11 @@ func seed(t *testing.T, db *sqldb.DB) world {
 	reject := `INSERT INTO import_rejects (import_id, row_num, raw, reason) VALUES (?, ?, ?, 'employees: not a number')`
 	exec(reject, both.ID, 1, "pat.doe@example.com,Pat,many")
 	w.olaJect = exec(reject, alone.ID, 1, "ola@example.org,Ola,lots")
+	for e, client := range map[string]string{"Pat.Doe@example.com": "203.0.113.77", ola: "198.51.100.4"} {
+		if _, err := db.W.Exec(ctx, `INSERT INTO login_attempts (email, client, at) VALUES (?, ?, 1)`, e, client); err != nil {
+			t.Fatal(err)
+		}
+	}
 	exec(`INSERT INTO lead_changes (lead_id, at, kind, detail, reason) VALUES (?, 1, 'merged', ?, 'merged pat.doe@example.com into this lead')`,
 		o.ID, `{"merged_lead":["99","pat.doe@example.com"]}`)
 	return w
@@ -151,7 +156,7 @@ func TestEraseRemovesThePersonEverywhereAndNoOneElse(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := map[string]int{"leads": 1, "events": 2, "submissions": 2, "contacts": 1, "opportunities_unlinked": 1,
-			"import_rejects": 1, "import_files": 1, "timeline_mentions_redacted": 1}
+			"import_rejects": 1, "import_files": 1, "timeline_mentions_redacted": 1, "login_attempts": 1}
 		for k, n := range want {
 			if er.Counts[k] != n || sum.Counts[k] != n {
 				t.Errorf("%s: erased %d, preview said %d, want %d", k, er.Counts[k], sum.Counts[k], n)
@@ -190,6 +195,7 @@ func TestEraseRemovesThePersonEverywhereAndNoOneElse(t *testing.T) {
 			{"the file Pat was in", `SELECT COUNT(*) FROM import_chunks WHERE import_id = ?`, []any{w.patImport}, 0},
 			{"the erasure's record", `SELECT COUNT(*) FROM erasures WHERE email_sha256 = ? AND counts NOT LIKE '%@%'`, []any{privacy.Hash(pat)}, 1},
 			{"Ola's lead", `SELECT COUNT(*) FROM leads WHERE id = ?`, []any{w.olaLead}, 1},
+			{"Ola's failed sign-in", `SELECT COUNT(*) FROM login_attempts WHERE email = ?`, []any{ola}, 1},
 			{"Ola's event", `SELECT COUNT(*) FROM events WHERE lead_id = ?`, []any{w.olaLead}, 1},
 			{"Ola's submission", `SELECT COUNT(*) FROM submissions WHERE id = ?`, []any{w.olaSubmission}, 1},
 			{"Ola's contact", `SELECT COUNT(*) FROM contacts WHERE id = ?`, []any{w.olaContact}, 1},

@@ -23,6 +23,7 @@ var countLabels = map[string]string{
 	"contacts": "Contacts", "opportunities_unlinked": "Deals losing their contact (kept)",
 	"import_rejects": "Rejected import rows", "import_files": "Uploaded import files",
 	"timeline_mentions_redacted": "Other leads' timeline entries naming the address (address replaced)",
+	"login_attempts":             "Failed sign-ins with the address",
 }
 
 // showPrivacy is the admins' page for a person's data requests.
