@@ -15,78 +15,105 @@ func (a *API) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/openapi.json", serveOpenAPI)
 
 	authed := http.NewServeMux()
-	authed.HandleFunc("GET /api/v1/leads", a.listLeads)
-	authed.HandleFunc("POST /api/v1/leads", a.createLead)
-	authed.HandleFunc("GET /api/v1/leads/{id}", a.getLead)
-	authed.HandleFunc("PATCH /api/v1/leads/{id}", a.updateLead)
-	authed.HandleFunc("DELETE /api/v1/leads/{id}", a.deleteLead)
-	authed.HandleFunc("GET /api/v1/leads/{id}/timeline", a.leadTimeline)
-	authed.HandleFunc("POST /api/v1/leads/{id}/merge", a.mergeLead)
-	authed.HandleFunc("GET /api/v1/leads/{id}/score", a.leadScore)
-	authed.HandleFunc("POST /api/v1/leads/{id}/qualify", a.qualifyLead)
-	authed.HandleFunc("GET /api/v1/leads/{id}/qualification", a.leadQualification)
-	authed.HandleFunc("POST /api/v1/leads/{id}/contacted", a.markContacted)
-	authed.HandleFunc("POST /api/v1/leads/{id}/convert", a.convertLead)
-	authed.HandleFunc("GET /api/v1/accounts", a.listAccounts)
-	authed.HandleFunc("POST /api/v1/accounts", a.createAccount)
-	authed.HandleFunc("GET /api/v1/accounts/{id}", a.getAccount)
-	authed.HandleFunc("PATCH /api/v1/accounts/{id}", a.updateAccount)
-	authed.HandleFunc("GET /api/v1/contacts", a.listContacts)
-	authed.HandleFunc("GET /api/v1/contacts/{id}", a.getContact)
-	authed.HandleFunc("GET /api/v1/opportunities", a.listOpportunities)
-	authed.HandleFunc("POST /api/v1/opportunities", a.createOpportunity)
-	authed.HandleFunc("GET /api/v1/opportunities/{id}", a.getOpportunity)
-	authed.HandleFunc("PATCH /api/v1/opportunities/{id}", a.updateOpportunity)
-	authed.HandleFunc("GET /api/v1/pipeline", a.getPipeline)
-	authed.HandleFunc("PUT /api/v1/pipeline", a.putPipeline)
-	authed.HandleFunc("GET /api/v1/assignment", a.getAssignment)
-	authed.HandleFunc("PUT /api/v1/assignment/settings", a.putAssignmentSettings)
-	authed.HandleFunc("POST /api/v1/assignment/rules", a.saveRule)
-	authed.HandleFunc("PUT /api/v1/assignment/rules/{id}", a.saveRule)
-	authed.HandleFunc("DELETE /api/v1/assignment/rules/{id}", a.deleteRule)
-	authed.HandleFunc("GET /api/v1/disqualify-reasons", a.getDisqualifyReasons)
-	authed.HandleFunc("PUT /api/v1/disqualify-reasons", a.putDisqualifyReasons)
-	authed.HandleFunc("POST /api/v1/events", a.recordEvents)
-	authed.HandleFunc("GET /api/v1/kpis", a.getKPIs)
-	authed.HandleFunc("GET /api/v1/channel-spend", a.listSpend)
-	authed.HandleFunc("PUT /api/v1/channel-spend", a.putSpend)
-	authed.HandleFunc("GET /api/v1/scoring/rules", a.getRules)
-	authed.HandleFunc("PUT /api/v1/scoring/rules", a.putRules)
-	authed.HandleFunc("GET /api/v1/scoring/versions", a.ruleVersions)
-	authed.HandleFunc("GET /api/v1/scoring/rescore", a.rescoreStatus)
-	authed.HandleFunc("GET /api/v1/duplicates", a.listDuplicates)
-	authed.HandleFunc("GET /api/v1/forms", a.listForms)
-	authed.HandleFunc("POST /api/v1/forms", a.createForm)
-	authed.HandleFunc("GET /api/v1/forms/{id}", a.getForm)
-	authed.HandleFunc("PATCH /api/v1/forms/{id}", a.updateForm)
-	authed.HandleFunc("DELETE /api/v1/forms/{id}", a.deleteForm)
-	authed.HandleFunc("GET /api/v1/landing-pages", a.listLandings)
-	authed.HandleFunc("POST /api/v1/landing-pages", a.saveLanding)
-	authed.HandleFunc("GET /api/v1/landing-pages/{id}", a.getLanding)
-	authed.HandleFunc("PATCH /api/v1/landing-pages/{id}", a.saveLanding)
-	authed.HandleFunc("DELETE /api/v1/landing-pages/{id}", a.deleteLanding)
-	authed.HandleFunc("GET /api/v1/submissions", a.listSubmissions)
-	authed.HandleFunc("GET /api/v1/submissions/{id}", a.getSubmission)
-	authed.HandleFunc("POST /api/v1/submissions/{id}/accept", a.acceptSubmission)
-	authed.HandleFunc("POST /api/v1/submissions/{id}/discard", a.discardSubmission)
-	authed.HandleFunc("GET /api/v1/users", a.listUsers)
-	authed.HandleFunc("POST /api/v1/users", a.createUser)
-	authed.HandleFunc("PATCH /api/v1/users/{id}", a.updateUser)
-	authed.HandleFunc("DELETE /api/v1/users/{id}", a.deleteUser)
-	authed.HandleFunc("GET /api/v1/me", a.me)
-	authed.HandleFunc("PUT /api/v1/me/password", a.changePassword)
-	authed.HandleFunc("GET /api/v1/me/tokens", a.listTokens)
-	authed.HandleFunc("POST /api/v1/me/tokens", a.createToken)
-	authed.HandleFunc("DELETE /api/v1/me/tokens/{id}", a.revokeToken)
-	authed.HandleFunc("GET /api/v1/me/sessions", a.listSessions)
-	authed.HandleFunc("DELETE /api/v1/me/sessions/{id}", a.revokeSession)
-	authed.HandleFunc("GET /api/v1/jobs", a.listJobs)
-	authed.HandleFunc("POST /api/v1/jobs/{id}/retry", a.retryJob)
-	authed.HandleFunc("GET /api/v1/privacy/export", a.exportPerson)
-	authed.HandleFunc("POST /api/v1/privacy/erase", a.erasePerson)
+	for _, rt := range a.routes() {
+		authed.HandleFunc(rt.pattern, rt.handle)
+	}
 	authed.HandleFunc("/api/v1/", a.notFound)
 	mux.Handle("/api/v1/", a.RequireToken(a.textQuery(authed)))
 	return mux
+}
+
+// route is one endpoint that needs a bearer token.
+type route struct {
+	pattern string
+	handle  http.HandlerFunc
+}
+
+// Routes lists the pattern ("METHOD /path") of every endpoint that needs
+// a token. The authorization test walks it, so an endpoint added here
+// without its entry there fails the test.
+func Routes() []string {
+	var out []string
+	for _, rt := range (*API)(nil).routes() {
+		out = append(out, rt.pattern)
+	}
+	return out
+}
+
+// routes is the API's table of endpoints; the handlers are only called
+// when a request comes, so Routes can read it from a nil API.
+func (a *API) routes() []route {
+	return []route{
+		{"GET /api/v1/leads", a.listLeads},
+		{"POST /api/v1/leads", a.createLead},
+		{"GET /api/v1/leads/{id}", a.getLead},
+		{"PATCH /api/v1/leads/{id}", a.updateLead},
+		{"DELETE /api/v1/leads/{id}", a.deleteLead},
+		{"GET /api/v1/leads/{id}/timeline", a.leadTimeline},
+		{"POST /api/v1/leads/{id}/merge", a.mergeLead},
+		{"GET /api/v1/leads/{id}/score", a.leadScore},
+		{"POST /api/v1/leads/{id}/qualify", a.qualifyLead},
+		{"GET /api/v1/leads/{id}/qualification", a.leadQualification},
+		{"POST /api/v1/leads/{id}/contacted", a.markContacted},
+		{"POST /api/v1/leads/{id}/convert", a.convertLead},
+		{"GET /api/v1/accounts", a.listAccounts},
+		{"POST /api/v1/accounts", a.createAccount},
+		{"GET /api/v1/accounts/{id}", a.getAccount},
+		{"PATCH /api/v1/accounts/{id}", a.updateAccount},
+		{"GET /api/v1/contacts", a.listContacts},
+		{"GET /api/v1/contacts/{id}", a.getContact},
+		{"GET /api/v1/opportunities", a.listOpportunities},
+		{"POST /api/v1/opportunities", a.createOpportunity},
+		{"GET /api/v1/opportunities/{id}", a.getOpportunity},
+		{"PATCH /api/v1/opportunities/{id}", a.updateOpportunity},
+		{"GET /api/v1/pipeline", a.getPipeline},
+		{"PUT /api/v1/pipeline", a.putPipeline},
+		{"GET /api/v1/assignment", a.getAssignment},
+		{"PUT /api/v1/assignment/settings", a.putAssignmentSettings},
+		{"POST /api/v1/assignment/rules", a.saveRule},
+		{"PUT /api/v1/assignment/rules/{id}", a.saveRule},
+		{"DELETE /api/v1/assignment/rules/{id}", a.deleteRule},
+		{"GET /api/v1/disqualify-reasons", a.getDisqualifyReasons},
+		{"PUT /api/v1/disqualify-reasons", a.putDisqualifyReasons},
+		{"POST /api/v1/events", a.recordEvents},
+		{"GET /api/v1/kpis", a.getKPIs},
+		{"GET /api/v1/channel-spend", a.listSpend},
+		{"PUT /api/v1/channel-spend", a.putSpend},
+		{"GET /api/v1/scoring/rules", a.getRules},
+		{"PUT /api/v1/scoring/rules", a.putRules},
+		{"GET /api/v1/scoring/versions", a.ruleVersions},
+		{"GET /api/v1/scoring/rescore", a.rescoreStatus},
+		{"GET /api/v1/duplicates", a.listDuplicates},
+		{"GET /api/v1/forms", a.listForms},
+		{"POST /api/v1/forms", a.createForm},
+		{"GET /api/v1/forms/{id}", a.getForm},
+		{"PATCH /api/v1/forms/{id}", a.updateForm},
+		{"DELETE /api/v1/forms/{id}", a.deleteForm},
+		{"GET /api/v1/landing-pages", a.listLandings},
+		{"POST /api/v1/landing-pages", a.saveLanding},
+		{"GET /api/v1/landing-pages/{id}", a.getLanding},
+		{"PATCH /api/v1/landing-pages/{id}", a.saveLanding},
+		{"DELETE /api/v1/landing-pages/{id}", a.deleteLanding},
+		{"GET /api/v1/submissions", a.listSubmissions},
+		{"GET /api/v1/submissions/{id}", a.getSubmission},
+		{"POST /api/v1/submissions/{id}/accept", a.acceptSubmission},
+		{"POST /api/v1/submissions/{id}/discard", a.discardSubmission},
+		{"GET /api/v1/users", a.listUsers},
+		{"POST /api/v1/users", a.createUser},
+		{"PATCH /api/v1/users/{id}", a.updateUser},
+		{"DELETE /api/v1/users/{id}", a.deleteUser},
+		{"GET /api/v1/me", a.me},
+		{"PUT /api/v1/me/password", a.changePassword},
+		{"GET /api/v1/me/tokens", a.listTokens},
+		{"POST /api/v1/me/tokens", a.createToken},
+		{"DELETE /api/v1/me/tokens/{id}", a.revokeToken},
+		{"GET /api/v1/me/sessions", a.listSessions},
+		{"DELETE /api/v1/me/sessions/{id}", a.revokeSession},
+		{"GET /api/v1/jobs", a.listJobs},
+		{"POST /api/v1/jobs/{id}/retry", a.retryJob},
+		{"GET /api/v1/privacy/export", a.exportPerson},
+		{"POST /api/v1/privacy/erase", a.erasePerson},
+	}
 }
 
 func (a *API) notFound(w http.ResponseWriter, r *http.Request) {

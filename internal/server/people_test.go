@@ -183,7 +183,7 @@ func TestAPIOwnCredentials(t *testing.T) {
 		browser.login("mia@example.com")
 		for body, field := range map[string]string{
 			`{"current_password":"wrong password!","password":"a brand new one"}`: "current_password",
-			`{"current_password":"` + testPassword + `","password":"short"}`:       "password",
+			`{"current_password":"` + testPassword + `","password":"short"}`:      "password",
 		} {
 			if status, got := f.call(t, "marketing", "PUT", "/api/v1/me/password", body); status != 422 || errorFields(got)[field] == nil {
 				t.Errorf("password %s: %d %v", body, status, got)
