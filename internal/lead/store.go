@@ -355,20 +355,11 @@ func ownerByEmail(ctx context.Context, q sqldb.Querier, email string) (int64, er
 // distinct lists the distinct non-empty values of a column among leads,
 // for filter menus.
 func distinct(ctx context.Context, q sqldb.Querier, column string) ([]string, error) {
-	rows, err := q.Query(ctx, `SELECT DISTINCT `+column+` FROM leads WHERE `+column+` <> '' ORDER BY 1 LIMIT 500`)
+	out, err := sqldb.Column[string](ctx, q, `SELECT DISTINCT `+column+` FROM leads WHERE `+column+` <> '' ORDER BY 1 LIMIT 500`)
 	if err != nil {
 		return nil, fmt.Errorf("lead store: distinct %s: %w", column, err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Change is one entry on a lead's timeline.

@@ -225,37 +225,11 @@ func (s *scanner) holds(piece []byte) bool {
 
 // ids runs a query of one id column.
 func ids(ctx context.Context, q sqldb.Querier, query string, args ...any) ([]int64, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return sqldb.Column[int64](ctx, q, query, args...)
 }
 
 func strs(ctx context.Context, q sqldb.Querier, query string, args ...any) ([]string, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return sqldb.Column[string](ctx, q, query, args...)
 }
 
 // matching runs a query of (id, text) whose first argument is email's
