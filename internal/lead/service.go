@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"leadflow/internal/access"
-	"leadflow/internal/audit"
 	"leadflow/internal/assign"
+	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/job"
 	"leadflow/internal/scoring"
