@@ -48,8 +48,10 @@ type Page struct {
 	Next int64
 }
 
-// mayRead refuses everyone but admins: the log names every user and
+// MayRead refuses everyone but admins: the log names every user and
 // everything they did.
+func (s *Service) MayRead(a access.Actor) error { return mayRead(a) }
+
 func mayRead(a access.Actor) error {
 	if !a.ManagesUsers() {
 		return fault.Errorf(fault.Forbidden, "only admins read the audit log")

@@ -83,7 +83,7 @@ func New(cfg Config) (http.Handler, error) {
 	limiter := ratelimit.For(cfg.DB, cfg.PublicPerMinute, cfg.PublicBurst)
 	registerJobs(runner, cfg, leads, importSvc, users, reports, limiter)
 
-	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: job.NewAdmin(cfg.DB), Privacy: privacySvc}, cfg.Log)
+	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: job.NewAdmin(cfg.DB), Privacy: privacySvc, Audit: auditSvc}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
