@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/crm"
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
@@ -34,6 +35,7 @@ type API struct {
 	Forms   *forms.Service
 	Jobs    *job.Admin
 	Privacy *privacy.Service
+	Audit   *audit.Service
 	Log     *slog.Logger
 }
 

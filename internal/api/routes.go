@@ -113,6 +113,7 @@ func (a *API) routes() []route {
 		{"POST /api/v1/jobs/{id}/retry", a.retryJob},
 		{"GET /api/v1/privacy/export", a.exportPerson},
 		{"POST /api/v1/privacy/erase", a.erasePerson},
+		{"GET /api/v1/audit", a.listAudit},
 	}
 }
 

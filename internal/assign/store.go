@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/country"
 	"leadflow/internal/fault"
 	"leadflow/internal/sqldb"
@@ -315,6 +316,9 @@ func (s *Store) Save(ctx context.Context, a access.Actor, id int64, in Input) (R
 		}
 		ids = append(ids[:pos-1], append([]int64{r.ID}, ids[pos-1:]...)...)
 		out = r
+		if err := audit.Record(ctx, tx, a, "assignment.rule_save", "assignment_rule", r.ID, map[string]any{"created": id == 0, "position": pos}); err != nil {
+			return err
+		}
 		return renumber(ctx, tx, ids)
 	})
 	s.forget()
@@ -351,15 +355,18 @@ func (s *Store) Delete(ctx context.Context, a access.Actor, id int64) error {
 	if err := s.MayChange(a); err != nil {
 		return err
 	}
-	n, err := rowsAffected(s.db.W.Exec(ctx, `DELETE FROM assignment_rules WHERE id = ?`, id))
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		n, err := rowsAffected(tx.Exec(ctx, `DELETE FROM assignment_rules WHERE id = ?`, id))
+		if err != nil {
+			return fmt.Errorf("assign: delete rule %d: %w", id, err)
+		}
+		if n == 0 {
+			return fault.Errorf(fault.NotFound, "assignment rule %d not found", id)
+		}
+		return audit.Record(ctx, tx, a, "assignment.rule_delete", "assignment_rule", id, nil)
+	})
 	s.forget()
-	if err != nil {
-		return fmt.Errorf("assign: delete rule %d: %w", id, err)
-	}
-	if n == 0 {
-		return fault.Errorf(fault.NotFound, "assignment rule %d not found", id)
-	}
-	return nil
+	return err
 }
 
 type storedSettings struct {
@@ -438,8 +445,13 @@ func (s *Store) SaveSettings(ctx context.Context, a access.Actor, fallback strin
 		return err
 	}
 	b, _ := json.Marshal(st) // plain data always marshals
-	_, err := s.db.W.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, settingsKey, string(b))
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, settingsKey, string(b)); err != nil {
+			return fmt.Errorf("assign: save settings: %w", err)
+		}
+		return audit.Record(ctx, tx, a, "assignment.settings", "settings", 0, st)
+	})
 	s.forget()
 	return err
 }

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
 	"leadflow/internal/sortkey"
@@ -174,6 +175,9 @@ func (s *Service) CreateOpportunity(ctx context.Context, a access.Actor, in Oppo
 		if err != nil {
 			return err
 		}
+		if err := audit.Record(ctx, tx, a, "deal.create", "deal", o.ID, map[string]int64{"account_id": in.AccountID}); err != nil {
+			return err
+		}
 		out, err = getOpp(ctx, tx, a, o.ID)
 		return err
 	})
@@ -205,6 +209,9 @@ func (s *Service) UpdateOpportunity(ctx context.Context, a access.Actor, id int6
 			o.Name, deref(o.Amount), o.Currency, o.CloseDate, nullable(o.OwnerID), o.UpdatedAt.UnixMilli(), sortkey.Of(o.Name), id)
 		if err != nil {
 			return fmt.Errorf("crm: update opportunity %d: %w", id, err)
+		}
+		if err := audit.Record(ctx, tx, a, "deal.update", "deal", id, nil); err != nil {
+			return err
 		}
 		out, err = getOpp(ctx, tx, a, id)
 		return err
@@ -254,6 +261,9 @@ func (s *Service) Move(ctx context.Context, a access.Actor, id int64, stage, rea
 			return fmt.Errorf("crm: move opportunity %d: %w", id, err)
 		}
 		if err := recordMove(ctx, tx, a, id, o.Stage, to.Key, reason, now); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, a, "deal.move", "deal", id, map[string]string{"from": o.Stage, "to": to.Key}); err != nil {
 			return err
 		}
 		if to.Outcome == Won && o.ContactID != 0 {

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/sqldb"
 )
@@ -157,7 +158,7 @@ func (s *Service) SetPipeline(ctx context.Context, a access.Actor, text string) 
 			}
 		}
 		out = next
-		return nil
+		return audit.Record(ctx, tx, a, "settings.pipeline", "settings", 0, map[string]string{"stages": next.Keys()})
 	})
 	return out, err
 }

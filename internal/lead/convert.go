@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/sqldb"
 )
@@ -60,6 +61,9 @@ func (s *Service) Convert(ctx context.Context, a access.Actor, id int64, make Co
 		}
 		l.Version += 2 // the claim and this
 		if err := insertChange(ctx, tx, Change{LeadID: id, At: now, Kind: KindConverted, Detail: detail}, a.ID); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, a, "lead.convert", "lead", id, map[string]int64{"account_id": c.AccountID, "contact_id": c.ContactID, "opportunity_id": c.OpportunityID}); err != nil {
 			return err
 		}
 		if l.Stage != old {

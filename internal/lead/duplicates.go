@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/sqldb"
 )
@@ -113,6 +114,9 @@ func (s *Service) Merge(ctx context.Context, a access.Actor, survivorID, otherID
 			return err
 		}
 		if err := deleteLead(ctx, tx, otherID); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, a, "lead.merge", "lead", survivorID, map[string]any{"merged_lead": otherID, "filled": audit.Fields(filled)}); err != nil {
 			return err
 		}
 		if err := updateLead(ctx, tx, &m); err != nil {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/sqldb"
 )
@@ -61,7 +62,12 @@ func (s *Service) SetDisqualifyReasons(ctx context.Context, a access.Actor, text
 	if err := bad.Err(); err != nil {
 		return nil, err
 	}
-	_, err := s.db.W.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, reasonsKey, strings.Join(reasons, "\n"))
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, reasonsKey, strings.Join(reasons, "\n")); err != nil {
+			return fmt.Errorf("lead store: set disqualify reasons: %w", err)
+		}
+		return audit.Record(ctx, tx, a, "settings.disqualify_reasons", "settings", 0, map[string][]string{"reasons": reasons})
+	})
 	return reasons, err
 }

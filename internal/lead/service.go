@@ -7,6 +7,7 @@ import (
 
 	"leadflow/internal/access"
 	"leadflow/internal/assign"
+	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/job"
 	"leadflow/internal/scoring"
@@ -140,6 +141,9 @@ func (s *Service) Create(ctx context.Context, a access.Actor, c Changes) (Lead, 
 		if err := insertChange(ctx, tx, Change{LeadID: l.ID, At: now, Kind: KindCreated, Detail: Diff(Lead{}, l)}, a.ID); err != nil {
 			return err
 		}
+		if err := audit.Record(ctx, tx, a, "lead.create", "lead", l.ID, map[string]any{"fields": audit.Fields(Diff(Lead{}, l))}); err != nil {
+			return err
+		}
 		if err := s.rescoreTx(ctx, tx, &l, "lead created", now); err != nil {
 			return err
 		}
@@ -210,6 +214,9 @@ func (s *Service) Edit(ctx context.Context, a access.Actor, id int64, e Edit) (L
 		}
 		l.UpdatedAt = now
 		if err := updateLead(ctx, tx, &l); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, a, "lead.update", "lead", id, map[string]any{"fields": audit.Fields(diff)}); err != nil {
 			return err
 		}
 		if err := recordChanges(ctx, tx, a, id, now, diff, strings.TrimSpace(c[FStageReason])); err != nil {
@@ -296,6 +303,9 @@ func (s *Service) Delete(ctx context.Context, a access.Actor, id int64) error {
 	}
 	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := getLead(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, a, "lead.delete", "lead", id, nil); err != nil {
 			return err
 		}
 		return deleteLead(ctx, tx, id)

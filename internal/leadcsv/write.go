@@ -60,7 +60,7 @@ func Export(ctx context.Context, w io.Writer, svc *lead.Service, a access.Actor,
 			return n, err
 		}
 		if p.NextCursor == "" {
-			return n, nil
+			return n, svc.RecordExport(ctx, a, f, n)
 		}
 		next, err := lead.ParseFilter(map[string][]string{"sort": {f.SortParam()}, "cursor": {p.NextCursor}})
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/sqldb"
 )
@@ -214,8 +215,11 @@ func (s *Service) Erase(ctx context.Context, a access.Actor, email string) (Eras
 		if a.ID != 0 {
 			by = a.ID
 		}
-		return tx.QueryRow(ctx, `INSERT INTO erasures (erased_at, erased_by, email_sha256, counts) VALUES (?, ?, ?, ?) RETURNING id`,
-			er.At.UnixMilli(), by, er.EmailSHA256, string(counts)).Scan(&er.ID)
+		if err := tx.QueryRow(ctx, `INSERT INTO erasures (erased_at, erased_by, email_sha256, counts) VALUES (?, ?, ?, ?) RETURNING id`,
+			er.At.UnixMilli(), by, er.EmailSHA256, string(counts)).Scan(&er.ID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, "privacy.erase", "erasure", er.ID, map[string]any{"leads": f.leads, "counts": er.Counts})
 	})
 	if fault.As(err) != nil {
 		return Erasure{}, err

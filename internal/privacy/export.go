@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/sqldb"
 )
 
@@ -111,6 +112,11 @@ func (s *Service) Export(ctx context.Context, a access.Actor, email string) (Exp
 	}
 	if out.ImportFiles == nil {
 		out.ImportFiles = []importFile{}
+	}
+	// Which records were handed out, never the address: the log must stay
+	// clean when the person is erased.
+	if err := audit.Record(ctx, s.db.W, a, "privacy.export", "person", 0, map[string][]int64{"leads": f.leads, "contacts": f.contacts}); err != nil {
+		return Export{}, fmt.Errorf("privacy: export: %w", err)
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/sqldb"
 )
@@ -104,8 +105,13 @@ func (s *Store) Save(ctx context.Context, a access.Actor, r Rules, note string) 
 		by = a.ID
 	}
 	rs := Ruleset{Rules: r, Note: note, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
-	err = s.db.W.QueryRow(ctx, `INSERT INTO scoring_rulesets (rules, note, created_by, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-		string(b), note, by, rs.CreatedAt.UnixMilli()).Scan(&rs.Version)
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO scoring_rulesets (rules, note, created_by, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+			string(b), note, by, rs.CreatedAt.UnixMilli()).Scan(&rs.Version); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, "scoring.save", "scoring_rules", rs.Version, map[string]string{"note": note})
+	})
 	if err != nil {
 		return Ruleset{}, fmt.Errorf("scoring: save rules: %w", err)
 	}

@@ -91,6 +91,7 @@ var matrix = map[string]allowed{
 	"POST /api/v1/jobs/{id}/retry":          {"admin", false},
 	"GET /api/v1/privacy/export":            {"admin", false},
 	"POST /api/v1/privacy/erase":            {"admin", false},
+	"GET /api/v1/audit":                     {"admin", false},
 }
 
 // TestAuthorizationMatrix walks every API route the router serves: with

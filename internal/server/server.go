@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"leadflow/internal/api"
+	"leadflow/internal/audit"
 	"leadflow/internal/clientip"
 	"leadflow/internal/crm"
 	"leadflow/internal/forms"
@@ -67,6 +68,7 @@ func New(cfg Config) (http.Handler, error) {
 	crmSvc := crm.NewService(cfg.DB, leads)
 	reports := report.NewService(cfg.DB)
 	privacySvc := privacy.NewService(cfg.DB)
+	auditSvc := audit.NewService(cfg.DB)
 	runner := cfg.Jobs
 	if runner == nil {
 		runner = job.NewRunner(cfg.DB, job.Options{Log: cfg.Log})
@@ -81,7 +83,7 @@ func New(cfg Config) (http.Handler, error) {
 	limiter := ratelimit.For(cfg.DB, cfg.PublicPerMinute, cfg.PublicBurst)
 	registerJobs(runner, cfg, leads, importSvc, users, reports, limiter)
 
-	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: job.NewAdmin(cfg.DB), Privacy: privacySvc}, cfg.Log)
+	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: job.NewAdmin(cfg.DB), Privacy: privacySvc, Audit: auditSvc}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +93,7 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	pub.Proxies = cfg.TrustedProxies
-	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: job.NewAdmin(cfg.DB), Privacy: privacySvc, Log: cfg.Log}
+	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: job.NewAdmin(cfg.DB), Privacy: privacySvc, Audit: auditSvc, Log: cfg.Log}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/sqldb"
 )
@@ -145,10 +146,15 @@ func (s *Service) CreateOwnToken(ctx context.Context, a access.Actor, name strin
 	}
 	t := Token{UserID: a.ID, Name: name, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
 	secret := "lf_" + newSecret()
-	err := s.db.W.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-		a.ID, name, digest(secret), t.CreatedAt.UnixMilli()).Scan(&t.ID)
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+			a.ID, name, digest(secret), t.CreatedAt.UnixMilli()).Scan(&t.ID); err != nil {
+			return fmt.Errorf("user store: create token: %w", err)
+		}
+		return audit.Record(ctx, tx, a, "token.create", "user", a.ID, map[string]any{"token_id": t.ID, "name": name})
+	})
 	if err != nil {
-		return Token{}, "", fmt.Errorf("user store: create token: %w", err)
+		return Token{}, "", err
 	}
 	return t, secret, nil
 }
@@ -159,14 +165,16 @@ func (s *Service) RevokeToken(ctx context.Context, a access.Actor, userID, id in
 	if err := mayHandle(a, userID); err != nil {
 		return err
 	}
-	res, err := s.db.W.Exec(ctx, `DELETE FROM api_tokens WHERE id = ? AND user_id = ?`, id, userID)
-	if err != nil {
-		return fmt.Errorf("user store: revoke token %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fault.Errorf(fault.NotFound, "no token %d", id)
-	}
-	return nil
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.Exec(ctx, `DELETE FROM api_tokens WHERE id = ? AND user_id = ?`, id, userID)
+		if err != nil {
+			return fmt.Errorf("user store: revoke token %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fault.Errorf(fault.NotFound, "no token %d", id)
+		}
+		return audit.Record(ctx, tx, a, "token.revoke", "user", userID, map[string]int64{"token_id": id})
+	})
 }
 
 // ChangePassword replaces a's own password, given the current one, and
@@ -206,6 +214,6 @@ func (s *Service) ChangePassword(ctx context.Context, a access.Actor, current, p
 		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, a.ID, digest(keep)); err != nil {
 			return fmt.Errorf("user store: end other sessions: %w", err)
 		}
-		return nil
+		return audit.Record(ctx, tx, a, "user.change_password", "user", a.ID, nil)
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/sqldb"
 )
@@ -16,6 +17,15 @@ import (
 type Change struct {
 	Role     *access.Role
 	Disabled *bool
+}
+
+// userChange is the audit detail of Update: the role and state before
+// and after.
+type userChange struct {
+	Role        string `json:"role"`
+	RoleWas     string `json:"role_was"`
+	Disabled    bool   `json:"disabled"`
+	DisabledWas bool   `json:"disabled_was"`
 }
 
 // ByID returns the user with id.
@@ -86,6 +96,7 @@ func (s *Service) Update(ctx context.Context, a access.Actor, id int64, c Change
 		if u, err = byID(ctx, tx, id, tx.ForUpdate()); err != nil {
 			return err
 		}
+		was := u
 		demoted := c.Role != nil && *c.Role != access.Admin
 		disabled := c.Disabled != nil && *c.Disabled
 		if (demoted || disabled) && leavesNoAdmin(admins, u) {
@@ -114,7 +125,8 @@ func (s *Service) Update(ctx context.Context, a access.Actor, id int64, c Change
 				return fmt.Errorf("user store: end sessions of %d: %w", u.ID, err)
 			}
 		}
-		return nil
+		return audit.Record(ctx, tx, a, "user.update", "user", u.ID, userChange{Role: string(u.Role), RoleWas: string(was.Role),
+			Disabled: u.Disabled(), DisabledWas: was.Disabled()})
 	})
 	return u, err
 }
@@ -145,6 +157,6 @@ func (s *Service) Delete(ctx context.Context, a access.Actor, id int64) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM users WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("user store: delete %d: %w", id, err)
 		}
-		return nil
+		return audit.Record(ctx, tx, a, "user.delete", "user", id, map[string]string{"email": u.Email, "role": string(u.Role)})
 	})
 }

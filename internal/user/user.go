@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/mailaddr"
 	"leadflow/internal/sqldb"
@@ -115,8 +116,13 @@ func (s *Service) Create(ctx context.Context, a access.Actor, in Input) (User, e
 		return User{}, err
 	}
 	u := User{Email: email, Name: strings.TrimSpace(in.Name), Role: in.Role, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
-	err = s.db.W.QueryRow(ctx, `INSERT INTO users (email, name, role, password_hash, created_at)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`, u.Email, u.Name, string(u.Role), hash, u.CreatedAt.UnixMilli()).Scan(&u.ID)
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO users (email, name, role, password_hash, created_at)
+			VALUES (?, ?, ?, ?, ?) RETURNING id`, u.Email, u.Name, string(u.Role), hash, u.CreatedAt.UnixMilli()).Scan(&u.ID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, "user.create", "user", u.ID, map[string]string{"email": u.Email, "role": string(u.Role)})
+	})
 	if sqldb.IsUniqueViolation(err) {
 		return User{}, &fault.Error{Code: fault.Conflict, Message: "a user with this email already exists",
 			Fields: map[string]string{"email": "is already taken"}}
@@ -140,14 +146,17 @@ func (s *Service) SetPassword(ctx context.Context, a access.Actor, email, passwo
 	if err != nil {
 		return err
 	}
-	res, err := s.db.W.Exec(ctx, `UPDATE users SET password_hash = ? WHERE lower(email) = lower(?)`, hash, email)
-	if err != nil {
-		return fmt.Errorf("user store: set password: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fault.Errorf(fault.NotFound, "no user with email %s", email)
-	}
-	return nil
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		var id int64
+		err := tx.QueryRow(ctx, `UPDATE users SET password_hash = ? WHERE lower(email) = lower(?) RETURNING id`, hash, email).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fault.Errorf(fault.NotFound, "no user with email %s", email)
+		}
+		if err != nil {
+			return fmt.Errorf("user store: set password: %w", err)
+		}
+		return audit.Record(ctx, tx, a, "user.set_password", "user", id, nil)
+	})
 }
 
 const userColumns = `id, email, name, role, created_at, disabled_at`
@@ -303,10 +312,16 @@ func (s *Service) CreateToken(ctx context.Context, a access.Actor, email, name s
 		return "", err
 	}
 	secret := "lf_" + newSecret()
-	_, err = s.db.W.Exec(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)`,
-		u.ID, name, digest(secret), s.now().UnixMilli())
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+			u.ID, name, digest(secret), s.now().UnixMilli()).Scan(&id); err != nil {
+			return fmt.Errorf("user store: create token: %w", err)
+		}
+		return audit.Record(ctx, tx, a, "token.create", "user", u.ID, map[string]any{"token_id": id, "name": name})
+	})
 	if err != nil {
-		return "", fmt.Errorf("user store: create token: %w", err)
+		return "", err
 	}
 	return secret, nil
 }

@@ -196,7 +196,11 @@ func TestOnlyAdminsManageUsers(t *testing.T) {
 		if n, _ := s.Count(ctx); n != 1 {
 			t.Errorf("%d users after refusals", n)
 		}
-		if _, err := s.Create(ctx, access.Actor{ID: 3, Role: access.Admin}, Input{Email: "lee@example.com", Password: "correct horse battery", Role: access.Marketing}); err != nil {
+		admin, err := s.Create(ctx, access.System, Input{Email: "ada@example.com", Password: "correct horse battery", Role: access.Admin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Create(ctx, admin.Actor(), Input{Email: "lee@example.com", Password: "correct horse battery", Role: access.Marketing}); err != nil {
 			t.Errorf("admin: %v", err)
 		}
 	})

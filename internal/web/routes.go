@@ -82,6 +82,8 @@ func (h *Web) Handler() http.Handler {
 	private.HandleFunc("GET /privacy/export", h.exportPerson)
 	private.HandleFunc("GET /privacy/erase", h.confirmErase)
 	private.HandleFunc("POST /privacy/erase", h.erasePerson)
+	private.HandleFunc("GET /audit", h.showAudit)
+	private.HandleFunc("GET /audit/export.csv", h.exportAudit)
 	private.HandleFunc("GET /duplicates", h.listDuplicates)
 	private.HandleFunc("GET /duplicates/merge", h.confirmMerge)
 	private.HandleFunc("POST /duplicates/merge", h.mergeLeads)

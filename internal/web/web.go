@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/clientip"
 	"leadflow/internal/country"
 	"leadflow/internal/crm"
@@ -50,6 +51,7 @@ type Services struct {
 	Tracking *tracking.Service
 	Jobs     *job.Admin
 	Privacy  *privacy.Service
+	Audit    *audit.Service
 }
 
 // Web holds what the pages call.
