@@ -27,6 +27,7 @@ type Store struct {
 	mu       sync.Mutex
 	rules    []Rule
 	settings *Settings
+	disabled map[int64]bool // users who are given no leads
 	loaded   time.Time
 }
 
@@ -59,8 +60,31 @@ func (s *Store) cached(ctx context.Context, q sqldb.Querier) ([]Rule, Settings, 
 	if err != nil {
 		return nil, Settings{}, err
 	}
+	off, err := sqldb.Column[int64](ctx, q, `SELECT id FROM users WHERE disabled_at IS NOT NULL`)
+	if err != nil {
+		return nil, Settings{}, fmt.Errorf("assign: disabled users: %w", err)
+	}
+	s.disabled = map[int64]bool{}
+	for _, id := range off {
+		s.disabled[id] = true
+	}
 	s.rules, s.settings, s.loaded = rules, &st, time.Now()
 	return rules, st, nil
+}
+
+// active returns the members who may be given leads: a disabled user
+// keeps their place in the rule, to have it back when enabled, but is
+// passed over meanwhile.
+func (s *Store) active(members []Member) []Member {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Member, 0, len(members))
+	for _, m := range members {
+		if !s.disabled[m.ID] {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 const settingsKey = "assignment"
@@ -466,7 +490,8 @@ func (s *Store) Pick(ctx context.Context, tx *sqldb.Tx, w When, subj Subject) (d
 		return d, false, err
 	}
 	for _, r := range rules {
-		if !r.Matches(w, subj) {
+		members := s.active(r.Members)
+		if !r.Matches(w, subj) || len(members) == 0 {
 			continue
 		}
 		// The increment and the read are one statement, and it locks the
@@ -479,10 +504,10 @@ func (s *Store) Pick(ctx context.Context, tx *sqldb.Tx, w When, subj Subject) (d
 		if err != nil {
 			return d, false, fmt.Errorf("assign: take turn of rule %d: %w", r.ID, err)
 		}
-		m := r.Members[(turn-1)%int64(len(r.Members))]
+		m := members[(turn-1)%int64(len(members))]
 		return Decision{Owner: m, Why: "assignment rule " + strconv.Quote(r.Name)}, true, nil
 	}
-	if w == New && st.Fallback.ID != 0 {
+	if w == New && st.Fallback.ID != 0 && len(s.active([]Member{st.Fallback})) == 1 {
 		return Decision{Owner: st.Fallback, Why: "fallback owner: no assignment rule matched"}, true, nil
 	}
 	return d, false, nil

@@ -185,3 +185,44 @@ func TestRoundRobinIsFairUnderConcurrentLeads(t *testing.T) {
 		}
 	})
 }
+
+// TestDisabledUsersAreGivenNoLeads: a disabled member is passed over by
+// the round-robin, and a disabled fallback owner leaves leads unassigned.
+func TestDisabledUsersAreGivenNoLeads(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		newTeam(t, db)
+		svc := lead.NewService(db)
+		if _, err := svc.Assignment().Save(ctx, access.System, 0, assign.Input{Name: "Pair", Countries: "NO",
+			Members: "ann@example.com, bob@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.Assignment().SaveSettings(ctx, access.System, "bob@example.com", nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.W.Exec(ctx, `UPDATE users SET disabled_at = 1 WHERE email = 'bob@example.com'`); err != nil {
+			t.Fatal(err)
+		}
+		svc = lead.NewService(db) // a fresh cache, as after cacheFor
+		owners := map[string]int{}
+		for i := range 4 {
+			res, err := svc.Intake(ctx, lead.Incoming{Changes: lead.Changes{"email": fmt.Sprintf("d%d@example.no", i), "country": "NO"},
+				Origin: lead.Origin{Channel: "form", Reason: "test"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			owners[res.Lead.OwnerEmail]++
+		}
+		if owners["ann@example.com"] != 4 {
+			t.Errorf("owners with bob disabled: %v, want all four for ann", owners)
+		}
+		res, err := svc.Intake(ctx, lead.Incoming{Changes: lead.Changes{"email": "elsewhere@example.de", "country": "DE"},
+			Origin: lead.Origin{Channel: "form", Reason: "test"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Lead.OwnerID != 0 {
+			t.Errorf("a lead no rule matches went to %s, the disabled fallback owner", res.Lead.OwnerEmail)
+		}
+	})
+}
