@@ -9,7 +9,7 @@ import (
 )
 
 type usersData struct {
-	Users  []user.User
+	Users []user.User
 	// Tokens are each user's API tokens, by user id.
 	Tokens map[int64][]user.Token
 	Values map[string]string
