@@ -130,12 +130,7 @@ func (s *Service) UploadIn(ctx context.Context, a access.Actor, name string, r i
 		if im.TotalBytes, err = storeChunks(ctx, tx, im.ID, r); err != nil {
 			return err
 		}
-		rd, err := leadcsv.NewReaderIn(&chunkReader{ctx: ctx, q: tx, importID: im.ID}, encoding)
-		if err != nil {
-			return &fault.Error{Code: fault.Invalid, Message: err.Error(), Fields: map[string]string{"file": err.Error()}}
-		}
-		im.Header, im.Mapping, im.Encoding = rd.Header, leadcsv.Detect(rd.Header), rd.Encoding
-		return saveHeader(ctx, tx, im)
+		return readHeader(ctx, tx, &im, encoding, "file")
 	})
 	if err != nil {
 		if fault.As(err) != nil {
@@ -146,10 +141,18 @@ func (s *Service) UploadIn(ctx context.Context, a access.Actor, name string, r i
 	return im, nil
 }
 
-func saveHeader(ctx context.Context, tx *sqldb.Tx, im Import) error {
+// readHeader reads the stored file's header in encoding ("" to guess it),
+// proposes its mapping and saves both on the import; a file that cannot
+// be read is a fault named after field.
+func readHeader(ctx context.Context, tx *sqldb.Tx, im *Import, encoding, field string) error {
+	rd, err := leadcsv.NewReaderIn(&chunkReader{ctx: ctx, q: tx, importID: im.ID}, encoding)
+	if err != nil {
+		return &fault.Error{Code: fault.Invalid, Message: err.Error(), Fields: map[string]string{field: err.Error()}}
+	}
+	im.Header, im.Mapping, im.Encoding = rd.Header, leadcsv.Detect(rd.Header), rd.Encoding
 	header, _ := json.Marshal(im.Header)
 	mapping, _ := json.Marshal(im.Mapping)
-	_, err := tx.Exec(ctx, `UPDATE imports SET header = ?, mapping = ?, encoding = ?, total_bytes = ? WHERE id = ?`,
+	_, err = tx.Exec(ctx, `UPDATE imports SET header = ?, mapping = ?, encoding = ?, total_bytes = ? WHERE id = ?`,
 		string(header), string(mapping), im.Encoding, im.TotalBytes, im.ID)
 	return err
 }
@@ -176,12 +179,7 @@ func (s *Service) SetEncoding(ctx context.Context, a access.Actor, id int64, enc
 		if im.Status != Mapping {
 			return fault.Errorf(fault.Conflict, "import %d has already started", id)
 		}
-		rd, err := leadcsv.NewReaderIn(&chunkReader{ctx: ctx, q: tx, importID: im.ID}, encoding)
-		if err != nil {
-			return &fault.Error{Code: fault.Invalid, Message: err.Error(), Fields: map[string]string{"encoding": err.Error()}}
-		}
-		im.Header, im.Mapping, im.Encoding = rd.Header, leadcsv.Detect(rd.Header), rd.Encoding
-		return saveHeader(ctx, tx, im)
+		return readHeader(ctx, tx, &im, encoding, "encoding")
 	})
 	if err != nil {
 		if fault.As(err) != nil {
