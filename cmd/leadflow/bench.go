@@ -106,7 +106,7 @@ func (e environment) benchDB(ctx context.Context, dir string) (*sqldb.DB, string
 	url := e.getenv("LEADFLOW_DATABASE_URL")
 	if url == "" {
 		path := filepath.Join(dir, "bench.db")
-		db, err := e.openDB(ctx, path)
+		db, err := e.openDBAt(ctx, path)
 		if err != nil {
 			return nil, "", nil, err
 		}

@@ -17,20 +17,6 @@ import (
 	"leadflow/internal/sqldb"
 )
 
-// openDB opens and migrates the database LEADFLOW_DATABASE_URL or dbPath
-// names.
-func (e environment) openDB(ctx context.Context, dbPath string) (*sqldb.DB, error) {
-	return e.openDBWith(ctx, dbPath, e.dbOptions())
-}
-
-func (e environment) openDBWith(ctx context.Context, dbPath string, o sqldb.Options) (*sqldb.DB, error) {
-	dsn, err := e.dsn(dbPath)
-	if err != nil {
-		return nil, err
-	}
-	return e.openDBAtWith(ctx, dsn, o)
-}
-
 // dsn is the database LEADFLOW_DATABASE_URL or dbPath names.
 func (e environment) dsn(dbPath string) (string, error) {
 	if u := e.getenv("LEADFLOW_DATABASE_URL"); u != "" {
@@ -78,7 +64,11 @@ func (e environment) parseAndOpen(ctx context.Context, fs *flag.FlagSet, args []
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
-	return e.openDBWith(ctx, *dbPath, sqldb.Options{Durable: *durable})
+	dsn, err := e.dsn(*dbPath)
+	if err != nil {
+		return nil, err
+	}
+	return e.openDBAtWith(ctx, dsn, sqldb.Options{Durable: *durable})
 }
 
 // serveOptions are the settings serve and demo share.

@@ -69,6 +69,7 @@ func New(cfg Config) (http.Handler, error) {
 	reports := report.NewService(cfg.DB)
 	privacySvc := privacy.NewService(cfg.DB)
 	auditSvc := audit.NewService(cfg.DB)
+	jobsAdmin := job.NewAdmin(cfg.DB)
 	runner := cfg.Jobs
 	if runner == nil {
 		runner = job.NewRunner(cfg.DB, job.Options{Log: cfg.Log})
@@ -83,7 +84,7 @@ func New(cfg Config) (http.Handler, error) {
 	limiter := ratelimit.For(cfg.DB, cfg.PublicPerMinute, cfg.PublicBurst)
 	registerJobs(runner, cfg, leads, importSvc, users, reports, limiter)
 
-	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: job.NewAdmin(cfg.DB), Privacy: privacySvc, Audit: auditSvc}, cfg.Log)
+	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +94,7 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	pub.Proxies = cfg.TrustedProxies
-	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: job.NewAdmin(cfg.DB), Privacy: privacySvc, Audit: auditSvc, Log: cfg.Log}
+	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc, Log: cfg.Log}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))
