@@ -153,29 +153,6 @@ func Get(ctx context.Context, q sqldb.Querier, id int64) (Job, error) {
 	return j, wrap(fmt.Sprintf("get %d", id), err)
 }
 
-// List returns the latest jobs, newest first, of the given kind (any
-// kind when empty).
-func List(ctx context.Context, q sqldb.Querier, kind string, limit int) ([]Job, error) {
-	query, args := `SELECT `+columns+` FROM jobs ORDER BY id DESC LIMIT ?`, []any{limit}
-	if kind != "" {
-		query, args = `SELECT `+columns+` FROM jobs WHERE kind = ? ORDER BY id DESC LIMIT ?`, []any{kind, limit}
-	}
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, wrap("list", err)
-	}
-	defer rows.Close()
-	var out []Job
-	for rows.Next() {
-		j, err := scan(rows)
-		if err != nil {
-			return nil, wrap("list", err)
-		}
-		out = append(out, j)
-	}
-	return out, wrap("list", rows.Err())
-}
-
 // Wait returns job id once it is done or has failed for good, or ctx's
 // error. A job that failed is returned with an error naming its last
 // failure.
