@@ -95,9 +95,6 @@ func NewRunner(db *sqldb.DB, o Options) *Runner {
 		freed: make(chan struct{}, 1), base: base, cancelJobs: cancel}
 }
 
-// Instance is the name this runner claims jobs under.
-func (r *Runner) Instance() string { return r.opt.Instance }
-
 // Handle sets the handler of kind. Every instance registers the same
 // handlers: any of them may claim any job.
 func (r *Runner) Handle(kind string, h Handler) { r.handlers[kind] = h }
