@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -188,7 +187,10 @@ func TestPublicBotTrapsAndSecrecy(t *testing.T) {
 	}
 }
 
-func TestPublicRateLimit(t *testing.T) {
+// limitedServer serves a newsletter form with public limits of 6 requests
+// a minute in bursts of 3, for the rate-limit tests.
+func limitedServer(t *testing.T) *httptest.Server {
+	t.Helper()
 	db := dbtest.SQLite(t)
 	f := newFixture(t, db)
 	createForm(t, f, `{"slug":"news","name":"Newsletter","fields":[{"name":"email"}]}`)
@@ -197,7 +199,12 @@ func TestPublicRateLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	limited := httptest.NewServer(h)
-	defer limited.Close()
+	t.Cleanup(limited.Close)
+	return limited
+}
+
+func TestPublicRateLimit(t *testing.T) {
+	limited := limitedServer(t)
 	var statuses []int
 	var retry string
 	for i := 0; i < 5; i++ {
@@ -226,15 +233,7 @@ func TestPublicRateLimit(t *testing.T) {
 }
 
 func TestTrackingDoesNotUseUpTheFormLimit(t *testing.T) {
-	db := dbtest.SQLite(t)
-	f := newFixture(t, db)
-	createForm(t, f, `{"slug":"news","name":"Newsletter","fields":[{"name":"email"}]}`)
-	h, err := server.New(server.Config{DB: db, Background: t.Context(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), PublicPerMinute: 6, PublicBurst: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	limited := httptest.NewServer(h)
-	defer limited.Close()
+	limited := limitedServer(t)
 	for i := 0; i < 10; i++ { // page views: the tracking bucket runs out
 		resp, _ := post(t, limited.URL, "/t/collect", "application/json", `{"visitor_id":"v1","type":"page_view"}`)
 		if i >= 3 && resp.StatusCode != 429 {
@@ -288,25 +287,12 @@ func TestWebImportExportAndDuplicates(t *testing.T) {
 		b.login("mia@example.com")
 
 		// Upload a HubSpot-style file through the page.
-		var buf strings.Builder
-		mw := multipart.NewWriter(&buf)
-		part, _ := mw.CreateFormFile("file", "contacts.csv")
-		io.WriteString(part, "First Name,Last Name,Email,Company Name,Phone Number,Country/Region\n"+
+		status, loc, _ := b.upload("contacts.csv", "First Name,Last Name,Email,Company Name,Phone Number,Country/Region\n"+
 			"Ana,Pop,ana@orbit.io,Orbit,+40 721 234 567,Romania\n"+
 			"Ana,Pop,ana.pop@gmail.com,Orbit,,Romania\n"+
 			"Bad,Row,not-an-email,X,,\n")
-		mw.Close()
-		req, _ := http.NewRequest("POST", f.srv.URL+"/imports", strings.NewReader(buf.String()))
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("Origin", f.srv.URL)
-		resp, err := b.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		loc := resp.Header.Get("Location")
-		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/imports/") {
-			t.Fatalf("upload: %d → %q", resp.StatusCode, loc)
+		if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/imports/") {
+			t.Fatalf("upload: %d → %q", status, loc)
 		}
 		_, _, page := b.get(loc)
 		if !strings.Contains(page, `<option value="company" selected>`) || !strings.Contains(page, "Start import") {

@@ -2,8 +2,6 @@ package server_test
 
 import (
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -89,22 +87,9 @@ func TestTextThatCannotBeKeptIsRefusedByName(t *testing.T) {
 
 		// An import: the row with NUL is rejected naming its column, the
 		// rows around it are imported.
-		var buf strings.Builder
-		mw := multipart.NewWriter(&buf)
-		part, _ := mw.CreateFormFile("file", "nul.csv")
-		io.WriteString(part, "Email,Company\nana@orbit.io,Orbit\nben@delta.de,Del\x00ta\ncy@nova.it,Nova\n")
-		mw.Close()
-		req, _ := http.NewRequest("POST", f.srv.URL+"/imports", strings.NewReader(buf.String()))
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("Origin", f.srv.URL)
-		resp, err := b.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		loc := resp.Header.Get("Location")
-		if resp.StatusCode != http.StatusSeeOther {
-			t.Fatalf("upload: %d", resp.StatusCode)
+		status, loc, _ := b.upload("nul.csv", "Email,Company\nana@orbit.io,Orbit\nben@delta.de,Del\x00ta\ncy@nova.it,Nova\n")
+		if status != http.StatusSeeOther {
+			t.Fatalf("upload: %d", status)
 		}
 		if status, _, _ := b.post(loc+"/start", url.Values{"col0": {"email"}, "col1": {"company"}}); status != http.StatusSeeOther {
 			t.Fatalf("start: %d", status)
