@@ -2,7 +2,6 @@ package leadcsv
 
 import (
 	"bytes"
-	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -22,26 +21,16 @@ func encode(t *testing.T, enc encoding.Encoding, text string) []byte {
 	return b
 }
 
+// readBytes reads every row of b in encoding, each of which must be good.
 func readBytes(t *testing.T, b []byte, encoding string) (*Reader, []Row) {
 	t.Helper()
-	rd, err := NewReaderIn(bytes.NewReader(b), encoding)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rows []Row
-	for {
-		row, err := rd.Next()
-		if err == io.EOF {
-			return rd, rows
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	rd, rows := readIn(t, bytes.NewReader(b), encoding)
+	for _, row := range rows {
 		if row.Err != nil {
 			t.Errorf("line %d: %v", row.Line, row.Err)
 		}
-		rows = append(rows, row)
 	}
+	return rd, rows
 }
 
 // TestEncodingIsGuessed: files saved by Excel and other tools in the

@@ -14,7 +14,14 @@ import (
 // readAll returns the header and every row of a CSV text.
 func readAll(t *testing.T, text string) (*Reader, []Row) {
 	t.Helper()
-	rd, err := NewReader(strings.NewReader(text))
+	return readIn(t, strings.NewReader(text), "")
+}
+
+// readIn returns the header and every row of r read in encoding ("" to
+// guess it).
+func readIn(t *testing.T, r io.Reader, encoding string) (*Reader, []Row) {
+	t.Helper()
+	rd, err := NewReaderIn(r, encoding)
 	if err != nil {
 		t.Fatal(err)
 	}
