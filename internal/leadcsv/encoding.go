@@ -3,6 +3,7 @@ package leadcsv
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -27,14 +28,7 @@ const (
 var Encodings = []string{UTF8, UTF16LE, UTF16BE, Windows1250, ISO88592, Windows1252}
 
 // ValidEncoding reports whether name is one of Encodings ("" is not).
-func ValidEncoding(name string) bool {
-	for _, e := range Encodings {
-		if e == name {
-			return true
-		}
-	}
-	return false
-}
+func ValidEncoding(name string) bool { return slices.Contains(Encodings, name) }
 
 var boms = map[string][]byte{UTF8: {0xef, 0xbb, 0xbf}, UTF16LE: {0xff, 0xfe}, UTF16BE: {0xfe, 0xff}}
 

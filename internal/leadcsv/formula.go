@@ -1,6 +1,9 @@
 package leadcsv
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // A spreadsheet opening a CSV runs a cell that begins with =, +, - or @
 // as a formula (and tab or carriage return can hide such a start), so a
@@ -35,14 +38,8 @@ func restore(s string) string { return strings.TrimPrefix(s, "'") }
 // cells are neutralised: its own export, or a rejected-rows file (any
 // columns, then line and reason).
 func Written(header []string) bool {
-	if len(header) == len(Own) {
-		same := true
-		for i := range Own {
-			same = same && header[i] == Own[i]
-		}
-		if same {
-			return true
-		}
+	if slices.Equal(header, Own) {
+		return true
 	}
 	n := len(header)
 	return n >= 2 && header[n-2] == "line" && header[n-1] == "reason"

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"leadflow/internal/fault"
@@ -262,15 +261,7 @@ func (h *Web) exportLeads(w http.ResponseWriter, r *http.Request) {
 	f, err := lead.ParseFilter(r.URL.Query())
 	if e := fault.As(err); e != nil && len(e.Fields) > 0 {
 		// The error page shows a message only: name each bad filter in it.
-		keys := make([]string, 0, len(e.Fields))
-		for k := range e.Fields {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for i, k := range keys {
-			keys[i] = k + " " + e.Fields[k]
-		}
-		err = &fault.Error{Code: e.Code, Message: "The filter is not valid: " + strings.Join(keys, "; ") + ".", Fields: e.Fields}
+		err = &fault.Error{Code: e.Code, Message: "The filter is not valid: " + imports.Reason(err) + ".", Fields: e.Fields}
 	}
 	if err != nil {
 		h.fail(w, r, err)
