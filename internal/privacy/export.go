@@ -54,12 +54,7 @@ func (s *Service) Export(ctx context.Context, a access.Actor, email string) (Exp
 	}
 	out := Export{Email: e, ExportedAt: s.now(), ImportFiles: f.imports}
 	leads, contacts := anys(f.leads), anys(f.contacts)
-	events := `SELECT * FROM events WHERE lead_id IN (` + marks(len(leads)) + `)`
-	eventArgs := leads
-	if len(f.visitors) > 0 {
-		events += ` OR (lead_id IS NULL AND visitor_id IN (` + marks(len(f.visitors)) + `))`
-		eventArgs = append(append([]any{}, leads...), anys(f.visitors)...)
-	}
+	events, eventArgs := eventsWhere(f)
 	for _, part := range []struct {
 		into  *[]Record
 		query string
@@ -68,7 +63,7 @@ func (s *Service) Export(ctx context.Context, a access.Actor, email string) (Exp
 		{&out.Leads, `SELECT * FROM leads WHERE id IN (` + marks(len(leads)) + `) ORDER BY id`, leads},
 		{&out.Consent, `SELECT id AS lead_id, consent, consent_at FROM leads WHERE id IN (` + marks(len(leads)) + `) ORDER BY id`, leads},
 		{&out.Timeline, `SELECT * FROM lead_changes WHERE lead_id IN (` + marks(len(leads)) + `) ORDER BY at, id`, leads},
-		{&out.Events, events + ` ORDER BY occurred_at, id`, eventArgs},
+		{&out.Events, `SELECT * FROM events WHERE ` + events + ` ORDER BY occurred_at, id`, eventArgs},
 		{&out.Qualifications, `SELECT * FROM lead_qualifications WHERE lead_id IN (` + marks(len(leads)) + `)`, leads},
 		{&out.Submissions, `SELECT * FROM submissions WHERE id IN (` + marks(len(f.submissions)) + `) ORDER BY id`, anys(f.submissions)},
 		{&out.Contacts, `SELECT * FROM contacts WHERE id IN (` + marks(len(contacts)) + `) ORDER BY id`, contacts},

@@ -308,3 +308,27 @@ func TestEraseWaitsForAnImportUnderWay(t *testing.T) {
 		}
 	})
 }
+
+// TestExportOfAPersonWithoutALead: someone known only from a refused
+// form post and the anonymous visits of its browser is exported with
+// those visits, on both databases.
+func TestExportOfAPersonWithoutALead(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		leads := lead.NewService(db)
+		if _, err := leads.RecordEvents(ctx, access.System, []lead.EventInput{{VisitorID: "v-anon", Type: "page_view", URL: "https://example.com/a"}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.W.Exec(ctx, `INSERT INTO submissions (payload, meta, received_at, status) VALUES (?, ?, 1, 'rejected')`,
+			`{"email":"anon@example.net","phone":"bad"}`, `{"visitor_id":"v-anon"}`); err != nil {
+			t.Fatal(err)
+		}
+		out, err := privacy.NewService(db).Export(ctx, access.System, "anon@example.net")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Leads) != 0 || len(out.Submissions) != 1 || len(out.Events) != 1 {
+			t.Errorf("export: %d leads, %d submissions, %d events; want 0, 1, 1", len(out.Leads), len(out.Submissions), len(out.Events))
+		}
+	})
+}
