@@ -28,13 +28,11 @@ type exportDetail struct {
 // RecordExport notes in the audit log that a exported rows leads
 // selected by f.
 func (s *Service) RecordExport(ctx context.Context, a access.Actor, f Filter, rows int) error {
+	// The dates as the user gave them: Query turns the filter's exclusive
+	// end back into the last day asked for.
+	q := f.Query()
 	d := exportDetail{Rows: rows, Stages: f.Stages, Grades: f.Grades, Owner: f.Owner, Sources: f.Sources,
-		Countries: f.Countries, MinScore: f.MinScore, Search: f.Q != "", Contact: f.Contact, Converted: f.Converted}
-	if !f.CreatedFrom.IsZero() {
-		d.CreatedFrom = f.CreatedFrom.UTC().Format("2006-01-02")
-	}
-	if !f.CreatedTo.IsZero() {
-		d.CreatedTo = f.CreatedTo.UTC().Format("2006-01-02")
-	}
+		Countries: f.Countries, MinScore: f.MinScore, Search: f.Q != "", Contact: f.Contact, Converted: f.Converted,
+		CreatedFrom: q.Get("created_from"), CreatedTo: q.Get("created_to")}
 	return audit.Record(ctx, s.db.W, a, "lead.export", "lead", 0, d)
 }
