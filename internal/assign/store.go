@@ -490,8 +490,11 @@ func (s *Store) Pick(ctx context.Context, tx *sqldb.Tx, w When, subj Subject) (d
 		return d, false, err
 	}
 	for _, r := range rules {
+		if !r.Matches(w, subj) {
+			continue
+		}
 		members := s.active(r.Members)
-		if !r.Matches(w, subj) || len(members) == 0 {
+		if len(members) == 0 {
 			continue
 		}
 		// The increment and the read are one statement, and it locks the
