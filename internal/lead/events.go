@@ -274,6 +274,7 @@ func (s *Service) eventLead(ctx context.Context, tx *sqldb.Tx, a access.Actor, k
 	// once, for its rescore, however many of the batch's events it has.
 	var id, owner int64
 	var err error
+	field := "lead_id" // the field the event named its lead by
 	switch {
 	case e.LeadID != 0:
 		var ok bool
@@ -282,29 +283,23 @@ func (s *Service) eventLead(ctx context.Context, tx *sqldb.Tx, a access.Actor, k
 		}
 		id = e.LeadID
 	case e.Email != "":
+		field = "email"
 		err = tx.QueryRow(ctx, `SELECT id, COALESCE(owner_id, 0) FROM leads WHERE lower(email) = lower(?)`, e.Email).Scan(&id, &owner)
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, &fault.Error{Code: fault.Invalid, Message: "unknown lead", Fields: map[string]string{at + "email": "no lead has this email"}}
 		}
 	default:
-		// A browser once tied to a lead keeps counting for it.
-		var vid sql.NullInt64
-		err := tx.QueryRow(ctx, `SELECT lead_id FROM events WHERE visitor_id = ? AND visitor_id <> '' AND lead_id IS NOT NULL LIMIT 1`, e.VisitorID).Scan(&vid)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && !vid.Valid) {
-			return 0, nil
+		field = "visitor_id"
+		// A browser once tied to a lead keeps counting for it. The
+		// visitor's lead is checked as one named by id: otherwise the
+		// answer would tell anyone its id, score and grade.
+		err := tx.QueryRow(ctx, `SELECT l.id, COALESCE(l.owner_id, 0) FROM events e JOIN leads l ON l.id = e.lead_id
+			WHERE e.visitor_id = ? AND e.visitor_id <> '' LIMIT 1`, e.VisitorID).Scan(&id, &owner)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, nil // an anonymous visitor, so far
 		}
 		if err != nil {
 			return 0, fmt.Errorf("lead store: visitor %s: %w", e.VisitorID, err)
-		}
-		// The visitor's lead is checked as one named by id: otherwise the
-		// answer would tell anyone its id, score and grade.
-		id = vid.Int64
-		err = tx.QueryRow(ctx, `SELECT COALESCE(owner_id, 0) FROM leads WHERE id = ?`, id).Scan(&owner)
-		if errors.Is(err, sql.ErrNoRows) {
-			return 0, nil // deleted meanwhile: the visitor is anonymous again
-		}
-		if err != nil {
-			return 0, fmt.Errorf("lead store: lead of visitor %s: %w", e.VisitorID, err)
 		}
 	}
 	if err != nil {
@@ -313,14 +308,6 @@ func (s *Service) eventLead(ctx context.Context, tx *sqldb.Tx, a access.Actor, k
 	if !a.CanSeeLead(owner) {
 		// Named by the field the event used, never by the lead's id,
 		// which a visitor id or an email must not reveal.
-		field := "lead_id"
-		switch {
-		case e.LeadID != 0:
-		case e.Email != "":
-			field = "email"
-		default:
-			field = "visitor_id"
-		}
 		return 0, &fault.Error{Code: fault.Forbidden, Message: "the event's lead belongs to another sales user",
 			Fields: map[string]string{at + field: "is another sales user's lead"}}
 	}
