@@ -17,7 +17,8 @@ import (
 func TestVisitorLookupsUseThePartialIndex(t *testing.T) {
 	db := dbtest.SQLite(t)
 	for _, q := range []string{
-		`SELECT lead_id FROM events WHERE visitor_id = ? AND visitor_id <> '' AND lead_id IS NOT NULL LIMIT 1`,
+		`SELECT l.id, COALESCE(l.owner_id, 0) FROM events e JOIN leads l ON l.id = e.lead_id
+			WHERE e.visitor_id = ? AND e.visitor_id <> '' LIMIT 1`,
 		`UPDATE events SET lead_id = ? WHERE visitor_id = ? AND visitor_id <> '' AND lead_id IS NULL`,
 	} {
 		args := []any{"v1"}
