@@ -13,6 +13,7 @@ import (
 
 	"leadflow/internal/clientip"
 	"leadflow/internal/job"
+	"leadflow/internal/mail"
 	"leadflow/internal/server"
 	"leadflow/internal/sqldb"
 )
@@ -153,9 +154,17 @@ func (e environment) listen(ctx context.Context, db *sqldb.DB, opts serveOptions
 	if err != nil {
 		return err
 	}
+	url := "http://" + displayAddr(ln.Addr())
+	mc, err := mail.FromEnv(e.getenv)
+	if err != nil {
+		return err
+	}
+	if mc.BaseURL == "" {
+		mc.BaseURL = url
+	}
 	runner := job.NewRunner(db, jo)
 	h, err := server.New(server.Config{DB: db, Log: log, SecureCookies: e.getenv("LEADFLOW_SECURE_COOKIES") == "true",
-		TrustedProxies: opts.trusted, Jobs: runner, DecayEvery: opts.decayEvery})
+		TrustedProxies: opts.trusted, Jobs: runner, DecayEvery: opts.decayEvery, Mail: mc})
 	if err != nil {
 		return err
 	}
@@ -176,10 +185,12 @@ func (e environment) listen(ctx context.Context, db *sqldb.DB, opts serveOptions
 	// over slow links.
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: opts.readTimeout,
 		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	url := "http://" + displayAddr(ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	fmt.Fprintf(e.stdout, "leadflow is listening on %s (database: %s)\n", url, db.Dialect)
+	if !mc.Configured() {
+		fmt.Fprintf(e.stdout, "email is off: set %s and %s to send confirmations and invitations\n", mail.EnvHost, mail.EnvFrom)
+	}
 	if ready != nil {
 		ready(url)
 	}

@@ -19,6 +19,7 @@ type formJSON struct {
 	Name        string        `json:"name"`
 	Fields      []forms.Field `json:"fields"`
 	ConsentText string        `json:"consent_text"`
+	DoubleOptIn bool          `json:"double_opt_in"`
 	ThankYou    string        `json:"thank_you"`
 	RedirectURL string        `json:"redirect_url"`
 	Source      string        `json:"source"`
@@ -33,12 +34,12 @@ func formToJSON(f forms.Form) formJSON {
 	if fields == nil {
 		fields = []forms.Field{}
 	}
-	return formJSON{ID: f.ID, Slug: f.Slug, Name: f.Name, Fields: fields, ConsentText: f.ConsentText, ThankYou: f.ThankYou,
+	return formJSON{ID: f.ID, Slug: f.Slug, Name: f.Name, Fields: fields, ConsentText: f.ConsentText, DoubleOptIn: f.DoubleOptIn, ThankYou: f.ThankYou,
 		RedirectURL: f.RedirectURL, Source: f.Source, Campaign: f.Campaign, URL: "/f/" + f.Slug, CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
 }
 
 func (j formJSON) form() forms.Form {
-	return forms.Form{ID: j.ID, Slug: j.Slug, Name: j.Name, Fields: j.Fields, ConsentText: j.ConsentText, ThankYou: j.ThankYou,
+	return forms.Form{ID: j.ID, Slug: j.Slug, Name: j.Name, Fields: j.Fields, ConsentText: j.ConsentText, DoubleOptIn: j.DoubleOptIn, ThankYou: j.ThankYou,
 		RedirectURL: j.RedirectURL, Source: j.Source, Campaign: j.Campaign}
 }
 

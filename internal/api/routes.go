@@ -50,6 +50,7 @@ func (a *API) routes() []route {
 		{"PATCH /api/v1/leads/{id}", a.updateLead},
 		{"DELETE /api/v1/leads/{id}", a.deleteLead},
 		{"GET /api/v1/leads/{id}/timeline", a.leadTimeline},
+		{"GET /api/v1/leads/{id}/consent", a.leadConsent},
 		{"POST /api/v1/leads/{id}/merge", a.mergeLead},
 		{"GET /api/v1/leads/{id}/score", a.leadScore},
 		{"POST /api/v1/leads/{id}/qualify", a.qualifyLead},

@@ -53,6 +53,9 @@ type Form struct {
 	Name        string
 	Fields      []Field
 	ConsentText string // when set, the form asks for marketing consent with this text
+	// DoubleOptIn asks everyone who gives consent to confirm it by
+	// email before it counts.
+	DoubleOptIn bool
 	ThankYou    string // shown after a submission, unless RedirectURL is set
 	RedirectURL string
 	Source      string // credited as the lead's source
@@ -96,6 +99,9 @@ func (f *Form) Validate() error {
 		}
 	}
 	f.Source = strings.ToLower(strings.TrimSpace(f.Source))
+	if f.DoubleOptIn && strings.TrimSpace(f.ConsentText) == "" {
+		bad.Add("double_opt_in", "needs the consent wording: without it the form asks for no consent to confirm")
+	}
 	validateFields(f, bad)
 	return bad.Err()
 }

@@ -16,6 +16,7 @@ import (
 	"leadflow/internal/access"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
+	"leadflow/internal/mail"
 	"leadflow/internal/secret"
 	"leadflow/internal/sqldb"
 )
@@ -25,6 +26,9 @@ type Service struct {
 	db    *sqldb.DB
 	leads *lead.Service
 	now   func() time.Time
+	// Mail sends the emails that ask people to confirm their consent;
+	// nil, or not configured, sends none (the request is kept, with why).
+	Mail *mail.Outbox
 	// secrets holds the key that signs fill-time tokens, shared by every
 	// instance on the database.
 	secrets *secret.Store
@@ -78,13 +82,13 @@ func (s *Service) MayManage(a access.Actor) error {
 // Secrets is the store of the key that signs fill-time tokens.
 func (s *Service) Secrets() *secret.Store { return s.secrets }
 
-const formColumns = `id, slug, name, fields, consent_text, thank_you, redirect_url, source, campaign, created_at, updated_at`
+const formColumns = `id, slug, name, fields, consent_text, thank_you, redirect_url, source, campaign, created_at, updated_at, double_opt_in`
 
 func scanForm(row interface{ Scan(...any) error }) (Form, error) {
 	var f Form
 	var fields string
 	var created, updated int64
-	err := row.Scan(&f.ID, &f.Slug, &f.Name, &fields, &f.ConsentText, &f.ThankYou, &f.RedirectURL, &f.Source, &f.Campaign, &created, &updated)
+	err := row.Scan(&f.ID, &f.Slug, &f.Name, &fields, &f.ConsentText, &f.ThankYou, &f.RedirectURL, &f.Source, &f.Campaign, &created, &updated, &f.DoubleOptIn)
 	if err != nil {
 		return f, err
 	}
@@ -111,9 +115,9 @@ func (s *Service) Create(ctx context.Context, a access.Actor, f Form) (Form, err
 	f.CreatedAt = s.now().UTC().Truncate(time.Millisecond)
 	f.UpdatedAt = f.CreatedAt
 	fields, _ := json.Marshal(f.Fields)
-	err := s.db.W.QueryRow(ctx, `INSERT INTO forms (slug, name, fields, consent_text, thank_you, redirect_url, source, campaign, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, f.Slug, f.Name, string(fields), f.ConsentText, f.ThankYou,
-		f.RedirectURL, f.Source, f.Campaign, f.CreatedAt.UnixMilli(), f.UpdatedAt.UnixMilli()).Scan(&f.ID)
+	err := s.db.W.QueryRow(ctx, `INSERT INTO forms (slug, name, fields, consent_text, thank_you, redirect_url, source, campaign, created_at, updated_at, double_opt_in)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, f.Slug, f.Name, string(fields), f.ConsentText, f.ThankYou,
+		f.RedirectURL, f.Source, f.Campaign, f.CreatedAt.UnixMilli(), f.UpdatedAt.UnixMilli(), f.DoubleOptIn).Scan(&f.ID)
 	if sqldb.IsUniqueViolation(err) {
 		return f, slugTaken("form")
 	}
@@ -139,8 +143,8 @@ func (s *Service) Update(ctx context.Context, a access.Actor, f Form) (Form, err
 	f.CreatedAt, f.UpdatedAt = old.CreatedAt, s.now().UTC().Truncate(time.Millisecond)
 	fields, _ := json.Marshal(f.Fields)
 	_, err = s.db.W.Exec(ctx, `UPDATE forms SET slug = ?, name = ?, fields = ?, consent_text = ?, thank_you = ?,
-		redirect_url = ?, source = ?, campaign = ?, updated_at = ? WHERE id = ?`, f.Slug, f.Name, string(fields),
-		f.ConsentText, f.ThankYou, f.RedirectURL, f.Source, f.Campaign, f.UpdatedAt.UnixMilli(), f.ID)
+		redirect_url = ?, source = ?, campaign = ?, updated_at = ?, double_opt_in = ? WHERE id = ?`, f.Slug, f.Name, string(fields),
+		f.ConsentText, f.ThankYou, f.RedirectURL, f.Source, f.Campaign, f.UpdatedAt.UnixMilli(), f.DoubleOptIn, f.ID)
 	if sqldb.IsUniqueViolation(err) {
 		return f, slugTaken("form")
 	}
@@ -224,7 +228,7 @@ func (s *Service) List(ctx context.Context, a access.Actor) ([]FormStats, error)
 		var created, updated int64
 		f := &fs.Form
 		if err := rows.Scan(&f.ID, &f.Slug, &f.Name, &fields, &f.ConsentText, &f.ThankYou, &f.RedirectURL, &f.Source,
-			&f.Campaign, &created, &updated, &fs.Accepted, &fs.Rejected); err != nil {
+			&f.Campaign, &created, &updated, &f.DoubleOptIn, &fs.Accepted, &fs.Rejected); err != nil {
 			return nil, err
 		}
 		json.Unmarshal([]byte(fields), &f.Fields)

@@ -246,6 +246,9 @@ func (s *Service) Submit(ctx context.Context, f Form, values map[string]string, 
 	for attempt := 0; attempt < 2 && fault.CodeOf(err) == fault.Conflict; attempt++ {
 		err = s.group.Do(ctx, work)
 	}
+	if err == nil && s.Mail != nil {
+		s.Mail.Wake()
+	}
 	if err != nil {
 		// Whatever failed, the visitor's answers are kept: stored on their
 		// own, as pending, to be processed again from the review page.
@@ -282,12 +285,19 @@ func (s *Service) process(ctx context.Context, tx *sqldb.Tx, f Form, id int64, v
 	res, verr, err := s.leads.IntakeIn(ctx, tx, lead.Incoming{Changes: c, Origin: lead.Origin{
 		Channel: "form", Reason: fmt.Sprintf("form %q", f.Name), EventType: "form_submit", URL: meta.PageURL, VisitorID: meta.VisitorID,
 		Props: map[string]string{"form": f.Slug, "submission": strconv.FormatInt(id, 10)},
+		// Anyone can post any address to a public form.
+		Consent: lead.ConsentProof{Wording: f.ConsentText, IP: meta.IP, UserAgent: meta.UserAgent, Unverified: true, DoubleOptIn: f.DoubleOptIn},
 	}})
 	if err != nil {
 		return nil, err
 	}
 	if e := fault.As(verr); e != nil {
 		return verr, s.finish(ctx, tx, id, StatusRejected, e.Fields, 0)
+	}
+	if res.ConsentToken != "" {
+		if err := s.askConfirmation(ctx, tx, f, res); err != nil {
+			return nil, err
+		}
 	}
 	return nil, s.finish(ctx, tx, id, StatusAccepted, nil, res.Lead.ID)
 }

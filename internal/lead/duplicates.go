@@ -159,9 +159,10 @@ func lockPair(ctx context.Context, tx *sqldb.Tx, a, b int64) (la, lb Lead, err e
 	return la, lb, err
 }
 
-// moveHistory gives lead from's timeline, events and submissions to lead to.
+// moveHistory gives lead from's timeline, events, submissions, consent
+// history and email to lead to.
 func moveHistory(ctx context.Context, tx *sqldb.Tx, from, to int64) error {
-	for _, table := range []string{"lead_changes", "events", "submissions"} {
+	for _, table := range []string{"lead_changes", "events", "submissions", "consent_records", "mail_outbox"} {
 		if _, err := tx.Exec(ctx, `UPDATE `+table+` SET lead_id = ? WHERE lead_id = ?`, to, from); err != nil {
 			return fmt.Errorf("lead store: merge %s: %w", table, err)
 		}

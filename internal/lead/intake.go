@@ -22,6 +22,7 @@ type Origin struct {
 	URL       string            // the page it came from, if any
 	Props     map[string]string // event properties
 	VisitorID string            // the tracked browser it came from, whose earlier events become the lead's
+	Consent   ConsentProof      // kept with a consent it gives, and whether it must be confirmed
 }
 
 // Special columns an intake may carry besides the editable fields: they
@@ -37,6 +38,11 @@ type IntakeResult struct {
 	Created   bool                 // a new lead
 	Filled    map[string][2]string // empty fields it filled on an existing lead
 	Conflicts map[string][2]string // field -> [kept, offered] where both differ
+	// ConsentToken is set when the consent offered must be confirmed
+	// first: the token of the link to email to the person, and the
+	// request it confirms (see NoteConsentMail).
+	ConsentToken   string
+	ConsentRequest int64
 }
 
 // Changed reports whether the lead was created or updated.
@@ -129,15 +135,36 @@ func (s *Service) intakeOne(ctx context.Context, tx *sqldb.Tx, in Incoming, now 
 	}
 
 	existing, err := lockLeadByEmail(ctx, tx, incoming.Email)
-	if errors.Is(err, sql.ErrNoRows) {
+	known := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return res, nil, err
+	}
+	ask := asksConsent(c, in.Origin.Consent, known, existing)
+	if ask {
+		// Consent waits for the person's confirmation.
+		delete(c, FConsent)
+		incoming.Consent, incoming.ConsentAt = false, nil
+	}
+	if known {
+		res, err = s.intakeKnown(ctx, tx, existing, incoming, c, in.Origin, now)
+	} else {
 		res, err = s.intakeNew(ctx, tx, incoming, in.Origin, now)
-		return res, nil, err
 	}
-	if err != nil {
-		return res, nil, err
+	if err == nil && ask {
+		res.ConsentToken, res.ConsentRequest, err = requestConsent(ctx, tx, res.Lead.ID, in.Origin, now)
 	}
-	res, err = s.intakeKnown(ctx, tx, existing, incoming, c, in.Origin, now)
 	return res, nil, err
+}
+
+// asksConsent reports whether consent offered in c must be confirmed by
+// email before it counts: always under double opt-in, and for a lead that
+// exists already when the post proves nothing about who sent it (anyone
+// can type a known address into a public form).
+func asksConsent(c Changes, p ConsentProof, known bool, existing Lead) bool {
+	if c[FConsent] != "true" || (known && existing.Consent) {
+		return false
+	}
+	return p.DoubleOptIn || (known && p.Unverified)
 }
 
 func (s *Service) intakeNew(ctx context.Context, tx *sqldb.Tx, l Lead, o Origin, now time.Time) (IntakeResult, error) {
@@ -148,7 +175,9 @@ func (s *Service) intakeNew(ctx context.Context, tx *sqldb.Tx, l Lead, o Origin,
 	if err := insertLead(ctx, tx, &l); err != nil {
 		return IntakeResult{}, err
 	}
-	if err := insertChange(ctx, tx, Change{LeadID: l.ID, At: now, Kind: KindCreated, Detail: Diff(Lead{}, l), Reason: o.Reason}, 0); err != nil {
+	created := Change{LeadID: l.ID, At: now, Kind: KindCreated, Detail: Diff(Lead{}, l), Reason: o.Reason,
+		consent: &consentEntry{proof: o.Consent, source: sourceOf(o)}}
+	if err := insertChange(ctx, tx, created, 0); err != nil {
 		return IntakeResult{}, err
 	}
 	if o.EventType != "" {
@@ -188,7 +217,9 @@ func (s *Service) intakeKnown(ctx context.Context, tx *sqldb.Tx, existing, incom
 			return res, err
 		}
 		res.Lead = merged
-		if err := insertChange(ctx, tx, Change{LeadID: merged.ID, At: now, Kind: KindUpdated, Detail: filled, Reason: o.Reason}, 0); err != nil {
+		c := Change{LeadID: merged.ID, At: now, Kind: KindUpdated, Detail: filled, Reason: o.Reason,
+			consent: &consentEntry{proof: o.Consent, source: sourceOf(o)}}
+		if err := insertChange(ctx, tx, c, 0); err != nil {
 			return res, err
 		}
 	}

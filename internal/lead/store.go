@@ -371,6 +371,9 @@ type Change struct {
 	Kind       string // created, updated, stage, owner
 	Detail     map[string][2]string
 	Reason     string
+	// consent, when set, is the proof and source of a consent change,
+	// kept in the consent history (not on the timeline).
+	consent *consentEntry
 }
 
 // The kinds of timeline entries.
@@ -398,6 +401,10 @@ func insertChange(ctx context.Context, q sqldb.Querier, c Change, actorID int64)
 		VALUES (?, ?, ?, ?, ?, ?)`, c.LeadID, c.At.UnixMilli(), actor, c.Kind, detail, c.Reason)
 	if err != nil {
 		return fmt.Errorf("lead store: record change: %w", err)
+	}
+	// Every change of consent, by any path, enters the consent history.
+	if d, ok := c.Detail[FConsent]; ok && d[0] != d[1] {
+		return recordConsentChange(ctx, q, c, actorID)
 	}
 	return nil
 }

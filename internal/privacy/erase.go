@@ -272,6 +272,11 @@ func erase(ctx context.Context, tx *sqldb.Tx, f *found) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM login_attempts WHERE lower(email) = ?`, f.email); err != nil {
 		return fmt.Errorf("delete sign-in attempts: %w", err)
 	}
+	// Email to the person goes with their leads (ON DELETE CASCADE), and
+	// so does any left without a lead.
+	if _, err := tx.Exec(ctx, `DELETE FROM mail_outbox WHERE lower(to_addr) = ?`, f.email); err != nil {
+		return fmt.Errorf("delete email: %w", err)
+	}
 	for _, id := range f.mentions {
 		var detail, reason string
 		if err := tx.QueryRow(ctx, `SELECT detail, reason FROM lead_changes WHERE id = ?`, id).Scan(&detail, &reason); err != nil {

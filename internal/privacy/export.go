@@ -22,7 +22,13 @@ type Export struct {
 	ExportedAt time.Time `json:"exported_at"`
 	Leads      []Record  `json:"leads"`
 	// Consent is each lead's consent and when it was given.
-	Consent        []Record `json:"consent"`
+	Consent []Record `json:"consent"`
+	// ConsentHistory is the proof behind it: every consent given, asked
+	// for by email, confirmed or withdrawn, with time, source, wording
+	// and the address it came from.
+	ConsentHistory []Record `json:"consent_history"`
+	// Emails are the messages leadflow sent or queued to the person.
+	Emails         []Record `json:"emails"`
 	Timeline       []Record `json:"timeline"`
 	Events         []Record `json:"events"`
 	Qualifications []Record `json:"qualifications"`
@@ -62,6 +68,10 @@ func (s *Service) Export(ctx context.Context, a access.Actor, email string) (Exp
 	}{
 		{&out.Leads, `SELECT * FROM leads WHERE id IN (` + marks(len(leads)) + `) ORDER BY id`, leads},
 		{&out.Consent, `SELECT id AS lead_id, consent, consent_at FROM leads WHERE id IN (` + marks(len(leads)) + `) ORDER BY id`, leads},
+		{&out.ConsentHistory, `SELECT lead_id, at, action, source, wording, ip, user_agent, expires_at, note FROM consent_records
+			WHERE lead_id IN (` + marks(len(leads)) + `) ORDER BY at, id`, leads},
+		{&out.Emails, `SELECT id, kind, to_addr, subject, text_body, message_id, status, created_at, sent_at FROM mail_outbox
+			WHERE lower(to_addr) = ? ORDER BY id`, []any{e}},
 		{&out.Timeline, `SELECT * FROM lead_changes WHERE lead_id IN (` + marks(len(leads)) + `) ORDER BY at, id`, leads},
 		{&out.Events, `SELECT * FROM events WHERE ` + events + ` ORDER BY occurred_at, id`, eventArgs},
 		{&out.Qualifications, `SELECT * FROM lead_qualifications WHERE lead_id IN (` + marks(len(leads)) + `)`, leads},

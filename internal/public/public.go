@@ -64,6 +64,8 @@ func (p *Public) Handler() http.Handler {
 	mux.HandleFunc("GET /embed.js", serveEmbedJS)
 	mux.HandleFunc("GET /t.js", serveTrackJS)
 	mux.HandleFunc("GET /t/open.gif", p.Tracker.open)
+	mux.HandleFunc("GET "+forms.ConfirmPath+"{token}", p.showConfirmation)
+	mux.HandleFunc("POST "+forms.ConfirmPath+"{token}", p.confirm)
 	// The collector answers CORS itself: only configured sites may send.
 	collect := http.HandlerFunc(p.Tracker.collect)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -144,6 +146,8 @@ type FormView struct {
 	Embed    bool
 	Meta     forms.Meta
 	ThankYou string
+	// Confirm says a confirmation email is on its way.
+	Confirm bool
 }
 
 func (p *Public) render(w http.ResponseWriter, name string, status int, data any) {
@@ -247,13 +251,21 @@ func (p *Public) submit(w http.ResponseWriter, r *http.Request) {
 	if res.Spam {
 		p.Log.Info("form submission marked spam", "form", f.Slug, "submission", res.SubmissionID)
 	}
-	p.answerThanks(w, r, isJSON, f)
+	// Said to everyone who ticks the box of a double opt-in form, so the
+	// answer tells nothing of whether the address was known.
+	p.answerThanks(w, r, isJSON, f, f.AsksConfirmation(answers))
 }
 
-func (p *Public) answerThanks(w http.ResponseWriter, r *http.Request, isJSON bool, f forms.Form) {
+// ConfirmNotice is added to the thank-you message of a double opt-in form.
+const ConfirmNotice = "We have sent you an email: please follow its link to confirm your subscription."
+
+func (p *Public) answerThanks(w http.ResponseWriter, r *http.Request, isJSON bool, f forms.Form, confirm bool) {
 	msg := firstNonEmpty(f.ThankYou, forms.DefaultThankYou)
 	if isJSON {
 		body := map[string]string{"status": "received", "message": msg}
+		if confirm {
+			body["confirmation"] = ConfirmNotice
+		}
 		if f.RedirectURL != "" {
 			body["redirect_url"] = f.RedirectURL
 		}
@@ -264,7 +276,7 @@ func (p *Public) answerThanks(w http.ResponseWriter, r *http.Request, isJSON boo
 		http.Redirect(w, r, f.RedirectURL, http.StatusSeeOther)
 		return
 	}
-	p.render(w, "thanks.html", http.StatusOK, FormView{Form: f, ThankYou: msg, Embed: r.URL.Query().Get("embed") != ""})
+	p.render(w, "thanks.html", http.StatusOK, FormView{Form: f, ThankYou: msg, Confirm: confirm, Embed: r.URL.Query().Get("embed") != ""})
 }
 
 func (p *Public) answerInvalid(w http.ResponseWriter, r *http.Request, isJSON bool, f forms.Form, answers map[string]string, meta forms.Meta, e *fault.Error) {

@@ -29,7 +29,10 @@ type fixture struct {
 
 const testPassword = "correct horse battery"
 
-func newFixture(t *testing.T, db *sqldb.DB) *fixture {
+func newFixture(t *testing.T, db *sqldb.DB) *fixture { return newFixtureWith(t, db, server.Config{}) }
+
+// newFixtureWith is newFixture with settings of cfg's own (email, say).
+func newFixtureWith(t *testing.T, db *sqldb.DB, cfg server.Config) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	users := user.NewService(db)
@@ -53,7 +56,8 @@ func newFixture(t *testing.T, db *sqldb.DB) *fixture {
 		}
 		f.tokens[u.key] = tok
 	}
-	h, err := server.New(server.Config{DB: db, Background: t.Context(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	cfg.DB, cfg.Background, cfg.Log = db, t.Context(), slog.New(slog.NewTextHandler(io.Discard, nil))
+	h, err := server.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

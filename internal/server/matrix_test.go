@@ -28,6 +28,7 @@ var matrix = map[string]allowed{
 	"PATCH /api/v1/leads/{id}":              {"any", true},
 	"DELETE /api/v1/leads/{id}":             {"marketing", true},
 	"GET /api/v1/leads/{id}/timeline":       {"any", true},
+	"GET /api/v1/leads/{id}/consent":        {"any", true},
 	"POST /api/v1/leads/{id}/merge":         {"marketing", true},
 	"GET /api/v1/leads/{id}/score":          {"any", true},
 	"POST /api/v1/leads/{id}/qualify":       {"any", true},
@@ -189,6 +190,7 @@ func otherUsersRecords(t *testing.T, f *fixture) map[string]string {
 	return map[string]string{
 		"/api/v1/leads/{id}":               id(l, "id"),
 		"/api/v1/leads/{id}/timeline":      id(l, "id"),
+		"/api/v1/leads/{id}/consent":       id(l, "id"),
 		"/api/v1/leads/{id}/merge":         id(l, "id"),
 		"/api/v1/leads/{id}/score":         id(l, "id"),
 		"/api/v1/leads/{id}/qualify":       id(l, "id"),

@@ -18,6 +18,7 @@ import (
 	"leadflow/internal/imports"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
+	"leadflow/internal/mail"
 	"leadflow/internal/privacy"
 	"leadflow/internal/public"
 	"leadflow/internal/ratelimit"
@@ -47,6 +48,9 @@ type Config struct {
 	// DecayEvery is how often every lead is rescored for decay, once
 	// across all instances; default an hour.
 	DecayEvery time.Duration
+	// Mail is the SMTP server email goes through; the zero value sends
+	// none, and the pages that would send say so.
+	Mail mail.Config
 }
 
 // New returns the whole handler.
@@ -70,6 +74,8 @@ func New(cfg Config) (http.Handler, error) {
 	privacySvc := privacy.NewService(cfg.DB)
 	auditSvc := audit.NewService(cfg.DB)
 	jobsAdmin := job.NewAdmin(cfg.DB)
+	outbox := mail.NewOutbox(cfg.DB, cfg.Mail)
+	formSvc.Mail = outbox
 	runner := cfg.Jobs
 	if runner == nil {
 		runner = job.NewRunner(cfg.DB, job.Options{Log: cfg.Log})
@@ -83,6 +89,8 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	limiter := ratelimit.For(cfg.DB, cfg.PublicPerMinute, cfg.PublicBurst)
 	registerJobs(runner, cfg, leads, importSvc, users, reports, limiter)
+	outbox.Jobs = runner
+	runner.Handle(mail.JobKind, outbox.Handler)
 
 	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc}, cfg.Log)
 	if err != nil {
@@ -102,6 +110,7 @@ func New(cfg Config) (http.Handler, error) {
 	publicPages := pub.Handler()
 	mux.Handle("/f/", publicPages)
 	mux.Handle("/p/", publicPages)
+	mux.Handle(forms.ConfirmPath, publicPages)
 	mux.Handle("/embed.js", publicPages)
 	mux.Handle("/t.js", publicPages)
 	mux.Handle("/t/", publicPages)

@@ -42,6 +42,8 @@ type formEditData struct {
 	Landings []forms.Landing
 	BaseURL  string
 	Types    []string
+	// MailOff warns that double opt-in sends nothing until email is set up.
+	MailOff bool
 }
 
 // builderRows lays a form out for the builder: every standard field (asked
@@ -75,6 +77,7 @@ func formFromPost(r *http.Request) forms.Form {
 		Name: r.PostFormValue("name"), Slug: r.PostFormValue("slug"), ConsentText: strings.TrimSpace(r.PostFormValue("consent_text")),
 		ThankYou: strings.TrimSpace(r.PostFormValue("thank_you")), RedirectURL: r.PostFormValue("redirect_url"),
 		Source: r.PostFormValue("source"), Campaign: strings.TrimSpace(r.PostFormValue("campaign")),
+		DoubleOptIn: r.PostFormValue("double_opt_in") != "",
 	}
 	for _, name := range forms.StandardFields {
 		if r.PostFormValue("std_"+name) != "" || name == lead.FEmail {
@@ -128,6 +131,7 @@ func (h *Web) newForm(w http.ResponseWriter, r *http.Request) {
 
 func (h *Web) renderFormEdit(w http.ResponseWriter, r *http.Request, d formEditData, status int) {
 	d.Rows, d.BaseURL, d.Types = builderRows(d.Form), baseURL(r), forms.CustomTypes
+	d.MailOff = !h.Forms.MailConfigured()
 	title := "New form"
 	if d.Form.ID != 0 {
 		title = d.Form.Name

@@ -158,6 +158,7 @@ type showData struct {
 	Errors   map[string]string // of a refused stage move or qualification
 	Values   map[string]string // what was typed in them
 	Reasons  []string          // the disqualify reasons in force
+	Consent  []lead.ConsentRecord
 	Overdue  bool
 	// CanConvert shows the Convert button.
 	CanConvert bool
@@ -207,6 +208,9 @@ func (h *Web) renderLead(w http.ResponseWriter, r *http.Request, l lead.Lead, er
 	}
 	if err == nil {
 		d.Reasons, err = h.Leads.DisqualifyReasons(r.Context())
+	}
+	if err == nil {
+		d.Consent, err = h.Leads.ConsentHistory(r.Context(), actor(r), l.ID)
 	}
 	d.Overdue, d.CanConvert = l.Overdue(now), lead.CanConvert(l)
 	if err != nil {
