@@ -79,6 +79,9 @@ var matrix = map[string]allowed{
 	"POST /api/v1/submissions/{id}/discard": {"marketing", false},
 	"GET /api/v1/users":                     {"any", false},
 	"POST /api/v1/users":                    {"admin", false},
+	"GET /api/v1/invitations":               {"admin", false},
+	"POST /api/v1/invitations":              {"admin", false},
+	"DELETE /api/v1/invitations/{id}":       {"admin", false},
 	"PATCH /api/v1/users/{id}":              {"admin", false},
 	"DELETE /api/v1/users/{id}":             {"admin", false},
 	"GET /api/v1/me":                        {"any", false},
@@ -180,6 +183,7 @@ func otherUsersRecords(t *testing.T, f *fixture) map[string]string {
 		sub = id(data[0].(map[string]any), "id")
 	}
 	_, rule := f.call(t, "admin", "POST", "/api/v1/assignment/rules", `{"name":"Matrix","members":["sam@example.com"]}`)
+	_, inv := f.call(t, "admin", "POST", "/api/v1/invitations", `{"email":"matrix.invitee@example.com","role":"sales"}`)
 	_, users := f.call(t, "admin", "GET", "/api/v1/users", "")
 	sue := "0"
 	for _, u := range users["data"].([]any) {
@@ -207,6 +211,7 @@ func otherUsersRecords(t *testing.T, f *fixture) map[string]string {
 		"/api/v1/submissions/{id}/accept":  sub,
 		"/api/v1/submissions/{id}/discard": sub,
 		"/api/v1/users/{id}":               sue,
+		"/api/v1/invitations/{id}":         id(inv, "id"),
 		"/api/v1/me/tokens/{id}":           id(tok, "id"),
 		"/api/v1/me/sessions/{id}":         "0123456789abcdef0123",
 		"/api/v1/jobs/{id}/retry":          "1",

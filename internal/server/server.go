@@ -75,7 +75,7 @@ func New(cfg Config) (http.Handler, error) {
 	auditSvc := audit.NewService(cfg.DB)
 	jobsAdmin := job.NewAdmin(cfg.DB)
 	outbox := mail.NewOutbox(cfg.DB, cfg.Mail)
-	formSvc.Mail = outbox
+	formSvc.Mail, users.Mail = outbox, outbox
 	runner := cfg.Jobs
 	if runner == nil {
 		runner = job.NewRunner(cfg.DB, job.Options{Log: cfg.Log})

@@ -18,6 +18,7 @@ import (
 	"leadflow/internal/access"
 	"leadflow/internal/audit"
 	"leadflow/internal/fault"
+	"leadflow/internal/mail"
 	"leadflow/internal/mailaddr"
 	"leadflow/internal/sqldb"
 )
@@ -60,6 +61,9 @@ const MinPasswordLen = 10
 type Service struct {
 	db  *sqldb.DB
 	now func() time.Time
+	// Mail sends invitations; nil, or not configured, sends none and
+	// the admin passes the link on.
+	Mail *mail.Outbox
 }
 
 // NewService returns a Service over db.

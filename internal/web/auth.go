@@ -70,9 +70,14 @@ func (h *Web) login(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
+	h.setSession(w, secret)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// setSession gives the browser its session cookie.
+func (h *Web) setSession(w http.ResponseWriter, secret string) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
 		Secure: h.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: int(user.SessionLifetime.Seconds())})
-	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (h *Web) logout(w http.ResponseWriter, r *http.Request) {

@@ -10,6 +10,8 @@ func (h *Web) Handler() http.Handler {
 	public.Handle("GET /static/", staticHandler())
 	public.HandleFunc("GET /login", h.loginPage)
 	public.HandleFunc("POST /login", h.login)
+	public.HandleFunc("GET /invite/{token}", h.invitePage)
+	public.HandleFunc("POST /invite/{token}", h.acceptInvite)
 
 	private := http.NewServeMux()
 	private.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -92,6 +94,8 @@ func (h *Web) Handler() http.Handler {
 	private.HandleFunc("POST /scoring/origins", h.saveOrigins)
 	private.HandleFunc("GET /users", h.listUsers)
 	private.HandleFunc("POST /users", h.createUser)
+	private.HandleFunc("POST /users/invitations", h.inviteUser)
+	private.HandleFunc("POST /users/invitations/{id}/revoke", h.revokeInvitation)
 	private.HandleFunc("POST /users/{id}/role", h.setUserRole)
 	private.HandleFunc("POST /users/{id}/disable", h.disableUser)
 	private.HandleFunc("POST /users/{id}/enable", h.enableUser)

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"strconv"
+	"time"
 
 	"leadflow/internal/access"
 	"leadflow/internal/fault"
@@ -14,6 +16,20 @@ type usersData struct {
 	Tokens map[int64][]user.Token
 	Values map[string]string
 	Errors map[string]string
+	// Invitations are the recent and pending ones; Invited is the one
+	// just made, whose link is shown once.
+	Invitations  []user.Invitation
+	Invited      *invited
+	InviteValues map[string]string
+	InviteErrors map[string]string
+	MailOff      bool
+	Now          time.Time
+}
+
+type invited struct {
+	Email   string
+	Link    string
+	Emailed bool
 }
 
 func (h *Web) listUsers(w http.ResponseWriter, r *http.Request) {
@@ -35,6 +51,14 @@ func (h *Web) renderUsers(w http.ResponseWriter, r *http.Request, d usersData, s
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	if d.Invitations, err = h.Users.Invitations(r.Context(), actor(r)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.MailOff, d.Now = !h.Forms.MailConfigured(), time.Now()
+	if d.InviteValues == nil {
+		d.InviteValues = map[string]string{"role": string(access.Sales)}
 	}
 	d.Tokens = map[int64][]user.Token{}
 	for _, t := range tokens {
@@ -60,4 +84,29 @@ func (h *Web) createUser(w http.ResponseWriter, r *http.Request) {
 	}
 	h.flash(w, "User "+in.Email+" created.")
 	http.Redirect(w, r, "/users", http.StatusSeeOther)
+}
+
+func (h *Web) inviteUser(w http.ResponseWriter, r *http.Request) {
+	in := user.InviteInput{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Role: access.Role(r.PostFormValue("role"))}
+	inv, link, err := h.Users.Invite(r.Context(), actor(r), in)
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		h.renderUsers(w, r, usersData{InviteErrors: e.Fields,
+			InviteValues: map[string]string{"email": in.Email, "name": in.Name, "role": string(in.Role)}}, http.StatusUnprocessableEntity)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.renderUsers(w, r, usersData{Invited: &invited{Email: inv.Email, Link: link, Emailed: inv.MailStatus != ""}}, http.StatusCreated)
+}
+
+func (h *Web) revokeInvitation(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err := h.Users.RevokeInvitation(r.Context(), actor(r), id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "Invitation withdrawn: its link no longer works.")
+	http.Redirect(w, r, "/users#invitations", http.StatusSeeOther)
 }
