@@ -57,6 +57,9 @@ func (h *Web) renderUsers(w http.ResponseWriter, r *http.Request, d usersData, s
 		return
 	}
 	d.MailOff, d.Now = !h.Forms.MailConfigured(), time.Now()
+	if d.Values == nil {
+		d.Values = map[string]string{"role": string(access.Sales)}
+	}
 	if d.InviteValues == nil {
 		d.InviteValues = map[string]string{"role": string(access.Sales)}
 	}
