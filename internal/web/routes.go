@@ -5,15 +5,55 @@ import "net/http"
 // Handler returns every page. All but the login page and the static
 // files need a signed-in user; form posts are checked against cross-site
 // forgery by origin.
-func (h *Web) Handler() http.Handler {
-	public := http.NewServeMux()
+func (h *Web) Handler() http.Handler { return h.handler(&routeTable{}) }
+
+// Route is one pattern the pages are served under ("METHOD /path"), and
+// whether it needs a signed-in user.
+type Route struct {
+	Pattern string
+	Private bool
+}
+
+// Routes lists every page route, read from the router itself: the
+// authorization test walks it, so a page added without its entry there
+// fails the test. The handlers are only called when a request comes, so
+// the router can be built on a nil Web.
+func Routes() []Route {
+	var t routeTable
+	(*Web)(nil).handler(&t)
+	return t.routes
+}
+
+// routeTable records each route as a mux of it is given one.
+type routeTable struct{ routes []Route }
+
+// routeMux is a ServeMux that writes its routes into a table.
+type routeMux struct {
+	*http.ServeMux
+	table   *routeTable
+	private bool
+}
+
+func (t *routeTable) mux(private bool) routeMux {
+	return routeMux{http.NewServeMux(), t, private}
+}
+
+func (m routeMux) Handle(pattern string, h http.Handler) {
+	m.table.routes = append(m.table.routes, Route{pattern, m.private})
+	m.ServeMux.Handle(pattern, h)
+}
+
+func (m routeMux) HandleFunc(pattern string, h http.HandlerFunc) { m.Handle(pattern, h) }
+
+func (h *Web) handler(table *routeTable) http.Handler {
+	public := table.mux(false)
 	public.Handle("GET /static/", staticHandler())
 	public.HandleFunc("GET /login", h.loginPage)
 	public.HandleFunc("POST /login", h.login)
 	public.HandleFunc("GET /invite/{token}", h.invitePage)
 	public.HandleFunc("POST /invite/{token}", h.acceptInvite)
 
-	private := http.NewServeMux()
+	private := table.mux(true)
 	private.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/home", http.StatusSeeOther)
 	})
