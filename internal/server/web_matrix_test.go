@@ -59,7 +59,7 @@ var pageMatrix = map[string]pageRule{
 	"GET /leads/{id}/edit":                  {who: "any", record: "lead"},
 	"POST /leads/{id}":                      {who: "any", record: "lead", form: url.Values{"city": {"Matrixville"}}},
 	"POST /leads/{id}/stage":                {who: "any", record: "lead", form: url.Values{"stage": {"nurturing"}, "reason": {"later"}}},
-	"POST /leads/{id}/qualify":              {who: "any", record: "lead", form: url.Values{"outcome": {"sql"}, "authority": {"decision_maker"}, "need": {"x"}, "timing": {"q1"}}},
+	"POST /leads/{id}/qualify":              {who: "any", record: "lead", form: url.Values{"outcome": {"sql"}, "authority": {"decision_maker"}, "need": {"a CRM"}, "timing": {"2027-Q1"}}},
 	"POST /leads/{id}/contacted":            {who: "any", record: "lead", form: url.Values{}},
 	"GET /leads/{id}/convert":               {who: "any", record: "convertible"},
 	"POST /leads/{id}/convert":              {who: "any", record: "convertible", form: url.Values{"open_deal": {"on"}, "deal_name": {"Matrix deal"}}},
