@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/country"
 	"leadflow/internal/fault"
 	"leadflow/internal/mailaddr"
@@ -218,9 +219,32 @@ func (s *Service) CreateAccount(ctx context.Context, a access.Actor, in AccountI
 	if err := s.apply(ctx, s.db.R, a, &acc, in); err != nil {
 		return acc, err
 	}
-	var err error
-	acc.ID, err = insertAccount(ctx, s.db.W, acc)
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		if acc.ID, err = insertAccount(ctx, tx, acc); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, "account.create", "account", acc.ID, map[string][]string{"fields": accountChanges(Account{}, acc)})
+	})
 	return acc, err
+}
+
+// accountChanges names the fields of an account that differ from old:
+// what its audit entry records, as a lead's does, rather than the
+// values.
+func accountChanges(old, acc Account) []string {
+	was, now := InputOf(old), InputOf(acc)
+	diff := map[string]bool{}
+	for k, v := range map[string][2]string{
+		"name": {was.Name, now.Name}, "website": {was.Website, now.Website}, "industry": {was.Industry, now.Industry},
+		"employees": {was.Employees, now.Employees}, "country": {was.Country, now.Country}, "city": {was.City, now.City},
+		"owner": {was.Owner, now.Owner},
+	} {
+		if v[0] != v[1] {
+			diff[k] = true
+		}
+	}
+	return audit.Fields(diff)
 }
 
 // UpdateAccount replaces account id's fields.
@@ -231,6 +255,7 @@ func (s *Service) UpdateAccount(ctx context.Context, a access.Actor, id int64, i
 		if err != nil {
 			return err
 		}
+		was := acc
 		if err := s.apply(ctx, tx, a, &acc, in); err != nil {
 			return err
 		}
@@ -241,6 +266,9 @@ func (s *Service) UpdateAccount(ctx context.Context, a access.Actor, id int64, i
 			nullable(acc.OwnerID), acc.UpdatedAt.UnixMilli(), sortkey.Of(acc.Name), sortkey.Of(acc.Industry), id)
 		if err != nil {
 			return fmt.Errorf("crm: update account %d: %w", id, err)
+		}
+		if err := audit.Record(ctx, tx, a, "account.update", "account", id, map[string][]string{"fields": accountChanges(was, acc)}); err != nil {
+			return err
 		}
 		acc.Version++
 		out = acc

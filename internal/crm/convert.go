@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
 	"leadflow/internal/sqldb"
@@ -55,6 +56,15 @@ func (s *Service) Convert(ctx context.Context, a access.Actor, leadID int64, in 
 		c := Contact{AccountID: acc.ID, Email: l.Email, FirstName: l.FirstName, LastName: l.LastName, Phone: l.Phone,
 			JobTitle: l.JobTitle, Stage: stage, OwnerID: owner, CreatedAt: now, UpdatedAt: now}
 		if c.ID, err = insertContact(ctx, tx, c); err != nil {
+			return lead.Conversion{}, nil, err
+		}
+		if !matched {
+			if err := audit.Record(ctx, tx, a, "account.create", "account", acc.ID, map[string]any{"lead_id": l.ID,
+				"fields": accountChanges(Account{}, acc)}); err != nil {
+				return lead.Conversion{}, nil, err
+			}
+		}
+		if err := audit.Record(ctx, tx, a, "contact.create", "contact", c.ID, map[string]int64{"lead_id": l.ID, "account_id": acc.ID}); err != nil {
 			return lead.Conversion{}, nil, err
 		}
 		accountNote := acc.Name + " (new)"

@@ -295,6 +295,9 @@ func (s *Service) won(ctx context.Context, tx *sqldb.Tx, a access.Actor, o Oppor
 	if _, err := tx.Exec(ctx, `UPDATE contacts SET stage = ?, updated_at = ?, version = version + 1 WHERE id = ?`, string(lead.Customer), now.UnixMilli(), o.ContactID); err != nil {
 		return fmt.Errorf("crm: customer contact %d: %w", o.ContactID, err)
 	}
+	if err := audit.Record(ctx, tx, a, "contact.update", "contact", o.ContactID, map[string]any{"fields": []string{"stage"}, "deal_id": o.ID}); err != nil {
+		return err
+	}
 	return s.leads.BecomeCustomers(ctx, tx, a, o.ContactID, fmt.Sprintf("opportunity %q won", o.Name))
 }
 

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
 	"leadflow/internal/mail"
@@ -115,9 +116,15 @@ func (s *Service) Create(ctx context.Context, a access.Actor, f Form) (Form, err
 	f.CreatedAt = s.now().UTC().Truncate(time.Millisecond)
 	f.UpdatedAt = f.CreatedAt
 	fields, _ := json.Marshal(f.Fields)
-	err := s.db.W.QueryRow(ctx, `INSERT INTO forms (slug, name, fields, consent_text, thank_you, redirect_url, source, campaign, created_at, updated_at, double_opt_in)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, f.Slug, f.Name, string(fields), f.ConsentText, f.ThankYou,
-		f.RedirectURL, f.Source, f.Campaign, f.CreatedAt.UnixMilli(), f.UpdatedAt.UnixMilli(), f.DoubleOptIn).Scan(&f.ID)
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO forms (slug, name, fields, consent_text, thank_you, redirect_url, source, campaign, created_at, updated_at, double_opt_in)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, f.Slug, f.Name, string(fields), f.ConsentText, f.ThankYou,
+			f.RedirectURL, f.Source, f.Campaign, f.CreatedAt.UnixMilli(), f.UpdatedAt.UnixMilli(), f.DoubleOptIn).Scan(&f.ID)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, "form.create", "form", f.ID, map[string]string{"slug": f.Slug})
+	})
 	if sqldb.IsUniqueViolation(err) {
 		return f, slugTaken("form")
 	}
@@ -142,9 +149,15 @@ func (s *Service) Update(ctx context.Context, a access.Actor, f Form) (Form, err
 	}
 	f.CreatedAt, f.UpdatedAt = old.CreatedAt, s.now().UTC().Truncate(time.Millisecond)
 	fields, _ := json.Marshal(f.Fields)
-	_, err = s.db.W.Exec(ctx, `UPDATE forms SET slug = ?, name = ?, fields = ?, consent_text = ?, thank_you = ?,
-		redirect_url = ?, source = ?, campaign = ?, updated_at = ?, double_opt_in = ? WHERE id = ?`, f.Slug, f.Name, string(fields),
-		f.ConsentText, f.ThankYou, f.RedirectURL, f.Source, f.Campaign, f.UpdatedAt.UnixMilli(), f.DoubleOptIn, f.ID)
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE forms SET slug = ?, name = ?, fields = ?, consent_text = ?, thank_you = ?,
+			redirect_url = ?, source = ?, campaign = ?, updated_at = ?, double_opt_in = ? WHERE id = ?`, f.Slug, f.Name, string(fields),
+			f.ConsentText, f.ThankYou, f.RedirectURL, f.Source, f.Campaign, f.UpdatedAt.UnixMilli(), f.DoubleOptIn, f.ID)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, "form.update", "form", f.ID, map[string][]string{"fields": formChanges(old, f)})
+	})
 	if sqldb.IsUniqueViolation(err) {
 		return f, slugTaken("form")
 	}
@@ -243,15 +256,18 @@ func (s *Service) Delete(ctx context.Context, a access.Actor, id int64) error {
 	if err := s.MayManage(a); err != nil {
 		return err
 	}
-	res, err := s.db.W.Exec(ctx, `DELETE FROM forms WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("forms: delete %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fault.Errorf(fault.NotFound, "form %d not found", id)
-	}
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.Exec(ctx, `DELETE FROM forms WHERE id = ?`, id)
+		if err != nil {
+			return fmt.Errorf("forms: delete %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fault.Errorf(fault.NotFound, "form %d not found", id)
+		}
+		return audit.Record(ctx, tx, a, "form.delete", "form", id, nil)
+	})
 	s.forget()
-	return nil
+	return err
 }
 
 // Landing is a landing page: a headline, some text, an optional image and
@@ -337,19 +353,34 @@ func (s *Service) SaveLanding(ctx context.Context, a access.Actor, l Landing) (L
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	l.UpdatedAt = now
-	var err error
-	if l.ID == 0 {
-		l.CreatedAt = now
-		err = s.db.W.QueryRow(ctx, `INSERT INTO landing_pages (slug, form_id, template, headline, body, image_url, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, l.Slug, l.FormID, l.Template, l.Headline, l.Body, l.ImageURL,
-			now.UnixMilli(), now.UnixMilli()).Scan(&l.ID)
-	} else {
-		var res sql.Result
-		res, err = s.db.W.Exec(ctx, `UPDATE landing_pages SET slug = ?, form_id = ?, template = ?, headline = ?, body = ?,
-			image_url = ?, updated_at = ? WHERE id = ?`, l.Slug, l.FormID, l.Template, l.Headline, l.Body, l.ImageURL, now.UnixMilli(), l.ID)
-		if n, _ := rowsAffected(res); err == nil && n == 0 {
-			return l, fault.Errorf(fault.NotFound, "landing page %d not found", l.ID)
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if l.ID == 0 {
+			l.CreatedAt = now
+			err := tx.QueryRow(ctx, `INSERT INTO landing_pages (slug, form_id, template, headline, body, image_url, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, l.Slug, l.FormID, l.Template, l.Headline, l.Body, l.ImageURL,
+				now.UnixMilli(), now.UnixMilli()).Scan(&l.ID)
+			if err != nil {
+				return err
+			}
+			return audit.Record(ctx, tx, a, "landing.create", "landing_page", l.ID, map[string]any{"slug": l.Slug, "form_id": l.FormID})
 		}
+		old, err := scanLanding(tx.QueryRow(ctx, `SELECT `+landingColumns+` FROM landing_pages WHERE id = ?`+tx.ForUpdate(), l.ID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fault.Errorf(fault.NotFound, "landing page %d not found", l.ID)
+		}
+		if err != nil {
+			return err
+		}
+		l.CreatedAt = old.CreatedAt
+		_, err = tx.Exec(ctx, `UPDATE landing_pages SET slug = ?, form_id = ?, template = ?, headline = ?, body = ?,
+			image_url = ?, updated_at = ? WHERE id = ?`, l.Slug, l.FormID, l.Template, l.Headline, l.Body, l.ImageURL, now.UnixMilli(), l.ID)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, "landing.update", "landing_page", l.ID, map[string][]string{"fields": landingChanges(old, l)})
+	})
+	if fault.As(err) != nil {
+		return l, err
 	}
 	if sqldb.IsUniqueViolation(err) {
 		return l, slugTaken("landing page")
@@ -358,13 +389,6 @@ func (s *Service) SaveLanding(ctx context.Context, a access.Actor, l Landing) (L
 		return l, fmt.Errorf("forms: save landing page: %w", err)
 	}
 	return l, nil
-}
-
-func rowsAffected(res sql.Result) (int64, error) {
-	if res == nil {
-		return 0, nil
-	}
-	return res.RowsAffected()
 }
 
 // Landing returns landing page id.
@@ -425,12 +449,46 @@ func (s *Service) DeleteLanding(ctx context.Context, a access.Actor, id int64) e
 	if err := s.MayManage(a); err != nil {
 		return err
 	}
-	res, err := s.db.W.Exec(ctx, `DELETE FROM landing_pages WHERE id = ?`, id)
-	if err != nil {
-		return err
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.Exec(ctx, `DELETE FROM landing_pages WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fault.Errorf(fault.NotFound, "landing page %d not found", id)
+		}
+		return audit.Record(ctx, tx, a, "landing.delete", "landing_page", id, nil)
+	})
+}
+
+// formChanges names the settings of a form that differ from old: what
+// its audit entry records.
+func formChanges(old, f Form) []string {
+	was, _ := json.Marshal(old.Fields)
+	now, _ := json.Marshal(f.Fields)
+	return changed(map[string][2]string{
+		"slug": {old.Slug, f.Slug}, "name": {old.Name, f.Name}, "fields": {string(was), string(now)},
+		"consent_text": {old.ConsentText, f.ConsentText}, "thank_you": {old.ThankYou, f.ThankYou},
+		"redirect_url": {old.RedirectURL, f.RedirectURL}, "source": {old.Source, f.Source}, "campaign": {old.Campaign, f.Campaign},
+		"double_opt_in": {fmt.Sprint(old.DoubleOptIn), fmt.Sprint(f.DoubleOptIn)},
+	})
+}
+
+// landingChanges names the settings of a landing page that differ from old.
+func landingChanges(old, l Landing) []string {
+	return changed(map[string][2]string{
+		"slug": {old.Slug, l.Slug}, "form_id": {fmt.Sprint(old.FormID), fmt.Sprint(l.FormID)}, "template": {old.Template, l.Template},
+		"headline": {old.Headline, l.Headline}, "body": {old.Body, l.Body}, "image_url": {old.ImageURL, l.ImageURL},
+	})
+}
+
+// changed returns the sorted names whose two values differ.
+func changed(pairs map[string][2]string) []string {
+	diff := map[string]bool{}
+	for k, v := range pairs {
+		if v[0] != v[1] {
+			diff[k] = true
+		}
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fault.Errorf(fault.NotFound, "landing page %d not found", id)
-	}
-	return nil
+	return audit.Fields(diff)
 }

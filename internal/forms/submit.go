@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
 	"leadflow/internal/secret"
@@ -443,8 +444,14 @@ func (s *Service) Accept(ctx context.Context, a access.Actor, id int64, values m
 			return err
 		}
 		var err error
-		verr, err = s.process(ctx, tx, f, id, merged, sub.Meta)
-		return err
+		if verr, err = s.process(ctx, tx, f, id, merged, sub.Meta); err != nil {
+			return err
+		}
+		// The names of the fields the reviewer corrected, not what
+		// they typed: the values are the person's.
+		outcome := map[bool]string{true: StatusAccepted, false: StatusRejected}[verr == nil]
+		return audit.Record(ctx, tx, a, "submission.accept", "submission", id, map[string]any{"form_id": sub.FormID,
+			"corrected": audit.Fields(values), "outcome": outcome})
 	})
 	if err != nil {
 		return err
@@ -464,5 +471,10 @@ func (s *Service) Discard(ctx context.Context, a access.Actor, id int64) error {
 	if sub.Status == StatusAccepted {
 		return fault.Errorf(fault.Conflict, "submission %d made a lead; delete the lead instead", id)
 	}
-	return s.finish(ctx, s.db.W, id, StatusDiscarded, sub.Reasons, 0)
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if err := s.finish(ctx, tx, id, StatusDiscarded, sub.Reasons, 0); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, "submission.discard", "submission", id, map[string]int64{"form_id": sub.FormID})
+	})
 }

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
@@ -130,7 +131,12 @@ func (s *Service) UploadIn(ctx context.Context, a access.Actor, name string, r i
 		if im.TotalBytes, err = storeChunks(ctx, tx, im.ID, r); err != nil {
 			return err
 		}
-		return readHeader(ctx, tx, &im, encoding, "file")
+		if err := readHeader(ctx, tx, &im, encoding, "file"); err != nil {
+			return err
+		}
+		// Not the file's name, which may name a person.
+		return audit.Record(ctx, tx, a, "import.upload", "import", im.ID, map[string]any{"bytes": im.TotalBytes,
+			"columns": len(im.Header), "encoding": im.Encoding})
 	})
 	if err != nil {
 		if fault.As(err) != nil {
@@ -307,7 +313,10 @@ func (s *Service) Start(ctx context.Context, a access.Actor, id int64, m leadcsv
 			return fault.Errorf(fault.Conflict, "import %d has already started", id)
 		}
 		jobID, _, err = job.Enqueue(ctx, tx, JobKind, jobArgs{ImportID: id}, job.EnqueueOptions{Unique: fmt.Sprintf("import:%d", id)})
-		return err
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, "import.start", "import", id, map[string]any{"job_id": jobID, "fields": mappedFields(m)})
 	})
 	if err != nil {
 		return 0, err
@@ -316,6 +325,17 @@ func (s *Service) Start(ctx context.Context, a access.Actor, id int64, m leadcsv
 		s.Jobs.Wake()
 	}
 	return jobID, nil
+}
+
+// mappedFields names the lead fields a mapping fills, for the audit log.
+func mappedFields(m leadcsv.Mapping) []string {
+	set := map[string]bool{}
+	for _, f := range m {
+		if f != leadcsv.Ignore {
+			set[f] = true
+		}
+	}
+	return audit.Fields(set)
 }
 
 type jobArgs struct {
@@ -336,12 +356,23 @@ func (s *Service) Handler(progress func(Import)) job.Handler {
 		// A fault of the file or of the request stays; anything else
 		// (the database was away) is tried again, up to the last attempt.
 		if j.Attempt >= j.MaxAttempts || isFileError(err) || fault.As(err) != nil {
-			s.db.W.Exec(context.Background(), `UPDATE imports SET status = ?, error = ?, finished_at = ? WHERE id = ?`,
-				string(Failed), err.Error(), time.Now().UnixMilli(), args.ImportID)
+			s.fail(args.ImportID, err)
 			return job.Permanent(err)
 		}
 		return err
 	}
+}
+
+// fail marks an import failed for good. Its audit entry says so without
+// the error's text, which may quote a row of the file.
+func (s *Service) fail(id int64, cause error) {
+	s.db.InTx(context.Background(), func(tx *sqldb.Tx) error {
+		if _, err := tx.Exec(context.Background(), `UPDATE imports SET status = ?, error = ?, finished_at = ? WHERE id = ?`,
+			string(Failed), cause.Error(), time.Now().UnixMilli(), id); err != nil {
+			return err
+		}
+		return audit.Record(context.Background(), tx, access.System, "import.fail", "import", id, nil)
+	})
 }
 
 // fileError is a fault of the file itself, which no retry mends.
@@ -380,12 +411,21 @@ func (s *Service) Run(ctx context.Context, id int64, progress func(Import)) erro
 	// The upload is no longer needed once every row is in: the person
 	// data it holds lives on only in leads and rejected rows.
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE imports SET status = ?, done_bytes = total_bytes, finished_at = ? WHERE id = ?`,
-			string(Done), time.Now().UnixMilli(), id); err != nil {
+		res, err := tx.Exec(ctx, `UPDATE imports SET status = ?, done_bytes = total_bytes, finished_at = ? WHERE id = ? AND status <> ?`,
+			string(Done), time.Now().UnixMilli(), id, string(Done))
+		if err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM import_chunks WHERE import_id = ?`, id)
-		return err
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // another run finished it, and recorded so
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM import_chunks WHERE import_id = ?`, id); err != nil {
+			return err
+		}
+		// The job's work, so leadflow's entry: import.start names who
+		// asked for it.
+		return audit.Record(ctx, tx, access.System, "import.finish", "import", id, map[string]int64{"rows": im.RowsDone,
+			"created": im.Created, "updated": im.Updated, "unchanged": im.Unchanged, "rejected": im.Rejected})
 	})
 	if err == nil && progress != nil {
 		im.Status, im.DoneBytes = Done, im.TotalBytes

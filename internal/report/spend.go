@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/sqldb"
 )
@@ -64,12 +65,14 @@ func (s *Service) SetSpend(ctx context.Context, a access.Actor, in SpendInput) (
 		if _, err := tx.Exec(ctx, `DELETE FROM channel_spend WHERE source = ? AND month = ? AND currency = ?`, sp.Source, sp.Month, sp.Currency); err != nil {
 			return err
 		}
-		if sp.Amount == 0 {
-			return nil
+		if sp.Amount != 0 {
+			if _, err := tx.Exec(ctx, `INSERT INTO channel_spend (source, month, amount, currency, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+				sp.Source, sp.Month, sp.Amount, sp.Currency, a.ID, s.now().UnixMilli()); err != nil {
+				return err
+			}
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO channel_spend (source, month, amount, currency, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			sp.Source, sp.Month, sp.Amount, sp.Currency, a.ID, s.now().UnixMilli())
-		return err
+		// A channel, a month and money: no one's personal data.
+		return audit.Record(ctx, tx, a, "spend.set", "channel_spend", 0, sp)
 	})
 	if err != nil {
 		return sp, fmt.Errorf("report: set spend: %w", err)

@@ -9,6 +9,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/sqldb"
 	"leadflow/internal/tracking"
+	"leadflow/internal/usertest"
 )
 
 // TestSalesCannotSetTrackingSites calls the service with no handler in
@@ -18,7 +19,7 @@ func TestSalesCannotSetTrackingSites(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		s := tracking.NewService(db)
-		sales := access.Actor{ID: 7, Role: access.Sales}
+		sales := usertest.Actor(t, db, "sam@example.com", access.Sales)
 		if err := s.SetOrigins(ctx, sales, "https://evil.example"); fault.CodeOf(err) != fault.Forbidden {
 			t.Errorf("sales set the origins: %v", err)
 		}
@@ -28,10 +29,10 @@ func TestSalesCannotSetTrackingSites(t *testing.T) {
 		if s.Allowed(ctx, "https://evil.example") {
 			t.Errorf("a refused change took effect")
 		}
-		if err := s.SetOrigins(ctx, access.Actor{ID: 8, Role: access.Marketing}, "https://www.example.com"); err != nil {
+		if err := s.SetOrigins(ctx, usertest.Actor(t, db, "mia@example.com", access.Marketing), "https://www.example.com"); err != nil {
 			t.Fatal(err)
 		}
-		if got, err := s.Origins(ctx, access.Actor{ID: 9, Role: access.Admin}); err != nil || got != "https://www.example.com" {
+		if got, err := s.Origins(ctx, usertest.Actor(t, db, "ada@example.com", access.Admin)); err != nil || got != "https://www.example.com" {
 			t.Errorf("origins = %q, %v", got, err)
 		}
 		if !s.Allowed(ctx, "https://www.example.com") {

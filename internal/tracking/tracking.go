@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/sqldb"
 )
@@ -50,8 +51,8 @@ func (s *Service) setting(ctx context.Context, key string) (string, error) {
 	return v, err
 }
 
-func (s *Service) put(ctx context.Context, key, value string) error {
-	_, err := s.db.W.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+func (s *Service) put(ctx context.Context, q sqldb.Querier, key, value string) error {
+	_, err := q.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	return err
 }
@@ -92,10 +93,16 @@ func (s *Service) SetOrigins(ctx context.Context, a access.Actor, text string) e
 	if err := bad.Err(); err != nil {
 		return err
 	}
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if err := s.put(ctx, tx, originsKey, strings.Join(clean, "\n")); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, "settings.tracking", "settings", 0, map[string][]string{"origins": clean})
+	})
 	s.mu.Lock()
 	s.origins = nil
 	s.mu.Unlock()
-	return s.put(ctx, originsKey, strings.Join(clean, "\n"))
+	return err
 }
 
 // Allowed reports whether origin may send tracking; the list is read at
