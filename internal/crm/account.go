@@ -238,7 +238,7 @@ func accountChanges(old, acc Account) []string {
 	for k, v := range map[string][2]string{
 		"name": {was.Name, now.Name}, "website": {was.Website, now.Website}, "industry": {was.Industry, now.Industry},
 		"employees": {was.Employees, now.Employees}, "country": {was.Country, now.Country}, "city": {was.City, now.City},
-		"owner": {was.Owner, now.Owner},
+		"owner": {fmt.Sprint(old.OwnerID), fmt.Sprint(acc.OwnerID)},
 	} {
 		if v[0] != v[1] {
 			diff[k] = true

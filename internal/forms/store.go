@@ -140,17 +140,22 @@ func (s *Service) Update(ctx context.Context, a access.Actor, f Form) (Form, err
 	if err := s.MayManage(a); err != nil {
 		return f, err
 	}
-	old, err := s.get(ctx, f.ID)
-	if err != nil {
-		return f, err
-	}
 	if err := f.Validate(); err != nil {
 		return f, err
 	}
-	f.CreatedAt, f.UpdatedAt = old.CreatedAt, s.now().UTC().Truncate(time.Millisecond)
 	fields, _ := json.Marshal(f.Fields)
-	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE forms SET slug = ?, name = ?, fields = ?, consent_text = ?, thank_you = ?,
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		// Locked, so that the audit entry names what this change
+		// changed, not what a concurrent one did.
+		old, err := scanForm(tx.QueryRow(ctx, `SELECT `+formColumns+` FROM forms WHERE id = ?`+tx.ForUpdate(), f.ID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fault.Errorf(fault.NotFound, "form %v not found", f.ID)
+		}
+		if err != nil {
+			return err
+		}
+		f.CreatedAt, f.UpdatedAt = old.CreatedAt, s.now().UTC().Truncate(time.Millisecond)
+		_, err = tx.Exec(ctx, `UPDATE forms SET slug = ?, name = ?, fields = ?, consent_text = ?, thank_you = ?,
 			redirect_url = ?, source = ?, campaign = ?, updated_at = ?, double_opt_in = ? WHERE id = ?`, f.Slug, f.Name, string(fields),
 			f.ConsentText, f.ThankYou, f.RedirectURL, f.Source, f.Campaign, f.UpdatedAt.UnixMilli(), f.DoubleOptIn, f.ID)
 		if err != nil {
@@ -158,6 +163,9 @@ func (s *Service) Update(ctx context.Context, a access.Actor, f Form) (Form, err
 		}
 		return audit.Record(ctx, tx, a, "form.update", "form", f.ID, map[string][]string{"fields": formChanges(old, f)})
 	})
+	if fault.As(err) != nil {
+		return f, err
+	}
 	if sqldb.IsUniqueViolation(err) {
 		return f, slugTaken("form")
 	}
