@@ -1,11 +1,13 @@
 // Package audit keeps the audit log: who changed what and when, for
 // admins to read and export.
 //
-// By design the log holds no personal data of leads or contacts. A lead
-// change records which fields changed, never their values; a deal, a
-// user, a rule or a setting is named by its id; an export records its
-// filter without its free-text search; a privacy export or erasure
-// records the ids and counts, never the email. So erasing a person
+// By design the log holds no personal data of leads or contacts. A lead,
+// account, form or landing page change records which fields changed,
+// never their values; a corrected submission, the names of the fields
+// corrected; an import, its size and mapped fields, not its file's name;
+// a deal, a contact, a user, a rule or a setting is named by its id; an
+// export records its filter without its free-text search; a privacy
+// export or erasure records the ids and counts, never the email. So erasing a person
 // (internal/privacy) leaves every audit row in place, still meaningful,
 // and none of them names the person. Users are named: the actor's email
 // is copied into each row, so the row keeps saying who acted after the
