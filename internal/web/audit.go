@@ -14,7 +14,7 @@ import (
 )
 
 type auditData struct {
-	Entries []audit.Entry
+	Entries []auditRow
 	// Values are the filter as typed, to fill the form again.
 	Values map[string]string
 	// Errors are the filter's invalid fields.
@@ -23,6 +23,23 @@ type auditData struct {
 	// download; built from parsed values, so safe as a URL.
 	Query template.URL
 	Next  int64
+}
+
+// auditRow is an entry with the page of its subject, if it has one.
+type auditRow struct {
+	audit.Entry
+	Link string
+}
+
+// subjectPages are the pages of the kinds of subject that have one.
+var subjectPages = map[string]string{"lead": "/leads/", "account": "/accounts/", "contact": "/contacts/", "deal": "/deals/",
+	"form": "/forms/", "submission": "/submissions/", "import": "/imports/"}
+
+func subjectPage(e audit.Entry) string {
+	if p, ok := subjectPages[e.SubjectType]; ok && e.SubjectID != 0 {
+		return p + strconv.FormatInt(e.SubjectID, 10)
+	}
+	return ""
 }
 
 // showAudit shows the audit log to admins, newest first, filtered.
@@ -47,7 +64,10 @@ func (h *Web) showAudit(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	d.Entries, d.Next, d.Query = p.Entries, p.Next, template.URL(f.Query().Encode())
+	for _, e := range p.Entries {
+		d.Entries = append(d.Entries, auditRow{e, subjectPage(e)})
+	}
+	d.Next, d.Query = p.Next, template.URL(f.Query().Encode())
 	status := http.StatusOK
 	if d.Errors != nil {
 		status = http.StatusUnprocessableEntity
