@@ -2,6 +2,8 @@ package crm_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"leadflow/internal/crm"
@@ -60,8 +62,13 @@ func TestSalesCannotReachAnotherOwnersContactThroughADeal(t *testing.T) {
 		if _, err := leads.Update(ctx, tm.admin, l.ID, lead.Changes{"owner": "bob@example.com"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Move(ctx, tm.ann, own.ID, "won", "signed"); fault.CodeOf(err) != fault.Forbidden {
+		_, err = svc.Move(ctx, tm.ann, own.ID, "won", "signed")
+		if fault.CodeOf(err) != fault.Forbidden {
 			t.Errorf("ann's win made bob's lead a customer: %v", err)
+		}
+		// The refusal does not tell her the id of a lead she may not see.
+		if strings.Contains(err.Error(), fmt.Sprintf("lead %d", l.ID)) {
+			t.Errorf("the refusal names bob's lead: %v", err)
 		}
 		if got, _ := leads.Get(ctx, tm.admin, l.ID); got.Stage == lead.Customer {
 			t.Errorf("bob's lead is a %s", got.Stage)
