@@ -29,8 +29,8 @@ var peopleValues = []string{"ioana", "popescu", "iasi", "vlad", "tepes", "brasov
 // settings changed; a refused submission corrected and accepted and
 // another discarded; an import from upload through start to its finish
 // with the counts; channel spend and the tracking sites; an account made
-// and edited, a conversion's account and contact, and the contact won
-// as a customer. Each names the fields changed and never a person's
+// and edited, a conversion's account and contact, and the contact and
+// its lead won as customers. Each names the fields changed and never a person's
 // value; a refused change leaves no entry.
 func TestAuditMarketingAndCRM(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
@@ -159,6 +159,9 @@ func TestAuditMarketingAndCRM(t *testing.T) {
 		want(t, log, ada, audit.Filter{SubjectType: "contact", SubjectID: conv.ContactID}, []string{
 			`sam@example.com contact.update {"deal_id":` + itoa(conv.OpportunityID) + `,"fields":["stage"]}`,
 			`sam@example.com contact.create {"account_id":` + itoa(conv.AccountID) + `,"lead_id":` + itoa(l.ID) + `}`,
+		})
+		want(t, log, ada, audit.Filter{SubjectType: "lead", SubjectID: l.ID, Action: "lead.update"}, []string{
+			`sam@example.com lead.update {"contact_id":` + itoa(conv.ContactID) + `,"fields":["stage"]}`,
 		})
 		want(t, log, ada, audit.Filter{SubjectType: "account", SubjectID: conv.AccountID}, []string{
 			`sam@example.com account.create {"fields":["name","owner"],"lead_id":` + itoa(l.ID) + `}`,

@@ -119,7 +119,8 @@ func (s *Service) BecomeCustomers(ctx context.Context, tx *sqldb.Tx, a access.Ac
 		}
 		if !a.CanSeeLead(owner) {
 			rows.Close()
-			return fault.Errorf(fault.Forbidden, "lead %d of the contact belongs to another sales user: its owner or an admin can close the deal as won", m.id)
+			// Not by its id: the actor may not see this lead.
+			return fault.Errorf(fault.Forbidden, "a lead of the contact belongs to another sales user: its owner or an admin can close the deal as won")
 		}
 		moves = append(moves, m)
 	}
@@ -134,6 +135,9 @@ func (s *Service) BecomeCustomers(ctx context.Context, tx *sqldb.Tx, a access.Ac
 		}
 		c := Change{LeadID: m.id, At: now, Kind: KindStage, Detail: map[string][2]string{FStage: {m.stage, string(Customer)}}, Reason: reason}
 		if err := insertChange(ctx, tx, c, a.ID); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, a, "lead.update", "lead", m.id, map[string]any{"fields": []string{FStage}, "contact_id": contactID}); err != nil {
 			return err
 		}
 	}
