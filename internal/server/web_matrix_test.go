@@ -149,7 +149,8 @@ var ownerKinds = []string{"own", "other", "unassigned"}
 // (web.Routes): signed out, each private one sends to the sign-in page;
 // for each role each is refused (403 or 404) exactly when the matrix
 // says so, and for the owner-scoped records with the user's own,
-// another sales user's and an unassigned record. Routes that change
+// another sales user's and an unassigned record; the lists and the
+// export show exactly the records the role may read. Routes that change
 // something send a change that succeeds when allowed; after the sales
 // user's walk, every record of Sue's is as it was, and no deal names her
 // contact: neither the change nor its side effects (a win making
@@ -204,6 +205,7 @@ func TestPageAuthorizationMatrix(t *testing.T) {
 			before := sueSnapshot(t, db, recs)
 			b := newBrowser(t, f.srv.URL)
 			b.login(map[string]string{"sales": "sam@example.com", "marketing": "mia@example.com", "admin": "admin@example.com"}[role])
+			listsShow(t, b, recs, role)
 			for _, rt := range walkOrder(routes) {
 				rule := pageMatrix[rt.Pattern]
 				if rule.who == "public" {
@@ -256,6 +258,36 @@ func TestPageAuthorizationMatrix(t *testing.T) {
 		}
 		t.Logf("%d page routes, %d calls", len(routes), calls)
 	})
+}
+
+// listsShow checks the lists and the export, the reads that name no
+// record: the sales user's own and the unassigned leads, contacts and
+// deals are in them and another sales user's are not; marketing and
+// admins see all three.
+func listsShow(t *testing.T, b *browser, recs records, role string) {
+	t.Helper()
+	for _, l := range []struct{ page, kind, shows string }{
+		{"/leads?limit=200", "convertible", `href="/leads/%s"`},
+		{"/contacts?limit=200", "contact", `href="/contacts/%s"`},
+		{"/deals?view=list&limit=200", "deal", `href="/deals/%s"`},
+		{"/leads/export.csv", "email", "%s"},
+	} {
+		status, _, body := b.get(l.page)
+		if status != http.StatusOK {
+			t.Errorf("%s as %s: %d", l.page, role, status)
+			continue
+		}
+		for _, kind := range ownerKinds {
+			id := recs[l.kind+":"+kind]
+			if l.kind == "email" {
+				id = "sql@" + role + "-" + kind + ".example"
+			}
+			want := role != "sales" || kind != "other"
+			if got := strings.Contains(body, fmt.Sprintf(l.shows, id)); got != want {
+				t.Errorf("%s as %s shows the %s record %s: %v, want %v", l.page, role, kind, id, got, want)
+			}
+		}
+	}
 }
 
 // mayUse is what the matrix says of role on a route, with a record of
