@@ -24,7 +24,7 @@ func Routes() []Route {
 	return t.routes
 }
 
-// routeTable records each route as a mux of it is given one.
+// routeTable collects the routes given to its muxes.
 type routeTable struct{ routes []Route }
 
 // routeMux is a ServeMux that writes its routes into a table.
