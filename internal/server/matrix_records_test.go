@@ -48,17 +48,17 @@ var apiChanges = map[string]string{
 // TestAuthorizationMatrixRecords walks the API routes that name an
 // owner-scoped record, and those whose body names one (a deal's contact,
 // a merge's other lead, an event's lead by email), with the sales user's
-// own record, another sales user's and an unassigned one, as sales and
-// as marketing, and creates leads and accounts for itself, for nobody
+// own record, another sales user's and an unassigned one, as sales, as
+// marketing and as an admin, and creates leads and accounts for itself, for nobody
 // and for another: sales reaches its own and the unassigned ones and is
-// refused another's, whose records stay as they were; marketing reaches
-// all. Accounts are shared: every role reaches every account, but sales
+// refused another's, whose records stay as they were; marketing and
+// admins reach all. Accounts are shared: every role reaches every account, but sales
 // gives none to another.
 func TestAuthorizationMatrixRecords(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
 		calls := 0
-		for _, role := range []string{"sales", "marketing"} {
+		for _, role := range []string{"sales", "marketing", "admin"} {
 			recs := matrixRecords(t, f, db, "api-"+role)
 			before := sueSnapshot(t, db, recs)
 			// Deletes and merges last, so the walk keeps what later
