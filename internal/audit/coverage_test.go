@@ -221,7 +221,9 @@ func TestAuditConcurrentFormEdits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Each save its own form, as two requests would have.
 			renamed, thanked := f, f
+			renamed.Fields, thanked.Fields = slices.Clone(f.Fields), slices.Clone(f.Fields)
 			renamed.Name, thanked.ThankYou = "Renamed", "Thanks"
 			errs := make(chan error, 2)
 			go func() { _, err := fs.Update(ctx, mia, renamed); errs <- err }()
