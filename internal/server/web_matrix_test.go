@@ -48,6 +48,8 @@ var pageMatrix = map[string]pageRule{
 	"GET /static/":                          {who: "public"},
 	"GET /login":                            {who: "public"},
 	"POST /login":                           {who: "public"},
+	"GET /invite/{token}":                   {who: "public"},
+	"POST /invite/{token}":                  {who: "public"},
 	"/":                                     {who: "any"}, // the signed-in catch-all: a 404 page
 	"GET /{$}":                              {who: "any"},
 	"GET /home":                             {who: "any"},
@@ -127,6 +129,8 @@ var pageMatrix = map[string]pageRule{
 	"POST /scoring/origins":                 {who: "marketing", form: url.Values{}},
 	"GET /users":                            {who: "admin"},
 	"POST /users":                           {who: "admin", form: url.Values{}},
+	"POST /users/invitations":               {who: "admin", form: url.Values{"email": {"invitee.{role}@example.com"}, "role": {"sales"}}},
+	"POST /users/invitations/{id}/revoke":   {who: "admin", record: "invitation", form: url.Values{}},
 	"POST /users/{id}/role":                 {who: "admin", record: "user", form: url.Values{"role": {"sales"}}},
 	"POST /users/{id}/disable":              {who: "admin", record: "user", form: url.Values{}},
 	"POST /users/{id}/enable":               {who: "admin", record: "user", form: url.Values{}},
@@ -375,8 +379,8 @@ func (recs records) request(pattern string, rule pageRule, kind, role string) (s
 // and a converted one with its account, contact and deal; the unassigned
 // ones belonged to a user since deleted, as unassigned records come to
 // be. Also a form with its landing page and a refused submission, an
-// import, a rule, a job, a user with a token, and Sue's own token and
-// session.
+// import, a rule, a job, a user with a token, an invitation, and Sue's
+// own token and session.
 func matrixRecords(t *testing.T, f *fixture, db *sqldb.DB, role string) records {
 	t.Helper()
 	recs := records{}
@@ -439,6 +443,8 @@ func matrixRecords(t *testing.T, f *fixture, db *sqldb.DB, role string) records 
 		t.Fatal(err)
 	}
 	recs["user-token"] = fmt.Sprint(tok)
+	inv := must(f.call(t, "admin", "POST", "/api/v1/invitations", `{"email":"invited.`+role+`@example.com","role":"sales"}`))(http.StatusCreated, "invitation")
+	recs["invitation"] = id(inv, "id")
 	sues := must(f.call(t, "sales2", "POST", "/api/v1/me/tokens", `{"name":"sue's `+role+`"}`))(http.StatusCreated, "sue's token")
 	recs["others-token"] = id(sues, "id")
 	sue := newBrowser(t, f.srv.URL)
