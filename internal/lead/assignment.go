@@ -94,18 +94,28 @@ func (s *Service) MarkContacted(ctx context.Context, a access.Actor, id int64) (
 		if l.ContactedAt != nil {
 			return nil
 		}
-		return markContacted(ctx, tx, &out, a.ID, now)
+		return markContacted(ctx, tx, &out, a.ID, now, "first contact logged")
 	})
 	return out, err
 }
 
-func markContacted(ctx context.Context, tx *sqldb.Tx, l *Lead, actorID int64, now time.Time) error {
+// FirstContactIn records, inside tx, that a made the first contact with
+// lead id at now by what (an activity it completed), stopping the lead's
+// first-contact clock; a lead contacted before is left as it is.
+func (s *Service) FirstContactIn(ctx context.Context, tx *sqldb.Tx, a access.Actor, id int64, now time.Time, what string) error {
+	l, err := lockVisibleLead(ctx, tx, a, id)
+	if err != nil || l.ContactedAt != nil {
+		return err
+	}
+	return markContacted(ctx, tx, &l, a.ID, now, "first contact: "+what)
+}
+
+func markContacted(ctx context.Context, tx *sqldb.Tx, l *Lead, actorID int64, now time.Time, reason string) error {
 	l.ContactedAt = &now
 	if _, err := tx.Exec(ctx, `UPDATE leads SET contacted_at = ?, version = version + 1 WHERE id = ?`, now.UnixMilli(), l.ID); err != nil {
 		return fmt.Errorf("lead store: contacted %d: %w", l.ID, err)
 	}
 	l.Version++
-	reason := "first contact logged"
 	if l.ContactDueAt != nil && now.After(*l.ContactDueAt) {
 		reason += ", " + now.Sub(*l.ContactDueAt).Round(time.Minute).String() + " after it was due"
 	}

@@ -121,7 +121,7 @@ func (s *Service) Qualify(ctx context.Context, a access.Actor, id int64, b BANT)
 		}
 		// Nobody qualifies a lead without talking to it.
 		if l.ContactedAt == nil {
-			if err := markContacted(ctx, tx, &l, a.ID, now); err != nil {
+			if err := markContacted(ctx, tx, &l, a.ID, now, "first contact logged"); err != nil {
 				return err
 			}
 		}
