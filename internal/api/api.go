@@ -13,7 +13,9 @@ import (
 	"strings"
 
 	"leadflow/internal/access"
+	"leadflow/internal/activity"
 	"leadflow/internal/audit"
+	"leadflow/internal/calendar"
 	"leadflow/internal/crm"
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
@@ -36,7 +38,10 @@ type API struct {
 	Jobs    *job.Admin
 	Privacy *privacy.Service
 	Audit   *audit.Service
-	Log     *slog.Logger
+	// Activities and Calendar serve activities and calendar settings.
+	Activities *activity.Service
+	Calendar   *calendar.Store
+	Log        *slog.Logger
 }
 
 // maxBody bounds a request body; a lead is far smaller.

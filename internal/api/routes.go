@@ -118,6 +118,15 @@ func (a *API) routes() []route {
 		{"GET /api/v1/privacy/export", a.exportPerson},
 		{"POST /api/v1/privacy/erase", a.erasePerson},
 		{"GET /api/v1/audit", a.listAudit},
+		{"GET /api/v1/activities", a.listActivities},
+		{"POST /api/v1/activities", a.createActivity},
+		{"GET /api/v1/activities/{id}", a.getActivity},
+		{"PATCH /api/v1/activities/{id}", a.updateActivity},
+		{"DELETE /api/v1/activities/{id}", a.deleteActivity},
+		{"GET /api/v1/me/calendar", a.getCalendar},
+		{"PUT /api/v1/me/calendar", a.putCalendar},
+		{"POST /api/v1/me/calendar/feed", a.createFeed},
+		{"DELETE /api/v1/me/calendar/feed", a.revokeFeed},
 	}
 }
 

@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"time"
 
+	"leadflow/internal/activity"
 	"leadflow/internal/api"
 	"leadflow/internal/audit"
+	"leadflow/internal/calendar"
 	"leadflow/internal/clientip"
 	"leadflow/internal/crm"
 	"leadflow/internal/forms"
@@ -76,6 +78,7 @@ func New(cfg Config) (http.Handler, error) {
 	jobsAdmin := job.NewAdmin(cfg.DB)
 	outbox := mail.NewOutbox(cfg.DB, cfg.Mail)
 	formSvc.Mail, users.Mail = outbox, outbox
+	activities, calendars := activity.NewService(cfg.DB, leads), calendar.NewStore(cfg.DB)
 	runner := cfg.Jobs
 	if runner == nil {
 		runner = job.NewRunner(cfg.DB, job.Options{Log: cfg.Log})
@@ -92,7 +95,8 @@ func New(cfg Config) (http.Handler, error) {
 	outbox.Jobs = runner
 	runner.Handle(mail.JobKind, outbox.Handler)
 
-	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc}, cfg.Log)
+	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
+		Activities: activities, Calendar: calendars}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +106,8 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	pub.Proxies = cfg.TrustedProxies
-	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc, Log: cfg.Log}
+	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
+		Activities: activities, Calendar: calendars, Log: cfg.Log}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))

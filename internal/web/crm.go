@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"leadflow/internal/activity"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -119,7 +120,7 @@ func (h *Web) renderAccount(w http.ResponseWriter, r *http.Request, form string,
 		d.Values = map[string]string{"name": in.Name, "website": in.Website, "industry": in.Industry, "employees": in.Employees,
 			"country": in.Country, "city": in.City, "owner": in.Owner}
 	}
-	h.render(w, r, "account", page{Title: d.Name, Nav: "accounts", Data: d, Status: status})
+	h.render(w, r, "account", page{Title: d.Name, Nav: "accounts", Data: d, Status: status, Activities: h.activitiesOf(r, activity.OnAccount, id)})
 }
 
 func (h *Web) updateAccount(w http.ResponseWriter, r *http.Request) {
@@ -190,7 +191,7 @@ func (h *Web) showContact(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	d.Leads = kept
-	h.render(w, r, "contact", page{Title: d.Name(), Nav: "contacts", Data: d})
+	h.render(w, r, "contact", page{Title: d.Name(), Nav: "contacts", Data: d, Activities: h.activitiesOf(r, activity.OnContact, id)})
 }
 
 type boardData struct {
@@ -296,7 +297,7 @@ func (h *Web) renderDeal(w http.ResponseWriter, r *http.Request, form string, er
 			d.Values["amount"] = strconv.FormatInt(*o.Amount, 10)
 		}
 	}
-	h.render(w, r, "deal", page{Title: d.Name, Nav: "deals", Data: d, Status: status})
+	h.render(w, r, "deal", page{Title: d.Name, Nav: "deals", Data: d, Status: status, Activities: h.activitiesOf(r, activity.OnOpportunity, id)})
 }
 
 func (h *Web) updateDeal(w http.ResponseWriter, r *http.Request) {

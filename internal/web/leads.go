@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"leadflow/internal/activity"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -223,7 +224,9 @@ func (h *Web) renderLead(w http.ResponseWriter, r *http.Request, l lead.Lead, er
 	if d.Values == nil {
 		d.Values = map[string]string{}
 	}
-	h.render(w, r, "lead", page{Title: l.Name(), Nav: "leads", Data: d, Status: status})
+	ra := h.activitiesOf(r, activity.OnLead, l.ID)
+	d.Timeline = withActivities(d.Timeline, ra)
+	h.render(w, r, "lead", page{Title: l.Name(), Nav: "leads", Data: d, Status: status, Activities: ra})
 }
 
 // moveLead answers the stage form of a lead's page.

@@ -52,6 +52,7 @@ func (h *Web) handler(table *routeTable) http.Handler {
 	public.HandleFunc("POST /login", h.login)
 	public.HandleFunc("GET /invite/{token}", h.invitePage)
 	public.HandleFunc("POST /invite/{token}", h.acceptInvite)
+	public.HandleFunc("GET /calendar/feed/{file}", h.calendarFeed)
 
 	private := table.mux(true)
 	private.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -147,6 +148,7 @@ func (h *Web) handler(table *routeTable) http.Handler {
 	private.HandleFunc("POST /account/tokens", h.createToken)
 	private.HandleFunc("POST /account/tokens/{id}/revoke", h.revokeToken)
 	private.HandleFunc("POST /account/sessions/{id}/revoke", h.revokeSession)
+	h.activityRoutes(private)
 	private.HandleFunc("/", h.notFound)
 	public.Handle("/", h.RequireLogin(private))
 

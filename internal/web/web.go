@@ -19,7 +19,9 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/activity"
 	"leadflow/internal/audit"
+	"leadflow/internal/calendar"
 	"leadflow/internal/clientip"
 	"leadflow/internal/country"
 	"leadflow/internal/crm"
@@ -52,6 +54,10 @@ type Services struct {
 	Jobs     *job.Admin
 	Privacy  *privacy.Service
 	Audit    *audit.Service
+	// Activities and Calendar serve "My day", the calendar and the
+	// activities of every record.
+	Activities *activity.Service
+	Calendar   *calendar.Store
 }
 
 // Web holds what the pages call.
@@ -81,10 +87,11 @@ func New(svc Services, log *slog.Logger) (*Web, error) {
 	}
 	for _, name := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")
-		if base == "layout" || base == "partials" {
+		if base == "layout" || base == "partials" || strings.HasPrefix(base, "_") {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", name)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html",
+			"templates/_activities.html", name)
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", name, err)
 		}
@@ -101,6 +108,8 @@ type page struct {
 	Nav    string
 	Data   any
 	Status int
+	// Activities is the activity card of a record's page, nil elsewhere.
+	Activities *recordActivities
 }
 
 // render writes a page; it renders into a buffer first so a template
