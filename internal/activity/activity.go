@@ -239,7 +239,8 @@ func (p Patch) apply(act *Activity, bad fault.Fields) {
 // "2006-01-02T15:04" (seconds allowed) in loc (UTC when nil), or a date
 // "2006-01-02" for an all-day activity, which keeps only the date. A
 // local time that a daylight-saving change skips is read as time.Date
-// does, moved forward by the gap.
+// does, moved forward by the gap; one that the autumn change makes
+// happen twice is read as the first of the two.
 func ParseDue(s string, allDay bool, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if loc == nil {
@@ -261,13 +262,26 @@ func ParseDue(s string, allDay bool, loc *time.Location) (time.Time, error) {
 	}
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04"} {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t.UTC().Truncate(time.Minute), nil
+			return firstOf(t, loc).UTC().Truncate(time.Minute), nil
 		}
 	}
 	if _, err := time.Parse(time.DateOnly, s); err == nil {
 		return time.Time{}, fmt.Errorf("needs a time of day too (YYYY-MM-DDTHH:MM), or mark the activity all-day")
 	}
 	return time.Time{}, fmt.Errorf("must be a date and time as YYYY-MM-DDTHH:MM, or RFC 3339 with an offset")
+}
+
+// firstOf returns the earlier instant that shows t's wall clock in loc,
+// when the clock was turned back over it; t otherwise. time.Date does
+// not promise which of the two it picks.
+func firstOf(t time.Time, loc *time.Location) time.Time {
+	wall := t.In(loc).Format("2006-01-02T15:04:05")
+	for _, back := range []time.Duration{time.Hour, 30 * time.Minute} {
+		if e := t.Add(-back); e.In(loc).Format("2006-01-02T15:04:05") == wall {
+			return e
+		}
+	}
+	return t
 }
 
 func parseDuration(s string) (time.Duration, error) {
