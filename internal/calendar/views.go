@@ -18,6 +18,8 @@ type Item struct {
 	Clock string
 	// Local is the local start as a form's datetime-local value.
 	Local string
+	// Label says when, for a list: "Mon 30 Nov 14:30" or "Thu 3 Dec · all day".
+	Label string
 	// Overdue marks a planned one whose time has passed.
 	Overdue bool
 }
@@ -28,10 +30,10 @@ func Place(list []activity.Activity, loc *time.Location, now time.Time) []Item {
 	for i, a := range list {
 		it := Item{Activity: a, Overdue: a.Overdue(now, loc)}
 		if a.AllDay {
-			it.Local = a.DueAt.Format(time.DateOnly)
+			it.Local, it.Label = a.DueAt.Format(time.DateOnly), a.DueAt.Format("Mon 2 Jan")+" · all day"
 		} else {
 			t := a.DueAt.In(loc)
-			it.Clock, it.Local = t.Format("15:04"), t.Format("2006-01-02T15:04")
+			it.Clock, it.Local, it.Label = t.Format("15:04"), t.Format("2006-01-02T15:04"), t.Format("Mon 2 Jan 15:04")
 		}
 		out[i] = it
 	}

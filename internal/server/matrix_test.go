@@ -98,6 +98,39 @@ var matrix = map[string]allowed{
 	"GET /api/v1/audit":                     {"admin", false},
 }
 
+// Activities and calendar settings (kept apart from the block above).
+// Each user's calendar settings are their own; a sales user sees and
+// changes only its own activities.
+var activityMatrix = map[string]allowed{
+	"GET /api/v1/activities":          {"any", false},
+	"POST /api/v1/activities":         {"any", false},
+	"GET /api/v1/activities/{id}":     {"any", true},
+	"PATCH /api/v1/activities/{id}":   {"any", true},
+	"DELETE /api/v1/activities/{id}":  {"any", true},
+	"GET /api/v1/me/calendar":         {"any", false},
+	"PUT /api/v1/me/calendar":         {"any", false},
+	"POST /api/v1/me/calendar/feed":   {"any", false},
+	"DELETE /api/v1/me/calendar/feed": {"any", false},
+}
+
+func init() {
+	for rt, who := range activityMatrix {
+		matrix[rt] = who
+	}
+}
+
+// activityRecords makes an activity of the second sales user on their
+// lead, for the routes of activities.
+func activityRecords(t *testing.T, f *fixture, leadID string, ids map[string]string) {
+	t.Helper()
+	status, act := f.call(t, "sales2", "POST", "/api/v1/activities",
+		`{"kind":"call","subject":"Sue's call","due_at":"2026-12-01T10:00:00Z","link_type":"lead","link_id":`+leadID+`}`)
+	if status != http.StatusCreated {
+		t.Fatalf("activity: %d %v", status, act)
+	}
+	ids["/api/v1/activities/{id}"] = fmt.Sprint(act["id"])
+}
+
 // TestAuthorizationMatrix walks every API route the router serves: with
 // no token each answers 401; a sales user gets no success on a route for
 // marketing or admins, nor on another sales user's lead, contact, deal,
@@ -191,7 +224,7 @@ func otherUsersRecords(t *testing.T, f *fixture) map[string]string {
 			sue = id(u, "id")
 		}
 	}
-	return map[string]string{
+	ids := map[string]string{
 		"/api/v1/leads/{id}":               id(l, "id"),
 		"/api/v1/leads/{id}/timeline":      id(l, "id"),
 		"/api/v1/leads/{id}/consent":       id(l, "id"),
@@ -216,4 +249,6 @@ func otherUsersRecords(t *testing.T, f *fixture) map[string]string {
 		"/api/v1/me/sessions/{id}":         "0123456789abcdef0123",
 		"/api/v1/jobs/{id}/retry":          "1",
 	}
+	activityRecords(t, f, id(l, "id"), ids)
+	return ids
 }
