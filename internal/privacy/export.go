@@ -39,9 +39,12 @@ type Export struct {
 	Opportunities []Record `json:"opportunities"`
 	// Accounts are the companies the person's leads and contacts belong
 	// to, by name only: they are not the person's data.
-	Accounts      []Record     `json:"accounts"`
-	ImportRejects []Record     `json:"import_rejects"`
-	ImportFiles   []importFile `json:"import_files"`
+	Accounts      []Record `json:"accounts"`
+	ImportRejects []Record `json:"import_rejects"`
+	// Activities are the tasks, calls, meetings, emails and notes on the
+	// person's leads and contacts.
+	Activities  []Record     `json:"activities"`
+	ImportFiles []importFile `json:"import_files"`
 }
 
 // Export gathers everything about email (any case), for an admin.
@@ -79,6 +82,10 @@ func (s *Service) Export(ctx context.Context, a access.Actor, email string) (Exp
 		{&out.Contacts, `SELECT * FROM contacts WHERE id IN (` + marks(len(contacts)) + `) ORDER BY id`, contacts},
 		{&out.Opportunities, `SELECT * FROM opportunities WHERE id IN (` + marks(len(f.opportunities)) + `) ORDER BY id`, anys(f.opportunities)},
 		{&out.ImportRejects, `SELECT * FROM import_rejects WHERE id IN (` + marks(len(f.rejects)) + `) ORDER BY id`, anys(f.rejects)},
+		// Both lists are there, neither empty (PostgreSQL refuses "IN ()"):
+		// 0 matches no row.
+		{&out.Activities, `SELECT * FROM activities WHERE lead_id IN (` + marks(len(leads)+1) + `) OR contact_id IN (` +
+			marks(len(contacts)+1) + `) ORDER BY id`, append(append(append([]any{int64(0)}, leads...), int64(0)), contacts...)},
 	} {
 		*part.into = []Record{}
 		if len(part.args) == 0 {
