@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -54,6 +55,9 @@ func TestActivitiesAPI(t *testing.T) {
 			t.Fatalf("create: %d %v", status, call)
 		}
 		id := fmt.Sprint(call["id"])
+		if d, s := keysOf(openAPISchema(t, f, "Activity")), keysOf(call); !reflect.DeepEqual(d, s) {
+			t.Errorf("the Activity schema lists %v\nbut the API answers with %v", d, s)
+		}
 		for i := range 4 {
 			f.call(t, "sales", "POST", "/api/v1/activities", fmt.Sprintf(`{"kind":"task","subject":"Task %d","due_at":"2026-12-0%dT08:00:00Z"}`, i, i+2))
 		}
