@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"leadflow/internal/activity"
+	"leadflow/internal/calendar"
 	"net"
 	"strings"
 	"time"
@@ -136,7 +138,8 @@ func (e environment) demo(ctx context.Context, args []string) error {
 	if count == 0 {
 		fmt.Fprintf(e.stderr, "creating demo data: %d leads...\n", *n)
 		leads := lead.NewService(db)
-		svc := demo.Services{Users: users, Leads: leads, Forms: forms.NewService(db, leads), CRM: crm.NewService(db, leads), Reports: report.NewService(db)}
+		svc := demo.Services{Users: users, Leads: leads, Forms: forms.NewService(db, leads), CRM: crm.NewService(db, leads), Reports: report.NewService(db),
+			Activities: activity.NewService(db, leads), Calendar: calendar.NewStore(db)}
 		if err := demo.Seed(ctx, svc, password, *n, 1, time.Now()); err != nil {
 			return err
 		}

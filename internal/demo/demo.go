@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	act "leadflow/internal/activity"
+	"leadflow/internal/calendar"
 	"leadflow/internal/crm"
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
@@ -82,6 +84,10 @@ type Services struct {
 	CRM   *crm.Service
 	// Reports records the demo channels' spend; nil leaves it out.
 	Reports *report.Service
+	// Activities and Calendar plan the sales team's days; nil leaves
+	// them out.
+	Activities *act.Service
+	Calendar   *calendar.Store
 }
 
 // Seed creates the demo team with password and n leads created over the
@@ -142,6 +148,9 @@ func Seed(ctx context.Context, svc Services, password string, n int, seed uint64
 		return err
 	}
 	if err := seedPipeline(ctx, svc, rng, wins, sales); err != nil {
+		return err
+	}
+	if err := seedActivities(ctx, svc, rng, sales, now); err != nil {
 		return err
 	}
 	return seedSpend(ctx, svc.Reports, admin, now)
