@@ -22,6 +22,7 @@ import (
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/privacy"
+	"leadflow/internal/product"
 	"leadflow/internal/report"
 	"leadflow/internal/textcheck"
 	"leadflow/internal/user"
@@ -41,7 +42,9 @@ type API struct {
 	// Activities and Calendar serve activities and calendar settings.
 	Activities *activity.Service
 	Calendar   *calendar.Store
-	Log        *slog.Logger
+	// Products serves the catalog and the products on opportunities.
+	Products *product.Service
+	Log      *slog.Logger
 }
 
 // maxBody bounds a request body; a lead is far smaller.

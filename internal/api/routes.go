@@ -127,6 +127,13 @@ func (a *API) routes() []route {
 		{"PUT /api/v1/me/calendar", a.putCalendar},
 		{"POST /api/v1/me/calendar/feed", a.createFeed},
 		{"DELETE /api/v1/me/calendar/feed", a.revokeFeed},
+		{"GET /api/v1/products", a.listProducts},
+		{"POST /api/v1/products", a.createProduct},
+		{"GET /api/v1/products/{id}", a.getProduct},
+		{"PATCH /api/v1/products/{id}", a.updateProduct},
+		{"GET /api/v1/opportunities/{id}/products", a.opportunityProducts},
+		{"POST /api/v1/opportunities/{id}/products", a.addOpportunityProduct},
+		{"DELETE /api/v1/opportunity-products/{id}", a.removeOpportunityProduct},
 	}
 }
 

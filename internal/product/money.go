@@ -37,7 +37,18 @@ const MaxQuantity int64 = 1_000_000
 // units, refusing more decimals than the currency has, negatives and
 // anything above MaxUnitPrice.
 func ParseMoney(s, currency string) (int64, error) {
-	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
+	s = strings.TrimSpace(s)
+	if head, rest, grouped := strings.Cut(s, ","); grouped {
+		// Commas group thousands ("1,234.50"); "480,00" is a decimal
+		// comma, which would read as 48000 and is refused.
+		groups := strings.Split(strings.Split(rest, ".")[0], ",")
+		for _, g := range groups {
+			if len(g) != 3 || len(head) == 0 || len(head) > 3 {
+				return 0, fmt.Errorf("must be an amount such as 1250.00, with a point before the cents")
+			}
+		}
+		s = strings.ReplaceAll(s, ",", "")
+	}
 	dec := Decimals(currency)
 	whole, frac, hasFrac := strings.Cut(s, ".")
 	if whole == "" || strings.TrimLeft(whole, "0123456789") != "" || strings.TrimLeft(frac, "0123456789") != "" || hasFrac && frac == "" {
@@ -132,3 +143,16 @@ func divRound(a, b int64) int64 {
 	}
 	return (a + b/2) / b
 }
+
+// Decimal writes minor units of currency as a plain decimal, "1234.50",
+// as the API and forms take it back.
+func Decimal(minor int64, currency string) string { return DecimalBig(big.NewInt(minor), currency) }
+
+// DecimalBig writes a sum of minor units as Decimal does, however large.
+func DecimalBig(minor *big.Int, currency string) string {
+	s := strings.ReplaceAll(FormatBig(minor, currency), ",", "")
+	return strings.TrimSpace(strings.TrimSuffix(s, currency))
+}
+
+// PercentOf writes basis points as a plain percentage, "35.5".
+func PercentOf(bp int64) string { return strings.TrimSuffix(FormatMargin(bp), "%") }

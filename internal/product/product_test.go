@@ -31,6 +31,9 @@ func TestMoneyAndMargins(t *testing.T) {
 		{"-5", "EUR", 0, "must be an amount"},
 		{"12.", "EUR", 0, "must be an amount"},
 		{"ten", "EUR", 0, "must be an amount"},
+		{"480,00", "EUR", 0, "with a point before the cents"},
+		{"1,2345", "EUR", 0, "with a point before the cents"},
+		{"12,345,678", "EUR", 1234567800, ""},
 		{"10000000001", "EUR", 0, "must be at most"},
 	} {
 		got, err := product.ParseMoney(c.in, c.currency)

@@ -111,6 +111,14 @@ var activityMatrix = map[string]allowed{
 	"PUT /api/v1/me/calendar":         {"any", false},
 	"POST /api/v1/me/calendar/feed":   {"any", false},
 	"DELETE /api/v1/me/calendar/feed": {"any", false},
+	// Products: admins keep the catalog; a deal's products are its owner's.
+	"GET /api/v1/products":                     {"any", false},
+	"POST /api/v1/products":                    {"admin", false},
+	"GET /api/v1/products/{id}":                {"any", false},
+	"PATCH /api/v1/products/{id}":              {"admin", false},
+	"GET /api/v1/opportunities/{id}/products":  {"any", true},
+	"POST /api/v1/opportunities/{id}/products": {"any", true},
+	"DELETE /api/v1/opportunity-products/{id}": {"any", true},
 }
 
 func init() {
@@ -120,7 +128,8 @@ func init() {
 }
 
 // activityRecords makes an activity of the second sales user on their
-// lead, for the routes of activities.
+// lead, and a product on their deal, for the routes of activities and
+// products.
 func activityRecords(t *testing.T, f *fixture, leadID string, ids map[string]string) {
 	t.Helper()
 	status, act := f.call(t, "sales2", "POST", "/api/v1/activities",
@@ -129,6 +138,18 @@ func activityRecords(t *testing.T, f *fixture, leadID string, ids map[string]str
 		t.Fatalf("activity: %d %v", status, act)
 	}
 	ids["/api/v1/activities/{id}"] = fmt.Sprint(act["id"])
+	status, prod := f.call(t, "admin", "POST", "/api/v1/products", `{"name":"Seat","unit_price":"480.00","currency":"EUR"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("product: %d %v", status, prod)
+	}
+	deal := ids["/api/v1/opportunities/{id}"]
+	status, line := f.call(t, "admin", "POST", "/api/v1/opportunities/"+deal+"/products", fmt.Sprintf(`{"product_id":%v,"quantity":2}`, prod["id"]))
+	if status != http.StatusCreated {
+		t.Fatalf("line: %d %v", status, line)
+	}
+	ids["/api/v1/products/{id}"] = fmt.Sprint(prod["id"])
+	ids["/api/v1/opportunities/{id}/products"] = deal
+	ids["/api/v1/opportunity-products/{id}"] = fmt.Sprint(line["id"])
 }
 
 // TestAuthorizationMatrix walks every API route the router serves: with

@@ -22,6 +22,7 @@ import (
 	"leadflow/internal/lead"
 	"leadflow/internal/mail"
 	"leadflow/internal/privacy"
+	"leadflow/internal/product"
 	"leadflow/internal/public"
 	"leadflow/internal/ratelimit"
 	"leadflow/internal/report"
@@ -79,6 +80,7 @@ func New(cfg Config) (http.Handler, error) {
 	outbox := mail.NewOutbox(cfg.DB, cfg.Mail)
 	formSvc.Mail, users.Mail = outbox, outbox
 	activities, calendars := activity.NewService(cfg.DB, leads), calendar.NewStore(cfg.DB)
+	products := product.NewService(cfg.DB)
 	runner := cfg.Jobs
 	if runner == nil {
 		runner = job.NewRunner(cfg.DB, job.Options{Log: cfg.Log})
@@ -96,7 +98,7 @@ func New(cfg Config) (http.Handler, error) {
 	runner.Handle(mail.JobKind, outbox.Handler)
 
 	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
-		Activities: activities, Calendar: calendars}, cfg.Log)
+		Activities: activities, Calendar: calendars, Products: products}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -107,7 +109,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	pub.Proxies = cfg.TrustedProxies
 	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
-		Activities: activities, Calendar: calendars, Log: cfg.Log}
+		Activities: activities, Calendar: calendars, Products: products, Log: cfg.Log}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))

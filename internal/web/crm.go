@@ -297,7 +297,8 @@ func (h *Web) renderDeal(w http.ResponseWriter, r *http.Request, form string, er
 			d.Values["amount"] = strconv.FormatInt(*o.Amount, 10)
 		}
 	}
-	h.render(w, r, "deal", page{Title: d.Name, Nav: "deals", Data: d, Status: status, Activities: h.activitiesOf(r, activity.OnOpportunity, id)})
+	h.render(w, r, "deal", page{Title: d.Name, Nav: "deals", Data: d, Status: status, Activities: h.activitiesOf(r, activity.OnOpportunity, id),
+		Products: h.productsOf(r, id, map[bool]map[string]string{true: errs}[form == "products"])})
 }
 
 func (h *Web) updateDeal(w http.ResponseWriter, r *http.Request) {

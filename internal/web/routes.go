@@ -149,6 +149,7 @@ func (h *Web) handler(table *routeTable) http.Handler {
 	private.HandleFunc("POST /account/tokens/{id}/revoke", h.revokeToken)
 	private.HandleFunc("POST /account/sessions/{id}/revoke", h.revokeSession)
 	h.activityRoutes(private)
+	h.productRoutes(private)
 	private.HandleFunc("/", h.notFound)
 	public.Handle("/", h.RequireLogin(private))
 

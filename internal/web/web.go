@@ -31,6 +31,7 @@ import (
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/privacy"
+	"leadflow/internal/product"
 	"leadflow/internal/report"
 	"leadflow/internal/tracking"
 	"leadflow/internal/user"
@@ -58,6 +59,8 @@ type Services struct {
 	// activities of every record.
 	Activities *activity.Service
 	Calendar   *calendar.Store
+	// Products is the catalog and the products on deals.
+	Products *product.Service
 }
 
 // Web holds what the pages call.
@@ -91,7 +94,7 @@ func New(svc Services, log *slog.Logger) (*Web, error) {
 			continue
 		}
 		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html",
-			"templates/_activities.html", name)
+			"templates/_*.html", name)
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", name, err)
 		}
@@ -110,6 +113,8 @@ type page struct {
 	Status int
 	// Activities is the activity card of a record's page, nil elsewhere.
 	Activities *recordActivities
+	// Products is the products card of a deal's page, nil elsewhere.
+	Products *dealProducts
 }
 
 // render writes a page; it renders into a buffer first so a template
