@@ -34,12 +34,12 @@ func TestActivitiesAPI(t *testing.T) {
 		l, leadID := newLead(t, f, `{"email":"ola@fjord.no","first_name":"Ola","company":"Fjord AS","owner":"sam@example.com"}`)
 
 		for body, field := range map[string]string{
-			`{"kind":"call","subject":"x","due_at":"2026-12-01T10:00:00Z","colour":"red"}`: "colour",
-			`{"kind":"lunch","subject":"x","due_at":"2026-12-01T10:00:00Z"}`:                "kind",
-			`{"kind":"call","subject":"","due_at":"2026-12-01T10:00:00Z"}`:                  "subject",
-			`{"kind":"call","subject":"x","due_at":"next week"}`:                            "due_at",
-			`{"kind":"call","subject":"x","due_at":"2026-12-01T10:00:00Z","duration":"30"}`: "duration",
-			`{"kind":"call","subject":"x","due_at":"2026-12-01T10:00:00Z","duration":-1}`:   "duration",
+			`{"kind":"call","subject":"x","due_at":"2026-12-01T10:00:00Z","colour":"red"}`:                      "colour",
+			`{"kind":"lunch","subject":"x","due_at":"2026-12-01T10:00:00Z"}`:                                    "kind",
+			`{"kind":"call","subject":"","due_at":"2026-12-01T10:00:00Z"}`:                                      "subject",
+			`{"kind":"call","subject":"x","due_at":"next week"}`:                                                "due_at",
+			`{"kind":"call","subject":"x","due_at":"2026-12-01T10:00:00Z","duration":"30"}`:                     "duration",
+			`{"kind":"call","subject":"x","due_at":"2026-12-01T10:00:00Z","duration":-1}`:                       "duration",
 			`{"kind":"call","subject":"x","due_at":"2026-12-01T10:00:00Z","link_type":"lead","link_id":999999}`: "link_id",
 		} {
 			status, got := f.call(t, "sales", "POST", "/api/v1/activities", body)
