@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"leadflow/internal/activity"
 	"leadflow/internal/calendar"
+	"leadflow/internal/product"
 	"net"
 	"strings"
 	"time"
@@ -139,7 +140,7 @@ func (e environment) demo(ctx context.Context, args []string) error {
 		fmt.Fprintf(e.stderr, "creating demo data: %d leads...\n", *n)
 		leads := lead.NewService(db)
 		svc := demo.Services{Users: users, Leads: leads, Forms: forms.NewService(db, leads), CRM: crm.NewService(db, leads), Reports: report.NewService(db),
-			Activities: activity.NewService(db, leads), Calendar: calendar.NewStore(db)}
+			Activities: activity.NewService(db, leads), Calendar: calendar.NewStore(db), Products: product.NewService(db)}
 		if err := demo.Seed(ctx, svc, password, *n, 1, time.Now()); err != nil {
 			return err
 		}

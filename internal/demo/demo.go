@@ -19,6 +19,7 @@ import (
 	"leadflow/internal/forms"
 	"leadflow/internal/lead"
 	"leadflow/internal/phone"
+	"leadflow/internal/product"
 	"leadflow/internal/report"
 	"leadflow/internal/user"
 )
@@ -88,6 +89,9 @@ type Services struct {
 	// them out.
 	Activities *act.Service
 	Calendar   *calendar.Store
+	// Products makes the catalog and prices the open deals; nil leaves
+	// them out.
+	Products *product.Service
 }
 
 // Seed creates the demo team with password and n leads created over the
@@ -148,6 +152,9 @@ func Seed(ctx context.Context, svc Services, password string, n int, seed uint64
 		return err
 	}
 	if err := seedPipeline(ctx, svc, rng, wins, sales); err != nil {
+		return err
+	}
+	if err := seedProducts(ctx, svc, rng); err != nil {
 		return err
 	}
 	if err := seedActivities(ctx, svc, rng, sales, now); err != nil {
