@@ -2,13 +2,13 @@ package web
 
 import (
 	"fmt"
-	"leadflow/internal/activity"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"leadflow/internal/activity"
 	"leadflow/internal/crm"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
@@ -298,7 +298,7 @@ func (h *Web) renderDeal(w http.ResponseWriter, r *http.Request, form string, er
 		}
 	}
 	h.render(w, r, "deal", page{Title: d.Name, Nav: "deals", Data: d, Status: status, Activities: h.activitiesOf(r, activity.OnOpportunity, id),
-		Products: h.productsOf(r, id, map[bool]map[string]string{true: errs}[form == "products"])})
+		Products: h.productsOf(r, id, formErrors(form, "products", errs))})
 }
 
 func (h *Web) updateDeal(w http.ResponseWriter, r *http.Request) {

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"leadflow/internal/activity"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/activity"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
 	"leadflow/internal/scoring"

@@ -107,6 +107,14 @@ type dealProducts struct {
 	Errors  map[string]string
 }
 
+// formErrors are errs when they belong to the form named want, else none.
+func formErrors(form, want string, errs map[string]string) map[string]string {
+	if form != want {
+		return nil
+	}
+	return errs
+}
+
 // productsOf makes the products card of deal id; a failure leaves the
 // card out rather than the page.
 func (h *Web) productsOf(r *http.Request, id int64, errs map[string]string) *dealProducts {
