@@ -526,3 +526,27 @@ func TestBrowserDragReschedules(t *testing.T) {
 		t.Errorf("two moves made version %d from %d", after.Version, before.Version)
 	}
 }
+
+// Every page shows times in the reader's zone: Sam in Tokyo sees a
+// lead's timeline in JST, Mia with no setting in UTC, the same instant.
+func TestPagesShowTimesInTheUsersZone(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	l, _ := newLead(t, f, `{"email":"ken@tokyo.example","owner":"sam@example.com"}`)
+	_, ld := f.call(t, "admin", "GET", l, "")
+	created, err := time.Parse(time.RFC3339, ld["created_at"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.call(t, "sales", "PUT", "/api/v1/me/calendar", `{"time_zone":"Asia/Tokyo"}`)
+	tokyo, _ := time.LoadLocation("Asia/Tokyo")
+	for _, c := range []struct{ email, want string }{
+		{"sam@example.com", created.In(tokyo).Format("2 Jan 2006 15:04") + " JST"},
+		{"mia@example.com", created.UTC().Format("2 Jan 2006 15:04") + " UTC"},
+	} {
+		b := newBrowser(t, f.srv.URL)
+		b.login(c.email)
+		if _, _, page := b.get(strings.TrimPrefix(l, "/api/v1")); !strings.Contains(page, c.want) {
+			t.Errorf("%s's lead page does not show the creation time as %q", c.email, c.want)
+		}
+	}
+}

@@ -73,7 +73,10 @@ type Web struct {
 	// address, which sign-in throttling counts by; nil believes none.
 	Proxies *clientip.Resolver
 
+	// pages are the parsed templates, never executed themselves: each
+	// user's time zone gets clones of them (see inZone).
 	pages map[string]*template.Template
+	zoned zonedPages
 }
 
 const (
@@ -120,12 +123,12 @@ type page struct {
 // render writes a page; it renders into a buffer first so a template
 // error becomes a clean 500 rather than half a page.
 func (h *Web) render(w http.ResponseWriter, r *http.Request, name string, p page) {
-	t, ok := h.pages[name]
-	if !ok {
-		h.serverError(w, r, fmt.Errorf("no template %s", name))
+	p.Actor, _ = access.ActorFrom(r.Context())
+	t, err := h.inZone(name, h.zoneOf(r, p.Actor))
+	if err != nil {
+		h.serverError(w, r, err)
 		return
 	}
-	p.Actor, _ = access.ActorFrom(r.Context())
 	if p.Flash == "" {
 		p.Flash = h.takeFlash(w, r)
 	}
