@@ -234,7 +234,7 @@ func (a *API) addOpportunityProduct(w http.ResponseWriter, r *http.Request) {
 func (a *API) removeOpportunityProduct(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err == nil {
-		if err = a.Products.RemoveLine(r.Context(), actor(r), id); err == nil {
+		if _, err = a.Products.RemoveLine(r.Context(), actor(r), id); err == nil {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}

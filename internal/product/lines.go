@@ -181,10 +181,10 @@ func touch(ctx context.Context, tx *sqldb.Tx, id int64, now time.Time) error {
 	return nil
 }
 
-// RemoveLine takes line lineID off its opportunity.
-func (s *Service) RemoveLine(ctx context.Context, a access.Actor, lineID int64) error {
-	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		var id int64
+// RemoveLine takes line lineID off its opportunity, whose id it returns.
+func (s *Service) RemoveLine(ctx context.Context, a access.Actor, lineID int64) (int64, error) {
+	var id int64
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		err := tx.QueryRow(ctx, `SELECT opportunity_id FROM opportunity_lines WHERE id = ?`, lineID).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fault.Errorf(fault.NotFound, "there is no opportunity line %d", lineID)
@@ -203,4 +203,5 @@ func (s *Service) RemoveLine(ctx context.Context, a access.Actor, lineID int64) 
 		}
 		return audit.Record(ctx, tx, a, "deal.product.remove", "deal", id, map[string]int64{"line_id": lineID})
 	})
+	return id, err
 }

@@ -195,10 +195,10 @@ func TestOpportunityLines(t *testing.T) {
 		if want := "15,999.99 EUR | 5,599.98 EUR | 10,400.01 EUR | 65% | 2 lines"; got != want {
 			t.Errorf("the deal's sums: %s, want %s", got, want)
 		}
-		if err := w.products.RemoveLine(w.ctx, w.bob, lines.Items[0].ID); fault.As(err) == nil || fault.As(err).Code != fault.Forbidden {
+		if _, err := w.products.RemoveLine(w.ctx, w.bob, lines.Items[0].ID); fault.As(err) == nil || fault.As(err).Code != fault.Forbidden {
 			t.Errorf("Bob removed Ann's line: %v", err)
 		}
-		if err := w.products.RemoveLine(w.ctx, w.ann, lines.Items[0].ID); err != nil {
+		if _, err := w.products.RemoveLine(w.ctx, w.ann, lines.Items[0].ID); err != nil {
 			t.Fatal(err)
 		}
 		if l, _ := w.products.LinesOf(w.ctx, w.ann, w.annDeal); len(l.Items) != 1 || l.Items[0].ProductName != "Onboarding day" {

@@ -356,8 +356,14 @@ func (recs records) request(pattern string, rule pageRule, kind, role string) (s
 	if kind != "" {
 		id = recs[rule.record+":"+kind]
 	}
-	repl := strings.NewReplacer("{id}", id, "{lid}", recs["landing"], "{tid}", recs["user-token"], "{$}", "",
-		"{account}", recs["account:"+kind], "{owner}", recs["owner:"+kind], "{role}", role)
+	pairs := []string{"{id}", id, "{lid}", recs["landing"], "{tid}", recs["user-token"], "{$}", "",
+		"{account}", recs["account:"+kind], "{owner}", recs["owner:"+kind], "{role}", role}
+	for k, v := range recs { // other "{name}" entries stand for ids in forms
+		if strings.HasPrefix(k, "{") {
+			pairs = append(pairs, k, v)
+		}
+	}
+	repl := strings.NewReplacer(pairs...)
 	path = repl.Replace(path)
 	if rule.record == "merge" {
 		path += "?keep=" + recs["twin:own"] + "&other=" + recs["twin:other"]
@@ -410,6 +416,7 @@ func matrixRecords(t *testing.T, f *fixture, db *sqldb.DB, role string) records 
 		recs["twin:"+o.kind] = id(twin, "id")
 	}
 	recs["owner:unassigned"] = ""
+	activityPageRecords(t, f, recs, role, leo)
 	must(f.call(t, "admin", "DELETE", "/api/v1/users/"+id(leoUser, "id"), ""))(http.StatusNoContent, "delete leo")
 
 	fm := createForm(t, f, `{"slug":"matrix-`+role+`","name":"Matrix","fields":[{"name":"email"}]}`)
@@ -505,4 +512,61 @@ func changesMade(t *testing.T, db *sqldb.DB, recs records, kind string) string {
 	}
 	conv := map[int]string{0: "not converted", 1: "converted"}[converted]
 	return fmt.Sprintf("%s %s %s %s %d", city, conv, deal, contact, more)
+}
+
+// Activities, the calendar and products (kept apart from the blocks
+// above). Activities are owner-scoped like leads; the lines of a deal
+// are its owner's; the catalog is the admins'.
+var activityPageMatrix = map[string]pageRule{
+	"GET /calendar/feed/{file}":       {who: "public"},
+	"GET /today":                      {who: "any"},
+	"GET /activities/new":             {who: "any"},
+	"POST /activities":                {who: "any", form: url.Values{"kind": {"call"}, "subject": {"Matrix {role}"}, "due": {"2026-12-01T10:00"}}},
+	"GET /activities/{id}":            {who: "any", record: "activity"},
+	"POST /activities/{id}":           {who: "any", record: "activity", form: url.Values{"kind": {"call"}, "subject": {"Edited"}, "due": {"2026-12-01T11:00"}, "status": {"planned"}}},
+	"POST /activities/{id}/complete":  {who: "any", record: "activity", form: url.Values{"outcome": {"Reached"}}},
+	"POST /activities/{id}/move":      {who: "any", record: "activity", form: url.Values{"due": {"2026-12-02T09:00"}}},
+	"POST /activities/{id}/delete":    {who: "any", record: "activity", form: url.Values{}},
+	"GET /activities/{id}/invite.ics": {who: "any", record: "activity"},
+	"GET /calendar":                   {who: "any"},
+	"GET /calendar/settings":          {who: "any"},
+	"POST /calendar/settings":         {who: "any", form: url.Values{"time_zone": {"Europe/Oslo"}}},
+	"POST /calendar/feed":             {who: "any", form: url.Values{}},
+	"POST /calendar/feed/revoke":      {who: "any", form: url.Values{}},
+	"GET /products":                   {who: "any"},
+	"POST /products":                  {who: "admin", form: url.Values{"name": {"Matrix {role} add-on"}, "unit_price": {"10"}, "currency": {"EUR"}, "active": {"on"}}},
+	"POST /products/{id}":             {who: "admin", record: "product", form: url.Values{"name": {"Matrix seat {role}"}, "unit_price": {"12.50"}, "currency": {"EUR"}, "active": {"on"}}},
+	"POST /deals/{id}/products":       {who: "any", record: "deal", form: url.Values{"product_id": {"{product}"}, "quantity": {"2"}}},
+	"POST /deal-products/{id}/delete": {who: "any", record: "deal-line", form: url.Values{}},
+}
+
+func init() {
+	for rt, rule := range activityPageMatrix {
+		pageMatrix[rt] = rule
+	}
+	ownerScoped["activity"], ownerScoped["deal-line"] = true, true
+}
+
+// activityPageRecords adds, for the own, other and unassigned owners (the
+// last still leo, deleted after), an activity and a product line on
+// their deal, and the product.
+func activityPageRecords(t *testing.T, f *fixture, recs records, role, leo string) {
+	t.Helper()
+	status, prod := f.call(t, "admin", "POST", "/api/v1/products", `{"name":"Matrix seat `+role+`","unit_price":"10","currency":"EUR"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("product: %d %v", status, prod)
+	}
+	recs["product"], recs["{product}"] = fmt.Sprint(prod["id"]), fmt.Sprint(prod["id"])
+	for kind, owner := range map[string]string{"own": "sam@example.com", "other": "sue@example.com", "unassigned": leo} {
+		status, act := f.call(t, "admin", "POST", "/api/v1/activities", `{"kind":"meeting","subject":"Matrix `+kind+`","due_at":"2026-12-01T10:00:00Z","duration":30,"owner":"`+owner+`"}`)
+		if status != http.StatusCreated {
+			t.Fatalf("activity: %d %v", status, act)
+		}
+		recs["activity:"+kind] = fmt.Sprint(act["id"])
+		status, line := f.call(t, "admin", "POST", "/api/v1/opportunities/"+recs["deal:"+kind]+"/products", `{"product_id":`+recs["product"]+`,"quantity":1}`)
+		if status != http.StatusCreated {
+			t.Fatalf("deal line: %d %v", status, line)
+		}
+		recs["deal-line:"+kind] = fmt.Sprint(line["id"])
+	}
 }

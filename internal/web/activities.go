@@ -418,7 +418,7 @@ func (h *Web) revokeFeed(w http.ResponseWriter, r *http.Request) {
 }
 
 // activityRoutes adds the pages of activities and the calendar.
-func (h *Web) activityRoutes(mux *http.ServeMux) {
+func (h *Web) activityRoutes(mux routeMux) {
 	mux.HandleFunc("GET /today", h.myDay)
 	mux.HandleFunc("GET /activities/new", h.newActivity)
 	mux.HandleFunc("POST /activities", h.createActivity)

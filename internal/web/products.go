@@ -150,14 +150,15 @@ func (h *Web) addDealProduct(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/deals/"+strconv.FormatInt(id, 10)+"#products", http.StatusSeeOther)
 }
 
+// removeDealProduct takes the line the {id} path names off its deal.
 func (h *Web) removeDealProduct(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
+	line, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		h.fail(w, r, err)
+		h.fail(w, r, fault.Errorf(fault.NotFound, "There is no product line %q.", r.PathValue("id")))
 		return
 	}
-	line, _ := strconv.ParseInt(r.PathValue("line"), 10, 64)
-	if err := h.Products.RemoveLine(r.Context(), actor(r), line); err != nil {
+	id, err := h.Products.RemoveLine(r.Context(), actor(r), line)
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -166,10 +167,10 @@ func (h *Web) removeDealProduct(w http.ResponseWriter, r *http.Request) {
 }
 
 // productRoutes adds the catalog's pages and a deal's products.
-func (h *Web) productRoutes(mux *http.ServeMux) {
+func (h *Web) productRoutes(mux routeMux) {
 	mux.HandleFunc("GET /products", h.listProducts)
 	mux.HandleFunc("POST /products", h.saveProduct)
 	mux.HandleFunc("POST /products/{id}", h.saveProduct)
 	mux.HandleFunc("POST /deals/{id}/products", h.addDealProduct)
-	mux.HandleFunc("POST /deals/{id}/products/{line}/delete", h.removeDealProduct)
+	mux.HandleFunc("POST /deal-products/{id}/delete", h.removeDealProduct)
 }
