@@ -1,0 +1,176 @@
+package segment
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"leadflow/internal/lead"
+	"leadflow/internal/sqldb"
+)
+
+// where is the SQL that a lead row aliased l passes when it is in s at
+// now, with its arguments in order. Every condition's SQL is true or
+// false, never NULL, so NOT and OR read as a person would expect.
+func where(s Segment, d sqldb.Dialect, now time.Time) (string, []any) {
+	if len(s.Conditions) == 0 {
+		if s.Combine == Any {
+			return "1 = 0", nil
+		}
+		return "1 = 1", nil
+	}
+	join := " AND "
+	if s.Combine == Any {
+		join = " OR "
+	}
+	parts := make([]string, 0, len(s.Conditions))
+	var args []any
+	for _, c := range s.Conditions {
+		sql, a := c.sql(d, now)
+		parts = append(parts, "("+sql+")")
+		args = append(args, a...)
+	}
+	return strings.Join(parts, join), args
+}
+
+func (c Condition) sql(d sqldb.Dialect, now time.Time) (string, []any) {
+	kind, _ := KindOf(c.Field)
+	switch kind {
+	case Text:
+		return c.textSQL(d)
+	case Choice:
+		return c.choiceSQL()
+	case Number:
+		return c.numberSQL()
+	case Boolean:
+		return fields[c.Field].column + " = ?", []any{c.Value == "true"}
+	case Event:
+		return c.eventSQL(now)
+	case Membership:
+		sql := "EXISTS (SELECT 1 FROM segment_members sm WHERE sm.segment_id = ? AND sm.lead_id = l.id)"
+		if c.Op == NotIn {
+			sql = "NOT " + sql
+		}
+		return sql, []any{c.Segment}
+	}
+	return "1 = 0", nil // Validate refuses any other field
+}
+
+// textSQL compares a text column, or a custom form answer, ignoring case
+// (ASCII case on SQLite, as the lead list's search does).
+func (c Condition) textSQL(d sqldb.Dialect) (string, []any) {
+	expr := fields[c.Field].column
+	var args []any
+	if k, ok := strings.CutPrefix(c.Field, lead.CustomPrefix); ok {
+		// custom holds a JSON object of strings, or '' when the lead
+		// answered no custom question.
+		if d == sqldb.Postgres {
+			expr = "COALESCE(CASE WHEN l.custom = '' THEN NULL ELSE l.custom::jsonb ->> ? END, '')"
+			args = append(args, k)
+		} else {
+			expr = "COALESCE(json_extract(NULLIF(l.custom, ''), ?), '')"
+			args = append(args, `$."`+k+`"`) // k is [a-z0-9_]: nothing to escape
+		}
+	}
+	switch c.Op {
+	case Equals:
+		return "lower(" + expr + ") = ?", append(args, strings.ToLower(c.Value))
+	case NotEquals:
+		return "lower(" + expr + ") <> ?", append(args, strings.ToLower(c.Value))
+	case Contains:
+		return "lower(" + expr + `) LIKE ? ESCAPE '\'`, append(args, "%"+escapeLike(strings.ToLower(c.Value))+"%")
+	case NotContains:
+		return "lower(" + expr + `) NOT LIKE ? ESCAPE '\'`, append(args, "%"+escapeLike(strings.ToLower(c.Value))+"%")
+	case Empty:
+		return expr + " = ''", args
+	default: // NotEmpty
+		return expr + " <> ''", args
+	}
+}
+
+func (c Condition) choiceSQL() (string, []any) {
+	args := make([]any, 0, len(c.Values))
+	var sql string
+	if c.Field == lead.FOwner {
+		var emails []string
+		none := false
+		for _, v := range c.Values {
+			if v == Unassigned {
+				none = true
+				continue
+			}
+			emails = append(emails, v)
+			args = append(args, v)
+		}
+		var parts []string
+		if len(emails) > 0 {
+			parts = append(parts, "(l.owner_id IS NOT NULL AND l.owner_id IN (SELECT id FROM users WHERE lower(email) IN ("+marks(len(emails))+")))")
+		}
+		if none {
+			parts = append(parts, "l.owner_id IS NULL")
+		}
+		sql = strings.Join(parts, " OR ")
+	} else {
+		col := fields[c.Field].column
+		if c.Field == lead.FSource {
+			col = "lower(l.source)"
+		}
+		for _, v := range c.Values {
+			args = append(args, v)
+		}
+		sql = col + " IN (" + marks(len(c.Values)) + ")"
+	}
+	if c.Op == NotIn {
+		return "NOT (" + sql + ")", args
+	}
+	return sql, args
+}
+
+func (c Condition) numberSQL() (string, []any) {
+	col := fields[c.Field].column
+	switch c.Op {
+	case Empty:
+		return col + " IS NULL", nil
+	case NotEmpty:
+		return col + " IS NOT NULL", nil
+	}
+	parts := []string{col + " IS NOT NULL"}
+	var args []any
+	if c.Min != nil {
+		parts = append(parts, col+" >= ?")
+		args = append(args, *c.Min)
+	}
+	if c.Max != nil {
+		parts = append(parts, col+" <= ?")
+		args = append(args, *c.Max)
+	}
+	return strings.Join(parts, " AND "), args
+}
+
+// eventSQL counts the lead's events of the type in the window, stopping
+// at the first count that decides: "at least 2" reads two events, not a
+// thousand. The lead's events are read from events_lead, which holds
+// every column used here.
+func (c Condition) eventSQL(now time.Time) (string, []any) {
+	inner := "SELECT 1 FROM events e WHERE e.lead_id = l.id AND e.type = ? AND e.occurred_at > ?"
+	args := []any{c.EventType, windowStart(c, now)}
+	if c.URLContains != "" {
+		inner += ` AND lower(e.url) LIKE ? ESCAPE '\'`
+		args = append(args, "%"+escapeLike(strings.ToLower(c.URLContains))+"%")
+	}
+	if c.Op == AtLeast {
+		return "(SELECT COUNT(*) FROM (" + inner + " LIMIT " + strconv.Itoa(c.Count) + ") w) >= " + strconv.Itoa(c.Count), args
+	}
+	return "(SELECT COUNT(*) FROM (" + inner + " LIMIT " + strconv.Itoa(c.Count+1) + ") w) <= " + strconv.Itoa(c.Count), args
+}
+
+// windowStart is the time an event must be after to count for c at now.
+func windowStart(c Condition, now time.Time) int64 {
+	return now.UnixMilli() - int64(c.Days)*86400000
+}
+
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
