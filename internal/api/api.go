@@ -24,6 +24,7 @@ import (
 	"leadflow/internal/privacy"
 	"leadflow/internal/product"
 	"leadflow/internal/report"
+	"leadflow/internal/segment"
 	"leadflow/internal/textcheck"
 	"leadflow/internal/user"
 )
@@ -44,6 +45,8 @@ type API struct {
 	Calendar   *calendar.Store
 	// Products serves the catalog and the products on opportunities.
 	Products *product.Service
+	// Segments keeps saved filters over leads and their members.
+	Segments *segment.Service
 	Log      *slog.Logger
 }
 

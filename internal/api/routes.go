@@ -134,6 +134,13 @@ func (a *API) routes() []route {
 		{"GET /api/v1/opportunities/{id}/products", a.opportunityProducts},
 		{"POST /api/v1/opportunities/{id}/products", a.addOpportunityProduct},
 		{"DELETE /api/v1/opportunity-products/{id}", a.removeOpportunityProduct},
+		{"GET /api/v1/segments", a.listSegments},
+		{"POST /api/v1/segments", a.createSegment},
+		{"POST /api/v1/segments/preview", a.previewSegment},
+		{"GET /api/v1/segments/{id}", a.getSegment},
+		{"PATCH /api/v1/segments/{id}", a.updateSegment},
+		{"DELETE /api/v1/segments/{id}", a.deleteSegment},
+		{"GET /api/v1/segments/{id}/members", a.segmentMembers},
 	}
 }
 

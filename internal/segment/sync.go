@@ -19,7 +19,7 @@ const JobKind = "segment.sync"
 // Every is how often the membership job runs without being woken: the
 // longest a lead change made outside a request (an import, a rescore)
 // takes to show in segments.
-const Every = 10 * time.Second
+const Every = time.Minute
 
 // Sizes of the job's transactions: a fill takes this many leads at a
 // time, and a pass this many changes. Each is a short hold on SQLite's

@@ -96,6 +96,13 @@ var matrix = map[string]allowed{
 	"GET /api/v1/privacy/export":            {"admin", false},
 	"POST /api/v1/privacy/erase":            {"admin", false},
 	"GET /api/v1/audit":                     {"admin", false},
+	"GET /api/v1/segments":                  {"any", false},
+	"POST /api/v1/segments":                 {"marketing", false},
+	"POST /api/v1/segments/preview":         {"marketing", false},
+	"GET /api/v1/segments/{id}":             {"any", false},
+	"PATCH /api/v1/segments/{id}":           {"marketing", false},
+	"DELETE /api/v1/segments/{id}":          {"marketing", false},
+	"GET /api/v1/segments/{id}/members":     {"any", false},
 }
 
 // Activities and calendar settings (kept apart from the block above).
@@ -238,6 +245,7 @@ func otherUsersRecords(t *testing.T, f *fixture) map[string]string {
 	}
 	_, rule := f.call(t, "admin", "POST", "/api/v1/assignment/rules", `{"name":"Matrix","members":["sam@example.com"]}`)
 	_, inv := f.call(t, "admin", "POST", "/api/v1/invitations", `{"email":"matrix.invitee@example.com","role":"sales"}`)
+	_, seg := f.call(t, "admin", "POST", "/api/v1/segments", `{"name":"Matrix","conditions":[{"field":"stage","op":"in","values":["sql"]}]}`)
 	_, users := f.call(t, "admin", "GET", "/api/v1/users", "")
 	sue := "0"
 	for _, u := range users["data"].([]any) {
@@ -269,6 +277,8 @@ func otherUsersRecords(t *testing.T, f *fixture) map[string]string {
 		"/api/v1/me/tokens/{id}":           id(tok, "id"),
 		"/api/v1/me/sessions/{id}":         "0123456789abcdef0123",
 		"/api/v1/jobs/{id}/retry":          "1",
+		"/api/v1/segments/{id}":            id(seg, "id"),
+		"/api/v1/segments/{id}/members":    id(seg, "id"),
 	}
 	activityRecords(t, f, id(l, "id"), ids)
 	return ids

@@ -26,6 +26,7 @@ import (
 	"leadflow/internal/public"
 	"leadflow/internal/ratelimit"
 	"leadflow/internal/report"
+	"leadflow/internal/segment"
 	"leadflow/internal/sqldb"
 	"leadflow/internal/tracking"
 	"leadflow/internal/user"
@@ -96,9 +97,11 @@ func New(cfg Config) (http.Handler, error) {
 	registerJobs(runner, cfg, leads, importSvc, users, reports, limiter)
 	outbox.Jobs = runner
 	runner.Handle(mail.JobKind, outbox.Handler)
+	segments := segment.NewService(cfg.DB)
+	registerSegments(runner, segments, cfg.DB)
 
 	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
-		Activities: activities, Calendar: calendars, Products: products}, cfg.Log)
+		Activities: activities, Calendar: calendars, Products: products, Segments: segments}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +112,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	pub.Proxies = cfg.TrustedProxies
 	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
-		Activities: activities, Calendar: calendars, Products: products, Log: cfg.Log}
+		Activities: activities, Calendar: calendars, Products: products, Segments: segments, Log: cfg.Log}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))
@@ -122,7 +125,7 @@ func New(cfg Config) (http.Handler, error) {
 	mux.Handle("/t.js", publicPages)
 	mux.Handle("/t/", publicPages)
 	mux.Handle("/", securityHeaders(pages.Handler()))
-	return recoverPanics(cfg.Log, logRequests(cfg.Log, mux)), nil
+	return recoverPanics(cfg.Log, logRequests(cfg.Log, wakeSegments(runner, mux))), nil
 }
 
 // healthz answers 200 when the database answers, 503 when it does not.

@@ -33,6 +33,7 @@ import (
 	"leadflow/internal/privacy"
 	"leadflow/internal/product"
 	"leadflow/internal/report"
+	"leadflow/internal/segment"
 	"leadflow/internal/tracking"
 	"leadflow/internal/user"
 )
@@ -61,6 +62,7 @@ type Services struct {
 	Calendar   *calendar.Store
 	// Products is the catalog and the products on deals.
 	Products *product.Service
+	Segments *segment.Service
 }
 
 // Web holds what the pages call.

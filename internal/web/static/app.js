@@ -45,3 +45,28 @@ document.addEventListener("DOMContentLoaded", () => {
     form.submit();
   });
 });
+// Segment editor: choosing a field shows the value inputs and the tests
+// that fit it, as the server would after "Update the rows".
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("segment-form");
+  if (!form) return;
+  form.querySelectorAll("[data-no-js-only]").forEach((b) => { b.hidden = true; });
+  const fit = (row) => {
+    const field = row.querySelector("[data-cond-field]");
+    const opt = field.selectedOptions[0];
+    const widget = (opt && opt.dataset.widget) || "";
+    const kind = (opt && opt.dataset.kind) || "";
+    row.querySelectorAll(".cond-value").forEach((v) => { v.hidden = v.dataset.widget !== widget; });
+    const op = row.querySelector("[data-cond-op]");
+    let first = null;
+    for (const o of op.options) {
+      const fits = kind === "" || o.dataset.kinds.split(" ").includes(kind);
+      o.hidden = !fits; o.disabled = !fits;
+      if (fits && !first) first = o;
+    }
+    if (op.selectedOptions[0] && op.selectedOptions[0].disabled && first) op.value = first.value;
+  };
+  form.addEventListener("change", (e) => {
+    if (e.target.matches("[data-cond-field]")) fit(e.target.closest(".cond"));
+  });
+});

@@ -1,0 +1,529 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"leadflow/internal/access"
+	"leadflow/internal/fault"
+	"leadflow/internal/lead"
+	"leadflow/internal/scoring"
+	"leadflow/internal/segment"
+)
+
+// listSegments shows every segment with its live member count.
+func (h *Web) listSegments(w http.ResponseWriter, r *http.Request) {
+	list, err := h.Segments.List(r.Context(), actor(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	names := segmentNames(list)
+	type row struct {
+		segment.Segment
+		Summary []string
+	}
+	rows := make([]row, 0, len(list))
+	for _, s := range list {
+		rows = append(rows, row{s, describeAll(s.Conditions, names)})
+	}
+	h.render(w, r, "segments", page{Title: "Segments", Nav: "segments", Data: rows})
+}
+
+// showSegment shows a segment and a page of its members.
+func (h *Web) showSegment(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	s, err := h.Segments.Get(r.Context(), actor(r), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	cursor := r.URL.Query().Get("cursor")
+	p, err := h.Segments.Members(r.Context(), actor(r), id, cursor, segment.DefaultLimit)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	all, err := h.Segments.List(r.Context(), actor(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, "segment", page{Title: s.Name, Nav: "segments", Data: struct {
+		Segment segment.Segment
+		Summary []string
+		Page    segment.MemberPage
+		Paged   bool
+	}{s, describeAll(s.Conditions, segmentNames(all)), p, cursor != ""}})
+}
+
+// condRow is one row of the segment editor.
+type condRow struct {
+	Index int
+	segment.Condition
+	Kind       segment.Kind
+	Widget     string
+	ValuesText string
+	MinText    string
+	MaxText    string
+	CountText  string
+	DaysText   string
+	Errors     []string
+	Focus      bool
+}
+
+// fieldOption is one choice of the editor's field menu.
+type fieldOption struct {
+	Value, Label, Group, Widget string
+	Kind                        segment.Kind
+}
+
+// opOption is one choice of the editor's test menu, shared by the kinds
+// of field it applies to.
+type opOption struct {
+	Value, Label string
+	Kinds        []string
+}
+
+var opLabels = map[string]string{
+	segment.Equals: "is", segment.NotEquals: "is not", segment.Contains: "contains", segment.NotContains: "does not contain",
+	segment.Empty: "is empty", segment.NotEmpty: "is not empty", segment.In: "is one of", segment.NotIn: "is none of",
+	segment.Between: "is between", segment.Is: "is", segment.AtLeast: "at least", segment.AtMost: "at most",
+}
+
+func opOptions() []opOption {
+	var out []opOption
+	for _, kind := range []segment.Kind{segment.Text, segment.Choice, segment.Number, segment.Boolean, segment.Event, segment.Membership} {
+		for _, op := range segment.Ops[kind] {
+			i := slices.IndexFunc(out, func(o opOption) bool { return o.Value == op })
+			if i < 0 {
+				out = append(out, opOption{Value: op, Label: opLabels[op]})
+				i = len(out) - 1
+			}
+			out[i].Kinds = append(out[i].Kinds, string(kind))
+		}
+	}
+	return out
+}
+
+// widgetOf names the value inputs a field takes.
+func widgetOf(field string) string {
+	kind, ok := segment.KindOf(field)
+	if !ok {
+		return ""
+	}
+	switch field {
+	case lead.FStage, segment.FGrade, lead.FOwner:
+		return field
+	case lead.FSource, lead.FCountry:
+		return "list"
+	}
+	return string(kind)
+}
+
+var segmentFieldLabels = map[string]string{
+	segment.FScore: "Score", segment.FGrade: "Grade", segment.FEvent: "Events (what the lead did)", segment.FSegment: "Member of segment",
+}
+
+func fieldOptions(customKeys []string) []fieldOption {
+	var out []fieldOption
+	for _, f := range segment.Fields {
+		label := segmentFieldLabels[f]
+		if label == "" {
+			label = fieldLabel(f)
+		}
+		kind, _ := segment.KindOf(f)
+		group := "Lead"
+		if f == segment.FEvent || f == segment.FSegment {
+			group = "Behaviour and lists"
+		}
+		out = append(out, fieldOption{Value: f, Label: label, Group: group, Widget: widgetOf(f), Kind: kind})
+	}
+	for _, k := range customKeys {
+		f := lead.CustomPrefix + k
+		out = append(out, fieldOption{Value: f, Label: fieldLabel(f), Group: "Form answers", Widget: "text", Kind: segment.Text})
+	}
+	return out
+}
+
+type segmentEditData struct {
+	Segment    segment.Segment
+	Rows       []condRow
+	Errors     map[string]string
+	Fields     []fieldOption
+	Ops        []opOption
+	Stages     []lead.Stage
+	Grades     []lead.Grade
+	Owners     []string
+	EventTypes []string
+	Others     []segment.Segment
+	Preview    *segment.Preview
+}
+
+func (h *Web) newSegment(w http.ResponseWriter, r *http.Request) {
+	if err := segment.MayManage(actor(r)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.renderSegmentEdit(w, r, segment.Segment{Combine: segment.All}, nil, nil, -1, 0)
+}
+
+func (h *Web) editSegment(w http.ResponseWriter, r *http.Request) {
+	if err := segment.MayManage(actor(r)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	s, err := h.Segments.Get(r.Context(), actor(r), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.renderSegmentEdit(w, r, s, nil, nil, -1, 0)
+}
+
+// saveSegment takes the editor's post: save, count the matching leads,
+// add a condition row or remove one; all but save show the editor again
+// with everything typed kept.
+func (h *Web) saveSegment(w http.ResponseWriter, r *http.Request) {
+	if err := segment.MayManage(actor(r)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var id int64
+	if r.PathValue("id") != "" {
+		var err error
+		if id, err = pathID(r); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, fault.Errorf(fault.Invalid, "The form could not be read."))
+		return
+	}
+	s, bad := segmentFromPost(r)
+	s.ID = id
+	action := r.PostFormValue("action")
+	switch {
+	case r.PostFormValue("remove") != "" || action == "add" || action == "refresh":
+		blank := 0
+		if action == "add" {
+			blank = 1
+		}
+		h.renderSegmentEdit(w, r, s, nil, nil, len(s.Conditions)-1+blank, blank)
+		return
+	case action == "preview":
+		p, err := h.Segments.Preview(r.Context(), actor(r), s)
+		if err == nil && len(bad) > 0 {
+			err = bad.Err()
+		}
+		if e := fault.As(err); e != nil && e.Code == fault.Invalid {
+			h.renderSegmentEdit(w, r, s, mergeFields(e.Fields, bad), nil, -1, 0)
+			return
+		} else if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		h.renderSegmentEdit(w, r, s, nil, &p, -1, 0)
+		return
+	}
+	var saved segment.Segment
+	err := bad.Err()
+	if err == nil {
+		if id == 0 {
+			saved, err = h.Segments.Create(r.Context(), actor(r), s)
+		} else {
+			saved, err = h.Segments.Update(r.Context(), actor(r), s)
+		}
+	}
+	if e := fault.As(err); e != nil && (e.Code == fault.Invalid || e.Code == fault.Conflict) {
+		errs := mergeFields(e.Fields, bad)
+		if e.Code == fault.Conflict {
+			errs = map[string]string{"segment": e.Message}
+		}
+		h.renderSegmentEdit(w, r, s, errs, nil, -1, 0)
+		return
+	} else if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, fmt.Sprintf("Segment %q saved. Its members are being counted.", saved.Name))
+	http.Redirect(w, r, fmt.Sprintf("/segments/%d", saved.ID), http.StatusSeeOther)
+}
+
+func mergeFields(a, b map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range b {
+		out[k] = v
+	}
+	for k, v := range a {
+		if _, ok := out[k]; !ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// segmentFromPost reads the editor: name, description, combine, and rows
+// c0_…, c1_… whose field is chosen (a row chosen for removal is left
+// out). Numbers that are not numbers are returned as reasons keyed like
+// the service's.
+func segmentFromPost(r *http.Request) (segment.Segment, fault.Fields) {
+	s := segment.Segment{Name: r.PostFormValue("name"), Description: r.PostFormValue("description"),
+		Combine: r.PostFormValue("combine")}
+	s.Version, _ = strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	bad := fault.Fields{}
+	remove := r.PostFormValue("remove")
+	for i := 0; ; i++ {
+		p := "c" + strconv.Itoa(i) + "_"
+		if _, ok := r.PostForm[p+"field"]; !ok {
+			break
+		}
+		field := strings.TrimSpace(r.PostFormValue(p + "field"))
+		if field == "" || remove == strconv.Itoa(i) {
+			continue
+		}
+		at := "conditions." + strconv.Itoa(len(s.Conditions)) + "."
+		c := segment.Condition{Field: field, Op: r.PostFormValue(p + "op")}
+		// A field changed without the page's script keeps the test it
+		// had; the field's first test is the one shown for it.
+		if kind, ok := segment.KindOf(field); ok && !slices.Contains(segment.Ops[kind], c.Op) {
+			c.Op = segment.Ops[kind][0]
+		}
+		number := func(name, key string) *int64 {
+			v := strings.TrimSpace(r.PostFormValue(p + name))
+			if v == "" {
+				return nil
+			}
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				bad.Add(at+key, "must be a whole number")
+				return nil
+			}
+			return &n
+		}
+		switch widgetOf(field) {
+		case "text":
+			c.Value = r.PostFormValue(p + "text")
+		case lead.FStage, segment.FGrade, lead.FOwner:
+			c.Values = r.PostForm[p+field]
+		case "list":
+			for _, v := range strings.Split(r.PostFormValue(p+"list"), ",") {
+				if v = strings.TrimSpace(v); v != "" {
+					c.Values = append(c.Values, v)
+				}
+			}
+		case string(segment.Number):
+			c.Min, c.Max = number("min", "min"), number("max", "max")
+		case string(segment.Boolean):
+			c.Value = r.PostFormValue(p + "bool")
+		case string(segment.Event):
+			c.EventType, c.URLContains = r.PostFormValue(p+"event_type"), r.PostFormValue(p+"url")
+			if n := number("count", "count"); n != nil {
+				c.Count = int(min(max(*n, -1), segment.MaxCount+1))
+			}
+			if n := number("days", "days"); n != nil {
+				c.Days = int(min(max(*n, 0), segment.MaxDays+1))
+			}
+		case string(segment.Membership):
+			if n := number("segment", "segment"); n != nil {
+				c.Segment = *n
+			}
+		}
+		s.Conditions = append(s.Conditions, c)
+	}
+	return s, bad
+}
+
+// renderSegmentEdit shows the editor for s with errs; blank empty rows
+// follow the conditions, and row focus (if any) gets the keyboard.
+func (h *Web) renderSegmentEdit(w http.ResponseWriter, r *http.Request, s segment.Segment, errs map[string]string, p *segment.Preview, focus, blank int) {
+	ctx := r.Context()
+	d := segmentEditData{Segment: s, Errors: errs, Ops: opOptions(), Stages: lead.Stages, Grades: lead.Grades,
+		EventTypes: scoring.EventTypes, Preview: p}
+	custom, err := h.customKeys(ctx, actor(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Fields = fieldOptions(custom)
+	users, err := h.Users.List(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Owners = append(d.Owners, segment.Unassigned)
+	for _, u := range users {
+		d.Owners = append(d.Owners, strings.ToLower(u.Email))
+	}
+	others, err := h.Segments.List(ctx, actor(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, o := range others {
+		if o.ID != s.ID {
+			d.Others = append(d.Others, o)
+		}
+	}
+	if len(s.Conditions) == 0 && blank == 0 {
+		blank = 1
+	}
+	conds := append(slices.Clone(s.Conditions), make([]segment.Condition, blank)...)
+	for i, c := range conds {
+		row := condRow{Index: i, Condition: c, Widget: widgetOf(c.Field), ValuesText: strings.Join(c.Values, ", "), Focus: i == focus}
+		row.Kind, _ = segment.KindOf(c.Field)
+		if c.Min != nil {
+			row.MinText = strconv.FormatInt(*c.Min, 10)
+		}
+		if c.Max != nil {
+			row.MaxText = strconv.FormatInt(*c.Max, 10)
+		}
+		if c.Field == segment.FEvent {
+			row.CountText, row.DaysText = strconv.Itoa(c.Count), strconv.Itoa(c.Days)
+		}
+		prefix := "conditions." + strconv.Itoa(i) + "."
+		for k, v := range errs {
+			if rest, ok := strings.CutPrefix(k, prefix); ok {
+				row.Errors = append(row.Errors, strings.ReplaceAll(rest, "_", " ")+" "+v)
+			}
+		}
+		slices.Sort(row.Errors)
+		d.Rows = append(d.Rows, row)
+	}
+	title := "New segment"
+	if s.ID != 0 {
+		title = "Edit " + s.Name
+	}
+	status := 0
+	if len(errs) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	h.render(w, r, "segment_edit", page{Title: title, Nav: "segments", Data: d, Status: status})
+}
+
+// customKeys lists the custom questions of every form, the form answers
+// a segment may test.
+func (h *Web) customKeys(ctx context.Context, a access.Actor) ([]string, error) {
+	list, err := h.Forms.List(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
+	for _, f := range list {
+		for _, fd := range f.Fields {
+			if fd.Custom() && !slices.Contains(keys, fd.Name) {
+				keys = append(keys, fd.Name)
+			}
+		}
+	}
+	slices.Sort(keys)
+	return keys, nil
+}
+
+func (h *Web) confirmDeleteSegment(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		err = segment.MayManage(actor(r))
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	s, err := h.Segments.Get(r.Context(), actor(r), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if r.Method == http.MethodGet {
+		h.render(w, r, "confirm", page{Title: "Delete " + s.Name, Nav: "segments", Data: confirmData{
+			Question: fmt.Sprintf("Delete the segment %q?", s.Name), Detail: fmt.Sprintf("Its %d members stay leads; only the segment goes.", s.Members),
+			Action: fmt.Sprintf("/segments/%d/delete", s.ID), Button: "Delete segment", Cancel: fmt.Sprintf("/segments/%d", s.ID)}})
+		return
+	}
+	if err := h.Segments.Delete(r.Context(), actor(r), id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, fmt.Sprintf("Segment %q deleted.", s.Name))
+	http.Redirect(w, r, "/segments", http.StatusSeeOther)
+}
+
+func segmentNames(list []segment.Segment) map[int64]string {
+	out := map[int64]string{}
+	for _, s := range list {
+		out[s.ID] = s.Name
+	}
+	return out
+}
+
+// describeAll says each condition in words, for lists and pages.
+func describeAll(cs []segment.Condition, names map[int64]string) []string {
+	out := make([]string, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, describe(c, names))
+	}
+	return out
+}
+
+func describe(c segment.Condition, names map[int64]string) string {
+	label := segmentFieldLabels[c.Field]
+	if label == "" {
+		label = fieldLabel(c.Field)
+	}
+	op := opLabels[c.Op]
+	switch kind, _ := segment.KindOf(c.Field); kind {
+	case segment.Text:
+		if c.Op == segment.Empty || c.Op == segment.NotEmpty {
+			return label + " " + op
+		}
+		return fmt.Sprintf("%s %s %q", label, op, c.Value)
+	case segment.Choice:
+		return label + " " + op + " " + strings.Join(c.Values, ", ")
+	case segment.Number:
+		switch {
+		case c.Op != segment.Between:
+			return label + " " + op
+		case c.Min != nil && c.Max != nil:
+			return fmt.Sprintf("%s from %d to %d", label, *c.Min, *c.Max)
+		case c.Min != nil:
+			return fmt.Sprintf("%s at least %d", label, *c.Min)
+		case c.Max != nil:
+			return fmt.Sprintf("%s at most %d", label, *c.Max)
+		}
+	case segment.Boolean:
+		if c.Value == "true" {
+			return label + ": yes"
+		}
+		return label + ": no"
+	case segment.Event:
+		s := fmt.Sprintf("%s %s %d times in the last %d days", c.EventType, op, c.Count, c.Days)
+		if c.URLContains != "" {
+			s += fmt.Sprintf(" (address contains %q)", c.URLContains)
+		}
+		return s
+	case segment.Membership:
+		name := names[c.Segment]
+		if name == "" {
+			name = "#" + strconv.FormatInt(c.Segment, 10)
+		}
+		if c.Op == segment.NotIn {
+			return "not in segment " + name
+		}
+		return "in segment " + name
+	}
+	return c.Field
+}
