@@ -19,6 +19,7 @@ import (
 	"leadflow/internal/lead"
 	"leadflow/internal/report"
 	"leadflow/internal/secret"
+	"leadflow/internal/segment"
 	"leadflow/internal/user"
 )
 
@@ -140,7 +141,7 @@ func (e environment) demo(ctx context.Context, args []string) error {
 		fmt.Fprintf(e.stderr, "creating demo data: %d leads...\n", *n)
 		leads := lead.NewService(db)
 		svc := demo.Services{Users: users, Leads: leads, Forms: forms.NewService(db, leads), CRM: crm.NewService(db, leads), Reports: report.NewService(db),
-			Activities: activity.NewService(db, leads), Calendar: calendar.NewStore(db), Products: product.NewService(db)}
+			Activities: activity.NewService(db, leads), Calendar: calendar.NewStore(db), Products: product.NewService(db), Segments: segment.NewService(db)}
 		if err := demo.Seed(ctx, svc, password, *n, 1, time.Now()); err != nil {
 			return err
 		}

@@ -187,6 +187,20 @@ func TestDemoPrintsWorkingCredentials(t *testing.T) {
 	if won == nil || won[1] == "0" || !strings.Contains(body.String(), `class="deal"`) {
 		t.Errorf("demo deal board has no deals or no won deal: %v", won)
 	}
+	// The demo segments are counted already.
+	req, _ = http.NewRequest("GET", base+"/segments", nil)
+	req.AddCookie(session)
+	segs, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body.Reset()
+	body.ReadFrom(segs.Body)
+	segs.Body.Close()
+	counts := regexp.MustCompile(`class="segment-count" data-segment="\d+">(\d+)<`).FindAllStringSubmatch(body.String(), -1)
+	if len(counts) != 3 || counts[0][1] == "0" || counts[1][1] == "0" || counts[2][1] == "0" || strings.Contains(body.String(), "counting") {
+		t.Errorf("demo segments: %v", counts)
+	}
 }
 
 // TestBenchQuick runs the measuring tool at its small size: it must go

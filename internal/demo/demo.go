@@ -21,6 +21,7 @@ import (
 	"leadflow/internal/phone"
 	"leadflow/internal/product"
 	"leadflow/internal/report"
+	"leadflow/internal/segment"
 	"leadflow/internal/user"
 )
 
@@ -92,6 +93,8 @@ type Services struct {
 	// Products makes the catalog and prices the open deals; nil leaves
 	// them out.
 	Products *product.Service
+	// Segments saves the demo segments; nil leaves them out.
+	Segments *segment.Service
 }
 
 // Seed creates the demo team with password and n leads created over the
@@ -101,7 +104,7 @@ type Services struct {
 func Seed(ctx context.Context, svc Services, password string, n int, seed uint64, now time.Time) error {
 	users, leads, fs := svc.Users, svc.Leads, svc.Forms
 	var sales []user.User
-	var admin access.Actor
+	var admin, marketing access.Actor
 	for _, in := range Team {
 		in.Password = password
 		u, err := users.Create(ctx, access.System, in)
@@ -113,6 +116,9 @@ func Seed(ctx context.Context, svc Services, password string, n int, seed uint64
 		}
 		if u.Role == access.Admin {
 			admin = u.Actor()
+		}
+		if u.Role == access.Marketing {
+			marketing = u.Actor()
 		}
 	}
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
@@ -160,7 +166,10 @@ func Seed(ctx context.Context, svc Services, password string, n int, seed uint64
 	if err := seedActivities(ctx, svc, rng, sales, now); err != nil {
 		return err
 	}
-	return seedSpend(ctx, svc.Reports, admin, now)
+	if err := seedSpend(ctx, svc.Reports, admin, now); err != nil {
+		return err
+	}
+	return seedSegments(ctx, svc.Segments, marketing)
 }
 
 // monthlySpend is what the demo company pays its paid channels a month.

@@ -282,6 +282,14 @@ func reaches(refs map[int64][]int64, from, target int64) bool {
 	return false
 }
 
+// Sync brings every segment up to date in the caller's goroutine, as the
+// membership job does: for the demo loader and the command line.
+func (s *Service) Sync(ctx context.Context) (Stats, error) {
+	sy := NewSyncer(s.db)
+	sy.SetClock(s.now)
+	return sy.Run(ctx)
+}
+
 // wake starts the membership job now instead of at its next period.
 func (s *Service) wake() {
 	if s.Jobs != nil {
