@@ -194,3 +194,15 @@ func Purge(ctx context.Context, q sqldb.Querier, cutoff time.Time) (int64, error
 	}
 	return res.RowsAffected()
 }
+
+// PurgeKind deletes the jobs of kind that ended well before cutoff: work
+// enqueued on every write, such as segment membership, would otherwise
+// fill the table between daily purges. Failed jobs stay for the daily
+// purge, to be seen.
+func PurgeKind(ctx context.Context, q sqldb.Querier, kind string, cutoff time.Time) (int64, error) {
+	res, err := q.Exec(ctx, `DELETE FROM jobs WHERE kind = ? AND state = 'done' AND finished_at < ?`, kind, cutoff.UnixMilli())
+	if err != nil {
+		return 0, wrap("purge "+kind, err)
+	}
+	return res.RowsAffected()
+}

@@ -2,6 +2,7 @@ package segment_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"leadflow/internal/access"
 	"leadflow/internal/dbtest"
 	"leadflow/internal/fault"
+	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/segment"
 	"leadflow/internal/sqldb"
@@ -357,6 +359,22 @@ func TestMembershipFollowsLeadChanges(t *testing.T) {
 			t.Errorf("14 days on: %q, want nobody", got)
 		}
 
+		// Ion's pricing visits erased (privacy) take him out of a segment
+		// of pricing visitors in the last 30 days.
+		recent := w.create(t, "Pricing, a month", "all",
+			segment.Condition{Field: "event", Op: "at_least", EventType: "page_view", URLContains: "/pricing", Count: 1, Days: 30})
+		w.run(t)
+		if got := w.members(t, recent.ID); got != "eva ion" {
+			t.Fatalf("pricing in a month: %q", got)
+		}
+		if _, err := db.W.Exec(ctx, `DELETE FROM events WHERE lead_id = ?`, w.ids["ion"]); err != nil {
+			t.Fatal(err)
+		}
+		w.run(t)
+		if got := w.members(t, recent.ID); got != "eva" {
+			t.Errorf("after Ion's events were deleted: %q", got)
+		}
+
 		// A deleted lead leaves, and the count with it.
 		if err := w.leads.Delete(ctx, access.System, w.ids["lia"]); err != nil {
 			t.Fatal(err)
@@ -472,6 +490,57 @@ func TestConcurrentRunsAndWrites(t *testing.T) {
 			if got.Members != c.want || rows != c.want || dup != c.want {
 				t.Errorf("%s: count %d, %d rows (%d distinct), want %d", c.s.Name, got.Members, rows, dup, c.want)
 			}
+		}
+	})
+}
+
+// TestJobOnTwoInstances runs the membership job through two job runners
+// sharing the database, as two instances would: both are woken for the
+// same change, the change is applied once, and finished runs are
+// forgotten after a while.
+func TestJobOnTwoInstances(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := newWorld(t, db)
+		var runners []*job.Runner
+		for i := 0; i < 2; i++ {
+			r := job.NewRunner(db, job.Options{Instance: fmt.Sprintf("instance-%d", i), Poll: 20 * time.Millisecond})
+			r.Handle(segment.JobKind, segment.NewSyncer(db).Handler)
+			r.Start()
+			t.Cleanup(func() { r.Stop(context.Background()) })
+			runners = append(runners, r)
+		}
+		old := time.Now().Add(-time.Hour).UnixMilli()
+		if _, err := db.W.Exec(ctx, `INSERT INTO jobs (kind, unique_key, state, run_at, created_at, finished_at) VALUES (?, 'old run', 'done', ?, ?, ?)`,
+			segment.JobKind, old, old, old); err != nil {
+			t.Fatal(err)
+		}
+		ro := w.create(t, "Romania", "all", segment.Condition{Field: "country", Op: "in", Values: []string{"RO"}})
+		if _, err := w.leads.Update(ctx, access.System, w.ids["eva"], lead.Changes{"country": "RO"}); err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, err := range dbtest.Together(func() error {
+			id, err := segment.Wake(ctx, runners[0])
+			ids = append(ids, id)
+			return err
+		}, func() error {
+			id, err := segment.Wake(ctx, runners[1])
+			return errors.Join(err, func() error { _, err := job.Wait(ctx, db.R, id); return err }())
+		}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := job.Wait(ctx, db.R, ids[0]); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.members(t, ro.ID); got != "eva ion lia" {
+			t.Errorf("Romania after the job: %q", got)
+		}
+		var oldRuns int
+		db.R.QueryRow(ctx, `SELECT COUNT(*) FROM jobs WHERE unique_key = 'old run'`).Scan(&oldRuns)
+		if oldRuns != 0 {
+			t.Errorf("a run finished an hour ago is still listed")
 		}
 	})
 }

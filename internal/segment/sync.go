@@ -34,10 +34,11 @@ const (
 const windowsEvery = time.Minute
 
 // Wake enqueues the membership job to run now, once however many
-// instances and requests ask within the same second, and wakes r.
-func Wake(ctx context.Context, r *job.Runner) {
+// instances and requests ask within the same second, wakes r, and
+// returns the job's id.
+func Wake(ctx context.Context, r *job.Runner) (int64, error) {
 	now := time.Now()
-	r.Enqueue(ctx, JobKind, nil, job.EnqueueOptions{Unique: JobKind + "@now" + strconv.FormatInt(now.Unix(), 10), MaxAttempts: 3})
+	return r.Enqueue(ctx, JobKind, nil, job.EnqueueOptions{Unique: JobKind + "@now" + strconv.FormatInt(now.Unix(), 10), MaxAttempts: 3})
 }
 
 // Syncer keeps segment_members in step with the leads.
@@ -52,9 +53,17 @@ func NewSyncer(db *sqldb.DB) *Syncer { return &Syncer{db: db, now: time.Now} }
 // SetClock replaces the clock, for tests of time windows.
 func (s *Syncer) SetClock(now func() time.Time) { s.now = now }
 
-// Handler runs the membership job.
+// keepDone is how long finished membership jobs stay listed: they are
+// enqueued as often as once a second while leads change.
+const keepDone = 10 * time.Minute
+
+// Handler runs the membership job, then forgets its own finished runs
+// older than keepDone.
 func (s *Syncer) Handler(ctx context.Context, _ job.Job) error {
-	_, err := s.Run(ctx)
+	if _, err := s.Run(ctx); err != nil {
+		return err
+	}
+	_, err := job.PurgeKind(ctx, s.db.W, JobKind, time.Now().Add(-keepDone))
 	return err
 }
 

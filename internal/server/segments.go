@@ -38,6 +38,6 @@ func wakeSegments(r *job.Runner, next http.Handler) http.Handler {
 		if now-prev < 1000 || !last.CompareAndSwap(prev, now) {
 			return
 		}
-		go segment.Wake(context.WithoutCancel(req.Context()), r)
+		go segment.Wake(context.WithoutCancel(req.Context()), r) // a failure waits for the next period
 	})
 }
