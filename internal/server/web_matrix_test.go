@@ -137,6 +137,14 @@ var pageMatrix = map[string]pageRule{
 	"GET /users/{id}/delete":                {who: "admin", record: "user"},
 	"POST /users/{id}/delete":               {who: "admin", record: "user", form: url.Values{}},
 	"POST /users/{id}/tokens/{tid}/revoke":  {who: "admin", record: "user", form: url.Values{}},
+	"GET /segments":                         {who: "any"},
+	"GET /segments/new":                     {who: "marketing"},
+	"POST /segments":                        {who: "marketing", form: url.Values{"name": {"Matrix {role}"}, "action": {"save"}, "c0_field": {"stage"}, "c0_op": {"in"}, "c0_stage": {"mql"}}},
+	"GET /segments/{id}":                    {who: "any", record: "segment"},
+	"GET /segments/{id}/edit":               {who: "marketing", record: "segment"},
+	"POST /segments/{id}":                   {who: "marketing", record: "segment", form: url.Values{"name": {"Renamed {role}"}, "action": {"save"}}},
+	"GET /segments/{id}/delete":             {who: "marketing", record: "segment"},
+	"POST /segments/{id}/delete":            {who: "marketing", record: "segment", form: url.Values{}},
 	"GET /account":                          {who: "any"},
 	"POST /account/password":                {who: "any", form: url.Values{"current_password": {"not it"}, "password": {"another long password"}}},
 	"POST /account/tokens":                  {who: "any", form: url.Values{"name": {"matrix"}}},
@@ -450,6 +458,8 @@ func matrixRecords(t *testing.T, f *fixture, db *sqldb.DB, role string) records 
 		t.Fatal(err)
 	}
 	recs["user-token"] = fmt.Sprint(tok)
+	seg := must(f.call(t, "admin", "POST", "/api/v1/segments", `{"name":"Segment `+role+`","conditions":[{"field":"stage","op":"in","values":["sql"]}]}`))(http.StatusCreated, "segment")
+	recs["segment"] = id(seg, "id")
 	inv := must(f.call(t, "admin", "POST", "/api/v1/invitations", `{"email":"invited.`+role+`@example.com","role":"sales"}`))(http.StatusCreated, "invitation")
 	recs["invitation"] = id(inv, "id")
 	sues := must(f.call(t, "sales2", "POST", "/api/v1/me/tokens", `{"name":"sue's `+role+`"}`))(http.StatusCreated, "sue's token")
