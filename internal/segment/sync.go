@@ -88,6 +88,15 @@ func (s *Syncer) Run(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return st, err
 	}
+	// A look on the read pool first: most runs find nothing to do, and on
+	// SQLite every transaction here, even one that changes nothing, takes
+	// the one writer.
+	var work int
+	err = s.db.R.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM segment_changes LIMIT 1) c)
+		+ (SELECT COUNT(*) FROM (SELECT 1 FROM segments WHERE filled_at IS NULL LIMIT 1) f)`).Scan(&work)
+	if err != nil || work == 0 {
+		return st, err
+	}
 	for ctx.Err() == nil {
 		more, err := s.fillStep(ctx, &st)
 		if err != nil {
@@ -353,6 +362,13 @@ func (s *Syncer) changeStep(ctx context.Context, st *Stats) (int, error) {
 // holding when the older visit turns 15 days old, with no write to the
 // lead. It looks at most once a windowsEvery.
 func (s *Syncer) windows(ctx context.Context) (int, error) {
+	var seen *int64
+	if err := s.db.R.QueryRow(ctx, `SELECT windows_at FROM segment_sync WHERE id = 1`).Scan(&seen); err != nil {
+		return 0, err
+	}
+	if seen != nil && s.now().UnixMilli()-*seen < windowsEvery.Milliseconds() {
+		return 0, nil
+	}
 	var n int
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		n = 0
