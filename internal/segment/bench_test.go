@@ -257,36 +257,64 @@ func BenchmarkSegmentBatch(b *testing.B) {
 	}
 }
 
-// BenchmarkChangeFeedCost times raw batched event inserts (transactions
-// of 5,000, as the bench tool's raw limit) with the change feed's trigger
-// and without it, on a fresh SQLite database of 20,000 leads:
+// BenchmarkChangeFeedCost times raw batched writes (transactions of
+// 5,000, as the bench tool's raw limit) with the change feed's triggers
+// and without them, on a fresh SQLite database of 20,000 leads each time:
+// 100,000 event inserts, and 100,000 score updates of leads (what a
+// rescore writes):
 //
-//	go test -run XXX -bench ChangeFeedCost -benchtime 5x ./internal/segment
+//	go test -run XXX -bench ChangeFeedCost -benchtime 3x ./internal/segment
 func BenchmarkChangeFeedCost(b *testing.B) {
 	ctx := context.Background()
 	b.Setenv("LEADFLOW_BENCH_DB", "")
 	d := bench.Data{Seed: 2, Now: time.Now()}
-	const events = 100000
-	for _, feed := range []bool{true, false} {
-		name := "with feed"
-		if !feed {
-			name = "without feed"
+	const writes = 100000
+	updates := func(db *sqldb.DB) error {
+		for from := 0; from < writes; from += 5000 {
+			err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+				for i := from; i < from+5000; i++ {
+					if _, err := tx.Exec(ctx, `UPDATE leads SET score = score + 1, version = version + 1 WHERE id = ?`, 1+i%20000); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
 		}
-		b.Run(name, func(b *testing.B) {
-			for n := 0; n < b.N; n++ {
-				b.StopTimer()
-				db := benchDB(b) // a fresh database each time: the same size for both
-				if !feed {
-					if _, err := db.W.Exec(ctx, `DROP TRIGGER segment_changes_event_insert`); err != nil {
+		return nil
+	}
+	for _, what := range []string{"events", "lead updates"} {
+		for _, feed := range []bool{true, false} {
+			name := what + "/with feed"
+			if !feed {
+				name = what + "/without feed"
+			}
+			b.Run(name, func(b *testing.B) {
+				for n := 0; n < b.N; n++ {
+					b.StopTimer()
+					db := benchDB(b) // a fresh database each time: the same size for both
+					if !feed {
+						for _, trigger := range []string{"segment_changes_event_insert", "segment_changes_lead_update"} {
+							if _, err := db.W.Exec(ctx, `DROP TRIGGER `+trigger); err != nil {
+								b.Fatal(err)
+							}
+						}
+					}
+					b.StartTimer()
+					var err error
+					if what == "events" {
+						err = d.InsertEvents(ctx, db, writes, 20000, 5000, nil)
+					} else {
+						err = updates(db)
+					}
+					if err != nil {
 						b.Fatal(err)
 					}
 				}
-				b.StartTimer()
-				if err := d.InsertEvents(ctx, db, events, 20000, 5000, nil); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(events*b.N)/b.Elapsed().Seconds(), "events/s")
-		})
+				b.ReportMetric(float64(writes*b.N)/b.Elapsed().Seconds(), "writes/s")
+			})
+		}
 	}
 }
