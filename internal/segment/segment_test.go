@@ -474,7 +474,24 @@ func TestConcurrentRunsAndWrites(t *testing.T) {
 				return nil
 			}
 		}
-		for _, err := range dbtest.Together(runs, runs, runs, edits(0), edits(1), edits(2)) {
+		// Marketing redefines the Germany segment meanwhile, ending where
+		// it began: each edit refills it while the runs go on.
+		redefine := func() error {
+			for i := 0; i < 6; i++ {
+				countries := []string{"DE", "RO"}
+				if i%2 == 1 {
+					countries = []string{"DE"}
+				}
+				s := de
+				s.Version = 0
+				s.Conditions = []segment.Condition{s.Conditions[0], {Field: "country", Op: "in", Values: countries}}
+				if _, err := w.segs.Update(ctx, marketing, s); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		for _, err := range dbtest.Together(runs, runs, runs, edits(0), edits(1), edits(2), redefine) {
 			if err != nil {
 				t.Fatal(err)
 			}
