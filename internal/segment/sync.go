@@ -268,7 +268,10 @@ func (s *Syncer) fillStep(ctx context.Context, st *Stats) (bool, error) {
 				return err
 			}
 			st.Entered, st.Left = st.Entered+e, st.Left+l
-			if _, err := tx.Exec(ctx, `UPDATE segments SET filled_at = ? WHERE id = ?`, now.UnixMilli(), seg.ID); err != nil {
+			// Naming the version read keeps a fill of an old definition
+			// from marking the new one filled (Update holds the sync lock
+			// too, so this is a second guard).
+			if _, err := tx.Exec(ctx, `UPDATE segments SET filled_at = ? WHERE id = ? AND version = ?`, now.UnixMilli(), seg.ID, seg.Version); err != nil {
 				return err
 			}
 			return s.refillDependents(ctx, tx, all, seg.ID)
@@ -278,7 +281,7 @@ func (s *Syncer) fillStep(ctx context.Context, st *Stats) (bool, error) {
 			return err
 		}
 		st.Entered, st.Left = st.Entered+e, st.Left+l
-		_, err = tx.Exec(ctx, `UPDATE segments SET fill_after = ? WHERE id = ?`, *hi, seg.ID)
+		_, err = tx.Exec(ctx, `UPDATE segments SET fill_after = ? WHERE id = ? AND version = ?`, *hi, seg.ID, seg.Version)
 		return err
 	})
 	return did, err
