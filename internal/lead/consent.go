@@ -271,3 +271,24 @@ func consentHistory(ctx context.Context, q sqldb.Querier, id int64) ([]ConsentRe
 	}
 	return out, rows.Err()
 }
+
+// WithdrawConsent turns a lead's consent off on the person's own request
+// (an unsubscribe link), keeping source and proof in the history. It is
+// for code that has verified the request itself (a signed link), so it
+// checks no actor. A lead without consent is left as it is.
+func (s *Service) WithdrawConsent(ctx context.Context, id int64, source string, proof ConsentProof) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		old, err := lockLead(ctx, tx, id)
+		if err != nil || !old.Consent {
+			return err
+		}
+		now := s.now().UTC().Truncate(time.Millisecond)
+		l := old
+		l.Consent, l.ConsentAt, l.UpdatedAt = false, nil, now
+		if err := updateLead(ctx, tx, &l); err != nil {
+			return err
+		}
+		return insertChange(ctx, tx, Change{LeadID: id, At: now, Kind: KindUpdated, Detail: map[string][2]string{FConsent: {"true", "false"}},
+			Reason: source, consent: &consentEntry{proof: proof, source: source, action: ConsentWithdrawn}}, 0)
+	})
+}

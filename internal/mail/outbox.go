@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -47,6 +48,11 @@ type Message struct {
 	// Key, when set, makes queueing idempotent: a second message with
 	// the same key is not made.
 	Key string
+	// Headers are extra header fields, such as List-Unsubscribe.
+	Headers map[string]string
+	// EnrolmentID and Step name the sequence step that sends it.
+	EnrolmentID int64
+	Step        int
 }
 
 // Outbox stores messages and delivers them.
@@ -57,6 +63,9 @@ type Outbox struct {
 	// Jobs, when set, is woken when a message is queued so that it
 	// leaves at once rather than at the next poll.
 	Jobs *job.Runner
+	// OnBounce, when set, is told of a message whose address the server
+	// refused for good, after the address is suppressed.
+	OnBounce func(ctx context.Context, m Stored)
 }
 
 // NewOutbox returns an outbox over db that sends with cfg.
@@ -80,6 +89,12 @@ type Stored struct {
 	Error     string
 	CreatedAt time.Time
 	SentAt    time.Time
+	Headers   map[string]string
+	// EnrolmentID and Step name the sequence step that sent it, if one did.
+	EnrolmentID int64
+	Step        int
+	OpenedAt    time.Time
+	ClickedAt   time.Time
 }
 
 // Queue stores m through q (the caller's transaction) with a job to send
@@ -93,14 +108,26 @@ func (o *Outbox) Queue(ctx context.Context, q sqldb.Querier, m Message) (int64, 
 	if m.Key != "" {
 		key = m.Key
 	}
-	var lead any
+	var lead, enrolment, step any
 	if m.LeadID != 0 {
 		lead = m.LeadID
 	}
+	if m.EnrolmentID != 0 {
+		enrolment, step = m.EnrolmentID, m.Step
+	}
+	headers := ""
+	if len(m.Headers) > 0 {
+		b, err := json.Marshal(m.Headers)
+		if err != nil {
+			return 0, wrap("queue", err)
+		}
+		headers = string(b)
+	}
 	var id int64
-	err := q.QueryRow(ctx, `INSERT INTO mail_outbox (kind, unique_key, lead_id, to_addr, subject, text_body, html_body, message_id, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unique_key) DO NOTHING RETURNING id`,
-		m.Kind, key, lead, m.To, m.Subject, m.Text, m.HTML, o.messageID(), time.Now().UnixMilli()).Scan(&id)
+	err := q.QueryRow(ctx, `INSERT INTO mail_outbox (kind, unique_key, lead_id, to_addr, subject, text_body, html_body, message_id, created_at,
+		headers, enrolment_id, step)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (unique_key) DO NOTHING RETURNING id`,
+		m.Kind, key, lead, m.To, m.Subject, m.Text, m.HTML, o.messageID(), time.Now().UnixMilli(), headers, enrolment, step).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) && m.Key != "" {
 		err = q.QueryRow(ctx, `SELECT id FROM mail_outbox WHERE unique_key = ?`, m.Key).Scan(&id)
 		return id, wrap("queue", err)
@@ -171,6 +198,14 @@ func (o *Outbox) Handler(ctx context.Context, j job.Job) error {
 	if ferr := o.finish(ctx, m.ID, status, err.Error()); ferr != nil {
 		return ferr
 	}
+	if status == Bounced {
+		if err := Suppress(ctx, o.db.W, m.To, Bounced, fmt.Sprintf("message %d", m.ID)); err != nil {
+			return err
+		}
+		if o.OnBounce != nil {
+			o.OnBounce(ctx, m)
+		}
+	}
 	return job.Permanent(err)
 }
 
@@ -202,19 +237,34 @@ func truncate(s string) string {
 	return strings.ToValidUTF8(s, "")
 }
 
-const storedColumns = `id, kind, COALESCE(lead_id, 0), to_addr, subject, text_body, html_body, message_id, status, attempts, error, created_at, sent_at`
+const storedColumns = `id, kind, COALESCE(lead_id, 0), to_addr, subject, text_body, html_body, message_id, status, attempts, error,
+	created_at, COALESCE(sent_at, 0), headers, COALESCE(enrolment_id, 0), COALESCE(step, 0), COALESCE(opened_at, 0), COALESCE(clicked_at, 0)`
 
 func scanStored(row interface{ Scan(...any) error }) (Stored, error) {
 	var m Stored
-	var created int64
-	var sent sql.NullInt64
-	err := row.Scan(&m.ID, &m.Kind, &m.LeadID, &m.To, &m.Subject, &m.Text, &m.HTML, &m.MessageID, &m.Status, &m.Attempts, &m.Error, &created, &sent)
+	var created, sent, opened, clicked int64
+	var headers string
+	err := row.Scan(&m.ID, &m.Kind, &m.LeadID, &m.To, &m.Subject, &m.Text, &m.HTML, &m.MessageID, &m.Status, &m.Attempts, &m.Error,
+		&created, &sent, &headers, &m.EnrolmentID, &m.Step, &opened, &clicked)
 	m.CreatedAt = time.UnixMilli(created).UTC()
-	if sent.Valid {
-		m.SentAt = time.UnixMilli(sent.Int64).UTC()
+	m.SentAt, m.OpenedAt, m.ClickedAt = timeOf(sent), timeOf(opened), timeOf(clicked)
+	if headers != "" {
+		json.Unmarshal([]byte(headers), &m.Headers)
 	}
 	return m, err
 }
+
+func timeOf(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// Get returns one stored message, for the code that tracks it (opens,
+// clicks, unsubscribes) and checks no actor: its caller has verified a
+// signed link first.
+func (o *Outbox) Get(ctx context.Context, id int64) (Stored, error) { return o.get(ctx, id) }
 
 // List returns the newest messages, for admins: to see what left, what
 // waits and why something failed.

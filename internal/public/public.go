@@ -97,6 +97,10 @@ func preflight(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// Limit applies the public pages' rate limits to next, for public
+// handlers served beside them (the links in emails).
+func (p *Public) Limit(next http.Handler) http.Handler { return p.limit(next) }
+
 // limit answers 429 with Retry-After to a client over its rate. When the
 // limiter cannot tell (its database is unreachable) the request goes on:
 // it would fail on that database anyway, with a better message. Each
@@ -123,7 +127,7 @@ func (p *Public) limit(next http.Handler) http.Handler {
 // (forms and landing pages, shown and posted).
 func bucketOf(path string) string {
 	switch {
-	case strings.HasPrefix(path, "/t/"):
+	case strings.HasPrefix(path, "/t/") || strings.HasPrefix(path, "/e/"):
 		return "tracking"
 	case path == "/embed.js" || path == "/t.js":
 		return "scripts"

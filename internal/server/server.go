@@ -21,6 +21,7 @@ import (
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/mail"
+	"leadflow/internal/nurture"
 	"leadflow/internal/privacy"
 	"leadflow/internal/product"
 	"leadflow/internal/public"
@@ -82,6 +83,9 @@ func New(cfg Config) (http.Handler, error) {
 	formSvc.Mail, users.Mail = outbox, outbox
 	activities, calendars := activity.NewService(cfg.DB, leads), calendar.NewStore(cfg.DB)
 	products := product.NewService(cfg.DB)
+	nurtureSvc := nurture.NewService(cfg.DB, leads, outbox, trackingSvc)
+	nurtureSvc.Proxies = cfg.TrustedProxies
+	outbox.OnBounce = nurtureSvc.Bounced
 	runner := cfg.Jobs
 	if runner == nil {
 		runner = job.NewRunner(cfg.DB, job.Options{Log: cfg.Log})
@@ -95,10 +99,12 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	limiter := ratelimit.For(cfg.DB, cfg.PublicPerMinute, cfg.PublicBurst)
 	registerJobs(runner, cfg, leads, importSvc, users, reports, limiter)
-	outbox.Jobs = runner
+	outbox.Jobs, nurtureSvc.Jobs = runner, runner
 	runner.Handle(mail.JobKind, outbox.Handler)
 	segments := segment.NewService(cfg.DB)
 	registerSegments(runner, segments, cfg.DB)
+	runner.Handle(nurture.TickJob, nurtureSvc.Tick)
+	runner.Every(nurture.TickJob, time.Minute, nil)
 
 	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments}, cfg.Log)
@@ -121,6 +127,9 @@ func New(cfg Config) (http.Handler, error) {
 	mux.Handle("/f/", publicPages)
 	mux.Handle("/p/", publicPages)
 	mux.Handle(forms.ConfirmPath, publicPages)
+	emailLinks := pub.Limit(nurtureSvc.PublicHandler())
+	mux.Handle(nurture.UnsubscribePath, emailLinks)
+	mux.Handle("/e/", emailLinks)
 	mux.Handle("/embed.js", publicPages)
 	mux.Handle("/t.js", publicPages)
 	mux.Handle("/t/", publicPages)

@@ -159,23 +159,43 @@ func sign(key []byte, id string) string {
 
 // PixelToken is the token of lead id's email-open pixel.
 func (s *Service) PixelToken(ctx context.Context, leadID int64) (string, error) {
-	key, err := s.signingKey(ctx)
-	if err != nil {
-		return "", err
-	}
-	id := strconv.FormatInt(leadID, 10)
-	return id + "." + sign(key, id), nil
+	return s.Token(ctx, strconv.FormatInt(leadID, 10))
 }
 
 // LeadOf returns the lead a pixel token names; ok is false for a token
 // leadflow did not make. It is public, for the pixel any mail reader
 // loads, so it checks no actor: the signature is the check.
 func (s *Service) LeadOf(ctx context.Context, token string) (int64, bool) {
-	id, sig, found := strings.Cut(token, ".")
-	key, err := s.signingKey(ctx)
-	if !found || err != nil || !hmac.Equal([]byte(sig), []byte(sign(key, id))) {
+	id, ok := s.Verify(ctx, token)
+	if !ok {
 		return 0, false
 	}
 	n, err := strconv.ParseInt(id, 10, 64)
 	return n, err == nil
+}
+
+// Token signs id (which holds no '.') for a link in an email: the pixel,
+// and the open, click and unsubscribe links of nurturing emails. The key
+// is never rotated, so links in emails sent long ago keep working.
+func (s *Service) Token(ctx context.Context, id string) (string, error) {
+	key, err := s.signingKey(ctx)
+	if err != nil {
+		return "", err
+	}
+	return id + "." + sign(key, id), nil
+}
+
+// Verify returns the id a token made by Token names; ok is false for a
+// token leadflow did not make.
+func (s *Service) Verify(ctx context.Context, token string) (id string, ok bool) {
+	i := strings.LastIndex(token, ".")
+	if i < 0 {
+		return "", false
+	}
+	id, sig := token[:i], token[i+1:]
+	key, err := s.signingKey(ctx)
+	if err != nil || !hmac.Equal([]byte(sig), []byte(sign(key, id))) {
+		return "", false
+	}
+	return id, true
 }

@@ -1,0 +1,111 @@
+package nurture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"leadflow/internal/fault"
+	"leadflow/internal/lead"
+	"leadflow/internal/mail"
+	"leadflow/internal/mailtmpl"
+)
+
+var errNoTemplate = errors.New("template deleted")
+
+// Paths of the links in nurturing emails, each followed by a signed token.
+const (
+	UnsubscribePath = "/u/" // the preference page; a POST there unsubscribes from all (RFC 8058 one-click)
+	OpenPath        = "/e/o/"
+	ClickPath       = "/e/c/"
+)
+
+// messageKey names the sends-th email of an enrolment, at step: the
+// outbox's idempotency key, and what the links in the email sign.
+func messageKey(enrolmentID int64, step, sends int) string {
+	return fmt.Sprintf("enrol-%d-%d-%d", enrolmentID, step, sends)
+}
+
+// compose makes the email of a step for r's lead: the template filled in,
+// every link made a signed click link, an open pixel, the unsubscribe
+// footer and the one-click unsubscribe headers.
+func (s *Service) compose(ctx context.Context, r *run, templateID int64) (mail.Message, error) {
+	t, err := s.Template(ctx, templateID)
+	if fault.CodeOf(err) == fault.NotFound {
+		return mail.Message{}, errNoTemplate
+	}
+	if err != nil {
+		return mail.Message{}, err
+	}
+	vals, err := s.values(ctx, r.lead)
+	if err != nil {
+		return mail.Message{}, err
+	}
+	key := messageKey(r.e.ID, r.e.Step, r.sends)
+	token, err := s.links.Token(ctx, key)
+	if err != nil {
+		return mail.Message{}, err
+	}
+	out := t.Render(vals)
+	cfg := s.mail.Config()
+	unsubscribe := cfg.Link(UnsubscribePath + token)
+	if out.HTML != "" {
+		if out.HTML, err = s.trackLinks(ctx, out.HTML, key, token); err != nil {
+			return mail.Message{}, err
+		}
+		out.HTML += fmt.Sprintf(`<p>You get this email because you asked for news from us. <a href="%s">Unsubscribe or choose what you get</a>.</p>`+
+			`<img src="%s" width="1" height="1" alt="">`, html.EscapeString(unsubscribe), html.EscapeString(cfg.Link(OpenPath+token)))
+	}
+	out.Text += "\n\n--\nYou get this email because you asked for news from us. Unsubscribe or choose what you get:\n" + unsubscribe + "\n"
+	return mail.Message{Kind: "sequence", To: r.lead.Email, LeadID: r.lead.ID, Key: key, Subject: out.Subject, Text: out.Text, HTML: out.HTML,
+		EnrolmentID: r.e.ID, Step: r.e.Step,
+		Headers: map[string]string{"List-Unsubscribe": "<" + unsubscribe + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}}, nil
+}
+
+// values are a lead's merge fields.
+func (s *Service) values(ctx context.Context, l lead.Lead) (mailtmpl.Values, error) {
+	v := mailtmpl.Values{"first_name": l.FirstName, "last_name": l.LastName, "full_name": strings.TrimSpace(l.FirstName + " " + l.LastName),
+		"email": l.Email, "company": l.Company, "job_title": l.JobTitle, "city": l.City, "country": l.Country,
+		"owner_email": l.OwnerEmail, "owner_name": l.OwnerEmail}
+	if l.OwnerID != 0 {
+		var name string
+		if err := s.db.R.QueryRow(ctx, `SELECT name FROM users WHERE id = ?`, l.OwnerID).Scan(&name); err == nil && name != "" {
+			v["owner_name"] = name
+		}
+	}
+	return v, nil
+}
+
+var href = regexp.MustCompile(`href="(https?://[^"]+)"`)
+
+// trackLinks makes every web link of an HTML part a click link, signed
+// with the link's own address, so the redirect goes only where the email
+// pointed.
+func (s *Service) trackLinks(ctx context.Context, h, key, token string) (string, error) {
+	var err error
+	cfg := s.mail.Config()
+	out := href.ReplaceAllStringFunc(h, func(m string) string {
+		target := html.UnescapeString(href.FindStringSubmatch(m)[1])
+		sig, e := s.clickSignature(ctx, key, target)
+		if e != nil {
+			err = e
+			return m
+		}
+		link := cfg.Link(ClickPath + token + "?u=" + url.QueryEscape(target) + "&s=" + sig)
+		return `href="` + html.EscapeString(link) + `"`
+	})
+	return out, err
+}
+
+// clickSignature signs a click link's target together with its message.
+func (s *Service) clickSignature(ctx context.Context, key, target string) (string, error) {
+	t, err := s.links.Token(ctx, key+" "+target)
+	if err != nil {
+		return "", err
+	}
+	return t[strings.LastIndex(t, ".")+1:], nil
+}

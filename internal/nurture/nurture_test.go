@@ -1,0 +1,455 @@
+package nurture_test
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"leadflow/internal/access"
+	"leadflow/internal/dbtest"
+	"leadflow/internal/job"
+	"leadflow/internal/lead"
+	"leadflow/internal/mail"
+	"leadflow/internal/mailtest"
+	"leadflow/internal/mailtmpl"
+	"leadflow/internal/nurture"
+	"leadflow/internal/sqldb"
+	"leadflow/internal/tracking"
+)
+
+// env is nurturing over a real database, a real SMTP server on loopback
+// and a job runner that delivers, with a clock the test moves.
+type env struct {
+	db    *sqldb.DB
+	leads *lead.Service
+	svc   *nurture.Service
+	smtp  *mailtest.Server
+	web   *httptest.Server
+	clock *clock
+}
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time     { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+var marketer = access.Actor{ID: 0, Email: "mia@example.com", Role: access.Marketing}
+
+func newEnv(t *testing.T, db *sqldb.DB) *env {
+	t.Helper()
+	s := mailtest.Start(t)
+	cfg := mail.Config{Host: s.Host, Port: s.Port, Username: mailtest.User, Password: mailtest.Password, Security: mail.StartTLS,
+		From: "Acme <news@acme.example>", BaseURL: "https://crm.acme.example", TLS: &tls.Config{RootCAs: s.RootCAs, ServerName: "127.0.0.1"}}
+	return newEnvWith(t, db, s, cfg)
+}
+
+func newEnvWith(t *testing.T, db *sqldb.DB, s *mailtest.Server, cfg mail.Config) *env {
+	t.Helper()
+	leads := lead.NewService(db)
+	outbox := mail.NewOutbox(db, cfg)
+	svc := nurture.NewService(db, leads, outbox, tracking.NewService(db))
+	outbox.OnBounce = svc.Bounced
+	c := &clock{t: time.Now().UTC()}
+	svc.SetClock(c.now)
+	r := job.NewRunner(db, job.Options{Poll: 20 * time.Millisecond, Backoff: func(int) time.Duration { return 10 * time.Millisecond }})
+	r.Handle(mail.JobKind, outbox.Handler)
+	outbox.Jobs = r
+	r.Start()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		r.Stop(ctx)
+	})
+	web := httptest.NewServer(svc.PublicHandler())
+	t.Cleanup(web.Close)
+	return &env{db: db, leads: leads, svc: svc, smtp: s, web: web, clock: c}
+}
+
+func (e *env) lead(t *testing.T, c lead.Changes) lead.Lead {
+	t.Helper()
+	l, err := e.leads.Create(context.Background(), access.System, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+func (e *env) template(t *testing.T, name, subject, html, text string) int64 {
+	t.Helper()
+	tpl, err := e.svc.SaveTemplate(context.Background(), marketer, mailtmpl.Template{Name: name, Subject: subject, HTML: html, Text: text})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tpl.ID
+}
+
+func (e *env) sequence(t *testing.T, q nurture.Sequence) nurture.Sequence {
+	t.Helper()
+	if q.Status == "" {
+		q.Status = nurture.Active
+	}
+	q, err := e.svc.SaveSequence(context.Background(), marketer, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+func (e *env) run(t *testing.T) int {
+	t.Helper()
+	n, err := e.svc.RunDue(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func (e *env) enrolment(t *testing.T, leadID int64) nurture.Enrolment {
+	t.Helper()
+	es, err := e.svc.LeadEnrolments(context.Background(), access.System, leadID)
+	if err != nil || len(es) == 0 {
+		t.Fatalf("enrolments of lead %d: %v %v", leadID, es, err)
+	}
+	return es[0]
+}
+
+func (e *env) outboxCount(t *testing.T) int {
+	var n int
+	e.db.R.QueryRow(context.Background(), `SELECT count(*) FROM mail_outbox`).Scan(&n)
+	return n
+}
+
+var clickLink = regexp.MustCompile(`href="(https://crm\.acme\.example/e/c/[^"]+)"`)
+
+func TestSequenceSendsItsStepsWithMergeFieldsAndUnsubscribeHeaders(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		welcome := e.template(t, "Welcome", "Bună, {{first_name|there}}!",
+			`<p>Hello {{first_name}} from {{company|your team}}, see <a href="https://acme.example/guide?x=1&amp;y=2">the guide</a>.</p><script>alert(1)</script>`, "")
+		follow := e.template(t, "Follow-up", "Still there?", "", "Hi {{first_name|there}}, {{owner_name|our team}} here.")
+		seq := e.sequence(t, nurture.Sequence{Name: "Onboarding", Steps: []nurture.Step{
+			{Kind: nurture.StepEmail, TemplateID: welcome},
+			{Kind: nurture.StepWait, Days: 2},
+			{Kind: nurture.StepEmail, TemplateID: follow},
+		}})
+		l := e.lead(t, lead.Changes{lead.FEmail: "ioana@example.ro", lead.FFirstName: "Ioana", lead.FConsent: "true"})
+		if _, made, err := e.svc.Enrol(context.Background(), marketer, seq.ID, l.ID, "test"); err != nil || !made {
+			t.Fatalf("enrol: %v %v", made, err)
+		}
+		e.run(t)
+		m := e.smtp.Wait(t, 1, 10*time.Second)[0]
+		dec := new(mimeWords)
+		if got := dec.decode(t, m.Header.Get("Subject")); got != "Bună, Ioana!" {
+			t.Errorf("subject %q", got)
+		}
+		if !strings.Contains(m.HTML, "Hello Ioana from your team") || strings.Contains(m.HTML, "<script") {
+			t.Errorf("HTML part: %q", m.HTML)
+		}
+		if !strings.Contains(m.Text, "Hello Ioana from your team") || !strings.Contains(m.Text, "/u/") {
+			t.Errorf("text part: %q", m.Text)
+		}
+		unsub := m.Header.Get("List-Unsubscribe")
+		if !strings.HasPrefix(unsub, "<https://crm.acme.example/u/") || m.Header.Get("List-Unsubscribe-Post") != "List-Unsubscribe=One-Click" {
+			t.Errorf("unsubscribe headers: %q / %q", unsub, m.Header.Get("List-Unsubscribe-Post"))
+		}
+		if en := e.enrolment(t, l.ID); en.Step != 1 || en.Status != nurture.EnrolActive || !en.NextAt.After(e.clock.now().Add(47*time.Hour)) {
+			t.Fatalf("after the first email: step index %d (%s) until %v; want waiting two days at the wait (index 1)", en.Step, en.Status, en.NextAt)
+		}
+
+		// Nothing more until the wait is over; then the follow-up.
+		e.clock.add(47 * time.Hour)
+		e.run(t)
+		e.clock.add(2 * time.Hour)
+		e.run(t)
+		ms := e.smtp.Wait(t, 2, 10*time.Second)
+		if len(ms) != 2 || !strings.Contains(ms[1].Text, "Hi Ioana, our team here.") {
+			t.Fatalf("%d messages; second %q", len(ms), ms[len(ms)-1].Text)
+		}
+		if en := e.enrolment(t, l.ID); en.Status != nurture.EnrolCompleted {
+			t.Errorf("after the last step: %s", en.Status)
+		}
+
+		// The click link goes where the email pointed, and nowhere else.
+		link := clickLink.FindStringSubmatch(m.HTML)
+		if link == nil {
+			t.Fatalf("no click link in %q", m.HTML)
+		}
+		target := strings.ReplaceAll(strings.Replace(link[1], "https://crm.acme.example", e.web.URL, 1), "&amp;", "&")
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := client.Get(target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "https://acme.example/guide?x=1&y=2" {
+			t.Errorf("click: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		u, _ := url.Parse(target)
+		q := u.Query()
+		q.Set("u", "https://evil.example/")
+		u.RawQuery = q.Encode()
+		if resp, err = client.Get(u.String()); err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("redirect to another address: %d, want 400", resp.StatusCode)
+		}
+		evs, _ := e.leads.Events(context.Background(), l.ID, 50)
+		if !hasEvent(evs, "email_click") || !hasEvent(evs, "email_open") {
+			t.Errorf("engagement events: %v", evs)
+		}
+	})
+}
+
+func hasEvent(evs []lead.Event, typ string) bool {
+	for _, ev := range evs {
+		if ev.Type == typ {
+			return true
+		}
+	}
+	return false
+}
+
+func TestNoConsentNoEmail(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		tpl := e.template(t, "News", "News", "", "Hello")
+		seq := e.sequence(t, nurture.Sequence{Name: "News", Steps: []nurture.Step{{Kind: nurture.StepEmail, TemplateID: tpl}}})
+		l := e.lead(t, lead.Changes{lead.FEmail: "no.consent@example.com"})
+		e.svc.Enrol(context.Background(), marketer, seq.ID, l.ID, "test")
+		e.run(t)
+		if en := e.enrolment(t, l.ID); en.Status != nurture.EnrolActive || !en.NextAt.After(e.clock.now()) {
+			t.Errorf("without consent: %s, next %v; want waiting for consent", en.Status, en.NextAt)
+		}
+		e.clock.add(lead.ConfirmWithin + time.Hour)
+		e.run(t)
+		if en := e.enrolment(t, l.ID); en.Status != nurture.EnrolExited || en.ExitReason != nurture.ExitNoConsent {
+			t.Errorf("after the wait for consent: %s (%s)", en.Status, en.ExitReason)
+		}
+		if n := e.outboxCount(t); n != 0 {
+			t.Errorf("%d emails queued for a lead without consent", n)
+		}
+	})
+}
+
+func TestOneClickUnsubscribeStopsTheSequenceAtOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		tpl := e.template(t, "News", "News", "<p>Hello</p>", "")
+		seq := e.sequence(t, nurture.Sequence{Name: "Monthly news", Steps: []nurture.Step{
+			{Kind: nurture.StepEmail, TemplateID: tpl}, {Kind: nurture.StepWait, Days: 1}, {Kind: nurture.StepEmail, TemplateID: tpl}}})
+		other := e.sequence(t, nurture.Sequence{Name: "Webinars", Steps: []nurture.Step{{Kind: nurture.StepWait, Days: 3}, {Kind: nurture.StepEmail, TemplateID: tpl}}})
+		l := e.lead(t, lead.Changes{lead.FEmail: "Lars@Example.no", lead.FConsent: "true"})
+		e.svc.Enrol(context.Background(), marketer, seq.ID, l.ID, "test")
+		e.svc.Enrol(context.Background(), marketer, other.ID, l.ID, "test")
+		e.run(t)
+		m := e.smtp.Wait(t, 1, 10*time.Second)[0]
+		unsub := strings.Trim(m.Header.Get("List-Unsubscribe"), "<>")
+		unsub = strings.Replace(unsub, "https://crm.acme.example", e.web.URL, 1)
+
+		// What a mail client sends for RFC 8058 one-click.
+		resp, err := http.Post(unsub, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("one-click unsubscribe: %d", resp.StatusCode)
+		}
+		for _, id := range []int64{seq.ID, other.ID} {
+			es, _ := e.svc.SequenceEnrolments(context.Background(), id, 10)
+			if es[0].Status != nurture.EnrolExited || es[0].ExitReason != nurture.ExitUnsubscribed {
+				t.Errorf("sequence %d after unsubscribe: %s (%s)", id, es[0].Status, es[0].ExitReason)
+			}
+		}
+		got, _ := e.leads.Get(context.Background(), access.System, l.ID)
+		hist, _ := e.leads.ConsentHistory(context.Background(), access.System, l.ID)
+		if got.Consent || hist[0].Action != lead.ConsentWithdrawn || hist[0].Source != "unsubscribe link" {
+			t.Errorf("consent %v, history %+v", got.Consent, hist[0])
+		}
+		// Final: a new enrolment of the address sends nothing.
+		third := e.sequence(t, nurture.Sequence{Name: "Later", Steps: []nurture.Step{{Kind: nurture.StepEmail, TemplateID: tpl}}})
+		e.leads.Update(context.Background(), access.System, l.ID, lead.Changes{lead.FConsent: "true"})
+		e.svc.Enrol(context.Background(), marketer, third.ID, l.ID, "test")
+		e.clock.add(48 * time.Hour)
+		e.run(t)
+		time.Sleep(300 * time.Millisecond)
+		if n := len(e.smtp.Messages()); n != 1 {
+			t.Errorf("%d messages arrived; want only the one before the unsubscribe", n)
+		}
+	})
+}
+
+// Several instances working the same due enrolments at once, and one
+// stopped halfway and started again, send each step once.
+func TestConcurrentAndRestartedRunsSendEachStepOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		tpl := e.template(t, "News", "News", "", "Hello {{first_name}}")
+		seq := e.sequence(t, nurture.Sequence{Name: "News", Steps: []nurture.Step{
+			{Kind: nurture.StepEmail, TemplateID: tpl}, {Kind: nurture.StepWait, Hours: 1}, {Kind: nurture.StepEmail, TemplateID: tpl}}})
+		const n = 40
+		for i := 0; i < n; i++ {
+			l := e.lead(t, lead.Changes{lead.FEmail: fmt.Sprintf("p%d@example.com", i), lead.FFirstName: fmt.Sprint("P", i), lead.FConsent: "true"})
+			e.svc.Enrol(context.Background(), marketer, seq.ID, l.ID, "test")
+		}
+		// An instance stopped in the middle of its run...
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { time.Sleep(5 * time.Millisecond); cancel() }()
+		e.svc.RunDue(ctx)
+		// ...and three more at once, one of them a fresh process.
+		fresh := nurture.NewService(db, e.leads, mail.NewOutbox(db, mail.Config{Host: e.smtp.Host, Port: e.smtp.Port, From: "x@acme.example"}), tracking.NewService(db))
+		fresh.SetClock(e.clock.now)
+		errs := dbtest.Together(
+			func() error { _, err := e.svc.RunDue(context.Background()); return err },
+			func() error { _, err := e.svc.RunDue(context.Background()); return err },
+			func() error { _, err := fresh.RunDue(context.Background()); return err })
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		e.clock.add(2 * time.Hour)
+		dbtest.Together(
+			func() error { _, err := e.svc.RunDue(context.Background()); return err },
+			func() error { _, err := fresh.RunDue(context.Background()); return err })
+		var total, distinct int
+		db.R.QueryRow(context.Background(), `SELECT count(*), count(DISTINCT to_addr || ':' || step) FROM mail_outbox`).Scan(&total, &distinct)
+		if total != 2*n || distinct != 2*n {
+			t.Errorf("%d emails queued, %d distinct (lead, step); want %d of each", total, distinct, 2*n)
+		}
+		e.smtp.Wait(t, 2*n, 30*time.Second)
+		time.Sleep(200 * time.Millisecond)
+		if got := len(e.smtp.Messages()); got != 2*n {
+			t.Errorf("%d messages arrived, want %d", got, 2*n)
+		}
+	})
+}
+
+func TestBounceEndsTheSequenceAndCountsAgainstTheLead(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		tpl := e.template(t, "News", "News", "", "Hello")
+		seq := e.sequence(t, nurture.Sequence{Name: "News", Steps: []nurture.Step{
+			{Kind: nurture.StepEmail, TemplateID: tpl}, {Kind: nurture.StepWait, Hours: 1}, {Kind: nurture.StepEmail, TemplateID: tpl}}})
+		e.smtp.Refuse("gone@example.com", 550, -1)
+		l := e.lead(t, lead.Changes{lead.FEmail: "gone@example.com", lead.FConsent: "true"})
+		e.svc.Enrol(context.Background(), marketer, seq.ID, l.ID, "test")
+		e.run(t)
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			if r, _ := mail.Suppressed(context.Background(), db.R, "GONE@example.com"); r == mail.Bounced {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the refused address was not suppressed")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		e.clock.add(2 * time.Hour)
+		e.run(t)
+		if en := e.enrolment(t, l.ID); en.Status != nurture.EnrolExited || en.ExitReason != nurture.ExitBounced {
+			t.Errorf("after the bounce: %s (%s)", en.Status, en.ExitReason)
+		}
+		evs, _ := e.leads.Events(context.Background(), l.ID, 50)
+		if !hasEvent(evs, "email_bounce") {
+			t.Errorf("no email_bounce event: %v", evs)
+		}
+		if n := e.outboxCount(t); n != 1 {
+			t.Errorf("%d emails queued; want the one that bounced", n)
+		}
+	})
+}
+
+func TestBranchOnOpenAndWaitUntilInTheLeadsZone(t *testing.T) {
+	db := dbtest.SQLite(t)
+	e := newEnv(t, db)
+	a := e.template(t, "A", "A", "<p>A</p>", "")
+	b := e.template(t, "B", "B", "", "opened")
+	c := e.template(t, "C", "C", "", "not opened")
+	seq := e.sequence(t, nurture.Sequence{Name: "Branches", Steps: []nurture.Step{
+		{Kind: nurture.StepEmail, TemplateID: a},
+		{Kind: nurture.StepWait, Days: 1},
+		{Kind: nurture.StepBranch, If: nurture.IfOpened, Goto: 6},
+		{Kind: nurture.StepEmail, TemplateID: c},
+		{Kind: nurture.StepBranch, If: nurture.IfScoreAbove, Value: -1, Goto: 8},
+		{Kind: nurture.StepWaitUntil, Weekday: "tue", Hour: 10},
+		{Kind: nurture.StepEmail, TemplateID: b},
+	}})
+	opener := e.lead(t, lead.Changes{lead.FEmail: "opener@example.no", lead.FCountry: "NO", lead.FConsent: "true"})
+	other := e.lead(t, lead.Changes{lead.FEmail: "other@example.no", lead.FCountry: "NO", lead.FConsent: "true"})
+	for _, l := range []lead.Lead{opener, other} {
+		e.svc.Enrol(context.Background(), marketer, seq.ID, l.ID, "test")
+	}
+	e.run(t)
+	ms := e.smtp.Wait(t, 2, 10*time.Second)
+	for _, m := range ms {
+		if m.To[0] == "opener@example.no" {
+			pixel := regexp.MustCompile(`src="https://crm\.acme\.example(/e/o/[^"]+)"`).FindStringSubmatch(m.HTML)
+			if pixel == nil {
+				t.Fatalf("no open pixel in %q", m.HTML)
+			}
+			resp, err := http.Get(e.web.URL + pixel[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.Header.Get("Content-Type") != "image/gif" {
+				t.Errorf("pixel answered %s", resp.Header.Get("Content-Type"))
+			}
+		}
+	}
+	e.clock.add(25 * time.Hour)
+	e.run(t)
+	if en := e.enrolment(t, other.ID); en.Status != nurture.EnrolCompleted {
+		t.Errorf("the lead that did not open: %s at step %d; want completed after C", en.Status, en.Step)
+	}
+	en := e.enrolment(t, opener.ID)
+	oslo, _ := time.LoadLocation("Europe/Oslo")
+	at := en.NextAt.In(oslo)
+	if en.Step != 5 || at.Weekday() != time.Tuesday || at.Hour() != 10 || at.Minute() != 0 || !en.NextAt.After(e.clock.now()) {
+		t.Errorf("the opener waits at step %d until %v; want step 6 (index 5), next Tuesday 10:00 in Oslo", en.Step, at)
+	}
+	e.clock.t = en.NextAt.Add(time.Minute)
+	e.run(t)
+	ms = e.smtp.Wait(t, 4, 10*time.Second)
+	var got []string
+	for _, m := range ms {
+		got = append(got, m.To[0]+":"+strings.TrimSpace(strings.SplitN(m.Text, "\n", 2)[0]))
+	}
+	want := "opener@example.no:opened"
+	if !strings.Contains(strings.Join(got, " "), want) || !strings.Contains(strings.Join(got, " "), "other@example.no:not opened") {
+		t.Errorf("messages %v; want the opener to get B and the other C", got)
+	}
+}
+
+func TestSequenceValidationNamesTheStep(t *testing.T) {
+	db := dbtest.SQLite(t)
+	e := newEnv(t, db)
+	_, err := e.svc.SaveSequence(context.Background(), marketer, nurture.Sequence{Name: "Bad", Status: nurture.Active, Steps: []nurture.Step{
+		{Kind: nurture.StepEmail, TemplateID: 99},
+		{Kind: nurture.StepWait},
+		{Kind: nurture.StepBranch, If: nurture.IfOpened, Goto: 3},
+	}})
+	msg := fmt.Sprint(err)
+	for _, f := range []string{"steps.1.template_id", "steps.2.days", "steps.3.goto"} {
+		if !strings.Contains(msg, f) {
+			t.Errorf("error %q does not name %s", msg, f)
+		}
+	}
+	if _, err := e.svc.SaveSequence(context.Background(), access.Actor{Role: access.Sales}, nurture.Sequence{Name: "x"}); err == nil {
+		t.Error("a sales user saved a sequence")
+	}
+}
