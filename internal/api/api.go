@@ -21,6 +21,8 @@ import (
 	"leadflow/internal/forms"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
+	"leadflow/internal/mail"
+	"leadflow/internal/nurture"
 	"leadflow/internal/privacy"
 	"leadflow/internal/product"
 	"leadflow/internal/report"
@@ -47,6 +49,8 @@ type API struct {
 	Products *product.Service
 	// Segments keeps saved filters over leads and their members.
 	Segments *segment.Service
+	Nurture  *nurture.Service
+	Outbox   *mail.Outbox
 	Log      *slog.Logger
 }
 

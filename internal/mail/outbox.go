@@ -301,3 +301,31 @@ func wrap(what string, err error) error {
 	}
 	return fmt.Errorf("mail: %s: %w", what, err)
 }
+
+// Retry queues a failed message again, for an admin who fixed what made
+// it fail (the settings, a full mailbox). A bounced one stays: its
+// address is suppressed.
+func (o *Outbox) Retry(ctx context.Context, a access.Actor, id int64) error {
+	if !a.ManagesUsers() {
+		return fault.Errorf(fault.Forbidden, "only admins retry outgoing email")
+	}
+	if !o.cfg.Configured() {
+		return ErrNotConfigured
+	}
+	err := o.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE mail_outbox SET status = ?, error = '' WHERE id = ? AND status = ?`, Queued, id, Failed)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fault.Errorf(fault.Conflict, "message %d is not a failed one; only failed messages are tried again", id)
+		}
+		_, _, err = job.Enqueue(ctx, tx, JobKind, sendArgs{ID: id}, job.EnqueueOptions{
+			Unique: fmt.Sprintf("mail:%d:retry:%d", id, time.Now().UnixNano()), MaxAttempts: sendAttempts})
+		return err
+	})
+	if err == nil {
+		o.Wake()
+	}
+	return err
+}

@@ -29,6 +29,21 @@ var matrix = map[string]allowed{
 	"DELETE /api/v1/leads/{id}":             {"marketing", true},
 	"GET /api/v1/leads/{id}/timeline":       {"any", true},
 	"GET /api/v1/leads/{id}/consent":        {"any", true},
+	"GET /api/v1/leads/{id}/enrolments":     {"any", true},
+	"POST /api/v1/leads/{id}/enrolments":    {"marketing", true},
+	"POST /api/v1/enrolments/{id}/exit":     {"any", true},
+	"GET /api/v1/email-templates":           {"marketing", false},
+	"POST /api/v1/email-templates":          {"marketing", false},
+	"GET /api/v1/email-templates/{id}":      {"marketing", false},
+	"PATCH /api/v1/email-templates/{id}":    {"marketing", false},
+	"DELETE /api/v1/email-templates/{id}":   {"marketing", false},
+	"GET /api/v1/sequences":                 {"marketing", false},
+	"POST /api/v1/sequences":                {"marketing", false},
+	"GET /api/v1/sequences/{id}":            {"marketing", false},
+	"PATCH /api/v1/sequences/{id}":          {"marketing", false},
+	"DELETE /api/v1/sequences/{id}":         {"marketing", false},
+	"GET /api/v1/sequences/{id}/report":     {"marketing", false},
+	"GET /api/v1/outbox":                    {"admin", false},
 	"POST /api/v1/leads/{id}/merge":         {"marketing", true},
 	"GET /api/v1/leads/{id}/score":          {"any", true},
 	"POST /api/v1/leads/{id}/qualify":       {"any", true},
@@ -246,6 +261,9 @@ func otherUsersRecords(t *testing.T, f *fixture) map[string]string {
 	_, rule := f.call(t, "admin", "POST", "/api/v1/assignment/rules", `{"name":"Matrix","members":["sam@example.com"]}`)
 	_, inv := f.call(t, "admin", "POST", "/api/v1/invitations", `{"email":"matrix.invitee@example.com","role":"sales"}`)
 	_, seg := f.call(t, "admin", "POST", "/api/v1/segments", `{"name":"Matrix","conditions":[{"field":"stage","op":"in","values":["sql"]}]}`)
+	_, tpl := f.call(t, "admin", "POST", "/api/v1/email-templates", `{"name":"Matrix","subject":"Hi","text":"Hello"}`)
+	_, seq := f.call(t, "admin", "POST", "/api/v1/sequences", `{"name":"Matrix","steps":[{"kind":"wait","days":1}]}`)
+	_, enr := f.call(t, "admin", "POST", "/api/v1/leads/"+id(l, "id")+"/enrolments", `{"sequence_id":`+id(seq, "id")+`}`)
 	_, users := f.call(t, "admin", "GET", "/api/v1/users", "")
 	sue := "0"
 	for _, u := range users["data"].([]any) {
@@ -274,6 +292,11 @@ func otherUsersRecords(t *testing.T, f *fixture) map[string]string {
 		"/api/v1/submissions/{id}/discard": sub,
 		"/api/v1/users/{id}":               sue,
 		"/api/v1/invitations/{id}":         id(inv, "id"),
+		"/api/v1/leads/{id}/enrolments":    id(l, "id"),
+		"/api/v1/enrolments/{id}/exit":     id(enr, "id"),
+		"/api/v1/email-templates/{id}":     id(tpl, "id"),
+		"/api/v1/sequences/{id}":           id(seq, "id"),
+		"/api/v1/sequences/{id}/report":    id(seq, "id"),
 		"/api/v1/me/tokens/{id}":           id(tok, "id"),
 		"/api/v1/me/sessions/{id}":         "0123456789abcdef0123",
 		"/api/v1/jobs/{id}/retry":          "1",

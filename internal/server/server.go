@@ -107,7 +107,8 @@ func New(cfg Config) (http.Handler, error) {
 	runner.Every(nurture.TickJob, time.Minute, nil)
 
 	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
-		Activities: activities, Calendar: calendars, Products: products, Segments: segments}, cfg.Log)
+		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
+		Nurture: nurtureSvc, Outbox: outbox}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +119,8 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	pub.Proxies = cfg.TrustedProxies
 	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
-		Activities: activities, Calendar: calendars, Products: products, Segments: segments, Log: cfg.Log}
+		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
+		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))

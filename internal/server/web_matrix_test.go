@@ -40,7 +40,7 @@ type pageRule struct {
 // are shared: every role reads and edits every account, and only their
 // owner is guarded (sales may take or release its own or an unassigned
 // one, not give or take another's).
-var ownerScoped = map[string]bool{"lead": true, "contact": true, "deal": true, "account": true}
+var ownerScoped = map[string]bool{"lead": true, "contact": true, "deal": true, "account": true, "enrolment": true}
 
 // pageMatrix is every page route. A route missing here fails
 // TestPageAuthorizationMatrix: adding a page means saying who may use it.
@@ -130,6 +130,24 @@ var pageMatrix = map[string]pageRule{
 	"GET /users":                            {who: "admin"},
 	"POST /users":                           {who: "admin", form: url.Values{}},
 	"POST /users/invitations":               {who: "admin", form: url.Values{"email": {"invitee.{role}@example.com"}, "role": {"sales"}}},
+	"GET /nurture":                          {who: "marketing"},
+	"GET /nurture/templates/new":            {who: "marketing"},
+	"POST /nurture/templates":               {who: "marketing", form: url.Values{"name": {"New {role}"}, "subject": {"Hi"}, "text": {"Hello"}}},
+	"GET /nurture/templates/{id}":           {who: "marketing", record: "template"},
+	"POST /nurture/templates/{id}":          {who: "marketing", record: "template", form: url.Values{"name": {"Edited {role}"}, "subject": {"Hi"}, "text": {"Hello"}, "version": {"1"}}},
+	"POST /nurture/templates/{id}/test":     {who: "marketing", record: "template", form: url.Values{}},
+	"GET /nurture/templates/{id}/delete":    {who: "marketing", record: "template"},
+	"POST /nurture/templates/{id}/delete":   {who: "marketing", record: "template", form: url.Values{}},
+	"GET /nurture/sequences/new":            {who: "marketing"},
+	"POST /nurture/sequences":               {who: "marketing", form: url.Values{"name": {"New {role}"}, "status": {"draft"}, "trigger_kind": {"manual"}}},
+	"GET /nurture/sequences/{id}":           {who: "marketing", record: "sequence"},
+	"POST /nurture/sequences/{id}":          {who: "marketing", record: "sequence", form: url.Values{"name": {"Edited {role}"}, "status": {"draft"}, "trigger_kind": {"manual"}, "version": {"1"}}},
+	"GET /nurture/sequences/{id}/delete":    {who: "marketing", record: "sequence"},
+	"POST /nurture/sequences/{id}/delete":   {who: "marketing", record: "sequence", form: url.Values{}},
+	"POST /leads/{id}/enrolments":           {who: "marketing", record: "lead", form: url.Values{"sequence": {"{sequence}"}}},
+	"POST /enrolments/{id}/exit":            {who: "any", record: "enrolment", form: url.Values{"reason": {"replied"}}},
+	"GET /mail":                             {who: "admin"},
+	"POST /mail/{id}/retry":                 {who: "admin", record: "mail", form: url.Values{}},
 	"POST /users/invitations/{id}/revoke":   {who: "admin", record: "invitation", form: url.Values{}},
 	"POST /users/{id}/role":                 {who: "admin", record: "user", form: url.Values{"role": {"sales"}}},
 	"POST /users/{id}/disable":              {who: "admin", record: "user", form: url.Values{}},
@@ -365,7 +383,7 @@ func (recs records) request(pattern string, rule pageRule, kind, role string) (s
 		id = recs[rule.record+":"+kind]
 	}
 	pairs := []string{"{id}", id, "{lid}", recs["landing"], "{tid}", recs["user-token"], "{$}", "",
-		"{account}", recs["account:"+kind], "{owner}", recs["owner:"+kind], "{role}", role}
+		"{account}", recs["account:"+kind], "{owner}", recs["owner:"+kind], "{role}", role, "{sequence}", recs["sequence"]}
 	for k, v := range recs { // other "{name}" entries stand for ids in forms
 		if strings.HasPrefix(k, "{") {
 			pairs = append(pairs, k, v)
@@ -423,6 +441,22 @@ func matrixRecords(t *testing.T, f *fixture, db *sqldb.DB, role string) records 
 		twin := must(f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"twin.`+o.kind+`@`+role+`.example","first_name":"Tess","last_name":"Twin","company":"Twins `+role+`","owner":"`+o.owner+`"}`))(http.StatusCreated, "twin")
 		recs["twin:"+o.kind] = id(twin, "id")
 	}
+	// Nurturing: a template no sequence sends, a sequence, each kind of
+	// lead enrolled in it, and a failed email.
+	tpl := must(f.call(t, "admin", "POST", "/api/v1/email-templates", `{"name":"Matrix `+role+`","subject":"Hi","text":"Hello"}`))(http.StatusCreated, "template")
+	recs["template"] = id(tpl, "id")
+	seq := must(f.call(t, "admin", "POST", "/api/v1/sequences", `{"name":"Matrix `+role+`","steps":[{"kind":"wait","days":1}]}`))(http.StatusCreated, "sequence")
+	recs["sequence"] = id(seq, "id")
+	for _, kind := range []string{"own", "other", "unassigned"} {
+		e := must(f.call(t, "admin", "POST", "/api/v1/leads/"+recs["lead:"+kind]+"/enrolments", `{"sequence_id":`+recs["sequence"]+`}`))(http.StatusCreated, "enrol")
+		recs["enrolment:"+kind] = id(e, "id")
+	}
+	var mailID int64
+	if err := db.W.QueryRow(context.Background(), `INSERT INTO mail_outbox (kind, to_addr, subject, text_body, message_id, status, created_at)
+		VALUES ('test', 'x@example.com', 's', 't', ?, 'failed', 0) RETURNING id`, "matrix-"+role+"@example.com").Scan(&mailID); err != nil {
+		t.Fatal(err)
+	}
+	recs["mail"] = fmt.Sprint(mailID)
 	recs["owner:unassigned"] = ""
 	activityPageRecords(t, f, recs, role, leo)
 	must(f.call(t, "admin", "DELETE", "/api/v1/users/"+id(leoUser, "id"), ""))(http.StatusNoContent, "delete leo")

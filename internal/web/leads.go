@@ -13,6 +13,7 @@ import (
 	"leadflow/internal/activity"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
+	"leadflow/internal/nurture"
 	"leadflow/internal/scoring"
 	"leadflow/internal/user"
 )
@@ -160,6 +161,10 @@ type showData struct {
 	Values   map[string]string // what was typed in them
 	Reasons  []string          // the disqualify reasons in force
 	Consent  []lead.ConsentRecord
+	// Enrolments are the lead's nurturing sequences; Sequences those it
+	// can be enrolled in (for marketing).
+	Enrolments []nurture.Enrolment
+	Sequences  []nurture.Sequence
 	Overdue  bool
 	// CanConvert shows the Convert button.
 	CanConvert bool
@@ -212,6 +217,12 @@ func (h *Web) renderLead(w http.ResponseWriter, r *http.Request, l lead.Lead, er
 	}
 	if err == nil {
 		d.Consent, err = h.Leads.ConsentHistory(r.Context(), actor(r), l.ID)
+	}
+	if err == nil {
+		d.Enrolments, err = h.Nurture.LeadEnrolments(r.Context(), actor(r), l.ID)
+	}
+	if err == nil && actor(r).ManagesMarketing() {
+		d.Sequences, err = h.Nurture.Sequences(r.Context())
 	}
 	d.Overdue, d.CanConvert = l.Overdue(now), lead.CanConvert(l)
 	if err != nil {

@@ -30,6 +30,9 @@ import (
 	"leadflow/internal/imports"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
+	"leadflow/internal/mail"
+	"leadflow/internal/mailtmpl"
+	"leadflow/internal/nurture"
 	"leadflow/internal/privacy"
 	"leadflow/internal/product"
 	"leadflow/internal/report"
@@ -63,6 +66,8 @@ type Services struct {
 	// Products is the catalog and the products on deals.
 	Products *product.Service
 	Segments *segment.Service
+	Nurture  *nurture.Service
+	Outbox   *mail.Outbox
 }
 
 // Web holds what the pages call.
@@ -250,6 +255,10 @@ var funcs = template.FuncMap{
 	"list":    func(v ...any) []any { return v },
 	"points":  func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) },
 	"join":    strings.Join,
+	// safeHTML shows an email template's HTML, sanitised once more here
+	// so the page never trusts what is stored.
+	"safeHTML":  func(s string) template.HTML { return template.HTML(mailtmpl.Sanitize(s)) },
+	"hasPrefix": strings.HasPrefix,
 
 	"authorities": func() []lead.Authority { return lead.Authorities },
 	"duration":    humanDuration,
