@@ -165,7 +165,7 @@ type showData struct {
 	// can be enrolled in (for marketing).
 	Enrolments []nurture.Enrolment
 	Sequences  []nurture.Sequence
-	Overdue  bool
+	Overdue    bool
 	// CanConvert shows the Convert button.
 	CanConvert bool
 }
