@@ -453,3 +453,61 @@ func TestSequenceValidationNamesTheStep(t *testing.T) {
 		t.Error("a sales user saved a sequence")
 	}
 }
+
+// Triggers enrol what happens after the sequence exists: a lead sales
+// sends back to nurturing (with the reason), one that reaches a stage,
+// one that submits a form; and only once.
+func TestTriggersEnrolFromWhatHappensNext(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		early := e.lead(t, lead.Changes{lead.FEmail: "early@example.com", lead.FStage: "sql"})
+		if _, err := e.leads.Update(ctx, access.System, early.ID, lead.Changes{lead.FStage: "nurturing", lead.FStageReason: "before the sequence"}); err != nil {
+			t.Fatal(err)
+		}
+		wait := []nurture.Step{{Kind: nurture.StepWait, Days: 30}}
+		back := e.sequence(t, nurture.Sequence{Name: "Back to nurturing", TriggerKind: nurture.TriggerNurture, Steps: wait})
+		mql := e.sequence(t, nurture.Sequence{Name: "New MQLs", TriggerKind: nurture.TriggerStage, TriggerRef: "mql", Steps: wait})
+		form := e.sequence(t, nurture.Sequence{Name: "Webinar", TriggerKind: nurture.TriggerForm, TriggerRef: "webinar", Steps: wait})
+
+		sent := e.lead(t, lead.Changes{lead.FEmail: "later@example.com", lead.FStage: "sql"})
+		if _, err := e.leads.Update(ctx, access.System, sent.ID, lead.Changes{lead.FStage: "nurturing", lead.FStageReason: "budget next year"}); err != nil {
+			t.Fatal(err)
+		}
+		rising := e.lead(t, lead.Changes{lead.FEmail: "rising@example.com", lead.FStage: "lead"})
+		if _, err := e.leads.Update(ctx, access.System, rising.ID, lead.Changes{lead.FStage: "mql"}); err != nil {
+			t.Fatal(err)
+		}
+		attendee := e.lead(t, lead.Changes{lead.FEmail: "attendee@example.com"})
+		if _, err := e.leads.RecordEvents(ctx, access.System, []lead.EventInput{
+			{LeadID: attendee.ID, Type: "form_submit", Properties: map[string]string{"form": "webinar"}},
+			{LeadID: rising.ID, Type: "form_submit", Properties: map[string]string{"form": "contact"}},
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// Rows are read once they have settled.
+		e.clock.add(10 * time.Second)
+		for i := 0; i < 2; i++ { // a second tick enrols no one again
+			if err := e.svc.Tick(ctx, job.Job{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := map[int64][]int64{back.ID: {sent.ID}, mql.ID: {rising.ID}, form.ID: {attendee.ID}}
+		for seq, leads := range want {
+			es, err := e.svc.SequenceEnrolments(ctx, seq, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, en := range es {
+				got = append(got, en.LeadID)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(leads) {
+				t.Errorf("sequence %d enrolled %v, want %v", seq, got, leads)
+			}
+		}
+		if en := e.enrolment(t, sent.ID); en.Reason != "sent back to nurturing: budget next year" {
+			t.Errorf("reason %q", en.Reason)
+		}
+	})
+}
