@@ -2,20 +2,16 @@ package nurture
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"html"
 	"net/url"
 	"regexp"
 	"strings"
 
-	"leadflow/internal/fault"
 	"leadflow/internal/lead"
 	"leadflow/internal/mail"
 	"leadflow/internal/mailtmpl"
 )
-
-var errNoTemplate = errors.New("template deleted")
 
 // Paths of the links in nurturing emails, each followed by a signed token.
 const (
@@ -33,18 +29,8 @@ func messageKey(enrolmentID int64, step, sends int) string {
 // compose makes the email of a step for r's lead: the template filled in,
 // every link made a signed click link, an open pixel, the unsubscribe
 // footer and the one-click unsubscribe headers.
-func (s *Service) compose(ctx context.Context, r *run, templateID int64) (mail.Message, error) {
-	t, err := s.Template(ctx, templateID)
-	if fault.CodeOf(err) == fault.NotFound {
-		return mail.Message{}, errNoTemplate
-	}
-	if err != nil {
-		return mail.Message{}, err
-	}
-	vals, err := s.values(ctx, r.lead)
-	if err != nil {
-		return mail.Message{}, err
-	}
+func (s *Service) compose(ctx context.Context, r *run, t mailtmpl.Template, ownerName string) (mail.Message, error) {
+	vals := values(r.lead, ownerName)
 	key := messageKey(r.e.ID, r.e.Step, r.sends)
 	token, err := s.links.Token(ctx, key)
 	if err != nil {
@@ -66,18 +52,15 @@ func (s *Service) compose(ctx context.Context, r *run, templateID int64) (mail.M
 		Headers: map[string]string{"List-Unsubscribe": "<" + unsubscribe + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}}, nil
 }
 
-// values are a lead's merge fields.
-func (s *Service) values(ctx context.Context, l lead.Lead) (mailtmpl.Values, error) {
-	v := mailtmpl.Values{"first_name": l.FirstName, "last_name": l.LastName, "full_name": strings.TrimSpace(l.FirstName + " " + l.LastName),
-		"email": l.Email, "company": l.Company, "job_title": l.JobTitle, "city": l.City, "country": l.Country,
-		"owner_email": l.OwnerEmail, "owner_name": l.OwnerEmail}
-	if l.OwnerID != 0 {
-		var name string
-		if err := s.db.R.QueryRow(ctx, `SELECT name FROM users WHERE id = ?`, l.OwnerID).Scan(&name); err == nil && name != "" {
-			v["owner_name"] = name
-		}
+// values are a lead's merge fields; the owner's name falls back to
+// their email.
+func values(l lead.Lead, ownerName string) mailtmpl.Values {
+	if ownerName == "" {
+		ownerName = l.OwnerEmail
 	}
-	return v, nil
+	return mailtmpl.Values{"first_name": l.FirstName, "last_name": l.LastName, "full_name": strings.TrimSpace(l.FirstName + " " + l.LastName),
+		"email": l.Email, "company": l.Company, "job_title": l.JobTitle, "city": l.City, "country": l.Country,
+		"owner_email": l.OwnerEmail, "owner_name": ownerName}
 }
 
 var href = regexp.MustCompile(`href="(https?://[^"]+)"`)

@@ -2,15 +2,16 @@ package nurture
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/fault"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/mail"
+	"leadflow/internal/mailtmpl"
 	"leadflow/internal/sqldb"
 )
 
@@ -55,22 +56,21 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 	if _, err := s.links.Token(ctx, "key"); err != nil {
 		return 0, fmt.Errorf("nurture: link key: %w", err)
 	}
+	p := newPass(s)
 	for ctx.Err() == nil {
 		ids, err := sqldb.Column[int64](ctx, s.db.R, `SELECT e.id FROM enrolments e JOIN sequences s ON s.id = e.sequence_id
-			WHERE e.status = ? AND e.next_at <= ? AND s.status = ? ORDER BY e.next_at LIMIT ?`,
+			WHERE e.status = ? AND e.next_at <= ? AND s.status = ? ORDER BY e.next_at, e.id LIMIT ?`,
 			EnrolActive, s.now().UnixMilli(), Active, dueBatch)
 		if err != nil {
 			return moved, fmt.Errorf("nurture: due enrolments: %w", err)
 		}
 		progressed := 0
-		for _, id := range ids {
-			ok, err := s.advance(ctx, id)
+		for from := 0; from < len(ids); from += txBatch {
+			n, err := s.advance(ctx, p, ids[from:min(from+txBatch, len(ids))])
 			if err != nil {
-				return moved, fmt.Errorf("nurture: enrolment %d: %w", id, err)
+				return moved, fmt.Errorf("nurture: enrolments from %d: %w", ids[from], err)
 			}
-			if ok {
-				progressed++
-			}
+			progressed += n
 		}
 		moved += progressed
 		if len(ids) < dueBatch || progressed == 0 {
@@ -81,6 +81,64 @@ func (s *Service) RunDue(ctx context.Context) (int, error) {
 		s.mail.Wake()
 	}
 	return moved, nil
+}
+
+// txBatch is how many enrolments move in one transaction: enough to
+// spread a commit's cost, few enough that a writer waiting behind it
+// waits little.
+const txBatch = 50
+
+// pass holds what one run reads again and again: sequences, templates
+// and owners' names, read once each.
+type pass struct {
+	s         *Service
+	sequences map[int64]Sequence
+	templates map[int64]*mailtmpl.Template // nil: deleted
+	owners    map[int64]string
+}
+
+func newPass(s *Service) *pass {
+	return &pass{s: s, sequences: map[int64]Sequence{}, templates: map[int64]*mailtmpl.Template{}, owners: map[int64]string{}}
+}
+
+func (p *pass) sequence(ctx context.Context, id int64) (Sequence, error) {
+	if q, ok := p.sequences[id]; ok {
+		return q, nil
+	}
+	q, err := p.s.Sequence(ctx, id)
+	if err == nil {
+		p.sequences[id] = q
+	}
+	return q, err
+}
+
+func (p *pass) template(ctx context.Context, id int64) (*mailtmpl.Template, error) {
+	if t, ok := p.templates[id]; ok {
+		return t, nil
+	}
+	t, err := p.s.Template(ctx, id)
+	if fault.CodeOf(err) == fault.NotFound {
+		p.templates[id] = nil
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.templates[id] = &t
+	return &t, nil
+}
+
+func (p *pass) ownerName(ctx context.Context, l lead.Lead) string {
+	if l.OwnerID == 0 {
+		return ""
+	}
+	if name, ok := p.owners[l.OwnerID]; ok {
+		return name
+	}
+	var name string
+	p.s.db.R.QueryRow(ctx, `SELECT name FROM users WHERE id = ?`, l.OwnerID).Scan(&name)
+	p.owners[l.OwnerID] = name
+	return name
 }
 
 // run is one enrolment being moved.
@@ -95,47 +153,71 @@ type run struct {
 	reason string
 }
 
-// advance moves enrolment id as far as it goes now: through every step
-// that is due, up to the next wait, in one transaction with the emails it
-// queues. It reports false when the enrolment was not due after all
-// (another instance moved it).
-func (s *Service) advance(ctx context.Context, id int64) (bool, error) {
-	moved := false
+// advance moves the enrolments ids as far as each goes now: through every
+// step that is due, up to the next wait, in one transaction with the
+// emails they queue. It returns how many moved: one not due after all
+// (another instance moved it meanwhile, or holds it now) is left alone.
+func (s *Service) advance(ctx context.Context, p *pass, ids []int64) (int, error) {
+	moved := 0
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		moved = 0
 		lock := tx.ForUpdate("e")
 		if s.db.Dialect == sqldb.Postgres {
 			lock += " SKIP LOCKED"
 		}
-		e, err := scanEnrolment(tx.QueryRow(ctx, `SELECT `+enrolmentColumns+` FROM enrolments e JOIN sequences s ON s.id = e.sequence_id
-			WHERE e.id = ?`+lock, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
+		args := make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
 		}
+		rows, err := tx.Query(ctx, `SELECT `+enrolmentColumns+`, e.sends FROM enrolments e JOIN sequences s ON s.id = e.sequence_id
+			WHERE e.id IN (`+marks(len(ids))+`)`+lock, args...)
+		if err != nil {
+			return err
+		}
+		var runs []*run
 		now := s.now().UTC().Truncate(time.Millisecond)
-		if err != nil || e.Status != EnrolActive || e.NextAt.After(now) {
+		for rows.Next() {
+			r := &run{now: now, status: EnrolActive}
+			if err := scanEnrolmentWith(rows, &r.e, &r.sends); err != nil {
+				rows.Close()
+				return err
+			}
+			if r.e.Status == EnrolActive && !r.e.NextAt.After(now) {
+				r.next = r.e.NextAt
+				runs = append(runs, r)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
-		r := &run{e: e, now: now, next: e.NextAt, status: EnrolActive}
-		if r.seq, err = sequenceIn(ctx, tx, e.SequenceID, ""); err != nil || r.seq.Status != Active {
-			return err
+		for _, r := range runs {
+			if r.seq, err = p.sequence(ctx, r.e.SequenceID); err != nil || r.seq.Status != Active {
+				if fault.CodeOf(err) == fault.NotFound {
+					continue
+				}
+				return err
+			}
+			if r.lead, err = s.leads.Get(ctx, access.System, r.e.LeadID); err != nil {
+				return err
+			}
+			if err := s.move(ctx, tx, p, r); err != nil {
+				return err
+			}
+			if err := s.save(ctx, tx, r); err != nil {
+				return err
+			}
+			moved++
 		}
-		if r.lead, err = s.leads.Get(ctx, access.System, e.LeadID); err != nil {
-			return err
-		}
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM mail_outbox WHERE enrolment_id = ?`, e.ID).Scan(&r.sends); err != nil {
-			return err
-		}
-		if err := s.move(ctx, tx, r); err != nil {
-			return err
-		}
-		moved = true
-		return s.save(ctx, tx, r)
+		return nil
 	})
 	return moved, err
 }
 
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
 // move takes r through its due steps.
-func (s *Service) move(ctx context.Context, tx *sqldb.Tx, r *run) error {
+func (s *Service) move(ctx context.Context, tx *sqldb.Tx, p *pass, r *run) error {
 	if reason, err := s.exitReason(ctx, tx, r.lead); err != nil || reason != "" {
 		r.status, r.reason = EnrolExited, reason
 		return err
@@ -152,7 +234,7 @@ func (s *Service) move(ctx context.Context, tx *sqldb.Tx, r *run) error {
 		st := r.seq.Steps[r.e.Step]
 		switch st.Kind {
 		case StepEmail:
-			held, err := s.sendStep(ctx, tx, r, st)
+			held, err := s.sendStep(ctx, tx, p, r, st)
 			if err != nil || held || r.status != EnrolActive {
 				return err
 			}
@@ -198,7 +280,7 @@ func (s *Service) exitReason(ctx context.Context, q sqldb.Querier, l lead.Lead) 
 // sendStep queues a step's email, or holds the enrolment when it cannot
 // send yet: email not configured, or no consent recorded (which may
 // still come, by a confirmation); past the wait for consent, it ends.
-func (s *Service) sendStep(ctx context.Context, tx *sqldb.Tx, r *run, st Step) (held bool, err error) {
+func (s *Service) sendStep(ctx context.Context, tx *sqldb.Tx, p *pass, r *run, st Step) (held bool, err error) {
 	if !s.MailConfigured() {
 		r.next = r.now.Add(holdNoMail)
 		return true, nil
@@ -211,10 +293,11 @@ func (s *Service) sendStep(ctx context.Context, tx *sqldb.Tx, r *run, st Step) (
 		r.next = r.now.Add(holdNoConsent)
 		return true, nil
 	}
-	m, err := s.compose(ctx, r, st.TemplateID)
-	if errors.Is(err, errNoTemplate) {
-		return false, nil // deleted since: the step is skipped
+	t, err := p.template(ctx, st.TemplateID)
+	if err != nil || t == nil {
+		return false, err // a template deleted since: the step is skipped
 	}
+	m, err := s.compose(ctx, r, *t, p.ownerName(ctx, r.lead))
 	if err != nil {
 		return false, err
 	}
@@ -245,10 +328,10 @@ func (s *Service) holds(ctx context.Context, q sqldb.Querier, r *run, st Step) (
 
 func (s *Service) save(ctx context.Context, tx *sqldb.Tx, r *run) error {
 	if r.status != EnrolActive {
-		_, err := tx.Exec(ctx, `UPDATE enrolments SET status = ?, step = ?, exit_reason = ?, ended_at = ? WHERE id = ?`,
-			r.status, r.e.Step, r.reason, r.now.UnixMilli(), r.e.ID)
+		_, err := tx.Exec(ctx, `UPDATE enrolments SET status = ?, step = ?, sends = ?, exit_reason = ?, ended_at = ? WHERE id = ?`,
+			r.status, r.e.Step, r.sends, r.reason, r.now.UnixMilli(), r.e.ID)
 		return err
 	}
-	_, err := tx.Exec(ctx, `UPDATE enrolments SET step = ?, next_at = ? WHERE id = ?`, r.e.Step, r.next.UnixMilli(), r.e.ID)
+	_, err := tx.Exec(ctx, `UPDATE enrolments SET step = ?, next_at = ?, sends = ? WHERE id = ?`, r.e.Step, r.next.UnixMilli(), r.sends, r.e.ID)
 	return err
 }

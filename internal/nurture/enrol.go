@@ -54,13 +54,20 @@ const enrolmentColumns = `e.id, e.sequence_id, s.name, e.lead_id, e.status, e.st
 
 func scanEnrolment(row interface{ Scan(...any) error }) (Enrolment, error) {
 	var e Enrolment
+	err := scanEnrolmentWith(row, &e)
+	return e, err
+}
+
+// scanEnrolmentWith scans enrolmentColumns into e, then more.
+func scanEnrolmentWith(row interface{ Scan(...any) error }, e *Enrolment, more ...any) error {
 	var next, enrolled, ended int64
-	err := row.Scan(&e.ID, &e.SequenceID, &e.SequenceName, &e.LeadID, &e.Status, &e.Step, &next, &e.Reason, &e.ExitReason, &enrolled, &ended)
+	err := row.Scan(append([]any{&e.ID, &e.SequenceID, &e.SequenceName, &e.LeadID, &e.Status, &e.Step, &next, &e.Reason,
+		&e.ExitReason, &enrolled, &ended}, more...)...)
 	e.NextAt, e.EnrolledAt = time.UnixMilli(next).UTC(), time.UnixMilli(enrolled).UTC()
 	if ended != 0 {
 		e.EndedAt = time.UnixMilli(ended).UTC()
 	}
-	return e, err
+	return err
 }
 
 // Enrol puts a lead the actor may see into a sequence, once: a lead that

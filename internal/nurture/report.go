@@ -119,9 +119,11 @@ func (s *Service) Preview(ctx context.Context, a access.Actor, id, leadID int64)
 		if err != nil {
 			return mailtmpl.Rendered{}, err
 		}
-		if vals, err = s.values(ctx, l); err != nil {
-			return mailtmpl.Rendered{}, err
+		var owner string
+		if l.OwnerID != 0 {
+			s.db.R.QueryRow(ctx, `SELECT name FROM users WHERE id = ?`, l.OwnerID).Scan(&owner)
 		}
+		vals = values(l, owner)
 	}
 	return t.Render(vals), nil
 }

@@ -38,6 +38,7 @@ CREATE TABLE enrolments (
     lead_id     BIGINT NOT NULL REFERENCES leads (id) ON DELETE CASCADE,
     status      TEXT NOT NULL DEFAULT 'active',
     step        INTEGER NOT NULL DEFAULT 0,
+    sends       INTEGER NOT NULL DEFAULT 0,
     next_at     BIGINT NOT NULL,
     reason      TEXT NOT NULL DEFAULT '',
     exit_reason TEXT NOT NULL DEFAULT '',
