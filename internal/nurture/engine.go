@@ -169,7 +169,7 @@ func (s *Service) advance(ctx context.Context, p *pass, ids []int64) (int, error
 		for i, id := range ids {
 			args[i] = id
 		}
-		rows, err := tx.Query(ctx, `SELECT `+enrolmentColumns+`, e.sends FROM enrolments e JOIN sequences s ON s.id = e.sequence_id
+		rows, err := tx.Query(ctx, `SELECT `+enrolmentColumns+`, e.sends`+enrolmentsFrom+`
 			WHERE e.id IN (`+marks(len(ids))+`)`+lock, args...)
 		if err != nil {
 			return err

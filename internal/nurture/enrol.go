@@ -41,6 +41,7 @@ type Enrolment struct {
 	SequenceID   int64
 	SequenceName string
 	LeadID       int64
+	LeadEmail    string
 	Status       string
 	Step         int // 0-based index of the step it is at
 	NextAt       time.Time
@@ -50,7 +51,9 @@ type Enrolment struct {
 	EndedAt      time.Time
 }
 
-const enrolmentColumns = `e.id, e.sequence_id, s.name, e.lead_id, e.status, e.step, e.next_at, e.reason, e.exit_reason, e.enrolled_at, COALESCE(e.ended_at, 0)`
+const enrolmentColumns = `e.id, e.sequence_id, s.name, e.lead_id, l.email, e.status, e.step, e.next_at, e.reason, e.exit_reason, e.enrolled_at, COALESCE(e.ended_at, 0)`
+
+const enrolmentsFrom = ` FROM enrolments e JOIN sequences s ON s.id = e.sequence_id JOIN leads l ON l.id = e.lead_id`
 
 func scanEnrolment(row interface{ Scan(...any) error }) (Enrolment, error) {
 	var e Enrolment
@@ -61,7 +64,7 @@ func scanEnrolment(row interface{ Scan(...any) error }) (Enrolment, error) {
 // scanEnrolmentWith scans enrolmentColumns into e, then more.
 func scanEnrolmentWith(row interface{ Scan(...any) error }, e *Enrolment, more ...any) error {
 	var next, enrolled, ended int64
-	err := row.Scan(append([]any{&e.ID, &e.SequenceID, &e.SequenceName, &e.LeadID, &e.Status, &e.Step, &next, &e.Reason,
+	err := row.Scan(append([]any{&e.ID, &e.SequenceID, &e.SequenceName, &e.LeadID, &e.LeadEmail, &e.Status, &e.Step, &next, &e.Reason,
 		&e.ExitReason, &enrolled, &ended}, more...)...)
 	e.NextAt, e.EnrolledAt = time.UnixMilli(next).UTC(), time.UnixMilli(enrolled).UTC()
 	if ended != 0 {
@@ -92,7 +95,7 @@ func (s *Service) Enrol(ctx context.Context, a access.Actor, sequenceID, leadID 
 				return err
 			}
 		}
-		e, err = scanEnrolment(tx.QueryRow(ctx, `SELECT `+enrolmentColumns+` FROM enrolments e JOIN sequences s ON s.id = e.sequence_id
+		e, err = scanEnrolment(tx.QueryRow(ctx, `SELECT `+enrolmentColumns+enrolmentsFrom+`
 			WHERE e.sequence_id = ? AND e.lead_id = ?`, sequenceID, leadID))
 		return err
 	})
@@ -125,7 +128,7 @@ func (s *Service) Exit(ctx context.Context, a access.Actor, enrolmentID int64, r
 		reason = ExitManual
 	}
 	return wrapFault("exit", s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		e, err := scanEnrolment(tx.QueryRow(ctx, `SELECT `+enrolmentColumns+` FROM enrolments e JOIN sequences s ON s.id = e.sequence_id
+		e, err := scanEnrolment(tx.QueryRow(ctx, `SELECT `+enrolmentColumns+enrolmentsFrom+`
 			WHERE e.id = ?`+tx.ForUpdate("e"), enrolmentID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return fault.Errorf(fault.NotFound, "enrolment %d not found", enrolmentID)
@@ -167,7 +170,7 @@ func (s *Service) SequenceEnrolments(ctx context.Context, sequenceID int64, limi
 }
 
 func (s *Service) enrolments(ctx context.Context, where string, args ...any) ([]Enrolment, error) {
-	rows, err := s.db.R.Query(ctx, `SELECT `+enrolmentColumns+` FROM enrolments e JOIN sequences s ON s.id = e.sequence_id WHERE `+where, args...)
+	rows, err := s.db.R.Query(ctx, `SELECT `+enrolmentColumns+enrolmentsFrom+` WHERE `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("nurture: enrolments: %w", err)
 	}

@@ -27,8 +27,10 @@ type Export struct {
 	// for by email, confirmed or withdrawn, with time, source, wording
 	// and the address it came from.
 	ConsentHistory []Record `json:"consent_history"`
-	// Emails are the messages leadflow sent or queued to the person.
+	// Emails are the messages leadflow sent or queued to the person, and
+	// Enrolments the nurturing sequences their leads are or were in.
 	Emails         []Record `json:"emails"`
+	Enrolments     []Record `json:"enrolments"`
 	Timeline       []Record `json:"timeline"`
 	Events         []Record `json:"events"`
 	Qualifications []Record `json:"qualifications"`
@@ -73,8 +75,10 @@ func (s *Service) Export(ctx context.Context, a access.Actor, email string) (Exp
 		{&out.Consent, `SELECT id AS lead_id, consent, consent_at FROM leads WHERE id IN (` + marks(len(leads)) + `) ORDER BY id`, leads},
 		{&out.ConsentHistory, `SELECT lead_id, at, action, source, wording, ip, user_agent, expires_at, note FROM consent_records
 			WHERE lead_id IN (` + marks(len(leads)) + `) ORDER BY at, id`, leads},
-		{&out.Emails, `SELECT id, kind, to_addr, subject, text_body, message_id, status, created_at, sent_at FROM mail_outbox
-			WHERE lower(to_addr) = ? ORDER BY id`, []any{e}},
+		{&out.Emails, `SELECT id, kind, to_addr, subject, text_body, message_id, status, created_at, sent_at, opened_at, clicked_at
+			FROM mail_outbox WHERE lower(to_addr) = ? ORDER BY id`, []any{e}},
+		{&out.Enrolments, `SELECT e.lead_id, s.name AS sequence, e.status, e.step, e.reason, e.exit_reason, e.enrolled_at, e.ended_at
+			FROM enrolments e JOIN sequences s ON s.id = e.sequence_id WHERE e.lead_id IN (` + marks(len(leads)) + `) ORDER BY e.id`, leads},
 		{&out.Timeline, `SELECT * FROM lead_changes WHERE lead_id IN (` + marks(len(leads)) + `) ORDER BY at, id`, leads},
 		{&out.Events, `SELECT * FROM events WHERE ` + events + ` ORDER BY occurred_at, id`, eventArgs},
 		{&out.Qualifications, `SELECT * FROM lead_qualifications WHERE lead_id IN (` + marks(len(leads)) + `)`, leads},

@@ -68,5 +68,15 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   form.addEventListener("change", (e) => {
     if (e.target.matches("[data-cond-field]")) fit(e.target.closest(".cond"));
+
+// Sequence editor: show each step's fields for its kind only. Without
+// this script every field shows, and the server ignores those the kind
+// does not use.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".step-kind").forEach((sel) => {
+    const row = sel.closest("fieldset");
+    const show = () => row.querySelectorAll("[data-for]").forEach((f) => { f.hidden = f.dataset.for !== sel.value; });
+    sel.addEventListener("change", show);
+    show();
   });
 });
