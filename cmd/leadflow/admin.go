@@ -17,9 +17,12 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
 	"leadflow/internal/lead"
+	"leadflow/internal/mail"
+	"leadflow/internal/nurture"
 	"leadflow/internal/report"
 	"leadflow/internal/secret"
 	"leadflow/internal/segment"
+	"leadflow/internal/tracking"
 	"leadflow/internal/user"
 )
 
@@ -141,7 +144,8 @@ func (e environment) demo(ctx context.Context, args []string) error {
 		fmt.Fprintf(e.stderr, "creating demo data: %d leads...\n", *n)
 		leads := lead.NewService(db)
 		svc := demo.Services{Users: users, Leads: leads, Forms: forms.NewService(db, leads), CRM: crm.NewService(db, leads), Reports: report.NewService(db),
-			Activities: activity.NewService(db, leads), Calendar: calendar.NewStore(db), Products: product.NewService(db), Segments: segment.NewService(db)}
+			Activities: activity.NewService(db, leads), Calendar: calendar.NewStore(db), Products: product.NewService(db), Segments: segment.NewService(db),
+			Nurture: nurture.NewService(db, leads, mail.NewOutbox(db, mail.Config{}), tracking.NewService(db))}
 		if err := demo.Seed(ctx, svc, password, *n, 1, time.Now()); err != nil {
 			return err
 		}

@@ -18,6 +18,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
 	"leadflow/internal/lead"
+	"leadflow/internal/nurture"
 	"leadflow/internal/phone"
 	"leadflow/internal/product"
 	"leadflow/internal/report"
@@ -95,6 +96,8 @@ type Services struct {
 	Products *product.Service
 	// Segments saves the demo segments; nil leaves them out.
 	Segments *segment.Service
+	// Nurture gets the demo's templates and sequence; nil leaves them out.
+	Nurture *nurture.Service
 }
 
 // Seed creates the demo team with password and n leads created over the
@@ -169,7 +172,10 @@ func Seed(ctx context.Context, svc Services, password string, n int, seed uint64
 	if err := seedSpend(ctx, svc.Reports, admin, now); err != nil {
 		return err
 	}
-	return seedSegments(ctx, svc.Segments, marketing)
+	if err := seedSegments(ctx, svc.Segments, marketing); err != nil {
+		return err
+	}
+	return seedNurture(ctx, svc.Nurture, leads, admin)
 }
 
 // monthlySpend is what the demo company pays its paid channels a month.
