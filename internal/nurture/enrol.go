@@ -14,6 +14,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
+	"leadflow/internal/segment"
 	"leadflow/internal/sqldb"
 )
 
@@ -195,14 +196,17 @@ func (s *Service) enrolments(ctx context.Context, where string, args ...any) ([]
 const settle = 5 * time.Second
 
 // triggerStart is where a new trigger starts reading its source: now.
-func triggerStart(ctx context.Context, q sqldb.Querier, kind string) (int64, error) {
+func triggerStart(ctx context.Context, q sqldb.Querier, kind string) (segment.Cursor, error) {
+	if kind == TriggerSegment {
+		return segment.LatestCursor(ctx, q)
+	}
 	table := map[string]string{TriggerStage: "lead_changes", TriggerNurture: "lead_changes", TriggerForm: "events"}[kind]
 	if table == "" {
-		return 0, nil
+		return segment.Cursor{}, nil
 	}
 	var id int64
 	err := q.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+table).Scan(&id)
-	return id, err
+	return segment.Cursor{Seq: id}, err
 }
 
 // enrolFromTriggers reads what happened since each active sequence's
@@ -210,8 +214,8 @@ func triggerStart(ctx context.Context, q sqldb.Querier, kind string) (int64, err
 // is locked while its trigger is read, so two instances never both
 // enrol from the same rows (enrolling twice would be harmless anyway).
 func (s *Service) enrolFromTriggers(ctx context.Context) (int, error) {
-	ids, err := sqldb.Column[int64](ctx, s.db.R, `SELECT id FROM sequences WHERE status = ? AND trigger_kind IN (?, ?, ?)`,
-		Active, TriggerStage, TriggerNurture, TriggerForm)
+	ids, err := sqldb.Column[int64](ctx, s.db.R, `SELECT id FROM sequences WHERE status = ? AND trigger_kind IN (?, ?, ?, ?)`,
+		Active, TriggerStage, TriggerNurture, TriggerForm, TriggerSegment)
 	if err != nil {
 		return 0, err
 	}
@@ -235,8 +239,8 @@ func (s *Service) enrolFromTrigger(ctx context.Context, id int64) (int, error) {
 		if err != nil || seq.Status != Active {
 			return err
 		}
-		var cursor int64
-		if err := tx.QueryRow(ctx, `SELECT trigger_cursor FROM sequences WHERE id = ?`, id).Scan(&cursor); err != nil {
+		var cursor segment.Cursor
+		if err := tx.QueryRow(ctx, `SELECT trigger_cursor, trigger_lead FROM sequences WHERE id = ?`, id).Scan(&cursor.Seq, &cursor.LeadID); err != nil {
 			return err
 		}
 		leads, last, err := triggered(ctx, tx, seq, cursor, s.now().Add(-settle))
@@ -252,7 +256,7 @@ func (s *Service) enrolFromTrigger(ctx context.Context, id int64) (int, error) {
 				n++
 			}
 		}
-		_, err = tx.Exec(ctx, `UPDATE sequences SET trigger_cursor = ? WHERE id = ?`, last, id)
+		_, err = tx.Exec(ctx, `UPDATE sequences SET trigger_cursor = ?, trigger_lead = ? WHERE id = ?`, last.Seq, last.LeadID, id)
 		return err
 	})
 	return n, err
@@ -265,7 +269,11 @@ type triggeredLead struct {
 
 // triggered returns the leads the rows after cursor enrol into seq, and
 // the new cursor.
-func triggered(ctx context.Context, q sqldb.Querier, seq Sequence, cursor int64, before time.Time) ([]triggeredLead, int64, error) {
+func triggered(ctx context.Context, q sqldb.Querier, seq Sequence, after segment.Cursor, before time.Time) ([]triggeredLead, segment.Cursor, error) {
+	if seq.TriggerKind == TriggerSegment {
+		return enteredSegment(ctx, q, seq, after)
+	}
+	cursor := after.Seq
 	var query string
 	switch seq.TriggerKind {
 	case TriggerStage, TriggerNurture:
@@ -274,11 +282,11 @@ func triggered(ctx context.Context, q sqldb.Querier, seq Sequence, cursor int64,
 		query = `SELECT id, lead_id, properties, '' FROM events WHERE id > ? AND type = 'form_submit' AND lead_id IS NOT NULL
 			AND occurred_at <= ? ORDER BY id LIMIT ?`
 	default:
-		return nil, cursor, nil
+		return nil, after, nil
 	}
 	rows, err := q.Query(ctx, query, cursor, before.UnixMilli(), triggerBatch)
 	if err != nil {
-		return nil, cursor, err
+		return nil, after, err
 	}
 	defer rows.Close()
 	var out []triggeredLead
@@ -286,14 +294,37 @@ func triggered(ctx context.Context, q sqldb.Querier, seq Sequence, cursor int64,
 		var id, leadID int64
 		var detail, reason string
 		if err := rows.Scan(&id, &leadID, &detail, &reason); err != nil {
-			return nil, cursor, err
+			return nil, after, err
 		}
 		cursor = id
 		if why, ok := matches(seq, detail, reason); ok {
 			out = append(out, triggeredLead{leadID, why})
 		}
 	}
-	return out, cursor, rows.Err()
+	return out, segment.Cursor{Seq: cursor}, rows.Err()
+}
+
+// enteredSegment returns the leads that entered the sequence's segment
+// after the cursor: its membership is kept in commit order by the
+// segment job, so nothing needs to settle.
+func enteredSegment(ctx context.Context, q sqldb.Querier, seq Sequence, after segment.Cursor) ([]triggeredLead, segment.Cursor, error) {
+	segID, err := strconv.ParseInt(seq.TriggerRef, 10, 64)
+	if err != nil {
+		return nil, after, nil
+	}
+	var name string
+	if err := q.QueryRow(ctx, `SELECT name FROM segments WHERE id = ?`, segID).Scan(&name); err != nil {
+		return nil, after, nil // deleted since: nothing enters it any more
+	}
+	entries, next, err := segment.EnteredSince(ctx, q, segID, after, triggerBatch)
+	if err != nil {
+		return nil, after, err
+	}
+	out := make([]triggeredLead, len(entries))
+	for i, e := range entries {
+		out[i] = triggeredLead{e.LeadID, "entered the segment " + name}
+	}
+	return out, next, nil
 }
 
 // matches says whether one trigger row enrols its lead, and why.

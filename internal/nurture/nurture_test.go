@@ -21,6 +21,7 @@ import (
 	"leadflow/internal/mailtest"
 	"leadflow/internal/mailtmpl"
 	"leadflow/internal/nurture"
+	"leadflow/internal/segment"
 	"leadflow/internal/sqldb"
 	"leadflow/internal/tracking"
 )
@@ -508,6 +509,45 @@ func TestTriggersEnrolFromWhatHappensNext(t *testing.T) {
 		}
 		if en := e.enrolment(t, sent.ID); en.Reason != "sent back to nurturing: budget next year" {
 			t.Errorf("reason %q", en.Reason)
+		}
+	})
+}
+
+// A lead that enters a segment after the sequence exists is enrolled;
+// one that was in it before is not.
+func TestSegmentTriggerEnrolsNewMembers(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		segs := segment.NewService(db)
+		seg, err := segs.Create(ctx, marketer, segment.Segment{Name: "Norway", Combine: "all",
+			Conditions: []segment.Condition{{Field: "country", Op: "in", Values: []string{"NO"}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := e.lead(t, lead.Changes{lead.FEmail: "before@example.no", lead.FCountry: "NO"})
+		if _, err := segs.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		seq := e.sequence(t, nurture.Sequence{Name: "Norway welcome", TriggerKind: nurture.TriggerSegment, TriggerRef: fmt.Sprint(seg.ID),
+			Steps: []nurture.Step{{Kind: nurture.StepWait, Days: 1}}})
+		after := e.lead(t, lead.Changes{lead.FEmail: "after@example.no", lead.FCountry: "SE"})
+		if _, err := e.leads.Update(ctx, access.System, after.ID, lead.Changes{lead.FCountry: "NO"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := segs.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.Tick(ctx, job.Job{}); err != nil {
+			t.Fatal(err)
+		}
+		es, _ := e.svc.SequenceEnrolments(ctx, seq.ID, 10)
+		if len(es) != 1 || es[0].LeadID != after.ID || es[0].Reason != "entered the segment Norway" {
+			t.Errorf("enrolments %+v; want only lead %d (not %d, a member before)", es, after.ID, before.ID)
+		}
+		if _, err := e.svc.SaveSequence(ctx, marketer, nurture.Sequence{Name: "Bad", TriggerKind: nurture.TriggerSegment, TriggerRef: "99999"}); err == nil ||
+			!strings.Contains(err.Error(), "trigger_ref") {
+			t.Errorf("a sequence on a missing segment: %v", err)
 		}
 	})
 }

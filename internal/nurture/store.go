@@ -230,6 +230,15 @@ func (s *Service) SaveSequence(ctx context.Context, a access.Actor, q Sequence) 
 	if err := q.Validate(exists); err != nil {
 		return q, err
 	}
+	if q.TriggerKind == TriggerSegment {
+		var n int
+		if err := s.db.R.QueryRow(ctx, `SELECT count(*) FROM segments WHERE CAST(id AS TEXT) = ?`, q.TriggerRef).Scan(&n); err != nil {
+			return q, err
+		}
+		if n == 0 {
+			return q, &fault.Error{Code: fault.Invalid, Message: "no such segment", Fields: map[string]string{"trigger_ref": "must be one of the segments"}}
+		}
+	}
 	steps, _ := json.Marshal(q.Steps)
 	now := s.now().UTC().Truncate(time.Millisecond)
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
@@ -241,8 +250,8 @@ func (s *Service) SaveSequence(ctx context.Context, a access.Actor, q Sequence) 
 			if err != nil {
 				return err
 			}
-			if err := tx.QueryRow(ctx, `INSERT INTO sequences (name, status, trigger_kind, trigger_ref, trigger_cursor, steps, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, q.Name, q.Status, q.TriggerKind, q.TriggerRef, cursor, string(steps),
+			if err := tx.QueryRow(ctx, `INSERT INTO sequences (name, status, trigger_kind, trigger_ref, trigger_cursor, trigger_lead, steps, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, q.Name, q.Status, q.TriggerKind, q.TriggerRef, cursor.Seq, cursor.LeadID, string(steps),
 				now.UnixMilli(), now.UnixMilli()).Scan(&q.ID); err != nil {
 				return err
 			}
@@ -257,12 +266,12 @@ func (s *Service) SaveSequence(ctx context.Context, a access.Actor, q Sequence) 
 		}
 		cursorSQL := ""
 		var args []any
-		if old.TriggerKind != q.TriggerKind {
+		if old.TriggerKind != q.TriggerKind || old.TriggerRef != q.TriggerRef {
 			cursor, err := triggerStart(ctx, tx, q.TriggerKind)
 			if err != nil {
 				return err
 			}
-			cursorSQL, args = ", trigger_cursor = ?", []any{cursor}
+			cursorSQL, args = ", trigger_cursor = ?, trigger_lead = ?", []any{cursor.Seq, cursor.LeadID}
 		}
 		args = append([]any{q.Name, q.Status, q.TriggerKind, q.TriggerRef, string(steps), now.UnixMilli()}, append(args, q.ID)...)
 		if _, err := tx.Exec(ctx, `UPDATE sequences SET name = ?, status = ?, trigger_kind = ?, trigger_ref = ?, steps = ?, updated_at = ?,

@@ -12,6 +12,7 @@ import (
 	"leadflow/internal/mail"
 	"leadflow/internal/mailtmpl"
 	"leadflow/internal/nurture"
+	"leadflow/internal/segment"
 )
 
 type nurtureData struct {
@@ -172,6 +173,7 @@ type sequenceData struct {
 	Enrolments []nurture.Enrolment
 	Describe   func(nurture.Step) string
 	Stages     []string
+	Segments   []segment.Segment
 	MailOff    bool
 }
 
@@ -196,6 +198,10 @@ func (h *Web) renderSequence(w http.ResponseWriter, r *http.Request, d sequenceD
 	d.Describe = func(st nurture.Step) string { return st.Describe(func(id int64) string { return names[id] }) }
 	d.Rows = append(append([]nurture.Step(nil), d.Sequence.Steps...), make([]nurture.Step, stepRows)...)
 	d.MailOff = !h.Nurture.MailConfigured()
+	if d.Segments, err = h.Segments.List(r.Context(), actor(r)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	for _, s := range lead.Stages {
 		d.Stages = append(d.Stages, string(s))
 	}
@@ -234,8 +240,11 @@ func sequenceFromPost(r *http.Request) nurture.Sequence {
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	q := nurture.Sequence{ID: id, Version: version, Name: r.PostFormValue("name"), Status: r.PostFormValue("status"),
 		TriggerKind: r.PostFormValue("trigger_kind"), TriggerRef: r.PostFormValue("trigger_ref")}
-	if q.TriggerKind == nurture.TriggerStage {
+	switch q.TriggerKind {
+	case nurture.TriggerStage:
 		q.TriggerRef = r.PostFormValue("trigger_stage")
+	case nurture.TriggerSegment:
+		q.TriggerRef = r.PostFormValue("trigger_segment")
 	}
 	num := func(vs []string, i int) int {
 		if i < len(vs) {

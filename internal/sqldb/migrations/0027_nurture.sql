@@ -15,8 +15,9 @@ CREATE TABLE email_templates (
 -- status: draft (enrols no one), active, paused (enrolments wait).
 -- trigger_kind: manual, stage (reached the stage in trigger_ref), form
 -- (submitted the form trigger_ref), nurture (sent back to nurturing by
--- sales), segment (entered the segment trigger_ref). trigger_cursor is
--- how far the trigger's source has been read.
+-- sales), segment (entered the segment trigger_ref). trigger_cursor (and
+-- for a segment, whose entries are ordered by two numbers, trigger_lead)
+-- is how far the trigger's source has been read.
 CREATE TABLE sequences (
     id             {{ID}},
     name           TEXT NOT NULL,
@@ -24,6 +25,7 @@ CREATE TABLE sequences (
     trigger_kind   TEXT NOT NULL DEFAULT 'manual',
     trigger_ref    TEXT NOT NULL DEFAULT '',
     trigger_cursor BIGINT NOT NULL DEFAULT 0,
+    trigger_lead   BIGINT NOT NULL DEFAULT 0,
     steps          TEXT NOT NULL DEFAULT '[]',
     created_at     BIGINT NOT NULL,
     updated_at     BIGINT NOT NULL,
