@@ -75,6 +75,16 @@ func (p permanent) Unwrap() error { return p.err }
 // again: a file that is not CSV stays so.
 func Permanent(err error) error { return permanent{err} }
 
+// later is a job that must wait its turn, not one that failed.
+type later struct{ after time.Duration }
+
+func (l later) Error() string { return "waiting its turn, for " + l.after.String() }
+
+// Later returns the error that puts a job back to run again after d
+// without counting the attempt: for work held back by a rate limit,
+// which has not failed and must not run out of attempts by waiting.
+func Later(d time.Duration) error { return later{d} }
+
 // EnqueueOptions adjust one enqueue; the zero value runs the job as soon
 // as possible with the default number of attempts.
 type EnqueueOptions struct {

@@ -385,7 +385,12 @@ func (r *Runner) finish(j Job, err error) {
 	now := time.Now()
 	var res interface{ RowsAffected() (int64, error) }
 	var uerr error
+	var wait later
 	switch {
+	case errors.As(err, &wait):
+		res, uerr = r.db.W.Exec(ctx, `UPDATE jobs SET state = 'available', attempt = attempt - 1, error = '', run_at = ?,
+			locked_by = NULL, lease_until = NULL WHERE id = ? AND locked_by = ? AND attempt = ?`,
+			now.Add(wait.after).UnixMilli(), j.ID, r.opt.Instance, j.Attempt)
 	case err == nil:
 		res, uerr = r.db.W.Exec(ctx, `UPDATE jobs SET state = 'done', error = '', finished_at = ?, lease_until = NULL
 			WHERE id = ? AND locked_by = ? AND attempt = ?`, now.UnixMilli(), j.ID, r.opt.Instance, j.Attempt)

@@ -44,6 +44,9 @@ type Config struct {
 	// TLS overrides the TLS settings, to trust a private certificate
 	// authority; nil uses the system's roots.
 	TLS *tls.Config
+	// PerDomainPerMinute is how many messages a minute go to one
+	// recipient domain (bursts of as many); 0 sets no limit.
+	PerDomainPerMinute int
 }
 
 // Configured reports whether email can be sent at all.
@@ -51,15 +54,21 @@ func (c Config) Configured() bool { return c.Host != "" }
 
 // The environment variables Config is read from.
 const (
-	EnvHost     = "LEADFLOW_SMTP_HOST"
-	EnvPort     = "LEADFLOW_SMTP_PORT"
-	EnvUser     = "LEADFLOW_SMTP_USER"
-	EnvPassword = "LEADFLOW_SMTP_PASSWORD"
-	EnvSecurity = "LEADFLOW_SMTP_SECURITY"
-	EnvFrom     = "LEADFLOW_MAIL_FROM"
-	EnvReplyTo  = "LEADFLOW_MAIL_REPLY_TO"
-	EnvBaseURL  = "LEADFLOW_BASE_URL"
+	EnvHost      = "LEADFLOW_SMTP_HOST"
+	EnvPort      = "LEADFLOW_SMTP_PORT"
+	EnvUser      = "LEADFLOW_SMTP_USER"
+	EnvPassword  = "LEADFLOW_SMTP_PASSWORD"
+	EnvSecurity  = "LEADFLOW_SMTP_SECURITY"
+	EnvFrom      = "LEADFLOW_MAIL_FROM"
+	EnvReplyTo   = "LEADFLOW_MAIL_REPLY_TO"
+	EnvBaseURL   = "LEADFLOW_BASE_URL"
+	EnvPerDomain = "LEADFLOW_MAIL_PER_DOMAIN"
 )
+
+// DefaultPerDomain is the per-domain limit when none is set: a minute's
+// worth that large mailbox providers take from a sender without a
+// reputation.
+const DefaultPerDomain = 60
 
 // FromEnv reads Config from the environment. Without LEADFLOW_SMTP_HOST
 // email is off, which is not an error; with it, a bad setting is.
@@ -95,6 +104,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if c.From == "" {
 		return c, fmt.Errorf("%s is required when %s is set: the address email is sent from", EnvFrom, EnvHost)
+	}
+	c.PerDomainPerMinute = DefaultPerDomain
+	if v := getenv(EnvPerDomain); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return c, fmt.Errorf("%s must be a number of messages a minute (0 for no limit); got %q", EnvPerDomain, v)
+		}
+		c.PerDomainPerMinute = n
 	}
 	if _, reason := mailaddr.Normalize(addrPart(c.From)); reason != "" {
 		return c, fmt.Errorf("%s %s; got %q", EnvFrom, reason, c.From)

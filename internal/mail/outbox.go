@@ -14,6 +14,7 @@ import (
 	"leadflow/internal/access"
 	"leadflow/internal/fault"
 	"leadflow/internal/job"
+	"leadflow/internal/ratelimit"
 	"leadflow/internal/sqldb"
 )
 
@@ -66,6 +67,11 @@ type Outbox struct {
 	// OnBounce, when set, is told of a message whose address the server
 	// refused for good, after the address is suppressed.
 	OnBounce func(ctx context.Context, m Stored)
+	// PerDomain, when set, limits the messages sent to each recipient
+	// domain: receiving servers throttle, then refuse, senders that send
+	// them too much at once. A message over the limit waits its turn
+	// without using up its attempts.
+	PerDomain ratelimit.Limiter
 }
 
 // NewOutbox returns an outbox over db that sends with cfg.
@@ -183,6 +189,16 @@ func (o *Outbox) Handler(ctx context.Context, j job.Job) error {
 	}
 	if !o.cfg.Configured() {
 		return o.finish(ctx, m.ID, Failed, ErrNotConfigured.Error())
+	}
+	if o.PerDomain != nil {
+		_, domain, _ := strings.Cut(strings.ToLower(m.To), "@")
+		ok, wait, err := o.PerDomain.Allow(ctx, "mail:"+domain)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return job.Later(wait)
+		}
 	}
 	err = o.send(ctx, o.cfg, m)
 	if err == nil {

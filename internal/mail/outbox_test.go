@@ -3,6 +3,7 @@ package mail_test
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"leadflow/internal/job"
 	"leadflow/internal/mail"
 	"leadflow/internal/mailtest"
+	"leadflow/internal/ratelimit"
 	"leadflow/internal/sqldb"
 )
 
@@ -203,4 +205,46 @@ func TestFromEnv(t *testing.T) {
 			t.Errorf("%v: accepted", bad)
 		}
 	}
+}
+
+// A domain over its limit gets the rest later, without the waiting
+// messages using up their attempts; other domains are not held up.
+func TestOutboxLimitsEachDomainWithoutFailingTheRest(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s := mailtest.Start(t)
+		o := mail.NewOutbox(db, config(s))
+		o.PerDomain = ratelimit.For(db, 2, 2)
+		runner(t, db, o)
+		var ids []int64
+		for i := 0; i < 5; i++ {
+			ids = append(ids, queue(t, db, o, mail.Message{Kind: "test", To: fmt.Sprintf("p%d@big.example", i), Subject: "s", Text: "t"}))
+		}
+		other := queue(t, db, o, mail.Message{Kind: "test", To: "x@small.example", Subject: "s", Text: "t"})
+		waitStatus(t, o, other, mail.Sent)
+		s.Wait(t, 3, 10*time.Second)
+		time.Sleep(300 * time.Millisecond)
+		sent := 0
+		for _, id := range ids {
+			m := status(t, o, id)
+			switch m.Status {
+			case mail.Sent:
+				sent++
+			case mail.Queued:
+				if m.Attempts != 0 || m.Error != "" {
+					t.Errorf("a waiting message counts %d attempts (%q)", m.Attempts, m.Error)
+				}
+			default:
+				t.Errorf("message %d is %s (%s)", id, m.Status, m.Error)
+			}
+		}
+		if sent != 2 {
+			t.Errorf("%d messages to big.example left at once, want the burst of 2", sent)
+		}
+		var attempt int
+		var state string
+		db.R.QueryRow(context.Background(), `SELECT attempt, state FROM jobs WHERE unique_key = ?`, fmt.Sprintf("mail:%d", ids[4])).Scan(&attempt, &state)
+		if state != "available" || attempt != 0 {
+			t.Errorf("the waiting message's job is %s at attempt %d; want available, no attempt used", state, attempt)
+		}
+	})
 }

@@ -260,6 +260,7 @@ func TestOneClickUnsubscribeStopsTheSequenceAtOnce(t *testing.T) {
 		unsub := strings.Trim(m.Header.Get("List-Unsubscribe"), "<>")
 		unsub = strings.Replace(unsub, "https://crm.acme.example", e.web.URL, 1)
 
+		before, _ := e.leads.Get(context.Background(), access.System, l.ID)
 		// What a mail client sends for RFC 8058 one-click.
 		resp, err := http.Post(unsub, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
 		if err != nil {
@@ -279,6 +280,9 @@ func TestOneClickUnsubscribeStopsTheSequenceAtOnce(t *testing.T) {
 		hist, _ := e.leads.ConsentHistory(context.Background(), access.System, l.ID)
 		if got.Consent || hist[0].Action != lead.ConsentWithdrawn || hist[0].Source != "unsubscribe link" {
 			t.Errorf("consent %v, history %+v", got.Consent, hist[0])
+		}
+		if got.Score >= before.Score {
+			t.Errorf("score %d after unsubscribing, %d before; the default rules count an unsubscribe against the lead", got.Score, before.Score)
 		}
 		// Final: a new enrolment of the address sends nothing.
 		third := e.sequence(t, nurture.Sequence{Name: "Later", Steps: []nurture.Step{{Kind: nurture.StepEmail, TemplateID: tpl}}})

@@ -72,7 +72,7 @@ type Rules struct {
 
 // EventTypes are the behaviours leadflow knows; rules may name others.
 var EventTypes = []string{"page_view", "pricing_page_view", "click_to_call", "newsletter_subscribe", "ebook_download",
-	"quote_request", "email_open", "email_click", "form_submit", "meeting_booked"}
+	"quote_request", "email_open", "email_click", "email_unsubscribe", "email_bounce", "form_submit", "meeting_booked"}
 
 // Limits on a ruleset, so a pasted mistake cannot slow every lead down.
 const (
@@ -196,6 +196,8 @@ func Defaults() Rules {
 			{Event: "quote_request", Points: 30, Cap: 60, Label: "Quote request"},
 			{Event: "email_open", Points: 1, Cap: 10, WindowDays: 60, Label: "Email opens"},
 			{Event: "email_click", Points: 3, Cap: 15, WindowDays: 60, Label: "Email clicks"},
+			{Event: "email_unsubscribe", Points: -20, Label: "Unsubscribed from email"},
+			{Event: "email_bounce", Points: -10, Label: "Email bounced"},
 			{Event: "form_submit", Points: 10, Cap: 20, Label: "Form submissions"},
 			{Event: "meeting_booked", Points: 25, Cap: 50, Label: "Meeting booked"},
 		},

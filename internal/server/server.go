@@ -80,6 +80,9 @@ func New(cfg Config) (http.Handler, error) {
 	auditSvc := audit.NewService(cfg.DB)
 	jobsAdmin := job.NewAdmin(cfg.DB)
 	outbox := mail.NewOutbox(cfg.DB, cfg.Mail)
+	if n := cfg.Mail.PerDomainPerMinute; n > 0 {
+		outbox.PerDomain = ratelimit.For(cfg.DB, n, n)
+	}
 	formSvc.Mail, users.Mail = outbox, outbox
 	activities, calendars := activity.NewService(cfg.DB, leads), calendar.NewStore(cfg.DB)
 	products := product.NewService(cfg.DB)
