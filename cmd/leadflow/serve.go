@@ -189,7 +189,7 @@ func (e environment) listen(ctx context.Context, db *sqldb.DB, opts serveOptions
 	go func() { errc <- srv.Serve(ln) }()
 	fmt.Fprintf(e.stdout, "leadflow is listening on %s (database: %s)\n", url, db.Dialect)
 	if !mc.Configured() {
-		fmt.Fprintf(e.stdout, "email is off: set %s and %s to send confirmations and invitations\n", mail.EnvHost, mail.EnvFrom)
+		fmt.Fprintf(e.stdout, "email is off: set %s and %s to send confirmations, invitations and nurturing email\n", mail.EnvHost, mail.EnvFrom)
 	}
 	if ready != nil {
 		ready(url)
