@@ -309,6 +309,9 @@ func (a *API) leadEnrolments(w http.ResponseWriter, r *http.Request) {
 // 201 with the new enrolment, or 200 with the one the lead had already.
 func (a *API) enrolLead(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
+	if err == nil {
+		err = mayNurture(r) // before the body, so a refusal tells nothing of what it would take
+	}
 	var in struct {
 		SequenceID int64  `json:"sequence_id"`
 		Reason     string `json:"reason"`

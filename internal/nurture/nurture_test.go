@@ -327,9 +327,13 @@ func TestConcurrentAndRestartedRunsSendEachStepOnce(t *testing.T) {
 			}
 		}
 		e.clock.add(2 * time.Hour)
-		dbtest.Together(
+		for _, err := range dbtest.Together(
 			func() error { _, err := e.svc.RunDue(context.Background()); return err },
-			func() error { _, err := fresh.RunDue(context.Background()); return err })
+			func() error { _, err := fresh.RunDue(context.Background()); return err }) {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
 		var total, distinct int
 		db.R.QueryRow(context.Background(), `SELECT count(*), count(DISTINCT to_addr || ':' || step) FROM mail_outbox`).Scan(&total, &distinct)
 		if total != 2*n || distinct != 2*n {

@@ -68,6 +68,8 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   form.addEventListener("change", (e) => {
     if (e.target.matches("[data-cond-field]")) fit(e.target.closest(".cond"));
+  });
+});
 
 // Sequence editor: show each step's fields for its kind only. Without
 // this script every field shows, and the server ignores those the kind
