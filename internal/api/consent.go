@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 	"time"
+
+	"leadflow/internal/lead"
 )
 
 // consentJSON is one entry of a lead's consent history.
@@ -31,20 +33,18 @@ func (a *API) leadConsent(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	out := struct {
-		Data []consentJSON `json:"data"`
-	}{Data: make([]consentJSON, 0, len(hist))}
-	for _, c := range hist {
-		j := consentJSON{At: c.At, Action: c.Action, Source: c.Source, Wording: c.Wording, IP: c.IP, UserAgent: c.UserAgent, Note: c.Note}
-		if c.ActorEmail != "" {
-			who := c.ActorEmail
-			j.Actor = &who
-		}
-		if !c.ExpiresAt.IsZero() {
-			t := c.ExpiresAt
-			j.ExpiresAt = &t
-		}
-		out.Data = append(out.Data, j)
+	writeJSON(w, http.StatusOK, dataOf(hist, consentToJSON))
+}
+
+func consentToJSON(c lead.ConsentRecord) consentJSON {
+	j := consentJSON{At: c.At, Action: c.Action, Source: c.Source, Wording: c.Wording, IP: c.IP, UserAgent: c.UserAgent, Note: c.Note}
+	if c.ActorEmail != "" {
+		who := c.ActorEmail
+		j.Actor = &who
 	}
-	writeJSON(w, http.StatusOK, out)
+	if !c.ExpiresAt.IsZero() {
+		t := c.ExpiresAt
+		j.ExpiresAt = &t
+	}
+	return j
 }

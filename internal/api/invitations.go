@@ -43,13 +43,7 @@ func (a *API) listInvitations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now()
-	out := struct {
-		Data []invitationJSON `json:"data"`
-	}{Data: make([]invitationJSON, 0, len(invs))}
-	for _, in := range invs {
-		out.Data = append(out.Data, invitationToJSON(in, now))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, dataOf(invs, func(in user.Invitation) invitationJSON { return invitationToJSON(in, now) }))
 }
 
 // createInvitation answers POST /api/v1/invitations, for admins: the

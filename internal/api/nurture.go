@@ -1,10 +1,12 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
 
+	"leadflow/internal/access"
 	"leadflow/internal/fault"
 	"leadflow/internal/mailtmpl"
 	"leadflow/internal/nurture"
@@ -27,88 +29,112 @@ func templateToJSON(t mailtmpl.Template) templateJSON {
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 }
 
-func (a *API) listTemplates(w http.ResponseWriter, r *http.Request) {
-	if err := mayNurture(r); err != nil {
-		a.fail(w, r, err)
-		return
+// dataOf is the API's answer for a list: {"data": [...]}, never null.
+func dataOf[T, J any](items []T, toJSON func(T) J) any {
+	out := make([]J, 0, len(items))
+	for _, it := range items {
+		out = append(out, toJSON(it))
 	}
-	ts, err := a.Nurture.Templates(r.Context())
+	return struct {
+		Data []J `json:"data"`
+	}{out}
+}
+
+// nurtureRead answers a read of nurturing settings: the actor must
+// manage nurturing, then read gives the answer.
+func (a *API) nurtureRead(w http.ResponseWriter, r *http.Request, read func(ctx context.Context) (any, error)) {
+	err := mayNurture(r)
+	var out any
+	if err == nil {
+		out, err = read(r.Context())
+	}
 	if err != nil {
 		a.fail(w, r, err)
 		return
-	}
-	out := struct {
-		Data []templateJSON `json:"data"`
-	}{Data: make([]templateJSON, 0, len(ts))}
-	for _, t := range ts {
-		out.Data = append(out.Data, templateToJSON(t))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (a *API) getTemplate(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = mayNurture(r)
+// upsert answers POST (create) and PATCH (members given replace those of
+// the stored J that load returns; a "version" member must be the one
+// read, or save refuses the change as a conflict) for a nurturing
+// setting.
+func upsert[J any](a *API, w http.ResponseWriter, r *http.Request, load func(context.Context, int64) (J, error), save func(j J, create bool) (J, error)) {
+	var j J
+	create := r.Method == http.MethodPost
+	err := mayNurture(r)
+	if err == nil && !create {
+		var id int64
+		if id, err = pathID(r); err == nil {
+			j, err = load(r.Context(), id)
+		}
 	}
-	var t mailtmpl.Template
 	if err == nil {
-		t, err = a.Nurture.Template(r.Context(), id)
+		err = decodeInto(w, r, &j)
+	}
+	if err == nil {
+		j, err = save(j, create)
 	}
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, templateToJSON(t))
+	status := http.StatusOK
+	if create {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, j)
 }
 
-// saveTemplate answers POST (create) and PATCH (members given replace
-// the template's; "version" must be the one read, or the change is
-// refused as a conflict).
-func (a *API) saveTemplate(w http.ResponseWriter, r *http.Request) {
-	j := templateJSON{}
-	status := http.StatusCreated
-	if r.Method == http.MethodPatch {
-		id, err := pathID(r)
-		if err == nil {
-			err = mayNurture(r)
-		}
-		var t mailtmpl.Template
-		if err == nil {
-			t, err = a.Nurture.Template(r.Context(), id)
-		}
-		if err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		j, status = templateToJSON(t), http.StatusOK
-	}
-	if err := decodeInto(w, r, &j); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if r.Method == http.MethodPost {
-		j.ID = 0
-	}
-	t, err := a.Nurture.SaveTemplate(r.Context(), actor(r), mailtmpl.Template{ID: j.ID, Name: j.Name, Subject: j.Subject,
-		HTML: j.HTML, Text: j.Text, Version: j.Version})
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	writeJSON(w, status, templateToJSON(t))
-}
-
-func (a *API) deleteTemplate(w http.ResponseWriter, r *http.Request) {
+// remove answers a DELETE of what del removes by the path's id.
+func (a *API) remove(w http.ResponseWriter, r *http.Request, del func(context.Context, access.Actor, int64) error) {
 	id, err := pathID(r)
 	if err == nil {
-		err = a.Nurture.DeleteTemplate(r.Context(), actor(r), id)
+		err = del(r.Context(), actor(r), id)
 	}
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) listTemplates(w http.ResponseWriter, r *http.Request) {
+	a.nurtureRead(w, r, func(ctx context.Context) (any, error) {
+		ts, err := a.Nurture.Templates(ctx)
+		return dataOf(ts, templateToJSON), err
+	})
+}
+
+func (a *API) getTemplate(w http.ResponseWriter, r *http.Request) {
+	a.nurtureRead(w, r, func(ctx context.Context) (any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return nil, err
+		}
+		t, err := a.Nurture.Template(ctx, id)
+		return templateToJSON(t), err
+	})
+}
+
+func (a *API) loadTemplate(ctx context.Context, id int64) (templateJSON, error) {
+	t, err := a.Nurture.Template(ctx, id)
+	return templateToJSON(t), err
+}
+
+func (a *API) saveTemplate(w http.ResponseWriter, r *http.Request) {
+	upsert(a, w, r, a.loadTemplate, func(j templateJSON, create bool) (templateJSON, error) {
+		if create {
+			j.ID = 0
+		}
+		t, err := a.Nurture.SaveTemplate(r.Context(), actor(r), mailtmpl.Template{ID: j.ID, Name: j.Name, Subject: j.Subject,
+			HTML: j.HTML, Text: j.Text, Version: j.Version})
+		return templateToJSON(t), err
+	})
+}
+
+func (a *API) deleteTemplate(w http.ResponseWriter, r *http.Request) {
+	a.remove(w, r, a.Nurture.DeleteTemplate)
 }
 
 // sequenceJSON is a sequence as the API shows and takes it.
@@ -141,99 +167,55 @@ func mayNurture(r *http.Request) error {
 }
 
 func (a *API) listSequences(w http.ResponseWriter, r *http.Request) {
-	if err := mayNurture(r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	qs, err := a.Nurture.Sequences(r.Context())
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	out := struct {
-		Data []sequenceJSON `json:"data"`
-	}{Data: make([]sequenceJSON, 0, len(qs))}
-	for _, q := range qs {
-		out.Data = append(out.Data, sequenceToJSON(q))
-	}
-	writeJSON(w, http.StatusOK, out)
+	a.nurtureRead(w, r, func(ctx context.Context) (any, error) {
+		qs, err := a.Nurture.Sequences(ctx)
+		return dataOf(qs, sequenceToJSON), err
+	})
 }
 
 func (a *API) getSequence(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = mayNurture(r)
-	}
-	var q nurture.Sequence
-	if err == nil {
-		q, err = a.Nurture.Sequence(r.Context(), id)
-	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, sequenceToJSON(q))
+	a.nurtureRead(w, r, func(ctx context.Context) (any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return nil, err
+		}
+		q, err := a.Nurture.Sequence(ctx, id)
+		return sequenceToJSON(q), err
+	})
+}
+
+func (a *API) loadSequence(ctx context.Context, id int64) (sequenceJSON, error) {
+	q, err := a.Nurture.Sequence(ctx, id)
+	return sequenceToJSON(q), err
 }
 
 func (a *API) saveSequence(w http.ResponseWriter, r *http.Request) {
-	j := sequenceJSON{}
-	status := http.StatusCreated
-	if r.Method == http.MethodPatch {
-		id, err := pathID(r)
-		if err == nil {
-			err = mayNurture(r)
+	upsert(a, w, r, a.loadSequence, func(j sequenceJSON, create bool) (sequenceJSON, error) {
+		if create {
+			j.ID = 0
 		}
-		var q nurture.Sequence
-		if err == nil {
-			q, err = a.Nurture.Sequence(r.Context(), id)
-		}
-		if err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		j, status = sequenceToJSON(q), http.StatusOK
-	}
-	if err := decodeInto(w, r, &j); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if r.Method == http.MethodPost {
-		j.ID = 0
-	}
-	q, err := a.Nurture.SaveSequence(r.Context(), actor(r), nurture.Sequence{ID: j.ID, Name: j.Name, Status: j.Status,
-		TriggerKind: j.TriggerKind, TriggerRef: j.TriggerRef, Steps: j.Steps, Version: j.Version})
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	writeJSON(w, status, sequenceToJSON(q))
+		q, err := a.Nurture.SaveSequence(r.Context(), actor(r), nurture.Sequence{ID: j.ID, Name: j.Name, Status: j.Status,
+			TriggerKind: j.TriggerKind, TriggerRef: j.TriggerRef, Steps: j.Steps, Version: j.Version})
+		return sequenceToJSON(q), err
+	})
 }
 
 func (a *API) deleteSequence(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = a.Nurture.DeleteSequence(r.Context(), actor(r), id)
-	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	a.remove(w, r, a.Nurture.DeleteSequence)
 }
 
 func (a *API) sequenceReport(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err == nil {
-		err = mayNurture(r)
-	}
-	var rep nurture.Report
-	if err == nil {
-		rep, err = a.Nurture.Report(r.Context(), id)
-	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
+	a.nurtureRead(w, r, func(ctx context.Context) (any, error) {
+		id, err := pathID(r)
+		if err != nil {
+			return nil, err
+		}
+		rep, err := a.Nurture.Report(ctx, id)
+		return reportToJSON(rep), err
+	})
+}
+
+func reportToJSON(rep nurture.Report) any {
 	type stepJSON struct {
 		Step         int    `json:"step"`
 		Description  string `json:"description"`
@@ -254,7 +236,7 @@ func (a *API) sequenceReport(w http.ResponseWriter, r *http.Request) {
 		out.Steps = append(out.Steps, stepJSON{Step: s.Step, Description: s.Description, Waiting: s.Waiting, Sent: s.Sent,
 			Delivered: s.Delivered, Opened: s.Opened, Clicked: s.Clicked, Bounced: s.Bounced, Unsubscribed: s.Unsubscribed, Converted: s.Converted})
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out
 }
 
 // enrolmentJSON is a lead's place in a sequence.
@@ -296,13 +278,7 @@ func (a *API) leadEnrolments(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	out := struct {
-		Data []enrolmentJSON `json:"data"`
-	}{Data: make([]enrolmentJSON, 0, len(es))}
-	for _, e := range es {
-		out.Data = append(out.Data, enrolmentToJSON(e))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, dataOf(es, enrolmentToJSON))
 }
 
 // enrolLead answers POST /api/v1/leads/{id}/enrolments {"sequence_id"}:
