@@ -60,6 +60,14 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter, withTotal 
 	if f.Owner == "me" {
 		f.Owner = a.Email
 	}
+	// A filter made in code rather than parsed from a request may leave
+	// the order and size unset: newest first, a page of the default size.
+	if _, ok := sortColumns[f.Sort]; !ok {
+		f.Sort, f.Desc = "created_at", true
+	}
+	if f.Limit <= 0 {
+		f.Limit = DefaultLimit
+	}
 	f.now = s.now()
 	if s.db.Dialect == sqldb.SQLite && sortColumns[f.Sort].indexed && f.fewValued() {
 		var err error

@@ -290,3 +290,26 @@ func TestConcurrentWritersDoNotFail(t *testing.T) {
 		}
 	})
 }
+
+// A filter built in code, with no order or size, lists newest first in
+// pages of the default size instead of failing.
+func TestListWithAZeroFilter(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		svc := lead.NewService(db)
+		day := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+		for i := 0; i < 3; i++ {
+			if _, err := svc.Insert(ctx, lead.Lead{Email: fmt.Sprintf("z%d@example.com", i), Stage: lead.StageLead,
+				CreatedAt: day.AddDate(0, 0, i), UpdatedAt: day}, "test"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p, err := svc.List(ctx, access.System, lead.Filter{Stages: []lead.Stage{lead.StageLead}}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Leads) != 3 || p.Leads[0].Email != "z2@example.com" || p.Total != 3 {
+			t.Errorf("listed %d of %d, first %q; want 3, newest first", len(p.Leads), p.Total, p.Leads[0].Email)
+		}
+	})
+}
