@@ -277,6 +277,22 @@ func TestQualifyThroughPageAndAPI(t *testing.T) {
 		if !strings.Contains(html, "Qualify with BANT") || !strings.Contains(html, `<option value="nurturing"`) {
 			t.Fatalf("the MQL page has no BANT form")
 		}
+		// An MQL becomes an SQL through BANT, so Move offers no SQL, and
+		// preselects nothing.
+		move := html[strings.Index(html, `id="move-stage"`):]
+		move = move[:strings.Index(move, "</select>")]
+		if strings.Contains(move, `value="sql"`) || strings.Contains(move, "selected") || !strings.Contains(move, ">Nurturing<") {
+			t.Errorf("Move on an MQL page:\n%s", move)
+		}
+		admin := newBrowser(t, f.srv.URL)
+		admin.login("admin@example.com")
+		_, _, ahtml := admin.get(page)
+		amove := ahtml[strings.Index(ahtml, `id="move-stage"`):]
+		amove = amove[:strings.Index(amove, "</select>")]
+		if strings.Count(amove, `value="nurturing"`) != 1 || !strings.Contains(amove, `label="Any stage (admin, with a reason)"`) ||
+			!strings.Contains(amove, `value="sql"`) {
+			t.Errorf("Move on an MQL page for an admin: each stage once, SQL among the admin's:\n%s", amove)
+		}
 		status, _, html = b.post(page+"/qualify", url.Values{"budget": {"lots"}, "authority": {"influencer"}, "need": {"Faster quotes"}, "timing": {"2027-Q3"}, "outcome": {"sql"}})
 		if status != http.StatusUnprocessableEntity || !strings.Contains(html, "Budget must be a whole amount") || !strings.Contains(html, "Faster quotes") {
 			t.Errorf("refused BANT form: %d", status)

@@ -3,8 +3,10 @@ package web
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -41,8 +43,10 @@ type listData struct {
 	Next     string
 	Filtered bool
 	Limit    int
-	// ExportQuery is the filter for the export link, without paging.
-	ExportQuery string
+	// ExportQuery is the filter for the export link, without paging: a
+	// query string already encoded, which the template must not encode
+	// again (it would turn "source=referral" into "source%3dreferral").
+	ExportQuery template.URL
 	Now         time.Time // when overdue is judged
 }
 
@@ -57,7 +61,7 @@ func (h *Web) listLeads(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Limit = f.Limit
-	d.ExportQuery = f.Query().Encode()
+	d.ExportQuery = template.URL(f.Query().Encode())
 	d.Filtered = len(f.Query()) > 0 && !(len(f.Query()) == 1 && f.Query().Has("sort"))
 	if d.Errors == nil {
 		p, err := h.Leads.List(r.Context(), actor(r), f, true)
@@ -155,12 +159,14 @@ type showData struct {
 	Chart    chart
 	Pixel    string
 	Stages   []lead.StageSpan
-	Next     []lead.Stage
-	BANT     *lead.BANT
-	Errors   map[string]string // of a refused stage move or qualification
-	Values   map[string]string // what was typed in them
-	Reasons  []string          // the disqualify reasons in force
-	Consent  []lead.ConsentRecord
+	Next     []lead.Stage // where the Move form offers to go
+	// AdminMoves are the other stages an admin may move to, with a reason.
+	AdminMoves []lead.Stage
+	BANT       *lead.BANT
+	Errors     map[string]string // of a refused stage move or qualification
+	Values     map[string]string // what was typed in them
+	Reasons    []string          // the disqualify reasons in force
+	Consent    []lead.ConsentRecord
 	// Enrolments are the lead's nurturing sequences; Sequences those it
 	// can be enrolled in (for marketing).
 	Enrolments []nurture.Enrolment
@@ -231,7 +237,8 @@ func (h *Web) renderLead(w http.ResponseWriter, r *http.Request, l lead.Lead, er
 	}
 	d.Chart = scoreChart(hist, now)
 	d.Pixel = baseURL(r) + "/t/open.gif?t=" + d.Pixel
-	d.Stages, d.Next = lead.TimeInStages(l, tl, now), lead.NextStages(l.Stage)
+	d.Stages = lead.TimeInStages(l, tl, now)
+	d.Next, d.AdminMoves = moveChoices(l.Stage, actor(r).ManagesUsers())
 	if d.Values == nil {
 		d.Values = map[string]string{}
 	}
@@ -468,4 +475,24 @@ func (h *Web) deleteLead(w http.ResponseWriter, r *http.Request) {
 	}
 	h.flash(w, "Lead deleted.")
 	http.Redirect(w, r, "/leads", http.StatusSeeOther)
+}
+
+// moveChoices are the stages the lead page's Move form offers from
+// stage: the lifecycle's next stages, but not SQL from MQL, which BANT
+// qualification below it makes; and, for an admin, every other stage.
+func moveChoices(stage lead.Stage, admin bool) (next, other []lead.Stage) {
+	for _, s := range lead.NextStages(stage) {
+		if !(stage == lead.MQL && s == lead.SQL) {
+			next = append(next, s)
+		}
+	}
+	if !admin {
+		return next, nil
+	}
+	for _, s := range lead.Stages {
+		if s != stage && !slices.Contains(next, s) {
+			other = append(other, s)
+		}
+	}
+	return next, other
 }

@@ -259,6 +259,7 @@ var funcs = template.FuncMap{
 	// so the page never trusts what is stored.
 	"safeHTML":  func(s string) template.HTML { return template.HTML(mailtmpl.Sanitize(s)) },
 	"hasPrefix": strings.HasPrefix,
+	"stageName": stageName,
 
 	"authorities": func() []lead.Authority { return lead.Authorities },
 	"duration":    humanDuration,
@@ -373,4 +374,13 @@ func grouped(s, currency string) string {
 		b.WriteRune(r)
 	}
 	return strings.TrimSpace(b.String() + " " + currency)
+}
+
+// stageName is a stage as people write it: "MQL", "Opportunity".
+func stageName(s lead.Stage) string {
+	switch s {
+	case lead.MQL, lead.SQL:
+		return strings.ToUpper(string(s))
+	}
+	return strings.ToUpper(string(s[:1])) + string(s[1:])
 }
