@@ -65,6 +65,10 @@ func (e environment) token(ctx context.Context, args []string) error {
 	}
 	defer db.Close()
 	secret, err := user.NewService(db).CreateToken(ctx, access.System, *email, *name)
+	if fault.CodeOf(err) == fault.NotFound {
+		// The usual cause: the demo's users live in leadflow-demo.db.
+		return fmt.Errorf("%w in this database; the demo's users are in leadflow-demo.db: add --db leadflow-demo.db", explain(err))
+	}
 	if err != nil {
 		return explain(err)
 	}

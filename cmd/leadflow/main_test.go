@@ -353,3 +353,12 @@ func TestBackupAndRestore(t *testing.T) {
 		t.Errorf("after the refused restore the database changed: %q %v", out, err)
 	}
 }
+
+// Asking for a token of a user the database does not have says where
+// the demo's users are: the usual mistake is the default database.
+func TestTokenForAnUnknownUserPointsToTheDemoDatabase(t *testing.T) {
+	_, err := cli(t, nil, "token", "create", "--user", "admin@leadflow.test", "--db", filepath.Join(t.TempDir(), "empty.db"))
+	if err == nil || !strings.Contains(err.Error(), "--db leadflow-demo.db") {
+		t.Errorf("token for an unknown user: %v", err)
+	}
+}

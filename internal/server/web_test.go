@@ -324,13 +324,13 @@ func TestSignInRedirectsOnlyWithinTheSite(t *testing.T) {
 		f := newFixture(t, db)
 		b := newBrowser(t, f.srv.URL)
 		_, _, body := b.get("/login?next=/%09/evil.example")
-		if !strings.Contains(body, `name="next" value="/leads"`) {
+		if !strings.Contains(body, `name="next" value="/home"`) {
 			t.Errorf("the sign-in page carries a hostile next on")
 		}
 		for _, next := range []string{"/\t/evil.example", "//evil.example", `/\evil.example`, "/\n/evil.example", "https://evil.example",
 			"javascript:alert(1)"} {
 			status, loc, _ := b.post("/login", url.Values{"email": {"mia@example.com"}, "password": {testPassword}, "next": {next}})
-			if status != http.StatusSeeOther || loc != "/leads" {
+			if status != http.StatusSeeOther || loc != "/home" {
 				t.Errorf("next %q: %d → %q", next, status, loc)
 			}
 		}

@@ -27,7 +27,7 @@ type loginData struct {
 // backslash refuses the whole value, and the rest is rebuilt from its
 // parsed path and query.
 func safeNext(next string) string {
-	const home = "/leads"
+	const home = "/home" // My work
 	if strings.ContainsFunc(next, func(r rune) bool { return r == '\\' || unicode.IsSpace(r) || unicode.IsControl(r) }) {
 		return home
 	}
