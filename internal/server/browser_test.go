@@ -149,7 +149,7 @@ func TestBrowserPhoneWidth(t *testing.T) {
 	var headerShown bool
 	err := chromedp.Run(ctx,
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
-		signIn(f.srv.URL+"/login", "mia@example.com"),
+		signIn(f.srv.URL+"/leads", "mia@example.com"),
 		chromedp.WaitVisible(`table.leads`),
 		chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
 		chromedp.Evaluate(`document.querySelector("table.leads thead").getBoundingClientRect().right > 0`, &headerShown),
@@ -238,7 +238,7 @@ func TestBrowserFillsHostedForm(t *testing.T) {
 
 	var name, source string
 	err = chromedp.Run(ctx,
-		signIn(f.srv.URL+"/login", "mia@example.com"),
+		signIn(f.srv.URL+"/leads", "mia@example.com"),
 		chromedp.WaitVisible(`table.leads`),
 		chromedp.Text(`a.lead-name`, &name),
 		chromedp.Text(`td[data-label=Source]`, &source),

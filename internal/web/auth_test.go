@@ -32,8 +32,8 @@ func TestSafeNextKeepsRedirectsOnThisSite(t *testing.T) {
 	}
 	for _, next := range hostile {
 		got := safeNext(next)
-		if got != "/leads" {
-			t.Errorf("safeNext(%q) = %q, want /leads", next, got)
+		if got != "/home" {
+			t.Errorf("safeNext(%q) = %q, want /home", next, got)
 		}
 		if u := browserTarget(t, got); u == nil || u.Host != "leadflow.example" {
 			t.Errorf("safeNext(%q) = %q leads the browser to %v", next, got, u)
