@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/catalog"
 	"leadflow/internal/crm"
 	"leadflow/internal/demo"
 	"leadflow/internal/fault"
@@ -149,7 +150,7 @@ func (e environment) demo(ctx context.Context, args []string) error {
 		leads := lead.NewService(db)
 		svc := demo.Services{Users: users, Leads: leads, Forms: forms.NewService(db, leads), CRM: crm.NewService(db, leads), Reports: report.NewService(db),
 			Activities: activity.NewService(db, leads), Calendar: calendar.NewStore(db), Products: product.NewService(db), Segments: segment.NewService(db),
-			Nurture: nurture.NewService(db, leads, mail.NewOutbox(db, mail.Config{}), tracking.NewService(db))}
+			Nurture: nurture.NewService(db, leads, mail.NewOutbox(db, mail.Config{}), tracking.NewService(db)), Catalog: catalog.NewService(db)}
 		if err := demo.Seed(ctx, svc, password, *n, 1, time.Now()); err != nil {
 			return err
 		}

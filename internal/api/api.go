@@ -16,6 +16,7 @@ import (
 	"leadflow/internal/activity"
 	"leadflow/internal/audit"
 	"leadflow/internal/calendar"
+	"leadflow/internal/catalog"
 	"leadflow/internal/crm"
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
@@ -51,7 +52,9 @@ type API struct {
 	Segments *segment.Service
 	Nurture  *nurture.Service
 	Outbox   *mail.Outbox
-	Log      *slog.Logger
+	// Catalog is the solution catalog and the matching weights.
+	Catalog *catalog.Service
+	Log     *slog.Logger
 }
 
 // maxBody bounds a request body; a lead is far smaller.

@@ -156,6 +156,17 @@ func (a *API) routes() []route {
 		{"PATCH /api/v1/segments/{id}", a.updateSegment},
 		{"DELETE /api/v1/segments/{id}", a.deleteSegment},
 		{"GET /api/v1/segments/{id}/members", a.segmentMembers},
+		{"GET /api/v1/solutions", a.listSolutions},
+		{"POST /api/v1/solutions", a.createSolution},
+		{"POST /api/v1/solutions/import", a.importSolutions},
+		{"GET /api/v1/solutions/{id}", a.getSolution},
+		{"PATCH /api/v1/solutions/{id}", a.updateSolution},
+		{"DELETE /api/v1/solutions/{id}", a.deleteSolution},
+		{"GET /api/v1/features", a.listFeatures},
+		{"PUT /api/v1/features/{key}", a.putFeature},
+		{"DELETE /api/v1/features/{key}", a.deleteFeature},
+		{"GET /api/v1/matching/config", a.getMatchingConfig},
+		{"PUT /api/v1/matching/config", a.putMatchingConfig},
 	}
 }
 

@@ -48,6 +48,10 @@ func NewService(db *sqldb.DB) *Service { return &Service{db: db, now: time.Now} 
 
 func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
 
+// MayChange refuses a unless it may change the catalog, for adapters
+// that must check before reading a body they would merge.
+func (s *Service) MayChange(a access.Actor) error { return mayChange(a) }
+
 // mayChange refuses a unless it manages marketing: the catalog decides
 // what is offered to every lead.
 func mayChange(a access.Actor) error {

@@ -3,6 +3,7 @@ package catalog
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"strings"
 )
 
@@ -25,7 +26,7 @@ func (t *Text) UnmarshalJSON(b []byte) error {
 		}
 		*t = Text(s)
 	case len(b) > 0 && (b[0] == '[' || b[0] == '{'):
-		return &json.UnmarshalTypeError{Value: "array or object", Type: nil}
+		return &json.UnmarshalTypeError{Value: "array or object", Type: reflect.TypeOf("")}
 	default:
 		*t = Text(b)
 	}

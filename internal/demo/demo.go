@@ -14,6 +14,7 @@ import (
 	"leadflow/internal/access"
 	act "leadflow/internal/activity"
 	"leadflow/internal/calendar"
+	solutions "leadflow/internal/catalog"
 	"leadflow/internal/crm"
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
@@ -98,6 +99,8 @@ type Services struct {
 	Segments *segment.Service
 	// Nurture gets the demo's templates and sequence; nil leaves them out.
 	Nurture *nurture.Service
+	// Catalog gets the demo's solution catalog; nil leaves it out.
+	Catalog *solutions.Service
 }
 
 // Seed creates the demo team with password and n leads created over the
@@ -175,7 +178,10 @@ func Seed(ctx context.Context, svc Services, password string, n int, seed uint64
 	if err := seedSegments(ctx, svc.Segments, marketing); err != nil {
 		return err
 	}
-	return seedNurture(ctx, svc.Nurture, leads, admin)
+	if err := seedNurture(ctx, svc.Nurture, leads, admin); err != nil {
+		return err
+	}
+	return seedMatching(ctx, svc)
 }
 
 // monthlySpend is what the demo company pays its paid channels a month.

@@ -118,6 +118,17 @@ var matrix = map[string]allowed{
 	"PATCH /api/v1/segments/{id}":           {"marketing", false},
 	"DELETE /api/v1/segments/{id}":          {"marketing", false},
 	"GET /api/v1/segments/{id}/members":     {"any", false},
+	"GET /api/v1/solutions":                 {"any", false},
+	"POST /api/v1/solutions":                {"marketing", false},
+	"POST /api/v1/solutions/import":         {"marketing", false},
+	"GET /api/v1/solutions/{id}":            {"any", false},
+	"PATCH /api/v1/solutions/{id}":          {"marketing", false},
+	"DELETE /api/v1/solutions/{id}":         {"marketing", false},
+	"GET /api/v1/features":                  {"any", false},
+	"PUT /api/v1/features/{key}":            {"marketing", false},
+	"DELETE /api/v1/features/{key}":         {"marketing", false},
+	"GET /api/v1/matching/config":           {"any", false},
+	"PUT /api/v1/matching/config":           {"admin", false},
 }
 
 // Activities and calendar settings (kept apart from the block above).
@@ -265,6 +276,7 @@ func otherUsersRecords(t *testing.T, f *fixture) map[string]string {
 	_, seq := f.call(t, "admin", "POST", "/api/v1/sequences", `{"name":"Matrix","steps":[{"kind":"wait","days":1}]}`)
 	_, enr := f.call(t, "admin", "POST", "/api/v1/leads/"+id(l, "id")+"/enrolments", `{"sequence_id":`+id(seq, "id")+`}`)
 	_, users := f.call(t, "admin", "GET", "/api/v1/users", "")
+	_, sol := f.call(t, "admin", "POST", "/api/v1/solutions", `{"vendor":"V","product":"P","category":"crm","deployments":["cloud"],"price":1,"price_period":"month","currency":"EUR"}`)
 	sue := "0"
 	for _, u := range users["data"].([]any) {
 		if u := u.(map[string]any); u["email"] == "sue@example.com" {
@@ -302,6 +314,7 @@ func otherUsersRecords(t *testing.T, f *fixture) map[string]string {
 		"/api/v1/jobs/{id}/retry":          "1",
 		"/api/v1/segments/{id}":            id(seg, "id"),
 		"/api/v1/segments/{id}/members":    id(seg, "id"),
+		"/api/v1/solutions/{id}":           id(sol, "id"),
 	}
 	activityRecords(t, f, id(l, "id"), ids)
 	return ids

@@ -22,6 +22,7 @@ import (
 	"leadflow/internal/activity"
 	"leadflow/internal/audit"
 	"leadflow/internal/calendar"
+	"leadflow/internal/catalog"
 	"leadflow/internal/clientip"
 	"leadflow/internal/country"
 	"leadflow/internal/crm"
@@ -68,6 +69,7 @@ type Services struct {
 	Segments *segment.Service
 	Nurture  *nurture.Service
 	Outbox   *mail.Outbox
+	Catalog  *catalog.Service
 }
 
 // Web holds what the pages call.
