@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/brief"
 	"leadflow/internal/catalog"
 	"leadflow/internal/crm"
 	"leadflow/internal/demo"
@@ -148,9 +149,11 @@ func (e environment) demo(ctx context.Context, args []string) error {
 	if count == 0 {
 		fmt.Fprintf(e.stderr, "creating demo data: %d leads...\n", *n)
 		leads := lead.NewService(db)
+		cat := catalog.NewService(db)
 		svc := demo.Services{Users: users, Leads: leads, Forms: forms.NewService(db, leads), CRM: crm.NewService(db, leads), Reports: report.NewService(db),
 			Activities: activity.NewService(db, leads), Calendar: calendar.NewStore(db), Products: product.NewService(db), Segments: segment.NewService(db),
-			Nurture: nurture.NewService(db, leads, mail.NewOutbox(db, mail.Config{}), tracking.NewService(db)), Catalog: catalog.NewService(db)}
+			Nurture: nurture.NewService(db, leads, mail.NewOutbox(db, mail.Config{}), tracking.NewService(db)),
+			Catalog: cat, Briefs: brief.NewService(db, leads, cat)}
 		if err := demo.Seed(ctx, svc, password, *n, 1, time.Now()); err != nil {
 			return err
 		}

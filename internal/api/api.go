@@ -15,6 +15,7 @@ import (
 	"leadflow/internal/access"
 	"leadflow/internal/activity"
 	"leadflow/internal/audit"
+	"leadflow/internal/brief"
 	"leadflow/internal/calendar"
 	"leadflow/internal/catalog"
 	"leadflow/internal/crm"
@@ -54,7 +55,9 @@ type API struct {
 	Outbox   *mail.Outbox
 	// Catalog is the solution catalog and the matching weights.
 	Catalog *catalog.Service
-	Log     *slog.Logger
+	// Briefs are leads' software requests and their matches.
+	Briefs *brief.Service
+	Log    *slog.Logger
 }
 
 // maxBody bounds a request body; a lead is far smaller.

@@ -167,6 +167,8 @@ func (a *API) routes() []route {
 		{"DELETE /api/v1/features/{key}", a.deleteFeature},
 		{"GET /api/v1/matching/config", a.getMatchingConfig},
 		{"PUT /api/v1/matching/config", a.putMatchingConfig},
+		{"GET /api/v1/leads/{id}/request", a.getRequest},
+		{"PUT /api/v1/leads/{id}/request", a.putRequest},
 	}
 }
 

@@ -48,10 +48,8 @@ var (
 	languagePattern = regexp.MustCompile(`^[a-z]{2}$`)
 )
 
-// Validate checks in as Save does, without storing it, and returns the
-// request it describes or the reasons, by field.
-func (s *Service) Validate(ctx context.Context, in Input) (Request, error) { return s.validate(ctx, in) }
-
+// validate checks in and returns the request it describes, or the
+// reasons, by field.
 func (s *Service) validate(ctx context.Context, in Input) (Request, error) {
 	bad := fault.Fields{}
 	var r Request

@@ -13,6 +13,7 @@ import (
 
 	"leadflow/internal/access"
 	act "leadflow/internal/activity"
+	"leadflow/internal/brief"
 	"leadflow/internal/calendar"
 	solutions "leadflow/internal/catalog"
 	"leadflow/internal/crm"
@@ -101,6 +102,8 @@ type Services struct {
 	Nurture *nurture.Service
 	// Catalog gets the demo's solution catalog; nil leaves it out.
 	Catalog *solutions.Service
+	// Briefs gets software requests on a few leads; nil leaves them out.
+	Briefs *brief.Service
 }
 
 // Seed creates the demo team with password and n leads created over the

@@ -129,6 +129,8 @@ var matrix = map[string]allowed{
 	"DELETE /api/v1/features/{key}":         {"marketing", false},
 	"GET /api/v1/matching/config":           {"any", false},
 	"PUT /api/v1/matching/config":           {"admin", false},
+	"GET /api/v1/leads/{id}/request":        {"any", true},
+	"PUT /api/v1/leads/{id}/request":        {"any", true},
 }
 
 // Activities and calendar settings (kept apart from the block above).
@@ -315,6 +317,7 @@ func otherUsersRecords(t *testing.T, f *fixture) map[string]string {
 		"/api/v1/segments/{id}":            id(seg, "id"),
 		"/api/v1/segments/{id}/members":    id(seg, "id"),
 		"/api/v1/solutions/{id}":           id(sol, "id"),
+		"/api/v1/leads/{id}/request":       id(l, "id"),
 	}
 	activityRecords(t, f, id(l, "id"), ids)
 	return ids

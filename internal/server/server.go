@@ -13,6 +13,7 @@ import (
 	"leadflow/internal/activity"
 	"leadflow/internal/api"
 	"leadflow/internal/audit"
+	"leadflow/internal/brief"
 	"leadflow/internal/calendar"
 	"leadflow/internal/catalog"
 	"leadflow/internal/clientip"
@@ -91,6 +92,7 @@ func New(cfg Config) (http.Handler, error) {
 	nurtureSvc.Proxies = cfg.TrustedProxies
 	outbox.OnBounce = nurtureSvc.Bounced
 	catalogSvc := catalog.NewService(cfg.DB)
+	briefs := brief.NewService(cfg.DB, leads, catalogSvc)
 	runner := cfg.Jobs
 	if runner == nil {
 		runner = job.NewRunner(cfg.DB, job.Options{Log: cfg.Log})
@@ -113,7 +115,7 @@ func New(cfg Config) (http.Handler, error) {
 
 	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc}, cfg.Log)
+		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +127,7 @@ func New(cfg Config) (http.Handler, error) {
 	pub.Proxies = cfg.TrustedProxies
 	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc}
+		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc, Briefs: briefs}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))

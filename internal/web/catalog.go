@@ -258,4 +258,6 @@ func (h *Web) catalogRoutes(mux routeMux) {
 	mux.HandleFunc("POST /solutions/{id}/delete", h.deleteSolution)
 	mux.HandleFunc("POST /features", h.saveFeature)
 	mux.HandleFunc("POST /features/{key}/delete", h.deleteFeature)
+	mux.HandleFunc("GET /leads/{id}/software", h.showSoftware)
+	mux.HandleFunc("POST /leads/{id}/software", h.saveSoftware)
 }

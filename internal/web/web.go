@@ -21,6 +21,7 @@ import (
 	"leadflow/internal/access"
 	"leadflow/internal/activity"
 	"leadflow/internal/audit"
+	"leadflow/internal/brief"
 	"leadflow/internal/calendar"
 	"leadflow/internal/catalog"
 	"leadflow/internal/clientip"
@@ -70,6 +71,7 @@ type Services struct {
 	Nurture  *nurture.Service
 	Outbox   *mail.Outbox
 	Catalog  *catalog.Service
+	Briefs   *brief.Service
 }
 
 // Web holds what the pages call.

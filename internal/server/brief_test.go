@@ -1,0 +1,151 @@
+package server_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"leadflow/internal/dbtest"
+	"leadflow/internal/sqldb"
+)
+
+// salesLead makes a lead owned by Sam and returns its id.
+func salesLead(t *testing.T, f *fixture) string {
+	t.Helper()
+	status, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"ana@shop.example","company":"Lumen Retail","industry":"Retail","owner":"sam@example.com"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("lead: %d %v", status, l)
+	}
+	return fmt.Sprint(l["id"])
+}
+
+// The lead's owner puts a software request through the API; a bad one
+// is a 422 naming each field; another sales user may not touch it; an
+// old If-Match is a 409.
+func TestRequestAPI(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		seedVocabulary(t, f, "contacts", "pipeline", "e-invoicing")
+		id := salesLead(t, f)
+		path := "/api/v1/leads/" + id + "/request"
+		if status, _ := f.call(t, "sales", "GET", path, ""); status != http.StatusNotFound {
+			t.Errorf("before any request: %d", status)
+		}
+		body := `{"industry":"retail","category":"crm","deployments":["cloud"],"licences":10,"budget":3000,"currency":"EUR",
+			"budget_period":"year","timeline":"3m","must_have":["contacts","pipeline"],"nice_to_have":"e-invoicing","languages":["ro"],"notes":"Două magazine"}`
+		status, got := f.call(t, "sales", "PUT", path, body)
+		if status != http.StatusOK || got["budget"] != "3000" || got["licences"] != 10.0 || got["version"] != 1.0 || got["notes"] != "Două magazine" {
+			t.Fatalf("put: %d %v", status, got)
+		}
+		if status, _ := f.call(t, "sales2", "PUT", path, body); status != http.StatusForbidden {
+			t.Errorf("another sales user wrote it: %d", status)
+		}
+		if status, _ := f.call(t, "sales2", "GET", path, ""); status != http.StatusForbidden {
+			t.Errorf("another sales user read it: %d", status)
+		}
+		status, got = f.call(t, "sales", "PUT", path, `{"category":"","licences":"many","must_have":["telepathy"],"budget":"10","timeline":"soon"}`)
+		fields, _ := got["error"].(map[string]any)["fields"].(map[string]any)
+		for _, k := range []string{"category", "licences", "must_have", "currency", "budget_period", "timeline"} {
+			if fields[k] == nil {
+				t.Errorf("%s not named: %d %v", k, status, got)
+			}
+		}
+		req, _ := http.NewRequest("PUT", f.srv.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+f.tokens["sales"])
+		req.Header.Set("If-Match", `"7"`)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusConflict {
+			t.Errorf("PUT with an old If-Match: %d", resp.StatusCode)
+		}
+	})
+}
+
+// On the lead's page, a refused request comes back with every value
+// kept and each reason; a good one is saved and the lead's timeline
+// shows it.
+func TestRequestPage(t *testing.T) {
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	seedVocabulary(t, f, "contacts", "pipeline")
+	id := salesLead(t, f)
+	b := newBrowser(t, f.srv.URL)
+	b.login("sam@example.com")
+	_, _, body := b.get("/leads/" + id)
+	if !strings.Contains(body, `/leads/`+id+`/software`) {
+		t.Fatalf("the lead page has no link to its software request")
+	}
+	form := url.Values{"category": {"crm"}, "industry": {"retail"}, "deployments": {"cloud"}, "licences": {"ten"},
+		"budget": {"3000"}, "currency": {"EUR"}, "budget_period": {"year"}, "horizon_months": {"12"},
+		"f.contacts": {"must"}, "f.pipeline": {"nice"}, "must_have_other": {"telepathy"}, "notes": {"Două magazine în Iași"}}
+	status, _, body := b.post("/leads/"+id+"/software", form)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "Licences is required") ||
+		!strings.Contains(body, "not in the feature vocabulary: telepathy") || !strings.Contains(body, `value="telepathy"`) ||
+		!strings.Contains(body, "Două magazine în Iași") || !strings.Contains(body, `name="f.contacts" value="must" aria-label="contacts: must have" checked`) {
+		t.Errorf("refused form: %d\n%s", status, body)
+	}
+	form.Set("licences", "10")
+	form.Del("must_have_other")
+	status, loc, _ := b.post("/leads/"+id+"/software", form)
+	if status != http.StatusSeeOther || loc != "/leads/"+id+"/software#matches" {
+		t.Fatalf("save: %d %q", status, loc)
+	}
+	_, _, body = b.get("/leads/" + id + "/software")
+	if !strings.Contains(body, `id="req-category">crm · cloud`) || !strings.Contains(body, "Must have</dt><dd>contacts") {
+		t.Errorf("the saved request is not shown")
+	}
+	_, _, body = b.get("/leads/" + id)
+	if !strings.Contains(body, "<strong>Software request</strong>") {
+		t.Errorf("the timeline does not show the request")
+	}
+	other := newBrowser(t, f.srv.URL)
+	other.login("sue@example.com")
+	if status, _, _ := other.get("/leads/" + id + "/software"); status != http.StatusForbidden {
+		t.Errorf("another sales user opened it: %d", status)
+	}
+}
+
+// requestFormJSON is a public software-request form: the custom fields
+// whose answers prefill a lead's request.
+const requestFormJSON = `{"slug":"software-request","name":"Find software","fields":[{"name":"email"},{"name":"company"},{"name":"industry"},
+	{"name":"app_category","type":"select","options":["crm","erp"]},{"name":"licences","type":"number"},
+	{"name":"budget","type":"number"},{"name":"budget_currency","type":"text"},{"name":"budget_period","type":"text"},
+	{"name":"timeline","type":"text"},{"name":"must_have","type":"text"},{"name":"nice_to_have","type":"text"},{"name":"request_notes","type":"text"}]}`
+
+// A visitor fills the public software-request form; on the new lead's
+// software page the request form is filled in from the answers, features
+// written by name included, ready to check and save.
+func TestPublicRequestFormPrefills(t *testing.T) {
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	f.call(t, "marketing", "PUT", "/api/v1/features/contacts", `{"name":"Contact management"}`)
+	f.call(t, "marketing", "PUT", "/api/v1/features/pipeline", `{"name":"Sales pipeline"}`)
+	createForm(t, f, requestFormJSON)
+	resp, body := post(t, f.srv.URL, "/f/software-request", "application/json", `{"email":"ioana@florarie.example","company":"Florărie Iași",
+		"industry":"Retail","app_category":"crm","licences":"6","budget":"90","budget_currency":"EUR","budget_period":"month",
+		"timeline":"Within 3 months","must_have":"Contact management","nice_to_have":"sales pipeline","request_notes":"Livrări în weekend"}`)
+	if resp.StatusCode >= 300 {
+		t.Fatalf("submission: %d %s", resp.StatusCode, body)
+	}
+	_, list := f.call(t, "admin", "GET", "/api/v1/leads?q=florarie", "")
+	data, _ := list["data"].([]any)
+	if len(data) != 1 {
+		t.Fatalf("leads: %v", list)
+	}
+	id := fmt.Sprint(data[0].(map[string]any)["id"])
+	b := newBrowser(t, f.srv.URL)
+	b.login("mia@example.com")
+	_, _, page := b.get("/leads/" + id + "/software")
+	for _, want := range []string{"Filled in from the lead", `name="licences" inputmode="numeric" required value="6"`,
+		`name="f.contacts" value="must" aria-label="Contact management: must have" checked`,
+		`name="f.pipeline" value="nice" aria-label="Sales pipeline: nice to have" checked`, `<option value="3m" selected>`, "Livrări în weekend"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the prefilled form lacks %s", want)
+		}
+	}
+}
