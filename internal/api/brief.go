@@ -1,11 +1,15 @@
 package api
 
 import (
+	"math"
 	"net/http"
+	"strconv"
 	"time"
 
 	"leadflow/internal/brief"
 	"leadflow/internal/catalog"
+	"leadflow/internal/fault"
+	"leadflow/internal/matching"
 )
 
 type requestJSON struct {
@@ -112,4 +116,94 @@ func (a *API) putRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("ETag", etag(req.Version))
 	writeJSON(w, http.StatusOK, requestOut(req))
+}
+
+type cellJSON struct {
+	Criterion string  `json:"criterion"`
+	Applies   bool    `json:"applies"`
+	Pass      bool    `json:"pass"`
+	Points    float64 `json:"points"`
+	Max       float64 `json:"max"`
+	Note      string  `json:"note"`
+}
+
+type matchSolutionJSON struct {
+	ID       int64  `json:"id"`
+	Vendor   string `json:"vendor"`
+	Product  string `json:"product"`
+	Category string `json:"category"`
+}
+
+type matchJSON struct {
+	Rank       int               `json:"rank,omitempty"`
+	Solution   matchSolutionJSON `json:"solution"`
+	Score      int               `json:"score"`
+	ExcludedBy string            `json:"excluded_by,omitempty"`
+	Reason     string            `json:"reason,omitempty"`
+	Cost       *string           `json:"cost,omitempty"` // over the horizon, for the requested licences
+	Currency   string            `json:"currency"`
+	Cells      []cellJSON        `json:"cells"`
+}
+
+func matchOut(m matching.Match, rank int, req brief.Request) matchJSON {
+	s := m.Solution
+	j := matchJSON{Rank: rank, Solution: matchSolutionJSON{ID: s.ID, Vendor: s.Vendor, Product: s.Product, Category: s.Category},
+		Score: m.Score, ExcludedBy: string(m.Excluded), Currency: s.Currency, Cells: make([]cellJSON, 0, len(m.Cells))}
+	if m.Excluded != "" {
+		j.Score, j.Reason = 0, m.Reason()
+	} else {
+		c := catalog.Decimal(matching.Cost(*s, req.Licences, req.HorizonMonths()))
+		j.Cost = &c
+	}
+	for _, c := range m.Cells {
+		j.Cells = append(j.Cells, cellJSON{Criterion: string(c.Criterion), Applies: c.Applies, Pass: c.Pass,
+			Points: math.Round(c.Points*10) / 10, Max: c.Max, Note: c.Note()})
+	}
+	return j
+}
+
+// getMatches ranks the catalog against the lead's request: the ranked
+// solutions with a 0–100 score and every cell explained, and those a hard
+// filter excluded with the criterion that did. limit (default 100)
+// bounds each list; the totals say how many there are.
+func (a *API) getMatches(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	limit := 100
+	if s := r.URL.Query().Get("limit"); s != "" {
+		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > 10_000 {
+			a.fail(w, r, &fault.Error{Code: fault.Invalid, Message: "limit is out of range", Fields: map[string]string{"limit": "must be a whole number from 1 to 10000"}})
+			return
+		}
+	}
+	req, res, err := a.Briefs.Matches(r.Context(), actor(r), id)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := struct {
+		LeadID        int64        `json:"lead_id"`
+		NeedsCustom   bool         `json:"needs_custom"`
+		Threshold     int          `json:"threshold"`
+		Tolerance     float64      `json:"tolerance"`
+		Weights       matching.Set `json:"weights"`
+		HorizonMonths int          `json:"horizon_months"`
+		TotalRanked   int          `json:"total_ranked"`
+		TotalExcluded int          `json:"total_excluded"`
+		Matches       []matchJSON  `json:"matches"`
+		Excluded      []matchJSON  `json:"excluded"`
+		Request       requestJSON  `json:"request"`
+	}{LeadID: id, NeedsCustom: res.NeedsCustom(), Threshold: res.Threshold, Tolerance: res.Tolerance, Weights: res.Weights,
+		HorizonMonths: req.HorizonMonths(), TotalRanked: len(res.Ranked), TotalExcluded: len(res.Excluded),
+		Matches: []matchJSON{}, Excluded: []matchJSON{}, Request: requestOut(req)}
+	for i, m := range res.Ranked[:min(limit, len(res.Ranked))] {
+		out.Matches = append(out.Matches, matchOut(m, i+1, req))
+	}
+	for _, m := range res.Excluded[:min(limit, len(res.Excluded))] {
+		out.Excluded = append(out.Excluded, matchOut(m, 0, req))
+	}
+	writeJSON(w, http.StatusOK, out)
 }

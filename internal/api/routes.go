@@ -169,6 +169,7 @@ func (a *API) routes() []route {
 		{"PUT /api/v1/matching/config", a.putMatchingConfig},
 		{"GET /api/v1/leads/{id}/request", a.getRequest},
 		{"PUT /api/v1/leads/{id}/request", a.putRequest},
+		{"GET /api/v1/leads/{id}/matches", a.getMatches},
 	}
 }
 

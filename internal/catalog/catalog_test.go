@@ -194,3 +194,44 @@ func TestJSONImportAndFeatures(t *testing.T) {
 		t.Errorf("renamed feature: %v", names)
 	}
 }
+
+// Two instances on one database: a change made through one is matched
+// by the other at its next ranking, though each keeps a parsed copy.
+func TestForMatchingSeesOtherInstancesChanges(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		one, two := catalog.NewService(db), catalog.NewService(db)
+		vocabulary(t, one, "contacts", "pipeline")
+		if sols, err := two.ForMatching(ctx); err != nil || len(sols) != 0 {
+			t.Fatalf("empty catalog: %v %v", sols, err)
+		}
+		sol, err := one.Create(ctx, access.System, orbit())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sols, _ := two.ForMatching(ctx); len(sols) != 1 || sols[0].Price != 1990 {
+			t.Fatalf("after a create on the other instance: %v", sols)
+		}
+		in := orbit()
+		in.Price = "25"
+		if _, err := one.Update(ctx, access.System, sol.ID, 0, in); err != nil {
+			t.Fatal(err)
+		}
+		if sols, _ := two.ForMatching(ctx); len(sols) != 1 || sols[0].Price != 2500 {
+			t.Errorf("after an update on the other instance: %v", sols)
+		}
+		if err := one.Delete(ctx, access.System, sol.ID); err != nil {
+			t.Fatal(err)
+		}
+		if sols, _ := two.ForMatching(ctx); len(sols) != 0 {
+			t.Errorf("after a delete on the other instance: %v", sols)
+		}
+		rows, _ := catalog.ParseCSV([]byte("vendor,product,category,deployments,price,price_period,currency\nK,Kite,crm,cloud,3,month,EUR\n"))
+		if _, err := one.Import(ctx, access.System, rows); err != nil {
+			t.Fatal(err)
+		}
+		if sols, _ := two.ForMatching(ctx); len(sols) != 1 {
+			t.Errorf("after an import on the other instance: %v", sols)
+		}
+	})
+}

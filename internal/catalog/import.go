@@ -125,6 +125,9 @@ func (s *Service) Import(ctx context.Context, a access.Actor, rows []Input) (Imp
 				res.Updated++
 			}
 		}
+		if err := changed(ctx, tx); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, a, "solution.import", "solution", 0,
 			map[string]int{"created": res.Created, "updated": res.Updated, "rejected": len(res.Rejected)})
 	})

@@ -149,7 +149,9 @@ type Cell struct {
 
 // Match is one solution's row of the matrix.
 type Match struct {
-	Solution Solution
+	// Solution points into the slice Rank was given, which must not
+	// change while the result is in use.
+	Solution *Solution
 	// Score is 0–100: the points earned over the points available.
 	Score int
 	// Raw is the unrounded score, which breaks ties of Score.
@@ -193,8 +195,12 @@ func Rank(req Request, solutions []Solution, config Config) Result {
 	res := Result{Weights: w, Threshold: config.Threshold, Tolerance: config.Tolerance}
 	res.Ranked = make([]Match, 0, len(solutions))
 	q := prepare(req)
+	// One backing array holds every row's filter cells; the rows that
+	// pass grow theirs, so a large catalog costs few allocations.
+	nf := len(Filters)
+	cells := make([]Cell, len(solutions)*nf)
 	for i := range solutions {
-		m := evaluate(q, &solutions[i], w, config.Tolerance)
+		m := evaluate(q, &solutions[i], w, config.Tolerance, cells[i*nf:i*nf:(i+1)*nf])
 		if m.Excluded != "" {
 			res.Excluded = append(res.Excluded, m)
 			continue
@@ -209,7 +215,7 @@ func Rank(req Request, solutions []Solution, config Config) Result {
 		if c := cmp.Compare(b.Raw, a.Raw); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(Cost(a.Solution, req.Licences, months), Cost(b.Solution, req.Licences, months)); c != 0 {
+		if c := cmp.Compare(Cost(*a.Solution, req.Licences, months), Cost(*b.Solution, req.Licences, months)); c != 0 {
 			return c
 		}
 		if c := cmp.Compare(a.Solution.Product, b.Solution.Product); c != 0 {
@@ -235,8 +241,8 @@ func prepare(r Request) prepared {
 
 // evaluate fills one row. Filters are all evaluated, so an excluded
 // solution still shows every reason, and Excluded names the first.
-func evaluate(q prepared, s *Solution, w Set, tolerance float64) Match {
-	m := Match{Solution: *s, Cells: make([]Cell, 0, len(Filters))}
+func evaluate(q prepared, s *Solution, w Set, tolerance float64, cells []Cell) Match {
+	m := Match{Solution: s, Cells: cells}
 	add := func(c Cell) {
 		if c.Applies && !c.Pass && m.Excluded == "" && slices.Contains(Filters, c.Criterion) {
 			m.Excluded = c.Criterion

@@ -131,6 +131,7 @@ var matrix = map[string]allowed{
 	"PUT /api/v1/matching/config":           {"admin", false},
 	"GET /api/v1/leads/{id}/request":        {"any", true},
 	"PUT /api/v1/leads/{id}/request":        {"any", true},
+	"GET /api/v1/leads/{id}/matches":        {"any", true},
 }
 
 // Activities and calendar settings (kept apart from the block above).
@@ -318,6 +319,7 @@ func otherUsersRecords(t *testing.T, f *fixture) map[string]string {
 		"/api/v1/segments/{id}/members":    id(seg, "id"),
 		"/api/v1/solutions/{id}":           id(sol, "id"),
 		"/api/v1/leads/{id}/request":       id(l, "id"),
+		"/api/v1/leads/{id}/matches":       id(l, "id"),
 	}
 	activityRecords(t, f, id(l, "id"), ids)
 	return ids

@@ -161,6 +161,7 @@ func others(list []string, names map[string]string) string {
 
 func init() {
 	funcs["choice"] = choice
+	funcs["hasPrefix"] = strings.HasPrefix
 	funcs["others"] = others
 	funcs["timelines"] = func() []struct{ Key, Label string } { return brief.Timelines }
 	funcs["timelineLabel"] = brief.TimelineLabel

@@ -1,0 +1,195 @@
+package server_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"leadflow/internal/dbtest"
+	"leadflow/internal/sqldb"
+)
+
+// matchCatalog adds three CRMs and an accounting product through the
+// API: Carpa fits a Romanian retailer best, Kite is cheap but lacks the
+// Romanian language, Fjord is desktop only, Ledger is the wrong category.
+func matchCatalog(t *testing.T, f *fixture) map[string]string {
+	t.Helper()
+	seedVocabulary(t, f, "contacts", "pipeline", "e-invoicing", "mobile-app", "invoices")
+	ids := map[string]string{}
+	for _, body := range []string{
+		`{"vendor":"Carpathia","product":"Carpa CRM","category":"crm","industries":["retail"],"deployments":["cloud","mobile"],"features":["contacts","pipeline","e-invoicing","mobile-app"],"integrations":["outlook"],"languages":["ro","en"],"price":"14.50","price_period":"month","currency":"EUR","min_licences":5,"max_licences":250,"contact_email":"sales@carpa.example"}`,
+		`{"vendor":"Kite","product":"Kite CRM","category":"crm","industries":["retail"],"deployments":["cloud"],"features":["contacts","pipeline","mobile-app"],"integrations":["outlook"],"languages":["en","it"],"price":"9","price_period":"month","currency":"EUR","max_licences":20}`,
+		`{"vendor":"Fjordline","product":"Fjord Sales","category":"crm","deployments":["desktop"],"features":["contacts","pipeline"],"integrations":["outlook"],"languages":["nb"],"price":"300","price_period":"year","currency":"EUR"}`,
+		`{"vendor":"Ledgerly","product":"Ledger Books","category":"accounting","deployments":["cloud"],"features":["invoices"],"languages":["en"],"price":"15","price_period":"month","currency":"EUR"}`,
+	} {
+		status, sol := f.call(t, "marketing", "POST", "/api/v1/solutions", body)
+		if status != http.StatusCreated {
+			t.Fatalf("solution: %d %v", status, sol)
+		}
+		ids[sol["product"].(string)] = fmt.Sprint(sol["id"])
+	}
+	return ids
+}
+
+const retailRequest = `{"industry":"retail","category":"crm","deployments":["cloud"],"licences":10,"budget":"2500","currency":"EUR",
+	"budget_period":"year","must_have":["contacts","pipeline"],"nice_to_have":["e-invoicing","mobile-app"],"integrations":["outlook"],"languages":["ro"]}`
+
+// The matches of a request come ranked with a score and every cell
+// explained; the excluded ones name the filter that excluded them; a
+// change to the catalog is seen by the very next call.
+func TestMatchesAPI(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		ids := matchCatalog(t, f)
+		id := salesLead(t, f)
+		if status, got := f.call(t, "sales", "PUT", "/api/v1/leads/"+id+"/request", retailRequest); status != http.StatusOK {
+			t.Fatalf("request: %d %v", status, got)
+		}
+		status, got := f.call(t, "sales", "GET", "/api/v1/leads/"+id+"/matches", "")
+		if status != http.StatusOK {
+			t.Fatalf("matches: %d %v", status, got)
+		}
+		ranked := got["matches"].([]any)
+		names := func(list []any) string {
+			var out []string
+			for _, m := range list {
+				m := m.(map[string]any)
+				out = append(out, fmt.Sprintf("%s:%v", m["solution"].(map[string]any)["product"], m["score"]))
+			}
+			return strings.Join(out, ",")
+		}
+		// Carpa: all 35 nice points, retail 15, Romanian 10, 10 in 5–250
+		// 10, 1,740 EUR within 2,500: 100. Kite: mobile only (17.5),
+		// retail, no Romanian, 10 in 1–20, 1,080 EUR: 72.5/100 → 73.
+		if got := names(ranked); got != "Carpa CRM:100,Kite CRM:73" {
+			t.Errorf("ranked %s", got)
+		}
+		kite := ranked[1].(map[string]any)
+		if kite["cost"] != "1080" {
+			t.Errorf("Kite's cost over 12 months: %v", kite["cost"])
+		}
+		for _, c := range kite["cells"].([]any) {
+			c := c.(map[string]any)
+			if c["criterion"] == "language" && (c["pass"] != false || c["note"] != "in none of ro") {
+				t.Errorf("Kite's language cell: %v", c)
+			}
+		}
+		reasons := map[string]string{}
+		for _, m := range got["excluded"].([]any) {
+			m := m.(map[string]any)
+			reasons[m["solution"].(map[string]any)["product"].(string)] = fmt.Sprint(m["excluded_by"], ": ", m["reason"])
+		}
+		if reasons["Fjord Sales"] != "deployment: Deployment: not available as cloud" || reasons["Ledger Books"] != "category: Category: another category" {
+			t.Errorf("excluded: %v", reasons)
+		}
+		if got["needs_custom"] != false {
+			t.Errorf("needs_custom with a perfect match")
+		}
+
+		// Carpa's price goes up past the budget and its tolerance: the next
+		// answer ranks Kite first.
+		if status, _ := f.call(t, "marketing", "PATCH", "/api/v1/solutions/"+ids["Carpa CRM"], `{"price":"40"}`); status != http.StatusOK {
+			t.Fatalf("patch: %d", status)
+		}
+		_, got = f.call(t, "sales", "GET", "/api/v1/leads/"+id+"/matches", "")
+		if r := names(got["matches"].([]any)); !strings.HasPrefix(r, "Kite CRM:73,Carpa CRM:") {
+			t.Errorf("after Carpa's price rise: %s", r)
+		}
+		if status, _ := f.call(t, "sales2", "GET", "/api/v1/leads/"+id+"/matches", ""); status != http.StatusForbidden {
+			t.Errorf("another sales user saw the matches: %d", status)
+		}
+	})
+}
+
+// A sales user opens a lead, fills in its software request in the
+// browser and sees the ranked matrix, best first, with the excluded
+// product's reason.
+func TestBrowserRequestShowsRankedMatches(t *testing.T) {
+	ctx := chromium(t)
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	matchCatalog(t, f)
+	id := salesLead(t, f)
+
+	var first, second, rows, excluded, score string
+	err := chromedp.Run(ctx,
+		signIn(f.srv.URL+"/leads/"+id, "sam@example.com"),
+		chromedp.WaitVisible(`#software a`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clickToNavigate(t, ctx, `#software a`)
+	err = chromedp.Run(ctx,
+		chromedp.WaitVisible(`#software-form`, chromedp.ByID),
+		chromedp.SetValue(`#r-category`, "crm", chromedp.ByID),
+		chromedp.Click(`input[name=deployments][value=cloud]`),
+		chromedp.SendKeys(`#r-licences`, "10", chromedp.ByID),
+		chromedp.SendKeys(`#r-budget`, "2500", chromedp.ByID),
+		chromedp.SetValue(`#r-currency`, "EUR", chromedp.ByID),
+		chromedp.SetValue(`#r-period`, "year", chromedp.ByID),
+		chromedp.Click(`input[name="f.contacts"][value=must]`),
+		chromedp.Click(`input[name="f.pipeline"][value=must]`),
+		chromedp.Click(`input[name="f.e-invoicing"][value=nice]`),
+		chromedp.Click(`input[name="f.mobile-app"][value=nice]`),
+		chromedp.SendKeys(`#r-integrations`, "outlook", chromedp.ByID),
+		chromedp.SendKeys(`#r-languages`, "ro", chromedp.ByID),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clickToNavigate(t, ctx, `#software-form button[type=submit]`)
+	err = chromedp.Run(ctx,
+		chromedp.WaitVisible(`#match-matrix`, chromedp.ByID),
+		chromedp.Text(`#match-matrix tbody tr:nth-child(1) th`, &first),
+		chromedp.Text(`#match-matrix tbody tr:nth-child(2) th`, &second),
+		chromedp.Text(`#match-matrix tbody tr:nth-child(1) td.score`, &score),
+		chromedp.Text(`#match-matrix tbody`, &rows),
+		chromedp.Click(`#excluded summary`),
+		chromedp.Text(`#excluded`, &excluded, chromedp.ByID),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "matches")
+	if !strings.Contains(strings.ToLower(first), "carpa crm") || !strings.Contains(strings.ToLower(second), "kite crm") || score != "100" {
+		t.Errorf("ranked %q then %q, top score %q", first, second, score)
+	}
+	if !strings.Contains(rows, "in none of ro") || !strings.Contains(rows, "within the budget of 2,500") {
+		t.Errorf("cells do not explain themselves: %q", rows)
+	}
+	if !strings.Contains(excluded, "Fjord Sales (Fjordline): Deployment: not available as cloud") {
+		t.Errorf("excluded: %q", excluded)
+	}
+}
+
+// An admin changes the weights on the settings page, per industry too;
+// a bad line is named and kept; marketing may only look.
+func TestMatchingSettingsPage(t *testing.T) {
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	b := newBrowser(t, f.srv.URL)
+	b.login("admin@example.com")
+	form := map[string][]string{"nice_to_have": {"30"}, "industry": {"20"}, "language": {"10"}, "licences": {"10"}, "budget": {"30"},
+		"threshold": {"55"}, "tolerance": {"15"}, "industries": {"Healthcare: language=50, budget=20\nretail budget"}}
+	status, _, body := b.post("/settings/matching", form)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "line 2 must read like") || !strings.Contains(body, "retail budget") {
+		t.Errorf("bad line: %d", status)
+	}
+	form["industries"] = []string{"Healthcare: language=50, budget=20"}
+	if status, _, _ := b.post("/settings/matching", form); status != http.StatusSeeOther {
+		t.Fatalf("save: %d", status)
+	}
+	_, got := f.call(t, "sales", "GET", "/api/v1/matching/config", "")
+	if got["threshold"] != 55.0 || got["tolerance"] != 0.15 || fmt.Sprint(got["industries"]) != "map[healthcare:map[budget:20 language:50]]" {
+		t.Errorf("saved %v", got)
+	}
+	m := newBrowser(t, f.srv.URL)
+	m.login("mia@example.com")
+	if status, _, _ := m.post("/settings/matching", form); status != http.StatusForbidden {
+		t.Errorf("marketing saved weights: %d", status)
+	}
+}
