@@ -21,6 +21,7 @@ import (
 	"leadflow/internal/lead"
 	"leadflow/internal/mail"
 	"leadflow/internal/nurture"
+	"leadflow/internal/project"
 	"leadflow/internal/report"
 	"leadflow/internal/secret"
 	"leadflow/internal/segment"
@@ -150,10 +151,12 @@ func (e environment) demo(ctx context.Context, args []string) error {
 		fmt.Fprintf(e.stderr, "creating demo data: %d leads...\n", *n)
 		leads := lead.NewService(db)
 		cat := catalog.NewService(db)
+		briefs := brief.NewService(db, leads, cat)
+		briefs.Projects = project.NewService(db, leads)
 		svc := demo.Services{Users: users, Leads: leads, Forms: forms.NewService(db, leads), CRM: crm.NewService(db, leads), Reports: report.NewService(db),
 			Activities: activity.NewService(db, leads), Calendar: calendar.NewStore(db), Products: product.NewService(db), Segments: segment.NewService(db),
 			Nurture: nurture.NewService(db, leads, mail.NewOutbox(db, mail.Config{}), tracking.NewService(db)),
-			Catalog: cat, Briefs: brief.NewService(db, leads, cat)}
+			Catalog: cat, Briefs: briefs}
 		if err := demo.Seed(ctx, svc, password, *n, 1, time.Now()); err != nil {
 			return err
 		}

@@ -27,6 +27,7 @@ import (
 	"leadflow/internal/nurture"
 	"leadflow/internal/privacy"
 	"leadflow/internal/product"
+	"leadflow/internal/project"
 	"leadflow/internal/report"
 	"leadflow/internal/segment"
 	"leadflow/internal/textcheck"
@@ -57,7 +58,9 @@ type API struct {
 	Catalog *catalog.Service
 	// Briefs are leads' software requests and their matches.
 	Briefs *brief.Service
-	Log    *slog.Logger
+	// Projects are custom projects for leads nothing fits.
+	Projects *project.Service
+	Log      *slog.Logger
 }
 
 // maxBody bounds a request body; a lead is far smaller.

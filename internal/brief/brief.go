@@ -19,6 +19,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
 	"leadflow/internal/matching"
+	"leadflow/internal/project"
 	"leadflow/internal/sqldb"
 )
 
@@ -59,6 +60,9 @@ type Service struct {
 	leads   *lead.Service
 	catalog *catalog.Service
 	now     func() time.Time
+	// Projects, when set, gets a custom project opened for a request
+	// that nothing in the catalog fits (see Save).
+	Projects *project.Service
 }
 
 // NewService returns a Service over db; leads guards access to each
@@ -128,8 +132,19 @@ func get(ctx context.Context, q sqldb.Querier, leadID int64) (Request, error) {
 // Save validates in and makes it lead leadID's request, replacing the one
 // it has. When version is not 0 and the stored request has moved on from
 // it, the save is refused as a conflict, so an edit made from a stale
-// page is not lost silently. The lead's timeline records it.
+// page is not lost silently. The lead's timeline records it. When no
+// solution passes the request's filters, or the best scores under the
+// threshold, a custom project is opened for the lead, unless it has an
+// open one.
 func (s *Service) Save(ctx context.Context, a access.Actor, leadID, version int64, in Input) (Request, error) {
+	r, err := s.save(ctx, a, leadID, version, in)
+	if err != nil || s.Projects == nil {
+		return r, err
+	}
+	return r, s.openCustom(ctx, a, leadID)
+}
+
+func (s *Service) save(ctx context.Context, a access.Actor, leadID, version int64, in Input) (Request, error) {
 	r, err := s.validate(ctx, in)
 	if err != nil {
 		return r, err

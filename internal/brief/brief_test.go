@@ -12,6 +12,7 @@ import (
 	"leadflow/internal/dbtest"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
+	"leadflow/internal/project"
 	"leadflow/internal/sqldb"
 	"leadflow/internal/usertest"
 )
@@ -217,4 +218,52 @@ func TestMatchesFollowTheCatalog(t *testing.T) {
 	if _, _, err := w.briefs.Matches(ctx, w.sue, w.ana.ID); fault.CodeOf(err) != fault.Forbidden {
 		t.Errorf("another sales user saw the matches: %v", err)
 	}
+}
+
+// A request that nothing fits opens a custom project, seeded from the
+// request; saving it again does not open another; a request with a good
+// match opens none.
+func TestNothingFitsOpensCustomProject(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		w := setup(t, db)
+		projects := project.NewService(db, w.leads)
+		w.briefs.Projects = projects
+		if _, err := w.briefs.Save(ctx, w.sam, w.ana.ID, 0, crmRequest()); err != nil {
+			t.Fatal(err)
+		}
+		ps, err := projects.ForLead(ctx, w.sam, w.ana.ID)
+		if err != nil || len(ps) != 1 {
+			t.Fatalf("%d projects: %v", len(ps), err)
+		}
+		p := ps[0]
+		var feats []string
+		for _, f := range p.Features {
+			feats = append(feats, f.Name)
+		}
+		if p.Title != "Custom crm for Orbit" || p.Reason != "no solution in the catalog passes the request's filters" ||
+			strings.Join(feats, ",") != "Contact management,Sales pipeline,E-invoicing" || strings.Join(p.AppTypes, ",") != "cloud" ||
+			p.Checklist["integrations"].Notes != "Needs: outlook" {
+			t.Errorf("project %+v", p)
+		}
+		if _, err := w.briefs.Save(ctx, w.sam, w.ana.ID, 0, crmRequest()); err != nil {
+			t.Fatal(err)
+		}
+		if ps, _ := projects.ForLead(ctx, w.sam, w.ana.ID); len(ps) != 1 {
+			t.Errorf("saved again: %d projects", len(ps))
+		}
+		// A fitting product for another lead: no project.
+		if _, err := w.catalog.Create(ctx, access.System, catalog.Input{Vendor: "C", Product: "Carpa", Category: "crm", Industries: []string{"retail"},
+			Deployments: []string{"cloud"}, Features: []string{"contacts", "pipeline", "e-invoicing"}, Integrations: []string{"outlook"},
+			Languages: []string{"ro"}, Price: "10", PricePeriod: "month", Currency: "EUR"}); err != nil {
+			t.Fatal(err)
+		}
+		ben, _ := w.leads.Create(ctx, w.sam, lead.Changes{lead.FEmail: "ben@shop.example"})
+		if _, err := w.briefs.Save(ctx, w.sam, ben.ID, 0, crmRequest()); err != nil {
+			t.Fatal(err)
+		}
+		if ps, _ := projects.ForLead(ctx, w.sam, ben.ID); len(ps) != 0 {
+			t.Errorf("a well matched request opened %d projects", len(ps))
+		}
+	})
 }

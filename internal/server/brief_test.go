@@ -149,3 +149,91 @@ func TestPublicRequestFormPrefills(t *testing.T) {
 		}
 	}
 }
+
+// A request nothing fits opens a custom project, listed on the software
+// page; on its page the analyst works out the features and sends the
+// estimate, and a refused form keeps every row typed.
+func TestCustomProjectPages(t *testing.T) {
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	seedVocabulary(t, f, "contacts", "pipeline")
+	id := salesLead(t, f)
+	b := newBrowser(t, f.srv.URL)
+	b.login("sam@example.com")
+	form := url.Values{"category": {"crm"}, "licences": {"5"}, "f.contacts": {"must"}, "f.pipeline": {"nice"}, "deployments": {"mobile"}}
+	if status, _, _ := b.post("/leads/"+id+"/software", form); status != http.StatusSeeOther {
+		t.Fatalf("save: %d", status)
+	}
+	_, _, page := b.get("/leads/" + id + "/software")
+	if !strings.Contains(page, `id="needs-custom"`) || !strings.Contains(page, "Custom crm for Lumen Retail") ||
+		!strings.Contains(page, "no solution in the catalog passes the request&#39;s filters") {
+		t.Fatalf("the software page does not show the custom project:\n%s", page)
+	}
+	_, ps := f.call(t, "sales", "GET", "/api/v1/leads/"+id+"/projects", "")
+	p := ps["data"].([]any)[0].(map[string]any)
+	path := fmt.Sprintf("/projects/%v", p["id"])
+	_, _, page = b.get(path)
+	if !strings.Contains(page, `value="contacts"`) || !strings.Contains(page, `value="pipeline"`) || !strings.Contains(page, `value="mobile" checked`) {
+		t.Errorf("the project is not seeded from the request")
+	}
+	edit := url.Values{"version": {"1"}, "title": {"Custom crm for Lumen Retail"}, "status": {"estimate_sent"}, "app_types": {"mobile"},
+		"feature_rows": {"4"}, "features.0.name": {"contacts"}, "features.0.days_low": {"3"}, "features.0.days_high": {"5"},
+		"features.1.name": {"pipeline"}, "features.1.days_low": {"4"}, "features.1.days_high": {"two"},
+		"features.2.name": {"Offline sync în depozit"}, "features.2.days_low": {"6"}, "features.2.days_high": {"9"},
+		"check.processes": {"done"}, "notes.processes": {"Comenzi, livrări"}, "day_rate": {"450"}, "currency": {"EUR"}}
+	status, _, page := b.post(path, edit)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(page, "must be person-days") || !strings.Contains(page, `value="Offline sync în depozit"`) ||
+		!strings.Contains(page, "Comenzi, livrări") {
+		t.Errorf("refused project form: %d", status)
+	}
+	edit.Set("features.1.days_high", "6")
+	if status, _, _ := b.post(path, edit); status != http.StatusSeeOther {
+		t.Fatalf("save project: %d", status)
+	}
+	_, _, page = b.get(path)
+	// (3+4+6) and (5+6+9) person-days at 450 EUR.
+	if !strings.Contains(page, "5,850 EUR – 9,000 EUR (13–20 person-days at 450 EUR a day)") || !strings.Contains(page, `id="project-status">Estimate sent`) {
+		t.Errorf("estimate not shown")
+	}
+	_, _, page = b.get("/leads/" + id)
+	if !strings.Contains(page, "custom project Custom crm for Lumen Retail: Estimate sent") {
+		t.Errorf("the lead's timeline lacks the status change")
+	}
+	other := newBrowser(t, f.srv.URL)
+	other.login("sue@example.com")
+	if status, _, _ := other.get(path); status != http.StatusForbidden {
+		t.Errorf("another sales user opened the project: %d", status)
+	}
+	// Opening one by hand, and a refused empty title.
+	if status, _, page := b.post("/leads/"+id+"/projects", url.Values{"title": {""}}); status != http.StatusUnprocessableEntity || !strings.Contains(page, "Title is required") {
+		t.Errorf("empty title: %d", status)
+	}
+	if status, loc, _ := b.post("/leads/"+id+"/projects", url.Values{"title": {"Mobile app for couriers"}}); status != http.StatusSeeOther || !strings.HasPrefix(loc, "/projects/") {
+		t.Errorf("open by hand: %d %q", status, loc)
+	}
+}
+
+// The projects API: open by hand, PATCH with the estimate, stale If-Match.
+func TestProjectsAPI(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		id := salesLead(t, f)
+		status, p := f.call(t, "sales", "POST", "/api/v1/leads/"+id+"/projects", `{"title":"Route planner","app_types":["mobile","web"]}`)
+		if status != http.StatusCreated || p["status"] != "analysis" || p["reason"] != "opened by hand" {
+			t.Fatalf("open: %d %v", status, p)
+		}
+		path := fmt.Sprintf("/api/v1/projects/%v", p["id"])
+		status, p = f.call(t, "sales", "PATCH", path, `{"status":"estimate_sent","features":[{"name":"Maps","days_low":2,"days_high":3.5},{"name":"Driver app","days_low":"10","days_high":"15"}],"day_rate":500,"currency":"EUR"}`)
+		est, _ := p["estimate"].(map[string]any)
+		if status != http.StatusOK || est["low"] != "6000" || est["high"] != "9250" || est["days_high"] != 18.5 {
+			t.Errorf("estimate: %d %v", status, p)
+		}
+		status, p = f.call(t, "sales", "PATCH", path, `{"status":"won"}`)
+		if fields, _ := p["error"].(map[string]any)["fields"].(map[string]any); status != 422 || fields["status"] == nil {
+			t.Errorf("bad status: %d %v", status, p)
+		}
+		if status, _ := f.call(t, "sales2", "GET", path, ""); status != http.StatusForbidden {
+			t.Errorf("another sales user read it: %d", status)
+		}
+	})
+}

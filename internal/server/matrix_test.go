@@ -132,6 +132,10 @@ var matrix = map[string]allowed{
 	"GET /api/v1/leads/{id}/request":        {"any", true},
 	"PUT /api/v1/leads/{id}/request":        {"any", true},
 	"GET /api/v1/leads/{id}/matches":        {"any", true},
+	"GET /api/v1/leads/{id}/projects":       {"any", true},
+	"POST /api/v1/leads/{id}/projects":      {"any", true},
+	"GET /api/v1/projects/{id}":             {"any", true},
+	"PATCH /api/v1/projects/{id}":           {"any", true},
 }
 
 // Activities and calendar settings (kept apart from the block above).
@@ -279,6 +283,7 @@ func otherUsersRecords(t *testing.T, f *fixture) map[string]string {
 	_, seq := f.call(t, "admin", "POST", "/api/v1/sequences", `{"name":"Matrix","steps":[{"kind":"wait","days":1}]}`)
 	_, enr := f.call(t, "admin", "POST", "/api/v1/leads/"+id(l, "id")+"/enrolments", `{"sequence_id":`+id(seq, "id")+`}`)
 	_, users := f.call(t, "admin", "GET", "/api/v1/users", "")
+	_, proj := f.call(t, "admin", "POST", "/api/v1/leads/"+id(l, "id")+"/projects", `{"title":"Sue's project"}`)
 	_, sol := f.call(t, "admin", "POST", "/api/v1/solutions", `{"vendor":"V","product":"P","category":"crm","deployments":["cloud"],"price":1,"price_period":"month","currency":"EUR"}`)
 	sue := "0"
 	for _, u := range users["data"].([]any) {
@@ -320,6 +325,8 @@ func otherUsersRecords(t *testing.T, f *fixture) map[string]string {
 		"/api/v1/solutions/{id}":           id(sol, "id"),
 		"/api/v1/leads/{id}/request":       id(l, "id"),
 		"/api/v1/leads/{id}/matches":       id(l, "id"),
+		"/api/v1/leads/{id}/projects":      id(l, "id"),
+		"/api/v1/projects/{id}":            id(proj, "id"),
 	}
 	activityRecords(t, f, id(l, "id"), ids)
 	return ids

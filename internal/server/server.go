@@ -26,6 +26,7 @@ import (
 	"leadflow/internal/nurture"
 	"leadflow/internal/privacy"
 	"leadflow/internal/product"
+	"leadflow/internal/project"
 	"leadflow/internal/public"
 	"leadflow/internal/ratelimit"
 	"leadflow/internal/report"
@@ -92,7 +93,9 @@ func New(cfg Config) (http.Handler, error) {
 	nurtureSvc.Proxies = cfg.TrustedProxies
 	outbox.OnBounce = nurtureSvc.Bounced
 	catalogSvc := catalog.NewService(cfg.DB)
+	projects := project.NewService(cfg.DB, leads)
 	briefs := brief.NewService(cfg.DB, leads, catalogSvc)
+	briefs.Projects = projects
 	runner := cfg.Jobs
 	if runner == nil {
 		runner = job.NewRunner(cfg.DB, job.Options{Log: cfg.Log})
@@ -115,7 +118,7 @@ func New(cfg Config) (http.Handler, error) {
 
 	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs}, cfg.Log)
+		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs, Projects: projects}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +130,7 @@ func New(cfg Config) (http.Handler, error) {
 	pub.Proxies = cfg.TrustedProxies
 	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc, Briefs: briefs}
+		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc, Briefs: briefs, Projects: projects}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))

@@ -12,6 +12,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
 	"leadflow/internal/matching"
+	"leadflow/internal/project"
 )
 
 // softwareData is a lead's software page: its request (or the form to
@@ -28,6 +29,8 @@ type softwareData struct {
 	Names     map[string]string
 	Result    *matching.Result
 	Criteria  []matching.Criterion
+	Projects  []project.Project
+	Open      projectForm0 // the open-a-project form
 }
 
 func requestValues(in brief.Input) (map[string]string, map[string][]string) {
@@ -69,9 +72,17 @@ func (h *Web) showSoftware(w http.ResponseWriter, r *http.Request) {
 }
 
 // renderSoftware shows the page; in and errs are a refused form's.
-func (h *Web) renderSoftware(w http.ResponseWriter, r *http.Request, l lead.Lead, in *brief.Input, errs map[string]string, status int) {
+func (h *Web) renderSoftware(w http.ResponseWriter, r *http.Request, l lead.Lead, in *brief.Input, errs map[string]string, status int, open ...projectForm0) {
 	ctx := r.Context()
 	d := softwareData{Lead: l, Errors: errs, Criteria: matching.Criteria}
+	if len(open) > 0 {
+		d.Open = open[0]
+	}
+	var err error
+	if d.Projects, err = h.Projects.ForLead(ctx, actor(r), l.ID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	feats, err := h.Catalog.Features(ctx)
 	if err != nil {
 		h.fail(w, r, err)
@@ -91,7 +102,7 @@ func (h *Web) renderSoftware(w http.ResponseWriter, r *http.Request, l lead.Lead
 	}
 	switch {
 	case in != nil:
-		if v, e := strconv.ParseInt(r.PostFormValue("version"), 10, 64); e == nil {
+		if v, e := strconv.ParseInt(r.PostFormValue("version"), 10, 64); e == nil && r.PostFormValue("version") != "" {
 			d.Version = v
 		}
 	case d.Request != nil:

@@ -263,6 +263,9 @@ func (h *Web) catalogRoutes(mux routeMux) {
 	mux.HandleFunc("POST /settings/matching", h.saveMatchingSettings)
 	mux.HandleFunc("GET /leads/{id}/software", h.showSoftware)
 	mux.HandleFunc("POST /leads/{id}/software", h.saveSoftware)
+	mux.HandleFunc("POST /leads/{id}/projects", h.openProject)
+	mux.HandleFunc("GET /projects/{id}", h.showProject)
+	mux.HandleFunc("POST /projects/{id}", h.updateProject)
 }
 
 type matchingSettings struct {

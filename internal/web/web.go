@@ -37,6 +37,7 @@ import (
 	"leadflow/internal/nurture"
 	"leadflow/internal/privacy"
 	"leadflow/internal/product"
+	"leadflow/internal/project"
 	"leadflow/internal/report"
 	"leadflow/internal/segment"
 	"leadflow/internal/tracking"
@@ -72,6 +73,7 @@ type Services struct {
 	Outbox   *mail.Outbox
 	Catalog  *catalog.Service
 	Briefs   *brief.Service
+	Projects *project.Service
 }
 
 // Web holds what the pages call.

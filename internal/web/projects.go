@@ -1,0 +1,136 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"leadflow/internal/fault"
+	"leadflow/internal/lead"
+	"leadflow/internal/project"
+)
+
+type projectData struct {
+	Project project.Project
+	Lead    lead.Lead
+	In      project.Input
+	Version int64
+	Errors  map[string]string
+}
+
+// blankFeatureRows are the empty rows the project form offers for new
+// features.
+const blankFeatureRows = 3
+
+// projectForm reads the project page's form: the checklist's ticks and
+// notes, and the feature rows (features.N.name, .days_low, .days_high).
+func projectForm(r *http.Request) project.Input {
+	r.ParseForm()
+	in := project.Input{Title: r.PostFormValue("title"), Status: r.PostFormValue("status"), AppTypes: r.PostForm["app_types"],
+		Constraints: r.PostFormValue("constraints"), DayRate: r.PostFormValue("day_rate"), Currency: r.PostFormValue("currency"),
+		Checklist: map[string]project.Check{}}
+	for _, c := range project.ChecklistItems {
+		in.Checklist[c.Key] = project.Check{Done: r.PostFormValue("check."+c.Key) != "", Notes: r.PostFormValue("notes." + c.Key)}
+	}
+	rows, _ := strconv.Atoi(r.PostFormValue("feature_rows"))
+	for i := range min(rows, 300) {
+		p := fmt.Sprintf("features.%d.", i)
+		in.Features = append(in.Features, project.FeatureInput{Name: r.PostFormValue(p + "name"),
+			DaysLow: r.PostFormValue(p + "days_low"), DaysHigh: r.PostFormValue(p + "days_high")})
+	}
+	return in
+}
+
+func (h *Web) showProject(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	var p project.Project
+	if err == nil {
+		p, err = h.Projects.Get(r.Context(), actor(r), id)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.renderProject(w, r, p, project.InputOf(p), p.Version, nil, 0)
+}
+
+func (h *Web) renderProject(w http.ResponseWriter, r *http.Request, p project.Project, in project.Input, version int64, errs map[string]string, status int) {
+	l, err := h.Leads.Get(r.Context(), actor(r), p.LeadID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for range blankFeatureRows {
+		in.Features = append(in.Features, project.FeatureInput{})
+	}
+	h.render(w, r, "project", page{Title: p.Title, Nav: "leads", Status: status,
+		Data: projectData{Project: p, Lead: l, In: in, Version: version, Errors: errs}})
+}
+
+func (h *Web) updateProject(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	var p project.Project
+	if err == nil {
+		p, err = h.Projects.Get(r.Context(), actor(r), id)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	in := projectForm(r)
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	_, err = h.Projects.Update(r.Context(), actor(r), id, version, in)
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		var trimmed []project.FeatureInput
+		for _, f := range in.Features {
+			if f != (project.FeatureInput{}) {
+				trimmed = append(trimmed, f)
+			}
+		}
+		in.Features = trimmed
+		status := formStatus(e)
+		if e.Code == fault.Conflict {
+			status = http.StatusConflict
+		}
+		h.renderProject(w, r, p, in, version, e.Fields, status)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "Custom project saved.")
+	http.Redirect(w, r, fmt.Sprintf("/projects/%d", id), http.StatusSeeOther)
+}
+
+// openProject opens a custom project by hand from a lead's software page.
+func (h *Web) openProject(w http.ResponseWriter, r *http.Request) {
+	l, ok := h.leadInPath(w, r)
+	if !ok {
+		return
+	}
+	title := r.PostFormValue("title")
+	p, err := h.Projects.Open(r.Context(), actor(r), l.ID, project.Input{Title: title})
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		h.renderSoftware(w, r, l, nil, nil, formStatus(e), projectForm0{Title: title, Error: e.Fields["title"]})
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "Custom project opened.")
+	http.Redirect(w, r, fmt.Sprintf("/projects/%d", p.ID), http.StatusSeeOther)
+}
+
+// projectForm0 is the software page's "open a project" form, shown
+// again when refused.
+type projectForm0 struct {
+	Title, Error string
+}
+
+func init() {
+	funcs["statuses"] = func() []project.Status { return project.Statuses }
+	funcs["checklistItems"] = func() []struct{ Key, Label string } { return project.ChecklistItems }
+	funcs["featureField"] = func(i int, f string) string { return fmt.Sprintf("features.%d.%s", i, f) }
+}
