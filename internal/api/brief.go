@@ -207,3 +207,21 @@ func (a *API) getMatches(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, out)
 }
+
+// getBriefPDF answers the lead's brief as a PDF.
+func (a *API) getBriefPDF(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	var doc []byte
+	if err == nil {
+		var d brief.Document
+		if d, err = a.Briefs.Brief(r.Context(), actor(r), id); err == nil {
+			doc, err = d.PDF()
+		}
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Write(doc)
+}

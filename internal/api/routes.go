@@ -170,6 +170,7 @@ func (a *API) routes() []route {
 		{"GET /api/v1/leads/{id}/request", a.getRequest},
 		{"PUT /api/v1/leads/{id}/request", a.putRequest},
 		{"GET /api/v1/leads/{id}/matches", a.getMatches},
+		{"GET /api/v1/leads/{id}/brief.pdf", a.getBriefPDF},
 		{"GET /api/v1/leads/{id}/projects", a.listProjects},
 		{"POST /api/v1/leads/{id}/projects", a.openProject},
 		{"GET /api/v1/projects/{id}", a.getProject},

@@ -2,8 +2,12 @@ package server_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -236,4 +240,74 @@ func TestProjectsAPI(t *testing.T) {
 			t.Errorf("another sales user read it: %d", status)
 		}
 	})
+}
+
+// The brief of a saved request: a clean page, and a PDF made by the
+// binary whose text (through pdftotext) has every letter as typed.
+func TestBriefPageAndPDF(t *testing.T) {
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	seedVocabulary(t, f, "contacts")
+	status, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"bjorn@fjellbakeri.example","first_name":"Bjørn","last_name":"Ødegård","company":"Fjellbakeri Å","owner":"sam@example.com"}`)
+	if status != http.StatusCreated {
+		t.Fatal(status)
+	}
+	id := fmt.Sprint(l["id"])
+	if status, got := f.call(t, "sales", "PUT", "/api/v1/leads/"+id+"/request", `{"category":"e-commerce","licences":2,"must_have":["contacts"],"notes":"Nettbutikk før jul; consegna è già pronta; plăți cu cardul"}`); status != http.StatusOK {
+		t.Fatalf("request: %d %v", status, got)
+	}
+	b := newBrowser(t, f.srv.URL)
+	b.login("sam@example.com")
+	_, _, page := b.get("/leads/" + id + "/brief")
+	for _, want := range []string{"Brief: e-commerce for Fjellbakeri Å", "Bjørn Ødegård", "plăți cu cardul", "<li>contacts</li>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the brief page lacks %q", want)
+		}
+	}
+	req, _ := http.NewRequest("GET", f.srv.URL+"/api/v1/leads/"+id+"/brief.pdf", nil)
+	req.Header.Set("Authorization", "Bearer "+f.tokens["sales"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("brief.pdf: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	text := strings.Join(strings.Fields(pdfToText(t, doc)), " ")
+	for _, want := range []string{"Fjellbakeri Å", "Bjørn Ødegård", "Nettbutikk før jul; consegna è già pronta; plăți cu cardul"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the PDF's text lacks %q: %s", want, text)
+		}
+	}
+	status, _, _ = newBrowserAs(t, f, "sue@example.com").get("/leads/" + id + "/brief.pdf")
+	if status != http.StatusForbidden {
+		t.Errorf("another sales user got the PDF: %d", status)
+	}
+}
+
+func newBrowserAs(t *testing.T, f *fixture, email string) *browser {
+	b := newBrowser(t, f.srv.URL)
+	b.login(email)
+	return b
+}
+
+// pdfToText extracts a PDF's text with poppler's pdftotext; the test
+// command installs it.
+func pdfToText(t *testing.T, doc []byte) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		dbtest.Unavailable(t, "PDF TEXT NOT CHECKED: no pdftotext (install poppler-utils)")
+	}
+	path := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(path, doc, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
 }

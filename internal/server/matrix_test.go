@@ -132,6 +132,7 @@ var matrix = map[string]allowed{
 	"GET /api/v1/leads/{id}/request":        {"any", true},
 	"PUT /api/v1/leads/{id}/request":        {"any", true},
 	"GET /api/v1/leads/{id}/matches":        {"any", true},
+	"GET /api/v1/leads/{id}/brief.pdf":      {"any", true},
 	"GET /api/v1/leads/{id}/projects":       {"any", true},
 	"POST /api/v1/leads/{id}/projects":      {"any", true},
 	"GET /api/v1/projects/{id}":             {"any", true},
@@ -325,6 +326,7 @@ func otherUsersRecords(t *testing.T, f *fixture) map[string]string {
 		"/api/v1/solutions/{id}":           id(sol, "id"),
 		"/api/v1/leads/{id}/request":       id(l, "id"),
 		"/api/v1/leads/{id}/matches":       id(l, "id"),
+		"/api/v1/leads/{id}/brief.pdf":     id(l, "id"),
 		"/api/v1/leads/{id}/projects":      id(l, "id"),
 		"/api/v1/projects/{id}":            id(proj, "id"),
 	}

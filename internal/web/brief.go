@@ -183,3 +183,37 @@ func init() {
 		return key
 	}
 }
+
+// showBrief is the lead's brief as a clean page, printable as it is.
+func (h *Web) showBrief(w http.ResponseWriter, r *http.Request) {
+	l, ok := h.leadInPath(w, r)
+	if !ok {
+		return
+	}
+	d, err := h.Briefs.Brief(r.Context(), actor(r), l.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, "brief", page{Title: d.Title(), Nav: "leads", Data: d})
+}
+
+// briefPDF is the lead's brief as a PDF made by leadflow itself.
+func (h *Web) briefPDF(w http.ResponseWriter, r *http.Request) {
+	l, ok := h.leadInPath(w, r)
+	if !ok {
+		return
+	}
+	d, err := h.Briefs.Brief(r.Context(), actor(r), l.ID)
+	var doc []byte
+	if err == nil {
+		doc, err = d.PDF()
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="brief-lead-%d.pdf"`, l.ID))
+	w.Write(doc)
+}

@@ -264,6 +264,8 @@ func (h *Web) catalogRoutes(mux routeMux) {
 	mux.HandleFunc("GET /leads/{id}/software", h.showSoftware)
 	mux.HandleFunc("POST /leads/{id}/software", h.saveSoftware)
 	mux.HandleFunc("POST /leads/{id}/projects", h.openProject)
+	mux.HandleFunc("GET /leads/{id}/brief", h.showBrief)
+	mux.HandleFunc("GET /leads/{id}/brief.pdf", h.briefPDF)
 	mux.HandleFunc("GET /projects/{id}", h.showProject)
 	mux.HandleFunc("POST /projects/{id}", h.updateProject)
 }
