@@ -21,6 +21,7 @@ import (
 	"leadflow/internal/crm"
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
+	"leadflow/internal/handoff"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/mail"
@@ -60,6 +61,8 @@ type API struct {
 	Briefs *brief.Service
 	// Projects are custom projects for leads nothing fits.
 	Projects *project.Service
+	// Handoffs send briefs to vendors and record their answers.
+	Handoffs *handoff.Service
 	Log      *slog.Logger
 }
 

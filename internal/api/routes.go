@@ -174,6 +174,9 @@ func (a *API) routes() []route {
 		{"GET /api/v1/leads/{id}/projects", a.listProjects},
 		{"POST /api/v1/leads/{id}/projects", a.openProject},
 		{"GET /api/v1/projects/{id}", a.getProject},
+		{"GET /api/v1/leads/{id}/handoffs", a.listHandoffs},
+		{"POST /api/v1/leads/{id}/handoffs", a.sendBrief},
+		{"POST /api/v1/handoffs/{id}/answer", a.answerHandoff},
 		{"PATCH /api/v1/projects/{id}", a.updateProject},
 	}
 }

@@ -149,3 +149,30 @@ func (d Document) PDF() ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// Text writes the brief as plain text, for an email.
+func (d Document) Text() string {
+	var b strings.Builder
+	b.WriteString(d.Title() + "\n\n")
+	for _, s := range d.Sections {
+		b.WriteString(strings.ToUpper(s.Title) + "\n")
+		for _, f := range s.Facts {
+			fmt.Fprintf(&b, "  %-15s %s\n", f[0]+":", strings.ReplaceAll(f[1], "\n", "\n"+strings.Repeat(" ", 18)))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("FEATURES\n")
+	for _, l := range []struct {
+		label string
+		items []string
+	}{{"Must have", d.MustHave}, {"Nice to have", d.Nice}} {
+		fmt.Fprintf(&b, "  %s:\n", l.label)
+		if len(l.items) == 0 {
+			b.WriteString("    none said\n")
+		}
+		for _, it := range l.items {
+			b.WriteString("    - " + it + "\n")
+		}
+	}
+	return b.String()
+}

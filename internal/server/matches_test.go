@@ -3,8 +3,10 @@ package server_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -191,5 +193,98 @@ func TestMatchingSettingsPage(t *testing.T) {
 	m.login("mia@example.com")
 	if status, _, _ := m.post("/settings/matching", form); status != http.StatusForbidden {
 		t.Errorf("marketing saved weights: %d", status)
+	}
+}
+
+// A sales-ready lead's brief goes to a chosen match's vendor from the
+// software page; the vendor's acceptance is recorded on the timeline, and
+// converting with the match proposes its product and cost as the deal.
+func TestHandoffFlow(t *testing.T) {
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	ids := matchCatalog(t, f)
+	status, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"ana@shop.example","company":"Lumen Retail","industry":"Retail","owner":"sam@example.com","stage":"mql"}`)
+	if status != http.StatusCreated {
+		t.Fatal(status, l)
+	}
+	id := fmt.Sprint(l["id"])
+	if status, got := f.call(t, "sales", "PUT", "/api/v1/leads/"+id+"/request", retailRequest); status != http.StatusOK {
+		t.Fatal(status, got)
+	}
+	b := newBrowserAs(t, f, "sam@example.com")
+	_, _, page := b.get("/leads/" + id + "/software")
+	if !strings.Contains(page, "once the lead is sales-ready (SQL); it is MQL") {
+		t.Errorf("an MQL's page offers the hand-off")
+	}
+	if status, got := f.call(t, "sales", "POST", "/api/v1/leads/"+id+"/handoffs", `{"solution_ids":[`+ids["Carpa CRM"]+`]}`); status != 422 || errorFields(got)["stage"] == nil {
+		t.Errorf("an MQL's brief sent: %d %v", status, got)
+	}
+	if status, got := f.call(t, "admin", "PATCH", "/api/v1/leads/"+id, `{"stage":"sql","stage_reason":"qualified on the phone"}`); status != http.StatusOK {
+		t.Fatal(status, got)
+	}
+	_, _, page = b.get("/leads/" + id + "/software")
+	if !strings.Contains(page, `name="solution" value="`+ids["Carpa CRM"]+`"`) || !strings.Contains(page, "Kite CRM (Kite, 73) — no vendor contact") {
+		t.Fatalf("the hand-off form does not offer the matches:\n%s", page)
+	}
+	status, loc, _ := b.post("/leads/"+id+"/handoffs", url.Values{"solution": {ids["Carpa CRM"]}})
+	if status != http.StatusSeeOther || !strings.HasSuffix(loc, "#handoffs") {
+		t.Fatalf("send: %d %q", status, loc)
+	}
+	_, hs := f.call(t, "sales", "GET", "/api/v1/leads/"+id+"/handoffs", "")
+	data := hs["data"].([]any)
+	h := data[0].(map[string]any)
+	if len(data) != 1 || h["contact_email"] != "sales@carpa.example" || h["status"] != "awaiting" || h["cost"] != "1740" || h["emailed"] != false {
+		t.Fatalf("hand-offs: %v", hs)
+	}
+	if status, _, _ := b.post(fmt.Sprintf("/handoffs/%v/answer", h["id"]), url.Values{"status": {"accepted"}, "note": {"Offer on Monday"}}); status != http.StatusSeeOther {
+		t.Fatalf("answer: %d", status)
+	}
+	_, _, page = b.get("/leads/" + id + "/software")
+	if !strings.Contains(page, "<strong>accepted</strong> — Offer on Monday") ||
+		!strings.Contains(page, "/leads/"+id+"/convert?amount=1740&amp;currency=EUR&amp;deal_name=Carpathia&#43;Carpa&#43;CRM") {
+		t.Errorf("the accepted hand-off offers no conversion:\n%s", page)
+	}
+	_, _, page = b.get("/leads/" + id + "/convert?amount=1740&currency=EUR&deal_name=Carpathia+Carpa+CRM")
+	if !strings.Contains(page, `value="Carpathia Carpa CRM"`) || !strings.Contains(page, `value="1740"`) {
+		t.Errorf("the conversion does not propose the match as the deal")
+	}
+	_, _, page = b.get("/leads/" + id)
+	for _, want := range []string{"brief sent to Carpathia (Carpa CRM)", "Carpathia accepted the brief (Carpa CRM): Offer on Monday"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the timeline lacks %q", want)
+		}
+	}
+}
+
+// With email on, the brief goes to the vendor contact by email: its
+// subject is the brief's title and its text the brief, letters intact.
+func TestHandoffEmailsTheBrief(t *testing.T) {
+	db := dbtest.SQLite(t)
+	f, smtp := mailFixture(t, db)
+	ids := matchCatalog(t, f)
+	status, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"ana@shop.example","first_name":"Ana","last_name":"Țurcanu","company":"Florăria Iași","owner":"sam@example.com","stage":"sql"}`)
+	if status != http.StatusCreated {
+		t.Fatal(status, l)
+	}
+	id := fmt.Sprint(l["id"])
+	if status, got := f.call(t, "sales", "PUT", "/api/v1/leads/"+id+"/request", retailRequest); status != http.StatusOK {
+		t.Fatal(status, got)
+	}
+	status, got := f.call(t, "sales", "POST", "/api/v1/leads/"+id+"/handoffs", `{"solution_ids":[`+ids["Carpa CRM"]+`]}`)
+	if status != http.StatusCreated || got["emailed"] != true {
+		t.Fatalf("send: %d %v", status, got)
+	}
+	msgs := smtp.Wait(t, 1, 10*time.Second)
+	m := msgs[0]
+	if len(m.To) != 1 || m.To[0] != "sales@carpa.example" || m.Header.Get("Subject") == "" {
+		t.Fatalf("message to %v, subject %q", m.To, m.Header.Get("Subject"))
+	}
+	for _, want := range []string{"Brief: crm for Florăria Iași", "Ana Țurcanu", "- contacts", "Hello Carpathia"} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("the email lacks %q:\n%s", want, m.Text)
+		}
+	}
+	if strings.Contains(m.Text, "ana@shop.example") {
+		t.Errorf("the email gives away the client's address")
 	}
 }

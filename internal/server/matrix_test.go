@@ -137,6 +137,9 @@ var matrix = map[string]allowed{
 	"POST /api/v1/leads/{id}/projects":      {"any", true},
 	"GET /api/v1/projects/{id}":             {"any", true},
 	"PATCH /api/v1/projects/{id}":           {"any", true},
+	"GET /api/v1/leads/{id}/handoffs":       {"any", true},
+	"POST /api/v1/leads/{id}/handoffs":      {"any", true},
+	"POST /api/v1/handoffs/{id}/answer":     {"any", true},
 }
 
 // Activities and calendar settings (kept apart from the block above).
@@ -285,7 +288,13 @@ func otherUsersRecords(t *testing.T, f *fixture) map[string]string {
 	_, enr := f.call(t, "admin", "POST", "/api/v1/leads/"+id(l, "id")+"/enrolments", `{"sequence_id":`+id(seq, "id")+`}`)
 	_, users := f.call(t, "admin", "GET", "/api/v1/users", "")
 	_, proj := f.call(t, "admin", "POST", "/api/v1/leads/"+id(l, "id")+"/projects", `{"title":"Sue's project"}`)
-	_, sol := f.call(t, "admin", "POST", "/api/v1/solutions", `{"vendor":"V","product":"P","category":"crm","deployments":["cloud"],"price":1,"price_period":"month","currency":"EUR"}`)
+	_, sol := f.call(t, "admin", "POST", "/api/v1/solutions", `{"vendor":"V","product":"P","category":"crm","deployments":["cloud"],"price":1,"price_period":"month","currency":"EUR","contact_email":"v@vendor.example"}`)
+	f.call(t, "admin", "PUT", "/api/v1/leads/"+id(l, "id")+"/request", `{"category":"crm","licences":1}`)
+	_, sent := f.call(t, "admin", "POST", "/api/v1/leads/"+id(l, "id")+"/handoffs", `{"solution_ids":[`+id(sol, "id")+`]}`)
+	handoff := "0"
+	if s, _ := sent["sent"].([]any); len(s) == 1 {
+		handoff = id(s[0].(map[string]any), "id")
+	}
 	sue := "0"
 	for _, u := range users["data"].([]any) {
 		if u := u.(map[string]any); u["email"] == "sue@example.com" {
@@ -329,6 +338,8 @@ func otherUsersRecords(t *testing.T, f *fixture) map[string]string {
 		"/api/v1/leads/{id}/brief.pdf":     id(l, "id"),
 		"/api/v1/leads/{id}/projects":      id(l, "id"),
 		"/api/v1/projects/{id}":            id(proj, "id"),
+		"/api/v1/leads/{id}/handoffs":      id(l, "id"),
+		"/api/v1/handoffs/{id}/answer":     handoff,
 	}
 	activityRecords(t, f, id(l, "id"), ids)
 	return ids

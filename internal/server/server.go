@@ -19,6 +19,7 @@ import (
 	"leadflow/internal/clientip"
 	"leadflow/internal/crm"
 	"leadflow/internal/forms"
+	"leadflow/internal/handoff"
 	"leadflow/internal/imports"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
@@ -96,6 +97,8 @@ func New(cfg Config) (http.Handler, error) {
 	projects := project.NewService(cfg.DB, leads)
 	briefs := brief.NewService(cfg.DB, leads, catalogSvc)
 	briefs.Projects = projects
+	handoffs := handoff.NewService(cfg.DB, leads, briefs, catalogSvc)
+	handoffs.Mail = outbox
 	runner := cfg.Jobs
 	if runner == nil {
 		runner = job.NewRunner(cfg.DB, job.Options{Log: cfg.Log})
@@ -118,7 +121,7 @@ func New(cfg Config) (http.Handler, error) {
 
 	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs, Projects: projects}, cfg.Log)
+		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +133,7 @@ func New(cfg Config) (http.Handler, error) {
 	pub.Proxies = cfg.TrustedProxies
 	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc, Briefs: briefs, Projects: projects}
+		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))

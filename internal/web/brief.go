@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"leadflow/internal/brief"
 	"leadflow/internal/catalog"
 	"leadflow/internal/fault"
+	"leadflow/internal/handoff"
 	"leadflow/internal/lead"
 	"leadflow/internal/matching"
 	"leadflow/internal/project"
@@ -31,6 +33,21 @@ type softwareData struct {
 	Criteria  []matching.Criterion
 	Projects  []project.Project
 	Open      projectForm0 // the open-a-project form
+	Handoffs  []handoff.Handoff
+	// Vendors are the top matches the brief can be sent to, with their
+	// vendor contact; SalesReady says whether it may be sent yet.
+	Vendors    []vendorChoice
+	SalesReady bool
+	CanConvert bool
+	HandoffErr string
+	MailOn     bool
+}
+
+type vendorChoice struct {
+	ID                     int64
+	Vendor, Product, Email string
+	Score                  int
+	Sent                   bool
 }
 
 func requestValues(in brief.Input) (map[string]string, map[string][]string) {
@@ -68,21 +85,30 @@ func (h *Web) showSoftware(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.renderSoftware(w, r, l, nil, nil, 0)
+	h.renderSoftware(w, r, l, nil, nil, 0, refused{})
 }
 
-// renderSoftware shows the page; in and errs are a refused form's.
-func (h *Web) renderSoftware(w http.ResponseWriter, r *http.Request, l lead.Lead, in *brief.Input, errs map[string]string, status int, open ...projectForm0) {
+// refused holds what the page's smaller forms were refused for: the
+// title typed to open a project and why, or why the brief was not sent.
+type refused struct {
+	project projectForm0
+	handoff string
+}
+
+// renderSoftware shows the page; in and errs are a refused request
+// form's, ref the other forms'.
+func (h *Web) renderSoftware(w http.ResponseWriter, r *http.Request, l lead.Lead, in *brief.Input, errs map[string]string, status int, ref refused) {
 	ctx := r.Context()
-	d := softwareData{Lead: l, Errors: errs, Criteria: matching.Criteria}
-	if len(open) > 0 {
-		d.Open = open[0]
-	}
+	d := softwareData{Lead: l, Errors: errs, Criteria: matching.Criteria, Open: ref.project, HandoffErr: ref.handoff}
 	var err error
-	if d.Projects, err = h.Projects.ForLead(ctx, actor(r), l.ID); err != nil {
+	if d.Projects, err = h.Projects.ForLead(ctx, actor(r), l.ID); err == nil {
+		d.Handoffs, err = h.Handoffs.ForLead(ctx, actor(r), l.ID)
+	}
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	d.SalesReady, d.CanConvert, d.MailOn = handoff.SalesReady(l), lead.CanConvert(l), h.Forms.MailConfigured()
 	feats, err := h.Catalog.Features(ctx)
 	if err != nil {
 		h.fail(w, r, err)
@@ -96,6 +122,10 @@ func (h *Web) renderSoftware(w http.ResponseWriter, r *http.Request, l lead.Lead
 	switch {
 	case err == nil:
 		d.Request, d.Result, d.Version = &req, &res, req.Version
+		if d.Vendors, err = h.vendorChoices(r, res, d.Handoffs); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	case fault.CodeOf(err) != fault.NotFound:
 		h.fail(w, r, err)
 		return
@@ -137,7 +167,7 @@ func (h *Web) saveSoftware(w http.ResponseWriter, r *http.Request) {
 		if e.Code == fault.Conflict {
 			status = http.StatusConflict
 		}
-		h.renderSoftware(w, r, l, &in, e.Fields, status)
+		h.renderSoftware(w, r, l, &in, e.Fields, status, refused{})
 		return
 	}
 	if err != nil {
@@ -172,6 +202,7 @@ func others(list []string, names map[string]string) string {
 
 func init() {
 	funcs["choice"] = choice
+	funcs["convertLink"] = convertLink
 	funcs["hasPrefix"] = strings.HasPrefix
 	funcs["others"] = others
 	funcs["timelines"] = func() []struct{ Key, Label string } { return brief.Timelines }
@@ -216,4 +247,78 @@ func (h *Web) briefPDF(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="brief-lead-%d.pdf"`, l.ID))
 	w.Write(doc)
+}
+
+// vendorChoices are the ten best matches with their vendor contact, for
+// the send-the-brief form.
+func (h *Web) vendorChoices(r *http.Request, res matching.Result, sent []handoff.Handoff) ([]vendorChoice, error) {
+	var out []vendorChoice
+	for _, m := range res.Ranked[:min(10, len(res.Ranked))] {
+		sol, err := h.Catalog.Get(r.Context(), m.Solution.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, vendorChoice{ID: sol.ID, Vendor: sol.Vendor, Product: sol.Product, Email: sol.ContactEmail, Score: m.Score,
+			Sent: slices.ContainsFunc(sent, func(h handoff.Handoff) bool { return h.SolutionID == sol.ID })})
+	}
+	return out, nil
+}
+
+// sendBrief sends the brief to the vendors ticked on the software page.
+func (h *Web) sendBrief(w http.ResponseWriter, r *http.Request) {
+	l, ok := h.leadInPath(w, r)
+	if !ok {
+		return
+	}
+	r.ParseForm()
+	var ids []int64
+	for _, v := range r.PostForm["solution"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	res, err := h.Handoffs.Send(r.Context(), actor(r), l.ID, ids)
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		msg := e.Fields["solution_ids"]
+		if msg == "" {
+			msg = e.Fields["stage"]
+		}
+		h.renderSoftware(w, r, l, nil, nil, formStatus(e), refused{handoff: msg})
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	msg := fmt.Sprintf("The brief was sent to %d vendors.", len(res.Sent))
+	if !res.Emailed {
+		msg = fmt.Sprintf("Hand-off recorded for %d vendors; email is off, so send them the brief's PDF yourself.", len(res.Sent))
+	}
+	if len(res.Already) > 0 {
+		msg += " " + strings.Join(res.Already, ", ") + " had it already."
+	}
+	h.flash(w, msg)
+	http.Redirect(w, r, fmt.Sprintf("/leads/%d/software#handoffs", l.ID), http.StatusSeeOther)
+}
+
+// answerHandoff records a vendor's answer from the software page.
+func (h *Web) answerHandoff(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	var ho handoff.Handoff
+	if err == nil {
+		ho, err = h.Handoffs.Answer(r.Context(), actor(r), id, r.PostFormValue("status"), r.PostFormValue("note"))
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, ho.Vendor+"'s answer recorded: "+ho.Status+".")
+	http.Redirect(w, r, fmt.Sprintf("/leads/%d/software#handoffs", ho.LeadID), http.StatusSeeOther)
+}
+
+// convertLink proposes converting the lead with an accepted match as
+// the deal: its product, and its cost over the horizon in whole units.
+func convertLink(leadID int64, ho handoff.Handoff) string {
+	q := url.Values{"deal_name": {ho.Vendor + " " + ho.Product}, "amount": {strconv.FormatInt((ho.Cost+50)/100, 10)}, "currency": {ho.Currency}}
+	return fmt.Sprintf("/leads/%d/convert?%s", leadID, q.Encode())
 }

@@ -265,6 +265,8 @@ func (h *Web) catalogRoutes(mux routeMux) {
 	mux.HandleFunc("POST /leads/{id}/software", h.saveSoftware)
 	mux.HandleFunc("POST /leads/{id}/projects", h.openProject)
 	mux.HandleFunc("GET /leads/{id}/brief", h.showBrief)
+	mux.HandleFunc("POST /leads/{id}/handoffs", h.sendBrief)
+	mux.HandleFunc("POST /handoffs/{id}/answer", h.answerHandoff)
 	mux.HandleFunc("GET /leads/{id}/brief.pdf", h.briefPDF)
 	mux.HandleFunc("GET /projects/{id}", h.showProject)
 	mux.HandleFunc("POST /projects/{id}", h.updateProject)

@@ -372,6 +372,12 @@ func (h *Web) convertPage(w http.ResponseWriter, r *http.Request) {
 	}
 	values := map[string]string{"account_name": l.Company, "open_deal": "on", "deal_name": dealName(l), "currency": "EUR",
 		"close_date": time.Now().AddDate(0, 3, 0).Format(time.DateOnly)}
+	// A link may propose the deal, as an accepted match's does.
+	for _, k := range []string{"deal_name", "amount", "currency"} {
+		if v := r.URL.Query().Get(k); v != "" {
+			values[k] = v
+		}
+	}
 	h.renderConvert(w, r, l, nil, values, 0)
 }
 

@@ -112,7 +112,7 @@ func (h *Web) openProject(w http.ResponseWriter, r *http.Request) {
 	title := r.PostFormValue("title")
 	p, err := h.Projects.Open(r.Context(), actor(r), l.ID, project.Input{Title: title})
 	if e := fault.As(err); e != nil && e.Fields != nil {
-		h.renderSoftware(w, r, l, nil, nil, formStatus(e), projectForm0{Title: title, Error: e.Fields["title"]})
+		h.renderSoftware(w, r, l, nil, nil, formStatus(e), refused{project: projectForm0{Title: title, Error: e.Fields["title"]}})
 		return
 	}
 	if err != nil {

@@ -29,6 +29,7 @@ import (
 	"leadflow/internal/crm"
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
+	"leadflow/internal/handoff"
 	"leadflow/internal/imports"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
@@ -74,6 +75,7 @@ type Services struct {
 	Catalog  *catalog.Service
 	Briefs   *brief.Service
 	Projects *project.Service
+	Handoffs *handoff.Service
 }
 
 // Web holds what the pages call.
