@@ -10,6 +10,7 @@ import (
 	"leadflow/internal/catalog"
 	"leadflow/internal/fault"
 	"leadflow/internal/matching"
+	"leadflow/internal/report"
 )
 
 type requestJSON struct {
@@ -224,4 +225,47 @@ func (a *API) getBriefPDF(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Write(doc)
+}
+
+type softwareKPIJSON struct {
+	Industry       string            `json:"industry"`
+	Category       *string           `json:"category"` // null on an industry's total
+	Requests       int               `json:"requests"`
+	Validated      int               `json:"validated"`
+	Matched        int               `json:"matched"`
+	CustomProjects int               `json:"custom_projects"`
+	Converted      int               `json:"converted"`
+	ConversionRate *float64          `json:"conversion_rate"`
+	AvgBudget      map[string]string `json:"avg_budget"`
+}
+
+// getSoftwareKPIs answers the software requests of a period (as the KPI
+// dashboard's: period or from and to) by industry and category.
+func (a *API) getSoftwareKPIs(w http.ResponseWriter, r *http.Request) {
+	p, err := report.ParsePeriod(r.URL.Query(), time.Now())
+	var rows []brief.KPIRow
+	if err == nil {
+		rows, err = a.Briefs.KPIs(r.Context(), p.From, p.To)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := struct {
+		From string            `json:"from"`
+		To   string            `json:"to"`
+		Data []softwareKPIJSON `json:"data"`
+	}{From: p.From.Format(time.DateOnly), To: p.LastDay().Format(time.DateOnly), Data: []softwareKPIJSON{}}
+	for _, row := range rows {
+		j := softwareKPIJSON{Industry: row.Industry, Category: optional(row.Category), Requests: row.Requests, Validated: row.Validated,
+			Matched: row.Matched, CustomProjects: row.Custom, Converted: row.Converted, AvgBudget: map[string]string{}}
+		if rate, ok := row.ConversionRate(); ok {
+			j.ConversionRate = &rate
+		}
+		for cur, v := range row.AvgBudget {
+			j.AvgBudget[cur] = catalog.Decimal(v)
+		}
+		out.Data = append(out.Data, j)
+	}
+	writeJSON(w, http.StatusOK, out)
 }

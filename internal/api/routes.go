@@ -175,6 +175,7 @@ func (a *API) routes() []route {
 		{"POST /api/v1/leads/{id}/projects", a.openProject},
 		{"GET /api/v1/projects/{id}", a.getProject},
 		{"GET /api/v1/leads/{id}/handoffs", a.listHandoffs},
+		{"GET /api/v1/kpis/software", a.getSoftwareKPIs},
 		{"POST /api/v1/leads/{id}/handoffs", a.sendBrief},
 		{"POST /api/v1/handoffs/{id}/answer", a.answerHandoff},
 		{"PATCH /api/v1/projects/{id}", a.updateProject},

@@ -288,3 +288,42 @@ func TestHandoffEmailsTheBrief(t *testing.T) {
 		t.Errorf("the email gives away the client's address")
 	}
 }
+
+// The per-industry report, on its page and through the API, counts a
+// retailer's request that went to a vendor and a public form's answers.
+func TestSoftwareKPIs(t *testing.T) {
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	ids := matchCatalog(t, f)
+	status, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"ana@shop.example","company":"Lumen","industry":"Retail","owner":"sam@example.com","stage":"sql"}`)
+	if status != http.StatusCreated {
+		t.Fatal(status, l)
+	}
+	id := fmt.Sprint(l["id"])
+	f.call(t, "sales", "PUT", "/api/v1/leads/"+id+"/request", retailRequest)
+	if status, got := f.call(t, "sales", "POST", "/api/v1/leads/"+id+"/handoffs", `{"solution_ids":[`+ids["Carpa CRM"]+`]}`); status != http.StatusCreated {
+		t.Fatal(status, got)
+	}
+	createForm(t, f, requestFormJSON)
+	post(t, f.srv.URL, "/f/software-request", "application/json", `{"email":"vera@kite.example","industry":"Retail","app_category":"erp","licences":"3"}`)
+
+	status, got := f.call(t, "sales", "GET", "/api/v1/kpis/software?period=7d", "")
+	if status != http.StatusOK {
+		t.Fatal(status, got)
+	}
+	var lines []string
+	for _, r := range got["data"].([]any) {
+		r := r.(map[string]any)
+		lines = append(lines, fmt.Sprintf("%v/%v %v %v %v %v", r["industry"], r["category"], r["requests"], r["validated"], r["matched"], r["avg_budget"]))
+	}
+	if want := "retail/<nil> 2 1 1 map[EUR:2500],retail/crm 1 1 1 map[EUR:2500],retail/erp 1 0 0 map[]"; strings.Join(lines, ",") != want {
+		t.Errorf("got %s\nwant %s", strings.Join(lines, ","), want)
+	}
+	_, _, page := newBrowserAs(t, f, "sam@example.com").get("/reports/software")
+	if !strings.Contains(page, `id="software-kpis"`) || !strings.Contains(page, "2,500 EUR") {
+		t.Errorf("the report page lacks the figures")
+	}
+	if status, _ := f.call(t, "sales", "GET", "/api/v1/kpis/software?from=2026-13-01", ""); status != http.StatusUnprocessableEntity {
+		t.Errorf("a bad date: %d", status)
+	}
+}

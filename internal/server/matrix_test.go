@@ -138,6 +138,7 @@ var matrix = map[string]allowed{
 	"GET /api/v1/projects/{id}":             {"any", true},
 	"PATCH /api/v1/projects/{id}":           {"any", true},
 	"GET /api/v1/leads/{id}/handoffs":       {"any", true},
+	"GET /api/v1/kpis/software":             {"any", false},
 	"POST /api/v1/leads/{id}/handoffs":      {"any", true},
 	"POST /api/v1/handoffs/{id}/answer":     {"any", true},
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"leadflow/internal/brief"
 	"leadflow/internal/catalog"
@@ -15,6 +16,7 @@ import (
 	"leadflow/internal/lead"
 	"leadflow/internal/matching"
 	"leadflow/internal/project"
+	"leadflow/internal/report"
 )
 
 // softwareData is a lead's software page: its request (or the form to
@@ -203,6 +205,7 @@ func others(list []string, names map[string]string) string {
 func init() {
 	funcs["choice"] = choice
 	funcs["convertLink"] = convertLink
+	funcs["conversion"] = func(r brief.KPIRow) float64 { v, _ := r.ConversionRate(); return v }
 	funcs["hasPrefix"] = strings.HasPrefix
 	funcs["others"] = others
 	funcs["timelines"] = func() []struct{ Key, Label string } { return brief.Timelines }
@@ -321,4 +324,30 @@ func (h *Web) answerHandoff(w http.ResponseWriter, r *http.Request) {
 func convertLink(leadID int64, ho handoff.Handoff) string {
 	q := url.Values{"deal_name": {ho.Vendor + " " + ho.Product}, "amount": {strconv.FormatInt((ho.Cost+50)/100, 10)}, "currency": {ho.Currency}}
 	return fmt.Sprintf("/leads/%d/convert?%s", leadID, q.Encode())
+}
+
+type softwareKPIs struct {
+	Period  report.Period
+	Presets []struct{ Key, Label string }
+	Rows    []brief.KPIRow
+	Errors  map[string]string
+}
+
+// softwareReport shows software requests by industry and category.
+func (h *Web) softwareReport(w http.ResponseWriter, r *http.Request) {
+	d := softwareKPIs{Presets: report.Presets}
+	p, err := report.ParsePeriod(r.URL.Query(), time.Now())
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		d.Errors = e.Fields
+		p, err = report.ParsePeriod(url.Values{}, time.Now())
+	}
+	if err == nil {
+		d.Rows, err = h.Briefs.KPIs(r.Context(), p.From, p.To)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Period = p
+	h.render(w, r, "software_report", page{Title: "Software requests by industry", Nav: "reports", Data: d})
 }

@@ -265,6 +265,7 @@ func (h *Web) catalogRoutes(mux routeMux) {
 	mux.HandleFunc("POST /leads/{id}/software", h.saveSoftware)
 	mux.HandleFunc("POST /leads/{id}/projects", h.openProject)
 	mux.HandleFunc("GET /leads/{id}/brief", h.showBrief)
+	mux.HandleFunc("GET /reports/software", h.softwareReport)
 	mux.HandleFunc("POST /leads/{id}/handoffs", h.sendBrief)
 	mux.HandleFunc("POST /handoffs/{id}/answer", h.answerHandoff)
 	mux.HandleFunc("GET /leads/{id}/brief.pdf", h.briefPDF)
