@@ -47,6 +47,12 @@ type Export struct {
 	// person's leads and contacts.
 	Activities  []Record     `json:"activities"`
 	ImportFiles []importFile `json:"import_files"`
+	// SoftwareRequests, CustomProjects and Handoffs are what the
+	// person's leads asked to buy or have built, and whom their brief
+	// went to.
+	SoftwareRequests []Record `json:"software_requests"`
+	CustomProjects   []Record `json:"custom_projects"`
+	Handoffs         []Record `json:"handoffs"`
 }
 
 // Export gathers everything about email (any case), for an admin.
@@ -82,6 +88,9 @@ func (s *Service) Export(ctx context.Context, a access.Actor, email string) (Exp
 		{&out.Timeline, `SELECT * FROM lead_changes WHERE lead_id IN (` + marks(len(leads)) + `) ORDER BY at, id`, leads},
 		{&out.Events, `SELECT * FROM events WHERE ` + events + ` ORDER BY occurred_at, id`, eventArgs},
 		{&out.Qualifications, `SELECT * FROM lead_qualifications WHERE lead_id IN (` + marks(len(leads)) + `)`, leads},
+		{&out.SoftwareRequests, `SELECT * FROM software_requests WHERE lead_id IN (` + marks(len(leads)) + `) ORDER BY id`, leads},
+		{&out.CustomProjects, `SELECT * FROM custom_projects WHERE lead_id IN (` + marks(len(leads)) + `) ORDER BY id`, leads},
+		{&out.Handoffs, `SELECT * FROM handoffs WHERE lead_id IN (` + marks(len(leads)) + `) ORDER BY id`, leads},
 		{&out.Submissions, `SELECT * FROM submissions WHERE id IN (` + marks(len(f.submissions)) + `) ORDER BY id`, anys(f.submissions)},
 		{&out.Contacts, `SELECT * FROM contacts WHERE id IN (` + marks(len(contacts)) + `) ORDER BY id`, contacts},
 		{&out.Opportunities, `SELECT * FROM opportunities WHERE id IN (` + marks(len(f.opportunities)) + `) ORDER BY id`, anys(f.opportunities)},
@@ -138,7 +147,9 @@ func (s *Service) Export(ctx context.Context, a access.Actor, email string) (Exp
 }
 
 // jsonColumns hold JSON text, shown as JSON in an export.
-var jsonColumns = map[string]bool{"payload": true, "meta": true, "properties": true, "custom": true, "reasons": true, "detail": true}
+var jsonColumns = map[string]bool{"payload": true, "meta": true, "properties": true, "custom": true, "reasons": true, "detail": true,
+	"deployments": true, "must_have": true, "nice_to_have": true, "integrations": true, "languages": true, "app_types": true,
+	"checklist": true, "features": true}
 
 // records runs query and returns its rows by column name.
 func records(ctx context.Context, q sqldb.Querier, query string, args ...any) ([]Record, error) {

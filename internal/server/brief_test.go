@@ -311,3 +311,40 @@ func pdfToText(t *testing.T, doc []byte) string {
 	}
 	return string(out)
 }
+
+// A person's export holds their software request, custom project and
+// hand-offs; erasing the person removes them with the lead.
+func TestPrivacyCoversSoftwareRequests(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		ids := matchCatalog(t, f)
+		status, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"pat.doe@example.com","company":"Doe Shop","owner":"sam@example.com","stage":"sql"}`)
+		if status != http.StatusCreated {
+			t.Fatal(status, l)
+		}
+		id := fmt.Sprint(l["id"])
+		f.call(t, "sales", "PUT", "/api/v1/leads/"+id+"/request", `{"category":"crm","licences":3,"must_have":["contacts"],"notes":"Pat's shop on Main Street"}`)
+		f.call(t, "sales", "POST", "/api/v1/leads/"+id+"/projects", `{"title":"Pat's app"}`)
+		f.call(t, "sales", "POST", "/api/v1/leads/"+id+"/handoffs", `{"solution_ids":[`+ids["Carpa CRM"]+`]}`)
+		_, ex := f.call(t, "admin", "GET", "/api/v1/privacy/export?email=pat.doe@example.com", "")
+		reqs, _ := ex["software_requests"].([]any)
+		projects, _ := ex["custom_projects"].([]any)
+		handoffs, _ := ex["handoffs"].([]any)
+		if len(reqs) != 1 || reqs[0].(map[string]any)["notes"] != "Pat's shop on Main Street" || len(projects) != 1 || len(handoffs) != 1 {
+			t.Fatalf("export: %d requests, %d projects, %d hand-offs", len(reqs), len(projects), len(handoffs))
+		}
+		if must, _ := reqs[0].(map[string]any)["must_have"].([]any); len(must) != 1 {
+			t.Errorf("must_have is not exported as a list: %v", reqs[0].(map[string]any)["must_have"])
+		}
+		if status, got := f.call(t, "admin", "POST", "/api/v1/privacy/erase", `{"email":"pat.doe@example.com"}`); status != http.StatusOK {
+			t.Fatal(status, got)
+		}
+		for _, table := range []string{"software_requests", "custom_projects", "handoffs"} {
+			var n int
+			db.R.QueryRow(t.Context(), `SELECT count(*) FROM `+table).Scan(&n)
+			if n != 0 {
+				t.Errorf("%d rows left in %s after the erasure", n, table)
+			}
+		}
+	})
+}
