@@ -49,11 +49,6 @@ type Service struct {
 	snap *snapshot
 }
 
-type snapshot struct {
-	generation int64
-	solutions  []matching.Solution
-}
-
 // NewService returns a Service over db.
 func NewService(db *sqldb.DB) *Service { return &Service{db: db, now: time.Now} }
 
@@ -169,44 +164,6 @@ func (s *Service) Solutions(ctx context.Context, f Filter) (out []Solution, next
 		next = out[len(out)-1].ID
 	}
 	return out, next, nil
-}
-
-// ForMatching returns every active solution as matching reads it; the
-// slice is shared, and must not be changed. Every change to the catalog
-// moves its generation on, in the change's own transaction; the copy
-// parsed here is used only while the database's generation is the one it
-// was read at, so a change counts at the very next ranking, on every
-// instance, while an unchanged catalog of 10,000 products is not read
-// and parsed again for each request (see BENCHMARKS.md).
-func (s *Service) ForMatching(ctx context.Context) ([]matching.Solution, error) {
-	// The generation is read before the rows: a change committed in
-	// between makes the copy newer than its generation, never older, and
-	// the next call reads it again.
-	gen, err := generation(ctx, s.db.R)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	snap := s.snap
-	s.mu.Unlock()
-	if snap != nil && snap.generation == gen {
-		return snap.solutions, nil
-	}
-	active := true
-	sols, _, err := s.Solutions(ctx, Filter{Active: &active})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]matching.Solution, len(sols))
-	for i, sol := range sols {
-		out[i] = sol.Solution
-	}
-	s.mu.Lock()
-	if s.snap == nil || s.snap.generation <= gen {
-		s.snap = &snapshot{generation: gen, solutions: out}
-	}
-	s.mu.Unlock()
-	return out, nil
 }
 
 // generationKey is the settings row counting the catalog's changes.

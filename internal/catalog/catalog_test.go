@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -232,6 +233,51 @@ func TestForMatchingSeesOtherInstancesChanges(t *testing.T) {
 		}
 		if sols, _ := two.ForMatching(ctx); len(sols) != 1 {
 			t.Errorf("after an import on the other instance: %v", sols)
+		}
+	})
+}
+
+// After changes of every kind, the copy updated row by row is the
+// catalog a fresh read gives.
+func TestForMatchingUpdatesOnlyWhatChanged(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		svc := catalog.NewService(db)
+		var csv strings.Builder
+		csv.WriteString("vendor,product,category,deployments,price,price_period,currency\n")
+		for i := range 30 {
+			fmt.Fprintf(&csv, "V%d,P%d,crm,cloud,%d,month,EUR\n", i, i, 10+i)
+		}
+		rows, _ := catalog.ParseCSV([]byte(csv.String()))
+		if _, err := svc.Import(ctx, access.System, rows); err != nil {
+			t.Fatal(err)
+		}
+		if sols, err := svc.ForMatching(ctx); err != nil || len(sols) != 30 {
+			t.Fatalf("%d solutions, %v", len(sols), err)
+		}
+		all, _, _ := svc.Solutions(ctx, catalog.Filter{})
+		in := catalog.InputOf(all[3])
+		in.Price = "99"
+		svc.Update(ctx, access.System, all[3].ID, 0, in)
+		in = catalog.InputOf(all[5])
+		in.Active = "false"
+		svc.Update(ctx, access.System, all[5].ID, 0, in)
+		svc.Delete(ctx, access.System, all[7].ID)
+		rows, _ = catalog.ParseCSV([]byte("vendor,product,category,deployments,price,price_period,currency\nNew,One,erp,web,1,year,EUR\nV9,P9,crm,desktop,5,month,EUR\n"))
+		svc.Import(ctx, access.System, rows)
+		got, err := svc.ForMatching(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := catalog.NewService(db).ForMatching(ctx)
+		if !reflect.DeepEqual(got, want) || len(got) != 29 {
+			t.Errorf("updated copy has %d solutions, a fresh read %d; equal: %v", len(got), len(want), reflect.DeepEqual(got, want))
+		}
+		// Made active again, it is back.
+		in.Active = "true"
+		svc.Update(ctx, access.System, all[5].ID, 0, in)
+		if got, _ := svc.ForMatching(ctx); len(got) != 30 {
+			t.Errorf("after reactivation: %d", len(got))
 		}
 	})
 }
