@@ -87,21 +87,33 @@ func seedMatching(ctx context.Context, svc Services) error {
 	if svc.Briefs == nil {
 		return nil
 	}
-	page, err := svc.Leads.List(ctx, access.System, lead.Filter{Stages: []lead.Stage{lead.SQL, lead.MQL}, Sort: "created_at", Limit: len(demoRequests)}, false)
+	page, err := svc.Leads.List(ctx, access.System, lead.Filter{Stages: []lead.Stage{lead.SQL, lead.MQL}, Sort: "created_at", Limit: 200}, false)
 	if err != nil {
 		return fmt.Errorf("demo: leads for requests: %w", err)
 	}
-	for i, l := range page.Leads {
-		in := demoRequests[i]
-		if in.Industry == "" {
-			in.Industry = l.Industry
+	used := map[int64]bool{}
+	for i, in := range demoRequests {
+		// A request written in Romanian goes to a lead in Romania, and so
+		// on, when the demo has one; else to the first lead left.
+		var l lead.Lead
+		for _, c := range page.Leads {
+			if !used[c.ID] && (l.ID == 0 || c.Country == demoCountries[i] && l.Country != demoCountries[i]) {
+				l = c
+			}
 		}
+		if l.ID == 0 {
+			break // fewer qualified leads than requests
+		}
+		used[l.ID] = true
 		if _, err := svc.Briefs.Save(ctx, access.System, l.ID, 0, in); err != nil {
 			return fmt.Errorf("demo: request of lead %d: %w", l.ID, err)
 		}
 	}
 	return nil
 }
+
+// demoCountries are where each demo request's lead is, "" for anywhere.
+var demoCountries = []string{"RO", "DE", "NO", "RO", "", "IT"}
 
 // demoRequests are the software requests of the demo's qualified leads.
 var demoRequests = []brief.Input{
