@@ -203,10 +203,24 @@ func TestCustomProjectPages(t *testing.T) {
 	if !strings.Contains(page, "custom project Custom crm for Lumen Retail: Estimate sent") {
 		t.Errorf("the lead's timeline lacks the status change")
 	}
+	if strings.Contains(page, "Convert with this project") {
+		t.Errorf("a project not accepted offers conversion")
+	}
 	other := newBrowser(t, f.srv.URL)
 	other.login("sue@example.com")
 	if status, _, _ := other.get(path); status != http.StatusForbidden {
 		t.Errorf("another sales user opened the project: %d", status)
+	}
+	// Accepted, it proposes itself as the deal once the lead is an SQL.
+	f.call(t, "admin", "PATCH", "/api/v1/leads/"+id, `{"stage":"sql","stage_reason":"qualified"}`)
+	edit.Set("status", "accepted")
+	edit.Set("version", "2")
+	if status, _, _ := b.post(path, edit); status != http.StatusSeeOther {
+		t.Fatalf("accept: %d", status)
+	}
+	_, _, page = b.get(path)
+	if !strings.Contains(page, "convert?amount=7425&amp;currency=EUR&amp;deal_name=Custom&#43;crm&#43;for&#43;Lumen&#43;Retail") {
+		t.Errorf("the accepted project does not propose the deal")
 	}
 	// Opening one by hand, and a refused empty title.
 	if status, _, page := b.post("/leads/"+id+"/projects", url.Values{"title": {""}}); status != http.StatusUnprocessableEntity || !strings.Contains(page, "Title is required") {

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"leadflow/internal/fault"
@@ -16,6 +17,20 @@ type projectData struct {
 	In      project.Input
 	Version int64
 	Errors  map[string]string
+	// Convert proposes the accepted project as the lead's deal, when the
+	// lead can be converted; "" otherwise.
+	Convert string
+}
+
+// projectConvertLink proposes the project as the deal: its title, and the
+// middle of its estimate in whole units.
+func projectConvertLink(l lead.Lead, p project.Project) string {
+	if p.Status != project.Accepted || !lead.CanConvert(l) {
+		return ""
+	}
+	e := p.Estimate()
+	q := url.Values{"deal_name": {p.Title}, "amount": {strconv.FormatInt((e.Low+e.High)/200, 10)}, "currency": {p.Currency}}
+	return fmt.Sprintf("/leads/%d/convert?%s", l.ID, q.Encode())
 }
 
 // blankFeatureRows are the empty rows the project form offers for new
@@ -64,7 +79,7 @@ func (h *Web) renderProject(w http.ResponseWriter, r *http.Request, p project.Pr
 		in.Features = append(in.Features, project.FeatureInput{})
 	}
 	h.render(w, r, "project", page{Title: p.Title, Nav: "leads", Status: status,
-		Data: projectData{Project: p, Lead: l, In: in, Version: version, Errors: errs}})
+		Data: projectData{Project: p, Lead: l, In: in, Version: version, Errors: errs, Convert: projectConvertLink(l, p)}})
 }
 
 func (h *Web) updateProject(w http.ResponseWriter, r *http.Request) {
