@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/audit"
 	"leadflow/internal/catalog"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
@@ -175,8 +176,10 @@ func (s *Service) save(ctx context.Context, a access.Actor, leadID, version int6
 		if err != nil {
 			return fmt.Errorf("brief: save request of lead %d: %w", leadID, err)
 		}
-		out, err = get(ctx, tx, leadID)
-		return err
+		if out, err = get(ctx, tx, leadID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, "request.save", "lead", leadID, map[string]int64{"version": out.Version})
 	})
 	return out, err
 }
