@@ -3,11 +3,9 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"leadflow/internal/brief"
 	"leadflow/internal/catalog"
@@ -16,7 +14,6 @@ import (
 	"leadflow/internal/lead"
 	"leadflow/internal/matching"
 	"leadflow/internal/project"
-	"leadflow/internal/report"
 )
 
 // softwareData is a lead's software page: its request (or the form to
@@ -250,104 +247,4 @@ func (h *Web) briefPDF(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="brief-lead-%d.pdf"`, l.ID))
 	w.Write(doc)
-}
-
-// vendorChoices are the ten best matches with their vendor contact, for
-// the send-the-brief form.
-func (h *Web) vendorChoices(r *http.Request, res matching.Result, sent []handoff.Handoff) ([]vendorChoice, error) {
-	var out []vendorChoice
-	for _, m := range res.Ranked[:min(10, len(res.Ranked))] {
-		sol, err := h.Catalog.Get(r.Context(), m.Solution.ID)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, vendorChoice{ID: sol.ID, Vendor: sol.Vendor, Product: sol.Product, Email: sol.ContactEmail, Score: m.Score,
-			Sent: slices.ContainsFunc(sent, func(h handoff.Handoff) bool { return h.SolutionID == sol.ID })})
-	}
-	return out, nil
-}
-
-// sendBrief sends the brief to the vendors ticked on the software page.
-func (h *Web) sendBrief(w http.ResponseWriter, r *http.Request) {
-	l, ok := h.leadInPath(w, r)
-	if !ok {
-		return
-	}
-	r.ParseForm()
-	var ids []int64
-	for _, v := range r.PostForm["solution"] {
-		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-			ids = append(ids, id)
-		}
-	}
-	res, err := h.Handoffs.Send(r.Context(), actor(r), l.ID, ids)
-	if e := fault.As(err); e != nil && e.Fields != nil {
-		msg := e.Fields["solution_ids"]
-		if msg == "" {
-			msg = e.Fields["stage"]
-		}
-		h.renderSoftware(w, r, l, nil, nil, formStatus(e), refused{handoff: msg})
-		return
-	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	msg := fmt.Sprintf("The brief was sent to %d vendors.", len(res.Sent))
-	if !res.Emailed {
-		msg = fmt.Sprintf("Hand-off recorded for %d vendors; email is off, so send them the brief's PDF yourself.", len(res.Sent))
-	}
-	if len(res.Already) > 0 {
-		msg += " " + strings.Join(res.Already, ", ") + " had it already."
-	}
-	h.flash(w, msg)
-	http.Redirect(w, r, fmt.Sprintf("/leads/%d/software#handoffs", l.ID), http.StatusSeeOther)
-}
-
-// answerHandoff records a vendor's answer from the software page.
-func (h *Web) answerHandoff(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	var ho handoff.Handoff
-	if err == nil {
-		ho, err = h.Handoffs.Answer(r.Context(), actor(r), id, r.PostFormValue("status"), r.PostFormValue("note"))
-	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.flash(w, ho.Vendor+"'s answer recorded: "+ho.Status+".")
-	http.Redirect(w, r, fmt.Sprintf("/leads/%d/software#handoffs", ho.LeadID), http.StatusSeeOther)
-}
-
-// convertLink proposes converting the lead with an accepted match as
-// the deal: its product, and its cost over the horizon in whole units.
-func convertLink(leadID int64, ho handoff.Handoff) string {
-	q := url.Values{"deal_name": {ho.Vendor + " " + ho.Product}, "amount": {strconv.FormatInt((ho.Cost+50)/100, 10)}, "currency": {ho.Currency}}
-	return fmt.Sprintf("/leads/%d/convert?%s", leadID, q.Encode())
-}
-
-type softwareKPIs struct {
-	Period  report.Period
-	Presets []struct{ Key, Label string }
-	Rows    []brief.KPIRow
-	Errors  map[string]string
-}
-
-// softwareReport shows software requests by industry and category.
-func (h *Web) softwareReport(w http.ResponseWriter, r *http.Request) {
-	d := softwareKPIs{Presets: report.Presets}
-	p, err := report.ParsePeriod(r.URL.Query(), time.Now())
-	if e := fault.As(err); e != nil && e.Fields != nil {
-		d.Errors = e.Fields
-		p, err = report.ParsePeriod(url.Values{}, time.Now())
-	}
-	if err == nil {
-		d.Rows, err = h.Briefs.KPIs(r.Context(), p.From, p.To)
-	}
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	d.Period = p
-	h.render(w, r, "software_report", page{Title: "Software requests by industry", Nav: "reports", Data: d})
 }
