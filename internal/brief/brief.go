@@ -146,6 +146,11 @@ func (s *Service) Save(ctx context.Context, a access.Actor, leadID, version int6
 }
 
 func (s *Service) save(ctx context.Context, a access.Actor, leadID, version int64, in Input) (Request, error) {
+	// Who may not see the lead learns that, not what was wrong with the
+	// request.
+	if _, err := s.leads.Get(ctx, a, leadID); err != nil {
+		return Request{}, err
+	}
 	r, err := s.validate(ctx, in)
 	if err != nil {
 		return r, err

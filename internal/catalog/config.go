@@ -36,10 +36,19 @@ func (s *Service) Config(ctx context.Context) (matching.Config, error) {
 	return c, nil
 }
 
+// MayConfigure refuses a unless it may change the matching weights: an
+// admin, since every match is ranked with them.
+func (s *Service) MayConfigure(a access.Actor) error {
+	if !a.ManagesSettings() {
+		return fault.Errorf(fault.Forbidden, "only admins can change the matching weights")
+	}
+	return nil
+}
+
 // SaveConfig validates and stores the matching configuration (admin).
 func (s *Service) SaveConfig(ctx context.Context, a access.Actor, c matching.Config) (matching.Config, error) {
-	if !a.ManagesSettings() {
-		return c, fault.Errorf(fault.Forbidden, "only admins can change the matching weights")
+	if err := s.MayConfigure(a); err != nil {
+		return c, err
 	}
 	if err := c.Validate(); err != nil {
 		return c, err

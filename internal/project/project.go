@@ -194,6 +194,11 @@ func forLead(ctx context.Context, q sqldb.Querier, leadID int64) ([]Project, err
 
 // Open starts a project for lead leadID from in, by hand.
 func (s *Service) Open(ctx context.Context, a access.Actor, leadID int64, in Input) (Project, error) {
+	// Who may not see the lead learns that, not what was wrong with the
+	// project.
+	if _, err := s.leads.Get(ctx, a, leadID); err != nil {
+		return Project{}, err
+	}
 	p, err := validate(in, true)
 	if err != nil {
 		return p, err

@@ -327,3 +327,47 @@ func TestSoftwareKPIs(t *testing.T) {
 		t.Errorf("a bad date: %d", status)
 	}
 }
+
+// solutionForm is the catalog page's form for a valid product named name.
+func solutionForm(name string) url.Values {
+	return url.Values{"vendor": {"Walk"}, "product": {name}, "category": {"crm"}, "deployments": {"cloud"}, "price": {"3"},
+		"price_period": {"month"}, "currency": {"EUR"}}
+}
+
+// matchingRecords adds to the page matrix's records what the matching
+// pages name: a solution, a feature no solution has, a software request
+// on each of the role's leads, a custom project and a hand-off on the
+// sales user's own lead.
+func matchingRecords(t *testing.T, f *fixture, recs records, role string) {
+	t.Helper()
+	for _, k := range []string{"walk", "unused-" + role} {
+		if status, got := f.call(t, "admin", "PUT", "/api/v1/features/"+k, `{"name":"`+k+`"}`); status != http.StatusOK {
+			t.Fatalf("feature %s: %d %v", k, status, got)
+		}
+	}
+	status, sol := f.call(t, "admin", "POST", "/api/v1/solutions", `{"vendor":"Walk","product":"Walk `+role+`","category":"crm","deployments":["cloud"],"price":3,"price_period":"month","currency":"EUR"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("solution: %d %v", status, sol)
+	}
+	recs["solution"] = fmt.Sprint(sol["id"])
+	status, vendor := f.call(t, "admin", "POST", "/api/v1/solutions", `{"vendor":"Hand","product":"Hand `+role+`","category":"crm","deployments":["cloud"],"price":3,"price_period":"month","currency":"EUR","contact_email":"v@hand.example"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("solution: %d %v", status, vendor)
+	}
+	for _, kind := range ownerKinds {
+		if status, got := f.call(t, "admin", "PUT", "/api/v1/leads/"+recs["lead:"+kind]+"/request", `{"category":"crm","licences":2}`); status != http.StatusOK {
+			t.Fatalf("request: %d %v", status, got)
+		}
+	}
+	own := recs["lead:own"]
+	status, p := f.call(t, "admin", "POST", "/api/v1/leads/"+own+"/projects", `{"title":"Matrix project"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("project: %d %v", status, p)
+	}
+	recs["project"] = fmt.Sprint(p["id"])
+	status, sent := f.call(t, "admin", "POST", "/api/v1/leads/"+own+"/handoffs", fmt.Sprintf(`{"solution_ids":[%v]}`, vendor["id"]))
+	if s, _ := sent["sent"].([]any); status != http.StatusCreated || len(s) != 1 {
+		t.Fatalf("hand-off: %d %v", status, sent)
+	}
+	recs["handoff"] = fmt.Sprint(sent["sent"].([]any)[0].(map[string]any)["id"])
+}

@@ -168,6 +168,26 @@ var pageMatrix = map[string]pageRule{
 	"POST /account/tokens":                  {who: "any", form: url.Values{"name": {"matrix"}}},
 	"POST /account/tokens/{id}/revoke":      {who: "nobody", record: "others-token", form: url.Values{}},
 	"POST /account/sessions/{id}/revoke":    {who: "nobody", record: "others-session", form: url.Values{}},
+	"GET /solutions":                        {who: "any"},
+	"POST /solutions":                       {who: "marketing", form: solutionForm("New {role}")},
+	"POST /solutions/import":                {who: "marketing", form: url.Values{}},
+	"GET /solutions/{id}":                   {who: "any", record: "solution"},
+	"POST /solutions/{id}":                  {who: "marketing", record: "solution", form: solutionForm("Renamed {role}")},
+	"POST /solutions/{id}/delete":           {who: "marketing", record: "solution", form: url.Values{}},
+	"POST /features":                        {who: "marketing", form: url.Values{"key": {"walk-{role}"}, "name": {"Walk"}}},
+	"POST /features/delete":                 {who: "marketing", form: url.Values{"key": {"unused-{role}"}}},
+	"GET /settings/matching":                {who: "any"},
+	"POST /settings/matching":               {who: "admin", form: url.Values{"nice_to_have": {"30"}, "industry": {"20"}, "language": {"10"}, "licences": {"10"}, "budget": {"30"}, "threshold": {"50"}, "tolerance": {"10"}}},
+	"GET /leads/{id}/software":              {who: "any", record: "lead"},
+	"POST /leads/{id}/software":             {who: "any", record: "lead", form: url.Values{"category": {"crm"}, "licences": {"4"}}},
+	"POST /leads/{id}/projects":             {who: "any", record: "lead", form: url.Values{"title": {"Walk project"}}},
+	"GET /leads/{id}/brief":                 {who: "any", record: "lead"},
+	"GET /leads/{id}/brief.pdf":             {who: "any", record: "lead"},
+	"POST /leads/{id}/handoffs":             {who: "any", record: "lead", form: url.Values{}}, // 422 when allowed: no vendor chosen
+	"POST /handoffs/{id}/answer":            {who: "any", record: "handoff", form: url.Values{"status": {"accepted"}}},
+	"GET /projects/{id}":                    {who: "any", record: "project"},
+	"POST /projects/{id}":                   {who: "any", record: "project", form: url.Values{"title": {"Renamed project"}, "status": {"analysis"}}},
+	"GET /reports/software":                 {who: "any"},
 }
 
 // ownerKinds are the three owners a record of an owner-scoped kind is
@@ -504,6 +524,7 @@ func matrixRecords(t *testing.T, f *fixture, db *sqldb.DB, role string) records 
 	if data, _ := sessions["data"].([]any); len(data) > 0 {
 		recs["others-session"] = id(data[len(data)-1].(map[string]any), "id")
 	}
+	matchingRecords(t, f, recs, role)
 	return recs
 }
 

@@ -225,7 +225,7 @@ func (h *Web) saveFeature(w http.ResponseWriter, r *http.Request) {
 
 // deleteFeature removes a feature no solution uses.
 func (h *Web) deleteFeature(w http.ResponseWriter, r *http.Request) {
-	if err := h.Catalog.DeleteFeature(r.Context(), actor(r), r.PathValue("key")); err != nil {
+	if err := h.Catalog.DeleteFeature(r.Context(), actor(r), r.PostFormValue("key")); err != nil {
 		h.fail(w, r, err)
 		return
 	}

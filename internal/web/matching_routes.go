@@ -11,7 +11,7 @@ func (h *Web) matchingRoutes(mux routeMux) {
 	mux.HandleFunc("POST /solutions/{id}", h.updateSolution)
 	mux.HandleFunc("POST /solutions/{id}/delete", h.deleteSolution)
 	mux.HandleFunc("POST /features", h.saveFeature)
-	mux.HandleFunc("POST /features/{key}/delete", h.deleteFeature)
+	mux.HandleFunc("POST /features/delete", h.deleteFeature)
 	mux.HandleFunc("GET /settings/matching", h.showMatchingSettings)
 	mux.HandleFunc("POST /settings/matching", h.saveMatchingSettings)
 	mux.HandleFunc("GET /leads/{id}/software", h.showSoftware)

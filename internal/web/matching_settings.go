@@ -85,6 +85,12 @@ func (h *Web) renderMatchingSettings(w http.ResponseWriter, r *http.Request, d m
 }
 
 func (h *Web) saveMatchingSettings(w http.ResponseWriter, r *http.Request) {
+	// Refused before the form is read, so a user who may not save learns
+	// that, not what was wrong with the form.
+	if err := h.Catalog.MayConfigure(actor(r)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	bad := fault.Fields{}
 	c := matching.Config{Default: matching.Set{}}
 	values := map[string]string{"threshold": r.PostFormValue("threshold"), "tolerance": r.PostFormValue("tolerance")}
