@@ -105,7 +105,7 @@ func list(v []string) string {
 	return string(b)
 }
 
-// ErrNone is the error of a lead without a software request.
+// errNone is the error of a lead without a software request.
 func errNone(leadID int64) error {
 	return fault.Errorf(fault.NotFound, "lead %d has no software request yet", leadID)
 }

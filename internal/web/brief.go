@@ -31,7 +31,7 @@ type softwareData struct {
 	Result    *matching.Result
 	Criteria  []matching.Criterion
 	Projects  []project.Project
-	Open      projectForm0 // the open-a-project form
+	Open      openProjectForm // the open-a-project form
 	Handoffs  []handoff.Handoff
 	// Vendors are the top matches the brief can be sent to, with their
 	// vendor contact; SalesReady says whether it may be sent yet.
@@ -90,7 +90,7 @@ func (h *Web) showSoftware(w http.ResponseWriter, r *http.Request) {
 // refused holds what the page's smaller forms were refused for: the
 // title typed to open a project and why, or why the brief was not sent.
 type refused struct {
-	project projectForm0
+	project openProjectForm
 	handoff string
 }
 

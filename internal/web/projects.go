@@ -127,7 +127,7 @@ func (h *Web) openProject(w http.ResponseWriter, r *http.Request) {
 	title := r.PostFormValue("title")
 	p, err := h.Projects.Open(r.Context(), actor(r), l.ID, project.Input{Title: title})
 	if e := fault.As(err); e != nil && e.Fields != nil {
-		h.renderSoftware(w, r, l, nil, nil, formStatus(e), refused{project: projectForm0{Title: title, Error: e.Fields["title"]}})
+		h.renderSoftware(w, r, l, nil, nil, formStatus(e), refused{project: openProjectForm{Title: title, Error: e.Fields["title"]}})
 		return
 	}
 	if err != nil {
@@ -138,9 +138,9 @@ func (h *Web) openProject(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, fmt.Sprintf("/projects/%d", p.ID), http.StatusSeeOther)
 }
 
-// projectForm0 is the software page's "open a project" form, shown
+// openProjectForm is the software page's "open a project" form, shown
 // again when refused.
-type projectForm0 struct {
+type openProjectForm struct {
 	Title, Error string
 }
 
