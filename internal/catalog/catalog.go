@@ -215,7 +215,11 @@ func (s *Service) Create(ctx context.Context, a access.Actor, in Input) (Solutio
 	}
 	var out Solution
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		sol, err := s.validate(ctx, tx, in)
+		known, err := vocabulary(ctx, tx)
+		if err != nil {
+			return err
+		}
+		sol, err := validate(in, known)
 		if err != nil {
 			return err
 		}
@@ -282,7 +286,11 @@ func (s *Service) Update(ctx context.Context, a access.Actor, id, version int64,
 			return &fault.Error{Code: fault.Conflict, Message: "someone changed this solution since you opened it; reload it and make your change again",
 				Fields: map[string]string{"version": "is " + strconv.FormatInt(old.Version, 10) + " now"}}
 		}
-		sol, err := s.validate(ctx, tx, in)
+		known, err := vocabulary(ctx, tx)
+		if err != nil {
+			return err
+		}
+		sol, err := validate(in, known)
 		if err != nil {
 			return err
 		}

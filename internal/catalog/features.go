@@ -105,29 +105,36 @@ func (s *Service) DeleteFeature(ctx context.Context, a access.Actor, key string)
 // CheckFeatures names under field the keys that are not in the
 // vocabulary; software requests use it too.
 func (s *Service) CheckFeatures(ctx context.Context, keys []string, field string, bad fault.Fields) error {
-	return s.checkFeatures(ctx, s.db.R, keys, field, bad)
-}
-
-func (s *Service) checkFeatures(ctx context.Context, q sqldb.Querier, keys []string, field string, bad fault.Fields) error {
 	if len(keys) == 0 {
 		return nil
 	}
+	known, err := vocabulary(ctx, s.db.R)
+	if err == nil {
+		checkFeatures(known, keys, field, bad)
+	}
+	return err
+}
+
+// vocabulary reads the feature keys, once per change or import.
+func vocabulary(ctx context.Context, q sqldb.Querier) (map[string]bool, error) {
 	known := map[string]bool{}
 	rows, err := q.Query(ctx, `SELECT key FROM features`)
 	if err != nil {
-		return fmt.Errorf("catalog: features: %w", err)
+		return nil, fmt.Errorf("catalog: features: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var k string
 		if err := rows.Scan(&k); err != nil {
-			return err
+			return nil, err
 		}
 		known[k] = true
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
+	return known, rows.Err()
+}
+
+// checkFeatures names under field the keys that known lacks.
+func checkFeatures(known map[string]bool, keys []string, field string, bad fault.Fields) {
 	var unknown []string
 	for _, k := range keys {
 		if !known[k] {
@@ -137,5 +144,4 @@ func (s *Service) checkFeatures(ctx context.Context, q sqldb.Querier, keys []str
 	if len(unknown) > 0 {
 		bad.Add(field, "not in the feature vocabulary: "+strings.Join(unknown, ", "))
 	}
-	return nil
 }

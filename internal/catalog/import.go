@@ -106,8 +106,12 @@ func (s *Service) Import(ctx context.Context, a access.Actor, rows []Input) (Imp
 	}
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		res = ImportResult{Rejected: []Rejected{}}
+		known, err := vocabulary(ctx, tx)
+		if err != nil {
+			return err
+		}
 		for i, in := range rows {
-			sol, err := s.validate(ctx, tx, in)
+			sol, err := validate(in, known)
 			if e := fault.As(err); e != nil && e.Code == fault.Invalid {
 				res.Rejected = append(res.Rejected, Rejected{Row: i + 1, Vendor: in.Vendor, Product: in.Product, Fields: e.Fields})
 				continue

@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"context"
 	"regexp"
 	"slices"
 	"strconv"
@@ -11,7 +10,6 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/mailaddr"
 	"leadflow/internal/matching"
-	"leadflow/internal/sqldb"
 )
 
 // Input is a solution as a form, an import row or the API sends it:
@@ -57,9 +55,9 @@ var (
 	currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
 )
 
-// validate checks in against the rules and the feature vocabulary, and
-// returns the solution it describes, naming each bad field.
-func (s *Service) validate(ctx context.Context, q sqldb.Querier, in Input) (Solution, error) {
+// validate checks in against the rules and the feature vocabulary
+// (known), and returns the solution it describes, naming each bad field.
+func validate(in Input, known map[string]bool) (Solution, error) {
 	bad := fault.Fields{}
 	var sol Solution
 	sol.Vendor = text(in.Vendor, "vendor", 120, true, bad)
@@ -89,9 +87,7 @@ func (s *Service) validate(ctx context.Context, q sqldb.Querier, in Input) (Solu
 		}
 	}
 	sol.Features = Keys(in.Features, "features", 60, bad)
-	if err := s.checkFeatures(ctx, q, sol.Features, "features", bad); err != nil {
-		return sol, err
-	}
+	checkFeatures(known, sol.Features, "features", bad)
 	var ok bool
 	if sol.Price, ok = Minor(in.Price); !ok || strings.TrimSpace(in.Price) == "" {
 		bad.Add("price", "is required: the price of one licence, such as 12.50")
