@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"time"
 )
 
@@ -25,9 +26,25 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		log.Info("http", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+		log.Info("http", "method", r.Method, "path", loggedPath(r.URL.Path), "status", rec.status,
 			"ms", time.Since(start).Milliseconds())
 	})
+}
+
+// secretPaths are the paths whose next segment is a credential: emailed
+// links (consent confirmation, invitation, unsubscribe, open and click)
+// and the calendar feed. Whoever reads the log must not be able to use
+// them.
+var secretPaths = []string{"/c/", "/invite/", "/u/", "/e/o/", "/e/c/", "/calendar/feed/"}
+
+// loggedPath is p with the credential in it, if any, left out.
+func loggedPath(p string) string {
+	for _, prefix := range secretPaths {
+		if rest, ok := strings.CutPrefix(p, prefix); ok && rest != "" {
+			return prefix + "[secret]"
+		}
+	}
+	return p
 }
 
 // recoverPanics turns a panic in one request into a 500 and a log line
@@ -39,7 +56,7 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				log.Error("panic", "method", r.Method, "path", r.URL.Path, "value", v, "stack", string(debug.Stack()))
+				log.Error("panic", "method", r.Method, "path", loggedPath(r.URL.Path), "value", v, "stack", string(debug.Stack()))
 				http.Error(w, "internal error", http.StatusInternalServerError)
 			}
 		}()
