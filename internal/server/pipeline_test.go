@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"leadflow/internal/dbtest"
 	"leadflow/internal/sqldb"
@@ -264,4 +266,39 @@ func TestDealAmountsAreBoundedAndBoardTotalsDoNotOverflow(t *testing.T) {
 			t.Errorf("board: %d, exact total missing", status)
 		}
 	})
+}
+
+// An open deal whose expected close date has passed is flagged overdue on
+// the board and in the list; a won one, or one closing later, is not.
+func TestBoardFlagsOverdueOpenDeals(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	_, acc := f.call(t, "sales", "POST", "/api/v1/accounts", `{"name":"Orbit"}`)
+	past, future := time.Now().AddDate(0, 0, -3).Format(time.DateOnly), time.Now().AddDate(0, 1, 0).Format(time.DateOnly)
+	for _, d := range []struct{ name, close, stage string }{{"Late deal", past, ""}, {"Won deal", past, "won"}, {"Next month", future, ""}} {
+		body := fmt.Sprintf(`{"account_id":%v,"name":%q,"amount":1000,"currency":"EUR","close_date":%q}`, acc["id"], d.name, d.close)
+		status, o := f.call(t, "sales", "POST", "/api/v1/opportunities", body)
+		if status != 201 {
+			t.Fatalf("deal %s: %d %v", d.name, status, o)
+		}
+		if d.stage != "" {
+			if status, o := f.call(t, "sales", "PATCH", fmt.Sprintf("/api/v1/opportunities/%v", o["id"]), `{"stage":"won"}`); status != 200 {
+				t.Fatalf("win: %d %v", status, o)
+			}
+		}
+	}
+	b := newBrowser(t, f.srv.URL)
+	b.login("sam@example.com")
+	for _, path := range []string{"/deals", "/deals?view=list"} {
+		_, _, html := b.get(path)
+		flagged := regexp.MustCompile(`(?s)(Late deal|Won deal|Next month).{0,600}?(badge overdue|</li>|</tr>)`).FindAllStringSubmatch(html, -1)
+		got := map[string]bool{}
+		for _, m := range flagged {
+			if _, seen := got[m[1]]; !seen { // the deal's name, not a later mention of it
+				got[m[1]] = m[2] == "badge overdue"
+			}
+		}
+		if !got["Late deal"] || got["Won deal"] || got["Next month"] {
+			t.Errorf("%s flags %v; want only the late open deal", path, got)
+		}
+	}
 }

@@ -199,12 +199,22 @@ type boardData struct {
 	Pipeline crm.Pipeline
 	Mine     bool
 	List     *crmList[crm.Opportunity] // the table view
+	// Today is the date in the user's time zone, YYYY-MM-DD: an open
+	// deal expected to close before it is overdue.
+	Today string
+}
+
+// Overdue reports whether deal o is open and its expected close date has
+// passed.
+func (d boardData) Overdue(o crm.Opportunity) bool {
+	st, ok := d.Pipeline.Find(o.Stage)
+	return ok && st.Outcome == crm.Open && o.CloseDate != "" && o.CloseDate < d.Today
 }
 
 // board shows the deals by pipeline stage, or as a table with ?view=list.
 func (h *Web) board(w http.ResponseWriter, r *http.Request) {
 	o := listOptions(r)
-	d := boardData{Mine: o.Owner == "me"}
+	d := boardData{Mine: o.Owner == "me", Today: time.Now().In(h.zone(r)).Format(time.DateOnly)}
 	var err error
 	if d.Pipeline, err = h.CRM.Pipeline(r.Context()); err != nil {
 		h.fail(w, r, err)
