@@ -372,9 +372,16 @@ func TestBounceEndsTheSequenceAndCountsAgainstTheLead(t *testing.T) {
 		if en := e.enrolment(t, l.ID); en.Status != nurture.EnrolExited || en.ExitReason != nurture.ExitBounced {
 			t.Errorf("after the bounce: %s (%s)", en.Status, en.ExitReason)
 		}
-		evs, _ := e.leads.Events(context.Background(), l.ID, 50)
-		if !hasEvent(evs, "email_bounce") {
-			t.Errorf("no email_bounce event: %v", evs)
+		// The event is recorded by the delivery job just after it
+		// suppresses the address.
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			evs, _ := e.leads.Events(context.Background(), l.ID, 50)
+			if hasEvent(evs, "email_bounce") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no email_bounce event: %v", evs)
+			}
 		}
 		if n := e.outboxCount(t); n != 1 {
 			t.Errorf("%d emails queued; want the one that bounced", n)
