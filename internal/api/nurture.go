@@ -159,12 +159,7 @@ func sequenceToJSON(q nurture.Sequence) sequenceJSON {
 		Steps: steps, Version: q.Version, CreatedAt: q.CreatedAt, UpdatedAt: q.UpdatedAt}
 }
 
-func mayNurture(r *http.Request) error {
-	if !actor(r).ManagesMarketing() {
-		return fault.Errorf(fault.Forbidden, "only marketing and admins manage nurturing")
-	}
-	return nil
-}
+func mayNurture(r *http.Request) error { return nurture.MayManage(actor(r)) }
 
 func (a *API) listSequences(w http.ResponseWriter, r *http.Request) {
 	a.nurtureRead(w, r, func(ctx context.Context) (any, error) {

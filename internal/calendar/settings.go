@@ -5,11 +5,7 @@ package calendar
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -19,6 +15,7 @@ import (
 	"leadflow/internal/access"
 	"leadflow/internal/audit"
 	"leadflow/internal/fault"
+	"leadflow/internal/linktoken"
 	"leadflow/internal/sqldb"
 )
 
@@ -110,13 +107,11 @@ func (s *Store) SetZone(ctx context.Context, a access.Actor, name string) (*time
 // address made before stops working. Only the secret's SHA-256 is kept,
 // so the address is shown once and cannot be read back.
 func (s *Store) NewFeed(ctx context.Context, a access.Actor) (string, error) {
-	b := make([]byte, 32)
-	rand.Read(b)
-	secret := base64.RawURLEncoding.EncodeToString(b)
+	secret, hash := linktoken.New()
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO user_calendars (user_id, feed_hash, feed_created_at) VALUES (?, ?, ?)
 			ON CONFLICT (user_id) DO UPDATE SET feed_hash = excluded.feed_hash, feed_created_at = excluded.feed_created_at`,
-			a.ID, digest(secret), s.now().UnixMilli())
+			a.ID, hash, s.now().UnixMilli())
 		if err != nil {
 			return fmt.Errorf("calendar: new feed of %d: %w", a.ID, err)
 		}
@@ -142,7 +137,7 @@ func (s *Store) FeedOwner(ctx context.Context, secret string) (access.Actor, *ti
 	var a access.Actor
 	var role, zone string
 	err := s.db.R.QueryRow(ctx, `SELECT u.id, u.email, u.role, c.time_zone FROM user_calendars c JOIN users u ON u.id = c.user_id
-		WHERE c.feed_hash = ? AND u.disabled_at IS NULL`, digest(secret)).Scan(&a.ID, &a.Email, &role, &zone)
+		WHERE c.feed_hash = ? AND u.disabled_at IS NULL`, linktoken.Hash(secret)).Scan(&a.ID, &a.Email, &role, &zone)
 	if errors.Is(err, sql.ErrNoRows) || secret == "" {
 		return a, nil, fault.Errorf(fault.NotFound, "no calendar feed has this address")
 	}
@@ -155,10 +150,4 @@ func (s *Store) FeedOwner(ctx context.Context, secret string) (access.Actor, *ti
 		loc = time.UTC
 	}
 	return a, loc, nil
-}
-
-// digest is how feed secrets are stored: a leaked table opens no feed.
-func digest(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
 }

@@ -1,7 +1,8 @@
-// Package linktoken makes the secrets carried by links that leadflow
-// emails (a consent confirmation, an invitation). A link's token is 256
-// random bits; only its SHA-256 is stored, so a leaked table opens no
-// link, and a link is revoked by deleting or marking its row.
+// Package linktoken makes the secrets a person carries: the tokens of
+// links that leadflow emails (a consent confirmation, an invitation),
+// calendar feed addresses, session cookies and API tokens. A secret is
+// 256 random bits; only its SHA-256 is stored, so a leaked table opens
+// nothing, and a secret is revoked by deleting or marking its row.
 package linktoken
 
 import (
@@ -11,15 +12,20 @@ import (
 	"encoding/hex"
 )
 
-// New returns a fresh token and the hash to store for it.
-func New() (token, hash string) {
+// Secret returns 256 random bits, URL-safe.
+func Secret() string {
 	b := make([]byte, 32)
 	rand.Read(b)
-	token = base64.RawURLEncoding.EncodeToString(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// New returns a fresh secret and the hash to store for it.
+func New() (token, hash string) {
+	token = Secret()
 	return token, Hash(token)
 }
 
-// Hash is the stored form of token.
+// Hash is the stored form of a secret.
 func Hash(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])

@@ -52,6 +52,15 @@ func (s *Service) compose(ctx context.Context, r *run, t mailtmpl.Template, owne
 		Headers: map[string]string{"List-Unsubscribe": "<" + unsubscribe + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}}, nil
 }
 
+// ownerName is the name of l's owner, "" when it has none (or no name).
+func (s *Service) ownerName(ctx context.Context, l lead.Lead) string {
+	var name string
+	if l.OwnerID != 0 {
+		s.db.R.QueryRow(ctx, `SELECT name FROM users WHERE id = ?`, l.OwnerID).Scan(&name)
+	}
+	return name
+}
+
 // values are a lead's merge fields; the owner's name falls back to
 // their email.
 func values(l lead.Lead, ownerName string) mailtmpl.Values {

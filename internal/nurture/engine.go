@@ -129,15 +129,11 @@ func (p *pass) template(ctx context.Context, id int64) (*mailtmpl.Template, erro
 }
 
 func (p *pass) ownerName(ctx context.Context, l lead.Lead) string {
-	if l.OwnerID == 0 {
-		return ""
+	name, ok := p.owners[l.OwnerID]
+	if !ok {
+		name = p.s.ownerName(ctx, l)
+		p.owners[l.OwnerID] = name
 	}
-	if name, ok := p.owners[l.OwnerID]; ok {
-		return name
-	}
-	var name string
-	p.s.db.R.QueryRow(ctx, `SELECT name FROM users WHERE id = ?`, l.OwnerID).Scan(&name)
-	p.owners[l.OwnerID] = name
 	return name
 }
 

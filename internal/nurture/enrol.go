@@ -77,7 +77,7 @@ func scanEnrolmentWith(row interface{ Scan(...any) error }, e *Enrolment, more .
 // Enrol puts a lead the actor may see into a sequence, once: a lead that
 // was ever enrolled in it is not enrolled again. created is false then.
 func (s *Service) Enrol(ctx context.Context, a access.Actor, sequenceID, leadID int64, reason string) (e Enrolment, created bool, err error) {
-	if err := mayManage(a); err != nil {
+	if err := MayManage(a); err != nil {
 		return e, false, err
 	}
 	if _, err := s.leads.Get(ctx, a, leadID); err != nil {

@@ -89,11 +89,8 @@ func (s *Service) preferences(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := prefView{Email: m.To, Action: UnsubscribePath + token}
-	var status string
-	err := s.db.R.QueryRow(r.Context(), `SELECT s.name, e.status FROM enrolments e JOIN sequences s ON s.id = e.sequence_id WHERE e.id = ?`,
-		m.EnrolmentID).Scan(&v.Sequence, &status)
-	if err != nil || status != EnrolActive {
-		v.Sequence = ""
+	if name, status, err := s.sequenceOf(r.Context(), m.EnrolmentID); err == nil && status == EnrolActive {
+		v.Sequence = name
 	}
 	if reason, _ := mail.Suppressed(r.Context(), s.db.R, m.To); reason != "" {
 		v.Done = "You are unsubscribed: we send you no marketing email."
@@ -144,13 +141,20 @@ func (s *Service) leave(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusNotFound, prefView{Problem: badLink})
 		return
 	}
-	var name string
-	s.db.R.QueryRow(r.Context(), `SELECT s.name FROM enrolments e JOIN sequences s ON s.id = e.sequence_id WHERE e.id = ?`, m.EnrolmentID).Scan(&name)
+	name, _, _ := s.sequenceOf(r.Context(), m.EnrolmentID)
 	if err := endEnrolment(r.Context(), s.db.W, m.EnrolmentID, EnrolExited, ExitLeftList, s.now()); err != nil {
 		http.Error(w, "Something went wrong on our side; please try again in a moment.", http.StatusInternalServerError)
 		return
 	}
 	s.render(w, http.StatusOK, prefView{Done: fmt.Sprintf("You left %q: you get none of its emails from now on.", name)})
+}
+
+// sequenceOf returns the name of the sequence an email's enrolment is in,
+// and the enrolment's status; sql.ErrNoRows when it is gone.
+func (s *Service) sequenceOf(ctx context.Context, enrolmentID int64) (name, status string, err error) {
+	err = s.db.R.QueryRow(ctx, `SELECT s.name, e.status FROM enrolments e JOIN sequences s ON s.id = e.sequence_id WHERE e.id = ?`,
+		enrolmentID).Scan(&name, &status)
+	return name, status, err
 }
 
 // pixel is a transparent 1×1 GIF.
@@ -210,9 +214,7 @@ func (s *Service) event(ctx context.Context, m mail.Stored, typ string, kv ...st
 		return nil
 	}
 	props := map[string]string{"message": fmt.Sprint(m.ID), "step": fmt.Sprint(m.Step + 1)}
-	var seq string
-	if err := s.db.R.QueryRow(ctx, `SELECT s.name FROM enrolments e JOIN sequences s ON s.id = e.sequence_id WHERE e.id = ?`, m.EnrolmentID).
-		Scan(&seq); err == nil {
+	if seq, _, err := s.sequenceOf(ctx, m.EnrolmentID); err == nil {
 		props["sequence"] = seq
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return err

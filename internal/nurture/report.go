@@ -119,11 +119,7 @@ func (s *Service) Preview(ctx context.Context, a access.Actor, id, leadID int64)
 		if err != nil {
 			return mailtmpl.Rendered{}, err
 		}
-		var owner string
-		if l.OwnerID != 0 {
-			s.db.R.QueryRow(ctx, `SELECT name FROM users WHERE id = ?`, l.OwnerID).Scan(&owner)
-		}
-		vals = values(l, owner)
+		vals = values(l, s.ownerName(ctx, l))
 	}
 	return t.Render(vals), nil
 }
@@ -131,7 +127,7 @@ func (s *Service) Preview(ctx context.Context, a access.Actor, id, leadID int64)
 // SendTest emails the preview of template id (for leadID, or sample
 // values) to the actor, marked as a test.
 func (s *Service) SendTest(ctx context.Context, a access.Actor, id, leadID int64) error {
-	if err := mayManage(a); err != nil {
+	if err := MayManage(a); err != nil {
 		return err
 	}
 	if !s.MailConfigured() {

@@ -46,7 +46,10 @@ func (s *Service) SetClock(now func() time.Time) { s.now = now }
 // say so when they cannot.
 func (s *Service) MailConfigured() bool { return s.mail != nil && s.mail.Config().Configured() }
 
-func mayManage(a access.Actor) error {
+// MayManage refuses, as Forbidden, an actor who may not manage
+// nurturing: templates, sequences and enrolments are for marketing and
+// admins. The pages and the API ask it before showing what only they use.
+func MayManage(a access.Actor) error {
 	if !a.ManagesMarketing() {
 		return fault.Errorf(fault.Forbidden, "only marketing and admins manage nurturing")
 	}
@@ -100,7 +103,7 @@ func (s *Service) Template(ctx context.Context, id int64) (mailtmpl.Template, er
 // SaveTemplate creates t (ID 0) or replaces the template with t's ID and
 // version; a template changed meanwhile is refused, not overwritten.
 func (s *Service) SaveTemplate(ctx context.Context, a access.Actor, t mailtmpl.Template) (mailtmpl.Template, error) {
-	if err := mayManage(a); err != nil {
+	if err := MayManage(a); err != nil {
 		return t, err
 	}
 	if err := t.Validate(); err != nil {
@@ -136,7 +139,7 @@ func (s *Service) SaveTemplate(ctx context.Context, a access.Actor, t mailtmpl.T
 
 // DeleteTemplate deletes a template no sequence uses.
 func (s *Service) DeleteTemplate(ctx context.Context, a access.Actor, id int64) error {
-	if err := mayManage(a); err != nil {
+	if err := MayManage(a); err != nil {
 		return err
 	}
 	seqs, err := s.Sequences(ctx)
@@ -212,7 +215,7 @@ func sequenceIn(ctx context.Context, q sqldb.Querier, id int64, lock string) (Se
 // version. Editing steps under way moves no enrolment: each stays at its
 // step number, so removing steps sends those past the end to completion.
 func (s *Service) SaveSequence(ctx context.Context, a access.Actor, q Sequence) (Sequence, error) {
-	if err := mayManage(a); err != nil {
+	if err := MayManage(a); err != nil {
 		return q, err
 	}
 	tpls, err := s.Templates(ctx)
@@ -290,7 +293,7 @@ func (s *Service) SaveSequence(ctx context.Context, a access.Actor, q Sequence) 
 // DeleteSequence deletes a sequence and its enrolments; the emails it
 // sent stay in the outbox.
 func (s *Service) DeleteSequence(ctx context.Context, a access.Actor, id int64) error {
-	if err := mayManage(a); err != nil {
+	if err := MayManage(a); err != nil {
 		return err
 	}
 	return wrapFault("delete sequence", s.db.InTx(ctx, func(tx *sqldb.Tx) error {

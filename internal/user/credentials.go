@@ -12,6 +12,7 @@ import (
 	"leadflow/internal/access"
 	"leadflow/internal/audit"
 	"leadflow/internal/fault"
+	"leadflow/internal/linktoken"
 	"leadflow/internal/sqldb"
 )
 
@@ -62,7 +63,7 @@ func (s *Service) Sessions(ctx context.Context, a access.Actor, current string) 
 	defer rows.Close()
 	cur := ""
 	if current != "" {
-		cur = digest(current)
+		cur = linktoken.Hash(current)
 	}
 	out := []Session{}
 	for rows.Next() {
@@ -145,10 +146,10 @@ func (s *Service) CreateOwnToken(ctx context.Context, a access.Actor, name strin
 			Fields: map[string]string{"name": "must be at most 100 characters"}}
 	}
 	t := Token{UserID: a.ID, Name: name, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
-	secret := "lf_" + newSecret()
+	secret := "lf_" + linktoken.Secret()
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-			a.ID, name, digest(secret), t.CreatedAt.UnixMilli()).Scan(&t.ID); err != nil {
+			a.ID, name, linktoken.Hash(secret), t.CreatedAt.UnixMilli()).Scan(&t.ID); err != nil {
 			return fmt.Errorf("user store: create token: %w", err)
 		}
 		return audit.Record(ctx, tx, a, "token.create", "user", a.ID, map[string]any{"token_id": t.ID, "name": name})
@@ -211,7 +212,7 @@ func (s *Service) ChangePassword(ctx context.Context, a access.Actor, current, p
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fault.Errorf(fault.Conflict, "the password was changed meanwhile; sign in again")
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, a.ID, digest(keep)); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, a.ID, linktoken.Hash(keep)); err != nil {
 			return fmt.Errorf("user store: end other sessions: %w", err)
 		}
 		return audit.Record(ctx, tx, a, "user.change_password", "user", a.ID, nil)

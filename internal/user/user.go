@@ -4,11 +4,7 @@ package user
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -18,6 +14,7 @@ import (
 	"leadflow/internal/access"
 	"leadflow/internal/audit"
 	"leadflow/internal/fault"
+	"leadflow/internal/linktoken"
 	"leadflow/internal/mail"
 	"leadflow/internal/mailaddr"
 	"leadflow/internal/sqldb"
@@ -249,10 +246,10 @@ func (s *Service) Login(ctx context.Context, email, password, client string) (st
 		return "", u, err
 	}
 	u.CreatedAt = time.UnixMilli(created).UTC()
-	secret := newSecret()
+	secret := linktoken.Secret()
 	now := s.now()
 	_, err = s.db.W.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?)`,
-		digest(secret), u.ID, now.UnixMilli(), now.Add(SessionLifetime).UnixMilli(), now.UnixMilli())
+		linktoken.Hash(secret), u.ID, now.UnixMilli(), now.Add(SessionLifetime).UnixMilli(), now.UnixMilli())
 	if err != nil {
 		return "", u, fmt.Errorf("user store: open session: %w", err)
 	}
@@ -265,7 +262,7 @@ func (s *Service) BySession(ctx context.Context, secret string) (User, error) {
 	now := s.now()
 	var u User
 	var created, lastSeen int64
-	h := digest(secret)
+	h := linktoken.Hash(secret)
 	err := s.db.R.QueryRow(ctx, `SELECT u.id, u.email, u.name, u.role, u.created_at, s.last_seen_at FROM sessions s
 		JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ?
 		AND u.disabled_at IS NULL`,
@@ -301,7 +298,7 @@ func (s *Service) PurgeExpiredSessions(ctx context.Context, now time.Time) (int6
 
 // Logout ends a session.
 func (s *Service) Logout(ctx context.Context, secret string) error {
-	_, err := s.db.W.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, digest(secret))
+	_, err := s.db.W.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, linktoken.Hash(secret))
 	return err
 }
 
@@ -315,11 +312,11 @@ func (s *Service) CreateToken(ctx context.Context, a access.Actor, email, name s
 	if err != nil {
 		return "", err
 	}
-	secret := "lf_" + newSecret()
+	secret := "lf_" + linktoken.Secret()
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var id int64
 		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-			u.ID, name, digest(secret), s.now().UnixMilli()).Scan(&id); err != nil {
+			u.ID, name, linktoken.Hash(secret), s.now().UnixMilli()).Scan(&id); err != nil {
 			return fmt.Errorf("user store: create token: %w", err)
 		}
 		return audit.Record(ctx, tx, a, "token.create", "user", u.ID, map[string]any{"token_id": id, "name": name})
@@ -334,7 +331,7 @@ func (s *Service) CreateToken(ctx context.Context, a access.Actor, email, name s
 // disabled, and records the token's use as BySession does a session's.
 func (s *Service) ByToken(ctx context.Context, secret string) (User, error) {
 	now := s.now()
-	h := digest(secret)
+	h := linktoken.Hash(secret)
 	var lastUsed sql.NullInt64
 	var created int64
 	var u User
@@ -356,18 +353,5 @@ func (s *Service) ByToken(ctx context.Context, secret string) (User, error) {
 	return u, nil
 }
 
-// newSecret returns 256 random bits, URL-safe.
-func newSecret() string {
-	b := make([]byte, 32)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// digest is how secrets are stored: a leaked table reveals no credential.
-func digest(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
-}
-
 // NewPassword returns a random password for generated accounts.
-func NewPassword() string { return newSecret()[:16] }
+func NewPassword() string { return linktoken.Secret()[:16] }

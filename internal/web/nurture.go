@@ -24,8 +24,7 @@ type nurtureData struct {
 
 // showNurture lists the sequences with their figures and the templates.
 func (h *Web) showNurture(w http.ResponseWriter, r *http.Request) {
-	if !actor(r).ManagesMarketing() {
-		h.fail(w, r, fault.Errorf(fault.Forbidden, "only marketing and admins manage nurturing"))
+	if !h.mayNurture(w, r) {
 		return
 	}
 	d := nurtureData{Reports: map[int64]nurture.Report{}, MailOff: !h.Nurture.MailConfigured()}
@@ -58,8 +57,7 @@ type templateData struct {
 }
 
 func (h *Web) newTemplate(w http.ResponseWriter, r *http.Request) {
-	if !actor(r).ManagesMarketing() {
-		h.fail(w, r, fault.Errorf(fault.Forbidden, "only marketing and admins manage nurturing"))
+	if !h.mayNurture(w, r) {
 		return
 	}
 	h.renderTemplate(w, r, templateData{Template: mailtmpl.Template{Subject: "{{first_name|Hello}}, ",
@@ -93,8 +91,7 @@ func (h *Web) editTemplate(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if !actor(r).ManagesMarketing() {
-		h.fail(w, r, fault.Errorf(fault.Forbidden, "only marketing and admins manage nurturing"))
+	if !h.mayNurture(w, r) {
 		return
 	}
 	leadID, _ := strconv.ParseInt(r.URL.Query().Get("lead"), 10, 64)
@@ -178,8 +175,7 @@ type sequenceData struct {
 }
 
 func (h *Web) newSequence(w http.ResponseWriter, r *http.Request) {
-	if !actor(r).ManagesMarketing() {
-		h.fail(w, r, fault.Errorf(fault.Forbidden, "only marketing and admins manage nurturing"))
+	if !h.mayNurture(w, r) {
 		return
 	}
 	h.renderSequence(w, r, sequenceData{Sequence: nurture.Sequence{Status: nurture.Draft, TriggerKind: nurture.TriggerManual}}, 0)
@@ -226,8 +222,7 @@ func (h *Web) showSequence(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if !actor(r).ManagesMarketing() {
-		h.fail(w, r, fault.Errorf(fault.Forbidden, "only marketing and admins manage nurturing"))
+	if !h.mayNurture(w, r) {
 		return
 	}
 	h.renderSequence(w, r, sequenceData{Sequence: q}, 0)
@@ -377,11 +372,20 @@ func (h *Web) retryMail(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/mail?status=failed", http.StatusSeeOther)
 }
 
+// mayNurture shows the Forbidden page, and reports false, unless the
+// signed-in user manages nurturing.
+func (h *Web) mayNurture(w http.ResponseWriter, r *http.Request) bool {
+	if err := nurture.MayManage(actor(r)); err != nil {
+		h.fail(w, r, err)
+		return false
+	}
+	return true
+}
+
 // confirm asks before deleting what back shows; the deletion posts to
 // back + "/delete".
 func (h *Web) confirm(w http.ResponseWriter, r *http.Request, question, detail, button, back string) {
-	if !actor(r).ManagesMarketing() {
-		h.fail(w, r, fault.Errorf(fault.Forbidden, "only marketing and admins manage nurturing"))
+	if !h.mayNurture(w, r) {
 		return
 	}
 	h.render(w, r, "confirm", page{Title: button, Nav: "nurture", Data: confirmData{Question: question, Detail: detail,
