@@ -73,20 +73,20 @@ var defaultReasons = map[string]string{
 // Line is one line of an invoice: what is sold, how many, at what price,
 // with its discount and VAT.
 type Line struct {
-	ID          int64
-	ProductID   int64 // 0 for a line written by hand
-	Name        string
-	Quantity    int64 // thousandths; negative for a return
-	UnitPrice   int64 // ten-thousandths of the currency unit, never negative
-	DiscountBP  int64 // the line's discount, basis points of its gross amount
-	Category    string
-	RateBP      int64  // VAT rate, basis points
-	Reason      string // why there is no VAT, for the categories without it
-	UnitCost    int64  // ten-thousandths; what one unit costs the seller
-	HasCost     bool
-	Gross       int64 // minor units, worked out by Compute
-	Discount    int64
-	Net         int64
+	ID         int64
+	ProductID  int64 // 0 for a line written by hand
+	Name       string
+	Quantity   int64 // thousandths; negative for a return
+	UnitPrice  int64 // ten-thousandths of the currency unit, never negative
+	DiscountBP int64 // the line's discount, basis points of its gross amount
+	Category   string
+	RateBP     int64  // VAT rate, basis points
+	Reason     string // why there is no VAT, for the categories without it
+	UnitCost   int64  // ten-thousandths; what one unit costs the seller
+	HasCost    bool
+	Gross      int64 // minor units, worked out by Compute
+	Discount   int64
+	Net        int64
 }
 
 // Allowance is a discount on the whole document (EN 16931 BG-20), in the

@@ -105,6 +105,9 @@ func issuable(i Invoice) error {
 	if i.Totals.TaxInclusive < 0 {
 		bad.Add("lines", "the total is negative; a refund is a credit note of an invoice")
 	}
+	if !vatCharged(i) && len(i.Lines) > 0 && i.Seller.RegistrationNo == "" {
+		bad.Add("seller.registration_no", "is required on a document not subject to VAT, which states no VAT ID")
+	}
 	if vatCharged(i) && i.Seller.VATID == "" {
 		bad.Add("seller.vat_id", "the seller's VAT ID is required when VAT is charged")
 	}

@@ -101,8 +101,18 @@ func UBL(i Invoice) ([]byte, error) {
 		r.val("cbc:ID", i.CreditOfNumber)
 		r.val("cbc:IssueDate", i.CreditOfDate)
 	}
-	party(d.el("cac:AccountingSupplierParty"), i.Seller.Party)
-	party(d.el("cac:AccountingCustomerParty"), i.Buyer)
+	// Outside the scope of VAT, EN 16931 wants no VAT identifiers at all.
+	withVAT := vatCharged(i)
+	party(d.el("cac:AccountingSupplierParty"), i.Seller.Party, withVAT)
+	party(d.el("cac:AccountingCustomerParty"), i.Buyer, withVAT)
+	if hasCategory(i, IntraCommunity) {
+		// An intra-community supply states where and when it was
+		// delivered; leadflow dates the supply on the invoice and delivers
+		// to the buyer's country.
+		del := d.el("cac:Delivery")
+		del.val("cbc:ActualDeliveryDate", i.IssueDate)
+		del.el("cac:DeliveryLocation").el("cac:Address").el("cac:Country").val("cbc:IdentificationCode", i.Buyer.Country)
+	}
 	if i.Seller.IBAN != "" {
 		pm := d.el("cac:PaymentMeans")
 		pm.val("cbc:PaymentMeansCode", "30", "name", "Credit transfer")
@@ -172,7 +182,7 @@ func UBL(i Invoice) ([]byte, error) {
 }
 
 // party writes a seller or buyer (EN 16931 BG-4, BG-7).
-func party(parent *node, p Party) {
+func party(parent *node, p Party, withVAT bool) {
 	n := parent.el("cac:Party")
 	if p.Email != "" {
 		n.val("cbc:EndpointID", p.Email, "schemeID", "EM")
@@ -185,7 +195,7 @@ func party(parent *node, p Party) {
 	addr.val("cbc:CityName", p.City)
 	addr.val("cbc:PostalZone", p.PostalCode)
 	addr.el("cac:Country").val("cbc:IdentificationCode", p.Country)
-	if p.VATID != "" {
+	if p.VATID != "" && withVAT {
 		ts := n.el("cac:PartyTaxScheme")
 		ts.val("cbc:CompanyID", p.VATID)
 		ts.el("cac:TaxScheme").val("cbc:ID", "VAT")
@@ -210,4 +220,14 @@ func taxCategory(n *node, category string, rate int64, reason string) {
 	}
 	n.val("cbc:TaxExemptionReason", reason)
 	n.el("cac:TaxScheme").val("cbc:ID", "VAT")
+}
+
+// hasCategory says whether document i has VAT category c.
+func hasCategory(i Invoice, c string) bool {
+	for _, g := range i.Totals.Breakdown {
+		if g.Category == c {
+			return true
+		}
+	}
+	return false
 }
