@@ -22,6 +22,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
 	"leadflow/internal/handoff"
+	"leadflow/internal/invoice"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/mail"
@@ -51,6 +52,7 @@ type API struct {
 	Calendar   *calendar.Store
 	// Products serves the catalog and the products on opportunities.
 	Products *product.Service
+	Invoices *invoice.Service
 	// Segments keeps saved filters over leads and their members.
 	Segments *segment.Service
 	Nurture  *nurture.Service

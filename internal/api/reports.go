@@ -18,6 +18,7 @@ type rowJSON struct {
 	CostPerLead        *float64 `json:"cost_per_lead"`
 	CostPerAcquisition *float64 `json:"cost_per_acquisition"`
 	ROI                *float64 `json:"roi"`
+	ROIOnMargin        *float64 `json:"roi_on_margin"`
 }
 
 func rowOut(r report.Row) rowJSON {
@@ -28,7 +29,8 @@ func rowOut(r report.Row) rowJSON {
 		return &v
 	}
 	return rowJSON{Row: r, MQLRate: r.Rate(r.MQL), SQLRate: r.Rate(r.SQL), CustomerRate: r.Rate(r.Customers),
-		CostPerLead: opt(r.CostPerLead()), CostPerAcquisition: opt(r.CostPerAcquisition()), ROI: opt(r.ROI())}
+		CostPerLead: opt(r.CostPerLead()), CostPerAcquisition: opt(r.CostPerAcquisition()), ROI: opt(r.ROI()),
+		ROIOnMargin: opt(r.ROIOnMargin())}
 }
 
 func (a *API) getKPIs(w http.ResponseWriter, r *http.Request) {

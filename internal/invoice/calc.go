@@ -118,7 +118,7 @@ type Totals struct {
 	TaxInclusive int64 // BT-112
 	Breakdown    []VATGroup
 	Cost         int64 // what the lines cost the seller, where known
-	CostKnown    bool  // every line with a product had its cost
+	CostKnown    bool  // every line has its cost, so Margin means something
 }
 
 // Margin is the document's net amount less its cost.
@@ -154,7 +154,7 @@ func percentOf(amount, bp int64) int64 {
 func Compute(lines []Line, allowances []Allowance, currency string) Totals {
 	dec := product.Decimals(currency)
 	var t Totals
-	t.CostKnown = true
+	t.CostKnown = len(lines) > 0
 	groups := map[[2]string]*VATGroup{}
 	group := func(cat string, rate int64) *VATGroup {
 		k := [2]string{cat, strconv.FormatInt(rate, 10)}
@@ -174,10 +174,9 @@ func Compute(lines []Line, allowances []Allowance, currency string) Totals {
 		if g.Reason == "" {
 			g.Reason = l.Reason
 		}
-		switch {
-		case l.HasCost:
+		if l.HasCost {
 			t.Cost += scaleDown(new(big.Int).Mul(big.NewInt(l.Quantity), big.NewInt(l.UnitCost)), quantityScale+priceScale-dec).Int64()
-		case l.ProductID != 0:
+		} else {
 			t.CostKnown = false
 		}
 	}

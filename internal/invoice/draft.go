@@ -262,8 +262,12 @@ func refresh(ctx context.Context, tx *sqldb.Tx, id int64, currency string) error
 		return err
 	}
 	t := i.Totals
-	_, err := tx.Exec(ctx, `UPDATE invoices SET line_total = ?, allowance_total = ?, tax_exclusive = ?, vat_total = ?, tax_inclusive = ?, cost_total = ? WHERE id = ?`,
-		t.Lines, t.Allowances, t.TaxExclusive, t.VAT, t.TaxInclusive, t.Cost, id)
+	known := 0
+	if t.CostKnown {
+		known = 1
+	}
+	_, err := tx.Exec(ctx, `UPDATE invoices SET line_total = ?, allowance_total = ?, tax_exclusive = ?, vat_total = ?, tax_inclusive = ?, cost_total = ?, cost_known = ? WHERE id = ?`,
+		t.Lines, t.Allowances, t.TaxExclusive, t.VAT, t.TaxInclusive, t.Cost, known, id)
 	if err != nil {
 		return fmt.Errorf("invoice: totals of %d: %w", id, err)
 	}
@@ -471,6 +475,20 @@ func (s *Service) RemoveLine(ctx context.Context, a access.Actor, id, lineID int
 		}
 		return nil
 	})
+}
+
+// RemoveLineByID takes line lineID off the draft it is on, which it
+// returns.
+func (s *Service) RemoveLineByID(ctx context.Context, a access.Actor, lineID int64) (Invoice, error) {
+	var id int64
+	err := s.db.R.QueryRow(ctx, `SELECT invoice_id FROM invoice_lines WHERE id = ?`, lineID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Invoice{}, fault.Errorf(fault.NotFound, "there is no invoice line %d", lineID)
+	}
+	if err != nil {
+		return Invoice{}, fmt.Errorf("invoice: line %d: %w", lineID, err)
+	}
+	return s.RemoveLine(ctx, a, id, lineID)
 }
 
 // Delete throws draft id away; an issued document stays for ever.

@@ -150,12 +150,13 @@ func mayBill(a access.Actor) error {
 // MayBill says whether a works on invoices, for pages that offer it.
 func MayBill(a access.Actor) bool { return mayBill(a) == nil }
 
-// maySee refuses a document a may not see: a sales user sees their own.
+// maySee refuses a document a may not see: a sales user sees their own
+// and those whose owner has left, as with leads.
 func maySee(a access.Actor, owner int64) error {
 	if err := mayBill(a); err != nil {
 		return err
 	}
-	if a.Role == access.Sales && owner != a.ID {
+	if !a.CanSeeLead(owner) {
 		return fault.Errorf(fault.Forbidden, "this invoice belongs to another sales user")
 	}
 	return nil

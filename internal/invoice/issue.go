@@ -327,8 +327,8 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) ([]Invoice
 		f.Limit = 50
 	}
 	where, args := []string{"1 = 1"}, []any{}
-	if a.Role == access.Sales {
-		where, args = append(where, "i.owner_id = ?"), append(args, a.ID)
+	if !a.SeesAllLeads() {
+		where, args = append(where, "(i.owner_id = ? OR i.owner_id IS NULL)"), append(args, a.ID)
 	}
 	switch f.Status {
 	case "":
@@ -383,11 +383,11 @@ type Due struct {
 // Owed sums what is owed on issued invoices a may see, per currency, on
 // day today.
 func (s *Service) Owed(ctx context.Context, a access.Actor, today string) ([]Due, error) {
+	// The sums are for every role, as the dashboard is; a sales user's
+	// are of their own invoices.
 	where, args := "", []any{today}
-	if a.Role == access.Sales {
-		where, args = " AND owner_id = ?", append(args, a.ID)
-	} else if !MayBill(a) && a.Role != access.Marketing {
-		return nil, nil
+	if !a.SeesAllLeads() {
+		where, args = " AND (owner_id = ? OR owner_id IS NULL)", append(args, a.ID)
 	}
 	rows, err := s.db.R.Query(ctx, `SELECT currency, SUM(tax_inclusive - paid_total - credited_total), COUNT(*),
 		SUM(CASE WHEN due_date < ? THEN tax_inclusive - paid_total - credited_total ELSE 0 END),

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"leadflow/internal/lead"
+	"leadflow/internal/product"
 	"leadflow/internal/sqldb"
 )
 
@@ -40,6 +41,11 @@ type Row struct {
 	Won           int64  `json:"won_deals"`
 	Revenue       int64  `json:"revenue"` // won deals' amounts, in the report's currency
 	Spend         int64  `json:"spend"`   // in the report's currency, pro rata over the period
+	// Margin is the gross margin of the won deals whose margin is known
+	// (MarginDeals of Won): from their invoices less credit notes, or,
+	// before invoicing, from their products' prices less costs.
+	Margin      int64 `json:"margin"`
+	MarginDeals int64 `json:"margin_deals"`
 }
 
 // Rate is n as a share of the row's leads, 0 to 1; 0 without leads.
@@ -63,6 +69,15 @@ func (r Row) ROI() (float64, bool) {
 		return 0, false
 	}
 	return float64(r.Revenue-r.Spend) / float64(r.Spend), true
+}
+
+// ROIOnMargin is the return on spend counted on margin, not revenue:
+// (margin - spend) / spend.
+func (r Row) ROIOnMargin() (float64, bool) {
+	if r.Spend == 0 || r.MarginDeals == 0 {
+		return 0, false
+	}
+	return float64(r.Margin-r.Spend) / float64(r.Spend), true
 }
 
 func per(amount, n int64) (float64, bool) {
@@ -108,6 +123,8 @@ func (r *Row) sum(o Row) {
 	r.Won += o.Won
 	r.Revenue += o.Revenue
 	r.Spend += o.Spend
+	r.Margin += o.Margin
+	r.MarginDeals += o.MarginDeals
 }
 
 // reached ranks the lifecycle stages: a lead now in a stage has been
@@ -153,6 +170,8 @@ func (s *Service) KPIs(ctx context.Context, p Period, currency string) (KPIs, er
 			r := rowOf(rows, key.source)
 			r.Won += m.count
 			r.Revenue += m.amount
+			r.Margin += m.margin
+			r.MarginDeals += m.marginDeals
 		}
 	}
 	for key, amount := range spend {
@@ -213,15 +232,19 @@ func (s *Service) counts(ctx context.Context, p Period) (map[int64]int64, map[st
 // moneyKey is a channel and a currency, what revenue and spend are summed by.
 type moneyKey struct{ source, currency string }
 
-type won struct{ count, amount int64 }
+type won struct{ count, amount, margin, marginDeals int64 }
 
 // revenue sums the won deals of the period's leads by channel and
-// currency. Deals opened on an account without a lead have no channel
-// and are not counted. The query starts from the won deals, which are
-// few, and finds each one's lead by index: joined the other way, a
-// planner may walk every lead of the period instead (a second a look at
-// a million leads).
+// currency, with the margin of those whose margin is known. Deals
+// opened on an account without a lead have no channel and are not
+// counted. The query starts from the won deals, which are few, and finds
+// each one's lead by index: joined the other way, a planner may walk
+// every lead of the period instead (a second a look at a million leads).
 func (s *Service) revenue(ctx context.Context, p Period) (map[moneyKey]won, error) {
+	margins, err := s.margins(ctx)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := s.db.R.Query(ctx, revenueQuery, p.From.UnixMilli(), p.To.UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("report: revenue: %w", err)
@@ -230,20 +253,89 @@ func (s *Service) revenue(ctx context.Context, p Period) (map[moneyKey]won, erro
 	out := map[moneyKey]won{}
 	for rows.Next() {
 		var k moneyKey
-		var w won
-		if err := rows.Scan(&k.source, &k.currency, &w.count, &w.amount); err != nil {
+		var id, amount int64
+		if err := rows.Scan(&id, &k.source, &k.currency, &amount); err != nil {
 			return nil, err
+		}
+		w := out[k]
+		w.count++
+		w.amount += amount
+		if m, ok := margins[id]; ok {
+			w.margin += wholeUnits(m, k.currency)
+			w.marginDeals++
 		}
 		out[k] = w
 	}
 	return out, rows.Err()
 }
 
-const revenueQuery = `SELECT w.source, w.currency, COUNT(*), COALESCE(SUM(w.amount), 0) FROM (
-		SELECT o.currency, o.amount, (SELECT l.source FROM leads l
+const revenueQuery = `SELECT w.id, w.source, w.currency, COALESCE(w.amount, 0) FROM (
+		SELECT o.id, o.currency, o.amount, (SELECT l.source FROM leads l
 			WHERE l.opportunity_id = o.id AND l.opportunity_id IS NOT NULL AND l.created_at >= ? AND l.created_at < ? LIMIT 1) AS source
 		FROM opportunities o JOIN pipeline_stages ps ON ps.key = o.stage WHERE ps.outcome = 'won'
-	) w WHERE w.source IS NOT NULL GROUP BY w.source, w.currency`
+	) w WHERE w.source IS NOT NULL`
+
+// wonDeals joins the won deals to a table t with an opportunity_id.
+const wonDeals = ` JOIN opportunities o ON o.id = t.opportunity_id JOIN pipeline_stages ps ON ps.key = o.stage AND ps.outcome = 'won'`
+
+// margins is the gross margin of each won deal whose margin is known, in
+// minor units of its currency. An invoiced deal's is its issued invoices'
+// net amounts less their costs, less its credit notes' (a void invoice
+// and the credit note that voids it cancel out), known when every line
+// had a cost. A deal not yet invoiced has its products' margin.
+func (s *Service) margins(ctx context.Context) (map[int64]int64, error) {
+	out := map[int64]int64{}
+	invoiced := map[int64]bool{}
+	rows, err := s.db.R.Query(ctx, `SELECT t.opportunity_id,
+		SUM(CASE WHEN t.kind = 'invoice' THEN t.tax_exclusive - t.cost_total ELSE t.cost_total - t.tax_exclusive END), MIN(t.cost_known)
+		FROM invoices t`+wonDeals+` WHERE t.status <> 'draft' AND t.currency = o.currency GROUP BY t.opportunity_id`)
+	if err != nil {
+		return nil, fmt.Errorf("report: invoiced margins: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, margin, known int64
+		if err := rows.Scan(&id, &margin, &known); err != nil {
+			return nil, err
+		}
+		invoiced[id] = true
+		if known == 1 {
+			out[id] = margin
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	lines, err := s.db.R.Query(ctx, `SELECT t.opportunity_id, SUM(t.quantity * (t.unit_price - t.unit_cost))
+		FROM opportunity_lines t`+wonDeals+` GROUP BY t.opportunity_id`)
+	if err != nil {
+		return nil, fmt.Errorf("report: product margins: %w", err)
+	}
+	defer lines.Close()
+	for lines.Next() {
+		var id, margin int64
+		if err := lines.Scan(&id, &margin); err != nil {
+			return nil, err
+		}
+		if !invoiced[id] {
+			out[id] = margin
+		}
+	}
+	return out, lines.Err()
+}
+
+// wholeUnits turns minor units of currency into whole ones, as the
+// report counts money, rounding half away from zero.
+func wholeUnits(minor int64, currency string) int64 {
+	d := int64(1)
+	for range product.Decimals(currency) {
+		d *= 10
+	}
+	if minor < 0 {
+		return -((-minor + d/2) / d)
+	}
+	return (minor + d/2) / d
+}
 
 // currencies lists the currencies in use and picks the report's: the one
 // asked for, else the one most revenue is in, else the spend's.

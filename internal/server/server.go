@@ -21,6 +21,7 @@ import (
 	"leadflow/internal/forms"
 	"leadflow/internal/handoff"
 	"leadflow/internal/imports"
+	"leadflow/internal/invoice"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/mail"
@@ -90,6 +91,7 @@ func New(cfg Config) (http.Handler, error) {
 	formSvc.Mail, users.Mail = outbox, outbox
 	activities, calendars := activity.NewService(cfg.DB, leads), calendar.NewStore(cfg.DB)
 	products := product.NewService(cfg.DB)
+	invoices := invoice.NewService(cfg.DB)
 	nurtureSvc := nurture.NewService(cfg.DB, leads, outbox, trackingSvc)
 	nurtureSvc.Proxies = cfg.TrustedProxies
 	outbox.OnBounce = nurtureSvc.Bounced
@@ -121,7 +123,7 @@ func New(cfg Config) (http.Handler, error) {
 
 	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs}, cfg.Log)
+		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +135,7 @@ func New(cfg Config) (http.Handler, error) {
 	pub.Proxies = cfg.TrustedProxies
 	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs}
+		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))

@@ -105,6 +105,10 @@ func (h *Web) renderAccount(w http.ResponseWriter, r *http.Request, form string,
 		h.fail(w, r, err)
 		return
 	}
+	var billing map[string]string // the billing form's, shown again
+	if form == "billing" {
+		billing, values = values, nil
+	}
 	d := accountData{Errors: errs, Values: values, Form: form}
 	if d.AccountView, err = h.CRM.Account(r.Context(), actor(r), id); err == nil {
 		if d.Leads, err = h.Leads.ConvertedInto(r.Context(), actor(r), id); err == nil {
@@ -120,7 +124,8 @@ func (h *Web) renderAccount(w http.ResponseWriter, r *http.Request, form string,
 		d.Values = map[string]string{"name": in.Name, "website": in.Website, "industry": in.Industry, "employees": in.Employees,
 			"country": in.Country, "city": in.City, "owner": in.Owner}
 	}
-	h.render(w, r, "account", page{Title: d.Name, Nav: "accounts", Data: d, Status: status, Activities: h.activitiesOf(r, activity.OnAccount, id)})
+	h.render(w, r, "account", page{Title: d.Name, Nav: "accounts", Data: d, Status: status, Activities: h.activitiesOf(r, activity.OnAccount, id),
+		Invoices: h.invoicesOf(r, id, 0, false, "", formErrors(form, "billing", errs), billing)})
 }
 
 func (h *Web) updateAccount(w http.ResponseWriter, r *http.Request) {
@@ -308,7 +313,8 @@ func (h *Web) renderDeal(w http.ResponseWriter, r *http.Request, form string, er
 		}
 	}
 	h.render(w, r, "deal", page{Title: d.Name, Nav: "deals", Data: d, Status: status, Activities: h.activitiesOf(r, activity.OnOpportunity, id),
-		Products: h.productsOf(r, id, formErrors(form, "products", errs))})
+		Products: h.productsOf(r, id, formErrors(form, "products", errs)),
+		Invoices: h.invoicesOf(r, d.AccountID, id, d.Stage == "won", d.Currency, nil, nil)})
 }
 
 func (h *Web) updateDeal(w http.ResponseWriter, r *http.Request) {

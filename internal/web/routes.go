@@ -176,6 +176,7 @@ func (h *Web) handler(table *routeTable) http.Handler {
 	private.HandleFunc("POST /account/sessions/{id}/revoke", h.revokeSession)
 	h.activityRoutes(private)
 	h.productRoutes(private)
+	h.invoiceRoutes(private)
 	h.matchingRoutes(private)
 	private.HandleFunc("/", h.notFound)
 	public.Handle("/", h.RequireLogin(private))

@@ -30,6 +30,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
 	"leadflow/internal/handoff"
+	"leadflow/internal/invoice"
 	"leadflow/internal/imports"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
@@ -76,6 +77,8 @@ type Services struct {
 	Briefs   *brief.Service
 	Projects *project.Service
 	Handoffs *handoff.Service
+	// Invoices keeps invoices, credit notes and the invoicing settings.
+	Invoices *invoice.Service
 }
 
 // Web holds what the pages call.
@@ -133,6 +136,9 @@ type page struct {
 	Activities *recordActivities
 	// Products is the products card of a deal's page, nil elsewhere.
 	Products *dealProducts
+	// Invoices is the invoices card of an account's or deal's page, nil
+	// elsewhere and for users who do not invoice.
+	Invoices *recordInvoices
 }
 
 // render writes a page; it renders into a buffer first so a template
@@ -280,6 +286,12 @@ var funcs = template.FuncMap{
 	"cpa":         func(r report.Row, cur string) string { return orDash(r.CostPerAcquisition())(cur) },
 	"roi": func(r report.Row) string {
 		if v, ok := r.ROI(); ok {
+			return strconv.FormatFloat(v*100, 'f', 0, 64) + "%"
+		}
+		return "—"
+	},
+	"roiMargin": func(r report.Row) string {
+		if v, ok := r.ROIOnMargin(); ok {
 			return strconv.FormatFloat(v*100, 'f', 0, 64) + "%"
 		}
 		return "—"

@@ -26,6 +26,7 @@ CREATE TABLE invoices (
     vat_total       BIGINT NOT NULL DEFAULT 0,
     tax_inclusive   BIGINT NOT NULL DEFAULT 0,
     cost_total      BIGINT NOT NULL DEFAULT 0,
+    cost_known      BIGINT NOT NULL DEFAULT 0,        -- 1 when every line has its cost
     paid_total      BIGINT NOT NULL DEFAULT 0,
     credited_total  BIGINT NOT NULL DEFAULT 0,
     created_at      BIGINT NOT NULL,
