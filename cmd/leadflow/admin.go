@@ -18,6 +18,7 @@ import (
 	"leadflow/internal/demo"
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
+	"leadflow/internal/invoice"
 	"leadflow/internal/lead"
 	"leadflow/internal/mail"
 	"leadflow/internal/nurture"
@@ -156,7 +157,7 @@ func (e environment) demo(ctx context.Context, args []string) error {
 		svc := demo.Services{Users: users, Leads: leads, Forms: forms.NewService(db, leads), CRM: crm.NewService(db, leads), Reports: report.NewService(db),
 			Activities: activity.NewService(db, leads), Calendar: calendar.NewStore(db), Products: product.NewService(db), Segments: segment.NewService(db),
 			Nurture: nurture.NewService(db, leads, mail.NewOutbox(db, mail.Config{}), tracking.NewService(db)),
-			Catalog: cat, Briefs: briefs}
+			Catalog: cat, Briefs: briefs, Invoices: invoice.NewService(db)}
 		if err := demo.Seed(ctx, svc, password, *n, 1, time.Now()); err != nil {
 			return err
 		}

@@ -19,6 +19,7 @@ import (
 	"leadflow/internal/crm"
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
+	"leadflow/internal/invoice"
 	"leadflow/internal/lead"
 	"leadflow/internal/nurture"
 	"leadflow/internal/phone"
@@ -104,6 +105,8 @@ type Services struct {
 	Catalog *solutions.Service
 	// Briefs gets software requests on a few leads; nil leaves them out.
 	Briefs *brief.Service
+	// Invoices bills the won deals; nil leaves them out.
+	Invoices *invoice.Service
 }
 
 // Seed creates the demo team with password and n leads created over the
@@ -170,6 +173,9 @@ func Seed(ctx context.Context, svc Services, password string, n int, seed uint64
 		return err
 	}
 	if err := seedProducts(ctx, svc, rng); err != nil {
+		return err
+	}
+	if err := seedInvoices(ctx, svc, rng, now); err != nil {
 		return err
 	}
 	if err := seedActivities(ctx, svc, rng, sales, now); err != nil {

@@ -61,7 +61,7 @@ func PDF(i Invoice) ([]byte, error) {
 	}
 	var bank []string
 	if i.Seller.IBAN != "" {
-		bank = append(bank, "IBAN "+spacedIBAN(i.Seller.IBAN))
+		bank = append(bank, "IBAN "+SpacedIBAN(i.Seller.IBAN))
 	}
 	if i.Seller.BIC != "" {
 		bank = append(bank, "BIC "+i.Seller.BIC)
@@ -152,7 +152,7 @@ func PDF(i Invoice) ([]byte, error) {
 		}
 	}
 	if i.Kind == KindInvoice && i.Seller.IBAN != "" {
-		notes = append(notes, fmt.Sprintf("Please pay %s by %s to IBAN %s, quoting %s.", Money(i.Balance(), cur), longDate(i.DueDate), spacedIBAN(i.Seller.IBAN), firstOf(i.Number, "the invoice number")))
+		notes = append(notes, fmt.Sprintf("Please pay %s by %s to IBAN %s, quoting %s.", Money(i.Balance(), cur), longDate(i.DueDate), SpacedIBAN(i.Seller.IBAN), firstOf(i.Number, "the invoice number")))
 	}
 	if i.Note != "" {
 		notes = append(notes, i.Note)
@@ -218,7 +218,8 @@ func longDate(d string) string {
 	return t.Format("2 January 2006")
 }
 
-func spacedIBAN(iban string) string {
+// SpacedIBAN writes an IBAN in groups of four, as it is read out.
+func SpacedIBAN(iban string) string {
 	var b strings.Builder
 	for k, r := range iban {
 		if k > 0 && k%4 == 0 {

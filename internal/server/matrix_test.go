@@ -14,7 +14,7 @@ import (
 // allowed is who may call an API route, by role, and whether the record
 // its {id} names in this test belongs to another sales user.
 type allowed struct {
-	role  string // "any", "marketing" (and admin), "admin"
+	role  string // "any", "marketing" (and admin), "billing" (admin and sales), "admin"
 	other bool
 }
 
@@ -215,7 +215,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		ids := otherUsersRecords(t, f)
+		ids := otherUsersRecords(t, f, db)
 		// call sends rt as role with the test's ids in its path.
 		call := func(role, rt string) (string, string, int, map[string]any) {
 			method, path, _ := strings.Cut(rt, " ")
@@ -237,7 +237,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		for _, role := range []string{"sales", "marketing"} {
 			for _, rt := range routes {
 				want := matrix[rt]
-				refused := want.role == "admin" || want.role == "marketing" && role == "sales" || want.other && role == "sales"
+				refused := want.role == "admin" || want.role == "marketing" && role == "sales" || want.other && role == "sales" ||
+					want.role == "billing" && role == "marketing"
 				method, path, status, answer := call(role, rt)
 				switch {
 				case status >= 500:
@@ -261,7 +262,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // otherUsersRecords makes a lead, its contact and deal, a token of the
 // second sales user, and a form, landing page, submission, rule and job,
 // and returns the id each route path's {id} is to name.
-func otherUsersRecords(t *testing.T, f *fixture) map[string]string {
+func otherUsersRecords(t *testing.T, f *fixture, db *sqldb.DB) map[string]string {
 	t.Helper()
 	id := func(m map[string]any, key string) string { return fmt.Sprint(m[key]) }
 	status, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"sues@lead.example","company":"Sue's Co","owner":"sue@example.com","stage":"sql"}`)
@@ -343,5 +344,6 @@ func otherUsersRecords(t *testing.T, f *fixture) map[string]string {
 		"/api/v1/handoffs/{id}/answer":     handoff,
 	}
 	activityRecords(t, f, id(l, "id"), ids)
+	invoiceRecords(t, f, db, id(conv, "account_id"), ids)
 	return ids
 }

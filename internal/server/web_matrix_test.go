@@ -20,6 +20,7 @@ import (
 // for a route without an {id}, its form) names in the test.
 type pageRule struct {
 	// who is "public" (no sign-in), "any" role, "marketing" (and admin),
+	// "billing" (admin and sales),
 	// "admin", or "nobody": another user's own credential, which no role
 	// reaches through its own account page.
 	who string
@@ -346,7 +347,7 @@ func mayUse(rule pageRule, role, kind string) bool {
 	switch {
 	case rule.who == "nobody":
 		return false
-	case rule.who == "admin" && role != "admin", rule.who == "marketing" && role == "sales":
+	case rule.who == "admin" && role != "admin", rule.who == "marketing" && role == "sales", rule.who == "billing" && role == "marketing":
 		return false
 	}
 	// Sales reaches its own and unassigned records, and every account.
@@ -479,6 +480,7 @@ func matrixRecords(t *testing.T, f *fixture, db *sqldb.DB, role string) records 
 	recs["mail"] = fmt.Sprint(mailID)
 	recs["owner:unassigned"] = ""
 	activityPageRecords(t, f, recs, role, leo)
+	invoicePageRecords(t, f, db, recs, leo)
 	must(f.call(t, "admin", "DELETE", "/api/v1/users/"+id(leoUser, "id"), ""))(http.StatusNoContent, "delete leo")
 
 	fm := createForm(t, f, `{"slug":"matrix-`+role+`","name":"Matrix","fields":[{"name":"email"}]}`)

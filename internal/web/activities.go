@@ -13,6 +13,7 @@ import (
 	"leadflow/internal/activity"
 	"leadflow/internal/calendar"
 	"leadflow/internal/fault"
+	"leadflow/internal/invoice"
 	"leadflow/internal/lead"
 )
 
@@ -66,6 +67,9 @@ type dayData struct {
 	Zone                           *time.Location
 	Due                            string
 	Date                           time.Time
+	// LateInvoices are the issued invoices past their due date that the
+	// user may chase: their own, for sales.
+	LateInvoices []invoice.Invoice
 }
 
 func (h *Web) myDay(w http.ResponseWriter, r *http.Request) {
@@ -78,6 +82,12 @@ func (h *Web) myDay(w http.ResponseWriter, r *http.Request) {
 	data := dayData{Overdue: calendar.Place(d.Overdue, loc, now), Today: calendar.Place(d.Today, loc, now),
 		Upcoming: calendar.Place(d.Upcoming, loc, now), Done: calendar.Place(d.Done, loc, now), Zone: loc,
 		Due: nextHour(now, loc), Date: now.In(loc)}
+	if invoice.MayBill(actor(r)) {
+		if data.LateInvoices, _, err = h.Invoices.List(r.Context(), actor(r), invoice.Filter{Status: invoice.Overdue, Today: h.Invoices.Today(loc), Limit: 20}); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
 	h.render(w, r, "today", page{Title: "My day", Nav: "today", Data: data})
 }
 

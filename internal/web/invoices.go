@@ -14,13 +14,36 @@ import (
 func init() {
 	funcs["amount"] = invoice.Money
 	funcs["qty"] = invoice.Quantity
-	funcs["unitPrice"] = invoice.Price
+	funcs["unitPrice"] = func(p int64, currency string) string { return groupedDecimal(invoice.Price(p, currency)) }
+	funcs["iban"] = invoice.SpacedIBAN
 	funcs["percent"] = invoice.Percent
 	funcs["vatCategories"] = func() any { return invoice.Categories }
 	funcs["vatName"] = invoice.CategoryName
 	funcs["invLabel"] = invoiceLabel
 	funcs["country_name"] = country.Name
 	funcs["billing"] = invoice.MayBill
+}
+
+// groupedDecimal writes a plain decimal with its thousands grouped, as the
+// amounts beside it are: "1150.00" reads "1,150.00".
+func groupedDecimal(d string) string {
+	whole, frac, hasFrac := strings.Cut(d, ".")
+	neg := strings.HasPrefix(whole, "-")
+	whole = strings.TrimPrefix(whole, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for k, r := range whole {
+		if k > 0 && (len(whole)-k)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if hasFrac {
+		b.WriteString("." + frac)
+	}
+	return b.String()
 }
 
 // invoiceLabels name the fields of invoices, lines and legal details.
@@ -285,11 +308,11 @@ func (h *Web) issueInvoice(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	i, err := h.Invoices.Issue(r.Context(), actor(r), i.ID, h.Invoices.Today(h.zone(r)))
+	issued, err := h.Invoices.Issue(r.Context(), actor(r), i.ID, h.Invoices.Today(h.zone(r)))
 	if h.invoiceFormError(w, r, i.ID, "issue", err) {
 		return
 	}
-	h.flash(w, i.Title()+" issued.")
+	h.flash(w, issued.Title()+" issued.")
 	http.Redirect(w, r, invoicePath(i.ID), http.StatusSeeOther)
 }
 
@@ -430,6 +453,7 @@ type recordInvoices struct {
 	Billing   invoice.Party
 	Errors    map[string]string
 	Values    map[string]string
+	Open      bool // the billing form is open: a link asked for it
 }
 
 // invoicesOf makes the invoices card for an account (dealID 0) or a
@@ -440,7 +464,8 @@ func (h *Web) invoicesOf(r *http.Request, accountID, dealID int64, dealWon bool,
 	if !invoice.MayBill(a) {
 		return nil
 	}
-	ri := &recordInvoices{Today: h.Invoices.Today(h.zone(r)), DealID: dealID, DealWon: dealWon, Currency: currency, Errors: errs, Values: values}
+	ri := &recordInvoices{Today: h.Invoices.Today(h.zone(r)), DealID: dealID, DealWon: dealWon, Currency: currency, Errors: errs, Values: values,
+		Open: r.URL.Query().Get("edit") == "billing"}
 	if dealID == 0 {
 		ri.AccountID = accountID
 	}
