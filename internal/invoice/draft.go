@@ -128,11 +128,12 @@ func (s *Service) FromDeal(ctx context.Context, a access.Actor, id int64) (Invoi
 		if err != nil {
 			return err
 		}
+		// The products' currency, which is the deal's when it has one.
+		if len(lines) > 0 && lines[0].currency != "" {
+			currency = lines[0].currency
+		}
 		if currency == "" {
 			currency = "EUR"
-		}
-		if len(lines) > 0 {
-			currency = lines[0].currency
 		}
 		if owner == 0 {
 			owner = a.ID

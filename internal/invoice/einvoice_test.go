@@ -12,12 +12,21 @@ import (
 
 	"leadflow/internal/crm"
 	"leadflow/internal/dbtest"
+	"leadflow/internal/fixture"
 	"leadflow/internal/invoice"
 )
 
-// einvoiceData is the official EN 16931 material: the validation rules
-// compiled to XSLT and example documents.
-const einvoiceData = "../../../shared/data/einvoice"
+// einvoice finds a file of the official EN 16931 material (the
+// validation rules compiled to XSLT, and example documents, under the
+// EUPL 1.2): the shared data set's, else the copy in testdata.
+func einvoice(t *testing.T, name string) string {
+	t.Helper()
+	p, err := filepath.Abs(fixture.Path(t, "einvoice/"+name, "testdata/einvoice/"+name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
 
 // saxon finds Saxon-HE, which runs the EN 16931 rules (XSLT 2.0); the
 // test command installs it.
@@ -52,10 +61,7 @@ func rules(t *testing.T, docs map[string][]byte) map[string][]finding {
 			t.Fatal(err)
 		}
 	}
-	xslt, err := filepath.Abs(filepath.Join(einvoiceData, "EN16931-UBL-validation.xslt"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	xslt := einvoice(t, "EN16931-UBL-validation.xslt")
 	cmd := exec.Command("java", "-cp", jar, "net.sf.saxon.Transform", "-s:"+in, "-xsl:"+xslt, "-o:"+out)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("saxon: %v\n%s", err, msg)
@@ -94,7 +100,7 @@ func validate(t *testing.T, docs map[string][]byte) {
 // The rules themselves catch a broken document, as this test reads
 // their report: the check cannot pass by running nothing.
 func TestEN16931RulesCatchABrokenDocument(t *testing.T) {
-	body, err := os.ReadFile(filepath.Join(einvoiceData, "ubl-tc434-example1.xml"))
+	body, err := os.ReadFile(einvoice(t, "ubl-tc434-example1.xml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +220,7 @@ func TestRebuildsTheOfficialExamples(t *testing.T) {
 	}
 	docs := map[string][]byte{}
 	for _, name := range []string{"ubl-tc434-example1.xml", "sample-discount-price.xml", "ubl-tc434-creditnote1.xml"} {
-		raw, err := os.ReadFile(filepath.Join(einvoiceData, name))
+		raw, err := os.ReadFile(einvoice(t, name))
 		if err != nil {
 			t.Fatal(err)
 		}

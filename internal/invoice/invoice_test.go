@@ -328,3 +328,25 @@ func TestConcurrentPaymentsNeverOverpay(t *testing.T) {
 		}
 	})
 }
+
+// A won deal without products is invoiced for its amount, in its
+// currency, at the default VAT rate.
+func TestDealWithoutProductsIsInvoicedForItsAmount(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := setup(t, db)
+		deal, err := w.deals.CreateOpportunity(w.ctx, w.admin, crm.OpportunityInput{AccountID: w.account, Name: "Expansion", Amount: "12000", Currency: "USD", Owner: "ann@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.deals.Move(w.ctx, w.ann, deal.ID, "won", ""); err != nil {
+			t.Fatal(err)
+		}
+		d, err := w.inv.FromDeal(w.ctx, w.ann, deal.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Currency != "USD" || len(d.Lines) != 1 || d.Lines[0].Name != "Expansion" || d.Totals.TaxExclusive != 1200000 || d.Totals.VAT != 228000 || d.Totals.CostKnown {
+			t.Errorf("draft of a 12,000 USD deal: %s, %+v, %+v", d.Currency, d.Lines, d.Totals)
+		}
+	})
+}
