@@ -284,7 +284,7 @@ type LineInput struct {
 	UnitPrice string
 	Discount  string // percent
 	Category  string
-	Rate      string // percent
+	Rate      string // percent; the default rate when empty in category S
 	Reason    string
 }
 
@@ -365,6 +365,9 @@ func (s *Service) AddLine(ctx context.Context, a access.Actor, id int64, in Line
 			in.UnitPrice = Price(price*100, currency)
 		}
 	}
+	if err := s.defaultRate(ctx, in.Category, &in.Rate); err != nil {
+		return Invoice{}, err
+	}
 	l, bad := in.parse()
 	if err := bad.Err(); err != nil {
 		return Invoice{}, err
@@ -383,6 +386,21 @@ func (s *Service) AddLine(ctx context.Context, a access.Actor, id int64, in Line
 		}
 		return insertLine(ctx, tx, id, l)
 	})
+}
+
+// defaultRate fills an empty VAT rate of the standard category (or of
+// none given) with the seller's default rate.
+func (s *Service) defaultRate(ctx context.Context, category string, rate *string) error {
+	c := strings.ToUpper(strings.TrimSpace(category))
+	if strings.TrimSpace(*rate) != "" || c != "" && c != Standard {
+		return nil
+	}
+	sel, err := seller(ctx, s.db.R)
+	if err != nil {
+		return err
+	}
+	*rate = Percent(sel.DefaultRateBP)
+	return nil
 }
 
 // mixesNotSubject refuses a category O line beside others: EN 16931
@@ -443,6 +461,9 @@ type AllowanceInput struct {
 // AddAllowance adds a discount on the whole of draft id, in the VAT
 // category and rate it reduces.
 func (s *Service) AddAllowance(ctx context.Context, a access.Actor, id int64, in AllowanceInput) (Invoice, error) {
+	if err := s.defaultRate(ctx, in.Category, &in.Rate); err != nil {
+		return Invoice{}, err
+	}
 	bad := fault.Fields{}
 	al := Allowance{Reason: strings.TrimSpace(in.Reason), Category: strings.ToUpper(strings.TrimSpace(in.Category))}
 	if al.Reason == "" || utf8.RuneCountInString(al.Reason) > 200 {

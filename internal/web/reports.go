@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"leadflow/internal/fault"
+	"leadflow/internal/invoice"
 	"leadflow/internal/report"
 )
 
@@ -23,6 +24,9 @@ type reportsData struct {
 	Sources    []string          // channels to suggest in the spend form
 	Presets    []struct{ Key, Label string }
 	Currency   string
+	// Owed is what issued invoices still owe, per currency, and how
+	// much of it is overdue: today's, whatever the period.
+	Owed []invoice.Due
 }
 
 // reports is the KPI dashboard: leads by channel, how far they got, and
@@ -54,6 +58,9 @@ func (h *Web) renderReports(w http.ResponseWriter, r *http.Request, d reportsDat
 		var all []report.Spend
 		all, err = h.Reports.Spends(r.Context())
 		d.SpendTable = pivot(all)
+	}
+	if err == nil {
+		d.Owed, err = h.Invoices.Owed(r.Context(), actor(r), h.Invoices.Today(h.zone(r)))
 	}
 	if err != nil {
 		h.fail(w, r, err)
