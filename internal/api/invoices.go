@@ -147,6 +147,37 @@ func (a *API) today(r *http.Request) string {
 	return a.Invoices.Today(loc)
 }
 
+// onInvoice answers, with status, what do makes of the document the
+// path names.
+func (a *API) onInvoice(status int, do func(r *http.Request, id int64) (invoice.Invoice, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r)
+		var i invoice.Invoice
+		if err == nil {
+			i, err = do(r, id)
+		}
+		a.writeInvoice(w, r, status, i, err)
+	}
+}
+
+// The actions on a document that take no body.
+func (a *API) getInvoice(r *http.Request, id int64) (invoice.Invoice, error) {
+	return a.Invoices.Get(r.Context(), actor(r), id)
+}
+
+func (a *API) issueInvoice(r *http.Request, id int64) (invoice.Invoice, error) {
+	return a.Invoices.Issue(r.Context(), actor(r), id, a.today(r))
+}
+
+func (a *API) creditInvoice(r *http.Request, id int64) (invoice.Invoice, error) {
+	return a.Invoices.CreditNote(r.Context(), actor(r), id)
+}
+
+// voidInvoice issues the credit note that voids an invoice, and answers it.
+func (a *API) voidInvoice(r *http.Request, id int64) (invoice.Invoice, error) {
+	return a.Invoices.Void(r.Context(), actor(r), id, a.today(r))
+}
+
 func (a *API) writeInvoice(w http.ResponseWriter, r *http.Request, status int, i invoice.Invoice, err error) {
 	if err != nil {
 		a.fail(w, r, err)
@@ -277,15 +308,6 @@ func lineField(err error, k int) error {
 	return &fault.Error{Code: e.Code, Message: e.Message, Fields: named}
 }
 
-func (a *API) getInvoice(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	var i invoice.Invoice
-	if err == nil {
-		i, err = a.Invoices.Get(r.Context(), actor(r), id)
-	}
-	a.writeInvoice(w, r, http.StatusOK, i, err)
-}
-
 // updateInvoice answers PATCH of a draft's due date, buyer reference and
 // note; If-Match refuses a change to a draft changed since.
 func (a *API) updateInvoice(w http.ResponseWriter, r *http.Request) {
@@ -381,15 +403,6 @@ func (a *API) removeInvoiceLine(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (a *API) issueInvoice(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	var i invoice.Invoice
-	if err == nil {
-		i, err = a.Invoices.Issue(r.Context(), actor(r), id, a.today(r))
-	}
-	a.writeInvoice(w, r, http.StatusOK, i, err)
-}
-
 func (a *API) recordInvoicePayment(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
@@ -402,25 +415,6 @@ func (a *API) recordInvoicePayment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	i, err := a.Invoices.RecordPayment(r.Context(), actor(r), id, invoice.PaymentInput{Amount: in.Amount, PaidOn: in.PaidOn, Method: in.Method, Reference: in.Reference}, a.today(r))
-	a.writeInvoice(w, r, http.StatusCreated, i, err)
-}
-
-func (a *API) creditInvoice(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	var i invoice.Invoice
-	if err == nil {
-		i, err = a.Invoices.CreditNote(r.Context(), actor(r), id)
-	}
-	a.writeInvoice(w, r, http.StatusCreated, i, err)
-}
-
-// voidInvoice issues the credit note that voids an invoice, and answers it.
-func (a *API) voidInvoice(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	var i invoice.Invoice
-	if err == nil {
-		i, err = a.Invoices.Void(r.Context(), actor(r), id, a.today(r))
-	}
 	a.writeInvoice(w, r, http.StatusCreated, i, err)
 }
 
