@@ -350,3 +350,49 @@ func TestDealWithoutProductsIsInvoicedForItsAmount(t *testing.T) {
 		}
 	})
 }
+
+// A prefix changed to one the other kind of document used cannot make
+// a number twice: the issue is refused, and the draft stays a draft.
+func TestPrefixCollisionIsRefused(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := setup(t, db)
+		i, err := w.inv.Issue(w.ctx, w.ann, w.draft(t, w.ann, consulting).ID, "2026-11-30")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.inv.Void(w.ctx, w.ann, i.ID, "2026-11-30"); err != nil { // credit note NVC-2026-0001
+			t.Fatal(err)
+		}
+		changed := seller
+		changed.InvoicePrefix, changed.CreditPrefix = "NVC", "NVX"
+		if _, err := w.inv.SaveSeller(w.ctx, w.admin, changed); err != nil {
+			t.Fatal(err)
+		}
+		// Invoices now use the credit notes' old prefix: the second
+		// invoice is NVC-2026-0002, which no credit note has yet.
+		d := w.draft(t, w.ann, consulting)
+		got, err := w.inv.Issue(w.ctx, w.ann, d.ID, "2026-11-30")
+		if err != nil || got.Number != "NVC-2026-0002" {
+			t.Fatalf("the second invoice: %q, %v", got.Number, err)
+		}
+		// Swapped back, the second credit note would be NVC-2026-0002 too.
+		changed.InvoicePrefix, changed.CreditPrefix = "NVX", "NVC"
+		if _, err := w.inv.SaveSeller(w.ctx, w.admin, changed); err != nil {
+			t.Fatal(err)
+		}
+		other, err := w.inv.Issue(w.ctx, w.ann, w.draft(t, w.ann, consulting).ID, "2026-11-30")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cn, err := w.inv.CreditNote(w.ctx, w.ann, other.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.inv.Issue(w.ctx, w.ann, cn.ID, "2026-11-30"); codeOf(err) != fault.Conflict || fieldOf(err, "seller.invoice_prefix") == "" {
+			t.Errorf("a credit note numbered NVC-2026-0002 again: %v", err)
+		}
+		if cn, _ = w.inv.Get(w.ctx, w.ann, cn.ID); cn.Status != invoice.Draft {
+			t.Errorf("the refused credit note is %s", cn.Status)
+		}
+	})
+}

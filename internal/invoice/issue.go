@@ -79,6 +79,12 @@ func (s *Service) issue(ctx context.Context, tx *sqldb.Tx, a access.Actor, i Inv
 	now := s.stamp().UnixMilli()
 	_, err = tx.Exec(ctx, `UPDATE invoices SET number = ?, status = 'issued', issue_date = ?, due_date = ?, seller = ?, buyer = ?,
 		issued_at = ?, updated_at = ?, version = version + 1 WHERE id = ?`, number, today, due, string(sellerJSON), string(buyerJSON), now, now, i.ID)
+	if sqldb.IsUniqueViolation(err) {
+		// Only when a prefix was changed to one the other kind of
+		// document used: the series count per kind, not per prefix.
+		return &fault.Error{Code: fault.Conflict, Message: "the number " + number + " is already taken",
+			Fields: map[string]string{"seller.invoice_prefix": "gives a number another document has; choose a prefix not used before"}}
+	}
 	if err != nil {
 		return fmt.Errorf("invoice: issue %d: %w", i.ID, err)
 	}
