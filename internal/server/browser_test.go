@@ -310,3 +310,76 @@ func TestBrowserDealBoardOnPhone(t *testing.T) {
 		t.Error("My work scrolls sideways on a phone")
 	}
 }
+
+// At desktop width the whole pipeline fits, Lost included; a card
+// dropped on Lost asks for the reason on the board, and the deal is
+// lost with it without leaving the board. Cancelling leaves it where it
+// was.
+func TestBrowserDealBoardLostOnTheBoard(t *testing.T) {
+	ctx := chromium(t)
+	f := newFixture(t, dbtest.SQLite(t))
+	path := sqlLead(t, f, "sales", `{"email":"cio@kea.nz","company":"Kea Freight"}`)
+	if status, body := f.call(t, "sales", "POST", path+"/convert", `{"opportunity":{"name":"Kea fleet CRM","amount":30000,"currency":"NZD"}}`); status != 201 {
+		t.Fatalf("convert: %d %v", status, body)
+	}
+	drop := `(() => {
+		const card = document.querySelector("#board .deal");
+		const col = document.querySelector("#board .column.outcome-lost");
+		const dt = new DataTransfer();
+		card.dispatchEvent(new DragEvent("dragstart", {bubbles: true, dataTransfer: dt}));
+		col.dispatchEvent(new DragEvent("dragover", {bubbles: true, cancelable: true, dataTransfer: dt}));
+		col.dispatchEvent(new DragEvent("drop", {bubbles: true, cancelable: true, dataTransfer: dt}));
+		card.dispatchEvent(new DragEvent("dragend", {bubbles: true, dataTransfer: dt}));
+		return document.getElementById("lost-dialog").open;
+	})()`
+	var lostFits, open bool
+	var column, path2 string
+	err := chromedp.Run(ctx,
+		signIn(f.srv.URL+"/login?next=/deals", "sam@example.com"),
+		chromedp.WaitVisible(`#board .deal`),
+		chromedp.Evaluate(`document.querySelector("#board .column.outcome-lost").getBoundingClientRect().right <= window.innerWidth && document.getElementById("board").scrollWidth <= document.getElementById("board").clientWidth`, &lostFits),
+		chromedp.Evaluate(drop, &open),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !lostFits {
+		t.Error("at 1280 px the Lost column is cut off")
+	}
+	if !open {
+		t.Fatal("dropping on Lost does not ask for the reason")
+	}
+	// Cancel: nothing moves.
+	err = chromedp.Run(ctx,
+		chromedp.Click(`#lost-form button[value=cancel]`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.getElementById("lost-dialog").open`, &open),
+		chromedp.Evaluate(`document.querySelector("#board .deal").closest(".column").dataset.stage`, &column),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if open || column == "lost" {
+		t.Errorf("after Cancel the dialog is open %v and the deal in %q", open, column)
+	}
+	err = chromedp.Run(ctx,
+		chromedp.Evaluate(drop, &open),
+		chromedp.SendKeys(`#lost-reason`, "competitor", chromedp.ByID),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clickToNavigate(t, ctx, `#lost-form button[value=lost]`)
+	var reason string
+	err = chromedp.Run(ctx,
+		chromedp.Evaluate(`location.pathname`, &path2),
+		chromedp.Evaluate(`document.querySelector("#board .deal").closest(".column").dataset.stage`, &column),
+		chromedp.Text(`#board .column.outcome-lost .deal`, &reason, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path2 != "/deals" || column != "lost" || !strings.Contains(reason, "Lost: competitor") {
+		t.Errorf("after Mark lost: on %s, the deal in %q, reading %q", path2, column, reason)
+	}
+	screenshot(t, ctx, "deals-lost-1280")
+}

@@ -36,12 +36,33 @@ document.addEventListener("DOMContentLoaded", () => {
     board.querySelectorAll(".drop").forEach((c) => c !== col && c.classList.remove("drop"));
     col.classList.add("drop");
   });
+  // A deal dropped on a lost column needs its reason: asked on the board,
+  // rather than on the page the server would answer without one.
+  const dialog = document.getElementById("lost-dialog");
+  const ask = (form, name) => {
+    dialog.querySelector("[data-deal-name]").textContent = name;
+    const reason = dialog.querySelector("#lost-reason");
+    reason.value = "";
+    dialog.onclose = () => {
+      board.querySelectorAll(".drop").forEach((c) => c.classList.remove("drop"));
+      if (dialog.returnValue !== "lost" || reason.value.trim() === "") return;
+      form.querySelector("[name=lost_reason]").value = reason.value.trim();
+      form.submit();
+    };
+    dialog.returnValue = "";
+    dialog.showModal();
+    reason.focus();
+  };
   board.addEventListener("drop", (e) => {
     const col = e.target.closest(".column");
     if (!col || !dragged) return;
     e.preventDefault();
     const form = dragged.querySelector("form");
     form.querySelector("select").value = col.dataset.stage;
+    if (col.classList.contains("outcome-lost") && dialog) {
+      ask(form, dragged.querySelector(".lead-name").textContent);
+      return;
+    }
     form.submit();
   });
 });
