@@ -95,6 +95,7 @@ type Web struct {
 	// user's time zone gets clones of them (see inZone).
 	pages map[string]*template.Template
 	zoned zonedPages
+	names teamNames
 }
 
 const (
@@ -114,7 +115,7 @@ func New(svc Services, log *slog.Logger) (*Web, error) {
 		if base == "layout" || base == "partials" || strings.HasPrefix(base, "_") {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html",
+		t, err := template.New("layout.html").Funcs(funcs).Funcs(template.FuncMap{"person": w.person}).ParseFS(templateFS, "templates/layout.html", "templates/partials.html",
 			"templates/_*.html", name)
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", name, err)
