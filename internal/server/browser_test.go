@@ -254,7 +254,7 @@ func TestBrowserFillsHostedForm(t *testing.T) {
 	if err := chromedp.Run(ctx, chromedp.Text(`main`, &page)); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Kite Labs", "linkedin", "launch", ">50k", "form_submit", "Yes, given"} {
+	for _, want := range []string{"Kite Labs", "linkedin", "launch", ">50k", "Form submit", "Yes, given"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the lead page lacks %q", want)
 		}

@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -34,4 +36,40 @@ func TestOwnersShowByName(t *testing.T) {
 	if _, _, body := b.get(strings.TrimPrefix(other, "/api/v1")); !strings.Contains(textOf(body), "sam@example.com") {
 		t.Errorf("a user without a name does not show as their email")
 	}
+}
+
+// Stored codes read as words: a source of paid_search shows as "Paid
+// search" on the lead list, the lead's page and the dashboard, and an
+// event type page_view as "Page view"; a source someone typed stays as
+// typed.
+func TestCodesReadAsWords(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	status, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"ad@click.example","source":"paid_search"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("lead: %d %v", status, l)
+	}
+	if status, body := f.call(t, "admin", "POST", "/api/v1/events", `{"email":"ad@click.example","type":"page_view","url":"https://x.example/pricing"}`); status >= 300 {
+		t.Fatalf("event: %d %v", status, body)
+	}
+	if status, body := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"fair@typed.example","source":"Trade fair Oslo"}`); status != http.StatusCreated {
+		t.Fatalf("lead: %d %v", status, body)
+	}
+	b := newBrowser(t, f.srv.URL)
+	b.login("admin@example.com")
+	for _, c := range []struct{ path, want string }{
+		{"/leads", "Paid search"}, {"/leads", "trade fair oslo"}, {"/reports", "Paid search"},
+		{fmt.Sprintf("/leads/%v", l["id"]), "Page view"},
+	} {
+		status, _, body := b.get(c.path)
+		text := visibleText(body)
+		if status != http.StatusOK || !strings.Contains(text, c.want) || strings.Contains(text, "paid_search") || strings.Contains(text, "page_view") {
+			t.Errorf("%s: %d, want %q and no raw code:\n%s", c.path, status, c.want, text)
+		}
+	}
+}
+
+// visibleText is what a page shows: its main part without tags, so the
+// codes in links and form values do not count.
+func visibleText(page string) string {
+	return strings.Join(strings.Fields(regexp.MustCompile(`(?s)<[^>]*>`).ReplaceAllString(textOf(page), " ")), " ")
 }

@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -259,6 +260,15 @@ var funcs = template.FuncMap{
 	"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"label":   fieldLabel,
 	"title":   func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
+	"human":   human,
+	// shown is a field's value as a page shows it: the codes of the
+	// fields that hold codes read as words.
+	"shown": func(field, v string) string {
+		if codeFields[field] {
+			return human(v)
+		}
+		return v
+	},
 	"upper":   strings.ToUpper,
 	"add":     func(a, b int) int { return a + b },
 	"sub":     func(a, b int) int { return a - b },
@@ -324,6 +334,26 @@ var labels = map[string]string{
 	lead.FSource: "Source", lead.FUTMSource: "UTM source", lead.FUTMMedium: "UTM medium",
 	lead.FUTMCampaign: "UTM campaign", lead.FConsent: "Marketing consent", lead.FStage: "Stage",
 	lead.FOwner: "Owner",
+}
+
+// codeFields are the lead fields whose values are codes.
+var codeFields = map[string]bool{lead.FSource: true, lead.FStage: true, "authority": true, "grade": true}
+
+// codeWord is a stored code such as paid_search or page_view.
+var codeWord = regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)+$`)
+
+// human writes a stored code as people write it: "paid_search" reads
+// "Paid search", "decision_maker" "Decision maker", a field its label.
+// Anything else (a source someone typed, "Web") is shown as it is.
+func human(code string) string {
+	if l, ok := labels[code]; ok {
+		return l
+	}
+	if !codeWord.MatchString(code) {
+		return code
+	}
+	s := strings.ReplaceAll(code, "_", " ")
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func fieldLabel(name string) string {
