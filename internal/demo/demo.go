@@ -45,9 +45,13 @@ var (
 	lastNames = strings.Fields(`Popescu Rossi Müller Schmidt Dubois Martin García López Hansen Johansen Smith Johnson
 		Brown Williams Jones Taylor Nowak Kowalski Novák Horváth Ionescu Bianchi Romano Fischer Weber Moreau Bernard
 		Fernández Olsen Larsen Patel Sharma Tanaka Suzuki Mensah Okoye Haddad Cohen Murphy Kelly Silva Santos Costa`)
-	titles = []string{"CEO", "CTO", "CFO", "Head of Sales", "VP Marketing", "Marketing Director", "IT Director",
-		"Operations Manager", "Procurement Manager", "Software Engineer", "Product Manager", "Office Manager",
-		"Sales Representative", "Student", "Consultant", "Founder", "Head of IT", "Finance Manager"}
+	// Titles fit the company: a large one has directors and heads of,
+	// a small one founders and office managers; a free-mail address with
+	// no company is a consultant, a freelancer or a student.
+	largeTitles = []string{"CTO", "CFO", "Head of Sales", "VP Marketing", "Marketing Director", "IT Director", "Head of IT",
+		"Procurement Manager", "Finance Manager", "Operations Manager", "Product Manager", "Software Engineer"}
+	smallTitles = []string{"Founder", "CEO", "Office Manager", "Sales Representative", "Consultant", "Operations Manager"}
+	freeTitles  = []string{"Consultant", "Freelancer", "Student", "Founder"}
 	industries = []string{"Software", "Manufacturing", "Retail", "Healthcare", "Financial Services", "Education",
 		"Logistics", "Hospitality", "Construction", "Energy", "Telecommunications", "Public Sector", "Agriculture"}
 	companyWords = []string{"Nordic", "Apex", "Blue", "Delta", "Vertex", "Carpathia", "Alpine", "Harbor", "Quantum",
@@ -169,7 +173,7 @@ func Seed(ctx context.Context, svc Services, password string, n int, seed uint64
 	if _, err := leads.RescoreAll(ctx, "demo data", nil); err != nil {
 		return err
 	}
-	if err := seedPipeline(ctx, svc, rng, wins, sales); err != nil {
+	if err := seedPipeline(ctx, svc, rng, wins, sales, now); err != nil {
 		return err
 	}
 	if err := seedProducts(ctx, svc, rng); err != nil {
@@ -233,6 +237,23 @@ func activity(rng *rand.Rand, l lead.Lead, now time.Time) []lead.EventInput {
 			evs = append(evs, lead.EventInput{LeadID: l.ID, Type: typ, URL: url, OccurredAt: now.Add(-age), Source: "demo"})
 		}
 	}
+	// From MQL on, a lead was recently busy: the visits, the pricing
+	// page and a download that made it an MQL, within the last weeks, so
+	// its score fits its stage.
+	if rank >= 2 {
+		recent := func(n int, typ, url string) {
+			for i := 0; i < n; i++ {
+				age := time.Duration(rng.Int64N(int64(21 * 24 * time.Hour)))
+				if at := now.Add(-age); at.After(l.CreatedAt) {
+					evs = append(evs, lead.EventInput{LeadID: l.ID, Type: typ, URL: url, OccurredAt: at, Source: "demo"})
+				}
+			}
+		}
+		recent(3+rng.IntN(4), "page_view", site+"/features")
+		recent(2, "pricing_page_view", site+"/pricing")
+		recent(1, "ebook_download", site+"/ebook/lead-scoring")
+		recent(1+rng.IntN(3), "email_click", "")
+	}
 	add(rng.IntN(4+rank*4), "page_view", site+"/features")
 	add(rng.IntN(1+rank*2), "pricing_page_view", site+"/pricing")
 	add(rng.IntN(2+rank), "email_open", "")
@@ -257,7 +278,7 @@ func activity(rng *rand.Rand, l lead.Lead, now time.Time) []lead.EventInput {
 func seedDuplicates(ctx context.Context, leads *lead.Service, now time.Time) error {
 	at := now.Add(-72 * time.Hour).UTC().Truncate(time.Millisecond)
 	for _, l := range []lead.Lead{
-		{Email: "jonas.weber@cedarlogistics.example", FirstName: "Jonas", LastName: "Weber", Company: "Cedar Logistics", Country: "DE", Phone: "+4915123456789", Stage: lead.MQL},
+		{Email: "jonas.weber@cedarlogistics.example", FirstName: "Jonas", LastName: "Weber", Company: "Cedar Logistics", Country: "DE", Phone: "+4915123456789", Stage: lead.StageLead},
 		{Email: "jonas.weber77@gmail.com", FirstName: "Jonas", LastName: "Weber", Company: "Cedar Logistics", JobTitle: "Head of IT", Stage: lead.StageLead},
 		{Email: "ioana.ionescu@carpathiasoftware.example", FirstName: "Ioana", LastName: "Ionescu", Company: "Carpathia Software", Country: "RO", Phone: "+40721234567", Stage: lead.StageLead},
 		{Email: "ioana@carpathia.example", FirstName: "Ioana", LastName: "I.", Company: "Carpathia", Country: "RO", Phone: "+40721234567", Stage: lead.Subscriber},
@@ -306,6 +327,19 @@ func seedForms(ctx context.Context, fs *forms.Service) error {
 
 func pick[T any](rng *rand.Rand, xs []T) T { return xs[rng.IntN(len(xs))] }
 
+// titleFor is a job title that fits a company of size.
+func titleFor(rng *rand.Rand, size int64) string {
+	switch {
+	case size >= 200:
+		return pick(rng, largeTitles)
+	case size < 50:
+		return pick(rng, smallTitles)
+	case rng.IntN(2) == 0:
+		return pick(rng, largeTitles)
+	}
+	return pick(rng, smallTitles)
+}
+
 // fake makes one plausible lead.
 func fake(rng *rand.Rand, now time.Time, sales []user.User) lead.Lead {
 	first, last := pick(rng, firstNames), pick(rng, lastNames)
@@ -315,7 +349,7 @@ func fake(rng *rand.Rand, now time.Time, sales []user.User) lead.Lead {
 	size := pick(rng, sizes)
 	created := now.Add(-time.Duration(rng.Int64N(int64(180 * 24 * time.Hour)))).UTC().Truncate(time.Millisecond)
 	l := lead.Lead{
-		FirstName: first, LastName: last, Company: company, JobTitle: pick(rng, titles),
+		FirstName: first, LastName: last, Company: company, JobTitle: titleFor(rng, size),
 		Employees: &size, Industry: pick(rng, industries), Country: place.code, City: place.city,
 		Website: "https://www." + domain, CreatedAt: created,
 		UpdatedAt: created.Add(time.Duration(rng.Int64N(int64(now.Sub(created)) + 1))),
@@ -323,7 +357,7 @@ func fake(rng *rand.Rand, now time.Time, sales []user.User) lead.Lead {
 	l.Email = asciiLocal(first) + "." + asciiLocal(last) + "@" + domain
 	if rng.IntN(8) == 0 {
 		l.Email = asciiLocal(first) + asciiLocal(last) + fmt.Sprint(rng.IntN(90)+10) + "@" + pick(rng, freeMail)
-		l.Website, l.Employees = "", nil
+		l.Website, l.Employees, l.JobTitle = "", nil, pick(rng, freeTitles)
 	}
 	if rng.IntN(3) > 0 {
 		l.Phone = phone.Example(place.code, rng.IntN(1000))
@@ -364,10 +398,15 @@ func setStage(rng *rand.Rand, l *lead.Lead, sales []user.User) {
 			break
 		}
 	}
-	// Sales owns what it qualified; early stages are mostly unassigned.
+	// Sales owns what it qualified and most new leads; subscribers and
+	// nurtured leads are marketing's, mostly unassigned.
 	switch l.Stage {
-	case lead.Subscriber, lead.StageLead, lead.Nurturing:
+	case lead.Subscriber, lead.Nurturing:
 		if rng.IntN(4) == 0 && len(sales) > 0 {
+			l.OwnerID = pick(rng, sales).ID
+		}
+	case lead.StageLead: // most are being worked
+		if rng.IntN(3) > 0 && len(sales) > 0 {
 			l.OwnerID = pick(rng, sales).ID
 		}
 	default:

@@ -36,7 +36,7 @@ var lostReasons = []string{"price", "competitor", "no decision", "timing", "miss
 // seedPipeline sets up assignment and converts every lead in the
 // opportunity stage into an account, a contact and a deal somewhere on
 // the board; the future customers' deals are won.
-func seedPipeline(ctx context.Context, svc Services, rng *rand.Rand, wins map[int64]bool, sales []user.User) error {
+func seedPipeline(ctx context.Context, svc Services, rng *rand.Rand, wins map[int64]bool, sales []user.User, now time.Time) error {
 	if err := seedAssignment(ctx, svc.Leads.Assignment(), sales); err != nil {
 		return err
 	}
@@ -56,17 +56,26 @@ func seedPipeline(ctx context.Context, svc Services, rng *rand.Rand, wins map[in
 			continue
 		}
 		amount := fmt.Sprint((5 + rng.IntN(120)) * 1000)
+		won, lost := wins[l.ID], !wins[l.ID] && rng.IntN(4) == 0
+		closes := l.CreatedAt.AddDate(0, 2+rng.IntN(4), 0)
+		if won || lost {
+			// A closed deal closed on a day gone by, after it opened.
+			closes = now.AddDate(0, 0, -rng.IntN(30))
+			if closes.Before(l.CreatedAt) {
+				closes = l.CreatedAt
+			}
+		}
 		in := crm.ConvertInput{Opportunity: &crm.OpportunityInput{Name: l.Company + " – " + pick(rng, deals),
 			Amount: amount, Currency: pick(rng, []string{"EUR", "EUR", "USD", "GBP"}),
-			CloseDate: l.CreatedAt.AddDate(0, 2+rng.IntN(4), 0).Format(time.DateOnly), Stage: pick(rng, open).Key}}
+			CloseDate: closes.Format(time.DateOnly), Stage: pick(rng, open).Key}}
 		res, err := svc.CRM.Convert(ctx, admin, l.ID, in)
 		if err != nil {
 			return fmt.Errorf("demo: convert %s: %w", l.Email, err)
 		}
 		switch {
-		case wins[l.ID]:
+		case won:
 			_, err = svc.CRM.Move(ctx, admin, res.OpportunityID, crm.Won, "contract signed")
-		case rng.IntN(4) == 0:
+		case lost:
 			_, err = svc.CRM.Move(ctx, admin, res.OpportunityID, crm.Lost, pick(rng, lostReasons))
 		}
 		if err != nil {
