@@ -52,7 +52,7 @@ var (
 		"Procurement Manager", "Finance Manager", "Operations Manager", "Product Manager", "Software Engineer"}
 	smallTitles = []string{"Founder", "CEO", "Office Manager", "Sales Representative", "Consultant", "Operations Manager"}
 	freeTitles  = []string{"Consultant", "Freelancer", "Student", "Founder"}
-	industries = []string{"Software", "Manufacturing", "Retail", "Healthcare", "Financial Services", "Education",
+	industries  = []string{"Software", "Manufacturing", "Retail", "Healthcare", "Financial Services", "Education",
 		"Logistics", "Hospitality", "Construction", "Energy", "Telecommunications", "Public Sector", "Agriculture"}
 	companyWords = []string{"Nordic", "Apex", "Blue", "Delta", "Vertex", "Carpathia", "Alpine", "Harbor", "Quantum",
 		"Solaris", "Metro", "Pioneer", "Atlas", "Orbit", "Cedar", "Iron", "Summit", "Lumen", "Terra", "Nova"}

@@ -257,10 +257,10 @@ var funcs = template.FuncMap{
 	"datetime": func(t time.Time) string {
 		return t.UTC().Format("2 Jan 2006 15:04 UTC")
 	},
-	"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"label":   fieldLabel,
-	"title":   func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
-	"human":   human,
+	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"label": fieldLabel,
+	"title": func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
+	"human": human,
 	// shown is a field's value as a page shows it: the codes of the
 	// fields that hold codes read as words.
 	"shown": func(field, v string) string {
