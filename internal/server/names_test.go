@@ -73,3 +73,46 @@ func TestCodesReadAsWords(t *testing.T) {
 func visibleText(page string) string {
 	return strings.Join(strings.Fields(regexp.MustCompile(`(?s)<[^>]*>`).ReplaceAllString(textOf(page), " ")), " ")
 }
+
+// Accounts and contacts sort by their column headers, as leads do: a
+// header sorts by its column, a second click reverses it, and the search
+// stays.
+func TestAccountsSortByHeaders(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	for _, a := range []string{`{"name":"Alpha Ltd","industry":"Retail","country":"NO"}`, `{"name":"Beta Ltd","industry":"Energy","country":"RO"}`} {
+		if status, body := f.call(t, "admin", "POST", "/api/v1/accounts", a); status != http.StatusCreated {
+			t.Fatalf("account: %d %v", status, body)
+		}
+	}
+	b := newBrowser(t, f.srv.URL)
+	b.login("admin@example.com")
+	order := func(path string) string {
+		t.Helper()
+		status, _, body := b.get(path)
+		if status != http.StatusOK {
+			t.Fatalf("%s: %d", path, status)
+		}
+		return fmt.Sprint(strings.Index(body, "Alpha Ltd") < strings.Index(body, "Beta Ltd"))
+	}
+	_, _, page := b.get("/accounts?q=ltd")
+	link := regexp.MustCompile(`<th scope="col" aria-sort="none"><a href="([^"]*)">Industry`).FindStringSubmatch(page)
+	if link == nil {
+		t.Fatalf("no Industry header link:\n%s", textOf(page))
+	}
+	first := strings.ReplaceAll(link[1], "&amp;", "&")
+	if !strings.Contains(first, "q=ltd") || !strings.Contains(first, "sort=industry") || order(first) != "false" {
+		t.Errorf("sorted by industry (%s): Alpha (Retail) should follow Beta (Energy)", first)
+	}
+	_, _, page = b.get(first)
+	again := regexp.MustCompile(`aria-sort="ascending"><a href="([^"]*)">Industry`).FindStringSubmatch(page)
+	if again == nil || order(strings.ReplaceAll(again[1], "&amp;", "&")) != "true" {
+		t.Errorf("the second click does not reverse the order: %v", again)
+	}
+	conv := sqlLead(t, f, "admin", `{"email":"cto@gamma.example","company":"Gamma Ltd"}`)
+	if status, body := f.call(t, "admin", "POST", conv+"/convert", `{}`); status != 201 {
+		t.Fatalf("convert: %d %v", status, body)
+	}
+	if status, _, page := b.get("/contacts"); status != http.StatusOK || !strings.Contains(page, `aria-sort="ascending"><a href="/contacts?sort=-name">Name`) {
+		t.Errorf("the contact list's headers: %d\n%s", status, textOf(page))
+	}
+}

@@ -521,3 +521,31 @@ func (h *Web) home(w http.ResponseWriter, r *http.Request) {
 	}
 	h.render(w, r, "home", page{Title: "My work", Nav: "home", Data: d})
 }
+
+// sortHeader is a list's column header that sorts by key: a click sorts
+// by it, a second click reverses it, as the lead list's headers do. The
+// other query parameters stay; paging starts again.
+func sortHeader(q url.Values, base, key, label string) column {
+	col := column{Key: key, Label: label, Sort: "none"}
+	v := url.Values{}
+	for k, vs := range q {
+		if k != "cursor" && k != "sort" {
+			v[k] = vs
+		}
+	}
+	cur := q.Get("sort")
+	next := key
+	switch cur {
+	case key, "":
+		if cur == key || key == "name" { // name is the default order
+			col.Arrow, col.Sort, next = "▲", "ascending", "-"+key
+		}
+	case "-" + key:
+		col.Arrow, col.Sort = "▼", "descending"
+	}
+	v.Set("sort", next)
+	col.URL = base + "?" + v.Encode()
+	return col
+}
+
+func init() { funcs["sortHeader"] = sortHeader }
