@@ -31,6 +31,7 @@ import (
 	"leadflow/internal/product"
 	"leadflow/internal/project"
 	"leadflow/internal/report"
+	"leadflow/internal/search"
 	"leadflow/internal/segment"
 	"leadflow/internal/textcheck"
 	"leadflow/internal/user"
@@ -53,6 +54,7 @@ type API struct {
 	// Products serves the catalog and the products on opportunities.
 	Products *product.Service
 	Invoices *invoice.Service
+	Search   *search.Service
 	// Segments keeps saved filters over leads and their members.
 	Segments *segment.Service
 	Nurture  *nurture.Service

@@ -149,6 +149,7 @@ func (a *API) routes() []route {
 		{"GET /api/v1/opportunities/{id}/products", a.opportunityProducts},
 		{"POST /api/v1/opportunities/{id}/products", a.addOpportunityProduct},
 		{"DELETE /api/v1/opportunity-products/{id}", a.removeOpportunityProduct},
+		{"GET /api/v1/search", a.search},
 		{"GET /api/v1/invoices", a.listInvoices},
 		{"POST /api/v1/invoices", a.createInvoice},
 		{"GET /api/v1/invoices/{id}", a.onInvoice(http.StatusOK, a.getInvoice)},

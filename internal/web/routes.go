@@ -177,6 +177,7 @@ func (h *Web) handler(table *routeTable) http.Handler {
 	h.activityRoutes(private)
 	h.productRoutes(private)
 	h.invoiceRoutes(private)
+	private.HandleFunc("GET /search", h.searchAll)
 	h.matchingRoutes(private)
 	private.HandleFunc("/", h.notFound)
 	public.Handle("/", h.RequireLogin(private))

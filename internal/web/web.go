@@ -42,6 +42,7 @@ import (
 	"leadflow/internal/product"
 	"leadflow/internal/project"
 	"leadflow/internal/report"
+	"leadflow/internal/search"
 	"leadflow/internal/segment"
 	"leadflow/internal/tracking"
 	"leadflow/internal/user"
@@ -80,6 +81,8 @@ type Services struct {
 	Handoffs *handoff.Service
 	// Invoices keeps invoices, credit notes and the invoicing settings.
 	Invoices *invoice.Service
+	// Search finds a word across leads, contacts, accounts and deals.
+	Search *search.Service
 }
 
 // Web holds what the pages call.
