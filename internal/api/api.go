@@ -31,6 +31,7 @@ import (
 	"leadflow/internal/product"
 	"leadflow/internal/project"
 	"leadflow/internal/report"
+	"leadflow/internal/savedview"
 	"leadflow/internal/search"
 	"leadflow/internal/segment"
 	"leadflow/internal/textcheck"
@@ -55,6 +56,7 @@ type API struct {
 	Products *product.Service
 	Invoices *invoice.Service
 	Search   *search.Service
+	Views    *savedview.Service
 	// Segments keeps saved filters over leads and their members.
 	Segments *segment.Service
 	Nurture  *nurture.Service

@@ -32,6 +32,7 @@ import (
 	"leadflow/internal/public"
 	"leadflow/internal/ratelimit"
 	"leadflow/internal/report"
+	"leadflow/internal/savedview"
 	"leadflow/internal/search"
 	"leadflow/internal/segment"
 	"leadflow/internal/sqldb"
@@ -94,6 +95,7 @@ func New(cfg Config) (http.Handler, error) {
 	products := product.NewService(cfg.DB)
 	invoices := invoice.NewService(cfg.DB)
 	finder := &search.Service{Leads: leads, CRM: crmSvc}
+	views := savedview.NewService(cfg.DB)
 	nurtureSvc := nurture.NewService(cfg.DB, leads, outbox, trackingSvc)
 	nurtureSvc.Proxies = cfg.TrustedProxies
 	outbox.OnBounce = nurtureSvc.Bounced
@@ -125,7 +127,7 @@ func New(cfg Config) (http.Handler, error) {
 
 	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder}, cfg.Log)
+		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +139,7 @@ func New(cfg Config) (http.Handler, error) {
 	pub.Proxies = cfg.TrustedProxies
 	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder}
+		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))

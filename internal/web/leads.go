@@ -16,6 +16,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
 	"leadflow/internal/nurture"
+	"leadflow/internal/savedview"
 	"leadflow/internal/scoring"
 	"leadflow/internal/user"
 )
@@ -48,6 +49,9 @@ type listData struct {
 	// again (it would turn "source=referral" into "source%3dreferral").
 	ExportQuery template.URL
 	Now         time.Time // when overdue is judged
+	// Views are the user's saved views; Current the one this list is.
+	Views   []savedview.View
+	Current int64
 }
 
 func (h *Web) listLeads(w http.ResponseWriter, r *http.Request) {
@@ -81,6 +85,15 @@ func (h *Web) listLeads(w http.ResponseWriter, r *http.Request) {
 	if d.Owners, err = h.owners(r); err != nil {
 		h.serverError(w, r, err)
 		return
+	}
+	if d.Views, err = h.Views.List(r.Context(), actor(r)); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	for _, v := range d.Views {
+		if d.Errors == nil && v.Query == f.Query().Encode() {
+			d.Current = v.ID
+		}
 	}
 	status := 0
 	if d.Errors != nil {

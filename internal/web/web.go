@@ -42,6 +42,7 @@ import (
 	"leadflow/internal/product"
 	"leadflow/internal/project"
 	"leadflow/internal/report"
+	"leadflow/internal/savedview"
 	"leadflow/internal/search"
 	"leadflow/internal/segment"
 	"leadflow/internal/tracking"
@@ -83,6 +84,8 @@ type Services struct {
 	Invoices *invoice.Service
 	// Search finds a word across leads, contacts, accounts and deals.
 	Search *search.Service
+	// Views keeps each user's saved views of the lead list.
+	Views *savedview.Service
 }
 
 // Web holds what the pages call.

@@ -1,0 +1,51 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"leadflow/internal/fault"
+)
+
+// saveView keeps the lead list's filters under a name, and shows the
+// list as the view.
+func (h *Web) saveView(w http.ResponseWriter, r *http.Request) {
+	v, err := h.Views.Save(r.Context(), actor(r), r.PostFormValue("name"), r.PostFormValue("query"))
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		why := "its name " + e.Fields["name"]
+		if e.Fields["name"] == "" {
+			why = "its filters " + e.Fields["query"]
+		}
+		h.flash(w, "The view was not saved: "+why+".")
+		http.Redirect(w, r, "/leads?"+r.PostFormValue("query"), http.StatusSeeOther)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "View saved: "+v.Name+".")
+	http.Redirect(w, r, v.Path(), http.StatusSeeOther)
+}
+
+func (h *Web) confirmDeleteView(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	v, err := h.Views.Get(r.Context(), actor(r), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, "confirm", page{Title: "Delete view", Nav: "leads", Data: confirmData{
+		Question: "Delete the view “" + v.Name + "”?", Detail: "Only the saved filters go; no lead changes.",
+		Action: "/views/" + strconv.FormatInt(v.ID, 10) + "/delete", Button: "Delete view", Cancel: v.Path()}})
+}
+
+func (h *Web) deleteView(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err := h.Views.Delete(r.Context(), actor(r), id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "View deleted.")
+	http.Redirect(w, r, "/leads", http.StatusSeeOther)
+}
