@@ -16,6 +16,7 @@ import (
 	"leadflow/internal/activity"
 	"leadflow/internal/audit"
 	"leadflow/internal/brief"
+	"leadflow/internal/bulk"
 	"leadflow/internal/calendar"
 	"leadflow/internal/catalog"
 	"leadflow/internal/crm"
@@ -57,6 +58,7 @@ type API struct {
 	Invoices *invoice.Service
 	Search   *search.Service
 	Views    *savedview.Service
+	Bulk     *bulk.Service
 	// Segments keeps saved filters over leads and their members.
 	Segments *segment.Service
 	Nurture  *nurture.Service

@@ -150,6 +150,7 @@ func (a *API) routes() []route {
 		{"POST /api/v1/opportunities/{id}/products", a.addOpportunityProduct},
 		{"DELETE /api/v1/opportunity-products/{id}", a.removeOpportunityProduct},
 		{"GET /api/v1/search", a.search},
+		{"POST /api/v1/leads/bulk", a.bulkLeads},
 		{"GET /api/v1/views", a.listViews},
 		{"POST /api/v1/views", a.saveView},
 		{"DELETE /api/v1/views/{id}", a.deleteView},

@@ -41,7 +41,8 @@ func TestBrowserEveryPageFits(t *testing.T) {
 	for _, role := range []string{"sales", "marketing", "admin"} {
 		email := map[string]string{"sales": "sam@example.com", "marketing": "mia@example.com", "admin": "admin@example.com"}[role]
 		ctx := chromium(t) // a browser of its own for each role
-		if err := chromedp.Run(ctx, signIn(f.srv.URL+"/login", email), chromedp.WaitVisible(`main`)); err != nil {
+		if err := chromedp.Run(ctx, signIn(f.srv.URL+"/login?next=/home", email), chromedp.WaitVisible(`header.top`),
+			chromedp.Navigate(f.srv.URL+"/home"), chromedp.WaitVisible(`main`)); err != nil {
 			t.Fatal(err)
 		}
 		// The check sees a page that does not fit: a field made too wide.

@@ -16,6 +16,8 @@ import (
 // credentials, which have no unassigned kind.
 func apiRecordKind(path string) string {
 	switch {
+	case !strings.Contains(path, "{id}"): // a bulk route names its leads in the body; TestBulkActions tries them
+		return ""
 	case strings.HasSuffix(path, "/convert"):
 		return "convertible"
 	case strings.HasPrefix(path, "/api/v1/leads/"):

@@ -52,6 +52,10 @@ type listData struct {
 	// Views are the user's saved views; Current the one this list is.
 	Views   []savedview.View
 	Current int64
+	// Here is this page of the list, for the bulk form to come back to;
+	// Sequences what the bulk form can enrol leads in.
+	Here      string
+	Sequences []nurture.Sequence
 }
 
 func (h *Web) listLeads(w http.ResponseWriter, r *http.Request) {
@@ -85,6 +89,13 @@ func (h *Web) listLeads(w http.ResponseWriter, r *http.Request) {
 	if d.Owners, err = h.owners(r); err != nil {
 		h.serverError(w, r, err)
 		return
+	}
+	d.Here = "/leads?" + q.Encode()
+	if actor(r).ManagesMarketing() && h.Nurture != nil {
+		if d.Sequences, err = h.Nurture.Sequences(r.Context()); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
 	}
 	if d.Views, err = h.Views.List(r.Context(), actor(r)); err != nil {
 		h.serverError(w, r, err)

@@ -179,6 +179,7 @@ func (h *Web) handler(table *routeTable) http.Handler {
 	h.invoiceRoutes(private)
 	private.HandleFunc("GET /search", h.searchAll)
 	private.HandleFunc("POST /views", h.saveView)
+	private.HandleFunc("POST /leads/bulk", h.bulkLeads)
 	private.HandleFunc("GET /views/{id}/delete", h.confirmDeleteView)
 	private.HandleFunc("POST /views/{id}/delete", h.deleteView)
 	h.matchingRoutes(private)

@@ -23,6 +23,7 @@ import (
 	"leadflow/internal/activity"
 	"leadflow/internal/audit"
 	"leadflow/internal/brief"
+	"leadflow/internal/bulk"
 	"leadflow/internal/calendar"
 	"leadflow/internal/catalog"
 	"leadflow/internal/clientip"
@@ -86,6 +87,8 @@ type Services struct {
 	Search *search.Service
 	// Views keeps each user's saved views of the lead list.
 	Views *savedview.Service
+	// Bulk applies one action to many leads.
+	Bulk *bulk.Service
 }
 
 // Web holds what the pages call.

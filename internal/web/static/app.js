@@ -103,3 +103,18 @@ document.addEventListener("DOMContentLoaded", () => {
     show();
   });
 });
+// Lead list: "tick all" ticks the page's leads; the bulk form shows only
+// the field its action needs (without script every field shows, and the
+// server reads the one the action names).
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.getElementById("bulk");
+  if (!form) return;
+  const all = document.getElementById("pick-all");
+  const boxes = () => document.querySelectorAll('input[name=id][form=bulk]');
+  all.closest("label").hidden = false;
+  all.addEventListener("change", () => boxes().forEach((b) => { b.checked = all.checked; }));
+  const action = form.querySelector("[name=action]");
+  const fit = () => form.querySelectorAll("[data-for]").forEach((f) => { f.hidden = f.dataset.for !== action.value; });
+  action.addEventListener("change", fit);
+  fit();
+});

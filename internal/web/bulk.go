@@ -1,0 +1,98 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"leadflow/internal/bulk"
+	"leadflow/internal/fault"
+)
+
+// bulkConfirm is the page that asks before many leads are deleted.
+type bulkConfirm struct {
+	IDs  []int64
+	Back string
+}
+
+// bulkLeads applies the lead list's bulk action to the ticked leads and
+// returns to the list, saying what was done and what was refused.
+// Deleting asks first.
+func (h *Web) bulkLeads(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	back := r.PostForm.Get("back")
+	if !strings.HasPrefix(back, "/leads") || strings.HasPrefix(back, "//") {
+		back = "/leads"
+	}
+	var ids []int64
+	for _, s := range r.PostForm["id"] {
+		if id, err := strconv.ParseInt(s, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		h.flash(w, "Tick the leads to work on first.")
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return
+	}
+	act := bulk.Action{Kind: r.PostForm.Get("action"), Reason: r.PostForm.Get("reason")}
+	switch act.Kind {
+	case bulk.Assign:
+		act.Value = r.PostForm.Get("owner")
+	case bulk.Stage:
+		act.Value = r.PostForm.Get("stage")
+	case bulk.Enrol:
+		act.Value = r.PostForm.Get("sequence")
+	case bulk.Delete:
+		if r.PostForm.Get("confirm") != "yes" {
+			if !actor(r).CanDeleteLeads() {
+				h.fail(w, r, fault.Errorf(fault.Forbidden, "Only admins and marketing delete leads."))
+				return
+			}
+			h.render(w, r, "bulk_confirm", page{Title: "Delete leads", Nav: "leads", Data: bulkConfirm{IDs: ids, Back: back}})
+			return
+		}
+	}
+	res, err := h.Bulk.Apply(r.Context(), actor(r), ids, act)
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		var why []string
+		for f, reason := range e.Fields {
+			why = append(why, f+" "+reason)
+		}
+		h.flash(w, "Nothing was done: "+strings.Join(why, "; ")+".")
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, bulkSummary(act.Kind, res))
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// bulkSummary says what a bulk action did, naming up to three refusals.
+func bulkSummary(kind string, res bulk.Result) string {
+	verb := map[string]string{bulk.Assign: "Assigned", bulk.Stage: "Moved", bulk.Enrol: "Enrolled", bulk.Delete: "Deleted"}[kind]
+	msg := fmt.Sprintf("%s %d lead%s.", verb, len(res.Done), plural(len(res.Done)))
+	if n := len(res.Refused); n > 0 {
+		msg += fmt.Sprintf(" %d refused:", n)
+		for i, r := range res.Refused {
+			if i == 3 {
+				msg += fmt.Sprintf(" and %d more.", n-3)
+				break
+			}
+			msg += fmt.Sprintf(" lead %d, %s;", r.ID, r.Reason)
+		}
+		msg = strings.TrimSuffix(msg, ";")
+	}
+	return msg
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
