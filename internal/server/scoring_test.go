@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"leadflow/internal/dbtest"
 	"leadflow/internal/sqldb"
 )
@@ -219,5 +221,49 @@ func TestWebScoringEditor(t *testing.T) {
 	sales.login("sam@example.com")
 	if status, _, _ := sales.get("/scoring"); status != http.StatusForbidden {
 		t.Errorf("sales on the scoring page: %d", status)
+	}
+}
+
+// An earlier rules version opens in the editor and, saved, is restored
+// as a new version with its rules, its note saying so; behaviour rules
+// pick their event from a list.
+func TestBrowserRestoreRulesVersion(t *testing.T) {
+	ctx := chromium(t)
+	f := newFixture(t, dbtest.SQLite(t))
+	for _, points := range []int{12, 3} {
+		body := fmt.Sprintf(`{"note":"ebooks at %d","rules":{"explicit":[],"behaviour":[{"event":"ebook_download","points":%d}],"half_life_days":30,"hot":70,"warm":40,"mql":60}}`, points, points)
+		if status, saved := f.call(t, "marketing", "PUT", "/api/v1/scoring/rules", body); status != 200 {
+			t.Fatalf("save: %d %v", status, saved)
+		}
+	}
+	var event string
+	err := chromedp.Run(ctx,
+		signIn(f.srv.URL+"/login?next=/scoring", "mia@example.com"),
+		chromedp.WaitVisible(`a[href="/scoring?version=1"]`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector("select[name=b0_event]").value`, &event),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if event != "ebook_download" {
+		t.Errorf("the first behaviour rule's event list shows %q", event)
+	}
+	clickToNavigate(t, ctx, `a[href="/scoring?version=1"]`)
+	var points string
+	err = chromedp.Run(ctx,
+		chromedp.WaitVisible(`#opened`, chromedp.ByID),
+		chromedp.Evaluate(`document.querySelector("input[name=b0_points]").value`, &points),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if points != "12" {
+		t.Errorf("version 1 opens with %q points for an e-book", points)
+	}
+	clickToNavigate(t, ctx, `form.builder button[type=submit]`)
+	_, rules := f.call(t, "admin", "GET", "/api/v1/scoring/rules", "")
+	b := rules["rules"].(map[string]any)["behaviour"].([]any)
+	if rules["version"] != 3.0 || len(b) != 1 || b[0].(map[string]any)["points"] != 12.0 || rules["note"] != "Restore of version 1" {
+		t.Errorf("after restoring version 1: %v", rules)
 	}
 }

@@ -24,6 +24,10 @@ type scoringData struct {
 	Events   []string
 	BaseURL  string
 	Origins  string
+	// Opened is an earlier version shown in the editor to be restored;
+	// 0 when the editor shows the rules in force.
+	Opened int64
+	Note   string
 }
 
 func (h *Web) showScoring(w http.ResponseWriter, r *http.Request) {
@@ -37,7 +41,37 @@ func (h *Web) showScoring(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	h.renderScoring(w, r, scoringData{Ruleset: rs, Rules: rs.Rules}, 0)
+	d := scoringData{Ruleset: rs, Rules: rs.Rules}
+	if v := r.URL.Query().Get("version"); v != "" {
+		// An earlier version opens in the editor; saving it restores it
+		// as a new version, so the history keeps every step.
+		old, ok, err := h.ruleVersion(r, v)
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		if !ok {
+			h.fail(w, r, fault.Errorf(fault.NotFound, "There is no rules version %q.", v))
+			return
+		}
+		d.Rules, d.Opened, d.Note = old.Rules, old.Version, fmt.Sprintf("Restore of version %d", old.Version)
+	}
+	h.renderScoring(w, r, d, 0)
+}
+
+// ruleVersion finds rules version v among the kept ones.
+func (h *Web) ruleVersion(r *http.Request, v string) (scoring.Ruleset, bool, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return scoring.Ruleset{}, false, nil
+	}
+	all, err := h.Leads.Rules().History(r.Context(), 1000)
+	for _, rs := range all {
+		if rs.Version == n {
+			return rs, true, err
+		}
+	}
+	return scoring.Ruleset{}, false, err
 }
 
 func (h *Web) renderScoring(w http.ResponseWriter, r *http.Request, d scoringData, status int) {
