@@ -85,6 +85,20 @@ func (l later) Error() string { return "waiting its turn, for " + l.after.String
 // which has not failed and must not run out of attempts by waiting.
 func Later(d time.Duration) error { return later{d} }
 
+// retryIn is a failure to try again after a wait the handler chose.
+type retryIn struct {
+	err   error
+	after time.Duration
+}
+
+func (r retryIn) Error() string { return r.err.Error() }
+func (r retryIn) Unwrap() error { return r.err }
+
+// RetryIn wraps err so that the job, if it has attempts left, is tried
+// again after d instead of the runner's back-off: for work with a
+// schedule of its own, such as webhook deliveries.
+func RetryIn(err error, d time.Duration) error { return retryIn{err, d} }
+
 // EnqueueOptions adjust one enqueue; the zero value runs the job as soon
 // as possible with the default number of attempts.
 type EnqueueOptions struct {

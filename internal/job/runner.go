@@ -400,8 +400,13 @@ func (r *Runner) finish(j Job, err error) {
 			WHERE id = ? AND locked_by = ? AND attempt = ?`, err.Error(), now.UnixMilli(), j.ID, r.opt.Instance, j.Attempt)
 	default:
 		r.opt.Log.Warn("job will be tried again", "id", j.ID, "kind", j.Kind, "attempt", j.Attempt, "err", err)
+		after := r.opt.Backoff(j.Attempt)
+		var own retryIn
+		if errors.As(err, &own) {
+			after = own.after
+		}
 		res, uerr = r.db.W.Exec(ctx, `UPDATE jobs SET state = 'available', error = ?, run_at = ?, locked_by = NULL, lease_until = NULL
-			WHERE id = ? AND locked_by = ? AND attempt = ?`, err.Error(), now.Add(r.opt.Backoff(j.Attempt)).UnixMilli(),
+			WHERE id = ? AND locked_by = ? AND attempt = ?`, err.Error(), now.Add(after).UnixMilli(),
 			j.ID, r.opt.Instance, j.Attempt)
 	}
 	if uerr != nil {

@@ -1,0 +1,315 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"leadflow/internal/access"
+	"leadflow/internal/audit"
+	"leadflow/internal/fault"
+	"leadflow/internal/job"
+	"leadflow/internal/sqldb"
+)
+
+var errNoRows = sql.ErrNoRows
+
+// Delivery statuses.
+const (
+	Pending   = "pending"
+	Delivered = "delivered"
+	Failed    = "failed"
+	Skipped   = "skipped" // its subscription was disabled before it left
+)
+
+type deliverArgs struct {
+	ID int64 `json:"id"`
+}
+
+// Delivery is one message to one subscription, with its attempts.
+type Delivery struct {
+	ID        int64
+	WebhookID int64
+	MsgID     string
+	Event     string
+	Payload   string
+	Status    string
+	CreatedAt time.Time
+	Attempts  []Attempt // newest first
+}
+
+// Attempt is one try of a delivery.
+type Attempt struct {
+	At         time.Time
+	StatusCode int // 0 when no answer came
+	Latency    time.Duration
+	Response   string // the start of the answer's body
+	Error      string
+}
+
+// excerpt is how much of an answer's body the log keeps.
+const excerpt = 500
+
+// Deliver is the delivery job: it sends the message once, records the
+// attempt, and asks to be tried again after Retry while attempts are
+// left. A subscription whose attempts fail DisableAfter times in a row
+// is disabled, and its waiting deliveries are skipped.
+func (s *Service) Deliver(ctx context.Context, j job.Job) error {
+	var args deliverArgs
+	if err := j.Decode(&args); err != nil {
+		return err
+	}
+	var d Delivery
+	var created int64
+	err := s.db.R.QueryRow(ctx, `SELECT id, webhook_id, msg_id, event, payload, status, created_at FROM webhook_deliveries WHERE id = ?`, args.ID).
+		Scan(&d.ID, &d.WebhookID, &d.MsgID, &d.Event, &d.Payload, &d.Status, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // erased with its lead or its subscription
+	}
+	if err != nil || d.Status != Pending {
+		return wrap("deliver", err)
+	}
+	sub, err := get(ctx, s.db.R, d.WebhookID)
+	if fault.CodeOf(err) == fault.NotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !sub.Active() {
+		return s.end(ctx, d.ID, Skipped)
+	}
+	a := s.send(ctx, sub, d)
+	failed := a.Error != "" || a.StatusCode < 200 || a.StatusCode > 299
+	// An address refused as private stays so: no point trying again.
+	last := j.Attempt >= j.MaxAttempts || a.Error == ErrPrivateAddress.Error()
+	disabled, err := s.record(ctx, sub, d, a, failed, last)
+	if err != nil || !failed {
+		return err
+	}
+	why := a.Error
+	if why == "" {
+		why = fmt.Sprintf("answered %d", a.StatusCode)
+	}
+	if disabled || last {
+		return job.Permanent(fmt.Errorf("webhook %d, delivery %d: %s", sub.ID, d.ID, why))
+	}
+	return job.RetryIn(fmt.Errorf("webhook %d, delivery %d: %s", sub.ID, d.ID, why), s.Retry(j.Attempt))
+}
+
+// send makes one attempt; it never returns an error, only an Attempt
+// that says what happened.
+func (s *Service) send(ctx context.Context, sub Subscription, d Delivery) Attempt {
+	start := s.now()
+	a := Attempt{At: start.UTC()}
+	body := []byte(d.Payload)
+	sig, err := Sign(sub.Secret, d.MsgID, start, body)
+	if err != nil {
+		a.Error = err.Error()
+		return a
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.URL, bytes.NewReader(body))
+	if err != nil {
+		a.Error = err.Error()
+		return a
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "leadflow-webhooks")
+	req.Header.Set("webhook-id", d.MsgID)
+	req.Header.Set("webhook-timestamp", fmt.Sprint(start.Unix()))
+	req.Header.Set("webhook-signature", sig)
+	resp, err := client(sub.AllowPrivate, s.Timeout).Do(req)
+	if err != nil {
+		a.Latency = s.now().Sub(start)
+		a.Error = describe(err)
+		return a
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, excerpt))
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20)) // lets the connection be reused
+	a.Latency = s.now().Sub(start)
+	a.StatusCode = resp.StatusCode
+	a.Response = strings.ToValidUTF8(string(b), string(utf8.RuneError))
+	return a
+}
+
+// describe says why an attempt got no answer, without the URL the
+// client's error repeats (the log shows it next to the attempt).
+func describe(err error) string {
+	if errors.Is(err, ErrPrivateAddress) {
+		return ErrPrivateAddress.Error()
+	}
+	var ue interface{ Timeout() bool }
+	if errors.As(err, &ue) && ue.Timeout() {
+		return "no answer within the time allowed"
+	}
+	var u interface{ Unwrap() error }
+	if errors.As(err, &u) && u.Unwrap() != nil {
+		return u.Unwrap().Error()
+	}
+	return err.Error()
+}
+
+// record writes the attempt, the delivery's status and the
+// subscription's count of failures in a row, disabling it when the
+// count reaches DisableAfter; it reports whether it did.
+func (s *Service) record(ctx context.Context, sub Subscription, d Delivery, a Attempt, failed, last bool) (bool, error) {
+	disabled := false
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		disabled = false
+		now := s.now().UnixMilli()
+		if _, err := tx.Exec(ctx, `INSERT INTO webhook_attempts (delivery_id, webhook_id, at, status_code, latency_ms, response, error)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, d.ID, sub.ID, a.At.UnixMilli(), a.StatusCode, a.Latency.Milliseconds(), a.Response, a.Error); err != nil {
+			return wrap("record attempt", err)
+		}
+		status := Pending
+		switch {
+		case !failed:
+			status = Delivered
+		case last:
+			status = Failed
+		}
+		if _, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?`,
+			status, now, d.ID); err != nil {
+			return wrap("record attempt", err)
+		}
+		if !failed {
+			_, err := tx.Exec(ctx, `UPDATE webhooks SET failures = 0 WHERE id = ? AND failures <> 0`, sub.ID)
+			return wrap("record attempt", err)
+		}
+		var failures int
+		var off sql.NullInt64
+		if err := tx.QueryRow(ctx, `UPDATE webhooks SET failures = failures + 1 WHERE id = ? RETURNING failures, disabled_at`, sub.ID).
+			Scan(&failures, &off); err != nil {
+			return wrap("record attempt", err)
+		}
+		if failures < s.DisableAfter || off.Valid {
+			return nil
+		}
+		disabled = true
+		why := fmt.Sprintf("disabled after %d failed attempts in a row; the last: %s", failures, lastError(a))
+		if _, err := tx.Exec(ctx, `UPDATE webhooks SET disabled_at = ?, disabled_reason = ? WHERE id = ?`, now, why, sub.ID); err != nil {
+			return wrap("disable", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = ?, updated_at = ? WHERE webhook_id = ? AND status = ?`,
+			Skipped, now, sub.ID, Pending); err != nil {
+			return wrap("disable", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = ? WHERE id = ?`, Failed, d.ID); err != nil {
+			return wrap("disable", err)
+		}
+		return audit.Record(ctx, tx, access.System, "webhook.disable", "webhook", sub.ID, map[string]any{"reason": why})
+	})
+	if disabled {
+		s.Log.Warn("webhook disabled", "webhook", sub.ID, "url", sub.URL, "failures", s.DisableAfter)
+	}
+	return disabled, err
+}
+
+func lastError(a Attempt) string {
+	if a.Error != "" {
+		return a.Error
+	}
+	return fmt.Sprintf("answered %d", a.StatusCode)
+}
+
+// end sets a delivery's final status.
+func (s *Service) end(ctx context.Context, id int64, status string) error {
+	_, err := s.db.W.Exec(ctx, `UPDATE webhook_deliveries SET status = ?, updated_at = ? WHERE id = ?`, status, s.now().UnixMilli(), id)
+	return wrap("end delivery", err)
+}
+
+// Deliveries returns subscription id's latest deliveries, newest first,
+// each with its attempts.
+func (s *Service) Deliveries(ctx context.Context, a access.Actor, id int64, limit int) ([]Delivery, error) {
+	if _, err := s.Get(ctx, a, id); err != nil {
+		return nil, err
+	}
+	limit = min(max(limit, 1), 200)
+	rows, err := s.db.R.Query(ctx, `SELECT id, webhook_id, msg_id, event, payload, status, created_at FROM webhook_deliveries
+		WHERE webhook_id = ? ORDER BY id DESC LIMIT ?`, id, limit)
+	if err != nil {
+		return nil, wrap("deliveries", err)
+	}
+	var out []Delivery
+	index := map[int64]int{}
+	for rows.Next() {
+		var d Delivery
+		var created int64
+		if err := rows.Scan(&d.ID, &d.WebhookID, &d.MsgID, &d.Event, &d.Payload, &d.Status, &created); err != nil {
+			rows.Close()
+			return nil, wrap("deliveries", err)
+		}
+		d.CreatedAt = time.UnixMilli(created).UTC()
+		index[d.ID] = len(out)
+		out = append(out, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, wrap("deliveries", err)
+	}
+	rows, err = s.db.R.Query(ctx, `SELECT delivery_id, at, status_code, latency_ms, response, error FROM webhook_attempts
+		WHERE webhook_id = ? AND delivery_id >= ? ORDER BY id DESC`, id, out[len(out)-1].ID)
+	if err != nil {
+		return nil, wrap("attempts", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var at Attempt
+		var did, ms, when int64
+		if err := rows.Scan(&did, &when, &at.StatusCode, &ms, &at.Response, &at.Error); err != nil {
+			return nil, wrap("attempts", err)
+		}
+		at.At, at.Latency = time.UnixMilli(when).UTC(), time.Duration(ms)*time.Millisecond
+		if i, ok := index[did]; ok {
+			out[i].Attempts = append(out[i].Attempts, at)
+		}
+	}
+	return out, wrap("attempts", rows.Err())
+}
+
+// Redeliver sends delivery id again, with the same webhook-id, as a new
+// round of attempts; its subscription must be active. It returns the
+// delivery's subscription.
+func (s *Service) Redeliver(ctx context.Context, a access.Actor, id int64) (int64, error) {
+	if err := MayManage(a); err != nil {
+		return 0, err
+	}
+	var webhookID int64
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		var disabled sql.NullInt64
+		var status string
+		err := tx.QueryRow(ctx, `SELECT d.webhook_id, d.status, w.disabled_at FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+			WHERE d.id = ?`+tx.ForUpdate("d"), id).Scan(&webhookID, &status, &disabled)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fault.Errorf(fault.NotFound, "delivery %d not found", id)
+		}
+		if err != nil {
+			return wrap("redeliver", err)
+		}
+		if disabled.Valid {
+			return fault.Errorf(fault.Conflict, "webhook %d is disabled; enable it first", webhookID)
+		}
+		if status == Pending {
+			return fault.Errorf(fault.Conflict, "delivery %d is still being tried", id)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = ?, updated_at = ? WHERE id = ?`, Pending, s.now().UnixMilli(), id); err != nil {
+			return wrap("redeliver", err)
+		}
+		if _, _, err := job.Enqueue(ctx, tx, DeliverJob, deliverArgs{ID: id}, job.EnqueueOptions{MaxAttempts: s.Attempts}); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, "webhook.redeliver", "webhook", webhookID, map[string]any{"delivery": id})
+	})
+	if err == nil && s.Jobs != nil {
+		s.Jobs.Wake()
+	}
+	return webhookID, err
+}
