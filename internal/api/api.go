@@ -37,6 +37,7 @@ import (
 	"leadflow/internal/segment"
 	"leadflow/internal/textcheck"
 	"leadflow/internal/user"
+	"leadflow/internal/webhook"
 )
 
 // API holds what the handlers call.
@@ -71,6 +72,8 @@ type API struct {
 	Projects *project.Service
 	// Handoffs send briefs to vendors and record their answers.
 	Handoffs *handoff.Service
+	// Webhooks are the admins' subscriptions and their delivery logs.
+	Webhooks *webhook.Service
 	Log      *slog.Logger
 }
 

@@ -202,6 +202,13 @@ func (a *API) routes() []route {
 		{"POST /api/v1/leads/{id}/handoffs", a.sendBrief},
 		{"POST /api/v1/handoffs/{id}/answer", a.answerHandoff},
 		{"PATCH /api/v1/projects/{id}", a.updateProject},
+		{"GET /api/v1/webhooks", a.listWebhooks},
+		{"POST /api/v1/webhooks", a.createWebhook},
+		{"GET /api/v1/webhooks/{id}", a.getWebhook},
+		{"PATCH /api/v1/webhooks/{id}", a.updateWebhook},
+		{"DELETE /api/v1/webhooks/{id}", a.deleteWebhook},
+		{"GET /api/v1/webhooks/{id}/deliveries", a.webhookDeliveries},
+		{"POST /api/v1/webhook-deliveries/{id}/redeliver", a.redeliverWebhook},
 	}
 }
 

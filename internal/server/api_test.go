@@ -25,6 +25,7 @@ import (
 type fixture struct {
 	srv    *httptest.Server
 	tokens map[string]string // by role name, plus "sales2"
+	db     *sqldb.DB
 }
 
 const testPassword = "correct horse battery"
@@ -36,7 +37,7 @@ func newFixtureWith(t *testing.T, db *sqldb.DB, cfg server.Config) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	users := user.NewService(db)
-	f := &fixture{tokens: map[string]string{}}
+	f := &fixture{tokens: map[string]string{}, db: db}
 	for _, u := range []struct {
 		key   string
 		email string

@@ -346,5 +346,6 @@ func otherUsersRecords(t *testing.T, f *fixture, db *sqldb.DB) map[string]string
 	activityRecords(t, f, id(l, "id"), ids)
 	invoiceRecords(t, f, db, id(conv, "account_id"), ids)
 	viewRecords(t, f, nil, "api", ids)
+	webhookRecords(t, f, ids)
 	return ids
 }

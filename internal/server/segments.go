@@ -10,6 +10,7 @@ import (
 	"leadflow/internal/job"
 	"leadflow/internal/segment"
 	"leadflow/internal/sqldb"
+	"leadflow/internal/webhook"
 )
 
 // registerSegments gives the runner the segment membership job, run every
@@ -21,7 +22,7 @@ func registerSegments(r *job.Runner, segments *segment.Service, db *sqldb.DB) {
 	r.Every(segment.JobKind, segment.Every, nil)
 }
 
-// wakeSegments starts the membership job after a request that may have
+// wakeSegments starts the membership job, and the webhooks' dispatch, after a request that may have
 // written a lead or an event (any but GET and HEAD, and the tracking
 // endpoints), at most once a second per instance, so segments follow a
 // change within moments rather than at the job's next period. The
@@ -38,6 +39,10 @@ func wakeSegments(r *job.Runner, next http.Handler) http.Handler {
 		if now-prev < 1000 || !last.CompareAndSwap(prev, now) {
 			return
 		}
-		go segment.Wake(context.WithoutCancel(req.Context()), r) // a failure waits for the next period
+		go func() { // a failure waits for the next period
+			ctx := context.WithoutCancel(req.Context())
+			segment.Wake(ctx, r)
+			webhook.Wake(ctx, r)
+		}()
 	})
 }

@@ -40,6 +40,7 @@ import (
 	"leadflow/internal/tracking"
 	"leadflow/internal/user"
 	"leadflow/internal/web"
+	"leadflow/internal/webhook"
 )
 
 // Config is what the server needs.
@@ -123,13 +124,16 @@ func New(cfg Config) (http.Handler, error) {
 	runner.Handle(mail.JobKind, outbox.Handler)
 	segments := segment.NewService(cfg.DB)
 	registerSegments(runner, segments, cfg.DB)
+	hooks := webhook.NewService(cfg.DB, leads)
+	hooks.Log = cfg.Log
+	registerWebhooks(runner, hooks)
 	runner.Handle(nurture.TickJob, nurtureSvc.Tick)
 	runner.Every(nurture.TickJob, time.Minute, nil)
 
 	bulkSvc := &bulk.Service{Leads: leads, Nurture: nurtureSvc}
 	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Bulk: bulkSvc}, cfg.Log)
+		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Bulk: bulkSvc, Webhooks: hooks}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +145,7 @@ func New(cfg Config) (http.Handler, error) {
 	pub.Proxies = cfg.TrustedProxies
 	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Bulk: bulkSvc}
+		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Bulk: bulkSvc, Webhooks: hooks}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))

@@ -528,6 +528,7 @@ func matrixRecords(t *testing.T, f *fixture, db *sqldb.DB, role string) records 
 		recs["others-session"] = id(data[len(data)-1].(map[string]any), "id")
 	}
 	matchingRecords(t, f, recs, role)
+	webhookPageRecords(t, f, db, recs)
 	return recs
 }
 

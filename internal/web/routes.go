@@ -183,6 +183,7 @@ func (h *Web) handler(table *routeTable) http.Handler {
 	private.HandleFunc("GET /views/{id}/delete", h.confirmDeleteView)
 	private.HandleFunc("POST /views/{id}/delete", h.deleteView)
 	h.matchingRoutes(private)
+	h.webhookRoutes(private)
 	private.HandleFunc("/", h.notFound)
 	public.Handle("/", h.RequireLogin(private))
 

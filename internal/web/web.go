@@ -48,6 +48,7 @@ import (
 	"leadflow/internal/segment"
 	"leadflow/internal/tracking"
 	"leadflow/internal/user"
+	"leadflow/internal/webhook"
 )
 
 //go:embed templates/*.html
@@ -89,6 +90,8 @@ type Services struct {
 	Views *savedview.Service
 	// Bulk applies one action to many leads.
 	Bulk *bulk.Service
+	// Webhooks are the admins' subscriptions and their delivery logs.
+	Webhooks *webhook.Service
 }
 
 // Web holds what the pages call.

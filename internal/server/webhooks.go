@@ -1,0 +1,16 @@
+package server
+
+import (
+	"leadflow/internal/job"
+	"leadflow/internal/webhook"
+)
+
+// registerWebhooks gives the runner the dispatch job, run every
+// webhook.DispatchEvery across instances and woken after requests that
+// may change something (wakeSegments), and the delivery job.
+func registerWebhooks(r *job.Runner, hooks *webhook.Service) {
+	hooks.Jobs = r
+	r.Handle(webhook.DispatchJob, hooks.Dispatch)
+	r.Handle(webhook.DeliverJob, hooks.Deliver)
+	r.Every(webhook.DispatchJob, webhook.DispatchEvery, nil)
+}
