@@ -162,6 +162,9 @@ func activeSubscriptions(ctx context.Context, q sqldb.Querier) ([]Subscription, 
 func (s *Service) queue(ctx context.Context, tx *sqldb.Tx, e event, subs []Subscription) (int, error) {
 	made := 0
 	var data map[string]any
+	// leadID ties a delivery to a lead that still exists, so that it is
+	// erased with the lead.
+	var leadID any
 	for _, typ := range typesOf(e) {
 		for _, sub := range subs {
 			if !sub.Wants(typ) {
@@ -172,14 +175,13 @@ func (s *Service) queue(ctx context.Context, tx *sqldb.Tx, e event, subs []Subsc
 				if data, err = s.dataOf(ctx, tx, e); err != nil {
 					return made, err
 				}
+				if l, ok := data["lead"].(map[string]any); ok && e.source == "lead_change" && l["deleted"] == nil {
+					leadID = e.leadID
+				}
 			}
 			body, err := json.Marshal(Message{Type: typ, Timestamp: e.at, Data: data})
 			if err != nil {
 				return made, wrap("payload", err)
-			}
-			var leadID any
-			if e.leadID != 0 && e.source != "lead_delete" {
-				leadID = e.leadID
 			}
 			now := s.now().UnixMilli()
 			var id int64

@@ -1,0 +1,129 @@
+package server_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"leadflow/internal/dbtest"
+	"leadflow/internal/sqldb"
+	"leadflow/internal/webhook"
+)
+
+// TestWebhookEvents: an admin subscribes a receiver to every event
+// through the API; then the users' ordinary work — a lead created,
+// qualified, converted, its deal won, another deal lost, two leads
+// merged, one deleted, a form submission refused, an import run — reaches
+// the receiver as the matching events, every message signed with the
+// subscription's secret; the delivery log lists them.
+func TestWebhookEvents(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		var mu sync.Mutex
+		got := map[string]int{}
+		var secret string
+		bad := 0
+		rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			var m webhook.Message
+			json.Unmarshal(body, &m)
+			mu.Lock()
+			defer mu.Unlock()
+			if webhook.Verify(secret, r.Header.Get("webhook-id"), r.Header.Get("webhook-timestamp"), r.Header.Get("webhook-signature"), body, time.Now()) != nil {
+				bad++
+			}
+			got[m.Type]++
+		}))
+		defer rcv.Close()
+		_, events := f.call(t, "admin", "GET", "/api/v1/webhooks", "")
+		all, _ := json.Marshal(events["events"])
+		status, hook := f.call(t, "admin", "POST", "/api/v1/webhooks", `{"url":"`+rcv.URL+`","events":`+string(all)+`}`)
+		if status != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(hook), "private") {
+			t.Fatalf("a loopback receiver without allow_private: %d %v", status, hook)
+		}
+		status, hook = f.call(t, "admin", "POST", "/api/v1/webhooks", `{"url":"`+rcv.URL+`","events":`+string(all)+`,"allow_private":true}`)
+		if status != http.StatusCreated {
+			t.Fatalf("subscribe: %d %v", status, hook)
+		}
+		mu.Lock()
+		secret = hook["secret"].(string)
+		mu.Unlock()
+
+		id := func(m map[string]any, k string) string { return fmt.Sprint(m[k]) }
+		_, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"hook@lead.example","company":"Hook Co","stage":"sql"}`)
+		_, conv := f.call(t, "admin", "POST", "/api/v1/leads/"+id(l, "id")+"/convert", `{"opportunity":{"name":"Hook deal","amount":500,"currency":"EUR"}}`)
+		if s, o := f.call(t, "admin", "PATCH", "/api/v1/opportunities/"+id(conv, "opportunity_id"), `{"stage":"won"}`); s != http.StatusOK {
+			t.Fatalf("win: %d %v", s, o)
+		}
+		_, l2 := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"lost@lead.example","company":"Lost Co","stage":"sql"}`)
+		_, conv2 := f.call(t, "admin", "POST", "/api/v1/leads/"+id(l2, "id")+"/convert", `{"opportunity":{"name":"Lost deal","amount":1,"currency":"EUR"}}`)
+		if s, o := f.call(t, "admin", "PATCH", "/api/v1/opportunities/"+id(conv2, "opportunity_id"), `{"stage":"lost","lost_reason":"price"}`); s != http.StatusOK {
+			t.Fatalf("lose: %d %v", s, o)
+		}
+		_, a := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"twin1@lead.example","first_name":"Tess","last_name":"Twin","company":"Twins"}`)
+		_, b := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"twin2@lead.example","first_name":"Tess","last_name":"Twin","company":"Twins"}`)
+		if s, o := f.call(t, "admin", "POST", "/api/v1/leads/"+id(a, "id")+"/merge", `{"other_id":`+id(b, "id")+`}`); s != http.StatusOK {
+			t.Fatalf("merge: %d %v", s, o)
+		}
+		if s, o := f.call(t, "admin", "PATCH", "/api/v1/leads/"+id(a, "id"), `{"city":"Cluj"}`); s != http.StatusOK {
+			t.Fatalf("update: %d %v", s, o)
+		}
+		if s, _ := f.call(t, "admin", "DELETE", "/api/v1/leads/"+id(a, "id"), ""); s != http.StatusNoContent {
+			t.Fatalf("delete: %d", s)
+		}
+		createForm(t, f, `{"slug":"hooked","name":"Hooked","fields":[{"name":"email"}]}`)
+		post(t, f.srv.URL, "/f/hooked", "application/json", `{"email":"not an address"}`)
+		br := newBrowser(t, f.srv.URL)
+		br.login("admin@example.com")
+		_, loc, _ := br.upload("hook.csv", "email\nimported@lead.example\n")
+		if s, _, _ := br.post(loc+"/start", url.Values{"col0": {"email"}}); s != http.StatusSeeOther {
+			t.Fatalf("start import: %d", s)
+		}
+
+		want := []string{"lead.created", "lead.updated", "lead.merged", "lead.deleted", "lead.stage_changed", "lead.converted",
+			"opportunity.won", "opportunity.lost", "form.submission_refused", "import.finished"}
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			mu.Lock()
+			missing := slices.DeleteFunc(slices.Clone(want), func(e string) bool { return got[e] > 0 })
+			mu.Unlock()
+			if len(missing) == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				rows, _ := db.R.Query(t.Context(), `SELECT kind, state, error FROM jobs WHERE kind LIKE 'webhook%' ORDER BY id DESC LIMIT 10`)
+				for rows.Next() {
+					var k, s, e string
+					rows.Scan(&k, &s, &e)
+					t.Log(k, s, e)
+				}
+				rows.Close()
+				var n, d int
+				db.R.QueryRow(t.Context(), `SELECT (SELECT COUNT(*) FROM webhook_events), (SELECT COUNT(*) FROM webhook_deliveries)`).Scan(&n, &d)
+				t.Log("events", n, "deliveries", d)
+				t.Fatalf("the receiver never got %v; got %v", missing, got)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		mu.Lock()
+		if bad != 0 {
+			t.Errorf("%d messages failed signature verification", bad)
+		}
+		if got["lead.created"] < 5 {
+			t.Errorf("%d lead.created, want at least the five leads made", got["lead.created"])
+		}
+		mu.Unlock()
+		_, log := f.call(t, "admin", "GET", "/api/v1/webhooks/"+id(hook, "id")+"/deliveries?limit=200", "")
+		if data, _ := log["data"].([]any); len(data) < len(want) {
+			t.Errorf("the delivery log lists %d messages", len(data))
+		}
+	})
+}
