@@ -139,7 +139,7 @@ func (e environment) demo(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := opts.parse(); err != nil {
+	if err := opts.parse(e.stderr); err != nil {
 		return err
 	}
 	users := user.NewService(db)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"leadflow/internal/clientip"
+	"leadflow/internal/httplog"
 	"leadflow/internal/job"
 	"leadflow/internal/mail"
 	"leadflow/internal/server"
@@ -79,6 +81,9 @@ type serveOptions struct {
 	trustedProxies string
 	trusted        *clientip.Resolver // trustedProxies, parsed
 	readTimeout    time.Duration
+	logFormat      string
+	logLevel       string
+	log            *slog.Logger // from logFormat and logLevel
 }
 
 func (e environment) serveFlags(fs *flag.FlagSet) *serveOptions {
@@ -89,17 +94,31 @@ func (e environment) serveFlags(fs *flag.FlagSet) *serveOptions {
 		"the longest a request, body included, may take to arrive (CSV uploads are exempt while they keep moving)")
 	fs.StringVar(&o.trustedProxies, "trusted-proxies", e.getenv("LEADFLOW_TRUSTED_PROXIES"),
 		"comma-separated IPs or CIDR ranges of reverse proxies whose X-Forwarded-For / Forwarded name the client (default $LEADFLOW_TRUSTED_PROXIES; none)")
+	fs.StringVar(&o.logFormat, "log-format", orDefault(e.getenv("LEADFLOW_LOG_FORMAT"), "text"), "log format: text or json (default $LEADFLOW_LOG_FORMAT, else text)")
+	fs.StringVar(&o.logLevel, "log-level", orDefault(e.getenv("LEADFLOW_LOG_LEVEL"), "info"), "least important log lines written: debug, info, warn or error (default $LEADFLOW_LOG_LEVEL, else info)")
 	return o
 }
 
 // parse checks the options that need more than the flag package does.
-func (o *serveOptions) parse() error {
+func (o *serveOptions) parse(stderr io.Writer) error {
 	var err error
 	if o.readTimeout <= 0 {
 		return fmt.Errorf("--read-timeout must be positive, like 1m; got %s", o.readTimeout)
 	}
-	o.trusted, err = clientip.Parse(o.trustedProxies)
-	return err
+	if o.trusted, err = clientip.Parse(o.trustedProxies); err != nil {
+		return err
+	}
+	if o.log, err = httplog.New(stderr, o.logFormat, o.logLevel); err != nil {
+		return fmt.Errorf("--log-format, --log-level: %w", err)
+	}
+	return nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }
 
 func (e environment) serve(ctx context.Context, args []string) error {
@@ -111,7 +130,7 @@ func (e environment) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := opts.parse(); err != nil {
+	if err := opts.parse(e.stderr); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", *addr)
@@ -149,7 +168,10 @@ const (
 // then returns, so the caller closes the database after them. ready, if
 // set, runs once the server accepts connections.
 func (e environment) listen(ctx context.Context, db *sqldb.DB, opts serveOptions, ln net.Listener, ready func(url string)) error {
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	log := opts.log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(e.stderr, nil))
+	}
 	jo, err := e.jobOptions(log)
 	if err != nil {
 		return err

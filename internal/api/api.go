@@ -23,6 +23,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
 	"leadflow/internal/handoff"
+	"leadflow/internal/httplog"
 	"leadflow/internal/invoice"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
@@ -96,6 +97,7 @@ func (a *API) RequireToken(next http.Handler) http.Handler {
 			a.fail(w, r, err)
 			return
 		}
+		httplog.SetUser(r.Context(), u.ID)
 		next.ServeHTTP(w, r.WithContext(access.WithActor(r.Context(), u.Actor())))
 	})
 }
@@ -137,8 +139,8 @@ var statusOf = map[fault.Code]int{
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := fault.As(err)
 	if e == nil {
-		a.Log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
-		e = &fault.Error{Code: fault.Internal, Message: "internal error"}
+		a.Log.ErrorContext(r.Context(), "api", "method", r.Method, "path", r.URL.Path, "err", err)
+		e = &fault.Error{Code: fault.Internal, Message: "internal error; request id " + httplog.RequestID(r)}
 	}
 	status, ok := statusOf[e.Code]
 	if !ok {

@@ -3,6 +3,8 @@ package api
 import (
 	_ "embed"
 	"net/http"
+
+	"leadflow/internal/httplog"
 )
 
 //go:embed openapi.json
@@ -16,7 +18,10 @@ func (a *API) Handler() http.Handler {
 
 	authed := http.NewServeMux()
 	for _, rt := range a.routes() {
-		authed.HandleFunc(rt.pattern, rt.handle)
+		authed.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) {
+			httplog.SetRoute(r.Context(), rt.pattern) // for the request log and the metrics
+			rt.handle(w, r)
+		})
 	}
 	authed.HandleFunc("/api/v1/", a.notFound)
 	mux.Handle("/api/v1/", a.RequireToken(a.textQuery(authed)))

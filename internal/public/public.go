@@ -110,7 +110,7 @@ func (p *Public) limit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ok, wait, err := p.Limiter.Allow(r.Context(), bucketOf(r.URL.Path)+":"+p.Proxies.IP(r))
 		if err != nil {
-			p.Log.Error("rate limit", "err", err)
+			p.Log.ErrorContext(r.Context(), "rate limit", "err", err)
 		}
 		if !ok && err == nil {
 			secs := int(wait.Seconds() + 0.999)
@@ -184,7 +184,7 @@ func (p *Public) showForm(w http.ResponseWriter, r *http.Request) {
 func (p *Public) token(r *http.Request) string {
 	t, err := p.Forms.IssueToken(r.Context())
 	if err != nil {
-		p.Log.Error("form token", "err", err)
+		p.Log.ErrorContext(r.Context(), "form token", "err", err)
 	}
 	return t
 }
@@ -248,7 +248,7 @@ func (p *Public) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		p.Log.Error("form submission", "form", f.Slug, "err", err)
+		p.Log.ErrorContext(r.Context(), "form submission", "form", f.Slug, "err", err)
 		http.Error(w, "Your submission was saved but could not be processed right now; we will take care of it.", http.StatusInternalServerError)
 		return
 	}

@@ -91,7 +91,7 @@ func (tr *Tracker) collect(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// The database's words stay in the log: they describe the schema
 		// to whoever is probing.
-		tr.Log.Error("tracking", "err", err)
+		tr.Log.ErrorContext(r.Context(), "tracking", "err", err)
 		http.Error(w, "the event could not be recorded; it has been logged", http.StatusInternalServerError)
 		return
 	}

@@ -6,6 +6,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"leadflow/internal/httplog"
 )
 
 // statusRecorder remembers the status a handler wrote, for the log.
@@ -21,14 +23,37 @@ func (s *statusRecorder) WriteHeader(code int) {
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
+// logRequests gives each request an id — the X-Request-Id it came with
+// when that is a plain token (a proxy's), else a new one — returns it as
+// X-Request-Id, and after the answer logs one line: method, path (its
+// secret left out), the route that served it, status and duration, with
+// the request id and user id that every line logged while serving it
+// carries too (httplog).
 func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if !httplog.ValidID(id) {
+			id = httplog.NewID()
+		}
+		info := &httplog.Info{ID: id}
+		w.Header().Set("X-Request-Id", id)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		r = r.WithContext(httplog.With(r.Context(), info))
 		next.ServeHTTP(rec, r)
-		log.Info("http", "method", r.Method, "path", loggedPath(r.URL.Path), "status", rec.status,
-			"ms", time.Since(start).Milliseconds())
+		httplog.SetRoute(r.Context(), routeOf(info, r))
+		log.LogAttrs(r.Context(), slog.LevelInfo, "http", slog.String("method", r.Method), slog.String("path", loggedPath(r.URL.Path)),
+			slog.String("route", info.Route()), slog.Int("status", rec.status), slog.Int64("ms", time.Since(start).Milliseconds()))
 	})
+}
+
+// routeOf is the pattern that served r: the innermost router's when it
+// recorded one, else the top router's, which set r.Pattern.
+func routeOf(info *httplog.Info, r *http.Request) string {
+	if p := info.Route(); p != "" {
+		return p
+	}
+	return r.Pattern
 }
 
 // secretPaths are the paths whose next segment is a credential: emailed
@@ -56,8 +81,8 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				log.Error("panic", "method", r.Method, "path", loggedPath(r.URL.Path), "value", v, "stack", string(debug.Stack()))
-				http.Error(w, "internal error", http.StatusInternalServerError)
+				log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", loggedPath(r.URL.Path), "value", v, "stack", string(debug.Stack()))
+				httplog.ServerError(w, r)
 			}
 		}()
 		next.ServeHTTP(w, r)

@@ -21,6 +21,7 @@ import (
 	"leadflow/internal/crm"
 	"leadflow/internal/forms"
 	"leadflow/internal/handoff"
+	"leadflow/internal/httplog"
 	"leadflow/internal/imports"
 	"leadflow/internal/invoice"
 	"leadflow/internal/job"
@@ -78,6 +79,7 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.DecayEvery <= 0 {
 		cfg.DecayEvery = time.Hour
 	}
+	cfg.Log = httplog.Wrap(cfg.Log)
 	leads := lead.NewService(cfg.DB)
 	users := user.NewService(cfg.DB)
 	formSvc := forms.NewService(cfg.DB, leads)
@@ -161,7 +163,7 @@ func New(cfg Config) (http.Handler, error) {
 	mux.Handle("/t.js", publicPages)
 	mux.Handle("/t/", publicPages)
 	mux.Handle("/", securityHeaders(pages.Handler()))
-	return recoverPanics(cfg.Log, logRequests(cfg.Log, wakeSegments(runner, mux))), nil
+	return logRequests(cfg.Log, recoverPanics(cfg.Log, wakeSegments(runner, mux))), nil
 }
 
 // healthz answers 200 when the database answers, 503 when it does not.

@@ -52,7 +52,7 @@ func nextHour(now time.Time, loc *time.Location) string {
 func (h *Web) activitiesOf(r *http.Request, linkType string, id int64) *recordActivities {
 	list, err := h.Activities.ForRecord(r.Context(), actor(r), linkType, id)
 	if err != nil {
-		h.Log.Error("web: activities of a record", "type", linkType, "id", id, "err", err)
+		h.Log.ErrorContext(r.Context(), "web: activities of a record", "type", linkType, "id", id, "err", err)
 		return nil
 	}
 	loc, now := h.zone(r), time.Now()

@@ -108,6 +108,6 @@ func (h *Web) exportAudit(w http.ResponseWriter, r *http.Request) {
 	})
 	cw.Flush()
 	if err != nil {
-		h.Log.Error("audit export", "err", err) // the header is sent; the file ends short
+		h.Log.ErrorContext(r.Context(), "audit export", "err", err) // the header is sent; the file ends short
 	}
 }

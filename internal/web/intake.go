@@ -253,7 +253,7 @@ func (h *Web) importRejects(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="rejected-%d.csv"`, im.ID))
 	if _, err := h.Imports.WriteRejects(r.Context(), actor(r), im.ID, w); err != nil {
-		h.Log.Error("rejects download", "id", im.ID, "err", err)
+		h.Log.ErrorContext(r.Context(), "rejects download", "id", im.ID, "err", err)
 	}
 }
 
@@ -277,7 +277,7 @@ func (h *Web) exportLeads(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		h.Log.Error("export", "err", err) // the header is sent; the file ends short
+		h.Log.ErrorContext(r.Context(), "export", "err", err) // the header is sent; the file ends short
 	}
 }
 

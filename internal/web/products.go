@@ -124,7 +124,7 @@ func (h *Web) productsOf(r *http.Request, id int64, errs map[string]string) *dea
 		catalog, err = h.Products.List(r.Context(), false)
 	}
 	if err != nil {
-		h.Log.Error("web: products of a deal", "id", id, "err", err)
+		h.Log.ErrorContext(r.Context(), "web: products of a deal", "id", id, "err", err)
 		return nil
 	}
 	return &dealProducts{DealID: id, Lines: lines, Catalog: catalog, Errors: errs}

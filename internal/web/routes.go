@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"leadflow/internal/httplog"
+)
 
 // Handler returns every page. All but the login page and the static
 // files need a signed-in user; form posts are checked against cross-site
@@ -40,7 +44,10 @@ func (t *routeTable) mux(private bool) routeMux {
 
 func (m routeMux) Handle(pattern string, h http.Handler) {
 	m.table.routes = append(m.table.routes, Route{pattern, m.private})
-	m.ServeMux.Handle(pattern, h)
+	m.ServeMux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		httplog.SetRoute(r.Context(), pattern) // for the request log and the metrics
+		h.ServeHTTP(w, r)
+	}))
 }
 
 func (m routeMux) HandleFunc(pattern string, h http.HandlerFunc) { m.Handle(pattern, h) }

@@ -32,6 +32,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
 	"leadflow/internal/handoff"
+	"leadflow/internal/httplog"
 	"leadflow/internal/imports"
 	"leadflow/internal/invoice"
 	"leadflow/internal/job"
@@ -180,8 +181,8 @@ func (h *Web) render(w http.ResponseWriter, r *http.Request, name string, p page
 }
 
 func (h *Web) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	h.Log.Error("web", "method", r.Method, "path", r.URL.Path, "err", err)
-	http.Error(w, "Something went wrong on our side; it has been logged.", http.StatusInternalServerError)
+	h.Log.ErrorContext(r.Context(), "web", "method", r.Method, "path", r.URL.Path, "err", err)
+	httplog.ServerError(w, r)
 }
 
 // fail shows an error page fitting err's code.
@@ -233,6 +234,7 @@ func (h *Web) RequireLogin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if c, err := r.Cookie(sessionCookie); err == nil {
 			if u, err := h.Users.BySession(r.Context(), c.Value); err == nil {
+				httplog.SetUser(r.Context(), u.ID)
 				next.ServeHTTP(w, r.WithContext(access.WithActor(r.Context(), u.Actor())))
 				return
 			}
