@@ -16,6 +16,7 @@ import (
 	"leadflow/internal/httplog"
 	"leadflow/internal/job"
 	"leadflow/internal/mail"
+	"leadflow/internal/metrics"
 	"leadflow/internal/server"
 	"leadflow/internal/sqldb"
 )
@@ -84,6 +85,8 @@ type serveOptions struct {
 	logFormat      string
 	logLevel       string
 	log            *slog.Logger // from logFormat and logLevel
+	metricsAddr    string
+	metricsToken   string
 }
 
 func (e environment) serveFlags(fs *flag.FlagSet) *serveOptions {
@@ -96,6 +99,9 @@ func (e environment) serveFlags(fs *flag.FlagSet) *serveOptions {
 		"comma-separated IPs or CIDR ranges of reverse proxies whose X-Forwarded-For / Forwarded name the client (default $LEADFLOW_TRUSTED_PROXIES; none)")
 	fs.StringVar(&o.logFormat, "log-format", orDefault(e.getenv("LEADFLOW_LOG_FORMAT"), "text"), "log format: text or json (default $LEADFLOW_LOG_FORMAT, else text)")
 	fs.StringVar(&o.logLevel, "log-level", orDefault(e.getenv("LEADFLOW_LOG_LEVEL"), "info"), "least important log lines written: debug, info, warn or error (default $LEADFLOW_LOG_LEVEL, else info)")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", e.getenv("LEADFLOW_METRICS_ADDR"),
+		"serve /metrics on this address of its own, such as 127.0.0.1:9090 (default $LEADFLOW_METRICS_ADDR; none)")
+	o.metricsToken = e.getenv("LEADFLOW_METRICS_TOKEN")
 	return o
 }
 
@@ -185,10 +191,22 @@ func (e environment) listen(ctx context.Context, db *sqldb.DB, opts serveOptions
 		mc.BaseURL = url
 	}
 	runner := job.NewRunner(db, jo)
-	h, err := server.New(server.Config{DB: db, Log: log, SecureCookies: e.getenv("LEADFLOW_SECURE_COOKIES") == "true",
-		TrustedProxies: opts.trusted, Jobs: runner, DecayEvery: opts.decayEvery, Mail: mc})
+	m := metrics.New(db)
+	cfg := server.Config{DB: db, Log: log, SecureCookies: e.getenv("LEADFLOW_SECURE_COOKIES") == "true",
+		TrustedProxies: opts.trusted, Jobs: runner, DecayEvery: opts.decayEvery, Mail: mc, Metrics: m}
+	if opts.metricsAddr == "" {
+		cfg.MetricsToken = opts.metricsToken // else served only on the metrics address
+	}
+	h, err := server.New(cfg)
 	if err != nil {
 		return err
+	}
+	if opts.metricsAddr != "" {
+		stop, err := e.serveMetrics(opts.metricsAddr, m.Handler(opts.metricsToken), log)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	if opts.jobs {
 		runner.Start()
@@ -230,6 +248,20 @@ func (e environment) listen(ctx context.Context, db *sqldb.DB, opts serveOptions
 		return err
 	}
 	return nil
+}
+
+// serveMetrics serves /metrics alone on addr, until stop.
+func (e environment) serveMetrics(addr string, h http.Handler, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	go srv.Serve(ln)
+	fmt.Fprintf(e.stdout, "metrics at http://%s/metrics\n", displayAddr(ln.Addr()))
+	return func() { srv.Close() }, nil
 }
 
 // displayAddr makes a listener address clickable: an unspecified host

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"leadflow/internal/httplog"
+	"leadflow/internal/metrics"
 )
 
 // statusRecorder remembers the status a handler wrote, for the log.
@@ -28,8 +29,8 @@ func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter 
 // X-Request-Id, and after the answer logs one line: method, path (its
 // secret left out), the route that served it, status and duration, with
 // the request id and user id that every line logged while serving it
-// carries too (httplog).
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+// carries too (httplog); and counts it in m.
+func logRequests(log *slog.Logger, m *metrics.Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
@@ -41,9 +42,11 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		r = r.WithContext(httplog.With(r.Context(), info))
 		next.ServeHTTP(rec, r)
+		took := time.Since(start)
 		httplog.SetRoute(r.Context(), routeOf(info, r))
+		m.Observe(r, info.Route(), rec.status, took)
 		log.LogAttrs(r.Context(), slog.LevelInfo, "http", slog.String("method", r.Method), slog.String("path", loggedPath(r.URL.Path)),
-			slog.String("route", info.Route()), slog.Int("status", rec.status), slog.Int64("ms", time.Since(start).Milliseconds()))
+			slog.String("route", info.Route()), slog.Int("status", rec.status), slog.Int64("ms", took.Milliseconds()))
 	})
 }
 

@@ -27,6 +27,7 @@ import (
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/mail"
+	"leadflow/internal/metrics"
 	"leadflow/internal/nurture"
 	"leadflow/internal/privacy"
 	"leadflow/internal/product"
@@ -66,6 +67,12 @@ type Config struct {
 	// Mail is the SMTP server email goes through; the zero value sends
 	// none, and the pages that would send say so.
 	Mail mail.Config
+	// Metrics counts the requests; New makes one when nil. MetricsToken,
+	// when set, serves them at /metrics to requests bearing it; unset,
+	// /metrics is not served here (the caller may serve
+	// Metrics.Handler on an address of its own).
+	Metrics      *metrics.Metrics
+	MetricsToken string
 }
 
 // New returns the whole handler.
@@ -80,6 +87,9 @@ func New(cfg Config) (http.Handler, error) {
 		cfg.DecayEvery = time.Hour
 	}
 	cfg.Log = httplog.Wrap(cfg.Log)
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.New(cfg.DB)
+	}
 	leads := lead.NewService(cfg.DB)
 	users := user.NewService(cfg.DB)
 	formSvc := forms.NewService(cfg.DB, leads)
@@ -151,6 +161,9 @@ func New(cfg Config) (http.Handler, error) {
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))
+	if cfg.MetricsToken != "" {
+		mux.Handle("GET /metrics", cfg.Metrics.Handler(cfg.MetricsToken))
+	}
 	mux.Handle("/api/", securityHeaders(a.Handler()))
 	publicPages := pub.Handler()
 	mux.Handle("/f/", publicPages)
@@ -163,7 +176,7 @@ func New(cfg Config) (http.Handler, error) {
 	mux.Handle("/t.js", publicPages)
 	mux.Handle("/t/", publicPages)
 	mux.Handle("/", securityHeaders(pages.Handler()))
-	return logRequests(cfg.Log, recoverPanics(cfg.Log, wakeSegments(runner, mux))), nil
+	return logRequests(cfg.Log, cfg.Metrics, recoverPanics(cfg.Log, wakeSegments(runner, mux))), nil
 }
 
 // healthz answers 200 when the database answers, 503 when it does not.

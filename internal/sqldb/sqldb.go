@@ -470,3 +470,12 @@ func IsUniqueViolation(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
+
+// Pools returns the connection pools' statistics, by name: "read" and
+// "write" on SQLite, "shared" when both handles use one pool (PostgreSQL).
+func (db *DB) Pools() map[string]sql.DBStats {
+	if db.R.pool == db.W.pool {
+		return map[string]sql.DBStats{"shared": db.W.pool.Stats()}
+	}
+	return map[string]sql.DBStats{"read": db.R.pool.Stats(), "write": db.W.pool.Stats()}
+}
