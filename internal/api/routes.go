@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"net/http"
 
+	"leadflow/internal/allow"
 	"leadflow/internal/httplog"
 )
 
@@ -23,7 +24,15 @@ func (a *API) Handler() http.Handler {
 			rt.handle(w, r)
 		})
 	}
-	authed.HandleFunc("/api/v1/", a.notFound)
+	authed.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
+		if ms := allow.Methods(authed, r, "/api/v1/"); ms != nil {
+			w.Header().Set("Allow", allow.Header(ms))
+			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: "method_not_allowed",
+				Message: r.Method + " is not supported on " + r.URL.Path + "; use " + allow.Header(ms)}})
+			return
+		}
+		a.notFound(w, r)
+	})
 	mux.Handle("/api/v1/", a.RequireToken(a.textQuery(authed)))
 	return mux
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"leadflow/internal/allow"
 	"leadflow/internal/httplog"
 )
 
@@ -191,7 +192,15 @@ func (h *Web) handler(table *routeTable) http.Handler {
 	private.HandleFunc("POST /views/{id}/delete", h.deleteView)
 	h.matchingRoutes(private)
 	h.webhookRoutes(private)
-	private.HandleFunc("/", h.notFound)
+	private.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if ms := allow.Methods(private.ServeMux, r, "/"); ms != nil {
+			w.Header().Set("Allow", allow.Header(ms))
+			h.render(w, r, "error", page{Title: "Method not allowed", Status: http.StatusMethodNotAllowed,
+				Data: r.Method + " is not supported on " + r.URL.Path + "."})
+			return
+		}
+		h.notFound(w, r)
+	})
 	public.Handle("/", h.RequireLogin(private))
 
 	return http.NewCrossOriginProtection().Handler(h.textOnly(public))
