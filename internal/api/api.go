@@ -81,8 +81,9 @@ type API struct {
 // maxBody bounds a request body; a lead is far smaller.
 const maxBody = 1 << 20
 
-// RequireToken admits requests with a valid bearer token and puts the
-// token's user in the context.
+// RequireToken admits requests with a valid, unexpired bearer token
+// whose scope allows the method, and puts the token's user in the
+// context, acting within the token's scope.
 func (a *API) RequireToken(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -91,14 +92,19 @@ func (a *API) RequireToken(next http.Handler) http.Handler {
 			a.fail(w, r, fault.Errorf(fault.Unauthorized, "send an API token as Authorization: Bearer <token>"))
 			return
 		}
-		u, err := a.Users.ByToken(r.Context(), strings.TrimSpace(secret))
+		u, tok, err := a.Users.Authenticate(r.Context(), strings.TrimSpace(secret))
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="leadflow", error="invalid_token"`)
 			a.fail(w, r, err)
 			return
 		}
 		httplog.SetUser(r.Context(), u.ID)
-		next.ServeHTTP(w, r.WithContext(access.WithActor(r.Context(), u.Actor())))
+		if !tok.Allows(r.Method) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="leadflow", error="insufficient_scope", scope="read-write"`)
+			a.fail(w, r, fault.Errorf(fault.Forbidden, "the token %q is read-only", tok.Name))
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(access.WithActor(r.Context(), tok.Actor(u))))
 	})
 }
 

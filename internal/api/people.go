@@ -66,14 +66,19 @@ func (a *API) changePassword(w http.ResponseWriter, r *http.Request) {
 type tokenJSON struct {
 	ID         int64      `json:"id"`
 	Name       string     `json:"name"`
+	Scope      string     `json:"scope"`
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
+	ExpiresAt  *time.Time `json:"expires_at"`
 	// Secret is set only in the answer that creates the token.
 	Secret string `json:"secret,omitempty"`
 }
 
 func tokenToJSON(t user.Token) tokenJSON {
-	out := tokenJSON{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt}
+	out := tokenJSON{ID: t.ID, Name: t.Name, Scope: t.Scope, CreatedAt: t.CreatedAt}
+	if !t.ExpiresAt.IsZero() {
+		out.ExpiresAt = &t.ExpiresAt
+	}
 	if !t.LastUsedAt.IsZero() {
 		out.LastUsedAt = &t.LastUsedAt
 	}
@@ -100,13 +105,19 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request) {
 // secret, which no later answer repeats.
 func (a *API) createToken(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Name string `json:"name"`
+		Name      string     `json:"name"`
+		Scope     string     `json:"scope"`
+		ExpiresAt *time.Time `json:"expires_at"`
 	}
 	if err := decodeInto(w, r, &in); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	t, secret, err := a.Users.CreateOwnToken(r.Context(), actor(r), in.Name)
+	spec := user.TokenSpec{Name: in.Name, Scope: in.Scope}
+	if in.ExpiresAt != nil {
+		spec.ExpiresAt = *in.ExpiresAt
+	}
+	t, secret, err := a.Users.IssueOwnToken(r.Context(), actor(r), spec)
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -37,8 +37,82 @@ type Token struct {
 	ID         int64
 	UserID     int64
 	Name       string
+	Scope      string
 	CreatedAt  time.Time
 	LastUsedAt time.Time // zero when never used
+	ExpiresAt  time.Time // zero when it does not expire
+}
+
+// The scopes of API tokens, each capping what a token may do below its
+// user's role.
+const (
+	// ScopeRead reads what the role may read, but for the admins' pages.
+	ScopeRead = "read-only"
+	// ScopeWrite does what the role may do, but for the admins' work.
+	ScopeWrite = "read-write"
+	// ScopeAdmin does all the role allows; only admins make such tokens.
+	ScopeAdmin = "admin"
+)
+
+// Scopes lists the scopes, narrowest first.
+var Scopes = []string{ScopeRead, ScopeWrite, ScopeAdmin}
+
+// Actor is who a request with t acts as, for its user u: below admin
+// unless t's scope is admin (an admin's read-write token does what
+// marketing may), and read-only when its scope says so.
+func (t Token) Actor(u User) access.Actor {
+	a := u.Actor()
+	if t.Scope != ScopeAdmin && a.Role == access.Admin {
+		a.Role = access.Marketing
+	}
+	return a
+}
+
+// Allows says whether t may make a request with method: a read-only
+// token only reads.
+func (t Token) Allows(method string) bool {
+	return t.Scope != ScopeRead || method == "GET" || method == "HEAD"
+}
+
+// TokenSpec is what a new token is to be.
+type TokenSpec struct {
+	Name string
+	// Scope defaults to the widest the user's role allows: admin for an
+	// admin, read-write for the others.
+	Scope string
+	// ExpiresAt, when not zero, ends the token then; it must be later.
+	ExpiresAt time.Time
+}
+
+// check validates spec for a token of a user with role, filling the
+// default scope.
+func (spec *TokenSpec) check(role access.Role, now time.Time) error {
+	bad := fault.Fields{}
+	spec.Name = strings.TrimSpace(spec.Name)
+	switch n := utf8.RuneCountInString(spec.Name); {
+	case n == 0:
+		bad.Add("name", "is required, to tell the token from others")
+	case n > 100:
+		bad.Add("name", "must be at most 100 characters")
+	}
+	switch spec.Scope {
+	case "":
+		spec.Scope = ScopeWrite
+		if role == access.Admin {
+			spec.Scope = ScopeAdmin
+		}
+	case ScopeRead, ScopeWrite:
+	case ScopeAdmin:
+		if role != access.Admin {
+			bad.Add("scope", "admin is for admins' tokens; choose read-only or read-write")
+		}
+	default:
+		bad.Add("scope", "must be one of read-only, read-write, admin")
+	}
+	if !spec.ExpiresAt.IsZero() && !spec.ExpiresAt.After(now) {
+		bad.Add("expires_at", "must be in the future")
+	}
+	return bad.Err()
 }
 
 // mayHandle returns a Forbidden fault unless a may see and revoke the
@@ -111,7 +185,8 @@ func (s *Service) AllTokens(ctx context.Context, a access.Actor) ([]Token, error
 }
 
 func (s *Service) tokens(ctx context.Context, where string, args ...any) ([]Token, error) {
-	rows, err := s.db.R.Query(ctx, `SELECT id, user_id, name, created_at, last_used_at FROM api_tokens `+where+` ORDER BY created_at DESC, id DESC`, args...)
+	rows, err := s.db.R.Query(ctx, `SELECT id, user_id, name, scope, created_at, last_used_at, expires_at FROM api_tokens `+where+`
+		ORDER BY created_at DESC, id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("user store: tokens: %w", err)
 	}
@@ -120,39 +195,48 @@ func (s *Service) tokens(ctx context.Context, where string, args ...any) ([]Toke
 	for rows.Next() {
 		var t Token
 		var created int64
-		var used sql.NullInt64
-		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &created, &used); err != nil {
+		var used, expires sql.NullInt64
+		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &t.Scope, &created, &used, &expires); err != nil {
 			return nil, fmt.Errorf("user store: tokens: %w", err)
 		}
 		t.CreatedAt = time.UnixMilli(created).UTC()
 		if used.Valid {
 			t.LastUsedAt = time.UnixMilli(used.Int64).UTC()
 		}
+		if expires.Valid {
+			t.ExpiresAt = time.UnixMilli(expires.Int64).UTC()
+		}
 		out = append(out, t)
 	}
 	return out, rows.Err()
 }
 
-// CreateOwnToken issues an API token for a's own user, named name, and
-// returns it with its secret, which is shown this once.
+// CreateOwnToken issues an API token for a's own user, named name, of
+// the widest scope a's role allows and with no expiry, and returns it
+// with its secret, which is shown this once.
 func (s *Service) CreateOwnToken(ctx context.Context, a access.Actor, name string) (Token, string, error) {
-	name = strings.TrimSpace(name)
-	switch n := utf8.RuneCountInString(name); {
-	case n == 0:
-		return Token{}, "", &fault.Error{Code: fault.Invalid, Message: "name the token",
-			Fields: map[string]string{"name": "is required, to tell the token from others"}}
-	case n > 100:
-		return Token{}, "", &fault.Error{Code: fault.Invalid, Message: "token name too long",
-			Fields: map[string]string{"name": "must be at most 100 characters"}}
+	return s.IssueOwnToken(ctx, a, TokenSpec{Name: name})
+}
+
+// IssueOwnToken issues an API token as spec says for a's own user and
+// returns it with its secret, which is shown this once.
+func (s *Service) IssueOwnToken(ctx context.Context, a access.Actor, spec TokenSpec) (Token, string, error) {
+	now := s.now().UTC().Truncate(time.Millisecond)
+	if err := spec.check(a.Role, now); err != nil {
+		return Token{}, "", err
 	}
-	t := Token{UserID: a.ID, Name: name, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
+	t := Token{UserID: a.ID, Name: spec.Name, Scope: spec.Scope, CreatedAt: now, ExpiresAt: spec.ExpiresAt.UTC().Truncate(time.Millisecond)}
 	secret := "lf_" + linktoken.Secret()
+	var expires any
+	if !t.ExpiresAt.IsZero() {
+		expires = t.ExpiresAt.UnixMilli()
+	}
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-			a.ID, name, linktoken.Hash(secret), t.CreatedAt.UnixMilli()).Scan(&t.ID); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at, scope, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			a.ID, t.Name, linktoken.Hash(secret), now.UnixMilli(), t.Scope, expires).Scan(&t.ID); err != nil {
 			return fmt.Errorf("user store: create token: %w", err)
 		}
-		return audit.Record(ctx, tx, a, "token.create", "user", a.ID, map[string]any{"token_id": t.ID, "name": name})
+		return audit.Record(ctx, tx, a, "token.create", "user", a.ID, map[string]any{"token_id": t.ID, "name": t.Name, "scope": t.Scope})
 	})
 	if err != nil {
 		return Token{}, "", err

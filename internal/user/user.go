@@ -302,8 +302,9 @@ func (s *Service) Logout(ctx context.Context, secret string) error {
 	return err
 }
 
-// CreateToken issues an API token for the user with email and returns its
-// secret; only its hash is stored, so it is shown once.
+// CreateToken issues an API token for the user with email, of the
+// widest scope their role allows, and returns its secret; only its hash
+// is stored, so it is shown once.
 func (s *Service) CreateToken(ctx context.Context, a access.Actor, email, name string) (string, error) {
 	if err := s.MayManage(a); err != nil {
 		return "", err
@@ -315,8 +316,12 @@ func (s *Service) CreateToken(ctx context.Context, a access.Actor, email, name s
 	secret := "lf_" + linktoken.Secret()
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
-			u.ID, name, linktoken.Hash(secret), s.now().UnixMilli()).Scan(&id); err != nil {
+		scope := ScopeWrite
+		if u.Role == access.Admin {
+			scope = ScopeAdmin
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at, scope) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			u.ID, name, linktoken.Hash(secret), s.now().UnixMilli(), scope).Scan(&id); err != nil {
 			return fmt.Errorf("user store: create token: %w", err)
 		}
 		return audit.Record(ctx, tx, a, "token.create", "user", u.ID, map[string]any{"token_id": id, "name": name})
@@ -328,29 +333,47 @@ func (s *Service) CreateToken(ctx context.Context, a access.Actor, email, name s
 }
 
 // ByToken returns the user an API token belongs to, unless the user is
-// disabled, and records the token's use as BySession does a session's.
+// disabled or the token expired, and records the token's use as
+// BySession does a session's.
 func (s *Service) ByToken(ctx context.Context, secret string) (User, error) {
+	u, _, err := s.Authenticate(ctx, secret)
+	return u, err
+}
+
+// Authenticate is ByToken that returns the token too, whose scope
+// decides what the request may do (Token.Actor, Token.Allows).
+func (s *Service) Authenticate(ctx context.Context, secret string) (User, Token, error) {
 	now := s.now()
 	h := linktoken.Hash(secret)
-	var lastUsed sql.NullInt64
+	var lastUsed, expires sql.NullInt64
 	var created int64
 	var u User
-	err := s.db.R.QueryRow(ctx, `SELECT u.id, u.email, u.name, u.role, u.created_at, t.last_used_at FROM api_tokens t
-		JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND u.disabled_at IS NULL`, h).
-		Scan(&u.ID, &u.Email, &u.Name, &u.Role, &created, &lastUsed)
+	var t Token
+	err := s.db.R.QueryRow(ctx, `SELECT u.id, u.email, u.name, u.role, u.created_at, t.id, t.name, t.scope, t.last_used_at, t.expires_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND u.disabled_at IS NULL`, h).
+		Scan(&u.ID, &u.Email, &u.Name, &u.Role, &created, &t.ID, &t.Name, &t.Scope, &lastUsed, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return u, fault.Errorf(fault.Unauthorized, "invalid or expired credentials")
+		return u, t, fault.Errorf(fault.Unauthorized, "invalid or expired credentials")
 	}
 	if err != nil {
-		return u, fmt.Errorf("user store: authenticate: %w", err)
+		return u, t, fmt.Errorf("user store: authenticate: %w", err)
+	}
+	t.UserID = u.ID
+	if expires.Valid {
+		t.ExpiresAt = time.UnixMilli(expires.Int64).UTC()
+		if !now.Before(t.ExpiresAt) {
+			return User{}, Token{}, fault.Errorf(fault.Unauthorized, "the token %q expired on %s", t.Name, t.ExpiresAt.Format(time.RFC3339))
+		}
 	}
 	u.CreatedAt = time.UnixMilli(created).UTC()
 	if !lastUsed.Valid || now.Sub(time.UnixMilli(lastUsed.Int64)) >= sessionTouchEvery {
 		if _, err := s.db.W.Exec(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE token_hash = ?`, now.UnixMilli(), h); err != nil {
-			return u, fmt.Errorf("user store: record token use: %w", err)
+			return u, t, fmt.Errorf("user store: record token use: %w", err)
 		}
+		lastUsed = sql.NullInt64{Int64: now.UnixMilli(), Valid: true}
 	}
-	return u, nil
+	t.LastUsedAt = time.UnixMilli(lastUsed.Int64).UTC()
+	return u, t, nil
 }
 
 // NewPassword returns a random password for generated accounts.

@@ -3,7 +3,9 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"time"
 
+	"leadflow/internal/access"
 	"leadflow/internal/fault"
 	"leadflow/internal/user"
 )
@@ -17,8 +19,15 @@ type meData struct {
 	// Secret is a token just created, shown this once.
 	Secret    string
 	TokenName string
-	Errors    map[string]string
+	// TokenScope and TokenDays are the new token's form: its scope and
+	// how many days it lasts ("" for ever).
+	TokenScope, TokenDays string
+	Scopes                []string
+	Errors                map[string]string
 }
+
+// tokenDays are the lifetimes the token form offers, in days.
+var tokenDays = map[string]int{"7": 7, "30": 30, "90": 90, "365": 365}
 
 func sessionSecret(r *http.Request) string {
 	if c, err := r.Cookie(sessionCookie); err == nil {
@@ -46,6 +55,10 @@ func (h *Web) renderAccountPage(w http.ResponseWriter, r *http.Request, d meData
 		h.fail(w, r, err)
 		return
 	}
+	d.Scopes = user.Scopes
+	if a.Role != access.Admin {
+		d.Scopes = d.Scopes[:2]
+	}
 	// A page with a secret on it is not kept by the browser's cache.
 	w.Header().Set("Cache-Control", "no-store")
 	h.render(w, r, "me", page{Title: "Account", Nav: "me", Data: d, Status: status})
@@ -69,10 +82,20 @@ func (h *Web) changePassword(w http.ResponseWriter, r *http.Request) {
 // createToken shows the new token's secret on the page it answers with,
 // not after a redirect, so that it is never stored in a cookie.
 func (h *Web) createToken(w http.ResponseWriter, r *http.Request) {
-	name := r.PostFormValue("name")
-	_, secret, err := h.Users.CreateOwnToken(r.Context(), actor(r), name)
+	name, scope, days := r.PostFormValue("name"), r.PostFormValue("scope"), r.PostFormValue("days")
+	spec := user.TokenSpec{Name: name, Scope: scope}
+	var err error
+	if n, ok := tokenDays[days]; ok {
+		spec.ExpiresAt = time.Now().AddDate(0, 0, n)
+	} else if days != "" {
+		err = fault.Fields{"days": "must be 7, 30, 90 or 365, or empty for a token that does not expire"}.Err()
+	}
+	var secret string
+	if err == nil {
+		_, secret, err = h.Users.IssueOwnToken(r.Context(), actor(r), spec)
+	}
 	if e := fault.As(err); e != nil && e.Fields != nil {
-		h.renderAccountPage(w, r, meData{Errors: e.Fields, TokenName: name}, http.StatusUnprocessableEntity)
+		h.renderAccountPage(w, r, meData{Errors: e.Fields, TokenName: name, TokenScope: scope, TokenDays: days}, http.StatusUnprocessableEntity)
 		return
 	}
 	if err != nil {
