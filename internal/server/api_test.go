@@ -91,6 +91,9 @@ func (f *fixture) call(t *testing.T, role, method, path, body string) (int, map[
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	if strings.HasPrefix(path, "/api/") {
+		checkContract(t, req, resp.StatusCode, resp.Header, raw)
+	}
 	var out map[string]any
 	// A PDF (a brief) is an answer too; its bytes are not JSON.
 	if len(raw) > 0 && resp.Header.Get("Content-Type") != "application/pdf" {
