@@ -53,10 +53,17 @@ func cli(t *testing.T, env map[string]string, args ...string) (string, error) {
 // returns the URL it printed and its output so far.
 func start(t *testing.T, env map[string]string, args ...string) (string, *syncBuffer) {
 	t.Helper()
+	return startWithStderr(t, env, &syncBuffer{}, args...)
+}
+
+// startWithStderr is start that keeps the command's standard error (its
+// log) in errOut.
+func startWithStderr(t *testing.T, env map[string]string, errOut *syncBuffer, args ...string) (string, *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var out, errOut syncBuffer
+	var out syncBuffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, args, func(k string) string { return env[k] }, &out, &errOut) }()
+	go func() { done <- run(ctx, args, func(k string) string { return env[k] }, &out, errOut) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
