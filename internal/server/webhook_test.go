@@ -127,3 +127,48 @@ func TestWebhookEvents(t *testing.T) {
 		}
 	})
 }
+
+// TestWebhookPages: an admin adds a webhook on its page — a loopback URL
+// is refused naming the field and keeping what was typed, then allowed
+// with the box ticked — sees its secret and, once a lead is made, the
+// message in its delivery log; disabling it shows on the list.
+func TestWebhookPages(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "thanks") }))
+		defer rcv.Close()
+		b := newBrowser(t, f.srv.URL)
+		b.login("admin@example.com")
+		form := url.Values{"url": {rcv.URL + "/in"}, "description": {"Team alerts"}, "events": {"lead.created", "lead.sql"}}
+		status, _, page := b.post("/settings/webhooks", form)
+		if status != http.StatusUnprocessableEntity || !strings.Contains(page, "URL is a private or loopback address") || !strings.Contains(page, `value="Team alerts"`) {
+			t.Fatalf("loopback without the box: %d\n%.3000s", status, textOf(page))
+		}
+		form.Set("allow_private", "1")
+		status, loc, _ := b.post("/settings/webhooks", form)
+		if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/settings/webhooks/") {
+			t.Fatalf("add: %d %q", status, loc)
+		}
+		_, _, page = b.get(loc)
+		if !strings.Contains(page, "whsec_") || !strings.Contains(page, "Nothing sent yet") {
+			t.Errorf("webhook page lacks the secret or the empty log:\n%.3000s", textOf(page))
+		}
+		f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"paged@lead.example"}`)
+		deadline := time.Now().Add(20 * time.Second)
+		for !strings.Contains(page, "HTTP 200") && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+			_, _, page = b.get(loc)
+		}
+		if !strings.Contains(page, "lead.created") || !strings.Contains(page, "HTTP 200") || !strings.Contains(page, "thanks") || !strings.Contains(page, "Redeliver") {
+			t.Errorf("the delivery log does not show the message:\n%.3000s", textOf(page))
+		}
+		form.Del("active") // unticked: disable
+		if status, _, _ := b.post(loc, form); status != http.StatusSeeOther {
+			t.Fatalf("disable: %d", status)
+		}
+		_, _, page = b.get("/settings/webhooks")
+		if !strings.Contains(page, "is disabled: disabled by admin@example.com") {
+			t.Errorf("the list does not say it is disabled:\n%.2000s", textOf(page))
+		}
+	})
+}

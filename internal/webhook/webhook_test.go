@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -400,4 +401,42 @@ func TestPublicAddresses(t *testing.T) {
 			t.Errorf("%s public: %v, want %v", addr, got, want)
 		}
 	}
+}
+
+// TestConcurrentDispatch: two instances dispatching the same feed at
+// once (on PostgreSQL each skips the events the other holds) turn each
+// event into exactly one delivery.
+func TestConcurrentDispatch(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		leads := lead.NewService(db)
+		one, two := webhook.NewService(db, leads), webhook.NewService(db, leads)
+		url := "https://hooks.example.invalid/"
+		if _, err := one.Create(ctx, access.System, webhook.Patch{URL: &url, Events: []string{"lead.created"}}); err != nil {
+			t.Fatal(err)
+		}
+		const n = 300
+		for i := range n {
+			if _, err := leads.Create(ctx, access.System, lead.Changes{lead.FEmail: fmt.Sprintf("p%d@example.com", i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		errs := dbtest.Together(
+			func() error { return one.Dispatch(ctx, job.Job{}) },
+			func() error { return two.Dispatch(ctx, job.Job{}) },
+			func() error { return one.Dispatch(ctx, job.Job{}) },
+		)
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var deliveries, distinct, jobs, left int
+		db.R.QueryRow(ctx, `SELECT COUNT(*), COUNT(DISTINCT payload) FROM webhook_deliveries`).Scan(&deliveries, &distinct)
+		db.R.QueryRow(ctx, `SELECT COUNT(*) FROM jobs WHERE kind = ?`, webhook.DeliverJob).Scan(&jobs)
+		db.R.QueryRow(ctx, `SELECT COUNT(*) FROM webhook_events`).Scan(&left)
+		if deliveries != n || distinct != n || jobs != n || left != 0 {
+			t.Errorf("%d deliveries (%d distinct), %d jobs, %d events left; want %d, %d, %d, 0", deliveries, distinct, jobs, left, n, n, n)
+		}
+	})
 }
