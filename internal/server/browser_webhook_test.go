@@ -1,0 +1,63 @@
+package server_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"leadflow/internal/dbtest"
+)
+
+// An admin on a phone adds a webhook for their own receiver, sees its
+// secret, and after a lead is made finds the message delivered in the
+// log; neither page scrolls sideways at 390px.
+func TestBrowserWebhookAtPhoneWidth(t *testing.T) {
+	ctx := chromium(t)
+	f := newFixture(t, dbtest.SQLite(t))
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "received") }))
+	defer rcv.Close()
+
+	var secret, log string
+	var overflowList, overflowPage bool
+	err := chromedp.Run(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		signIn(f.srv.URL+"/settings/webhooks", "admin@example.com"),
+		chromedp.WaitVisible(`#url`, chromedp.ByID),
+		chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflowList),
+		chromedp.SendKeys(`#url`, rcv.URL+"/leadflow/events", chromedp.ByID),
+		chromedp.Click(`input[name="events"][value="lead.created"]`),
+		chromedp.Click(`input[name="allow_private"]`),
+		chromedp.Click(`form.stack button[type="submit"]`),
+		chromedp.WaitVisible(`code.secret`),
+		chromedp.Text(`code.secret`, &secret),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(secret, "whsec_") {
+		t.Errorf("secret %q", secret)
+	}
+	f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"phone@lead.example"}`)
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(log, "HTTP 200") && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+		if err := chromedp.Run(ctx, chromedp.Reload(), chromedp.WaitVisible(`h1`), chromedp.Text(`main`, &log)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflowPage)); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "webhook-phone")
+	if !strings.Contains(log, "lead.created") || !strings.Contains(log, "HTTP 200") || !strings.Contains(log, "received") {
+		t.Errorf("the delivery log:\n%s", log)
+	}
+	if overflowList || overflowPage {
+		t.Errorf("sideways scroll at 390px: list %v, webhook page %v", overflowList, overflowPage)
+	}
+}
