@@ -137,7 +137,7 @@ func New(cfg Config) (http.Handler, error) {
 	segments := segment.NewService(cfg.DB)
 	registerSegments(runner, segments, cfg.DB)
 	hooks := webhook.NewService(cfg.DB, leads)
-	hooks.Log = cfg.Log
+	hooks.Log, hooks.Mail = cfg.Log, outbox
 	registerWebhooks(runner, hooks)
 	runner.Handle(nurture.TickJob, nurtureSvc.Tick)
 	runner.Every(nurture.TickJob, time.Minute, nil)

@@ -16,6 +16,7 @@ import (
 	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/job"
+	"leadflow/internal/mail"
 	"leadflow/internal/sqldb"
 )
 
@@ -205,12 +206,41 @@ func (s *Service) record(ctx context.Context, sub Subscription, d Delivery, a At
 		if _, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = ? WHERE id = ?`, Failed, d.ID); err != nil {
 			return wrap("disable", err)
 		}
+		if err := s.tellAdmins(ctx, tx, sub, why, now); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, access.System, "webhook.disable", "webhook", sub.ID, map[string]any{"reason": why})
 	})
 	if disabled {
 		s.Log.Warn("webhook disabled", "webhook", sub.ID, "url", sub.URL, "failures", s.DisableAfter)
+		if s.Mail != nil {
+			s.Mail.Wake()
+		}
 	}
 	return disabled, err
+}
+
+// tellAdmins queues, in tx, an email to every active admin saying that
+// sub was disabled and why; nothing when email is off.
+func (s *Service) tellAdmins(ctx context.Context, tx *sqldb.Tx, sub Subscription, why string, now int64) error {
+	if s.Mail == nil || !s.Mail.Config().Configured() {
+		return nil
+	}
+	admins, err := sqldb.Column[string](ctx, tx, `SELECT email FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id`)
+	if err != nil {
+		return wrap("admins to tell", err)
+	}
+	page := fmt.Sprintf("%s/settings/webhooks/%d", s.Mail.Config().BaseURL, sub.ID)
+	text := fmt.Sprintf("leadflow stopped sending events to the webhook %s:\n\n%s.\n\nMessages waiting for it were skipped. "+
+		"When the receiver works again, tick Active on its page and save:\n%s\n", sub.URL, why, page)
+	for _, to := range admins {
+		_, err := s.Mail.Queue(ctx, tx, mail.Message{Kind: "webhook.disabled", To: to, Subject: "Webhook disabled: " + sub.URL,
+			Text: text, Key: fmt.Sprintf("webhook.disabled:%d:%d:%s", sub.ID, now, to)})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func lastError(a Attempt) string {

@@ -25,6 +25,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
+	"leadflow/internal/mail"
 	"leadflow/internal/sqldb"
 )
 
@@ -89,7 +90,10 @@ type Service struct {
 	// DisableAfter is how many failed attempts in a row disable a
 	// subscription; default 20.
 	DisableAfter int
-	Log          *slog.Logger
+	// Mail, when set and configured, emails every admin when a
+	// subscription disables itself.
+	Mail *mail.Outbox
+	Log  *slog.Logger
 	now          func() time.Time
 }
 

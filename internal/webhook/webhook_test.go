@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,7 +20,10 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
+	"leadflow/internal/mail"
+	"leadflow/internal/mailtest"
 	"leadflow/internal/sqldb"
+	"leadflow/internal/user"
 	"leadflow/internal/webhook"
 )
 
@@ -97,7 +101,7 @@ type env struct {
 
 // start runs the dispatch and delivery jobs on a real runner, with quick
 // retries so that a test sees several attempts.
-func start(t *testing.T, db *sqldb.DB) env {
+func start(t *testing.T, db *sqldb.DB, setup ...func(*job.Runner, *webhook.Service)) env {
 	leads := lead.NewService(db)
 	hooks := webhook.NewService(db, leads)
 	hooks.Retry = func(int) time.Duration { return 10 * time.Millisecond }
@@ -106,6 +110,9 @@ func start(t *testing.T, db *sqldb.DB) env {
 	r.Handle(webhook.DispatchJob, hooks.Dispatch)
 	r.Handle(webhook.DeliverJob, hooks.Deliver)
 	hooks.Jobs = r
+	for _, fn := range setup {
+		fn(r, hooks)
+	}
 	r.Start()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -293,7 +300,21 @@ func TestRetriesUntilTheReceiverRecovers(t *testing.T) {
 // re-enabling it starts again from zero failures.
 func TestDisablesAfterRepeatedFailures(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		e := start(t, db)
+		smtp := mailtest.Start(t)
+		e := start(t, db, func(r *job.Runner, hooks *webhook.Service) {
+			outbox := mail.NewOutbox(db, mail.Config{Host: smtp.Host, Port: smtp.Port, Username: mailtest.User, Password: mailtest.Password,
+				Security: mail.StartTLS, From: "leadflow <crm@acme.example>", BaseURL: "https://crm.acme.example",
+				TLS: &tls.Config{RootCAs: smtp.RootCAs, ServerName: "127.0.0.1"}})
+			outbox.Jobs, hooks.Mail = r, outbox
+			r.Handle(mail.JobKind, outbox.Handler)
+		})
+		users := user.NewService(db)
+		for _, u := range []user.Input{{Email: "ops@acme.example", Role: access.Admin}, {Email: "mia@acme.example", Role: access.Marketing}} {
+			u.Password = "correct horse battery"
+			if _, err := users.Create(context.Background(), access.System, u); err != nil {
+				t.Fatal(err)
+			}
+		}
 		e.hooks.DisableAfter = 3
 		ctx := context.Background()
 		rcv := newReceiver(t)
@@ -337,6 +358,12 @@ func TestDisablesAfterRepeatedFailures(t *testing.T) {
 		db.R.QueryRow(ctx, `SELECT COUNT(*) FROM webhook_events`).Scan(&waiting)
 		if waiting != 0 {
 			t.Errorf("%d events recorded with no active subscription", waiting)
+		}
+		// The one admin is told by email, with the reason and the page.
+		sent := smtp.Wait(t, 1, 10*time.Second)
+		if len(sent) != 1 || sent[0].To[0] != "ops@acme.example" || !strings.Contains(sent[0].Text, "3 failed attempts in a row") ||
+			!strings.Contains(sent[0].Text, fmt.Sprintf("https://crm.acme.example/settings/webhooks/%d", sub.ID)) {
+			t.Errorf("notice: %+v", sent)
 		}
 		on := true
 		s, err := e.hooks.Update(ctx, access.System, sub.ID, webhook.Patch{Active: &on})
