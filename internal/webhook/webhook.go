@@ -94,7 +94,7 @@ type Service struct {
 	// subscription disables itself.
 	Mail *mail.Outbox
 	Log  *slog.Logger
-	now          func() time.Time
+	now  func() time.Time
 }
 
 // NewService returns a Service over db; leads are read for the payloads.
