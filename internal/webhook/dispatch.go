@@ -23,7 +23,21 @@ const (
 	DispatchJob = "webhook.dispatch"
 	// DeliverJob sends one delivery.
 	DeliverJob = "webhook.deliver"
+	// PurgeJob forgets deliveries older than KeepDeliveries, daily.
+	PurgeJob = "webhook.purge"
 )
+
+// KeepDeliveries is how long the delivery log keeps a message that has
+// ended (delivered, failed or skipped).
+const KeepDeliveries = 30 * 24 * time.Hour
+
+// Purge is the daily job that deletes the deliveries, with their
+// attempts, that ended more than KeepDeliveries ago.
+func (s *Service) Purge(ctx context.Context, _ job.Job) error {
+	_, err := s.db.W.Exec(ctx, `DELETE FROM webhook_deliveries WHERE status <> ? AND updated_at < ?`,
+		Pending, s.now().Add(-KeepDeliveries).UnixMilli())
+	return wrap("purge", err)
+}
 
 // DispatchEvery is how often the dispatch job runs without being woken:
 // the longest an event made outside a request (an import, a rescore)

@@ -467,3 +467,41 @@ func TestConcurrentDispatch(t *testing.T) {
 		}
 	})
 }
+
+// TestPurgeKeepsRecentAndPending: the daily purge forgets ended
+// deliveries older than KeepDeliveries, with their attempts, and keeps
+// recent ones and those still being tried.
+func TestPurgeKeepsRecentAndPending(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		hooks := webhook.NewService(db, lead.NewService(db))
+		url := "https://hooks.example.invalid/"
+		sub, err := hooks.Create(ctx, access.System, webhook.Patch{URL: &url, Events: []string{"lead.created"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := time.Now().Add(-webhook.KeepDeliveries - time.Hour).UnixMilli()
+		for i, d := range []struct {
+			status string
+			at     int64
+		}{{"delivered", old}, {"failed", old}, {"pending", old}, {"delivered", time.Now().UnixMilli()}} {
+			var id int64
+			if err := db.W.QueryRow(ctx, `INSERT INTO webhook_deliveries (webhook_id, msg_id, event, payload, status, created_at, updated_at)
+				VALUES (?, ?, 'lead.created', '{}', ?, ?, ?) RETURNING id`, sub.ID, fmt.Sprintf("msg_%d", i), d.status, d.at, d.at).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.W.Exec(ctx, `INSERT INTO webhook_attempts (delivery_id, webhook_id, at, status_code) VALUES (?, ?, ?, 200)`, id, sub.ID, d.at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := hooks.Purge(ctx, job.Job{}); err != nil {
+			t.Fatal(err)
+		}
+		left, _ := sqldb.Column[string](ctx, db.R, `SELECT msg_id FROM webhook_deliveries ORDER BY msg_id`)
+		var attempts int
+		db.R.QueryRow(ctx, `SELECT COUNT(*) FROM webhook_attempts`).Scan(&attempts)
+		if strings.Join(left, " ") != "msg_2 msg_3" || attempts != 2 {
+			t.Errorf("left %v with %d attempts; want the old pending and the recent one, 2 attempts", left, attempts)
+		}
+	})
+}
