@@ -505,3 +505,51 @@ func TestPurgeKeepsRecentAndPending(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentChanges: two admins changing one subscription at once
+// both see their change kept (the row is locked between read and
+// write); two redeliveries of one message at once queue it once, the
+// other told it is under way.
+func TestConcurrentChanges(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		hooks := webhook.NewService(db, lead.NewService(db))
+		url := "https://hooks.example.invalid/"
+		sub, err := hooks.Create(ctx, access.System, webhook.Patch{URL: &url, Events: []string{"lead.created"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for round := range 10 {
+			desc := fmt.Sprintf("round %d", round)
+			events := []string{"lead.created", fmt.Sprint([]string{"lead.sql", "lead.mql"}[round%2])}
+			errs := dbtest.Together(
+				func() error { _, err := hooks.Update(ctx, access.System, sub.ID, webhook.Patch{Description: &desc}); return err },
+				func() error { _, err := hooks.Update(ctx, access.System, sub.ID, webhook.Patch{Events: events}); return err },
+			)
+			for _, err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, _ := hooks.Get(ctx, access.System, sub.ID)
+			if got.Description != desc || strings.Join(got.Events, " ") != strings.Join(events, " ") {
+				t.Fatalf("round %d: %q %v; a change was lost", round, got.Description, got.Events)
+			}
+		}
+		var delivery int64
+		if err := db.W.QueryRow(ctx, `INSERT INTO webhook_deliveries (webhook_id, msg_id, event, payload, status, created_at, updated_at)
+			VALUES (?, 'msg_twice', 'lead.created', '{}', 'failed', 0, 0) RETURNING id`, sub.ID).Scan(&delivery); err != nil {
+			t.Fatal(err)
+		}
+		errs := dbtest.Together(
+			func() error { _, err := hooks.Redeliver(ctx, access.System, delivery); return err },
+			func() error { _, err := hooks.Redeliver(ctx, access.System, delivery); return err },
+		)
+		var jobs int
+		db.R.QueryRow(ctx, `SELECT COUNT(*) FROM jobs WHERE kind = ?`, webhook.DeliverJob).Scan(&jobs)
+		refused := fault.CodeOf(errs[0]) == fault.Conflict || fault.CodeOf(errs[1]) == fault.Conflict
+		if jobs != 1 || !refused || (errs[0] != nil && errs[1] != nil) {
+			t.Errorf("two redeliveries at once: %d jobs, errors %v", jobs, errs)
+		}
+	})
+}
