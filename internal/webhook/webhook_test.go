@@ -523,8 +523,14 @@ func TestConcurrentChanges(t *testing.T) {
 			desc := fmt.Sprintf("round %d", round)
 			events := []string{"lead.created", fmt.Sprint([]string{"lead.sql", "lead.mql"}[round%2])}
 			errs := dbtest.Together(
-				func() error { _, err := hooks.Update(ctx, access.System, sub.ID, webhook.Patch{Description: &desc}); return err },
-				func() error { _, err := hooks.Update(ctx, access.System, sub.ID, webhook.Patch{Events: events}); return err },
+				func() error {
+					_, err := hooks.Update(ctx, access.System, sub.ID, webhook.Patch{Description: &desc})
+					return err
+				},
+				func() error {
+					_, err := hooks.Update(ctx, access.System, sub.ID, webhook.Patch{Events: events})
+					return err
+				},
 			)
 			for _, err := range errs {
 				if err != nil {
