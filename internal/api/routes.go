@@ -222,6 +222,7 @@ func (a *API) routes() []route {
 		{"PATCH /api/v1/webhooks/{id}", a.updateWebhook},
 		{"DELETE /api/v1/webhooks/{id}", a.deleteWebhook},
 		{"GET /api/v1/webhooks/{id}/deliveries", a.webhookDeliveries},
+		{"POST /api/v1/webhooks/{id}/test", a.testWebhook},
 		{"POST /api/v1/webhook-deliveries/{id}/redeliver", a.redeliverWebhook},
 	}
 }

@@ -192,3 +192,17 @@ func (a *API) redeliverWebhook(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusAccepted, map[string]any{"id": id, "status": webhook.Pending})
 }
+
+func (a *API) testWebhook(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	delivery, err := a.Webhooks.SendTest(r.Context(), actor(r), id)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]any{"id": delivery, "status": webhook.Pending})
+}

@@ -19,6 +19,7 @@ var webhookMatrix = map[string]allowed{
 	"PATCH /api/v1/webhooks/{id}":                    {"admin", false},
 	"DELETE /api/v1/webhooks/{id}":                   {"admin", false},
 	"GET /api/v1/webhooks/{id}/deliveries":           {"admin", false},
+	"POST /api/v1/webhooks/{id}/test":                {"admin", false},
 	"POST /api/v1/webhook-deliveries/{id}/redeliver": {"admin", false},
 }
 
@@ -28,6 +29,7 @@ var webhookPages = map[string]pageRule{
 	"GET /settings/webhooks/{id}":             {who: "admin", record: "webhook"},
 	"POST /settings/webhooks/{id}":            {who: "admin", record: "webhook", form: url.Values{"url": {"https://hooks.example.invalid/renamed"}, "events": {"lead.sql"}, "active": {"1"}}},
 	"POST /settings/webhooks/{id}/delete":     {who: "admin", record: "webhook", form: url.Values{}},
+	"POST /settings/webhooks/{id}/test":       {who: "admin", record: "webhook", form: url.Values{}},
 	"POST /webhook-deliveries/{id}/redeliver": {who: "admin", record: "webhook-delivery", form: url.Values{}},
 }
 
@@ -62,6 +64,7 @@ func webhookRecords(t *testing.T, f *fixture, ids map[string]string) {
 	hook, delivery := webhookRecord(t, f, f.db)
 	ids["/api/v1/webhooks/{id}"] = hook
 	ids["/api/v1/webhooks/{id}/deliveries"] = hook
+	ids["/api/v1/webhooks/{id}/test"] = hook
 	ids["/api/v1/webhook-deliveries/{id}/redeliver"] = delivery
 }
 

@@ -15,6 +15,7 @@ func (h *Web) webhookRoutes(m routeMux) {
 	m.HandleFunc("GET /settings/webhooks/{id}", h.showWebhook)
 	m.HandleFunc("POST /settings/webhooks/{id}", h.updateWebhook)
 	m.HandleFunc("POST /settings/webhooks/{id}/delete", h.deleteWebhook)
+	m.HandleFunc("POST /settings/webhooks/{id}/test", h.testWebhook)
 	m.HandleFunc("POST /webhook-deliveries/{id}/redeliver", h.redeliverWebhook)
 }
 
@@ -160,4 +161,18 @@ func (h *Web) redeliverWebhook(w http.ResponseWriter, r *http.Request) {
 	}
 	h.flash(w, "The message will be sent again.")
 	http.Redirect(w, r, "/settings/webhooks/"+strconv.FormatInt(sub, 10), http.StatusSeeOther)
+}
+
+func (h *Web) testWebhook(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if _, err := h.Webhooks.SendTest(r.Context(), actor(r), id); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "A test message is on its way; its attempt shows in the log below.")
+	http.Redirect(w, r, "/settings/webhooks/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 }

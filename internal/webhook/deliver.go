@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -342,4 +343,45 @@ func (s *Service) Redeliver(ctx context.Context, a access.Actor, id int64) (int6
 		s.Jobs.Wake()
 	}
 	return webhookID, err
+}
+
+// TestEvent is the type of the message SendTest sends.
+const TestEvent = "webhook.test"
+
+// SendTest queues a test message to active subscription id, whatever
+// events it asks for, so that an admin can check the receiver and its
+// signature check; it returns the delivery's id.
+func (s *Service) SendTest(ctx context.Context, a access.Actor, id int64) (int64, error) {
+	if err := MayManage(a); err != nil {
+		return 0, err
+	}
+	var delivery int64
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		sub, err := get(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !sub.Active() {
+			return fault.Errorf(fault.Conflict, "webhook %d is disabled; enable it first", id)
+		}
+		now := s.now().UTC()
+		body, err := json.Marshal(Message{Type: TestEvent, Timestamp: now, Data: map[string]any{"webhook_id": id,
+			"message": "A test message from leadflow: when its signature checks out, your receiver is ready."}})
+		if err != nil {
+			return wrap("test", err)
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO webhook_deliveries (webhook_id, msg_id, event, payload, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, id, newMessageID(), TestEvent, string(body), now.UnixMilli(), now.UnixMilli()).Scan(&delivery); err != nil {
+			return wrap("test", err)
+		}
+		if _, _, err := job.Enqueue(ctx, tx, DeliverJob, deliverArgs{ID: delivery}, job.EnqueueOptions{
+			Unique: fmt.Sprintf("webhook:%d", delivery), MaxAttempts: s.Attempts}); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, "webhook.test", "webhook", id, map[string]any{"delivery": delivery})
+	})
+	if err == nil && s.Jobs != nil {
+		s.Jobs.Wake()
+	}
+	return delivery, err
 }

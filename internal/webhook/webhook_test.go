@@ -240,6 +240,14 @@ func TestSignedEvents(t *testing.T) {
 		if again := rcv.messages()[3]; again.id != log[0].MsgID || !again.valid {
 			t.Errorf("redelivered as %q (valid %v), want the same id %q", again.id, again.valid, log[0].MsgID)
 		}
+		// A test message, whatever the events asked for, signed alike.
+		if _, err := e.hooks.SendTest(ctx, access.System, sub.ID); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the test message", func() bool { return len(rcv.messages()) == 5 })
+		if m := rcv.messages()[4]; m.typ != webhook.TestEvent || !m.valid {
+			t.Errorf("test message %+v", m)
+		}
 		// Only admins manage webhooks.
 		if _, err := e.hooks.List(ctx, access.Actor{ID: 9, Role: access.Marketing}); fault.CodeOf(err) != fault.Forbidden {
 			t.Errorf("marketing lists webhooks: %v", err)
