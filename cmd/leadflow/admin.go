@@ -8,6 +8,7 @@ import (
 	"leadflow/internal/calendar"
 	"leadflow/internal/product"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,11 +55,13 @@ func (e environment) user(ctx context.Context, args []string) error {
 
 func (e environment) token(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: leadflow token create --user E [--name N]")
+		return errors.New("usage: leadflow token create --user E [--name N] [--scope read-only|read-write|admin] [--expires 90d]")
 	}
 	fs := e.flags("token create")
 	email := fs.String("user", "", "email of the user the token acts as")
 	name := fs.String("name", "", "what the token is for")
+	scope := fs.String("scope", "", "read-only, read-write or admin (default: the widest the user's role allows)")
+	expires := fs.String("expires", "", "how long the token lasts, in days (90d) or as a duration (36h); default never")
 	db, err := e.parseAndOpen(ctx, fs, args[1:], "leadflow.db")
 	if err != nil {
 		return err
@@ -68,7 +71,15 @@ func (e environment) token(ctx context.Context, args []string) error {
 		return errors.New("--user is required")
 	}
 	defer db.Close()
-	secret, err := user.NewService(db).CreateToken(ctx, access.System, *email, *name)
+	spec := user.TokenSpec{Name: *name, Scope: *scope}
+	if *expires != "" {
+		d, err := parseLifetime(*expires)
+		if err != nil {
+			return err
+		}
+		spec.ExpiresAt = time.Now().Add(d)
+	}
+	secret, err := user.NewService(db).CreateTokenWith(ctx, access.System, *email, spec)
 	if fault.CodeOf(err) == fault.NotFound {
 		// The usual cause: the demo's users live in leadflow-demo.db.
 		return fmt.Errorf("%w in this database; the demo's users are in leadflow-demo.db: add --db leadflow-demo.db", explain(err))
@@ -185,4 +196,17 @@ func (e environment) demo(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintln(e.stdout, "Press Ctrl+C to stop.")
 	})
+}
+
+// parseLifetime reads --expires: a number of days ("90d") or a Go
+// duration ("36h").
+func parseLifetime(v string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		if n, err := strconv.Atoi(days); err == nil && n > 0 {
+			return time.Duration(n) * 24 * time.Hour, nil
+		}
+	} else if d, err := time.ParseDuration(v); err == nil && d > 0 {
+		return d, nil
+	}
+	return 0, fmt.Errorf("--expires must be a number of days like 90d, or a duration like 36h; got %q", v)
 }

@@ -33,7 +33,8 @@ Usage:
                                                       run the server on demo data
   leadflow migrate [--db leadflow.db]                 apply database migrations
   leadflow user create --email E --password P --role admin|marketing|sales [--name N]
-  leadflow token create --user E [--name N]            print a new API token (last line)
+  leadflow token create --user E [--name N] [--scope S] [--expires 90d]
+                                                      print a new API token (last line)
   leadflow import FILE.csv [--map 'Column=field,...'] [--rejects FILE]
                                                       import leads from CSV
   leadflow export [--out FILE] [--filter 'stage=mql&country=RO']

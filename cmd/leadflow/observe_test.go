@@ -71,3 +71,57 @@ func TestServeMetricsAndJSONLogs(t *testing.T) {
 		t.Errorf("no JSON request line for %q:\n%s", id, errOut.String())
 	}
 }
+
+// TestTokenCreateWithScopeAndExpiry: the command line makes a read-only
+// token that reads but may not write, refuses an admin token for a
+// sales user and a lifetime it cannot read, and a token whose lifetime
+// ran out is refused.
+func TestTokenCreateWithScopeAndExpiry(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "leadflow.db")
+	env := map[string]string{}
+	for _, u := range [][]string{{"boss@acme.io", "admin"}, {"sal@acme.io", "sales"}} {
+		if _, err := cli(t, env, "user", "create", "--db", db, "--email", u[0], "--password", "a long passphrase", "--role", u[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last := func(out string) string {
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		return lines[len(lines)-1]
+	}
+	out, err := cli(t, env, "token", "create", "--db", db, "--user", "boss@acme.io", "--name", "dashboards", "--scope", "read-only", "--expires", "30d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readOnly := last(out)
+	if _, err := cli(t, env, "token", "create", "--db", db, "--user", "sal@acme.io", "--scope", "admin"); err == nil || !strings.Contains(err.Error(), "scope") {
+		t.Errorf("an admin token for a sales user: %v", err)
+	}
+	if _, err := cli(t, env, "token", "create", "--db", db, "--user", "sal@acme.io", "--expires", "soon"); err == nil || !strings.Contains(err.Error(), "--expires") {
+		t.Errorf("an unreadable lifetime: %v", err)
+	}
+	out, err = cli(t, env, "token", "create", "--db", db, "--user", "sal@acme.io", "--expires", "1ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	expired := last(out)
+	base, _ := start(t, env, "serve", "--db", db, "--addr", "127.0.0.1:0")
+	call := func(token, method, path, body string) int {
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := call(readOnly, "GET", "/api/v1/leads", ""); got != 200 {
+		t.Errorf("read-only token reading: %d", got)
+	}
+	if got := call(readOnly, "POST", "/api/v1/leads", `{"email":"x@acme.io"}`); got != 403 {
+		t.Errorf("read-only token writing: %d", got)
+	}
+	if got := call(expired, "GET", "/api/v1/leads", ""); got != 401 {
+		t.Errorf("expired token: %d", got)
+	}
+}

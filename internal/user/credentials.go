@@ -86,11 +86,11 @@ type TokenSpec struct {
 
 // check validates spec for a token of a user with role, filling the
 // default scope.
-func (spec *TokenSpec) check(role access.Role, now time.Time) error {
+func (spec *TokenSpec) check(role access.Role, now time.Time, needName bool) error {
 	bad := fault.Fields{}
 	spec.Name = strings.TrimSpace(spec.Name)
 	switch n := utf8.RuneCountInString(spec.Name); {
-	case n == 0:
+	case n == 0 && needName:
 		bad.Add("name", "is required, to tell the token from others")
 	case n > 100:
 		bad.Add("name", "must be at most 100 characters")
@@ -222,7 +222,7 @@ func (s *Service) CreateOwnToken(ctx context.Context, a access.Actor, name strin
 // returns it with its secret, which is shown this once.
 func (s *Service) IssueOwnToken(ctx context.Context, a access.Actor, spec TokenSpec) (Token, string, error) {
 	now := s.now().UTC().Truncate(time.Millisecond)
-	if err := spec.check(a.Role, now); err != nil {
+	if err := spec.check(a.Role, now, true); err != nil {
 		return Token{}, "", err
 	}
 	t := Token{UserID: a.ID, Name: spec.Name, Scope: spec.Scope, CreatedAt: now, ExpiresAt: spec.ExpiresAt.UTC().Truncate(time.Millisecond)}

@@ -306,6 +306,12 @@ func (s *Service) Logout(ctx context.Context, secret string) error {
 // widest scope their role allows, and returns its secret; only its hash
 // is stored, so it is shown once.
 func (s *Service) CreateToken(ctx context.Context, a access.Actor, email, name string) (string, error) {
+	return s.CreateTokenWith(ctx, a, email, TokenSpec{Name: name})
+}
+
+// CreateTokenWith is CreateToken with a scope and an expiry (spec's name
+// may be empty, as from the command line).
+func (s *Service) CreateTokenWith(ctx context.Context, a access.Actor, email string, spec TokenSpec) (string, error) {
 	if err := s.MayManage(a); err != nil {
 		return "", err
 	}
@@ -313,18 +319,22 @@ func (s *Service) CreateToken(ctx context.Context, a access.Actor, email, name s
 	if err != nil {
 		return "", err
 	}
+	now := s.now()
+	if err := spec.check(u.Role, now, false); err != nil {
+		return "", err
+	}
+	var expires any
+	if !spec.ExpiresAt.IsZero() {
+		expires = spec.ExpiresAt.UnixMilli()
+	}
 	secret := "lf_" + linktoken.Secret()
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var id int64
-		scope := ScopeWrite
-		if u.Role == access.Admin {
-			scope = ScopeAdmin
-		}
-		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at, scope) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			u.ID, name, linktoken.Hash(secret), s.now().UnixMilli(), scope).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, name, token_hash, created_at, scope, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			u.ID, spec.Name, linktoken.Hash(secret), now.UnixMilli(), spec.Scope, expires).Scan(&id); err != nil {
 			return fmt.Errorf("user store: create token: %w", err)
 		}
-		return audit.Record(ctx, tx, a, "token.create", "user", u.ID, map[string]any{"token_id": id, "name": name})
+		return audit.Record(ctx, tx, a, "token.create", "user", u.ID, map[string]any{"token_id": id, "name": spec.Name, "scope": spec.Scope})
 	})
 	if err != nil {
 		return "", err
