@@ -1,7 +1,7 @@
 // Package metrics exposes leadflow's figures in the Prometheus format:
 // HTTP requests by route and status with their latency, intake accepted
 // and refused, background jobs by kind and state, the database pools,
-// and the progress of imports and rescores.
+// the progress of imports and rescores, and webhooks and their messages.
 //
 // Request figures are this instance's (each instance is scraped); the
 // jobs, imports and rescores are read from the database at each scrape,
@@ -131,15 +131,18 @@ var (
 		[]string{"import"}, nil)
 	rescoreDesc = prometheus.NewDesc("leadflow_rescore_progress_ratio", "Share of each running rescore's leads done (0 to 1).",
 		[]string{"rescore"}, nil)
-	poolOpen  = prometheus.NewDesc("leadflow_db_connections", "Database connections by pool and state (in_use, idle).", []string{"pool", "state"}, nil)
-	poolMax   = prometheus.NewDesc("leadflow_db_connections_max", "The pool's limit of open connections (0: none).", []string{"pool"}, nil)
-	poolWaits = prometheus.NewDesc("leadflow_db_waits_total", "Times a query waited for a free connection.", []string{"pool"}, nil)
-	poolWait  = prometheus.NewDesc("leadflow_db_wait_seconds_total", "Time spent waiting for a free connection.", []string{"pool"}, nil)
+	poolOpen       = prometheus.NewDesc("leadflow_db_connections", "Database connections by pool and state (in_use, idle).", []string{"pool", "state"}, nil)
+	poolMax        = prometheus.NewDesc("leadflow_db_connections_max", "The pool's limit of open connections (0: none).", []string{"pool"}, nil)
+	poolWaits      = prometheus.NewDesc("leadflow_db_waits_total", "Times a query waited for a free connection.", []string{"pool"}, nil)
+	poolWait       = prometheus.NewDesc("leadflow_db_wait_seconds_total", "Time spent waiting for a free connection.", []string{"pool"}, nil)
+	hooksDesc      = prometheus.NewDesc("leadflow_webhooks", "Webhook subscriptions by state (active, disabled).", []string{"state"}, nil)
+	deliveriesDesc = prometheus.NewDesc("leadflow_webhook_deliveries", "Webhook messages in the delivery log (30 days) by status (pending, delivered, failed, skipped).",
+		[]string{"status"}, nil)
 	scrapeErr = prometheus.NewDesc("leadflow_metrics_db_errors", "1 when this scrape could not read the database.", nil, nil)
 )
 
 func (c *dbCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{jobsDesc, importDesc, rescoreDesc, poolOpen, poolMax, poolWaits, poolWait, scrapeErr} {
+	for _, d := range []*prometheus.Desc{jobsDesc, importDesc, rescoreDesc, hooksDesc, deliveriesDesc, poolOpen, poolMax, poolWaits, poolWait, scrapeErr} {
 		ch <- d
 	}
 }
@@ -171,6 +174,9 @@ func (c *dbCollector) collectRows(ctx context.Context, ch chan<- prometheus.Metr
 			FROM imports WHERE status = 'running'`},
 		{rescoreDesc, `SELECT CAST(id AS TEXT), '', CASE WHEN total > 0 THEN CAST(done AS REAL) / total ELSE 0 END
 			FROM rescores WHERE status = 'running'`},
+		{hooksDesc, `SELECT CASE WHEN disabled_at IS NULL THEN 'active' ELSE 'disabled' END, '', COUNT(*) FROM webhooks
+			GROUP BY CASE WHEN disabled_at IS NULL THEN 'active' ELSE 'disabled' END`},
+		{deliveriesDesc, `SELECT status, '', COUNT(*) FROM webhook_deliveries GROUP BY status`},
 	}
 	for _, q := range queries {
 		rows, err := c.db.R.Query(ctx, q.sql)

@@ -81,6 +81,9 @@ func TestMetrics(t *testing.T) {
 		post(t, f.srv.URL, "/f/metered", "application/json", `{"email":"ok@lead.example"}`)
 		post(t, f.srv.URL, "/f/metered", "application/json", `{"email":"not an address"}`)
 
+		if status, h := f.call(t, "admin", "POST", "/api/v1/webhooks", `{"url":"https://hooks.example.invalid/","events":["import.finished"]}`); status != http.StatusCreated {
+			t.Fatalf("webhook: %d %v", status, h)
+		}
 		status, m := scrape(t, f.srv.URL, "scrape-secret")
 		if status != http.StatusOK {
 			t.Fatalf("with the token: %d", status)
@@ -92,6 +95,7 @@ func TestMetrics(t *testing.T) {
 			`leadflow_intake_requests_total{channel=api_lead,outcome=accepted}`:                    1,
 			`leadflow_intake_requests_total{channel=form,outcome=accepted}`:                        1,
 			`leadflow_intake_requests_total{channel=form,outcome=refused}`:                         1,
+			`leadflow_webhooks{state=active}`:                                                      1,
 			`leadflow_metrics_db_errors{}`:                                                         0,
 		} {
 			if got, ok := m[key]; !ok || got != want {
