@@ -20,7 +20,7 @@ import (
 
 // TestWebhookEvents: an admin subscribes a receiver to every event
 // through the API; then the users' ordinary work — a lead created,
-// qualified, converted, its deal won, another deal lost, two leads
+// moved to MQL and qualified to SQL, one converted, its deal won, another deal lost, two leads
 // merged, one deleted, a form submission refused, an import run — reaches
 // the receiver as the matching events, every message signed with the
 // subscription's secret; the delivery log lists them.
@@ -76,6 +76,14 @@ func TestWebhookEvents(t *testing.T) {
 		if s, o := f.call(t, "admin", "PATCH", "/api/v1/leads/"+id(a, "id"), `{"city":"Cluj"}`); s != http.StatusOK {
 			t.Fatalf("update: %d %v", s, o)
 		}
+		_, q := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"qualify@lead.example","company":"Q Co"}`)
+		if s, o := f.call(t, "admin", "PATCH", "/api/v1/leads/"+id(q, "id"), `{"stage":"mql"}`); s != http.StatusOK {
+			t.Fatalf("to MQL: %d %v", s, o)
+		}
+		if s, o := f.call(t, "admin", "POST", "/api/v1/leads/"+id(q, "id")+"/qualify",
+			`{"outcome":"sql","authority":"decision_maker","need":"a CRM","timing":"2027-Q1"}`); s != http.StatusOK {
+			t.Fatalf("to SQL: %d %v", s, o)
+		}
 		if s, _ := f.call(t, "admin", "DELETE", "/api/v1/leads/"+id(a, "id"), ""); s != http.StatusNoContent {
 			t.Fatalf("delete: %d", s)
 		}
@@ -88,7 +96,7 @@ func TestWebhookEvents(t *testing.T) {
 			t.Fatalf("start import: %d", s)
 		}
 
-		want := []string{"lead.created", "lead.updated", "lead.merged", "lead.deleted", "lead.stage_changed", "lead.converted",
+		want := []string{"lead.created", "lead.updated", "lead.merged", "lead.deleted", "lead.stage_changed", "lead.mql", "lead.sql", "lead.converted",
 			"opportunity.won", "opportunity.lost", "form.submission_refused", "import.finished"}
 		deadline := time.Now().Add(20 * time.Second)
 		for {
