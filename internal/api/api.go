@@ -130,6 +130,9 @@ type errorDetail struct {
 	Code    fault.Code        `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// Hints are advice on accepted values that look mistyped (an email
+	// domain one letter from gmail.com); they never refuse anything.
+	Hints map[string]string `json:"hints,omitempty"`
 }
 
 var statusOf = map[fault.Code]int{

@@ -45,6 +45,8 @@ type leadJSON struct {
 	Overdue          bool              `json:"overdue"`
 	Converted        *conversionJSON   `json:"converted"`
 	Version          int64             `json:"version"`
+	// Hints, on creation only, are advice on values that look mistyped.
+	Hints map[string]string `json:"hints,omitempty"`
 }
 
 // conversionJSON says what a converted lead became.
@@ -222,12 +224,19 @@ func (a *API) createLead(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l, err := a.Leads.Create(r.Context(), actor(r), c)
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		writeJSON(w, statusOf[e.Code], errorBody{Error: errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields, Hints: lead.Hints(c)}})
+		return
+	}
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/api/v1/leads/"+strconv.FormatInt(l.ID, 10))
-	writeLead(w, http.StatusCreated, l)
+	j := toJSON(l)
+	j.Hints = lead.Hints(c)
+	w.Header().Set("ETag", etag(l.Version))
+	writeJSON(w, http.StatusCreated, j)
 }
 
 // getLead answers GET /api/v1/leads/{id}.

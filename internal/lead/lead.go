@@ -439,3 +439,17 @@ func Diff(a, b Lead) map[string][2]string {
 	}
 	return d
 }
+
+// Hints gives advice on values that are accepted but probably mistyped,
+// by field: an email at gmial.com gets "did you mean ann@gmail.com?". A
+// hint never refuses anything; nil when there is nothing to say.
+func Hints(c Changes) map[string]string {
+	e, reason := mailaddr.Normalize(c[FEmail])
+	if reason != "" {
+		return nil
+	}
+	if s := mailaddr.Suggest(e); s != "" {
+		return map[string]string{FEmail: "did you mean " + s + "?"}
+	}
+	return nil
+}

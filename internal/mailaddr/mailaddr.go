@@ -5,6 +5,9 @@ package mailaddr
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 // Normalize trims an address and lower-cases its domain (the local part
@@ -13,7 +16,12 @@ import (
 //
 // It accepts the dot-atom form that real mailboxes use (RFC 5321/5322) and
 // refuses what the standards allow but no sender should store: quoted
-// local parts, comments, IP-address domains.
+// local parts, comments, IP addresses or numbers as the domain, and a
+// domain without a dot (a bare top-level domain has no mail server in
+// practice, and "test@example" is almost always a typing slip). An
+// internationalised domain (bücher.de) is stored in its ASCII form
+// (xn--bcher-kva.de), which every mail server accepts; a non-ASCII local
+// part is refused, as delivering it needs SMTPUTF8 at every hop.
 func Normalize(v string) (addr string, reason string) {
 	// Spaces around a typed address are trimmed; line breaks are refused,
 	// never trimmed, as they are how mail headers get injected.
@@ -32,6 +40,10 @@ func Normalize(v string) (addr string, reason string) {
 	}
 	local, domain := v[:at], strings.ToLower(v[at+1:])
 	if reason := checkLocal(local); reason != "" {
+		return "", reason
+	}
+	domain, reason = asciiDomain(domain)
+	if reason != "" {
 		return "", reason
 	}
 	if reason := checkDomain(domain); reason != "" {
@@ -64,9 +76,37 @@ func checkLocal(local string) string {
 	return ""
 }
 
+// asciiDomain turns an internationalised domain into its punycode form;
+// an ASCII domain comes back unchanged.
+func asciiDomain(domain string) (string, string) {
+	if domain == "" || isASCII(domain) {
+		return domain, ""
+	}
+	a, err := idna.Lookup.ToASCII(domain)
+	if err != nil {
+		return "", "has a domain that is not a valid international domain name"
+	}
+	return a, ""
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
 func checkDomain(domain string) string {
 	if domain == "" {
 		return "needs a domain after the @, as in name@example.com"
+	}
+	if strings.HasPrefix(domain, "[") || isIPv4(domain) {
+		return "needs a domain name after the @, not an IP address"
+	}
+	if !strings.Contains(domain, ".") {
+		return "needs a full domain after the @, with a dot, as in name@example.com"
 	}
 	if len(domain) > 253 {
 		return "has a domain longer than 253 characters"
@@ -86,7 +126,37 @@ func checkDomain(domain string) string {
 			}
 		}
 	}
+	if tld := domain[strings.LastIndexByte(domain, '.')+1:]; isDigits(tld) {
+		return "has a domain that ends in a number; a domain ends in letters, as in .com"
+	}
 	return ""
+}
+
+// isIPv4 reports whether domain looks like a dotted IP address (four
+// numbers), which mail to a lead should never go to.
+func isIPv4(domain string) bool {
+	parts := strings.Split(domain, ".")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		if !isDigits(p) {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func isAlnum(r rune) bool {

@@ -334,6 +334,7 @@ type formData struct {
 	ID      int64
 	Values  lead.Changes
 	Errors  map[string]string
+	Hints   map[string]string // advice on values that look mistyped
 	Owners  []user.User
 	Actor   access.Actor
 	Reasons []string
@@ -393,14 +394,18 @@ func (h *Web) createLead(w http.ResponseWriter, r *http.Request) {
 	c := submitted(r)
 	l, err := h.Leads.Create(r.Context(), actor(r), c)
 	if e := fault.As(err); e != nil && e.Fields != nil {
-		h.renderForm(w, r, formData{Values: c, Errors: e.Fields}, http.StatusUnprocessableEntity)
+		h.renderForm(w, r, formData{Values: c, Errors: e.Fields, Hints: lead.Hints(c)}, http.StatusUnprocessableEntity)
 		return
 	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, "Lead created.")
+	if hint := lead.Hints(c)[lead.FEmail]; hint != "" {
+		h.flash(w, "Lead created. Email: "+hint)
+	} else {
+		h.flash(w, "Lead created.")
+	}
 	http.Redirect(w, r, fmt.Sprintf("/leads/%d", l.ID), http.StatusSeeOther)
 }
 

@@ -1,0 +1,40 @@
+package server_test
+
+import (
+	"testing"
+
+	"leadflow/internal/dbtest"
+	"leadflow/internal/sqldb"
+)
+
+// TestEmailChecksAtIntake: an address a form should refuse is refused with
+// the email field named; an international domain is kept in its ASCII
+// form; a likely typo of a big provider is accepted with a hint, and the
+// hint also comes with an error about another field.
+func TestEmailChecksAtIntake(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		for _, bad := range []string{"a@b", "test@example", "first.last@com", "x@example.123", "foobar@192.168.0.1"} {
+			status, body := f.call(t, "marketing", "POST", "/api/v1/leads", `{"email":"`+bad+`"}`)
+			fields, _ := body["error"].(map[string]any)["fields"].(map[string]any)
+			if status != 422 || fields["email"] == nil {
+				t.Errorf("%s: %d %v", bad, status, body)
+			}
+		}
+		status, l := f.call(t, "marketing", "POST", "/api/v1/leads", `{"email":"user@bücher.de"}`)
+		if status != 201 || l["email"] != "user@xn--bcher-kva.de" || l["hints"] != nil {
+			t.Errorf("international domain: %d %v", status, l)
+		}
+		status, l = f.call(t, "marketing", "POST", "/api/v1/leads", `{"email":"ann@gmial.com"}`)
+		hints, _ := l["hints"].(map[string]any)
+		if status != 201 || l["email"] != "ann@gmial.com" || hints["email"] != "did you mean ann@gmail.com?" {
+			t.Errorf("typo: %d %v", status, l)
+		}
+		status, body := f.call(t, "marketing", "POST", "/api/v1/leads", `{"email":"bob@hotmial.com","country":"Narnia"}`)
+		e, _ := body["error"].(map[string]any)
+		hints, _ = e["hints"].(map[string]any)
+		if status != 422 || hints["email"] != "did you mean bob@hotmail.com?" {
+			t.Errorf("typo beside an error: %d %v", status, body)
+		}
+	})
+}
