@@ -1,0 +1,122 @@
+package identity
+
+import (
+	"hash/maphash"
+	"slices"
+	"strings"
+)
+
+// Keys are the blocking keys of a record: two records are compared only
+// when they share one. Each key is built to survive one kind of slip:
+//
+//	ln  surname sound + first initial   typos inside either name
+//	sw  both names' sounds, sorted      first and last name swapped
+//	pl  postcode + surname sound        first name missing or mistyped
+//	pf  postcode + first name sound     surname mistyped at its start
+//	cl  city + surname sound            postcode missing or mistyped
+//	pn  postcode + house number         both names mistyped or swapped
+//	bd  birth date                      both names changed (marriage)
+//	ph  phone digits                    name missing or spelt otherwise
+//	em  email mailbox name              another domain, same person
+//	co  company word + surname sound    a colleague's record copied
+func Keys(r Record) []string {
+	p := prepare(r)
+	var keys []string
+	add := func(kind string, parts ...string) {
+		for _, s := range parts {
+			if s == "" {
+				return
+			}
+		}
+		keys = append(keys, kind+":"+strings.Join(parts, "|"))
+	}
+	sf, sl := soundex(p.first), soundex(p.last)
+	initial := ""
+	if p.first != "" {
+		initial = p.first[:1]
+	}
+	add("ln", sl, initial)
+	if sf != "" && sl != "" {
+		add("sw", min(sf, sl), max(sf, sl))
+	}
+	add("pl", p.postal, sl)
+	add("pf", p.postal, sf)
+	add("cl", p.city, sl)
+	add("pn", p.postal, houseNumber(p.street))
+	add("bd", p.birth)
+	add("ph", p.phone)
+	if len(p.local) >= 3 {
+		add("em", p.local)
+	}
+	for _, w := range p.company {
+		if len(w) >= 3 {
+			add("co", w, sl)
+		}
+	}
+	return keys
+}
+
+// seed makes key hashes the same within one process, for one search.
+var seed = maphash.MakeSeed()
+
+// CandidatePairs returns the pairs of records (as indexes into records,
+// the lower first) that share at least one blocking key in a group of at
+// most maxBlock records. Memory is one 16-byte entry per key of each
+// record plus the pairs; time is a sort of those entries plus the pairs,
+// so about linear in the number of records.
+func CandidatePairs(records []Record, maxBlock int) [][2]int32 {
+	type entry struct {
+		hash uint64
+		rec  int32
+	}
+	entries := make([]entry, 0, len(records)*6)
+	for i, r := range records {
+		for _, k := range Keys(r) {
+			entries = append(entries, entry{maphash.String(seed, k), int32(i)})
+		}
+	}
+	slices.SortFunc(entries, func(a, b entry) int {
+		switch {
+		case a.hash < b.hash:
+			return -1
+		case a.hash > b.hash:
+			return 1
+		}
+		return int(a.rec - b.rec)
+	})
+	var pairs []uint64
+	for start := 0; start < len(entries); {
+		end := start + 1
+		for end < len(entries) && entries[end].hash == entries[start].hash {
+			end++
+		}
+		if n := end - start; n >= 2 && n <= maxBlock {
+			for i := start; i < end; i++ {
+				for j := i + 1; j < end; j++ {
+					a, b := entries[i].rec, entries[j].rec
+					if a != b {
+						pairs = append(pairs, uint64(a)<<32|uint64(b))
+					}
+				}
+			}
+		}
+		start = end
+	}
+	slices.Sort(pairs)
+	pairs = slices.Compact(pairs)
+	out := make([][2]int32, len(pairs))
+	for i, p := range pairs {
+		out[i] = [2]int32{int32(p >> 32), int32(p & 0xffffffff)}
+	}
+	return out
+}
+
+// houseNumber is the first number of a street address ("12 main street").
+func houseNumber(street []string) string {
+	for _, w := range street {
+		if digits(w) == w {
+			return w
+		}
+	}
+	return ""
+}
