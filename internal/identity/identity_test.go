@@ -26,11 +26,15 @@ func TestSlipsThatExactRulesMissed(t *testing.T) {
 		check func(Match) string
 	}{
 		{"one-letter typo in the surname", Record{ID: 2, FirstName: "Kayla", LastName: "Harringtom", Company: "Orbit Software", City: "Brasov"},
-			func(m Match) string { return string(field(m, "last_name").Level) + " " + string(field(m, "company").Level) }},
+			func(m Match) string {
+				return string(field(m, "last_name").Level) + " " + string(field(m, "company").Level)
+			}},
 		{"first and last name swapped", Record{ID: 2, FirstName: "Harrington", LastName: "Kayla", PostalCode: "4011", Street: "6 tullaroop st"},
 			func(m Match) string { return field(m, "first_name").Note }},
 		{"first name missing", Record{ID: 2, LastName: "Harrington", PostalCode: "4011", Street: "6 Tullaroop Street", City: "Braşov"},
-			func(m Match) string { return string(field(m, "first_name").Level) + " " + string(field(m, "city").Level) }},
+			func(m Match) string {
+				return string(field(m, "first_name").Level) + " " + string(field(m, "city").Level)
+			}},
 		{"the same phone, written two ways", Record{ID: 2, FirstName: "K.", LastName: "Harington", Phone: "0721 234 567"},
 			func(m Match) string { return "" }},
 	} {
