@@ -9,13 +9,13 @@ import (
 // Keys are the blocking keys of a record: two records are compared only
 // when they share one. Each key is built to survive one kind of slip:
 //
-//	ln  surname sound + first initial   typos inside either name
-//	sw  both names' sounds, sorted      first and last name swapped
+//	sw  both names' sounds, sorted      typos in names; names swapped
 //	pl  postcode + surname sound        first name missing or mistyped
 //	pf  postcode + first name sound     surname mistyped at its start
 //	cl  city + surname sound            postcode missing or mistyped
 //	pn  postcode + house number         both names mistyped or swapped
-//	bd  birth date                      both names changed (marriage)
+//	bd  birth date + surname initial    first name changed, postcode too
+//	bf  birth date + first initial      surname changed (marriage)
 //	ph  phone digits                    name missing or spelt otherwise
 //	em  email mailbox name              another domain, same person
 //	co  company word + surname sound    a colleague's record copied
@@ -31,11 +31,6 @@ func Keys(r Record) []string {
 		keys = append(keys, kind+":"+strings.Join(parts, "|"))
 	}
 	sf, sl := soundex(p.first), soundex(p.last)
-	initial := ""
-	if p.first != "" {
-		initial = p.first[:1]
-	}
-	add("ln", sl, initial)
 	if sf != "" && sl != "" {
 		add("sw", min(sf, sl), max(sf, sl))
 	}
@@ -43,7 +38,12 @@ func Keys(r Record) []string {
 	add("pf", p.postal, sf)
 	add("cl", p.city, sl)
 	add("pn", p.postal, houseNumber(p.street))
-	add("bd", p.birth)
+	if p.last != "" {
+		add("bd", p.birth, p.last[:1])
+	}
+	if p.first != "" {
+		add("bf", p.birth, p.first[:1])
+	}
 	add("ph", p.phone)
 	if len(p.local) >= 3 {
 		add("em", p.local)

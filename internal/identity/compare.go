@@ -64,7 +64,7 @@ func byLevel(sim, similar, partial float64) Level {
 
 // compareNames compares first and last names, straight and swapped (a
 // form filled in the wrong order), and keeps the reading that agrees best.
-func compareNames(a, b prepared) (first, last Agreement) {
+func compareNames(a, b *prepared) (first, last Agreement) {
 	first = nameAgreement("first_name", a.first, b.first, true)
 	last = nameAgreement("last_name", a.last, b.last, false)
 	if a.first == "" || a.last == "" || b.first == "" || b.last == "" {
@@ -92,35 +92,52 @@ func nameAgreement(field, x, y string, first bool) Agreement {
 	return Agreement{Field: field, Level: byLevel(sim, 0.92, 0.85), Similarity: sim}
 }
 
-// compareFields compares every field of a and b.
-func compareFields(a, b prepared) []Agreement {
-	first, last := compareNames(a, b)
-	out := []Agreement{first, last}
-	out = append(out, exactOrNot("email", a.email, b.email, func() (Level, float64) {
+// nFields is the number of fields compared.
+const nFields = 11
+
+// costly are the slots of the fields compared word by word (company,
+// street, city): the comparisons that take time.
+var costly = [...]int{5, 6, 8}
+
+// compareFields compares every field of a and b into out, without
+// allocating: most candidate pairs are different people, and only a match
+// keeps its explanation.
+func compareFields(a, b *prepared, out *[nFields]Agreement) {
+	compareCheap(a, b, out)
+	compareCostly(a, b, out)
+}
+
+// compareCostly fills the costly slots of out.
+func compareCostly(a, b *prepared, out *[nFields]Agreement) {
+	out[5] = tokens("company", a.company, b.company, 0.93, 0.85)
+	out[6] = tokens("street", a.street, b.street, 0.9, 0.8)
+	out[8] = similar("city", a.city, b.city, 0.92, 0.85)
+}
+
+// compareCheap fills every slot of out but the costly ones.
+func compareCheap(a, b *prepared, out *[nFields]Agreement) {
+	out[0], out[1] = compareNames(a, b)
+	out[2] = exactOrNot("email", a.email, b.email, func() (Level, float64) {
 		if a.local != "" && a.local == b.local && len(a.local) >= 4 {
 			return Partial, 0.5 // the same mailbox name at another domain
 		}
 		return Different, 0
-	}))
-	out = append(out, exactOrNot("phone", a.phone, b.phone, nil))
-	out = append(out, exactOrNot("birth_date", a.birth, b.birth, func() (Level, float64) {
+	})
+	out[3] = exactOrNot("phone", a.phone, b.phone, nil)
+	out[4] = exactOrNot("birth_date", a.birth, b.birth, func() (Level, float64) {
 		if editDistance(a.birth, b.birth) == 1 || a.birth[:4] == b.birth[:4] && a.birth[4:6] == b.birth[6:8] && a.birth[6:8] == b.birth[4:6] {
 			return Similar, 0.8 // a digit mistyped, or day and month swapped
 		}
 		return Different, 0
-	}))
-	out = append(out, tokens("company", a.company, b.company, 0.93, 0.85))
-	out = append(out, tokens("street", a.street, b.street, 0.9, 0.8))
-	out = append(out, exactOrNot("postal_code", a.postal, b.postal, func() (Level, float64) {
+	})
+	out[7] = exactOrNot("postal_code", a.postal, b.postal, func() (Level, float64) {
 		if editDistance(a.postal, b.postal) == 1 {
 			return Similar, 0.75
 		}
 		return Different, 0
-	}))
-	out = append(out, similar("city", a.city, b.city, 0.92, 0.85))
-	out = append(out, exactOrNot("region", a.region, b.region, nil))
-	out = append(out, exactOrNot("country", a.country, b.country, nil))
-	return out
+	})
+	out[9] = exactOrNot("region", a.region, b.region, nil)
+	out[10] = exactOrNot("country", a.country, b.country, nil)
 }
 
 // exactOrNot compares values that are either equal or not; near tells how

@@ -25,6 +25,9 @@ var weights = map[string]map[Level]float64{
 	"country":     {Same: 0.5, Different: -5},
 }
 
+// maxWeight is the most each costly slot can add (its Same weight).
+var maxWeight = map[int]float64{5: weights["company"][Same], 6: weights["street"][Same], 8: weights["city"][Same]}
+
 // Verdict is what a score says about a pair.
 type Verdict string
 
@@ -68,19 +71,44 @@ func (s Settings) Compare(a, b Record) Match {
 }
 
 func (s Settings) compare(a, b prepared) Match {
+	m, fields := s.score(&a, &b, false)
+	m.Fields = append([]Agreement(nil), fields[:]...)
+	return m
+}
+
+// score compares a and b; the explanation is returned by value, so that
+// the many pairs that are not a match cost no allocation. With prune, a
+// pair whose cheap fields leave it short of Probable even if the costly
+// ones all agreed is declared Distinct without comparing those.
+func (s Settings) score(a, b *prepared, prune bool) (Match, [nFields]Agreement) {
 	if b.id < a.id {
 		a, b = b, a
 	}
-	m := Match{A: a.id, B: b.id, Fields: compareFields(a, b)}
-	for i := range m.Fields {
-		f := &m.Fields[i]
+	var fields [nFields]Agreement
+	compareCheap(a, b, &fields)
+	if prune {
+		sum := 0.0
+		for i := range fields {
+			sum += weights[fields[i].Field][fields[i].Level]
+		}
+		for _, i := range costly {
+			sum += maxWeight[i]
+		}
+		if sum < s.Probable {
+			return Match{A: a.id, B: b.id, Verdict: Distinct}, fields
+		}
+	}
+	compareCostly(a, b, &fields)
+	m := Match{A: a.id, B: b.id}
+	for i := range fields {
+		f := &fields[i]
 		f.Weight = weights[f.Field][f.Level]
 		f.Similarity = math.Round(f.Similarity*100) / 100
 		m.Score += f.Weight
 	}
 	m.Score = math.Round(m.Score*10) / 10
 	m.Verdict = s.verdict(m.Score)
-	return m
+	return m, fields
 }
 
 func (s Settings) verdict(score float64) Verdict {
@@ -102,7 +130,8 @@ func (s Settings) Find(records []Record) []Match {
 	}
 	var out []Match
 	for _, p := range CandidatePairs(records, s.MaxBlock) {
-		if m := s.compare(prep[p[0]], prep[p[1]]); m.Verdict != Distinct {
+		if m, fields := s.score(&prep[p[0]], &prep[p[1]], true); m.Verdict != Distinct {
+			m.Fields = append([]Agreement(nil), fields[:]...)
 			out = append(out, m)
 		}
 	}

@@ -7,17 +7,37 @@ func jaroWinkler(a, b string) float64 {
 	if a == b {
 		return 1
 	}
-	ra, rb := []rune(a), []rune(b)
-	la, lb := len(ra), len(rb)
-	if la == 0 || lb == 0 {
+	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}
+	if len(a) <= 64 && len(b) <= 64 && isASCII(a) && isASCII(b) {
+		return jaroWinklerOf([]byte(a), []byte(b)) // folded names are mostly ASCII: no allocation
+	}
+	return jaroWinklerOf([]rune(a), []rune(b))
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func jaroWinklerOf[T byte | rune](ra, rb []T) float64 {
+	la, lb := len(ra), len(rb)
 	window := max(la, lb)/2 - 1
 	if window < 0 {
 		window = 0
 	}
-	ma := make([]bool, la)
-	mb := make([]bool, lb)
+	var fa, fb [64]bool
+	ma, mb := fa[:0], fb[:0]
+	if la <= 64 && lb <= 64 {
+		ma, mb = fa[:la], fb[:lb]
+	} else {
+		ma, mb = make([]bool, la), make([]bool, lb)
+	}
 	matches := 0
 	for i := range ra {
 		lo, hi := max(0, i-window), min(lb, i+window+1)
