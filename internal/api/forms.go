@@ -326,26 +326,6 @@ func (a *API) discardSubmission(w http.ResponseWriter, r *http.Request) {
 	a.fail(w, r, err)
 }
 
-func (a *API) listDuplicates(w http.ResponseWriter, r *http.Request) {
-	pairs, err := a.Leads.ProbableDuplicates(r.Context(), actor(r), 200)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	type pairJSON struct {
-		A      leadJSON `json:"a"`
-		B      leadJSON `json:"b"`
-		Reason string   `json:"reason"`
-	}
-	out := struct {
-		Data []pairJSON `json:"data"`
-	}{Data: make([]pairJSON, 0, len(pairs))}
-	for _, p := range pairs {
-		out.Data = append(out.Data, pairJSON{A: toJSON(p.A), B: toJSON(p.B), Reason: p.Reason})
-	}
-	writeJSON(w, http.StatusOK, out)
-}
-
 // mergeLead answers POST /api/v1/leads/{id}/merge {"other_id": N}: lead
 // N is folded into lead id.
 func (a *API) mergeLead(w http.ResponseWriter, r *http.Request) {

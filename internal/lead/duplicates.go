@@ -2,85 +2,252 @@ package lead
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"leadflow/internal/access"
 	"leadflow/internal/audit"
 	"leadflow/internal/fault"
+	"leadflow/internal/identity"
 	"leadflow/internal/sqldb"
 )
 
-// Pair is two leads that are probably one person, and why.
+// Pair is two leads that are probably one person, the score that says
+// how probably, and the field-by-field explanation. A is the older lead.
 type Pair struct {
-	A, B   Lead
-	Reason string // "same phone" or "same name and company"
+	A, B    Lead
+	Score   float64
+	Verdict identity.Verdict
+	Fields  []identity.Agreement
 }
 
-// Probable duplicates are found by rules that a different email cannot
-// hide: the same phone number, or the same full name at the same company.
+// DuplicateSort orders the review queue.
+type DuplicateSort string
+
+// The orders of the review queue: highest score first (the default),
+// lowest first, or the pairs with the newest lead first.
 const (
-	ReasonPhone       = "same phone"
-	ReasonNameCompany = "same name and company"
+	SortScore    DuplicateSort = "score"
+	SortScoreAsc DuplicateSort = "-score"
+	SortNewest   DuplicateSort = "newest"
 )
 
-// ProbableDuplicates lists up to limit pairs of leads that are probably
-// one person, newest pairs first.
-func (s *Service) ProbableDuplicates(ctx context.Context, a access.Actor, limit int) ([]Pair, error) {
+// DuplicateQuery asks for one page of the review queue.
+type DuplicateQuery struct {
+	Sort     DuplicateSort
+	Cursor   string  // the Next of the page before; "" for the first
+	Limit    int     // pairs per page, 1 to 200
+	MinScore float64 // leave out pairs scoring lower (0: the probable threshold)
+}
+
+// DuplicatePage is one page of the review queue.
+type DuplicatePage struct {
+	Pairs []Pair
+	Total int    // pairs in the whole queue
+	Next  string // cursor of the next page; "" on the last
+}
+
+// ProbableDuplicates lists one page of the pairs of leads that are
+// probably one person, leaving out the pairs a reviewer said are two.
+// Candidates come from identity's blocking keys, so the work grows with
+// the number of leads, not its square.
+func (s *Service) ProbableDuplicates(ctx context.Context, a access.Actor, q DuplicateQuery) (DuplicatePage, error) {
 	if !a.CanDeleteLeads() {
-		return nil, fault.Errorf(fault.Forbidden, "only admin and marketing users review duplicates")
+		return DuplicatePage{}, fault.Errorf(fault.Forbidden, "only admin and marketing users review duplicates")
 	}
-	rows, err := s.db.R.Query(ctx, `
-		SELECT a.id, b.id, 'phone' FROM leads a JOIN leads b ON b.phone = a.phone AND b.id > a.id
-		WHERE a.phone <> ''
-		UNION
-		SELECT a.id, b.id, 'name' FROM leads a JOIN leads b
-			ON lower(b.last_name) = lower(a.last_name) AND lower(b.first_name) = lower(a.first_name) AND b.id > a.id
-		WHERE a.last_name <> '' AND a.company <> '' AND lower(b.company) = lower(a.company)
-		ORDER BY 2 DESC, 1 DESC LIMIT ?`, limit)
+	bad := fault.Fields{}
+	switch q.Sort {
+	case "":
+		q.Sort = SortScore
+	case SortScore, SortScoreAsc, SortNewest:
+	default:
+		bad.Add("sort", "must be score, -score or newest")
+	}
+	if q.Limit == 0 {
+		q.Limit = 50
+	}
+	if q.Limit < 1 || q.Limit > 200 {
+		bad.Add("limit", "must be between 1 and 200")
+	}
+	after, ok := decodePairCursor(q.Cursor)
+	if !ok {
+		bad.Add("cursor", "must be a next_cursor this list gave")
+	}
+	if err := bad.Err(); err != nil {
+		return DuplicatePage{}, err
+	}
+	matches, err := s.findMatches(ctx)
+	if err != nil {
+		return DuplicatePage{}, err
+	}
+	kept := matches[:0]
+	for _, m := range matches {
+		if m.Score >= q.MinScore {
+			kept = append(kept, m)
+		}
+	}
+	sortMatches(kept, q.Sort)
+	page := DuplicatePage{Total: len(kept)}
+	i := 0
+	if after != nil {
+		i = sort.Search(len(kept), func(i int) bool { return pairAfter(kept[i], *after, q.Sort) })
+	}
+	for ; i < len(kept) && len(page.Pairs) < q.Limit; i++ {
+		m := kept[i]
+		la, err := getLead(ctx, s.db.R, m.A)
+		if err != nil {
+			return DuplicatePage{}, err
+		}
+		lb, err := getLead(ctx, s.db.R, m.B)
+		if err != nil {
+			return DuplicatePage{}, err
+		}
+		page.Pairs = append(page.Pairs, Pair{A: la, B: lb, Score: m.Score, Verdict: m.Verdict, Fields: m.Fields})
+	}
+	if i < len(kept) && len(page.Pairs) > 0 {
+		page.Next = encodePairCursor(kept[i-1])
+	}
+	return page, nil
+}
+
+// findMatches reads every lead's identifying fields and returns the
+// probable duplicates, without the pairs dismissed as two people.
+func (s *Service) findMatches(ctx context.Context) ([]identity.Match, error) {
+	var recs []identity.Record
+	rows, err := s.db.R.Query(ctx, `SELECT id, first_name, last_name, email, phone, company, city, country FROM leads`)
 	if err != nil {
 		return nil, fmt.Errorf("lead store: duplicates: %w", err)
 	}
-	type ids struct {
-		a, b int64
-		why  string
-	}
-	var found []ids
 	for rows.Next() {
-		var p ids
-		if err := rows.Scan(&p.a, &p.b, &p.why); err != nil {
+		var r identity.Record
+		if err := rows.Scan(&r.ID, &r.FirstName, &r.LastName, &r.Email, &r.Phone, &r.Company, &r.City, &r.Country); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, fmt.Errorf("lead store: duplicates: %w", err)
 		}
-		found = append(found, p)
+		recs = append(recs, r)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("lead store: duplicates: %w", err)
+	}
+	dismissed, err := dismissedPairs(ctx, s.db.R)
+	if err != nil {
 		return nil, err
 	}
-	seen := map[[2]int64]bool{}
-	var out []Pair
-	for _, p := range found {
-		if seen[[2]int64{p.a, p.b}] {
-			continue // both rules matched; the phone says it first
+	all := identity.Default.Find(recs)
+	out := all[:0]
+	for _, m := range all {
+		if !dismissed[[2]int64{m.A, m.B}] {
+			out = append(out, m)
 		}
-		seen[[2]int64{p.a, p.b}] = true
-		la, err := getLead(ctx, s.db.R, p.a)
-		if err != nil {
-			return nil, err
-		}
-		lb, err := getLead(ctx, s.db.R, p.b)
-		if err != nil {
-			return nil, err
-		}
-		reason := ReasonPhone
-		if p.why == "name" {
-			reason = ReasonNameCompany
-		}
-		out = append(out, Pair{A: la, B: lb, Reason: reason})
 	}
 	return out, nil
+}
+
+func dismissedPairs(ctx context.Context, q sqldb.Querier) (map[[2]int64]bool, error) {
+	rows, err := q.Query(ctx, `SELECT lead_a, lead_b FROM duplicate_dismissals`)
+	if err != nil {
+		return nil, fmt.Errorf("lead store: dismissed pairs: %w", err)
+	}
+	defer rows.Close()
+	out := map[[2]int64]bool{}
+	for rows.Next() {
+		var p [2]int64
+		if err := rows.Scan(&p[0], &p[1]); err != nil {
+			return nil, err
+		}
+		out[p] = true
+	}
+	return out, rows.Err()
+}
+
+// sortMatches puts matches in the queue's order; ties fall to the ids, so
+// the order is total and a cursor never skips or repeats a pair.
+func sortMatches(ms []identity.Match, by DuplicateSort) {
+	sort.Slice(ms, func(i, j int) bool { return less(ms[i], ms[j], by) })
+}
+
+func less(x, y identity.Match, by DuplicateSort) bool {
+	switch by {
+	case SortNewest:
+		if x.B != y.B {
+			return x.B > y.B
+		}
+		return x.A > y.A
+	case SortScoreAsc:
+		if x.Score != y.Score {
+			return x.Score < y.Score
+		}
+	default:
+		if x.Score != y.Score {
+			return x.Score > y.Score
+		}
+	}
+	if x.A != y.A {
+		return x.A < y.A
+	}
+	return x.B < y.B
+}
+
+// pairAfter reports whether m comes after the cursor position c.
+func pairAfter(m, c identity.Match, by DuplicateSort) bool { return less(c, m, by) }
+
+func encodePairCursor(m identity.Match) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatFloat(m.Score, 'f', -1, 64) + ":" +
+		strconv.FormatInt(m.A, 10) + ":" + strconv.FormatInt(m.B, 10)))
+}
+
+func decodePairCursor(s string) (*identity.Match, bool) {
+	if s == "" {
+		return nil, true
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, false
+	}
+	parts := strings.Split(string(raw), ":")
+	if len(parts) != 3 {
+		return nil, false
+	}
+	score, err1 := strconv.ParseFloat(parts[0], 64)
+	a, err2 := strconv.ParseInt(parts[1], 10, 64)
+	b, err3 := strconv.ParseInt(parts[2], 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil {
+		return nil, false
+	}
+	return &identity.Match{Score: score, A: a, B: b}, true
+}
+
+// Dismiss records that leads x and y are two people: the pair leaves the
+// review queue for good.
+func (s *Service) Dismiss(ctx context.Context, a access.Actor, x, y int64) error {
+	if !a.CanDeleteLeads() {
+		return fault.Errorf(fault.Forbidden, "only admin and marketing users review duplicates")
+	}
+	if x == y {
+		return &fault.Error{Code: fault.Invalid, Message: "a lead is not a duplicate of itself",
+			Fields: map[string]string{"b": "must be another lead"}}
+	}
+	x, y = min(x, y), max(x, y)
+	now := s.now().UTC().UnixMilli()
+	var by any // a system actor has no user row
+	if a.ID != 0 {
+		by = a.ID
+	}
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if _, _, err := lockPair(ctx, tx, x, y); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO duplicate_dismissals (lead_a, lead_b, dismissed_by, dismissed_at)
+			VALUES (?, ?, ?, ?) ON CONFLICT (lead_a, lead_b) DO NOTHING`, x, y, by, now); err != nil {
+			return fmt.Errorf("lead store: dismiss pair: %w", err)
+		}
+		return audit.Record(ctx, tx, a, "lead.not_duplicate", "lead", x, map[string]any{"other_lead": y})
+	})
 }
 
 // KindMerged is the timeline entry of a lead that absorbed another.
@@ -91,57 +258,177 @@ const KindMerged = "merged"
 // takes over the other's timeline, events and submissions, and the other
 // is deleted.
 func (s *Service) Merge(ctx context.Context, a access.Actor, survivorID, otherID int64) (Lead, error) {
+	return s.MergeMany(ctx, a, MergeRequest{Keep: survivorID, Others: []int64{otherID}})
+}
+
+// MergeRequest says which leads become one: Keep survives, Others are
+// folded into it. Pick chooses, field by field, the lead whose value the
+// survivor takes (a field not picked keeps the survivor's value, or is
+// filled from the others when the survivor has none).
+type MergeRequest struct {
+	Keep   int64
+	Others []int64
+	Pick   map[string]int64
+}
+
+// pickable are the fields a reviewer chooses between when merging; stage
+// and owner have rules of their own and are changed on the merged lead.
+var pickable = map[string]bool{
+	FEmail: true, FFirstName: true, FLastName: true, FPhone: true, FCompany: true, FJobTitle: true,
+	FEmployees: true, FIndustry: true, FCountry: true, FCity: true, FWebsite: true, FSource: true,
+	FUTMSource: true, FUTMMedium: true, FUTMCampaign: true,
+}
+
+func (r MergeRequest) check() error {
+	bad := fault.Fields{}
+	if r.Keep <= 0 {
+		bad.Add("keep", "is required")
+	}
+	if len(r.Others) == 0 {
+		bad.Add("others", "must name at least one lead to merge")
+	}
+	seen := map[int64]bool{r.Keep: true}
+	for i, o := range r.Others {
+		if seen[o] {
+			bad.Add("others."+strconv.Itoa(i), "names a lead twice, or the one kept")
+		}
+		seen[o] = true
+	}
+	for f, id := range r.Pick {
+		switch {
+		case !pickable[f]:
+			bad.Add("pick."+f, "is not a field a merge chooses")
+		case !seen[id]:
+			bad.Add("pick."+f, "must be one of the leads being merged")
+		}
+	}
+	return bad.Err()
+}
+
+// MergeMany folds every lead of r.Others into r.Keep, in one transaction:
+// each other lead's timeline (stage history and score ledger included),
+// events, submissions, consent, email, activities, requests and
+// enrolments move to the survivor, values picked by the reviewer are
+// taken, the values not taken are kept side by side on the survivor's
+// timeline as conflicts, and the others are deleted.
+func (s *Service) MergeMany(ctx context.Context, a access.Actor, r MergeRequest) (Lead, error) {
 	if !a.CanDeleteLeads() {
 		return Lead{}, fault.Errorf(fault.Forbidden, "only admin and marketing users merge leads")
 	}
-	if survivorID == otherID {
+	if len(r.Others) == 1 && r.Others[0] == r.Keep {
 		return Lead{}, &fault.Error{Code: fault.Invalid, Message: "a lead cannot be merged into itself",
 			Fields: map[string]string{"other_id": "must be another lead"}}
+	}
+	if err := r.check(); err != nil {
+		return Lead{}, err
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	var merged Lead
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		survivor, other, err := lockPair(ctx, tx, survivorID, otherID)
+		leads, err := lockAll(ctx, tx, append([]int64{r.Keep}, r.Others...))
 		if err != nil {
 			return err
 		}
-		m, filled, conflicts := Merge(survivor, other, other.Values(), now)
-		m.UpdatedAt = now
-		if other.CreatedAt.Before(m.CreatedAt) {
-			m.CreatedAt = other.CreatedAt // the person was known since the earlier record
+		m := leads[r.Keep]
+		for _, id := range r.Others {
+			if m, err = s.fold(ctx, tx, a, m, leads[id], now); err != nil {
+				return err
+			}
 		}
-		if err := moveHistory(ctx, tx, otherID, survivorID); err != nil {
-			return err
-		}
-		if err := deleteLead(ctx, tx, otherID); err != nil {
-			return err
-		}
-		if err := audit.Record(ctx, tx, a, "lead.merge", "lead", survivorID, map[string]any{"merged_lead": otherID, "filled": audit.Fields(filled)}); err != nil {
+		if m, err = s.applyPicks(ctx, tx, a, m, leads, r.Pick, now); err != nil {
 			return err
 		}
 		if err := updateLead(ctx, tx, &m); err != nil {
 			return err
 		}
-		detail := map[string][2]string{"merged_lead": {strconv.FormatInt(otherID, 10), other.Email}}
-		for f, d := range filled {
-			detail[f] = d
-		}
-		if err := insertChange(ctx, tx, Change{LeadID: survivorID, At: now, Kind: KindMerged, Detail: detail}, a.ID); err != nil {
-			return err
-		}
-		if len(conflicts) > 0 {
-			c := Change{LeadID: survivorID, At: now, Kind: KindConflict, Detail: conflicts, Reason: "merge of lead " + strconv.FormatInt(otherID, 10)}
-			if err := insertChange(ctx, tx, c, a.ID); err != nil {
-				return err
-			}
-		}
-		if err := s.rescoreTx(ctx, tx, &m, "merge of lead "+strconv.FormatInt(otherID, 10), now); err != nil {
+		if err := s.rescoreTx(ctx, tx, &m, "merge of "+idList(r.Others), now); err != nil {
 			return err
 		}
 		merged = m
 		return nil
 	})
 	return merged, err
+}
+
+// fold merges lead other into m inside tx and deletes other.
+func (s *Service) fold(ctx context.Context, tx *sqldb.Tx, a access.Actor, m, other Lead, now time.Time) (Lead, error) {
+	id := other.ID
+	m, filled, conflicts := Merge(m, other, other.Values(), now)
+	m.UpdatedAt = now
+	if other.CreatedAt.Before(m.CreatedAt) {
+		m.CreatedAt = other.CreatedAt // the person was known since the earlier record
+	}
+	if err := moveHistory(ctx, tx, id, m.ID); err != nil {
+		return m, err
+	}
+	if err := deleteLead(ctx, tx, id); err != nil {
+		return m, err
+	}
+	if err := audit.Record(ctx, tx, a, "lead.merge", "lead", m.ID, map[string]any{"merged_lead": id, "filled": audit.Fields(filled)}); err != nil {
+		return m, err
+	}
+	detail := map[string][2]string{"merged_lead": {strconv.FormatInt(id, 10), other.Email}}
+	for f, d := range filled {
+		detail[f] = d
+	}
+	if err := insertChange(ctx, tx, Change{LeadID: m.ID, At: now, Kind: KindMerged, Detail: detail}, a.ID); err != nil {
+		return m, err
+	}
+	if len(conflicts) > 0 {
+		c := Change{LeadID: m.ID, At: now, Kind: KindConflict, Detail: conflicts, Reason: "merge of lead " + strconv.FormatInt(id, 10)}
+		if err := insertChange(ctx, tx, c, a.ID); err != nil {
+			return m, err
+		}
+	}
+	return m, nil
+}
+
+// applyPicks gives m the values the reviewer chose from the merged leads
+// and records each choice on the timeline, with the value it replaced.
+func (s *Service) applyPicks(ctx context.Context, tx *sqldb.Tx, a access.Actor, m Lead, leads map[int64]Lead, pick map[string]int64, now time.Time) (Lead, error) {
+	c := Changes{}
+	for f, id := range pick {
+		if v := leads[id].Values()[f]; v != m.Values()[f] {
+			c[f] = v
+		}
+	}
+	if len(c) == 0 {
+		return m, nil
+	}
+	before := m
+	m, bad := Apply(m, c, now)
+	if err := bad.Err(); err != nil {
+		return before, err
+	}
+	d := Diff(before, m)
+	if len(d) == 0 {
+		return m, nil
+	}
+	return m, insertChange(ctx, tx, Change{LeadID: m.ID, At: now, Kind: KindUpdated, Detail: d, Reason: "values chosen in a merge"}, a.ID)
+}
+
+// lockAll reads and locks the given leads in id order, so merges that
+// share a lead wait for each other instead of deadlocking.
+func lockAll(ctx context.Context, tx *sqldb.Tx, ids []int64) (map[int64]Lead, error) {
+	sorted := append([]int64(nil), ids...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	out := make(map[int64]Lead, len(ids))
+	for _, id := range sorted {
+		l, err := lockLead(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = l
+	}
+	return out, nil
+}
+
+func idList(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = "lead " + strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // lockPair reads and locks leads a and b, the lower id first, so two
@@ -159,13 +446,91 @@ func lockPair(ctx context.Context, tx *sqldb.Tx, a, b int64) (la, lb Lead, err e
 	return la, lb, err
 }
 
-// moveHistory gives lead from's timeline, events, submissions, consent
-// history and email to lead to.
+// moveHistory gives lead from's timeline (stage history and score ledger
+// included), events, submissions, consent history, email, activities,
+// software requests and projects, hand-offs, qualification and sequence
+// enrolments to lead to. Where to may hold only one (one request, one
+// enrolment per sequence, one hand-off per solution, one qualification),
+// to's own is kept and from's goes with from.
 func moveHistory(ctx context.Context, tx *sqldb.Tx, from, to int64) error {
-	for _, table := range []string{"lead_changes", "events", "submissions", "consent_records", "mail_outbox"} {
+	for _, table := range []string{"lead_changes", "events", "submissions", "consent_records", "mail_outbox", "activities", "custom_projects"} {
 		if _, err := tx.Exec(ctx, `UPDATE `+table+` SET lead_id = ? WHERE lead_id = ?`, to, from); err != nil {
 			return fmt.Errorf("lead store: merge %s: %w", table, err)
 		}
 	}
+	for table, same := range map[string]string{
+		"software_requests":   "",
+		"lead_qualifications": "",
+		"enrolments":          "sequence_id",
+		"handoffs":            "solution_id",
+	} {
+		q := `UPDATE ` + table + ` SET lead_id = ? WHERE lead_id = ? AND NOT EXISTS (SELECT 1 FROM ` + table + ` t WHERE t.lead_id = ?`
+		if same != "" {
+			q += ` AND t.` + same + ` = ` + table + `.` + same
+		}
+		if _, err := tx.Exec(ctx, q+`)`, to, from, to); err != nil {
+			return fmt.Errorf("lead store: merge %s: %w", table, err)
+		}
+	}
 	return nil
+}
+
+// AcceptAbove merges every pair in the review queue scoring at least
+// minScore (no lower than the probable threshold): pairs that share a
+// lead become one group, and each group is merged into its oldest lead,
+// one transaction per group. It returns how many leads were merged away.
+func (s *Service) AcceptAbove(ctx context.Context, a access.Actor, minScore float64) (int, error) {
+	if !a.CanDeleteLeads() {
+		return 0, fault.Errorf(fault.Forbidden, "only admin and marketing users merge leads")
+	}
+	if minScore < identity.Default.Probable {
+		return 0, &fault.Error{Code: fault.Invalid, Message: "the score is below the probable-duplicate threshold",
+			Fields: map[string]string{"min_score": "must be at least " + strconv.FormatFloat(identity.Default.Probable, 'f', -1, 64)}}
+	}
+	matches, err := s.findMatches(ctx)
+	if err != nil {
+		return 0, err
+	}
+	parent := map[int64]int64{}
+	var root func(int64) int64
+	root = func(x int64) int64 {
+		p, ok := parent[x]
+		if !ok || p == x {
+			return x
+		}
+		r := root(p)
+		parent[x] = r
+		return r
+	}
+	for _, m := range matches {
+		if m.Score >= minScore {
+			ra, rb := root(m.A), root(m.B)
+			parent[max(ra, rb)] = min(ra, rb) // the oldest lead leads the group
+			parent[min(ra, rb)] = min(ra, rb)
+		}
+	}
+	groups := map[int64][]int64{}
+	for x := range parent {
+		if r := root(x); r != x {
+			groups[r] = append(groups[r], x)
+		}
+	}
+	keeps := make([]int64, 0, len(groups))
+	for k := range groups {
+		keeps = append(keeps, k)
+	}
+	sort.Slice(keeps, func(i, j int) bool { return keeps[i] < keeps[j] })
+	merged := 0
+	for _, k := range keeps {
+		others := groups[k]
+		sort.Slice(others, func(i, j int) bool { return others[i] < others[j] })
+		if _, err := s.MergeMany(ctx, a, MergeRequest{Keep: k, Others: others}); err != nil {
+			if fault.CodeOf(err) == fault.NotFound {
+				continue // merged or deleted meanwhile by someone else
+			}
+			return merged, err
+		}
+		merged += len(others)
+	}
+	return merged, nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"leadflow/internal/dbtest"
 	"leadflow/internal/fault"
+	"leadflow/internal/identity"
 	"leadflow/internal/lead"
 	"leadflow/internal/sqldb"
 )
@@ -28,15 +29,25 @@ func TestDuplicatesAndMerge(t *testing.T) {
 		d := mk(lead.Changes{"email": "z@y.io", "phone": "0721 234 567", "country": "RO"})
 		mk(lead.Changes{"email": "solo@y.io", "first_name": "Ana", "last_name": "Pop", "company": "Other"})
 
-		pairs, err := svc.ProbableDuplicates(ctx, tm.marketing, 50)
+		page, err := svc.ProbableDuplicates(ctx, tm.marketing, lead.DuplicateQuery{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(pairs) != 2 || pairs[0].A.ID != c.ID || pairs[0].B.ID != d.ID || pairs[0].Reason != lead.ReasonPhone ||
-			pairs[1].A.ID != a.ID || pairs[1].B.ID != b.ID || pairs[1].Reason != lead.ReasonNameCompany {
-			t.Fatalf("pairs %+v", pairs)
+		got := map[[2]int64]lead.Pair{}
+		for _, p := range page.Pairs {
+			got[[2]int64{p.A.ID, p.B.ID}] = p
 		}
-		if _, err := svc.ProbableDuplicates(ctx, tm.ann, 50); fault.CodeOf(err) != fault.Forbidden {
+		phone, name := got[[2]int64{c.ID, d.ID}], got[[2]int64{a.ID, b.ID}]
+		if phone.Score == 0 || name.Score == 0 {
+			t.Fatalf("the same phone (+40721234567 and a national 0721 234 567) and the same name at the same company are both probable duplicates: %+v", page.Pairs)
+		}
+		if why := explained(phone, "phone"); why != "same" {
+			t.Errorf("the phone pair is explained by the phone as %q", why)
+		}
+		if explained(name, "first_name") != "same" || explained(name, "company") != "same" || explained(name, "country") != "different" {
+			t.Errorf("the name pair explained as %+v", name.Fields)
+		}
+		if _, err := svc.ProbableDuplicates(ctx, tm.ann, lead.DuplicateQuery{}); fault.CodeOf(err) != fault.Forbidden {
 			t.Errorf("sales listing duplicates: %v", err)
 		}
 
@@ -69,4 +80,13 @@ func TestDuplicatesAndMerge(t *testing.T) {
 			t.Errorf("sales merging: %v", err)
 		}
 	})
+}
+
+func explained(p lead.Pair, field string) identity.Level {
+	for _, f := range p.Fields {
+		if f.Field == field {
+			return f.Level
+		}
+	}
+	return ""
 }

@@ -1,0 +1,131 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"leadflow/internal/fault"
+	"leadflow/internal/identity"
+	"leadflow/internal/lead"
+)
+
+// pairJSON is one pair of the review queue with its explanation.
+type pairJSON struct {
+	A       leadJSON             `json:"a"`
+	B       leadJSON             `json:"b"`
+	Score   float64              `json:"score"`
+	Verdict identity.Verdict     `json:"verdict"`
+	Fields  []identity.Agreement `json:"fields"`
+}
+
+// listDuplicates answers GET /api/v1/duplicates: the review queue, a page
+// at a time (sort, limit, cursor, min_score).
+func (a *API) listDuplicates(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	dq := lead.DuplicateQuery{Sort: lead.DuplicateSort(q.Get("sort")), Cursor: q.Get("cursor")}
+	bad := fault.Fields{}
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			bad.Add("limit", "must be between 1 and 200")
+		}
+		dq.Limit = n
+	}
+	if s := q.Get("min_score"); s != "" {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			bad.Add("min_score", "must be a number")
+		}
+		dq.MinScore = f
+	}
+	if err := bad.Err(); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	page, err := a.Leads.ProbableDuplicates(r.Context(), actor(r), dq)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := struct {
+		Data       []pairJSON `json:"data"`
+		Total      int        `json:"total"`
+		NextCursor *string    `json:"next_cursor"`
+	}{Data: make([]pairJSON, 0, len(page.Pairs)), Total: page.Total, NextCursor: optional(page.Next)}
+	for _, p := range page.Pairs {
+		out.Data = append(out.Data, pairJSON{A: toJSON(p.A), B: toJSON(p.B), Score: p.Score, Verdict: p.Verdict, Fields: p.Fields})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// dismissDuplicate answers POST /api/v1/duplicates/dismiss {"a": 1, "b":
+// 2}: the two leads are two people, and the pair leaves the queue.
+func (a *API) dismissDuplicate(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		A int64 `json:"a"`
+		B int64 `json:"b"`
+	}
+	if err := decodeInto(w, r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	bad := fault.Fields{}
+	if in.A <= 0 {
+		bad.Add("a", "is required")
+	}
+	if in.B <= 0 {
+		bad.Add("b", "is required")
+	}
+	if err := bad.Err(); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if err := a.Leads.Dismiss(r.Context(), actor(r), in.A, in.B); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// mergeDuplicates answers POST /api/v1/duplicates/merge {"keep": 1,
+// "others": [2, 3], "pick": {"company": 3}}: the others are folded into
+// keep, which takes the picked values.
+func (a *API) mergeDuplicates(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Keep   int64            `json:"keep"`
+		Others []int64          `json:"others"`
+		Pick   map[string]int64 `json:"pick"`
+	}
+	if err := decodeInto(w, r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	l, err := a.Leads.MergeMany(r.Context(), actor(r), lead.MergeRequest{Keep: in.Keep, Others: in.Others, Pick: in.Pick})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeLead(w, http.StatusOK, l)
+}
+
+// acceptDuplicates answers POST /api/v1/duplicates/accept {"min_score":
+// 18}: every pair scoring at least that is merged into its oldest lead.
+func (a *API) acceptDuplicates(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		MinScore *float64 `json:"min_score"`
+	}
+	if err := decodeInto(w, r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if in.MinScore == nil {
+		a.fail(w, r, &fault.Error{Code: fault.Invalid, Message: "say from which score to merge", Fields: map[string]string{"min_score": "is required"}})
+		return
+	}
+	n, err := a.Leads.AcceptAbove(r.Context(), actor(r), *in.MinScore)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"merged": n})
+}

@@ -1,0 +1,223 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"leadflow/internal/fault"
+	"leadflow/internal/identity"
+	"leadflow/internal/lead"
+)
+
+// duplicatesData is one page of the review queue.
+type duplicatesData struct {
+	Page     lead.DuplicatePage
+	Sort     lead.DuplicateSort
+	MinScore string
+	Certain  float64 // the default of bulk accept
+	NextURL  string
+}
+
+// listDuplicates shows the review queue: pairs of leads that are probably
+// one person, a page at a time, with why.
+func (h *Web) listDuplicates(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	dq := lead.DuplicateQuery{Sort: lead.DuplicateSort(q.Get("sort")), Cursor: q.Get("cursor"), Limit: 25}
+	if s := q.Get("min_score"); s != "" {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			h.fail(w, r, &fault.Error{Code: fault.Invalid, Message: "The lowest score must be a number.", Fields: map[string]string{"min_score": "must be a number"}})
+			return
+		}
+		dq.MinScore = f
+	}
+	p, err := h.Leads.ProbableDuplicates(r.Context(), actor(r), dq)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := duplicatesData{Page: p, Sort: dq.Sort, MinScore: q.Get("min_score"), Certain: identity.Default.Certain}
+	if d.Sort == "" {
+		d.Sort = lead.SortScore
+	}
+	if p.Next != "" {
+		v := url.Values{"cursor": {p.Next}, "sort": {string(d.Sort)}}
+		if d.MinScore != "" {
+			v.Set("min_score", d.MinScore)
+		}
+		d.NextURL = "/duplicates?" + v.Encode()
+	}
+	h.render(w, r, "duplicates", page{Title: "Probable duplicates", Nav: "duplicates", Data: d})
+}
+
+// dismissDuplicate remembers that two leads are two people.
+func (h *Web) dismissDuplicate(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, fault.Errorf(fault.Invalid, "The form could not be read."))
+		return
+	}
+	a, _ := strconv.ParseInt(r.PostForm.Get("a"), 10, 64)
+	b, _ := strconv.ParseInt(r.PostForm.Get("b"), 10, 64)
+	if err := h.Leads.Dismiss(r.Context(), actor(r), a, b); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, fmt.Sprintf("Leads %d and %d are kept apart and will not be suggested again.", a, b))
+	back := "/duplicates"
+	if s := r.PostForm.Get("back"); strings.HasPrefix(s, "/duplicates") {
+		back = s
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// mergeRow is one field on the merge page: each lead's value, and which
+// one is chosen.
+type mergeRow struct {
+	Field  string
+	Values []mergeValue
+	Differ bool
+}
+
+type mergeValue struct {
+	LeadID  int64
+	Value   string
+	Checked bool
+}
+
+type mergeData struct {
+	Keep   lead.Lead
+	Leads  []lead.Lead
+	Rows   []mergeRow
+	Action string
+}
+
+// mergeShown are the fields shown on the merge page, in form order.
+var mergeShown = []string{lead.FEmail, lead.FFirstName, lead.FLastName, lead.FPhone, lead.FCompany, lead.FJobTitle,
+	lead.FEmployees, lead.FIndustry, lead.FCountry, lead.FCity, lead.FWebsite, lead.FSource,
+	lead.FUTMSource, lead.FUTMMedium, lead.FUTMCampaign}
+
+// confirmMerge shows the leads to merge side by side, field by field: the
+// reviewer picks each value (the kept lead's, or the first filled one, is
+// chosen to begin with) and confirms.
+func (h *Web) confirmMerge(w http.ResponseWriter, r *http.Request) {
+	keep, others, err := mergeIDs(r.URL.Query())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var leads []lead.Lead
+	for _, id := range append([]int64{keep}, others...) {
+		l, err := h.Leads.Get(r.Context(), actor(r), id)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		leads = append(leads, l)
+	}
+	d := mergeData{Keep: leads[0], Leads: leads, Action: "/duplicates/merge?" + r.URL.RawQuery}
+	for _, f := range mergeShown {
+		row := mergeRow{Field: f}
+		chosen := false
+		for _, l := range leads {
+			v := l.Values()[f]
+			if v != leads[0].Values()[f] {
+				row.Differ = true
+			}
+			mv := mergeValue{LeadID: l.ID, Value: v}
+			if !chosen && v != "" {
+				mv.Checked, chosen = true, true
+			}
+			row.Values = append(row.Values, mv)
+		}
+		if !chosen {
+			row.Values[0].Checked = true
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	h.render(w, r, "merge", page{Title: "Merge leads", Nav: "duplicates", Data: d})
+}
+
+// mergeIDs reads keep and the other leads (other=2&other=3) of a merge.
+func mergeIDs(q url.Values) (int64, []int64, error) {
+	bad := fault.Fields{}
+	keep, err := strconv.ParseInt(q.Get("keep"), 10, 64)
+	if err != nil || keep <= 0 {
+		bad.Add("keep", "must be a lead id")
+	}
+	var others []int64
+	for _, s := range q["other"] {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 {
+			bad.Add("other", "must be a lead id")
+			continue
+		}
+		others = append(others, id)
+	}
+	if len(others) == 0 {
+		bad.Add("other", "must name a lead to merge")
+	}
+	return keep, others, bad.Err()
+}
+
+// mergeLeads merges with the values picked on the merge page (pick.FIELD
+// = lead id); a post without picks keeps the kept lead's values.
+func (h *Web) mergeLeads(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, fault.Errorf(fault.Invalid, "The form could not be read."))
+		return
+	}
+	keep, others, err := mergeIDs(r.URL.Query())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	pick := map[string]int64{}
+	for k, vs := range r.PostForm {
+		if f, ok := strings.CutPrefix(k, "pick."); ok && len(vs) > 0 {
+			id, err := strconv.ParseInt(vs[0], 10, 64)
+			if err != nil {
+				h.fail(w, r, &fault.Error{Code: fault.Invalid, Message: "A chosen value is not one of the leads.", Fields: map[string]string{k: "must be a lead id"}})
+				return
+			}
+			pick[f] = id
+		}
+	}
+	m, err := h.Leads.MergeMany(r.Context(), actor(r), lead.MergeRequest{Keep: keep, Others: others, Pick: pick})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, fmt.Sprintf("Merged %d lead(s) into this one.", len(others)))
+	http.Redirect(w, r, fmt.Sprintf("/leads/%d", m.ID), http.StatusSeeOther)
+}
+
+// confirmAccept asks before merging every pair from a score up.
+func (h *Web) confirmAccept(w http.ResponseWriter, r *http.Request) {
+	s := r.URL.Query().Get("min_score")
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f < identity.Default.Probable {
+		h.fail(w, r, &fault.Error{Code: fault.Invalid, Message: fmt.Sprintf("The lowest score must be a number of at least %g.", identity.Default.Probable),
+			Fields: map[string]string{"min_score": "must be at least " + strconv.FormatFloat(identity.Default.Probable, 'f', -1, 64)}})
+		return
+	}
+	h.render(w, r, "confirm", page{Title: "Merge duplicates", Nav: "duplicates", Data: confirmData{
+		Question: fmt.Sprintf("Merge every pair scoring %g or more?", f),
+		Detail: "Leads that pair with each other become one group, merged into its oldest lead: that lead keeps its values and fills its empty fields; " +
+			"different values are kept side by side on its timeline, and the other leads' timelines and activity move over before they are deleted.",
+		Action: "/duplicates/accept?min_score=" + url.QueryEscape(s), Button: "Merge all", Cancel: "/duplicates"}})
+}
+
+// acceptDuplicates merges every pair from a score up.
+func (h *Web) acceptDuplicates(w http.ResponseWriter, r *http.Request) {
+	f, _ := strconv.ParseFloat(r.URL.Query().Get("min_score"), 64)
+	n, err := h.Leads.AcceptAbove(r.Context(), actor(r), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, fmt.Sprintf("Merged %d lead(s).", n))
+	http.Redirect(w, r, "/duplicates", http.StatusSeeOther)
+}
