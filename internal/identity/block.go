@@ -13,12 +13,14 @@ import (
 //	pl  postcode + surname sound        first name missing or mistyped
 //	pf  postcode + first name sound     surname mistyped at its start
 //	cl  city + surname sound            postcode missing or mistyped
+//	cf  city + first name sound         surname mistyped, no postcode
 //	pn  postcode + house number         both names mistyped or swapped
 //	bd  birth date + surname initial    first name changed, postcode too
 //	bf  birth date + first initial      surname changed (marriage)
 //	ph  phone digits                    name missing or spelt otherwise
 //	em  email mailbox name              another domain, same person
 //	co  company word + surname sound    a colleague's record copied
+//	cn  company word + first name sound surname mistyped at work
 func Keys(r Record) []string {
 	p := prepare(r)
 	var keys []string
@@ -37,6 +39,7 @@ func Keys(r Record) []string {
 	add("pl", p.postal, sl)
 	add("pf", p.postal, sf)
 	add("cl", p.city, sl)
+	add("cf", p.city, sf)
 	add("pn", p.postal, houseNumber(p.street))
 	if p.last != "" {
 		add("bd", p.birth, p.last[:1])
@@ -51,6 +54,7 @@ func Keys(r Record) []string {
 	for _, w := range p.company {
 		if len(w) >= 3 {
 			add("co", w, sl)
+			add("cn", w, sf)
 		}
 	}
 	return keys

@@ -323,13 +323,13 @@ func TestWebImportExportAndDuplicates(t *testing.T) {
 
 		// The two Anas are probable duplicates; merge after confirming.
 		_, _, dup := b.get("/duplicates")
-		if !strings.Contains(dup, "same name and company") {
+		if !strings.Contains(dup, "probable duplicate") || !strings.Contains(dup, "Not a duplicate") {
 			t.Fatalf("duplicates page lacks the pair")
 		}
 		m := regexp.MustCompile(`/duplicates/merge\?keep=(\d+)&amp;other=(\d+)`).FindStringSubmatch(dup)
 		confirmURL := "/duplicates/merge?keep=" + m[1] + "&other=" + m[2]
 		_, _, confirm := b.get(confirmURL)
-		if !strings.Contains(confirm, "is deleted") {
+		if !strings.Contains(confirm, "other leads are deleted") || !strings.Contains(confirm, `type="radio"`) {
 			t.Errorf("merge asks no confirmation")
 		}
 		status, merged, _ := b.post(confirmURL, url.Values{})

@@ -125,6 +125,9 @@ var pageMatrix = map[string]pageRule{
 	"GET /duplicates":                       {who: "marketing"},
 	"GET /duplicates/merge":                 {who: "marketing", record: "merge"},
 	"POST /duplicates/merge":                {who: "marketing", record: "merge", form: url.Values{}},
+	"POST /duplicates/dismiss":              {who: "marketing", form: url.Values{"a": {"{twinA}"}, "b": {"{twinB}"}}},
+	"GET /duplicates/accept":                {who: "marketing"},
+	"POST /duplicates/accept":               {who: "marketing", form: url.Values{}},
 	"GET /scoring":                          {who: "marketing"},
 	"POST /scoring":                         {who: "marketing", form: url.Values{}},
 	"POST /scoring/origins":                 {who: "marketing", form: url.Values{}},
@@ -462,6 +465,7 @@ func matrixRecords(t *testing.T, f *fixture, db *sqldb.DB, role string) records 
 		twin := must(f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"twin.`+o.kind+`@`+role+`.example","first_name":"Tess","last_name":"Twin","company":"Twins `+role+`","owner":"`+o.owner+`"}`))(http.StatusCreated, "twin")
 		recs["twin:"+o.kind] = id(twin, "id")
 	}
+	recs["{twinA}"], recs["{twinB}"] = recs["twin:own"], recs["twin:unassigned"]
 	// Nurturing: a template no sequence sends, a sequence, each kind of
 	// lead enrolled in it, and a failed email.
 	tpl := must(f.call(t, "admin", "POST", "/api/v1/email-templates", `{"name":"Matrix `+role+`","subject":"Hi","text":"Hello"}`))(http.StatusCreated, "template")

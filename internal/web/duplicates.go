@@ -133,7 +133,7 @@ func (h *Web) confirmMerge(w http.ResponseWriter, r *http.Request) {
 			row.Values = append(row.Values, mv)
 		}
 		if !chosen {
-			row.Values[0].Checked = true
+			continue // empty in every lead: nothing to choose
 		}
 		d.Rows = append(d.Rows, row)
 	}
@@ -196,7 +196,14 @@ func (h *Web) mergeLeads(w http.ResponseWriter, r *http.Request) {
 
 // confirmAccept asks before merging every pair from a score up.
 func (h *Web) confirmAccept(w http.ResponseWriter, r *http.Request) {
+	if !actor(r).CanDeleteLeads() {
+		h.fail(w, r, fault.Errorf(fault.Forbidden, "Only admin and marketing users merge leads."))
+		return
+	}
 	s := r.URL.Query().Get("min_score")
+	if s == "" {
+		s = strconv.FormatFloat(identity.Default.Certain, 'f', -1, 64)
+	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f < identity.Default.Probable {
 		h.fail(w, r, &fault.Error{Code: fault.Invalid, Message: fmt.Sprintf("The lowest score must be a number of at least %g.", identity.Default.Probable),

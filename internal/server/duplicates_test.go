@@ -1,0 +1,201 @@
+package server_test
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"leadflow/internal/dbtest"
+	"leadflow/internal/sqldb"
+)
+
+// twins makes n people, each entered twice with a slip (a letter wrong in
+// the surname, the company with its legal form), through the API.
+func twins(t *testing.T, f *fixture, n int) {
+	t.Helper()
+	first := []string{"Kayla", "Lachlan", "Deakin", "Paige", "Jacob", "Amelia", "Joshua", "Tori", "Willow", "Kelsey"}
+	last := strings.Fields(`Harrington Berryman Sondergeld Lowenthal Chiera Ryanson Rickett Keogh Bradfield Halligan
+		Trevorrow Lombardi Stephenson Gryosler Maltby Dumas Turtur Waller Giblin Goldfinch Blacket Kosciusko Yerralee
+		Tullaroop Ballarat Wangaratta Toowoomba Pakenham Kyogle Unanderra`)
+	for i := range n {
+		typo := []byte(last[i])
+		typo[3] = 'x'
+		for j, body := range []string{
+			fmt.Sprintf(`{"email":"p%d@orbit.io","first_name":%q,"last_name":%q,"company":"Orbit","city":"Brasov"}`, i, first[i%10], last[i]),
+			fmt.Sprintf(`{"email":"p%d@gmail.com","first_name":%q,"last_name":%q,"company":"Orbit SRL","city":"Brasov"}`, i, first[i%10], string(typo)),
+		} {
+			if status, l := f.call(t, "marketing", "POST", "/api/v1/leads", body); status != 201 {
+				t.Fatalf("lead %d.%d: %d %v", i, j, status, l)
+			}
+		}
+	}
+}
+
+// TestDuplicatesAPI: the queue pages with next_cursor and explains each
+// pair; not a duplicate is remembered; a merge picks values field by
+// field; bulk accept merges from a score; bad input names the field.
+func TestDuplicatesAPI(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		twins(t, f, 5)
+		seen := map[string]bool{}
+		path := "/api/v1/duplicates?limit=2"
+		for pages := 0; path != ""; pages++ {
+			status, page := f.call(t, "marketing", "GET", path, "")
+			if status != 200 || page["total"] != 5.0 || pages > 3 {
+				t.Fatalf("page %d: %d %v", pages, status, page)
+			}
+			for _, p := range page["data"].([]any) {
+				pair := p.(map[string]any)
+				key := fmt.Sprint(pair["a"].(map[string]any)["id"], "-", pair["b"].(map[string]any)["id"])
+				if seen[key] || pair["verdict"] != "probable" || len(pair["fields"].([]any)) == 0 {
+					t.Errorf("pair %s: %v", key, pair)
+				}
+				seen[key] = true
+			}
+			path = ""
+			if next, ok := page["next_cursor"].(string); ok {
+				path = "/api/v1/duplicates?limit=2&cursor=" + url.QueryEscape(next)
+			}
+		}
+		if len(seen) != 5 {
+			t.Errorf("%d pairs over the pages, want 5", len(seen))
+		}
+
+		_, page := f.call(t, "marketing", "GET", "/api/v1/duplicates?sort=newest&limit=1", "")
+		pair := page["data"].([]any)[0].(map[string]any)
+		a, b := pair["a"].(map[string]any), pair["b"].(map[string]any)
+		fields := map[string]string{}
+		for _, fl := range pair["fields"].([]any) {
+			m := fl.(map[string]any)
+			fields[m["field"].(string)] = m["level"].(string)
+		}
+		if fields["first_name"] != "same" || fields["last_name"] != "similar" || fields["company"] != "same" || fields["phone"] != "missing" {
+			t.Errorf("explanation %v", fields)
+		}
+		if status, _ := f.call(t, "marketing", "POST", "/api/v1/duplicates/dismiss", fmt.Sprintf(`{"a":%v,"b":%v}`, a["id"], b["id"])); status != 204 {
+			t.Errorf("dismiss: %d", status)
+		}
+		if _, page = f.call(t, "marketing", "GET", "/api/v1/duplicates", ""); page["total"] != 4.0 {
+			t.Errorf("after not a duplicate: %v pairs", page["total"])
+		}
+
+		pair = page["data"].([]any)[0].(map[string]any)
+		a, b = pair["a"].(map[string]any), pair["b"].(map[string]any)
+		status, m := f.call(t, "marketing", "POST", "/api/v1/duplicates/merge",
+			fmt.Sprintf(`{"keep":%v,"others":[%v],"pick":{"last_name":%v,"email":%v}}`, a["id"], b["id"], b["id"], b["id"]))
+		if status != 200 || m["last_name"] != b["last_name"] || m["email"] != b["email"] || m["id"] != a["id"] {
+			t.Errorf("merge with picks: %d %v", status, m)
+		}
+
+		for _, c := range []struct{ path, body, field string }{
+			{"/api/v1/duplicates?sort=size", "", "sort"},
+			{"/api/v1/duplicates?limit=500", "", "limit"},
+			{"/api/v1/duplicates?cursor=zz!", "", "cursor"},
+			{"/api/v1/duplicates/dismiss", `{"a":1}`, "b"},
+			{"/api/v1/duplicates/merge", `{"keep":1,"others":[]}`, "others"},
+			{"/api/v1/duplicates/merge", fmt.Sprintf(`{"keep":%v,"others":[999999],"pick":{"stage":%v}}`, a["id"], a["id"]), "pick.stage"},
+			{"/api/v1/duplicates/accept", `{}`, "min_score"},
+			{"/api/v1/duplicates/accept", `{"min_score":3}`, "min_score"},
+		} {
+			method := "POST"
+			if c.body == "" {
+				method = "GET"
+			}
+			status, body := f.call(t, "marketing", method, c.path, c.body)
+			e, _ := body["error"].(map[string]any)
+			fl, _ := e["fields"].(map[string]any)
+			if status != 422 || fl[c.field] == nil {
+				t.Errorf("%s %s: %d %v, want 422 naming %s", method, c.path, status, body, c.field)
+			}
+		}
+
+		status, acc := f.call(t, "marketing", "POST", "/api/v1/duplicates/accept", `{"min_score":8}`)
+		if status != 200 || acc["merged"] != 3.0 {
+			t.Errorf("bulk accept: %d %v", status, acc)
+		}
+		if _, page = f.call(t, "marketing", "GET", "/api/v1/duplicates", ""); page["total"] != 0.0 {
+			t.Errorf("after bulk accept: %v pairs", page["total"])
+		}
+		if status, _ := f.call(t, "sales", "GET", "/api/v1/duplicates", ""); status != 403 {
+			t.Errorf("sales: %d", status)
+		}
+	})
+}
+
+// TestBrowserReviewQueue: a marketing user pages through the queue, says
+// one pair is not a duplicate, and merges another choosing the surname,
+// at desktop width and on a phone, where nothing scrolls sideways.
+func TestBrowserReviewQueue(t *testing.T) {
+	for _, width := range []int64{1280, 390} {
+		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			ctx := chromium(t)
+			db := dbtest.SQLite(t)
+			f := newFixture(t, db)
+			twins(t, f, 30)
+			var overflow bool
+			var total, first string
+			var cards int
+			err := chromedp.Run(ctx,
+				chromedp.EmulateViewport(width, 900),
+				signIn(f.srv.URL+"/duplicates", "mia@example.com"),
+				chromedp.WaitVisible(`section.pair`),
+				chromedp.Evaluate(`document.querySelectorAll("section.pair").length`, &cards),
+				chromedp.Text(`form.bulk .sub`, &total),
+				chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
+				chromedp.AttributeValue(`section.pair`, "data-pair", &first, nil),
+			)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cards != 25 || total != "30 pair(s) in the queue" || overflow {
+				t.Errorf("first page: %d cards, %q, sideways scroll %v", cards, total, overflow)
+			}
+			screenshot(t, ctx, fmt.Sprint("duplicates-", width))
+			clickToNavigate(t, ctx, `a[rel=next]`)
+			if err := chromedp.Run(ctx, chromedp.Evaluate(`document.querySelectorAll("section.pair").length`, &cards)); err != nil || cards != 5 {
+				t.Errorf("second page: %d cards (%v)", cards, err)
+			}
+
+			// Not a duplicate: the pair leaves the queue.
+			if err := chromedp.Run(ctx, chromedp.Navigate(f.srv.URL+"/duplicates"), chromedp.WaitVisible(`section.pair`)); err != nil {
+				t.Fatal(err)
+			}
+			clickToNavigate(t, ctx, `section.pair form button`)
+			var after string
+			if err := chromedp.Run(ctx, chromedp.Text(`form.bulk .sub`, &after)); err != nil || after != "29 pair(s) in the queue" {
+				t.Errorf("after not a duplicate: %q (%v)", after, err)
+			}
+			var again bool
+			chromedp.Run(ctx, chromedp.Evaluate(fmt.Sprintf(`!!document.querySelector('[data-pair=%q]')`, first), &again))
+			if again {
+				t.Errorf("pair %s still listed", first)
+			}
+
+			// Merge, taking the surname of the second lead.
+			clickToNavigate(t, ctx, `section.pair a.button`)
+			var surnames []string
+			err = chromedp.Run(ctx,
+				chromedp.WaitVisible(`form.merge`),
+				chromedp.Evaluate(`[...document.querySelectorAll('input[name="pick.last_name"]')].map(i => i.parentElement.textContent.trim())`, &surnames),
+				chromedp.Click(`input[name="pick.last_name"]:not(:checked)`),
+				chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
+			)
+			if err != nil || len(surnames) != 2 {
+				t.Fatalf("merge page: %v %v", surnames, err)
+			}
+			if overflow {
+				t.Error("the merge page scrolls sideways")
+			}
+			screenshot(t, ctx, fmt.Sprint("merge-", width))
+			clickToNavigate(t, ctx, `form.merge button[type=submit]`)
+			var h1 string
+			if err := chromedp.Run(ctx, chromedp.Text(`h1`, &h1)); err != nil || !strings.HasSuffix(h1, surnames[1]) {
+				t.Errorf("merged lead is %q, want the surname %q (%v)", h1, surnames[1], err)
+			}
+		})
+	}
+}
