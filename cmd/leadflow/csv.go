@@ -23,6 +23,7 @@ func (e environment) importCSV(ctx context.Context, args []string) error {
 	mapFlag := fs.String("map", "", `column mapping overrides: "Column=field,Other Column=-" (- ignores a column)`)
 	rejectsPath := fs.String("rejects", "", "where to write rejected rows (default FILE.rejected.csv)")
 	encoding := fs.String("encoding", "", "the file's encoding, when the guess is wrong: "+strings.Join(leadcsv.Encodings, ", "))
+	countryFlag := fs.String("country", "", "the country of national phone numbers (without +code) in rows that name none, such as RO")
 	// Flags may come before or after the file name.
 	var file string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -37,7 +38,7 @@ func (e environment) importCSV(ctx context.Context, args []string) error {
 		file = fs.Arg(0)
 	}
 	if file == "" {
-		return errors.New("usage: leadflow import FILE.csv [--map 'Column=field,...'] [--rejects FILE] [--encoding NAME]")
+		return errors.New("usage: leadflow import FILE.csv [--map 'Column=field,...'] [--rejects FILE] [--encoding NAME] [--country CODE]")
 	}
 	if *encoding != "" && !leadcsv.ValidEncoding(*encoding) {
 		return fmt.Errorf("--encoding: %q is not one of %s", *encoding, strings.Join(leadcsv.Encodings, ", "))
@@ -53,7 +54,7 @@ func (e environment) importCSV(ctx context.Context, args []string) error {
 		}
 	}
 	e.describeMapping(im)
-	jobID, err := svc.Start(ctx, access.System, im.ID, im.Mapping)
+	jobID, err := svc.StartIn(ctx, access.System, im.ID, im.Mapping, *countryFlag)
 	if err != nil {
 		return explain(err)
 	}

@@ -22,10 +22,12 @@ import (
 
 	"leadflow/internal/access"
 	"leadflow/internal/audit"
+	"leadflow/internal/country"
 	"leadflow/internal/fault"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/leadcsv"
+	"leadflow/internal/phone"
 	"leadflow/internal/sqldb"
 )
 
@@ -49,6 +51,7 @@ type Import struct {
 	Header     []string
 	Mapping    leadcsv.Mapping
 	Encoding   string // the file's encoding, guessed at upload or chosen; "" for an older import, guessed at each read
+	Country    string // ISO code national phone numbers are read in when a row names no country; "" for none
 	Status     Status
 	TotalBytes int64
 	DoneBytes  int64
@@ -214,7 +217,7 @@ func (s *Service) CreateIn(ctx context.Context, a access.Actor, name, path, enco
 	return s.UploadIn(ctx, a, name, f, encoding)
 }
 
-const importColumns = `id, file_name, path, header, mapping, encoding, status, total_bytes, done_bytes, rows_done,
+const importColumns = `id, file_name, path, header, mapping, encoding, country, status, total_bytes, done_bytes, rows_done,
 	created, updated, unchanged, rejected, error, COALESCE(created_by, 0), created_at, finished_at`
 
 func scanImport(row interface{ Scan(...any) error }) (Import, error) {
@@ -222,7 +225,7 @@ func scanImport(row interface{ Scan(...any) error }) (Import, error) {
 	var header, mapping string
 	var created int64
 	var finished sql.NullInt64
-	err := row.Scan(&im.ID, &im.FileName, &im.Path, &header, &mapping, &im.Encoding, &im.Status, &im.TotalBytes, &im.DoneBytes,
+	err := row.Scan(&im.ID, &im.FileName, &im.Path, &header, &mapping, &im.Encoding, &im.Country, &im.Status, &im.TotalBytes, &im.DoneBytes,
 		&im.RowsDone, &im.Created, &im.Updated, &im.Unchanged, &im.Rejected, &im.Error, &im.CreatedBy, &created, &finished)
 	if err != nil {
 		return im, err
@@ -284,8 +287,23 @@ func (s *Service) query(ctx context.Context, q string, args ...any) ([]Import, e
 // Start confirms the mapping of an import waiting for it and queues its
 // job, returning the job's id.
 func (s *Service) Start(ctx context.Context, a access.Actor, id int64, m leadcsv.Mapping) (int64, error) {
+	return s.StartIn(ctx, a, id, m, "")
+}
+
+// StartIn is Start with a default country (a name or ISO code, "" for
+// none) for the national phone numbers of rows that name no country.
+func (s *Service) StartIn(ctx context.Context, a access.Actor, id int64, m leadcsv.Mapping, defaultCountry string) (int64, error) {
 	if err := s.MayImport(a); err != nil {
 		return 0, err
+	}
+	code := ""
+	if strings.TrimSpace(defaultCountry) != "" {
+		c, ok := country.Normalize(defaultCountry)
+		if !ok {
+			return 0, &fault.Error{Code: fault.Invalid, Message: fmt.Sprintf("unknown country %q", defaultCountry),
+				Fields: map[string]string{"country": "must be a country name or a two-letter ISO code such as RO"}}
+		}
+		code = c
 	}
 	im, err := s.get(ctx, id)
 	if err != nil {
@@ -297,15 +315,15 @@ func (s *Service) Start(ctx context.Context, a access.Actor, id int64, m leadcsv
 	if len(m) != len(im.Header) {
 		return 0, fault.Errorf(fault.Invalid, "the mapping has %d columns, the file %d", len(m), len(im.Header))
 	}
-	if !m.HasEmail() {
-		return 0, &fault.Error{Code: fault.Invalid, Message: "no column is mapped to email",
-			Fields: map[string]string{"mapping": "one column must be mapped to email: leads are matched by it"}}
+	if !m.Identifies() {
+		return 0, &fault.Error{Code: fault.Invalid, Message: "no column says who a lead is",
+			Fields: map[string]string{"mapping": "map a column to email or phone, or to a name and a company, city, address or birth date"}}
 	}
 	b, _ := json.Marshal(m)
 	var jobID int64
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE imports SET mapping = ?, status = ? WHERE id = ? AND status = ?`,
-			string(b), string(Queued), id, string(Mapping))
+		res, err := tx.Exec(ctx, `UPDATE imports SET mapping = ?, country = ?, status = ? WHERE id = ? AND status = ?`,
+			string(b), code, string(Queued), id, string(Mapping))
 		if err != nil {
 			return err
 		}
@@ -316,7 +334,7 @@ func (s *Service) Start(ctx context.Context, a access.Actor, id int64, m leadcsv
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a, "import.start", "import", id, map[string]any{"job_id": jobID, "fields": mappedFields(m)})
+		return audit.Record(ctx, tx, a, "import.start", "import", id, map[string]any{"job_id": jobID, "fields": mappedFields(m), "country": code})
 	})
 	if err != nil {
 		return 0, err
@@ -511,11 +529,37 @@ func toPending(im *Import, row leadcsv.Row, origin lead.Origin) pending {
 		p.reason = err.Error()
 		return p
 	}
-	if _, ok := c[lead.FSource]; !ok {
-		c[lead.FSource] = "import"
-	}
+	readPhone(c, im.Country)
 	p.in = lead.Incoming{Changes: c, Origin: origin}
 	return p
+}
+
+// FPhoneUnread is the custom answer that keeps a phone number the import
+// could not read, so the row is kept and the number is not lost.
+const FPhoneUnread = lead.CustomPrefix + "phone_unread"
+
+// readPhone reads the row's phone in the row's country, else in the
+// import's default country. A number that cannot be read is moved to
+// FPhoneUnread: the row still imports when something else identifies it
+// (an email, a name with a company), and the number waits there for a
+// person to fix.
+func readPhone(c lead.Changes, defaultCountry string) {
+	raw, ok := c[lead.FPhone]
+	if !ok {
+		return
+	}
+	region := defaultCountry
+	if v := c[lead.FCountry]; v != "" {
+		if code, ok := country.Normalize(v); ok {
+			region = code
+		}
+	}
+	if e164, reason := phone.Normalize(raw, region); reason == "" {
+		c[lead.FPhone] = e164
+		return
+	}
+	delete(c, lead.FPhone)
+	c[FPhoneUnread] = raw
 }
 
 // commit takes a batch of rows in one transaction, with the import's

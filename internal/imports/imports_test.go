@@ -206,17 +206,18 @@ func csvText(rows [][]string) string {
 func TestMauticExport(t *testing.T) {
 	w := newWorld(t, dbtest.SQLite(t))
 	path := fixture.Path(t, "mautic/fakeleaddata.csv", "testdata/mautic_fakeleaddata.csv")
-	im := w.importFile(t, path, map[string]string{"title": "-"}) // Mautic's title is the salutation
-	// Four rows of the fixture have no email at all.
+	im := w.importFile(t, path, nil)
+	// Four rows of the fixture have no email, name or phone at all.
 	if im.RowsDone != 54 || im.Created != 50 || im.Rejected != 4 {
 		t.Errorf("mautic import: %+v\n%v", im, w.rejects(t, im.ID))
 	}
 	penny := w.byEmail(t, "PennyKMoore@dayrep.com")
-	if penny.Country != "GB" || penny.Phone != "+447070860753" || penny.Website != "https://wikifire.co.uk" {
+	if penny.Country != "GB" || penny.Phone != "+447070860753" || penny.Website != "https://wikifire.co.uk" ||
+		penny.JobTitle != "" || penny.Custom["salutation"] != "Mrs." || penny.Custom["street"] != "88 Clasper Way" || penny.Custom["postal_code"] != "GL15 1XD" {
 		t.Errorf("penny: %+v", penny)
 	}
 	for _, r := range w.rejects(t, im.ID)[1:] {
-		if r[len(r)-1] != "email is required" {
+		if r[len(r)-1] != "email is required unless the lead has a phone, or a name with a company, city, address or birth date" {
 			t.Errorf("rejected row with reason %q: %v", r[len(r)-1], r)
 		}
 	}

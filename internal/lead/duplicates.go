@@ -3,6 +3,7 @@ package lead
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -118,15 +119,19 @@ func (s *Service) ProbableDuplicates(ctx context.Context, a access.Actor, q Dupl
 // probable duplicates, without the pairs dismissed as two people.
 func (s *Service) findMatches(ctx context.Context) ([]identity.Match, error) {
 	var recs []identity.Record
-	rows, err := s.db.R.Query(ctx, `SELECT id, first_name, last_name, email, phone, company, city, country FROM leads`)
+	rows, err := s.db.R.Query(ctx, `SELECT id, first_name, last_name, email, phone, company, city, country, custom FROM leads`)
 	if err != nil {
 		return nil, fmt.Errorf("lead store: duplicates: %w", err)
 	}
 	for rows.Next() {
 		var r identity.Record
-		if err := rows.Scan(&r.ID, &r.FirstName, &r.LastName, &r.Email, &r.Phone, &r.Company, &r.City, &r.Country); err != nil {
+		var custom string
+		if err := rows.Scan(&r.ID, &r.FirstName, &r.LastName, &r.Email, &r.Phone, &r.Company, &r.City, &r.Country, &custom); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("lead store: duplicates: %w", err)
+		}
+		if len(custom) > 2 { // not "" or "{}"
+			addressOf(&r, custom)
 		}
 		recs = append(recs, r)
 	}
@@ -146,6 +151,18 @@ func (s *Service) findMatches(ctx context.Context) ([]identity.Match, error) {
 		}
 	}
 	return out, nil
+}
+
+// addressOf fills r's street (house number, street and second line),
+// postcode, region and birth date from the custom answers that forms and
+// imports keep them in.
+func addressOf(r *identity.Record, custom string) {
+	var c map[string]string
+	if json.Unmarshal([]byte(custom), &c) != nil {
+		return
+	}
+	r.Street = strings.TrimSpace(c["street_number"] + " " + c["street"] + " " + c["street2"])
+	r.PostalCode, r.Region, r.BirthDate = c["postal_code"], c["region"], c["birth_date"]
 }
 
 func dismissedPairs(ctx context.Context, q sqldb.Querier) (map[[2]int64]bool, error) {

@@ -134,12 +134,24 @@ func (s *Service) intakeOne(ctx context.Context, tx *sqldb.Tx, in Incoming, now 
 		return res, err, nil
 	}
 
-	existing, err := lockLeadByEmail(ctx, tx, incoming.Email)
-	known := err == nil
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return res, nil, err
+	// Without an email the lead is new here; a probable match by name,
+	// phone or address goes to the review queue, never merged unseen.
+	var existing Lead
+	known := false
+	if incoming.Email != "" {
+		existing, err = lockLeadByEmail(ctx, tx, incoming.Email)
+		known = err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return res, nil, err
+		}
 	}
 	ask := asksConsent(c, in.Origin.Consent, known, existing)
+	if ask && incoming.Email == "" {
+		// Confirmation goes by email; without one, consent cannot count.
+		delete(c, FConsent)
+		incoming.Consent, incoming.ConsentAt = false, nil
+		ask = false
+	}
 	if ask {
 		// Consent waits for the person's confirmation.
 		delete(c, FConsent)

@@ -243,8 +243,8 @@ func Apply(l Lead, c Changes, now time.Time) (Lead, fault.Fields) {
 			l.Phone = p
 		}
 	}
-	if l.Email == "" {
-		bad.Add(FEmail, "is required")
+	if bad[FEmail] == "" && bad[FPhone] == "" && !identifiable(l) {
+		bad.Add(FEmail, "is required unless the lead has a phone, or a name with a company, city, address or birth date")
 	}
 	if l.Stage == "" {
 		l.Stage = StageLead
@@ -452,4 +452,23 @@ func Hints(c Changes) map[string]string {
 		return map[string]string{FEmail: "did you mean " + s + "?"}
 	}
 	return nil
+}
+
+// identifiable reports whether l holds enough to tell who the person is
+// and reach them: an email, a phone, or a name with another strong field
+// (a company, a city, a street or postcode, a birth date: a trade-show
+// list, a purchased list).
+func identifiable(l Lead) bool {
+	if l.Email != "" || l.Phone != "" {
+		return true
+	}
+	if strings.TrimSpace(l.FirstName+l.LastName) == "" {
+		return false
+	}
+	for _, v := range []string{l.Company, l.City, l.Custom["street"], l.Custom["postal_code"], l.Custom["birth_date"]} {
+		if strings.TrimSpace(v) != "" {
+			return true
+		}
+	}
+	return false
 }

@@ -67,10 +67,15 @@ func TestApplyNormalises(t *testing.T) {
 	}
 }
 
-func TestApplyRequiresEmailAndKeepsConsentTime(t *testing.T) {
+func TestApplyRequiresIdentityAndKeepsConsentTime(t *testing.T) {
 	_, bad := Apply(Lead{}, Changes{FFirstName: "Ann"}, now)
-	if bad[FEmail] != "is required" {
+	if bad[FEmail] != "is required unless the lead has a phone, or a name with a company, city, address or birth date" {
 		t.Errorf("email reason = %q", bad[FEmail])
+	}
+	for _, c := range []Changes{{FPhone: "+40721234567"}, {FFirstName: "Ann", FCompany: "Orbit"}, {FLastName: "Pop", FCity: "Cluj"}} {
+		if l, bad := Apply(Lead{}, c, now); len(bad) != 0 || l.Email != "" {
+			t.Errorf("%v: a lead without email refused: %v", c, bad)
+		}
 	}
 	earlier := now.Add(-time.Hour)
 	l, _ := Apply(Lead{Email: "a@b.co", Consent: true, ConsentAt: &earlier}, Changes{FConsent: "true"}, now)

@@ -69,7 +69,30 @@ var aliases = map[string]string{
 	"stage": lead.FStage, "lifecyclestage": lead.FStage, "leadstatus": fieldStatus, "status": fieldStatus,
 	"owner": lead.FOwner, "owneremail": lead.FOwner, "leadowneremail": lead.FOwner, "contactowneremail": lead.FOwner,
 	"createdat": lead.FCreatedAt, "custom": FCustom,
+	// Addresses: Salesforce contacts have a mailing and an other address;
+	// the mailing one comes first in its exports and so wins when both
+	// are filled. Street, postcode and region are kept as custom answers.
+	"mailingcity": lead.FCity, "othercity": lead.FCity, "mailingcountry": lead.FCountry, "othercountry": lead.FCountry,
+	"mailingcountrycode": lead.FCountry, "othercountrycode": lead.FCountry,
+	"street": fStreet, "address": fStreet, "address1": fStreet, "streetaddress": fStreet, "mailingstreet": fStreet, "otherstreet": fStreet,
+	"postalcode": fPostalCode, "postcode": fPostalCode, "zip": fPostalCode, "zipcode": fPostalCode,
+	"mailingpostalcode": fPostalCode, "otherpostalcode": fPostalCode,
+	"state": fRegion, "region": fRegion, "province": fRegion, "county": fRegion, "mailingstate": fRegion, "otherstate": fRegion,
+	"mailingstatecode": fRegion, "otherstatecode": fRegion,
+	"address2": lead.CustomPrefix + "street2", "streetnumber": lead.CustomPrefix + "street_number",
+	"housenumber": lead.CustomPrefix + "street_number",
+	"salutation": fSalutation, "homephone": lead.FPhone, "otherphone": lead.FPhone,
+	"birthdate": fBirthDate, "dateofbirth": fBirthDate, "dob": fBirthDate,
 }
+
+// Fields the lead keeps as custom answers, read by identity resolution.
+const (
+	fStreet     = lead.CustomPrefix + "street"
+	fPostalCode = lead.CustomPrefix + "postal_code"
+	fRegion     = lead.CustomPrefix + "region"
+	fSalutation = lead.CustomPrefix + "salutation"
+	fBirthDate  = lead.CustomPrefix + "birth_date"
+)
 
 func squeeze(h string) string {
 	var b strings.Builder
@@ -81,18 +104,28 @@ func squeeze(h string) string {
 	return b.String()
 }
 
-// Detect maps each column of header to a field by its name; a field named
-// by two columns takes the first. Unknown columns map to Ignore.
+// Detect maps each column of header to a field by its name. Several
+// columns may fill one field (Phone and Mobile, Title and Position): in
+// each row the first that is filled gives the value, so an empty column
+// never hides a filled one. Unknown columns map to Ignore. In a file with
+// both Title and Position (Mautic's export), Title is the salutation
+// (Mr., Ms.) and Position the job title.
 func Detect(header []string) Mapping {
 	m := make(Mapping, len(header))
-	taken := map[string]bool{}
+	hasPosition := false
+	for _, h := range header {
+		hasPosition = hasPosition || squeeze(h) == "position"
+	}
 	for i, h := range header {
 		f := aliases[squeeze(h)]
-		if f == "" || computed[strings.ToLower(strings.TrimSpace(h))] || taken[f] {
+		if f == lead.FJobTitle && squeeze(h) == "title" && hasPosition {
+			f = fSalutation
+		}
+		if f == "" || computed[strings.ToLower(strings.TrimSpace(h))] {
 			m[i] = Ignore
 			continue
 		}
-		m[i], taken[f] = f, true
+		m[i] = f
 	}
 	return m
 }
@@ -126,9 +159,15 @@ func indexOf(header []string, col string) int {
 	return -1
 }
 
-// HasEmail reports whether some column gives the email, without which no
-// row can be imported.
-func (m Mapping) HasEmail() bool { return indexOf(m, lead.FEmail) >= 0 }
+// Identifies reports whether the mapped columns can say who a row is: an
+// email, a phone, or a name with a company, city, address or birth date.
+// Without any of them no row could be imported.
+func (m Mapping) Identifies() bool {
+	has := func(f string) bool { return indexOf(m, f) >= 0 }
+	named := has(lead.FFirstName) || has(lead.FLastName)
+	return has(lead.FEmail) || has(lead.FPhone) ||
+		named && (has(lead.FCompany) || has(lead.FCity) || has(fStreet) || has(fPostalCode) || has(fBirthDate))
+}
 
 // Ignored lists the columns that are not imported.
 func (m Mapping) Ignored(header []string) []string {

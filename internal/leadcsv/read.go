@@ -259,8 +259,17 @@ func (m Mapping) Changes(header []string, values []string) (lead.Changes, error)
 			status = v
 		case lead.FStage:
 			c[lead.FStage] = stageOf(v)
+		case lead.FJobTitle:
+			if isSalutation(v) {
+				field = fSalutation // Mautic's "title" is Mr., Mrs., Dr.
+			}
+			if _, set := c[field]; !set {
+				c[field] = v
+			}
 		default:
-			c[field] = v
+			if _, set := c[field]; !set {
+				c[field] = v // the first filled column of a field wins
+			}
 		}
 	}
 	if status != "" {
@@ -312,4 +321,20 @@ func statusStage(v string) string {
 		return string(lead.Nurturing)
 	}
 	return ""
+}
+
+// salutations are the forms of address a title column may hold instead of
+// a job title, in the languages leadflow speaks.
+var salutations = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`mr mrs ms miss mx dr prof sir madam herr frau fru hr sig sigra sigg dott dssa domnul doamna dl dna dra sr sra srta mme mlle m`) {
+		salutations[w] = true
+	}
+}
+
+// isSalutation reports whether v is a form of address ("Mrs.", "Dr"),
+// not a job title.
+func isSalutation(v string) bool {
+	return salutations[strings.Trim(strings.ToLower(strings.TrimSpace(v)), ".")]
 }

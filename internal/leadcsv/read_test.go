@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -103,7 +104,12 @@ func TestDetectMapsOtherToolsHeaders(t *testing.T) {
 		{"salesforce report", "First Name,Last Name,Title,Company,Email,Phone,Lead Source,Lead Status,No. of Employees,Industry,Country,City,Website",
 			map[string]string{"First Name": "first_name", "Title": "job_title", "Lead Source": "source", "Lead Status": "status", "No. of Employees": "employees", "Website": "website"}},
 		{"salesforce data loader", "Id,FirstName,LastName,Company,Email,MobilePhone,Phone,LeadSource,Status,NumberOfEmployees,CountryCode,Country",
-			map[string]string{"Id": "-", "MobilePhone": "phone", "Phone": "-", "NumberOfEmployees": "employees", "CountryCode": "country", "Country": "-"}},
+			map[string]string{"Id": "-", "MobilePhone": "phone", "Phone": "phone", "NumberOfEmployees": "employees", "CountryCode": "country", "Country": "country"}},
+		{"salesforce contacts", "FirstName,LastName,Title,MailingStreet,MailingCity,MailingState,MailingPostalCode,MailingCountry,OtherCity,Phone",
+			map[string]string{"Title": "job_title", "MailingStreet": "custom.street", "MailingCity": "city", "MailingState": "custom.region",
+				"MailingPostalCode": "custom.postal_code", "MailingCountry": "country", "OtherCity": "city"}},
+		{"mautic", "title,firstname,lastname,email,position,company,mobile,phone,zipcode,state",
+			map[string]string{"title": "custom.salutation", "position": "job_title", "mobile": "phone", "phone": "phone", "zipcode": "custom.postal_code", "state": "custom.region"}},
 		{"hubspot", "Record ID,First Name,Last Name,Email,Phone Number,Company Name,Job Title,Lifecycle Stage,Lead Status,Original Source,Website URL,Country/Region,City,Number of Employees",
 			map[string]string{"Record ID": "-", "Phone Number": "phone", "Company Name": "company", "Lifecycle Stage": "stage", "Original Source": "source", "Website URL": "website", "Country/Region": "country"}},
 		{"leadflow", strings.Join(Own, ","),
@@ -118,8 +124,8 @@ func TestDetectMapsOtherToolsHeaders(t *testing.T) {
 					t.Errorf("%q → %q, want %q", col, got, want)
 				}
 			}
-			if !m.HasEmail() {
-				t.Error("no email column found")
+			if !m.Identifies() {
+				t.Error("no column identifies a lead")
 			}
 		})
 	}
@@ -231,4 +237,25 @@ func TestUnterminatedQuoteRejectsItsRowAlone(t *testing.T) {
 			t.Errorf("rows %+v", rows)
 		}
 	})
+}
+
+// TestFirstFilledColumnWins: of two columns for one field, an empty one
+// never hides a filled one, whichever comes first.
+func TestFirstFilledColumnWins(t *testing.T) {
+	header := []string{"title", "firstname", "lastname", "position", "phone", "mobile", "MailingCity", "OtherCity"}
+	m := Detect(header)
+	for _, c := range []struct {
+		row  []string
+		want lead.Changes
+	}{
+		{[]string{"Mr.", "Ion", "Pop", "CTO", "", "0721234567", "", "Iasi"},
+			lead.Changes{"custom.salutation": "Mr.", "first_name": "Ion", "last_name": "Pop", "job_title": "CTO", "phone": "0721234567", "city": "Iasi"}},
+		{[]string{"", "Ana", "Pop", "", "021 555 0101", "0721234567", "Cluj", "Iasi"},
+			lead.Changes{"first_name": "Ana", "last_name": "Pop", "phone": "021 555 0101", "city": "Cluj"}},
+	} {
+		got, err := m.Changes(header, c.row)
+		if err != nil || !maps.Equal(got, c.want) {
+			t.Errorf("%v → %v (%v), want %v", c.row, got, err, c.want)
+		}
+	}
 }

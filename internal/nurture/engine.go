@@ -263,6 +263,9 @@ func (s *Service) exitReason(ctx context.Context, q sqldb.Querier, l lead.Lead) 
 	case lead.Disqualified:
 		return "disqualified", nil
 	}
+	if l.Email == "" {
+		return ExitNoEmail, nil
+	}
 	reason, err := mail.Suppressed(ctx, q, l.Email)
 	if err != nil || reason == "" {
 		return "", err

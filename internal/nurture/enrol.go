@@ -34,6 +34,7 @@ const (
 	ExitManual       = "exited by hand"
 	ExitLeftList     = "left this list"
 	ExitNoConsent    = "no consent"
+	ExitNoEmail      = "no email address"
 )
 
 // Enrolment is a lead's place in a sequence.

@@ -213,8 +213,8 @@ func (h *Web) startImport(w http.ResponseWriter, r *http.Request) {
 			m[i] = leadcsv.Ignore
 		}
 	}
-	if _, err := h.Imports.Start(r.Context(), actor(r), im.ID, m); err != nil {
-		im.Mapping = m
+	if _, err := h.Imports.StartIn(r.Context(), actor(r), im.ID, m, r.PostFormValue("country")); err != nil {
+		im.Mapping, im.Country = m, r.PostFormValue("country")
 		h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Status: http.StatusUnprocessableEntity,
 			Data: newImportData(im, err.Error())})
 		return
