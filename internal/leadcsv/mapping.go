@@ -81,7 +81,7 @@ var aliases = map[string]string{
 	"mailingstatecode": fRegion, "otherstatecode": fRegion,
 	"address2": lead.CustomPrefix + "street2", "streetnumber": lead.CustomPrefix + "street_number",
 	"housenumber": lead.CustomPrefix + "street_number",
-	"salutation": fSalutation, "homephone": lead.FPhone, "otherphone": lead.FPhone,
+	"salutation":  fSalutation, "homephone": lead.FPhone, "otherphone": lead.FPhone,
 	"birthdate": fBirthDate, "dateofbirth": fBirthDate, "dob": fBirthDate,
 }
 
