@@ -24,9 +24,12 @@ type formJSON struct {
 	RedirectURL string        `json:"redirect_url"`
 	Source      string        `json:"source"`
 	Campaign    string        `json:"campaign"`
-	URL         string        `json:"url"`
-	CreatedAt   time.Time     `json:"created_at"`
-	UpdatedAt   time.Time     `json:"updated_at"`
+	// DefaultCountry reads national phone numbers when the visitor gives
+	// no country.
+	DefaultCountry string    `json:"default_country"`
+	URL            string    `json:"url"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 func formToJSON(f forms.Form) formJSON {
@@ -35,12 +38,12 @@ func formToJSON(f forms.Form) formJSON {
 		fields = []forms.Field{}
 	}
 	return formJSON{ID: f.ID, Slug: f.Slug, Name: f.Name, Fields: fields, ConsentText: f.ConsentText, DoubleOptIn: f.DoubleOptIn, ThankYou: f.ThankYou,
-		RedirectURL: f.RedirectURL, Source: f.Source, Campaign: f.Campaign, URL: "/f/" + f.Slug, CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
+		RedirectURL: f.RedirectURL, Source: f.Source, Campaign: f.Campaign, DefaultCountry: f.DefaultCountry, URL: "/f/" + f.Slug, CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
 }
 
 func (j formJSON) form() forms.Form {
 	return forms.Form{ID: j.ID, Slug: j.Slug, Name: j.Name, Fields: j.Fields, ConsentText: j.ConsentText, DoubleOptIn: j.DoubleOptIn, ThankYou: j.ThankYou,
-		RedirectURL: j.RedirectURL, Source: j.Source, Campaign: j.Campaign}
+		RedirectURL: j.RedirectURL, Source: j.Source, Campaign: j.Campaign, DefaultCountry: j.DefaultCountry}
 }
 
 // decodeInto reads a JSON object onto v: members present replace v's,

@@ -4,6 +4,7 @@
 package forms
 
 import (
+	"leadflow/internal/country"
 	"net/url"
 	"regexp"
 	"slices"
@@ -60,8 +61,11 @@ type Form struct {
 	RedirectURL string
 	Source      string // credited as the lead's source
 	Campaign    string // credited as utm_campaign when the visit brings none
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// DefaultCountry (an ISO code, "" for none) is the country national
+	// phone numbers are read in when the visitor gives no country.
+	DefaultCountry string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // DefaultThankYou is shown when a form sets no message of its own.
@@ -73,6 +77,13 @@ var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 // problems are keyed fields.N.name and so on, N counting from 0.
 func (f *Form) Validate() error {
 	bad := fault.Fields{}
+	if f.DefaultCountry != "" {
+		if code, ok := country.Normalize(f.DefaultCountry); ok {
+			f.DefaultCountry = code
+		} else {
+			bad.Add("default_country", "must be a country name or a two-letter ISO code such as RO")
+		}
+	}
 	f.Slug = strings.ToLower(strings.TrimSpace(f.Slug))
 	f.Name = strings.TrimSpace(f.Name)
 	switch {

@@ -18,6 +18,7 @@ import (
 	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
+	"leadflow/internal/phone"
 	"leadflow/internal/secret"
 	"leadflow/internal/sqldb"
 )
@@ -105,6 +106,14 @@ func (f Form) Answers(values map[string]string, meta Meta) (lead.Changes, fault.
 	}
 	if c[lead.FUTMCampaign] == "" && f.Campaign != "" {
 		c[lead.FUTMCampaign] = f.Campaign
+	}
+	if raw := c[lead.FPhone]; raw != "" && c[lead.FCountry] == "" && f.DefaultCountry != "" {
+		// A national number is read in the form's country; one that still
+		// cannot be read is left for intake to refuse with its reason, as
+		// the visitor is there to correct it.
+		if e164, reason := phone.Normalize(raw, f.DefaultCountry); reason == "" {
+			c[lead.FPhone] = e164
+		}
 	}
 	return c, bad
 }

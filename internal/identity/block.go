@@ -3,7 +3,6 @@ package identity
 import (
 	"hash/maphash"
 	"slices"
-	"strings"
 )
 
 // Keys are the blocking keys of a record: two records are compared only
@@ -22,42 +21,49 @@ import (
 //	co  company word + surname sound    a colleague's record copied
 //	cn  company word + first name sound surname mistyped at work
 func Keys(r Record) []string {
-	p := prepare(r)
 	var keys []string
-	add := func(kind string, parts ...string) {
-		for _, s := range parts {
-			if s == "" {
-				return
-			}
+	p := prepare(r)
+	eachKey(&p, func(kind, a, b string) {
+		k := kind + ":" + a
+		if b != "" {
+			k += "|" + b
 		}
-		keys = append(keys, kind+":"+strings.Join(parts, "|"))
+		keys = append(keys, k)
+	})
+	return keys
+}
+
+// eachKey calls emit with each blocking key of p, as a kind and one or two
+// parts, so that CandidatePairs can hash keys without building strings.
+func eachKey(p *prepared, emit func(kind, a, b string)) {
+	add := func(kind, a, b string, two bool) {
+		if a != "" && (!two || b != "") {
+			emit(kind, a, b)
+		}
 	}
 	sf, sl := soundex(p.first), soundex(p.last)
-	if sf != "" && sl != "" {
-		add("sw", min(sf, sl), max(sf, sl))
-	}
-	add("pl", p.postal, sl)
-	add("pf", p.postal, sf)
-	add("cl", p.city, sl)
-	add("cf", p.city, sf)
-	add("pn", p.postal, houseNumber(p.street))
+	add("sw", min(sf, sl), max(sf, sl), true)
+	add("pl", p.postal, sl, true)
+	add("pf", p.postal, sf, true)
+	add("cl", p.city, sl, true)
+	add("cf", p.city, sf, true)
+	add("pn", p.postal, houseNumber(p.street), true)
 	if p.last != "" {
-		add("bd", p.birth, p.last[:1])
+		add("bd", p.birth, p.last[:1], true)
 	}
 	if p.first != "" {
-		add("bf", p.birth, p.first[:1])
+		add("bf", p.birth, p.first[:1], true)
 	}
-	add("ph", p.phone)
+	add("ph", p.phone, "", false)
 	if len(p.local) >= 3 {
-		add("em", p.local)
+		add("em", p.local, "", false)
 	}
 	for _, w := range p.company {
 		if len(w) >= 3 {
-			add("co", w, sl)
-			add("cn", w, sf)
+			add("co", w, sl, true)
+			add("cn", w, sf, true)
 		}
 	}
-	return keys
 }
 
 // seed makes key hashes the same within one process, for one search.
@@ -69,15 +75,31 @@ var seed = maphash.MakeSeed()
 // record plus the pairs; time is a sort of those entries plus the pairs,
 // so about linear in the number of records.
 func CandidatePairs(records []Record, maxBlock int) [][2]int32 {
+	prep := make([]prepared, len(records))
+	for i, r := range records {
+		prep[i] = prepare(r)
+	}
+	return candidatePairs(prep, maxBlock)
+}
+
+func candidatePairs(prep []prepared, maxBlock int) [][2]int32 {
 	type entry struct {
 		hash uint64
 		rec  int32
 	}
-	entries := make([]entry, 0, len(records)*6)
-	for i, r := range records {
-		for _, k := range Keys(r) {
-			entries = append(entries, entry{maphash.String(seed, k), int32(i)})
-		}
+	entries := make([]entry, 0, len(prep)*8)
+	var h maphash.Hash
+	h.SetSeed(seed)
+	for i := range prep {
+		eachKey(&prep[i], func(kind, a, b string) {
+			h.Reset()
+			h.WriteString(kind)
+			h.WriteByte(0)
+			h.WriteString(a)
+			h.WriteByte(0)
+			h.WriteString(b)
+			entries = append(entries, entry{h.Sum64(), int32(i)})
+		})
 	}
 	slices.SortFunc(entries, func(a, b entry) int {
 		switch {

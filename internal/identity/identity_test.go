@@ -69,6 +69,8 @@ func TestDifferentPeopleStayApart(t *testing.T) {
 		{{ID: 1, FirstName: "Ana", LastName: "Popescu", Company: "Orbit"}, {ID: 2, FirstName: "Mihai", LastName: "Popescu", Company: "Orbit"}},
 		{{ID: 1, FirstName: "Ana", LastName: "Ionescu", Company: "Orbit", City: "Cluj"}, {ID: 2, FirstName: "Dan", LastName: "Marin", Company: "Orbit", City: "Cluj"}},
 		{{ID: 1, FirstName: "Ana", LastName: "Popescu", Country: "RO"}, {ID: 2, FirstName: "Ana", LastName: "Popescu", Country: "US", City: "Boston"}},
+		// namesakes in two cities with two phones
+		{{ID: 1, FirstName: "Mitchell", LastName: "Nguyen", City: "Condon", Phone: "+61403947974"}, {ID: 2, FirstName: "Mitchell", LastName: "Nguyen", City: "Ormond", Phone: "+61498685778"}},
 	} {
 		if m := Default.Compare(c[0], c[1]); m.Verdict != Distinct {
 			t.Errorf("%+v and %+v: %s at %.1f", c[0], c[1], m.Verdict, m.Score)

@@ -15,12 +15,12 @@ var weights = map[string]map[Level]float64{
 	"first_name":  {Same: 5, Similar: 3.5, Partial: 1, Different: -4},
 	"last_name":   {Same: 7, Similar: 5, Partial: 2, Different: -5},
 	"email":       {Same: 14, Partial: 3, Different: -1},
-	"phone":       {Same: 11, Different: -2},
+	"phone":       {Same: 11, Different: -3},
 	"birth_date":  {Same: 9, Similar: 4, Different: -6},
 	"company":     {Same: 4, Similar: 3, Partial: 1, Different: -2},
 	"street":      {Same: 5, Similar: 3.5, Partial: 1, Different: -2},
 	"postal_code": {Same: 4, Similar: 1, Different: -2.5},
-	"city":        {Same: 2.5, Similar: 2, Partial: 1, Different: -1.5},
+	"city":        {Same: 2.5, Similar: 2, Partial: 1, Different: -2.5},
 	"region":      {Same: 0.5, Different: -0.5},
 	"country":     {Same: 0.5, Different: -5},
 }
@@ -129,7 +129,7 @@ func (s Settings) Find(records []Record) []Match {
 		prep[i] = prepare(r)
 	}
 	var out []Match
-	for _, p := range CandidatePairs(records, s.MaxBlock) {
+	for _, p := range candidatePairs(prep, s.MaxBlock) {
 		if m, fields := s.score(&prep[p[0]], &prep[p[1]], true); m.Verdict != Distinct {
 			m.Fields = append([]Agreement(nil), fields[:]...)
 			out = append(out, m)

@@ -38,3 +38,32 @@ func TestEmailChecksAtIntake(t *testing.T) {
 		}
 	})
 }
+
+// TestFormDefaultCountry: a form for one country reads a national phone
+// number typed without +code in that country; a country the visitor gives
+// wins; an unknown default is refused naming the field.
+func TestFormDefaultCountry(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		if status, body := f.call(t, "marketing", "POST", "/api/v1/forms", `{"slug":"ro-calls","name":"RO","default_country":"Narnia","fields":[{"name":"email"},{"name":"phone"},{"name":"country"}]}`); status != 422 {
+			t.Errorf("unknown default country: %d %v", status, body)
+		}
+		status, fm := f.call(t, "marketing", "POST", "/api/v1/forms", `{"slug":"ro-calls","name":"RO","default_country":"Romania","fields":[{"name":"email"},{"name":"phone"},{"name":"country"}]}`)
+		if status != 201 || fm["default_country"] != "RO" {
+			t.Fatalf("form: %d %v", status, fm)
+		}
+		for _, c := range []struct{ body, email, want string }{
+			{`{"email":"ion@x.ro","phone":"0721 234 567"}`, "ion@x.ro", "+40721234567"},
+			{`{"email":"hans@x.de","phone":"030 901820","country":"DE"}`, "hans@x.de", "+4930901820"},
+		} {
+			if resp, body := post(t, f.srv.URL, "/f/ro-calls", "application/json", c.body); resp.StatusCode != 200 && resp.StatusCode != 201 {
+				t.Fatalf("submit %s: %d %s", c.body, resp.StatusCode, body)
+			}
+			_, list := f.call(t, "admin", "GET", "/api/v1/leads?q="+c.email, "")
+			data, _ := list["data"].([]any)
+			if len(data) != 1 || data[0].(map[string]any)["phone"] != c.want {
+				t.Errorf("%s: %v", c.body, list)
+			}
+		}
+	})
+}

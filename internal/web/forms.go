@@ -77,7 +77,8 @@ func formFromPost(r *http.Request) forms.Form {
 		Name: r.PostFormValue("name"), Slug: r.PostFormValue("slug"), ConsentText: strings.TrimSpace(r.PostFormValue("consent_text")),
 		ThankYou: strings.TrimSpace(r.PostFormValue("thank_you")), RedirectURL: r.PostFormValue("redirect_url"),
 		Source: r.PostFormValue("source"), Campaign: strings.TrimSpace(r.PostFormValue("campaign")),
-		DoubleOptIn: r.PostFormValue("double_opt_in") != "",
+		DefaultCountry: r.PostFormValue("default_country"),
+		DoubleOptIn:    r.PostFormValue("double_opt_in") != "",
 	}
 	for _, name := range forms.StandardFields {
 		if r.PostFormValue("std_"+name) != "" || name == lead.FEmail {
