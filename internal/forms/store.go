@@ -118,7 +118,7 @@ func (s *Service) Create(ctx context.Context, a access.Actor, f Form) (Form, err
 	fields, _ := json.Marshal(f.Fields)
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO forms (slug, name, fields, consent_text, thank_you, redirect_url, source, campaign, created_at, updated_at, double_opt_in, default_country)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, f.Slug, f.Name, string(fields), f.ConsentText, f.ThankYou,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, f.Slug, f.Name, string(fields), f.ConsentText, f.ThankYou,
 			f.RedirectURL, f.Source, f.Campaign, f.CreatedAt.UnixMilli(), f.UpdatedAt.UnixMilli(), f.DoubleOptIn, f.DefaultCountry).Scan(&f.ID)
 		if err != nil {
 			return err
