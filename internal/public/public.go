@@ -23,6 +23,7 @@ import (
 	"leadflow/internal/country"
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
+	"leadflow/internal/lead"
 	"leadflow/internal/ratelimit"
 	"leadflow/internal/textcheck"
 )
@@ -146,6 +147,7 @@ type FormView struct {
 	Form     forms.Form
 	Values   map[string]string
 	Errors   map[string]string
+	Hints    map[string]string // advice on accepted values that look mistyped
 	Token    string
 	Embed    bool
 	Meta     forms.Meta
@@ -257,18 +259,21 @@ func (p *Public) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	// Said to everyone who ticks the box of a double opt-in form, so the
 	// answer tells nothing of whether the address was known.
-	p.answerThanks(w, r, isJSON, f, f.AsksConfirmation(answers))
+	p.answerThanks(w, r, isJSON, f, f.AsksConfirmation(answers), lead.Hints(answers))
 }
 
 // ConfirmNotice is added to the thank-you message of a double opt-in form.
 const ConfirmNotice = "We have sent you an email: please follow its link to confirm your subscription."
 
-func (p *Public) answerThanks(w http.ResponseWriter, r *http.Request, isJSON bool, f forms.Form, confirm bool) {
+func (p *Public) answerThanks(w http.ResponseWriter, r *http.Request, isJSON bool, f forms.Form, confirm bool, hints map[string]string) {
 	msg := firstNonEmpty(f.ThankYou, forms.DefaultThankYou)
 	if isJSON {
-		body := map[string]string{"status": "received", "message": msg}
+		body := map[string]any{"status": "received", "message": msg}
 		if confirm {
 			body["confirmation"] = ConfirmNotice
+		}
+		if hints != nil {
+			body["hints"] = hints
 		}
 		if f.RedirectURL != "" {
 			body["redirect_url"] = f.RedirectURL
@@ -280,16 +285,19 @@ func (p *Public) answerThanks(w http.ResponseWriter, r *http.Request, isJSON boo
 		http.Redirect(w, r, f.RedirectURL, http.StatusSeeOther)
 		return
 	}
-	p.render(w, "thanks.html", http.StatusOK, FormView{Form: f, ThankYou: msg, Confirm: confirm, Embed: r.URL.Query().Get("embed") != ""})
+	p.render(w, "thanks.html", http.StatusOK, FormView{Form: f, ThankYou: msg, Confirm: confirm, Hints: hints, Embed: r.URL.Query().Get("embed") != ""})
 }
 
 func (p *Public) answerInvalid(w http.ResponseWriter, r *http.Request, isJSON bool, f forms.Form, answers map[string]string, meta forms.Meta, e *fault.Error) {
 	if isJSON {
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": map[string]any{
-			"code": e.Code, "message": "some fields need correcting", "fields": e.Fields}})
+		body := map[string]any{"code": e.Code, "message": "some fields need correcting", "fields": e.Fields}
+		if h := lead.Hints(answers); h != nil {
+			body["hints"] = h
+		}
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": body})
 		return
 	}
-	p.render(w, "form.html", http.StatusUnprocessableEntity, FormView{Form: f, Values: answers, Errors: e.Fields,
+	p.render(w, "form.html", http.StatusUnprocessableEntity, FormView{Form: f, Values: answers, Errors: e.Fields, Hints: lead.Hints(answers),
 		Token: p.token(r), Embed: r.URL.Query().Get("embed") != "", Meta: meta})
 }
 

@@ -1,6 +1,14 @@
 package server_test
 
 import (
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"time"
+
+	"leadflow/internal/forms"
+	"strings"
 	"testing"
 
 	"leadflow/internal/dbtest"
@@ -64,6 +72,38 @@ func TestFormDefaultCountry(t *testing.T) {
 			if len(data) != 1 || data[0].(map[string]any)["phone"] != c.want {
 				t.Errorf("%s: %v", c.body, list)
 			}
+		}
+	})
+}
+
+// TestPublicFormEmailHint: a visitor who types gmial.com is told what they
+// probably meant, beside an error and after a submission, without the
+// submission being refused for it.
+func TestPublicFormEmailHint(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		if status, fm := f.call(t, "marketing", "POST", "/api/v1/forms", `{"slug":"hint","name":"Hint","fields":[{"name":"email"},{"name":"phone"}]}`); status != 201 {
+			t.Fatalf("form: %d %v", status, fm)
+		}
+		resp, body := post(t, f.srv.URL, "/f/hint", "application/json", `{"email":"ana@gmial.com"}`)
+		if resp.StatusCode != 200 || !strings.Contains(body, `"hints":{"email":"did you mean ana@gmail.com?"}`) {
+			t.Errorf("accepted with a hint: %d %s", resp.StatusCode, body)
+		}
+		resp, body = post(t, f.srv.URL, "/f/hint", "application/json", `{"email":"bob@hotmial.com","phone":"12"}`)
+		if resp.StatusCode != 422 || !strings.Contains(body, `"hints":{"email":"did you mean bob@hotmail.com?"}`) {
+			t.Errorf("refused for the phone, with the email hint: %d %s", resp.StatusCode, body)
+		}
+		page, err := http.Get(f.srv.URL + "/f/hint")
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(page.Body)
+		page.Body.Close()
+		token := regexp.MustCompile(`name="_t" value="([^"]+)"`).FindStringSubmatch(string(raw))[1]
+		time.Sleep(forms.MinFillTime)
+		resp, body = post(t, f.srv.URL, "/f/hint", "application/x-www-form-urlencoded", url.Values{"_t": {token}, "email": {"bob@hotmial.com"}, "phone": {"12"}}.Encode())
+		if resp.StatusCode != 422 || !strings.Contains(body, `<span class="lf-hint">did you mean bob@hotmail.com?</span>`) {
+			t.Errorf("the form page lacks the hint: %d\n%.2000s", resp.StatusCode, body)
 		}
 	})
 }
