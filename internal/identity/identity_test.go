@@ -123,3 +123,17 @@ func TestJaroWinkler(t *testing.T) {
 		t.Errorf("a swap is one edit, got %d", d)
 	}
 }
+
+// TestSharedMailboxesSayNothing: the same mailbox name at two domains counts
+// a little for a person's own name (ana.pop@), nothing for a company's
+// shared address (info@), and shared addresses make no blocking key.
+func TestSharedMailboxesSayNothing(t *testing.T) {
+	own := Default.Compare(Record{ID: 1, Email: "ana.pop@acme.ro"}, Record{ID: 2, Email: "anapop@gmail.com"})
+	shared := Default.Compare(Record{ID: 1, Email: "info@acme.ro"}, Record{ID: 2, Email: "info@orbit.io"})
+	if field(own, "email").Level != Partial || field(shared, "email").Level != Different {
+		t.Errorf("own mailbox %+v, shared %+v", field(own, "email"), field(shared, "email"))
+	}
+	for _, k := range Keys(Record{Email: "info@acme.ro"}) {
+		t.Errorf("a shared mailbox makes the key %q", k)
+	}
+}

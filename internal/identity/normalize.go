@@ -67,7 +67,8 @@ func phoneKey(s string) string {
 }
 
 // emailLocal is the mailbox part of an address, lower-cased, without a
-// +tag and, as people add and drop them, without dots.
+// +tag and, as people add and drop them, without dots; "" for a shared
+// mailbox (info@, sales@), which says nothing about a person.
 func emailLocal(e string) string {
 	at := strings.LastIndexByte(e, '@')
 	if at <= 0 {
@@ -77,7 +78,22 @@ func emailLocal(e string) string {
 	if i := strings.IndexByte(l, '+'); i > 0 {
 		l = l[:i]
 	}
-	return strings.ReplaceAll(l, ".", "")
+	l = strings.ReplaceAll(l, ".", "")
+	if roleMailbox[l] {
+		return ""
+	}
+	return l
+}
+
+// roleMailbox are the mailbox names of a company's shared addresses.
+var roleMailbox = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`info contact contacts sales office admin hello support mail team marketing hr jobs
+		careers billing accounts accounting noreply no-reply webmaster enquiries inquiries service help press secretariat
+		kontakt vanzari birou ufficio vendite post`) {
+		roleMailbox[w] = true
+	}
 }
 
 // companyStop are words that say what kind of company, not which.
