@@ -25,6 +25,10 @@ type leadJSON struct {
 	Industry         string            `json:"industry"`
 	Country          string            `json:"country"`
 	City             string            `json:"city"`
+	Salutation       string            `json:"salutation"`
+	Street           string            `json:"street"`
+	PostalCode       string            `json:"postal_code"`
+	Region           string            `json:"region"`
 	Website          string            `json:"website"`
 	ExistingCustomer bool              `json:"existing_customer"`
 	Source           string            `json:"source"`
@@ -62,6 +66,7 @@ func toJSON(l lead.Lead) leadJSON {
 		ID: l.ID, Email: l.Email, FirstName: l.FirstName, LastName: l.LastName, Phone: l.Phone,
 		Company: l.Company, JobTitle: l.JobTitle, Employees: l.Employees, Industry: l.Industry,
 		Country: l.Country, City: l.City, Website: l.Website, ExistingCustomer: l.ExistingCustomer,
+		Salutation: l.Salutation, Street: l.Street, PostalCode: l.PostalCode, Region: l.Region,
 		Source: l.Source, UTMSource: l.UTMSource, UTMMedium: l.UTMMedium, UTMCampaign: l.UTMCampaign,
 		Consent: l.Consent, ConsentAt: l.ConsentAt, Stage: l.Stage, Score: l.Score, Grade: l.Grade,
 		CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt, Custom: l.Custom,

@@ -24,8 +24,8 @@ func TestFebrlDuplicatesAfterImport(t *testing.T) {
 			w := newWorld(t, dbtest.SQLite(t))
 			path := fixture.Path(t, "febrl/"+name, "../identity/testdata/"+name)
 			im := w.importFile(t, path, map[string]string{"rec_id": "custom.rec_id", "given_name": "first_name", "surname": "last_name",
-				"street_number": "custom.street_number", "address_1": "custom.street", "address_2": "custom.street2", "suburb": "city", "postcode": "custom.postal_code",
-				"state": "custom.region", "date_of_birth": "custom.birth_date", "soc_sec_id": "-"})
+				"street_number": "custom.street_number", "address_1": "street", "address_2": "custom.street2", "suburb": "city", "postcode": "postal_code",
+				"state": "region", "date_of_birth": "custom.birth_date", "soc_sec_id": "-"})
 			// Only a record with neither name (nor email nor phone) says
 			// too little to be a lead.
 			for _, r := range w.rejects(t, im.ID)[1:] {

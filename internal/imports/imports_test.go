@@ -213,7 +213,7 @@ func TestMauticExport(t *testing.T) {
 	}
 	penny := w.byEmail(t, "PennyKMoore@dayrep.com")
 	if penny.Country != "GB" || penny.Phone != "+447070860753" || penny.Website != "https://wikifire.co.uk" ||
-		penny.JobTitle != "" || penny.Custom["salutation"] != "Mrs." || penny.Custom["street"] != "88 Clasper Way" || penny.Custom["postal_code"] != "GL15 1XD" {
+		penny.JobTitle != "" || penny.Salutation != "Mrs." || penny.Street != "88 Clasper Way" || penny.PostalCode != "GL15 1XD" {
 		t.Errorf("penny: %+v", penny)
 	}
 	for _, r := range w.rejects(t, im.ID)[1:] {

@@ -119,19 +119,21 @@ func (s *Service) ProbableDuplicates(ctx context.Context, a access.Actor, q Dupl
 // probable duplicates, without the pairs dismissed as two people.
 func (s *Service) findMatches(ctx context.Context) ([]identity.Match, error) {
 	var recs []identity.Record
-	rows, err := s.db.R.Query(ctx, `SELECT id, first_name, last_name, email, phone, company, city, country, custom FROM leads`)
+	rows, err := s.db.R.Query(ctx, `SELECT id, first_name, last_name, email, phone, company, city, country,
+		street, postal_code, region, custom FROM leads`)
 	if err != nil {
 		return nil, fmt.Errorf("lead store: duplicates: %w", err)
 	}
 	for rows.Next() {
 		var r identity.Record
 		var custom string
-		if err := rows.Scan(&r.ID, &r.FirstName, &r.LastName, &r.Email, &r.Phone, &r.Company, &r.City, &r.Country, &custom); err != nil {
+		if err := rows.Scan(&r.ID, &r.FirstName, &r.LastName, &r.Email, &r.Phone, &r.Company, &r.City, &r.Country,
+			&r.Street, &r.PostalCode, &r.Region, &custom); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("lead store: duplicates: %w", err)
 		}
 		if len(custom) > 2 { // not "" or "{}"
-			addressOf(&r, custom)
+			fromAnswers(&r, custom)
 		}
 		recs = append(recs, r)
 	}
@@ -153,16 +155,16 @@ func (s *Service) findMatches(ctx context.Context) ([]identity.Match, error) {
 	return out, nil
 }
 
-// addressOf fills r's street (house number, street and second line),
-// postcode, region and birth date from the custom answers that forms and
-// imports keep them in.
-func addressOf(r *identity.Record, custom string) {
+// fromAnswers adds to r what forms and imports keep as custom answers: a
+// birth date, and a house number or second address line kept apart from
+// the street.
+func fromAnswers(r *identity.Record, custom string) {
 	var c map[string]string
 	if json.Unmarshal([]byte(custom), &c) != nil {
 		return
 	}
-	r.Street = strings.TrimSpace(c["street_number"] + " " + c["street"] + " " + c["street2"])
-	r.PostalCode, r.Region, r.BirthDate = c["postal_code"], c["region"], c["birth_date"]
+	r.Street = strings.TrimSpace(c["street_number"] + " " + r.Street + " " + c["street2"])
+	r.BirthDate = c["birth_date"]
 }
 
 func dismissedPairs(ctx context.Context, q sqldb.Querier) (map[[2]int64]bool, error) {
@@ -293,6 +295,7 @@ type MergeRequest struct {
 var pickable = map[string]bool{
 	FEmail: true, FFirstName: true, FLastName: true, FPhone: true, FCompany: true, FJobTitle: true,
 	FEmployees: true, FIndustry: true, FCountry: true, FCity: true, FWebsite: true, FSource: true,
+	FSalutation: true, FStreet: true, FPostalCode: true, FRegion: true,
 	FUTMSource: true, FUTMMedium: true, FUTMCampaign: true,
 }
 

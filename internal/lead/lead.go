@@ -73,6 +73,10 @@ type Lead struct {
 	Industry         string
 	Country          string // ISO 3166-1 alpha-2
 	City             string
+	Salutation       string // Mr., Ms., Dr.: how to address the person
+	Street           string // house number, street and second line
+	PostalCode       string
+	Region           string // state, county or province
 	Website          string
 	ExistingCustomer bool
 	Source           string
@@ -135,6 +139,10 @@ const (
 	FIndustry         = "industry"
 	FCountry          = "country"
 	FCity             = "city"
+	FSalutation       = "salutation"
+	FStreet           = "street"
+	FPostalCode       = "postal_code"
+	FRegion           = "region"
 	FWebsite          = "website"
 	FExistingCustomer = "existing_customer"
 	FSource           = "source"
@@ -151,6 +159,7 @@ var Editable = []string{
 	FEmail, FFirstName, FLastName, FPhone, FCompany, FJobTitle, FEmployees,
 	FIndustry, FCountry, FCity, FWebsite, FExistingCustomer, FSource,
 	FUTMSource, FUTMMedium, FUTMCampaign, FConsent, FStage, FOwner,
+	FSalutation, FStreet, FPostalCode, FRegion,
 }
 
 // CustomPrefix starts the name of a custom field in Changes: the answer
@@ -196,6 +205,7 @@ type Changes map[string]string
 var maxLen = map[string]int{
 	FFirstName: 100, FLastName: 100, FCompany: 200, FJobTitle: 200,
 	FIndustry: 100, FCity: 100, FWebsite: 300, FSource: 64,
+	FSalutation: 40, FStreet: 300, FPostalCode: 20, FRegion: 100,
 	FUTMSource: 200, FUTMMedium: 200, FUTMCampaign: 200,
 }
 
@@ -290,6 +300,14 @@ func set(l *Lead, name, v string, now time.Time) string {
 		l.Country = code
 	case FCity:
 		l.City = v
+	case FSalutation:
+		l.Salutation = v
+	case FStreet:
+		l.Street = v
+	case FPostalCode:
+		l.PostalCode = v
+	case FRegion:
+		l.Region = v
 	case FWebsite:
 		w, reason := normalizeWebsite(v)
 		if reason != "" {
@@ -405,6 +423,7 @@ func (l Lead) Values() Changes {
 		FEmail: l.Email, FFirstName: l.FirstName, FLastName: l.LastName,
 		FPhone: l.Phone, FCompany: l.Company, FJobTitle: l.JobTitle,
 		FIndustry: l.Industry, FCountry: l.Country, FCity: l.City,
+		FSalutation: l.Salutation, FStreet: l.Street, FPostalCode: l.PostalCode, FRegion: l.Region,
 		FWebsite: l.Website, FSource: l.Source, FUTMSource: l.UTMSource,
 		FUTMMedium: l.UTMMedium, FUTMCampaign: l.UTMCampaign,
 		FExistingCustomer: strconv.FormatBool(l.ExistingCustomer),
@@ -465,7 +484,7 @@ func identifiable(l Lead) bool {
 	if strings.TrimSpace(l.FirstName+l.LastName) == "" {
 		return false
 	}
-	for _, v := range []string{l.Company, l.City, l.Custom["street"], l.Custom["postal_code"], l.Custom["birth_date"]} {
+	for _, v := range []string{l.Company, l.City, l.Street, l.PostalCode, l.Custom["birth_date"]} {
 		if strings.TrimSpace(v) != "" {
 			return true
 		}

@@ -20,7 +20,7 @@ const columns = `l.id, l.email, l.first_name, l.last_name, l.phone, l.company, l
 	l.utm_source, l.utm_medium, l.utm_campaign, l.consent, l.consent_at, l.stage, l.score,
 	l.grade, COALESCE(l.owner_id, 0), COALESCE(u.email, ''), l.created_at, l.updated_at, l.custom,
 	l.contact_due_at, l.contacted_at, l.converted_at, COALESCE(l.account_id, 0), COALESCE(l.contact_id, 0),
-	COALESCE(l.opportunity_id, 0), l.version`
+	COALESCE(l.opportunity_id, 0), l.version, l.salutation, l.street, l.postal_code, l.region`
 
 const fromLeads = ` FROM leads l LEFT JOIN users u ON u.id = l.owner_id`
 
@@ -35,7 +35,8 @@ func scanLead(s scanner) (Lead, error) {
 		&employees, &l.Industry, &l.Country, &l.City, &l.Website, &l.ExistingCustomer, &l.Source,
 		&l.UTMSource, &l.UTMMedium, &l.UTMCampaign, &l.Consent, &consentAt, &l.Stage, &l.Score,
 		&l.Grade, &l.OwnerID, &l.OwnerEmail, &created, &updated, &custom,
-		&due, &contacted, &converted, &l.Converted.AccountID, &l.Converted.ContactID, &l.Converted.OpportunityID, &l.Version)
+		&due, &contacted, &converted, &l.Converted.AccountID, &l.Converted.ContactID, &l.Converted.OpportunityID, &l.Version,
+		&l.Salutation, &l.Street, &l.PostalCode, &l.Region)
 	if err != nil {
 		return l, err
 	}
@@ -93,7 +94,8 @@ func args(l Lead) []any {
 		l.UTMSource, l.UTMMedium, l.UTMCampaign, l.Consent, millis(l.ConsentAt), string(l.Stage), l.Score,
 		string(l.Grade), idOrNull(l.OwnerID), l.CreatedAt.UnixMilli(), l.UpdatedAt.UnixMilli(), custom,
 		millis(l.ContactDueAt), millis(l.ContactedAt), millis(l.Converted.At), idOrNull(l.Converted.AccountID),
-		idOrNull(l.Converted.ContactID), idOrNull(l.Converted.OpportunityID)}, sortKeyArgs(l)...)
+		idOrNull(l.Converted.ContactID), idOrNull(l.Converted.OpportunityID),
+		l.Salutation, l.Street, l.PostalCode, l.Region}, sortKeyArgs(l)...)
 }
 
 // sortKeyColumns are the sort keys of l's free text (internal/sortkey),
@@ -107,7 +109,8 @@ func sortKeyArgs(l Lead) []any {
 const storedColumns = `email, first_name, last_name, phone, company, job_title, employees,
 	industry, country, city, website, existing_customer, source, utm_source, utm_medium,
 	utm_campaign, consent, consent_at, stage, score, grade, owner_id, created_at, updated_at, custom,
-	contact_due_at, contacted_at, converted_at, account_id, contact_id, opportunity_id, ` + sortKeyColumns
+	contact_due_at, contacted_at, converted_at, account_id, contact_id, opportunity_id,
+	salutation, street, postal_code, region, ` + sortKeyColumns
 
 // insertLead stores l as a new row, its first version, and sets l.ID.
 func insertLead(ctx context.Context, q sqldb.Querier, l *Lead) error {

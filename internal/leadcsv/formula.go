@@ -34,11 +34,15 @@ func NeutraliseAll(cells []string) []string {
 // restore undoes Neutralise.
 func restore(s string) string { return strings.TrimPrefix(s, "'") }
 
+// ownBefore is the own format's header before it had the salutation and
+// address columns, so exports made then still read back as written.
+var ownBefore = Own[:len(Own)-4]
+
 // Written reports whether header is that of a file leadflow wrote, whose
 // cells are neutralised: its own export, or a rejected-rows file (any
 // columns, then line and reason).
 func Written(header []string) bool {
-	if slices.Equal(header, Own) {
+	if slices.Equal(header, Own) || slices.Equal(header, ownBefore) {
 		return true
 	}
 	n := len(header)

@@ -25,6 +25,7 @@ var Own = []string{
 	lead.FEmployees, lead.FIndustry, lead.FCountry, lead.FCity, lead.FWebsite, lead.FExistingCustomer,
 	lead.FSource, lead.FUTMSource, lead.FUTMMedium, lead.FUTMCampaign, lead.FConsent, lead.FConsentAt,
 	lead.FStage, "score", "grade", lead.FOwner, lead.FCreatedAt, "updated_at", FCustom,
+	lead.FSalutation, lead.FStreet, lead.FPostalCode, lead.FRegion,
 }
 
 // FCustom is the own-format column holding custom answers as JSON.
@@ -85,12 +86,13 @@ var aliases = map[string]string{
 	"birthdate": fBirthDate, "dateofbirth": fBirthDate, "dob": fBirthDate,
 }
 
-// Fields the lead keeps as custom answers, read by identity resolution.
+// The address and salutation fields; the birth date is kept as a custom
+// answer, read by identity resolution.
 const (
-	fStreet     = lead.CustomPrefix + "street"
-	fPostalCode = lead.CustomPrefix + "postal_code"
-	fRegion     = lead.CustomPrefix + "region"
-	fSalutation = lead.CustomPrefix + "salutation"
+	fStreet     = lead.FStreet
+	fPostalCode = lead.FPostalCode
+	fRegion     = lead.FRegion
+	fSalutation = lead.FSalutation
 	fBirthDate  = lead.CustomPrefix + "birth_date"
 )
 

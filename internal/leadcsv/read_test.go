@@ -106,10 +106,10 @@ func TestDetectMapsOtherToolsHeaders(t *testing.T) {
 		{"salesforce data loader", "Id,FirstName,LastName,Company,Email,MobilePhone,Phone,LeadSource,Status,NumberOfEmployees,CountryCode,Country",
 			map[string]string{"Id": "-", "MobilePhone": "phone", "Phone": "phone", "NumberOfEmployees": "employees", "CountryCode": "country", "Country": "country"}},
 		{"salesforce contacts", "FirstName,LastName,Title,MailingStreet,MailingCity,MailingState,MailingPostalCode,MailingCountry,OtherCity,Phone",
-			map[string]string{"Title": "job_title", "MailingStreet": "custom.street", "MailingCity": "city", "MailingState": "custom.region",
-				"MailingPostalCode": "custom.postal_code", "MailingCountry": "country", "OtherCity": "city"}},
+			map[string]string{"Title": "job_title", "MailingStreet": "street", "MailingCity": "city", "MailingState": "region",
+				"MailingPostalCode": "postal_code", "MailingCountry": "country", "OtherCity": "city"}},
 		{"mautic", "title,firstname,lastname,email,position,company,mobile,phone,zipcode,state",
-			map[string]string{"title": "custom.salutation", "position": "job_title", "mobile": "phone", "phone": "phone", "zipcode": "custom.postal_code", "state": "custom.region"}},
+			map[string]string{"title": "salutation", "position": "job_title", "mobile": "phone", "phone": "phone", "zipcode": "postal_code", "state": "region"}},
 		{"hubspot", "Record ID,First Name,Last Name,Email,Phone Number,Company Name,Job Title,Lifecycle Stage,Lead Status,Original Source,Website URL,Country/Region,City,Number of Employees",
 			map[string]string{"Record ID": "-", "Phone Number": "phone", "Company Name": "company", "Lifecycle Stage": "stage", "Original Source": "source", "Website URL": "website", "Country/Region": "country"}},
 		{"leadflow", strings.Join(Own, ","),
@@ -249,7 +249,7 @@ func TestFirstFilledColumnWins(t *testing.T) {
 		want lead.Changes
 	}{
 		{[]string{"Mr.", "Ion", "Pop", "CTO", "", "0721234567", "", "Iasi"},
-			lead.Changes{"custom.salutation": "Mr.", "first_name": "Ion", "last_name": "Pop", "job_title": "CTO", "phone": "0721234567", "city": "Iasi"}},
+			lead.Changes{"salutation": "Mr.", "first_name": "Ion", "last_name": "Pop", "job_title": "CTO", "phone": "0721234567", "city": "Iasi"}},
 		{[]string{"", "Ana", "Pop", "", "021 555 0101", "0721234567", "Cluj", "Iasi"},
 			lead.Changes{"first_name": "Ana", "last_name": "Pop", "phone": "021 555 0101", "city": "Cluj"}},
 	} {

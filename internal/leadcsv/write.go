@@ -31,6 +31,7 @@ func Record(l lead.Lead) []string {
 		l.Source, l.UTMSource, l.UTMMedium, l.UTMCampaign, strconv.FormatBool(l.Consent), consentAt,
 		string(l.Stage), strconv.Itoa(l.Score), string(l.Grade), l.OwnerEmail,
 		l.CreatedAt.Format(time.RFC3339Nano), l.UpdatedAt.Format(time.RFC3339Nano), custom,
+		l.Salutation, l.Street, l.PostalCode, l.Region,
 	}
 }
 

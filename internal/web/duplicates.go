@@ -96,7 +96,8 @@ type mergeData struct {
 
 // mergeShown are the fields shown on the merge page, in form order.
 var mergeShown = []string{lead.FEmail, lead.FFirstName, lead.FLastName, lead.FPhone, lead.FCompany, lead.FJobTitle,
-	lead.FEmployees, lead.FIndustry, lead.FCountry, lead.FCity, lead.FWebsite, lead.FSource,
+	lead.FEmployees, lead.FIndustry, lead.FSalutation, lead.FStreet, lead.FPostalCode, lead.FCity, lead.FRegion, lead.FCountry,
+	lead.FWebsite, lead.FSource,
 	lead.FUTMSource, lead.FUTMMedium, lead.FUTMCampaign}
 
 // confirmMerge shows the leads to merge side by side, field by field: the

@@ -347,7 +347,8 @@ var labels = map[string]string{
 	lead.FCity: "City", lead.FWebsite: "Website", lead.FExistingCustomer: "Existing customer",
 	lead.FSource: "Source", lead.FUTMSource: "UTM source", lead.FUTMMedium: "UTM medium",
 	lead.FUTMCampaign: "UTM campaign", lead.FConsent: "Marketing consent", lead.FStage: "Stage",
-	lead.FOwner: "Owner",
+	lead.FOwner: "Owner", lead.FSalutation: "Salutation", lead.FStreet: "Street", lead.FPostalCode: "Postal code",
+	lead.FRegion: "Region",
 }
 
 // codeFields are the lead fields whose values are codes.
