@@ -65,12 +65,12 @@ func byLevel(sim, similar, partial float64) Level {
 // compareNames compares first and last names, straight and swapped (a
 // form filled in the wrong order), and keeps the reading that agrees best.
 func compareNames(a, b *prepared) (first, last Agreement) {
-	first = nameAgreement("first_name", a.first, b.first, true)
-	last = nameAgreement("last_name", a.last, b.last, false)
+	first = nameAgreement("first_name", a.first, b.first)
+	last = nameAgreement("last_name", a.last, b.last)
 	if a.first == "" || a.last == "" || b.first == "" || b.last == "" {
 		return first, last
 	}
-	sf, sl := nameAgreement("first_name", a.first, b.last, true), nameAgreement("last_name", a.last, b.first, false)
+	sf, sl := nameAgreement("first_name", a.first, b.last), nameAgreement("last_name", a.last, b.first)
 	if sf.Similarity+sl.Similarity > first.Similarity+last.Similarity+0.2 && sf.Level != Different && sl.Level != Different {
 		sf.Note, sl.Note = "first and last name swapped", "first and last name swapped"
 		return sf, sl
@@ -78,11 +78,11 @@ func compareNames(a, b *prepared) (first, last Agreement) {
 	return first, last
 }
 
-func nameAgreement(field, x, y string, first bool) Agreement {
+func nameAgreement(field, x, y string) Agreement {
 	if x == "" || y == "" {
 		return Agreement{Field: field, Level: Missing}
 	}
-	if first && (len(x) == 1 || len(y) == 1) && x[0] == y[0] {
+	if (len(x) == 1 || len(y) == 1) && x[0] == y[0] {
 		return Agreement{Field: field, Level: Partial, Similarity: 0.5, Note: "initial only"}
 	}
 	sim := jaroWinkler(x, y)

@@ -137,3 +137,16 @@ func TestSharedMailboxesSayNothing(t *testing.T) {
 		t.Errorf("a shared mailbox makes the key %q", k)
 	}
 }
+
+// TestInitials: a name given as its initial agrees a little with the full
+// name, first or last ("Ioana I." and "Ioana Ionescu" at one phone).
+func TestInitials(t *testing.T) {
+	m := Default.Compare(Record{ID: 1, FirstName: "Ioana", LastName: "Ionescu", Phone: "+40721234567", Company: "Carpathia Software"},
+		Record{ID: 2, FirstName: "Ioana", LastName: "I.", Phone: "+40721234567", Company: "Carpathia"})
+	if f := field(m, "last_name"); f.Level != Partial || f.Note != "initial only" || m.Verdict == Distinct {
+		t.Errorf("surname initial: %+v, %s at %.1f", f, m.Verdict, m.Score)
+	}
+	if f := field(Default.Compare(Record{ID: 1, FirstName: "J", LastName: "Weber"}, Record{ID: 2, FirstName: "Jonas", LastName: "Weber"}), "first_name"); f.Level != Partial {
+		t.Errorf("first name initial: %+v", f)
+	}
+}
