@@ -107,3 +107,24 @@ func TestPublicFormEmailHint(t *testing.T) {
 		}
 	})
 }
+
+// TestLeadWithoutEmail: a lead needs a way to tell who it is, not an
+// email: a phone alone, or a name with a company, is a lead; a first name
+// alone is refused naming the email field; two leads without emails do
+// not collide.
+func TestLeadWithoutEmail(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		for _, body := range []string{`{"phone":"+40721234567"}`, `{"first_name":"Ana","company":"Orbit"}`, `{"last_name":"Pop","street":"Str. Lunga 3","postal_code":"500035"}`} {
+			if status, l := f.call(t, "marketing", "POST", "/api/v1/leads", body); status != 201 || l["email"] != "" {
+				t.Errorf("%s: %d %v", body, status, l)
+			}
+		}
+		status, body := f.call(t, "marketing", "POST", "/api/v1/leads", `{"first_name":"Dan"}`)
+		e, _ := body["error"].(map[string]any)
+		fields, _ := e["fields"].(map[string]any)
+		if status != 422 || fields["email"] != "is required unless the lead has a phone, or a name with a company, city, address or birth date" {
+			t.Errorf("a first name alone: %d %v", status, body)
+		}
+	})
+}
