@@ -199,3 +199,40 @@ func TestBrowserReviewQueue(t *testing.T) {
 		})
 	}
 }
+
+// TestWebMergeThree: the merge page takes a third lead and merges all
+// three, with the values picked from each.
+func TestWebMergeThree(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		var ids []string
+		for _, body := range []string{
+			`{"email":"ana@orbit.io","first_name":"Ana","last_name":"Pop","company":"Orbit"}`,
+			`{"email":"ana.pop@gmail.com","first_name":"Ana","last_name":"Pop","city":"Cluj"}`,
+			`{"phone":"+40721234567","first_name":"Anna","last_name":"Pop","company":"Orbit Software"}`,
+		} {
+			_, l := f.call(t, "marketing", "POST", "/api/v1/leads", body)
+			ids = append(ids, fmt.Sprint(l["id"]))
+		}
+		b := newBrowser(t, f.srv.URL)
+		b.login("mia@example.com")
+		path := "/duplicates/merge?keep=" + ids[0] + "&other=" + ids[1] + "&other=" + ids[2]
+		_, _, page := b.get(path)
+		if strings.Count(page, `name="pick.first_name"`) != 3 || !strings.Contains(page, `id="add-other"`) {
+			t.Fatalf("merge page for three:\n%.3000s", page)
+		}
+		status, loc, _ := b.post(path, url.Values{"pick.company": {ids[2]}, "pick.phone": {ids[2]}, "pick.city": {ids[1]}})
+		if status != 303 || loc != "/leads/"+ids[0] {
+			t.Fatalf("merge: %d → %s", status, loc)
+		}
+		_, m := f.call(t, "admin", "GET", "/api/v1/leads/"+ids[0], "")
+		if m["company"] != "Orbit Software" || m["phone"] != "+40721234567" || m["city"] != "Cluj" || m["email"] != "ana@orbit.io" {
+			t.Errorf("merged lead %v", m)
+		}
+		for _, id := range ids[1:] {
+			if status, _ := f.call(t, "admin", "GET", "/api/v1/leads/"+id, ""); status != 404 {
+				t.Errorf("lead %s still there: %d", id, status)
+			}
+		}
+	})
+}
