@@ -334,7 +334,11 @@ func (s *Service) StartIn(ctx context.Context, a access.Actor, id int64, m leadc
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a, "import.start", "import", id, map[string]any{"job_id": jobID, "fields": mappedFields(m), "country": code})
+		detail := map[string]any{"job_id": jobID, "fields": mappedFields(m)}
+		if code != "" { // the default country for national phone numbers, when the import has one
+			detail["country"] = code
+		}
+		return audit.Record(ctx, tx, a, "import.start", "import", id, detail)
 	})
 	if err != nil {
 		return 0, err
