@@ -389,9 +389,13 @@ func (s *Service) Handler(progress func(Import)) job.Handler {
 // the error's text, which may quote a row of the file.
 func (s *Service) fail(id int64, cause error) {
 	s.db.InTx(context.Background(), func(tx *sqldb.Tx) error {
-		if _, err := tx.Exec(context.Background(), `UPDATE imports SET status = ?, error = ?, finished_at = ? WHERE id = ?`,
-			string(Failed), cause.Error(), time.Now().UnixMilli(), id); err != nil {
+		res, err := tx.Exec(context.Background(), `UPDATE imports SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status <> ?`,
+			string(Failed), cause.Error(), time.Now().UnixMilli(), id, string(Done))
+		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // another run finished it
 		}
 		return audit.Record(context.Background(), tx, access.System, "import.fail", "import", id, nil)
 	})
@@ -424,10 +428,22 @@ func (s *Service) Run(ctx context.Context, id int64, progress func(Import)) erro
 	case Mapping:
 		return fault.Errorf(fault.Conflict, "import %d is waiting for its mapping", id)
 	}
-	if _, err := s.db.W.Exec(ctx, `UPDATE imports SET status = ?, error = '', finished_at = NULL WHERE id = ?`, string(Running), id); err != nil {
+	// Another run may finish the import between the read above and
+	// here: it is not set running again then.
+	res, err := s.db.W.Exec(ctx, `UPDATE imports SET status = ?, error = '', finished_at = NULL WHERE id = ? AND status <> ?`, string(Running), id, string(Done))
+	if err != nil {
 		return err
 	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
 	if err := s.run(ctx, &im, progress); err != nil {
+		// A run that finished meanwhile has also dropped the upload this
+		// one was reading: the import is done, and this run's error is
+		// only that.
+		if cur, gerr := s.get(ctx, id); gerr == nil && cur.Status == Done {
+			return nil
+		}
 		return err
 	}
 	// The upload is no longer needed once every row is in: the person
