@@ -30,7 +30,7 @@ func (s *Service) Create(ctx context.Context, a access.Actor, in New) (Invoice, 
 	}
 	bad := fault.Fields{}
 	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
-	if !currencyPattern(in.Currency) {
+	if !product.IsCurrency(in.Currency) {
 		bad.Add("currency", "must be a three-letter currency code such as EUR")
 	}
 	if in.AccountID <= 0 {
@@ -52,18 +52,6 @@ func (s *Service) Create(ctx context.Context, a access.Actor, in New) (Invoice, 
 		return Invoice{}, err
 	}
 	return load(ctx, s.db.R, id, "")
-}
-
-func currencyPattern(c string) bool {
-	if len(c) != 3 {
-		return false
-	}
-	for _, r := range c {
-		if r < 'A' || r > 'Z' {
-			return false
-		}
-	}
-	return true
 }
 
 func accountExists(ctx context.Context, q sqldb.Querier, id int64) error {
@@ -432,7 +420,7 @@ func productCost(ctx context.Context, q sqldb.Querier, l *Line, currency string)
 	case cost.Valid:
 		l.UnitCost, l.HasCost = cost.Int64*100, true
 	case margin.Valid:
-		l.UnitCost, l.HasCost = (price-percentOf(price, margin.Int64))*100, true
+		l.UnitCost, l.HasCost = product.CostOf(price, margin.Int64)*100, true
 	}
 	return nil
 }

@@ -120,9 +120,9 @@ func FormatMargin(bp int64) string {
 	return strconv.FormatFloat(float64(bp)/100, 'f', -1, 64) + "%"
 }
 
-// costOf is the unit cost a margin leaves of a price: the price less the
+// CostOf is the unit cost a margin leaves of a price: the price less the
 // margin's share of it, rounded half away from zero to the minor unit.
-func costOf(price, marginBP int64) int64 {
+func CostOf(price, marginBP int64) int64 {
 	return price - divRound(price*marginBP, 10000)
 }
 

@@ -47,6 +47,10 @@ type Input struct {
 
 var currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
 
+// IsCurrency says whether code is written as a currency code: three
+// capital letters, such as EUR.
+func IsCurrency(code string) bool { return currencyPattern.MatchString(code) }
+
 // apply validates in onto p, naming each bad field.
 func (in Input) apply(p *Product) error {
 	bad := fault.Fields{}
@@ -94,7 +98,7 @@ func (p *Product) derive() {
 	case p.CostGiven:
 		p.MarginBP = marginOf(p.UnitPrice, p.UnitCost)
 	default:
-		p.UnitCost = costOf(p.UnitPrice, p.MarginBP)
+		p.UnitCost = CostOf(p.UnitPrice, p.MarginBP)
 	}
 }
 
