@@ -160,6 +160,23 @@ func (a *API) onInvoice(status int, do func(r *http.Request, id int64) (invoice.
 	}
 }
 
+// withBody is onInvoice for an action that takes a JSON body: do gets
+// the body read into a T.
+func withBody[T any](a *API, status int, do func(r *http.Request, id int64, in T) (invoice.Invoice, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r)
+		var in T
+		if err == nil {
+			err = decodeInto(w, r, &in)
+		}
+		var i invoice.Invoice
+		if err == nil {
+			i, err = do(r, id, in)
+		}
+		a.writeInvoice(w, r, status, i, err)
+	}
+}
+
 // The actions on a document that take no body.
 func (a *API) getInvoice(r *http.Request, id int64) (invoice.Invoice, error) {
 	return a.Invoices.Get(r.Context(), actor(r), id)
@@ -358,37 +375,15 @@ func (a *API) deleteInvoice(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (a *API) addInvoiceLine(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	var in invoiceLineIn
-	if err := decodeInto(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	i, err := a.Invoices.AddLine(r.Context(), actor(r), id, in.input())
-	a.writeInvoice(w, r, http.StatusCreated, i, err)
+func (a *API) addInvoiceLine(r *http.Request, id int64, in invoiceLineIn) (invoice.Invoice, error) {
+	return a.Invoices.AddLine(r.Context(), actor(r), id, in.input())
 }
 
-func (a *API) addInvoiceAllowance(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	var in allowanceJSON
-	if err := decodeInto(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
+func (a *API) addInvoiceAllowance(r *http.Request, id int64, in allowanceJSON) (invoice.Invoice, error) {
 	if in.Category == "" {
 		in.Category = invoice.Standard
 	}
-	i, err := a.Invoices.AddAllowance(r.Context(), actor(r), id, invoice.AllowanceInput{Reason: in.Reason, Amount: in.Amount, Category: in.Category, Rate: in.Rate})
-	a.writeInvoice(w, r, http.StatusCreated, i, err)
+	return a.Invoices.AddAllowance(r.Context(), actor(r), id, invoice.AllowanceInput{Reason: in.Reason, Amount: in.Amount, Category: in.Category, Rate: in.Rate})
 }
 
 func (a *API) removeInvoiceLine(w http.ResponseWriter, r *http.Request) {
@@ -403,19 +398,8 @@ func (a *API) removeInvoiceLine(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (a *API) recordInvoicePayment(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	var in paymentJSON
-	if err := decodeInto(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	i, err := a.Invoices.RecordPayment(r.Context(), actor(r), id, invoice.PaymentInput{Amount: in.Amount, PaidOn: in.PaidOn, Method: in.Method, Reference: in.Reference}, a.today(r))
-	a.writeInvoice(w, r, http.StatusCreated, i, err)
+func (a *API) recordInvoicePayment(r *http.Request, id int64, in paymentJSON) (invoice.Invoice, error) {
+	return a.Invoices.RecordPayment(r.Context(), actor(r), id, invoice.PaymentInput{Amount: in.Amount, PaidOn: in.PaidOn, Method: in.Method, Reference: in.Reference}, a.today(r))
 }
 
 func (a *API) invoicePDF(w http.ResponseWriter, r *http.Request) {
