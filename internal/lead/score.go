@@ -141,6 +141,9 @@ func (s *Service) rescoreWith(ctx context.Context, tx *sqldb.Tx, l *Lead, events
 			return err
 		}
 	}
+	if l.Grade == Hot && was.Grade != Hot {
+		return noticeHot(ctx, tx, *l, now)
+	}
 	return nil
 }
 

@@ -405,6 +405,11 @@ func insertChange(ctx context.Context, q sqldb.Querier, c Change, actorID int64)
 	if err != nil {
 		return fmt.Errorf("lead store: record change: %w", err)
 	}
+	if c.Kind == KindOwner {
+		if err := noticeOwnerChange(ctx, q, c, actorID); err != nil {
+			return err
+		}
+	}
 	// Every change of consent, by any path, enters the consent history.
 	if d, ok := c.Detail[FConsent]; ok && d[0] != d[1] {
 		return recordConsentChange(ctx, q, c, actorID)
