@@ -28,6 +28,7 @@ import (
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/mail"
+	"leadflow/internal/notify"
 	"leadflow/internal/nurture"
 	"leadflow/internal/privacy"
 	"leadflow/internal/product"
@@ -60,6 +61,7 @@ type API struct {
 	Invoices *invoice.Service
 	Search   *search.Service
 	Views    *savedview.Service
+	Notify   *notify.Service
 	Bulk     *bulk.Service
 	// Segments keeps saved filters over leads and their members.
 	Segments *segment.Service

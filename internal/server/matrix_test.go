@@ -349,6 +349,7 @@ func otherUsersRecords(t *testing.T, f *fixture, db *sqldb.DB) map[string]string
 	activityRecords(t, f, id(l, "id"), ids)
 	invoiceRecords(t, f, db, id(conv, "account_id"), ids)
 	viewRecords(t, f, nil, "api", ids)
+	noticeRecords(t, db, nil, ids)
 	webhookRecords(t, f, ids)
 	return ids
 }

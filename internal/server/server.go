@@ -35,6 +35,7 @@ import (
 	"leadflow/internal/public"
 	"leadflow/internal/ratelimit"
 	"leadflow/internal/report"
+	"leadflow/internal/notify"
 	"leadflow/internal/savedview"
 	"leadflow/internal/search"
 	"leadflow/internal/segment"
@@ -110,6 +111,7 @@ func New(cfg Config) (http.Handler, error) {
 	invoices := invoice.NewService(cfg.DB)
 	finder := &search.Service{Leads: leads, CRM: crmSvc}
 	views := savedview.NewService(cfg.DB)
+	notices := notify.NewService(cfg.DB)
 	nurtureSvc := nurture.NewService(cfg.DB, leads, outbox, trackingSvc)
 	nurtureSvc.Proxies = cfg.TrustedProxies
 	outbox.OnBounce = nurtureSvc.Bounced
@@ -145,7 +147,7 @@ func New(cfg Config) (http.Handler, error) {
 	bulkSvc := &bulk.Service{Leads: leads, Nurture: nurtureSvc}
 	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Bulk: bulkSvc, Webhooks: hooks}, cfg.Log)
+		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Notify: notices, Bulk: bulkSvc, Webhooks: hooks}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +159,7 @@ func New(cfg Config) (http.Handler, error) {
 	pub.Proxies = cfg.TrustedProxies
 	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Bulk: bulkSvc, Webhooks: hooks}
+		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Notify: notices, Bulk: bulkSvc, Webhooks: hooks}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))
@@ -217,6 +219,11 @@ func registerJobs(r *job.Runner, cfg Config, leads *lead.Service, importSvc *imp
 	r.Handle(lead.RescoreJob, leads.RunRescoreJob)
 	r.Handle(lead.DecayJob, leads.RunDecayJob)
 	r.Every(lead.DecayJob, cfg.DecayEvery, nil)
+	r.Handle(lead.DueSoonJob, func(ctx context.Context, _ job.Job) error {
+		_, err := leads.NoticeDueSoon(ctx)
+		return err
+	})
+	r.Every(lead.DueSoonJob, 5*time.Minute, nil)
 	r.Handle(analyzeJob, func(ctx context.Context, _ job.Job) error { return cfg.DB.Analyze(ctx, "leads") })
 	r.Handle(purgeJob, func(ctx context.Context, _ job.Job) error {
 		_, err := job.Purge(ctx, cfg.DB.W, time.Now().Add(-keepJobs))

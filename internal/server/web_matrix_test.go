@@ -486,6 +486,7 @@ func matrixRecords(t *testing.T, f *fixture, db *sqldb.DB, role string) records 
 	activityPageRecords(t, f, recs, role, leo)
 	invoicePageRecords(t, f, db, recs, leo)
 	viewRecords(t, f, recs, role, nil)
+	noticeRecords(t, db, recs, nil)
 	must(f.call(t, "admin", "DELETE", "/api/v1/users/"+id(leoUser, "id"), ""))(http.StatusNoContent, "delete leo")
 
 	fm := createForm(t, f, `{"slug":"matrix-`+role+`","name":"Matrix","fields":[{"name":"email"}]}`)

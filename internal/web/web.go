@@ -44,6 +44,7 @@ import (
 	"leadflow/internal/product"
 	"leadflow/internal/project"
 	"leadflow/internal/report"
+	"leadflow/internal/notify"
 	"leadflow/internal/savedview"
 	"leadflow/internal/search"
 	"leadflow/internal/segment"
@@ -89,6 +90,8 @@ type Services struct {
 	Search *search.Service
 	// Views keeps each user's saved views of the lead list.
 	Views *savedview.Service
+	// Notify keeps each user's notifications.
+	Notify *notify.Service
 	// Bulk applies one action to many leads.
 	Bulk *bulk.Service
 	// Webhooks are the admins' subscriptions and their delivery logs.
@@ -154,6 +157,9 @@ type page struct {
 	// Invoices is the invoices card of an account's or deal's page, nil
 	// elsewhere and for users who do not invoice.
 	Invoices *recordInvoices
+	// Unread is the signed-in user's count of unread notifications, for
+	// the top bar.
+	Unread int
 }
 
 // render writes a page; it renders into a buffer first so a template
@@ -167,6 +173,11 @@ func (h *Web) render(w http.ResponseWriter, r *http.Request, name string, p page
 	}
 	if p.Flash == "" {
 		p.Flash = h.takeFlash(w, r)
+	}
+	if h.Notify != nil && p.Actor.ID != 0 {
+		// A count that cannot be read leaves the bell at zero rather
+		// than the page unshown.
+		p.Unread, _ = h.Notify.Unread(r.Context(), p.Actor)
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, p); err != nil {
