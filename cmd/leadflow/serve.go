@@ -192,8 +192,10 @@ func (e environment) listen(ctx context.Context, db *sqldb.DB, opts serveOptions
 	}
 	runner := job.NewRunner(db, jo)
 	m := metrics.New(db)
+	// ctx's end, at shutdown, also ends the live streams, which would
+	// otherwise hold the shutdown up until their pages close.
 	cfg := server.Config{DB: db, Log: log, SecureCookies: e.getenv("LEADFLOW_SECURE_COOKIES") == "true",
-		TrustedProxies: opts.trusted, Jobs: runner, DecayEvery: opts.decayEvery, Mail: mc, Metrics: m}
+		TrustedProxies: opts.trusted, Jobs: runner, DecayEvery: opts.decayEvery, Mail: mc, Metrics: m, Background: ctx}
 	if opts.metricsAddr == "" {
 		cfg.MetricsToken = opts.metricsToken // else served only on the metrics address
 	}

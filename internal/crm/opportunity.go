@@ -16,6 +16,7 @@ import (
 	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
+	"leadflow/internal/live"
 	"leadflow/internal/sortkey"
 	"leadflow/internal/sqldb"
 )
@@ -307,6 +308,7 @@ func recordMove(ctx context.Context, tx *sqldb.Tx, a access.Actor, id int64, fro
 	if err != nil {
 		return fmt.Errorf("crm: record move of %d: %w", id, err)
 	}
+	tx.Touch(live.Deals)
 	return nil
 }
 

@@ -27,6 +27,7 @@ import (
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/leadcsv"
+	"leadflow/internal/live"
 	"leadflow/internal/phone"
 	"leadflow/internal/sqldb"
 )
@@ -397,6 +398,7 @@ func (s *Service) fail(id int64, cause error) {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // another run finished it
 		}
+		tx.Touch(live.Import(id))
 		return audit.Record(context.Background(), tx, access.System, "import.fail", "import", id, nil)
 	})
 }
@@ -457,6 +459,7 @@ func (s *Service) Run(ctx context.Context, id int64, progress func(Import)) erro
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // another run finished it, and recorded so
 		}
+		tx.Touch(live.Import(id))
 		if _, err := tx.Exec(ctx, `DELETE FROM import_chunks WHERE import_id = ?`, id); err != nil {
 			return err
 		}
@@ -637,6 +640,7 @@ func (s *Service) commit(ctx context.Context, im *Import, batch []pending, doneB
 		if n, _ := upd.RowsAffected(); n == 0 {
 			return errTakenOver
 		}
+		tx.Touch(live.Import(im.ID))
 		return nil
 	})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"leadflow/internal/access"
 	"leadflow/internal/fault"
+	"leadflow/internal/live"
 	"leadflow/internal/scoring"
 	"leadflow/internal/sqldb"
 )
@@ -332,6 +333,9 @@ func storeEvent(ctx context.Context, tx *sqldb.Tx, leadID int64, e EventInput, n
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, lead, e.VisitorID, e.Type, e.URL, at.UTC().UnixMilli(), props, e.Source)
 	if err != nil {
 		return fmt.Errorf("lead store: record event: %w", err)
+	}
+	if leadID != 0 {
+		tx.Touch(live.Lead(leadID))
 	}
 	return nil
 }

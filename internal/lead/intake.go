@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"leadflow/internal/fault"
+	"leadflow/internal/live"
 	"leadflow/internal/scoring"
 	"leadflow/internal/sqldb"
 )
@@ -359,6 +360,7 @@ func insertEvent(ctx context.Context, q sqldb.Querier, leadID int64, typ string,
 	if err != nil {
 		return fmt.Errorf("lead store: record event %s for %d: %w", typ, leadID, err)
 	}
+	sqldb.Touch(q, live.Lead(leadID))
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"leadflow/internal/fault"
+	"leadflow/internal/live"
 	"leadflow/internal/sortkey"
 	"leadflow/internal/sqldb"
 )
@@ -169,6 +170,7 @@ func findLead(ctx context.Context, q sqldb.Querier, id int64, lock string) (Lead
 }
 
 func deleteLead(ctx context.Context, q sqldb.Querier, id int64) error {
+	sqldb.Touch(q, live.Leads, live.Lead(id))
 	if _, err := q.Exec(ctx, `DELETE FROM leads WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("lead store: delete %d: %w", id, err)
 	}
@@ -404,6 +406,11 @@ func insertChange(ctx context.Context, q sqldb.Querier, c Change, actorID int64)
 		VALUES (?, ?, ?, ?, ?, ?)`, c.LeadID, c.At.UnixMilli(), actor, c.Kind, detail, c.Reason)
 	if err != nil {
 		return fmt.Errorf("lead store: record change: %w", err)
+	}
+	sqldb.Touch(q, live.Lead(c.LeadID))
+	switch c.Kind {
+	case KindCreated, KindStage:
+		sqldb.Touch(q, live.Leads)
 	}
 	if c.Kind == KindOwner {
 		if err := noticeOwnerChange(ctx, q, c, actorID); err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"leadflow/internal/access"
 	"leadflow/internal/fault"
+	"leadflow/internal/live"
 	"leadflow/internal/sqldb"
 )
 
@@ -62,6 +63,7 @@ func Add(ctx context.Context, q sqldb.Querier, n Note) error {
 	if err != nil {
 		return fmt.Errorf("notify: add: %w", err)
 	}
+	sqldb.Touch(q, live.User(n.UserID))
 	return nil
 }
 

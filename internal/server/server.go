@@ -26,6 +26,7 @@ import (
 	"leadflow/internal/invoice"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
+	"leadflow/internal/live"
 	"leadflow/internal/mail"
 	"leadflow/internal/metrics"
 	"leadflow/internal/notify"
@@ -112,6 +113,8 @@ func New(cfg Config) (http.Handler, error) {
 	finder := &search.Service{Leads: leads, CRM: crmSvc}
 	views := savedview.NewService(cfg.DB)
 	notices := notify.NewService(cfg.DB)
+	hub := live.New(cfg.DB, cfg.Log)
+	go hub.Run(cfg.Background, nil)
 	nurtureSvc := nurture.NewService(cfg.DB, leads, outbox, trackingSvc)
 	nurtureSvc.Proxies = cfg.TrustedProxies
 	outbox.OnBounce = nurtureSvc.Bounced
@@ -147,7 +150,7 @@ func New(cfg Config) (http.Handler, error) {
 	bulkSvc := &bulk.Service{Leads: leads, Nurture: nurtureSvc}
 	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Notify: notices, Bulk: bulkSvc, Webhooks: hooks}, cfg.Log)
+		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Notify: notices, Live: hub, Bulk: bulkSvc, Webhooks: hooks}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}

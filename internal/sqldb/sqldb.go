@@ -38,6 +38,8 @@ type DB struct {
 
 	stopCheckpoints func() // SQLite: stops the background checkpoints
 	waiting         atomic.Int64
+	dsn             string // PostgreSQL: for a listener's own connection
+	onCommit        atomic.Pointer[func([]string)]
 }
 
 // WritersWaiting is how many transactions are waiting to begin. On SQLite
@@ -167,7 +169,7 @@ func openPostgres(dsn string) (*DB, error) {
 	pool.SetMaxOpenConns(16)
 	pool.SetMaxIdleConns(16)
 	h := &Handle{pool: pool, dialect: Postgres}
-	return &DB{Dialect: Postgres, R: h, W: h}, nil
+	return &DB{Dialect: Postgres, R: h, W: h, dsn: dsn}, nil
 }
 
 // sqliteDriver is SQLite with the pragmas the DSN cannot set.
@@ -350,13 +352,15 @@ func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&Tx{tx: tx, h: db.W, dialect: db.Dialect, stmts: map[string]*sql.Stmt{}}); err != nil {
+	t := &Tx{tx: tx, h: db.W, dialect: db.Dialect, stmts: map[string]*sql.Stmt{}}
+	if err := fn(t); err != nil {
 		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.committed(t.touched)
 	return nil
 }
 
@@ -374,6 +378,7 @@ type Tx struct {
 	h       *Handle
 	dialect Dialect
 	stmts   map[string]*sql.Stmt
+	touched []string // topics this transaction changed; see Touch
 }
 
 // stmt returns the prepared statement for query: the pool's, bound to

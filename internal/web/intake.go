@@ -14,6 +14,7 @@ import (
 	"leadflow/internal/imports"
 	"leadflow/internal/lead"
 	"leadflow/internal/leadcsv"
+	"leadflow/internal/live"
 	"leadflow/internal/textcheck"
 )
 
@@ -192,7 +193,7 @@ func (h *Web) importInPath(w http.ResponseWriter, r *http.Request) (imports.Impo
 
 func (h *Web) showImport(w http.ResponseWriter, r *http.Request) {
 	if im, ok := h.importInPath(w, r); ok {
-		h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Data: newImportData(im, "")})
+		h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Data: newImportData(im, ""), Live: live.Import(im.ID)})
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"leadflow/internal/activity"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
+	"leadflow/internal/live"
 	"leadflow/internal/nurture"
 	"leadflow/internal/savedview"
 	"leadflow/internal/scoring"
@@ -110,7 +111,7 @@ func (h *Web) listLeads(w http.ResponseWriter, r *http.Request) {
 	if d.Errors != nil {
 		status = http.StatusUnprocessableEntity
 	}
-	h.render(w, r, "leads", page{Title: "Leads", Nav: "leads", Data: d, Status: status})
+	h.render(w, r, "leads", page{Title: "Leads", Nav: "leads", Data: d, Status: status, Live: live.Leads})
 }
 
 // pageLinks returns the previous and next page URLs, "" where none: the
@@ -268,7 +269,7 @@ func (h *Web) renderLead(w http.ResponseWriter, r *http.Request, l lead.Lead, er
 	}
 	ra := h.activitiesOf(r, activity.OnLead, l.ID)
 	d.Timeline = withActivities(d.Timeline, ra)
-	h.render(w, r, "lead", page{Title: l.Name(), Nav: "leads", Data: d, Status: status, Activities: ra})
+	h.render(w, r, "lead", page{Title: l.Name(), Nav: "leads", Data: d, Status: status, Activities: ra, Live: live.Lead(l.ID)})
 }
 
 // moveLead answers the stage form of a lead's page.

@@ -7,6 +7,7 @@ import (
 
 	"leadflow/internal/fault"
 	"leadflow/internal/invoice"
+	"leadflow/internal/live"
 	"leadflow/internal/report"
 )
 
@@ -79,7 +80,7 @@ func (h *Web) renderReports(w http.ResponseWriter, r *http.Request, d reportsDat
 			d.Spend.Currency = defaultCurrency
 		}
 	}
-	h.render(w, r, "reports", page{Title: "Reports", Nav: "reports", Data: d, Status: status})
+	h.render(w, r, "reports", page{Title: "Reports", Nav: "reports", Data: d, Status: status, Live: live.Leads + " " + live.Deals})
 }
 
 func (h *Web) saveSpend(w http.ResponseWriter, r *http.Request) {

@@ -37,6 +37,7 @@ import (
 	"leadflow/internal/invoice"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
+	"leadflow/internal/live"
 	"leadflow/internal/mail"
 	"leadflow/internal/mailtmpl"
 	"leadflow/internal/notify"
@@ -92,6 +93,8 @@ type Services struct {
 	Views *savedview.Service
 	// Notify keeps each user's notifications.
 	Notify *notify.Service
+	// Live tells open pages what changed.
+	Live *live.Hub
 	// Bulk applies one action to many leads.
 	Bulk *bulk.Service
 	// Webhooks are the admins' subscriptions and their delivery logs.
@@ -157,6 +160,9 @@ type page struct {
 	// Invoices is the invoices card of an account's or deal's page, nil
 	// elsewhere and for users who do not invoice.
 	Invoices *recordInvoices
+	// Live names the topics the page follows for changes (live.Lead and
+	// the like, space-separated); the bell's own is added by the script.
+	Live string
 	// Unread is the signed-in user's count of unread notifications, for
 	// the top bar.
 	Unread int

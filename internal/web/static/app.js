@@ -12,8 +12,10 @@ document.addEventListener("DOMContentLoaded", () => {
   const errors = document.getElementById("errors");
   if (errors) errors.focus();
 });
-// A running import refreshes its progress every second.
+// A running import shows its progress as it goes: live where the
+// browser has Server-Sent Events, else by reloading every second.
 document.addEventListener("DOMContentLoaded", () => {
+  if (window.EventSource && document.body.dataset.live) return;
   if (document.querySelector("[data-refresh]")) setTimeout(() => location.reload(), 1000);
 });
 // Deal board: dropping a card on a column submits the card's own move
@@ -118,3 +120,67 @@ document.addEventListener("DOMContentLoaded", () => {
   action.addEventListener("change", fit);
   fit();
 });
+// Live: the page follows what it shows (body[data-live]) and the user's
+// notifications through one Server-Sent Events stream. An event only
+// says what changed; the page fetches it through the usual request.
+document.addEventListener("DOMContentLoaded", () => {
+  const body = document.body;
+  const topics = (body.dataset.live || "").split(" ").filter(Boolean);
+  if (body.dataset.user) topics.push("user:" + body.dataset.user);
+  if (!topics.length || !window.EventSource) return;
+  const stream = new EventSource("/live?" + topics.map((t) => "topic=" + encodeURIComponent(t)).join("&"));
+  stream.addEventListener("open", () => { body.dataset.liveOpen = "1"; });
+  const heard = new Set();
+  let timer = null;
+  stream.addEventListener("change", (e) => {
+    heard.add(e.data);
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const changed = [...heard];
+      heard.clear();
+      if (changed.some((t) => t.startsWith("user:"))) bell();
+      if (changed.some((t) => !t.startsWith("user:"))) refresh();
+    }, 300);
+  });
+});
+// bell shows the unread count the server answers.
+async function bell() {
+  const res = await fetch("/notifications/unread", { headers: { Accept: "application/json" } });
+  if (!res.ok) return;
+  const { unread } = await res.json();
+  const link = document.getElementById("bell");
+  if (!link) return;
+  let count = link.querySelector(".count");
+  if (!unread) { if (count) count.remove(); return; }
+  if (!count) { count = document.createElement("span"); count.className = "count"; link.append(" ", count); }
+  count.textContent = unread;
+  count.setAttribute("aria-label", unread + " unread");
+}
+// refresh brings the page's changing parts up to date. The lead list
+// says how many new leads match rather than moving rows under the
+// user's eyes; other pages swap their live regions for the server's
+// current ones, except a region the user is typing in.
+async function refresh() {
+  const banner = document.getElementById("new-leads");
+  if (banner) {
+    const q = new URLSearchParams(banner.dataset.query);
+    q.set("since", banner.dataset.since);
+    const res = await fetch("/leads/new-count?" + q, { headers: { Accept: "application/json" } });
+    if (!res.ok) return;
+    const { count } = await res.json();
+    if (!count) return;
+    banner.querySelector("a").textContent = count + (count === 1 ? " new lead" : " new leads") + " — show";
+    banner.hidden = false;
+    return;
+  }
+  const regions = document.querySelectorAll("[data-live-region]");
+  if (!regions.length) return;
+  const res = await fetch(location.href, { headers: { Accept: "text/html" } });
+  if (!res.ok) return;
+  const fresh = new DOMParser().parseFromString(await res.text(), "text/html");
+  regions.forEach((r) => {
+    if (r.contains(document.activeElement)) return;
+    const next = fresh.querySelector('[data-live-region="' + r.dataset.liveRegion + '"]');
+    if (next) r.replaceWith(next);
+  });
+}
