@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -500,4 +501,34 @@ func changed(pairs map[string][2]string) []string {
 		}
 	}
 	return audit.Fields(diff)
+}
+
+// CustomKeys are the custom questions the forms ask, as a rule names
+// them (custom.budget), sorted: what a scoring rule can pick besides the
+// standard fields.
+func (s *Service) CustomKeys(ctx context.Context) ([]string, error) {
+	rows, err := s.db.R.Query(ctx, `SELECT fields FROM forms`)
+	if err != nil {
+		return nil, fmt.Errorf("forms: custom keys: %w", err)
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return nil, err
+		}
+		var fields []Field
+		json.Unmarshal([]byte(raw), &fields) // stored by Save, always a list
+		for _, f := range fields {
+			if f.Custom() {
+				seen[f.Key()] = true
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := slices.Sorted(maps.Keys(seen))
+	return out, nil
 }

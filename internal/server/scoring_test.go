@@ -267,3 +267,21 @@ func TestBrowserRestoreRulesVersion(t *testing.T) {
 		t.Errorf("after restoring version 1: %v", rules)
 	}
 }
+
+// A rule's field is picked from a list: the standard fields by their
+// names, and the custom questions that forms ask, which appear once a
+// form asks them; a stored field the list lacks still shows, selected.
+func TestWebScoringFieldList(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := newBrowser(t, f.srv.URL)
+	b.login("mia@example.com")
+	_, _, page := b.get("/scoring")
+	if strings.Contains(page, `<input name="e0_field"`) || !strings.Contains(page, `<select name="e0_field"`) ||
+		!strings.Contains(page, `<option value="job_title" selected>Job title</option>`) || strings.Contains(page, "custom.budget") {
+		t.Fatal("the first rule's field is not a list with job title chosen, or offers a question no form asks")
+	}
+	createForm(t, f, `{"slug":"budget","name":"Budget","fields":[{"name":"email"},{"name":"budget","type":"number","label":"Budget"}]}`)
+	if _, _, page = b.get("/scoring"); !strings.Contains(page, `<option value="custom.budget" >custom.budget (form question)</option>`) {
+		t.Error("the form's budget question is not among the fields")
+	}
+}

@@ -91,7 +91,13 @@ func (h *Web) renderScoring(w http.ResponseWriter, r *http.Request, d scoringDat
 		h.fail(w, r, err)
 		return
 	}
-	d.Fields, d.Ops, d.Events, d.BaseURL = scoring.Fields, scoring.Operators, scoring.EventTypes, baseURL(r)
+	custom, err := h.Forms.CustomKeys(r.Context())
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	d.Fields = append(append([]string{}, scoring.Fields...), custom...)
+	d.Ops, d.Events, d.BaseURL = scoring.Operators, scoring.EventTypes, baseURL(r)
 	// Three empty rows of each kind for new rules.
 	d.Rules.Explicit = append(append([]scoring.Explicit{}, d.Rules.Explicit...), make([]scoring.Explicit, 3)...)
 	d.Rules.Behaviour = append(append([]scoring.Behaviour{}, d.Rules.Behaviour...), make([]scoring.Behaviour, 3)...)
