@@ -23,6 +23,7 @@ type exportDetail struct {
 	CreatedTo   string   `json:"created_to,omitempty"`
 	Contact     string   `json:"contact,omitempty"`
 	Converted   *bool    `json:"converted,omitempty"`
+	IDs         []int64  `json:"ids,omitempty"` // a selection exported by hand
 }
 
 // RecordExport notes in the audit log that a exported rows leads
@@ -35,4 +36,10 @@ func (s *Service) RecordExport(ctx context.Context, a access.Actor, f Filter, ro
 		Countries: f.Countries, MinScore: f.MinScore, Search: f.Q != "", Contact: f.Contact, Converted: f.Converted,
 		CreatedFrom: q.Get("created_from"), CreatedTo: q.Get("created_to")}
 	return audit.Record(ctx, s.db.W, a, "lead.export", "lead", 0, d)
+}
+
+// RecordSelectionExport notes in the audit log that a exported the
+// leads ids, picked by hand.
+func (s *Service) RecordSelectionExport(ctx context.Context, a access.Actor, ids []int64) error {
+	return audit.Record(ctx, s.db.W, a, "lead.export", "lead", 0, exportDetail{Rows: len(ids), IDs: ids})
 }

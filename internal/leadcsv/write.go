@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/fault"
 	"leadflow/internal/lead"
 )
 
@@ -69,4 +70,33 @@ func Export(ctx context.Context, w io.Writer, svc *lead.Service, a access.Actor,
 		}
 		f.Cursor = next.Cursor
 	}
+}
+
+// ExportSelection writes the leads ids that a may see, in the order
+// given, as Export does; those a may not see, or that are gone, are left
+// out. It returns how many rows it wrote.
+func ExportSelection(ctx context.Context, w io.Writer, svc *lead.Service, a access.Actor, ids []int64) (int, error) {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(Own); err != nil {
+		return 0, err
+	}
+	var done []int64
+	for _, id := range ids {
+		l, err := svc.Get(ctx, a, id)
+		if fault.As(err) != nil {
+			continue // hidden or gone: the file says only what a may read
+		}
+		if err != nil {
+			return len(done), err
+		}
+		if err := cw.Write(NeutraliseAll(Record(l))); err != nil {
+			return len(done), err
+		}
+		done = append(done, id)
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return len(done), err
+	}
+	return len(done), svc.RecordSelectionExport(ctx, a, done)
 }

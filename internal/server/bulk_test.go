@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -132,5 +133,36 @@ func TestBrowserBulkOnTheLeadList(t *testing.T) {
 	}
 	if !strings.Contains(flash, "Deleted 2 leads.") || rows != 1 {
 		t.Errorf("after deleting two: %q, %d rows left", flash, rows)
+	}
+}
+
+// Ticked leads export as a CSV file through the bulk form's own button:
+// exactly those leads, nothing else on the page.
+func TestBrowserBulkExportSelection(t *testing.T) {
+	ctx := chromium(t)
+	f := newFixture(t, dbtest.SQLite(t))
+	for i := range 3 {
+		if status, body := f.call(t, "admin", "POST", "/api/v1/leads", fmt.Sprintf(`{"email":"pick%d@example.com","company":"Pick %d"}`, i, i)); status != http.StatusCreated {
+			t.Fatalf("lead: %d %v", status, body)
+		}
+	}
+	err := chromedp.Run(ctx,
+		signIn(f.srv.URL+"/login?next=/leads", "mia@example.com"),
+		chromedp.WaitVisible(`#bulk`, chromedp.ByID),
+		chromedp.Evaluate(`[...document.querySelectorAll('input[name=id][form=bulk]')].filter(b => /pick[02]@/.test(b.closest("tr").textContent)).forEach(b => b.click())`, nil),
+		chromedp.SetValue(`#bulk-action`, "export", chromedp.ByID),
+		chromedp.Evaluate(`document.getElementById("bulk-action").dispatchEvent(new Event("change"))`, nil),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := downloadCSV(t, ctx, `#bulk button[type=submit]`)
+	var emails []string
+	for _, r := range rows[1:] {
+		emails = append(emails, r[slices.Index(rows[0], "email")])
+	}
+	slices.Sort(emails)
+	if !slices.Equal(emails, []string{"pick0@example.com", "pick2@example.com"}) {
+		t.Errorf("the export of two ticked leads holds %v", emails)
 	}
 }
