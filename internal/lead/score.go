@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -198,4 +199,69 @@ func (s *Service) ScoreHistory(ctx context.Context, id int64) ([]ScorePoint, err
 		points = append(points, ScorePoint{At: time.UnixMilli(at).UTC(), Score: n})
 	}
 	return points, rows.Err()
+}
+
+// maxReplayPoints bounds the points of a replayed score curve.
+const maxReplayPoints = 120
+
+// ScoreReplay is lead id's score over time by the rules in force now:
+// just after each of its events, and at even steps between so that decay
+// shows, up to now. Unlike ScoreHistory, which is what was recorded as it
+// happened, it also covers events that arrived dated in the past (an
+// import, a backfill), and reads as one curve.
+func (s *Service) ScoreReplay(ctx context.Context, id int64, now time.Time) ([]ScorePoint, error) {
+	rs, err := s.rules.Current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l, err := getLead(ctx, s.db.R, id)
+	if err != nil {
+		return nil, err
+	}
+	events, err := eventsOf(ctx, s.db.R, id)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(events, func(a, b scoring.Event) int { return a.At.Compare(b.At) })
+	start := l.CreatedAt
+	if len(events) > 0 && events[0].At.Before(start) {
+		start = events[0].At
+	}
+	if !now.After(start) {
+		return []ScorePoint{{At: now, Score: l.Score}}, nil
+	}
+	times := replayTimes(events, start, now)
+	facts := scoring.Facts(l.Values())
+	var out []ScorePoint
+	k := 0
+	for _, t := range times {
+		for k < len(events) && !events[k].At.After(t) {
+			k++
+		}
+		p := ScorePoint{At: t, Score: scoring.Score(facts, events[:k], rs.Rules, t).Score}
+		if n := len(out); n > 0 && out[n-1].Score == p.Score && t.Before(now) {
+			continue // a flat stretch needs no point of its own
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// replayTimes are the moments a replayed curve is drawn at: the start,
+// each event's time (thinned to fit), even steps, and now, in order.
+func replayTimes(events []scoring.Event, start, now time.Time) []time.Time {
+	const steps = 40
+	times := []time.Time{start, now}
+	every := max(1, len(events)/(maxReplayPoints-steps-2))
+	for i := 0; i < len(events); i += every {
+		if t := events[i].At; t.After(start) && t.Before(now) {
+			times = append(times, t)
+		}
+	}
+	span := now.Sub(start)
+	for i := 1; i < steps; i++ {
+		times = append(times, start.Add(span*time.Duration(i)/steps))
+	}
+	slices.SortFunc(times, time.Time.Compare)
+	return slices.CompactFunc(times, time.Time.Equal)
 }

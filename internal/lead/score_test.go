@@ -191,3 +191,57 @@ func TestConcurrentEventBatches(t *testing.T) {
 		}
 	})
 }
+
+// The replayed curve covers events that arrived dated in the past: it
+// rises at each event, decays between them, and ends at today's score,
+// where the recorded history has a single jump on the day they arrived.
+func TestScoreReplayCoversBackdatedEvents(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.SQLite(t)
+	tm := newTeam(t, db)
+	svc := lead.NewService(db)
+	now := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	svc.SetClock(func() time.Time { return now })
+	l, err := svc.Create(ctx, tm.marketing, lead.Changes{"email": "ana@carpat.ro"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	quote, meeting := now.AddDate(0, 0, -90), now.AddDate(0, 0, -30)
+	if _, err := svc.RecordEvents(ctx, tm.marketing, []lead.EventInput{
+		{LeadID: l.ID, Type: "quote_request", OccurredAt: quote},
+		{LeadID: l.ID, Type: "meeting_booked", OccurredAt: meeting},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	curve, err := svc.ScoreReplay(ctx, l.ID, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(t0 time.Time) int {
+		s := 0
+		for _, p := range curve {
+			if !p.At.After(t0) {
+				s = p.Score
+			}
+		}
+		return s
+	}
+	exp, _, _ := svc.Explain(ctx, l.ID, now)
+	// Half-life 30 days: the quote's 30 points are 7.5 two months on,
+	// when the meeting adds 25; a month later that is 3.75 + 12.5.
+	if got := at(quote); got != 30 {
+		t.Errorf("just after the quote request: %d, want 30", got)
+	}
+	if got := at(meeting.Add(-time.Hour)); got != 8 {
+		t.Errorf("just before the meeting: %d, want 8 (decayed)", got)
+	}
+	if got := at(meeting); got != 33 {
+		t.Errorf("just after the meeting: %d, want 33", got)
+	}
+	if last := curve[len(curve)-1]; !last.At.Equal(now) || last.Score != exp.Score || exp.Score != 16 {
+		t.Errorf("the curve ends at %v with %d; today's score is %d", last.At, last.Score, exp.Score)
+	}
+	if len(curve) > 120 || len(curve) < 10 {
+		t.Errorf("%d points", len(curve))
+	}
+}

@@ -235,7 +235,7 @@ func (h *Web) renderLead(w http.ResponseWriter, r *http.Request, l lead.Lead, er
 	}
 	var hist []lead.ScorePoint
 	if err == nil {
-		hist, err = h.Leads.ScoreHistory(r.Context(), l.ID)
+		hist, err = h.Leads.ScoreReplay(r.Context(), l.ID, now)
 	}
 	if err == nil {
 		d.Pixel, err = h.Tracking.PixelToken(r.Context(), l.ID)
