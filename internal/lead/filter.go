@@ -30,6 +30,9 @@ type Filter struct {
 	Limit       int
 	Cursor      *sortkey.Cursor // keyset position; nil for the first page
 	Contact     string          // "", ContactAwaiting or ContactOverdue
+	// Page is a numbered page (from 1) to start at, without a cursor:
+	// the rows before it are skipped, so it is bounded by MaxPage.
+	Page int
 	Converted   *bool
 
 	// now is the moment "overdue" is judged at; set by the service.
@@ -48,6 +51,10 @@ const (
 	ContactAwaiting = "awaiting" // owned, not yet contacted
 	ContactOverdue  = "overdue"  // and past the deadline
 )
+
+// MaxPage bounds a numbered page: skipping rows costs reading them, so
+// a deep page is reached with the cursors (Next) or a narrower filter.
+const MaxPage = 200
 
 // Limits on page size.
 const (
@@ -201,6 +208,14 @@ func parseOrder(f *Filter, v url.Values, bad fault.Fields) {
 			bad.Add("limit", "must be a whole number from 1 to "+strconv.Itoa(MaxLimit))
 		} else {
 			f.Limit = n
+		}
+	}
+	if s := strings.TrimSpace(v.Get("page")); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > MaxPage {
+			bad.Add("page", "must be a whole number from 1 to "+strconv.Itoa(MaxPage))
+		} else if n > 1 {
+			f.Page = n
 		}
 	}
 	if s := strings.TrimSpace(v.Get("cursor")); s != "" {

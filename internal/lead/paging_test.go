@@ -146,3 +146,53 @@ func TestPagingWhileLeadsArrive(t *testing.T) {
 		}
 	})
 }
+
+// A numbered page shows the rows that many pages down, the same as
+// following Next that many times; its cursors go on from there; and a
+// page past MaxPage is refused by name.
+func TestNumberedPagesMatchTheCursors(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		for i, name := range awkwardNames {
+			if _, err := svc.Create(ctx, tm.marketing, lead.Changes{"email": fmt.Sprintf("n%d@example.com", i), "last_name": name}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, walked := walk(t, ctx, svc, tm, "last_name", nil)
+		list := func(v url.Values) lead.Page {
+			t.Helper()
+			f, err := lead.ParseFilter(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := svc.List(ctx, tm.admin, f, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		ids := func(p lead.Page) (out []int64) {
+			for _, l := range p.Leads {
+				out = append(out, l.ID)
+			}
+			return out
+		}
+		third := list(url.Values{"sort": {"last_name"}, "limit": {"5"}, "page": {"3"}})
+		if third.From != 10 || !slices.Equal(ids(third), walked[10:15]) {
+			t.Errorf("page 3 of 5 starts at row %d with %v, want row 10 with %v", third.From, ids(third), walked[10:15])
+		}
+		next := list(url.Values{"sort": {"last_name"}, "limit": {"5"}, "cursor": {third.NextCursor}})
+		if next.From != 15 || !slices.Equal(ids(next), walked[15:]) {
+			t.Errorf("after page 3: row %d, %v; want row 15, %v", next.From, ids(next), walked[15:])
+		}
+		prev := list(url.Values{"sort": {"last_name"}, "limit": {"5"}, "cursor": {third.PrevCursor}})
+		if prev.From != 5 || !slices.Equal(ids(prev), walked[5:10]) {
+			t.Errorf("before page 3: row %d, %v; want row 5, %v", prev.From, ids(prev), walked[5:10])
+		}
+		if _, err := lead.ParseFilter(url.Values{"page": {fmt.Sprint(lead.MaxPage + 1)}}); err == nil {
+			t.Error("a page past MaxPage was taken")
+		}
+	})
+}

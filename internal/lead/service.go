@@ -75,8 +75,12 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter, withTotal 
 			return Page{}, err
 		}
 	}
-	lp, err := sortkey.List(f.order(), f.Cursor, f.Limit, func(c *sortkey.Cursor, n int) ([]Lead, []sortkey.Dest, error) {
-		return listLeads(ctx, s.db.R, f, c, n)
+	skip := 0
+	if f.Cursor == nil && f.Page > 1 {
+		skip = (f.Page - 1) * f.Limit
+	}
+	lp, err := sortkey.ListAt(f.order(), f.Cursor, skip, f.Limit, func(c *sortkey.Cursor, n int) ([]Lead, []sortkey.Dest, error) {
+		return listLeads(ctx, s.db.R, f, c, n, skip)
 	})
 	if err != nil {
 		return Page{}, err

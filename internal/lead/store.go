@@ -273,9 +273,12 @@ func manyMatch(ctx context.Context, q sqldb.Querier, f Filter) (bool, error) {
 
 // listLeads reads up to n leads from cursor c in the direction the query
 // reads (sortkey.Order), with each one's sort value for the next cursor.
-func listLeads(ctx context.Context, q sqldb.Querier, f Filter, c *sortkey.Cursor, n int) ([]Lead, []sortkey.Dest, error) {
+func listLeads(ctx context.Context, q sqldb.Querier, f Filter, c *sortkey.Cursor, n, skip int) ([]Lead, []sortkey.Dest, error) {
 	o := f.order()
 	query, a := listQuery(f, c, n)
+	if c == nil && skip > 0 {
+		query, a = query+` OFFSET ?`, append(a, skip)
+	}
 	rows, err := q.Query(ctx, query, a...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("lead store: list: %w", err)

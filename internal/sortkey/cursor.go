@@ -135,19 +135,29 @@ type Fetch[T any] func(c *Cursor, n int) ([]T, []Dest, error)
 // A page before c that turns out to be the first is read as the first
 // page, so it is full.
 func List[T any](o Order, c *Cursor, limit int, fetch Fetch[T]) (Page[T], error) {
+	return ListAt(o, c, 0, limit, fetch)
+}
+
+// ListAt is List for a first page that starts at row at rather than at
+// the top (a numbered page: fetch skips at rows when c is nil); the
+// cursors it returns go on from there as List's do.
+func ListAt[T any](o Order, c *Cursor, at, limit int, fetch Fetch[T]) (Page[T], error) {
+	if c != nil {
+		at = 0
+	}
 	items, pos, err := fetch(c, limit+1) // one more tells whether there is a further page
 	if err != nil {
 		return Page[T]{}, err
 	}
 	more := len(items) > limit
 	if backwards(c) && !more {
-		return List(o, nil, limit, fetch)
+		return ListAt(o, nil, 0, limit, fetch)
 	}
 	if more {
 		items, pos = items[:limit], pos[:limit]
 	}
 	p := Page[T]{Items: items}
-	hasPrev, hasNext := c != nil, more
+	hasPrev, hasNext := c != nil || at > 0, more
 	if backwards(c) {
 		slices.Reverse(items)
 		slices.Reverse(pos)
@@ -155,6 +165,8 @@ func List[T any](o Order, c *Cursor, limit int, fetch Fetch[T]) (Page[T], error)
 		p.From = max(0, c.At-len(items))
 	} else if c != nil {
 		p.From = c.At
+	} else {
+		p.From = at
 	}
 	if len(items) == 0 {
 		return p, nil

@@ -42,6 +42,7 @@ type listData struct {
 	Total    int
 	From, To int
 	Prev     string
+	Pages    []pageNumber
 	Next     string
 	Filtered bool
 	Limit    int
@@ -81,6 +82,7 @@ func (h *Web) listLeads(w http.ResponseWriter, r *http.Request) {
 		d.Leads, d.Total = p.Leads, p.Total
 		d.From, d.To = p.From+1, p.From+len(p.Leads)
 		d.Prev, d.Next = pageLinks(f, p)
+		d.Pages = pageNumbers(f, p)
 	}
 	d.Columns = columns(f)
 	if d.Facets, err = h.Leads.Facets(r.Context()); err != nil {
@@ -129,6 +131,50 @@ func pageLinks(f lead.Filter, p lead.Page) (prev, next string) {
 		return "/leads?" + v.Encode()
 	}
 	return link(p.PrevCursor), link(p.NextCursor)
+}
+
+// pageNumber is one entry of the numbered pager: a page's link, the page
+// shown (no link), or a gap (N is 0).
+type pageNumber struct {
+	N       int
+	Href    string
+	Current bool
+}
+
+// pageNumbers are the pager's numbers: the first and last pages and two
+// either side of the one shown, with gaps between. Pages past
+// lead.MaxPage are reached with Next, not by number.
+func pageNumbers(f lead.Filter, p lead.Page) []pageNumber {
+	if p.Total <= f.Limit || f.Limit <= 0 {
+		return nil
+	}
+	cur := p.From/f.Limit + 1
+	last := (p.Total + f.Limit - 1) / f.Limit
+	href := func(n int) string {
+		v := f.Query()
+		if f.Limit != lead.DefaultLimit {
+			v.Set("limit", strconv.Itoa(f.Limit))
+		}
+		if n > 1 {
+			v.Set("page", strconv.Itoa(n))
+		}
+		return "/leads?" + v.Encode()
+	}
+	var out []pageNumber
+	for n := 1; n <= last; n++ {
+		near := n == 1 || n == last || n >= cur-2 && n <= cur+2
+		switch {
+		case near && n == cur:
+			out = append(out, pageNumber{N: n, Current: true})
+		case near && n <= lead.MaxPage:
+			out = append(out, pageNumber{N: n, Href: href(n)})
+		case near:
+			out = append(out, pageNumber{N: n}) // too deep to jump to
+		case len(out) > 0 && out[len(out)-1].N != 0:
+			out = append(out, pageNumber{}) // a gap
+		}
+	}
+	return out
 }
 
 // columns builds the sortable headers: a click sorts by that column, a
