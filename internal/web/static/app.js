@@ -128,11 +128,10 @@ document.addEventListener("DOMContentLoaded", () => {
   const topics = (body.dataset.live || "").split(" ").filter(Boolean);
   if (body.dataset.user) topics.push("user:" + body.dataset.user);
   if (!topics.length || !window.EventSource) return;
-  const stream = new EventSource("/live?" + topics.map((t) => "topic=" + encodeURIComponent(t)).join("&"));
-  stream.addEventListener("open", () => { body.dataset.liveOpen = "1"; });
+  const url = "/live?" + topics.map((t) => "topic=" + encodeURIComponent(t)).join("&");
   const heard = new Set();
-  let timer = null;
-  stream.addEventListener("change", (e) => {
+  let timer = null, stream = null;
+  const hear = (e) => {
     heard.add(e.data);
     clearTimeout(timer);
     timer = setTimeout(() => {
@@ -141,7 +140,24 @@ document.addEventListener("DOMContentLoaded", () => {
       if (changed.some((t) => t.startsWith("user:"))) bell();
       if (changed.some((t) => !t.startsWith("user:"))) refresh();
     }, 300);
+  };
+  const open = () => {
+    stream = new EventSource(url);
+    stream.addEventListener("open", () => { body.dataset.liveOpen = "1"; });
+    stream.addEventListener("change", hear);
+  };
+  const close = () => { if (stream) stream.close(); stream = null; delete body.dataset.liveOpen; };
+  // A page no one sees closes its stream: a browser opens only six
+  // connections to a site over HTTP/1.1, and streams held by hidden tabs
+  // or pages left behind would starve the tab in use. Seen again, the
+  // page opens it anew and catches up on what it missed.
+  window.addEventListener("pagehide", close);
+  window.addEventListener("pageshow", (e) => { if (e.persisted && !stream) { open(); bell(); refresh(); } });
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden) close();
+    else if (!stream) { open(); bell(); refresh(); }
   });
+  if (!document.hidden) open();
 });
 // bell shows the unread count the server answers.
 async function bell() {
