@@ -13,6 +13,7 @@ import (
 
 	"leadflow/internal/sortkey"
 	"leadflow/internal/sqldb"
+	"leadflow/internal/words"
 )
 
 // Data is the generator: the same seed always makes the same rows.
@@ -64,9 +65,20 @@ func (d Data) InsertLeads(ctx context.Context, db *sqldb.DB, n, batch int, progr
 		err := db.InTx(ctx, func(tx *sqldb.Tx) error {
 			for i := from; i < min(from+batch, n); i++ {
 				l := d.lead(rng, i)
-				if _, err := tx.Exec(ctx, insertLead, l.email, l.first, l.last, l.company, l.title, l.employees, l.country,
+				var id int64
+				if err := tx.QueryRow(ctx, insertLead+` RETURNING id`, l.email, l.first, l.last, l.company, l.title, l.employees, l.country,
 					l.industry, l.source, l.stage, l.created, l.created, sortkey.Of(l.first), sortkey.Of(l.last),
-					sortkey.Of(l.company)); err != nil {
+					sortkey.Of(l.company)).Scan(&id); err != nil {
+					return err
+				}
+				// The word index, as every stored lead has it.
+				ws := words.Of(l.first, l.last, l.email, l.company, l.title)
+				rows, args := make([]string, len(ws)), make([]any, 0, 2*len(ws))
+				for j, w := range ws {
+					rows[j] = "(?, ?)"
+					args = append(args, w, id)
+				}
+				if _, err := tx.Exec(ctx, `INSERT INTO lead_words (word, lead_id) VALUES `+strings.Join(rows, ", "), args...); err != nil {
 					return err
 				}
 			}

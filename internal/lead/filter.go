@@ -32,14 +32,18 @@ type Filter struct {
 	Contact     string          // "", ContactAwaiting or ContactOverdue
 	// Page is a numbered page (from 1) to start at, without a cursor:
 	// the rows before it are skipped, so it is bounded by MaxPage.
-	Page int
-	Converted   *bool
+	Page      int
+	Converted *bool
 
 	// now is the moment "overdue" is judged at; set by the service.
 	now time.Time
 	// walkSortIndex makes the few-valued filters read rows in the sort
 	// index's order (SQLite only; see where).
 	walkSortIndex bool
+
+	// words searches Q through the word index; set by the service once
+	// every lead is in it.
+	words bool
 
 	// visibleTo restricts the list to one sales user's leads and the
 	// unassigned ones; set by the service from the actor, never by input.

@@ -35,3 +35,16 @@ func TestSortedListsStayOnTheirIndex(t *testing.T) {
 		}
 	}
 }
+
+// A search word is a range on the word index's key, not a scan of the
+// leads' text. (SQLite; PostgreSQL chooses by its statistics, which an
+// empty test table does not have.)
+func TestSearchUsesTheWordIndex(t *testing.T) {
+	db := dbtest.SQLite(t)
+	f := Filter{Sort: "created_at", Desc: true, Limit: 50, Q: "ana pop", words: true}
+	q, args := listQuery(f, nil, 51)
+	plan := dbtest.Plan(t, db, q, args...)
+	if !strings.Contains(plan, "SEARCH lead_words USING PRIMARY KEY (word>? AND word<?)") || strings.Contains(plan, "lower(") {
+		t.Errorf("search plan:\n%s", plan)
+	}
+}

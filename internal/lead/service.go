@@ -3,6 +3,7 @@ package lead
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"leadflow/internal/access"
@@ -28,6 +29,8 @@ type Service struct {
 	// Jobs, when set, is woken when a rescore is queued, so that it
 	// starts at once rather than at the runner's next look.
 	Jobs *job.Runner
+	// wordsReady is set once every lead is in the word index.
+	wordsReady atomic.Bool
 }
 
 // eventBatchesPerCommit bounds how many API calls' events share one
@@ -69,6 +72,12 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter, withTotal 
 		f.Limit = DefaultLimit
 	}
 	f.now = s.now()
+	if f.Q != "" {
+		var err error
+		if f.words, err = s.WordsReady(ctx); err != nil {
+			return Page{}, err
+		}
+	}
 	if s.db.Dialect == sqldb.SQLite && sortColumns[f.Sort].indexed && f.fewValued() {
 		var err error
 		if f.walkSortIndex, err = manyMatch(ctx, s.db.R, f); err != nil {

@@ -124,7 +124,7 @@ func insertLead(ctx context.Context, q sqldb.Querier, l *Lead) error {
 	if err != nil {
 		return fmt.Errorf("lead store: insert: %w", err)
 	}
-	return nil
+	return indexWords(ctx, q, *l, true)
 }
 
 // updateLead writes every stored column of l, and counts the write in
@@ -139,7 +139,7 @@ func updateLead(ctx context.Context, q sqldb.Querier, l *Lead) error {
 		return fmt.Errorf("lead store: update %d: %w", l.ID, err)
 	}
 	l.Version++
-	return nil
+	return indexWords(ctx, q, *l, false)
 }
 
 func emailTaken() error {
@@ -235,7 +235,9 @@ func where(f Filter) (string, []any) {
 			add("l.converted_at IS NULL")
 		}
 	}
-	if f.Q != "" {
+	if f.Q != "" && f.words {
+		wordCond(f.Q, add)
+	} else if f.Q != "" {
 		p := "%" + escapeLike(strings.ToLower(f.Q)) + "%"
 		add(`(lower(l.email) LIKE ? ESCAPE '\' OR lower(l.first_name || ' ' || l.last_name) LIKE ? ESCAPE '\'
 			OR lower(l.company) LIKE ? ESCAPE '\')`, p, p, p)

@@ -222,6 +222,11 @@ func registerJobs(r *job.Runner, cfg Config, leads *lead.Service, importSvc *imp
 	r.Handle(lead.RescoreJob, leads.RunRescoreJob)
 	r.Handle(lead.DecayJob, leads.RunDecayJob)
 	r.Every(lead.DecayJob, cfg.DecayEvery, nil)
+	r.Handle(lead.WordsJob, func(ctx context.Context, _ job.Job) error {
+		_, err := leads.IndexWords(ctx)
+		return err
+	})
+	r.Every(lead.WordsJob, time.Minute, nil)
 	r.Handle(lead.DueSoonJob, func(ctx context.Context, _ job.Job) error {
 		_, err := leads.NoticeDueSoon(ctx)
 		return err

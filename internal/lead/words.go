@@ -1,0 +1,162 @@
+package lead
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"leadflow/internal/sqldb"
+	"leadflow/internal/words"
+)
+
+// wordsOf are the words a search finds l by.
+func wordsOf(l Lead) []string {
+	return words.Of(l.FirstName, l.LastName, l.Email, l.Company, l.JobTitle)
+}
+
+// indexWords brings l's rows of the word index up to date: it reads what
+// is stored (unless l is new) and writes only the difference, so an edit
+// that leaves the name, email, company and title alone writes nothing.
+func indexWords(ctx context.Context, q sqldb.Querier, l Lead, fresh bool) error {
+	want := wordsOf(l)
+	var have []string
+	if !fresh {
+		var err error
+		if have, err = sqldb.Column[string](ctx, q, `SELECT word FROM lead_words WHERE lead_id = ?`, l.ID); err != nil {
+			return fmt.Errorf("lead store: words of %d: %w", l.ID, err)
+		}
+	}
+	var gone []any
+	for _, w := range have {
+		if !slices.Contains(want, w) {
+			gone = append(gone, w)
+		}
+	}
+	if len(gone) > 0 {
+		_, err := q.Exec(ctx, `DELETE FROM lead_words WHERE lead_id = ? AND word IN (`+placeholders(len(gone))+`)`, append([]any{l.ID}, gone...)...)
+		if err != nil {
+			return fmt.Errorf("lead store: words of %d: %w", l.ID, err)
+		}
+	}
+	var rows []string
+	var args []any
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			rows = append(rows, "(?, ?)")
+			args = append(args, w, l.ID)
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	_, err := q.Exec(ctx, `INSERT INTO lead_words (word, lead_id) VALUES `+strings.Join(rows, ", ")+` ON CONFLICT DO NOTHING`, args...)
+	if err != nil {
+		return fmt.Errorf("lead store: words of %d: %w", l.ID, err)
+	}
+	return nil
+}
+
+// wordCond is the search condition of f.Q through the word index: each
+// word of the search begins a word of the lead. A one-letter word would
+// range over much of the index, so it is matched by the first letters of
+// the name, email or company instead.
+func wordCond(q string, add func(string, ...any)) {
+	for _, w := range words.Query(q) {
+		if len([]rune(w)) < 2 {
+			p := escapeLike(w) + "%"
+			add(`(lower(l.first_name) LIKE ? ESCAPE '\' OR lower(l.last_name) LIKE ? ESCAPE '\' OR lower(l.email) LIKE ? ESCAPE '\'
+				OR lower(l.company) LIKE ? ESCAPE '\')`, p, p, p, p)
+			continue
+		}
+		add(`l.id IN (SELECT lead_id FROM lead_words WHERE word >= ? AND word < ?)`, w, words.UpperBound(w))
+	}
+}
+
+// WordsJob names the job that indexes the words of leads stored before
+// the word index existed, a batch at a time.
+const WordsJob = "lead.words"
+
+// wordsKey keeps the job's place: the highest lead id it has indexed, or
+// "done".
+const wordsKey = "lead_words.backfill"
+
+// wordsBatch is how many leads one transaction of the job indexes.
+const wordsBatch = 500
+
+// WordsReady reports whether every lead is in the word index; until it
+// is, a search reads the leads' text instead.
+func (s *Service) WordsReady(ctx context.Context) (bool, error) {
+	if s.wordsReady.Load() {
+		return true, nil
+	}
+	var v string
+	err := s.db.R.QueryRow(ctx, `SELECT COALESCE((SELECT value FROM settings WHERE key = ?), '')`, wordsKey).Scan(&v)
+	if err != nil {
+		return false, fmt.Errorf("lead store: word index state: %w", err)
+	}
+	if v == "done" {
+		s.wordsReady.Store(true)
+	}
+	return v == "done", nil
+}
+
+// IndexWords indexes the words of leads from where the job last stopped,
+// in batches that each commit, until every lead is in; it reports how
+// many it indexed. Leads stored meanwhile are indexed as they are
+// written, so the job ends at the highest id it finds.
+func (s *Service) IndexWords(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		var done bool
+		err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+			var v string
+			if err := tx.QueryRow(ctx, `SELECT COALESCE((SELECT value FROM settings WHERE key = ?), '0')`, wordsKey).Scan(&v); err != nil {
+				return err
+			}
+			if v == "done" {
+				done = true
+				return nil
+			}
+			after, _ := strconv.ParseInt(v, 10, 64)
+			rows, err := tx.Query(ctx, `SELECT `+columns+fromLeads+` WHERE l.id > ? ORDER BY l.id LIMIT ?`, after, wordsBatch)
+			if err != nil {
+				return err
+			}
+			var batch []Lead
+			for rows.Next() {
+				l, err := scanLead(rows)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				batch = append(batch, l)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			for _, l := range batch {
+				if err := indexWords(ctx, tx, l, false); err != nil {
+					return err
+				}
+			}
+			next := "done"
+			if len(batch) == wordsBatch {
+				next = strconv.FormatInt(batch[len(batch)-1].ID, 10)
+			}
+			done = next == "done"
+			n += len(batch)
+			_, err = tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, wordsKey, next)
+			return err
+		})
+		if err != nil {
+			return n, fmt.Errorf("lead store: index words: %w", err)
+		}
+		if done {
+			s.wordsReady.Store(true)
+			return n, nil
+		}
+	}
+}

@@ -1,0 +1,47 @@
+package words
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestOf(t *testing.T) {
+	for _, c := range []struct {
+		in   []string
+		want []string
+	}{
+		{[]string{"Ana-Maria", "Pop", "ana.pop@carpat.ro", "Carpat SRL"}, []string{"ana", "maria", "pop", "carpat", "ro", "srl"}},
+		{[]string{"Jürgen Müller", "MÜLLER GmbH"}, []string{"jurgen", "muller", "gmbh"}},
+		{[]string{"Şerban Ţărnă", "Brăila"}, []string{"serban", "tarna", "braila"}},
+		{[]string{"Bjørn Ødegård", "Fjordkraft AS"}, []string{"bjørn", "ødegard", "fjordkraft", "as"}},
+		{[]string{"", "  ", "--"}, nil},
+		{[]string{"straße"}, []string{"strasse"}},
+	} {
+		if got := Of(c.in...); !slices.Equal(got, c.want) {
+			t.Errorf("Of(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestLimits(t *testing.T) {
+	long := strings.Repeat("é", 40) // two bytes each
+	w := Of(long)
+	if len(w) != 1 || len(w[0]) > MaxLen || !strings.HasPrefix(strings.Repeat("e", 40), w[0]) {
+		t.Errorf("a long word is stored as %q", w)
+	}
+	// A query as long is cut the same way, so it still finds the word.
+	if q := Query(long); q[0] != w[0] {
+		t.Errorf("query %q, stored %q", q[0], w[0])
+	}
+	many := strings.Repeat("w ", 100) + strings.Join(strings.Fields(strings.Repeat("a b c d e f g h i j k l m n o p q r s t u v w x y z ", 3)), "x ")
+	if n := len(Of(many)); n > MaxPerLead {
+		t.Errorf("%d words kept", n)
+	}
+	if n := len(Query("a b c d e f g h i j")); n != MaxPerQuery {
+		t.Errorf("%d query words", n)
+	}
+	if UpperBound("ana") <= "anaïs" || UpperBound("ana") <= "ana\uffff" {
+		t.Error("the upper bound is below a word that starts with the prefix")
+	}
+}
