@@ -16,20 +16,23 @@ import (
 // Filter selects, orders and pages leads. The UI and the API read it from
 // the same query parameters.
 type Filter struct {
-	Stages      []Stage
-	Grades      []Grade
-	Owner       string // "" any, "none" unassigned, "me", or an owner's email
-	Sources     []string
-	Countries   []string // ISO codes
-	MinScore    *int
-	Q           string // free text over name, email and company
-	CreatedFrom time.Time
-	CreatedTo   time.Time // exclusive
-	Sort        string    // a key of sortColumns
-	Desc        bool
-	Limit       int
-	Cursor      *sortkey.Cursor // keyset position; nil for the first page
-	Contact     string          // "", ContactAwaiting or ContactOverdue
+	Stages    []Stage
+	Grades    []Grade
+	Owner     string // "" any, "none" unassigned, "me", or an owner's email
+	Sources   []string
+	Countries []string // ISO codes
+	MinScore  *int
+	// MinProbability keeps leads the learned model gives at least this
+	// many percent.
+	MinProbability *int
+	Q              string // free text over name, email and company
+	CreatedFrom    time.Time
+	CreatedTo      time.Time // exclusive
+	Sort           string    // a key of sortColumns
+	Desc           bool
+	Limit          int
+	Cursor         *sortkey.Cursor // keyset position; nil for the first page
+	Contact        string          // "", ContactAwaiting or ContactOverdue
 	// Page is a numbered page (from 1) to start at, without a cursor:
 	// the rows before it are skipped, so it is bounded by MaxPage.
 	Page      int
@@ -87,19 +90,21 @@ var sortColumns = map[string]struct {
 	"created_at": {"l.created_at", true, true},
 	"updated_at": {"l.updated_at", true, false},
 	"score":      {"l.score", true, true},
-	"employees":  {"COALESCE(l.employees, -1)", true, false},
-	"email":      {"lower(l.email)", false, true},
-	"first_name": {"l.first_name_sort", false, false},
-	"last_name":  {"l.last_name_sort", false, true},
-	"company":    {"l.company_sort", false, true},
-	"job_title":  {"lower(l.job_title)", false, false},
-	"country":    {"l.country", false, false},
-	"city":       {"lower(l.city)", false, false},
-	"industry":   {"lower(l.industry)", false, false},
-	"source":     {"l.source", false, false},
-	"stage":      {"l.stage", false, false},
-	"grade":      {"l.grade", false, false},
-	"owner":      {"COALESCE(lower(u.email), '')", false, false},
+	// Leads no model has scored sort below every probability.
+	"probability": {"COALESCE(l.probability, -1)", true, false},
+	"employees":   {"COALESCE(l.employees, -1)", true, false},
+	"email":       {"lower(l.email)", false, true},
+	"first_name":  {"l.first_name_sort", false, false},
+	"last_name":   {"l.last_name_sort", false, true},
+	"company":     {"l.company_sort", false, true},
+	"job_title":   {"lower(l.job_title)", false, false},
+	"country":     {"l.country", false, false},
+	"city":        {"lower(l.city)", false, false},
+	"industry":    {"lower(l.industry)", false, false},
+	"source":      {"l.source", false, false},
+	"stage":       {"l.stage", false, false},
+	"grade":       {"l.grade", false, false},
+	"owner":       {"COALESCE(lower(u.email), '')", false, false},
 	// Leads without a deadline sort after every deadline.
 	"contact_due_at": {"COALESCE(l.contact_due_at, 9007199254740991)", true, false},
 }
@@ -126,7 +131,8 @@ func SortKeys() []string {
 }
 
 // ParseFilter reads a filter from query parameters: stage, grade, source,
-// country (each repeatable or comma-separated), owner, min_score, q,
+// country (each repeatable or comma-separated), owner, min_score,
+// min_probability (a percentage), q,
 // created_from, created_to (YYYY-MM-DD, inclusive), contact (awaiting,
 // overdue), converted (true, false), sort (a column,
 // "-" in front for descending), limit, cursor (from a page's links).
@@ -175,6 +181,13 @@ func ParseFilter(v url.Values) (Filter, error) {
 			f.MinScore = &n
 		} else {
 			bad.Add("min_score", "must be a whole number")
+		}
+	}
+	if s := strings.TrimSpace(v.Get("min_probability")); s != "" {
+		if n, err := strconv.Atoi(s); err == nil && n >= 0 && n <= 100 {
+			f.MinProbability = &n
+		} else {
+			bad.Add("min_probability", "must be a whole percentage from 0 to 100")
 		}
 	}
 	f.Q = strings.TrimSpace(v.Get("q"))
@@ -283,6 +296,9 @@ func (f Filter) Query() url.Values {
 	}
 	if f.MinScore != nil {
 		v.Set("min_score", strconv.Itoa(*f.MinScore))
+	}
+	if f.MinProbability != nil {
+		v.Set("min_probability", strconv.Itoa(*f.MinProbability))
 	}
 	set("q", f.Q)
 	set("contact", f.Contact)

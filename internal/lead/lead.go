@@ -88,6 +88,7 @@ type Lead struct {
 	Stage            Stage
 	Score            int
 	Grade            Grade
+	Probability      *float64          // the learned model's chance of conversion, 0 to 1; nil until a model scored the lead
 	OwnerID          int64             // 0 when unassigned
 	OwnerEmail       string            // the owner's email, filled when read
 	Custom           map[string]string // answers to custom form fields

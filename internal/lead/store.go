@@ -21,7 +21,7 @@ const columns = `l.id, l.email, l.first_name, l.last_name, l.phone, l.company, l
 	l.utm_source, l.utm_medium, l.utm_campaign, l.consent, l.consent_at, l.stage, l.score,
 	l.grade, COALESCE(l.owner_id, 0), COALESCE(u.email, ''), l.created_at, l.updated_at, l.custom,
 	l.contact_due_at, l.contacted_at, l.converted_at, COALESCE(l.account_id, 0), COALESCE(l.contact_id, 0),
-	COALESCE(l.opportunity_id, 0), l.version, l.salutation, l.street, l.postal_code, l.region`
+	COALESCE(l.opportunity_id, 0), l.version, l.salutation, l.street, l.postal_code, l.region, l.probability`
 
 const fromLeads = ` FROM leads l LEFT JOIN users u ON u.id = l.owner_id`
 
@@ -29,7 +29,7 @@ type scanner interface{ Scan(dest ...any) error }
 
 func scanLead(s scanner) (Lead, error) {
 	var l Lead
-	var employees, consentAt, due, contacted, converted sql.NullInt64
+	var employees, consentAt, due, contacted, converted, probability sql.NullInt64
 	var created, updated int64
 	var custom string
 	err := s.Scan(&l.ID, &l.Email, &l.FirstName, &l.LastName, &l.Phone, &l.Company, &l.JobTitle,
@@ -37,7 +37,7 @@ func scanLead(s scanner) (Lead, error) {
 		&l.UTMSource, &l.UTMMedium, &l.UTMCampaign, &l.Consent, &consentAt, &l.Stage, &l.Score,
 		&l.Grade, &l.OwnerID, &l.OwnerEmail, &created, &updated, &custom,
 		&due, &contacted, &converted, &l.Converted.AccountID, &l.Converted.ContactID, &l.Converted.OpportunityID, &l.Version,
-		&l.Salutation, &l.Street, &l.PostalCode, &l.Region)
+		&l.Salutation, &l.Street, &l.PostalCode, &l.Region, &probability)
 	if err != nil {
 		return l, err
 	}
@@ -49,6 +49,10 @@ func scanLead(s scanner) (Lead, error) {
 	if employees.Valid {
 		n := employees.Int64
 		l.Employees = &n
+	}
+	if probability.Valid {
+		p := float64(probability.Int64) / 10000
+		l.Probability = &p
 	}
 	l.ConsentAt, l.ContactDueAt, l.ContactedAt, l.Converted.At = timeOf(consentAt), timeOf(due), timeOf(contacted), timeOf(converted)
 	l.CreatedAt = time.UnixMilli(created).UTC()
@@ -221,6 +225,9 @@ func where(f Filter) (string, []any) {
 	}
 	if f.MinScore != nil {
 		add("l.score >= ?", *f.MinScore)
+	}
+	if f.MinProbability != nil {
+		add("l.probability >= ?", *f.MinProbability*100)
 	}
 	switch f.Contact {
 	case ContactAwaiting:
