@@ -30,6 +30,7 @@ import (
 	"leadflow/internal/mail"
 	"leadflow/internal/notify"
 	"leadflow/internal/nurture"
+	"leadflow/internal/predict"
 	"leadflow/internal/privacy"
 	"leadflow/internal/product"
 	"leadflow/internal/project"
@@ -77,6 +78,8 @@ type API struct {
 	Handoffs *handoff.Service
 	// Webhooks are the admins' subscriptions and their delivery logs.
 	Webhooks *webhook.Service
+	// Predict trains the model of conversion and explains its probabilities.
+	Predict *predict.Service
 	Log      *slog.Logger
 }
 

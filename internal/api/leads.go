@@ -40,6 +40,7 @@ type leadJSON struct {
 	Stage            lead.Stage        `json:"stage"`
 	Score            int               `json:"score"`
 	Grade            lead.Grade        `json:"grade"`
+	Probability      *float64          `json:"probability"`
 	Owner            *string           `json:"owner"`
 	Custom           map[string]string `json:"custom"`
 	CreatedAt        time.Time         `json:"created_at"`
@@ -71,7 +72,7 @@ func toJSON(l lead.Lead) leadJSON {
 		Consent: l.Consent, ConsentAt: l.ConsentAt, Stage: l.Stage, Score: l.Score, Grade: l.Grade,
 		CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt, Custom: l.Custom,
 		ContactDueAt: l.ContactDueAt, ContactedAt: l.ContactedAt, Overdue: l.Overdue(time.Now()),
-		Version: l.Version,
+		Version: l.Version, Probability: l.Probability,
 	}
 	if c := l.Converted; c.At != nil {
 		j.Converted = &conversionJSON{At: *c.At, AccountID: c.AccountID, ContactID: c.ContactID}

@@ -34,8 +34,14 @@ const FCustom = "custom"
 // Targets lists what a column can be mapped to, for a mapping form.
 func Targets() []string {
 	t := append([]string{}, lead.Editable...)
-	return append(t, lead.FCreatedAt, lead.FConsentAt, FCustom, fieldStatus)
+	return append(t, lead.FCreatedAt, lead.FConsentAt, FCustom, fieldStatus, FOutcome)
 }
+
+// FOutcome maps a column saying whether a lead converted (yes or no, won
+// or lost, true or false, 1 or 0) onto its stage: customer or
+// disqualified. It is how a team brings the history a prediction model
+// learns from.
+const FOutcome = "outcome"
 
 // fieldStatus maps a Salesforce-style lead status onto a stage.
 const fieldStatus = "status"
@@ -69,7 +75,7 @@ var aliases = map[string]string{
 	"consent":  lead.FConsent, "marketingconsent": lead.FConsent, "consentat": lead.FConsentAt,
 	"stage": lead.FStage, "lifecyclestage": lead.FStage, "leadstatus": fieldStatus, "status": fieldStatus,
 	"owner": lead.FOwner, "owneremail": lead.FOwner, "leadowneremail": lead.FOwner, "contactowneremail": lead.FOwner,
-	"createdat": lead.FCreatedAt, "custom": FCustom,
+	"createdat": lead.FCreatedAt, "custom": FCustom, "outcome": FOutcome, "converted": FOutcome,
 	// Addresses: Salesforce contacts have a mailing and an other address;
 	// the mailing one comes first in its exports and so wins when both
 	// are filled. Street, postcode and region are kept as custom answers.

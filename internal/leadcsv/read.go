@@ -257,6 +257,12 @@ func (m Mapping) Changes(header []string, values []string) (lead.Changes, error)
 			}
 		case fieldStatus:
 			status = v
+		case FOutcome:
+			st, ok := outcomeStage(v)
+			if !ok {
+				return nil, fmt.Errorf("column %q is an outcome: it must be yes or no (won or lost, true or false, 1 or 0), not %q", columnName(header, i), v)
+			}
+			c[lead.FStage] = st
 		case lead.FStage:
 			c[lead.FStage] = stageOf(v)
 		case lead.FJobTitle:
@@ -289,6 +295,18 @@ func columnName(header []string, i int) string {
 		return header[i]
 	}
 	return fmt.Sprintf("#%d", i+1)
+}
+
+// outcomeStage reads a yes-or-no outcome as the stage a closed lead ends
+// in.
+func outcomeStage(v string) (string, bool) {
+	switch squeeze(v) {
+	case "yes", "y", "true", "1", "won", "converted", "customer":
+		return string(lead.Customer), true
+	case "no", "n", "false", "0", "lost", "notconverted", "disqualified":
+		return string(lead.Disqualified), true
+	}
+	return "", false
 }
 
 // stageOf reads the lifecycle stage names of other tools (HubSpot's

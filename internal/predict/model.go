@@ -100,7 +100,7 @@ func Train(xs []Example, now time.Time) (Model, Metrics, error) {
 		return Model{}, m, err
 	}
 	p, y := first.Probabilities(test, now), labels(test)
-	m.AUC = AUC(p, y)
+	m.AUC = finite(AUC(p, y))
 	m.AtThreshold = At(p, y, first.Threshold)
 	m.Calibration = Calibration(p, y)
 	final, err := fitOn(xs, now, lambda)

@@ -31,6 +31,7 @@ import (
 	"leadflow/internal/metrics"
 	"leadflow/internal/notify"
 	"leadflow/internal/nurture"
+	"leadflow/internal/predict"
 	"leadflow/internal/privacy"
 	"leadflow/internal/product"
 	"leadflow/internal/project"
@@ -146,6 +147,9 @@ func New(cfg Config) (http.Handler, error) {
 	registerWebhooks(runner, hooks)
 	runner.Handle(nurture.TickJob, nurtureSvc.Tick)
 	runner.Every(nurture.TickJob, time.Minute, nil)
+	predictions := predict.NewService(cfg.DB, leads)
+	runner.Handle(predict.TrainJob, predictions.RunJob)
+	runner.Every(predict.TrainJob, 24*time.Hour, nil)
 
 	bulkSvc := &bulk.Service{Leads: leads, Nurture: nurtureSvc}
 	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
@@ -162,7 +166,7 @@ func New(cfg Config) (http.Handler, error) {
 	pub.Proxies = cfg.TrustedProxies
 	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Notify: notices, Bulk: bulkSvc, Webhooks: hooks}
+		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Notify: notices, Bulk: bulkSvc, Webhooks: hooks, Predict: predictions}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))
