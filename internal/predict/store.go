@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -186,7 +187,7 @@ func (s *Service) train(ctx context.Context, a access.Actor) (Version, error) {
 		return Version{}, err
 	}
 	metrics.Rules = checkRules(xs, rs.Rules, now)
-	v := Version{Model: m, Metrics: metrics, Active: true, CreatedAt: now}
+	v := Version{Model: m, Metrics: metrics, Active: true, CreatedBy: a.Email, CreatedAt: now}
 	mb, _ := json.Marshal(m)
 	xb, _ := json.Marshal(metrics)
 	var by any
@@ -361,10 +362,8 @@ func (s *Service) ScoreAll(ctx context.Context, id int64, m Model) (int64, error
 			if !active {
 				return stale
 			}
-			for i, l := range ls {
-				if _, err := tx.Exec(ctx, `UPDATE leads SET probability = ? WHERE id = ?`, bp[i], l.ID); err != nil {
-					return err
-				}
+			if err := writeProbabilities(ctx, tx, ls, bp); err != nil {
+				return err
 			}
 			n += int64(len(ls))
 			return nil
@@ -377,6 +376,34 @@ func (s *Service) ScoreAll(ctx context.Context, id int64, m Model) (int64, error
 		return n, fmt.Errorf("predict: score leads: %w", err)
 	}
 	return n, nil
+}
+
+// perUpdate is how many leads one UPDATE statement sets: one round trip
+// for many rows, well under either database's limit on parameters.
+const perUpdate = 500
+
+// writeProbabilities sets the leads' probabilities with one statement per
+// perUpdate leads, joining a VALUES list (whose columns both databases
+// name column1, column2).
+func writeProbabilities(ctx context.Context, tx *sqldb.Tx, ls []lead.Lead, bp []int64) error {
+	for start := 0; start < len(ls); start += perUpdate {
+		end := min(start+perUpdate, len(ls))
+		var q strings.Builder
+		q.WriteString(`UPDATE leads SET probability = v.column2 FROM (VALUES `)
+		args := make([]any, 0, 2*(end-start))
+		for i := start; i < end; i++ {
+			if i > start {
+				q.WriteString(", ")
+			}
+			q.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT))")
+			args = append(args, ls[i].ID, bp[i])
+		}
+		q.WriteString(`) AS v WHERE leads.id = v.column1`)
+		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Explain gives lead id's probability under the model in use, with the
