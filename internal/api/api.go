@@ -80,7 +80,7 @@ type API struct {
 	Webhooks *webhook.Service
 	// Predict trains the model of conversion and explains its probabilities.
 	Predict *predict.Service
-	Log      *slog.Logger
+	Log     *slog.Logger
 }
 
 // maxBody bounds a request body; a lead is far smaller.
