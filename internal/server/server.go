@@ -154,7 +154,7 @@ func New(cfg Config) (http.Handler, error) {
 	bulkSvc := &bulk.Service{Leads: leads, Nurture: nurtureSvc}
 	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Notify: notices, Live: hub, Bulk: bulkSvc, Webhooks: hooks}, cfg.Log)
+		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Notify: notices, Live: hub, Bulk: bulkSvc, Webhooks: hooks, Predict: predictions}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}

@@ -131,6 +131,10 @@ var pageMatrix = map[string]pageRule{
 	"GET /scoring":                          {who: "marketing"},
 	"POST /scoring":                         {who: "marketing", form: url.Values{}},
 	"POST /scoring/origins":                 {who: "marketing", form: url.Values{}},
+	"POST /scoring/whatif":                  {who: "marketing", form: url.Values{"months": {"6"}}},
+	"GET /prediction":                       {who: "marketing"},
+	"POST /prediction/train":                {who: "marketing", form: url.Values{}},
+	"POST /prediction/models/{id}/restore":  {who: "marketing", record: "model", form: url.Values{}},
 	"GET /users":                            {who: "admin"},
 	"POST /users":                           {who: "admin", form: url.Values{}},
 	"POST /users/invitations":               {who: "admin", form: url.Values{"email": {"invitee.{role}@example.com"}, "role": {"sales"}}},
@@ -487,6 +491,7 @@ func matrixRecords(t *testing.T, f *fixture, db *sqldb.DB, role string) records 
 	invoicePageRecords(t, f, db, recs, leo)
 	viewRecords(t, f, recs, role, nil)
 	noticeRecords(t, db, recs, nil)
+	modelPageRecord(t, db, recs)
 	must(f.call(t, "admin", "DELETE", "/api/v1/users/"+id(leoUser, "id"), ""))(http.StatusNoContent, "delete leo")
 
 	fm := createForm(t, f, `{"slug":"matrix-`+role+`","name":"Matrix","fields":[{"name":"email"}]}`)

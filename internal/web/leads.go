@@ -17,6 +17,7 @@ import (
 	"leadflow/internal/lead"
 	"leadflow/internal/live"
 	"leadflow/internal/nurture"
+	"leadflow/internal/predict"
 	"leadflow/internal/savedview"
 	"leadflow/internal/scoring"
 	"leadflow/internal/user"
@@ -29,7 +30,7 @@ type column struct {
 
 var listColumns = []struct{ key, label string }{
 	{"last_name", "Name"}, {"company", "Company"}, {"stage", "Stage"}, {"score", "Score"},
-	{"owner", "Owner"}, {"country", "Country"}, {"source", "Source"}, {"created_at", "Created"},
+	{"probability", "Chance"}, {"owner", "Owner"}, {"country", "Country"}, {"source", "Source"}, {"created_at", "Created"},
 }
 
 type listData struct {
@@ -191,7 +192,7 @@ func columns(f lead.Filter) []column {
 			} else {
 				sort = "-" + c.key
 			}
-		} else if c.key == "score" || c.key == "created_at" {
+		} else if c.key == "score" || c.key == "probability" || c.key == "created_at" {
 			sort = "-" + c.key // biggest and newest first is what people want first
 		}
 		v := f.Query()
@@ -227,10 +228,14 @@ type showData struct {
 	Events   []lead.Event
 	Why      scoring.Result
 	Rules    scoring.Ruleset
-	Chart    chart
-	Pixel    string
-	Stages   []lead.StageSpan
-	Next     []lead.Stage // where the Move form offers to go
+	// Prediction is the learned model's view of the lead; HasModel is
+	// false until a model is trained.
+	Prediction predict.Explanation
+	HasModel   bool
+	Chart      chart
+	Pixel      string
+	Stages     []lead.StageSpan
+	Next       []lead.Stage // where the Move form offers to go
 	// AdminMoves are the other stages an admin may move to, with a reason.
 	AdminMoves []lead.Stage
 	BANT       *lead.BANT
@@ -300,6 +305,13 @@ func (h *Web) renderLead(w http.ResponseWriter, r *http.Request, l lead.Lead, er
 	}
 	if err == nil && actor(r).ManagesMarketing() {
 		d.Sequences, err = h.Nurture.Sequences(r.Context())
+	}
+	if err == nil {
+		d.Prediction, _, err = h.Predict.Explain(r.Context(), actor(r), l.ID)
+		d.HasModel = err == nil
+		if errors.Is(err, predict.ErrNoModel) {
+			err = nil
+		}
 	}
 	d.Overdue, d.CanConvert = l.Overdue(now), lead.CanConvert(l)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
+	"leadflow/internal/predict"
 	"leadflow/internal/scoring"
 )
 
@@ -28,6 +29,10 @@ type scoringData struct {
 	// 0 when the editor shows the rules in force.
 	Opened int64
 	Note   string
+	// WhatIf is the replay of the rules in the editor, unsaved, over
+	// the last Months of closed leads.
+	WhatIf *predict.WhatIf
+	Months int
 }
 
 func (h *Web) showScoring(w http.ResponseWriter, r *http.Request) {
@@ -90,6 +95,9 @@ func (h *Web) renderScoring(w http.ResponseWriter, r *http.Request, d scoringDat
 	if d.Origins, err = h.Tracking.Origins(r.Context(), actor(r)); err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	if d.Months == 0 {
+		d.Months = 6
 	}
 	custom, err := h.Forms.CustomKeys(r.Context())
 	if err != nil {

@@ -42,6 +42,7 @@ import (
 	"leadflow/internal/mailtmpl"
 	"leadflow/internal/notify"
 	"leadflow/internal/nurture"
+	"leadflow/internal/predict"
 	"leadflow/internal/privacy"
 	"leadflow/internal/product"
 	"leadflow/internal/project"
@@ -99,6 +100,8 @@ type Services struct {
 	Bulk *bulk.Service
 	// Webhooks are the admins' subscriptions and their delivery logs.
 	Webhooks *webhook.Service
+	// Predict is the learned model of conversion.
+	Predict *predict.Service
 }
 
 // Web holds what the pages call.
