@@ -126,6 +126,31 @@ func TestPredictionOnBankMarketing(t *testing.T) {
 			t.Errorf("calibration table: %v", m["calibration"])
 		}
 
+		// The pages: the model's metrics, a lead's chance and factors.
+		_, _, pg := b.get("/prediction")
+		if !strings.Contains(pg, fmt.Sprintf(`<span class="score" id="auc">%.3f</span>`, auc)) || !strings.Contains(pg, `id="calibration"`) {
+			t.Errorf("prediction page lacks the AUC %.3f or the calibration table:\n%.3000s", auc, textOf(pg))
+		}
+
+		// What if a rule gave points to clients whom the last campaign
+		// won? The current rules know none of these answers.
+		whatIf := `{"months":6,"rules":{"explicit":[{"field":"custom.poutcome","op":"equals","values":["success"],"points":30},
+			{"field":"custom.contact","op":"equals","values":["telephone"],"points":10}],"behaviour":[],"hot":70,"warm":40,"mql":30}}`
+		status, wi := f.call(t, "marketing", "POST", "/api/v1/scoring/whatif", whatIf)
+		draft, cur := wi["draft"].(map[string]any), wi["current"].(map[string]any)
+		sugg, _ := wi["suggested"].([]any)
+		if status != http.StatusOK || wi["closed"].(float64) != float64(rows) || draft["mql"].(float64) == 0 ||
+			draft["mql_converted"].(float64)/draft["mql"].(float64) < 0.3 || draft["auc"].(float64) <= cur["auc"].(float64) || len(sugg) != 2 {
+			t.Errorf("what-if of a rule on the last campaign's success: %d %v", status, wi)
+		} else if s0, s1 := sugg[0].(map[string]any)["suggested"].(float64), sugg[1].(map[string]any)["suggested"].(float64); s0 != 30 || s1 >= 0 {
+			t.Errorf("suggested points %v and %v: want 30 for the last campaign's success, fewer than none for a call to a landline", s0, s1)
+		}
+		status, _, pg = b.post("/scoring/whatif", url.Values{"e0_field": {"custom.poutcome"}, "e0_op": {"equals"}, "e0_values": {"success"},
+			"e0_points": {"30"}, "hot": {"70"}, "warm": {"40"}, "mql": {"30"}, "months": {"6"}})
+		if status != http.StatusOK || !strings.Contains(pg, fmt.Sprintf(`id="whatif-mql">%v<`, draft["mql"])) {
+			t.Errorf("what-if on the scoring page: %d\n%.3000s", status, textOf(pg))
+		}
+
 		// The list sorts by probability and filters on it.
 		_, top := f.call(t, "sales", "GET", "/api/v1/leads?sort=-probability&limit=20", "")
 		var prev = 2.0
@@ -148,6 +173,11 @@ func TestPredictionOnBankMarketing(t *testing.T) {
 		if status != http.StatusOK || math.Abs(pred["probability"].(float64)-lead["probability"].(float64)) > 0.0001 ||
 			len(pred["for"].([]any)) == 0 {
 			t.Errorf("prediction of the likeliest lead %v: %d %v", lead["probability"], status, pred)
+		}
+		_, _, pg = b.get("/leads/" + id)
+		factor := pred["for"].([]any)[0].(map[string]any)["label"].(string)
+		if !strings.Contains(pg, `id="lead-probability"`) || !strings.Contains(textOf(pg), factor) {
+			t.Errorf("lead page lacks the chance or its first factor %q:\n%.3000s", factor, textOf(pg))
 		}
 
 		// A second model, then the first restored: its probabilities return.
