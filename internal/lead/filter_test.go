@@ -75,3 +75,22 @@ func TestParseFilterBoundsListValues(t *testing.T) {
 		t.Errorf("101 sources: %v", err)
 	}
 }
+
+// TestFilterByProbability: the list keeps leads from a chance in percent
+// and sorts by it; a chance that is no percentage is refused by name.
+func TestFilterByProbability(t *testing.T) {
+	v, _ := url.ParseQuery("min_probability=40&sort=-probability")
+	f, err := ParseFilter(v)
+	if err != nil || f.MinProbability == nil || *f.MinProbability != 40 || f.Sort != "probability" || !f.Desc {
+		t.Fatalf("filter: %+v, %v", f, err)
+	}
+	if q := f.Query().Encode(); q != "min_probability=40&sort=-probability" {
+		t.Errorf("written back as %q", q)
+	}
+	for _, bad := range []string{"101", "-1", "half"} {
+		_, err := ParseFilter(url.Values{"min_probability": {bad}})
+		if fe := fault.As(err); fe == nil || fe.Fields["min_probability"] == "" {
+			t.Errorf("min_probability=%s: %v", bad, err)
+		}
+	}
+}

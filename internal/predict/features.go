@@ -349,23 +349,27 @@ func (c Column) read(x Example, now time.Time) (float64, bool) {
 	return parseNumber(value(x.Facts, c.Name))
 }
 
-// slotLabel names slot i of column c as a user reads it.
+// slotLabel names slot i of column c as a user reads it. A number's
+// slots are its value (0), its missing indicator (1) and its bins.
 func (c Column) slotLabel(i int, x Example, now time.Time) string {
 	name := strings.TrimPrefix(c.Name, "custom.")
+	event := strings.TrimPrefix(c.Name, "events.")
 	switch {
 	case c.Kind == Category && i < len(c.Levels):
 		return name + " is " + c.Levels[i]
 	case c.Kind == Category && i == len(c.Levels):
 		return name + " is " + value(x.Facts, c.Name) + " (rare)"
+	case c.Kind == Category:
+		return name + " not given"
+	case i == 1 && c.Kind == Recency:
+		return "no activity"
+	case i == 1:
+		return name + " not given"
 	case c.Kind == Count:
-		return strings.TrimPrefix(c.Name, "events.") + " events: " + strconv.Itoa(int(math.Round(math.Expm1(eventCount(x, strings.TrimPrefix(c.Name, "events."))))))
-	case c.Kind == Recency && i == 0:
+		return event + " events: " + strconv.Itoa(int(math.Round(math.Expm1(eventCount(x, event)))))
+	case c.Kind == Recency:
 		f, _ := recency(x, now)
 		return "last activity " + strconv.Itoa(int(f)) + " days ago"
-	case c.Kind == Recency:
-		return "no activity"
-	case i == 0:
-		return name + " is " + value(x.Facts, c.Name)
 	}
-	return name + " not given"
+	return name + " is " + value(x.Facts, c.Name)
 }
