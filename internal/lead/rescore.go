@@ -323,31 +323,3 @@ func (s *Service) LatestRescore(ctx context.Context) (Rescore, bool, error) {
 	}
 	return r, true, nil
 }
-
-// Range reads the leads with ids in [from, to) and their events, for
-// work that looks at every lead in turn (the learned model), in id order.
-func (s *Service) Range(ctx context.Context, from, to int64) ([]Lead, map[int64][]scoring.Event, error) {
-	rows, err := s.db.R.Query(ctx, `SELECT `+columns+fromLeads+` WHERE l.id >= ? AND l.id < ? ORDER BY l.id`, from, to)
-	if err != nil {
-		return nil, nil, fmt.Errorf("lead store: range: %w", err)
-	}
-	var out []Lead
-	for rows.Next() {
-		l, err := scanLead(rows)
-		if err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
-		out = append(out, l)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(out) == 0 {
-		return out, nil, err
-	}
-	erows, err := s.db.R.Query(ctx, `SELECT lead_id, id, type, url, occurred_at FROM events WHERE lead_id >= ? AND lead_id < ?`, from, to)
-	if err != nil {
-		return nil, nil, fmt.Errorf("lead store: range events: %w", err)
-	}
-	events, err := collectEvents(erows)
-	return out, events, err
-}

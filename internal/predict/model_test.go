@@ -147,22 +147,25 @@ func TestAUC(t *testing.T) {
 func TestLabel(t *testing.T) {
 	h := 180 * 24 * time.Hour
 	came := now.AddDate(0, -1, 0)
-	l := func(st lead.Stage, created time.Time) lead.Lead { return lead.Lead{Stage: st, CreatedAt: created} }
+	type l struct {
+		stage   lead.Stage
+		created time.Time
+	}
 	for _, c := range []struct {
 		name              string
-		l                 lead.Lead
+		l                 l
 		o                 *outcome
 		closed, converted bool
 	}{
-		{"customer", l(lead.Customer, came), nil, true, true},
-		{"deal won in time", l(lead.Opportunity, came), &outcome{won: true, closedAt: came.AddDate(0, 0, 20)}, true, true},
-		{"deal won after the horizon", l(lead.Customer, came.AddDate(-1, 0, 0)), &outcome{won: true, closedAt: came}, true, false},
-		{"deal lost", l(lead.Opportunity, came), &outcome{closedAt: came}, true, false},
-		{"disqualified", l(lead.Disqualified, came), nil, true, false},
-		{"open past the horizon", l(lead.MQL, now.AddDate(-1, 0, 0)), nil, true, false},
-		{"open and recent", l(lead.MQL, came), nil, false, false},
+		{"customer", l{lead.Customer, came}, nil, true, true},
+		{"deal won in time", l{lead.Opportunity, came}, &outcome{won: true, closedAt: came.AddDate(0, 0, 20)}, true, true},
+		{"deal won after the horizon", l{lead.Customer, came.AddDate(-1, 0, 0)}, &outcome{won: true, closedAt: came}, true, false},
+		{"deal lost", l{lead.Opportunity, came}, &outcome{closedAt: came}, true, false},
+		{"disqualified", l{lead.Disqualified, came}, nil, true, false},
+		{"open past the horizon", l{lead.MQL, now.AddDate(-1, 0, 0)}, nil, true, false},
+		{"open and recent", l{lead.MQL, came}, nil, false, false},
 	} {
-		closed, converted := Label(c.l, c.o, h, now)
+		closed, converted := Label(c.l.stage, c.l.created, c.o, h, now)
 		if closed != c.closed || converted != c.converted {
 			t.Errorf("%s: closed %v converted %v", c.name, closed, converted)
 		}

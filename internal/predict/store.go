@@ -69,28 +69,23 @@ func MayManage(a access.Actor) error {
 const chunk = 2000
 
 // each calls fn with the leads of every id range, in id order.
-func (s *Service) each(ctx context.Context, fn func([]lead.Lead, map[int64][]scoring.Event) error) error {
+func (s *Service) each(ctx context.Context, fn func([]row) error) error {
 	var maxID int64
 	if err := s.db.R.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM leads`).Scan(&maxID); err != nil {
 		return fmt.Errorf("predict: %w", err)
 	}
 	for from := int64(0); from <= maxID; from += chunk {
-		ls, events, err := s.leads.Range(ctx, from, from+chunk)
+		rows, err := s.readChunk(ctx, from, from+chunk)
 		if err != nil {
 			return err
 		}
-		if len(ls) > 0 {
-			if err := fn(ls, events); err != nil {
+		if len(rows) > 0 {
+			if err := fn(rows); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
-}
-
-// example turns a lead into the model's view of it.
-func example(l lead.Lead, events []scoring.Event) Example {
-	return Example{ID: l.ID, Facts: scoring.Facts(l.Values()), Events: events, CreatedAt: l.CreatedAt}
 }
 
 // outcome is a won or lost deal of a lead.
@@ -124,16 +119,16 @@ func (s *Service) outcomes(ctx context.Context) (map[int64]outcome, error) {
 // horizon; it did not when it was disqualified, lost its deal, won it
 // only after the horizon, or is still open past the horizon. Other leads
 // are still open and teach nothing yet.
-func Label(l lead.Lead, o *outcome, horizon time.Duration, now time.Time) (closed, converted bool) {
+func Label(stage lead.Stage, created time.Time, o *outcome, horizon time.Duration, now time.Time) (closed, converted bool) {
 	switch {
 	case o != nil && o.won:
-		return true, o.closedAt.Sub(l.CreatedAt) <= horizon
-	case l.Stage == lead.Customer:
+		return true, o.closedAt.Sub(created) <= horizon
+	case stage == lead.Customer:
 		return true, true
-	case l.Stage == lead.Disqualified || o != nil:
+	case stage == lead.Disqualified || o != nil:
 		return true, false
 	}
-	return now.Sub(l.CreatedAt) > horizon, false
+	return now.Sub(created) > horizon, false
 }
 
 // Examples reads the closed leads with their labels.
@@ -144,15 +139,15 @@ func (s *Service) Examples(ctx context.Context) ([]Example, error) {
 	}
 	now := s.now()
 	var xs []Example
-	err = s.each(ctx, func(ls []lead.Lead, events map[int64][]scoring.Event) error {
-		for _, l := range ls {
+	err = s.each(ctx, func(rows []row) error {
+		for _, r := range rows {
 			var o *outcome
-			if x, ok := outs[l.ID]; ok {
+			if x, ok := outs[r.x.ID]; ok {
 				o = &x
 			}
-			closed, converted := Label(l, o, s.Horizon, now)
+			closed, converted := Label(r.stage, r.x.CreatedAt, o, s.Horizon, now)
 			if closed {
-				x := example(l, events[l.ID])
+				x := r.x
 				x.Converted = converted
 				xs = append(xs, x)
 			}
@@ -338,20 +333,50 @@ func (s *Service) Restore(ctx context.Context, a access.Actor, id int64) (Versio
 	return v, err
 }
 
-// ScoreAll writes every lead's probability under model id. Each batch
-// checks, under the lock training and restoring take, that id is still
-// the model in use: a scoring overtaken by a newer activation stops, and
-// the newer one's probabilities stand.
+// scoreCommit is about how many leads one transaction of ScoreAll
+// writes on SQLite, where fewer, larger commits write each dirtied page
+// once (as the rescore found).
+const scoreCommit = 20000
+
+// scoredChunk is the probabilities of one chunk of leads.
+type scoredChunk struct {
+	ids []int64
+	bp  []int64
+}
+
+// ScoreAll writes every lead's probability under model id. Reading and
+// scoring the next chunk overlaps with writing this one. Each
+// transaction checks, under the lock training and restoring take, that
+// id is still the model in use: a scoring overtaken by a newer
+// activation stops, and the newer one's probabilities stand.
 func (s *Service) ScoreAll(ctx context.Context, id int64, m Model) (int64, error) {
 	now := s.now()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan scoredChunk, 4)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(chunks)
+		readErr <- s.each(ctx, func(rows []row) error {
+			c := scoredChunk{ids: make([]int64, len(rows)), bp: make([]int64, len(rows))}
+			for i, r := range rows {
+				c.ids[i] = r.x.ID
+				c.bp[i] = int64(math.Round(m.Probability(r.x, now) * 10000))
+			}
+			select {
+			case chunks <- c:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
 	var n int64
 	stale := errors.New("overtaken")
-	err := s.each(ctx, func(ls []lead.Lead, events map[int64][]scoring.Event) error {
-		bp := make([]int64, len(ls))
-		for i, l := range ls {
-			bp[i] = int64(math.Round(m.Probability(example(l, events[l.ID]), now) * 10000))
-		}
-		return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+	for first := range chunks {
+		var done int64
+		err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+			done = 0
 			if err := tx.LockKey(ctx, "predictions"); err != nil {
 				return err
 			}
@@ -362,17 +387,40 @@ func (s *Service) ScoreAll(ctx context.Context, id int64, m Model) (int64, error
 			if !active {
 				return stale
 			}
-			if err := writeProbabilities(ctx, tx, ls, bp); err != nil {
-				return err
+			c, ok := first, true
+			for ok {
+				if err := writeProbabilities(ctx, tx, s.db.Dialect, c.ids, c.bp); err != nil {
+					return err
+				}
+				done += int64(len(c.ids))
+				// PostgreSQL may run the transaction again (a deadlock
+				// victim), when chunks taken here are gone: one a time.
+				if s.db.Dialect != sqldb.SQLite || done >= scoreCommit || s.db.WritersWaiting() > 0 {
+					return nil
+				}
+				select {
+				case c, ok = <-chunks:
+				default:
+					ok = false
+				}
 			}
-			n += int64(len(ls))
 			return nil
 		})
-	})
-	if errors.Is(err, stale) {
-		return n, nil
+		n += done
+		if errors.Is(err, stale) {
+			cancel()
+			for range chunks {
+			}
+			return n, nil
+		}
+		if err != nil {
+			cancel()
+			for range chunks {
+			}
+			return n, fmt.Errorf("predict: score leads: %w", err)
+		}
 	}
-	if err != nil {
+	if err := <-readErr; err != nil {
 		return n, fmt.Errorf("predict: score leads: %w", err)
 	}
 	return n, nil
@@ -382,12 +430,22 @@ func (s *Service) ScoreAll(ctx context.Context, id int64, m Model) (int64, error
 // for many rows, well under either database's limit on parameters.
 const perUpdate = 500
 
-// writeProbabilities sets the leads' probabilities with one statement per
-// perUpdate leads, joining a VALUES list (whose columns both databases
-// name column1, column2).
-func writeProbabilities(ctx context.Context, tx *sqldb.Tx, ls []lead.Lead, bp []int64) error {
-	for start := 0; start < len(ls); start += perUpdate {
-		end := min(start+perUpdate, len(ls))
+// writeProbabilities sets the leads' probabilities. On SQLite, in
+// process, a prepared statement per row costs no round trip and was
+// fastest (UPDATE ... FROM scans the table per statement, a CASE of many
+// ids costs more than it saves); on PostgreSQL one statement per
+// perUpdate leads joins a VALUES list, one round trip for many rows.
+func writeProbabilities(ctx context.Context, tx *sqldb.Tx, d sqldb.Dialect, ids, bp []int64) error {
+	if d == sqldb.SQLite {
+		for i, id := range ids {
+			if _, err := tx.Exec(ctx, `UPDATE leads SET probability = ? WHERE id = ?`, bp[i], id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for start := 0; start < len(ids); start += perUpdate {
+		end := min(start+perUpdate, len(ids))
 		var q strings.Builder
 		q.WriteString(`UPDATE leads SET probability = v.column2 FROM (VALUES `)
 		args := make([]any, 0, 2*(end-start))
@@ -396,7 +454,7 @@ func writeProbabilities(ctx context.Context, tx *sqldb.Tx, ls []lead.Lead, bp []
 				q.WriteString(", ")
 			}
 			q.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT))")
-			args = append(args, ls[i].ID, bp[i])
+			args = append(args, ids[i], bp[i])
 		}
 		q.WriteString(`) AS v WHERE leads.id = v.column1`)
 		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
@@ -409,19 +467,18 @@ func writeProbabilities(ctx context.Context, tx *sqldb.Tx, ls []lead.Lead, bp []
 // Explain gives lead id's probability under the model in use, with the
 // factors for and against it, to a user who may see the lead.
 func (s *Service) Explain(ctx context.Context, a access.Actor, id int64) (Explanation, Version, error) {
-	l, err := s.leads.Get(ctx, a, id)
-	if err != nil {
+	if _, err := s.leads.Get(ctx, a, id); err != nil {
 		return Explanation{}, Version{}, err
 	}
 	v, err := s.Active(ctx)
 	if err != nil {
 		return Explanation{}, v, err
 	}
-	_, events, err := s.leads.Range(ctx, id, id+1)
-	if err != nil {
+	rows, err := s.readChunk(ctx, id, id+1)
+	if err != nil || len(rows) == 0 {
 		return Explanation{}, v, err
 	}
-	return v.Model.Explain(example(l, events[id]), s.now()), v, nil
+	return v.Model.Explain(rows[0].x, s.now()), v, nil
 }
 
 // RunJob is the scheduled retraining; too little history is not a
