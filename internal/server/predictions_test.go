@@ -106,7 +106,7 @@ func TestPredictionOnBankMarketing(t *testing.T) {
 			t.Fatalf("start: %d %.2000s", status, page)
 		}
 		var done string
-		for i := 0; i < 3000 && !strings.Contains(done, "<strong>Done</strong>"); i++ {
+		for until := time.Now().Add(15 * time.Minute); time.Now().Before(until) && !strings.Contains(done, "<strong>Done</strong>"); {
 			_, _, done = b.get(loc)
 			time.Sleep(50 * time.Millisecond)
 		}
