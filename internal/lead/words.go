@@ -60,17 +60,25 @@ func indexWords(ctx context.Context, q sqldb.Querier, l Lead, fresh bool) error 
 
 // wordCond is the search condition of f.Q through the word index: each
 // word of the search begins a word of the lead. A one-letter word would
-// range over much of the index, so it is matched by the first letters of
-// the name, email or company instead.
+// range over much of the index: beside longer words it is left out (they
+// narrow enough), and alone it is matched by the first letter of the
+// name, email or company. A search with an @ is an email or part of one,
+// which the lead's email must then contain.
 func wordCond(q string, add func(string, ...any)) {
-	for _, w := range words.Query(q) {
-		if len([]rune(w)) < 2 {
+	ws := words.Query(q)
+	long := slices.ContainsFunc(ws, func(w string) bool { return len([]rune(w)) > 1 })
+	for _, w := range ws {
+		switch {
+		case len([]rune(w)) > 1:
+			add(`l.id IN (SELECT lead_id FROM lead_words WHERE word >= ? AND word < ?)`, w, words.UpperBound(w))
+		case !long:
 			p := escapeLike(w) + "%"
 			add(`(lower(l.first_name) LIKE ? ESCAPE '\' OR lower(l.last_name) LIKE ? ESCAPE '\' OR lower(l.email) LIKE ? ESCAPE '\'
 				OR lower(l.company) LIKE ? ESCAPE '\')`, p, p, p, p)
-			continue
 		}
-		add(`l.id IN (SELECT lead_id FROM lead_words WHERE word >= ? AND word < ?)`, w, words.UpperBound(w))
+	}
+	if strings.Contains(q, "@") {
+		add(`lower(l.email) LIKE ? ESCAPE '\'`, "%"+escapeLike(strings.ToLower(strings.TrimSpace(q)))+"%")
 	}
 }
 

@@ -66,6 +66,9 @@ func TestSearchByWords(t *testing.T) {
 			"a":                 {ana.ID, anaI.ID}, // one letter: names and emails that begin with it
 			"opescu":            nil,               // not the beginning of a word
 			"ana zzz":           nil,
+			"ana@ionescu.ro":    {anaI.ID},
+			"jm@mueller":        {jurgen.ID},
+			"a pop":             {ana.ID}, // a one-letter word beside a longer one is left out
 		} {
 			if got := search(q); !slices.Equal(got, want) {
 				t.Errorf("%q found %v, want %v", q, got, want)
