@@ -134,7 +134,7 @@ func (s *Service) KPIs(ctx context.Context, from, to time.Time) ([]KPIRow, error
 	rows, err := s.db.R.Query(ctx, `SELECT r.industry, l.industry, r.category, r.budget, r.currency, r.budget_period, r.horizon_months,
 		l.converted_at IS NOT NULL,
 		EXISTS (SELECT 1 FROM handoffs h WHERE h.lead_id = r.lead_id),
-		EXISTS (SELECT 1 FROM custom_projects p WHERE p.lead_id = r.lead_id)
+		EXISTS (SELECT 1 FROM projects p WHERE p.lead_id = r.lead_id)
 		FROM software_requests r JOIN leads l ON l.id = r.lead_id WHERE r.created_at >= ? AND r.created_at < ?`,
 		from.UnixMilli(), to.UnixMilli())
 	if err != nil {

@@ -7,7 +7,10 @@
 package crm
 
 import (
+	"context"
+
 	"database/sql"
+	"leadflow/internal/access"
 	"time"
 
 	"leadflow/internal/lead"
@@ -80,6 +83,9 @@ type Service struct {
 	db    *sqldb.DB
 	leads *lead.Service
 	now   func() time.Time
+	// AfterWon, when set, runs inside the transaction that wins a deal
+	// (projects open the deal's project there); its error undoes the win.
+	AfterWon func(ctx context.Context, tx *sqldb.Tx, a access.Actor, dealID int64) error
 }
 
 // NewService returns a Service over db; leads is where conversions start

@@ -272,6 +272,11 @@ func (s *Service) Move(ctx context.Context, a access.Actor, id int64, stage, rea
 				return err
 			}
 		}
+		if to.Outcome == Won && s.AfterWon != nil {
+			if err := s.AfterWon(ctx, tx, a, id); err != nil {
+				return err
+			}
+		}
 		out, err = getOpp(ctx, tx, a, id)
 		return err
 	})

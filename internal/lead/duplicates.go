@@ -473,7 +473,7 @@ func lockPair(ctx context.Context, tx *sqldb.Tx, a, b int64) (la, lb Lead, err e
 // enrolment per sequence, one hand-off per solution, one qualification),
 // to's own is kept and from's goes with from.
 func moveHistory(ctx context.Context, tx *sqldb.Tx, from, to int64) error {
-	for _, table := range []string{"lead_changes", "events", "submissions", "consent_records", "mail_outbox", "activities", "custom_projects"} {
+	for _, table := range []string{"lead_changes", "events", "submissions", "consent_records", "mail_outbox", "activities", "projects"} {
 		if _, err := tx.Exec(ctx, `UPDATE `+table+` SET lead_id = ? WHERE lead_id = ?`, to, from); err != nil {
 			return fmt.Errorf("lead store: merge %s: %w", table, err)
 		}

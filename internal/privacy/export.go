@@ -89,7 +89,7 @@ func (s *Service) Export(ctx context.Context, a access.Actor, email string) (Exp
 		{&out.Events, `SELECT * FROM events WHERE ` + events + ` ORDER BY occurred_at, id`, eventArgs},
 		{&out.Qualifications, `SELECT * FROM lead_qualifications WHERE lead_id IN (` + marks(len(leads)) + `)`, leads},
 		{&out.SoftwareRequests, `SELECT * FROM software_requests WHERE lead_id IN (` + marks(len(leads)) + `) ORDER BY id`, leads},
-		{&out.CustomProjects, `SELECT * FROM custom_projects WHERE lead_id IN (` + marks(len(leads)) + `) ORDER BY id`, leads},
+		{&out.CustomProjects, `SELECT * FROM projects WHERE lead_id IN (` + marks(len(leads)) + `) ORDER BY id`, leads},
 		{&out.Handoffs, `SELECT * FROM handoffs WHERE lead_id IN (` + marks(len(leads)) + `) ORDER BY id`, leads},
 		{&out.Submissions, `SELECT * FROM submissions WHERE id IN (` + marks(len(f.submissions)) + `) ORDER BY id`, anys(f.submissions)},
 		{&out.Contacts, `SELECT * FROM contacts WHERE id IN (` + marks(len(contacts)) + `) ORDER BY id`, contacts},

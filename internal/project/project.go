@@ -1,11 +1,25 @@
-// Package project keeps custom projects: software to build for a lead
-// when no solution in the catalog fits its request. A project carries a
-// business-analysis checklist, the features to build with their effort,
-// the application type, the technical constraints and a cost estimate
-// (features × effort × day rate, as a range), and moves from analysis to
-// estimate sent to accepted or rejected. It belongs to its lead: whoever
-// may see the lead may see and work on it, and each change is on the
-// lead's timeline.
+// Package project keeps projects: the work a won request becomes.
+//
+// A project is one record from its first day to its last. A custom
+// project (software to build for a lead when no solution in the catalog
+// fits) starts in pre-sale: a business-analysis checklist, the features
+// to build with their effort, the application type, the technical
+// constraints and a cost estimate (features × effort × day rate, as a
+// range), moving from analysis to estimate sent to accepted or rejected.
+// Accepted, the same record goes on into delivery as a project of type
+// custom development. A won deal, or a person, opens a project straight
+// into delivery (type implementation, or custom development).
+//
+// In delivery a project has an account, contact, deal, owner and team,
+// dates, a budget, a status (active, on hold, done, cancelled), a stage
+// of its type's ordered stages with the history of its passage, tasks
+// (activities linked to it), milestones and time logged at a rate.
+//
+// A custom project in pre-sale belongs to its lead: whoever may see the
+// lead may see and work on it, and each change is on the lead's
+// timeline. A project in delivery is seen by admins and marketing, and
+// by the sales users who own it, its account or its lead, or are on its
+// team.
 package project
 
 import (
@@ -80,6 +94,7 @@ type Project struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	Version     int64
+	Delivery
 }
 
 // Estimate is the cost of a project as a range.
@@ -118,18 +133,20 @@ func NewService(db *sqldb.DB, leads *lead.Service) *Service {
 	return &Service{db: db, leads: leads, now: time.Now}
 }
 
-const columns = `id, lead_id, title, status, reason, app_types, checklist, features, constraints, day_rate, currency,
-	created_at, updated_at, version`
+const columns = `p.id, COALESCE(p.lead_id, 0), p.title, p.status, p.reason, p.app_types, p.checklist, p.features, p.constraints,
+	p.day_rate, p.currency, p.created_at, p.updated_at, p.version, ` + deliveryColumns
 
 func scan(row interface{ Scan(...any) error }) (Project, error) {
 	var p Project
 	var status, apps, checks, feats string
 	var created, updated int64
-	err := row.Scan(&p.ID, &p.LeadID, &p.Title, &status, &p.Reason, &apps, &checks, &feats, &p.Constraints, &p.DayRate,
-		&p.Currency, &created, &updated, &p.Version)
+	var d deliveryScan
+	err := row.Scan(append([]any{&p.ID, &p.LeadID, &p.Title, &status, &p.Reason, &apps, &checks, &feats, &p.Constraints, &p.DayRate,
+		&p.Currency, &created, &updated, &p.Version}, d.dest(&p.Delivery)...)...)
 	if err != nil {
 		return p, err
 	}
+	d.fill(&p.Delivery)
 	p.Status = Status(status)
 	p.CreatedAt, p.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 	if err := errors.Join(json.Unmarshal([]byte(apps), &p.AppTypes), json.Unmarshal([]byte(checks), &p.Checklist),
@@ -145,7 +162,7 @@ func encode(v any) string {
 }
 
 func get(ctx context.Context, q sqldb.Querier, id int64) (Project, error) {
-	p, err := scan(q.QueryRow(ctx, `SELECT `+columns+` FROM custom_projects WHERE id = ?`, id))
+	p, err := scan(q.QueryRow(ctx, `SELECT `+columns+from+` WHERE p.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, fault.Errorf(fault.NotFound, "custom project %d not found", id)
 	}
@@ -155,16 +172,37 @@ func get(ctx context.Context, q sqldb.Querier, id int64) (Project, error) {
 	return p, nil
 }
 
-// Get returns project id when a may see its lead.
+// Get returns project id when a may see it.
 func (s *Service) Get(ctx context.Context, a access.Actor, id int64) (Project, error) {
 	p, err := get(ctx, s.db.R, id)
 	if err != nil {
 		return p, err
 	}
-	if _, err := s.leads.Get(ctx, a, p.LeadID); err != nil {
+	if err := s.visible(ctx, s.db.R, a, p); err != nil {
 		return Project{}, err
 	}
 	return p, nil
+}
+
+// visible refuses a project a may not see: a pre-sale custom project by
+// its lead; one in delivery by its owner, account, lead and team.
+func (s *Service) visible(ctx context.Context, q sqldb.Querier, a access.Actor, p Project) error {
+	if a.SeesAllLeads() {
+		return nil
+	}
+	if p.Delivery.Status == "" && p.LeadID != 0 {
+		_, err := s.leads.Get(ctx, a, p.LeadID)
+		return err
+	}
+	var n int
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM projects p WHERE p.id = ? AND `+seenBy, append([]any{p.ID}, seenByArgs(a)...)...).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("project: access to %d: %w", p.ID, err)
+	}
+	if n == 0 {
+		return fault.Errorf(fault.Forbidden, "project %d belongs to other sales users' accounts", p.ID)
+	}
+	return nil
 }
 
 // ForLead lists lead leadID's projects, newest first.
@@ -176,7 +214,9 @@ func (s *Service) ForLead(ctx context.Context, a access.Actor, leadID int64) ([]
 }
 
 func forLead(ctx context.Context, q sqldb.Querier, leadID int64) ([]Project, error) {
-	rows, err := q.Query(ctx, `SELECT `+columns+` FROM custom_projects WHERE lead_id = ? ORDER BY id DESC`, leadID)
+	// A project opened from a deal names the lead too; the lead's page
+	// lists its custom projects only.
+	rows, err := q.Query(ctx, `SELECT `+columns+from+` WHERE p.lead_id = ? AND p.status <> '' ORDER BY p.id DESC`, leadID)
 	if err != nil {
 		return nil, fmt.Errorf("project: of lead %d: %w", leadID, err)
 	}
@@ -260,7 +300,7 @@ func (s *Service) insert(ctx context.Context, tx *sqldb.Tx, a access.Actor, lead
 	if p.Features == nil {
 		p.Features = []Feature{}
 	}
-	err := tx.QueryRow(ctx, `INSERT INTO custom_projects (lead_id, title, status, reason, app_types, checklist, features, constraints,
+	err := tx.QueryRow(ctx, `INSERT INTO projects (lead_id, title, status, reason, app_types, checklist, features, constraints,
 		day_rate, currency, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		leadID, p.Title, string(p.Status), p.Reason, encode(p.AppTypes), encode(p.Checklist), encode(p.Features), p.Constraints,
 		p.DayRate, p.Currency, now.UnixMilli(), now.UnixMilli()).Scan(&p.ID)
@@ -299,7 +339,7 @@ func (s *Service) Update(ctx context.Context, a access.Actor, id, version int64,
 				Fields: map[string]string{"version": fmt.Sprint("is ", cur.Version, " now")}}
 		}
 		now := s.stamp()
-		_, err = tx.Exec(ctx, `UPDATE custom_projects SET title = ?, status = ?, app_types = ?, checklist = ?, features = ?,
+		_, err = tx.Exec(ctx, `UPDATE projects SET title = ?, status = ?, app_types = ?, checklist = ?, features = ?,
 			constraints = ?, day_rate = ?, currency = ?, updated_at = ?, version = version + 1 WHERE id = ?`,
 			p.Title, string(p.Status), encode(p.AppTypes), encode(p.Checklist), encode(p.Features), p.Constraints, p.DayRate,
 			p.Currency, now.UnixMilli(), id)
@@ -308,6 +348,22 @@ func (s *Service) Update(ctx context.Context, a access.Actor, id, version int64,
 		}
 		if err := audit.Record(ctx, tx, a, "project.update", "project", id, map[string]string{"status": string(p.Status)}); err != nil {
 			return err
+		}
+		// Accepted, the same record goes on into delivery, its budget the
+		// estimate's top.
+		if p.Status == Accepted && !cur.InDelivery() {
+			cur.Type, cur.Title = CustomDevelopment, p.Title
+			if cur.OwnerID == 0 {
+				cur.OwnerID = l.OwnerID
+			}
+			budget := p.Estimate().High
+			if _, err := tx.Exec(ctx, `UPDATE projects SET type = ?, owner_id = ?, budget = CASE WHEN budget = 0 THEN ? ELSE budget END,
+				account_id = COALESCE(account_id, ?) WHERE id = ?`, string(CustomDevelopment), nullID(cur.OwnerID), budget, nullID(l.Converted.AccountID), id); err != nil {
+				return fmt.Errorf("project: accept %d: %w", id, err)
+			}
+			if err := s.startIn(ctx, tx, a, cur, now); err != nil {
+				return err
+			}
 		}
 		out, err = get(ctx, tx, id)
 		return err

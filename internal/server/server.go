@@ -121,6 +121,7 @@ func New(cfg Config) (http.Handler, error) {
 	outbox.OnBounce = nurtureSvc.Bounced
 	catalogSvc := catalog.NewService(cfg.DB)
 	projects := project.NewService(cfg.DB, leads)
+	crmSvc.AfterWon = projects.OnWon
 	briefs := brief.NewService(cfg.DB, leads, catalogSvc)
 	briefs.Projects = projects
 	handoffs := handoff.NewService(cfg.DB, leads, briefs, catalogSvc)
