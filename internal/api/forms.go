@@ -54,6 +54,12 @@ func decodeInto(w http.ResponseWriter, r *http.Request, v any) error {
 	if err != nil {
 		return err
 	}
+	return decodeMembers(obj, v)
+}
+
+// decodeMembers reads an object's members into v, refusing unknown ones
+// and members of the wrong type by name.
+func decodeMembers(obj map[string]json.RawMessage, v any) error {
 	raw, _ := json.Marshal(obj)
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()

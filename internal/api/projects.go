@@ -25,9 +25,9 @@ type estimateJSON struct {
 
 type projectJSON struct {
 	ID          int64                    `json:"id"`
-	LeadID      int64                    `json:"lead_id"`
+	LeadID      *int64                   `json:"lead_id"`
 	Title       string                   `json:"title"`
-	Status      string                   `json:"status"`
+	Status      *string                  `json:"status"` // the pre-sale status; null for a project that had none
 	Reason      string                   `json:"reason"`
 	AppTypes    []string                 `json:"app_types"`
 	Checklist   map[string]project.Check `json:"checklist"`
@@ -39,15 +39,17 @@ type projectJSON struct {
 	Version     int64                    `json:"version"`
 	CreatedAt   time.Time                `json:"created_at"`
 	UpdatedAt   time.Time                `json:"updated_at"`
+	projectDeliveryJSON
 }
 
 func projectOut(p project.Project) projectJSON {
 	in := project.InputOf(p)
 	e := p.Estimate()
-	j := projectJSON{ID: p.ID, LeadID: p.LeadID, Title: p.Title, Status: string(p.Status), Reason: p.Reason, AppTypes: nonNil(p.AppTypes),
+	j := projectJSON{ID: p.ID, LeadID: optionalID(p.LeadID), Title: p.Title, Status: optional(string(p.Status)), Reason: p.Reason, AppTypes: nonNil(p.AppTypes),
 		Checklist: p.Checklist, Features: []projectFeatureJSON{}, Constraints: p.Constraints, DayRate: catalog.Decimal(p.DayRate),
 		Currency: p.Currency, Estimate: estimateJSON{DaysLow: e.DaysLow, DaysHigh: e.DaysHigh, Low: catalog.Decimal(e.Low),
-			High: catalog.Decimal(e.High), Currency: p.Currency}, Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+			High: catalog.Decimal(e.High), Currency: p.Currency}, Version: p.Version, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt,
+		projectDeliveryJSON: deliveryOut(p)}
 	for _, f := range in.Features {
 		j.Features = append(j.Features, projectFeatureJSON{Name: f.Name, DaysLow: catalog.Text(f.DaysLow), DaysHigh: catalog.Text(f.DaysHigh)})
 	}
@@ -121,8 +123,7 @@ func (a *API) getProject(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		var p project.Project
 		if p, err = a.Projects.Get(r.Context(), actor(r), id); err == nil {
-			w.Header().Set("ETag", etag(p.Version))
-			writeJSON(w, http.StatusOK, projectOut(p))
+			a.writeProject(w, r, http.StatusOK, p)
 			return
 		}
 	}
@@ -130,7 +131,9 @@ func (a *API) getProject(w http.ResponseWriter, r *http.Request) {
 }
 
 // updateProject changes the members present; If-Match refuses a change
-// to a project that has moved on.
+// to a project that has moved on. A project in pre-sale takes its
+// estimate's members, one in delivery its delivery's; each refuses the
+// other's by name.
 func (a *API) updateProject(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
@@ -147,21 +150,35 @@ func (a *API) updateProject(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	cur := projectOut(old)
-	in := projectIn{Title: cur.Title, Status: cur.Status, AppTypes: cur.AppTypes, Checklist: cur.Checklist, Features: cur.Features,
-		Constraints: cur.Constraints, DayRate: catalog.Text(cur.DayRate), Currency: cur.Currency}
-	if err := decodeInto(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if version == 0 {
-		version = old.Version // what the body was merged onto
-	}
-	p, err := a.Projects.Update(r.Context(), actor(r), id, version, in.input())
+	obj, err := decodeObject(w, r)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	w.Header().Set("ETag", etag(p.Version))
-	writeJSON(w, http.StatusOK, projectOut(p))
+	if err := wrongPhase(obj, old.InDelivery()); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	var p project.Project
+	if old.InDelivery() {
+		var in deliveryIn
+		if err = decodeMembers(obj, &in); err == nil {
+			p, err = a.Projects.ChangeDelivery(r.Context(), actor(r), id, version, in.input())
+		}
+	} else {
+		cur := projectOut(old)
+		in := projectIn{Title: cur.Title, Status: string(old.Status), AppTypes: cur.AppTypes, Checklist: cur.Checklist, Features: cur.Features,
+			Constraints: cur.Constraints, DayRate: catalog.Text(cur.DayRate), Currency: cur.Currency}
+		if err = decodeMembers(obj, &in); err == nil {
+			if version == 0 {
+				version = old.Version // what the body was merged onto
+			}
+			p, err = a.Projects.Update(r.Context(), actor(r), id, version, in.input())
+		}
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.writeProject(w, r, http.StatusOK, p)
 }

@@ -19,6 +19,7 @@ type Filter struct {
 	StageID   int64
 	AccountID int64
 	OwnerID   int64
+	Owner     string // an owner's email, when OwnerID is 0
 	Query     string // words in the title or the account's name
 	Cursor    string // a page's Next; "" for the first page
 	Limit     int    // 1 to 500; 50 when 0
@@ -56,6 +57,16 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter) (Page, err
 	}
 	if f.AccountID != 0 {
 		add("p.account_id = ?", f.AccountID)
+	}
+	if f.Owner != "" && f.OwnerID == 0 {
+		id, ok, err := userByEmail(ctx, s.db.R, a, f.Owner)
+		if err != nil {
+			return Page{}, err
+		}
+		if !ok {
+			bad.Add("owner", "must be me or an active user's email")
+		}
+		f.OwnerID = id
 	}
 	if f.OwnerID != 0 {
 		add("p.owner_id = ?", f.OwnerID)

@@ -288,6 +288,7 @@ var errExists = errors.New("project: the lead has an open project")
 func (s *Service) insert(ctx context.Context, tx *sqldb.Tx, a access.Actor, leadID int64, p Project) (Project, error) {
 	now := s.now().UTC().Truncate(time.Millisecond)
 	p.LeadID, p.CreatedAt, p.UpdatedAt, p.Version = leadID, now, now, 1
+	p.Type, p.ClientLanguage = CustomDevelopment, "en"
 	if p.Status == "" {
 		p.Status = Analysis
 	}

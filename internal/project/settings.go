@@ -278,3 +278,19 @@ func (s *Service) applyTemplates(ctx context.Context, tx *sqldb.Tx, a access.Act
 	}
 	return nil
 }
+
+// RateNames names st's rates as the settings take them: user:<email>
+// or role:<role>.
+func (s *Service) RateNames(ctx context.Context, st Settings) (map[string]string, error) {
+	out := map[string]string{}
+	for k := range st.Rates {
+		out[k] = k
+		if id, ok := strings.CutPrefix(k, "user:"); ok {
+			var email string
+			if err := s.db.R.QueryRow(ctx, `SELECT email FROM users WHERE id = ?`, id).Scan(&email); err == nil {
+				out[k] = "user:" + email
+			}
+		}
+	}
+	return out, nil
+}

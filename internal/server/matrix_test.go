@@ -358,5 +358,6 @@ func otherUsersRecords(t *testing.T, f *fixture, db *sqldb.DB) map[string]string
 	viewRecords(t, f, nil, "api", ids)
 	noticeRecords(t, db, nil, ids)
 	webhookRecords(t, f, ids)
+	projectRecords(t, f, id(conv, "account_id"), ids)
 	return ids
 }
