@@ -519,7 +519,7 @@ type projectStageJSON struct {
 
 func stagesOut(t project.Type, list []project.Stage) any {
 	out := struct {
-		Type   string      `json:"type"`
+		Type   string             `json:"type"`
 		Stages []projectStageJSON `json:"stages"`
 	}{Type: string(t), Stages: []projectStageJSON{}}
 	for _, st := range list {
@@ -575,10 +575,10 @@ type projectTemplateJSON struct {
 }
 
 type projectSettingsJSON struct {
-	AutoFromWon bool                      `json:"auto_from_won"`
-	DefaultType string                    `json:"default_type"`
-	WarnAt      int                       `json:"warn_at_percent"`
-	Rates       map[string]string         `json:"rates"`
+	AutoFromWon bool                             `json:"auto_from_won"`
+	DefaultType string                           `json:"default_type"`
+	WarnAt      int                              `json:"warn_at_percent"`
+	Rates       map[string]string                `json:"rates"`
 	Templates   map[string][]projectTemplateJSON `json:"templates"`
 }
 
@@ -626,10 +626,10 @@ func (a *API) getProjectSettings(w http.ResponseWriter, r *http.Request) {
 // it, a type's templates are replaced by the list given.
 func (a *API) putProjectSettings(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		AutoFromWon *bool                     `json:"auto_from_won"`
-		DefaultType *string                   `json:"default_type"`
-		WarnAt      *catalog.Text             `json:"warn_at_percent"`
-		Rates       map[string]catalog.Text   `json:"rates"`
+		AutoFromWon *bool                            `json:"auto_from_won"`
+		DefaultType *string                          `json:"default_type"`
+		WarnAt      *catalog.Text                    `json:"warn_at_percent"`
+		Rates       map[string]catalog.Text          `json:"rates"`
 		Templates   map[string][]projectTemplateJSON `json:"templates"`
 	}
 	if err := decodeInto(w, r, &in); err != nil {
