@@ -447,3 +447,21 @@ func deliveryChanges(a, b Project, team bool) []string {
 	}
 	return out
 }
+
+// ForDeal returns deal oppID's project, nil when it has none or a may
+// not see it.
+func (s *Service) ForDeal(ctx context.Context, a access.Actor, oppID int64) (*Project, error) {
+	var id int64
+	err := s.db.R.QueryRow(ctx, `SELECT id FROM projects WHERE opportunity_id = ?`, oppID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("project: of deal %d: %w", oppID, err)
+	}
+	p, err := s.Get(ctx, a, id)
+	if fault.CodeOf(err) == fault.Forbidden {
+		return nil, nil
+	}
+	return &p, err
+}

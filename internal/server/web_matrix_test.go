@@ -539,6 +539,7 @@ func matrixRecords(t *testing.T, f *fixture, db *sqldb.DB, role string) records 
 	}
 	matchingRecords(t, f, recs, role)
 	webhookPageRecords(t, f, db, recs)
+	projectPageRecords(t, f, recs, role)
 	return recs
 }
 

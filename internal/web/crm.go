@@ -12,6 +12,7 @@ import (
 	"leadflow/internal/crm"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
+	"leadflow/internal/project"
 )
 
 // listOptions reads a list page's q, owner, stage, sort and cursor.
@@ -281,6 +282,8 @@ func (h *Web) createDeal(w http.ResponseWriter, r *http.Request) {
 
 type dealData struct {
 	crm.OpportunityView
+	// Project is the won deal's project, nil when it has none.
+	Project  *project.Project
 	Pipeline crm.Pipeline
 	Errors   map[string]string
 	Values   map[string]string
@@ -299,7 +302,9 @@ func (h *Web) renderDeal(w http.ResponseWriter, r *http.Request, form string, er
 	}
 	d := dealData{Errors: errs, Values: values, Form: form}
 	if d.OpportunityView, err = h.CRM.Opportunity(r.Context(), actor(r), id); err == nil {
-		d.Pipeline, err = h.CRM.Pipeline(r.Context())
+		if d.Pipeline, err = h.CRM.Pipeline(r.Context()); err == nil {
+			d.Project, err = h.Projects.ForDeal(r.Context(), actor(r), id)
+		}
 	}
 	if err != nil {
 		h.fail(w, r, err)

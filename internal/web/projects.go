@@ -66,6 +66,12 @@ func (h *Web) showProject(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	// In delivery a project's page is its delivery; a custom project's
+	// pre-sale estimate stays a click away.
+	if p.InDelivery() && (r.URL.Query().Get("view") != "estimate" || p.LeadID == 0) {
+		h.renderDelivery(w, r, p, deliveryData{}, 0)
+		return
+	}
 	h.renderProject(w, r, p, project.InputOf(p), p.Version, nil, 0)
 }
 

@@ -61,6 +61,7 @@ func (h *Web) handler(table *routeTable) http.Handler {
 	public.HandleFunc("GET /invite/{token}", h.invitePage)
 	public.HandleFunc("POST /invite/{token}", h.acceptInvite)
 	public.HandleFunc("GET /calendar/feed/{file}", h.calendarFeed)
+	public.HandleFunc("GET /status/{token}", h.clientStatus)
 
 	private := table.mux(true)
 	private.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
@@ -205,6 +206,7 @@ func (h *Web) handler(table *routeTable) http.Handler {
 	private.HandleFunc("POST /views/{id}/delete", h.deleteView)
 	h.matchingRoutes(private)
 	h.webhookRoutes(private)
+	h.deliveryRoutes(private)
 	private.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if ms := allow.Methods(private.ServeMux, r, "/"); ms != nil {
 			w.Header().Set("Allow", allow.Header(ms))
