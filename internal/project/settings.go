@@ -180,8 +180,7 @@ func (s *Service) SaveSettings(ctx context.Context, a access.Actor, in SettingsI
 		if out, err = settingsIn(ctx, tx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a, "project.settings", "settings", 0, map[string]any{"auto_from_won": out.AutoFromWon,
-			"warn_at": out.WarnAt, "rates": len(out.Rates), "templates": len(templates)})
+		return audit.Record(ctx, tx, a, "project.settings", "settings", 0, map[string]any{"warn_at": out.WarnAt, "rates": len(out.Rates)})
 	})
 	return out, err
 }

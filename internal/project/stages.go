@@ -145,11 +145,7 @@ func (s *Service) SetStages(ctx context.Context, a access.Actor, t Type, list []
 		if out, err = stagesIn(ctx, tx, t); err != nil {
 			return err
 		}
-		names := []string{}
-		for _, st := range out {
-			names = append(names, st.Name)
-		}
-		return audit.Record(ctx, tx, a, "project.stages", "project_type", 0, map[string]any{"type": t, "stages": names})
+		return audit.Record(ctx, tx, a, "project.stages", "project_type", 0, map[string]any{"type": t, "stages": len(out)})
 	})
 	return out, err
 }

@@ -136,6 +136,9 @@ type deliveryData struct {
 	Errors     map[string]string
 	Values     map[string]string
 	StatusURL  string // a status link just made, shown once
+	// Convert proposes an accepted custom project as its lead's deal,
+	// while it has none; "" otherwise.
+	Convert string
 }
 
 func (h *Web) renderDelivery(w http.ResponseWriter, r *http.Request, p project.Project, d deliveryData, status int) {
@@ -162,6 +165,11 @@ func (h *Web) renderDelivery(w http.ResponseWriter, r *http.Request, p project.P
 	}
 	if d.Values == nil {
 		d.Values = h.projectValues(r, p)
+	}
+	if p.LeadID != 0 && p.Status == project.Accepted && p.OpportunityID == 0 {
+		if l, err := h.Leads.Get(ctx, a, p.LeadID); err == nil {
+			d.Convert = projectConvertLink(l, p)
+		}
 	}
 	h.render(w, r, "delivery", page{Title: p.Title, Nav: "projects", Data: d, Status: status})
 }
@@ -215,6 +223,11 @@ func (h *Web) deliveryAction(form string, do func(r *http.Request, id int64) (st
 			return
 		}
 		h.flash(w, msg)
+		// A move made on the board goes back to the board.
+		if back := r.PostFormValue("back"); back == "/projects" || strings.HasPrefix(back, "/projects?type=") {
+			http.Redirect(w, r, back, http.StatusSeeOther)
+			return
+		}
 		http.Redirect(w, r, fmt.Sprintf("/projects/%d#%s", id, form), http.StatusSeeOther)
 	}
 }
