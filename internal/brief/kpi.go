@@ -130,11 +130,12 @@ func b2i(b bool) int {
 // and hand-offs in one pass, as the KPI dashboard does; aggregates only,
 // so every role may see it.
 func (s *Service) KPIs(ctx context.Context, from, to time.Time) ([]KPIRow, error) {
+	// A custom project has a pre-sale status; one a won deal opened has none.
 	var out []Outcome
 	rows, err := s.db.R.Query(ctx, `SELECT r.industry, l.industry, r.category, r.budget, r.currency, r.budget_period, r.horizon_months,
 		l.converted_at IS NOT NULL,
 		EXISTS (SELECT 1 FROM handoffs h WHERE h.lead_id = r.lead_id),
-		EXISTS (SELECT 1 FROM projects p WHERE p.lead_id = r.lead_id)
+		EXISTS (SELECT 1 FROM projects p WHERE p.lead_id = r.lead_id AND p.status <> '')
 		FROM software_requests r JOIN leads l ON l.id = r.lead_id WHERE r.created_at >= ? AND r.created_at < ?`,
 		from.UnixMilli(), to.UnixMilli())
 	if err != nil {
