@@ -420,3 +420,37 @@ func TestChannelReportJoinsLeadSourceToMargin(t *testing.T) {
 		}
 	})
 }
+
+// A project in delivery outlives its lead, as a deal does, with its
+// time and history; a custom project still in pre-sale goes with it.
+func TestDeletingALeadKeepsProjectsInDelivery(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		l, deal := w.wonDeal("e@five.example", "Five", "ads", "900", true)
+		p, _, err := w.projects.FromDeal(ctx, w.ann, deal.OpportunityID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.projects.LogTime(ctx, w.ann, p.ID, project.TimeInput{Hours: "2"}); err != nil {
+			t.Fatal(err)
+		}
+		presale, err := w.projects.Open(ctx, w.ann, l.ID, project.Input{Title: "An app too"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.leads.Delete(ctx, w.admin, l.ID); err != nil {
+			t.Fatal(err)
+		}
+		got, err := w.projects.Get(ctx, w.admin, p.ID)
+		if err != nil || got.LeadID != 0 || got.AccountID != deal.AccountID {
+			t.Errorf("the delivered project after its lead went: %+v %v", got, err)
+		}
+		if entries, _ := w.projects.Time(ctx, w.admin, p.ID); len(entries) != 1 {
+			t.Errorf("its time: %v", entries)
+		}
+		if _, err := w.projects.Get(ctx, w.admin, presale.ID); fault.CodeOf(err) != fault.NotFound {
+			t.Errorf("the pre-sale project stayed: %v", err)
+		}
+	})
+}

@@ -357,6 +357,9 @@ func (s *Service) Update(ctx context.Context, a access.Actor, id, version int64,
 			if cur.OwnerID == 0 {
 				cur.OwnerID = l.OwnerID
 			}
+			if cur.OwnerID == 0 {
+				cur.OwnerID = a.ID // an unassigned lead's project is its accepter's to deliver
+			}
 			budget := p.Estimate().High
 			if _, err := tx.Exec(ctx, `UPDATE projects SET type = ?, owner_id = ?, budget = CASE WHEN budget = 0 THEN ? ELSE budget END,
 				account_id = COALESCE(account_id, ?) WHERE id = ?`, string(CustomDevelopment), nullID(cur.OwnerID), budget, nullID(l.Converted.AccountID), id); err != nil {

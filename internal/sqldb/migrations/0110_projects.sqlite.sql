@@ -2,11 +2,13 @@
 -- pre-sale statuses (analysis, estimate, accepted) and then delivery
 -- follow, and that a won deal or a person opens too. A project from a
 -- won deal need not have a lead, so the table is rebuilt with lead_id
--- nullable (SQLite cannot drop NOT NULL in place).
+-- nullable (SQLite cannot drop NOT NULL in place). A project in delivery
+-- outlives its lead, as a deal does; a pre-sale one goes with it (the
+-- trigger of 0112).
 CREATE TABLE projects (
     id              {{ID}},
     type            TEXT NOT NULL DEFAULT 'custom_development',
-    lead_id         BIGINT REFERENCES leads (id) ON DELETE CASCADE,
+    lead_id         BIGINT REFERENCES leads (id) ON DELETE SET NULL,
     title           TEXT NOT NULL,
     status          TEXT NOT NULL,
     reason          TEXT NOT NULL DEFAULT '',
