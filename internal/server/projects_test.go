@@ -299,6 +299,9 @@ func TestProjectPages(t *testing.T) {
 		if status, _, _ := other.get(loc); status != http.StatusForbidden {
 			t.Errorf("Sue opened Sam's project: %d", status)
 		}
+		if _, _, page = b.get("/reports"); !strings.Contains(page, `id="channel-projects"`) || !strings.Contains(page, ">seo<") {
+			t.Errorf("the dashboard lacks the channels' projects")
+		}
 		_, _, page = b.get("/reports/projects?by=channel")
 		if !strings.Contains(page, "seo") || !strings.Contains(page, "How each figure is computed") {
 			t.Errorf("report page:\n%s", textOf(page))

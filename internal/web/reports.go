@@ -8,6 +8,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/invoice"
 	"leadflow/internal/live"
+	"leadflow/internal/project"
 	"leadflow/internal/report"
 )
 
@@ -28,6 +29,9 @@ type reportsData struct {
 	// Owed is what issued invoices still owe, per currency, and how
 	// much of it is overdue: today's, whatever the period.
 	Owed []invoice.Due
+	// Projects is delivery by the leads' channel: which channels bring
+	// requests that end as profitable projects.
+	Projects project.Report
 }
 
 // reports is the KPI dashboard: leads by channel, how far they got, and
@@ -62,6 +66,9 @@ func (h *Web) renderReports(w http.ResponseWriter, r *http.Request, d reportsDat
 	}
 	if err == nil {
 		d.Owed, err = h.Invoices.Owed(r.Context(), actor(r), h.Invoices.Today(h.zone(r)))
+	}
+	if err == nil {
+		d.Projects, err = h.Projects.DeliveryReport(r.Context(), project.ByChannel, "")
 	}
 	if err != nil {
 		h.fail(w, r, err)
