@@ -156,6 +156,14 @@ func (s *Service) startIn(ctx context.Context, tx *sqldb.Tx, a access.Actor, p P
 	if len(stages) == 0 {
 		return fault.Errorf(fault.Invalid, "the project type %s has no stages; an admin lists them first", p.Type)
 	}
+	// The first stage is locked as the project enters it (see Move).
+	err = tx.QueryRow(ctx, `SELECT id FROM project_stages WHERE id = ? AND archived_at IS NULL`+tx.ForUpdate(), stages[0].ID).Scan(new(int64))
+	if errors.Is(err, sql.ErrNoRows) {
+		return fault.Errorf(fault.Conflict, "the stages of %s projects changed just now; try again", p.Type.Label())
+	}
+	if err != nil {
+		return fmt.Errorf("project: lock stage %d: %w", stages[0].ID, err)
+	}
 	start := p.StartOn
 	if start == "" {
 		start = now.Format(time.DateOnly)

@@ -2,6 +2,7 @@ package project_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -451,6 +452,56 @@ func TestDeletingALeadKeepsProjectsInDelivery(t *testing.T) {
 		}
 		if _, err := w.projects.Get(ctx, w.admin, presale.ID); fault.CodeOf(err) != fault.NotFound {
 			t.Errorf("the pre-sale project stayed: %v", err)
+		}
+	})
+}
+
+// Projects moving into a stage while an admin removes it: each move
+// either lands before the removal, which is then refused, or finds the
+// stage gone; no project is left in a removed stage.
+func TestStageRemovalRacesMoves(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		var ids []int64
+		for i := range 4 {
+			_, deal := w.wonDeal(fmt.Sprintf("r%d@race.example", i), fmt.Sprintf("Race %d", i), "ads", "100", true)
+			p, _, err := w.projects.FromDeal(ctx, w.ann, deal.OpportunityID, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, p.ID)
+		}
+		stages, _ := w.projects.Stages(ctx, project.Implementation)
+		target := stages[6] // Support
+		var keep []project.StageInput
+		for _, st := range stages[:6] {
+			keep = append(keep, project.StageInput{ID: st.ID, Name: st.Name})
+		}
+		var wg sync.WaitGroup
+		for _, id := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := w.projects.Move(ctx, w.ann, id, 0, target.ID)
+				if err != nil && fault.CodeOf(err) != fault.Invalid {
+					t.Errorf("move %d: %v", id, err)
+				}
+			}()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := w.projects.SetStages(ctx, w.admin, project.Implementation, keep)
+			if err != nil && fault.CodeOf(err) != fault.Invalid {
+				t.Errorf("remove: %v", err)
+			}
+		}()
+		wg.Wait()
+		var stranded int
+		db.R.QueryRow(ctx, `SELECT COUNT(*) FROM projects p JOIN project_stages st ON st.id = p.stage_id WHERE st.archived_at IS NOT NULL`).Scan(&stranded)
+		if stranded != 0 {
+			t.Errorf("%d projects stand in a removed stage", stranded)
 		}
 	})
 }

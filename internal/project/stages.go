@@ -127,7 +127,11 @@ func (s *Service) SetStages(ctx context.Context, a access.Actor, t Type, list []
 			if kept[st.ID] {
 				continue
 			}
+			// Locked before counting: a move into it waits, or is seen.
 			var n int
+			if err := tx.QueryRow(ctx, `SELECT id FROM project_stages WHERE id = ?`+tx.ForUpdate(), st.ID).Scan(new(int64)); err != nil {
+				return fmt.Errorf("project: lock stage %d: %w", st.ID, err)
+			}
 			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM projects WHERE stage_id = ? AND delivery IN ('active', 'on_hold')`, st.ID).Scan(&n); err != nil {
 				return err
 			}
@@ -179,8 +183,12 @@ func (s *Service) Move(ctx context.Context, a access.Actor, id, version, stageID
 			return &fault.Error{Code: fault.Conflict, Message: "the project is still in pre-sale",
 				Fields: map[string]string{"stage_id": "a project moves through stages once in delivery"}}
 		}
+		// The stage is locked while the project enters it, so an admin
+		// removing it at once either waits and sees the project there,
+		// or goes first and this move finds no such stage.
 		var name string
-		err = tx.QueryRow(ctx, `SELECT name FROM project_stages WHERE id = ? AND type = ? AND archived_at IS NULL`, stageID, string(p.Type)).Scan(&name)
+		err = tx.QueryRow(ctx, `SELECT name FROM project_stages WHERE id = ? AND type = ? AND archived_at IS NULL`+tx.ForUpdate(),
+			stageID, string(p.Type)).Scan(&name)
 		if errors.Is(err, sql.ErrNoRows) {
 			return &fault.Error{Code: fault.Invalid, Message: "unknown stage",
 				Fields: map[string]string{"stage_id": fmt.Sprintf("is not a stage of %s projects", p.Type.Label())}}
