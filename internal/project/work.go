@@ -227,7 +227,7 @@ func (s *Service) AddMilestone(ctx context.Context, a access.Actor, id int64, in
 				return err
 			}
 		}
-		if err := audit.Record(ctx, tx, a, "project.milestone.create", "project", id, map[string]any{"milestone_id": mid}); err != nil {
+		if err := audit.Record(ctx, tx, a, "milestone.create", "project", id, map[string]any{"milestone_id": mid}); err != nil {
 			return err
 		}
 		list, err := milestonesIn(ctx, tx, "id = ?", mid)
@@ -276,7 +276,7 @@ func (s *Service) ChangeMilestone(ctx context.Context, a access.Actor, mid int64
 			m.Name, m.DueOn, done, now.UnixMilli(), mid); err != nil {
 			return fmt.Errorf("project: milestone %d: %w", mid, err)
 		}
-		if err := audit.Record(ctx, tx, a, "project.milestone.update", "project", m.ProjectID, map[string]any{"milestone_id": mid}); err != nil {
+		if err := audit.Record(ctx, tx, a, "milestone.update", "project", m.ProjectID, map[string]any{"milestone_id": mid}); err != nil {
 			return err
 		}
 		list, err = milestonesIn(ctx, tx, "id = ?", mid)
