@@ -168,7 +168,7 @@ func (e environment) demo(ctx context.Context, args []string) error {
 		svc := demo.Services{Users: users, Leads: leads, Forms: forms.NewService(db, leads), CRM: crm.NewService(db, leads), Reports: report.NewService(db),
 			Activities: activity.NewService(db, leads), Calendar: calendar.NewStore(db), Products: product.NewService(db), Segments: segment.NewService(db),
 			Nurture: nurture.NewService(db, leads, mail.NewOutbox(db, mail.Config{}), tracking.NewService(db)),
-			Catalog: cat, Briefs: briefs, Invoices: invoice.NewService(db)}
+			Catalog: cat, Briefs: briefs, Invoices: invoice.NewService(db), Projects: briefs.Projects}
 		if err := demo.Seed(ctx, svc, password, *n, 1, time.Now()); err != nil {
 			return err
 		}

@@ -24,6 +24,7 @@ import (
 	"leadflow/internal/nurture"
 	"leadflow/internal/phone"
 	"leadflow/internal/product"
+	"leadflow/internal/project"
 	"leadflow/internal/report"
 	"leadflow/internal/segment"
 	"leadflow/internal/user"
@@ -111,6 +112,8 @@ type Services struct {
 	Briefs *brief.Service
 	// Invoices bills the won deals; nil leaves them out.
 	Invoices *invoice.Service
+	// Projects opens the won deals' delivery projects; nil leaves them out.
+	Projects *project.Service
 }
 
 // Seed creates the demo team with password and n leads created over the
@@ -180,6 +183,9 @@ func Seed(ctx context.Context, svc Services, password string, n int, seed uint64
 		return err
 	}
 	if err := seedInvoices(ctx, svc, rng, now); err != nil {
+		return err
+	}
+	if err := seedProjects(ctx, svc, rng, now); err != nil {
 		return err
 	}
 	if err := seedActivities(ctx, svc, rng, sales, now); err != nil {

@@ -13,6 +13,7 @@ import (
 	"leadflow/internal/invoice"
 	"leadflow/internal/lead"
 	"leadflow/internal/product"
+	"leadflow/internal/project"
 	"leadflow/internal/user"
 )
 
@@ -26,8 +27,9 @@ func TestDemoTellsABelievableStory(t *testing.T) {
 	leads := lead.NewService(db)
 	deals := crm.NewService(db, leads)
 	inv := invoice.NewService(db)
+	projects := project.NewService(db, leads)
 	svc := Services{Users: user.NewService(db), Leads: leads, Forms: forms.NewService(db, leads), CRM: deals,
-		Products: product.NewService(db), Invoices: inv}
+		Products: product.NewService(db), Invoices: inv, Projects: projects}
 	now := time.Now()
 	if err := Seed(ctx, svc, "a long demo password", 200, 1, now); err != nil {
 		t.Fatal(err)
@@ -89,4 +91,26 @@ func TestDemoTellsABelievableStory(t *testing.T) {
 			t.Errorf("the demo's invoices have no %q: %v", want, seen)
 		}
 	}
+	// Each won deal goes on as a project, at different stages, with time.
+	ps, err := projects.List(ctx, admin, project.Filter{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stages := map[string]bool{}
+	for _, p := range ps.Data {
+		stages[p.StageName] = true
+	}
+	if won := seenWon(list.Items); len(ps.Data) != won || len(stages) < 2 {
+		t.Errorf("%d projects for %d won deals, in stages %v", len(ps.Data), won, stages)
+	}
+}
+
+func seenWon(deals []crm.Opportunity) int {
+	n := 0
+	for _, o := range deals {
+		if o.Stage == crm.Won {
+			n++
+		}
+	}
+	return n
 }
