@@ -128,7 +128,9 @@ func (s *Service) IndexWords(ctx context.Context) (int, error) {
 				return nil
 			}
 			after, _ := strconv.ParseInt(v, 10, 64)
-			rows, err := tx.Query(ctx, `SELECT `+columns+fromLeads+` WHERE l.id > ? ORDER BY l.id LIMIT ?`, after, wordsBatch)
+			// Locked, so an edit of one of these leads waits rather than
+			// write its words between this read and this batch's writes.
+			rows, err := tx.Query(ctx, `SELECT `+columns+fromLeads+` WHERE l.id > ? ORDER BY l.id LIMIT ?`+tx.ForUpdate("l"), after, wordsBatch)
 			if err != nil {
 				return err
 			}

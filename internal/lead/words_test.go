@@ -142,3 +142,46 @@ func TestWordIndexBackfill(t *testing.T) {
 		}
 	})
 }
+
+// Edits that run while the job indexes the older leads leave each lead
+// indexed by its last words, on PostgreSQL's concurrent writers too.
+func TestWordIndexBackfillBesideEdits(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		var ids []int64
+		for i := range 600 {
+			l, err := svc.Create(ctx, tm.marketing, lead.Changes{"email": fmt.Sprintf("b%d@old.example", i), "last_name": "Oldname"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, l.ID)
+		}
+		db.W.Exec(ctx, `DELETE FROM lead_words`)
+		db.W.Exec(ctx, `UPDATE settings SET value = '0' WHERE key = 'lead_words.backfill'`)
+		edits := func() error {
+			for _, id := range ids[:100] {
+				if _, err := svc.Update(ctx, tm.admin, id, lead.Changes{"last_name": "Newname"}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		index := func() error {
+			_, err := lead.NewService(db).IndexWords(ctx)
+			return err
+		}
+		for _, err := range dbtest.Together(edits, index) {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		var stale, fresh int
+		db.R.QueryRow(ctx, `SELECT COUNT(*) FROM lead_words WHERE word = 'oldname' AND lead_id <= ?`, ids[99]).Scan(&stale)
+		db.R.QueryRow(ctx, `SELECT COUNT(*) FROM lead_words WHERE word = 'newname'`).Scan(&fresh)
+		if stale != 0 || fresh != 100 {
+			t.Errorf("after edits beside the backfill: %d edited leads still under their old name, %d under the new (want 0, 100)", stale, fresh)
+		}
+	})
+}
