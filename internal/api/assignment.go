@@ -64,10 +64,11 @@ func (a *API) getAssignment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := struct {
-		Rules    []ruleJSON     `json:"rules"`
-		Fallback *string        `json:"fallback_owner"`
-		SLAHours map[string]int `json:"sla_hours"`
-	}{Rules: []ruleJSON{}, Fallback: optional(st.Fallback.Email), SLAHours: st.SLAHours}
+		Rules        []ruleJSON     `json:"rules"`
+		Fallback     *string        `json:"fallback_owner"`
+		SLAHours     map[string]int `json:"sla_hours"`
+		AccountOwner bool           `json:"account_owner"`
+	}{Rules: []ruleJSON{}, Fallback: optional(st.Fallback.Email), SLAHours: st.SLAHours, AccountOwner: st.AccountOwner}
 	for i, rule := range rules {
 		out.Rules = append(out.Rules, ruleOut(rule, i+1))
 	}
@@ -77,8 +78,9 @@ func (a *API) getAssignment(w http.ResponseWriter, r *http.Request) {
 // putAssignmentSettings sets the fallback owner and the SLA hours.
 func (a *API) putAssignmentSettings(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		Fallback *string        `json:"fallback_owner"`
-		SLAHours map[string]int `json:"sla_hours"`
+		Fallback     *string        `json:"fallback_owner"`
+		SLAHours     map[string]int `json:"sla_hours"`
+		AccountOwner *bool          `json:"account_owner"`
 	}
 	if err := decodeInto(w, r, &in); err != nil {
 		a.fail(w, r, err)
@@ -95,6 +97,12 @@ func (a *API) putAssignmentSettings(w http.ResponseWriter, r *http.Request) {
 	if err := a.Leads.Assignment().SaveSettings(r.Context(), actor(r), fallback, sla); err != nil {
 		a.fail(w, r, err)
 		return
+	}
+	if in.AccountOwner != nil {
+		if err := a.Leads.Assignment().SetAccountOwner(r.Context(), actor(r), *in.AccountOwner); err != nil {
+			a.fail(w, r, err)
+			return
+		}
 	}
 	a.getAssignment(w, r)
 }

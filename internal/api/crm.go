@@ -190,7 +190,9 @@ func (a *API) getAccount(w http.ResponseWriter, r *http.Request) {
 		Contacts      []contactJSON     `json:"contacts"`
 		Opportunities []opportunityJSON `json:"opportunities"`
 		Leads         []leadJSON        `json:"leads"`
-	}{accountJSON: accountOut(v.Account), Contacts: []contactJSON{}, Opportunities: []opportunityJSON{}, Leads: []leadJSON{}}
+		Linked        []linkedLeadJSON  `json:"linked_leads"`
+	}{accountJSON: accountOut(v.Account), Contacts: []contactJSON{}, Opportunities: []opportunityJSON{}, Leads: []leadJSON{},
+		Linked: linkedLeadsOut(v.Linked)}
 	for _, c := range v.Contacts {
 		out.Contacts = append(out.Contacts, contactOut(c))
 	}

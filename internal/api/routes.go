@@ -85,6 +85,8 @@ func (a *API) routes() []route {
 		{"POST /api/v1/leads/{id}/qualify", a.qualifyLead},
 		{"GET /api/v1/leads/{id}/qualification", a.leadQualification},
 		{"POST /api/v1/leads/{id}/contacted", a.markContacted},
+		{"GET /api/v1/leads/{id}/account-link", a.getAccountLink},
+		{"DELETE /api/v1/leads/{id}/account-link", a.deleteAccountLink},
 		{"POST /api/v1/leads/{id}/convert", a.convertLead},
 		{"GET /api/v1/accounts", a.listAccounts},
 		{"POST /api/v1/accounts", a.createAccount},

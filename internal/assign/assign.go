@@ -75,6 +75,9 @@ type Settings struct {
 	Fallback Member
 	// SLAHours is the time to first contact, by grade.
 	SLAHours map[string]int
+	// AccountOwner gives a new lead linked to an existing account to
+	// that account's owner, before any rule.
+	AccountOwner bool
 }
 
 // DefaultSLAHours give hot leads a day, warm ones three and cold ones a

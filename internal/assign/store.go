@@ -394,8 +394,59 @@ func (s *Store) Delete(ctx context.Context, a access.Actor, id int64) error {
 }
 
 type storedSettings struct {
-	Fallback int64          `json:"fallback_owner"`
-	SLAHours map[string]int `json:"sla_hours"`
+	Fallback     int64          `json:"fallback_owner"`
+	SLAHours     map[string]int `json:"sla_hours"`
+	AccountOwner bool           `json:"account_owner,omitempty"`
+}
+
+// storedIn reads the settings as stored, for a change to some of them.
+func storedIn(ctx context.Context, q sqldb.Querier) (storedSettings, error) {
+	var st storedSettings
+	var raw string
+	err := q.QueryRow(ctx, `SELECT value FROM settings WHERE key = ?`, settingsKey).Scan(&raw)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, nil
+	}
+	if err != nil {
+		return st, fmt.Errorf("assign: settings: %w", err)
+	}
+	if err := json.Unmarshal([]byte(raw), &st); err != nil {
+		return st, fmt.Errorf("assign: settings: %w", err)
+	}
+	return st, nil
+}
+
+// SetAccountOwner turns on or off the routing of a new lead linked to an
+// account to that account's owner.
+func (s *Store) SetAccountOwner(ctx context.Context, a access.Actor, on bool) error {
+	if err := s.MayChange(a); err != nil {
+		return err
+	}
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if err := tx.LockKey(ctx, "settings "+settingsKey); err != nil {
+			return fmt.Errorf("assign: %w", err)
+		}
+		st, err := storedIn(ctx, tx)
+		if err != nil {
+			return err
+		}
+		st.AccountOwner = on
+		if err := saveStored(ctx, tx, st); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, a, "assignment.account_owner", "settings", 0, map[string]bool{"account_owner": on})
+	})
+	s.forget()
+	return err
+}
+
+func saveStored(ctx context.Context, tx *sqldb.Tx, st storedSettings) error {
+	b, _ := json.Marshal(st) // plain data always marshals
+	if _, err := tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, settingsKey, string(b)); err != nil {
+		return fmt.Errorf("assign: save settings: %w", err)
+	}
+	return nil
 }
 
 // Settings returns the fallback owner and SLA hours.
@@ -427,6 +478,7 @@ func settingsIn(ctx context.Context, q sqldb.Querier) (Settings, error) {
 	for g, h := range st.SLAHours {
 		out.SLAHours[g] = h
 	}
+	out.AccountOwner = st.AccountOwner
 	if st.Fallback != 0 {
 		err := q.QueryRow(ctx, `SELECT id, email FROM users WHERE id = ?`, st.Fallback).Scan(&out.Fallback.ID, &out.Fallback.Email)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -468,11 +520,18 @@ func (s *Store) SaveSettings(ctx context.Context, a access.Actor, fallback strin
 	if err := bad.Err(); err != nil {
 		return err
 	}
-	b, _ := json.Marshal(st) // plain data always marshals
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, settingsKey, string(b)); err != nil {
-			return fmt.Errorf("assign: save settings: %w", err)
+		// The routing to account owners is set on its own and kept here.
+		if err := tx.LockKey(ctx, "settings "+settingsKey); err != nil {
+			return fmt.Errorf("assign: %w", err)
+		}
+		was, err := storedIn(ctx, tx)
+		if err != nil {
+			return err
+		}
+		st.AccountOwner = was.AccountOwner
+		if err := saveStored(ctx, tx, st); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, a, "assignment.settings", "settings", 0, st)
 	})

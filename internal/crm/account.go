@@ -5,64 +5,26 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"leadflow/internal/access"
+	"leadflow/internal/accountmatch"
 	"leadflow/internal/audit"
 	"leadflow/internal/country"
 	"leadflow/internal/fault"
-	"leadflow/internal/mailaddr"
 	"leadflow/internal/sortkey"
 	"leadflow/internal/sqldb"
 )
 
 // DomainOf is the company domain of a website, or failing that of a
-// work email address: the host in lower case without "www.". Free-mail
-// addresses say nothing about the company and give "".
-func DomainOf(website, email string) string {
-	if website != "" {
-		w := website
-		if !strings.Contains(w, "://") {
-			w = "https://" + w
-		}
-		if u, err := url.Parse(w); err == nil && strings.Contains(u.Hostname(), ".") {
-			return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
-		}
-	}
-	if at := strings.LastIndexByte(email, '@'); at >= 0 {
-		d := strings.ToLower(email[at+1:])
-		if !mailaddr.FreeMail[d] && strings.Contains(d, ".") {
-			return d
-		}
-	}
-	return ""
-}
+// work email address (see accountmatch.DomainOf).
+func DomainOf(website, email string) string { return accountmatch.DomainOf(website, email) }
 
-// legalForms are the endings a company name carries in some places and
-// not in others; "ACME GmbH", "Acme" and "acme, inc." are one company.
-var legalForms = map[string]bool{
-	"inc": true, "incorporated": true, "corp": true, "corporation": true, "co": true, "company": true,
-	"llc": true, "ltd": true, "limited": true, "plc": true, "gmbh": true, "ag": true, "kg": true,
-	"sa": true, "sas": true, "sarl": true, "srl": true, "spa": true, "bv": true, "nv": true, "oy": true,
-	"ab": true, "as": true, "aps": true, "pty": true, "kk": true, "se": true, "group": true,
-}
-
-// NameKey reduces a company name for matching: lower case, letters and
-// digits only, legal forms dropped.
-func NameKey(name string) string {
-	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '&'
-	})
-	for len(words) > 1 && legalForms[words[len(words)-1]] {
-		words = words[:len(words)-1]
-	}
-	return strings.Join(words, " ")
-}
+// NameKey reduces a company name for matching (see accountmatch.NameKey).
+func NameKey(name string) string { return accountmatch.NameKey(name) }
 
 // matchAccount finds the account a company belongs to: by domain first,
 // then by name. id is 0 when none matches.
@@ -282,6 +244,9 @@ type AccountView struct {
 	Account
 	Contacts      []Contact
 	Opportunities []Opportunity
+	// Linked are the unconverted leads linked to the account because
+	// their company matched it, those a may see.
+	Linked []accountmatch.LinkedLead
 }
 
 // Account returns account id with the contacts and opportunities a may see.
@@ -297,7 +262,15 @@ func (s *Service) Account(ctx context.Context, a access.Actor, id int64) (Accoun
 	}
 	v.Contacts = page.Items
 	opps, err := s.listOpportunities(ctx, a, ListOptions{Limit: 500}, "o.account_id = ?", id)
+	if err != nil {
+		return v, err
+	}
 	v.Opportunities = opps.Items
+	visibleTo := a.ID
+	if a.SeesAllLeads() {
+		visibleTo = 0
+	}
+	v.Linked, err = accountmatch.LeadsOf(ctx, s.db.R, id, visibleTo, 500)
 	return v, err
 }
 

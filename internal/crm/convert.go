@@ -3,6 +3,7 @@ package crm
 import (
 	"context"
 	"fmt"
+	"leadflow/internal/accountmatch"
 	"strings"
 
 	"leadflow/internal/access"
@@ -101,6 +102,14 @@ func (s *Service) accountFor(ctx context.Context, tx *sqldb.Tx, l lead.Lead, in 
 			return acc, false, &fault.Error{Code: fault.Invalid, Message: "no such account",
 				Fields: map[string]string{"account_id": "no account has this id"}}
 		}
+		return acc, true, err
+	}
+	// A lead linked at intake converts into the account it was linked to.
+	if link, ok, err := accountmatch.Of(ctx, tx, l.ID); err != nil || (ok && link.UndoneAt == nil && in.AccountName == "") {
+		if err != nil {
+			return Account{}, false, err
+		}
+		acc, err := getAccount(ctx, tx, link.AccountID)
 		return acc, true, err
 	}
 	name := strings.TrimSpace(in.AccountName)

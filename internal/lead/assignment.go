@@ -20,13 +20,24 @@ func subjectOf(l Lead) assign.Subject {
 	return assign.Subject{Country: l.Country, Industry: l.Industry, Employees: l.Employees, Grade: string(l.Grade)}
 }
 
-// assignNew runs once a new lead is stored and scored: a lead that came
-// with an owner gets its first-contact deadline; one without goes to
-// whoever the rules pick.
+// assignNew runs once a new lead is stored and scored: it is linked to
+// the account its company already is, if any; a lead that came with an
+// owner gets its first-contact deadline; one without goes to the
+// account's owner when the settings say so, else to whoever the rules
+// pick.
 func (s *Service) assignNew(ctx context.Context, tx *sqldb.Tx, l *Lead, now time.Time) error {
 	st, err := s.assigner.SettingsIn(ctx, tx)
 	if err != nil {
 		return err
+	}
+	m, linked, err := linkAccount(ctx, tx, *l, now)
+	if err != nil {
+		return err
+	}
+	if linked {
+		if routed, err := routeToAccountOwner(ctx, tx, l, m, st, now); err != nil || routed {
+			return err
+		}
 	}
 	if l.OwnerID != 0 {
 		due := st.Due(string(l.Grade), now)

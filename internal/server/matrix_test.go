@@ -22,6 +22,8 @@ type allowed struct {
 // fails TestAuthorizationMatrix: adding an endpoint means saying who may
 // call it.
 var matrix = map[string]allowed{
+	"GET /api/v1/leads/{id}/account-link":          {"any", true},
+	"DELETE /api/v1/leads/{id}/account-link":       {"any", true},
 	"GET /api/v1/leads":                            {"any", false},
 	"POST /api/v1/leads":                           {"any", false},
 	"GET /api/v1/leads/{id}":                       {"any", true},
@@ -322,6 +324,7 @@ func otherUsersRecords(t *testing.T, f *fixture, db *sqldb.DB) map[string]string
 		"/api/v1/leads/{id}/qualify":              id(l, "id"),
 		"/api/v1/leads/{id}/qualification":        id(l, "id"),
 		"/api/v1/leads/{id}/contacted":            id(l, "id"),
+		"/api/v1/leads/{id}/account-link":         id(l, "id"),
 		"/api/v1/leads/{id}/convert":              id(l, "id"),
 		"/api/v1/accounts/{id}":                   id(conv, "account_id"),
 		"/api/v1/contacts/{id}":                   id(conv, "contact_id"),

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"leadflow/internal/accountmatch"
 	"net/http"
 	"net/url"
 	"slices"
@@ -250,6 +251,9 @@ type showData struct {
 	Overdue    bool
 	// CanConvert shows the Convert button.
 	CanConvert bool
+	// AccountLink is the existing account the lead was linked to at
+	// intake, if any.
+	AccountLink *accountmatch.Link
 }
 
 // leadInPath loads the lead the {id} path names, or shows why it cannot.
@@ -311,6 +315,13 @@ func (h *Web) renderLead(w http.ResponseWriter, r *http.Request, l lead.Lead, er
 		d.HasModel = err == nil
 		if errors.Is(err, predict.ErrNoModel) {
 			err = nil
+		}
+	}
+	if err == nil {
+		var link accountmatch.Link
+		var linked bool
+		if link, linked, err = h.Leads.AccountLink(r.Context(), actor(r), l.ID); linked {
+			d.AccountLink = &link
 		}
 	}
 	d.Overdue, d.CanConvert = l.Overdue(now), lead.CanConvert(l)

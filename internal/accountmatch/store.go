@@ -1,0 +1,186 @@
+package accountmatch
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"leadflow/internal/sqldb"
+)
+
+// Match is the account a lead was found to belong to, and why.
+type Match struct {
+	AccountID     int64
+	AccountName   string
+	OwnerID       int64 // the account's owner; 0 when none
+	OwnerEmail    string
+	OwnerDisabled bool // the owner may not be given leads now
+	By, Value     string
+}
+
+// Find looks up the account c belongs to, trying its Keys in order. A
+// company name that several accounts share is ambiguous and finds
+// nothing: a wrong link is worse than none.
+func Find(ctx context.Context, q sqldb.Querier, c Candidate) (Match, bool, error) {
+	for _, k := range Keys(c) {
+		col, limit := "a.domain", 1
+		if k.By == ByCompany {
+			col, limit = "a.name_key", 2
+		}
+		rows, err := q.Query(ctx, `SELECT a.id, a.name, COALESCE(a.owner_id, 0), COALESCE(u.email, ''), u.disabled_at IS NOT NULL
+			FROM accounts a LEFT JOIN users u ON u.id = a.owner_id WHERE `+col+` = ? ORDER BY a.id LIMIT `+strconv.Itoa(limit), k.Value)
+		if err != nil {
+			return Match{}, false, fmt.Errorf("accountmatch: find %s %s: %w", k.By, k.Value, err)
+		}
+		var found []Match
+		for rows.Next() {
+			m := Match{By: k.By, Value: k.Value}
+			var disabled sql.NullBool
+			if err := rows.Scan(&m.AccountID, &m.AccountName, &m.OwnerID, &m.OwnerEmail, &disabled); err != nil {
+				rows.Close()
+				return Match{}, false, fmt.Errorf("accountmatch: find: %w", err)
+			}
+			m.OwnerDisabled = disabled.Bool
+			found = append(found, m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return Match{}, false, fmt.Errorf("accountmatch: find: %w", err)
+		}
+		if len(found) == 1 {
+			return found[0], true, nil
+		}
+	}
+	return Match{}, false, nil
+}
+
+// Link is a lead's link to an account.
+type Link struct {
+	LeadID      int64
+	AccountID   int64
+	AccountName string
+	By, Value   string
+	LinkedAt    time.Time
+	UndoneAt    *time.Time // when a user undid it; nil while it holds
+	UndoneBy    string     // that user's email
+}
+
+// Reason says what the link was made on, in words.
+func (l Link) Reason() string { return Describe(l.By, l.Value) }
+
+// Save links lead leadID to m's account through q, in the caller's
+// transaction. A lead linked before, or whose link was undone, keeps
+// what it has.
+func Save(ctx context.Context, q sqldb.Querier, leadID int64, m Match, at time.Time) (bool, error) {
+	res, err := q.Exec(ctx, `INSERT INTO account_links (lead_id, account_id, matched_by, matched_on, linked_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (lead_id) DO NOTHING`, leadID, m.AccountID, m.By, m.Value, at.UnixMilli())
+	if err != nil {
+		return false, fmt.Errorf("accountmatch: link lead %d: %w", leadID, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+const linkColumns = `k.lead_id, k.account_id, a.name, k.matched_by, k.matched_on, k.linked_at, k.undone_at, COALESCE(u.email, '')`
+
+const fromLinks = ` FROM account_links k JOIN accounts a ON a.id = k.account_id LEFT JOIN users u ON u.id = k.undone_by`
+
+func scanLink(s interface{ Scan(...any) error }) (Link, error) {
+	var l Link
+	var linked int64
+	var undone sql.NullInt64
+	err := s.Scan(&l.LeadID, &l.AccountID, &l.AccountName, &l.By, &l.Value, &linked, &undone, &l.UndoneBy)
+	l.LinkedAt = time.UnixMilli(linked).UTC()
+	if undone.Valid {
+		t := time.UnixMilli(undone.Int64).UTC()
+		l.UndoneAt = &t
+	}
+	return l, err
+}
+
+// Of returns the link of lead leadID; ok is false when it has none.
+func Of(ctx context.Context, q sqldb.Querier, leadID int64) (l Link, ok bool, err error) {
+	l, err = scanLink(q.QueryRow(ctx, `SELECT `+linkColumns+fromLinks+` WHERE k.lead_id = ?`, leadID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Link{}, false, nil
+	}
+	if err != nil {
+		return l, false, fmt.Errorf("accountmatch: link of lead %d: %w", leadID, err)
+	}
+	return l, true, nil
+}
+
+// Undo marks the link of lead leadID undone by user actorID; it reports
+// false when there was no link in force.
+func Undo(ctx context.Context, q sqldb.Querier, leadID, actorID int64, at time.Time) (bool, error) {
+	var by any
+	if actorID != 0 {
+		by = actorID
+	}
+	res, err := q.Exec(ctx, `UPDATE account_links SET undone_at = ?, undone_by = ? WHERE lead_id = ? AND undone_at IS NULL`,
+		at.UnixMilli(), by, leadID)
+	if err != nil {
+		return false, fmt.Errorf("accountmatch: undo link of lead %d: %w", leadID, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// LinkedLead is a lead linked to an account, as the account page lists it.
+type LinkedLead struct {
+	LeadID     int64
+	Name       string
+	Email      string
+	Company    string
+	Stage      string
+	OwnerEmail string
+	By, Value  string
+	LinkedAt   time.Time
+}
+
+// Reason says what the link was made on, in words.
+func (l LinkedLead) Reason() string { return Describe(l.By, l.Value) }
+
+// LeadsOf lists the leads linked to account accountID, newest first;
+// with visibleTo set, only that sales user's and the unassigned ones.
+func LeadsOf(ctx context.Context, q sqldb.Querier, accountID, visibleTo int64, limit int) ([]LinkedLead, error) {
+	cond, args := "", []any{accountID}
+	if visibleTo != 0 {
+		cond, args = " AND (l.owner_id = ? OR l.owner_id IS NULL)", append(args, visibleTo)
+	}
+	rows, err := q.Query(ctx, `SELECT l.id, l.first_name, l.last_name, l.email, l.company, l.stage, COALESCE(u.email, ''),
+		k.matched_by, k.matched_on, k.linked_at
+		FROM account_links k JOIN leads l ON l.id = k.lead_id LEFT JOIN users u ON u.id = l.owner_id
+		WHERE k.account_id = ? AND k.undone_at IS NULL`+cond+` ORDER BY k.linked_at DESC, k.lead_id DESC LIMIT ?`,
+		append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("accountmatch: leads of account %d: %w", accountID, err)
+	}
+	defer rows.Close()
+	var out []LinkedLead
+	for rows.Next() {
+		var l LinkedLead
+		var first, last string
+		var linked int64
+		if err := rows.Scan(&l.LeadID, &first, &last, &l.Email, &l.Company, &l.Stage, &l.OwnerEmail, &l.By, &l.Value, &linked); err != nil {
+			return nil, fmt.Errorf("accountmatch: leads of account %d: %w", accountID, err)
+		}
+		l.Name = joinName(first, last, l.Email)
+		l.LinkedAt = time.UnixMilli(linked).UTC()
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+func joinName(first, last, email string) string {
+	switch {
+	case first != "" && last != "":
+		return first + " " + last
+	case first+last != "":
+		return first + last
+	}
+	return email
+}
