@@ -12,3 +12,12 @@ CREATE TABLE account_links (
     undone_by   BIGINT REFERENCES users (id) ON DELETE SET NULL
 );
 CREATE INDEX account_links_account ON account_links (account_id, linked_at);
+
+-- A lead's company is looked up by domain and by name key, the oldest
+-- account first: with the id in the index the planner finds the first
+-- match there, rather than walking the accounts in id order (as
+-- PostgreSQL chose to, 30 ms at 100,000 accounts).
+DROP INDEX accounts_domain;
+DROP INDEX accounts_name_key;
+CREATE INDEX accounts_domain ON accounts (domain, id);
+CREATE INDEX accounts_name_key ON accounts (name_key, id);
