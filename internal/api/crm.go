@@ -41,6 +41,7 @@ type contactJSON struct {
 	Phone     string    `json:"phone"`
 	JobTitle  string    `json:"job_title"`
 	Stage     string    `json:"stage"`
+	DealRole  string    `json:"deal_role"`
 	Owner     *string   `json:"owner"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -48,7 +49,7 @@ type contactJSON struct {
 
 func contactOut(c crm.Contact) contactJSON {
 	return contactJSON{ID: c.ID, AccountID: c.AccountID, Account: c.AccountName, Email: c.Email, FirstName: c.FirstName,
-		LastName: c.LastName, Phone: c.Phone, JobTitle: c.JobTitle, Stage: string(c.Stage), Owner: optional(c.OwnerEmail),
+		LastName: c.LastName, Phone: c.Phone, JobTitle: c.JobTitle, Stage: string(c.Stage), DealRole: string(c.Role), Owner: optional(c.OwnerEmail),
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
@@ -191,8 +192,9 @@ func (a *API) getAccount(w http.ResponseWriter, r *http.Request) {
 		Opportunities []opportunityJSON `json:"opportunities"`
 		Leads         []leadJSON        `json:"leads"`
 		Linked        []linkedLeadJSON  `json:"linked_leads"`
+		Committee     committeeJSON     `json:"committee"`
 	}{accountJSON: accountOut(v.Account), Contacts: []contactJSON{}, Opportunities: []opportunityJSON{}, Leads: []leadJSON{},
-		Linked: linkedLeadsOut(v.Linked)}
+		Linked: linkedLeadsOut(v.Linked), Committee: committeeOut(v.Committee)}
 	for _, c := range v.Contacts {
 		out.Contacts = append(out.Contacts, contactOut(c))
 	}

@@ -247,6 +247,8 @@ type AccountView struct {
 	// Linked are the unconverted leads linked to the account because
 	// their company matched it, those a may see.
 	Linked []accountmatch.LinkedLead
+	// Committee is who of the contacts takes part in the decision.
+	Committee Committee
 }
 
 // Account returns account id with the contacts and opportunities a may see.
@@ -266,6 +268,7 @@ func (s *Service) Account(ctx context.Context, a access.Actor, id int64) (Accoun
 		return v, err
 	}
 	v.Opportunities = opps.Items
+	v.Committee = CommitteeOf(v.Contacts, v.Opportunities)
 	visibleTo := a.ID
 	if a.SeesAllLeads() {
 		visibleTo = 0

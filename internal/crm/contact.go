@@ -12,7 +12,7 @@ import (
 )
 
 const contactColumns = `c.id, c.account_id, a.name, c.email, c.first_name, c.last_name, c.phone, c.job_title, c.stage,
-	COALESCE(c.owner_id, 0), COALESCE(u.email, ''), c.created_at, c.updated_at`
+	COALESCE(c.owner_id, 0), COALESCE(u.email, ''), c.created_at, c.updated_at, c.deal_role`
 
 const fromContacts = ` FROM contacts c JOIN accounts a ON a.id = c.account_id LEFT JOIN users u ON u.id = c.owner_id`
 
@@ -20,7 +20,7 @@ func scanContact(s interface{ Scan(...any) error }) (Contact, error) {
 	var c Contact
 	var created, updated int64
 	err := s.Scan(&c.ID, &c.AccountID, &c.AccountName, &c.Email, &c.FirstName, &c.LastName, &c.Phone, &c.JobTitle, &c.Stage,
-		&c.OwnerID, &c.OwnerEmail, &created, &updated)
+		&c.OwnerID, &c.OwnerEmail, &created, &updated, &c.Role)
 	c.CreatedAt, c.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 	return c, err
 }

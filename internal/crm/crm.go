@@ -45,6 +45,7 @@ type Contact struct {
 	Phone       string
 	JobTitle    string
 	Stage       lead.Stage // the person's lifecycle stage: customer once a deal is won
+	Role        Role       // the part in the buying decision; "" while nobody said
 	OwnerID     int64
 	OwnerEmail  string
 	CreatedAt   time.Time

@@ -76,6 +76,7 @@ var pageMatrix = map[string]pageRule{
 	"POST /accounts/{id}":                   {who: "any", record: "account", form: url.Values{"name": {"Renamed"}, "city": {"Cluj"}, "owner": {"{owner}"}}},
 	"GET /contacts":                         {who: "any"},
 	"GET /contacts/{id}":                    {who: "any", record: "contact"},
+	"POST /contacts/{id}/role":              {who: "any", record: "contact", form: url.Values{"role": {"champion"}}},
 	"GET /deals":                            {who: "any"},
 	"POST /deals":                           {who: "any", record: "contact", form: url.Values{"account_id": {"{account}"}, "contact_id": {"{id}"}, "deal_name": {"Second deal"}}},
 	"GET /deals/{id}":                       {who: "any", record: "deal"},

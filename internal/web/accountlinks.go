@@ -30,3 +30,18 @@ func (h *Web) saveAccountRouting(w http.ResponseWriter, r *http.Request) {
 	h.flash(w, "Routing to account owners saved.")
 	http.Redirect(w, r, "/assignment", http.StatusSeeOther)
 }
+
+// setContactRole sets a contact's part in the buying decision, from the
+// account's page or the contact's.
+func (h *Web) setContactRole(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		_, err = h.CRM.SetContactRole(r.Context(), actor(r), id, r.PostFormValue("role"))
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "Role saved.")
+	http.Redirect(w, r, next(r, fmt.Sprintf("/contacts/%d", id)), http.StatusSeeOther)
+}

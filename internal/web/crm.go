@@ -94,6 +94,7 @@ type accountData struct {
 	Errors   map[string]string // of the edit or new-deal form
 	Values   map[string]string
 	Form     string // which form they belong to: edit or deal
+	Roles    []crm.Role
 }
 
 func (h *Web) showAccount(w http.ResponseWriter, r *http.Request) {
@@ -110,7 +111,7 @@ func (h *Web) renderAccount(w http.ResponseWriter, r *http.Request, form string,
 	if form == "billing" {
 		billing, values = values, nil
 	}
-	d := accountData{Errors: errs, Values: values, Form: form}
+	d := accountData{Errors: errs, Values: values, Form: form, Roles: crm.Roles}
 	if d.AccountView, err = h.CRM.Account(r.Context(), actor(r), id); err == nil {
 		if d.Leads, err = h.Leads.ConvertedInto(r.Context(), actor(r), id); err == nil {
 			d.Pipeline, err = h.CRM.Pipeline(r.Context())

@@ -90,6 +90,7 @@ func (h *Web) handler(table *routeTable) http.Handler {
 	private.HandleFunc("POST /accounts/{id}", h.updateAccount)
 	private.HandleFunc("GET /contacts", h.listContacts)
 	private.HandleFunc("GET /contacts/{id}", h.showContact)
+	private.HandleFunc("POST /contacts/{id}/role", h.setContactRole)
 	private.HandleFunc("GET /deals", h.board)
 	private.HandleFunc("POST /deals", h.createDeal)
 	private.HandleFunc("GET /deals/{id}", h.showDeal)
