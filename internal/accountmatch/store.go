@@ -144,7 +144,8 @@ type LinkedLead struct {
 // Reason says what the link was made on, in words.
 func (l LinkedLead) Reason() string { return Describe(l.By, l.Value) }
 
-// LeadsOf lists the leads linked to account accountID, newest first;
+// LeadsOf lists the leads linked to account accountID and not yet
+// converted (the account lists those apart), newest first;
 // with visibleTo set, only that sales user's and the unassigned ones.
 func LeadsOf(ctx context.Context, q sqldb.Querier, accountID, visibleTo int64, limit int) ([]LinkedLead, error) {
 	cond, args := "", []any{accountID}
@@ -154,7 +155,7 @@ func LeadsOf(ctx context.Context, q sqldb.Querier, accountID, visibleTo int64, l
 	rows, err := q.Query(ctx, `SELECT l.id, l.first_name, l.last_name, l.email, l.company, l.stage, COALESCE(u.email, ''),
 		k.matched_by, k.matched_on, k.linked_at
 		FROM account_links k JOIN leads l ON l.id = k.lead_id LEFT JOIN users u ON u.id = l.owner_id
-		WHERE k.account_id = ? AND k.undone_at IS NULL`+cond+` ORDER BY k.linked_at DESC, k.lead_id DESC LIMIT ?`,
+		WHERE k.account_id = ? AND k.undone_at IS NULL AND l.converted_at IS NULL`+cond+` ORDER BY k.linked_at DESC, k.lead_id DESC LIMIT ?`,
 		append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("accountmatch: leads of account %d: %w", accountID, err)
