@@ -19,16 +19,22 @@ type accountJSON struct {
 	Website   string    `json:"website"`
 	Industry  string    `json:"industry"`
 	Employees *int64    `json:"employees"`
+	Revenue   *int64    `json:"revenue"`
 	Country   string    `json:"country"`
 	City      string    `json:"city"`
+	Tier      *int      `json:"tier"`
 	Owner     *string   `json:"owner"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
 func accountOut(a crm.Account) accountJSON {
-	return accountJSON{ID: a.ID, Name: a.Name, Domain: a.Domain, Website: a.Website, Industry: a.Industry, Employees: a.Employees,
-		Country: a.Country, City: a.City, Owner: optional(a.OwnerEmail), CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+	out := accountJSON{ID: a.ID, Name: a.Name, Domain: a.Domain, Website: a.Website, Industry: a.Industry, Employees: a.Employees,
+		Revenue: a.Revenue, Country: a.Country, City: a.City, Owner: optional(a.OwnerEmail), CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+	if a.Tier != 0 {
+		out.Tier = &a.Tier
+	}
+	return out
 }
 
 type contactJSON struct {
@@ -141,6 +147,7 @@ type accountIn struct {
 	Website   string `json:"website"`
 	Industry  string `json:"industry"`
 	Employees *int64 `json:"employees"`
+	Revenue   *int64 `json:"revenue"`
 	Country   string `json:"country"`
 	City      string `json:"city"`
 	Owner     string `json:"owner"`
@@ -150,6 +157,9 @@ func (in accountIn) input() crm.AccountInput {
 	out := crm.AccountInput{Name: in.Name, Website: in.Website, Industry: in.Industry, Country: in.Country, City: in.City, Owner: in.Owner}
 	if in.Employees != nil {
 		out.Employees = strconv.FormatInt(*in.Employees, 10)
+	}
+	if in.Revenue != nil {
+		out.Revenue = strconv.FormatInt(*in.Revenue, 10)
 	}
 	return out
 }
@@ -220,7 +230,7 @@ func (a *API) updateAccount(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	in := accountIn{Name: v.Name, Website: v.Website, Industry: v.Industry, Employees: v.Employees, Country: v.Country, City: v.City, Owner: v.OwnerEmail}
+	in := accountIn{Name: v.Name, Website: v.Website, Industry: v.Industry, Employees: v.Employees, Revenue: v.Revenue, Country: v.Country, City: v.City, Owner: v.OwnerEmail}
 	if err := decodeInto(w, r, &in); err != nil {
 		a.fail(w, r, err)
 		return

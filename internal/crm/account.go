@@ -45,17 +45,17 @@ func matchAccount(ctx context.Context, q sqldb.Querier, domain, name string) (id
 }
 
 const accountColumns = `a.id, a.name, a.domain, a.website, a.industry, a.employees, a.country, a.city,
-	COALESCE(a.owner_id, 0), COALESCE(u.email, ''), a.created_at, a.updated_at, a.version`
+	COALESCE(a.owner_id, 0), COALESCE(u.email, ''), a.created_at, a.updated_at, a.version, a.annual_revenue, COALESCE(a.tier, 0)`
 
 const fromAccounts = ` FROM accounts a LEFT JOIN users u ON u.id = a.owner_id`
 
 func scanAccount(s interface{ Scan(...any) error }) (Account, error) {
 	var a Account
-	var employees sql.NullInt64
+	var employees, revenue sql.NullInt64
 	var created, updated int64
 	err := s.Scan(&a.ID, &a.Name, &a.Domain, &a.Website, &a.Industry, &employees, &a.Country, &a.City,
-		&a.OwnerID, &a.OwnerEmail, &created, &updated, &a.Version)
-	a.Employees = int64Of(employees)
+		&a.OwnerID, &a.OwnerEmail, &created, &updated, &a.Version, &revenue, &a.Tier)
+	a.Employees, a.Revenue = int64Of(employees), int64Of(revenue)
 	a.CreatedAt, a.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 	return a, err
 }
@@ -87,9 +87,9 @@ func one[T any](row *sql.Row, scan func(interface{ Scan(...any) error }) (T, err
 func insertAccount(ctx context.Context, q sqldb.Querier, a Account) (int64, error) {
 	var id int64
 	err := q.QueryRow(ctx, `INSERT INTO accounts (name, name_key, domain, website, industry, employees, country, city, owner_id, created_at, updated_at,
-		name_sort, industry_sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		name_sort, industry_sort, annual_revenue) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		a.Name, NameKey(a.Name), a.Domain, a.Website, a.Industry, deref(a.Employees), a.Country, a.City,
-		nullable(a.OwnerID), a.CreatedAt.UnixMilli(), a.UpdatedAt.UnixMilli(), sortkey.Of(a.Name), sortkey.Of(a.Industry)).Scan(&id)
+		nullable(a.OwnerID), a.CreatedAt.UnixMilli(), a.UpdatedAt.UnixMilli(), sortkey.Of(a.Name), sortkey.Of(a.Industry), deref(a.Revenue)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("crm: insert account: %w", err)
 	}
@@ -99,6 +99,7 @@ func insertAccount(ctx context.Context, q sqldb.Querier, a Account) (int64, erro
 // AccountInput is an account as a form or the API sends it, in text.
 type AccountInput struct {
 	Name, Website, Industry, Employees, Country, City, Owner string
+	Revenue                                                  string // yearly, whole currency units
 }
 
 // InputOf returns a's editable fields as text, for an edit form.
@@ -106,6 +107,9 @@ func InputOf(a Account) AccountInput {
 	in := AccountInput{Name: a.Name, Website: a.Website, Industry: a.Industry, Country: a.Country, City: a.City, Owner: a.OwnerEmail}
 	if a.Employees != nil {
 		in.Employees = fmt.Sprint(*a.Employees)
+	}
+	if a.Revenue != nil {
+		in.Revenue = fmt.Sprint(*a.Revenue)
 	}
 	return in
 }
@@ -133,6 +137,15 @@ func (s *Service) apply(ctx context.Context, q sqldb.Querier, actor access.Actor
 			bad.Add("employees", "must be a whole number, 0 or more")
 		} else {
 			a.Employees = &n
+		}
+	}
+	a.Revenue = nil
+	if e := strings.TrimSpace(in.Revenue); e != "" {
+		var n int64
+		if _, err := fmt.Sscan(strings.NewReplacer(",", "", "_", "", " ", "").Replace(e), &n); err != nil || n < 0 || n > 1e15 {
+			bad.Add("revenue", "must be a whole amount from 0 to 10^15")
+		} else {
+			a.Revenue = &n
 		}
 	}
 	a.Country = ""
@@ -200,6 +213,7 @@ func accountChanges(old, acc Account) []string {
 	for k, v := range map[string][2]string{
 		"name": {was.Name, now.Name}, "website": {was.Website, now.Website}, "industry": {was.Industry, now.Industry},
 		"employees": {was.Employees, now.Employees}, "country": {was.Country, now.Country}, "city": {was.City, now.City},
+		"revenue": {was.Revenue, now.Revenue},
 		"owner": {fmt.Sprint(old.OwnerID), fmt.Sprint(acc.OwnerID)},
 	} {
 		if v[0] != v[1] {
@@ -223,9 +237,9 @@ func (s *Service) UpdateAccount(ctx context.Context, a access.Actor, id int64, i
 		}
 		acc.UpdatedAt = s.stamp()
 		_, err = tx.Exec(ctx, `UPDATE accounts SET name = ?, name_key = ?, domain = ?, website = ?, industry = ?, employees = ?,
-			country = ?, city = ?, owner_id = ?, updated_at = ?, name_sort = ?, industry_sort = ?, version = version + 1 WHERE id = ?`,
+			country = ?, city = ?, owner_id = ?, updated_at = ?, name_sort = ?, industry_sort = ?, annual_revenue = ?, version = version + 1 WHERE id = ?`,
 			acc.Name, NameKey(acc.Name), acc.Domain, acc.Website, acc.Industry, deref(acc.Employees), acc.Country, acc.City,
-			nullable(acc.OwnerID), acc.UpdatedAt.UnixMilli(), sortkey.Of(acc.Name), sortkey.Of(acc.Industry), id)
+			nullable(acc.OwnerID), acc.UpdatedAt.UnixMilli(), sortkey.Of(acc.Name), sortkey.Of(acc.Industry), deref(acc.Revenue), id)
 		if err != nil {
 			return fmt.Errorf("crm: update account %d: %w", id, err)
 		}

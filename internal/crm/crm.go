@@ -25,8 +25,10 @@ type Account struct {
 	Website    string
 	Industry   string
 	Employees  *int64
+	Revenue    *int64 // yearly, whole currency units; nil when unknown
 	Country    string
 	City       string
+	Tier       int // the target-account tier a user set: 1, 2 or 3; 0 when none
 	OwnerID    int64
 	OwnerEmail string
 	CreatedAt  time.Time

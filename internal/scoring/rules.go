@@ -8,6 +8,7 @@ package scoring
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -111,6 +112,20 @@ func validateExplicit(e *Explicit, at string, bad fault.Fields) {
 	if !validField(e.Field) {
 		bad.Add(at+"field", "must be one of "+strings.Join(Fields, ", ")+" or custom.NAME")
 	}
+	checkExplicit(e, at, bad)
+}
+
+// CheckExplicit validates e as a rule over a record whose fields are
+// fields (an account's, say), naming each problem under at.
+func CheckExplicit(e *Explicit, at string, fields []string, bad fault.Fields) {
+	e.Field = strings.TrimSpace(e.Field)
+	if !slices.Contains(fields, e.Field) {
+		bad.Add(at+"field", "must be one of "+strings.Join(fields, ", "))
+	}
+	checkExplicit(e, at, bad)
+}
+
+func checkExplicit(e *Explicit, at string, bad fault.Fields) {
 	if e.Points < -MaxPoints || e.Points > MaxPoints {
 		bad.Add(at+"points", fmt.Sprintf("must be from %d to %d", -MaxPoints, MaxPoints))
 	}

@@ -67,9 +67,10 @@ func (h *Web) renderAccounts(w http.ResponseWriter, r *http.Request, errs, value
 
 func accountForm(r *http.Request) (crm.AccountInput, map[string]string) {
 	in := crm.AccountInput{Name: r.PostFormValue("name"), Website: r.PostFormValue("website"), Industry: r.PostFormValue("industry"),
-		Employees: r.PostFormValue("employees"), Country: r.PostFormValue("country"), City: r.PostFormValue("city"), Owner: r.PostFormValue("owner")}
+		Employees: r.PostFormValue("employees"), Country: r.PostFormValue("country"), City: r.PostFormValue("city"), Owner: r.PostFormValue("owner"),
+		Revenue: r.PostFormValue("revenue")}
 	return in, map[string]string{"name": in.Name, "website": in.Website, "industry": in.Industry, "employees": in.Employees,
-		"country": in.Country, "city": in.City, "owner": in.Owner}
+		"country": in.Country, "city": in.City, "owner": in.Owner, "revenue": in.Revenue}
 }
 
 func (h *Web) createAccount(w http.ResponseWriter, r *http.Request) {
@@ -124,7 +125,7 @@ func (h *Web) renderAccount(w http.ResponseWriter, r *http.Request, form string,
 	if d.Values == nil {
 		in := crm.InputOf(d.Account)
 		d.Values = map[string]string{"name": in.Name, "website": in.Website, "industry": in.Industry, "employees": in.Employees,
-			"country": in.Country, "city": in.City, "owner": in.Owner}
+			"country": in.Country, "city": in.City, "owner": in.Owner, "revenue": in.Revenue}
 	}
 	h.render(w, r, "account", page{Title: d.Name, Nav: "accounts", Data: d, Status: status, Activities: h.activitiesOf(r, activity.OnAccount, id),
 		Invoices: h.invoicesOf(r, id, 0, false, "", formErrors(form, "billing", errs), billing)})
