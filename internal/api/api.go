@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"leadflow/internal/accountscore"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -47,7 +48,10 @@ import (
 type API struct {
 	Leads *lead.Service
 	CRM   *crm.Service
-	Users *user.Service
+	// AccountScores scores accounts, sets their tiers and lists their
+	// people's activity.
+	AccountScores *accountscore.Service
+	Users         *user.Service
 	// Reports computes the KPI dashboard's figures.
 	Reports *report.Service
 	Forms   *forms.Service

@@ -117,7 +117,7 @@ func (s *Service) SetContactRole(ctx context.Context, a access.Actor, id int64, 
 			return nil
 		}
 		now := s.stamp()
-		if _, err := tx.Exec(ctx, `UPDATE contacts SET deal_role = ?, updated_at = ? WHERE id = ?`, string(r), now.UnixMilli(), id); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE contacts SET deal_role = ?, updated_at = ?, version = version + 1 WHERE id = ?`, string(r), now.UnixMilli(), id); err != nil {
 			return fmt.Errorf("crm: role of contact %d: %w", id, err)
 		}
 		if err := audit.Record(ctx, tx, a, "contact.role", "contact", id, map[string]string{"from": string(c.Role), "to": string(r)}); err != nil {

@@ -6,6 +6,7 @@ package server
 
 import (
 	"context"
+	"leadflow/internal/accountscore"
 	"log/slog"
 	"net/http"
 	"time"
@@ -99,6 +100,7 @@ func New(cfg Config) (http.Handler, error) {
 	importSvc := imports.NewService(cfg.DB, leads)
 	trackingSvc := tracking.NewService(cfg.DB)
 	crmSvc := crm.NewService(cfg.DB, leads)
+	accountScores := accountscore.NewService(cfg.DB, leads.Rules())
 	reports := report.NewService(cfg.DB)
 	privacySvc := privacy.NewService(cfg.DB)
 	auditSvc := audit.NewService(cfg.DB)
@@ -155,7 +157,7 @@ func New(cfg Config) (http.Handler, error) {
 	bulkSvc := &bulk.Service{Leads: leads, Nurture: nurtureSvc}
 	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Notify: notices, Live: hub, Bulk: bulkSvc, Webhooks: hooks, Predict: predictions}, cfg.Log)
+		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Notify: notices, Live: hub, Bulk: bulkSvc, Webhooks: hooks, Predict: predictions, AccountScores: accountScores}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +169,7 @@ func New(cfg Config) (http.Handler, error) {
 	pub.Proxies = cfg.TrustedProxies
 	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Notify: notices, Bulk: bulkSvc, Webhooks: hooks, Predict: predictions}
+		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Notify: notices, Bulk: bulkSvc, Webhooks: hooks, Predict: predictions, AccountScores: accountScores}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"leadflow/internal/accountscore"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -96,6 +97,8 @@ type accountData struct {
 	Values   map[string]string
 	Form     string // which form they belong to: edit or deal
 	Roles    []crm.Role
+	Score    accountscore.Result
+	Timeline []accountscore.Entry // what its people did, newest first
 }
 
 func (h *Web) showAccount(w http.ResponseWriter, r *http.Request) {
@@ -116,6 +119,11 @@ func (h *Web) renderAccount(w http.ResponseWriter, r *http.Request, form string,
 	if d.AccountView, err = h.CRM.Account(r.Context(), actor(r), id); err == nil {
 		if d.Leads, err = h.Leads.ConvertedInto(r.Context(), actor(r), id); err == nil {
 			d.Pipeline, err = h.CRM.Pipeline(r.Context())
+		}
+	}
+	if err == nil {
+		if d.Score, err = h.AccountScores.Score(r.Context(), id); err == nil {
+			d.Timeline, err = h.AccountScores.Timeline(r.Context(), actor(r), id, 50)
 		}
 	}
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"leadflow/internal/accountscore"
 	"log/slog"
 	"math"
 	"math/big"
@@ -63,16 +64,19 @@ var staticFS embed.FS
 
 // Services are the domain services the pages call.
 type Services struct {
-	Leads    *lead.Service
-	CRM      *crm.Service
-	Reports  *report.Service
-	Users    *user.Service
-	Forms    *forms.Service
-	Imports  *imports.Service
-	Tracking *tracking.Service
-	Jobs     *job.Admin
-	Privacy  *privacy.Service
-	Audit    *audit.Service
+	Leads *lead.Service
+	CRM   *crm.Service
+	// AccountScores scores accounts, sets their tiers and lists their
+	// people's activity.
+	AccountScores *accountscore.Service
+	Reports       *report.Service
+	Users         *user.Service
+	Forms         *forms.Service
+	Imports       *imports.Service
+	Tracking      *tracking.Service
+	Jobs          *job.Admin
+	Privacy       *privacy.Service
+	Audit         *audit.Service
 	// Activities and Calendar serve "My day", the calendar and the
 	// activities of every record.
 	Activities *activity.Service

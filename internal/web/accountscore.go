@@ -1,0 +1,112 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"leadflow/internal/accountscore"
+	"leadflow/internal/fault"
+	"leadflow/internal/scoring"
+)
+
+type accountScoringData struct {
+	Rules  accountscore.Rules
+	Rows   []scoring.Explicit // the rules, then blank rows to add more
+	Fields []string
+	Ops    []scoring.Operator
+	Errors map[string]string
+}
+
+// blankRows are the empty rows the editor offers for new rules.
+const blankRows = 3
+
+// showAccountScoring shows the account rules' editor to those who may save it.
+func (h *Web) showAccountScoring(w http.ResponseWriter, r *http.Request) {
+	if err := accountscore.MayChange(actor(r)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	rules, err := h.AccountScores.Rules(r.Context())
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.renderAccountScoring(w, r, rules, nil, 0)
+}
+
+func (h *Web) renderAccountScoring(w http.ResponseWriter, r *http.Request, rules accountscore.Rules, errs map[string]string, status int) {
+	d := accountScoringData{Rules: rules, Rows: append(append([]scoring.Explicit{}, rules.Fit...), make([]scoring.Explicit, blankRows)...),
+		Fields: accountscore.Fields, Ops: scoring.Operators, Errors: errs}
+	h.render(w, r, "account_scoring", page{Title: "Account scoring", Nav: "accounts", Data: d, Status: status})
+}
+
+// saveAccountScoring reads the editor: a row whose field is empty is
+// dropped; what was typed comes back with the errors.
+func (h *Web) saveAccountScoring(w http.ResponseWriter, r *http.Request) {
+	bad := fault.Fields{}
+	num := func(name string) int {
+		v := strings.TrimSpace(r.PostFormValue(name))
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			bad.Add(name, "must be a whole number")
+		}
+		return n
+	}
+	rules := accountscore.Rules{Hot: num("hot"), Warm: num("warm"), Tier1: num("tier_1"), Tier2: num("tier_2")}
+	rows, _ := strconv.Atoi(r.PostFormValue("rows"))
+	for i := range min(rows, scoring.MaxRules+blankRows) {
+		at := fmt.Sprintf("f%d_", i)
+		field := strings.TrimSpace(r.PostFormValue(at + "field"))
+		if field == "" {
+			continue
+		}
+		e := scoring.Explicit{Field: field, Op: scoring.Operator(r.PostFormValue(at + "op")), Label: strings.TrimSpace(r.PostFormValue(at + "label"))}
+		for _, v := range strings.Split(r.PostFormValue(at+"values"), ",") {
+			if v = strings.TrimSpace(v); v != "" {
+				e.Values = append(e.Values, v)
+			}
+		}
+		p, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue(at + "points")))
+		if err != nil {
+			bad.Add(fmt.Sprintf("fit.%d.points", len(rules.Fit)), "must be a whole number")
+		}
+		e.Points = p
+		rules.Fit = append(rules.Fit, e)
+	}
+	err := bad.Err()
+	if err == nil {
+		_, err = h.AccountScores.SaveRules(r.Context(), actor(r), rules)
+	}
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		h.renderAccountScoring(w, r, rules, e.Fields, http.StatusUnprocessableEntity)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "Account scoring rules saved.")
+	http.Redirect(w, r, "/accounts/scoring", http.StatusSeeOther)
+}
+
+// setAccountTier makes an account a target account of a tier, or none.
+func (h *Web) setAccountTier(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err == nil {
+		tier := 0
+		if v := r.PostFormValue("tier"); v != "" {
+			if tier, err = strconv.Atoi(v); err != nil || tier == 0 {
+				tier = -1
+			}
+		}
+		err = h.AccountScores.SetTier(r.Context(), actor(r), id, tier)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, "Tier saved.")
+	http.Redirect(w, r, fmt.Sprintf("/accounts/%d", id), http.StatusSeeOther)
+}
