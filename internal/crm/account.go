@@ -214,7 +214,7 @@ func accountChanges(old, acc Account) []string {
 		"name": {was.Name, now.Name}, "website": {was.Website, now.Website}, "industry": {was.Industry, now.Industry},
 		"employees": {was.Employees, now.Employees}, "country": {was.Country, now.Country}, "city": {was.City, now.City},
 		"revenue": {was.Revenue, now.Revenue},
-		"owner": {fmt.Sprint(old.OwnerID), fmt.Sprint(acc.OwnerID)},
+		"owner":   {fmt.Sprint(old.OwnerID), fmt.Sprint(acc.OwnerID)},
 	} {
 		if v[0] != v[1] {
 			diff[k] = true

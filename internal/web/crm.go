@@ -1,8 +1,8 @@
 package web
 
 import (
-	"leadflow/internal/accountscore"
 	"fmt"
+	"leadflow/internal/accountscore"
 	"net/http"
 	"net/url"
 	"strconv"
