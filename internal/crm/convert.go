@@ -3,10 +3,10 @@ package crm
 import (
 	"context"
 	"fmt"
-	"leadflow/internal/accountmatch"
 	"strings"
 
 	"leadflow/internal/access"
+	"leadflow/internal/accountmatch"
 	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"

@@ -6,11 +6,11 @@ package server
 
 import (
 	"context"
-	"leadflow/internal/accountscore"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"leadflow/internal/accountscore"
 	"leadflow/internal/activity"
 	"leadflow/internal/api"
 	"leadflow/internal/audit"

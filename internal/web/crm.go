@@ -2,13 +2,13 @@ package web
 
 import (
 	"fmt"
-	"leadflow/internal/accountscore"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"leadflow/internal/accountscore"
 	"leadflow/internal/activity"
 	"leadflow/internal/crm"
 	"leadflow/internal/fault"

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"leadflow/internal/accountmatch"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/accountmatch"
 	"leadflow/internal/activity"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"

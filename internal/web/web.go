@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"leadflow/internal/accountscore"
 	"log/slog"
 	"math"
 	"math/big"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/accountscore"
 	"leadflow/internal/activity"
 	"leadflow/internal/audit"
 	"leadflow/internal/brief"
