@@ -11,6 +11,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"leadflow/internal/lead"
+	"leadflow/internal/nurture"
 	"leadflow/internal/sqldb"
 )
 
@@ -201,6 +202,11 @@ func (s *Service) take(ctx context.Context, mailboxID, uid int64, raw []byte) (b
 			// The sender's data did not pass (a bad address): kept
 			// out, the message recorded as taken.
 			return nil
+		}
+		if m.InReplyTo != "" {
+			if _, err := nurture.ExitOnReplyIn(ctx, tx, m.InReplyTo, now); err != nil {
+				return err
+			}
 		}
 		created = true
 		isNew := int64(0)

@@ -112,7 +112,7 @@ func (s imapServer) count(t *testing.T) uint32 {
 	return d.NumMessages
 }
 
-func mail(id, from, subject, body string) string {
+func rawMail(id, from, subject, body string) string {
 	return fmt.Sprintf("Message-ID: <%s>\nFrom: %s\nTo: sales@leadflow.example\nSubject: %s\nDate: Mon, 30 Nov 2026 09:00:00 +0000\nContent-Type: text/plain; charset=utf-8\n\n%s\n", id, from, subject, body)
 }
 
@@ -165,11 +165,11 @@ func TestMailboxFlow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv.deliver(t, mail("m1@example.org", `"Ana Pop" <ana@acme.example>`, "Pricing for 20 users?", "Hello, what would 20 users cost?"))
-		srv.deliver(t, mail("m2@example.org", "ola@fjord.example", "Re: our call", "Thanks for the call."))
+		srv.deliver(t, rawMail("m1@example.org", `"Ana Pop" <ana@acme.example>`, "Pricing for 20 users?", "Hello, what would 20 users cost?"))
+		srv.deliver(t, rawMail("m2@example.org", "ola@fjord.example", "Re: our call", "Thanks for the call."))
 		srv.deliver(t, withAttachment)
-		srv.deliver(t, mail("m1@example.org", `"Ana Pop" <ana@acme.example>`, "Pricing for 20 users?", "the same message, delivered twice"))
-		srv.deliver(t, mail("m4@example.org", "ben@kurz.example", "Demo", "Can we see a demo?"))
+		srv.deliver(t, rawMail("m1@example.org", `"Ana Pop" <ana@acme.example>`, "Pricing for 20 users?", "the same message, delivered twice"))
+		srv.deliver(t, rawMail("m4@example.org", "ben@kurz.example", "Demo", "Can we see a demo?"))
 
 		// A crash after the second message: what was committed stays.
 		svc.afterTake = func(n int) error {
@@ -230,7 +230,7 @@ func TestMailboxFlow(t *testing.T) {
 		}
 
 		// Deleting taken messages, when the admin chooses it.
-		srv.deliver(t, mail("m5@example.org", "cy@late.example", "Hi", "Later"))
+		srv.deliver(t, rawMail("m5@example.org", "cy@late.example", "Hi", "Later"))
 		if _, err := svc.Save(ctx, admin, mb.ID, Input{Name: "Sales inbox", Address: srv.addr, Security: TLS,
 			Username: "sales@leadflow.example", Folder: "INBOX", DeleteTaken: true}); err != nil {
 			t.Fatal(err)

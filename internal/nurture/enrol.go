@@ -367,3 +367,23 @@ func (s *Service) Kick(ctx context.Context) {
 		s.wake()
 	}
 }
+
+// ExitOnReplyIn ends, inside tx, the active enrolment whose email
+// messageID (a sent message's Message-ID, as a reply's In-Reply-To names
+// it) belongs to: a reply stops the sequence. It reports whether one
+// ended.
+func ExitOnReplyIn(ctx context.Context, tx *sqldb.Tx, messageID string, now time.Time) (bool, error) {
+	var id, leadID, seq int64
+	err := tx.QueryRow(ctx, `SELECT e.id, e.lead_id, e.sequence_id FROM mail_outbox m JOIN enrolments e ON e.id = m.enrolment_id
+		WHERE m.message_id = ? AND e.status = ?`+tx.ForUpdate("e"), messageID, EnrolActive).Scan(&id, &leadID, &seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("nurture: reply to %s: %w", messageID, err)
+	}
+	if err := endEnrolment(ctx, tx, id, EnrolExited, ExitReplied, now); err != nil {
+		return false, err
+	}
+	return true, audit.Record(ctx, tx, access.System, "sequence.exit", "lead", leadID, map[string]any{"sequence": seq, "reason": ExitReplied})
+}
