@@ -29,6 +29,7 @@ import (
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/mail"
+	"leadflow/internal/mailbox"
 	"leadflow/internal/notify"
 	"leadflow/internal/nurture"
 	"leadflow/internal/predict"
@@ -51,7 +52,9 @@ type API struct {
 	// AccountScores scores accounts, sets their tiers and lists their
 	// people's activity.
 	AccountScores *accountscore.Service
-	Users         *user.Service
+	// Mailboxes are the IMAP mailboxes whose mail becomes leads.
+	Mailboxes *mailbox.Service
+	Users     *user.Service
 	// Reports computes the KPI dashboard's figures.
 	Reports *report.Service
 	Forms   *forms.Service

@@ -26,6 +26,7 @@ import (
 	"leadflow/internal/access"
 	"leadflow/internal/dbtest"
 	"leadflow/internal/fault"
+	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/sqldb"
 	"leadflow/internal/usertest"
@@ -264,4 +265,41 @@ func byEmail(t *testing.T, leads *lead.Service, a access.Actor, email string) le
 		t.Fatalf("lead %s: %v (%d)", email, err, len(p.Leads))
 	}
 	return p.Leads[0]
+}
+
+// The periodic read runs through the job system: a job of FetchJob takes
+// the new mail of every mailbox, and a second run takes nothing again.
+func TestFetchThroughTheJobSystem(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		admin := usertest.Actor(t, db, "admin@example.com", access.Admin)
+		srv := startIMAP(t)
+		leads := lead.NewService(db)
+		svc := NewService(db, leads)
+		svc.TLSConfig = srv.client
+		if _, err := svc.Save(ctx, admin, 0, Input{Name: "Sales", Address: srv.addr, Username: "sales@leadflow.example", Password: "app-password"}); err != nil {
+			t.Fatal(err)
+		}
+		srv.deliver(t, rawMail("j1@example.org", "jo@job.example", "Quote", "A quote, please."))
+		r := job.NewRunner(db, job.Options{Poll: 20 * time.Millisecond})
+		r.Handle(FetchJob, func(ctx context.Context, _ job.Job) error { return svc.RunFetchJob(ctx) })
+		r.Start()
+		t.Cleanup(func() { r.Stop(context.Background()) })
+		for range 2 {
+			id, err := r.Enqueue(ctx, FetchJob, nil, job.EnqueueOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+			j, err := job.Wait(wctx, db.R, id)
+			cancel()
+			if err != nil || j.State != job.Done {
+				t.Fatalf("job %+v %v", j, err)
+			}
+		}
+		p, _ := leads.List(ctx, admin, lead.Filter{Limit: 10}, true)
+		if p.Total != 1 || p.Leads[0].Email != "jo@job.example" {
+			t.Errorf("leads after two runs: %d", p.Total)
+		}
+	})
 }

@@ -61,6 +61,11 @@ var matrix = map[string]allowed{
 	"GET /api/v1/accounts/{id}/timeline":           {"any", false},
 	"GET /api/v1/account-scoring":                  {"any", false},
 	"PUT /api/v1/account-scoring":                  {"marketing", false},
+	"GET /api/v1/mailboxes":                        {"admin", false},
+	"POST /api/v1/mailboxes":                       {"admin", false},
+	"PUT /api/v1/mailboxes/{id}":                   {"admin", false},
+	"DELETE /api/v1/mailboxes/{id}":                {"admin", false},
+	"POST /api/v1/mailboxes/{id}/fetch":            {"admin", false},
 	"GET /api/v1/contacts":                         {"any", false},
 	"GET /api/v1/contacts/{id}":                    {"any", true},
 	"PUT /api/v1/contacts/{id}/role":               {"any", true},
@@ -305,6 +310,7 @@ func otherUsersRecords(t *testing.T, f *fixture, db *sqldb.DB) map[string]string
 	_, seq := f.call(t, "admin", "POST", "/api/v1/sequences", `{"name":"Matrix","steps":[{"kind":"wait","days":1}]}`)
 	_, enr := f.call(t, "admin", "POST", "/api/v1/leads/"+id(l, "id")+"/enrolments", `{"sequence_id":`+id(seq, "id")+`}`)
 	_, users := f.call(t, "admin", "GET", "/api/v1/users", "")
+	_, mbx := f.call(t, "admin", "POST", "/api/v1/mailboxes", `{"name":"Matrix","address":"127.0.0.1:1","security":"none","username":"m","password":"p"}`)
 	_, proj := f.call(t, "admin", "POST", "/api/v1/leads/"+id(l, "id")+"/projects", `{"title":"Sue's project"}`)
 	_, sol := f.call(t, "admin", "POST", "/api/v1/solutions", `{"vendor":"V","product":"P","category":"crm","deployments":["cloud"],"price":1,"price_period":"month","currency":"EUR","contact_email":"v@vendor.example"}`)
 	f.call(t, "admin", "PUT", "/api/v1/leads/"+id(l, "id")+"/request", `{"category":"crm","licences":1}`)
@@ -336,6 +342,8 @@ func otherUsersRecords(t *testing.T, f *fixture, db *sqldb.DB) map[string]string
 		"/api/v1/accounts/{id}/score":             id(conv, "account_id"),
 		"/api/v1/accounts/{id}/tier":              id(conv, "account_id"),
 		"/api/v1/accounts/{id}/timeline":          id(conv, "account_id"),
+		"/api/v1/mailboxes/{id}":                  id(mbx, "id"),
+		"/api/v1/mailboxes/{id}/fetch":            id(mbx, "id"),
 		"/api/v1/contacts/{id}":                   id(conv, "contact_id"),
 		"/api/v1/contacts/{id}/role":              id(conv, "contact_id"),
 		"/api/v1/opportunities/{id}":              id(conv, "opportunity_id"),

@@ -29,6 +29,7 @@ import (
 	"leadflow/internal/lead"
 	"leadflow/internal/live"
 	"leadflow/internal/mail"
+	"leadflow/internal/mailbox"
 	"leadflow/internal/metrics"
 	"leadflow/internal/notify"
 	"leadflow/internal/nurture"
@@ -68,6 +69,9 @@ type Config struct {
 	// DecayEvery is how often every lead is rescored for decay, once
 	// across all instances; default an hour.
 	DecayEvery time.Duration
+	// MailboxEvery is how often the connected mailboxes are read; 5
+	// minutes when zero.
+	MailboxEvery time.Duration
 	// Mail is the SMTP server email goes through; the zero value sends
 	// none, and the pages that would send say so.
 	Mail mail.Config
@@ -89,6 +93,9 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	if cfg.DecayEvery <= 0 {
 		cfg.DecayEvery = time.Hour
+	}
+	if cfg.MailboxEvery <= 0 {
+		cfg.MailboxEvery = 5 * time.Minute
 	}
 	cfg.Log = httplog.Wrap(cfg.Log)
 	if cfg.Metrics == nil {
@@ -148,6 +155,9 @@ func New(cfg Config) (http.Handler, error) {
 	hooks := webhook.NewService(cfg.DB, leads)
 	hooks.Log, hooks.Mail = cfg.Log, outbox
 	registerWebhooks(runner, hooks)
+	mailboxes := mailbox.NewService(cfg.DB, leads)
+	runner.Handle(mailbox.FetchJob, func(ctx context.Context, _ job.Job) error { return mailboxes.RunFetchJob(ctx) })
+	runner.Every(mailbox.FetchJob, cfg.MailboxEvery, nil)
 	runner.Handle(nurture.TickJob, nurtureSvc.Tick)
 	runner.Every(nurture.TickJob, time.Minute, nil)
 	predictions := predict.NewService(cfg.DB, leads)
@@ -157,7 +167,7 @@ func New(cfg Config) (http.Handler, error) {
 	bulkSvc := &bulk.Service{Leads: leads, Nurture: nurtureSvc}
 	pages, err := web.New(web.Services{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Imports: importSvc, Tracking: trackingSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Notify: notices, Live: hub, Bulk: bulkSvc, Webhooks: hooks, Predict: predictions, AccountScores: accountScores}, cfg.Log)
+		Nurture: nurtureSvc, Outbox: outbox, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Notify: notices, Live: hub, Bulk: bulkSvc, Webhooks: hooks, Predict: predictions, AccountScores: accountScores, Mailboxes: mailboxes}, cfg.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +179,7 @@ func New(cfg Config) (http.Handler, error) {
 	pub.Proxies = cfg.TrustedProxies
 	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
-		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Notify: notices, Bulk: bulkSvc, Webhooks: hooks, Predict: predictions, AccountScores: accountScores}
+		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Notify: notices, Bulk: bulkSvc, Webhooks: hooks, Predict: predictions, AccountScores: accountScores, Mailboxes: mailboxes}
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))

@@ -89,6 +89,11 @@ var pageMatrix = map[string]pageRule{
 	"POST /reports/spend":                   {who: "marketing", form: url.Values{"channel": {"ads"}, "month": {"2026-10"}, "amount": {"100"}, "currency": {"EUR"}}},
 	"GET /settings/pipeline":                {who: "admin"},
 	"POST /settings/pipeline":               {who: "admin", form: url.Values{}},
+	"GET /settings/mailboxes":               {who: "admin"},
+	"POST /settings/mailboxes":              {who: "admin", form: url.Values{"name": {"Matrix"}, "address": {"127.0.0.1:1"}, "security": {"none"}, "username": {"m"}, "password": {"p"}}},
+	"POST /settings/mailboxes/{id}":         {who: "admin", record: "mailbox", form: url.Values{"name": {"Matrix"}, "address": {"127.0.0.1:1"}, "security": {"none"}, "username": {"m"}}},
+	"POST /settings/mailboxes/{id}/check":   {who: "admin", record: "mailbox", form: url.Values{}},
+	"POST /settings/mailboxes/{id}/delete":  {who: "admin", record: "mailbox", form: url.Values{}},
 	"GET /assignment":                       {who: "admin"},
 	"POST /assignment/rules":                {who: "admin", form: url.Values{}},
 	"POST /assignment/rules/{id}":           {who: "admin", record: "rule", form: url.Values{}},
@@ -535,6 +540,8 @@ func matrixRecords(t *testing.T, f *fixture, db *sqldb.DB, role string) records 
 	recs["segment"] = id(seg, "id")
 	inv := must(f.call(t, "admin", "POST", "/api/v1/invitations", `{"email":"invited.`+role+`@example.com","role":"sales"}`))(http.StatusCreated, "invitation")
 	recs["invitation"] = id(inv, "id")
+	mb := must(f.call(t, "admin", "POST", "/api/v1/mailboxes", `{"name":"Matrix `+role+`","address":"127.0.0.1:1","security":"none","username":"m","password":"p"}`))(http.StatusCreated, "mailbox")
+	recs["mailbox"] = id(mb, "id")
 	sues := must(f.call(t, "sales2", "POST", "/api/v1/me/tokens", `{"name":"sue's `+role+`"}`))(http.StatusCreated, "sue's token")
 	recs["others-token"] = id(sues, "id")
 	sue := newBrowser(t, f.srv.URL)

@@ -40,6 +40,7 @@ import (
 	"leadflow/internal/lead"
 	"leadflow/internal/live"
 	"leadflow/internal/mail"
+	"leadflow/internal/mailbox"
 	"leadflow/internal/mailtmpl"
 	"leadflow/internal/notify"
 	"leadflow/internal/nurture"
@@ -69,14 +70,16 @@ type Services struct {
 	// AccountScores scores accounts, sets their tiers and lists their
 	// people's activity.
 	AccountScores *accountscore.Service
-	Reports       *report.Service
-	Users         *user.Service
-	Forms         *forms.Service
-	Imports       *imports.Service
-	Tracking      *tracking.Service
-	Jobs          *job.Admin
-	Privacy       *privacy.Service
-	Audit         *audit.Service
+	// Mailboxes are the IMAP mailboxes whose mail becomes leads.
+	Mailboxes *mailbox.Service
+	Reports   *report.Service
+	Users     *user.Service
+	Forms     *forms.Service
+	Imports   *imports.Service
+	Tracking  *tracking.Service
+	Jobs      *job.Admin
+	Privacy   *privacy.Service
+	Audit     *audit.Service
 	// Activities and Calendar serve "My day", the calendar and the
 	// activities of every record.
 	Activities *activity.Service
