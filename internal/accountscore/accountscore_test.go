@@ -140,3 +140,58 @@ func TestAccountScoreEqualsRolledUpEvents(t *testing.T) {
 		}
 	})
 }
+
+// The account report: accounts, engaged accounts, open pipeline and won
+// amounts per tier, and each target account's days from first touch to
+// its first opportunity; on both databases.
+func TestAccountReportByTier(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		admin := usertest.Actor(t, db, "admin@example.com", access.Admin)
+		leads := lead.NewService(db)
+		accounts := crm.NewService(db, leads)
+		scores := accountscore.NewService(db, scoring.NewStore(db))
+		now := time.Now().UTC()
+		leads.SetClock(func() time.Time { return now.Add(-10 * 24 * time.Hour) })
+		l, err := leads.Create(ctx, admin, lead.Changes{"email": "cto@nordwind.example", "company": "Nordwind", "stage": "mql"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := leads.Qualify(ctx, admin, l.ID, lead.BANT{Authority: lead.DecisionMaker, Need: "x", Timing: "2027-Q1", Outcome: lead.SQL}); err != nil {
+			t.Fatal(err)
+		}
+		leads.SetClock(func() time.Time { return now })
+		conv, err := accounts.Convert(ctx, admin, l.ID, crm.ConvertInput{Opportunity: &crm.OpportunityInput{Name: "Fleet", Amount: "1000", Currency: "EUR"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := accounts.CreateOpportunity(ctx, admin, crm.OpportunityInput{AccountID: conv.AccountID, Name: "More", Amount: "500", Currency: "EUR"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := accounts.Move(ctx, admin, conv.OpportunityID, "won", ""); err != nil {
+			t.Fatal(err)
+		}
+		tier2, _ := accounts.CreateAccount(ctx, admin, crm.AccountInput{Name: "Fjord AS", Website: "fjord.example"})
+		accounts.CreateAccount(ctx, admin, crm.AccountInput{Name: "Quiet Ltd"})
+		if _, err := leads.Create(ctx, admin, lead.Changes{"email": "ola@fjord.example"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := leads.RecordEvents(ctx, admin, []lead.EventInput{{Email: "ola@fjord.example", Type: "page_view"}}); err != nil {
+			t.Fatal(err)
+		}
+		scores.SetTier(ctx, admin, conv.AccountID, 1)
+		scores.SetTier(ctx, admin, tier2.ID, 2)
+		rep, err := scores.AccountReport(ctx, now.Add(-30*24*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := fmt.Sprint(rep.Tiers)
+		want := "[{1 1 0 map[EUR:500] map[EUR:1000]} {2 1 1 map[] map[]} {3 0 0 map[] map[]} {0 1 0 map[] map[]}]"
+		if got != want {
+			t.Errorf("tiers\n%s\nwant\n%s", got, want)
+		}
+		if len(rep.Targets) != 2 || rep.Targets[0].Name != "Nordwind" || math.Abs(rep.Targets[0].Days-10) > 0.01 || rep.Targets[1].Days != -1 {
+			t.Errorf("first touches %+v", rep.Targets)
+		}
+	})
+}

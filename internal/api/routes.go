@@ -120,6 +120,7 @@ func (a *API) routes() []route {
 		{"PUT /api/v1/disqualify-reasons", a.putDisqualifyReasons},
 		{"POST /api/v1/events", a.recordEvents},
 		{"GET /api/v1/kpis", a.getKPIs},
+		{"GET /api/v1/reports/accounts", a.getAccountReport},
 		{"GET /api/v1/channel-spend", a.listSpend},
 		{"PUT /api/v1/channel-spend", a.putSpend},
 		{"GET /api/v1/scoring/rules", a.getRules},

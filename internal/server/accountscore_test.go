@@ -78,6 +78,19 @@ func TestAccountScoreThroughAPIAndPages(t *testing.T) {
 		if status, _, _ := m.post("/accounts/scoring", form); status != http.StatusSeeOther {
 			t.Errorf("rules from the editor: %d", status)
 		}
+		// The account report: the tier-1 account is engaged (its people
+		// acted today), with no deal yet.
+		_, rep := f.call(t, "sales", "GET", "/api/v1/reports/accounts?days=7", "")
+		tiers, _ := rep["tiers"].([]any)
+		if len(tiers) != 4 || fmt.Sprint(tiers[0].(map[string]any)["engaged"]) != "1" || fmt.Sprint(tiers[0].(map[string]any)["accounts"]) != "1" {
+			t.Errorf("account report %v", rep)
+		}
+		if status, _ := f.call(t, "sales", "GET", "/api/v1/reports/accounts?days=0", ""); status != http.StatusUnprocessableEntity {
+			t.Errorf("days=0: %d", status)
+		}
+		if _, _, page := b.get("/reports/accounts"); !strings.Contains(page, "Fjord Shipping AS") || !strings.Contains(page, "no opportunity yet") {
+			t.Errorf("the account report page lacks the target account")
+		}
 		_, rules := f.call(t, "sales", "GET", "/api/v1/account-scoring", "")
 		if fit, _ := rules["fit"].([]any); len(fit) != 2 {
 			t.Errorf("saved rules %v", rules)

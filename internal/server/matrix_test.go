@@ -84,6 +84,7 @@ var matrix = map[string]allowed{
 	"PUT /api/v1/disqualify-reasons":               {"admin", false},
 	"POST /api/v1/events":                          {"any", false},
 	"GET /api/v1/kpis":                             {"any", false},
+	"GET /api/v1/reports/accounts":                 {"any", false},
 	"GET /api/v1/channel-spend":                    {"any", false},
 	"PUT /api/v1/channel-spend":                    {"marketing", false},
 	"GET /api/v1/scoring/rules":                    {"any", false},

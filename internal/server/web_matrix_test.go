@@ -86,6 +86,7 @@ var pageMatrix = map[string]pageRule{
 	"POST /deals/{id}":                      {who: "any", record: "deal", form: url.Values{"deal_name": {"Renamed deal"}, "amount": {"5"}, "currency": {"EUR"}}},
 	"POST /deals/{id}/move":                 {who: "any", record: "deal", form: url.Values{"stage": {"won"}}},
 	"GET /reports":                          {who: "any"},
+	"GET /reports/accounts":                 {who: "any"},
 	"POST /reports/spend":                   {who: "marketing", form: url.Values{"channel": {"ads"}, "month": {"2026-10"}, "amount": {"100"}, "currency": {"EUR"}}},
 	"GET /settings/pipeline":                {who: "admin"},
 	"POST /settings/pipeline":               {who: "admin", form: url.Values{}},

@@ -3,8 +3,10 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"leadflow/internal/accountscore"
 	"leadflow/internal/fault"
@@ -109,4 +111,45 @@ func (h *Web) setAccountTier(w http.ResponseWriter, r *http.Request) {
 	}
 	h.flash(w, "Tier saved.")
 	http.Redirect(w, r, fmt.Sprintf("/accounts/%d", id), http.StatusSeeOther)
+}
+
+// amounts writes amounts by currency as text, currencies in order.
+func amounts(m map[string]int64) string {
+	if len(m) == 0 {
+		return "—"
+	}
+	var cs []string
+	for c := range m {
+		cs = append(cs, c)
+	}
+	sort.Strings(cs)
+	var parts []string
+	for _, c := range cs {
+		v := m[c]
+		parts = append(parts, money(&v, c))
+	}
+	return strings.Join(parts, ", ")
+}
+
+type accountReportData struct {
+	accountscore.Report
+	Days int
+}
+
+// Amounts is amounts for the template.
+func (accountReportData) Amounts(m map[string]int64) string { return amounts(m) }
+
+// accountReport shows engaged target accounts, pipeline and won amounts
+// per tier, and the target accounts' time from first touch to deal.
+func (h *Web) accountReport(w http.ResponseWriter, r *http.Request) {
+	days := 30
+	if v, err := strconv.Atoi(r.URL.Query().Get("days")); err == nil && v > 0 && v <= 3650 {
+		days = v
+	}
+	rep, err := h.AccountScores.AccountReport(r.Context(), time.Now().Add(-time.Duration(days)*24*time.Hour))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, "account_report", page{Title: "Account report", Nav: "reports", Data: accountReportData{Report: rep, Days: days}})
 }
