@@ -13,8 +13,12 @@ import (
 	"leadflow/internal/dbtest"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
+	"leadflow/internal/mail"
+	"leadflow/internal/mailtmpl"
+	"leadflow/internal/nurture"
 	"leadflow/internal/scoring"
 	"leadflow/internal/sqldb"
+	"leadflow/internal/tracking"
 	"leadflow/internal/usertest"
 )
 
@@ -192,6 +196,55 @@ func TestAccountReportByTier(t *testing.T) {
 		}
 		if len(rep.Targets) != 2 || rep.Targets[0].Name != "Nordwind" || math.Abs(rep.Targets[0].Days-10) > 0.01 || rep.Targets[1].Days != -1 {
 			t.Errorf("first touches %+v", rep.Targets)
+		}
+	})
+}
+
+// Account-based nurturing: the people of the tier-1 accounts (converted
+// or linked) are enrolled in a sequence once; another tier's are not;
+// sales may not.
+func TestEnrolTargetAccounts(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		admin := usertest.Actor(t, db, "admin@example.com", access.Admin)
+		mia := usertest.Actor(t, db, "mia@example.com", access.Marketing)
+		sam := usertest.Actor(t, db, "sam@example.com", access.Sales)
+		leads := lead.NewService(db)
+		accounts := crm.NewService(db, leads)
+		scores := accountscore.NewService(db, scoring.NewStore(db))
+		nur := nurture.NewService(db, leads, mail.NewOutbox(db, mail.Config{From: "a@acme.example"}), tracking.NewService(db))
+		tpl, err := nur.SaveTemplate(ctx, mia, mailtmpl.Template{Name: "ABM", Subject: "For {{company|you}}", Text: "Hi"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seq, err := nur.SaveSequence(ctx, mia, nurture.Sequence{Name: "Tier 1 play", Status: nurture.Active,
+			Steps: []nurture.Step{{Kind: nurture.StepEmail, TemplateID: tpl.ID}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		top, _ := accounts.CreateAccount(ctx, admin, crm.AccountInput{Name: "Nordwind", Website: "nordwind.example"})
+		other, _ := accounts.CreateAccount(ctx, admin, crm.AccountInput{Name: "Fjord", Website: "fjord.example"})
+		scores.SetTier(ctx, admin, top.ID, 1)
+		scores.SetTier(ctx, admin, other.ID, 2)
+		for _, email := range []string{"a@nordwind.example", "b@nordwind.example", "c@fjord.example", "d@elsewhere.example"} {
+			if _, err := leads.Create(ctx, admin, lead.Changes{"email": email, "consent": "true"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := scores.EnrolTargets(ctx, sam, nur, seq.ID, 1, 0); fault.CodeOf(err) != fault.Forbidden {
+			t.Errorf("sales enrolled target accounts: %v", err)
+		}
+		if _, err := scores.EnrolTargets(ctx, mia, nur, seq.ID, 4, 0); fault.CodeOf(err) != fault.Invalid {
+			t.Errorf("tier 4: %v", err)
+		}
+		if n, err := scores.EnrolTargets(ctx, mia, nur, seq.ID, 1, 0); err != nil || n != 2 {
+			t.Errorf("tier 1: %d %v, want Nordwind's 2 people", n, err)
+		}
+		if n, err := scores.EnrolTargets(ctx, mia, nur, seq.ID, 1, 0); err != nil || n != 0 {
+			t.Errorf("again: %d %v, want none anew", n, err)
+		}
+		if n, err := scores.EnrolTargets(ctx, mia, nur, seq.ID, 0, other.ID); err != nil || n != 1 {
+			t.Errorf("one account: %d %v", n, err)
 		}
 	})
 }

@@ -121,6 +121,7 @@ func (a *API) routes() []route {
 		{"POST /api/v1/events", a.recordEvents},
 		{"GET /api/v1/kpis", a.getKPIs},
 		{"GET /api/v1/reports/accounts", a.getAccountReport},
+		{"POST /api/v1/target-enrolments", a.enrolTargets},
 		{"GET /api/v1/channel-spend", a.listSpend},
 		{"PUT /api/v1/channel-spend", a.putSpend},
 		{"GET /api/v1/scoring/rules", a.getRules},

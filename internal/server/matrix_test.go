@@ -85,6 +85,7 @@ var matrix = map[string]allowed{
 	"POST /api/v1/events":                          {"any", false},
 	"GET /api/v1/kpis":                             {"any", false},
 	"GET /api/v1/reports/accounts":                 {"any", false},
+	"POST /api/v1/target-enrolments":               {"marketing", false},
 	"GET /api/v1/channel-spend":                    {"any", false},
 	"PUT /api/v1/channel-spend":                    {"marketing", false},
 	"GET /api/v1/scoring/rules":                    {"any", false},

@@ -87,6 +87,8 @@ var pageMatrix = map[string]pageRule{
 	"POST /deals/{id}/move":                 {who: "any", record: "deal", form: url.Values{"stage": {"won"}}},
 	"GET /reports":                          {who: "any"},
 	"GET /reports/accounts":                 {who: "any"},
+	"POST /reports/accounts/enrol":          {who: "marketing", form: url.Values{"tier": {"1"}, "sequence_id": {"{sequence}"}}},
+	"POST /accounts/{id}/enrol":             {who: "marketing", record: "account", form: url.Values{"sequence_id": {"{sequence}"}}},
 	"POST /reports/spend":                   {who: "marketing", form: url.Values{"channel": {"ads"}, "month": {"2026-10"}, "amount": {"100"}, "currency": {"EUR"}}},
 	"GET /settings/pipeline":                {who: "admin"},
 	"POST /settings/pipeline":               {who: "admin", form: url.Values{}},

@@ -10,6 +10,7 @@ import (
 
 	"leadflow/internal/accountscore"
 	"leadflow/internal/fault"
+	"leadflow/internal/nurture"
 	"leadflow/internal/scoring"
 )
 
@@ -133,7 +134,8 @@ func amounts(m map[string]int64) string {
 
 type accountReportData struct {
 	accountscore.Report
-	Days int
+	Days      int
+	Sequences []nurture.Sequence // those marketing may enrol target accounts' people in
 }
 
 // Amounts is amounts for the template.
@@ -151,5 +153,39 @@ func (h *Web) accountReport(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, "account_report", page{Title: "Account report", Nav: "reports", Data: accountReportData{Report: rep, Days: days}})
+	d := accountReportData{Report: rep, Days: days}
+	if actor(r).ManagesMarketing() {
+		if d.Sequences, err = h.Nurture.Sequences(r.Context()); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	h.render(w, r, "account_report", page{Title: "Account report", Nav: "reports", Data: d})
+}
+
+// enrolTargets puts the people of a tier's target accounts, or of one
+// account, into a nurturing sequence.
+func (h *Web) enrolTargets(w http.ResponseWriter, r *http.Request) {
+	seq, err := strconv.ParseInt(r.PostFormValue("sequence_id"), 10, 64)
+	if err != nil {
+		h.fail(w, r, &fault.Error{Code: fault.Invalid, Message: "pick a sequence", Fields: map[string]string{"sequence_id": "is required"}})
+		return
+	}
+	var account int64
+	back := "/reports/accounts"
+	if r.PathValue("id") != "" {
+		if account, err = pathID(r); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		back = fmt.Sprintf("/accounts/%d", account)
+	}
+	tier, _ := strconv.Atoi(r.PostFormValue("tier"))
+	n, err := h.AccountScores.EnrolTargets(r.Context(), actor(r), h.Nurture, seq, tier, account)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, fmt.Sprintf("%d people enrolled; those without marketing consent are sent nothing.", n))
+	http.Redirect(w, r, back, http.StatusSeeOther)
 }

@@ -13,6 +13,7 @@ import (
 	"leadflow/internal/crm"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
+	"leadflow/internal/nurture"
 	"leadflow/internal/project"
 )
 
@@ -99,6 +100,8 @@ type accountData struct {
 	Roles    []crm.Role
 	Score    accountscore.Result
 	Timeline []accountscore.Entry // what its people did, newest first
+	// Sequences are those marketing may enrol the account's people in.
+	Sequences []nurture.Sequence
 }
 
 func (h *Web) showAccount(w http.ResponseWriter, r *http.Request) {
@@ -125,6 +128,9 @@ func (h *Web) renderAccount(w http.ResponseWriter, r *http.Request, form string,
 		if d.Score, err = h.AccountScores.Score(r.Context(), id); err == nil {
 			d.Timeline, err = h.AccountScores.Timeline(r.Context(), actor(r), id, 50)
 		}
+	}
+	if err == nil && actor(r).ManagesMarketing() {
+		d.Sequences, err = h.Nurture.Sequences(r.Context())
 	}
 	if err != nil {
 		h.fail(w, r, err)

@@ -101,6 +101,8 @@ func (h *Web) handler(table *routeTable) http.Handler {
 	private.HandleFunc("POST /deals/{id}/move", h.moveDeal)
 	private.HandleFunc("GET /reports", h.reports)
 	private.HandleFunc("GET /reports/accounts", h.accountReport)
+	private.HandleFunc("POST /reports/accounts/enrol", h.enrolTargets)
+	private.HandleFunc("POST /accounts/{id}/enrol", h.enrolTargets)
 	private.HandleFunc("POST /reports/spend", h.saveSpend)
 	private.HandleFunc("GET /settings/pipeline", h.showPipelineSettings)
 	private.HandleFunc("POST /settings/pipeline", h.savePipelineSettings)
