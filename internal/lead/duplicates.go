@@ -349,11 +349,21 @@ func (s *Service) MergeMany(ctx context.Context, a access.Actor, r MergeRequest)
 		if err != nil {
 			return err
 		}
+		mergeID, err := beginMerge(ctx, tx, a, r.Keep, r.Others, now)
+		if err != nil {
+			return err
+		}
+		var snap mergeSnapshot
+		if snap.Before, err = leadRow(ctx, tx, r.Keep); err != nil {
+			return err
+		}
 		m := leads[r.Keep]
 		for _, id := range r.Others {
-			if m, err = s.fold(ctx, tx, a, m, leads[id], now); err != nil {
+			var ab absorbed
+			if m, ab, err = s.fold(ctx, tx, a, m, leads[id], mergeID, now); err != nil {
 				return err
 			}
+			snap.Absorbed = append(snap.Absorbed, ab)
 		}
 		if m, err = s.applyPicks(ctx, tx, a, m, leads, r.Pick, now); err != nil {
 			return err
@@ -364,43 +374,54 @@ func (s *Service) MergeMany(ctx context.Context, a access.Actor, r MergeRequest)
 		if err := s.rescoreTx(ctx, tx, &m, "merge of "+idList(r.Others), now); err != nil {
 			return err
 		}
+		if snap.After, err = leadRow(ctx, tx, r.Keep); err != nil {
+			return err
+		}
 		merged = m
-		return nil
+		return finishMerge(ctx, tx, mergeID, snap)
 	})
 	return merged, err
 }
 
 // fold merges lead other into m inside tx and deletes other.
-func (s *Service) fold(ctx context.Context, tx *sqldb.Tx, a access.Actor, m, other Lead, now time.Time) (Lead, error) {
+func (s *Service) fold(ctx context.Context, tx *sqldb.Tx, a access.Actor, m, other Lead, mergeID int64, now time.Time) (Lead, absorbed, error) {
 	id := other.ID
+	var ab absorbed
+	var err error
+	if ab.Row, err = leadRow(ctx, tx, id); err != nil {
+		return m, ab, err
+	}
 	m, filled, conflicts := Merge(m, other, other.Values(), now)
 	m.UpdatedAt = now
 	if other.CreatedAt.Before(m.CreatedAt) {
 		m.CreatedAt = other.CreatedAt // the person was known since the earlier record
 	}
-	if err := moveHistory(ctx, tx, id, m.ID); err != nil {
-		return m, err
+	if ab.Moved, ab.Qualification, err = moveHistory(ctx, tx, id, m.ID); err != nil {
+		return m, ab, err
+	}
+	if ab.Stayed, err = snapshotStayed(ctx, tx, id); err != nil {
+		return m, ab, err
 	}
 	if err := deleteLead(ctx, tx, id); err != nil {
-		return m, err
+		return m, ab, err
 	}
-	if err := audit.Record(ctx, tx, a, "lead.merge", "lead", m.ID, map[string]any{"merged_lead": id, "filled": audit.Fields(filled)}); err != nil {
-		return m, err
+	if err := audit.Record(ctx, tx, a, "lead.merge", "lead", m.ID, map[string]any{"merged_lead": id, "merge": mergeID, "filled": audit.Fields(filled)}); err != nil {
+		return m, ab, err
 	}
-	detail := map[string][2]string{"merged_lead": {strconv.FormatInt(id, 10), other.Email}}
+	detail := map[string][2]string{"merged_lead": {strconv.FormatInt(id, 10), other.Email}, "merge": {strconv.FormatInt(mergeID, 10), ""}}
 	for f, d := range filled {
 		detail[f] = d
 	}
 	if err := insertChange(ctx, tx, Change{LeadID: m.ID, At: now, Kind: KindMerged, Detail: detail}, a.ID); err != nil {
-		return m, err
+		return m, ab, err
 	}
 	if len(conflicts) > 0 {
 		c := Change{LeadID: m.ID, At: now, Kind: KindConflict, Detail: conflicts, Reason: "merge of lead " + strconv.FormatInt(id, 10)}
 		if err := insertChange(ctx, tx, c, a.ID); err != nil {
-			return m, err
+			return m, ab, err
 		}
 	}
-	return m, nil
+	return m, ab, nil
 }
 
 // applyPicks gives m the values the reviewer chose from the merged leads
@@ -469,30 +490,48 @@ func lockPair(ctx context.Context, tx *sqldb.Tx, a, b int64) (la, lb Lead, err e
 // moveHistory gives lead from's timeline (stage history and score ledger
 // included), events, submissions, consent history, email, activities,
 // software requests and projects, hand-offs, qualification and sequence
-// enrolments to lead to. Where to may hold only one (one request, one
-// enrolment per sequence, one hand-off per solution, one qualification),
-// to's own is kept and from's goes with from.
-func moveHistory(ctx context.Context, tx *sqldb.Tx, from, to int64) error {
+// enrolments to lead to, and returns the ids of the rows it moved, per
+// table, so that the merge can be undone. Where to may hold only one (one
+// request, one enrolment per sequence, one hand-off per solution, one
+// qualification), to's own is kept and from's goes with from.
+func moveHistory(ctx context.Context, tx *sqldb.Tx, from, to int64) (moved map[string][]int64, qualification bool, err error) {
+	moved = map[string][]int64{}
+	move := func(table, q string, args ...any) error {
+		rows, err := tx.Query(ctx, q+` RETURNING id`, args...)
+		if err != nil {
+			return fmt.Errorf("lead store: merge %s: %w", table, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return fmt.Errorf("lead store: merge %s: %w", table, err)
+			}
+			moved[table] = append(moved[table], id)
+		}
+		return rows.Err()
+	}
 	for _, table := range []string{"lead_changes", "events", "submissions", "consent_records", "mail_outbox", "activities", "projects"} {
-		if _, err := tx.Exec(ctx, `UPDATE `+table+` SET lead_id = ? WHERE lead_id = ?`, to, from); err != nil {
-			return fmt.Errorf("lead store: merge %s: %w", table, err)
+		if err := move(table, `UPDATE `+table+` SET lead_id = ? WHERE lead_id = ?`, to, from); err != nil {
+			return nil, false, err
 		}
 	}
-	for table, same := range map[string]string{
-		"software_requests":   "",
-		"lead_qualifications": "",
-		"enrolments":          "sequence_id",
-		"handoffs":            "solution_id",
-	} {
-		q := `UPDATE ` + table + ` SET lead_id = ? WHERE lead_id = ? AND NOT EXISTS (SELECT 1 FROM ` + table + ` t WHERE t.lead_id = ?`
-		if same != "" {
-			q += ` AND t.` + same + ` = ` + table + `.` + same
+	for _, t := range []struct{ table, same string }{{"software_requests", ""}, {"enrolments", "sequence_id"}, {"handoffs", "solution_id"}} {
+		q := `UPDATE ` + t.table + ` SET lead_id = ? WHERE lead_id = ? AND NOT EXISTS (SELECT 1 FROM ` + t.table + ` t WHERE t.lead_id = ?`
+		if t.same != "" {
+			q += ` AND t.` + t.same + ` = ` + t.table + `.` + t.same
 		}
-		if _, err := tx.Exec(ctx, q+`)`, to, from, to); err != nil {
-			return fmt.Errorf("lead store: merge %s: %w", table, err)
+		if err := move(t.table, q+`)`, to, from, to); err != nil {
+			return nil, false, err
 		}
 	}
-	return nil
+	res, err := tx.Exec(ctx, `UPDATE lead_qualifications SET lead_id = ? WHERE lead_id = ?
+		AND NOT EXISTS (SELECT 1 FROM lead_qualifications t WHERE t.lead_id = ?)`, to, from, to)
+	if err != nil {
+		return nil, false, fmt.Errorf("lead store: merge lead_qualifications: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return moved, n > 0, nil
 }
 
 // AcceptAbove merges every pair in the review queue scoring at least
