@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"leadflow/internal/fault"
 	"leadflow/internal/identity"
@@ -128,4 +129,63 @@ func (a *API) acceptDuplicates(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"merged": n})
+}
+
+// mergeJSON is one merge a lead survived.
+type mergeJSON struct {
+	ID       int64   `json:"id"`
+	LeadID   int64   `json:"lead_id"`
+	Absorbed []int64 `json:"absorbed"`
+	MergedAt string  `json:"merged_at"`
+	UndoneAt *string `json:"undone_at"`
+}
+
+// listMerges answers GET /api/v1/leads/{id}/merges: the merges the lead
+// survived, newest first, each with the leads it absorbed.
+func (a *API) listMerges(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	ms, err := a.Leads.Merges(r.Context(), actor(r), id)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := make([]mergeJSON, len(ms))
+	for i, m := range ms {
+		out[i] = mergeJSON{ID: m.ID, LeadID: m.LeadID, Absorbed: m.Absorbed, MergedAt: m.MergedAt.Format(time.RFC3339Nano)}
+		if m.UndoneAt != nil {
+			s := m.UndoneAt.Format(time.RFC3339Nano)
+			out[i].UndoneAt = &s
+		}
+		if out[i].Absorbed == nil {
+			out[i].Absorbed = []int64{}
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"data": out})
+}
+
+// undoMerge answers POST /api/v1/merges/{id}/undo: the merge is taken
+// back, or refused with 409 and the reason.
+func (a *API) undoMerge(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	res, err := a.Leads.UndoMerge(r.Context(), actor(r), id)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := struct {
+		Lead     leadJSON   `json:"lead"`
+		Restored []leadJSON `json:"restored"`
+	}{Lead: toJSON(res.Lead), Restored: make([]leadJSON, len(res.Restored))}
+	for i, l := range res.Restored {
+		out.Restored[i] = toJSON(l)
+	}
+	writeJSON(w, http.StatusOK, out)
 }

@@ -137,6 +137,8 @@ func (a *API) routes() []route {
 		{"POST /api/v1/duplicates/dismiss", a.dismissDuplicate},
 		{"POST /api/v1/duplicates/merge", a.mergeDuplicates},
 		{"POST /api/v1/duplicates/accept", a.acceptDuplicates},
+		{"GET /api/v1/leads/{id}/merges", a.listMerges},
+		{"POST /api/v1/merges/{id}/undo", a.undoMerge},
 		{"GET /api/v1/forms", a.listForms},
 		{"POST /api/v1/forms", a.createForm},
 		{"GET /api/v1/forms/{id}", a.getForm},

@@ -172,7 +172,7 @@ type UndoResult struct {
 }
 
 func undoRefused(msg string, fields map[string]string) error {
-	return &fault.Error{Code: fault.Conflict, Message: "this merge cannot be undone: " + msg, Fields: fields}
+	return &fault.Error{Code: fault.Conflict, Message: "This merge cannot be undone: " + msg, Fields: fields}
 }
 
 // UndoMerge puts the leads of merge id back as they were before it: the

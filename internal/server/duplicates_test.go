@@ -236,3 +236,73 @@ func TestWebMergeThree(t *testing.T) {
 		}
 	})
 }
+
+// TestUndoMerge: the surviving lead's timeline offers "Undo merge"; the
+// button gives both leads back; the API lists the merge as undone and
+// refuses a second undo, and an undo after the survivor was edited, with
+// 409 naming why.
+func TestUndoMerge(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		var ids []string
+		for _, body := range []string{
+			`{"email":"ana@orbit.io","first_name":"Ana","last_name":"Pop","company":"Orbit"}`,
+			`{"email":"ana.pop@gmail.com","first_name":"Ana","last_name":"Pop","city":"Cluj"}`,
+		} {
+			_, l := f.call(t, "marketing", "POST", "/api/v1/leads", body)
+			ids = append(ids, fmt.Sprint(l["id"]))
+		}
+		if status, m := f.call(t, "marketing", "POST", "/api/v1/duplicates/merge", `{"keep":`+ids[0]+`,"others":[`+ids[1]+`],"pick":{"email":`+ids[1]+`}}`); status != 200 || m["email"] != "ana.pop@gmail.com" {
+			t.Fatalf("merge: %d %v", status, m)
+		}
+		b := newBrowser(t, f.srv.URL)
+		b.login("mia@example.com")
+		_, _, page := b.get("/leads/" + ids[0])
+		i := strings.Index(page, `action="/duplicates/undo"`)
+		if i < 0 || !strings.Contains(page[i:], "Undo merge") {
+			t.Fatalf("no undo on the survivor's timeline:\n%.3000s", textOf(page))
+		}
+		_, merges := f.call(t, "marketing", "GET", "/api/v1/leads/"+ids[0]+"/merges", "")
+		data := merges["data"].([]any)
+		merge := fmt.Sprint(data[0].(map[string]any)["id"])
+		if len(data) != 1 || !strings.Contains(page[i:], `name="merge" value="`+merge+`"`) {
+			t.Fatalf("merges %v", merges)
+		}
+		if status, _ := f.call(t, "sales", "POST", "/api/v1/merges/"+merge+"/undo", ""); status != 403 {
+			t.Errorf("sales undid a merge: %d", status)
+		}
+		status, loc, _ := b.post("/duplicates/undo", url.Values{"merge": {merge}, "lead": {ids[0]}})
+		if status != 303 || loc != "/leads/"+ids[0] {
+			t.Fatalf("undo: %d → %s", status, loc)
+		}
+		_, _, page = b.get(loc)
+		if !strings.Contains(page, "Merge undone") {
+			t.Errorf("no word of the undo on the lead page:\n%.2000s", textOf(page))
+		}
+		_, keep := f.call(t, "admin", "GET", "/api/v1/leads/"+ids[0], "")
+		_, back := f.call(t, "admin", "GET", "/api/v1/leads/"+ids[1], "")
+		if keep["email"] != "ana@orbit.io" || keep["city"] != "" || back["email"] != "ana.pop@gmail.com" || back["city"] != "Cluj" {
+			t.Errorf("after undo: kept %v, back %v", keep, back)
+		}
+		_, merges = f.call(t, "marketing", "GET", "/api/v1/leads/"+ids[0]+"/merges", "")
+		if merges["data"].([]any)[0].(map[string]any)["undone_at"] == nil {
+			t.Errorf("the merge is not shown undone: %v", merges)
+		}
+		if status, e := f.call(t, "marketing", "POST", "/api/v1/merges/"+merge+"/undo", ""); status != 409 || !strings.Contains(fmt.Sprint(e), "undone already") {
+			t.Errorf("second undo: %d %v", status, e)
+		}
+
+		f.call(t, "marketing", "POST", "/api/v1/leads/"+ids[0]+"/merge", `{"other_id":`+ids[1]+`}`)
+		_, merges = f.call(t, "marketing", "GET", "/api/v1/leads/"+ids[0]+"/merges", "")
+		merge = fmt.Sprint(merges["data"].([]any)[0].(map[string]any)["id"])
+		f.call(t, "marketing", "PATCH", "/api/v1/leads/"+ids[0], `{"city":"Iasi"}`)
+		status, e := f.call(t, "marketing", "POST", "/api/v1/merges/"+merge+"/undo", "")
+		fields, _ := e["error"].(map[string]any)["fields"].(map[string]any)
+		if status != 409 || fields["city"] == nil {
+			t.Errorf("undo after the city the merge filled was edited: %d %v", status, e)
+		}
+		if status, _ := f.call(t, "marketing", "POST", "/api/v1/merges/999999/undo", ""); status != 404 {
+			t.Errorf("undo of no merge: %d", status)
+		}
+	})
+}

@@ -73,6 +73,40 @@ func (h *Web) dismissDuplicate(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
+// undoMerge takes a merge back and returns to the surviving lead's page,
+// saying which leads came back or why the merge cannot be undone.
+func (h *Web) undoMerge(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, fault.Errorf(fault.Invalid, "The form could not be read."))
+		return
+	}
+	id, _ := strconv.ParseInt(r.PostForm.Get("merge"), 10, 64)
+	back := "/duplicates"
+	if l, err := strconv.ParseInt(r.PostForm.Get("lead"), 10, 64); err == nil && l > 0 {
+		back = "/leads/" + strconv.FormatInt(l, 10)
+	}
+	res, err := h.Leads.UndoMerge(r.Context(), actor(r), id)
+	switch {
+	case fault.CodeOf(err) == fault.Forbidden:
+		h.fail(w, r, err)
+		return
+	case fault.CodeOf(err) == fault.NotFound:
+		h.flash(w, fmt.Sprintf("Merge %d was not found.", id))
+	case err != nil && fault.As(err) == nil:
+		h.fail(w, r, err)
+		return
+	case err != nil:
+		h.flash(w, fault.As(err).Message+".")
+	default:
+		ids := make([]string, len(res.Restored))
+		for i, l := range res.Restored {
+			ids[i] = strconv.FormatInt(l.ID, 10)
+		}
+		h.flash(w, "Merge undone: lead "+strings.Join(ids, ", lead ")+" is back on its own.")
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
 // mergeRow is one field on the merge page: each lead's value, and which
 // one is chosen.
 type mergeRow struct {

@@ -154,6 +154,7 @@ func (h *Web) handler(table *routeTable) http.Handler {
 	private.HandleFunc("GET /duplicates/merge", h.confirmMerge)
 	private.HandleFunc("POST /duplicates/merge", h.mergeLeads)
 	private.HandleFunc("POST /duplicates/dismiss", h.dismissDuplicate)
+	private.HandleFunc("POST /duplicates/undo", h.undoMerge)
 	private.HandleFunc("GET /duplicates/accept", h.confirmAccept)
 	private.HandleFunc("POST /duplicates/accept", h.acceptDuplicates)
 	private.HandleFunc("GET /scoring", h.showScoring)
