@@ -189,3 +189,70 @@ func (a *API) undoMerge(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, out)
 }
+
+// valueReviewJSON is data that arrived for a known email with values
+// differing from the lead's, field -> {kept, offered}.
+type valueReviewJSON struct {
+	ID        int64                        `json:"id"`
+	Lead      leadJSON                     `json:"lead"`
+	Values    map[string]map[string]string `json:"values"`
+	Reason    string                       `json:"reason"`
+	ArrivedAt string                       `json:"arrived_at"`
+}
+
+// listValueReviews answers GET /api/v1/duplicates/values: the differing
+// values waiting for a reviewer, oldest first (limit, cursor).
+func (a *API) listValueReviews(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit := 0
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			a.fail(w, r, &fault.Error{Code: fault.Invalid, Message: "bad limit", Fields: map[string]string{"limit": "must be between 1 and 200"}})
+			return
+		}
+		limit = n
+	}
+	p, err := a.Leads.ValueReviews(r.Context(), actor(r), q.Get("cursor"), limit)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	out := struct {
+		Data       []valueReviewJSON `json:"data"`
+		Total      int               `json:"total"`
+		NextCursor *string           `json:"next_cursor"`
+	}{Data: make([]valueReviewJSON, 0, len(p.Reviews)), Total: p.Total, NextCursor: optional(p.Next)}
+	for _, v := range p.Reviews {
+		vals := map[string]map[string]string{}
+		for f, kv := range v.Values {
+			vals[f] = map[string]string{"kept": kv[0], "offered": kv[1]}
+		}
+		out.Data = append(out.Data, valueReviewJSON{ID: v.ID, Lead: toJSON(v.Lead), Values: vals, Reason: v.Reason, ArrivedAt: v.ArrivedAt.Format(time.RFC3339Nano)})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// resolveValueReview answers POST /api/v1/duplicates/values/{id}
+// {"pick": {"company": "offered", "city": "kept"}}: the lead takes the
+// offered values picked, and the review closes.
+func (a *API) resolveValueReview(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	var in struct {
+		Pick map[string]string `json:"pick"`
+	}
+	if err := decodeInto(w, r, &in); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	l, err := a.Leads.ResolveValues(r.Context(), actor(r), id, in.Pick)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	writeLead(w, http.StatusOK, l)
+}

@@ -138,6 +138,8 @@ func (a *API) routes() []route {
 		{"POST /api/v1/duplicates/merge", a.mergeDuplicates},
 		{"POST /api/v1/duplicates/accept", a.acceptDuplicates},
 		{"GET /api/v1/leads/{id}/merges", a.listMerges},
+		{"GET /api/v1/duplicates/values", a.listValueReviews},
+		{"POST /api/v1/duplicates/values/{id}", a.resolveValueReview},
 		{"POST /api/v1/merges/{id}/undo", a.undoMerge},
 		{"GET /api/v1/forms", a.listForms},
 		{"POST /api/v1/forms", a.createForm},

@@ -511,7 +511,7 @@ func moveHistory(ctx context.Context, tx *sqldb.Tx, from, to int64) (moved map[s
 		}
 		return rows.Err()
 	}
-	for _, table := range []string{"lead_changes", "events", "submissions", "consent_records", "mail_outbox", "activities", "projects"} {
+	for _, table := range []string{"lead_changes", "events", "submissions", "consent_records", "mail_outbox", "activities", "projects", "value_reviews"} {
 		if err := move(table, `UPDATE `+table+` SET lead_id = ? WHERE lead_id = ?`, to, from); err != nil {
 			return nil, false, err
 		}

@@ -58,7 +58,8 @@ type Incoming struct {
 // Intake takes lead data from outside (a form, an import row, the API) and
 // de-duplicates it by normalised email: new addresses create a lead; known
 // ones fill the empty fields of the lead they belong to, never overwrite a
-// non-empty one, and record each disagreement on its timeline. Invalid
+// non-empty one, and record each disagreement on its timeline and in the
+// review queue, where a reviewer picks the value to keep. Invalid
 // data is refused with the reason for each field and changes nothing.
 func (s *Service) Intake(ctx context.Context, in Incoming) (IntakeResult, error) {
 	res, errs, err := s.IntakeBatch(ctx, []Incoming{in})
@@ -239,6 +240,9 @@ func (s *Service) intakeKnown(ctx context.Context, tx *sqldb.Tx, existing, incom
 	if len(conflicts) > 0 {
 		c := Change{LeadID: existing.ID, At: now, Kind: KindConflict, Detail: conflicts, Reason: o.Reason}
 		if err := insertChange(ctx, tx, c, 0); err != nil {
+			return res, err
+		}
+		if err := queueValues(ctx, tx, existing.ID, conflicts, o.Reason, now); err != nil {
 			return res, err
 		}
 	}

@@ -306,3 +306,66 @@ func TestUndoMerge(t *testing.T) {
 		}
 	})
 }
+
+// TestValueReview: a form sends a known email with another company and
+// city; the review page shows both values of each field, and the
+// reviewer's choice (the new company, the old city) is what the lead
+// keeps; the API lists and resolves reviews, naming a bad choice.
+func TestValueReview(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		createForm(t, f, `{"slug":"vr","name":"VR","fields":[{"name":"email"},{"name":"company"},{"name":"city"},{"name":"job_title"}]}`)
+		for _, body := range []string{
+			`{"email":"ana@orbit.io","company":"Orbit","city":"Cluj"}`,
+			`{"email":"ana@orbit.io","company":"Nebula Labs","city":"Iasi"}`,
+			`{"email":"bo@orbit.io","job_title":"CTO"}`,
+			`{"email":"bo@orbit.io","job_title":"CEO"}`,
+		} {
+			if resp, b := post(t, f.srv.URL, "/f/vr", "application/json", body); resp.StatusCode >= 300 {
+				t.Fatalf("form: %d %s", resp.StatusCode, b)
+			}
+		}
+		b := newBrowser(t, f.srv.URL)
+		b.login("mia@example.com")
+		_, _, page := b.get("/duplicates")
+		i := strings.Index(page, `data-review="`)
+		if i < 0 || !strings.Contains(page[i:], "Nebula Labs") || !strings.Contains(page[i:], "Orbit") || !strings.Contains(page[i:], `name="pick.city" value="offered"`) {
+			t.Fatalf("no review of the differing values:\n%.3000s", textOf(page))
+		}
+		review := page[i+len(`data-review="`):]
+		review = review[:strings.Index(review, `"`)]
+		status, loc, _ := b.post("/duplicates/values", url.Values{"review": {review}, "pick.company": {"offered"}, "pick.city": {"kept"}})
+		if status != 303 || !strings.HasPrefix(loc, "/duplicates") {
+			t.Fatalf("review: %d → %s", status, loc)
+		}
+		_, list := f.call(t, "marketing", "GET", "/api/v1/leads?q=ana%40orbit.io", "")
+		l := list["data"].([]any)[0].(map[string]any)
+		if l["company"] != "Nebula Labs" || l["city"] != "Cluj" {
+			t.Errorf("after review: %v, %v", l["company"], l["city"])
+		}
+
+		status, vals := f.call(t, "marketing", "GET", "/api/v1/duplicates/values", "")
+		data := vals["data"].([]any)
+		if status != 200 || vals["total"] != 1.0 || len(data) != 1 {
+			t.Fatalf("value reviews: %d %v", status, vals)
+		}
+		r := data[0].(map[string]any)
+		if jt := r["values"].(map[string]any)["job_title"].(map[string]any); jt["kept"] != "CTO" || jt["offered"] != "CEO" {
+			t.Errorf("review %v", r)
+		}
+		id := fmt.Sprint(r["id"])
+		status, e := f.call(t, "marketing", "POST", "/api/v1/duplicates/values/"+id, `{"pick":{"job_title":"both"}}`)
+		if fl, _ := e["error"].(map[string]any)["fields"].(map[string]any); status != 422 || fl["pick.job_title"] == nil {
+			t.Errorf("a bad choice: %d %v", status, e)
+		}
+		if status, l := f.call(t, "marketing", "POST", "/api/v1/duplicates/values/"+id, `{"pick":{"job_title":"offered"}}`); status != 200 || l["job_title"] != "CEO" {
+			t.Errorf("resolve: %d %v", status, l)
+		}
+		if status, _ := f.call(t, "marketing", "POST", "/api/v1/duplicates/values/"+id, `{}`); status != 409 {
+			t.Errorf("resolved twice: %d", status)
+		}
+		if status, _ := f.call(t, "sales", "GET", "/api/v1/duplicates/values", ""); status != 403 {
+			t.Errorf("sales: %d", status)
+		}
+	})
+}

@@ -141,6 +141,7 @@ var pageMatrix = map[string]pageRule{
 	"POST /duplicates/merge":                {who: "marketing", record: "merge", form: url.Values{}},
 	"POST /duplicates/dismiss":              {who: "marketing", form: url.Values{"a": {"{twinA}"}, "b": {"{twinB}"}}},
 	"POST /duplicates/undo":                 {who: "marketing", form: url.Values{"merge": {"0"}}},
+	"POST /duplicates/values":               {who: "marketing", form: url.Values{"review": {"0"}}},
 	"GET /duplicates/accept":                {who: "marketing"},
 	"POST /duplicates/accept":               {who: "marketing", form: url.Values{}},
 	"GET /scoring":                          {who: "marketing"},

@@ -19,6 +19,9 @@ type duplicatesData struct {
 	MinScore string
 	Certain  float64 // the default of bulk accept
 	NextURL  string
+	Values   lead.ValueReviewPage // differing values of a known email
+	// ValuesNext is the URL of the next page of value reviews.
+	ValuesNext string
 }
 
 // listDuplicates shows the review queue: pairs of leads that are probably
@@ -39,7 +42,15 @@ func (h *Web) listDuplicates(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	d := duplicatesData{Page: p, Sort: dq.Sort, MinScore: q.Get("min_score"), Certain: identity.Default.Certain}
+	vals, err := h.Leads.ValueReviews(r.Context(), actor(r), q.Get("values_cursor"), 10)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := duplicatesData{Page: p, Sort: dq.Sort, MinScore: q.Get("min_score"), Certain: identity.Default.Certain, Values: vals}
+	if vals.Next != "" {
+		d.ValuesNext = "/duplicates?" + url.Values{"values_cursor": {vals.Next}}.Encode() + "#values"
+	}
 	if d.Sort == "" {
 		d.Sort = lead.SortScore
 	}
@@ -71,6 +82,38 @@ func (h *Web) dismissDuplicate(w http.ResponseWriter, r *http.Request) {
 		back = s
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// resolveValues keeps, field by field, the value the reviewer chose from
+// the lead's and the one that arrived for it.
+func (h *Web) resolveValues(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, fault.Errorf(fault.Invalid, "The form could not be read."))
+		return
+	}
+	id, _ := strconv.ParseInt(r.PostForm.Get("review"), 10, 64)
+	pick := map[string]string{}
+	for k, vs := range r.PostForm {
+		if f, ok := strings.CutPrefix(k, "pick."); ok && len(vs) > 0 {
+			pick[f] = vs[0]
+		}
+	}
+	l, err := h.Leads.ResolveValues(r.Context(), actor(r), id, pick)
+	switch {
+	case fault.CodeOf(err) == fault.Forbidden:
+		h.fail(w, r, err)
+		return
+	case fault.CodeOf(err) == fault.NotFound:
+		h.flash(w, fmt.Sprintf("Review %d was not found.", id))
+	case err != nil && fault.As(err) == nil:
+		h.fail(w, r, err)
+		return
+	case err != nil:
+		h.flash(w, fault.As(err).Message+".")
+	default:
+		h.flash(w, fmt.Sprintf("Values of lead %d (%s) reviewed.", l.ID, l.Name()))
+	}
+	http.Redirect(w, r, "/duplicates#values", http.StatusSeeOther)
 }
 
 // undoMerge takes a merge back and returns to the surviving lead's page,

@@ -155,6 +155,7 @@ func (h *Web) handler(table *routeTable) http.Handler {
 	private.HandleFunc("POST /duplicates/merge", h.mergeLeads)
 	private.HandleFunc("POST /duplicates/dismiss", h.dismissDuplicate)
 	private.HandleFunc("POST /duplicates/undo", h.undoMerge)
+	private.HandleFunc("POST /duplicates/values", h.resolveValues)
 	private.HandleFunc("GET /duplicates/accept", h.confirmAccept)
 	private.HandleFunc("POST /duplicates/accept", h.acceptDuplicates)
 	private.HandleFunc("GET /scoring", h.showScoring)
