@@ -111,6 +111,9 @@ func (s Settings) score(a, b *prepared, prune bool) (Match, [nFields]Agreement) 
 	return m, fields
 }
 
+// Verdict is what score says of a pair under these settings.
+func (s Settings) Verdict(score float64) Verdict { return s.verdict(score) }
+
 func (s Settings) verdict(score float64) Verdict {
 	switch {
 	case score >= s.Certain:

@@ -73,6 +73,15 @@ func TestFebrlDuplicatesAfterImport(t *testing.T) {
 				}
 				q.Cursor = page.Next
 			}
+			// The pairs were found at intake, lead by lead, against the
+			// stored keys; the job that finds them all at once agrees.
+			st, err := w.leads.RebuildPairs(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Matches != found || st.Keyed != 0 {
+				t.Errorf("the job found %d pairs (and keyed %d leads); intake had found %d", st.Matches, st.Keyed, found)
+			}
 			precision, recall := float64(right)/float64(found), float64(right)/float64(truth)
 			t.Logf("%s: %d leads, %d true pairs, %d listed, precision %.3f, recall %.3f", name, len(person), truth, found, precision, recall)
 			if precision < 0.95 || recall < 0.95 {

@@ -54,8 +54,9 @@ type DuplicatePage struct {
 
 // ProbableDuplicates lists one page of the pairs of leads that are
 // probably one person, leaving out the pairs a reviewer said are two.
-// Candidates come from identity's blocking keys, so the work grows with
-// the number of leads, not its square.
+// The pairs are stored (found at intake for each new lead, and again by
+// the identity.pairs job), so a page is a keyset read whatever the number
+// of leads; each pair on it is explained field by field.
 func (s *Service) ProbableDuplicates(ctx context.Context, a access.Actor, q DuplicateQuery) (DuplicatePage, error) {
 	if !a.CanDeleteLeads() {
 		return DuplicatePage{}, fault.Errorf(fault.Forbidden, "only admin and marketing users review duplicates")
@@ -81,24 +82,54 @@ func (s *Service) ProbableDuplicates(ctx context.Context, a access.Actor, q Dupl
 	if err := bad.Err(); err != nil {
 		return DuplicatePage{}, err
 	}
-	matches, err := s.findMatches(ctx)
-	if err != nil {
-		return DuplicatePage{}, err
+	var page DuplicatePage
+	if err := s.db.R.QueryRow(ctx, `SELECT COUNT(*) FROM duplicate_pairs WHERE score >= ?`, q.MinScore).Scan(&page.Total); err != nil {
+		return page, fmt.Errorf("lead store: count duplicates: %w", err)
 	}
-	kept := matches[:0]
-	for _, m := range matches {
-		if m.Score >= q.MinScore {
-			kept = append(kept, m)
+	where, args := "score >= ?", []any{q.MinScore}
+	order := "score DESC, lead_a, lead_b"
+	switch q.Sort {
+	case SortScoreAsc:
+		order = "score, lead_a, lead_b"
+	case SortNewest:
+		order = "lead_b DESC, lead_a DESC"
+	}
+	if after != nil {
+		switch q.Sort {
+		case SortNewest:
+			where += " AND (lead_b < ? OR (lead_b = ? AND lead_a < ?))"
+			args = append(args, after.B, after.B, after.A)
+		case SortScoreAsc:
+			where += " AND (score > ? OR (score = ? AND (lead_a > ? OR (lead_a = ? AND lead_b > ?))))"
+			args = append(args, after.Score, after.Score, after.A, after.A, after.B)
+		default:
+			where += " AND (score < ? OR (score = ? AND (lead_a > ? OR (lead_a = ? AND lead_b > ?))))"
+			args = append(args, after.Score, after.Score, after.A, after.A, after.B)
 		}
 	}
-	sortMatches(kept, q.Sort)
-	page := DuplicatePage{Total: len(kept)}
-	i := 0
-	if after != nil {
-		i = sort.Search(len(kept), func(i int) bool { return pairAfter(kept[i], *after, q.Sort) })
+	rows, err := s.db.R.Query(ctx, `SELECT lead_a, lead_b, score FROM duplicate_pairs WHERE `+where+` ORDER BY `+order+` LIMIT ?`,
+		append(args, q.Limit+1)...)
+	if err != nil {
+		return page, fmt.Errorf("lead store: duplicates: %w", err)
 	}
-	for ; i < len(kept) && len(page.Pairs) < q.Limit; i++ {
-		m := kept[i]
+	var ms []identity.Match
+	for rows.Next() {
+		var m identity.Match
+		if err := rows.Scan(&m.A, &m.B, &m.Score); err != nil {
+			rows.Close()
+			return page, err
+		}
+		ms = append(ms, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	if len(ms) > q.Limit {
+		ms = ms[:q.Limit]
+		page.Next = encodePairCursor(ms[q.Limit-1])
+	}
+	for _, m := range ms {
 		la, err := getLead(ctx, s.db.R, m.A)
 		if err != nil {
 			return DuplicatePage{}, err
@@ -107,52 +138,10 @@ func (s *Service) ProbableDuplicates(ctx context.Context, a access.Actor, q Dupl
 		if err != nil {
 			return DuplicatePage{}, err
 		}
-		page.Pairs = append(page.Pairs, Pair{A: la, B: lb, Score: m.Score, Verdict: m.Verdict, Fields: m.Fields})
-	}
-	if i < len(kept) && len(page.Pairs) > 0 {
-		page.Next = encodePairCursor(kept[i-1])
+		why := identity.Default.Compare(recordOf(la), recordOf(lb))
+		page.Pairs = append(page.Pairs, Pair{A: la, B: lb, Score: m.Score, Verdict: identity.Default.Verdict(m.Score), Fields: why.Fields})
 	}
 	return page, nil
-}
-
-// findMatches reads every lead's identifying fields and returns the
-// probable duplicates, without the pairs dismissed as two people.
-func (s *Service) findMatches(ctx context.Context) ([]identity.Match, error) {
-	var recs []identity.Record
-	rows, err := s.db.R.Query(ctx, `SELECT id, first_name, last_name, email, phone, company, city, country,
-		street, postal_code, region, custom FROM leads`)
-	if err != nil {
-		return nil, fmt.Errorf("lead store: duplicates: %w", err)
-	}
-	for rows.Next() {
-		var r identity.Record
-		var custom string
-		if err := rows.Scan(&r.ID, &r.FirstName, &r.LastName, &r.Email, &r.Phone, &r.Company, &r.City, &r.Country,
-			&r.Street, &r.PostalCode, &r.Region, &custom); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("lead store: duplicates: %w", err)
-		}
-		if len(custom) > 2 { // not "" or "{}"
-			fromAnswers(&r, custom)
-		}
-		recs = append(recs, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("lead store: duplicates: %w", err)
-	}
-	dismissed, err := dismissedPairs(ctx, s.db.R)
-	if err != nil {
-		return nil, err
-	}
-	all := identity.Default.Find(recs)
-	out := all[:0]
-	for _, m := range all {
-		if !dismissed[[2]int64{m.A, m.B}] {
-			out = append(out, m)
-		}
-	}
-	return out, nil
 }
 
 // fromAnswers adds to r what forms and imports keep as custom answers: a
@@ -166,54 +155,6 @@ func fromAnswers(r *identity.Record, custom string) {
 	r.Street = strings.TrimSpace(c["street_number"] + " " + r.Street + " " + c["street2"])
 	r.BirthDate = c["birth_date"]
 }
-
-func dismissedPairs(ctx context.Context, q sqldb.Querier) (map[[2]int64]bool, error) {
-	rows, err := q.Query(ctx, `SELECT lead_a, lead_b FROM duplicate_dismissals`)
-	if err != nil {
-		return nil, fmt.Errorf("lead store: dismissed pairs: %w", err)
-	}
-	defer rows.Close()
-	out := map[[2]int64]bool{}
-	for rows.Next() {
-		var p [2]int64
-		if err := rows.Scan(&p[0], &p[1]); err != nil {
-			return nil, err
-		}
-		out[p] = true
-	}
-	return out, rows.Err()
-}
-
-// sortMatches puts matches in the queue's order; ties fall to the ids, so
-// the order is total and a cursor never skips or repeats a pair.
-func sortMatches(ms []identity.Match, by DuplicateSort) {
-	sort.Slice(ms, func(i, j int) bool { return less(ms[i], ms[j], by) })
-}
-
-func less(x, y identity.Match, by DuplicateSort) bool {
-	switch by {
-	case SortNewest:
-		if x.B != y.B {
-			return x.B > y.B
-		}
-		return x.A > y.A
-	case SortScoreAsc:
-		if x.Score != y.Score {
-			return x.Score < y.Score
-		}
-	default:
-		if x.Score != y.Score {
-			return x.Score > y.Score
-		}
-	}
-	if x.A != y.A {
-		return x.A < y.A
-	}
-	return x.B < y.B
-}
-
-// pairAfter reports whether m comes after the cursor position c.
-func pairAfter(m, c identity.Match, by DuplicateSort) bool { return less(c, m, by) }
 
 func encodePairCursor(m identity.Match) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatFloat(m.Score, 'f', -1, 64) + ":" +
@@ -263,6 +204,9 @@ func (s *Service) Dismiss(ctx context.Context, a access.Actor, x, y int64) error
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO duplicate_dismissals (lead_a, lead_b, dismissed_by, dismissed_at)
 			VALUES (?, ?, ?, ?) ON CONFLICT (lead_a, lead_b) DO NOTHING`, x, y, by, now); err != nil {
+			return fmt.Errorf("lead store: dismiss pair: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM duplicate_pairs WHERE lead_a = ? AND lead_b = ?`, x, y); err != nil {
 			return fmt.Errorf("lead store: dismiss pair: %w", err)
 		}
 		return audit.Record(ctx, tx, a, "lead.not_duplicate", "lead", x, map[string]any{"other_lead": y})
@@ -448,6 +392,24 @@ func (s *Service) applyPicks(ctx context.Context, tx *sqldb.Tx, a access.Actor, 
 	return m, insertChange(ctx, tx, Change{LeadID: m.ID, At: now, Kind: KindUpdated, Detail: d, Reason: "values chosen in a merge"}, a.ID)
 }
 
+// pairsFrom reads the stored pairs scoring at least minScore.
+func (s *Service) pairsFrom(ctx context.Context, minScore float64) ([]identity.Match, error) {
+	rows, err := s.db.R.Query(ctx, `SELECT lead_a, lead_b, score FROM duplicate_pairs WHERE score >= ? ORDER BY lead_a, lead_b`, minScore)
+	if err != nil {
+		return nil, fmt.Errorf("lead store: duplicates: %w", err)
+	}
+	defer rows.Close()
+	var out []identity.Match
+	for rows.Next() {
+		var m identity.Match
+		if err := rows.Scan(&m.A, &m.B, &m.Score); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
 // lockAll reads and locks the given leads in id order, so merges that
 // share a lead wait for each other instead of deadlocking.
 func lockAll(ctx context.Context, tx *sqldb.Tx, ids []int64) (map[int64]Lead, error) {
@@ -546,7 +508,7 @@ func (s *Service) AcceptAbove(ctx context.Context, a access.Actor, minScore floa
 		return 0, &fault.Error{Code: fault.Invalid, Message: "the score is below the probable-duplicate threshold",
 			Fields: map[string]string{"min_score": "must be at least " + strconv.FormatFloat(identity.Default.Probable, 'f', -1, 64)}}
 	}
-	matches, err := s.findMatches(ctx)
+	matches, err := s.pairsFrom(ctx, minScore)
 	if err != nil {
 		return 0, err
 	}

@@ -128,7 +128,10 @@ func insertLead(ctx context.Context, q sqldb.Querier, l *Lead) error {
 	if err != nil {
 		return fmt.Errorf("lead store: insert: %w", err)
 	}
-	return indexWords(ctx, q, *l, true)
+	if err := indexWords(ctx, q, *l, true); err != nil {
+		return err
+	}
+	return checkIdentity(ctx, q, *l)
 }
 
 // updateLead writes every stored column of l, and counts the write in
@@ -143,7 +146,10 @@ func updateLead(ctx context.Context, q sqldb.Querier, l *Lead) error {
 		return fmt.Errorf("lead store: update %d: %w", l.ID, err)
 	}
 	l.Version++
-	return indexWords(ctx, q, *l, false)
+	if err := indexWords(ctx, q, *l, false); err != nil {
+		return err
+	}
+	return checkIdentity(ctx, q, *l)
 }
 
 func emailTaken() error {

@@ -218,12 +218,22 @@ func (s *Service) UndoMerge(ctx context.Context, a access.Actor, id int64) (Undo
 		if err != nil {
 			return err
 		}
+		back, err := lockLead(ctx, tx, survivor)
+		if err != nil {
+			return err
+		}
+		if err := checkIdentity(ctx, tx, back); err != nil {
+			return err
+		}
 		for _, rid := range restored {
 			l, err := lockLead(ctx, tx, rid)
 			if err != nil {
 				return err
 			}
 			if err := s.rescoreTx(ctx, tx, &l, "merge undone", now); err != nil {
+				return err
+			}
+			if err := checkIdentity(ctx, tx, l); err != nil {
 				return err
 			}
 			if err := insertChange(ctx, tx, Change{LeadID: rid, At: now, Kind: KindMergeUndone, Reason: "merge undone",

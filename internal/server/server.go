@@ -228,7 +228,8 @@ const (
 const keepJobs = 7 * 24 * time.Hour
 
 // registerJobs gives the runner every kind of background work, and the
-// periodic ones: the decay sweep, an hourly purge of ended sessions,
+// periodic ones: the decay sweep, the nightly search for every probable
+// duplicate, an hourly purge of ended sessions,
 // old failed sign-ins and idle rate-limit buckets, a daily purge of finished jobs and, on
 // PostgreSQL, folding the dashboard's count changes every minute. The
 // planner's statistics are refreshed at start (SQLite keeps none until
@@ -238,6 +239,8 @@ func registerJobs(r *job.Runner, cfg Config, leads *lead.Service, importSvc *imp
 	r.Handle(imports.JobKind, importSvc.Handler(nil))
 	r.Handle(lead.RescoreJob, leads.RunRescoreJob)
 	r.Handle(lead.DecayJob, leads.RunDecayJob)
+	r.Handle(lead.PairsJob, leads.RunPairsJob)
+	r.Every(lead.PairsJob, 24*time.Hour, nil)
 	r.Every(lead.DecayJob, cfg.DecayEvery, nil)
 	r.Handle(lead.WordsJob, func(ctx context.Context, _ job.Job) error {
 		_, err := leads.IndexWords(ctx)

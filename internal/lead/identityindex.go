@@ -1,0 +1,381 @@
+package lead
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"leadflow/internal/identity"
+	"leadflow/internal/job"
+	"leadflow/internal/sqldb"
+)
+
+// recordColumns are what identity compares, in scanRecord's order.
+const recordColumns = `id, first_name, last_name, email, phone, company, city, country,
+	street, postal_code, region, custom`
+
+func scanRecord(s scanner) (identity.Record, error) {
+	var r identity.Record
+	var custom string
+	err := s.Scan(&r.ID, &r.FirstName, &r.LastName, &r.Email, &r.Phone, &r.Company, &r.City, &r.Country,
+		&r.Street, &r.PostalCode, &r.Region, &custom)
+	if err == nil && len(custom) > 2 { // not "" or "{}"
+		fromAnswers(&r, custom)
+	}
+	return r, err
+}
+
+// recordOf is what identity compares of l.
+func recordOf(l Lead) identity.Record {
+	return identity.Record{ID: l.ID, FirstName: l.FirstName, LastName: l.LastName, Email: l.Email, Phone: l.Phone,
+		Company: l.Company, City: l.City, Country: l.Country, PostalCode: l.PostalCode, Region: l.Region,
+		Street:    strings.TrimSpace(l.Custom["street_number"] + " " + l.Street + " " + l.Custom["street2"]),
+		BirthDate: l.Custom["birth_date"]}
+}
+
+// checkIdentity keeps l's blocking keys and its probable duplicates up to
+// date after l was written: when its keys changed (or it is new), they
+// are stored again and l is compared with the leads that share one, at
+// most identity's MaxBlock per key, so the cost is bounded whatever the
+// number of leads. A pair a reviewer dismissed is not stored.
+func checkIdentity(ctx context.Context, q sqldb.Querier, l Lead) error {
+	rec := recordOf(l)
+	hashes := identity.KeyHashes(rec)
+	old, err := storedKeys(ctx, q, l.ID)
+	if err != nil {
+		return err
+	}
+	if slices.Equal(old, hashes) {
+		return nil
+	}
+	if err := storeKeys(ctx, q, l.ID, hashes, len(old) > 0); err != nil {
+		return err
+	}
+	if _, err := q.Exec(ctx, `DELETE FROM duplicate_pairs WHERE lead_a = ? OR lead_b = ?`, l.ID, l.ID); err != nil {
+		return fmt.Errorf("lead store: duplicates of %d: %w", l.ID, err)
+	}
+	cands, err := blockMates(ctx, q, l.ID, hashes)
+	if err != nil || len(cands) == 0 {
+		return err
+	}
+	others, err := readRecords(ctx, q, cands)
+	if err != nil {
+		return err
+	}
+	me := identity.Prepare(rec)
+	at := l.UpdatedAt.UnixMilli()
+	for _, o := range others {
+		if m, ok := identity.Default.Score(me, identity.Prepare(o)); ok {
+			if _, err := storePair(ctx, q, m, at); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func storedKeys(ctx context.Context, q sqldb.Querier, id int64) ([]int64, error) {
+	rows, err := q.Query(ctx, `SELECT key_hash FROM lead_keys WHERE lead_id = ? ORDER BY key_hash`, id)
+	if err != nil {
+		return nil, fmt.Errorf("lead store: keys of %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var h int64
+		if err := rows.Scan(&h); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+func storeKeys(ctx context.Context, q sqldb.Querier, id int64, hashes []int64, replace bool) error {
+	if replace {
+		if _, err := q.Exec(ctx, `DELETE FROM lead_keys WHERE lead_id = ?`, id); err != nil {
+			return fmt.Errorf("lead store: keys of %d: %w", id, err)
+		}
+	}
+	if len(hashes) == 0 {
+		return nil
+	}
+	vals := make([]string, len(hashes))
+	args := make([]any, 0, 2*len(hashes))
+	for i, h := range hashes {
+		vals[i] = "(?, ?)"
+		args = append(args, h, id)
+	}
+	if _, err := q.Exec(ctx, `INSERT INTO lead_keys (key_hash, lead_id) VALUES `+strings.Join(vals, ", "), args...); err != nil {
+		return fmt.Errorf("lead store: keys of %d: %w", id, err)
+	}
+	return nil
+}
+
+// blockMates are the other leads that share a key with lead id, leaving
+// out keys shared by more than MaxBlock leads (they say too little, and
+// reading them would make the cost grow with the leads).
+func blockMates(ctx context.Context, q sqldb.Querier, id int64, hashes []int64) ([]int64, error) {
+	if len(hashes) == 0 {
+		return nil, nil
+	}
+	limit := identity.Default.MaxBlock + 1
+	parts := make([]string, len(hashes))
+	args := make([]any, len(hashes))
+	for i, h := range hashes {
+		parts[i] = `SELECT * FROM (SELECT key_hash, lead_id FROM lead_keys WHERE key_hash = ? LIMIT ` + strconv.Itoa(limit) + `) b` + strconv.Itoa(i)
+		args[i] = h
+	}
+	rows, err := q.Query(ctx, strings.Join(parts, " UNION ALL "), args...)
+	if err != nil {
+		return nil, fmt.Errorf("lead store: blocks of %d: %w", id, err)
+	}
+	defer rows.Close()
+	blocks := map[int64][]int64{}
+	for rows.Next() {
+		var h, l int64
+		if err := rows.Scan(&h, &l); err != nil {
+			return nil, err
+		}
+		blocks[h] = append(blocks[h], l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	seen := map[int64]bool{id: true}
+	var out []int64
+	for _, ids := range blocks {
+		if len(ids) > identity.Default.MaxBlock {
+			continue
+		}
+		for _, o := range ids {
+			if !seen[o] {
+				seen[o] = true
+				out = append(out, o)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func readRecords(ctx context.Context, q sqldb.Querier, ids []int64) ([]identity.Record, error) {
+	var out []identity.Record
+	for _, part := range chunks(ids, 500) {
+		rows, err := q.Query(ctx, `SELECT `+recordColumns+` FROM leads WHERE id IN (`+placeholders(len(part))+`)`, anyIDs(part)...)
+		if err != nil {
+			return nil, fmt.Errorf("lead store: identity records: %w", err)
+		}
+		for rows.Next() {
+			r, err := scanRecord(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// storePair keeps a probable duplicate unless a reviewer said the two
+// are two people, and reports whether it did.
+func storePair(ctx context.Context, q sqldb.Querier, m identity.Match, at int64) (bool, error) {
+	res, err := q.Exec(ctx, `INSERT INTO duplicate_pairs (lead_a, lead_b, score, found_at)
+		SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM duplicate_dismissals d WHERE d.lead_a = ? AND d.lead_b = ?)
+		ON CONFLICT (lead_a, lead_b) DO UPDATE SET score = excluded.score`, m.A, m.B, m.Score, at, m.A, m.B)
+	if err != nil {
+		return false, fmt.Errorf("lead store: store pair %d-%d: %w", m.A, m.B, err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// PairsJob is the job kind that finds every probable duplicate again
+// (after the migration that began storing them, and nightly, for pairs
+// that two leads arriving at the same moment could not see).
+const PairsJob = "identity.pairs"
+
+// PairStats is what a run of RebuildPairs did.
+type PairStats struct {
+	Keyed      int // leads whose keys were stored for the first time
+	Candidates int // pairs sharing a key in a block small enough
+	Matches    int // probable duplicates among them, but for those dismissed
+}
+
+// RunPairsJob is the handler of PairsJob.
+func (s *Service) RunPairsJob(ctx context.Context, _ job.Job) error {
+	_, err := s.RebuildPairs(ctx)
+	return err
+}
+
+// RebuildPairs stores the keys of leads that have none yet, then finds
+// every candidate pair from the stored keys (read in key order, one block
+// at a time), scores them and replaces the stored pairs with the result.
+// Memory is one entry per candidate pair and one prepared record per lead
+// in a pair.
+func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
+	var st PairStats
+	var err error
+	if st.Keyed, err = s.keyUnkeyed(ctx); err != nil {
+		return st, err
+	}
+	pairs, err := s.candidatesFromKeys(ctx)
+	if err != nil {
+		return st, err
+	}
+	st.Candidates = len(pairs)
+	matches, err := s.scorePairs(ctx, pairs)
+	if err != nil {
+		return st, err
+	}
+	at := s.now().UTC().UnixMilli()
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM duplicate_pairs`); err != nil {
+			return fmt.Errorf("lead store: rebuild pairs: %w", err)
+		}
+		st.Matches = 0
+		for _, m := range matches {
+			stored, err := storePair(ctx, tx, m, at)
+			if err != nil {
+				return err
+			}
+			if stored {
+				st.Matches++
+			}
+		}
+		return nil
+	})
+	return st, err
+}
+
+// keyUnkeyed stores the keys of the leads that have none, a batch per
+// transaction.
+func (s *Service) keyUnkeyed(ctx context.Context) (int, error) {
+	n := 0
+	var after int64
+	for {
+		rows, err := s.db.R.Query(ctx, `SELECT `+recordColumns+` FROM leads l WHERE l.id > ?
+			AND NOT EXISTS (SELECT 1 FROM lead_keys k WHERE k.lead_id = l.id) ORDER BY l.id LIMIT 2000`, after)
+		if err != nil {
+			return n, fmt.Errorf("lead store: leads without keys: %w", err)
+		}
+		var recs []identity.Record
+		for rows.Next() {
+			r, err := scanRecord(rows)
+			if err != nil {
+				rows.Close()
+				return n, err
+			}
+			recs = append(recs, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(recs) == 0 {
+			return n, err
+		}
+		after = recs[len(recs)-1].ID
+		err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+			for _, r := range recs {
+				if err := storeKeys(ctx, tx, r.ID, identity.KeyHashes(r), false); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		n += len(recs)
+	}
+}
+
+// candidatesFromKeys reads the stored keys in key order and returns each
+// pair of leads sharing a key in a block of at most MaxBlock, once.
+func (s *Service) candidatesFromKeys(ctx context.Context) ([][2]int64, error) {
+	rows, err := s.db.R.Query(ctx, `SELECT key_hash, lead_id FROM lead_keys ORDER BY key_hash, lead_id`)
+	if err != nil {
+		return nil, fmt.Errorf("lead store: keys: %w", err)
+	}
+	defer rows.Close()
+	var pairs [][2]int64
+	var block []int64
+	var cur int64
+	flush := func() {
+		if n := len(block); n >= 2 && n <= identity.Default.MaxBlock {
+			for i := range block {
+				for j := i + 1; j < n; j++ {
+					pairs = append(pairs, [2]int64{block[i], block[j]})
+				}
+			}
+		}
+		block = block[:0]
+	}
+	for rows.Next() {
+		var h, id int64
+		if err := rows.Scan(&h, &id); err != nil {
+			return nil, err
+		}
+		if h != cur || len(block) == 0 {
+			flush()
+			cur = h
+		}
+		if len(block) <= identity.Default.MaxBlock {
+			block = append(block, id)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	flush()
+	slices.SortFunc(pairs, func(x, y [2]int64) int {
+		if x[0] != y[0] {
+			return int(min(max(x[0]-y[0], -1), 1))
+		}
+		return int(min(max(x[1]-y[1], -1), 1))
+	})
+	return slices.Compact(pairs), nil
+}
+
+// scorePairs reads the records of the leads in pairs, in id order, and
+// returns the pairs that are probable duplicates.
+func (s *Service) scorePairs(ctx context.Context, pairs [][2]int64) ([]identity.Match, error) {
+	need := make(map[int64]*identity.Prepared, len(pairs))
+	for _, p := range pairs {
+		need[p[0]], need[p[1]] = nil, nil
+	}
+	rows, err := s.db.R.Query(ctx, `SELECT `+recordColumns+` FROM leads ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("lead store: identity records: %w", err)
+	}
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if _, ok := need[r.ID]; ok {
+			need[r.ID] = identity.Prepare(r)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []identity.Match
+	for _, p := range pairs {
+		a, b := need[p[0]], need[p[1]]
+		if a == nil || b == nil {
+			continue // deleted meanwhile
+		}
+		if m, ok := identity.Default.Score(a, b); ok {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}

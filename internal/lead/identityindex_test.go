@@ -1,0 +1,115 @@
+package lead_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"leadflow/internal/dbtest"
+	"leadflow/internal/lead"
+	"leadflow/internal/sqldb"
+)
+
+// A lead that arrives looking like one already there is in the review
+// queue at once; an edit that makes them two people takes the pair out,
+// and a pair dismissed stays out when the leads change again.
+func TestIntakeQueuesProbableMatch(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		mk := func(c lead.Changes) lead.Lead {
+			r, err := svc.Intake(ctx, lead.Incoming{Changes: c, Origin: formOrigin})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.Lead
+		}
+		total := func() int {
+			p, err := svc.ProbableDuplicates(ctx, tm.marketing, lead.DuplicateQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p.Total
+		}
+		a := mk(lead.Changes{"first_name": "Kayla", "last_name": "Harrington", "company": "Orbit", "city": "Brasov", "phone": "+40721000111"})
+		mk(lead.Changes{"first_name": "Ion", "last_name": "Popescu", "company": "Nebula", "city": "Iasi"})
+		if n := total(); n != 0 {
+			t.Fatalf("%d pairs among two people", n)
+		}
+		b := mk(lead.Changes{"first_name": "Kayla", "last_name": "Harington", "company": "Orbit SRL", "city": "Brasov"})
+		p, _ := svc.ProbableDuplicates(ctx, tm.marketing, lead.DuplicateQuery{})
+		if p.Total != 1 || p.Pairs[0].A.ID != a.ID || p.Pairs[0].B.ID != b.ID || len(p.Pairs[0].Fields) == 0 {
+			t.Fatalf("after the look-alike arrived: %+v", p)
+		}
+		if _, err := svc.Update(ctx, tm.admin, b.ID, lead.Changes{"first_name": "Marcus", "last_name": "Webb", "company": "Quasar", "city": "Arad"}); err != nil {
+			t.Fatal(err)
+		}
+		if n := total(); n != 0 {
+			t.Errorf("%d pairs after the lead was changed into another person", n)
+		}
+		if _, err := svc.Update(ctx, tm.admin, b.ID, lead.Changes{"first_name": "Kayla", "last_name": "Harington", "company": "Orbit SRL", "city": "Brasov"}); err != nil {
+			t.Fatal(err)
+		}
+		if n := total(); n != 1 {
+			t.Fatalf("%d pairs after it was changed back", n)
+		}
+		if err := svc.Dismiss(ctx, tm.marketing, a.ID, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Update(ctx, tm.admin, b.ID, lead.Changes{"city": "Brașov"}); err != nil {
+			t.Fatal(err)
+		}
+		if n := total(); n != 0 {
+			t.Errorf("a dismissed pair came back after an edit: %d", n)
+		}
+		st, err := svc.RebuildPairs(ctx)
+		if err != nil || st.Matches != 0 || st.Candidates == 0 {
+			t.Errorf("the job: %+v %v", st, err)
+		}
+		if n := total(); n != 0 {
+			t.Errorf("the job brought back a dismissed pair: %d", n)
+		}
+	})
+}
+
+// Leads that share their keys with more than identity's largest block
+// are not compared with each other through that key: the check at intake
+// reads a bounded number of leads. Here 70 namesakes in one city differ
+// but for their phones: a 71st namesake with a phone of its own is
+// compared with none of them (the name keys are too crowded), while a
+// copy of the first with its phone still meets it through the phone.
+func TestIntakeCheckIsBounded(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		var ins []lead.Incoming
+		for i := range 70 {
+			ins = append(ins, lead.Incoming{Origin: formOrigin, Changes: lead.Changes{"first_name": "Ana", "last_name": "Pop", "city": "Cluj",
+				"phone": fmt.Sprintf("+40744123%03d", i)}})
+		}
+		if _, errs, err := svc.IntakeBatch(ctx, ins); err != nil || errs[0] != nil {
+			t.Fatal(err, errs[0])
+		}
+		p, _ := svc.ProbableDuplicates(ctx, tm.marketing, lead.DuplicateQuery{})
+		before := p.Total
+		if _, err := svc.Intake(ctx, lead.Incoming{Origin: formOrigin, Changes: lead.Changes{"first_name": "Ana", "last_name": "Pop", "city": "Cluj", "phone": "+40744999999"}}); err != nil {
+			t.Fatal(err)
+		}
+		if p, _ = svc.ProbableDuplicates(ctx, tm.marketing, lead.DuplicateQuery{}); p.Total != before {
+			t.Errorf("a namesake in a crowded block was compared with it: %d pairs, were %d", p.Total, before)
+		}
+		if _, err := svc.Intake(ctx, lead.Incoming{Origin: formOrigin, Changes: lead.Changes{"first_name": "Ana", "last_name": "Popp", "city": "Cluj", "phone": "+40744123000"}}); err != nil {
+			t.Fatal(err)
+		}
+		p, _ = svc.ProbableDuplicates(ctx, tm.marketing, lead.DuplicateQuery{Limit: 200})
+		found := false
+		for _, pr := range p.Pairs {
+			found = found || pr.B.Phone == "+40744123000" && pr.A.Phone == "+40744123000"
+		}
+		if !found {
+			t.Errorf("the copy was not paired with its original through the phone (%d pairs before, %d after)", before, p.Total)
+		}
+	})
+}
