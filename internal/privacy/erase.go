@@ -15,11 +15,14 @@ import (
 	"leadflow/internal/sqldb"
 )
 
-// Summary is what an erasure of one address would delete: the rows per
+// Summary is what an erasure of one person would delete: the rows per
 // table, and the leads, contacts and files by name, for a person to
 // confirm.
 type Summary struct {
-	Email       string         `json:"email"`
+	Email       string         `json:"email"`     // the first of Addresses, or ""
+	Person      string         `json:"person"`    // whom the search named
+	Addresses   []string       `json:"addresses"` // every email address found for the person
+	Search      Person         `json:"-"`         // the search, normalised, for asking again
 	Counts      map[string]int `json:"counts"`
 	Leads       []Ref          `json:"leads"`
 	Contacts    []Ref          `json:"contacts"`
@@ -58,27 +61,37 @@ var CountNames = []string{"leads", "timeline", "events", "qualifications", "subm
 
 // Preview says what Erase would delete for email, for an admin.
 func (s *Service) Preview(ctx context.Context, a access.Actor, email string) (Summary, error) {
+	return s.PreviewPerson(ctx, a, Person{Email: email})
+}
+
+// PreviewPerson says what ErasePerson would delete for p, for an admin.
+func (s *Service) PreviewPerson(ctx context.Context, a access.Actor, p Person) (Summary, error) {
 	if err := check(a); err != nil {
 		return Summary{}, err
 	}
-	e, err := normalize(email)
+	p, err := p.normalize()
 	if err != nil {
 		return Summary{}, err
 	}
-	f, err := find(ctx, s.db.R, e)
+	f, err := findPerson(ctx, s.db.R, p)
 	if err != nil {
 		return Summary{}, fmt.Errorf("privacy: preview: %w", err)
 	}
-	return summarize(ctx, s.db.R, f)
+	sum, err := summarize(ctx, s.db.R, f)
+	sum.Person, sum.Search = p.String(), p
+	return sum, err
 }
 
 func summarize(ctx context.Context, q sqldb.Querier, f *found) (Summary, error) {
-	sum := Summary{Email: f.email, Counts: map[string]int{
+	sum := Summary{Addresses: append([]string{}, f.emails...), Counts: map[string]int{
 		"leads": len(f.leads), "submissions": len(f.submissions), "contacts": len(f.contacts),
 		"opportunities_unlinked": len(f.opportunities), "import_rejects": len(f.rejects),
 		"import_files": len(f.imports), "timeline_mentions_redacted": len(f.mentions),
 		"login_attempts": f.loginAttempts,
 	}, Leads: []Ref{}, Contacts: []Ref{}, ImportFiles: []Ref{}}
+	if len(f.emails) > 0 {
+		sum.Email = f.emails[0]
+	}
 	leads := anys(f.leads)
 	for _, c := range []struct {
 		name, query string
@@ -176,17 +189,25 @@ func eventsWhere(f *found) (string, []any) {
 // deleted rows do not stay in it (secure_delete, set on every
 // connection, has already overwritten them in the database file).
 func (s *Service) Erase(ctx context.Context, a access.Actor, email string) (Erasure, error) {
+	return s.ErasePerson(ctx, a, Person{Email: email})
+}
+
+// ErasePerson is Erase for a person named by email, phone, or name and
+// company (see Person): every lead and contact found, and everything
+// each of their addresses finds. The erasure is recorded under the hash
+// of each address found (none when the person had none).
+func (s *Service) ErasePerson(ctx context.Context, a access.Actor, p Person) (Erasure, error) {
 	if err := check(a); err != nil {
 		return Erasure{}, err
 	}
-	e, err := normalize(email)
+	p, err := p.normalize()
 	if err != nil {
 		return Erasure{}, err
 	}
 	var er Erasure
 	var files []string
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		f, err := find(ctx, tx, e)
+		f, err := findPerson(ctx, tx, p)
 		if err != nil {
 			return err
 		}
@@ -209,15 +230,35 @@ func (s *Service) Erase(ctx context.Context, a access.Actor, email string) (Eras
 				files = append(files, im.path)
 			}
 		}
-		er = Erasure{At: s.now(), ByID: a.ID, EmailSHA256: Hash(e), Counts: sum.Counts}
+		er = Erasure{At: s.now(), ByID: a.ID, Counts: sum.Counts}
 		counts, _ := json.Marshal(er.Counts)
 		var by any
 		if a.ID != 0 {
 			by = a.ID
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO erasures (erased_at, erased_by, email_sha256, counts) VALUES (?, ?, ?, ?) RETURNING id`,
-			er.At.UnixMilli(), by, er.EmailSHA256, string(counts)).Scan(&er.ID); err != nil {
-			return err
+		// One record per address, so that each is recognised later; the
+		// counts are on the first.
+		hashes := []string{""}
+		if len(f.emails) > 0 {
+			hashes = hashes[:0]
+			for _, e := range f.emails {
+				hashes = append(hashes, Hash(e))
+			}
+		}
+		er.EmailSHA256 = hashes[0]
+		for i, h := range hashes {
+			c := string(counts)
+			if i > 0 {
+				c = "{}"
+			}
+			var id int64
+			if err := tx.QueryRow(ctx, `INSERT INTO erasures (erased_at, erased_by, email_sha256, counts) VALUES (?, ?, ?, ?) RETURNING id`,
+				er.At.UnixMilli(), by, h, c).Scan(&id); err != nil {
+				return err
+			}
+			if i == 0 {
+				er.ID = id
+			}
 		}
 		return audit.Record(ctx, tx, a, "privacy.erase", "erasure", er.ID, map[string]any{"leads": f.leads, "counts": er.Counts})
 	})
@@ -269,21 +310,25 @@ func erase(ctx context.Context, tx *sqldb.Tx, f *found) error {
 			return fmt.Errorf("forget import %d's file: %w", im.ID, err)
 		}
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM login_attempts WHERE lower(email) = ?`, f.email); err != nil {
-		return fmt.Errorf("delete sign-in attempts: %w", err)
-	}
-	// Email to the person goes with their leads (ON DELETE CASCADE), and
-	// so does any left without a lead.
-	if _, err := tx.Exec(ctx, `DELETE FROM mail_outbox WHERE lower(to_addr) = ?`, f.email); err != nil {
-		return fmt.Errorf("delete email: %w", err)
+	for _, e := range f.emails {
+		if _, err := tx.Exec(ctx, `DELETE FROM login_attempts WHERE lower(email) = ?`, e); err != nil {
+			return fmt.Errorf("delete sign-in attempts: %w", err)
+		}
+		// Email to the person goes with their leads (ON DELETE CASCADE),
+		// and so does any left without a lead.
+		if _, err := tx.Exec(ctx, `DELETE FROM mail_outbox WHERE lower(to_addr) = ?`, e); err != nil {
+			return fmt.Errorf("delete email: %w", err)
+		}
 	}
 	for _, id := range f.mentions {
 		var detail, reason string
 		if err := tx.QueryRow(ctx, `SELECT detail, reason FROM lead_changes WHERE id = ?`, id).Scan(&detail, &reason); err != nil {
 			return fmt.Errorf("read timeline entry %d: %w", id, err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE lead_changes SET detail = ?, reason = ? WHERE id = ?`,
-			redact(detail, f.email), redact(reason, f.email), id); err != nil {
+		for _, e := range f.emails {
+			detail, reason = redact(detail, e), redact(reason, e)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE lead_changes SET detail = ?, reason = ? WHERE id = ?`, detail, reason, id); err != nil {
 			return fmt.Errorf("redact timeline entry %d: %w", id, err)
 		}
 	}

@@ -16,9 +16,11 @@ import (
 // embedded as JSON; sort keys, which only repeat a name, are left out.
 type Record map[string]any
 
-// Export is everything leadflow holds about one email address.
+// Export is everything leadflow holds about one person.
 type Export struct {
-	Email      string    `json:"email"`
+	Email      string    `json:"email"`     // the first of Addresses, or ""
+	Person     string    `json:"person"`    // whom the search named
+	Addresses  []string  `json:"addresses"` // every email address found for the person
 	ExportedAt time.Time `json:"exported_at"`
 	Leads      []Record  `json:"leads"`
 	// Consent is each lead's consent and when it was given.
@@ -57,19 +59,27 @@ type Export struct {
 
 // Export gathers everything about email (any case), for an admin.
 func (s *Service) Export(ctx context.Context, a access.Actor, email string) (Export, error) {
+	return s.ExportPerson(ctx, a, Person{Email: email})
+}
+
+// ExportPerson gathers everything about p (see Person), for an admin.
+func (s *Service) ExportPerson(ctx context.Context, a access.Actor, p Person) (Export, error) {
 	if err := check(a); err != nil {
 		return Export{}, err
 	}
-	e, err := normalize(email)
+	p, err := p.normalize()
 	if err != nil {
 		return Export{}, err
 	}
 	q := s.db.R
-	f, err := find(ctx, q, e)
+	f, err := findPerson(ctx, q, p)
 	if err != nil {
 		return Export{}, fmt.Errorf("privacy: export: %w", err)
 	}
-	out := Export{Email: e, ExportedAt: s.now(), ImportFiles: f.imports}
+	out := Export{Person: p.String(), Addresses: append([]string{}, f.emails...), ExportedAt: s.now(), ImportFiles: f.imports}
+	if len(f.emails) > 0 {
+		out.Email = f.emails[0]
+	}
 	leads, contacts := anys(f.leads), anys(f.contacts)
 	events, eventArgs := eventsWhere(f)
 	for _, part := range []struct {
@@ -82,7 +92,7 @@ func (s *Service) Export(ctx context.Context, a access.Actor, email string) (Exp
 		{&out.ConsentHistory, `SELECT lead_id, at, action, source, wording, ip, user_agent, expires_at, note FROM consent_records
 			WHERE lead_id IN (` + marks(len(leads)) + `) ORDER BY at, id`, leads},
 		{&out.Emails, `SELECT id, kind, to_addr, subject, text_body, message_id, status, created_at, sent_at, opened_at, clicked_at
-			FROM mail_outbox WHERE lower(to_addr) = ? ORDER BY id`, []any{e}},
+			FROM mail_outbox WHERE lower(to_addr) IN (` + marks(len(f.emails)) + `) ORDER BY id`, anys(f.emails)},
 		{&out.Enrolments, `SELECT e.lead_id, s.name AS sequence, e.status, e.step, e.reason, e.exit_reason, e.enrolled_at, e.ended_at
 			FROM enrolments e JOIN sequences s ON s.id = e.sequence_id WHERE e.lead_id IN (` + marks(len(leads)) + `) ORDER BY e.id`, leads},
 		{&out.Timeline, `SELECT * FROM lead_changes WHERE lead_id IN (` + marks(len(leads)) + `) ORDER BY at, id`, leads},

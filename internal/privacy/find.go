@@ -16,7 +16,8 @@ import (
 // found is where an email address appears, by id: what an export reads
 // and an erasure deletes.
 type found struct {
-	email         string
+	email         string   // the one address find looked up
+	emails        []string // every address of the person (findPerson)
 	leads         []int64
 	visitors      []string // tracked browsers of the person, from events and submissions
 	submissions   []int64
@@ -38,7 +39,7 @@ type importFile struct {
 // find looks email (normalized) up everywhere, through q: the read pool
 // for an export, the erasure's transaction for an erasure.
 func find(ctx context.Context, q sqldb.Querier, email string) (*found, error) {
-	f := &found{email: email}
+	f := &found{email: email, emails: []string{email}}
 	var err error
 	if f.leads, err = ids(ctx, q, `SELECT id FROM leads WHERE lower(email) = ? ORDER BY id`, email); err != nil {
 		return nil, fmt.Errorf("find leads: %w", err)

@@ -141,3 +141,41 @@ func TestPrivacyPagesConfirmBeforeErasing(t *testing.T) {
 		}
 	})
 }
+
+// TestPrivacyByPhoneAndName: a lead known only by phone is exported and
+// erased by its phone through the API, and the page finds a person by
+// surname and company, naming a missing company.
+func TestPrivacyByPhoneAndName(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		_, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"phone":"+40721234567","first_name":"Rui","last_name":"Costa","company":"Orbit"}`)
+		id := fmt.Sprint(l["id"])
+		status, ex := f.call(t, "admin", "GET", "/api/v1/privacy/export?phone="+url.QueryEscape("+40 721 234 567"), "")
+		if leads, _ := ex["leads"].([]any); status != http.StatusOK || len(leads) != 1 || ex["person"] != "+40721234567" {
+			t.Errorf("export by phone: %d %v", status, ex)
+		}
+		if status, e := f.call(t, "admin", "POST", "/api/v1/privacy/erase", `{"last_name":"Costa"}`); status != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(e), "company") {
+			t.Errorf("erase by a surname alone: %d %v", status, e)
+		}
+
+		admin := newBrowser(t, f.srv.URL)
+		admin.login("admin@example.com")
+		_, _, body := admin.get("/leads/" + id)
+		if !strings.Contains(body, `href="/privacy/erase?phone=%2b40721234567"`) {
+			t.Errorf("the page of a lead without email links no erasure by phone")
+		}
+		if status, _, body := admin.get("/privacy/erase?last_name=Costa"); status != http.StatusUnprocessableEntity || !strings.Contains(body, "Company is needed") {
+			t.Errorf("erase page for a surname alone: %d\n%.2000s", status, textOf(body))
+		}
+		status, _, body = admin.get("/privacy/erase?last_name=costa&company=ORBIT")
+		if status != http.StatusOK || !strings.Contains(body, "Erase costa at ORBIT everywhere?") || !strings.Contains(body, `name="company" value="ORBIT"`) {
+			t.Fatalf("confirmation by name: %d\n%.3000s", status, textOf(body))
+		}
+		if status, loc, _ := admin.post("/privacy/erase", url.Values{"last_name": {"Costa"}, "company": {"Orbit"}}); status != http.StatusSeeOther || loc != "/privacy" {
+			t.Errorf("erase by name: %d → %s", status, loc)
+		}
+		if status, _ := f.call(t, "admin", "GET", "/api/v1/leads/"+id, ""); status != http.StatusNotFound {
+			t.Errorf("the lead after the erasure: %d", status)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"leadflow/internal/fault"
@@ -11,9 +12,16 @@ import (
 )
 
 type privacyData struct {
-	Email, Error string
-	Erasures     []privacy.Erasure
-	Users        map[int64]string // who erased, by id
+	Person   privacy.Person
+	Errors   map[string]string // by field
+	Erasures []privacy.Erasure
+	Users    map[int64]string // who erased, by id
+}
+
+// personOf reads whom a privacy request is about from a form or query.
+func personOf(v url.Values) privacy.Person {
+	return privacy.Person{Email: v.Get("email"), Phone: v.Get("phone"), FirstName: v.Get("first_name"),
+		LastName: v.Get("last_name"), Company: v.Get("company")}
 }
 
 // countLabels say what each count of an erasure is, for people.
@@ -48,9 +56,9 @@ func (h *Web) renderPrivacy(w http.ResponseWriter, r *http.Request, d privacyDat
 
 // exportPerson downloads everything about a person as JSON.
 func (h *Web) exportPerson(w http.ResponseWriter, r *http.Request) {
-	email := r.URL.Query().Get("email")
-	ex, err := h.Privacy.Export(r.Context(), actor(r), email)
-	if h.privacyInvalid(w, r, email, err) {
+	p := personOf(r.URL.Query())
+	ex, err := h.Privacy.ExportPerson(r.Context(), actor(r), p)
+	if h.privacyInvalid(w, r, p, err) {
 		return
 	}
 	if err != nil {
@@ -72,9 +80,9 @@ type eraseRow struct {
 
 // confirmErase lists what an erasure would delete and asks.
 func (h *Web) confirmErase(w http.ResponseWriter, r *http.Request) {
-	email := r.URL.Query().Get("email")
-	sum, err := h.Privacy.Preview(r.Context(), actor(r), email)
-	if h.privacyInvalid(w, r, email, err) {
+	p := personOf(r.URL.Query())
+	sum, err := h.Privacy.PreviewPerson(r.Context(), actor(r), p)
+	if h.privacyInvalid(w, r, p, err) {
 		return
 	}
 	if err != nil {
@@ -87,7 +95,7 @@ func (h *Web) confirmErase(w http.ResponseWriter, r *http.Request) {
 			rows = append(rows, eraseRow{countLabels[name], n})
 		}
 	}
-	h.render(w, r, "privacy_erase", page{Title: "Erase " + sum.Email, Nav: "privacy", Data: struct {
+	h.render(w, r, "privacy_erase", page{Title: "Erase " + sum.Person, Nav: "privacy", Data: struct {
 		privacy.Summary
 		Rows []eraseRow
 	}{sum, rows}})
@@ -95,9 +103,13 @@ func (h *Web) confirmErase(w http.ResponseWriter, r *http.Request) {
 
 // erasePerson deletes a person everywhere, once confirmed.
 func (h *Web) erasePerson(w http.ResponseWriter, r *http.Request) {
-	email := r.PostFormValue("email")
-	er, err := h.Privacy.Erase(r.Context(), actor(r), email)
-	if h.privacyInvalid(w, r, email, err) {
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, fault.Errorf(fault.Invalid, "The form could not be read."))
+		return
+	}
+	p := personOf(r.PostForm)
+	er, err := h.Privacy.ErasePerson(r.Context(), actor(r), p)
+	if h.privacyInvalid(w, r, p, err) {
 		return
 	}
 	if err != nil {
@@ -110,7 +122,7 @@ func (h *Web) erasePerson(w http.ResponseWriter, r *http.Request) {
 			parts = append(parts, fmt.Sprintf("%s: %d", strings.ToLower(countLabels[name]), n))
 		}
 	}
-	msg := "Erased. Nothing held the address; the request is recorded."
+	msg := "Erased. Nothing held this person's data; the request is recorded."
 	if len(parts) > 0 {
 		msg = "Erased " + strings.Join(parts, ", ") + "."
 	}
@@ -118,12 +130,12 @@ func (h *Web) erasePerson(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/privacy", http.StatusSeeOther)
 }
 
-// privacyInvalid re-renders the page for an address that is not one.
-func (h *Web) privacyInvalid(w http.ResponseWriter, r *http.Request, email string, err error) bool {
+// privacyInvalid re-renders the page for a search that names no one.
+func (h *Web) privacyInvalid(w http.ResponseWriter, r *http.Request, p privacy.Person, err error) bool {
 	e := fault.As(err)
 	if e == nil || e.Code != fault.Invalid {
 		return false
 	}
-	h.renderPrivacy(w, r, privacyData{Email: email, Error: e.Fields["email"]}, http.StatusUnprocessableEntity)
+	h.renderPrivacy(w, r, privacyData{Person: p, Errors: e.Fields}, http.StatusUnprocessableEntity)
 	return true
 }
