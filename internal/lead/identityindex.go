@@ -40,6 +40,8 @@ func recordOf(l Lead) identity.Record {
 // are stored again and l is compared with the leads that share one, at
 // most identity's MaxBlock per key, so the cost is bounded whatever the
 // number of leads. A pair a reviewer dismissed is not stored.
+// Writers of leads that share a key take turns (see below), so each sees
+// the other's keys.
 func checkIdentity(ctx context.Context, q sqldb.Querier, l Lead) error {
 	rec := recordOf(l)
 	hashes := identity.KeyHashes(rec)
@@ -49,6 +51,17 @@ func checkIdentity(ctx context.Context, q sqldb.Querier, l Lead) error {
 	}
 	if slices.Equal(old, hashes) {
 		return nil
+	}
+	if tx, ok := q.(*sqldb.Tx); ok {
+		// Two look-alikes arriving at once on PostgreSQL would each miss
+		// the other's keys, not yet committed: the second waits for the
+		// first here, then reads them. Hashes are sorted, so two
+		// transactions take their locks in one order.
+		for _, h := range hashes {
+			if err := tx.LockKey(ctx, "identity:"+strconv.FormatInt(h, 10)); err != nil {
+				return err
+			}
+		}
 	}
 	if err := storeKeys(ctx, q, l.ID, hashes, len(old) > 0); err != nil {
 		return err
@@ -197,9 +210,9 @@ func storePair(ctx context.Context, q sqldb.Querier, m identity.Match, at int64)
 	return n > 0, err
 }
 
-// PairsJob is the job kind that finds every probable duplicate again
-// (after the migration that began storing them, and nightly, for pairs
-// that two leads arriving at the same moment could not see).
+// PairsJob is the job kind that finds every probable duplicate again:
+// once after the migration that began storing them, and nightly, which
+// also renews scores a change of weights would alter.
 const PairsJob = "identity.pairs"
 
 // PairStats is what a run of RebuildPairs did.
@@ -223,6 +236,7 @@ func (s *Service) RunPairsJob(ctx context.Context, _ job.Job) error {
 func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 	var st PairStats
 	var err error
+	start := s.now().UTC().UnixMilli()
 	if st.Keyed, err = s.keyUnkeyed(ctx); err != nil {
 		return st, err
 	}
@@ -235,14 +249,15 @@ func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 	if err != nil {
 		return st, err
 	}
-	at := s.now().UTC().UnixMilli()
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM duplicate_pairs`); err != nil {
+		// Pairs found at intake while the job ran are newer than what it
+		// read: they stay.
+		if _, err := tx.Exec(ctx, `DELETE FROM duplicate_pairs WHERE found_at < ?`, start); err != nil {
 			return fmt.Errorf("lead store: rebuild pairs: %w", err)
 		}
 		st.Matches = 0
 		for _, m := range matches {
-			stored, err := storePair(ctx, tx, m, at)
+			stored, err := storePair(ctx, tx, m, start)
 			if err != nil {
 				return err
 			}

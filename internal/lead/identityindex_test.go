@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"leadflow/internal/dbtest"
+	"leadflow/internal/fault"
 	"leadflow/internal/lead"
 	"leadflow/internal/sqldb"
 )
@@ -112,4 +113,78 @@ func TestIntakeCheckIsBounded(t *testing.T) {
 			t.Errorf("the copy was not paired with its original through the phone (%d pairs before, %d after)", before, p.Total)
 		}
 	})
+}
+
+// Look-alikes arriving at the same moment on PostgreSQL: neither intake
+// fails, each pair is in the queue at once (the second waits for the
+// first's keys), and the job finds no more. Two reviewers closing one
+// value review at once: one does, the other is told it was reviewed.
+func TestIdentityUnderConcurrentWriters(t *testing.T) {
+	db := dbtest.Postgres(t)
+	ctx := context.Background()
+	tm := newTeam(t, db)
+	svc := lead.NewService(db)
+	people := [][3]string{{"Kayla", "Harrington", "Brasov"}, {"Lachlan", "Berryman", "Cluj"}, {"Deakin", "Sondergeld", "Iasi"},
+		{"Paige", "Lowenthal", "Sibiu"}, {"Jacob", "Chiera", "Arad"}, {"Amelia", "Ryanson", "Oradea"}, {"Joshua", "Rickett", "Galati"},
+		{"Tori", "Keogh", "Constanta"}, {"Willow", "Bradfield", "Timisoara"}, {"Kelsey", "Halligan", "Suceava"}}
+	rounds := len(people)
+	for r, p := range people {
+		errs := dbtest.Together(
+			func() error {
+				_, err := svc.Intake(ctx, lead.Incoming{Origin: formOrigin, Changes: lead.Changes{"first_name": p[0], "last_name": p[1], "company": "Orbit", "city": p[2]}})
+				return err
+			},
+			func() error {
+				_, err := svc.Intake(ctx, lead.Incoming{Origin: formOrigin, Changes: lead.Changes{"first_name": p[0], "last_name": p[1] + "e", "company": "Orbit SRL", "city": p[2]}})
+				return err
+			},
+		)
+		for _, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: %v", r, err)
+			}
+		}
+	}
+	atIntake, _ := svc.ProbableDuplicates(ctx, tm.marketing, lead.DuplicateQuery{})
+	if atIntake.Total != rounds {
+		t.Errorf("%d pairs found at intake, want %d", atIntake.Total, rounds)
+	}
+	if _, err := svc.RebuildPairs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := svc.ProbableDuplicates(ctx, tm.marketing, lead.DuplicateQuery{})
+	if p.Total != rounds {
+		t.Errorf("%d pairs after the job, want %d (intake had found %d)", p.Total, rounds, atIntake.Total)
+	}
+
+	if _, err := svc.Intake(ctx, lead.Incoming{Origin: formOrigin, Changes: lead.Changes{"email": "ana@orbit.io", "company": "Orbit"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Intake(ctx, lead.Incoming{Origin: formOrigin, Changes: lead.Changes{"email": "ana@orbit.io", "company": "Nebula"}}); err != nil {
+		t.Fatal(err)
+	}
+	vr, _ := svc.ValueReviews(ctx, tm.marketing, "", 0)
+	id := vr.Reviews[0].ID
+	errs := dbtest.Together(
+		func() error {
+			_, err := svc.ResolveValues(ctx, tm.marketing, id, map[string]string{"company": lead.Take})
+			return err
+		},
+		func() error {
+			_, err := svc.ResolveValues(ctx, tm.admin, id, map[string]string{"company": lead.Keep})
+			return err
+		},
+	)
+	ok := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case fault.CodeOf(err) != fault.Conflict:
+			t.Errorf("a reviewer got %v", err)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%d reviewers closed one review", ok)
+	}
 }
