@@ -196,6 +196,35 @@ func TestBrowserReviewQueue(t *testing.T) {
 			if err := chromedp.Run(ctx, chromedp.Text(`h1`, &h1)); err != nil || !strings.HasSuffix(h1, surnames[1]) {
 				t.Errorf("merged lead is %q, want the surname %q (%v)", h1, surnames[1], err)
 			}
+
+			// Undo, from the merge on the lead's timeline.
+			clickToNavigate(t, ctx, `form[action="/duplicates/undo"] button`)
+			var flash string
+			if err := chromedp.Run(ctx, chromedp.Text(`.flash`, &flash), chromedp.Text(`h1`, &h1)); err != nil ||
+				!strings.HasPrefix(flash, "Merge undone") || !strings.HasSuffix(h1, surnames[0]) {
+				t.Errorf("after undo: %q, lead %q, want the surname %q back (%v)", flash, h1, surnames[0], err)
+			}
+
+			// Differing values of a known email: keep the one that arrived.
+			createForm(t, f, `{"slug":"vr","name":"VR","fields":[{"name":"email"},{"name":"company"}]}`)
+			for _, body := range []string{`{"email":"vr@orbit.io","company":"Orbit"}`, `{"email":"vr@orbit.io","company":"Nebula Labs International Holdings"}`} {
+				post(t, f.srv.URL, "/f/vr", "application/json", body)
+			}
+			err = chromedp.Run(ctx,
+				chromedp.Navigate(f.srv.URL+"/duplicates#values"),
+				chromedp.WaitVisible(`form.value-review`),
+				chromedp.Click(`form.value-review input[name="pick.company"][value="offered"]`),
+				chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
+			)
+			if err != nil || overflow {
+				t.Fatalf("differing values: sideways scroll %v (%v)", overflow, err)
+			}
+			screenshot(t, ctx, fmt.Sprint("values-", width))
+			clickToNavigate(t, ctx, `form.value-review button[type=submit]`)
+			if status, list := f.call(t, "marketing", "GET", "/api/v1/leads?q=vr%40orbit.io", ""); status != 200 ||
+				list["data"].([]any)[0].(map[string]any)["company"] != "Nebula Labs International Holdings" {
+				t.Errorf("after review: %v", list)
+			}
 		})
 	}
 }
