@@ -242,8 +242,10 @@ func (s *Service) intakeKnown(ctx context.Context, tx *sqldb.Tx, existing, incom
 		if err := insertChange(ctx, tx, c, 0); err != nil {
 			return res, err
 		}
-		if err := queueValues(ctx, tx, existing.ID, conflicts, o.Reason, now); err != nil {
-			return res, err
+		if facts := aboutThePerson(conflicts); len(facts) > 0 {
+			if err := queueValues(ctx, tx, existing.ID, facts, o.Reason, now); err != nil {
+				return res, err
+			}
 		}
 	}
 	eventType := o.EventType

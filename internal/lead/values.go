@@ -30,6 +30,21 @@ type ValueReview struct {
 // Fields are the review's fields in a stable order, for pages.
 func (v ValueReview) Fields() []string { return sortedKeys(v.Values) }
 
+// visitFields describe a visit, not the person: a later visit's campaign
+// differing from the first is news for the timeline, not for a reviewer.
+var visitFields = map[string]bool{FSource: true, FUTMSource: true, FUTMMedium: true, FUTMCampaign: true}
+
+// aboutThePerson leaves out of conflicts the fields that describe a visit.
+func aboutThePerson(conflicts map[string][2]string) map[string][2]string {
+	out := map[string][2]string{}
+	for f, v := range conflicts {
+		if !visitFields[f] {
+			out[f] = v
+		}
+	}
+	return out
+}
+
 // queueValues keeps the differing values that arrived for a known lead.
 func queueValues(ctx context.Context, tx *sqldb.Tx, leadID int64, conflicts map[string][2]string, reason string, now time.Time) error {
 	b, _ := json.Marshal(conflicts) // a map of strings always marshals

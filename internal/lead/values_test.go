@@ -26,7 +26,8 @@ func TestDifferingValuesWaitForReview(t *testing.T) {
 			return r
 		}
 		first := in(lead.Changes{"email": "ana@orbit.io", "first_name": "Ana", "company": "Orbit", "custom.birth_date": "1990-04-01"})
-		in(lead.Changes{"email": "ANA@orbit.io", "first_name": "Ana", "company": "Nebula Labs", "custom.birth_date": "1991-04-01", "city": "Cluj"})
+		in(lead.Changes{"email": "ANA@orbit.io", "first_name": "Ana", "company": "Nebula Labs", "custom.birth_date": "1991-04-01", "city": "Cluj", "utm_campaign": "spring"})
+		in(lead.Changes{"email": "ana@orbit.io", "utm_campaign": "autumn"}) // another visit: for the timeline, not for review
 		in(lead.Changes{"email": "bo@orbit.io", "first_name": "Bo"})
 		in(lead.Changes{"email": "bo@orbit.io", "first_name": "Bob"})
 
