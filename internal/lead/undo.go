@@ -222,6 +222,9 @@ func (s *Service) UndoMerge(ctx context.Context, a access.Actor, id int64) (Undo
 		if err != nil {
 			return err
 		}
+		if err := indexWords(ctx, tx, back, false); err != nil {
+			return err
+		}
 		if err := checkIdentity(ctx, tx, back); err != nil {
 			return err
 		}
@@ -231,6 +234,9 @@ func (s *Service) UndoMerge(ctx context.Context, a access.Actor, id int64) (Undo
 				return err
 			}
 			if err := s.rescoreTx(ctx, tx, &l, "merge undone", now); err != nil {
+				return err
+			}
+			if err := indexWords(ctx, tx, l, false); err != nil {
 				return err
 			}
 			if err := checkIdentity(ctx, tx, l); err != nil {

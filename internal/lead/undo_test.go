@@ -80,6 +80,9 @@ func TestUndoMergeRestoresBothLeads(t *testing.T) {
 		if _, err := svc.UndoMerge(ctx, tm.marketing, ms[0].ID); fault.CodeOf(err) != fault.Conflict {
 			t.Errorf("a second undo: %v", err)
 		}
+		if found, err := svc.List(ctx, tm.admin, lead.Filter{Q: "ana.pop@gmail.com"}, false); err != nil || len(found.Leads) != 1 || found.Leads[0].ID != back.ID {
+			t.Errorf("search for the restored lead's email: %+v %v", found.Leads, err)
+		}
 
 		// Edited since: the undo would overwrite the edit, so it refuses and
 		// names the field.
