@@ -260,7 +260,7 @@ func TestBrowserRestoreRulesVersion(t *testing.T) {
 	if points != "12" {
 		t.Errorf("version 1 opens with %q points for an e-book", points)
 	}
-	clickToNavigate(t, ctx, `form.builder button[type=submit]`)
+	clickToNavigate(t, ctx, `form.builder button.primary[type=submit]`)
 	_, rules := f.call(t, "admin", "GET", "/api/v1/scoring/rules", "")
 	b := rules["rules"].(map[string]any)["behaviour"].([]any)
 	if rules["version"] != 3.0 || len(b) != 1 || b[0].(map[string]any)["points"] != 12.0 || rules["note"] != "Restore of version 1" {
