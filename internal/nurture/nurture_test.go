@@ -308,7 +308,9 @@ func TestConcurrentAndRestartedRunsSendEachStepOnce(t *testing.T) {
 		const n = 40
 		for i := 0; i < n; i++ {
 			l := e.lead(t, lead.Changes{lead.FEmail: fmt.Sprintf("p%d@example.com", i), lead.FFirstName: fmt.Sprint("P", i), lead.FConsent: "true"})
-			e.svc.Enrol(context.Background(), marketer, seq.ID, l.ID, "test")
+			if _, _, err := e.svc.Enrol(context.Background(), marketer, seq.ID, l.ID, "test"); err != nil {
+				t.Fatalf("enrol %d: %v", i, err)
+			}
 		}
 		// An instance stopped in the middle of its run...
 		ctx, cancel := context.WithCancel(context.Background())
