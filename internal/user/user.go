@@ -29,6 +29,9 @@ type User struct {
 	CreatedAt time.Time
 	// DisabledAt is when an admin disabled the user; zero while enabled.
 	DisabledAt time.Time
+	// Language is the language the user reads the pages in (see
+	// i18n.Langs), "" for what their browser asks.
+	Language string
 }
 
 // Disabled reports whether the user may not sign in or use a token.
@@ -160,13 +163,13 @@ func (s *Service) SetPassword(ctx context.Context, a access.Actor, email, passwo
 	})
 }
 
-const userColumns = `id, email, name, role, created_at, disabled_at`
+const userColumns = `id, email, name, role, created_at, disabled_at, language`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var created int64
 	var disabled sql.NullInt64
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &created, &disabled)
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &created, &disabled, &u.Language)
 	u.CreatedAt = time.UnixMilli(created).UTC()
 	if disabled.Valid {
 		u.DisabledAt = time.UnixMilli(disabled.Int64).UTC()
@@ -263,10 +266,10 @@ func (s *Service) BySession(ctx context.Context, secret string) (User, error) {
 	var u User
 	var created, lastSeen int64
 	h := linktoken.Hash(secret)
-	err := s.db.R.QueryRow(ctx, `SELECT u.id, u.email, u.name, u.role, u.created_at, s.last_seen_at FROM sessions s
+	err := s.db.R.QueryRow(ctx, `SELECT u.id, u.email, u.name, u.role, u.created_at, u.language, s.last_seen_at FROM sessions s
 		JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ?
 		AND u.disabled_at IS NULL`,
-		h, now.UnixMilli(), now.Add(-SessionIdle).UnixMilli()).Scan(&u.ID, &u.Email, &u.Name, &u.Role, &created, &lastSeen)
+		h, now.UnixMilli(), now.Add(-SessionIdle).UnixMilli()).Scan(&u.ID, &u.Email, &u.Name, &u.Role, &created, &u.Language, &lastSeen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, fault.Errorf(fault.Unauthorized, "invalid or expired credentials")
 	}

@@ -7,6 +7,7 @@ import (
 
 	"leadflow/internal/access"
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/user"
 )
 
@@ -23,7 +24,21 @@ type meData struct {
 	// how many days it lasts ("" for ever).
 	TokenScope, TokenDays string
 	Scopes                []string
-	Errors                map[string]string
+	// Languages are the choices of the language setting.
+	Languages []language
+	Errors    map[string]string
+}
+
+// language is one choice of a language menu: its code and its name as
+// its speakers write it.
+type language struct{ Code, Name string }
+
+func languages() []language {
+	out := make([]language, len(i18n.Langs))
+	for i, l := range i18n.Langs {
+		out[i] = language{l, i18n.Name(l)}
+	}
+	return out
 }
 
 // tokenDays are the lifetimes the token form offers, in days.
@@ -56,12 +71,13 @@ func (h *Web) renderAccountPage(w http.ResponseWriter, r *http.Request, d meData
 		return
 	}
 	d.Scopes = user.Scopes
+	d.Languages = languages()
 	if a.Role != access.Admin {
 		d.Scopes = d.Scopes[:2]
 	}
 	// A page with a secret on it is not kept by the browser's cache.
 	w.Header().Set("Cache-Control", "no-store")
-	h.render(w, r, "me", page{Title: "Account", Nav: "me", Data: d, Status: status})
+	h.render(w, r, "me", page{Title: i18n.T(r.Context(), "me.title"), Nav: "me", Data: d, Status: status})
 }
 
 func (h *Web) changePassword(w http.ResponseWriter, r *http.Request) {
@@ -76,6 +92,23 @@ func (h *Web) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.flash(w, "Password changed. Your other sessions are signed out.")
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+}
+
+// setLanguage saves the language the user reads the pages in and shows
+// the account page in it.
+func (h *Web) setLanguage(w http.ResponseWriter, r *http.Request) {
+	lang := r.PostFormValue("language")
+	err := h.Users.SetLanguage(r.Context(), actor(r), lang)
+	if e := fault.As(err); e != nil && e.Fields != nil {
+		h.renderAccountPage(w, r, meData{Errors: e.Fields}, http.StatusUnprocessableEntity)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, i18n.For(i18n.Pick(r.Header.Get("Accept-Language"), lang)).T("me.language_saved"))
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
 }
 

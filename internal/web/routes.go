@@ -203,6 +203,7 @@ func (h *Web) handler(table *routeTable) http.Handler {
 	private.HandleFunc("POST /segments/{id}/delete", h.confirmDeleteSegment)
 	private.HandleFunc("GET /account", h.showAccountPage)
 	private.HandleFunc("POST /account/password", h.changePassword)
+	private.HandleFunc("POST /account/language", h.setLanguage)
 	private.HandleFunc("POST /account/tokens", h.createToken)
 	private.HandleFunc("POST /account/tokens/{id}/revoke", h.revokeToken)
 	private.HandleFunc("POST /account/sessions/{id}/revoke", h.revokeSession)
@@ -234,7 +235,7 @@ func (h *Web) handler(table *routeTable) http.Handler {
 	})
 	public.Handle("/", h.RequireLogin(private))
 
-	return http.NewCrossOriginProtection().Handler(h.textOnly(public))
+	return http.NewCrossOriginProtection().Handler(speak(h.textOnly(public)))
 }
 
 func (h *Web) notFound(w http.ResponseWriter, r *http.Request) {

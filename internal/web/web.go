@@ -34,6 +34,7 @@ import (
 	"leadflow/internal/forms"
 	"leadflow/internal/handoff"
 	"leadflow/internal/httplog"
+	"leadflow/internal/i18n"
 	"leadflow/internal/imports"
 	"leadflow/internal/invoice"
 	"leadflow/internal/job"
@@ -122,9 +123,9 @@ type Web struct {
 	Proxies *clientip.Resolver
 
 	// pages are the parsed templates, never executed themselves: each
-	// user's time zone gets clones of them (see inZone).
+	// user's language and time zone get clones of them (see inLocale).
 	pages map[string]*template.Template
-	zoned zonedPages
+	local localPages
 	names teamNames
 }
 
@@ -182,7 +183,7 @@ type page struct {
 // error becomes a clean 500 rather than half a page.
 func (h *Web) render(w http.ResponseWriter, r *http.Request, name string, p page) {
 	p.Actor, _ = access.ActorFrom(r.Context())
-	t, err := h.inZone(name, h.zoneOf(r, p.Actor))
+	t, err := h.inLocale(name, i18n.LangFrom(r.Context()), h.zoneOf(r, p.Actor))
 	if err != nil {
 		h.serverError(w, r, err)
 		return
@@ -262,7 +263,9 @@ func (h *Web) RequireLogin(next http.Handler) http.Handler {
 		if c, err := r.Cookie(sessionCookie); err == nil {
 			if u, err := h.Users.BySession(r.Context(), c.Value); err == nil {
 				httplog.SetUser(r.Context(), u.ID)
-				next.ServeHTTP(w, r.WithContext(access.WithActor(r.Context(), u.Actor())))
+				ctx := access.WithActor(r.Context(), u.Actor())
+				ctx = i18n.WithLang(ctx, i18n.Pick(r.Header.Get("Accept-Language"), u.Language))
+				next.ServeHTTP(w, r.WithContext(ctx))
 				return
 			}
 		}
@@ -288,6 +291,12 @@ func pathID(r *http.Request) (int64, error) {
 }
 
 var funcs = template.FuncMap{
+	// t, lang, day and roleName are given their language per page (see
+	// localFuncs); these stand in while the templates are parsed.
+	"t":        i18n.For(i18n.Default).T,
+	"lang":     func() string { return i18n.Default },
+	"day":      i18n.For(i18n.Default).Day,
+	"roleName": func(r access.Role) string { return string(r) },
 	"countryName": func(code string) string {
 		if n := country.Name(code); n != "" {
 			return n

@@ -1,0 +1,152 @@
+package i18n
+
+import (
+	"math/big"
+	"slices"
+	"testing"
+	"time"
+)
+
+// Every catalog holds exactly the ids of the English one: a missing id
+// would show English on a translated page, an extra one is a typo.
+func TestCatalogsHaveTheSameKeys(t *testing.T) {
+	if err := Err(); err != nil {
+		t.Fatal(err)
+	}
+	en := Keys(Default)
+	if len(en) < 30 {
+		t.Fatalf("English catalog has %d messages", len(en))
+	}
+	for _, lang := range Langs[1:] {
+		keys := Keys(lang)
+		for _, k := range en {
+			if !slices.Contains(keys, k) {
+				t.Errorf("%s.toml lacks %q", lang, k)
+			}
+		}
+		for _, k := range keys {
+			if !slices.Contains(en, k) {
+				t.Errorf("%s.toml has %q, which en.toml has not", lang, k)
+			}
+		}
+	}
+}
+
+// Every message translates to text of its own in every language, for
+// every count a plural message may be given: a plural form the language
+// needs (Romanian "few", Italian "many") and a broken placeholder fail.
+func TestEveryMessageRendersInEveryLanguage(t *testing.T) {
+	for _, lang := range Langs {
+		l := For(lang)
+		for _, id := range Keys(Default) {
+			for _, n := range []int{0, 1, 2, 5, 19, 20, 101, 1000000} {
+				got := l.T(id, "Count", n, "Name", "x", "Title", "x", "Role", "x")
+				if got == id || got == "" {
+					t.Errorf("%s: %q (count %d) does not render", lang, id, n)
+					break
+				}
+			}
+		}
+	}
+}
+
+func TestAMessageMissingFromACatalogReadsInEnglishNotAsItsID(t *testing.T) {
+	if got := For("ro").T("nav.leads"); got != "Lead-uri" {
+		t.Errorf("ro nav.leads = %q", got)
+	}
+	if got := For("xx").T("nav.leads"); got != "Leads" {
+		t.Errorf("unknown language: %q, want English", got)
+	}
+	if got := For("it").T("no.such.message"); got != "no.such.message" {
+		t.Errorf("unknown id: %q", got)
+	}
+}
+
+func TestPlurals(t *testing.T) {
+	cases := []struct {
+		lang  string
+		n     int
+		count string
+	}{
+		{"en", 1, "1 lead"}, {"en", 3, "3 leads"},
+		{"ro", 1, "1 lead"}, {"ro", 3, "3 lead-uri"}, {"ro", 20, "20 de lead-uri"},
+		{"it", 1, "1 lead"}, {"it", 3, "3 lead"},
+		{"nb", 1, "1 lead"}, {"nb", 3, "3 leads"},
+	}
+	for _, c := range cases {
+		if got := For(c.lang).T("count.leads", "Count", c.n); got != c.count {
+			t.Errorf("%s %d: %q, want %q", c.lang, c.n, got, c.count)
+		}
+	}
+}
+
+func TestMatchAcceptLanguage(t *testing.T) {
+	cases := map[string]string{
+		"":                        "en",
+		"it-IT,it;q=0.9,en;q=0.8": "it",
+		"ro":                      "ro",
+		"nb-NO":                   "nb",
+		"no":                      "nb",
+		"nn-NO,nn;q=0.9":          "nb",
+		"de-DE,de;q=0.9":          "en",
+		"fr-FR,ro;q=0.5":          "ro",
+		"en-US,en;q=0.9,it;q=0.8": "en",
+		"garbage;;;q=x":           "en",
+	}
+	for header, want := range cases {
+		if got := Match(header); got != want {
+			t.Errorf("Match(%q) = %q, want %q", header, got, want)
+		}
+	}
+	if got := Pick("it", "", "nb"); got != "nb" {
+		t.Errorf("a setting wins over the browser: %q", got)
+	}
+	if got := Pick("it", "", "xx"); got != "it" {
+		t.Errorf("no valid setting: %q, want the browser's", got)
+	}
+}
+
+// Dates, numbers and money as CLDR writes them in each language.
+func TestFormats(t *testing.T) {
+	day := time.Date(2026, 11, 30, 22, 30, 0, 0, time.UTC)
+	oslo, err := time.LoadLocation("Europe/Oslo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := big.NewInt(1234567)
+	cases := []struct {
+		lang, date, datetime, number, eur, minor string
+	}{
+		{"en", "30 Nov 2026", "30 Nov 2026 23:30 CET", "1,234,567", "1,234,567 EUR", "1,234.56 EUR"},
+		{"ro", "30.11.2026", "30.11.2026 23:30 CET", "1.234.567", "1.234.567\u00a0EUR", "1.234,56\u00a0EUR"},
+		{"it", "30/11/2026", "30/11/2026 23:30 CET", "1.234.567", "1.234.567\u00a0€", "1.234,56\u00a0€"},
+		{"nb", "30.11.2026", "30.11.2026 23:30 CET", "1\u00a0234\u00a0567", "1\u00a0234\u00a0567\u00a0€", "1\u00a0234,56\u00a0€"},
+	}
+	for _, c := range cases {
+		l := For(c.lang)
+		if got := l.Date(day); got != c.date {
+			t.Errorf("%s date %q, want %q", c.lang, got, c.date)
+		}
+		if got := l.Day("2026-11-30"); got != c.date {
+			t.Errorf("%s day %q, want %q", c.lang, got, c.date)
+		}
+		if got := l.DateTime(day, oslo); got != c.datetime {
+			t.Errorf("%s datetime %q, want %q", c.lang, got, c.datetime)
+		}
+		if got := l.Number(1234567); got != c.number {
+			t.Errorf("%s number %q, want %q", c.lang, got, c.number)
+		}
+		if got := l.Money(n, "EUR"); got != c.eur {
+			t.Errorf("%s money %q, want %q", c.lang, got, c.eur)
+		}
+		if got := l.MoneyMinor(big.NewInt(123456), "EUR", 2); got != c.minor {
+			t.Errorf("%s minor %q, want %q", c.lang, got, c.minor)
+		}
+	}
+	if got := For("nb").Money(big.NewInt(-5000), "NOK"); got != "−5\u00a0000\u00a0kr" {
+		t.Errorf("nb NOK %q", got)
+	}
+	if got := For("it").MoneyMinor(big.NewInt(-5), "EUR", 2); got != "-0,05\u00a0€" {
+		t.Errorf("it small negative %q", got)
+	}
+}

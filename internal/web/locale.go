@@ -1,0 +1,138 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"math/big"
+	"net/http"
+	"sync"
+	"time"
+
+	"leadflow/internal/access"
+	"leadflow/internal/i18n"
+	"leadflow/internal/lead"
+)
+
+// localPages are the templates as each (language, time zone) shows them,
+// made once per pair in use: html/template escapes a template when it is
+// first executed and refuses to clone it after, so each pair's set is
+// cloned from the never-executed originals and then kept.
+type localPages struct {
+	mu    sync.Mutex
+	byKey map[localKey]map[string]*template.Template
+}
+
+type localKey struct{ lang, zone string }
+
+// zoneOf is the time zone a's pages show times in: their setting, UTC
+// for a visitor or when it cannot be read.
+func (h *Web) zoneOf(r *http.Request, a access.Actor) *time.Location {
+	if a.ID == 0 || h.Calendar == nil {
+		return time.UTC
+	}
+	return h.Calendar.Zone(r.Context(), a.ID)
+}
+
+// speak carries the language of r in its context: the signed-in user's
+// setting (see RequireLogin) or else what the browser asks for.
+func speak(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lang := i18n.Match(r.Header.Get("Accept-Language"))
+		next.ServeHTTP(w, r.WithContext(i18n.WithLang(r.Context(), lang)))
+	})
+}
+
+// inLocale returns page name speaking lang, with datetime showing times
+// in loc. Dates (date) stay as stored: they are days, not instants.
+func (h *Web) inLocale(name, lang string, loc *time.Location) (*template.Template, error) {
+	h.local.mu.Lock()
+	defer h.local.mu.Unlock()
+	if h.local.byKey == nil {
+		h.local.byKey = map[localKey]map[string]*template.Template{}
+	}
+	key := localKey{lang, loc.String()}
+	set := h.local.byKey[key]
+	if set == nil {
+		set = map[string]*template.Template{}
+		h.local.byKey[key] = set
+	}
+	if t, ok := set[name]; ok {
+		return t, nil
+	}
+	base, ok := h.pages[name]
+	if !ok {
+		return nil, fmt.Errorf("no template %s", name)
+	}
+	t, err := base.Clone()
+	if err != nil {
+		return nil, fmt.Errorf("web: clone %s: %w", name, err)
+	}
+	t.Funcs(localFuncs(i18n.For(lang), loc))
+	set[name] = t
+	return t, nil
+}
+
+// localFuncs are the template functions whose output depends on the
+// language or the zone; funcs holds English in UTC for parsing.
+func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
+	return template.FuncMap{
+		"t":        l.T,
+		"lang":     func() string { return l.Lang },
+		"datetime": func(t time.Time) string { return l.DateTime(t, loc) },
+		"date":     func(t time.Time) string { return l.Date(t.UTC()) },
+		"day":      l.Day,
+		"money": func(amount *int64, currency string) string {
+			if amount == nil {
+				return "—"
+			}
+			return l.Money(big.NewInt(*amount), currency)
+		},
+		"total": func(sum *big.Int, currency string) string {
+			if sum == nil {
+				return "—"
+			}
+			return l.Money(sum, currency)
+		},
+		"num":       l.Number,
+		"pct":       func(f float64) string { return l.Decimal(f*100, 1) + "%" },
+		"label":     func(name string) string { return localLabel(l, name) },
+		"human":     func(code string) string { return localHuman(l, code) },
+		"stageName": func(s lead.Stage) string { return localStage(l, s) },
+		"shown": func(field, v string) string {
+			if codeFields[field] {
+				return localHuman(l, v)
+			}
+			return v
+		},
+		"roleName": func(r access.Role) string { return l.T("role." + string(r)) },
+	}
+}
+
+// localLabel is a field's label in l's language, falling back to the
+// English label for fields the catalogs do not name.
+func localLabel(l *i18n.Locale, name string) string {
+	if i18n.Has("field." + name) {
+		return l.T("field." + name)
+	}
+	return fieldLabel(name)
+}
+
+// localHuman is a stored code in words of l's language where the
+// catalogs know it ("code.paid_search"), as human writes it otherwise.
+func localHuman(l *i18n.Locale, code string) string {
+	if i18n.Has("field." + code) {
+		return l.T("field." + code)
+	}
+	if i18n.Has("code." + code) {
+		return l.T("code." + code)
+	}
+	return human(code)
+}
+
+// localStage is a lead stage's name in l's language.
+func localStage(l *i18n.Locale, s lead.Stage) string {
+	if i18n.Has("stage." + string(s)) {
+		return l.T("stage." + string(s))
+	}
+	return stageName(s)
+}
