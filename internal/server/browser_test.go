@@ -119,7 +119,7 @@ func TestBrowserSignInFilterOpenLead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(rows, "Ana Pop") || strings.Contains(rows, "Ben Kurz") || count != "1–1 of 1 leads" {
+	if !strings.Contains(rows, "Ana Pop") || strings.Contains(rows, "Ben Kurz") || count != "1–1 of 1 lead" {
 		t.Errorf("filtered by MQL the list shows %q (%s)", rows, count)
 	}
 

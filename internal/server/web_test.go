@@ -112,7 +112,7 @@ func TestWebSignInListAndFilter(t *testing.T) {
 			}
 		}
 		_, _, body = b.get("/leads?grade=hot&country=RO")
-		if !strings.Contains(body, "Ana Pop") || strings.Contains(body, "Ben Kurz") || !strings.Contains(body, "1–1 of 1 leads") {
+		if !strings.Contains(body, "Ana Pop") || strings.Contains(body, "Ben Kurz") || !strings.Contains(body, "1–1 of 1 lead") {
 			t.Errorf("filter grade=hot&country=RO shows the wrong leads")
 		}
 		_, _, body = b.get("/leads?q=delta")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"leadflow/internal/i18n"
 	"net/http"
 	"net/url"
 	"slices"
@@ -29,9 +30,10 @@ type column struct {
 	Key, Label, URL, Arrow, Sort string
 }
 
+// label is the message id of the column's heading.
 var listColumns = []struct{ key, label string }{
-	{"last_name", "Name"}, {"company", "Company"}, {"stage", "Stage"}, {"score", "Score"},
-	{"probability", "Chance"}, {"owner", "Owner"}, {"country", "Country"}, {"source", "Source"}, {"created_at", "Created"},
+	{"last_name", "field.name"}, {"company", "field.company"}, {"stage", "field.stage"}, {"score", "field.score"},
+	{"probability", "field.probability"}, {"owner", "field.owner"}, {"country", "field.country"}, {"source", "field.source"}, {"created_at", "field.created"},
 }
 
 type listData struct {
@@ -115,7 +117,7 @@ func (h *Web) listLeads(w http.ResponseWriter, r *http.Request) {
 	if d.Errors != nil {
 		status = http.StatusUnprocessableEntity
 	}
-	h.render(w, r, "leads", page{Title: "Leads", Nav: "leads", Data: d, Status: status, Live: live.Leads})
+	h.render(w, r, "leads", page{Title: i18n.T(r.Context(), "nav.leads"), Nav: "leads", Data: d, Status: status, Live: live.Leads})
 }
 
 // pageLinks returns the previous and next page URLs, "" where none: the

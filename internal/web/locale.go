@@ -105,6 +105,7 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 			return v
 		},
 		"roleName": func(r access.Role) string { return l.T("role." + string(r)) },
+		"why":      func(reason string) string { return why(l, reason) },
 	}
 }
 

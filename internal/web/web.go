@@ -297,6 +297,8 @@ var funcs = template.FuncMap{
 	"lang":     func() string { return i18n.Default },
 	"day":      i18n.For(i18n.Default).Day,
 	"roleName": func(r access.Role) string { return string(r) },
+	"why":      func(reason string) string { return reason },
+	"int64":    func(n int) int64 { return int64(n) },
 	"countryName": func(code string) string {
 		if n := country.Name(code); n != "" {
 			return n
