@@ -98,6 +98,7 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"label":     func(name string) string { return localLabel(l, name) },
 		"human":     func(code string) string { return localHuman(l, code) },
 		"stageName": func(s lead.Stage) string { return localStage(l, s) },
+		"stageText": func(s string) string { return localStage(l, lead.Stage(s)) },
 		"shown": func(field, v string) string {
 			if codeFields[field] {
 				return localHuman(l, v)
@@ -106,6 +107,7 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		},
 		"roleName": func(r access.Role) string { return l.T("role." + string(r)) },
 		"why":      func(reason string) string { return why(l, reason) },
+		"duration": func(d time.Duration) string { return localDuration(l, d) },
 	}
 }
 
@@ -136,4 +138,18 @@ func localStage(l *i18n.Locale, s lead.Stage) string {
 		return l.T("stage." + string(s))
 	}
 	return stageName(s)
+}
+
+// localDuration says how long, in the largest unit that fits, as
+// humanDuration does in English.
+func localDuration(l *i18n.Locale, d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return l.T("duration.days", "Count", int(d.Hours()/24))
+	case d >= 2*time.Hour:
+		return l.T("duration.hours", "Count", int(d.Hours()))
+	case d >= 2*time.Minute:
+		return l.T("duration.minutes", "Count", int(d.Minutes()))
+	}
+	return l.T("duration.moments")
 }

@@ -293,12 +293,13 @@ func pathID(r *http.Request) (int64, error) {
 var funcs = template.FuncMap{
 	// t, lang, day and roleName are given their language per page (see
 	// localFuncs); these stand in while the templates are parsed.
-	"t":        i18n.For(i18n.Default).T,
-	"lang":     func() string { return i18n.Default },
-	"day":      i18n.For(i18n.Default).Day,
-	"roleName": func(r access.Role) string { return string(r) },
-	"why":      func(reason string) string { return reason },
-	"int64":    func(n int) int64 { return int64(n) },
+	"t":         i18n.For(i18n.Default).T,
+	"lang":      func() string { return i18n.Default },
+	"day":       i18n.For(i18n.Default).Day,
+	"roleName":  func(r access.Role) string { return string(r) },
+	"why":       func(reason string) string { return reason },
+	"int64":     func(n int) int64 { return int64(n) },
+	"stageText": func(s string) string { return stageName(lead.Stage(s)) },
 	"countryName": func(code string) string {
 		if n := country.Name(code); n != "" {
 			return n
