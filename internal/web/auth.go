@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"leadflow/internal/i18n"
 	"math"
 	"net/http"
 	"net/url"
@@ -46,7 +47,7 @@ func safeNext(next string) string {
 }
 
 func (h *Web) loginPage(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, "login", page{Title: "Sign in", Data: loginData{Next: safeNext(r.URL.Query().Get("next"))}})
+	h.render(w, r, "login", page{Title: i18n.T(r.Context(), "login.sign_in"), Data: loginData{Next: safeNext(r.URL.Query().Get("next"))}})
 }
 
 func (h *Web) login(w http.ResponseWriter, r *http.Request) {
@@ -56,14 +57,14 @@ func (h *Web) login(w http.ResponseWriter, r *http.Request) {
 	var throttled *user.ThrottledError
 	if errors.As(err, &throttled) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(throttled.RetryAfter.Seconds()))))
-		h.render(w, r, "login", page{Title: "Sign in", Status: http.StatusTooManyRequests,
+		h.render(w, r, "login", page{Title: i18n.T(r.Context(), "login.sign_in"), Status: http.StatusTooManyRequests,
 			Data: loginData{Email: email, Next: next, Error: "Too many failed sign-ins. Please try again in " +
 				humanWait(throttled.RetryAfter) + "."}})
 		return
 	}
 	if fault.CodeOf(err) == fault.Unauthorized {
-		h.render(w, r, "login", page{Title: "Sign in", Status: http.StatusUnauthorized,
-			Data: loginData{Email: email, Next: next, Error: "Wrong email or password."}})
+		h.render(w, r, "login", page{Title: i18n.T(r.Context(), "login.sign_in"), Status: http.StatusUnauthorized,
+			Data: loginData{Email: email, Next: next, Error: i18n.T(r.Context(), "login.wrong")}})
 		return
 	}
 	if err != nil {

@@ -227,7 +227,7 @@ func (h *Web) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status == 0 {
 		status = http.StatusBadRequest
 	}
-	h.render(w, r, "error", page{Title: http.StatusText(status), Status: status, Data: e.Message})
+	h.render(w, r, "error", page{Title: i18n.T(r.Context(), "error.status_"+strconv.Itoa(status)), Status: status, Data: e.Message})
 }
 
 // formStatus is the status of a form shown again with e's field errors:
