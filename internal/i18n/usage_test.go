@@ -12,8 +12,8 @@ import (
 // used finds the message ids written literally in templates ({{t "id"}},
 // (t "id" ...)) and in Go (.T("id" ...), i18n.T(ctx, "id" ...)).
 var used = []*regexp.Regexp{
-	regexp.MustCompile(`[{(]\s*t\s+"([a-z0-9_.]*[a-z0-9_])"`),
-	regexp.MustCompile(`\bT\((?:ctx, |r\.Context\(\), )?"([a-z0-9_.]*[a-z0-9_])"`),
+	regexp.MustCompile(`[{(]\s*t\s+"([a-z0-9_.]*[a-z0-9])"`),
+	regexp.MustCompile(`\bT\((?:ctx, |r\.Context\(\), )?"([a-z0-9_.]*[a-z0-9])"`),
 }
 
 // Every id a template or the code asks for is in the catalogs: a typo
