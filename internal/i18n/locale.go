@@ -182,3 +182,17 @@ func (l *Locale) digits(s string, decimals int) string {
 	}
 	return b.String()
 }
+
+// LongDate writes the day of t with its weekday: "Monday 30 November
+// 2026" in English, "luni, 30.11.2026" in Romanian.
+func (l *Locale) LongDate(t time.Time) string {
+	if l.Lang == Default {
+		return t.Format("Monday 2 January 2006")
+	}
+	return l.Weekday(t.Weekday()) + ", " + l.Date(t)
+}
+
+// Weekday is d's name in l's language.
+func (l *Locale) Weekday(d time.Weekday) string {
+	return l.T("weekday." + strings.ToLower(d.String()))
+}

@@ -11,6 +11,7 @@ import (
 	"leadflow/internal/access"
 	"leadflow/internal/i18n"
 	"leadflow/internal/lead"
+	"leadflow/internal/product"
 )
 
 // localPages are the templates as each (language, time zone) shows them,
@@ -108,6 +109,16 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"roleName": func(r access.Role) string { return l.T("role." + string(r)) },
 		"why":      func(reason string) string { return why(l, reason) },
 		"duration": func(d time.Duration) string { return localDuration(l, d) },
+		"longDate": l.LongDate,
+		"inZone": func(t time.Time, zone *time.Location) string {
+			if l.Lang == i18n.Default {
+				return t.In(zone).Format("Mon 2 Jan 2006 15:04 MST")
+			}
+			return l.Weekday(t.In(zone).Weekday()) + " " + l.DateTime(t, zone)
+		},
+		"amount": func(minor int64, currency string) string {
+			return l.MoneyMinor(big.NewInt(minor), currency, product.Decimals(currency))
+		},
 	}
 }
 
