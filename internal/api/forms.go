@@ -26,10 +26,13 @@ type formJSON struct {
 	Campaign    string        `json:"campaign"`
 	// DefaultCountry reads national phone numbers when the visitor gives
 	// no country.
-	DefaultCountry string    `json:"default_country"`
-	URL            string    `json:"url"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	DefaultCountry string `json:"default_country"`
+	// Language is the language the form speaks to visitors, "" for each
+	// visitor's browser's.
+	Language  string    `json:"language"`
+	URL       string    `json:"url"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 func formToJSON(f forms.Form) formJSON {
@@ -38,12 +41,12 @@ func formToJSON(f forms.Form) formJSON {
 		fields = []forms.Field{}
 	}
 	return formJSON{ID: f.ID, Slug: f.Slug, Name: f.Name, Fields: fields, ConsentText: f.ConsentText, DoubleOptIn: f.DoubleOptIn, ThankYou: f.ThankYou,
-		RedirectURL: f.RedirectURL, Source: f.Source, Campaign: f.Campaign, DefaultCountry: f.DefaultCountry, URL: "/f/" + f.Slug, CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
+		RedirectURL: f.RedirectURL, Source: f.Source, Campaign: f.Campaign, DefaultCountry: f.DefaultCountry, Language: f.Language, URL: "/f/" + f.Slug, CreatedAt: f.CreatedAt, UpdatedAt: f.UpdatedAt}
 }
 
 func (j formJSON) form() forms.Form {
 	return forms.Form{ID: j.ID, Slug: j.Slug, Name: j.Name, Fields: j.Fields, ConsentText: j.ConsentText, DoubleOptIn: j.DoubleOptIn, ThankYou: j.ThankYou,
-		RedirectURL: j.RedirectURL, Source: j.Source, Campaign: j.Campaign, DefaultCountry: j.DefaultCountry}
+		RedirectURL: j.RedirectURL, Source: j.Source, Campaign: j.Campaign, DefaultCountry: j.DefaultCountry, Language: j.Language}
 }
 
 // decodeInto reads a JSON object onto v: members present replace v's,

@@ -5,6 +5,7 @@ package forms
 
 import (
 	"leadflow/internal/country"
+	"leadflow/internal/i18n"
 	"net/url"
 	"regexp"
 	"slices"
@@ -64,8 +65,11 @@ type Form struct {
 	// DefaultCountry (an ISO code, "" for none) is the country national
 	// phone numbers are read in when the visitor gives no country.
 	DefaultCountry string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Language is the language the form and its landing pages speak to
+	// visitors (one of i18n.Langs), "" for each visitor's browser's.
+	Language  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // DefaultThankYou is shown when a form sets no message of its own.
@@ -83,6 +87,9 @@ func (f *Form) Validate() error {
 		} else {
 			bad.Add("default_country", "must be a country name or a two-letter ISO code such as RO")
 		}
+	}
+	if f.Language != "" && !i18n.Valid(f.Language) {
+		bad.Add("language", "must be one of en, ro, it, nb")
 	}
 	f.Slug = strings.ToLower(strings.TrimSpace(f.Slug))
 	f.Name = strings.TrimSpace(f.Name)
@@ -157,6 +164,10 @@ var standardLabels = map[string]string{
 	lead.FIndustry: "Industry", lead.FCountry: "Country", lead.FCity: "City", lead.FWebsite: "Website",
 	lead.FExistingCustomer: "I am already a customer",
 }
+
+// DefaultLabel is the label a field gets when its form gives none, in
+// English; a form shown in another language shows such a label in it.
+func DefaultLabel(name string) string { return defaultLabel(name) }
 
 func defaultLabel(name string) string {
 	if l, ok := standardLabels[name]; ok {

@@ -84,13 +84,13 @@ func (s *Service) MayManage(a access.Actor) error {
 // Secrets is the store of the key that signs fill-time tokens.
 func (s *Service) Secrets() *secret.Store { return s.secrets }
 
-const formColumns = `id, slug, name, fields, consent_text, thank_you, redirect_url, source, campaign, created_at, updated_at, double_opt_in, default_country`
+const formColumns = `id, slug, name, fields, consent_text, thank_you, redirect_url, source, campaign, created_at, updated_at, double_opt_in, default_country, language`
 
 func scanForm(row interface{ Scan(...any) error }) (Form, error) {
 	var f Form
 	var fields string
 	var created, updated int64
-	err := row.Scan(&f.ID, &f.Slug, &f.Name, &fields, &f.ConsentText, &f.ThankYou, &f.RedirectURL, &f.Source, &f.Campaign, &created, &updated, &f.DoubleOptIn, &f.DefaultCountry)
+	err := row.Scan(&f.ID, &f.Slug, &f.Name, &fields, &f.ConsentText, &f.ThankYou, &f.RedirectURL, &f.Source, &f.Campaign, &created, &updated, &f.DoubleOptIn, &f.DefaultCountry, &f.Language)
 	if err != nil {
 		return f, err
 	}
@@ -118,9 +118,9 @@ func (s *Service) Create(ctx context.Context, a access.Actor, f Form) (Form, err
 	f.UpdatedAt = f.CreatedAt
 	fields, _ := json.Marshal(f.Fields)
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		err := tx.QueryRow(ctx, `INSERT INTO forms (slug, name, fields, consent_text, thank_you, redirect_url, source, campaign, created_at, updated_at, double_opt_in, default_country)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, f.Slug, f.Name, string(fields), f.ConsentText, f.ThankYou,
-			f.RedirectURL, f.Source, f.Campaign, f.CreatedAt.UnixMilli(), f.UpdatedAt.UnixMilli(), f.DoubleOptIn, f.DefaultCountry).Scan(&f.ID)
+		err := tx.QueryRow(ctx, `INSERT INTO forms (slug, name, fields, consent_text, thank_you, redirect_url, source, campaign, created_at, updated_at, double_opt_in, default_country, language)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, f.Slug, f.Name, string(fields), f.ConsentText, f.ThankYou,
+			f.RedirectURL, f.Source, f.Campaign, f.CreatedAt.UnixMilli(), f.UpdatedAt.UnixMilli(), f.DoubleOptIn, f.DefaultCountry, f.Language).Scan(&f.ID)
 		if err != nil {
 			return err
 		}
@@ -157,8 +157,8 @@ func (s *Service) Update(ctx context.Context, a access.Actor, f Form) (Form, err
 		}
 		f.CreatedAt, f.UpdatedAt = old.CreatedAt, s.now().UTC().Truncate(time.Millisecond)
 		_, err = tx.Exec(ctx, `UPDATE forms SET slug = ?, name = ?, fields = ?, consent_text = ?, thank_you = ?,
-			redirect_url = ?, source = ?, campaign = ?, updated_at = ?, double_opt_in = ?, default_country = ? WHERE id = ?`, f.Slug, f.Name, string(fields),
-			f.ConsentText, f.ThankYou, f.RedirectURL, f.Source, f.Campaign, f.UpdatedAt.UnixMilli(), f.DoubleOptIn, f.DefaultCountry, f.ID)
+			redirect_url = ?, source = ?, campaign = ?, updated_at = ?, double_opt_in = ?, default_country = ?, language = ? WHERE id = ?`, f.Slug, f.Name, string(fields),
+			f.ConsentText, f.ThankYou, f.RedirectURL, f.Source, f.Campaign, f.UpdatedAt.UnixMilli(), f.DoubleOptIn, f.DefaultCountry, f.Language, f.ID)
 		if err != nil {
 			return err
 		}
@@ -250,7 +250,7 @@ func (s *Service) List(ctx context.Context, a access.Actor) ([]FormStats, error)
 		var created, updated int64
 		f := &fs.Form
 		if err := rows.Scan(&f.ID, &f.Slug, &f.Name, &fields, &f.ConsentText, &f.ThankYou, &f.RedirectURL, &f.Source,
-			&f.Campaign, &created, &updated, &f.DoubleOptIn, &f.DefaultCountry, &fs.Accepted, &fs.Rejected); err != nil {
+			&f.Campaign, &created, &updated, &f.DoubleOptIn, &f.DefaultCountry, &f.Language, &fs.Accepted, &fs.Rejected); err != nil {
 			return nil, err
 		}
 		json.Unmarshal([]byte(fields), &f.Fields)
@@ -479,8 +479,8 @@ func formChanges(old, f Form) []string {
 		"slug": {old.Slug, f.Slug}, "name": {old.Name, f.Name}, "fields": {string(was), string(now)},
 		"consent_text": {old.ConsentText, f.ConsentText}, "thank_you": {old.ThankYou, f.ThankYou},
 		"redirect_url": {old.RedirectURL, f.RedirectURL}, "source": {old.Source, f.Source}, "campaign": {old.Campaign, f.Campaign},
-		"default_country": {old.DefaultCountry, f.DefaultCountry},
-		"double_opt_in":   {fmt.Sprint(old.DoubleOptIn), fmt.Sprint(f.DoubleOptIn)},
+		"default_country": {old.DefaultCountry, f.DefaultCountry}, "language": {old.Language, f.Language},
+		"double_opt_in": {fmt.Sprint(old.DoubleOptIn), fmt.Sprint(f.DoubleOptIn)},
 	})
 }
 

@@ -150,3 +150,40 @@ func TestFormats(t *testing.T) {
 		t.Errorf("it small negative %q", got)
 	}
 }
+
+func TestReasonsReadInTheLanguage(t *testing.T) {
+	cases := []struct{ lang, in, want string }{
+		{"ro", "is required", "este obligatoriu"},
+		{"it", "must be at most 200 characters", "può avere al massimo 200 caratteri"},
+		{"ro", "must be at most 20 characters", "poate avea cel mult 20 de caractere"},
+		{"nb", "must be a whole number from 1 to 10,000", "må være et heltall fra 1 til 10\u00a0000"},
+		{"en", "is required", "is required"},
+		{"it", "a reason no catalog knows", "a reason no catalog knows"},
+	}
+	for _, c := range cases {
+		if got := For(c.lang).Reason(c.in); got != c.want {
+			t.Errorf("%s %q: %q, want %q", c.lang, c.in, got, c.want)
+		}
+	}
+}
+
+func TestCountryNames(t *testing.T) {
+	cases := []struct{ lang, code, want string }{
+		{"en", "DE", "Germany"}, {"ro", "DE", "Germania"}, {"it", "DE", "Germania"}, {"nb", "DE", "Tyskland"},
+		{"it", "NO", "Norvegia"}, {"nb", "RO", "Romania"},
+	}
+	for _, c := range cases {
+		if got := For(c.lang).Country(c.code); got != c.want {
+			t.Errorf("%s %s: %q, want %q", c.lang, c.code, got, c.want)
+		}
+	}
+	all := For("nb").Countries()
+	if len(all) < 240 {
+		t.Fatalf("%d countries", len(all))
+	}
+	// Bokmål sorts Æ, Ø and Å after Z.
+	last := all[len(all)-1].Name
+	if last != "Åland" && last[0:2] != "Å" {
+		t.Errorf("the Bokmål list ends with %q, want a name in Å", last)
+	}
+}

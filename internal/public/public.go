@@ -20,9 +20,9 @@ import (
 	"strings"
 
 	"leadflow/internal/clientip"
-	"leadflow/internal/country"
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
+	"leadflow/internal/i18n"
 	"leadflow/internal/lead"
 	"leadflow/internal/ratelimit"
 	"leadflow/internal/textcheck"
@@ -43,16 +43,51 @@ type Public struct {
 	Proxies *clientip.Resolver
 	Log     *slog.Logger
 	Tracker *Tracker
-	pages   *template.Template
+	// pages are the templates in each language (see i18n.Langs).
+	pages map[string]*template.Template
 }
 
-// New parses the templates.
+// New parses the templates, once per language: html/template cannot
+// clone a set once executed, so every language's clone is made here.
 func New(f *forms.Service, tr *Tracker, limiter ratelimit.Limiter, log *slog.Logger) (*Public, error) {
-	t, err := template.New("").Funcs(template.FuncMap{"countries": country.All}).ParseFS(templateFS, "templates/*.html")
+	base, err := template.New("").Funcs(localFuncs(i18n.For(i18n.Default))).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	return &Public{Forms: f, Tracker: tr, Limiter: limiter, Log: log, pages: t}, nil
+	p := &Public{Forms: f, Tracker: tr, Limiter: limiter, Log: log, pages: map[string]*template.Template{}}
+	for _, lang := range i18n.Langs {
+		t, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		p.pages[lang] = t.Funcs(localFuncs(i18n.For(lang)))
+	}
+	return p, nil
+}
+
+// localFuncs are the template functions that speak l's language.
+func localFuncs(l *i18n.Locale) template.FuncMap {
+	return template.FuncMap{
+		"countries": l.Countries,
+		"t":         l.T,
+		"lang":      func() string { return l.Lang },
+		"why":       l.Reason,
+		// label is a field's label: the form's own, or when the form
+		// kept the default (English) label, the field's name in l's
+		// language.
+		"label": func(fd forms.Field) string {
+			if fd.Label == forms.DefaultLabel(fd.Name) && i18n.Has("form.field."+fd.Name) {
+				return l.T("form.field." + fd.Name)
+			}
+			return fd.Label
+		},
+	}
+}
+
+// langOf is the language a form speaks to the visitor of r: the form's
+// own setting, or else what the visitor's browser asks for.
+func langOf(r *http.Request, f forms.Form) string {
+	return i18n.Pick(r.Header.Get("Accept-Language"), f.Language)
 }
 
 // Handler returns the public surface.
@@ -156,14 +191,19 @@ type FormView struct {
 	Confirm bool
 }
 
-func (p *Public) render(w http.ResponseWriter, name string, status int, data any) {
+func (p *Public) render(w http.ResponseWriter, lang, name string, status int, data any) {
 	var buf bytes.Buffer
-	if err := p.pages.ExecuteTemplate(&buf, name, data); err != nil {
+	t, ok := p.pages[lang]
+	if !ok {
+		t = p.pages[i18n.Default]
+	}
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
 		p.Log.Error("public page", "template", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", lang)
 	w.WriteHeader(status)
 	buf.WriteTo(w)
 }
@@ -171,11 +211,11 @@ func (p *Public) render(w http.ResponseWriter, name string, status int, data any
 func (p *Public) showForm(w http.ResponseWriter, r *http.Request) {
 	f, err := p.Forms.PublicForm(r.Context(), r.PathValue("slug"))
 	if err != nil {
-		p.notFound(w, err)
+		p.notFound(w, r, err)
 		return
 	}
 	q := r.URL.Query()
-	p.render(w, "form.html", http.StatusOK, FormView{Form: f, Token: p.token(r), Embed: q.Get("embed") != "",
+	p.render(w, langOf(r, f), "form.html", http.StatusOK, FormView{Form: f, Token: p.token(r), Embed: q.Get("embed") != "",
 		Values: map[string]string{}, Meta: metaFromQuery(q, r.Referer())})
 }
 
@@ -191,13 +231,13 @@ func (p *Public) token(r *http.Request) string {
 	return t
 }
 
-func (p *Public) notFound(w http.ResponseWriter, err error) {
+func (p *Public) notFound(w http.ResponseWriter, r *http.Request, err error) {
 	if fault.CodeOf(err) != fault.NotFound {
 		p.Log.Error("public", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	http.Error(w, "This form or page does not exist (any more).", http.StatusNotFound)
+	http.Error(w, i18n.For(i18n.Match(r.Header.Get("Accept-Language"))).T("form.not_found"), http.StatusNotFound)
 }
 
 // metaFromQuery reads the UTM parameters of the visit.
@@ -221,7 +261,7 @@ var reserved = map[string]bool{"utm_source": true, "utm_medium": true, "utm_camp
 func (p *Public) submit(w http.ResponseWriter, r *http.Request) {
 	f, err := p.Forms.PublicForm(r.Context(), r.PathValue("slug"))
 	if err != nil {
-		p.notFound(w, err)
+		p.notFound(w, r, err)
 		return
 	}
 	values, isJSON, err := Decode(r.Header.Get("Content-Type"), http.MaxBytesReader(w, r.Body, 64<<10))
@@ -251,7 +291,7 @@ func (p *Public) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		p.Log.ErrorContext(r.Context(), "form submission", "form", f.Slug, "err", err)
-		http.Error(w, "Your submission was saved but could not be processed right now; we will take care of it.", http.StatusInternalServerError)
+		http.Error(w, i18n.For(langOf(r, f)).T("form.saved_not_processed"), http.StatusInternalServerError)
 		return
 	}
 	if res.Spam {
@@ -262,15 +302,13 @@ func (p *Public) submit(w http.ResponseWriter, r *http.Request) {
 	p.answerThanks(w, r, isJSON, f, f.AsksConfirmation(answers), lead.Hints(answers))
 }
 
-// ConfirmNotice is added to the thank-you message of a double opt-in form.
-const ConfirmNotice = "We have sent you an email: please follow its link to confirm your subscription."
-
 func (p *Public) answerThanks(w http.ResponseWriter, r *http.Request, isJSON bool, f forms.Form, confirm bool, hints map[string]string) {
-	msg := firstNonEmpty(f.ThankYou, forms.DefaultThankYou)
+	l := i18n.For(langOf(r, f))
+	msg := firstNonEmpty(f.ThankYou, l.T("form.thanks_default"))
 	if isJSON {
 		body := map[string]any{"status": "received", "message": msg}
 		if confirm {
-			body["confirmation"] = ConfirmNotice
+			body["confirmation"] = l.T("form.confirm_notice")
 		}
 		if hints != nil {
 			body["hints"] = hints
@@ -285,7 +323,7 @@ func (p *Public) answerThanks(w http.ResponseWriter, r *http.Request, isJSON boo
 		http.Redirect(w, r, f.RedirectURL, http.StatusSeeOther)
 		return
 	}
-	p.render(w, "thanks.html", http.StatusOK, FormView{Form: f, ThankYou: msg, Confirm: confirm, Hints: hints, Embed: r.URL.Query().Get("embed") != ""})
+	p.render(w, l.Lang, "thanks.html", http.StatusOK, FormView{Form: f, ThankYou: msg, Confirm: confirm, Hints: hints, Embed: r.URL.Query().Get("embed") != ""})
 }
 
 func (p *Public) answerInvalid(w http.ResponseWriter, r *http.Request, isJSON bool, f forms.Form, answers map[string]string, meta forms.Meta, e *fault.Error) {
@@ -297,7 +335,7 @@ func (p *Public) answerInvalid(w http.ResponseWriter, r *http.Request, isJSON bo
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": body})
 		return
 	}
-	p.render(w, "form.html", http.StatusUnprocessableEntity, FormView{Form: f, Values: answers, Errors: e.Fields, Hints: lead.Hints(answers),
+	p.render(w, langOf(r, f), "form.html", http.StatusUnprocessableEntity, FormView{Form: f, Values: answers, Errors: e.Fields, Hints: lead.Hints(answers),
 		Token: p.token(r), Embed: r.URL.Query().Get("embed") != "", Meta: meta})
 }
 
@@ -392,11 +430,11 @@ type landingView struct {
 func (p *Public) showLanding(w http.ResponseWriter, r *http.Request) {
 	l, f, err := p.Forms.PublicLanding(r.Context(), r.PathValue("slug"))
 	if err != nil {
-		p.notFound(w, err)
+		p.notFound(w, r, err)
 		return
 	}
 	meta := metaFromQuery(r.URL.Query(), r.Referer())
 	meta.PageURL = "/p/" + l.Slug
-	p.render(w, "landing.html", http.StatusOK, landingView{Landing: l,
+	p.render(w, langOf(r, f), "landing.html", http.StatusOK, landingView{Landing: l,
 		FormView: FormView{Form: f, Token: p.token(r), Values: map[string]string{}, Meta: meta}})
 }

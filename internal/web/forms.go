@@ -78,6 +78,7 @@ func formFromPost(r *http.Request) forms.Form {
 		ThankYou: strings.TrimSpace(r.PostFormValue("thank_you")), RedirectURL: r.PostFormValue("redirect_url"),
 		Source: r.PostFormValue("source"), Campaign: strings.TrimSpace(r.PostFormValue("campaign")),
 		DefaultCountry: r.PostFormValue("default_country"),
+		Language:       r.PostFormValue("language"),
 		DoubleOptIn:    r.PostFormValue("double_opt_in") != "",
 	}
 	for _, name := range forms.StandardFields {

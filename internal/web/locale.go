@@ -107,7 +107,7 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 			return v
 		},
 		"roleName": func(r access.Role) string { return l.T("role." + string(r)) },
-		"why":      func(reason string) string { return why(l, reason) },
+		"why":      l.Reason,
 		"duration": func(d time.Duration) string { return localDuration(l, d) },
 		"longDate": l.LongDate,
 		"inZone": func(t time.Time, zone *time.Location) string {

@@ -301,6 +301,7 @@ var funcs = template.FuncMap{
 	"int64":     func(n int) int64 { return int64(n) },
 	"stageText": func(s string) string { return stageName(lead.Stage(s)) },
 	"longDate":  i18n.For(i18n.Default).LongDate,
+	"languages": languages,
 	"countryName": func(code string) string {
 		if n := country.Name(code); n != "" {
 			return n

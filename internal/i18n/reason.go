@@ -1,10 +1,8 @@
-package web
+package i18n
 
 import (
 	"regexp"
 	"strings"
-
-	"leadflow/internal/i18n"
 )
 
 // reasons are the field errors the domain writes most, in English, with
@@ -18,6 +16,7 @@ var reasons = []struct {
 	args []string
 }{
 	{regexp.MustCompile(`^is required$`), "why.required", nil},
+	{regexp.MustCompile(`^is required unless the lead has a phone, or a name with a company, city, address or birth date$`), "why.required_unless", nil},
 	{regexp.MustCompile(`^must be at most ([\d,]+) characters$`), "why.at_most_chars", []string{"Count"}},
 	{regexp.MustCompile(`^is at most ([\d,]+) characters$`), "why.at_most_chars", []string{"Count"}},
 	{regexp.MustCompile(`^must be at least ([\d,]+) characters$`), "why.at_least_chars", []string{"Count"}},
@@ -30,10 +29,11 @@ var reasons = []struct {
 	{regexp.MustCompile(`^must be a three-letter currency code such as EUR(?: or USD)?$`), "why.currency", nil},
 	{regexp.MustCompile(`^must be a country name or a two-letter ISO code such as RO$`), "why.country", nil},
 	{regexp.MustCompile(`^must be one of en, ro, it, nb$`), "why.language", nil},
+	{regexp.MustCompile(`^did you mean (\S+)\?$`), "why.did_you_mean", []string{"Address"}},
 }
 
-// why is reason, a field error in English, in l's language.
-func why(l *i18n.Locale, reason string) string {
+// Reason is reason, a field error in English, in l's language.
+func (l *Locale) Reason(reason string) string {
 	for _, r := range reasons {
 		m := r.re.FindStringSubmatch(reason)
 		if m == nil {
@@ -41,9 +41,12 @@ func why(l *i18n.Locale, reason string) string {
 		}
 		var args []any
 		for i, name := range r.args {
-			v := strings.ReplaceAll(m[i+1], ",", "")
-			if name != "Count" {
-				v = l.Number(atoi(v))
+			v := m[i+1]
+			switch name {
+			case "Count":
+				v = strings.ReplaceAll(v, ",", "")
+			case "Min", "Max":
+				v = l.Number(atoi(strings.ReplaceAll(v, ",", "")))
 			}
 			args = append(args, name, v)
 		}

@@ -1,0 +1,109 @@
+package server_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"leadflow/internal/dbtest"
+	"leadflow/internal/sqldb"
+)
+
+// A visitor whose browser asks for Italian reads a hosted form in
+// Italian, its refusals included; the form's own texts stay as written.
+func TestBrowserHostedFormSpeaksTheVisitorsLanguage(t *testing.T) {
+	ctx := chromium(t)
+	f := newFixture(t, dbtest.SQLite(t))
+	createForm(t, f, contactForm)
+
+	var lang, email, choose, button, errText string
+	err := chromedp.Run(ctx,
+		network.Enable(),
+		network.SetExtraHTTPHeaders(network.Headers{"Accept-Language": "it-IT,it;q=0.9,en;q=0.5"}),
+		chromedp.Navigate(f.srv.URL+"/f/contact"),
+		chromedp.WaitVisible(`#lf-email`, chromedp.ByID),
+		chromedp.AttributeValue(`html`, "lang", &lang, nil, chromedp.ByQuery),
+		chromedp.Text(`label[for=lf-email]`, &email, chromedp.ByQuery),
+		chromedp.TextContent(`#lf-country option[value=""]`, &choose, chromedp.ByQuery),
+		chromedp.Text(`form.lf-form button[type=submit]`, &button, chromedp.ByQuery),
+		chromedp.SendKeys(`#lf-email`, "visitatore@esempio.it", chromedp.ByID),
+		chromedp.Sleep(2100*time.Millisecond),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lang != "it" || !strings.HasPrefix(email, "Email di lavoro") || choose != "Scegli…" || button != "Invia" {
+		t.Errorf("the form reads lang=%q, email label %q, %q, button %q; want Italian", lang, email, choose, button)
+	}
+	// The form comes back refused (422), its reasons under the fields.
+	err = chromedp.Run(ctx,
+		chromedp.Click(`form.lf-form button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#lf-first_name-err`, chromedp.ByID),
+		chromedp.Text(`#lf-first_name-err`, &errText, chromedp.ByID),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if errText != "è obbligatorio" {
+		t.Errorf("the missing first name is refused with %q, want Italian", errText)
+	}
+	screenshot(t, ctx, "hosted-form-it")
+}
+
+// A form set to Bokmål speaks Bokmål whatever the visitor's browser
+// asks; one left to the browser follows Accept-Language, to the thank-you
+// message of its JSON answer.
+func TestWebFormLanguageOverridesTheBrowsers(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		createForm(t, f, strings.Replace(contactForm, `"slug":"contact",`, `"slug":"kontakt","language":"nb",`, 1))
+		createForm(t, f, `{"slug":"demo","name":"Demo","fields":[{"name":"email"}]}`)
+
+		get := func(path, accept string) (*http.Response, string) {
+			req, _ := http.NewRequest("GET", f.srv.URL+path, nil)
+			req.Header.Set("Accept-Language", accept)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			return resp, string(body)
+		}
+		resp, body := get("/f/kontakt", "it-IT,it;q=0.9")
+		for _, want := range []string{`<html lang="nb">`, "Jobb-e-post", ">Tyskland<", ">Send<"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the Bokmål form lacks %q", want)
+			}
+		}
+		if strings.Contains(body, "Email di lavoro") || resp.Header.Get("Content-Language") != "nb" {
+			t.Errorf("the Bokmål form follows the browser (Content-Language %q)", resp.Header.Get("Content-Language"))
+		}
+		if _, body = get("/f/demo", "ro-RO,ro"); !strings.Contains(body, "E-mail de serviciu") || !strings.Contains(body, `<html lang="ro">`) {
+			t.Error("a form left to the browser does not speak Romanian to a Romanian browser")
+		}
+		if _, body = get("/f/demo", "de-DE,de"); !strings.Contains(body, "Work email") {
+			t.Error("a German browser does not get English, the default")
+		}
+
+		req, _ := http.NewRequest("POST", f.srv.URL+"/f/demo", strings.NewReader(`{"email":"kari@fjord.no"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept-Language", "nb-NO,nb;q=0.9,no;q=0.8")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var answer struct{ Message string }
+		json.NewDecoder(resp.Body).Decode(&answer)
+		if resp.StatusCode != 200 || answer.Message != "Takk! Vi har mottatt opplysningene dine og tar snart kontakt." {
+			t.Errorf("JSON answer %d %q, want the thank-you in Bokmål", resp.StatusCode, answer.Message)
+		}
+	})
+}
