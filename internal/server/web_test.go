@@ -179,7 +179,7 @@ func TestWebCreateEditDelete(t *testing.T) {
 			t.Fatalf("edit: %d", status)
 		}
 		_, _, body = b.get(loc)
-		for _, want := range []string{"Changes saved.", "Kite Labs AS", "Stage changed</strong> from MQL to NURTURING", "budget opens in March", "<del>Kite Labs</del>", "<ins>Kite Labs AS</ins>"} {
+		for _, want := range []string{"Changes saved.", "Kite Labs AS", "Stage changed</strong> from MQL to Nurturing", "budget opens in March", "<del>Kite Labs</del>", "<ins>Kite Labs AS</ins>"} {
 			if !strings.Contains(body, want) {
 				t.Errorf("after edit the lead page lacks %q", want)
 			}

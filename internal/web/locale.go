@@ -106,10 +106,12 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 			}
 			return v
 		},
-		"roleName": func(r access.Role) string { return l.T("role." + string(r)) },
-		"why":      l.Reason,
-		"duration": func(d time.Duration) string { return localDuration(l, d) },
-		"longDate": l.LongDate,
+		"roleName":    func(r access.Role) string { return l.T("role." + string(r)) },
+		"why":         l.Reason,
+		"duration":    func(d time.Duration) string { return localDuration(l, d) },
+		"longDate":    l.LongDate,
+		"countryName": l.Country,
+		"country":     l.Countries,
 		"inZone": func(t time.Time, zone *time.Location) string {
 			if l.Lang == i18n.Default {
 				return t.In(zone).Format("Mon 2 Jan 2006 15:04 MST")
