@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"leadflow/internal/i18n"
 	"strings"
 
 	"leadflow/internal/lead"
@@ -18,15 +19,15 @@ const ConfirmPath = "/c/"
 // askConfirmation queues, in the submission's transaction, the email that
 // asks the person to confirm the consent they gave. When email is off the
 // request is kept with the reason no email went, for the lead's page.
-func (s *Service) askConfirmation(ctx context.Context, tx *sqldb.Tx, f Form, res lead.IntakeResult) error {
+func (s *Service) askConfirmation(ctx context.Context, tx *sqldb.Tx, f Form, res lead.IntakeResult, l *i18n.Locale) error {
 	if s.Mail == nil || !s.Mail.Config().Configured() {
 		return lead.NoteConsentMail(ctx, tx, res.ConsentRequest, 0, "no confirmation email was sent: email is not configured")
 	}
 	cfg := s.Mail.Config()
 	m := mail.Message{Kind: "consent.confirm", To: res.Lead.Email, LeadID: res.Lead.ID,
 		Key:     fmt.Sprintf("consent:%d", res.ConsentRequest),
-		Subject: "Please confirm your subscription",
-		Text:    confirmationText(f, res.Lead.FirstName, cfg.Link(ConfirmPath+res.ConsentToken))}
+		Subject: l.T("mail.confirm.subject"),
+		Text:    confirmationText(l, f, res.Lead.FirstName, cfg.Link(ConfirmPath+res.ConsentToken))}
 	id, err := s.Mail.Queue(ctx, tx, m)
 	if errors.Is(err, mail.ErrNotConfigured) {
 		return lead.NoteConsentMail(ctx, tx, res.ConsentRequest, 0, "no confirmation email was sent: email is not configured")
@@ -37,20 +38,19 @@ func (s *Service) askConfirmation(ctx context.Context, tx *sqldb.Tx, f Form, res
 	return lead.NoteConsentMail(ctx, tx, res.ConsentRequest, id, "")
 }
 
-// confirmationText is the confirmation email: who asked, for what, the
-// wording agreed to, and the link. It says nothing else about the person.
-func confirmationText(f Form, firstName, link string) string {
+// confirmationText is the confirmation email, in l's language: who
+// asked, for what, the wording agreed to, and the link. It says nothing
+// else about the person.
+func confirmationText(l *i18n.Locale, f Form, firstName, link string) string {
 	var b strings.Builder
 	if firstName != "" {
-		fmt.Fprintf(&b, "Hello %s,\n\n", firstName)
+		b.WriteString(l.T("mail.hello_name", "Name", firstName) + "\n\n")
 	} else {
-		b.WriteString("Hello,\n\n")
+		b.WriteString(l.T("mail.hello") + "\n\n")
 	}
-	fmt.Fprintf(&b, "Someone, probably you, gave this address in our form %q and asked to receive emails from us. "+
-		"Before we send you anything, please confirm that this is what you want:\n\n%s\n\n", f.Name, link)
-	fmt.Fprintf(&b, "What you agreed to:\n  %s\n\n", strings.ReplaceAll(f.ConsentText, "\n", "\n  "))
-	fmt.Fprintf(&b, "If it was not you, ignore this email: you will get nothing more from us. The link is valid for %d days.\n",
-		int(lead.ConfirmWithin.Hours()/24))
+	b.WriteString(l.T("mail.confirm.body", "Form", f.Name) + "\n\n" + link + "\n\n")
+	b.WriteString(l.T("mail.confirm.agreed") + "\n  " + strings.ReplaceAll(f.ConsentText, "\n", "\n  ") + "\n\n")
+	b.WriteString(l.T("mail.confirm.not_you", "Count", int(lead.ConfirmWithin.Hours()/24)) + "\n")
 	return b.String()
 }
 

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"leadflow/internal/i18n"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,6 +38,9 @@ type Meta struct {
 	// it: such a post must carry the fill-time token of the form shown.
 	// Integrations post JSON and have no token to send. Not stored.
 	FormPost bool `json:"-"`
+	// Language is what the form speaks to this visitor, and so the
+	// language of the email that asks them to confirm. Not stored.
+	Language string `json:"-"`
 }
 
 // Submission statuses.
@@ -305,7 +309,7 @@ func (s *Service) process(ctx context.Context, tx *sqldb.Tx, f Form, id int64, v
 		return verr, s.finish(ctx, tx, id, StatusRejected, e.Fields, 0)
 	}
 	if res.ConsentToken != "" {
-		if err := s.askConfirmation(ctx, tx, f, res); err != nil {
+		if err := s.askConfirmation(ctx, tx, f, res, i18n.For(i18n.Pick("", meta.Language, f.Language))); err != nil {
 			return nil, err
 		}
 	}

@@ -276,7 +276,7 @@ func (p *Public) submit(w http.ResponseWriter, r *http.Request) {
 	meta := forms.Meta{
 		IP: p.Proxies.IP(r), UserAgent: headerText(r.UserAgent()), Referrer: firstNonEmpty(values["_referrer"], headerText(r.Referer())),
 		PageURL: values["_page"], UTMSource: values["utm_source"], UTMMedium: values["utm_medium"], UTMCampaign: values["utm_campaign"],
-		VisitorID: values["_vid"], FormPost: !isJSON,
+		VisitorID: values["_vid"], FormPost: !isJSON, Language: langOf(r, f),
 	}
 	answers := map[string]string{}
 	for k, v := range values {

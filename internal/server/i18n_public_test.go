@@ -3,6 +3,7 @@ package server_test
 import (
 	"encoding/json"
 	"io"
+	"mime"
 	"net/http"
 	"strings"
 	"testing"
@@ -106,4 +107,38 @@ func TestWebFormLanguageOverridesTheBrowsers(t *testing.T) {
 			t.Errorf("JSON answer %d %q, want the thank-you in Bokmål", resp.StatusCode, answer.Message)
 		}
 	})
+}
+
+// A double opt-in form set to Italian asks for confirmation in an
+// Italian email, and its link opens an Italian page for an Italian
+// browser.
+func TestConfirmationEmailSpeaksTheFormsLanguage(t *testing.T) {
+	f, smtp := mailFixture(t, dbtest.SQLite(t))
+	createForm(t, f, strings.Replace(optInForm, `"slug":"news",`, `"slug":"notizie","language":"it",`, 1))
+	resp, body := post(t, f.srv.URL, "/f/notizie", "application/json", `{"email":"giulia@esempio.it","first_name":"Giulia","consent":"on"}`)
+	if resp.StatusCode != 200 || !strings.Contains(body, "Ti abbiamo inviato un'email") {
+		t.Fatalf("submission: %d %s", resp.StatusCode, body)
+	}
+	m := smtp.Wait(t, 1, 10*time.Second)[0]
+	subject, err := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if subject != "Conferma la tua iscrizione" {
+		t.Errorf("subject %q, want Italian", subject)
+	}
+	for _, want := range []string{"Ciao Giulia,", "nel nostro modulo «Newsletter»", "Cosa hai accettato:", "monthly newsletter", "valido per 7 giorni"} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("the email lacks %q:\n%s", want, m.Text)
+		}
+	}
+	req, _ := http.NewRequest("GET", f.srv.URL+linkIn(t, m), nil)
+	req.Header.Set("Accept-Language", "it")
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page := readAll(t, r); !strings.Contains(page, "Sì, confermo") {
+		t.Errorf("the link's page is not Italian: %s", page)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"leadflow/internal/i18n"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -128,16 +129,18 @@ func (s *Service) mailInvitation(ctx context.Context, tx *sqldb.Tx, inv *Invitat
 		return nil
 	}
 	cfg := s.Mail.Config()
+	// The invitation speaks the language of the admin who sends it, the
+	// one the invitee most likely shares.
+	l := i18n.From(ctx)
 	var b strings.Builder
 	if inv.Name != "" {
-		fmt.Fprintf(&b, "Hello %s,\n\n", inv.Name)
+		b.WriteString(l.T("mail.hello_name", "Name", inv.Name) + "\n\n")
 	} else {
-		b.WriteString("Hello,\n\n")
+		b.WriteString(l.T("mail.hello") + "\n\n")
 	}
-	fmt.Fprintf(&b, "%s invites you to leadflow, as a %s user. Choose your password here to start:\n\n%s\n\n"+
-		"The link works once, until %s. If you did not expect this, ignore this email.\n",
-		inv.InvitedBy, inv.Role, cfg.Link(InvitePath+token), inv.ExpiresAt.Format("2 January 2006 15:04 MST"))
-	id, err := s.Mail.Queue(ctx, tx, mail.Message{Kind: "invitation", To: inv.Email, Subject: "You are invited to leadflow",
+	b.WriteString(l.T("mail.invite.body", "Inviter", inv.InvitedBy, "Role", l.T("role."+string(inv.Role)),
+		"Link", cfg.Link(InvitePath+token), "Until", l.DateTime(inv.ExpiresAt, time.UTC)) + "\n")
+	id, err := s.Mail.Queue(ctx, tx, mail.Message{Kind: "invitation", To: inv.Email, Subject: l.T("mail.invite.subject"),
 		Text: b.String(), Key: fmt.Sprintf("invitation:%d", inv.ID)})
 	if err != nil {
 		return err
