@@ -196,3 +196,26 @@ func (l *Locale) LongDate(t time.Time) string {
 func (l *Locale) Weekday(d time.Weekday) string {
 	return l.T("weekday." + strings.ToLower(d.String()))
 }
+
+// Plain writes a plain decimal ("-1234.50", as documents keep amounts)
+// with l's marks and grouping; English keeps it plain.
+func (l *Locale) Plain(s string) string {
+	if l.Lang == Default {
+		return s
+	}
+	_, frac, _ := strings.Cut(s, ".")
+	return l.digits(s, len(frac))
+}
+
+// LongDay writes a day kept as text ("2026-11-30") in full: "30 November
+// 2026" in English, the numeric date elsewhere.
+func (l *Locale) LongDay(s string) string {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return s
+	}
+	if l.Lang == Default {
+		return t.Format("2 January 2006")
+	}
+	return l.Date(t)
+}

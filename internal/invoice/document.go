@@ -3,41 +3,61 @@ package invoice
 import (
 	"bytes"
 	"fmt"
+	"math/big"
 	"strings"
-	"time"
 
-	"leadflow/internal/country"
+	"leadflow/internal/i18n"
 	"leadflow/internal/pdf"
+	"leadflow/internal/product"
 )
 
 // PDF prints document i on A4: seller and buyer, dates, lines, VAT
-// breakdown, totals and how to pay. A draft is marked as such.
-func PDF(i Invoice) ([]byte, error) {
+// breakdown, totals and how to pay. A draft is marked as such. It is in
+// English; PDFIn prints it in another language.
+func PDF(i Invoice) ([]byte, error) { return PDFIn(i, i18n.For(i18n.Default)) }
+
+// PDFIn prints document i as PDF does, in l's language: its words, dates
+// and amounts (the numbers are the same in every language).
+func PDFIn(i Invoice, l *i18n.Locale) ([]byte, error) {
 	made := i.UpdatedAt
 	if i.IssuedAt != nil {
 		made = *i.IssuedAt
 	}
-	f := pdf.New(i.Title(), made)
+	title := i.TitleIn(l)
+	f := pdf.New(title, made)
 	cur := i.Currency
+	longDate := l.LongDay
+	// Amount and Price are plain decimals ("1234.50"), written in l's
+	// marks.
+	Amount := func(minor int64, currency string) string { return l.Plain(Amount(minor, currency)) }
+	Price := func(p int64, currency string) string { return l.Plain(Price(p, currency)) }
+	Percent := func(bp int64) string { return l.Plain(Percent(bp)) }
+	Quantity := func(q int64) string { return l.Plain(Quantity(q)) }
+	vatLabel := func(category string, rate int64) string {
+		if category == Standard {
+			return Percent(rate) + "%"
+		}
+		return category
+	}
 	f.SetFont(pdf.Family, "B", 18)
-	f.CellFormat(0, 9, i.Title(), "", 1, "L", false, 0, "")
+	f.CellFormat(0, 9, title, "", 1, "L", false, 0, "")
 	f.SetFont(pdf.Family, "", 9)
 	f.SetTextColor(90, 90, 100)
 	var facts []string
 	if i.IssueDate != "" {
-		facts = append(facts, "Issued "+longDate(i.IssueDate))
+		facts = append(facts, l.T("invoice.pdf.issued", "Date", longDate(i.IssueDate)))
 	}
 	if i.Kind == KindInvoice && i.DueDate != "" {
-		facts = append(facts, "Due "+longDate(i.DueDate))
+		facts = append(facts, l.T("invoice.pdf.due", "Date", longDate(i.DueDate)))
 	}
 	if i.CreditOfNumber != "" {
-		facts = append(facts, "Corrects invoice "+i.CreditOfNumber+" of "+longDate(i.CreditOfDate))
+		facts = append(facts, l.T("invoice.pdf.corrects", "Number", i.CreditOfNumber, "Date", longDate(i.CreditOfDate)))
 	}
 	if i.BuyerReference != "" {
-		facts = append(facts, "Your reference: "+i.BuyerReference)
+		facts = append(facts, l.T("invoice.pdf.your_reference", "Reference", i.BuyerReference))
 	}
 	if i.Status == Draft {
-		facts = append(facts, "DRAFT: not a valid invoice until issued")
+		facts = append(facts, l.T("invoice.pdf.draft"))
 	}
 	f.MultiCell(0, 5, strings.Join(facts, "  ·  "), "", "L", false)
 	f.SetTextColor(0, 0, 0)
@@ -54,9 +74,9 @@ func PDF(i Invoice) ([]byte, error) {
 		f.SetFont(pdf.Family, "B", 10)
 		f.MultiCell(84, 5, firstOf(p.LegalName, p.Name), "", "L", false)
 		f.SetFont(pdf.Family, "", 9)
-		for _, l := range append(partyLines(p), extra...) {
+		for _, line := range append(partyLines(p, l), extra...) {
 			f.SetX(x)
-			f.MultiCell(84, 4.6, l, "", "L", false)
+			f.MultiCell(84, 4.6, line, "", "L", false)
 		}
 	}
 	var bank []string
@@ -66,14 +86,15 @@ func PDF(i Invoice) ([]byte, error) {
 	if i.Seller.BIC != "" {
 		bank = append(bank, "BIC "+i.Seller.BIC)
 	}
-	block(18, "From", i.Seller.Party, bank)
+	block(18, l.T("invoice.pdf.from"), i.Seller.Party, bank)
 	left := f.GetY()
-	block(108, "Bill to", i.Buyer, nil)
+	block(108, l.T("invoice.pdf.bill_to"), i.Buyer, nil)
 	f.SetY(max(left, f.GetY()) + 6)
 
 	// Lines.
 	widths := []float64{74, 18, 26, 14, 14, 28}
-	head := []string{"Description", "Qty", "Unit price", "Disc.", "VAT", "Amount"}
+	head := []string{l.T("invoice.pdf.description"), l.T("invoice.pdf.qty"), l.T("invoice.pdf.unit_price"),
+		l.T("invoice.pdf.discount"), l.T("invoice.pdf.vat"), l.T("invoice.pdf.amount")}
 	f.SetFont(pdf.Family, "B", 8)
 	f.SetFillColor(240, 241, 245)
 	for k, h := range head {
@@ -85,19 +106,19 @@ func PDF(i Invoice) ([]byte, error) {
 	}
 	f.Ln(-1)
 	f.SetFont(pdf.Family, "", 9)
-	for _, l := range i.Lines {
+	for _, ln := range i.Lines {
 		disc := ""
-		if l.DiscountBP != 0 {
-			disc = Percent(l.DiscountBP) + "%"
+		if ln.DiscountBP != 0 {
+			disc = Percent(ln.DiscountBP) + "%"
 		}
-		cells := []string{l.Name, Quantity(l.Quantity), Price(l.UnitPrice, cur), disc, vatLabel(l.Category, l.RateBP), Amount(l.Net, cur)}
-		lines := f.SplitText(l.Name, widths[0]-2)
+		cells := []string{ln.Name, Quantity(ln.Quantity), Price(ln.UnitPrice, cur), disc, vatLabel(ln.Category, ln.RateBP), Amount(ln.Net, cur)}
+		lines := f.SplitText(ln.Name, widths[0]-2)
 		h := 5.5 * float64(max(1, len(lines)))
 		if f.GetY()+h > 297-30 {
 			f.AddPage()
 		}
 		x, top := f.GetX(), f.GetY()
-		f.MultiCell(widths[0], 5.5, l.Name, "", "L", false)
+		f.MultiCell(widths[0], 5.5, ln.Name, "", "L", false)
 		f.SetXY(x+widths[0], top)
 		for k := 1; k < len(cells); k++ {
 			f.CellFormat(widths[k], 5.5, cells[k], "", 0, "R", false, 0, "")
@@ -125,23 +146,23 @@ func PDF(i Invoice) ([]byte, error) {
 		f.CellFormat(28, 5.5, value, "", 1, "R", false, 0, "")
 	}
 	t := i.Totals
-	total("Net amount", Amount(t.Lines, cur), false)
+	total(l.T("invoice.pdf.net"), Amount(t.Lines, cur), false)
 	if t.Allowances != 0 {
-		total("Discounts", "-"+Amount(t.Allowances, cur), false)
-		total("Taxable amount", Amount(t.TaxExclusive, cur), false)
+		total(l.T("invoice.pdf.discounts"), "-"+Amount(t.Allowances, cur), false)
+		total(l.T("invoice.pdf.taxable"), Amount(t.TaxExclusive, cur), false)
 	}
 	for _, g := range t.Breakdown {
-		total(fmt.Sprintf("VAT %s on %s", vatLabel(g.Category, g.RateBP), Amount(g.Taxable, cur)), Amount(g.Tax, cur), false)
+		total(l.T("invoice.pdf.vat_on", "Rate", vatLabel(g.Category, g.RateBP), "Base", Amount(g.Taxable, cur)), Amount(g.Tax, cur), false)
 	}
-	total("Total "+cur, Amount(t.TaxInclusive, cur), true)
+	total(l.T("invoice.pdf.total", "Currency", cur), Amount(t.TaxInclusive, cur), true)
 	if i.Paid != 0 {
-		total("Paid", "-"+Amount(i.Paid, cur), false)
+		total(l.T("invoice.pdf.paid"), "-"+Amount(i.Paid, cur), false)
 	}
 	if i.Credited != 0 {
-		total("Credited", "-"+Amount(i.Credited, cur), false)
+		total(l.T("invoice.pdf.credited"), "-"+Amount(i.Credited, cur), false)
 	}
 	if i.Kind == KindInvoice && (i.Paid != 0 || i.Credited != 0) {
-		total("Amount due", Amount(i.Balance(), cur), true)
+		total(l.T("invoice.pdf.amount_due"), Amount(i.Balance(), cur), true)
 	}
 	f.Ln(4)
 	f.SetFont(pdf.Family, "", 8.5)
@@ -152,7 +173,8 @@ func PDF(i Invoice) ([]byte, error) {
 		}
 	}
 	if i.Kind == KindInvoice && i.Seller.IBAN != "" {
-		notes = append(notes, fmt.Sprintf("Please pay %s by %s to IBAN %s, quoting %s.", Money(i.Balance(), cur), longDate(i.DueDate), SpacedIBAN(i.Seller.IBAN), firstOf(i.Number, "the invoice number")))
+		notes = append(notes, l.T("invoice.pdf.please_pay", "Amount", l.MoneyMinor(big.NewInt(i.Balance()), cur, product.Decimals(cur)),
+			"Date", longDate(i.DueDate), "IBAN", SpacedIBAN(i.Seller.IBAN), "Number", firstOf(i.Number, l.T("invoice.pdf.the_number"))))
 	}
 	if i.Note != "" {
 		notes = append(notes, i.Note)
@@ -165,20 +187,23 @@ func PDF(i Invoice) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// partyLines are a party's address and identifiers, one per line.
-func partyLines(p Party) []string {
+// partyLines are a party's address and identifiers, one per line, in
+// l's language.
+func partyLines(p Party, l *i18n.Locale) []string {
 	var out []string
 	if p.LegalName != "" && p.Name != "" && p.Name != p.LegalName {
 		out = append(out, p.Name)
 	}
 	out = append(out, p.Street)
 	out = append(out, strings.TrimSpace(p.PostalCode+" "+p.City))
-	out = append(out, country.Name(p.Country))
+	if p.Country != "" {
+		out = append(out, l.Country(p.Country))
+	}
 	if p.VATID != "" {
-		out = append(out, "VAT ID "+p.VATID)
+		out = append(out, l.T("invoice.pdf.vat_id", "ID", p.VATID))
 	}
 	if p.RegistrationNo != "" {
-		out = append(out, "Reg. no. "+p.RegistrationNo)
+		out = append(out, l.T("invoice.pdf.reg_no", "Number", p.RegistrationNo))
 	}
 	if p.Email != "" {
 		out = append(out, p.Email)
@@ -208,14 +233,6 @@ func CategoryName(code string) string {
 		}
 	}
 	return code
-}
-
-func longDate(d string) string {
-	t, err := time.Parse(time.DateOnly, d)
-	if err != nil {
-		return d
-	}
-	return t.Format("2 January 2006")
 }
 
 // SpacedIBAN writes an IBAN in groups of four, as it is read out.

@@ -13,6 +13,7 @@ import (
 	"leadflow/internal/crm"
 	"leadflow/internal/dbtest"
 	"leadflow/internal/fixture"
+	"leadflow/internal/i18n"
 	"leadflow/internal/invoice"
 )
 
@@ -320,5 +321,40 @@ func TestPDFReadsBack(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF does not say %q:\n%s", want, out)
 		}
+	}
+}
+
+// The same invoice printed in Romanian: its words, dates as 30.11.2026,
+// amounts as 1.350,00 and the buyer's country named in Romanian.
+func TestPDFReadsBackInRomanian(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		dbtest.Unavailable(t, "pdftotext (poppler-utils) is not installed")
+	}
+	w := setup(t, dbtest.SQLite(t))
+	d := w.draft(t, w.ann, consulting, invoice.LineInput{Name: "Caffè e formazione", Quantity: "2", UnitPrice: "12.5", Discount: "10", Category: "S", Rate: "9"})
+	i, err := w.inv.Issue(w.ctx, w.ann, d.ID, "2026-11-30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := invoice.PDFIn(i, i18n.For("ro"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "factura.pdf")
+	os.WriteFile(path, body, 0o644)
+	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(out)), " ")
+	for _, want := range []string{"Factura NV-2026-0001", "Emisă la 30.11.2026", "Scadentă la 30.12.2026", "FURNIZOR", "CUMPĂRĂTOR",
+		"Norvegia", "CIF RO18547290", "Preț unitar", "1.350,00", "22,50", "TVA 19% la 1.350,00", "TVA 9% la 22,50", "256,50", "2,03",
+		"Total EUR 1.631,03", "Vă rugăm să plătiți 1.631,03 EUR până la 30.12.2026"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the Romanian PDF does not say %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(text, "Invoice") || strings.Contains(text, "1350.00") {
+		t.Errorf("the Romanian PDF still has English:\n%s", out)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"leadflow/internal/i18n"
 	"time"
 
 	"leadflow/internal/access"
@@ -108,15 +109,14 @@ func (i Invoice) Shown(today string) string {
 }
 
 // Title is "Invoice INV-2026-0001", or "Draft invoice" before issue.
-func (i Invoice) Title() string {
-	kind := "Invoice"
-	if i.Kind == KindCreditNote {
-		kind = "Credit note"
-	}
+func (i Invoice) Title() string { return i.TitleIn(i18n.For(i18n.Default)) }
+
+// TitleIn is Title in l's language.
+func (i Invoice) TitleIn(l *i18n.Locale) string {
 	if i.Number == "" {
-		return "Draft " + map[string]string{KindInvoice: "invoice", KindCreditNote: "credit note"}[i.Kind]
+		return l.T("invoice.title.draft_" + i.Kind)
 	}
-	return kind + " " + i.Number
+	return l.T("invoice.title."+i.Kind, "Number", i.Number)
 }
 
 // Service keeps invoices, credit notes and their payments.

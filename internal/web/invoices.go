@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 	"strings"
@@ -413,7 +414,7 @@ func (h *Web) invoicePDF(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	body, err := invoice.PDF(i)
+	body, err := invoice.PDFIn(i, i18n.From(r.Context()))
 	if err != nil {
 		h.fail(w, r, err)
 		return
