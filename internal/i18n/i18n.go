@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/BurntSushi/toml"
@@ -157,3 +158,35 @@ func From(ctx context.Context) *Locale { return For(LangFrom(ctx)) }
 
 // T translates id in ctx's language; see Locale.T.
 func T(ctx context.Context, id string, args ...any) string { return From(ctx).T(id, args...) }
+
+// ByEnglish is the id of the message whose English text is en, among
+// the ids that start with one of prefixes; "" when none is. It lets a
+// page title set in English ("Deals") read in the page's language.
+func ByEnglish(en string, prefixes ...string) string {
+	load()
+	byEnglishOnce.Do(func() {
+		byEnglish = map[string][]string{}
+		l := For(Default)
+		for id := range catalogs[Default] {
+			if !plurals[id] {
+				byEnglish[l.T(id)] = append(byEnglish[l.T(id)], id)
+			}
+		}
+		for _, ids := range byEnglish {
+			sort.Strings(ids)
+		}
+	})
+	for _, p := range prefixes {
+		for _, id := range byEnglish[en] {
+			if strings.HasPrefix(id, p) {
+				return id
+			}
+		}
+	}
+	return ""
+}
+
+var (
+	byEnglishOnce sync.Once
+	byEnglish     map[string][]string
+)

@@ -160,7 +160,7 @@ func TestConvertAndBoardPages(t *testing.T) {
 			t.Errorf("won from the board: %d %s", status, loc)
 		}
 		_, _, html = b.get(page)
-		if !strings.Contains(html, ">CUSTOMER</span>") || !strings.Contains(html, `id="converted"`) {
+		if !strings.Contains(html, ">Customer</span>") || !strings.Contains(html, `id="converted"`) {
 			t.Errorf("the lead of a won deal is not a customer")
 		}
 

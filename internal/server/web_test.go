@@ -303,7 +303,7 @@ func TestQualifyThroughPageAndAPI(t *testing.T) {
 			t.Fatalf("BANT form: %d", status)
 		}
 		_, _, html = b.get(page)
-		if !strings.Contains(html, "budget unknown") || !strings.Contains(html, "waiting for the new CFO") || !strings.Contains(html, ">NURTURING</span>") {
+		if !strings.Contains(html, "budget unknown") || !strings.Contains(html, "waiting for the new CFO") || !strings.Contains(html, ">Nurturing</span>") {
 			t.Errorf("after qualifying, the page does not show the BANT outcome")
 		}
 		status, _, html = b.post(page+"/stage", url.Values{"stage": {"disqualified"}, "reason": {"bored"}})

@@ -184,6 +184,11 @@ type page struct {
 func (h *Web) render(w http.ResponseWriter, r *http.Request, name string, p page) {
 	p.Actor, _ = access.ActorFrom(r.Context())
 	t, err := h.inLocale(name, i18n.LangFrom(r.Context()), h.zoneOf(r, p.Actor))
+	// Titles are set in English by the handlers; the menu's and common
+	// words' translations serve for them.
+	if id := i18n.ByEnglish(p.Title, "nav.", "title.", "common."); id != "" {
+		p.Title = i18n.T(r.Context(), id)
+	}
 	if err != nil {
 		h.serverError(w, r, err)
 		return
