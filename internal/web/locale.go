@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"math"
 	"math/big"
 	"net/http"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"leadflow/internal/i18n"
 	"leadflow/internal/lead"
 	"leadflow/internal/product"
+	"leadflow/internal/report"
 )
 
 // localPages are the templates as each (language, time zone) shows them,
@@ -95,6 +97,8 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 			return l.Money(sum, currency)
 		},
 		"num":       l.Number,
+		"cpl":       func(r report.Row, cur string) string { return localRatio(l, cur)(r.CostPerLead()) },
+		"cpa":       func(r report.Row, cur string) string { return localRatio(l, cur)(r.CostPerAcquisition()) },
 		"pct":       func(f float64) string { return l.Decimal(f*100, 1) + "%" },
 		"label":     func(name string) string { return localLabel(l, name) },
 		"human":     func(code string) string { return localHuman(l, code) },
@@ -165,4 +169,15 @@ func localDuration(l *i18n.Locale, d time.Duration) string {
 		return l.T("duration.minutes", "Count", int(d.Minutes()))
 	}
 	return l.T("duration.moments")
+}
+
+// localRatio writes a ratio in currency as l writes money, or a dash
+// where it has no base.
+func localRatio(l *i18n.Locale, currency string) func(v float64, ok bool) string {
+	return func(v float64, ok bool) string {
+		if !ok {
+			return "—"
+		}
+		return l.Money(big.NewInt(int64(math.Round(v))), currency)
+	}
 }
