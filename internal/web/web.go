@@ -307,6 +307,7 @@ var funcs = template.FuncMap{
 	"stageText": func(s string) string { return stageName(lead.Stage(s)) },
 	"longDate":  i18n.For(i18n.Default).LongDate,
 	"languages": languages,
+	"tr":        func(en string) string { return en },
 	"countryName": func(code string) string {
 		if n := country.Name(code); n != "" {
 			return n
