@@ -16,7 +16,11 @@ import (
 
 // chromium starts a headless Chromium for the test, or skips (fails
 // under CI) when there is none.
-func chromium(t *testing.T) context.Context {
+func chromium(t *testing.T) context.Context { return chromiumWithin(t, 90*time.Second) }
+
+// chromiumWithin is chromium for a test whose whole browsing may take up
+// to limit (a walk over every page takes longer than one story).
+func chromiumWithin(t *testing.T, limit time.Duration) context.Context {
 	t.Helper()
 	path := os.Getenv("LEADFLOW_CHROMIUM")
 	if path == "" {
@@ -52,7 +56,7 @@ func chromium(t *testing.T) context.Context {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc(); os.RemoveAll(profile) })
 	if err := chromedp.Run(ctx); err != nil {
 		t.Fatalf("start chromium %s: %v", path, err)

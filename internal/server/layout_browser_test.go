@@ -1,13 +1,16 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"leadflow/internal/dbtest"
+	"leadflow/internal/user"
 	"leadflow/internal/web"
 )
 
@@ -32,7 +35,18 @@ const fitsScript = `(() => {
 // The pages are the router's own list, with the records the
 // authorization walk makes, so a new page is checked without being
 // named here.
-func TestBrowserEveryPageFits(t *testing.T) {
+func TestBrowserEveryPageFits(t *testing.T) { everyPageFits(t, nil) }
+
+// The same walk with each role reading another language, whose words run
+// longer than English: sales in Romanian, marketing in Italian, admins in
+// Bokmål.
+func TestBrowserEveryPageFitsTranslated(t *testing.T) {
+	everyPageFits(t, map[string]string{"sales": "ro", "marketing": "it", "admin": "nb"})
+}
+
+// everyPageFits walks every page as each role, reading the language
+// langs gives the role (English when none).
+func everyPageFits(t *testing.T, langs map[string]string) {
 	db := dbtest.SQLite(t)
 	f := newFixture(t, db)
 	recs := matrixRecords(t, f, db, "layout")
@@ -40,10 +54,25 @@ func TestBrowserEveryPageFits(t *testing.T) {
 	checked := 0
 	for _, role := range []string{"sales", "marketing", "admin"} {
 		email := map[string]string{"sales": "sam@example.com", "marketing": "mia@example.com", "admin": "admin@example.com"}[role]
-		ctx := chromium(t) // a browser of its own for each role
+		if lang := langs[role]; lang != "" {
+			users := user.NewService(db)
+			u, err := users.ByEmail(context.Background(), email)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := users.SetLanguage(context.Background(), u.Actor(), lang); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ctx := chromiumWithin(t, 15*time.Minute) // a browser of its own for each role
+		var htmlLang string
 		if err := chromedp.Run(ctx, signIn(f.srv.URL+"/login?next=/home", email), chromedp.WaitVisible(`header.top`),
-			chromedp.Navigate(f.srv.URL+"/home"), chromedp.WaitVisible(`main`)); err != nil {
+			chromedp.Navigate(f.srv.URL+"/home"), chromedp.WaitVisible(`main`),
+			chromedp.AttributeValue(`html`, "lang", &htmlLang, nil)); err != nil {
 			t.Fatal(err)
+		}
+		if want := map[bool]string{true: langs[role], false: "en"}[langs[role] != ""]; htmlLang != want {
+			t.Fatalf("%s reads %q, want %q", role, htmlLang, want)
 		}
 		// The check sees a page that does not fit: a field made too wide.
 		var caught string
@@ -79,8 +108,8 @@ func TestBrowserEveryPageFits(t *testing.T) {
 				}
 				checked++
 				if problems != "" {
-					t.Errorf("%s as %s at %d px: %s", path, role, width, problems)
-					screenshot(t, ctx, fmt.Sprintf("fit-%s-%d-%s", role, width, strings.NewReplacer("/", "-", "?", "-", "=", "-", "&", "-").Replace(strings.Trim(path, "/"))))
+					t.Errorf("%s as %s (%s) at %d px: %s", path, role, htmlLang, width, problems)
+					screenshot(t, ctx, fmt.Sprintf("fit-%s-%s-%d-%s", role, htmlLang, width, strings.NewReplacer("/", "-", "?", "-", "=", "-", "&", "-").Replace(strings.Trim(path, "/"))))
 				}
 			}
 		}
