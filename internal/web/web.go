@@ -186,7 +186,7 @@ func (h *Web) render(w http.ResponseWriter, r *http.Request, name string, p page
 	t, err := h.inLocale(name, i18n.LangFrom(r.Context()), h.zoneOf(r, p.Actor))
 	// Titles are set in English by the handlers; the menu's and common
 	// words' translations serve for them.
-	if id := i18n.ByEnglish(p.Title, "nav.", "title.", "common."); id != "" {
+	if id := i18n.ByEnglish(p.Title, "nav.", "title.", "common.", "leads.", "crm."); id != "" {
 		p.Title = i18n.T(r.Context(), id)
 	}
 	if err != nil {
