@@ -219,3 +219,23 @@ func (l *Locale) LongDay(s string) string {
 	}
 	return l.Date(t)
 }
+
+// MonthYear names t's month and year: "November 2026", "noiembrie 2026".
+func (l *Locale) MonthYear(t time.Time) string {
+	if l.Lang == Default {
+		return t.Format("January 2006")
+	}
+	return l.T("month."+strings.ToLower(t.Month().String())) + " " + t.Format("2006")
+}
+
+// ShortDay writes a day of a week's grid: "Mon 30 Nov", "lun. 30.11".
+func (l *Locale) ShortDay(t time.Time) string {
+	if l.Lang == Default {
+		return t.Format("Mon 2 Jan")
+	}
+	sep := map[string]string{"it": "/"}[l.Lang]
+	if sep == "" {
+		sep = "."
+	}
+	return l.T("weekday_short."+strings.ToLower(t.Weekday().String())) + " " + t.Format("02"+sep+"01")
+}

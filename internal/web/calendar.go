@@ -1,6 +1,7 @@
 package web
 
 import (
+	"leadflow/internal/i18n"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -105,15 +106,15 @@ func (h *Web) showCalendar(w http.ResponseWriter, r *http.Request) {
 		span = calendar.MonthSpan(date.Year(), date.Month())
 		first := time.Date(date.Year(), date.Month(), 1, 0, 0, 0, 0, time.UTC)
 		prev, next = first.AddDate(0, -1, 0), first.AddDate(0, 1, 0)
-		d.Heading = date.Format("January 2006")
+		d.Heading = i18n.From(r.Context()).MonthYear(date)
 	case "week":
 		span = calendar.WeekSpan(date)
 		prev, next = span.From.AddDate(0, 0, -7), span.From.AddDate(0, 0, 7)
-		d.Heading = "Week of " + span.From.Format("2 Jan 2006")
+		d.Heading = i18n.T(r.Context(), "cal.week_of", "Date", i18n.From(r.Context()).Date(span.From))
 	case "agenda":
 		span = calendar.AgendaSpan(date, 14)
 		prev, next = date.AddDate(0, 0, -14), date.AddDate(0, 0, 14)
-		d.Heading = "From " + date.Format("Mon 2 Jan 2006")
+		d.Heading = i18n.T(r.Context(), "cal.from", "Date", i18n.From(r.Context()).LongDate(date))
 	default:
 		h.fail(w, r, &fault.Error{Code: fault.Invalid, Message: "The calendar shows a month, a week or an agenda."})
 		return

@@ -114,6 +114,7 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"why":         l.Reason,
 		"duration":    func(d time.Duration) string { return localDuration(l, d) },
 		"longDate":    l.LongDate,
+		"shortDay":    l.ShortDay,
 		"countryName": l.Country,
 		"country":     l.Countries,
 		"inZone": func(t time.Time, zone *time.Location) string {

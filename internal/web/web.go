@@ -306,6 +306,7 @@ var funcs = template.FuncMap{
 	"int64":     func(n int) int64 { return int64(n) },
 	"stageText": func(s string) string { return stageName(lead.Stage(s)) },
 	"longDate":  i18n.For(i18n.Default).LongDate,
+	"shortDay":  i18n.For(i18n.Default).ShortDay,
 	"languages": languages,
 	"tr":        func(en string) string { return en },
 	"countryName": func(code string) string {
