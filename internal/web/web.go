@@ -196,6 +196,11 @@ func (h *Web) render(w http.ResponseWriter, r *http.Request, name string, p page
 	if p.Flash == "" {
 		p.Flash = h.takeFlash(w, r)
 	}
+	// Flash messages are left in English; the common ones read in the
+	// page's language.
+	if id := i18n.ByEnglish(p.Flash, "flash."); id != "" {
+		p.Flash = i18n.T(r.Context(), id)
+	}
 	if h.Notify != nil && p.Actor.ID != 0 {
 		// A count that cannot be read leaves the bell at zero rather
 		// than the page unshown.
