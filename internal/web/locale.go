@@ -81,6 +81,7 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 	return template.FuncMap{
 		"t":        l.T,
 		"lang":     func() string { return l.Lang },
+		"locale":   func() *i18n.Locale { return l },
 		"datetime": func(t time.Time) string { return l.DateTime(t, loc) },
 		"date":     func(t time.Time) string { return l.Date(t.UTC()) },
 		"day":      l.Day,

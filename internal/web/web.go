@@ -305,6 +305,7 @@ var funcs = template.FuncMap{
 	// localFuncs); these stand in while the templates are parsed.
 	"t":         i18n.For(i18n.Default).T,
 	"lang":      func() string { return i18n.Default },
+	"locale":    func() *i18n.Locale { return i18n.For(i18n.Default) },
 	"day":       i18n.For(i18n.Default).Day,
 	"roleName":  func(r access.Role) string { return string(r) },
 	"why":       func(reason string) string { return reason },
