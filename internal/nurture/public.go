@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"leadflow/internal/i18n"
 	"net/http"
 	"strings"
 
@@ -54,38 +55,55 @@ func (s *Service) PublicHandler() http.Handler {
 	})
 }
 
-var prefPage = template.Must(template.New("prefs").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>Your email preferences</title><link rel="stylesheet" href="/static/public.css"></head>
+// prefPages are the preference page in each language (i18n.Langs): its
+// visitors are not signed in, so it speaks their browser's language.
+var prefPages = func() map[string]*template.Template {
+	base := template.Must(template.New("prefs").Funcs(template.FuncMap{"t": i18n.For(i18n.Default).T,
+		"lang": func() string { return i18n.Default }}).Parse(`<!doctype html>
+<html lang="{{lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>{{t "prefs.title"}}</title><link rel="stylesheet" href="/static/public.css"></head>
 <body class="lf-page"><main class="lf-card">
-{{if .Problem}}<h1>This link cannot be used</h1><p role="alert">{{.Problem}}</p>
-{{else if .Done}}<h1>Done</h1><p role="status">{{.Done}}</p>
-{{else}}<h1>Your email preferences</h1>
-<p>Emails to <strong>{{.Email}}</strong>.</p>
-{{if .Sequence}}<form method="post" action="{{.Action}}/leave"><p>Stop the emails of <strong>{{.Sequence}}</strong> and keep the others:</p>
-<button type="submit" class="lf-submit">Leave this list</button></form>{{end}}
-<form method="post" action="{{.Action}}"><p>Stop every marketing email from us, now and later:</p>
-<button type="submit" class="lf-submit">Unsubscribe from all</button></form>
+{{if .Problem}}<h1>{{t "confirm.unusable"}}</h1><p role="alert">{{t .Problem}}</p>
+{{else if .Done}}<h1>{{t "prefs.done"}}</h1><p role="status">{{t .Done "Name" .Name}}</p>
+{{else}}<h1>{{t "prefs.title"}}</h1>
+<p>{{t "prefs.emails_to"}} <strong>{{.Email}}</strong>.</p>
+{{if .Sequence}}<form method="post" action="{{.Action}}/leave"><p>{{t "prefs.stop_sequence" "Name" .Sequence}}</p>
+<button type="submit" class="lf-submit">{{t "prefs.leave_list"}}</button></form>{{end}}
+<form method="post" action="{{.Action}}"><p>{{t "prefs.stop_all"}}</p>
+<button type="submit" class="lf-submit">{{t "prefs.unsubscribe_all"}}</button></form>
 {{end}}
 </main></body></html>`))
+	out := map[string]*template.Template{}
+	for _, lang := range i18n.Langs {
+		l := i18n.For(lang)
+		out[lang] = template.Must(base.Clone()).Funcs(template.FuncMap{"t": l.T, "lang": func() string { return l.Lang }})
+	}
+	return out
+}()
 
+// prefView is what the preference page shows; Problem and Done are
+// message ids.
 type prefView struct {
 	Email, Sequence, Action, Problem, Done string
+	// Name is the sequence a Done message names.
+	Name string
 }
 
-func (s *Service) render(w http.ResponseWriter, status int, v prefView) {
+func (s *Service) render(w http.ResponseWriter, r *http.Request, status int, v prefView) {
+	lang := i18n.Match(r.Header.Get("Accept-Language"))
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", lang)
 	w.WriteHeader(status)
-	prefPage.Execute(w, v)
+	prefPages[lang].Execute(w, v)
 }
 
-const badLink = "This link is not valid: it may have been cut short by your mail program. Use the link in the email again."
+const badLink = "prefs.bad_link"
 
 func (s *Service) preferences(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
 	m, ok := s.messageOf(r.Context(), token)
 	if !ok {
-		s.render(w, http.StatusNotFound, prefView{Problem: badLink})
+		s.render(w, r, http.StatusNotFound, prefView{Problem: badLink})
 		return
 	}
 	v := prefView{Email: m.To, Action: UnsubscribePath + token}
@@ -93,9 +111,9 @@ func (s *Service) preferences(w http.ResponseWriter, r *http.Request) {
 		v.Sequence = name
 	}
 	if reason, _ := mail.Suppressed(r.Context(), s.db.R, m.To); reason != "" {
-		v.Done = "You are unsubscribed: we send you no marketing email."
+		v.Done = "prefs.unsubscribed_already"
 	}
-	s.render(w, http.StatusOK, v)
+	s.render(w, r, http.StatusOK, v)
 }
 
 // unsubscribe is the one-click unsubscribe (RFC 8058) and the "from all"
@@ -104,14 +122,14 @@ func (s *Service) preferences(w http.ResponseWriter, r *http.Request) {
 func (s *Service) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	m, ok := s.messageOf(r.Context(), r.PathValue("token"))
 	if !ok {
-		s.render(w, http.StatusNotFound, prefView{Problem: badLink})
+		s.render(w, r, http.StatusNotFound, prefView{Problem: badLink})
 		return
 	}
 	if err := s.Unsubscribe(r.Context(), m.Stored, lead.ConsentProof{IP: s.Proxies.IP(r), UserAgent: r.UserAgent()}); err != nil {
 		http.Error(w, "Something went wrong on our side; please try again in a moment.", http.StatusInternalServerError)
 		return
 	}
-	s.render(w, http.StatusOK, prefView{Done: "You are unsubscribed: we will send you no more marketing email."})
+	s.render(w, r, http.StatusOK, prefView{Done: "prefs.unsubscribed"})
 }
 
 // Unsubscribe stops all marketing email to the address m went to.
@@ -138,7 +156,7 @@ func (s *Service) Unsubscribe(ctx context.Context, m mail.Stored, proof lead.Con
 func (s *Service) leave(w http.ResponseWriter, r *http.Request) {
 	m, ok := s.messageOf(r.Context(), r.PathValue("token"))
 	if !ok {
-		s.render(w, http.StatusNotFound, prefView{Problem: badLink})
+		s.render(w, r, http.StatusNotFound, prefView{Problem: badLink})
 		return
 	}
 	name, _, _ := s.sequenceOf(r.Context(), m.EnrolmentID)
@@ -146,7 +164,7 @@ func (s *Service) leave(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Something went wrong on our side; please try again in a moment.", http.StatusInternalServerError)
 		return
 	}
-	s.render(w, http.StatusOK, prefView{Done: fmt.Sprintf("You left %q: you get none of its emails from now on.", name)})
+	s.render(w, r, http.StatusOK, prefView{Done: "prefs.left", Name: name})
 }
 
 // sequenceOf returns the name of the sequence an email's enrolment is in,

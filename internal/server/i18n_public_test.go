@@ -142,3 +142,19 @@ func TestConfirmationEmailSpeaksTheFormsLanguage(t *testing.T) {
 		t.Errorf("the link's page is not Italian: %s", page)
 	}
 }
+
+// The email preference page a lead opens from an email speaks their
+// browser's language, its refusal of a broken link included.
+func TestPreferencePageSpeaksTheVisitorsLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	req, _ := http.NewRequest("GET", f.srv.URL+"/u/not-a-token", nil)
+	req.Header.Set("Accept-Language", "ro-RO,ro;q=0.9")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := readAll(t, resp)
+	if resp.StatusCode != 404 || !strings.Contains(page, `<html lang="ro">`) || !strings.Contains(page, "Acest link nu este valid") {
+		t.Errorf("broken link for a Romanian browser: %d %s", resp.StatusCode, page)
+	}
+}
