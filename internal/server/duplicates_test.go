@@ -151,7 +151,7 @@ func TestBrowserReviewQueue(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if cards != 25 || total != "30 pair(s) in the queue" || overflow {
+			if cards != 25 || total != "30 pairs in the queue" || overflow {
 				t.Errorf("first page: %d cards, %q, sideways scroll %v", cards, total, overflow)
 			}
 			screenshot(t, ctx, fmt.Sprint("duplicates-", width))
@@ -166,7 +166,7 @@ func TestBrowserReviewQueue(t *testing.T) {
 			}
 			clickToNavigate(t, ctx, `section.pair form button`)
 			var after string
-			if err := chromedp.Run(ctx, chromedp.Text(`form.bulk .sub`, &after)); err != nil || after != "29 pair(s) in the queue" {
+			if err := chromedp.Run(ctx, chromedp.Text(`form.bulk .sub`, &after)); err != nil || after != "29 pairs in the queue" {
 				t.Errorf("after not a duplicate: %q (%v)", after, err)
 			}
 			var again bool

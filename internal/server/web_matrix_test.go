@@ -189,6 +189,7 @@ var pageMatrix = map[string]pageRule{
 	"POST /segments/{id}/delete":            {who: "marketing", record: "segment", form: url.Values{}},
 	"GET /account":                          {who: "any"},
 	"POST /account/password":                {who: "any", form: url.Values{"current_password": {"not it"}, "password": {"another long password"}}},
+	"POST /account/language":                {who: "any", form: url.Values{"language": {"en"}}},
 	"POST /account/tokens":                  {who: "any", form: url.Values{"name": {"matrix"}}},
 	"POST /account/tokens/{id}/revoke":      {who: "nobody", record: "others-token", form: url.Values{}},
 	"POST /account/sessions/{id}/revoke":    {who: "nobody", record: "others-session", form: url.Values{}},
