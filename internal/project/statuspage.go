@@ -68,6 +68,9 @@ type ClientStatus struct {
 type DoneItem struct {
 	At   time.Time
 	What string
+	// Milestone marks a reached milestone, What its name: the page says
+	// so in the client's language.
+	Milestone bool
 }
 
 // StatusByToken returns the client status of the project whose live link
@@ -126,7 +129,7 @@ func (s *Service) StatusByToken(ctx context.Context, token string) (ClientStatus
 	}
 	for _, m := range ms {
 		if m.DoneAt != nil {
-			cs.Done = append(cs.Done, DoneItem{At: *m.DoneAt, What: "Milestone reached: " + m.Name})
+			cs.Done = append(cs.Done, DoneItem{At: *m.DoneAt, What: m.Name, Milestone: true})
 		}
 	}
 	sortDone(cs.Done)

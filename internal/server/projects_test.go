@@ -118,6 +118,16 @@ func TestProjectsAPIStory(t *testing.T) {
 			strings.Contains(page, "4,000") || strings.Contains(page, "4000") || strings.Contains(page, "12,000") {
 			t.Errorf("status page %d:\n%s", code, textOf(page))
 		}
+		// In the client's language, whatever the browser asks for.
+		if status, got := f.call(t, "sales", "PATCH", "/api/v1/projects/"+id, `{"client_language":"ro"}`); status != http.StatusOK {
+			t.Fatalf("client language: %d %v", status, got)
+		}
+		code, _, page = anon.get(strings.TrimPrefix(statusURL, f.srv.URL))
+		for _, want := range []string{`lang="ro"`, "Unde a ajuns proiectul", "Acum la etapa:", "<strong>Requirements</strong>", "Următorul reper"} {
+			if code != http.StatusOK || !strings.Contains(page, want) {
+				t.Errorf("the Romanian client's page lacks %q:\n%s", want, textOf(page))
+			}
+		}
 		if status, _ := f.call(t, "sales", "DELETE", "/api/v1/projects/"+id+"/status-link", ""); status != http.StatusNoContent {
 			t.Errorf("revoke: %d", status)
 		}

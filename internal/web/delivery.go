@@ -9,6 +9,7 @@ import (
 
 	"leadflow/internal/crm"
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/project"
 )
 
@@ -360,12 +361,17 @@ func (h *Web) clientStatus(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	cs, err := h.Projects.StatusByToken(r.Context(), r.PathValue("token"))
 	if e := fault.As(err); e != nil && e.Code == fault.NotFound {
-		h.render(w, r, "error", page{Title: "Not found", Status: http.StatusNotFound, Data: "This status link does not work (any more). Ask your contact for a new one."})
+		h.render(w, r, "error", page{Title: i18n.T(r.Context(), "status.not_found"), Status: http.StatusNotFound, Data: i18n.T(r.Context(), "status.gone")})
 		return
 	}
 	if err != nil {
 		h.serverError(w, r, err)
 		return
+	}
+	// The page speaks the client's language, set on the project, whatever
+	// the browser that opens the link asks for.
+	if i18n.Valid(cs.Language) {
+		r = r.WithContext(i18n.WithLang(r.Context(), cs.Language))
 	}
 	h.render(w, r, "client_status", page{Title: cs.Title, Data: cs})
 }
