@@ -75,7 +75,7 @@ func (h *Web) renderBoard(w http.ResponseWriter, r *http.Request, errs, values m
 		return
 	}
 	d.Accounts = accounts.Items
-	h.render(w, r, "projects", page{Title: "Projects", Nav: "projects", Data: d, Status: status})
+	h.render(w, r, "projects", page{Title: i18n.T(r.Context(), "prj.projects"), Nav: "projects", Data: d, Status: status})
 }
 
 func (h *Web) createProject(w http.ResponseWriter, r *http.Request) {
@@ -434,7 +434,7 @@ func (h *Web) renderProjectSettings(w http.ResponseWriter, r *http.Request, errs
 			d.Values["auto_from_won"] = "1"
 		}
 	}
-	h.render(w, r, "project_settings", page{Title: "Project settings", Nav: "projects", Data: d, Status: status})
+	h.render(w, r, "project_settings", page{Title: i18n.T(r.Context(), "prj.project_settings"), Nav: "projects", Data: d, Status: status})
 }
 
 func sorted(s []string) []string {
