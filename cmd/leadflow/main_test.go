@@ -175,7 +175,7 @@ func TestDemoPrintsWorkingCredentials(t *testing.T) {
 	if m == nil || m[1] < "124" || len(m[1]) != 3 {
 		t.Errorf("demo list shows %v leads, want 120 generated plus the duplicates and form leads", m)
 	}
-	for _, stage := range []string{"SUBSCRIBER", "LEAD", "MQL", "SQL", "OPPORTUNITY", "CUSTOMER", "NURTURING", "DISQUALIFIED"} {
+	for _, stage := range []string{"Subscriber", "Lead", "MQL", "SQL", "Opportunity", "Customer", "Nurturing", "Disqualified"} {
 		if !strings.Contains(body.String(), fmt.Sprintf(`">%s</span>`, stage)) {
 			t.Errorf("demo data has no lead in stage %s", stage)
 		}
