@@ -285,13 +285,7 @@ func (a *API) projectTasks(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	out := struct {
-		Data []taskJSON `json:"data"`
-	}{Data: []taskJSON{}}
-	for _, t := range list {
-		out.Data = append(out.Data, taskOut(t))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, dataOf(list, taskOut))
 }
 
 // addProjectTask plans a task (an activity linked to the project); it is
@@ -350,13 +344,7 @@ func (a *API) projectMilestones(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	out := struct {
-		Data []milestoneJSON `json:"data"`
-	}{Data: []milestoneJSON{}}
-	for _, m := range list {
-		out.Data = append(out.Data, a.milestoneOut(m))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, dataOf(list, a.milestoneOut))
 }
 
 func (a *API) addMilestone(w http.ResponseWriter, r *http.Request) {

@@ -42,13 +42,7 @@ func (a *API) listMailboxes(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	out := struct {
-		Data []mailboxJSON `json:"data"`
-	}{Data: []mailboxJSON{}}
-	for _, m := range ms {
-		out.Data = append(out.Data, mailboxOut(m))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, dataOf(ms, mailboxOut))
 }
 
 // saveMailbox answers POST (connect) and PUT (change; an empty password
