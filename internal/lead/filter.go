@@ -91,7 +91,7 @@ var sortColumns = map[string]struct {
 	"updated_at": {"l.updated_at", true, false},
 	"score":      {"l.score", true, true},
 	// Leads no model has scored sort below every probability.
-	"probability": {"COALESCE(l.probability, -1)", true, false},
+	"probability": {"COALESCE(p.bp, -1)", true, false},
 	"employees":   {"COALESCE(l.employees, -1)", true, false},
 	"email":       {"lower(l.email)", false, true},
 	"first_name":  {"l.first_name_sort", false, false},

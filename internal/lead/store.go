@@ -21,9 +21,9 @@ const columns = `l.id, l.email, l.first_name, l.last_name, l.phone, l.company, l
 	l.utm_source, l.utm_medium, l.utm_campaign, l.consent, l.consent_at, l.stage, l.score,
 	l.grade, COALESCE(l.owner_id, 0), COALESCE(u.email, ''), l.created_at, l.updated_at, l.custom,
 	l.contact_due_at, l.contacted_at, l.converted_at, COALESCE(l.account_id, 0), COALESCE(l.contact_id, 0),
-	COALESCE(l.opportunity_id, 0), l.version, l.salutation, l.street, l.postal_code, l.region, l.probability`
+	COALESCE(l.opportunity_id, 0), l.version, l.salutation, l.street, l.postal_code, l.region, p.bp`
 
-const fromLeads = ` FROM leads l LEFT JOIN users u ON u.id = l.owner_id`
+const fromLeads = ` FROM leads l LEFT JOIN users u ON u.id = l.owner_id LEFT JOIN lead_probabilities p ON p.lead_id = l.id`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -233,7 +233,7 @@ func where(f Filter) (string, []any) {
 		add("l.score >= ?", *f.MinScore)
 	}
 	if f.MinProbability != nil {
-		add("l.probability >= ?", *f.MinProbability*100)
+		add("p.bp >= ?", *f.MinProbability*100)
 	}
 	switch f.Contact {
 	case ContactAwaiting:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -68,24 +69,65 @@ func MayManage(a access.Actor) error {
 // chunk is how many lead ids are read together.
 const chunk = 2000
 
-// each calls fn with the leads of every id range, in id order.
+// readers is how many id ranges are read at once: reading the leads and
+// their events is most of the work of scoring them all, and each reader
+// keeps a core busy.
+var readers = min(runtime.GOMAXPROCS(0), 4)
+
+// each calls fn with the leads of every id range, in id order, from the
+// calling goroutine. The ranges are read by several readers at once,
+// reader w taking ranges w, w+readers, ...; taking the readers' results
+// in turn keeps the order.
 func (s *Service) each(ctx context.Context, fn func([]row) error) error {
 	var maxID int64
 	if err := s.db.R.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM leads`).Scan(&maxID); err != nil {
 		return fmt.Errorf("predict: %w", err)
 	}
-	for from := int64(0); from <= maxID; from += chunk {
-		rows, err := s.readChunk(ctx, from, from+chunk)
-		if err != nil {
-			return err
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type read struct {
+		rows []row
+		err  error
+	}
+	outs := make([]chan read, readers)
+	for w := range outs {
+		outs[w] = make(chan read, 2)
+		go func(out chan<- read, first int64) {
+			defer close(out)
+			for from := first; from <= maxID; from += int64(readers) * chunk {
+				rows, err := s.readChunk(ctx, from, from+chunk)
+				select {
+				case out <- read{rows, err}:
+				case <-ctx.Done():
+					return
+				}
+				if err != nil {
+					return
+				}
+			}
+		}(outs[w], int64(w)*chunk)
+	}
+	defer func() { // let every reader see the cancel and end
+		cancel()
+		for _, out := range outs {
+			for range out {
+			}
 		}
-		if len(rows) > 0 {
-			if err := fn(rows); err != nil {
+	}()
+	for k := 0; ; k++ {
+		r, ok := <-outs[k%readers]
+		if !ok {
+			return ctx.Err()
+		}
+		if r.err != nil {
+			return r.err
+		}
+		if len(r.rows) > 0 {
+			if err := fn(r.rows); err != nil {
 				return err
 			}
 		}
 	}
-	return nil
 }
 
 // outcome is a won or lost deal of a lead.
@@ -389,7 +431,7 @@ func (s *Service) ScoreAll(ctx context.Context, id int64, m Model) (int64, error
 			}
 			c, ok := first, true
 			for ok {
-				if err := writeProbabilities(ctx, tx, s.db.Dialect, c.ids, c.bp); err != nil {
+				if err := writeProbabilities(ctx, tx, c.ids, c.bp); err != nil {
 					return err
 				}
 				done += int64(len(c.ids))
@@ -426,28 +468,19 @@ func (s *Service) ScoreAll(ctx context.Context, id int64, m Model) (int64, error
 	return n, nil
 }
 
-// perUpdate is how many leads one UPDATE statement sets: one round trip
-// for many rows, well under either database's limit on parameters.
-const perUpdate = 500
+// perWrite is how many leads one statement sets: one round trip (or one
+// statement step on SQLite) for many rows, well under either database's
+// limit on parameters.
+const perWrite = 500
 
-// writeProbabilities sets the leads' probabilities. On SQLite, in
-// process, a prepared statement per row costs no round trip and was
-// fastest (UPDATE ... FROM scans the table per statement, a CASE of many
-// ids costs more than it saves); on PostgreSQL one statement per
-// perUpdate leads joins a VALUES list, one round trip for many rows.
-func writeProbabilities(ctx context.Context, tx *sqldb.Tx, d sqldb.Dialect, ids, bp []int64) error {
-	if d == sqldb.SQLite {
-		for i, id := range ids {
-			if _, err := tx.Exec(ctx, `UPDATE leads SET probability = ? WHERE id = ?`, bp[i], id); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	for start := 0; start < len(ids); start += perUpdate {
-		end := min(start+perUpdate, len(ids))
+// writeProbabilities sets the leads' probabilities in their narrow table,
+// in id order. The join on leads passes over a lead deleted since it was
+// read, which has no row to hold a probability any more.
+func writeProbabilities(ctx context.Context, tx *sqldb.Tx, ids, bp []int64) error {
+	for start := 0; start < len(ids); start += perWrite {
+		end := min(start+perWrite, len(ids))
 		var q strings.Builder
-		q.WriteString(`UPDATE leads SET probability = v.column2 FROM (VALUES `)
+		q.WriteString(`INSERT INTO lead_probabilities (lead_id, bp) SELECT v.column1, v.column2 FROM (VALUES `)
 		args := make([]any, 0, 2*(end-start))
 		for i := start; i < end; i++ {
 			if i > start {
@@ -456,7 +489,8 @@ func writeProbabilities(ctx context.Context, tx *sqldb.Tx, d sqldb.Dialect, ids,
 			q.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT))")
 			args = append(args, ids[i], bp[i])
 		}
-		q.WriteString(`) AS v WHERE leads.id = v.column1`)
+		// WHERE TRUE keeps SQLite from reading ON CONFLICT as a join's ON.
+		q.WriteString(`) AS v WHERE EXISTS (SELECT 1 FROM leads WHERE leads.id = v.column1) ON CONFLICT (lead_id) DO UPDATE SET bp = excluded.bp`)
 		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
 			return err
 		}
