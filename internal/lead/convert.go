@@ -153,18 +153,9 @@ func (s *Service) ConvertedInto(ctx context.Context, a access.Actor, accountID i
 		query += ` AND (l.owner_id = ? OR l.owner_id IS NULL)`
 		args = append(args, a.ID)
 	}
-	rows, err := s.db.R.Query(ctx, query+` ORDER BY l.converted_at DESC, l.id DESC LIMIT 200`, args...)
+	out, err := queryLeads(ctx, s.db.R, query+` ORDER BY l.converted_at DESC, l.id DESC LIMIT 200`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("lead store: leads of account %d: %w", accountID, err)
 	}
-	defer rows.Close()
-	var out []Lead
-	for rows.Next() {
-		l, err := scanLead(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return out, nil
 }

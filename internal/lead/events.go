@@ -151,21 +151,12 @@ func (s *Service) rescoreMany(ctx context.Context, tx *sqldb.Tx, ids []int64, re
 		in, args := inList(part)
 		// Locked in id order (see lockLead): an edit of one of these leads
 		// waits for the rescore, and the rescore for the edit.
-		rows, err := tx.Query(ctx, `SELECT `+columns+fromLeads+` WHERE l.id IN (`+in+`) ORDER BY l.id`+tx.ForUpdate("l"), args...)
+		locked, err := queryLeads(ctx, tx, `SELECT `+columns+fromLeads+` WHERE l.id IN (`+in+`) ORDER BY l.id`+tx.ForUpdate("l"), args...)
 		if err != nil {
 			return nil, fmt.Errorf("lead store: leads to rescore: %w", err)
 		}
-		for rows.Next() {
-			l, err := scanLead(rows)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
+		for _, l := range locked {
 			out[l.ID] = l
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
 		}
 		events, err := eventsOfMany(ctx, tx, in, args)
 		if err != nil {

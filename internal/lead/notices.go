@@ -93,37 +93,19 @@ func (s *Service) NoticeDueSoon(ctx context.Context) (int, error) {
 }
 
 func ownerIDs(ctx context.Context, q sqldb.Querier) ([]int64, error) {
-	rows, err := q.Query(ctx, `SELECT id FROM users ORDER BY id`)
+	out, err := sqldb.Column[int64](ctx, q, `SELECT id FROM users ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("lead store: owners: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func dueSoonOf(ctx context.Context, q sqldb.Querier, owner int64, now time.Time) ([]Lead, error) {
-	rows, err := q.Query(ctx, `SELECT `+columns+fromLeads+`
+	out, err := queryLeads(ctx, q, `SELECT `+columns+fromLeads+`
 		WHERE l.owner_id = ? AND l.contact_due_at > ? AND l.contact_due_at <= ? AND l.contacted_at IS NULL
 		ORDER BY l.contact_due_at LIMIT 200`, owner, now.UnixMilli(), now.Add(DueSoonWithin).UnixMilli())
 	if err != nil {
 		return nil, fmt.Errorf("lead store: due soon: %w", err)
 	}
-	defer rows.Close()
-	var out []Lead
-	for rows.Next() {
-		l, err := scanLead(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -88,22 +88,16 @@ type scored struct {
 // chunk reads the leads with ids in [from, to) and their events, and
 // scores them.
 func (s *Service) chunk(ctx context.Context, from, to int64, rules scoring.Rules, now time.Time) ([]scored, error) {
-	rows, err := s.db.R.Query(ctx, `SELECT `+columns+fromLeads+` WHERE l.id >= ? AND l.id < ? ORDER BY l.id`, from, to)
+	leads, err := queryLeads(ctx, s.db.R, `SELECT `+columns+fromLeads+` WHERE l.id >= ? AND l.id < ? ORDER BY l.id`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("lead store: rescore: %w", err)
 	}
-	var out []scored
-	for rows.Next() {
-		l, err := scanLead(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, scored{lead: l})
+	out := make([]scored, len(leads))
+	for i, l := range leads {
+		out[i] = scored{lead: l}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(out) == 0 {
-		return out, err
+	if len(out) == 0 {
+		return out, nil
 	}
 	erows, err := s.db.R.Query(ctx, `SELECT lead_id, id, type, url, occurred_at FROM events WHERE lead_id >= ? AND lead_id < ?`, from, to)
 	if err != nil {

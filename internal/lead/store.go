@@ -27,6 +27,25 @@ const fromLeads = ` FROM leads l LEFT JOIN users u ON u.id = l.owner_id LEFT JOI
 
 type scanner interface{ Scan(dest ...any) error }
 
+// queryLeads runs a query that selects columns and returns its leads in
+// the query's order.
+func queryLeads(ctx context.Context, q sqldb.Querier, query string, args ...any) ([]Lead, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Lead
+	for rows.Next() {
+		l, err := scanLead(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
 func scanLead(s scanner) (Lead, error) {
 	var l Lead
 	var employees, consentAt, due, contacted, converted, probability sql.NullInt64

@@ -130,21 +130,8 @@ func (s *Service) IndexWords(ctx context.Context) (int, error) {
 			after, _ := strconv.ParseInt(v, 10, 64)
 			// Locked, so an edit of one of these leads waits rather than
 			// write its words between this read and this batch's writes.
-			rows, err := tx.Query(ctx, `SELECT `+columns+fromLeads+` WHERE l.id > ? ORDER BY l.id LIMIT ?`+tx.ForUpdate("l"), after, wordsBatch)
+			batch, err := queryLeads(ctx, tx, `SELECT `+columns+fromLeads+` WHERE l.id > ? ORDER BY l.id LIMIT ?`+tx.ForUpdate("l"), after, wordsBatch)
 			if err != nil {
-				return err
-			}
-			var batch []Lead
-			for rows.Next() {
-				l, err := scanLead(rows)
-				if err != nil {
-					rows.Close()
-					return err
-				}
-				batch = append(batch, l)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
 				return err
 			}
 			for _, l := range batch {
