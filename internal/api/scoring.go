@@ -105,7 +105,7 @@ func round2(f float64) float64 {
 }
 
 // leadScore answers GET /api/v1/leads/{id}/score: why the lead has its
-// score, rule by rule, and how it moved.
+// score, rule by rule, and how it moved (the curve the lead page draws).
 func (a *API) leadScore(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err == nil {
@@ -115,12 +115,13 @@ func (a *API) leadScore(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	res, rs, err := a.Leads.Explain(r.Context(), id, time.Now())
+	now := time.Now()
+	res, rs, err := a.Leads.Explain(r.Context(), id, now)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	hist, err := a.Leads.ScoreHistory(r.Context(), id)
+	hist, err := a.Leads.ScoreReplay(r.Context(), id, now)
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -116,7 +116,7 @@ func (s *Service) RecordEvents(ctx context.Context, a access.Actor, in []EventIn
 			ids = append(ids, id)
 		}
 		slices.Sort(ids)
-		scores, err := s.rescoreMany(ctx, tx, ids, "new activity", now)
+		scores, err := s.rescoreMany(ctx, tx, ids, ReasonActivity, now)
 		if err != nil {
 			return err
 		}

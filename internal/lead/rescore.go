@@ -160,8 +160,8 @@ func storeScores(ctx context.Context, tx *sqldb.Tx, leads []scored, rules scorin
 	var changed int64
 	for _, sc := range leads {
 		l := sc.lead
-		changes := applyScore(&l, sc.res, rules, reason, now)
-		if len(changes) == 0 {
+		moved, changes := applyScore(&l, sc.res, rules, reason, now)
+		if !moved {
 			continue
 		}
 		saved, err := saveScore(ctx, tx, l, sc.lead)
@@ -290,7 +290,7 @@ func (s *Service) RunRescoreJob(ctx context.Context, j job.Job) error {
 // lead's own page computes its score when read), then refreshes the
 // planner's statistics.
 func (s *Service) RunDecayJob(ctx context.Context, _ job.Job) error {
-	if _, err := s.RescoreAll(ctx, "decay", nil); err != nil {
+	if _, err := s.RescoreAll(ctx, ReasonDecay, nil); err != nil {
 		return err
 	}
 	return s.db.Analyze(ctx, "leads")

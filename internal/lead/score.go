@@ -47,25 +47,57 @@ func eventsOf(ctx context.Context, q sqldb.Querier, leadID int64) ([]scoring.Eve
 	return out, rows.Err()
 }
 
+// The reasons of rescoring that follow what a lead did (its events) or
+// time passing (decay). Their score changes are not timeline entries of
+// their own: a lead with a thousand page views would have a thousand,
+// and the score ledger ("why this score") explains every point from the
+// events behind it. The timeline keeps what a person wants to read:
+// grade changes, crossings of the MQL threshold, and the changes of
+// score a rule-set rescore or an edit made.
+const (
+	ReasonActivity = "new activity"
+	ReasonDecay    = "decay"
+)
+
+func behavioural(reason string) bool { return reason == ReasonActivity || reason == ReasonDecay }
+
 // applyScore sets l's score and grade from res and, when the score reaches
 // the MQL threshold of a lead not yet qualified, moves it to mql. It
-// returns the timeline entries that record what changed, or none.
-func applyScore(l *Lead, res scoring.Result, rules scoring.Rules, reason string, now time.Time) []Change {
+// reports whether anything changed (so the caller saves l) and returns
+// the timeline entries worth recording, which for a behavioural reason
+// may be none even though the score moved.
+func applyScore(l *Lead, res scoring.Result, rules scoring.Rules, reason string, now time.Time) (bool, []Change) {
+	changed := false
 	var out []Change
 	if res.Score != l.Score || Grade(res.Grade) != l.Grade {
+		changed = true
 		d := map[string][2]string{"score": {strconv.Itoa(l.Score), strconv.Itoa(res.Score)}}
-		if Grade(res.Grade) != l.Grade {
+		gradeMoved := Grade(res.Grade) != l.Grade
+		if gradeMoved {
 			d["grade"] = [2]string{string(l.Grade), res.Grade}
 		}
-		out = append(out, Change{LeadID: l.ID, At: now, Kind: KindScore, Detail: d, Reason: reason})
+		crossed := rules.MQL > 0 && (l.Score >= rules.MQL) != (res.Score >= rules.MQL)
+		why := reason
+		if crossed && behavioural(reason) {
+			// Said, as this is what makes the entry worth reading.
+			verb := "reached"
+			if res.Score < rules.MQL {
+				verb = "fell below"
+			}
+			why = fmt.Sprintf("%s: %s the MQL threshold of %d", reason, verb, rules.MQL)
+		}
+		if !behavioural(reason) || gradeMoved || crossed {
+			out = append(out, Change{LeadID: l.ID, At: now, Kind: KindScore, Detail: d, Reason: why})
+		}
 		l.Score, l.Grade = res.Score, Grade(res.Grade)
 	}
 	if rules.MQL > 0 && res.Score >= rules.MQL && (l.Stage == Subscriber || l.Stage == StageLead) {
+		changed = true
 		out = append(out, Change{LeadID: l.ID, At: now, Kind: KindStage, Detail: map[string][2]string{FStage: {string(l.Stage), string(MQL)}},
 			Reason: fmt.Sprintf("score %d reached the MQL threshold of %d", res.Score, rules.MQL)})
 		l.Stage = MQL
 	}
-	return out
+	return changed, out
 }
 
 // saveScore writes the score, grade and stage of l that differ from
@@ -123,8 +155,8 @@ func (s *Service) rescoreWith(ctx context.Context, tx *sqldb.Tx, l *Lead, events
 	}
 	res := scoring.Score(scoring.Facts(l.Values()), events, rs.Rules, now)
 	was := *l
-	changes := applyScore(l, res, rs.Rules, reason, now)
-	if len(changes) == 0 {
+	changed, changes := applyScore(l, res, rs.Rules, reason, now)
+	if !changed {
 		return nil
 	}
 	saved, err := saveScore(ctx, tx, *l, was)
@@ -172,43 +204,14 @@ type ScorePoint struct {
 	Score int
 }
 
-// ScoreHistory returns the score changes of lead id, oldest first,
-// starting from 0 at its creation.
-func (s *Service) ScoreHistory(ctx context.Context, id int64) ([]ScorePoint, error) {
-	l, err := getLead(ctx, s.db.R, id)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.db.R.Query(ctx, `SELECT at, detail FROM lead_changes WHERE lead_id = ? AND kind = ? ORDER BY at, id`, id, KindScore)
-	if err != nil {
-		return nil, fmt.Errorf("lead store: score history of %d: %w", id, err)
-	}
-	defer rows.Close()
-	points := []ScorePoint{{At: l.CreatedAt, Score: 0}}
-	for rows.Next() {
-		var at int64
-		var detail string
-		if err := rows.Scan(&at, &detail); err != nil {
-			return nil, err
-		}
-		c := Change{}
-		if err := decodeDetail(detail, &c); err != nil {
-			return nil, err
-		}
-		n, _ := strconv.Atoi(c.Detail["score"][1])
-		points = append(points, ScorePoint{At: time.UnixMilli(at).UTC(), Score: n})
-	}
-	return points, rows.Err()
-}
-
 // maxReplayPoints bounds the points of a replayed score curve.
 const maxReplayPoints = 120
 
 // ScoreReplay is lead id's score over time by the rules in force now:
 // just after each of its events, and at even steps between so that decay
-// shows, up to now. Unlike ScoreHistory, which is what was recorded as it
-// happened, it also covers events that arrived dated in the past (an
-// import, a backfill), and reads as one curve.
+// shows, up to now. It covers events that arrived dated in the past (an
+// import, a backfill) too, and reads as one curve; the timeline records
+// only the score changes worth reading.
 func (s *Service) ScoreReplay(ctx context.Context, id int64, now time.Time) ([]ScorePoint, error) {
 	rs, err := s.rules.Current(ctx)
 	if err != nil {

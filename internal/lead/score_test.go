@@ -3,10 +3,12 @@ package lead_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"leadflow/internal/access"
 	"leadflow/internal/dbtest"
 	"leadflow/internal/fault"
 	"leadflow/internal/job"
@@ -60,9 +62,8 @@ func TestEventsScoreLeadsAndMakeMQLs(t *testing.T) {
 		if got.Score != 45 || got.Grade != lead.Warm || got.Stage != lead.MQL {
 			t.Errorf("after sixty days: %d %s %s; want 45, warm, still mql", got.Score, got.Grade, got.Stage)
 		}
-		hist, _ := svc.ScoreHistory(ctx, l.ID)
-		if len(hist) != 4 || hist[1].Score != 35 || hist[2].Score != 75 || hist[3].Score != 45 {
-			t.Errorf("history %+v", hist)
+		if got := scoreEntries(t, svc, tm.admin, l.ID); got != "35 lead created; 75 new activity: reached the MQL threshold of 60; 45 decay: fell below the MQL threshold of 60" {
+			t.Errorf("score entries on the timeline: %s", got)
 		}
 		exp, _, _ := svc.Explain(ctx, l.ID, clock)
 		if exp.Score != 45 || len(exp.Fired) != 4 {
@@ -244,4 +245,73 @@ func TestScoreReplayCoversBackdatedEvents(t *testing.T) {
 	if len(curve) > 120 || len(curve) < 10 {
 		t.Errorf("%d points", len(curve))
 	}
+}
+
+// scoreEntries is lead id's score entries on its timeline, oldest first,
+// as "score reason; ...".
+func scoreEntries(t *testing.T, svc *lead.Service, a access.Actor, id int64) string {
+	t.Helper()
+	tl, err := svc.Timeline(context.Background(), a, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for i := len(tl) - 1; i >= 0; i-- {
+		if c := tl[i]; c.Kind == lead.KindScore {
+			out = append(out, c.Detail["score"][1]+" "+c.Reason)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// TestTimelineRecordsWhatAPersonReads: events move the score without a
+// timeline entry each; a grade change and a crossing of the MQL
+// threshold, either way, are entries, and "why this score" still
+// accounts for every event.
+func TestTimelineRecordsWhatAPersonReads(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		clock := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+		svc.SetClock(func() time.Time { return clock })
+		l, err := svc.Create(ctx, tm.marketing, lead.Changes{"email": "cto@kite.io", "job_title": "CTO", "employees": "300"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 35 explicit; page views 2 each, a quote request 30.
+		for i, typ := range []string{"page_view", "quote_request", "page_view", "page_view"} {
+			clock = clock.Add(time.Minute)
+			if _, err := svc.RecordEvents(ctx, tm.marketing, []lead.EventInput{{LeadID: l.ID, Type: typ}}); err != nil {
+				t.Fatalf("event %d: %v", i, err)
+			}
+		}
+		got, _ := svc.Get(ctx, tm.admin, l.ID)
+		if got.Score != 71 || got.Grade != lead.Hot {
+			t.Fatalf("after four events: %d %s, want 71 hot", got.Score, got.Grade)
+		}
+		want := "35 lead created; 67 new activity: reached the MQL threshold of 60; 71 new activity"
+		if entries := scoreEntries(t, svc, tm.admin, l.ID); entries != want {
+			t.Errorf("score entries:\n got %s\nwant %s", entries, want)
+		}
+		exp, _, err := svc.Explain(ctx, l.ID, clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		events := 0
+		for _, f := range exp.Fired {
+			events += len(f.Events)
+		}
+		if exp.Score != 71 || events != 4 {
+			t.Errorf("why this score: %d from %d events, want 71 from 4", exp.Score, events)
+		}
+		clock = clock.AddDate(0, 0, 60)
+		if _, err := svc.RescoreAll(ctx, lead.ReasonDecay, nil); err != nil {
+			t.Fatal(err)
+		}
+		want += "; 44 decay: fell below the MQL threshold of 60"
+		if entries := scoreEntries(t, svc, tm.admin, l.ID); entries != want {
+			t.Errorf("after decay:\n got %s\nwant %s", entries, want)
+		}
+	})
 }
