@@ -24,6 +24,9 @@ type ConvertInput struct {
 	// Opportunity, when not nil, opens a deal; its account and contact
 	// are the conversion's.
 	Opportunity *OpportunityInput
+	// HandoverNote is what the qualifying rep tells the account
+	// executive the conversion hands the account to; see Handover.
+	HandoverNote string
 }
 
 // Converted is what a conversion made.
@@ -33,7 +36,16 @@ type Converted struct {
 	ContactID      int64
 	OpportunityID  int64 // 0 when no deal was opened
 	AccountMatched bool  // the account existed already
+	// HandoverID is the hand-over to an account executive the
+	// conversion made; 0 when none.
+	HandoverID int64
 }
+
+// Handover, when set, runs inside a conversion's transaction once its
+// records exist: it may hand the account, contact and deal to an account
+// executive and returns the hand-over's id (0 when it made none). Its
+// error undoes the conversion.
+type Handover func(ctx context.Context, tx *sqldb.Tx, a access.Actor, l lead.Lead, c Converted, note string) (int64, error)
 
 // Convert turns lead leadID into an account, a contact and, if asked, an
 // opportunity, in one transaction: either all exist afterwards and the
@@ -88,9 +100,20 @@ func (s *Service) Convert(ctx context.Context, a access.Actor, leadID int64, in 
 			detail["opportunity"] = [2]string{"", o.Name}
 		}
 		out = Converted{AccountID: acc.ID, ContactID: c.ID, OpportunityID: conv.OpportunityID, AccountMatched: matched}
+		if s.Handover != nil {
+			if out.HandoverID, err = s.Handover(ctx, tx, a, l, out, in.HandoverNote); err != nil {
+				return lead.Conversion{}, nil, err
+			}
+		}
 		return conv, detail, nil
 	})
 	out.Lead = l
+	if err == nil && out.HandoverID != 0 {
+		// The hand-over gave the lead to the account executive.
+		if l, gerr := s.leads.Get(ctx, access.System, leadID); gerr == nil {
+			out.Lead = l
+		}
+	}
 	return out, err
 }
 

@@ -89,6 +89,9 @@ type Service struct {
 	// AfterWon, when set, runs inside the transaction that wins a deal
 	// (projects open the deal's project there); its error undoes the win.
 	AfterWon func(ctx context.Context, tx *sqldb.Tx, a access.Actor, dealID int64) error
+	// Handover, when set, hands a converted lead's account to an account
+	// executive inside the conversion's transaction.
+	Handover Handover
 }
 
 // NewService returns a Service over db; leads is where conversions start

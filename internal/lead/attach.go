@@ -2,9 +2,11 @@ package lead
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/live"
 	"leadflow/internal/sqldb"
 )
 
@@ -27,4 +29,29 @@ func (s *Service) Attach(ctx context.Context, a access.Actor, id int64, kind, re
 		}
 		return insertChange(ctx, tx, Change{LeadID: id, At: now, Kind: kind, Detail: detail, Reason: reason}, a.ID)
 	})
+}
+
+// RecordIn writes an entry of kind on lead id's timeline inside tx, the
+// transaction of a change the caller made and checked access for (a
+// conversion's hand-over to an account executive, that executive's
+// answer): the entry commits exactly with it.
+func (s *Service) RecordIn(ctx context.Context, tx *sqldb.Tx, a access.Actor, id int64, kind, reason string, detail map[string][2]string) error {
+	now := s.now().UTC().Truncate(time.Millisecond)
+	return insertChange(ctx, tx, Change{LeadID: id, At: now, Kind: kind, Detail: detail, Reason: reason}, a.ID)
+}
+
+// HandOverIn gives lead id to owner inside tx, the transaction of a
+// hand-over between sales teams that records its own timeline entry;
+// when from is not 0, only while from still owns it. The first contact
+// was made, so no new deadline is set.
+func (s *Service) HandOverIn(ctx context.Context, tx *sqldb.Tx, id, from, owner int64) error {
+	query, args := `UPDATE leads SET owner_id = ?, version = version + 1 WHERE id = ?`, []any{owner, id}
+	if from != 0 {
+		query, args = query+` AND owner_id = ?`, append(args, from)
+	}
+	if _, err := tx.Exec(ctx, query, args...); err != nil {
+		return fmt.Errorf("lead store: hand over %d: %w", id, err)
+	}
+	sqldb.Touch(tx, live.Lead(id), live.Leads)
+	return nil
 }
