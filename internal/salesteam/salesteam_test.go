@@ -409,7 +409,7 @@ func TestReport(t *testing.T) {
 		start := time.Now().UTC()
 		clock := start
 		s.teams.SetClock(func() time.Time { return clock })
-		c1 := s.convert(t, s.sara, s.sqlLead(t, s.sara, "a@acme.com", "Acme"), "")    // Ana
+		c1 := s.convert(t, s.sara, s.sqlLead(t, s.sara, "a@acme.com", "Acme"), "")     // Ana
 		c2 := s.convert(t, s.sara, s.sqlLead(t, s.sara, "b@globex.com", "Globex"), "") // Bo
 		c3 := s.convert(t, s.sid, s.sqlLead(t, s.sid, "c@initech.com", "Initech"), "") // Ana or Bo: both have one; turn 3 is Ana
 		s.sqlLead(t, s.sid, "d@hooli.com", "Hooli")                                    // qualified, not converted
@@ -466,9 +466,10 @@ func TestReport(t *testing.T) {
 	})
 }
 
-// Ana has two hand-overs pending and Bo none when four leads are
-// converted at the same moment: each conversion sees the load the one
-// before left, so they end even, three each.
+// Ana has a hand-over pending and Bo none (he accepted his) when four
+// leads are converted at the same moment: each conversion sees the load
+// the one before left, so the five pending end as even as they can,
+// three and two.
 func TestConcurrentConversionsEvenTheLoad(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
@@ -491,11 +492,16 @@ func TestConcurrentConversionsEvenTheLoad(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		var pending []int
 		for _, ae := range []access.Actor{s.ana, s.bo} {
 			p, err := s.teams.List(ctx, s.admin, salesteam.Filter{Status: salesteam.Pending, AE: ae.ID})
-			if err != nil || len(p.Items) != 3 {
-				t.Errorf("%s has %d pending, want 3 (%v)", ae.Email, len(p.Items), err)
+			if err != nil {
+				t.Fatal(err)
 			}
+			pending = append(pending, len(p.Items))
+		}
+		if pending[0]+pending[1] != 5 || pending[0]-pending[1] > 1 || pending[1]-pending[0] > 1 {
+			t.Errorf("pending: Ana %d, Bo %d; want three and two", pending[0], pending[1])
 		}
 	})
 }
