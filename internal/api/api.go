@@ -37,6 +37,7 @@ import (
 	"leadflow/internal/product"
 	"leadflow/internal/project"
 	"leadflow/internal/report"
+	"leadflow/internal/salesteam"
 	"leadflow/internal/savedview"
 	"leadflow/internal/search"
 	"leadflow/internal/segment"
@@ -87,7 +88,9 @@ type API struct {
 	Webhooks *webhook.Service
 	// Predict trains the model of conversion and explains its probabilities.
 	Predict *predict.Service
-	Log     *slog.Logger
+	// Teams are the sales teams and their hand-overs.
+	Teams *salesteam.Service
+	Log   *slog.Logger
 }
 
 // maxBody bounds a request body; a lead is far smaller.

@@ -416,15 +416,16 @@ func (a *API) convertLead(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in struct {
-		AccountID   int64          `json:"account_id"`
-		AccountName string         `json:"account_name"`
-		Opportunity *opportunityIn `json:"opportunity"`
+		AccountID    int64          `json:"account_id"`
+		AccountName  string         `json:"account_name"`
+		Opportunity  *opportunityIn `json:"opportunity"`
+		HandoverNote string         `json:"handover_note"`
 	}
 	if err := decodeInto(w, r, &in); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	ci := crm.ConvertInput{AccountID: in.AccountID, AccountName: in.AccountName}
+	ci := crm.ConvertInput{AccountID: in.AccountID, AccountName: in.AccountName, HandoverNote: in.HandoverNote}
 	if in.Opportunity != nil {
 		oi := in.Opportunity.input()
 		ci.Opportunity = &oi
@@ -439,8 +440,10 @@ func (a *API) convertLead(w http.ResponseWriter, r *http.Request) {
 		ContactID      int64    `json:"contact_id"`
 		OpportunityID  *int64   `json:"opportunity_id"`
 		AccountMatched bool     `json:"account_matched"`
+		HandoverID     *int64   `json:"handover_id"`
 		Lead           leadJSON `json:"lead"`
-	}{AccountID: res.AccountID, ContactID: res.ContactID, AccountMatched: res.AccountMatched, Lead: toJSON(res.Lead)}
+	}{AccountID: res.AccountID, ContactID: res.ContactID, AccountMatched: res.AccountMatched, HandoverID: optionalID(res.HandoverID),
+		Lead: toJSON(res.Lead)}
 	if res.OpportunityID != 0 {
 		out.OpportunityID = &res.OpportunityID
 	}

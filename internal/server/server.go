@@ -40,6 +40,7 @@ import (
 	"leadflow/internal/public"
 	"leadflow/internal/ratelimit"
 	"leadflow/internal/report"
+	"leadflow/internal/salesteam"
 	"leadflow/internal/savedview"
 	"leadflow/internal/search"
 	"leadflow/internal/segment"
@@ -131,6 +132,8 @@ func New(cfg Config) (http.Handler, error) {
 	catalogSvc := catalog.NewService(cfg.DB)
 	projects := project.NewService(cfg.DB, leads)
 	crmSvc.AfterWon = projects.OnWon
+	teams := salesteam.NewService(cfg.DB, leads)
+	crmSvc.Handover = teams.Hand
 	briefs := brief.NewService(cfg.DB, leads, catalogSvc)
 	briefs.Projects = projects
 	handoffs := handoff.NewService(cfg.DB, leads, briefs, catalogSvc)
@@ -172,6 +175,7 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	pages.SecureCookies, pages.Proxies = cfg.SecureCookies, cfg.TrustedProxies
+	pages.Teams = teams
 	pub, err := public.New(formSvc, &public.Tracker{Leads: leads, Settings: trackingSvc, Log: cfg.Log}, limiter, cfg.Log)
 	if err != nil {
 		return nil, err
@@ -180,6 +184,7 @@ func New(cfg Config) (http.Handler, error) {
 	a := &api.API{Leads: leads, CRM: crmSvc, Reports: reports, Users: users, Forms: formSvc, Jobs: jobsAdmin, Privacy: privacySvc, Audit: auditSvc,
 		Activities: activities, Calendar: calendars, Products: products, Segments: segments,
 		Nurture: nurtureSvc, Outbox: outbox, Log: cfg.Log, Catalog: catalogSvc, Briefs: briefs, Projects: projects, Handoffs: handoffs, Invoices: invoices, Search: finder, Views: views, Notify: notices, Bulk: bulkSvc, Webhooks: hooks, Predict: predictions, AccountScores: accountScores, Mailboxes: mailboxes}
+	a.Teams = teams
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", healthz(cfg.DB))

@@ -15,6 +15,7 @@ import (
 	"leadflow/internal/lead"
 	"leadflow/internal/nurture"
 	"leadflow/internal/project"
+	"leadflow/internal/salesteam"
 )
 
 // listOptions reads a list page's q, owner, stage, sort and cursor.
@@ -142,7 +143,8 @@ func (h *Web) renderAccount(w http.ResponseWriter, r *http.Request, form string,
 			"country": in.Country, "city": in.City, "owner": in.Owner, "revenue": in.Revenue}
 	}
 	h.render(w, r, "account", page{Title: d.Name, Nav: "accounts", Data: d, Status: status, Activities: h.activitiesOf(r, activity.OnAccount, id),
-		Invoices: h.invoicesOf(r, id, 0, false, "", formErrors(form, "billing", errs), billing)})
+		Invoices:  h.invoicesOf(r, id, 0, false, "", formErrors(form, "billing", errs), billing),
+		Handovers: h.handoversOn(r, salesteam.Filter{AccountID: id})})
 }
 
 func (h *Web) updateAccount(w http.ResponseWriter, r *http.Request) {
@@ -334,8 +336,9 @@ func (h *Web) renderDeal(w http.ResponseWriter, r *http.Request, form string, er
 		}
 	}
 	h.render(w, r, "deal", page{Title: d.Name, Nav: "deals", Data: d, Status: status, Activities: h.activitiesOf(r, activity.OnOpportunity, id),
-		Products: h.productsOf(r, id, formErrors(form, "products", errs)),
-		Invoices: h.invoicesOf(r, d.AccountID, id, d.Stage == "won", d.Currency, nil, nil)})
+		Products:  h.productsOf(r, id, formErrors(form, "products", errs)),
+		Invoices:  h.invoicesOf(r, d.AccountID, id, d.Stage == "won", d.Currency, nil, nil),
+		Handovers: h.handoversOn(r, salesteam.Filter{DealID: id})})
 }
 
 func (h *Web) updateDeal(w http.ResponseWriter, r *http.Request) {
@@ -452,10 +455,10 @@ func (h *Web) convertLead(w http.ResponseWriter, r *http.Request) {
 	}
 	r.ParseForm()
 	values := map[string]string{}
-	for _, k := range []string{"account_name", "open_deal", "deal_name", "amount", "currency", "close_date", "stage"} {
+	for _, k := range []string{"account_name", "open_deal", "deal_name", "amount", "currency", "close_date", "stage", "handover_note"} {
 		values[k] = strings.TrimSpace(r.PostFormValue(k))
 	}
-	in := crm.ConvertInput{AccountName: values["account_name"]}
+	in := crm.ConvertInput{AccountName: values["account_name"], HandoverNote: values["handover_note"]}
 	if values["open_deal"] != "" {
 		in.Opportunity = &crm.OpportunityInput{Name: values["deal_name"], Amount: values["amount"], Currency: values["currency"],
 			CloseDate: values["close_date"], Stage: values["stage"]}
@@ -472,6 +475,9 @@ func (h *Web) convertLead(w http.ResponseWriter, r *http.Request) {
 	msg := "Converted: new account created."
 	if res.AccountMatched {
 		msg = "Converted into the existing account."
+	}
+	if res.HandoverID != 0 {
+		msg += " Handed over to an account executive."
 	}
 	h.flash(w, msg)
 	http.Redirect(w, r, fmt.Sprintf("/accounts/%d", res.AccountID), http.StatusSeeOther)

@@ -210,6 +210,7 @@ func (h *Web) handler(table *routeTable) http.Handler {
 	h.activityRoutes(private)
 	h.productRoutes(private)
 	h.invoiceRoutes(private)
+	h.teamRoutes(private)
 	private.HandleFunc("GET /search", h.searchAll)
 	private.HandleFunc("GET /notifications", h.showNotifications)
 	private.HandleFunc("GET /notifications/unread", h.unreadCount)

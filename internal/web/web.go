@@ -50,6 +50,7 @@ import (
 	"leadflow/internal/product"
 	"leadflow/internal/project"
 	"leadflow/internal/report"
+	"leadflow/internal/salesteam"
 	"leadflow/internal/savedview"
 	"leadflow/internal/search"
 	"leadflow/internal/segment"
@@ -110,6 +111,8 @@ type Services struct {
 	Webhooks *webhook.Service
 	// Predict is the learned model of conversion.
 	Predict *predict.Service
+	// Teams are the sales teams and their hand-overs.
+	Teams *salesteam.Service
 }
 
 // Web holds what the pages call.
@@ -171,6 +174,9 @@ type page struct {
 	// Invoices is the invoices card of an account's or deal's page, nil
 	// elsewhere and for users who do not invoice.
 	Invoices *recordInvoices
+	// Handovers are the hand-overs to account executives of an account's
+	// or deal's page, with the SDRs' notes.
+	Handovers []salesteam.Handover
 	// Live names the topics the page follows for changes (live.Lead and
 	// the like, space-separated); the bell's own is added by the script.
 	Live string
