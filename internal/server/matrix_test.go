@@ -389,5 +389,6 @@ func otherUsersRecords(t *testing.T, f *fixture, db *sqldb.DB) map[string]string
 	noticeRecords(t, db, nil, ids)
 	webhookRecords(t, f, ids)
 	projectRecords(t, f, id(conv, "account_id"), ids)
+	teamRecords(t, f, db, ids)
 	return ids
 }

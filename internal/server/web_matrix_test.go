@@ -559,6 +559,7 @@ func matrixRecords(t *testing.T, f *fixture, db *sqldb.DB, role string) records 
 	matchingRecords(t, f, recs, role)
 	webhookPageRecords(t, f, db, recs)
 	projectPageRecords(t, f, recs, role)
+	teamPageRecords(t, f, db, recs, role)
 	return recs
 }
 
