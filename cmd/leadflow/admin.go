@@ -25,6 +25,7 @@ import (
 	"leadflow/internal/nurture"
 	"leadflow/internal/project"
 	"leadflow/internal/report"
+	"leadflow/internal/salesteam"
 	"leadflow/internal/secret"
 	"leadflow/internal/segment"
 	"leadflow/internal/tracking"
@@ -168,7 +169,7 @@ func (e environment) demo(ctx context.Context, args []string) error {
 		svc := demo.Services{Users: users, Leads: leads, Forms: forms.NewService(db, leads), CRM: crm.NewService(db, leads), Reports: report.NewService(db),
 			Activities: activity.NewService(db, leads), Calendar: calendar.NewStore(db), Products: product.NewService(db), Segments: segment.NewService(db),
 			Nurture: nurture.NewService(db, leads, mail.NewOutbox(db, mail.Config{}), tracking.NewService(db)),
-			Catalog: cat, Briefs: briefs, Invoices: invoice.NewService(db), Projects: briefs.Projects}
+			Catalog: cat, Briefs: briefs, Invoices: invoice.NewService(db), Projects: briefs.Projects, Teams: salesteam.NewService(db, leads)}
 		if err := demo.Seed(ctx, svc, password, *n, 1, time.Now()); err != nil {
 			return err
 		}

@@ -26,6 +26,7 @@ import (
 	"leadflow/internal/product"
 	"leadflow/internal/project"
 	"leadflow/internal/report"
+	"leadflow/internal/salesteam"
 	"leadflow/internal/segment"
 	"leadflow/internal/user"
 )
@@ -114,6 +115,9 @@ type Services struct {
 	Invoices *invoice.Service
 	// Projects opens the won deals' delivery projects; nil leaves them out.
 	Projects *project.Service
+	// Teams gets an SDR and an AE team and their hand-overs; nil leaves
+	// them out.
+	Teams *salesteam.Service
 }
 
 // Seed creates the demo team with password and n leads created over the
@@ -198,6 +202,9 @@ func Seed(ctx context.Context, svc Services, password string, n int, seed uint64
 		return err
 	}
 	if err := seedNurture(ctx, svc.Nurture, leads, admin); err != nil {
+		return err
+	}
+	if err := seedTeams(ctx, svc, sales, now); err != nil {
 		return err
 	}
 	return seedMatching(ctx, svc)
