@@ -105,7 +105,7 @@ func (s *Service) Hand(ctx context.Context, tx *sqldb.Tx, a access.Actor, l lead
 	if err := tx.QueryRow(ctx, `SELECT COALESCE(owner_id, 0) FROM accounts WHERE id = ?`+tx.ForUpdate(), c.AccountID).Scan(&prevOwner); err != nil {
 		return 0, fmt.Errorf("salesteam: account %d: %w", c.AccountID, err)
 	}
-	ae, aeTeam, err := s.closer(ctx, tx, sdrTeam, prevOwner)
+	ae, aeTeam, err := s.closer(ctx, tx, sdr, sdrTeam, prevOwner)
 	if err != nil || ae == 0 {
 		return 0, err
 	}
@@ -142,10 +142,12 @@ func (s *Service) Hand(ctx context.Context, tx *sqldb.Tx, a access.Actor, l lead
 		"opportunity_id": c.OpportunityID, "sdr_id": sdr, "ae_id": ae, "previous_account_owner": prevOwner})
 }
 
-// closer picks the AE who takes a hand-over from qualifying team sdrTeam
-// of an account owned by owner, and the AE's team; 0 when nobody can.
-func (s *Service) closer(ctx context.Context, tx *sqldb.Tx, sdrTeam, owner int64) (ae, team int64, err error) {
-	if owner != 0 {
+// closer picks the AE who takes a hand-over from SDR sdr of qualifying
+// team sdrTeam, of an account owned by owner, and the AE's team; 0 when
+// nobody can.
+func (s *Service) closer(ctx context.Context, tx *sqldb.Tx, sdr, sdrTeam, owner int64) (ae, team int64, err error) {
+	// A new account is the SDR's own: that is not an AE's account.
+	if owner != 0 && owner != sdr {
 		if team, ok, err := teamOf(ctx, tx, owner, Closing); err != nil || ok {
 			var off bool
 			if err == nil {
@@ -173,6 +175,11 @@ func (s *Service) closer(ctx context.Context, tx *sqldb.Tx, sdrTeam, owner int64
 			WHERE m.team_id = ? AND u.disabled_at IS NULL ORDER BY m.position, m.user_id`, team)
 		if err != nil {
 			return 0, 0, fmt.Errorf("salesteam: members of %d: %w", team, err)
+		}
+		// An SDR who is also an AE does not hand over to themself
+		// while someone else can take it.
+		if i := slices.Index(members, sdr); i >= 0 && len(members) > 1 {
+			members = slices.Delete(members, i, i+1)
 		}
 		if len(members) == 0 {
 			continue

@@ -505,3 +505,21 @@ func TestConcurrentConversionsEvenTheLoad(t *testing.T) {
 		}
 	})
 }
+
+// Sid is an SDR and also an AE: a lead he qualified goes to another AE,
+// never back to himself.
+func TestAnSDRWhoIsAlsoAnAEDoesNotHandToHimself(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := newStory(t, db)
+		if _, err := s.teams.Save(ctx, s.admin, s.closers.ID, salesteam.Input{Name: "Closers", Role: "closing", Members: []string{"sid@example.com", "ana@example.com"}}); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 3 {
+			c := s.convert(t, s.sid, s.sqlLead(t, s.sid, fmt.Sprintf("x%d@self%d.com", i, i), fmt.Sprintf("Self %d", i)), "")
+			if got := owners(t, db, c); got != "account ana@example.com, contact ana@example.com, deal ana@example.com" {
+				t.Errorf("lead %d: %s", i, got)
+			}
+		}
+	})
+}
