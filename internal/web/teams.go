@@ -160,6 +160,7 @@ func (h *Web) listHandovers(w http.ResponseWriter, r *http.Request) {
 type handoverData struct {
 	salesteam.Handover
 	MayAnswer bool
+	SeesLead  bool // the lead went to the AE: its SDR no longer sees it
 	Reasons   []string
 	Errors    map[string]string
 	Values    map[string]string
@@ -181,6 +182,9 @@ func (h *Web) renderHandover(w http.ResponseWriter, r *http.Request, errs, value
 	}
 	d := handoverData{Handover: ho, MayAnswer: ho.Status == salesteam.Pending && salesteam.MayAnswer(actor(r), ho),
 		Reasons: salesteam.RejectReasons, Errors: errs, Values: values}
+	if _, err := h.Leads.Get(r.Context(), actor(r), ho.LeadID); err == nil {
+		d.SeesLead = true
+	}
 	h.render(w, r, "handover", page{Title: "Hand-over", Nav: "handovers", Data: d, Status: status})
 }
 
