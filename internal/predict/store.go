@@ -474,8 +474,9 @@ func (s *Service) ScoreAll(ctx context.Context, id int64, m Model) (int64, error
 const perWrite = 500
 
 // writeProbabilities sets the leads' probabilities in their narrow table,
-// in id order. The join on leads passes over a lead deleted since it was
-// read, which has no row to hold a probability any more.
+// in id order. A lead deleted since it was read is passed over (its
+// probability would have nothing to belong to), and a probability that
+// did not change is not written again, nor its index entry.
 func writeProbabilities(ctx context.Context, tx *sqldb.Tx, ids, bp []int64) error {
 	for start := 0; start < len(ids); start += perWrite {
 		end := min(start+perWrite, len(ids))
@@ -489,8 +490,8 @@ func writeProbabilities(ctx context.Context, tx *sqldb.Tx, ids, bp []int64) erro
 			q.WriteString("(CAST(? AS BIGINT), CAST(? AS BIGINT))")
 			args = append(args, ids[i], bp[i])
 		}
-		// WHERE TRUE keeps SQLite from reading ON CONFLICT as a join's ON.
-		q.WriteString(`) AS v WHERE EXISTS (SELECT 1 FROM leads WHERE leads.id = v.column1) ON CONFLICT (lead_id) DO UPDATE SET bp = excluded.bp`)
+		q.WriteString(`) AS v WHERE EXISTS (SELECT 1 FROM leads WHERE leads.id = v.column1)
+			ON CONFLICT (lead_id) DO UPDATE SET bp = excluded.bp WHERE lead_probabilities.bp <> excluded.bp`)
 		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
 			return err
 		}
