@@ -3,9 +3,11 @@ package lead
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"leadflow/internal/identity"
 	"leadflow/internal/job"
@@ -230,9 +232,9 @@ func (s *Service) RunPairsJob(ctx context.Context, _ job.Job) error {
 
 // RebuildPairs stores the keys of leads that have none yet, then finds
 // every candidate pair from the stored keys (read in key order, one block
-// at a time), scores them and replaces the stored pairs with the result.
-// Memory is one entry per candidate pair and one prepared record per lead
-// in a pair.
+// at a time), scores them on every core and replaces the stored pairs
+// with the result. Memory is one prepared record per lead and 8 bytes
+// per candidate pair.
 func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 	var st PairStats
 	var err error
@@ -240,15 +242,16 @@ func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 	if st.Keyed, err = s.keyUnkeyed(ctx); err != nil {
 		return st, err
 	}
-	pairs, err := s.candidatesFromKeys(ctx)
+	ids, recs, err := s.preparedLeads(ctx)
+	if err != nil {
+		return st, err
+	}
+	pairs, err := s.candidatesFromKeys(ctx, ids)
 	if err != nil {
 		return st, err
 	}
 	st.Candidates = len(pairs)
-	matches, err := s.scorePairs(ctx, pairs)
-	if err != nil {
-		return st, err
-	}
+	matches := scorePairs(recs, pairs)
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		// Pairs found at intake while the job ran are newer than what it
 		// read: they stay.
@@ -310,87 +313,96 @@ func (s *Service) keyUnkeyed(ctx context.Context) (int, error) {
 	}
 }
 
+// preparedLeads reads every lead's identifying fields in id order and
+// prepares them for comparing: ids[i] is the id of recs[i].
+func (s *Service) preparedLeads(ctx context.Context) ([]int64, []*identity.Prepared, error) {
+	rows, err := s.db.R.Query(ctx, `SELECT `+recordColumns+` FROM leads ORDER BY id`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("lead store: identity records: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	var recs []*identity.Prepared
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		ids = append(ids, r.ID)
+		recs = append(recs, identity.Prepare(r))
+	}
+	return ids, recs, rows.Err()
+}
+
 // candidatesFromKeys reads the stored keys in key order and returns each
-// pair of leads sharing a key in a block of at most MaxBlock, once.
-func (s *Service) candidatesFromKeys(ctx context.Context) ([][2]int64, error) {
+// pair of leads sharing a key in a block of at most MaxBlock, once, as
+// the positions of the two in ids (the lower in the high 32 bits), in
+// order. A lead stored after ids was read waits for the next run (the
+// check at intake has compared it already).
+func (s *Service) candidatesFromKeys(ctx context.Context, ids []int64) ([]uint64, error) {
 	rows, err := s.db.R.Query(ctx, `SELECT key_hash, lead_id FROM lead_keys ORDER BY key_hash, lead_id`)
 	if err != nil {
 		return nil, fmt.Errorf("lead store: keys: %w", err)
 	}
 	defer rows.Close()
-	var pairs [][2]int64
-	var block []int64
+	var pairs []uint64
+	var block []uint32
 	var cur int64
+	size := 0 // the block's leads, those stored after ids was read included
 	flush := func() {
-		if n := len(block); n >= 2 && n <= identity.Default.MaxBlock {
+		// A key more common than MaxBlock says too little: its leads meet
+		// through their other keys.
+		if n := len(block); n >= 2 && size <= identity.Default.MaxBlock {
 			for i := range block {
 				for j := i + 1; j < n; j++ {
-					pairs = append(pairs, [2]int64{block[i], block[j]})
+					pairs = append(pairs, uint64(block[i])<<32|uint64(block[j]))
 				}
 			}
 		}
-		block = block[:0]
+		block, size = block[:0], 0
 	}
 	for rows.Next() {
 		var h, id int64
 		if err := rows.Scan(&h, &id); err != nil {
 			return nil, err
 		}
-		if h != cur || len(block) == 0 {
+		if h != cur || size == 0 {
 			flush()
 			cur = h
 		}
-		if len(block) <= identity.Default.MaxBlock {
-			block = append(block, id)
+		size++
+		if at, ok := slices.BinarySearch(ids, id); ok && size <= identity.Default.MaxBlock {
+			block = append(block, uint32(at)) // in id order, as the keys are read
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	flush()
-	slices.SortFunc(pairs, func(x, y [2]int64) int {
-		if x[0] != y[0] {
-			return int(min(max(x[0]-y[0], -1), 1))
-		}
-		return int(min(max(x[1]-y[1], -1), 1))
-	})
+	slices.Sort(pairs)
 	return slices.Compact(pairs), nil
 }
 
-// scorePairs reads the records of the leads in pairs, in id order, and
-// returns the pairs that are probable duplicates.
-func (s *Service) scorePairs(ctx context.Context, pairs [][2]int64) ([]identity.Match, error) {
-	need := make(map[int64]*identity.Prepared, len(pairs))
-	for _, p := range pairs {
-		need[p[0]], need[p[1]] = nil, nil
+// scorePairs scores the candidate pairs (positions in recs, as
+// candidatesFromKeys gives them) on every core and returns the probable
+// duplicates.
+func scorePairs(recs []*identity.Prepared, pairs []uint64) []identity.Match {
+	workers := runtime.GOMAXPROCS(0)
+	per := (len(pairs) + workers - 1) / max(workers, 1)
+	found := make([][]identity.Match, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		part := pairs[min(w*per, len(pairs)):min((w+1)*per, len(pairs))]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, p := range part {
+				if m, ok := identity.Default.Score(recs[p>>32], recs[uint32(p)]); ok {
+					found[w] = append(found[w], m)
+				}
+			}
+		}()
 	}
-	rows, err := s.db.R.Query(ctx, `SELECT `+recordColumns+` FROM leads ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("lead store: identity records: %w", err)
-	}
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if _, ok := need[r.ID]; ok {
-			need[r.ID] = identity.Prepare(r)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	var out []identity.Match
-	for _, p := range pairs {
-		a, b := need[p[0]], need[p[1]]
-		if a == nil || b == nil {
-			continue // deleted meanwhile
-		}
-		if m, ok := identity.Default.Score(a, b); ok {
-			out = append(out, m)
-		}
-	}
-	return out, nil
+	wg.Wait()
+	return slices.Concat(found...)
 }
