@@ -1,6 +1,7 @@
 package lead
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"runtime"
@@ -273,6 +274,12 @@ func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 	return st, err
 }
 
+// keyBatch is how many leads keyUnkeyed keys per transaction: their keys
+// are written sorted, so each page of the key index is visited once per
+// batch rather than once per key, which is what made keying a million
+// leads slow.
+const keyBatch = 20000
+
 // keyUnkeyed stores the keys of the leads that have none, a batch per
 // transaction.
 func (s *Service) keyUnkeyed(ctx context.Context) (int, error) {
@@ -280,37 +287,57 @@ func (s *Service) keyUnkeyed(ctx context.Context) (int, error) {
 	var after int64
 	for {
 		rows, err := s.db.R.Query(ctx, `SELECT `+recordColumns+` FROM leads l WHERE l.id > ?
-			AND NOT EXISTS (SELECT 1 FROM lead_keys k WHERE k.lead_id = l.id) ORDER BY l.id LIMIT 2000`, after)
+			AND NOT EXISTS (SELECT 1 FROM lead_keys k WHERE k.lead_id = l.id) ORDER BY l.id LIMIT ?`, after, keyBatch)
 		if err != nil {
 			return n, fmt.Errorf("lead store: leads without keys: %w", err)
 		}
-		var recs []identity.Record
+		var keys [][2]int64 // hash, lead
+		count := 0
 		for rows.Next() {
 			r, err := scanRecord(rows)
 			if err != nil {
 				rows.Close()
 				return n, err
 			}
-			recs = append(recs, r)
+			for _, h := range identity.KeyHashes(r) {
+				keys = append(keys, [2]int64{h, r.ID})
+			}
+			after = r.ID
+			count++
 		}
 		rows.Close()
-		if err := rows.Err(); err != nil || len(recs) == 0 {
+		if err := rows.Err(); err != nil || count == 0 {
 			return n, err
 		}
-		after = recs[len(recs)-1].ID
-		err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-			for _, r := range recs {
-				if err := storeKeys(ctx, tx, r.ID, identity.KeyHashes(r), false); err != nil {
-					return err
-				}
+		slices.SortFunc(keys, func(x, y [2]int64) int {
+			if c := cmp.Compare(x[0], y[0]); c != 0 {
+				return c
 			}
-			return nil
+			return cmp.Compare(x[1], y[1])
 		})
-		if err != nil {
+		if err := s.db.InTx(ctx, func(tx *sqldb.Tx) error { return insertKeys(ctx, tx, keys) }); err != nil {
 			return n, err
 		}
-		n += len(recs)
+		n += count
 	}
+}
+
+// insertKeys writes (hash, lead) rows, a few hundred a statement. A lead
+// keyed meanwhile by an edit keeps what the edit wrote.
+func insertKeys(ctx context.Context, tx *sqldb.Tx, keys [][2]int64) error {
+	for _, part := range chunks(keys, 400) {
+		vals := make([]string, len(part))
+		args := make([]any, 0, 2*len(part))
+		for i, k := range part {
+			vals[i] = "(?, ?)"
+			args = append(args, k[0], k[1])
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO lead_keys (key_hash, lead_id) VALUES `+strings.Join(vals, ", ")+
+			` ON CONFLICT (key_hash, lead_id) DO NOTHING`, args...); err != nil {
+			return fmt.Errorf("lead store: store keys: %w", err)
+		}
+	}
+	return nil
 }
 
 // preparedLeads reads every lead's identifying fields in id order and

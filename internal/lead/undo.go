@@ -444,14 +444,15 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-func chunks(ids []int64, n int) [][]int64 {
-	var out [][]int64
-	for len(ids) > n {
-		out = append(out, ids[:n])
-		ids = ids[n:]
+// chunks cuts xs into runs of at most n.
+func chunks[T any](xs []T, n int) [][]T {
+	var out [][]T
+	for len(xs) > n {
+		out = append(out, xs[:n])
+		xs = xs[n:]
 	}
-	if len(ids) > 0 {
-		out = append(out, ids)
+	if len(xs) > 0 {
+		out = append(out, xs)
 	}
 	return out
 }
