@@ -52,6 +52,9 @@ var stayedTables = []struct{ table, where string }{
 	{"webhook_deliveries", "lead_id = ?"},
 	{"webhook_attempts", "delivery_id IN (SELECT id FROM webhook_deliveries WHERE lead_id = ?)"},
 	{"duplicate_dismissals", "lead_a = ? OR lead_b = ?"},
+	// The lead's link to its company's account (or the record that a user
+	// undid it, which keeps a later arrival from linking it again).
+	{"account_links", "lead_id = ?"},
 }
 
 // derivedColumns follow from the rest (or from time) and never make an
@@ -385,6 +388,20 @@ func restoreAbsorbed(ctx context.Context, tx *sqldb.Tx, survivor int64, ab absor
 				if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM leads WHERE id IN (?, ?)`, sr["lead_a"], sr["lead_b"]).Scan(&n); err != nil || n < 2 {
 					continue
 				}
+			} else if st.Table == "account_links" {
+				// An account deleted since takes its links with it, as it
+				// would have had the lead stayed.
+				var n int
+				if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM accounts WHERE id = ?`, sr["account_id"]).Scan(&n); err != nil || n == 0 {
+					continue
+				}
+				if v, _ := sr["undone_by"].(int64); v != 0 {
+					var u int
+					if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE id = ?`, v).Scan(&u); err != nil || u == 0 {
+						sr["undone_by"] = nil
+					}
+				}
+				reown(sr, old, id, "lead_id")
 			} else {
 				reown(sr, old, id, "lead_id")
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"leadflow/internal/crm"
 	"leadflow/internal/dbtest"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
@@ -176,4 +177,96 @@ func TestUndoMergeRacesSecondMerge(t *testing.T) {
 		}
 	}
 	t.Logf("outcomes: %v", outcomes)
+}
+
+// A merge taken back gives an absorbed lead its account link again, as it
+// was: in force, or undone by a user (so a later arrival of the lead does
+// not link it once more), and the account page lists it again.
+func TestUndoMergeRestoresAccountLinks(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		accounts := accountsOf(t, db, svc, tm)
+		mk := func(c lead.Changes) lead.Lead {
+			r, err := svc.Intake(ctx, lead.Incoming{Changes: c, Origin: formOrigin})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.Lead
+		}
+		keep := mk(lead.Changes{"email": "ola@gmail.com", "first_name": "Ola", "last_name": "Nordmann"})
+		linked := mk(lead.Changes{"email": "ola@fjord.no", "first_name": "Ola", "last_name": "Nordmann"})
+		unlinked := mk(lead.Changes{"email": "kari@acme.com", "first_name": "Kari", "last_name": "Nordmann"})
+		if _, err := svc.UnlinkAccount(ctx, tm.admin, unlinked.ID); err != nil {
+			t.Fatal(err)
+		}
+		before, _, err := svc.AccountLink(ctx, tm.admin, unlinked.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.MergeMany(ctx, tm.marketing, lead.MergeRequest{Keep: keep.ID, Others: []int64{linked.ID, unlinked.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, _ := svc.AccountLink(ctx, tm.admin, keep.ID); ok {
+			t.Error("the survivor took an absorbed lead's account link")
+		}
+		ms, err := svc.Merges(ctx, tm.admin, keep.ID)
+		if err != nil || len(ms) != 1 {
+			t.Fatalf("merges: %+v %v", ms, err)
+		}
+		res, err := svc.UndoMerge(ctx, tm.marketing, ms[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byEmail := map[string]int64{}
+		for _, l := range res.Restored {
+			byEmail[l.Email] = l.ID
+		}
+		link, ok, err := svc.AccountLink(ctx, tm.admin, byEmail["ola@fjord.no"])
+		if err != nil || !ok || link.AccountID != accounts["Fjord AS"] || link.UndoneAt != nil || link.By != "email_domain" {
+			t.Errorf("restored link of ola@fjord.no: %+v ok=%v %v", link, ok, err)
+		}
+		link, ok, err = svc.AccountLink(ctx, tm.admin, byEmail["kari@acme.com"])
+		if err != nil || !ok || link.UndoneAt == nil || !link.UndoneAt.Equal(*before.UndoneAt) || link.UndoneBy != "admin@example.com" {
+			t.Errorf("restored undone link of kari@acme.com: %+v ok=%v %v", link, ok, err)
+		}
+		v, err := crm.NewService(db, svc).Account(ctx, tm.admin, accounts["Fjord AS"])
+		if err != nil || len(v.Linked) != 1 || v.Linked[0].LeadID != byEmail["ola@fjord.no"] {
+			t.Errorf("Fjord's page lists %+v %v", v.Linked, err)
+		}
+	})
+}
+
+// An absorbed lead whose account was deleted while it was merged comes
+// back without a link: the link would have gone with the account.
+func TestUndoMergeSkipsLinkOfDeletedAccount(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		accounts := accountsOf(t, db, svc, tm)
+		keep, err := svc.Intake(ctx, lead.Incoming{Changes: lead.Changes{"email": "ola@gmail.com"}, Origin: formOrigin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := svc.Intake(ctx, lead.Incoming{Changes: lead.Changes{"email": "ola@fjord.no"}, Origin: formOrigin})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Merge(ctx, tm.marketing, keep.Lead.ID, other.Lead.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.W.Exec(ctx, `DELETE FROM accounts WHERE id = ?`, accounts["Fjord AS"]); err != nil {
+			t.Fatal(err)
+		}
+		ms, _ := svc.Merges(ctx, tm.admin, keep.Lead.ID)
+		res, err := svc.UndoMerge(ctx, tm.marketing, ms[0].ID)
+		if err != nil || len(res.Restored) != 1 {
+			t.Fatalf("undo: %+v %v", res, err)
+		}
+		if _, ok, err := svc.AccountLink(ctx, tm.admin, res.Restored[0].ID); ok || err != nil {
+			t.Errorf("a link to a deleted account came back: %v", err)
+		}
+	})
 }
