@@ -22,6 +22,7 @@ import (
 	"leadflow/internal/invoice"
 	"leadflow/internal/lead"
 	"leadflow/internal/mail"
+	"leadflow/internal/mailbox"
 	"leadflow/internal/nurture"
 	"leadflow/internal/project"
 	"leadflow/internal/report"
@@ -125,6 +126,15 @@ func (e environment) secret(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "rotated %s (it %s); the previous key stays valid until %s\n",
 		name, secret.Known[name], keys.RotatedAt.Add(store.Grace).Format(time.RFC3339))
+	if name == secret.MailboxKey {
+		// Sealed again now, rather than by the next fetch, so no password
+		// depends on the old key once this command returns.
+		n, err := mailbox.Reseal(ctx, db)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "sealed %d mailbox passwords with the new key\n", n)
+	}
 	return nil
 }
 

@@ -52,3 +52,32 @@ func TestServeRefusesBadTrustedProxies(t *testing.T) {
 		t.Errorf("environment: %v", err)
 	}
 }
+
+// Rotating the mailbox key seals every mailbox password with the new key
+// at once, plain-text rows from before sealing included.
+func TestSecretRotateMailboxKeyReseals(t *testing.T) {
+	dbtest.EachDSN(t, func(t *testing.T, dsn string) {
+		db, env := target(dsn)
+		if _, err := cli(t, env, append([]string{"migrate"}, db...)...); err != nil {
+			t.Fatal(err)
+		}
+		conn, err := sqldb.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if _, err := conn.W.Exec(context.Background(), `INSERT INTO mailboxes (name, address, security, username, password, folder, created_at)
+			VALUES ('Sales', '127.0.0.1:993', 'tls', 'sales', 'plain-secret', 'INBOX', 0)`); err != nil {
+			t.Fatal(err)
+		}
+		out, err := cli(t, env, append([]string{"secret", "rotate", "mailbox-key"}, db...)...)
+		if err != nil || !strings.Contains(out, "sealed 1 mailbox passwords with the new key") {
+			t.Fatalf("rotate: %q %v", out, err)
+		}
+		var stored string
+		conn.W.QueryRow(context.Background(), `SELECT password FROM mailboxes`).Scan(&stored)
+		if strings.Contains(stored, "plain-secret") {
+			t.Errorf("the password is still in plain text: %q", stored)
+		}
+	})
+}

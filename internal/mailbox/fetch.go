@@ -30,12 +30,17 @@ type account struct {
 func (s *Service) Fetch(ctx context.Context, id int64) (int, error) {
 	var acc account
 	var err error
-	acc.Mailbox, err = scan(withExtra{s.db.R.QueryRow(ctx, `SELECT `+columns+`, password, uid_validity FROM mailboxes WHERE id = ?`, id),
-		[]any{&acc.password, &acc.uidValidity}})
+	var stored, key string
+	acc.Mailbox, err = scan(withExtra{s.db.R.QueryRow(ctx, `SELECT `+columns+`, password, password_key, uid_validity FROM mailboxes WHERE id = ?`, id),
+		[]any{&stored, &key, &acc.uidValidity}})
 	if err != nil {
 		return 0, fmt.Errorf("mailbox %d: %w", id, err)
 	}
-	n, err := s.fetch(ctx, acc)
+	acc.password, err = s.open(ctx, stored, key)
+	var n int
+	if err == nil {
+		n, err = s.fetch(ctx, acc)
+	}
 	msg := ""
 	if err != nil {
 		msg = err.Error()

@@ -24,6 +24,7 @@ import (
 	"leadflow/internal/audit"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
+	"leadflow/internal/secret"
 	"leadflow/internal/sqldb"
 )
 
@@ -64,9 +65,10 @@ type Input struct {
 
 // Service keeps mailboxes and reads them.
 type Service struct {
-	db    *sqldb.DB
-	leads *lead.Service
-	now   func() time.Time
+	db      *sqldb.DB
+	leads   *lead.Service
+	secrets *secret.Store // holds the key that seals passwords
+	now     func() time.Time
 	// TLSConfig, when set, is used to connect (tests trust their own
 	// server's certificate with it).
 	TLSConfig *tls.Config
@@ -77,7 +79,7 @@ type Service struct {
 
 // NewService returns a Service over db that makes leads through leads.
 func NewService(db *sqldb.DB, leads *lead.Service) *Service {
-	return &Service{db: db, leads: leads, now: time.Now}
+	return &Service{db: db, leads: leads, secrets: secret.New(db), now: time.Now}
 }
 
 func mayManage(a access.Actor) error {
@@ -178,10 +180,19 @@ func (s *Service) Save(ctx context.Context, a access.Actor, id int64, in Input) 
 	if in.DeleteTaken {
 		del = 1
 	}
+	// The password is sealed before it reaches the database; "" keeps
+	// the one stored.
+	var sealed, key string
+	if in.Password != "" {
+		var err error
+		if sealed, key, err = s.sealCurrent(ctx, in.Password); err != nil {
+			return Mailbox{}, err
+		}
+	}
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		if id == 0 {
-			err := tx.QueryRow(ctx, `INSERT INTO mailboxes (name, address, security, username, password, folder, delete_taken, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.Name, in.Address, in.Security, in.Username, in.Password, in.Folder, del,
+			err := tx.QueryRow(ctx, `INSERT INTO mailboxes (name, address, security, username, password, password_key, folder, delete_taken, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, in.Name, in.Address, in.Security, in.Username, sealed, key, in.Folder, del,
 				s.now().UnixMilli()).Scan(&id)
 			if err != nil {
 				return fmt.Errorf("mailbox: create: %w", err)
@@ -191,9 +202,9 @@ func (s *Service) Save(ctx context.Context, a access.Actor, id int64, in Input) 
 		// A new folder or server starts from its first message; the
 		// Message-IDs keep what was taken from being taken again.
 		res, err := tx.Exec(ctx, `UPDATE mailboxes SET name = ?, address = ?, security = ?, username = ?,
-			password = CASE WHEN ? = '' THEN password ELSE ? END, delete_taken = ?,
-			last_uid = CASE WHEN folder = ? AND address = ? THEN last_uid ELSE 0 END, folder = ? WHERE id = ?`,
-			in.Name, in.Address, in.Security, in.Username, in.Password, in.Password, del, in.Folder, in.Address, in.Folder, id)
+			password = CASE WHEN ? = '' THEN password ELSE ? END, password_key = CASE WHEN ? = '' THEN password_key ELSE ? END,
+			delete_taken = ?, last_uid = CASE WHEN folder = ? AND address = ? THEN last_uid ELSE 0 END, folder = ? WHERE id = ?`,
+			in.Name, in.Address, in.Security, in.Username, sealed, sealed, sealed, key, del, in.Folder, in.Address, in.Folder, id)
 		if err != nil {
 			return fmt.Errorf("mailbox: update %d: %w", id, err)
 		}
@@ -228,6 +239,11 @@ func (s *Service) Delete(ctx context.Context, a access.Actor, id int64) error {
 // RunFetchJob reads every mailbox; one failing does not stop the others,
 // and each one's error is kept for the settings page.
 func (s *Service) RunFetchJob(ctx context.Context) error {
+	// Passwords from before sealing, or sealed with a key rotated out
+	// since, are sealed with the current key first.
+	if _, err := s.Reseal(ctx); err != nil {
+		return err
+	}
 	ids, err := sqldb.Column[int64](ctx, s.db.R, `SELECT id FROM mailboxes ORDER BY id`)
 	if err != nil {
 		return err

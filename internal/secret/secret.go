@@ -24,10 +24,16 @@ import (
 // FormToken signs the fill-time tokens of public forms.
 const FormToken = "form-token"
 
+// MailboxKey encrypts the passwords of connected mailboxes at rest
+// (internal/mailbox); after a rotation the passwords are sealed again
+// with the new key while the old one is still kept.
+const MailboxKey = "mailbox-key"
+
 // Known names the secrets leadflow uses and what each one signs; only
 // these can be rotated.
 var Known = map[string]string{
-	FormToken: "signs the fill-time tokens of public forms",
+	FormToken:  "signs the fill-time tokens of public forms",
+	MailboxKey: "encrypts mailbox passwords",
 }
 
 // Names returns the known secrets' names, sorted.

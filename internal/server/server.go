@@ -159,6 +159,11 @@ func New(cfg Config) (http.Handler, error) {
 	hooks.Log, hooks.Mail = cfg.Log, outbox
 	registerWebhooks(runner, hooks)
 	mailboxes := mailbox.NewService(cfg.DB, leads)
+	// Passwords stored in plain text by an older version are sealed at
+	// start; the fetch job does it too, for rows restored from a backup.
+	if _, err := mailboxes.Reseal(cfg.Background); err != nil {
+		return nil, err
+	}
 	runner.Handle(mailbox.FetchJob, func(ctx context.Context, _ job.Job) error { return mailboxes.RunFetchJob(ctx) })
 	runner.Every(mailbox.FetchJob, cfg.MailboxEvery, nil)
 	runner.Handle(nurture.TickJob, nurtureSvc.Tick)
