@@ -231,19 +231,19 @@ func TestEnrolTargetAccounts(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := scores.EnrolTargets(ctx, sam, nur, seq.ID, 1, 0); fault.CodeOf(err) != fault.Forbidden {
+		if _, err := scores.EnrolTargets(ctx, sam, nur, seq.ID, accountscore.Targets{Tier: 1}); fault.CodeOf(err) != fault.Forbidden {
 			t.Errorf("sales enrolled target accounts: %v", err)
 		}
-		if _, err := scores.EnrolTargets(ctx, mia, nur, seq.ID, 4, 0); fault.CodeOf(err) != fault.Invalid {
+		if _, err := scores.EnrolTargets(ctx, mia, nur, seq.ID, accountscore.Targets{Tier: 4}); fault.CodeOf(err) != fault.Invalid {
 			t.Errorf("tier 4: %v", err)
 		}
-		if n, err := scores.EnrolTargets(ctx, mia, nur, seq.ID, 1, 0); err != nil || n != 2 {
+		if n, err := scores.EnrolTargets(ctx, mia, nur, seq.ID, accountscore.Targets{Tier: 1}); err != nil || n != 2 {
 			t.Errorf("tier 1: %d %v, want Nordwind's 2 people", n, err)
 		}
-		if n, err := scores.EnrolTargets(ctx, mia, nur, seq.ID, 1, 0); err != nil || n != 0 {
+		if n, err := scores.EnrolTargets(ctx, mia, nur, seq.ID, accountscore.Targets{Tier: 1}); err != nil || n != 0 {
 			t.Errorf("again: %d %v, want none anew", n, err)
 		}
-		if n, err := scores.EnrolTargets(ctx, mia, nur, seq.ID, 0, other.ID); err != nil || n != 1 {
+		if n, err := scores.EnrolTargets(ctx, mia, nur, seq.ID, accountscore.Targets{AccountID: other.ID}); err != nil || n != 1 {
 			t.Errorf("one account: %d %v", n, err)
 		}
 	})

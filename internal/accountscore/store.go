@@ -74,6 +74,10 @@ func (s *Service) SaveRules(ctx context.Context, a access.Actor, r Rules) (Rules
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, settingsKey, string(b)); err != nil {
 			return fmt.Errorf("accountscore: save rules: %w", err)
 		}
+		// Every stored score was made with the old rules.
+		if _, err := tx.Exec(ctx, `INSERT INTO account_changes (account_id) SELECT id FROM accounts`); err != nil {
+			return fmt.Errorf("accountscore: save rules: %w", err)
+		}
 		return audit.Record(ctx, tx, a, "account_scoring.save", "settings", 0, map[string]int{"fit_rules": len(r.Fit)})
 	})
 	return r, err

@@ -13,24 +13,28 @@ import (
 )
 
 type accountJSON struct {
-	ID        int64     `json:"id"`
-	Name      string    `json:"name"`
-	Domain    string    `json:"domain"`
-	Website   string    `json:"website"`
-	Industry  string    `json:"industry"`
-	Employees *int64    `json:"employees"`
-	Revenue   *int64    `json:"revenue"`
-	Country   string    `json:"country"`
-	City      string    `json:"city"`
-	Tier      *int      `json:"tier"`
-	Owner     *string   `json:"owner"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID        int64      `json:"id"`
+	Name      string     `json:"name"`
+	Domain    string     `json:"domain"`
+	Website   string     `json:"website"`
+	Industry  string     `json:"industry"`
+	Employees *int64     `json:"employees"`
+	Revenue   *int64     `json:"revenue"`
+	Country   string     `json:"country"`
+	City      string     `json:"city"`
+	Tier      *int       `json:"tier"`
+	Score     int        `json:"score"`
+	Grade     string     `json:"grade"`
+	ScoredAt  *time.Time `json:"scored_at"`
+	Owner     *string    `json:"owner"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 }
 
 func accountOut(a crm.Account) accountJSON {
 	out := accountJSON{ID: a.ID, Name: a.Name, Domain: a.Domain, Website: a.Website, Industry: a.Industry, Employees: a.Employees,
-		Revenue: a.Revenue, Country: a.Country, City: a.City, Owner: optional(a.OwnerEmail), CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		Revenue: a.Revenue, Country: a.Country, City: a.City, Owner: optional(a.OwnerEmail), CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+		Score: a.Score, Grade: a.Grade, ScoredAt: a.ScoredAt}
 	if a.Tier != 0 {
 		out.Tier = &a.Tier
 	}
@@ -107,6 +111,14 @@ func listOptions(r *http.Request) (crm.ListOptions, error) {
 		}
 		o.Limit = n
 	}
+	if s := v.Get("segment"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 {
+			bad.Add("segment", "must be a segment's id")
+		}
+		o.Segment = n
+	}
+	o.Grade = v.Get("grade")
 	o.Cursor = v.Get("cursor")
 	return o, bad.Err()
 }

@@ -45,17 +45,22 @@ func matchAccount(ctx context.Context, q sqldb.Querier, domain, name string) (id
 }
 
 const accountColumns = `a.id, a.name, a.domain, a.website, a.industry, a.employees, a.country, a.city,
-	COALESCE(a.owner_id, 0), COALESCE(u.email, ''), a.created_at, a.updated_at, a.version, a.annual_revenue, COALESCE(a.tier, 0)`
+	COALESCE(a.owner_id, 0), COALESCE(u.email, ''), a.created_at, a.updated_at, a.version, a.annual_revenue, COALESCE(a.tier, 0),
+	a.score, a.grade, a.scored_at`
 
 const fromAccounts = ` FROM accounts a LEFT JOIN users u ON u.id = a.owner_id`
 
 func scanAccount(s interface{ Scan(...any) error }) (Account, error) {
 	var a Account
-	var employees, revenue sql.NullInt64
+	var employees, revenue, scored sql.NullInt64
 	var created, updated int64
 	err := s.Scan(&a.ID, &a.Name, &a.Domain, &a.Website, &a.Industry, &employees, &a.Country, &a.City,
-		&a.OwnerID, &a.OwnerEmail, &created, &updated, &a.Version, &revenue, &a.Tier)
+		&a.OwnerID, &a.OwnerEmail, &created, &updated, &a.Version, &revenue, &a.Tier, &a.Score, &a.Grade, &scored)
 	a.Employees, a.Revenue = int64Of(employees), int64Of(revenue)
+	if scored.Valid {
+		t := time.UnixMilli(scored.Int64).UTC()
+		a.ScoredAt = &t
+	}
 	a.CreatedAt, a.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 	return a, err
 }
@@ -293,7 +298,12 @@ func (s *Service) Account(ctx context.Context, a access.Actor, id int64) (Accoun
 
 var accountSorts = map[string]sortColumn{
 	"name": {"a.name_sort", false}, "created_at": {"a.created_at", true}, "country": {"a.country", false},
-	"industry": {"a.industry_sort", false},
+	"industry": {"a.industry_sort", false}, "score": {"a.score", true},
+	// Hot, warm, cold rank 3, 2, 1, and by score within a grade (a
+	// score stays far below 10^9).
+	"grade": {"((CASE a.grade WHEN 'hot' THEN 3 WHEN 'warm' THEN 2 ELSE 1 END) * 1000000000 + a.score)", true},
+	// Tier 1 first; accounts with no tier after tier 3.
+	"tier": {"COALESCE(a.tier, 4)", true},
 }
 
 // Accounts lists the accounts matching o.
@@ -301,6 +311,15 @@ func (s *Service) Accounts(ctx context.Context, a access.Actor, o ListOptions) (
 	var f conds
 	f.search(o.Q, "lower(a.name)", "a.domain")
 	f.owner(a, o.Owner)
+	if o.Segment != 0 {
+		f.add("EXISTS (SELECT 1 FROM account_segment_members sm WHERE sm.segment_id = ? AND sm.account_id = a.id)", o.Segment)
+	}
+	if o.Grade != "" {
+		if o.Grade != "hot" && o.Grade != "warm" && o.Grade != "cold" {
+			return Page[Account]{}, &fault.Error{Code: fault.Invalid, Message: "bad grade", Fields: map[string]string{"grade": "must be hot, warm or cold"}}
+		}
+		f.add("a.grade = ?", o.Grade)
+	}
 	return list(ctx, s.db.R, o, orderOf(o.Sort, accountSorts, "name", "a.id"), accountColumns, fromAccounts, f, scanAccount)
 }
 

@@ -19,16 +19,21 @@ import (
 
 // Account is a company the team sells to.
 type Account struct {
-	ID         int64
-	Name       string
-	Domain     string // the website's host without www., for matching
-	Website    string
-	Industry   string
-	Employees  *int64
-	Revenue    *int64 // yearly, whole currency units; nil when unknown
-	Country    string
-	City       string
-	Tier       int // the target-account tier a user set: 1, 2 or 3; 0 when none
+	ID        int64
+	Name      string
+	Domain    string // the website's host without www., for matching
+	Website   string
+	Industry  string
+	Employees *int64
+	Revenue   *int64 // yearly, whole currency units; nil when unknown
+	Country   string
+	City      string
+	Tier      int // the target-account tier a user set: 1, 2 or 3; 0 when none
+	// Score and Grade are the account score as stored at ScoredAt (nil
+	// before the first), kept current by internal/accountscore's job.
+	Score      int
+	Grade      string
+	ScoredAt   *time.Time
 	OwnerID    int64
 	OwnerEmail string
 	CreatedAt  time.Time
@@ -146,9 +151,13 @@ type Page[T any] struct {
 
 // ListOptions narrow and page a list.
 type ListOptions struct {
-	Q      string // free text
-	Stage  string // opportunities: a pipeline stage key
-	Owner  string // "me", or an owner's email
+	Q     string // free text
+	Stage string // opportunities: a pipeline stage key
+	Owner string // "me", or an owner's email
+	// Segment, for accounts, keeps the members of that account segment.
+	Segment int64
+	// Grade, for accounts, keeps the accounts of a stored grade.
+	Grade  string
 	Sort   string // a column key of the list; "-" in front for descending
 	Limit  int
 	Cursor string // a page's Next or Prev; "" for the first page

@@ -313,9 +313,12 @@ func enteredSegment(ctx context.Context, q sqldb.Querier, seq Sequence, after se
 	if err != nil {
 		return nil, after, nil
 	}
-	var name string
-	if err := q.QueryRow(ctx, `SELECT name FROM segments WHERE id = ?`, segID).Scan(&name); err != nil {
+	var name, kind string
+	if err := q.QueryRow(ctx, `SELECT name, kind FROM segments WHERE id = ?`, segID).Scan(&name, &kind); err != nil {
 		return nil, after, nil // deleted since: nothing enters it any more
+	}
+	if kind == segment.KindAccounts {
+		return accountsEntered(ctx, q, segID, name, after)
 	}
 	entries, next, err := segment.EnteredSince(ctx, q, segID, after, triggerBatch)
 	if err != nil {
@@ -327,6 +330,35 @@ func enteredSegment(ctx context.Context, q sqldb.Querier, seq Sequence, after se
 	}
 	return out, next, nil
 }
+
+// accountsEntered returns the people of the accounts that entered account
+// segment segID after the cursor (account-based nurturing): the leads
+// converted into each account and those linked to it. Consent is the
+// sequence's rule as for any enrolment: a person without it is sent
+// nothing.
+func accountsEntered(ctx context.Context, q sqldb.Querier, segID int64, name string, after segment.Cursor) ([]triggeredLead, segment.Cursor, error) {
+	entries, next, err := segment.AccountsEnteredSince(ctx, q, segID, after, triggerBatch)
+	if err != nil || len(entries) == 0 {
+		return nil, next, err
+	}
+	var out []triggeredLead
+	for _, e := range entries {
+		ids, err := sqldb.Column[int64](ctx, q, PeopleOfAccount+` ORDER BY 1`, e.LeadID, e.LeadID)
+		if err != nil {
+			return nil, after, fmt.Errorf("nurture: people of account %d: %w", e.LeadID, err)
+		}
+		for _, id := range ids {
+			out = append(out, triggeredLead{id, "their account entered the segment " + name})
+		}
+	}
+	return out, next, nil
+}
+
+// PeopleOfAccount selects the ids of an account's people: the leads
+// converted into it and those linked to it and not undone. Both its
+// arguments are the account's id.
+const PeopleOfAccount = `SELECT id FROM leads WHERE account_id = ?
+	UNION SELECT lead_id FROM account_links WHERE account_id = ? AND undone_at IS NULL`
 
 // matches says whether one trigger row enrols its lead, and why.
 func matches(seq Sequence, detail, reason string) (string, bool) {

@@ -69,8 +69,11 @@ func visible(a access.Actor) (string, []any) {
 // cursor ("" for the first page). Every role sees every segment's count;
 // sales sees the members it owns and the unassigned ones.
 func (s *Service) Members(ctx context.Context, a access.Actor, id int64, cursor string, limit int) (MemberPage, error) {
-	if _, err := get(ctx, s.db.R, id); err != nil {
+	if seg, err := get(ctx, s.db.R, id); err != nil {
 		return MemberPage{}, err
+	} else if seg.Kind == KindAccounts {
+		return MemberPage{}, &fault.Error{Code: fault.Invalid, Message: fmt.Sprintf("segment %d holds accounts: the accounts list filters by it (segment=%d)", id, id),
+			Fields: map[string]string{"id": "is an account segment"}}
 	}
 	if limit <= 0 {
 		limit = DefaultLimit
@@ -120,11 +123,24 @@ func (s *Service) Members(ctx context.Context, a access.Actor, id int64, cursor 
 	return p, nil
 }
 
-// Preview is how many leads a segment not yet saved would hold, and the
-// newest of them.
+// Preview is how many leads (accounts) a segment not yet saved would
+// hold, and the newest of them.
 type Preview struct {
-	Count int64
-	Leads []Member
+	Count    int64
+	Leads    []Member
+	Accounts []AccountMember
+}
+
+// AccountMember is an account in an account segment, as a preview shows
+// it.
+type AccountMember struct {
+	AccountID  int64
+	Name       string
+	Domain     string
+	Score      int
+	Grade      string
+	Tier       int // 0 for none
+	OwnerEmail string
 }
 
 // PreviewLimit is how many leads a preview shows.
@@ -142,6 +158,9 @@ func (s *Service) Preview(ctx context.Context, a access.Actor, seg Segment) (Pre
 		return p, err
 	}
 	pred, args := where(seg, s.db.Dialect, s.now())
+	if seg.Kind == KindAccounts {
+		return s.previewAccounts(ctx, pred, args)
+	}
 	if err := s.db.R.QueryRow(ctx, `SELECT COUNT(*) FROM leads l WHERE `+pred, args...).Scan(&p.Count); err != nil {
 		return p, fmt.Errorf("segment: preview count: %w", err)
 	}
@@ -230,4 +249,52 @@ func LatestCursor(ctx context.Context, q sqldb.Querier) (Cursor, error) {
 	var seq sql.NullInt64
 	err := q.QueryRow(ctx, `SELECT seq FROM segment_sync WHERE id = 1`).Scan(&seq)
 	return Cursor{Seq: seq.Int64, LeadID: 1<<62 - 1}, err
+}
+
+// previewAccounts is Preview for an account segment: accounts are shared,
+// so every user sees all of them.
+func (s *Service) previewAccounts(ctx context.Context, pred string, args []any) (Preview, error) {
+	var p Preview
+	if err := s.db.R.QueryRow(ctx, `SELECT COUNT(*) FROM accounts a WHERE `+pred, args...).Scan(&p.Count); err != nil {
+		return p, fmt.Errorf("segment: preview count: %w", err)
+	}
+	rows, err := s.db.R.Query(ctx, `SELECT a.id, a.name, a.domain, a.score, a.grade, COALESCE(a.tier, 0), COALESCE(u.email, '')
+		FROM accounts a LEFT JOIN users u ON u.id = a.owner_id WHERE `+pred+` ORDER BY a.id DESC LIMIT ?`, append(args, PreviewLimit)...)
+	if err != nil {
+		return p, fmt.Errorf("segment: preview: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m AccountMember
+		if err := rows.Scan(&m.AccountID, &m.Name, &m.Domain, &m.Score, &m.Grade, &m.Tier, &m.OwnerEmail); err != nil {
+			return p, err
+		}
+		p.Accounts = append(p.Accounts, m)
+	}
+	return p, rows.Err()
+}
+
+// AccountsEnteredSince is EnteredSince for an account segment: the
+// entries' LeadID (and their cursors') is the account's id.
+func AccountsEnteredSince(ctx context.Context, q sqldb.Querier, segmentID int64, after Cursor, limit int) ([]Entry, Cursor, error) {
+	rows, err := q.Query(ctx, `SELECT account_id, entered_at, seq FROM account_segment_members
+		WHERE segment_id = ? AND (seq > ? OR (seq = ? AND account_id > ?)) ORDER BY seq, account_id LIMIT ?`,
+		segmentID, after.Seq, after.Seq, after.LeadID, limit)
+	if err != nil {
+		return nil, after, fmt.Errorf("segment %d: accounts entered since %s: %w", segmentID, after, err)
+	}
+	defer rows.Close()
+	var out []Entry
+	next := after
+	for rows.Next() {
+		var e Entry
+		var at int64
+		if err := rows.Scan(&e.LeadID, &at, &e.Cursor.Seq); err != nil {
+			return nil, after, err
+		}
+		e.Cursor.LeadID, e.EnteredAt = e.LeadID, time.UnixMilli(at).UTC()
+		out = append(out, e)
+		next = e.Cursor
+	}
+	return out, next, rows.Err()
 }

@@ -48,9 +48,10 @@ import (
 	"leadflow/internal/textcheck"
 )
 
-// Segment is a saved filter over leads.
+// Segment is a saved filter over leads, or over accounts (ABM).
 type Segment struct {
 	ID          int64
+	Kind        string // KindLeads or KindAccounts; fixed once made
 	Name        string
 	Description string
 	// Combine is "all" (every condition holds) or "any" (one does).
@@ -65,6 +66,12 @@ type Segment struct {
 	UpdatedAt time.Time
 	Version   int64
 }
+
+// What a segment holds.
+const (
+	KindLeads    = "leads"
+	KindAccounts = "accounts"
+)
 
 // The ways conditions combine.
 const (
@@ -168,7 +175,57 @@ var Fields = []string{
 	lead.FCity, lead.FPhone, lead.FWebsite, lead.FExistingCustomer, lead.FUTMSource, lead.FUTMMedium, lead.FUTMCampaign,
 }
 
-// KindOf returns field's kind, and whether a condition may name it.
+// The fields of account segments that are not account columns.
+const (
+	FOpenOpportunity = "open_opportunity"
+	FTier            = "tier"
+	FRevenue         = "revenue"
+	FName            = "name"
+	FDomain          = "domain"
+)
+
+// accountFields maps each field an account segment's condition may name
+// to its kind and, for account columns, the column. score and grade are
+// the stored account score (internal/accountscore keeps them); event
+// counts the events of the account's people (its converted and linked
+// leads).
+var accountFields = map[string]struct {
+	kind   Kind
+	column string
+}{
+	FName: {Text, "a.name"}, FDomain: {Text, "a.domain"}, lead.FIndustry: {Text, "a.industry"}, lead.FCity: {Text, "a.city"},
+	lead.FEmployees: {Number, "a.employees"}, FRevenue: {Number, "a.annual_revenue"}, FScore: {Number, "a.score"},
+	lead.FCountry: {Choice, "a.country"}, FTier: {Choice, "a.tier"}, FGrade: {Choice, "a.grade"}, lead.FOwner: {Choice, "a.owner_id"},
+	FOpenOpportunity: {Boolean, ""}, FEvent: {Event, ""}, FSegment: {Membership, ""},
+}
+
+// AccountFields lists the fields an account segment's condition may
+// name, in the editor's order.
+var AccountFields = []string{
+	FTier, FGrade, FScore, lead.FOwner, lead.FCountry, lead.FIndustry, lead.FEmployees, FRevenue, FOpenOpportunity, FEvent, FSegment,
+	FName, FDomain, lead.FCity,
+}
+
+// FieldsOf lists the fields a segment of kind may test.
+func FieldsOf(kind string) []string {
+	if kind == KindAccounts {
+		return AccountFields
+	}
+	return Fields
+}
+
+// KindIn returns field's kind in a segment of segKind, and whether such
+// a segment's condition may name it.
+func KindIn(segKind, field string) (Kind, bool) {
+	if segKind == KindAccounts {
+		f, ok := accountFields[field]
+		return f.kind, ok
+	}
+	return KindOf(field)
+}
+
+// KindOf returns field's kind in a lead segment, and whether a condition
+// may name it.
 func KindOf(field string) (Kind, bool) {
 	if k, ok := strings.CutPrefix(field, lead.CustomPrefix); ok {
 		return Text, lead.ValidCustomKey(k)
@@ -209,6 +266,14 @@ func (s *Segment) Validate() error {
 			bad.Add(key, p)
 		}
 	}
+	s.Kind = strings.ToLower(strings.TrimSpace(s.Kind))
+	if s.Kind == "" {
+		s.Kind = KindLeads
+	}
+	if s.Kind != KindLeads && s.Kind != KindAccounts {
+		bad.Add("kind", "must be leads or accounts")
+		return bad.Err()
+	}
 	s.Combine = strings.ToLower(strings.TrimSpace(s.Combine))
 	if s.Combine == "" {
 		s.Combine = All
@@ -221,16 +286,20 @@ func (s *Segment) Validate() error {
 		return bad.Err()
 	}
 	for i := range s.Conditions {
-		s.Conditions[i].validate("conditions."+strconv.Itoa(i)+".", bad)
+		s.Conditions[i].validate(s.Kind, "conditions."+strconv.Itoa(i)+".", bad)
 	}
 	return bad.Err()
 }
 
-func (c *Condition) validate(at string, bad fault.Fields) {
+func (c *Condition) validate(segKind, at string, bad fault.Fields) {
 	c.Field = strings.ToLower(strings.TrimSpace(c.Field))
 	c.Op = strings.ToLower(strings.TrimSpace(c.Op))
-	kind, ok := KindOf(c.Field)
+	kind, ok := KindIn(segKind, c.Field)
 	if !ok {
+		if segKind == KindAccounts {
+			bad.Add(at+"field", "is not a field an account segment can test: "+strconv.Quote(c.Field))
+			return
+		}
 		bad.Add(at+"field", "is not a field a segment can test: "+strconv.Quote(c.Field))
 		return
 	}
@@ -264,7 +333,7 @@ func (c *Condition) validate(at string, bad fault.Fields) {
 			}
 		}
 		if c.Field == FScore && c.Op != Between {
-			bad.Add(at+"op", "must be between for score: every lead has one")
+			bad.Add(at+"op", "must be between for score: every "+strings.TrimSuffix(segKind, "s")+" has one")
 		}
 	case Boolean:
 		switch strings.ToLower(strings.TrimSpace(c.Value)) {
@@ -279,7 +348,7 @@ func (c *Condition) validate(at string, bad fault.Fields) {
 		c.EventType = strings.TrimSpace(c.EventType)
 		c.URLContains = strings.TrimSpace(c.URLContains)
 		if c.EventType == "" || len(c.EventType) > 64 || strings.ContainsAny(c.EventType, " \t") {
-			bad.Add(at+"event_type", "must be an event type such as page_view")
+			bad.Add(at+"event_type", "must be an event type such as page_view, or "+AnyEvent)
 		}
 		if utf8.RuneCountInString(c.URLContains) > maxText {
 			bad.Add(at+"url_contains", fmt.Sprintf("must be at most %d characters", maxText))
@@ -320,6 +389,11 @@ func (c *Condition) validateValues(at string, bad fault.Fields) {
 				bad.Add(at+"values", "unknown stage "+strconv.Quote(v))
 			}
 			v = strings.ToLower(v)
+		case FTier:
+			v = strings.ToLower(v)
+			if v != "1" && v != "2" && v != "3" && v != Unassigned {
+				bad.Add(at+"values", "unknown tier "+strconv.Quote(v)+"; use 1, 2, 3 or none")
+			}
 		case FGrade:
 			if !lead.Grade(strings.ToLower(v)).Valid() {
 				bad.Add(at+"values", "unknown grade "+strconv.Quote(v)+"; use hot, warm or cold")
@@ -344,8 +418,13 @@ func (c *Condition) validateValues(at string, bad fault.Fields) {
 	c.Values = out
 }
 
-// Unassigned is the owner value of leads without an owner.
+// Unassigned is the owner value of leads without an owner, and the tier
+// value of accounts without a tier.
 const Unassigned = "none"
+
+// AnyEvent is the event type of a condition that counts events of every
+// type: "engaged in the last 30 days".
+const AnyEvent = "any"
 
 // usesEvents reports whether s has a condition over events, whose
 // members change as time passes.

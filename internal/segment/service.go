@@ -43,14 +43,14 @@ func MayManage(a access.Actor) error {
 	return nil
 }
 
-const columns = `id, name, description, combine, conditions, members, filled_at, COALESCE(created_by, 0), created_at, updated_at, version`
+const columns = `id, kind, name, description, combine, conditions, members, filled_at, COALESCE(created_by, 0), created_at, updated_at, version`
 
 func scan(row interface{ Scan(...any) error }) (Segment, error) {
 	var s Segment
 	var conds string
 	var filled sql.NullInt64
 	var created, updated int64
-	err := row.Scan(&s.ID, &s.Name, &s.Description, &s.Combine, &conds, &s.Members, &filled, &s.CreatedBy, &created, &updated, &s.Version)
+	err := row.Scan(&s.ID, &s.Kind, &s.Name, &s.Description, &s.Combine, &conds, &s.Members, &filled, &s.CreatedBy, &created, &updated, &s.Version)
 	if err != nil {
 		return s, err
 	}
@@ -95,6 +95,22 @@ func (s *Service) List(ctx context.Context, a access.Actor) ([]Segment, error) {
 	return list(ctx, s.db.R)
 }
 
+// ListKind returns the segments of kind (KindLeads or KindAccounts), by
+// name.
+func (s *Service) ListKind(ctx context.Context, a access.Actor, kind string) ([]Segment, error) {
+	all, err := list(ctx, s.db.R)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, seg := range all {
+		if seg.Kind == kind {
+			out = append(out, seg)
+		}
+	}
+	return out, nil
+}
+
 // Get returns segment id.
 func (s *Service) Get(ctx context.Context, a access.Actor, id int64) (Segment, error) {
 	return get(ctx, s.db.R, id)
@@ -121,13 +137,13 @@ func (s *Service) Create(ctx context.Context, a access.Actor, seg Segment) (Segm
 		if a.ID != 0 {
 			creator = a.ID
 		}
-		err := tx.QueryRow(ctx, `INSERT INTO segments (name, description, combine, conditions, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, seg.Name, seg.Description, seg.Combine, encodeConditions(seg.Conditions),
+		err := tx.QueryRow(ctx, `INSERT INTO segments (kind, name, description, combine, conditions, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, seg.Kind, seg.Name, seg.Description, seg.Combine, encodeConditions(seg.Conditions),
 			creator, now, now).Scan(&seg.ID)
 		if err != nil {
 			return nameTaken(err)
 		}
-		return audit.Record(ctx, tx, a, "segment.create", "segment", seg.ID, map[string]any{"name": seg.Name})
+		return audit.Record(ctx, tx, a, "segment.create", "segment", seg.ID, map[string]any{"name": seg.Name, "kind": seg.Kind})
 	})
 	if err != nil {
 		return seg, err
@@ -158,6 +174,12 @@ func (s *Service) Update(ctx context.Context, a access.Actor, seg Segment) (Segm
 		}
 		if seg.Version != 0 && seg.Version != old.Version {
 			return fault.Errorf(fault.Conflict, "segment %q was changed by someone else since this page was opened; reload it", old.Name)
+		}
+		// What a segment holds is fixed: sequences and lists that use it
+		// expect leads, or accounts.
+		if seg.Kind != old.Kind {
+			return &fault.Error{Code: fault.Invalid, Message: "some fields are invalid",
+				Fields: map[string]string{"kind": "stays " + old.Kind + "; make a new segment of " + seg.Kind}}
 		}
 		if err := checkReferences(ctx, tx, seg); err != nil {
 			return err
@@ -203,7 +225,7 @@ func (s *Service) Delete(ctx context.Context, a access.Actor, id int64) error {
 				return fault.Errorf(fault.Conflict, "segment %q is used by segment %q; remove that condition first", seg.Name, other.Name)
 			}
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM segment_members WHERE segment_id = ?`, id); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM `+targetOf(seg).members+` WHERE segment_id = ?`, id); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM segments WHERE id = ?`, id); err != nil {
@@ -230,8 +252,10 @@ func checkReferences(ctx context.Context, tx *sqldb.Tx, seg Segment) error {
 		return err
 	}
 	refs := map[int64][]int64{}
+	kinds := map[int64]string{}
 	for _, o := range all {
 		refs[o.ID] = o.refersTo()
+		kinds[o.ID] = o.Kind
 	}
 	refs[seg.ID] = seg.refersTo() // seg.ID is 0 for a new segment
 	bad := fault.Fields{}
@@ -241,6 +265,8 @@ func checkReferences(ctx context.Context, tx *sqldb.Tx, seg Segment) error {
 		case FSegment:
 			if _, ok := refs[c.Segment]; !ok || c.Segment == 0 {
 				bad.Add(at+"segment", fmt.Sprintf("there is no segment %d", c.Segment))
+			} else if kinds[c.Segment] != seg.Kind {
+				bad.Add(at+"segment", fmt.Sprintf("segment %d holds %s, this one %s", c.Segment, kinds[c.Segment], seg.Kind))
 			} else if reaches(refs, c.Segment, seg.ID) {
 				bad.Add(at+"segment", "would put the segment inside itself")
 			}

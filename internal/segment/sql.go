@@ -9,8 +9,9 @@ import (
 	"leadflow/internal/sqldb"
 )
 
-// where is the SQL that a lead row aliased l passes when it is in s at
-// now, with its arguments in order. Every condition's SQL is true or
+// where is the SQL that a lead row aliased l (an account row aliased a,
+// for an account segment) passes when it is in s at now, with its
+// arguments in order. Every condition's SQL is true or
 // false, never NULL, so NOT and OR read as a person would expect.
 func where(s Segment, d sqldb.Dialect, now time.Time) (string, []any) {
 	if len(s.Conditions) == 0 {
@@ -26,22 +27,25 @@ func where(s Segment, d sqldb.Dialect, now time.Time) (string, []any) {
 	parts := make([]string, 0, len(s.Conditions))
 	var args []any
 	for _, c := range s.Conditions {
-		sql, a := c.sql(d, now)
+		sql, a := c.sql(s.Kind, d, now)
 		parts = append(parts, "("+sql+")")
 		args = append(args, a...)
 	}
 	return strings.Join(parts, join), args
 }
 
-func (c Condition) sql(d sqldb.Dialect, now time.Time) (string, []any) {
+func (c Condition) sql(segKind string, d sqldb.Dialect, now time.Time) (string, []any) {
+	if segKind == KindAccounts {
+		return c.accountSQL(d, now)
+	}
 	kind, _ := KindOf(c.Field)
 	switch kind {
 	case Text:
-		return c.textSQL(d)
+		return c.textSQL(d, fields[c.Field].column)
 	case Choice:
 		return c.choiceSQL()
 	case Number:
-		return c.numberSQL()
+		return c.numberSQL(fields[c.Field].column)
 	case Boolean:
 		return fields[c.Field].column + " = ?", []any{c.Value == "true"}
 	case Event:
@@ -58,8 +62,7 @@ func (c Condition) sql(d sqldb.Dialect, now time.Time) (string, []any) {
 
 // textSQL compares a text column, or a custom form answer, ignoring case
 // (ASCII case on SQLite, as the lead list's search does).
-func (c Condition) textSQL(d sqldb.Dialect) (string, []any) {
-	expr := fields[c.Field].column
+func (c Condition) textSQL(d sqldb.Dialect, expr string) (string, []any) {
 	var args []any
 	if k, ok := strings.CutPrefix(c.Field, lead.CustomPrefix); ok {
 		// custom holds a JSON object of strings, or '' when the lead
@@ -126,8 +129,7 @@ func (c Condition) choiceSQL() (string, []any) {
 	return sql, args
 }
 
-func (c Condition) numberSQL() (string, []any) {
-	col := fields[c.Field].column
+func (c Condition) numberSQL(col string) (string, []any) {
 	switch c.Op {
 	case Empty:
 		return col + " IS NULL", nil
@@ -152,8 +154,17 @@ func (c Condition) numberSQL() (string, []any) {
 // thousand. The lead's events are read from events_lead, which holds
 // every column used here.
 func (c Condition) eventSQL(now time.Time) (string, []any) {
-	inner := "SELECT 1 FROM events e WHERE e.lead_id = l.id AND e.type = ? AND e.occurred_at > ?"
-	args := []any{c.EventType, windowStart(c, now)}
+	return c.countEvents("e.lead_id = l.id", now)
+}
+
+// countEvents is eventSQL over the events whose lead passes who.
+func (c Condition) countEvents(who string, now time.Time) (string, []any) {
+	inner := "SELECT 1 FROM events e WHERE " + who + " AND e.occurred_at > ?"
+	args := []any{windowStart(c, now)}
+	if c.EventType != AnyEvent {
+		inner += " AND e.type = ?"
+		args = append(args, c.EventType)
+	}
 	if c.URLContains != "" {
 		inner += ` AND lower(e.url) LIKE ? ESCAPE '\'`
 		args = append(args, "%"+escapeLike(strings.ToLower(c.URLContains))+"%")
@@ -173,4 +184,70 @@ func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), "
 
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// accountSQL is the SQL an account row aliased a passes for c.
+func (c Condition) accountSQL(d sqldb.Dialect, now time.Time) (string, []any) {
+	f := accountFields[c.Field]
+	switch f.kind {
+	case Text:
+		return c.textSQL(d, f.column)
+	case Number:
+		return c.numberSQL(f.column)
+	case Choice:
+		return c.accountChoiceSQL(f.column)
+	case Boolean: // open_opportunity
+		sql := "EXISTS (SELECT 1 FROM opportunities o WHERE o.account_id = a.id AND o.closed_at IS NULL)"
+		if c.Value != "true" {
+			sql = "NOT " + sql
+		}
+		return sql, nil
+	case Event:
+		// The account's people: the leads converted into it and those
+		// linked to it, as its score counts them.
+		return c.countEvents(`e.lead_id IN (SELECT p.id FROM leads p WHERE p.account_id = a.id
+			UNION SELECT k.lead_id FROM account_links k WHERE k.account_id = a.id AND k.undone_at IS NULL)`, now)
+	case Membership:
+		sql := "EXISTS (SELECT 1 FROM account_segment_members sm WHERE sm.segment_id = ? AND sm.account_id = a.id)"
+		if c.Op == NotIn {
+			sql = "NOT " + sql
+		}
+		return sql, []any{c.Segment}
+	}
+	return "1 = 0", nil // Validate refuses any other field
+}
+
+// accountChoiceSQL tests an account's country, grade, tier or owner;
+// "none" is no tier, or no owner.
+func (c Condition) accountChoiceSQL(col string) (string, []any) {
+	var vals []any
+	none := false
+	for _, v := range c.Values {
+		if v == Unassigned && (c.Field == FTier || c.Field == lead.FOwner) {
+			none = true
+			continue
+		}
+		if c.Field == FTier {
+			n, _ := strconv.Atoi(v)
+			vals = append(vals, n)
+			continue
+		}
+		vals = append(vals, v)
+	}
+	var parts []string
+	if len(vals) > 0 {
+		if c.Field == lead.FOwner {
+			parts = append(parts, "("+col+" IS NOT NULL AND "+col+" IN (SELECT id FROM users WHERE lower(email) IN ("+marks(len(vals))+")))")
+		} else {
+			parts = append(parts, "("+col+" IS NOT NULL AND "+col+" IN ("+marks(len(vals))+"))")
+		}
+	}
+	if none {
+		parts = append(parts, col+" IS NULL")
+	}
+	sql := strings.Join(parts, " OR ")
+	if c.Op == NotIn {
+		return "NOT (" + sql + ")", vals
+	}
+	return sql, vals
 }

@@ -93,6 +93,7 @@ func (s *Syncer) Run(ctx context.Context) (Stats, error) {
 	// the one writer.
 	var work int
 	err = s.db.R.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM segment_changes LIMIT 1) c)
+		+ (SELECT COUNT(*) FROM (SELECT 1 FROM account_segment_changes LIMIT 1) ac)
 		+ (SELECT COUNT(*) FROM (SELECT 1 FROM segments WHERE filled_at IS NULL LIMIT 1) f)`).Scan(&work)
 	if err != nil || work == 0 {
 		return st, err
@@ -107,15 +108,17 @@ func (s *Syncer) Run(ctx context.Context) (Stats, error) {
 		}
 		st.Filled++
 	}
-	for ctx.Err() == nil {
-		n, err := s.changeStep(ctx, &st)
-		if err != nil {
-			return st, err
+	for _, t := range []target{leadsTarget, accountsTarget} {
+		for ctx.Err() == nil {
+			n, err := s.changeStep(ctx, t, &st)
+			if err != nil {
+				return st, err
+			}
+			if n == 0 {
+				break
+			}
+			st.Changes += n
 		}
-		if n == 0 {
-			break
-		}
-		st.Changes += n
 	}
 	return st, ctx.Err()
 }
@@ -141,7 +144,30 @@ func begin(ctx context.Context, tx *sqldb.Tx) (int64, error) {
 	return seq, err
 }
 
-// scope restricts a reconcile to some leads: by id list or id range.
+// target is where a kind of segment keeps its members and reads its
+// rows and changes.
+type target struct {
+	kind    string
+	table   string // the rows a segment holds, aliased alias
+	alias   string
+	members string // membership rows, by id column idCol
+	idCol   string
+	changes string // the change feed
+}
+
+var (
+	leadsTarget    = target{KindLeads, "leads", "l", "segment_members", "lead_id", "segment_changes"}
+	accountsTarget = target{KindAccounts, "accounts", "a", "account_segment_members", "account_id", "account_segment_changes"}
+)
+
+func targetOf(seg Segment) target {
+	if seg.Kind == KindAccounts {
+		return accountsTarget
+	}
+	return leadsTarget
+}
+
+// scope restricts a reconcile to some rows: by id list or id range.
 type scope struct {
 	ids    []int64
 	lo, hi int64 // lead ids in (lo, hi]; hi 0 for no upper bound
@@ -165,17 +191,19 @@ func (sc scope) sql(col string) (string, []any) {
 // that pass its conditions at now: new ones enter with seq, gone ones
 // leave, and the count follows.
 func (s *Syncer) reconcile(ctx context.Context, tx *sqldb.Tx, seg Segment, sc scope, seq int64, now time.Time) (entered, left int64, err error) {
+	t := targetOf(seg)
 	pred, pargs := where(seg, s.db.Dialect, now)
-	inL, largs := sc.sql("l.id")
-	inM, margs := sc.sql("lead_id")
+	inL, largs := sc.sql(t.alias + ".id")
+	inM, margs := sc.sql(t.idCol)
+	row := t.table + " " + t.alias
 
 	args := []any{seg.ID, now.UnixMilli(), seq}
 	args = append(args, largs...)
 	args = append(args, pargs...)
 	args = append(args, seg.ID)
-	res, err := tx.Exec(ctx, `INSERT INTO segment_members (segment_id, lead_id, entered_at, seq)
-		SELECT ?, l.id, ?, ? FROM leads l WHERE `+inL+` AND (`+pred+`)
-		AND NOT EXISTS (SELECT 1 FROM segment_members m0 WHERE m0.segment_id = ? AND m0.lead_id = l.id)`, args...)
+	res, err := tx.Exec(ctx, `INSERT INTO `+t.members+` (segment_id, `+t.idCol+`, entered_at, seq)
+		SELECT ?, `+t.alias+`.id, ?, ? FROM `+row+` WHERE `+inL+` AND (`+pred+`)
+		AND NOT EXISTS (SELECT 1 FROM `+t.members+` m0 WHERE m0.segment_id = ? AND m0.`+t.idCol+` = `+t.alias+`.id)`, args...)
 	if err != nil {
 		return 0, 0, fmt.Errorf("segment %d: add members: %w", seg.ID, err)
 	}
@@ -184,8 +212,8 @@ func (s *Syncer) reconcile(ctx context.Context, tx *sqldb.Tx, seg Segment, sc sc
 	args = append([]any{seg.ID}, margs...)
 	args = append(args, largs...)
 	args = append(args, pargs...)
-	res, err = tx.Exec(ctx, `DELETE FROM segment_members WHERE segment_id = ? AND `+inM+`
-		AND lead_id NOT IN (SELECT l.id FROM leads l WHERE `+inL+` AND (`+pred+`))`, args...)
+	res, err = tx.Exec(ctx, `DELETE FROM `+t.members+` WHERE segment_id = ? AND `+inM+`
+		AND `+t.idCol+` NOT IN (SELECT `+t.alias+`.id FROM `+row+` WHERE `+inL+` AND (`+pred+`))`, args...)
 	if err != nil {
 		return 0, 0, fmt.Errorf("segment %d: remove members: %w", seg.ID, err)
 	}
@@ -257,7 +285,7 @@ func (s *Syncer) fillStep(ctx context.Context, st *Stats) (bool, error) {
 			return err
 		}
 		var hi *int64
-		if err := tx.QueryRow(ctx, `SELECT MAX(id) FROM (SELECT id FROM leads WHERE id > ? ORDER BY id LIMIT ?) c`, after, fillChunk).Scan(&hi); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT MAX(id) FROM (SELECT id FROM `+targetOf(seg).table+` WHERE id > ? ORDER BY id LIMIT ?) c`, after, fillChunk).Scan(&hi); err != nil {
 			return err
 		}
 		now := s.now()
@@ -305,9 +333,10 @@ func (s *Syncer) refillDependents(ctx context.Context, tx *sqldb.Tx, all []Segme
 	return nil
 }
 
-// changeStep takes the oldest changes of the feed, settles their leads in
-// every segment, and deletes the changes it read; it returns how many.
-func (s *Syncer) changeStep(ctx context.Context, st *Stats) (int, error) {
+// changeStep takes the oldest changes of t's feed, settles their leads
+// (accounts) in every segment of t's kind, and deletes the changes it
+// read; it returns how many.
+func (s *Syncer) changeStep(ctx context.Context, t target, st *Stats) (int, error) {
 	var n int
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		n = 0
@@ -315,7 +344,7 @@ func (s *Syncer) changeStep(ctx context.Context, st *Stats) (int, error) {
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT id, lead_id FROM segment_changes ORDER BY id LIMIT ?`, changeBatch)
+		rows, err := tx.Query(ctx, `SELECT id, `+t.idCol+` FROM `+t.changes+` ORDER BY id LIMIT ?`, changeBatch)
 		if err != nil {
 			return err
 		}
@@ -344,6 +373,9 @@ func (s *Syncer) changeStep(ctx context.Context, st *Stats) (int, error) {
 		}
 		now := s.now()
 		for _, seg := range ordered(all) {
+			if seg.Kind != t.kind {
+				continue
+			}
 			e, l, err := s.reconcile(ctx, tx, seg, scope{ids: leadIDs}, seq, now)
 			if err != nil {
 				return err
@@ -351,7 +383,7 @@ func (s *Syncer) changeStep(ctx context.Context, st *Stats) (int, error) {
 			st.Entered, st.Left = st.Entered+e, st.Left+l
 		}
 		in, args := scope{ids: changeIDs}.sql("id")
-		if _, err := tx.Exec(ctx, `DELETE FROM segment_changes WHERE `+in, args...); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM `+t.changes+` WHERE `+in, args...); err != nil {
 			return err
 		}
 		n = len(changeIDs)
@@ -394,15 +426,28 @@ func (s *Syncer) windows(ctx context.Context) (int, error) {
 			seen := map[string]bool{}
 			for _, seg := range all {
 				for _, c := range seg.Conditions {
-					key := c.EventType + "\x00" + strconv.Itoa(c.Days)
+					key := seg.Kind + "\x00" + c.EventType + "\x00" + strconv.Itoa(c.Days)
 					if c.Field != FEvent || seen[key] {
 						continue
 					}
 					seen[key] = true
 					span := int64(c.Days) * 86400000
-					res, err := tx.Exec(ctx, `INSERT INTO segment_changes (lead_id)
-						SELECT DISTINCT lead_id FROM events WHERE occurred_at > ? AND occurred_at <= ? AND type = ? AND lead_id IS NOT NULL`,
-						*last-span, now-span, c.EventType)
+					typ, targs := " AND type = ?", []any{*last - span, now - span, c.EventType}
+					if c.EventType == AnyEvent {
+						typ, targs = "", targs[:2]
+					}
+					query := `INSERT INTO segment_changes (lead_id)
+						SELECT DISTINCT lead_id FROM events WHERE occurred_at > ? AND occurred_at <= ?` + typ + ` AND lead_id IS NOT NULL`
+					if seg.Kind == KindAccounts {
+						// The accounts of the people whose events left.
+						query = `INSERT INTO account_segment_changes (account_id)
+							SELECT l.account_id FROM leads l WHERE l.account_id IS NOT NULL AND l.id IN (SELECT lead_id FROM events
+								WHERE occurred_at > ? AND occurred_at <= ?` + typ + ` AND lead_id IS NOT NULL)
+							UNION SELECT k.account_id FROM account_links k WHERE k.undone_at IS NULL AND k.lead_id IN (SELECT lead_id FROM events
+								WHERE occurred_at > ? AND occurred_at <= ?` + typ + ` AND lead_id IS NOT NULL)`
+						targs = append(targs, targs...)
+					}
+					res, err := tx.Exec(ctx, query, targs...)
 					if err != nil {
 						return fmt.Errorf("segment: window of %s: %w", strings.TrimSpace(c.EventType), err)
 					}

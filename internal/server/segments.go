@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"leadflow/internal/accountscore"
 	"leadflow/internal/job"
 	"leadflow/internal/segment"
 	"leadflow/internal/sqldb"
@@ -22,7 +23,7 @@ func registerSegments(r *job.Runner, segments *segment.Service, db *sqldb.DB) {
 	r.Every(segment.JobKind, segment.Every, nil)
 }
 
-// wakeSegments starts the membership job, and the webhooks' dispatch, after a request that may have
+// wakeSegments starts the membership job, the account score job and the webhooks' dispatch, after a request that may have
 // written a lead or an event (any but GET and HEAD, and the tracking
 // endpoints), at most once a second per instance, so segments follow a
 // change within moments rather than at the job's next period. The
@@ -41,6 +42,7 @@ func wakeSegments(r *job.Runner, next http.Handler) http.Handler {
 		}
 		go func() { // a failure waits for the next period
 			ctx := context.WithoutCancel(req.Context())
+			accountscore.Wake(ctx, r)
 			segment.Wake(ctx, r)
 			webhook.Wake(ctx, r)
 		}()

@@ -155,6 +155,8 @@ func New(cfg Config) (http.Handler, error) {
 	runner.Handle(mail.JobKind, outbox.Handler)
 	segments := segment.NewService(cfg.DB)
 	registerSegments(runner, segments, cfg.DB)
+	runner.Handle(accountscore.JobKind, accountScores.Handler)
+	runner.Every(accountscore.JobKind, accountscore.Every, nil)
 	hooks := webhook.NewService(cfg.DB, leads)
 	hooks.Log, hooks.Mail = cfg.Log, outbox
 	registerWebhooks(runner, hooks)

@@ -12,6 +12,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/nurture"
 	"leadflow/internal/scoring"
+	"leadflow/internal/segment"
 )
 
 type accountScoringData struct {
@@ -136,6 +137,7 @@ type accountReportData struct {
 	accountscore.Report
 	Days      int
 	Sequences []nurture.Sequence // those marketing may enrol target accounts' people in
+	Segments  []segment.Segment  // the account segments whose accounts' people may be enrolled
 }
 
 // Amounts is amounts for the template.
@@ -159,12 +161,16 @@ func (h *Web) accountReport(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
+		if d.Segments, err = h.Segments.ListKind(r.Context(), actor(r), segment.KindAccounts); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
 	h.render(w, r, "account_report", page{Title: "Account report", Nav: "reports", Data: d})
 }
 
-// enrolTargets puts the people of a tier's target accounts, or of one
-// account, into a nurturing sequence.
+// enrolTargets puts the people of an account segment's accounts, of a
+// tier's target accounts, or of one account, into a nurturing sequence.
 func (h *Web) enrolTargets(w http.ResponseWriter, r *http.Request) {
 	seq, err := strconv.ParseInt(r.PostFormValue("sequence_id"), 10, 64)
 	if err != nil {
@@ -180,8 +186,20 @@ func (h *Web) enrolTargets(w http.ResponseWriter, r *http.Request) {
 		}
 		back = fmt.Sprintf("/accounts/%d", account)
 	}
-	tier, _ := strconv.Atoi(r.PostFormValue("tier"))
-	n, err := h.AccountScores.EnrolTargets(r.Context(), actor(r), h.Nurture, seq, tier, account)
+	t := accountscore.Targets{AccountID: account}
+	t.Tier, _ = strconv.Atoi(r.PostFormValue("tier"))
+	// The report's one menu names a tier ("tier:1") or an account
+	// segment ("segment:7").
+	if kind, v, ok := strings.Cut(r.PostFormValue("targets"), ":"); ok {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		switch kind {
+		case "tier":
+			t.Tier = int(n)
+		case "segment":
+			t.SegmentID = n
+		}
+	}
+	n, err := h.AccountScores.EnrolTargets(r.Context(), actor(r), h.Nurture, seq, t)
 	if err != nil {
 		h.fail(w, r, err)
 		return

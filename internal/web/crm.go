@@ -16,6 +16,7 @@ import (
 	"leadflow/internal/nurture"
 	"leadflow/internal/project"
 	"leadflow/internal/salesteam"
+	"leadflow/internal/segment"
 )
 
 // listOptions reads a list page's q, owner, stage, sort and cursor.
@@ -57,14 +58,30 @@ func (h *Web) listAccounts(w http.ResponseWriter, r *http.Request) {
 	h.renderAccounts(w, r, nil, nil, 0)
 }
 
+// accountList is the accounts page: the list, and the account segments
+// it can be filtered by.
+type accountList struct {
+	crmList[crm.Account]
+	Segments []segment.Segment
+}
+
 func (h *Web) renderAccounts(w http.ResponseWriter, r *http.Request, errs, values map[string]string, status int) {
 	o := listOptions(r)
+	o.Grade = r.URL.Query().Get("grade")
+	if id, err := strconv.ParseInt(r.URL.Query().Get("segment"), 10, 64); err == nil {
+		o.Segment = id
+	}
 	p, err := h.CRM.Accounts(r.Context(), actor(r), o)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := crmList[crm.Account]{Query: r.URL.Query(), Items: p.Items, Pager: pagerOf(r, p), Errors: errs, Values: values}
+	segs, err := h.Segments.ListKind(r.Context(), actor(r), segment.KindAccounts)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := accountList{crmList: crmList[crm.Account]{Query: r.URL.Query(), Items: p.Items, Pager: pagerOf(r, p), Errors: errs, Values: values}, Segments: segs}
 	h.render(w, r, "accounts", page{Title: "Accounts", Nav: "accounts", Data: d, Status: status})
 }
 
