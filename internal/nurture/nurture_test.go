@@ -8,12 +8,15 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/accountscore"
+	"leadflow/internal/crm"
 	"leadflow/internal/dbtest"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
@@ -21,9 +24,11 @@ import (
 	"leadflow/internal/mailtest"
 	"leadflow/internal/mailtmpl"
 	"leadflow/internal/nurture"
+	"leadflow/internal/scoring"
 	"leadflow/internal/segment"
 	"leadflow/internal/sqldb"
 	"leadflow/internal/tracking"
+	"leadflow/internal/usertest"
 )
 
 // env is nurturing over a real database, a real SMTP server on loopback
@@ -587,4 +592,75 @@ func TestSegmentTriggerEnrolsNewMembers(t *testing.T) {
 			t.Errorf("a sequence on a missing segment: %v", err)
 		}
 	})
+}
+
+// Account-based nurturing through an account segment: when an account
+// enters the segment, its people (linked leads) are enrolled; only the
+// one with consent is sent the email; another company's lead is not
+// enrolled.
+func TestAccountSegmentTriggerEnrolsTheAccountsPeople(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		admin := usertest.Actor(t, db, "admin@example.com", access.Admin)
+		accounts := crm.NewService(db, e.leads)
+		scores := accountscore.NewService(db, scoring.NewStore(db))
+		segs := segment.NewService(db)
+		seg, err := segs.Create(ctx, marketer, segment.Segment{Kind: segment.KindAccounts, Name: "Tier 1 accounts",
+			Conditions: []segment.Condition{{Field: "tier", Op: "in", Values: []string{"1"}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		acc, err := accounts.CreateAccount(ctx, admin, crm.AccountInput{Name: "Nordwind", Website: "nordwind.example"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		yes := e.lead(t, lead.Changes{lead.FEmail: "yes@nordwind.example", lead.FConsent: "true"})
+		no := e.lead(t, lead.Changes{lead.FEmail: "no@nordwind.example"})
+		e.lead(t, lead.Changes{lead.FEmail: "other@elsewhere.example", lead.FConsent: "true"})
+		settle := func() {
+			t.Helper()
+			if _, err := scores.Refresh(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := segs.Sync(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		settle()
+		tpl := e.template(t, "ABM", "For Nordwind", "", "Hello")
+		seq := e.sequence(t, nurture.Sequence{Name: "Tier 1 play", TriggerKind: nurture.TriggerSegment, TriggerRef: fmt.Sprint(seg.ID),
+			Steps: []nurture.Step{{Kind: nurture.StepEmail, TemplateID: tpl}}})
+		if err := scores.SetTier(ctx, admin, acc.ID, 1); err != nil {
+			t.Fatal(err)
+		}
+		settle()
+		if err := e.svc.Tick(ctx, job.Job{}); err != nil {
+			t.Fatal(err)
+		}
+		es, _ := e.svc.SequenceEnrolments(ctx, seq.ID, 10)
+		var got []string
+		for _, en := range es {
+			got = append(got, fmt.Sprintf("%d %s", en.LeadID, en.Reason))
+		}
+		want := []string{fmt.Sprintf("%d their account entered the segment Tier 1 accounts", yes.ID), fmt.Sprintf("%d their account entered the segment Tier 1 accounts", no.ID)}
+		if fmt.Sprint(sortedStrings(got)) != fmt.Sprint(sortedStrings(want)) {
+			t.Errorf("enrolments %v, want %v", got, want)
+		}
+		e.run(t)
+		if n := e.outboxCount(t); n != 1 {
+			t.Errorf("%d emails queued; want 1, to the person with consent", n)
+		}
+		// Through the target enrolment as well: the account segment names
+		// the accounts; nobody is enrolled twice.
+		if n, err := scores.EnrolTargets(ctx, marketer, e.svc, seq.ID, accountscore.Targets{SegmentID: seg.ID}); err != nil || n != 0 {
+			t.Errorf("enrolling the segment's people again: %d %v", n, err)
+		}
+	})
+}
+
+func sortedStrings(s []string) []string {
+	out := append([]string(nil), s...)
+	slices.Sort(out)
+	return out
 }
