@@ -12,6 +12,7 @@ import (
 // segmentJSON is a segment as the API shows and takes it.
 type segmentJSON struct {
 	ID          int64               `json:"id"`
+	Kind        string              `json:"kind"`
 	Name        string              `json:"name"`
 	Description string              `json:"description"`
 	Combine     string              `json:"combine"`
@@ -28,12 +29,12 @@ func segmentToJSON(s segment.Segment) segmentJSON {
 	if conds == nil {
 		conds = []segment.Condition{}
 	}
-	return segmentJSON{ID: s.ID, Name: s.Name, Description: s.Description, Combine: s.Combine, Conditions: conds,
+	return segmentJSON{ID: s.ID, Kind: s.Kind, Name: s.Name, Description: s.Description, Combine: s.Combine, Conditions: conds,
 		Members: s.Members, Filled: s.Filled, Version: s.Version, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 }
 
 func (j segmentJSON) segment() segment.Segment {
-	return segment.Segment{ID: j.ID, Name: j.Name, Description: j.Description, Combine: j.Combine, Conditions: j.Conditions, Version: j.Version}
+	return segment.Segment{ID: j.ID, Kind: j.Kind, Name: j.Name, Description: j.Description, Combine: j.Combine, Conditions: j.Conditions, Version: j.Version}
 }
 
 // memberJSON is a lead in a segment.
@@ -60,8 +61,19 @@ func memberToJSON(m segment.Member) memberJSON {
 	return out
 }
 
+// listSegments answers every segment, or those of one kind (?kind=leads
+// or accounts).
 func (a *API) listSegments(w http.ResponseWriter, r *http.Request) {
-	list, err := a.Segments.List(r.Context(), actor(r))
+	var list []segment.Segment
+	var err error
+	switch kind := r.URL.Query().Get("kind"); kind {
+	case "":
+		list, err = a.Segments.List(r.Context(), actor(r))
+	case segment.KindLeads, segment.KindAccounts:
+		list, err = a.Segments.ListKind(r.Context(), actor(r), kind)
+	default:
+		err = (fault.Fields{"kind": "must be leads or accounts"}).Err()
+	}
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -207,11 +219,34 @@ func (a *API) previewSegment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := struct {
-		Count int64        `json:"count"`
-		Leads []memberJSON `json:"leads"`
-	}{Count: p.Count, Leads: make([]memberJSON, 0, len(p.Leads))}
+		Count    int64               `json:"count"`
+		Leads    []memberJSON        `json:"leads"`
+		Accounts []accountMemberJSON `json:"accounts"`
+	}{Count: p.Count, Leads: make([]memberJSON, 0, len(p.Leads)), Accounts: make([]accountMemberJSON, 0, len(p.Accounts))}
 	for _, m := range p.Leads {
 		out.Leads = append(out.Leads, memberToJSON(m))
 	}
+	for _, m := range p.Accounts {
+		out.Accounts = append(out.Accounts, accountMemberJSON{AccountID: m.AccountID, Name: m.Name, Domain: m.Domain, Score: m.Score,
+			Grade: m.Grade, Tier: optionalTier(m.Tier), Owner: optional(m.OwnerEmail)})
+	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// accountMemberJSON is an account in an account segment's preview.
+type accountMemberJSON struct {
+	AccountID int64   `json:"account_id"`
+	Name      string  `json:"name"`
+	Domain    string  `json:"domain"`
+	Score     int     `json:"score"`
+	Grade     string  `json:"grade"`
+	Tier      *int    `json:"tier"`
+	Owner     *string `json:"owner"`
+}
+
+func optionalTier(t int) *int {
+	if t == 0 {
+		return nil
+	}
+	return &t
 }

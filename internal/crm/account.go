@@ -192,7 +192,8 @@ func (s *Service) resolveOwner(ctx context.Context, q sqldb.Querier, id *int64, 
 // CreateAccount stores a new account.
 func (s *Service) CreateAccount(ctx context.Context, a access.Actor, in AccountInput) (Account, error) {
 	now := s.stamp()
-	acc := Account{CreatedAt: now, UpdatedAt: now}
+	// Scored 0, cold, until the score job first scores it (ScoredAt nil).
+	acc := Account{CreatedAt: now, UpdatedAt: now, Grade: "cold"}
 	if in.Owner == "" {
 		in.Owner = a.Email
 	}

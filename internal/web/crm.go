@@ -63,6 +63,16 @@ func (h *Web) listAccounts(w http.ResponseWriter, r *http.Request) {
 type accountList struct {
 	crmList[crm.Account]
 	Segments []segment.Segment
+	Sorts    []sortOption
+}
+
+// sortOption is one order of the accounts list's sort menu, which a
+// phone needs: the column headers that sort are off screen there.
+type sortOption struct{ Value, Key string }
+
+var accountSortOptions = []sortOption{
+	{"name", "acc.sort_name"}, {"-score", "acc.sort_score_desc"}, {"score", "acc.sort_score_asc"}, {"-grade", "acc.sort_grade"},
+	{"tier", "acc.sort_tier"}, {"industry", "acc.sort_industry"}, {"country", "acc.sort_country"}, {"-created_at", "acc.sort_newest"},
 }
 
 func (h *Web) renderAccounts(w http.ResponseWriter, r *http.Request, errs, values map[string]string, status int) {
@@ -81,7 +91,8 @@ func (h *Web) renderAccounts(w http.ResponseWriter, r *http.Request, errs, value
 		h.fail(w, r, err)
 		return
 	}
-	d := accountList{crmList: crmList[crm.Account]{Query: r.URL.Query(), Items: p.Items, Pager: pagerOf(r, p), Errors: errs, Values: values}, Segments: segs}
+	d := accountList{crmList: crmList[crm.Account]{Query: r.URL.Query(), Items: p.Items, Pager: pagerOf(r, p), Errors: errs, Values: values}, Segments: segs,
+		Sorts: accountSortOptions}
 	h.render(w, r, "accounts", page{Title: "Accounts", Nav: "accounts", Data: d, Status: status})
 }
 

@@ -9,7 +9,9 @@ import (
 	"strings"
 
 	"leadflow/internal/access"
+	"leadflow/internal/crm"
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/lead"
 	"leadflow/internal/scoring"
 	"leadflow/internal/segment"
@@ -29,7 +31,7 @@ func (h *Web) listSegments(w http.ResponseWriter, r *http.Request) {
 	}
 	rows := make([]row, 0, len(list))
 	for _, s := range list {
-		rows = append(rows, row{s, describeAll(s.Conditions, names)})
+		rows = append(rows, row{s, describeAll(r.Context(), s, names)})
 	}
 	h.render(w, r, "segments", page{Title: "Segments", Nav: "segments", Data: rows})
 }
@@ -46,23 +48,36 @@ func (h *Web) showSegment(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	cursor := r.URL.Query().Get("cursor")
-	p, err := h.Segments.Members(r.Context(), actor(r), id, cursor, segment.DefaultLimit)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	all, err := h.Segments.List(r.Context(), actor(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, "segment", page{Title: s.Name, Nav: "segments", Data: struct {
-		Segment segment.Segment
-		Summary []string
-		Page    segment.MemberPage
-		Paged   bool
-	}{s, describeAll(s.Conditions, segmentNames(all)), p, cursor != ""}})
+	d := segmentPage{Segment: s, Summary: describeAll(r.Context(), s, segmentNames(all))}
+	if s.Kind == segment.KindAccounts {
+		// An account segment's members are accounts: the accounts list,
+		// filtered by the segment, shows them (best first here).
+		d.Accounts, err = h.CRM.Accounts(r.Context(), actor(r), crm.ListOptions{Segment: s.ID, Sort: "-score", Limit: segment.DefaultLimit})
+	} else {
+		cursor := r.URL.Query().Get("cursor")
+		d.Paged = cursor != ""
+		d.Page, err = h.Segments.Members(r.Context(), actor(r), id, cursor, segment.DefaultLimit)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, "segment", page{Title: s.Name, Nav: "segments", Data: d})
+}
+
+// segmentPage is a segment with a page of its members: leads, or for an
+// account segment its accounts.
+type segmentPage struct {
+	Segment  segment.Segment
+	Summary  []string
+	Page     segment.MemberPage
+	Paged    bool
+	Accounts crm.Page[crm.Account]
 }
 
 // condRow is one row of the segment editor.
@@ -114,11 +129,14 @@ func opOptions() []opOption {
 	return out
 }
 
-// widgetOf names the value inputs a field takes.
-func widgetOf(field string) string {
-	kind, ok := segment.KindOf(field)
+// widgetOf names the value inputs a field of a segment of segKind takes.
+func widgetOf(segKind, field string) string {
+	kind, ok := segment.KindIn(segKind, field)
 	if !ok {
 		return ""
+	}
+	if segKind == segment.KindAccounts && field == segment.FTier {
+		return "tier"
 	}
 	switch field {
 	case lead.FStage, segment.FGrade, lead.FOwner:
@@ -133,6 +151,26 @@ var segmentFieldLabels = map[string]string{
 	segment.FScore: "Score", segment.FGrade: "Grade", segment.FEvent: "Events (what the lead did)", segment.FSegment: "Member of segment",
 }
 
+// accountFieldLabel is an account segment field's name in the page's
+// language.
+func accountFieldLabel(ctx context.Context, field string) string {
+	return i18n.T(ctx, "asegf."+field)
+}
+
+// accountFieldOptions is the editor's field menu for account segments.
+func accountFieldOptions(ctx context.Context) []fieldOption {
+	var out []fieldOption
+	for _, f := range segment.AccountFields {
+		kind, _ := segment.KindIn(segment.KindAccounts, f)
+		group := i18n.T(ctx, "aseg.group_account")
+		if f == segment.FEvent || f == segment.FSegment || f == segment.FOpenOpportunity {
+			group = i18n.T(ctx, "aseg.group_activity")
+		}
+		out = append(out, fieldOption{Value: f, Label: accountFieldLabel(ctx, f), Group: group, Widget: widgetOf(segment.KindAccounts, f), Kind: kind})
+	}
+	return out
+}
+
 func fieldOptions(customKeys []string) []fieldOption {
 	var out []fieldOption
 	for _, f := range segment.Fields {
@@ -145,7 +183,7 @@ func fieldOptions(customKeys []string) []fieldOption {
 		if f == segment.FEvent || f == segment.FSegment {
 			group = "Behaviour and lists"
 		}
-		out = append(out, fieldOption{Value: f, Label: label, Group: group, Widget: widgetOf(f), Kind: kind})
+		out = append(out, fieldOption{Value: f, Label: label, Group: group, Widget: widgetOf(segment.KindLeads, f), Kind: kind})
 	}
 	for _, k := range customKeys {
 		f := lead.CustomPrefix + k
@@ -164,6 +202,7 @@ type segmentEditData struct {
 	Grades     []lead.Grade
 	Owners     []string
 	EventTypes []string
+	Tiers      []string
 	Others     []segment.Segment
 	Preview    *segment.Preview
 }
@@ -173,7 +212,11 @@ func (h *Web) newSegment(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.renderSegmentEdit(w, r, segment.Segment{Combine: segment.All}, nil, nil, -1, 0)
+	kind := segment.KindLeads
+	if r.URL.Query().Get("kind") == segment.KindAccounts {
+		kind = segment.KindAccounts
+	}
+	h.renderSegmentEdit(w, r, segment.Segment{Kind: kind, Combine: segment.All}, nil, nil, -1, 0)
 }
 
 func (h *Web) editSegment(w http.ResponseWriter, r *http.Request) {
@@ -282,8 +325,11 @@ func mergeFields(a, b map[string]string) map[string]string {
 // out). Numbers that are not numbers are returned as reasons keyed like
 // the service's.
 func segmentFromPost(r *http.Request) (segment.Segment, fault.Fields) {
-	s := segment.Segment{Name: r.PostFormValue("name"), Description: r.PostFormValue("description"),
+	s := segment.Segment{Kind: r.PostFormValue("kind"), Name: r.PostFormValue("name"), Description: r.PostFormValue("description"),
 		Combine: r.PostFormValue("combine")}
+	if s.Kind != segment.KindAccounts {
+		s.Kind = segment.KindLeads
+	}
 	s.Version, _ = strconv.ParseInt(r.PostFormValue("version"), 10, 64)
 	bad := fault.Fields{}
 	remove := r.PostFormValue("remove")
@@ -300,7 +346,7 @@ func segmentFromPost(r *http.Request) (segment.Segment, fault.Fields) {
 		c := segment.Condition{Field: field, Op: r.PostFormValue(p + "op")}
 		// A field changed without the page's script keeps the test it
 		// had; the field's first test is the one shown for it.
-		if kind, ok := segment.KindOf(field); ok && !slices.Contains(segment.Ops[kind], c.Op) {
+		if kind, ok := segment.KindIn(s.Kind, field); ok && !slices.Contains(segment.Ops[kind], c.Op) {
 			c.Op = segment.Ops[kind][0]
 		}
 		number := func(name, key string) *int64 {
@@ -315,10 +361,10 @@ func segmentFromPost(r *http.Request) (segment.Segment, fault.Fields) {
 			}
 			return &n
 		}
-		switch widgetOf(field) {
+		switch widgetOf(s.Kind, field) {
 		case "text":
 			c.Value = r.PostFormValue(p + "text")
-		case lead.FStage, segment.FGrade, lead.FOwner:
+		case lead.FStage, segment.FGrade, lead.FOwner, "tier":
 			c.Values = r.PostForm[p+field]
 		case "list":
 			for _, v := range strings.Split(r.PostFormValue(p+"list"), ",") {
@@ -354,12 +400,19 @@ func (h *Web) renderSegmentEdit(w http.ResponseWriter, r *http.Request, s segmen
 	ctx := r.Context()
 	d := segmentEditData{Segment: s, Errors: errs, Ops: opOptions(), Stages: lead.Stages, Grades: lead.Grades,
 		EventTypes: scoring.EventTypes, Preview: p}
-	custom, err := h.customKeys(ctx, actor(r))
-	if err != nil {
-		h.fail(w, r, err)
-		return
+	if s.Kind == segment.KindAccounts {
+		d.Fields = accountFieldOptions(ctx)
+		d.Tiers = []string{"1", "2", "3", segment.Unassigned}
+		// An account's people may have done anything: "any" counts all.
+		d.EventTypes = append([]string{segment.AnyEvent}, scoring.EventTypes...)
+	} else {
+		custom, err := h.customKeys(ctx, actor(r))
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		d.Fields = fieldOptions(custom)
 	}
-	d.Fields = fieldOptions(custom)
 	users, err := h.Users.List(ctx)
 	if err != nil {
 		h.fail(w, r, err)
@@ -375,7 +428,7 @@ func (h *Web) renderSegmentEdit(w http.ResponseWriter, r *http.Request, s segmen
 		return
 	}
 	for _, o := range others {
-		if o.ID != s.ID {
+		if o.ID != s.ID && o.Kind == s.Kind {
 			d.Others = append(d.Others, o)
 		}
 	}
@@ -384,8 +437,8 @@ func (h *Web) renderSegmentEdit(w http.ResponseWriter, r *http.Request, s segmen
 	}
 	conds := append(slices.Clone(s.Conditions), make([]segment.Condition, blank)...)
 	for i, c := range conds {
-		row := condRow{Index: i, Condition: c, Widget: widgetOf(c.Field), ValuesText: strings.Join(c.Values, ", "), Focus: i == focus}
-		row.Kind, _ = segment.KindOf(c.Field)
+		row := condRow{Index: i, Condition: c, Widget: widgetOf(s.Kind, c.Field), ValuesText: strings.Join(c.Values, ", "), Focus: i == focus}
+		row.Kind, _ = segment.KindIn(s.Kind, c.Field)
 		if c.Min != nil {
 			row.MinText = strconv.FormatInt(*c.Min, 10)
 		}
@@ -405,6 +458,9 @@ func (h *Web) renderSegmentEdit(w http.ResponseWriter, r *http.Request, s segmen
 		d.Rows = append(d.Rows, row)
 	}
 	title := "New segment"
+	if s.Kind == segment.KindAccounts {
+		title = i18n.T(ctx, "aseg.new_account_segment")
+	}
 	if s.ID != 0 {
 		title = "Edit " + s.Name
 	}
@@ -470,22 +526,25 @@ func segmentNames(list []segment.Segment) map[int64]string {
 	return out
 }
 
-// describeAll says each condition in words, for lists and pages.
-func describeAll(cs []segment.Condition, names map[int64]string) []string {
-	out := make([]string, 0, len(cs))
-	for _, c := range cs {
-		out = append(out, describe(c, names))
+// describeAll says each condition of s in words, for lists and pages.
+func describeAll(ctx context.Context, s segment.Segment, names map[int64]string) []string {
+	out := make([]string, 0, len(s.Conditions))
+	for _, c := range s.Conditions {
+		out = append(out, describe(ctx, s.Kind, c, names))
 	}
 	return out
 }
 
-func describe(c segment.Condition, names map[int64]string) string {
+func describe(ctx context.Context, segKind string, c segment.Condition, names map[int64]string) string {
 	label := segmentFieldLabels[c.Field]
 	if label == "" {
 		label = fieldLabel(c.Field)
 	}
+	if segKind == segment.KindAccounts {
+		label = accountFieldLabel(ctx, c.Field)
+	}
 	op := opLabels[c.Op]
-	switch kind, _ := segment.KindOf(c.Field); kind {
+	switch kind, _ := segment.KindIn(segKind, c.Field); kind {
 	case segment.Text:
 		if c.Op == segment.Empty || c.Op == segment.NotEmpty {
 			return label + " " + op
