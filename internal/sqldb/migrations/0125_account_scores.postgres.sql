@@ -48,11 +48,18 @@ CREATE TRIGGER account_changes_event_delete AFTER DELETE ON events
 -- A lead converted into an account, moved to another, or deleted.
 CREATE FUNCTION account_changes_lead() RETURNS trigger AS $$
 BEGIN
-    IF TG_OP <> 'INSERT' AND OLD.account_id IS NOT NULL THEN
-        INSERT INTO account_changes (account_id) VALUES (OLD.account_id);
-    END IF;
-    IF TG_OP = 'UPDATE' AND NEW.account_id IS NOT NULL AND NEW.account_id IS DISTINCT FROM OLD.account_id THEN
-        INSERT INTO account_changes (account_id) VALUES (NEW.account_id);
+    IF TG_OP = 'DELETE' THEN
+        IF OLD.account_id IS NOT NULL THEN
+            INSERT INTO account_changes (account_id) VALUES (OLD.account_id);
+        END IF;
+    ELSIF NEW.account_id IS DISTINCT FROM OLD.account_id THEN
+        -- A lead's every write names account_id; only a move counts.
+        IF OLD.account_id IS NOT NULL THEN
+            INSERT INTO account_changes (account_id) VALUES (OLD.account_id);
+        END IF;
+        IF NEW.account_id IS NOT NULL THEN
+            INSERT INTO account_changes (account_id) VALUES (NEW.account_id);
+        END IF;
     END IF;
     RETURN NULL;
 END;
