@@ -80,33 +80,32 @@ func (s *Service) Refresh(ctx context.Context) (int, error) {
 	}
 	total := 0
 	for ctx.Err() == nil {
-		n, err := s.refreshStep(ctx)
+		read, scored, err := s.refreshStep(ctx)
+		total += scored
 		if err != nil {
 			return total, err
 		}
-		if n == 0 {
+		if read == 0 {
 			break
 		}
-		total += n
 	}
 	return total, ctx.Err()
 }
 
 // refreshStep scores the accounts of the oldest changes and deletes the
-// changes it read; it returns how many accounts it scored (0 when the
-// queue is empty).
-func (s *Service) refreshStep(ctx context.Context) (int, error) {
+// changes it read; it returns how many changes it read (0 when the queue
+// is empty) and how many accounts it scored (deleted ones are not).
+func (s *Service) refreshStep(ctx context.Context) (read, scored int, err error) {
 	rules, err := s.Rules(ctx)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	leads, err := s.leads.Current(ctx)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	var scored int
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		scored = 0
+		read, scored = 0, 0
 		rows, err := tx.Query(ctx, `SELECT id, account_id FROM account_changes ORDER BY id LIMIT ?`, refreshBatch)
 		if err != nil {
 			return fmt.Errorf("accountscore: read changes: %w", err)
@@ -156,9 +155,10 @@ func (s *Service) refreshStep(ctx context.Context) (int, error) {
 		if _, err := tx.Exec(ctx, `DELETE FROM account_changes WHERE id IN (`+cin+`)`, cargs...); err != nil {
 			return fmt.Errorf("accountscore: delete changes: %w", err)
 		}
+		read = len(changeIDs)
 		return nil
 	})
-	return scored, err
+	return read, scored, err
 }
 
 // store scores account id at now in tx and writes the result.
