@@ -25,6 +25,11 @@ var weights = map[string]map[Level]float64{
 	"country":     {Same: 0.5, Different: -5},
 }
 
+// Version names the weights, comparisons and keys above: a change to any
+// of them must raise it, so that the probable duplicates stored with the
+// old scores are all found and scored again.
+const Version = 1
+
 // maxWeight is the most each costly slot can add (its Same weight).
 var maxWeight = map[int]float64{5: weights["company"][Same], 6: weights["street"][Same], 8: weights["city"][Same]}
 

@@ -25,7 +25,9 @@ import (
 //
 //   - first: the identity.pairs job on leads without stored keys (it
 //     stores every lead's keys, then finds and scores all candidate pairs)
-//   - rebuild: the same job once the keys are stored (the nightly run)
+//   - rebuild: the full run once the keys are stored (weekly)
+//   - nightly: the run that checks again the leads changed since the
+//     last (here none: the leads were inserted before)
 //   - page: the review queue's first page, read from the stored pairs
 //
 // peak-MB is the process's peak resident memory when the step ends.
@@ -58,6 +60,17 @@ func BenchmarkProbableDuplicates(b *testing.B) {
 	}
 	b.Run("first", rebuild)
 	b.Run("rebuild", rebuild)
+	b.Run("nightly", func(b *testing.B) {
+		var st lead.PairStats
+		for b.Loop() {
+			var err error
+			if st, err = svc.RefreshPairs(ctx); err != nil || st.Full {
+				b.Fatalf("%+v %v", st, err)
+			}
+		}
+		b.ReportMetric(float64(st.Rechecked), "rechecked")
+		b.ReportMetric(peakMB(), "peak-MB")
+	})
 	b.Run("page", func(b *testing.B) {
 		total := 0
 		for b.Loop() {

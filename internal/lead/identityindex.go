@@ -3,13 +3,16 @@ package lead
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
+	"leadflow/internal/fault"
 	"leadflow/internal/identity"
 	"leadflow/internal/job"
 	"leadflow/internal/sqldb"
@@ -213,22 +216,113 @@ func storePair(ctx context.Context, q sqldb.Querier, m identity.Match, at int64)
 	return n > 0, err
 }
 
-// PairsJob is the job kind that finds every probable duplicate again:
-// once after the migration that began storing them, and nightly, which
-// also renews scores a change of weights would alter.
+// PairsJob is the job kind that keeps the probable duplicates: nightly it
+// checks again the leads changed since its last run, and weekly (or once
+// identity's weights have changed, or on a database from before the
+// stored pairs) it finds every pair again.
 const PairsJob = "identity.pairs"
 
-// PairStats is what a run of RebuildPairs did.
+// PairStats is what a run of the pairs job did.
 type PairStats struct {
-	Keyed      int // leads whose keys were stored for the first time
-	Candidates int // pairs sharing a key in a block small enough
-	Matches    int // probable duplicates among them, but for those dismissed
+	Full       bool // every pair was found again
+	Keyed      int  // leads whose keys were stored for the first time
+	Rechecked  int  // leads changed since the last run, checked again
+	Candidates int  // pairs sharing a key in a block small enough (full runs)
+	Matches    int  // probable duplicates among them, but for those dismissed (full runs)
 }
+
+// pairsKey is the setting where the pairs job keeps pairsState.
+const pairsKey = "identity.pairs"
+
+// pairsState is what the pairs job remembers between runs.
+type pairsState struct {
+	Version int   `json:"version"` // identity.Version the stored pairs were scored with
+	FullAt  int64 `json:"full_at"` // when the last full run began (ms)
+	RunAt   int64 `json:"run_at"`  // when the last run of either kind began (ms)
+}
+
+// fullEvery is how often every pair is found again even if nothing asks
+// for it: it also finds pairs that no single lead's change brings out (a
+// key whose block shrank below MaxBlock as leads were deleted).
+const fullEvery = 7 * 24 * time.Hour
+
+// recheckMargin is how far before the last run's start changed leads are
+// looked for: a write that began before that run may commit after it.
+const recheckMargin = 10 * time.Minute
 
 // RunPairsJob is the handler of PairsJob.
 func (s *Service) RunPairsJob(ctx context.Context, _ job.Job) error {
-	_, err := s.RebuildPairs(ctx)
+	_, err := s.RefreshPairs(ctx)
 	return err
+}
+
+// RefreshPairs brings the stored probable duplicates up to date. Every
+// write of a lead already compares it with its block mates, so a run
+// needs only check again the leads changed since the last (their keys
+// unchanged, that costs a read each); the pairs of leads that did not
+// change keep their scores, which only new weights would alter.
+func (s *Service) RefreshPairs(ctx context.Context) (PairStats, error) {
+	st, err := s.readPairsState(ctx)
+	if err != nil {
+		return PairStats{}, err
+	}
+	start := s.now().UTC()
+	if st.Version != identity.Version || start.Sub(time.UnixMilli(st.FullAt)) >= fullEvery {
+		return s.RebuildPairs(ctx)
+	}
+	var ps PairStats
+	if ps.Keyed, err = s.keyUnkeyed(ctx); err != nil {
+		return ps, err
+	}
+	ids, err := sqldb.Column[int64](ctx, s.db.R, `SELECT id FROM leads WHERE updated_at >= ? ORDER BY id`,
+		time.UnixMilli(st.RunAt).Add(-recheckMargin).UnixMilli())
+	if err != nil {
+		return ps, fmt.Errorf("lead store: leads changed since the last pairs run: %w", err)
+	}
+	for _, id := range ids {
+		err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+			l, err := lockLead(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			return checkIdentity(ctx, tx, l)
+		})
+		if fault.CodeOf(err) == fault.NotFound {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return ps, err
+		}
+		ps.Rechecked++
+	}
+	st.RunAt = start.UnixMilli()
+	return ps, s.db.InTx(ctx, func(tx *sqldb.Tx) error { return writePairsState(ctx, tx, st) })
+}
+
+func (s *Service) readPairsState(ctx context.Context) (pairsState, error) {
+	var st pairsState
+	var v string
+	if err := s.db.R.QueryRow(ctx, `SELECT COALESCE((SELECT value FROM settings WHERE key = ?), '')`, pairsKey).Scan(&v); err != nil {
+		return st, fmt.Errorf("lead store: pairs job state: %w", err)
+	}
+	if v != "" {
+		if err := json.Unmarshal([]byte(v), &st); err != nil {
+			return st, fmt.Errorf("lead store: pairs job state %q: %w", v, err)
+		}
+	}
+	return st, nil
+}
+
+func writePairsState(ctx context.Context, tx *sqldb.Tx, st pairsState) error {
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, pairsKey, string(b))
+	if err != nil {
+		return fmt.Errorf("lead store: pairs job state: %w", err)
+	}
+	return nil
 }
 
 // RebuildPairs stores the keys of leads that have none yet, then finds
@@ -253,6 +347,7 @@ func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 	}
 	st.Candidates = len(pairs)
 	matches := scorePairs(recs, pairs)
+	st.Full = true
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		// Pairs found at intake while the job ran are newer than what it
 		// read: they stay.
@@ -269,7 +364,7 @@ func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 				st.Matches++
 			}
 		}
-		return nil
+		return writePairsState(ctx, tx, pairsState{Version: identity.Version, FullAt: start, RunAt: start})
 	})
 	return st, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"leadflow/internal/dbtest"
 	"leadflow/internal/fault"
@@ -187,4 +188,67 @@ func TestIdentityUnderConcurrentWriters(t *testing.T) {
 	if ok != 1 {
 		t.Errorf("%d reviewers closed one review", ok)
 	}
+}
+
+// The nightly pairs job checks again only the leads changed since its
+// last run (one written behind the service's back is found), and finds
+// every pair again weekly or when identity's weights changed.
+func TestPairsJobRechecksChangedLeads(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		clock := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+		svc.SetClock(func() time.Time { return clock })
+		var ids []int64
+		for _, c := range []lead.Changes{
+			{"first_name": "Kayla", "last_name": "Harrington", "company": "Orbit", "city": "Brasov", "phone": "+40721000111"},
+			{"first_name": "Ion", "last_name": "Popescu", "company": "Nebula", "city": "Iasi"},
+			{"first_name": "Marcus", "last_name": "Webb", "company": "Quasar", "city": "Arad"},
+		} {
+			r, err := svc.Intake(ctx, lead.Incoming{Changes: c, Origin: formOrigin})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, r.Lead.ID)
+		}
+		run := func(after time.Duration) lead.PairStats {
+			t.Helper()
+			clock = clock.Add(after)
+			st, err := svc.RefreshPairs(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		if st := run(time.Hour); !st.Full {
+			t.Errorf("the first run on this database was not a full one: %+v", st)
+		}
+		if st := run(time.Hour); st.Full || st.Rechecked != 0 {
+			t.Errorf("a night without changes: %+v", st)
+		}
+		// Written straight to the table: no check at intake saw it.
+		if _, err := db.W.Exec(ctx, `UPDATE leads SET first_name = 'Kayla', last_name = 'Harington', company = 'Orbit SRL',
+			city = 'Brasov', updated_at = ? WHERE id = ?`, clock.Add(time.Minute).UnixMilli(), ids[2]); err != nil {
+			t.Fatal(err)
+		}
+		if st := run(time.Hour); st.Full || st.Rechecked != 1 {
+			t.Errorf("the night after one change: %+v", st)
+		}
+		p, err := svc.ProbableDuplicates(ctx, tm.marketing, lead.DuplicateQuery{})
+		if err != nil || p.Total != 1 || p.Pairs[0].A.ID != ids[0] || p.Pairs[0].B.ID != ids[2] {
+			t.Fatalf("the changed lead's look-alike: %+v %v", p, err)
+		}
+		if st := run(7 * 24 * time.Hour); !st.Full || st.Matches != 1 {
+			t.Errorf("a week on: %+v", st)
+		}
+		// Scored by other weights an hour ago: the weights alone ask for it.
+		old := fmt.Sprintf(`{"version":0,"full_at":%d,"run_at":%[1]d}`, clock.UnixMilli())
+		if _, err := db.W.Exec(ctx, `UPDATE settings SET value = ? WHERE key = 'identity.pairs'`, old); err != nil {
+			t.Fatal(err)
+		}
+		if st := run(time.Hour); !st.Full {
+			t.Errorf("after the weights changed: %+v", st)
+		}
+	})
 }
