@@ -21,7 +21,7 @@ const KindAccount = "account"
 
 // NoticeAccountLead is the notice an account's owner gets when a new
 // lead from that company arrives.
-const NoticeAccountLead = "account_lead"
+const NoticeAccountLead = notify.AccountLead
 
 // linkAccount links new lead l to the account its company already is,
 // says so on its timeline and tells the account's owner. ok is false
@@ -44,7 +44,7 @@ func linkAccount(ctx context.Context, tx *sqldb.Tx, l Lead, now time.Time) (m ac
 		return m, false, err
 	}
 	return m, true, notify.Add(ctx, tx, notify.Note{UserID: m.OwnerID, Kind: NoticeAccountLead, At: now,
-		Title:  fmt.Sprintf("New lead %s from %s, your account", noticeTitle(l), m.AccountName),
+		Args:   noticeArgs(l, "Account", m.AccountName),
 		Link:   leadLink(l.ID),
 		Dedupe: "account_lead:" + strconv.FormatInt(l.ID, 10)})
 }

@@ -10,15 +10,21 @@ import (
 	"leadflow/internal/sqldb"
 )
 
-// noticeTitle names l in a notice: a lead known only by its phone or
-// company still gets a readable line.
-func noticeTitle(l Lead) string {
+// noticeArgs names l in a notice: a lead known only by its phone or
+// company still gets a readable line, and one with none of them is
+// named by its number (in the reader's language).
+func noticeArgs(l Lead, more ...string) notify.Args {
+	a := notify.Args{"LeadID": strconv.FormatInt(l.ID, 10)}
 	for _, s := range []string{l.Name(), l.Phone, l.Company} {
 		if s != "" {
-			return s
+			a["Lead"] = s
+			break
 		}
 	}
-	return "lead #" + strconv.FormatInt(l.ID, 10)
+	for i := 0; i+1 < len(more); i += 2 {
+		a[more[i]] = more[i+1]
+	}
+	return a
 }
 
 func leadLink(id int64) string { return "/leads/" + strconv.FormatInt(id, 10) }
@@ -34,7 +40,7 @@ func noticeOwnerChange(ctx context.Context, q sqldb.Querier, c Change, actorID i
 		return nil
 	}
 	return notify.Add(ctx, q, notify.Note{UserID: l.OwnerID, Kind: notify.Assigned, At: c.At,
-		Title: noticeTitle(l) + " was assigned to you", Link: leadLink(l.ID)})
+		Args: noticeArgs(l), Link: leadLink(l.ID)})
 }
 
 // noticeHot tells the owner of l, which an event or an edit just made
@@ -45,7 +51,7 @@ func noticeHot(ctx context.Context, q sqldb.Querier, l Lead, now time.Time) erro
 		return nil
 	}
 	return notify.Add(ctx, q, notify.Note{UserID: l.OwnerID, Kind: notify.Hot, At: now,
-		Title:  fmt.Sprintf("%s turned hot (score %d)", noticeTitle(l), l.Score),
+		Args:   noticeArgs(l, "Score", strconv.Itoa(l.Score)),
 		Link:   leadLink(l.ID),
 		Dedupe: "hot:" + strconv.FormatInt(l.ID, 10) + ":" + now.UTC().Format(time.DateOnly)})
 }
@@ -81,7 +87,7 @@ func (s *Service) NoticeDueSoon(ctx context.Context) (int, error) {
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		for _, l := range due {
 			n := notify.Note{UserID: l.OwnerID, Kind: notify.DueSoon, At: now, Link: leadLink(l.ID),
-				Title:  fmt.Sprintf("First contact with %s is due in %d min", noticeTitle(l), int(l.ContactDueAt.Sub(now).Minutes())+1),
+				Args:   noticeArgs(l, "Count", strconv.Itoa(int(l.ContactDueAt.Sub(now).Minutes())+1)),
 				Dedupe: "due:" + strconv.FormatInt(l.ID, 10) + ":" + strconv.FormatInt(l.ContactDueAt.UnixMilli(), 10)}
 			if err := notify.Add(ctx, tx, n); err != nil {
 				return err

@@ -8,6 +8,7 @@ package notify
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 
 	"leadflow/internal/access"
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/live"
 	"leadflow/internal/sqldb"
 )
@@ -26,22 +28,75 @@ const (
 	Hot      = "hot"      // one of the user's leads turned hot
 )
 
+// AccountLead is the kind of notice that tells an account's owner a new
+// lead was linked to their account.
+const AccountLead = "account_lead"
+
 // Notice is one notification.
 type Notice struct {
-	ID        int64      `json:"id"`
-	Kind      string     `json:"kind"`
-	Title     string     `json:"title"`
+	ID   int64  `json:"id"`
+	Kind string `json:"kind"`
+	// Title is the notice in English, as stored; pages show TitleIn.
+	Title string `json:"title"`
+	// Args fill in the kind's message (notice.<kind> in the catalogs);
+	// nil for a notice stored before they were kept, which reads as its
+	// Title.
+	Args      Args       `json:"-"`
 	Link      string     `json:"link"`
 	CreatedAt time.Time  `json:"created_at"`
 	ReadAt    *time.Time `json:"read_at"`
+}
+
+// Args are the values a notice's message is filled in with, by the
+// names of its placeholders ("Lead", "Score").
+type Args map[string]string
+
+// TitleIn is n's title in l's language: its kind's message filled in
+// with its arguments, or the stored title when it has none (an older
+// notice) or its kind has no message.
+func (n Notice) TitleIn(l *i18n.Locale) string {
+	if n.Args == nil || !i18n.Has("notice."+n.Kind) {
+		return n.Title
+	}
+	return title(l, n.Kind, n.Args)
+}
+
+// title fills in kind's message in l. A lead known by no name, phone
+// or company is named by its number; a count (Count) picks the plural.
+func title(l *i18n.Locale, kind string, args Args) string {
+	var pairs []any
+	for k, v := range args {
+		if k == "Count" {
+			n, _ := strconv.Atoi(v)
+			pairs = append(pairs, k, n)
+			continue
+		}
+		pairs = append(pairs, k, v)
+	}
+	if args["Lead"] == "" {
+		pairs = append(pairs, "Lead", l.T("notice.lead_number", "ID", args["LeadID"]))
+	}
+	return l.T("notice."+kind, pairs...)
+}
+
+// KindIn is the name of kind in l's language.
+func KindIn(l *i18n.Locale, kind string) string {
+	if i18n.Has("notice.kind." + kind) {
+		return l.T("notice.kind." + kind)
+	}
+	return kind
 }
 
 // Note is a notice to add.
 type Note struct {
 	UserID int64
 	Kind   string
-	Title  string
-	Link   string
+	// Args fill in the kind's message; the title is stored in English
+	// too, for the API and for readers of the table.
+	Args Args
+	// Title is written as is when the kind has no message.
+	Title string
+	Link  string
 	// Dedupe, when set, makes the notice once per user: a second one
 	// with the same key is dropped.
 	Dedupe string
@@ -57,9 +112,15 @@ func Add(ctx context.Context, q sqldb.Querier, n Note) error {
 	if n.Dedupe != "" {
 		dedupe = n.Dedupe
 	}
-	_, err := q.Exec(ctx, `INSERT INTO notifications (user_id, kind, title, link, dedupe, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		n.UserID, n.Kind, n.Title, n.Link, dedupe, n.At.UnixMilli())
+	args := ""
+	if n.Args != nil && i18n.Has("notice."+n.Kind) {
+		n.Title = title(i18n.For(i18n.Default), n.Kind, n.Args)
+		b, _ := json.Marshal(n.Args) // a map of strings always marshals
+		args = string(b)
+	}
+	_, err := q.Exec(ctx, `INSERT INTO notifications (user_id, kind, title, args, link, dedupe, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		n.UserID, n.Kind, n.Title, args, n.Link, dedupe, n.At.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("notify: add: %w", err)
 	}
@@ -118,7 +179,7 @@ func (s *Service) List(ctx context.Context, a access.Actor, unread bool, cursor 
 	if unread {
 		where = " AND read_at IS NULL"
 	}
-	rows, err := s.db.R.Query(ctx, `SELECT id, kind, title, link, created_at, read_at FROM notifications
+	rows, err := s.db.R.Query(ctx, `SELECT id, kind, title, args, link, created_at, read_at FROM notifications
 		WHERE user_id = ? AND id < ?`+where+` ORDER BY id DESC LIMIT ?`, a.ID, before, limit+1)
 	if err != nil {
 		return Page{}, fmt.Errorf("notify: list: %w", err)
@@ -129,9 +190,11 @@ func (s *Service) List(ctx context.Context, a access.Actor, unread bool, cursor 
 		var n Notice
 		var at int64
 		var read sql.NullInt64
-		if err := rows.Scan(&n.ID, &n.Kind, &n.Title, &n.Link, &at, &read); err != nil {
+		var args string
+		if err := rows.Scan(&n.ID, &n.Kind, &n.Title, &args, &n.Link, &at, &read); err != nil {
 			return Page{}, err
 		}
+		n.Args = parseArgs(args)
 		n.CreatedAt = time.UnixMilli(at).UTC()
 		if read.Valid {
 			t := time.UnixMilli(read.Int64).UTC()
@@ -147,6 +210,19 @@ func (s *Service) List(ctx context.Context, a access.Actor, unread bool, cursor 
 		p.Next = strconv.FormatInt(p.Items[limit-1].ID, 10)
 	}
 	return p, nil
+}
+
+// parseArgs reads the stored arguments; "" (a notice from before they
+// were kept) or anything unreadable is none.
+func parseArgs(s string) Args {
+	if s == "" {
+		return nil
+	}
+	var a Args
+	if json.Unmarshal([]byte(s), &a) != nil {
+		return nil
+	}
+	return a
 }
 
 // Unread counts a's unread notices; the top bar shows it on every page.
@@ -175,8 +251,10 @@ func (s *Service) Read(ctx context.Context, a access.Actor, id int64, now time.T
 			return fmt.Errorf("notify: read %d: %w", id, err)
 		}
 		var at, read int64
-		err := tx.QueryRow(ctx, `SELECT id, kind, title, link, created_at, read_at FROM notifications WHERE id = ? AND user_id = ?`,
-			id, a.ID).Scan(&n.ID, &n.Kind, &n.Title, &n.Link, &at, &read)
+		var args string
+		err := tx.QueryRow(ctx, `SELECT id, kind, title, args, link, created_at, read_at FROM notifications WHERE id = ? AND user_id = ?`,
+			id, a.ID).Scan(&n.ID, &n.Kind, &n.Title, &args, &n.Link, &at, &read)
+		n.Args = parseArgs(args)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fault.Errorf(fault.NotFound, "notification %d not found", id)
 		}

@@ -230,3 +230,66 @@ func atoi(s string) int {
 	n, _ := strconv.Atoi(strings.TrimSpace(s))
 	return n
 }
+
+// A notice is stored with its kind and arguments and written in its
+// reader's language when read: a Norwegian reader sees Norwegian titles
+// and kinds (a plural for the minutes), while the API keeps English and a notice stored before
+// arguments were kept still reads as its stored title.
+func TestNotificationTitlesInTheReadersLanguage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		b := newBrowser(t, f.srv.URL)
+		b.login("sam@example.com")
+		if status, _, body := b.post("/account/language", url.Values{"language": {"nb"}}); status != http.StatusSeeOther {
+			t.Fatalf("language: %d %.300s", status, body)
+		}
+		status, ola := f.call(t, "marketing", "POST", "/api/v1/leads", `{"email":"ola@fjord.example","first_name":"Ola","last_name":"Nordmann"}`)
+		if status != http.StatusCreated {
+			t.Fatalf("lead: %d %v", status, ola)
+		}
+		f.call(t, "marketing", "PATCH", fmt.Sprint("/api/v1/leads/", ola["id"]), `{"owner":"sam@example.com"}`)
+		status, nameless := f.call(t, "sales", "POST", "/api/v1/leads", `{"email":"x@fjord.example","owner":"sam@example.com"}`)
+		if status != http.StatusCreated {
+			t.Fatalf("lead: %d %v", status, nameless)
+		}
+		if _, err := db.W.Exec(ctx, `UPDATE leads SET contact_due_at = ? WHERE id = ?`, time.Now().Add(20*time.Minute).UnixMilli(), nameless["id"]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := lead.NewService(db).NoticeDueSoon(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var sam int64
+		if err := db.R.QueryRow(ctx, `SELECT id FROM users WHERE email = 'sam@example.com'`).Scan(&sam); err != nil {
+			t.Fatal(err)
+		}
+		// As a notice was stored before its arguments were kept.
+		if _, err := db.W.Exec(ctx, `INSERT INTO notifications (user_id, kind, title, link, created_at) VALUES (?, 'assigned', 'Old Lead was assigned to you', '/leads', ?)`,
+			sam, time.Now().UnixMilli()); err != nil {
+			t.Fatal(err)
+		}
+		status, _, page := b.get("/notifications")
+		if status != http.StatusOK {
+			t.Fatalf("notifications: %d", status)
+		}
+		for _, want := range []string{
+			"Ola Nordmann er tildelt deg",
+			"Første kontakt med x@fjord.example forfaller om 20 minutter",
+			">Tildelt ·", ">Forfaller snart ·",
+			"Old Lead was assigned to you",
+		} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the Norwegian page lacks %q:\n%s", want, textOf(page))
+			}
+		}
+		_, list := notices(t, f, "sales", "")
+		var titles []string
+		for _, n := range list {
+			titles = append(titles, fmt.Sprint(n["title"]))
+		}
+		want := "Old Lead was assigned to you|First contact with x@fjord.example is due in 20 min|Ola Nordmann was assigned to you"
+		if got := strings.Join(titles, "|"); got != want {
+			t.Errorf("the API's titles: %q, want English %q", got, want)
+		}
+	})
+}

@@ -12,6 +12,7 @@ import (
 	"leadflow/internal/access"
 	"leadflow/internal/i18n"
 	"leadflow/internal/lead"
+	"leadflow/internal/notify"
 	"leadflow/internal/product"
 	"leadflow/internal/report"
 )
@@ -112,6 +113,8 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 			return v
 		},
 		"roleName":    func(r access.Role) string { return l.T("role." + string(r)) },
+		"noticeTitle": func(n notify.Notice) string { return n.TitleIn(l) },
+		"noticeKind":  func(kind string) string { return notify.KindIn(l, kind) },
 		"why":         l.Reason,
 		"duration":    func(d time.Duration) string { return localDuration(l, d) },
 		"longDate":    l.LongDate,

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"leadflow/internal/i18n"
 	"leadflow/internal/notify"
 )
 
@@ -52,6 +53,6 @@ func (h *Web) readAllNotifications(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, strconv.FormatInt(n, 10)+" notification"+plural(int(n))+" marked read.")
+	h.flash(w, i18n.T(r.Context(), "notif.marked_read", "Count", n))
 	http.Redirect(w, r, "/notifications", http.StatusSeeOther)
 }

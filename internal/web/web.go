@@ -309,18 +309,20 @@ func pathID(r *http.Request) (int64, error) {
 var funcs = template.FuncMap{
 	// t, lang, day and roleName are given their language per page (see
 	// localFuncs); these stand in while the templates are parsed.
-	"t":         i18n.For(i18n.Default).T,
-	"lang":      func() string { return i18n.Default },
-	"locale":    func() *i18n.Locale { return i18n.For(i18n.Default) },
-	"day":       i18n.For(i18n.Default).Day,
-	"roleName":  func(r access.Role) string { return string(r) },
-	"why":       func(reason string) string { return reason },
-	"int64":     func(n int) int64 { return int64(n) },
-	"stageText": func(s string) string { return stageName(lead.Stage(s)) },
-	"longDate":  i18n.For(i18n.Default).LongDate,
-	"shortDay":  i18n.For(i18n.Default).ShortDay,
-	"languages": languages,
-	"tr":        func(en string) string { return en },
+	"t":           i18n.For(i18n.Default).T,
+	"lang":        func() string { return i18n.Default },
+	"locale":      func() *i18n.Locale { return i18n.For(i18n.Default) },
+	"day":         i18n.For(i18n.Default).Day,
+	"roleName":    func(r access.Role) string { return string(r) },
+	"why":         func(reason string) string { return reason },
+	"int64":       func(n int) int64 { return int64(n) },
+	"stageText":   func(s string) string { return stageName(lead.Stage(s)) },
+	"longDate":    i18n.For(i18n.Default).LongDate,
+	"shortDay":    i18n.For(i18n.Default).ShortDay,
+	"languages":   languages,
+	"tr":          func(en string) string { return en },
+	"noticeTitle": func(n notify.Notice) string { return n.TitleIn(i18n.For(i18n.Default)) },
+	"noticeKind":  func(kind string) string { return notify.KindIn(i18n.For(i18n.Default), kind) },
 	"countryName": func(code string) string {
 		if n := country.Name(code); n != "" {
 			return n
