@@ -604,7 +604,7 @@ func (h *Web) projectReport(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, "project_report", page{Title: "Projects by " + string(rep.By), Nav: "reports",
+	h.render(w, r, "project_report", page{Title: i18n.T(r.Context(), "prj.title_by", "By", strings.ToLower(i18n.T(r.Context(), "prj.dim_"+string(rep.By)))), Nav: "reports",
 		Data: projectReportData{Report: rep, By: rep.By, Formulas: project.Formulas}})
 }
 

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/accountmatch"
+	"leadflow/internal/crm"
 	"leadflow/internal/i18n"
 	"leadflow/internal/lead"
 	"leadflow/internal/notify"
@@ -114,6 +116,8 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		},
 		"roleName":    func(r access.Role) string { return l.T("role." + string(r)) },
 		"noticeTitle": func(n notify.Notice) string { return n.TitleIn(l) },
+		"buyingRole":  func(r crm.Role) string { return localBuyingRole(l, r) },
+		"matchedOn":   func(by, value string) string { return localMatchedOn(l, by, value) },
 		"noticeKind":  func(kind string) string { return notify.KindIn(l, kind) },
 		"why":         l.Reason,
 		"duration":    func(d time.Duration) string { return localDuration(l, d) },
@@ -152,6 +156,32 @@ func localHuman(l *i18n.Locale, code string) string {
 		return l.T("code." + code)
 	}
 	return human(code)
+}
+
+// localBuyingRole is a contact's part in the buying decision in l's
+// language; an unknown one shows as crm writes it.
+func localBuyingRole(l *i18n.Locale, r crm.Role) string {
+	switch {
+	case r == "":
+		return l.T("crm.role.none")
+	case i18n.Has("crm.role." + string(r)):
+		return l.T("crm.role." + string(r))
+	}
+	return r.Label()
+}
+
+// localMatchedOn says in l's language what a lead's link to an account
+// was made on, as accountmatch.Describe does in English.
+func localMatchedOn(l *i18n.Locale, by, value string) string {
+	switch by {
+	case accountmatch.ByWebsite:
+		return l.T("match.by_website", "Value", value)
+	case accountmatch.ByEmail:
+		return l.T("match.by_email", "Value", value)
+	case accountmatch.ByCompany:
+		return l.T("match.by_company", "Value", value)
+	}
+	return accountmatch.Describe(by, value)
 }
 
 // localStage is a lead stage's name in l's language.

@@ -322,6 +322,8 @@ var funcs = template.FuncMap{
 	"languages":   languages,
 	"tr":          func(en string) string { return en },
 	"noticeTitle": func(n notify.Notice) string { return n.TitleIn(i18n.For(i18n.Default)) },
+	"buyingRole":  func(r crm.Role) string { return localBuyingRole(i18n.For(i18n.Default), r) },
+	"matchedOn":   func(by, value string) string { return localMatchedOn(i18n.For(i18n.Default), by, value) },
 	"noticeKind":  func(kind string) string { return notify.KindIn(i18n.For(i18n.Default), kind) },
 	"countryName": func(code string) string {
 		if n := country.Name(code); n != "" {

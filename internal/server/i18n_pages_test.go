@@ -1,0 +1,68 @@
+package server_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"leadflow/internal/dbtest"
+	"leadflow/internal/sqldb"
+)
+
+// romanianBrowser is a browser signed in as Sam, who set Romanian.
+func romanianBrowser(t *testing.T, f *fixture) *browser {
+	t.Helper()
+	b := newBrowser(t, f.srv.URL)
+	b.login("sam@example.com")
+	if status, _, body := b.post("/account/language", url.Values{"language": {"ro"}}); status != http.StatusSeeOther {
+		t.Fatalf("language: %d %.300s", status, body)
+	}
+	return b
+}
+
+// A Romanian reader sees the buying committee's roles, and what a lead's
+// link to an account was made on, in Romanian: on the account, the
+// contact and the lead's pages.
+func TestRomanianReaderSeesRolesAndWhatALinkWasMadeOn(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		status, l := f.call(t, "sales", "POST", "/api/v1/leads", `{"email":"ioana@carpathia.ro","first_name":"Ioana","company":"Carpathia","website":"https://carpathia.ro","stage":"sql","owner":"sam@example.com"}`)
+		if status != http.StatusCreated {
+			t.Fatalf("lead: %d %v", status, l)
+		}
+		status, conv := f.call(t, "sales", "POST", fmt.Sprint("/api/v1/leads/", l["id"], "/convert"), `{"opportunity":{"name":"Carpathia CRM","amount":1000,"currency":"EUR"}}`)
+		if status != http.StatusCreated {
+			t.Fatalf("convert: %d %v", status, conv)
+		}
+		contact := fmt.Sprint(conv["contact_id"])
+		if status, body := f.call(t, "sales", "PUT", "/api/v1/contacts/"+contact+"/role", `{"role":"champion"}`); status != http.StatusOK {
+			t.Fatalf("role: %d %v", status, body)
+		}
+		status, jo := f.call(t, "sales", "POST", "/api/v1/leads", `{"email":"mihai@carpathia.ro","first_name":"Mihai","owner":"sam@example.com"}`)
+		if status != http.StatusCreated {
+			t.Fatalf("lead: %d %v", status, jo)
+		}
+		b := romanianBrowser(t, f)
+		_, _, page := b.get("/accounts/" + fmt.Sprint(conv["account_id"]))
+		for _, want := range []string{">Susținător intern</span>", ">Factor de decizie</span>", `<option value="influencer" >Influențator</option>`, "potrivit după domeniul e-mailului carpathia.ro"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the account's page lacks %q", want)
+			}
+		}
+		for _, english := range []string{"Decision maker", "Champion", "email domain"} {
+			if strings.Contains(page, english) {
+				t.Errorf("the Romanian account page says %q", english)
+			}
+		}
+		_, _, page = b.get("/contacts/" + contact)
+		if !strings.Contains(page, `<span id="contact-role">Susținător intern</span>`) {
+			t.Errorf("the contact's role reads:\n%s", textOf(page))
+		}
+		_, _, page = b.get(fmt.Sprint("/leads/", jo["id"]))
+		if !strings.Contains(page, "o companie existentă: potrivit după domeniul e-mailului carpathia.ro.") {
+			t.Errorf("the lead's link to its account reads:\n%s", textOf(page))
+		}
+	})
+}
