@@ -1,6 +1,7 @@
 package forms
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -307,6 +308,14 @@ func (s *Service) process(ctx context.Context, tx *sqldb.Tx, f Form, id int64, v
 	}
 	if e := fault.As(verr); e != nil {
 		return verr, s.finish(ctx, tx, id, StatusRejected, e.Fields, 0)
+	}
+	// The lead keeps the language its first form spoke to it (the
+	// form's, or its visitor's browser's), for the emails it gets later.
+	// A submission processed again later has no browser to ask.
+	if lang := cmp.Or(f.Language, meta.Language); lang != "" {
+		if _, err := tx.Exec(ctx, `UPDATE leads SET language = ? WHERE id = ? AND language = ''`, lang, res.Lead.ID); err != nil {
+			return nil, fmt.Errorf("forms: lead language: %w", err)
+		}
 	}
 	if res.ConsentToken != "" {
 		if err := s.askConfirmation(ctx, tx, f, res, i18n.For(i18n.Pick("", meta.Language, f.Language))); err != nil {

@@ -8,9 +8,11 @@ import (
 	"regexp"
 	"strings"
 
+	"leadflow/internal/i18n"
 	"leadflow/internal/lead"
 	"leadflow/internal/mail"
 	"leadflow/internal/mailtmpl"
+	"leadflow/internal/user"
 )
 
 // Paths of the links in nurturing emails, each followed by a signed token.
@@ -39,17 +41,32 @@ func (s *Service) compose(ctx context.Context, r *run, t mailtmpl.Template, owne
 	out := t.Render(vals)
 	cfg := s.mail.Config()
 	unsubscribe := cfg.Link(UnsubscribePath + token)
+	l := i18n.For(s.leadLanguage(ctx, r.lead.ID))
 	if out.HTML != "" {
 		if out.HTML, err = s.trackLinks(ctx, out.HTML, key, token); err != nil {
 			return mail.Message{}, err
 		}
-		out.HTML += fmt.Sprintf(`<p>You get this email because you asked for news from us. <a href="%s">Unsubscribe or choose what you get</a>.</p>`+
-			`<img src="%s" width="1" height="1" alt="">`, html.EscapeString(unsubscribe), html.EscapeString(cfg.Link(OpenPath+token)))
+		out.HTML += fmt.Sprintf(`<p lang="%s">%s <a href="%s">%s</a>.</p>`+`<img src="%s" width="1" height="1" alt="">`,
+			l.Lang, html.EscapeString(l.T("nurture.footer_why")), html.EscapeString(unsubscribe),
+			html.EscapeString(l.T("nurture.footer_unsubscribe")), html.EscapeString(cfg.Link(OpenPath+token)))
 	}
-	out.Text += "\n\n--\nYou get this email because you asked for news from us. Unsubscribe or choose what you get:\n" + unsubscribe + "\n"
+	out.Text += "\n\n--\n" + l.T("nurture.footer_why") + " " + l.T("nurture.footer_unsubscribe") + ":\n" + unsubscribe + "\n"
 	return mail.Message{Kind: "sequence", To: r.lead.Email, LeadID: r.lead.ID, Key: key, Subject: out.Subject, Text: out.Text, HTML: out.HTML,
 		EnrolmentID: r.e.ID, Step: r.e.Step,
 		Headers: map[string]string{"List-Unsubscribe": "<" + unsubscribe + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}}, nil
+}
+
+// leadLanguage is the language the lead's emails speak: the one its
+// first form spoke to it, or else the team's.
+func (s *Service) leadLanguage(ctx context.Context, leadID int64) string {
+	var lang string
+	// Unreadable, it is the team's: the email still goes, with its
+	// footer in the team's language.
+	s.db.R.QueryRow(ctx, `SELECT language FROM leads WHERE id = ?`, leadID).Scan(&lang)
+	if i18n.Valid(lang) {
+		return lang
+	}
+	return user.TeamLanguage(ctx, s.db.R)
 }
 
 // ownerName is the name of l's owner, "" when it has none (or no name).

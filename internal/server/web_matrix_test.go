@@ -154,6 +154,7 @@ var pageMatrix = map[string]pageRule{
 	"GET /users":                            {who: "admin"},
 	"POST /users":                           {who: "admin", form: url.Values{}},
 	"POST /users/invitations":               {who: "admin", form: url.Values{"email": {"invitee.{role}@example.com"}, "role": {"sales"}}},
+	"POST /users/language":                  {who: "admin", form: url.Values{"team_language": {"en"}}},
 	"GET /nurture":                          {who: "marketing"},
 	"GET /nurture/templates/new":            {who: "marketing"},
 	"POST /nurture/templates":               {who: "marketing", form: url.Values{"name": {"New {role}"}, "subject": {"Hi"}, "text": {"Hello"}}},

@@ -186,6 +186,7 @@ func (h *Web) handler(table *routeTable) http.Handler {
 	private.HandleFunc("GET /users", h.listUsers)
 	private.HandleFunc("POST /users", h.createUser)
 	private.HandleFunc("POST /users/invitations", h.inviteUser)
+	private.HandleFunc("POST /users/language", h.saveTeamLanguage)
 	private.HandleFunc("POST /users/invitations/{id}/revoke", h.revokeInvitation)
 	private.HandleFunc("POST /users/{id}/role", h.setUserRole)
 	private.HandleFunc("POST /users/{id}/disable", h.disableUser)

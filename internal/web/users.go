@@ -1,6 +1,7 @@
 package web
 
 import (
+	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 	"time"
@@ -24,6 +25,8 @@ type usersData struct {
 	InviteErrors map[string]string
 	MailOff      bool
 	Now          time.Time
+	// TeamLanguage is the language of emails to people who chose none.
+	TeamLanguage string
 }
 
 type invited struct {
@@ -57,6 +60,7 @@ func (h *Web) renderUsers(w http.ResponseWriter, r *http.Request, d usersData, s
 		return
 	}
 	d.MailOff, d.Now = !h.Forms.MailConfigured(), time.Now()
+	d.TeamLanguage = h.Users.TeamLanguage(r.Context())
 	if d.Values == nil {
 		d.Values = map[string]string{"role": string(access.Sales)}
 	}
@@ -112,4 +116,15 @@ func (h *Web) revokeInvitation(w http.ResponseWriter, r *http.Request) {
 	}
 	h.flash(w, "Invitation withdrawn: its link no longer works.")
 	http.Redirect(w, r, "/users#invitations", http.StatusSeeOther)
+}
+
+// saveTeamLanguage sets the language of emails to leads who came in
+// through no form that spoke one, and to users who chose none.
+func (h *Web) saveTeamLanguage(w http.ResponseWriter, r *http.Request) {
+	if err := h.Users.SetTeamLanguage(r.Context(), actor(r), r.PostFormValue("team_language")); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.flash(w, i18n.T(r.Context(), "users.team_language_saved"))
+	http.Redirect(w, r, "/users#team-language", http.StatusSeeOther)
 }
