@@ -16,9 +16,11 @@ import (
 	"leadflow/internal/access"
 	"leadflow/internal/audit"
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/job"
 	"leadflow/internal/mail"
 	"leadflow/internal/sqldb"
+	"leadflow/internal/user"
 )
 
 var errNoRows = sql.ErrNoRows
@@ -207,7 +209,7 @@ func (s *Service) record(ctx context.Context, sub Subscription, d Delivery, a At
 		if _, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET status = ? WHERE id = ?`, Failed, d.ID); err != nil {
 			return wrap("disable", err)
 		}
-		if err := s.tellAdmins(ctx, tx, sub, why, now); err != nil {
+		if err := s.tellAdmins(ctx, tx, sub, failures, lastError(a), now); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, access.System, "webhook.disable", "webhook", sub.ID, map[string]any{"reason": why})
@@ -222,21 +224,26 @@ func (s *Service) record(ctx context.Context, sub Subscription, d Delivery, a At
 }
 
 // tellAdmins queues, in tx, an email to every active admin saying that
-// sub was disabled and why; nothing when email is off.
-func (s *Service) tellAdmins(ctx context.Context, tx *sqldb.Tx, sub Subscription, why string, now int64) error {
+// sub was disabled after failures attempts, the last failing with last;
+// each in the admin's language. Nothing when email is off.
+func (s *Service) tellAdmins(ctx context.Context, tx *sqldb.Tx, sub Subscription, failures int, last string, now int64) error {
 	if s.Mail == nil || !s.Mail.Config().Configured() {
 		return nil
 	}
-	admins, err := sqldb.Column[string](ctx, tx, `SELECT email FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id`)
+	admins, err := sqldb.Column[int64](ctx, tx, `SELECT id FROM users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id`)
 	if err != nil {
 		return wrap("admins to tell", err)
 	}
 	page := fmt.Sprintf("%s/settings/webhooks/%d", s.Mail.Config().BaseURL, sub.ID)
-	text := fmt.Sprintf("leadflow stopped sending events to the webhook %s:\n\n%s.\n\nMessages waiting for it were skipped. "+
-		"When the receiver works again, tick Active on its page and save:\n%s\n", sub.URL, why, page)
-	for _, to := range admins {
-		_, err := s.Mail.Queue(ctx, tx, mail.Message{Kind: "webhook.disabled", To: to, Subject: "Webhook disabled: " + sub.URL,
-			Text: text, Key: fmt.Sprintf("webhook.disabled:%d:%d:%s", sub.ID, now, to)})
+	for _, id := range admins {
+		var to string
+		if err := tx.QueryRow(ctx, `SELECT email FROM users WHERE id = ?`, id).Scan(&to); err != nil {
+			return wrap("admin to tell", err)
+		}
+		l := i18n.For(user.LanguageOf(ctx, tx, id))
+		_, err := s.Mail.Queue(ctx, tx, mail.Message{Kind: "webhook.disabled", To: to, Subject: l.T("webhook.disabled_subject", "URL", sub.URL),
+			Text: l.T("webhook.disabled_text", "URL", sub.URL, "Count", failures, "Last", last, "Page", page),
+			Key:  fmt.Sprintf("webhook.disabled:%d:%d:%s", sub.ID, now, to)})
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -317,10 +318,16 @@ func TestDisablesAfterRepeatedFailures(t *testing.T) {
 			r.Handle(mail.JobKind, outbox.Handler)
 		})
 		users := user.NewService(db)
-		for _, u := range []user.Input{{Email: "ops@acme.example", Role: access.Admin}, {Email: "mia@acme.example", Role: access.Marketing}} {
+		for _, u := range []user.Input{{Email: "ops@acme.example", Role: access.Admin}, {Email: "mia@acme.example", Role: access.Marketing}, {Email: "ioana@acme.example", Role: access.Admin}} {
 			u.Password = "correct horse battery"
-			if _, err := users.Create(context.Background(), access.System, u); err != nil {
+			made, err := users.Create(context.Background(), access.System, u)
+			if err != nil {
 				t.Fatal(err)
+			}
+			if u.Email == "ioana@acme.example" {
+				if err := users.SetLanguage(context.Background(), made.Actor(), "ro"); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 		e.hooks.DisableAfter = 3
@@ -367,11 +374,17 @@ func TestDisablesAfterRepeatedFailures(t *testing.T) {
 		if waiting != 0 {
 			t.Errorf("%d events recorded with no active subscription", waiting)
 		}
-		// The one admin is told by email, with the reason and the page.
-		sent := smtp.Wait(t, 1, 10*time.Second)
-		if len(sent) != 1 || sent[0].To[0] != "ops@acme.example" || !strings.Contains(sent[0].Text, "3 failed attempts in a row") ||
+		// Each admin is told by email, with the reason and the page, in
+		// their language: Ioana reads Romanian.
+		sent := smtp.Wait(t, 2, 10*time.Second)
+		sort.Slice(sent, func(i, j int) bool { return sent[i].To[0] > sent[j].To[0] })
+		if len(sent) != 2 || sent[0].To[0] != "ops@acme.example" || !strings.Contains(sent[0].Text, "3 failed attempts in a row") ||
 			!strings.Contains(sent[0].Text, fmt.Sprintf("https://crm.acme.example/settings/webhooks/%d", sub.ID)) {
 			t.Errorf("notice: %+v", sent)
+		}
+		if len(sent) == 2 && (sent[1].To[0] != "ioana@acme.example" || !strings.Contains(sent[1].Text, "dezactivat după 3 încercări eșuate la rând; ultima: answered 503") ||
+			!strings.Contains(sent[1].Text, fmt.Sprintf("https://crm.acme.example/settings/webhooks/%d", sub.ID))) {
+			t.Errorf("the Romanian admin's notice: %s", sent[1].Text)
 		}
 		on := true
 		s, err := e.hooks.Update(ctx, access.System, sub.ID, webhook.Patch{Active: &on})
