@@ -18,10 +18,12 @@ import (
 	"leadflow/internal/brief"
 	"leadflow/internal/catalog"
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/lead"
 	"leadflow/internal/mail"
 	"leadflow/internal/matching"
 	"leadflow/internal/sqldb"
+	"leadflow/internal/user"
 )
 
 // The statuses of a hand-off.
@@ -140,7 +142,9 @@ func (s *Service) Send(ctx context.Context, a access.Actor, leadID int64, soluti
 	if err != nil {
 		return res, err
 	}
-	doc, err := s.briefs.Brief(ctx, a, leadID)
+	// Vendors get the brief in the team's language: they chose none.
+	loc := i18n.For(user.TeamLanguage(ctx, s.db.R))
+	doc, err := s.briefs.BriefIn(ctx, a, leadID, loc)
 	if err != nil {
 		return res, err
 	}
@@ -175,7 +179,7 @@ func (s *Service) Send(ctx context.Context, a access.Actor, leadID int64, soluti
 			}
 			if emailOn {
 				_, err = s.Mail.Queue(ctx, tx, mail.Message{Kind: "handoff", To: h.ContactEmail, LeadID: leadID,
-					Key: fmt.Sprintf("handoff:%d", h.ID), Subject: doc.Title(), Text: greeting(h) + doc.Text()})
+					Key: fmt.Sprintf("handoff:%d", h.ID), Subject: doc.Title(), Text: greeting(loc, h) + doc.Text()})
 				if err != nil {
 					return err
 				}
@@ -203,13 +207,12 @@ func (s *Service) Send(ctx context.Context, a access.Actor, leadID int64, soluti
 // so the timeline does not claim a send that did not happen.
 var errNothing = errors.New("handoff: every vendor has the brief already")
 
-func greeting(h Handoff) string {
+func greeting(loc *i18n.Locale, h Handoff) string {
 	name := h.ContactName
 	if name == "" {
 		name = h.Vendor
 	}
-	return "Hello " + name + ",\n\nA client is looking for software like " + h.Product +
-		". Their brief follows; reply to this email to say whether you will make them an offer.\n\n"
+	return loc.T("handoff.greeting", "Name", name, "Product", h.Product)
 }
 
 func actorID(a access.Actor) any {

@@ -51,3 +51,44 @@ func TestNurturingFooterSpeaksTheLeadsLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A brief's PDF downloaded from its page speaks the reader's language
+// (Romanian here), and the hand-off email to a vendor the team's
+// (Italian, as the admin set it): greeting, headings, labels, plurals.
+func TestBriefPDFAndHandOffEmailInTheirLanguages(t *testing.T) {
+	f, smtp := mailFixture(t, dbtest.SQLite(t))
+	ids := matchCatalog(t, f)
+	admin := newBrowser(t, f.srv.URL)
+	admin.login("admin@example.com")
+	if status, _, body := admin.post("/users/language", url.Values{"team_language": {"it"}}); status != http.StatusSeeOther {
+		t.Fatalf("team language: %d %.300s", status, body)
+	}
+	status, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"pat.doe@example.com","first_name":"Pat","company":"Doe Shop","owner":"sam@example.com","stage":"sql"}`)
+	if status != http.StatusCreated {
+		t.Fatal(status, l)
+	}
+	id := fmt.Sprint(l["id"])
+	if status, got := f.call(t, "sales", "PUT", "/api/v1/leads/"+id+"/request", `{"category":"crm","licences":3,"timeline":"3m","must_have":["contacts"]}`); status != http.StatusOK {
+		t.Fatalf("request: %d %v", status, got)
+	}
+	b := romanianBrowser(t, f)
+	status, _, doc := b.get("/leads/" + id + "/brief.pdf")
+	if status != http.StatusOK {
+		t.Fatalf("brief.pdf: %d", status)
+	}
+	text := strings.Join(strings.Fields(pdfToText(t, []byte(doc))), " ")
+	for _, want := range []string{"Brief: crm pentru Doe Shop", "Client Companie Doe Shop", "Nevoie", "Utilizatori 3 licențe", "Termen În 3 luni", "Funcționalități", "Obligatoriu"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the Romanian PDF lacks %q: %s", want, text)
+		}
+	}
+	if status, got := f.call(t, "sales", "POST", "/api/v1/leads/"+id+"/handoffs", `{"solution_ids":[`+ids["Carpa CRM"]+`]}`); status >= 300 {
+		t.Fatalf("hand-off: %d %v", status, got)
+	}
+	m := smtp.Wait(t, 1, 20*time.Second)[0]
+	for _, want := range []string{"Un cliente cerca un software come", "Brief: crm per Doe Shop", "ESIGENZA", "3 licenze", "Entro 3 mesi", "FUNZIONALITÀ"} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("the hand-off email lacks %q:\n%s", want, m.Text)
+		}
+	}
+}

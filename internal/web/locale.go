@@ -11,6 +11,7 @@ import (
 
 	"leadflow/internal/access"
 	"leadflow/internal/accountmatch"
+	"leadflow/internal/brief"
 	"leadflow/internal/crm"
 	"leadflow/internal/i18n"
 	"leadflow/internal/lead"
@@ -114,17 +115,18 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 			}
 			return v
 		},
-		"roleName":    func(r access.Role) string { return l.T("role." + string(r)) },
-		"noticeTitle": func(n notify.Notice) string { return n.TitleIn(l) },
-		"buyingRole":  func(r crm.Role) string { return localBuyingRole(l, r) },
-		"matchedOn":   func(by, value string) string { return localMatchedOn(l, by, value) },
-		"noticeKind":  func(kind string) string { return notify.KindIn(l, kind) },
-		"why":         l.Reason,
-		"duration":    func(d time.Duration) string { return localDuration(l, d) },
-		"longDate":    l.LongDate,
-		"shortDay":    l.ShortDay,
-		"countryName": l.Country,
-		"country":     l.Countries,
+		"roleName":      func(r access.Role) string { return l.T("role." + string(r)) },
+		"noticeTitle":   func(n notify.Notice) string { return n.TitleIn(l) },
+		"buyingRole":    func(r crm.Role) string { return localBuyingRole(l, r) },
+		"timelineLabel": func(key string) string { return brief.TimelineIn(l, key) },
+		"matchedOn":     func(by, value string) string { return localMatchedOn(l, by, value) },
+		"noticeKind":    func(kind string) string { return notify.KindIn(l, kind) },
+		"why":           l.Reason,
+		"duration":      func(d time.Duration) string { return localDuration(l, d) },
+		"longDate":      l.LongDate,
+		"shortDay":      l.ShortDay,
+		"countryName":   l.Country,
+		"country":       l.Countries,
 		"inZone": func(t time.Time, zone *time.Location) string {
 			if l.Lang == i18n.Default {
 				return t.In(zone).Format("Mon 2 Jan 2006 15:04 MST")
