@@ -169,7 +169,7 @@ func PDFIn(i Invoice, l *i18n.Locale) ([]byte, error) {
 	var notes []string
 	for _, g := range t.Breakdown {
 		if g.Reason != "" {
-			notes = append(notes, fmt.Sprintf("%s: %s.", vatLabel(g.Category, g.RateBP), g.Reason))
+			notes = append(notes, fmt.Sprintf("%s: %s.", vatLabel(g.Category, g.RateBP), ReasonIn(l, g.Category, g.Reason)))
 		}
 	}
 	if i.Kind == KindInvoice && i.Seller.IBAN != "" {
@@ -223,6 +223,24 @@ func vatLabel(category string, rate int64) string {
 		return Percent(rate) + "%"
 	}
 	return category
+}
+
+// CategoryNameIn is what category code means, in l's language.
+func CategoryNameIn(l *i18n.Locale, code string) string {
+	if id := "vat.category." + strings.ToLower(code); i18n.Has(id) {
+		return l.T(id)
+	}
+	return CategoryName(code)
+}
+
+// ReasonIn is an exemption reason as l's language writes it: the
+// default wording of its category (stored in English when a line gave
+// none) in l's words, a reason someone typed as typed.
+func ReasonIn(l *i18n.Locale, category, reason string) string {
+	if def, ok := defaultReasons[category]; ok && reason == def && i18n.Has("vat.reason."+strings.ToLower(category)) {
+		return l.T("vat.reason." + strings.ToLower(category))
+	}
+	return reason
 }
 
 // CategoryName is what category code means, for people.

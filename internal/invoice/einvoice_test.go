@@ -358,3 +358,38 @@ func TestPDFReadsBackInRomanian(t *testing.T) {
 		t.Errorf("the Romanian PDF still has English:\n%s", out)
 	}
 }
+
+// A line exempt from VAT with no reason given gets the default wording,
+// kept in English in the e-invoice; its PDF in Italian says it in
+// Italian, while a reason someone typed prints as typed.
+func TestPDFWritesTheDefaultExemptionInItsLanguage(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		dbtest.Unavailable(t, "pdftotext (poppler-utils) is not installed")
+	}
+	w := setup(t, dbtest.SQLite(t))
+	d := w.draft(t, w.ann, consulting, invoice.LineInput{Name: "Corso di formazione", Quantity: "1", UnitPrice: "100", Category: "E"},
+		invoice.LineInput{Name: "Export", Quantity: "1", UnitPrice: "50", Category: "G", Reason: "Art. 146 Directive 2006/112/EC"})
+	i, err := w.inv.Issue(w.ctx, w.ann, d.ID, "2026-11-30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ lang, want, not string }{
+		{"it", "E: Esente IVA.", "Exempt from VAT"},
+		{"en", "E: Exempt from VAT.", "Esente IVA"},
+	} {
+		body, err := invoice.PDFIn(i, i18n.For(c.lang))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "invoice.pdf")
+		os.WriteFile(path, body, 0o644)
+		out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(strings.Fields(string(out)), " ")
+		if !strings.Contains(text, c.want) || strings.Contains(text, c.not) || !strings.Contains(text, "G: Art. 146 Directive 2006/112/EC.") {
+			t.Errorf("the %s PDF's VAT notes:\n%s", c.lang, out)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"leadflow/internal/brief"
 	"leadflow/internal/crm"
 	"leadflow/internal/i18n"
+	"leadflow/internal/invoice"
 	"leadflow/internal/lead"
 	"leadflow/internal/notify"
 	"leadflow/internal/product"
@@ -119,6 +120,7 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"noticeTitle":   func(n notify.Notice) string { return n.TitleIn(l) },
 		"buyingRole":    func(r crm.Role) string { return localBuyingRole(l, r) },
 		"timelineLabel": func(key string) string { return brief.TimelineIn(l, key) },
+		"vatName":       func(code string) string { return invoice.CategoryNameIn(l, code) },
 		"matchedOn":     func(by, value string) string { return localMatchedOn(l, by, value) },
 		"noticeKind":    func(kind string) string { return notify.KindIn(l, kind) },
 		"why":           l.Reason,
