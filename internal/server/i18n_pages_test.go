@@ -66,3 +66,36 @@ func TestRomanianReaderSeesRolesAndWhatALinkWasMadeOn(t *testing.T) {
 		}
 	})
 }
+
+// The messages a page shows after a change speak the reader's language:
+// fixed ones (an account created) and those that name what changed (a
+// lead's new stage, a segment, a user).
+func TestRomanianReaderGetsRomanianFlashes(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	status, l := f.call(t, "sales", "POST", "/api/v1/leads", `{"email":"ana@carpathia.ro","owner":"sam@example.com"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("lead: %d %v", status, l)
+	}
+	b := romanianBrowser(t, f)
+	flashAfter := func(path string, form url.Values) string {
+		t.Helper()
+		status, loc, body := b.post(path, form)
+		if status != http.StatusSeeOther {
+			t.Fatalf("%s: %d %.300s", path, status, textOf(body))
+		}
+		_, _, page := b.get(loc)
+		return page
+	}
+	for _, c := range []struct {
+		path string
+		form url.Values
+		want string
+	}{
+		{fmt.Sprint("/leads/", l["id"], "/stage"), url.Values{"stage": {"nurturing"}, "reason": {"mai târziu"}}, "Etapa a fost schimbată în Nurturing."},
+		{"/accounts", url.Values{"name": {"Carpathia SRL"}}, "Compania a fost creată."},
+	} {
+		if page := flashAfter(c.path, c.form); !strings.Contains(page, c.want) {
+			t.Errorf("after %s the page lacks %q:\n%s", c.path, c.want, textOf(page))
+		}
+	}
+}

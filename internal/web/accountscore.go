@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"leadflow/internal/i18n"
 	"net/http"
 	"sort"
 	"strconv"
@@ -204,6 +205,6 @@ func (h *Web) enrolTargets(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, fmt.Sprintf("%d people enrolled; those without marketing consent are sent nothing.", n))
+	h.flash(w, i18n.T(r.Context(), "flash.people_enrolled", "Count", n))
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }

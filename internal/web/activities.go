@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"leadflow/internal/i18n"
 	"net/http"
 	"net/url"
 	"sort"
@@ -174,7 +175,7 @@ func (h *Web) createActivity(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, fmt.Sprintf("%s added: %s.", strings.ToUpper(string(act.Kind[:1]))+string(act.Kind[1:]), act.Subject))
+	h.flash(w, i18n.T(r.Context(), "flash.activity_added", "Kind", localHuman(i18n.From(r.Context()), string(act.Kind)), "Subject", act.Subject))
 	http.Redirect(w, r, next(r, "/today"), http.StatusSeeOther)
 }
 
@@ -233,7 +234,7 @@ func (h *Web) updateActivity(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, "Saved: "+saved.Subject+".")
+	h.flash(w, i18n.T(r.Context(), "flash.activity_saved", "Subject", saved.Subject))
 	http.Redirect(w, r, next(r, "/today"), http.StatusSeeOther)
 }
 
@@ -259,7 +260,7 @@ func (h *Web) completeActivity(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, "Done: "+act.Subject+".")
+	h.flash(w, i18n.T(r.Context(), "flash.activity_done", "Subject", act.Subject))
 	http.Redirect(w, r, next(r, "/today"), http.StatusSeeOther)
 }
 
@@ -309,7 +310,7 @@ func (h *Web) deleteActivity(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, "Deleted: "+act.Subject+".")
+	h.flash(w, i18n.T(r.Context(), "flash.activity_deleted", "Subject", act.Subject))
 	http.Redirect(w, r, next(r, "/today"), http.StatusSeeOther)
 }
 
@@ -403,7 +404,7 @@ func (h *Web) saveZone(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, "Times are now shown in "+strings.TrimSpace(zone)+".")
+	h.flash(w, i18n.T(r.Context(), "flash.zone_saved", "Zone", strings.TrimSpace(zone)))
 	http.Redirect(w, r, "/calendar/settings", http.StatusSeeOther)
 }
 

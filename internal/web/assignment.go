@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 	"strings"
@@ -111,7 +112,7 @@ func (h *Web) saveRule(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, fmt.Sprintf("Rule %q saved.", strings.TrimSpace(in.Name)))
+	h.flash(w, i18n.T(r.Context(), "flash.rule_saved", "Name", strings.TrimSpace(in.Name)))
 	http.Redirect(w, r, "/assignment", http.StatusSeeOther)
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"io"
+	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 	"strings"
@@ -99,7 +100,7 @@ func (h *Web) createSolution(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, sol.Product+" added to the catalog.")
+	h.flash(w, i18n.T(r.Context(), "flash.solution_added", "Product", sol.Product))
 	http.Redirect(w, r, fmt.Sprintf("/solutions/%d", sol.ID), http.StatusSeeOther)
 }
 
@@ -219,7 +220,7 @@ func (h *Web) saveFeature(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, "Feature “"+f.Name+"” saved.")
+	h.flash(w, i18n.T(r.Context(), "flash.feature_saved", "Name", f.Name))
 	http.Redirect(w, r, "/solutions#features", http.StatusSeeOther)
 }
 

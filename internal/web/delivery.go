@@ -95,7 +95,7 @@ func (h *Web) createProject(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, "Project opened: "+p.Title+".")
+	h.flash(w, i18n.T(r.Context(), "flash.project_opened", "Title", p.Title))
 	http.Redirect(w, r, fmt.Sprintf("/projects/%d", p.ID), http.StatusSeeOther)
 }
 
@@ -117,7 +117,7 @@ func (h *Web) projectFromDeal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if created {
-		h.flash(w, "Project opened from the deal: "+p.Title+".")
+		h.flash(w, i18n.T(r.Context(), "flash.project_from_deal", "Title", p.Title))
 	}
 	http.Redirect(w, r, fmt.Sprintf("/projects/%d", p.ID), http.StatusSeeOther)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"leadflow/internal/i18n"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -76,7 +77,7 @@ func (h *Web) dismissDuplicate(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, fmt.Sprintf("Leads %d and %d are kept apart and will not be suggested again.", a, b))
+	h.flash(w, i18n.T(r.Context(), "flash.kept_apart", "A", a, "B", b))
 	back := "/duplicates"
 	if s := r.PostForm.Get("back"); strings.HasPrefix(s, "/duplicates") {
 		back = s
@@ -268,7 +269,7 @@ func (h *Web) mergeLeads(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, fmt.Sprintf("Merged %d lead(s) into this one.", len(others)))
+	h.flash(w, i18n.T(r.Context(), "flash.merged_into_this", "Count", len(others)))
 	http.Redirect(w, r, fmt.Sprintf("/leads/%d", m.ID), http.StatusSeeOther)
 }
 
@@ -303,6 +304,6 @@ func (h *Web) acceptDuplicates(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, fmt.Sprintf("Merged %d lead(s).", n))
+	h.flash(w, i18n.T(r.Context(), "flash.merged", "Count", n))
 	http.Redirect(w, r, "/duplicates", http.StatusSeeOther)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 	"strings"
@@ -302,7 +303,7 @@ func (h *Web) saveLanding(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, "Landing page saved: /p/"+l.Slug)
+	h.flash(w, i18n.T(r.Context(), "flash.landing_saved", "Path", "/p/"+l.Slug))
 	http.Redirect(w, r, fmt.Sprintf("/forms/%d", f.ID), http.StatusSeeOther)
 }
 

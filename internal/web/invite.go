@@ -1,8 +1,8 @@
 package web
 
 import (
+	"leadflow/internal/i18n"
 	"net/http"
-	"strings"
 
 	"leadflow/internal/fault"
 	"leadflow/internal/user"
@@ -41,12 +41,12 @@ func (h *Web) acceptInvite(w http.ResponseWriter, r *http.Request) {
 	}
 	secret, _, err := h.Users.Login(r.Context(), u.Email, password, h.Proxies.IP(r))
 	if err != nil {
-		h.flash(w, "Your account is ready: sign in with "+u.Email+".")
+		h.flash(w, i18n.T(r.Context(), "flash.account_ready", "Email", u.Email))
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}
 	h.setSession(w, secret)
-	h.flash(w, "Welcome to leadflow, "+strings.TrimSpace(u.Name+" ")+"— your account is ready.")
+	h.flash(w, i18n.T(r.Context(), "flash.welcome"))
 	http.Redirect(w, r, "/home", http.StatusSeeOther)
 }
 

@@ -1,7 +1,7 @@
 package web
 
 import (
-	"fmt"
+	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 
@@ -33,6 +33,6 @@ func (h *Web) retryJob(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, fmt.Sprintf("Job %d will run again.", id))
+	h.flash(w, i18n.T(r.Context(), "flash.job_rerun", "ID", id))
 	http.Redirect(w, r, "/jobs", http.StatusSeeOther)
 }

@@ -360,7 +360,7 @@ func (h *Web) moveLead(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, "Stage changed to "+strings.ToUpper(c[lead.FStage])+".")
+	h.flash(w, i18n.T(r.Context(), "flash.stage_changed", "Stage", localStage(i18n.From(r.Context()), lead.Stage(c[lead.FStage]))))
 	http.Redirect(w, r, fmt.Sprintf("/leads/%d", l.ID), http.StatusSeeOther)
 }
 
@@ -398,7 +398,7 @@ func (h *Web) qualifyLead(w http.ResponseWriter, r *http.Request) {
 		h.renderLead(w, r, l, errs, values, http.StatusUnprocessableEntity)
 		return
 	}
-	h.flash(w, "Qualification saved: the lead is now "+strings.ToUpper(string(b.Outcome))+".")
+	h.flash(w, i18n.T(r.Context(), "flash.qualification_saved", "Stage", localStage(i18n.From(r.Context()), b.Outcome)))
 	http.Redirect(w, r, fmt.Sprintf("/leads/%d", l.ID), http.StatusSeeOther)
 }
 
@@ -474,7 +474,7 @@ func (h *Web) createLead(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if hint := lead.Hints(c)[lead.FEmail]; hint != "" {
-		h.flash(w, "Lead created. Email: "+hint)
+		h.flash(w, i18n.T(r.Context(), "flash.lead_created_hint", "Hint", i18n.From(r.Context()).Reason(hint)))
 	} else {
 		h.flash(w, "Lead created.")
 	}

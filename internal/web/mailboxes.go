@@ -1,7 +1,7 @@
 package web
 
 import (
-	"fmt"
+	"leadflow/internal/i18n"
 	"net/http"
 
 	"leadflow/internal/fault"
@@ -99,7 +99,7 @@ func (h *Web) checkMailbox(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.flash(w, "The mailbox could not be read; see its error below.")
 	} else {
-		h.flash(w, fmt.Sprintf("Mailbox read: %d new messages taken.", n))
+		h.flash(w, i18n.T(r.Context(), "flash.mailbox_read", "Count", n))
 	}
 	http.Redirect(w, r, "/settings/mailboxes", http.StatusSeeOther)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 	"strings"
@@ -131,7 +132,7 @@ func (h *Web) testTemplate(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	default:
-		h.flash(w, "A test was sent to "+actor(r).Email+".")
+		h.flash(w, i18n.T(r.Context(), "flash.test_sent", "Email", actor(r).Email))
 	}
 	http.Redirect(w, r, fmt.Sprintf("/nurture/templates/%d?lead=%d", id, leadID), http.StatusSeeOther)
 }
@@ -152,7 +153,7 @@ func (h *Web) deleteTemplate(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, "Template "+t.Name+" deleted.")
+	h.flash(w, i18n.T(r.Context(), "flash.template_deleted", "Name", t.Name))
 	http.Redirect(w, r, "/nurture", http.StatusSeeOther)
 }
 
@@ -305,7 +306,7 @@ func (h *Web) deleteSequence(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, "Sequence "+q.Name+" deleted.")
+	h.flash(w, i18n.T(r.Context(), "flash.sequence_deleted", "Name", q.Name))
 	http.Redirect(w, r, "/nurture", http.StatusSeeOther)
 }
 
@@ -368,7 +369,7 @@ func (h *Web) retryMail(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, fmt.Sprintf("Message %d will be sent again.", id))
+	h.flash(w, i18n.T(r.Context(), "flash.mail_resent", "ID", id))
 	http.Redirect(w, r, "/mail?status=failed", http.StatusSeeOther)
 }
 

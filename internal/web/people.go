@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 
@@ -31,7 +32,7 @@ func (h *Web) userInPath(w http.ResponseWriter, r *http.Request) (user.User, boo
 }
 
 // changeUser applies one change posted from a row of the users page.
-func (h *Web) changeUser(w http.ResponseWriter, r *http.Request, c user.Change, done string) {
+func (h *Web) changeUser(w http.ResponseWriter, r *http.Request, c user.Change, done func(email string) string) {
 	u, ok := h.userInPath(w, r)
 	if !ok {
 		return
@@ -40,23 +41,25 @@ func (h *Web) changeUser(w http.ResponseWriter, r *http.Request, c user.Change, 
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, fmt.Sprintf(done, u.Email))
+	h.flash(w, done(u.Email))
 	http.Redirect(w, r, "/users#user-"+strconv.FormatInt(u.ID, 10), http.StatusSeeOther)
 }
 
 func (h *Web) setUserRole(w http.ResponseWriter, r *http.Request) {
 	role := access.Role(r.PostFormValue("role"))
-	h.changeUser(w, r, user.Change{Role: &role}, "%s is now "+string(role)+".")
+	h.changeUser(w, r, user.Change{Role: &role}, func(e string) string {
+		return i18n.T(r.Context(), "flash.user_role", "Email", e, "Role", i18n.T(r.Context(), "role."+string(role)))
+	})
 }
 
 func (h *Web) disableUser(w http.ResponseWriter, r *http.Request) {
 	yes := true
-	h.changeUser(w, r, user.Change{Disabled: &yes}, "%s is disabled and signed out everywhere.")
+	h.changeUser(w, r, user.Change{Disabled: &yes}, func(e string) string { return i18n.T(r.Context(), "flash.user_disabled", "Email", e) })
 }
 
 func (h *Web) enableUser(w http.ResponseWriter, r *http.Request) {
 	no := false
-	h.changeUser(w, r, user.Change{Disabled: &no}, "%s may sign in again.")
+	h.changeUser(w, r, user.Change{Disabled: &no}, func(e string) string { return i18n.T(r.Context(), "flash.user_enabled", "Email", e) })
 }
 
 // deleteUser asks first on GET and deletes on POST.
@@ -77,7 +80,7 @@ func (h *Web) deleteUser(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, "User "+u.Email+" deleted.")
+	h.flash(w, i18n.T(r.Context(), "flash.user_deleted", "Email", u.Email))
 	http.Redirect(w, r, "/users", http.StatusSeeOther)
 }
 
@@ -97,6 +100,6 @@ func (h *Web) revokeUserToken(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, "The token of "+u.Email+" is revoked.")
+	h.flash(w, i18n.T(r.Context(), "flash.user_token_revoked", "Email", u.Email))
 	http.Redirect(w, r, "/users#user-"+strconv.FormatInt(u.ID, 10), http.StatusSeeOther)
 }

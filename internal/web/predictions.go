@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 	"strings"
@@ -62,7 +63,7 @@ func (h *Web) restoreModel(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, fmt.Sprintf("Model %d is in use again; every lead has its chance under it.", id))
+	h.flash(w, i18n.T(r.Context(), "flash.model_restored", "ID", id))
 	http.Redirect(w, r, "/prediction", http.StatusSeeOther)
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 
@@ -95,7 +96,7 @@ func (h *Web) saveProduct(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, "Product saved: "+in.Name+".")
+	h.flash(w, i18n.T(r.Context(), "flash.product_saved", "Name", in.Name))
 	http.Redirect(w, r, "/products", http.StatusSeeOther)
 }
 

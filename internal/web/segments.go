@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"leadflow/internal/i18n"
 	"net/http"
 	"slices"
 	"strconv"
@@ -303,7 +304,7 @@ func (h *Web) saveSegment(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, fmt.Sprintf("Segment %q saved. Its members are being counted.", saved.Name))
+	h.flash(w, i18n.T(r.Context(), "flash.segment_saved", "Name", saved.Name))
 	http.Redirect(w, r, fmt.Sprintf("/segments/%d", saved.ID), http.StatusSeeOther)
 }
 
@@ -514,7 +515,7 @@ func (h *Web) confirmDeleteSegment(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, fmt.Sprintf("Segment %q deleted.", s.Name))
+	h.flash(w, i18n.T(r.Context(), "flash.segment_deleted", "Name", s.Name))
 	http.Redirect(w, r, "/segments", http.StatusSeeOther)
 }
 

@@ -89,7 +89,7 @@ func (h *Web) createUser(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, "User "+in.Email+" created.")
+	h.flash(w, i18n.T(r.Context(), "flash.user_created", "Email", in.Email))
 	http.Redirect(w, r, "/users", http.StatusSeeOther)
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 
@@ -24,7 +25,7 @@ func (h *Web) saveView(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, "View saved: "+v.Name+".")
+	h.flash(w, i18n.T(r.Context(), "flash.view_saved", "Name", v.Name))
 	http.Redirect(w, r, v.Path(), http.StatusSeeOther)
 }
 
