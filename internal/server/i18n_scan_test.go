@@ -24,9 +24,9 @@ var englishWords = strings.Fields(`the and with from your you this that which wa
 	planned decision maker influencer champion blocker channel campaign industry category
 	website domain company name email phone role roles delivered existing account accounts
 	there here what when where who why how every each more less than into onto about after before
-	yes off set show hide edit delete remove add open close save send cancel undo back next previous
-	deals leads contacts notes click choose select upload download export import yet ago days hours
-	minutes today tomorrow yesterday week month year per total amount due overdue owner owners`)
+	yes off set show hide edit delete remove add close save send cancel undo back next previous
+	deals leads contacts notes click choose upload download export yet ago days hours
+	minutes today tomorrow yesterday week month year amount due overdue owner owners`)
 
 // readableText is what a reader of page sees or hears: its text and the
 // labels, titles, placeholders and alternatives of its elements, less

@@ -162,6 +162,19 @@ func localHuman(l *i18n.Locale, code string) string {
 	return human(code)
 }
 
+// segmentGroups are the messages of the segment editor's field groups,
+// by the English name the editor gives them.
+var segmentGroups = map[string]string{"Lead": "segfield.group_lead", "Behaviour and lists": "segfield.group_behaviour", "Form answers": "segfield.group_answers"}
+
+// localOp is a rule's or a segment condition's test in l's words ("is
+// not", "starts with"); an unknown one shows as its code.
+func localOp(l *i18n.Locale, op string) string {
+	if i18n.Has("op." + op) {
+		return l.T("op." + op)
+	}
+	return op
+}
+
 // localBuyingRole is a contact's part in the buying decision in l's
 // language; an unknown one shows as crm writes it.
 func localBuyingRole(l *i18n.Locale, r crm.Role) string {
