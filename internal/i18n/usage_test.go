@@ -14,6 +14,7 @@ import (
 var used = []*regexp.Regexp{
 	regexp.MustCompile(`[{(]\s*t\s+"([a-z0-9_.]*[a-z0-9])"`),
 	regexp.MustCompile(`\bT\((?:ctx, |r\.Context\(\), )?"([a-z0-9_.]*[a-z0-9])"`),
+	regexp.MustCompile(`\btr\(r, "([a-z0-9_.]*[a-z0-9])"`),
 }
 
 // Every id a template or the code asks for is in the catalogs: a typo

@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"leadflow/internal/i18n"
 	"net/http"
 	"sort"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 
 	"leadflow/internal/accountscore"
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/nurture"
 	"leadflow/internal/scoring"
 	"leadflow/internal/segment"

@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"leadflow/internal/i18n"
 	"net/http"
 	"net/url"
 	"sort"
@@ -14,6 +13,7 @@ import (
 	"leadflow/internal/activity"
 	"leadflow/internal/calendar"
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/invoice"
 	"leadflow/internal/lead"
 )

@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"leadflow/internal/assign"
 	"leadflow/internal/crm"
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/user"
 )
 
@@ -127,9 +127,9 @@ func (h *Web) deleteRule(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		h.render(w, r, "confirm", page{Title: "Delete rule", Nav: "assignment", Data: confirmData{
-			Question: "Delete this assignment rule?", Detail: "Leads it assigned keep their owner; new leads go to the next rule that matches.",
-			Action: fmt.Sprintf("/assignment/rules/%d/delete", id), Button: "Delete rule", Cancel: "/assignment"}})
+		h.render(w, r, "confirm", page{Title: tr(r, "confirm.delete_rule"), Nav: "assignment", Data: confirmData{
+			Question: tr(r, "confirm.delete_rule_q"), Detail: tr(r, "confirm.delete_rule_detail"),
+			Action: fmt.Sprintf("/assignment/rules/%d/delete", id), Button: tr(r, "confirm.delete_rule"), Cancel: "/assignment"}})
 		return
 	}
 	if err := h.Leads.Assignment().Delete(r.Context(), actor(r), id); err != nil {

@@ -3,13 +3,13 @@ package web
 import (
 	"fmt"
 	"io"
-	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"leadflow/internal/catalog"
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/matching"
 )
 

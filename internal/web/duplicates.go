@@ -2,13 +2,13 @@ package web
 
 import (
 	"fmt"
-	"leadflow/internal/i18n"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/identity"
 	"leadflow/internal/lead"
 )
@@ -289,11 +289,10 @@ func (h *Web) confirmAccept(w http.ResponseWriter, r *http.Request) {
 			Fields: map[string]string{"min_score": "must be at least " + strconv.FormatFloat(identity.Default.Probable, 'f', -1, 64)}})
 		return
 	}
-	h.render(w, r, "confirm", page{Title: "Merge duplicates", Nav: "duplicates", Data: confirmData{
-		Question: fmt.Sprintf("Merge every pair scoring %g or more?", f),
-		Detail: "Leads that pair with each other become one group, merged into its oldest lead: that lead keeps its values and fills its empty fields; " +
-			"different values are kept side by side on its timeline, and the other leads' timelines and activity move over before they are deleted.",
-		Action: "/duplicates/accept?min_score=" + url.QueryEscape(s), Button: "Merge all", Cancel: "/duplicates"}})
+	h.render(w, r, "confirm", page{Title: tr(r, "confirm.merge_duplicates"), Nav: "duplicates", Data: confirmData{
+		Question: tr(r, "confirm.merge_all_q", "Score", i18n.From(r.Context()).Decimal(f, decimalsOf(f))),
+		Detail:   tr(r, "confirm.merge_all_detail"),
+		Action:   "/duplicates/accept?min_score=" + url.QueryEscape(s), Button: tr(r, "confirm.merge_all"), Cancel: "/duplicates"}})
 }
 
 // acceptDuplicates merges every pair from a score up.

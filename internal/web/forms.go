@@ -2,13 +2,13 @@ package web
 
 import (
 	"fmt"
-	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
+	"leadflow/internal/i18n"
 	"leadflow/internal/lead"
 )
 
@@ -231,10 +231,10 @@ type confirmData struct {
 
 func (h *Web) confirmDeleteForm(w http.ResponseWriter, r *http.Request) {
 	if f, ok := h.formInPath(w, r); ok {
-		h.render(w, r, "confirm", page{Title: "Delete form", Nav: "forms", Data: confirmData{
-			Question: fmt.Sprintf("Delete the form %q?", f.Name),
-			Detail:   "Its address /f/" + f.Slug + " and its landing pages stop working at once. Leads it created and its stored submissions stay.",
-			Action:   fmt.Sprintf("/forms/%d/delete", f.ID), Button: "Delete form", Cancel: fmt.Sprintf("/forms/%d", f.ID)}})
+		h.render(w, r, "confirm", page{Title: tr(r, "confirm.delete_form"), Nav: "forms", Data: confirmData{
+			Question: tr(r, "confirm.delete_form_q", "Name", f.Name),
+			Detail:   tr(r, "confirm.delete_form_detail", "Path", "/f/"+f.Slug),
+			Action:   fmt.Sprintf("/forms/%d/delete", f.ID), Button: tr(r, "confirm.delete_form"), Cancel: fmt.Sprintf("/forms/%d", f.ID)}})
 	}
 }
 
@@ -317,9 +317,9 @@ func (h *Web) deleteLanding(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodGet {
-		h.render(w, r, "confirm", page{Title: "Delete landing page", Nav: "forms", Data: confirmData{
-			Question: "Delete the landing page /p/" + l.Slug + "?", Detail: "Visitors following links to it will find nothing. The form stays.",
-			Action: fmt.Sprintf("/forms/%d/landing/%d/delete", f.ID, l.ID), Button: "Delete landing page", Cancel: fmt.Sprintf("/forms/%d", f.ID)}})
+		h.render(w, r, "confirm", page{Title: tr(r, "confirm.delete_landing"), Nav: "forms", Data: confirmData{
+			Question: tr(r, "confirm.delete_landing_q", "Path", "/p/"+l.Slug), Detail: tr(r, "confirm.delete_landing_detail"),
+			Action: fmt.Sprintf("/forms/%d/landing/%d/delete", f.ID, l.ID), Button: tr(r, "confirm.delete_landing"), Cancel: fmt.Sprintf("/forms/%d", f.ID)}})
 		return
 	}
 	if err := h.Forms.DeleteLanding(r.Context(), actor(r), l.ID); err != nil {

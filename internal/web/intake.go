@@ -116,10 +116,10 @@ func (h *Web) discardSubmission(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodGet {
-		h.render(w, r, "confirm", page{Title: "Discard submission", Nav: "submissions", Data: confirmData{
-			Question: fmt.Sprintf("Discard submission %d?", d.Sub.ID),
-			Detail:   "It will not become a lead. It stays stored, listed under Discarded.",
-			Action:   fmt.Sprintf("/submissions/%d/discard", d.Sub.ID), Button: "Discard", Cancel: fmt.Sprintf("/submissions/%d", d.Sub.ID)}})
+		h.render(w, r, "confirm", page{Title: tr(r, "confirm.discard_submission"), Nav: "submissions", Data: confirmData{
+			Question: tr(r, "confirm.discard_submission_q", "ID", d.Sub.ID),
+			Detail:   tr(r, "confirm.discard_submission_detail"),
+			Action:   fmt.Sprintf("/submissions/%d/discard", d.Sub.ID), Button: tr(r, "confirm.discard"), Cancel: fmt.Sprintf("/submissions/%d", d.Sub.ID)}})
 		return
 	}
 	if err := h.Forms.Discard(r.Context(), actor(r), d.Sub.ID); err != nil {

@@ -2,14 +2,16 @@ package web
 
 import (
 	"fmt"
-	"leadflow/internal/i18n"
+	"math/big"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"leadflow/internal/country"
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/invoice"
+	"leadflow/internal/product"
 )
 
 func init() {
@@ -295,12 +297,13 @@ func (h *Web) confirmIssue(w http.ResponseWriter, r *http.Request) {
 	if i, ok := h.invoiceInPath(w, r); ok {
 		what := "invoice"
 		if i.Kind == invoice.KindCreditNote {
-			what = "credit note"
+			what = "credit_note"
 		}
-		h.render(w, r, "confirm", page{Title: "Issue " + what, Nav: "invoices", Data: confirmData{
-			Question: fmt.Sprintf("Issue this %s for %s to %s?", what, invoice.Money(i.Totals.TaxInclusive, i.Currency), i.AccountName),
-			Detail:   "It gets the next number of its series and today's date, and can no longer change: a mistake is then corrected with a credit note.",
-			Action:   invoicePath(i.ID) + "/issue", Button: "Issue " + what, Cancel: invoicePath(i.ID)}})
+		amount := i18n.From(r.Context()).MoneyMinor(big.NewInt(i.Totals.TaxInclusive), i.Currency, product.Decimals(i.Currency))
+		h.render(w, r, "confirm", page{Title: tr(r, "confirm.issue_"+what), Nav: "invoices", Data: confirmData{
+			Question: tr(r, "confirm.issue_"+what+"_q", "Amount", amount, "Account", i.AccountName),
+			Detail:   tr(r, "confirm.issue_detail"),
+			Action:   invoicePath(i.ID) + "/issue", Button: tr(r, "confirm.issue_"+what), Cancel: invoicePath(i.ID)}})
 	}
 }
 
@@ -347,10 +350,11 @@ func (h *Web) creditNote(w http.ResponseWriter, r *http.Request) {
 
 func (h *Web) confirmVoid(w http.ResponseWriter, r *http.Request) {
 	if i, ok := h.invoiceInPath(w, r); ok {
-		h.render(w, r, "confirm", page{Title: "Void invoice", Nav: "invoices", Data: confirmData{
-			Question: "Void invoice " + i.Number + "?",
-			Detail:   "A credit note for the whole " + invoice.Money(i.Totals.TaxInclusive, i.Currency) + " is issued today and the invoice is marked void. Both keep their numbers.",
-			Action:   invoicePath(i.ID) + "/void", Button: "Void invoice", Cancel: invoicePath(i.ID)}})
+		amount := i18n.From(r.Context()).MoneyMinor(big.NewInt(i.Totals.TaxInclusive), i.Currency, product.Decimals(i.Currency))
+		h.render(w, r, "confirm", page{Title: tr(r, "confirm.void_invoice"), Nav: "invoices", Data: confirmData{
+			Question: tr(r, "confirm.void_invoice_q", "Number", i.Number),
+			Detail:   tr(r, "confirm.void_invoice_detail", "Amount", amount),
+			Action:   invoicePath(i.ID) + "/void", Button: tr(r, "confirm.void_invoice"), Cancel: invoicePath(i.ID)}})
 	}
 }
 
@@ -370,10 +374,10 @@ func (h *Web) voidInvoice(w http.ResponseWriter, r *http.Request) {
 
 func (h *Web) confirmDeleteInvoice(w http.ResponseWriter, r *http.Request) {
 	if i, ok := h.invoiceInPath(w, r); ok {
-		h.render(w, r, "confirm", page{Title: "Delete draft", Nav: "invoices", Data: confirmData{
-			Question: "Delete this " + i.Title() + "?",
-			Detail:   "It was never issued, so no number is lost. Its lines go with it.",
-			Action:   invoicePath(i.ID) + "/delete", Button: "Delete draft", Cancel: invoicePath(i.ID)}})
+		h.render(w, r, "confirm", page{Title: tr(r, "confirm.delete_draft"), Nav: "invoices", Data: confirmData{
+			Question: tr(r, "confirm.delete_draft_q", "Title", i.TitleIn(i18n.From(r.Context()))),
+			Detail:   tr(r, "confirm.delete_draft_detail"),
+			Action:   invoicePath(i.ID) + "/delete", Button: tr(r, "confirm.delete_draft"), Cancel: invoicePath(i.ID)}})
 	}
 }
 

@@ -1,10 +1,10 @@
 package web
 
 import (
-	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 
+	"leadflow/internal/i18n"
 	"leadflow/internal/job"
 )
 

@@ -123,12 +123,27 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"vatName":       func(code string) string { return invoice.CategoryNameIn(l, code) },
 		"matchedOn":     func(by, value string) string { return localMatchedOn(l, by, value) },
 		"noticeKind":    func(kind string) string { return notify.KindIn(l, kind) },
-		"why":           l.Reason,
-		"duration":      func(d time.Duration) string { return localDuration(l, d) },
-		"longDate":      l.LongDate,
-		"shortDay":      l.ShortDay,
-		"countryName":   l.Country,
-		"country":       l.Countries,
+		"opName":        func(op any) string { return localOp(l, fmt.Sprint(op)) },
+		"segField": func(value, label string) string {
+			for _, id := range []string{"segfield." + value, "field." + value} {
+				if i18n.Has(id) {
+					return l.T(id)
+				}
+			}
+			return label
+		},
+		"segGroup": func(group string) string {
+			if id := segmentGroups[group]; id != "" {
+				return l.T(id)
+			}
+			return group
+		},
+		"why":         l.Reason,
+		"duration":    func(d time.Duration) string { return localDuration(l, d) },
+		"longDate":    l.LongDate,
+		"shortDay":    l.ShortDay,
+		"countryName": l.Country,
+		"country":     l.Countries,
 		"inZone": func(t time.Time, zone *time.Location) string {
 			if l.Lang == i18n.Default {
 				return t.In(zone).Format("Mon 2 Jan 2006 15:04 MST")
@@ -232,4 +247,16 @@ func localRatio(l *i18n.Locale, currency string) func(v float64, ok bool) string
 		}
 		return l.Money(big.NewInt(int64(math.Round(v))), currency)
 	}
+}
+
+// tr is message id in the language of r, as T writes it.
+func tr(r *http.Request, id string, args ...any) string { return i18n.T(r.Context(), id, args...) }
+
+// decimalsOf is how many decimals f needs when written for people: none
+// for a whole number, one otherwise.
+func decimalsOf(f float64) int {
+	if f == math.Trunc(f) {
+		return 0
+	}
+	return 1
 }

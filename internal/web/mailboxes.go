@@ -1,10 +1,10 @@
 package web
 
 import (
-	"leadflow/internal/i18n"
 	"net/http"
 
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/mailbox"
 )
 

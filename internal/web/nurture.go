@@ -3,12 +3,12 @@ package web
 import (
 	"errors"
 	"fmt"
-	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/lead"
 	"leadflow/internal/mail"
 	"leadflow/internal/mailtmpl"
@@ -145,8 +145,8 @@ func (h *Web) deleteTemplate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodGet {
-		h.confirm(w, r, "Delete the template "+t.Name+"?", "It cannot be brought back. A template that a sequence sends cannot be deleted.",
-			"Delete template", fmt.Sprintf("/nurture/templates/%d", id))
+		h.confirm(w, r, tr(r, "confirm.delete_template_q", "Name", t.Name), tr(r, "confirm.delete_template_detail"),
+			tr(r, "confirm.delete_template"), fmt.Sprintf("/nurture/templates/%d", id))
 		return
 	}
 	if err := h.Nurture.DeleteTemplate(r.Context(), actor(r), id); err != nil {
@@ -298,8 +298,8 @@ func (h *Web) deleteSequence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodGet {
-		h.confirm(w, r, "Delete the sequence "+q.Name+"?", "Its enrolments end and its figures go; the emails it sent stay in the outgoing list.",
-			"Delete sequence", fmt.Sprintf("/nurture/sequences/%d", id))
+		h.confirm(w, r, tr(r, "confirm.delete_sequence_q", "Name", q.Name), tr(r, "confirm.delete_sequence_detail"),
+			tr(r, "confirm.delete_sequence"), fmt.Sprintf("/nurture/sequences/%d", id))
 		return
 	}
 	if err := h.Nurture.DeleteSequence(r.Context(), actor(r), id); err != nil {

@@ -2,12 +2,12 @@ package web
 
 import (
 	"fmt"
-	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 
 	"leadflow/internal/access"
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/user"
 )
 
@@ -69,11 +69,10 @@ func (h *Web) deleteUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodGet {
-		h.render(w, r, "confirm", page{Title: "Delete user", Nav: "users", Data: confirmData{
-			Question: fmt.Sprintf("Delete the user %s?", u.Email),
-			Detail: "They are signed out and their API tokens stop working at once. The leads, accounts and deals they own " +
-				"become unassigned; what they did stays on the timelines without their name. To keep all that, disable them instead.",
-			Action: fmt.Sprintf("/users/%d/delete", u.ID), Button: "Delete user", Cancel: "/users"}})
+		h.render(w, r, "confirm", page{Title: tr(r, "confirm.delete_user"), Nav: "users", Data: confirmData{
+			Question: tr(r, "confirm.delete_user_q", "Email", u.Email),
+			Detail:   tr(r, "confirm.delete_user_detail"),
+			Action:   fmt.Sprintf("/users/%d/delete", u.ID), Button: tr(r, "confirm.delete_user"), Cancel: "/users"}})
 		return
 	}
 	if err := h.Users.Delete(r.Context(), actor(r), u.ID); err != nil {

@@ -2,12 +2,12 @@ package web
 
 import (
 	"fmt"
-	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/predict"
 )
 

@@ -1,11 +1,11 @@
 package web
 
 import (
-	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/product"
 )
 

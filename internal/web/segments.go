@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"leadflow/internal/i18n"
 	"net/http"
 	"slices"
 	"strconv"
@@ -506,9 +505,9 @@ func (h *Web) confirmDeleteSegment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodGet {
-		h.render(w, r, "confirm", page{Title: "Delete " + s.Name, Nav: "segments", Data: confirmData{
-			Question: fmt.Sprintf("Delete the segment %q?", s.Name), Detail: fmt.Sprintf("Its %d members stay leads; only the segment goes.", s.Members),
-			Action: fmt.Sprintf("/segments/%d/delete", s.ID), Button: "Delete segment", Cancel: fmt.Sprintf("/segments/%d", s.ID)}})
+		h.render(w, r, "confirm", page{Title: tr(r, "confirm.delete_segment"), Nav: "segments", Data: confirmData{
+			Question: tr(r, "confirm.delete_segment_q", "Name", s.Name), Detail: tr(r, "confirm.delete_segment_detail", "Count", s.Members),
+			Action: fmt.Sprintf("/segments/%d/delete", s.ID), Button: tr(r, "confirm.delete_segment"), Cancel: fmt.Sprintf("/segments/%d", s.ID)}})
 		return
 	}
 	if err := h.Segments.Delete(r.Context(), actor(r), id); err != nil {

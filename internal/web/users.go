@@ -1,13 +1,13 @@
 package web
 
 import (
-	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 	"time"
 
 	"leadflow/internal/access"
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/user"
 )
 

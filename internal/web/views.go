@@ -1,11 +1,11 @@
 package web
 
 import (
-	"leadflow/internal/i18n"
 	"net/http"
 	"strconv"
 
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 )
 
 // saveView keeps the lead list's filters under a name, and shows the
@@ -36,9 +36,9 @@ func (h *Web) confirmDeleteView(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, "confirm", page{Title: "Delete view", Nav: "leads", Data: confirmData{
-		Question: "Delete the view “" + v.Name + "”?", Detail: "Only the saved filters go; no lead changes.",
-		Action: "/views/" + strconv.FormatInt(v.ID, 10) + "/delete", Button: "Delete view", Cancel: v.Path()}})
+	h.render(w, r, "confirm", page{Title: tr(r, "confirm.delete_view"), Nav: "leads", Data: confirmData{
+		Question: tr(r, "confirm.delete_view_q", "Name", v.Name), Detail: tr(r, "confirm.delete_view_detail"),
+		Action: "/views/" + strconv.FormatInt(v.ID, 10) + "/delete", Button: tr(r, "confirm.delete_view"), Cancel: v.Path()}})
 }
 
 func (h *Web) deleteView(w http.ResponseWriter, r *http.Request) {
