@@ -145,7 +145,7 @@ func (h *Web) renderSoftware(w http.ResponseWriter, r *http.Request, l lead.Lead
 		d.Prefilled, in = ok, &i
 	}
 	d.Values, d.Lists = requestValues(*in)
-	h.render(w, r, "software", page{Title: "Software request · " + l.Name(), Nav: "leads", Data: d, Status: status})
+	h.render(w, r, "software", page{Title: tr(r, "title.software_named", "Name", l.Name()), Nav: "leads", Data: d, Status: status})
 }
 
 func (h *Web) saveSoftware(w http.ResponseWriter, r *http.Request) {

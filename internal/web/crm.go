@@ -473,7 +473,7 @@ func (h *Web) renderConvert(w http.ResponseWriter, r *http.Request, l lead.Lead,
 	if ok {
 		d.Match = &acc
 	}
-	h.render(w, r, "convert", page{Title: "Convert " + l.Name(), Nav: "leads", Data: d, Status: status})
+	h.render(w, r, "convert", page{Title: tr(r, "title.convert_named", "Name", l.Name()), Nav: "leads", Data: d, Status: status})
 }
 
 func (h *Web) convertLead(w http.ResponseWriter, r *http.Request) {

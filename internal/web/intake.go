@@ -193,7 +193,7 @@ func (h *Web) importInPath(w http.ResponseWriter, r *http.Request) (imports.Impo
 
 func (h *Web) showImport(w http.ResponseWriter, r *http.Request) {
 	if im, ok := h.importInPath(w, r); ok {
-		h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Data: newImportData(im, ""), Live: live.Import(im.ID)})
+		h.render(w, r, "import", page{Title: tr(r, "title.import_named", "Name", im.FileName), Nav: "imports", Data: newImportData(im, ""), Live: live.Import(im.ID)})
 	}
 }
 
@@ -203,7 +203,7 @@ func (h *Web) startImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Status: http.StatusUnprocessableEntity,
+		h.render(w, r, "import", page{Title: tr(r, "title.import_named", "Name", im.FileName), Nav: "imports", Status: http.StatusUnprocessableEntity,
 			Data: newImportData(im, "The mapping form could not be read: "+err.Error())})
 		return
 	}
@@ -216,7 +216,7 @@ func (h *Web) startImport(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := h.Imports.StartIn(r.Context(), actor(r), im.ID, m, r.PostFormValue("country")); err != nil {
 		im.Mapping, im.Country = m, r.PostFormValue("country")
-		h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Status: http.StatusUnprocessableEntity,
+		h.render(w, r, "import", page{Title: tr(r, "title.import_named", "Name", im.FileName), Nav: "imports", Status: http.StatusUnprocessableEntity,
 			Data: newImportData(im, err.Error())})
 		return
 	}
@@ -236,7 +236,7 @@ func (h *Web) setImportEncoding(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := h.Imports.SetEncoding(r.Context(), actor(r), im.ID, r.PostFormValue("encoding")); err != nil {
 		if e := fault.As(err); e != nil && e.Code == fault.Invalid {
-			h.render(w, r, "import", page{Title: "Import " + im.FileName, Nav: "imports", Status: http.StatusUnprocessableEntity,
+			h.render(w, r, "import", page{Title: tr(r, "title.import_named", "Name", im.FileName), Nav: "imports", Status: http.StatusUnprocessableEntity,
 				Data: newImportData(im, e.Message)})
 			return
 		}

@@ -561,7 +561,7 @@ func (h *Web) confirmDelete(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, fault.Errorf(fault.Forbidden, "Only admin and marketing users can delete leads."))
 		return
 	}
-	h.render(w, r, "lead_delete", page{Title: "Delete " + l.Name(), Nav: "leads", Data: l})
+	h.render(w, r, "lead_delete", page{Title: tr(r, "title.delete_named", "Name", l.Name()), Nav: "leads", Data: l})
 }
 
 func (h *Web) deleteLead(w http.ResponseWriter, r *http.Request) {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -124,6 +125,7 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"matchedOn":     func(by, value string) string { return localMatchedOn(l, by, value) },
 		"noticeKind":    func(kind string) string { return notify.KindIn(l, kind) },
 		"opName":        func(op any) string { return localOp(l, fmt.Sprint(op)) },
+		"invLabel":      func(f string) string { return localInvoiceLabel(l, f) },
 		"segField": func(value, label string) string {
 			for _, id := range []string{"segfield." + value, "field." + value} {
 				if i18n.Has(id) {
@@ -180,6 +182,24 @@ func localHuman(l *i18n.Locale, code string) string {
 // segmentGroups are the messages of the segment editor's field groups,
 // by the English name the editor gives them.
 var segmentGroups = map[string]string{"Lead": "segfield.group_lead", "Behaviour and lists": "segfield.group_behaviour", "Form answers": "segfield.group_answers"}
+
+// localInvoiceLabel names an invoice's field f in l's language, as
+// invoiceLabel does in English; "seller.vat_id" is the seller's VAT ID.
+func localInvoiceLabel(l *i18n.Locale, f string) string {
+	for _, side := range []string{"seller", "buyer"} {
+		if k, ok := strings.CutPrefix(f, side+"."); ok {
+			field := localInvoiceLabel(l, k)
+			if l.Lang == i18n.Default {
+				field = strings.ToLower(field) // English runs it into the sentence: "Your vat id"
+			}
+			return l.T("invfield.of_"+side, "Field", field)
+		}
+	}
+	if i18n.Has("invfield." + f) {
+		return l.T("invfield." + f)
+	}
+	return invoiceLabel(f)
+}
 
 // localOp is a rule's or a segment condition's test in l's words ("is
 // not", "starts with"); an unknown one shows as its code.

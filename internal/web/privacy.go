@@ -95,7 +95,7 @@ func (h *Web) confirmErase(w http.ResponseWriter, r *http.Request) {
 			rows = append(rows, eraseRow{countLabels[name], n})
 		}
 	}
-	h.render(w, r, "privacy_erase", page{Title: "Erase " + sum.Person, Nav: "privacy", Data: struct {
+	h.render(w, r, "privacy_erase", page{Title: tr(r, "title.erase_named", "Name", sum.Person), Nav: "privacy", Data: struct {
 		privacy.Summary
 		Rows []eraseRow
 	}{sum, rows}})

@@ -33,5 +33,5 @@ func (h *Web) searchAll(w http.ResponseWriter, r *http.Request) {
 	for _, g := range groups {
 		d.Found += len(g.Hits)
 	}
-	h.render(w, r, "search", page{Title: "Search: " + d.Q, Data: d})
+	h.render(w, r, "search", page{Title: tr(r, "title.search_named", "Query", d.Q), Data: d})
 }

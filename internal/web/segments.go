@@ -462,7 +462,7 @@ func (h *Web) renderSegmentEdit(w http.ResponseWriter, r *http.Request, s segmen
 		title = i18n.T(ctx, "aseg.new_account_segment")
 	}
 	if s.ID != 0 {
-		title = "Edit " + s.Name
+		title = tr(r, "title.edit_named", "Name", s.Name)
 	}
 	status := 0
 	if len(errs) > 0 {

@@ -109,7 +109,7 @@ func (h *Web) renderWebhook(w http.ResponseWriter, r *http.Request, f *webhookFo
 	if f != nil {
 		d.Form = *f
 	}
-	h.render(w, r, "webhook", page{Title: "Webhook " + sub.URL, Nav: "webhooks", Status: status, Data: d})
+	h.render(w, r, "webhook", page{Title: tr(r, "title.webhook_named", "URL", sub.URL), Nav: "webhooks", Status: status, Data: d})
 }
 
 func (h *Web) updateWebhook(w http.ResponseWriter, r *http.Request) {
