@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/lead"
 )
 
@@ -165,40 +166,42 @@ func validateStep(st *Step, n, count int, templateExists func(int64) bool, bad f
 	}
 }
 
-// Describe says what a step does, in words, for the sequence page.
+// Describe says what a step does, in English words.
 func (st Step) Describe(templateName func(int64) string) string {
+	return st.DescribeIn(i18n.For(i18n.Default), templateName)
+}
+
+// DescribeIn says what a step does in l's language, for the sequence
+// page.
+func (st Step) DescribeIn(l *i18n.Locale, templateName func(int64) string) string {
 	switch st.Kind {
 	case StepEmail:
-		return fmt.Sprintf("Send %q", templateName(st.TemplateID))
+		return l.T("nurstep.send", "Template", templateName(st.TemplateID))
 	case StepWait:
-		return "Wait " + duration(st.Days, st.Hours)
+		return l.T("nurstep.wait", "Duration", duration(l, st.Days, st.Hours))
 	case StepWaitUntil:
-		day := "the next day"
+		day := l.T("nurstep.next_day")
 		if st.Weekday != "" {
-			day = "the next " + time.Weekday(weekdays[st.Weekday]).String()
+			day = l.T("nurstep.next_weekday", "Day", l.Weekday(time.Weekday(weekdays[st.Weekday])))
 		}
-		return fmt.Sprintf("Wait until %s at %02d:00, the lead's time", day, st.Hour)
+		return l.T("nurstep.wait_until", "Day", day, "Hour", fmt.Sprintf("%02d:00", st.Hour))
 	case StepBranch:
-		cond := map[string]string{IfOpened: "the last email was opened", IfClicked: "a link in the last email was clicked",
-			IfScoreAbove: fmt.Sprintf("the score is above %d", st.Value)}[st.If]
-		return fmt.Sprintf("If %s, go to step %d", cond, st.Goto)
+		cond := map[string]string{IfOpened: l.T("nurstep.if_opened"), IfClicked: l.T("nurstep.if_clicked"),
+			IfScoreAbove: l.T("nurstep.if_score_above", "Score", st.Value)}[st.If]
+		return l.T("nurstep.branch", "Condition", cond, "Step", st.Goto)
 	}
 	return st.Kind
 }
 
-func duration(days, hours int) string {
+func duration(l *i18n.Locale, days, hours int) string {
 	var parts []string
-	if days == 1 {
-		parts = append(parts, "1 day")
-	} else if days > 1 {
-		parts = append(parts, fmt.Sprintf("%d days", days))
+	if days > 0 {
+		parts = append(parts, l.T("nurstep.days", "Count", days))
 	}
-	if hours == 1 {
-		parts = append(parts, "1 hour")
-	} else if hours > 1 {
-		parts = append(parts, fmt.Sprintf("%d hours", hours))
+	if hours > 0 {
+		parts = append(parts, l.T("nurstep.hours", "Count", hours))
 	}
-	return strings.Join(parts, " and ")
+	return strings.Join(parts, " "+l.T("nurstep.and")+" ")
 }
 
 // nextDue is when a lead arriving at step st at now is due to run it:

@@ -192,7 +192,9 @@ func (h *Web) renderSequence(w http.ResponseWriter, r *http.Request, d sequenceD
 	for _, t := range d.Templates {
 		names[t.ID] = t.Name
 	}
-	d.Describe = func(st nurture.Step) string { return st.Describe(func(id int64) string { return names[id] }) }
+	d.Describe = func(st nurture.Step) string {
+		return st.DescribeIn(i18n.From(r.Context()), func(id int64) string { return names[id] })
+	}
 	d.Rows = append(append([]nurture.Step(nil), d.Sequence.Steps...), make([]nurture.Step, stepRows)...)
 	d.MailOff = !h.Nurture.MailConfigured()
 	if d.Segments, err = h.Segments.List(r.Context(), actor(r)); err != nil {
