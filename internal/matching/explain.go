@@ -1,82 +1,98 @@
 package matching
 
 import (
-	"fmt"
+	"math/big"
 	"strings"
+
+	"leadflow/internal/i18n"
 )
 
-// Note explains the cell in a sentence: why it passed, failed or earned
-// its points. It is worked out when shown, so ranking a large catalog
-// builds no text.
-func (c Cell) Note() string {
+// Note explains the cell in a sentence, in English.
+func (c Cell) Note() string { return c.NoteIn(i18n.For(i18n.Default)) }
+
+// NoteIn explains the cell in a sentence of l's language: why it passed,
+// failed or earned its points. It is worked out when shown, so ranking
+// a large catalog builds no text.
+func (c Cell) NoteIn(l *i18n.Locale) string {
 	if !c.Applies {
-		return "not asked"
+		return l.T("match.not_asked")
 	}
+	list := func(s []string) string { return strings.Join(s, ", ") }
 	switch c.Criterion {
 	case Category:
 		if c.Pass {
-			return "the category asked for"
+			return l.T("match.category_asked")
 		}
-		return "another category"
+		return l.T("match.another_category")
 	case MustHave, Integrations:
 		if c.Pass {
-			return fmt.Sprintf("has all %d", c.Asked)
+			return l.T("match.has_all", "Count", c.Asked)
 		}
-		return "lacks " + strings.Join(c.Missing, ", ")
+		return l.T("match.lacks", "List", list(c.Missing))
 	case Deployment:
 		if c.Pass {
-			return "can be delivered as asked"
+			return l.T("match.deliverable")
 		}
-		return "not available as " + strings.Join(c.Missing, " or ")
+		return l.T("match.not_available_as", "List", strings.Join(c.Missing, " "+l.T("bdoc.or")+" "))
 	case NiceToHave:
-		s := fmt.Sprintf("has %d of %d", c.Found, c.Asked)
+		s := l.T("match.has_of", "Found", c.Found, "Count", c.Asked)
 		if len(c.Missing) > 0 {
-			s += "; lacks " + strings.Join(c.Missing, ", ")
+			s += "; " + l.T("match.lacks", "List", list(c.Missing))
 		}
 		return s
 	case Industry:
 		if c.Pass {
-			return "serves the industry"
+			return l.T("match.serves_industry")
 		}
-		return "not made for the industry"
+		return l.T("match.not_for_industry")
 	case Language:
 		if c.Pass {
-			return "speaks a language asked for"
+			return l.T("match.speaks_language")
 		}
-		return "in none of " + strings.Join(c.Missing, ", ")
+		return l.T("match.in_none_of", "List", list(c.Missing))
 	case Licences:
-		r := fmt.Sprintf("sells %d", max(c.Min, 1))
+		sells := l.T("match.sells_or_more", "Min", max(c.Min, 1))
 		if c.Max2 > 0 {
-			r += fmt.Sprintf("–%d", c.Max2)
-		} else {
-			r += " or more"
+			sells = l.T("match.sells_range", "Min", max(c.Min, 1), "Max", c.Max2)
 		}
 		if c.Pass {
-			return fmt.Sprintf("%d licences fit (%s)", c.Want, r)
+			return l.T("match.licences_fit", "Count", c.Want, "Sells", sells)
 		}
-		return fmt.Sprintf("%d licences do not fit (%s)", c.Want, r)
+		return l.T("match.licences_do_not_fit", "Count", c.Want, "Sells", sells)
 	case Budget:
-		cost := Money(c.Cost, c.Currency)
-		over := fmt.Sprintf("%s over %d months", cost, c.Months)
+		over := l.T("match.cost_over", "Cost", money(l, c.Cost, c.Currency), "Count", c.Months)
+		limit := money(l, c.Limit, "")
 		switch {
 		case c.Wanted != "" && c.Wanted != c.Currency:
-			return fmt.Sprintf("%s, priced in %s, not comparable with a budget in %s", over, c.Currency, c.Wanted)
+			return l.T("match.not_comparable", "Cost", over, "Currency", c.Currency, "Wanted", c.Wanted)
 		case c.Cost <= c.Limit:
-			return over + ", within the budget of " + Money(c.Limit, "")
+			return l.T("match.within_budget", "Cost", over, "Limit", limit)
 		case c.Points > 0:
-			return fmt.Sprintf("%s, %.0f%% over the budget of %s, within the tolerance", over,
-				100*float64(c.Cost-c.Limit)/float64(c.Limit), Money(c.Limit, ""))
+			return l.T("match.over_within_tolerance", "Cost", over, "Percent", l.Decimal(100*float64(c.Cost-c.Limit)/float64(c.Limit), 0), "Limit", limit)
 		}
-		return fmt.Sprintf("%s, %.0f%% over the budget of %s", over, 100*float64(c.Cost-c.Limit)/float64(c.Limit), Money(c.Limit, ""))
+		return l.T("match.over_budget", "Cost", over, "Percent", l.Decimal(100*float64(c.Cost-c.Limit)/float64(c.Limit), 0), "Limit", limit)
 	}
 	return ""
 }
 
-// Reason explains why a match was excluded: its failing filter's note.
-func (m Match) Reason() string {
+// money writes minor units as l writes money, with cents only when
+// there are some, as Money does.
+func money(l *i18n.Locale, minor int64, currency string) string {
+	if minor%100 == 0 {
+		return l.Money(big.NewInt(minor/100), currency)
+	}
+	return l.MoneyMinor(big.NewInt(minor), currency, 2)
+}
+
+// Reason explains why a match was excluded, in English.
+func (m Match) Reason() string { return m.ReasonIn(i18n.For(i18n.Default)) }
+
+// ReasonIn explains why a match was excluded, in l's language: its
+// failing filter's note.
+func (m Match) ReasonIn(l *i18n.Locale) string {
 	for _, c := range m.Cells {
 		if c.Criterion == m.Excluded {
-			return c.Criterion.Label() + ": " + c.Note()
+			return c.Criterion.LabelIn(l) + ": " + c.NoteIn(l)
 		}
 	}
 	return ""

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 )
 
 // Set is the weight of each weighted criterion: the points it is worth
@@ -125,6 +126,14 @@ func weightedNames() string {
 		names[i] = string(k)
 	}
 	return strings.Join(names, ", ")
+}
+
+// LabelIn is a criterion's name in l's language.
+func (c Criterion) LabelIn(l *i18n.Locale) string {
+	if id := "match.criterion." + string(c); i18n.Has(id) {
+		return l.T(id)
+	}
+	return c.Label()
 }
 
 // Label is a criterion's name for people.

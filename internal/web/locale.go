@@ -17,6 +17,7 @@ import (
 	"leadflow/internal/i18n"
 	"leadflow/internal/invoice"
 	"leadflow/internal/lead"
+	"leadflow/internal/matching"
 	"leadflow/internal/notify"
 	"leadflow/internal/product"
 	"leadflow/internal/report"
@@ -117,15 +118,18 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 			}
 			return v
 		},
-		"roleName":      func(r access.Role) string { return l.T("role." + string(r)) },
-		"noticeTitle":   func(n notify.Notice) string { return n.TitleIn(l) },
-		"buyingRole":    func(r crm.Role) string { return localBuyingRole(l, r) },
-		"timelineLabel": func(key string) string { return brief.TimelineIn(l, key) },
-		"vatName":       func(code string) string { return invoice.CategoryNameIn(l, code) },
-		"matchedOn":     func(by, value string) string { return localMatchedOn(l, by, value) },
-		"noticeKind":    func(kind string) string { return notify.KindIn(l, kind) },
-		"opName":        func(op any) string { return localOp(l, fmt.Sprint(op)) },
-		"invLabel":      func(f string) string { return localInvoiceLabel(l, f) },
+		"roleName":       func(r access.Role) string { return l.T("role." + string(r)) },
+		"noticeTitle":    func(n notify.Notice) string { return n.TitleIn(l) },
+		"buyingRole":     func(r crm.Role) string { return localBuyingRole(l, r) },
+		"timelineLabel":  func(key string) string { return brief.TimelineIn(l, key) },
+		"vatName":        func(code string) string { return invoice.CategoryNameIn(l, code) },
+		"matchedOn":      func(by, value string) string { return localMatchedOn(l, by, value) },
+		"noticeKind":     func(kind string) string { return notify.KindIn(l, kind) },
+		"opName":         func(op any) string { return localOp(l, fmt.Sprint(op)) },
+		"invLabel":       func(f string) string { return localInvoiceLabel(l, f) },
+		"criterionLabel": func(c matching.Criterion) string { return c.LabelIn(l) },
+		"matchNote":      func(c matching.Cell) string { return c.NoteIn(l) },
+		"matchReason":    func(m matching.Match) string { return m.ReasonIn(l) },
 		"segField": func(value, label string) string {
 			for _, id := range []string{"segfield." + value, "field." + value} {
 				if i18n.Has(id) {

@@ -43,6 +43,7 @@ import (
 	"leadflow/internal/mail"
 	"leadflow/internal/mailbox"
 	"leadflow/internal/mailtmpl"
+	"leadflow/internal/matching"
 	"leadflow/internal/notify"
 	"leadflow/internal/nurture"
 	"leadflow/internal/predict"
@@ -309,25 +310,28 @@ func pathID(r *http.Request) (int64, error) {
 var funcs = template.FuncMap{
 	// t, lang, day and roleName are given their language per page (see
 	// localFuncs); these stand in while the templates are parsed.
-	"t":           i18n.For(i18n.Default).T,
-	"lang":        func() string { return i18n.Default },
-	"locale":      func() *i18n.Locale { return i18n.For(i18n.Default) },
-	"day":         i18n.For(i18n.Default).Day,
-	"roleName":    func(r access.Role) string { return string(r) },
-	"why":         func(reason string) string { return reason },
-	"int64":       func(n int) int64 { return int64(n) },
-	"stageText":   func(s string) string { return stageName(lead.Stage(s)) },
-	"longDate":    i18n.For(i18n.Default).LongDate,
-	"shortDay":    i18n.For(i18n.Default).ShortDay,
-	"languages":   languages,
-	"tr":          func(en string) string { return en },
-	"noticeTitle": func(n notify.Notice) string { return n.TitleIn(i18n.For(i18n.Default)) },
-	"opName":      func(op any) string { return localOp(i18n.For(i18n.Default), fmt.Sprint(op)) },
-	"segField":    func(value, label string) string { return label },
-	"segGroup":    func(group string) string { return group },
-	"buyingRole":  func(r crm.Role) string { return localBuyingRole(i18n.For(i18n.Default), r) },
-	"matchedOn":   func(by, value string) string { return localMatchedOn(i18n.For(i18n.Default), by, value) },
-	"noticeKind":  func(kind string) string { return notify.KindIn(i18n.For(i18n.Default), kind) },
+	"t":              i18n.For(i18n.Default).T,
+	"lang":           func() string { return i18n.Default },
+	"locale":         func() *i18n.Locale { return i18n.For(i18n.Default) },
+	"day":            i18n.For(i18n.Default).Day,
+	"roleName":       func(r access.Role) string { return string(r) },
+	"why":            func(reason string) string { return reason },
+	"int64":          func(n int) int64 { return int64(n) },
+	"stageText":      func(s string) string { return stageName(lead.Stage(s)) },
+	"longDate":       i18n.For(i18n.Default).LongDate,
+	"shortDay":       i18n.For(i18n.Default).ShortDay,
+	"languages":      languages,
+	"tr":             func(en string) string { return en },
+	"noticeTitle":    func(n notify.Notice) string { return n.TitleIn(i18n.For(i18n.Default)) },
+	"opName":         func(op any) string { return localOp(i18n.For(i18n.Default), fmt.Sprint(op)) },
+	"criterionLabel": func(c matching.Criterion) string { return c.Label() },
+	"matchNote":      func(c matching.Cell) string { return c.Note() },
+	"matchReason":    func(m matching.Match) string { return m.Reason() },
+	"segField":       func(value, label string) string { return label },
+	"segGroup":       func(group string) string { return group },
+	"buyingRole":     func(r crm.Role) string { return localBuyingRole(i18n.For(i18n.Default), r) },
+	"matchedOn":      func(by, value string) string { return localMatchedOn(i18n.For(i18n.Default), by, value) },
+	"noticeKind":     func(kind string) string { return notify.KindIn(i18n.For(i18n.Default), kind) },
 	"countryName": func(code string) string {
 		if n := country.Name(code); n != "" {
 			return n
