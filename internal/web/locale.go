@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"html/template"
 	"math"
@@ -20,6 +21,7 @@ import (
 	"leadflow/internal/matching"
 	"leadflow/internal/notify"
 	"leadflow/internal/product"
+	"leadflow/internal/project"
 	"leadflow/internal/report"
 )
 
@@ -128,6 +130,7 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"opName":         func(op any) string { return localOp(l, fmt.Sprint(op)) },
 		"invLabel":       func(f string) string { return localInvoiceLabel(l, f) },
 		"criterionLabel": func(c matching.Criterion) string { return c.LabelIn(l) },
+		"plabel":         func(v any) string { return localProjectLabel(l, v) },
 		"matchNote":      func(c matching.Cell) string { return c.NoteIn(l) },
 		"matchReason":    func(m matching.Match) string { return m.ReasonIn(l) },
 		"segField": func(value, label string) string {
@@ -203,6 +206,26 @@ func localInvoiceLabel(l *i18n.Locale, f string) string {
 		return l.T("invfield." + f)
 	}
 	return invoiceLabel(f)
+}
+
+// localProjectLabel is a project's type, status or delivery status in
+// l's language; anything else as fmt prints it.
+func localProjectLabel(l *i18n.Locale, v any) string {
+	var id, en string
+	switch x := v.(type) {
+	case project.Type:
+		id, en = "plabel.type_"+string(x), x.Label()
+	case project.Status:
+		id, en = "plabel.status_"+string(x), x.Label()
+	case project.DeliveryStatus:
+		id, en = "plabel.delivery_"+cmp.Or(string(x), "presale"), x.Label()
+	default:
+		return fmt.Sprint(v)
+	}
+	if i18n.Has(id) {
+		return l.T(id)
+	}
+	return en
 }
 
 // localOp is a rule's or a segment condition's test in l's words ("is
