@@ -187,3 +187,22 @@ func TestCountryNames(t *testing.T) {
 		t.Errorf("the Bokmål list ends with %q, want a name in Å", last)
 	}
 }
+
+// A count kept as a decimal (a half-life of 7 days, or 1.5) still picks
+// its plural form rather than leaving the message's id on the page.
+func TestPluralOfADecimalCount(t *testing.T) {
+	for _, c := range []struct {
+		lang string
+		n    float64
+		want string
+	}{
+		{"en", 7, "behaviour halves every 7 days"},
+		{"en", 1, "behaviour halves every day"},
+		{"ro", 7, "comportamentul se înjumătățește la fiecare 7 zile"},
+		{"ro", 30, "comportamentul se înjumătățește la fiecare 30 de zile"},
+	} {
+		if got := For(c.lang).T("lead.halves_every", "Count", c.n); got != c.want {
+			t.Errorf("%s %v: %q, want %q", c.lang, c.n, got, c.want)
+		}
+	}
+}

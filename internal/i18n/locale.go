@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
@@ -78,7 +79,7 @@ func (l *Locale) T(id string, args ...any) string {
 			k, _ := args[i].(string)
 			data[k] = args[i+1]
 			if k == "Count" && plurals[id] {
-				cfg.PluralCount = args[i+1]
+				cfg.PluralCount = pluralCount(args[i+1])
 			}
 		}
 		cfg.TemplateData = data
@@ -88,6 +89,18 @@ func (l *Locale) T(id string, args ...any) string {
 		return id
 	}
 	return s
+}
+
+// pluralCount is n as go-i18n picks a plural form by: it takes whole
+// numbers and decimal strings, not floats ("1.5" days is "other").
+func pluralCount(n any) any {
+	switch f := n.(type) {
+	case float64:
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	case float32:
+		return strconv.FormatFloat(float64(f), 'f', -1, 32)
+	}
+	return n
 }
 
 // Date writes the day of t as l writes dates (30.11.2026 in Romanian,
