@@ -116,7 +116,7 @@ func TestBrowserInvoiceADeal(t *testing.T) {
 	if err := chromedp.Run(ctx, chromedp.Text(`h1`, &title, chromedp.ByQuery), chromedp.Text(`#invoice-status`, &status, chromedp.ByID)); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(title, "Invoice AUR-"+year+"-0001") || status != "issued" {
+	if !strings.Contains(title, "Invoice AUR-"+year+"-0001") || status != "Issued" {
 		t.Errorf("after issuing: %q, %q", title, status)
 	}
 	err = chromedp.Run(ctx,

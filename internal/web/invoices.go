@@ -175,7 +175,7 @@ func (h *Web) renderInvoice(w http.ResponseWriter, r *http.Request, i invoice.In
 	if d.Values == nil {
 		d.Values = d.Defaults
 	}
-	h.render(w, r, "invoice", page{Title: i.Title(), Nav: "invoices", Data: d, Status: status})
+	h.render(w, r, "invoice", page{Title: i.TitleIn(i18n.From(r.Context())), Nav: "invoices", Data: d, Status: status})
 }
 
 // invoiceFormError shows the invoice again with the form's field errors,
@@ -316,7 +316,7 @@ func (h *Web) issueInvoice(w http.ResponseWriter, r *http.Request) {
 	if h.invoiceFormError(w, r, i.ID, "issue", err) {
 		return
 	}
-	h.flash(w, issued.Title()+" issued.")
+	h.flash(w, tr(r, "flash.invoice_issued", "Title", issued.TitleIn(i18n.From(r.Context()))))
 	http.Redirect(w, r, invoicePath(i.ID), http.StatusSeeOther)
 }
 
@@ -344,7 +344,7 @@ func (h *Web) creditNote(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, "Draft credit note of "+i.Number+" started with all its lines: remove what is not credited, then issue it.")
+	h.flash(w, tr(r, "flash.credit_note_started", "Number", i.Number))
 	http.Redirect(w, r, invoicePath(cn.ID), http.StatusSeeOther)
 }
 
@@ -368,7 +368,7 @@ func (h *Web) voidInvoice(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, i.Number+" is void; "+cn.Title()+" was issued for it.")
+	h.flash(w, tr(r, "flash.invoice_void", "Number", i.Number, "CreditNote", cn.TitleIn(i18n.From(r.Context()))))
 	http.Redirect(w, r, invoicePath(i.ID), http.StatusSeeOther)
 }
 
