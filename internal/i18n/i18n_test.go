@@ -206,3 +206,20 @@ func TestPluralOfADecimalCount(t *testing.T) {
 		}
 	}
 }
+
+// Reasons leadflow wrote in English on a timeline read in the reader's
+// language; one a user typed reads as typed.
+func TestChangeReasons(t *testing.T) {
+	for _, c := range []struct{ lang, in, want string }{
+		{"ro", `form "Demo"`, "formularul „Demo”"},
+		{"it", "matched on email domain acme.it", "abbinato per dominio dell'e-mail acme.it"},
+		{"nb", "reached mql", "nådde fasen MQL"},
+		{"ro", "enrolled through the API", "înscris prin API"},
+		{"en", "score 55 reached the MQL threshold of 50", "score 55 reached the MQL threshold of 50"},
+		{"ro", "budget next year", "budget next year"},
+	} {
+		if got := For(c.lang).ChangeReason(c.in); got != c.want {
+			t.Errorf("%s %q: %q, want %q", c.lang, c.in, got, c.want)
+		}
+	}
+}

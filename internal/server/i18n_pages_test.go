@@ -99,3 +99,24 @@ func TestRomanianReaderGetsRomanianFlashes(t *testing.T) {
 		}
 	}
 }
+
+// The activity form offers an activity's statuses, in the reader's
+// language: two template functions of one name once gave it a custom
+// project's statuses (analysis, estimate sent...).
+func TestActivityFormOffersActivityStatuses(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	status, act := f.call(t, "sales", "POST", "/api/v1/activities", `{"kind":"call","subject":"Sună-l pe Mihai","due_at":"2026-12-01T10:00:00Z","duration":15}`)
+	if status != http.StatusCreated {
+		t.Fatalf("activity: %d %v", status, act)
+	}
+	b := romanianBrowser(t, f)
+	_, _, page := b.get(fmt.Sprint("/activities/", act["id"]))
+	for _, want := range []string{`<option value="planned" selected>`, `<option value="done" >`, `<option value="cancelled" >`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the activity's status choices lack %s", want)
+		}
+	}
+	if strings.Contains(page, `value="estimate_sent"`) || strings.Contains(page, `value="analysis"`) {
+		t.Errorf("the activity form offers a project's statuses")
+	}
+}

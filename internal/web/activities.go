@@ -20,7 +20,7 @@ import (
 
 func init() {
 	funcs["kinds"] = func() []activity.Kind { return activity.Kinds }
-	funcs["statuses"] = func() []activity.Status { return activity.Statuses }
+	funcs["activityStatuses"] = func() []activity.Status { return activity.Statuses }
 	funcs["minutes"] = func(d time.Duration) int64 { return int64(d / time.Minute) }
 	// inZone writes t as a date and time in loc, naming the zone.
 	funcs["inZone"] = func(t time.Time, loc *time.Location) string { return t.In(loc).Format("Mon 2 Jan 2006 15:04 MST") }

@@ -130,6 +130,7 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"opName":         func(op any) string { return localOp(l, fmt.Sprint(op)) },
 		"invLabel":       func(f string) string { return localInvoiceLabel(l, f) },
 		"criterionLabel": func(c matching.Criterion) string { return c.LabelIn(l) },
+		"changeReason":   l.ChangeReason,
 		"plabel":         func(v any) string { return localProjectLabel(l, v) },
 		"matchNote":      func(c matching.Cell) string { return c.NoteIn(l) },
 		"matchReason":    func(m matching.Match) string { return m.ReasonIn(l) },

@@ -67,7 +67,7 @@ func (h *Web) newTemplate(w http.ResponseWriter, r *http.Request) {
 
 func (h *Web) renderTemplate(w http.ResponseWriter, r *http.Request, d templateData, status int) {
 	d.Fields, d.MailOff = mailtmpl.Fields, !h.Nurture.MailConfigured()
-	title := "New email template"
+	title := tr(r, "title.new_email_template")
 	if d.Template.ID != 0 {
 		title = d.Template.Name
 		if d.Preview == nil && d.Errors == nil {

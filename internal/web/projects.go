@@ -151,7 +151,7 @@ type openProjectForm struct {
 }
 
 func init() {
-	funcs["statuses"] = func() []project.Status { return project.Statuses }
+	funcs["projectStatuses"] = func() []project.Status { return project.Statuses }
 	funcs["checklistItems"] = func() []struct{ Key, Label string } { return project.ChecklistItems }
 	funcs["featureField"] = func(i int, f string) string { return fmt.Sprintf("features.%d.%s", i, f) }
 }

@@ -325,6 +325,7 @@ var funcs = template.FuncMap{
 	"noticeTitle":    func(n notify.Notice) string { return n.TitleIn(i18n.For(i18n.Default)) },
 	"opName":         func(op any) string { return localOp(i18n.For(i18n.Default), fmt.Sprint(op)) },
 	"criterionLabel": func(c matching.Criterion) string { return c.Label() },
+	"changeReason":   func(s string) string { return s },
 	"plabel":         func(v any) string { return localProjectLabel(i18n.For(i18n.Default), v) },
 	"matchNote":      func(c matching.Cell) string { return c.Note() },
 	"matchReason":    func(m matching.Match) string { return m.Reason() },
