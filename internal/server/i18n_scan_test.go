@@ -20,13 +20,31 @@ import (
 // "Tess Twin"): one of them on a Romanian page is text the catalogs do
 // not carry.
 var englishWords = strings.Fields(`the and with from your you this that which was were has have
-	been will not none saved matched assigned active completed exited draft queued sent failed running
+	been will not none saved matched assigned completed exited draft queued sent failed running
 	planned decision maker influencer champion blocker channel campaign industry category
 	website domain company name email phone role roles delivered existing account accounts
 	there here what when where who why how every each more less than into onto about after before
 	yes off set show hide edit delete remove add close save send cancel undo back next previous
-	deals leads contacts notes click choose upload download export yet ago days hours
+	deals leads contacts notes click choose upload download yet ago days hours
 	minutes today tomorrow yesterday week month year amount due overdue owner owners`)
+
+// notEnglish are texts of the Romanian pages that hold a word of the
+// list and are right as they are, each for the reason given.
+var notEnglish = map[string]string{
+	// Codes a reader types or reads as codes: form fields, CSV columns,
+	// criteria keys, a feature key, the "email" source.
+	"Campanie atribuită (când vizita nu are utm_campaign)":          "the UTM parameter's name",
+	"Criterii: nice_to_have, industry, language, licences, budget.": "the keys the weights are saved under",
+	"email-sync": "a feature key of the test's catalog",
+	"email":      "a field's name in what a visitor sent",
+	// What the test's visitor typed.
+	"not an address admin": "a submission's value",
+}
+
+// notEnglishOn are pages whose flagged words are data, not wording: the
+// audit log and the jobs list stay English (README), and an import shows
+// the columns of the uploaded file.
+var notEnglishOn = []string{"/audit", "/jobs", "/imports/"}
 
 // readableText is what a reader of page sees or hears: its text and the
 // labels, titles, placeholders and alternatives of its elements, less
@@ -72,6 +90,9 @@ var wordRE = regexp.MustCompile(`[\p{L}]+`)
 func englishIn(page string) []string {
 	var hits []string
 	for _, s := range readableText(page) {
+		if _, ok := notEnglish[s]; ok || strings.Contains(s, "„email”") || strings.HasPrefix(s, "Un fișier CSV") {
+			continue // a quoted code, a list of CSV columns
+		}
 		for _, w := range wordRE.FindAllString(s, -1) {
 			if slices.Contains(englishWords, strings.ToLower(w)) {
 				hits = append(hits, strings.ToLower(w)+": "+s)
@@ -114,6 +135,9 @@ func TestEveryPageSpeaksRomanian(t *testing.T) {
 			continue
 		}
 		pages++
+		if slices.ContainsFunc(notEnglishOn, func(p string) bool { return strings.HasPrefix(path, p) }) {
+			continue
+		}
 		for _, hit := range englishIn(body) {
 			t.Errorf("%s: %s", path, hit)
 		}
