@@ -245,6 +245,17 @@ func inZone(a activity.Activity, loc *time.Location) string {
 	return a.DueAt.In(loc).Format("Mon 2 Jan 2006 15:04 MST")
 }
 
+// activityWhen is when a is due, as inZone writes it, in l's language.
+func activityWhen(l *i18n.Locale, a activity.Activity, loc *time.Location) string {
+	switch {
+	case l.Lang == i18n.Default:
+		return inZone(a, loc)
+	case a.AllDay:
+		return l.LongDate(a.DueAt) + " (" + l.T("flash.all_day") + ")"
+	}
+	return l.Weekday(a.DueAt.In(loc).Weekday()) + " " + l.DateTime(a.DueAt, loc)
+}
+
 // completeActivity marks an activity done, with its outcome.
 func (h *Web) completeActivity(w http.ResponseWriter, r *http.Request) {
 	act, ok := h.activityInPath(w, r)
@@ -297,7 +308,7 @@ func (h *Web) moveActivity(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, fmt.Sprintf("%s moved to %s.", moved.Subject, inZone(moved, h.zone(r))))
+	h.flash(w, tr(r, "flash.activity_moved", "Subject", moved.Subject, "When", activityWhen(i18n.From(r.Context()), moved, h.zone(r))))
 	http.Redirect(w, r, next(r, "/calendar"), http.StatusSeeOther)
 }
 

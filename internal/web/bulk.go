@@ -10,6 +10,7 @@ import (
 
 	"leadflow/internal/bulk"
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/leadcsv"
 )
 
@@ -74,24 +75,25 @@ func (h *Web) bulkLeads(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, bulkSummary(act.Kind, res))
+	h.flash(w, bulkSummary(r, act.Kind, res))
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
 // bulkSummary says what a bulk action did, naming up to three refusals.
-func bulkSummary(kind string, res bulk.Result) string {
-	verb := map[string]string{bulk.Assign: "Assigned", bulk.Stage: "Moved", bulk.Enrol: "Enrolled", bulk.Delete: "Deleted"}[kind]
-	msg := fmt.Sprintf("%s %d lead%s.", verb, len(res.Done), plural(len(res.Done)))
+func bulkSummary(r *http.Request, kind string, res bulk.Result) string {
+	msg := tr(r, "flash.bulk_"+kind, "Count", len(res.Done))
 	if n := len(res.Refused); n > 0 {
-		msg += fmt.Sprintf(" %d refused:", n)
-		for i, r := range res.Refused {
+		var each []string
+		for i, x := range res.Refused {
 			if i == 3 {
-				msg += fmt.Sprintf(" and %d more.", n-3)
 				break
 			}
-			msg += fmt.Sprintf(" lead %d, %s;", r.ID, r.Reason)
+			each = append(each, tr(r, "flash.bulk_refused_one", "ID", x.ID, "Reason", i18n.From(r.Context()).Reason(x.Reason)))
 		}
-		msg = strings.TrimSuffix(msg, ";")
+		msg += " " + tr(r, "flash.bulk_refused", "Count", n, "Each", strings.Join(each, "; "))
+		if n > 3 {
+			msg += " " + tr(r, "flash.bulk_and_more", "Count", n-3)
+		}
 	}
 	return msg
 }

@@ -408,12 +408,12 @@ func (h *Web) moveDeal(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	msg := fmt.Sprintf("%s moved to %s.", o.Name, stage)
+	msg := tr(r, "flash.deal_moved", "Name", o.Name, "Stage", stage)
 	if p, err := h.CRM.Pipeline(r.Context()); err == nil {
 		if st, ok := p.Find(o.Stage); ok {
-			msg = fmt.Sprintf("%s moved to %s.", o.Name, st.Label)
+			msg = tr(r, "flash.deal_moved", "Name", o.Name, "Stage", st.Label)
 			if st.Outcome == crm.Won {
-				msg += " Its contact is now a customer."
+				msg += " " + tr(r, "flash.contact_now_customer")
 			}
 		}
 	}
@@ -500,9 +500,9 @@ func (h *Web) convertLead(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	msg := "Converted: new account created."
+	msg := tr(r, "flash.converted_new_account")
 	if res.AccountMatched {
-		msg = "Converted into the existing account."
+		msg = tr(r, "flash.converted_existing_account")
 	}
 	if res.HandoverID != 0 {
 		msg += " Handed over to an account executive."

@@ -105,14 +105,14 @@ func (h *Web) resolveValues(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	case fault.CodeOf(err) == fault.NotFound:
-		h.flash(w, fmt.Sprintf("Review %d was not found.", id))
+		h.flash(w, tr(r, "flash.review_not_found", "ID", id))
 	case err != nil && fault.As(err) == nil:
 		h.fail(w, r, err)
 		return
 	case err != nil:
 		h.flash(w, fault.As(err).Message+".")
 	default:
-		h.flash(w, fmt.Sprintf("Values of lead %d (%s) reviewed.", l.ID, l.Name()))
+		h.flash(w, tr(r, "flash.values_reviewed", "ID", l.ID, "Name", l.Name()))
 	}
 	http.Redirect(w, r, "/duplicates#values", http.StatusSeeOther)
 }
@@ -135,7 +135,7 @@ func (h *Web) undoMerge(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	case fault.CodeOf(err) == fault.NotFound:
-		h.flash(w, fmt.Sprintf("Merge %d was not found.", id))
+		h.flash(w, tr(r, "flash.merge_not_found", "ID", id))
 	case err != nil && fault.As(err) == nil:
 		h.fail(w, r, err)
 		return
@@ -146,7 +146,7 @@ func (h *Web) undoMerge(w http.ResponseWriter, r *http.Request) {
 		for i, l := range res.Restored {
 			ids[i] = strconv.FormatInt(l.ID, 10)
 		}
-		h.flash(w, "Merge undone: lead "+strings.Join(ids, ", lead ")+" is back on its own.")
+		h.flash(w, tr(r, "flash.merge_undone", "Count", len(ids), "IDs", strings.Join(ids, ", ")))
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }

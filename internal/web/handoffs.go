@@ -10,6 +10,7 @@ import (
 
 	"leadflow/internal/fault"
 	"leadflow/internal/handoff"
+	"leadflow/internal/i18n"
 	"leadflow/internal/matching"
 )
 
@@ -54,12 +55,12 @@ func (h *Web) sendBrief(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	msg := fmt.Sprintf("The brief was sent to %d vendors.", len(res.Sent))
+	msg := tr(r, "flash.brief_sent", "Count", len(res.Sent))
 	if !res.Emailed {
-		msg = fmt.Sprintf("Hand-off recorded for %d vendors; email is off, so send them the brief's PDF yourself.", len(res.Sent))
+		msg = tr(r, "flash.handoff_recorded", "Count", len(res.Sent))
 	}
 	if len(res.Already) > 0 {
-		msg += " " + strings.Join(res.Already, ", ") + " had it already."
+		msg += " " + tr(r, "flash.had_it_already", "Names", strings.Join(res.Already, ", "))
 	}
 	h.flash(w, msg)
 	http.Redirect(w, r, fmt.Sprintf("/leads/%d/software#handoffs", l.ID), http.StatusSeeOther)
@@ -76,7 +77,7 @@ func (h *Web) answerHandoff(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, ho.Vendor+"'s answer recorded: "+ho.Status+".")
+	h.flash(w, tr(r, "flash.answer_recorded", "Vendor", ho.Vendor, "Status", localHuman(i18n.From(r.Context()), ho.Status)))
 	http.Redirect(w, r, fmt.Sprintf("/leads/%d/software#handoffs", ho.LeadID), http.StatusSeeOther)
 }
 

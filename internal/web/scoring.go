@@ -188,7 +188,7 @@ func (h *Web) saveScoring(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, fmt.Sprintf("Rules saved as version %d. Every lead is being rescored.", rs.Version))
+	h.flash(w, tr(r, "flash.rules_saved", "Version", rs.Version))
 	http.Redirect(w, r, "/scoring", http.StatusSeeOther)
 }
 
