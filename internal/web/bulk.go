@@ -64,10 +64,11 @@ func (h *Web) bulkLeads(w http.ResponseWriter, r *http.Request) {
 	res, err := h.Bulk.Apply(r.Context(), actor(r), ids, act)
 	if e := fault.As(err); e != nil && e.Fields != nil {
 		var why []string
+		l := i18n.From(r.Context())
 		for f, reason := range e.Fields {
-			why = append(why, f+" "+reason)
+			why = append(why, localLabel(l, f)+" "+l.Reason(reason))
 		}
-		h.flash(w, "Nothing was done: "+strings.Join(why, "; ")+".")
+		h.flash(w, tr(r, "flash.nothing_done", "Why", strings.Join(why, "; ")))
 		http.Redirect(w, r, back, http.StatusSeeOther)
 		return
 	}

@@ -13,11 +13,12 @@ import (
 func (h *Web) saveView(w http.ResponseWriter, r *http.Request) {
 	v, err := h.Views.Save(r.Context(), actor(r), r.PostFormValue("name"), r.PostFormValue("query"))
 	if e := fault.As(err); e != nil && e.Fields != nil {
-		why := "its name " + e.Fields["name"]
+		l := i18n.From(r.Context())
+		why := tr(r, "flash.view_name_why", "Why", l.Reason(e.Fields["name"]))
 		if e.Fields["name"] == "" {
-			why = "its filters " + e.Fields["query"]
+			why = tr(r, "flash.view_filters_why", "Why", l.Reason(e.Fields["query"]))
 		}
-		h.flash(w, "The view was not saved: "+why+".")
+		h.flash(w, tr(r, "flash.view_not_saved", "Why", why))
 		http.Redirect(w, r, "/leads?"+r.PostFormValue("query"), http.StatusSeeOther)
 		return
 	}
