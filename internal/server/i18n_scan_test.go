@@ -93,6 +93,8 @@ func englishIn(page string) []string {
 		if _, ok := notEnglish[s]; ok || strings.Contains(s, "„email”") || strings.HasPrefix(s, "Un fișier CSV") {
 			continue // a quoted code, a list of CSV columns
 		}
+		// "Account executive" is the job title Romanian sales teams use.
+		s = strings.ReplaceAll(s, "account executive", "")
 		for _, w := range wordRE.FindAllString(s, -1) {
 			if slices.Contains(englishWords, strings.ToLower(w)) {
 				hits = append(hits, strings.ToLower(w)+": "+s)
