@@ -451,10 +451,11 @@ func lockPair(ctx context.Context, tx *sqldb.Tx, a, b int64) (la, lb Lead, err e
 
 // moveHistory gives lead from's timeline (stage history and score ledger
 // included), events, submissions, consent history, email, activities,
-// software requests and projects, hand-offs, qualification and sequence
-// enrolments to lead to, and returns the ids of the rows it moved, per
-// table, so that the merge can be undone. Where to may hold only one (one
-// request, one enrolment per sequence, one hand-off per solution, one
+// software requests and projects, hand-offs, hand-over to an account
+// executive, qualification and sequence enrolments to lead to, and
+// returns the ids of the rows it moved, per table, so that the merge can
+// be undone. Where to may hold only one (one request, one enrolment per
+// sequence, one hand-off per solution, one hand-over, one
 // qualification), to's own is kept and from's goes with from.
 func moveHistory(ctx context.Context, tx *sqldb.Tx, from, to int64) (moved map[string][]int64, qualification bool, err error) {
 	moved = map[string][]int64{}
@@ -478,7 +479,7 @@ func moveHistory(ctx context.Context, tx *sqldb.Tx, from, to int64) (moved map[s
 			return nil, false, err
 		}
 	}
-	for _, t := range []struct{ table, same string }{{"software_requests", ""}, {"enrolments", "sequence_id"}, {"handoffs", "solution_id"}} {
+	for _, t := range []struct{ table, same string }{{"software_requests", ""}, {"enrolments", "sequence_id"}, {"handoffs", "solution_id"}, {"handovers", ""}} {
 		q := `UPDATE ` + t.table + ` SET lead_id = ? WHERE lead_id = ? AND NOT EXISTS (SELECT 1 FROM ` + t.table + ` t WHERE t.lead_id = ?`
 		if t.same != "" {
 			q += ` AND t.` + t.same + ` = ` + t.table + `.` + t.same

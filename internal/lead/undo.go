@@ -49,6 +49,7 @@ var stayedTables = []struct{ table, where string }{
 	{"lead_qualifications", "lead_id = ?"},
 	{"enrolments", "lead_id = ?"},
 	{"handoffs", "lead_id = ?"},
+	{"handovers", "lead_id = ?"},
 	{"webhook_deliveries", "lead_id = ?"},
 	{"webhook_attempts", "delivery_id IN (SELECT id FROM webhook_deliveries WHERE lead_id = ?)"},
 	{"duplicate_dismissals", "lead_a = ? OR lead_b = ?"},

@@ -523,3 +523,61 @@ func TestAnSDRWhoIsAlsoAnAEDoesNotHandToHimself(t *testing.T) {
 		}
 	})
 }
+
+// Merging a converted lead into another gives its hand-over to the
+// survivor; undoing the merge gives it back. Of two converted leads,
+// the survivor keeps its own and the other's comes back on undo.
+func TestMergeKeepsTheHandover(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := newStory(t, db)
+		l1 := s.sqlLead(t, s.sara, "cto@acme.de", "ACME GmbH")
+		c1 := s.convert(t, s.sara, l1, "hot")
+		other, err := s.leads.Create(ctx, s.admin, lead.Changes{"email": "cto2@acme.de", "first_name": "Lea", "company": "ACME GmbH"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.leads.Merge(ctx, s.admin, other.ID, l1.ID); err != nil {
+			t.Fatal(err)
+		}
+		h, err := s.teams.Get(ctx, s.admin, c1.HandoverID)
+		if err != nil || h.LeadID != other.ID || h.Note != "hot" {
+			t.Fatalf("after the merge: %+v %v", h, err)
+		}
+		p, err := s.teams.List(ctx, s.admin, salesteam.Filter{LeadID: other.ID})
+		if err != nil || len(p.Items) != 1 {
+			t.Errorf("the survivor's hand-overs: %+v %v", p, err)
+		}
+		merges, err := s.leads.Merges(ctx, s.admin, other.ID)
+		if err != nil || len(merges) != 1 {
+			t.Fatalf("merges: %+v %v", merges, err)
+		}
+		if _, err := s.leads.UndoMerge(ctx, s.admin, merges[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if h, err := s.teams.Get(ctx, s.admin, c1.HandoverID); err != nil || h.LeadID != l1.ID {
+			t.Errorf("after undoing: %+v %v", h, err)
+		}
+
+		// Two converted leads: the survivor keeps its own hand-over, the
+		// other's is back after the undo.
+		l2 := s.sqlLead(t, s.sid, "it@globex.com", "Globex")
+		c2 := s.convert(t, s.sid, l2, "warm")
+		if _, err := s.leads.Merge(ctx, s.admin, l1.ID, l2.ID); err != nil {
+			t.Fatal(err)
+		}
+		if h, err := s.teams.Get(ctx, s.admin, c1.HandoverID); err != nil || h.LeadID != l1.ID {
+			t.Errorf("the survivor's own: %+v %v", h, err)
+		}
+		merges, err = s.leads.Merges(ctx, s.admin, l1.ID)
+		if err != nil || len(merges) == 0 {
+			t.Fatalf("merges: %+v %v", merges, err)
+		}
+		if _, err := s.leads.UndoMerge(ctx, s.admin, merges[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if h, err := s.teams.Get(ctx, s.admin, c2.HandoverID); err != nil || h.LeadID != l2.ID || h.Note != "warm" || h.AE.ID == 0 {
+			t.Errorf("the other's after undoing: %+v %v", h, err)
+		}
+	})
+}
