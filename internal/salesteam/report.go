@@ -35,7 +35,10 @@ type Figures struct {
 	acceptSum float64
 }
 
-func (f *Figures) add(r handoverRow) {
+// add counts hand-over r in f, on the closing side when closing: a deal
+// the AE rejected went back to the SDR, so its win is the qualifying
+// side's alone.
+func (f *Figures) add(r handoverRow, closing bool) {
 	f.HandedOver++
 	switch r.status {
 	case Accepted:
@@ -54,7 +57,7 @@ func (f *Figures) add(r handoverRow) {
 	default:
 		f.Pending++
 	}
-	if r.outcome == crm.Won {
+	if r.outcome == crm.Won && !(closing && r.status == Rejected) {
 		f.Won++
 		if f.WonAmount == nil {
 			f.WonAmount = map[string]int64{}
@@ -158,11 +161,12 @@ func (s *Service) Report(ctx context.Context, from, to time.Time) ([]TeamFigures
 		for _, side := range []struct {
 			team, user int64
 			email      string
-		}{{r.sdrTeam, r.sdr, r.sdrEmail}, {r.aeTeam, r.ae, r.aeEmail}} {
+			closing    bool
+		}{{r.sdrTeam, r.sdr, r.sdrEmail, false}, {r.aeTeam, r.ae, r.aeEmail, true}} {
 			if i, ok := index[side.team]; ok {
-				out[i].Total.add(r)
+				out[i].Total.add(r, side.closing)
 				if m := member(side.team, side.user, side.email); m != nil {
-					m.add(r)
+					m.add(r, side.closing)
 				}
 			}
 		}

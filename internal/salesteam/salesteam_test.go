@@ -427,6 +427,10 @@ func TestReport(t *testing.T) {
 		if _, err := s.crm.Move(ctx, s.ana, c1.OpportunityID, "won", ""); err != nil {
 			t.Fatal(err)
 		}
+		// Sara wins the deal Bo rejected: hers and her team's, not Bo's.
+		if _, err := s.crm.Move(ctx, s.sara, c2.OpportunityID, "won", ""); err != nil {
+			t.Fatal(err)
+		}
 		rep, err := s.teams.Report(ctx, start.Add(-time.Hour), start.Add(24*time.Hour))
 		if err != nil {
 			t.Fatal(err)
@@ -440,23 +444,50 @@ func TestReport(t *testing.T) {
 			w, _ := json.Marshal(f.WonAmount)
 			return fmt.Sprintf("q%d h%d a%d r%d p%d %s won %d %s %s", f.Qualified, f.HandedOver, f.Accepted, f.Rejected, f.Pending, b, f.Won, w, hours)
 		}
-		var got []string
-		for _, tf := range rep {
-			got = append(got, tf.Name+": "+show(tf.Total))
-			for _, m := range tf.Members {
-				got = append(got, "  "+m.Email+": "+show(m.Figures))
+		lines := func(rep []salesteam.TeamFigures) string {
+			var got []string
+			for _, tf := range rep {
+				got = append(got, tf.Name+": "+show(tf.Total))
+				for _, m := range tf.Members {
+					former := ""
+					if m.Former {
+						former = " (former)"
+					}
+					got = append(got, "  "+m.Email+former+": "+show(m.Figures))
+				}
 			}
+			return strings.Join(got, "\n")
 		}
-		want := []string{
-			`Inbound: q4 h3 a2 r1 p0 {"no_budget":1} won 1 {"EUR":12000} 4.0h`,
-			`  sara@example.com: q2 h2 a1 r1 p0 {"no_budget":1} won 1 {"EUR":12000} 3.0h`,
+		want := strings.Join([]string{
+			`Inbound: q4 h3 a2 r1 p0 {"no_budget":1} won 2 {"EUR":24000} 4.0h`,
+			`  sara@example.com: q2 h2 a1 r1 p0 {"no_budget":1} won 2 {"EUR":24000} 3.0h`,
 			`  sid@example.com: q2 h1 a1 r0 p0 null won 0 null 5.0h`,
 			`Closers: q0 h3 a2 r1 p0 {"no_budget":1} won 1 {"EUR":12000} 4.0h`,
 			`  ana@example.com: q0 h2 a2 r0 p0 null won 1 {"EUR":12000} 4.0h`,
 			`  bo@example.com: q0 h1 a0 r1 p0 {"no_budget":1} won 0 null -`,
+		}, "\n")
+		if got := lines(rep); got != want {
+			t.Errorf("report:\n%s\nwant:\n%s", got, want)
 		}
-		if strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Errorf("report:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		// Sid leaves Inbound: his hand-over stays the team's, under his
+		// name as a former member; his qualified leads count where he is.
+		if _, err := s.teams.Save(ctx, s.admin, s.inbound.ID, salesteam.Input{Name: "Inbound", Role: "qualifying", Members: []string{"sara@example.com"},
+			HandsTo: s.closers.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if rep, err = s.teams.Report(ctx, start.Add(-time.Hour), start.Add(24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		want = strings.Join([]string{
+			`Inbound: q2 h3 a2 r1 p0 {"no_budget":1} won 2 {"EUR":24000} 4.0h`,
+			`  sara@example.com: q2 h2 a1 r1 p0 {"no_budget":1} won 2 {"EUR":24000} 3.0h`,
+			`  sid@example.com (former): q0 h1 a1 r0 p0 null won 0 null 5.0h`,
+			`Closers: q0 h3 a2 r1 p0 {"no_budget":1} won 1 {"EUR":12000} 4.0h`,
+			`  ana@example.com: q0 h2 a2 r0 p0 null won 1 {"EUR":12000} 4.0h`,
+			`  bo@example.com: q0 h1 a0 r1 p0 {"no_budget":1} won 0 null -`,
+		}, "\n")
+		if got := lines(rep); got != want {
+			t.Errorf("report after Sid left:\n%s\nwant:\n%s", got, want)
 		}
 		// Outside the period: nothing handed over.
 		rep, _ = s.teams.Report(ctx, start.Add(48*time.Hour), start.Add(72*time.Hour))
