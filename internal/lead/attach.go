@@ -40,14 +40,19 @@ func (s *Service) RecordIn(ctx context.Context, tx *sqldb.Tx, a access.Actor, id
 	return insertChange(ctx, tx, Change{LeadID: id, At: now, Kind: kind, Detail: detail, Reason: reason}, a.ID)
 }
 
-// HandOverIn gives lead id to owner inside tx, the transaction of a
-// hand-over between sales teams that records its own timeline entry;
-// when from is not 0, only while from still owns it. The first contact
-// was made, so no new deadline is set.
-func (s *Service) HandOverIn(ctx context.Context, tx *sqldb.Tx, id, from, owner int64) error {
-	query, args := `UPDATE leads SET owner_id = ?, version = version + 1 WHERE id = ?`, []any{owner, id}
-	if from != 0 {
-		query, args = query+` AND owner_id = ?`, append(args, from)
+// HandOverIn gives lead id to owner (nobody when 0) inside tx, the
+// transaction of a hand-over between sales teams that records its own
+// timeline entry; when from is not nil, only while *from still owns it
+// (nobody when *from is 0: its user was deleted). The first contact was
+// made, so no new deadline is set.
+func (s *Service) HandOverIn(ctx context.Context, tx *sqldb.Tx, id, owner int64, from *int64) error {
+	query, args := `UPDATE leads SET owner_id = ?, version = version + 1 WHERE id = ?`, []any{idOrNull(owner), id}
+	switch {
+	case from == nil:
+	case *from == 0:
+		query += ` AND owner_id IS NULL`
+	default:
+		query, args = query+` AND owner_id = ?`, append(args, *from)
 	}
 	if _, err := tx.Exec(ctx, query, args...); err != nil {
 		return fmt.Errorf("lead store: hand over %d: %w", id, err)

@@ -118,12 +118,12 @@ func (s *Service) Hand(ctx context.Context, tx *sqldb.Tx, a access.Actor, l lead
 	if err != nil {
 		return 0, fmt.Errorf("salesteam: hand over lead %d: %w", l.ID, err)
 	}
-	if err := setOwners(ctx, tx, c.AccountID, c.ContactID, c.OpportunityID, 0, ae, ae, now); err != nil {
+	if err := setOwners(ctx, tx, owners{account: c.AccountID, contact: c.ContactID, deal: c.OpportunityID, accountOwner: ae, owner: ae}, now); err != nil {
 		return 0, err
 	}
 	// The AE works the person from now on, and wins the deal: the lead
 	// goes along.
-	if err := s.leads.HandOverIn(ctx, tx, l.ID, 0, ae); err != nil {
+	if err := s.leads.HandOverIn(ctx, tx, l.ID, ae, nil); err != nil {
 		return 0, err
 	}
 	var aeEmail, sdrEmail string
@@ -214,23 +214,40 @@ func (s *Service) closer(ctx context.Context, tx *sqldb.Tx, sdr, sdrTeam, owner 
 	return 0, 0, nil
 }
 
-// setOwners gives the account to accountOwner and the contact and deal
-// to owner; when from is not 0, only those still owned by from move
-// (an AE's rejection does not undo a later change by someone else).
-func setOwners(ctx context.Context, tx *sqldb.Tx, account, contact, deal, from, accountOwner, owner int64, now time.Time) error {
-	guard, args := "", []any{}
-	if from != 0 {
-		guard, args = " AND owner_id = ?", []any{from}
+// owners says who a hand-over's account, contact and deal go to.
+type owners struct {
+	account, contact, deal int64 // the records; 0 for none
+	accountOwner, owner    int64 // the account's new owner, the contact's and deal's; 0 for nobody
+	// guarded moves only the records from still owns (nobody when
+	// from is 0, its user deleted): an AE's rejection does not undo a
+	// later change by someone else.
+	guarded bool
+	from    int64
+}
+
+// guard is the condition and arguments that keep to records from owns.
+func guard(guarded bool, from int64) (string, []any) {
+	switch {
+	case !guarded:
+		return "", nil
+	case from == 0:
+		return " AND owner_id IS NULL", nil
+	default:
+		return " AND owner_id = ?", []any{from}
 	}
+}
+
+func setOwners(ctx context.Context, tx *sqldb.Tx, o owners, now time.Time) error {
+	cond, args := guard(o.guarded, o.from)
 	for _, u := range []struct {
 		table string
 		id    int64
 		owner int64
-	}{{"accounts", account, accountOwner}, {"contacts", contact, owner}, {"opportunities", deal, owner}} {
+	}{{"accounts", o.account, o.accountOwner}, {"contacts", o.contact, o.owner}, {"opportunities", o.deal, o.owner}} {
 		if u.id == 0 {
 			continue
 		}
-		if _, err := tx.Exec(ctx, `UPDATE `+u.table+` SET owner_id = ?, updated_at = ?, version = version + 1 WHERE id = ?`+guard,
+		if _, err := tx.Exec(ctx, `UPDATE `+u.table+` SET owner_id = ?, updated_at = ?, version = version + 1 WHERE id = ?`+cond,
 			append([]any{nullID(u.owner), now.UnixMilli(), u.id}, args...)...); err != nil {
 			return fmt.Errorf("salesteam: owner of %s %d: %w", u.table, u.id, err)
 		}
@@ -440,23 +457,28 @@ func (s *Service) answer(ctx context.Context, a access.Actor, id int64, status, 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fault.Errorf(fault.Conflict, "hand-over %d was %s already", id, h.Status)
 		}
-		kind, title, why := KindAccepted, "Accepted by "+h.AE.Email+": "+h.LeadName, ""
+		kind, title, why := KindAccepted, "Accepted by "+answeredBy(a, h)+": "+h.LeadName, ""
 		if status == Rejected {
 			var prev int64
 			if err := tx.QueryRow(ctx, `SELECT COALESCE(prev_account_owner, 0) FROM handovers WHERE id = ?`, id).Scan(&prev); err != nil {
 				return fmt.Errorf("salesteam: hand-over %d: %w", id, err)
 			}
-			if err := setOwners(ctx, tx, h.AccountID, h.ContactID, h.OpportunityID, h.AE.ID, prev, h.SDR.ID, now); err != nil {
+			// What the AE still owns (nothing's owner when the AE's user
+			// was deleted) goes back; an SDR deleted since leaves it
+			// with nobody, for the team to take up.
+			if err := setOwners(ctx, tx, owners{account: h.AccountID, contact: h.ContactID, deal: h.OpportunityID,
+				accountOwner: prev, owner: h.SDR.ID, guarded: true, from: h.AE.ID}, now); err != nil {
 				return err
 			}
-			if err := s.leads.HandOverIn(ctx, tx, h.LeadID, h.AE.ID, h.SDR.ID); err != nil {
+			from := h.AE.ID
+			if err := s.leads.HandOverIn(ctx, tx, h.LeadID, h.SDR.ID, &from); err != nil {
 				return err
 			}
 			why = strings.ReplaceAll(reason, "_", " ")
 			if text != "" {
 				why += ": " + text
 			}
-			kind, title = KindRejected, "Rejected by "+h.AE.Email+": "+h.LeadName+" — "+why
+			kind, title = KindRejected, "Rejected by "+answeredBy(a, h)+": "+h.LeadName+" — "+why
 			tx.Touch(live.Deals)
 		}
 		if err := s.leads.RecordIn(ctx, tx, a, h.LeadID, kind, why, nil); err != nil {
@@ -475,4 +497,20 @@ func (s *Service) answer(ctx context.Context, a access.Actor, id int64, status, 
 		return Handover{}, err
 	}
 	return s.Get(ctx, a, id)
+}
+
+// answeredBy names who answered h for the SDR's notice: the AE, or the
+// admin who answered for the AE.
+func answeredBy(a access.Actor, h Handover) string {
+	who := a.Email
+	if who == "" {
+		who = "leadflow"
+	}
+	if a.ID == h.AE.ID && h.AE.ID != 0 {
+		return who
+	}
+	if h.AE.Email == "" {
+		return who + " for a deleted user"
+	}
+	return who + " for " + h.AE.Email
 }

@@ -17,6 +17,7 @@ import (
 	"leadflow/internal/notify"
 	"leadflow/internal/salesteam"
 	"leadflow/internal/sqldb"
+	"leadflow/internal/user"
 	"leadflow/internal/usertest"
 )
 
@@ -609,6 +610,84 @@ func TestMergeKeepsTheHandover(t *testing.T) {
 		}
 		if h, err := s.teams.Get(ctx, s.admin, c2.HandoverID); err != nil || h.LeadID != l2.ID || h.Note != "warm" || h.AE.ID == 0 {
 			t.Errorf("the other's after undoing: %+v %v", h, err)
+		}
+	})
+}
+
+func leadOwner(t *testing.T, db *sqldb.DB, id int64) string {
+	t.Helper()
+	var email string
+	if err := db.R.QueryRow(context.Background(), `SELECT COALESCE((SELECT email FROM users WHERE id = l.owner_id), '') FROM leads l WHERE l.id = ?`, id).Scan(&email); err != nil {
+		t.Fatal(err)
+	}
+	return email
+}
+
+// Answers after the people on a hand-over were deleted: a rejection
+// whose SDR is gone leaves the deal, contact and lead with nobody (the
+// team takes them up); an admin's rejection of a deleted AE's hand-over
+// gives back only what nobody took since. The SDR's notice names who
+// answered.
+func TestAnswersAfterUsersAreDeleted(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := newStory(t, db)
+		users := user.NewService(db)
+		l1 := s.sqlLead(t, s.sara, "cto@acme.de", "ACME GmbH")
+		c1 := s.convert(t, s.sara, l1, "") // Ana
+		l2 := s.sqlLead(t, s.sid, "it@globex.com", "Globex")
+		c2 := s.convert(t, s.sid, l2, "") // Bo
+		l3 := s.sqlLead(t, s.sid, "it@initech.com", "Initech")
+		c3 := s.convert(t, s.sid, l3, "") // Ana
+		if h, _ := s.teams.Get(ctx, s.admin, c2.HandoverID); h.AE.ID != s.bo.ID {
+			t.Fatalf("the second hand-over went to %q", h.AE.Email)
+		}
+
+		if err := users.Delete(ctx, s.admin, s.sara.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.teams.Reject(ctx, s.ana, c1.HandoverID, "no_budget", ""); err != nil {
+			t.Fatalf("reject after the SDR was deleted: %v", err)
+		}
+		if got := owners(t, db, c1); got != "account , contact , deal " {
+			t.Errorf("the deleted SDR's rejected hand-over: %s", got)
+		}
+		if got := leadOwner(t, db, l1.ID); got != "" {
+			t.Errorf("its lead is %q's", got)
+		}
+
+		if err := users.Delete(ctx, s.admin, s.bo.ID); err != nil {
+			t.Fatal(err)
+		}
+		// The admin gives Bo's deal to Ana meanwhile; the contact and lead
+		// stay with nobody.
+		if _, err := s.crm.UpdateOpportunity(ctx, s.admin, c2.OpportunityID, crm.OpportunityInput{Name: "Globex – 40 seats", Amount: "12000",
+			Currency: "EUR", Owner: "ana@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		h2, err := s.teams.Reject(ctx, s.admin, c2.HandoverID, "wrong_contact", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := owners(t, db, c2); got != "account sid@example.com, contact sid@example.com, deal ana@example.com" {
+			t.Errorf("the deleted AE's rejected hand-over: %s", got)
+		}
+		if got := leadOwner(t, db, l2.ID); got != "sid@example.com" {
+			t.Errorf("its lead is %q's", got)
+		}
+		if h2.AnsweredBy != "admin@example.com" {
+			t.Errorf("answered by %q", h2.AnsweredBy)
+		}
+		if _, err := s.teams.Accept(ctx, s.admin, c3.HandoverID); err != nil {
+			t.Fatal(err)
+		}
+		got := notices(t, db, s.sid)
+		want := []string{
+			fmt.Sprintf("Accepted by admin@example.com for ana@example.com: Lea → /handovers/%d", c3.HandoverID),
+			fmt.Sprintf("Rejected by admin@example.com for a deleted user: Lea — wrong contact → /handovers/%d", c2.HandoverID),
+		}
+		if strings.Join(got[:2], "\n") != strings.Join(want, "\n") {
+			t.Errorf("Sid's notices:\n%s\nwant first:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	})
 }
