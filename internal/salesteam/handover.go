@@ -297,14 +297,13 @@ func scanHandover(row interface{ Scan(...any) error }) (Handover, error) {
 }
 
 // visible adds to a query the hand-overs a may see: all for those who
-// see every lead; else their own as SDR or AE, and their qualifying
-// team's (a rejected one comes back to the team).
+// see every lead (admin, marketing); else, as leads and deals are the
+// owner's, those a was the SDR or the AE of.
 func visible(a access.Actor) (string, []any) {
 	if a.SeesAllLeads() {
 		return "", nil
 	}
-	return ` (h.sdr_id = ? OR h.ae_id = ? OR h.sdr_team_id IN (SELECT team_id FROM team_members WHERE user_id = ? AND role = ?))`,
-		[]any{a.ID, a.ID, a.ID, string(Qualifying)}
+	return ` (h.sdr_id = ? OR h.ae_id = ?)`, []any{a.ID, a.ID}
 }
 
 // Get returns hand-over id, if a may see it.
@@ -463,9 +462,9 @@ func (s *Service) answer(ctx context.Context, a access.Actor, id int64, status, 
 			if err := tx.QueryRow(ctx, `SELECT COALESCE(prev_account_owner, 0) FROM handovers WHERE id = ?`, id).Scan(&prev); err != nil {
 				return fmt.Errorf("salesteam: hand-over %d: %w", id, err)
 			}
-			// What the AE still owns (nothing's owner when the AE's user
-			// was deleted) goes back; an SDR deleted since leaves it
-			// with nobody, for the team to take up.
+			// What the AE still owns (what nobody owns when the AE's
+			// user was deleted) goes back; an SDR deleted since leaves it
+			// unassigned, for anyone to take up.
 			if err := setOwners(ctx, tx, owners{account: h.AccountID, contact: h.ContactID, deal: h.OpportunityID,
 				accountOwner: prev, owner: h.SDR.ID, guarded: true, from: h.AE.ID}, now); err != nil {
 				return err

@@ -323,13 +323,22 @@ func TestAcceptAndReject(t *testing.T) {
 		if tl := timeline(t, s, l2.ID); tl != "handover_rejected: bad timing: They buy next year; handover: warm (ana@example.com)" {
 			t.Errorf("timeline: %q", tl)
 		}
-		// Sid, in Sara's team, sees the rejected one come back to the team.
-		if _, err := s.teams.Get(ctx, s.sid, c2.HandoverID); err != nil {
-			t.Errorf("Sid reads his team's rejected hand-over: %v", err)
+		// Sid, in Sara's team, sees neither: leads and deals are their
+		// owner's. Sara sees hers, Ana the ones handed to her.
+		if _, err := s.teams.Get(ctx, s.sid, c2.HandoverID); fault.CodeOf(err) != fault.NotFound {
+			t.Errorf("Sid reads Sara's rejected hand-over: %v", err)
 		}
-		p, err := s.teams.List(ctx, s.sid, salesteam.Filter{Status: salesteam.Rejected})
+		p, err := s.teams.List(ctx, s.sid, salesteam.Filter{})
+		if err != nil || len(p.Items) != 0 {
+			t.Errorf("Sid's list: %+v %v", p, err)
+		}
+		p, err = s.teams.List(ctx, s.sara, salesteam.Filter{Status: salesteam.Rejected})
 		if err != nil || len(p.Items) != 1 || p.Items[0].ID != c2.HandoverID {
-			t.Errorf("Sid's list of rejected: %+v %v", p, err)
+			t.Errorf("Sara's list of rejected: %+v %v", p, err)
+		}
+		p, err = s.teams.List(ctx, s.ana, salesteam.Filter{})
+		if err != nil || len(p.Items) != 2 || p.Items[0].ID != c2.HandoverID || p.Items[1].ID != c1.HandoverID {
+			t.Errorf("Ana's list: %+v %v", p, err)
 		}
 		a := strings.Join(auditOf(t, db, "handover"), "\n")
 		if !strings.Contains(a, `ana@example.com handover.reject {"reason":"bad_timing","status":"rejected"}`) ||
