@@ -105,6 +105,12 @@ func (s *Service) Convert(ctx context.Context, a access.Actor, leadID int64, in 
 				return lead.Conversion{}, nil, err
 			}
 		}
+		// A note for an account executive that no one would read is
+		// refused rather than dropped: the user decides what to do with it.
+		if out.HandoverID == 0 && strings.TrimSpace(in.HandoverNote) != "" {
+			return lead.Conversion{}, nil, &fault.Error{Code: fault.Invalid, Message: "the conversion hands nothing over: the note would be lost",
+				Fields: map[string]string{"handover_note": "must be empty: this conversion hands nothing over to an account executive (no SDR of a qualifying team qualified the lead, or no AE can take it)"}}
+		}
 		return conv, detail, nil
 	})
 	out.Lead = l

@@ -39,6 +39,7 @@ var reasons = []struct {
 	{regexp.MustCompile(`^needs the country code \(such as \+49\) or a country for the lead$`), "why.phone_country_code", nil},
 	{regexp.MustCompile(`^must not be negative$`), "why.not_negative", nil},
 	{regexp.MustCompile(`^must not contain a NUL character$`), "why.no_nul", nil},
+	{regexp.MustCompile(`^must be empty: this conversion hands nothing over to an account executive \(`), "why.handover_note_unused", nil},
 }
 
 // Reason is reason, a field error in English, in l's language.

@@ -700,3 +700,37 @@ func TestAnswersAfterUsersAreDeleted(t *testing.T) {
 		}
 	})
 }
+
+// A note for an account executive on a conversion that hands nothing
+// over is refused, naming the field, and nothing is converted; without
+// the note the conversion goes through.
+func TestANoteWithNoHandoverIsRefused(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := newStory(t, db)
+		l, err := s.leads.Create(ctx, s.admin, lead.Changes{"email": "cto@acme.de", "first_name": "Lea", "company": "ACME GmbH", "owner": "sara@example.com", "stage": "mql"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The admin, in no team, qualifies it: no SDR did.
+		if _, err := s.leads.Qualify(ctx, s.admin, l.ID, lead.BANT{Authority: lead.DecisionMaker, Need: "a CRM", Timing: "2027-Q1", Outcome: lead.SQL}); err != nil {
+			t.Fatal(err)
+		}
+		in := crm.ConvertInput{HandoverNote: "Wants a demo", Opportunity: &crm.OpportunityInput{Name: "ACME – 40 seats", Amount: "12000", Currency: "EUR"}}
+		_, err = s.crm.Convert(ctx, s.sara, l.ID, in)
+		if e := fault.As(err); e == nil || e.Code != fault.Invalid || !strings.Contains(e.Fields["handover_note"], "hands nothing over") {
+			t.Fatalf("a note no one reads: %v", err)
+		}
+		if got, _ := s.leads.Get(ctx, s.admin, l.ID); got.Stage != "sql" {
+			t.Errorf("converted anyway: %s", got.Stage)
+		}
+		var accounts int
+		if err := db.R.QueryRow(ctx, `SELECT COUNT(*) FROM accounts`).Scan(&accounts); err != nil || accounts != 0 {
+			t.Errorf("%d accounts made: %v", accounts, err)
+		}
+		in.HandoverNote = "  "
+		if c, err := s.crm.Convert(ctx, s.sara, l.ID, in); err != nil || c.HandoverID != 0 || c.AccountID == 0 {
+			t.Errorf("without the note: %+v %v", c, err)
+		}
+	})
+}
