@@ -77,10 +77,11 @@ type Handover struct {
 }
 
 // Hand is the conversion's hand-over (crm.Handover): when the lead was
-// qualified into an SQL by a member of a qualifying team, its account,
-// contact and deal go to an AE: the account's owner when that owner is
-// in a closing team, else the least loaded member of the SDR team's
-// closing team, in turn. The AE is notified; the note goes on the lead's
+// qualified into an SQL by a member of a qualifying team, its contact
+// and deal go to an AE: the account's owner when that owner is in a
+// closing team, else the least loaded member of the SDR team's closing
+// team, in turn. The account goes too when it is new, nobody's or the
+// SDR's; another rep's stays theirs. The AE is notified; the note goes on the lead's
 // timeline. A lead no SDR qualified, or with no AE to take it, converts
 // as before (0).
 func (s *Service) Hand(ctx context.Context, tx *sqldb.Tx, a access.Actor, l lead.Lead, c crm.Converted, note string) (int64, error) {
@@ -118,7 +119,13 @@ func (s *Service) Hand(ctx context.Context, tx *sqldb.Tx, a access.Actor, l lead
 	if err != nil {
 		return 0, fmt.Errorf("salesteam: hand over lead %d: %w", l.ID, err)
 	}
-	if err := setOwners(ctx, tx, owners{account: c.AccountID, contact: c.ContactID, deal: c.OpportunityID, accountOwner: ae, owner: ae}, now); err != nil {
+	// The account goes along when it is new, nobody's or the SDR's;
+	// another rep's account stays theirs, and the hand-over says so.
+	account, kept := c.AccountID, int64(0)
+	if c.AccountMatched && prevOwner != 0 && prevOwner != sdr && prevOwner != ae {
+		account, kept = 0, prevOwner
+	}
+	if err := setOwners(ctx, tx, owners{account: account, contact: c.ContactID, deal: c.OpportunityID, accountOwner: ae, owner: ae}, now); err != nil {
 		return 0, err
 	}
 	// The AE works the person from now on, and wins the deal: the lead
@@ -126,15 +133,21 @@ func (s *Service) Hand(ctx context.Context, tx *sqldb.Tx, a access.Actor, l lead
 	if err := s.leads.HandOverIn(ctx, tx, l.ID, ae, nil); err != nil {
 		return 0, err
 	}
-	var aeEmail, sdrEmail string
-	if err := tx.QueryRow(ctx, `SELECT (SELECT email FROM users WHERE id = ?), (SELECT email FROM users WHERE id = ?)`, ae, sdr).Scan(&aeEmail, &sdrEmail); err != nil {
+	var aeEmail, sdrEmail, keptEmail string
+	if err := tx.QueryRow(ctx, `SELECT (SELECT email FROM users WHERE id = ?), (SELECT email FROM users WHERE id = ?), COALESCE((SELECT email FROM users WHERE id = ?), '')`,
+		ae, sdr, kept).Scan(&aeEmail, &sdrEmail, &keptEmail); err != nil {
 		return 0, fmt.Errorf("salesteam: emails: %w", err)
 	}
-	if err := s.leads.RecordIn(ctx, tx, a, l.ID, KindHandover, note, map[string][2]string{"account_executive": {"", aeEmail}}); err != nil {
+	detail, title := map[string][2]string{"account_executive": {"", aeEmail}}, "Handed over by "+sdrEmail+": "+l.Name()+" — accept or reject"
+	if kept != 0 {
+		detail["account_kept_by"] = [2]string{"", keptEmail}
+		title += " (the account stays with " + keptEmail + ")"
+	}
+	if err := s.leads.RecordIn(ctx, tx, a, l.ID, KindHandover, note, detail); err != nil {
 		return 0, err
 	}
 	if err := notify.Add(ctx, tx, notify.Note{UserID: ae, Kind: NoticeHandover, At: now, Link: "/handovers/" + itoa(id),
-		Title: "Handed over by " + sdrEmail + ": " + l.Name() + " — accept or reject"}); err != nil {
+		Title: title}); err != nil {
 		return 0, err
 	}
 	tx.Touch(live.Deals)

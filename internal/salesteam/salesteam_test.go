@@ -734,3 +734,62 @@ func TestANoteWithNoHandoverIsRefused(t *testing.T) {
 		}
 	})
 }
+
+// An existing account of a rep in no team stays theirs: the contact and
+// deal go to the AE, who is told, and a rejection leaves the account
+// where it is. An AE's account goes to that AE, and after a rejection
+// back to that AE (its owner before), not to the SDR.
+func TestAnotherRepsAccountStaysTheirs(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := newStory(t, db)
+		usertest.Actor(t, db, "rex@example.com", access.Sales)
+		if _, err := s.crm.CreateAccount(ctx, s.admin, crm.AccountInput{Name: "Umbrella", Owner: "rex@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.crm.CreateAccount(ctx, s.admin, crm.AccountInput{Name: "Hooli", Owner: "bo@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		l := s.sqlLead(t, s.sara, "cto@umbrella.com", "Umbrella")
+		c := s.convert(t, s.sara, l, "")
+		if !c.AccountMatched {
+			t.Fatal("Umbrella was not matched")
+		}
+		if got := owners(t, db, c); got != "account rex@example.com, contact ana@example.com, deal ana@example.com" {
+			t.Errorf("after the hand-over: %s", got)
+		}
+		if got := notices(t, db, s.ana); len(got) != 1 || !strings.HasSuffix(got[0], "— accept or reject (the account stays with rex@example.com) → /handovers/"+fmt.Sprint(c.HandoverID)) {
+			t.Errorf("Ana's notice: %q", got)
+		}
+		ch, err := s.leads.Timeline(ctx, s.admin, l.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept := ""
+		for _, e := range ch {
+			if e.Kind == salesteam.KindHandover {
+				kept = e.Detail["account_kept_by"][1]
+			}
+		}
+		if kept != "rex@example.com" {
+			t.Errorf("the timeline names %q as keeping the account", kept)
+		}
+		if _, err := s.teams.Reject(ctx, s.ana, c.HandoverID, "wrong_territory", ""); err != nil {
+			t.Fatal(err)
+		}
+		if got := owners(t, db, c); got != "account rex@example.com, contact sara@example.com, deal sara@example.com" {
+			t.Errorf("after the rejection: %s", got)
+		}
+
+		c2 := s.convert(t, s.sara, s.sqlLead(t, s.sara, "cto@hooli.com", "Hooli"), "")
+		if got := owners(t, db, c2); !c2.AccountMatched || got != "account bo@example.com, contact bo@example.com, deal bo@example.com" {
+			t.Errorf("Bo's account: %s", got)
+		}
+		if _, err := s.teams.Reject(ctx, s.bo, c2.HandoverID, "existing_deal", ""); err != nil {
+			t.Fatal(err)
+		}
+		if got := owners(t, db, c2); got != "account bo@example.com, contact sara@example.com, deal sara@example.com" {
+			t.Errorf("after Bo's rejection: %s", got)
+		}
+	})
+}
