@@ -98,7 +98,9 @@ func (s *Service) Hand(ctx context.Context, tx *sqldb.Tx, a access.Actor, l lead
 	if err != nil {
 		return 0, fmt.Errorf("salesteam: qualification of lead %d: %w", l.ID, err)
 	}
-	sdrTeam, ok, err := teamOf(ctx, tx, sdr, Qualifying)
+	// The teams the hand-over names are locked until commit: one deleted
+	// meanwhile is not found, instead of the insert failing.
+	sdrTeam, ok, err := teamOfLocked(ctx, tx, sdr, Qualifying, tx.ForKeyShare("t"))
 	if err != nil || !ok {
 		return 0, err
 	}
@@ -161,7 +163,7 @@ func (s *Service) Hand(ctx context.Context, tx *sqldb.Tx, a access.Actor, l lead
 func (s *Service) closer(ctx context.Context, tx *sqldb.Tx, sdr, sdrTeam, owner int64) (ae, team int64, err error) {
 	// A new account is the SDR's own: that is not an AE's account.
 	if owner != 0 && owner != sdr {
-		if team, ok, err := teamOf(ctx, tx, owner, Closing); err != nil || ok {
+		if team, ok, err := teamOfLocked(ctx, tx, owner, Closing, tx.ForKeyShare("t")); err != nil || ok {
 			var off bool
 			if err == nil {
 				err = tx.QueryRow(ctx, `SELECT disabled_at IS NOT NULL FROM users WHERE id = ?`, owner).Scan(&off)
@@ -201,7 +203,11 @@ func (s *Service) closer(ctx context.Context, tx *sqldb.Tx, sdr, sdrTeam, owner 
 		// to one team are chosen one after the other, each seeing the
 		// load the one before left.
 		var turn int64
-		if err := tx.QueryRow(ctx, `UPDATE teams SET turn = turn + 1 WHERE id = ? RETURNING turn`, team).Scan(&turn); err != nil {
+		err = tx.QueryRow(ctx, `UPDATE teams SET turn = turn + 1 WHERE id = ? RETURNING turn`, team).Scan(&turn)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // deleted meanwhile
+		}
+		if err != nil {
 			return 0, 0, fmt.Errorf("salesteam: turn of team %d: %w", team, err)
 		}
 		rows, err := tx.Query(ctx, `SELECT ae_id, COUNT(*) FROM handovers WHERE ae_team_id = ? AND status = ? AND ae_id IS NOT NULL GROUP BY ae_id`, team, Pending)

@@ -793,3 +793,45 @@ func TestAnotherRepsAccountStaysTheirs(t *testing.T) {
 		}
 	})
 }
+
+// A team deleted while a lead of its SDR is converted: the conversion
+// goes through, with a hand-over when it came first and without one
+// after, never an error.
+func TestTeamDeletedDuringAConversion(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s := newStory(t, db)
+		for r := range 8 {
+			l := s.sqlLead(t, s.sara, fmt.Sprintf("a%d@acme%d.com", r, r), fmt.Sprintf("Acme %d", r))
+			gone := s.inbound
+			if r%2 == 1 {
+				gone = s.closers
+			}
+			var c crm.Converted
+			errs := dbtest.Together(
+				func() (err error) { c, err = s.crm.Convert(ctx, s.sara, l.ID, crm.ConvertInput{}); return err },
+				func() error { return s.teams.Delete(ctx, s.admin, gone.ID) },
+			)
+			for _, err := range errs {
+				if err != nil {
+					t.Fatalf("round %d, deleting %s: %v", r, gone.Name, err)
+				}
+			}
+			if c.HandoverID != 0 {
+				if _, err := s.teams.Get(ctx, s.admin, c.HandoverID); err != nil {
+					t.Fatalf("round %d: %v", r, err)
+				}
+			}
+			var err error
+			if r%2 == 1 {
+				s.closers, err = s.teams.Save(ctx, s.admin, 0, salesteam.Input{Name: "Closers", Role: "closing", Members: []string{"ana@example.com", "bo@example.com"}})
+			} else {
+				s.inbound, err = s.teams.Save(ctx, s.admin, 0, salesteam.Input{Name: "Inbound", Role: "qualifying", Members: []string{"sara@example.com", "sid@example.com"},
+					HandsTo: s.closers.ID})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}

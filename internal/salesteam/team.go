@@ -360,7 +360,14 @@ func (s *Service) Delete(ctx context.Context, a access.Actor, id int64) error {
 // teamOf returns the team of role r that user uid is in; ok is false
 // when none.
 func teamOf(ctx context.Context, q sqldb.Querier, uid int64, r Role) (id int64, ok bool, err error) {
-	err = q.QueryRow(ctx, `SELECT team_id FROM team_members WHERE user_id = ? AND role = ?`, uid, string(r)).Scan(&id)
+	return teamOfLocked(ctx, q, uid, r, "")
+}
+
+// teamOfLocked is teamOf ending with lock (a clause on the teams row,
+// alias t).
+func teamOfLocked(ctx context.Context, q sqldb.Querier, uid int64, r Role, lock string) (id int64, ok bool, err error) {
+	err = q.QueryRow(ctx, `SELECT t.id FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = ? AND m.role = ?`+lock,
+		uid, string(r)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}

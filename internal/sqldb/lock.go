@@ -30,6 +30,22 @@ func (t *Tx) ForUpdate(of ...string) string {
 	return " FOR NO KEY UPDATE OF " + strings.Join(of, ", ")
 }
 
+// ForKeyShare ends a SELECT of rows the transaction goes on to refer to
+// (it inserts rows whose foreign keys name them): on PostgreSQL a delete
+// of such a row waits for the commit, and a select that comes after a
+// delete waits for it and then finds the row gone, instead of the insert
+// failing its foreign key. of names the tables to lock, as in ForUpdate.
+// On SQLite it is empty: the single writer runs one transaction at a time.
+func (t *Tx) ForKeyShare(of ...string) string {
+	if t.dialect != Postgres {
+		return ""
+	}
+	if len(of) == 0 {
+		return " FOR KEY SHARE"
+	}
+	return " FOR KEY SHARE OF " + strings.Join(of, ", ")
+}
+
 // LockKey holds a lock named key until the transaction ends, for work
 // that reads and then inserts rows no row lock can guard yet: two
 // transactions finding no account for one company would both create it.
