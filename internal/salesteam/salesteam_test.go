@@ -165,28 +165,40 @@ func TestTeams(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.teams.Save(ctx, s.admin, out.ID, salesteam.Input{Name: "Outbound", Role: "qualifying", Members: []string{"sid@example.com"}}); fault.As(err) == nil {
-			t.Error("Outbound turned qualifying with Sid in two qualifying teams")
+		if _, err := s.teams.Save(ctx, s.admin, out.ID, salesteam.Input{Name: "Outbound", Role: "qualifying", Members: []string{"sid@example.com"}}); fault.As(err) == nil ||
+			!strings.Contains(fault.As(err).Fields["members"], `sid@example.com is already in the qualifying team "Inbound"`) {
+			t.Errorf("Outbound turned qualifying with Sid in two qualifying teams: %v", err)
 		}
 		if _, err := s.teams.Save(ctx, s.admin, s.closers.ID, salesteam.Input{Name: "Closers", Role: "qualifying"}); fault.As(err) == nil ||
 			!strings.Contains(fault.As(err).Fields["role"], "Inbound") {
 			t.Errorf("the team Inbound hands to turned qualifying: %v", err)
 		}
-		if _, err := s.teams.Save(ctx, s.admin, out.ID, salesteam.Input{Name: "Outbound closers", Role: "closing", Members: []string{"sid@example.com", "bo@example.com"}}); err == nil {
-			t.Error("Bo in two closing teams")
+		if _, err := s.teams.Save(ctx, s.admin, out.ID, salesteam.Input{Name: "Outbound closers", Role: "closing", Members: []string{"sid@example.com", "bo@example.com"}}); fault.As(err) == nil ||
+			!strings.Contains(fault.As(err).Fields["members"], `bo@example.com is already in the closing team "Closers"`) {
+			t.Errorf("Bo in two closing teams: %v", err)
 		}
 		if _, err := s.teams.Save(ctx, s.admin, out.ID, salesteam.Input{Name: "Field", Role: "closing", Members: []string{"sid@example.com"}}); err != nil {
+			t.Fatal(err)
+		}
+		// Inbound hands to Field, then Field is deleted: Inbound hands to
+		// the first closing team again, and the audit log says so.
+		if _, err := s.teams.Save(ctx, s.admin, s.inbound.ID, salesteam.Input{Name: "Inbound", Role: "qualifying", Members: []string{"sara@example.com", "sid@example.com"},
+			HandsTo: out.ID}); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.teams.Delete(ctx, s.admin, out.ID); err != nil {
 			t.Fatal(err)
 		}
+		if err := s.teams.Delete(ctx, s.admin, out.ID); fault.CodeOf(err) != fault.NotFound {
+			t.Errorf("deleted twice: %v", err)
+		}
 		ts, err := s.teams.Teams(ctx)
-		if err != nil || len(ts) != 2 || ts[0].Name != "Inbound" || ts[1].Name != "Closers" || len(ts[0].Members) != 2 || ts[0].HandsTo != s.closers.ID {
+		if err != nil || len(ts) != 2 || ts[0].Name != "Inbound" || ts[1].Name != "Closers" || len(ts[0].Members) != 2 || ts[0].HandsTo != 0 {
 			t.Fatalf("teams %+v %v", ts, err)
 		}
 		got := strings.Join(auditOf(t, db, "team"), "\n")
-		for _, want := range []string{`admin@example.com team.delete {}`, `admin@example.com team.update {"fields":["name"],"members":[`,
+		for _, want := range []string{fmt.Sprintf(`admin@example.com team.delete {"hands_to_reset":["Inbound"],"members":[%d],"name":"Field","role":"closing"}`, s.sid.ID),
+			`admin@example.com team.update {"fields":["name"],"members":[`,
 			`admin@example.com team.create {"members":[`} {
 			if !strings.Contains(got, want) {
 				t.Errorf("audit log lacks %q:\n%s", want, got)

@@ -346,14 +346,32 @@ func (s *Service) Delete(ctx context.Context, a access.Actor, id int64) error {
 		if err := tx.LockKey(ctx, "teams"); err != nil {
 			return fmt.Errorf("salesteam: %w", err)
 		}
-		res, err := tx.Exec(ctx, `DELETE FROM teams WHERE id = ?`, id)
+		teams, err := teamsIn(ctx, tx)
 		if err != nil {
-			return fmt.Errorf("salesteam: delete team %d: %w", id, err)
+			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		i := slices.IndexFunc(teams, func(t Team) bool { return t.ID == id })
+		if i < 0 {
 			return fault.Errorf(fault.NotFound, "team %d not found", id)
 		}
-		return audit.Record(ctx, tx, a, "team.delete", "team", id, nil)
+		t := teams[i]
+		// The audit log keeps what the team was, and the qualifying teams
+		// that handed over to it: they hand over to the first closing
+		// team from now on (hands_to is set null).
+		reset := []string{}
+		for _, q := range teams {
+			if q.HandsTo == id {
+				reset = append(reset, q.Name)
+			}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM teams WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("salesteam: delete team %d: %w", id, err)
+		}
+		detail := map[string]any{"name": t.Name, "role": t.Role, "members": memberIDs(t.Members)}
+		if len(reset) > 0 {
+			detail["hands_to_reset"] = reset
+		}
+		return audit.Record(ctx, tx, a, "team.delete", "team", id, detail)
 	})
 }
 
