@@ -131,14 +131,20 @@ func handoverOut(h salesteam.Handover) handoverJSON {
 }
 
 // listHandovers answers with the hand-overs the caller may see, newest
-// first: status narrows them, mine=true keeps those handed to the
-// caller, and cursor pages.
+// first: status narrows them, mine (true or 1) keeps those handed to
+// the caller, and cursor pages.
 func (a *API) listHandovers(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := salesteam.Filter{Status: q.Get("status")}
 	bad := fault.Fields{}
-	if q.Get("mine") == "true" {
-		f.AE = actor(r).ID
+	if v := q.Get("mine"); v != "" {
+		mine, err := strconv.ParseBool(v)
+		if err != nil {
+			bad.Add("mine", "must be true or false")
+		}
+		if mine {
+			f.AE = actor(r).ID
+		}
 	}
 	for name, dst := range map[string]*int64{"cursor": &f.Before, "lead_id": &f.LeadID, "account_id": &f.AccountID, "opportunity_id": &f.DealID} {
 		if v := q.Get(name); v != "" {

@@ -40,6 +40,7 @@ var reasons = []struct {
 	{regexp.MustCompile(`^must not be negative$`), "why.not_negative", nil},
 	{regexp.MustCompile(`^must not contain a NUL character$`), "why.no_nul", nil},
 	{regexp.MustCompile(`^must be empty: this conversion hands nothing over to an account executive \(`), "why.handover_note_unused", nil},
+	{regexp.MustCompile(`^must be a closing team$`), "why.closing_team", nil},
 }
 
 // Reason is reason, a field error in English, in l's language.

@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -64,6 +65,14 @@ func TestHandoverThroughTheAPI(t *testing.T) {
 		if status != http.StatusOK || len(items) != 1 {
 			t.Fatalf("Sam's pending: %d %v", status, list)
 		}
+		if status, one := f.call(t, "sales", "GET", "/api/v1/handovers?mine=1&status=pending", ""); status != http.StatusOK || fmt.Sprint(one["data"]) != fmt.Sprint(items) {
+			t.Errorf("mine=1: %d %v", status, one)
+		}
+		status, e := f.call(t, "sales", "GET", "/api/v1/handovers?mine=yes", "")
+		if errBody, _ := e["error"].(map[string]any); status != http.StatusUnprocessableEntity || errBody["fields"] == nil ||
+			errBody["fields"].(map[string]any)["mine"] == nil {
+			t.Errorf("mine=yes: %d %v", status, e)
+		}
 		if h := items[0].(map[string]any); h["note"] != "Signed budget, wants a demo in May" || h["sdr"] != "sue@example.com" || h["sdr_team"] != "Inbound SDRs" ||
 			h["ae_team"] != "Closers" || h["lead"] != "Ingrid Dahl" {
 			t.Errorf("the hand-over: %v", h)
@@ -74,7 +83,7 @@ func TestHandoverThroughTheAPI(t *testing.T) {
 		if status, _ := f.call(t, "marketing", "POST", "/api/v1/handovers/"+hid+"/accept", ""); status != http.StatusForbidden {
 			t.Errorf("marketing accepted: %d", status)
 		}
-		status, e := f.call(t, "sales", "POST", "/api/v1/handovers/"+hid+"/reject", `{"reason":"other"}`)
+		status, e = f.call(t, "sales", "POST", "/api/v1/handovers/"+hid+"/reject", `{"reason":"other"}`)
 		if fields, _ := e["error"].(map[string]any)["fields"].(map[string]any); status != http.StatusUnprocessableEntity || fields["reason_text"] == nil {
 			t.Errorf("other without a text: %d %v", status, e)
 		}
@@ -91,6 +100,16 @@ func TestHandoverThroughTheAPI(t *testing.T) {
 		_, notes := f.call(t, "sales2", "GET", "/api/v1/notifications", "")
 		if n, _ := notes["data"].([]any); len(n) == 0 || !strings.Contains(fmt.Sprint(n[0]), "Rejected by sam@example.com: Ingrid Dahl — bad timing: Budget only from Q3") {
 			t.Errorf("Sue's notifications: %v", notes)
+		}
+		// A team form whose hands_to is not a team's id is refused next to
+		// the field, with what was typed kept.
+		admin := newBrowser(t, f.srv.URL)
+		admin.login("admin@example.com")
+		status, _, body := admin.post("/settings/teams", url.Values{"name": {"Outbound"}, "role": {"qualifying"}, "hands_to": {"closers"},
+			"members": {"mia@example.com"}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "must be a closing team") || !strings.Contains(body, `value="Outbound"`) ||
+			!strings.Contains(body, ">mia@example.com</textarea>") {
+			t.Errorf("hands_to=closers: %d\n%s", status, body)
 		}
 		status, rep := f.call(t, "marketing", "GET", "/api/v1/reports/teams?days=7", "")
 		if status != http.StatusOK {

@@ -104,8 +104,19 @@ func (h *Web) saveTeam(w http.ResponseWriter, r *http.Request) {
 		values[k] = r.PostFormValue(k)
 	}
 	in := salesteam.Input{Name: values["name"], Role: values["role"], Members: salesteam.MembersOf(values["members"])}
-	in.HandsTo, _ = strconv.ParseInt(values["hands_to"], 10, 64)
-	_, err := h.Teams.Save(r.Context(), actor(r), id, in)
+	var err error
+	if v := values["hands_to"]; v != "" {
+		// The form offers the closing teams by id: anything else was sent
+		// by hand, or the list is stale; say so rather than hand over to
+		// the first closing team.
+		if in.HandsTo, err = strconv.ParseInt(v, 10, 64); err != nil || in.HandsTo < 0 {
+			err = &fault.Error{Code: fault.Invalid, Message: "the team to hand over to is not a team",
+				Fields: map[string]string{"hands_to": "must be a closing team"}}
+		}
+	}
+	if err == nil {
+		_, err = h.Teams.Save(r.Context(), actor(r), id, in)
+	}
 	if e := fault.As(err); e != nil && e.Fields != nil {
 		h.renderTeams(w, r, teamsData{Form: id, Errors: e.Fields, Values: values}, formStatus(e))
 		return
