@@ -382,8 +382,14 @@ func TestHandoverRaces(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			ha, _ := s.teams.Get(ctx, s.admin, ca.HandoverID)
-			hb, _ := s.teams.Get(ctx, s.admin, cb.HandoverID)
+			ha, err := s.teams.Get(ctx, s.admin, ca.HandoverID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hb, err := s.teams.Get(ctx, s.admin, cb.HandoverID)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if ha.AE.ID == 0 || ha.AE.ID == hb.AE.ID {
 				t.Fatalf("round %d: both hand-overs went to %q and %q", r, ha.AE.Email, hb.AE.Email)
 			}
@@ -403,12 +409,13 @@ func TestHandoverRaces(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				got, _ := s.teams.Get(ctx, s.admin, h.ID)
-				c := crm.Converted{AccountID: got.AccountID, ContactID: got.ContactID, OpportunityID: got.OpportunityID}
 				if ok != 1 {
 					t.Fatalf("round %d: %d answers succeeded", r, ok)
 				}
-				_ = c
+				got, err := s.teams.Get(ctx, s.admin, h.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
 				var owner int64
 				if err := db.R.QueryRow(ctx, `SELECT COALESCE(owner_id, 0) FROM contacts WHERE id = ?`, got.ContactID).Scan(&owner); err != nil {
 					t.Fatal(err)
