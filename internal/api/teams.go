@@ -264,17 +264,7 @@ func figuresOut(f salesteam.Figures, role salesteam.Role) figuresJSON {
 // getTeamReport answers with each team's and member's part in the
 // hand-overs of the last days (30 unless asked).
 func (a *API) getTeamReport(w http.ResponseWriter, r *http.Request) {
-	days := 30
-	if v := r.URL.Query().Get("days"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 3650 {
-			a.fail(w, r, &fault.Error{Code: fault.Invalid, Message: "bad days", Fields: map[string]string{"days": "must be a number of days from 1 to 3650"}})
-			return
-		}
-		days = n
-	}
-	now := time.Now()
-	rep, err := a.Teams.Report(r.Context(), now.Add(-time.Duration(days)*24*time.Hour), now.Add(time.Second))
+	rep, days, err := a.Teams.ReportDays(r.Context(), r.URL.Query().Get("days"))
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -41,6 +41,7 @@ var reasons = []struct {
 	{regexp.MustCompile(`^must not contain a NUL character$`), "why.no_nul", nil},
 	{regexp.MustCompile(`^must be empty: this conversion hands nothing over to an account executive \(`), "why.handover_note_unused", nil},
 	{regexp.MustCompile(`^must be a closing team$`), "why.closing_team", nil},
+	{regexp.MustCompile(`^must be a number of days from ([\d,]+) to ([\d,]+)$`), "why.days_range", []string{"Min", "Max"}},
 }
 
 // Reason is reason, a field error in English, in l's language.

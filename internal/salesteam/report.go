@@ -5,9 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"leadflow/internal/crm"
+	"leadflow/internal/fault"
 	"leadflow/internal/lead"
 )
 
@@ -92,6 +95,27 @@ type handoverRow struct {
 	answered                 sql.NullInt64
 	amount                   sql.NullInt64
 	currency, outcome        string
+}
+
+// DefaultDays is the report's period, in days, when none is asked.
+const DefaultDays = 30
+
+// ReportDays is Report over the last days up to now by the service's
+// clock; days is as typed ("" for DefaultDays), refused naming the
+// field unless a whole number from 1 to 3650. It answers the days used.
+func (s *Service) ReportDays(ctx context.Context, days string) ([]TeamFigures, int, error) {
+	n := DefaultDays
+	if days = strings.TrimSpace(days); days != "" {
+		var err error
+		if n, err = strconv.Atoi(days); err != nil || n < 1 || n > 3650 {
+			return nil, 0, &fault.Error{Code: fault.Invalid, Message: "the report's period is not a number of days",
+				Fields: map[string]string{"days": "must be a number of days from 1 to 3650"}}
+		}
+	}
+	now := s.stamp()
+	// to is just after now: what was stamped at now is in.
+	rep, err := s.Report(ctx, now.AddDate(0, 0, -n), now.Add(time.Millisecond))
+	return rep, n, err
 }
 
 // Report returns each team's part in the hand-overs made in [from, to)

@@ -523,6 +523,23 @@ func TestReport(t *testing.T) {
 		if rep[0].Total.HandedOver != 0 || rep[0].Total.Qualified != 0 {
 			t.Errorf("a later period: %+v", rep[0].Total)
 		}
+		// The last days by the service's clock.
+		for _, c := range []struct {
+			at        time.Duration
+			days      string
+			handed, n int
+		}{{6 * time.Hour, "1", 3, 1}, {50 * time.Hour, "1", 0, 1}, {50 * time.Hour, "", 3, salesteam.DefaultDays}, {50 * time.Hour, " 3 ", 3, 3}} {
+			clock = start.Add(c.at)
+			rep, n, err := s.teams.ReportDays(ctx, c.days)
+			if err != nil || n != c.n || rep[0].Total.HandedOver != c.handed {
+				t.Errorf("%q days at +%s: %d days, %+v %v", c.days, c.at, n, rep, err)
+			}
+		}
+		for _, bad := range []string{"0", "x", "3651", "1.5"} {
+			if _, _, err := s.teams.ReportDays(ctx, bad); fault.As(err) == nil || fault.As(err).Fields["days"] == "" {
+				t.Errorf("days %q: %v", bad, err)
+			}
+		}
 	})
 }
 

@@ -111,6 +111,11 @@ func TestHandoverThroughTheAPI(t *testing.T) {
 			!strings.Contains(body, ">mia@example.com</textarea>") {
 			t.Errorf("hands_to=closers: %d\n%s", status, body)
 		}
+		status, _, body = admin.get("/reports/teams?days=a+week")
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, `value="a week"`) || !strings.Contains(body, "must be a number of days from 1 to 3,650") ||
+			!strings.Contains(body, "Inbound SDRs") {
+			t.Errorf("days=a week: %d\n%s", status, body)
+		}
 		status, rep := f.call(t, "marketing", "GET", "/api/v1/reports/teams?days=7", "")
 		if status != http.StatusOK {
 			t.Fatalf("report: %d %v", status, rep)

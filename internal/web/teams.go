@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"leadflow/internal/fault"
 	"leadflow/internal/salesteam"
@@ -248,8 +247,10 @@ func (h *Web) handoversOn(r *http.Request, f salesteam.Filter) []salesteam.Hando
 }
 
 type teamReportData struct {
-	Teams []salesteam.TeamFigures
-	Days  int
+	Teams    []salesteam.TeamFigures
+	Days     int
+	DaysText string // as typed
+	Error    string // why DaysText is refused
 }
 
 // Amounts is amounts for the template.
@@ -257,15 +258,23 @@ func (teamReportData) Amounts(m map[string]int64) string { return amounts(m) }
 
 // teamReport shows each team's and member's part in the hand-overs.
 func (h *Web) teamReport(w http.ResponseWriter, r *http.Request) {
-	days := 30
-	if v, err := strconv.Atoi(r.URL.Query().Get("days")); err == nil && v > 0 && v <= 3650 {
-		days = v
+	// A period that is not a number of days is said next to the field,
+	// kept as typed, over the default period's figures.
+	typed := r.URL.Query().Get("days")
+	d := teamReportData{DaysText: typed}
+	status := 0
+	rep, days, err := h.Teams.ReportDays(r.Context(), typed)
+	if e := fault.As(err); e != nil && e.Fields["days"] != "" {
+		d.Error, status = e.Fields["days"], formStatus(e)
+		rep, days, err = h.Teams.ReportDays(r.Context(), "")
 	}
-	now := time.Now()
-	rep, err := h.Teams.Report(r.Context(), now.Add(-time.Duration(days)*24*time.Hour), now.Add(time.Second))
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, "team_report", page{Title: "Team report", Nav: "reports", Data: teamReportData{Teams: rep, Days: days}})
+	d.Teams, d.Days = rep, days
+	if typed == "" {
+		d.DaysText = strconv.Itoa(days)
+	}
+	h.render(w, r, "team_report", page{Title: "Team report", Nav: "reports", Data: d, Status: status})
 }
