@@ -51,6 +51,26 @@ func TestHandoverThroughTheAPI(t *testing.T) {
 		if fields, _ := bad["error"].(map[string]any)["fields"].(map[string]any); status != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(fields["members"]), "Inbound SDRs") {
 			t.Errorf("Sue in two qualifying teams: %d %v", status, bad)
 		}
+		// A lead the admin qualified, not an SDR: its note for an AE is
+		// refused, on the page with everything typed kept.
+		_, other := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"ola@nordlys.no","first_name":"Ola","company":"Nordlys AS","stage":"mql"}`)
+		otherID := fmt.Sprint(other["id"])
+		if status, q := f.call(t, "admin", "POST", "/api/v1/leads/"+otherID+"/qualify", `{"authority":"decision_maker","need":"n","timing":"2027-Q2","outcome":"sql"}`); status != http.StatusOK {
+			t.Fatalf("qualify: %d %v", status, q)
+		}
+		status, e := f.call(t, "admin", "POST", "/api/v1/leads/"+otherID+"/convert", `{"handover_note":"Call Ola first"}`)
+		if errBody, _ := e["error"].(map[string]any); status != http.StatusUnprocessableEntity || errBody["fields"] == nil ||
+			errBody["fields"].(map[string]any)["handover_note"] == nil {
+			t.Errorf("a note with no hand-over: %d %v", status, e)
+		}
+		admin := newBrowser(t, f.srv.URL)
+		admin.login("admin@example.com")
+		status, _, body := admin.post("/leads/"+otherID+"/convert", url.Values{"account_name": {"Nordlys Solar"}, "deal_name": {"Nordlys – 5 seats"},
+			"handover_note": {"Call Ola first"}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, ">Call Ola first</textarea>") || !strings.Contains(body, `value="Nordlys Solar"`) ||
+			!strings.Contains(body, "hands nothing over to an account executive") {
+			t.Errorf("the convert form with a note and no hand-over: %d\n%s", status, body)
+		}
 		status, conv := f.call(t, "sales2", "POST", "/api/v1/leads/"+leadID+"/convert",
 			`{"handover_note":"Signed budget, wants a demo in May","opportunity":{"name":"Fjordkraft – 60 seats","amount":42000,"currency":"NOK"}}`)
 		if status != http.StatusCreated || conv["handover_id"] == nil {
@@ -68,7 +88,7 @@ func TestHandoverThroughTheAPI(t *testing.T) {
 		if status, one := f.call(t, "sales", "GET", "/api/v1/handovers?mine=1&status=pending", ""); status != http.StatusOK || fmt.Sprint(one["data"]) != fmt.Sprint(items) {
 			t.Errorf("mine=1: %d %v", status, one)
 		}
-		status, e := f.call(t, "sales", "GET", "/api/v1/handovers?mine=yes", "")
+		status, e = f.call(t, "sales", "GET", "/api/v1/handovers?mine=yes", "")
 		if errBody, _ := e["error"].(map[string]any); status != http.StatusUnprocessableEntity || errBody["fields"] == nil ||
 			errBody["fields"].(map[string]any)["mine"] == nil {
 			t.Errorf("mine=yes: %d %v", status, e)
@@ -103,9 +123,7 @@ func TestHandoverThroughTheAPI(t *testing.T) {
 		}
 		// A team form whose hands_to is not a team's id is refused next to
 		// the field, with what was typed kept.
-		admin := newBrowser(t, f.srv.URL)
-		admin.login("admin@example.com")
-		status, _, body := admin.post("/settings/teams", url.Values{"name": {"Outbound"}, "role": {"qualifying"}, "hands_to": {"closers"},
+		status, _, body = admin.post("/settings/teams", url.Values{"name": {"Outbound"}, "role": {"qualifying"}, "hands_to": {"closers"},
 			"members": {"mia@example.com"}})
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "must be a closing team") || !strings.Contains(body, `value="Outbound"`) ||
 			!strings.Contains(body, ">mia@example.com</textarea>") {
