@@ -34,8 +34,13 @@ const (
 	KindRejected = "handover_rejected"
 )
 
-// NoticeHandover is the kind of the notices hand-overs send.
-const NoticeHandover = "handover"
+// The kinds of the notices hand-overs send: to the AE handed one, and to
+// the SDR when it is answered.
+const (
+	NoticeHandover = "handover"
+	NoticeAccepted = "handover_accepted"
+	NoticeRejected = "handover_rejected"
+)
 
 // RejectReasons are why an AE may refuse a hand-over; "other" needs a
 // text, the others may have one.
@@ -148,8 +153,8 @@ func (s *Service) Hand(ctx context.Context, tx *sqldb.Tx, a access.Actor, l lead
 	if err := s.leads.RecordIn(ctx, tx, a, l.ID, KindHandover, note, detail); err != nil {
 		return 0, err
 	}
-	if err := notify.Add(ctx, tx, notify.Note{UserID: ae, Kind: NoticeHandover, At: now, Link: "/handovers/" + itoa(id),
-		Title: title}); err != nil {
+	if err := notify.Add(ctx, tx, notify.Note{UserID: ae, Kind: NoticeHandover, At: now, Link: "/handovers/" + itoa(id), Title: title,
+		Args: notify.Args{"SDR": sdrEmail, "Lead": l.Name(), "LeadID": itoa(l.ID), "Owner": keptEmail}}); err != nil {
 		return 0, err
 	}
 	tx.Touch(live.Deals)
@@ -475,7 +480,9 @@ func (s *Service) answer(ctx context.Context, a access.Actor, id int64, status, 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fault.Errorf(fault.Conflict, "hand-over %d was %s already", id, h.Status)
 		}
-		kind, title, why := KindAccepted, "Accepted by "+answeredBy(a, h)+": "+h.LeadName, ""
+		args := answeredBy(a, h)
+		args["Lead"], args["LeadID"] = h.LeadName, itoa(h.LeadID)
+		kind, notice, why := KindAccepted, NoticeAccepted, ""
 		if status == Rejected {
 			var prev int64
 			if err := tx.QueryRow(ctx, `SELECT COALESCE(prev_account_owner, 0) FROM handovers WHERE id = ?`, id).Scan(&prev); err != nil {
@@ -496,13 +503,13 @@ func (s *Service) answer(ctx context.Context, a access.Actor, id int64, status, 
 			if text != "" {
 				why += ": " + text
 			}
-			kind, title = KindRejected, "Rejected by "+answeredBy(a, h)+": "+h.LeadName+" — "+why
+			kind, notice, args["Why"] = KindRejected, NoticeRejected, why
 			tx.Touch(live.Deals)
 		}
 		if err := s.leads.RecordIn(ctx, tx, a, h.LeadID, kind, why, nil); err != nil {
 			return err
 		}
-		if err := notify.Add(ctx, tx, notify.Note{UserID: h.SDR.ID, Kind: NoticeHandover, At: now, Link: "/handovers/" + itoa(id), Title: title}); err != nil {
+		if err := notify.Add(ctx, tx, notify.Note{UserID: h.SDR.ID, Kind: notice, At: now, Link: "/handovers/" + itoa(id), Args: args}); err != nil {
 			return err
 		}
 		detail := map[string]string{"status": status}
@@ -517,18 +524,20 @@ func (s *Service) answer(ctx context.Context, a access.Actor, id int64, status, 
 	return s.Get(ctx, a, id)
 }
 
-// answeredBy names who answered h for the SDR's notice: the AE, or the
-// admin who answered for the AE.
-func answeredBy(a access.Actor, h Handover) string {
-	who := a.Email
-	if who == "" {
-		who = "leadflow"
+// answeredBy names who answered h for the SDR's notice (By): the AE, or
+// the admin who answered for the AE (For; ForGone when the AE's user was
+// deleted).
+func answeredBy(a access.Actor, h Handover) notify.Args {
+	args := notify.Args{"By": a.Email, "For": "", "ForGone": ""}
+	if args["By"] == "" {
+		args["By"] = "leadflow"
 	}
-	if a.ID == h.AE.ID && h.AE.ID != 0 {
-		return who
+	switch {
+	case a.ID == h.AE.ID && h.AE.ID != 0:
+	case h.AE.Email == "":
+		args["ForGone"] = "yes"
+	default:
+		args["For"] = h.AE.Email
 	}
-	if h.AE.Email == "" {
-		return who + " for a deleted user"
-	}
-	return who + " for " + h.AE.Email
+	return args
 }

@@ -13,6 +13,7 @@ import (
 	"leadflow/internal/crm"
 	"leadflow/internal/dbtest"
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/lead"
 	"leadflow/internal/notify"
 	"leadflow/internal/salesteam"
@@ -733,6 +734,16 @@ func TestAnswersAfterUsersAreDeleted(t *testing.T) {
 		}
 		if strings.Join(got[:2], "\n") != strings.Join(want, "\n") {
 			t.Errorf("Sid's notices:\n%s\nwant first:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		// In Sid's language, if Romanian.
+		p, err := notify.NewService(db).List(ctx, s.sid, false, "", 2)
+		if err != nil || len(p.Items) != 2 {
+			t.Fatalf("Sid's notices: %+v %v", p, err)
+		}
+		ro := i18n.For("ro")
+		if got := p.Items[0].TitleIn(ro) + " | " + p.Items[1].TitleIn(ro); got != "Acceptat de admin@example.com pentru ana@example.com: Lea | "+
+			"Respins de admin@example.com pentru un utilizator șters: Lea — wrong contact" {
+			t.Errorf("in Romanian: %s", got)
 		}
 	})
 }
