@@ -206,6 +206,14 @@ func TestAccountsSortByStoredScore(t *testing.T) {
 		if _, err := accounts.Accounts(ctx, admin, crm.ListOptions{Grade: "tepid"}); err == nil {
 			t.Error("a grade that is none was taken")
 		}
+		// A hot account ranks first by grade whatever its score (the rank
+		// is past a 32-bit integer, which PostgreSQL refused).
+		if _, err := db.W.Exec(ctx, `UPDATE accounts SET grade = 'hot' WHERE name = 'Delta'`); err != nil {
+			t.Fatal(err)
+		}
+		if got := names(crm.ListOptions{Sort: "-grade"}); got != "[Delta:10 Alpha:55 Gamma:20 Beta:20]" {
+			t.Errorf("by grade with a hot account: %s", got)
+		}
 	})
 }
 

@@ -301,8 +301,9 @@ var accountSorts = map[string]sortColumn{
 	"name": {"a.name_sort", false}, "created_at": {"a.created_at", true}, "country": {"a.country", false},
 	"industry": {"a.industry_sort", false}, "score": {"a.score", true},
 	// Hot, warm, cold rank 3, 2, 1, and by score within a grade (a
-	// score stays far below 10^9).
-	"grade": {"((CASE a.grade WHEN 'hot' THEN 3 WHEN 'warm' THEN 2 ELSE 1 END) * 1000000000 + a.score)", true},
+	// score stays far below 10^9); the constants are too big for a 32-bit
+	// integer, so PostgreSQL reckons in bigint, as SQLite always does.
+	"grade": {"((CASE a.grade WHEN 'hot' THEN 3000000000 WHEN 'warm' THEN 2000000000 ELSE 1000000000 END) + a.score)", true},
 	// Tier 1 first; accounts with no tier after tier 3.
 	"tier": {"COALESCE(a.tier, 4)", true},
 }
