@@ -144,11 +144,11 @@ func (s *Service) Reseal(ctx context.Context) (int, error) {
 	n := 0
 	for _, r := range todo {
 		plain, err := s.open(ctx, r.stored, r.from)
-		if errors.Is(err, errLostKey) {
-			continue
-		}
 		if err != nil {
-			return n, fmt.Errorf("mailbox %d: reseal: %w", r.id, err)
+			// Its key gone or the value damaged: it stays as it is, reading
+			// that mailbox says what is wrong, and the others are sealed
+			// still (one bad row must not stop a start or every fetch).
+			continue
 		}
 		sealed, err := seal(keys.Current, plain)
 		if err != nil {

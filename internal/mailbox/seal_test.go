@@ -93,6 +93,15 @@ func TestMailboxPasswordSealedAtRest(t *testing.T) {
 		}
 		fetchOne("resealed", "s5")
 
+		// A damaged value under a key still kept is left for its mailbox to
+		// report: it stops neither the reseal nor (at start) the server.
+		if _, err := db.W.Exec(ctx, `UPDATE mailboxes SET password = 'damaged', password_key = ? WHERE id = ?`, first, mb.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := Reseal(ctx, db); err != nil || n != 0 {
+			t.Errorf("reseal with a damaged row: %d, %v", n, err)
+		}
+
 		// A key no longer kept: the error says what to do.
 		if _, err := db.W.Exec(ctx, `UPDATE mailboxes SET password_key = '00000000deadbeef' WHERE id = ?`, mb.ID); err != nil {
 			t.Fatal(err)
