@@ -199,6 +199,11 @@ func (s *Service) Save(ctx context.Context, a access.Actor, id int64, in Input) 
 			}
 			return audit.Record(ctx, tx, a, "mailbox.create", "mailbox", id, map[string]any{"address": in.Address, "delete_taken": in.DeleteTaken})
 		}
+		if in.Password == "" {
+			if err := samePlace(ctx, tx, id, in); err != nil {
+				return err
+			}
+		}
 		// A new folder or server starts from its first message; the
 		// Message-IDs keep what was taken from being taken again.
 		res, err := tx.Exec(ctx, `UPDATE mailboxes SET name = ?, address = ?, security = ?, username = ?,
@@ -217,6 +222,27 @@ func (s *Service) Save(ctx context.Context, a access.Actor, id int64, in Input) 
 		return Mailbox{}, err
 	}
 	return s.Get(ctx, a, id)
+}
+
+// samePlace refuses to keep the stored password for another server, user
+// or security: whoever may edit a mailbox could otherwise have leadflow
+// send a password they were never shown to a host of their choosing, or
+// in clear text.
+func samePlace(ctx context.Context, tx *sqldb.Tx, id int64, in Input) error {
+	var address, username, security string
+	err := tx.QueryRow(ctx, `SELECT address, username, security FROM mailboxes WHERE id = ?`+tx.ForUpdate(), id).Scan(&address, &username, &security)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fault.Errorf(fault.NotFound, "mailbox %d not found", id)
+	}
+	if err != nil {
+		return fmt.Errorf("mailbox: read %d: %w", id, err)
+	}
+	if address != in.Address || username != in.Username || security != in.Security {
+		bad := fault.Fields{}
+		bad.Add("password", "enter the password again to use it with another server, user or security")
+		return bad.Err()
+	}
+	return nil
 }
 
 // Delete disconnects mailbox id; what it brought stays.

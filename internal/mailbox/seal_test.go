@@ -8,6 +8,7 @@ import (
 
 	"leadflow/internal/access"
 	"leadflow/internal/dbtest"
+	"leadflow/internal/fault"
 	"leadflow/internal/lead"
 	"leadflow/internal/secret"
 	"leadflow/internal/sqldb"
@@ -119,5 +120,22 @@ func TestMailboxPasswordSealedAtRest(t *testing.T) {
 		}
 		assertSealed("entered again")
 		fetchOne("entered again", "s6")
+
+		// The stored password goes to no other server, user or security
+		// unless it is entered again; a new name alone keeps it.
+		for _, in := range []Input{
+			{Name: "Sales", Address: "imap.elsewhere.example:143", Username: "sales@leadflow.example", Folder: "INBOX"},
+			{Name: "Sales", Address: srv.addr, Username: "someone@leadflow.example", Folder: "INBOX"},
+			{Name: "Sales", Address: srv.addr, Username: "sales@leadflow.example", Security: Plain, Folder: "INBOX"},
+		} {
+			_, err := svc.Save(ctx, admin, mb.ID, in)
+			if f := fault.As(err); f == nil || f.Fields["password"] == "" {
+				t.Errorf("%s %s %s without the password: %v", in.Address, in.Username, in.Security, err)
+			}
+		}
+		if _, err := svc.Save(ctx, admin, mb.ID, Input{Name: "Sales desk", Address: srv.addr, Username: "sales@leadflow.example", Folder: "INBOX"}); err != nil {
+			t.Errorf("a new name alone: %v", err)
+		}
+		fetchOne("renamed", "s7")
 	})
 }
