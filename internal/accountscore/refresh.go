@@ -74,7 +74,7 @@ func (s *Service) Handler(ctx context.Context, _ job.Job) error {
 // accounts it scored.
 func (s *Service) Refresh(ctx context.Context) (int, error) {
 	if _, err := s.db.W.Exec(ctx, `INSERT INTO account_changes (account_id)
-		SELECT id FROM accounts WHERE scored_at IS NULL OR scored_at < ? ORDER BY scored_at LIMIT ?`,
+		SELECT id FROM accounts WHERE scored_at IS NULL OR scored_at < ? ORDER BY COALESCE(scored_at, 0) LIMIT ?`,
 		s.now().Add(-RefreshAfter).UnixMilli(), staleBatch); err != nil {
 		return 0, fmt.Errorf("accountscore: queue stale scores: %w", err)
 	}
