@@ -73,8 +73,11 @@ func (s *Service) Handler(ctx context.Context, _ job.Job) error {
 // transaction, until the queue is empty or ctx ends. It returns how many
 // accounts it scored.
 func (s *Service) Refresh(ctx context.Context) (int, error) {
+	// An account still queued from an earlier run is not queued twice.
 	if _, err := s.db.W.Exec(ctx, `INSERT INTO account_changes (account_id)
-		SELECT id FROM accounts WHERE scored_at IS NULL OR scored_at < ? ORDER BY COALESCE(scored_at, 0) LIMIT ?`,
+		SELECT id FROM accounts WHERE (scored_at IS NULL OR scored_at < ?)
+			AND NOT EXISTS (SELECT 1 FROM account_changes c WHERE c.account_id = accounts.id)
+		ORDER BY COALESCE(scored_at, 0) LIMIT ?`,
 		s.now().Add(-RefreshAfter).UnixMilli(), staleBatch); err != nil {
 		return 0, fmt.Errorf("accountscore: queue stale scores: %w", err)
 	}
@@ -106,7 +109,8 @@ func (s *Service) refreshStep(ctx context.Context) (read, scored int, err error)
 	}
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		read, scored = 0, 0
-		rows, err := tx.Query(ctx, `SELECT id, account_id FROM account_changes ORDER BY id LIMIT ?`, refreshBatch)
+		// Each instance's run takes a batch of its own.
+		rows, err := tx.Query(ctx, `SELECT id, account_id FROM account_changes ORDER BY id LIMIT ?`+tx.SkipLocked(), refreshBatch)
 		if err != nil {
 			return fmt.Errorf("accountscore: read changes: %w", err)
 		}

@@ -157,10 +157,7 @@ func (s *Service) advance(ctx context.Context, p *pass, ids []int64) (int, error
 	moved := 0
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		moved = 0
-		lock := tx.ForUpdate("e")
-		if s.db.Dialect == sqldb.Postgres {
-			lock += " SKIP LOCKED"
-		}
+		lock := tx.SkipLocked("e")
 		args := make([]any, len(ids))
 		for i, id := range ids {
 			args[i] = id

@@ -30,6 +30,16 @@ func (t *Tx) ForUpdate(of ...string) string {
 	return " FOR NO KEY UPDATE OF " + strings.Join(of, ", ")
 }
 
+// SkipLocked is ForUpdate for a queue that several instances take work
+// from: on PostgreSQL the rows another transaction holds are passed over
+// rather than waited for, so each instance takes a batch of its own.
+func (t *Tx) SkipLocked(of ...string) string {
+	if t.dialect != Postgres {
+		return ""
+	}
+	return t.ForUpdate(of...) + " SKIP LOCKED"
+}
+
 // ForKeyShare ends a SELECT of rows the transaction goes on to refer to
 // (it inserts rows whose foreign keys name them): on PostgreSQL a delete
 // of such a row waits for the commit, and a select that comes after a

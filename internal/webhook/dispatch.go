@@ -109,12 +109,8 @@ func (s *Service) dispatchBatch(ctx context.Context) (int, int, error) {
 	var n, made int
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		n, made = 0, 0
-		lock := tx.ForUpdate()
-		if lock != "" {
-			lock += " SKIP LOCKED"
-		}
 		rows, err := tx.Query(ctx, `SELECT id, source, ref_id, COALESCE(lead_id, 0), kind, detail, at FROM webhook_events
-			ORDER BY id LIMIT ?`+lock, dispatchBatch)
+			ORDER BY id LIMIT ?`+tx.SkipLocked(), dispatchBatch)
 		if err != nil {
 			return wrap("dispatch", err)
 		}
