@@ -221,11 +221,17 @@ type Entry struct {
 // committed, so a consumer that keeps the cursor misses no lead that is
 // still a member when it reads.
 func EnteredSince(ctx context.Context, q sqldb.Querier, segmentID int64, after Cursor, limit int) ([]Entry, Cursor, error) {
-	rows, err := q.Query(ctx, `SELECT lead_id, entered_at, seq FROM segment_members
-		WHERE segment_id = ? AND (seq > ? OR (seq = ? AND lead_id > ?)) ORDER BY seq, lead_id LIMIT ?`,
+	return entriesSince(ctx, q, "segment_members", "lead_id", segmentID, after, limit)
+}
+
+// entriesSince reads the entries of a members table (lead or account
+// segments; member is its id column) after the entry at after.
+func entriesSince(ctx context.Context, q sqldb.Querier, table, member string, segmentID int64, after Cursor, limit int) ([]Entry, Cursor, error) {
+	rows, err := q.Query(ctx, `SELECT `+member+`, entered_at, seq FROM `+table+`
+		WHERE segment_id = ? AND (seq > ? OR (seq = ? AND `+member+` > ?)) ORDER BY seq, `+member+` LIMIT ?`,
 		segmentID, after.Seq, after.Seq, after.LeadID, limit)
 	if err != nil {
-		return nil, after, fmt.Errorf("segment %d: entered since %s: %w", segmentID, after, err)
+		return nil, after, fmt.Errorf("segment %d: %s entered since %s: %w", segmentID, table, after, err)
 	}
 	defer rows.Close()
 	var out []Entry
@@ -277,24 +283,5 @@ func (s *Service) previewAccounts(ctx context.Context, pred string, args []any) 
 // AccountsEnteredSince is EnteredSince for an account segment: the
 // entries' LeadID (and their cursors') is the account's id.
 func AccountsEnteredSince(ctx context.Context, q sqldb.Querier, segmentID int64, after Cursor, limit int) ([]Entry, Cursor, error) {
-	rows, err := q.Query(ctx, `SELECT account_id, entered_at, seq FROM account_segment_members
-		WHERE segment_id = ? AND (seq > ? OR (seq = ? AND account_id > ?)) ORDER BY seq, account_id LIMIT ?`,
-		segmentID, after.Seq, after.Seq, after.LeadID, limit)
-	if err != nil {
-		return nil, after, fmt.Errorf("segment %d: accounts entered since %s: %w", segmentID, after, err)
-	}
-	defer rows.Close()
-	var out []Entry
-	next := after
-	for rows.Next() {
-		var e Entry
-		var at int64
-		if err := rows.Scan(&e.LeadID, &at, &e.Cursor.Seq); err != nil {
-			return nil, after, err
-		}
-		e.Cursor.LeadID, e.EnteredAt = e.LeadID, time.UnixMilli(at).UTC()
-		out = append(out, e)
-		next = e.Cursor
-	}
-	return out, next, rows.Err()
+	return entriesSince(ctx, q, "account_segment_members", "account_id", segmentID, after, limit)
 }
