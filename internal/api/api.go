@@ -136,6 +136,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
+// writeSaved answers a save that created (201, with the new resource's
+// address in Location) or changed (200) what it answers with.
+func writeSaved(w http.ResponseWriter, created bool, location string, v any) {
+	status := http.StatusOK
+	if created {
+		w.Header().Set("Location", location)
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, v)
+}
+
 // errorBody is the shape of every error response.
 type errorBody struct {
 	Error errorDetail `json:"error"`

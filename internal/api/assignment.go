@@ -135,12 +135,7 @@ func (a *API) saveRule(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	status := http.StatusOK
-	if id == 0 {
-		status = http.StatusCreated
-		w.Header().Set("Location", "/api/v1/assignment/rules/"+strconv.FormatInt(rule.ID, 10))
-	}
-	writeJSON(w, status, ruleOut(rule, position))
+	writeSaved(w, id == 0, "/api/v1/assignment/rules/"+strconv.FormatInt(rule.ID, 10), ruleOut(rule, position))
 }
 
 func (a *API) deleteRule(w http.ResponseWriter, r *http.Request) {

@@ -67,12 +67,7 @@ func (a *API) saveMailbox(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	status := http.StatusOK
-	if id == 0 {
-		w.Header().Set("Location", "/api/v1/mailboxes/"+strconv.FormatInt(m.ID, 10))
-		status = http.StatusCreated
-	}
-	writeJSON(w, status, mailboxOut(m))
+	writeSaved(w, id == 0, "/api/v1/mailboxes/"+strconv.FormatInt(m.ID, 10), mailboxOut(m))
 }
 
 func (a *API) deleteMailbox(w http.ResponseWriter, r *http.Request) {

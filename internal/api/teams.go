@@ -79,12 +79,7 @@ func (a *API) saveTeam(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	status := http.StatusOK
-	if id == 0 {
-		w.Header().Set("Location", "/api/v1/teams/"+strconv.FormatInt(t.ID, 10))
-		status = http.StatusCreated
-	}
-	writeJSON(w, status, teamOut(t))
+	writeSaved(w, id == 0, "/api/v1/teams/"+strconv.FormatInt(t.ID, 10), teamOut(t))
 }
 
 func (a *API) deleteTeam(w http.ResponseWriter, r *http.Request) {
