@@ -118,19 +118,11 @@ func storeKeys(ctx context.Context, q sqldb.Querier, id int64, hashes []int64, r
 			return fmt.Errorf("lead store: keys of %d: %w", id, err)
 		}
 	}
-	if len(hashes) == 0 {
-		return nil
-	}
-	vals := make([]string, len(hashes))
-	args := make([]any, 0, 2*len(hashes))
+	keys := make([][2]int64, len(hashes))
 	for i, h := range hashes {
-		vals[i] = "(?, ?)"
-		args = append(args, h, id)
+		keys[i] = [2]int64{h, id}
 	}
-	if _, err := q.Exec(ctx, `INSERT INTO lead_keys (key_hash, lead_id) VALUES `+strings.Join(vals, ", "), args...); err != nil {
-		return fmt.Errorf("lead store: keys of %d: %w", id, err)
-	}
-	return nil
+	return insertKeys(ctx, q, keys)
 }
 
 // blockMates are the other leads that share a key with lead id, leaving
@@ -419,7 +411,7 @@ func (s *Service) keyUnkeyed(ctx context.Context) (int, error) {
 
 // insertKeys writes (hash, lead) rows, a few hundred a statement. A lead
 // keyed meanwhile by an edit keeps what the edit wrote.
-func insertKeys(ctx context.Context, tx *sqldb.Tx, keys [][2]int64) error {
+func insertKeys(ctx context.Context, q sqldb.Querier, keys [][2]int64) error {
 	for _, part := range chunks(keys, 400) {
 		vals := make([]string, len(part))
 		args := make([]any, 0, 2*len(part))
@@ -427,7 +419,7 @@ func insertKeys(ctx context.Context, tx *sqldb.Tx, keys [][2]int64) error {
 			vals[i] = "(?, ?)"
 			args = append(args, k[0], k[1])
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO lead_keys (key_hash, lead_id) VALUES `+strings.Join(vals, ", ")+
+		if _, err := q.Exec(ctx, `INSERT INTO lead_keys (key_hash, lead_id) VALUES `+strings.Join(vals, ", ")+
 			` ON CONFLICT (key_hash, lead_id) DO NOTHING`, args...); err != nil {
 			return fmt.Errorf("lead store: store keys: %w", err)
 		}
