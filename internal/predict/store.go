@@ -84,7 +84,6 @@ func (s *Service) each(ctx context.Context, fn func([]row) error) error {
 		return fmt.Errorf("predict: %w", err)
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	type read struct {
 		rows []row
 		err  error
