@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"leadflow/internal/dbtest"
+	"leadflow/internal/sqldb"
 	"leadflow/internal/user"
 	"leadflow/internal/web"
 )
@@ -35,12 +36,16 @@ const fitsScript = `(() => {
 // The pages are the router's own list, with the records the
 // authorization walk makes, so a new page is checked without being
 // named here.
-func TestBrowserEveryPageFits(t *testing.T) { everyPageFits(t, nil) }
+func TestBrowserEveryPageFits(t *testing.T) {
+	t.Parallel()
+	everyPageFits(t, nil)
+}
 
 // The same walk with each role reading another language, whose words run
 // longer than English: sales in Romanian, marketing in Italian, admins in
 // Bokmål.
 func TestBrowserEveryPageFitsTranslated(t *testing.T) {
+	t.Parallel()
 	everyPageFits(t, map[string]string{"sales": "ro", "marketing": "it", "admin": "nb"})
 }
 
@@ -50,69 +55,80 @@ func everyPageFits(t *testing.T, langs map[string]string) {
 	db := dbtest.SQLite(t)
 	f := newFixture(t, db)
 	recs := matrixRecords(t, f, db, "layout")
-	skip := []string{"/static/", ".csv", ".pdf", ".ics", ".xml", "/calendar/feed/", "/privacy/export", "/logout"}
-	checked := 0
+	// Each role walks in a browser of its own, beside the others: the
+	// walk mostly waits on the server and Chromium, one page at a time.
 	for _, role := range []string{"sales", "marketing", "admin"} {
-		email := map[string]string{"sales": "sam@example.com", "marketing": "mia@example.com", "admin": "admin@example.com"}[role]
-		if lang := langs[role]; lang != "" {
-			users := user.NewService(db)
-			u, err := users.ByEmail(context.Background(), email)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := users.SetLanguage(context.Background(), u.Actor(), lang); err != nil {
-				t.Fatal(err)
-			}
-		}
-		ctx := chromiumWithin(t, 15*time.Minute) // a browser of its own for each role
-		var htmlLang string
-		if err := chromedp.Run(ctx, signIn(f.srv.URL+"/login?next=/home", email), chromedp.WaitVisible(`header.top`),
-			chromedp.Navigate(f.srv.URL+"/home"), chromedp.WaitVisible(`main`),
-			chromedp.AttributeValue(`html`, "lang", &htmlLang, nil)); err != nil {
+		t.Run(role, func(t *testing.T) {
+			t.Parallel()
+			fitsAs(t, f, db, recs, role, langs[role])
+		})
+	}
+}
+
+// fitsAs walks every page role may open, reading lang (English when
+// empty), at phone and desktop width.
+func fitsAs(t *testing.T, f *fixture, db *sqldb.DB, recs records, role, lang string) {
+	email := map[string]string{"sales": "sam@example.com", "marketing": "mia@example.com", "admin": "admin@example.com"}[role]
+	if lang != "" {
+		users := user.NewService(db)
+		u, err := users.ByEmail(context.Background(), email)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if want := map[bool]string{true: langs[role], false: "en"}[langs[role] != ""]; htmlLang != want {
-			t.Fatalf("%s reads %q, want %q", role, htmlLang, want)
+		if err := users.SetLanguage(context.Background(), u.Actor(), lang); err != nil {
+			t.Fatal(err)
 		}
-		// The check sees a page that does not fit: a field made too wide.
-		var caught string
-		err := chromedp.Run(ctx, chromedp.EmulateViewport(390, 844),
-			chromedp.Evaluate(`(() => { const i = document.createElement("input"); i.id = "too-wide"; i.style.width = "900px"; document.querySelector("main").append(i); })()`, nil),
-			chromedp.Evaluate(fitsScript, &caught))
-		if err != nil || !strings.Contains(caught, "scrolls sideways") || !strings.Contains(caught, "too-wide is cut off") {
-			t.Fatalf("a 900 px field at 390 px: %q, %v", caught, err)
+	}
+	ctx := chromiumWithin(t, 15*time.Minute)
+	var htmlLang string
+	if err := chromedp.Run(ctx, signIn(f.srv.URL+"/login?next=/home", email), chromedp.WaitVisible(`header.top`),
+		chromedp.Navigate(f.srv.URL+"/home"), chromedp.WaitVisible(`main`),
+		chromedp.AttributeValue(`html`, "lang", &htmlLang, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if want := map[bool]string{true: lang, false: "en"}[lang != ""]; htmlLang != want {
+		t.Fatalf("%s reads %q, want %q", role, htmlLang, want)
+	}
+	// The check sees a page that does not fit: a field made too wide.
+	var caught string
+	err := chromedp.Run(ctx, chromedp.EmulateViewport(390, 844),
+		chromedp.Evaluate(`(() => { const i = document.createElement("input"); i.id = "too-wide"; i.style.width = "900px"; document.querySelector("main").append(i); })()`, nil),
+		chromedp.Evaluate(fitsScript, &caught))
+	if err != nil || !strings.Contains(caught, "scrolls sideways") || !strings.Contains(caught, "too-wide is cut off") {
+		t.Fatalf("a 900 px field at 390 px: %q, %v", caught, err)
+	}
+	skip := []string{"/static/", ".csv", ".pdf", ".ics", ".xml", "/calendar/feed/", "/privacy/export", "/logout"}
+	checked := 0
+	for _, rt := range web.Routes() {
+		rule, ok := pageMatrix[rt.Pattern]
+		if !ok || !rt.Private || !strings.HasPrefix(rt.Pattern, "GET ") || !mayUse(rule, role, "own") || skipped(skip, rt.Pattern) {
+			continue
 		}
-		for _, rt := range web.Routes() {
-			rule, ok := pageMatrix[rt.Pattern]
-			if !ok || !rt.Private || !strings.HasPrefix(rt.Pattern, "GET ") || !mayUse(rule, role, "own") {
-				continue
+		_, path, _ := recs.request(rt.Pattern, rule, kindOf(rule), role)
+		for _, width := range []int64{390, 1280} {
+			var opts []chromedp.EmulateViewportOption
+			if width == 390 {
+				opts = append(opts, chromedp.EmulateScale(2), chromedp.EmulateMobile)
 			}
-			if skipped(skip, rt.Pattern) {
-				continue
+			var problems string
+			err := chromedp.Run(ctx,
+				chromedp.EmulateViewport(width, 844, opts...),
+				chromedp.Navigate(f.srv.URL+path),
+				chromedp.WaitReady(`body`),
+				chromedp.Evaluate(fitsScript, &problems),
+			)
+			if err != nil {
+				t.Fatalf("%s as %s at %d px: %v", path, role, width, err)
 			}
-			_, path, _ := recs.request(rt.Pattern, rule, kindOf(rule), role)
-			for _, width := range []int64{390, 1280} {
-				var opts []chromedp.EmulateViewportOption
-				if width == 390 {
-					opts = append(opts, chromedp.EmulateScale(2), chromedp.EmulateMobile)
-				}
-				var problems string
-				err := chromedp.Run(ctx,
-					chromedp.EmulateViewport(width, 844, opts...),
-					chromedp.Navigate(f.srv.URL+path),
-					chromedp.WaitReady(`body`),
-					chromedp.Evaluate(fitsScript, &problems),
-				)
-				if err != nil {
-					t.Fatalf("%s as %s at %d px: %v", path, role, width, err)
-				}
-				checked++
-				if problems != "" {
-					t.Errorf("%s as %s (%s) at %d px: %s", path, role, htmlLang, width, problems)
-					screenshot(t, ctx, fmt.Sprintf("fit-%s-%s-%d-%s", role, htmlLang, width, strings.NewReplacer("/", "-", "?", "-", "=", "-", "&", "-").Replace(strings.Trim(path, "/"))))
-				}
+			checked++
+			if problems != "" {
+				t.Errorf("%s as %s (%s) at %d px: %s", path, role, htmlLang, width, problems)
+				screenshot(t, ctx, fmt.Sprintf("fit-%s-%s-%d-%s", role, htmlLang, width, strings.NewReplacer("/", "-", "?", "-", "=", "-", "&", "-").Replace(strings.Trim(path, "/"))))
 			}
 		}
+	}
+	if checked == 0 {
+		t.Fatalf("no page checked as %s", role)
 	}
 	t.Logf("%d pages checked", checked)
 }
