@@ -9,7 +9,7 @@ import (
 // synthetic makes n person records from the Febrl vocabulary (names,
 // streets, suburbs, postcodes mixed at random), a tenth of them copies of
 // an earlier record with one letter changed, as a CRM's leads would be.
-func synthetic(b *testing.B, n int) []Record {
+func synthetic(b testing.TB, n int) []Record {
 	seedRecs, _ := febrlRecords(b, "dataset2.csv")
 	pick := func(r *rand.Rand, f func(Record) string) string {
 		for {

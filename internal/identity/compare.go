@@ -38,6 +38,21 @@ const (
 	Missing   Level = "missing"
 )
 
+// level is a Level as an index into levels and the weight table, so that
+// scoring a pair looks nothing up by name.
+type level uint8
+
+const (
+	same level = iota
+	similarLvl
+	partial
+	different
+	missing
+	nLevels
+)
+
+var levels = [nLevels]Level{Same, Similar, Partial, Different, Missing}
+
 // Agreement is how one field of a pair compared, and what it added to
 // the score.
 type Agreement struct {
@@ -48,125 +63,150 @@ type Agreement struct {
 	Note       string  `json:"note,omitempty"`
 }
 
+// agreement is an Agreement while a pair is being scored: small, and
+// without strings, since most pairs are different people and are
+// explained to no one.
+type agreement struct {
+	sim  float64
+	lvl  level
+	note note
+}
+
+// note is one of the few things an Agreement's Note says.
+type note uint8
+
+const (
+	noNote note = iota
+	initialOnly
+	swapped
+)
+
+var notes = [...]string{noNote: "", initialOnly: "initial only", swapped: "first and last name swapped"}
+
+// The fields compared, as slots of a pair's explanation, in its order.
+const (
+	fFirst = iota
+	fLast
+	fEmail
+	fPhone
+	fBirth
+	fCompany
+	fStreet
+	fPostal
+	fCity
+	fRegion
+	fCountry
+	nFields
+)
+
+var fieldNames = [nFields]string{"first_name", "last_name", "email", "phone", "birth_date", "company", "street",
+	"postal_code", "city", "region", "country"}
+
 // byLevel grades a similarity against a field's cut-offs for similar and
 // partial.
-func byLevel(sim, similar, partial float64) Level {
+func byLevel(sim, similar, partialAt float64) level {
 	switch {
 	case sim >= 0.9999:
-		return Same
+		return same
 	case sim >= similar:
-		return Similar
-	case sim >= partial:
-		return Partial
+		return similarLvl
+	case sim >= partialAt:
+		return partial
 	}
-	return Different
+	return different
 }
 
 // compareNames compares first and last names, straight and swapped (a
 // form filled in the wrong order), and keeps the reading that agrees best.
-func compareNames(a, b *prepared) (first, last Agreement) {
-	first = nameAgreement("first_name", a.first, b.first)
-	last = nameAgreement("last_name", a.last, b.last)
+func compareNames(a, b *prepared) (first, last agreement) {
+	first = nameAgreement(a.first, b.first)
+	last = nameAgreement(a.last, b.last)
 	if a.first == "" || a.last == "" || b.first == "" || b.last == "" {
 		return first, last
 	}
-	sf, sl := nameAgreement("first_name", a.first, b.last), nameAgreement("last_name", a.last, b.first)
-	if sf.Similarity+sl.Similarity > first.Similarity+last.Similarity+0.2 && sf.Level != Different && sl.Level != Different {
-		sf.Note, sl.Note = "first and last name swapped", "first and last name swapped"
+	sf, sl := nameAgreement(a.first, b.last), nameAgreement(a.last, b.first)
+	if sf.sim+sl.sim > first.sim+last.sim+0.2 && sf.lvl != different && sl.lvl != different {
+		sf.note, sl.note = swapped, swapped
 		return sf, sl
 	}
 	return first, last
 }
 
-func nameAgreement(field, x, y string) Agreement {
+func nameAgreement(x, y string) agreement {
 	if x == "" || y == "" {
-		return Agreement{Field: field, Level: Missing}
+		return agreement{lvl: missing}
 	}
 	if (len(x) == 1 || len(y) == 1) && x[0] == y[0] {
-		return Agreement{Field: field, Level: Partial, Similarity: 0.5, Note: "initial only"}
+		return agreement{lvl: partial, sim: 0.5, note: initialOnly}
 	}
 	sim := jaroWinkler(x, y)
 	if sim < 0.9 && len(x) >= 4 && len(y) >= 4 && (strings.HasPrefix(x, y) || strings.HasPrefix(y, x)) {
 		sim = 0.9 // a name cut short, as "alex" for "alexander"
 	}
-	return Agreement{Field: field, Level: byLevel(sim, 0.92, 0.85), Similarity: sim}
+	return agreement{lvl: byLevel(sim, 0.92, 0.85), sim: sim}
 }
 
-// nFields is the number of fields compared.
-const nFields = 11
-
-// costly are the slots of the fields compared word by word (company,
-// street, city): the comparisons that take time.
-var costly = [...]int{5, 6, 8}
-
-// compareFields compares every field of a and b into out, without
-// allocating: most candidate pairs are different people, and only a match
-// keeps its explanation.
-func compareFields(a, b *prepared, out *[nFields]Agreement) {
-	compareCheap(a, b, out)
-	compareCostly(a, b, out)
-}
-
-// compareCostly fills the costly slots of out.
-func compareCostly(a, b *prepared, out *[nFields]Agreement) {
-	out[5] = tokens("company", a.company, b.company, 0.93, 0.85)
-	out[6] = tokens("street", a.street, b.street, 0.9, 0.8)
-	out[8] = similar("city", a.city, b.city, 0.92, 0.85)
-}
-
-// compareCheap fills every slot of out but the costly ones.
-func compareCheap(a, b *prepared, out *[nFields]Agreement) {
-	out[0], out[1] = compareNames(a, b)
-	out[2] = exactOrNot("email", a.email, b.email, func() (Level, float64) {
+// compareExact fills the slots of the fields that are equal or not (with
+// a near miss for some): string comparisons, the cheapest.
+func compareExact(a, b *prepared, out *[nFields]agreement) {
+	out[fEmail] = exactOrNot(a.email, b.email, func() (level, float64) {
 		if a.local != "" && a.local == b.local && len(a.local) >= 4 {
-			return Partial, 0.5 // the same mailbox name at another domain
+			return partial, 0.5 // the same mailbox name at another domain
 		}
-		return Different, 0
+		return different, 0
 	})
-	out[3] = exactOrNot("phone", a.phone, b.phone, nil)
-	out[4] = exactOrNot("birth_date", a.birth, b.birth, func() (Level, float64) {
+	out[fPhone] = exactOrNot(a.phone, b.phone, nil)
+	out[fBirth] = exactOrNot(a.birth, b.birth, func() (level, float64) {
 		if editDistance(a.birth, b.birth) == 1 || a.birth[:4] == b.birth[:4] && a.birth[4:6] == b.birth[6:8] && a.birth[6:8] == b.birth[4:6] {
-			return Similar, 0.8 // a digit mistyped, or day and month swapped
+			return similarLvl, 0.8 // a digit mistyped, or day and month swapped
 		}
-		return Different, 0
+		return different, 0
 	})
-	out[7] = exactOrNot("postal_code", a.postal, b.postal, func() (Level, float64) {
+	out[fPostal] = exactOrNot(a.postal, b.postal, func() (level, float64) {
 		if editDistance(a.postal, b.postal) == 1 {
-			return Similar, 0.75
+			return similarLvl, 0.75
 		}
-		return Different, 0
+		return different, 0
 	})
-	out[9] = exactOrNot("region", a.region, b.region, nil)
-	out[10] = exactOrNot("country", a.country, b.country, nil)
+	out[fRegion] = exactOrNot(a.region, b.region, nil)
+	out[fCountry] = exactOrNot(a.country, b.country, nil)
+}
+
+// compareWords fills the slots of the fields compared word by word or
+// letter by letter besides the names: company, street, city.
+func compareWords(a, b *prepared, out *[nFields]agreement) {
+	out[fCity] = similar(a.city, b.city, 0.92, 0.85)
+	out[fCompany] = tokens(a.company, b.company, 0.93, 0.85)
+	out[fStreet] = tokens(a.street, b.street, 0.9, 0.8)
 }
 
 // exactOrNot compares values that are either equal or not; near tells how
 // near two unequal values are, when that means something.
-func exactOrNot(field, x, y string, near func() (Level, float64)) Agreement {
+func exactOrNot(x, y string, near func() (level, float64)) agreement {
 	switch {
 	case x == "" || y == "":
-		return Agreement{Field: field, Level: Missing}
+		return agreement{lvl: missing}
 	case x == y:
-		return Agreement{Field: field, Level: Same, Similarity: 1}
+		return agreement{lvl: same, sim: 1}
 	case near != nil:
 		l, s := near()
-		return Agreement{Field: field, Level: l, Similarity: s}
+		return agreement{lvl: l, sim: s}
 	}
-	return Agreement{Field: field, Level: Different}
+	return agreement{lvl: different}
 }
 
-func similar(field, x, y string, sim, partial float64) Agreement {
+func similar(x, y string, sim, partialAt float64) agreement {
 	if x == "" || y == "" {
-		return Agreement{Field: field, Level: Missing}
+		return agreement{lvl: missing}
 	}
 	s := jaroWinkler(x, y)
-	return Agreement{Field: field, Level: byLevel(s, sim, partial), Similarity: s}
+	return agreement{lvl: byLevel(s, sim, partialAt), sim: s}
 }
 
-func tokens(field string, x, y []string, sim, partial float64) Agreement {
+func tokens(x, y []string, sim, partialAt float64) agreement {
 	if len(x) == 0 || len(y) == 0 {
-		return Agreement{Field: field, Level: Missing}
+		return agreement{lvl: missing}
 	}
 	s := (tokenSimilarity(x, y) + tokenSimilarity(y, x)) / 2
-	return Agreement{Field: field, Level: byLevel(s, sim, partial), Similarity: s}
+	return agreement{lvl: byLevel(s, sim, partialAt), sim: s}
 }

@@ -30,8 +30,21 @@ var weights = map[string]map[Level]float64{
 // old scores are all found and scored again.
 const Version = 1
 
-// maxWeight is the most each costly slot can add (its Same weight).
-var maxWeight = map[int]float64{5: weights["company"][Same], 6: weights["street"][Same], 8: weights["city"][Same]}
+// weightOf is weights by slot and level, for scoring without looking up
+// names; most is the most each slot can add (the pruning's bound).
+var (
+	weightOf [nFields][nLevels]float64
+	most     [nFields]float64
+)
+
+func init() {
+	for f, name := range fieldNames {
+		for l, lv := range levels {
+			weightOf[f][l] = weights[name][lv]
+			most[f] = max(most[f], weightOf[f][l])
+		}
+	}
+}
 
 // Verdict is what a score says about a pair.
 type Verdict string
@@ -76,44 +89,79 @@ func (s Settings) Compare(a, b Record) Match {
 }
 
 func (s Settings) compare(a, b prepared) Match {
-	m, fields := s.score(&a, &b, false)
-	m.Fields = append([]Agreement(nil), fields[:]...)
+	var fields [nFields]agreement
+	m := s.score(&a, &b, false, &fields)
+	m.Fields = explain(&fields)
 	return m
 }
 
-// score compares a and b; the explanation is returned by value, so that
-// the many pairs that are not a match cost no allocation. With prune, a
-// pair whose cheap fields leave it short of Probable even if the costly
-// ones all agreed is declared Distinct without comparing those.
-func (s Settings) score(a, b *prepared, prune bool) (Match, [nFields]Agreement) {
+// explain turns a scored pair's slots into its explanation.
+func explain(fields *[nFields]agreement) []Agreement {
+	out := make([]Agreement, nFields)
+	for i, f := range fields {
+		out[i] = Agreement{Field: fieldNames[i], Level: levels[f.lvl], Similarity: math.Round(f.sim*100) / 100,
+			Weight: weightOf[i][f.lvl], Note: notes[f.note]}
+	}
+	return out
+}
+
+// score compares a and b into fields and returns their match without its
+// explanation, so that the many pairs that are not one allocate nothing.
+// With prune, it stops as soon as what is left to compare could not lift
+// the pair to Probable even if all of it agreed fully (most): the pair is
+// then Distinct whatever the rest would say, so the pairs found, their
+// scores and their explanations are exactly those found without pruning
+// (TestPruningIsExact). The cheapest comparisons come first: exact
+// fields, then names, then the words of city, company and street.
+func (s Settings) score(a, b *prepared, prune bool, fields *[nFields]agreement) Match {
 	if b.id < a.id {
 		a, b = b, a
 	}
-	var fields [nFields]Agreement
-	compareCheap(a, b, &fields)
+	m := Match{A: a.id, B: b.id, Verdict: Distinct}
+	compareExact(a, b, fields)
+	var sum, rest float64
 	if prune {
-		sum := 0.0
-		for i := range fields {
-			sum += weights[fields[i].Field][fields[i].Level]
+		for _, i := range [...]int{fEmail, fPhone, fBirth, fPostal, fRegion, fCountry} {
+			sum += weightOf[i][fields[i].lvl]
 		}
-		for _, i := range costly {
-			sum += maxWeight[i]
-		}
-		if sum < s.Probable {
-			return Match{A: a.id, B: b.id, Verdict: Distinct}, fields
+		rest = bothMost(fFirst, a.first != "" && b.first != "") + bothMost(fLast, a.last != "" && b.last != "") +
+			bothMost(fCity, a.city != "" && b.city != "") + bothMost(fCompany, len(a.company) > 0 && len(b.company) > 0) +
+			bothMost(fStreet, len(a.street) > 0 && len(b.street) > 0)
+		if s.short(sum + rest) {
+			return m
 		}
 	}
-	compareCostly(a, b, &fields)
-	m := Match{A: a.id, B: b.id}
+	fields[fFirst], fields[fLast] = compareNames(a, b)
+	if prune {
+		sum += weightOf[fFirst][fields[fFirst].lvl] + weightOf[fLast][fields[fLast].lvl]
+		rest -= bothMost(fFirst, a.first != "" && b.first != "") + bothMost(fLast, a.last != "" && b.last != "")
+		if s.short(sum + rest) {
+			return m
+		}
+	}
+	compareWords(a, b, fields)
 	for i := range fields {
-		f := &fields[i]
-		f.Weight = weights[f.Field][f.Level]
-		f.Similarity = math.Round(f.Similarity*100) / 100
-		m.Score += f.Weight
+		m.Score += weightOf[i][fields[i].lvl]
 	}
 	m.Score = math.Round(m.Score*10) / 10
 	m.Verdict = s.verdict(m.Score)
-	return m, fields
+	return m
+}
+
+// bothMost is the most slot can add when both sides have a value, and
+// nothing otherwise (a missing value counts neither way).
+func bothMost(slot int, both bool) float64 {
+	if both {
+		return most[slot]
+	}
+	return 0
+}
+
+// short reports whether a pair scoring at most bound is below Probable
+// once rounded as scores are (rounding never lowers a bound below the
+// score it bounds).
+func (s Settings) short(bound float64) bool {
+	return math.Round(bound*10)/10 < s.Probable
 }
 
 // Verdict is what score says of a pair under these settings.
@@ -137,9 +185,10 @@ func (s Settings) Find(records []Record) []Match {
 		prep[i] = prepare(r)
 	}
 	var out []Match
+	var fields [nFields]agreement
 	for _, p := range candidatePairs(prep, s.MaxBlock) {
-		if m, fields := s.score(&prep[p[0]], &prep[p[1]], true); m.Verdict != Distinct {
-			m.Fields = append([]Agreement(nil), fields[:]...)
+		if m := s.score(&prep[p[0]], &prep[p[1]], true, &fields); m.Verdict != Distinct {
+			m.Fields = explain(&fields)
 			out = append(out, m)
 		}
 	}

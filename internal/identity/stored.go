@@ -38,6 +38,7 @@ func (p *Prepared) ID() int64 { return p.p.id }
 // least a probable duplicate; the match carries no explanation (Compare
 // gives it), so that scoring many pairs allocates little.
 func (s Settings) Score(a, b *Prepared) (Match, bool) {
-	m, _ := s.score(&a.p, &b.p, true)
+	var fields [nFields]agreement
+	m := s.score(&a.p, &b.p, true, &fields)
 	return m, m.Verdict != Distinct
 }
