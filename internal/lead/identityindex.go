@@ -5,11 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"leadflow/internal/fault"
@@ -317,50 +315,6 @@ func writePairsState(ctx context.Context, tx *sqldb.Tx, st pairsState) error {
 	return nil
 }
 
-// RebuildPairs stores the keys of leads that have none yet, then finds
-// every candidate pair from the stored keys (read in key order, one block
-// at a time), scores them on every core and replaces the stored pairs
-// with the result. Memory is one prepared record per lead and 8 bytes
-// per candidate pair.
-func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
-	var st PairStats
-	var err error
-	start := s.now().UTC().UnixMilli()
-	if st.Keyed, err = s.keyUnkeyed(ctx); err != nil {
-		return st, err
-	}
-	ids, recs, err := s.preparedLeads(ctx)
-	if err != nil {
-		return st, err
-	}
-	pairs, err := s.candidatesFromKeys(ctx, ids)
-	if err != nil {
-		return st, err
-	}
-	st.Candidates = len(pairs)
-	matches := scorePairs(recs, pairs)
-	st.Full = true
-	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		// Pairs found at intake while the job ran are newer than what it
-		// read: they stay.
-		if _, err := tx.Exec(ctx, `DELETE FROM duplicate_pairs WHERE found_at < ?`, start); err != nil {
-			return fmt.Errorf("lead store: rebuild pairs: %w", err)
-		}
-		st.Matches = 0
-		for _, m := range matches {
-			stored, err := storePair(ctx, tx, m, start)
-			if err != nil {
-				return err
-			}
-			if stored {
-				st.Matches++
-			}
-		}
-		return writePairsState(ctx, tx, pairsState{Version: identity.Version, FullAt: start, RunAt: start})
-	})
-	return st, err
-}
-
 // keyBatch is how many leads keyUnkeyed keys per transaction: their keys
 // are written sorted, so each page of the key index is visited once per
 // batch rather than once per key, which is what made keying a million
@@ -425,98 +379,4 @@ func insertKeys(ctx context.Context, q sqldb.Querier, keys [][2]int64) error {
 		}
 	}
 	return nil
-}
-
-// preparedLeads reads every lead's identifying fields in id order and
-// prepares them for comparing: ids[i] is the id of recs[i].
-func (s *Service) preparedLeads(ctx context.Context) ([]int64, []*identity.Prepared, error) {
-	rows, err := s.db.R.Query(ctx, `SELECT `+recordColumns+` FROM leads ORDER BY id`)
-	if err != nil {
-		return nil, nil, fmt.Errorf("lead store: identity records: %w", err)
-	}
-	defer rows.Close()
-	var ids []int64
-	var recs []*identity.Prepared
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, nil, err
-		}
-		ids = append(ids, r.ID)
-		recs = append(recs, identity.Prepare(r))
-	}
-	return ids, recs, rows.Err()
-}
-
-// candidatesFromKeys reads the stored keys in key order and returns each
-// pair of leads sharing a key in a block of at most MaxBlock, once, as
-// the positions of the two in ids (the lower in the high 32 bits), in
-// order. A lead stored after ids was read waits for the next run (the
-// check at intake has compared it already).
-func (s *Service) candidatesFromKeys(ctx context.Context, ids []int64) ([]uint64, error) {
-	rows, err := s.db.R.Query(ctx, `SELECT key_hash, lead_id FROM lead_keys ORDER BY key_hash, lead_id`)
-	if err != nil {
-		return nil, fmt.Errorf("lead store: keys: %w", err)
-	}
-	defer rows.Close()
-	var pairs []uint64
-	var block []uint32
-	var cur int64
-	size := 0 // the block's leads, those stored after ids was read included
-	flush := func() {
-		// A key more common than MaxBlock says too little: its leads meet
-		// through their other keys.
-		if n := len(block); n >= 2 && size <= identity.Default.MaxBlock {
-			for i := range block {
-				for j := i + 1; j < n; j++ {
-					pairs = append(pairs, uint64(block[i])<<32|uint64(block[j]))
-				}
-			}
-		}
-		block, size = block[:0], 0
-	}
-	for rows.Next() {
-		var h, id int64
-		if err := rows.Scan(&h, &id); err != nil {
-			return nil, err
-		}
-		if h != cur || size == 0 {
-			flush()
-			cur = h
-		}
-		size++
-		if at, ok := slices.BinarySearch(ids, id); ok && size <= identity.Default.MaxBlock {
-			block = append(block, uint32(at)) // in id order, as the keys are read
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	flush()
-	slices.Sort(pairs)
-	return slices.Compact(pairs), nil
-}
-
-// scorePairs scores the candidate pairs (positions in recs, as
-// candidatesFromKeys gives them) on every core and returns the probable
-// duplicates.
-func scorePairs(recs []*identity.Prepared, pairs []uint64) []identity.Match {
-	workers := runtime.GOMAXPROCS(0)
-	per := (len(pairs) + workers - 1) / max(workers, 1)
-	found := make([][]identity.Match, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		part := pairs[min(w*per, len(pairs)):min((w+1)*per, len(pairs))]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for _, p := range part {
-				if m, ok := identity.Default.Score(recs[p>>32], recs[uint32(p)]); ok {
-					found[w] = append(found[w], m)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	return slices.Concat(found...)
 }

@@ -1,0 +1,274 @@
+package lead
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"leadflow/internal/identity"
+	"leadflow/internal/sqldb"
+)
+
+// RebuildPairs stores the keys of leads that have none yet, then finds
+// every candidate pair from the stored keys and replaces the stored pairs
+// with the probable duplicates among them. The leads and the blocks
+// (keys shared by 2 to MaxBlock leads) are read at once on two
+// connections; the blocks are then scored one at a time on every core,
+// so that the records of a block are in the cache for all of its pairs.
+// Memory is one prepared record per lead and a few bytes per lead in a
+// block; no list of candidate pairs is built.
+func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
+	var st PairStats
+	var err error
+	start := s.now().UTC().UnixMilli()
+	if st.Keyed, err = s.keyUnkeyed(ctx); err != nil {
+		return st, err
+	}
+	var ids []int64
+	var recs []*identity.Prepared
+	var raw rawBlocks
+	var wg sync.WaitGroup
+	var errLeads, errBlocks error
+	wg.Add(2)
+	go func() { defer wg.Done(); ids, recs, errLeads = s.preparedLeads(ctx) }()
+	go func() { defer wg.Done(); raw, errBlocks = s.readBlocks(ctx) }()
+	wg.Wait()
+	if err := cmpErr(errLeads, errBlocks); err != nil {
+		return st, err
+	}
+	b := raw.index(ids)
+	matches, candidates := b.score(recs)
+	st.Candidates = candidates
+	st.Full = true
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		// Pairs found at intake while the job ran are newer than what it
+		// read: they stay.
+		if _, err := tx.Exec(ctx, `DELETE FROM duplicate_pairs WHERE found_at < ?`, start); err != nil {
+			return fmt.Errorf("lead store: rebuild pairs: %w", err)
+		}
+		st.Matches = 0
+		for _, m := range matches {
+			stored, err := storePair(ctx, tx, m, start)
+			if err != nil {
+				return err
+			}
+			if stored {
+				st.Matches++
+			}
+		}
+		return writePairsState(ctx, tx, pairsState{Version: identity.Version, FullAt: start, RunAt: start})
+	})
+	return st, err
+}
+
+func cmpErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// preparedLeads reads every lead's identifying fields in id order and
+// prepares them for comparing: ids[i] is the id of recs[i].
+func (s *Service) preparedLeads(ctx context.Context) ([]int64, []*identity.Prepared, error) {
+	rows, err := s.db.R.Query(ctx, `SELECT `+recordColumns+` FROM leads ORDER BY id`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("lead store: identity records: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	var recs []*identity.Prepared
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		ids = append(ids, r.ID)
+		recs = append(recs, identity.Prepare(r))
+	}
+	return ids, recs, rows.Err()
+}
+
+// rawBlocks are the blocks as read: the lead ids of block i are
+// leads[at[i]:at[i+1]].
+type rawBlocks struct {
+	leads []int64
+	at    []int32
+}
+
+// readBlocks reads the keys shared by 2 to MaxBlock leads, each as one
+// row listing its leads, in key order. A key more common than MaxBlock
+// says too little: its leads meet through their other keys. The count
+// takes in leads stored after preparedLeads read them, as the check at
+// intake does.
+func (s *Service) readBlocks(ctx context.Context) (rawBlocks, error) {
+	list := `group_concat(lead_id)`
+	if s.db.Dialect == sqldb.Postgres {
+		list = `string_agg(lead_id::text, ',')`
+	}
+	rows, err := s.db.R.Query(ctx, `SELECT `+list+` FROM lead_keys GROUP BY key_hash
+		HAVING count(*) BETWEEN 2 AND ? ORDER BY key_hash`, identity.Default.MaxBlock)
+	if err != nil {
+		return rawBlocks{}, fmt.Errorf("lead store: blocks: %w", err)
+	}
+	defer rows.Close()
+	b := rawBlocks{at: []int32{0}}
+	var text []byte
+	for rows.Next() {
+		if err := rows.Scan(&text); err != nil {
+			return b, fmt.Errorf("lead store: blocks: %w", err)
+		}
+		for f := range strings.SplitSeq(string(text), ",") {
+			id, err := strconv.ParseInt(f, 10, 64)
+			if err != nil {
+				return b, fmt.Errorf("lead store: block member %q: %w", f, err)
+			}
+			b.leads = append(b.leads, id)
+		}
+		b.at = append(b.at, int32(len(b.leads)))
+	}
+	return b, rows.Err()
+}
+
+// blocks are the blocks with their leads as positions in the records
+// read, each block's in order, and for each lead the blocks it is in:
+// those of position p are in[inAt[p]:inAt[p+1]], in order.
+type blocks struct {
+	members []int32
+	at      []int32
+	in      []int32
+	inAt    []int32
+}
+
+// index turns the lead ids of raw into positions in ids (the leads read;
+// a lead stored since is left out) and lists each lead's blocks.
+func (raw rawBlocks) index(ids []int64) blocks {
+	pos := positions(ids)
+	b := blocks{at: make([]int32, 1, len(raw.at))}
+	b.members = make([]int32, 0, len(raw.leads))
+	for i := 0; i+1 < len(raw.at); i++ {
+		from := len(b.members)
+		for _, id := range raw.leads[raw.at[i]:raw.at[i+1]] {
+			if p, ok := pos(id); ok {
+				b.members = append(b.members, p)
+			}
+		}
+		slices.Sort(b.members[from:])
+		if len(b.members)-from < 2 {
+			b.members = b.members[:from] // no pair left
+			continue
+		}
+		b.at = append(b.at, int32(len(b.members)))
+	}
+	b.inAt = make([]int32, len(ids)+1)
+	for _, p := range b.members {
+		b.inAt[p+1]++
+	}
+	for p := range ids {
+		b.inAt[p+1] += b.inAt[p]
+	}
+	b.in = make([]int32, len(b.members))
+	next := slices.Clone(b.inAt[:len(ids)])
+	for k := 0; k+1 < len(b.at); k++ {
+		for _, p := range b.members[b.at[k]:b.at[k+1]] {
+			b.in[next[p]] = int32(k)
+			next[p]++
+		}
+	}
+	return b
+}
+
+// positions returns a lookup of an id's position in ids (sorted): a table
+// when the ids are dense, as they are unless most leads were deleted,
+// else a binary search.
+func positions(ids []int64) func(int64) (int32, bool) {
+	if len(ids) == 0 {
+		return func(int64) (int32, bool) { return 0, false }
+	}
+	lo, span := ids[0], ids[len(ids)-1]-ids[0]+1
+	if span > 4*int64(len(ids))+1024 {
+		return func(id int64) (int32, bool) {
+			p, ok := slices.BinarySearch(ids, id)
+			return int32(p), ok
+		}
+	}
+	table := make([]int32, span)
+	for i := range table {
+		table[i] = -1
+	}
+	for p, id := range ids {
+		table[id-lo] = int32(p)
+	}
+	return func(id int64) (int32, bool) {
+		if id < lo || id-lo >= span || table[id-lo] < 0 {
+			return 0, false
+		}
+		return table[id-lo], true
+	}
+}
+
+// first is the first block that both leads at positions x and y are in.
+func (b *blocks) first(x, y int32) int32 {
+	bx, by := b.in[b.inAt[x]:b.inAt[x+1]], b.in[b.inAt[y]:b.inAt[y+1]]
+	for i, j := 0, 0; i < len(bx) && j < len(by); {
+		switch {
+		case bx[i] == by[j]:
+			return bx[i]
+		case bx[i] < by[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return -1
+}
+
+// score compares every pair of leads in a block, on every core, a pair
+// that shares several blocks in the first of them only, and returns the
+// probable duplicates and the number of pairs compared.
+func (b *blocks) score(recs []*identity.Prepared) ([]identity.Match, int) {
+	const chunk = 2048 // blocks a worker takes at a time
+	workers := runtime.GOMAXPROCS(0)
+	found := make([][]identity.Match, workers)
+	var next atomic.Int64
+	var pairs atomic.Int64
+	nBlocks := len(b.at) - 1
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := 0
+			for {
+				from := int(next.Add(chunk)) - chunk
+				if from >= nBlocks {
+					break
+				}
+				for k := from; k < min(from+chunk, nBlocks); k++ {
+					ms := b.members[b.at[k]:b.at[k+1]]
+					for i, x := range ms {
+						for _, y := range ms[i+1:] {
+							if b.first(x, y) != int32(k) {
+								continue // compared in an earlier block
+							}
+							n++
+							if m, ok := identity.Default.Score(recs[x], recs[y]); ok {
+								found[w] = append(found[w], m)
+							}
+						}
+					}
+				}
+			}
+			pairs.Add(int64(n))
+		}()
+	}
+	wg.Wait()
+	return slices.Concat(found...), int(pairs.Load())
+}
