@@ -124,8 +124,19 @@ func compareNames(a, b *prepared) (first, last agreement) {
 	if a.first == "" || a.last == "" || b.first == "" || b.last == "" {
 		return first, last
 	}
-	sf, sl := nameAgreement(a.first, b.last), nameAgreement(a.last, b.first)
-	if sf.sim+sl.sim > first.sim+last.sim+0.2 && sf.lvl != different && sl.lvl != different {
+	// The swapped reading wins only if it agrees better by 0.2 with
+	// neither name different: it cannot when the straight one is that
+	// close to the most (similarities are at most 1), nor once one
+	// swapped name differs, and most pairs stop there.
+	if first.sim+last.sim+0.2 >= 2 {
+		return first, last
+	}
+	sf := nameAgreement(a.first, b.last)
+	if sf.lvl == different {
+		return first, last
+	}
+	sl := nameAgreement(a.last, b.first)
+	if sf.sim+sl.sim > first.sim+last.sim+0.2 && sl.lvl != different {
 		sf.note, sl.note = swapped, swapped
 		return sf, sl
 	}

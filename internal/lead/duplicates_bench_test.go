@@ -101,7 +101,7 @@ func peakMB() float64 {
 }
 
 // insertPeople inserts n leads straight through the driver.
-func insertPeople(ctx context.Context, b *testing.B, db *sqldb.DB, n int) error {
+func insertPeople(ctx context.Context, b testing.TB, db *sqldb.DB, n int) error {
 	f, err := os.Open(fixture.Path(b, "febrl/dataset2.csv", "../identity/testdata/dataset2.csv"))
 	if err != nil {
 		return err

@@ -51,15 +51,8 @@ func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 		if _, err := tx.Exec(ctx, `DELETE FROM duplicate_pairs WHERE found_at < ?`, start); err != nil {
 			return fmt.Errorf("lead store: rebuild pairs: %w", err)
 		}
-		st.Matches = 0
-		for _, m := range matches {
-			stored, err := storePair(ctx, tx, m, start)
-			if err != nil {
-				return err
-			}
-			if stored {
-				st.Matches++
-			}
+		if st.Matches, err = storePairs(ctx, tx, matches, start); err != nil {
+			return err
 		}
 		return writePairsState(ctx, tx, pairsState{Version: identity.Version, FullAt: start, RunAt: start})
 	})
@@ -271,4 +264,30 @@ func (b *blocks) score(recs []*identity.Prepared) ([]identity.Match, int) {
 	}
 	wg.Wait()
 	return slices.Concat(found...), int(pairs.Load())
+}
+
+// storePairs is storePair for many pairs, a few hundred a statement, and
+// reports how many were stored.
+func storePairs(ctx context.Context, tx *sqldb.Tx, ms []identity.Match, at int64) (int, error) {
+	const row = `(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS DOUBLE PRECISION), CAST(? AS BIGINT))`
+	n := 0
+	for _, part := range chunks(ms, 250) {
+		args := make([]any, 0, 4*len(part))
+		for _, m := range part {
+			args = append(args, m.A, m.B, m.Score, at)
+		}
+		res, err := tx.Exec(ctx, `INSERT INTO duplicate_pairs (lead_a, lead_b, score, found_at)
+			SELECT v.column1, v.column2, v.column3, v.column4 FROM (VALUES `+strings.Repeat(row+", ", len(part)-1)+row+`) AS v
+			WHERE NOT EXISTS (SELECT 1 FROM duplicate_dismissals d WHERE d.lead_a = v.column1 AND d.lead_b = v.column2)
+			ON CONFLICT (lead_a, lead_b) DO UPDATE SET score = excluded.score`, args...)
+		if err != nil {
+			return n, fmt.Errorf("lead store: store pairs: %w", err)
+		}
+		stored, err := res.RowsAffected()
+		if err != nil {
+			return n, err
+		}
+		n += int(stored)
+	}
+	return n, nil
 }

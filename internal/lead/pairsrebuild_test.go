@@ -1,0 +1,111 @@
+package lead_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"leadflow/internal/dbtest"
+	"leadflow/internal/identity"
+	"leadflow/internal/lead"
+	"leadflow/internal/sqldb"
+)
+
+// The full pairs run, reading the keys a block at a time, finds the same
+// candidate pairs and the same probable duplicates with the same scores as
+// identity finds on the same records in memory: a pair that shares
+// several keys is compared once, a key shared by more than MaxBlock leads
+// brings no pair, and a pair a reviewer dismissed is not stored again.
+func TestRebuildFindsWhatIdentityFinds(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		if err := insertPeople(ctx, t, db, 3000); err != nil {
+			t.Fatal(err)
+		}
+		// 70 namesakes: their names' key is shared too widely to say
+		// anything; two in one city still meet through the city's key.
+		for i := range 70 {
+			if _, err := db.W.Exec(ctx, `INSERT INTO leads (email, first_name, last_name, city, phone, stage, score, grade, created_at, updated_at)
+				VALUES ('', 'Zoltan', 'Quiggly', ?, '', 'lead', 0, 'cold', 0, 0)`, fmt.Sprint("Town ", i%69)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		recs, err := records(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := identity.Default.Find(recs)
+		candidates := len(identity.CandidatePairs(recs, identity.Default.MaxBlock))
+
+		svc := lead.NewService(db)
+		st, err := svc.RebuildPairs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Candidates != candidates || st.Matches != len(want) || len(want) < 100 {
+			t.Fatalf("the run compared %d pairs and stored %d; identity compares %d and finds %d", st.Candidates, st.Matches, candidates, len(want))
+		}
+		if got := storedPairs(ctx, t, db); !slices.Equal(got, triples(want)) {
+			t.Fatalf("stored pairs differ from identity's: %d stored, %d found", len(got), len(want))
+		}
+		if err := svc.Dismiss(ctx, tm.marketing, want[0].A, want[0].B); err != nil {
+			t.Fatal(err)
+		}
+		if st, err = svc.RebuildPairs(ctx); err != nil || st.Matches != len(want)-1 {
+			t.Fatalf("after one dismissal: %+v %v", st, err)
+		}
+		if got := storedPairs(ctx, t, db); !slices.Equal(got, triples(want[1:])) {
+			t.Errorf("after one dismissal, %d pairs stored; want the %d others", len(got), len(want)-1)
+		}
+	})
+}
+
+func records(ctx context.Context, db *sqldb.DB) ([]identity.Record, error) {
+	rows, err := db.R.Query(ctx, `SELECT id, first_name, last_name, city, phone FROM leads ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []identity.Record
+	for rows.Next() {
+		var r identity.Record
+		if err := rows.Scan(&r.ID, &r.FirstName, &r.LastName, &r.City, &r.Phone); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+type triple struct {
+	a, b  int64
+	score float64
+}
+
+func triples(ms []identity.Match) []triple {
+	out := make([]triple, len(ms))
+	for i, m := range ms {
+		out[i] = triple{m.A, m.B, m.Score}
+	}
+	slices.SortFunc(out, func(x, y triple) int { return int(x.a-y.a)*1e6 + int(x.b-y.b) })
+	return out
+}
+
+func storedPairs(ctx context.Context, t *testing.T, db *sqldb.DB) []triple {
+	rows, err := db.R.Query(ctx, `SELECT lead_a, lead_b, score FROM duplicate_pairs ORDER BY lead_a, lead_b`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []triple
+	for rows.Next() {
+		var p triple
+		if err := rows.Scan(&p.a, &p.b, &p.score); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
