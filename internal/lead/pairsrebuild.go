@@ -1,6 +1,7 @@
 package lead
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"runtime"
@@ -46,12 +47,7 @@ func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 	st.Candidates = candidates
 	st.Full = true
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		// Pairs found at intake while the job ran are newer than what it
-		// read: they stay.
-		if _, err := tx.Exec(ctx, `DELETE FROM duplicate_pairs WHERE found_at < ?`, start); err != nil {
-			return fmt.Errorf("lead store: rebuild pairs: %w", err)
-		}
-		if st.Matches, err = storePairs(ctx, tx, matches, start); err != nil {
+		if st.Matches, err = replacePairs(ctx, tx, matches, start); err != nil {
 			return err
 		}
 		return writePairsState(ctx, tx, pairsState{Version: identity.Version, FullAt: start, RunAt: start})
@@ -69,24 +65,50 @@ func cmpErr(errs ...error) error {
 }
 
 // preparedLeads reads every lead's identifying fields in id order and
-// prepares them for comparing: ids[i] is the id of recs[i].
+// prepares them for comparing: ids[i] is the id of recs[i]. Reading and
+// preparing take turns on two goroutines, a batch at a time.
 func (s *Service) preparedLeads(ctx context.Context) ([]int64, []*identity.Prepared, error) {
-	rows, err := s.db.R.Query(ctx, `SELECT `+recordColumns+` FROM leads ORDER BY id`)
-	if err != nil {
-		return nil, nil, fmt.Errorf("lead store: identity records: %w", err)
-	}
-	defer rows.Close()
+	const batch = 1024
+	read := make(chan []identity.Record, 4)
+	var err error
+	go func() {
+		defer close(read)
+		err = s.eachRecords(ctx, batch, func(rs []identity.Record) { read <- rs })
+	}()
 	var ids []int64
 	var recs []*identity.Prepared
+	for rs := range read {
+		for _, r := range rs {
+			ids = append(ids, r.ID)
+			recs = append(recs, identity.Prepare(r))
+		}
+	}
+	return ids, recs, err
+}
+
+// eachRecords reads every lead's identifying fields in id order and hands
+// them to fn n at a time, each batch in a slice of its own.
+func (s *Service) eachRecords(ctx context.Context, n int, fn func([]identity.Record)) error {
+	rows, err := s.db.R.Query(ctx, `SELECT `+recordColumns+` FROM leads ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("lead store: identity records: %w", err)
+	}
+	defer rows.Close()
+	rs := make([]identity.Record, 0, n)
 	for rows.Next() {
 		r, err := scanRecord(rows)
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
-		ids = append(ids, r.ID)
-		recs = append(recs, identity.Prepare(r))
+		if rs = append(rs, r); len(rs) == n {
+			fn(rs)
+			rs = make([]identity.Record, 0, n)
+		}
 	}
-	return ids, recs, rows.Err()
+	if len(rs) > 0 {
+		fn(rs)
+	}
+	return rows.Err()
 }
 
 // rawBlocks are the blocks as read: the lead ids of block i are
@@ -264,6 +286,78 @@ func (b *blocks) score(recs []*identity.Prepared) ([]identity.Match, int) {
 	}
 	wg.Wait()
 	return slices.Concat(found...), int(pairs.Load())
+}
+
+// replacePairs makes the stored pairs those of ms (but for the dismissed)
+// and reports how many are stored. Most of a week's pairs are last week's
+// with the same score: only what changed is written. A stored pair
+// found since the run began (at intake, found_at from start) stays even if
+// ms lacks it: it is newer than what the run read.
+func replacePairs(ctx context.Context, tx *sqldb.Tx, ms []identity.Match, start int64) (int, error) {
+	type stored struct {
+		a, b    int64
+		score   float64
+		foundAt int64
+	}
+	rows, err := tx.Query(ctx, `SELECT lead_a, lead_b, score, found_at FROM duplicate_pairs ORDER BY lead_a, lead_b`)
+	if err != nil {
+		return 0, fmt.Errorf("lead store: stored pairs: %w", err)
+	}
+	var old []stored
+	for rows.Next() {
+		var p stored
+		if err := rows.Scan(&p.a, &p.b, &p.score, &p.foundAt); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("lead store: stored pairs: %w", err)
+		}
+		old = append(old, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("lead store: stored pairs: %w", err)
+	}
+	slices.SortFunc(ms, func(x, y identity.Match) int { return cmp.Or(cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B)) })
+	var add []identity.Match
+	kept := 0
+	i := 0
+	for _, m := range ms {
+		for i < len(old) && (old[i].a < m.A || old[i].a == m.A && old[i].b < m.B) {
+			if err := dropPair(ctx, tx, old[i].a, old[i].b, old[i].foundAt, start); err != nil {
+				return 0, err
+			}
+			i++
+		}
+		if i < len(old) && old[i].a == m.A && old[i].b == m.B {
+			if old[i].score != m.Score {
+				if _, err := tx.Exec(ctx, `UPDATE duplicate_pairs SET score = ? WHERE lead_a = ? AND lead_b = ?`, m.Score, m.A, m.B); err != nil {
+					return 0, fmt.Errorf("lead store: rescore pair %d-%d: %w", m.A, m.B, err)
+				}
+			}
+			kept++
+			i++
+			continue
+		}
+		add = append(add, m)
+	}
+	for ; i < len(old); i++ {
+		if err := dropPair(ctx, tx, old[i].a, old[i].b, old[i].foundAt, start); err != nil {
+			return 0, err
+		}
+	}
+	added, err := storePairs(ctx, tx, add, start)
+	return kept + added, err
+}
+
+// dropPair deletes a stored pair the run did not find, unless it was found
+// since the run began.
+func dropPair(ctx context.Context, tx *sqldb.Tx, a, b, foundAt, start int64) error {
+	if foundAt >= start {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM duplicate_pairs WHERE lead_a = ? AND lead_b = ?`, a, b); err != nil {
+		return fmt.Errorf("lead store: drop pair %d-%d: %w", a, b, err)
+	}
+	return nil
 }
 
 // storePairs is storePair for many pairs, a few hundred a statement, and

@@ -16,7 +16,8 @@ import (
 // candidate pairs and the same probable duplicates with the same scores as
 // identity finds on the same records in memory: a pair that shares
 // several keys is compared once, a key shared by more than MaxBlock leads
-// brings no pair, and a pair a reviewer dismissed is not stored again.
+// brings no pair, a pair a reviewer dismissed is not stored again, and
+// the pairs stored by the last run are brought up to date.
 func TestRebuildFindsWhatIdentityFinds(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
@@ -59,11 +60,41 @@ func TestRebuildFindsWhatIdentityFinds(t *testing.T) {
 		if got := storedPairs(ctx, t, db); !slices.Equal(got, triples(want[1:])) {
 			t.Errorf("after one dismissal, %d pairs stored; want the %d others", len(got), len(want)-1)
 		}
+
+		// Written behind the service's back (the keys unchanged): first
+		// names that sound the same but score otherwise, look-alikes in two
+		// countries, and a stored score gone wrong. The next run stores what identity finds now.
+		for _, m := range want[1:20] {
+			if _, err := db.W.Exec(ctx, `UPDATE leads SET first_name = first_name || 'eau' WHERE id = ?`, m.B); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, m := range want[len(want)-5:] { // the lowest scores: no longer pairs in two countries
+			if _, err := db.W.Exec(ctx, `UPDATE leads SET country = CASE WHEN id = ? THEN 'RO' ELSE 'AU' END WHERE id IN (?, ?)`, m.A, m.A, m.B); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.W.Exec(ctx, `UPDATE duplicate_pairs SET score = 0.5 WHERE lead_a = ? AND lead_b = ?`, want[30].A, want[30].B); err != nil {
+			t.Fatal(err)
+		}
+		if recs, err = records(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		now := slices.DeleteFunc(identity.Default.Find(recs), func(m identity.Match) bool { return m.A == want[0].A && m.B == want[0].B })
+		if slices.Equal(triples(now), triples(want[1:])) {
+			t.Fatal("the changes changed no pair")
+		}
+		if st, err = svc.RebuildPairs(ctx); err != nil || st.Matches != len(now) {
+			t.Fatalf("after the changes: %+v %v, want %d pairs", st, err, len(now))
+		}
+		if got := storedPairs(ctx, t, db); !slices.Equal(got, triples(now)) {
+			t.Errorf("after the changes, %d pairs stored; identity finds %d", len(got), len(now))
+		}
 	})
 }
 
 func records(ctx context.Context, db *sqldb.DB) ([]identity.Record, error) {
-	rows, err := db.R.Query(ctx, `SELECT id, first_name, last_name, city, phone FROM leads ORDER BY id`)
+	rows, err := db.R.Query(ctx, `SELECT id, first_name, last_name, city, phone, country FROM leads ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +102,7 @@ func records(ctx context.Context, db *sqldb.DB) ([]identity.Record, error) {
 	var out []identity.Record
 	for rows.Next() {
 		var r identity.Record
-		if err := rows.Scan(&r.ID, &r.FirstName, &r.LastName, &r.City, &r.Phone); err != nil {
+		if err := rows.Scan(&r.ID, &r.FirstName, &r.LastName, &r.City, &r.Phone, &r.Country); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
