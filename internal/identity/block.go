@@ -41,24 +41,24 @@ func eachKey(p *prepared, emit func(kind, a, b string)) {
 			emit(kind, a, b)
 		}
 	}
-	sf, sl := soundex(p.first), soundex(p.last)
+	sf, sl := soundex(p.first()), soundex(p.last())
 	add("sw", min(sf, sl), max(sf, sl), true)
-	add("pl", p.postal, sl, true)
-	add("pf", p.postal, sf, true)
-	add("cl", p.city, sl, true)
-	add("cf", p.city, sf, true)
-	add("pn", p.postal, houseNumber(p.street), true)
-	if p.last != "" {
-		add("bd", p.birth, p.last[:1], true)
+	add("pl", p.postal(), sl, true)
+	add("pf", p.postal(), sf, true)
+	add("cl", p.city(), sl, true)
+	add("cf", p.city(), sf, true)
+	add("pn", p.postal(), houseNumber(p.street()), true)
+	if p.last() != "" {
+		add("bd", p.birth(), p.last()[:1], true)
 	}
-	if p.first != "" {
-		add("bf", p.birth, p.first[:1], true)
+	if p.first() != "" {
+		add("bf", p.birth(), p.first()[:1], true)
 	}
-	add("ph", p.phone, "", false)
-	if len(p.local) >= 3 {
-		add("em", p.local, "", false)
+	add("ph", p.phone(), "", false)
+	if len(p.local()) >= 3 {
+		add("em", p.local(), "", false)
 	}
-	for _, w := range p.company {
+	for w := range words(p.company()) {
 		if len(w) >= 3 {
 			add("co", w, sl, true)
 			add("cn", w, sf, true)
@@ -138,8 +138,8 @@ func candidatePairs(prep []prepared, maxBlock int) [][2]int32 {
 }
 
 // houseNumber is the first number of a street address ("12 main street").
-func houseNumber(street []string) string {
-	for _, w := range street {
+func houseNumber(street string) string {
+	for w := range words(street) {
 		if digits(w) == w {
 			return w
 		}

@@ -3,27 +3,70 @@ package identity
 import "strings"
 
 // prepared is a record with its fields normalised once, for comparing it
-// with many others.
+// with many others. The fields' texts sit one after another in one
+// string, company and street as their words joined by spaces, so that a
+// million prepared leads cost one allocation each besides the struct.
 type prepared struct {
-	id                  int64
-	first, last         string // letters only, folded
-	email, local, phone string
-	company             []string
-	street              []string
-	postal, city        string
-	region, country     string
-	birth               string
+	id   int64
+	text string
+	end  [nTexts]uint32 // where each text ends in text
 }
 
+// The texts of a prepared record, in their order in text.
+const (
+	tFirst   = iota // letters only, folded
+	tLast           // letters only, folded
+	tEmail          // lower-cased
+	tLocal          // the email's mailbox name (emailLocal)
+	tPhone          // phoneKey
+	tCompany        // companyTokens
+	tStreet         // folded words
+	tPostal
+	tCity
+	tRegion
+	tCountry
+	tBirth // YYYYMMDD
+	nTexts
+)
+
 func prepare(r Record) prepared {
-	return prepared{
-		id: r.ID, first: letters(r.FirstName), last: letters(r.LastName),
-		email: strings.ToLower(strings.TrimSpace(r.Email)), local: emailLocal(r.Email), phone: phoneKey(r.Phone),
-		company: companyTokens(r.Company), street: strings.Fields(fold(r.Street)),
-		postal: letters(r.PostalCode), city: letters(r.City), region: letters(r.Region),
-		country: strings.ToUpper(strings.TrimSpace(r.Country)), birth: birthDigits(r.BirthDate),
+	texts := [nTexts]string{
+		tFirst: letters(r.FirstName), tLast: letters(r.LastName),
+		tEmail: strings.ToLower(strings.TrimSpace(r.Email)), tLocal: emailLocal(r.Email), tPhone: phoneKey(r.Phone),
+		tCompany: strings.Join(companyTokens(r.Company), " "), tStreet: strings.Join(strings.Fields(fold(r.Street)), " "),
+		tPostal: letters(r.PostalCode), tCity: letters(r.City), tRegion: letters(r.Region),
+		tCountry: strings.ToUpper(strings.TrimSpace(r.Country)), tBirth: birthDigits(r.BirthDate),
 	}
+	p := prepared{id: r.ID}
+	var b strings.Builder
+	for i, t := range texts {
+		b.WriteString(t)
+		p.end[i] = uint32(b.Len())
+	}
+	p.text = b.String()
+	return p
 }
+
+func (p *prepared) get(t int) string {
+	from := uint32(0)
+	if t > 0 {
+		from = p.end[t-1]
+	}
+	return p.text[from:p.end[t]]
+}
+
+func (p *prepared) first() string   { return p.get(tFirst) }
+func (p *prepared) last() string    { return p.get(tLast) }
+func (p *prepared) email() string   { return p.get(tEmail) }
+func (p *prepared) local() string   { return p.get(tLocal) }
+func (p *prepared) phone() string   { return p.get(tPhone) }
+func (p *prepared) company() string { return p.get(tCompany) }
+func (p *prepared) street() string  { return p.get(tStreet) }
+func (p *prepared) postal() string  { return p.get(tPostal) }
+func (p *prepared) city() string    { return p.get(tCity) }
+func (p *prepared) region() string  { return p.get(tRegion) }
+func (p *prepared) country() string { return p.get(tCountry) }
+func (p *prepared) birth() string   { return p.get(tBirth) }
 
 // Level says how well one field of a pair agreed.
 type Level string
@@ -119,9 +162,9 @@ func byLevel(sim, similar, partialAt float64) level {
 // compareNames compares first and last names, straight and swapped (a
 // form filled in the wrong order), and keeps the reading that agrees best.
 func compareNames(a, b *prepared) (first, last agreement) {
-	first = nameAgreement(a.first, b.first)
-	last = nameAgreement(a.last, b.last)
-	if a.first == "" || a.last == "" || b.first == "" || b.last == "" {
+	first = nameAgreement(a.first(), b.first())
+	last = nameAgreement(a.last(), b.last())
+	if a.first() == "" || a.last() == "" || b.first() == "" || b.last() == "" {
 		return first, last
 	}
 	// The swapped reading wins only if it agrees better by 0.2 with
@@ -131,11 +174,11 @@ func compareNames(a, b *prepared) (first, last agreement) {
 	if first.sim+last.sim+0.2 >= 2 {
 		return first, last
 	}
-	sf := nameAgreement(a.first, b.last)
+	sf := nameAgreement(a.first(), b.last())
 	if sf.lvl == different {
 		return first, last
 	}
-	sl := nameAgreement(a.last, b.first)
+	sl := nameAgreement(a.last(), b.first())
 	if sf.sim+sl.sim > first.sim+last.sim+0.2 && sl.lvl != different {
 		sf.note, sl.note = swapped, swapped
 		return sf, sl
@@ -160,35 +203,35 @@ func nameAgreement(x, y string) agreement {
 // compareExact fills the slots of the fields that are equal or not (with
 // a near miss for some): string comparisons, the cheapest.
 func compareExact(a, b *prepared, out *[nFields]agreement) {
-	out[fEmail] = exactOrNot(a.email, b.email, func() (level, float64) {
-		if a.local != "" && a.local == b.local && len(a.local) >= 4 {
+	out[fEmail] = exactOrNot(a.email(), b.email(), func() (level, float64) {
+		if a.local() != "" && a.local() == b.local() && len(a.local()) >= 4 {
 			return partial, 0.5 // the same mailbox name at another domain
 		}
 		return different, 0
 	})
-	out[fPhone] = exactOrNot(a.phone, b.phone, nil)
-	out[fBirth] = exactOrNot(a.birth, b.birth, func() (level, float64) {
-		if editDistance(a.birth, b.birth) == 1 || a.birth[:4] == b.birth[:4] && a.birth[4:6] == b.birth[6:8] && a.birth[6:8] == b.birth[4:6] {
+	out[fPhone] = exactOrNot(a.phone(), b.phone(), nil)
+	out[fBirth] = exactOrNot(a.birth(), b.birth(), func() (level, float64) {
+		if editDistance(a.birth(), b.birth()) == 1 || a.birth()[:4] == b.birth()[:4] && a.birth()[4:6] == b.birth()[6:8] && a.birth()[6:8] == b.birth()[4:6] {
 			return similarLvl, 0.8 // a digit mistyped, or day and month swapped
 		}
 		return different, 0
 	})
-	out[fPostal] = exactOrNot(a.postal, b.postal, func() (level, float64) {
-		if editDistance(a.postal, b.postal) == 1 {
+	out[fPostal] = exactOrNot(a.postal(), b.postal(), func() (level, float64) {
+		if editDistance(a.postal(), b.postal()) == 1 {
 			return similarLvl, 0.75
 		}
 		return different, 0
 	})
-	out[fRegion] = exactOrNot(a.region, b.region, nil)
-	out[fCountry] = exactOrNot(a.country, b.country, nil)
+	out[fRegion] = exactOrNot(a.region(), b.region(), nil)
+	out[fCountry] = exactOrNot(a.country(), b.country(), nil)
 }
 
 // compareWords fills the slots of the fields compared word by word or
 // letter by letter besides the names: company, street, city.
 func compareWords(a, b *prepared, out *[nFields]agreement) {
-	out[fCity] = similar(a.city, b.city, 0.92, 0.85)
-	out[fCompany] = tokens(a.company, b.company, 0.93, 0.85)
-	out[fStreet] = tokens(a.street, b.street, 0.9, 0.8)
+	out[fCity] = similar(a.city(), b.city(), 0.92, 0.85)
+	out[fCompany] = tokens(a.company(), b.company(), 0.93, 0.85)
+	out[fStreet] = tokens(a.street(), b.street(), 0.9, 0.8)
 }
 
 // exactOrNot compares values that are either equal or not; near tells how
@@ -214,8 +257,8 @@ func similar(x, y string, sim, partialAt float64) agreement {
 	return agreement{lvl: byLevel(s, sim, partialAt), sim: s}
 }
 
-func tokens(x, y []string, sim, partialAt float64) agreement {
-	if len(x) == 0 || len(y) == 0 {
+func tokens(x, y string, sim, partialAt float64) agreement {
+	if x == "" || y == "" {
 		return agreement{lvl: missing}
 	}
 	s := (tokenSimilarity(x, y) + tokenSimilarity(y, x)) / 2

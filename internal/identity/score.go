@@ -124,9 +124,9 @@ func (s Settings) score(a, b *prepared, prune bool, fields *[nFields]agreement) 
 		for _, i := range [...]int{fEmail, fPhone, fBirth, fPostal, fRegion, fCountry} {
 			sum += weightOf[i][fields[i].lvl]
 		}
-		rest = bothMost(fFirst, a.first != "" && b.first != "") + bothMost(fLast, a.last != "" && b.last != "") +
-			bothMost(fCity, a.city != "" && b.city != "") + bothMost(fCompany, len(a.company) > 0 && len(b.company) > 0) +
-			bothMost(fStreet, len(a.street) > 0 && len(b.street) > 0)
+		rest = bothMost(fFirst, a.first() != "" && b.first() != "") + bothMost(fLast, a.last() != "" && b.last() != "") +
+			bothMost(fCity, a.city() != "" && b.city() != "") + bothMost(fCompany, a.company() != "" && b.company() != "") +
+			bothMost(fStreet, a.street() != "" && b.street() != "")
 		if s.short(sum + rest) {
 			return m
 		}
@@ -134,7 +134,7 @@ func (s Settings) score(a, b *prepared, prune bool, fields *[nFields]agreement) 
 	fields[fFirst], fields[fLast] = compareNames(a, b)
 	if prune {
 		sum += weightOf[fFirst][fields[fFirst].lvl] + weightOf[fLast][fields[fLast].lvl]
-		rest -= bothMost(fFirst, a.first != "" && b.first != "") + bothMost(fLast, a.last != "" && b.last != "")
+		rest -= bothMost(fFirst, a.first() != "" && b.first() != "") + bothMost(fLast, a.last() != "" && b.last() != "")
 		if s.short(sum + rest) {
 			return m
 		}

@@ -1,5 +1,7 @@
 package identity
 
+import "strings"
+
 // jaroWinkler is the Jaro-Winkler similarity of a and b, from 0 (nothing
 // alike) to 1 (equal): the measure made for names, forgiving a letter
 // wrong or two swapped, and rewarding a shared beginning.
@@ -143,26 +145,41 @@ func editDistance(a, b string) int {
 	return prev[len(rb)]
 }
 
-// tokenSimilarity compares two sets of words: each word of the shorter
-// side is matched to its most similar word on the other (Jaro-Winkler),
-// and the mean is returned, so "acme software" and "acme sofware srl"
-// are close and word order does not matter.
-func tokenSimilarity(a, b []string) float64 {
-	if len(a) == 0 || len(b) == 0 {
+// tokenSimilarity compares two sets of words (each a string of words
+// joined by single spaces): each word of the side with fewer is matched
+// to its most similar word on the other (Jaro-Winkler), and the mean is
+// returned, so "acme software" and "acme sofware srl" are close and word
+// order does not matter.
+func tokenSimilarity(a, b string) float64 {
+	if a == "" || b == "" {
 		return 0
 	}
-	if len(a) > len(b) {
+	if strings.Count(a, " ") > strings.Count(b, " ") {
 		a, b = b, a
 	}
-	sum := 0.0
-	for _, x := range a {
+	sum, n := 0.0, 0
+	for x := range words(a) {
 		best := 0.0
-		for _, y := range b {
+		for y := range words(b) {
 			best = max(best, jaroWinkler(x, y))
 		}
 		sum += best
+		n++
 	}
-	return sum / float64(len(a))
+	return sum / float64(n)
+}
+
+// words yields the words of s, joined by single spaces.
+func words(s string) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for s != "" {
+			w, rest, _ := strings.Cut(s, " ")
+			if !yield(w) {
+				return
+			}
+			s = rest
+		}
+	}
 }
 
 // soundex is the American Soundex code of a folded name ("robert" and

@@ -21,8 +21,9 @@ import (
 // (keys shared by 2 to MaxBlock leads) are read at once on two
 // connections; the blocks are then scored one at a time on every core,
 // so that the records of a block are in the cache for all of its pairs.
-// Memory is one prepared record per lead (about 300 bytes) and 4 bytes
-// twice per lead in each block; no list of candidate pairs is built.
+// Memory is one prepared record per lead (about 130 bytes with short
+// names and no street or company) and 4 bytes twice per lead in each
+// block; no list of candidate pairs is built.
 func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 	var st PairStats
 	var err error
