@@ -130,6 +130,9 @@ func (s Settings) score(a, b *prepared, prune bool, fields *[nFields]agreement) 
 		if s.short(sum + rest) {
 			return m
 		}
+		if s.shortOnFirstName(a, b, sum+rest) {
+			return m
+		}
 	}
 	fields[fFirst], fields[fLast] = compareNames(a, b)
 	if prune {
@@ -146,6 +149,23 @@ func (s Settings) score(a, b *prepared, prune bool, fields *[nFields]agreement) 
 	m.Score = math.Round(m.Score*10) / 10
 	m.Verdict = s.verdict(m.Score)
 	return m
+}
+
+// shortOnFirstName reports whether the first names alone set the pair
+// aside, bound being the most it could score before the names were
+// compared. Names are read swapped only when the first name is like the
+// other's surname (compareNames); when it is not, the first names count
+// as they compare, and the surnames at most their most.
+func (s Settings) shortOnFirstName(a, b *prepared, bound float64) bool {
+	if a.first() == "" || b.first() == "" {
+		return false
+	}
+	first := nameAgreement(a.first(), b.first())
+	if first.lvl == same {
+		return false // it adds its most: nothing to learn
+	}
+	straight := a.last() == "" || b.last() == "" || nameAgreement(a.first(), b.last()).lvl == different
+	return straight && s.short(bound-most[fFirst]+weightOf[fFirst][first.lvl])
 }
 
 // bothMost is the most slot can add when both sides have a value, and

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"leadflow/internal/access"
@@ -30,7 +31,8 @@ import (
 //     last (here none: the leads were inserted before)
 //   - page: the review queue's first page, read from the stored pairs
 //
-// peak-MB is the process's peak resident memory when the step ends.
+// peak-MB is the process's peak resident memory when the step ends;
+// cpu-s/op the CPU time a run took on all cores together.
 //
 //	LEADFLOW_BENCH_LEADS=1000000 go test -run XXX -bench ProbableDuplicates -benchtime 1x -benchmem ./internal/lead
 func BenchmarkProbableDuplicates(b *testing.B) {
@@ -47,12 +49,14 @@ func BenchmarkProbableDuplicates(b *testing.B) {
 	admin := access.Actor{ID: 1, Role: access.Admin}
 	rebuild := func(b *testing.B) {
 		var st lead.PairStats
+		cpu := cpuSeconds()
 		for b.Loop() {
 			var err error
 			if st, err = svc.RebuildPairs(ctx); err != nil {
 				b.Fatal(err)
 			}
 		}
+		b.ReportMetric((cpuSeconds()-cpu)/float64(b.N), "cpu-s/op")
 		b.ReportMetric(float64(st.Keyed), "keyed")
 		b.ReportMetric(float64(st.Candidates), "candidates")
 		b.ReportMetric(float64(st.Matches), "pairs")
@@ -83,6 +87,17 @@ func BenchmarkProbableDuplicates(b *testing.B) {
 		b.ReportMetric(float64(total), "pairs")
 		b.ReportMetric(peakMB(), "peak-MB")
 	})
+}
+
+// cpuSeconds is the CPU time the process has used so far, on every core:
+// unlike the time a step takes, it says little about what else the
+// machine was running.
+func cpuSeconds() float64 {
+	var u syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
+		return 0
+	}
+	return float64(u.Utime.Nano()+u.Stime.Nano()) / 1e9
 }
 
 // peakMB is the process's peak resident memory so far (Linux), in MB.

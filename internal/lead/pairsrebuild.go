@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -141,16 +140,34 @@ func (s *Service) readBlocks(ctx context.Context) (rawBlocks, error) {
 		if err := rows.Scan(&text); err != nil {
 			return b, fmt.Errorf("lead store: blocks: %w", err)
 		}
-		for f := range strings.SplitSeq(string(text), ",") {
-			id, err := strconv.ParseInt(f, 10, 64)
-			if err != nil {
-				return b, fmt.Errorf("lead store: block member %q: %w", f, err)
-			}
-			b.leads = append(b.leads, id)
+		if b.leads, err = appendIDs(b.leads, text); err != nil {
+			return b, err
 		}
 		b.at = append(b.at, int32(len(b.leads)))
 	}
 	return b, rows.Err()
+}
+
+// appendIDs appends to ids the lead ids listed in text ("12,40,41").
+func appendIDs(ids []int64, text []byte) ([]int64, error) {
+	var id int64
+	digits := 0
+	for i, c := range text {
+		switch {
+		case c >= '0' && c <= '9':
+			id = id*10 + int64(c-'0')
+			digits++
+		case c == ',' && digits > 0:
+			ids = append(ids, id)
+			id, digits = 0, 0
+		default:
+			return ids, fmt.Errorf("lead store: block %q: not a list of ids at %d", text, i)
+		}
+	}
+	if digits == 0 {
+		return ids, fmt.Errorf("lead store: block %q: not a list of ids", text)
+	}
+	return append(ids, id), nil
 }
 
 // blocks are the blocks with their leads as positions in the records
