@@ -112,7 +112,8 @@ func explain(fields *[nFields]agreement) []Agreement {
 // then Distinct whatever the rest would say, so the pairs found, their
 // scores and their explanations are exactly those found without pruning
 // (TestPruningIsExact). The cheapest comparisons come first: exact
-// fields, then names, then the words of city, company and street.
+// fields, then the first names, then the surnames, then the words of
+// city, company and street.
 func (s Settings) score(a, b *prepared, prune bool, fields *[nFields]agreement) Match {
 	if b.id < a.id {
 		a, b = b, a

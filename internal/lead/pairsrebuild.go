@@ -3,6 +3,7 @@ package lead
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -39,7 +40,7 @@ func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 	go func() { defer wg.Done(); ids, recs, errLeads = s.preparedLeads(ctx) }()
 	go func() { defer wg.Done(); raw, errBlocks = s.readBlocks(ctx) }()
 	wg.Wait()
-	if err := cmpErr(errLeads, errBlocks); err != nil {
+	if err := errors.Join(errLeads, errBlocks); err != nil {
 		return st, err
 	}
 	b := raw.index(ids)
@@ -47,26 +48,19 @@ func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 	st.Candidates = candidates
 	st.Full = true
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		if st.Matches, err = replacePairs(ctx, tx, matches, start); err != nil {
+		n, err := replacePairs(ctx, tx, matches, start)
+		if err != nil {
 			return err
 		}
+		st.Matches = n
 		return writePairsState(ctx, tx, pairsState{Version: identity.Version, FullAt: start, RunAt: start})
 	})
 	return st, err
 }
 
-func cmpErr(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // preparedLeads reads every lead's identifying fields in id order and
-// prepares them for comparing: ids[i] is the id of recs[i]. Reading and
-// preparing take turns on two goroutines, a batch at a time.
+// prepares them for comparing: ids[i] is the id of recs[i]. One goroutine
+// reads while another prepares what was read, a batch at a time.
 func (s *Service) preparedLeads(ctx context.Context) ([]int64, []*identity.Prepared, error) {
 	const batch = 1024
 	read := make(chan []identity.Record, 4)
