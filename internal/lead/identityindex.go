@@ -196,13 +196,7 @@ func readRecords(ctx context.Context, q sqldb.Querier, ids []int64) ([]identity.
 // storePair keeps a probable duplicate unless a reviewer said the two
 // are two people, and reports whether it did.
 func storePair(ctx context.Context, q sqldb.Querier, m identity.Match, at int64) (bool, error) {
-	res, err := q.Exec(ctx, `INSERT INTO duplicate_pairs (lead_a, lead_b, score, found_at)
-		SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM duplicate_dismissals d WHERE d.lead_a = ? AND d.lead_b = ?)
-		ON CONFLICT (lead_a, lead_b) DO UPDATE SET score = excluded.score`, m.A, m.B, m.Score, at, m.A, m.B)
-	if err != nil {
-		return false, fmt.Errorf("lead store: store pair %d-%d: %w", m.A, m.B, err)
-	}
-	n, err := res.RowsAffected()
+	n, err := storePairs(ctx, q, []identity.Match{m}, at)
 	return n > 0, err
 }
 
@@ -321,8 +315,8 @@ func writePairsState(ctx context.Context, tx *sqldb.Tx, st pairsState) error {
 // leads slow. Fewer, larger batches commit fewer times (committing took
 // 3.9 s of CPU over a million leads at 20,000 a batch, 1.0 s at 100,000),
 // but each holds the writer longer (about a second per 50,000 leads),
-// and intake waits meanwhile.
-const keyBatch = 50000
+// and intake waits meanwhile: 20,000 keeps that wait under half a second.
+const keyBatch = 20000
 
 // keyUnkeyed stores the keys of the leads that have none, a batch per
 // transaction.

@@ -31,20 +31,37 @@ func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 	if st.Keyed, err = s.keyUnkeyed(ctx); err != nil {
 		return st, err
 	}
+	// A failed read stops the other rather than let it run to the end.
+	reading, stop := context.WithCancel(ctx)
+	defer stop()
 	var ids []int64
 	var recs []*identity.Prepared
 	var raw rawBlocks
 	var wg sync.WaitGroup
 	var errLeads, errBlocks error
 	wg.Add(2)
-	go func() { defer wg.Done(); ids, recs, errLeads = s.preparedLeads(ctx) }()
-	go func() { defer wg.Done(); raw, errBlocks = s.readBlocks(ctx) }()
+	go func() {
+		defer wg.Done()
+		if ids, recs, errLeads = s.preparedLeads(reading); errLeads != nil {
+			stop()
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		if raw, errBlocks = s.readBlocks(reading); errBlocks != nil {
+			stop()
+		}
+	}()
 	wg.Wait()
 	if err := errors.Join(errLeads, errBlocks); err != nil {
 		return st, err
 	}
 	b := raw.index(ids)
-	matches, candidates := b.score(recs)
+	matches, candidates, err := b.score(ctx, recs)
+	if err != nil {
+		return st, err
+	}
+	slices.SortFunc(matches, func(x, y identity.Match) int { return cmp.Or(cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B)) })
 	st.Candidates = candidates
 	st.Full = true
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
@@ -259,8 +276,9 @@ func (b *blocks) first(x, y int32) int32 {
 
 // score compares every pair of leads in a block, on every core, a pair
 // that shares several blocks in the first of them only, and returns the
-// probable duplicates and the number of pairs compared.
-func (b *blocks) score(recs []*identity.Prepared) ([]identity.Match, int) {
+// probable duplicates and the number of pairs compared. Workers stop
+// between chunks once ctx is done.
+func (b *blocks) score(ctx context.Context, recs []*identity.Prepared) ([]identity.Match, int, error) {
 	const chunk = 2048 // blocks a worker takes at a time
 	workers := runtime.GOMAXPROCS(0)
 	found := make([][]identity.Match, workers)
@@ -275,7 +293,7 @@ func (b *blocks) score(recs []*identity.Prepared) ([]identity.Match, int) {
 			n := 0
 			for {
 				from := int(next.Add(chunk)) - chunk
-				if from >= nBlocks {
+				if from >= nBlocks || ctx.Err() != nil {
 					break
 				}
 				for k := from; k < min(from+chunk, nBlocks); k++ {
@@ -297,10 +315,11 @@ func (b *blocks) score(recs []*identity.Prepared) ([]identity.Match, int) {
 		}()
 	}
 	wg.Wait()
-	return slices.Concat(found...), int(pairs.Load())
+	return slices.Concat(found...), int(pairs.Load()), ctx.Err()
 }
 
-// replacePairs makes the stored pairs those of ms (but for the dismissed)
+// replacePairs makes the stored pairs those of ms, sorted by lead_a and
+// lead_b (but for the dismissed)
 // and reports how many are stored. Most of a week's pairs are last week's
 // with the same score: only what changed is written. A stored pair
 // found since the run began (at intake, found_at from start) stays even if
@@ -328,7 +347,6 @@ func replacePairs(ctx context.Context, tx *sqldb.Tx, ms []identity.Match, start 
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("lead store: stored pairs: %w", err)
 	}
-	slices.SortFunc(ms, func(x, y identity.Match) int { return cmp.Or(cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B)) })
 	var add []identity.Match
 	kept := 0
 	i := 0
@@ -341,7 +359,7 @@ func replacePairs(ctx context.Context, tx *sqldb.Tx, ms []identity.Match, start 
 		}
 		if i < len(old) && old[i].a == m.A && old[i].b == m.B {
 			if old[i].score != m.Score {
-				if _, err := tx.Exec(ctx, `UPDATE duplicate_pairs SET score = ? WHERE lead_a = ? AND lead_b = ?`, m.Score, m.A, m.B); err != nil {
+				if _, err := tx.Exec(ctx, `UPDATE duplicate_pairs SET score = ? WHERE lead_a = ? AND lead_b = ? AND found_at < ?`, m.Score, m.A, m.B, start); err != nil {
 					return 0, fmt.Errorf("lead store: rescore pair %d-%d: %w", m.A, m.B, err)
 				}
 			}
@@ -366,7 +384,9 @@ func dropPair(ctx context.Context, tx *sqldb.Tx, a, b, foundAt, start int64) err
 	if foundAt >= start {
 		return nil
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM duplicate_pairs WHERE lead_a = ? AND lead_b = ?`, a, b); err != nil {
+	// found_at is checked again: on PostgreSQL intake may have stored the
+	// pair anew since the stored pairs were read.
+	if _, err := tx.Exec(ctx, `DELETE FROM duplicate_pairs WHERE lead_a = ? AND lead_b = ? AND found_at < ?`, a, b, start); err != nil {
 		return fmt.Errorf("lead store: drop pair %d-%d: %w", a, b, err)
 	}
 	return nil
@@ -374,7 +394,7 @@ func dropPair(ctx context.Context, tx *sqldb.Tx, a, b, foundAt, start int64) err
 
 // storePairs is storePair for many pairs, a few hundred a statement, and
 // reports how many were stored.
-func storePairs(ctx context.Context, tx *sqldb.Tx, ms []identity.Match, at int64) (int, error) {
+func storePairs(ctx context.Context, q sqldb.Querier, ms []identity.Match, at int64) (int, error) {
 	const row = `(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS DOUBLE PRECISION), CAST(? AS BIGINT))`
 	n := 0
 	for _, part := range chunks(ms, 250) {
@@ -382,7 +402,7 @@ func storePairs(ctx context.Context, tx *sqldb.Tx, ms []identity.Match, at int64
 		for _, m := range part {
 			args = append(args, m.A, m.B, m.Score, at)
 		}
-		res, err := tx.Exec(ctx, `INSERT INTO duplicate_pairs (lead_a, lead_b, score, found_at)
+		res, err := q.Exec(ctx, `INSERT INTO duplicate_pairs (lead_a, lead_b, score, found_at)
 			SELECT v.column1, v.column2, v.column3, v.column4 FROM (VALUES `+strings.Repeat(row+", ", len(part)-1)+row+`) AS v
 			WHERE NOT EXISTS (SELECT 1 FROM duplicate_dismissals d WHERE d.lead_a = v.column1 AND d.lead_b = v.column2)
 			ON CONFLICT (lead_a, lead_b) DO UPDATE SET score = excluded.score`, args...)
