@@ -122,7 +122,7 @@ func TestJaroWinklerASCIIEqualsGeneral(t *testing.T) {
 		}
 		return string(b)
 	}
-	for range 200000 {
+	for range 50000 {
 		a, b := word(), word()
 		if len(a) == 0 || len(b) == 0 {
 			continue
