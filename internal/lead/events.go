@@ -276,7 +276,7 @@ func (s *Service) eventLead(ctx context.Context, tx *sqldb.Tx, a access.Actor, k
 		id = e.LeadID
 	case e.Email != "":
 		field = "email"
-		err = tx.QueryRow(ctx, `SELECT id, COALESCE(owner_id, 0) FROM leads WHERE lower(email) = lower(?)`, e.Email).Scan(&id, &owner)
+		err = tx.QueryRow(ctx, `SELECT id, COALESCE(owner_id, 0) FROM leads WHERE `+emailIs, e.Email).Scan(&id, &owner)
 		if errors.Is(err, sql.ErrNoRows) {
 			return 0, &fault.Error{Code: fault.Invalid, Message: "unknown lead", Fields: map[string]string{at + "email": "no lead has this email"}}
 		}

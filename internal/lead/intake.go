@@ -349,11 +349,19 @@ func restore(l *Lead, special map[string]string, bad fault.Fields) {
 	}
 }
 
+// emailIs finds a lead by email, ignoring case. The unique index on
+// emails leaves out leads without one, and a planner uses it only for a
+// condition that leaves them out too: without email <> ” every lookup
+// reads every lead.
+const emailIs = `lower(email) = lower(?) AND email <> ''`
+
 // lockLeadByEmail reads and locks (see lockLead) the lead with email: a
 // known email's data is merged into it.
 func lockLeadByEmail(ctx context.Context, tx *sqldb.Tx, email string) (Lead, error) {
-	return scanLead(tx.QueryRow(ctx, `SELECT `+columns+fromLeads+` WHERE lower(l.email) = lower(?)`+tx.ForUpdate("l"), email))
+	return scanLead(tx.QueryRow(ctx, leadByEmail+tx.ForUpdate("l"), email))
 }
+
+const leadByEmail = `SELECT ` + columns + fromLeads + ` WHERE lower(l.email) = lower(?) AND l.email <> ''`
 
 func insertEvent(ctx context.Context, q sqldb.Querier, leadID int64, typ string, o Origin, at time.Time) error {
 	props := map[string]string{"channel": o.Channel}

@@ -1,11 +1,13 @@
 package lead
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"leadflow/internal/dbtest"
 	"leadflow/internal/sortkey"
+	"leadflow/internal/sqldb"
 )
 
 // The name and company sorts walk their index, also past a cursor and
@@ -47,4 +49,61 @@ func TestSearchUsesTheWordIndex(t *testing.T) {
 	if !strings.Contains(plan, "SEARCH lead_words USING PRIMARY KEY (word>? AND word<?)") || strings.Contains(plan, "lower(") {
 		t.Errorf("search plan:\n%s", plan)
 	}
+}
+
+// Every lookup of a lead by its email (intake's merge, events named by
+// email, undo's check) is a search of the email index, which leaves out
+// leads without an email: on both databases a lookup that does not say
+// email <> ” reads every lead.
+func TestEmailLookupsUseTheEmailIndex(t *testing.T) {
+	queries := []string{leadByEmail, `SELECT id, COALESCE(owner_id, 0) FROM leads WHERE ` + emailIs,
+		`SELECT id FROM leads WHERE ` + emailIs + ` AND id <> ?`}
+	t.Run("sqlite", func(t *testing.T) {
+		db := dbtest.SQLite(t)
+		for _, q := range queries {
+			args := []any{"a@b.example", int64(1)}[:strings.Count(q, "?")]
+			if plan := dbtest.Plan(t, db, q, args...); !strings.Contains(plan, "USING INDEX leads_email") {
+				t.Errorf("%s:\n%s", q, plan)
+			}
+		}
+	})
+	t.Run("postgres", func(t *testing.T) {
+		db := dbtest.Postgres(t)
+		for _, q := range queries {
+			args := []any{"a@b.example", int64(1)}[:strings.Count(q, "?")]
+			if plan := pgPlan(t, db, q, args...); !strings.Contains(plan, "leads_email") {
+				t.Errorf("%s:\n%s", q, plan)
+			}
+		}
+	})
+}
+
+// pgPlan is PostgreSQL's plan of query with sequential scans priced out,
+// so that an index the query can use shows even in a table without
+// statistics; one it cannot use leaves the Seq Scan.
+func pgPlan(t *testing.T, db *sqldb.DB, query string, args ...any) string {
+	t.Helper()
+	var plan []string
+	err := db.InTx(context.Background(), func(tx *sqldb.Tx) error {
+		if _, err := tx.Exec(context.Background(), `SET LOCAL enable_seqscan = off`); err != nil {
+			return err
+		}
+		rows, err := tx.Query(context.Background(), `EXPLAIN `+query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				return err
+			}
+			plan = append(plan, line)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "\n")
 }

@@ -299,7 +299,7 @@ func (s *Service) undo(ctx context.Context, tx *sqldb.Tx, survivor int64, snap m
 		}
 		if email, _ := ab.Row["email"].(string); email != "" {
 			var other int64
-			err := tx.QueryRow(ctx, `SELECT id FROM leads WHERE lower(email) = lower(?) AND id <> ?`, email, survivor).Scan(&other)
+			err := tx.QueryRow(ctx, `SELECT id FROM leads WHERE `+emailIs+` AND id <> ?`, email, survivor).Scan(&other)
 			if err == nil {
 				return nil, undoRefused(fmt.Sprintf("lead %d has the email %s now", other, email), map[string]string{FEmail: "is used by lead " + strconv.FormatInt(other, 10)})
 			}

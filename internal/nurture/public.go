@@ -140,7 +140,7 @@ func (s *Service) Unsubscribe(ctx context.Context, m mail.Stored, proof lead.Con
 			return err
 		}
 		_, err := tx.Exec(ctx, `UPDATE enrolments SET status = ?, exit_reason = ?, ended_at = ?
-			WHERE status = ? AND lead_id IN (SELECT id FROM leads WHERE lower(email) = lower(?))`,
+			WHERE status = ? AND lead_id IN (SELECT id FROM leads WHERE lower(email) = lower(?) AND email <> '')`,
 			EnrolExited, ExitUnsubscribed, now.UnixMilli(), EnrolActive, m.To)
 		return err
 	})

@@ -41,7 +41,7 @@ type importFile struct {
 func find(ctx context.Context, q sqldb.Querier, email string) (*found, error) {
 	f := &found{email: email, emails: []string{email}}
 	var err error
-	if f.leads, err = ids(ctx, q, `SELECT id FROM leads WHERE lower(email) = ? ORDER BY id`, email); err != nil {
+	if f.leads, err = ids(ctx, q, `SELECT id FROM leads WHERE lower(email) = ? AND email <> '' ORDER BY id`, email); err != nil {
 		return nil, fmt.Errorf("find leads: %w", err)
 	}
 	if len(f.leads) > 0 {
