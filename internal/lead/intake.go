@@ -62,7 +62,7 @@ type Incoming struct {
 // review queue, where a reviewer picks the value to keep. Invalid
 // data is refused with the reason for each field and changes nothing.
 func (s *Service) Intake(ctx context.Context, in Incoming) (IntakeResult, error) {
-	res, errs, err := s.IntakeBatch(ctx, []Incoming{in})
+	res, errs, err := s.intake(ctx, []Incoming{in}, nil, s.eachOne)
 	if err != nil {
 		return IntakeResult{}, err
 	}
@@ -70,7 +70,8 @@ func (s *Service) Intake(ctx context.Context, in Incoming) (IntakeResult, error)
 }
 
 // IntakeBatch takes many pieces in one transaction, which is what makes
-// imports fast. errs[i] is the validation error of ins[i] (nil when it was
+// imports fast: the new leads among them are written together (see
+// intakeBulk). errs[i] is the validation error of ins[i] (nil when it was
 // taken); err is a failure of the whole batch, which then changed nothing.
 func (s *Service) IntakeBatch(ctx context.Context, ins []Incoming) (res []IntakeResult, errs []error, err error) {
 	return s.IntakeBatchThen(ctx, ins, nil)
@@ -82,19 +83,35 @@ func (s *Service) IntakeBatch(ctx context.Context, ins []Incoming) (res []Intake
 // twice or loses one.
 func (s *Service) IntakeBatchThen(ctx context.Context, ins []Incoming,
 	then func(tx *sqldb.Tx, res []IntakeResult, errs []error) error) (res []IntakeResult, errs []error, err error) {
+	return s.intake(ctx, ins, then, s.intakeBulk)
+}
+
+// eachOne is intakeBulk one piece after the other, for a single intake.
+func (s *Service) eachOne(ctx context.Context, tx *sqldb.Tx, ins []Incoming, now time.Time) ([]IntakeResult, []error, error) {
+	res, errs := make([]IntakeResult, len(ins)), make([]error, len(ins))
+	for i, in := range ins {
+		r, verr, err := s.intakeOne(ctx, tx, in, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		res[i], errs[i] = r, verr
+	}
+	return res, errs, nil
+}
+
+type intakeFunc func(ctx context.Context, tx *sqldb.Tx, ins []Incoming, now time.Time) ([]IntakeResult, []error, error)
+
+func (s *Service) intake(ctx context.Context, ins []Incoming, then func(tx *sqldb.Tx, res []IntakeResult, errs []error) error,
+	take intakeFunc) (res []IntakeResult, errs []error, err error) {
 	now := s.now().UTC().Truncate(time.Millisecond)
 	// Two writers may race to create the same new email on PostgreSQL; the
 	// loser's transaction fails on the unique index and runs again, when it
 	// finds the winner's lead and merges into it.
 	for attempt := 0; ; attempt++ {
-		res, errs = make([]IntakeResult, len(ins)), make([]error, len(ins))
 		err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-			for i, in := range ins {
-				r, verr, err := s.intakeOne(ctx, tx, in, now)
-				if err != nil {
-					return err
-				}
-				res[i], errs[i] = r, verr
+			var err error
+			if res, errs, err = take(ctx, tx, ins, now); err != nil {
+				return err
 			}
 			if then != nil {
 				return then(tx, res, errs)
@@ -119,21 +136,9 @@ func (s *Service) IntakeIn(ctx context.Context, tx *sqldb.Tx, in Incoming) (res 
 
 // intakeOne returns a validation error as verr and a storage failure as err.
 func (s *Service) intakeOne(ctx context.Context, tx *sqldb.Tx, in Incoming, now time.Time) (res IntakeResult, verr, err error) {
-	c, special := splitSpecial(in.Changes)
-	incoming, bad := Apply(Lead{CreatedAt: now, UpdatedAt: now}, c, now)
-	restore(&incoming, special, bad)
-	if owner, ok := c[FOwner]; ok && owner != "" {
-		id, err := ownerByEmail(ctx, tx, owner)
-		if err != nil {
-			return res, nil, err
-		}
-		if id == 0 {
-			bad.Add(FOwner, "no user has this email")
-		}
-		incoming.OwnerID, incoming.OwnerEmail = id, owner
-	}
-	if err := bad.Err(); err != nil {
-		return res, err, nil
+	incoming, c, verr, err := readIncoming(ctx, tx, in, now, ownerByEmail)
+	if verr != nil || err != nil {
+		return res, verr, err
 	}
 
 	// Without an email the lead is new here; a probable match by name,
@@ -168,6 +173,27 @@ func (s *Service) intakeOne(ctx context.Context, tx *sqldb.Tx, in Incoming, now 
 		res.ConsentToken, res.ConsentRequest, err = requestConsent(ctx, tx, res.Lead.ID, in.Origin, now)
 	}
 	return res, nil, err
+}
+
+// readIncoming validates in and returns the lead it describes, with the
+// editable fields it names; owner finds the id of the user a lead is
+// given to by email (0 for none). verr names each field that is wrong.
+func readIncoming(ctx context.Context, q sqldb.Querier, in Incoming, now time.Time,
+	owner func(context.Context, sqldb.Querier, string) (int64, error)) (incoming Lead, c Changes, verr, err error) {
+	c, special := splitSpecial(in.Changes)
+	incoming, bad := Apply(Lead{CreatedAt: now, UpdatedAt: now}, c, now)
+	restore(&incoming, special, bad)
+	if email, ok := c[FOwner]; ok && email != "" {
+		id, err := owner(ctx, q, email)
+		if err != nil {
+			return incoming, c, nil, err
+		}
+		if id == 0 {
+			bad.Add(FOwner, "no user has this email")
+		}
+		incoming.OwnerID, incoming.OwnerEmail = id, email
+	}
+	return incoming, c, bad.Err(), nil
 }
 
 // asksConsent reports whether consent offered in c must be confirmed by

@@ -347,12 +347,23 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
 func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 	db.waiting.Add(1)
 	db.W.prepareWanted(ctx)
-	tx, err := db.W.pool.BeginTx(ctx, nil)
+	var conn *sql.Conn
+	var tx *sql.Tx
+	var err error
+	if db.Dialect == Postgres {
+		// A connection of the transaction's own, for COPY (InsertRows).
+		if conn, err = db.W.pool.Conn(ctx); err == nil {
+			defer conn.Close()
+			tx, err = conn.BeginTx(ctx, nil)
+		}
+	} else {
+		tx, err = db.W.pool.BeginTx(ctx, nil)
+	}
 	db.waiting.Add(-1)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	t := &Tx{tx: tx, h: db.W, dialect: db.Dialect, stmts: map[string]*sql.Stmt{}}
+	t := &Tx{tx: tx, conn: conn, h: db.W, dialect: db.Dialect, stmts: map[string]*sql.Stmt{}}
 	if err := fn(t); err != nil {
 		tx.Rollback()
 		return err
@@ -375,6 +386,7 @@ func isRetryable(err error) bool {
 // SQL for thousands of rows parses it once.
 type Tx struct {
 	tx      *sql.Tx
+	conn    *sql.Conn // on PostgreSQL, the connection tx runs on
 	h       *Handle
 	dialect Dialect
 	stmts   map[string]*sql.Stmt

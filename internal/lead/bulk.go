@@ -1,0 +1,420 @@
+package lead
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"leadflow/internal/identity"
+	"leadflow/internal/live"
+	"leadflow/internal/scoring"
+	"leadflow/internal/sqldb"
+	"leadflow/internal/words"
+	"time"
+)
+
+// intakeBulk is intakeOne for many pieces in one transaction, as an
+// import sends them. Each piece is validated alone, and the emails of the
+// batch are looked up in one query. The pieces that make a plain new
+// lead (a new email or none, no visitor, no event, no consent to confirm)
+// are written together: a few multi-row statements per table (COPY on
+// PostgreSQL) instead of a dozen statements each. Every other piece (a
+// known email, the second row of one email, ...) goes through intakeOne,
+// in its place in the order, so it merges into what came before it
+// exactly as a single intake does.
+func (s *Service) intakeBulk(ctx context.Context, tx *sqldb.Tx, ins []Incoming, now time.Time) ([]IntakeResult, []error, error) {
+	res, errs := make([]IntakeResult, len(ins)), make([]error, len(ins))
+	owners := map[string]int64{}
+	ownerOf := func(ctx context.Context, q sqldb.Querier, email string) (int64, error) {
+		key := strings.ToLower(email)
+		if id, ok := owners[key]; ok {
+			return id, nil
+		}
+		id, err := ownerByEmail(ctx, q, email)
+		owners[key] = id
+		return id, err
+	}
+	news := make([]*newLead, len(ins))
+	var emails []string
+	for i, in := range ins {
+		l, c, verr, err := readIncoming(ctx, tx, in, now, ownerOf)
+		if err != nil {
+			return nil, nil, err
+		}
+		if verr != nil {
+			errs[i] = verr
+			continue
+		}
+		if plainNew(c, in.Origin) {
+			news[i] = &newLead{at: i, lead: l, in: in}
+			if l.Email != "" {
+				emails = append(emails, l.Email)
+			}
+		}
+	}
+	known, err := knownEmails(ctx, tx, emails)
+	if err != nil {
+		return nil, nil, err
+	}
+	// An email goes the bulk way once: a second row with it merges into
+	// the first, through intakeOne, after the first is written.
+	seen := map[string]bool{}
+	var batch []*newLead
+	flush := func() error {
+		err := s.insertNew(ctx, tx, batch, now, res)
+		batch = batch[:0]
+		return err
+	}
+	for i, in := range ins {
+		if errs[i] != nil {
+			continue
+		}
+		if n := news[i]; n != nil {
+			key := strings.ToLower(n.lead.Email)
+			if key == "" || (!known[key] && !seen[key]) {
+				seen[key] = true
+				batch = append(batch, n)
+				continue
+			}
+		}
+		if err := flush(); err != nil {
+			return nil, nil, err
+		}
+		r, verr, err := s.intakeOne(ctx, tx, in, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		res[i], errs[i] = r, verr
+	}
+	return res, errs, flush()
+}
+
+// newLead is a piece of incoming data on its way to be a new lead.
+type newLead struct {
+	at      int // its place in the batch
+	lead    Lead
+	in      Incoming
+	changes []Change // its timeline entries: created, then what scoring changed
+}
+
+// plainNew reports whether c, arriving through o, makes a new lead with
+// nothing more to it than its fields (when its email is new).
+func plainNew(c Changes, o Origin) bool {
+	return o.EventType == "" && o.VisitorID == "" && !(c[FConsent] == "true" && o.Consent.DoubleOptIn)
+}
+
+// knownEmails returns which of emails are stored, folded to lower case.
+func knownEmails(ctx context.Context, tx *sqldb.Tx, emails []string) (map[string]bool, error) {
+	known := map[string]bool{}
+	for _, part := range chunks(emails, 500) {
+		args := make([]any, len(part))
+		for i, e := range part {
+			args[i] = e
+		}
+		// Each lower(?) AND email <> '' searches the email index.
+		q := `SELECT email FROM leads WHERE email <> '' AND lower(email) IN (` + strings.TrimSuffix(strings.Repeat("lower(?), ", len(part)), ", ") + `)`
+		found, err := sqldb.Column[string](ctx, tx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("lead store: known emails: %w", err)
+		}
+		for _, e := range found {
+			known[strings.ToLower(e)] = true
+		}
+	}
+	return known, nil
+}
+
+// insertNew stores batch as new leads, already scored, with their
+// timeline, words, identity keys and probable duplicates, then gives each
+// its account and owner as intakeNew does; res gets each one's result.
+// A lead whose email another writer stored meanwhile (PostgreSQL) is not
+// written here but merged into that one through intakeOne.
+func (s *Service) insertNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead, now time.Time, res []IntakeResult) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	rs, err := s.rules.CurrentIn(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for _, n := range batch {
+		l := &n.lead
+		l.Grade = Grade(rs.Rules.Grade(l.Score))
+		o := n.in.Origin
+		n.changes = []Change{{At: now, Kind: KindCreated, Detail: Diff(Lead{}, *l), Reason: o.Reason,
+			consent: &consentEntry{proof: o.Consent, source: sourceOf(o)}}}
+		// Scored before it is stored, so the row is written once; the
+		// timeline reads as for a single intake: created, then scored.
+		scored := scoring.Score(scoring.Facts(l.Values()), nil, rs.Rules, now)
+		if _, cs := applyScore(l, scored, rs.Rules, o.Reason, now); len(cs) > 0 {
+			n.changes = append(n.changes, cs...)
+		}
+	}
+	stored, missed, err := writeLeads(ctx, tx, batch)
+	if err != nil {
+		return err
+	}
+	if err := s.recordNew(ctx, tx, stored, now); err != nil {
+		return err
+	}
+	for _, n := range stored {
+		l := &n.lead
+		if l.Grade == Hot {
+			if err := noticeHot(ctx, tx, *l, now); err != nil {
+				return err
+			}
+		}
+		if err := s.assignNew(ctx, tx, l, now); err != nil {
+			return err
+		}
+		res[n.at] = IntakeResult{Lead: *l, Created: true}
+	}
+	for _, n := range missed {
+		r, verr, err := s.intakeOne(ctx, tx, n.in, now)
+		if err != nil {
+			return err
+		}
+		if verr != nil {
+			return fmt.Errorf("lead store: merge of a lead stored meanwhile: %w", verr)
+		}
+		res[n.at] = r
+	}
+	return nil
+}
+
+// writeLeads inserts the rows of batch and sets each one's id and
+// version. A row whose email is taken by then (another writer's, not yet
+// visible when the batch looked) is skipped by ON CONFLICT and returned in
+// missed. On PostgreSQL the rows are copied into a staging table first
+// and inserted from there by one INSERT … SELECT.
+func writeLeads(ctx context.Context, tx *sqldb.Tx, batch []*newLead) (stored, missed []*newLead, err error) {
+	cols := strings.Fields(strings.ReplaceAll(storedColumns, ",", " "))
+	rows := make([][]any, len(batch))
+	for i, n := range batch {
+		rows[i] = args(n.lead)
+	}
+	type got struct {
+		id, version        int64
+		email, first, last string
+	}
+	var back []got
+	scan := func(r *sql.Rows) error {
+		var g got
+		if err := r.Scan(&g.id, &g.version, &g.email, &g.first, &g.last); err != nil {
+			return err
+		}
+		back = append(back, g)
+		return nil
+	}
+	const returning = ` ON CONFLICT DO NOTHING RETURNING id, version, email, first_name, last_name`
+	if tx.Postgres() {
+		err = stageLeads(ctx, tx, cols, rows, returning, scan)
+	} else {
+		err = tx.EachInsert(ctx, "leads", cols, rows, returning, scan)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("lead store: insert: %w", err)
+	}
+	// Rows come back in the order they were given (the order of the
+	// VALUES, or the staging table's seq); those skipped do not. Each
+	// returned row is checked to be the one expected.
+	j := 0
+	for _, n := range batch {
+		if j < len(back) && back[j].email == n.lead.Email && back[j].first == n.lead.FirstName && back[j].last == n.lead.LastName {
+			n.lead.ID, n.lead.Version = back[j].id, back[j].version
+			stored = append(stored, n)
+			j++
+			continue
+		}
+		if n.lead.Email == "" {
+			return nil, nil, fmt.Errorf("lead store: insert: a lead without an email came back out of order")
+		}
+		missed = append(missed, n)
+	}
+	if j != len(back) {
+		return nil, nil, fmt.Errorf("lead store: insert: %d rows came back for %d stored", len(back), j)
+	}
+	return stored, missed, nil
+}
+
+// stageLeads copies rows into a temporary table, in their order, and
+// inserts them into leads from there with suffix.
+func stageLeads(ctx context.Context, tx *sqldb.Tx, cols []string, rows [][]any, suffix string, scan func(*sql.Rows) error) error {
+	list := strings.Join(cols, ", ")
+	// Dropped at commit; a second batch of the same transaction empties it.
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS leads_in ON COMMIT DROP AS
+		SELECT 0::bigint AS seq, `+list+` FROM leads WITH NO DATA`); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `TRUNCATE leads_in`); err != nil {
+		return err
+	}
+	staged := make([][]any, len(rows))
+	for i, r := range rows {
+		staged[i] = append([]any{int64(i)}, r...)
+	}
+	if err := tx.InsertRows(ctx, "leads_in", append([]string{"seq"}, cols...), staged); err != nil {
+		return err
+	}
+	return tx.QueryEach(ctx, `INSERT INTO leads (`+list+`) SELECT `+list+` FROM leads_in ORDER BY seq`+suffix, nil, scan)
+}
+
+// recordNew writes what goes with each new lead of batch: its timeline
+// entries, its words and its identity keys, each table in a few
+// statements, and pairs it with the probable duplicates its keys find.
+func (s *Service) recordNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead, now time.Time) error {
+	var changes, wordRows, keyRows [][]any
+	var consents []Change
+	hashes := map[int64][]int64{}
+	var locks []string
+	for _, n := range batch {
+		l := n.lead
+		for _, c := range n.changes {
+			c.LeadID = l.ID
+			detail := ""
+			if len(c.Detail) > 0 {
+				b, _ := json.Marshal(c.Detail) // a map of string pairs always marshals
+				detail = string(b)
+			}
+			changes = append(changes, []any{l.ID, c.At.UnixMilli(), nil, c.Kind, detail, c.Reason})
+			if d, ok := c.Detail[FConsent]; ok && d[0] != d[1] {
+				consents = append(consents, c)
+			}
+			tx.Touch(live.Lead(l.ID))
+		}
+		for _, w := range words.Of(l.FirstName, l.LastName, l.Email, l.Company, l.JobTitle) {
+			wordRows = append(wordRows, []any{w, l.ID})
+		}
+		hs := identity.KeyHashes(recordOf(l))
+		hashes[l.ID] = hs
+		for _, h := range hs {
+			keyRows = append(keyRows, []any{h, l.ID})
+			locks = append(locks, "identity:"+strconv.FormatInt(h, 10))
+		}
+	}
+	tx.Touch(live.Leads)
+	if err := tx.InsertRows(ctx, "lead_changes", []string{"lead_id", "at", "actor_id", "kind", "detail", "reason"}, changes); err != nil {
+		return fmt.Errorf("lead store: record changes: %w", err)
+	}
+	for _, c := range consents {
+		if err := recordConsentChange(ctx, tx, c, 0); err != nil {
+			return err
+		}
+	}
+	if err := tx.InsertRows(ctx, "lead_words", []string{"word", "lead_id"}, wordRows); err != nil {
+		return fmt.Errorf("lead store: words: %w", err)
+	}
+	// As in checkIdentity: look-alikes written at once take turns.
+	if err := tx.LockKeys(ctx, locks); err != nil {
+		return err
+	}
+	if err := tx.InsertRows(ctx, "lead_keys", []string{"key_hash", "lead_id"}, keyRows); err != nil {
+		return fmt.Errorf("lead store: store keys: %w", err)
+	}
+	return pairNew(ctx, tx, batch, hashes, now)
+}
+
+// pairNew stores the probable duplicates of the leads of batch among the
+// leads that share a key with them (the batch's own included), as
+// checkIdentity does for one lead, with one read of the blocks and of the
+// records for the whole batch.
+func pairNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead, hashes map[int64][]int64, now time.Time) error {
+	var all []int64
+	for _, hs := range hashes {
+		all = append(all, hs...)
+	}
+	blocks, err := readBlocks(ctx, tx, all)
+	if err != nil {
+		return err
+	}
+	mates := map[int64][]int64{}
+	need := map[int64]bool{}
+	for _, n := range batch {
+		id := n.lead.ID
+		seen := map[int64]bool{id: true}
+		for _, h := range hashes[id] {
+			b := blocks[h]
+			if len(b) > identity.Default.MaxBlock {
+				continue
+			}
+			for _, o := range b {
+				if !seen[o] {
+					seen[o] = true
+					mates[id] = append(mates[id], o)
+					need[o] = true
+				}
+			}
+		}
+	}
+	if len(need) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(need))
+	for id := range need {
+		ids = append(ids, id)
+	}
+	recs, err := readRecords(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	prepared := make(map[int64]*identity.Prepared, len(recs))
+	for _, r := range recs {
+		prepared[r.ID] = identity.Prepare(r)
+	}
+	done := map[[2]int64]bool{}
+	for _, n := range batch {
+		me := identity.Prepare(recordOf(n.lead))
+		for _, o := range mates[n.lead.ID] {
+			pair := [2]int64{min(n.lead.ID, o), max(n.lead.ID, o)}
+			if done[pair] || prepared[o] == nil {
+				continue
+			}
+			done[pair] = true
+			if m, ok := identity.Default.Score(me, prepared[o]); ok {
+				if _, err := storePair(ctx, tx, m, now.UnixMilli()); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// readBlocks reads, for each of hashes, the leads that share it, at most
+// MaxBlock+1 of them (a block larger than MaxBlock is left out, and
+// reading it whole would make the cost grow with the leads).
+func readBlocks(ctx context.Context, tx *sqldb.Tx, hashes []int64) (map[int64][]int64, error) {
+	uniq := map[int64]bool{}
+	var list []int64
+	for _, h := range hashes {
+		if !uniq[h] {
+			uniq[h] = true
+			list = append(list, h)
+		}
+	}
+	limit := strconv.Itoa(identity.Default.MaxBlock + 1)
+	blocks := map[int64][]int64{}
+	for _, part := range chunks(list, 200) {
+		parts := make([]string, len(part))
+		args := make([]any, len(part))
+		for i, h := range part {
+			parts[i] = `SELECT * FROM (SELECT key_hash, lead_id FROM lead_keys WHERE key_hash = ? LIMIT ` + limit + `) b` + strconv.Itoa(i)
+			args[i] = h
+		}
+		err := tx.QueryEach(ctx, strings.Join(parts, " UNION ALL "), args, func(r *sql.Rows) error {
+			var h, id int64
+			if err := r.Scan(&h, &id); err != nil {
+				return err
+			}
+			blocks[h] = append(blocks[h], id)
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("lead store: blocks: %w", err)
+		}
+	}
+	return blocks, nil
+}

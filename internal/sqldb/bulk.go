@@ -1,0 +1,109 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// maxParams bounds the parameters of one statement: SQLite allows 32,766
+// and PostgreSQL 65,535.
+const maxParams = 30000
+
+// InsertRows writes rows into the columns cols of table, in one statement
+// or a few however many rows there are: COPY on PostgreSQL, multi-row
+// INSERTs on SQLite. Each row holds a value for each column, of the Go
+// type the column stores (int64, string, bool, nil). It is for rows that
+// cannot conflict with stored ones (COPY has no ON CONFLICT).
+func (t *Tx) InsertRows(ctx context.Context, table string, cols []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if t.dialect == Postgres {
+		return t.copyRows(ctx, table, cols, rows)
+	}
+	return t.EachInsert(ctx, table, cols, rows, "", func(*sql.Rows) error { return nil })
+}
+
+// EachInsert writes rows as InsertRows does on SQLite, on both databases:
+// multi-row INSERT statements, each ending with suffix (such as ON
+// CONFLICT DO NOTHING RETURNING id); scan reads each returned row.
+func (t *Tx) EachInsert(ctx context.Context, table string, cols []string, rows [][]any, suffix string, scan func(*sql.Rows) error) error {
+	per := max(1, maxParams/len(cols))
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	for start := 0; start < len(rows); start += per {
+		part := rows[start:min(start+per, len(rows))]
+		args := make([]any, 0, len(part)*len(cols))
+		for _, r := range part {
+			args = append(args, r...)
+		}
+		q := `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES ` +
+			strings.TrimSuffix(strings.Repeat(one+", ", len(part)), ", ") + suffix
+		if err := t.QueryEach(ctx, q, args, scan); err != nil {
+			return fmt.Errorf("insert into %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+// QueryEach runs q unprepared (its size changes with the rows, so a
+// prepared statement would serve once) and scans each row it returns.
+func (t *Tx) QueryEach(ctx context.Context, q string, args []any, scan func(*sql.Rows) error) error {
+	if t.dialect == SQLite {
+		ctx = context.WithoutCancel(ctx) // see Exec
+	}
+	rows, err := t.tx.QueryContext(ctx, rebind(t.dialect, q), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// copyRows is InsertRows on PostgreSQL: COPY, through the transaction's
+// own connection, so the rows are part of it.
+func (t *Tx) copyRows(ctx context.Context, table string, cols []string, rows [][]any) error {
+	if t.conn == nil {
+		return fmt.Errorf("copy into %s: the transaction has no connection of its own", table)
+	}
+	return t.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("copy into %s: not a pgx connection", table)
+		}
+		n, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
+		if err != nil {
+			return fmt.Errorf("copy into %s: %w", table, err)
+		}
+		if int(n) != len(rows) {
+			return fmt.Errorf("copy into %s: %d rows of %d", table, n, len(rows))
+		}
+		return nil
+	})
+}
+
+// LockKeys is LockKey for many keys at once, taken in sorted order so
+// that two transactions locking overlapping sets cannot deadlock.
+func (t *Tx) LockKeys(ctx context.Context, keys []string) error {
+	if t.dialect != Postgres || len(keys) == 0 {
+		return nil
+	}
+	_, err := t.tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(k)) FROM (SELECT DISTINCT unnest($1::text[]) AS k) ks ORDER BY k COLLATE "C"`, keys)
+	if err != nil {
+		return fmt.Errorf("lock %d keys: %w", len(keys), err)
+	}
+	return nil
+}
+
+// Postgres reports whether the transaction runs on PostgreSQL, for the
+// few writes where the dialects part ways (COPY into a staging table).
+func (t *Tx) Postgres() bool { return t.dialect == Postgres }
