@@ -57,6 +57,82 @@ func Find(ctx context.Context, q sqldb.Querier, c Candidate) (Match, bool, error
 	return Match{}, false, nil
 }
 
+// FindAll is Find for many candidates, with one query per kind of key
+// (domain, company name) for all of them instead of one per key and
+// candidate: an import looks up thousands at once. ok[i] tells whether
+// cands[i] found its account.
+func FindAll(ctx context.Context, q sqldb.Querier, cands []Candidate) (found []Match, ok []bool, err error) {
+	keys := make([][]Key, len(cands))
+	values := map[string][]any{}
+	for i, c := range cands {
+		keys[i] = Keys(c)
+		for _, k := range keys[i] {
+			values[column(k.By)] = append(values[column(k.By)], k.Value)
+		}
+	}
+	// Every account holding one of the values, in id order: what Find's
+	// LIMIT would have read first.
+	byValue := map[string][]Match{}
+	for col, vs := range values {
+		for start := 0; start < len(vs); start += 500 {
+			part := vs[start:min(start+500, len(vs))]
+			rows, err := q.Query(ctx, `SELECT `+col+`, a.id, a.name, COALESCE(a.owner_id, 0), COALESCE(u.email, ''), u.disabled_at IS NOT NULL
+				FROM accounts a LEFT JOIN users u ON u.id = a.owner_id WHERE `+col+` IN (`+marks(len(part))+`) ORDER BY a.id`, part...)
+			if err != nil {
+				return nil, nil, fmt.Errorf("accountmatch: find: %w", err)
+			}
+			for rows.Next() {
+				var v string
+				var m Match
+				var disabled sql.NullBool
+				if err := rows.Scan(&v, &m.AccountID, &m.AccountName, &m.OwnerID, &m.OwnerEmail, &disabled); err != nil {
+					rows.Close()
+					return nil, nil, fmt.Errorf("accountmatch: find: %w", err)
+				}
+				m.OwnerDisabled = disabled.Bool
+				byValue[col+"\x00"+v] = append(byValue[col+"\x00"+v], m)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, nil, fmt.Errorf("accountmatch: find: %w", err)
+			}
+		}
+	}
+	found, ok = make([]Match, len(cands)), make([]bool, len(cands))
+	for i := range cands {
+		for _, k := range keys[i] {
+			ms := byValue[column(k.By)+"\x00"+k.Value]
+			// A domain is unique; a company name two accounts share
+			// finds nothing (see Find).
+			if len(ms) == 0 || (k.By == ByCompany && len(ms) > 1) {
+				continue
+			}
+			found[i], ok[i] = ms[0], true
+			found[i].By, found[i].Value = k.By, k.Value
+			break
+		}
+	}
+	return found, ok, nil
+}
+
+func column(by string) string {
+	if by == ByCompany {
+		return "a.name_key"
+	}
+	return "a.domain"
+}
+
+func marks(n int) string {
+	b := make([]byte, 0, 3*n)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, '?')
+	}
+	return string(b)
+}
+
 // Link is a lead's link to an account.
 type Link struct {
 	LeadID      int64

@@ -23,27 +23,32 @@ const KindAccount = "account"
 // lead from that company arrives.
 const NoticeAccountLead = notify.AccountLead
 
-// linkAccount links new lead l to the account its company already is,
-// says so on its timeline and tells the account's owner. ok is false
-// when no account matched.
-func linkAccount(ctx context.Context, tx *sqldb.Tx, l Lead, now time.Time) (m accountmatch.Match, ok bool, err error) {
-	m, ok, err = accountmatch.Find(ctx, tx, accountmatch.Candidate{Email: l.Email, Website: l.Website, Company: l.Company})
-	if err != nil || !ok {
-		return m, false, err
+// candidateOf is what a lead's account is looked up by.
+func candidateOf(l Lead) accountmatch.Candidate {
+	return accountmatch.Candidate{Email: l.Email, Website: l.Website, Company: l.Company}
+}
+
+// linkAccount links new lead l to m, the account its company already is
+// (when found), says so on its timeline and tells the account's owner.
+// ok is false when none matched.
+
+func linkAccount(ctx context.Context, tx *sqldb.Tx, l Lead, m accountmatch.Match, found bool, now time.Time) (ok bool, err error) {
+	if !found {
+		return false, nil
 	}
 	if saved, err := accountmatch.Save(ctx, tx, l.ID, m, now); err != nil || !saved {
-		return m, false, err
+		return false, err
 	}
 	c := Change{LeadID: l.ID, At: now, Kind: KindAccount, Detail: map[string][2]string{"account": {"", m.AccountName}},
 		Reason: "matched on " + accountmatch.Describe(m.By, m.Value)}
 	if err := insertChange(ctx, tx, c, 0); err != nil {
-		return m, false, err
+		return false, err
 	}
 	if err := audit.Record(ctx, tx, access.System, "lead.account_link", "lead", l.ID,
 		map[string]any{"account_id": m.AccountID, "matched_by": m.By}); err != nil {
-		return m, false, err
+		return false, err
 	}
-	return m, true, notify.Add(ctx, tx, notify.Note{UserID: m.OwnerID, Kind: NoticeAccountLead, At: now,
+	return true, notify.Add(ctx, tx, notify.Note{UserID: m.OwnerID, Kind: NoticeAccountLead, At: now,
 		Args:   noticeArgs(l, "Account", m.AccountName),
 		Link:   leadLink(l.ID),
 		Dedupe: "account_lead:" + strconv.FormatInt(l.ID, 10)})

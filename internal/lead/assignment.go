@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/accountmatch"
 	"leadflow/internal/assign"
 	"leadflow/internal/sqldb"
 )
@@ -30,7 +31,16 @@ func (s *Service) assignNew(ctx context.Context, tx *sqldb.Tx, l *Lead, now time
 	if err != nil {
 		return err
 	}
-	m, linked, err := linkAccount(ctx, tx, *l, now)
+	m, found, err := accountmatch.Find(ctx, tx, candidateOf(*l))
+	if err != nil {
+		return err
+	}
+	return s.assignFound(ctx, tx, l, st, m, found, now)
+}
+
+// assignFound is assignNew once l's account was looked up: m, when found.
+func (s *Service) assignFound(ctx context.Context, tx *sqldb.Tx, l *Lead, st assign.Settings, m accountmatch.Match, found bool, now time.Time) error {
+	linked, err := linkAccount(ctx, tx, *l, m, found, now)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"leadflow/internal/accountmatch"
 	"leadflow/internal/identity"
 	"leadflow/internal/live"
 	"leadflow/internal/scoring"
@@ -160,14 +161,28 @@ func (s *Service) insertNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead,
 	if err := s.recordNew(ctx, tx, stored, now); err != nil {
 		return err
 	}
-	for _, n := range stored {
+	// Their accounts are looked up together; the rest of assignNew runs
+	// lead by lead, and writes only for the leads it links or assigns.
+	st, err := s.assigner.SettingsIn(ctx, tx)
+	if err != nil {
+		return err
+	}
+	cands := make([]accountmatch.Candidate, len(stored))
+	for i, n := range stored {
+		cands[i] = candidateOf(n.lead)
+	}
+	accounts, found, err := accountmatch.FindAll(ctx, tx, cands)
+	if err != nil {
+		return err
+	}
+	for i, n := range stored {
 		l := &n.lead
 		if l.Grade == Hot {
 			if err := noticeHot(ctx, tx, *l, now); err != nil {
 				return err
 			}
 		}
-		if err := s.assignNew(ctx, tx, l, now); err != nil {
+		if err := s.assignFound(ctx, tx, l, st, accounts[i], found[i], now); err != nil {
 			return err
 		}
 		res[n.at] = IntakeResult{Lead: *l, Created: true}

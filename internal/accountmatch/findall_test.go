@@ -1,0 +1,53 @@
+package accountmatch_test
+
+import (
+	"context"
+	"testing"
+
+	"leadflow/internal/access"
+	"leadflow/internal/accountmatch"
+	"leadflow/internal/crm"
+	"leadflow/internal/dbtest"
+	"leadflow/internal/lead"
+	"leadflow/internal/sqldb"
+)
+
+// FindAll, which an import uses for a batch of leads at once, finds for
+// each candidate what Find finds for it alone: the oldest account of a
+// domain, a company name only when one account has it, the surest key
+// first, and nothing for free mail.
+func TestFindAllFindsWhatFindFinds(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		accounts := crm.NewService(db, lead.NewService(db))
+		for _, in := range []crm.AccountInput{{Name: "Nordwind GmbH", Website: "nordwind.de"}, {Name: "Nordwind Two", Website: "nordwind.de"},
+			{Name: "Baltic Freight"}, {Name: "Lumen SRL"}, {Name: "Lumen"}, {Name: "Acme", Website: "acme.example"}} {
+			if _, err := accounts.CreateAccount(ctx, access.System, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cands := []accountmatch.Candidate{{Email: "ute@nordwind.de"}, {Email: "li@gmail.com", Company: "Baltic Freight Ltd"},
+			{Email: "a@lumen.example", Company: "Lumen"}, {Email: "x@web.de"}, {Website: "https://acme.example", Company: "Baltic Freight"},
+			{Email: "eve@nordwind.de.example", Company: "Nordwind Trading"}, {Company: "Acme"}, {}}
+		all, ok, err := accountmatch.FindAll(ctx, db.R, cands)
+		if err != nil {
+			t.Fatal(err)
+		}
+		matched := 0
+		for i, c := range cands {
+			one, found, err := accountmatch.Find(ctx, db.R, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if found != ok[i] || one != all[i] {
+				t.Errorf("%+v: Find %v %+v, FindAll %v %+v", c, found, one, ok[i], all[i])
+			}
+			if found {
+				matched++
+			}
+		}
+		if matched != 4 { // nordwind.de, Baltic Freight, acme.example, Acme
+			t.Errorf("%d of %d candidates found an account", matched, len(cands))
+		}
+	})
+}
