@@ -157,3 +157,35 @@ func Together(fns ...func() error) []error {
 	wg.Wait()
 	return errs
 }
+
+// PostgresPlan is PostgreSQL's plan of query with sequential scans priced
+// out, so that an index the query can use shows even in a table without
+// statistics; one it cannot use (a partial index whose condition the
+// query does not imply) leaves the Seq Scan.
+func PostgresPlan(t testing.TB, db *sqldb.DB, query string, args ...any) string {
+	t.Helper()
+	var plan []string
+	err := db.InTx(context.Background(), func(tx *sqldb.Tx) error {
+		if _, err := tx.Exec(context.Background(), `SET LOCAL enable_seqscan = off`); err != nil {
+			return err
+		}
+		plan = nil
+		rows, err := tx.Query(context.Background(), `EXPLAIN `+query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				return err
+			}
+			plan = append(plan, line)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "\n")
+}

@@ -144,10 +144,13 @@ func (s *Service) BecomeCustomers(ctx context.Context, tx *sqldb.Tx, a access.Ac
 	return nil
 }
 
+// accountLeads reads the leads converted into an account.
+const accountLeads = `SELECT ` + columns + fromLeads + ` WHERE l.account_id = ?`
+
 // ConvertedInto lists the leads converted into account accountID that a
 // may see.
 func (s *Service) ConvertedInto(ctx context.Context, a access.Actor, accountID int64) ([]Lead, error) {
-	query := `SELECT ` + columns + fromLeads + ` WHERE l.account_id = ?`
+	query := accountLeads
 	args := []any{accountID}
 	if !a.SeesAllLeads() {
 		query += ` AND (l.owner_id = ? OR l.owner_id IS NULL)`

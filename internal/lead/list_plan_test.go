@@ -1,13 +1,11 @@
 package lead
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"leadflow/internal/dbtest"
 	"leadflow/internal/sortkey"
-	"leadflow/internal/sqldb"
 )
 
 // The name and company sorts walk their index, also past a cursor and
@@ -71,39 +69,37 @@ func TestEmailLookupsUseTheEmailIndex(t *testing.T) {
 		db := dbtest.Postgres(t)
 		for _, q := range queries {
 			args := []any{"a@b.example", int64(1)}[:strings.Count(q, "?")]
-			if plan := pgPlan(t, db, q, args...); !strings.Contains(plan, "leads_email") {
+			if plan := dbtest.PostgresPlan(t, db, q, args...); !strings.Contains(plan, "leads_email") {
 				t.Errorf("%s:\n%s", q, plan)
 			}
 		}
 	})
 }
 
-// pgPlan is PostgreSQL's plan of query with sequential scans priced out,
-// so that an index the query can use shows even in a table without
-// statistics; one it cannot use leaves the Seq Scan.
-func pgPlan(t *testing.T, db *sqldb.DB, query string, args ...any) string {
-	t.Helper()
-	var plan []string
-	err := db.InTx(context.Background(), func(tx *sqldb.Tx) error {
-		if _, err := tx.Exec(context.Background(), `SET LOCAL enable_seqscan = off`); err != nil {
-			return err
-		}
-		rows, err := tx.Query(context.Background(), `EXPLAIN `+query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var line string
-			if err := rows.Scan(&line); err != nil {
-				return err
-			}
-			plan = append(plan, line)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		t.Fatal(err)
+// The index review (migration 0155) dropped leads_owner and made
+// leads_account partial: a lead's owner is found through
+// leads_contact_due, whose first column it is, and the leads of an
+// account still through leads_account, on both databases.
+func TestOwnerAndAccountLookupsKeepAnIndex(t *testing.T) {
+	queries := map[string]string{
+		`SELECT id FROM leads WHERE owner_id = ?`:                                            "leads_contact_due",
+		`SELECT ` + columns + fromLeads + ` WHERE l.owner_id = ? AND l.contacted_at IS NULL`: "leads_contact_due",
+		accountLeads: "leads_account",
 	}
-	return strings.Join(plan, "\n")
+	t.Run("sqlite", func(t *testing.T) {
+		db := dbtest.SQLite(t)
+		for q, index := range queries {
+			if plan := dbtest.Plan(t, db, q, int64(7)); !strings.Contains(plan, "INDEX "+index) {
+				t.Errorf("%s:\n%s", q, plan)
+			}
+		}
+	})
+	t.Run("postgres", func(t *testing.T) {
+		db := dbtest.Postgres(t)
+		for q, index := range queries {
+			if plan := dbtest.PostgresPlan(t, db, q, int64(7)); !strings.Contains(plan, index) {
+				t.Errorf("%s:\n%s", q, plan)
+			}
+		}
+	})
 }

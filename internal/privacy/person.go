@@ -113,11 +113,11 @@ func findPerson(ctx context.Context, q sqldb.Querier, p Person) (*found, error) 
 	var got []int64
 	var err error
 	if p.Phone != "" {
-		if got, err = add(`SELECT id, email FROM leads WHERE phone = ? ORDER BY id`, p.Phone); err != nil {
+		if got, err = add(LeadsByPhone, p.Phone); err != nil {
 			return nil, fmt.Errorf("find leads by phone: %w", err)
 		}
 		leads = append(leads, got...)
-		if got, err = add(`SELECT id, email FROM contacts WHERE phone = ? ORDER BY id`, p.Phone); err != nil {
+		if got, err = add(`SELECT id, email FROM contacts WHERE phone = ? AND phone <> '' ORDER BY id`, p.Phone); err != nil {
 			return nil, fmt.Errorf("find contacts by phone: %w", err)
 		}
 		contacts = append(contacts, got...)
@@ -200,3 +200,8 @@ func union[T comparable](xs, ys []T) []T {
 	}
 	return xs
 }
+
+// LeadsByPhone finds the leads with a phone number. The index on phones
+// leaves out leads without one, and is used only by a query that does
+// too.
+const LeadsByPhone = `SELECT id, email FROM leads WHERE phone = ? AND phone <> '' ORDER BY id`
