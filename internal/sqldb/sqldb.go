@@ -391,6 +391,7 @@ type Tx struct {
 	dialect Dialect
 	stmts   map[string]*sql.Stmt
 	touched []string // topics this transaction changed; see Touch
+	seen    map[string]bool
 }
 
 // stmt returns the prepared statement for query: the pool's, bound to

@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,7 +14,12 @@ import (
 // back tells nobody.
 func (t *Tx) Touch(topics ...string) {
 	for _, topic := range topics {
-		if !slices.Contains(t.touched, topic) {
+		// A batch touches thousands of leads: a set keeps each check short.
+		if t.seen == nil {
+			t.seen = map[string]bool{}
+		}
+		if !t.seen[topic] {
+			t.seen[topic] = true
 			t.touched = append(t.touched, topic)
 		}
 	}
