@@ -380,6 +380,7 @@ func pairNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead, hashes map[int
 		prepared[r.ID] = identity.Prepare(r)
 	}
 	done := map[[2]int64]bool{}
+	var pairs [][]any
 	for _, n := range batch {
 		me := identity.Prepare(recordOf(n.lead))
 		for _, o := range mates[n.lead.ID] {
@@ -389,10 +390,29 @@ func pairNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead, hashes map[int
 			}
 			done[pair] = true
 			if m, ok := identity.Default.Score(me, prepared[o]); ok {
-				if _, err := storePair(ctx, tx, m, now.UnixMilli()); err != nil {
-					return err
-				}
+				pairs = append(pairs, []any{m.A, m.B, m.Score, now.UnixMilli()})
 			}
+		}
+	}
+	return storePairs(ctx, tx, pairs)
+}
+
+// storePairs is storePair for many pairs (lead_a, lead_b, score,
+// found_at), a few statements for all. (Both databases name the columns
+// of VALUES column1, column2...)
+func storePairs(ctx context.Context, tx *sqldb.Tx, pairs [][]any) error {
+	for _, part := range chunks(pairs, 500) {
+		vals := strings.TrimSuffix(strings.Repeat(`(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS DOUBLE PRECISION), CAST(? AS BIGINT)), `, len(part)), ", ")
+		var args []any
+		for _, p := range part {
+			args = append(args, p...)
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO duplicate_pairs (lead_a, lead_b, score, found_at)
+			SELECT v.column1, v.column2, v.column3, v.column4 FROM (VALUES `+vals+`) v
+			WHERE NOT EXISTS (SELECT 1 FROM duplicate_dismissals d WHERE d.lead_a = v.column1 AND d.lead_b = v.column2)
+			ON CONFLICT (lead_a, lead_b) DO UPDATE SET score = excluded.score`, args...)
+		if err != nil {
+			return fmt.Errorf("lead store: store %d pairs: %w", len(part), err)
 		}
 	}
 	return nil
