@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -284,7 +285,7 @@ func (s *Service) recordNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead,
 	var changes, wordRows, keyRows [][]any
 	var consents []Change
 	hashes := map[int64][]int64{}
-	var locks []string
+	var all []int64
 	for _, n := range batch {
 		l := n.lead
 		for _, c := range n.changes {
@@ -307,8 +308,8 @@ func (s *Service) recordNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead,
 		hashes[l.ID] = hs
 		for _, h := range hs {
 			keyRows = append(keyRows, []any{h, l.ID})
-			locks = append(locks, "identity:"+strconv.FormatInt(h, 10))
 		}
+		all = append(all, hs...)
 	}
 	tx.Touch(live.Leads)
 	if err := tx.InsertRows(ctx, "lead_changes", []string{"lead_id", "at", "actor_id", "kind", "detail", "reason"}, changes); err != nil {
@@ -322,7 +323,14 @@ func (s *Service) recordNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead,
 	if err := tx.InsertRows(ctx, "lead_words", []string{"word", "lead_id"}, wordRows); err != nil {
 		return fmt.Errorf("lead store: words: %w", err)
 	}
-	// As in checkIdentity: look-alikes written at once take turns.
+	// As in checkIdentity: look-alikes written at once take turns, each
+	// taking its keys in the order of their hashes.
+	slices.Sort(all)
+	all = slices.Compact(all)
+	locks := make([]string, len(all))
+	for i, h := range all {
+		locks[i] = "identity:" + strconv.FormatInt(h, 10)
+	}
 	if err := tx.LockKeys(ctx, locks); err != nil {
 		return err
 	}
@@ -337,17 +345,39 @@ func (s *Service) recordNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead,
 // checkIdentity does for one lead, with one read of the blocks and of the
 // records for the whole batch.
 func pairNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead, hashes map[int64][]int64, now time.Time) error {
+	// Two leads of the batch find each other twice: compared once.
+	fresh := map[int64]bool{}
+	for _, n := range batch {
+		fresh[n.lead.ID] = true
+	}
+	done := map[[2]int64]bool{}
+	var pairs [][]any
+	// A part at a time: each lead may have hundreds of block mates, and
+	// the records read to compare them are what an import holds in
+	// memory.
+	for _, part := range chunks(batch, 250) {
+		found, err := pairPart(ctx, tx, part, hashes, fresh, done, now)
+		if err != nil {
+			return err
+		}
+		pairs = append(pairs, found...)
+	}
+	return storePairs(ctx, tx, pairs)
+}
+
+func pairPart(ctx context.Context, tx *sqldb.Tx, part []*newLead, hashes map[int64][]int64, fresh map[int64]bool,
+	done map[[2]int64]bool, now time.Time) ([][]any, error) {
 	var all []int64
-	for _, hs := range hashes {
-		all = append(all, hs...)
+	for _, n := range part {
+		all = append(all, hashes[n.lead.ID]...)
 	}
 	blocks, err := readBlocks(ctx, tx, all)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	mates := map[int64][]int64{}
 	need := map[int64]bool{}
-	for _, n := range batch {
+	for _, n := range part {
 		id := n.lead.ID
 		seen := map[int64]bool{id: true}
 		for _, h := range hashes[id] {
@@ -365,7 +395,7 @@ func pairNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead, hashes map[int
 		}
 	}
 	if len(need) == 0 {
-		return nil
+		return nil, nil
 	}
 	ids := make([]int64, 0, len(need))
 	for id := range need {
@@ -373,28 +403,32 @@ func pairNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead, hashes map[int
 	}
 	recs, err := readRecords(ctx, tx, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	prepared := make(map[int64]*identity.Prepared, len(recs))
 	for _, r := range recs {
 		prepared[r.ID] = identity.Prepare(r)
 	}
-	done := map[[2]int64]bool{}
 	var pairs [][]any
-	for _, n := range batch {
+	for _, n := range part {
 		me := identity.Prepare(recordOf(n.lead))
 		for _, o := range mates[n.lead.ID] {
-			pair := [2]int64{min(n.lead.ID, o), max(n.lead.ID, o)}
-			if done[pair] || prepared[o] == nil {
+			if prepared[o] == nil {
 				continue
 			}
-			done[pair] = true
+			if fresh[o] {
+				pair := [2]int64{min(n.lead.ID, o), max(n.lead.ID, o)}
+				if done[pair] {
+					continue
+				}
+				done[pair] = true
+			}
 			if m, ok := identity.Default.Score(me, prepared[o]); ok {
 				pairs = append(pairs, []any{m.A, m.B, m.Score, now.UnixMilli()})
 			}
 		}
 	}
-	return storePairs(ctx, tx, pairs)
+	return pairs, nil
 }
 
 // storePairs is storePair for many pairs (lead_a, lead_b, score,

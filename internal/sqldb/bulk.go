@@ -91,13 +91,15 @@ func (t *Tx) copyRows(ctx context.Context, table string, cols []string, rows [][
 	})
 }
 
-// LockKeys is LockKey for many keys at once, taken in sorted order so
-// that two transactions locking overlapping sets cannot deadlock.
+// LockKeys is LockKey for many keys at once, in one statement, taken in
+// the order given: callers that lock overlapping sets must give them in
+// one order, as LockKey's callers take them, or wait for each other in a
+// circle.
 func (t *Tx) LockKeys(ctx context.Context, keys []string) error {
 	if t.dialect != Postgres || len(keys) == 0 {
 		return nil
 	}
-	_, err := t.tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(k)) FROM (SELECT DISTINCT unnest($1::text[]) AS k) ks ORDER BY k COLLATE "C"`, keys)
+	_, err := t.tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) WITH ORDINALITY AS t (k, i) ORDER BY i`, keys)
 	if err != nil {
 		return fmt.Errorf("lock %d keys: %w", len(keys), err)
 	}
