@@ -351,22 +351,23 @@ func pairNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead, hashes map[int
 		fresh[n.lead.ID] = true
 	}
 	done := map[[2]int64]bool{}
-	var pairs [][]any
+	var pairs []identity.Match
 	// A part at a time: each lead may have hundreds of block mates, and
 	// the records read to compare them are what an import holds in
 	// memory.
 	for _, part := range chunks(batch, 250) {
-		found, err := pairPart(ctx, tx, part, hashes, fresh, done, now)
+		found, err := pairPart(ctx, tx, part, hashes, fresh, done)
 		if err != nil {
 			return err
 		}
 		pairs = append(pairs, found...)
 	}
-	return storePairs(ctx, tx, pairs)
+	_, err := storePairs(ctx, tx, pairs, now.UnixMilli())
+	return err
 }
 
 func pairPart(ctx context.Context, tx *sqldb.Tx, part []*newLead, hashes map[int64][]int64, fresh map[int64]bool,
-	done map[[2]int64]bool, now time.Time) ([][]any, error) {
+	done map[[2]int64]bool) ([]identity.Match, error) {
 	var all []int64
 	for _, n := range part {
 		all = append(all, hashes[n.lead.ID]...)
@@ -409,7 +410,7 @@ func pairPart(ctx context.Context, tx *sqldb.Tx, part []*newLead, hashes map[int
 	for _, r := range recs {
 		prepared[r.ID] = identity.Prepare(r)
 	}
-	var pairs [][]any
+	var pairs []identity.Match
 	for _, n := range part {
 		me := identity.Prepare(recordOf(n.lead))
 		for _, o := range mates[n.lead.ID] {
@@ -424,32 +425,11 @@ func pairPart(ctx context.Context, tx *sqldb.Tx, part []*newLead, hashes map[int
 				done[pair] = true
 			}
 			if m, ok := identity.Default.Score(me, prepared[o]); ok {
-				pairs = append(pairs, []any{m.A, m.B, m.Score, now.UnixMilli()})
+				pairs = append(pairs, m)
 			}
 		}
 	}
 	return pairs, nil
-}
-
-// storePairs is storePair for many pairs (lead_a, lead_b, score,
-// found_at), a few statements for all. (Both databases name the columns
-// of VALUES column1, column2...)
-func storePairs(ctx context.Context, tx *sqldb.Tx, pairs [][]any) error {
-	for _, part := range chunks(pairs, 500) {
-		vals := strings.TrimSuffix(strings.Repeat(`(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS DOUBLE PRECISION), CAST(? AS BIGINT)), `, len(part)), ", ")
-		var args []any
-		for _, p := range part {
-			args = append(args, p...)
-		}
-		_, err := tx.Exec(ctx, `INSERT INTO duplicate_pairs (lead_a, lead_b, score, found_at)
-			SELECT v.column1, v.column2, v.column3, v.column4 FROM (VALUES `+vals+`) v
-			WHERE NOT EXISTS (SELECT 1 FROM duplicate_dismissals d WHERE d.lead_a = v.column1 AND d.lead_b = v.column2)
-			ON CONFLICT (lead_a, lead_b) DO UPDATE SET score = excluded.score`, args...)
-		if err != nil {
-			return fmt.Errorf("lead store: store %d pairs: %w", len(part), err)
-		}
-	}
-	return nil
 }
 
 // readBlocks reads, for each of hashes, the leads that share it, at most
