@@ -27,7 +27,7 @@ var reasons = []struct {
 	{regexp.MustCompile(`^must be a number$`), "why.number", nil},
 	{regexp.MustCompile(`^must be a whole number from ([\d,]+) to ([\d,]+)$`), "why.whole_range", []string{"Min", "Max"}},
 	{regexp.MustCompile(`^must be a three-letter currency code such as EUR(?: or USD)?$`), "why.currency", nil},
-	{regexp.MustCompile(`^must be a country name or a two-letter ISO code such as RO$`), "why.country", nil},
+	{regexp.MustCompile(`^must be a country name or a two-letter ISO code(?: such as RO| such as DE or US)?$`), "why.country", nil},
 	{regexp.MustCompile(`^must be one of en, ro, it, nb$`), "why.language", nil},
 	{regexp.MustCompile(`^did you mean (\S+)\?$`), "why.did_you_mean", []string{"Address"}},
 	{regexp.MustCompile(`^must be on one line$`), "why.one_line", nil},
@@ -41,7 +41,64 @@ var reasons = []struct {
 	{regexp.MustCompile(`^must not contain a NUL character$`), "why.no_nul", nil},
 	{regexp.MustCompile(`^must be empty: this conversion hands nothing over to an account executive \(`), "why.handover_note_unused", nil},
 	{regexp.MustCompile(`^must be a closing team$`), "why.closing_team", nil},
-	{regexp.MustCompile(`^must be a number of days from ([\d,]+) to ([\d,]+)$`), "why.days_range", []string{"Min", "Max"}},
+	{regexp.MustCompile(`^must be a (?:whole )?number of days from ([\d,]+) to ([\d,]+)$`), "why.days_range", []string{"Min", "Max"}},
+	// Leads: the owner, BANT qualification and the lifecycle's moves.
+	{regexp.MustCompile(`^no user has this email$`), "why.no_such_user", nil},
+	{regexp.MustCompile(`^is required: what problem should the purchase solve\?$`), "why.need_required", nil},
+	{regexp.MustCompile(`^must be the expected purchase date \(2027-03-31\) or quarter \(2027-Q1\)$`), "why.timing", nil},
+	{regexp.MustCompile(`^say why the lead goes back to nurturing$`), "why.nurturing_reason", nil},
+	{regexp.MustCompile(`^sending a lead to nurturing needs a reason$`), "why.nurturing_needs_reason", nil},
+	{regexp.MustCompile(`^disqualifying needs a reason: one of (.+)$`), "why.disqualify_needs_reason", []string{"Reasons"}},
+	{regexp.MustCompile(`^an MQL becomes an SQL through BANT qualification \(budget, authority, need, timing\)$`), "why.mql_needs_bant", nil},
+	{regexp.MustCompile(`^moving from (\w+) to (\w+) skips the lifecycle: give a reason$`), "why.skips_lifecycle", []string{"From", "To"}},
+	{regexp.MustCompile(`^a customer stays a customer; only an admin can move it, with a reason$`), "why.customer_stays", nil},
+	{regexp.MustCompile(`^cannot move from (\w+) to (\w+) \(allowed: ([\w, ]+); an admin can make other moves with a reason\)$`), "why.cannot_move", []string{"From", "To", "Allowed"}},
+	{regexp.MustCompile(`^must be a whole number$`), "why.whole_number", nil},
+	{regexp.MustCompile(`^must be a whole percentage from 0 to 100$`), "why.whole_percentage", nil},
+	// Accounts and deals.
+	{regexp.MustCompile(`^is required, at most ([\d,]+) characters$`), "why.required_at_most", []string{"Count"}},
+	{regexp.MustCompile(`^must be a web address such as example\.com(?: or https://example\.com)?$`), "why.web_address", nil},
+	{regexp.MustCompile(`^must be a whole number, 0 or more$`), "why.whole_not_negative", nil},
+	{regexp.MustCompile(`^must be a whole amount from ([\d,]+) to ([\d,]+)$`), "why.whole_amount", []string{"Min", "Max"}},
+	{regexp.MustCompile(`^sales users open opportunities for themselves$`), "why.sales_own_deals", nil},
+	{regexp.MustCompile(`^sales users cannot hand a deal to someone else$`), "why.sales_keep_deals", nil},
+	{regexp.MustCompile(`^must be an open pipeline stage: (.+)$`), "why.open_stage", []string{"Stages"}},
+	// Invoices.
+	{regexp.MustCompile(`^is required on an invoice$`), "why.required_invoice", nil},
+	{regexp.MustCompile(`^the buyer's legal name is required on an invoice$`), "why.buyer_legal_name", nil},
+	{regexp.MustCompile(`^the buyer's country is required on an invoice$`), "why.buyer_country", nil},
+	{regexp.MustCompile(`^must be a country, as a two-letter code such as RO$`), "why.country_code", nil},
+	{regexp.MustCompile(`^is not a valid IBAN \(its check digits do not match\)$`), "why.iban", nil},
+	{regexp.MustCompile(`^is required: the account the invoice is for$`), "why.invoice_account", nil},
+	{regexp.MustCompile(`^must not be 0; a return is a negative quantity$`), "why.quantity_zero", nil},
+	{regexp.MustCompile(`^is too large$`), "why.too_large", nil},
+	{regexp.MustCompile(`^must be a percentage from 0 to 100$`), "why.percentage", nil},
+	{regexp.MustCompile(`^must be an amount above 0 such as (\S+)$`), "why.amount_above_zero", []string{"Example"}},
+	{regexp.MustCompile(`^an invoice needs at least one line$`), "why.invoice_needs_line", nil},
+	{regexp.MustCompile(`^the seller's VAT ID is required when VAT is charged$`), "why.seller_vat", nil},
+	{regexp.MustCompile(`^the buyer's VAT ID is required for reverse charge and intra-community supplies$`), "why.buyer_vat", nil},
+	{regexp.MustCompile(`^is more than the (.+) still owed$`), "why.more_than_owed", []string{"Amount"}},
+	{regexp.MustCompile(`^must not be in the future$`), "why.not_future", nil},
+	// Forms, their answers and imports.
+	{regexp.MustCompile(`^must include email: it is how leads are recognised$`), "why.form_needs_email", nil},
+	{regexp.MustCompile(`^needs the consent wording: without it the form asks for no consent to confirm$`), "why.consent_wording", nil},
+	{regexp.MustCompile(`^must be a full http\(s\) address such as https://example\.com/thanks$`), "why.full_url", nil},
+	{regexp.MustCompile(`^must be 1 to 60 lower-case letters, digits and single hyphens, like (\S+)$`), "why.slug", []string{"Example"}},
+	{regexp.MustCompile(`^is too long$`), "why.too_long", nil},
+	{regexp.MustCompile(`^must be one of the choices offered$`), "why.one_of_choices", nil},
+	{regexp.MustCompile(`^map a column to email or phone, or to a name and a company, city, address or birth date$`), "why.import_mapping", nil},
+	// Merges undone and values reviewed, which the duplicates page and a
+	// lead's page show as a note.
+	{regexp.MustCompile(`^This merge cannot be undone: (.+)$`), "why.undo_refused", []string{"Why"}},
+	{regexp.MustCompile(`^it was undone already$`), "why.undone_already", nil},
+	{regexp.MustCompile(`^it was made before merges were recorded$`), "why.merge_unrecorded", nil},
+	{regexp.MustCompile(`^lead (\d+) was merged into another lead or deleted since$`), "why.lead_merged_since", []string{"ID"}},
+	{regexp.MustCompile(`^lead (\d+) was edited since \((.+)\)$`), "why.lead_edited_since", []string{"ID", "Fields"}},
+	{regexp.MustCompile(`^lead (\d+) has the email (\S+) now$`), "why.lead_has_email", []string{"ID", "Email"}},
+	{regexp.MustCompile(`^another lead has the email of a merged lead now$`), "why.email_of_merged", nil},
+	{regexp.MustCompile(`^is used by lead (\d+)$`), "why.used_by_lead", []string{"ID"}},
+	{regexp.MustCompile(`^is used by another lead$`), "why.used_by_another", nil},
+	{regexp.MustCompile(`^these values were reviewed already$`), "why.reviewed_already", nil},
 }
 
 // Reason is reason, a field error in English, in l's language.
@@ -54,17 +111,51 @@ func (l *Locale) Reason(reason string) string {
 		var args []any
 		for i, name := range r.args {
 			v := m[i+1]
+			var arg any = v
 			switch name {
 			case "Count":
-				v = strings.ReplaceAll(v, ",", "")
+				arg = atoi(strings.ReplaceAll(v, ",", ""))
 			case "Min", "Max":
-				v = l.Number(atoi(strings.ReplaceAll(v, ",", "")))
+				arg = l.Number(atoi(strings.ReplaceAll(v, ",", "")))
+			case "From", "To":
+				arg = l.stage(v)
+			case "Allowed":
+				arg = l.each(v, l.stage)
+			case "Fields":
+				arg = l.each(v, l.field)
+			case "Why":
+				arg = l.Reason(v)
 			}
-			args = append(args, name, v)
+			args = append(args, name, arg)
 		}
 		return l.T(r.id, args...)
 	}
 	return reason
+}
+
+// stage is a lifecycle stage's code as l names it.
+func (l *Locale) stage(code string) string {
+	if Has("stage." + code) {
+		return l.T("stage." + code)
+	}
+	return code
+}
+
+// field is a lead field's code as l names it.
+func (l *Locale) field(code string) string {
+	if Has("field." + code) {
+		return l.T("field." + code)
+	}
+	return code
+}
+
+// each is a list written "a, b" with each item as name writes it.
+func (l *Locale) each(list string, name func(string) string) string {
+	items := strings.Split(list, ", ")
+	for i, it := range items {
+		items[i] = name(it)
+	}
+	return strings.Join(items, ", ")
 }
 
 func atoi(s string) int64 {

@@ -505,7 +505,7 @@ func (h *Web) convertLead(w http.ResponseWriter, r *http.Request) {
 		msg = tr(r, "flash.converted_existing_account")
 	}
 	if res.HandoverID != 0 {
-		msg += " Handed over to an account executive."
+		msg += " " + tr(r, "flash.handed_over_to_ae")
 	}
 	h.flash(w, msg)
 	http.Redirect(w, r, fmt.Sprintf("/accounts/%d", res.AccountID), http.StatusSeeOther)

@@ -259,7 +259,7 @@ func version(r *http.Request) int64 {
 func (h *Web) moveProject(r *http.Request, id int64) (string, map[string]string, error) {
 	stage, _ := strconv.ParseInt(r.PostFormValue("stage_id"), 10, 64)
 	p, err := h.Projects.Move(r.Context(), actor(r), id, version(r), stage)
-	return p.Title + " moved to " + p.StageName + ".", nil, err
+	return tr(r, "flash.project_moved", "Title", p.Title, "Stage", p.StageName), nil, err
 }
 
 func (h *Web) changeDelivery(r *http.Request, id int64) (string, map[string]string, error) {
@@ -280,19 +280,19 @@ func (h *Web) changeDelivery(r *http.Request, id int64) (string, map[string]stri
 		in.Owner = nil
 	}
 	_, err := h.Projects.ChangeDelivery(r.Context(), actor(r), id, version(r), in)
-	return "Project saved.", v, err
+	return tr(r, "flash.project_saved"), v, err
 }
 
 func (h *Web) addTask(r *http.Request, id int64) (string, map[string]string, error) {
 	v := map[string]string{"subject": r.PostFormValue("subject"), "assignee": r.PostFormValue("assignee"), "due_on": r.PostFormValue("due_on")}
 	t, err := h.Projects.AddTask(r.Context(), actor(r), id, project.TaskInput{Subject: v["subject"], Assignee: v["assignee"], Due: v["due_on"]})
-	return "Task planned: " + t.Subject + ".", v, err
+	return tr(r, "flash.task_planned", "Subject", t.Subject), v, err
 }
 
 func (h *Web) addMilestone(r *http.Request, id int64) (string, map[string]string, error) {
 	v := map[string]string{"name": r.PostFormValue("name"), "due_on": r.PostFormValue("due_on")}
 	m, err := h.Projects.AddMilestone(r.Context(), actor(r), id, project.MilestoneInput{Name: project.Str(v["name"]), DueOn: project.Str(v["due_on"])})
-	return "Milestone added: " + m.Name + ".", v, err
+	return tr(r, "flash.milestone_added", "Name", m.Name), v, err
 }
 
 func (h *Web) markMilestone(r *http.Request, id int64) (string, map[string]string, error) {
@@ -306,9 +306,9 @@ func (h *Web) markMilestone(r *http.Request, id int64) (string, map[string]strin
 		return "", nil, fault.Errorf(fault.NotFound, "There is no such milestone on this project.")
 	}
 	if done {
-		return "Milestone reached: " + m.Name + ".", nil, err
+		return tr(r, "flash.milestone_reached", "Name", m.Name), nil, err
 	}
-	return "Milestone open again: " + m.Name + ".", nil, err
+	return tr(r, "flash.milestone_open_again", "Name", m.Name), nil, err
 }
 
 func (h *Web) logTime(r *http.Request, id int64) (string, map[string]string, error) {
@@ -316,11 +316,24 @@ func (h *Web) logTime(r *http.Request, id int64) (string, map[string]string, err
 		"note": r.PostFormValue("note")}
 	task, _ := strconv.ParseInt(v["task_id"], 10, 64)
 	e, err := h.Projects.LogTime(r.Context(), actor(r), id, project.TimeInput{TaskID: task, WorkedOn: v["worked_on"], Hours: v["hours"], Note: v["note"]})
-	return fmt.Sprintf("%s hours logged.", strconv.FormatFloat(float64(e.Minutes)/60, 'f', -1, 64)), v, err
+	hours := float64(e.Minutes) / 60
+	return tr(r, "flash.hours_logged", "Count", hours, "Hours", i18n.From(r.Context()).Decimal(hours, hourDecimals(e.Minutes))), v, err
+}
+
+// hourDecimals is how many decimals minutes need written as hours: none
+// for whole hours, one for tenths (1.5), two otherwise (1.25, 0.33).
+func hourDecimals(minutes int64) int {
+	switch {
+	case minutes%60 == 0:
+		return 0
+	case minutes%6 == 0:
+		return 1
+	}
+	return 2
 }
 
 func (h *Web) revokeStatusLink(r *http.Request, id int64) (string, map[string]string, error) {
-	return "The status link no longer works.", nil, h.Projects.RevokeStatusLink(r.Context(), actor(r), id)
+	return tr(r, "flash.status_link_revoked"), nil, h.Projects.RevokeStatusLink(r.Context(), actor(r), id)
 }
 
 // openStatusLink makes a new client link and shows it once, on the page

@@ -110,7 +110,7 @@ func (h *Web) resolveValues(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	case err != nil:
-		h.flash(w, fault.As(err).Message+".")
+		h.flash(w, i18n.From(r.Context()).Reason(fault.As(err).Message)+".")
 	default:
 		h.flash(w, tr(r, "flash.values_reviewed", "ID", l.ID, "Name", l.Name()))
 	}
@@ -140,7 +140,7 @@ func (h *Web) undoMerge(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	case err != nil:
-		h.flash(w, fault.As(err).Message+".")
+		h.flash(w, i18n.From(r.Context()).Reason(fault.As(err).Message)+".")
 	default:
 		ids := make([]string, len(res.Restored))
 		for i, l := range res.Restored {

@@ -79,7 +79,7 @@ func (h *Web) submissionInPath(w http.ResponseWriter, r *http.Request) (submissi
 
 func (h *Web) showSubmission(w http.ResponseWriter, r *http.Request) {
 	if d, ok := h.submissionInPath(w, r); ok {
-		h.render(w, r, "submission", page{Title: fmt.Sprintf("Submission %d", d.Sub.ID), Nav: "submissions", Data: d})
+		h.render(w, r, "submission", page{Title: tr(r, "subm.title", "N", d.Sub.ID), Nav: "submissions", Data: d})
 	}
 }
 
@@ -98,8 +98,8 @@ func (h *Web) acceptSubmission(w http.ResponseWriter, r *http.Request) {
 	err := h.Forms.Accept(r.Context(), actor(r), d.Sub.ID, values)
 	if e := fault.As(err); e != nil && e.Code == fault.Invalid {
 		d, _ = h.submissionInPath(w, r)
-		h.render(w, r, "submission", page{Title: fmt.Sprintf("Submission %d", d.Sub.ID), Nav: "submissions",
-			Data: d, Status: http.StatusUnprocessableEntity, Flash: "Still not valid: correct the fields marked below."})
+		h.render(w, r, "submission", page{Title: tr(r, "subm.title", "N", d.Sub.ID), Nav: "submissions",
+			Data: d, Status: http.StatusUnprocessableEntity, Flash: tr(r, "flash.still_not_valid")})
 		return
 	}
 	if err != nil {

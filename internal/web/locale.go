@@ -131,6 +131,8 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"invLabel":       func(f string) string { return localInvoiceLabel(l, f) },
 		"criterionLabel": func(c matching.Criterion) string { return c.LabelIn(l) },
 		"changeReason":   l.ChangeReason,
+		"exitReason":     func(s string) string { return localExitReason(l, s) },
+		"webhookReason":  func(s string) string { return localWebhookReason(l, s) },
 		"plabel":         func(v any) string { return localProjectLabel(l, v) },
 		"matchNote":      func(c matching.Cell) string { return c.NoteIn(l) },
 		"matchReason":    func(m matching.Match) string { return m.ReasonIn(l) },

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -48,8 +47,8 @@ func (h *Web) trainModel(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, fmt.Sprintf("Model %d trained on %d closed leads: AUC %.3f on the newest %d, held out. Every lead has its new chance.",
-		v.ID, v.Metrics.Closed, v.Metrics.AUC, v.Metrics.HeldOut))
+	h.flash(w, tr(r, "flash.model_trained", "ID", v.ID, "Count", v.Metrics.Closed,
+		"AUC", i18n.From(r.Context()).Decimal(v.Metrics.AUC, 3), "HeldOut", v.Metrics.HeldOut))
 	http.Redirect(w, r, "/prediction", http.StatusSeeOther)
 }
 

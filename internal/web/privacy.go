@@ -2,12 +2,12 @@ package web
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/privacy"
 )
 
@@ -24,14 +24,15 @@ func personOf(v url.Values) privacy.Person {
 		LastName: v.Get("last_name"), Company: v.Get("company")}
 }
 
-// countLabels say what each count of an erasure is, for people.
+// countLabels are the messages that say what each count of an erasure
+// is, for people.
 var countLabels = map[string]string{
-	"leads": "Leads", "timeline": "Timeline entries", "events": "Events (page views, downloads…)",
-	"qualifications": "BANT qualifications", "submissions": "Form submissions (answers, IP address, browser)",
-	"contacts": "Contacts", "opportunities_unlinked": "Deals losing their contact (kept)",
-	"import_rejects": "Rejected import rows", "import_files": "Uploaded import files",
-	"timeline_mentions_redacted": "Other leads' timeline entries naming the address (address replaced)",
-	"login_attempts":             "Failed sign-ins with the address",
+	"leads": "priv.count_leads", "timeline": "priv.count_timeline", "events": "priv.count_events",
+	"qualifications": "priv.count_qualifications", "submissions": "priv.count_submissions",
+	"contacts": "priv.count_contacts", "opportunities_unlinked": "priv.count_opportunities_unlinked",
+	"import_rejects": "priv.count_import_rejects", "import_files": "priv.count_import_files",
+	"timeline_mentions_redacted": "priv.count_timeline_mentions_redacted",
+	"login_attempts":             "priv.count_login_attempts",
 }
 
 // showPrivacy is the admins' page for a person's data requests.
@@ -92,7 +93,7 @@ func (h *Web) confirmErase(w http.ResponseWriter, r *http.Request) {
 	var rows []eraseRow
 	for _, name := range privacy.CountNames {
 		if n := sum.Counts[name]; n > 0 {
-			rows = append(rows, eraseRow{countLabels[name], n})
+			rows = append(rows, eraseRow{tr(r, countLabels[name]), n})
 		}
 	}
 	h.render(w, r, "privacy_erase", page{Title: tr(r, "title.erase_named", "Name", sum.Person), Nav: "privacy", Data: struct {
@@ -119,12 +120,12 @@ func (h *Web) erasePerson(w http.ResponseWriter, r *http.Request) {
 	var parts []string
 	for _, name := range privacy.CountNames {
 		if n := er.Counts[name]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s: %d", strings.ToLower(countLabels[name]), n))
+			parts = append(parts, tr(r, "priv.count_of", "What", tr(r, countLabels[name]), "N", i18n.From(r.Context()).Number(int64(n))))
 		}
 	}
-	msg := "Erased. Nothing held this person's data; the request is recorded."
+	msg := tr(r, "flash.erased_nothing")
 	if len(parts) > 0 {
-		msg = "Erased " + strings.Join(parts, ", ") + "."
+		msg = tr(r, "flash.erased", "What", strings.Join(parts, "; "))
 	}
 	h.flash(w, msg)
 	http.Redirect(w, r, "/privacy", http.StatusSeeOther)

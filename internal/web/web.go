@@ -244,7 +244,7 @@ func (h *Web) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status == 0 {
 		status = http.StatusBadRequest
 	}
-	h.render(w, r, "error", page{Title: i18n.T(r.Context(), "error.status_"+strconv.Itoa(status)), Status: status, Data: e.Message})
+	h.render(w, r, "error", page{Title: i18n.T(r.Context(), "error.status_"+strconv.Itoa(status)), Status: status, Data: i18n.From(r.Context()).Reason(e.Message)})
 }
 
 // formStatus is the status of a form shown again with e's field errors:
@@ -326,6 +326,8 @@ var funcs = template.FuncMap{
 	"opName":         func(op any) string { return localOp(i18n.For(i18n.Default), fmt.Sprint(op)) },
 	"criterionLabel": func(c matching.Criterion) string { return c.Label() },
 	"changeReason":   func(s string) string { return s },
+	"exitReason":     func(s string) string { return s },
+	"webhookReason":  func(s string) string { return s },
 	"plabel":         func(v any) string { return localProjectLabel(i18n.For(i18n.Default), v) },
 	"matchNote":      func(c matching.Cell) string { return c.Note() },
 	"matchReason":    func(m matching.Match) string { return m.Reason() },

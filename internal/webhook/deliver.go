@@ -146,13 +146,17 @@ func (s *Service) send(ctx context.Context, sub Subscription, d Delivery) Attemp
 
 // describe says why an attempt got no answer, without the URL the
 // client's error repeats (the log shows it next to the attempt).
+// NoAnswerInTime is an attempt's error when the receiver did not answer
+// within the timeout.
+const NoAnswerInTime = "no answer within the time allowed"
+
 func describe(err error) string {
 	if errors.Is(err, ErrPrivateAddress) {
 		return ErrPrivateAddress.Error()
 	}
 	var ue interface{ Timeout() bool }
 	if errors.As(err, &ue) && ue.Timeout() {
-		return "no answer within the time allowed"
+		return NoAnswerInTime
 	}
 	var u interface{ Unwrap() error }
 	if errors.As(err, &u) && u.Unwrap() != nil {
