@@ -159,6 +159,17 @@ func TestReasonsReadInTheLanguage(t *testing.T) {
 		{"nb", "must be a whole number from 1 to 10,000", "må være et heltall fra 1 til 10\u00a0000"},
 		{"en", "is required", "is required"},
 		{"it", "a reason no catalog knows", "a reason no catalog knows"},
+		// The lifecycle's refusals name stages, which read in the language.
+		{"ro", "cannot move from lead to customer (allowed: mql, nurturing, disqualified; an admin can make other moves with a reason)",
+			"nu se poate muta din Lead în Client (permise: MQL, Nurturing, Descalificat; un administrator poate face alte mutări cu un motiv)"},
+		{"nb", "moving from customer to lead skips the lifecycle: give a reason", "å flytte fra Kunde til Lead hopper over livssyklusen: oppgi en grunn"},
+		{"it", "is required, at most 200 characters", "è obbligatorio, al massimo 200 caratteri"},
+		{"ro", "is required, at most 200 characters", "este obligatoriu, cel mult 200 de caractere"},
+		{"ro", "must be a whole amount from 0 to 1,000,000,000,000,000", "trebuie să fie o sumă întreagă între 0 și 1.000.000.000.000.000"},
+		{"it", "is more than the 1,250.00 EUR still owed", "è più dei 1,250.00 EUR ancora dovuti"},
+		{"nb", "must include email: it is how leads are recognised", "må ta med e-post: det er slik leads blir gjenkjent"},
+		{"ro", "This merge cannot be undone: lead 12 was edited since (email)", "Această unire nu poate fi anulată: lead-ul 12 a fost modificat între timp (E-mail)"},
+		{"it", "must be a country name or a two-letter ISO code", "deve essere il nome di un paese o un codice ISO di due lettere, ad esempio RO"},
 	}
 	for _, c := range cases {
 		if got := For(c.lang).Reason(c.in); got != c.want {

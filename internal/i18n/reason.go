@@ -87,6 +87,9 @@ var reasons = []struct {
 	{regexp.MustCompile(`^is too long$`), "why.too_long", nil},
 	{regexp.MustCompile(`^must be one of the choices offered$`), "why.one_of_choices", nil},
 	{regexp.MustCompile(`^map a column to email or phone, or to a name and a company, city, address or birth date$`), "why.import_mapping", nil},
+	// The chance-to-convert model, which asks for enough history.
+	{regexp.MustCompile(`^a model needs at least (\d+) closed leads and (\d+) conversions; there are (\d+) closed leads and (\d+) conversions$`),
+		"why.model_needs_history", []string{"Min", "MinConversions", "Closed", "Conversions"}},
 	// Merges undone and values reviewed, which the duplicates page and a
 	// lead's page show as a note.
 	{regexp.MustCompile(`^This merge cannot be undone: (.+)$`), "why.undo_refused", []string{"Why"}},
@@ -115,7 +118,7 @@ func (l *Locale) Reason(reason string) string {
 			switch name {
 			case "Count":
 				arg = atoi(strings.ReplaceAll(v, ",", ""))
-			case "Min", "Max":
+			case "Min", "Max", "MinConversions", "Closed", "Conversions":
 				arg = l.Number(atoi(strings.ReplaceAll(v, ",", "")))
 			case "From", "To":
 				arg = l.stage(v)
