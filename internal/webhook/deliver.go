@@ -146,6 +146,12 @@ func (s *Service) send(ctx context.Context, sub Subscription, d Delivery) Attemp
 
 // describe says why an attempt got no answer, without the URL the
 // client's error repeats (the log shows it next to the attempt).
+// DisabledAfter is the reason kept with a webhook turned off after
+// failures attempts in a row failed, the last for last.
+func DisabledAfter(failures int, last string) string {
+	return fmt.Sprintf("disabled after %d failed attempts in a row; the last: %s", failures, last)
+}
+
 // NoAnswerInTime is an attempt's error when the receiver did not answer
 // within the timeout.
 const NoAnswerInTime = "no answer within the time allowed"
@@ -202,7 +208,7 @@ func (s *Service) record(ctx context.Context, sub Subscription, d Delivery, a At
 			return nil
 		}
 		disabled = true
-		why := fmt.Sprintf("disabled after %d failed attempts in a row; the last: %s", failures, lastError(a))
+		why := DisabledAfter(failures, lastError(a))
 		if _, err := tx.Exec(ctx, `UPDATE webhooks SET disabled_at = ?, disabled_reason = ? WHERE id = ?`, now, why, sub.ID); err != nil {
 			return wrap("disable", err)
 		}
