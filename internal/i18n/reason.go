@@ -55,6 +55,14 @@ var reasons = []struct {
 	{regexp.MustCompile(`^cannot move from (\w+) to (\w+) \(allowed: ([\w, ]+); an admin can make other moves with a reason\)$`), "why.cannot_move", []string{"From", "To", "Allowed"}},
 	{regexp.MustCompile(`^must be a whole number$`), "why.whole_number", nil},
 	{regexp.MustCompile(`^must be a whole percentage from 0 to 100$`), "why.whole_percentage", nil},
+	// Projects in delivery: tasks, milestones and time.
+	{regexp.MustCompile(`^no active user has this email$`), "why.no_active_user", nil},
+	{regexp.MustCompile(`^is required: a date as YYYY-MM-DD$`), "why.required_date", nil},
+	{regexp.MustCompile(`^must not be before the start date$`), "why.not_before_start", nil},
+	{regexp.MustCompile(`^must be hours worked, more than 0 and at most 24, such as 1\.5$`), "why.hours_worked", nil},
+	{regexp.MustCompile(`^only admins log time for others$`), "why.admins_log_for_others", nil},
+	{regexp.MustCompile(`^sales users give projects only to themselves$`), "why.sales_own_projects", nil},
+	{regexp.MustCompile(`^is required: the account the project is for$`), "why.project_account", nil},
 	// Accounts and deals.
 	{regexp.MustCompile(`^is required, at most ([\d,]+) characters$`), "why.required_at_most", []string{"Count"}},
 	{regexp.MustCompile(`^must be a web address such as example\.com(?: or https://example\.com)?$`), "why.web_address", nil},
