@@ -170,6 +170,9 @@ func TestReasonsReadInTheLanguage(t *testing.T) {
 		{"nb", "must include email: it is how leads are recognised", "må ta med e-post: det er slik leads blir gjenkjent"},
 		{"ro", "This merge cannot be undone: lead 12 was edited since (email)", "Această unire nu poate fi anulată: lead-ul 12 a fost modificat între timp (E-mail)"},
 		{"it", "must be a country name or a two-letter ISO code", "deve essere il nome di un paese o un codice ISO di due lettere, ad esempio RO"},
+		{"ro", "there is no invoice 7", "Nu există factură cu numărul 7"},
+		{"nb", "landing page 3 not found", "Fant ikke landingsside 3"},
+		{"it", "opportunity 4 belongs to another sales user", "trattativa 4 appartiene a un altro utente commerciale"},
 	}
 	for _, c := range cases {
 		if got := For(c.lang).Reason(c.in); got != c.want {

@@ -95,6 +95,21 @@ var reasons = []struct {
 	{regexp.MustCompile(`^is too long$`), "why.too_long", nil},
 	{regexp.MustCompile(`^must be one of the choices offered$`), "why.one_of_choices", nil},
 	{regexp.MustCompile(`^map a column to email or phone, or to a name and a company, city, address or birth date$`), "why.import_mapping", nil},
+	// What an error page says most: a record not found or another's,
+	// and actions kept for some roles.
+	{regexp.MustCompile(`^(lead|form|import|project|submission|merge|milestone|landing page) (\d+) not found$`), "why.not_found", []string{"Kind", "ID"}},
+	{regexp.MustCompile(`^there is no (account|opportunity|invoice|activity) (\d+)$`), "why.there_is_no", []string{"Kind", "ID"}},
+	{regexp.MustCompile(`^(lead|opportunity|contact) (\d+) belongs to another sales user$`), "why.belongs_to_other", []string{"Kind", "ID"}},
+	{regexp.MustCompile(`^sales users can assign leads only to themselves$`), "why.sales_assign_self", nil},
+	{regexp.MustCompile(`^only admin and marketing users review duplicates$`), "why.only_review_duplicates", nil},
+	{regexp.MustCompile(`^only admin and marketing users merge leads$`), "why.only_merge", nil},
+	{regexp.MustCompile(`^only admin and marketing users undo merges$`), "why.only_undo_merges", nil},
+	{regexp.MustCompile(`^only admin and marketing users can delete leads$`), "why.only_delete_leads", nil},
+	{regexp.MustCompile(`^lead (\d+) was converted already$`), "why.converted_already", []string{"ID"}},
+	{regexp.MustCompile(`^import (\d+) has already started$`), "why.import_started", []string{"ID"}},
+	{regexp.MustCompile(`^this draft was changed by someone else since you opened it; reload it and apply your change again$`), "why.draft_changed", nil},
+	{regexp.MustCompile(`^only a won opportunity is invoiced; win it first$`), "why.invoice_won_only", nil},
+	{regexp.MustCompile(`^The form could not be read\.$`), "why.form_unreadable", nil},
 	// The chance-to-convert model, which asks for enough history.
 	{regexp.MustCompile(`^a model needs at least (\d+) closed leads and (\d+) conversions; there are (\d+) closed leads and (\d+) conversions$`),
 		"why.model_needs_history", []string{"Min", "MinConversions", "Closed", "Conversions"}},
@@ -136,6 +151,8 @@ func (l *Locale) Reason(reason string) string {
 				arg = l.each(v, l.field)
 			case "Why":
 				arg = l.Reason(v)
+			case "Kind":
+				arg = l.T("kind." + strings.ReplaceAll(v, " ", "_"))
 			}
 			args = append(args, name, arg)
 		}
