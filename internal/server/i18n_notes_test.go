@@ -125,8 +125,9 @@ func TestErasureSpeaksRomanian(t *testing.T) {
 }
 
 // Why an enrolment ended, why a webhook is off, why a merge cannot be
-// undone and why a stage move is refused read in the reader's
-// language, while the API answers them in English as stored.
+// undone, why a stage move is refused and why a lead is not one's own
+// read in the reader's language, while the API answers them in English
+// as stored.
 func TestReasonsOnPagesSpeakTheReadersLanguage(t *testing.T) {
 	f := newFixture(t, dbtest.SQLite(t))
 	_, l := f.call(t, "sales", "POST", "/api/v1/leads", `{"email":"mihai@carpathia.ro","first_name":"Mihai","consent":true,"owner":"sam@example.com"}`)
@@ -157,6 +158,13 @@ func TestReasonsOnPagesSpeakTheReadersLanguage(t *testing.T) {
 	status, _, page = sam.post("/leads/"+lead+"/stage", url.Values{"stage": {"customer"}})
 	if want := "nu se poate muta din Lead în Client (permise: "; status != http.StatusUnprocessableEntity || !strings.Contains(page, want) {
 		t.Errorf("a refused move: %d, want %q in:\n%s", status, want, textOf(page))
+	}
+
+	// Another's lead, on the error page.
+	_, sues := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"ana@carpathia.ro","owner":"sue@example.com"}`)
+	status, _, page = sam.get(fmt.Sprint("/leads/", sues["id"]))
+	if want := fmt.Sprint("lead ", sues["id"], " aparține altui utilizator de vânzări"); status != http.StatusForbidden || !strings.Contains(page, want) {
+		t.Errorf("another's lead: %d, want %q in:\n%s", status, want, textOf(page))
 	}
 
 	// A merge undone twice.
