@@ -166,6 +166,9 @@ func TestReasonsOnPagesSpeakTheReadersLanguage(t *testing.T) {
 	if want := fmt.Sprint("lead ", sues["id"], " aparține altui utilizator de vânzări"); status != http.StatusForbidden || !strings.Contains(page, want) {
 		t.Errorf("another's lead: %d, want %q in:\n%s", status, want, textOf(page))
 	}
+	if status, body := f.call(t, "sales", "GET", fmt.Sprint("/api/v1/leads/", sues["id"]), ""); !strings.Contains(fmt.Sprint(body), "belongs to another sales user") {
+		t.Errorf("the API's refusal is not in English: %d %v", status, body)
+	}
 
 	// A merge undone twice.
 	_, a := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"tess1@twins.ro","first_name":"Tess","last_name":"Twin","company":"Twins"}`)
@@ -200,5 +203,8 @@ func TestReasonsOnPagesSpeakTheReadersLanguage(t *testing.T) {
 	_, _, page = itAdmin.get("/settings/webhooks")
 	if !strings.Contains(page, "è disattivato: disattivato da admin@example.com") {
 		t.Errorf("the webhooks list does not say in Italian why it is off:\n%s", textOf(page))
+	}
+	if _, out := f.call(t, "admin", "GET", fmt.Sprint("/api/v1/webhooks/", hook["id"]), ""); out["disabled_reason"] != "disabled by admin@example.com" {
+		t.Errorf("the API's reason: %v", out["disabled_reason"])
 	}
 }
