@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -206,5 +207,41 @@ func TestReasonsOnPagesSpeakTheReadersLanguage(t *testing.T) {
 	}
 	if _, out := f.call(t, "admin", "GET", fmt.Sprint("/api/v1/webhooks/", hook["id"]), ""); out["disabled_reason"] != "disabled by admin@example.com" {
 		t.Errorf("the API's reason: %v", out["disabled_reason"])
+	}
+}
+
+// A meeting dragged on the calendar, and one saved from a form older
+// than it, say so in Romanian to a Romanian user.
+func TestActivityNotesSpeakRomanian(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	_, meeting := contactAndMeeting(t, f)
+	b := romanianBrowser(t, f)
+	drag := func(version string) (int, string) {
+		req, _ := http.NewRequest("POST", f.srv.URL+"/activities/"+meeting+"/move",
+			strings.NewReader(url.Values{"due": {"2026-12-05T14:00"}, "version": {version}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Requested-With", "fetch")
+		req.Header.Set("Origin", f.srv.URL)
+		resp, err := b.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if status, body := drag("1"); status != http.StatusOK || !strings.HasPrefix(body, "Demo a fost mutat pe ") || len(englishIn("<p>"+body+"</p>")) > 0 {
+		t.Errorf("a drag: %d %q", status, body)
+	}
+	if status, body := drag("1"); status != http.StatusConflict || body != "Altcineva a modificat între timp această activitate; calendarul este afișat din nou așa cum este acum." {
+		t.Errorf("a stale drag: %d %q", status, body)
+	}
+	status, _, page := b.post("/activities/"+meeting, url.Values{"kind": {"meeting"}, "subject": {"Demo"}, "due": {"2026-12-06T10:00"},
+		"duration": {"45"}, "status": {"planned"}, "version": {"1"}})
+	if want := "Altcineva a modificat această activitate în timp ce o editai."; status != http.StatusConflict || !strings.Contains(page, want) || !strings.Contains(page, ", planificată.") {
+		t.Errorf("a stale save: %d, want %q in:\n%s", status, want, textOf(page))
+	}
+	for _, hit := range englishIn(page) {
+		t.Errorf("the refused save: %s", hit)
 	}
 }

@@ -219,10 +219,10 @@ func (h *Web) updateActivity(w http.ResponseWriter, r *http.Request) {
 	saved, err := h.Activities.Update(r.Context(), actor(r), act.ID, p)
 	if e := fault.As(err); e != nil && e.Code == fault.Conflict {
 		cur, _ := h.Activities.Get(r.Context(), actor(r), act.ID)
+		l := i18n.From(r.Context())
 		v["version"] = strconv.FormatInt(cur.Version, 10)
 		h.render(w, r, "activity", page{Title: act.Subject, Nav: "today", Status: http.StatusConflict, Data: activityForm{Activity: cur,
-			Values: v, Zone: loc, Conflict: "Someone else changed this activity while you were editing it. Your changes are kept below; " +
-				"it is now due " + inZone(cur, loc) + ", " + string(cur.Status) + ". Save again to replace their change with yours."}})
+			Values: v, Zone: loc, Conflict: tr(r, "act.changed_while_editing", "When", activityWhen(l, cur, loc), "Status", activityStatus(l, cur.Status))}})
 		return
 	}
 	if e := fault.As(err); e != nil && e.Fields != nil {
@@ -243,6 +243,15 @@ func inZone(a activity.Activity, loc *time.Location) string {
 		return a.DueAt.Format("Mon 2 Jan 2006") + " (all day)"
 	}
 	return a.DueAt.In(loc).Format("Mon 2 Jan 2006 15:04 MST")
+}
+
+// activityStatus is status as a sentence names it: "planned" in
+// English, "planificată" in Romanian.
+func activityStatus(l *i18n.Locale, status activity.Status) string {
+	if l.Lang == i18n.Default {
+		return string(status)
+	}
+	return strings.ToLower(localHuman(l, string(status)))
 }
 
 // activityWhen is when a is due, as inZone writes it, in l's language.
@@ -292,13 +301,13 @@ func (h *Web) moveActivity(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case err == nil:
 			w.WriteHeader(http.StatusOK)
-			fmt.Fprintf(w, "%s moved to %s.", moved.Subject, inZone(moved, h.zone(r)))
+			fmt.Fprint(w, tr(r, "flash.activity_moved", "Subject", moved.Subject, "When", activityWhen(i18n.From(r.Context()), moved, h.zone(r))))
 		case e != nil && e.Code == fault.Conflict:
 			w.WriteHeader(http.StatusConflict)
-			fmt.Fprint(w, "Someone else changed this activity meanwhile; the calendar is shown again as it is now.")
+			fmt.Fprint(w, tr(r, "flash.activity_changed_meanwhile"))
 		case e != nil && e.Fields != nil:
 			w.WriteHeader(formStatus(e))
-			fmt.Fprintf(w, "Due %s", e.Fields["due_at"])
+			fmt.Fprint(w, tr(r, "flash.activity_due_why", "Why", i18n.From(r.Context()).Reason(e.Fields["due_at"])))
 		default:
 			h.serverError(w, r, err)
 		}
