@@ -245,3 +245,42 @@ func TestActivityNotesSpeakRomanian(t *testing.T) {
 		t.Errorf("the refused save: %s", hit)
 	}
 }
+
+// A visitor whose browser asks for Romanian reads why sign-in is held
+// back, and how long for, in Romanian; a signed-in Romanian user reads a
+// missing page's note in Romanian.
+func TestSignInWaitAndMissingPageSpeakRomanian(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := newBrowser(t, f.srv.URL)
+	attempt := func() (int, string) {
+		req, _ := http.NewRequest("POST", f.srv.URL+"/login", strings.NewReader(url.Values{"email": {"mia@example.com"}, "password": {"parolă greșită"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", f.srv.URL)
+		req.Header.Set("Accept-Language", "ro-RO,ro;q=0.9")
+		resp, err := b.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	for i := 0; i < 5; i++ {
+		if status, _ := attempt(); status != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d", i+1, status)
+		}
+	}
+	status, page := attempt()
+	got := regexp.MustCompile(`<p class="error-summary" role="alert">([^<]*)</p>`).FindStringSubmatch(page)
+	if status != http.StatusTooManyRequests || got == nil || !regexp.MustCompile(`^Prea multe autentificări eșuate\. Încearcă din nou peste 1[45] minute\.$`).MatchString(html.UnescapeString(got[1])) {
+		t.Errorf("the sixth attempt: %d %q", status, got)
+	}
+	sam := romanianBrowser(t, f)
+	status, _, page = sam.get("/nicio-pagina")
+	if want := "Nu există nicio pagină la /nicio-pagina."; status != http.StatusNotFound || !strings.Contains(page, want) {
+		t.Errorf("a missing page: %d, want %q in:\n%s", status, want, textOf(page))
+	}
+	for _, hit := range englishIn(page) {
+		t.Errorf("the missing page: %s", hit)
+	}
+}

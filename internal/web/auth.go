@@ -58,8 +58,7 @@ func (h *Web) login(w http.ResponseWriter, r *http.Request) {
 	if errors.As(err, &throttled) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(throttled.RetryAfter.Seconds()))))
 		h.render(w, r, "login", page{Title: i18n.T(r.Context(), "login.sign_in"), Status: http.StatusTooManyRequests,
-			Data: loginData{Email: email, Next: next, Error: "Too many failed sign-ins. Please try again in " +
-				humanWait(throttled.RetryAfter) + "."}})
+			Data: loginData{Email: email, Next: next, Error: tooManySignIns(r, throttled.RetryAfter)}})
 		return
 	}
 	if fault.CodeOf(err) == fault.Unauthorized {
@@ -94,14 +93,11 @@ func (h *Web) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// humanWait says a wait in whole minutes, or seconds under one.
-func humanWait(d time.Duration) string {
+// tooManySignIns says, in the reader's language, how long to wait
+// before signing in again: seconds under a minute, minutes above.
+func tooManySignIns(r *http.Request, d time.Duration) string {
 	if d < time.Minute {
-		return strconv.Itoa(max(1, int(math.Ceil(d.Seconds())))) + " seconds"
+		return tr(r, "login.too_many_seconds", "Count", max(1, int(math.Ceil(d.Seconds()))))
 	}
-	m := int(math.Ceil(d.Minutes()))
-	if m == 1 {
-		return "1 minute"
-	}
-	return strconv.Itoa(m) + " minutes"
+	return tr(r, "login.too_many_minutes", "Count", int(math.Ceil(d.Minutes())))
 }

@@ -242,5 +242,5 @@ func (h *Web) handler(table *routeTable) http.Handler {
 
 func (h *Web) notFound(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, "error", page{Title: "Not found", Status: http.StatusNotFound,
-		Data: "There is no page at " + r.URL.Path + "."})
+		Data: tr(r, "error.no_page", "Path", r.URL.Path)})
 }
