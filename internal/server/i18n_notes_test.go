@@ -119,6 +119,13 @@ func TestErasureSpeaksRomanian(t *testing.T) {
 	if !strings.HasPrefix(got, "Șters. Lead-uri: 1; Intrări în cronologie: ") || len(englishIn(`<p>`+html.EscapeString(got)+`</p>`)) > 0 {
 		t.Errorf("the note after the erasure reads %q", got)
 	}
+	_, _, page = admin.get("/privacy")
+	if !strings.Contains(page, ">Lead-uri: 1; ") {
+		t.Errorf("the erasures list does not name what went in Romanian:\n%s", textOf(page))
+	}
+	for _, hit := range englishIn(page) {
+		t.Errorf("the privacy page after an erasure: %s", hit)
+	}
 	got = noteAfter(t, admin, "/privacy/erase", url.Values{"email": {"ioana.popa@carpathia.ro"}})
 	if want := "Șters. Nimic nu conținea datele acestei persoane; cererea a fost înregistrată."; got != want {
 		t.Errorf("the note after erasing no one reads %q, want %q", got, want)

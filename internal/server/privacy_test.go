@@ -130,7 +130,7 @@ func TestPrivacyPagesConfirmBeforeErasing(t *testing.T) {
 			t.Fatalf("erase: %d → %s", status, loc)
 		}
 		_, _, body = admin.get("/privacy")
-		if !strings.Contains(body, "Erased leads: 1") || !strings.Contains(body, "admin@example.com") {
+		if !strings.Contains(body, "Erased. Leads: 1") || !strings.Contains(body, "admin@example.com") {
 			t.Errorf("after the erasure, the page says:\n%s", body)
 		}
 		if status, _ := f.call(t, "admin", "GET", fmt.Sprintf("/api/v1/leads/%d", pat), ""); status != http.StatusNotFound {

@@ -132,6 +132,7 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"criterionLabel": func(c matching.Criterion) string { return c.LabelIn(l) },
 		"changeReason":   l.ChangeReason,
 		"exitReason":     func(s string) string { return localExitReason(l, s) },
+		"erasureCount":   func(name string) string { return localCountLabel(l, name) },
 		"webhookReason":  func(s string) string { return localWebhookReason(l, s) },
 		"plabel":         func(v any) string { return localProjectLabel(l, v) },
 		"matchNote":      func(c matching.Cell) string { return c.NoteIn(l) },

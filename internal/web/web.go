@@ -327,6 +327,7 @@ var funcs = template.FuncMap{
 	"criterionLabel": func(c matching.Criterion) string { return c.Label() },
 	"changeReason":   func(s string) string { return s },
 	"exitReason":     func(s string) string { return s },
+	"erasureCount":   func(name string) string { return name },
 	"webhookReason":  func(s string) string { return s },
 	"plabel":         func(v any) string { return localProjectLabel(i18n.For(i18n.Default), v) },
 	"matchNote":      func(c matching.Cell) string { return c.Note() },
