@@ -64,10 +64,16 @@ func Find(ctx context.Context, q sqldb.Querier, c Candidate) (Match, bool, error
 func FindAll(ctx context.Context, q sqldb.Querier, cands []Candidate) (found []Match, ok []bool, err error) {
 	keys := make([][]Key, len(cands))
 	values := map[string][]any{}
+	seen := map[string]bool{}
 	for i, c := range cands {
 		keys[i] = Keys(c)
 		for _, k := range keys[i] {
-			values[column(k.By)] = append(values[column(k.By)], k.Value)
+			// Each value once: read again in another part of the list, its
+			// accounts would be listed twice and look like two.
+			if col := column(k.By); !seen[col+"\x00"+k.Value] {
+				seen[col+"\x00"+k.Value] = true
+				values[col] = append(values[col], k.Value)
+			}
 		}
 	}
 	// Every account holding one of the values, in id order: what Find's
