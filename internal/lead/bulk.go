@@ -205,27 +205,28 @@ func (s *Service) insertNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead,
 // version. A row whose email is taken by then (another writer's, not yet
 // visible when the batch looked) is skipped by ON CONFLICT and returned in
 // missed. On PostgreSQL the rows are copied into a staging table first
-// and inserted from there by one INSERT … SELECT.
+// and inserted from there by one INSERT … SELECT. Each row is given its
+// id beforehand, so the rows that come back are known by it.
 func writeLeads(ctx context.Context, tx *sqldb.Tx, batch []*newLead) (stored, missed []*newLead, err error) {
-	cols := strings.Fields(strings.ReplaceAll(storedColumns, ",", " "))
+	ids, err := tx.NewIDs(ctx, "leads", len(batch))
+	if err != nil {
+		return nil, nil, fmt.Errorf("lead store: insert: %w", err)
+	}
+	cols := append([]string{"id"}, strings.Fields(strings.ReplaceAll(storedColumns, ",", " "))...)
 	rows := make([][]any, len(batch))
 	for i, n := range batch {
-		rows[i] = args(n.lead)
+		rows[i] = append([]any{ids[i]}, args(n.lead)...)
 	}
-	type got struct {
-		id, version        int64
-		email, first, last string
-	}
-	var back []got
+	back := make(map[int64]int64, len(batch)) // id → version
 	scan := func(r *sql.Rows) error {
-		var g got
-		if err := r.Scan(&g.id, &g.version, &g.email, &g.first, &g.last); err != nil {
+		var id, version int64
+		if err := r.Scan(&id, &version); err != nil {
 			return err
 		}
-		back = append(back, g)
+		back[id] = version
 		return nil
 	}
-	const returning = ` ON CONFLICT DO NOTHING RETURNING id, version, email, first_name, last_name`
+	const returning = ` ON CONFLICT DO NOTHING RETURNING id, version`
 	if tx.Postgres() {
 		err = stageLeads(ctx, tx, cols, rows, returning, scan)
 	} else {
@@ -234,24 +235,17 @@ func writeLeads(ctx context.Context, tx *sqldb.Tx, batch []*newLead) (stored, mi
 	if err != nil {
 		return nil, nil, fmt.Errorf("lead store: insert: %w", err)
 	}
-	// Rows come back in the order they were given (the order of the
-	// VALUES, or the staging table's seq); those skipped do not. Each
-	// returned row is checked to be the one expected.
-	j := 0
-	for _, n := range batch {
-		if j < len(back) && back[j].email == n.lead.Email && back[j].first == n.lead.FirstName && back[j].last == n.lead.LastName {
-			n.lead.ID, n.lead.Version = back[j].id, back[j].version
-			stored = append(stored, n)
-			j++
+	for i, n := range batch {
+		version, ok := back[ids[i]]
+		if !ok {
+			if n.lead.Email == "" {
+				return nil, nil, fmt.Errorf("lead store: insert: a lead without an email was not stored")
+			}
+			missed = append(missed, n)
 			continue
 		}
-		if n.lead.Email == "" {
-			return nil, nil, fmt.Errorf("lead store: insert: a lead without an email came back out of order")
-		}
-		missed = append(missed, n)
-	}
-	if j != len(back) {
-		return nil, nil, fmt.Errorf("lead store: insert: %d rows came back for %d stored", len(back), j)
+		n.lead.ID, n.lead.Version = ids[i], version
+		stored = append(stored, n)
 	}
 	return stored, missed, nil
 }
@@ -323,8 +317,11 @@ func (s *Service) recordNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead,
 	if err := tx.InsertRows(ctx, "lead_words", []string{"word", "lead_id"}, wordRows); err != nil {
 		return fmt.Errorf("lead store: words: %w", err)
 	}
-	// As in checkIdentity: look-alikes written at once take turns, each
-	// taking its keys in the order of their hashes.
+	// As in checkIdentity: look-alikes written at once take turns. A
+	// batch takes its keys in the order of their hashes, but a transaction
+	// of several batches (or one that also merges rows one by one) holds
+	// the earlier ones meanwhile, so two imports can still meet in a
+	// deadlock; PostgreSQL's victim is run again (sqldb.InTx).
 	slices.Sort(all)
 	all = slices.Compact(all)
 	locks := make([]string, len(all))

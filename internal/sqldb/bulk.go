@@ -109,3 +109,31 @@ func (t *Tx) LockKeys(ctx context.Context, keys []string) error {
 // Postgres reports whether the transaction runs on PostgreSQL, for the
 // few writes where the dialects part ways (COPY into a staging table).
 func (t *Tx) Postgres() bool { return t.dialect == Postgres }
+
+// NewIDs reserves n ids of table for rows about to be inserted with
+// their id given: rows can then be told apart by id whatever order an
+// INSERT … RETURNING gives them back in (neither database promises one).
+// On SQLite the transaction holds the only writer, so the ids after the
+// largest are free until it ends; on PostgreSQL they come from the
+// table's identity sequence.
+func (t *Tx) NewIDs(ctx context.Context, table string, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	if t.dialect == Postgres {
+		err := t.QueryEach(ctx, `SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, CAST(? AS INTEGER))`,
+			[]any{table, n}, func(r *sql.Rows) error {
+				var id int64
+				err := r.Scan(&id)
+				ids = append(ids, id)
+				return err
+			})
+		return ids, err
+	}
+	var last int64
+	if err := t.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+table).Scan(&last); err != nil {
+		return nil, err
+	}
+	for i := range n {
+		ids = append(ids, last+1+int64(i))
+	}
+	return ids, nil
+}

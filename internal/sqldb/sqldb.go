@@ -363,9 +363,11 @@ func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	// Rolled back unless committed, on a panic in fn too: the connection's
+	// Close, deferred before, would otherwise wait for the open transaction.
+	defer tx.Rollback()
 	t := &Tx{tx: tx, conn: conn, h: db.W, dialect: db.Dialect, stmts: map[string]*sql.Stmt{}}
 	if err := fn(t); err != nil {
-		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
