@@ -377,8 +377,8 @@ func restore(l *Lead, special map[string]string, bad fault.Fields) {
 
 // emailIs finds a lead by email, ignoring case. The unique index on
 // emails leaves out leads without one, and a planner uses it only for a
-// condition that leaves them out too: without email <> ” every lookup
-// reads every lead.
+// condition that leaves them out too: a lookup that does not say the
+// email is not empty reads every lead.
 const emailIs = `lower(email) = lower(?) AND email <> ''`
 
 // lockLeadByEmail reads and locks (see lockLead) the lead with email: a

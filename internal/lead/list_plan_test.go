@@ -52,7 +52,7 @@ func TestSearchUsesTheWordIndex(t *testing.T) {
 // Every lookup of a lead by its email (intake's merge, events named by
 // email, undo's check) is a search of the email index, which leaves out
 // leads without an email: on both databases a lookup that does not say
-// email <> ” reads every lead.
+// the email is not empty reads every lead.
 func TestEmailLookupsUseTheEmailIndex(t *testing.T) {
 	queries := []string{leadByEmail, `SELECT id, COALESCE(owner_id, 0) FROM leads WHERE ` + emailIs,
 		`SELECT id FROM leads WHERE ` + emailIs + ` AND id <> ?`}
