@@ -64,26 +64,41 @@ func (r Rules) Grade(score int) string {
 	return Cold
 }
 
-// Score computes a lead's score at now.
+// Score computes a lead's score at now from all its events: the fold of
+// the events into sums (see Keyset) that the incremental path keeps too,
+// with each behavioural rule's events and their decayed points, the
+// ledger behind "why this score".
 func Score(f Facts, events []Event, r Rules, now time.Time) Result {
-	var res Result
+	k := r.Keyset()
+	nowMs := now.UnixMilli()
+	res := ScoreSums(f, k.Fold(events, nowMs), k, r, nowMs)
+	for j := range res.Fired {
+		fired := &res.Fired[j]
+		if fired.Kind != "behaviour" {
+			continue
+		}
+		b := r.Behaviour[fired.Index]
+		key := k.Keys[k.Of[fired.Index]]
+		for _, e := range events {
+			if at := e.At.UnixMilli(); key.Matches(e) && key.inWindow(at, nowMs) {
+				fired.Events = append(fired.Events, Contribution{EventID: e.ID, At: e.At, Points: float64(b.Points) * k.decay(nowMs-at)})
+			}
+		}
+	}
+	return res
+}
+
+// explicit scores f by r's explicit rules.
+func explicit(f Facts, r Rules) (int, []Fired) {
+	var points int
+	var fired []Fired
 	for i, e := range r.Explicit {
 		if Matches(e, f) {
-			res.Explicit += e.Points
-			res.Fired = append(res.Fired, Fired{Kind: "explicit", Index: i, Label: labelOf(e.Label, e.Field+" "+string(e.Op)), Points: float64(e.Points)})
+			points += e.Points
+			fired = append(fired, Fired{Kind: "explicit", Index: i, Label: labelOf(e.Label, e.Field+" "+string(e.Op)), Points: float64(e.Points)})
 		}
 	}
-	for i, b := range r.Behaviour {
-		fired, ok := scoreBehaviour(b, events, r.HalfLifeDays, now)
-		if ok {
-			fired.Index = i
-			res.Behaviour += fired.Points
-			res.Fired = append(res.Fired, fired)
-		}
-	}
-	res.Score = res.Explicit + int(math.Round(res.Behaviour))
-	res.Grade = r.Grade(res.Score)
-	return res
+	return points, fired
 }
 
 func labelOf(label, fallback string) string {
@@ -99,29 +114,6 @@ func Decay(age time.Duration, halfLifeDays float64) float64 {
 		return 1
 	}
 	return math.Exp2(-age.Hours() / 24 / halfLifeDays)
-}
-
-func scoreBehaviour(b Behaviour, events []Event, halfLife float64, now time.Time) (Fired, bool) {
-	fired := Fired{Kind: "behaviour", Label: labelOf(b.Label, b.Event)}
-	for _, ev := range events {
-		if ev.Type != b.Event || (b.URL != "" && !Glob(b.URL, ev.URL)) {
-			continue
-		}
-		age := now.Sub(ev.At)
-		if b.WindowDays > 0 && age > time.Duration(b.WindowDays)*24*time.Hour {
-			continue
-		}
-		p := float64(b.Points) * Decay(age, halfLife)
-		fired.Points += p
-		fired.Events = append(fired.Events, Contribution{EventID: ev.ID, At: ev.At, Points: p})
-	}
-	if len(fired.Events) == 0 {
-		return fired, false
-	}
-	if c := float64(b.Cap); b.Cap > 0 && math.Abs(fired.Points) > c {
-		fired.Points, fired.Capped = math.Copysign(c, fired.Points), true
-	}
-	return fired, true
 }
 
 // boolFields hold "true" or "false"; false counts as empty.
