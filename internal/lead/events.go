@@ -102,21 +102,17 @@ func (s *Service) RecordEvents(ctx context.Context, a access.Actor, in []EventIn
 			if err != nil {
 				return err
 			}
-			if err := storeEvent(ctx, tx, id, in[i], now); err != nil {
-				return err
-			}
 			out[i].LeadID = id
 			if id != 0 {
 				touched[id] = true
 			}
 		}
-		// Rescore in id order, so concurrent batches lock leads alike.
 		ids := make([]int64, 0, len(touched))
 		for id := range touched {
 			ids = append(ids, id)
 		}
 		slices.Sort(ids)
-		scores, err := s.rescoreMany(ctx, tx, ids, ReasonActivity, now)
+		scores, err := s.recordScored(ctx, tx, in, out, ids, now)
 		if err != nil {
 			return err
 		}
@@ -140,40 +136,118 @@ func (s *Service) eventsTx(ctx context.Context, fn func(*sqldb.Tx) error) error 
 	return s.db.InTx(ctx, fn)
 }
 
-// rescoreMany rescores leads ids (in id order) inside tx, reading them
-// and their events with two queries rather than two a lead.
-func (s *Service) rescoreMany(ctx context.Context, tx *sqldb.Tx, ids []int64, reason string, now time.Time) (map[int64]Lead, error) {
-	out := make(map[int64]Lead, len(ids))
-	for len(ids) > 0 {
-		n := min(len(ids), maxInList)
-		part := ids[:n]
-		ids = ids[n:]
-		in, args := inList(part)
-		// Locked in id order (see lockLead): an edit of one of these leads
-		// waits for the rescore, and the rescore for the edit.
-		locked, err := queryLeads(ctx, tx, `SELECT `+columns+fromLeads+` WHERE l.id IN (`+in+`) ORDER BY l.id`+tx.ForUpdate("l"), args...)
-		if err != nil {
-			return nil, fmt.Errorf("lead store: leads to rescore: %w", err)
+// recordScored stores the events of in (out names each one's lead, 0
+// for a visitor's) and updates the score of every lead ids names from
+// its stored sums: one read of the lead and its sums, one insert an
+// event, one write of the sums, and a write of the score when it moved.
+// A lead whose sums are missing or of other rules has them rebuilt from
+// its events first; one whose window moved has that rule recomputed from
+// the events inside the window.
+//
+// The leads are locked, in id order, before their events are stored, so
+// the events of one lead get their ids in the order they are added to
+// its sums, also when two batches for it run at once on PostgreSQL: the
+// order the full recomputation folds them in (see scoring.Keyset).
+func (s *Service) recordScored(ctx context.Context, tx *sqldb.Tx, in []EventInput, out []EventResult, ids []int64, now time.Time) (map[int64]Lead, error) {
+	rs, err := s.rules.CurrentIn(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	k := rs.Rules.Keyset()
+	nowMs := now.UnixMilli()
+	leads := make(map[int64]Lead, len(ids))
+	sums := make(map[int64]scoring.Sums, len(ids))
+	for part := range slices.Chunk(ids, maxInList) {
+		if err := s.lockWithSums(ctx, tx, part, k, nowMs, leads, sums); err != nil {
+			return nil, err
 		}
-		for _, l := range locked {
-			out[l.ID] = l
-		}
-		events, err := eventsOfMany(ctx, tx, in, args)
+	}
+	for i := range in {
+		lead := out[i].LeadID
+		at, err := storeEvent(ctx, tx, lead, in[i], now)
 		if err != nil {
 			return nil, err
 		}
-		for _, id := range part {
-			l, ok := out[id]
-			if !ok {
-				continue // deleted meanwhile
-			}
-			if err := s.rescoreWith(ctx, tx, &l, events[id], reason, now); err != nil {
-				return nil, err
-			}
-			out[id] = l
+		if s, ok := sums[lead]; ok {
+			k.Add(s, scoring.Event{Type: in[i].Type, URL: in[i].URL, At: at}, nowMs)
 		}
 	}
-	return out, nil
+	for _, id := range ids {
+		l, ok := leads[id]
+		if !ok {
+			continue // deleted meanwhile
+		}
+		if err := scoring.PutSums(ctx, tx, id, k, sums[id]); err != nil {
+			return nil, err
+		}
+		res := scoring.ScoreSums(scoring.Facts(l.Values()), sums[id], k, rs.Rules, nowMs)
+		if err := s.storeResult(ctx, tx, &l, res, rs.Rules, ReasonActivity, now); err != nil {
+			return nil, err
+		}
+		leads[id] = l
+	}
+	return leads, nil
+}
+
+// lockWithSums locks the leads ids names (at most maxInList, in id order;
+// see lockLead: an edit of one waits for the batch, and the batch for the
+// edit) and reads their sums into leads and sums, made current for k at
+// now.
+func (s *Service) lockWithSums(ctx context.Context, tx *sqldb.Tx, ids []int64, k scoring.Keyset, now int64, leads map[int64]Lead, sums map[int64]scoring.Sums) error {
+	in, args := inList(ids)
+	locked, err := queryLeads(ctx, tx, `SELECT `+columns+fromLeads+` WHERE l.id IN (`+in+`) ORDER BY l.id`+tx.ForUpdate("l"), args...)
+	if err != nil {
+		return fmt.Errorf("lead store: leads to score: %w", err)
+	}
+	stored, err := scoring.ReadSums(ctx, tx, in, args)
+	if err != nil {
+		return err
+	}
+	var rebuild []int64
+	for _, l := range locked {
+		leads[l.ID] = l
+		if got, ok := stored[l.ID].For(k); ok {
+			sums[l.ID] = got
+		} else {
+			rebuild = append(rebuild, l.ID)
+		}
+	}
+	if len(rebuild) > 0 {
+		in, args := inList(rebuild)
+		events, err := eventsOfMany(ctx, tx, in, args)
+		if err != nil {
+			return err
+		}
+		for _, id := range rebuild {
+			sums[id] = k.Fold(events[id], now)
+		}
+	}
+	for _, l := range locked {
+		if err := refreshWindows(ctx, tx, l.ID, k, sums[l.ID], now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refreshWindows recomputes the windowed rules of a lead's sums that an
+// event has left by now, from the lead's events inside the window.
+func refreshWindows(ctx context.Context, q sqldb.Querier, id int64, k scoring.Keyset, sums scoring.Sums, now int64) error {
+	stale, days := k.Stale(sums, now)
+	if stale == nil {
+		return nil
+	}
+	rows, err := q.Query(ctx, `SELECT lead_id, id, type, url, occurred_at FROM events WHERE lead_id = ? AND occurred_at >= ?`,
+		id, now-int64(days)*24*int64(time.Hour/time.Millisecond))
+	if err != nil {
+		return fmt.Errorf("lead store: events in the window of %d: %w", id, err)
+	}
+	events, err := collectEvents(rows)
+	if err != nil {
+		return err
+	}
+	k.FoldInto(sums, stale, events[id], now)
+	return nil
 }
 
 // maxInList is the most ids one IN list holds.
@@ -195,7 +269,7 @@ func inList(ids []int64) (string, []any) {
 }
 
 // eventsOfMany loads the events of the leads an IN list names, by lead.
-func eventsOfMany(ctx context.Context, tx *sqldb.Tx, in string, args []any) (map[int64][]scoring.Event, error) {
+func eventsOfMany(ctx context.Context, tx sqldb.Querier, in string, args []any) (map[int64][]scoring.Event, error) {
 	rows, err := tx.Query(ctx, `SELECT lead_id, id, type, url, occurred_at FROM events WHERE lead_id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("lead store: events to rescore: %w", err)
@@ -306,11 +380,13 @@ func (s *Service) eventLead(ctx context.Context, tx *sqldb.Tx, a access.Actor, k
 	return id, nil
 }
 
-func storeEvent(ctx context.Context, tx *sqldb.Tx, leadID int64, e EventInput, now time.Time) error {
+// storeEvent stores e and returns its time as stored.
+func storeEvent(ctx context.Context, tx *sqldb.Tx, leadID int64, e EventInput, now time.Time) (time.Time, error) {
 	at := e.OccurredAt
 	if at.IsZero() {
 		at = now
 	}
+	at = time.UnixMilli(at.UnixMilli()).UTC()
 	props := ""
 	if len(e.Properties) > 0 {
 		b, _ := json.Marshal(e.Properties) // a map of strings always marshals
@@ -321,12 +397,12 @@ func storeEvent(ctx context.Context, tx *sqldb.Tx, leadID int64, e EventInput, n
 		lead = leadID
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO events (lead_id, visitor_id, type, url, occurred_at, properties, source)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, lead, e.VisitorID, e.Type, e.URL, at.UTC().UnixMilli(), props, e.Source)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, lead, e.VisitorID, e.Type, e.URL, at.UnixMilli(), props, e.Source)
 	if err != nil {
-		return fmt.Errorf("lead store: record event: %w", err)
+		return at, fmt.Errorf("lead store: record event: %w", err)
 	}
 	if leadID != 0 {
 		tx.Touch(live.Lead(leadID))
 	}
-	return nil
+	return at, nil
 }

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"leadflow/internal/access"
@@ -83,32 +85,90 @@ func (s *Service) RescoreAll(ctx context.Context, reason string, progress func(R
 type scored struct {
 	lead Lead
 	res  scoring.Result
+	// sums, when rebuilt or refreshed from events, are stored unless
+	// written since they were read as was.
+	sums scoring.Sums
+	was  scoring.Stored
 }
 
-// chunk reads the leads with ids in [from, to) and their events, and
-// scores them.
+// chunk reads the leads with ids in [from, to) and scores them from
+// their stored sums. Only the leads whose sums are missing or of other
+// rules, or whose windows an event has left, have events read: after a
+// change of explicit rules or thresholds, none.
 func (s *Service) chunk(ctx context.Context, from, to int64, rules scoring.Rules, now time.Time) ([]scored, error) {
 	leads, err := queryLeads(ctx, s.db.R, `SELECT `+columns+fromLeads+` WHERE l.id >= ? AND l.id < ? ORDER BY l.id`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("lead store: rescore: %w", err)
 	}
-	out := make([]scored, len(leads))
-	for i, l := range leads {
-		out[i] = scored{lead: l}
+	if len(leads) == 0 {
+		return nil, nil
 	}
-	if len(out) == 0 {
-		return out, nil
-	}
-	erows, err := s.db.R.Query(ctx, `SELECT lead_id, id, type, url, occurred_at FROM events WHERE lead_id >= ? AND lead_id < ?`, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("lead store: rescore events: %w", err)
-	}
-	events, err := collectEvents(erows)
+	stored, err := scoring.ReadSumsRange(ctx, s.db.R, from, to)
 	if err != nil {
 		return nil, err
 	}
+	k := rules.Keyset()
+	nowMs := now.UnixMilli()
+	out := make([]scored, len(leads))
+	sums := make([]scoring.Sums, len(leads))
+	var need []int // leads whose events are read
+	for i, l := range leads {
+		out[i] = scored{lead: l, was: stored[l.ID]}
+		got, ok := out[i].was.For(k)
+		if !ok {
+			need = append(need, i)
+			continue
+		}
+		if stale, _ := k.Stale(got, nowMs); stale != nil {
+			need = append(need, i)
+		}
+		sums[i] = got
+	}
+	events, err := s.eventsOfSome(ctx, leads, need, from, to)
+	if err != nil {
+		return nil, err
+	}
+	for _, i := range need {
+		id := leads[i].ID
+		if sums[i] == nil {
+			sums[i] = k.Fold(events[id], nowMs)
+		} else {
+			stale, _ := k.Stale(sums[i], nowMs)
+			k.FoldInto(sums[i], stale, events[id], nowMs)
+		}
+		out[i].sums = sums[i]
+	}
 	for i := range out {
-		out[i].res = scoring.Score(scoring.Facts(out[i].lead.Values()), events[out[i].lead.ID], rules, now)
+		out[i].res = scoring.ScoreSums(scoring.Facts(leads[i].Values()), sums[i], k, rules, nowMs)
+	}
+	return out, nil
+}
+
+// eventsOfSome reads the events of leads[need...], whose ids are in
+// [from, to): by range when they are many, by id when few.
+func (s *Service) eventsOfSome(ctx context.Context, leads []Lead, need []int, from, to int64) (map[int64][]scoring.Event, error) {
+	if len(need) == 0 {
+		return nil, nil
+	}
+	if len(need) > len(leads)/4 {
+		rows, err := s.db.R.Query(ctx, `SELECT lead_id, id, type, url, occurred_at FROM events WHERE lead_id >= ? AND lead_id < ?`, from, to)
+		if err != nil {
+			return nil, fmt.Errorf("lead store: rescore events: %w", err)
+		}
+		return collectEvents(rows)
+	}
+	out := map[int64][]scoring.Event{}
+	for part := range slices.Chunk(need, maxInList) {
+		ids := make([]int64, len(part))
+		for j, i := range part {
+			ids[j] = leads[i].ID
+		}
+		in, args := inList(ids)
+		got, err := eventsOfMany(ctx, s.db.R, in, args)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(out, got)
 	}
 	return out, nil
 }
@@ -151,34 +211,52 @@ func (s *Service) storeChunks(ctx context.Context, first []scored, more <-chan [
 }
 
 // storeScores writes the scores of leads that changed, inside tx, with
-// their timeline entries, and counts them. The leads were read before tx
-// began, so each write names the version it was computed from: a lead
-// written meanwhile (edited, which rescored it, or rescored by another
-// rescore running at the same time) is left as it is, and its change is
-// recorded once, by whoever made it.
+// their timeline entries, and counts them; and the sums rebuilt from
+// events. The leads were read before tx began, so each write names the
+// version it was computed from: a lead written meanwhile (edited, which
+// rescored it, or rescored by another rescore running at the same time,
+// or given events) is left as it is, and its change is recorded once, by
+// whoever made it.
 func storeScores(ctx context.Context, tx *sqldb.Tx, leads []scored, rules scoring.Rules, reason string, now time.Time) (int64, error) {
 	var changed int64
+	k := rules.Keyset()
 	for _, sc := range leads {
-		l := sc.lead
-		moved, changes := applyScore(&l, sc.res, rules, reason, now)
-		if !moved {
-			continue
-		}
-		saved, err := saveScore(ctx, tx, l, sc.lead)
+		// The score first, then the sums: the order the events of a
+		// lead lock them in on PostgreSQL.
+		saved, err := storeScore(ctx, tx, sc, rules, reason, now)
 		if err != nil {
 			return changed, err
 		}
-		if !saved {
-			continue
+		if saved {
+			changed++
 		}
-		changed++
-		for _, c := range changes {
-			if err := insertChange(ctx, tx, c, 0); err != nil {
+		if sc.sums != nil {
+			if _, err := scoring.PutSumsIf(ctx, tx, sc.lead.ID, k, sc.sums, sc.was); err != nil {
 				return changed, err
 			}
 		}
 	}
 	return changed, nil
+}
+
+// storeScore writes one lead's score if it changed and the lead is still
+// as it was read, with its timeline entries, and reports whether it did.
+func storeScore(ctx context.Context, tx *sqldb.Tx, sc scored, rules scoring.Rules, reason string, now time.Time) (bool, error) {
+	l := sc.lead
+	moved, changes := applyScore(&l, sc.res, rules, reason, now)
+	if !moved {
+		return false, nil
+	}
+	saved, err := saveScore(ctx, tx, l, sc.lead)
+	if err != nil || !saved {
+		return false, err
+	}
+	for _, c := range changes {
+		if err := insertChange(ctx, tx, c, 0); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
 }
 
 // Rescore is a background rescoring of every lead, kept in the database.

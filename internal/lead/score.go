@@ -137,8 +137,12 @@ func saveScore(ctx context.Context, tx *sqldb.Tx, l, was Lead) (bool, error) {
 	return n == 1, nil
 }
 
-// rescoreTx recomputes one lead's score inside tx and stores it, with its
-// reason, when it changed.
+// rescoreTx recomputes one lead's score inside tx from all its events,
+// rebuilds its behavioural sums, and stores the score, with its reason,
+// when it changed. Every path that moves or removes a lead's events
+// (a merge, its undo, a visitor's events attached at a form submission)
+// comes through here, so the sums follow the events exactly. The caller
+// holds the lead's lock.
 func (s *Service) rescoreTx(ctx context.Context, tx *sqldb.Tx, l *Lead, reason string, now time.Time) error {
 	events, err := eventsOf(ctx, tx, l.ID)
 	if err != nil {
@@ -147,15 +151,31 @@ func (s *Service) rescoreTx(ctx context.Context, tx *sqldb.Tx, l *Lead, reason s
 	return s.rescoreWith(ctx, tx, l, events, reason, now)
 }
 
-// rescoreWith is rescoreTx for a caller that knows the lead's events.
+// rescoreWith is rescoreTx for a caller that knows all the lead's events.
 func (s *Service) rescoreWith(ctx context.Context, tx *sqldb.Tx, l *Lead, events []scoring.Event, reason string, now time.Time) error {
 	rs, err := s.rules.CurrentIn(ctx, tx)
 	if err != nil {
 		return err
 	}
-	res := scoring.Score(scoring.Facts(l.Values()), events, rs.Rules, now)
+	k := rs.Rules.Keyset()
+	sums := k.Fold(events, now.UnixMilli())
+	if len(events) == 0 {
+		err = scoring.DropSums(ctx, tx, l.ID)
+	} else {
+		err = scoring.PutSums(ctx, tx, l.ID, k, sums)
+	}
+	if err != nil {
+		return err
+	}
+	return s.storeResult(ctx, tx, l, scoring.ScoreSums(scoring.Facts(l.Values()), sums, k, rs.Rules, now.UnixMilli()), rs.Rules, reason, now)
+}
+
+// storeResult stores res as l's score, with the timeline entries and the
+// notice it calls for, when it changed anything. The caller holds the
+// lead's lock.
+func (s *Service) storeResult(ctx context.Context, tx *sqldb.Tx, l *Lead, res scoring.Result, rules scoring.Rules, reason string, now time.Time) error {
 	was := *l
-	changed, changes := applyScore(l, res, rs.Rules, reason, now)
+	changed, changes := applyScore(l, res, rules, reason, now)
 	if !changed {
 		return nil
 	}

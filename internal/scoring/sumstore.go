@@ -1,0 +1,98 @@
+package scoring
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"leadflow/internal/sqldb"
+)
+
+// Stored is a lead's row of sums as read: Version 0 when it has none.
+type Stored struct {
+	Keyset  int64
+	Blob    []byte
+	Version int64
+}
+
+// For returns the stored sums if they are k's; a lead without a row, or
+// with the row of other rules, has its sums rebuilt from its events.
+func (st Stored) For(k Keyset) (Sums, bool) {
+	if st.Version == 0 || st.Keyset != k.ID {
+		return nil, false
+	}
+	s, err := DecodeSums(st.Blob, len(k.Keys))
+	return s, err == nil
+}
+
+// ReadSums reads the rows of the leads an IN list names.
+func ReadSums(ctx context.Context, q sqldb.Querier, in string, args []any) (map[int64]Stored, error) {
+	rows, err := q.Query(ctx, `SELECT lead_id, keyset, sums, version FROM lead_score_sums WHERE lead_id IN (`+in+`)`, args...)
+	return collectStored(rows, err)
+}
+
+// ReadSumsRange reads the rows of the leads with ids in [from, to).
+func ReadSumsRange(ctx context.Context, q sqldb.Querier, from, to int64) (map[int64]Stored, error) {
+	rows, err := q.Query(ctx, `SELECT lead_id, keyset, sums, version FROM lead_score_sums WHERE lead_id >= ? AND lead_id < ?`, from, to)
+	return collectStored(rows, err)
+}
+
+func collectStored(rows *sql.Rows, err error) (map[int64]Stored, error) {
+	if err != nil {
+		return nil, fmt.Errorf("scoring: read sums: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]Stored{}
+	for rows.Next() {
+		var id int64
+		var st Stored
+		if err := rows.Scan(&id, &st.Keyset, &st.Blob, &st.Version); err != nil {
+			return nil, fmt.Errorf("scoring: read sums: %w", err)
+		}
+		out[id] = st
+	}
+	return out, rows.Err()
+}
+
+// PutSums stores lead's sums. The caller holds the lead's lock, so
+// nothing it did not count can have been added meanwhile.
+func PutSums(ctx context.Context, q sqldb.Querier, lead int64, k Keyset, s Sums) error {
+	_, err := q.Exec(ctx, `INSERT INTO lead_score_sums (lead_id, keyset, sums) VALUES (?, ?, ?)
+		ON CONFLICT (lead_id) DO UPDATE SET keyset = excluded.keyset, sums = excluded.sums, version = lead_score_sums.version + 1`,
+		lead, k.ID, s.Encode())
+	if err != nil {
+		return fmt.Errorf("scoring: store sums of %d: %w", lead, err)
+	}
+	return nil
+}
+
+// DropSums forgets lead's sums (it has no events, or they moved): they
+// are rebuilt from its events when it is next scored.
+func DropSums(ctx context.Context, q sqldb.Querier, lead int64) error {
+	if _, err := q.Exec(ctx, `DELETE FROM lead_score_sums WHERE lead_id = ?`, lead); err != nil {
+		return fmt.Errorf("scoring: drop sums of %d: %w", lead, err)
+	}
+	return nil
+}
+
+// PutSumsIf stores sums rebuilt from what was read without the lead's
+// lock (a rescore), unless the row changed since it was read as was: a
+// writer holding the lock counted events the rebuild may have missed, so
+// its row stands. It reports whether it wrote.
+func PutSumsIf(ctx context.Context, q sqldb.Querier, lead int64, k Keyset, s Sums, was Stored) (bool, error) {
+	var res sql.Result
+	var err error
+	if was.Version == 0 {
+		// The lead may have been deleted since: then there is nothing to store.
+		res, err = q.Exec(ctx, `INSERT INTO lead_score_sums (lead_id, keyset, sums) SELECT id, ?, ? FROM leads WHERE id = ?
+			ON CONFLICT (lead_id) DO NOTHING`, k.ID, s.Encode(), lead)
+	} else {
+		res, err = q.Exec(ctx, `UPDATE lead_score_sums SET keyset = ?, sums = ?, version = version + 1 WHERE lead_id = ? AND version = ?`,
+			k.ID, s.Encode(), lead, was.Version)
+	}
+	if err != nil {
+		return false, fmt.Errorf("scoring: store sums of %d: %w", lead, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
