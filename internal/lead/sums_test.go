@@ -1,0 +1,278 @@
+package lead_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"leadflow/internal/dbtest"
+	"leadflow/internal/lead"
+	"leadflow/internal/scoring"
+	"leadflow/internal/sqldb"
+)
+
+// sumRules are the default rules with a short window (so events leave
+// windows within a test), a fast half-life, and a rule of negative points
+// sharing another's key.
+func sumRules() scoring.Rules {
+	r := scoring.Defaults()
+	r.HalfLifeDays = 7
+	r.Behaviour = append(r.Behaviour,
+		scoring.Behaviour{Event: "page_view", Points: 4, Cap: 9, WindowDays: 2, Label: "Busy these days"},
+		scoring.Behaviour{Event: "page_view", URL: "*/pricing*", Points: -1, Cap: 3, Label: "Price shopper"})
+	return r
+}
+
+// storedEvents reads a lead's events as the recomputation sees them.
+func storedEvents(t *testing.T, db *sqldb.DB, id int64) []scoring.Event {
+	t.Helper()
+	rows, err := db.R.Query(context.Background(), `SELECT id, type, url, occurred_at FROM events WHERE lead_id = ? ORDER BY id`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []scoring.Event
+	for rows.Next() {
+		var e scoring.Event
+		var at int64
+		if err := rows.Scan(&e.ID, &e.Type, &e.URL, &at); err != nil {
+			t.Fatal(err)
+		}
+		e.At = time.UnixMilli(at).UTC()
+		out = append(out, e)
+	}
+	return out
+}
+
+// checkSums says where lead id's stored sums differ from the sums
+// recomputed from all its events at now, and its score (as the events
+// path answered it, when given) from the recomputed score.
+func checkSums(t *testing.T, db *sqldb.DB, svc *lead.Service, id int64, rules scoring.Rules, now time.Time, answered *int) {
+	t.Helper()
+	ctx := context.Background()
+	k := rules.Keyset()
+	events := storedEvents(t, db, id)
+	want := k.Fold(events, now.UnixMilli())
+	in, args := "?", []any{id}
+	stored, err := scoring.ReadSums(ctx, db.R, in, args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := stored[id].For(k)
+	if !ok {
+		if len(events) > 0 {
+			t.Errorf("lead %d: no sums of the rules in force for its %d events", id, len(events))
+		}
+		return
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("lead %d: kept sums %+v, recomputed from its %d events %+v", id, got, len(events), want)
+	}
+	exp, _, err := svc.Explain(ctx, id, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inc := scoring.ScoreSums(nil, got, k, rules, now.UnixMilli()); inc.Behaviour != exp.Behaviour {
+		t.Errorf("lead %d: behaviour %v from the kept sums, %v from the events", id, inc.Behaviour, exp.Behaviour)
+	}
+	if answered != nil && *answered != exp.Score {
+		t.Errorf("lead %d: events answered score %d, recomputed %d", id, *answered, exp.Score)
+	}
+}
+
+// On random streams of event batches (backdated, future-dated, of
+// anonymous visitors who later submit a form), with merges and their
+// undo, edits, rescores and a change of rules in between, the sums kept
+// event by event are always, bit for bit, the sums recomputed from the
+// lead's events, and the scores the same integers.
+func TestKeptScoresEqualRecomputation(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		rng := rand.New(rand.NewPCG(18, 1))
+		clock := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+		svc.SetClock(func() time.Time { return clock })
+		rules := sumRules()
+		if _, err := svc.Rules().Save(ctx, tm.admin, rules, "test rules"); err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for i := range 6 {
+			l, err := svc.Create(ctx, tm.marketing, lead.Changes{"email": fmt.Sprintf("p%d@acme.io", i), "job_title": []string{"CEO", "Intern"}[i%2]})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, l.ID)
+		}
+		types := []string{"page_view", "page_view", "email_open", "email_click", "quote_request", "email_bounce", "ebook_download", "webinar"}
+		urls := []string{"https://acme.io/pricing?x=1", "https://acme.io/blog", ""}
+		var merges []int64
+		for step := range 160 {
+			clock = clock.Add(time.Duration(rng.Int64N(int64(20 * time.Hour)))).Truncate(time.Millisecond)
+			switch op := rng.IntN(20); {
+			case op == 0:
+				if _, err := svc.RescoreAll(ctx, "rules changed", nil); err != nil {
+					t.Fatal(err)
+				}
+				for _, id := range ids {
+					checkSums(t, db, svc, id, rules, clock, nil)
+				}
+				continue
+			case op == 1 && len(merges) < 3:
+				a, b := ids[rng.IntN(len(ids))], ids[rng.IntN(len(ids))]
+				if a == b {
+					continue
+				}
+				if _, err := svc.Merge(ctx, tm.admin, a, b); err != nil {
+					t.Fatal(err)
+				}
+				merges = append(merges, a)
+				ids = slices.DeleteFunc(ids, func(id int64) bool { return id == b })
+				checkSums(t, db, svc, a, rules, clock, nil)
+				continue
+			case op == 2 && len(merges) > 0:
+				recs, err := svc.Merges(ctx, tm.admin, merges[0])
+				if err != nil || len(recs) == 0 {
+					t.Fatalf("merges of %d: %v", merges[0], err)
+				}
+				res, err := svc.UndoMerge(ctx, tm.admin, recs[0].ID)
+				if err != nil {
+					t.Logf("undo merge %d: %v", recs[0].ID, err)
+					continue
+				}
+				_ = res
+				ids = append(ids, recs[0].Absorbed...)
+				merges = merges[1:]
+				for _, id := range append([]int64{recs[0].LeadID}, recs[0].Absorbed...) {
+					checkSums(t, db, svc, id, rules, clock, nil)
+				}
+				continue
+			case op == 3:
+				visitor := fmt.Sprintf("v-%d", step)
+				if _, err := svc.RecordEvents(ctx, tm.marketing, []lead.EventInput{{VisitorID: visitor, Type: "page_view", URL: urls[0]},
+					{VisitorID: visitor, Type: "ebook_download", OccurredAt: clock.Add(-30 * time.Hour)}}); err != nil {
+					t.Fatal(err)
+				}
+				r, err := svc.Intake(ctx, lead.Incoming{Changes: lead.Changes{"email": fmt.Sprintf("p%d@acme.io", rng.IntN(8))},
+					Origin: lead.Origin{Channel: "form", EventType: "form_submit", VisitorID: visitor, Reason: "form"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Contains(ids, r.Lead.ID) {
+					ids = append(ids, r.Lead.ID)
+				}
+				checkSums(t, db, svc, r.Lead.ID, rules, clock, &r.Lead.Score)
+				continue
+			case op == 4 && step > 80 && rules.Behaviour[0].WindowDays == 90:
+				rules.Behaviour[0].WindowDays = 3 // a new keyset: every lead's sums are rebuilt
+				if _, err := svc.Rules().Save(ctx, tm.admin, rules, "shorter window"); err != nil {
+					t.Fatal(err)
+				}
+			case op == 5:
+				if _, err := svc.Update(ctx, tm.admin, ids[0], lead.Changes{"job_title": []string{"CTO", "Clerk"}[rng.IntN(2)]}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			batch := make([]lead.EventInput, 1+rng.IntN(12))
+			for i := range batch {
+				e := lead.EventInput{LeadID: ids[rng.IntN(len(ids))], Type: types[rng.IntN(len(types))], URL: urls[rng.IntN(len(urls))]}
+				switch rng.IntN(8) {
+				case 0:
+					e.OccurredAt = clock.Add(-time.Duration(rng.Int64N(int64(120 * 24 * time.Hour))))
+				case 1:
+					e.OccurredAt = clock.Add(time.Duration(rng.Int64N(int64(10 * time.Hour))))
+				}
+				batch[i] = e
+			}
+			res, err := svc.RecordEvents(ctx, tm.marketing, batch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := map[int64]bool{}
+			for _, r := range res {
+				if !seen[r.LeadID] {
+					seen[r.LeadID] = true
+					checkSums(t, db, svc, r.LeadID, rules, clock, &r.Score)
+				}
+			}
+		}
+		if _, err := svc.RescoreAll(ctx, "final", nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			checkSums(t, db, svc, id, rules, clock, nil)
+			l, err := svc.Get(ctx, tm.admin, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			exp, _, _ := svc.Explain(ctx, id, clock)
+			if l.Score != exp.Score || string(l.Grade) != exp.Grade {
+				t.Errorf("lead %d: stored %d %s after a rescore, recomputed %d %s", id, l.Score, l.Grade, exp.Score, exp.Grade)
+			}
+		}
+	})
+}
+
+// Batches of events for the same leads from many clients at once (on
+// PostgreSQL truly at once) lose no increment: every event is counted in
+// its lead's sums, in the order a recomputation folds them.
+func TestConcurrentEventsKeepEveryIncrement(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		now := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+		svc.SetClock(func() time.Time { return now })
+		var ids []int64
+		for i := range 3 {
+			l, err := svc.Create(ctx, tm.marketing, lead.Changes{"email": fmt.Sprintf("hot%d@acme.io", i)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, l.ID)
+		}
+		const clients, rounds = 8, 6
+		var wg sync.WaitGroup
+		for c := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rng := rand.New(rand.NewPCG(uint64(c), 2))
+				for range rounds {
+					var batch []lead.EventInput
+					for i := range 9 {
+						batch = append(batch, lead.EventInput{LeadID: ids[(i+c)%len(ids)], Type: "page_view", URL: "https://acme.io/pricing",
+							OccurredAt: now.Add(-time.Duration(rng.Int64N(int64(48 * time.Hour))))})
+					}
+					if _, err := svc.RecordEvents(ctx, tm.marketing, batch); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		k := scoring.Defaults().Keyset()
+		var counted int64
+		for _, id := range ids {
+			checkSums(t, db, svc, id, scoring.Defaults(), now, nil)
+			stored, err := scoring.ReadSums(ctx, db.R, "?", []any{id})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, ok := stored[id].For(k)
+			if !ok {
+				t.Fatalf("lead %d has no sums", id)
+			}
+			counted += s[k.Of[0]].N // the page views of every lead
+		}
+		if counted != clients*rounds*9 {
+			t.Errorf("the sums count %d page views, %d were sent", counted, clients*rounds*9)
+		}
+	})
+}
