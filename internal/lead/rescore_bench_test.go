@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"leadflow/internal/access"
 	"leadflow/internal/dbtest"
 	"leadflow/internal/lead"
+	"leadflow/internal/scoring"
 	"leadflow/internal/sqldb"
 )
 
@@ -37,6 +39,77 @@ func BenchmarkRescore(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "leads/s")
+}
+
+// BenchmarkRescoreFromSums measures a full rescore after a change of an
+// explicit rule and the thresholds, on SQLite: every lead's behavioural
+// points come from its stored sums (built by a first rescore, untimed),
+// no event is read.
+//
+//	LEADFLOW_BENCH_LEADS=1000000 go test -run XXX -bench RescoreFromSums -benchtime 1x ./internal/lead
+func BenchmarkRescoreFromSums(b *testing.B) {
+	n := 2000
+	if v, err := strconv.Atoi(os.Getenv("LEADFLOW_BENCH_LEADS")); err == nil && v > 0 {
+		n = v
+	}
+	ctx := context.Background()
+	db := dbtest.SQLite(b)
+	fill(b, db, n, 10)
+	svc := lead.NewService(db)
+	if _, err := svc.RescoreAll(ctx, "sums", nil); err != nil {
+		b.Fatal(err)
+	}
+	admin := access.Actor{Role: access.Admin}
+	b.ResetTimer()
+	var changed int64
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		r := scoring.Defaults()
+		r.Explicit[0].Points += 5 * (i + 1)
+		r.Hot, r.Warm = r.Hot-5, r.Warm-5
+		if _, err := svc.Rules().Save(ctx, admin, r, "benchmark"); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		p, err := svc.RescoreAll(ctx, "benchmark", nil)
+		if err != nil || p.Done != int64(n) {
+			b.Fatalf("%+v %v", p, err)
+		}
+		changed += p.Changed
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "leads/s")
+	b.ReportMetric(float64(changed)/float64(b.N), "changed/op")
+}
+
+// BenchmarkEventsOfBusyLeads records events, 100 a batch, for leads that
+// already have LEADFLOW_BENCH_HISTORY events each (default 1,000): the
+// cost of an event must not grow with its lead's history.
+func BenchmarkEventsOfBusyLeads(b *testing.B) {
+	history := 1000
+	if v, err := strconv.Atoi(os.Getenv("LEADFLOW_BENCH_HISTORY")); err == nil && v >= 0 {
+		history = v
+	}
+	const leads = 200
+	ctx := context.Background()
+	db := dbtest.SQLite(b)
+	fill(b, db, leads, history)
+	svc := lead.NewService(db)
+	if _, err := svc.RescoreAll(ctx, "sums", nil); err != nil {
+		b.Fatal(err)
+	}
+	admin := access.Actor{Role: access.Admin}
+	rng := rand.New(rand.NewPCG(3, 4))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		batch := make([]lead.EventInput, 100)
+		for j := range batch {
+			batch[j] = lead.EventInput{LeadID: 1 + rng.Int64N(leads), Type: "page_view", URL: "https://site.example/page"}
+		}
+		if _, err := svc.RecordEvents(ctx, admin, batch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(100*b.N)/b.Elapsed().Seconds(), "events/s")
 }
 
 // fill inserts n leads and perLead events each straight through SQL, in
