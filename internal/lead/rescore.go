@@ -44,7 +44,11 @@ func (s *Service) RescoreAll(ctx context.Context, reason string, progress func(R
 	if err := s.db.R.QueryRow(ctx, `SELECT COUNT(*), COALESCE(MAX(id), 0) FROM leads`).Scan(&p.Total, &maxID); err != nil {
 		return p, fmt.Errorf("lead store: rescore: %w", err)
 	}
+	if err := scoring.SaveKeyset(ctx, s.db.W, rs.Rules.Keyset()); err != nil {
+		return p, err
+	}
 	now := s.now().UTC().Truncate(time.Millisecond)
+	olds := map[int64]*scoring.Keyset{}
 	// Reading and scoring the next chunk overlaps with writing this one:
 	// the two use different connections and, on two cores, both cores.
 	ctx, cancel := context.WithCancel(ctx)
@@ -54,7 +58,7 @@ func (s *Service) RescoreAll(ctx context.Context, reason string, progress func(R
 	go func() {
 		defer close(chunks)
 		for from := int64(0); from <= maxID; from += rescoreChunk {
-			leads, err := s.chunk(ctx, from, from+rescoreChunk, rs.Rules, now)
+			leads, err := s.chunk(ctx, from, from+rescoreChunk, rs.Rules, olds, now)
 			if err != nil {
 				readErr <- err
 				return
@@ -92,10 +96,13 @@ type scored struct {
 }
 
 // chunk reads the leads with ids in [from, to) and scores them from
-// their stored sums. Only the leads whose sums are missing or of other
-// rules, or whose windows an event has left, have events read: after a
-// change of explicit rules or thresholds, none.
-func (s *Service) chunk(ctx context.Context, from, to int64, rules scoring.Rules, now time.Time) ([]scored, error) {
+// their stored sums. Events are read only for what the sums cannot give:
+// after a change of explicit rules or thresholds, none; after a change of
+// behavioural rules, the events of the types the new or changed rules
+// count (the sums of the others carry over, see scoring.Keyset.Carry);
+// the events of a window an event has left; and all the events of a lead
+// without sums. olds caches the keysets stored sums were kept under.
+func (s *Service) chunk(ctx context.Context, from, to int64, rules scoring.Rules, olds map[int64]*scoring.Keyset, now time.Time) ([]scored, error) {
 	leads, err := queryLeads(ctx, s.db.R, `SELECT `+columns+fromLeads+` WHERE l.id >= ? AND l.id < ? ORDER BY l.id`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("lead store: rescore: %w", err)
@@ -110,21 +117,40 @@ func (s *Service) chunk(ctx context.Context, from, to int64, rules scoring.Rules
 	k := rules.Keyset()
 	nowMs := now.UnixMilli()
 	out := make([]scored, len(leads))
-	sums := make([]scoring.Sums, len(leads))
-	var need []int // leads whose events are read
+	sums := make([]scoring.Sums, len(leads)) // nil: rebuilt from all the lead's events
+	only := make([][]int, len(leads))        // the keys folded from events
+	var need []int                           // leads whose events are read
+	var types []string                       // their types; nil for all
+	all := false
 	for i, l := range leads {
 		out[i] = scored{lead: l, was: stored[l.ID]}
-		got, ok := out[i].was.For(k)
-		if !ok {
-			need = append(need, i)
+		got, carried, err := s.sumsFor(ctx, out[i].was, k, olds)
+		if err != nil {
+			return nil, err
+		}
+		if got == nil {
+			need, all = append(need, i), true
 			continue
 		}
-		if stale, _ := k.Stale(got, nowMs); stale != nil {
+		stale, _ := k.Stale(got, nowMs)
+		only[i] = append(carried, stale...)
+		if len(only[i]) > 0 {
 			need = append(need, i)
+			for _, t := range k.Types(only[i]) {
+				if !slices.Contains(types, t) {
+					types = append(types, t)
+				}
+			}
+		}
+		if out[i].was.Keyset != k.ID || len(only[i]) > 0 {
+			out[i].sums = got // stored anew
 		}
 		sums[i] = got
 	}
-	events, err := s.eventsOfSome(ctx, leads, need, from, to)
+	if all {
+		types = nil
+	}
+	events, err := s.eventsOfSome(ctx, leads, need, types, from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -133,8 +159,7 @@ func (s *Service) chunk(ctx context.Context, from, to int64, rules scoring.Rules
 		if sums[i] == nil {
 			sums[i] = k.Fold(events[id], nowMs)
 		} else {
-			stale, _ := k.Stale(sums[i], nowMs)
-			k.FoldInto(sums[i], stale, events[id], nowMs)
+			k.FoldInto(sums[i], only[i], events[id], nowMs)
 		}
 		out[i].sums = sums[i]
 	}
@@ -144,14 +169,55 @@ func (s *Service) chunk(ctx context.Context, from, to int64, rules scoring.Rules
 	return out, nil
 }
 
+// sumsFor returns the sums st holds for k, and the keys of k they lack
+// (when kept under an earlier keyset), or nil sums when they must be
+// rebuilt from all the lead's events.
+func (s *Service) sumsFor(ctx context.Context, st scoring.Stored, k scoring.Keyset, olds map[int64]*scoring.Keyset) (scoring.Sums, []int, error) {
+	if got, ok := st.For(k); ok {
+		return got, nil, nil
+	}
+	if st.Version == 0 {
+		return nil, nil, nil
+	}
+	old, seen := olds[st.Keyset]
+	if !seen {
+		o, ok, err := scoring.LoadKeyset(ctx, s.db.R, st.Keyset)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
+			old = &o
+		}
+		olds[st.Keyset] = old
+	}
+	if old == nil {
+		return nil, nil, nil
+	}
+	kept, ok := st.For(*old)
+	if !ok {
+		return nil, nil, nil
+	}
+	got, missing, ok := k.Carry(*old, kept)
+	if !ok {
+		return nil, nil, nil
+	}
+	return got, missing, nil
+}
+
 // eventsOfSome reads the events of leads[need...], whose ids are in
-// [from, to): by range when they are many, by id when few.
-func (s *Service) eventsOfSome(ctx context.Context, leads []Lead, need []int, from, to int64) (map[int64][]scoring.Event, error) {
+// [from, to), of the types named (all when types is nil): by range when
+// they are many, by id when few.
+func (s *Service) eventsOfSome(ctx context.Context, leads []Lead, need []int, types []string, from, to int64) (map[int64][]scoring.Event, error) {
 	if len(need) == 0 {
 		return nil, nil
 	}
+	ofTypes, typeArgs := "", []any{}
+	if types != nil {
+		ofTypes, typeArgs = ` AND type IN (`+placeholders(len(types))+`)`, anySlice(types)
+	}
 	if len(need) > len(leads)/4 {
-		rows, err := s.db.R.Query(ctx, `SELECT lead_id, id, type, url, occurred_at FROM events WHERE lead_id >= ? AND lead_id < ?`, from, to)
+		rows, err := s.db.R.Query(ctx, `SELECT lead_id, id, type, url, occurred_at FROM events WHERE lead_id >= ? AND lead_id < ?`+ofTypes,
+			append([]any{from, to}, typeArgs...)...)
 		if err != nil {
 			return nil, fmt.Errorf("lead store: rescore events: %w", err)
 		}
@@ -164,7 +230,12 @@ func (s *Service) eventsOfSome(ctx context.Context, leads []Lead, need []int, fr
 			ids[j] = leads[i].ID
 		}
 		in, args := inList(ids)
-		got, err := eventsOfMany(ctx, s.db.R, in, args)
+		rows, err := s.db.R.Query(ctx, `SELECT lead_id, id, type, url, occurred_at FROM events WHERE lead_id IN (`+in+`)`+ofTypes,
+			append(args, typeArgs...)...)
+		if err != nil {
+			return nil, fmt.Errorf("lead store: rescore events: %w", err)
+		}
+		got, err := collectEvents(rows)
 		if err != nil {
 			return nil, err
 		}

@@ -173,6 +173,14 @@ func TestKeptScoresEqualRecomputation(t *testing.T) {
 				if _, err := svc.Rules().Save(ctx, tm.admin, rules, "shorter window"); err != nil {
 					t.Fatal(err)
 				}
+				// The rescore keeps the sums of the other rules and folds
+				// the changed one from the page views.
+				if _, err := svc.RescoreAll(ctx, "rules changed", nil); err != nil {
+					t.Fatal(err)
+				}
+				for _, id := range ids {
+					checkSums(t, db, svc, id, rules, clock, nil)
+				}
 			case op == 5:
 				if _, err := svc.Update(ctx, tm.admin, ids[0], lead.Changes{"job_title": []string{"CTO", "Clerk"}[rng.IntN(2)]}); err != nil {
 					t.Fatal(err)

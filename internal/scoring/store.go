@@ -110,6 +110,9 @@ func (s *Store) Save(ctx context.Context, a access.Actor, r Rules, note string) 
 			string(b), note, by, rs.CreatedAt.UnixMilli()).Scan(&rs.Version); err != nil {
 			return err
 		}
+		if err := SaveKeyset(ctx, tx, r.Keyset()); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, a, "scoring.save", "scoring_rules", rs.Version, map[string]string{"note": note})
 	})
 	if err != nil {

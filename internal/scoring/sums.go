@@ -41,9 +41,9 @@ import (
 // Key is what a behavioural rule's sum depends on; rules that share a
 // key share its sum.
 type Key struct {
-	Event      string
-	URL        string // lower case: Glob ignores case
-	WindowDays int
+	Event      string `json:"event"`
+	URL        string `json:"url,omitempty"` // lower case: Glob ignores case
+	WindowDays int    `json:"window_days,omitempty"`
 }
 
 // Keyset is the keys of a ruleset's behavioural rules, and the half-life
@@ -67,13 +67,49 @@ func (r Rules) Keyset() Keyset {
 		}
 		k.Of[i] = at
 	}
+	k.ID = k.fingerprint()
+	return k
+}
+
+func (k Keyset) fingerprint() int64 {
 	h := fnv.New64a()
-	h.Write([]byte(strconv.FormatFloat(r.HalfLifeDays, 'g', -1, 64)))
+	h.Write([]byte(strconv.FormatFloat(k.HalfLifeDays, 'g', -1, 64)))
 	for _, key := range k.Keys {
 		h.Write([]byte("\x00" + key.Event + "\x00" + key.URL + "\x00" + strconv.Itoa(key.WindowDays)))
 	}
-	k.ID = int64(h.Sum64() &^ (1 << 63)) // positive: fits BIGINT everywhere
-	return k
+	return int64(h.Sum64() &^ (1 << 63)) // positive: fits BIGINT everywhere
+}
+
+// Carry moves sums kept under the keyset old to k, when both decay
+// alike: a key both have keeps its state, which is exact (the same
+// events folded the same way); the keys only k has are returned, to be
+// folded from the lead's events of their types. It is not ok when the
+// half-life changed: then every sum is rebuilt.
+func (k Keyset) Carry(old Keyset, s Sums) (Sums, []int, bool) {
+	if old.HalfLifeDays != k.HalfLifeDays || len(s) != len(old.Keys) {
+		return nil, nil, false
+	}
+	out := k.NewSums()
+	var missing []int
+	for i, key := range k.Keys {
+		if j := slices.Index(old.Keys, key); j >= 0 {
+			out[i] = s[j]
+		} else {
+			missing = append(missing, i)
+		}
+	}
+	return out, missing, true
+}
+
+// Types returns the event types of the keys named, once each.
+func (k Keyset) Types(keys []int) []string {
+	var out []string
+	for _, i := range keys {
+		if !slices.Contains(out, k.Keys[i].Event) {
+			out = append(out, k.Keys[i].Event)
+		}
+	}
+	return out
 }
 
 // Sum is one key's state for one lead: Value units decayed to AsOf
@@ -204,8 +240,10 @@ func (s Sums) Expires() int64 {
 	return e
 }
 
-// value is the sum decayed to now. An event dated after now counts in
-// full, as Decay counts it, not more.
+// value is the sum decayed to now. When the latest event is dated after
+// now, the sum is as of that date: that event counts in full, as Decay
+// counts it, and the older ones as decayed to its date (a sum kept event
+// by event cannot be carried back in time without growing).
 func (k Keyset) value(s Sum, now int64) float64 {
 	if s.N == 0 {
 		return 0

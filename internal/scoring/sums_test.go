@@ -3,6 +3,7 @@ package scoring
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
@@ -127,5 +128,36 @@ func TestKeysetID(t *testing.T) {
 		if r.Keyset().ID == base {
 			t.Errorf("a change of %s kept the keyset", name)
 		}
+	}
+}
+
+// After a change of behavioural rules, the sums of the rules that did not
+// change carry over and only the new ones are folded from the events:
+// the result is the sums folded afresh, exactly. A new half-life carries
+// nothing.
+func TestCarryToNewKeyset(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	clock := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	var events []Event
+	for i := range 300 {
+		events = append(events, randomEvent(rng, int64(i+1), clock.Add(time.Duration(i)*time.Hour)))
+	}
+	now := clock.Add(400 * time.Hour).UnixMilli()
+	old := streamRules(30)
+	r := streamRules(30)
+	r.Behaviour[0].WindowDays = 30
+	r.Behaviour = append(r.Behaviour, Behaviour{Event: "other", Points: 1})
+	ok, k := old.Keyset(), r.Keyset()
+	got, missing, carried := k.Carry(ok, ok.Fold(events, now))
+	if !carried || len(missing) != 2 {
+		t.Fatalf("carried %v, missing %v", carried, missing)
+	}
+	k.FoldInto(got, missing, events, now)
+	if want := k.Fold(events, now); !slices.Equal(got, want) {
+		t.Errorf("carried and folded %+v, folded afresh %+v", got, want)
+	}
+	r.HalfLifeDays = 14
+	if _, _, carried := r.Keyset().Carry(ok, ok.Fold(events, now)); carried {
+		t.Error("sums carried over to another half-life")
 	}
 }

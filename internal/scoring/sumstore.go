@@ -3,6 +3,8 @@ package scoring
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 
 	"leadflow/internal/sqldb"
@@ -95,4 +97,42 @@ func PutSumsIf(ctx context.Context, q sqldb.Querier, lead int64, k Keyset, s Sum
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
+}
+
+// keysetRow is how a keyset is stored: its keys and half-life.
+type keysetRow struct {
+	HalfLifeDays float64 `json:"half_life_days"`
+	Keys         []Key   `json:"keys"`
+}
+
+// SaveKeyset records k, so that a rescore after a change of behavioural
+// rules can tell which stored sums still hold (see Carry).
+func SaveKeyset(ctx context.Context, q sqldb.Querier, k Keyset) error {
+	b, err := json.Marshal(keysetRow{HalfLifeDays: k.HalfLifeDays, Keys: k.Keys})
+	if err != nil {
+		return err
+	}
+	if _, err := q.Exec(ctx, `INSERT INTO score_keysets (id, keys) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, k.ID, string(b)); err != nil {
+		return fmt.Errorf("scoring: save keyset: %w", err)
+	}
+	return nil
+}
+
+// LoadKeyset reads the keyset id; ok is false when it was never saved.
+func LoadKeyset(ctx context.Context, q sqldb.Querier, id int64) (k Keyset, ok bool, err error) {
+	var keys string
+	err = q.QueryRow(ctx, `SELECT keys FROM score_keysets WHERE id = ?`, id).Scan(&keys)
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, false, nil
+	}
+	if err != nil {
+		return k, false, fmt.Errorf("scoring: keyset %d: %w", id, err)
+	}
+	var row keysetRow
+	if err := json.Unmarshal([]byte(keys), &row); err != nil {
+		return k, false, fmt.Errorf("scoring: keyset %d: %w", id, err)
+	}
+	k = Keyset{Keys: row.Keys, HalfLifeDays: row.HalfLifeDays}
+	k.ID = k.fingerprint()
+	return k, k.ID == id, nil
 }
