@@ -42,8 +42,14 @@ type EventResult struct {
 // MaxEventBatch bounds one call of RecordEvents.
 const MaxEventBatch = 1000
 
-// validate names what is wrong with event i.
-func (e *EventInput) validate(i int, bad fault.Fields) {
+// MaxClockSkew is how far ahead of leadflow's clock an event may be
+// dated: a sender's clock a little fast. Further ahead it would hold its
+// rule's points undecayed, and the lead's older points decayed to its
+// date, until that date came.
+const MaxClockSkew = 5 * time.Minute
+
+// validate names what is wrong with event i, received at now.
+func (e *EventInput) validate(i int, bad fault.Fields, now time.Time) {
 	at := ""
 	if i >= 0 {
 		at = "events." + strconv.Itoa(i) + "."
@@ -62,6 +68,9 @@ func (e *EventInput) validate(i int, bad fault.Fields) {
 	}
 	if len(e.URL) > 2000 {
 		bad.Add(at+"url", "must be at most 2000 characters")
+	}
+	if e.OccurredAt.After(now.Add(MaxClockSkew)) {
+		bad.Add(at+"occurred_at", "must not be in the future (at most 5 minutes ahead of the server's clock)")
 	}
 	if len(e.Properties) > 50 {
 		bad.Add(at+"properties", "at most 50 properties")
@@ -83,13 +92,13 @@ func (s *Service) RecordEvents(ctx context.Context, a access.Actor, in []EventIn
 		}
 		return i
 	}
+	now := s.now().UTC().Truncate(time.Millisecond)
 	for i := range in {
-		in[i].validate(idx(i), bad)
+		in[i].validate(idx(i), bad, now)
 	}
 	if err := bad.Err(); err != nil {
 		return nil, err
 	}
-	now := s.now().UTC().Truncate(time.Millisecond)
 	out := make([]EventResult, len(in))
 	err := s.eventsTx(ctx, func(tx *sqldb.Tx) error {
 		known, err := leadsByID(ctx, tx, in)

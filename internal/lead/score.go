@@ -158,13 +158,10 @@ func (s *Service) rescoreWith(ctx context.Context, tx *sqldb.Tx, l *Lead, events
 		return err
 	}
 	k := rs.Rules.Keyset()
+	// Stored even when empty: the row's version only grows, so a rescore
+	// that read it before cannot take a row made again for its own.
 	sums := k.Fold(events, now.UnixMilli())
-	if len(events) == 0 {
-		err = scoring.DropSums(ctx, tx, l.ID)
-	} else {
-		err = scoring.PutSums(ctx, tx, l.ID, k, sums)
-	}
-	if err != nil {
+	if err := scoring.PutSums(ctx, tx, l.ID, k, sums); err != nil {
 		return err
 	}
 	return s.storeResult(ctx, tx, l, scoring.ScoreSums(scoring.Facts(l.Values()), sums, k, rs.Rules, now.UnixMilli()), rs.Rules, reason, now)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"leadflow/internal/dbtest"
+	"leadflow/internal/fault"
 	"leadflow/internal/lead"
 	"leadflow/internal/scoring"
 	"leadflow/internal/sqldb"
@@ -84,7 +85,7 @@ func checkSums(t *testing.T, db *sqldb.DB, svc *lead.Service, id int64, rules sc
 	}
 }
 
-// On random streams of event batches (backdated, future-dated, of
+// On random streams of event batches (backdated, a few minutes ahead, of
 // anonymous visitors who later submit a form), with merges and their
 // undo, edits, rescores and a change of rules in between, the sums kept
 // event by event are always, bit for bit, the sums recomputed from the
@@ -192,10 +193,16 @@ func TestKeptScoresEqualRecomputation(t *testing.T) {
 				switch rng.IntN(8) {
 				case 0:
 					e.OccurredAt = clock.Add(-time.Duration(rng.Int64N(int64(120 * 24 * time.Hour))))
-				case 1:
-					e.OccurredAt = clock.Add(time.Duration(rng.Int64N(int64(10 * time.Hour))))
+				case 1: // a sender's clock a little fast
+					e.OccurredAt = clock.Add(time.Duration(rng.Int64N(int64(lead.MaxClockSkew))))
 				}
 				batch[i] = e
+			}
+			if step%10 == 0 { // further ahead, a batch is refused, naming the event
+				ahead := append(slices.Clone(batch), lead.EventInput{LeadID: ids[0], Type: "page_view", OccurredAt: clock.Add(lead.MaxClockSkew + time.Minute)})
+				if _, err := svc.RecordEvents(ctx, tm.marketing, ahead); fault.As(err) == nil || fault.As(err).Fields[fmt.Sprintf("events.%d.occurred_at", len(batch))] == "" {
+					t.Fatalf("an event dated 6 minutes ahead: %v", err)
+				}
 			}
 			res, err := svc.RecordEvents(ctx, tm.marketing, batch)
 			if err != nil {

@@ -68,15 +68,6 @@ func PutSums(ctx context.Context, q sqldb.Querier, lead int64, k Keyset, s Sums)
 	return nil
 }
 
-// DropSums forgets lead's sums (it has no events, or they moved): they
-// are rebuilt from its events when it is next scored.
-func DropSums(ctx context.Context, q sqldb.Querier, lead int64) error {
-	if _, err := q.Exec(ctx, `DELETE FROM lead_score_sums WHERE lead_id = ?`, lead); err != nil {
-		return fmt.Errorf("scoring: drop sums of %d: %w", lead, err)
-	}
-	return nil
-}
-
 // PutSumsIf stores sums rebuilt from what was read without the lead's
 // lock (a rescore), unless the row changed since it was read as was: a
 // writer holding the lock counted events the rebuild may have missed, so
