@@ -189,3 +189,42 @@ func PostgresPlan(t testing.TB, db *sqldb.DB, query string, args ...any) string 
 	}
 	return strings.Join(plan, "\n")
 }
+
+// CountsMatchLeads checks the dashboard's kept counts (lead_counts_now)
+// against counting the leads themselves, by source and stage.
+func CountsMatchLeads(t testing.TB, db *sqldb.DB) {
+	t.Helper()
+	ctx := context.Background()
+	read := func(q string) map[[2]string]int64 {
+		rows, err := db.R.Query(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[[2]string]int64{}
+		for rows.Next() {
+			var k [2]string
+			var n int64
+			if err := rows.Scan(&k[0], &k[1], &n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 0 {
+				out[k] = n
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	kept := read(`SELECT source, stage, SUM(n) FROM lead_counts_now GROUP BY source, stage`)
+	counted := read(`SELECT source, stage, COUNT(*) FROM leads GROUP BY source, stage`)
+	if len(kept) != len(counted) {
+		t.Errorf("dashboard counts %v, leads %v", kept, counted)
+	}
+	for k, n := range counted {
+		if kept[k] != n {
+			t.Errorf("%v: dashboard counts %d, leads %d", k, kept[k], n)
+		}
+	}
+}

@@ -116,7 +116,7 @@ func TestKPIsFollowLeadsThroughTheLifecycle(t *testing.T) {
 			t.Errorf("%d days, %d leads", len(k.Days), sum)
 		}
 		// The kept counts agree with counting the leads themselves.
-		assertCountsMatchLeads(t, db)
+		dbtest.CountsMatchLeads(t, db)
 
 		// Sales may look at the dashboard but not record spend.
 		if _, err := kpis.SetSpend(ctx, sales, report.SpendInput{Source: "ads", Month: month, Amount: "1", Currency: "EUR"}); fault.CodeOf(err) != fault.Forbidden {
@@ -128,40 +128,6 @@ func TestKPIsFollowLeadsThroughTheLifecycle(t *testing.T) {
 			t.Errorf("2001: %+v %v", k.Total, err)
 		}
 	})
-}
-
-func assertCountsMatchLeads(t *testing.T, db *sqldb.DB) {
-	t.Helper()
-	ctx := context.Background()
-	read := func(q string) map[[2]string]int64 {
-		rows, err := db.R.Query(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		out := map[[2]string]int64{}
-		for rows.Next() {
-			var k [2]string
-			var n int64
-			if err := rows.Scan(&k[0], &k[1], &n); err != nil {
-				t.Fatal(err)
-			}
-			if n != 0 {
-				out[k] = n
-			}
-		}
-		return out
-	}
-	kept := read(`SELECT source, stage, SUM(n) FROM lead_counts_now GROUP BY source, stage`)
-	counted := read(`SELECT source, stage, COUNT(*) FROM leads GROUP BY source, stage`)
-	if len(kept) != len(counted) {
-		t.Errorf("kept %v, counted %v", kept, counted)
-	}
-	for k, n := range counted {
-		if kept[k] != n {
-			t.Errorf("%v: kept %d, counted %d", k, kept[k], n)
-		}
-	}
 }
 
 func TestSpendIsValidatedAndProRated(t *testing.T) {
@@ -292,7 +258,7 @@ func TestCountsStayExactUnderConcurrentWrites(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		assertCountsMatchLeads(t, db)
+		dbtest.CountsMatchLeads(t, db)
 		if db.Dialect == sqldb.Postgres {
 			if _, err := report.NewService(db).Fold(ctx); err != nil {
 				t.Fatal(err)
@@ -302,7 +268,7 @@ func TestCountsStayExactUnderConcurrentWrites(t *testing.T) {
 			if left != 0 {
 				t.Errorf("%d count changes left after a fold", left)
 			}
-			assertCountsMatchLeads(t, db)
+			dbtest.CountsMatchLeads(t, db)
 		}
 		p, _ := thisMonth()
 		if k, err := report.NewService(db).KPIs(ctx, p, ""); err != nil || k.Total.Leads != 32 || k.Total.MQL != 16 {

@@ -114,37 +114,6 @@ func TestIntakeAndOppositeStageMovesAtOnce(t *testing.T) {
 		if _, err := report.NewService(db).Fold(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		countsMatchLeads(t, db)
+		dbtest.CountsMatchLeads(t, db)
 	})
-}
-
-// countsMatchLeads checks the dashboard's kept counts against counting
-// the leads.
-func countsMatchLeads(t *testing.T, db *sqldb.DB) {
-	t.Helper()
-	ctx := context.Background()
-	read := func(q string) map[string]int64 {
-		rows, err := db.R.Query(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		out := map[string]int64{}
-		for rows.Next() {
-			var source, stage string
-			var n int64
-			if err := rows.Scan(&source, &stage, &n); err != nil {
-				t.Fatal(err)
-			}
-			if n != 0 {
-				out[source+"/"+stage] = n
-			}
-		}
-		return out
-	}
-	kept := read(`SELECT source, stage, SUM(n) FROM lead_counts_now GROUP BY source, stage`)
-	counted := read(`SELECT source, stage, COUNT(*) FROM leads GROUP BY source, stage`)
-	if fmt.Sprint(kept) != fmt.Sprint(counted) {
-		t.Errorf("dashboard counts %v, leads %v", kept, counted)
-	}
 }
