@@ -29,11 +29,13 @@ func (r bulkRow) csv() string {
 
 const bulkHeader = "First Name,Last Name,Email,Company,Title,Country,No. of Employees\n"
 
-// bulkRows are n rows of new people, with, mixed in: a repeat of an
-// earlier row's email (other case, a title it lacked) every 7th row, a
-// bad email every 11th, a row without an email every 13th, and an email
-// of a lead stored before the import every 17th.
-func bulkRows(n int, stored []string) []bulkRow {
+// bulkRows are n rows of new people, with, mixed in: a bad email every
+// 11th row and a row without an email every 13th; and, past the first
+// plain rows, a repeat of an earlier row's email (other case, a title it
+// lacked) every 7th row and an email of a lead stored before the import
+// every 17th. Those two go one by one, so the plain rows before them make
+// one large bulk write.
+func bulkRows(n, plain int, stored []string) []bulkRow {
 	titles := []string{"CEO", "Engineer", "Head of Sales", "Analyst", ""}
 	countries := []string{"RO", "DE", "IT", "FR"}
 	var rows []bulkRow
@@ -42,8 +44,8 @@ func bulkRows(n int, stored []string) []bulkRow {
 			company: fmt.Sprintf("Firm %d", i%5), title: titles[i%len(titles)], country: countries[i%len(countries)],
 			employees: fmt.Sprint(10 + i*37%400)}
 		switch {
-		case i%7 == 6:
-			prev := rows[i-3]
+		case i >= plain && i%7 == 6:
+			prev := rows[i*37%plain]
 			r = prev
 			r.email = strings.ToUpper(prev.email)
 			if r.title == "" {
@@ -53,7 +55,7 @@ func bulkRows(n int, stored []string) []bulkRow {
 			r.email = fmt.Sprintf("not-an-email-%d", i)
 		case i%13 == 12:
 			r.email = ""
-		case i%17 == 16 && len(stored) > 0:
+		case i >= plain && i%17 == 16 && len(stored) > 0:
 			r.email = stored[i%len(stored)]
 			r.company = "Filled In"
 		}
@@ -73,10 +75,13 @@ func TestBulkImportLosesNothingAndDuplicatesNothing(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		w := staffed(t, db)
-		// The first batch is larger than every chunk the bulk path reads
-		// or writes in (500 emails, 250 leads paired, 200 blocks) and than
-		// one statement's parameters allow for its leads (SQLite).
-		w.imp.BatchSize = 800
+		// The first 900 rows make one bulk write of over 800 new leads:
+		// more than every chunk the bulk path reads or writes in (500
+		// emails, 250 leads paired, 200 blocks), than one statement's
+		// parameters allow for leads (SQLite), with five companies
+		// repeated across all of them. The rest repeat earlier rows, in the
+		// first batch and across.
+		w.imp.BatchSize = 1000
 		var stored []string
 		for i := 0; i < 5; i++ {
 			e := fmt.Sprintf("stored%d@old.example", i)
@@ -86,7 +91,7 @@ func TestBulkImportLosesNothingAndDuplicatesNothing(t *testing.T) {
 			}
 			stored = append(stored, e)
 		}
-		rows := bulkRows(900, stored)
+		rows := bulkRows(1200, 900, stored)
 		// Two look-alikes without an email: one person, twice.
 		rows = append(rows, bulkRow{first: "Ioana", last: "Marinescu", company: "Lumen SRL", country: "RO"},
 			bulkRow{first: "Ioana", last: "Marinescu", company: "Lumen SRL", country: "RO", title: "CEO"})
