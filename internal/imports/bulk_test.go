@@ -3,10 +3,13 @@ package imports_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"leadflow/internal/access"
 	"leadflow/internal/assign"
@@ -370,6 +373,106 @@ func TestBulkImportRacesIntakeWithoutDuplicates(t *testing.T) {
 	var whole int
 	if err := db.R.QueryRow(ctx, `SELECT COUNT(*) FROM leads WHERE first_name <> '' AND phone <> ''`).Scan(&whole); err != nil || whole != n {
 		t.Errorf("%d of %d leads hold both the import's name and the intake's phone (%v)", whole, n, err)
+	}
+	dbtest.CountsMatchLeads(t, db)
+}
+
+// A row whose email another writer stores after the batch looked for it,
+// but before the batch writes it (PostgreSQL), is not a second lead: the
+// write skips it and the row merges into the other writer's lead. The
+// other writer holds its transaction open until the import is seen
+// waiting on it in its insert of the batch's leads, so the row cannot
+// take any other way.
+func TestBulkImportMergesIntoALeadStoredMeanwhile(t *testing.T) {
+	db := dbtest.Postgres(t)
+	ctx := context.Background()
+	w := newWorld(t, db)
+	w.imp.BatchSize = 100
+	const n, meanwhile = 200, 50
+	var text strings.Builder
+	text.WriteString(bulkHeader)
+	for i := range n {
+		text.WriteString(fmt.Sprintf("Ana%d,Pop%d,late%d@firm.example,Firm,,RO,50\n", i, i, i))
+	}
+	email := fmt.Sprintf("LATE%d@firm.example", meanwhile)
+
+	pid, release, held := make(chan int64, 1), make(chan struct{}), make(chan error, 1)
+	go func() {
+		held <- db.InTx(ctx, func(tx *sqldb.Tx) error {
+			if _, verr, err := w.leads.IntakeIn(ctx, tx, lead.Incoming{Changes: lead.Changes{lead.FEmail: email, lead.FPhone: "+40721000050"},
+				Origin: lead.Origin{Channel: "api"}}); err != nil || verr != nil {
+				return fmt.Errorf("intake: %v %v", err, verr)
+			}
+			var p int64
+			if err := tx.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&p); err != nil {
+				return err
+			}
+			pid <- p
+			<-release
+			return nil
+		})
+	}()
+	var other int64
+	select {
+	case other = <-pid:
+	case err := <-held:
+		t.Fatal(err)
+	}
+
+	path := filepath.Join(w.dir, "late.csv")
+	if err := os.WriteFile(path, []byte(text.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	im, err := w.imp.Create(ctx, access.System, "late.csv", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.imp.Start(ctx, access.System, im.ID, im.Mapping); err != nil {
+		t.Fatal(err)
+	}
+	ran := make(chan error, 1)
+	go func() { ran <- w.imp.Run(ctx, im.ID, nil) }()
+
+	// The import's insert of its first batch waits for the other writer.
+	deadline := time.Now().Add(time.Minute)
+	for waiting := 0; waiting == 0; {
+		if err := db.R.QueryRow(ctx, `SELECT COUNT(*) FROM pg_stat_activity
+			WHERE CAST(? AS INTEGER) = ANY(pg_blocking_pids(pid)) AND query LIKE 'INSERT INTO leads (%'`, other).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-ran:
+			close(release)
+			t.Fatalf("the import ended (%v) without waiting for the other writer's lead", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			close(release)
+			t.Fatal("the import never waited for the other writer's lead")
+		}
+	}
+	close(release)
+	if err := <-held; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-ran; err != nil {
+		t.Fatal(err)
+	}
+
+	im, err = w.imp.Get(ctx, access.System, im.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im.Status != "done" || im.RowsDone != n || im.Created != n-1 || im.Updated != 1 || im.Rejected != 0 {
+		t.Fatalf("import %+v; want %d created and the row of %s merged", im, n-1, email)
+	}
+	var leads int
+	if err := db.R.QueryRow(ctx, `SELECT COUNT(*) FROM leads`).Scan(&leads); err != nil || leads != n {
+		t.Fatalf("%d leads, want %d (%v)", leads, n, err)
+	}
+	l := w.byEmail(t, email)
+	if l.Phone != "+40721000050" || l.FirstName != fmt.Sprint("Ana", meanwhile) || l.Company != "Firm" {
+		t.Errorf("the lead stored meanwhile: %+v", l)
 	}
 	dbtest.CountsMatchLeads(t, db)
 }
