@@ -14,7 +14,6 @@ import (
 	"leadflow/internal/live"
 	"leadflow/internal/scoring"
 	"leadflow/internal/sqldb"
-	"leadflow/internal/words"
 	"time"
 )
 
@@ -295,7 +294,7 @@ func (s *Service) recordNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead,
 			}
 			tx.Touch(live.Lead(l.ID))
 		}
-		for _, w := range words.Of(l.FirstName, l.LastName, l.Email, l.Company, l.JobTitle) {
+		for _, w := range wordsOf(l) {
 			wordRows = append(wordRows, []any{w, l.ID})
 		}
 		hs := identity.KeyHashes(recordOf(l))
@@ -427,40 +426,4 @@ func pairPart(ctx context.Context, tx *sqldb.Tx, part []*newLead, hashes map[int
 		}
 	}
 	return pairs, nil
-}
-
-// readBlocks reads, for each of hashes, the leads that share it, at most
-// MaxBlock+1 of them (a block larger than MaxBlock is left out, and
-// reading it whole would make the cost grow with the leads).
-func readBlocks(ctx context.Context, tx *sqldb.Tx, hashes []int64) (map[int64][]int64, error) {
-	uniq := map[int64]bool{}
-	var list []int64
-	for _, h := range hashes {
-		if !uniq[h] {
-			uniq[h] = true
-			list = append(list, h)
-		}
-	}
-	limit := strconv.Itoa(identity.Default.MaxBlock + 1)
-	blocks := map[int64][]int64{}
-	for _, part := range chunks(list, 200) {
-		parts := make([]string, len(part))
-		args := make([]any, len(part))
-		for i, h := range part {
-			parts[i] = `SELECT * FROM (SELECT key_hash, lead_id FROM lead_keys WHERE key_hash = ? LIMIT ` + limit + `) b` + strconv.Itoa(i)
-			args[i] = h
-		}
-		err := tx.QueryEach(ctx, strings.Join(parts, " UNION ALL "), args, func(r *sql.Rows) error {
-			var h, id int64
-			if err := r.Scan(&h, &id); err != nil {
-				return err
-			}
-			blocks[h] = append(blocks[h], id)
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("lead store: blocks: %w", err)
-		}
-	}
-	return blocks, nil
 }

@@ -127,30 +127,8 @@ func storeKeys(ctx context.Context, q sqldb.Querier, id int64, hashes []int64, r
 // out keys shared by more than MaxBlock leads (they say too little, and
 // reading them would make the cost grow with the leads).
 func blockMates(ctx context.Context, q sqldb.Querier, id int64, hashes []int64) ([]int64, error) {
-	if len(hashes) == 0 {
-		return nil, nil
-	}
-	limit := identity.Default.MaxBlock + 1
-	parts := make([]string, len(hashes))
-	args := make([]any, len(hashes))
-	for i, h := range hashes {
-		parts[i] = `SELECT * FROM (SELECT key_hash, lead_id FROM lead_keys WHERE key_hash = ? LIMIT ` + strconv.Itoa(limit) + `) b` + strconv.Itoa(i)
-		args[i] = h
-	}
-	rows, err := q.Query(ctx, strings.Join(parts, " UNION ALL "), args...)
+	blocks, err := readBlocks(ctx, q, hashes)
 	if err != nil {
-		return nil, fmt.Errorf("lead store: blocks of %d: %w", id, err)
-	}
-	defer rows.Close()
-	blocks := map[int64][]int64{}
-	for rows.Next() {
-		var h, l int64
-		if err := rows.Scan(&h, &l); err != nil {
-			return nil, err
-		}
-		blocks[h] = append(blocks[h], l)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	seen := map[int64]bool{id: true}
@@ -376,4 +354,50 @@ func insertKeys(ctx context.Context, q sqldb.Querier, keys [][2]int64) error {
 		}
 	}
 	return nil
+}
+
+// readBlocks reads, for each of hashes, the leads that share it, at most
+// MaxBlock+1 of them (a block larger than MaxBlock is left out, and
+// reading it whole would make the cost grow with the leads). A batch's
+// hashes are read a part at a time, each part in one query; the query's
+// text depends only on the part's size, so its statement serves again.
+func readBlocks(ctx context.Context, q sqldb.Querier, hashes []int64) (map[int64][]int64, error) {
+	uniq := map[int64]bool{}
+	var list []int64
+	for _, h := range hashes {
+		if !uniq[h] {
+			uniq[h] = true
+			list = append(list, h)
+		}
+	}
+	limit := strconv.Itoa(identity.Default.MaxBlock + 1)
+	blocks := map[int64][]int64{}
+	for _, part := range chunks(list, 200) {
+		parts := make([]string, len(part))
+		args := make([]any, len(part))
+		for i, h := range part {
+			parts[i] = `SELECT * FROM (SELECT key_hash, lead_id FROM lead_keys WHERE key_hash = ? LIMIT ` + limit + `) b` + strconv.Itoa(i)
+			args[i] = h
+		}
+		if err := readBlockPart(ctx, q, strings.Join(parts, " UNION ALL "), args, blocks); err != nil {
+			return nil, fmt.Errorf("lead store: blocks: %w", err)
+		}
+	}
+	return blocks, nil
+}
+
+func readBlockPart(ctx context.Context, q sqldb.Querier, query string, args []any, blocks map[int64][]int64) error {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var h, id int64
+		if err := rows.Scan(&h, &id); err != nil {
+			return err
+		}
+		blocks[h] = append(blocks[h], id)
+	}
+	return rows.Err()
 }
