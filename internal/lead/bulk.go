@@ -203,9 +203,8 @@ func (s *Service) insertNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead,
 // writeLeads inserts the rows of batch and sets each one's id and
 // version. A row whose email is taken by then (another writer's, not yet
 // visible when the batch looked) is skipped by ON CONFLICT and returned in
-// missed. On PostgreSQL the rows are copied into a staging table first
-// and inserted from there by one INSERT … SELECT. Each row is given its
-// id beforehand, so the rows that come back are known by it.
+// missed. Each row is given its id beforehand, so the rows that come
+// back, in whatever order, are known by it.
 func writeLeads(ctx context.Context, tx *sqldb.Tx, batch []*newLead) (stored, missed []*newLead, err error) {
 	ids, err := tx.NewIDs(ctx, "leads", len(batch))
 	if err != nil {
@@ -225,13 +224,7 @@ func writeLeads(ctx context.Context, tx *sqldb.Tx, batch []*newLead) (stored, mi
 		back[id] = version
 		return nil
 	}
-	const returning = ` ON CONFLICT DO NOTHING RETURNING id, version`
-	if tx.Postgres() {
-		err = stageLeads(ctx, tx, cols, rows, returning, scan)
-	} else {
-		err = tx.EachInsert(ctx, "leads", cols, rows, returning, scan)
-	}
-	if err != nil {
+	if err := tx.InsertReturning(ctx, "leads", cols, rows, ` ON CONFLICT DO NOTHING RETURNING id, version`, scan); err != nil {
 		return nil, nil, fmt.Errorf("lead store: insert: %w", err)
 	}
 	for i, n := range batch {
@@ -247,28 +240,6 @@ func writeLeads(ctx context.Context, tx *sqldb.Tx, batch []*newLead) (stored, mi
 		stored = append(stored, n)
 	}
 	return stored, missed, nil
-}
-
-// stageLeads copies rows into a temporary table, in their order, and
-// inserts them into leads from there with suffix.
-func stageLeads(ctx context.Context, tx *sqldb.Tx, cols []string, rows [][]any, suffix string, scan func(*sql.Rows) error) error {
-	list := strings.Join(cols, ", ")
-	// Dropped at commit; a second batch of the same transaction empties it.
-	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS leads_in ON COMMIT DROP AS
-		SELECT 0::bigint AS seq, `+list+` FROM leads WITH NO DATA`); err != nil {
-		return err
-	}
-	if _, err := tx.Exec(ctx, `TRUNCATE leads_in`); err != nil {
-		return err
-	}
-	staged := make([][]any, len(rows))
-	for i, r := range rows {
-		staged[i] = append([]any{int64(i)}, r...)
-	}
-	if err := tx.InsertRows(ctx, "leads_in", append([]string{"seq"}, cols...), staged); err != nil {
-		return err
-	}
-	return tx.QueryEach(ctx, `INSERT INTO leads (`+list+`) SELECT `+list+` FROM leads_in ORDER BY seq`+suffix, nil, scan)
 }
 
 // recordNew writes what goes with each new lead of batch: its timeline

@@ -26,13 +26,50 @@ func (t *Tx) InsertRows(ctx context.Context, table string, cols []string, rows [
 	if t.dialect == Postgres {
 		return t.copyRows(ctx, table, cols, rows)
 	}
-	return t.EachInsert(ctx, table, cols, rows, "", func(*sql.Rows) error { return nil })
+	return t.eachInsert(ctx, table, cols, rows, "", func(*sql.Rows) error { return nil })
 }
 
-// EachInsert writes rows as InsertRows does on SQLite, on both databases:
-// multi-row INSERT statements, each ending with suffix (such as ON
-// CONFLICT DO NOTHING RETURNING id); scan reads each returned row.
-func (t *Tx) EachInsert(ctx context.Context, table string, cols []string, rows [][]any, suffix string, scan func(*sql.Rows) error) error {
+// InsertReturning writes rows as InsertRows does, for rows that may
+// conflict with stored ones: each statement ends with suffix (such as ON
+// CONFLICT DO NOTHING RETURNING id), and scan reads each returned row.
+// On PostgreSQL the rows are copied into a staging table and inserted
+// from there by one INSERT … SELECT; on SQLite they go in multi-row
+// INSERTs. Neither gives the returned rows back in a set order, so a row
+// is best told by a value it carries, such as an id from NewIDs.
+func (t *Tx) InsertReturning(ctx context.Context, table string, cols []string, rows [][]any, suffix string, scan func(*sql.Rows) error) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if t.dialect == Postgres {
+		return t.stageInsert(ctx, table, cols, rows, suffix, scan)
+	}
+	return t.eachInsert(ctx, table, cols, rows, suffix, scan)
+}
+
+// stageInsert is InsertReturning on PostgreSQL.
+func (t *Tx) stageInsert(ctx context.Context, table string, cols []string, rows [][]any, suffix string, scan func(*sql.Rows) error) error {
+	list := strings.Join(cols, ", ")
+	staging := table + "_in"
+	// Dropped at commit; a second batch of the same transaction empties it.
+	if _, err := t.tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS `+staging+` ON COMMIT DROP AS
+		SELECT `+list+` FROM `+table+` WITH NO DATA`); err != nil {
+		return fmt.Errorf("stage %s: %w", table, err)
+	}
+	if _, err := t.tx.ExecContext(ctx, `TRUNCATE `+staging); err != nil {
+		return fmt.Errorf("stage %s: %w", table, err)
+	}
+	if err := t.copyRows(ctx, staging, cols, rows); err != nil {
+		return err
+	}
+	if err := t.QueryEach(ctx, `INSERT INTO `+table+` (`+list+`) SELECT `+list+` FROM `+staging+suffix, nil, scan); err != nil {
+		return fmt.Errorf("insert into %s: %w", table, err)
+	}
+	return nil
+}
+
+// eachInsert is InsertReturning on SQLite (and InsertRows): multi-row
+// INSERT statements, as many rows to each as its parameters allow.
+func (t *Tx) eachInsert(ctx context.Context, table string, cols []string, rows [][]any, suffix string, scan func(*sql.Rows) error) error {
 	per := max(1, maxParams/len(cols))
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	for start := 0; start < len(rows); start += per {
@@ -105,10 +142,6 @@ func (t *Tx) LockKeys(ctx context.Context, keys []string) error {
 	}
 	return nil
 }
-
-// Postgres reports whether the transaction runs on PostgreSQL, for the
-// few writes where the dialects part ways (COPY into a staging table).
-func (t *Tx) Postgres() bool { return t.dialect == Postgres }
 
 // NewIDs reserves n ids of table for rows about to be inserted with
 // their id given: rows can then be told apart by id whatever order an
