@@ -285,9 +285,11 @@ func (s *Service) storeChunks(ctx context.Context, first []scored, more <-chan [
 // their timeline entries, and counts them; and the sums rebuilt from
 // events. The leads were read before tx began, so each write names the
 // version it was computed from: a lead written meanwhile (edited, which
-// rescored it, or rescored by another rescore running at the same time,
-// or given events) is left as it is, and its change is recorded once, by
-// whoever made it.
+// rescored it, rescored by another rescore running at the same time, or
+// given events that moved its score) is left as it is, and its change is
+// recorded once, by whoever made it. Events that did not move the stored
+// score leave the version as it was: the rescore then stores a score
+// without them, which the next sweep (hourly) puts right.
 func storeScores(ctx context.Context, tx *sqldb.Tx, leads []scored, rules scoring.Rules, reason string, now time.Time) (int64, error) {
 	var changed int64
 	k := rules.Keyset()

@@ -29,8 +29,10 @@ import (
 // recomputed from all the events are the same float64, bit for bit, not
 // just within a rounding error: the same operations on the same operands
 // in the same order. The stored value round-trips exactly (8 bytes,
-// IEEE 754). The writers of a lead's sum hold the lead's lock and store
-// its events' ids in the order they add them, so that order holds.
+// IEEE 754). The writers that add events hold the lead's lock and store
+// its events' ids in the order they add them, so that order holds; a
+// rescore, which reads without the lock, writes a rebuilt row only if
+// the row's version (which only grows) is the one it read.
 //
 // Windows: an event leaves a rule's window at a known time (its time
 // plus the window). A windowed key's state keeps the earliest such time
