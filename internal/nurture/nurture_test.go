@@ -68,6 +68,7 @@ func newEnvWith(t *testing.T, db *sqldb.DB, s *mailtest.Server, cfg mail.Config)
 	outbox.OnBounce = svc.Bounced
 	c := &clock{t: time.Now().UTC()}
 	svc.SetClock(c.now)
+	leads.SetClock(c.now) // one clock: the lead service stamps what nurturing records
 	r := job.NewRunner(db, job.Options{Poll: 20 * time.Millisecond, Backoff: func(int) time.Duration { return 10 * time.Millisecond }})
 	r.Handle(mail.JobKind, outbox.Handler)
 	outbox.Jobs = r
