@@ -1,7 +1,10 @@
 package identity
 
 import (
+	"encoding/binary"
+	"errors"
 	"hash/fnv"
+	"math"
 	"slices"
 )
 
@@ -41,4 +44,57 @@ func (s Settings) Score(a, b *Prepared) (Match, bool) {
 	var fields [nFields]agreement
 	m := s.score(&a.p, &b.p, true, &fields)
 	return m, m.Verdict != Distinct
+}
+
+// AppendBinary appends p in the form ReadPrepared reads back, for a run
+// that holds more records than fit in memory at once: the id, the length
+// of each text, then the texts.
+func (p *Prepared) AppendBinary(b []byte) ([]byte, error) {
+	b = binary.AppendUvarint(b, uint64(p.p.id))
+	from := uint32(0)
+	for _, end := range p.p.end {
+		b = binary.AppendUvarint(b, uint64(end-from))
+		from = end
+	}
+	return append(b, p.p.text...), nil
+}
+
+// ReadPrepared reads the record AppendBinary wrote at the start of s and
+// returns the rest of s. The record's text is a part of s, not a copy, so
+// that reading many records from one string allocates nothing per record.
+func ReadPrepared(s string) (Prepared, string, error) {
+	var p Prepared
+	id, s, ok := uvarint(s)
+	if !ok {
+		return p, s, errors.New("identity: stored record: no id")
+	}
+	p.p.id = int64(id)
+	end := uint64(0)
+	for i := range p.p.end {
+		n, rest, ok := uvarint(s)
+		if !ok || end+n > math.MaxUint32 {
+			return p, s, errors.New("identity: stored record: bad length")
+		}
+		end += n
+		p.p.end[i] = uint32(end)
+		s = rest
+	}
+	if uint64(len(s)) < end {
+		return p, s, errors.New("identity: stored record: cut short")
+	}
+	p.p.text = s[:end]
+	return p, s[end:], nil
+}
+
+// uvarint is binary.Uvarint for a string.
+func uvarint(s string) (uint64, string, bool) {
+	var x uint64
+	for i := 0; i < len(s) && i < binary.MaxVarintLen64; i++ {
+		c := s[i]
+		x |= uint64(c&0x7f) << (7 * i)
+		if c < 0x80 {
+			return x, s[i+1:], true
+		}
+	}
+	return 0, s, false
 }

@@ -5,10 +5,13 @@ import (
 	"encoding/csv"
 	"math/rand/v2"
 	"os"
+	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"leadflow/internal/access"
 	"leadflow/internal/dbtest"
@@ -31,10 +34,14 @@ import (
 //     last (here none: the leads were inserted before)
 //   - page: the review queue's first page, read from the stored pairs
 //
+// live-MB is the most Go heap the step held (live after a collection);
 // peak-MB is the process's peak resident memory when the step ends;
-// cpu-s/op the CPU time a run took on all cores together.
+// cpu-s/op the CPU time a run took on all cores together; parts the files
+// a full run spread its blocks over, when LEADFLOW_BENCH_PAIRS_MB set its
+// memory budget below what holding every record takes.
 //
 //	LEADFLOW_BENCH_LEADS=1000000 go test -run XXX -bench ProbableDuplicates -benchtime 1x -benchmem ./internal/lead
+//	LEADFLOW_BENCH_LEADS=1000000 LEADFLOW_BENCH_PAIRS_MB=64 go test -run XXX -bench ProbableDuplicates -benchtime 1x -benchmem ./internal/lead
 func BenchmarkProbableDuplicates(b *testing.B) {
 	n := 100_000
 	if v, err := strconv.Atoi(os.Getenv("LEADFLOW_BENCH_LEADS")); err == nil && v > 0 {
@@ -46,9 +53,13 @@ func BenchmarkProbableDuplicates(b *testing.B) {
 		b.Fatal(err)
 	}
 	svc := lead.NewService(db)
+	if mb, err := strconv.Atoi(os.Getenv("LEADFLOW_BENCH_PAIRS_MB")); err == nil && mb > 0 {
+		svc.PairsMemory = int64(mb) << 20
+	}
 	admin := access.Actor{ID: 1, Role: access.Admin}
 	rebuild := func(b *testing.B) {
 		var st lead.PairStats
+		live := watchLiveHeap()
 		cpu := cpuSeconds()
 		for b.Loop() {
 			var err error
@@ -60,6 +71,8 @@ func BenchmarkProbableDuplicates(b *testing.B) {
 		b.ReportMetric(float64(st.Keyed), "keyed")
 		b.ReportMetric(float64(st.Candidates), "candidates")
 		b.ReportMetric(float64(st.Matches), "pairs")
+		b.ReportMetric(float64(st.Parts), "parts")
+		b.ReportMetric(live(), "live-MB")
 		b.ReportMetric(peakMB(), "peak-MB")
 	}
 	b.Run("first", rebuild)
@@ -98,6 +111,36 @@ func cpuSeconds() float64 {
 		return 0
 	}
 	return float64(u.Utime.Nano()+u.Stime.Nano()) / 1e9
+}
+
+// watchLiveHeap samples the Go heap's live bytes (as of the last
+// collection) until the function it returns is called, which reports the
+// most seen, in MB: what a step held, unlike peakMB, which also counts
+// SQLite's page caches and never comes down.
+func watchLiveHeap() func() float64 {
+	runtime.GC() // else the first sample is what the step before held
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	done := make(chan struct{})
+	most := make(chan uint64)
+	go func() {
+		var top uint64
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(sample)
+			top = max(top, sample[0].Value.Uint64())
+			select {
+			case <-done:
+				most <- top
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() float64 {
+		close(done)
+		return float64(<-most) / (1 << 20)
+	}
 }
 
 // peakMB is the process's peak resident memory so far (Linux), in MB.

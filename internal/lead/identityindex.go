@@ -191,6 +191,7 @@ type PairStats struct {
 	Rechecked  int  // leads changed since the last run, checked again
 	Candidates int  // pairs sharing a key in a block small enough (full runs)
 	Matches    int  // probable duplicates among them, but for those dismissed (full runs)
+	Parts      int  // files the full run spread its blocks over, over its memory budget (0: none)
 }
 
 // pairsKey is the setting where the pairs job keeps pairsState.

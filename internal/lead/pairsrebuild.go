@@ -17,13 +17,11 @@ import (
 
 // RebuildPairs stores the keys of leads that have none yet, then finds
 // every candidate pair from the stored keys and replaces the stored pairs
-// with the probable duplicates among them. The leads and the blocks
-// (keys shared by 2 to MaxBlock leads) are read at once on two
-// connections; the blocks are then scored one at a time on every core,
-// so that the records of a block are in the cache for all of its pairs.
-// Memory is one prepared record per lead (about 130 bytes with short
-// names and no street or company) and 4 bytes twice per lead in each
-// block; no list of candidate pairs is built.
+// with the probable duplicates among them. A block is the leads that
+// share a key, when 2 to MaxBlock do. No list of candidate pairs is
+// built: when every lead's record and the block lists fit in the memory
+// budget (Service.PairsMemory) they are held at once, else the blocks go
+// through files a part at a time (pairsSpilled).
 func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 	var st PairStats
 	var err error
@@ -31,6 +29,40 @@ func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 	if st.Keyed, err = s.keyUnkeyed(ctx); err != nil {
 		return st, err
 	}
+	var matches []identity.Match
+	if st.Parts, err = s.spillParts(ctx); err != nil {
+		return st, err
+	}
+	if st.Parts > 0 {
+		matches, st.Candidates, err = s.pairsSpilled(ctx, st.Parts)
+	} else {
+		matches, st.Candidates, err = s.pairsInMemory(ctx)
+	}
+	if err != nil {
+		return st, err
+	}
+	slices.SortFunc(matches, func(x, y identity.Match) int { return cmp.Or(cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B)) })
+	st.Full = true
+	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		n, err := replacePairs(ctx, tx, matches, start)
+		if err != nil {
+			return err
+		}
+		st.Matches = n
+		return writePairsState(ctx, tx, pairsState{Version: identity.Version, FullAt: start, RunAt: start})
+	})
+	return st, err
+}
+
+// pairsInMemory finds and scores every candidate pair with every lead's
+// record and the block lists in memory, and returns the probable
+// duplicates and the number of pairs compared. The leads and the blocks
+// are read at once on two connections; the blocks are then scored one at
+// a time on every core, so that the records of a block are in the cache
+// for all of its pairs. Memory is one prepared record per lead (about 130
+// bytes with short names and no street or company) and 4 bytes twice per
+// lead in each block.
+func (s *Service) pairsInMemory(ctx context.Context) ([]identity.Match, int, error) {
 	// A failed read stops the other rather than let it run to the end.
 	reading, stop := context.WithCancel(ctx)
 	defer stop()
@@ -54,25 +86,10 @@ func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 	}()
 	wg.Wait()
 	if err := errors.Join(errLeads, errBlocks); err != nil {
-		return st, err
+		return nil, 0, err
 	}
 	b := raw.index(ids)
-	matches, candidates, err := b.score(ctx, recs)
-	if err != nil {
-		return st, err
-	}
-	slices.SortFunc(matches, func(x, y identity.Match) int { return cmp.Or(cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B)) })
-	st.Candidates = candidates
-	st.Full = true
-	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		n, err := replacePairs(ctx, tx, matches, start)
-		if err != nil {
-			return err
-		}
-		st.Matches = n
-		return writePairsState(ctx, tx, pairsState{Version: identity.Version, FullAt: start, RunAt: start})
-	})
-	return st, err
+	return b.score(ctx, recs)
 }
 
 // preparedLeads reads every lead's identifying fields in id order and

@@ -17,8 +17,14 @@ import (
 // identity finds on the same records in memory: a pair that shares
 // several keys is compared once, a key shared by more than MaxBlock leads
 // brings no pair, a pair a reviewer dismissed is not stored again, and
-// the pairs stored by the last run are brought up to date.
+// the pairs stored by the last run are brought up to date. So does the
+// run over its memory budget, through files.
 func TestRebuildFindsWhatIdentityFinds(t *testing.T) {
+	t.Run("in memory", func(t *testing.T) { testRebuildFindsWhatIdentityFinds(t, 0) })
+	t.Run("through files", func(t *testing.T) { testRebuildFindsWhatIdentityFinds(t, 1) })
+}
+
+func testRebuildFindsWhatIdentityFinds(t *testing.T, budget int64) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		tm := newTeam(t, db)
@@ -41,9 +47,13 @@ func TestRebuildFindsWhatIdentityFinds(t *testing.T) {
 		candidates := len(identity.CandidatePairs(recs, identity.Default.MaxBlock))
 
 		svc := lead.NewService(db)
+		svc.PairsMemory = budget
 		st, err := svc.RebuildPairs(ctx)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if spilled := st.Parts > 1; spilled != (budget > 0) {
+			t.Fatalf("budget %d bytes: the run went through %d files", budget, st.Parts)
 		}
 		if st.Candidates != candidates || st.Matches != len(want) || len(want) < 100 {
 			t.Fatalf("the run compared %d pairs and stored %d; identity compares %d and finds %d", st.Candidates, st.Matches, candidates, len(want))

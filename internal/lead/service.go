@@ -29,6 +29,10 @@ type Service struct {
 	// Jobs, when set, is woken when a rescore is queued, so that it
 	// starts at once rather than at the runner's next look.
 	Jobs *job.Runner
+	// PairsMemory bounds what the full run of the pairs job holds in
+	// memory, in bytes (0: DefaultPairsMemory); beyond it the run works
+	// through temporary files.
+	PairsMemory int64
 	// wordsReady is set once every lead is in the word index.
 	wordsReady atomic.Bool
 }

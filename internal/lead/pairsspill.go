@@ -1,0 +1,381 @@
+package lead
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"leadflow/internal/identity"
+)
+
+// DefaultPairsMemory is the memory the full pairs run may hold when
+// Service.PairsMemory is not set: a million leads fit in it.
+const DefaultPairsMemory = 320 << 20
+
+// What holding every record and block list in memory takes, per lead and
+// per stored key (see pairsInMemory), and what one membership of a lead
+// in a block takes in a spill file: its key, its record and all its keys.
+const (
+	memPerLead   = 170
+	memPerKey    = 16
+	spillPerKey  = 120
+	maxSpillPart = 4096
+)
+
+// pairsMemory is the budget of the full pairs run, in bytes.
+func (s *Service) pairsMemory() int64 {
+	if s.PairsMemory > 0 {
+		return s.PairsMemory
+	}
+	return DefaultPairsMemory
+}
+
+// spillParts says into how many files the full run must spread its
+// blocks so that memory stays within budget: 0 when every record and
+// block list fit in memory at once.
+func (s *Service) spillParts(ctx context.Context) (int, error) {
+	var leads, keys int64
+	if err := s.db.R.QueryRow(ctx, `SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM lead_keys)`).Scan(&leads, &keys); err != nil {
+		return 0, fmt.Errorf("lead store: count leads and keys: %w", err)
+	}
+	budget := s.pairsMemory()
+	if leads*memPerLead+keys*memPerKey <= budget {
+		return 0, nil
+	}
+	// Every core holds a part as read and as parsed, about twice its size.
+	perPart := max(budget/int64(4*runtime.GOMAXPROCS(0)), 1<<20)
+	return int(min((keys*spillPerKey+perPart-1)/perPart, maxSpillPart)), nil
+}
+
+// pairsSpilled finds and scores every candidate pair as pairsInMemory
+// does, holding a bounded part of the records at a time. It reads each
+// lead's record once, in id order, beside the lead's keys; it writes the
+// record once per key into the file of the key's part (key hash modulo
+// parts). A part then holds whole blocks: each part is read alone, sorted
+// by key and scored, a part per core at a time. A pair that shares
+// several blocks is scored in the block of its lowest key only, as in
+// memory, since each record carries all its keys. Disk use is about 120
+// bytes per stored key.
+func (s *Service) pairsSpilled(ctx context.Context, parts int) ([]identity.Match, int, error) {
+	dir, err := os.MkdirTemp("", "leadflow-pairs-")
+	if err != nil {
+		return nil, 0, fmt.Errorf("lead store: pairs spill: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	if err := s.spill(ctx, dir, parts); err != nil {
+		return nil, 0, err
+	}
+	return scoreParts(ctx, dir, parts)
+}
+
+// spill writes the blocks' records into parts files under dir.
+func (s *Service) spill(ctx context.Context, dir string, parts int) (err error) {
+	files := make([]*os.File, parts)
+	writers := make([]*bufio.Writer, parts)
+	defer func() {
+		for i, f := range files {
+			if f == nil {
+				continue
+			}
+			if ferr := writers[i].Flush(); err == nil && ferr != nil {
+				err = fmt.Errorf("lead store: pairs spill: %w", ferr)
+			}
+			if cerr := f.Close(); err == nil && cerr != nil {
+				err = fmt.Errorf("lead store: pairs spill: %w", cerr)
+			}
+		}
+	}()
+	for i := range files {
+		if files[i], err = os.Create(partPath(dir, i)); err != nil {
+			return fmt.Errorf("lead store: pairs spill: %w", err)
+		}
+		writers[i] = bufio.NewWriterSize(files[i], 16<<10)
+	}
+	reading, stop := context.WithCancel(ctx)
+	defer stop()
+	recs := make(chan []identity.Record, 4)
+	var errLeads error
+	go func() {
+		defer close(recs)
+		errLeads = s.eachRecords(reading, 1024, func(rs []identity.Record) {
+			select {
+			case recs <- rs:
+			case <-reading.Done():
+			}
+		})
+	}()
+	next := recordsInOrder(recs)
+	var payload []byte
+	write := func(id int64, keys []int64) error {
+		r, ok := next(id)
+		if !ok {
+			return nil // stored after the leads were read, or deleted since
+		}
+		payload = payload[:0]
+		payload = append(payload, byte(len(keys)))
+		for _, k := range keys {
+			payload = binary.LittleEndian.AppendUint64(payload, uint64(k))
+		}
+		p := identity.Prepare(r)
+		payload, _ = p.AppendBinary(payload)
+		var head [12]byte
+		binary.LittleEndian.PutUint32(head[8:], uint32(len(payload)))
+		for _, k := range keys {
+			binary.LittleEndian.PutUint64(head[:8], uint64(k))
+			w := writers[uint64(k)%uint64(parts)]
+			w.Write(head[:]) // an error stays with w for the next write
+			if _, err := w.Write(payload); err != nil {
+				return fmt.Errorf("lead store: pairs spill: %w", err)
+			}
+		}
+		return nil
+	}
+	err = s.eachLeadKeys(reading, write)
+	stop()
+	for range recs { // let the reader end
+	}
+	if err == nil && errLeads != nil && !errors.Is(errLeads, context.Canceled) {
+		err = errLeads
+	}
+	return err
+}
+
+// eachLeadKeys hands fn each lead's keys, in lead id order, the keys in
+// order, but for those shared by more than MaxBlock leads: they make no
+// block. Neither read sorts in the database, whose sorts may be held in
+// memory: the keys come in the order of an index, and the keys shared too
+// widely are few.
+func (s *Service) eachLeadKeys(ctx context.Context, fn func(id int64, keys []int64) error) error {
+	common, err := s.commonKeys(ctx)
+	if err != nil {
+		return err
+	}
+	rows, err := s.db.R.Query(ctx, `SELECT lead_id, key_hash FROM lead_keys ORDER BY lead_id`)
+	if err != nil {
+		return fmt.Errorf("lead store: lead keys: %w", err)
+	}
+	defer rows.Close()
+	var keys []int64
+	last := int64(-1)
+	flush := func() error {
+		if len(keys) == 0 {
+			return nil
+		}
+		slices.Sort(keys)
+		err := fn(last, keys[:min(len(keys), 255)]) // a record carries its count of keys in a byte
+		keys = keys[:0]
+		return err
+	}
+	for rows.Next() {
+		var id, key int64
+		if err := rows.Scan(&id, &key); err != nil {
+			return fmt.Errorf("lead store: lead keys: %w", err)
+		}
+		if id != last {
+			if err := flush(); err != nil {
+				return err
+			}
+			last = id
+		}
+		if _, ok := common[key]; !ok {
+			keys = append(keys, key)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("lead store: lead keys: %w", err)
+	}
+	return flush()
+}
+
+// commonKeys are the keys shared by more than MaxBlock leads.
+func (s *Service) commonKeys(ctx context.Context) (map[int64]struct{}, error) {
+	rows, err := s.db.R.Query(ctx, `SELECT key_hash FROM lead_keys GROUP BY key_hash HAVING count(*) > ?`, identity.Default.MaxBlock)
+	if err != nil {
+		return nil, fmt.Errorf("lead store: common keys: %w", err)
+	}
+	defer rows.Close()
+	common := map[int64]struct{}{}
+	for rows.Next() {
+		var key int64
+		if err := rows.Scan(&key); err != nil {
+			return nil, fmt.Errorf("lead store: common keys: %w", err)
+		}
+		common[key] = struct{}{}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("lead store: common keys: %w", err)
+	}
+	return common, nil
+}
+
+// recordsInOrder returns a lookup of the record with an id, for ids asked
+// in increasing order, from batches of records in id order.
+func recordsInOrder(batches <-chan []identity.Record) func(int64) (identity.Record, bool) {
+	var batch []identity.Record
+	return func(id int64) (identity.Record, bool) {
+		for {
+			for len(batch) > 0 && batch[0].ID < id {
+				batch = batch[1:]
+			}
+			if len(batch) > 0 {
+				return batch[0], batch[0].ID == id
+			}
+			var ok bool
+			if batch, ok = <-batches; !ok {
+				return identity.Record{}, false
+			}
+		}
+	}
+}
+
+func partPath(dir string, i int) string { return filepath.Join(dir, strconv.Itoa(i)) }
+
+// scoreParts scores the blocks of each part file under dir, a part per
+// core at a time, and returns the probable duplicates and the number of
+// pairs compared.
+func scoreParts(ctx context.Context, dir string, parts int) ([]identity.Match, int, error) {
+	workers := min(runtime.GOMAXPROCS(0), parts)
+	found := make([][]identity.Match, workers)
+	errs := make([]error, workers)
+	var next atomic.Int64
+	var pairs atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= parts || ctx.Err() != nil || errs[w] != nil {
+					return
+				}
+				var n int
+				found[w], n, errs[w] = scorePart(partPath(dir, i), found[w])
+				pairs.Add(int64(n))
+			}
+		}()
+	}
+	wg.Wait()
+	if err := cmp.Or(errors.Join(errs...), ctx.Err()); err != nil {
+		return nil, 0, err
+	}
+	return slices.Concat(found...), int(pairs.Load()), nil
+}
+
+// member is one record's place in one block of a part.
+type member struct {
+	key int64
+	id  int64
+	rec int32 // index in the part's records
+}
+
+// scorePart reads one part file, sorts its members into blocks and scores
+// the pairs of each block that meet there first, appending the probable
+// duplicates to found.
+func scorePart(path string, found []identity.Match) ([]identity.Match, int, error) {
+	text, err := readString(path)
+	if err != nil {
+		return found, 0, err
+	}
+	var members []member
+	var recs []identity.Prepared
+	var keys []string // each record's keys, 8 bytes each, in order
+	for rest := text; rest != ""; {
+		if len(rest) < 13 {
+			return found, 0, fmt.Errorf("lead store: pairs spill %s: cut short", path)
+		}
+		key, size := int64(le64(rest)), int(le32(rest[8:]))
+		if len(rest) < 12+size || size < 1 || 1+8*int(rest[12]) > size {
+			return found, 0, fmt.Errorf("lead store: pairs spill %s: cut short", path)
+		}
+		payload := rest[12 : 12+size]
+		rest = rest[12+size:]
+		nk := int(payload[0])
+		p, tail, err := identity.ReadPrepared(payload[1+8*nk:])
+		if err != nil || tail != "" {
+			return found, 0, fmt.Errorf("lead store: pairs spill %s: %v", path, cmp.Or(err, errors.New("trailing bytes")))
+		}
+		members = append(members, member{key: key, id: p.ID(), rec: int32(len(recs))})
+		recs = append(recs, p)
+		keys = append(keys, payload[1:1+8*nk])
+	}
+	slices.SortFunc(members, func(x, y member) int { return cmp.Or(cmp.Compare(x.key, y.key), cmp.Compare(x.id, y.id)) })
+	n := 0
+	for from := 0; from < len(members); {
+		to := from + 1
+		for to < len(members) && members[to].key == members[from].key {
+			to++
+		}
+		block := members[from:to]
+		for i, x := range block {
+			for _, y := range block[i+1:] {
+				if firstShared(keys[x.rec], keys[y.rec]) != x.key {
+					continue // compared in the block of a lower key
+				}
+				n++
+				if m, ok := identity.Default.Score(&recs[x.rec], &recs[y.rec]); ok {
+					found = append(found, m)
+				}
+			}
+		}
+		from = to
+	}
+	return found, n, nil
+}
+
+// readString reads a whole file into one string, without the copy that
+// converting a byte slice would make.
+func readString(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("lead store: pairs spill: %w", err)
+	}
+	defer f.Close()
+	var b strings.Builder
+	if st, err := f.Stat(); err == nil {
+		b.Grow(int(st.Size()))
+	}
+	if _, err := io.Copy(&b, f); err != nil {
+		return "", fmt.Errorf("lead store: pairs spill: %w", err)
+	}
+	return b.String(), nil
+}
+
+// firstShared is the lowest key two sorted lists of 8-byte keys share.
+func firstShared(a, b string) int64 {
+	for len(a) >= 8 && len(b) >= 8 {
+		x, y := int64(le64(a)), int64(le64(b))
+		switch {
+		case x == y:
+			return x
+		case x < y:
+			a = a[8:]
+		default:
+			b = b[8:]
+		}
+	}
+	return 0
+}
+
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+func le32(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
