@@ -113,6 +113,10 @@ func TestAdministerAndServe(t *testing.T) {
 		if _, err := cli(t, env, append([]string{"user", "create", "--email", "boss@acme.io", "--password", "a long passphrase", "--role", "admin"}, db...)...); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := cli(t, env, append([]string{"serve", "--addr", "127.0.0.1:0", "--pairs-memory", "0"}, db...)...); err == nil ||
+			!strings.Contains(err.Error(), "--pairs-memory must be a positive number of MB") {
+			t.Errorf("a memory budget of 0 MB was not refused by name: %v", err)
+		}
 		if _, err := cli(t, env, append([]string{"user", "create", "--email", "sal@acme.io", "--password", "a long passphrase", "--role", "sales"}, db...)...); err != nil {
 			t.Fatal(err)
 		}

@@ -15,6 +15,7 @@ import (
 	"leadflow/internal/clientip"
 	"leadflow/internal/httplog"
 	"leadflow/internal/job"
+	"leadflow/internal/lead"
 	"leadflow/internal/mail"
 	"leadflow/internal/metrics"
 	"leadflow/internal/server"
@@ -79,6 +80,7 @@ func (e environment) parseAndOpen(ctx context.Context, fs *flag.FlagSet, args []
 type serveOptions struct {
 	jobs           bool
 	decayEvery     time.Duration
+	pairsMemory    int // MB
 	trustedProxies string
 	trusted        *clientip.Resolver // trustedProxies, parsed
 	readTimeout    time.Duration
@@ -93,6 +95,8 @@ func (e environment) serveFlags(fs *flag.FlagSet) *serveOptions {
 	o := &serveOptions{}
 	fs.BoolVar(&o.jobs, "jobs", true, "run background jobs (imports, rescores, sweeps); false serves HTTP only")
 	fs.DurationVar(&o.decayEvery, "decay-every", time.Hour, "how often every lead is rescored for decay, once across all instances")
+	fs.IntVar(&o.pairsMemory, "pairs-memory", lead.DefaultPairsMemory>>20,
+		"MB the weekly search for duplicate leads may hold in memory; beyond it, it works through temporary files")
 	fs.DurationVar(&o.readTimeout, "read-timeout", time.Minute,
 		"the longest a request, body included, may take to arrive (CSV uploads are exempt while they keep moving)")
 	fs.StringVar(&o.trustedProxies, "trusted-proxies", e.getenv("LEADFLOW_TRUSTED_PROXIES"),
@@ -108,6 +112,9 @@ func (e environment) serveFlags(fs *flag.FlagSet) *serveOptions {
 // parse checks the options that need more than the flag package does.
 func (o *serveOptions) parse(stderr io.Writer) error {
 	var err error
+	if o.pairsMemory <= 0 {
+		return fmt.Errorf("--pairs-memory must be a positive number of MB, like 256; got %d", o.pairsMemory)
+	}
 	if o.readTimeout <= 0 {
 		return fmt.Errorf("--read-timeout must be positive, like 1m; got %s", o.readTimeout)
 	}
@@ -195,7 +202,7 @@ func (e environment) listen(ctx context.Context, db *sqldb.DB, opts serveOptions
 	// ctx's end, at shutdown, also ends the live streams, which would
 	// otherwise hold the shutdown up until their pages close.
 	cfg := server.Config{DB: db, Log: log, SecureCookies: e.getenv("LEADFLOW_SECURE_COOKIES") == "true",
-		TrustedProxies: opts.trusted, Jobs: runner, DecayEvery: opts.decayEvery, Mail: mc, Metrics: m, Background: ctx}
+		TrustedProxies: opts.trusted, Jobs: runner, DecayEvery: opts.decayEvery, PairsMemory: int64(opts.pairsMemory) << 20, Mail: mc, Metrics: m, Background: ctx}
 	if opts.metricsAddr == "" {
 		cfg.MetricsToken = opts.metricsToken // else served only on the metrics address
 	}

@@ -70,6 +70,9 @@ type Config struct {
 	// DecayEvery is how often every lead is rescored for decay, once
 	// across all instances; default an hour.
 	DecayEvery time.Duration
+	// PairsMemory bounds what the weekly duplicate-pairs run holds in
+	// memory, in bytes (0: lead.DefaultPairsMemory).
+	PairsMemory int64
 	// MailboxEvery is how often the connected mailboxes are read; 5
 	// minutes when zero.
 	MailboxEvery time.Duration
@@ -103,6 +106,7 @@ func New(cfg Config) (http.Handler, error) {
 		cfg.Metrics = metrics.New(cfg.DB)
 	}
 	leads := lead.NewService(cfg.DB)
+	leads.PairsMemory = cfg.PairsMemory
 	users := user.NewService(cfg.DB)
 	formSvc := forms.NewService(cfg.DB, leads)
 	importSvc := imports.NewService(cfg.DB, leads)
