@@ -22,14 +22,14 @@ import (
 
 // DefaultPairsMemory is the memory the full pairs run may hold when
 // Service.PairsMemory is not set: a million leads fit in it.
-const DefaultPairsMemory = 320 << 20
+const DefaultPairsMemory = 256 << 20
 
 // What holding every record and block list in memory takes, per lead and
 // per stored key (see pairsInMemory), and what one membership of a lead
 // in a block takes in a spill file: its key, its record and all its keys.
 const (
-	memPerLead   = 170
-	memPerKey    = 16
+	memPerLead   = 140
+	memPerKey    = 12
 	spillPerKey  = 120
 	maxSpillPart = 4096
 )
@@ -289,9 +289,13 @@ func scorePart(path string, found []identity.Match) ([]identity.Match, int, erro
 	if err != nil {
 		return found, 0, err
 	}
-	var members []member
-	var recs []identity.Prepared
-	var keys []string // each record's keys, 8 bytes each, in order
+	n := 0 // members, counted first so that nothing grows by appending
+	for rest := text; len(rest) >= 12 && 12+int(le32(rest[8:])) <= len(rest); n++ {
+		rest = rest[12+int(le32(rest[8:])):]
+	}
+	members := make([]member, 0, n)
+	recs := make([]identity.Prepared, 0, n)
+	keys := make([]string, 0, n) // each record's keys, 8 bytes each, in order
 	for rest := text; rest != ""; {
 		if len(rest) < 13 {
 			return found, 0, fmt.Errorf("lead store: pairs spill %s: cut short", path)
@@ -312,7 +316,7 @@ func scorePart(path string, found []identity.Match) ([]identity.Match, int, erro
 		keys = append(keys, payload[1:1+8*nk])
 	}
 	slices.SortFunc(members, func(x, y member) int { return cmp.Or(cmp.Compare(x.key, y.key), cmp.Compare(x.id, y.id)) })
-	n := 0
+	n = 0
 	for from := 0; from < len(members); {
 		to := from + 1
 		for to < len(members) && members[to].key == members[from].key {
