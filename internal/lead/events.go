@@ -147,8 +147,10 @@ func (s *Service) eventsTx(ctx context.Context, fn func(*sqldb.Tx) error) error 
 
 // recordScored stores the events of in (out names each one's lead, 0
 // for a visitor's) and updates the score of every lead ids names from
-// its stored sums: one read of the lead and its sums, one insert an
-// event, one write of the sums, and a write of the score when it moved.
+// its stored sums: one read of the leads and their sums, then multi-row
+// statements for the events, the sums and the scores that moved alone (a
+// lead whose grade or stage moves too is saved with its timeline entries
+// as any rescore saves it).
 // A lead whose sums are missing or of other rules has them rebuilt from
 // its events first; one whose window moved has that rule recomputed from
 // the events inside the window.
@@ -171,29 +173,45 @@ func (s *Service) recordScored(ctx context.Context, tx *sqldb.Tx, in []EventInpu
 			return nil, err
 		}
 	}
+	times, err := storeEvents(ctx, tx, in, out, now)
+	if err != nil {
+		return nil, err
+	}
 	for i := range in {
-		lead := out[i].LeadID
-		at, err := storeEvent(ctx, tx, lead, in[i], now)
-		if err != nil {
-			return nil, err
-		}
-		if s, ok := sums[lead]; ok {
-			k.Add(s, scoring.Event{Type: in[i].Type, URL: in[i].URL, At: at}, nowMs)
+		if s, ok := sums[out[i].LeadID]; ok {
+			k.Add(s, scoring.Event{Type: in[i].Type, URL: in[i].URL, At: times[i]}, nowMs)
 		}
 	}
+	found := make([]int64, 0, len(ids))
+	var quiet []scoreWrite
 	for _, id := range ids {
 		l, ok := leads[id]
 		if !ok {
 			continue // deleted meanwhile
 		}
-		if err := scoring.PutSums(ctx, tx, id, k, sums[id]); err != nil {
-			return nil, err
-		}
+		found = append(found, id)
 		res := scoring.ScoreSums(scoring.Facts(l.Values()), sums[id], k, rs.Rules, nowMs)
-		if err := s.storeResult(ctx, tx, &l, res, rs.Rules, ReasonActivity, now); err != nil {
-			return nil, err
+		next := l
+		changed, changes := applyScore(&next, res, rs.Rules, ReasonActivity, now)
+		switch {
+		case !changed:
+		case len(changes) == 0 && next.Grade == l.Grade && next.Stage == l.Stage:
+			// The score alone moved: stored below with the others'.
+			quiet = append(quiet, scoreWrite{id: id, version: l.Version, score: next.Score})
+			next.Version++
+			leads[id] = next
+		default:
+			if err := s.storeResult(ctx, tx, &l, res, rs.Rules, ReasonActivity, now); err != nil {
+				return nil, err
+			}
+			leads[id] = l
 		}
-		leads[id] = l
+	}
+	if err := scoring.PutSumsOf(ctx, tx, found, k, sums); err != nil {
+		return nil, err
+	}
+	if err := saveScores(ctx, tx, quiet); err != nil {
+		return nil, err
 	}
 	return leads, nil
 }
@@ -389,29 +407,34 @@ func (s *Service) eventLead(ctx context.Context, tx *sqldb.Tx, a access.Actor, k
 	return id, nil
 }
 
-// storeEvent stores e and returns its time as stored.
-func storeEvent(ctx context.Context, tx *sqldb.Tx, leadID int64, e EventInput, now time.Time) (time.Time, error) {
-	at := e.OccurredAt
-	if at.IsZero() {
-		at = now
+// storeEvents stores the events of in (out names each one's lead, 0 for
+// a visitor's) in a few multi-row statements rather than one a row, in
+// the order given: the ids they get follow it, as their leads' sums do.
+// It returns each event's time as stored.
+func storeEvents(ctx context.Context, tx *sqldb.Tx, in []EventInput, out []EventResult, now time.Time) ([]time.Time, error) {
+	times := make([]time.Time, len(in))
+	rows := make([][]any, len(in))
+	for i, e := range in {
+		at := e.OccurredAt
+		if at.IsZero() {
+			at = now
+		}
+		times[i] = time.UnixMilli(at.UnixMilli()).UTC()
+		props := ""
+		if len(e.Properties) > 0 {
+			b, _ := json.Marshal(e.Properties) // a map of strings always marshals
+			props = string(b)
+		}
+		var lead any
+		if id := out[i].LeadID; id != 0 {
+			lead = id
+			tx.Touch(live.Lead(id))
+		}
+		rows[i] = []any{lead, e.VisitorID, e.Type, e.URL, times[i].UnixMilli(), props, e.Source}
 	}
-	at = time.UnixMilli(at.UnixMilli()).UTC()
-	props := ""
-	if len(e.Properties) > 0 {
-		b, _ := json.Marshal(e.Properties) // a map of strings always marshals
-		props = string(b)
-	}
-	var lead any
-	if leadID != 0 {
-		lead = leadID
-	}
-	_, err := tx.Exec(ctx, `INSERT INTO events (lead_id, visitor_id, type, url, occurred_at, properties, source)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, lead, e.VisitorID, e.Type, e.URL, at.UnixMilli(), props, e.Source)
+	err := tx.InsertRows(ctx, "events", []string{"lead_id", "visitor_id", "type", "url", "occurred_at", "properties", "source"}, rows)
 	if err != nil {
-		return at, fmt.Errorf("lead store: record event: %w", err)
+		return nil, fmt.Errorf("lead store: record events: %w", err)
 	}
-	if leadID != 0 {
-		tx.Touch(live.Lead(leadID))
-	}
-	return at, nil
+	return times, nil
 }

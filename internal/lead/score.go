@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"leadflow/internal/scoring"
@@ -136,6 +137,46 @@ func saveScore(ctx context.Context, tx *sqldb.Tx, l, was Lead) (bool, error) {
 	}
 	return n == 1, nil
 }
+
+// scoreWrite is a score to store on a lead still at version, whose grade
+// and stage stay as they are and whose change the timeline does not
+// record: what most events do to their lead.
+type scoreWrite struct {
+	id, version int64
+	score       int
+}
+
+// saveScores stores many such scores in a few statements rather than one
+// a lead, as saveScore would (the score column alone). The caller holds
+// the leads' locks, so each is still at its version.
+func saveScores(ctx context.Context, tx *sqldb.Tx, ws []scoreWrite) error {
+	for part := range slices.Chunk(ws, maxScoreRows) {
+		args := make([]any, 0, 3*len(part))
+		for _, w := range part {
+			args = append(args, w.id, w.score, w.version)
+		}
+		// The casts give PostgreSQL the columns' types; the VALUES
+		// columns are column1… in both databases.
+		q := `UPDATE leads SET score = v.column2, version = leads.version + 1 FROM (VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS BIGINT)), ", len(part)), ", ") +
+			`) AS v WHERE leads.id = v.column1 AND leads.version = v.column3`
+		res, err := tx.ExecOnce(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("lead store: store the scores of %d leads: %w", len(part), err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("lead store: store the scores of %d leads: %w", len(part), err)
+		}
+		if int(n) != len(part) {
+			return fmt.Errorf("lead store: stored %d scores of %d: a version is stale under the leads' locks", n, len(part))
+		}
+	}
+	return nil
+}
+
+// maxScoreRows bounds the leads of one statement of saveScores.
+const maxScoreRows = 500
 
 // rescoreTx recomputes one lead's score inside tx from all its events,
 // rebuilds its behavioural sums, and stores the score, with its reason,

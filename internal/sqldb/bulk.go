@@ -106,6 +106,15 @@ func (t *Tx) QueryEach(ctx context.Context, q string, args []any, scan func(*sql
 	return rows.Err()
 }
 
+// ExecOnce runs q unprepared, as QueryEach does, for a statement whose
+// text changes with the rows it writes.
+func (t *Tx) ExecOnce(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if t.dialect == SQLite {
+		ctx = context.WithoutCancel(ctx) // see Exec
+	}
+	return t.tx.ExecContext(ctx, rebind(t.dialect, q), args...)
+}
+
 // copyRows is InsertRows on PostgreSQL: COPY, through the transaction's
 // own connection, so the rows are part of it.
 func (t *Tx) copyRows(ctx context.Context, table string, cols []string, rows [][]any) error {
