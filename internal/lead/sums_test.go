@@ -77,6 +77,16 @@ func checkSums(t *testing.T, db *sqldb.DB, svc *lead.Service, id int64, rules sc
 	if err != nil {
 		t.Fatal(err)
 	}
+	if answered != nil {
+		// What a list sorts and filters by is the answered score at once.
+		var score int
+		if err := db.R.QueryRow(ctx, `SELECT score FROM leads WHERE id = ?`, id).Scan(&score); err != nil {
+			t.Fatal(err)
+		}
+		if score != *answered {
+			t.Errorf("lead %d: stored score %d right after answering %d", id, score, *answered)
+		}
+	}
 	if inc := scoring.ScoreSums(nil, got, k, rules, now.UnixMilli()); inc.Behaviour != exp.Behaviour {
 		t.Errorf("lead %d: behaviour %v from the kept sums, %v from the events", id, inc.Behaviour, exp.Behaviour)
 	}
@@ -288,6 +298,99 @@ func TestConcurrentEventsKeepEveryIncrement(t *testing.T) {
 		}
 		if counted != clients*rounds*9 {
 			t.Errorf("the sums count %d page views, %d were sent", counted, clients*rounds*9)
+		}
+	})
+}
+
+// Batches of events from many clients at once (on SQLite sharing the
+// writer's transactions), some of them naming a lead that does not
+// exist: each refused batch is refused by name and stores nothing, and
+// every event of every other batch is stored and counted in its lead's
+// sums and stored score, whichever batches it shared a transaction with.
+func TestRefusedEventBatchLosesNoOtherBatchsEvents(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		now := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+		svc.SetClock(func() time.Time { return now })
+		var ids []int64
+		for i := range 4 {
+			l, err := svc.Create(ctx, tm.marketing, lead.Changes{"email": fmt.Sprintf("busy%d@acme.io", i)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, l.ID)
+		}
+		const clients, rounds = 8, 5
+		types := []string{"page_view", "email_open", "email_click", "quote_request", "ebook_download"}
+		var mu sync.Mutex
+		sent := map[int64]int{} // events of accepted batches, by lead
+		refused := 0
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for c := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				rng := rand.New(rand.NewPCG(uint64(c), 3))
+				for r := range rounds {
+					var batch []lead.EventInput
+					for i := range 7 {
+						batch = append(batch, lead.EventInput{LeadID: ids[(i+c+r)%len(ids)], Type: types[rng.IntN(len(types))],
+							OccurredAt: now.Add(-time.Duration(rng.Int64N(int64(72 * time.Hour))))})
+					}
+					bad := (c+r)%3 == 0
+					if bad {
+						batch[4].LeadID = 1 << 40
+					}
+					res, err := svc.RecordEvents(ctx, tm.marketing, batch)
+					if bad {
+						if f := fault.As(err); f == nil || f.Fields["events.4.lead_id"] == "" {
+							t.Errorf("client %d round %d: a batch naming no lead: %v", c, r, err)
+						}
+						mu.Lock()
+						refused++
+						mu.Unlock()
+						continue
+					}
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					for _, e := range batch {
+						sent[e.LeadID]++
+					}
+					mu.Unlock()
+					if len(res) != len(batch) {
+						t.Errorf("%d results for %d events", len(res), len(batch))
+					}
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if refused == 0 || refused == clients*rounds {
+			t.Fatalf("%d of %d batches refused: the test needs both kinds", refused, clients*rounds)
+		}
+		for _, id := range ids {
+			if got := len(storedEvents(t, db, id)); got != sent[id] {
+				t.Errorf("lead %d: %d events stored, %d sent in accepted batches", id, got, sent[id])
+			}
+			l, err := svc.Get(ctx, tm.admin, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkSums(t, db, svc, id, scoring.Defaults(), now, &l.Score)
+			exp, _, err := svc.Explain(ctx, id, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l.Score != exp.Score || string(l.Grade) != exp.Grade {
+				t.Errorf("lead %d: stored %d %s, recomputed %d %s", id, l.Score, l.Grade, exp.Score, exp.Grade)
+			}
 		}
 	})
 }
