@@ -432,7 +432,7 @@ func storeEvents(ctx context.Context, tx *sqldb.Tx, in []EventInput, out []Event
 		}
 		rows[i] = []any{lead, e.VisitorID, e.Type, e.URL, times[i].UnixMilli(), props, e.Source}
 	}
-	err := tx.InsertRows(ctx, "events", []string{"lead_id", "visitor_id", "type", "url", "occurred_at", "properties", "source"}, rows)
+	err := tx.InsertMany(ctx, "events", []string{"lead_id", "visitor_id", "type", "url", "occurred_at", "properties", "source"}, rows)
 	if err != nil {
 		return nil, fmt.Errorf("lead store: record events: %w", err)
 	}

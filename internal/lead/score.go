@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"leadflow/internal/scoring"
@@ -150,33 +149,26 @@ type scoreWrite struct {
 // a lead, as saveScore would (the score column alone). The caller holds
 // the leads' locks, so each is still at its version.
 func saveScores(ctx context.Context, tx *sqldb.Tx, ws []scoreWrite) error {
-	for part := range slices.Chunk(ws, maxScoreRows) {
-		args := make([]any, 0, 3*len(part))
-		for _, w := range part {
-			args = append(args, w.id, w.score, w.version)
-		}
-		// The casts give PostgreSQL the columns' types; the VALUES
-		// columns are column1… in both databases.
-		q := `UPDATE leads SET score = v.column2, version = leads.version + 1 FROM (VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS BIGINT)), ", len(part)), ", ") +
-			`) AS v WHERE leads.id = v.column1 AND leads.version = v.column3`
-		res, err := tx.ExecOnce(ctx, q, args...)
-		if err != nil {
-			return fmt.Errorf("lead store: store the scores of %d leads: %w", len(part), err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("lead store: store the scores of %d leads: %w", len(part), err)
-		}
-		if int(n) != len(part) {
-			return fmt.Errorf("lead store: stored %d scores of %d: a version is stale under the leads' locks", n, len(part))
-		}
+	if len(ws) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(ws))
+	for i, w := range ws {
+		rows[i] = []any{w.id, w.score, w.version}
+	}
+	// The casts give PostgreSQL the columns' types; the VALUES columns
+	// are column1… in both databases.
+	n, err := tx.ExecRows(ctx, `UPDATE leads SET score = v.column2, version = leads.version + 1 FROM (VALUES `,
+		"(CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS BIGINT))",
+		`) AS v WHERE leads.id = v.column1 AND leads.version = v.column3`, rows)
+	if err != nil {
+		return fmt.Errorf("lead store: store the scores of %d leads: %w", len(ws), err)
+	}
+	if int(n) != len(ws) {
+		return fmt.Errorf("lead store: stored %d scores of %d: a version is stale under the leads' locks", n, len(ws))
 	}
 	return nil
 }
-
-// maxScoreRows bounds the leads of one statement of saveScores.
-const maxScoreRows = 500
 
 // rescoreTx recomputes one lead's score inside tx from all its events,
 // rebuilds its behavioural sums, and stores the score, with its reason,

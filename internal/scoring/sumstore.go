@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 
 	"leadflow/internal/sqldb"
 )
@@ -73,23 +71,17 @@ func PutSums(ctx context.Context, q sqldb.Querier, lead int64, k Keyset, s Sums)
 // PutSumsOf stores the sums of many leads as PutSums does, in a few
 // multi-row statements rather than one a lead. ids must be distinct.
 func PutSumsOf(ctx context.Context, tx *sqldb.Tx, ids []int64, k Keyset, sums map[int64]Sums) error {
-	for part := range slices.Chunk(ids, maxSumRows) {
-		args := make([]any, 0, 3*len(part))
-		for _, id := range part {
-			args = append(args, id, k.ID, sums[id].Encode())
-		}
-		q := `INSERT INTO lead_score_sums (lead_id, keyset, sums) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(part)), ", ") +
-			` ON CONFLICT (lead_id) DO UPDATE SET keyset = excluded.keyset, sums = excluded.sums, version = lead_score_sums.version + 1`
-		if _, err := tx.ExecOnce(ctx, q, args...); err != nil {
-			return fmt.Errorf("scoring: store the sums of %d leads: %w", len(part), err)
-		}
+	rows := make([][]any, len(ids))
+	for i, id := range ids {
+		rows[i] = []any{id, k.ID, sums[id].Encode()}
+	}
+	_, err := tx.ExecRows(ctx, `INSERT INTO lead_score_sums (lead_id, keyset, sums) VALUES `, "(?, ?, ?)",
+		` ON CONFLICT (lead_id) DO UPDATE SET keyset = excluded.keyset, sums = excluded.sums, version = lead_score_sums.version + 1`, rows)
+	if err != nil {
+		return fmt.Errorf("scoring: store the sums of %d leads: %w", len(ids), err)
 	}
 	return nil
 }
-
-// maxSumRows bounds the rows of one statement of PutSumsOf.
-const maxSumRows = 1000
 
 // PutSumsIf stores sums rebuilt from what was read without the lead's
 // lock (a rescore), unless the row changed since it was read as was: a

@@ -106,13 +106,62 @@ func (t *Tx) QueryEach(ctx context.Context, q string, args []any, scan func(*sql
 	return rows.Err()
 }
 
-// ExecOnce runs q unprepared, as QueryEach does, for a statement whose
-// text changes with the rows it writes.
-func (t *Tx) ExecOnce(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if t.dialect == SQLite {
-		ctx = context.WithoutCancel(ctx) // see Exec
+// ExecRows runs a statement over many rows in a few multi-row
+// statements: head, then one (the placeholders of a row, such as
+// "(?, ?)") once for each row, comma-separated, then tail. The rows go
+// in runs of a few fixed lengths (rowRuns), so the statements take few
+// distinct texts and stay prepared, as Exec's do. It returns the rows
+// the statements changed, in total.
+func (t *Tx) ExecRows(ctx context.Context, head, one, tail string, rows [][]any) (int64, error) {
+	var changed int64
+	for len(rows) > 0 {
+		n := rowRun(len(rows))
+		args := make([]any, 0, n*len(rows[0]))
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		res, err := t.Exec(ctx, head+strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")+tail, args...)
+		if err != nil {
+			return changed, err
+		}
+		c, err := res.RowsAffected()
+		if err != nil {
+			return changed, err
+		}
+		changed += c
+		rows = rows[n:]
 	}
-	return t.tx.ExecContext(ctx, rebind(t.dialect, q), args...)
+	return changed, nil
+}
+
+// rowRuns are the lengths ExecRows cuts rows into, longest first.
+var rowRuns = []int{128, 32, 8, 1}
+
+// rowRun is the length of the next run of n rows left.
+func rowRun(n int) int {
+	for _, r := range rowRuns {
+		if n >= r {
+			return r
+		}
+	}
+	return n
+}
+
+// InsertMany writes rows into the columns cols of table, in order: COPY
+// on PostgreSQL, as InsertRows, and on SQLite multi-row INSERTs through
+// ExecRows, prepared once for every batch of rows to come.
+func (t *Tx) InsertMany(ctx context.Context, table string, cols []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if t.dialect == Postgres {
+		return t.copyRows(ctx, table, cols, rows)
+	}
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	if _, err := t.ExecRows(ctx, `INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`) VALUES `, one, "", rows); err != nil {
+		return fmt.Errorf("insert into %s: %w", table, err)
+	}
+	return nil
 }
 
 // copyRows is InsertRows on PostgreSQL: COPY, through the transaction's
