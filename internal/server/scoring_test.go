@@ -1,12 +1,14 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -289,4 +291,69 @@ func TestWebScoringFieldList(t *testing.T) {
 	if _, _, page = b.get("/scoring"); !strings.Contains(page, `<option value="custom.budget" >custom.budget (form question)</option>`) {
 		t.Error("the form's budget question is not among the fields")
 	}
+}
+
+// Batches of events from many clients at once, some naming a lead that
+// does not exist: those are refused by name (422) and store nothing; every
+// event of the others is stored, and each lead's stored score is the one
+// its explanation gives, right after the answers.
+func TestConcurrentEventBatchesThroughTheAPI(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		var ids []string
+		for i := range 3 {
+			_, l := f.call(t, "marketing", "POST", "/api/v1/leads", fmt.Sprintf(`{"email":"buyer%d@orbit.io","job_title":"CTO"}`, i))
+			ids = append(ids, fmt.Sprint(l["id"]))
+		}
+		types := []string{"page_view", "pricing_page_view", "email_open", "quote_request", "ebook_download"}
+		const clients, rounds = 8, 4
+		var mu sync.Mutex
+		sent := map[string]int{}
+		var wg sync.WaitGroup
+		for c := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for r := range rounds {
+					bad := (c+r)%3 == 0
+					var events []string
+					for i := range 10 {
+						id := ids[(c+r+i)%len(ids)]
+						if bad && i == 6 {
+							id = "999999999"
+						}
+						events = append(events, fmt.Sprintf(`{"lead_id":%s,"type":%q}`, id, types[(c*rounds+r+i)%len(types)]))
+					}
+					status, body := f.call(t, "marketing", "POST", "/api/v1/events", `{"events":[`+strings.Join(events, ",")+`]}`)
+					switch {
+					case bad && (status != 422 || errorFields(body)["events.6.lead_id"] == nil):
+						t.Errorf("client %d round %d, an unknown lead: %d %v", c, r, status, body)
+					case !bad && status != 201:
+						t.Errorf("client %d round %d: %d %v", c, r, status, body)
+					case !bad:
+						mu.Lock()
+						for i := range 10 {
+							sent[ids[(c+r+i)%len(ids)]]++
+						}
+						mu.Unlock()
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		for _, id := range ids {
+			var stored int
+			if err := db.R.QueryRow(context.Background(), `SELECT COUNT(*) FROM events WHERE lead_id = ?`, id).Scan(&stored); err != nil {
+				t.Fatal(err)
+			}
+			if stored != sent[id] {
+				t.Errorf("lead %s: %d events stored, %d sent in accepted batches", id, stored, sent[id])
+			}
+			_, l := f.call(t, "admin", "GET", "/api/v1/leads/"+id, "")
+			_, why := f.call(t, "admin", "GET", "/api/v1/leads/"+id+"/score", "")
+			if l["score"] != why["score"] {
+				t.Errorf("lead %s: stored score %v, explained %v", id, l["score"], why["score"])
+			}
+		}
+	})
 }
