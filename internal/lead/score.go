@@ -139,7 +139,7 @@ func saveScore(ctx context.Context, tx *sqldb.Tx, l, was Lead) (bool, error) {
 
 // scoreWrite is a score to store on a lead still at version, whose grade
 // and stage stay as they are and whose change the timeline does not
-// record: what most events do to their lead.
+// record: the common case of an event.
 type scoreWrite struct {
 	id, version int64
 	score       int
