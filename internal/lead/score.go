@@ -159,7 +159,7 @@ func saveScores(ctx context.Context, tx *sqldb.Tx, ws []scoreWrite) error {
 	// The casts give PostgreSQL the columns' types; the VALUES columns
 	// are column1… in both databases.
 	n, err := tx.ExecRows(ctx, `UPDATE leads SET score = v.column2, version = leads.version + 1 FROM (VALUES `,
-		"(CAST(? AS BIGINT), CAST(? AS INTEGER), CAST(? AS BIGINT))",
+		"(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))",
 		`) AS v WHERE leads.id = v.column1 AND leads.version = v.column3`, rows)
 	if err != nil {
 		return fmt.Errorf("lead store: store the scores of %d leads: %w", len(ws), err)
