@@ -87,8 +87,8 @@ func (s *Service) RescoreAll(ctx context.Context, reason string, progress func(R
 }
 
 type scored struct {
-	lead Lead
-	res  scoring.Result
+	lead Lead           // the fields a save needs: id, version, score, grade, stage
+	res  scoring.Result // its score and grade
 	// sums, when rebuilt or refreshed from events, are stored unless
 	// written since they were read as was.
 	sums scoring.Sums
@@ -103,9 +103,9 @@ type scored struct {
 // the events of a window an event has left; and all the events of a lead
 // without sums. olds caches the keysets stored sums were kept under.
 func (s *Service) chunk(ctx context.Context, from, to int64, rules scoring.Rules, olds map[int64]*scoring.Keyset, now time.Time) ([]scored, error) {
-	leads, err := queryLeads(ctx, s.db.R, `SELECT `+columns+fromLeads+` WHERE l.id >= ? AND l.id < ? ORDER BY l.id`, from, to)
+	leads, facts, err := factsOf(rules).read(ctx, s.db.R, from, to)
 	if err != nil {
-		return nil, fmt.Errorf("lead store: rescore: %w", err)
+		return nil, err
 	}
 	if len(leads) == 0 {
 		return nil, nil
@@ -164,7 +164,11 @@ func (s *Service) chunk(ctx context.Context, from, to int64, rules scoring.Rules
 		out[i].sums = sums[i]
 	}
 	for i := range out {
-		out[i].res = scoring.ScoreSums(scoring.Facts(leads[i].Values()), sums[i], k, rules, nowMs)
+		// The score and grade alone wait for the writer, with a few
+		// chunks more: the rules fired and the stored blob are dropped.
+		res := scoring.ScoreSums(facts[i], sums[i], k, rules, nowMs)
+		out[i].res = scoring.Result{Score: res.Score, Grade: res.Grade}
+		out[i].was.Blob = nil
 	}
 	return out, nil
 }

@@ -2,6 +2,8 @@ package lead_test
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 	"leadflow/internal/bench"
 	"leadflow/internal/dbtest"
 	"leadflow/internal/lead"
+	"leadflow/internal/scoring"
 	"leadflow/internal/sqldb"
 )
 
@@ -55,6 +58,85 @@ func TestRescoreAcrossChunks(t *testing.T) {
 		again, err := svc.RescoreAll(ctx, "again", nil)
 		if err != nil || again.Changed != 0 {
 			t.Errorf("a second rescore changed %d scores (%v)", again.Changed, err)
+		}
+	})
+}
+
+// A rescore reads only the columns the explicit rules test: every field a
+// rule may name (and custom answers, and the two derived from the email)
+// scores as it does on the lead's page, which reads the whole lead.
+func TestRescoreReadsEveryFieldRulesTest(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		now := time.Now()
+		svc.SetClock(func() time.Time { return now })
+		rng := rand.New(rand.NewPCG(18, 2))
+		pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
+		var ids []int64
+		for i := range 40 {
+			c := lead.Changes{"email": fmt.Sprintf("p%d@%s", i, pick("acme.io", "gmail.com", "example.org"))}
+			maybe := func(field string, values ...string) {
+				if rng.IntN(3) > 0 {
+					c[field] = pick(values...)
+				}
+			}
+			maybe("job_title", "CEO", "Intern", "Head of IT")
+			maybe("employees", "0", "15", "250", "5000")
+			maybe("country", "RO", "DE", "IT")
+			maybe("industry", "Education", "Retail")
+			maybe("existing_customer", "true", "false")
+			maybe("company", "Acme", "Initech")
+			maybe("city", "Cluj", "Berlin")
+			maybe("source", "web", "import")
+			maybe("utm_source", "google", "newsletter")
+			maybe("utm_medium", "cpc", "email")
+			maybe("utm_campaign", "spring", "autumn")
+			maybe("consent", "true", "false")
+			maybe("website", "acme.io", "initech.com")
+			maybe("custom.plan", "pro", "free")
+			maybe("custom.seats", "3", "40")
+			l, err := svc.Create(ctx, tm.marketing, c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, l.ID)
+		}
+		rules := scoring.Defaults()
+		rules.Explicit = nil
+		for i, f := range scoring.Fields {
+			e := scoring.Explicit{Field: f, Op: scoring.IsSet, Points: 3 + 7*i}
+			switch f {
+			case "existing_customer", "consent", "free_email":
+				e.Op, e.Values = scoring.Equals, []string{"true"}
+			case "email_domain":
+				e.Op, e.Values = scoring.Equals, []string{"acme.io"}
+			}
+			rules.Explicit = append(rules.Explicit, e)
+		}
+		rules.Explicit = append(rules.Explicit,
+			scoring.Explicit{Field: "employees", Op: scoring.AtLeast, Values: []string{"200"}, Points: 101},
+			scoring.Explicit{Field: "employees", Op: scoring.IsEmpty, Points: -13},
+			scoring.Explicit{Field: "job_title", Op: scoring.Contains, Values: []string{"head"}, Points: 29},
+			scoring.Explicit{Field: "custom.plan", Op: scoring.Equals, Values: []string{"pro"}, Points: 211},
+			scoring.Explicit{Field: "custom.seats", Op: scoring.AtLeast, Values: []string{"10"}, Points: 307})
+		if _, err := svc.Rules().Save(ctx, tm.admin, rules, "every field"); err != nil {
+			t.Fatal(err)
+		}
+		p, err := svc.RescoreAll(ctx, "every field", nil)
+		if err != nil || p.Changed == 0 {
+			t.Fatalf("rescore: %+v, %v", p, err)
+		}
+		for _, id := range ids {
+			l, err := svc.Get(ctx, tm.admin, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			exp, _, err := svc.Explain(ctx, id, now)
+			if err != nil || l.Score != exp.Score || string(l.Grade) != exp.Grade {
+				t.Errorf("lead %d (%v): rescored %d %s, explained %d %s (%v)", id, l.Values(), l.Score, l.Grade, exp.Score, exp.Grade, err)
+			}
 		}
 	})
 }
