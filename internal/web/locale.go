@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"math"
 	"math/big"
 	"net/http"
@@ -73,7 +74,14 @@ func (h *Web) inLocale(name, lang string, loc *time.Location) (*template.Templat
 	}
 	base, ok := h.pages[name]
 	if !ok {
-		return nil, fmt.Errorf("no template %s", name)
+		if _, err := fs.Stat(templateFS, "templates/"+name+".html"); err != nil || name == "layout" || name == "partials" || strings.HasPrefix(name, "_") {
+			return nil, fmt.Errorf("no template %s", name)
+		}
+		var err error
+		if base, err = h.parse(name); err != nil {
+			return nil, err
+		}
+		h.pages[name] = base
 	}
 	t, err := base.Clone()
 	if err != nil {

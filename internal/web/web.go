@@ -128,6 +128,9 @@ type Web struct {
 
 	// pages are the parsed templates, never executed themselves: each
 	// user's language and time zone get clones of them (see inLocale).
+	// A page is parsed when first shown: all of them parsed together
+	// held 30 MB of parse trees, most of it for pages a server may never
+	// show.
 	pages map[string]*template.Template
 	local localPages
 	names teamNames
@@ -138,7 +141,8 @@ const (
 	flashCookie   = "leadflow_flash"
 )
 
-// New parses the templates once.
+// New checks that every template parses; each is parsed again, and
+// kept, when first shown (see parse).
 func New(svc Services, log *slog.Logger) (*Web, error) {
 	w := &Web{Services: svc, Log: log, pages: map[string]*template.Template{}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
@@ -150,14 +154,21 @@ func New(svc Services, log *slog.Logger) (*Web, error) {
 		if base == "layout" || base == "partials" || strings.HasPrefix(base, "_") {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).Funcs(template.FuncMap{"person": w.person}).ParseFS(templateFS, "templates/layout.html", "templates/partials.html",
-			"templates/_*.html", name)
-		if err != nil {
-			return nil, fmt.Errorf("web: parse %s: %w", name, err)
+		if _, err := w.parse(base); err != nil {
+			return nil, err
 		}
-		w.pages[base] = t
 	}
 	return w, nil
+}
+
+// parse parses page name with the layout and partials.
+func (h *Web) parse(name string) (*template.Template, error) {
+	t, err := template.New("layout.html").Funcs(funcs).Funcs(template.FuncMap{"person": h.person}).ParseFS(templateFS, "templates/layout.html", "templates/partials.html",
+		"templates/_*.html", "templates/"+name+".html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse %s: %w", name, err)
+	}
+	return t, nil
 }
 
 // page is what every template receives.
