@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"leadflow/internal/access"
@@ -295,45 +296,114 @@ func (s *Service) storeChunks(ctx context.Context, first []scored, more <-chan [
 // score leave the version as it was: the rescore then stores a score
 // without them, which the next sweep (hourly) puts right.
 func storeScores(ctx context.Context, tx *sqldb.Tx, leads []scored, rules scoring.Rules, reason string, now time.Time) (int64, error) {
-	var changed int64
+	var moves []scoreMove
+	for _, sc := range leads {
+		l := sc.lead
+		if moved, changes := applyScore(&l, sc.res, rules, reason, now); moved {
+			moves = append(moves, scoreMove{now: l, was: sc.lead, changes: changes})
+		}
+	}
+	// The scores first, then the sums: the order the events of a lead
+	// lock them in on PostgreSQL.
+	saved, err := saveScores(ctx, tx, moves)
+	if err != nil {
+		return 0, err
+	}
+	var changes []Change
+	for _, m := range moves {
+		if saved[m.now.ID] {
+			changes = append(changes, m.changes...)
+		}
+	}
+	if err := insertChanges(ctx, tx, changes); err != nil {
+		return 0, err
+	}
 	k := rules.Keyset()
 	for _, sc := range leads {
-		// The score first, then the sums: the order the events of a
-		// lead lock them in on PostgreSQL.
-		saved, err := storeScore(ctx, tx, sc, rules, reason, now)
-		if err != nil {
-			return changed, err
-		}
-		if saved {
-			changed++
-		}
 		if sc.sums != nil {
 			if _, err := scoring.PutSumsIf(ctx, tx, sc.lead.ID, k, sc.sums, sc.was); err != nil {
-				return changed, err
+				return 0, err
 			}
 		}
 	}
-	return changed, nil
+	return int64(len(saved)), nil
 }
 
-// storeScore writes one lead's score if it changed and the lead is still
-// as it was read, with its timeline entries, and reports whether it did.
-func storeScore(ctx context.Context, tx *sqldb.Tx, sc scored, rules scoring.Rules, reason string, now time.Time) (bool, error) {
-	l := sc.lead
-	moved, changes := applyScore(&l, sc.res, rules, reason, now)
-	if !moved {
-		return false, nil
+// scoreMove is a lead whose score, grade or stage a rescore moves.
+type scoreMove struct {
+	now, was Lead
+	changes  []Change
+}
+
+// saveScores writes moves as saveScore does, and returns the ids of the
+// leads it wrote. On SQLite, where the one writer holds no row locks, a
+// statement writes up to scoreBatch leads of the same kind of save: a
+// statement a lead cost more than the writes themselves. On PostgreSQL
+// each lead is its own statement, in id order, the order the events of
+// leads lock them in: a statement of many would lock them in the order
+// of its plan.
+func saveScores(ctx context.Context, tx *sqldb.Tx, moves []scoreMove) (map[int64]bool, error) {
+	saved := make(map[int64]bool, len(moves))
+	if tx.Dialect() != sqldb.SQLite {
+		for _, m := range moves {
+			ok, err := saveScore(ctx, tx, m.now, m.was)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				saved[m.now.ID] = true
+			}
+		}
+		return saved, nil
 	}
-	saved, err := saveScore(ctx, tx, l, sc.lead)
-	if err != nil || !saved {
-		return false, err
+	var kinds [3][]scoreMove
+	for _, m := range moves {
+		kinds[saveKind(m.now, m.was)] = append(kinds[saveKind(m.now, m.was)], m)
 	}
-	for _, c := range changes {
-		if err := insertChange(ctx, tx, c, 0); err != nil {
-			return true, err
+	for kind, ms := range kinds {
+		for part := range slices.Chunk(ms, scoreBatch) {
+			args := make([]any, 0, 5*len(part))
+			for _, m := range part {
+				args = append(args, m.now.ID, m.now.Score, string(m.now.Grade), string(m.now.Stage), m.was.Version)
+			}
+			q := `WITH v (id, score, grade, stage, version) AS (VALUES ` +
+				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", len(part)), ", ") + `)
+				UPDATE leads SET ` + saveSets[kind] + `, version = leads.version + 1
+				FROM v WHERE leads.id = v.id AND leads.version = v.version RETURNING leads.id`
+			err := tx.QueryEach(ctx, q, args, func(rows *sql.Rows) error {
+				var id int64
+				err := rows.Scan(&id)
+				saved[id] = true
+				return err
+			})
+			if err != nil {
+				return nil, fmt.Errorf("lead store: store scores: %w", err)
+			}
 		}
 	}
-	return true, nil
+	return saved, nil
+}
+
+// scoreBatch is how many leads one statement of saveScores writes.
+const scoreBatch = 500
+
+// saveKind is which columns a save names (see saveScore): 0 the stage
+// too, 1 the grade too, 2 the score alone.
+func saveKind(l, was Lead) int {
+	switch {
+	case l.Stage != was.Stage:
+		return 0
+	case l.Grade != was.Grade:
+		return 1
+	}
+	return 2
+}
+
+// saveSets are the SET lists of saveScores by saveKind.
+var saveSets = [3]string{
+	`score = v.score, grade = v.grade, stage = CASE WHEN leads.stage IN ('subscriber', 'lead') THEN v.stage ELSE leads.stage END`,
+	`score = v.score, grade = v.grade`,
+	`score = v.score`,
 }
 
 // Rescore is a background rescoring of every lead, kept in the database.

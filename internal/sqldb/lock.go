@@ -77,3 +77,7 @@ func (t *Tx) LockKey(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+// Dialect is the database the transaction runs on, for a write whose
+// best form differs (see lead's saveScores).
+func (t *Tx) Dialect() Dialect { return t.dialect }
