@@ -103,3 +103,15 @@ func TestOwnerAndAccountLookupsKeepAnIndex(t *testing.T) {
 		}
 	})
 }
+
+// A rescore's batched save finds each lead by its id, whatever the kind
+// of save (SQLite, where saves are batched).
+func TestBatchedScoreSavesSearchByID(t *testing.T) {
+	db := dbtest.SQLite(t)
+	for kind := range saveSets {
+		plan := dbtest.Plan(t, db, saveScoresSQL(kind, 2), int64(1), 10, "warm", "mql", int64(1), int64(2), 20, "hot", "mql", int64(1))
+		if !strings.Contains(plan, "SEARCH leads USING INTEGER PRIMARY KEY (rowid=?)") || strings.Contains(plan, "SCAN leads") {
+			t.Errorf("save kind %d plan:\n%s", kind, plan)
+		}
+	}
+}

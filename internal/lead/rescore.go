@@ -366,11 +366,7 @@ func saveScores(ctx context.Context, tx *sqldb.Tx, moves []scoreMove) (map[int64
 			for _, m := range part {
 				args = append(args, m.now.ID, m.now.Score, string(m.now.Grade), string(m.now.Stage), m.was.Version)
 			}
-			q := `WITH v (id, score, grade, stage, version) AS (VALUES ` +
-				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", len(part)), ", ") + `)
-				UPDATE leads SET ` + saveSets[kind] + `, version = leads.version + 1
-				FROM v WHERE leads.id = v.id AND leads.version = v.version RETURNING leads.id`
-			err := tx.QueryEach(ctx, q, args, func(rows *sql.Rows) error {
+			err := tx.QueryEach(ctx, saveScoresSQL(kind, len(part)), args, func(rows *sql.Rows) error {
 				var id int64
 				err := rows.Scan(&id)
 				saved[id] = true
@@ -382,6 +378,15 @@ func saveScores(ctx context.Context, tx *sqldb.Tx, moves []scoreMove) (map[int64
 		}
 	}
 	return saved, nil
+}
+
+// saveScoresSQL is the statement that saves n leads of a kind (see
+// saveKind) and returns the ids of those still at the version given.
+func saveScoresSQL(kind, n int) string {
+	return `WITH v (id, score, grade, stage, version) AS (VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", n), ", ") + `)
+		UPDATE leads SET ` + saveSets[kind] + `, version = leads.version + 1
+		FROM v WHERE leads.id = v.id AND leads.version = v.version RETURNING leads.id`
 }
 
 // scoreBatch is how many leads one statement of saveScores writes.
