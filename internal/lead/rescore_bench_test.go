@@ -81,6 +81,33 @@ func BenchmarkRescoreFromSums(b *testing.B) {
 	b.ReportMetric(float64(changed)/float64(b.N), "changed/op")
 }
 
+// BenchmarkRescoreUnchanged times the hourly sweep: a rescore with the
+// rules unchanged, every lead scored from its stored sums and few scores
+// moving.
+//
+//	LEADFLOW_BENCH_LEADS=100000 go test -run XXX -bench RescoreUnchanged -benchtime 3x ./internal/lead
+func BenchmarkRescoreUnchanged(b *testing.B) {
+	n := 2000
+	if v, err := strconv.Atoi(os.Getenv("LEADFLOW_BENCH_LEADS")); err == nil && v > 0 {
+		n = v
+	}
+	ctx := context.Background()
+	db := dbtest.SQLite(b)
+	fill(b, db, n, 10)
+	svc := lead.NewService(db)
+	if _, err := svc.RescoreAll(ctx, "sums", nil); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p, err := svc.RescoreAll(ctx, lead.ReasonDecay, nil)
+		if err != nil || p.Done != int64(n) {
+			b.Fatalf("%+v %v", p, err)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "leads/s")
+}
+
 // BenchmarkEventsOfBusyLeads records events, 100 a batch, for leads that
 // already have LEADFLOW_BENCH_HISTORY events each (default 1,000): the
 // cost of an event must not grow with its lead's history.
