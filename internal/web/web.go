@@ -141,7 +141,7 @@ const (
 	flashCookie   = "leadflow_flash"
 )
 
-// New checks that every template parses; each is parsed again, and
+// New checks that every template parses; each page is parsed again, and
 // kept, when first shown (see parse).
 func New(svc Services, log *slog.Logger) (*Web, error) {
 	w := &Web{Services: svc, Log: log, pages: map[string]*template.Template{}}
@@ -149,13 +149,20 @@ func New(svc Services, log *slog.Logger) (*Web, error) {
 	if err != nil {
 		return nil, err
 	}
+	// One set: the layout and partials once, then each page, whose
+	// blocks replace the page's before.
+	check, err := template.New("layout.html").Funcs(funcs).Funcs(template.FuncMap{"person": w.person}).ParseFS(templateFS, "templates/layout.html", "templates/partials.html",
+		"templates/_*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse the layout: %w", err)
+	}
 	for _, name := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")
 		if base == "layout" || base == "partials" || strings.HasPrefix(base, "_") {
 			continue
 		}
-		if _, err := w.parse(base); err != nil {
-			return nil, err
+		if _, err := check.ParseFS(templateFS, name); err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", name, err)
 		}
 	}
 	return w, nil
