@@ -295,7 +295,17 @@ func (s *Service) storeChunks(ctx context.Context, first []scored, more <-chan [
 // recorded once, by whoever made it. Events that did not move the stored
 // score leave the version as it was: the rescore then stores a score
 // without them, which the next sweep (hourly) puts right.
+//
+// On SQLite, where the one writer holds no row locks, the scores are
+// written a few hundred a statement (see saveScores), which saves a call
+// through the driver and cgo for each lead. On PostgreSQL each lead is
+// written in turn, in id order, its score and then its sums: the order
+// the events of leads lock them in, so a rescore and an event batch never
+// wait for each other in a cycle.
 func storeScores(ctx context.Context, tx *sqldb.Tx, leads []scored, rules scoring.Rules, reason string, now time.Time) (int64, error) {
+	if tx.Dialect() != sqldb.SQLite {
+		return storeEach(ctx, tx, leads, rules, reason, now)
+	}
 	var moves []scoreMove
 	for _, sc := range leads {
 		l := sc.lead
@@ -303,8 +313,6 @@ func storeScores(ctx context.Context, tx *sqldb.Tx, leads []scored, rules scorin
 			moves = append(moves, scoreMove{now: l, was: sc.lead, changes: changes})
 		}
 	}
-	// The scores first, then the sums: the order the events of a lead
-	// lock them in on PostgreSQL.
 	saved, err := saveScores(ctx, tx, moves)
 	if err != nil {
 		return 0, err
@@ -329,33 +337,46 @@ func storeScores(ctx context.Context, tx *sqldb.Tx, leads []scored, rules scorin
 	return int64(len(saved)), nil
 }
 
+// storeEach is storeScores a lead at a time (PostgreSQL).
+func storeEach(ctx context.Context, tx *sqldb.Tx, leads []scored, rules scoring.Rules, reason string, now time.Time) (int64, error) {
+	var changed int64
+	k := rules.Keyset()
+	for _, sc := range leads {
+		l := sc.lead
+		if moved, changes := applyScore(&l, sc.res, rules, reason, now); moved {
+			saved, err := saveScore(ctx, tx, l, sc.lead)
+			if err != nil {
+				return changed, err
+			}
+			if saved {
+				changed++
+				for _, c := range changes {
+					if err := insertChange(ctx, tx, c, 0); err != nil {
+						return changed, err
+					}
+				}
+			}
+		}
+		if sc.sums != nil {
+			if _, err := scoring.PutSumsIf(ctx, tx, l.ID, k, sc.sums, sc.was); err != nil {
+				return changed, err
+			}
+		}
+	}
+	return changed, nil
+}
+
 // scoreMove is a lead whose score, grade or stage a rescore moves.
 type scoreMove struct {
 	now, was Lead
 	changes  []Change
 }
 
-// saveScores writes moves as saveScore does, and returns the ids of the
-// leads it wrote. On SQLite, where the one writer holds no row locks, a
-// statement writes up to scoreBatch leads of the same kind of save: a
-// statement a lead cost more than the writes themselves. On PostgreSQL
-// each lead is its own statement, in id order, the order the events of
-// leads lock them in: a statement of many would lock them in the order
-// of its plan.
+// saveScores writes moves as saveScore does, up to scoreBatch leads of
+// the same kind of save a statement (SQLite), and returns the ids of the
+// leads it wrote.
 func saveScores(ctx context.Context, tx *sqldb.Tx, moves []scoreMove) (map[int64]bool, error) {
 	saved := make(map[int64]bool, len(moves))
-	if tx.Dialect() != sqldb.SQLite {
-		for _, m := range moves {
-			ok, err := saveScore(ctx, tx, m.now, m.was)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				saved[m.now.ID] = true
-			}
-		}
-		return saved, nil
-	}
 	var kinds [3][]scoreMove
 	for _, m := range moves {
 		kinds[saveKind(m.now, m.was)] = append(kinds[saveKind(m.now, m.was)], m)
