@@ -109,7 +109,7 @@ func TestOwnerAndAccountLookupsKeepAnIndex(t *testing.T) {
 func TestBatchedScoreSavesSearchByID(t *testing.T) {
 	db := dbtest.SQLite(t)
 	for kind := range saveSets {
-		plan := dbtest.Plan(t, db, saveScoresSQL(kind, 2), int64(1), 10, "warm", "mql", int64(1), int64(2), 20, "hot", "mql", int64(1))
+		plan := dbtest.Plan(t, db, saveRescoredSQL(kind, 2), int64(1), 10, "warm", "mql", int64(1), int64(2), 20, "hot", "mql", int64(1))
 		if !strings.Contains(plan, "SEARCH leads USING INTEGER PRIMARY KEY (rowid=?)") || strings.Contains(plan, "SCAN leads") {
 			t.Errorf("save kind %d plan:\n%s", kind, plan)
 		}

@@ -297,7 +297,7 @@ func (s *Service) storeChunks(ctx context.Context, first []scored, more <-chan [
 // without them, which the next sweep (hourly) puts right.
 //
 // On SQLite, where the one writer holds no row locks, the scores are
-// written a few hundred a statement (see saveScores), which saves a call
+// written a few hundred a statement (see saveRescored), which saves a call
 // through the driver and cgo for each lead. On PostgreSQL each lead is
 // written in turn, in id order, its score and then its sums: the order
 // the events of leads lock them in, so a rescore and an event batch never
@@ -313,7 +313,7 @@ func storeScores(ctx context.Context, tx *sqldb.Tx, leads []scored, rules scorin
 			moves = append(moves, scoreMove{now: l, was: sc.lead, changes: changes})
 		}
 	}
-	saved, err := saveScores(ctx, tx, moves)
+	saved, err := saveRescored(ctx, tx, moves)
 	if err != nil {
 		return 0, err
 	}
@@ -372,10 +372,10 @@ type scoreMove struct {
 	changes  []Change
 }
 
-// saveScores writes moves as saveScore does, up to scoreBatch leads of
+// saveRescored writes moves as saveScore does, up to scoreBatch leads of
 // the same kind of save a statement (SQLite), and returns the ids of the
 // leads it wrote.
-func saveScores(ctx context.Context, tx *sqldb.Tx, moves []scoreMove) (map[int64]bool, error) {
+func saveRescored(ctx context.Context, tx *sqldb.Tx, moves []scoreMove) (map[int64]bool, error) {
 	saved := make(map[int64]bool, len(moves))
 	var kinds [3][]scoreMove
 	for _, m := range moves {
@@ -387,7 +387,7 @@ func saveScores(ctx context.Context, tx *sqldb.Tx, moves []scoreMove) (map[int64
 			for _, m := range part {
 				args = append(args, m.now.ID, m.now.Score, string(m.now.Grade), string(m.now.Stage), m.was.Version)
 			}
-			err := tx.QueryEach(ctx, saveScoresSQL(kind, len(part)), args, func(rows *sql.Rows) error {
+			err := tx.QueryEach(ctx, saveRescoredSQL(kind, len(part)), args, func(rows *sql.Rows) error {
 				var id int64
 				err := rows.Scan(&id)
 				saved[id] = true
@@ -401,16 +401,16 @@ func saveScores(ctx context.Context, tx *sqldb.Tx, moves []scoreMove) (map[int64
 	return saved, nil
 }
 
-// saveScoresSQL is the statement that saves n leads of a kind (see
+// saveRescoredSQL is the statement that saves n leads of a kind (see
 // saveKind) and returns the ids of those still at the version given.
-func saveScoresSQL(kind, n int) string {
+func saveRescoredSQL(kind, n int) string {
 	return `WITH v (id, score, grade, stage, version) AS (VALUES ` +
 		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", n), ", ") + `)
 		UPDATE leads SET ` + saveSets[kind] + `, version = leads.version + 1
 		FROM v WHERE leads.id = v.id AND leads.version = v.version RETURNING leads.id`
 }
 
-// scoreBatch is how many leads one statement of saveScores writes.
+// scoreBatch is how many leads one statement of saveRescored writes.
 const scoreBatch = 500
 
 // saveKind is which columns a save names (see saveScore): 0 the stage
@@ -425,7 +425,7 @@ func saveKind(l, was Lead) int {
 	return 2
 }
 
-// saveSets are the SET lists of saveScores by saveKind.
+// saveSets are the SET lists of saveRescored by saveKind.
 var saveSets = [3]string{
 	`score = v.score, grade = v.grade, stage = CASE WHEN leads.stage IN ('subscriber', 'lead') THEN v.stage ELSE leads.stage END`,
 	`score = v.score, grade = v.grade`,

@@ -79,5 +79,5 @@ func (t *Tx) LockKey(ctx context.Context, key string) error {
 }
 
 // Dialect is the database the transaction runs on, for a write whose
-// best form differs (see lead's saveScores).
+// best form differs (see lead's storeScores).
 func (t *Tx) Dialect() Dialect { return t.dialect }
