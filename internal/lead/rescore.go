@@ -292,9 +292,11 @@ func (s *Service) storeChunks(ctx context.Context, first []scored, more <-chan [
 // version it was computed from: a lead written meanwhile (edited, which
 // rescored it, rescored by another rescore running at the same time, or
 // given events that moved its score) is left as it is, and its change is
-// recorded once, by whoever made it. Events that did not move the stored
-// score leave the version as it was: the rescore then stores a score
-// without them, which the next sweep (hourly) puts right.
+// recorded once, by whoever made it. A lead only assigned meanwhile
+// (owner, contact due date) was not rescored: it keeps its score until the
+// next sweep (hourly), which records the change as decay. Events that did
+// not move the stored score leave the version as it was: the rescore then
+// stores a score without them, which the next sweep puts right.
 //
 // On SQLite, where the one writer holds no row locks, the scores are
 // written a few hundred a statement (see saveRescored), which saves a call
@@ -389,9 +391,11 @@ func saveRescored(ctx context.Context, tx *sqldb.Tx, moves []scoreMove) (map[int
 			}
 			err := tx.QueryEach(ctx, saveRescoredSQL(kind, len(part)), args, func(rows *sql.Rows) error {
 				var id int64
-				err := rows.Scan(&id)
+				if err := rows.Scan(&id); err != nil {
+					return err
+				}
 				saved[id] = true
-				return err
+				return nil
 			})
 			if err != nil {
 				return nil, fmt.Errorf("lead store: store scores: %w", err)
