@@ -3,6 +3,7 @@ package lead_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"testing"
 
@@ -18,13 +19,20 @@ import (
 // several keys is compared once, a key shared by more than MaxBlock leads
 // brings no pair, a pair a reviewer dismissed is not stored again, and
 // the pairs stored by the last run are brought up to date. So does the
-// run over its memory budget, through files.
+// run over its memory budget, through files it leaves none of.
 func TestRebuildFindsWhatIdentityFinds(t *testing.T) {
 	t.Run("in memory", func(t *testing.T) { testRebuildFindsWhatIdentityFinds(t, 0) })
 	t.Run("through files", func(t *testing.T) { testRebuildFindsWhatIdentityFinds(t, 1) })
 }
 
 func testRebuildFindsWhatIdentityFinds(t *testing.T, budget int64) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	t.Cleanup(func() {
+		if left, _ := os.ReadDir(tmp); len(left) > 0 {
+			t.Errorf("the runs left %d files in the temporary directory", len(left))
+		}
+	})
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		tm := newTeam(t, db)
