@@ -56,7 +56,7 @@ func (s *Service) spillParts(ctx context.Context) (int, error) {
 	}
 	// Every core holds a part as read and as parsed, about twice its size.
 	perPart := max(budget/int64(4*runtime.GOMAXPROCS(0)), 1<<20)
-	return int(min((keys*spillPerKey+perPart-1)/perPart, maxSpillPart)), nil
+	return int(min(max((keys*spillPerKey+perPart-1)/perPart, 1), maxSpillPart)), nil
 }
 
 // pairsSpilled finds and scores every candidate pair as pairsInMemory
