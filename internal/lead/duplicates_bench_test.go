@@ -43,10 +43,7 @@ import (
 //	LEADFLOW_BENCH_LEADS=1000000 go test -run XXX -bench ProbableDuplicates -benchtime 1x -benchmem ./internal/lead
 //	LEADFLOW_BENCH_LEADS=1000000 LEADFLOW_BENCH_PAIRS_MB=64 go test -run XXX -bench ProbableDuplicates -benchtime 1x -benchmem ./internal/lead
 func BenchmarkProbableDuplicates(b *testing.B) {
-	n := 100_000
-	if v, err := strconv.Atoi(os.Getenv("LEADFLOW_BENCH_LEADS")); err == nil && v > 0 {
-		n = v
-	}
+	n := benchLeads(100_000)
 	ctx := context.Background()
 	db := dbtest.SQLite(b)
 	if err := insertPeople(ctx, b, db, n); err != nil {

@@ -3,8 +3,6 @@ package lead_test
 import (
 	"context"
 	"net/url"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
@@ -20,10 +18,7 @@ import (
 //
 //	LEADFLOW_BENCH_LEADS=1000000 go test -run XXX -bench LeadList -benchtime 20x ./internal/lead
 func BenchmarkLeadList(b *testing.B) {
-	n := 20000
-	if v, err := strconv.Atoi(os.Getenv("LEADFLOW_BENCH_LEADS")); err == nil && v > 0 {
-		n = v
-	}
+	n := benchLeads(20000)
 	ctx := context.Background()
 	db := dbtest.SQLite(b)
 	d := bench.Data{Seed: 1, Now: time.Now()}

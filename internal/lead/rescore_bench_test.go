@@ -17,15 +17,33 @@ import (
 	"leadflow/internal/sqldb"
 )
 
+// benchLeads is LEADFLOW_BENCH_LEADS, the number of leads a benchmark
+// makes, or def.
+func benchLeads(def int) int {
+	if v, err := strconv.Atoi(os.Getenv("LEADFLOW_BENCH_LEADS")); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// scoredFromSums makes n leads of ten events each on SQLite and a first
+// rescore (untimed), which stores every lead's sums.
+func scoredFromSums(b *testing.B, n int) *lead.Service {
+	db := dbtest.SQLite(b)
+	fill(b, db, n, 10)
+	svc := lead.NewService(db)
+	if _, err := svc.RescoreAll(context.Background(), "sums", nil); err != nil {
+		b.Fatal(err)
+	}
+	return svc
+}
+
 // BenchmarkRescore measures a full rescore of LEADFLOW_BENCH_LEADS leads
 // (default 2,000) with ten events each, on SQLite:
 //
 //	LEADFLOW_BENCH_LEADS=1000000 go test -run XXX -bench Rescore -benchtime 1x ./internal/lead
 func BenchmarkRescore(b *testing.B) {
-	n := 2000
-	if v, err := strconv.Atoi(os.Getenv("LEADFLOW_BENCH_LEADS")); err == nil && v > 0 {
-		n = v
-	}
+	n := benchLeads(2000)
 	db := dbtest.SQLite(b)
 	start := time.Now()
 	fill(b, db, n, 10)
@@ -48,17 +66,9 @@ func BenchmarkRescore(b *testing.B) {
 //
 //	LEADFLOW_BENCH_LEADS=1000000 go test -run XXX -bench RescoreFromSums -benchtime 1x ./internal/lead
 func BenchmarkRescoreFromSums(b *testing.B) {
-	n := 2000
-	if v, err := strconv.Atoi(os.Getenv("LEADFLOW_BENCH_LEADS")); err == nil && v > 0 {
-		n = v
-	}
+	n := benchLeads(2000)
 	ctx := context.Background()
-	db := dbtest.SQLite(b)
-	fill(b, db, n, 10)
-	svc := lead.NewService(db)
-	if _, err := svc.RescoreAll(ctx, "sums", nil); err != nil {
-		b.Fatal(err)
-	}
+	svc := scoredFromSums(b, n)
 	admin := access.Actor{Role: access.Admin}
 	b.ResetTimer()
 	var changed int64
@@ -87,17 +97,9 @@ func BenchmarkRescoreFromSums(b *testing.B) {
 //
 //	LEADFLOW_BENCH_LEADS=100000 go test -run XXX -bench RescoreUnchanged -benchtime 3x ./internal/lead
 func BenchmarkRescoreUnchanged(b *testing.B) {
-	n := 2000
-	if v, err := strconv.Atoi(os.Getenv("LEADFLOW_BENCH_LEADS")); err == nil && v > 0 {
-		n = v
-	}
+	n := benchLeads(2000)
 	ctx := context.Background()
-	db := dbtest.SQLite(b)
-	fill(b, db, n, 10)
-	svc := lead.NewService(db)
-	if _, err := svc.RescoreAll(ctx, "sums", nil); err != nil {
-		b.Fatal(err)
-	}
+	svc := scoredFromSums(b, n)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		p, err := svc.RescoreAll(ctx, lead.ReasonDecay, nil)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"leadflow/internal/access"
 	"leadflow/internal/dbtest"
 	"leadflow/internal/fault"
 	"leadflow/internal/lead"
@@ -26,6 +27,21 @@ func sumRules() scoring.Rules {
 		scoring.Behaviour{Event: "page_view", Points: 4, Cap: 9, WindowDays: 2, Label: "Busy these days"},
 		scoring.Behaviour{Event: "page_view", URL: "*/pricing*", Points: -1, Cap: 3, Label: "Price shopper"})
 	return r
+}
+
+// createLeads creates n leads as a, with emails from the pattern, and
+// returns their ids.
+func createLeads(t *testing.T, svc *lead.Service, a access.Actor, n int, email string) []int64 {
+	t.Helper()
+	var ids []int64
+	for i := range n {
+		l, err := svc.Create(context.Background(), a, lead.Changes{"email": fmt.Sprintf(email, i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, l.ID)
+	}
+	return ids
 }
 
 // storedEvents reads a lead's events as the recomputation sees them.
@@ -253,14 +269,7 @@ func TestConcurrentEventsKeepEveryIncrement(t *testing.T) {
 		svc := lead.NewService(db)
 		now := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
 		svc.SetClock(func() time.Time { return now })
-		var ids []int64
-		for i := range 3 {
-			l, err := svc.Create(ctx, tm.marketing, lead.Changes{"email": fmt.Sprintf("hot%d@acme.io", i)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids = append(ids, l.ID)
-		}
+		ids := createLeads(t, svc, tm.marketing, 3, "hot%d@acme.io")
 		const clients, rounds = 8, 6
 		var wg sync.WaitGroup
 		for c := range clients {
@@ -314,14 +323,7 @@ func TestRefusedEventBatchLosesNoOtherBatchsEvents(t *testing.T) {
 		svc := lead.NewService(db)
 		now := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
 		svc.SetClock(func() time.Time { return now })
-		var ids []int64
-		for i := range 4 {
-			l, err := svc.Create(ctx, tm.marketing, lead.Changes{"email": fmt.Sprintf("busy%d@acme.io", i)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids = append(ids, l.ID)
-		}
+		ids := createLeads(t, svc, tm.marketing, 4, "busy%d@acme.io")
 		const clients, rounds = 8, 5
 		types := []string{"page_view", "email_open", "email_click", "quote_request", "ebook_download"}
 		var mu sync.Mutex
