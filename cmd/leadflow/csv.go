@@ -16,6 +16,7 @@ import (
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/leadcsv"
+	"leadflow/internal/sqldb"
 )
 
 func (e environment) importCSV(ctx context.Context, args []string) error {
@@ -43,7 +44,8 @@ func (e environment) importCSV(ctx context.Context, args []string) error {
 	if *encoding != "" && !leadcsv.ValidEncoding(*encoding) {
 		return fmt.Errorf("--encoding: %q is not one of %s", *encoding, strings.Join(leadcsv.Encodings, ", "))
 	}
-	svc := imports.NewService(db, lead.NewService(db))
+	leads := lead.NewService(db)
+	svc := imports.NewService(db, leads)
 	im, err := svc.CreateIn(ctx, access.System, file, file, *encoding)
 	if err != nil {
 		return explain(err)
@@ -63,7 +65,8 @@ func (e environment) importCSV(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := runImport(ctx, job.NewRunner(db, jo), svc, jobID, im.ID, bar.imported); err != nil {
+	runner := job.NewRunner(db, jo)
+	if err := runImport(ctx, runner, svc, jobID, im.ID, bar.imported); err != nil {
 		return err
 	}
 	bar.finish()
@@ -73,6 +76,12 @@ func (e environment) importCSV(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "imported %s: %d rows: %d created, %d updated, %d unchanged, %d rejected\n",
 		filepath.Base(file), im.RowsDone, im.Created, im.Updated, im.Unchanged, im.Rejected)
+	if im.Created > 0 {
+		if err := findPairs(ctx, db, runner, leads, im.ID); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, "probable duplicates among them are in the review queue")
+	}
 	if im.Rejected == 0 {
 		return nil
 	}
@@ -107,6 +116,21 @@ func runImport(ctx context.Context, runner *job.Runner, svc *imports.Service, jo
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
+}
+
+// findPairs runs here the pairs job the import queued as it finished,
+// which compares its new leads with their look-alikes; one a server
+// claimed first is left to it.
+func findPairs(ctx context.Context, db *sqldb.DB, runner *job.Runner, leads *lead.Service, importID int64) error {
+	runner.Handle(lead.PairsJob, leads.RunPairsJob)
+	id, err := imports.EnqueuePairs(ctx, db.W, importID)
+	if err != nil {
+		return err
+	}
+	if err := runner.RunHere(ctx, id); err != nil && !errors.Is(err, job.ErrNotClaimed) {
+		return fmt.Errorf("probable duplicates of the import: %w", err)
+	}
+	return nil
 }
 
 func (e environment) describeMapping(im imports.Import) {

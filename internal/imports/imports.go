@@ -467,16 +467,37 @@ func (s *Service) Run(ctx context.Context, id int64, progress func(Import)) erro
 		if _, err := tx.Exec(ctx, `DELETE FROM import_chunks WHERE import_id = ?`, id); err != nil {
 			return err
 		}
+		// The new leads were not compared with their look-alikes as they
+		// were written (lead.IntakeBatch): the pairs job does it now.
+		if im.Created > 0 {
+			if _, err := EnqueuePairs(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		// The job's work, so leadflow's entry: import.start names who
 		// asked for it.
 		return audit.Record(ctx, tx, access.System, "import.finish", "import", id, map[string]int64{"rows": im.RowsDone,
 			"created": im.Created, "updated": im.Updated, "unchanged": im.Unchanged, "rejected": im.Rejected})
 	})
-	if err == nil && progress != nil {
+	if err != nil {
+		return err
+	}
+	if s.Jobs != nil {
+		s.Jobs.Wake()
+	}
+	if progress != nil {
 		im.Status, im.DoneBytes = Done, im.TotalBytes
 		progress(im)
 	}
-	return err
+	return nil
+}
+
+// EnqueuePairs returns the pairs job that import id queued as it
+// finished (lead.PairsJob), queuing it should it be missing: the command
+// line runs it in its own process.
+func EnqueuePairs(ctx context.Context, q sqldb.Querier, id int64) (int64, error) {
+	jobID, _, err := job.Enqueue(ctx, q, lead.PairsJob, nil, job.EnqueueOptions{Unique: fmt.Sprintf("%s@import:%d", lead.PairsJob, id), MaxAttempts: 3})
+	return jobID, err
 }
 
 // open returns the import's file: its chunks in the database, or for an

@@ -51,6 +51,21 @@ func (w world) importText(t *testing.T, name, text string, overrides map[string]
 	return w.importFile(t, path, overrides)
 }
 
+// runPairsJob runs the pairs job that im queued as it finished, as the
+// server's job runner would.
+func (w world) runPairsJob(t *testing.T, im imports.Import) {
+	t.Helper()
+	ctx := context.Background()
+	var queued int
+	if err := w.db.R.QueryRow(ctx, `SELECT COUNT(*) FROM jobs WHERE kind = ? AND unique_key = ?`,
+		lead.PairsJob, fmt.Sprintf("%s@import:%d", lead.PairsJob, im.ID)).Scan(&queued); err != nil || queued != 1 {
+		t.Fatalf("import %d queued %d pairs jobs (%v)", im.ID, queued, err)
+	}
+	if err := w.leads.RunPairsJob(ctx, job.Job{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func (w world) importFile(t *testing.T, path string, overrides map[string]string) imports.Import {
 	t.Helper()
 	ctx := context.Background()

@@ -5,12 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 
 	"leadflow/internal/accountmatch"
-	"leadflow/internal/identity"
 	"leadflow/internal/live"
 	"leadflow/internal/scoring"
 	"leadflow/internal/sqldb"
@@ -243,13 +240,16 @@ func writeLeads(ctx context.Context, tx *sqldb.Tx, batch []*newLead) (stored, mi
 }
 
 // recordNew writes what goes with each new lead of batch: its timeline
-// entries, its words and its identity keys, each table in a few
-// statements, and pairs it with the probable duplicates its keys find.
+// entries and its words, each table in a few statements. Its identity
+// keys are not stored, and it is not compared with its look-alikes: at an
+// import's size that comparison was half its time, and the identity.pairs
+// job, which imports queue as they finish, keys the leads that have no
+// keys and compares them, one at a time or, for many, all pairs at once,
+// far faster. Until then a lead without keys is one no one compared yet:
+// the look-alikes written meanwhile are met by that run.
 func (s *Service) recordNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead, now time.Time) error {
-	var changes, wordRows, keyRows [][]any
+	var changes, wordRows [][]any
 	var consents []Change
-	hashes := map[int64][]int64{}
-	var all []int64
 	for _, n := range batch {
 		l := n.lead
 		for _, c := range n.changes {
@@ -268,12 +268,6 @@ func (s *Service) recordNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead,
 		for _, w := range wordsOf(l) {
 			wordRows = append(wordRows, []any{w, l.ID})
 		}
-		hs := identity.KeyHashes(recordOf(l))
-		hashes[l.ID] = hs
-		for _, h := range hs {
-			keyRows = append(keyRows, []any{h, l.ID})
-		}
-		all = append(all, hs...)
 	}
 	tx.Touch(live.Leads)
 	if err := tx.InsertRows(ctx, "lead_changes", []string{"lead_id", "at", "actor_id", "kind", "detail", "reason"}, changes); err != nil {
@@ -287,114 +281,5 @@ func (s *Service) recordNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead,
 	if err := tx.InsertRows(ctx, "lead_words", []string{"word", "lead_id"}, wordRows); err != nil {
 		return fmt.Errorf("lead store: words: %w", err)
 	}
-	// As in checkIdentity: look-alikes written at once take turns. A
-	// batch takes its keys in the order of their hashes, but a transaction
-	// of several batches (or one that also merges rows one by one) holds
-	// the earlier ones meanwhile, so two imports can still meet in a
-	// deadlock; PostgreSQL's victim is run again (sqldb.InTx).
-	slices.Sort(all)
-	all = slices.Compact(all)
-	locks := make([]string, len(all))
-	for i, h := range all {
-		locks[i] = "identity:" + strconv.FormatInt(h, 10)
-	}
-	if err := tx.LockKeys(ctx, locks); err != nil {
-		return err
-	}
-	if err := tx.InsertRows(ctx, "lead_keys", []string{"key_hash", "lead_id"}, keyRows); err != nil {
-		return fmt.Errorf("lead store: store keys: %w", err)
-	}
-	return pairNew(ctx, tx, batch, hashes, now)
-}
-
-// pairNew stores the probable duplicates of the leads of batch among the
-// leads that share a key with them (the batch's own included), as
-// checkIdentity does for one lead, with one read of the blocks and of the
-// records for the whole batch.
-func pairNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead, hashes map[int64][]int64, now time.Time) error {
-	// Two leads of the batch find each other twice: compared once.
-	fresh := map[int64]bool{}
-	for _, n := range batch {
-		fresh[n.lead.ID] = true
-	}
-	done := map[[2]int64]bool{}
-	var pairs []identity.Match
-	// A part at a time: each lead may have hundreds of block mates, and
-	// the records read to compare them are what an import holds in
-	// memory.
-	for _, part := range chunks(batch, 250) {
-		found, err := pairPart(ctx, tx, part, hashes, fresh, done)
-		if err != nil {
-			return err
-		}
-		pairs = append(pairs, found...)
-	}
-	_, err := storePairs(ctx, tx, pairs, now.UnixMilli())
-	return err
-}
-
-func pairPart(ctx context.Context, tx *sqldb.Tx, part []*newLead, hashes map[int64][]int64, fresh map[int64]bool,
-	done map[[2]int64]bool) ([]identity.Match, error) {
-	var all []int64
-	for _, n := range part {
-		all = append(all, hashes[n.lead.ID]...)
-	}
-	blocks, err := readBlocks(ctx, tx, all)
-	if err != nil {
-		return nil, err
-	}
-	mates := map[int64][]int64{}
-	need := map[int64]bool{}
-	for _, n := range part {
-		id := n.lead.ID
-		seen := map[int64]bool{id: true}
-		for _, h := range hashes[id] {
-			b := blocks[h]
-			if len(b) > identity.Default.MaxBlock {
-				continue
-			}
-			for _, o := range b {
-				if !seen[o] {
-					seen[o] = true
-					mates[id] = append(mates[id], o)
-					need[o] = true
-				}
-			}
-		}
-	}
-	if len(need) == 0 {
-		return nil, nil
-	}
-	ids := make([]int64, 0, len(need))
-	for id := range need {
-		ids = append(ids, id)
-	}
-	recs, err := readRecords(ctx, tx, ids)
-	if err != nil {
-		return nil, err
-	}
-	prepared := make(map[int64]*identity.Prepared, len(recs))
-	for _, r := range recs {
-		prepared[r.ID] = identity.Prepare(r)
-	}
-	var pairs []identity.Match
-	for _, n := range part {
-		me := identity.Prepare(recordOf(n.lead))
-		for _, o := range mates[n.lead.ID] {
-			if prepared[o] == nil {
-				continue
-			}
-			if fresh[o] {
-				pair := [2]int64{min(n.lead.ID, o), max(n.lead.ID, o)}
-				if done[pair] {
-					continue
-				}
-				done[pair] = true
-			}
-			if m, ok := identity.Default.Score(me, prepared[o]); ok {
-				pairs = append(pairs, m)
-			}
-		}
-	}
-	return pairs, nil
+	return nil
 }

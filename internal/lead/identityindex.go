@@ -47,13 +47,21 @@ func recordOf(l Lead) identity.Record {
 // Writers of leads that share a key take turns (see below), so each sees
 // the other's keys.
 func checkIdentity(ctx context.Context, q sqldb.Querier, l Lead) error {
+	return matchIdentity(ctx, q, l, false)
+}
+
+// matchIdentity is checkIdentity that, when always is set, compares l
+// with its block mates even if its stored keys are its keys: the pairs
+// job does so for the leads it has just keyed, which no one compared yet.
+func matchIdentity(ctx context.Context, q sqldb.Querier, l Lead, always bool) error {
 	rec := recordOf(l)
 	hashes := identity.KeyHashes(rec)
 	old, err := storedKeys(ctx, q, l.ID)
 	if err != nil {
 		return err
 	}
-	if slices.Equal(old, hashes) {
+	same := slices.Equal(old, hashes)
+	if same && !always {
 		return nil
 	}
 	if tx, ok := q.(*sqldb.Tx); ok {
@@ -67,8 +75,10 @@ func checkIdentity(ctx context.Context, q sqldb.Querier, l Lead) error {
 			}
 		}
 	}
-	if err := storeKeys(ctx, q, l.ID, hashes, len(old) > 0); err != nil {
-		return err
+	if !same {
+		if err := storeKeys(ctx, q, l.ID, hashes, len(old) > 0); err != nil {
+			return err
+		}
 	}
 	if _, err := q.Exec(ctx, `DELETE FROM duplicate_pairs WHERE lead_a = ? OR lead_b = ?`, l.ID, l.ID); err != nil {
 		return fmt.Errorf("lead store: duplicates of %d: %w", l.ID, err)
@@ -178,16 +188,17 @@ func storePair(ctx context.Context, q sqldb.Querier, m identity.Match, at int64)
 	return n > 0, err
 }
 
-// PairsJob is the job kind that keeps the probable duplicates: nightly it
-// checks again the leads changed since its last run, and weekly (or once
-// identity's weights have changed, or on a database from before the
-// stored pairs) it finds every pair again.
+// PairsJob is the job kind that keeps the probable duplicates: nightly,
+// and whenever an import finishes, it checks again the leads changed
+// since its last run, and weekly (or once identity's weights have
+// changed, or on a database from before the stored pairs) it finds every
+// pair again.
 const PairsJob = "identity.pairs"
 
 // PairStats is what a run of the pairs job did.
 type PairStats struct {
 	Full       bool // every pair was found again
-	Keyed      int  // leads whose keys were stored for the first time
+	Keyed      int  // leads whose keys were stored for the first time, and compared
 	Rechecked  int  // leads changed since the last run, checked again
 	Candidates int  // pairs sharing a key in a block small enough (full runs)
 	Matches    int  // probable duplicates among them, but for those dismissed (full runs)
@@ -213,6 +224,18 @@ const fullEvery = 7 * 24 * time.Hour
 // looked for: a write that began before that run may commit after it.
 const recheckMargin = 10 * time.Minute
 
+// recheckBeatsFullRun reports whether comparing fresh of total leads with
+// their look-alikes one at a time costs less than finding every pair
+// again. A lead compared alone reads its block mates' records and scores
+// them, in a transaction of its own: some 250 µs of CPU at a million
+// leads, where a full run costs about 5 µs a lead (BENCHMARKS.md). So a
+// full run wins once more than a fiftieth of the leads are fresh, as
+// after a large import; below a thousand, either takes a fraction of a
+// second.
+func recheckBeatsFullRun(fresh, total int) bool {
+	return fresh <= max(1000, total/50)
+}
+
 // RunPairsJob is the handler of PairsJob.
 func (s *Service) RunPairsJob(ctx context.Context, _ job.Job) error {
 	_, err := s.RefreshPairs(ctx)
@@ -220,10 +243,13 @@ func (s *Service) RunPairsJob(ctx context.Context, _ job.Job) error {
 }
 
 // RefreshPairs brings the stored probable duplicates up to date. Every
-// write of a lead already compares it with its block mates, so a run
-// needs only check again the leads changed since the last (their keys
-// unchanged, that costs a read each); the pairs of leads that did not
-// change keep their scores, which only new weights would alter.
+// write of a lead but an import's already compares it with its block
+// mates, so a run keys and compares the leads without keys (an import's),
+// unless there are so many that finding every pair again is faster
+// (recheckBeatsFullRun), and checks again the leads changed since the
+// last run (their keys unchanged, that costs a read each); the pairs of
+// leads that did not change keep their scores, which only new weights
+// would alter.
 func (s *Service) RefreshPairs(ctx context.Context) (PairStats, error) {
 	st, err := s.readPairsState(ctx)
 	if err != nil {
@@ -234,29 +260,50 @@ func (s *Service) RefreshPairs(ctx context.Context) (PairStats, error) {
 		return s.RebuildPairs(ctx)
 	}
 	var ps PairStats
-	if ps.Keyed, err = s.keyUnkeyed(ctx); err != nil {
+	keyed, err := s.keyUnkeyed(ctx)
+	if err != nil {
 		return ps, err
 	}
-	ids, err := sqldb.Column[int64](ctx, s.db.R, `SELECT id FROM leads WHERE updated_at >= ? ORDER BY id`,
+	ps.Keyed = len(keyed)
+	changed, err := sqldb.Column[int64](ctx, s.db.R, `SELECT id FROM leads WHERE updated_at >= ? ORDER BY id`,
 		time.UnixMilli(st.RunAt).Add(-recheckMargin).UnixMilli())
 	if err != nil {
 		return ps, fmt.Errorf("lead store: leads changed since the last pairs run: %w", err)
 	}
-	for _, id := range ids {
-		err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-			l, err := lockLead(ctx, tx, id)
-			if err != nil {
-				return err
+	var total int
+	if err := s.db.R.QueryRow(ctx, `SELECT COUNT(*) FROM leads`).Scan(&total); err != nil {
+		return ps, fmt.Errorf("lead store: leads changed since the last pairs run: %w", err)
+	}
+	if !recheckBeatsFullRun(len(keyed), total) {
+		full, err := s.RebuildPairs(ctx)
+		full.Keyed += ps.Keyed
+		return full, err
+	}
+	// The leads just keyed (an import's) were compared with no one yet;
+	// a changed lead is compared again only if its keys changed behind
+	// leadflow's back.
+	for _, each := range []struct {
+		ids    []int64
+		always bool
+	}{{keyed, true}, {changed, false}} {
+		for _, id := range each.ids {
+			err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+				l, err := lockLead(ctx, tx, id)
+				if err != nil {
+					return err
+				}
+				return matchIdentity(ctx, tx, l, each.always)
+			})
+			if fault.CodeOf(err) == fault.NotFound {
+				continue // deleted meanwhile
 			}
-			return checkIdentity(ctx, tx, l)
-		})
-		if fault.CodeOf(err) == fault.NotFound {
-			continue // deleted meanwhile
+			if err != nil {
+				return ps, err
+			}
+			if !each.always {
+				ps.Rechecked++
+			}
 		}
-		if err != nil {
-			return ps, err
-		}
-		ps.Rechecked++
 	}
 	st.RunAt = start.UnixMilli()
 	return ps, s.db.InTx(ctx, func(tx *sqldb.Tx) error { return writePairsState(ctx, tx, st) })
@@ -298,33 +345,33 @@ func writePairsState(ctx context.Context, tx *sqldb.Tx, st pairsState) error {
 const keyBatch = 20000
 
 // keyUnkeyed stores the keys of the leads that have none, a batch per
-// transaction.
-func (s *Service) keyUnkeyed(ctx context.Context) (int, error) {
-	n := 0
+// transaction, and returns those leads' ids.
+func (s *Service) keyUnkeyed(ctx context.Context) ([]int64, error) {
+	var keyed []int64
 	var after int64
 	for {
 		rows, err := s.db.R.Query(ctx, `SELECT `+recordColumns+` FROM leads l WHERE l.id > ?
 			AND NOT EXISTS (SELECT 1 FROM lead_keys k WHERE k.lead_id = l.id) ORDER BY l.id LIMIT ?`, after, keyBatch)
 		if err != nil {
-			return n, fmt.Errorf("lead store: leads without keys: %w", err)
+			return keyed, fmt.Errorf("lead store: leads without keys: %w", err)
 		}
 		var keys [][2]int64 // hash, lead
-		count := 0
+		var ids []int64
 		for rows.Next() {
 			r, err := scanRecord(rows)
 			if err != nil {
 				rows.Close()
-				return n, err
+				return keyed, err
 			}
 			for _, h := range identity.KeyHashes(r) {
 				keys = append(keys, [2]int64{h, r.ID})
 			}
 			after = r.ID
-			count++
+			ids = append(ids, r.ID)
 		}
 		rows.Close()
-		if err := rows.Err(); err != nil || count == 0 {
-			return n, err
+		if err := rows.Err(); err != nil || len(ids) == 0 {
+			return keyed, err
 		}
 		slices.SortFunc(keys, func(x, y [2]int64) int {
 			if c := cmp.Compare(x[0], y[0]); c != 0 {
@@ -333,9 +380,9 @@ func (s *Service) keyUnkeyed(ctx context.Context) (int, error) {
 			return cmp.Compare(x[1], y[1])
 		})
 		if err := s.db.InTx(ctx, func(tx *sqldb.Tx) error { return insertKeys(ctx, tx, keys) }); err != nil {
-			return n, err
+			return keyed, err
 		}
-		n += count
+		keyed = append(keyed, ids...)
 	}
 }
 

@@ -3,6 +3,7 @@ package lead_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"testing"
 	"time"
 
@@ -250,5 +251,88 @@ func TestPairsJobRechecksChangedLeads(t *testing.T) {
 		if st := run(time.Hour); !st.Full {
 			t.Errorf("after the weights changed: %+v", st)
 		}
+	})
+}
+
+// A batch (an import's) is not compared with its look-alikes as it is
+// written: the pairs job does it after, and stores what a full run finds.
+// A few new leads are compared one at a time; more than a fiftieth of all
+// leads (and over a thousand) make it find every pair again, which at
+// that size is faster.
+func TestPairsJobAfterBatches(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		clock := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+		svc.SetClock(func() time.Time { return clock })
+		batch := func(n, from int) {
+			t.Helper()
+			// People of a few names, each twice, the copy with its company
+			// cut short; the phone tells the twins from the namesakes.
+			firsts := []string{"Ana", "Ioana", "Marcus", "Kayla", "Ion"}
+			lasts := []string{"Pop", "Marinescu", "Webb", "Harrington", "Popescu", "Lindqvist", "Rossi"}
+			var ins []lead.Incoming
+			for i := from; i < from+n; i += 2 {
+				c := lead.Changes{"first_name": firsts[i/2%len(firsts)], "last_name": lasts[i/2%len(lasts)], "company": "Orbit Software",
+					"city": "Cluj", "phone": fmt.Sprintf("+4074412%04d", i)}
+				ins = append(ins, lead.Incoming{Origin: lead.Origin{Channel: "import"}, Changes: c})
+				copied := maps.Clone(c)
+				copied["company"] = "Orbit"
+				ins = append(ins, lead.Incoming{Origin: lead.Origin{Channel: "import"}, Changes: copied})
+			}
+			if _, errs, err := svc.IntakeBatch(ctx, ins); err != nil || errs[0] != nil {
+				t.Fatal(err, errs[0])
+			}
+		}
+		pairs := func() int {
+			t.Helper()
+			p, err := svc.ProbableDuplicates(ctx, tm.marketing, lead.DuplicateQuery{Limit: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p.Total
+		}
+		run := func() lead.PairStats {
+			t.Helper()
+			clock = clock.Add(time.Hour)
+			st, err := svc.RefreshPairs(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		// What finding every pair again stores, which must be what the
+		// job stored already.
+		full := func(after int) {
+			t.Helper()
+			st, err := svc.RebuildPairs(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Matches != after || after == 0 {
+				t.Errorf("the job stored %d pairs, a full run finds %d", after, st.Matches)
+			}
+		}
+		if st := run(); !st.Full {
+			t.Fatalf("the first run on this database was not a full one: %+v", st)
+		}
+		batch(20, 0)
+		if n := pairs(); n != 0 {
+			t.Errorf("the batch was paired as it was written: %d pairs", n)
+		}
+		if st := run(); st.Full || st.Keyed != 20 {
+			t.Errorf("after 20 leads: %+v, want them keyed and compared one at a time", st)
+		}
+		full(pairs())
+		batch(1200, 20)
+		st := run()
+		if !st.Full || st.Keyed != 1200 {
+			t.Errorf("after 1,200 more: %+v, want them keyed and every pair found again", st)
+		}
+		if n := pairs(); n != st.Matches {
+			t.Errorf("%d pairs stored, the run found %d", n, st.Matches)
+		}
+		full(pairs())
 	})
 }

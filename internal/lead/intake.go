@@ -71,7 +71,9 @@ func (s *Service) Intake(ctx context.Context, in Incoming) (IntakeResult, error)
 
 // IntakeBatch takes many pieces in one transaction, which is what makes
 // imports fast: the new leads among them are written together (see
-// intakeBulk). errs[i] is the validation error of ins[i] (nil when it was
+// intakeBulk), and are compared with their look-alikes by the next run of
+// PairsJob rather than here, so a caller queues that job when it is done
+// (imports do as they finish). errs[i] is the validation error of ins[i] (nil when it was
 // taken); err is a failure of the whole batch, which then changed nothing.
 func (s *Service) IntakeBatch(ctx context.Context, ins []Incoming) (res []IntakeResult, errs []error, err error) {
 	return s.IntakeBatchThen(ctx, ins, nil)
