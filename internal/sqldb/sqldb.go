@@ -207,8 +207,11 @@ func openSQLite(path string, o Options) (*DB, error) {
 		q.Set("_synchronous", "FULL")
 	}
 	q.Set("_txlock", "immediate")
-	// 16 MB of page cache a connection instead of SQLite's 2 MB: indexes
-	// of a million leads stop being re-read from the OS for every lookup.
+	// 16 MB of page cache for the writer instead of SQLite's 2 MB: the
+	// indexes a write touches at a million leads stop being re-read from
+	// the OS for every entry. Readers keep 4 MB each: a page they miss is
+	// in the OS's cache, a copy away, and eight of them at 16 MB were most
+	// of the server's memory (BENCHMARKS.md, "Peak RSS").
 	q.Set("_cache_size", "-16000")
 	dsn := "file:" + path + "?" + q.Encode()
 	w, err := sql.Open(sqliteDriver, dsn)
@@ -217,7 +220,8 @@ func openSQLite(path string, o Options) (*DB, error) {
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open(sqliteDriver, dsn)
+	q.Set("_cache_size", "-4000")
+	r, err := sql.Open(sqliteDriver, "file:"+path+"?"+q.Encode())
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite: %w", err)
