@@ -189,10 +189,10 @@ func storePair(ctx context.Context, q sqldb.Querier, m identity.Match, at int64)
 }
 
 // PairsJob is the job kind that keeps the probable duplicates: nightly,
-// and whenever an import finishes, it checks again the leads changed
-// since its last run, and weekly (or once identity's weights have
-// changed, or on a database from before the stored pairs) it finds every
-// pair again.
+// and whenever an import finishes, it keys and compares the leads without
+// keys (an import's) and checks again the leads changed since its last
+// run, and weekly (or once identity's weights have changed, or on a
+// database from before the stored pairs) it finds every pair again.
 const PairsJob = "identity.pairs"
 
 // PairStats is what a run of the pairs job did.
@@ -265,19 +265,19 @@ func (s *Service) RefreshPairs(ctx context.Context) (PairStats, error) {
 		return ps, err
 	}
 	ps.Keyed = len(keyed)
-	changed, err := sqldb.Column[int64](ctx, s.db.R, `SELECT id FROM leads WHERE updated_at >= ? ORDER BY id`,
-		time.UnixMilli(st.RunAt).Add(-recheckMargin).UnixMilli())
-	if err != nil {
-		return ps, fmt.Errorf("lead store: leads changed since the last pairs run: %w", err)
-	}
 	var total int
 	if err := s.db.R.QueryRow(ctx, `SELECT COUNT(*) FROM leads`).Scan(&total); err != nil {
-		return ps, fmt.Errorf("lead store: leads changed since the last pairs run: %w", err)
+		return ps, fmt.Errorf("lead store: count of leads: %w", err)
 	}
 	if !recheckBeatsFullRun(len(keyed), total) {
 		full, err := s.RebuildPairs(ctx)
 		full.Keyed += ps.Keyed
 		return full, err
+	}
+	changed, err := sqldb.Column[int64](ctx, s.db.R, `SELECT id FROM leads WHERE updated_at >= ? ORDER BY id`,
+		time.UnixMilli(st.RunAt).Add(-recheckMargin).UnixMilli())
+	if err != nil {
+		return ps, fmt.Errorf("lead store: leads changed since the last pairs run: %w", err)
 	}
 	// The leads just keyed (an import's) were compared with no one yet;
 	// a changed lead is compared again only if its keys changed behind
@@ -345,7 +345,7 @@ func writePairsState(ctx context.Context, tx *sqldb.Tx, st pairsState) error {
 const keyBatch = 20000
 
 // keyUnkeyed stores the keys of the leads that have none, a batch per
-// transaction, and returns those leads' ids.
+// transaction, and returns the ids of those it gave keys.
 func (s *Service) keyUnkeyed(ctx context.Context) ([]int64, error) {
 	var keyed []int64
 	var after int64
@@ -356,21 +356,28 @@ func (s *Service) keyUnkeyed(ctx context.Context) ([]int64, error) {
 			return keyed, fmt.Errorf("lead store: leads without keys: %w", err)
 		}
 		var keys [][2]int64 // hash, lead
-		var ids []int64
+		var ids []int64     // the leads given keys
+		count := 0
 		for rows.Next() {
 			r, err := scanRecord(rows)
 			if err != nil {
 				rows.Close()
 				return keyed, err
 			}
-			for _, h := range identity.KeyHashes(r) {
+			hs := identity.KeyHashes(r)
+			for _, h := range hs {
 				keys = append(keys, [2]int64{h, r.ID})
 			}
+			// A lead with no key (a first name and a street) has no look-alike
+			// to compare with, and is read again by the next run.
+			if len(hs) > 0 {
+				ids = append(ids, r.ID)
+			}
 			after = r.ID
-			ids = append(ids, r.ID)
+			count++
 		}
 		rows.Close()
-		if err := rows.Err(); err != nil || len(ids) == 0 {
+		if err := rows.Err(); err != nil || count == 0 {
 			return keyed, err
 		}
 		slices.SortFunc(keys, func(x, y [2]int64) int {

@@ -317,6 +317,18 @@ func TestPairsJobAfterBatches(t *testing.T) {
 		if st := run(); !st.Full {
 			t.Fatalf("the first run on this database was not a full one: %+v", st)
 		}
+		// Leads that give no key (a first name and a street) have no look-alike
+		// to compare with: however many, they make no full run.
+		var keyless []lead.Incoming
+		for range 1100 {
+			keyless = append(keyless, lead.Incoming{Origin: lead.Origin{Channel: "import"}, Changes: lead.Changes{"first_name": "Kim", "street": "Strada Lungă 1"}})
+		}
+		if _, errs, err := svc.IntakeBatch(ctx, keyless); err != nil || errs[0] != nil {
+			t.Fatal(err, errs[0])
+		}
+		if st := run(); st.Full || st.Keyed != 0 {
+			t.Errorf("after 1,100 leads without keys: %+v", st)
+		}
 		batch(20, 0)
 		if n := pairs(); n != 0 {
 			t.Errorf("the batch was paired as it was written: %d pairs", n)
