@@ -76,16 +76,15 @@ func (e environment) importCSV(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "imported %s: %d rows: %d created, %d updated, %d unchanged, %d rejected\n",
 		filepath.Base(file), im.RowsDone, im.Created, im.Updated, im.Unchanged, im.Rejected)
-	if im.Created > 0 {
-		if err := findPairs(ctx, db, runner, leads, im.ID); err != nil {
+	if im.Rejected > 0 {
+		if err := e.writeRejects(ctx, svc, im, file, *rejectsPath); err != nil {
 			return err
 		}
-		fmt.Fprintln(e.stdout, "probable duplicates among them are in the review queue")
 	}
-	if im.Rejected == 0 {
-		return nil
+	if im.Created > 0 {
+		e.findPairs(ctx, db, runner, leads, im.ID)
 	}
-	return e.writeRejects(ctx, svc, im, file, *rejectsPath)
+	return nil
 }
 
 // runImport runs the import's job here, under a lease like any job: the
@@ -119,18 +118,23 @@ func runImport(ctx context.Context, runner *job.Runner, svc *imports.Service, jo
 }
 
 // findPairs runs here the pairs job the import queued as it finished,
-// which compares its new leads with their look-alikes; one a server
-// claimed first is left to it.
-func findPairs(ctx context.Context, db *sqldb.DB, runner *job.Runner, leads *lead.Service, importID int64) error {
+// which compares its new leads with their look-alikes, and says how that
+// went. The leads are in by then, so a failure is a warning: the job
+// stays queued, for a server or the next import to run.
+func (e environment) findPairs(ctx context.Context, db *sqldb.DB, runner *job.Runner, leads *lead.Service, importID int64) {
 	runner.Handle(lead.PairsJob, leads.RunPairsJob)
 	id, err := imports.EnqueuePairs(ctx, db.W, importID)
-	if err != nil {
-		return err
+	if err == nil {
+		err = runner.RunHere(ctx, id)
 	}
-	if err := runner.RunHere(ctx, id); err != nil && !errors.Is(err, job.ErrNotClaimed) {
-		return fmt.Errorf("probable duplicates of the import: %w", err)
+	switch {
+	case err == nil:
+		fmt.Fprintln(e.stdout, "probable duplicates among them are in the review queue")
+	case errors.Is(err, job.ErrNotClaimed) || job.IsLater(err):
+		fmt.Fprintln(e.stdout, "another runner (a server) has the pairs job: probable duplicates among them reach the review queue when it has run")
+	default:
+		fmt.Fprintf(e.stderr, "warning: the new leads were not compared with their look-alikes (%v); a server's pairs job will do it\n", err)
 	}
-	return nil
 }
 
 func (e environment) describeMapping(im imports.Import) {

@@ -52,8 +52,8 @@ func (w world) importText(t *testing.T, name, text string, overrides map[string]
 }
 
 // runPairsJob runs the pairs job that im queued as it finished, as the
-// server's job runner would.
-func (w world) runPairsJob(t *testing.T, im imports.Import) {
+// server's job runner would, and returns what it did.
+func (w world) runPairsJob(t *testing.T, im imports.Import) lead.PairStats {
 	t.Helper()
 	ctx := context.Background()
 	var queued int
@@ -61,9 +61,11 @@ func (w world) runPairsJob(t *testing.T, im imports.Import) {
 		lead.PairsJob, fmt.Sprintf("%s@import:%d", lead.PairsJob, im.ID)).Scan(&queued); err != nil || queued != 1 {
 		t.Fatalf("import %d queued %d pairs jobs (%v)", im.ID, queued, err)
 	}
-	if err := w.leads.RunPairsJob(ctx, job.Job{}); err != nil {
+	st, err := w.leads.RefreshPairs(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
+	return st
 }
 
 func (w world) importFile(t *testing.T, path string, overrides map[string]string) imports.Import {

@@ -85,6 +85,12 @@ func (l later) Error() string { return "waiting its turn, for " + l.after.String
 // which has not failed and must not run out of attempts by waiting.
 func Later(d time.Duration) error { return later{d} }
 
+// IsLater reports whether err is, or wraps, Later's.
+func IsLater(err error) bool {
+	var l later
+	return errors.As(err, &l)
+}
+
 // retryIn is a failure to try again after a wait the handler chose.
 type retryIn struct {
 	err   error

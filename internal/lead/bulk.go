@@ -126,8 +126,8 @@ func knownEmails(ctx context.Context, tx *sqldb.Tx, emails []string) (map[string
 }
 
 // insertNew stores batch as new leads, already scored, with their
-// timeline, words, identity keys and probable duplicates, then gives each
-// its account and owner as intakeNew does; res gets each one's result.
+// timeline and words (not their identity keys: see recordNew), then gives
+// each its account and owner as intakeNew does; res gets each one's result.
 // A lead whose email another writer stored meanwhile (PostgreSQL) is not
 // written here but merged into that one through intakeOne.
 func (s *Service) insertNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead, now time.Time, res []IntakeResult) error {

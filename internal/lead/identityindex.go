@@ -40,28 +40,23 @@ func recordOf(l Lead) identity.Record {
 }
 
 // checkIdentity keeps l's blocking keys and its probable duplicates up to
-// date after l was written: when its keys changed (or it is new), they
-// are stored again and l is compared with the leads that share one, at
-// most identity's MaxBlock per key, so the cost is bounded whatever the
-// number of leads. A pair a reviewer dismissed is not stored.
+// date after l was written: when its keys changed (or it has none yet),
+// they are stored again and l is compared with the leads that share one,
+// at most identity's MaxBlock per key, so the cost is bounded whatever the
+// number of leads. A pair a reviewer dismissed is not stored. A pair
+// found is stored as found at at (ms): a full run of the pairs job keeps
+// the pairs found since it began, so at is the time of the check, not of
+// an older write.
 // Writers of leads that share a key take turns (see below), so each sees
 // the other's keys.
-func checkIdentity(ctx context.Context, q sqldb.Querier, l Lead) error {
-	return matchIdentity(ctx, q, l, false)
-}
-
-// matchIdentity is checkIdentity that, when always is set, compares l
-// with its block mates even if its stored keys are its keys: the pairs
-// job does so for the leads it has just keyed, which no one compared yet.
-func matchIdentity(ctx context.Context, q sqldb.Querier, l Lead, always bool) error {
+func checkIdentity(ctx context.Context, q sqldb.Querier, l Lead, at int64) error {
 	rec := recordOf(l)
 	hashes := identity.KeyHashes(rec)
 	old, err := storedKeys(ctx, q, l.ID)
 	if err != nil {
 		return err
 	}
-	same := slices.Equal(old, hashes)
-	if same && !always {
+	if slices.Equal(old, hashes) {
 		return nil
 	}
 	if tx, ok := q.(*sqldb.Tx); ok {
@@ -75,10 +70,8 @@ func matchIdentity(ctx context.Context, q sqldb.Querier, l Lead, always bool) er
 			}
 		}
 	}
-	if !same {
-		if err := storeKeys(ctx, q, l.ID, hashes, len(old) > 0); err != nil {
-			return err
-		}
+	if err := storeKeys(ctx, q, l.ID, hashes, len(old) > 0); err != nil {
+		return err
 	}
 	if _, err := q.Exec(ctx, `DELETE FROM duplicate_pairs WHERE lead_a = ? OR lead_b = ?`, l.ID, l.ID); err != nil {
 		return fmt.Errorf("lead store: duplicates of %d: %w", l.ID, err)
@@ -92,7 +85,6 @@ func matchIdentity(ctx context.Context, q sqldb.Querier, l Lead, always bool) er
 		return err
 	}
 	me := identity.Prepare(rec)
-	at := l.UpdatedAt.UnixMilli()
 	for _, o := range others {
 		if m, ok := identity.Default.Score(me, identity.Prepare(o)); ok {
 			if _, err := storePair(ctx, q, m, at); err != nil {
@@ -198,7 +190,7 @@ const PairsJob = "identity.pairs"
 // PairStats is what a run of the pairs job did.
 type PairStats struct {
 	Full       bool // every pair was found again
-	Keyed      int  // leads whose keys were stored for the first time, and compared
+	Keyed      int  // leads whose keys were stored for the first time
 	Rechecked  int  // leads changed since the last run, checked again
 	Candidates int  // pairs sharing a key in a block small enough (full runs)
 	Matches    int  // probable duplicates among them, but for those dismissed (full runs)
@@ -237,19 +229,33 @@ func recheckBeatsFullRun(fresh, total int) bool {
 }
 
 // RunPairsJob is the handler of PairsJob.
+// One run at a time, across instances: the nightly run and each import's
+// would otherwise do the same work twice, hold a full run's memory twice,
+// and write back each other's state. A run that finds another going
+// waits its turn, then finds what that one left.
 func (s *Service) RunPairsJob(ctx context.Context, _ job.Job) error {
-	_, err := s.RefreshPairs(ctx)
+	unlock, ok, err := s.db.TryLock(ctx, PairsJob)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return job.Later(time.Minute)
+	}
+	defer unlock()
+	_, err = s.RefreshPairs(ctx)
 	return err
 }
 
 // RefreshPairs brings the stored probable duplicates up to date. Every
 // write of a lead but an import's already compares it with its block
-// mates, so a run keys and compares the leads without keys (an import's),
-// unless there are so many that finding every pair again is faster
-// (recheckBeatsFullRun), and checks again the leads changed since the
-// last run (their keys unchanged, that costs a read each); the pairs of
-// leads that did not change keep their scores, which only new weights
-// would alter.
+// mates, so a run compares the leads that have no keys yet (an import's),
+// and checks again the leads changed since the last run (their keys
+// unchanged, that costs a read each), one lead a transaction, in which it
+// stores the lead's keys and its pairs together: a run stopped half way
+// leaves the rest without keys, for the next. When the leads without keys
+// are so many that finding every pair again is faster
+// (recheckBeatsFullRun), it does that instead. The pairs of leads that
+// did not change keep their scores, which only new weights would alter.
 func (s *Service) RefreshPairs(ctx context.Context) (PairStats, error) {
 	st, err := s.readPairsState(ctx)
 	if err != nil {
@@ -259,50 +265,45 @@ func (s *Service) RefreshPairs(ctx context.Context) (PairStats, error) {
 	if st.Version != identity.Version || start.Sub(time.UnixMilli(st.FullAt)) >= fullEvery {
 		return s.RebuildPairs(ctx)
 	}
-	var ps PairStats
-	keyed, err := s.keyUnkeyed(ctx)
+	fresh, err := s.unkeyed(ctx)
 	if err != nil {
-		return ps, err
+		return PairStats{}, err
 	}
-	ps.Keyed = len(keyed)
 	var total int
 	if err := s.db.R.QueryRow(ctx, `SELECT COUNT(*) FROM leads`).Scan(&total); err != nil {
-		return ps, fmt.Errorf("lead store: count of leads: %w", err)
+		return PairStats{}, fmt.Errorf("lead store: count of leads: %w", err)
 	}
-	if !recheckBeatsFullRun(len(keyed), total) {
-		full, err := s.RebuildPairs(ctx)
-		full.Keyed += ps.Keyed
-		return full, err
+	if !recheckBeatsFullRun(len(fresh), total) {
+		// Marked due first: the full run keys every lead before it
+		// compares any, so should it stop between, the next run is a
+		// full one again rather than one that finds them keyed.
+		st.FullAt = 0
+		if err := s.db.InTx(ctx, func(tx *sqldb.Tx) error { return writePairsState(ctx, tx, st) }); err != nil {
+			return PairStats{}, err
+		}
+		return s.RebuildPairs(ctx)
 	}
 	changed, err := sqldb.Column[int64](ctx, s.db.R, `SELECT id FROM leads WHERE updated_at >= ? ORDER BY id`,
 		time.UnixMilli(st.RunAt).Add(-recheckMargin).UnixMilli())
 	if err != nil {
-		return ps, fmt.Errorf("lead store: leads changed since the last pairs run: %w", err)
+		return PairStats{}, fmt.Errorf("lead store: leads changed since the last pairs run: %w", err)
 	}
-	// The leads just keyed (an import's) were compared with no one yet;
-	// a changed lead is compared again only if its keys changed behind
-	// leadflow's back.
-	for _, each := range []struct {
-		ids    []int64
-		always bool
-	}{{keyed, true}, {changed, false}} {
-		for _, id := range each.ids {
-			err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-				l, err := lockLead(ctx, tx, id)
-				if err != nil {
-					return err
-				}
-				return matchIdentity(ctx, tx, l, each.always)
-			})
-			if fault.CodeOf(err) == fault.NotFound {
-				continue // deleted meanwhile
-			}
+	ps := PairStats{Keyed: len(fresh), Rechecked: len(changed)}
+	ids := append(fresh, changed...)
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
+		err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+			l, err := lockLead(ctx, tx, id)
 			if err != nil {
-				return ps, err
+				return err
 			}
-			if !each.always {
-				ps.Rechecked++
-			}
+			return checkIdentity(ctx, tx, l, s.now().UnixMilli())
+		})
+		if fault.CodeOf(err) == fault.NotFound {
+			continue // deleted meanwhile
+		}
+		if err != nil {
+			return ps, err
 		}
 	}
 	st.RunAt = start.UnixMilli()
@@ -345,40 +346,19 @@ func writePairsState(ctx context.Context, tx *sqldb.Tx, st pairsState) error {
 const keyBatch = 20000
 
 // keyUnkeyed stores the keys of the leads that have none, a batch per
-// transaction, and returns the ids of those it gave keys.
-func (s *Service) keyUnkeyed(ctx context.Context) ([]int64, error) {
-	var keyed []int64
-	var after int64
-	for {
-		rows, err := s.db.R.Query(ctx, `SELECT `+recordColumns+` FROM leads l WHERE l.id > ?
-			AND NOT EXISTS (SELECT 1 FROM lead_keys k WHERE k.lead_id = l.id) ORDER BY l.id LIMIT ?`, after, keyBatch)
-		if err != nil {
-			return keyed, fmt.Errorf("lead store: leads without keys: %w", err)
-		}
+// transaction, and reports how many it gave keys.
+func (s *Service) keyUnkeyed(ctx context.Context) (int, error) {
+	n := 0
+	err := s.eachUnkeyed(ctx, func(recs []identity.Record) error {
 		var keys [][2]int64 // hash, lead
-		var ids []int64     // the leads given keys
-		count := 0
-		for rows.Next() {
-			r, err := scanRecord(rows)
-			if err != nil {
-				rows.Close()
-				return keyed, err
-			}
+		for _, r := range recs {
 			hs := identity.KeyHashes(r)
 			for _, h := range hs {
 				keys = append(keys, [2]int64{h, r.ID})
 			}
-			// A lead with no key (a first name and a street) has no look-alike
-			// to compare with, and is read again by the next run.
 			if len(hs) > 0 {
-				ids = append(ids, r.ID)
+				n++
 			}
-			after = r.ID
-			count++
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil || count == 0 {
-			return keyed, err
 		}
 		slices.SortFunc(keys, func(x, y [2]int64) int {
 			if c := cmp.Compare(x[0], y[0]); c != 0 {
@@ -386,15 +366,61 @@ func (s *Service) keyUnkeyed(ctx context.Context) ([]int64, error) {
 			}
 			return cmp.Compare(x[1], y[1])
 		})
-		if err := s.db.InTx(ctx, func(tx *sqldb.Tx) error { return insertKeys(ctx, tx, keys) }); err != nil {
-			return keyed, err
+		return s.db.InTx(ctx, func(tx *sqldb.Tx) error { return insertKeys(ctx, tx, keys) })
+	})
+	return n, err
+}
+
+// unkeyed returns the leads that have no keys but would have some: those
+// no one compared yet. A lead that gives no key (a first name and a
+// street) has no look-alike to compare with.
+func (s *Service) unkeyed(ctx context.Context) ([]int64, error) {
+	var ids []int64
+	err := s.eachUnkeyed(ctx, func(recs []identity.Record) error {
+		for _, r := range recs {
+			if len(identity.KeyHashes(r)) > 0 {
+				ids = append(ids, r.ID)
+			}
 		}
-		keyed = append(keyed, ids...)
+		return nil
+	})
+	return ids, err
+}
+
+// eachUnkeyed reads the records of the leads that have no keys, keyBatch
+// at a time in id order, and passes each batch to fn.
+func (s *Service) eachUnkeyed(ctx context.Context, fn func([]identity.Record) error) error {
+	var after int64
+	for {
+		rows, err := s.db.R.Query(ctx, `SELECT `+recordColumns+` FROM leads l WHERE l.id > ?
+			AND NOT EXISTS (SELECT 1 FROM lead_keys k WHERE k.lead_id = l.id) ORDER BY l.id LIMIT ?`, after, keyBatch)
+		if err != nil {
+			return fmt.Errorf("lead store: leads without keys: %w", err)
+		}
+		var recs []identity.Record
+		for rows.Next() {
+			r, err := scanRecord(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			recs = append(recs, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(recs) == 0 {
+			return err
+		}
+		if err := fn(recs); err != nil {
+			return err
+		}
+		after = recs[len(recs)-1].ID
 	}
 }
 
 // insertKeys writes (hash, lead) rows, a few hundred a statement. A lead
-// keyed meanwhile by an edit keeps what the edit wrote.
+// an edit keyed meanwhile ends with the edit's keys and these, until its
+// next check (the pairs job checks again the leads changed since its last
+// run) stores its keys anew.
 func insertKeys(ctx context.Context, q sqldb.Querier, keys [][2]int64) error {
 	for _, part := range chunks(keys, 400) {
 		vals := make([]string, len(part))

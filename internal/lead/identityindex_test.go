@@ -4,11 +4,15 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"leadflow/internal/dbtest"
 	"leadflow/internal/fault"
+	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/sqldb"
 )
@@ -314,6 +318,15 @@ func TestPairsJobAfterBatches(t *testing.T) {
 				t.Errorf("the job stored %d pairs, a full run finds %d", after, st.Matches)
 			}
 		}
+		// One run at a time: a run that finds another going waits its turn.
+		unlock, ok, err := db.TryLock(ctx, lead.PairsJob)
+		if err != nil || !ok {
+			t.Fatal(ok, err)
+		}
+		if err := svc.RunPairsJob(ctx, job.Job{}); err == nil || !strings.Contains(err.Error(), "waiting its turn") {
+			t.Errorf("a pairs job beside another: %v", err)
+		}
+		unlock()
 		if st := run(); !st.Full {
 			t.Fatalf("the first run on this database was not a full one: %+v", st)
 		}
@@ -338,9 +351,20 @@ func TestPairsJobAfterBatches(t *testing.T) {
 		}
 		full(pairs())
 		batch(1200, 20)
+		// A full run that stops after keying them (here it cannot write
+		// its files) leaves the next run a full one: finding them keyed,
+		// it would otherwise compare them with no one.
+		svc.PairsMemory = 1
+		t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+		clock = clock.Add(time.Hour)
+		if _, err := svc.RefreshPairs(ctx); err == nil {
+			t.Fatal("a full run without its temporary directory did not fail")
+		}
+		svc.PairsMemory = lead.DefaultPairsMemory
+		t.Setenv("TMPDIR", os.TempDir())
 		st := run()
-		if !st.Full || st.Keyed != 1200 {
-			t.Errorf("after 1,200 more: %+v, want them keyed and every pair found again", st)
+		if !st.Full {
+			t.Errorf("after 1,200 more and a full run stopped half way: %+v, want every pair found again", st)
 		}
 		if n := pairs(); n != st.Matches {
 			t.Errorf("%d pairs stored, the run found %d", n, st.Matches)

@@ -26,11 +26,9 @@ func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 	var st PairStats
 	var err error
 	start := s.now().UTC().UnixMilli()
-	keyed, err := s.keyUnkeyed(ctx)
-	if err != nil {
+	if st.Keyed, err = s.keyUnkeyed(ctx); err != nil {
 		return st, err
 	}
-	st.Keyed = len(keyed)
 	var matches []identity.Match
 	if st.Parts, err = s.spillParts(ctx); err != nil {
 		return st, err

@@ -229,7 +229,7 @@ func (s *Service) UndoMerge(ctx context.Context, a access.Actor, id int64) (Undo
 		if err := indexWords(ctx, tx, back, false); err != nil {
 			return err
 		}
-		if err := checkIdentity(ctx, tx, back); err != nil {
+		if err := checkIdentity(ctx, tx, back, now.UnixMilli()); err != nil {
 			return err
 		}
 		for _, rid := range restored {
@@ -243,7 +243,7 @@ func (s *Service) UndoMerge(ctx context.Context, a access.Actor, id int64) (Undo
 			if err := indexWords(ctx, tx, l, false); err != nil {
 				return err
 			}
-			if err := checkIdentity(ctx, tx, l); err != nil {
+			if err := checkIdentity(ctx, tx, l, now.UnixMilli()); err != nil {
 				return err
 			}
 			if err := insertChange(ctx, tx, Change{LeadID: rid, At: now, Kind: KindMergeUndone, Reason: "merge undone",

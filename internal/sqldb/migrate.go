@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql/driver"
 	"embed"
 	"encoding/hex"
 	"fmt"
-	"hash/fnv"
 	"io/fs"
 	"sort"
 	"strconv"
@@ -123,40 +121,16 @@ func (db *DB) migrate(ctx context.Context, fsys fs.FS) ([]string, error) {
 	return done, nil
 }
 
-// lockMigrations takes PostgreSQL's advisory lock for migrations on a
-// connection of its own, and returns what releases it. The lock's key is
-// made from the schema, so instances sharing a schema wait for each other
+// lockMigrations takes PostgreSQL's advisory lock for migrations, and
+// returns what releases it. Instances sharing a schema wait for each other
 // while those of other schemas (the tests') do not. SQLite needs no lock
 // beyond its transactions.
 func (db *DB) lockMigrations(ctx context.Context) (unlock func(), err error) {
 	if db.Dialect != Postgres {
 		return func() {}, nil
 	}
-	conn, err := db.W.pool.Conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var schema string
-	if err := conn.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("lock: %w", err)
-	}
-	h := fnv.New64a()
-	h.Write([]byte("leadflow migrations " + schema))
-	key := int64(h.Sum64())
-	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, key); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("lock: %w", err)
-	}
-	return func() {
-		_, err := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key)
-		if err != nil {
-			// A connection that may still hold the lock is closed rather
-			// than returned to the pool: the lock ends with its session.
-			conn.Raw(func(any) error { return driver.ErrBadConn })
-		}
-		conn.Close()
-	}, nil
+	unlock, _, err = db.advisoryLock(ctx, "migrations", true)
+	return unlock, err
 }
 
 // migrationTable creates schema_migrations, or adds the checksum column

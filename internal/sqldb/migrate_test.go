@@ -222,3 +222,34 @@ func TestMigrateFillsMissingSortKeys(t *testing.T) {
 		}
 	})
 }
+
+// TryLock lets one holder at a time through, and a second is told so
+// rather than made to wait: on PostgreSQL across the instances sharing the
+// database, on SQLite across the users of one handle.
+func TestTryLockLetsOneHolderThrough(t *testing.T) {
+	ctx := context.Background()
+	eachInstances(t, 2, func(t *testing.T, name string, dbs []*sqldb.DB) {
+		other := dbs[1]
+		if name == "sqlite" {
+			other = dbs[0]
+		}
+		unlock, ok, err := dbs[0].TryLock(ctx, "job")
+		if err != nil || !ok {
+			t.Fatalf("the first holder: %v %v", ok, err)
+		}
+		if _, ok, err := other.TryLock(ctx, "job"); err != nil || ok {
+			t.Errorf("a second holder got the lock held: %v %v", ok, err)
+		}
+		if u, ok, err := other.TryLock(ctx, "another job"); err != nil || !ok {
+			t.Errorf("a lock of another name: %v %v", ok, err)
+		} else {
+			u()
+		}
+		unlock()
+		u, ok, err := other.TryLock(ctx, "job")
+		if err != nil || !ok {
+			t.Fatalf("after the release: %v %v", ok, err)
+		}
+		u()
+	})
+}

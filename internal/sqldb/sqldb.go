@@ -40,6 +40,7 @@ type DB struct {
 	waiting         atomic.Int64
 	dsn             string // PostgreSQL: for a listener's own connection
 	onCommit        atomic.Pointer[func([]string)]
+	locks           sync.Map // SQLite: TryLock's mutexes, by name
 }
 
 // WritersWaiting is how many transactions are waiting to begin. On SQLite
