@@ -120,7 +120,7 @@ func runImport(ctx context.Context, runner *job.Runner, svc *imports.Service, jo
 // findPairs runs here the pairs job the import queued as it finished,
 // which compares its new leads with their look-alikes, and says how that
 // went. The leads are in by then, so a failure is a warning: the job
-// stays queued, for a server or the next import to run.
+// stays queued, for a server to run (or the nightly run does its work).
 func (e environment) findPairs(ctx context.Context, db *sqldb.DB, runner *job.Runner, leads *lead.Service, importID int64) {
 	runner.Handle(lead.PairsJob, leads.RunPairsJob)
 	id, err := imports.EnqueuePairs(ctx, db.W, importID)
@@ -131,9 +131,9 @@ func (e environment) findPairs(ctx context.Context, db *sqldb.DB, runner *job.Ru
 	case err == nil:
 		fmt.Fprintln(e.stdout, "probable duplicates among them are in the review queue")
 	case errors.Is(err, job.ErrNotClaimed) || job.IsLater(err):
-		fmt.Fprintln(e.stdout, "another runner (a server) has the pairs job: probable duplicates among them reach the review queue when it has run")
+		fmt.Fprintln(e.stdout, "a server has the pairs job: probable duplicates among them reach the review queue when it has run")
 	default:
-		fmt.Fprintf(e.stderr, "warning: the new leads were not compared with their look-alikes (%v); a server's pairs job will do it\n", err)
+		fmt.Fprintf(e.stderr, "warning: the new leads were not compared with their look-alikes (%v); a server's pairs job, nightly at the latest, will do it\n", err)
 	}
 }
 

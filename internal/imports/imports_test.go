@@ -51,8 +51,9 @@ func (w world) importText(t *testing.T, name, text string, overrides map[string]
 	return w.importFile(t, path, overrides)
 }
 
-// runPairsJob runs the pairs job that im queued as it finished, as the
-// server's job runner would, and returns what it did.
+// runPairsJob checks that im queued the pairs job as it finished, and
+// does that job's work (RefreshPairs, without its lock), returning what
+// it did.
 func (w world) runPairsJob(t *testing.T, im imports.Import) lead.PairStats {
 	t.Helper()
 	ctx := context.Background()

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -50,13 +51,20 @@ func recordOf(l Lead) identity.Record {
 // Writers of leads that share a key take turns (see below), so each sees
 // the other's keys.
 func checkIdentity(ctx context.Context, q sqldb.Querier, l Lead, at int64) error {
+	return matchIdentity(ctx, q, l, at, false)
+}
+
+// matchIdentity is checkIdentity that, when always is set, compares l
+// with its look-alikes even though its stored keys are its keys.
+func matchIdentity(ctx context.Context, q sqldb.Querier, l Lead, at int64, always bool) error {
 	rec := recordOf(l)
 	hashes := identity.KeyHashes(rec)
 	old, err := storedKeys(ctx, q, l.ID)
 	if err != nil {
 		return err
 	}
-	if slices.Equal(old, hashes) {
+	same := slices.Equal(old, hashes)
+	if same && !always {
 		return nil
 	}
 	if tx, ok := q.(*sqldb.Tx); ok {
@@ -70,8 +78,10 @@ func checkIdentity(ctx context.Context, q sqldb.Querier, l Lead, at int64) error
 			}
 		}
 	}
-	if err := storeKeys(ctx, q, l.ID, hashes, len(old) > 0); err != nil {
-		return err
+	if !same {
+		if err := storeKeys(ctx, q, l.ID, hashes, len(old) > 0); err != nil {
+			return err
+		}
 	}
 	if _, err := q.Exec(ctx, `DELETE FROM duplicate_pairs WHERE lead_a = ? OR lead_b = ?`, l.ID, l.ID); err != nil {
 		return fmt.Errorf("lead store: duplicates of %d: %w", l.ID, err)
@@ -216,17 +226,15 @@ const fullEvery = 7 * 24 * time.Hour
 // looked for: a write that began before that run may commit after it.
 const recheckMargin = 10 * time.Minute
 
-// recheckBeatsFullRun reports whether comparing fresh of total leads with
-// their look-alikes one at a time costs less than finding every pair
-// again. A lead compared alone reads its block mates' records and scores
-// them, in a transaction of its own: some 250 µs of CPU at a million
-// leads, where a full run costs about 5 µs a lead (BENCHMARKS.md). So a
-// full run wins once more than a fiftieth of the leads are fresh, as
+// freshAtMost returns how many leads without keys (an import's) the
+// pairs job compares one at a time before it finds every pair again
+// instead. A lead compared alone reads its block mates' records and
+// scores them, in a transaction of its own: some 250 µs of CPU at a
+// million leads, where a full run costs 5 to 17 µs a lead (BENCHMARKS.md).
+// So a full run wins once more than a fiftieth of the leads are fresh, as
 // after a large import; below a thousand, either takes a fraction of a
 // second.
-func recheckBeatsFullRun(fresh, total int) bool {
-	return fresh <= max(1000, total/50)
-}
+func freshAtMost(total int) int { return max(1000, total/50) }
 
 // RunPairsJob is the handler of PairsJob.
 // One run at a time, across instances: the nightly run and each import's
@@ -254,10 +262,10 @@ func (s *Service) RunPairsJob(ctx context.Context, _ job.Job) error {
 // stores the lead's keys and its pairs together: a run stopped half way
 // leaves the rest without keys, for the next. When the leads without keys
 // are so many that finding every pair again is faster
-// (recheckBeatsFullRun), it does that instead. The pairs of leads that
+// (freshAtMost), it does that instead. The pairs of leads that
 // did not change keep their scores, which only new weights would alter.
 func (s *Service) RefreshPairs(ctx context.Context) (PairStats, error) {
-	st, err := s.readPairsState(ctx)
+	st, err := readPairsState(ctx, s.db.R)
 	if err != nil {
 		return PairStats{}, err
 	}
@@ -265,20 +273,20 @@ func (s *Service) RefreshPairs(ctx context.Context) (PairStats, error) {
 	if st.Version != identity.Version || start.Sub(time.UnixMilli(st.FullAt)) >= fullEvery {
 		return s.RebuildPairs(ctx)
 	}
-	fresh, err := s.unkeyed(ctx)
-	if err != nil {
-		return PairStats{}, err
-	}
 	var total int
 	if err := s.db.R.QueryRow(ctx, `SELECT COUNT(*) FROM leads`).Scan(&total); err != nil {
 		return PairStats{}, fmt.Errorf("lead store: count of leads: %w", err)
 	}
-	if !recheckBeatsFullRun(len(fresh), total) {
+	most := freshAtMost(total)
+	fresh, err := s.unkeyed(ctx, most+1)
+	if err != nil {
+		return PairStats{}, err
+	}
+	if len(fresh) > most {
 		// Marked due first: the full run keys every lead before it
 		// compares any, so should it stop between, the next run is a
 		// full one again rather than one that finds them keyed.
-		st.FullAt = 0
-		if err := s.db.InTx(ctx, func(tx *sqldb.Tx) error { return writePairsState(ctx, tx, st) }); err != nil {
+		if err := s.updatePairsState(ctx, func(st *pairsState) { st.FullAt = 0 }); err != nil {
 			return PairStats{}, err
 		}
 		return s.RebuildPairs(ctx)
@@ -288,32 +296,61 @@ func (s *Service) RefreshPairs(ctx context.Context) (PairStats, error) {
 	if err != nil {
 		return PairStats{}, fmt.Errorf("lead store: leads changed since the last pairs run: %w", err)
 	}
-	ps := PairStats{Keyed: len(fresh), Rechecked: len(changed)}
-	ids := append(fresh, changed...)
-	slices.Sort(ids)
-	for _, id := range slices.Compact(ids) {
-		err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-			l, err := lockLead(ctx, tx, id)
-			if err != nil {
-				return err
-			}
-			return checkIdentity(ctx, tx, l, s.now().UnixMilli())
-		})
-		if fault.CodeOf(err) == fault.NotFound {
-			continue // deleted meanwhile
-		}
-		if err != nil {
+	var ps PairStats
+	for _, id := range fresh {
+		if err := s.compareAgain(ctx, id, false); err != nil {
 			return ps, err
 		}
+		ps.Keyed++
 	}
-	st.RunAt = start.UnixMilli()
-	return ps, s.db.InTx(ctx, func(tx *sqldb.Tx) error { return writePairsState(ctx, tx, st) })
+	for _, id := range changed {
+		if _, done := slices.BinarySearch(fresh, id); done {
+			continue
+		}
+		if err := s.compareAgain(ctx, id, false); err != nil {
+			return ps, err
+		}
+		ps.Rechecked++
+	}
+	// Only RunAt: a run that began meanwhile may have marked a full run
+	// due, which this one must not undo.
+	return ps, s.updatePairsState(ctx, func(st *pairsState) { st.RunAt = start.UnixMilli() })
 }
 
-func (s *Service) readPairsState(ctx context.Context) (pairsState, error) {
+// compareAgain checks lead id's look-alikes in a transaction of its own
+// (checkIdentity, or matchIdentity with always), with the lead locked; a
+// lead deleted meanwhile is passed over.
+func (s *Service) compareAgain(ctx context.Context, id int64, always bool) error {
+	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		l, err := lockLead(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return matchIdentity(ctx, tx, l, s.now().UnixMilli(), always)
+	})
+	if fault.CodeOf(err) == fault.NotFound {
+		return nil
+	}
+	return err
+}
+
+// updatePairsState changes the pairs job's state as change says, read
+// and written in one transaction.
+func (s *Service) updatePairsState(ctx context.Context, change func(*pairsState)) error {
+	return s.db.InTx(ctx, func(tx *sqldb.Tx) error {
+		st, err := readPairsState(ctx, tx)
+		if err != nil {
+			return err
+		}
+		change(&st)
+		return writePairsState(ctx, tx, st)
+	})
+}
+
+func readPairsState(ctx context.Context, q sqldb.Querier) (pairsState, error) {
 	var st pairsState
 	var v string
-	if err := s.db.R.QueryRow(ctx, `SELECT COALESCE((SELECT value FROM settings WHERE key = ?), '')`, pairsKey).Scan(&v); err != nil {
+	if err := q.QueryRow(ctx, `SELECT COALESCE((SELECT value FROM settings WHERE key = ?), '')`, pairsKey).Scan(&v); err != nil {
 		return st, fmt.Errorf("lead store: pairs job state: %w", err)
 	}
 	if v != "" {
@@ -346,19 +383,23 @@ func writePairsState(ctx context.Context, tx *sqldb.Tx, st pairsState) error {
 const keyBatch = 20000
 
 // keyUnkeyed stores the keys of the leads that have none, a batch per
-// transaction, and reports how many it gave keys.
-func (s *Service) keyUnkeyed(ctx context.Context) (int, error) {
-	n := 0
+// transaction, and returns the ids, in order, of those it gave keys.
+func (s *Service) keyUnkeyed(ctx context.Context) ([]int64, error) {
+	var keyed []int64
 	err := s.eachUnkeyed(ctx, func(recs []identity.Record) error {
 		var keys [][2]int64 // hash, lead
+		var ids []int64
 		for _, r := range recs {
 			hs := identity.KeyHashes(r)
 			for _, h := range hs {
 				keys = append(keys, [2]int64{h, r.ID})
 			}
 			if len(hs) > 0 {
-				n++
+				ids = append(ids, r.ID)
 			}
+		}
+		if len(keys) == 0 {
+			return nil
 		}
 		slices.SortFunc(keys, func(x, y [2]int64) int {
 			if c := cmp.Compare(x[0], y[0]); c != 0 {
@@ -366,24 +407,36 @@ func (s *Service) keyUnkeyed(ctx context.Context) (int, error) {
 			}
 			return cmp.Compare(x[1], y[1])
 		})
-		return s.db.InTx(ctx, func(tx *sqldb.Tx) error { return insertKeys(ctx, tx, keys) })
+		if err := s.db.InTx(ctx, func(tx *sqldb.Tx) error { return insertKeys(ctx, tx, keys) }); err != nil {
+			return err
+		}
+		keyed = append(keyed, ids...)
+		return nil
 	})
-	return n, err
+	return keyed, err
 }
 
-// unkeyed returns the leads that have no keys but would have some: those
-// no one compared yet. A lead that gives no key (a first name and a
-// street) has no look-alike to compare with.
-func (s *Service) unkeyed(ctx context.Context) ([]int64, error) {
+// errEnough ends eachUnkeyed early.
+var errEnough = errors.New("enough")
+
+// unkeyed returns, in order, up to limit leads that have no keys but
+// would have some: those no one compared yet. A lead that gives no key (a
+// first name and a street) has no look-alike to compare with.
+func (s *Service) unkeyed(ctx context.Context, limit int) ([]int64, error) {
 	var ids []int64
 	err := s.eachUnkeyed(ctx, func(recs []identity.Record) error {
 		for _, r := range recs {
 			if len(identity.KeyHashes(r)) > 0 {
-				ids = append(ids, r.ID)
+				if ids = append(ids, r.ID); len(ids) == limit {
+					return errEnough
+				}
 			}
 		}
 		return nil
 	})
+	if errors.Is(err, errEnough) {
+		err = nil
+	}
 	return ids, err
 }
 
@@ -417,20 +470,22 @@ func (s *Service) eachUnkeyed(ctx context.Context, fn func([]identity.Record) er
 	}
 }
 
-// insertKeys writes (hash, lead) rows, a few hundred a statement. A lead
-// an edit keyed meanwhile ends with the edit's keys and these, until its
-// next check (the pairs job checks again the leads changed since its last
-// run) stores its keys anew.
+// insertKeys writes (hash, lead) rows, a few hundred a statement, but for
+// leads deleted since their records were read (the pairs job reads them
+// before it writes their keys). A lead an edit keyed meanwhile ends with
+// the edit's keys and these, until its next check (the pairs job checks
+// again the leads changed since its last run) stores its keys anew.
 func insertKeys(ctx context.Context, q sqldb.Querier, keys [][2]int64) error {
+	const row = `(CAST(? AS BIGINT), CAST(? AS BIGINT))`
 	for _, part := range chunks(keys, 400) {
-		vals := make([]string, len(part))
 		args := make([]any, 0, 2*len(part))
-		for i, k := range part {
-			vals[i] = "(?, ?)"
+		for _, k := range part {
 			args = append(args, k[0], k[1])
 		}
-		if _, err := q.Exec(ctx, `INSERT INTO lead_keys (key_hash, lead_id) VALUES `+strings.Join(vals, ", ")+
-			` ON CONFLICT (key_hash, lead_id) DO NOTHING`, args...); err != nil {
+		if _, err := q.Exec(ctx, `INSERT INTO lead_keys (key_hash, lead_id)
+			SELECT v.column1, v.column2 FROM (VALUES `+strings.Repeat(row+", ", len(part)-1)+row+`) AS v
+			WHERE EXISTS (SELECT 1 FROM leads l WHERE l.id = v.column2)
+			ON CONFLICT (key_hash, lead_id) DO NOTHING`, args...); err != nil {
 			return fmt.Errorf("lead store: store keys: %w", err)
 		}
 	}

@@ -355,13 +355,14 @@ func TestPairsJobAfterBatches(t *testing.T) {
 		// its files) leaves the next run a full one: finding them keyed,
 		// it would otherwise compare them with no one.
 		svc.PairsMemory = 1
+		tmp := os.TempDir()
 		t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
 		clock = clock.Add(time.Hour)
 		if _, err := svc.RefreshPairs(ctx); err == nil {
 			t.Fatal("a full run without its temporary directory did not fail")
 		}
 		svc.PairsMemory = lead.DefaultPairsMemory
-		t.Setenv("TMPDIR", os.TempDir())
+		t.Setenv("TMPDIR", tmp)
 		st := run()
 		if !st.Full {
 			t.Errorf("after 1,200 more and a full run stopped half way: %+v, want every pair found again", st)
@@ -370,5 +371,62 @@ func TestPairsJobAfterBatches(t *testing.T) {
 			t.Errorf("%d pairs stored, the run found %d", n, st.Matches)
 		}
 		full(pairs())
+	})
+}
+
+// A full run keeps the pairs stored shortly before it began, which it may
+// not have seen: a write stamps its pairs with the time it took before it
+// waited for its transaction. Older pairs it did not find go.
+func TestFullRunKeepsPairsFoundJustBefore(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		clock := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+		svc.SetClock(func() time.Time { return clock })
+		var ids []int64
+		for _, company := range []string{"Orbit Software", "Orbit"} {
+			r, err := svc.Intake(ctx, lead.Incoming{Origin: formOrigin, Changes: lead.Changes{"first_name": "Kayla", "last_name": "Harrington",
+				"company": company, "city": "Brasov", "phone": "+40721000111"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, r.Lead.ID)
+		}
+		total := func() int {
+			t.Helper()
+			p, err := svc.ProbableDuplicates(ctx, tm.marketing, lead.DuplicateQuery{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p.Total
+		}
+		if n := total(); n != 1 {
+			t.Fatalf("%d pairs at intake", n)
+		}
+		// Changed behind leadflow's back into another person, and dated
+		// before: a full run no longer finds the pair, nor checks the lead
+		// again as one written while it ran.
+		if _, err := db.W.Exec(ctx, `UPDATE leads SET first_name = 'Marcus', last_name = 'Webb', company = 'Quasar', city = 'Arad',
+			phone = '+40744999888' WHERE id = ?`, ids[1]); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.W.Exec(ctx, `UPDATE leads SET updated_at = ?`, clock.Add(-time.Hour).UnixMilli()); err != nil {
+			t.Fatal(err)
+		}
+		clock = clock.Add(5 * time.Minute)
+		if _, err := svc.RebuildPairs(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := total(); n != 1 {
+			t.Errorf("a pair found 5 minutes before the run: %d pairs, want it kept", n)
+		}
+		clock = clock.Add(6 * time.Minute)
+		if _, err := svc.RebuildPairs(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n := total(); n != 0 {
+			t.Errorf("a pair found 11 minutes before the run: %d pairs, want it gone", n)
+		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"leadflow/internal/identity"
 	"leadflow/internal/sqldb"
@@ -24,11 +25,12 @@ import (
 // through files a part at a time (pairsSpilled).
 func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 	var st PairStats
-	var err error
 	start := s.now().UTC().UnixMilli()
-	if st.Keyed, err = s.keyUnkeyed(ctx); err != nil {
+	keyed, err := s.keyUnkeyed(ctx)
+	if err != nil {
 		return st, err
 	}
+	st.Keyed = len(keyed)
 	var matches []identity.Match
 	if st.Parts, err = s.spillParts(ctx); err != nil {
 		return st, err
@@ -51,7 +53,34 @@ func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 		st.Matches = n
 		return writePairsState(ctx, tx, pairsState{Version: identity.Version, FullAt: start, RunAt: start})
 	})
-	return st, err
+	if err != nil {
+		return st, err
+	}
+	return st, s.recheckWrittenMeanwhile(ctx, start, keyed)
+}
+
+// recheckWrittenMeanwhile compares again, one at a time, the leads
+// written since shortly before the full run began at start (ms), but for
+// those it keyed itself. Such a write checked its look-alikes while the
+// run was keying others in large transactions, without their key locks:
+// on PostgreSQL it may have missed a lead whose keys were not yet
+// committed, while the run read the keys before the write was, and its
+// own keys unchanged, no later check would look at it again.
+func (s *Service) recheckWrittenMeanwhile(ctx context.Context, start int64, keyed []int64) error {
+	ids, err := sqldb.Column[int64](ctx, s.db.R, `SELECT id FROM leads WHERE updated_at >= ? ORDER BY id`,
+		time.UnixMilli(start).Add(-recheckMargin).UnixMilli())
+	if err != nil {
+		return fmt.Errorf("lead store: leads written during the pairs run: %w", err)
+	}
+	for _, id := range ids {
+		if _, mine := slices.BinarySearch(keyed, id); mine {
+			continue
+		}
+		if err := s.compareAgain(ctx, id, true); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pairsInMemory finds and scores every candidate pair with every lead's
@@ -376,7 +405,9 @@ func replacePairs(ctx context.Context, tx *sqldb.Tx, ms []identity.Match, start 
 		}
 		if i < len(old) && old[i].a == m.A && old[i].b == m.B {
 			if old[i].score != m.Score {
-				if _, err := tx.Exec(ctx, `UPDATE duplicate_pairs SET score = ? WHERE lead_a = ? AND lead_b = ? AND found_at < ?`, m.Score, m.A, m.B, start); err != nil {
+				// A pair found since (see dropPair) keeps its newer score.
+				if _, err := tx.Exec(ctx, `UPDATE duplicate_pairs SET score = ? WHERE lead_a = ? AND lead_b = ? AND found_at < ?`,
+					m.Score, m.A, m.B, start-recheckMargin.Milliseconds()); err != nil {
 					return 0, fmt.Errorf("lead store: rescore pair %d-%d: %w", m.A, m.B, err)
 				}
 			}
@@ -396,8 +427,11 @@ func replacePairs(ctx context.Context, tx *sqldb.Tx, ms []identity.Match, start 
 }
 
 // dropPair deletes a stored pair the run did not find, unless it was found
-// since the run began.
+// since the run began, or shortly before: a write stamps its pairs with
+// the time it took before it waited for its transaction (and an instance's
+// clock may be behind another's), so recheckMargin is allowed for.
 func dropPair(ctx context.Context, tx *sqldb.Tx, a, b, foundAt, start int64) error {
+	start -= recheckMargin.Milliseconds()
 	if foundAt >= start {
 		return nil
 	}

@@ -14,7 +14,8 @@ import (
 // leave to the first. On PostgreSQL it is a session advisory lock, on a
 // connection kept for it until the release, so it holds across the
 // instances that share the database's schema; on SQLite it holds across
-// the users of this DB (one process's instances), not across processes.
+// the users of this DB (one process's instances), not across processes
+// (a server and `leadflow import` on one file may both take it).
 func (db *DB) TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error) {
 	if db.Dialect == Postgres {
 		return db.advisoryLock(ctx, name, false)
@@ -51,12 +52,16 @@ func (db *DB) advisoryLock(ctx context.Context, name string, wait bool) (unlock 
 	} else {
 		err = conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&ok)
 	}
-	if err != nil || !ok {
+	if err != nil {
+		// The lock may have been taken before the answer was lost: the
+		// connection is closed, not pooled, so that it ends with it.
+		conn.Raw(func(any) error { return driver.ErrBadConn })
 		conn.Close()
-		if err != nil {
-			err = fmt.Errorf("lock %s: %w", name, err)
-		}
-		return nil, false, err
+		return nil, false, fmt.Errorf("lock %s: %w", name, err)
+	}
+	if !ok {
+		conn.Close()
+		return nil, false, nil
 	}
 	return func() {
 		_, err := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, key)
