@@ -67,15 +67,9 @@ func matchIdentity(ctx context.Context, q sqldb.Querier, l Lead, at int64, alway
 	if same && !always {
 		return nil
 	}
-	if tx, ok := q.(*sqldb.Tx); ok {
-		// Two look-alikes arriving at once on PostgreSQL would each miss
-		// the other's keys, not yet committed: the second waits for the
-		// first here, then reads them. Hashes are sorted, so two
-		// transactions take their locks in one order.
-		for _, h := range hashes {
-			if err := tx.LockKey(ctx, "identity:"+strconv.FormatInt(h, 10)); err != nil {
-				return err
-			}
+	if tx, ok := q.(*sqldb.Tx); ok && tx.Dialect() == sqldb.Postgres {
+		if err := lockKeys(ctx, tx, hashes); err != nil {
+			return err
 		}
 	}
 	if !same {
@@ -100,6 +94,30 @@ func matchIdentity(ctx context.Context, q sqldb.Querier, l Lead, at int64, alway
 			if _, err := storePair(ctx, q, m, at); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// lockKeys makes writers of look-alikes take turns on PostgreSQL: two
+// arriving at once would each miss the other's keys, not yet committed,
+// so the second waits for the first here, then reads them. Hashes are
+// sorted, so two transactions take their locks in one order. A key
+// shared by more than MaxBlock leads brings no pairs, so it is not
+// locked: on a key as common as a frequent first name with a frequent
+// company word, every intake would otherwise wait for the one before to
+// commit.
+func lockKeys(ctx context.Context, tx *sqldb.Tx, hashes []int64) error {
+	blocks, err := readBlocks(ctx, tx, hashes)
+	if err != nil {
+		return err
+	}
+	for _, h := range hashes {
+		if len(blocks[h]) > identity.Default.MaxBlock {
+			continue
+		}
+		if err := tx.LockKey(ctx, "identity:"+strconv.FormatInt(h, 10)); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -143,3 +143,17 @@ func hammer(t *testing.T, instances []*Table, key string, workers, perWorker int
 	wg.Wait()
 	return int(allowed.Load())
 }
+
+// On PostgreSQL the buckets' table writes no log, so a client's requests,
+// which all write its one row, do not each wait for the previous one's
+// commit to reach the disk.
+func TestTableBucketsWriteNoLog(t *testing.T) {
+	db := dbtest.Postgres(t)
+	var persistence string
+	if err := db.R.QueryRow(context.Background(), `SELECT relpersistence FROM pg_class WHERE oid = 'rate_buckets'::regclass`).Scan(&persistence); err != nil {
+		t.Fatal(err)
+	}
+	if persistence != "u" {
+		t.Errorf("rate_buckets is %q, want unlogged (u)", persistence)
+	}
+}

@@ -14,7 +14,8 @@ import (
 //
 // Committing is most of the cost of a small write on SQLite (every index
 // page the write touched goes to the log), so a batch that shares pages
-// costs little more than one write.
+// costs little more than one write. On PostgreSQL each piece of work
+// commits alone (see Do).
 type Group struct {
 	db  *DB
 	max int
@@ -40,6 +41,15 @@ func NewGroup(db *DB, max int) *Group { return &Group{db: db, max: max} }
 // each piece of work runs again alone, so one caller's failure is not
 // another's.
 func (g *Group) Do(ctx context.Context, fn func(*Tx) error) error {
+	if g.db.Dialect == Postgres {
+		// PostgreSQL writes on many connections at once and flushes the
+		// log once for the commits that arrive together, so each piece
+		// of work commits alone, beside the others, rather than waiting
+		// for the shared transaction before it: that wait, a dozen
+		// round trips a piece in turn, held form intake at 270 a second
+		// however many arrived at once.
+		return g.db.InTx(ctx, fn)
+	}
 	w := &groupWork{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.queue = append(g.queue, w)
