@@ -201,10 +201,7 @@ func TestIdentityUnderConcurrentWriters(t *testing.T) {
 func TestPairsJobRechecksChangedLeads(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		tm := newTeam(t, db)
-		svc := lead.NewService(db)
-		clock := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
-		svc.SetClock(func() time.Time { return clock })
+		svc, tm, clock := clockedPairs(t, db)
 		var ids []int64
 		for _, c := range []lead.Changes{
 			{"first_name": "Kayla", "last_name": "Harrington", "company": "Orbit", "city": "Brasov", "phone": "+40721000111"},
@@ -219,7 +216,7 @@ func TestPairsJobRechecksChangedLeads(t *testing.T) {
 		}
 		run := func(after time.Duration) lead.PairStats {
 			t.Helper()
-			clock = clock.Add(after)
+			*clock = clock.Add(after)
 			st, err := svc.RefreshPairs(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -266,10 +263,7 @@ func TestPairsJobRechecksChangedLeads(t *testing.T) {
 func TestPairsJobAfterBatches(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		tm := newTeam(t, db)
-		svc := lead.NewService(db)
-		clock := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
-		svc.SetClock(func() time.Time { return clock })
+		svc, tm, clock := clockedPairs(t, db)
 		batch := func(n, from int) {
 			t.Helper()
 			// People of a few names, each twice, the copy with its company
@@ -299,7 +293,7 @@ func TestPairsJobAfterBatches(t *testing.T) {
 		}
 		run := func() lead.PairStats {
 			t.Helper()
-			clock = clock.Add(time.Hour)
+			*clock = clock.Add(time.Hour)
 			st, err := svc.RefreshPairs(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -357,7 +351,7 @@ func TestPairsJobAfterBatches(t *testing.T) {
 		svc.PairsMemory = 1
 		tmp := os.TempDir()
 		t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
-		clock = clock.Add(time.Hour)
+		*clock = clock.Add(time.Hour)
 		if _, err := svc.RefreshPairs(ctx); err == nil {
 			t.Fatal("a full run without its temporary directory did not fail")
 		}
@@ -380,10 +374,7 @@ func TestPairsJobAfterBatches(t *testing.T) {
 func TestFullRunKeepsPairsFoundJustBefore(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		tm := newTeam(t, db)
-		svc := lead.NewService(db)
-		clock := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
-		svc.SetClock(func() time.Time { return clock })
+		svc, tm, clock := clockedPairs(t, db)
 		var ids []int64
 		for _, company := range []string{"Orbit Software", "Orbit"} {
 			r, err := svc.Intake(ctx, lead.Incoming{Origin: formOrigin, Changes: lead.Changes{"first_name": "Kayla", "last_name": "Harrington",
@@ -414,14 +405,14 @@ func TestFullRunKeepsPairsFoundJustBefore(t *testing.T) {
 		if _, err := db.W.Exec(ctx, `UPDATE leads SET updated_at = ?`, clock.Add(-time.Hour).UnixMilli()); err != nil {
 			t.Fatal(err)
 		}
-		clock = clock.Add(5 * time.Minute)
+		*clock = clock.Add(5 * time.Minute)
 		if _, err := svc.RebuildPairs(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if n := total(); n != 1 {
 			t.Errorf("a pair found 5 minutes before the run: %d pairs, want it kept", n)
 		}
-		clock = clock.Add(6 * time.Minute)
+		*clock = clock.Add(6 * time.Minute)
 		if _, err := svc.RebuildPairs(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -429,4 +420,14 @@ func TestFullRunKeepsPairsFoundJustBefore(t *testing.T) {
 			t.Errorf("a pair found 11 minutes before the run: %d pairs, want it gone", n)
 		}
 	})
+}
+
+// clockedPairs is a lead service on db whose clock stands still until a
+// test moves *clock, and the team that reads its review queue.
+func clockedPairs(t *testing.T, db *sqldb.DB) (*lead.Service, team, *time.Time) {
+	t.Helper()
+	clock := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+	svc := lead.NewService(db)
+	svc.SetClock(func() time.Time { return clock })
+	return svc, newTeam(t, db), &clock
 }
