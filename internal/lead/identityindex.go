@@ -309,10 +309,9 @@ func (s *Service) RefreshPairs(ctx context.Context) (PairStats, error) {
 		}
 		return s.RebuildPairs(ctx)
 	}
-	changed, err := sqldb.Column[int64](ctx, s.db.R, `SELECT id FROM leads WHERE updated_at >= ? ORDER BY id`,
-		time.UnixMilli(st.RunAt).Add(-recheckMargin).UnixMilli())
+	changed, err := s.changedSince(ctx, st.RunAt)
 	if err != nil {
-		return PairStats{}, fmt.Errorf("lead store: leads changed since the last pairs run: %w", err)
+		return PairStats{}, err
 	}
 	var ps PairStats
 	for _, id := range fresh {
@@ -333,6 +332,18 @@ func (s *Service) RefreshPairs(ctx context.Context) (PairStats, error) {
 	// Only RunAt: a run that began meanwhile may have marked a full run
 	// due, which this one must not undo.
 	return ps, s.updatePairsState(ctx, func(st *pairsState) { st.RunAt = start.UnixMilli() })
+}
+
+// changedSince returns, in order, the leads written since recheckMargin
+// before run (ms): a write that began before a run of the pairs job may
+// commit after it began.
+func (s *Service) changedSince(ctx context.Context, run int64) ([]int64, error) {
+	ids, err := sqldb.Column[int64](ctx, s.db.R, `SELECT id FROM leads WHERE updated_at >= ? ORDER BY id`,
+		time.UnixMilli(run).Add(-recheckMargin).UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("lead store: leads changed since the pairs run: %w", err)
+	}
+	return ids, nil
 }
 
 // compareAgain checks lead id's look-alikes in a transaction of its own

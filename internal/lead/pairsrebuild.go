@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"leadflow/internal/identity"
 	"leadflow/internal/sqldb"
@@ -67,10 +66,9 @@ func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 // committed, while the run read the keys before the write was, and its
 // own keys unchanged, no later check would look at it again.
 func (s *Service) recheckWrittenMeanwhile(ctx context.Context, start int64, keyed []int64) error {
-	ids, err := sqldb.Column[int64](ctx, s.db.R, `SELECT id FROM leads WHERE updated_at >= ? ORDER BY id`,
-		time.UnixMilli(start).Add(-recheckMargin).UnixMilli())
+	ids, err := s.changedSince(ctx, start)
 	if err != nil {
-		return fmt.Errorf("lead store: leads written during the pairs run: %w", err)
+		return err
 	}
 	for _, id := range ids {
 		if _, mine := slices.BinarySearch(keyed, id); mine {
@@ -367,10 +365,14 @@ func (b *blocks) score(ctx context.Context, recs []*identity.Prepared) ([]identi
 // replacePairs makes the stored pairs those of ms, sorted by lead_a and
 // lead_b (but for the dismissed)
 // and reports how many are stored. Most of a week's pairs are last week's
-// with the same score: only what changed is written. A stored pair
-// found since the run began (at intake, found_at from start) stays even if
-// ms lacks it: it is newer than what the run read.
+// with the same score: only what changed is written. A stored pair found
+// since the run began, or shortly before (found_at from start less
+// recheckMargin), stays as it is even if ms lacks it or scores it
+// otherwise: it may be newer than what the run read. A write stamps its
+// pairs with the time it took before it waited for its transaction (and
+// an instance's clock may be behind another's), hence the margin.
 func replacePairs(ctx context.Context, tx *sqldb.Tx, ms []identity.Match, start int64) (int, error) {
+	since := start - recheckMargin.Milliseconds()
 	type stored struct {
 		a, b    int64
 		score   float64
@@ -398,16 +400,15 @@ func replacePairs(ctx context.Context, tx *sqldb.Tx, ms []identity.Match, start 
 	i := 0
 	for _, m := range ms {
 		for i < len(old) && (old[i].a < m.A || old[i].a == m.A && old[i].b < m.B) {
-			if err := dropPair(ctx, tx, old[i].a, old[i].b, old[i].foundAt, start); err != nil {
+			if err := dropPair(ctx, tx, old[i].a, old[i].b, old[i].foundAt, since); err != nil {
 				return 0, err
 			}
 			i++
 		}
 		if i < len(old) && old[i].a == m.A && old[i].b == m.B {
 			if old[i].score != m.Score {
-				// A pair found since (see dropPair) keeps its newer score.
 				if _, err := tx.Exec(ctx, `UPDATE duplicate_pairs SET score = ? WHERE lead_a = ? AND lead_b = ? AND found_at < ?`,
-					m.Score, m.A, m.B, start-recheckMargin.Milliseconds()); err != nil {
+					m.Score, m.A, m.B, since); err != nil {
 					return 0, fmt.Errorf("lead store: rescore pair %d-%d: %w", m.A, m.B, err)
 				}
 			}
@@ -418,7 +419,7 @@ func replacePairs(ctx context.Context, tx *sqldb.Tx, ms []identity.Match, start 
 		add = append(add, m)
 	}
 	for ; i < len(old); i++ {
-		if err := dropPair(ctx, tx, old[i].a, old[i].b, old[i].foundAt, start); err != nil {
+		if err := dropPair(ctx, tx, old[i].a, old[i].b, old[i].foundAt, since); err != nil {
 			return 0, err
 		}
 	}
@@ -427,17 +428,14 @@ func replacePairs(ctx context.Context, tx *sqldb.Tx, ms []identity.Match, start 
 }
 
 // dropPair deletes a stored pair the run did not find, unless it was found
-// since the run began, or shortly before: a write stamps its pairs with
-// the time it took before it waited for its transaction (and an instance's
-// clock may be behind another's), so recheckMargin is allowed for.
-func dropPair(ctx context.Context, tx *sqldb.Tx, a, b, foundAt, start int64) error {
-	start -= recheckMargin.Milliseconds()
-	if foundAt >= start {
+// since (ms; see replacePairs).
+func dropPair(ctx context.Context, tx *sqldb.Tx, a, b, foundAt, since int64) error {
+	if foundAt >= since {
 		return nil
 	}
 	// found_at is checked again: on PostgreSQL intake may have stored the
 	// pair anew since the stored pairs were read.
-	if _, err := tx.Exec(ctx, `DELETE FROM duplicate_pairs WHERE lead_a = ? AND lead_b = ? AND found_at < ?`, a, b, start); err != nil {
+	if _, err := tx.Exec(ctx, `DELETE FROM duplicate_pairs WHERE lead_a = ? AND lead_b = ? AND found_at < ?`, a, b, since); err != nil {
 		return fmt.Errorf("lead store: drop pair %d-%d: %w", a, b, err)
 	}
 	return nil

@@ -74,7 +74,7 @@ func (h *Web) inLocale(name, lang string, loc *time.Location) (*template.Templat
 	}
 	base, ok := h.pages[name]
 	if !ok {
-		if _, err := fs.Stat(templateFS, "templates/"+name+".html"); err != nil || name == "layout" || name == "partials" || strings.HasPrefix(name, "_") {
+		if _, err := fs.Stat(templateFS, "templates/"+name+".html"); err != nil || !isPage(name) {
 			return nil, fmt.Errorf("no template %s", name)
 		}
 		var err error

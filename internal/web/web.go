@@ -151,14 +151,12 @@ func New(svc Services, log *slog.Logger) (*Web, error) {
 	}
 	// One set: the layout and partials once, then each page, whose
 	// blocks replace the page's before.
-	check, err := template.New("layout.html").Funcs(funcs).Funcs(template.FuncMap{"person": w.person}).ParseFS(templateFS, "templates/layout.html", "templates/partials.html",
-		"templates/_*.html")
+	check, err := w.layout()
 	if err != nil {
 		return nil, fmt.Errorf("web: parse the layout: %w", err)
 	}
 	for _, name := range names {
-		base := strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")
-		if base == "layout" || base == "partials" || strings.HasPrefix(base, "_") {
+		if !isPage(strings.TrimSuffix(strings.TrimPrefix(name, "templates/"), ".html")) {
 			continue
 		}
 		if _, err := check.ParseFS(templateFS, name); err != nil {
@@ -168,10 +166,24 @@ func New(svc Services, log *slog.Logger) (*Web, error) {
 	return w, nil
 }
 
+// isPage reports whether template file name (without .html) is a page,
+// not the layout or a partial that pages include.
+func isPage(name string) bool {
+	return name != "layout" && name != "partials" && !strings.HasPrefix(name, "_")
+}
+
+// layout parses the layout and the partials, the set a page is parsed into.
+func (h *Web) layout() (*template.Template, error) {
+	return template.New("layout.html").Funcs(funcs).Funcs(template.FuncMap{"person": h.person}).ParseFS(templateFS,
+		"templates/layout.html", "templates/partials.html", "templates/_*.html")
+}
+
 // parse parses page name with the layout and partials.
 func (h *Web) parse(name string) (*template.Template, error) {
-	t, err := template.New("layout.html").Funcs(funcs).Funcs(template.FuncMap{"person": h.person}).ParseFS(templateFS, "templates/layout.html", "templates/partials.html",
-		"templates/_*.html", "templates/"+name+".html")
+	t, err := h.layout()
+	if err == nil {
+		t, err = t.ParseFS(templateFS, "templates/"+name+".html")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("web: parse %s: %w", name, err)
 	}
