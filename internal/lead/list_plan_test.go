@@ -105,13 +105,28 @@ func TestOwnerAndAccountLookupsKeepAnIndex(t *testing.T) {
 }
 
 // A rescore's batched save finds each lead by its id, whatever the kind
-// of save (SQLite, where saves are batched).
+// of save, on both databases.
 func TestBatchedScoreSavesSearchByID(t *testing.T) {
-	db := dbtest.SQLite(t)
-	for kind := range saveSets {
-		plan := dbtest.Plan(t, db, saveRescoredSQL(kind, 2), int64(1), 10, "warm", "mql", int64(1), int64(2), 20, "hot", "mql", int64(1))
-		if !strings.Contains(plan, "SEARCH leads USING INTEGER PRIMARY KEY (rowid=?)") || strings.Contains(plan, "SCAN leads") {
-			t.Errorf("save kind %d plan:\n%s", kind, plan)
-		}
+	args := []any{int64(1), 10, "warm", "mql", int64(1), int64(2), 20, "hot", "mql", int64(1)}
+	two := func(kind int) string {
+		head, one, tail := saveRescoredSQL(kind)
+		return head + one + ", " + one + tail
 	}
+	t.Run("sqlite", func(t *testing.T) {
+		db := dbtest.SQLite(t)
+		for kind := range saveSets {
+			plan := dbtest.Plan(t, db, two(kind), args...)
+			if !strings.Contains(plan, "SEARCH leads USING INTEGER PRIMARY KEY (rowid=?)") || strings.Contains(plan, "SCAN leads") {
+				t.Errorf("save kind %d plan:\n%s", kind, plan)
+			}
+		}
+	})
+	t.Run("postgres", func(t *testing.T) {
+		db := dbtest.Postgres(t)
+		for kind := range saveSets {
+			if plan := dbtest.PostgresPlan(t, db, two(kind), args...); !strings.Contains(plan, "leads_pkey") {
+				t.Errorf("save kind %d plan:\n%s", kind, plan)
+			}
+		}
+	})
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"leadflow/internal/access"
@@ -298,22 +297,27 @@ func (s *Service) storeChunks(ctx context.Context, first []scored, more <-chan [
 // not move the stored score leave the version as it was: the rescore then
 // stores a score without them, which the next sweep puts right.
 //
-// On SQLite, where the one writer holds no row locks, the scores are
-// written a few hundred a statement (see saveRescored), which saves a call
-// through the driver and cgo for each lead. On PostgreSQL each lead is
-// written in turn, in id order, its score and then its sums: the order
-// the events of leads lock them in, so a rescore and an event batch never
-// wait for each other in a cycle.
+// The leads to write are locked first, in id order, on PostgreSQL: the
+// order the events of leads lock them in, so a rescore and an event batch
+// never wait for each other in a cycle, and the writes that follow, a few
+// hundred leads a statement, touch only rows the rescore holds. On SQLite,
+// the one writer, the same read tells which leads still exist.
 func storeScores(ctx context.Context, tx *sqldb.Tx, leads []scored, rules scoring.Rules, reason string, now time.Time) (int64, error) {
-	if tx.Dialect() != sqldb.SQLite {
-		return storeEach(ctx, tx, leads, rules, reason, now)
-	}
 	var moves []scoreMove
+	var touched []int64 // the leads to write, in id order
 	for _, sc := range leads {
 		l := sc.lead
-		if moved, changes := applyScore(&l, sc.res, rules, reason, now); moved {
+		moved, changes := applyScore(&l, sc.res, rules, reason, now)
+		if moved {
 			moves = append(moves, scoreMove{now: l, was: sc.lead, changes: changes})
 		}
+		if moved || sc.sums != nil {
+			touched = append(touched, l.ID)
+		}
+	}
+	present, err := lockPresent(ctx, tx, touched)
+	if err != nil {
+		return 0, err
 	}
 	saved, err := saveRescored(ctx, tx, moves)
 	if err != nil {
@@ -328,44 +332,37 @@ func storeScores(ctx context.Context, tx *sqldb.Tx, leads []scored, rules scorin
 	if err := insertChanges(ctx, tx, changes); err != nil {
 		return 0, err
 	}
-	k := rules.Keyset()
+	var sums []scoring.SumsWrite
 	for _, sc := range leads {
-		if sc.sums != nil {
-			if _, err := scoring.PutSumsIf(ctx, tx, sc.lead.ID, k, sc.sums, sc.was); err != nil {
-				return 0, err
-			}
+		if sc.sums != nil && present[sc.lead.ID] {
+			sums = append(sums, scoring.SumsWrite{Lead: sc.lead.ID, Sums: sc.sums, Was: sc.was})
 		}
+	}
+	if err := scoring.PutSumsIfMany(ctx, tx, rules.Keyset(), sums); err != nil {
+		return 0, err
 	}
 	return int64(len(saved)), nil
 }
 
-// storeEach is storeScores a lead at a time (PostgreSQL).
-func storeEach(ctx context.Context, tx *sqldb.Tx, leads []scored, rules scoring.Rules, reason string, now time.Time) (int64, error) {
-	var changed int64
-	k := rules.Keyset()
-	for _, sc := range leads {
-		l := sc.lead
-		if moved, changes := applyScore(&l, sc.res, rules, reason, now); moved {
-			saved, err := saveScore(ctx, tx, l, sc.lead)
-			if err != nil {
-				return changed, err
+// lockPresent returns which of ids (in id order) name stored leads,
+// locking them, in id order, on PostgreSQL.
+func lockPresent(ctx context.Context, tx *sqldb.Tx, ids []int64) (map[int64]bool, error) {
+	present := make(map[int64]bool, len(ids))
+	for part := range slices.Chunk(ids, maxInList) {
+		in, args := inList(part)
+		err := tx.QueryEach(ctx, `SELECT id FROM leads WHERE id IN (`+in+`) ORDER BY id`+tx.ForUpdate(), args, func(rows *sql.Rows) error {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
 			}
-			if saved {
-				changed++
-				for _, c := range changes {
-					if err := insertChange(ctx, tx, c, 0); err != nil {
-						return changed, err
-					}
-				}
-			}
-		}
-		if sc.sums != nil {
-			if _, err := scoring.PutSumsIf(ctx, tx, l.ID, k, sc.sums, sc.was); err != nil {
-				return changed, err
-			}
+			present[id] = true
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("lead store: leads to rescore: %w", err)
 		}
 	}
-	return changed, nil
+	return present, nil
 }
 
 // scoreMove is a lead whose score, grade or stage a rescore moves.
@@ -374,48 +371,43 @@ type scoreMove struct {
 	changes  []Change
 }
 
-// saveRescored writes moves as saveScore does, up to scoreBatch leads of
-// the same kind of save a statement (SQLite), and returns the ids of the
-// leads it wrote.
+// saveRescored writes moves as saveScore does, a few hundred leads of the
+// same kind of save a statement, and returns the ids of the leads it
+// wrote.
 func saveRescored(ctx context.Context, tx *sqldb.Tx, moves []scoreMove) (map[int64]bool, error) {
 	saved := make(map[int64]bool, len(moves))
-	var kinds [3][]scoreMove
+	var kinds [3][][]any
 	for _, m := range moves {
-		kinds[saveKind(m.now, m.was)] = append(kinds[saveKind(m.now, m.was)], m)
+		k := saveKind(m.now, m.was)
+		kinds[k] = append(kinds[k], []any{m.now.ID, m.now.Score, string(m.now.Grade), string(m.now.Stage), m.was.Version})
 	}
-	for kind, ms := range kinds {
-		for part := range slices.Chunk(ms, scoreBatch) {
-			args := make([]any, 0, 5*len(part))
-			for _, m := range part {
-				args = append(args, m.now.ID, m.now.Score, string(m.now.Grade), string(m.now.Stage), m.was.Version)
+	for kind, rows := range kinds {
+		head, one, tail := saveRescoredSQL(kind)
+		err := tx.QueryRows(ctx, head, one, tail, rows, func(rows *sql.Rows) error {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
 			}
-			err := tx.QueryEach(ctx, saveRescoredSQL(kind, len(part)), args, func(rows *sql.Rows) error {
-				var id int64
-				if err := rows.Scan(&id); err != nil {
-					return err
-				}
-				saved[id] = true
-				return nil
-			})
-			if err != nil {
-				return nil, fmt.Errorf("lead store: store scores: %w", err)
-			}
+			saved[id] = true
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("lead store: store scores: %w", err)
 		}
 	}
 	return saved, nil
 }
 
-// saveRescoredSQL is the statement that saves n leads of a kind (see
-// saveKind) and returns the ids of those still at the version given.
-func saveRescoredSQL(kind, n int) string {
-	return `WITH v (id, score, grade, stage, version) AS (VALUES ` +
-		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", n), ", ") + `)
-		UPDATE leads SET ` + saveSets[kind] + `, version = leads.version + 1
+// saveRescoredSQL is the statement that saves leads of a kind (see
+// saveKind), cut as sqldb.Tx.QueryRows takes it: it returns the ids of
+// those still at the version given. The casts give PostgreSQL the
+// columns' types.
+func saveRescoredSQL(kind int) (head, one, tail string) {
+	return `WITH v (id, score, grade, stage, version) AS (VALUES `,
+		`(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT))`,
+		`) UPDATE leads SET ` + saveSets[kind] + `, version = leads.version + 1
 		FROM v WHERE leads.id = v.id AND leads.version = v.version RETURNING leads.id`
 }
-
-// scoreBatch is how many leads one statement of saveRescored writes.
-const scoreBatch = 500
 
 // saveKind is which columns a save names (see saveScore): 0 the stage
 // too, 1 the grade too, 2 the score alone.

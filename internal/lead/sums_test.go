@@ -396,3 +396,65 @@ func TestRefusedEventBatchLosesNoOtherBatchsEvents(t *testing.T) {
 		}
 	})
 }
+
+// A rescore after a change of behavioural rules, which rebuilds every
+// lead's sums, runs while clients send event batches for the same leads
+// (on PostgreSQL truly at once): it ends without an error,
+// and none is run again as a deadlock victim; afterwards every lead's
+// sums equal a recomputation from its events, whichever write came first.
+func TestRescoreBesideEventBatches(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		now := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+		svc.SetClock(func() time.Time { return now })
+		ids := createLeads(t, svc, tm.marketing, 120, "both%d@acme.io")
+		send := func(rng *rand.Rand) error {
+			batch := make([]lead.EventInput, 12)
+			for i := range batch {
+				batch[i] = lead.EventInput{LeadID: ids[rng.IntN(len(ids))], Type: []string{"page_view", "email_click", "webinar"}[rng.IntN(3)],
+					URL: "https://acme.io/pricing", OccurredAt: now.Add(-time.Duration(rng.Int64N(int64(20 * 24 * time.Hour))))}
+			}
+			_, err := svc.RecordEvents(ctx, tm.marketing, batch)
+			return err
+		}
+		rng := rand.New(rand.NewPCG(5, 5))
+		for range 40 {
+			if err := send(rng); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rules := sumRules()
+		if _, err := svc.Rules().Save(ctx, tm.admin, rules, "a window of two days"); err != nil {
+			t.Fatal(err)
+		}
+		var p lead.RescoreProgress
+		fns := []func() error{func() (err error) { p, err = svc.RescoreAll(ctx, "rules changed", nil); return err }}
+		for c := range 4 {
+			fns = append(fns, func() error {
+				rng := rand.New(rand.NewPCG(uint64(c), 9))
+				for range 10 {
+					if err := send(rng); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}
+		for _, err := range dbtest.Together(fns...) {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if p.Changed == 0 {
+			t.Fatal("the rescore changed no score: the test shows nothing")
+		}
+		if n := db.Retried(); n != 0 {
+			t.Errorf("%d transactions were run again as deadlock victims", n)
+		}
+		for _, id := range ids {
+			checkSums(t, db, svc, id, rules, now, nil)
+		}
+	})
+}

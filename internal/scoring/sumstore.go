@@ -83,26 +83,41 @@ func PutSumsOf(ctx context.Context, tx *sqldb.Tx, ids []int64, k Keyset, sums ma
 	return nil
 }
 
-// PutSumsIf stores sums rebuilt from what was read without the lead's
-// lock (a rescore), unless the row changed since it was read as was: a
-// writer holding the lock counted events the rebuild may have missed, so
-// its row stands. It reports whether it wrote.
-func PutSumsIf(ctx context.Context, q sqldb.Querier, lead int64, k Keyset, s Sums, was Stored) (bool, error) {
-	var res sql.Result
-	var err error
-	if was.Version == 0 {
-		// The lead may have been deleted since: then there is nothing to store.
-		res, err = q.Exec(ctx, `INSERT INTO lead_score_sums (lead_id, keyset, sums) SELECT id, ?, ? FROM leads WHERE id = ?
-			ON CONFLICT (lead_id) DO NOTHING`, k.ID, s.Encode(), lead)
-	} else {
-		res, err = q.Exec(ctx, `UPDATE lead_score_sums SET keyset = ?, sums = ?, version = version + 1 WHERE lead_id = ? AND version = ?`,
-			k.ID, s.Encode(), lead, was.Version)
+// SumsWrite is a lead's sums rebuilt from what was read, without the
+// lead's lock, as Was (a rescore).
+type SumsWrite struct {
+	Lead int64
+	Sums Sums
+	Was  Stored
+}
+
+// PutSumsIfMany stores each write's sums, in a few multi-row statements,
+// unless its lead's row changed since it was read: a writer holding the
+// lead's lock counted events the rebuild may have missed, so its row
+// stands, as does a row made meanwhile for a lead that had none. The
+// caller holds the leads' locks (or is SQLite's one writer) and names only
+// leads that exist, so a row read stays until the caller commits: the
+// upsert of a row read only ever updates it.
+func PutSumsIfMany(ctx context.Context, tx *sqldb.Tx, k Keyset, ws []SumsWrite) error {
+	var fresh, again [][]any
+	for _, w := range ws {
+		if w.Was.Version == 0 {
+			fresh = append(fresh, []any{w.Lead, k.ID, w.Sums.Encode()})
+		} else {
+			again = append(again, []any{w.Lead, k.ID, w.Sums.Encode(), w.Was.Version})
+		}
+	}
+	_, err := tx.ExecRows(ctx, `INSERT INTO lead_score_sums (lead_id, keyset, sums) VALUES `, "(?, ?, ?)",
+		` ON CONFLICT (lead_id) DO NOTHING`, fresh)
+	if err == nil {
+		_, err = tx.ExecRows(ctx, `INSERT INTO lead_score_sums (lead_id, keyset, sums, version) VALUES `, "(?, ?, ?, ?)",
+			` ON CONFLICT (lead_id) DO UPDATE SET keyset = excluded.keyset, sums = excluded.sums, version = lead_score_sums.version + 1
+			WHERE lead_score_sums.version = excluded.version`, again)
 	}
 	if err != nil {
-		return false, fmt.Errorf("scoring: store sums of %d: %w", lead, err)
+		return fmt.Errorf("scoring: store the sums of %d leads: %w", len(ws), err)
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return nil
 }
 
 // keysetRow is how a keyset is stored: its keys and half-life.

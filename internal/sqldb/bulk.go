@@ -134,6 +134,23 @@ func (t *Tx) ExecRows(ctx context.Context, head, one, tail string, rows [][]any)
 	return changed, nil
 }
 
+// QueryRows is ExecRows for a statement that returns rows (RETURNING):
+// scan reads each row every statement returns.
+func (t *Tx) QueryRows(ctx context.Context, head, one, tail string, rows [][]any, scan func(*sql.Rows) error) error {
+	for len(rows) > 0 {
+		n := rowRun(len(rows))
+		args := make([]any, 0, n*len(rows[0]))
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if err := t.QueryEach(ctx, head+strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")+tail, args, scan); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
 // rowRuns are the lengths ExecRows cuts rows into, longest first.
 var rowRuns = []int{128, 32, 8, 1}
 

@@ -38,6 +38,7 @@ type DB struct {
 
 	stopCheckpoints func() // SQLite: stops the background checkpoints
 	waiting         atomic.Int64
+	retried         atomic.Int64
 	dsn             string // PostgreSQL: for a listener's own connection
 	onCommit        atomic.Pointer[func([]string)]
 	locks           sync.Map // SQLite: TryLock's mutexes, by name
@@ -47,6 +48,11 @@ type DB struct {
 // they wait for the one writer; a long job that batches its writes checks
 // it to end its transaction early rather than keep them waiting.
 func (db *DB) WritersWaiting() int64 { return db.waiting.Load() }
+
+// Retried is how many transactions PostgreSQL aborted, as deadlock
+// victims or serialization failures, and InTx ran again: writers that
+// take their locks in one order keep it at zero.
+func (db *DB) Retried() int64 { return db.retried.Load() }
 
 // Handle runs SQL written with ? placeholders on one pool.
 type Handle struct {
@@ -346,6 +352,7 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
 		if err == nil || attempt == 4 || !isRetryable(err) || ctx.Err() != nil {
 			return err
 		}
+		db.retried.Add(1)
 	}
 }
 
