@@ -59,7 +59,8 @@ type Handle struct {
 	pool    *sql.DB
 	dialect Dialect
 
-	// prepared keeps statements across transactions: a statement
+	// prepared keeps statements across transactions (SQLite; see Tx for
+	// PostgreSQL): a statement
 	// prepared once on the pool is reused by every transaction on the
 	// same connection (on SQLite, the one writer) instead of being parsed
 	// again in each. A transaction cannot prepare on the pool while it
@@ -395,9 +396,15 @@ func isRetryable(err error) bool {
 	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
 }
 
-// Tx is a transaction that rebinds placeholders like Handle. It keeps
-// each statement it prepares until it ends, so a batch that runs the same
-// SQL for thousands of rows parses it once.
+// Tx is a transaction that rebinds placeholders like Handle. On SQLite
+// it keeps each statement it prepares until it ends, so a batch that runs
+// the same SQL for thousands of rows parses it once. On PostgreSQL the
+// driver does that itself: pgx prepares a statement the first time a
+// connection runs it and keeps it (its statement cache), so each later
+// run is one round trip. A prepared statement of database/sql would cost
+// a round trip more to prepare on each connection, and once the pool's
+// statements are all kept (maxPrepared), one to prepare and one to close
+// in every transaction.
 type Tx struct {
 	tx      *sql.Tx
 	conn    *sql.Conn // on PostgreSQL, the connection tx runs on
@@ -430,6 +437,9 @@ func (t *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if t.dialect == Postgres {
+		return t.tx.ExecContext(ctx, rebind(t.dialect, query), args...)
+	}
 	st, err := t.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -447,6 +457,9 @@ func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, e
 
 // Query runs a query in the transaction.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if t.dialect == Postgres {
+		return t.tx.QueryContext(ctx, rebind(t.dialect, query), args...)
+	}
 	st, err := t.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -457,11 +470,12 @@ func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 // QueryRow runs a single-row query in the transaction. A failure to
 // prepare shows when the row is scanned, as database/sql does.
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	st, err := t.stmt(ctx, query)
-	if err != nil {
-		return t.tx.QueryRowContext(ctx, rebind(t.dialect, query), args...)
+	if t.dialect == SQLite {
+		if st, err := t.stmt(ctx, query); err == nil {
+			return st.QueryRowContext(ctx, args...)
+		}
 	}
-	return st.QueryRowContext(ctx, args...)
+	return t.tx.QueryRowContext(ctx, rebind(t.dialect, query), args...)
 }
 
 // Querier is what both Handle and Tx offer, so store code can run inside
