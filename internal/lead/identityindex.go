@@ -67,18 +67,35 @@ func matchIdentity(ctx context.Context, q sqldb.Querier, l Lead, at int64, alway
 	if same && !always {
 		return nil
 	}
+	return compareIdentity(ctx, q, l, rec, hashes, old, false, at)
+}
+
+// checkNewIdentity is checkIdentity for a lead inserted in the same
+// transaction: it has no stored keys and no pairs yet, so neither is read
+// nor cleared.
+func checkNewIdentity(ctx context.Context, q sqldb.Querier, l Lead, at int64) error {
+	rec := recordOf(l)
+	return compareIdentity(ctx, q, l, rec, identity.KeyHashes(rec), nil, true, at)
+}
+
+// compareIdentity stores l's keys hashes in place of old, and its pairs
+// with the look-alikes that share one, in place of its pairs unless l is
+// new (fresh).
+func compareIdentity(ctx context.Context, q sqldb.Querier, l Lead, rec identity.Record, hashes, old []int64, fresh bool, at int64) error {
 	if tx, ok := q.(*sqldb.Tx); ok && tx.Dialect() == sqldb.Postgres {
 		if err := lockKeys(ctx, tx, hashes); err != nil {
 			return err
 		}
 	}
-	if !same {
+	if !slices.Equal(old, hashes) {
 		if err := storeKeys(ctx, q, l.ID, hashes, len(old) > 0); err != nil {
 			return err
 		}
 	}
-	if _, err := q.Exec(ctx, `DELETE FROM duplicate_pairs WHERE lead_a = ? OR lead_b = ?`, l.ID, l.ID); err != nil {
-		return fmt.Errorf("lead store: duplicates of %d: %w", l.ID, err)
+	if !fresh {
+		if _, err := q.Exec(ctx, `DELETE FROM duplicate_pairs WHERE lead_a = ? OR lead_b = ?`, l.ID, l.ID); err != nil {
+			return fmt.Errorf("lead store: duplicates of %d: %w", l.ID, err)
+		}
 	}
 	cands, err := blockMates(ctx, q, l.ID, hashes)
 	if err != nil || len(cands) == 0 {

@@ -214,40 +214,80 @@ func (s *Service) intakeNew(ctx context.Context, tx *sqldb.Tx, l Lead, o Origin,
 	if l.Grade, err = s.gradeOf(ctx, tx, l.Score); err != nil {
 		return IntakeResult{}, err
 	}
-	if err := insertLead(ctx, tx, &l); err != nil {
-		return IntakeResult{}, err
-	}
-	created := Change{LeadID: l.ID, At: now, Kind: KindCreated, Detail: Diff(Lead{}, l), Reason: o.Reason,
-		consent: &consentEntry{proof: o.Consent, source: sourceOf(o)}}
-	if err := insertChange(ctx, tx, created, 0); err != nil {
-		return IntakeResult{}, err
-	}
-	if o.EventType != "" {
-		if err := insertEvent(ctx, tx, l.ID, o.EventType, o, now); err != nil {
+	if o.VisitorID != "" {
+		// A tracked browser may bring earlier events: the lead is scored
+		// once they are attached, from all its events read back.
+		if err := insertCreated(ctx, tx, &l, l, nil, o, now); err != nil {
 			return IntakeResult{}, err
 		}
-	}
-	if err := attachVisitor(ctx, tx, l.ID, o.VisitorID); err != nil {
-		return IntakeResult{}, err
-	}
-	// A new lead's events are the one just recorded, unless a tracked
-	// browser brought its earlier ones: then they are read back.
-	if o.VisitorID != "" {
-		err = s.rescoreTx(ctx, tx, &l, o.Reason, now)
-	} else {
-		var events []scoring.Event
-		if o.EventType != "" {
-			events = []scoring.Event{{Type: o.EventType, URL: o.URL, At: now}}
+		if err := attachVisitor(ctx, tx, l.ID, o.VisitorID); err != nil {
+			return IntakeResult{}, err
 		}
-		err = s.rescoreWith(ctx, tx, &l, events, o.Reason, now)
-	}
-	if err != nil {
+		if err := s.rescoreTx(ctx, tx, &l, o.Reason, now); err != nil {
+			return IntakeResult{}, err
+		}
+	} else if err := s.insertScored(ctx, tx, &l, o, now); err != nil {
 		return IntakeResult{}, err
 	}
 	if err := s.assignNew(ctx, tx, &l, now); err != nil {
 		return IntakeResult{}, err
 	}
 	return IntakeResult{Lead: l, Created: true}, nil
+}
+
+// insertScored stores a new lead whose events are the one its origin
+// records, if any, scored before it is written: the row is written once,
+// with its score, grade and stage, instead of written and then updated
+// (a second version of the row, and of its entries in every index on
+// PostgreSQL). The timeline reads as if it were scored after: created,
+// then the score's entries.
+func (s *Service) insertScored(ctx context.Context, tx *sqldb.Tx, l *Lead, o Origin, now time.Time) error {
+	rs, err := s.rules.CurrentIn(ctx, tx)
+	if err != nil {
+		return err
+	}
+	var events []scoring.Event
+	if o.EventType != "" {
+		events = []scoring.Event{{Type: o.EventType, URL: o.URL, At: now}}
+	}
+	k := rs.Rules.Keyset()
+	sums := k.Fold(events, now.UnixMilli())
+	born := *l
+	_, changes := applyScore(l, scoring.ScoreSums(scoring.Facts(l.Values()), sums, k, rs.Rules, now.UnixMilli()), rs.Rules, o.Reason, now)
+	if err := insertCreated(ctx, tx, l, born, changes, o, now); err != nil {
+		return err
+	}
+	if err := scoring.PutSums(ctx, tx, l.ID, k, sums); err != nil {
+		return err
+	}
+	if l.Grade == Hot && born.Grade != Hot {
+		return noticeHot(ctx, tx, *l, now)
+	}
+	return nil
+}
+
+// insertCreated writes l, records its creation with the fields born had, then
+// the changes scoring made to them, and stores the event its origin
+// names.
+func insertCreated(ctx context.Context, tx *sqldb.Tx, l *Lead, born Lead, changes []Change, o Origin, now time.Time) error {
+	if err := insertLead(ctx, tx, l); err != nil {
+		return err
+	}
+	created := Change{LeadID: l.ID, At: now, Kind: KindCreated, Detail: Diff(Lead{}, born), Reason: o.Reason,
+		consent: &consentEntry{proof: o.Consent, source: sourceOf(o)}}
+	if err := insertChange(ctx, tx, created, 0); err != nil {
+		return err
+	}
+	for _, c := range changes {
+		c.LeadID = l.ID
+		if err := insertChange(ctx, tx, c, 0); err != nil {
+			return err
+		}
+	}
+	if o.EventType == "" {
+		return nil
+	}
+	return insertEvent(ctx, tx, l.ID, o.EventType, o, now)
 }
 
 func (s *Service) intakeKnown(ctx context.Context, tx *sqldb.Tx, existing, incoming Lead, c Changes, o Origin, now time.Time) (IntakeResult, error) {

@@ -150,7 +150,7 @@ func insertLead(ctx context.Context, q sqldb.Querier, l *Lead) error {
 	if err := indexWords(ctx, q, *l, true); err != nil {
 		return err
 	}
-	return checkIdentity(ctx, q, *l, l.UpdatedAt.UnixMilli())
+	return checkNewIdentity(ctx, q, *l, l.UpdatedAt.UnixMilli())
 }
 
 // updateLead writes every stored column of l, and counts the write in
