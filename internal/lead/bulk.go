@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"leadflow/internal/accountmatch"
@@ -53,9 +54,18 @@ func (s *Service) intakeBulk(ctx context.Context, tx *sqldb.Tx, ins []Incoming, 
 			}
 		}
 	}
-	known, err := knownEmails(ctx, tx, emails)
+	known, ids, err := knownEmails(ctx, tx, emails)
 	if err != nil {
 		return nil, nil, err
+	}
+	if tx.Dialect() == sqldb.Postgres {
+		// The rows that merge into stored leads lock them in the file's
+		// order; taken first in id order, as event batches and rescores
+		// take theirs, those locks cannot close a cycle with them.
+		slices.Sort(ids)
+		if _, err := lockPresent(ctx, tx, ids); err != nil {
+			return nil, nil, err
+		}
 	}
 	// An email goes the bulk way once: a second row with it merges into
 	// the first, through intakeOne, after the first is written.
@@ -104,25 +114,33 @@ func plainNew(c Changes, o Origin) bool {
 	return o.EventType == "" && o.VisitorID == "" && !(c[FConsent] == "true" && o.Consent.DoubleOptIn)
 }
 
-// knownEmails returns which of emails are stored, folded to lower case.
-func knownEmails(ctx context.Context, tx *sqldb.Tx, emails []string) (map[string]bool, error) {
+// knownEmails returns which of emails are stored, folded to lower case,
+// and the ids of their leads.
+func knownEmails(ctx context.Context, tx *sqldb.Tx, emails []string) (map[string]bool, []int64, error) {
 	known := map[string]bool{}
+	var ids []int64
 	for _, part := range chunks(emails, 500) {
 		args := make([]any, len(part))
 		for i, e := range part {
 			args[i] = e
 		}
 		// Each lower(?) AND email <> '' searches the email index.
-		q := `SELECT email FROM leads WHERE email <> '' AND lower(email) IN (` + strings.TrimSuffix(strings.Repeat("lower(?), ", len(part)), ", ") + `)`
-		found, err := sqldb.Column[string](ctx, tx, q, args...)
-		if err != nil {
-			return nil, fmt.Errorf("lead store: known emails: %w", err)
-		}
-		for _, e := range found {
+		q := `SELECT id, email FROM leads WHERE email <> '' AND lower(email) IN (` + strings.TrimSuffix(strings.Repeat("lower(?), ", len(part)), ", ") + `)`
+		err := tx.QueryEach(ctx, q, args, func(rows *sql.Rows) error {
+			var id int64
+			var e string
+			if err := rows.Scan(&id, &e); err != nil {
+				return err
+			}
+			ids = append(ids, id)
 			known[strings.ToLower(e)] = true
+			return nil
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("lead store: known emails: %w", err)
 		}
 	}
-	return known, nil
+	return known, ids, nil
 }
 
 // insertNew stores batch as new leads, already scored, with their

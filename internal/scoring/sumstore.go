@@ -94,10 +94,10 @@ type SumsWrite struct {
 // PutSumsIfMany stores each write's sums, in a few multi-row statements,
 // unless its lead's row changed since it was read: a writer holding the
 // lead's lock counted events the rebuild may have missed, so its row
-// stands, as does a row made meanwhile for a lead that had none. The
-// caller holds the leads' locks (or is SQLite's one writer) and names only
-// leads that exist, so a row read stays until the caller commits: the
-// upsert of a row read only ever updates it.
+// stands, as does a row made meanwhile for a lead that had none, and a
+// row read is only ever updated, never made again (on SQLite a deleted
+// lead's id can be given to a new lead). The caller holds the leads'
+// locks (or is SQLite's one writer) and names only leads that exist.
 func PutSumsIfMany(ctx context.Context, tx *sqldb.Tx, k Keyset, ws []SumsWrite) error {
 	var fresh, again [][]any
 	for _, w := range ws {
@@ -110,9 +110,15 @@ func PutSumsIfMany(ctx context.Context, tx *sqldb.Tx, k Keyset, ws []SumsWrite) 
 	_, err := tx.ExecRows(ctx, `INSERT INTO lead_score_sums (lead_id, keyset, sums) VALUES `, "(?, ?, ?)",
 		` ON CONFLICT (lead_id) DO NOTHING`, fresh)
 	if err == nil {
-		_, err = tx.ExecRows(ctx, `INSERT INTO lead_score_sums (lead_id, keyset, sums, version) VALUES `, "(?, ?, ?, ?)",
-			` ON CONFLICT (lead_id) DO UPDATE SET keyset = excluded.keyset, sums = excluded.sums, version = lead_score_sums.version + 1
-			WHERE lead_score_sums.version = excluded.version`, again)
+		// The casts give PostgreSQL the columns' types (SQLite has no
+		// BYTEA: its CAST would read the bytes as a number).
+		blob := "?"
+		if tx.Dialect() == sqldb.Postgres {
+			blob = "CAST(? AS BYTEA)"
+		}
+		_, err = tx.ExecRows(ctx, `UPDATE lead_score_sums SET keyset = v.column2, sums = v.column3, version = lead_score_sums.version + 1 FROM (VALUES `,
+			"(CAST(? AS BIGINT), CAST(? AS BIGINT), "+blob+", CAST(? AS BIGINT))",
+			`) AS v WHERE lead_score_sums.lead_id = v.column1 AND lead_score_sums.version = v.column4`, again)
 	}
 	if err != nil {
 		return fmt.Errorf("scoring: store the sums of %d leads: %w", len(ws), err)
