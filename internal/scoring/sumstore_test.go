@@ -62,8 +62,8 @@ func TestPutSumsIfManyWritesOnlyRowsAsRead(t *testing.T) {
 			return scoring.PutSumsIfMany(ctx, tx, k, []scoring.SumsWrite{
 				{Lead: ids[0], Sums: sums(5), Was: scoring.Stored{Keyset: k.ID, Version: 1}}, // as read: replaced
 				{Lead: ids[1], Sums: sums(5), Was: scoring.Stored{Keyset: k.ID, Version: 1}}, // written since: stands
-				{Lead: ids[2], Sums: sums(5)},                                                 // no row: made
-				{Lead: ids[3], Sums: sums(5)},                                                 // made meanwhile: stands
+				{Lead: ids[2], Sums: sums(5)}, // no row: made
+				{Lead: ids[3], Sums: sums(5)}, // made meanwhile: stands
 				{Lead: ids[4], Sums: sums(5), Was: scoring.Stored{Keyset: k.ID, Version: 3}}, // gone since: not made
 			})
 		})
