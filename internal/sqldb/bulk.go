@@ -87,8 +87,9 @@ func (t *Tx) eachInsert(ctx context.Context, table string, cols []string, rows [
 	return nil
 }
 
-// QueryEach runs q unprepared (its size changes with the rows, so a
-// prepared statement would serve once) and scans each row it returns.
+// QueryEach runs q and scans each row it returns. On SQLite q is not
+// kept prepared (its size often changes with the rows, so it would serve
+// once); on PostgreSQL pgx keeps it, as it keeps every statement.
 func (t *Tx) QueryEach(ctx context.Context, q string, args []any, scan func(*sql.Rows) error) error {
 	if t.dialect == SQLite {
 		ctx = context.WithoutCancel(ctx) // see Exec

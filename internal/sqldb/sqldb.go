@@ -49,9 +49,9 @@ type DB struct {
 // it to end its transaction early rather than keep them waiting.
 func (db *DB) WritersWaiting() int64 { return db.waiting.Load() }
 
-// Retried is how many transactions PostgreSQL aborted, as deadlock
-// victims or serialization failures, and InTx ran again: writers that
-// take their locks in one order keep it at zero.
+// Retried is how many transactions PostgreSQL aborted (see isRetryable)
+// and InTx ran again: writers that take their locks in one order keep
+// deadlocks out of it.
 func (db *DB) Retried() int64 { return db.retried.Load() }
 
 // Handle runs SQL written with ? placeholders on one pool.
@@ -345,8 +345,8 @@ func (h *Handle) QueryRow(ctx context.Context, query string, args ...any) *sql.R
 
 // InTx runs fn in a write transaction, committing when fn returns nil.
 // A transaction PostgreSQL aborts as a deadlock victim or a serialization
-// failure is run again, a few times: fn must only write through tx and
-// set its results afresh on each run.
+// failure (see isRetryable) is run again, a few times: fn must only write
+// through tx and set its results afresh on each run.
 func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
 	for attempt := 0; ; attempt++ {
 		err := db.inTx(ctx, fn)
@@ -390,10 +390,17 @@ func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 	return nil
 }
 
-// isRetryable reports a PostgreSQL deadlock or serialization failure.
+// isRetryable reports a PostgreSQL deadlock or serialization failure, or
+// a statement pgx kept prepared whose table another instance's migration
+// changed: pgx drops it on that error, so the transaction's next run
+// prepares it afresh.
 func isRetryable(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40P01" || pe.Code == "40001")
+	if !errors.As(err, &pe) {
+		return false
+	}
+	return pe.Code == "40P01" || pe.Code == "40001" ||
+		pe.Code == "0A000" && strings.Contains(pe.Message, "cached plan must not change result type")
 }
 
 // Tx is a transaction that rebinds placeholders like Handle. On SQLite
