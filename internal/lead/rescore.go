@@ -350,19 +350,24 @@ func lockPresent(ctx context.Context, tx *sqldb.Tx, ids []int64) (map[int64]bool
 	present := make(map[int64]bool, len(ids))
 	for part := range slices.Chunk(ids, maxInList) {
 		in, args := inList(part)
-		err := tx.QueryEach(ctx, `SELECT id FROM leads WHERE id IN (`+in+`) ORDER BY id`+tx.ForUpdate(), args, func(rows *sql.Rows) error {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			present[id] = true
-			return nil
-		})
+		err := tx.QueryEach(ctx, `SELECT id FROM leads WHERE id IN (`+in+`) ORDER BY id`+tx.ForUpdate(), args, idsInto(present))
 		if err != nil {
-			return nil, fmt.Errorf("lead store: leads to rescore: %w", err)
+			return nil, fmt.Errorf("lead store: lock leads: %w", err)
 		}
 	}
 	return present, nil
+}
+
+// idsInto scans rows of one id each into set.
+func idsInto(set map[int64]bool) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		set[id] = true
+		return nil
+	}
 }
 
 // scoreMove is a lead whose score, grade or stage a rescore moves.
@@ -383,14 +388,7 @@ func saveRescored(ctx context.Context, tx *sqldb.Tx, moves []scoreMove) (map[int
 	}
 	for kind, rows := range kinds {
 		head, one, tail := saveRescoredSQL(kind)
-		err := tx.QueryRows(ctx, head, one, tail, rows, func(rows *sql.Rows) error {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			saved[id] = true
-			return nil
-		})
+		err := tx.QueryRows(ctx, head, one, tail, rows, idsInto(saved))
 		if err != nil {
 			return nil, fmt.Errorf("lead store: store scores: %w", err)
 		}
