@@ -299,9 +299,10 @@ func (s *Service) storeChunks(ctx context.Context, first []scored, more <-chan [
 //
 // The leads to write are locked first, in id order, on PostgreSQL: the
 // order event batches, merges and imports lock theirs in, so a rescore
-// and they never wait for each other in a cycle, and the writes that follow, a few
-// hundred leads a statement, touch only rows the rescore holds. On SQLite,
-// the one writer, the same read tells which leads still exist.
+// and they never wait for each other in a cycle, and the writes that
+// follow, a few hundred leads a statement, touch only rows the rescore
+// holds. On SQLite, the one writer, the same read tells which leads
+// still exist.
 func storeScores(ctx context.Context, tx *sqldb.Tx, leads []scored, rules scoring.Rules, reason string, now time.Time) (int64, error) {
 	var moves []scoreMove
 	var touched []int64 // the leads to write, in id order

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"iter"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -115,13 +116,8 @@ func (t *Tx) QueryEach(ctx context.Context, q string, args []any, scan func(*sql
 // the statements changed, in total.
 func (t *Tx) ExecRows(ctx context.Context, head, one, tail string, rows [][]any) (int64, error) {
 	var changed int64
-	for len(rows) > 0 {
-		n := rowRun(len(rows))
-		args := make([]any, 0, n*len(rows[0]))
-		for _, r := range rows[:n] {
-			args = append(args, r...)
-		}
-		res, err := t.Exec(ctx, head+strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")+tail, args...)
+	for values, args := range rowStatements(one, rows) {
+		res, err := t.Exec(ctx, head+values+tail, args...)
 		if err != nil {
 			return changed, err
 		}
@@ -130,7 +126,6 @@ func (t *Tx) ExecRows(ctx context.Context, head, one, tail string, rows [][]any)
 			return changed, err
 		}
 		changed += c
-		rows = rows[n:]
 	}
 	return changed, nil
 }
@@ -138,18 +133,30 @@ func (t *Tx) ExecRows(ctx context.Context, head, one, tail string, rows [][]any)
 // QueryRows is ExecRows for a statement that returns rows (RETURNING):
 // scan reads each row every statement returns.
 func (t *Tx) QueryRows(ctx context.Context, head, one, tail string, rows [][]any, scan func(*sql.Rows) error) error {
-	for len(rows) > 0 {
-		n := rowRun(len(rows))
-		args := make([]any, 0, n*len(rows[0]))
-		for _, r := range rows[:n] {
-			args = append(args, r...)
-		}
-		if err := t.QueryEach(ctx, head+strings.TrimSuffix(strings.Repeat(one+", ", n), ", ")+tail, args, scan); err != nil {
+	for values, args := range rowStatements(one, rows) {
+		if err := t.QueryEach(ctx, head+values+tail, args, scan); err != nil {
 			return err
 		}
-		rows = rows[n:]
 	}
 	return nil
+}
+
+// rowStatements cuts rows into runs (rowRun) and yields, for each run,
+// one repeated once a row, comma-separated, and the run's arguments.
+func rowStatements(one string, rows [][]any) iter.Seq2[string, []any] {
+	return func(yield func(string, []any) bool) {
+		for len(rows) > 0 {
+			n := rowRun(len(rows))
+			args := make([]any, 0, n*len(rows[0]))
+			for _, r := range rows[:n] {
+				args = append(args, r...)
+			}
+			if !yield(strings.TrimSuffix(strings.Repeat(one+", ", n), ", "), args) {
+				return
+			}
+			rows = rows[n:]
+		}
+	}
 }
 
 // rowRuns are the lengths ExecRows cuts rows into, longest first.
