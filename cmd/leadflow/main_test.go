@@ -236,7 +236,7 @@ func TestBenchQuick(t *testing.T) {
 	if err := json.Unmarshal(raw, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Leads != 2000 || len(rep.Measures) != 13 || !strings.Contains(stdout, "HTTP web-to-lead intake, concurrency 64") {
+	if rep.Leads != 2000 || len(rep.Measures) != 14 || !strings.Contains(stdout, "HTTP web-to-lead intake, concurrency 64") || !strings.Contains(stdout, "lead list while a full rescore runs") {
 		t.Errorf("report: %d leads, %d measures\n%s", rep.Leads, len(rep.Measures), stdout)
 	}
 	for _, m := range rep.Measures {

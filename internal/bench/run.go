@@ -49,7 +49,7 @@ type Config struct {
 }
 
 // Steps are the measurements after the data set is made, by name.
-var Steps = []string{"intake", "events", "rescore", "list", "kpi", "import"}
+var Steps = []string{"intake", "events", "rescore", "busy-list", "list", "kpi", "import"}
 
 func (c Config) runs(step string) bool { return len(c.Only) == 0 || c.Only[step] }
 
@@ -144,6 +144,7 @@ func Run(ctx context.Context, db *sqldb.DB, cfg Config) (Report, error) {
 			}
 			return err
 		}},
+		{"busy-list", func() error { return measured(&rep)(srv.listsDuringRescore(ctx, db, cfg)) }},
 		{"list", func() error { return measured(&rep)(srv.lists(ctx, cfg.Queries, cfg)) }},
 		{"kpi", func() error {
 			// A server folds the count changes every minute; the job
@@ -425,18 +426,24 @@ var listQueries = []string{
 	"?stage=lead,sql&country=RO,IT", "?source=web&sort=-created_at", "?grade=warm&country=US&sort=-score",
 }
 
+// list asks for the i-th of listQueries (in turn) and says how long the
+// answer took.
+func (r *running) list(ctx context.Context, i int) (time.Duration, error) {
+	start := time.Now()
+	status, b, err := r.do(ctx, "GET", "/api/v1/leads"+listQueries[i%len(listQueries)]+"&limit=50", "")
+	if err == nil && status != 200 {
+		err = fmt.Errorf("list: %d %s", status, b)
+	}
+	return time.Since(start), err
+}
+
 func (r *running) lists(ctx context.Context, n int, cfg Config) (Measure, error) {
 	byQuery := make([][]time.Duration, len(listQueries))
 	var mu sync.Mutex
 	_, lat, err := load(ctx, n, 4, func(i int) error {
-		q := i % len(listQueries)
-		start := time.Now()
-		status, b, err := r.do(ctx, "GET", "/api/v1/leads"+listQueries[q]+"&limit=50", "")
-		if err == nil && status != 200 {
-			err = fmt.Errorf("list: %d %s", status, b)
-		}
+		took, err := r.list(ctx, i)
 		mu.Lock()
-		byQuery[q] = append(byQuery[q], time.Since(start))
+		byQuery[i%len(listQueries)] = append(byQuery[i%len(listQueries)], took)
 		mu.Unlock()
 		cfg.progress("lead list queries", i+1, n)
 		return err
@@ -449,6 +456,65 @@ func (r *running) lists(ctx context.Context, n int, cfg Config) (Measure, error)
 	}
 	return Measure{Name: "filtered lead list (API, 50 a page)", Value: p95, Unit: "ms p95", P50: p50, P95: p95, P99: p99,
 		Note: "p95 ms of each: " + strings.Join(each, ", ")}, err
+}
+
+// listsDuringRescore asks for the lead list with 4 clients, as the list
+// step does, for as long as a full rescore after a change of explicit
+// points runs (the rescore that writes most): reads must stay served
+// while a rescore writes.
+func (r *running) listsDuringRescore(ctx context.Context, db *sqldb.DB, cfg Config) (Measure, error) {
+	if err := buildSums(ctx, db, cfg); err != nil {
+		return Measure{}, err
+	}
+	svc := lead.NewService(db)
+	rules, err := svc.Rules().Current(ctx)
+	if err != nil {
+		return Measure{}, err
+	}
+	rs := rules.Rules
+	rs.Explicit[0].Points++
+	if _, err := svc.Rules().Save(ctx, access.Actor{Role: access.Admin}, rs, "benchmark: the list during a rescore"); err != nil {
+		return Measure{}, err
+	}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var (
+		mu      sync.Mutex
+		lat     []time.Duration
+		listErr error
+		wg      sync.WaitGroup
+		next    atomic.Int64
+	)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				took, err := r.list(ctx, int(next.Add(1)))
+				mu.Lock()
+				if ctx.Err() == nil { // an answer cut short by the end is not a figure
+					lat = append(lat, took)
+					if err != nil && listErr == nil {
+						listErr = err
+					}
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	start := time.Now()
+	p, err := svc.RescoreAll(ctx, "benchmark", func(p lead.RescoreProgress) {
+		cfg.progress("the list during a rescore", int(p.Done), int(p.Total))
+	})
+	took := time.Since(start)
+	stop()
+	wg.Wait()
+	if err == nil {
+		err = listErr
+	}
+	p50, p95, p99 := percentiles(lat)
+	return Measure{Name: "lead list while a full rescore runs", Value: p99, Unit: "ms p99", P50: p50, P95: p95, P99: p99,
+		Note: fmt.Sprintf("%d queries by 4 clients during a rescore after a change of explicit points: %.1f s, %d scores changed", len(lat), took.Seconds(), p.Changed)}, err
 }
 
 // kpiQueries are the dashboard's periods, in turn.

@@ -514,3 +514,83 @@ func TestBulkImportMergesIntoALeadStoredMeanwhile(t *testing.T) {
 	}
 	dbtest.CountsMatchLeads(t, db)
 }
+
+// An import whose rows merge into stored leads, in the reverse of their
+// ids' order, runs while a rescore after a change of explicit points
+// rewrites every lead's score (on PostgreSQL truly at once): both end
+// without an error and no transaction is run again as a deadlock victim;
+// every row is in its lead; and a second rescore finds no score left to
+// change, whichever of the two wrote a lead last.
+func TestImportBesideRescore(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		w := newWorld(t, db)
+		w.imp.BatchSize = 40
+		const n = 240
+		for i := range n {
+			if _, err := w.leads.Intake(ctx, lead.Incoming{Changes: lead.Changes{lead.FEmail: fmt.Sprintf("kept%d@firm.example", i),
+				lead.FCountry: "RO"}, Origin: lead.Origin{Channel: "api"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var text strings.Builder
+		text.WriteString(bulkHeader)
+		for i := n - 1; i >= 0; i-- {
+			text.WriteString(fmt.Sprintf("Ana%d,Pop%d,KEPT%d@firm.example,Firm,CEO,RO,50\n", i, i, i))
+			text.WriteString(fmt.Sprintf("Ion%d,Pop%d,new%d@firm.example,Firm,,IT,50\n", i, i, i))
+		}
+		path := filepath.Join(w.dir, "beside.csv")
+		if err := os.WriteFile(path, []byte(text.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		im, err := w.imp.Create(ctx, access.System, "beside.csv", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.imp.Start(ctx, access.System, im.ID, im.Mapping); err != nil {
+			t.Fatal(err)
+		}
+		rs, err := w.leads.Rules().Current(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rules := rs.Rules
+		rules.Explicit[3].Points += 5 // the core market: every stored lead's score moves
+		if _, err := w.leads.Rules().Save(ctx, access.Actor{Role: access.Admin}, rules, "a bigger core market"); err != nil {
+			t.Fatal(err)
+		}
+		var p lead.RescoreProgress
+		for _, err := range dbtest.Together(
+			func() (err error) { p, err = w.leads.RescoreAll(ctx, "rules changed", nil); return err },
+			func() error { return w.imp.Run(ctx, im.ID, nil) },
+		) {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if p.Changed == 0 {
+			t.Fatal("the rescore changed no score: the test shows nothing")
+		}
+		if n := db.Retried(); n != 0 {
+			t.Errorf("%d transactions were run again as deadlock victims", n)
+		}
+		if im, err = w.imp.Get(ctx, access.System, im.ID); err != nil {
+			t.Fatal(err)
+		}
+		if im.Rejected != 0 || im.Created != n || im.Updated != n {
+			t.Errorf("import: %d created, %d updated, %d rejected; want %d, %d, 0", im.Created, im.Updated, im.Rejected, n, n)
+		}
+		var leads, ceos int
+		if err := db.R.QueryRow(ctx, `SELECT COUNT(*), COUNT(CASE WHEN job_title = 'CEO' THEN 1 END) FROM leads`).Scan(&leads, &ceos); err != nil || leads != 2*n || ceos != n {
+			t.Errorf("%d leads, %d with the imported title; want %d and %d (%v)", leads, ceos, 2*n, n, err)
+		}
+		again, err := w.leads.RescoreAll(ctx, "check", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Changed != 0 {
+			t.Errorf("a second rescore changed %d scores: some lead kept a score the rules do not give", again.Changed)
+		}
+		dbtest.CountsMatchLeads(t, db)
+	})
+}
