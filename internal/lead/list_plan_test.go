@@ -1,11 +1,15 @@
 package lead
 
 import (
+	"context"
+	"slices"
 	"strings"
 	"testing"
 
+	"leadflow/internal/access"
 	"leadflow/internal/dbtest"
 	"leadflow/internal/sortkey"
+	"leadflow/internal/sqldb"
 )
 
 // The name and company sorts walk their index, also past a cursor and
@@ -129,4 +133,79 @@ func TestBatchedScoreSavesSearchByID(t *testing.T) {
 			}
 		}
 	})
+}
+
+// On PostgreSQL a search word that begins the words of between hashFrom
+// and hashUpTo leads is tested as a hashed set of their ids while the
+// list walks its order; a rarer word, or a commoner one, keeps the join.
+// The pages are the same either way: the leads the word finds, newest
+// first, page after page, and their count.
+func TestSearchOfManyLeadsHashesTheirIDs(t *testing.T) {
+	db := dbtest.Postgres(t)
+	ctx := context.Background()
+	const n = 25000
+	// Every lead is a Common; every tenth a Zeta (2,500), every 250th a
+	// Rare (100).
+	if _, err := db.W.Exec(ctx, `INSERT INTO leads (email, first_name, last_name, company, job_title, employees, country, industry,
+		source, stage, score, grade, created_at, updated_at, first_name_sort, last_name_sort, company_sort)
+		SELECT 'p' || i || '@firm.example', CASE WHEN i % 250 = 0 THEN 'Rare' || i WHEN i % 10 = 0 THEN 'Zeta' || i ELSE 'Ana' END,
+			'Common', 'Firm', '', 0, 'RO', '', 'web', 'lead', 0, 'cold', 1700000000000 + (i * 7919) % 100000, 0, '', '', ''
+		FROM generate_series(1, ?) AS i`, n); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.W.Exec(ctx, `INSERT INTO lead_words (word, lead_id)
+		SELECT lower(first_name), id FROM leads UNION SELECT 'common', id FROM leads`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.W.Exec(ctx, `ANALYZE leads; ANALYZE lead_words`); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]bool{"zeta": true, "rare": false, "common": false, "zeta common": true} {
+		got, err := hashedWords(ctx, db.R, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got["zeta"] != want || got["rare"] || got["common"] {
+			t.Errorf("search %q: hashed %v", q, got)
+		}
+	}
+	f := Filter{Sort: "created_at", Desc: true, Limit: 50, Q: "zeta", words: true, hashWords: map[string]bool{"zeta": true}}
+	q, args := listQuery(f, nil, 51)
+	if plan := dbtest.PostgresPlan(t, db, q, args...); !strings.Contains(plan, "hashed SubPlan") {
+		t.Errorf("plan of a search of 2,500 leads:\n%s", plan)
+	}
+	// A word of every lead keeps the join, which asks the word index
+	// about each lead walked from its lead_id and word (migration 0164).
+	f.Q, f.hashWords = "common", nil
+	q, args = listQuery(f, nil, 51)
+	if plan := dbtest.PostgresPlan(t, db, q, args...); !strings.Contains(plan, "Index Only Scan using lead_words_lead_word") {
+		t.Errorf("plan of a search of every lead:\n%s", plan)
+	}
+
+	want, err := sqldb.Column[int64](ctx, db.R, `SELECT id FROM leads WHERE first_name LIKE 'Zeta%' ORDER BY created_at DESC, id DESC LIMIT 150`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := NewService(db)
+	var got []int64
+	var cursor *sortkey.Cursor
+	for page := range 3 {
+		p, err := svc.List(ctx, access.Actor{Role: access.Admin}, Filter{Q: "Zeta", Sort: "created_at", Desc: true, Limit: 50, Cursor: cursor}, page == 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page == 0 && p.Total != n/10-n/250 {
+			t.Errorf("total %d, want %d", p.Total, n/10-n/250)
+		}
+		for _, l := range p.Leads {
+			got = append(got, l.ID)
+		}
+		var ok bool
+		if cursor, ok = f.order().Decode(p.NextCursor); !ok {
+			t.Fatalf("page %d: next cursor %q", page+1, p.NextCursor)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("three pages of the search: %d leads, want %d, first %v want %v", len(got), len(want), got[:min(5, len(got))], want[:5])
+	}
 }

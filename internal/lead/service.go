@@ -81,6 +81,11 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter, withTotal 
 		if f.words, err = s.WordsReady(ctx); err != nil {
 			return Page{}, err
 		}
+		if f.words && s.db.Dialect == sqldb.Postgres {
+			if f.hashWords, err = hashedWords(ctx, s.db.R, f.Q); err != nil {
+				return Page{}, err
+			}
+		}
 	}
 	if s.db.Dialect == sqldb.SQLite && sortColumns[f.Sort].indexed && f.fewValued() {
 		var err error
