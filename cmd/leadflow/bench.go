@@ -26,6 +26,7 @@ func (e environment) bench(ctx context.Context, args []string) error {
 	only := fs.String("only", "", "comma-separated steps to run after making the data set: "+strings.Join(bench.Steps, ", ")+" (default all)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof reads it)")
 	instances := fs.Int("instances", 1, "servers sharing the database, each with its own connection pool (PostgreSQL only)")
+	keep := fs.Bool("keep", false, "keep the database afterwards (the SQLite file, or the PostgreSQL schema) and print where it is, to look into a figure")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -67,17 +68,22 @@ func (e environment) bench(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	if !*keep {
+		defer os.RemoveAll(dir)
+	}
 	cfg.Dir = dir
 
 	if *instances > 1 && e.getenv("LEADFLOW_DATABASE_URL") == "" {
 		return fmt.Errorf("--instances needs PostgreSQL (LEADFLOW_DATABASE_URL): instances cannot share a SQLite file's writer")
 	}
-	db, dsn, cleanup, err := e.benchDB(ctx, dir)
+	db, dsn, cleanup, err := e.benchDB(ctx, dir, *keep)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
+	if *keep {
+		defer fmt.Fprintf(e.stdout, "database kept: %s\n", dsn)
+	}
 	cfg.Instances = *instances
 	cfg.Open = func(ctx context.Context) (*sqldb.DB, error) { return sqldb.Open(ctx, dsn) }
 	bar := &stepBar{w: e}
@@ -101,8 +107,9 @@ func (e environment) bench(ctx context.Context, args []string) error {
 }
 
 // benchDB opens a fresh database: a new SQLite file, or a new schema of
-// the PostgreSQL database LEADFLOW_DATABASE_URL names, dropped afterwards.
-func (e environment) benchDB(ctx context.Context, dir string) (*sqldb.DB, string, func(), error) {
+// the PostgreSQL database LEADFLOW_DATABASE_URL names, dropped afterwards
+// unless kept.
+func (e environment) benchDB(ctx context.Context, dir string, keep bool) (*sqldb.DB, string, func(), error) {
 	url := e.getenv("LEADFLOW_DATABASE_URL")
 	if url == "" {
 		path := filepath.Join(dir, "bench.db")
@@ -133,7 +140,9 @@ func (e environment) benchDB(ctx context.Context, dir string) (*sqldb.DB, string
 	}
 	return db, dsn, func() {
 		db.Close()
-		admin.W.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		if !keep {
+			admin.W.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		}
 		admin.Close()
 	}, nil
 }

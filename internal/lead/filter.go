@@ -47,10 +47,10 @@ type Filter struct {
 	// words searches Q through the word index; set by the service once
 	// every lead is in it.
 	words bool
-	// hashWords are the words of Q that PostgreSQL tests as a set of
-	// their leads' ids, built once, while it walks the sort's order (see
-	// hashedWords); set by the service.
-	hashWords map[string]bool
+	// hashWord is the word of Q that PostgreSQL tests as a set of its
+	// leads' ids, built once, while it walks the sort's order (see
+	// hashedWord); set by the service.
+	hashWord string
 
 	// visibleTo restricts the list to one sales user's leads and the
 	// unassigned ones; set by the service from the actor, never by input.

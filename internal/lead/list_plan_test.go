@@ -160,23 +160,41 @@ func TestSearchOfManyLeadsHashesTheirIDs(t *testing.T) {
 	if _, err := db.W.Exec(ctx, `ANALYZE leads; ANALYZE lead_words`); err != nil {
 		t.Fatal(err)
 	}
-	for q, want := range map[string]bool{"zeta": true, "rare": false, "common": false, "zeta common": true} {
-		got, err := hashedWords(ctx, db.R, q)
+	for _, c := range []struct {
+		f    Filter
+		want string
+	}{
+		{Filter{Q: "Zeta"}, "zeta"},
+		{Filter{Q: "z zeta"}, "zeta"}, // a one-letter word beside it is left out
+		{Filter{Q: "rare"}, ""},       // 100 leads: read them first
+		{Filter{Q: "common"}, ""},     // every lead: the walk finds a page at once
+		{Filter{Q: "zeta common"}, ""},
+		{Filter{Q: "zeta@firm"}, ""},
+		{Filter{Q: "zeta", Stages: []Stage{"mql"}}, ""},
+		{Filter{Q: "zeta", visibleTo: 7}, ""},
+	} {
+		c.f.Limit = 50
+		got, err := hashedWord(ctx, db.R, c.f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got["zeta"] != want || got["rare"] || got["common"] {
-			t.Errorf("search %q: hashed %v", q, got)
+		if got != c.want {
+			t.Errorf("search %q (stages %v, seen by %d): hashed %q, want %q", c.f.Q, c.f.Stages, c.f.visibleTo, got, c.want)
 		}
 	}
-	f := Filter{Sort: "created_at", Desc: true, Limit: 50, Q: "zeta", words: true, hashWords: map[string]bool{"zeta": true}}
+	svc := NewService(db)
+	admin := access.Actor{Role: access.Admin}
+	f, err := svc.prepare(ctx, admin, Filter{Q: "zeta", Sort: "created_at", Desc: true, Limit: 50})
+	if err != nil || f.hashWord != "zeta" {
+		t.Fatalf("the list's filter hashes %q (%v)", f.hashWord, err)
+	}
 	q, args := listQuery(f, nil, 51)
 	if plan := dbtest.PostgresPlan(t, db, q, args...); !strings.Contains(plan, "hashed SubPlan") {
 		t.Errorf("plan of a search of 2,500 leads:\n%s", plan)
 	}
 	// A word of every lead keeps the join, which asks the word index
 	// about each lead walked from its lead_id and word (migration 0164).
-	f.Q, f.hashWords = "common", nil
+	f.Q, f.hashWord = "common", ""
 	q, args = listQuery(f, nil, 51)
 	if plan := dbtest.PostgresPlan(t, db, q, args...); !strings.Contains(plan, "Index Only Scan using lead_words_lead_word") {
 		t.Errorf("plan of a search of every lead:\n%s", plan)
@@ -186,11 +204,10 @@ func TestSearchOfManyLeadsHashesTheirIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := NewService(db)
 	var got []int64
 	var cursor *sortkey.Cursor
 	for page := range 3 {
-		p, err := svc.List(ctx, access.Actor{Role: access.Admin}, Filter{Q: "Zeta", Sort: "created_at", Desc: true, Limit: 50, Cursor: cursor}, page == 0)
+		p, err := svc.List(ctx, admin, Filter{Q: "Zeta", Sort: "created_at", Desc: true, Limit: 50, Cursor: cursor}, page == 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -61,37 +61,9 @@ type Page struct {
 
 // List returns the leads a may see that match f, one page at f's cursor.
 func (s *Service) List(ctx context.Context, a access.Actor, f Filter, withTotal bool) (Page, error) {
-	if !a.SeesAllLeads() {
-		f.visibleTo = a.ID
-	}
-	if f.Owner == "me" {
-		f.Owner = a.Email
-	}
-	// A filter made in code rather than parsed from a request may leave
-	// the order and size unset: newest first, a page of the default size.
-	if _, ok := sortColumns[f.Sort]; !ok {
-		f.Sort, f.Desc = "created_at", true
-	}
-	if f.Limit <= 0 {
-		f.Limit = DefaultLimit
-	}
-	f.now = s.now()
-	if f.Q != "" {
-		var err error
-		if f.words, err = s.WordsReady(ctx); err != nil {
-			return Page{}, err
-		}
-		if f.words && s.db.Dialect == sqldb.Postgres {
-			if f.hashWords, err = hashedWords(ctx, s.db.R, f.Q); err != nil {
-				return Page{}, err
-			}
-		}
-	}
-	if s.db.Dialect == sqldb.SQLite && sortColumns[f.Sort].indexed && f.fewValued() {
-		var err error
-		if f.walkSortIndex, err = manyMatch(ctx, s.db.R, f); err != nil {
-			return Page{}, err
-		}
+	f, err := s.prepare(ctx, a, f)
+	if err != nil {
+		return Page{}, err
 	}
 	skip := 0
 	if f.Cursor == nil && f.Page > 1 {
@@ -110,6 +82,44 @@ func (s *Service) List(ctx context.Context, a access.Actor, f Filter, withTotal 
 		}
 	}
 	return p, nil
+}
+
+// prepare completes f for a's list: what a may see, the defaults, and
+// the choices of plan that depend on the data.
+func (s *Service) prepare(ctx context.Context, a access.Actor, f Filter) (Filter, error) {
+	if !a.SeesAllLeads() {
+		f.visibleTo = a.ID
+	}
+	if f.Owner == "me" {
+		f.Owner = a.Email
+	}
+	// A filter made in code rather than parsed from a request may leave
+	// the order and size unset: newest first, a page of the default size.
+	if _, ok := sortColumns[f.Sort]; !ok {
+		f.Sort, f.Desc = "created_at", true
+	}
+	if f.Limit <= 0 {
+		f.Limit = DefaultLimit
+	}
+	f.now = s.now()
+	if f.Q != "" {
+		var err error
+		if f.words, err = s.WordsReady(ctx); err != nil {
+			return f, err
+		}
+		if f.words && s.db.Dialect == sqldb.Postgres {
+			if f.hashWord, err = hashedWord(ctx, s.db.R, f); err != nil {
+				return f, err
+			}
+		}
+	}
+	if s.db.Dialect == sqldb.SQLite && sortColumns[f.Sort].indexed && f.fewValued() {
+		var err error
+		if f.walkSortIndex, err = manyMatch(ctx, s.db.R, f); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
 }
 
 // Get returns one lead a may see.

@@ -268,7 +268,7 @@ func where(f Filter) (string, []any) {
 		}
 	}
 	if f.Q != "" && f.words {
-		wordCond(f.Q, f.hashWords, add)
+		wordCond(f.Q, f.hashWord, add)
 	} else if f.Q != "" {
 		p := "%" + escapeLike(strings.ToLower(f.Q)) + "%"
 		add(`(lower(l.email) LIKE ? ESCAPE '\' OR lower(l.first_name || ' ' || l.last_name) LIKE ? ESCAPE '\'
@@ -359,7 +359,7 @@ func (w withExtra) Scan(dest ...any) error { return w.s.Scan(append(dest, w.extr
 func countLeads(ctx context.Context, q sqldb.Querier, f Filter) (int, error) {
 	// A count reads every match, best found from the word index itself,
 	// not by testing every lead against a set.
-	f.hashWords = nil
+	f.hashWord = ""
 	cond, a := where(f)
 	var n int
 	if err := q.QueryRow(ctx, `SELECT COUNT(*)`+fromLeads+cond, a...).Scan(&n); err != nil {

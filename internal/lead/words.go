@@ -3,6 +3,7 @@ package lead
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -63,15 +64,14 @@ func indexWords(ctx context.Context, q sqldb.Querier, l Lead, fresh bool) error 
 // range over much of the index: beside longer words it is left out (they
 // narrow enough), and alone it is matched by the first letter of the
 // name, email or company. A search with an @ is an email or part of one,
-// which the lead's email must then contain. The words hashed names are
-// written so that PostgreSQL cannot turn them into a join (see
-// hashedWords).
-func wordCond(q string, hashed map[string]bool, add func(string, ...any)) {
+// which the lead's email must then contain. The word hashed is written
+// so that PostgreSQL cannot turn it into a join (see hashedWord).
+func wordCond(q string, hashed string, add func(string, ...any)) {
 	ws := words.Query(q)
 	long := slices.ContainsFunc(ws, func(w string) bool { return len([]rune(w)) > 1 })
 	for _, w := range ws {
 		switch {
-		case hashed[w]:
+		case w == hashed:
 			add(`(l.id IN (SELECT lead_id FROM lead_words WHERE word >= ? AND word < ?)) IS TRUE`, w, words.UpperBound(w))
 		case len([]rune(w)) > 1:
 			add(`l.id IN (SELECT lead_id FROM lead_words WHERE word >= ? AND word < ?)`, w, words.UpperBound(w))
@@ -86,42 +86,53 @@ func wordCond(q string, hashed map[string]bool, add func(string, ...any)) {
 	}
 }
 
-// The bounds of hashedWords, in leads a word begins a word of.
+// The bounds of hashedWord, in rows of the word index (about one a lead).
 const (
 	hashFrom = 2000
 	hashUpTo = 20000
 )
 
-// hashedWords picks the words of a search that PostgreSQL should test as
-// a hashed set of their leads' ids. A word of many leads makes the list
-// walk its sort's index, and PostgreSQL joins the word's rows to the
-// leads walked, reading the word index once a lead: about 10 µs a lead,
-// 110 ms for a word of 11,000 leads in a million, against 17 ms with the
-// set (BENCHMARKS.md). The set is built only when PostgreSQL expects it
-// to fit in memory; otherwise it would compare each lead with all of the
-// word's rows, so a word of hashUpTo leads or more keeps the join, which
-// then fills a page within a few hundred leads. A word of fewer than
-// hashFrom leads is best read first, which the join does.
-func hashedWords(ctx context.Context, q sqldb.Querier, query string) (map[string]bool, error) {
-	var out map[string]bool
-	for _, w := range words.Query(query) {
-		if len([]rune(w)) < 2 {
-			continue
-		}
-		var n int
-		err := q.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM lead_words WHERE word >= ? AND word < ? LIMIT ?) m`,
-			w, words.UpperBound(w), hashUpTo).Scan(&n)
-		if err != nil {
-			return nil, fmt.Errorf("lead store: leads of the word %q: %w", w, err)
-		}
-		if n >= hashFrom && n < hashUpTo {
-			if out == nil {
-				out = map[string]bool{}
-			}
-			out[w] = true
+// hashedWord picks the word of a search on PostgreSQL, if any, to test as
+// a hashed set of its leads' ids. A word of many leads makes the list
+// walk its sort's order, and PostgreSQL joins the word's rows to each
+// lead walked, reading the word index once a lead: 9–24 µs a lead, 110 ms
+// a page for a word of 11,000 leads in a million, against 17 ms with the
+// set (BENCHMARKS.md). Only a search of one word of two letters or more,
+// without an @ and without any other filter, is hashed: PostgreSQL takes
+// a hashed test to keep half the rows it walks, so beside a second word
+// or another filter that together match few leads it would walk them
+// all, where the join starts from the word's own rows. Below the break
+// even of the walk, about sqrt(page × leads) rows (8,000 at a million
+// leads), reading the word's leads first is cheaper, which the join does.
+// And the set is built only when PostgreSQL expects it to fit in
+// work_mem (4 MB by default, which holds ten times hashUpTo); otherwise
+// it would compare each lead with all of the word's rows, so a word of
+// hashUpTo rows or more keeps the join, which fills a page within a few
+// hundred leads.
+func hashedWord(ctx context.Context, q sqldb.Querier, f Filter) (string, error) {
+	var long []string
+	for _, w := range words.Query(f.Q) {
+		if len([]rune(w)) > 1 {
+			long = append(long, w)
 		}
 	}
-	return out, nil
+	only := f
+	only.Q = ""
+	if cond, _ := where(only); len(long) != 1 || strings.Contains(f.Q, "@") || cond != "" {
+		return "", nil
+	}
+	w := long[0]
+	var n int
+	var leads float64
+	err := q.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM lead_words WHERE word >= ? AND word < ? LIMIT ?) m),
+		(SELECT reltuples FROM pg_class WHERE oid = CAST('leads' AS regclass))`, w, words.UpperBound(w), hashUpTo).Scan(&n, &leads)
+	if err != nil {
+		return "", fmt.Errorf("lead store: leads of the word %q: %w", w, err)
+	}
+	if n < max(hashFrom, int(math.Sqrt(float64(f.Limit+1)*leads))) || n >= hashUpTo {
+		return "", nil
+	}
+	return w, nil
 }
 
 // WordsJob names the job that indexes the words of leads stored before
