@@ -373,3 +373,26 @@ func TestTokenForAnUnknownUserPointsToTheDemoDatabase(t *testing.T) {
 		t.Errorf("token for an unknown user: %v", err)
 	}
 }
+
+// bench --keep leaves the SQLite file it measured in place and says
+// where, with the data set in it.
+func TestBenchKeepsItsDatabase(t *testing.T) {
+	stdout, err := cli(t, map[string]string{}, "bench", "--quick", "--only", "kpi", "--keep", "--out", filepath.Join(t.TempDir(), "bench.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`database kept: (\S+)`).FindStringSubmatch(stdout)
+	if m == nil {
+		t.Fatalf("no kept database named:\n%s", stdout)
+	}
+	t.Cleanup(func() { os.RemoveAll(filepath.Dir(m[1])) })
+	db, err := sqldb.Open(context.Background(), m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.R.QueryRow(context.Background(), `SELECT COUNT(*) FROM leads`).Scan(&n); err != nil || n != 2000 {
+		t.Errorf("the kept database holds %d leads (%v), want 2000", n, err)
+	}
+}
