@@ -146,6 +146,11 @@ func TestRuleChangeRescoresEveryLead(t *testing.T) {
 	if got.Score != 45 { // 50 - 5 for education
 		t.Errorf("score after the rule change %d, want 45", got.Score)
 	}
+	// The planner's statistics of leads are fresh for the grades moved.
+	var stats int
+	if err := db.R.QueryRow(ctx, `SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'leads' AND idx = 'leads_grade_score'`).Scan(&stats); err != nil || stats != 1 {
+		t.Errorf("statistics of leads_grade_score after the rescore: %d rows (%v)", stats, err)
+	}
 }
 
 // TestConcurrentEventBatches sends batches that touch the same leads in
