@@ -524,9 +524,8 @@ func (s *Service) RunRescoreJob(ctx context.Context, j job.Job) error {
 	}
 	var aerr error
 	if err == nil {
-		// A change of rules can move many leads between grades. SQLite's
-		// planner counts on its statistics to pick an index for a grade
-		// and a country (200 ms against 31 ms at a million leads), so
+		// A change of rules can move many leads between grades, and
+		// SQLite's planner picks the lists' indexes by its statistics:
 		// they follow at once rather than at the next hourly sweep.
 		aerr = s.db.Analyze(ctx, "leads")
 	}
