@@ -102,8 +102,9 @@ const (
 // a hashed test to keep half the rows it walks, so beside a second word
 // or another filter that together match few leads it would walk them
 // all, where the join starts from the word's own rows. Below the break
-// even of the walk, about sqrt(page × leads) rows (8,000 at a million
-// leads), reading the word's leads first is cheaper, which the join does.
+// even of the walk, about sqrt(page × leads) rows (7,100 for a page of
+// 50 at a million leads), reading the word's leads first is cheaper,
+// which the join does.
 // And the set is built only when PostgreSQL expects it to fit in the
 // memory of a hash (by default 8 MB on PostgreSQL 15, where a set of
 // 111,000 rows was hashed; half that before 15); otherwise
