@@ -304,7 +304,13 @@ func (db *DB) Analyze(ctx context.Context, tables ...string) error {
 				return err
 			}
 		}
-		return nil
+		// ANALYZE loads the statistics into this connection only; the
+		// others read them again when the schema changes, so a table
+		// made and dropped here moves its version on. Without it the
+		// read pool would plan every list with the statistics it opened
+		// with, perhaps hours old.
+		_, err := tx.tx.ExecContext(ctx, `CREATE TABLE statistics_changed (x INTEGER); DROP TABLE statistics_changed`)
+		return err
 	})
 }
 
