@@ -201,7 +201,10 @@ func buildSums(ctx context.Context, db *sqldb.DB, cfg Config) error {
 	_, err := lead.NewService(db).RescoreAll(ctx, "benchmark: sums", func(p lead.RescoreProgress) {
 		cfg.progress("building the score sums", int(p.Done), int(p.Total))
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	return db.Analyze(ctx, "leads") // as the sweep does: the leads have grades now
 }
 
 // rescores times full retroactive rescores of every lead after changes
