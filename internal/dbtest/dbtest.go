@@ -22,8 +22,19 @@ import (
 const PostgresEnv = "LEADFLOW_TEST_POSTGRES"
 
 // Each runs fn as a subtest once per available database, each migrated
-// and empty.
+// and empty. The two run at once, beside each other only: a test spends
+// much of its time waiting on a database or a browser, and the two
+// halves share nothing. Each must be the last thing its test does, since
+// the halves run after the test's own function returns.
 func Each(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, SQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); fn(t, Postgres(t)) })
+}
+
+// EachInTurn is Each with the halves one after the other, for a test
+// that changes what the whole process shares, such as its environment.
+func EachInTurn(t *testing.T, fn func(t *testing.T, db *sqldb.DB)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
 	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
@@ -80,11 +91,11 @@ func Postgres(t testing.TB) *sqldb.DB {
 
 // EachDSN runs fn as a subtest once per available database with the
 // connection string of a new, empty database, for tests that start the
-// whole program and let it migrate.
+// whole program and let it migrate. Like Each's, the two run at once.
 func EachDSN(t *testing.T, fn func(t *testing.T, dsn string)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { fn(t, filepath.Join(t.TempDir(), "leadflow.db")) })
-	t.Run("postgres", func(t *testing.T) { fn(t, PostgresDSN(t)) })
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); fn(t, filepath.Join(t.TempDir(), "leadflow.db")) })
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); fn(t, PostgresDSN(t)) })
 }
 
 // PostgresDSN creates a new schema on the test server, dropped when the

@@ -261,7 +261,8 @@ func TestPairsJobRechecksChangedLeads(t *testing.T) {
 // leads (and over a thousand) make it find every pair again, which at
 // that size is faster.
 func TestPairsJobAfterBatches(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+	// In turn: it takes the temporary directory away from the process.
+	dbtest.EachInTurn(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
 		svc, tm, clock := clockedPairs(t, db)
 		batch := func(n, from int) {
