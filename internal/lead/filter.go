@@ -40,8 +40,12 @@ type Filter struct {
 
 	// now is the moment "overdue" is judged at; set by the service.
 	now time.Time
+	// choosePlan makes each page choose between walking the sort's index
+	// and the few-valued filters' own indexes (SQLite only; see walk.go);
+	// set by the service.
+	choosePlan bool
 	// walkSortIndex makes the few-valued filters read rows in the sort
-	// index's order (SQLite only; see where).
+	// index's order (see where); set by the page's choice.
 	walkSortIndex bool
 
 	// words searches Q through the word index; set by the service once
@@ -97,18 +101,19 @@ var sortColumns = map[string]struct {
 	// Leads no model has scored sort below every probability.
 	"probability": {"COALESCE(p.bp, -1)", true, false},
 	"employees":   {"COALESCE(l.employees, -1)", true, false},
-	"email":       {"lower(l.email)", false, true},
-	"first_name":  {"l.first_name_sort", false, false},
-	"last_name":   {"l.last_name_sort", false, true},
-	"company":     {"l.company_sort", false, true},
-	"job_title":   {"lower(l.job_title)", false, false},
-	"country":     {"l.country", false, false},
-	"city":        {"lower(l.city)", false, false},
-	"industry":    {"lower(l.industry)", false, false},
-	"source":      {"l.source", false, false},
-	"stage":       {"l.stage", false, false},
-	"grade":       {"l.grade", false, false},
-	"owner":       {"COALESCE(lower(u.email), '')", false, false},
+	// The email index leaves out leads without one (migration 0081).
+	"email":      {"lower(l.email)", false, false},
+	"first_name": {"l.first_name_sort", false, false},
+	"last_name":  {"l.last_name_sort", false, true},
+	"company":    {"l.company_sort", false, true},
+	"job_title":  {"lower(l.job_title)", false, false},
+	"country":    {"l.country", false, false},
+	"city":       {"lower(l.city)", false, false},
+	"industry":   {"lower(l.industry)", false, false},
+	"source":     {"l.source", false, false},
+	"stage":      {"l.stage", false, false},
+	"grade":      {"l.grade", false, false},
+	"owner":      {"COALESCE(lower(u.email), '')", false, false},
 	// Leads without a deadline sort after every deadline.
 	"contact_due_at": {"COALESCE(l.contact_due_at, 9007199254740991)", true, false},
 }
@@ -123,6 +128,21 @@ func (f Filter) order() sortkey.Order {
 // by many leads (stage, grade, source, country).
 func (f Filter) fewValued() bool {
 	return len(f.Stages) > 0 || len(f.Grades) > 0 || len(f.Sources) > 0 || len(f.Countries) > 0
+}
+
+// onlyFewValued reports whether f's only conditions are few-valued ones,
+// which a walk of the sort's index tests on each lead it reads: with any
+// other, SQLite may read another index, which the walk's bound does not
+// bound.
+func (f Filter) onlyFewValued() bool {
+	return f.fewValued() && f.visibleTo == 0 && f.Owner == "" && f.MinScore == nil && f.MinProbability == nil &&
+		f.Q == "" && f.Contact == "" && f.Converted == nil && f.CreatedFrom.IsZero() && f.CreatedTo.IsZero()
+}
+
+// walksGradeIndex reports whether a walk of f's order reads an index
+// that begins with the grade: one grade, sorted by score or by date.
+func (f Filter) walksGradeIndex() bool {
+	return len(f.Grades) == 1 && (f.Sort == "score" || f.Sort == "created_at")
 }
 
 // SortKeys lists the keys sort accepts.

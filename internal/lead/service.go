@@ -113,12 +113,9 @@ func (s *Service) prepare(ctx context.Context, a access.Actor, f Filter) (Filter
 			}
 		}
 	}
-	if s.db.Dialect == sqldb.SQLite && sortColumns[f.Sort].indexed && f.fewValued() {
-		var err error
-		if f.walkSortIndex, err = manyMatch(ctx, s.db.R, f); err != nil {
-			return f, err
-		}
-	}
+	// PostgreSQL's statistics see how many leads a value has; SQLite's
+	// do not, so each page chooses its plan (walk.go).
+	f.choosePlan = s.db.Dialect == sqldb.SQLite && sortColumns[f.Sort].indexed && f.fewValued()
 	return f, nil
 }
 

@@ -231,9 +231,14 @@ func where(f Filter) (string, []any) {
 		add(col("l.stage")+" IN ("+placeholders(len(f.Stages))+")", anySlice(f.Stages)...)
 	}
 	if len(f.Grades) > 0 {
-		// Grade keeps its indexes (by score, by date): the order of
-		// grade's own leads is the order of the page.
-		add("l.grade IN ("+placeholders(len(f.Grades))+")", anySlice(f.Grades)...)
+		// One grade keeps its indexes by score and by date when the list
+		// is in either order: the order of the grade's own leads is the
+		// order of the page.
+		g := "l.grade"
+		if !f.walksGradeIndex() {
+			g = col(g)
+		}
+		add(g+" IN ("+placeholders(len(f.Grades))+")", anySlice(f.Grades)...)
 	}
 	switch f.Owner {
 	case "":
@@ -286,33 +291,31 @@ func where(f Filter) (string, []any) {
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
-// walkThreshold is how many matches make walking the sort's index the
-// better plan: with 2,000 matches in a million leads, a page of 50 is
-// found within about 25,000 index steps.
-const walkThreshold = 2000
-
-// manyMatch reports whether f's conditions match at least walkThreshold
-// leads, counting no further. It lets the filters' own indexes answer,
-// which is quick when they match few.
-func manyMatch(ctx context.Context, q sqldb.Querier, f Filter) (bool, error) {
-	f.walkSortIndex = false
-	cond, a := where(f)
-	var n int
-	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+fromLeads+cond+` LIMIT ?)`, append(a, walkThreshold)...).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("lead store: count matches: %w", err)
-	}
-	return n >= walkThreshold, nil
-}
-
 // listLeads reads up to n leads from cursor c in the direction the query
-// reads (sortkey.Order), with each one's sort value for the next cursor.
+// reads (sortkey.Order), with each one's sort value for the next cursor,
+// past the first skip (a numbered page without a cursor).
 func listLeads(ctx context.Context, q sqldb.Querier, f Filter, c *sortkey.Cursor, n, skip int) ([]Lead, []sortkey.Dest, error) {
-	o := f.order()
+	if f.choosePlan {
+		if skip == 0 && f.onlyFewValued() {
+			leads, pos, done, err := walkBounded(ctx, q, f, c, n)
+			if err != nil || done {
+				return leads, pos, err
+			}
+		}
+		var err error
+		if f.walkSortIndex, err = manyMatch(ctx, q, f); err != nil {
+			return nil, nil, err
+		}
+	}
 	query, a := listQuery(f, c, n)
 	if c == nil && skip > 0 {
 		query, a = query+` OFFSET ?`, append(a, skip)
 	}
+	return readLeads(ctx, q, f.order(), query, a)
+}
+
+// readLeads runs a query of listQuery's form.
+func readLeads(ctx context.Context, q sqldb.Querier, o sortkey.Order, query string, a []any) ([]Lead, []sortkey.Dest, error) {
 	rows, err := q.Query(ctx, query, a...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("lead store: list: %w", err)
@@ -335,15 +338,27 @@ func listLeads(ctx context.Context, q sqldb.Querier, f Filter, c *sortkey.Cursor
 
 // listQuery is the SQL of listLeads.
 func listQuery(f Filter, c *sortkey.Cursor, n int) (string, []any) {
+	return pageQuery(f, c, n, nil)
+}
+
+// pageQuery is listQuery, reading no further than the row through when
+// it is set (see walkBounded).
+func pageQuery(f Filter, c *sortkey.Cursor, n int, through *sortkey.Dest) (string, []any) {
 	cond, a := where(f)
 	o := f.order()
-	if keyset, ka := o.Where(c); keyset != "" {
+	and := func(more string, ma []any) {
 		if cond == "" {
-			cond = " WHERE " + keyset
+			cond = " WHERE " + more
 		} else {
-			cond += " AND " + keyset
+			cond += " AND " + more
 		}
-		a = append(a, ka...)
+		a = append(a, ma...)
+	}
+	if keyset, ka := o.Where(c); keyset != "" {
+		and(keyset, ka)
+	}
+	if through != nil {
+		and(o.Through(c, *through))
 	}
 	return `SELECT ` + columns + `, ` + o.Expr + fromLeads + cond + o.By(c) + ` LIMIT ?`, append(a, n)
 }

@@ -88,6 +88,17 @@ func (o Order) Where(c *Cursor) (string, []any) {
 	return fmt.Sprintf("(%s, %s) %s (?, ?)", o.Expr, o.ID, cmp), []any{c.Value, c.ID}
 }
 
+// Through is the condition that keeps the rows read from c up to and
+// including last, a row further on in the same direction: it bounds how
+// far a query walks the order's index.
+func (o Order) Through(c *Cursor, last Dest) (string, []any) {
+	cmp := "<="
+	if o.Desc != backwards(c) {
+		cmp = ">="
+	}
+	return fmt.Sprintf("(%s, %s) %s (?, ?)", o.Expr, o.ID, cmp), []any{last.value(o), last.ID}
+}
+
 // By is the ORDER BY clause, reversed when the query reads backwards.
 func (o Order) By(c *Cursor) string {
 	dir := " ASC"
