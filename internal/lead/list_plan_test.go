@@ -149,7 +149,7 @@ func TestSearchOfManyLeadsHashesTheirIDs(t *testing.T) {
 	if _, err := db.W.Exec(ctx, `INSERT INTO leads (email, first_name, last_name, company, job_title, employees, country, industry,
 		source, stage, score, grade, created_at, updated_at, first_name_sort, last_name_sort, company_sort)
 		SELECT 'p' || i || '@firm.example', CASE WHEN i % 250 = 0 THEN 'Rare' || i WHEN i % 10 = 0 THEN 'Zeta' || i ELSE 'Ana' END,
-			'Common', 'Firm', '', 0, 'RO', '', 'web', 'lead', 0, 'cold', 1700000000000 + (i * 7919) % 100000, 0, '', '', ''
+			'Common', 'Firm', '', 0, 'RO', '', 'web', 'lead', (i * 37) % 101, 'cold', 1700000000000 + (i * 7919) % 100000, 0, '', '', ''
 		FROM generate_series(1, ?) AS i`, n); err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,9 @@ func TestSearchOfManyLeadsHashesTheirIDs(t *testing.T) {
 		t.Fatalf("the list's filter hashes %q (%v)", f.hashWord, err)
 	}
 	q, args := listQuery(f, nil, 51)
-	if plan := dbtest.PostgresPlan(t, db, q, args...); !strings.Contains(plan, "hashed SubPlan") {
+	// The walk reads the date index alone, and only the page's rows.
+	if plan := dbtest.PostgresPlan(t, db, q, args...); !strings.Contains(plan, "hashed SubPlan") ||
+		!strings.Contains(plan, "Index Only Scan Backward using leads_created") {
 		t.Errorf("plan of a search of 2,500 leads:\n%s", plan)
 	}
 	// A word of every lead keeps the join, which asks the word index
@@ -206,6 +208,7 @@ func TestSearchOfManyLeadsHashesTheirIDs(t *testing.T) {
 	}
 	var got []int64
 	var cursor *sortkey.Cursor
+	var prev string
 	for page := range 3 {
 		p, err := svc.List(ctx, admin, Filter{Q: "Zeta", Sort: "created_at", Desc: true, Limit: 50, Cursor: cursor}, page == 0)
 		if err != nil {
@@ -221,8 +224,37 @@ func TestSearchOfManyLeadsHashesTheirIDs(t *testing.T) {
 		if cursor, ok = f.order().Decode(p.NextCursor); !ok {
 			t.Fatalf("page %d: next cursor %q", page+1, p.NextCursor)
 		}
+		prev = p.PrevCursor
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("three pages of the search: %d leads, want %d, first %v want %v", len(got), len(want), got[:min(5, len(got))], want[:5])
 	}
+	// Back from the third page, the second.
+	back, _ := f.order().Decode(prev)
+	p, err := svc.List(ctx, admin, Filter{Q: "Zeta", Sort: "created_at", Desc: true, Limit: 50, Cursor: back}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := leadIDs(p.Leads); !slices.Equal(ids, want[50:100]) {
+		t.Errorf("back from the third page: %v, want %v", ids[:min(5, len(ids))], want[50:55])
+	}
+	// Sorted by score, lowest first, on another index.
+	want, err = sqldb.Column[int64](ctx, db.R, `SELECT id FROM leads WHERE first_name LIKE 'Zeta%' ORDER BY score, id LIMIT 50`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err = svc.List(ctx, admin, Filter{Q: "Zeta", Sort: "score", Limit: 50}, false); err != nil {
+		t.Fatal(err)
+	}
+	if ids := leadIDs(p.Leads); !slices.Equal(ids, want) {
+		t.Errorf("the search by score: %v, want %v", ids[:min(5, len(ids))], want[:5])
+	}
+}
+
+func leadIDs(leads []Lead) []int64 {
+	out := make([]int64, len(leads))
+	for i, l := range leads {
+		out[i] = l.ID
+	}
+	return out
 }
