@@ -230,7 +230,10 @@ func TestSearchOfManyLeadsHashesTheirIDs(t *testing.T) {
 		t.Errorf("three pages of the search: %d leads, want %d, first %v want %v", len(got), len(want), got[:min(5, len(got))], want[:5])
 	}
 	// Back from the third page, the second.
-	back, _ := f.order().Decode(prev)
+	back, ok := f.order().Decode(prev)
+	if !ok {
+		t.Fatalf("third page: previous cursor %q", prev)
+	}
 	p, err := svc.List(ctx, admin, Filter{Q: "Zeta", Sort: "created_at", Desc: true, Limit: 50, Cursor: back}, false)
 	if err != nil {
 		t.Fatal(err)
