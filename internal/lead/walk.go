@@ -93,7 +93,7 @@ func manyMatch(ctx context.Context, q sqldb.Querier, f Filter) (bool, error) {
 	f.walkSortIndex = false
 	cond, a := where(f)
 	var n int
-	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+fromLeads+cond+` LIMIT ?)`, append(a, walkThreshold)...).Scan(&n)
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1`+f.from()+cond+` LIMIT ?)`, append(a, walkThreshold)...).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("lead store: count matches: %w", err)
 	}
