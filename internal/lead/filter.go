@@ -130,12 +130,12 @@ func (f Filter) fewValued() bool {
 	return len(f.Stages) > 0 || len(f.Grades) > 0 || len(f.Sources) > 0 || len(f.Countries) > 0
 }
 
-// onlyFewValued reports whether f's only conditions are few-valued ones,
-// which a walk of the sort's index tests on each lead it reads: with any
-// other, SQLite may read another index, which the walk's bound does not
-// bound.
+// onlyFewValued reports whether f's only conditions are few-valued ones
+// (and a sales user's scope), which a walk of the sort's index tests on
+// each lead it reads: with any other, SQLite may read another index,
+// which the walk's bound does not bound.
 func (f Filter) onlyFewValued() bool {
-	return f.fewValued() && f.visibleTo == 0 && f.Owner == "" && f.MinScore == nil && f.MinProbability == nil &&
+	return f.fewValued() && f.Owner == "" && f.MinScore == nil && f.MinProbability == nil &&
 		f.Q == "" && f.Contact == "" && f.Converted == nil && f.CreatedFrom.IsZero() && f.CreatedTo.IsZero()
 }
 

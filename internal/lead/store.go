@@ -230,9 +230,6 @@ func where(f Filter) (string, []any) {
 		conds = append(conds, cond)
 		args = append(args, a...)
 	}
-	if f.visibleTo != 0 {
-		add("(l.owner_id = ? OR l.owner_id IS NULL)", f.visibleTo)
-	}
 	// Stage, grade, source and country each hold a few values shared by
 	// many leads. Walking the sort's index and stopping at the page's last
 	// row beats collecting every match and sorting it, but SQLite's
@@ -242,6 +239,12 @@ func where(f Filter) (string, []any) {
 			return "+" + c
 		}
 		return c
+	}
+	if f.visibleTo != 0 {
+		// A sales user's leads and the unassigned ones: a walk tests each
+		// lead's owner too.
+		o := col("l.owner_id")
+		add("("+o+" = ? OR "+o+" IS NULL)", f.visibleTo)
 	}
 	if len(f.Stages) > 0 {
 		add(col("l.stage")+" IN ("+placeholders(len(f.Stages))+")", anySlice(f.Stages)...)

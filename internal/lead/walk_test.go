@@ -26,22 +26,24 @@ func TestBoundedWalkReadsARangeOfTheSortIndex(t *testing.T) {
 			continue
 		}
 		for _, grades := range [][]Grade{nil, {"warm"}, {"warm", "hot"}} {
-			for _, desc := range []bool{false, true} {
-				var value any = "k"
-				if c.numeric {
-					value = int64(5)
-				}
-				for _, cur := range []*sortkey.Cursor{nil, {Sort: sort, Value: value, ID: 9}, {Sort: sort, Value: value, ID: 9, Before: true}} {
-					f := Filter{Sort: sort, Desc: desc, Grades: grades, Stages: []Stage{MQL}, Countries: []string{"US"}, walkSortIndex: true}
-					name := fmt.Sprintf("sort %s desc %v grades %v cursor %+v", sort, desc, grades, cur)
-					q, a := walkEndQuery(f, cur)
-					if plan := dbtest.Plan(t, db, q, a...); !strings.Contains(plan, "COVERING INDEX") || strings.Contains(plan, "TEMP B-TREE") {
-						t.Errorf("%s: end of walk:\n%s", name, plan)
+			for _, seenBy := range []int64{0, 7} { // everyone's leads, a sales user's
+				for _, desc := range []bool{false, true} {
+					var value any = "k"
+					if c.numeric {
+						value = int64(5)
 					}
-					q, a = pageQuery(f, cur, 51, &sortkey.Dest{Text: "m", Num: 50, ID: 20})
-					plan := dbtest.Plan(t, db, q, a...)
-					if !strings.Contains(plan, "SEARCH l USING INDEX") || strings.Contains(plan, "TEMP B-TREE") {
-						t.Errorf("%s: bounded page:\n%s", name, plan)
+					for _, cur := range []*sortkey.Cursor{nil, {Sort: sort, Value: value, ID: 9}, {Sort: sort, Value: value, ID: 9, Before: true}} {
+						f := Filter{Sort: sort, Desc: desc, Grades: grades, Stages: []Stage{MQL}, Countries: []string{"US"}, walkSortIndex: true, visibleTo: seenBy}
+						name := fmt.Sprintf("sort %s desc %v grades %v seen by %d cursor %+v", sort, desc, grades, seenBy, cur)
+						q, a := walkEndQuery(f, cur)
+						if plan := dbtest.Plan(t, db, q, a...); !strings.Contains(plan, "COVERING INDEX") || strings.Contains(plan, "TEMP B-TREE") {
+							t.Errorf("%s: end of walk:\n%s", name, plan)
+						}
+						q, a = pageQuery(f, cur, 51, &sortkey.Dest{Text: "m", Num: 50, ID: 20})
+						plan := dbtest.Plan(t, db, q, a...)
+						if !strings.Contains(plan, "SEARCH l USING INDEX") || strings.Contains(plan, "TEMP B-TREE") {
+							t.Errorf("%s: bounded page:\n%s", name, plan)
+						}
 					}
 				}
 			}
@@ -58,6 +60,7 @@ type walkLead struct {
 	grade   string
 	stage   string
 	country string
+	owner   int64 // 0 for none
 }
 
 // A few-valued filter's pages are the same leads in the same order
@@ -69,31 +72,44 @@ func TestFewValuedFiltersPageAlikeByEitherPlan(t *testing.T) {
 	db := dbtest.SQLite(t)
 	ctx := context.Background()
 	const n = 6000
+	var ann, bob int64
+	for _, u := range []struct {
+		email string
+		id    *int64
+	}{{"ann@firm.example", &ann}, {"bob@firm.example", &bob}} {
+		if err := db.W.QueryRow(ctx, `INSERT INTO users (email, role, password_hash, created_at) VALUES (?, 'sales', '', 0) RETURNING id`,
+			u.email).Scan(u.id); err != nil {
+			t.Fatal(err)
+		}
+	}
 	// Every fifth lead is from the US, every 997th from Norway, the 100
-	// oldest from Italy; every fourth is warm, every 50th hot.
+	// oldest from Italy; every fourth is warm, every 50th hot. Ann owns
+	// leads of the first half, Bob every third lead of the second; the
+	// rest are unassigned.
 	if _, err := db.W.Exec(ctx, `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?)
-		INSERT INTO leads (email, company, company_sort, country, source, stage, score, grade, created_at, updated_at)
-		SELECT 'p' || i || '@firm.example', 'Firm', printf('c%05d', (i * 7919) % 6007),
+		INSERT INTO leads (email, owner_id, company, company_sort, country, source, stage, score, grade, created_at, updated_at)
+		SELECT 'p' || i || '@firm.example', CASE WHEN i <= 3000 AND i % 2 = 0 THEN ? WHEN i > 3000 AND i % 3 = 0 THEN ? END,
+			'Firm', printf('c%05d', (i * 7919) % 6007),
 			CASE WHEN i <= 100 THEN 'IT' WHEN i % 997 = 0 THEN 'NO' WHEN i % 5 = 0 THEN 'US' ELSE 'RO' END,
 			CASE WHEN i % 2 = 0 THEN 'web' ELSE 'event' END,
 			CASE i % 3 WHEN 0 THEN 'lead' WHEN 1 THEN 'mql' ELSE 'sql' END,
 			(i * 37) % 101,
 			CASE WHEN i % 50 = 0 THEN 'hot' WHEN i % 4 = 0 THEN 'warm' ELSE 'cold' END,
 			1700000000000 + i * 1000, 1700000000000
-		FROM s`, n); err != nil {
+		FROM s`, n, ann, bob); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Analyze(ctx, "leads"); err != nil {
 		t.Fatal(err)
 	}
 	var all []walkLead
-	rows, err := db.R.Query(ctx, `SELECT id, created_at, score, company_sort, grade, stage, country FROM leads`)
+	rows, err := db.R.Query(ctx, `SELECT id, created_at, score, company_sort, grade, stage, country, COALESCE(owner_id, 0) FROM leads`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for rows.Next() {
 		var l walkLead
-		if err := rows.Scan(&l.id, &l.created, &l.score, &l.company, &l.grade, &l.stage, &l.country); err != nil {
+		if err := rows.Scan(&l.id, &l.created, &l.score, &l.company, &l.grade, &l.stage, &l.country, &l.owner); err != nil {
 			t.Fatal(err)
 		}
 		all = append(all, l)
@@ -103,6 +119,7 @@ func TestFewValuedFiltersPageAlikeByEitherPlan(t *testing.T) {
 	}
 	svc := NewService(db)
 	admin := access.Actor{ID: 1, Role: access.Admin}
+	sales := access.Actor{ID: ann, Role: access.Sales}
 	for _, c := range []struct {
 		query string
 		keep  func(walkLead) bool
@@ -127,17 +144,29 @@ func TestFewValuedFiltersPageAlikeByEitherPlan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if sort == "-created_at" { // which plan served the first page
-				pf, err := svc.prepare(ctx, admin, f)
+			for _, a := range []access.Actor{admin, sales} {
+				if sort != "-created_at" {
+					continue // checked for one order
+				}
+				// Which plan served the first page.
+				pf, err := svc.prepare(ctx, a, f)
 				if err != nil {
 					t.Fatal(err)
 				}
 				_, _, done, err := walkBounded(ctx, db.R, pf, nil, pf.Limit+1)
 				if err != nil || done != c.walks {
-					t.Errorf("%s: the bounded walk gave the page: %v, want %v (%v)", name, done, c.walks, err)
+					t.Errorf("%s as %s: the bounded walk gave the page: %v, want %v (%v)", name, a.Role, done, c.walks, err)
 				}
 			}
 			pageThrough(t, svc, admin, name, want)
+			// Ann sees her leads and the unassigned ones, of the same order.
+			var hers []int64
+			for _, l := range sortedWalkLeads(all, sort) {
+				if c.keep(l) && (l.owner == ann || l.owner == 0) {
+					hers = append(hers, l.id)
+				}
+			}
+			pageThrough(t, svc, sales, name, hers)
 		}
 	}
 }
@@ -164,6 +193,7 @@ func sortedWalkLeads(all []walkLead, sort string) []walkLead {
 func pageThrough(t *testing.T, svc *Service, a access.Actor, query string, want []int64) {
 	t.Helper()
 	ctx := context.Background()
+	name := fmt.Sprintf("%s as %s", query, a.Role)
 	list := func(extra url.Values) Page {
 		t.Helper()
 		v, _ := url.ParseQuery(query)
@@ -196,16 +226,16 @@ func pageThrough(t *testing.T, svc *Service, a access.Actor, query string, want 
 		}
 	}
 	if !slices.Equal(got, want) {
-		t.Fatalf("%s: forwards %d leads, want %d; first %v, want %v", query, len(got), len(want), got[:min(5, len(got))], want[:min(5, len(want))])
+		t.Fatalf("%s: forwards %d leads, want %d; first %v, want %v", name, len(got), len(want), got[:min(5, len(got))], want[:min(5, len(want))])
 	}
 	for i := len(pages) - 1; i > 0; i-- {
 		back := list(url.Values{"cursor": {pages[i].PrevCursor}})
 		if !slices.Equal(ids(back), ids(pages[i-1])) {
-			t.Fatalf("%s: back from page %d gave %v, want %v", query, i+1, ids(back), ids(pages[i-1]))
+			t.Fatalf("%s: back from page %d gave %v, want %v", name, i+1, ids(back), ids(pages[i-1]))
 		}
 	}
 	if third := ids(list(url.Values{"page": {"3"}})); !slices.Equal(third, want[min(100, len(want)):min(150, len(want))]) {
-		t.Errorf("%s: page 3 is %v", query, third)
+		t.Errorf("%s: page 3 is %v", name, third)
 	}
 }
 
