@@ -320,10 +320,13 @@ func listLeads(ctx context.Context, q sqldb.Querier, f Filter, c *sortkey.Cursor
 			if err != nil || done {
 				return leads, pos, err
 			}
+			f.walkSortIndex = len(leads)*walkOn >= n
 		}
-		var err error
-		if f.walkSortIndex, err = manyMatch(ctx, q, f); err != nil {
-			return nil, nil, err
+		if !f.walkSortIndex {
+			var err error
+			if f.walkSortIndex, err = manyMatch(ctx, q, f); err != nil {
+				return nil, nil, err
+			}
 		}
 	}
 	query, a := listQuery(f, c, n)

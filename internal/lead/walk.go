@@ -19,12 +19,20 @@ import (
 // average leads a value, not how a value's leads fall in the sort's
 // order), so leadflow chooses, page by page: first a walk bounded to
 // walkSteps leads, which is the page whenever the matches are dense
-// enough to fill it within that bound; else a count of the matches up to
+// enough to fill it within that bound; then, if that walk found a few,
+// a walk without the bound; else a count of the matches up to
 // walkThreshold.
 
 // walkSteps bounds the first try at a page: a filter that matches one
 // lead in 40 along the sort's order fills a page of 50 within it.
 const walkSteps = 2000
+
+// walkOn: a bounded walk that fell short but found at least 1/walkOn of
+// the page walks on, without a count; at the same density the page is
+// found within walkOn × walkSteps leads, where a count of matches that
+// thin would read as many rows (the first walkSteps are read again, from
+// the cache).
+const walkOn = 8
 
 // walkThreshold is how many matches make walking the sort's index the
 // better plan: with 2,000 matches in a million leads, a page of 50 is
