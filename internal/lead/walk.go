@@ -42,21 +42,20 @@ const walkThreshold = 2000
 // walkBounded reads the page of listLeads by walking the sort's index
 // from c, no further than walkSteps leads. done is false when the walk
 // reached its bound with fewer than n leads: the filter matches too few
-// leads there for walking, and manyMatch chooses the plan.
+// leads there for this walk, and listLeads chooses how to go on.
 func walkBounded(ctx context.Context, q sqldb.Querier, f Filter, c *sortkey.Cursor, n int) ([]Lead, []sortkey.Dest, bool, error) {
 	f.walkSortIndex = true
 	last, ok, err := walkEnd(ctx, q, f, c)
 	if err != nil {
 		return nil, nil, false, err
 	}
-	if !ok { // fewer than walkSteps leads lie beyond c: the whole walk is short
-		query, a := listQuery(f, c, n)
-		leads, pos, err := readLeads(ctx, q, f.order(), query, a)
-		return leads, pos, true, err
+	var through *sortkey.Dest
+	if ok { // else fewer than walkSteps leads lie beyond c: the whole walk is short
+		through = &last
 	}
-	query, a := pageQuery(f, c, n, &last)
+	query, a := pageQuery(f, c, n, through)
 	leads, pos, err := readLeads(ctx, q, f.order(), query, a)
-	return leads, pos, len(leads) == n, err
+	return leads, pos, !ok || len(leads) == n, err
 }
 
 // walkEnd finds the lead walkSteps steps from c along the index the walk

@@ -149,27 +149,25 @@ func TestFewValuedFiltersPageAlikeByEitherPlan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, a := range []access.Actor{admin, sales} {
-				if sort != "-created_at" {
-					continue // checked for one order
-				}
-				// Which plan served the first page.
-				pf, err := svc.prepare(ctx, a, f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				found, _, done, err := walkBounded(ctx, db.R, pf, nil, pf.Limit+1)
-				if err != nil {
-					t.Fatal(err)
-				}
-				plan := "count"
-				if done {
-					plan = "walk"
-				} else if len(found)*walkOn >= pf.Limit+1 {
-					plan = "walk on"
-				}
-				if plan != c.plan {
-					t.Errorf("%s as %s: the first page's plan is %s (the bounded walk found %d), want %s", name, a.Role, plan, len(found), c.plan)
+			if sort == "-created_at" { // which plan served the first page, checked for one order
+				for _, a := range []access.Actor{admin, sales} {
+					pf, err := svc.prepare(ctx, a, f)
+					if err != nil {
+						t.Fatal(err)
+					}
+					found, _, done, err := walkBounded(ctx, db.R, pf, nil, pf.Limit+1)
+					if err != nil {
+						t.Fatal(err)
+					}
+					plan := "count"
+					if done {
+						plan = "walk"
+					} else if len(found)*walkOn >= pf.Limit+1 {
+						plan = "walk on"
+					}
+					if plan != c.plan {
+						t.Errorf("%s as %s: the first page's plan is %s (the bounded walk found %d), want %s", name, a.Role, plan, len(found), c.plan)
+					}
 				}
 			}
 			pageThrough(t, svc, admin, name, want)
@@ -224,13 +222,7 @@ func pageThrough(t *testing.T, svc *Service, a access.Actor, query string, want 
 		}
 		return p
 	}
-	ids := func(p Page) []int64 {
-		var out []int64
-		for _, l := range p.Leads {
-			out = append(out, l.ID)
-		}
-		return out
-	}
+	ids := func(p Page) []int64 { return leadIDs(p.Leads) }
 	var got []int64
 	var pages []Page
 	for p := list(nil); ; p = list(url.Values{"cursor": {p.NextCursor}}) {
