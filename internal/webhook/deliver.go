@@ -281,46 +281,40 @@ func (s *Service) Deliveries(ctx context.Context, a access.Actor, id int64, limi
 		return nil, err
 	}
 	limit = min(max(limit, 1), 200)
-	rows, err := s.db.R.Query(ctx, `SELECT id, webhook_id, msg_id, event, payload, status, created_at FROM webhook_deliveries
-		WHERE webhook_id = ? ORDER BY id DESC LIMIT ?`, id, limit)
+	// One statement, so that a delivery's status and its attempts are read
+	// at the same moment: with two, an attempt recorded between them
+	// showed an answer beside a status still pending.
+	rows, err := s.db.R.Query(ctx, `SELECT d.id, d.webhook_id, d.msg_id, d.event, d.payload, d.status, d.created_at,
+			a.at, a.status_code, a.latency_ms, a.response, a.error
+		FROM (SELECT id, webhook_id, msg_id, event, payload, status, created_at FROM webhook_deliveries
+			WHERE webhook_id = ? ORDER BY id DESC LIMIT ?) d
+		LEFT JOIN webhook_attempts a ON a.delivery_id = d.id
+		ORDER BY d.id DESC, a.id DESC`, id, limit)
 	if err != nil {
 		return nil, wrap("deliveries", err)
 	}
+	defer rows.Close()
 	var out []Delivery
-	index := map[int64]int{}
 	for rows.Next() {
 		var d Delivery
 		var created int64
-		if err := rows.Scan(&d.ID, &d.WebhookID, &d.MsgID, &d.Event, &d.Payload, &d.Status, &created); err != nil {
-			rows.Close()
+		var when, code, ms sql.NullInt64
+		var response, aerr sql.NullString
+		if err := rows.Scan(&d.ID, &d.WebhookID, &d.MsgID, &d.Event, &d.Payload, &d.Status, &created,
+			&when, &code, &ms, &response, &aerr); err != nil {
 			return nil, wrap("deliveries", err)
 		}
-		d.CreatedAt = time.UnixMilli(created).UTC()
-		index[d.ID] = len(out)
-		out = append(out, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(out) == 0 {
-		return out, wrap("deliveries", err)
-	}
-	rows, err = s.db.R.Query(ctx, `SELECT delivery_id, at, status_code, latency_ms, response, error FROM webhook_attempts
-		WHERE webhook_id = ? AND delivery_id >= ? ORDER BY id DESC`, id, out[len(out)-1].ID)
-	if err != nil {
-		return nil, wrap("attempts", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var at Attempt
-		var did, ms, when int64
-		if err := rows.Scan(&did, &when, &at.StatusCode, &ms, &at.Response, &at.Error); err != nil {
-			return nil, wrap("attempts", err)
+		if len(out) == 0 || out[len(out)-1].ID != d.ID {
+			d.CreatedAt = time.UnixMilli(created).UTC()
+			out = append(out, d)
 		}
-		at.At, at.Latency = time.UnixMilli(when).UTC(), time.Duration(ms)*time.Millisecond
-		if i, ok := index[did]; ok {
-			out[i].Attempts = append(out[i].Attempts, at)
+		if when.Valid { // else the delivery has no attempt yet
+			last := &out[len(out)-1]
+			last.Attempts = append(last.Attempts, Attempt{At: time.UnixMilli(when.Int64).UTC(), StatusCode: int(code.Int64),
+				Latency: time.Duration(ms.Int64) * time.Millisecond, Response: response.String, Error: aerr.String})
 		}
 	}
-	return out, wrap("attempts", rows.Err())
+	return out, wrap("deliveries", rows.Err())
 }
 
 // Redeliver sends delivery id again, with the same webhook-id, as a new
