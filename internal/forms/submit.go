@@ -299,7 +299,11 @@ func (s *Service) process(ctx context.Context, tx *sqldb.Tx, f Form, id int64, v
 	}
 	res, verr, err := s.leads.IntakeIn(ctx, tx, lead.Incoming{Changes: c, Origin: lead.Origin{
 		Channel: "form", Reason: fmt.Sprintf("form %q", f.Name), EventType: "form_submit", URL: meta.PageURL, VisitorID: meta.VisitorID,
-		Props: map[string]string{"form": f.Slug, "submission": strconv.FormatInt(id, 10)},
+		// The lead keeps the language its first form spoke to it (the
+		// form's, or its visitor's browser's). A submission processed
+		// again later has no browser to ask.
+		Language: cmp.Or(f.Language, meta.Language),
+		Props:    map[string]string{"form": f.Slug, "submission": strconv.FormatInt(id, 10)},
 		// Anyone can post any address to a public form.
 		Consent: lead.ConsentProof{Wording: f.ConsentText, IP: meta.IP, UserAgent: meta.UserAgent, Unverified: true, DoubleOptIn: f.DoubleOptIn},
 	}})
@@ -308,14 +312,6 @@ func (s *Service) process(ctx context.Context, tx *sqldb.Tx, f Form, id int64, v
 	}
 	if e := fault.As(verr); e != nil {
 		return verr, s.finish(ctx, tx, id, StatusRejected, e.Fields, 0)
-	}
-	// The lead keeps the language its first form spoke to it (the
-	// form's, or its visitor's browser's), for the emails it gets later.
-	// A submission processed again later has no browser to ask.
-	if lang := cmp.Or(f.Language, meta.Language); lang != "" {
-		if _, err := tx.Exec(ctx, `UPDATE leads SET language = ? WHERE id = ? AND language = ''`, lang, res.Lead.ID); err != nil {
-			return nil, fmt.Errorf("forms: lead language: %w", err)
-		}
 	}
 	if res.ConsentToken != "" {
 		if err := s.askConfirmation(ctx, tx, f, res, i18n.For(i18n.Pick("", meta.Language, f.Language))); err != nil {

@@ -111,7 +111,7 @@ type newLead struct {
 // plainNew reports whether c, arriving through o, makes a new lead with
 // nothing more to it than its fields (when its email is new).
 func plainNew(c Changes, o Origin) bool {
-	return o.EventType == "" && o.VisitorID == "" && !(c[FConsent] == "true" && o.Consent.DoubleOptIn)
+	return o.EventType == "" && o.VisitorID == "" && o.Language == "" && !(c[FConsent] == "true" && o.Consent.DoubleOptIn)
 }
 
 // knownEmails returns which of emails are stored, folded to lower case,

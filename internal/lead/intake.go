@@ -24,6 +24,10 @@ type Origin struct {
 	Props     map[string]string // event properties
 	VisitorID string            // the tracked browser it came from, whose earlier events become the lead's
 	Consent   ConsentProof      // kept with a consent it gives, and whether it must be confirmed
+	// Language is the language it was spoken to in (a form's, or the
+	// visitor's browser's), which a lead without one keeps for the
+	// emails it gets later.
+	Language string
 }
 
 // Special columns an intake may carry besides the editable fields: they
@@ -270,7 +274,7 @@ func (s *Service) insertScored(ctx context.Context, tx *sqldb.Tx, l *Lead, o Ori
 // the changes scoring made to them, and stores the event its origin
 // names.
 func insertCreated(ctx context.Context, tx *sqldb.Tx, l *Lead, born Lead, changes []Change, o Origin, now time.Time) error {
-	if err := insertLead(ctx, tx, l); err != nil {
+	if err := insertLead(ctx, tx, l, o.Language); err != nil {
 		return err
 	}
 	created := Change{LeadID: l.ID, At: now, Kind: KindCreated, Detail: Diff(Lead{}, born), Reason: o.Reason,
@@ -326,7 +330,24 @@ func (s *Service) intakeKnown(ctx context.Context, tx *sqldb.Tx, existing, incom
 	if err := attachVisitor(ctx, tx, existing.ID, o.VisitorID); err != nil {
 		return res, err
 	}
+	if err := keepLanguage(ctx, tx, existing.ID, o.Language); err != nil {
+		return res, err
+	}
 	return res, s.rescoreTx(ctx, tx, &res.Lead, o.Reason, now)
+}
+
+// keepLanguage gives a stored lead that has no language lang. A new lead
+// is written with its language instead (insertLead): a second write of
+// the row would be a second version of it, and of its entries in every
+// index on PostgreSQL.
+func keepLanguage(ctx context.Context, tx *sqldb.Tx, leadID int64, lang string) error {
+	if lang == "" {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `UPDATE leads SET language = ? WHERE id = ? AND language = ''`, lang, leadID); err != nil {
+		return fmt.Errorf("lead store: language of %d: %w", leadID, err)
+	}
+	return nil
 }
 
 // attachVisitor gives a lead the events its browser recorded before the

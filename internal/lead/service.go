@@ -172,7 +172,7 @@ func (s *Service) Create(ctx context.Context, a access.Actor, c Changes) (Lead, 
 			return err
 		}
 		l.Grade = grade
-		if err := insertLead(ctx, tx, &l); err != nil {
+		if err := insertLead(ctx, tx, &l, ""); err != nil {
 			return err
 		}
 		if err := insertChange(ctx, tx, Change{LeadID: l.ID, At: now, Kind: KindCreated, Detail: Diff(Lead{}, l)}, a.ID); err != nil {
@@ -383,7 +383,7 @@ func (s *Service) Insert(ctx context.Context, l Lead, why string) (Lead, error) 
 		if l.Grade, err = s.gradeOf(ctx, tx, l.Score); err != nil {
 			return err
 		}
-		if err := insertLead(ctx, tx, &l); err != nil {
+		if err := insertLead(ctx, tx, &l, ""); err != nil {
 			return err
 		}
 		return insertChange(ctx, tx, Change{LeadID: l.ID, At: l.CreatedAt, Kind: KindCreated, Reason: why}, 0)

@@ -137,9 +137,11 @@ const storedColumns = `email, first_name, last_name, phone, company, job_title, 
 	salutation, street, postal_code, region, ` + sortKeyColumns
 
 // insertLead stores l as a new row, its first version, and sets l.ID.
-func insertLead(ctx context.Context, q sqldb.Querier, l *Lead) error {
-	a := args(*l)
-	err := q.QueryRow(ctx, `INSERT INTO leads (`+storedColumns+`) VALUES (`+placeholders(len(a))+`) RETURNING id, version`, a...).
+// insertLead writes the new lead l, speaking lang ("" for the team's
+// language), and its words and identity keys.
+func insertLead(ctx context.Context, q sqldb.Querier, l *Lead, lang string) error {
+	a := append(args(*l), lang)
+	err := q.QueryRow(ctx, `INSERT INTO leads (`+storedColumns+`, language) VALUES (`+placeholders(len(a))+`) RETURNING id, version`, a...).
 		Scan(&l.ID, &l.Version)
 	if sqldb.IsUniqueViolation(err) {
 		return emailTaken()
