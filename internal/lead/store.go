@@ -136,9 +136,9 @@ const storedColumns = `email, first_name, last_name, phone, company, job_title, 
 	contact_due_at, contacted_at, converted_at, account_id, contact_id, opportunity_id,
 	salutation, street, postal_code, region, ` + sortKeyColumns
 
-// insertLead stores l as a new row, its first version, and sets l.ID.
-// insertLead writes the new lead l, speaking lang ("" for the team's
-// language), and its words and identity keys.
+// insertLead stores l as a new row, its first version, speaking lang (""
+// for the team's language), with its words and identity keys, and sets
+// l.ID.
 func insertLead(ctx context.Context, q sqldb.Querier, l *Lead, lang string) error {
 	a := append(args(*l), lang)
 	err := q.QueryRow(ctx, `INSERT INTO leads (`+storedColumns+`, language) VALUES (`+placeholders(len(a))+`) RETURNING id, version`, a...).
