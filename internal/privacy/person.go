@@ -7,6 +7,7 @@ import (
 
 	"leadflow/internal/fault"
 	"leadflow/internal/phone"
+	"leadflow/internal/sortkey"
 	"leadflow/internal/sqldb"
 )
 
@@ -127,7 +128,8 @@ func findPerson(ctx context.Context, q sqldb.Querier, p Person) (*found, error) 
 		if p.FirstName != "" {
 			first, args = ` AND lower(first_name) = lower(?)`, append(args, p.FirstName)
 		}
-		if got, err = add(`SELECT id, email FROM leads WHERE lower(last_name) = lower(?) AND lower(company) = lower(?)`+first+` ORDER BY id`, args...); err != nil {
+		lo, hi := sortkey.Span(p.LastName)
+		if got, err = add(LeadsByName+first+` ORDER BY id`, append([]any{lo, hi}, args...)...); err != nil {
 			return nil, fmt.Errorf("find leads by name: %w", err)
 		}
 		leads = append(leads, got...)
@@ -200,6 +202,15 @@ func union[T comparable](xs, ys []T) []T {
 	}
 	return xs
 }
+
+// LeadsByName finds the leads of a last name (lower-cased alike) at a
+// company (the same), given the Span of the name's sort key first, which
+// the index on sort keys reads; a lead whose key is not yet filled in
+// (sqldb.fillSortKeys) is read too. The first name's condition and the
+// order follow. No index of its own: each would cost every lead's insert.
+const LeadsByName = `SELECT id, email FROM leads
+	WHERE (last_name_sort >= ? AND last_name_sort < ? OR last_name_sort IS NULL)
+	AND lower(last_name) = lower(?) AND lower(company) = lower(?)`
 
 // LeadsByPhone finds the leads with a phone number. The index on phones
 // leaves out leads without one, and is used only by a query that does

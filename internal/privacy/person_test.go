@@ -48,6 +48,13 @@ func TestFindAPersonByPhoneOrNameAndCompany(t *testing.T) {
 		if got := leadIDs(ex); len(got) != 1 || got[0] != byName {
 			t.Errorf("by name and company: leads %v", got)
 		}
+		// A lead written before sort keys were filled in is found too.
+		if _, err := db.W.Exec(ctx, `UPDATE leads SET last_name_sort = NULL WHERE id = ?`, byName); err != nil {
+			t.Fatal(err)
+		}
+		if ex, _ = svc.ExportPerson(ctx, admin, privacy.Person{LastName: "costa", Company: "ORBIT"}); len(leadIDs(ex)) != 1 || leadIDs(ex)[0] != byName {
+			t.Errorf("by name and company, with no sort key: leads %v", leadIDs(ex))
+		}
 		if ex, _ = svc.ExportPerson(ctx, admin, privacy.Person{FirstName: "Ana", LastName: "Costa", Company: "Orbit"}); len(ex.Leads) != 0 {
 			t.Errorf("another first name found %v", leadIDs(ex))
 		}

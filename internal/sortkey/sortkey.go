@@ -29,15 +29,28 @@ var folder = cases.Fold()
 // ("Van Dijk" before "van Dijk"). Letters that are not an accented form
 // of another (ø, æ) keep their place after z.
 func Of(s string) string {
+	return fold(s) + sep + s
+}
+
+// Span is the range [lo, hi) of the keys of every text that folds as s
+// does: "COSTA", "Costa" and " costa" alike. A search that matches text
+// without regard to case reads this range of a key's index, then tests
+// each row: what lower() makes equal, folding makes equal too.
+func Span(s string) (lo, hi string) {
+	f := fold(s)
+	return f + sep, f + "\x02" // sep + 1: no folded text holds a byte below ' '
+}
+
+// fold is the folded part of s's key.
+func fold(s string) string {
 	folded := norm.NFD.String(folder.String(strings.TrimSpace(s)))
 	var b strings.Builder
-	b.Grow(len(folded) + len(sep) + len(s))
+	b.Grow(len(folded))
 	for _, r := range folded {
 		if unicode.Is(unicode.Mn, r) || r < ' ' {
 			continue
 		}
 		b.WriteRune(r)
 	}
-	key := norm.NFC.String(b.String())
-	return key + sep + s
+	return norm.NFC.String(b.String())
 }

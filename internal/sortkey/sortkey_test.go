@@ -25,3 +25,19 @@ func TestDifferentTextsHaveDifferentKeys(t *testing.T) {
 		}
 	}
 }
+
+// Span holds the keys of every text that differs from the one searched
+// only in case, accents or the spaces around it, and no other.
+func TestSpanHoldsTheTextsThatFoldAlike(t *testing.T) {
+	lo, hi := Span("Costa")
+	for _, s := range []string{"Costa", "COSTA", "costa", " Costa ", "Cósta"} {
+		if k := Of(s); k < lo || k >= hi {
+			t.Errorf("%q is outside the span of Costa", s)
+		}
+	}
+	for _, s := range []string{"Costas", "Cost", "Costa Rica", "Acosta", "", "Costa-Gavras"} {
+		if k := Of(s); k >= lo && k < hi {
+			t.Errorf("%q is inside the span of Costa", s)
+		}
+	}
+}
