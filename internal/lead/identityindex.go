@@ -82,8 +82,10 @@ func checkNewIdentity(ctx context.Context, q sqldb.Querier, l Lead, at int64) er
 // with the look-alikes that share one, in place of its pairs unless l is
 // new (fresh).
 func compareIdentity(ctx context.Context, q sqldb.Querier, l Lead, rec identity.Record, hashes, old []int64, fresh bool, at int64) error {
+	shared := hashes // the keys whose blocks are read for look-alikes
 	if tx, ok := q.(*sqldb.Tx); ok && tx.Dialect() == sqldb.Postgres {
-		if err := lockKeys(ctx, tx, hashes); err != nil {
+		var err error
+		if shared, err = lockKeys(ctx, tx, hashes); err != nil {
 			return err
 		}
 	}
@@ -97,7 +99,7 @@ func compareIdentity(ctx context.Context, q sqldb.Querier, l Lead, rec identity.
 			return fmt.Errorf("lead store: duplicates of %d: %w", l.ID, err)
 		}
 	}
-	cands, err := blockMates(ctx, q, l.ID, hashes)
+	cands, err := blockMates(ctx, q, l.ID, shared)
 	if err != nil || len(cands) == 0 {
 		return err
 	}
@@ -125,19 +127,23 @@ func compareIdentity(ctx context.Context, q sqldb.Querier, l Lead, rec identity.
 // company word, every intake would otherwise wait for the one before to
 // commit. The keys are locked in one statement: a lead has several (5
 // to 14 for the leads of a Salesforce export), which took a round trip
-// each.
-func lockKeys(ctx context.Context, tx *sqldb.Tx, hashes []int64) error {
+// each. It returns the keys it locked: only their blocks need reading
+// again once the locks are held, since a block past MaxBlock brings no
+// pairs (one that shrank back meanwhile is left to the weekly full run).
+func lockKeys(ctx context.Context, tx *sqldb.Tx, hashes []int64) ([]int64, error) {
 	blocks, err := readBlocks(ctx, tx, hashes)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var rare []int64
 	var keys []string
 	for _, h := range hashes {
 		if len(blocks[h]) <= identity.Default.MaxBlock {
+			rare = append(rare, h)
 			keys = append(keys, "identity:"+strconv.FormatInt(h, 10))
 		}
 	}
-	return tx.LockKeys(ctx, keys)
+	return rare, tx.LockKeys(ctx, keys)
 }
 
 func storedKeys(ctx context.Context, q sqldb.Querier, id int64) ([]int64, error) {
