@@ -315,3 +315,67 @@ func TestStoredScoreConcurrentPostgres(t *testing.T) {
 		t.Errorf("%d changes left unread", left)
 	}
 }
+
+// A batch of events, as the events API writes it, puts each lead it names
+// on the segments' change feed and each of their accounts on the account
+// score's, on both databases (on PostgreSQL one trigger a statement
+// does it, on SQLite one a row).
+func TestEventBatchFeedsTheChangeQueues(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		admin := usertest.Actor(t, db, "admin@example.com", access.Admin)
+		leads := lead.NewService(db)
+		acc, err := crm.NewService(db, leads).CreateAccount(ctx, admin, crm.AccountInput{Name: "Fjord Shipping AS", Website: "fjordship.no"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var people []int64
+		for _, email := range []string{"ada@fjordship.no", "cy@elsewhere.example", "di@elsewhere.example"} {
+			l, err := leads.Create(ctx, admin, lead.Changes{"email": email})
+			if err != nil {
+				t.Fatal(err)
+			}
+			people = append(people, l.ID)
+		}
+		for _, q := range []string{`DELETE FROM segment_changes`, `DELETE FROM account_changes`} {
+			if _, err := db.W.Exec(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var in []lead.EventInput
+		for i := range 7 {
+			in = append(in, lead.EventInput{LeadID: people[i%2], Type: "chat_opened", Source: "api"})
+		}
+		if _, err := leads.RecordEvents(ctx, admin, in); err != nil {
+			t.Fatal(err)
+		}
+		ids := func(q string) []int64 {
+			rows, err := db.R.Query(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var out []int64
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, id)
+			}
+			return out
+		}
+		if got := ids(`SELECT DISTINCT lead_id FROM segment_changes ORDER BY lead_id`); fmt.Sprint(got) != fmt.Sprint(people[:2]) {
+			t.Errorf("segment feed holds leads %v, want %v", got, people[:2])
+		}
+		if got := ids(`SELECT DISTINCT account_id FROM account_changes`); fmt.Sprint(got) != fmt.Sprint([]int64{acc.ID}) {
+			t.Errorf("account feed holds accounts %v, want [%d]", got, acc.ID)
+		}
+		if db.Dialect == sqldb.Postgres {
+			// Once a statement: a lead once whatever its events, an account once.
+			if n, m := len(ids(`SELECT lead_id FROM segment_changes`)), len(ids(`SELECT account_id FROM account_changes`)); n != 2 || m != 1 {
+				t.Errorf("the batch queued %d leads and %d accounts, want 2 and 1", n, m)
+			}
+		}
+	})
+}
