@@ -325,7 +325,7 @@ func TestWebImportExportAndDuplicates(t *testing.T) {
 		// An import compares its leads in a job after it is done, so the
 		// pair shows within moments, as a user reloading the page sees.
 		var dup string
-		for until := time.Now().Add(time.Minute); time.Now().Before(until) && !strings.Contains(dup, "probable duplicate"); {
+		for until := time.Now().Add(time.Minute); time.Now().Before(until) && !strings.Contains(dup, "Not a duplicate"); {
 			_, _, dup = b.get("/duplicates")
 			time.Sleep(20 * time.Millisecond)
 		}
