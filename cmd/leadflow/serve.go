@@ -113,7 +113,7 @@ func (e environment) serveFlags(fs *flag.FlagSet) *serveOptions {
 func (o *serveOptions) parse(stderr io.Writer) error {
 	var err error
 	if o.pairsMemory <= 0 {
-		return fmt.Errorf("--pairs-memory must be a positive number of MB, like 256; got %d", o.pairsMemory)
+		return fmt.Errorf("--pairs-memory must be a positive number of MB, like 64; got %d", o.pairsMemory)
 	}
 	if o.readTimeout <= 0 {
 		return fmt.Errorf("--read-timeout must be positive, like 1m; got %s", o.readTimeout)

@@ -1,16 +1,26 @@
 package identity
 
-import "strings"
+import (
+	"math"
+	"strings"
+	"unicode/utf8"
+)
 
 // prepared is a record with its fields normalised once, for comparing it
 // with many others. The fields' texts sit one after another in one
 // string, company and street as their words joined by spaces, so that a
-// million prepared leads cost one allocation each besides the struct.
+// million prepared leads cost one allocation each besides the struct, or
+// none when read back from one string (ReadPrepared).
 type prepared struct {
 	id   int64
 	text string
-	end  [nTexts]uint32 // where each text ends in text
+	end  [nTexts]uint16 // where each text ends in text
 }
+
+// maxText is the most text a prepared record keeps, so that where each
+// text ends fits in 16 bits: a full pairs run holds a million records.
+// No field a person types comes near it; what lies beyond is cut off.
+const maxText = math.MaxUint16
 
 // The texts of a prepared record, in their order in text.
 const (
@@ -40,15 +50,26 @@ func prepare(r Record) prepared {
 	p := prepared{id: r.ID}
 	var b strings.Builder
 	for i, t := range texts {
-		b.WriteString(t)
-		p.end[i] = uint32(b.Len())
+		b.WriteString(clip(t, maxText-b.Len()))
+		p.end[i] = uint16(b.Len())
 	}
 	p.text = b.String()
 	return p
 }
 
+// clip cuts s to at most n bytes, at the start of a character.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 func (p *prepared) get(t int) string {
-	from := uint32(0)
+	from := uint16(0)
 	if t > 0 {
 		from = p.end[t-1]
 	}

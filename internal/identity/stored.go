@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/fnv"
-	"math"
 	"slices"
 )
 
@@ -51,7 +50,7 @@ func (s Settings) Score(a, b *Prepared) (Match, bool) {
 // of each text, then the texts.
 func (p *Prepared) AppendBinary(b []byte) ([]byte, error) {
 	b = binary.AppendUvarint(b, uint64(p.p.id))
-	from := uint32(0)
+	from := uint16(0)
 	for _, end := range p.p.end {
 		b = binary.AppendUvarint(b, uint64(end-from))
 		from = end
@@ -72,11 +71,11 @@ func ReadPrepared(s string) (Prepared, string, error) {
 	end := uint64(0)
 	for i := range p.p.end {
 		n, rest, ok := uvarint(s)
-		if !ok || end+n > math.MaxUint32 {
+		if !ok || end+n > maxText {
 			return p, s, errors.New("identity: stored record: bad length")
 		}
 		end += n
-		p.p.end[i] = uint32(end)
+		p.p.end[i] = uint16(end)
 		s = rest
 	}
 	if uint64(len(s)) < end {

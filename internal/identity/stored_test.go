@@ -3,6 +3,7 @@ package identity
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestPreparedReadsBackAsWritten: records written one after another and
@@ -11,7 +12,8 @@ import (
 // or garbled record is an error, never a record.
 func TestPreparedReadsBackAsWritten(t *testing.T) {
 	recs := mixedRecords(t, 3000)
-	recs = append(recs, Record{ID: 1 << 40, FirstName: "Ștefan", LastName: "Ødegård", Company: "Caffè Ñandú S.r.l."}, Record{ID: 7})
+	recs = append(recs, Record{ID: 1 << 40, FirstName: "Ștefan", LastName: "Ødegård", Company: "Caffè Ñandú S.r.l."}, Record{ID: 7},
+		Record{ID: 8, FirstName: "Ana", LastName: "Pop", Street: strings.Repeat("Ș", 40000), City: "Iași"})
 	var b []byte
 	for _, r := range recs {
 		b, _ = Prepare(r).AppendBinary(b)
@@ -40,6 +42,12 @@ func TestPreparedReadsBackAsWritten(t *testing.T) {
 		if got, _ := Default.Score(&back[i], &back[i+1]); got.Score != want.Score || got.Verdict != want.Verdict || got.A != want.A || got.B != want.B {
 			t.Fatalf("pair %d: scored %+v read back, %+v as prepared", i, got, want)
 		}
+	}
+
+	long := back[len(back)-1].p
+	if len(long.text) > maxText || !utf8.ValidString(long.text) || long.first() != "ana" || long.last() != "pop" {
+		t.Errorf("a record with an 80,000-byte street kept %d bytes (valid UTF-8: %v), names %q %q; want at most %d, cut between characters, the names kept",
+			len(long.text), utf8.ValidString(long.text), long.first(), long.last(), maxText)
 	}
 
 	one, _ := Prepare(recs[0]).AppendBinary(nil)

@@ -227,7 +227,7 @@ func readRecords(ctx context.Context, q sqldb.Querier, ids []int64) ([]identity.
 // storePair keeps a probable duplicate unless a reviewer said the two
 // are two people, and reports whether it did.
 func storePair(ctx context.Context, q sqldb.Querier, m identity.Match, at int64) (bool, error) {
-	n, err := storePairs(ctx, q, []identity.Match{m}, at)
+	n, err := storePairs(ctx, q, []pair{pairOf(m)}, at)
 	return n > 0, err
 }
 

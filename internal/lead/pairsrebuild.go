@@ -30,19 +30,20 @@ func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 		return st, err
 	}
 	st.Keyed = len(keyed)
-	var matches []identity.Match
-	if st.Parts, err = s.spillParts(ctx); err != nil {
+	size, err := s.countRun(ctx)
+	if err != nil {
 		return st, err
 	}
-	if st.Parts > 0 {
-		matches, st.Candidates, err = s.pairsSpilled(ctx, st.Parts)
+	var matches []pair
+	if st.Parts = s.spillParts(size); st.Parts > 0 {
+		matches, st.Candidates, err = s.pairsSpilled(ctx, st.Parts, size)
 	} else {
-		matches, st.Candidates, err = s.pairsInMemory(ctx)
+		matches, st.Candidates, err = s.pairsInMemory(ctx, size)
 	}
 	if err != nil {
 		return st, err
 	}
-	slices.SortFunc(matches, func(x, y identity.Match) int { return cmp.Or(cmp.Compare(x.A, y.A), cmp.Compare(x.B, y.B)) })
+	slices.SortFunc(matches, func(x, y pair) int { return cmp.Or(cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b)) })
 	st.Full = true
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		n, err := replacePairs(ctx, tx, matches, start)
@@ -86,22 +87,22 @@ func (s *Service) recheckWrittenMeanwhile(ctx context.Context, start int64, keye
 // duplicates and the number of pairs compared. The leads and the blocks
 // are read at once on two connections; the blocks are then scored one at
 // a time on every core, so that the records of a block are in the cache
-// for all of its pairs. Memory is one prepared record per lead (about 130
-// bytes with short names and no street or company) and 4 bytes twice per
-// lead in each block.
-func (s *Service) pairsInMemory(ctx context.Context) ([]identity.Match, int, error) {
+// for all of its pairs. Memory is one prepared record per lead (about 150
+// bytes with an email, a company and a street; see memPerLead) and 4
+// bytes twice per lead in each block. size sizes the lists it fills.
+func (s *Service) pairsInMemory(ctx context.Context, size runSize) ([]pair, int, error) {
 	// A failed read stops the other rather than let it run to the end.
 	reading, stop := context.WithCancel(ctx)
 	defer stop()
 	var ids []int64
-	var recs []*identity.Prepared
+	var recs []identity.Prepared
 	var raw rawBlocks
 	var wg sync.WaitGroup
 	var errLeads, errBlocks error
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		if ids, recs, errLeads = s.preparedLeads(reading); errLeads != nil {
+		if ids, recs, errLeads = s.preparedLeads(reading, size.leads); errLeads != nil {
 			stop()
 		}
 	}()
@@ -116,13 +117,17 @@ func (s *Service) pairsInMemory(ctx context.Context) ([]identity.Match, int, err
 		return nil, 0, err
 	}
 	b := raw.index(ids)
-	return b.score(ctx, recs)
+	return b.score(ctx, recs, newFoundPairs(size))
 }
 
 // preparedLeads reads every lead's identifying fields in id order and
 // prepares them for comparing: ids[i] is the id of recs[i]. One goroutine
-// reads while another prepares what was read, a batch at a time.
-func (s *Service) preparedLeads(ctx context.Context) ([]int64, []*identity.Prepared, error) {
+// reads while another prepares what was read, a batch at a time. The
+// records are held by value, and the texts of a batch share one string:
+// a record costs its texts and a fixed header, with no allocation, no
+// pointer and no size-class rounding of its own. n is how many leads
+// there are about.
+func (s *Service) preparedLeads(ctx context.Context, n int64) ([]int64, []identity.Prepared, error) {
 	const batch = 1024
 	read := make(chan []identity.Record, 4)
 	var err error
@@ -130,12 +135,25 @@ func (s *Service) preparedLeads(ctx context.Context) ([]int64, []*identity.Prepa
 		defer close(read)
 		err = s.eachRecords(ctx, batch, func(rs []identity.Record) { read <- rs })
 	}()
-	var ids []int64
-	var recs []*identity.Prepared
+	// A few more than counted: leads stored meanwhile are read too.
+	ids := make([]int64, 0, n+n/64+batch)
+	recs := make([]identity.Prepared, 0, cap(ids))
+	var buf []byte
 	for rs := range read {
+		buf = buf[:0]
 		for _, r := range rs {
-			ids = append(ids, r.ID)
-			recs = append(recs, identity.Prepare(r))
+			buf, _ = identity.Prepare(r).AppendBinary(buf)
+		}
+		for text := string(buf); text != ""; {
+			p, rest, perr := identity.ReadPrepared(text)
+			if perr != nil {
+				for range read { // let the reader end
+				}
+				return nil, nil, fmt.Errorf("lead store: identity records: %w", perr)
+			}
+			ids = append(ids, p.ID())
+			recs = append(recs, p)
+			text = rest
 		}
 	}
 	return ids, recs, err
@@ -320,22 +338,23 @@ func (b *blocks) first(x, y int32) int32 {
 
 // score compares every pair of leads in a block, on every core, a pair
 // that shares several blocks in the first of them only, and returns the
-// probable duplicates and the number of pairs compared. Workers stop
-// between chunks once ctx is done.
-func (b *blocks) score(ctx context.Context, recs []*identity.Prepared) ([]identity.Match, int, error) {
+// probable duplicates (collected in found) and the number of pairs
+// compared. Workers stop between chunks once ctx is done.
+func (b *blocks) score(ctx context.Context, recs []identity.Prepared, found *foundPairs) ([]pair, int, error) {
 	const chunk = 2048 // blocks a worker takes at a time
 	workers := runtime.GOMAXPROCS(0)
-	found := make([][]identity.Match, workers)
 	var next atomic.Int64
 	var pairs atomic.Int64
 	nBlocks := len(b.at) - 1
 	var wg sync.WaitGroup
-	for w := range workers {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			n := 0
+			var mine []pair
 			for {
+				mine = found.add(mine)
 				from := int(next.Add(chunk)) - chunk
 				if from >= nBlocks || ctx.Err() != nil {
 					break
@@ -348,8 +367,8 @@ func (b *blocks) score(ctx context.Context, recs []*identity.Prepared) ([]identi
 								continue // compared in an earlier block
 							}
 							n++
-							if m, ok := identity.Default.Score(recs[x], recs[y]); ok {
-								found[w] = append(found[w], m)
+							if m, ok := identity.Default.Score(&recs[x], &recs[y]); ok {
+								mine = append(mine, pairOf(m))
 							}
 						}
 					}
@@ -359,8 +378,18 @@ func (b *blocks) score(ctx context.Context, recs []*identity.Prepared) ([]identi
 		}()
 	}
 	wg.Wait()
-	return slices.Concat(found...), int(pairs.Load()), ctx.Err()
+	return found.all, int(pairs.Load()), ctx.Err()
 }
+
+// pair is a probable duplicate as a full run holds it, in a third of
+// identity.Match's size: at a million leads a run holds hundreds of
+// thousands, and needs neither the verdict nor the explanation.
+type pair struct {
+	a, b  int64
+	score float64
+}
+
+func pairOf(m identity.Match) pair { return pair{m.A, m.B, m.Score} }
 
 // replacePairs makes the stored pairs those of ms, sorted by lead_a and
 // lead_b (but for the dismissed)
@@ -371,60 +400,84 @@ func (b *blocks) score(ctx context.Context, recs []*identity.Prepared) ([]identi
 // otherwise: it may be newer than what the run read. A write stamps its
 // pairs with the time it took before it waited for its transaction (and
 // an instance's clock may be behind another's), hence the margin.
-func replacePairs(ctx context.Context, tx *sqldb.Tx, ms []identity.Match, start int64) (int, error) {
+func replacePairs(ctx context.Context, tx *sqldb.Tx, ms []pair, start int64) (int, error) {
 	since := start - recheckMargin.Milliseconds()
-	type stored struct {
-		a, b    int64
-		score   float64
-		foundAt int64
-	}
-	rows, err := tx.Query(ctx, `SELECT lead_a, lead_b, score, found_at FROM duplicate_pairs ORDER BY lead_a, lead_b`)
+	var add []pair
+	kept, i := 0, 0
+	err := eachStoredPair(ctx, tx, func(old storedPair) error {
+		for i < len(ms) && (ms[i].a < old.a || ms[i].a == old.a && ms[i].b < old.b) {
+			add = append(add, ms[i])
+			i++
+		}
+		if i == len(ms) || ms[i].a != old.a || ms[i].b != old.b {
+			return dropPair(ctx, tx, old.a, old.b, old.foundAt, since)
+		}
+		m := ms[i]
+		i++
+		kept++
+		if old.score == m.score {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE duplicate_pairs SET score = ? WHERE lead_a = ? AND lead_b = ? AND found_at < ?`,
+			m.score, m.a, m.b, since); err != nil {
+			return fmt.Errorf("lead store: rescore pair %d-%d: %w", m.a, m.b, err)
+		}
+		return nil
+	})
 	if err != nil {
-		return 0, fmt.Errorf("lead store: stored pairs: %w", err)
+		return 0, err
 	}
-	var old []stored
-	for rows.Next() {
-		var p stored
-		if err := rows.Scan(&p.a, &p.b, &p.score, &p.foundAt); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("lead store: stored pairs: %w", err)
-		}
-		old = append(old, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("lead store: stored pairs: %w", err)
-	}
-	var add []identity.Match
-	kept := 0
-	i := 0
-	for _, m := range ms {
-		for i < len(old) && (old[i].a < m.A || old[i].a == m.A && old[i].b < m.B) {
-			if err := dropPair(ctx, tx, old[i].a, old[i].b, old[i].foundAt, since); err != nil {
-				return 0, err
-			}
-			i++
-		}
-		if i < len(old) && old[i].a == m.A && old[i].b == m.B {
-			if old[i].score != m.Score {
-				if _, err := tx.Exec(ctx, `UPDATE duplicate_pairs SET score = ? WHERE lead_a = ? AND lead_b = ? AND found_at < ?`,
-					m.Score, m.A, m.B, since); err != nil {
-					return 0, fmt.Errorf("lead store: rescore pair %d-%d: %w", m.A, m.B, err)
-				}
-			}
-			kept++
-			i++
-			continue
-		}
-		add = append(add, m)
-	}
-	for ; i < len(old); i++ {
-		if err := dropPair(ctx, tx, old[i].a, old[i].b, old[i].foundAt, since); err != nil {
-			return 0, err
-		}
-	}
-	added, err := storePairs(ctx, tx, add, start)
+	added, err := storePairs(ctx, tx, append(add, ms[i:]...), start)
 	return kept + added, err
+}
+
+// storedPairsPage is how many stored pairs eachStoredPair reads at a time.
+var storedPairsPage = 5000
+
+// storedPair is a stored probable duplicate as replacePairs reads it.
+type storedPair struct {
+	a, b    int64
+	score   float64
+	foundAt int64
+}
+
+// eachStoredPair hands fn the stored pairs in order of their leads, a
+// page at a time, so that a run never holds them all (a million leads
+// may have hundreds of thousands). fn may change or delete the pair it
+// is handed: the next page starts after the last pair read.
+func eachStoredPair(ctx context.Context, tx *sqldb.Tx, fn func(storedPair) error) error {
+	page := storedPairsPage
+	after := storedPair{a: -1}
+	batch := make([]storedPair, 0, page)
+	for {
+		rows, err := tx.Query(ctx, `SELECT lead_a, lead_b, score, found_at FROM duplicate_pairs
+			WHERE (lead_a, lead_b) > (?, ?) ORDER BY lead_a, lead_b LIMIT ?`, after.a, after.b, page)
+		if err != nil {
+			return fmt.Errorf("lead store: stored pairs: %w", err)
+		}
+		batch = batch[:0]
+		for rows.Next() {
+			var p storedPair
+			if err := rows.Scan(&p.a, &p.b, &p.score, &p.foundAt); err != nil {
+				rows.Close()
+				return fmt.Errorf("lead store: stored pairs: %w", err)
+			}
+			batch = append(batch, p)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("lead store: stored pairs: %w", err)
+		}
+		for _, p := range batch {
+			if err := fn(p); err != nil {
+				return err
+			}
+		}
+		if len(batch) < page {
+			return nil
+		}
+		after = batch[len(batch)-1]
+	}
 }
 
 // dropPair deletes a stored pair the run did not find, unless it was found
@@ -443,13 +496,13 @@ func dropPair(ctx context.Context, tx *sqldb.Tx, a, b, foundAt, since int64) err
 
 // storePairs is storePair for many pairs, a few hundred a statement, and
 // reports how many were stored.
-func storePairs(ctx context.Context, q sqldb.Querier, ms []identity.Match, at int64) (int, error) {
+func storePairs(ctx context.Context, q sqldb.Querier, ms []pair, at int64) (int, error) {
 	const row = `(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS DOUBLE PRECISION), CAST(? AS BIGINT))`
 	n := 0
 	for _, part := range chunks(ms, 250) {
 		args := make([]any, 0, 4*len(part))
 		for _, m := range part {
-			args = append(args, m.A, m.B, m.Score, at)
+			args = append(args, m.a, m.b, m.score, at)
 		}
 		res, err := q.Exec(ctx, `INSERT INTO duplicate_pairs (lead_a, lead_b, score, found_at)
 			SELECT v.column1, v.column2, v.column3, v.column4 FROM (VALUES `+strings.Repeat(row+", ", len(part)-1)+row+`) AS v

@@ -19,9 +19,11 @@ import (
 // identity finds on the same records in memory: a pair that shares
 // several keys is compared once, a key shared by more than MaxBlock leads
 // brings no pair, a pair a reviewer dismissed is not stored again, and
-// the pairs stored by the last run are brought up to date. So does the
-// run over its memory budget, through files it leaves none of.
+// the pairs stored by the last run are brought up to date, read a few at
+// a time. So does the run over its memory budget, through files it leaves
+// none of.
 func TestRebuildFindsWhatIdentityFinds(t *testing.T) {
+	t.Cleanup(lead.SetStoredPairsPage(7))
 	t.Run("in memory", func(t *testing.T) { testRebuildFindsWhatIdentityFinds(t, 0) })
 	t.Run("through files", func(t *testing.T) { testRebuildFindsWhatIdentityFinds(t, 1) })
 }

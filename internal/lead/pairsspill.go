@@ -21,15 +21,21 @@ import (
 )
 
 // DefaultPairsMemory is the memory the full pairs run may hold when
-// Service.PairsMemory is not set: a million leads fit in it.
-const DefaultPairsMemory = 256 << 20
+// Service.PairsMemory is not set: some 180,000 leads fit in it at once.
+// It is small because the run is rare and runs beside the server, which
+// must stay within a small machine's memory (BENCHMARKS.md, "Peak RSS").
+const DefaultPairsMemory = 64 << 20
 
 // What holding every record and block list in memory takes, per lead and
 // per stored key (see pairsInMemory), and what one membership of a lead
 // in a block takes in a spill file: its key, its record and all its keys.
+// gcGrowth is how much more than it holds the Go heap grows to while the
+// run reads and prepares records: by default (GOGC=100) a collection
+// starts when the heap has doubled since the last one.
 const (
-	memPerLead   = 140
-	memPerKey    = 12
+	memPerLead   = 150
+	memPerKey    = 8
+	gcGrowth     = 2
 	spillPerKey  = 120
 	maxSpillPart = 4096
 )
@@ -42,21 +48,52 @@ func (s *Service) pairsMemory() int64 {
 	return DefaultPairsMemory
 }
 
+// runSize is what a full run is about to read: the leads, their stored
+// keys and the pairs stored by the last run, which the new run will
+// mostly find again.
+type runSize struct{ leads, keys, pairs int64 }
+
+func (s *Service) countRun(ctx context.Context) (runSize, error) {
+	var n runSize
+	if err := s.db.R.QueryRow(ctx, `SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM lead_keys), (SELECT count(*) FROM duplicate_pairs)`).
+		Scan(&n.leads, &n.keys, &n.pairs); err != nil {
+		return n, fmt.Errorf("lead store: count leads, keys and pairs: %w", err)
+	}
+	return n, nil
+}
+
 // spillParts says into how many files the full run must spread its
 // blocks so that memory stays within budget: 0 when every record and
 // block list fit in memory at once.
-func (s *Service) spillParts(ctx context.Context) (int, error) {
-	var leads, keys int64
-	if err := s.db.R.QueryRow(ctx, `SELECT (SELECT count(*) FROM leads), (SELECT count(*) FROM lead_keys)`).Scan(&leads, &keys); err != nil {
-		return 0, fmt.Errorf("lead store: count leads and keys: %w", err)
-	}
+func (s *Service) spillParts(n runSize) int {
 	budget := s.pairsMemory()
-	if leads*memPerLead+keys*memPerKey <= budget {
-		return 0, nil
+	if gcGrowth*(n.leads*memPerLead+n.keys*memPerKey) <= budget {
+		return 0
 	}
 	// Every core holds a part as read and as parsed, about twice its size.
-	perPart := max(budget/int64(4*runtime.GOMAXPROCS(0)), 1<<20)
-	return int(min(max((keys*spillPerKey+perPart-1)/perPart, 1), maxSpillPart)), nil
+	perPart := max(budget/int64(2*gcGrowth*runtime.GOMAXPROCS(0)), 1<<20)
+	return int(min(max((n.keys*spillPerKey+perPart-1)/perPart, 1), maxSpillPart))
+}
+
+// foundPairs collects what a run's workers find in one list, made at the
+// size of the pairs the last run stored (which a run mostly finds again),
+// so that a run at a million leads neither doubles the list as it grows
+// nor copies the workers' lists into one at the end.
+type foundPairs struct {
+	mu  sync.Mutex
+	all []pair
+}
+
+func newFoundPairs(n runSize) *foundPairs {
+	return &foundPairs{all: make([]pair, 0, n.pairs+n.pairs/64)}
+}
+
+// add appends a worker's pairs and returns its list emptied, for reuse.
+func (f *foundPairs) add(ps []pair) []pair {
+	f.mu.Lock()
+	f.all = append(f.all, ps...)
+	f.mu.Unlock()
+	return ps[:0]
 }
 
 // pairsSpilled finds and scores every candidate pair as pairsInMemory
@@ -68,7 +105,7 @@ func (s *Service) spillParts(ctx context.Context) (int, error) {
 // several blocks is scored in the block of its lowest key only, as in
 // memory, since each record carries all its keys. Disk use is about 120
 // bytes per stored key.
-func (s *Service) pairsSpilled(ctx context.Context, parts int) ([]identity.Match, int, error) {
+func (s *Service) pairsSpilled(ctx context.Context, parts int, n runSize) ([]pair, int, error) {
 	dir, err := os.MkdirTemp("", "leadflow-pairs-")
 	if err != nil {
 		return nil, 0, fmt.Errorf("lead store: pairs spill: %w", err)
@@ -77,7 +114,7 @@ func (s *Service) pairsSpilled(ctx context.Context, parts int) ([]identity.Match
 	if err := s.spill(ctx, dir, parts); err != nil {
 		return nil, 0, err
 	}
-	return scoreParts(ctx, dir, parts)
+	return scoreParts(ctx, dir, parts, n)
 }
 
 // spill writes the blocks' records into parts files under dir.
@@ -245,9 +282,9 @@ func partPath(dir string, i int) string { return filepath.Join(dir, strconv.Itoa
 // scoreParts scores the blocks of each part file under dir, a part per
 // core at a time, and returns the probable duplicates and the number of
 // pairs compared.
-func scoreParts(ctx context.Context, dir string, parts int) ([]identity.Match, int, error) {
+func scoreParts(ctx context.Context, dir string, parts int, size runSize) ([]pair, int, error) {
 	workers := min(runtime.GOMAXPROCS(0), parts)
-	found := make([][]identity.Match, workers)
+	found := newFoundPairs(size)
 	errs := make([]error, workers)
 	var next atomic.Int64
 	var pairs atomic.Int64
@@ -256,13 +293,15 @@ func scoreParts(ctx context.Context, dir string, parts int) ([]identity.Match, i
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var mine []pair
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= parts || ctx.Err() != nil || errs[w] != nil {
 					return
 				}
 				var n int
-				found[w], n, errs[w] = scorePart(partPath(dir, i), found[w])
+				mine, n, errs[w] = scorePart(partPath(dir, i), mine)
+				mine = found.add(mine)
 				pairs.Add(int64(n))
 			}
 		}()
@@ -271,7 +310,7 @@ func scoreParts(ctx context.Context, dir string, parts int) ([]identity.Match, i
 	if err := cmp.Or(errors.Join(errs...), ctx.Err()); err != nil {
 		return nil, 0, err
 	}
-	return slices.Concat(found...), int(pairs.Load()), nil
+	return found.all, int(pairs.Load()), nil
 }
 
 // member is one record's place in one block of a part.
@@ -284,7 +323,7 @@ type member struct {
 // scorePart reads one part file, sorts its members into blocks and scores
 // the pairs of each block that meet there first, appending the probable
 // duplicates to found.
-func scorePart(path string, found []identity.Match) ([]identity.Match, int, error) {
+func scorePart(path string, found []pair) ([]pair, int, error) {
 	text, err := readString(path)
 	if err != nil {
 		return found, 0, err
@@ -330,7 +369,7 @@ func scorePart(path string, found []identity.Match) ([]identity.Match, int, erro
 				}
 				n++
 				if m, ok := identity.Default.Score(&recs[x.rec], &recs[y.rec]); ok {
-					found = append(found, m)
+					found = append(found, pairOf(m))
 				}
 			}
 		}
