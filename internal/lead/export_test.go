@@ -8,3 +8,9 @@ func SetStoredPairsPage(n int) (restore func()) {
 	storedPairsPage = n
 	return func() { storedPairsPage = was }
 }
+
+// DefaultBudgetHolds reports whether a full run over leads leads, with
+// keys stored keys, holds them in memory under the default budget.
+func DefaultBudgetHolds(leads, keys int64) bool {
+	return (&Service{}).spillParts(runSize{leads: leads, keys: keys}) == 0
+}
