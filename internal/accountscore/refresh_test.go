@@ -350,20 +350,11 @@ func TestEventBatchFeedsTheChangeQueues(t *testing.T) {
 			t.Fatal(err)
 		}
 		ids := func(q string) []int64 {
-			rows, err := db.R.Query(ctx, q)
+			got, err := sqldb.Column[int64](ctx, db.R, q)
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer rows.Close()
-			var out []int64
-			for rows.Next() {
-				var id int64
-				if err := rows.Scan(&id); err != nil {
-					t.Fatal(err)
-				}
-				out = append(out, id)
-			}
-			return out
+			return got
 		}
 		if got := ids(`SELECT DISTINCT lead_id FROM segment_changes ORDER BY lead_id`); fmt.Sprint(got) != fmt.Sprint(people[:2]) {
 			t.Errorf("segment feed holds leads %v, want %v", got, people[:2])

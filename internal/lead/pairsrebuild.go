@@ -3,6 +3,7 @@ package lead
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"runtime"
@@ -450,22 +451,19 @@ func eachStoredPair(ctx context.Context, tx *sqldb.Tx, fn func(storedPair) error
 	after := storedPair{a: -1}
 	batch := make([]storedPair, 0, page)
 	for {
-		rows, err := tx.Query(ctx, `SELECT lead_a, lead_b, score, found_at FROM duplicate_pairs
-			WHERE (lead_a, lead_b) > (?, ?) ORDER BY lead_a, lead_b LIMIT ?`, after.a, after.b, page)
-		if err != nil {
-			return fmt.Errorf("lead store: stored pairs: %w", err)
-		}
+		// The page is read whole before fn writes: on PostgreSQL the
+		// connection serves one statement at a time.
 		batch = batch[:0]
-		for rows.Next() {
+		err := tx.QueryEach(ctx, `SELECT lead_a, lead_b, score, found_at FROM duplicate_pairs
+			WHERE (lead_a, lead_b) > (?, ?) ORDER BY lead_a, lead_b LIMIT ?`, []any{after.a, after.b, page}, func(rows *sql.Rows) error {
 			var p storedPair
 			if err := rows.Scan(&p.a, &p.b, &p.score, &p.foundAt); err != nil {
-				rows.Close()
-				return fmt.Errorf("lead store: stored pairs: %w", err)
+				return err
 			}
 			batch = append(batch, p)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return nil
+		})
+		if err != nil {
 			return fmt.Errorf("lead store: stored pairs: %w", err)
 		}
 		for _, p := range batch {
