@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"leadflow/internal/sqldb"
 )
@@ -72,15 +73,31 @@ var migratedSQLite = sync.OnceValues(func() ([]byte, error) {
 	}
 	_, err = db.Migrate(ctx)
 	if err == nil {
-		// Everything into the file itself, so the file alone is the
-		// database.
-		_, err = db.W.Exec(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+		err = checkpointAll(ctx, db)
 	}
 	if err := errors.Join(err, db.Close()); err != nil {
 		return nil, err
 	}
 	return os.ReadFile(path)
 })
+
+// checkpointAll copies the whole log into the database file, so that the
+// file alone is the database. A checkpoint reports busy, without an
+// error, when the background one holds the log at that moment; after a
+// partial checkpoint the file alone may be a torn copy, so it tries again.
+func checkpointAll(ctx context.Context, db *sqldb.DB) error {
+	for range 200 {
+		var busy, frames, copied int
+		if err := db.W.QueryRow(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &frames, &copied); err != nil {
+			return err
+		}
+		if busy == 0 {
+			return nil
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return errors.New("the log could not be checkpointed: busy for 2 s")
+}
 
 // Postgres returns a migrated database in a new schema of the test
 // server, dropped when the test ends.
