@@ -83,7 +83,10 @@ func TestUniqueEnqueue(t *testing.T) {
 }
 
 // TestInstancesShareJobs runs three runners on one database, each job
-// recording its run under a unique key: a job run twice fails the insert.
+// recording its run under a unique key: a job claimed twice fails the
+// insert. The lease outlasts the test, because a job whose lease runs out
+// is meant to run again (jobs run at least once; TestLeaseExpires), and a
+// slow machine could otherwise let a renewal miss a short one.
 func TestInstancesShareJobs(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := waitCtx(t)
@@ -93,6 +96,7 @@ func TestInstancesShareJobs(t *testing.T) {
 		var runners []*Runner
 		for _, name := range []string{"a", "b", "c"} {
 			r := fast(db, name)
+			r.opt.Lease = time.Minute
 			r.Handle("work", func(ctx context.Context, j Job) error {
 				_, err := db.W.Exec(ctx, `INSERT INTO job_runs (job_id, instance) VALUES (?, ?)`, j.ID, name)
 				if sqldb.IsUniqueViolation(err) {

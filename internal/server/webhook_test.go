@@ -84,7 +84,10 @@ func TestWebhookEvents(t *testing.T) {
 			`{"outcome":"sql","authority":"decision_maker","need":"a CRM","timing":"2027-Q1"}`); s != http.StatusOK {
 			t.Fatalf("to SQL: %d %v", s, o)
 		}
-		if s, _ := f.call(t, "admin", "DELETE", "/api/v1/leads/"+id(a, "id"), ""); s != http.StatusNoContent {
+		// A lead's pending messages are erased with it, so the lead deleted
+		// is one whose messages the test can do without.
+		_, gone := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"gone@lead.example","company":"Gone Co"}`)
+		if s, _ := f.call(t, "admin", "DELETE", "/api/v1/leads/"+id(gone, "id"), ""); s != http.StatusNoContent {
 			t.Fatalf("delete: %d", s)
 		}
 		createForm(t, f, `{"slug":"hooked","name":"Hooked","fields":[{"name":"email"}]}`)
@@ -98,7 +101,7 @@ func TestWebhookEvents(t *testing.T) {
 
 		want := []string{"lead.created", "lead.updated", "lead.merged", "lead.deleted", "lead.stage_changed", "lead.mql", "lead.sql", "lead.converted",
 			"opportunity.won", "opportunity.lost", "form.submission_refused", "import.finished"}
-		deadline := time.Now().Add(20 * time.Second)
+		deadline := time.Now().Add(time.Minute)
 		for {
 			mu.Lock()
 			missing := slices.DeleteFunc(slices.Clone(want), func(e string) bool { return got[e] > 0 })
@@ -126,7 +129,7 @@ func TestWebhookEvents(t *testing.T) {
 			t.Errorf("%d messages failed signature verification", bad)
 		}
 		if got["lead.created"] < 5 {
-			t.Errorf("%d lead.created, want at least the five leads made", got["lead.created"])
+			t.Errorf("%d lead.created, want at least the five leads that stay", got["lead.created"])
 		}
 		mu.Unlock()
 		_, log := f.call(t, "admin", "GET", "/api/v1/webhooks/"+id(hook, "id")+"/deliveries?limit=200", "")
@@ -162,7 +165,7 @@ func TestWebhookPages(t *testing.T) {
 			t.Errorf("webhook page lacks the secret or the empty log:\n%.3000s", textOf(page))
 		}
 		f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"paged@lead.example"}`)
-		deadline := time.Now().Add(20 * time.Second)
+		deadline := time.Now().Add(time.Minute)
 		for !strings.Contains(page, "HTTP 200") && time.Now().Before(deadline) {
 			time.Sleep(100 * time.Millisecond)
 			_, _, page = b.get(loc)
