@@ -1,6 +1,6 @@
 // Package dbtest gives tests real databases: a fresh SQLite file, and a
-// fresh PostgreSQL schema when LEADFLOW_TEST_POSTGRES holds a server URL,
-// so the same test code runs on both.
+// fresh PostgreSQL database when LEADFLOW_TEST_POSTGRES holds a server
+// URL, so the same test code runs on both.
 package dbtest
 
 import (
@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -99,11 +100,128 @@ func checkpointAll(ctx context.Context, db *sqldb.DB) error {
 	return errors.New("the log could not be checkpointed: busy for 2 s")
 }
 
-// Postgres returns a migrated database in a new schema of the test
-// server, dropped when the test ends.
+// Postgres returns a migrated database on the test server, dropped when
+// the test ends. It is a copy of a template database migrated once per
+// schema (sqldb.SchemaDigest), which the server copies in tens of
+// milliseconds where migrating takes about a second.
 func Postgres(t testing.TB) *sqldb.DB {
 	t.Helper()
-	return open(t, PostgresDSN(t))
+	base := os.Getenv(PostgresEnv)
+	if base == "" {
+		Unavailable(t, "PostgreSQL NOT TESTED: set "+PostgresEnv+" (scripts/test does)")
+	}
+	ctx := context.Background()
+	admin, err := sqldb.Open(ctx, base)
+	if err != nil {
+		t.Fatalf("connect to %s: %v", PostgresEnv, err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	template, err := postgresTemplate(ctx, admin, base)
+	if err != nil {
+		t.Fatalf("the migrated template database: %v", err)
+	}
+	name := "leadflow_test_" + randomHex()
+	if _, err := admin.W.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template); err != nil {
+		t.Fatalf("copy the template database: %v", err)
+	}
+	t.Cleanup(func() { admin.W.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+	dsn, err := withDatabase(base, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return open(t, dsn)
+}
+
+// templatePrefix starts the name of each template database, the rest
+// being the schema's digest.
+const templatePrefix = "leadflow_template_"
+
+// template is the migrated template database of this test binary.
+var template struct {
+	once sync.Once
+	name string
+	err  error
+}
+
+// postgresTemplate returns the name of the template database of this
+// schema, made by the first test binary that needs it.
+func postgresTemplate(ctx context.Context, admin *sqldb.DB, base string) (string, error) {
+	template.once.Do(func() { template.name, template.err = makeTemplate(ctx, admin, base) })
+	return template.name, template.err
+}
+
+// makeTemplate makes the template database of this schema unless it
+// exists. It is migrated under a name of its own and renamed when
+// complete, so no test copies a template half made; of binaries making
+// it at once, the first to rename wins and the others drop theirs.
+// Templates of other schemas are dropped.
+func makeTemplate(ctx context.Context, admin *sqldb.DB, base string) (string, error) {
+	digest, err := sqldb.SchemaDigest(sqldb.Postgres)
+	if err != nil {
+		return "", err
+	}
+	name := templatePrefix + digest[:16]
+	exists := func() bool {
+		n, err := sqldb.Column[int](ctx, admin.R, `SELECT 1 FROM pg_database WHERE datname = ?`, name)
+		return err == nil && len(n) > 0
+	}
+	if exists() {
+		return name, nil
+	}
+	making := name + "_" + randomHex()
+	if _, err := admin.W.Exec(ctx, "CREATE DATABASE "+making); err != nil {
+		return "", err
+	}
+	if err := migrateTemplate(ctx, admin, base, making, name); err != nil {
+		admin.W.Exec(ctx, "DROP DATABASE IF EXISTS "+making+" WITH (FORCE)")
+		if exists() {
+			return name, nil // another binary made it first
+		}
+		return "", err
+	}
+	stale, _ := sqldb.Column[string](ctx, admin.R, `SELECT datname FROM pg_database WHERE datname LIKE ? AND datname <> ?`,
+		templatePrefix+"%", name)
+	for _, old := range stale {
+		admin.W.Exec(ctx, "DROP DATABASE IF EXISTS "+old)
+	}
+	return name, nil
+}
+
+// migrateTemplate migrates database making, then closes it to
+// connections and renames it to name.
+func migrateTemplate(ctx context.Context, admin *sqldb.DB, base, making, name string) error {
+	dsn, err := withDatabase(base, making)
+	if err != nil {
+		return err
+	}
+	db, err := sqldb.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	_, err = db.Migrate(ctx)
+	if err := errors.Join(err, db.Close()); err != nil {
+		return err
+	}
+	for _, stmt := range []string{
+		"ALTER DATABASE " + making + " WITH ALLOW_CONNECTIONS false",
+		"ALTER DATABASE " + making + " RENAME TO " + name,
+	} {
+		if _, err := admin.W.Exec(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withDatabase is the server URL base with database name instead of its
+// own.
+func withDatabase(base, name string) (string, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", fmt.Errorf("parse %s: %w", PostgresEnv, err)
+	}
+	u.Path = "/" + name
+	return u.String(), nil
 }
 
 // EachDSN runs fn as a subtest once per available database with the

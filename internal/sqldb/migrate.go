@@ -76,6 +76,22 @@ func checksum(body []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// SchemaDigest is a digest of the migrations Migrate applies on dialect
+// d, in order: two databases migrated by leadflows of one digest have the
+// same schema. The tests keep one migrated PostgreSQL database per digest
+// to copy.
+func SchemaDigest(d Dialect) (string, error) {
+	ms, err := loadMigrations(migrationFS, d)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	for _, m := range ms {
+		fmt.Fprintf(h, "%d %s %s\n", m.version, m.name, m.checksum)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
 // Migrate applies every migration not yet applied, each in its own
 // transaction, and returns the names of those it applied. It refuses to
 // start when an applied migration's file has changed since.
