@@ -106,16 +106,8 @@ func checkpointAll(ctx context.Context, db *sqldb.DB) error {
 // milliseconds where migrating takes about a second.
 func Postgres(t testing.TB) *sqldb.DB {
 	t.Helper()
-	base := os.Getenv(PostgresEnv)
-	if base == "" {
-		Unavailable(t, "PostgreSQL NOT TESTED: set "+PostgresEnv+" (scripts/test does)")
-	}
 	ctx := context.Background()
-	admin, err := sqldb.Open(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", PostgresEnv, err)
-	}
-	t.Cleanup(func() { admin.Close() })
+	base, admin := postgresServer(t)
 	template, err := postgresTemplate(ctx, admin, base)
 	if err != nil {
 		t.Fatalf("the migrated template database: %v", err)
@@ -130,6 +122,23 @@ func Postgres(t testing.TB) *sqldb.DB {
 		t.Fatal(err)
 	}
 	return open(t, dsn)
+}
+
+// postgresServer returns the test server's URL and a connection to it,
+// closed when the test ends. It skips, saying why, when no server is
+// configured; the test command always configures one.
+func postgresServer(t testing.TB) (string, *sqldb.DB) {
+	t.Helper()
+	base := os.Getenv(PostgresEnv)
+	if base == "" {
+		Unavailable(t, "PostgreSQL NOT TESTED: set "+PostgresEnv+" (scripts/test does)")
+	}
+	admin, err := sqldb.Open(context.Background(), base)
+	if err != nil {
+		t.Fatalf("connect to %s: %v", PostgresEnv, err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	return base, admin
 }
 
 // templatePrefix starts the name of each template database, the rest
@@ -234,28 +243,16 @@ func EachDSN(t *testing.T, fn func(t *testing.T, dsn string)) {
 }
 
 // PostgresDSN creates a new schema on the test server, dropped when the
-// test ends, and returns a URL whose search_path selects it. It skips,
-// saying why, when no server is configured; the test command always
-// configures one.
+// test ends, and returns a URL whose search_path selects it.
 func PostgresDSN(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv(PostgresEnv)
-	if base == "" {
-		Unavailable(t, "PostgreSQL NOT TESTED: set "+PostgresEnv+" (scripts/test does)")
-	}
 	ctx := context.Background()
-	admin, err := sqldb.Open(ctx, base)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", PostgresEnv, err)
-	}
+	base, admin := postgresServer(t)
 	schema := "t_" + randomHex()
 	if _, err := admin.W.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
 		t.Fatalf("create schema: %v", err)
 	}
-	t.Cleanup(func() {
-		admin.W.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close()
-	})
+	t.Cleanup(func() { admin.W.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
 	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatalf("parse %s: %v", PostgresEnv, err)

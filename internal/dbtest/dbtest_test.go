@@ -2,7 +2,6 @@ package dbtest
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"leadflow/internal/sqldb"
@@ -32,12 +31,8 @@ func TestPostgresCopies(t *testing.T) {
 			t.Errorf("copy %d sees the table made in copy 0: %v (%v)", i, found, err)
 		}
 	}
-	admin, err := sqldb.Open(ctx, os.Getenv(PostgresEnv))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	name, _ := postgresTemplate(ctx, admin, os.Getenv(PostgresEnv))
+	base, admin := postgresServer(t)
+	name, _ := postgresTemplate(ctx, admin, base)
 	allow, err := sqldb.Column[bool](ctx, admin.R, `SELECT datallowconn FROM pg_database WHERE datname = ?`, name)
 	if err != nil || len(allow) != 1 || allow[0] {
 		t.Errorf("template %s allows connections: %v (%v); want one template, closed", name, allow, err)
