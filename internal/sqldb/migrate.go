@@ -118,11 +118,16 @@ func (db *DB) migrate(ctx context.Context, fsys fs.FS) ([]string, error) {
 	if err := db.migrationTable(ctx); err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
-	if err := db.verify(ctx, ms); err != nil {
+	recorded, err := db.verify(ctx, ms)
+	if err != nil {
 		return nil, err
 	}
 	var done []string
 	for _, m := range ms {
+		if recorded[m.version] {
+			// Applied for good: no transaction needed to know it.
+			continue
+		}
 		applied, err := db.apply(ctx, m)
 		if err != nil {
 			return done, err
@@ -176,13 +181,16 @@ func (db *DB) migrationTable(ctx context.Context) error {
 }
 
 // verify compares each applied migration's recorded checksum with its
-// file's, recording it for migrations applied before checksums were kept.
-func (db *DB) verify(ctx context.Context, ms []migration) error {
+// file's, recording it for migrations applied before checksums were kept,
+// and returns the versions applied.
+func (db *DB) verify(ctx context.Context, ms []migration) (map[int]bool, error) {
 	files := map[int]migration{}
 	for _, m := range ms {
 		files[m.version] = m
 	}
-	return db.InTx(ctx, func(tx *Tx) error {
+	recorded := map[int]bool{}
+	err := db.InTx(ctx, func(tx *Tx) error {
+		clear(recorded) // a retried transaction starts again
 		rows, err := tx.Query(ctx, `SELECT version, checksum FROM schema_migrations ORDER BY version`)
 		if err != nil {
 			return fmt.Errorf("migrate: %w", err)
@@ -195,6 +203,7 @@ func (db *DB) verify(ctx context.Context, ms []migration) error {
 				rows.Close()
 				return fmt.Errorf("migrate: %w", err)
 			}
+			recorded[v] = true
 			m, ok := files[v]
 			switch {
 			case !ok:
@@ -220,6 +229,7 @@ func (db *DB) verify(ctx context.Context, ms []migration) error {
 		}
 		return nil
 	})
+	return recorded, err
 }
 
 // apply applies m unless it already is, and reports whether it did. The
