@@ -132,10 +132,16 @@ func (n *node) kill() {
 	n.cmd.Wait()
 }
 
-// buildLeadflow compiles the command once for the processes to run.
+// buildLeadflow compiles the command once for the processes to run, with
+// the race detector when the test has it: the instances are then checked
+// for races too, and the build reuses the packages compiled for the test.
 func buildLeadflow(t *testing.T) string {
 	bin := filepath.Join(t.TempDir(), "leadflow")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
+	args := []string{"build", "-o", bin}
+	if raceOn {
+		args = append(args, "-race")
+	}
+	cmd := exec.Command("go", append(args, ".")...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -168,6 +174,9 @@ func (c *cluster) start(i int) *node {
 	c.t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGTERM)
 		cmd.Wait()
+		if strings.Contains(n.log.String(), "WARNING: DATA RACE") {
+			c.t.Errorf("instance %c found a data race", 'A'+i)
+		}
 		if c.t.Failed() {
 			c.t.Logf("instance %c log:\n%s", 'A'+i, n.log.String())
 		}
