@@ -225,11 +225,16 @@ func migrateTemplate(ctx context.Context, admin *sqldb.DB, base, making, name st
 // withDatabase is the server URL base with database name instead of its
 // own.
 func withDatabase(base, name string) (string, error) {
+	return editURL(base, func(u *url.URL) { u.Path = "/" + name })
+}
+
+// editURL is the server URL base as edit changes it.
+func editURL(base string, edit func(*url.URL)) (string, error) {
 	u, err := url.Parse(base)
 	if err != nil {
 		return "", fmt.Errorf("parse %s: %w", PostgresEnv, err)
 	}
-	u.Path = "/" + name
+	edit(u)
 	return u.String(), nil
 }
 
@@ -253,14 +258,15 @@ func PostgresDSN(t testing.TB) string {
 		t.Fatalf("create schema: %v", err)
 	}
 	t.Cleanup(func() { admin.W.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
-	u, err := url.Parse(base)
+	dsn, err := editURL(base, func(u *url.URL) {
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+	})
 	if err != nil {
-		t.Fatalf("parse %s: %v", PostgresEnv, err)
+		t.Fatal(err)
 	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return dsn
 }
 
 func open(t testing.TB, dsn string) *sqldb.DB {
