@@ -169,7 +169,8 @@ func downloadCSV(t *testing.T, ctx context.Context, sel string) [][]string {
 		}
 	})
 	err := chromedp.Run(ctx,
-		cdpbrowser.SetDownloadBehavior(cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName).WithDownloadPath(dir).WithEventsEnabled(true),
+		cdpbrowser.SetDownloadBehavior(cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName).WithDownloadPath(dir).WithEventsEnabled(true).
+			WithBrowserContextID(browserContext(ctx)),
 		chromedp.Click(sel),
 	)
 	if err != nil {

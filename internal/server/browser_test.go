@@ -6,36 +6,95 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"leadflow/internal/dbtest"
 )
 
-// chromium starts a headless Chromium for the test, or skips (fails
-// under CI) when there is none.
+// chromium gives the test a browser of its own for 90 s, or skips (fails
+// under CI) when there is no Chromium.
 func chromium(t *testing.T) context.Context { return chromiumWithin(t, 90*time.Second) }
 
 // chromiumWithin is chromium for a test whose whole browsing may take up
-// to limit (a walk over every page takes longer than one story).
+// to limit (a walk over every page takes longer than one story). The
+// test's browser is a new browser context, cookies, storage and cache of
+// its own as in a fresh profile, in the one Chromium the package's tests
+// share: starting a Chromium takes about 1.5 s, and some 40 tests use one.
 func chromiumWithin(t *testing.T, limit time.Duration) context.Context {
 	t.Helper()
-	path := os.Getenv("LEADFLOW_CHROMIUM")
-	if path == "" {
-		for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-			if p, err := exec.LookPath(name); err == nil {
-				path = p
-				break
-			}
-		}
+	shared := sharedChromium(t)
+	// A tab in a new browser context needs a window of its own: headless
+	// Chromium refuses a tab where no window of its context is open.
+	browser := cdp.WithExecutor(shared, chromedp.FromContext(shared).Browser)
+	bc, err := target.CreateBrowserContext().Do(browser)
+	if err != nil {
+		t.Fatalf("open a browser context: %v", err)
 	}
-	if path == "" {
-		dbtest.Unavailable(t, "BROWSER TESTS NOT RUN: no Chromium found (install chromium or set LEADFLOW_CHROMIUM)")
+	tab, err := target.CreateTarget("about:blank").WithBrowserContextID(bc).WithNewWindow(true).Do(browser)
+	if err != nil {
+		t.Fatalf("open a tab: %v", err)
 	}
-	// Not t.TempDir: Chromium's helpers may still be writing to the
-	// profile as the test ends, and a leftover file must not fail it.
+	ctx, cancelCtx := chromedp.NewContext(shared, chromedp.WithTargetID(tab))
+	ctx = context.WithValue(ctx, browserContextKey{}, bc)
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		target.DisposeBrowserContext(bc).Do(browser)
+	})
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("attach to the tab: %v", err)
+	}
+	return ctx
+}
+
+type browserContextKey struct{}
+
+// browserContext is the browser context of chromium's ctx, for the
+// commands that take one (where files download to, say).
+func browserContext(ctx context.Context) cdp.BrowserContextID {
+	return ctx.Value(browserContextKey{}).(cdp.BrowserContextID)
+}
+
+// sharedBrowser is the Chromium the package's tests share, started by the
+// first test that needs it and stopped by TestMain.
+var sharedBrowser struct {
+	sync.Mutex
+	ctx  context.Context // its first tab's, done if Chromium has exited
+	stop func()
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	sharedBrowser.Lock()
+	if sharedBrowser.stop != nil {
+		sharedBrowser.stop()
+	}
+	sharedBrowser.Unlock()
+	os.Exit(code)
+}
+
+// sharedChromium returns the shared Chromium, started anew if there is
+// none yet or the last one has exited.
+func sharedChromium(t *testing.T) context.Context {
+	t.Helper()
+	sharedBrowser.Lock()
+	defer sharedBrowser.Unlock()
+	if sharedBrowser.ctx != nil && sharedBrowser.ctx.Err() == nil {
+		return sharedBrowser.ctx
+	}
+	if sharedBrowser.stop != nil {
+		sharedBrowser.stop()
+		sharedBrowser.ctx, sharedBrowser.stop = nil, nil
+	}
+	path := chromiumPath(t)
+	// Not t.TempDir: the profile outlives the test that starts Chromium.
 	profile, err := os.MkdirTemp("", "leadflow-chromium-")
 	if err != nil {
 		t.Fatal(err)
@@ -56,12 +115,27 @@ func chromiumWithin(t *testing.T, limit time.Duration) context.Context {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc(); os.RemoveAll(profile) })
+	stop := func() { cancelCtx(); cancelAlloc(); os.RemoveAll(profile) }
 	if err := chromedp.Run(ctx); err != nil {
+		stop()
 		t.Fatalf("start chromium %s: %v", path, err)
 	}
+	sharedBrowser.ctx, sharedBrowser.stop = ctx, stop
 	return ctx
+}
+
+// chromiumPath is LEADFLOW_CHROMIUM, or the first Chromium on the PATH.
+func chromiumPath(t *testing.T) string {
+	if path := os.Getenv("LEADFLOW_CHROMIUM"); path != "" {
+		return path
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	dbtest.Unavailable(t, "BROWSER TESTS NOT RUN: no Chromium found (install chromium or set LEADFLOW_CHROMIUM)")
+	return ""
 }
 
 // screenshot saves the page to $LEADFLOW_SCREENSHOTS, when set, for a
