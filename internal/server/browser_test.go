@@ -2,6 +2,9 @@ package server_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,28 +32,41 @@ func chromium(t *testing.T) context.Context { return chromiumWithin(t, 90*time.S
 func chromiumWithin(t *testing.T, limit time.Duration) context.Context {
 	t.Helper()
 	shared := sharedChromium(t)
-	// A tab in a new browser context needs a window of its own: headless
-	// Chromium refuses a tab where no window of its context is open.
-	browser := cdp.WithExecutor(shared, chromedp.FromContext(shared).Browser)
-	bc, err := target.CreateBrowserContext().Do(browser)
+	// Commands to the browser itself get a limit of their own, so a
+	// Chromium that stops answering fails the test rather than hangs it.
+	browser := func() (context.Context, context.CancelFunc) {
+		ctx, cancel := context.WithTimeout(shared, 30*time.Second)
+		return cdp.WithExecutor(ctx, chromedp.FromContext(shared).Browser), cancel
+	}
+	bctx, cancel := browser()
+	defer cancel()
+	bc, err := target.CreateBrowserContext().Do(bctx)
 	if err != nil {
 		t.Fatalf("open a browser context: %v", err)
 	}
-	tab, err := target.CreateTarget("about:blank").WithBrowserContextID(bc).WithNewWindow(true).Do(browser)
+	t.Cleanup(func() {
+		ctx, cancel := browser()
+		defer cancel()
+		target.DisposeBrowserContext(bc).Do(ctx)
+	})
+	// A tab in a new browser context needs a window of its own: headless
+	// Chromium refuses a tab where no window of its context is open.
+	tab, err := target.CreateTarget("about:blank").WithBrowserContextID(bc).
+		WithNewWindow(true).WithWidth(1280).WithHeight(900).Do(bctx)
 	if err != nil {
 		t.Fatalf("open a tab: %v", err)
 	}
-	ctx, cancelCtx := chromedp.NewContext(shared, chromedp.WithTargetID(tab))
-	ctx = context.WithValue(ctx, browserContextKey{}, bc)
-	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
-	t.Cleanup(func() {
-		cancelTimeout()
-		cancelCtx()
-		target.DisposeBrowserContext(bc).Do(browser)
-	})
-	if err := chromedp.Run(ctx); err != nil {
+	// Attached under the test's context, not its time limit: the tab's
+	// events are read until the test ends, and a reader stopped while
+	// Chromium still sends them would hold up the browser every test
+	// shares.
+	tabCtx, cancelTab := chromedp.NewContext(shared, chromedp.WithTargetID(tab))
+	t.Cleanup(cancelTab)
+	if err := chromedp.Run(tabCtx); err != nil {
 		t.Fatalf("attach to the tab: %v", err)
 	}
+	ctx, cancelTimeout := context.WithTimeout(context.WithValue(tabCtx, browserContextKey{}, bc), limit)
+	t.Cleanup(cancelTimeout)
 	return ctx
 }
 
@@ -163,6 +179,37 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 		return
 	}
 	os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+}
+
+// Two tests' browsers share nothing a site keeps: a cookie and a stored
+// value set in one are not in the other, as in two fresh profiles.
+func TestBrowserContextsShareNoState(t *testing.T) {
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "<!doctype html><title>site</title>")
+	}))
+	defer site.Close()
+	keep := `document.cookie = "kept=yes; path=/"; localStorage.setItem("kept", "yes"); document.cookie`
+	read := `document.cookie + "|" + (localStorage.getItem("kept") || "")`
+	var set, first, other string
+	t.Run("first", func(t *testing.T) {
+		a := chromium(t)
+		if err := chromedp.Run(a, chromedp.Navigate(site.URL), chromedp.Evaluate(keep, &set),
+			chromedp.Reload(), chromedp.Evaluate(read, &first)); err != nil {
+			t.Fatal(err)
+		}
+		t.Run("beside it", func(t *testing.T) {
+			b := chromium(t)
+			if err := chromedp.Run(b, chromedp.Navigate(site.URL), chromedp.Evaluate(read, &other)); err != nil {
+				t.Fatal(err)
+			}
+		})
+	})
+	if set != "kept=yes" || first != "kept=yes|yes" {
+		t.Fatalf("the first browser kept %q, read back %q", set, first)
+	}
+	if other != "|" {
+		t.Errorf("a second browser, open beside the first, reads %q", other)
+	}
 }
 
 func TestBrowserSignInFilterOpenLead(t *testing.T) {
