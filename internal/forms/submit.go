@@ -343,12 +343,9 @@ func (s *Service) finish(ctx context.Context, q sqldb.Querier, id int64, status 
 	if leadID != 0 {
 		l = leadID
 	}
-	_, err := q.Exec(ctx, `UPDATE submissions SET status = ?, reasons = ?, lead_id = ?, processed_at = ? WHERE id = ?`,
+	return sqldb.ExecLater(ctx, q, "forms: finish submission "+strconv.FormatInt(id, 10),
+		`UPDATE submissions SET status = ?, reasons = ?, lead_id = ?, processed_at = ? WHERE id = ?`,
 		status, r, l, s.now().UnixMilli(), id)
-	if err != nil {
-		return fmt.Errorf("forms: finish submission %d: %w", id, err)
-	}
-	return nil
 }
 
 const submissionColumns = `s.id, COALESCE(s.form_id, 0), COALESCE(f.name, ''), s.payload, s.meta, s.received_at,

@@ -21,21 +21,32 @@ func subjectOf(l Lead) assign.Subject {
 	return assign.Subject{Country: l.Country, Industry: l.Industry, Employees: l.Employees, Grade: string(l.Grade)}
 }
 
+// newAssignment is what assigning a new lead reads: the settings, and
+// the account its company already is (m, when found).
+type newAssignment struct {
+	st    assign.Settings
+	m     accountmatch.Match
+	found bool
+}
+
+// readAssignment reads a new lead's newAssignment before the lead is
+// written, so that on PostgreSQL the lead's writes go together (see
+// sqldb.Tx.Later).
+func (s *Service) readAssignment(ctx context.Context, tx *sqldb.Tx, l Lead) (na newAssignment, err error) {
+	if na.st, err = s.assigner.SettingsIn(ctx, tx); err != nil {
+		return na, err
+	}
+	na.m, na.found, err = accountmatch.Find(ctx, tx, candidateOf(l))
+	return na, err
+}
+
 // assignNew runs once a new lead is stored and scored: it is linked to
 // the account its company already is, if any; a lead that came with an
 // owner gets its first-contact deadline; one without goes to the
 // account's owner when the settings say so, else to whoever the rules
 // pick.
-func (s *Service) assignNew(ctx context.Context, tx *sqldb.Tx, l *Lead, now time.Time) error {
-	st, err := s.assigner.SettingsIn(ctx, tx)
-	if err != nil {
-		return err
-	}
-	m, found, err := accountmatch.Find(ctx, tx, candidateOf(*l))
-	if err != nil {
-		return err
-	}
-	return s.assignFound(ctx, tx, l, st, m, found, now)
+func (s *Service) assignNew(ctx context.Context, tx *sqldb.Tx, l *Lead, na newAssignment, now time.Time) error {
+	return s.assignFound(ctx, tx, l, na.st, na.m, na.found, now)
 }
 
 // assignFound is assignNew once l's account was looked up: m, when found.

@@ -67,52 +67,64 @@ func matchIdentity(ctx context.Context, q sqldb.Querier, l Lead, at int64, alway
 	if same && !always {
 		return nil
 	}
-	return compareIdentity(ctx, q, l, rec, hashes, old, false, at)
-}
-
-// checkNewIdentity is checkIdentity for a lead inserted in the same
-// transaction: it has no stored keys and no pairs yet, so neither is read
-// nor cleared.
-func checkNewIdentity(ctx context.Context, q sqldb.Querier, l Lead, at int64) error {
-	rec := recordOf(l)
-	return compareIdentity(ctx, q, l, rec, identity.KeyHashes(rec), nil, true, at)
+	return compareIdentity(ctx, q, l, rec, hashes, old, at)
 }
 
 // compareIdentity stores l's keys hashes in place of old, and its pairs
-// with the look-alikes that share one, in place of its pairs unless l is
-// new (fresh).
-func compareIdentity(ctx context.Context, q sqldb.Querier, l Lead, rec identity.Record, hashes, old []int64, fresh bool, at int64) error {
-	shared := hashes // the keys whose blocks are read for look-alikes
+// with the look-alikes that share one in place of its pairs.
+func compareIdentity(ctx context.Context, q sqldb.Querier, l Lead, rec identity.Record, hashes, old []int64, at int64) error {
+	others, err := readLookAlikes(ctx, q, l.ID, hashes)
+	if err != nil {
+		return err
+	}
+	if _, err := q.Exec(ctx, `DELETE FROM duplicate_pairs WHERE lead_a = ? OR lead_b = ?`, l.ID, l.ID); err != nil {
+		return fmt.Errorf("lead store: duplicates of %d: %w", l.ID, err)
+	}
+	return storeIdentity(ctx, q, l, rec, hashes, old, others, at)
+}
+
+// readLookAlikes is the reading half of compareIdentity: the records of
+// the leads other than id (0 for a lead not yet inserted) that share one
+// of hashes, a key rare enough to tell. On PostgreSQL those keys are
+// locked first (see lockKeys), until the transaction ends. A new lead
+// reads them before it is written, so that its writes reach PostgreSQL
+// together (see sqldb.Tx.Later); it has no keys and no pairs yet to
+// clear.
+func readLookAlikes(ctx context.Context, q sqldb.Querier, id int64, hashes []int64) ([]identity.Record, error) {
+	shared := hashes
 	if tx, ok := q.(*sqldb.Tx); ok && tx.Dialect() == sqldb.Postgres {
 		var err error
 		if shared, err = lockKeys(ctx, tx, hashes); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	cands, err := blockMates(ctx, q, id, shared)
+	if err != nil || len(cands) == 0 {
+		return nil, err
+	}
+	return readRecords(ctx, q, cands)
+}
+
+// storeIdentity is the writing half: l, stored, gets its keys hashes in
+// place of old, and its pairs with the others it resembles, found at at
+// (ms).
+func storeIdentity(ctx context.Context, q sqldb.Querier, l Lead, rec identity.Record, hashes, old []int64, others []identity.Record, at int64) error {
 	if !slices.Equal(old, hashes) {
 		if err := storeKeys(ctx, q, l.ID, hashes, len(old) > 0); err != nil {
 			return err
 		}
 	}
-	if !fresh {
-		if _, err := q.Exec(ctx, `DELETE FROM duplicate_pairs WHERE lead_a = ? OR lead_b = ?`, l.ID, l.ID); err != nil {
-			return fmt.Errorf("lead store: duplicates of %d: %w", l.ID, err)
-		}
-	}
-	cands, err := blockMates(ctx, q, l.ID, shared)
-	if err != nil || len(cands) == 0 {
-		return err
-	}
-	others, err := readRecords(ctx, q, cands)
-	if err != nil {
-		return err
-	}
 	me := identity.Prepare(rec)
+	var found []pair
 	for _, o := range others {
 		if m, ok := identity.Default.Score(me, identity.Prepare(o)); ok {
-			if _, err := storePair(ctx, q, m, at); err != nil {
-				return err
-			}
+			found = append(found, pairOf(m))
+		}
+	}
+	for _, part := range chunks(found, pairsPerStatement) {
+		query, args := insertPairs(part, at)
+		if err := sqldb.ExecLater(ctx, q, "lead store: store pairs", query, args...); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -222,13 +234,6 @@ func readRecords(ctx context.Context, q sqldb.Querier, ids []int64) ([]identity.
 		}
 	}
 	return out, nil
-}
-
-// storePair keeps a probable duplicate unless a reviewer said the two
-// are two people, and reports whether it did.
-func storePair(ctx context.Context, q sqldb.Querier, m identity.Match, at int64) (bool, error) {
-	n, err := storePairs(ctx, q, []pair{pairOf(m)}, at)
-	return n > 0, err
 }
 
 // PairsJob is the job kind that keeps the probable duplicates: nightly,
@@ -534,11 +539,11 @@ func insertKeys(ctx context.Context, q sqldb.Querier, keys [][2]int64) error {
 		for _, k := range part {
 			args = append(args, k[0], k[1])
 		}
-		if _, err := q.Exec(ctx, `INSERT INTO lead_keys (key_hash, lead_id)
+		if err := sqldb.ExecLater(ctx, q, "lead store: store keys", `INSERT INTO lead_keys (key_hash, lead_id)
 			SELECT v.column1, v.column2 FROM (VALUES `+strings.Repeat(row+", ", len(part)-1)+row+`) AS v
 			WHERE EXISTS (SELECT 1 FROM leads l WHERE l.id = v.column2)
 			ON CONFLICT (key_hash, lead_id) DO NOTHING`, args...); err != nil {
-			return fmt.Errorf("lead store: store keys: %w", err)
+			return err
 		}
 	}
 	return nil

@@ -218,6 +218,10 @@ func (s *Service) intakeNew(ctx context.Context, tx *sqldb.Tx, l Lead, o Origin,
 	if l.Grade, err = s.gradeOf(ctx, tx, l.Score); err != nil {
 		return IntakeResult{}, err
 	}
+	na, err := s.readAssignment(ctx, tx, l)
+	if err != nil {
+		return IntakeResult{}, err
+	}
 	if o.VisitorID != "" {
 		// A tracked browser may bring earlier events: the lead is scored
 		// once they are attached, from all its events read back.
@@ -233,7 +237,7 @@ func (s *Service) intakeNew(ctx context.Context, tx *sqldb.Tx, l Lead, o Origin,
 	} else if err := s.insertScored(ctx, tx, &l, o, now); err != nil {
 		return IntakeResult{}, err
 	}
-	if err := s.assignNew(ctx, tx, &l, now); err != nil {
+	if err := s.assignNew(ctx, tx, &l, na, now); err != nil {
 		return IntakeResult{}, err
 	}
 	return IntakeResult{Lead: l, Created: true}, nil
@@ -458,10 +462,10 @@ func insertEvent(ctx context.Context, q sqldb.Querier, leadID int64, typ string,
 		props[k] = v
 	}
 	b, _ := json.Marshal(props) // a map of strings always marshals
-	_, err := q.Exec(ctx, `INSERT INTO events (lead_id, type, url, occurred_at, properties, source)
+	err := sqldb.ExecLater(ctx, q, "lead store: record event "+typ, `INSERT INTO events (lead_id, type, url, occurred_at, properties, source)
 		VALUES (?, ?, ?, ?, ?, ?)`, leadID, typ, o.URL, at.UnixMilli(), string(b), o.Channel)
 	if err != nil {
-		return fmt.Errorf("lead store: record event %s for %d: %w", typ, leadID, err)
+		return err
 	}
 	sqldb.Touch(q, live.Lead(leadID))
 	return nil

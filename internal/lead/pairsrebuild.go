@@ -494,18 +494,28 @@ func dropPair(ctx context.Context, tx *sqldb.Tx, a, b, foundAt, since int64) err
 
 // storePairs is storePair for many pairs, a few hundred a statement, and
 // reports how many were stored.
-func storePairs(ctx context.Context, q sqldb.Querier, ms []pair, at int64) (int, error) {
+// pairsPerStatement is how many pairs one statement of insertPairs stores.
+const pairsPerStatement = 250
+
+// insertPairs is the statement that stores pairs found at at (ms), but
+// for those a reviewer dismissed.
+func insertPairs(ps []pair, at int64) (string, []any) {
 	const row = `(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS DOUBLE PRECISION), CAST(? AS BIGINT))`
-	n := 0
-	for _, part := range chunks(ms, 250) {
-		args := make([]any, 0, 4*len(part))
-		for _, m := range part {
-			args = append(args, m.a, m.b, m.score, at)
-		}
-		res, err := q.Exec(ctx, `INSERT INTO duplicate_pairs (lead_a, lead_b, score, found_at)
-			SELECT v.column1, v.column2, v.column3, v.column4 FROM (VALUES `+strings.Repeat(row+", ", len(part)-1)+row+`) AS v
+	args := make([]any, 0, 4*len(ps))
+	for _, m := range ps {
+		args = append(args, m.a, m.b, m.score, at)
+	}
+	return `INSERT INTO duplicate_pairs (lead_a, lead_b, score, found_at)
+			SELECT v.column1, v.column2, v.column3, v.column4 FROM (VALUES ` + strings.Repeat(row+", ", len(ps)-1) + row + `) AS v
 			WHERE NOT EXISTS (SELECT 1 FROM duplicate_dismissals d WHERE d.lead_a = v.column1 AND d.lead_b = v.column2)
-			ON CONFLICT (lead_a, lead_b) DO UPDATE SET score = excluded.score`, args...)
+			ON CONFLICT (lead_a, lead_b) DO UPDATE SET score = excluded.score`, args
+}
+
+func storePairs(ctx context.Context, q sqldb.Querier, ms []pair, at int64) (int, error) {
+	n := 0
+	for _, part := range chunks(ms, pairsPerStatement) {
+		query, args := insertPairs(part, at)
+		res, err := q.Exec(ctx, query, args...)
 		if err != nil {
 			return n, fmt.Errorf("lead store: store pairs: %w", err)
 		}

@@ -172,6 +172,10 @@ func (s *Service) Create(ctx context.Context, a access.Actor, c Changes) (Lead, 
 			return err
 		}
 		l.Grade = grade
+		na, err := s.readAssignment(ctx, tx, l)
+		if err != nil {
+			return err
+		}
 		if err := insertLead(ctx, tx, &l, ""); err != nil {
 			return err
 		}
@@ -184,7 +188,7 @@ func (s *Service) Create(ctx context.Context, a access.Actor, c Changes) (Lead, 
 		if err := s.rescoreTx(ctx, tx, &l, "lead created", now); err != nil {
 			return err
 		}
-		if err := s.assignNew(ctx, tx, &l, now); err != nil {
+		if err := s.assignNew(ctx, tx, &l, na, now); err != nil {
 			return err
 		}
 		created = l

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"leadflow/internal/fault"
+	"leadflow/internal/identity"
 	"leadflow/internal/live"
 	"leadflow/internal/sortkey"
 	"leadflow/internal/sqldb"
@@ -140,8 +141,14 @@ const storedColumns = `email, first_name, last_name, phone, company, job_title, 
 // for the team's language), with its words and identity keys, and sets
 // l.ID.
 func insertLead(ctx context.Context, q sqldb.Querier, l *Lead, lang string) error {
+	rec := recordOf(*l)
+	hashes := identity.KeyHashes(rec)
+	others, err := readLookAlikes(ctx, q, 0, hashes)
+	if err != nil {
+		return err
+	}
 	a := append(args(*l), lang)
-	err := q.QueryRow(ctx, `INSERT INTO leads (`+storedColumns+`, language) VALUES (`+placeholders(len(a))+`) RETURNING id, version`, a...).
+	err = q.QueryRow(ctx, `INSERT INTO leads (`+storedColumns+`, language) VALUES (`+placeholders(len(a))+`) RETURNING id, version`, a...).
 		Scan(&l.ID, &l.Version)
 	if sqldb.IsUniqueViolation(err) {
 		return emailTaken()
@@ -152,7 +159,8 @@ func insertLead(ctx context.Context, q sqldb.Querier, l *Lead, lang string) erro
 	if err := indexWords(ctx, q, *l, true); err != nil {
 		return err
 	}
-	return checkNewIdentity(ctx, q, *l, l.UpdatedAt.UnixMilli())
+	rec.ID = l.ID
+	return storeIdentity(ctx, q, *l, rec, hashes, nil, others, l.UpdatedAt.UnixMilli())
 }
 
 // updateLead writes every stored column of l, and counts the write in
@@ -520,10 +528,10 @@ func insertChange(ctx context.Context, q sqldb.Querier, c Change, actorID int64)
 	if actorID != 0 {
 		actor = actorID
 	}
-	_, err := q.Exec(ctx, `INSERT INTO lead_changes (lead_id, at, actor_id, kind, detail, reason)
+	err := sqldb.ExecLater(ctx, q, "lead store: record change", `INSERT INTO lead_changes (lead_id, at, actor_id, kind, detail, reason)
 		VALUES (?, ?, ?, ?, ?, ?)`, c.LeadID, c.At.UnixMilli(), actor, c.Kind, detail, c.Reason)
 	if err != nil {
-		return fmt.Errorf("lead store: record change: %w", err)
+		return err
 	}
 	sqldb.Touch(q, live.Lead(c.LeadID))
 	switch c.Kind {

@@ -52,11 +52,8 @@ func indexWords(ctx context.Context, q sqldb.Querier, l Lead, fresh bool) error 
 	if len(rows) == 0 {
 		return nil
 	}
-	_, err := q.Exec(ctx, `INSERT INTO lead_words (word, lead_id) VALUES `+strings.Join(rows, ", ")+` ON CONFLICT DO NOTHING`, args...)
-	if err != nil {
-		return fmt.Errorf("lead store: words of %d: %w", l.ID, err)
-	}
-	return nil
+	return sqldb.ExecLater(ctx, q, "lead store: words of "+strconv.FormatInt(l.ID, 10),
+		`INSERT INTO lead_words (word, lead_id) VALUES `+strings.Join(rows, ", ")+` ON CONFLICT DO NOTHING`, args...)
 }
 
 // wordCond is the search condition of f.Q through the word index: each

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"leadflow/internal/sqldb"
 )
@@ -59,13 +60,10 @@ func collectStored(rows *sql.Rows, err error) (map[int64]Stored, error) {
 // PutSums stores lead's sums. The caller holds the lead's lock, so
 // nothing it did not count can have been added meanwhile.
 func PutSums(ctx context.Context, q sqldb.Querier, lead int64, k Keyset, s Sums) error {
-	_, err := q.Exec(ctx, `INSERT INTO lead_score_sums (lead_id, keyset, sums) VALUES (?, ?, ?)
+	return sqldb.ExecLater(ctx, q, "scoring: store sums of "+strconv.FormatInt(lead, 10),
+		`INSERT INTO lead_score_sums (lead_id, keyset, sums) VALUES (?, ?, ?)
 		ON CONFLICT (lead_id) DO UPDATE SET keyset = excluded.keyset, sums = excluded.sums, version = lead_score_sums.version + 1`,
 		lead, k.ID, s.Encode())
-	if err != nil {
-		return fmt.Errorf("scoring: store sums of %d: %w", lead, err)
-	}
-	return nil
 }
 
 // PutSumsOf stores the sums of many leads as PutSums does, in a few

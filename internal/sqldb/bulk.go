@@ -51,6 +51,9 @@ func (t *Tx) InsertReturning(ctx context.Context, table string, cols []string, r
 func (t *Tx) stageInsert(ctx context.Context, table string, cols []string, rows [][]any, suffix string, scan func(*sql.Rows) error) error {
 	list := strings.Join(cols, ", ")
 	staging := table + "_in"
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
 	// Dropped at commit; a second batch of the same transaction empties it.
 	if _, err := t.tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS `+staging+` ON COMMIT DROP AS
 		SELECT `+list+` FROM `+table+` WITH NO DATA`); err != nil {
@@ -94,6 +97,9 @@ func (t *Tx) eachInsert(ctx context.Context, table string, cols []string, rows [
 func (t *Tx) QueryEach(ctx context.Context, q string, args []any, scan func(*sql.Rows) error) error {
 	if t.dialect == SQLite {
 		ctx = context.WithoutCancel(ctx) // see Exec
+	}
+	if err := t.flush(ctx); err != nil {
+		return err
 	}
 	rows, err := t.tx.QueryContext(ctx, rebind(t.dialect, q), args...)
 	if err != nil {
@@ -195,6 +201,9 @@ func (t *Tx) copyRows(ctx context.Context, table string, cols []string, rows [][
 	if t.conn == nil {
 		return fmt.Errorf("copy into %s: the transaction has no connection of its own", table)
 	}
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
 	return t.conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
@@ -218,6 +227,9 @@ func (t *Tx) copyRows(ctx context.Context, table string, cols []string, rows [][
 func (t *Tx) LockKeys(ctx context.Context, keys []string) error {
 	if t.dialect != Postgres || len(keys) == 0 {
 		return nil
+	}
+	if err := t.flush(ctx); err != nil {
+		return err
 	}
 	_, err := t.tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) WITH ORDINALITY AS t (k, i) ORDER BY i`, keys)
 	if err != nil {

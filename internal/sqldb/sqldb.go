@@ -387,6 +387,13 @@ func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 	defer tx.Rollback()
 	t := &Tx{tx: tx, conn: conn, h: db.W, dialect: db.Dialect, stmts: map[string]*sql.Stmt{}}
 	if err := fn(t); err != nil {
+		if t.laterErr != nil {
+			// The queued writes failed first; what fn met since is its consequence.
+			return errors.Join(t.laterErr, err)
+		}
+		return err
+	}
+	if err := t.flush(ctx); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -419,13 +426,15 @@ func isRetryable(err error) bool {
 // statements are all kept (maxPrepared), one to prepare and one to close
 // in every transaction.
 type Tx struct {
-	tx      *sql.Tx
-	conn    *sql.Conn // on PostgreSQL, the connection tx runs on
-	h       *Handle
-	dialect Dialect
-	stmts   map[string]*sql.Stmt
-	touched []string // topics this transaction changed; see Touch
-	seen    map[string]bool
+	tx       *sql.Tx
+	conn     *sql.Conn // on PostgreSQL, the connection tx runs on
+	h        *Handle
+	dialect  Dialect
+	stmts    map[string]*sql.Stmt
+	touched  []string // topics this transaction changed; see Touch
+	seen     map[string]bool
+	later    []laterWrite // PostgreSQL: writes queued by Later
+	laterErr error        // the failure of the queued writes, if any
 }
 
 // stmt returns the prepared statement for query: the pool's, bound to
@@ -451,6 +460,9 @@ func (t *Tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 // Exec runs a statement in the transaction.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if t.dialect == Postgres {
+		if err := t.flush(ctx); err != nil {
+			return nil, err
+		}
 		return t.tx.ExecContext(ctx, rebind(t.dialect, query), args...)
 	}
 	st, err := t.stmt(ctx, query)
@@ -471,6 +483,9 @@ func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, e
 // Query runs a query in the transaction.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if t.dialect == Postgres {
+		if err := t.flush(ctx); err != nil {
+			return nil, err
+		}
 		return t.tx.QueryContext(ctx, rebind(t.dialect, query), args...)
 	}
 	st, err := t.stmt(ctx, query)
@@ -488,6 +503,9 @@ func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 			return st.QueryRowContext(ctx, args...)
 		}
 	}
+	// A failure of the queued writes aborted the transaction: the query
+	// then fails, and the transaction reports that failure.
+	_ = t.flush(ctx)
 	return t.tx.QueryRowContext(ctx, rebind(t.dialect, query), args...)
 }
 
