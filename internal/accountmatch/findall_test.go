@@ -2,6 +2,7 @@ package accountmatch_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"leadflow/internal/access"
@@ -53,6 +54,29 @@ func TestFindAllFindsWhatFindFinds(t *testing.T) {
 		}
 		if matched != 604 { // nordwind.de, Baltic Freight (601 times), acme.example, Acme
 			t.Errorf("%d of %d candidates found an account", matched, len(cands))
+		}
+	})
+}
+
+// Find reads every key of a lead in one query, each key on its index:
+// the accounts table is never read whole, however many accounts there
+// are.
+func TestFindReadsEachKeyOnItsIndex(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		keys := accountmatch.Keys(accountmatch.Candidate{Website: "https://shop.nordwind.de", Email: "ute@nordwind.de", Company: "Nordwind GmbH"})
+		if len(keys) != 3 {
+			t.Fatalf("keys %+v, want the shop's domain, the registrable one and the company", keys)
+		}
+		q, args := accountmatch.FindQuery(keys)
+		var plan string
+		if db.Dialect == sqldb.Postgres {
+			plan = dbtest.PostgresPlan(t, db, q, args...)
+		} else {
+			plan = dbtest.Plan(t, db, q, args...)
+		}
+		if n := strings.Count(plan, "accounts_domain"); n != 2 || !strings.Contains(plan, "accounts_name_key") ||
+			strings.Contains(plan, "SCAN a") || strings.Contains(plan, "Seq Scan on accounts") {
+			t.Errorf("plan of Find's query:\n%s", plan)
 		}
 	})
 }

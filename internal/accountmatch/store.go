@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"leadflow/internal/sqldb"
@@ -23,38 +24,63 @@ type Match struct {
 
 // Find looks up the account c belongs to, trying its Keys in order. A
 // company name that several accounts share is ambiguous and finds
-// nothing: a wrong link is worse than none.
+// nothing: a wrong link is worse than none. Every key is looked up in
+// one query (each on its own index, as alone), so a lead whose company
+// is no account yet, the usual case, costs one round trip, not one a key.
 func Find(ctx context.Context, q sqldb.Querier, c Candidate) (Match, bool, error) {
-	for _, k := range Keys(c) {
-		col, limit := "a.domain", 1
-		if k.By == ByCompany {
-			col, limit = "a.name_key", 2
-		}
-		rows, err := q.Query(ctx, `SELECT a.id, a.name, COALESCE(a.owner_id, 0), COALESCE(u.email, ''), u.disabled_at IS NOT NULL
-			FROM accounts a LEFT JOIN users u ON u.id = a.owner_id WHERE `+col+` = ? ORDER BY a.id LIMIT `+strconv.Itoa(limit), k.Value)
-		if err != nil {
-			return Match{}, false, fmt.Errorf("accountmatch: find %s %s: %w", k.By, k.Value, err)
-		}
-		var found []Match
-		for rows.Next() {
-			m := Match{By: k.By, Value: k.Value}
-			var disabled sql.NullBool
-			if err := rows.Scan(&m.AccountID, &m.AccountName, &m.OwnerID, &m.OwnerEmail, &disabled); err != nil {
-				rows.Close()
-				return Match{}, false, fmt.Errorf("accountmatch: find: %w", err)
-			}
-			m.OwnerDisabled = disabled.Bool
-			found = append(found, m)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+	keys := Keys(c)
+	if len(keys) == 0 {
+		return Match{}, false, nil
+	}
+	query, args := findQuery(keys)
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return Match{}, false, fmt.Errorf("accountmatch: find: %w", err)
+	}
+	defer rows.Close()
+	found := make([][]Match, len(keys))
+	for rows.Next() {
+		var i int
+		var m Match
+		var disabled sql.NullBool
+		if err := rows.Scan(&i, &m.AccountID, &m.AccountName, &m.OwnerID, &m.OwnerEmail, &disabled); err != nil {
 			return Match{}, false, fmt.Errorf("accountmatch: find: %w", err)
 		}
-		if len(found) == 1 {
-			return found[0], true, nil
+		if i < 0 || i >= len(keys) {
+			return Match{}, false, fmt.Errorf("accountmatch: find: a row of key %d of %d", i, len(keys))
+		}
+		m.OwnerDisabled = disabled.Bool
+		m.By, m.Value = keys[i].By, keys[i].Value
+		found[i] = append(found[i], m)
+	}
+	if err := rows.Err(); err != nil {
+		return Match{}, false, fmt.Errorf("accountmatch: find: %w", err)
+	}
+	for _, ms := range found {
+		if len(ms) == 1 {
+			return ms[0], true, nil
 		}
 	}
 	return Match{}, false, nil
+}
+
+// findQuery reads the accounts of each of keys, in one query: each key's
+// rows are told by their first column, the key's place in keys.
+func findQuery(keys []Key) (string, []any) {
+	parts := make([]string, len(keys))
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		limit := "1"
+		if k.By == ByCompany {
+			limit = "2" // a second tells that the name is ambiguous
+		}
+		n := strconv.Itoa(i)
+		parts[i] = `SELECT * FROM (SELECT ` + n + ` AS k, a.id, a.name, COALESCE(a.owner_id, 0) AS owner_id,
+			COALESCE(u.email, '') AS owner_email, u.disabled_at IS NOT NULL AS owner_disabled
+			FROM accounts a LEFT JOIN users u ON u.id = a.owner_id WHERE ` + column(k.By) + ` = ? ORDER BY a.id LIMIT ` + limit + `) k` + n
+		args[i] = k.Value
+	}
+	return strings.Join(parts, " UNION ALL "), args
 }
 
 // FindAll is Find for many candidates, with one query per kind of key

@@ -1,0 +1,4 @@
+package accountmatch
+
+// FindQuery is findQuery, for the plan tests.
+var FindQuery = findQuery
