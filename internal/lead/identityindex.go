@@ -84,12 +84,11 @@ func compareIdentity(ctx context.Context, q sqldb.Querier, l Lead, rec identity.
 }
 
 // readLookAlikes is the reading half of compareIdentity: the records of
-// the leads other than id (0 for a lead not yet inserted) that share one
-// of hashes, a key rare enough to tell. On PostgreSQL those keys are
-// locked first (see lockKeys), until the transaction ends. A new lead
-// reads them before it is written, so that its writes reach PostgreSQL
-// together (see sqldb.Tx.Later); it has no keys and no pairs yet to
-// clear.
+// the leads other than id that share one of hashes, a key rare enough to
+// tell. On PostgreSQL those keys are locked first (see lockKeys), until
+// the transaction ends. It reads before any of the writes, which then
+// reach PostgreSQL together (see sqldb.Tx.Later). A new lead has no keys
+// and no pairs yet to clear.
 func readLookAlikes(ctx context.Context, q sqldb.Querier, id int64, hashes []int64) ([]identity.Record, error) {
 	shared := hashes
 	if tx, ok := q.(*sqldb.Tx); ok && tx.Dialect() == sqldb.Postgres {
@@ -199,7 +198,13 @@ func blockMates(ctx context.Context, q sqldb.Querier, id int64, hashes []int64) 
 	seen := map[int64]bool{id: true}
 	var out []int64
 	for _, ids := range blocks {
-		if len(ids) > identity.Default.MaxBlock {
+		// The block counts lead id, whose keys are read before they are
+		// stored: the same blocks as the full run's (see pairsrebuild).
+		n := len(ids)
+		if !slices.Contains(ids, id) {
+			n++
+		}
+		if n > identity.Default.MaxBlock {
 			continue
 		}
 		for _, o := range ids {

@@ -12,6 +12,7 @@ import (
 
 	"leadflow/internal/dbtest"
 	"leadflow/internal/fault"
+	"leadflow/internal/identity"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/sqldb"
@@ -117,6 +118,40 @@ func TestIntakeCheckIsBounded(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("the copy was not paired with its original through the phone (%d pairs before, %d after)", before, p.Total)
+		}
+	})
+}
+
+// A block is skipped when it holds more than MaxBlock leads, the new lead
+// counted, at intake as in the full run: the 64th namesake is compared
+// with the 63 before it, the 65th with none of the 64.
+func TestIntakeCountsTheNewLeadInItsBlock(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		max := identity.Default.MaxBlock
+		for _, c := range []struct {
+			first, last, city string
+			stored, want      int
+		}{{"Ioana", "Rus", "Iasi", max - 1, max - 1}, {"Ana", "Pop", "Cluj", max, 0}} {
+			var ins []lead.Incoming
+			for i := range c.stored {
+				ins = append(ins, lead.Incoming{Origin: formOrigin, Changes: lead.Changes{"first_name": c.first, "last_name": c.last, "city": c.city,
+					"phone": fmt.Sprintf("+40744%06d", len(c.first)*1000+i)}})
+			}
+			if _, errs, err := svc.IntakeBatch(ctx, ins); err != nil || errs[0] != nil {
+				t.Fatal(err, errs[0])
+			}
+			p, _ := svc.ProbableDuplicates(ctx, tm.marketing, lead.DuplicateQuery{})
+			before := p.Total
+			if _, err := svc.Intake(ctx, lead.Incoming{Origin: formOrigin, Changes: lead.Changes{"first_name": c.first, "last_name": c.last, "city": c.city,
+				"phone": "+40755000000"}}); err != nil {
+				t.Fatal(err)
+			}
+			if p, _ = svc.ProbableDuplicates(ctx, tm.marketing, lead.DuplicateQuery{}); p.Total-before != c.want {
+				t.Errorf("a namesake of %d stored leads: %d new pairs, want %d", c.stored, p.Total-before, c.want)
+			}
 		}
 	})
 }

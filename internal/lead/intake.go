@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"leadflow/internal/fault"
@@ -462,7 +463,7 @@ func insertEvent(ctx context.Context, q sqldb.Querier, leadID int64, typ string,
 		props[k] = v
 	}
 	b, _ := json.Marshal(props) // a map of strings always marshals
-	err := sqldb.ExecLater(ctx, q, "lead store: record event "+typ, `INSERT INTO events (lead_id, type, url, occurred_at, properties, source)
+	err := sqldb.ExecLater(ctx, q, "lead store: record event "+typ+" for "+strconv.FormatInt(leadID, 10), `INSERT INTO events (lead_id, type, url, occurred_at, properties, source)
 		VALUES (?, ?, ?, ?, ?, ?)`, leadID, typ, o.URL, at.UnixMilli(), string(b), o.Channel)
 	if err != nil {
 		return err

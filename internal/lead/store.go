@@ -141,14 +141,8 @@ const storedColumns = `email, first_name, last_name, phone, company, job_title, 
 // for the team's language), with its words and identity keys, and sets
 // l.ID.
 func insertLead(ctx context.Context, q sqldb.Querier, l *Lead, lang string) error {
-	rec := recordOf(*l)
-	hashes := identity.KeyHashes(rec)
-	others, err := readLookAlikes(ctx, q, 0, hashes)
-	if err != nil {
-		return err
-	}
 	a := append(args(*l), lang)
-	err = q.QueryRow(ctx, `INSERT INTO leads (`+storedColumns+`, language) VALUES (`+placeholders(len(a))+`) RETURNING id, version`, a...).
+	err := q.QueryRow(ctx, `INSERT INTO leads (`+storedColumns+`, language) VALUES (`+placeholders(len(a))+`) RETURNING id, version`, a...).
 		Scan(&l.ID, &l.Version)
 	if sqldb.IsUniqueViolation(err) {
 		return emailTaken()
@@ -156,10 +150,19 @@ func insertLead(ctx context.Context, q sqldb.Querier, l *Lead, lang string) erro
 	if err != nil {
 		return fmt.Errorf("lead store: insert: %w", err)
 	}
+	// The look-alikes are read (and on PostgreSQL their keys locked) after
+	// the insert, as an edit's are after its update: a writer holds a
+	// lead's row, then its keys, so two cannot wait for each other. The
+	// writes come after every read, to reach PostgreSQL together.
+	rec := recordOf(*l)
+	hashes := identity.KeyHashes(rec)
+	others, err := readLookAlikes(ctx, q, l.ID, hashes)
+	if err != nil {
+		return err
+	}
 	if err := indexWords(ctx, q, *l, true); err != nil {
 		return err
 	}
-	rec.ID = l.ID
 	return storeIdentity(ctx, q, *l, rec, hashes, nil, others, l.UpdatedAt.UnixMilli())
 }
 

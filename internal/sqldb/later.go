@@ -35,8 +35,16 @@ func (t *Tx) Later(ctx context.Context, what, query string, args ...any) error {
 		return t.laterErr
 	}
 	t.later = append(t.later, laterWrite{what: what, query: rebind(t.dialect, query), args: args})
+	if len(t.later) >= maxQueued {
+		return t.flush(ctx)
+	}
 	return nil
 }
+
+// maxQueued bounds the writes queued at once: a loop that writes
+// thousands of rows (the pairs job keying a whole import) holds a few
+// statements' arguments, not all of them, and learns of a failure soon.
+const maxQueued = 32
 
 // ExecLater is Tx.Later through a Querier: outside a transaction the
 // write runs at once.

@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -122,6 +123,35 @@ func TestExecLaterOutsideATransactionRunsAtOnce(t *testing.T) {
 		err := sqldb.ExecLater(ctx, db.W, "store a again", `INSERT INTO labels (n, label) VALUES (?, ?)`, 2, "a")
 		if err == nil || !strings.HasPrefix(err.Error(), "store a again: ") || errors.Unwrap(err) == nil {
 			t.Errorf("a failing write returned %v, want it named \"store a again\"", err)
+		}
+	})
+}
+
+// A loop that queues many writes sends them in pipelines of a bounded
+// length, not all at its commit: a failure shows while it still runs.
+func TestLaterSendsLongQueuesAsTheyGrow(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		createLabels(t, db)
+		failedAt := -1
+		err := db.InTx(ctx, func(tx *sqldb.Tx) error {
+			for i := range 200 {
+				label := fmt.Sprint("row ", i)
+				if i == 50 {
+					label = "row 0" // taken
+				}
+				if err := tx.Later(ctx, "store "+label, `INSERT INTO labels (n, label) VALUES (?, ?)`, i, label); err != nil {
+					failedAt = i
+					return err
+				}
+			}
+			return nil
+		})
+		if !sqldb.IsUniqueViolation(err) || failedAt < 50 || failedAt > 100 {
+			t.Errorf("the loop stopped at write %d with %v, want soon after write 50 with its unique key's failure", failedAt, err)
+		}
+		if got := labels(t, db); got != "" {
+			t.Errorf("%q committed, want nothing", got)
 		}
 	})
 }

@@ -387,7 +387,7 @@ func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 	defer tx.Rollback()
 	t := &Tx{tx: tx, conn: conn, h: db.W, dialect: db.Dialect, stmts: map[string]*sql.Stmt{}}
 	if err := fn(t); err != nil {
-		if t.laterErr != nil {
+		if t.laterErr != nil && !errors.Is(err, t.laterErr) {
 			// The queued writes failed first; what fn met since is its consequence.
 			return errors.Join(t.laterErr, err)
 		}
