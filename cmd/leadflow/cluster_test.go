@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"leadflow/internal/dbtest"
+	"leadflow/internal/racebuild"
 	"leadflow/internal/sqldb"
 )
 
@@ -138,7 +139,7 @@ func (n *node) kill() {
 func buildLeadflow(t *testing.T) string {
 	bin := filepath.Join(t.TempDir(), "leadflow")
 	args := []string{"build", "-o", bin}
-	if raceOn {
+	if racebuild.On {
 		args = append(args, "-race")
 	}
 	cmd := exec.Command("go", append(args, ".")...)

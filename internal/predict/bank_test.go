@@ -3,11 +3,12 @@ package predict
 import (
 	"encoding/csv"
 	"math/rand"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"leadflow/internal/fixture"
+	"leadflow/internal/racebuild"
 	"leadflow/internal/scoring"
 )
 
@@ -16,10 +17,7 @@ import (
 // and y (the outcome) as a custom answer, in the file's order, which is
 // the order of the calls.
 func bankExamples(t testing.TB) []Example {
-	f, err := os.Open("/work/shared/data/bank_marketing/bank-additional-full.csv")
-	if err != nil {
-		t.Skip("bank marketing data not available:", err)
-	}
+	f := fixture.Open(t, "bank_marketing/bank-additional-full.csv", "testdata/bank-additional-full.csv.gz")
 	defer f.Close()
 	r := csv.NewReader(f)
 	r.Comma = ';'
@@ -31,7 +29,7 @@ func bankExamples(t testing.TB) []Example {
 	start := time.Date(2008, 5, 1, 0, 0, 0, 0, time.UTC)
 	var xs []Example
 	for i, rec := range recs[1:] {
-		if raceOn && i%4 != 0 {
+		if racebuild.On && i%4 != 0 {
 			continue // every fourth call under the race detector
 		}
 		x := Example{ID: int64(i + 1), Facts: scoring.Facts{}, CreatedAt: start.Add(time.Duration(i) * time.Minute)}

@@ -67,15 +67,20 @@ func TestBrowserWebhookAtPhoneWidth(t *testing.T) {
 }
 
 // waitDelivered waits up to a minute for webhook id's newest message to
-// be delivered.
+// be delivered, and stops at once when it failed for good.
 func waitDelivered(t *testing.T, f *fixture, id string) {
 	t.Helper()
 	deadline := time.Now().Add(time.Minute)
 	for {
 		_, log := f.call(t, "admin", "GET", "/api/v1/webhooks/"+id+"/deliveries", "")
 		data, _ := log["data"].([]any)
-		if len(data) > 0 && data[0].(map[string]any)["status"] == "delivered" {
-			return
+		if len(data) > 0 {
+			switch data[0].(map[string]any)["status"] {
+			case "delivered":
+				return
+			case "failed", "skipped": // final: no attempt follows
+				t.Fatalf("webhook %s: the message was not delivered; the log: %v", id, log)
+			}
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("webhook %s: nothing delivered in a minute; the log: %v", id, log)

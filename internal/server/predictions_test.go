@@ -15,13 +15,9 @@ import (
 	"time"
 
 	"leadflow/internal/dbtest"
+	publicdata "leadflow/internal/fixture"
 	"leadflow/internal/sqldb"
 )
-
-// bankFile is the bank marketing calls (Moro et al., 2014): 41,188
-// clients of a Portuguese bank called to subscribe a term deposit, in
-// the order of the calls, with y saying whether they did.
-const bankFile = "../../../shared/data/bank_marketing/bank-additional-full.csv"
 
 // bankSample is every every-th call of the file, with an email column
 // added (the file names no one, and an import needs a column that
@@ -32,10 +28,10 @@ const bankFile = "../../../shared/data/bank_marketing/bank-additional-full.csv"
 // LEADFLOW_BANK_EVERY=1 takes every call).
 func bankSample(t *testing.T, every int) (string, []string) {
 	t.Helper()
-	f, err := os.Open(bankFile)
-	if err != nil {
-		t.Skip("bank marketing data not available:", err)
-	}
+	// The bank marketing calls (Moro et al., 2014): 41,188 clients of a
+	// Portuguese bank called to subscribe a term deposit, in the order of
+	// the calls, with y saying whether they did.
+	f := publicdata.Open(t, "bank_marketing/bank-additional-full.csv", "../predict/testdata/bank-additional-full.csv.gz")
 	defer f.Close()
 	r := csv.NewReader(f)
 	r.Comma = ';'
