@@ -41,15 +41,10 @@ func Find(ctx context.Context, q sqldb.Querier, c Candidate) (Match, bool, error
 	found := make([][]Match, len(keys))
 	for rows.Next() {
 		var i int
-		var m Match
-		var disabled sql.NullBool
-		if err := rows.Scan(&i, &m.AccountID, &m.AccountName, &m.OwnerID, &m.OwnerEmail, &disabled); err != nil {
+		m, err := scanMatch(rows, &i)
+		if err != nil {
 			return Match{}, false, fmt.Errorf("accountmatch: find: %w", err)
 		}
-		if i < 0 || i >= len(keys) {
-			return Match{}, false, fmt.Errorf("accountmatch: find: a row of key %d of %d", i, len(keys))
-		}
-		m.OwnerDisabled = disabled.Bool
 		m.By, m.Value = keys[i].By, keys[i].Value
 		found[i] = append(found[i], m)
 	}
@@ -75,12 +70,24 @@ func findQuery(keys []Key) (string, []any) {
 			limit = "2" // a second tells that the name is ambiguous
 		}
 		n := strconv.Itoa(i)
-		parts[i] = `SELECT * FROM (SELECT ` + n + ` AS k, a.id, a.name, COALESCE(a.owner_id, 0) AS owner_id,
-			COALESCE(u.email, '') AS owner_email, u.disabled_at IS NOT NULL AS owner_disabled
-			FROM accounts a LEFT JOIN users u ON u.id = a.owner_id WHERE ` + column(k.By) + ` = ? ORDER BY a.id LIMIT ` + limit + `) k` + n
+		parts[i] = `SELECT * FROM (SELECT ` + n + ` AS k, ` + matchColumns + ` WHERE ` + column(k.By) + ` = ? ORDER BY a.id LIMIT ` + limit + `) k` + n
 		args[i] = k.Value
 	}
 	return strings.Join(parts, " UNION ALL "), args
+}
+
+// matchColumns reads a Match (see scanMatch), after the key it was found
+// by, from accounts a.
+const matchColumns = `a.id, a.name, COALESCE(a.owner_id, 0) AS owner_id, COALESCE(u.email, '') AS owner_email,
+	u.disabled_at IS NOT NULL AS owner_disabled FROM accounts a LEFT JOIN users u ON u.id = a.owner_id`
+
+// scanMatch reads a row of matchColumns, its key into key.
+func scanMatch(rows *sql.Rows, key any) (Match, error) {
+	var m Match
+	var disabled sql.NullBool
+	err := rows.Scan(key, &m.AccountID, &m.AccountName, &m.OwnerID, &m.OwnerEmail, &disabled)
+	m.OwnerDisabled = disabled.Bool
+	return m, err
 }
 
 // FindAll is Find for many candidates, with one query per kind of key
@@ -108,20 +115,17 @@ func FindAll(ctx context.Context, q sqldb.Querier, cands []Candidate) (found []M
 	for col, vs := range values {
 		for start := 0; start < len(vs); start += 500 {
 			part := vs[start:min(start+500, len(vs))]
-			rows, err := q.Query(ctx, `SELECT `+col+`, a.id, a.name, COALESCE(a.owner_id, 0), COALESCE(u.email, ''), u.disabled_at IS NOT NULL
-				FROM accounts a LEFT JOIN users u ON u.id = a.owner_id WHERE `+col+` IN (`+marks(len(part))+`) ORDER BY a.id`, part...)
+			rows, err := q.Query(ctx, `SELECT `+col+`, `+matchColumns+` WHERE `+col+` IN (`+marks(len(part))+`) ORDER BY a.id`, part...)
 			if err != nil {
 				return nil, nil, fmt.Errorf("accountmatch: find: %w", err)
 			}
 			for rows.Next() {
 				var v string
-				var m Match
-				var disabled sql.NullBool
-				if err := rows.Scan(&v, &m.AccountID, &m.AccountName, &m.OwnerID, &m.OwnerEmail, &disabled); err != nil {
+				m, err := scanMatch(rows, &v)
+				if err != nil {
 					rows.Close()
 					return nil, nil, fmt.Errorf("accountmatch: find: %w", err)
 				}
-				m.OwnerDisabled = disabled.Bool
 				byValue[col+"\x00"+v] = append(byValue[col+"\x00"+v], m)
 			}
 			rows.Close()

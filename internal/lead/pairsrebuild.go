@@ -492,8 +492,6 @@ func dropPair(ctx context.Context, tx *sqldb.Tx, a, b, foundAt, since int64) err
 	return nil
 }
 
-// storePairs is storePair for many pairs, a few hundred a statement, and
-// reports how many were stored.
 // pairsPerStatement is how many pairs one statement of insertPairs stores.
 const pairsPerStatement = 250
 
@@ -511,6 +509,8 @@ func insertPairs(ps []pair, at int64) (string, []any) {
 			ON CONFLICT (lead_a, lead_b) DO UPDATE SET score = excluded.score`, args
 }
 
+// storePairs keeps probable duplicates, but for those a reviewer said are
+// two people, a few hundred a statement, and reports how many it stored.
 func storePairs(ctx context.Context, q sqldb.Querier, ms []pair, at int64) (int, error) {
 	n := 0
 	for _, part := range chunks(ms, pairsPerStatement) {

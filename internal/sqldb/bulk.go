@@ -51,15 +51,12 @@ func (t *Tx) InsertReturning(ctx context.Context, table string, cols []string, r
 func (t *Tx) stageInsert(ctx context.Context, table string, cols []string, rows [][]any, suffix string, scan func(*sql.Rows) error) error {
 	list := strings.Join(cols, ", ")
 	staging := table + "_in"
-	if err := t.flush(ctx); err != nil {
-		return err
-	}
 	// Dropped at commit; a second batch of the same transaction empties it.
-	if _, err := t.tx.ExecContext(ctx, `CREATE TEMP TABLE IF NOT EXISTS `+staging+` ON COMMIT DROP AS
+	if _, err := t.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS `+staging+` ON COMMIT DROP AS
 		SELECT `+list+` FROM `+table+` WITH NO DATA`); err != nil {
 		return fmt.Errorf("stage %s: %w", table, err)
 	}
-	if _, err := t.tx.ExecContext(ctx, `TRUNCATE `+staging); err != nil {
+	if _, err := t.Exec(ctx, `TRUNCATE `+staging); err != nil {
 		return fmt.Errorf("stage %s: %w", table, err)
 	}
 	if err := t.copyRows(ctx, staging, cols, rows); err != nil {
@@ -228,10 +225,7 @@ func (t *Tx) LockKeys(ctx context.Context, keys []string) error {
 	if t.dialect != Postgres || len(keys) == 0 {
 		return nil
 	}
-	if err := t.flush(ctx); err != nil {
-		return err
-	}
-	_, err := t.tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) WITH ORDINALITY AS t (k, i) ORDER BY i`, keys)
+	_, err := t.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext(k)) FROM unnest($1::text[]) WITH ORDINALITY AS t (k, i) ORDER BY i`, keys)
 	if err != nil {
 		return fmt.Errorf("lock %d keys: %w", len(keys), err)
 	}
