@@ -148,9 +148,8 @@ func (s *Service) eventsTx(ctx context.Context, fn func(*sqldb.Tx) error) error 
 // recordScored stores the events of in (out names each one's lead, 0
 // for a visitor's) and updates the score of every lead ids names from
 // its stored sums: one read of the leads and their sums, then multi-row
-// statements for the events, the sums and the scores that moved alone (a
-// lead whose grade or stage moves too is saved with its timeline entries
-// as any rescore saves it).
+// statements for the events, the sums, and the scores, grades and stages
+// that moved with the timeline entries they call for (saveLocked).
 // A lead whose sums are missing or of other rules has them rebuilt from
 // its events first; one whose window moved has that rule recomputed from
 // the events inside the window.
@@ -183,7 +182,7 @@ func (s *Service) recordScored(ctx context.Context, tx *sqldb.Tx, in []EventInpu
 		}
 	}
 	found := make([]int64, 0, len(ids))
-	var quiet []scoreWrite
+	var moves []scoreMove
 	for _, id := range ids {
 		l, ok := leads[id]
 		if !ok {
@@ -192,28 +191,49 @@ func (s *Service) recordScored(ctx context.Context, tx *sqldb.Tx, in []EventInpu
 		found = append(found, id)
 		res := scoring.ScoreSums(scoring.Facts(l.Values()), sums[id], k, rs.Rules, nowMs)
 		next := l
-		changed, changes := applyScore(&next, res, rs.Rules, ReasonActivity, now)
-		switch {
-		case !changed:
-		case len(changes) == 0 && next.Grade == l.Grade && next.Stage == l.Stage:
-			// The score alone moved: stored below with the others'.
-			quiet = append(quiet, scoreWrite{id: id, version: l.Version, score: next.Score})
+		if moved, changes := applyScore(&next, res, rs.Rules, ReasonActivity, now); moved {
+			moves = append(moves, scoreMove{now: next, was: l, changes: changes})
 			next.Version++
 			leads[id] = next
-		default:
-			if err := s.storeResult(ctx, tx, &l, res, rs.Rules, ReasonActivity, now); err != nil {
-				return nil, err
-			}
-			leads[id] = l
 		}
 	}
 	if err := scoring.PutSumsOf(ctx, tx, found, k, sums); err != nil {
 		return nil, err
 	}
-	if err := saveScores(ctx, tx, quiet); err != nil {
+	if err := saveLocked(ctx, tx, moves, now); err != nil {
 		return nil, err
 	}
 	return leads, nil
+}
+
+// saveLocked stores the moves of leads the caller holds locked, as
+// storeResult stores one (the timeline entries it calls for, a notice to
+// the owner of a lead that turned hot), in a few statements for all of
+// them: on PostgreSQL a statement a lead was a round trip each, taken
+// while the batch held its leads' locks.
+func saveLocked(ctx context.Context, tx *sqldb.Tx, moves []scoreMove, now time.Time) error {
+	saved, err := saveMoves(ctx, tx, moves)
+	if err != nil {
+		return err
+	}
+	if len(saved) != len(moves) {
+		return fmt.Errorf("lead store: stored %d scores of %d: a version is stale under the leads' locks", len(saved), len(moves))
+	}
+	var changes []Change
+	for _, m := range moves {
+		changes = append(changes, m.changes...)
+	}
+	if err := insertChanges(ctx, tx, changes); err != nil {
+		return err
+	}
+	for _, m := range moves {
+		if m.now.Grade == Hot && m.was.Grade != Hot {
+			if err := noticeHot(ctx, tx, m.now, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // lockWithSums locks the leads ids names (at most maxInList, in id order;

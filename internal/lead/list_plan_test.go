@@ -108,12 +108,12 @@ func TestOwnerAndAccountLookupsKeepAnIndex(t *testing.T) {
 	})
 }
 
-// A rescore's batched save finds each lead by its id, whatever the kind
-// of save, on both databases.
+// A batched score save (a rescore's, an event batch's) finds each lead by
+// its id, whatever the kind of save, on both databases.
 func TestBatchedScoreSavesSearchByID(t *testing.T) {
 	args := []any{int64(1), 10, "warm", "mql", int64(1), int64(2), 20, "hot", "mql", int64(1)}
 	two := func(kind int) string {
-		head, one, tail := saveRescoredSQL(kind)
+		head, one, tail := saveMovesSQL(kind)
 		return head + one + ", " + one + tail
 	}
 	t.Run("sqlite", func(t *testing.T) {

@@ -320,7 +320,7 @@ func storeScores(ctx context.Context, tx *sqldb.Tx, leads []scored, rules scorin
 	if err != nil {
 		return 0, err
 	}
-	saved, err := saveRescored(ctx, tx, moves)
+	saved, err := saveMoves(ctx, tx, moves)
 	if err != nil {
 		return 0, err
 	}
@@ -371,16 +371,17 @@ func idsInto(set map[int64]bool) func(*sql.Rows) error {
 	}
 }
 
-// scoreMove is a lead whose score, grade or stage a rescore moves.
+// scoreMove is a lead whose score, grade or stage a rescore or an event
+// batch moves.
 type scoreMove struct {
 	now, was Lead
 	changes  []Change
 }
 
-// saveRescored writes moves as saveScore does, a few hundred leads of the
+// saveMoves writes moves as saveScore does, a few hundred leads of the
 // same kind of save a statement, and returns the ids of the leads it
-// wrote.
-func saveRescored(ctx context.Context, tx *sqldb.Tx, moves []scoreMove) (map[int64]bool, error) {
+// wrote: those still at the version each was read at.
+func saveMoves(ctx context.Context, tx *sqldb.Tx, moves []scoreMove) (map[int64]bool, error) {
 	saved := make(map[int64]bool, len(moves))
 	var kinds [3][][]any
 	for _, m := range moves {
@@ -388,7 +389,7 @@ func saveRescored(ctx context.Context, tx *sqldb.Tx, moves []scoreMove) (map[int
 		kinds[k] = append(kinds[k], []any{m.now.ID, m.now.Score, string(m.now.Grade), string(m.now.Stage), m.was.Version})
 	}
 	for kind, rows := range kinds {
-		head, one, tail := saveRescoredSQL(kind)
+		head, one, tail := saveMovesSQL(kind)
 		err := tx.QueryRows(ctx, head, one, tail, rows, idsInto(saved))
 		if err != nil {
 			return nil, fmt.Errorf("lead store: store scores: %w", err)
@@ -397,11 +398,11 @@ func saveRescored(ctx context.Context, tx *sqldb.Tx, moves []scoreMove) (map[int
 	return saved, nil
 }
 
-// saveRescoredSQL is the statement that saves leads of a kind (see
+// saveMovesSQL is the statement that saves leads of a kind (see
 // saveKind), cut as sqldb.Tx.QueryRows takes it: it returns the ids of
 // those still at the version given. The casts give PostgreSQL the
 // columns' types.
-func saveRescoredSQL(kind int) (head, one, tail string) {
+func saveMovesSQL(kind int) (head, one, tail string) {
 	return `WITH v (id, score, grade, stage, version) AS (VALUES `,
 		`(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT))`,
 		`) UPDATE leads SET ` + saveSets[kind] + `, version = leads.version + 1
@@ -420,7 +421,7 @@ func saveKind(l, was Lead) int {
 	return 2
 }
 
-// saveSets are the SET lists of saveRescored by saveKind.
+// saveSets are the SET lists of saveMoves by saveKind.
 var saveSets = [3]string{
 	`score = v.score, grade = v.grade, stage = CASE WHEN leads.stage IN ('subscriber', 'lead') THEN v.stage ELSE leads.stage END`,
 	`score = v.score, grade = v.grade`,

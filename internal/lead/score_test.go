@@ -13,6 +13,7 @@ import (
 	"leadflow/internal/fault"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
+	"leadflow/internal/notify"
 	"leadflow/internal/scoring"
 	"leadflow/internal/sqldb"
 )
@@ -317,6 +318,78 @@ func TestTimelineRecordsWhatAPersonReads(t *testing.T) {
 		want += "; 44 decay: fell below the MQL threshold of 60"
 		if entries := scoreEntries(t, svc, tm.admin, l.ID); entries != want {
 			t.Errorf("after decay:\n got %s\nwant %s", entries, want)
+		}
+	})
+}
+
+// TestOneBatchMovesLeadsOfEveryKind: a batch whose events move one lead's
+// score alone, another's grade and a third's grade and stage stores each
+// move with the timeline entries it calls for, and tells the owner of the
+// lead that turned hot, as batches of one lead each would.
+func TestOneBatchMovesLeadsOfEveryKind(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		clock := time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC)
+		svc.SetClock(func() time.Time { return clock })
+		var ids [3]int64
+		for i := range ids {
+			// 35 explicit each: decision maker 20, 200+ employees 15.
+			l, err := svc.Create(ctx, tm.marketing, lead.Changes{"email": fmt.Sprintf("cto%d@kite.io", i), "job_title": "CTO",
+				"employees": "300", "owner": "ann@example.com"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[i] = l.ID
+		}
+		clock = clock.Add(time.Minute)
+		_, err := svc.RecordEvents(ctx, tm.marketing, []lead.EventInput{
+			{LeadID: ids[2], Type: "quote_request"}, // 65: MQL, warm
+			{LeadID: ids[0], Type: "page_view"},     // 37: the score alone
+			{LeadID: ids[1], Type: "pricing_page_view"},
+			{LeadID: ids[2], Type: "pricing_page_view"}, // 75: hot
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []struct {
+			score   int
+			grade   lead.Grade
+			stage   lead.Stage
+			entries string
+		}{
+			{37, lead.Cold, lead.StageLead, "35 lead created"},
+			{45, lead.Warm, lead.StageLead, "35 lead created; 45 new activity"},
+			{75, lead.Hot, lead.MQL, "35 lead created; 75 new activity: reached the MQL threshold of 60"},
+		}
+		for i, w := range want {
+			got, err := svc.Get(ctx, tm.admin, ids[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Score != w.score || got.Grade != w.grade || got.Stage != w.stage {
+				t.Errorf("lead %d: %d %s %s, want %d %s %s", i, got.Score, got.Grade, got.Stage, w.score, w.grade, w.stage)
+			}
+			if entries := scoreEntries(t, svc, tm.admin, ids[i]); entries != w.entries {
+				t.Errorf("lead %d score entries:\n got %s\nwant %s", i, entries, w.entries)
+			}
+		}
+		if tl, _ := svc.Timeline(ctx, tm.admin, ids[2]); tl[0].Kind != lead.KindStage || tl[0].Reason != "score 75 reached the MQL threshold of 60" {
+			t.Errorf("newest timeline entry of the MQL %+v", tl[0])
+		}
+		page, err := notify.NewService(db).List(ctx, tm.ann, true, "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var hot []string
+		for _, n := range page.Items {
+			if n.Kind == notify.Hot {
+				hot = append(hot, n.Link)
+			}
+		}
+		if len(hot) != 1 || !strings.HasSuffix(hot[0], fmt.Sprint(ids[2])) {
+			t.Errorf("hot notices to the owner: %v, want one for lead %d", hot, ids[2])
 		}
 	})
 }

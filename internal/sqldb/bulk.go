@@ -92,13 +92,28 @@ func (t *Tx) eachInsert(ctx context.Context, table string, cols []string, rows [
 // kept prepared (its size often changes with the rows, so it would serve
 // once); on PostgreSQL pgx keeps it, as it keeps every statement.
 func (t *Tx) QueryEach(ctx context.Context, q string, args []any, scan func(*sql.Rows) error) error {
+	return t.queryEach(ctx, q, args, scan, false)
+}
+
+// queryEach is QueryEach, keeping q prepared on SQLite too when keep is
+// set: for statements of a few set sizes, such as QueryRows's.
+func (t *Tx) queryEach(ctx context.Context, q string, args []any, scan func(*sql.Rows) error, keep bool) error {
 	if t.dialect == SQLite {
 		ctx = context.WithoutCancel(ctx) // see Exec
 	}
 	if err := t.flush(ctx); err != nil {
 		return err
 	}
-	rows, err := t.tx.QueryContext(ctx, rebind(t.dialect, q), args...)
+	var rows *sql.Rows
+	var err error
+	if keep && t.dialect == SQLite {
+		var st *sql.Stmt
+		if st, err = t.stmt(ctx, q); err == nil {
+			rows, err = st.QueryContext(ctx, args...)
+		}
+	} else {
+		rows, err = t.tx.QueryContext(ctx, rebind(t.dialect, q), args...)
+	}
 	if err != nil {
 		return err
 	}
@@ -137,7 +152,7 @@ func (t *Tx) ExecRows(ctx context.Context, head, one, tail string, rows [][]any)
 // scan reads each row every statement returns.
 func (t *Tx) QueryRows(ctx context.Context, head, one, tail string, rows [][]any, scan func(*sql.Rows) error) error {
 	for values, args := range rowStatements(one, rows) {
-		if err := t.QueryEach(ctx, head+values+tail, args, scan); err != nil {
+		if err := t.queryEach(ctx, head+values+tail, args, scan, true); err != nil {
 			return err
 		}
 	}
