@@ -148,8 +148,8 @@ func (s *Service) eventsTx(ctx context.Context, fn func(*sqldb.Tx) error) error 
 // recordScored stores the events of in (out names each one's lead, 0
 // for a visitor's) and updates the score of every lead ids names from
 // its stored sums: one read of the leads and their sums, then multi-row
-// statements for the events, the sums, and the scores, grades and stages
-// that moved with the timeline entries they call for (saveLocked).
+// statements for the events and the sums, and the scores that moved
+// with the timeline entries they call for (saveEach, saveTogether).
 // A lead whose sums are missing or of other rules has them rebuilt from
 // its events first; one whose window moved has that rule recomputed from
 // the events inside the window.
@@ -182,46 +182,85 @@ func (s *Service) recordScored(ctx context.Context, tx *sqldb.Tx, in []EventInpu
 		}
 	}
 	found := make([]int64, 0, len(ids))
-	var moves []scoreMove
+	results := make(map[int64]scoring.Result, len(ids))
 	for _, id := range ids {
 		l, ok := leads[id]
 		if !ok {
 			continue // deleted meanwhile
 		}
 		found = append(found, id)
-		res := scoring.ScoreSums(scoring.Facts(l.Values()), sums[id], k, rs.Rules, nowMs)
-		next := l
-		if moved, changes := applyScore(&next, res, rs.Rules, ReasonActivity, now); moved {
-			moves = append(moves, scoreMove{now: next, was: l, changes: changes})
-			next.Version++
-			leads[id] = next
-		}
+		results[id] = scoring.ScoreSums(scoring.Facts(l.Values()), sums[id], k, rs.Rules, nowMs)
 	}
 	if err := scoring.PutSumsOf(ctx, tx, found, k, sums); err != nil {
 		return nil, err
 	}
-	if err := saveLocked(ctx, tx, moves, now); err != nil {
+	save := s.saveEach
+	if tx.Dialect() == sqldb.Postgres {
+		save = s.saveTogether
+	}
+	if err := save(ctx, tx, found, leads, results, rs.Rules, now); err != nil {
 		return nil, err
 	}
 	return leads, nil
 }
 
-// saveLocked stores the moves of leads the caller holds locked, as
-// storeResult stores one (the timeline entries it calls for, a notice to
-// the owner of a lead that turned hot), in a few statements for all of
-// them: on PostgreSQL a statement a lead was a round trip each, taken
-// while the batch held its leads' locks.
-func saveLocked(ctx context.Context, tx *sqldb.Tx, moves []scoreMove, now time.Time) error {
-	saved, err := saveMoves(ctx, tx, moves)
-	if err != nil {
-		return err
+// saveEach stores the results of the leads found (locked by the caller)
+// that moved, and updates leads to match: the scores that moved alone
+// in multi-row statements, a lead whose grade or stage moved too by
+// itself, with its timeline entries (storeResult). That is for SQLite,
+// where a statement is no round trip: saving those leads together
+// measured no faster there (see saveTogether).
+func (s *Service) saveEach(ctx context.Context, tx *sqldb.Tx, found []int64, leads map[int64]Lead, results map[int64]scoring.Result, rules scoring.Rules, now time.Time) error {
+	var quiet []scoreWrite
+	for _, id := range found {
+		l := leads[id]
+		next := l
+		changed, changes := applyScore(&next, results[id], rules, ReasonActivity, now)
+		switch {
+		case !changed:
+		case len(changes) == 0 && next.Grade == l.Grade && next.Stage == l.Stage:
+			quiet = append(quiet, scoreWrite{id: id, version: l.Version, score: next.Score})
+			next.Version++
+			leads[id] = next
+		default:
+			if err := s.storeResult(ctx, tx, &l, results[id], rules, ReasonActivity, now); err != nil {
+				return err
+			}
+			leads[id] = l
+		}
 	}
-	if len(saved) != len(moves) {
-		return fmt.Errorf("lead store: stored %d scores of %d: a version is stale under the leads' locks", len(saved), len(moves))
-	}
+	return saveScores(ctx, tx, quiet)
+}
+
+// saveTogether is saveEach for PostgreSQL, where a statement a lead was
+// a round trip each, taken while the batch held its leads' locks: every
+// lead that moved is saved in a few multi-row statements by kind of save
+// (saveMovesSQL), then their timeline entries in one COPY, then the
+// notices to the owners of leads that turned hot.
+func (s *Service) saveTogether(ctx context.Context, tx *sqldb.Tx, found []int64, leads map[int64]Lead, results map[int64]scoring.Result, rules scoring.Rules, now time.Time) error {
+	var moves []scoreMove
 	var changes []Change
-	for _, m := range moves {
-		changes = append(changes, m.changes...)
+	for _, id := range found {
+		l := leads[id]
+		next := l
+		if moved, ch := applyScore(&next, results[id], rules, ReasonActivity, now); moved {
+			moves = append(moves, scoreMove{now: next, was: l, changes: ch})
+			changes = append(changes, ch...)
+			next.Version++
+			leads[id] = next
+		}
+	}
+	for kind, rows := range movesByKind(moves) {
+		// No row is returned, as saveMoves's are: the locks keep every
+		// lead at its version, so the count tells all.
+		head, one, tail := saveMovesSQL(kind)
+		n, err := tx.ExecRows(ctx, head, one, tail, rows)
+		if err != nil {
+			return fmt.Errorf("lead store: store scores: %w", err)
+		}
+		if int(n) != len(rows) {
+			return fmt.Errorf("lead store: stored %d scores of %d: a version is stale under the leads' locks", n, len(rows))
+		}
 	}
 	if err := insertChanges(ctx, tx, changes); err != nil {
 		return err

@@ -383,14 +383,9 @@ type scoreMove struct {
 // wrote: those still at the version each was read at.
 func saveMoves(ctx context.Context, tx *sqldb.Tx, moves []scoreMove) (map[int64]bool, error) {
 	saved := make(map[int64]bool, len(moves))
-	var kinds [3][][]any
-	for _, m := range moves {
-		k := saveKind(m.now, m.was)
-		kinds[k] = append(kinds[k], []any{m.now.ID, m.now.Score, string(m.now.Grade), string(m.now.Stage), m.was.Version})
-	}
-	for kind, rows := range kinds {
+	for kind, rows := range movesByKind(moves) {
 		head, one, tail := saveMovesSQL(kind)
-		err := tx.QueryRows(ctx, head, one, tail, rows, idsInto(saved))
+		err := tx.QueryRows(ctx, head, one, tail+` RETURNING leads.id`, rows, idsInto(saved))
 		if err != nil {
 			return nil, fmt.Errorf("lead store: store scores: %w", err)
 		}
@@ -398,15 +393,24 @@ func saveMoves(ctx context.Context, tx *sqldb.Tx, moves []scoreMove) (map[int64]
 	return saved, nil
 }
 
+// movesByKind is the rows of saveMovesSQL for moves, by kind of save.
+func movesByKind(moves []scoreMove) [3][][]any {
+	var kinds [3][][]any
+	for _, m := range moves {
+		k := saveKind(m.now, m.was)
+		kinds[k] = append(kinds[k], []any{m.now.ID, m.now.Score, string(m.now.Grade), string(m.now.Stage), m.was.Version})
+	}
+	return kinds
+}
+
 // saveMovesSQL is the statement that saves leads of a kind (see
-// saveKind), cut as sqldb.Tx.QueryRows takes it: it returns the ids of
-// those still at the version given. The casts give PostgreSQL the
-// columns' types.
+// saveKind), cut as sqldb.Tx.ExecRows takes it: it writes those still at
+// the version given. The casts give PostgreSQL the columns' types.
 func saveMovesSQL(kind int) (head, one, tail string) {
 	return `WITH v (id, score, grade, stage, version) AS (VALUES `,
 		`(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT))`,
 		`) UPDATE leads SET ` + saveSets[kind] + `, version = leads.version + 1
-		FROM v WHERE leads.id = v.id AND leads.version = v.version RETURNING leads.id`
+		FROM v WHERE leads.id = v.id AND leads.version = v.version`
 }
 
 // saveKind is which columns a save names (see saveScore): 0 the stage

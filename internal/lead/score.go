@@ -137,6 +137,39 @@ func saveScore(ctx context.Context, tx *sqldb.Tx, l, was Lead) (bool, error) {
 	return n == 1, nil
 }
 
+// scoreWrite is a score to store on a lead still at version, whose grade
+// and stage stay as they are and whose change the timeline does not
+// record: the common case of an event.
+type scoreWrite struct {
+	id, version int64
+	score       int
+}
+
+// saveScores stores many such scores in a few statements rather than one
+// a lead, as saveScore would (the score column alone). The caller holds
+// the leads' locks, so each is still at its version.
+func saveScores(ctx context.Context, tx *sqldb.Tx, ws []scoreWrite) error {
+	if len(ws) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(ws))
+	for i, w := range ws {
+		rows[i] = []any{w.id, w.score, w.version}
+	}
+	// The casts give PostgreSQL the columns' types; the VALUES columns
+	// are column1… in both databases.
+	n, err := tx.ExecRows(ctx, `UPDATE leads SET score = v.column2, version = leads.version + 1 FROM (VALUES `,
+		"(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))",
+		`) AS v WHERE leads.id = v.column1 AND leads.version = v.column3`, rows)
+	if err != nil {
+		return fmt.Errorf("lead store: store the scores of %d leads: %w", len(ws), err)
+	}
+	if int(n) != len(ws) {
+		return fmt.Errorf("lead store: stored %d scores of %d: a version is stale under the leads' locks", n, len(ws))
+	}
+	return nil
+}
+
 // rescoreTx recomputes one lead's score inside tx from all its events,
 // rebuilds its behavioural sums, and stores the score, with its reason,
 // when it changed. Every path that moves or removes a lead's events

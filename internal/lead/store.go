@@ -512,7 +512,7 @@ func insertChanges(ctx context.Context, tx *sqldb.Tx, cs []Change) error {
 			sqldb.Touch(tx, live.Leads)
 		}
 	}
-	if err := tx.InsertMany(ctx, "lead_changes", []string{"lead_id", "at", "actor_id", "kind", "detail", "reason"}, rows); err != nil {
+	if err := tx.InsertRows(ctx, "lead_changes", []string{"lead_id", "at", "actor_id", "kind", "detail", "reason"}, rows); err != nil {
 		return fmt.Errorf("lead store: record changes: %w", err)
 	}
 	return nil

@@ -134,7 +134,7 @@ func (t *Tx) queryEach(ctx context.Context, q string, args []any, scan func(*sql
 // the statements changed, in total.
 func (t *Tx) ExecRows(ctx context.Context, head, one, tail string, rows [][]any) (int64, error) {
 	var changed int64
-	for values, args := range rowStatements(one, rows) {
+	for values, args := range rowStatements(t.dialect, one, rows) {
 		res, err := t.Exec(ctx, head+values+tail, args...)
 		if err != nil {
 			return changed, err
@@ -151,7 +151,7 @@ func (t *Tx) ExecRows(ctx context.Context, head, one, tail string, rows [][]any)
 // QueryRows is ExecRows for a statement that returns rows (RETURNING):
 // scan reads each row every statement returns.
 func (t *Tx) QueryRows(ctx context.Context, head, one, tail string, rows [][]any, scan func(*sql.Rows) error) error {
-	for values, args := range rowStatements(one, rows) {
+	for values, args := range rowStatements(t.dialect, one, rows) {
 		if err := t.queryEach(ctx, head+values+tail, args, scan, true); err != nil {
 			return err
 		}
@@ -161,10 +161,10 @@ func (t *Tx) QueryRows(ctx context.Context, head, one, tail string, rows [][]any
 
 // rowStatements cuts rows into runs (rowRun) and yields, for each run,
 // one repeated once a row, comma-separated, and the run's arguments.
-func rowStatements(one string, rows [][]any) iter.Seq2[string, []any] {
+func rowStatements(d Dialect, one string, rows [][]any) iter.Seq2[string, []any] {
 	return func(yield func(string, []any) bool) {
 		for len(rows) > 0 {
-			n := rowRun(len(rows))
+			n := rowRun(d, len(rows))
 			args := make([]any, 0, n*len(rows[0]))
 			for _, r := range rows[:n] {
 				args = append(args, r...)
@@ -177,12 +177,18 @@ func rowStatements(one string, rows [][]any) iter.Seq2[string, []any] {
 	}
 }
 
-// rowRuns are the lengths ExecRows cuts rows into, longest first.
-var rowRuns = []int{128, 32, 8, 1}
+// rowRuns are the lengths ExecRows cuts rows into, longest first, by
+// dialect. On PostgreSQL, powers of two: any number of rows up to 255
+// takes at most eight statements, each a round trip. SQLite, where a
+// statement is none, keeps fewer texts prepared.
+var rowRuns = map[Dialect][]int{
+	Postgres: {128, 64, 32, 16, 8, 4, 2, 1},
+	SQLite:   {128, 32, 8, 1},
+}
 
 // rowRun is the length of the next run of n rows left.
-func rowRun(n int) int {
-	for _, r := range rowRuns {
+func rowRun(d Dialect, n int) int {
+	for _, r := range rowRuns[d] {
 		if n >= r {
 			return r
 		}
