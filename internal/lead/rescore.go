@@ -300,7 +300,7 @@ func (s *Service) storeChunks(ctx context.Context, first []scored, more <-chan [
 // The leads to write are locked first, in id order, on PostgreSQL: the
 // order event batches, merges and imports lock theirs in, so a rescore
 // and they never wait for each other in a cycle, and the writes that
-// follow, a few hundred leads a statement, touch only rows the rescore
+// follow, up to 128 leads a statement, touch only rows the rescore
 // holds. On SQLite, the one writer, the same read tells which leads
 // still exist.
 func storeScores(ctx context.Context, tx *sqldb.Tx, leads []scored, rules scoring.Rules, reason string, now time.Time) (int64, error) {
@@ -378,8 +378,8 @@ type scoreMove struct {
 	changes  []Change
 }
 
-// saveMoves writes moves as saveScore does, a few hundred leads of the
-// same kind of save a statement, and returns the ids of the leads it
+// saveMoves writes moves as saveScore does, up to 128 leads of the same
+// kind of save a statement, and returns the ids of the leads it
 // wrote: those still at the version each was read at.
 func saveMoves(ctx context.Context, tx *sqldb.Tx, moves []scoreMove) (map[int64]bool, error) {
 	saved := make(map[int64]bool, len(moves))
