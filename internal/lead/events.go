@@ -235,7 +235,7 @@ func (s *Service) saveEach(ctx context.Context, tx *sqldb.Tx, found []int64, lea
 // saveTogether is saveEach for PostgreSQL, where a statement a lead was
 // a round trip each, taken while the batch held its leads' locks: every
 // lead that moved is saved in a few multi-row statements by kind of save
-// (saveMovesSQL), then their timeline entries in one COPY, then the
+// (saveMoves), then their timeline entries in one COPY, then the
 // notices to the owners of leads that turned hot.
 func (s *Service) saveTogether(ctx context.Context, tx *sqldb.Tx, found []int64, leads map[int64]Lead, results map[int64]scoring.Result, rules scoring.Rules, now time.Time) error {
 	var moves []scoreMove
@@ -248,17 +248,12 @@ func (s *Service) saveTogether(ctx context.Context, tx *sqldb.Tx, found []int64,
 			leads[id] = next
 		}
 	}
-	for kind, rows := range movesByKind(moves) {
-		// No row is returned, as saveMoves's are: the locks keep every
-		// lead at its version, so the count tells all.
-		head, one, tail := saveMovesSQL(kind)
-		n, err := tx.ExecRows(ctx, head, one, tail, rows)
-		if err != nil {
-			return fmt.Errorf("lead store: store scores: %w", err)
-		}
-		if int(n) != len(rows) {
-			return fmt.Errorf("lead store: stored %d scores of %d: a version is stale under the leads' locks", n, len(rows))
-		}
+	saved, err := saveMoves(ctx, tx, moves)
+	if err != nil {
+		return err
+	}
+	if len(saved) != len(moves) {
+		return fmt.Errorf("lead store: stored %d scores of %d: a version is stale under the leads' locks", len(saved), len(moves))
 	}
 	var changes []Change
 	for _, m := range moves {

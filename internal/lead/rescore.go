@@ -385,7 +385,7 @@ func saveMoves(ctx context.Context, tx *sqldb.Tx, moves []scoreMove) (map[int64]
 	saved := make(map[int64]bool, len(moves))
 	for kind, rows := range movesByKind(moves) {
 		head, one, tail := saveMovesSQL(kind)
-		err := tx.QueryRows(ctx, head, one, tail+` RETURNING leads.id`, rows, idsInto(saved))
+		err := tx.QueryRows(ctx, head, one, tail, rows, idsInto(saved))
 		if err != nil {
 			return nil, fmt.Errorf("lead store: store scores: %w", err)
 		}
@@ -404,13 +404,14 @@ func movesByKind(moves []scoreMove) [3][][]any {
 }
 
 // saveMovesSQL is the statement that saves leads of a kind (see
-// saveKind), cut as sqldb.Tx.ExecRows takes it: it writes those still at
-// the version given. The casts give PostgreSQL the columns' types.
+// saveKind), cut as sqldb.Tx.QueryRows takes it: it returns the ids of
+// those still at the version given. The casts give PostgreSQL the
+// columns' types.
 func saveMovesSQL(kind int) (head, one, tail string) {
 	return `WITH v (id, score, grade, stage, version) AS (VALUES `,
 		`(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT))`,
 		`) UPDATE leads SET ` + saveSets[kind] + `, version = leads.version + 1
-		FROM v WHERE leads.id = v.id AND leads.version = v.version`
+		FROM v WHERE leads.id = v.id AND leads.version = v.version RETURNING leads.id`
 }
 
 // saveKind is which columns a save names (see saveScore): 0 the stage
