@@ -134,6 +134,9 @@ func (e environment) report(h sqldb.Health) {
 	for _, p := range h.Problems {
 		fmt.Fprintf(e.stdout, "problem: %s\n", p)
 	}
+	for _, a := range h.Advice {
+		fmt.Fprintf(e.stdout, "advice: %s\n", a)
+	}
 }
 
 // removeDB deletes a SQLite file with its log and shared-memory files.

@@ -236,6 +236,7 @@ func (e environment) listen(ctx context.Context, db *sqldb.DB, opts serveOptions
 		IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	e.advise(ctx, db, log)
 	fmt.Fprintf(e.stdout, "leadflow is listening on %s (database: %s)\n", url, db.Dialect)
 	if !mc.Configured() {
 		fmt.Fprintf(e.stdout, "email is off: set %s and %s to send confirmations, invitations and nurturing email\n", mail.EnvHost, mail.EnvFrom)
@@ -297,4 +298,16 @@ func (e environment) migrate(ctx context.Context, args []string) error {
 	defer db.Close()
 	fmt.Fprintf(e.stdout, "database is up to date (%s)\n", db.Dialect)
 	return nil
+}
+
+// advise prints the database settings that slow leadflow, once at start.
+// Not being able to read them is no reason not to serve.
+func (e environment) advise(ctx context.Context, db *sqldb.DB, log *slog.Logger) {
+	advice, err := db.Advice(ctx)
+	if err != nil {
+		log.Warn("database settings", "err", err)
+	}
+	for _, a := range advice {
+		fmt.Fprintln(e.stdout, a)
+	}
 }

@@ -34,6 +34,9 @@ type Health struct {
 	Problems []string
 	// Rows counts the rows of the main tables.
 	Rows map[string]int64
+	// Advice names the server settings that slow leadflow (see Advice);
+	// the database is sound with them.
+	Advice []string
 }
 
 // OK reports whether Check found nothing wrong.
@@ -43,8 +46,9 @@ func (h Health) OK() bool { return len(h.Problems) == 0 }
 var checkedTables = []string{"users", "leads", "events", "lead_changes", "accounts", "contacts", "opportunities", "submissions", "imports", "jobs"}
 
 // Check looks a database over, as after a restore: SQLite's own
-// integrity and foreign key checks, the rows of the main tables, and the
-// dashboard's kept counts against the leads they count.
+// integrity and foreign key checks, the rows of the main tables, the
+// dashboard's kept counts against the leads they count, and PostgreSQL's
+// settings.
 func (db *DB) Check(ctx context.Context) (Health, error) {
 	h := Health{Rows: map[string]int64{}}
 	if db.Dialect == SQLite {
@@ -76,7 +80,8 @@ func (db *DB) Check(ctx context.Context) (Health, error) {
 	if off > 0 {
 		h.Problems = append(h.Problems, fmt.Sprintf("the dashboard's kept counts differ from the leads for %d day, channel and stage combinations", off))
 	}
-	return h, nil
+	h.Advice, err = db.Advice(ctx)
+	return h, err
 }
 
 // pragmaProblems runs a SQLite check pragma and returns what it reported;

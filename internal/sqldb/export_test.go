@@ -13,3 +13,6 @@ func (db *DB) MigrateFrom(ctx context.Context, fsys fs.FS) ([]string, error) {
 
 // Migrations is the embedded migrations.
 var Migrations fs.FS = migrationFS
+
+// AdviceFor is adviceFor, for a test of settings the test server lacks.
+var AdviceFor = adviceFor
