@@ -303,6 +303,8 @@ func (e environment) migrate(ctx context.Context, args []string) error {
 // advise prints the database settings that slow leadflow, once at start.
 // Not being able to read them is no reason not to serve.
 func (e environment) advise(ctx context.Context, db *sqldb.DB, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
 	advice, err := db.Advice(ctx)
 	if err != nil {
 		log.Warn("database settings", "err", err)

@@ -20,8 +20,8 @@ func (db *DB) Advice(ctx context.Context) ([]string, error) {
 	}
 	var walMB, compression string
 	err := db.R.QueryRow(ctx, `SELECT
-		(SELECT setting FROM pg_settings WHERE name = 'max_wal_size'),
-		(SELECT setting FROM pg_settings WHERE name = 'wal_compression')`).Scan(&walMB, &compression)
+		COALESCE((SELECT setting FROM pg_settings WHERE name = 'max_wal_size'), ''),
+		COALESCE((SELECT setting FROM pg_settings WHERE name = 'wal_compression'), '')`).Scan(&walMB, &compression)
 	if err != nil {
 		return nil, fmt.Errorf("check: postgresql settings: %w", err)
 	}

@@ -80,8 +80,11 @@ func (db *DB) Check(ctx context.Context) (Health, error) {
 	if off > 0 {
 		h.Problems = append(h.Problems, fmt.Sprintf("the dashboard's kept counts differ from the leads for %d day, channel and stage combinations", off))
 	}
-	h.Advice, err = db.Advice(ctx)
-	return h, err
+	// Settings that cannot be read make no database unsound.
+	if h.Advice, err = db.Advice(ctx); err != nil {
+		h.Advice = []string{err.Error()}
+	}
+	return h, nil
 }
 
 // pragmaProblems runs a SQLite check pragma and returns what it reported;
