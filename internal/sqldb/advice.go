@@ -23,7 +23,7 @@ func (db *DB) Advice(ctx context.Context) ([]string, error) {
 		COALESCE((SELECT setting FROM pg_settings WHERE name = 'max_wal_size'), ''),
 		COALESCE((SELECT setting FROM pg_settings WHERE name = 'wal_compression'), '')`).Scan(&walMB, &compression)
 	if err != nil {
-		return nil, fmt.Errorf("check: postgresql settings: %w", err)
+		return nil, fmt.Errorf("read postgresql settings: %w", err)
 	}
 	return adviceFor(walMB, compression), nil
 }
