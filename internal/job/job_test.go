@@ -14,10 +14,21 @@ import (
 	"leadflow/internal/sqldb"
 )
 
-// fast is a runner tuned for tests: short polls, leases and back-offs.
+// fast is a runner that polls and retries at once. Its lease outlasts
+// every test, since a job whose lease lapses is meant to run again (jobs
+// run at least once), and a loaded machine can let a short one lapse
+// between a job's claim and its ending; the tests of lapsed leases
+// shorten it (shortLease).
 func fast(db *sqldb.DB, name string) *Runner {
-	return NewRunner(db, Options{Instance: name, Workers: 4, Poll: 20 * time.Millisecond, Lease: 300 * time.Millisecond,
+	return NewRunner(db, Options{Instance: name, Workers: 4, Poll: 20 * time.Millisecond, Lease: time.Minute,
 		Backoff: func(int) time.Duration { return 10 * time.Millisecond }})
+}
+
+// shortLease is fast with a 300 ms lease, renewed every 100 ms.
+func shortLease(db *sqldb.DB, name string) *Runner {
+	r := fast(db, name)
+	r.opt.Lease = 300 * time.Millisecond
+	return r
 }
 
 func waitCtx(t *testing.T) context.Context {
@@ -84,9 +95,7 @@ func TestUniqueEnqueue(t *testing.T) {
 
 // TestInstancesShareJobs runs three runners on one database, each job
 // recording its run under a unique key: a job claimed twice fails the
-// insert. The lease outlasts the test, because a job whose lease runs out
-// is meant to run again (jobs run at least once; TestLeaseExpires), and a
-// slow machine could otherwise let a renewal miss a short one.
+// insert.
 func TestInstancesShareJobs(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := waitCtx(t)
@@ -96,7 +105,6 @@ func TestInstancesShareJobs(t *testing.T) {
 		var runners []*Runner
 		for _, name := range []string{"a", "b", "c"} {
 			r := fast(db, name)
-			r.opt.Lease = time.Minute
 			r.Handle("work", func(ctx context.Context, j Job) error {
 				_, err := db.W.Exec(ctx, `INSERT INTO job_runs (job_id, instance) VALUES (?, ?)`, j.ID, name)
 				if sqldb.IsUniqueViolation(err) {
@@ -144,14 +152,14 @@ func TestInstancesShareJobs(t *testing.T) {
 func TestLeaseExpires(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := waitCtx(t)
-		dead := fast(db, "dead")
+		dead := shortLease(db, "dead")
 		dead.Handle("work", func(context.Context, Job) error { return nil })
 		id, _ := dead.Enqueue(ctx, "work", nil, EnqueueOptions{})
+		claimedAt := time.Now() // before the claim, whose lease counts from its own start
 		if got, err := dead.claim(ctx, 0, 1); err != nil || len(got) != 1 {
 			t.Fatalf("claim: %v %v", got, err)
 		}
-		claimedAt := time.Now()
-		alive := fast(db, "alive")
+		alive := shortLease(db, "alive")
 		alive.Handle("work", func(context.Context, Job) error { return nil })
 		alive.Start()
 		defer alive.Stop(ctx)
@@ -174,7 +182,7 @@ func TestLeaseExpires(t *testing.T) {
 func TestLostLeaseCancels(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := waitCtx(t)
-		r := fast(db, "a")
+		r := shortLease(db, "a")
 		started := make(chan int64, 1)
 		cause := make(chan error, 1)
 		r.Handle("long", func(ctx context.Context, j Job) error {
@@ -188,7 +196,10 @@ func TestLostLeaseCancels(t *testing.T) {
 		r.Enqueue(ctx, "long", nil, EnqueueOptions{})
 		id := <-started
 		// Another instance takes the job over, as after an expired lease.
-		if _, err := db.W.Exec(ctx, `UPDATE jobs SET locked_by = 'b', attempt = attempt + 1 WHERE id = ?`, id); err != nil {
+		// Its lease runs from now, as a real claim's would, so this
+		// runner does not take the job back while the test looks.
+		if _, err := db.W.Exec(ctx, `UPDATE jobs SET locked_by = 'b', attempt = attempt + 1, lease_until = ? WHERE id = ?`,
+			time.Now().Add(time.Hour).UnixMilli(), id); err != nil {
 			t.Fatal(err)
 		}
 		select {
@@ -208,17 +219,15 @@ func TestLostLeaseCancels(t *testing.T) {
 }
 
 // TestPeriodicOncePerPeriod: three instances enqueue the same periodic
-// job; each period gets one job, run once. The lease outlasts the test,
-// as in TestInstancesShareJobs: a job whose lease lapses on a slow machine
-// is meant to run again.
+// job; each period gets one job, run once.
 func TestPeriodicOncePerPeriod(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := waitCtx(t)
 		var runs atomic.Int32
 		var runners []*Runner
+		start := time.Now()
 		for _, name := range []string{"a", "b", "c"} {
 			r := fast(db, name)
-			r.opt.Lease = time.Minute
 			r.Handle("sweep", func(context.Context, Job) error { runs.Add(1); return nil })
 			r.Every("sweep", 200*time.Millisecond, nil)
 			r.Start()
@@ -228,6 +237,9 @@ func TestPeriodicOncePerPeriod(t *testing.T) {
 		for _, r := range runners {
 			r.Stop(ctx)
 		}
+		// The runners enqueue until the last one stops, which a loaded
+		// machine makes later than the sleep.
+		elapsed := time.Since(start)
 		rows, err := db.R.Query(ctx, `SELECT unique_key, state FROM jobs WHERE kind = 'sweep' ORDER BY unique_key`)
 		if err != nil {
 			t.Fatal(err)
@@ -246,16 +258,18 @@ func TestPeriodicOncePerPeriod(t *testing.T) {
 				done++
 			}
 		}
-		// 1.1 s of 200 ms periods: 5 or 6 period ends passed, each job
-		// enqueued by three instances, plus the next one waiting.
-		if periods < 5 || periods > 7 {
-			t.Errorf("%d periodic jobs in 1.1 s of 200 ms periods", periods)
+		// At least 1.1 s of 200 ms periods: 5 or more period ends
+		// passed, each job enqueued by three instances, plus the next one
+		// waiting; one job a period, however many instances enqueued it.
+		most := int(elapsed/(200*time.Millisecond)) + 2
+		if periods < 5 || periods > most {
+			t.Errorf("%d periodic jobs in %s of 200 ms periods, want 5 to %d", periods, elapsed, most)
 		}
 		if int(runs.Load()) != done {
 			t.Errorf("%d runs for %d periods done: a period ran more than once", runs.Load(), done)
 		}
-		if done < 4 || done > 6 {
-			t.Errorf("%d periods done in 1.1 s of 200 ms periods", done)
+		if done < 3 {
+			t.Errorf("%d periods done of %d enqueued in %s of 200 ms periods", done, periods, elapsed)
 		}
 	})
 }

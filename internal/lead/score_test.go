@@ -133,7 +133,7 @@ func TestRuleChangeRescoresEveryLead(t *testing.T) {
 		t.Fatal(err)
 	}
 	var r lead.Rescore
-	for i := 0; i < 500; i++ {
+	for until := time.Now().Add(time.Minute); time.Now().Before(until); {
 		r, _, _ = svc.LatestRescore(ctx)
 		if r.Status != "running" {
 			break

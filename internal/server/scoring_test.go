@@ -95,7 +95,7 @@ func TestRulesAPIVersionsAndRescores(t *testing.T) {
 			t.Fatalf("save: %d %v", status, saved)
 		}
 		var progress map[string]any
-		for i := 0; i < 300; i++ {
+		for until := time.Now().Add(time.Minute); time.Now().Before(until); {
 			_, progress = f.call(t, "admin", "GET", "/api/v1/scoring/rescore", "")
 			if progress["status"] == "done" {
 				break
