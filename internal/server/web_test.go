@@ -127,6 +127,12 @@ func TestWebSignInListAndFilter(t *testing.T) {
 		if !strings.Contains(body, "No leads match these filters.") {
 			t.Errorf("empty result has no empty state")
 		}
+		// A page number past the end (a bookmark from a longer list) says
+		// so, and leads back to the first page with the filter kept.
+		_, _, body = b.get("/leads?country=RO&page=8")
+		if !strings.Contains(body, "This page is past the last one.") || !strings.Contains(body, `href="/leads?country=RO"`) || strings.Contains(body, "No leads yet.") {
+			t.Errorf("a page past the end is not said to be, with a way back to the first")
+		}
 		status, _, body = b.get("/leads?min_score=lots")
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "must be a whole number") || !strings.Contains(body, `value="lots"`) {
 			t.Errorf("bad filter: %d; the reason or the typed value is missing", status)

@@ -49,7 +49,9 @@ type listData struct {
 	Pages    []pageNumber
 	Next     string
 	Filtered bool
-	Limit    int
+	// PastEnd is a page number beyond the last page of leads that exist.
+	PastEnd bool
+	Limit   int
 	// ExportQuery is the filter for the export link, without paging: a
 	// query string already encoded, which the template must not encode
 	// again (it would turn "source=referral" into "source%3dreferral").
@@ -84,6 +86,7 @@ func (h *Web) listLeads(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Leads, d.Total = p.Leads, p.Total
+		d.PastEnd = len(p.Leads) == 0 && p.From > 0
 		d.From, d.To = p.From+1, p.From+len(p.Leads)
 		d.Prev, d.Next = pageLinks(f, p)
 		d.Pages = pageNumbers(f, p)
