@@ -55,7 +55,7 @@ func TestImportRefusesTooManyColumns(t *testing.T) {
 		if status != http.StatusUnprocessableEntity || !strings.Contains(page, "100000 columns") || !strings.Contains(page, "at most 500") {
 			t.Fatalf("wide upload: %d\n%.2000s", status, page)
 		}
-		if len(page) > 20_000 || took > 30*time.Second {
+		if len(page) > 20_000 || took > 15*time.Second {
 			t.Errorf("wide upload answered %d bytes in %s", len(page), took)
 		}
 

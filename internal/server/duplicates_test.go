@@ -250,6 +250,11 @@ func TestWebMergeThree(t *testing.T) {
 		if strings.Count(page, `name="pick.first_name"`) != 3 || !strings.Contains(page, `id="add-other"`) {
 			t.Fatalf("merge page for three:\n%.3000s", page)
 		}
+		// Add pressed with the box for one more lead left empty: the same
+		// page again, not an error.
+		if status, _, page := b.get(path + "&other="); status != 200 || strings.Count(page, `name="pick.first_name"`) != 3 {
+			t.Errorf("Add with an empty box: %d\n%.2000s", status, page)
+		}
 		status, loc, _ := b.post(path, url.Values{"pick.company": {ids[2]}, "pick.phone": {ids[2]}, "pick.city": {ids[1]}})
 		if status != 303 || loc != "/leads/"+ids[0] {
 			t.Fatalf("merge: %d → %s", status, loc)

@@ -269,7 +269,7 @@ func TestBrowserProjectBoardAndStatusPage(t *testing.T) {
 func TestProjectPages(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		f := newFixture(t, db)
-		deal := wonDealFrom(t, f, "cfo@birch.example", "Birch Timber", "seo", 8000)
+		deal := wonDealFrom(t, f, "cfo@birch.example", "Birch Timber", "paid_search", 8000)
 		b := newBrowser(t, f.srv.URL)
 		b.login("sam@example.com")
 		_, _, page := b.get("/deals/" + deal)
@@ -309,11 +309,11 @@ func TestProjectPages(t *testing.T) {
 		if status, _, _ := other.get(loc); status != http.StatusForbidden {
 			t.Errorf("Sue opened Sam's project: %d", status)
 		}
-		if _, _, page = b.get("/reports"); !strings.Contains(page, `id="channel-projects"`) || !strings.Contains(page, ">seo<") {
-			t.Errorf("the dashboard lacks the channels' projects")
+		if _, _, page = b.get("/reports"); !strings.Contains(page, `id="channel-projects"`) || !strings.Contains(page, ">Paid search<") || strings.Contains(visibleText(page), "paid_search") {
+			t.Errorf("the dashboard lacks the channels' projects, or shows the channel's code")
 		}
 		_, _, page = b.get("/reports/projects?by=channel")
-		if !strings.Contains(page, "seo") || !strings.Contains(page, "How each figure is computed") {
+		if !strings.Contains(page, ">Paid search<") || strings.Contains(visibleText(page), "paid_search") || !strings.Contains(page, "How each figure is computed") {
 			t.Errorf("report page:\n%s", textOf(page))
 		}
 	})

@@ -129,9 +129,13 @@ func TestWebSignInListAndFilter(t *testing.T) {
 		}
 		// A page number past the end (a bookmark from a longer list) says
 		// so, and leads back to the first page with the filter kept.
-		_, _, body = b.get("/leads?country=RO&page=8")
-		if !strings.Contains(body, "This page is past the last one.") || !strings.Contains(body, `href="/leads?country=RO"`) || strings.Contains(body, "No leads yet.") {
+		_, _, body = b.get("/leads?country=RO&limit=20&page=8")
+		if !strings.Contains(body, "This page is past the last one.") || !strings.Contains(body, `href="/leads?country=RO&amp;limit=20"`) || strings.Contains(body, "No leads match these filters.") {
 			t.Errorf("a page past the end is not said to be, with a way back to the first")
+		}
+		_, _, body = b.get("/leads?q=nobody-matches&page=2")
+		if !strings.Contains(body, "No leads match these filters.") || strings.Contains(body, "This page is past the last one.") {
+			t.Errorf("a later page of a filter nothing matches is said to be past the end, not empty")
 		}
 		status, _, body = b.get("/leads?min_score=lots")
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "must be a whole number") || !strings.Contains(body, `value="lots"`) {
@@ -345,4 +349,29 @@ func TestSignInRedirectsOnlyWithinTheSite(t *testing.T) {
 			t.Errorf("a path of the site: %d → %q", status, loc)
 		}
 	})
+}
+
+// TestLeadPlaceReadsAsWritten: a lead's place is its postal code, city
+// and region, whichever it has, with no dash standing in for a missing
+// city beside a known region.
+func TestLeadPlaceReadsAsWritten(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := newBrowser(t, f.srv.URL)
+	b.login("mia@example.com")
+	for body, want := range map[string]string{
+		`{"email":"va@place.example","region":"VA"}`:                        "<dd>VA</dd>",
+		`{"email":"oslo@place.example","city":"Oslo","postal_code":"0150"}`: "<dd>0150 Oslo</dd>",
+		`{"email":"cluj@place.example","city":"Cluj-Napoca","region":"CJ"}`: "<dd>Cluj-Napoca, CJ</dd>",
+		`{"email":"none@place.example"}`:                                    "<dd>—</dd>",
+	} {
+		status, l := f.call(t, "marketing", "POST", "/api/v1/leads", body)
+		if status != http.StatusCreated {
+			t.Fatalf("lead %s: %d %v", body, status, l)
+		}
+		_, _, page := b.get(fmt.Sprintf("/leads/%v", l["id"]))
+		i := strings.Index(page, `<dt>City</dt>`)
+		if i < 0 || !strings.HasPrefix(page[i+len(`<dt>City</dt>`):], want) {
+			t.Errorf("lead %s: the place reads %.60q, want %q", body, page[max(i, 0)+len(`<dt>City</dt>`):], want)
+		}
+	}
 }

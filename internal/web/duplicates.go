@@ -228,6 +228,9 @@ func mergeIDs(q url.Values) (int64, []int64, error) {
 	}
 	var others []int64
 	for _, s := range q["other"] {
+		if strings.TrimSpace(s) == "" {
+			continue // the box for one more lead, left empty
+		}
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id <= 0 {
 			bad.Add("other", "must be a lead id")

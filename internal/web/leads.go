@@ -49,9 +49,11 @@ type listData struct {
 	Pages    []pageNumber
 	Next     string
 	Filtered bool
-	// PastEnd is a page number beyond the last page of leads that exist.
-	PastEnd bool
-	Limit   int
+	// PastEnd is a page number beyond the last page of the leads that
+	// match; FirstPage the first page of the same list.
+	PastEnd   bool
+	FirstPage string
+	Limit     int
 	// ExportQuery is the filter for the export link, without paging: a
 	// query string already encoded, which the template must not encode
 	// again (it would turn "source=referral" into "source%3dreferral").
@@ -86,7 +88,8 @@ func (h *Web) listLeads(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Leads, d.Total = p.Leads, p.Total
-		d.PastEnd = len(p.Leads) == 0 && p.From > 0
+		d.PastEnd = len(p.Leads) == 0 && p.From > 0 && p.Total > 0
+		d.FirstPage = pageHref(f, 1)
 		d.From, d.To = p.From+1, p.From+len(p.Leads)
 		d.Prev, d.Next = pageLinks(f, p)
 		d.Pages = pageNumbers(f, p)
@@ -157,16 +160,6 @@ func pageNumbers(f lead.Filter, p lead.Page) []pageNumber {
 	}
 	cur := p.From/f.Limit + 1
 	last := (p.Total + f.Limit - 1) / f.Limit
-	href := func(n int) string {
-		v := f.Query()
-		if f.Limit != lead.DefaultLimit {
-			v.Set("limit", strconv.Itoa(f.Limit))
-		}
-		if n > 1 {
-			v.Set("page", strconv.Itoa(n))
-		}
-		return "/leads?" + v.Encode()
-	}
 	var out []pageNumber
 	for n := 1; n <= last; n++ {
 		near := n == 1 || n == last || n >= cur-2 && n <= cur+2
@@ -174,7 +167,7 @@ func pageNumbers(f lead.Filter, p lead.Page) []pageNumber {
 		case near && n == cur:
 			out = append(out, pageNumber{N: n, Current: true})
 		case near && n <= lead.MaxPage:
-			out = append(out, pageNumber{N: n, Href: href(n)})
+			out = append(out, pageNumber{N: n, Href: pageHref(f, n)})
 		case near:
 			out = append(out, pageNumber{N: n}) // too deep to jump to
 		case len(out) > 0 && out[len(out)-1].N != 0:
@@ -599,4 +592,16 @@ func moveChoices(stage lead.Stage, admin bool) (next, other []lead.Stage) {
 		}
 	}
 	return next, other
+}
+
+// pageHref is the link to page n of f's list, at f's page size.
+func pageHref(f lead.Filter, n int) string {
+	v := f.Query()
+	if f.Limit != lead.DefaultLimit {
+		v.Set("limit", strconv.Itoa(f.Limit))
+	}
+	if n > 1 {
+		v.Set("page", strconv.Itoa(n))
+	}
+	return "/leads?" + v.Encode()
 }
