@@ -128,7 +128,7 @@ func TestBrowserReportsOnPhone(t *testing.T) {
 		chromedp.WaitVisible(`.flash`, chromedp.ByQuery),
 		chromedp.Text(`#totals div:first-child .score`, &leads, chromedp.ByQuery),
 		chromedp.Text(`#channels tbody tr:first-child td[data-label="Cost per lead"]`, &cpl, chromedp.ByQuery),
-		chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
+		chromedp.Evaluate(widerThanPhone, &overflow),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -144,5 +144,20 @@ func TestBrowserReportsOnPhone(t *testing.T) {
 	}
 	if overflow {
 		t.Error("the reports page scrolls sideways on a 390px-wide phone")
+	}
+
+	// On a laptop the channels' fourteen columns scroll within their
+	// table, not the whole page.
+	err = chromedp.Run(ctx,
+		chromedp.EmulateViewport(1024, 768),
+		chromedp.Navigate(f.srv.URL+"/reports"),
+		chromedp.WaitVisible(`#channels`, chromedp.ByID),
+		chromedp.Evaluate(`document.documentElement.scrollWidth > document.documentElement.clientWidth`, &overflow),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if overflow {
+		t.Error("the reports page scrolls sideways at 1024px")
 	}
 }
