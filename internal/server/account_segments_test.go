@@ -203,7 +203,7 @@ func TestBrowserAccountSegment(t *testing.T) {
 		}
 		err = chromedp.Run(ctx,
 			chromedp.Evaluate(`[...document.querySelectorAll("table.leads tbody tr a.lead-name")].map(a => a.textContent)`, &names),
-			chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
+			chromedp.Evaluate(widerThanScreen, &overflow),
 		)
 		if err != nil {
 			t.Fatal(err)
@@ -221,7 +221,7 @@ func TestBrowserAccountSegment(t *testing.T) {
 			chromedp.Submit(`#segment`, chromedp.ByID),
 			chromedp.WaitVisible(`#count`, chromedp.ByID),
 			chromedp.Evaluate(`[...document.querySelectorAll("table.leads tbody tr a.lead-name")].map(a => a.textContent)`, &names),
-			chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
+			chromedp.Evaluate(widerThanScreen, &overflow),
 		)
 		if err != nil {
 			t.Fatal(err)

@@ -85,7 +85,7 @@ func TestBrowserAccountCommittee(t *testing.T) {
 			chromedp.EmulateViewport(width, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
 			chromedp.Navigate(f.srv.URL+"/accounts/"+accID),
 			chromedp.WaitVisible(`#committee`, chromedp.ByID),
-			chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
+			chromedp.Evaluate(widerThanScreen, &overflow),
 			chromedp.Evaluate(`[...document.querySelectorAll("#committee .seat, #contacts .role-form")].every(e => {
 				const r = e.getBoundingClientRect(); return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth })`, &seatsFit),
 		)

@@ -86,7 +86,7 @@ func TestBrowserNurturingFromTemplateToUnsubscribe(t *testing.T) {
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
 		chromedp.Navigate(f.srv.URL+path),
 		chromedp.WaitVisible(`//button[contains(., "Unsubscribe from all")]`),
-		chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
+		chromedp.Evaluate(widerThanScreen, &overflow),
 		chromedp.Click(`//button[contains(., "Unsubscribe from all")]`),
 		chromedp.WaitVisible(`main [role="status"]`),
 		chromedp.Text(`main`, &done),

@@ -264,10 +264,11 @@ func TestBrowserSignInFilterOpenLead(t *testing.T) {
 	screenshot(t, ctx, "lead")
 }
 
-// widerThanPhone is whether the page is wider than the emulated phone's
-// screen. Not the window's inner width: a phone's browser widens its
-// layout viewport to a page that does not fit, so the two grow together.
-const widerThanPhone = `document.documentElement.scrollWidth > screen.width`
+// widerThanScreen is whether the page is wider than the emulated
+// phone's screen. Not the window's inner width: a phone's browser widens
+// its layout viewport to a page that does not fit, so the two grow
+// together.
+const widerThanScreen = `document.documentElement.scrollWidth > screen.width`
 
 func TestBrowserPhoneWidth(t *testing.T) {
 	ctx := chromium(t)
@@ -282,7 +283,7 @@ func TestBrowserPhoneWidth(t *testing.T) {
 		// An admin, who sees every button a lead page has.
 		signIn(f.srv.URL+"/leads", "admin@example.com"),
 		chromedp.WaitVisible(`table.leads`),
-		chromedp.Evaluate(widerThanPhone, &overflow),
+		chromedp.Evaluate(widerThanScreen, &overflow),
 		chromedp.Evaluate(`document.querySelector("table.leads thead").getBoundingClientRect().right > 0`, &headerShown),
 	)
 	if err != nil {
@@ -300,7 +301,7 @@ func TestBrowserPhoneWidth(t *testing.T) {
 	err = chromedp.Run(ctx,
 		chromedp.Navigate(f.srv.URL+"/leads/1"),
 		chromedp.WaitVisible(`#lead-stage`, chromedp.ByID),
-		chromedp.Evaluate(widerThanPhone, &overflow),
+		chromedp.Evaluate(widerThanScreen, &overflow),
 		chromedp.Evaluate(`[...document.querySelectorAll(".head-actions a")].filter(a => a.getBoundingClientRect().right > screen.width).map(a => a.textContent)`, &buttons),
 	)
 
@@ -314,7 +315,7 @@ func TestBrowserPhoneWidth(t *testing.T) {
 	err = chromedp.Run(ctx,
 		chromedp.Navigate(f.srv.URL+"/leads/1/edit"),
 		chromedp.WaitVisible(`#f-email`, chromedp.ByID),
-		chromedp.Evaluate(widerThanPhone, &overflow),
+		chromedp.Evaluate(widerThanScreen, &overflow),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -411,7 +412,7 @@ func TestBrowserDealBoardOnPhone(t *testing.T) {
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
 		signIn(f.srv.URL+"/login?next=/deals", "sam@example.com"),
 		chromedp.WaitVisible(`#board .deal`),
-		chromedp.Evaluate(widerThanPhone, &overflow),
+		chromedp.Evaluate(widerThanScreen, &overflow),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -435,7 +436,7 @@ func TestBrowserDealBoardOnPhone(t *testing.T) {
 	err = chromedp.Run(ctx,
 		chromedp.Navigate(f.srv.URL+"/home"),
 		chromedp.WaitVisible(`#my-deals`, chromedp.ByID),
-		chromedp.Evaluate(widerThanPhone, &overflow),
+		chromedp.Evaluate(widerThanScreen, &overflow),
 	)
 	if err != nil {
 		t.Fatal(err)

@@ -28,7 +28,7 @@ func TestBrowserWebhookAtPhoneWidth(t *testing.T) {
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
 		signIn(f.srv.URL+"/settings/webhooks", "admin@example.com"),
 		chromedp.WaitVisible(`#url`, chromedp.ByID),
-		chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflowList),
+		chromedp.Evaluate(widerThanScreen, &overflowList),
 		chromedp.SendKeys(`#url`, rcv.URL+"/leadflow/events", chromedp.ByID),
 		chromedp.Click(`input[name="events"][value="lead.created"]`),
 		chromedp.Click(`input[name="allow_private"]`),
@@ -54,7 +54,7 @@ func TestBrowserWebhookAtPhoneWidth(t *testing.T) {
 	if err := chromedp.Run(ctx, chromedp.Navigate(page), chromedp.WaitVisible(`h1`), chromedp.Text(`main`, &log)); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Run(ctx, chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflowPage)); err != nil {
+	if err := chromedp.Run(ctx, chromedp.Evaluate(widerThanScreen, &overflowPage)); err != nil {
 		t.Fatal(err)
 	}
 	screenshot(t, ctx, "webhook-phone")

@@ -218,8 +218,8 @@ func TestBrowserHandover(t *testing.T) {
 		chromedp.WaitVisible(`#timeline`, chromedp.ByID), chromedp.Text(`#timeline`, &timeline, chromedp.ByID),
 		chromedp.Navigate(f.srv.URL+"/reports/teams"), chromedp.WaitVisible(`.team-report`),
 		chromedp.Text(`main`, &report),
-		chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth ||
-			[...document.querySelectorAll("table.team-report")].some(e => e.getBoundingClientRect().right > window.innerWidth)`, &overflow),
+		chromedp.Evaluate(`document.documentElement.scrollWidth > screen.width ||
+			[...document.querySelectorAll("table.team-report")].some(e => e.getBoundingClientRect().right > screen.width)`, &overflow),
 	); err != nil {
 		t.Fatal(err)
 	}

@@ -163,7 +163,7 @@ func TestBrowserRetryFailedJob(t *testing.T) {
 		chromedp.Click(`nav.tabs a[href="/jobs?state=failed"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`td[data-label="Last error"]`, chromedp.ByQuery),
 		chromedp.Text(`td[data-label="Last error"]`, &reason, chromedp.ByQuery),
-		chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
+		chromedp.Evaluate(widerThanScreen, &overflow),
 		chromedp.ActionFunc(func(ctx context.Context) error { screenshot(t, ctx, "jobs-phone"); return nil }),
 		chromedp.Click(`form[action="/jobs/`+fmt.Sprint(id)+`/retry"] button`, chromedp.ByQuery),
 		chromedp.WaitVisible(`.flash`, chromedp.ByQuery),

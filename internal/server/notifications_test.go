@@ -205,7 +205,7 @@ func TestBrowserNotificationBell(t *testing.T) {
 	}
 	clickToNavigate(t, ctx, `#bell`)
 	if err := chromedp.Run(ctx, chromedp.WaitVisible(`#notices`, chromedp.ByID),
-		chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow)); err != nil {
+		chromedp.Evaluate(widerThanScreen, &overflow)); err != nil {
 		t.Fatal(err)
 	}
 	if overflow {

@@ -138,7 +138,7 @@ func TestWebProductsAndDealCard(t *testing.T) {
 		err := chromedp.Run(ctx,
 			chromedp.Navigate(f.srv.URL+p),
 			chromedp.WaitVisible(`h1`),
-			chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
+			chromedp.Evaluate(widerThanScreen, &overflow),
 		)
 		if err != nil {
 			t.Fatal(err)

@@ -128,7 +128,7 @@ func TestBrowserReportsOnPhone(t *testing.T) {
 		chromedp.WaitVisible(`.flash`, chromedp.ByQuery),
 		chromedp.Text(`#totals div:first-child .score`, &leads, chromedp.ByQuery),
 		chromedp.Text(`#channels tbody tr:first-child td[data-label="Cost per lead"]`, &cpl, chromedp.ByQuery),
-		chromedp.Evaluate(widerThanPhone, &overflow),
+		chromedp.Evaluate(widerThanScreen, &overflow),
 	)
 	if err != nil {
 		t.Fatal(err)

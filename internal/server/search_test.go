@@ -73,7 +73,7 @@ func TestBrowserSearchFromTheHeader(t *testing.T) {
 		chromedp.WaitVisible(`#top-q`, chromedp.ByID),
 		chromedp.SendKeys(`#top-q`, "nordmann\n", chromedp.ByID),
 		chromedp.WaitVisible(`#found-lead`, chromedp.ByID),
-		chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
+		chromedp.Evaluate(widerThanScreen, &overflow),
 	)
 	if err != nil {
 		t.Fatal(err)

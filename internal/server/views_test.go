@@ -103,7 +103,7 @@ func TestBrowserSavedView(t *testing.T) {
 	clickToNavigate(t, ctx, `nav.views a[href*="country=NO"]`)
 	err = chromedp.Run(ctx,
 		chromedp.Evaluate(`document.querySelectorAll("table.leads tbody tr").length`, &rows),
-		chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow),
+		chromedp.Evaluate(widerThanScreen, &overflow),
 	)
 	if err != nil {
 		t.Fatal(err)
