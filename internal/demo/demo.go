@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -178,6 +179,9 @@ func Seed(ctx context.Context, svc Services, password string, n int, seed uint64
 	}
 	// Leads without activity still score for who they are.
 	if _, err := leads.RescoreAll(ctx, "demo data", nil); err != nil {
+		return err
+	}
+	if err := ownPromoted(ctx, leads, rng, sales); err != nil {
 		return err
 	}
 	if err := seedPipeline(ctx, svc, rng, wins, sales, now); err != nil {
@@ -427,6 +431,31 @@ func setStage(rng *rand.Rand, l *lead.Lead, sales []user.User) {
 			l.OwnerID = pick(rng, sales).ID
 		}
 	}
+}
+
+// ownPromoted gives a salesperson each unowned lead that its score made
+// an MQL, as setStage does for the qualified leads it makes: whether a
+// lead's activity crosses the threshold depends on the day the demo is
+// made, since its events are dated back from then.
+func ownPromoted(ctx context.Context, leads *lead.Service, rng *rand.Rand, sales []user.User) error {
+	if len(sales) == 0 {
+		return nil
+	}
+	admin := access.Actor{Role: access.Admin}
+	f, err := lead.ParseFilter(url.Values{"stage": {string(lead.MQL)}, "owner": {"none"}, "limit": {strconv.Itoa(lead.MaxLimit)}})
+	if err != nil {
+		return err
+	}
+	page, err := leads.List(ctx, admin, f, false)
+	if err != nil {
+		return fmt.Errorf("demo: unowned MQLs: %w", err)
+	}
+	for _, l := range page.Leads {
+		if _, err := leads.Update(ctx, admin, l.ID, lead.Changes{lead.FOwner: pick(rng, sales).Email}); err != nil {
+			return fmt.Errorf("demo: owner of lead %d: %w", l.ID, err)
+		}
+	}
+	return nil
 }
 
 // asciiLocal makes a name usable in an email's local part.
