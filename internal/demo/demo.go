@@ -434,9 +434,8 @@ func setStage(rng *rand.Rand, l *lead.Lead, sales []user.User) {
 }
 
 // ownPromoted gives a salesperson each unowned lead that its score made
-// an MQL, as setStage does for the qualified leads it makes: whether a
-// lead's activity crosses the threshold depends on the day the demo is
-// made, since its events are dated back from then.
+// an MQL, as setStage does for the qualified leads it makes: which leads'
+// activity crosses the threshold varies from one run to the next.
 func ownPromoted(ctx context.Context, leads *lead.Service, rng *rand.Rand, sales []user.User) error {
 	if len(sales) == 0 {
 		return nil
@@ -446,16 +445,22 @@ func ownPromoted(ctx context.Context, leads *lead.Service, rng *rand.Rand, sales
 	if err != nil {
 		return err
 	}
-	page, err := leads.List(ctx, admin, f, false)
-	if err != nil {
-		return fmt.Errorf("demo: unowned MQLs: %w", err)
-	}
-	for _, l := range page.Leads {
-		if _, err := leads.Update(ctx, admin, l.ID, lead.Changes{lead.FOwner: pick(rng, sales).Email}); err != nil {
-			return fmt.Errorf("demo: owner of lead %d: %w", l.ID, err)
+	// A lead given an owner leaves the filter, so the first page is read
+	// until it comes back empty.
+	for {
+		page, err := leads.List(ctx, admin, f, false)
+		if err != nil {
+			return fmt.Errorf("demo: unowned MQLs: %w", err)
+		}
+		if len(page.Leads) == 0 {
+			return nil
+		}
+		for _, l := range page.Leads {
+			if _, err := leads.Update(ctx, admin, l.ID, lead.Changes{lead.FOwner: pick(rng, sales).Email}); err != nil {
+				return fmt.Errorf("demo: owner of lead %d: %w", l.ID, err)
+			}
 		}
 	}
-	return nil
 }
 
 // asciiLocal makes a name usable in an email's local part.
