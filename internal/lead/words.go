@@ -57,17 +57,21 @@ func indexWords(ctx context.Context, q sqldb.Querier, l Lead, fresh bool) error 
 }
 
 // wordCond is the search condition of f.Q through the word index: each
-// word of the search begins a word of the lead. A one-letter word would
+// word of the search begins a word of the lead (an abbreviation is the
+// whole of one, see words.Term). A one-letter word would
 // range over much of the index: beside longer words it is left out (they
 // narrow enough), and alone it is matched by the first letter of the
 // name, email or company. A search with an @ is an email or part of one,
 // which the lead's email must then contain. The word hashed is written
 // so that PostgreSQL cannot turn it into a join (see hashedWord).
 func wordCond(q string, hashed string, add func(string, ...any)) {
-	ws := words.Query(q)
-	long := slices.ContainsFunc(ws, func(w string) bool { return len([]rune(w)) > 1 })
-	for _, w := range ws {
+	ts := words.Query(q)
+	long := slices.ContainsFunc(ts, func(t words.Term) bool { return len([]rune(t.Word)) > 1 })
+	for _, t := range ts {
+		w := t.Word
 		switch {
+		case t.Whole:
+			add(`l.id IN (SELECT lead_id FROM lead_words WHERE word = ?)`, w)
 		case w == hashed:
 			add(`(l.id IN (SELECT lead_id FROM lead_words WHERE word >= ? AND word < ?)) IS TRUE`, w, words.UpperBound(w))
 		case len([]rune(w)) > 1:
@@ -109,18 +113,18 @@ const (
 // hashUpTo rows or more keeps the join, which fills a page within a few
 // hundred leads.
 func hashedWord(ctx context.Context, q sqldb.Querier, f Filter) (string, error) {
-	var long []string
-	for _, w := range words.Query(f.Q) {
-		if len([]rune(w)) > 1 {
-			long = append(long, w)
+	var long []words.Term
+	for _, t := range words.Query(f.Q) {
+		if len([]rune(t.Word)) > 1 {
+			long = append(long, t)
 		}
 	}
 	only := f
 	only.Q = ""
-	if cond, _ := where(only); len(long) != 1 || strings.Contains(f.Q, "@") || cond != "" {
+	if cond, _ := where(only); len(long) != 1 || long[0].Whole || strings.Contains(f.Q, "@") || cond != "" {
 		return "", nil
 	}
-	w := long[0]
+	w := long[0].Word
 	var n int
 	var leads float64
 	err := q.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM lead_words WHERE word >= ? AND word < ? LIMIT ?) m),
@@ -136,12 +140,18 @@ func hashedWord(ctx context.Context, q sqldb.Querier, f Filter) (string, error) 
 }
 
 // WordsJob names the job that indexes the words of leads stored before
-// the word index existed, a batch at a time.
+// the word index existed, a batch at a time, and then indexes every lead
+// again when the words of a text have changed (as when abbreviations
+// such as S.p.A. began to be indexed as the word they make).
 const WordsJob = "lead.words"
 
 // wordsKey keeps the job's place: the highest lead id it has indexed, or
-// "done".
-const wordsKey = "lead_words.backfill"
+// "done"; refreshKey keeps its place in indexing every lead again, set
+// to "0" by the migration that asks for it.
+const (
+	wordsKey   = "lead_words.backfill"
+	refreshKey = "lead_words.refresh"
+)
 
 // wordsBatch is how many leads one transaction of the job indexes.
 const wordsBatch = 500
@@ -164,16 +174,30 @@ func (s *Service) WordsReady(ctx context.Context) (bool, error) {
 }
 
 // IndexWords indexes the words of leads from where the job last stopped,
-// in batches that each commit, until every lead is in; it reports how
-// many it indexed. Leads stored meanwhile are indexed as they are
-// written, so the job ends at the highest id it finds.
+// in batches that each commit, until every lead is in, and then indexes
+// again any leads a refresh asks for; it reports how many it indexed.
+// Leads stored meanwhile are indexed as they are written, so each pass
+// ends at the highest id it finds. Search uses the index during a
+// refresh: a lead not yet reached lacks only the new words.
 func (s *Service) IndexWords(ctx context.Context) (int, error) {
+	n, err := s.indexFrom(ctx, wordsKey, "0")
+	if err != nil {
+		return n, err
+	}
+	s.wordsReady.Store(true)
+	m, err := s.indexFrom(ctx, refreshKey, "done")
+	return n + m, err
+}
+
+// indexFrom indexes the words of leads past the place kept at key (or
+// from missing when there is none) until "done".
+func (s *Service) indexFrom(ctx context.Context, key, missing string) (int, error) {
 	n := 0
 	for {
 		var done bool
 		err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 			var v string
-			if err := tx.QueryRow(ctx, `SELECT COALESCE((SELECT value FROM settings WHERE key = ?), '0')`, wordsKey).Scan(&v); err != nil {
+			if err := tx.QueryRow(ctx, `SELECT COALESCE((SELECT value FROM settings WHERE key = ?), ?)`, key, missing).Scan(&v); err != nil {
 				return err
 			}
 			if v == "done" {
@@ -198,14 +222,13 @@ func (s *Service) IndexWords(ctx context.Context) (int, error) {
 			}
 			done = next == "done"
 			n += len(batch)
-			_, err = tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, wordsKey, next)
+			_, err = tx.Exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, next)
 			return err
 		})
 		if err != nil {
 			return n, fmt.Errorf("lead store: index words: %w", err)
 		}
 		if done {
-			s.wordsReady.Store(true)
 			return n, nil
 		}
 	}

@@ -185,3 +185,74 @@ func TestWordIndexBackfillBesideEdits(t *testing.T) {
 		}
 	})
 }
+
+// A company form written with dots (S.p.A., S.R.L.) is found by the form
+// as typed and by its letters run together; leads indexed before
+// abbreviations were are found too once the job has indexed them again,
+// and search keeps using the index meanwhile.
+func TestSearchFindsAbbreviations(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		tm := newTeam(t, db)
+		svc := lead.NewService(db)
+		for i, company := range []string{"Castello Foods S.p.A.", "Carpat S.R.L.", "Fjordkraft A/S", "Spaghetti Uno", "Pasta Alba"} {
+			if _, err := svc.Create(ctx, tm.marketing, lead.Changes{"email": fmt.Sprintf("a%d@firm%d.example", i, i), "company": company}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		companies := func(q string) []string {
+			f, err := lead.ParseFilter(url.Values{"q": {q}, "sort": {"company"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := svc.List(ctx, tm.admin, f, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, l := range p.Leads {
+				out = append(out, l.Company)
+			}
+			return out
+		}
+		want := map[string][]string{
+			"S.p.A.":          {"Castello Foods S.p.A."},
+			"castello s.p.a.": {"Castello Foods S.p.A."},
+			"spa":             {"Castello Foods S.p.A.", "Spaghetti Uno"},
+			"srl":             {"Carpat S.R.L."},
+			"S.R.L.":          {"Carpat S.R.L."},
+			"A/S":             {"Fjordkraft A/S"},
+		}
+		check := func(when string) {
+			t.Helper()
+			for q, w := range want {
+				if got := companies(q); !slices.Equal(got, w) {
+					t.Errorf("%s: %q finds %q, want %q", when, q, got, w)
+				}
+			}
+		}
+		check("new leads")
+
+		// As leads indexed before: without the words abbreviations make.
+		if _, err := db.W.Exec(ctx, `DELETE FROM lead_words WHERE word IN ('spa', 'srl', 'as')`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.W.Exec(ctx, `INSERT INTO settings (key, value) VALUES ('lead_words.refresh', '0')`); err != nil {
+			t.Fatal(err)
+		}
+		if got := companies("S.p.A."); len(got) != 0 {
+			t.Fatalf("before the refresh S.p.A. finds %q: the test's old index is not old", got)
+		}
+		if ready, _ := svc.WordsReady(ctx); !ready {
+			t.Error("a refresh stopped search from using the index")
+		}
+		n, err := svc.IndexWords(ctx)
+		if err != nil || n != 5 {
+			t.Fatalf("refresh: indexed %d: %v", n, err)
+		}
+		check("after the refresh")
+		if again, err := svc.IndexWords(ctx); err != nil || again != 0 {
+			t.Errorf("a second run indexed %d: %v", again, err)
+		}
+	})
+}

@@ -23,16 +23,47 @@ const (
 
 var folder = cases.Fold()
 
-// split returns the folded words of s in order, repeats included.
-func split(s string) []string {
+// split returns the folded words of s in order, repeats included. Single
+// letters joined by a dot, slash or ampersand are an abbreviation (the
+// company forms S.p.A., S.R.L. and A/S, initials such as J.R.R.), which
+// people also type as one word: after the letters comes the word they
+// make ("spa"), marked whole, and with letters false the letters
+// themselves are left out, as a search needs only the word.
+func split(s string, letters bool) []Term {
 	folded := norm.NFD.String(folder.String(s))
-	var out []string
+	var out []Term
+	var run []string
 	var b strings.Builder
-	flush := func() {
-		if b.Len() > 0 {
-			out = append(out, cut(norm.NFC.String(b.String())))
-			b.Reset()
+	sep := 0 // runes since the last word ended, and the last of them
+	var mark rune
+	endRun := func() {
+		if len(run) > 1 {
+			if letters {
+				out = appendWords(out, run)
+			}
+			out = append(out, Term{strings.Join(run, ""), true})
+		} else {
+			out = appendWords(out, run)
 		}
+		run = run[:0]
+	}
+	flush := func() {
+		if b.Len() == 0 {
+			return
+		}
+		w := cut(norm.NFC.String(b.String()))
+		b.Reset()
+		joined := len(run) > 0 && sep == 1 && (mark == '.' || mark == '/' || mark == '&')
+		if !joined {
+			endRun()
+		}
+		if r := []rune(w); len(r) == 1 && unicode.IsLetter(r[0]) {
+			run = append(run, w)
+		} else {
+			endRun()
+			out = append(out, Term{Word: w})
+		}
+		sep = 0
 	}
 	for _, r := range folded {
 		switch {
@@ -41,9 +72,18 @@ func split(s string) []string {
 			b.WriteRune(r)
 		default:
 			flush()
+			sep, mark = sep+1, r
 		}
 	}
 	flush()
+	endRun()
+	return out
+}
+
+func appendWords(out []Term, ws []string) []Term {
+	for _, w := range ws {
+		out = append(out, Term{Word: w})
+	}
 	return out
 }
 
@@ -64,27 +104,38 @@ func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 // Of returns the distinct words of texts, at most MaxPerLead, in the
 // order they first appear.
 func Of(texts ...string) []string {
+	ts := of(true, MaxPerLead, texts...)
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.Word
+	}
+	return out
+}
+
+// Term is a word of a search. A lead matches when each term is the
+// beginning of one of its words, or the whole of one when Whole: an
+// abbreviation typed with its marks (S.p.A.) is searched as the one word
+// it makes, and only that word, not every word that begins with "spa".
+type Term struct {
+	Word  string
+	Whole bool
+}
+
+// Query returns the terms of a search, at most MaxPerQuery.
+func Query(q string) []Term { return of(false, MaxPerQuery, q) }
+
+func of(letters bool, most int, texts ...string) []Term {
 	seen := map[string]bool{}
-	var out []string
+	var out []Term
 	for _, t := range texts {
-		for _, w := range split(t) {
-			if !seen[w] && len(out) < MaxPerLead {
-				seen[w] = true
+		for _, w := range split(t, letters) {
+			if !seen[w.Word] && len(out) < most {
+				seen[w.Word] = true
 				out = append(out, w)
 			}
 		}
 	}
 	return out
-}
-
-// Query returns the words of a search, at most MaxPerQuery: a lead
-// matches when each is the beginning of one of its words.
-func Query(q string) []string {
-	ws := Of(q)
-	if len(ws) > MaxPerQuery {
-		ws = ws[:MaxPerQuery]
-	}
-	return ws
 }
 
 // UpperBound is the least text above every word that starts with

@@ -17,9 +17,30 @@ func TestOf(t *testing.T) {
 		{[]string{"Bjørn Ødegård", "Fjordkraft AS"}, []string{"bjørn", "ødegard", "fjordkraft", "as"}},
 		{[]string{"", "  ", "--"}, nil},
 		{[]string{"straße"}, []string{"strasse"}},
+		// Abbreviations: the letters, then the word they make.
+		{[]string{"Castello Foods S.p.A."}, []string{"castello", "foods", "s", "p", "a", "spa"}},
+		{[]string{"S.C. Carpat S.R.L."}, []string{"s", "c", "sc", "carpat", "r", "l", "srl"}},
+		{[]string{"Nordlys A/S", "J.R.R. Tolkien"}, []string{"nordlys", "a", "s", "as", "j", "r", "jrr", "tolkien"}},
+		// Letters apart are not one: a space, two marks, a word between.
+		{[]string{"a b", "c..d", "e.fg.h"}, []string{"a", "b", "c", "d", "e", "fg", "h"}},
 	} {
 		if got := Of(c.in...); !slices.Equal(got, c.want) {
 			t.Errorf("Of(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestQueryAbbreviation(t *testing.T) {
+	for q, want := range map[string][]Term{
+		"S.p.A.":         {{"spa", true}},
+		"spa":            {{"spa", false}},
+		"Castello SpA":   {{"castello", false}, {"spa", false}},
+		"castello s.p.a": {{"castello", false}, {"spa", true}},
+		"A/S":            {{"as", true}},
+		"J. Smith":       {{"j", false}, {"smith", false}},
+	} {
+		if got := Query(q); !slices.Equal(got, want) {
+			t.Errorf("Query(%q) = %v, want %v", q, got, want)
 		}
 	}
 }
@@ -31,8 +52,8 @@ func TestLimits(t *testing.T) {
 		t.Errorf("a long word is stored as %q", w)
 	}
 	// A query as long is cut the same way, so it still finds the word.
-	if q := Query(long); q[0] != w[0] {
-		t.Errorf("query %q, stored %q", q[0], w[0])
+	if q := Query(long); q[0].Word != w[0] {
+		t.Errorf("query %q, stored %q", q[0].Word, w[0])
 	}
 	many := strings.Repeat("w ", 100) + strings.Join(strings.Fields(strings.Repeat("a b c d e f g h i j k l m n o p q r s t u v w x y z ", 3)), "x ")
 	if n := len(Of(many)); n > MaxPerLead {
