@@ -7,6 +7,27 @@ document.addEventListener("keydown", (e) => {
   const q = document.getElementById("q");
   if (q) { e.preventDefault(); q.focus(); q.select(); }
 });
+// Phones: the header's links fold behind its menu button, which app.css
+// shows below 700 px only; without this script they show in full.
+// Escape closes the menu and puts the keyboard back on the button.
+document.addEventListener("DOMContentLoaded", () => {
+  const top = document.querySelector("header.top");
+  const button = top && top.querySelector(".menu-toggle");
+  if (!button) return;
+  const show = (open) => {
+    top.dataset.menu = open ? "open" : "closed";
+    button.setAttribute("aria-expanded", String(open));
+  };
+  show(false);
+  button.addEventListener("click", () => show(top.dataset.menu !== "open"));
+  // Back to a page kept in the browser's cache, the menu is found closed.
+  window.addEventListener("pagehide", () => show(false));
+  top.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape" || top.dataset.menu !== "open") return;
+    show(false);
+    button.focus();
+  });
+});
 document.addEventListener("DOMContentLoaded", () => {
   // After a refused form, put the keyboard on the list of problems.
   const errors = document.getElementById("errors");
