@@ -164,7 +164,13 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   const open = () => {
     stream = new EventSource(url);
-    stream.addEventListener("open", () => { body.dataset.liveOpen = "1"; });
+    // Work in progress (an import, a rescore) may have moved, or ended,
+    // between the page's rendering and the stream's opening, and its
+    // events are not sent again: a page showing some catches up once.
+    stream.addEventListener("open", () => {
+      body.dataset.liveOpen = "1";
+      if (document.querySelector("[data-refresh]")) refresh();
+    });
     stream.addEventListener("change", hear);
   };
   const close = () => { if (stream) stream.close(); stream = null; delete body.dataset.liveOpen; };
