@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"leadflow/internal/activity"
+	"leadflow/internal/i18n"
 )
 
 // Item is an activity placed on a calendar, with its times in the
@@ -16,12 +17,25 @@ type Item struct {
 	activity.Activity
 	// Clock is the local start time ("14:30"), "" for all-day.
 	Clock string
-	// Local is the local start as a form's datetime-local value.
+	// Local is the local start as a form's datetime-local value (the
+	// date alone for all-day).
 	Local string
-	// Label says when, for a list: "Mon 30 Nov 14:30" or "Thu 3 Dec · all day".
-	Label string
 	// Overdue marks a planned one whose time has passed.
 	Overdue bool
+}
+
+// LocalLayout is Item.Local's layout for an activity at a time of day.
+const LocalLayout = "2006-01-02T15:04"
+
+// When says when it is, for a list, in l's words: "Mon 30 Nov 14:30" or
+// "Thu 3 Dec · all day" in English.
+func (it Item) When(l *i18n.Locale) string {
+	if it.AllDay {
+		d, _ := time.Parse(time.DateOnly, it.Local)
+		return l.ShortDay(d) + " · " + l.T("flash.all_day")
+	}
+	t, _ := time.Parse(LocalLayout, it.Local)
+	return l.ShortDay(t) + " " + it.Clock
 }
 
 // Place gives each activity its local times in loc at now.
@@ -30,10 +44,10 @@ func Place(list []activity.Activity, loc *time.Location, now time.Time) []Item {
 	for i, a := range list {
 		it := Item{Activity: a, Overdue: a.Overdue(now, loc)}
 		if a.AllDay {
-			it.Local, it.Label = a.DueAt.Format(time.DateOnly), a.DueAt.Format("Mon 2 Jan")+" · all day"
+			it.Local = a.DueAt.Format(time.DateOnly)
 		} else {
 			t := a.DueAt.In(loc)
-			it.Clock, it.Local, it.Label = t.Format("15:04"), t.Format("2006-01-02T15:04"), t.Format("Mon 2 Jan 15:04")
+			it.Clock, it.Local = t.Format("15:04"), t.Format(LocalLayout)
 		}
 		out[i] = it
 	}

@@ -227,6 +227,14 @@ var changeReasons = []struct {
 	{regexp.MustCompile(`^submitted the form (.+)$`), "change.submitted_form", []string{"Name"}},
 	{regexp.MustCompile(`^sent back to nurturing$`), "change.sent_back", nil},
 	{regexp.MustCompile(`^sent back to nurturing: (.+)$`), "change.sent_back_why", []string{"Why"}},
+	// Scoring's own: see lead.ReasonActivity and lead.ReasonDecay.
+	{regexp.MustCompile(`^new activity$`), "change.new_activity", nil},
+	{regexp.MustCompile(`^decay$`), "change.decay", nil},
+	{regexp.MustCompile(`^new activity: reached the MQL threshold of (\d+)$`), "change.activity_reached_mql", []string{"Threshold"}},
+	{regexp.MustCompile(`^new activity: fell below the MQL threshold of (\d+)$`), "change.activity_fell_below_mql", []string{"Threshold"}},
+	{regexp.MustCompile(`^decay: fell below the MQL threshold of (\d+)$`), "change.decay_fell_below_mql", []string{"Threshold"}},
+	{regexp.MustCompile(`^scoring rules version (\d+)$`), "change.rules_version", []string{"Version"}},
+	{regexp.MustCompile(`^demo data$`), "change.demo_data", nil},
 }
 
 // ChangeReason is a reason leadflow wrote in English, in l's language;

@@ -1,0 +1,55 @@
+package server_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"leadflow/internal/dbtest"
+	"leadflow/internal/i18n"
+)
+
+// A reader who chose Romanian reads a lead's page in Romanian where
+// leadflow wrote the words: the reasons scoring gives on the timeline
+// ("new activity: reached the MQL threshold of 60"), the lead's source,
+// and an activity's day and kind.
+func TestLeadTimelineSpeaksTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	status, l := f.call(t, "sales", "POST", "/api/v1/leads", `{"email":"ana@carpat.ro","first_name":"Ana","source":"referral"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("lead: %d %v", status, l)
+	}
+	id := fmt.Sprint(l["id"])
+	for range 3 {
+		if status, body := f.call(t, "sales", "POST", "/api/v1/events", `{"events":[{"lead_id":`+id+`,"type":"quote_request"}]}`); status >= 300 {
+			t.Fatalf("event: %d %v", status, body)
+		}
+	}
+	status, call := f.call(t, "sales", "POST", "/api/v1/activities",
+		`{"kind":"call","subject":"Discovery call","due_at":"2026-12-01T10:00:00Z","duration":30,"link_type":"lead","link_id":`+id+`}`)
+	if status != http.StatusCreated {
+		t.Fatalf("activity: %d %v", status, call)
+	}
+	b := browserIn(t, f, "sam@example.com", "ro")
+	status, _, page := b.get("/leads/" + id)
+	if status != http.StatusOK {
+		t.Fatalf("lead page: %d", status)
+	}
+	ro := i18n.For("ro")
+	for _, want := range []string{
+		"activitate nouă: a atins pragul MQL de 60",
+		"<dd>Recomandare</dd>",
+		`<span class="badge kind">Apel</span>`,
+		ro.T("weekday_short.tuesday") + " 01.12",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the lead's page in Romanian lacks %q", want)
+		}
+	}
+	for _, english := range []string{"new activity", "<dd>referral</dd>", ">call</span>", "Tue 1 Dec"} {
+		if strings.Contains(page, english) {
+			t.Errorf("the lead's page in Romanian shows %q", english)
+		}
+	}
+}
