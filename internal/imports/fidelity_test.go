@@ -18,7 +18,8 @@ import (
 // national numbers are read in the import's default country unless the
 // row names its own; an unreadable number keeps its row and is kept as an
 // answer; a row with nothing that identifies anyone is refused, naming
-// why; a blank source stays blank.
+// why; a new lead with a blank source is given "import", where it came
+// from.
 func TestImportWithoutEmails(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		w := newWorld(t, db)
@@ -67,7 +68,7 @@ func TestImportWithoutEmails(t *testing.T) {
 		for _, l := range p.Leads {
 			byName[l.FirstName] = l
 		}
-		if l := byName["Ion"]; l.Phone != "+40721234567" || l.Email != "" || l.Source != "" || l.Country != "" {
+		if l := byName["Ion"]; l.Phone != "+40721234567" || l.Email != "" || l.Source != "import" || l.Country != "" {
 			t.Errorf("Ion: %+v", l)
 		}
 		if l := byName["Hans"]; l.Phone != "+4930901820" || l.Source != "fair" {
@@ -93,4 +94,48 @@ func TestImportNeedsAnIdentifyingColumn(t *testing.T) {
 	if e := fault.As(err); e == nil || e.Fields["mapping"] == "" {
 		t.Errorf("start without an identifying column: %v", err)
 	}
+}
+
+// A known lead that has no source keeps none: the import only fills it
+// in for the leads it creates. A row's own source wins.
+func TestImportGivesNewLeadsItsSource(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := newWorld(t, db)
+		ctx := context.Background()
+		known, err := w.leads.Create(ctx, admin, lead.Changes{lead.FEmail: "ana@carpat.ro"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(w.dir, "list.csv")
+		text := "Email,First Name,Lead Source\nana@carpat.ro,Ana,\nion@carpat.ro,Ion,\ndan@carpat.ro,Dan,referral\n"
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		im, err := w.imp.Create(ctx, access.System, "list.csv", path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.imp.Start(ctx, access.System, im.ID, im.Mapping); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.imp.Run(ctx, im.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{"ana@carpat.ro": "", "ion@carpat.ro": "import", "dan@carpat.ro": "referral"}
+		p, err := w.leads.List(ctx, admin, lead.Filter{Sort: "email", Limit: 10}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Leads) != 3 {
+			t.Fatalf("%d leads after the import", len(p.Leads))
+		}
+		for _, l := range p.Leads {
+			if l.Source != want[l.Email] {
+				t.Errorf("%s: source %q, want %q", l.Email, l.Source, want[l.Email])
+			}
+			if l.Email == known.Email && l.FirstName != "Ana" {
+				t.Errorf("the known lead was not filled in: %+v", l)
+			}
+		}
+	})
 }

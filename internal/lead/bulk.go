@@ -158,8 +158,9 @@ func (s *Service) insertNew(ctx context.Context, tx *sqldb.Tx, batch []*newLead,
 	}
 	for _, n := range batch {
 		l := &n.lead
-		l.Grade = Grade(rs.Rules.Grade(l.Score))
 		o := n.in.Origin
+		sourceFromChannel(l, o)
+		l.Grade = Grade(rs.Rules.Grade(l.Score))
 		n.changes = []Change{{At: now, Kind: KindCreated, Detail: Diff(Lead{}, *l), Reason: o.Reason,
 			consent: &consentEntry{proof: o.Consent, source: sourceOf(o)}}}
 		// Scored before it is stored, so the row is written once; the

@@ -215,6 +215,7 @@ func asksConsent(c Changes, p ConsentProof, known bool, existing Lead) bool {
 }
 
 func (s *Service) intakeNew(ctx context.Context, tx *sqldb.Tx, l Lead, o Origin, now time.Time) (IntakeResult, error) {
+	sourceFromChannel(&l, o)
 	var err error
 	if l.Grade, err = s.gradeOf(ctx, tx, l.Score); err != nil {
 		return IntakeResult{}, err
@@ -242,6 +243,16 @@ func (s *Service) intakeNew(ctx context.Context, tx *sqldb.Tx, l Lead, o Origin,
 		return IntakeResult{}, err
 	}
 	return IntakeResult{Lead: l, Created: true}, nil
+}
+
+// sourceFromChannel gives a new lead that names no source the channel it
+// came through (an import, an email), as a form's leads get "form": the
+// reports count leads, cost and revenue by source, where a lead without
+// one is counted under none. A known lead keeps its own.
+func sourceFromChannel(l *Lead, o Origin) {
+	if l.Source == "" {
+		l.Source = o.Channel
+	}
 }
 
 // insertScored stores a new lead whose events are the one its origin
