@@ -163,12 +163,26 @@ func readHeader(ctx context.Context, tx *sqldb.Tx, im *Import, encoding, field s
 	if err != nil {
 		return &fault.Error{Code: fault.Invalid, Message: err.Error(), Fields: map[string]string{field: err.Error()}}
 	}
-	im.Header, im.Mapping, im.Encoding = rd.Header, leadcsv.Detect(rd.Header), rd.Encoding
+	im.Header, im.Mapping, im.Encoding = rd.Header, leadcsv.DetectFrom(rd.Header, sampleRows(rd)), rd.Encoding
 	header, _ := json.Marshal(im.Header)
 	mapping, _ := json.Marshal(im.Mapping)
 	_, err = tx.Exec(ctx, `UPDATE imports SET header = ?, mapping = ?, encoding = ?, total_bytes = ? WHERE id = ?`,
 		string(header), string(mapping), im.Encoding, im.TotalBytes, im.ID)
 	return err
+}
+
+// sampleRows reads up to the first 50 rows after the header, which tell
+// the mapping what some columns hold; a row that cannot be read ends it.
+func sampleRows(rd *leadcsv.Reader) [][]string {
+	var out [][]string
+	for len(out) < 50 {
+		row, err := rd.Next()
+		if err != nil || row.Err != nil {
+			break
+		}
+		out = append(out, row.Values)
+	}
+	return out
 }
 
 // SetEncoding reads an import waiting for its mapping again in encoding

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -150,6 +151,9 @@ func TestSalesforceShapedImport(t *testing.T) {
 		if im.Status != imports.Done || im.RowsDone != 22 || im.Created != 22 || im.Rejected != 0 {
 			t.Fatalf("import: %+v\nrejects: %v", im, w.rejects(t, im.ID))
 		}
+		if i := slices.Index(im.Header, "Title"); i < 0 || im.Mapping[i] != lead.FJobTitle {
+			t.Errorf("Salesforce's Title column (job titles) is mapped to %q", im.Mapping[max(i, 0)])
+		}
 		l := w.byEmail(t, "kakin@athenahome.com")
 		if l.FirstName != "Kristen" || l.JobTitle != "Director, Warehouse Mgmt" || l.Country != "US" ||
 			l.Phone != "+14343693100" || l.Source != "partner referral" || l.Stage != lead.SQL {
@@ -228,6 +232,11 @@ func TestMauticExport(t *testing.T) {
 	// Four rows of the fixture have no email, name or phone at all.
 	if im.RowsDone != 54 || im.Created != 50 || im.Rejected != 4 {
 		t.Errorf("mautic import: %+v\n%v", im, w.rejects(t, im.ID))
+	}
+	// The mapping proposed showed title as the job title, though its
+	// cells are Mr. and Mrs., which fill the salutation.
+	if i := slices.Index(im.Header, "title"); i < 0 || im.Mapping[i] != lead.FSalutation {
+		t.Errorf("Mautic's title column is mapped to %q", im.Mapping[max(i, 0)])
 	}
 	penny := w.byEmail(t, "PennyKMoore@dayrep.com")
 	if penny.Country != "GB" || penny.Phone != "+447070860753" || penny.Website != "https://wikifire.co.uk" ||

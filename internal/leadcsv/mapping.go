@@ -138,6 +138,32 @@ func Detect(header []string) Mapping {
 	return m
 }
 
+// DetectFrom is Detect, told by a file's first rows what a title column
+// holds: a title column whose filled cells are all forms of address
+// (Mautic's "title": Mr., Mrs.) is proposed as the salutation rather than
+// the job title, so the mapping shown is what the rows will fill.
+func DetectFrom(header []string, rows [][]string) Mapping {
+	m := Detect(header)
+	for i, f := range m {
+		if f != lead.FJobTitle || squeeze(header[i]) != "title" {
+			continue
+		}
+		filled, addresses := 0, 0
+		for _, r := range rows {
+			if i < len(r) && strings.TrimSpace(r[i]) != "" {
+				filled++
+				if isSalutation(r[i]) {
+					addresses++
+				}
+			}
+		}
+		if filled > 0 && addresses == filled {
+			m[i] = fSalutation
+		}
+	}
+	return m
+}
+
 // Override applies "Column=field" pairs (field "-" ignores the column) to
 // m, naming the columns and fields it does not know.
 func (m Mapping) Override(header []string, pairs map[string]string) error {
