@@ -53,3 +53,31 @@ func TestLeadTimelineSpeaksTheReadersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// The import's mapping names every field it offers in the reader's
+// language, the date of creation, the lead status and the outcome
+// included, which were offered as their codes (created_at, status).
+func TestImportMappingSpeaksTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "mia@example.com", "it")
+	status, loc, page := b.upload("crm.csv", "Email,Lead Status,Created Date\nana@carpat.ro,Open - Not Contacted,2026-01-05\n")
+	if status != http.StatusSeeOther {
+		t.Fatalf("upload: %d %.500s", status, page)
+	}
+	if status, _, page = b.get(loc); status != http.StatusOK {
+		t.Fatalf("mapping page: %d", status)
+	}
+	it := i18n.For("it")
+	for _, target := range []string{"created_at", "status", "outcome", "consent_at", "custom"} {
+		want := `<option value="` + target + `"`
+		i := strings.Index(page, want)
+		if i < 0 {
+			t.Errorf("the mapping offers no %s", target)
+			continue
+		}
+		option := page[i : i+strings.Index(page[i:], "</option>")]
+		if label := option[strings.LastIndex(option, ">")+1:]; label == target || label != it.T("imptarget."+target) {
+			t.Errorf("the mapping offers %s as %q", target, label)
+		}
+	}
+}

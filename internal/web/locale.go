@@ -114,11 +114,17 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 			}
 			return l.Money(sum, currency)
 		},
-		"num":       l.Number,
-		"cpl":       func(r report.Row, cur string) string { return localRatio(l, cur)(r.CostPerLead()) },
-		"cpa":       func(r report.Row, cur string) string { return localRatio(l, cur)(r.CostPerAcquisition()) },
-		"pct":       func(f float64) string { return l.Decimal(f*100, 1) + "%" },
-		"label":     func(name string) string { return localLabel(l, name) },
+		"num":   l.Number,
+		"cpl":   func(r report.Row, cur string) string { return localRatio(l, cur)(r.CostPerLead()) },
+		"cpa":   func(r report.Row, cur string) string { return localRatio(l, cur)(r.CostPerAcquisition()) },
+		"pct":   func(f float64) string { return l.Decimal(f*100, 1) + "%" },
+		"label": func(name string) string { return localLabel(l, name) },
+		"importTarget": func(name string) string {
+			if i18n.Has("imptarget." + name) {
+				return l.T("imptarget." + name)
+			}
+			return localLabel(l, name)
+		},
 		"human":     func(code string) string { return localHuman(l, code) },
 		"stageName": func(s lead.Stage) string { return localStage(l, s) },
 		"stageText": func(s string) string { return localStage(l, lead.Stage(s)) },

@@ -356,6 +356,7 @@ var funcs = template.FuncMap{
 	"opName":         func(op any) string { return localOp(i18n.For(i18n.Default), fmt.Sprint(op)) },
 	"criterionLabel": func(c matching.Criterion) string { return c.Label() },
 	"changeReason":   func(s string) string { return s },
+	"importTarget":   fieldLabel,
 	"exitReason":     func(s string) string { return s },
 	"erasureCount":   func(name string) string { return name },
 	"webhookReason":  func(s string) string { return s },
