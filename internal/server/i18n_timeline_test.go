@@ -81,3 +81,34 @@ func TestImportMappingSpeaksTheReadersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A segment's conditions read in the reader's language on its page: the
+// field, the operator, the stages and event chosen, and the words
+// between them, which were written in English whatever the language.
+func TestSegmentConditionsSpeakTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	status, seg := f.call(t, "marketing", "POST", "/api/v1/segments", `{"name":"Varme","conditions":[
+		{"field":"stage","op":"in","values":["mql","sql"]},
+		{"field":"score","op":"between","min":10,"max":90},
+		{"field":"event","op":"at_least","event_type":"page_view","count":2,"days":30,"url_contains":"pris"}]}`)
+	if status != http.StatusCreated {
+		t.Fatalf("segment: %d %v", status, seg)
+	}
+	_, _, page := browserIn(t, f, "mia@example.com", "nb").get(fmt.Sprint("/segments/", seg["id"]))
+	nb := i18n.For("nb")
+	for _, want := range []string{
+		nb.T("field.stage") + " " + nb.T("op.in") + " MQL, SQL",
+		nb.T("segd.from_to", "Field", nb.T("segfield.score"), "Min", 10, "Max", 90),
+		nb.T("segd.events", "Event", nb.T("code.page_view"), "Op", nb.T("op.at_least"), "Count", 2, "Days", 30),
+		nb.T("segd.address_contains", "Text", `&#34;pris&#34;`),
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the segment's page in Norwegian lacks %q", want)
+		}
+	}
+	for _, english := range []string{"is one of", "from 10 to 90", "times in the last", "address contains", "page_view"} {
+		if strings.Contains(page, english) {
+			t.Errorf("the segment's page in Norwegian shows %q", english)
+		}
+	}
+}

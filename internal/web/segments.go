@@ -536,42 +536,45 @@ func describeAll(ctx context.Context, s segment.Segment, names map[int64]string)
 }
 
 func describe(ctx context.Context, segKind string, c segment.Condition, names map[int64]string) string {
-	label := segmentFieldLabels[c.Field]
-	if label == "" {
-		label = fieldLabel(c.Field)
-	}
+	l := i18n.From(ctx)
+	label := segmentFieldLabel(l, c.Field)
 	if segKind == segment.KindAccounts {
 		label = accountFieldLabel(ctx, c.Field)
 	}
-	op := opLabels[c.Op]
+	op := localOp(l, string(c.Op))
 	switch kind, _ := segment.KindIn(segKind, c.Field); kind {
 	case segment.Text:
 		if c.Op == segment.Empty || c.Op == segment.NotEmpty {
 			return label + " " + op
 		}
-		return fmt.Sprintf("%s %s %q", label, op, c.Value)
+		return l.T("segd.condition", "Field", label, "Op", op, "Value", strconv.Quote(c.Value))
 	case segment.Choice:
-		return label + " " + op + " " + strings.Join(c.Values, ", ")
+		values := make([]string, len(c.Values))
+		for i, v := range c.Values {
+			values[i] = choiceName(l, c.Field, v)
+		}
+		return l.T("segd.condition", "Field", label, "Op", op, "Value", strings.Join(values, ", "))
 	case segment.Number:
 		switch {
 		case c.Op != segment.Between:
 			return label + " " + op
 		case c.Min != nil && c.Max != nil:
-			return fmt.Sprintf("%s from %d to %d", label, *c.Min, *c.Max)
+			return l.T("segd.from_to", "Field", label, "Min", *c.Min, "Max", *c.Max)
 		case c.Min != nil:
-			return fmt.Sprintf("%s at least %d", label, *c.Min)
+			return l.T("segd.at_least", "Field", label, "Min", *c.Min)
 		case c.Max != nil:
-			return fmt.Sprintf("%s at most %d", label, *c.Max)
+			return l.T("segd.at_most", "Field", label, "Max", *c.Max)
 		}
 	case segment.Boolean:
+		answer := l.T("common.no")
 		if c.Value == "true" {
-			return label + ": yes"
+			answer = l.T("common.yes")
 		}
-		return label + ": no"
+		return label + ": " + strings.ToLower(answer)
 	case segment.Event:
-		s := fmt.Sprintf("%s %s %d times in the last %d days", c.EventType, op, c.Count, c.Days)
+		s := l.T("segd.events", "Event", localHuman(l, c.EventType), "Op", op, "Count", c.Count, "Days", c.Days)
 		if c.URLContains != "" {
-			s += fmt.Sprintf(" (address contains %q)", c.URLContains)
+			s += " " + l.T("segd.address_contains", "Text", strconv.Quote(c.URLContains))
 		}
 		return s
 	case segment.Membership:
@@ -580,9 +583,34 @@ func describe(ctx context.Context, segKind string, c segment.Condition, names ma
 			name = "#" + strconv.FormatInt(c.Segment, 10)
 		}
 		if c.Op == segment.NotIn {
-			return "not in segment " + name
+			return l.T("segd.not_in_segment", "Name", name)
 		}
-		return "in segment " + name
+		return l.T("segd.in_segment", "Name", name)
 	}
 	return c.Field
+}
+
+// segmentFieldLabel is a lead segment field's name in l's language.
+func segmentFieldLabel(l *i18n.Locale, field string) string {
+	for _, id := range []string{"segfield." + field, "field." + field} {
+		if i18n.Has(id) {
+			return l.T(id)
+		}
+	}
+	if label := segmentFieldLabels[field]; label != "" {
+		return label
+	}
+	return fieldLabel(field)
+}
+
+// choiceName is one of the values a condition on field chooses, as l
+// names it: a stage, a grade, a source or a country.
+func choiceName(l *i18n.Locale, field, v string) string {
+	switch field {
+	case lead.FStage:
+		return localStage(l, lead.Stage(v))
+	case lead.FCountry:
+		return l.Country(v)
+	}
+	return localHuman(l, v)
 }
