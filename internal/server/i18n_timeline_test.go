@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
 	"leadflow/internal/dbtest"
 	"leadflow/internal/i18n"
 )
@@ -110,5 +113,42 @@ func TestSegmentConditionsSpeakTheReadersLanguage(t *testing.T) {
 		if strings.Contains(page, english) {
 			t.Errorf("the segment's page in Norwegian shows %q", english)
 		}
+	}
+}
+
+// What the live pages write without a reload is in the reader's language
+// too: the lead list's count of new leads and the bell's spoken count.
+func TestBrowserLiveTextSpeaksTheReadersLanguage(t *testing.T) {
+	ctx := chromium(t)
+	f := newFixture(t, dbtest.SQLite(t))
+	_, l := f.call(t, "marketing", "POST", "/api/v1/leads", `{"email":"ola@fjord.example"}`)
+	var banner, spoken string
+	err := chromedp.Run(ctx,
+		signIn(f.srv.URL+"/login?next=/leads", "sam@example.com"),
+		chromedp.WaitVisible(`body[data-live-open]`, chromedp.ByQuery),
+		chromedp.Evaluate(`fetch("/account/language", {method: "POST", body: new URLSearchParams({language: "ro"})}).then((r) => r.status)`, nil,
+			func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }),
+		chromedp.Navigate(f.srv.URL+"/leads"),
+		chromedp.WaitVisible(`body[data-live-open]`, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.call(t, "marketing", "POST", "/api/v1/leads", `{"email":"kari@fjord.example"}`)
+	f.call(t, "marketing", "PATCH", fmt.Sprint("/api/v1/leads/", l["id"]), `{"owner":"sam@example.com"}`)
+	err = chromedp.Run(ctx,
+		chromedp.WaitVisible(`#new-leads`, chromedp.ByID), chromedp.Text(`#new-leads`, &banner, chromedp.ByID),
+		chromedp.WaitVisible(`#bell .count`, chromedp.ByQuery),
+		chromedp.AttributeValue(`#bell .count`, "aria-label", &spoken, nil, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ro := i18n.For("ro")
+	if want := ro.T("leads.n_new_show", "Count", 1); banner != want {
+		t.Errorf("the list's banner reads %q, want %q", banner, want)
+	}
+	if want := ro.T("nav.unread", "Count", 1); spoken != want {
+		t.Errorf("the bell's count is read as %q, want %q", spoken, want)
 	}
 }

@@ -98,7 +98,7 @@ func TestLiveStream(t *testing.T) {
 			t.Error("an event on the lead did not reach its page's stream")
 		}
 		_, _, body := b.get(fmt.Sprintf("/leads/new-count?since=%d&q=fjord", time.Now().Add(-time.Minute).UnixMilli()))
-		if strings.TrimSpace(body) != `{"count":2}` {
+		if strings.TrimSpace(body) != `{"count":2,"text":"2 new leads — show"}` {
 			t.Errorf("new leads matching fjord in the last minute, as sam sees them: %s", body)
 		}
 	})

@@ -121,7 +121,8 @@ func (h *Web) newLeadsCount(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, map[string]int{"count": p.Total})
+	// The text is written here, in the reader's language and its plural.
+	writeJSON(w, map[string]any{"count": p.Total, "text": tr(r, "leads.n_new_show", "Count", p.Total)})
 }
 
 // unreadCount answers the bell's count.
@@ -131,7 +132,7 @@ func (h *Web) unreadCount(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, map[string]int{"unread": n})
+	writeJSON(w, map[string]any{"unread": n, "label": tr(r, "nav.unread", "Count", n)})
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

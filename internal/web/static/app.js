@@ -190,14 +190,14 @@ document.addEventListener("DOMContentLoaded", () => {
 async function bell() {
   const res = await fetch("/notifications/unread", { headers: { Accept: "application/json" } });
   if (!res.ok) return;
-  const { unread } = await res.json();
+  const { unread, label } = await res.json();
   const link = document.getElementById("bell");
   if (!link) return;
   let count = link.querySelector(".count");
   if (!unread) { if (count) count.remove(); return; }
   if (!count) { count = document.createElement("span"); count.className = "count"; link.append(" ", count); }
   count.textContent = unread;
-  count.setAttribute("aria-label", unread + " unread");
+  count.setAttribute("aria-label", label);
 }
 // refresh brings the page's changing parts up to date. The lead list
 // says how many new leads match rather than moving rows under the
@@ -210,9 +210,9 @@ async function refresh() {
     q.set("since", banner.dataset.since);
     const res = await fetch("/leads/new-count?" + q, { headers: { Accept: "application/json" } });
     if (!res.ok) return;
-    const { count } = await res.json();
+    const { count, text } = await res.json();
     if (!count) return;
-    banner.querySelector("a").textContent = count + (count === 1 ? " new lead" : " new leads") + " — show";
+    banner.querySelector("a").textContent = text;
     banner.hidden = false;
     return;
   }
