@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -12,6 +13,8 @@ import (
 	"leadflow/internal/dbtest"
 	"leadflow/internal/i18n"
 )
+
+var englishDate = regexp.MustCompile(`\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) 20\d\d\b`)
 
 // A reader who chose Romanian reads a lead's page in Romanian where
 // leadflow wrote the words: the reasons scoring gives on the timeline
@@ -54,6 +57,13 @@ func TestLeadTimelineSpeaksTheReadersLanguage(t *testing.T) {
 		if strings.Contains(page, english) {
 			t.Errorf("the lead's page in Romanian shows %q", english)
 		}
+	}
+	// The score chart's points and caption: dates as Romanian writes them.
+	if !strings.Contains(page, "<title>") {
+		t.Error("the lead's page has no score chart")
+	}
+	if m := englishDate.FindString(page); m != "" {
+		t.Errorf("the lead's page in Romanian writes a date in English: %q", m)
 	}
 }
 

@@ -223,13 +223,13 @@ type chart struct {
 	Path          string
 	Points        []chartPoint
 	Max, Min      int
-	From, To      string
+	From, To      time.Time
 }
 
 type chartPoint struct {
 	X, Y  float64
 	Score int
-	At    string
+	At    time.Time
 }
 
 func scoreChart(hist []lead.ScorePoint, now time.Time) chart {
@@ -263,10 +263,10 @@ func scoreChart(hist []lead.ScorePoint, now time.Time) chart {
 			fmt.Fprintf(&b, " H%.1f V%.1f", px, py)
 		}
 		if i < len(hist)-1 {
-			c.Points = append(c.Points, chartPoint{X: px, Y: py, Score: p.Score, At: p.At.Format("2 Jan 2006 15:04")})
+			c.Points = append(c.Points, chartPoint{X: px, Y: py, Score: p.Score, At: p.At})
 		}
 	}
 	c.Path = b.String()
-	c.From, c.To = t0.Format("2 Jan 2006"), t1.Format("2 Jan 2006")
+	c.From, c.To = t0, t1
 	return c
 }
