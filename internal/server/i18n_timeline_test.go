@@ -81,6 +81,10 @@ func TestImportMappingSpeaksTheReadersLanguage(t *testing.T) {
 		t.Fatalf("mapping page: %d", status)
 	}
 	it := i18n.For("it")
+	// The list of imports names its status in words too.
+	if _, _, list := b.get("/imports"); !strings.Contains(list, ">"+it.T("code.mapping")+"</td>") {
+		t.Errorf("the list of imports does not say %q", it.T("code.mapping"))
+	}
 	for _, target := range []string{"created_at", "status", "outcome", "consent_at", "custom"} {
 		want := `<option value="` + target + `"`
 		i := strings.Index(page, want)

@@ -240,7 +240,7 @@ func TestHandoffFlow(t *testing.T) {
 		t.Fatalf("answer: %d", status)
 	}
 	_, _, page = b.get("/leads/" + id + "/software")
-	if !strings.Contains(page, "<strong>accepted</strong> — Offer on Monday") ||
+	if !strings.Contains(page, "<strong>Accepted</strong> — Offer on Monday") ||
 		!strings.Contains(page, "/leads/"+id+"/convert?amount=1740&amp;currency=EUR&amp;deal_name=Carpathia&#43;Carpa&#43;CRM") {
 		t.Errorf("the accepted hand-off offers no conversion:\n%s", page)
 	}
