@@ -3,14 +3,18 @@ package server_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"leadflow/internal/dbtest"
+	testdata "leadflow/internal/fixture"
 	"leadflow/internal/i18n"
 )
 
@@ -164,5 +168,38 @@ func TestBrowserLiveTextSpeaksTheReadersLanguage(t *testing.T) {
 	}
 	if want := ro.T("nav.unread", "Count", 1); spoken != want {
 		t.Errorf("the bell's count is read as %q, want %q", spoken, want)
+	}
+}
+
+// A file with a header and no rows (Salesforce's header-only Data Loader
+// export) ends saying that there was nothing to import, not only "0".
+func TestImportOfAnEmptyFileSaysSo(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "mia@example.com", "nb")
+	header, err := os.ReadFile(testdata.Path(t, "salesforce_sample/Lead_dataloader_export_header_only.csv", "testdata/salesforce_Lead_dataloader_header.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, loc, page := b.upload("leads.csv", string(header))
+	if status != http.StatusSeeOther {
+		t.Fatalf("upload: %d %.500s", status, page)
+	}
+	mapping := url.Values{}
+	for i, col := range strings.Split(strings.TrimSpace(string(header)), ",") {
+		if strings.Trim(col, `"`) == "Email" {
+			mapping.Set(fmt.Sprint("col", i), "email")
+		}
+	}
+	if status, _, page := b.post(loc+"/start", mapping); status != http.StatusSeeOther {
+		t.Fatalf("start %v: %d %.1000s", mapping, status, page)
+	}
+	nb := i18n.For("nb")
+	done := ""
+	for until := time.Now().Add(time.Minute); time.Now().Before(until) && !strings.Contains(done, "<strong>"+nb.T("code.done")+"</strong>"); {
+		_, _, done = b.get(loc)
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(done, nb.T("imp.no_rows")) {
+		t.Errorf("the empty import's page does not say it was empty:\n%s", done)
 	}
 }
