@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"os"
@@ -201,5 +202,35 @@ func TestImportOfAnEmptyFileSaysSo(t *testing.T) {
 	}
 	if !strings.Contains(done, nb.T("imp.no_rows")) {
 		t.Errorf("the empty import's page does not say it was empty:\n%s", done)
+	}
+}
+
+// The probable duplicates explain each pair in the reader's language:
+// how each field compared (same, partial...) and why; and a lead's line
+// leaves out what it lacks instead of writing "· ·".
+func TestDuplicatesExplainInTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	for _, body := range []string{
+		`{"first_name":"Ion","last_name":"Popescu","phone":"+40721234567","email":"ion@carpat.ro","city":"Brasov"}`,
+		`{"first_name":"I.","last_name":"Popescu","phone":"+40721234567","email":"ipopescu@gmail.com","city":"Brasov"}`,
+	} {
+		if status, l := f.call(t, "marketing", "POST", "/api/v1/leads", body); status != http.StatusCreated {
+			t.Fatalf("lead: %d %v", status, l)
+		}
+	}
+	_, _, page := browserIn(t, f, "admin@example.com", "it").get("/duplicates")
+	if !strings.Contains(page, `class="card pair"`) {
+		t.Fatalf("no pair to review:\n%s", page)
+	}
+	it := i18n.For("it")
+	for _, want := range []string{": " + it.T("dup.level_same"), "(" + it.T("dup.note_initial_only") + ")"} {
+		if !strings.Contains(page, html.EscapeString(want)) {
+			t.Errorf("the pair's explanation in Italian lacks %q", want)
+		}
+	}
+	for _, english := range []string{": same", ": partial", ": different", "initial only", "· ·"} {
+		if strings.Contains(page, english) {
+			t.Errorf("the duplicates page in Italian shows %q", english)
+		}
 	}
 }
