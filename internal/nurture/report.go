@@ -13,7 +13,8 @@ import (
 type StepReport struct {
 	Step         int // 1-based, as the page shows steps
 	Description  string
-	Sent         int // queued or delivered
+	Action       Step // the step itself, for a page to describe in its reader's language
+	Sent         int  // queued or delivered
 	Delivered    int
 	Opened       int
 	Clicked      int
@@ -46,7 +47,7 @@ func (s *Service) Report(ctx context.Context, id int64) (Report, error) {
 	}
 	rep := Report{ByStatus: map[string]int{}}
 	for i, st := range seq.Steps {
-		rep.Steps = append(rep.Steps, StepReport{Step: i + 1, Description: st.Describe(func(id int64) string { return names[id] })})
+		rep.Steps = append(rep.Steps, StepReport{Step: i + 1, Description: st.Describe(func(id int64) string { return names[id] }), Action: st})
 	}
 	at := func(step int) *StepReport {
 		if step >= 0 && step < len(rep.Steps) {

@@ -135,7 +135,7 @@ func (h *Web) newForm(w http.ResponseWriter, r *http.Request) {
 func (h *Web) renderFormEdit(w http.ResponseWriter, r *http.Request, d formEditData, status int) {
 	d.Rows, d.BaseURL, d.Types = builderRows(d.Form), baseURL(r), forms.CustomTypes
 	d.MailOff = !h.Forms.MailConfigured()
-	title := "New form"
+	title := tr(r, "forms.new_form")
 	if d.Form.ID != 0 {
 		title = d.Form.Name
 		landings, err := h.Forms.Landings(r.Context(), actor(r), d.Form.ID)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"leadflow/internal/fault"
 	"leadflow/internal/i18n"
@@ -171,8 +172,22 @@ type sequenceData struct {
 	Enrolments []nurture.Enrolment
 	Describe   func(nurture.Step) string
 	Stages     []string
+	Weekdays   []weekdayOption
 	Segments   []segment.Segment
 	MailOff    bool
+}
+
+// weekdayOption is a day a wait-until step may wait for: its code as
+// the sequence stores it and its name in the reader's language.
+type weekdayOption struct{ Code, Name string }
+
+// weekdayOptions are the days from Monday, named in l's language.
+func weekdayOptions(l *i18n.Locale) []weekdayOption {
+	var days []weekdayOption
+	for i, code := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		days = append(days, weekdayOption{code, l.Weekday(time.Weekday((i + 1) % 7))})
+	}
+	return days
 }
 
 func (h *Web) newSequence(w http.ResponseWriter, r *http.Request) {
@@ -204,7 +219,8 @@ func (h *Web) renderSequence(w http.ResponseWriter, r *http.Request, d sequenceD
 	for _, s := range lead.Stages {
 		d.Stages = append(d.Stages, string(s))
 	}
-	title := "New sequence"
+	d.Weekdays = weekdayOptions(i18n.From(r.Context()))
+	title := tr(r, "nur.new_sequence")
 	if d.Sequence.ID != 0 {
 		title = d.Sequence.Name
 		if d.Report, err = h.Nurture.Report(r.Context(), d.Sequence.ID); err == nil {

@@ -1,0 +1,92 @@
+package server_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"leadflow/internal/dbtest"
+)
+
+// expectPage checks that page, read at path, holds every want and none
+// of the English or raw codes in codes.
+func expectPage(t *testing.T, path, page string, want, codes []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(page, w) {
+			t.Errorf("%s lacks %s", path, w)
+		}
+	}
+	for _, c := range codes {
+		if strings.Contains(page, c) {
+			t.Errorf("%s still shows %s", path, c)
+		}
+	}
+}
+
+// A Romanian marketer reads a sequence's steps, the stage that enrols
+// leads and the day a step waits for in Romanian, and the page for a
+// new sequence is titled in Romanian.
+func TestSequencePageSpeaksTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	status, tpl := f.call(t, "marketing", "POST", "/api/v1/email-templates", `{"name":"Poveste de client","subject":"Salut","text":"Salut {{first_name}}"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("template: %d %v", status, tpl)
+	}
+	status, seq := f.call(t, "marketing", "POST", "/api/v1/sequences", fmt.Sprintf(`{"name":"Bun venit","status":"draft","trigger_kind":"stage","trigger_ref":"mql",
+		"steps":[{"kind":"email","template_id":%v},{"kind":"wait","days":7},{"kind":"wait_until","weekday":"tue","hour":10},{"kind":"branch","if":"clicked","goto":1}]}`, tpl["id"]))
+	if status != http.StatusCreated {
+		t.Fatalf("sequence: %d %v", status, seq)
+	}
+	b := browserIn(t, f, "mia@example.com", "ro")
+	path := fmt.Sprint("/nurture/sequences/", seq["id"])
+	_, _, page := b.get(path)
+	expectPage(t, path, page,
+		[]string{`">Trimite „Poveste de client”</td>`, `">Așteaptă 7 zile</td>`,
+			`">Așteaptă până în următoarea zi de marți la 10:00, ora lead-ului</td>`,
+			`">Dacă s-a dat clic pe un link din ultimul e-mail, mergi la pasul 1</td>`,
+			`<option value="mql" selected>MQL</option>`, `<option value="subscriber" >Abonat</option>`,
+			`<option value="tue" selected>marți</option>`, `<option value="sun" >duminică</option>`},
+		[]string{">Wait 7 days<", "Wait until", "go to step", "Send &#34;", ">subscriber<", ">opportunity<", ">tue<", ">mon<"})
+
+	_, _, page = b.get("/nurture/sequences/new")
+	expectPage(t, "/nurture/sequences/new", page, []string{"<title>Secvență nouă · leadflow</title>"}, []string{"New sequence"})
+}
+
+// A Norwegian seller's calendar, listed as a phone shows it, names each
+// activity's kind and an all-day activity's time in Norwegian, and the
+// month's columns are Norwegian weekdays.
+func TestCalendarListSpeaksTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	for _, body := range []string{
+		`{"kind":"call","subject":"Ring Kari","due_at":"2026-12-01T10:00:00Z","duration":15}`,
+		`{"kind":"email","subject":"Skriv til Ola","due_at":"2026-12-01T12:00:00Z","duration":15}`,
+		`{"kind":"task","subject":"Kvartalsgjennomgang","due_at":"2026-12-02","all_day":true}`,
+	} {
+		if status, act := f.call(t, "sales", "POST", "/api/v1/activities", body); status != http.StatusCreated {
+			t.Fatalf("activity: %d %v", status, act)
+		}
+	}
+	b := browserIn(t, f, "sam@example.com", "nb")
+	for _, view := range []string{"agenda", "week"} {
+		path := "/calendar?view=" + view + "&date=2026-11-30"
+		_, _, page := b.get(path)
+		expectPage(t, path, page,
+			[]string{`<span class="badge kind">Samtale</span>`, `<span class="badge kind">E-post</span>`, `<span class="badge kind">Oppgave</span>`,
+				`<span class="act-when">Hele dagen</span>`},
+			[]string{`<span class="badge kind">call</span>`, `<span class="badge kind">email</span>`, `<span class="badge kind">task</span>`, "all day"})
+	}
+	path := "/calendar?view=month&date=2026-12-01"
+	_, _, page := b.get(path)
+	expectPage(t, path, page, []string{`<div role="columnheader">man.</div>`, `<div role="columnheader">søn.</div>`},
+		[]string{`<div role="columnheader">Mon</div>`, `<div role="columnheader">Sun</div>`})
+}
+
+// The page for a new form is titled in Italian for an Italian marketer.
+func TestNewFormTitleSpeaksTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "mia@example.com", "it")
+	_, _, page := b.get("/forms/new")
+	expectPage(t, "/forms/new", page, []string{"<title>Nuovo modulo · leadflow</title>", "<h1>Nuovo modulo</h1>"}, []string{"New form"})
+}
