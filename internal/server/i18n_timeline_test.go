@@ -234,3 +234,31 @@ func TestDuplicatesExplainInTheReadersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// A form answer's field reads as an answer in the reader's language on
+// the lead's page, in the segment editor and among the scoring rules'
+// fields: "(form answer)" was English, and the scoring rules showed the
+// stored name ("custom.budget").
+func TestFormAnswersAreNamedInTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	status, l := f.call(t, "marketing", "POST", "/api/v1/leads", `{"email":"ana@carpat.ro","custom":{"app_category":"accounting"}}`)
+	if status != http.StatusCreated {
+		t.Fatalf("lead: %d %v", status, l)
+	}
+	if status, fm := f.call(t, "admin", "POST", "/api/v1/forms", `{"slug":"crm","name":"CRM","fields":[{"name":"email"},{"name":"app_category","label":"Category","type":"text"}]}`); status != http.StatusCreated {
+		t.Fatalf("form: %d %v", status, fm)
+	}
+	b := browserIn(t, f, "admin@example.com", "ro")
+	ro := i18n.For("ro")
+	answer := ro.T("field.form_answer", "Name", "app category")
+	for _, path := range []string{fmt.Sprint("/leads/", l["id"]), "/segments/new"} {
+		_, _, page := b.get(path)
+		if !strings.Contains(page, answer) || strings.Contains(page, "(form answer)") {
+			t.Errorf("%s in Romanian does not name the answer %q", path, answer)
+		}
+	}
+	_, _, page := b.get("/scoring")
+	if strings.Contains(page, ">"+ro.T("sc.form_question", "Name", "custom.app_category")+"<") || strings.Contains(page, "(form question)") {
+		t.Errorf("the scoring rules name a form question by its stored name")
+	}
+}

@@ -157,6 +157,9 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 					return l.T(id)
 				}
 			}
+			if strings.HasPrefix(value, lead.CustomPrefix) {
+				return localLabel(l, value)
+			}
 			return label
 		},
 		"segGroup": func(group string) string {
@@ -188,6 +191,9 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 func localLabel(l *i18n.Locale, name string) string {
 	if i18n.Has("field." + name) {
 		return l.T("field." + name)
+	}
+	if strings.HasPrefix(name, lead.CustomPrefix) {
+		return l.T("field.form_answer", "Name", answerName(name))
 	}
 	return fieldLabel(name)
 }

@@ -390,17 +390,18 @@ var funcs = template.FuncMap{
 		}
 		return v
 	},
-	"upper":   strings.ToUpper,
-	"add":     func(a, b int) int { return a + b },
-	"sub":     func(a, b int) int { return a - b },
-	"deref":   func(p *int64) int64 { return *p },
-	"stages":  func() []lead.Stage { return lead.Stages },
-	"grades":  func() []lead.Grade { return lead.Grades },
-	"roles":   func() []access.Role { return access.Roles },
-	"country": country.All,
-	"list":    func(v ...any) []any { return v },
-	"points":  func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) },
-	"join":    strings.Join,
+	"upper":      strings.ToUpper,
+	"add":        func(a, b int) int { return a + b },
+	"sub":        func(a, b int) int { return a - b },
+	"deref":      func(p *int64) int64 { return *p },
+	"stages":     func() []lead.Stage { return lead.Stages },
+	"grades":     func() []lead.Grade { return lead.Grades },
+	"roles":      func() []access.Role { return access.Roles },
+	"country":    country.All,
+	"list":       func(v ...any) []any { return v },
+	"points":     func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) },
+	"join":       strings.Join,
+	"answerName": answerName,
 	// safeHTML shows an email template's HTML, sanitised once more here
 	// so the page never trusts what is stored.
 	"safeHTML":  func(s string) template.HTML { return template.HTML(mailtmpl.Sanitize(s)) },
@@ -476,6 +477,13 @@ func human(code string) string {
 	}
 	s := strings.ReplaceAll(code, "_", " ")
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// answerName is the name of a form answer's field ("custom.app_category")
+// as people read it: "app category".
+func answerName(name string) string {
+	k, _ := strings.CutPrefix(name, lead.CustomPrefix)
+	return strings.ReplaceAll(k, "_", " ")
 }
 
 func fieldLabel(name string) string {
