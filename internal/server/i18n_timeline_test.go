@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"html"
+	"math/big"
 	"net/http"
 	"net/url"
 	"os"
@@ -260,5 +261,29 @@ func TestFormAnswersAreNamedInTheReadersLanguage(t *testing.T) {
 	_, _, page := b.get("/scoring")
 	if strings.Contains(page, ">"+ro.T("sc.form_question", "Name", "custom.app_category")+"<") || strings.Contains(page, "(form question)") {
 		t.Errorf("the scoring rules name a form question by its stored name")
+	}
+}
+
+// The channels' spend on the reports reads in the reader's language and
+// number format: the channels' names (they were codes) and the amounts
+// ("2,500 EUR" in every language).
+func TestChannelSpendSpeaksTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "mia@example.com", "ro")
+	status, _, page := b.post("/reports/spend", url.Values{"source": {"paid_search"}, "month": {"2026-11"}, "amount": {"2500"}, "currency": {"EUR"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("spend: %d %.500s", status, page)
+	}
+	_, _, page = b.get("/reports")
+	i := strings.Index(page, `class="spend-table"`)
+	if i < 0 {
+		t.Fatal("no spend table on the reports")
+	}
+	table := page[i : i+strings.Index(page[i:], "</table>")]
+	ro := i18n.For("ro")
+	for _, want := range []string{"<th>" + ro.T("code.paid_search") + "</th>", "<td>" + ro.Money(big.NewInt(2500), "EUR") + "</td>"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the spend table in Romanian lacks %q:\n%s", want, table)
+		}
 	}
 }

@@ -102,7 +102,7 @@ func (h *Web) saveSpend(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.flash(w, "Spend saved.")
+	h.flash(w, tr(r, "flash.spend_saved"))
 	http.Redirect(w, r, "/reports?"+r.URL.RawQuery+"#spend", http.StatusSeeOther)
 }
 
@@ -111,8 +111,15 @@ type spendTable struct {
 	Sources []string
 	Months  []struct {
 		Month string
-		Cells [][]string // one per source: its amounts, one per currency
+		Cells [][]spendCell // one per source: its amounts, one per currency
 	}
+}
+
+// spendCell is one amount of a month's spend on a channel, written by
+// the page in its reader's number format.
+type spendCell struct {
+	Amount   *int64
+	Currency string
 }
 
 // pivot lays spends (latest month first) out as a table; nil for none.
@@ -132,12 +139,12 @@ func pivot(spends []report.Spend) *spendTable {
 		if n := len(t.Months); n == 0 || t.Months[n-1].Month != sp.Month {
 			t.Months = append(t.Months, struct {
 				Month string
-				Cells [][]string
-			}{Month: sp.Month, Cells: make([][]string, len(t.Sources))})
+				Cells [][]spendCell
+			}{Month: sp.Month, Cells: make([][]spendCell, len(t.Sources))})
 		}
 		row := &t.Months[len(t.Months)-1]
 		amount := sp.Amount
-		row.Cells[col[sp.Source]] = append(row.Cells[col[sp.Source]], money(&amount, sp.Currency))
+		row.Cells[col[sp.Source]] = append(row.Cells[col[sp.Source]], spendCell{&amount, sp.Currency})
 	}
 	return t
 }
