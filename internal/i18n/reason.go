@@ -95,6 +95,12 @@ var reasons = []struct {
 	{regexp.MustCompile(`^is too long$`), "why.too_long", nil},
 	{regexp.MustCompile(`^must be one of the choices offered$`), "why.one_of_choices", nil},
 	{regexp.MustCompile(`^map a column to email or phone, or to a name and a company, city, address or birth date$`), "why.import_mapping", nil},
+	// Assignment rules and their settings.
+	{regexp.MustCompile(`^name at least one user, by email$`), "why.at_least_one_member", nil},
+	{regexp.MustCompile(`^no user has the email "(.*)"$`), "why.no_user_with_email", []string{"Email"}},
+	{regexp.MustCompile(`^"(.*)" is not a country name or ISO code$`), "why.not_a_country_named", []string{"Value"}},
+	{regexp.MustCompile(`^must not be below the minimum$`), "why.not_below_minimum", nil},
+	{regexp.MustCompile(`^must be a number of hours from ([\d,]+) to ([\d,]+)$`), "why.hours_range", []string{"Min", "Max"}},
 	// What an error page says most: a record not found or another's,
 	// and actions kept for some roles.
 	{regexp.MustCompile(`^(lead|form|import|project|submission|merge|milestone|landing page) (\d+) not found$`), "why.not_found", []string{"Kind", "ID"}},

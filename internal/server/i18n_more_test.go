@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -89,4 +90,35 @@ func TestNewFormTitleSpeaksTheReadersLanguage(t *testing.T) {
 	b := browserIn(t, f, "mia@example.com", "it")
 	_, _, page := b.get("/forms/new")
 	expectPage(t, "/forms/new", page, []string{"<title>Nuovo modulo · leadflow</title>", "<h1>Nuovo modulo</h1>"}, []string{"New form"})
+}
+
+// A Romanian admin who saves an assignment rule with no team, a country
+// no one knows and a size range upside down, or settings with a
+// deadline out of range, reads why in Romanian.
+func TestAssignmentErrorsSpeakTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "admin@example.com", "ro")
+	status, _, page := b.post("/assignment/rules", url.Values{"name": {"Nord"}, "applies_to": {"new"}, "countries": {"Atlantida"},
+		"min_employees": {"500"}, "max_employees": {"10"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("a rule with no team: %d %.1000s", status, textOf(page))
+	}
+	expectPage(t, "/assignment/rules", page,
+		[]string{"Echipă: adaugă cel puțin un utilizator, după adresa de e-mail", "Țări: „Atlantida” nu este un nume de țară sau un cod ISO",
+			`<span class="error">nu poate fi sub minim</span>`},
+		[]string{"name at least one user", "is not a country name", "below the minimum"})
+
+	status, _, page = b.post("/assignment/rules", url.Values{"name": {"Nord"}, "applies_to": {"new"}, "members": {"nimeni@example.com"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("a rule with an unknown member: %d %.1000s", status, textOf(page))
+	}
+	expectPage(t, "/assignment/rules", page, []string{"Echipă: niciun utilizator nu are adresa de e-mail „nimeni@example.com”"}, []string{"no user has the email"})
+
+	status, _, page = b.post("/assignment/settings", url.Values{"fallback_owner": {"nimeni@example.com"}, "sla_hot": {"0"}, "sla_warm": {"72"}, "sla_cold": {"168"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("settings with a deadline of 0 hours: %d %.1000s", status, textOf(page))
+	}
+	expectPage(t, "/assignment/settings", page,
+		[]string{`<span class="error">trebuie să fie un număr de ore între 1 și 8.760</span>`, `<span class="error">niciun utilizator nu are acest e-mail</span>`},
+		[]string{"number of hours", "no user has this email"})
 }
