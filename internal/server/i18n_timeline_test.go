@@ -287,3 +287,29 @@ func TestChannelSpendSpeaksTheReadersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// Prices and the catalog's amounts are written in the reader's number
+// format: they read "1,250.00 USD" in every language.
+func TestPricesAreWrittenInTheReadersFormat(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	if status, p := f.call(t, "admin", "POST", "/api/v1/products", `{"name":"Onboarding","unit_price":"1250.00","currency":"USD"}`); status != http.StatusCreated {
+		t.Fatalf("product: %d %v", status, p)
+	}
+	if status, s := f.call(t, "admin", "POST", "/api/v1/solutions", `{"vendor":"Carpa","product":"Carpa CRM","category":"crm","deployments":["cloud"],"price":"966000","price_period":"year","currency":"EUR"}`); status != http.StatusCreated {
+		t.Fatalf("solution: %d %v", status, s)
+	}
+	b := browserIn(t, f, "admin@example.com", "ro")
+	ro := i18n.For("ro")
+	for path, want := range map[string]string{
+		"/products":  ro.MoneyMinor(big.NewInt(125000), "USD", 2),
+		"/solutions": ro.Money(big.NewInt(966000), "EUR"),
+	} {
+		_, _, page := b.get(path)
+		if !strings.Contains(page, want) {
+			t.Errorf("%s in Romanian lacks %q", path, want)
+		}
+		if m := regexp.MustCompile(`\d,\d\d\d`).FindString(page); m != "" {
+			t.Errorf("%s in Romanian writes %q, grouped as English", path, m)
+		}
+	}
+}

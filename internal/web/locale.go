@@ -184,6 +184,24 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 			return l.MoneyMinor(big.NewInt(minor), currency, product.Decimals(currency))
 		},
 	}
+		// A product's price and the catalog's amounts, which English
+		// writes as their packages do.
+		"price": func(minor int64, currency string) string {
+			if l.Lang == i18n.Default {
+				return product.Format(minor, currency)
+			}
+			return l.MoneyMinor(big.NewInt(minor), currency, product.Decimals(currency))
+		},
+		"minor": func(minor int64, currency string) string {
+			if l.Lang == i18n.Default {
+				return matching.Money(minor, currency)
+			}
+			decimals := 2
+			if minor%100 == 0 {
+				decimals, minor = 0, minor/100 // whole, as English writes it
+			}
+			return l.MoneyMinor(big.NewInt(minor), currency, decimals)
+		},
 }
 
 // localLabel is a field's label in l's language, falling back to the
