@@ -122,3 +122,43 @@ func TestAssignmentErrorsSpeakTheReadersLanguage(t *testing.T) {
 		[]string{`<span class="error">trebuie să fie un număr de ore între 1 și 8.760</span>`, `<span class="error">niciun utilizator nu are acest e-mail</span>`},
 		[]string{"number of hours", "no user has this email"})
 }
+
+// The choices a form's custom question, a landing page's layout and an
+// API token's scope offer read as words in the reader's language, not
+// as the codes they are stored as.
+func TestFormLayoutAndScopeChoicesSpeakTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	status, fm := f.call(t, "marketing", "POST", "/api/v1/forms",
+		`{"slug":"contatti","name":"Contatti","fields":[{"name":"email"},{"name":"budget","label":"Budget","type":"select","options":["Piccolo","Grande"]}]}`)
+	if status != http.StatusCreated {
+		t.Fatalf("form: %d %v", status, fm)
+	}
+	status, lp := f.call(t, "marketing", "POST", "/api/v1/landing-pages", fmt.Sprintf(`{"slug":"demo","form_id":%v,"template":"split","headline":"Demo"}`, fm["id"]))
+	if status != http.StatusCreated {
+		t.Fatalf("landing page: %d %v", status, lp)
+	}
+	formPath := fmt.Sprint("/forms/", fm["id"])
+	_, _, page := browserIn(t, f, "mia@example.com", "it").get(formPath)
+	expectPage(t, formPath, page,
+		[]string{`<option value="select" selected>Elenco</option>`, `<option value="text" >Testo</option>`, `<option value="checkbox" >Casella di spunta</option>`},
+		[]string{`>select</option>`, `>text</option>`, `>number</option>`, `>checkbox</option>`, `>date</option>`})
+
+	landingPath := fmt.Sprint(formPath, "/landing/", lp["id"])
+	nb := browserIn(t, f, "mia@example.com", "nb")
+	_, _, page = nb.get(landingPath)
+	expectPage(t, landingPath, page,
+		[]string{`<option value="split" selected>Delt</option>`, `<option value="classic" >Klassisk</option>`, "Oppsett: klassisk (sentrert), delt"},
+		[]string{`>split</option>`, `>classic</option>`, `>minimal</option>`, "classic (sentrert)"})
+
+	ro := browserIn(t, f, "admin@example.com", "ro")
+	if status, _, page := ro.post("/account/tokens", url.Values{"name": {"raport"}, "scope": {"read-only"}, "days": {"7"}}); status != http.StatusCreated {
+		t.Fatalf("token: %d %.1000s", status, textOf(page))
+	}
+	_, _, page = ro.get("/account")
+	expectPage(t, "/account", page,
+		[]string{`<option value="read-write" selected>Citire și scriere</option>`, `<option value="read-only" >Doar citire</option>`,
+			`<option value="admin" >Administrare</option>`, `">Doar citire</td>`, "„Doar citire” doar citește"},
+		[]string{`>read-only<`, `>read-write<`, `>admin</option>`, "read-only doar"})
+	_, _, page = ro.get("/users")
+	expectPage(t, "/users", page, []string{`raport <span class="sub">(Doar citire;`}, []string{"(read-only;"})
+}

@@ -180,10 +180,10 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 			}
 			return l.Weekday(t.In(zone).Weekday()) + " " + l.DateTime(t, zone)
 		},
+		"scopeName": func(scope string) string { return localScope(l, scope) },
 		"amount": func(minor int64, currency string) string {
 			return l.MoneyMinor(big.NewInt(minor), currency, product.Decimals(currency))
 		},
-	}
 		// A product's price and the catalog's amounts, which English
 		// writes as their packages do.
 		"price": func(minor int64, currency string) string {
@@ -202,6 +202,7 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 			}
 			return l.MoneyMinor(big.NewInt(minor), currency, decimals)
 		},
+	}
 }
 
 // localLabel is a field's label in l's language, falling back to the
@@ -248,6 +249,15 @@ func localInvoiceLabel(l *i18n.Locale, f string) string {
 		return l.T("invfield." + f)
 	}
 	return invoiceLabel(f)
+}
+
+// localScope is an API token's scope in l's words ("read-only" is
+// "Doar citire" in Romanian); an unknown one shows as its code.
+func localScope(l *i18n.Locale, scope string) string {
+	if id := "scope." + strings.ReplaceAll(scope, "-", "_"); i18n.Has(id) {
+		return l.T(id)
+	}
+	return scope
 }
 
 // localProjectLabel is a project's type, status or delivery status in

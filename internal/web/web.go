@@ -393,6 +393,7 @@ var funcs = template.FuncMap{
 	"upper":      strings.ToUpper,
 	"add":        func(a, b int) int { return a + b },
 	"sub":        func(a, b int) int { return a - b },
+	"scopeName":  func(scope string) string { return scope },
 	"deref":      func(p *int64) int64 { return *p },
 	"stages":     func() []lead.Stage { return lead.Stages },
 	"grades":     func() []lead.Grade { return lead.Grades },
