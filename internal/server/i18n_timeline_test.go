@@ -313,3 +313,24 @@ func TestPricesAreWrittenInTheReadersFormat(t *testing.T) {
 		}
 	}
 }
+
+// An invoice's dates read as the reader's language writes dates, on the
+// list and on the invoice: they were "2026-11-30" in every language.
+func TestInvoiceDatesAreWrittenInTheReadersFormat(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	if status, body := f.call(t, "admin", "PUT", "/api/v1/settings/invoicing", sellerForMatrix); status != http.StatusOK {
+		t.Fatalf("invoicing settings: %d %v", status, body)
+	}
+	_, acc := f.call(t, "admin", "POST", "/api/v1/accounts", `{"name":"Buyer SRL","country":"RO","owner":"sam@example.com"}`)
+	var account int64
+	fmt.Sscan(fmt.Sprint(acc["id"]), &account)
+	_, _, issued := invoiceFor(t, f.db, "sam@example.com", account)
+	b := browserIn(t, f, "sam@example.com", "ro")
+	want := i18n.For("ro").Day("2026-11-30")
+	for _, path := range []string{"/invoices", fmt.Sprint("/invoices/", issued)} {
+		_, _, page := b.get(path)
+		if !strings.Contains(page, want) || strings.Contains(page, ">2026-11-30<") {
+			t.Errorf("%s in Romanian does not write the issue date as %q", path, want)
+		}
+	}
+}
