@@ -11,11 +11,12 @@ import (
 	"leadflow/internal/dbtest"
 )
 
-// brokenWords lists each word of the lead list's names, emails,
-// companies and job titles that a reader cannot take in whole: drawn on
-// more than one line (a word split at white space, or after a hyphen,
-// gives the range one rect per line), or running past the edge of the box
-// that clips it without an ellipsis to say so.
+// brokenWords lists each word of a list's names, emails, companies and
+// job titles (the cell of each a.lead-name and the cell after it) that a
+// reader cannot take in whole: drawn on more than one line (a word split
+// at white space, or after a hyphen, gives the range one rect per line),
+// or running past the edge of the box that clips it without an ellipsis
+// to say so.
 const brokenWords = `(() => {
 	const out = [];
 	const clipper = (e) => {
@@ -46,6 +47,24 @@ const brokenWords = `(() => {
 	return out;
 })()`
 
+// wordyLeads are ordinary names beside long ones: a long email squeezed
+// Johan's name to "Joh" over "an"; a surname, a company or an email may
+// also be one word longer than a phone's line, and an email of 60 and
+// more characters is wider than its column on a desktop.
+var wordyLeads = []struct {
+	First, Last, Email, Company, Title string
+}{
+	{"Johan", "Berg", "johan.berg@nordlysenergiforsyningsselskapet.example", "Berg AS", "CEO"},
+	{"Ana", "Pop", "ana@orbit.io", "Orbit", ""},
+	{"Li", "Wei", "li.wei@lotus.cn", "Lotus Trading", ""},
+	{"Bjørnstjerne", "Bjørnson", "bjornstjerne.bjornson@fjordkraft-handel.example",
+		"Fjordkraft Handel og Eiendomsforvaltning", "Innkjøpssjef for energi og infrastruktur"},
+	{"Maximiliane Konstantina", "Hohenzollern-Sigmaringen", "maximiliane.konstantina.hohenzollern@sigmaringen-beteiligungen.example",
+		"Internationale Handelsgesellschaft Norddeutschland GmbH & Co. KG", "Vice President of Strategic Partnerships"},
+	{"Hubert", "Wolfeschlegelsteinhausenbergerdorff", "hubert@wolfeschlegelsteinhausenbergerdorff.example",
+		"Versicherungsverwaltungsgesellschaftsverein", "Geschäftsführer"},
+}
+
 // A marketer reads the lead list on a 390 px phone: each lead is a
 // card, and no name, email, company or job title is broken inside a word
 // ("Johan" is not "Joh" above "an"), whether the text is short or runs
@@ -55,22 +74,7 @@ func TestBrowserPhoneLeadListKeepsWordsWhole(t *testing.T) {
 	ctx := chromium(t)
 	db := dbtest.SQLite(t)
 	f := newFixture(t, db)
-	// Ordinary names beside long ones: a long email squeezed Johan's
-	// name to "Joh" over "an"; a surname, a company or an email may also
-	// be one word longer than a phone's line.
-	for _, l := range []struct {
-		First, Last, Email, Company, Title string
-	}{
-		{"Johan", "Berg", "johan.berg@nordlysenergiforsyningsselskapet.example", "Berg AS", "CEO"},
-		{"Ana", "Pop", "ana@orbit.io", "Orbit", ""},
-		{"Li", "Wei", "li.wei@lotus.cn", "Lotus Trading", ""},
-		{"Bjørnstjerne", "Bjørnson", "bjornstjerne.bjornson@fjordkraft-handel.example",
-			"Fjordkraft Handel og Eiendomsforvaltning", "Innkjøpssjef for energi og infrastruktur"},
-		{"Maximiliane Konstantina", "Hohenzollern-Sigmaringen", "maximiliane.konstantina.hohenzollern@sigmaringen-beteiligungen.example",
-			"Internationale Handelsgesellschaft Norddeutschland GmbH & Co. KG", "Vice President of Strategic Partnerships"},
-		{"Hubert", "Wolfeschlegelsteinhausenbergerdorff", "hubert@wolfeschlegelsteinhausenbergerdorff.example",
-			"Versicherungsverwaltungsgesellschaftsverein", "Geschäftsführer"},
-	} {
+	for _, l := range wordyLeads {
 		body, _ := json.Marshal(map[string]string{"first_name": l.First, "last_name": l.Last, "email": l.Email, "company": l.Company, "job_title": l.Title})
 		if status, out := f.call(t, "marketing", "POST", "/api/v1/leads", string(body)); status != http.StatusCreated {
 			t.Fatalf("create %s: %d %v", l.Email, status, out)
