@@ -381,8 +381,8 @@ func TestBrowserFillsHostedForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if name != "Vera" || source != "web" {
-		t.Errorf("the list shows %q from %q, want Vera from web (the form credits web)", name, source)
+	if name != "Vera" || source != "Web" {
+		t.Errorf("the list shows %q from %q, want Vera from Web (the form credits web)", name, source)
 	}
 	clickToNavigate(t, ctx, `a.lead-name`)
 	var page string

@@ -334,3 +334,18 @@ func TestInvoiceDatesAreWrittenInTheReadersFormat(t *testing.T) {
 		}
 	}
 }
+
+// The deal list's expected close date reads as the reader's language
+// writes dates (it was 2027-03-01 in every language).
+func TestDealListDatesAreWrittenInTheReadersFormat(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	path := sqlLead(t, f, "sales", `{"email":"cto@fjordsoft.no","company":"Fjordsoft AS"}`)
+	if status, conv := f.call(t, "sales", "POST", path+"/convert",
+		`{"opportunity":{"name":"Fjordsoft CRM","amount":12000,"currency":"NOK","close_date":"2027-03-01"}}`); status != http.StatusCreated {
+		t.Fatalf("convert: %d %v", status, conv)
+	}
+	_, _, page := browserIn(t, f, "sam@example.com", "nb").get("/deals?view=list")
+	if want := i18n.For("nb").Day("2027-03-01"); !strings.Contains(page, want) || strings.Contains(page, "2027-03-01<") {
+		t.Errorf("the deal list in Norwegian does not write the close date as %q", want)
+	}
+}
