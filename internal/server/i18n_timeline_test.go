@@ -349,3 +349,35 @@ func TestDealListDatesAreWrittenInTheReadersFormat(t *testing.T) {
 		t.Errorf("the deal list in Norwegian does not write the close date as %q", want)
 	}
 }
+
+// The deal stages leadflow named read in the reader's language wherever
+// a deal's stage shows (the board, a deal, its contact, the move list),
+// and a stage the team named keeps its name.
+func TestDealStagesSpeakTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	path := sqlLead(t, f, "sales", `{"email":"cto@fjordsoft.no","company":"Fjordsoft AS","first_name":"Kari"}`)
+	status, conv := f.call(t, "sales", "POST", path+"/convert", `{"opportunity":{"name":"Fjordsoft CRM","amount":12000,"currency":"NOK"}}`)
+	if status != http.StatusCreated {
+		t.Fatalf("convert: %d %v", status, conv)
+	}
+	admin := browserIn(t, f, "admin@example.com", "nb")
+	if status, _, page := admin.post("/settings/pipeline", url.Values{"stages": {"Qualification\nFørste tilbud\nNegotiation"}}); status != http.StatusSeeOther {
+		t.Fatalf("pipeline settings: %d %.300s", status, page)
+	}
+	b := browserIn(t, f, "sam@example.com", "nb")
+	nb := i18n.For("nb")
+	for _, p := range []string{"/deals", fmt.Sprint("/deals/", conv["opportunity_id"]), fmt.Sprint("/contacts/", conv["contact_id"])} {
+		_, _, page := b.get(p)
+		if !strings.Contains(page, nb.T("dstage.won")) && !strings.Contains(page, nb.T("dstage.qualification")) {
+			t.Errorf("%s in Norwegian names no stage in Norwegian", p)
+		}
+		if p == "/deals" && !strings.Contains(page, ">Første tilbud") {
+			t.Errorf("the board lost the stage the team named")
+		}
+		for _, english := range []string{">Won<", ">Lost<", ">Qualification<", ">qualification<", ">Proposal<"} {
+			if strings.Contains(page, english) {
+				t.Errorf("%s in Norwegian shows %q", p, english)
+			}
+		}
+	}
+}

@@ -175,13 +175,15 @@ func (h *Web) showPipelineSettings(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Web) renderPipelineSettings(w http.ResponseWriter, r *http.Request, d pipelineData, status int) {
-	var err error
-	if d.Pipeline, err = h.CRM.Pipeline(r.Context()); err != nil {
+	stored, err := h.CRM.Pipeline(r.Context())
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	// The open stages are edited as stored; won and lost are named.
+	d.Pipeline = localPipeline(i18n.From(r.Context()), stored)
 	if d.Stages == "" {
-		d.Stages = d.Pipeline.OpenLabels()
+		d.Stages = stored.OpenLabels()
 	}
 	if d.Reasons == "" {
 		reasons, err := h.Leads.DisqualifyReasons(r.Context())

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"leadflow/internal/activity"
 	"leadflow/internal/crm"
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/lead"
 	"leadflow/internal/nurture"
 	"leadflow/internal/project"
@@ -150,7 +152,7 @@ func (h *Web) renderAccount(w http.ResponseWriter, r *http.Request, form string,
 	d := accountData{Errors: errs, Values: values, Form: form, Roles: crm.Roles}
 	if d.AccountView, err = h.CRM.Account(r.Context(), actor(r), id); err == nil {
 		if d.Leads, err = h.Leads.ConvertedInto(r.Context(), actor(r), id); err == nil {
-			d.Pipeline, err = h.CRM.Pipeline(r.Context())
+			d.Pipeline, err = h.pipeline(r)
 		}
 	}
 	if err == nil {
@@ -208,8 +210,9 @@ func (h *Web) listContacts(w http.ResponseWriter, r *http.Request) {
 
 type contactData struct {
 	crm.Contact
-	Deals []crm.Opportunity
-	Leads []lead.Lead
+	Deals    []crm.Opportunity
+	Leads    []lead.Lead
+	Pipeline crm.Pipeline // names the deals' stages
 }
 
 func (h *Web) showContact(w http.ResponseWriter, r *http.Request) {
@@ -226,6 +229,9 @@ func (h *Web) showContact(w http.ResponseWriter, r *http.Request) {
 	v, err := h.CRM.Account(r.Context(), actor(r), d.AccountID)
 	if err == nil {
 		d.Leads, err = h.Leads.ConvertedInto(r.Context(), actor(r), d.AccountID)
+	}
+	if err == nil {
+		d.Pipeline, err = h.pipeline(r)
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -268,7 +274,7 @@ func (h *Web) board(w http.ResponseWriter, r *http.Request) {
 	o := listOptions(r)
 	d := boardData{Mine: o.Owner == "me", Today: time.Now().In(h.zone(r)).Format(time.DateOnly)}
 	var err error
-	if d.Pipeline, err = h.CRM.Pipeline(r.Context()); err != nil {
+	if d.Pipeline, err = h.pipeline(r); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -348,7 +354,7 @@ func (h *Web) renderDeal(w http.ResponseWriter, r *http.Request, form string, er
 	}
 	d := dealData{Errors: errs, Values: values, Form: form}
 	if d.OpportunityView, err = h.CRM.Opportunity(r.Context(), actor(r), id); err == nil {
-		if d.Pipeline, err = h.CRM.Pipeline(r.Context()); err == nil {
+		if d.Pipeline, err = h.pipeline(r); err == nil {
 			d.Project, err = h.Projects.ForDeal(r.Context(), actor(r), id)
 		}
 	}
@@ -409,7 +415,7 @@ func (h *Web) moveDeal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	msg := tr(r, "flash.deal_moved", "Name", o.Name, "Stage", stage)
-	if p, err := h.CRM.Pipeline(r.Context()); err == nil {
+	if p, err := h.pipeline(r); err == nil {
 		if st, ok := p.Find(o.Stage); ok {
 			msg = tr(r, "flash.deal_moved", "Name", o.Name, "Stage", st.Label)
 			if st.Outcome == crm.Won {
@@ -464,7 +470,7 @@ func (h *Web) renderConvert(w http.ResponseWriter, r *http.Request, l lead.Lead,
 	d := convertData{Lead: l, Errors: errs, Values: values}
 	acc, ok, err := h.CRM.MatchFor(r.Context(), l)
 	if err == nil {
-		d.Pipeline, err = h.CRM.Pipeline(r.Context())
+		d.Pipeline, err = h.pipeline(r)
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -559,7 +565,7 @@ func (h *Web) home(w http.ResponseWriter, r *http.Request) {
 		d.TeamOverdue = p.Total
 	}
 	if err == nil {
-		d.Stages, err = h.CRM.Pipeline(r.Context())
+		d.Stages, err = h.pipeline(r)
 	}
 	if err == nil {
 		var deals crm.Page[crm.Opportunity]
@@ -604,3 +610,28 @@ func sortHeader(q url.Values, base, key, label string) column {
 }
 
 func init() { funcs["sortHeader"] = sortHeader }
+
+// pipeline is the team's deal stages for r's reader: a stage that still
+// has the label leadflow gave it reads in the reader's language, and one
+// the team named keeps its name.
+func (h *Web) pipeline(r *http.Request) (crm.Pipeline, error) {
+	p, err := h.CRM.Pipeline(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	return localPipeline(i18n.From(r.Context()), p), nil
+}
+
+// seededStages are the stages' labels as migration 0006 gave them.
+var seededStages = map[string]string{"qualification": "Qualification", "proposal": "Proposal",
+	"negotiation": "Negotiation", "won": "Won", "lost": "Lost"}
+
+func localPipeline(l *i18n.Locale, p crm.Pipeline) crm.Pipeline {
+	out := slices.Clone(p)
+	for i, st := range out {
+		if seededStages[st.Key] == st.Label {
+			out[i].Label = l.T("dstage." + st.Key)
+		}
+	}
+	return out
+}
