@@ -2,12 +2,14 @@ package server_test
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"leadflow/internal/dbtest"
+	"leadflow/internal/i18n"
 )
 
 // expectPage checks that page, read at path, holds every want and none
@@ -89,7 +91,8 @@ func TestNewFormTitleSpeaksTheReadersLanguage(t *testing.T) {
 	f := newFixture(t, dbtest.SQLite(t))
 	b := browserIn(t, f, "mia@example.com", "it")
 	_, _, page := b.get("/forms/new")
-	expectPage(t, "/forms/new", page, []string{"<title>Nuovo modulo · leadflow</title>", "<h1>Nuovo modulo</h1>"}, []string{"New form"})
+	expectPage(t, "/forms/new", page, []string{"<title>Nuovo modulo · leadflow</title>", "<h1>Nuovo modulo</h1>",
+		html.EscapeString(i18n.For("it").T("fe.default_consent"))}, []string{"New form", "I agree to receive"})
 }
 
 // A Romanian admin who saves an assignment rule with no team, a country

@@ -126,8 +126,10 @@ func (h *Web) newForm(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	// The consent a new form asks for is proposed in its author's
+	// language, as its visitors are likely to read it.
 	f := forms.Form{Fields: []forms.Field{{Name: lead.FEmail, Required: true}, {Name: lead.FFirstName}, {Name: lead.FLastName},
-		{Name: lead.FCompany}}, ConsentText: "I agree to receive emails about products and events. I can unsubscribe at any time.",
+		{Name: lead.FCompany}}, ConsentText: tr(r, "fe.default_consent"),
 		Source: "web"}
 	h.renderFormEdit(w, r, formEditData{Form: f}, 0)
 }
