@@ -80,6 +80,19 @@ func TestBrowserPhonePagesFitInLongerLanguages(t *testing.T) {
 				t.Errorf("%s in %s scrolls sideways on a 390 px phone: the page is %d px wide", path, lang, width)
 				screenshot(t, ctx, "phonefit-"+lang+"-"+strings.NewReplacer("/", "-", "?", "-").Replace(strings.Trim(path, "/")))
 			}
+			// On a desktop the same page fits the window and its tables
+			// stay tables, with their column headers.
+			var desk string
+			err = chromedp.Run(ctx,
+				chromedp.EmulateViewport(1280, 844),
+				chromedp.Evaluate(`(document.documentElement.scrollWidth > innerWidth ? "wider than the window; " : "") + [...document.querySelectorAll("main table")].filter(t => getComputedStyle(t).display !== "table" || (t.tHead && t.tHead.getBoundingClientRect().left < 0)).map(t => "table." + t.className + " is not a table").join("; ")`, &desk),
+				chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(3), chromedp.EmulateMobile))
+			if err != nil {
+				t.Fatalf("%s in %s at 1280 px: %v", path, lang, err)
+			}
+			if desk != "" {
+				t.Errorf("%s in %s at 1280 px: %s", path, lang, desk)
+			}
 		}
 	}
 }
