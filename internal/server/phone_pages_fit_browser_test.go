@@ -80,6 +80,14 @@ func TestBrowserPhonePagesFitInLongerLanguages(t *testing.T) {
 				t.Errorf("%s in %s scrolls sideways on a 390 px phone: the page is %d px wide", path, lang, width)
 				screenshot(t, ctx, "phonefit-"+lang+"-"+strings.NewReplacer("/", "-", "?", "-").Replace(strings.Trim(path, "/")))
 			}
+			// A breadcrumb is a tap target at least 24 px high.
+			var small []string
+			if err := chromedp.Run(ctx, chromedp.Evaluate(`[...document.querySelectorAll("main .crumbs a")].filter(a => a.getBoundingClientRect().height < 24).map(a => a.textContent + " (" + a.getBoundingClientRect().height + " px)")`, &small)); err != nil {
+				t.Fatal(err)
+			}
+			if len(small) > 0 {
+				t.Errorf("%s in %s: breadcrumbs under 24 px high on a phone: %v", path, lang, small)
+			}
 			// On a desktop the same page fits the window and its tables
 			// stay tables, with their column headers.
 			var desk string
