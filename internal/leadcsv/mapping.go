@@ -4,6 +4,7 @@
 package leadcsv
 
 import (
+	"slices"
 	"fmt"
 	"sort"
 	"strings"
@@ -120,13 +121,10 @@ func squeeze(h string) string {
 // (Mr., Ms.) and Position the job title.
 func Detect(header []string) Mapping {
 	m := make(Mapping, len(header))
-	hasPosition := false
-	for _, h := range header {
-		hasPosition = hasPosition || squeeze(h) == "position"
-	}
+	withPosition := hasPosition(header)
 	for i, h := range header {
 		f := aliases[squeeze(h)]
-		if f == lead.FJobTitle && squeeze(h) == "title" && hasPosition {
+		if f == lead.FJobTitle && squeeze(h) == "title" && withPosition {
 			f = fSalutation
 		}
 		if f == "" || computed[strings.ToLower(strings.TrimSpace(h))] {
@@ -138,10 +136,17 @@ func Detect(header []string) Mapping {
 	return m
 }
 
+// hasPosition reports whether header has a position column (Mautic's
+// job title), beside which a title column is the salutation.
+func hasPosition(header []string) bool {
+	return slices.ContainsFunc(header, func(h string) bool { return squeeze(h) == "position" })
+}
+
 // DetectFrom is Detect, told by a file's first rows what a title column
 // holds: a title column whose filled cells are all forms of address
 // (Mautic's "title": Mr., Mrs.) is proposed as the salutation rather than
-// the job title, so the mapping shown is what the rows will fill.
+// the job title, so the mapping shown is what the rows will fill; a
+// later cell that is no form of address still fills the job title.
 func DetectFrom(header []string, rows [][]string) Mapping {
 	m := Detect(header)
 	for i, f := range m {

@@ -272,6 +272,15 @@ func (m Mapping) Changes(header []string, values []string) (lead.Changes, error)
 			if _, set := c[field]; !set {
 				c[field] = v
 			}
+		case fSalutation:
+			// A title column proposed as the salutation from the file's
+			// first rows (DetectFrom) may still hold a job title further on.
+			if !isSalutation(v) && squeeze(columnName(header, i)) == "title" && !hasPosition(header) {
+				field = lead.FJobTitle
+			}
+			if _, set := c[field]; !set {
+				c[field] = v
+			}
 		default:
 			if _, set := c[field]; !set {
 				c[field] = v // the first filled column of a field wins

@@ -259,3 +259,23 @@ func TestFirstFilledColumnWins(t *testing.T) {
 		}
 	}
 }
+
+// A title column that the first rows show as forms of address is
+// proposed as the salutation; a later row's job title in it still fills
+// the job title, not the salutation.
+func TestTitleProposedAsSalutationKeepsLaterJobTitles(t *testing.T) {
+	header := []string{"title", "email"}
+	m := DetectFrom(header, [][]string{{"Mr.", "a@x.io"}, {"", "b@x.io"}, {"Mrs", "c@x.io"}})
+	if m[0] != fSalutation {
+		t.Fatalf("title proposed as %q", m[0])
+	}
+	for v, field := range map[string]string{"Dr.": fSalutation, "Marketing Director": lead.FJobTitle} {
+		c, err := m.Changes(header, []string{v, "d@x.io"})
+		if err != nil || c[field] != v {
+			t.Errorf("%q fills %v (%v), want %s", v, c, err, field)
+		}
+	}
+	if m := DetectFrom(header, [][]string{{"Mr.", "a@x.io"}, {"CTO", "b@x.io"}}); m[0] != lead.FJobTitle {
+		t.Errorf("a title column with a job title in its first rows is proposed as %q", m[0])
+	}
+}
