@@ -27,21 +27,24 @@ var folder = cases.Fold()
 // letters joined by a dot, slash or ampersand are an abbreviation (the
 // company forms S.p.A., S.R.L. and A/S, initials such as J.R.R.), which
 // people also type as one word: after the letters comes the word they
-// make ("spa"), marked whole, and with letters false the letters
-// themselves are left out, as a search needs only the word.
+// make ("spa"), whole when a mark ends it, and with letters false the
+// letters themselves are left out, as a search needs only the word.
 func split(s string, letters bool) []Term {
 	folded := norm.NFD.String(folder.String(s))
 	var out []Term
 	var run []string
 	var b strings.Builder
-	sep := 0 // runes since the last word ended, and the last of them
-	var mark rune
+	sep := 0 // runes since the last word ended, the first and the last of them
+	var after, mark rune
 	endRun := func() {
+		// Ended by its mark, as S.p.A. is, an abbreviation is whole;
+		// without it, one may be still being typed (S.p, a.b).
+		ended := sep > 0 && (after == '.' || after == '/' || after == '&')
 		if len(run) > 1 {
 			if letters {
 				out = appendWords(out, run)
 			}
-			out = append(out, Term{strings.Join(run, ""), true})
+			out = append(out, Term{cut(strings.Join(run, "")), ended})
 		} else {
 			out = appendWords(out, run)
 		}
@@ -72,6 +75,9 @@ func split(s string, letters bool) []Term {
 			b.WriteRune(r)
 		default:
 			flush()
+			if sep == 0 {
+				after = r
+			}
 			sep, mark = sep+1, r
 		}
 	}

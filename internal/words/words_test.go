@@ -32,12 +32,15 @@ func TestOf(t *testing.T) {
 
 func TestQueryAbbreviation(t *testing.T) {
 	for q, want := range map[string][]Term{
-		"S.p.A.":         {{"spa", true}},
-		"spa":            {{"spa", false}},
-		"Castello SpA":   {{"castello", false}, {"spa", false}},
-		"castello s.p.a": {{"castello", false}, {"spa", true}},
-		"A/S":            {{"as", true}},
-		"J. Smith":       {{"j", false}, {"smith", false}},
+		"S.p.A.":          {{"spa", true}},
+		"spa":             {{"spa", false}},
+		"Castello SpA":    {{"castello", false}, {"spa", false}},
+		"castello s.p.a.": {{"castello", false}, {"spa", true}},
+		"castello s.p.a":  {{"castello", false}, {"spa", false}},
+		"S.p":             {{"sp", false}},
+		"A/S":             {{"as", false}},
+		"A/S.":            {{"as", true}},
+		"J. Smith":        {{"j", false}, {"smith", false}},
 	} {
 		if got := Query(q); !slices.Equal(got, want) {
 			t.Errorf("Query(%q) = %v, want %v", q, got, want)
@@ -46,6 +49,12 @@ func TestQueryAbbreviation(t *testing.T) {
 }
 
 func TestLimits(t *testing.T) {
+	// An abbreviation's word is cut as any word is.
+	for _, w := range Of(strings.Repeat("a.", 100)) {
+		if len(w) > MaxLen {
+			t.Errorf("a word of %d bytes is stored", len(w))
+		}
+	}
 	long := strings.Repeat("é", 40) // two bytes each
 	w := Of(long)
 	if len(w) != 1 || len(w[0]) > MaxLen || !strings.HasPrefix(strings.Repeat("e", 40), w[0]) {
