@@ -192,6 +192,25 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 			}
 			return l.MoneyMinor(big.NewInt(minor), currency, product.Decimals(currency))
 		},
+		"priceBig": func(minor *big.Int, currency string) string {
+			if l.Lang == i18n.Default {
+				return product.FormatBig(minor, currency)
+			}
+			return l.MoneyMinor(minor, currency, product.Decimals(currency))
+		},
+		"marginPct": func(bp int64) string {
+			if l.Lang == i18n.Default {
+				return product.FormatMargin(bp)
+			}
+			decimals := 2
+			switch {
+			case bp%100 == 0:
+				decimals = 0
+			case bp%10 == 0:
+				decimals = 1
+			}
+			return l.Decimal(float64(bp)/100, decimals) + "%"
+		},
 		"minor": func(minor int64, currency string) string {
 			if l.Lang == i18n.Default {
 				return matching.Money(minor, currency)
