@@ -25,6 +25,7 @@ func TestNoLinkLeadsToARefusal(t *testing.T) {
 		b := newBrowser(t, f.srv.URL)
 		b.login(map[string]string{"sales": "sam@example.com", "marketing": "mia@example.com"}[role])
 		found := map[string]string{} // a link, and a page it is on
+		pages := 0
 		for _, rt := range web.Routes() {
 			if !rt.Private || !strings.HasPrefix(rt.Pattern, "GET ") {
 				continue
@@ -34,6 +35,7 @@ func TestNoLinkLeadsToARefusal(t *testing.T) {
 			if status != http.StatusOK || !strings.HasPrefix(strings.ToLower(strings.TrimSpace(body)), "<!doctype html") {
 				continue
 			}
+			pages++
 			for _, m := range hrefRE.FindAllStringSubmatch(body, -1) {
 				link := html.UnescapeString(m[1])
 				if _, ok := found[link]; !ok {
@@ -54,6 +56,9 @@ func TestNoLinkLeadsToARefusal(t *testing.T) {
 				t.Errorf("as %s, %s links to %s, which answers %d", role, found[link], link, status)
 			}
 		}
-		t.Logf("as %s: %d links followed", role, len(links))
+		if pages < 30 || len(links) < 100 {
+			t.Fatalf("as %s only %d pages were read and %d links found", role, pages, len(links))
+		}
+		t.Logf("as %s: %d pages read, %d links followed", role, pages, len(links))
 	}
 }

@@ -165,8 +165,9 @@ document.addEventListener("DOMContentLoaded", () => {
   const open = () => {
     stream = new EventSource(url);
     // Work in progress (an import, a rescore) may have moved, or ended,
-    // between the page's rendering and the stream's opening, and its
-    // events are not sent again: a page showing some catches up once.
+    // between the page's rendering and the stream's opening (or while a
+    // dropped stream reconnected), and its events are not sent again: a
+    // page showing some catches up each time its stream opens.
     stream.addEventListener("open", () => {
       body.dataset.liveOpen = "1";
       if (document.querySelector("[data-refresh]")) refresh();
