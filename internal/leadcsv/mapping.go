@@ -4,8 +4,8 @@
 package leadcsv
 
 import (
-	"slices"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
