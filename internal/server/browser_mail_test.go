@@ -121,8 +121,8 @@ func TestBrowserInvitation(t *testing.T) {
 		chromedp.WaitNotPresent(`#i-password`, chromedp.ByID),
 		chromedp.Text(`h1`, &heading),
 		chromedp.Navigate(f.srv.URL+"/account"),
-		chromedp.WaitVisible(`main`),
-		chromedp.Text(`main`, &who),
+		chromedp.WaitVisible(`main`, chromedp.ByQuery),
+		chromedp.Text(`main`, &who, chromedp.ByQuery),
 	)
 	if err != nil {
 		t.Fatal(err)

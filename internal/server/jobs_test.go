@@ -157,6 +157,8 @@ func TestBrowserRetryFailedJob(t *testing.T) {
 	err := chromedp.Run(ctx,
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
 		signIn(f.srv.URL+"/login", "admin@example.com"),
+		// On a phone the header's links are behind its menu button.
+		chromedp.Click(`.menu-toggle`, chromedp.ByQuery),
 		chromedp.WaitVisible(`nav[aria-label=Main]`, chromedp.ByQuery),
 		chromedp.Click(`nav[aria-label=Main] a[href="/jobs"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`nav.tabs`, chromedp.ByQuery),
