@@ -151,17 +151,7 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"plabel":         func(v any) string { return localProjectLabel(l, v) },
 		"matchNote":      func(c matching.Cell) string { return c.NoteIn(l) },
 		"matchReason":    func(m matching.Match) string { return m.ReasonIn(l) },
-		"segField": func(value, label string) string {
-			for _, id := range []string{"segfield." + value, "field." + value} {
-				if i18n.Has(id) {
-					return l.T(id)
-				}
-			}
-			if strings.HasPrefix(value, lead.CustomPrefix) {
-				return localLabel(l, value)
-			}
-			return label
-		},
+		"segField":       func(value, label string) string { return localSegField(l, value, label) },
 		"segGroup": func(group string) string {
 			if id := segmentGroups[group]; id != "" {
 				return l.T(id)
@@ -186,18 +176,8 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		},
 		// A product's price and the catalog's amounts, which English
 		// writes as their packages do.
-		"price": func(minor int64, currency string) string {
-			if l.Lang == i18n.Default {
-				return product.Format(minor, currency)
-			}
-			return l.MoneyMinor(big.NewInt(minor), currency, product.Decimals(currency))
-		},
-		"priceBig": func(minor *big.Int, currency string) string {
-			if l.Lang == i18n.Default {
-				return product.FormatBig(minor, currency)
-			}
-			return l.MoneyMinor(minor, currency, product.Decimals(currency))
-		},
+		"price":    func(minor int64, currency string) string { return localPrice(l, big.NewInt(minor), currency) },
+		"priceBig": func(minor *big.Int, currency string) string { return localPrice(l, minor, currency) },
 		"marginPct": func(bp int64) string {
 			if l.Lang == i18n.Default {
 				return product.FormatMargin(bp)
@@ -268,6 +248,30 @@ func localInvoiceLabel(l *i18n.Locale, f string) string {
 		return l.T("invfield." + f)
 	}
 	return invoiceLabel(f)
+}
+
+// localPrice writes an amount in minor units with its currency's
+// decimals: as package product does in English, in l's number format
+// elsewhere.
+func localPrice(l *i18n.Locale, minor *big.Int, currency string) string {
+	if l.Lang == i18n.Default {
+		return product.FormatBig(minor, currency)
+	}
+	return l.MoneyMinor(minor, currency, product.Decimals(currency))
+}
+
+// localSegField is a lead segment field's name in l's language: its
+// catalog name, a form answer's, or else fallback.
+func localSegField(l *i18n.Locale, field, fallback string) string {
+	for _, id := range []string{"segfield." + field, "field." + field} {
+		if i18n.Has(id) {
+			return l.T(id)
+		}
+	}
+	if strings.HasPrefix(field, lead.CustomPrefix) {
+		return localLabel(l, field)
+	}
+	return fallback
 }
 
 // localScope is an API token's scope in l's words ("read-only" is

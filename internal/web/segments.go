@@ -592,15 +592,11 @@ func describe(ctx context.Context, segKind string, c segment.Condition, names ma
 
 // segmentFieldLabel is a lead segment field's name in l's language.
 func segmentFieldLabel(l *i18n.Locale, field string) string {
-	for _, id := range []string{"segfield." + field, "field." + field} {
-		if i18n.Has(id) {
-			return l.T(id)
-		}
+	fallback := segmentFieldLabels[field]
+	if fallback == "" {
+		fallback = fieldLabel(field)
 	}
-	if label := segmentFieldLabels[field]; label != "" {
-		return label
-	}
-	return fieldLabel(field)
+	return localSegField(l, field, fallback)
 }
 
 // choiceName is one of the values a condition on field chooses, as l

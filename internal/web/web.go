@@ -491,8 +491,8 @@ func fieldLabel(name string) string {
 	if l, ok := labels[name]; ok {
 		return l
 	}
-	if k, ok := strings.CutPrefix(name, lead.CustomPrefix); ok {
-		return strings.ReplaceAll(k, "_", " ") + " (form answer)"
+	if strings.HasPrefix(name, lead.CustomPrefix) {
+		return answerName(name) + " (form answer)"
 	}
 	return name
 }
