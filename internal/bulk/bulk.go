@@ -78,7 +78,7 @@ func (s *Service) Apply(ctx context.Context, a access.Actor, ids []int64, act Ac
 		}
 	case Delete:
 		if !a.CanDeleteLeads() {
-			return res, fault.Errorf(fault.Forbidden, "only admins and marketing delete leads")
+			return res, fault.Errorf(fault.Forbidden, "only admin and marketing users can delete leads")
 		}
 	default:
 		bad.Add("action", "must be assign, stage, enrol or delete")

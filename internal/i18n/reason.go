@@ -105,7 +105,10 @@ var reasons = []struct {
 	// and actions kept for some roles.
 	{regexp.MustCompile(`^(lead|form|import|project|submission|merge|milestone|landing page) (\d+) not found$`), "why.not_found", []string{"Kind", "ID"}},
 	{regexp.MustCompile(`^there is no (account|opportunity|invoice|activity) (\d+)$`), "why.there_is_no", []string{"Kind", "ID"}},
-	{regexp.MustCompile(`^(lead|opportunity|contact) (\d+) belongs to another sales user$`), "why.belongs_to_other", []string{"Kind", "ID"}},
+	{regexp.MustCompile(`^(lead|opportunity|contact|deal|activity) (\d+) belongs to another sales user$`), "why.belongs_to_other", []string{"Kind", "ID"}},
+	{regexp.MustCompile(`^project (\d+) belongs to other sales users' accounts$`), "why.project_other_accounts", []string{"ID"}},
+	{regexp.MustCompile(`^the token "(.*)" is read-only$`), "why.token_read_only", []string{"Name"}},
+	{regexp.MustCompile(`^topic "(.*)" cannot be followed$`), "why.topic_unfollowable", []string{"Name"}},
 	{regexp.MustCompile(`^sales users can assign leads only to themselves$`), "why.sales_assign_self", nil},
 	{regexp.MustCompile(`^only admin and marketing users review duplicates$`), "why.only_review_duplicates", nil},
 	{regexp.MustCompile(`^only admin and marketing users merge leads$`), "why.only_merge", nil},
@@ -133,8 +136,59 @@ var reasons = []struct {
 	{regexp.MustCompile(`^these values were reviewed already$`), "why.reviewed_already", nil},
 }
 
-// Reason is reason, a field error in English, in l's language.
+// denials are the refusals of an action kept for some roles or owners,
+// which a page shows as the reason for its 403: each is one sentence, so
+// it is looked up whole.
+var denials = map[string]string{
+	"a lead of the contact belongs to another sales user: its owner or an admin can close the deal as won": "deny.close_deal_lead_of_contact",
+	"exporting and erasing a person's data is for admins":                                                  "deny.privacy_admins",
+	"forms, landing pages and submissions are for admin and marketing users":                               "deny.forms_marketing",
+	"imports are for admin and marketing users":                                                            "deny.imports_marketing",
+	"notifications belong to a user; sign in as one":                                                       "deny.notifications_user",
+	"saved views belong to a user; sign in as one":                                                         "deny.saved_views_user",
+	"only admin and marketing record channel spend":                                                        "deny.spend_marketing",
+	"only admin and marketing users can change the catalog":                                                "deny.catalog_marketing",
+	"only admin and marketing users change the account scoring rules":                                      "deny.account_scoring_marketing",
+	"only admin and marketing users change the scoring rules":                                              "deny.scoring_marketing",
+	"only admin and marketing users train and restore the prediction model":                                "deny.prediction_marketing",
+	"only admins and sales users work on invoices":                                                         "deny.invoices_sales",
+	"only admins can change the matching weights":                                                          "deny.matching_admins",
+	"only admins change the invoicing settings":                                                            "deny.invoicing_admins",
+	"only admins change the product catalog":                                                               "deny.products_admins",
+	"only admins change the project settings":                                                              "deny.project_settings_admins",
+	"only admins change the project stages":                                                                "deny.project_stages_admins",
+	"only admins handle other users' credentials":                                                          "deny.credentials_admins",
+	"only admins manage users":                                                                             "deny.users_admins",
+	"only admins manage webhooks":                                                                          "deny.webhooks_admins",
+	"only admins read the audit log":                                                                       "deny.audit_admins",
+	"only admins retry outgoing email":                                                                     "deny.retry_mail_admins",
+	"only admins see the background jobs":                                                                  "deny.jobs_admins",
+	"only admins see the outgoing email":                                                                   "deny.outbox_admins",
+	"only admins see the project settings":                                                                 "deny.see_project_settings_admins",
+	"only admins set the team's language":                                                                  "deny.team_language_admins",
+	"only an admin can change the disqualify reasons":                                                      "deny.disqualify_reasons_admin",
+	"only an admin can change the pipeline":                                                                "deny.pipeline_admin",
+	"only an admin connects mailboxes":                                                                     "deny.mailboxes_admin",
+	"only an admin manages lead assignment":                                                                "deny.assignment_admin",
+	"only an admin manages sales teams":                                                                    "deny.teams_admin",
+	"only marketing and admins manage nurturing":                                                           "deny.nurturing_marketing",
+	"only the account executive it was handed to, or an admin, answers a hand-over":                        "deny.handover_answer",
+	"sales users may take or release only their own or unassigned accounts":                                "deny.accounts_take_release",
+	"segments are made and changed by admin and marketing users":                                           "deny.segments_marketing",
+	"the contact belongs to another sales user":                                                            "deny.contact_other",
+	"the deal's contact belongs to another sales user: its owner or an admin can close the deal as won":    "deny.close_deal_contact",
+	"the event's lead belongs to another sales user":                                                       "deny.event_lead_other",
+	"the record belongs to another sales user":                                                             "deny.record_other",
+	"this invoice belongs to another sales user":                                                           "deny.invoice_other",
+	"tracking settings are for admin and marketing users":                                                  "deny.tracking_marketing",
+}
+
+// Reason is reason, a field error or a refusal in English, in l's
+// language.
 func (l *Locale) Reason(reason string) string {
+	if id, ok := denials[reason]; ok {
+		return l.T(id)
+	}
 	for _, r := range reasons {
 		m := r.re.FindStringSubmatch(reason)
 		if m == nil {

@@ -165,3 +165,27 @@ func TestFormLayoutAndScopeChoicesSpeakTheReadersLanguage(t *testing.T) {
 	_, _, page = ro.get("/users")
 	expectPage(t, "/users", page, []string{`raport <span class="sub">(Doar citire;`}, []string{"(read-only;"})
 }
+
+// A page kept for other roles says why in its reader's language, as a
+// sentence: a Romanian seller opening the user list, an Italian one the
+// audit log, a Norwegian marketer the invoicing settings.
+func TestRefusalPageSpeaksTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	cases := []struct{ email, lang, path, want, english string }{
+		{"sam@example.com", "ro", "/users", "<p>Doar administratorii gestionează utilizatorii.</p>", "only admins manage users"},
+		{"sam@example.com", "it", "/audit", "<p>Solo gli admin leggono il registro di audit.</p>", "only admins read the audit log"},
+		{"mia@example.com", "nb", "/settings/invoicing", "<p>Bare administratorer endrer fakturainnstillingene.</p>", "only admins change the invoicing settings"},
+	}
+	for _, c := range cases {
+		b := browserIn(t, f, c.email, c.lang)
+		status, _, page := b.get(c.path)
+		if status != http.StatusForbidden {
+			t.Errorf("%s in %s: %d, want 403", c.path, c.lang, status)
+		}
+		expectPage(t, c.path, page, []string{c.want}, []string{c.english})
+	}
+	// English reads the same refusal as the domain writes it, as a sentence.
+	b := browserIn(t, f, "sam@example.com", "en")
+	_, _, page := b.get("/users")
+	expectPage(t, "/users", page, []string{"<p>Only admins manage users.</p>"}, nil)
+}

@@ -54,7 +54,7 @@ func (h *Web) bulkLeads(w http.ResponseWriter, r *http.Request) {
 	case bulk.Delete:
 		if r.PostForm.Get("confirm") != "yes" {
 			if !actor(r).CanDeleteLeads() {
-				h.fail(w, r, fault.Errorf(fault.Forbidden, "Only admins and marketing delete leads."))
+				h.fail(w, r, fault.Errorf(fault.Forbidden, "only admin and marketing users can delete leads"))
 				return
 			}
 			h.render(w, r, "bulk_confirm", page{Title: "Delete leads", Nav: "leads", Data: bulkConfirm{IDs: ids, Back: back}})

@@ -404,7 +404,7 @@ func (h *Web) showProjectSettings(w http.ResponseWriter, r *http.Request) {
 
 func (h *Web) renderProjectSettings(w http.ResponseWriter, r *http.Request, errs, values map[string]string, status int) {
 	if !actor(r).ManagesSettings() {
-		h.fail(w, r, fault.Errorf(fault.Forbidden, "Only admins change the project settings."))
+		h.fail(w, r, fault.Errorf(fault.Forbidden, "only admins change the project settings"))
 		return
 	}
 	ctx := r.Context()

@@ -279,7 +279,7 @@ func (h *Web) mergeLeads(w http.ResponseWriter, r *http.Request) {
 // confirmAccept asks before merging every pair from a score up.
 func (h *Web) confirmAccept(w http.ResponseWriter, r *http.Request) {
 	if !actor(r).CanDeleteLeads() {
-		h.fail(w, r, fault.Errorf(fault.Forbidden, "Only admin and marketing users merge leads."))
+		h.fail(w, r, fault.Errorf(fault.Forbidden, "only admin and marketing users merge leads"))
 		return
 	}
 	s := r.URL.Query().Get("min_score")

@@ -554,7 +554,7 @@ func (h *Web) confirmDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !actor(r).CanDeleteLeads() {
-		h.fail(w, r, fault.Errorf(fault.Forbidden, "Only admin and marketing users can delete leads."))
+		h.fail(w, r, fault.Errorf(fault.Forbidden, "only admin and marketing users can delete leads"))
 		return
 	}
 	h.render(w, r, "lead_delete", page{Title: tr(r, "title.delete_named", "Name", l.Name()), Nav: "leads", Data: l})

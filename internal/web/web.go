@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"leadflow/internal/access"
 	"leadflow/internal/accountscore"
@@ -274,7 +276,21 @@ func (h *Web) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if status == 0 {
 		status = http.StatusBadRequest
 	}
-	h.render(w, r, "error", page{Title: i18n.T(r.Context(), "error.status_"+strconv.Itoa(status)), Status: status, Data: i18n.From(r.Context()).Reason(e.Message)})
+	h.render(w, r, "error", page{Title: i18n.T(r.Context(), "error.status_"+strconv.Itoa(status)), Status: status, Data: sentence(i18n.From(r.Context()).Reason(e.Message))})
+}
+
+// sentence is a reason, which the domain writes as a clause ("only admins
+// manage users"), as the sentence an error page shows alone.
+func sentence(reason string) string {
+	first, size := utf8.DecodeRuneInString(reason)
+	if size == 0 {
+		return reason
+	}
+	s := string(unicode.ToUpper(first)) + reason[size:]
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
+		s += "."
+	}
+	return s
 }
 
 // formStatus is the status of a form shown again with e's field errors:
