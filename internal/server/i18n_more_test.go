@@ -189,3 +189,73 @@ func TestRefusalPageSpeaksTheReadersLanguage(t *testing.T) {
 	_, _, page := b.get("/users")
 	expectPage(t, "/users", page, []string{"<p>Only admins manage users.</p>"}, nil)
 }
+
+// The error summaries of the sequence editor, the activity form, a
+// landing page and the audit log's filter name each field by its label
+// and give the reason in the reader's language, never a key such as
+// steps.2.goto.
+func TestErrorSummariesSpeakTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+
+	ro := browserIn(t, f, "mia@example.com", "ro")
+	status, _, page := ro.post("/nurture/sequences", url.Values{"name": {"Bun venit"}, "status": {"draft"}, "trigger_kind": {"form"},
+		"kind": {"wait", "branch"}, "template_id": {"0", "0"}, "days": {"500", ""}, "hours": {"", ""}, "weekday": {"", ""}, "hour": {"", ""},
+		"if": {"", "opened"}, "value": {"", ""}, "goto": {"", "9"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("a sequence with a wait of 500 days: %d", status)
+	}
+	expectPage(t, "/nurture/sequences (ro)", html.UnescapeString(page), []string{
+		"<li>Înscrie trebuie să indice formularul</li>",
+		"<li>Pasul 1: Zile trebuie să aștepte cel puțin o oră și cel mult 365 de zile</li>",
+		"<li>Pasul 2: Mergi la pasul trebuie să fie alt pas, de la 1 la 3 (3 încheie secvența)</li>",
+		`<span class="error">Mergi la pasul trebuie să fie alt pas, de la 1 la 3 (3 încheie secvența)</span>`,
+	}, []string{"<li>steps.", "<li>trigger_ref", "must "})
+
+	it := browserIn(t, f, "sam@example.com", "it")
+	status, _, page = it.post("/activities", url.Values{"kind": {"call"}, "status": {"planned"}, "subject": {""},
+		"due": {"2026-12-03T10:00"}, "duration": {"20000"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("an activity without a subject: %d", status)
+	}
+	expectPage(t, "/activities (it)", html.UnescapeString(page), []string{
+		"<li>Oggetto è obbligatorio, al massimo 200 caratteri</li>",
+		"<li>Durata deve essere un numero intero di minuti da 0 a 10.080</li>",
+	}, []string{"<li>subject", "<li>duration", "must be"})
+
+	nb := browserIn(t, f, "admin@example.com", "nb")
+	_, _, page = nb.get("/audit?subject_id=abc&from=yesterday")
+	expectPage(t, "/audit (nb)", html.UnescapeString(page), []string{
+		">Objekt-ID må være et positivt heltall</a>", ">Fra må være en dato (2026-11-30) eller et RFC 3339-tidspunkt</a>",
+	}, []string{">subject_id ", ">from ", "must be"})
+
+	status, form := f.call(t, "marketing", "POST", "/api/v1/forms", `{"slug":"demo","name":"Demo","fields":[{"name":"email"}]}`)
+	if status != http.StatusCreated {
+		t.Fatalf("form: %d %v", status, form)
+	}
+	status, _, page = nb.post(fmt.Sprintf("/forms/%v/landing", form["id"]), url.Values{"slug": {"demo"}, "template": {"classic"},
+		"headline": {"Se det"}, "image_url": {"javascript:alert(1)"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("a landing page with a script as its image: %d", status)
+	}
+	expectPage(t, "/forms/…/landing (nb)", html.UnescapeString(page), []string{
+		">Bildeadresse (valgfritt) må være en http(s)-adresse til et bilde, eller en sti på dette nettstedet</a>",
+	}, []string{">image_url ", "must be"})
+}
+
+// A won deal's page offers its project in the reader's language, and a
+// project type the form does not offer is refused in it too.
+func TestDealProjectFormSpeaksTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	deal := wonDealFrom(t, f, "cfo@birch.example", "Birch Timber", "paid_search", 8000)
+	b := browserIn(t, f, "sam@example.com", "ro")
+	_, _, page := b.get("/deals/" + deal)
+	expectPage(t, "/deals/"+deal, html.UnescapeString(page), []string{
+		`<label for="p-type">Tip</label>`, ">Creează proiectul</button>", "Proiectul preia compania, contactul, valoarea (ca buget)",
+	}, []string{">Type<", "Create project", "The project takes"})
+	status, _, page := b.post("/deals/"+deal+"/project", url.Values{"type": {"hosting"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("a project of an unknown type: %d", status)
+	}
+	expectPage(t, "/deals/"+deal+"/project", html.UnescapeString(page),
+		[]string{"<li>Tip trebuie să fie unul dintre tipurile de proiect oferite</li>"}, []string{"<li>type ", "must be"})
+}

@@ -159,6 +159,7 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 			return group
 		},
 		"why":         l.Reason,
+		"errField":    func(form, key string) string { return localErrorField(l, form, key) },
 		"duration":    func(d time.Duration) string { return localDuration(l, d) },
 		"longDate":    l.LongDate,
 		"shortDay":    l.ShortDay,

@@ -362,6 +362,7 @@ var funcs = template.FuncMap{
 	"day":            i18n.For(i18n.Default).Day,
 	"roleName":       func(r access.Role) string { return string(r) },
 	"why":            func(reason string) string { return reason },
+	"errField":       func(form, key string) string { return key },
 	"int64":          func(n int) int64 { return int64(n) },
 	"stageText":      func(s string) string { return stageName(lead.Stage(s)) },
 	"longDate":       i18n.For(i18n.Default).LongDate,
