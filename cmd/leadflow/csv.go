@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	"leadflow/internal/i18n"
 	"leadflow/internal/imports"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
@@ -159,7 +160,7 @@ func (e environment) writeRejects(ctx context.Context, svc *imports.Service, im 
 	if err != nil {
 		return err
 	}
-	if _, err := svc.WriteRejects(ctx, access.System, im.ID, out); err != nil {
+	if _, err := svc.WriteRejects(ctx, access.System, im.ID, out, i18n.For(i18n.Default)); err != nil {
 		out.Close()
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"leadflow/internal/access"
 	"leadflow/internal/dbtest"
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/imports"
 	"leadflow/internal/lead"
 	"leadflow/internal/sqldb"
@@ -36,10 +37,13 @@ func TestSalesIsRefusedWithoutAHandler(t *testing.T) {
 				_, err := s.Create(ctx, a, "x.csv", "testdata/does-not-exist.csv")
 				return err
 			},
-			"get":           func(a access.Actor) error { _, err := s.Get(ctx, a, im.ID); return err },
-			"list":          func(a access.Actor) error { _, err := s.List(ctx, a, 10); return err },
-			"start":         func(a access.Actor) error { _, err := s.Start(ctx, a, -1, im.Mapping); return err },
-			"write rejects": func(a access.Actor) error { _, err := s.WriteRejects(ctx, a, im.ID, io.Discard); return err },
+			"get":   func(a access.Actor) error { _, err := s.Get(ctx, a, im.ID); return err },
+			"list":  func(a access.Actor) error { _, err := s.List(ctx, a, 10); return err },
+			"start": func(a access.Actor) error { _, err := s.Start(ctx, a, -1, im.Mapping); return err },
+			"write rejects": func(a access.Actor) error {
+				_, err := s.WriteRejects(ctx, a, im.ID, io.Discard, i18n.For("en"))
+				return err
+			},
 		}
 		sales := usertest.Actor(t, db, "sam@example.com", access.Sales)
 		for name, call := range calls {

@@ -24,6 +24,7 @@ import (
 	"leadflow/internal/audit"
 	"leadflow/internal/country"
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/leadcsv"
@@ -710,11 +711,32 @@ func Reason(err error) string {
 	return strings.Join(parts, "; ")
 }
 
+// ReasonIn is a rejected row's reason, as Reason wrote it ("email must be
+// an email address; phone is too long"), in l's language: each field by
+// its label, each reason as l words it. A reason that names no field, or
+// a field no catalog labels, reads as stored, as does every reason in
+// English, the language it is stored in.
+func ReasonIn(l *i18n.Locale, stored string) string {
+	if l.Lang == i18n.Default {
+		return stored
+	}
+	parts := strings.Split(stored, "; ")
+	for i, p := range parts {
+		field, why, ok := strings.Cut(p, " ")
+		if !ok || !i18n.Has("field."+field) {
+			continue
+		}
+		parts[i] = l.T("field."+field) + " " + l.Reason(why)
+	}
+	return strings.Join(parts, "; ")
+}
+
 // WriteRejects writes the rejected rows of import id as CSV: the file's
 // own columns, then line and reason, so it can be fixed and imported
-// again (leadflow ignores the two extra columns). Cells are neutralised
-// against formulas, and restored when the file is imported again.
-func (s *Service) WriteRejects(ctx context.Context, a access.Actor, id int64, w io.Writer) (int, error) {
+// again (leadflow ignores the two extra columns). The two columns and the
+// reasons are in l's language. Cells are neutralised against formulas,
+// and restored when the file is imported again.
+func (s *Service) WriteRejects(ctx context.Context, a access.Actor, id int64, w io.Writer, l *i18n.Locale) (int, error) {
 	if err := s.MayImport(a); err != nil {
 		return 0, err
 	}
@@ -723,7 +745,7 @@ func (s *Service) WriteRejects(ctx context.Context, a access.Actor, id int64, w 
 		return 0, err
 	}
 	cw := csv.NewWriter(w)
-	cw.Write(append(leadcsv.NeutraliseAll(im.Header), "line", "reason"))
+	cw.Write(append(leadcsv.NeutraliseAll(im.Header), l.T("imp.col_line"), l.T("imp.col_reason")))
 	rows, err := s.db.R.Query(ctx, `SELECT row_num, raw, reason FROM import_rejects WHERE import_id = ? ORDER BY row_num, id`, id)
 	if err != nil {
 		return 0, fmt.Errorf("imports: rejects of %d: %w", id, err)
@@ -741,7 +763,7 @@ func (s *Service) WriteRejects(ctx context.Context, a access.Actor, id int64, w 
 		// Pad or cut to the header so the columns line up.
 		cells := make([]string, len(im.Header))
 		copy(cells, values)
-		cw.Write(append(leadcsv.NeutraliseAll(cells), strconv.FormatInt(line, 10), leadcsv.Neutralise(reason)))
+		cw.Write(append(leadcsv.NeutraliseAll(cells), strconv.FormatInt(line, 10), leadcsv.Neutralise(ReasonIn(l, reason))))
 		n++
 	}
 	cw.Flush()

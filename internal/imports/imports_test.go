@@ -18,6 +18,7 @@ import (
 	"leadflow/internal/dbtest"
 	"leadflow/internal/fault"
 	"leadflow/internal/fixture"
+	"leadflow/internal/i18n"
 	"leadflow/internal/imports"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
@@ -105,7 +106,7 @@ func (w world) byEmail(t *testing.T, email string) lead.Lead {
 func (w world) rejects(t *testing.T, id int64) [][]string {
 	t.Helper()
 	var buf bytes.Buffer
-	if _, err := w.imp.WriteRejects(context.Background(), access.System, id, &buf); err != nil {
+	if _, err := w.imp.WriteRejects(context.Background(), access.System, id, &buf, i18n.For("en")); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&buf).ReadAll()

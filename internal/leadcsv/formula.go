@@ -3,6 +3,8 @@ package leadcsv
 import (
 	"slices"
 	"strings"
+
+	"leadflow/internal/i18n"
 )
 
 // A spreadsheet opening a CSV runs a cell that begins with =, +, - or @
@@ -46,5 +48,16 @@ func Written(header []string) bool {
 		return true
 	}
 	n := len(header)
-	return n >= 2 && header[n-2] == "line" && header[n-1] == "reason"
+	return n >= 2 && rejectColumns[[2]string{header[n-2], header[n-1]}]
 }
+
+// rejectColumns are the names of a rejected-rows file's last two columns
+// in each language leadflow writes it in.
+var rejectColumns = func() map[[2]string]bool {
+	m := map[[2]string]bool{}
+	for _, lang := range i18n.Langs {
+		l := i18n.For(lang)
+		m[[2]string{l.T("imp.col_line"), l.T("imp.col_reason")}] = true
+	}
+	return m
+}()

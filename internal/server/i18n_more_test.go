@@ -1,12 +1,15 @@
 package server_test
 
 import (
+	"encoding/csv"
 	"fmt"
 	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"leadflow/internal/dbtest"
 	"leadflow/internal/i18n"
@@ -258,4 +261,65 @@ func TestDealProjectFormSpeaksTheReadersLanguage(t *testing.T) {
 	}
 	expectPage(t, "/deals/"+deal+"/project", html.UnescapeString(page),
 		[]string{"<li>Tip trebuie să fie unul dintre tipurile de proiect oferite</li>"}, []string{"<li>type ", "must be"})
+}
+
+// A Romanian marketer's rejected rows come back with the two extra
+// columns and the reasons in Romanian, and that file, fixed, imports
+// again: its two extra columns are still known and left out.
+func TestRejectedRowsSpeakTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "mia@example.com", "ro")
+	runImport := func(name, body string, mapping url.Values) (loc, done string) {
+		t.Helper()
+		status, loc, _ := b.upload(name, body)
+		if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/imports/") {
+			t.Fatalf("upload %s: %d → %q", name, status, loc)
+		}
+		if status, _, _ := b.post(loc+"/start", mapping); status != http.StatusSeeOther {
+			t.Fatalf("start %s: %d", name, status)
+		}
+		for until := time.Now().Add(time.Minute); time.Now().Before(until) && !strings.Contains(done, "rejects.csv") && !strings.Contains(done, "<dd>0</dd>"); {
+			_, _, done = b.get(loc)
+			time.Sleep(10 * time.Millisecond)
+		}
+		return loc, done
+	}
+	loc, _ := runImport("contacte.csv", "Nume,Email,Telefon,Companie\nAna,ana@orbit.io,+40 721 234 567,Orbit\nIon,ion-la-orbit.ro,,=1+2\n",
+		url.Values{"col0": {"first_name"}, "col1": {"email"}, "col2": {"phone"}, "col3": {"company"}})
+	_, _, rejects := b.get(loc + "/rejects.csv")
+	rows, err := csv.NewReader(strings.NewReader(rejects)).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("rejects: %v %q", err, rejects)
+	}
+	if got := strings.Join(rows[0], ","); got != "Nume,Email,Telefon,Companie,linie,motiv" {
+		t.Errorf("the rejects' header: %s", got)
+	}
+	if got := rows[1][5]; got != "E-mail are nevoie de un @ între nume și domeniu, ca în nume@exemplu.ro" {
+		t.Errorf("the reason: %q", got)
+	}
+	if rows[1][3] != "'=1+2" {
+		t.Errorf("the formula is not quoted in the rejects: %q", rows[1][3])
+	}
+
+	// Fixed, the file imports: the two extra columns map to nothing, and
+	// the quoted formula comes back as it was typed.
+	rows[1][1] = "ion@orbit.ro"
+	var fixed strings.Builder
+	csv.NewWriter(&fixed).WriteAll(rows)
+	status, loc, _ := b.upload("contacte.rejected.csv", fixed.String())
+	if status != http.StatusSeeOther {
+		t.Fatalf("upload the fixed file: %d", status)
+	}
+	_, _, mapping := b.get(loc)
+	for _, col := range []string{"col4", "col5"} {
+		sel := regexp.MustCompile(`(?s)name="` + col + `".*?</select>`).FindString(mapping)
+		if sel == "" || strings.Contains(sel, "selected") {
+			t.Errorf("the fixed file's %s (linie, motiv) is not left out: %.300s", col, sel)
+		}
+	}
+	runImport("contacte.rejected.csv", fixed.String(), url.Values{"col0": {"first_name"}, "col1": {"email"}, "col2": {"phone"}, "col3": {"company"}})
+	_, found := f.call(t, "admin", "GET", "/api/v1/leads?q=ion%40orbit.ro", "")
+	if data, _ := found["data"].([]any); len(data) != 1 || data[0].(map[string]any)["company"] != "=1+2" {
+		t.Errorf("the fixed row: %v", found["data"])
+	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
+	"leadflow/internal/i18n"
 	"leadflow/internal/imports"
 	"leadflow/internal/lead"
 	"leadflow/internal/leadcsv"
@@ -253,7 +254,7 @@ func (h *Web) importRejects(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="rejected-%d.csv"`, im.ID))
-	if _, err := h.Imports.WriteRejects(r.Context(), actor(r), im.ID, w); err != nil {
+	if _, err := h.Imports.WriteRejects(r.Context(), actor(r), im.ID, w, i18n.From(r.Context())); err != nil {
 		h.Log.ErrorContext(r.Context(), "rejects download", "id", im.ID, "err", err)
 	}
 }
