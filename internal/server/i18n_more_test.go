@@ -323,3 +323,34 @@ func TestRejectedRowsSpeakTheReadersLanguage(t *testing.T) {
 		t.Errorf("the fixed row: %v", found["data"])
 	}
 }
+
+// The suggestions typed fields offer are in the reader's language: a
+// deal's lost reasons, an issued invoice's payment methods.
+func TestSuggestionsSpeakTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	deal := wonDealFrom(t, f, "cfo@birch.example", "Birch Timber", "paid_search", 8000)
+	it := browserIn(t, f, "sam@example.com", "it")
+	_, _, page := it.get("/deals/" + deal)
+	expectPage(t, "/deals/"+deal, page, []string{`<option value="prezzo">`, `<option value="funzionalità mancante">`},
+		[]string{`<option value="price">`, `<option value="missing feature">`})
+
+	if status, body := f.call(t, "admin", "PUT", "/api/v1/settings/invoicing", sellerForMatrix); status != http.StatusOK {
+		t.Fatalf("settings: %d %v", status, body)
+	}
+	status, acc := f.call(t, "sales", "POST", "/api/v1/accounts", `{"name":"Fjordlys","country":"NO"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("account: %d %v", status, acc)
+	}
+	f.call(t, "sales", "PUT", fmt.Sprintf("/api/v1/accounts/%v/billing", acc["id"]), `{"legal_name":"Fjordlys AS"}`)
+	status, inv := f.call(t, "sales", "POST", "/api/v1/invoices", fmt.Sprintf(`{"account_id":%v,"currency":"NOK","lines":[{"name":"Kurs","quantity":"1","unit_price":"100"}]}`, acc["id"]))
+	if status != http.StatusCreated {
+		t.Fatalf("invoice: %d %v", status, inv)
+	}
+	if status, body := f.call(t, "sales", "POST", fmt.Sprintf("/api/v1/invoices/%v/issue", inv["id"]), ""); status != http.StatusOK {
+		t.Fatalf("issue: %d %v", status, body)
+	}
+	nb := browserIn(t, f, "sam@example.com", "nb")
+	_, _, page = nb.get(fmt.Sprintf("/invoices/%v", inv["id"]))
+	expectPage(t, "/invoices/…", page, []string{`<option value="bankoverføring">`, `<option value="kontant">`},
+		[]string{`<option value="bank transfer">`, `<option value="cash">`})
+}
