@@ -354,3 +354,19 @@ func TestSuggestionsSpeakTheReadersLanguage(t *testing.T) {
 	expectPage(t, "/invoices/…", page, []string{`<option value="bankoverføring">`, `<option value="kontant">`},
 		[]string{`<option value="bank transfer">`, `<option value="cash">`})
 }
+
+// A solution's deployments read in the reader's language, in the
+// catalog's list and on its page, and as the boxes of its form.
+func TestDeploymentsSpeakTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	status, s := f.call(t, "admin", "POST", "/api/v1/solutions", `{"vendor":"Fjord","product":"Fjord CRM","category":"crm","deployments":["cloud","web"],"price":"100","price_period":"month","currency":"NOK"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("solution: %d %v", status, s)
+	}
+	nb := browserIn(t, f, "mia@example.com", "nb")
+	_, _, page := nb.get("/solutions")
+	expectPage(t, "/solutions", page, []string{">sky, nett</td>", `value="desktop" > skrivebord</label>`}, []string{">cloud, web<", "> desktop</label>"})
+	seller := browserIn(t, f, "sam@example.com", "nb")
+	_, _, page = seller.get(fmt.Sprint("/solutions/", s["id"]))
+	expectPage(t, "/solutions/…", page, []string{"<dd>sky, nett</dd>", " / måned</dd>", "<dd>ja</dd>"}, []string{"<dd>cloud, web</dd>", "/ month", "<dd>true</dd>"})
+}

@@ -160,6 +160,8 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		},
 		"why":         l.Reason,
 		"errField":    func(form, key string) string { return localErrorField(l, form, key) },
+		"deployName":  func(code string) string { return localDeployment(l, code) },
+		"deployList":  func(codes []string, conj string) string { return localDeployments(l, codes, conj) },
 		"duration":    func(d time.Duration) string { return localDuration(l, d) },
 		"longDate":    l.LongDate,
 		"shortDay":    l.ShortDay,

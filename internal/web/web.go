@@ -363,6 +363,8 @@ var funcs = template.FuncMap{
 	"roleName":       func(r access.Role) string { return string(r) },
 	"why":            func(reason string) string { return reason },
 	"errField":       func(form, key string) string { return key },
+	"deployName":     func(code string) string { return code },
+	"deployList":     func(codes []string, conj string) string { return strings.Join(codes, ", ") },
 	"int64":          func(n int) int64 { return int64(n) },
 	"stageText":      func(s string) string { return stageName(lead.Stage(s)) },
 	"longDate":       i18n.For(i18n.Default).LongDate,
