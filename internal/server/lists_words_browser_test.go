@@ -30,8 +30,18 @@ func wordyLists(t *testing.T, f *fixture, db *sqldb.DB) []wordyList {
 			t.Fatalf("create %s: %d %v", l.Email, status, out)
 		}
 		body, _ = json.Marshal(map[string]any{"opportunity": map[string]any{"name": l.Company + " renewal 2027", "amount": 12000, "currency": "EUR"}})
-		if status, conv := f.call(t, "sales", "POST", fmt.Sprintf("/api/v1/leads/%v/convert", out["id"]), string(body)); status != http.StatusCreated {
+		status, conv := f.call(t, "sales", "POST", fmt.Sprintf("/api/v1/leads/%v/convert", out["id"]), string(body))
+		if status != http.StatusCreated {
 			t.Fatalf("convert %s: %d %v", l.Email, status, conv)
+		}
+		body, _ = json.Marshal(map[string]any{"title": l.Company + " rollout", "type": "implementation", "account_id": conv["account_id"]})
+		if status, p := f.call(t, "sales", "POST", "/api/v1/projects", string(body)); status != http.StatusCreated {
+			t.Fatalf("project of %s: %d %v", l.Company, status, p)
+		}
+		body, _ = json.Marshal(map[string]any{"vendor": l.Last, "product": l.Company + " Suite", "category": "crm",
+			"deployments": []string{"cloud"}, "price": "100", "price_period": "month", "currency": "EUR"})
+		if status, s := f.call(t, "admin", "POST", "/api/v1/solutions", string(body)); status != http.StatusCreated {
+			t.Fatalf("solution of %s: %d %v", l.Company, status, s)
 		}
 	}
 	segment := func(body string) string {
@@ -50,11 +60,13 @@ func wordyLists(t *testing.T, f *fixture, db *sqldb.DB) []wordyList {
 		{"deals", "/deals?view=list", "table.leads"},
 		{"a lead segment's members", leads, "table.members"},
 		{"an account segment's members", accounts, "#segment-accounts"},
+		{"projects", "/projects?view=list", "#project-list"},
+		{"solutions", "/solutions", "table.solutions"},
 	}
 }
 
-// A salesperson reads the accounts, contacts, deals and a segment's
-// members on a 390 px phone: as on the lead list, each row is a card, no
+// A salesperson reads the accounts, contacts, deals, a segment's members
+// the projects and the catalog's solutions on a 390 px phone: as on the lead list, each row is a card, no
 // name, email, company, account or job title is broken inside a word,
 // a word longer than the line ends in an ellipsis, and no page scrolls
 // sideways.
