@@ -171,7 +171,7 @@ func TestReasonsOnPagesSpeakTheReadersLanguage(t *testing.T) {
 	// Another's lead, on the error page.
 	_, sues := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"ana@carpathia.ro","owner":"sue@example.com"}`)
 	status, _, page = sam.get(fmt.Sprint("/leads/", sues["id"]))
-	if want := fmt.Sprint("lead ", sues["id"], " aparține altui utilizator de vânzări"); status != http.StatusForbidden || !strings.Contains(page, want) {
+	if want := fmt.Sprint("Lead ", sues["id"], " aparține altui utilizator de vânzări."); status != http.StatusForbidden || !strings.Contains(page, want) {
 		t.Errorf("another's lead: %d, want %q in:\n%s", status, want, textOf(page))
 	}
 	if status, body := f.call(t, "sales", "GET", fmt.Sprint("/api/v1/leads/", sues["id"]), ""); !strings.Contains(fmt.Sprint(body), "belongs to another sales user") {

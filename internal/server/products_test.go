@@ -94,7 +94,7 @@ func TestWebProductsAndDealCard(t *testing.T) {
 	admin := newBrowser(t, f.srv.URL)
 	admin.login("admin@example.com")
 	status, _, body := admin.post("/products", url.Values{"name": {"Seat"}, "unit_price": {"480,00"}, "currency": {"EUR"}, "active": {"on"}})
-	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "unit_price must be an amount") || !strings.Contains(body, `value="480,00"`) {
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "Unit price must be an amount") || !strings.Contains(body, `value="480,00"`) {
 		t.Errorf("a price with a decimal comma: %d", status)
 	}
 	status, loc, _ := admin.post("/products", url.Values{"name": {"Seat"}, "unit_price": {"480.00"}, "currency": {"EUR"}, "margin": {"75"}, "active": {"on"}})

@@ -290,7 +290,7 @@ func TestProjectPages(t *testing.T) {
 			t.Errorf("the deal does not link its project")
 		}
 		status, _, page = b.post(loc+"/time", url.Values{"hours": {"30"}, "note": {"kept note"}})
-		if status != http.StatusUnprocessableEntity || !strings.Contains(page, "kept note") || !strings.Contains(page, "hours must be hours worked") {
+		if status != http.StatusUnprocessableEntity || !strings.Contains(page, "kept note") || !strings.Contains(page, "Hours must be hours worked") {
 			t.Errorf("30 hours: %d\n%s", status, textOf(page))
 		}
 		status, _, page = b.post(loc+"/tasks", url.Values{"subject": {"Plan the sprint"}, "due_on": {"soon"}})

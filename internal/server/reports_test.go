@@ -80,7 +80,7 @@ func TestReportsThroughAPIAndPages(t *testing.T) {
 		if status != http.StatusOK || !strings.Contains(page, "400 EUR") || !strings.Contains(page, ">100 EUR<") || !strings.Contains(page, `href="/leads?source=ads"`) {
 			t.Errorf("reports page: %d\n%s", status, page)
 		}
-		if status, _, page := b.get("/reports?from=2026-02-30&to=2026-01-01"); status != http.StatusUnprocessableEntity || !strings.Contains(page, "from: must be a date") {
+		if status, _, page := b.get("/reports?from=2026-02-30&to=2026-01-01"); status != http.StatusUnprocessableEntity || !strings.Contains(page, "From: must be a date") {
 			t.Errorf("bad dates: %d", status)
 		}
 		status, _, page = b.post("/reports/spend", url.Values{"source": {"web"}, "month": {month}, "amount": {"lots"}, "currency": {"EUR"}})

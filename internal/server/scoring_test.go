@@ -212,7 +212,7 @@ func TestWebScoringEditor(t *testing.T) {
 	}
 	form.Set("e0_points", "25")
 	status, _, page = b.post("/scoring", form)
-	if status != http.StatusUnprocessableEntity || !strings.Contains(page, "warm must not be above the hot threshold") {
+	if status != http.StatusUnprocessableEntity || !strings.Contains(page, "Warm from must not be above the hot threshold") {
 		t.Errorf("warm above hot: %d", status)
 	}
 	form.Set("warm", "45")

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"strconv"
 	"strings"
 
 	"leadflow/internal/i18n"
@@ -17,8 +18,40 @@ var errorFields = map[string]map[string]string{
 		"weekday": "nur.weekday", "hour": "nur.at_hour", "if": "nur.if", "value": "field.score", "goto": "nur.go_to_step"},
 	"landing": {"slug": "fe.address_p", "template": "fe.layout", "headline": "fe.headline", "body": "fe.text_a_blank_line",
 		"image_url": "fe.image_address_optional"},
-	"audit":   {"actor": "audit.actor", "subject_id": "audit.subject_id", "from": "audit.from", "to": "audit.to"},
-	"project": {"type": "prj.type", "opportunity_id": "errf.deal"},
+	"audit": {"actor": "audit.actor", "subject_id": "audit.subject_id", "from": "audit.from", "to": "audit.to"},
+	"project": {"type": "prj.type", "opportunity_id": "errf.deal", "title": "prj.title", "account_id": "prj.account",
+		"due_on": "prj.due", "start_on": "prj.start", "budget": "prj.budget", "currency": "prj.currency", "status": "prj.status",
+		"owner": "prj.owner_email", "client_language": "prj.client_language", "members": "prj.team", "contact_id": "crm.contact"},
+	"delivery": {"stage_id": "prj.move_to", "hours": "prj.hours", "worked_on": "prj.worked_on", "task_id": "prj.task",
+		"note": "prj.note", "subject": "prj.task", "due_on": "prj.due", "assignee": "prj.assignee", "name": "prj.milestone",
+		"title": "prj.title", "status": "prj.status", "owner": "prj.owner_email", "start_on": "prj.start", "budget": "prj.budget",
+		"currency": "prj.currency", "client_language": "prj.client_language", "members": "prj.team"},
+	"project_settings": {"default_type": "prj.its_type", "warn_at": "prj.warn_at", "rates": "prj.rates_one_a_line",
+		"stages": "prj.stages_label", "templates": "prj.template_one_a_line"},
+	"user":    {"email": "nav.mail", "name": "common.name", "password": "login.password", "role": "users.role"},
+	"webhook": {"url": "wh.url", "description": "wh.description", "events": "wh.events"},
+	"form": {"name": "common.name", "slug": "fe.address_f", "source": "fe.source_credited", "campaign": "fe.campaign_credited_when_the",
+		"default_country": "fe.phone_numbers_without_a", "language": "formedit.language", "consent_text": "fe.consent_text_empty_the",
+		"thank_you": "fe.thank_you_message", "redirect_url": "fe.or_redirect_to_full"},
+	"scoring": {"hot": "sc.hot_from", "warm": "sc.warm_from", "mql": "sc.mql_at_0_off", "half_life_days": "sc.behaviour_half_life_days",
+		"note": "sc.what_changed_kept_with", "months": "sc.try_on_the_leads", "origins": "sc.sites_allowed_to_send"},
+	"segment":  {"name": "common.name", "description": "segedit.description_optional", "conditions": "seg.conditions"},
+	"template": {"name": "common.name", "subject": "nur.subject", "html": "nur.html_part", "text": "nur.plain_text_part_empty"},
+	"product": {"name": "common.name", "unit_price": "prod.unit_price", "currency": "common.currency", "unit_cost": "prod.unit_cost",
+		"margin": "prod.or_margin"},
+	"report": {"period": "reports.period", "from": "reports.from", "to": "reports.to", "month": "reports.month",
+		"amount": "reports.amount", "currency": "common.currency"},
+}
+
+// rowPrefixes are the keys of a form's numbered rows ("conditions.0.min",
+// a sequence's "steps.2.goto"), with the message naming a row, whose
+// number counts from 1 unless the key's does already.
+var rowPrefixes = []struct {
+	prefix, id string
+	fromZero   bool
+}{
+	{"steps.", "nur.step_n", false},
+	{"conditions.", "segedit.condition_n", true},
 }
 
 // localErrorField names the field key of form's error summary as the
@@ -26,13 +59,28 @@ var errorFields = map[string]map[string]string{
 // ("steps.2.goto") is named with its step, "Step 2: Go to step", except
 // under the step itself (form "step"), where "Go to step" says it.
 func localErrorField(l *i18n.Locale, form, key string) string {
-	if rest, ok := strings.CutPrefix(key, "steps."); ok {
+	if form == "step" {
+		_, key, _ = strings.Cut(strings.TrimPrefix(key, "steps."), ".")
+		return localErrorField(l, "sequence", key)
+	}
+	if form == "delivery" {
+		// A project page's forms prefix their keys with the form's name.
+		if _, field, ok := strings.Cut(key, "."); ok {
+			key = field
+		}
+	}
+	for _, row := range rowPrefixes {
+		rest, ok := strings.CutPrefix(key, row.prefix)
+		if !ok {
+			continue
+		}
 		if n, field, ok := strings.Cut(rest, "."); ok {
-			name := localErrorField(l, "sequence", field)
-			if form == "step" {
-				return name
+			if i, err := strconv.Atoi(n); err == nil {
+				if row.fromZero {
+					i++
+				}
+				return l.T(row.id, "N", i) + ": " + localErrorField(l, form, field)
 			}
-			return l.T("nur.step_n", "N", n) + ": " + name
 		}
 	}
 	if id := errorFields[form][key]; id != "" {

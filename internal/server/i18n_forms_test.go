@@ -1,0 +1,45 @@
+package server_test
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"leadflow/internal/dbtest"
+)
+
+// The forms people fill most, refused in Romanian, name each field by
+// its label and give each reason in Romanian: an email with a space in
+// it, a phone that is not one, a product priced with a comma, a user
+// without a password, a webhook without an address.
+func TestRefusedFormsSpeakRomanian(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	admin := browserIn(t, f, "admin@example.com", "ro")
+	cases := []struct {
+		name, path string
+		form       url.Values
+		want       []string
+		english    []string
+	}{
+		{"a lead", "/leads", url.Values{"email": {"ana pop@orbit.ro"}, "phone": {"12"}, "country": {"RO"}},
+			[]string{"are un caracter nepermis înainte de @: ' '", "nu este un număr de telefon"},
+			[]string{"not allowed before the @", "is not a phone number", "is not a valid phone number"}},
+		{"a product", "/products", url.Values{"name": {"Licență"}, "unit_price": {"480,00"}, "currency": {"EUR"}, "active": {"on"}},
+			[]string{"Preț unitar trebuie să fie o sumă, de exemplu 1250.00, cu punct înaintea zecimalelor"},
+			[]string{"unit_price ", "must be an amount"}},
+		{"a user", "/users", url.Values{"email": {"ion@example.com"}, "password": {"scurt"}, "role": {"sales"}},
+			[]string{"Parolă trebuie să aibă cel puțin 10 caractere"},
+			[]string{">password ", "must be at least"}},
+		{"a webhook", "/settings/webhooks", url.Values{"url": {"ftp://example.com/x"}, "events": {"lead.created"}},
+			[]string{"URL trebuie să fie o adresă http:// sau https://"},
+			[]string{"<li>url ", "must be an http"}},
+	}
+	for _, c := range cases {
+		status, _, page := admin.post(c.path, c.form)
+		if status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: %d, want 422", c.name, status)
+		}
+		expectPage(t, c.name, html.UnescapeString(page), c.want, c.english)
+	}
+}
