@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -35,6 +36,15 @@ func TestRefusedFormsSpeakRomanian(t *testing.T) {
 			[]string{"URL trebuie să fie o adresă http:// sau https://"},
 			[]string{"<li>url ", "must be an http"}},
 	}
+	_, l := f.call(t, "sales", "POST", "/api/v1/leads", `{"email":"ana@orbit.ro","company":"Orbit","stage":"sql"}`)
+	cases = append(cases, struct {
+		name, path string
+		form       url.Values
+		want       []string
+		english    []string
+	}{"a conversion", fmt.Sprint("/leads/", l["id"], "/convert"),
+		url.Values{"account_name": {"Orbit"}, "open_deal": {"on"}, "deal_name": {""}, "amount": {"mult"}, "currency": {"EUR"}},
+		[]string{"<li>Nume este obligatoriu", "<li>Valoare trebuie să fie"}, []string{"<li>deal_name ", "<li>amount ", "is required"}})
 	for _, c := range cases {
 		status, _, page := admin.post(c.path, c.form)
 		if status != http.StatusUnprocessableEntity {

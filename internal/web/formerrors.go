@@ -39,6 +39,9 @@ var errorFields = map[string]map[string]string{
 	"template": {"name": "common.name", "subject": "nur.subject", "html": "nur.html_part", "text": "nur.plain_text_part_empty"},
 	"product": {"name": "common.name", "unit_price": "prod.unit_price", "currency": "common.currency", "unit_cost": "prod.unit_cost",
 		"margin": "prod.or_margin"},
+	"convert": {"account_name": "convert.account_name", "deal_name": "common.name", "amount": "deals.amount",
+		"currency": "common.currency", "close_date": "deals.expected_close", "stage": "convert.pipeline_stage",
+		"handover_note": "errf.handover_note"},
 	"report": {"period": "reports.period", "from": "reports.from", "to": "reports.to", "month": "reports.month",
 		"amount": "reports.amount", "currency": "common.currency"},
 }
