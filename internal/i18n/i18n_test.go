@@ -173,6 +173,15 @@ func TestReasonsReadInTheLanguage(t *testing.T) {
 		{"ro", "there is no invoice 7", "Nu există factură cu numărul 7"},
 		{"nb", "landing page 3 not found", "Fant ikke landingsside 3"},
 		{"it", "opportunity 4 belongs to another sales user", "trattativa 4 appartiene a un altro utente commerciale"},
+		// Email addresses and phones in detail, amounts and a sequence's steps.
+		{"nb", "has a character that is not allowed before the @: ' '", "har et tegn som ikke er tillatt før @: ' '"},
+		{"it", "is not a valid phone number in RO; add the country code if it is from elsewhere",
+			"non è un numero di telefono valido in RO; aggiungi il prefisso internazionale se è di un altro paese"},
+		{"ro", "must be an amount such as 1250.00, with a point before the cents", "trebuie să fie o sumă, de exemplu 1250.00, cu punct înaintea zecimalelor"},
+		{"ro", "must be an amount such as 1250.00", "trebuie să fie o sumă, de exemplu 1250.00"},
+		{"en", "must be an amount such as 1250.00, with a point before the cents", "must be an amount such as 1250.00, with a point before the cents"},
+		{"nb", "must be another step from 1 to 4 (4 ends the sequence)", "må være et annet steg fra 1 til 4 (4 avslutter sekvensen)"},
+		{"it", "must be whole minutes from 0 to 10080", "deve essere un numero intero di minuti da 0 a 10.080"},
 	}
 	for _, c := range cases {
 		if got := For(c.lang).Reason(c.in); got != c.want {
