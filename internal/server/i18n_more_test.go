@@ -253,7 +253,7 @@ func TestDealProjectFormSpeaksTheReadersLanguage(t *testing.T) {
 	b := browserIn(t, f, "sam@example.com", "ro")
 	_, _, page := b.get("/deals/" + deal)
 	expectPage(t, "/deals/"+deal, html.UnescapeString(page), []string{
-		`<label for="p-type">Tip</label>`, ">Creează proiectul</button>", "Proiectul preia compania, contactul, valoarea (ca buget)",
+		`<label for="p-type">Tip</label>`, ">Creează proiectul</button>", "<h2>Proiect</h2>", "Proiectul preia compania, contactul, valoarea (ca buget)",
 	}, []string{">Type<", "Create project", "The project takes"})
 	status, _, page := b.post("/deals/"+deal+"/project", url.Values{"type": {"hosting"}})
 	if status != http.StatusUnprocessableEntity {
