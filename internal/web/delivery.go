@@ -647,13 +647,6 @@ func init() {
 		}
 		return "—"
 	}
-	// fieldName drops the form's name from a refused field's key.
-	funcs["fieldName"] = func(k string) string {
-		if _, f, ok := strings.Cut(k, "."); ok {
-			return strings.ReplaceAll(f, "_", " ")
-		}
-		return strings.ReplaceAll(k, "_", " ")
-	}
 	funcs["overdueOn"] = func(m project.Milestone, today string) bool { return m.Overdue(today) }
 }
 
