@@ -180,7 +180,7 @@ func TestReasonsReadInTheLanguage(t *testing.T) {
 		{"ro", "must be an amount such as 1250.00, with a point before the cents", "trebuie să fie o sumă, de exemplu 1250.00, cu punct înaintea zecimalelor"},
 		{"ro", "must be an amount such as 1250.00", "trebuie să fie o sumă, de exemplu 1250.00"},
 		{"en", "must be an amount such as 1250.00, with a point before the cents", "must be an amount such as 1250.00, with a point before the cents"},
-		{"nb", "must be another step from 1 to 4 (4 ends the sequence)", "må være et annet steg fra 1 til 4 (4 avslutter sekvensen)"},
+		{"nb", "must be another step from 1 to 4 (4 ends the sequence)", "må være et annet trinn fra 1 til 4 (4 avslutter sekvensen)"},
 		{"it", "must be whole minutes from 0 to 10080", "deve essere un numero intero di minuti da 0 a 10.080"},
 	}
 	for _, c := range cases {

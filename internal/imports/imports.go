@@ -720,7 +720,18 @@ func ReasonIn(l *i18n.Locale, stored string) string {
 	if l.Lang == i18n.Default {
 		return stored
 	}
-	parts := strings.Split(stored, "; ")
+	// A reason may hold "; " itself ("ends in a number; a domain ends in
+	// letters"): a part that does not start with a field's key goes on
+	// the reason before it.
+	var parts []string
+	for _, p := range strings.Split(stored, "; ") {
+		field, _, _ := strings.Cut(p, " ")
+		if len(parts) > 0 && !i18n.Has("field."+field) {
+			parts[len(parts)-1] += "; " + p
+			continue
+		}
+		parts = append(parts, p)
+	}
 	for i, p := range parts {
 		field, why, ok := strings.Cut(p, " ")
 		if !ok || !i18n.Has("field."+field) {

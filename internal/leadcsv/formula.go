@@ -42,7 +42,7 @@ var ownBefore = Own[:len(Own)-4]
 
 // Written reports whether header is that of a file leadflow wrote, whose
 // cells are neutralised: its own export, or a rejected-rows file (any
-// columns, then line and reason).
+// columns, then line and reason, in any language leadflow writes them).
 func Written(header []string) bool {
 	if slices.Equal(header, Own) || slices.Equal(header, ownBefore) {
 		return true

@@ -53,3 +53,19 @@ func TestRefusedFormsSpeakRomanian(t *testing.T) {
 		expectPage(t, c.name, html.UnescapeString(page), c.want, c.english)
 	}
 }
+
+// A segment's refused condition names its field in the reader's
+// language, in the summary and under the condition.
+func TestRefusedSegmentConditionSpeaksItalian(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "mia@example.com", "it")
+	status, _, page := b.post("/segments", url.Values{"name": {"Caldi"}, "combine": {"all"},
+		"c0_field": {"score"}, "c0_op": {"between"}, "c0_min": {"50"}, "c0_max": {"10"}, "action": {"save"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("a range upside down: %d", status)
+	}
+	expectPage(t, "/segments (it)", html.UnescapeString(page), []string{
+		"<li>Condizione 1: Valore massimo non può essere inferiore al valore minimo</li>",
+		"Valore massimo non può essere inferiore al valore minimo. </p>",
+	}, []string{"max must not", ": max ", "must not be below"})
+}

@@ -265,7 +265,8 @@ func TestDealProjectFormSpeaksTheReadersLanguage(t *testing.T) {
 
 // A Romanian marketer's rejected rows come back with the two extra
 // columns and the reasons in Romanian, and that file, fixed, imports
-// again: its two extra columns are still known and left out.
+// again: its two extra columns map to no field, and leadflow knows the
+// file as its own, so the formula it quoted comes back as typed.
 func TestRejectedRowsSpeakTheReadersLanguage(t *testing.T) {
 	f := newFixture(t, dbtest.SQLite(t))
 	b := browserIn(t, f, "mia@example.com", "ro")

@@ -65,7 +65,7 @@ func wordyLists(t *testing.T, f *fixture, db *sqldb.DB) []wordyList {
 	}
 }
 
-// A salesperson reads the accounts, contacts, deals, a segment's members
+// A salesperson reads the accounts, contacts, deals, a segment's members,
 // the projects and the catalog's solutions on a 390 px phone: as on the lead list, each row is a card, no
 // name, email, company, account or job title is broken inside a word,
 // a word longer than the line ends in an ellipsis, and no page scrolls

@@ -117,7 +117,7 @@ func TestSegmentPages(t *testing.T) {
 		form := url.Values{"name": {"Web leads"}, "combine": {"all"}, "c0_field": {"source"}, "c0_op": {"in"}, "c0_list": {"web"},
 			"c1_field": {"score"}, "c1_op": {"between"}, "c1_min": {"ten"}, "action": {"save"}}
 		status, _, page := b.post("/segments", form)
-		if status != http.StatusUnprocessableEntity || !strings.Contains(page, "min must be a whole number") || !strings.Contains(page, `value="Web leads"`) {
+		if status != http.StatusUnprocessableEntity || !strings.Contains(page, "Lowest value must be a whole number") || !strings.Contains(page, `value="Web leads"`) {
 			t.Fatalf("a bad number: %d", status)
 		}
 		form.Set("c1_min", "50")

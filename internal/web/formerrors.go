@@ -24,7 +24,7 @@ var errorFields = map[string]map[string]string{
 		"owner": "prj.owner_email", "client_language": "prj.client_language", "members": "prj.team", "contact_id": "crm.contact"},
 	"delivery": {"stage_id": "prj.move_to", "hours": "prj.hours", "worked_on": "prj.worked_on", "task_id": "prj.task",
 		"note": "prj.note", "subject": "prj.task", "due_on": "prj.due", "assignee": "prj.assignee", "name": "prj.milestone",
-		"title": "prj.title", "status": "prj.status", "owner": "prj.owner_email", "start_on": "prj.start", "budget": "prj.budget",
+		"milestone.due_on": "prj.date", "title": "prj.title", "status": "prj.status", "owner": "prj.owner_email", "start_on": "prj.start", "budget": "prj.budget",
 		"currency": "prj.currency", "client_language": "prj.client_language", "members": "prj.team"},
 	"project_settings": {"default_type": "prj.its_type", "warn_at": "prj.warn_at", "rates": "prj.rates_one_a_line",
 		"stages": "prj.stages_label", "templates": "prj.template_one_a_line"},
@@ -35,7 +35,9 @@ var errorFields = map[string]map[string]string{
 		"thank_you": "fe.thank_you_message", "redirect_url": "fe.or_redirect_to_full"},
 	"scoring": {"hot": "sc.hot_from", "warm": "sc.warm_from", "mql": "sc.mql_at_0_off", "half_life_days": "sc.behaviour_half_life_days",
 		"note": "sc.what_changed_kept_with", "months": "sc.try_on_the_leads", "origins": "sc.sites_allowed_to_send"},
-	"segment":  {"name": "common.name", "description": "segedit.description_optional", "conditions": "seg.conditions"},
+	"segment": {"name": "common.name", "description": "segedit.description_optional", "conditions": "seg.conditions",
+		"field": "errf.field", "op": "errf.op", "value": "errf.value", "values": "errf.value", "min": "errf.lowest",
+		"max": "errf.highest", "count": "errf.times", "days": "segedit.days", "segment": "seg.segment"},
 	"template": {"name": "common.name", "subject": "nur.subject", "html": "nur.html_part", "text": "nur.plain_text_part_empty"},
 	"product": {"name": "common.name", "unit_price": "prod.unit_price", "currency": "common.currency", "unit_cost": "prod.unit_cost",
 		"margin": "prod.or_margin"},
@@ -66,6 +68,9 @@ func localErrorField(l *i18n.Locale, form, key string) string {
 		_, key, _ = strings.Cut(strings.TrimPrefix(key, "steps."), ".")
 		return localErrorField(l, "sequence", key)
 	}
+	if id := errorFields[form][key]; id != "" {
+		return l.T(id)
+	}
 	if form == "delivery" {
 		// A project page's forms prefix their keys with the form's name.
 		if _, field, ok := strings.Cut(key, "."); ok {
@@ -88,6 +93,11 @@ func localErrorField(l *i18n.Locale, form, key string) string {
 	}
 	if id := errorFields[form][key]; id != "" {
 		return l.T(id)
+	}
+	// A setting kept per kind ("templates.implementation") is named by
+	// its field.
+	if field, _, ok := strings.Cut(key, "."); ok && errorFields[form][field] != "" {
+		return l.T(errorFields[form][field])
 	}
 	return localLabel(l, key)
 }

@@ -81,6 +81,9 @@ type segmentPage struct {
 }
 
 // condRow is one row of the segment editor.
+// condError is a condition's refused field and why.
+type condError struct{ Field, Why string }
+
 type condRow struct {
 	Index int
 	segment.Condition
@@ -91,7 +94,7 @@ type condRow struct {
 	MaxText    string
 	CountText  string
 	DaysText   string
-	Errors     []string
+	Errors     []condError
 	Focus      bool
 }
 
@@ -451,10 +454,10 @@ func (h *Web) renderSegmentEdit(w http.ResponseWriter, r *http.Request, s segmen
 		prefix := "conditions." + strconv.Itoa(i) + "."
 		for k, v := range errs {
 			if rest, ok := strings.CutPrefix(k, prefix); ok {
-				row.Errors = append(row.Errors, strings.ReplaceAll(rest, "_", " ")+" "+v)
+				row.Errors = append(row.Errors, condError{Field: rest, Why: v})
 			}
 		}
-		slices.Sort(row.Errors)
+		slices.SortFunc(row.Errors, func(a, b condError) int { return strings.Compare(a.Field, b.Field) })
 		d.Rows = append(d.Rows, row)
 	}
 	title := "New segment"
