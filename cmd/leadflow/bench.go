@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"leadflow/internal/bench"
+	"leadflow/internal/lead"
 	"leadflow/internal/sqldb"
 )
 
@@ -88,6 +89,8 @@ func (e environment) bench(ctx context.Context, args []string) error {
 	cfg.Open = func(ctx context.Context) (*sqldb.DB, error) { return sqldb.Open(ctx, dsn) }
 	bar := &stepBar{w: e}
 	cfg.Progress = bar.show
+	// The bench's server runs in this process: it gets a server's limit.
+	e.setMemoryLimit(lead.DefaultPairsMemory)
 	rep, err := bench.Run(ctx, db, cfg)
 	bar.done()
 	if err != nil {

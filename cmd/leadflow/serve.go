@@ -181,6 +181,7 @@ const (
 // then returns, so the caller closes the database after them. ready, if
 // set, runs once the server accepts connections.
 func (e environment) listen(ctx context.Context, db *sqldb.DB, opts serveOptions, ln net.Listener, ready func(url string)) error {
+	e.setMemoryLimit(int64(opts.pairsMemory) << 20)
 	log := opts.log
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(e.stderr, nil))
