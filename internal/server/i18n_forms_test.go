@@ -69,3 +69,18 @@ func TestRefusedSegmentConditionSpeaksItalian(t *testing.T) {
 		"Valore massimo non può essere inferiore al valore minimo. </p>",
 	}, []string{"max must not", ": max ", "must not be below"})
 }
+
+// A refused scoring rule is named by its number and column, in the
+// reader's language.
+func TestRefusedScoringRuleSpeaksItalian(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "mia@example.com", "it")
+	status, _, page := b.post("/scoring", url.Values{"hot": {"80"}, "warm": {"50"}, "mql": {"60"}, "half_life_days": {"30"},
+		"e0_field": {"job_title"}, "e0_op": {"contains"}, "e0_values": {"chief"}, "e0_points": {"molti"},
+		"b0_event": {"page_view"}, "b0_points": {"2"}, "b0_cap": {"30"}, "b0_window": {"90"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("a rule's points in words: %d", status)
+	}
+	expectPage(t, "/scoring (it)", html.UnescapeString(page), []string{"<li>Regola esplicita 1: Punti deve essere un numero intero</li>"},
+		[]string{"<li>e0_points", "explicit rule", "must be a whole number"})
+}

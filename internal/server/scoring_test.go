@@ -207,7 +207,7 @@ func TestWebScoringEditor(t *testing.T) {
 		"e0_field": {"job_title"}, "e0_op": {"contains"}, "e0_values": {"chief, head of"}, "e0_points": {"lots"}, "e0_label": {"Chiefs"},
 		"e1_field": {""}, "b0_event": {"page_view"}, "b0_points": {"2"}, "b0_cap": {"30"}, "b0_window": {"90"}}
 	status, _, page := b.post("/scoring", form)
-	if status != http.StatusUnprocessableEntity || !strings.Contains(page, "e0_points must be a whole number") || !strings.Contains(page, `value="Chiefs"`) {
+	if status != http.StatusUnprocessableEntity || !strings.Contains(page, "Explicit rule 1: Points must be a whole number") || !strings.Contains(page, `value="Chiefs"`) {
 		t.Errorf("refused rules: %d", status)
 	}
 	form.Set("e0_points", "25")

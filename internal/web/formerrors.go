@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 
@@ -35,6 +36,8 @@ var errorFields = map[string]map[string]string{
 		"thank_you": "fe.thank_you_message", "redirect_url": "fe.or_redirect_to_full"},
 	"scoring": {"hot": "sc.hot_from", "warm": "sc.warm_from", "mql": "sc.mql_at_0_off", "half_life_days": "sc.behaviour_half_life_days",
 		"note": "sc.what_changed_kept_with", "months": "sc.try_on_the_leads", "origins": "sc.sites_allowed_to_send"},
+	"rule": {"field": "sc.field", "op": "sc.test", "values": "sc.values", "points": "sc.points", "event": "sc.event",
+		"url": "sc.url_pattern", "cap": "sc.cap", "window_days": "sc.window_days"},
 	"segment": {"name": "common.name", "description": "segedit.description_optional", "conditions": "seg.conditions",
 		"field": "errf.field", "op": "errf.op", "value": "errf.value", "values": "errf.value", "min": "errf.lowest",
 		"max": "errf.highest", "count": "errf.times", "days": "segedit.days", "segment": "seg.segment"},
@@ -54,9 +57,12 @@ var errorFields = map[string]map[string]string{
 var rowPrefixes = []struct {
 	prefix, id string
 	fromZero   bool
+	form       string // whose fields a row has, if not its page's
 }{
-	{"steps.", "nur.step_n", false},
-	{"conditions.", "segedit.condition_n", true},
+	{"steps.", "nur.step_n", false, ""},
+	{"conditions.", "segedit.condition_n", true, ""},
+	{"explicit.", "sc.explicit_rule_n", true, "rule"},
+	{"behaviour.", "sc.behaviour_rule_n", true, "rule"},
 }
 
 // localErrorField names the field key of form's error summary as the
@@ -87,7 +93,7 @@ func localErrorField(l *i18n.Locale, form, key string) string {
 				if row.fromZero {
 					i++
 				}
-				return l.T(row.id, "N", i) + ": " + localErrorField(l, form, field)
+				return l.T(row.id, "N", i) + ": " + localErrorField(l, cmp.Or(row.form, form), field)
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -192,15 +193,17 @@ func (h *Web) saveScoring(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/scoring", http.StatusSeeOther)
 }
 
-// readableRuleErrors numbers rules from 1, as the editor shows them.
+// editorKey is a rule's number in the editor's own keys ("e0_points",
+// "b2_cap").
+var editorKey = regexp.MustCompile(`^([eb])(\d+)_(\w+)$`)
+
+// readableRuleErrors keys the editor's refused cells as the rules do
+// ("explicit.0.points"), which the page names by rule and column.
 func readableRuleErrors(errs map[string]string) map[string]string {
 	out := map[string]string{}
 	for k, v := range errs {
-		parts := strings.SplitN(k, ".", 3)
-		if len(parts) == 3 {
-			if n, err := strconv.Atoi(parts[1]); err == nil {
-				k = fmt.Sprintf("%s rule %d: %s", parts[0], n+1, parts[2])
-			}
+		if m := editorKey.FindStringSubmatch(k); m != nil {
+			k = map[string]string{"e": "explicit", "b": "behaviour"}[m[1]] + "." + m[2] + "." + m[3]
 		}
 		out[k] = v
 	}
