@@ -176,6 +176,16 @@ var reasons = []struct {
 	{regexp.MustCompile(`^unknown country "(.*)"$`), "why.unknown_country", []string{"Value"}},
 	{regexp.MustCompile(`^must not be above the hot threshold$`), "why.not_above_hot", nil},
 	{regexp.MustCompile(`^must be a number of days$`), "why.days_number", nil},
+	// A software request and its hand-off.
+	{regexp.MustCompile(`^is required: the kind of application, such as (.+)$`), "why.brief_category", []string{"Examples"}},
+	{regexp.MustCompile(`^is required: how many people will use it, a whole number from 1 to 1,000,000$`), "why.brief_licences", nil},
+	{regexp.MustCompile(`^must be an amount such as 12000 or 950\.50, 0 or more$`), "why.brief_budget", nil},
+	{regexp.MustCompile(`^is required with a budget: a three-letter ISO 4217 code such as EUR$`), "why.currency_with_budget", nil},
+	{regexp.MustCompile(`^is required with a budget: month, year or once$`), "why.budget_period", nil},
+	{regexp.MustCompile(`^must be a whole number of months from 1 to 120$`), "why.horizon_months", nil},
+	{regexp.MustCompile(`^must be two-letter ISO 639-1 codes such as en, ro, it, nb; (.+) is not$`), "why.language_codes", []string{"Value"}},
+	{regexp.MustCompile(`^each must be at most ([\d,]+) letters and digits with single separators; (.+) is not$`), "why.each_key", []string{"Max", "Value"}},
+	{regexp.MustCompile(`^choose at least one of the lead's matches$`), "why.choose_a_match", nil},
 	// What an error page says most: a record not found or another's,
 	// and actions kept for some roles.
 	{regexp.MustCompile(`^(lead|form|import|project|submission|merge|milestone|landing page) (\d+) not found$`), "why.not_found", []string{"Kind", "ID"}},

@@ -84,3 +84,19 @@ func TestRefusedScoringRuleSpeaksItalian(t *testing.T) {
 	expectPage(t, "/scoring (it)", html.UnescapeString(page), []string{"<li>Regola esplicita 1: Punti deve essere un numero intero</li>"},
 		[]string{"<li>e0_points", "explicit rule", "must be a whole number"})
 }
+
+// A refused software request gives its reasons in the reader's language.
+func TestRefusedSoftwareRequestSpeaksNorwegian(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	id := salesLead(t, f)
+	b := browserIn(t, f, "sam@example.com", "nb")
+	status, _, page := b.post("/leads/"+id+"/software", url.Values{"category": {""}, "licences": {"ti"},
+		"budget": {"mye"}, "horizon_months": {"500"}, "languages": {"klingon"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("a request without a category: %d", status)
+	}
+	expectPage(t, "/leads/…/software (nb)", html.UnescapeString(page), []string{
+		"er påkrevd: typen program, for eksempel", "er påkrevd: hvor mange som skal bruke det",
+		"må være et beløp på 0 eller mer", "må være et helt antall måneder fra 1 til 120",
+	}, []string{"is required", "must be an amount", "must be a whole number of months", "must be two-letter"})
+}
