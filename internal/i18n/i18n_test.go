@@ -246,3 +246,16 @@ func TestChangeReasons(t *testing.T) {
 		}
 	}
 }
+
+// A rejected row's reasons read in the reader's language, each field by
+// its label, a reason that holds "; " itself included.
+func TestFieldReasons(t *testing.T) {
+	stored := "email has a domain that ends in a number; a domain ends in letters, as in .com; phone is not a phone number"
+	want := "E-mail are un domeniu care se termină cu o cifră; un domeniu se termină cu litere, ca în .com; Telefon nu este un număr de telefon"
+	if got := For("ro").FieldReasons(stored); got != want {
+		t.Errorf("ro:\n%s\nwant\n%s", got, want)
+	}
+	if got := For("en").FieldReasons(stored); got != stored {
+		t.Errorf("en: %s", got)
+	}
+}

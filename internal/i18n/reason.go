@@ -402,3 +402,35 @@ func (l *Locale) ChangeReason(reason string) string {
 	}
 	return reason
 }
+
+// FieldReasons is a refusal written as its fields' reasons ("email must
+// be an email address; phone is too long", as a rejected import row or a
+// bulk action keeps it), in l's language: each field by its label, each
+// reason as l words it. A reason that names no field, or
+// a field no catalog labels, reads as stored, as does every reason in
+// English, the language it is stored in.
+func (l *Locale) FieldReasons(stored string) string {
+	if l.Lang == Default {
+		return stored
+	}
+	// A reason may hold "; " itself ("ends in a number; a domain ends in
+	// letters"): a part that does not start with a field's key goes on
+	// the reason before it.
+	var parts []string
+	for _, p := range strings.Split(stored, "; ") {
+		field, _, _ := strings.Cut(p, " ")
+		if len(parts) > 0 && !Has("field."+field) {
+			parts[len(parts)-1] += "; " + p
+			continue
+		}
+		parts = append(parts, p)
+	}
+	for i, p := range parts {
+		field, why, ok := strings.Cut(p, " ")
+		if !ok || !Has("field."+field) {
+			continue
+		}
+		parts[i] = l.T("field."+field) + " " + l.Reason(why)
+	}
+	return strings.Join(parts, "; ")
+}

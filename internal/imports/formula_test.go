@@ -9,8 +9,6 @@ import (
 	"testing"
 
 	"leadflow/internal/dbtest"
-	"leadflow/internal/i18n"
-	"leadflow/internal/imports"
 	"leadflow/internal/lead"
 	"leadflow/internal/leadcsv"
 	"leadflow/internal/sqldb"
@@ -89,18 +87,5 @@ func TestNeutralise(t *testing.T) {
 	want := []string{"", "plain", "'=1+2", "'+40 721", "'-5", "'@x", "'\tx", "'\rx", "''x", "'''x", "a=b"}
 	if got := leadcsv.NeutraliseAll(in); !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q", got)
-	}
-}
-
-// A rejected row's reasons read in the reader's language, each field by
-// its label, a reason that holds "; " itself included.
-func TestReasonInTheReadersLanguage(t *testing.T) {
-	stored := "email has a domain that ends in a number; a domain ends in letters, as in .com; phone is not a phone number"
-	want := "E-mail are un domeniu care se termină cu o cifră; un domeniu se termină cu litere, ca în .com; Telefon nu este un număr de telefon"
-	if got := imports.ReasonIn(i18n.For("ro"), stored); got != want {
-		t.Errorf("ro:\n%s\nwant\n%s", got, want)
-	}
-	if got := imports.ReasonIn(i18n.For("en"), stored); got != stored {
-		t.Errorf("en: %s", got)
 	}
 }

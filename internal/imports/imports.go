@@ -711,37 +711,6 @@ func Reason(err error) string {
 	return strings.Join(parts, "; ")
 }
 
-// ReasonIn is a rejected row's reason, as Reason wrote it ("email must be
-// an email address; phone is too long"), in l's language: each field by
-// its label, each reason as l words it. A reason that names no field, or
-// a field no catalog labels, reads as stored, as does every reason in
-// English, the language it is stored in.
-func ReasonIn(l *i18n.Locale, stored string) string {
-	if l.Lang == i18n.Default {
-		return stored
-	}
-	// A reason may hold "; " itself ("ends in a number; a domain ends in
-	// letters"): a part that does not start with a field's key goes on
-	// the reason before it.
-	var parts []string
-	for _, p := range strings.Split(stored, "; ") {
-		field, _, _ := strings.Cut(p, " ")
-		if len(parts) > 0 && !i18n.Has("field."+field) {
-			parts[len(parts)-1] += "; " + p
-			continue
-		}
-		parts = append(parts, p)
-	}
-	for i, p := range parts {
-		field, why, ok := strings.Cut(p, " ")
-		if !ok || !i18n.Has("field."+field) {
-			continue
-		}
-		parts[i] = l.T("field."+field) + " " + l.Reason(why)
-	}
-	return strings.Join(parts, "; ")
-}
-
 // WriteRejects writes the rejected rows of import id as CSV: the file's
 // own columns, then line and reason, so it can be fixed and imported
 // again (leadflow ignores the two extra columns). The two columns and the
@@ -774,7 +743,7 @@ func (s *Service) WriteRejects(ctx context.Context, a access.Actor, id int64, w 
 		// Pad or cut to the header so the columns line up.
 		cells := make([]string, len(im.Header))
 		copy(cells, values)
-		cw.Write(append(leadcsv.NeutraliseAll(cells), strconv.FormatInt(line, 10), leadcsv.Neutralise(ReasonIn(l, reason))))
+		cw.Write(append(leadcsv.NeutraliseAll(cells), strconv.FormatInt(line, 10), leadcsv.Neutralise(l.FieldReasons(reason))))
 		n++
 	}
 	cw.Flush()

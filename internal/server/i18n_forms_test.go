@@ -100,3 +100,18 @@ func TestRefusedSoftwareRequestSpeaksNorwegian(t *testing.T) {
 		"må være et beløp på 0 eller mer", "må være et helt antall måneder fra 1 til 120",
 	}, []string{"is required", "must be an amount", "must be a whole number of months", "must be two-letter"})
 }
+
+// A bulk action's note after the list says in the reader's language what
+// was refused and why, and what to do when nothing was ticked.
+func TestBulkNoteSpeaksRomanian(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	_, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"ana@orbit.ro","stage":"subscriber"}`)
+	b := browserIn(t, f, "admin@example.com", "ro")
+	b.post("/leads/bulk", url.Values{"id": {fmt.Sprint(l["id"])}, "action": {"stage"}, "stage": {"customer"}, "back": {"/leads"}})
+	_, _, page := b.get("/leads")
+	expectPage(t, "/leads (ro)", html.UnescapeString(page), []string{fmt.Sprint("lead-ul ", l["id"], ", Etapă ")},
+		[]string{"skips the lifecycle", ", stage "})
+	b.post("/leads/bulk", url.Values{"action": {"stage"}, "stage": {"mql"}, "back": {"/leads"}})
+	_, _, page = b.get("/leads")
+	expectPage(t, "/leads (ro)", html.UnescapeString(page), []string{"Bifează mai întâi lead-urile cu care lucrezi."}, []string{"Tick the leads"})
+}

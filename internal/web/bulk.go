@@ -36,7 +36,7 @@ func (h *Web) bulkLeads(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(ids) == 0 {
-		h.flash(w, "Tick the leads to work on first.")
+		h.flash(w, tr(r, "flash.tick_leads_first"))
 		http.Redirect(w, r, back, http.StatusSeeOther)
 		return
 	}
@@ -89,7 +89,7 @@ func bulkSummary(r *http.Request, kind string, res bulk.Result) string {
 			if i == 3 {
 				break
 			}
-			each = append(each, tr(r, "flash.bulk_refused_one", "ID", x.ID, "Reason", i18n.From(r.Context()).Reason(x.Reason)))
+			each = append(each, tr(r, "flash.bulk_refused_one", "ID", x.ID, "Reason", i18n.From(r.Context()).FieldReasons(x.Reason)))
 		}
 		msg += " " + tr(r, "flash.bulk_refused", "Count", n, "Each", strings.Join(each, "; "))
 		if n > 3 {
