@@ -186,6 +186,10 @@ var reasons = []struct {
 	{regexp.MustCompile(`^must be two-letter ISO 639-1 codes such as en, ro, it, nb; (.+) is not$`), "why.language_codes", []string{"Value"}},
 	{regexp.MustCompile(`^each must be at most ([\d,]+) letters and digits with single separators; (.+) is not$`), "why.each_key", []string{"Max", "Value"}},
 	{regexp.MustCompile(`^choose at least one of the lead's matches$`), "why.choose_a_match", nil},
+	// A form's questions.
+	{regexp.MustCompile(`^a select needs at least one option$`), "why.select_needs_option", nil},
+	{regexp.MustCompile(`^must be 1 to 40 lower-case letters, digits and underscores, and not a standard field's name$`), "why.custom_field_name", nil},
+	{regexp.MustCompile(`^must be one of text, number, select, checkbox, date$`), "why.field_type", nil},
 	// What an error page says most: a record not found or another's,
 	// and actions kept for some roles.
 	{regexp.MustCompile(`^(lead|form|import|project|submission|merge|milestone|landing page) (\d+) not found$`), "why.not_found", []string{"Kind", "ID"}},

@@ -115,3 +115,18 @@ func TestBulkNoteSpeaksRomanian(t *testing.T) {
 	_, _, page = b.get("/leads")
 	expectPage(t, "/leads (ro)", html.UnescapeString(page), []string{"Bifează mai întâi lead-urile cu care lucrezi."}, []string{"Tick the leads"})
 }
+
+// A refused form builder names each question by its field's name and
+// the column at fault, in the reader's language.
+func TestRefusedFormBuilderSpeaksRomanian(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "mia@example.com", "ro")
+	status, _, page := b.post("/forms", url.Values{"name": {"Cerere demo"}, "slug": {"demo"}, "std_company": {"1"},
+		"c0_name": {"plan"}, "c0_type": {"select"}, "c0_options": {""}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("a list without options: %d", status)
+	}
+	expectPage(t, "/forms (ro)", html.UnescapeString(page),
+		[]string{"<li>Câmpul „plan”: Opțiuni (listă) o listă de opțiuni are nevoie de cel puțin o opțiune</li>"},
+		[]string{`field "plan"`, "a select needs"})
+}

@@ -376,7 +376,7 @@ func TestWebFormBuilder(t *testing.T) {
 		"c0_name": {"team size"}, "c0_type": {"number"}, "c1_name": {"plan"}, "c1_type": {"select"}, "c1_options": {""}, "c2_name": {""}}
 	status, _, page := b.post("/forms", bad)
 	if status != http.StatusUnprocessableEntity || !strings.Contains(page, "Address must be 1 to 60 lower-case letters") ||
-		!strings.Contains(page, `field &#34;plan&#34; options`) || !strings.Contains(page, `value="Demo request"`) {
+		!strings.Contains(page, `<li>Field “plan”: `) || !strings.Contains(page, `value="Demo request"`) {
 		t.Errorf("refused builder: %d\n%s", status, page)
 	}
 	good := url.Values{"name": {"Demo request"}, "slug": {"demo"}, "std_company": {"1"}, "req_company": {"1"},

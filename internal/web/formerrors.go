@@ -36,6 +36,7 @@ var errorFields = map[string]map[string]string{
 		"thank_you": "fe.thank_you_message", "redirect_url": "fe.or_redirect_to_full"},
 	"scoring": {"hot": "sc.hot_from", "warm": "sc.warm_from", "mql": "sc.mql_at_0_off", "half_life_days": "sc.behaviour_half_life_days",
 		"note": "sc.what_changed_kept_with", "months": "sc.try_on_the_leads", "origins": "sc.sites_allowed_to_send"},
+	"form_field": {"name": "fe.field", "type": "fe.type", "options": "fe.options_select", "label": "fe.label_shown"},
 	"rule": {"field": "sc.field", "op": "sc.test", "values": "sc.values", "points": "sc.points", "event": "sc.event",
 		"url": "sc.url_pattern", "cap": "sc.cap", "window_days": "sc.window_days"},
 	"segment": {"name": "common.name", "description": "segedit.description_optional", "conditions": "seg.conditions",
@@ -58,11 +59,13 @@ var rowPrefixes = []struct {
 	prefix, id string
 	fromZero   bool
 	form       string // whose fields a row has, if not its page's
+	named      string // the message naming a row by its name, not its number
 }{
-	{"steps.", "nur.step_n", false, ""},
-	{"conditions.", "segedit.condition_n", true, ""},
-	{"explicit.", "sc.explicit_rule_n", true, "rule"},
-	{"behaviour.", "sc.behaviour_rule_n", true, "rule"},
+	{"steps.", "nur.step_n", false, "", ""},
+	{"conditions.", "segedit.condition_n", true, "", ""},
+	{"explicit.", "sc.explicit_rule_n", true, "rule", ""},
+	{"behaviour.", "sc.behaviour_rule_n", true, "rule", ""},
+	{"fields.", "fe.field_n", true, "form_field", "fe.field_named"},
 }
 
 // localErrorField names the field key of form's error summary as the
@@ -89,11 +92,15 @@ func localErrorField(l *i18n.Locale, form, key string) string {
 			continue
 		}
 		if n, field, ok := strings.Cut(rest, "."); ok {
+			name := localErrorField(l, cmp.Or(row.form, form), field)
 			if i, err := strconv.Atoi(n); err == nil {
 				if row.fromZero {
 					i++
 				}
-				return l.T(row.id, "N", i) + ": " + localErrorField(l, cmp.Or(row.form, form), field)
+				return l.T(row.id, "N", i) + ": " + name
+			}
+			if row.named != "" {
+				return l.T(row.named, "Name", n) + ": " + name
 			}
 		}
 	}

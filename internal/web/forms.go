@@ -165,19 +165,16 @@ func (h *Web) createForm(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, fmt.Sprintf("/forms/%d", f.ID), http.StatusSeeOther)
 }
 
-// readableFieldErrors names builder rows by their label instead of
-// their position.
+// readableFieldErrors names builder rows by their field's name
+// ("fields.email.name") instead of their position, which a row without
+// a name keeps.
 func readableFieldErrors(f forms.Form, errs map[string]string) map[string]string {
 	out := map[string]string{}
 	for k, v := range errs {
 		if rest, ok := strings.CutPrefix(k, "fields."); ok {
 			idx, prop, _ := strings.Cut(rest, ".")
-			if i, err := strconv.Atoi(idx); err == nil && i < len(f.Fields) {
-				name := f.Fields[i].Name
-				if name == "" {
-					name = "custom field " + strconv.Itoa(i+1)
-				}
-				k = fmt.Sprintf("field %q %s", name, prop)
+			if i, err := strconv.Atoi(idx); err == nil && i < len(f.Fields) && f.Fields[i].Name != "" && !strings.Contains(f.Fields[i].Name, ".") {
+				k = "fields." + f.Fields[i].Name + "." + prop
 			}
 		}
 		out[k] = v
