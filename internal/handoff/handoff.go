@@ -261,14 +261,24 @@ func choose(ranked matching.Result, ids []int64, get func(int64) (catalog.Soluti
 }
 
 // Answer records vendor's answer to hand-off id: accepted or declined,
-// with an optional note.
+// with an optional note. An answer recorded before is replaced.
 func (s *Service) Answer(ctx context.Context, a access.Actor, id int64, status, note string) (Handoff, error) {
+	return s.AnswerSeen(ctx, a, id, "", status, note)
+}
+
+// AnswerSeen is Answer from a page that showed the hand-off with status
+// seen: once its status is another, the answer is refused as a conflict,
+// so that no one replaces an answer they have not seen.
+func (s *Service) AnswerSeen(ctx context.Context, a access.Actor, id int64, seen, status, note string) (Handoff, error) {
 	h, err := scan(s.db.R.QueryRow(ctx, `SELECT `+columns+` FROM handoffs WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return h, fault.Errorf(fault.NotFound, "hand-off %d not found", id)
 	}
 	if err != nil {
 		return h, fmt.Errorf("handoff: %d: %w", id, err)
+	}
+	if seen != "" && h.Status != seen {
+		return h, fault.Errorf(fault.Conflict, "hand-off %d was answered meanwhile; reload it", id)
 	}
 	if status != Accepted && status != Declined {
 		return h, &fault.Error{Code: fault.Invalid, Message: "the answer must be accepted or declined",

@@ -99,6 +99,8 @@ var reasons = []struct {
 	{regexp.MustCompile(`^name at least one user, by email$`), "why.at_least_one_member", nil},
 	{regexp.MustCompile(`^no user has the email "(.*)"$`), "why.no_user_with_email", []string{"Email"}},
 	{regexp.MustCompile(`^"(.*)" is not a country name or ISO code$`), "why.not_a_country_named", []string{"Value"}},
+	{regexp.MustCompile(`^"(.*)" is not a site address such as https://www\.example\.com$`), "why.not_a_site", []string{"Value"}},
+	{regexp.MustCompile(`^hand-off \d+ was answered meanwhile; reload it$`), "why.handoff_answered_meanwhile", nil},
 	{regexp.MustCompile(`^must not be below the minimum$`), "why.not_below_minimum", nil},
 	{regexp.MustCompile(`^must be a number of hours from ([\d,]+) to ([\d,]+)$`), "why.hours_range", []string{"Min", "Max"}},
 	// Activities, nurturing sequences, landing pages, the audit log's

@@ -340,6 +340,45 @@ func TestWebActivitiesPages(t *testing.T) {
 	})
 }
 
+// Sam completes a meeting from his contact's page after someone renamed
+// it: the outcome he typed comes back in the activity's form, marked
+// done, with what changed, and a second save completes it knowingly; an
+// outcome too long comes back with its reason beside it.
+func TestCompletingFromAStalePageKeepsTheOutcome(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	contact, meeting := contactAndMeeting(t, f)
+	b := newBrowser(t, f.srv.URL)
+	b.login("sam@example.com")
+	_, _, page := b.get("/contacts/" + contact)
+	m := regexp.MustCompile(`action="/activities/` + meeting + `/complete"[^>]*>\s*<input type="hidden" name="next" value="([^"]*)"><input type="hidden" name="version" value="(\d+)">`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the contact page offers no way to complete the meeting")
+	}
+	f.call(t, "admin", "PATCH", "/api/v1/activities/"+meeting, `{"subject":"Demo for the board"}`)
+
+	status, _, body := b.post("/activities/"+meeting+"/complete", url.Values{"outcome": {"Signed the NDA"}, "next": {html.UnescapeString(m[1])}, "version": {m[2]}})
+	if status != http.StatusConflict || !strings.Contains(body, "Someone else changed this activity") ||
+		!strings.Contains(body, `value="Signed the NDA"`) || !strings.Contains(body, `<option value="done" selected>`) {
+		t.Fatalf("completing from a stale page: %d, the outcome is not kept in the form", status)
+	}
+	status, loc, _ := b.post("/activities/"+meeting, formFields(body))
+	if status != http.StatusSeeOther || loc != "/contacts/"+contact {
+		t.Fatalf("saving again knowingly: %d → %q", status, loc)
+	}
+	if _, got := f.call(t, "sales", "GET", "/api/v1/activities/"+meeting, ""); got["status"] != "done" ||
+		got["outcome"] != "Signed the NDA" || got["subject"] != "Demo for the board" {
+		t.Errorf("after the second save: %v", got)
+	}
+
+	_, other := f.call(t, "sales", "POST", "/api/v1/activities", `{"kind":"call","subject":"Follow up","due_at":"2026-12-04T10:00:00Z"}`)
+	long := strings.Repeat("ok ", 400)
+	status, _, body = b.post(fmt.Sprintf("/activities/%v/complete", other["id"]), url.Values{"outcome": {long}, "next": {"/today"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "Outcome must be at most 1000 characters") ||
+		!strings.Contains(body, strings.TrimSpace(long)) {
+		t.Errorf("an outcome too long: %d, not shown again with its reason", status)
+	}
+}
+
 // The drag sends the activity's version: a move from a page older than
 // the activity is refused with 409 and nothing moves.
 func TestDragMoveChecksTheVersion(t *testing.T) {

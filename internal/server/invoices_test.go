@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -135,5 +136,31 @@ func TestOverdueInvoicesShow(t *testing.T) {
 	}
 	if status, _, _ := mkt.get("/invoices"); status != http.StatusForbidden {
 		t.Errorf("marketing opens the invoices: %d", status)
+	}
+}
+
+// Sam starts an invoice from the account's page with a currency he
+// mistyped: the page comes back with what he typed and the reason beside
+// it, and the corrected currency starts the draft.
+func TestNewInvoiceFormKeepsTheCurrencyTyped(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	status, acc := f.call(t, "sales", "POST", "/api/v1/accounts", `{"name":"Fjordlys","country":"NO"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("account: %d %v", status, acc)
+	}
+	accID := fmt.Sprint(acc["id"])
+	b := newBrowser(t, f.srv.URL)
+	b.login("sam@example.com")
+	if _, _, page := b.get("/accounts/" + accID); !strings.Contains(page, `action="/invoices"`) {
+		t.Fatal("the account page offers no new invoice")
+	}
+	status, _, body := b.post("/invoices", url.Values{"account_id": {accID}, "currency": {"KR"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, `<h1>Fjordlys</h1>`) ||
+		!strings.Contains(body, `value="KR"`) || !strings.Contains(textOf(body), "Currency must be a three-letter currency code") {
+		t.Fatalf("a mistyped currency: %d, the account page is not shown again with it and its reason:\n%.800s", status, textOf(body))
+	}
+	status, loc, _ := b.post("/invoices", url.Values{"account_id": {accID}, "currency": {"NOK"}})
+	if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/invoices/") {
+		t.Errorf("the corrected currency: %d → %q", status, loc)
 	}
 }

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -236,8 +237,21 @@ func TestHandoffFlow(t *testing.T) {
 	if len(data) != 1 || h["contact_email"] != "sales@carpa.example" || h["status"] != "awaiting" || h["cost"] != "1740" || h["emailed"] != false {
 		t.Fatalf("hand-offs: %v", hs)
 	}
-	if status, _, _ := b.post(fmt.Sprintf("/handoffs/%v/answer", h["id"]), url.Values{"status": {"accepted"}, "note": {"Offer on Monday"}}); status != http.StatusSeeOther {
+	answer := fmt.Sprintf("/handoffs/%v/answer", h["id"])
+	long := strings.Repeat("Offer on Monday. ", 120)
+	status, _, page = b.post(answer, url.Values{"seen": {"awaiting"}, "status": {"accepted"}, "note": {long}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(page, `value="`+long+`"`) ||
+		!strings.Contains(page, "Note must be at most 2000 characters") {
+		t.Errorf("a note too long: %d, the software page is not shown again with it and why", status)
+	}
+	if status, _, _ := b.post(answer, url.Values{"seen": {"awaiting"}, "status": {"accepted"}, "note": {"Offer on Monday"}}); status != http.StatusSeeOther {
 		t.Fatalf("answer: %d", status)
+	}
+	// A second answer from a page drawn before the first keeps its note.
+	status, _, page = b.post(answer, url.Values{"seen": {"awaiting"}, "status": {"declined"}, "note": {"Too dear"}})
+	if status != http.StatusConflict || !strings.Contains(html.UnescapeString(page), "Someone recorded this vendor's answer meanwhile") ||
+		!strings.Contains(page, "<q>Too dear</q>") {
+		t.Errorf("an answer from a stale page: %d, not told or its note lost", status)
 	}
 	_, _, page = b.get("/leads/" + id + "/software")
 	if !strings.Contains(page, "<strong>Accepted</strong> — Offer on Monday") ||

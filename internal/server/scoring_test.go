@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -124,8 +125,11 @@ func TestTrackingScriptCollectorAndPixel(t *testing.T) {
 	f := newFixture(t, dbtest.SQLite(t))
 	admin := newBrowser(t, f.srv.URL)
 	admin.login("admin@example.com")
-	if status, _, _ := admin.post("/scoring/origins", url.Values{"origins": {"https://www.acme.example\nnot a site"}}); status != http.StatusUnprocessableEntity {
-		t.Errorf("a bad site was accepted: %d", status)
+	// The sites typed come back in the form with the reason beside them.
+	status, _, body := admin.post("/scoring/origins", url.Values{"origins": {"https://www.acme.example\nwww.shop.example"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "https://www.acme.example\nwww.shop.example</textarea>") ||
+		!strings.Contains(html.UnescapeString(body), `"www.shop.example" is not a site address such as https://www.example.com`) {
+		t.Errorf("a bad site: %d, not shown again with what was typed and why:\n%.600s", status, textOf(body))
 	}
 	if status, _, _ := admin.post("/scoring/origins", url.Values{"origins": {"https://www.acme.example"}}); status != http.StatusSeeOther {
 		t.Fatalf("save sites: %d", status)

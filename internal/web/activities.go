@@ -217,25 +217,51 @@ func (h *Web) updateActivity(w http.ResponseWriter, r *http.Request) {
 	loc := h.zone(r)
 	p, v := patchFrom(r, loc)
 	saved, err := h.Activities.Update(r.Context(), actor(r), act.ID, p)
-	if e := fault.As(err); e != nil && e.Code == fault.Conflict {
+	if err != nil {
+		h.refusedActivity(w, r, act, v, err)
+		return
+	}
+	h.flash(w, i18n.T(r.Context(), "flash.activity_saved", "Subject", saved.Subject))
+	http.Redirect(w, r, next(r, "/today"), http.StatusSeeOther)
+}
+
+// refusedActivity answers a refused change of act with its edit form,
+// holding v (what the user sent, over the activity's values): with the
+// reason beside each field, or, when someone changed the activity since
+// the user's page was drawn, with what changed and its new version, so a
+// second save replaces that change knowingly. Nothing typed is lost.
+func (h *Web) refusedActivity(w http.ResponseWriter, r *http.Request, act activity.Activity, v map[string]string, err error) {
+	loc := h.zone(r)
+	e := fault.As(err)
+	switch {
+	case e != nil && e.Code == fault.Conflict:
 		cur, _ := h.Activities.Get(r.Context(), actor(r), act.ID)
 		l := i18n.From(r.Context())
 		v["version"] = strconv.FormatInt(cur.Version, 10)
 		h.render(w, r, "activity", page{Title: act.Subject, Nav: "today", Status: http.StatusConflict, Data: activityForm{Activity: cur,
 			Values: v, Zone: loc, Conflict: tr(r, "act.changed_while_editing", "When", activityWhen(l, cur, loc), "Status", activityStatus(l, cur.Status))}})
-		return
-	}
-	if e := fault.As(err); e != nil && e.Fields != nil {
+	case e != nil && e.Fields != nil:
 		h.render(w, r, "activity", page{Title: act.Subject, Nav: "today", Status: formStatus(e),
 			Data: activityForm{Activity: act, Values: v, Errors: e.Fields, Zone: loc}})
-		return
-	}
-	if err != nil {
+	default:
 		h.fail(w, r, err)
-		return
 	}
-	h.flash(w, i18n.T(r.Context(), "flash.activity_saved", "Subject", saved.Subject))
-	http.Redirect(w, r, next(r, "/today"), http.StatusSeeOther)
+}
+
+// formOver is act's edit form with the fields a short form sent (an
+// outcome, a new due time) put over its values, for refusedActivity.
+func formOver(r *http.Request, act activity.Activity, loc *time.Location, sent map[string]string) map[string]string {
+	v := formValues(act, loc)
+	for k, s := range sent {
+		v[k] = s
+	}
+	if n := r.PostFormValue("next"); n != "" {
+		v["next"] = n
+	}
+	if s := r.PostFormValue("version"); s != "" {
+		v["version"] = s
+	}
+	return v
 }
 
 func inZone(a activity.Activity, loc *time.Location) string {
@@ -277,7 +303,8 @@ func (h *Web) completeActivity(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Version, _ = strconv.ParseInt(r.PostFormValue("version"), 10, 64)
 	if _, err := h.Activities.Update(r.Context(), actor(r), act.ID, p); err != nil {
-		h.fail(w, r, err)
+		sent := map[string]string{"status": string(activity.Done), "outcome": r.PostFormValue("outcome")}
+		h.refusedActivity(w, r, act, formOver(r, act, h.zone(r), sent), err)
 		return
 	}
 	h.flash(w, i18n.T(r.Context(), "flash.activity_done", "Subject", act.Subject))
@@ -314,7 +341,7 @@ func (h *Web) moveActivity(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		h.fail(w, r, err)
+		h.refusedActivity(w, r, act, formOver(r, act, h.zone(r), map[string]string{"due": r.PostFormValue("due")}), err)
 		return
 	}
 	h.flash(w, tr(r, "flash.activity_moved", "Subject", moved.Subject, "When", activityWhen(i18n.From(r.Context()), moved, h.zone(r))))

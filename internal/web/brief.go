@@ -39,7 +39,9 @@ type softwareData struct {
 	SalesReady bool
 	CanConvert bool
 	HandoffErr string
-	MailOn     bool
+	// Answer is a vendor's answer refused: the note typed and why.
+	Answer answerForm
+	MailOn bool
 }
 
 type vendorChoice struct {
@@ -92,13 +94,21 @@ func (h *Web) showSoftware(w http.ResponseWriter, r *http.Request) {
 type refused struct {
 	project openProjectForm
 	handoff string
+	answer  answerForm
+}
+
+// answerForm is a vendor's answer to hand-off ID as the user typed it,
+// and why it was refused.
+type answerForm struct {
+	ID        int64
+	Note, Why string
 }
 
 // renderSoftware shows the page; in and errs are a refused request
 // form's, ref the other forms'.
 func (h *Web) renderSoftware(w http.ResponseWriter, r *http.Request, l lead.Lead, in *brief.Input, errs map[string]string, status int, ref refused) {
 	ctx := r.Context()
-	d := softwareData{Lead: l, Errors: errs, Criteria: matching.Criteria, Open: ref.project, HandoffErr: ref.handoff}
+	d := softwareData{Lead: l, Errors: errs, Criteria: matching.Criteria, Open: ref.project, HandoffErr: ref.handoff, Answer: ref.answer}
 	var err error
 	if d.Projects, err = h.Projects.ForLead(ctx, actor(r), l.ID); err == nil {
 		d.Handoffs, err = h.Handoffs.ForLead(ctx, actor(r), l.ID)

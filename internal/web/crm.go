@@ -146,8 +146,12 @@ func (h *Web) renderAccount(w http.ResponseWriter, r *http.Request, form string,
 		return
 	}
 	var billing map[string]string // the billing form's, shown again
-	if form == "billing" {
+	currency := ""                // the new-invoice form's, shown again
+	switch form {
+	case "billing":
 		billing, values = values, nil
+	case "invoice":
+		currency, values = values["currency"], nil
 	}
 	d := accountData{Errors: errs, Values: values, Form: form, Roles: crm.Roles}
 	if d.AccountView, err = h.CRM.Account(r.Context(), actor(r), id); err == nil {
@@ -172,8 +176,12 @@ func (h *Web) renderAccount(w http.ResponseWriter, r *http.Request, form string,
 		d.Values = map[string]string{"name": in.Name, "website": in.Website, "industry": in.Industry, "employees": in.Employees,
 			"country": in.Country, "city": in.City, "owner": in.Owner, "revenue": in.Revenue}
 	}
+	invoices := h.invoicesOf(r, id, 0, false, currency, formErrors(form, "billing", errs), billing)
+	if invoices != nil {
+		invoices.NewErrors = formErrors(form, "invoice", errs)
+	}
 	h.render(w, r, "account", page{Title: d.Name, Nav: "accounts", Data: d, Status: status, Activities: h.activitiesOf(r, activity.OnAccount, id),
-		Invoices:  h.invoicesOf(r, id, 0, false, "", formErrors(form, "billing", errs), billing),
+		Invoices:  invoices,
 		Handovers: h.handoversOn(r, salesteam.Filter{AccountID: id})})
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -71,7 +72,11 @@ func (h *Web) answerHandoff(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	var ho handoff.Handoff
 	if err == nil {
-		ho, err = h.Handoffs.Answer(r.Context(), actor(r), id, r.PostFormValue("status"), r.PostFormValue("note"))
+		ho, err = h.Handoffs.AnswerSeen(r.Context(), actor(r), id, r.PostFormValue("seen"), r.PostFormValue("status"), r.PostFormValue("note"))
+	}
+	if e := fault.As(err); e != nil && (e.Fields != nil || e.Code == fault.Conflict) && ho.LeadID != 0 {
+		h.refusedAnswer(w, r, ho.LeadID, answerForm{ID: id, Note: r.PostFormValue("note"), Why: cmp.Or(e.Fields["note"], e.Fields["status"], e.Message)}, e)
+		return
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -79,6 +84,21 @@ func (h *Web) answerHandoff(w http.ResponseWriter, r *http.Request) {
 	}
 	h.flash(w, tr(r, "flash.answer_recorded", "Vendor", ho.Vendor, "Status", localHuman(i18n.From(r.Context()), ho.Status)))
 	http.Redirect(w, r, fmt.Sprintf("/leads/%d/software#handoffs", ho.LeadID), http.StatusSeeOther)
+}
+
+// refusedAnswer shows the software page of lead leadID again with the
+// refused answer's note and why, so nothing typed is lost.
+func (h *Web) refusedAnswer(w http.ResponseWriter, r *http.Request, leadID int64, a answerForm, e *fault.Error) {
+	l, err := h.Leads.Get(r.Context(), actor(r), leadID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	status := formStatus(e)
+	if e.Code == fault.Conflict {
+		status = http.StatusConflict
+	}
+	h.renderSoftware(w, r, l, nil, nil, status, refused{answer: a})
 }
 
 // convertLink proposes converting the lead with an accepted match as

@@ -208,6 +208,12 @@ func invoicePath(id int64) string { return "/invoices/" + strconv.FormatInt(id, 
 func (h *Web) createInvoice(w http.ResponseWriter, r *http.Request) {
 	account, _ := strconv.ParseInt(r.PostFormValue("account_id"), 10, 64)
 	i, err := h.Invoices.Create(r.Context(), actor(r), invoice.New{AccountID: account, Currency: r.PostFormValue("currency")})
+	if e := fault.As(err); e != nil && e.Fields != nil && account > 0 && e.Fields["account_id"] == "" {
+		// The form is on the account's page: show it there again.
+		r.SetPathValue("id", strconv.FormatInt(account, 10))
+		h.renderAccount(w, r, "invoice", e.Fields, map[string]string{"currency": r.PostFormValue("currency")}, formStatus(e))
+		return
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -459,6 +465,9 @@ type recordInvoices struct {
 	Errors    map[string]string
 	Values    map[string]string
 	Open      bool // the billing form is open: a link asked for it
+	// NewErrors are the new-invoice form's refused fields, shown beside
+	// the currency typed (Currency).
+	NewErrors map[string]string
 }
 
 // invoicesOf makes the invoices card for an account (dealID 0) or a

@@ -26,6 +26,8 @@ type scoringData struct {
 	Events   []string
 	BaseURL  string
 	Origins  string
+	// OriginsError is why the sites typed in Origins were refused.
+	OriginsError string
 	// Opened is an earlier version shown in the editor to be restored;
 	// 0 when the editor shows the rules in force.
 	Opened int64
@@ -93,9 +95,11 @@ func (h *Web) renderScoring(w http.ResponseWriter, r *http.Request, d scoringDat
 		h.serverError(w, r, err)
 		return
 	}
-	if d.Origins, err = h.Tracking.Origins(r.Context(), actor(r)); err != nil {
-		h.fail(w, r, err)
-		return
+	if d.OriginsError == "" {
+		if d.Origins, err = h.Tracking.Origins(r.Context(), actor(r)); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
 	if d.Months == 0 {
 		d.Months = 6
@@ -211,7 +215,18 @@ func readableRuleErrors(errs map[string]string) map[string]string {
 }
 
 func (h *Web) saveOrigins(w http.ResponseWriter, r *http.Request) {
-	if err := h.Tracking.SetOrigins(r.Context(), actor(r), r.PostFormValue("origins")); err != nil {
+	typed := r.PostFormValue("origins")
+	err := h.Tracking.SetOrigins(r.Context(), actor(r), typed)
+	if e := fault.As(err); e != nil && e.Fields["origins"] != "" {
+		rs, err := h.Leads.Rules().Current(r.Context())
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		h.renderScoring(w, r, scoringData{Ruleset: rs, Rules: rs.Rules, Origins: typed, OriginsError: e.Fields["origins"]}, formStatus(e))
+		return
+	}
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
