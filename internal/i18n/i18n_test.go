@@ -173,6 +173,14 @@ func TestReasonsReadInTheLanguage(t *testing.T) {
 		{"ro", "there is no invoice 7", "Nu există factură cu numărul 7"},
 		{"nb", "landing page 3 not found", "Fant ikke landingsside 3"},
 		{"it", "opportunity 4 belongs to another sales user", "trattativa 4 appartiene a un altro utente commerciale"},
+		// An invoice changed in another tab, named by its title in the language.
+		{"it", "payments are recorded against an issued invoice with money owed; Invoice INV-2026-0003 is paid",
+			"i pagamenti si registrano su una fattura emessa con un importo dovuto; Fattura INV-2026-0003 è pagata"},
+		{"nb", "a credit note corrects an issued invoice; Draft invoice is draft", "en kreditnota korrigerer en utstedt faktura; Fakturautkast er et utkast"},
+		{"ro", "only an issued invoice with nothing paid or credited is voided; correct Credit note CN-7 with a credit note instead",
+			"se anulează doar o factură emisă fără plăți sau stornări; corectează Factura de stornare CN-7 cu o factură de stornare"},
+		{"en", "Invoice INV-1 is already issued", "Invoice INV-1 is already issued"},
+		{"ro", "\"www.shop\" is not a site address such as https://www.example.com", "„www.shop” nu este o adresă de site precum https://www.example.com"},
 		// Email addresses and phones in detail, amounts and a sequence's steps.
 		{"nb", "has a character that is not allowed before the @: ' '", "har et tegn som ikke er tillatt før @: ' '"},
 		{"it", "is not a valid phone number in RO; add the country code if it is from elsewhere",

@@ -101,6 +101,13 @@ var reasons = []struct {
 	{regexp.MustCompile(`^"(.*)" is not a country name or ISO code$`), "why.not_a_country_named", []string{"Value"}},
 	{regexp.MustCompile(`^"(.*)" is not a site address such as https://www\.example\.com$`), "why.not_a_site", []string{"Value"}},
 	{regexp.MustCompile(`^hand-off \d+ was answered meanwhile; reload it$`), "why.handoff_answered_meanwhile", nil},
+	{regexp.MustCompile(`^(.+) is issued and cannot change; correct it with a credit note$`), "why.inv_issued_cannot_change", []string{"Title"}},
+	{regexp.MustCompile(`^(.+) is issued and is kept; void it or correct it with a credit note$`), "why.inv_issued_kept", []string{"Title"}},
+	{regexp.MustCompile(`^(.+) is already issued$`), "why.inv_already_issued", []string{"Title"}},
+	{regexp.MustCompile(`^payments are recorded against an issued invoice with money owed; (.+) is (draft|issued|paid|void)$`), "why.inv_payment_needs_owed", []string{"Title", "InvoiceStatus"}},
+	{regexp.MustCompile(`^a credit note corrects an issued invoice; (.+) is (draft|issued|paid|void)$`), "why.inv_credit_needs_issued", []string{"Title", "InvoiceStatus"}},
+	{regexp.MustCompile(`^only an issued invoice with nothing paid or credited is voided; correct (.+) with a credit note instead$`), "why.inv_void_only_unpaid", []string{"Title"}},
+	{regexp.MustCompile(`^only a won opportunity is invoiced; win it first$`), "why.inv_won_only", nil},
 	{regexp.MustCompile(`^must not be below the minimum$`), "why.not_below_minimum", nil},
 	{regexp.MustCompile(`^must be a number of hours from ([\d,]+) to ([\d,]+)$`), "why.hours_range", []string{"Min", "Max"}},
 	// Activities, nurturing sequences, landing pages, the audit log's
@@ -274,6 +281,21 @@ var denials = map[string]string{
 	"tracking settings are for admin and marketing users":                                                  "deny.tracking_marketing",
 }
 
+// invoiceTitle is an invoice's title written in English ("Invoice
+// INV-2026-0001", "Draft credit note") in l's language.
+func (l *Locale) invoiceTitle(title string) string {
+	en := For(Default)
+	for _, kind := range []string{"invoice", "credit_note"} {
+		if title == en.T("invoice.title.draft_"+kind) {
+			return l.T("invoice.title.draft_" + kind)
+		}
+		if number, ok := strings.CutPrefix(title, en.T("invoice.title."+kind, "Number", "")); ok {
+			return l.T("invoice.title."+kind, "Number", number)
+		}
+	}
+	return title
+}
+
 // Reason is reason, a field error or a refusal in English, in l's
 // language.
 func (l *Locale) Reason(reason string) string {
@@ -304,6 +326,10 @@ func (l *Locale) Reason(reason string) string {
 				arg = l.Reason(v)
 			case "Kind":
 				arg = l.T("kind." + strings.ReplaceAll(v, " ", "_"))
+			case "Title":
+				arg = l.invoiceTitle(v)
+			case "InvoiceStatus":
+				name, arg = "Status", l.T("invoice.status_word."+v)
 			}
 			args = append(args, name, arg)
 		}

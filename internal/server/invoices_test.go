@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -162,5 +163,48 @@ func TestNewInvoiceFormKeepsTheCurrencyTyped(t *testing.T) {
 	status, loc, _ := b.post("/invoices", url.Values{"account_id": {accID}, "currency": {"NOK"}})
 	if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/invoices/") {
 		t.Errorf("the corrected currency: %d → %q", status, loc)
+	}
+}
+
+// Ana keeps a draft open in two tabs and issues it in one: a line added
+// from the other, the draft deleted from it, or the invoice issued again
+// is refused with the invoice shown as it now is and why, in her
+// language.
+func TestInvoiceChangedInAnotherTabSpeaksRomanian(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	if status, body := f.call(t, "admin", "PUT", "/api/v1/settings/invoicing", sellerForMatrix); status != http.StatusOK {
+		t.Fatalf("settings: %d %v", status, body)
+	}
+	status, acc := f.call(t, "sales", "POST", "/api/v1/accounts", `{"name":"Fjordlys","country":"NO"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("account: %d %v", status, acc)
+	}
+	status, d := f.call(t, "sales", "POST", "/api/v1/invoices", `{"account_id":`+fmt.Sprint(acc["id"])+`,"currency":"EUR","lines":[{"name":"Seat","quantity":"1","unit_price":"10"}]}`)
+	if status != http.StatusCreated {
+		t.Fatalf("draft: %d %v", status, d)
+	}
+	path := fmt.Sprint("/invoices/", d["id"])
+	b := browserIn(t, f, "sam@example.com", "ro")
+	if status, _, _ := b.post(path+"/issue", url.Values{}); status != http.StatusSeeOther {
+		t.Fatalf("issue: %d", status)
+	}
+	_, got := f.call(t, "sales", "GET", "/api/v1"+path, "")
+	title := "Factura " + fmt.Sprint(got["number"])
+	for _, c := range []struct {
+		action string
+		form   url.Values
+		want   string
+	}{
+		{"/lines", url.Values{"name": {"Onboarding day"}, "quantity": {"2"}, "unit_price": {"800"}, "category": {"S"}, "vat_rate": {"19"}},
+			title + " este emisă și nu se mai poate modifica; corecteaz-o cu o factură de stornare."},
+		{"/delete", url.Values{}, title + " este emisă și se păstrează; anuleaz-o sau corecteaz-o cu o factură de stornare."},
+		{"/issue", url.Values{}, title + " este deja emisă."},
+	} {
+		status, _, page := b.post(path+c.action, c.form)
+		text := html.UnescapeString(page)
+		if status != http.StatusConflict || !strings.Contains(text, `<div class="error-summary" role="alert" id="refused" tabindex="-1"><p>`+c.want+`</p>`) ||
+			!strings.Contains(text, "<h1>"+title) {
+			t.Errorf("%s from a stale tab: %d, the invoice is not shown with why in Romanian:\n%.900s", c.action, status, textOf(text))
+		}
 	}
 }

@@ -139,6 +139,9 @@ type invoiceData struct {
 	Errors   map[string]string
 	Values   map[string]string
 	Defaults map[string]string
+	// Refused is why a change made from a page drawn before the invoice
+	// changed was refused, as a sentence in the reader's language.
+	Refused string
 }
 
 func (h *Web) invoiceInPath(w http.ResponseWriter, r *http.Request) (invoice.Invoice, bool) {
@@ -160,7 +163,12 @@ func (h *Web) showInvoice(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Web) renderInvoice(w http.ResponseWriter, r *http.Request, i invoice.Invoice, form string, errs, values map[string]string, status int) {
-	d := invoiceData{Invoice: i, Today: h.Invoices.Today(h.zone(r)), Form: form, Errors: errs, Values: values}
+	h.renderInvoicePage(w, r, invoiceData{Invoice: i, Form: form, Errors: errs, Values: values}, status)
+}
+
+func (h *Web) renderInvoicePage(w http.ResponseWriter, r *http.Request, d invoiceData, status int) {
+	i := d.Invoice
+	d.Today = h.Invoices.Today(h.zone(r))
 	if i.Status == invoice.Draft {
 		catalog, err := h.Products.List(r.Context(), false)
 		if err != nil {
@@ -179,13 +187,15 @@ func (h *Web) renderInvoice(w http.ResponseWriter, r *http.Request, i invoice.In
 }
 
 // invoiceFormError shows the invoice again with the form's field errors,
-// or fails the page for any other error; it says whether it did either.
+// or as it now is with why a change from an older page was refused (a
+// conflict), or fails the page for any other error; it says whether it
+// did any.
 func (h *Web) invoiceFormError(w http.ResponseWriter, r *http.Request, id int64, form string, err error) bool {
 	if err == nil {
 		return false
 	}
 	e := fault.As(err)
-	if e == nil || e.Fields == nil {
+	if e == nil || e.Fields == nil && e.Code != fault.Conflict {
 		h.fail(w, r, err)
 		return true
 	}
@@ -199,8 +209,19 @@ func (h *Web) invoiceFormError(w http.ResponseWriter, r *http.Request, id int64,
 	for k := range r.PostForm {
 		values[k] = r.PostForm.Get(k)
 	}
+	if e.Fields == nil {
+		// The invoice changed since the page was drawn (issued, paid,
+		// voided in another tab): it is shown as it now is, with why,
+		// and a form it still has keeps what was typed.
+		h.renderInvoiceRefused(w, r, i, form, values, sentence(i18n.From(r.Context()).Reason(e.Message)))
+		return true
+	}
 	h.renderInvoice(w, r, i, form, e.Fields, values, formStatus(e))
 	return true
+}
+
+func (h *Web) renderInvoiceRefused(w http.ResponseWriter, r *http.Request, i invoice.Invoice, form string, values map[string]string, why string) {
+	h.renderInvoicePage(w, r, invoiceData{Invoice: i, Form: form, Values: values, Refused: why}, http.StatusConflict)
 }
 
 func invoicePath(id int64) string { return "/invoices/" + strconv.FormatInt(id, 10) }
@@ -346,8 +367,7 @@ func (h *Web) creditNote(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cn, err := h.Invoices.CreditNote(r.Context(), actor(r), i.ID)
-	if err != nil {
-		h.fail(w, r, err)
+	if h.invoiceFormError(w, r, i.ID, "", err) {
 		return
 	}
 	h.flash(w, tr(r, "flash.credit_note_started", "Number", i.Number))
@@ -370,8 +390,7 @@ func (h *Web) voidInvoice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cn, err := h.Invoices.Void(r.Context(), actor(r), i.ID, h.Invoices.Today(h.zone(r)))
-	if err != nil {
-		h.fail(w, r, err)
+	if h.invoiceFormError(w, r, i.ID, "", err) {
 		return
 	}
 	h.flash(w, tr(r, "flash.invoice_void", "Number", i.Number, "CreditNote", cn.TitleIn(i18n.From(r.Context()))))
@@ -392,8 +411,7 @@ func (h *Web) deleteInvoice(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := h.Invoices.Delete(r.Context(), actor(r), i.ID); err != nil {
-		h.fail(w, r, err)
+	if h.invoiceFormError(w, r, i.ID, "", h.Invoices.Delete(r.Context(), actor(r), i.ID)) {
 		return
 	}
 	h.flash(w, "Draft deleted.")
