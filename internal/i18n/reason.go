@@ -108,6 +108,10 @@ var reasons = []struct {
 	{regexp.MustCompile(`^a credit note corrects an issued invoice; (.+) is (draft|issued|paid|void)$`), "why.inv_credit_needs_issued", []string{"Title", "InvoiceStatus"}},
 	{regexp.MustCompile(`^only an issued invoice with nothing paid or credited is voided; correct (.+) with a credit note instead$`), "why.inv_void_only_unpaid", []string{"Title"}},
 	{regexp.MustCompile(`^only a won opportunity is invoiced; win it first$`), "why.inv_won_only", nil},
+	{regexp.MustCompile(`^line (\d+) must read like healthcare: language=50, budget=20$`), "why.weights_line", []string{"Line"}},
+	{regexp.MustCompile(`^is not a weighted criterion; use one of (.+)$`), "why.not_weighted", []string{"Names"}},
+	{regexp.MustCompile(`^must give at least one criterion a weight above 0$`), "why.one_weight_above_zero", nil},
+	{regexp.MustCompile(`^an industry's name must not be empty$`), "why.industry_name_empty", nil},
 	{regexp.MustCompile(`^must not be below the minimum$`), "why.not_below_minimum", nil},
 	{regexp.MustCompile(`^must be a number of hours from ([\d,]+) to ([\d,]+)$`), "why.hours_range", []string{"Min", "Max"}},
 	// Activities, nurturing sequences, landing pages, the audit log's

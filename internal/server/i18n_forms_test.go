@@ -130,3 +130,31 @@ func TestRefusedFormBuilderSpeaksRomanian(t *testing.T) {
 		[]string{"<li>Câmpul „plan”: Opțiuni (listă) o listă de opțiuni are nevoie de cel puțin o opțiune</li>"},
 		[]string{`field "plan"`, "a select needs"})
 }
+
+// Refused matching weights name each industry and criterion in the
+// reader's language, a line that does not parse by its number, and keep
+// every line typed.
+func TestRefusedMatchingWeightsSpeakItalian(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "admin@example.com", "it")
+	lines := "healthcare: language=500, budget=20\nretail budget"
+	status, _, page := b.post("/settings/matching", url.Values{"nice_to_have": {"30"}, "industry": {"20"}, "language": {"10"},
+		"licences": {"10"}, "budget": {"molto"}, "threshold": {"55"}, "tolerance": {"150"}, "industries": {lines}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad weights: %d", status)
+	}
+	expectPage(t, "/settings/matching (it)", html.UnescapeString(page), []string{
+		">" + lines + "</textarea>", `value="molto"`,
+		"Budget deve essere un numero intero da 0 a 100",
+		"Tolleranza deve essere una percentuale da 0 a 100",
+		"la riga 2 deve essere come healthcare: language=50, budget=20",
+	}, []string{"industries:", "industries.", "must read like", "must be a"})
+	// A line that parses but weighs too much is named by its industry.
+	status, _, page = b.post("/settings/matching", url.Values{"nice_to_have": {"30"}, "industry": {"20"}, "language": {"10"},
+		"licences": {"10"}, "budget": {"30"}, "threshold": {"55"}, "tolerance": {"15"}, "industries": {"healthcare: language=500"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("a weight of 500: %d", status)
+	}
+	expectPage(t, "/settings/matching (it)", html.UnescapeString(page), []string{"healthcare, Lingua: deve essere un numero intero da 0 a 100"},
+		[]string{"industries.healthcare"})
+}

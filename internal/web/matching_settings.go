@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"leadflow/internal/fault"
+	"leadflow/internal/i18n"
 	"leadflow/internal/matching"
 )
 
@@ -17,6 +18,9 @@ type matchingSettings struct {
 	Overrides string // one line per industry: "healthcare: language=50, budget=20"
 	Values    map[string]string
 	Errors    map[string]string
+	// IndustryErrors are the per-industry lines' errors, each naming its
+	// industry and criterion in the reader's language.
+	IndustryErrors []string
 }
 
 // overridesText writes the per-industry weights one industry a line.
@@ -81,7 +85,30 @@ func (h *Web) renderMatchingSettings(w http.ResponseWriter, r *http.Request, d m
 			d.Values[string(k)] = strconv.Itoa(d.Config.Default[k])
 		}
 	}
+	d.IndustryErrors = industryErrors(i18n.From(r.Context()), d.Errors)
 	h.render(w, r, "matching_settings", page{Title: "Matching weights", Nav: "solutions", Data: d, Status: status})
+}
+
+// industryErrors writes the errors keyed industries.<industry>.<criterion>
+// (or industries alone, for a line that does not parse) as sentences
+// naming the industry and the criterion, in l's language.
+func industryErrors(l *i18n.Locale, errs map[string]string) []string {
+	var out []string
+	for k, why := range errs {
+		rest, ok := strings.CutPrefix(k, "industries")
+		if !ok {
+			continue
+		}
+		msg := l.Reason(why)
+		if ind, crit, ok := strings.Cut(strings.TrimPrefix(rest, "."), "."); ok {
+			msg = ind + ", " + matching.Criterion(crit).LabelIn(l) + ": " + msg
+		} else if ind != "" {
+			msg = ind + ": " + msg
+		}
+		out = append(out, msg)
+	}
+	slices.Sort(out)
+	return out
 }
 
 func (h *Web) saveMatchingSettings(w http.ResponseWriter, r *http.Request) {
@@ -107,9 +134,10 @@ func (h *Web) saveMatchingSettings(w http.ResponseWriter, r *http.Request) {
 	if c.Threshold, err = strconv.Atoi(strings.TrimSpace(values["threshold"])); err != nil {
 		bad.Add("threshold", "must be a whole number from 0 to 100")
 	}
+	// The form takes a percentage; the configuration keeps a fraction.
 	tol, err := strconv.ParseFloat(strings.TrimSpace(values["tolerance"]), 64)
-	if err != nil {
-		bad.Add("tolerance", "must be a percentage such as 10")
+	if err != nil || tol < 0 || tol > 100 {
+		bad.Add("tolerance", "must be a percentage from 0 to 100")
 	}
 	c.Tolerance = tol / 100
 	overrides := r.PostFormValue("industries")
