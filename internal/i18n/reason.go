@@ -112,6 +112,8 @@ var reasons = []struct {
 	{regexp.MustCompile(`^is not a weighted criterion; use one of (.+)$`), "why.not_weighted", []string{"Names"}},
 	{regexp.MustCompile(`^must give at least one criterion a weight above 0$`), "why.one_weight_above_zero", nil},
 	{regexp.MustCompile(`^an industry's name must not be empty$`), "why.industry_name_empty", nil},
+	{regexp.MustCompile(`^line (\d+): write user:<email> = 60 or role:sales = 50$`), "why.rates_line", []string{"Line"}},
+	{regexp.MustCompile(`^line (\d+): write kind \| days from the start \| name, such as task \| 5 \| Collect requirements$`), "why.template_line", []string{"Line"}},
 	{regexp.MustCompile(`^must not be below the minimum$`), "why.not_below_minimum", nil},
 	{regexp.MustCompile(`^must be a number of hours from ([\d,]+) to ([\d,]+)$`), "why.hours_range", []string{"Min", "Max"}},
 	// Activities, nurturing sequences, landing pages, the audit log's

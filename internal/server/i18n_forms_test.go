@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"testing"
 
 	"leadflow/internal/dbtest"
@@ -157,4 +158,27 @@ func TestRefusedMatchingWeightsSpeakItalian(t *testing.T) {
 	}
 	expectPage(t, "/settings/matching (it)", html.UnescapeString(page), []string{"healthcare, Lingua: deve essere un numero intero da 0 a 100"},
 		[]string{"industries.healthcare"})
+}
+
+// Project settings name a rate or task line that does not parse by its
+// number and say how to write it, in the reader's language.
+func TestRefusedProjectSettingsSpeakNorwegian(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "admin@example.com", "nb")
+	_, _, page := b.get("/settings/projects")
+	form := formFields(page)
+	for _, m := range regexp.MustCompile(`(?s)<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>`).FindAllStringSubmatch(page, -1) {
+		form.Set(m[1], html.UnescapeString(m[2]))
+	}
+	form.Set("rates", "role:sales 60")
+	form.Set("templates.implementation", "task | 5")
+	status, _, page := b.post("/settings/projects", form)
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad lines: %d", status)
+	}
+	expectPage(t, "/settings/projects (nb)", html.UnescapeString(page), []string{
+		"linje 1: skriv user:<e-post> = 60 eller role:sales = 50",
+		"linje 1: skriv type | dager fra start | navn, for eksempel task | 5 | Samle inn krav",
+		">role:sales 60</textarea>",
+	}, []string{"line 1: write"})
 }
