@@ -17,12 +17,18 @@ import (
 // upload posts a CSV file to the import page.
 func (b *browser) upload(name, text string) (int, string, string) {
 	b.t.Helper()
+	return b.uploadTo("/imports", name, text)
+}
+
+// uploadTo posts a file as the form at path does.
+func (b *browser) uploadTo(path, name, text string) (int, string, string) {
+	b.t.Helper()
 	var buf strings.Builder
 	mw := multipart.NewWriter(&buf)
 	part, _ := mw.CreateFormFile("file", name)
 	io.WriteString(part, text)
 	mw.Close()
-	req, _ := http.NewRequest("POST", b.base+"/imports", strings.NewReader(buf.String()))
+	req, _ := http.NewRequest("POST", b.base+path, strings.NewReader(buf.String()))
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Origin", b.base)
 	resp, err := b.client.Do(req)

@@ -182,3 +182,29 @@ func TestRefusedProjectSettingsSpeakNorwegian(t *testing.T) {
 		">role:sales 60</textarea>",
 	}, []string{"line 1: write"})
 }
+
+// A catalog imported from the solutions page names each refused row's
+// fields by the labels of the solution form and gives the reasons in the
+// reader's language, as it does for a file refused whole.
+func TestRefusedCatalogImportSpeaksItalian(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "mia@example.com", "it")
+	csv := "vendor,product,category,deployments,features,languages,price,price_period,currency\n" +
+		"Ledger,Ledger Books,accounting,cloud,,en,120,year,EUR\n" +
+		"Bad,Bad One,crm,fax,,en,,week,EURO\n"
+	status, _, page := b.uploadTo("/solutions/import", "catalog.csv", csv)
+	if status != http.StatusOK {
+		t.Fatalf("import: %d", status)
+	}
+	expectPage(t, "/solutions/import (it)", html.UnescapeString(page), []string{
+		"Prezzo: è obbligatorio: il prezzo di una licenza, ad esempio 12.50",
+		"Per: deve essere month o year",
+		"Valuta: deve essere un codice ISO 4217 di tre lettere, ad esempio EUR",
+		"deve essere tra cloud, desktop, mobile, web; fax non lo è",
+	}, []string{"price_period:", "is required", "must be"})
+	status, _, page = b.uploadTo("/solutions/import", "catalog.csv", "vendor,name\nA,B\n")
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("a file without the needed columns: %d", status)
+	}
+	expectPage(t, "/solutions/import (it)", html.UnescapeString(page), []string{"l'intestazione non ha la colonna"}, []string{"the header has no"})
+}

@@ -48,6 +48,11 @@ var errorFields = map[string]map[string]string{
 	"convert": {"account_name": "convert.account_name", "deal_name": "common.name", "amount": "deals.amount",
 		"currency": "common.currency", "close_date": "deals.expected_close", "stage": "convert.pipeline_stage",
 		"handover_note": "errf.handover_note"},
+	"solution": {"vendor": "partials.vendor", "product": "partials.product", "category": "partials.category",
+		"deployments": "partials.deployment", "features": "partials.features", "industries": "partials.industries",
+		"integrations": "partials.integrations", "languages": "partials.languages", "price": "partials.price",
+		"price_period": "partials.per", "setup": "partials.setup", "currency": "common.currency",
+		"min_licences": "partials.minimum", "max_licences": "partials.maximum", "contact_email": "field.email"},
 	"report": {"period": "reports.period", "from": "reports.from", "to": "reports.to", "month": "reports.month",
 		"amount": "reports.amount", "currency": "common.currency"},
 }
