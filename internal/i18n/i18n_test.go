@@ -173,6 +173,11 @@ func TestReasonsReadInTheLanguage(t *testing.T) {
 		{"ro", "there is no invoice 7", "Nu există factură cu numărul 7"},
 		{"nb", "landing page 3 not found", "Fant ikke landingsside 3"},
 		{"it", "opportunity 4 belongs to another sales user", "trattativa 4 appartiene a un altro utente commerciale"},
+		// A mailbox's settings, a solution of the catalog.
+		{"nb", "must be a host and port such as imap.example.com:993", "må være en vert og en port, for eksempel imap.example.com:993"},
+		{"ro", "is required (an app password is enough)", "este obligatorie (ajunge o parolă de aplicație)"},
+		{"it", "must be among cloud, desktop, mobile, web; fax is not", "deve essere tra cloud, desktop, mobile, web; fax non lo è"},
+		{"nb", "line 3: write user:<email> = 60 or role:sales = 50", "linje 3: skriv user:<e-post> = 60 eller role:sales = 50"},
 		// An invoice changed in another tab, named by its title in the language.
 		{"it", "payments are recorded against an issued invoice with money owed; Invoice INV-2026-0003 is paid",
 			"i pagamenti si registrano su una fattura emessa con un importo dovuto; Fattura INV-2026-0003 è pagata"},

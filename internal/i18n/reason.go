@@ -125,6 +125,12 @@ var reasons = []struct {
 	{regexp.MustCompile(`^must not be below min_licences$`), "why.not_below_min_licences", nil},
 	{regexp.MustCompile(`^must list at most (\d+)$`), "why.list_at_most", []string{"Max"}},
 	{regexp.MustCompile(`^not in the feature vocabulary: (.+)$`), "why.not_feature", []string{"Names"}},
+	// A mailbox leadflow reads.
+	{regexp.MustCompile(`^must be a host and port such as imap\.example\.com:993$`), "why.host_port", nil},
+	{regexp.MustCompile(`^must end in a port number from 1 to 65535$`), "why.port_number", nil},
+	{regexp.MustCompile(`^must be tls, starttls or none$`), "why.tls_security", nil},
+	{regexp.MustCompile(`^is required \(an app password is enough\)$`), "why.app_password", nil},
+	{regexp.MustCompile(`^enter the password again to use it with another server, user or security$`), "why.password_again", nil},
 	// A catalog file refused whole.
 	{regexp.MustCompile(`^choose a CSV or JSON file$`), "why.choose_csv_or_json", nil},
 	{regexp.MustCompile(`^the file must be UTF-8 text$`), "why.file_utf8", nil},
