@@ -127,10 +127,7 @@ func money(loc *i18n.Locale, minor int64, cur string) string {
 // TimelineIn is the label of a timeline key in loc's language, or the
 // key itself.
 func TimelineIn(loc *i18n.Locale, key string) string {
-	if i18n.Has("timeline." + key) {
-		return loc.T("timeline." + key)
-	}
-	return key
+	return loc.Or("timeline."+key, key)
 }
 
 // lang is the brief's language, English for a Document made by hand.

@@ -66,6 +66,17 @@ func newLocale(lang string) *Locale {
 	return l
 }
 
+// Or is message id in l's language when the catalogs have it, and
+// fallback, a stored code or its English words, when they do not: for
+// names of codes (stages, operators, deployments) that data may hold
+// beyond what the catalogs know.
+func (l *Locale) Or(id, fallback string) string {
+	if Has(id) {
+		return l.T(id)
+	}
+	return fallback
+}
+
 // T is the message id in l's language, in English when l's catalog
 // lacks it, and id itself when no catalog has it (which a test forbids).
 // args are pairs of a name and its value for the message's {{.Name}}

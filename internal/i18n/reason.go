@@ -371,18 +371,12 @@ func (l *Locale) Reason(reason string) string {
 
 // stage is a lifecycle stage's code as l names it.
 func (l *Locale) stage(code string) string {
-	if Has("stage." + code) {
-		return l.T("stage." + code)
-	}
-	return code
+	return l.Or("stage."+code, code)
 }
 
 // field is a lead field's code as l names it.
 func (l *Locale) field(code string) string {
-	if Has("field." + code) {
-		return l.T("field." + code)
-	}
-	return code
+	return l.Or("field."+code, code)
 }
 
 // each is a list written "a, b" with each item as name writes it.

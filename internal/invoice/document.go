@@ -227,10 +227,7 @@ func vatLabel(category string, rate int64) string {
 
 // CategoryNameIn is what category code means, in l's language.
 func CategoryNameIn(l *i18n.Locale, code string) string {
-	if id := "vat.category." + strings.ToLower(code); i18n.Has(id) {
-		return l.T(id)
-	}
-	return CategoryName(code)
+	return l.Or("vat.category."+strings.ToLower(code), CategoryName(code))
 }
 
 // ReasonIn is an exemption reason as l's language writes it: the

@@ -130,10 +130,7 @@ func weightedNames() string {
 
 // LabelIn is a criterion's name in l's language.
 func (c Criterion) LabelIn(l *i18n.Locale) string {
-	if id := "match.criterion." + string(c); i18n.Has(id) {
-		return l.T(id)
-	}
-	return c.Label()
+	return l.Or("match.criterion."+string(c), c.Label())
 }
 
 // Label is a criterion's name for people.

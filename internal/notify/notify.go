@@ -81,10 +81,7 @@ func title(l *i18n.Locale, kind string, args Args) string {
 
 // KindIn is the name of kind in l's language.
 func KindIn(l *i18n.Locale, kind string) string {
-	if i18n.Has("notice.kind." + kind) {
-		return l.T("notice.kind." + kind)
-	}
-	return kind
+	return l.Or("notice.kind."+kind, kind)
 }
 
 // Note is a notice to add.

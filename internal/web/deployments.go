@@ -9,10 +9,7 @@ import (
 // localDeployment is a deployment's code (cloud, web...) as l names it;
 // a code no catalog knows reads as stored.
 func localDeployment(l *i18n.Locale, code string) string {
-	if i18n.Has("deploy." + code) {
-		return l.T("deploy." + code)
-	}
-	return code
+	return l.Or("deploy."+code, code)
 }
 
 // localDeployments names codes in l's language, joined by commas, or with

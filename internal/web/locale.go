@@ -120,10 +120,7 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"pct":   func(f float64) string { return l.Decimal(f*100, 1) + "%" },
 		"label": func(name string) string { return localLabel(l, name) },
 		"importTarget": func(name string) string {
-			if i18n.Has("imptarget." + name) {
-				return l.T("imptarget." + name)
-			}
-			return localLabel(l, name)
+			return l.Or("imptarget."+name, localLabel(l, name))
 		},
 		"human":     func(code string) string { return localHuman(l, code) },
 		"stageName": func(s lead.Stage) string { return localStage(l, s) },
@@ -222,13 +219,7 @@ func localLabel(l *i18n.Locale, name string) string {
 // localHuman is a stored code in words of l's language where the
 // catalogs know it ("code.paid_search"), as human writes it otherwise.
 func localHuman(l *i18n.Locale, code string) string {
-	if i18n.Has("field." + code) {
-		return l.T("field." + code)
-	}
-	if i18n.Has("code." + code) {
-		return l.T("code." + code)
-	}
-	return human(code)
+	return l.Or("field."+code, l.Or("code."+code, human(code)))
 }
 
 // segmentGroups are the messages of the segment editor's field groups,
@@ -247,10 +238,7 @@ func localInvoiceLabel(l *i18n.Locale, f string) string {
 			return l.T("invfield.of_"+side, "Field", field)
 		}
 	}
-	if i18n.Has("invfield." + f) {
-		return l.T("invfield." + f)
-	}
-	return invoiceLabel(f)
+	return l.Or("invfield."+f, invoiceLabel(f))
 }
 
 // localPrice writes an amount in minor units with its currency's
@@ -280,10 +268,7 @@ func localSegField(l *i18n.Locale, field, fallback string) string {
 // localScope is an API token's scope in l's words ("read-only" is
 // "Doar citire" in Romanian); an unknown one shows as its code.
 func localScope(l *i18n.Locale, scope string) string {
-	if id := "scope." + strings.ReplaceAll(scope, "-", "_"); i18n.Has(id) {
-		return l.T(id)
-	}
-	return scope
+	return l.Or("scope."+strings.ReplaceAll(scope, "-", "_"), scope)
 }
 
 // localProjectLabel is a project's type, status or delivery status in
@@ -300,19 +285,13 @@ func localProjectLabel(l *i18n.Locale, v any) string {
 	default:
 		return fmt.Sprint(v)
 	}
-	if i18n.Has(id) {
-		return l.T(id)
-	}
-	return en
+	return l.Or(id, en)
 }
 
 // localOp is a rule's or a segment condition's test in l's words ("is
 // not", "starts with"); an unknown one shows as its code.
 func localOp(l *i18n.Locale, op string) string {
-	if i18n.Has("op." + op) {
-		return l.T("op." + op)
-	}
-	return op
+	return l.Or("op."+op, op)
 }
 
 // localBuyingRole is a contact's part in the buying decision in l's
@@ -343,10 +322,7 @@ func localMatchedOn(l *i18n.Locale, by, value string) string {
 
 // localStage is a lead stage's name in l's language.
 func localStage(l *i18n.Locale, s lead.Stage) string {
-	if i18n.Has("stage." + string(s)) {
-		return l.T("stage." + string(s))
-	}
-	return stageName(s)
+	return l.Or("stage."+string(s), stageName(s))
 }
 
 // localDuration says how long, in the largest unit that fits, as
