@@ -1,0 +1,47 @@
+package web
+
+import (
+	"io/fs"
+	"strings"
+	"testing"
+
+	"leadflow/internal/i18n"
+)
+
+// The labels an error summary names fields by are kept beside the
+// templates, by hand: each must be a message the catalogs hold and, but
+// for the summary's own words (errf.*), one a template shows, so that a
+// label renamed or dropped from its form fails here rather than leaving
+// the summary naming a field by words the page does not use.
+func TestErrorSummaryLabelsAreTheFormsOwn(t *testing.T) {
+	var pages strings.Builder
+	err := fs.WalkDir(templateFS, "templates", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := templateFS.ReadFile(path)
+		pages.Write(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := pages.String()
+	for form, fields := range errorFields {
+		for field, id := range fields {
+			if !i18n.Has(id) {
+				t.Errorf("%s: %s is labelled by %q, which no catalog holds", form, field, id)
+			}
+			// errf.* name fields a form shows without a label of their
+			// own (a condition row's selects): the summary's own words.
+			if !strings.HasPrefix(id, "errf.") && !strings.Contains(shown, `"`+id+`"`) {
+				t.Errorf("%s: %s is labelled by %q, which no template shows", form, field, id)
+			}
+		}
+	}
+	for _, row := range rowPrefixes {
+		if !i18n.Has(row.id) {
+			t.Errorf("rows %q are named by %q, which no catalog holds", row.prefix, row.id)
+		}
+	}
+}
