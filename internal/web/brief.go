@@ -172,11 +172,7 @@ func (h *Web) saveSoftware(w http.ResponseWriter, r *http.Request) {
 	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
 	_, err = h.Briefs.Save(r.Context(), actor(r), l.ID, version, in)
 	if e := fault.As(err); e != nil && e.Fields != nil {
-		status := formStatus(e)
-		if e.Code == fault.Conflict {
-			status = http.StatusConflict
-		}
-		h.renderSoftware(w, r, l, &in, e.Fields, status, refused{})
+		h.renderSoftware(w, r, l, &in, e.Fields, refusedStatus(e), refused{})
 		return
 	}
 	if err != nil {

@@ -140,11 +140,7 @@ func (h *Web) updateSolution(w http.ResponseWriter, r *http.Request) {
 	_, err = h.Catalog.Update(r.Context(), actor(r), id, version, in)
 	if e := fault.As(err); e != nil && e.Fields != nil {
 		v, l := formOfInput(in)
-		status := formStatus(e)
-		if e.Code == fault.Conflict {
-			status = http.StatusConflict
-		}
-		h.renderSolution(w, r, solutionForm{ID: id, Version: version, Values: v, Lists: l, Errors: e.Fields}, status)
+		h.renderSolution(w, r, solutionForm{ID: id, Version: version, Values: v, Lists: l, Errors: e.Fields}, refusedStatus(e))
 		return
 	}
 	if err != nil {

@@ -203,10 +203,7 @@ func (h *Web) deliveryAction(form string, do func(r *http.Request, id int64) (st
 				h.fail(w, r, gerr)
 				return
 			}
-			status := formStatus(e)
-			if e.Code == fault.Conflict {
-				status = http.StatusConflict
-			}
+			status := refusedStatus(e)
 			d := deliveryData{Form: form, Errors: e.Fields, Values: values}
 			if form != "delivery" {
 				// The project's form shows the project; the refused one

@@ -94,11 +94,7 @@ func (h *Web) refusedAnswer(w http.ResponseWriter, r *http.Request, leadID int64
 		h.fail(w, r, err)
 		return
 	}
-	status := formStatus(e)
-	if e.Code == fault.Conflict {
-		status = http.StatusConflict
-	}
-	h.renderSoftware(w, r, l, nil, nil, status, refused{answer: a})
+	h.renderSoftware(w, r, l, nil, nil, refusedStatus(e), refused{answer: a})
 }
 
 // convertLink proposes converting the lead with an accepted match as

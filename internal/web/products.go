@@ -85,11 +85,7 @@ func (h *Web) saveProduct(w http.ResponseWriter, r *http.Request) {
 		_, err = h.Products.Create(r.Context(), actor(r), in)
 	}
 	if e := fault.As(err); e != nil && e.Fields != nil {
-		status := formStatus(e)
-		if e.Code == fault.Conflict {
-			status = http.StatusConflict
-		}
-		h.renderProducts(w, r, productsData{Values: v, Errors: e.Fields, EditID: id}, status)
+		h.renderProducts(w, r, productsData{Values: v, Errors: e.Fields, EditID: id}, refusedStatus(e))
 		return
 	}
 	if err != nil {

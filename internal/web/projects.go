@@ -109,11 +109,7 @@ func (h *Web) updateProject(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		in.Features = trimmed
-		status := formStatus(e)
-		if e.Code == fault.Conflict {
-			status = http.StatusConflict
-		}
-		h.renderProject(w, r, p, in, version, e.Fields, status)
+		h.renderProject(w, r, p, in, version, e.Fields, refusedStatus(e))
 		return
 	}
 	if err != nil {

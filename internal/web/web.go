@@ -302,6 +302,15 @@ func formStatus(e *fault.Error) int {
 	return http.StatusUnprocessableEntity
 }
 
+// refusedStatus is formStatus for a form whose record may have changed
+// since its page was drawn: 409 for that conflict.
+func refusedStatus(e *fault.Error) int {
+	if e.Code == fault.Conflict {
+		return http.StatusConflict
+	}
+	return formStatus(e)
+}
+
 // flash leaves a one-time message for the next page.
 func (h *Web) flash(w http.ResponseWriter, msg string) {
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: url.QueryEscape(msg), Path: "/",
