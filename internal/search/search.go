@@ -24,7 +24,8 @@ type Hit struct {
 	ID     int64  `json:"id"`
 	Title  string `json:"title"`
 	Detail string `json:"detail"`
-	Path   string `json:"path"` // its page
+	Stage  string `json:"stage,omitempty"` // a lead's lifecycle stage or a deal's pipeline stage, as a code
+	Path   string `json:"path"`            // its page
 }
 
 // Group is the hits of one kind, and whether there are more than shown.
@@ -67,7 +68,7 @@ func (s *Service) Find(ctx context.Context, a access.Actor, q string) ([]Group, 
 	g := Group{Kind: "lead", Label: "Leads", List: "/leads?q=" + esc}
 	for _, l := range leads.Leads {
 		g.Hits = append(g.Hits, Hit{Kind: "lead", ID: l.ID, Title: firstOf(strings.TrimSpace(l.FirstName+" "+l.LastName), l.Email, l.Phone),
-			Detail: join(l.Company, l.Email, string(l.Stage)), Path: fmt.Sprintf("/leads/%d", l.ID)})
+			Detail: join(l.Company, l.Email), Stage: string(l.Stage), Path: fmt.Sprintf("/leads/%d", l.ID)})
 	}
 	out = append(out, trim(g))
 	o := crm.ListOptions{Q: q, Limit: PerKind + 1}
@@ -97,7 +98,7 @@ func (s *Service) Find(ctx context.Context, a access.Actor, q string) ([]Group, 
 	}
 	g = Group{Kind: "opportunity", Label: "Deals", List: "/deals?view=list&q=" + esc}
 	for _, d := range deals.Items {
-		g.Hits = append(g.Hits, Hit{Kind: "opportunity", ID: d.ID, Title: d.Name, Detail: join(d.AccountName, d.Stage),
+		g.Hits = append(g.Hits, Hit{Kind: "opportunity", ID: d.ID, Title: d.Name, Detail: d.AccountName, Stage: d.Stage,
 			Path: fmt.Sprintf("/deals/%d", d.ID)})
 	}
 	return append(out, trim(g)), nil

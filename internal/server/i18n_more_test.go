@@ -371,3 +371,26 @@ func TestDeploymentsSpeakTheReadersLanguage(t *testing.T) {
 	_, _, page = seller.get(fmt.Sprint("/solutions/", s["id"]))
 	expectPage(t, "/solutions/…", page, []string{"<dd>sky, nett</dd>", " / måned</dd>", "<dd>ja</dd>"}, []string{"<dd>cloud, web</dd>", "/ month", "<dd>true</dd>"})
 }
+
+// The deals board heads its columns, and the search its kinds of record
+// and each lead's and deal's stage, in the reader's language.
+func TestBoardAndSearchSpeakTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	mine := sqlLead(t, f, "sales", `{"email":"ola@fjordkraft.example","first_name":"Ola","last_name":"Nordmann","company":"Fjordkraft"}`)
+	if status, body := f.call(t, "sales", "POST", mine+"/convert", `{"opportunity":{"name":"Fjordkraft rollout","amount":9000,"currency":"NOK"}}`); status != 201 {
+		t.Fatalf("convert: %d %v", status, body)
+	}
+	per := sqlLead(t, f, "sales", `{"email":"per@fjordfisk.example","first_name":"Per","last_name":"Fjord","company":"Fjordfisk"}`)
+	if status, body := f.call(t, "admin", "PATCH", per, `{"stage":"disqualified","stage_reason":"no budget"}`); status != http.StatusOK {
+		t.Fatalf("disqualify: %d %v", status, body)
+	}
+	b := browserIn(t, f, "sam@example.com", "it")
+	_, _, board := b.get("/deals")
+	expectPage(t, "/deals (it)", board, []string{`<h2 id="col-qualification">Qualificazione <span`, `<h2 id="col-won">Vinta <span`},
+		[]string{`">Qualification <span`, `">Won <span`})
+	_, _, page := b.get("/search?q=fjord")
+	expectPage(t, "/search (it)", html.UnescapeString(page), []string{
+		"<h2>Lead <span", "<h2>Contatti <span", "<h2>Aziende <span", "<h2>Trattative <span",
+		"Fjordfisk · per@fjordfisk.example · Non qualificato", "Fjordkraft · Qualificazione",
+	}, []string{"<h2>Leads", "<h2>Deals", "· qualification", "· disqualified"})
+}

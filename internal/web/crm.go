@@ -297,6 +297,9 @@ func (h *Web) board(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	for i, c := range d.Columns {
+		d.Columns[i].Stage.Label = d.Pipeline.Label(c.Stage.Key) // in the reader's language
+	}
 	h.render(w, r, "deals", page{Title: "Deals", Nav: "deals", Data: d})
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"leadflow/internal/crm"
 	"leadflow/internal/fault"
 	"leadflow/internal/search"
 )
@@ -13,12 +14,18 @@ type searchData struct {
 	Groups []search.Group
 	Error  string
 	Found  int
+	// Pipeline names a deal's stage in the reader's language.
+	Pipeline crm.Pipeline
+	Headings map[string]string // searchHeadings
 }
+
+// searchHeadings are the messages heading each kind of record found.
+var searchHeadings = map[string]string{"lead": "nav.leads", "contact": "nav.contacts", "account": "nav.accounts", "opportunity": "nav.deals"}
 
 // searchAll answers the header's search across leads, contacts,
 // accounts and deals.
 func (h *Web) searchAll(w http.ResponseWriter, r *http.Request) {
-	d := searchData{Q: r.URL.Query().Get("q")}
+	d := searchData{Q: r.URL.Query().Get("q"), Headings: searchHeadings}
 	groups, err := h.Search.Find(r.Context(), actor(r), d.Q)
 	if e := fault.As(err); e != nil && e.Fields != nil {
 		d.Error = e.Fields["q"]
@@ -30,6 +37,10 @@ func (h *Web) searchAll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Groups = groups
+	if d.Pipeline, err = h.pipeline(r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	for _, g := range groups {
 		d.Found += len(g.Hits)
 	}

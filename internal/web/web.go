@@ -379,7 +379,6 @@ var funcs = template.FuncMap{
 	"longDate":       i18n.For(i18n.Default).LongDate,
 	"shortDay":       i18n.For(i18n.Default).ShortDay,
 	"languages":      languages,
-	"tr":             func(en string) string { return en },
 	"noticeTitle":    func(n notify.Notice) string { return n.TitleIn(i18n.For(i18n.Default)) },
 	"opName":         func(op any) string { return localOp(i18n.For(i18n.Default), fmt.Sprint(op)) },
 	"criterionLabel": func(c matching.Criterion) string { return c.Label() },
