@@ -190,8 +190,10 @@ func TestReasonsReadInTheLanguage(t *testing.T) {
 		{"nb", "has a character that is not allowed before the @: ' '", "har et tegn som ikke er tillatt før @: ' '"},
 		{"it", "is not a valid phone number in RO; add the country code if it is from elsewhere",
 			"non è un numero di telefono valido in RO; aggiungi il prefisso internazionale se è di un altro paese"},
-		{"ro", "must be an amount such as 1250.00, with a point before the cents", "trebuie să fie o sumă, de exemplu 1250.00, cu punct înaintea zecimalelor"},
-		{"ro", "must be an amount such as 1250.00", "trebuie să fie o sumă, de exemplu 1250.00"},
+		// A page takes numbers back the reader's way: its examples are written so.
+		{"ro", "must be an amount such as 1250.00, with a point before the cents", "trebuie să fie o sumă, de exemplu 1250,00"},
+		{"ro", "must be an amount such as 1250.00", "trebuie să fie o sumă, de exemplu 1250,00"},
+		{"nb", "must be hours worked, more than 0 and at most 24, such as 1.5", "må være arbeidstimer, mer enn 0 og høyst 24, for eksempel 1,5"},
 		{"en", "must be an amount such as 1250.00, with a point before the cents", "must be an amount such as 1250.00, with a point before the cents"},
 		{"nb", "must be another step from 1 to 4 (4 ends the sequence)", "må være et annet trinn fra 1 til 4 (4 avslutter sekvensen)"},
 		{"it", "must be whole minutes from 0 to 10080", "deve essere un numero intero di minuti da 0 a 10.080"},

@@ -312,6 +312,16 @@ var denials = map[string]string{
 	"tracking settings are for admin and marketing users":                                                  "deny.tracking_marketing",
 }
 
+// example is a number leadflow gives as an example ("1250.00") with l's
+// decimal mark, as a page takes it back from the reader (see
+// ReadNumber).
+func (l *Locale) example(n string) string {
+	if whole, frac, ok := strings.Cut(n, "."); ok && isDigits(whole) && isDigits(frac) {
+		return whole + l.decimal + frac
+	}
+	return n
+}
+
 // invoiceTitle is an invoice's title written in English ("Invoice
 // INV-2026-0001", "Draft credit note") in l's language.
 func (l *Locale) invoiceTitle(title string) string {
@@ -357,6 +367,8 @@ func (l *Locale) Reason(reason string) string {
 				arg = l.Reason(v)
 			case "Kind":
 				arg = l.T("kind." + strings.ReplaceAll(v, " ", "_"))
+			case "Example":
+				arg = l.example(v)
 			case "Title":
 				arg = l.invoiceTitle(v)
 			case "InvoiceStatus":

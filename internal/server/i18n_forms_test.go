@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"leadflow/internal/dbtest"
@@ -27,8 +28,8 @@ func TestRefusedFormsSpeakRomanian(t *testing.T) {
 		{"a lead", "/leads", url.Values{"email": {"ana pop@orbit.ro"}, "phone": {"12"}, "country": {"RO"}},
 			[]string{"are un caracter nepermis înainte de @: ' '", "nu este un număr de telefon"},
 			[]string{"not allowed before the @", "is not a phone number", "is not a valid phone number"}},
-		{"a product", "/products", url.Values{"name": {"Licență"}, "unit_price": {"480,00"}, "currency": {"EUR"}, "active": {"on"}},
-			[]string{"Preț unitar trebuie să fie o sumă, de exemplu 1250.00, cu punct înaintea zecimalelor"},
+		{"a product", "/products", url.Values{"name": {"Licență"}, "unit_price": {"480,00,00"}, "currency": {"EUR"}, "active": {"on"}},
+			[]string{"Preț unitar trebuie să fie o sumă, de exemplu 1250,00"},
 			[]string{"unit_price ", "must be an amount"}},
 		{"a user", "/users", url.Values{"email": {"ion@example.com"}, "password": {"scurt"}, "role": {"sales"}},
 			[]string{"Parolă trebuie să aibă cel puțin 10 caractere"},
@@ -207,4 +208,35 @@ func TestRefusedCatalogImportSpeaksItalian(t *testing.T) {
 		t.Fatalf("a file without the needed columns: %d", status)
 	}
 	expectPage(t, "/solutions/import (it)", html.UnescapeString(page), []string{"l'intestazione non ha la colonna"}, []string{"the header has no"})
+}
+
+// Numbers typed the reader's way are taken as the pages write them: an
+// Italian amount with thousands points, a Norwegian price with a decimal
+// comma and a space between thousands, a Romanian project's hours; an
+// English reader's thousands commas still read as thousands.
+func TestNumbersReadTheReadersWay(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	for _, c := range []struct {
+		lang, typed, want string
+	}{{"nb", "12 500,50", "12500.50"}, {"it", "1.250,5", "1250.50"}, {"ro", "480,00", "480.00"}, {"en", "1,250.50", "1250.50"}} {
+		admin := browserIn(t, f, "admin@example.com", c.lang)
+		name := "Licence " + c.lang
+		if status, _, page := admin.post("/products", url.Values{"name": {name}, "unit_price": {c.typed}, "currency": {"EUR"}, "active": {"on"}}); status != http.StatusSeeOther {
+			t.Errorf("%s: a price typed %q refused: %d\n%.600s", c.lang, c.typed, status, textOf(page))
+			continue
+		}
+		_, list := f.call(t, "admin", "GET", "/api/v1/products", "")
+		if !strings.Contains(fmt.Sprint(list), "unit_price:"+c.want) {
+			t.Errorf("%s: a price typed %q saved as %v, want %s", c.lang, c.typed, list, c.want)
+		}
+	}
+	// A deal's amount with Italian thousands points.
+	sam := browserIn(t, f, "sam@example.com", "it")
+	_, acc := f.call(t, "sales", "POST", "/api/v1/accounts", `{"name":"Lumen"}`)
+	if status, _, page := sam.post("/deals", url.Values{"account_id": {fmt.Sprint(acc["id"])}, "deal_name": {"Rinnovo"}, "amount": {"112.000"}, "currency": {"EUR"}}); status != http.StatusSeeOther {
+		t.Fatalf("a deal of 112.000: %d\n%.600s", status, textOf(page))
+	}
+	if _, deals := f.call(t, "sales", "GET", "/api/v1/opportunities", ""); !strings.Contains(fmt.Sprint(deals), "amount:112000") {
+		t.Errorf("the deal of 112.000 EUR: %v", deals)
+	}
 }

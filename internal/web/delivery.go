@@ -483,7 +483,7 @@ func (h *Web) saveProjectSettings(w http.ResponseWriter, r *http.Request) {
 			bad.Add("rates", fmt.Sprintf("line %d: write user:<email> = 60 or role:sales = 50", i+1))
 			continue
 		}
-		in.Rates[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		in.Rates[strings.TrimSpace(k)] = i18n.From(ctx).ReadNumber(strings.TrimSpace(v))
 	}
 	stageLists := map[project.Type][]project.StageInput{}
 	for _, t := range project.Types {

@@ -337,7 +337,9 @@ func (h *Web) RequireLogin(next http.Handler) http.Handler {
 				httplog.SetUser(r.Context(), u.ID)
 				ctx := access.WithActor(r.Context(), u.Actor())
 				ctx = i18n.WithLang(ctx, i18n.Pick(r.Header.Get("Accept-Language"), u.Language))
-				next.ServeHTTP(w, r.WithContext(ctx))
+				r = r.WithContext(ctx)
+				readNumbers(r)
+				next.ServeHTTP(w, r)
 				return
 			}
 		}
