@@ -394,3 +394,14 @@ func TestBoardAndSearchSpeakTheReadersLanguage(t *testing.T) {
 		"Fjordfisk · per@fjordfisk.example · Non qualificato", "Fjordkraft · Qualificazione",
 	}, []string{"<h2>Leads", "<h2>Deals", "· qualification", "· disqualified"})
 }
+
+// The submissions' tabs and the events a rule scores on read in the
+// reader's language.
+func TestSubmissionTabsAndEventsSpeakTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "admin@example.com", "nb")
+	_, _, page := b.get("/submissions")
+	expectPage(t, "/submissions (nb)", page, []string{">Avvist (0)</a>", ">Forkastet (0)</a>", ">Venter (0)</a>"}, []string{">Rejected (", ">Discarded ("})
+	_, _, page = b.get("/scoring")
+	expectPage(t, "/scoring (nb)", page, []string{">Visning av prissiden</option>"}, []string{">Pricing page view<"})
+}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"leadflow/internal/i18n"
+	"leadflow/internal/scoring"
 )
 
 // The labels an error summary names fields by are kept beside the
@@ -42,6 +43,16 @@ func TestErrorSummaryLabelsAreTheFormsOwn(t *testing.T) {
 	for _, row := range rowPrefixes {
 		if !i18n.Has(row.id) {
 			t.Errorf("rows %q are named by %q, which no catalog holds", row.prefix, row.id)
+		}
+	}
+}
+
+// Every event a rule can score on has a name in the catalogs, so the
+// scoring page and the timelines never show one as its code or in English.
+func TestEveryEventTypeHasAName(t *testing.T) {
+	for _, e := range scoring.EventTypes {
+		if !i18n.Has("code." + e) {
+			t.Errorf("event %q has no name (code.%s) in the catalogs", e, e)
 		}
 	}
 }
