@@ -302,3 +302,24 @@ func TestBoardFlagsOverdueOpenDeals(t *testing.T) {
 		}
 	}
 }
+
+// A deal's name emptied in its edit form is refused with the reason and
+// what was typed, rather than saved as "saved" with the old name kept.
+func TestDealFormRefusesAnEmptiedName(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	_, acc := f.call(t, "sales", "POST", "/api/v1/accounts", `{"name":"Lumen"}`)
+	status, deal := f.call(t, "sales", "POST", "/api/v1/opportunities", fmt.Sprintf(`{"account_id":%v,"name":"Renewal","amount":5000,"currency":"EUR"}`, acc["id"]))
+	if status != http.StatusCreated {
+		t.Fatalf("deal: %d %v", status, deal)
+	}
+	b := newBrowser(t, f.srv.URL)
+	b.login("sam@example.com")
+	path := fmt.Sprint("/deals/", deal["id"])
+	status, _, page := b.post(path, url.Values{"deal_name": {" "}, "amount": {"7000"}, "currency": {"EUR"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(page, "is required") || !strings.Contains(page, `value="7000"`) {
+		t.Errorf("an emptied name: %d, not refused with what was typed", status)
+	}
+	if _, got := f.call(t, "sales", "GET", "/api/v1/opportunities/"+fmt.Sprint(deal["id"]), ""); got["name"] != "Renewal" || got["amount"] != 5000.0 {
+		t.Errorf("after the refused edit: %v", got)
+	}
+}

@@ -393,7 +393,13 @@ func (h *Web) updateDeal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, values := dealForm(r)
-	_, err = h.CRM.UpdateOpportunity(r.Context(), actor(r), id, in)
+	if strings.TrimSpace(in.Name) == "" {
+		// The form sends every field: an emptied name is the user's, not
+		// a name left out, which the service would keep as it was.
+		err = fault.Fields{"name": "is required, at most 200 characters"}.Err()
+	} else {
+		_, err = h.CRM.UpdateOpportunity(r.Context(), actor(r), id, in)
+	}
 	if e := fault.As(err); e != nil && e.Fields != nil {
 		h.renderDeal(w, r, "edit", dealErrors(e.Fields), values, formStatus(e))
 		return
