@@ -274,3 +274,15 @@ func TestFieldReasons(t *testing.T) {
 		t.Errorf("en: %s", got)
 	}
 }
+
+// Each reason is matched by one pattern: a second one for the same text
+// would never be reached.
+func TestReasonPatternsAreUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range reasons {
+		if seen[r.re.String()] {
+			t.Errorf("the reason pattern %s is listed twice", r.re)
+		}
+		seen[r.re.String()] = true
+	}
+}

@@ -107,7 +107,6 @@ var reasons = []struct {
 	{regexp.MustCompile(`^payments are recorded against an issued invoice with money owed; (.+) is (draft|issued|paid|void)$`), "why.inv_payment_needs_owed", []string{"Title", "InvoiceStatus"}},
 	{regexp.MustCompile(`^a credit note corrects an issued invoice; (.+) is (draft|issued|paid|void)$`), "why.inv_credit_needs_issued", []string{"Title", "InvoiceStatus"}},
 	{regexp.MustCompile(`^only an issued invoice with nothing paid or credited is voided; correct (.+) with a credit note instead$`), "why.inv_void_only_unpaid", []string{"Title"}},
-	{regexp.MustCompile(`^only a won opportunity is invoiced; win it first$`), "why.inv_won_only", nil},
 	{regexp.MustCompile(`^line (\d+) must read like healthcare: language=50, budget=20$`), "why.weights_line", []string{"Line"}},
 	{regexp.MustCompile(`^is not a weighted criterion; use one of (.+)$`), "why.not_weighted", []string{"Names"}},
 	{regexp.MustCompile(`^must give at least one criterion a weight above 0$`), "why.one_weight_above_zero", nil},
@@ -131,6 +130,14 @@ var reasons = []struct {
 	{regexp.MustCompile(`^must be tls, starttls or none$`), "why.tls_security", nil},
 	{regexp.MustCompile(`^is required \(an app password is enough\)$`), "why.app_password", nil},
 	{regexp.MustCompile(`^enter the password again to use it with another server, user or security$`), "why.password_again", nil},
+	// Project settings.
+	{regexp.MustCompile(`^must be an amount per hour such as 65 or 72\.50$`), "why.hourly_rate", nil},
+	{regexp.MustCompile(`^must be a share of the budget in percent, from 1 to 1000, such as 80$`), "why.warn_share", nil},
+	{regexp.MustCompile(`^must be whole days from the start, 0 to 3650$`), "why.offset_days", nil},
+	{regexp.MustCompile(`^list at least one stage$`), "why.one_stage", nil},
+	{regexp.MustCompile(`^list at least one open stage, one a line$`), "why.one_open_stage", nil},
+	{regexp.MustCompile(`^must be task or milestone$`), "why.task_or_milestone", nil},
+	{regexp.MustCompile(`^must be implementation or custom_development$`), "why.project_type", nil},
 	// A catalog file refused whole.
 	{regexp.MustCompile(`^choose a CSV or JSON file$`), "why.choose_csv_or_json", nil},
 	{regexp.MustCompile(`^the file must be UTF-8 text$`), "why.file_utf8", nil},
@@ -166,7 +173,6 @@ var reasons = []struct {
 	{regexp.MustCompile(`^must be a date \(2026-11-30\) or an RFC 3339 time$`), "why.date_or_time", nil},
 	{regexp.MustCompile(`^must be a number from ([\d,]+) to ([\d,]+)$`), "why.number_range", []string{"Min", "Max"}},
 	{regexp.MustCompile(`^the deal is not won$`), "why.deal_not_won", nil},
-	{regexp.MustCompile(`^must be implementation or custom_development$`), "why.project_type", nil},
 	// Email addresses and phone numbers in detail, time zones, a lost
 	// deal, invoices, products, projects, users, webhooks, templates,
 	// segments and scoring.

@@ -181,7 +181,18 @@ func TestRefusedProjectSettingsSpeakNorwegian(t *testing.T) {
 		"linje 1: skriv user:<e-post> = 60 eller role:sales = 50",
 		"linje 1: skriv type | dager fra start | navn, for eksempel task | 5 | Samle inn krav",
 		">role:sales 60</textarea>",
-	}, []string{"line 1: write"})
+	}, []string{"line 1: write", "::"})
+	// Lines that read but hold a bad value are named by type and line.
+	form.Set("rates", "role:sales = mye")
+	form.Set("templates.implementation", "task | 5 | Oppstart\ntask | i morgen | Krav")
+	status, _, page = b.post("/settings/projects", form)
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad values: %d", status)
+	}
+	expectPage(t, "/settings/projects (nb)", html.UnescapeString(page), []string{
+		"<li>Timepriser, role:sales: må være et beløp per time, for eksempel 65 eller 72,50</li>",
+		"<li>Mal (Implementering), linje 2: Dager fra start må være hele dager fra start, 0 til 3650</li>",
+	}, []string{"<li>templates", "<li>rates", "must be"})
 }
 
 // A catalog imported from the solutions page names each refused row's

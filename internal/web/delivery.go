@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -391,7 +392,8 @@ type projectSettingsData struct {
 	RateNames map[string]string
 	Stages    map[project.Type][]project.Stage
 	Templates map[project.Type][]project.Template
-	Errors    map[string]string
+	Errors    map[string]string // by the form's field, to mark it
+	Summary   []string          // each refused line or setting, named in the reader's language
 	Values    map[string]string
 }
 
@@ -405,7 +407,8 @@ func (h *Web) renderProjectSettings(w http.ResponseWriter, r *http.Request, errs
 		return
 	}
 	ctx := r.Context()
-	d := projectSettingsData{Errors: errs, Values: values, Stages: map[project.Type][]project.Stage{}, Templates: map[project.Type][]project.Template{}}
+	d := projectSettingsData{Errors: settingsErrors(errs), Summary: settingsSummary(i18n.From(ctx), errs), Values: values,
+		Stages: map[project.Type][]project.Stage{}, Templates: map[project.Type][]project.Template{}}
 	var err error
 	if d.Settings, err = h.Projects.Settings(ctx); err == nil {
 		d.RateNames, err = h.Projects.RateNames(ctx, d.Settings)
@@ -515,7 +518,7 @@ func (h *Web) saveProjectSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := h.Projects.SaveSettings(ctx, a, in); err != nil {
 		if e := fault.As(err); e != nil && e.Fields != nil {
-			refuse(settingsErrors(e.Fields), formStatus(e))
+			refuse(e.Fields, formStatus(e))
 			return
 		}
 		h.fail(w, r, err)
@@ -526,7 +529,7 @@ func (h *Web) saveProjectSettings(w http.ResponseWriter, r *http.Request) {
 			if e := fault.As(err); e != nil && e.Fields != nil {
 				errs := map[string]string{}
 				for k, v := range e.Fields {
-					errs["stages."+string(t)] = strings.TrimPrefix(k+": ", "stages: ") + v
+					errs["stages."+string(t)+"."+k] = v // "stages.implementation.stages.0.name"
 				}
 				refuse(errs, formStatus(e))
 				return
@@ -545,15 +548,52 @@ func settingsErrors(f map[string]string) map[string]string {
 	for k, v := range f {
 		switch {
 		case strings.HasPrefix(k, "rates."):
-			out["rates"] = strings.TrimPrefix(k, "rates.") + ": " + v
-		case strings.HasPrefix(k, "templates.implementation"):
-			out["templates.implementation"] = v
-		case strings.HasPrefix(k, "templates.custom_development"):
-			out["templates.custom_development"] = v
+			out["rates"] = v
+		case strings.HasPrefix(k, "templates.") || strings.HasPrefix(k, "stages."):
+			// templates.<type>[.<row>.<field>], stages.<type>.<its key>:
+			// the field is the type's textarea.
+			kind, rest, _ := strings.Cut(k, ".")
+			t, _, _ := strings.Cut(rest, ".")
+			out[kind+"."+t] = v
 		default:
 			out[k] = v
 		}
 	}
+	return out
+}
+
+// settingsSummary writes the project settings' errors f (keyed as
+// saveProjectSettings gathers them) as lines naming the setting, the
+// project type and the line at fault in l's language: "Template
+// (Implementation), line 2: Days from the start must be …".
+func settingsSummary(l *i18n.Locale, f map[string]string) []string {
+	var out []string
+	for k, v := range f {
+		why := l.Reason(v)
+		kind, rest, _ := strings.Cut(k, ".")
+		t, rest, _ := strings.Cut(rest, ".")
+		where := ""
+		switch kind {
+		case "rates":
+			where = l.T("errf.rates")
+			if rest := strings.TrimPrefix(k, "rates"); rest != "" {
+				where += ", " + rest[1:]
+			}
+		case "templates", "stages":
+			where = l.T("errf."+kind+"_of", "Type", localProjectLabel(l, project.Type(t)))
+			rest = strings.TrimPrefix(rest, "stages") // a stage list's own key
+			if n, field, ok := strings.Cut(strings.TrimPrefix(rest, "."), "."); ok {
+				if i, err := strconv.Atoi(n); err == nil {
+					where += ", " + l.T("errf.line_n", "N", i+1)
+				}
+				why = l.Or("errf.settings_"+field, field) + " " + why
+			}
+		default:
+			where = localErrorField(l, "project_settings", k)
+		}
+		out = append(out, where+": "+why)
+	}
+	slices.Sort(out)
 	return out
 }
 
