@@ -138,6 +138,10 @@ var reasons = []struct {
 	{regexp.MustCompile(`^list at least one open stage, one a line$`), "why.one_open_stage", nil},
 	{regexp.MustCompile(`^must be task or milestone$`), "why.task_or_milestone", nil},
 	{regexp.MustCompile(`^must be implementation or custom_development$`), "why.project_type", nil},
+	{regexp.MustCompile(`^must be 1 to 12 letters, digits, - / or _, such as (INV|CN)$`), "why.number_prefix", []string{"Example"}},
+	{regexp.MustCompile(`^must differ from the invoice prefix, so numbers never collide$`), "why.prefix_differs", nil},
+	{regexp.MustCompile(`^is required, to tell the token from others$`), "why.token_name", nil},
+	{regexp.MustCompile(`^must be 7, 30, 90 or 365, or empty for a token that does not expire$`), "why.token_days", nil},
 	// A catalog file refused whole.
 	{regexp.MustCompile(`^choose a CSV or JSON file$`), "why.choose_csv_or_json", nil},
 	{regexp.MustCompile(`^the file must be UTF-8 text$`), "why.file_utf8", nil},

@@ -405,3 +405,21 @@ func TestSubmissionTabsAndEventsSpeakTheReadersLanguage(t *testing.T) {
 	_, _, page = b.get("/scoring")
 	expectPage(t, "/scoring (nb)", page, []string{">Visning av prissiden</option>"}, []string{">Pricing page view<"})
 }
+
+// A token refused on the account page keeps the page's title and gives
+// its reasons in the reader's language.
+func TestAccountPageRefusalSpeaksTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "sam@example.com", "it")
+	status, _, page := b.post("/account/tokens", url.Values{"name": {""}, "days": {""}, "scope": {"read-only"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("a token without a name: %d", status)
+	}
+	expectPage(t, "/account (it)", html.UnescapeString(page), []string{"<title>Account · leadflow</title>", "è obbligatorio, per distinguere il token dagli altri"},
+		[]string{"Azienda · leadflow", "to tell the token"})
+	status, _, page = b.post("/account/tokens", url.Values{"name": {"CI"}, "days": {"12"}, "scope": {"read-only"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("a token of 12 days: %d", status)
+	}
+	expectPage(t, "/account (it)", html.UnescapeString(page), []string{"deve essere 7, 30, 90 o 365, oppure vuoto"}, []string{"or empty for a token"})
+}
