@@ -69,8 +69,11 @@ func (s *Service) validate(ctx context.Context, in Input) (Request, error) {
 		}
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(in.Licences))
-	if err != nil || n < 1 || n > 1_000_000 {
+	switch {
+	case strings.TrimSpace(in.Licences) == "":
 		bad.Add("licences", "is required: how many people will use it, a whole number from 1 to 1,000,000")
+	case err != nil || n < 1 || n > 1_000_000:
+		bad.Add("licences", "must be a whole number from 1 to 1,000,000")
 	}
 	r.Licences = n
 	var ok bool

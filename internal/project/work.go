@@ -62,7 +62,7 @@ func (s *Service) AddTask(ctx context.Context, a access.Actor, id int64, in Task
 		}
 		due, derr := time.Parse(time.DateOnly, strings.TrimSpace(in.Due))
 		if derr != nil {
-			bad.Add("due_on", "is required: a date as YYYY-MM-DD")
+			bad.Add("due_on", dateReason(in.Due))
 		}
 		owner := p.OwnerID
 		if strings.TrimSpace(in.Assignee) != "" {
@@ -193,7 +193,7 @@ func (in MilestoneInput) apply(m *Milestone, bad fault.Fields) {
 	if in.DueOn != nil {
 		m.DueOn = strings.TrimSpace(*in.DueOn)
 		if _, err := time.Parse(time.DateOnly, m.DueOn); err != nil {
-			bad.Add("due_on", "is required: a date as YYYY-MM-DD")
+			bad.Add("due_on", dateReason(m.DueOn))
 		}
 	}
 }
@@ -479,4 +479,13 @@ func (s *Service) Costs(ctx context.Context, a access.Actor, id int64) (Costs, e
 		return Costs{}, err
 	}
 	return CostsOf(p, entries, st.WarnAt), nil
+}
+
+// dateReason is why s is not a due date: none was given, or what was
+// given is not a day of the calendar (31 February, "tomorrow").
+func dateReason(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "is required: a date as YYYY-MM-DD"
+	}
+	return "must be a date as YYYY-MM-DD"
 }

@@ -251,3 +251,32 @@ func TestNumbersReadTheReadersWay(t *testing.T) {
 		t.Errorf("the deal of 112.000 EUR: %v", deals)
 	}
 }
+
+// A project task due "ieri" and a milestone on 31 February are told
+// they must be dates, not that a date is required; hours typed with a
+// decimal comma are taken.
+func TestProjectDatesAndHoursReadTheReadersWay(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	_, acc := f.call(t, "admin", "POST", "/api/v1/accounts", `{"name":"Lumen SpA","owner":"sam@example.com"}`)
+	status, p := f.call(t, "admin", "POST", "/api/v1/projects", fmt.Sprintf(`{"title":"Implementazione CRM","type":"implementation","account_id":%v,"owner":"sam@example.com"}`, acc["id"]))
+	if status != http.StatusCreated {
+		t.Fatalf("project: %d %v", status, p)
+	}
+	path := fmt.Sprint("/projects/", p["id"])
+	b := browserIn(t, f, "sam@example.com", "it")
+	for _, c := range []struct{ action string }{{"/tasks"}, {"/milestones"}} {
+		form := url.Values{"subject": {"Formazione"}, "name": {"Consegna"}, "due_on": {"ieri"}}
+		if c.action == "/milestones" {
+			form.Set("due_on", "2026-02-31")
+		}
+		status, _, page := b.post(path+c.action, form)
+		if status != http.StatusUnprocessableEntity {
+			t.Errorf("%s due %q: %d", c.action, form.Get("due_on"), status)
+			continue
+		}
+		expectPage(t, path+c.action+" (it)", html.UnescapeString(page), []string{"deve essere una data"}, []string{"è obbligatorio: una data"})
+	}
+	if status, _, page := b.post(path+"/time", url.Values{"hours": {"1,5"}, "worked_on": {"2026-11-30"}}); status != http.StatusSeeOther {
+		t.Errorf("1,5 hours: %d\n%.600s", status, textOf(page))
+	}
+}
