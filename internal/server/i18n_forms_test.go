@@ -98,7 +98,7 @@ func TestRefusedSoftwareRequestSpeaksNorwegian(t *testing.T) {
 		t.Fatalf("a request without a category: %d", status)
 	}
 	expectPage(t, "/leads/…/software (nb)", html.UnescapeString(page), []string{
-		"er påkrevd: typen program, for eksempel", "er påkrevd: hvor mange som skal bruke det",
+		"er påkrevd: typen program, for eksempel", "må være et heltall fra 1 til 1\u00a0000\u00a0000",
 		"må være et beløp på 0 eller mer", "må være et helt antall måneder fra 1 til 120",
 	}, []string{"is required", "must be an amount", "must be a whole number of months", "must be two-letter"})
 }

@@ -423,3 +423,16 @@ func TestAccountPageRefusalSpeaksTheReadersLanguage(t *testing.T) {
 	}
 	expectPage(t, "/account (it)", html.UnescapeString(page), []string{"deve essere 7, 30, 90 o 365, oppure vuoto"}, []string{"or empty for a token"})
 }
+
+// An activity names the record it is on in the reader's language, and
+// the form builder's required boxes are labelled so for screen readers.
+func TestActivityLinkAndRequiredBoxesSpeakTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	contact, _ := contactAndMeeting(t, f)
+	b := browserIn(t, f, "sam@example.com", "it")
+	_, _, page := b.get("/contacts/" + contact)
+	expectPage(t, "/contacts (it)", page, []string{"su <a href=\"/contacts/" + contact + "\">contatto Ida Berg</a>"}, []string{">contact Ida Berg</a>"})
+	admin := browserIn(t, f, "admin@example.com", "nb")
+	_, _, page = admin.get("/forms/new")
+	expectPage(t, "/forms/new (nb)", page, []string{`aria-label="E-post påkrevd"`}, []string{" required\""})
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"leadflow/internal/activity"
 	"leadflow/internal/i18n"
 	"leadflow/internal/scoring"
 )
@@ -47,12 +48,18 @@ func TestErrorSummaryLabelsAreTheFormsOwn(t *testing.T) {
 	}
 }
 
-// Every event a rule can score on has a name in the catalogs, so the
-// scoring page and the timelines never show one as its code or in English.
+// Every event a rule can score on, and every kind of record an activity
+// is linked to, has a name in the catalogs, so that pages never show one
+// as its code or in English.
 func TestEveryEventTypeHasAName(t *testing.T) {
 	for _, e := range scoring.EventTypes {
 		if !i18n.Has("code." + e) {
 			t.Errorf("event %q has no name (code.%s) in the catalogs", e, e)
+		}
+	}
+	for _, k := range activity.LinkTypes {
+		if !i18n.Has("act.link." + k) {
+			t.Errorf("an activity's link to a %s has no name (act.link.%s) in the catalogs", k, k)
 		}
 	}
 }
