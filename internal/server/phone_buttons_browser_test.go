@@ -1,0 +1,67 @@
+package server_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"leadflow/internal/dbtest"
+)
+
+// splitButtons lists the buttons of selector whose words do not fit on
+// one line (the board's "Flytt" broke into "Fly" and "tt").
+const splitButtons = `((selector) => [...document.querySelectorAll(selector)].filter((b) => {
+	const r = document.createRange();
+	r.selectNodeContents(b);
+	const tops = new Set([...r.getClientRects()].map((x) => Math.round(x.top)));
+	return tops.size > 1;
+}).map((b) => b.textContent.trim()))`
+
+// headGap is the space, in px, between the page's head (title and
+// actions) and what follows it.
+const headGap = `(() => {
+	const head = document.querySelector(".page-head");
+	let next = head.nextElementSibling;
+	while (next && (next.tagName === "LINK" || next.getBoundingClientRect().height === 0)) next = next.nextElementSibling;
+	return next.getBoundingClientRect().top - head.getBoundingClientRect().bottom;
+})()`
+
+// On a 390 px phone in Norwegian, the deals board's move buttons keep
+// their word whole, and a lead's page leaves room between the actions
+// under its title and the first card.
+func TestBrowserPhoneButtonsKeepTheirWords(t *testing.T) {
+	ctx := chromium(t)
+	f := newFixture(t, dbtest.SQLite(t))
+	_, acc := f.call(t, "admin", "POST", "/api/v1/accounts", `{"name":"Fjordlys Håndverk og Eiendomsforvaltning AS"}`)
+	if status, d := f.call(t, "admin", "POST", "/api/v1/opportunities", fmt.Sprintf(`{"account_id":%v,"name":"Fornyelse av lisenser for hele konsernet","amount":125000,"currency":"NOK"}`, acc["id"])); status != 201 {
+		t.Fatalf("deal: %d %v", status, d)
+	}
+	lead := strings.TrimPrefix(sqlLead(t, f, "admin", `{"email":"kari@fjordlys.example","first_name":"Kari","last_name":"Nordmann","company":"Fjordlys"}`), "/api/v1")
+	var split []string
+	var gap float64
+	err := chromedp.Run(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		signIn(f.srv.URL+"/account", "admin@example.com"),
+		chromedp.WaitVisible(`#main`, chromedp.ByID),
+		chromedp.Evaluate(`fetch("/account/language", {method: "POST", headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: "language=nb"}).then(() => true)`, nil, awaitPromise),
+		chromedp.Navigate(f.srv.URL+"/deals"),
+		chromedp.WaitVisible(`.move-card button`),
+		chromedp.Evaluate(splitButtons+`(".move-card button")`, &split),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "phone-board-nb")
+	if len(split) > 0 {
+		t.Errorf("on a 390 px phone the board's buttons break their words: %q", split)
+	}
+	if err := chromedp.Run(ctx, chromedp.Navigate(f.srv.URL+lead), chromedp.WaitVisible(`.page-head`), chromedp.Evaluate(headGap, &gap)); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "phone-lead-nb")
+	if gap < 8 {
+		t.Errorf("on a 390 px phone the lead's first card is %.0f px under the actions, want room between them", gap)
+	}
+}
