@@ -503,6 +503,33 @@ func changed(pairs map[string][2]string) []string {
 	return audit.Fields(diff)
 }
 
+// CustomLabels are the questions the forms ask for their own fields, by
+// the field's name (as a lead's answers are keyed): a lead page names an
+// answer by its question, not its name. A name two forms share takes the
+// label of the form changed last.
+func (s *Service) CustomLabels(ctx context.Context) (map[string]string, error) {
+	rows, err := s.db.R.Query(ctx, `SELECT fields FROM forms ORDER BY updated_at DESC, id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("forms: custom labels: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return nil, err
+		}
+		var fields []Field
+		json.Unmarshal([]byte(raw), &fields) // stored by Save, always a list
+		for _, f := range fields {
+			if _, ok := out[f.Name]; f.Custom() && !ok && f.Label != "" {
+				out[f.Name] = f.Label
+			}
+		}
+	}
+	return out, rows.Err()
+}
+
 // CustomKeys are the custom questions the forms ask, as a rule names
 // them (custom.budget), sorted: what a scoring rule can pick besides the
 // standard fields.

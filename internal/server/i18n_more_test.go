@@ -436,3 +436,23 @@ func TestActivityLinkAndRequiredBoxesSpeakTheReadersLanguage(t *testing.T) {
 	_, _, page = admin.get("/forms/new")
 	expectPage(t, "/forms/new (nb)", page, []string{`aria-label="E-post påkrevd"`}, []string{" required\""})
 }
+
+// A lead's form answers are named by the questions the form asked, not
+// by the fields' names.
+func TestFormAnswersAreNamedByTheirQuestions(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	createForm(t, f, `{"slug":"programvare","name":"Programvare","fields":[{"name":"email"},
+		{"name":"app_category","label":"Hvilken type program?","type":"select","options":["crm","erp"]},{"name":"budget_period","type":"text"}]}`)
+	resp, body := post(t, f.srv.URL, "/f/programvare", "application/json", `{"email":"kari@fjordlys.example","app_category":"crm","budget_period":"month"}`)
+	if resp.StatusCode >= 300 {
+		t.Fatalf("submission: %d %s", resp.StatusCode, body)
+	}
+	_, list := f.call(t, "admin", "GET", "/api/v1/leads?q=fjordlys", "")
+	data, _ := list["data"].([]any)
+	if len(data) != 1 {
+		t.Fatalf("leads: %v", list)
+	}
+	b := browserIn(t, f, "admin@example.com", "nb")
+	_, _, page := b.get(fmt.Sprint("/leads/", data[0].(map[string]any)["id"]))
+	expectPage(t, "a lead's form answers (nb)", html.UnescapeString(page), []string{"<dt>Hvilken type program?</dt><dd>crm</dd>"}, []string{"<dt>app_category</dt>", "<dt>budget_period</dt>"})
+}

@@ -252,6 +252,8 @@ type showData struct {
 	// AccountLink is the existing account the lead was linked to at
 	// intake, if any.
 	AccountLink *accountmatch.Link
+	// Questions name the lead's form answers by the question asked.
+	Questions map[string]string
 }
 
 // leadInPath loads the lead the {id} path names, or shows why it cannot.
@@ -292,6 +294,9 @@ func (h *Web) renderLead(w http.ResponseWriter, r *http.Request, l lead.Lead, er
 	}
 	if err == nil {
 		d.Pixel, err = h.Tracking.PixelToken(r.Context(), l.ID)
+	}
+	if err == nil && len(l.Custom) > 0 {
+		d.Questions, err = h.Forms.CustomLabels(r.Context())
 	}
 	if err == nil {
 		d.BANT, err = h.Leads.Qualification(r.Context(), actor(r), l.ID)
