@@ -2,8 +2,9 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -118,20 +119,21 @@ func (h *Web) setAccountTier(w http.ResponseWriter, r *http.Request) {
 
 // amounts writes amounts by currency as text, currencies in order.
 func amounts(m map[string]int64) string {
+	return eachCurrency(m, ", ", func(v int64, c string) string { return money(&v, c) })
+}
+
+// eachCurrency writes amounts by currency (whole units, or cents, as
+// write takes them), in the currencies' order, joined by sep; "—" for
+// none.
+func eachCurrency(m map[string]int64, sep string, write func(v int64, currency string) string) string {
 	if len(m) == 0 {
 		return "—"
 	}
-	var cs []string
-	for c := range m {
-		cs = append(cs, c)
-	}
-	sort.Strings(cs)
 	var parts []string
-	for _, c := range cs {
-		v := m[c]
-		parts = append(parts, money(&v, c))
+	for _, c := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, write(m[c], c))
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, sep)
 }
 
 type accountReportData struct {
@@ -140,9 +142,6 @@ type accountReportData struct {
 	Sequences []nurture.Sequence // those marketing may enrol target accounts' people in
 	Segments  []segment.Segment  // the account segments whose accounts' people may be enrolled
 }
-
-// Amounts is amounts for the template.
-func (accountReportData) Amounts(m map[string]int64) string { return amounts(m) }
 
 // accountReport shows engaged target accounts, pipeline and won amounts
 // per tier, and the target accounts' time from first touch to deal.

@@ -108,6 +108,12 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 			}
 			return l.Money(big.NewInt(*amount), currency)
 		},
+		"amounts": func(m map[string]int64) string {
+			return eachCurrency(m, ", ", func(v int64, c string) string { return l.Money(big.NewInt(v), c) })
+		},
+		"budgets": func(m map[string]int64) string {
+			return eachCurrency(m, " · ", func(v int64, c string) string { return l.MoneyMinor(big.NewInt(v), c, 2) })
+		},
 		"total": func(sum *big.Int, currency string) string {
 			if sum == nil {
 				return "—"

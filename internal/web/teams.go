@@ -253,9 +253,6 @@ type teamReportData struct {
 	Error    string // why DaysText is refused
 }
 
-// Amounts is amounts for the template.
-func (teamReportData) Amounts(m map[string]int64) string { return amounts(m) }
-
 // teamReport shows each team's and member's part in the hand-overs.
 func (h *Web) teamReport(w http.ResponseWriter, r *http.Request) {
 	// A period that is not a number of days is said next to the field,

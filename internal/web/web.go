@@ -377,6 +377,8 @@ var funcs = template.FuncMap{
 	"deployName":     func(code string) string { return code },
 	"deployList":     func(codes []string, conj string) string { return strings.Join(codes, ", ") },
 	"int64":          func(n int) int64 { return int64(n) },
+	"amounts":        amounts,
+	"budgets":        func(m map[string]int64) string { return eachCurrency(m, " · ", matching.Money) },
 	"stageText":      func(s string) string { return stageName(lead.Stage(s)) },
 	"longDate":       i18n.For(i18n.Default).LongDate,
 	"shortDay":       i18n.For(i18n.Default).ShortDay,

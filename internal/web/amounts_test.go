@@ -1,0 +1,30 @@
+package web
+
+import (
+	"testing"
+	"time"
+
+	"leadflow/internal/i18n"
+)
+
+// The reports write amounts by currency the reader's way: whole amounts
+// (pipeline, won) and budgets in cents alike.
+func TestReportAmountsReadTheReadersWay(t *testing.T) {
+	m := map[string]int64{"USD": 429000, "EUR": 878000}
+	cents := map[string]int64{"EUR": 260050}
+	for _, c := range []struct{ lang, amounts, budgets string }{
+		{"en", "878,000 EUR, 429,000 USD", "2,600.50 EUR"},
+		{"it", "878.000\u00a0€, 429.000\u00a0USD", "2.600,50\u00a0€"},
+	} {
+		f := localFuncs(i18n.For(c.lang), time.UTC)
+		if got := f["amounts"].(func(map[string]int64) string)(m); got != c.amounts {
+			t.Errorf("%s: amounts %q, want %q", c.lang, got, c.amounts)
+		}
+		if got := f["budgets"].(func(map[string]int64) string)(cents); got != c.budgets {
+			t.Errorf("%s: budgets %q, want %q", c.lang, got, c.budgets)
+		}
+		if got := f["amounts"].(func(map[string]int64) string)(nil); got != "—" {
+			t.Errorf("%s: no amounts %q", c.lang, got)
+		}
+	}
+}
