@@ -28,3 +28,23 @@ func TestReportAmountsReadTheReadersWay(t *testing.T) {
 		}
 	}
 }
+
+// An invoice's lines write their unit price, quantity and rates the
+// reader's way.
+func TestInvoiceLineFiguresReadTheReadersWay(t *testing.T) {
+	for _, c := range []struct{ lang, price, qty, pct string }{
+		{"en", "1,250.00", "1.5", "5.5"},
+		{"it", "1.250,00", "1,5", "5,5"},
+	} {
+		f := localFuncs(i18n.For(c.lang), time.UTC)
+		if got := f["unitPrice"].(func(int64, string) string)(12_500_000, "EUR"); got != c.price {
+			t.Errorf("%s: unit price %q, want %q", c.lang, got, c.price)
+		}
+		if got := f["qty"].(func(int64) string)(1500); got != c.qty {
+			t.Errorf("%s: quantity %q, want %q", c.lang, got, c.qty)
+		}
+		if got := f["percent"].(func(int64) string)(550); got != c.pct {
+			t.Errorf("%s: rate %q, want %q", c.lang, got, c.pct)
+		}
+	}
+}

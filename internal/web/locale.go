@@ -180,6 +180,10 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"amount": func(minor int64, currency string) string {
 			return l.MoneyMinor(big.NewInt(minor), currency, product.Decimals(currency))
 		},
+		// An invoice line's figures; English writes them as before.
+		"unitPrice": func(p int64, currency string) string { return localPlain(l, invoice.Price(p, currency)) },
+		"qty":       func(q int64) string { return localPlain(l, invoice.Quantity(q)) },
+		"percent":   func(bp int64) string { return localPlain(l, invoice.Percent(bp)) },
 		// A product's price and the catalog's amounts, which English
 		// writes as their packages do.
 		"price":    func(minor int64, currency string) string { return localPrice(l, big.NewInt(minor), currency) },
@@ -208,6 +212,15 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 			return l.MoneyMinor(big.NewInt(minor), currency, decimals)
 		},
 	}
+}
+
+// localPlain writes a plain decimal ("1234.5") the reader's way; in
+// English with its thousands grouped.
+func localPlain(l *i18n.Locale, d string) string {
+	if l.Lang == i18n.Default {
+		return groupedDecimal(d)
+	}
+	return l.Plain(d)
 }
 
 // localLabel is a field's label in l's language, falling back to the
