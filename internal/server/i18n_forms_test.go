@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"leadflow/internal/dbtest"
+	"leadflow/internal/i18n"
 )
 
 // The forms people fill most, refused in Romanian, name each field by
@@ -279,4 +280,8 @@ func TestProjectDatesAndHoursReadTheReadersWay(t *testing.T) {
 	if status, _, page := b.post(path+"/time", url.Values{"hours": {"1,5"}, "worked_on": {"2026-11-30"}}); status != http.StatusSeeOther {
 		t.Errorf("1,5 hours: %d\n%.600s", status, textOf(page))
 	}
+	// The page writes the day and the hours the Italian way.
+	_, _, page := b.get(path)
+	it := i18n.For("it")
+	expectPage(t, path+" (it)", page, []string{"<tr><td>" + it.Day("2026-11-30") + "</td>", "<td>1,5</td>"}, []string{"<td>2026-11-30</td>", "<td>1.5</td>"})
 }

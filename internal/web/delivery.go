@@ -667,7 +667,7 @@ func init() {
 		if d < 48*time.Hour {
 			return strconv.FormatFloat(float64(d.Round(time.Minute))/float64(time.Hour), 'f', 1, 64) + " h"
 		}
-		return strconv.FormatFloat(float64(d)/float64(24*time.Hour), 'f', 1, 64) + " days"
+		return strconv.FormatFloat(float64(d)/float64(24*time.Hour), 'f', 1, 64) + " days" // see localFuncs
 	}
 	funcs["minutesAsHours"] = func(m int64) string { return strconv.FormatFloat(float64(m)/60, 'f', -1, 64) }
 	funcs["share"] = func(v float64, ok bool) string {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/big"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -179,6 +180,20 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"scopeName": func(scope string) string { return localScope(l, scope) },
 		"amount": func(minor int64, currency string) string {
 			return l.MoneyMinor(big.NewInt(minor), currency, product.Decimals(currency))
+		},
+		// A project's time and its report's figures.
+		"hours": func(d time.Duration) string {
+			if d < 48*time.Hour {
+				return l.Decimal(float64(d.Round(time.Minute))/float64(time.Hour), 1) + " h"
+			}
+			return l.Decimal(float64(d)/float64(24*time.Hour), 1) + " " + l.T("prj.days_unit")
+		},
+		"minutesAsHours": func(m int64) string { return localPlain(l, strconv.FormatFloat(float64(m)/60, 'f', -1, 64)) },
+		"daysToGoLive": func(r project.ReportRow) string {
+			if v, ok := r.DaysToGoLive(); ok {
+				return l.Decimal(v, 1)
+			}
+			return "—"
 		},
 		// An invoice line's figures; English writes them as before.
 		"unitPrice": func(p int64, currency string) string { return localPlain(l, invoice.Price(p, currency)) },
