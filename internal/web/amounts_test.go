@@ -48,3 +48,12 @@ func TestInvoiceLineFiguresReadTheReadersWay(t *testing.T) {
 		}
 	}
 }
+
+// A score's points read to a tenth, the reader's way.
+func TestPointsReadTheReadersWay(t *testing.T) {
+	for lang, want := range map[string]string{"en": "61.8", "it": "61,8", "nb": "61,8", "ro": "61,8"} {
+		if got := localFuncs(i18n.For(lang), time.UTC)["points"].(func(float64) string)(61.83); got != want {
+			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+	}
+}

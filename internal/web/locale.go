@@ -181,6 +181,15 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"amount": func(minor int64, currency string) string {
 			return l.MoneyMinor(big.NewInt(minor), currency, product.Decimals(currency))
 		},
+		// A score's points, to a tenth (a lead's rules, a pair of
+		// look-alikes).
+		"points": func(f float64) string {
+			s := strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64)
+			if l.Lang == i18n.Default {
+				return s
+			}
+			return l.Plain(s)
+		},
 		// A project's time and its report's figures.
 		"hours": func(d time.Duration) string {
 			if d < 48*time.Hour {
