@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"leadflow/internal/country"
 	"leadflow/internal/fault"
 	"leadflow/internal/i18n"
 	"leadflow/internal/invoice"
@@ -23,7 +22,6 @@ func init() {
 	funcs["vatCategories"] = func() any { return invoice.Categories }
 	funcs["vatName"] = invoice.CategoryName
 	funcs["invLabel"] = invoiceLabel
-	funcs["country_name"] = country.Name
 	funcs["billing"] = invoice.MayBill
 }
 
