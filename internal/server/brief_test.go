@@ -88,7 +88,7 @@ func TestRequestPage(t *testing.T) {
 		"budget": {"3000"}, "currency": {"EUR"}, "budget_period": {"year"}, "horizon_months": {"12"},
 		"f.contacts": {"must"}, "f.pipeline": {"nice"}, "must_have_other": {"telepathy"}, "notes": {"Două magazine în Iași"}}
 	status, _, body := b.post("/leads/"+id+"/software", form)
-	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "Licences is required") ||
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "Licences must be a whole number from 1 to 1,000,000") ||
 		!strings.Contains(body, "not in the feature vocabulary: telepathy") || !strings.Contains(body, `value="telepathy"`) ||
 		!strings.Contains(body, "Două magazine în Iași") || !strings.Contains(body, `name="f.contacts" value="must" aria-label="contacts: must have" checked`) {
 		t.Errorf("refused form: %d\n%s", status, body)
