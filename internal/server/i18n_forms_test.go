@@ -147,7 +147,7 @@ func TestRefusedMatchingWeightsSpeakItalian(t *testing.T) {
 		t.Fatalf("bad weights: %d", status)
 	}
 	expectPage(t, "/settings/matching (it)", html.UnescapeString(page), []string{
-		">" + lines + "</textarea>", `value="molto"`,
+		">" + lines + "</textarea>", `value="molto" aria-invalid="true"`, `value="150" aria-invalid="true"`,
 		"Budget deve essere un numero intero da 0 a 100",
 		"Tolleranza deve essere una percentuale da 0 a 100",
 		"la riga 2 deve essere come healthcare: language=50, budget=20",
