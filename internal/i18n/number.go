@@ -5,48 +5,84 @@ import (
 	"strings"
 )
 
-// grouped is a whole number written in groups of three after a first
-// group of one to three digits that does not start with 0, the groups
-// joined by one mark ("1.250.000", "12 500"); "0.500" is not one.
-var grouped = regexp.MustCompile(`^-?[1-9]\d{0,2}(?:(?:\.|,| |\x{00a0}|\x{202f})\d{3})+$`)
+// A whole number in groups of three after a first group of one to three
+// digits that does not start with 0, every group joined by the same
+// mark: the point ("1.250.000", Romanian and Italian), the comma
+// (English) or a space of any width (all four languages).
+var (
+	groupedPoint = regexp.MustCompile(`^-?[1-9]\d{0,2}(?:\.\d{3})+$`)
+	groupedComma = regexp.MustCompile(`^-?[1-9]\d{0,2}(?:,\d{3})+$`)
+	groupedSpace = regexp.MustCompile(`^-?[1-9]\d{0,2}(?:[ \x{00a0}\x{202f}]\d{3})+$`)
+)
 
-// ReadNumber is s, a number as a reader of l's language types it (with
-// its decimal mark and its thousands marks: "1.250,50" in Italian,
-// "12 500,5" in Bokmål, "1,250.50" in English), written as leadflow's
-// parsers read numbers: "1250.50". What is not such a number is given
-// back as it came, for the parser to refuse by name. A point typed as
-// the decimal mark where the language uses a comma ("1250.50" in
-// Italian, as leadflow's own examples write it) still reads as one,
-// unless it groups thousands ("1.500" is fifteen hundred in Italian).
+// ReadNumber is s, a number as a reader of l's language types it,
+// written as leadflow's parsers read numbers ("1250.50"), where the
+// reading is certain:
+//   - a decimal comma with one, two or four and more decimals
+//     ("1250,50", "1.250,5", "0,1212" in Italian; "12 500,50" in Bokmål);
+//   - thousands grouped by spaces ("12 500"), or by points in more than
+//     one group ("1.250.000") where the point groups thousands;
+//   - in English, thousands grouped by commas ("1,250.50").
+//
+// Anything else comes back as typed, for the parser to read or refuse by
+// name: "1,125" (one and an eighth, or eleven hundred?) and "112.000"
+// (a hundred and twelve thousand, or 112?) are not guessed. The result
+// reads the same when read again, so a form shown again with it and sent
+// back keeps its value.
 func (l *Locale) ReadNumber(s string) string {
 	t := strings.TrimSpace(strings.ReplaceAll(s, l.minus, "-"))
-	if t == "" {
-		return s
-	}
 	if l.decimal == "." {
-		if whole, frac, _ := strings.Cut(t, "."); strings.Contains(whole, ",") && grouped.MatchString(whole) && !strings.ContainsAny(frac, ",.") {
+		whole, frac, hasFrac := strings.Cut(t, ".")
+		if groupedComma.MatchString(whole) && (!hasFrac || isDigits(frac)) {
 			return strings.ReplaceAll(t, ",", "")
 		}
 		return s
 	}
-	if strings.Count(t, l.decimal) == 1 {
-		whole, frac, _ := strings.Cut(t, l.decimal)
-		if !isDigits(frac) {
-			return s
+	whole, frac, hasFrac := strings.Cut(t, l.decimal)
+	if !hasFrac {
+		if l.grouped(t, false) {
+			return ungroup(t)
 		}
-		if !isDigits(strings.TrimPrefix(whole, "-")) {
-			if !grouped.MatchString(whole) {
-				return s
-			}
-			whole = ungroup(whole)
-		}
-		return whole + "." + frac
-	}
-	if strings.Contains(t, l.decimal) || !grouped.MatchString(t) || strings.Count(t, ",") > 0 {
 		return s
 	}
-	return ungroup(t)
+	if !isDigits(frac) || len(frac) == 3 || strings.Contains(frac, l.decimal) {
+		return s
+	}
+	if d := strings.TrimPrefix(whole, "-"); d != "" && !isDigits(d) {
+		if !l.grouped(whole, true) {
+			return s
+		}
+		whole = ungroup(whole)
+	}
+	return whole + "." + frac
 }
+
+// ReadWhole is ReadNumber for a number that is always whole (a head
+// count, a number of licences), where a point can only group thousands:
+// "1.500" in Italian is fifteen hundred.
+func (l *Locale) ReadWhole(s string) string {
+	if t := strings.TrimSpace(strings.ReplaceAll(s, l.minus, "-")); l.groupsWithPoint() && groupedPoint.MatchString(t) {
+		return ungroup(t)
+	}
+	return l.ReadNumber(s)
+}
+
+// grouped reports whether s is a whole number grouped the way l writes
+// thousands; one group of points ("112.000") counts only beside a
+// decimal comma, where it cannot be a decimal point.
+func (l *Locale) grouped(s string, besideDecimal bool) bool {
+	if groupedSpace.MatchString(s) {
+		return true
+	}
+	if !l.groupsWithPoint() || !groupedPoint.MatchString(s) {
+		return false
+	}
+	return besideDecimal || strings.Count(s, ".") > 1
+}
+
+// groupsWithPoint reports whether l's readers group thousands with a
+// point (Romanian and Italian; Bokmål groups them with a space).
+func (l *Locale) groupsWithPoint() bool { return l.group == "." }
 
 func ungroup(s string) string {
 	return strings.NewReplacer(".", "", ",", "", " ", "", "\u00a0", "", "\u202f", "").Replace(s)

@@ -2,24 +2,33 @@ package i18n
 
 import "testing"
 
-// A number typed the reader's way reads as the parsers write it; what
-// is not a number, or not one unambiguously, comes back as typed.
+// A number typed the reader's way reads as the parsers write it where
+// the reading is certain; what is not a number, or not certainly one,
+// comes back as typed; and a number read once reads the same again.
 func TestReadNumber(t *testing.T) {
 	cases := []struct{ lang, in, want string }{
 		{"it", "1250,50", "1250.50"},
 		{"it", "1.250,50", "1250.50"},
-		{"it", "112.000", "112000"},
+		{"it", "1.250.000", "1250000"},
 		{"it", "1250.50", "1250.50"},
-		{"it", "0.500", "0.500"},
+		{"it", "0,1212", "0.1212"},
 		{"it", "1,5", "1.5"},
 		{"it", "-3,25", "-3.25"},
 		{"ro", "2.500.000", "2500000"},
+		{"ro", "480,00", "480.00"},
 		{"nb", "12 500,5", "12500.5"},
 		{"nb", "12\u00a0500", "12500"},
 		{"nb", "\u22121,5", "-1.5"},
 		{"en", "1,250.50", "1250.50"},
 		{"en", "112,000", "112000"},
 		{"en", "1.5", "1.5"},
+		// Not certain, or not numbers: left for the parser.
+		{"it", "112.000", "112.000"}, // 112 thousand, or 112?
+		{"it", "1,125", "1,125"},     // one and an eighth, or 1125?
+		{"it", "1.125", "1.125"},
+		{"it", "0.500", "0.500"},
+		{"nb", "1.250.000", "1.250.000"}, // Bokmål groups with spaces
+		{"it", "1.250 000,5", "1.250 000,5"},
 		{"en", "1,5", "1,5"},
 		{"it", "1,2,3", "1,2,3"},
 		{"it", "12.50.1", "12.50.1"},
@@ -28,7 +37,24 @@ func TestReadNumber(t *testing.T) {
 		{"ro", "", ""},
 	}
 	for _, c := range cases {
-		if got := For(c.lang).ReadNumber(c.in); got != c.want {
+		l := For(c.lang)
+		got := l.ReadNumber(c.in)
+		if got != c.want {
+			t.Errorf("%s: %q read as %q, want %q", c.lang, c.in, got, c.want)
+		}
+		if again := l.ReadNumber(got); again != got {
+			t.Errorf("%s: %q read as %q, then again as %q", c.lang, c.in, got, again)
+		}
+	}
+}
+
+// A number that is always whole reads a point as grouping thousands where
+// the language groups them so.
+func TestReadWhole(t *testing.T) {
+	for _, c := range []struct{ lang, in, want string }{
+		{"it", "1.500", "1500"}, {"ro", "112.000", "112000"}, {"nb", "1.500", "1.500"}, {"nb", "1 500", "1500"}, {"en", "1,500", "1500"}, {"it", "15", "15"},
+	} {
+		if got := For(c.lang).ReadWhole(c.in); got != c.want {
 			t.Errorf("%s: %q read as %q, want %q", c.lang, c.in, got, c.want)
 		}
 	}

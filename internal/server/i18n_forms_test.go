@@ -223,14 +223,16 @@ func TestRefusedCatalogImportSpeaksItalian(t *testing.T) {
 }
 
 // Numbers typed the reader's way are taken as the pages write them: an
-// Italian amount with thousands points, a Norwegian price with a decimal
-// comma and a space between thousands, a Romanian project's hours; an
-// English reader's thousands commas still read as thousands.
+// Italian deal's amount with a thousands point, a Norwegian price with a
+// decimal comma and a space between thousands, a Romanian price with a
+// decimal comma; an English reader's thousands commas still read as
+// thousands. An Italian price of "1.125" (eleven hundred, or one and an
+// eighth?) is refused rather than guessed.
 func TestNumbersReadTheReadersWay(t *testing.T) {
 	f := newFixture(t, dbtest.SQLite(t))
 	for _, c := range []struct {
 		lang, typed, want string
-	}{{"nb", "12 500,50", "12500.50"}, {"it", "1.250,5", "1250.50"}, {"ro", "480,00", "480.00"}, {"en", "1,250.50", "1250.50"}} {
+	}{{"nb", "12 500,50", "12500.50"}, {"it", "1.250,5", "1250.50"}, {"ro", "480,00", "480.00"}, {"en", "1,250.75", "1250.75"}} {
 		admin := browserIn(t, f, "admin@example.com", c.lang)
 		name := "Licence " + c.lang
 		if status, _, page := admin.post("/products", url.Values{"name": {name}, "unit_price": {c.typed}, "currency": {"EUR"}, "active": {"on"}}); status != http.StatusSeeOther {
@@ -238,8 +240,14 @@ func TestNumbersReadTheReadersWay(t *testing.T) {
 			continue
 		}
 		_, list := f.call(t, "admin", "GET", "/api/v1/products", "")
-		if !strings.Contains(fmt.Sprint(list), "unit_price:"+c.want) {
-			t.Errorf("%s: a price typed %q saved as %v, want %s", c.lang, c.typed, list, c.want)
+		saved := ""
+		for _, p := range list["data"].([]any) {
+			if p := p.(map[string]any); p["name"] == name {
+				saved = fmt.Sprint(p["unit_price"])
+			}
+		}
+		if saved != c.want {
+			t.Errorf("%s: a price typed %q saved as %q, want %s", c.lang, c.typed, saved, c.want)
 		}
 	}
 	// A deal's amount with Italian thousands points.
@@ -250,6 +258,10 @@ func TestNumbersReadTheReadersWay(t *testing.T) {
 	}
 	if _, deals := f.call(t, "sales", "GET", "/api/v1/opportunities", ""); !strings.Contains(fmt.Sprint(deals), "amount:112000") {
 		t.Errorf("the deal of 112.000 EUR: %v", deals)
+	}
+	admin := browserIn(t, f, "admin@example.com", "it")
+	if status, _, _ := admin.post("/products", url.Values{"name": {"Ambiguo"}, "unit_price": {"1.125"}, "currency": {"EUR"}, "active": {"on"}}); status != http.StatusUnprocessableEntity {
+		t.Errorf("a price of 1.125 in Italian: %d, want it refused", status)
 	}
 }
 

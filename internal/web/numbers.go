@@ -4,6 +4,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strings"
 
 	"leadflow/internal/i18n"
 )
@@ -15,10 +16,17 @@ var numberFields = []string{"amount", "budget", "unit_price", "unit_cost", "pric
 	"quantity", "vat_rate", "discount", "margin", "tolerance", "day_rate", "min_probability", "employees",
 	"min_employees", "max_employees", "licences", "min_licences", "max_licences", "warn_at"}
 
+// wholeFields are those of numberFields that are always whole, where a
+// point typed in Italian or Romanian can only group thousands ("1.500").
+var wholeFields = []string{"revenue", "min_probability", "employees", "min_employees", "max_employees",
+	"licences", "min_licences", "max_licences", "warn_at"}
+
 // readNumbers rewrites a posted form's numbers, typed in the reader's
 // way ("1.250,50" in Italian, "12 500" in Bokmål), as the parsers read
 // them ("1250.50"), so that the pages, which write numbers the reader's
-// way, take them back the same way. Anything else is left as typed.
+// way, take them back the same way. What is not certainly a number is
+// left as typed (see i18n's ReadNumber), and what it writes reads the
+// same again, so a form shown again after a refusal keeps its values.
 func readNumbers(r *http.Request) {
 	if r.Method != http.MethodPost {
 		return
@@ -26,8 +34,8 @@ func readNumbers(r *http.Request) {
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/x-www-form-urlencoded" {
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		return // the handler meets the same error and answers it
+	if r.ParseForm() != nil {
+		return // the handler's own reading of the form refuses it
 	}
 	l := i18n.From(r.Context())
 	for _, name := range numberFields {
@@ -35,14 +43,18 @@ func readNumbers(r *http.Request) {
 		if !ok {
 			continue
 		}
-		// Each value is read once (reading "1.500" again would make
-		// fifteen hundred of one and a half), then r.Form, which holds
-		// the body's values before the URL's, takes the same.
-		read := make([]string, len(posted))
-		for i, v := range posted {
-			read[i] = l.ReadNumber(v)
+		read := l.ReadNumber
+		// A deal's amount is whole; an invoice's payment or discount
+		// has cents.
+		if slices.Contains(wholeFields, name) || name == "amount" && !strings.HasPrefix(r.URL.Path, "/invoices/") {
+			read = l.ReadWhole
 		}
-		r.PostForm[name] = read
-		r.Form[name] = append(slices.Clone(read), r.URL.Query()[name]...)
+		out := make([]string, len(posted))
+		for i, v := range posted {
+			out[i] = read(v)
+		}
+		r.PostForm[name] = out
+		// r.Form holds the body's values before the URL's.
+		r.Form[name] = append(slices.Clone(out), r.URL.Query()[name]...)
 	}
 }
