@@ -18,17 +18,17 @@ var (
 // ReadNumber is s, a number as a reader of l's language types it,
 // written as leadflow's parsers read numbers ("1250.50"), where the
 // reading is certain:
-//   - a decimal comma with one, two or four and more decimals
-//     ("1250,50", "1.250,5", "0,1212" in Italian; "12 500,50" in Bokmål);
+//   - a decimal comma ("1250,50", "1.250,5", "1,125" in Italian;
+//     "12 500,50" in Bokmål), which in these languages never groups
+//     thousands, as the parsers would take it to;
 //   - thousands grouped by spaces ("12 500"), or by points in more than
 //     one group ("1.250.000") where the point groups thousands;
 //   - in English, thousands grouped by commas ("1,250.50").
 //
 // Anything else comes back as typed, for the parser to read or refuse by
-// name: "1,125" (one and an eighth, or eleven hundred?) and "112.000"
-// (a hundred and twelve thousand, or 112?) are not guessed. The result
-// reads the same when read again, so a form shown again with it and sent
-// back keeps its value.
+// name: "112.000" in Italian (a hundred and twelve thousand, or 112?) is
+// not guessed (but see ReadWhole). The result reads the same when read
+// again, so a form shown again with it and sent back keeps its value.
 func (l *Locale) ReadNumber(s string) string {
 	t := strings.TrimSpace(strings.ReplaceAll(s, l.minus, "-"))
 	if l.decimal == "." {
@@ -45,7 +45,7 @@ func (l *Locale) ReadNumber(s string) string {
 		}
 		return s
 	}
-	if !isDigits(frac) || len(frac) == 3 || strings.Contains(frac, l.decimal) {
+	if !isDigits(frac) {
 		return s
 	}
 	if d := strings.TrimPrefix(whole, "-"); d != "" && !isDigits(d) {

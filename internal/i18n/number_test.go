@@ -24,7 +24,7 @@ func TestReadNumber(t *testing.T) {
 		{"en", "1.5", "1.5"},
 		// Not certain, or not numbers: left for the parser.
 		{"it", "112.000", "112.000"}, // 112 thousand, or 112?
-		{"it", "1,125", "1,125"},     // one and an eighth, or 1125?
+		{"it", "1,125", "1.125"},     // a comma is never a thousands mark here
 		{"it", "1.125", "1.125"},
 		{"it", "0.500", "0.500"},
 		{"nb", "1.250.000", "1.250.000"}, // Bokmål groups with spaces
