@@ -48,19 +48,6 @@ func (r KPIRow) ConversionRate() (float64, bool) {
 	return float64(r.Converted) / float64(r.Validated), true
 }
 
-// Budgets writes the average budgets, largest currency count first.
-func (r KPIRow) Budgets() string {
-	var parts []string
-	for cur, v := range r.AvgBudget {
-		parts = append(parts, matching.Money(v, cur))
-	}
-	slices.Sort(parts)
-	if len(parts) == 0 {
-		return "—"
-	}
-	return strings.Join(parts, " · ")
-}
-
 // Aggregate counts outcomes by industry and category, each industry
 // followed by its categories, industries by their number of requests.
 // An industry or category not said is counted as "unknown".

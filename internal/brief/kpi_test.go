@@ -27,15 +27,15 @@ func TestAggregate(t *testing.T) {
 	})
 	got := ""
 	for _, r := range rows {
-		got += fmt.Sprintf("%s/%s %d %d %d %d %d %s\n", r.Industry, r.Category, r.Requests, r.Validated, r.Matched, r.Custom, r.Converted, r.Budgets())
+		got += fmt.Sprintf("%s/%s %d %d %d %d %d %v\n", r.Industry, r.Category, r.Requests, r.Validated, r.Matched, r.Custom, r.Converted, r.AvgBudget)
 	}
-	want := "retail/ 4 3 2 1 1 2,000 EUR · 50,000 NOK\n" +
-		"retail/crm 3 2 2 0 1 2,000 EUR\n" +
-		"retail/e-commerce 1 1 0 1 0 50,000 NOK\n" +
-		"healthcare/ 1 1 0 0 0 —\n" +
-		"healthcare/hr 1 1 0 0 0 —\n" +
-		"unknown/ 1 0 0 0 0 —\n" +
-		"unknown/bi 1 0 0 0 0 —\n"
+	want := "retail/ 4 3 2 1 1 map[EUR:200000 NOK:5000000]\n" +
+		"retail/crm 3 2 2 0 1 map[EUR:200000]\n" +
+		"retail/e-commerce 1 1 0 1 0 map[NOK:5000000]\n" +
+		"healthcare/ 1 1 0 0 0 map[]\n" +
+		"healthcare/hr 1 1 0 0 0 map[]\n" +
+		"unknown/ 1 0 0 0 0 map[]\n" +
+		"unknown/bi 1 0 0 0 0 map[]\n"
 	if got != want {
 		t.Errorf("got\n%swant\n%s", got, want)
 	}

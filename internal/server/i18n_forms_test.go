@@ -192,7 +192,7 @@ func TestRefusedProjectSettingsSpeakNorwegian(t *testing.T) {
 	}
 	expectPage(t, "/settings/projects (nb)", html.UnescapeString(page), []string{
 		"<li>Timepriser, role:sales: må være et beløp per time, for eksempel 65 eller 72,50</li>",
-		"<li>Mal (Implementering), linje 2: Dager fra start må være hele dager fra start, 0 til 3650</li>",
+		"<li>Mal (Implementering), linje 2: Dager fra start må være et helt antall dager, 0 til 3650</li>",
 	}, []string{"<li>templates", "<li>rates", "must be"})
 }
 

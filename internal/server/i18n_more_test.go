@@ -431,10 +431,10 @@ func TestActivityLinkAndRequiredBoxesSpeakTheReadersLanguage(t *testing.T) {
 	contact, _ := contactAndMeeting(t, f)
 	b := browserIn(t, f, "sam@example.com", "it")
 	_, _, page := b.get("/contacts/" + contact)
-	expectPage(t, "/contacts (it)", page, []string{"su <a href=\"/contacts/" + contact + "\">contatto Ida Berg</a>"}, []string{">contact Ida Berg</a>"})
+	expectPage(t, "/contacts (it)", html.UnescapeString(page), []string{"sul contatto <a href=\"/contacts/" + contact + "\">Ida Berg</a>"}, []string{">contact Ida Berg</a>", "on contact"})
 	admin := browserIn(t, f, "admin@example.com", "nb")
 	_, _, page = admin.get("/forms/new")
-	expectPage(t, "/forms/new (nb)", page, []string{`aria-label="E-post påkrevd"`}, []string{" required\""})
+	expectPage(t, "/forms/new (nb)", page, []string{`aria-label="E-post: påkrevd"`}, []string{" required\""})
 }
 
 // A lead's form answers are named by the questions the form asked, not

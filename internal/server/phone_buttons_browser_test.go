@@ -40,6 +40,7 @@ func TestBrowserPhoneButtonsKeepTheirWords(t *testing.T) {
 	}
 	lead := strings.TrimPrefix(sqlLead(t, f, "admin", `{"email":"kari@fjordlys.example","first_name":"Kari","last_name":"Nordmann","company":"Fjordlys"}`), "/api/v1")
 	var split []string
+	var button string
 	var gap float64
 	err := chromedp.Run(ctx,
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
@@ -49,11 +50,15 @@ func TestBrowserPhoneButtonsKeepTheirWords(t *testing.T) {
 		chromedp.Navigate(f.srv.URL+"/deals"),
 		chromedp.WaitVisible(`.move-card button`),
 		chromedp.Evaluate(splitButtons+`(".move-card button")`, &split),
+		chromedp.Text(`.move-card button`, &button),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	screenshot(t, ctx, "phone-board-nb")
+	if strings.TrimSpace(button) != "Flytt" {
+		t.Fatalf("the board's move button reads %q, not Norwegian", button)
+	}
 	if len(split) > 0 {
 		t.Errorf("on a 390 px phone the board's buttons break their words: %q", split)
 	}

@@ -102,6 +102,7 @@ type refused struct {
 type answerForm struct {
 	ID        int64
 	Note, Why string
+	OfNote    bool // Why is the note's (too long), not the answer's
 }
 
 // renderSoftware shows the page; in and errs are a refused request

@@ -75,7 +75,8 @@ func (h *Web) answerHandoff(w http.ResponseWriter, r *http.Request) {
 		ho, err = h.Handoffs.AnswerSeen(r.Context(), actor(r), id, r.PostFormValue("seen"), r.PostFormValue("status"), r.PostFormValue("note"))
 	}
 	if e := fault.As(err); e != nil && (e.Fields != nil || e.Code == fault.Conflict) && ho.LeadID != 0 {
-		h.refusedAnswer(w, r, ho.LeadID, answerForm{ID: id, Note: r.PostFormValue("note"), Why: cmp.Or(e.Fields["note"], e.Fields["status"], e.Message)}, e)
+		h.refusedAnswer(w, r, ho.LeadID, answerForm{ID: id, Note: r.PostFormValue("note"), Why: cmp.Or(e.Fields["note"], e.Fields["status"], e.Message),
+			OfNote: e.Fields["note"] != ""}, e)
 		return
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -100,10 +101,11 @@ func industryErrors(l *i18n.Locale, errs map[string]string) []string {
 			continue
 		}
 		msg := l.Reason(why)
-		if ind, crit, ok := strings.Cut(strings.TrimPrefix(rest, "."), "."); ok {
+		// An industry's name may hold a dot ("e.commerce"); a criterion's
+		// never does.
+		if i := strings.LastIndex(rest, "."); i > 0 {
+			ind, crit := rest[1:i], rest[i+1:]
 			msg = ind + ", " + matching.Criterion(crit).LabelIn(l) + ": " + msg
-		} else if ind != "" {
-			msg = ind + ": " + msg
 		}
 		out = append(out, msg)
 	}
@@ -136,7 +138,7 @@ func (h *Web) saveMatchingSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	// The form takes a percentage; the configuration keeps a fraction.
 	tol, err := strconv.ParseFloat(strings.TrimSpace(values["tolerance"]), 64)
-	if err != nil || tol < 0 || tol > 100 {
+	if err != nil || math.IsNaN(tol) || tol < 0 || tol > 100 {
 		bad.Add("tolerance", "must be a percentage from 0 to 100")
 	}
 	c.Tolerance = tol / 100
