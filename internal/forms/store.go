@@ -508,54 +508,44 @@ func changed(pairs map[string][2]string) []string {
 // answer by its question, not its name. A name two forms share takes the
 // label of the form changed last.
 func (s *Service) CustomLabels(ctx context.Context) (map[string]string, error) {
-	rows, err := s.db.R.Query(ctx, `SELECT fields FROM forms ORDER BY updated_at DESC, id DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("forms: custom labels: %w", err)
-	}
-	defer rows.Close()
 	out := map[string]string{}
-	for rows.Next() {
-		var raw string
-		if err := rows.Scan(&raw); err != nil {
-			return nil, err
+	err := s.customFields(ctx, func(f Field) {
+		if _, ok := out[f.Name]; !ok && f.Label != "" {
+			out[f.Name] = f.Label
 		}
-		var fields []Field
-		json.Unmarshal([]byte(raw), &fields) // stored by Save, always a list
-		for _, f := range fields {
-			if _, ok := out[f.Name]; f.Custom() && !ok && f.Label != "" {
-				out[f.Name] = f.Label
-			}
-		}
-	}
-	return out, rows.Err()
+	})
+	return out, err
 }
 
 // CustomKeys are the custom questions the forms ask, as a rule names
 // them (custom.budget), sorted: what a scoring rule can pick besides the
 // standard fields.
 func (s *Service) CustomKeys(ctx context.Context) ([]string, error) {
-	rows, err := s.db.R.Query(ctx, `SELECT fields FROM forms`)
+	seen := map[string]bool{}
+	err := s.customFields(ctx, func(f Field) { seen[f.Key()] = true })
+	return slices.Sorted(maps.Keys(seen)), err
+}
+
+// customFields calls each with every form's own fields, the forms
+// changed last first.
+func (s *Service) customFields(ctx context.Context, each func(Field)) error {
+	rows, err := s.db.R.Query(ctx, `SELECT fields FROM forms ORDER BY updated_at DESC, id DESC`)
 	if err != nil {
-		return nil, fmt.Errorf("forms: custom keys: %w", err)
+		return fmt.Errorf("forms: custom fields: %w", err)
 	}
 	defer rows.Close()
-	seen := map[string]bool{}
 	for rows.Next() {
 		var raw string
 		if err := rows.Scan(&raw); err != nil {
-			return nil, err
+			return err
 		}
 		var fields []Field
 		json.Unmarshal([]byte(raw), &fields) // stored by Save, always a list
 		for _, f := range fields {
 			if f.Custom() {
-				seen[f.Key()] = true
+				each(f)
 			}
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := slices.Sorted(maps.Keys(seen))
-	return out, nil
+	return rows.Err()
 }
