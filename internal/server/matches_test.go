@@ -335,7 +335,7 @@ func TestSoftwareKPIs(t *testing.T) {
 	}
 	_, _, page := newBrowserAs(t, f, "sam@example.com").get("/reports/software")
 	if !strings.Contains(page, `id="software-kpis"`) || !strings.Contains(page, "2,500 EUR") {
-		t.Errorf("the report page lacks the figures")
+		t.Errorf("the report page lacks the figures:\n%s", textOf(page))
 	}
 	if status, _ := f.call(t, "sales", "GET", "/api/v1/kpis/software?from=2026-13-01", ""); status != http.StatusUnprocessableEntity {
 		t.Errorf("a bad date: %d", status)

@@ -11,10 +11,10 @@ import (
 // (pipeline, won) and budgets in cents alike.
 func TestReportAmountsReadTheReadersWay(t *testing.T) {
 	m := map[string]int64{"USD": 429000, "EUR": 878000}
-	cents := map[string]int64{"EUR": 260050}
+	cents := map[string]int64{"EUR": 260050, "NOK": 5000000}
 	for _, c := range []struct{ lang, amounts, budgets string }{
-		{"en", "878,000 EUR, 429,000 USD", "2,600.50 EUR"},
-		{"it", "878.000\u00a0€, 429.000\u00a0USD", "2.600,50\u00a0€"},
+		{"en", "878,000 EUR, 429,000 USD", "2,600.50 EUR · 50,000 NOK"},
+		{"it", "878.000\u00a0€, 429.000\u00a0USD", "2.600,50\u00a0€ · 50.000\u00a0NOK"},
 	} {
 		f := localFuncs(i18n.For(c.lang), time.UTC)
 		if got := f["amounts"].(func(map[string]int64) string)(m); got != c.amounts {

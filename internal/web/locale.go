@@ -112,8 +112,15 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"amounts": func(m map[string]int64) string {
 			return eachCurrency(m, ", ", func(v int64, c string) string { return l.Money(big.NewInt(v), c) })
 		},
+		// Average budgets, in cents: whole ones without them, as the
+		// matching writes its costs.
 		"budgets": func(m map[string]int64) string {
-			return eachCurrency(m, " · ", func(v int64, c string) string { return l.MoneyMinor(big.NewInt(v), c, 2) })
+			return eachCurrency(m, " · ", func(v int64, c string) string {
+				if v%100 == 0 {
+					return l.Money(big.NewInt(v/100), c)
+				}
+				return l.MoneyMinor(big.NewInt(v), c, 2)
+			})
 		},
 		"total": func(sum *big.Int, currency string) string {
 			if sum == nil {
