@@ -183,16 +183,17 @@ func TestRefusedProjectSettingsSpeakNorwegian(t *testing.T) {
 		"linje 1: skriv type | dager fra start | navn, for eksempel task | 5 | Samle inn krav",
 		">role:sales 60</textarea>",
 	}, []string{"line 1: write", "::"})
-	// Lines that read but hold a bad value are named by type and line.
+	// Lines that read but hold a bad value are named by type and line,
+	// blank lines counted as the reader counts them.
 	form.Set("rates", "role:sales = mye")
-	form.Set("templates.implementation", "task | 5 | Oppstart\ntask | i morgen | Krav")
+	form.Set("templates.implementation", "task | 5 | Oppstart\n\ntask | i morgen | Krav")
 	status, _, page = b.post("/settings/projects", form)
 	if status != http.StatusUnprocessableEntity {
 		t.Fatalf("bad values: %d", status)
 	}
 	expectPage(t, "/settings/projects (nb)", html.UnescapeString(page), []string{
 		"<li>Timepriser, role:sales: må være et beløp per time, for eksempel 65 eller 72,50</li>",
-		"<li>Mal (Implementering), linje 2: Dager fra start må være et helt antall dager, 0 til 3650</li>",
+		"<li>Mal (Implementering), linje 3: Dager fra start må være et helt antall dager, 0 til 3650</li>",
 	}, []string{"<li>templates", "<li>rates", "must be"})
 }
 

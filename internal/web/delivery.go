@@ -480,7 +480,11 @@ func (h *Web) saveProjectSettings(w http.ResponseWriter, r *http.Request) {
 	for k := range st.Rates {
 		in.Rates[names[k]] = "" // removed unless listed again
 	}
-	for i, line := range lines(values["rates"]) {
+	// Lines are named by their number in the box, blank ones counted.
+	for i, line := range strings.Split(values["rates"], "\n") {
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
 		k, v, ok := strings.Cut(line, "=")
 		if !ok {
 			bad.Add("rates", fmt.Sprintf("line %d: write user:<email> = 60 or role:sales = 50", i+1))
@@ -498,7 +502,13 @@ func (h *Web) saveProjectSettings(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		stageLists[t] = matchStages(old, lines(values["stages."+string(t)]))
-		for i, line := range lines(values["templates."+string(t)]) {
+		for i, line := range strings.Split(values["templates."+string(t)], "\n") {
+			if line = strings.TrimSpace(line); line == "" {
+				// An empty row, which the service skips, keeps the
+				// rows' numbers those of the lines.
+				in.Templates[t] = append(in.Templates[t], project.TemplateInput{})
+				continue
+			}
 			parts := strings.SplitN(line, "|", 3)
 			if len(parts) != 3 {
 				bad.Add("templates."+string(t), fmt.Sprintf("line %d: write kind | days from the start | name, such as task | 5 | Collect requirements", i+1))
