@@ -211,15 +211,12 @@ func (h *Web) invoiceFormError(w http.ResponseWriter, r *http.Request, id int64,
 		// The invoice changed since the page was drawn (issued, paid,
 		// voided in another tab): it is shown as it now is, with why,
 		// and a form it still has keeps what was typed.
-		h.renderInvoiceRefused(w, r, i, form, values, sentence(i18n.From(r.Context()).Reason(e.Message)))
+		why := sentence(i18n.From(r.Context()).Reason(e.Message))
+		h.renderInvoicePage(w, r, invoiceData{Invoice: i, Form: form, Values: values, Refused: why}, http.StatusConflict)
 		return true
 	}
 	h.renderInvoice(w, r, i, form, e.Fields, values, formStatus(e))
 	return true
-}
-
-func (h *Web) renderInvoiceRefused(w http.ResponseWriter, r *http.Request, i invoice.Invoice, form string, values map[string]string, why string) {
-	h.renderInvoicePage(w, r, invoiceData{Invoice: i, Form: form, Values: values, Refused: why}, http.StatusConflict)
 }
 
 func invoicePath(id int64) string { return "/invoices/" + strconv.FormatInt(id, 10) }

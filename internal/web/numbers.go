@@ -1,7 +1,6 @@
 package web
 
 import (
-	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -28,14 +27,10 @@ var wholeFields = []string{"revenue", "min_probability", "employees", "min_emplo
 // left as typed (see i18n's ReadNumber), and what it writes reads the
 // same again, so a form shown again after a refusal keeps its values.
 func readNumbers(r *http.Request) {
-	if r.Method != http.MethodPost {
+	// textOnly, in front of every page, has read a posted form (not a
+	// file upload) already, and refused one it could not read.
+	if r.Method != http.MethodPost || r.PostForm == nil {
 		return
-	}
-	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/x-www-form-urlencoded" {
-		return
-	}
-	if r.ParseForm() != nil {
-		return // the handler's own reading of the form refuses it
 	}
 	l := i18n.From(r.Context())
 	for _, name := range numberFields {
