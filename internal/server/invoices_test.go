@@ -208,3 +208,42 @@ func TestInvoiceChangedInAnotherTabSpeaksRomanian(t *testing.T) {
 		}
 	}
 }
+
+// Ana saves a draft's header from a page drawn before someone else changed
+// the draft: the page comes back with the draft as it now is, why, and
+// her order number still in the form; saving it again replaces the other
+// change knowingly.
+func TestDraftChangedMeanwhileKeepsWhatWasTyped(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	if status, body := f.call(t, "admin", "PUT", "/api/v1/settings/invoicing", sellerForMatrix); status != http.StatusOK {
+		t.Fatalf("settings: %d %v", status, body)
+	}
+	_, acc := f.call(t, "sales", "POST", "/api/v1/accounts", `{"name":"Fjordlys","country":"NO"}`)
+	status, d := f.call(t, "sales", "POST", "/api/v1/invoices", `{"account_id":`+fmt.Sprint(acc["id"])+`,"currency":"EUR","lines":[{"name":"Seat","quantity":"1","unit_price":"10"}]}`)
+	if status != http.StatusCreated {
+		t.Fatalf("draft: %d %v", status, d)
+	}
+	path := fmt.Sprint("/invoices/", d["id"])
+	b := newBrowser(t, f.srv.URL)
+	b.login("sam@example.com")
+	_, _, page := b.get(path)
+	form := formFields(page)
+	if form.Get("version") == "" {
+		t.Fatal("the draft's header form carries no version")
+	}
+	if status, body := f.call(t, "sales", "PATCH", "/api/v1"+path, `{"note":"Paid by card"}`); status != http.StatusOK {
+		t.Fatalf("the other change: %d %v", status, body)
+	}
+	form.Set("buyer_reference", "PO-778")
+	status, _, page = b.post(path, form)
+	if status != http.StatusConflict || !strings.Contains(html.UnescapeString(page), "This draft was changed by someone else since you opened it") ||
+		!strings.Contains(page, `value="PO-778"`) {
+		t.Fatalf("a header saved from a stale page: %d, not shown again with why and what was typed", status)
+	}
+	if status, _, _ := b.post(path, formFields(page)); status != http.StatusSeeOther {
+		t.Fatalf("saving again knowingly: %d", status)
+	}
+	if _, got := f.call(t, "sales", "GET", "/api/v1"+path, ""); got["buyer_reference"] != "PO-778" {
+		t.Errorf("after the second save: %v", got)
+	}
+}
