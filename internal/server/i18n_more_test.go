@@ -393,6 +393,12 @@ func TestBoardAndSearchSpeakTheReadersLanguage(t *testing.T) {
 		"<h2>Lead <span", "<h2>Contatti <span", "<h2>Aziende <span", "<h2>Trattative <span",
 		"Fjordfisk · per@fjordfisk.example · Non qualificato", "Fjordkraft · Qualificazione",
 	}, []string{"<h2>Leads", "<h2>Deals", "· qualification", "· disqualified"})
+	// The API gives a hit's stage as its code, apart from its detail.
+	_, got := f.call(t, "sales", "GET", "/api/v1/search?q=fjordfisk", "")
+	if hits := got["data"].([]any)[0].(map[string]any)["hits"].([]any); len(hits) != 1 ||
+		hits[0].(map[string]any)["stage"] != "disqualified" || hits[0].(map[string]any)["detail"] != "Fjordfisk · per@fjordfisk.example" {
+		t.Errorf("the API's lead hit: %v", got)
+	}
 }
 
 // The submissions' tabs and the events a rule scores on read in the
