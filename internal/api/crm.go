@@ -351,24 +351,28 @@ func (a *API) updateOpportunity(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	v, err := a.CRM.Opportunity(r.Context(), actor(r), id)
+	obj, err := decodeObject(w, r)
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	cur := v.Opportunity
-	in := opportunityIn{Name: cur.Name, Amount: cur.Amount, Currency: cur.Currency, CloseDate: &cur.CloseDate, Stage: cur.Stage, Owner: cur.OwnerEmail}
-	if err := decodeInto(w, r, &in); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	if in.AccountID != 0 || in.ContactID != 0 {
-		a.fail(w, r, &fault.Error{Code: fault.Invalid, Message: "a deal stays with its account",
-			Fields: map[string]string{"account_id": "cannot be changed"}})
-		return
-	}
-	o, err := a.CRM.UpdateOpportunity(r.Context(), actor(r), id, in.input())
-	if err == nil && in.Stage != cur.Stage {
+	// The members sent go over the deal as it is when locked, so that
+	// two PATCHes of different members at once both land.
+	var in opportunityIn
+	var was string // the stage before
+	o, err := a.CRM.UpdateOpportunity(r.Context(), actor(r), id, func(cur crm.Opportunity) (crm.OpportunityInput, error) {
+		in = opportunityIn{Name: cur.Name, Amount: cur.Amount, Currency: cur.Currency, CloseDate: &cur.CloseDate, Stage: cur.Stage, Owner: cur.OwnerEmail}
+		was = cur.Stage
+		if err := decodeMembers(obj, &in); err != nil {
+			return crm.OpportunityInput{}, err
+		}
+		if in.AccountID != 0 || in.ContactID != 0 {
+			return crm.OpportunityInput{}, &fault.Error{Code: fault.Invalid, Message: "a deal stays with its account",
+				Fields: map[string]string{"account_id": "cannot be changed"}}
+		}
+		return in.input(), nil
+	})
+	if err == nil && in.Stage != was {
 		o, err = a.CRM.Move(r.Context(), actor(r), id, in.Stage, in.LostReason)
 	}
 	if err != nil {

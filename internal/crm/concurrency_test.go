@@ -35,11 +35,19 @@ func TestConcurrentDealChangesKeepAll(t *testing.T) {
 			name := fmt.Sprintf("Deal %d", r)
 			errs := dbtest.Together(
 				func() error {
-					_, err := svc.UpdateOpportunity(ctx, tm.admin, o.ID, crm.OpportunityInput{Name: name, Amount: "100", Currency: "EUR"})
+					_, err := svc.UpdateOpportunity(ctx, tm.admin, o.ID, func(cur crm.Opportunity) (crm.OpportunityInput, error) {
+						in := crm.OpportunityInputOf(cur)
+						in.Name = name
+						return in, nil
+					})
 					return err
 				},
 				func() error {
-					_, err := svc.UpdateOpportunity(ctx, tm.admin, o.ID, crm.OpportunityInput{Amount: "100", Currency: "EUR", Owner: "bob@example.com"})
+					_, err := svc.UpdateOpportunity(ctx, tm.admin, o.ID, func(cur crm.Opportunity) (crm.OpportunityInput, error) {
+						in := crm.OpportunityInputOf(cur)
+						in.Owner = "bob@example.com"
+						return in, nil
+					})
 					return err
 				},
 			)

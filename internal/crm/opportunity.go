@@ -72,6 +72,7 @@ type OpportunityInput struct {
 	CloseDate string
 	Stage     string // a new opportunity's stage; the first open one by default
 	Owner     string
+	Version   int64 // for an edit, the deal's version it was made from; 0 for none
 }
 
 var currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -82,11 +83,9 @@ const MaxAmount int64 = 1_000_000_000_000_000
 
 // applyOpp validates in onto o, naming each bad field.
 func (s *Service) applyOpp(ctx context.Context, q sqldb.Querier, o *Opportunity, in OpportunityInput, bad fault.Fields) error {
-	if name := strings.TrimSpace(in.Name); name != "" || o.Name == "" {
-		o.Name = name
-		if name == "" || utf8.RuneCountInString(name) > 200 {
-			bad.Add("name", "is required, at most 200 characters")
-		}
+	o.Name = strings.TrimSpace(in.Name)
+	if o.Name == "" || utf8.RuneCountInString(o.Name) > 200 {
+		bad.Add("name", "is required, at most 200 characters")
 	}
 	o.Amount = nil
 	if v := strings.ReplaceAll(strings.TrimSpace(in.Amount), ",", ""); v != "" {
@@ -185,14 +184,38 @@ func (s *Service) CreateOpportunity(ctx context.Context, a access.Actor, in Oppo
 	return out, err
 }
 
+// OpportunityInputOf is the input that leaves o as it is: an edit of a few fields
+// starts from it.
+func OpportunityInputOf(o Opportunity) OpportunityInput {
+	in := OpportunityInput{AccountID: o.AccountID, ContactID: o.ContactID, Name: o.Name, Currency: o.Currency,
+		CloseDate: o.CloseDate, Stage: o.Stage, Owner: o.OwnerEmail}
+	if o.Amount != nil {
+		in.Amount = strconv.FormatInt(*o.Amount, 10)
+	}
+	return in
+}
+
 // UpdateOpportunity changes a deal's name, amount, close date or owner;
-// its stage moves with Move.
-func (s *Service) UpdateOpportunity(ctx context.Context, a access.Actor, id int64, in OpportunityInput) (Opportunity, error) {
+// its stage moves with Move. edit is given the deal as it is, locked, and
+// returns its fields as they should be (OpportunityInputOf gives them unchanged), so
+// that edits of different fields at once all land. An edit that says the
+// version it was made from (in.Version) is refused when the deal changed
+// since. An owner left empty stays as it was.
+func (s *Service) UpdateOpportunity(ctx context.Context, a access.Actor, id int64,
+	edit func(cur Opportunity) (OpportunityInput, error)) (Opportunity, error) {
 	var out Opportunity
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		o, err := lockOpp(ctx, tx, a, id)
 		if err != nil {
 			return err
+		}
+		in, err := edit(o)
+		if err != nil {
+			return err
+		}
+		if in.Version != 0 && in.Version != o.Version {
+			return &fault.Error{Code: fault.Conflict, Message: "someone changed this deal since you opened it; reload it and make your change again",
+				Fields: map[string]string{"version": fmt.Sprint("is ", o.Version, " now")}}
 		}
 		bad := fault.Fields{}
 		if err := s.applyOpp(ctx, tx, &o, in, bad); err != nil {

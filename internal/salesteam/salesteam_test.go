@@ -707,8 +707,12 @@ func TestAnswersAfterUsersAreDeleted(t *testing.T) {
 		}
 		// The admin gives Bo's deal to Ana meanwhile; the contact and lead
 		// stay with nobody.
-		if _, err := s.crm.UpdateOpportunity(ctx, s.admin, c2.OpportunityID, crm.OpportunityInput{Name: "Globex – 40 seats", Amount: "12000",
-			Currency: "EUR", Owner: "ana@example.com"}); err != nil {
+		toAna := func(cur crm.Opportunity) (crm.OpportunityInput, error) {
+			in := crm.OpportunityInputOf(cur)
+			in.Owner = "ana@example.com"
+			return in, nil
+		}
+		if _, err := s.crm.UpdateOpportunity(ctx, s.admin, c2.OpportunityID, toAna); err != nil {
 			t.Fatal(err)
 		}
 		h2, err := s.teams.Reject(ctx, s.admin, c2.HandoverID, "wrong_contact", "")

@@ -322,4 +322,86 @@ func TestDealFormRefusesAnEmptiedName(t *testing.T) {
 	if _, got := f.call(t, "sales", "GET", "/api/v1/opportunities/"+fmt.Sprint(deal["id"]), ""); got["name"] != "Renewal" || got["amount"] != 5000.0 {
 		t.Errorf("after the refused edit: %v", got)
 	}
+	// The API tells a name sent empty from one left out.
+	api := "/api/v1/opportunities/" + fmt.Sprint(deal["id"])
+	if status, body := f.call(t, "sales", "PATCH", api, `{"name":""}`); status != http.StatusUnprocessableEntity || errorFields(body)["name"] == nil {
+		t.Errorf("PATCH with an empty name: %d %v", status, body)
+	}
+	if status, body := f.call(t, "sales", "PATCH", api, `{"amount":5500}`); status != http.StatusOK || body["name"] != "Renewal" || body["amount"] != 5500.0 {
+		t.Errorf("PATCH of the amount alone: %d %v", status, body)
+	}
+}
+
+// TestDealFormFromAStalePageKeepsWhatWasTyped edits a deal from a page
+// drawn before someone else changed it: the edit is refused, in the
+// reader's language, with the values typed, and the other change stays.
+func TestDealFormFromAStalePageKeepsWhatWasTyped(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	_, acc := f.call(t, "sales", "POST", "/api/v1/accounts", `{"name":"Lumen"}`)
+	_, deal := f.call(t, "sales", "POST", "/api/v1/opportunities", fmt.Sprintf(`{"account_id":%v,"name":"Renewal","amount":5000,"currency":"EUR"}`, acc["id"]))
+	path := fmt.Sprint("/deals/", deal["id"])
+	b := browserIn(t, f, "sam@example.com", "it")
+	_, _, page := b.get(path)
+	form := formFields(page)
+	if form.Get("version") == "" {
+		t.Fatalf("the edit form carries no version: %v", form)
+	}
+	if status, body := f.call(t, "admin", "PATCH", "/api/v1"+strings.Replace(path, "deals", "opportunities", 1), `{"amount":6000}`); status != http.StatusOK {
+		t.Fatalf("the other change: %d %v", status, body)
+	}
+	form.Set("deal_name", "Rinnovo 2027")
+	form.Set("amount", "7000")
+	status, _, page := b.post(path, form)
+	expectPage(t, "the stale edit", page, []string{"Qualcuno ha modificato questa trattativa", `value="Rinnovo 2027"`, `value="7000"`},
+		[]string{"Someone changed"})
+	if status != http.StatusConflict {
+		t.Errorf("the stale edit: %d, want 409", status)
+	}
+	if _, got := f.call(t, "sales", "GET", "/api/v1/opportunities/"+fmt.Sprint(deal["id"]), ""); got["name"] != "Renewal" || got["amount"] != 6000.0 {
+		t.Errorf("after the stale edit: %v", got)
+	}
+	// Drawn again, the page takes the edit.
+	_, _, page = b.get(path)
+	form = formFields(page)
+	form.Set("deal_name", "Rinnovo 2027")
+	if status, _, _ := b.post(path, form); status != http.StatusSeeOther {
+		t.Errorf("the edit from a fresh page: %d", status)
+	}
+	if _, got := f.call(t, "sales", "GET", "/api/v1/opportunities/"+fmt.Sprint(deal["id"]), ""); got["name"] != "Rinnovo 2027" || got["amount"] != 6000.0 {
+		t.Errorf("after the fresh edit: %v", got)
+	}
+}
+
+// TestConcurrentDealPatchesBothLand sends PATCHes of different members
+// of one deal at once, on both databases: each lands, none undoes the
+// other with the value it read before.
+func TestConcurrentDealPatchesBothLand(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		f := newFixture(t, db)
+		_, acc := f.call(t, "admin", "POST", "/api/v1/accounts", `{"name":"Lumen"}`)
+		for round := range 10 {
+			_, deal := f.call(t, "admin", "POST", "/api/v1/opportunities", fmt.Sprintf(`{"account_id":%v,"name":"Deal","amount":100,"currency":"EUR"}`, acc["id"]))
+			api := fmt.Sprint("/api/v1/opportunities/", deal["id"])
+			name := fmt.Sprint("Deal ", round)
+			var statuses [3]int
+			dbtest.Together(
+				func() error {
+					statuses[0], _ = f.call(t, "admin", "PATCH", api, fmt.Sprintf(`{"name":%q}`, name))
+					return nil
+				},
+				func() error { statuses[1], _ = f.call(t, "admin", "PATCH", api, `{"amount":900}`); return nil },
+				func() error {
+					statuses[2], _ = f.call(t, "admin", "PATCH", api, `{"close_date":"2027-03-31"}`)
+					return nil
+				},
+			)
+			if statuses != [3]int{200, 200, 200} {
+				t.Fatalf("round %d: %v", round, statuses)
+			}
+			_, got := f.call(t, "admin", "GET", api, "")
+			if got["name"] != name || got["amount"] != 900.0 || got["close_date"] != "2027-03-31" {
+				t.Fatalf("round %d: a change was lost: %v", round, got)
+			}
+		}
+	})
 }

@@ -375,7 +375,8 @@ func (h *Web) renderDeal(w http.ResponseWriter, r *http.Request, form string, er
 	}
 	if d.Values == nil {
 		o := d.Opportunity
-		d.Values = map[string]string{"deal_name": o.Name, "currency": o.Currency, "close_date": o.CloseDate, "owner": o.OwnerEmail, "stage": o.Stage}
+		d.Values = map[string]string{"deal_name": o.Name, "currency": o.Currency, "close_date": o.CloseDate, "owner": o.OwnerEmail, "stage": o.Stage,
+			"version": strconv.FormatInt(o.Version, 10)}
 		if o.Amount != nil {
 			d.Values["amount"] = strconv.FormatInt(*o.Amount, 10)
 		}
@@ -393,15 +394,12 @@ func (h *Web) updateDeal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, values := dealForm(r)
-	if strings.TrimSpace(in.Name) == "" {
-		// The form sends every field: an emptied name is the user's, not
-		// a name left out, which the service would keep as it was.
-		err = fault.Fields{"name": "is required, at most 200 characters"}.Err()
-	} else {
-		_, err = h.CRM.UpdateOpportunity(r.Context(), actor(r), id, in)
-	}
+	values["version"] = r.PostFormValue("version")
+	in.Version, _ = strconv.ParseInt(values["version"], 10, 64)
+	// The form sends every field, as the user left it.
+	_, err = h.CRM.UpdateOpportunity(r.Context(), actor(r), id, func(crm.Opportunity) (crm.OpportunityInput, error) { return in, nil })
 	if e := fault.As(err); e != nil && e.Fields != nil {
-		h.renderDeal(w, r, "edit", dealErrors(e.Fields), values, formStatus(e))
+		h.renderDeal(w, r, "edit", dealErrors(e.Fields), values, refusedStatus(e))
 		return
 	}
 	if err != nil {
