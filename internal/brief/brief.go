@@ -42,16 +42,6 @@ var Timelines = []struct{ Key, Label string }{
 	{"12m", "Within 12 months"}, {"later", "Later than a year"},
 }
 
-// TimelineLabel is the label of a timeline key, or the key itself.
-func TimelineLabel(key string) string {
-	for _, t := range Timelines {
-		if t.Key == key {
-			return t.Label
-		}
-	}
-	return key
-}
-
 // KindRequest is the kind of the timeline entry a saved request makes.
 const KindRequest = "software_request"
 

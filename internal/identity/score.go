@@ -217,24 +217,6 @@ func (s Settings) Find(records []Record) []Match {
 	return out
 }
 
-// FindFor compares one record with the records that share a blocking key
-// with it (the caller found them through the same keys) and returns the
-// probable duplicates, highest score first.
-func (s Settings) FindFor(r Record, candidates []Record) []Match {
-	p := prepare(r)
-	var out []Match
-	for _, c := range candidates {
-		if c.ID == r.ID {
-			continue
-		}
-		if m := s.compare(p, prepare(c)); m.Verdict != Distinct {
-			out = append(out, m)
-		}
-	}
-	SortMatches(out)
-	return out
-}
-
 // SortMatches orders matches by score, highest first, then by ids.
 func SortMatches(ms []Match) {
 	sort.Slice(ms, func(i, j int) bool {

@@ -217,14 +217,6 @@ func partyLines(p Party, l *i18n.Locale) []string {
 	return kept
 }
 
-// vatLabel is "19%" for a rate, or the category's code for no VAT.
-func vatLabel(category string, rate int64) string {
-	if category == Standard {
-		return Percent(rate) + "%"
-	}
-	return category
-}
-
 // CategoryNameIn is what category code means, in l's language.
 func CategoryNameIn(l *i18n.Locale, code string) string {
 	return l.Or("vat.category."+strings.ToLower(code), CategoryName(code))

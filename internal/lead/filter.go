@@ -145,15 +145,6 @@ func (f Filter) walksGradeIndex() bool {
 	return len(f.Grades) == 1 && (f.Sort == "score" || f.Sort == "created_at")
 }
 
-// SortKeys lists the keys sort accepts.
-func SortKeys() []string {
-	keys := make([]string, 0, len(sortColumns))
-	for k := range sortColumns {
-		keys = append(keys, k)
-	}
-	return keys
-}
-
 // ParseFilter reads a filter from query parameters: stage, grade, source,
 // country (each repeatable or comma-separated), owner, min_score,
 // min_probability (a percentage), q,

@@ -553,13 +553,6 @@ func insertChange(ctx context.Context, q sqldb.Querier, c Change, actorID int64)
 	return nil
 }
 
-func decodeDetail(detail string, c *Change) error {
-	if detail == "" {
-		return nil
-	}
-	return json.Unmarshal([]byte(detail), &c.Detail)
-}
-
 func listChanges(ctx context.Context, q sqldb.Querier, leadID int64) ([]Change, error) {
 	rows, err := q.Query(ctx, `SELECT c.id, c.lead_id, c.at, COALESCE(u.email, ''), c.kind, c.detail, c.reason
 		FROM lead_changes c LEFT JOIN users u ON u.id = c.actor_id

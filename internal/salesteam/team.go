@@ -375,14 +375,9 @@ func (s *Service) Delete(ctx context.Context, a access.Actor, id int64) error {
 	})
 }
 
-// teamOf returns the team of role r that user uid is in; ok is false
-// when none.
-func teamOf(ctx context.Context, q sqldb.Querier, uid int64, r Role) (id int64, ok bool, err error) {
-	return teamOfLocked(ctx, q, uid, r, "")
-}
-
-// teamOfLocked is teamOf ending with lock (a clause on the teams row,
-// alias t).
+// teamOfLocked returns the team of role r that user uid is in, its row
+// locked by lock (a clause on the teams row, alias t); ok is false when
+// none.
 func teamOfLocked(ctx context.Context, q sqldb.Querier, uid int64, r Role, lock string) (id int64, ok bool, err error) {
 	err = q.QueryRow(ctx, `SELECT t.id FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = ? AND m.role = ?`+lock,
 		uid, string(r)).Scan(&id)

@@ -206,14 +206,6 @@ var AccountFields = []string{
 	FName, FDomain, lead.FCity,
 }
 
-// FieldsOf lists the fields a segment of kind may test.
-func FieldsOf(kind string) []string {
-	if kind == KindAccounts {
-		return AccountFields
-	}
-	return Fields
-}
-
 // KindIn returns field's kind in a segment of segKind, and whether such
 // a segment's condition may name it.
 func KindIn(segKind, field string) (Kind, bool) {
@@ -425,17 +417,6 @@ const Unassigned = "none"
 // AnyEvent is the event type of a condition that counts events of every
 // type: "engaged in the last 30 days".
 const AnyEvent = "any"
-
-// usesEvents reports whether s has a condition over events, whose
-// members change as time passes.
-func (s Segment) usesEvents() bool {
-	for _, c := range s.Conditions {
-		if c.Field == FEvent {
-			return true
-		}
-	}
-	return false
-}
 
 // refersTo lists the segments s's conditions name.
 func (s Segment) refersTo() []int64 {

@@ -32,9 +32,6 @@ type Service struct {
 // NewService returns a Service over db.
 func NewService(db *sqldb.DB) *Service { return &Service{db: db, now: time.Now} }
 
-// SetClock replaces the clock, for tests.
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
-
 // MayManage refuses a when it may not make or change segments.
 func MayManage(a access.Actor) error {
 	if !a.ManagesMarketing() {

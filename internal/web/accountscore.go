@@ -117,11 +117,6 @@ func (h *Web) setAccountTier(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, fmt.Sprintf("/accounts/%d", id), http.StatusSeeOther)
 }
 
-// amounts writes amounts by currency as text, currencies in order.
-func amounts(m map[string]int64) string {
-	return eachCurrency(m, ", ", func(v int64, c string) string { return money(&v, c) })
-}
-
 // eachCurrency writes amounts by currency (whole units, or cents, as
 // write takes them), in the currencies' order, joined by sep; "—" for
 // none.

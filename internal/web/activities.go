@@ -23,7 +23,6 @@ func init() {
 	funcs["activityStatuses"] = func() []activity.Status { return activity.Statuses }
 	funcs["minutes"] = func(d time.Duration) int64 { return int64(d / time.Minute) }
 	// inZone writes t as a date and time in loc, naming the zone.
-	funcs["inZone"] = func(t time.Time, loc *time.Location) string { return t.In(loc).Format("Mon 2 Jan 2006 15:04 MST") }
 }
 
 // recordActivities is the activity card of a lead's, contact's,

@@ -213,7 +213,6 @@ func init() {
 	funcs["hasPrefix"] = strings.HasPrefix
 	funcs["others"] = others
 	funcs["timelines"] = func() []struct{ Key, Label string } { return brief.Timelines }
-	funcs["timelineLabel"] = brief.TimelineLabel
 	funcs["featureName"] = func(names map[string]string, key string) string {
 		if n, ok := names[key]; ok {
 			return n

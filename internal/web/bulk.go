@@ -99,13 +99,6 @@ func bulkSummary(r *http.Request, kind string, res bulk.Result) string {
 	return msg
 }
 
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
 // exportSelection answers the ticked leads as a CSV file, the same file
 // "Export CSV" gives for a filter.
 func (h *Web) exportSelection(w http.ResponseWriter, r *http.Request, ids []int64) {

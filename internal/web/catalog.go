@@ -242,5 +242,4 @@ var catalogFuncs = map[string]any{
 	"categories":  func() []string { return catalog.Categories },
 	"deployments": func() []string { return matching.Deployments },
 	"decimal":     catalog.Decimal,
-	"minor":       matching.Money,
 }

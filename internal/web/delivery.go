@@ -673,13 +673,6 @@ func init() {
 	funcs["deliveryStatuses"] = func() []project.DeliveryStatus { return project.DeliveryStatuses }
 	funcs["clientLanguages"] = func() []string { return project.Languages }
 	funcs["dimensions"] = func() []project.Dimension { return project.Dimensions }
-	funcs["hours"] = func(d time.Duration) string {
-		if d < 48*time.Hour {
-			return strconv.FormatFloat(float64(d.Round(time.Minute))/float64(time.Hour), 'f', 1, 64) + " h"
-		}
-		return strconv.FormatFloat(float64(d)/float64(24*time.Hour), 'f', 1, 64) + " days" // see localFuncs
-	}
-	funcs["minutesAsHours"] = func(m int64) string { return strconv.FormatFloat(float64(m)/60, 'f', -1, 64) }
 	funcs["share"] = func(v float64, ok bool) string {
 		if !ok {
 			return "—"
@@ -688,12 +681,6 @@ func init() {
 	}
 	funcs["onTime"] = func(r project.ReportRow) string { v, ok := r.OnTimeShare(); return pctOr(v, ok) }
 	funcs["marginShare"] = func(r project.ReportRow) string { v, ok := r.MarginShare(); return pctOr(v, ok) }
-	funcs["daysToGoLive"] = func(r project.ReportRow) string {
-		if v, ok := r.DaysToGoLive(); ok {
-			return strconv.FormatFloat(v, 'f', 1, 64)
-		}
-		return "—"
-	}
 	funcs["overdueOn"] = func(m project.Milestone, today string) bool { return m.Overdue(today) }
 }
 

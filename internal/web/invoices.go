@@ -14,14 +14,8 @@ import (
 )
 
 func init() {
-	funcs["amount"] = invoice.Money
-	funcs["qty"] = invoice.Quantity
-	funcs["unitPrice"] = func(p int64, currency string) string { return groupedDecimal(invoice.Price(p, currency)) }
 	funcs["iban"] = invoice.SpacedIBAN
-	funcs["percent"] = invoice.Percent
 	funcs["vatCategories"] = func() any { return invoice.Categories }
-	funcs["vatName"] = invoice.CategoryName
-	funcs["invLabel"] = invoiceLabel
 	funcs["billing"] = invoice.MayBill
 }
 

@@ -10,9 +10,6 @@ import (
 )
 
 func init() {
-	funcs["price"] = product.Format
-	funcs["priceBig"] = product.FormatBig
-	funcs["marginPct"] = product.FormatMargin
 	funcs["productValues"] = productValues
 	funcs["none"] = func() map[string]string { return map[string]string{} }
 }

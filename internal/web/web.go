@@ -9,8 +9,6 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"math"
-	"math/big"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -30,7 +28,6 @@ import (
 	"leadflow/internal/calendar"
 	"leadflow/internal/catalog"
 	"leadflow/internal/clientip"
-	"leadflow/internal/country"
 	"leadflow/internal/crm"
 	"leadflow/internal/fault"
 	"leadflow/internal/forms"
@@ -45,7 +42,6 @@ import (
 	"leadflow/internal/mail"
 	"leadflow/internal/mailbox"
 	"leadflow/internal/mailtmpl"
-	"leadflow/internal/matching"
 	"leadflow/internal/notify"
 	"leadflow/internal/nurture"
 	"leadflow/internal/predict"
@@ -176,7 +172,10 @@ func isPage(name string) bool {
 
 // layout parses the layout and the partials, the set a page is parsed into.
 func (h *Web) layout() (*template.Template, error) {
-	return template.New("layout.html").Funcs(funcs).Funcs(template.FuncMap{"person": h.person}).ParseFS(templateFS,
+	// The functions in a language are parsed in English; each page is
+	// given its reader's (inLocale).
+	return template.New("layout.html").Funcs(funcs).Funcs(localFuncs(i18n.For(i18n.Default), time.UTC)).
+		Funcs(template.FuncMap{"person": h.person}).ParseFS(templateFS,
 		"templates/layout.html", "templates/partials.html", "templates/_*.html")
 }
 
@@ -364,91 +363,30 @@ func pathID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
+// funcs are the template functions that read the same in every language;
+// those that do not are localFuncs.
 var funcs = template.FuncMap{
-	// t, lang, day and roleName are given their language per page (see
-	// localFuncs); these stand in while the templates are parsed.
-	"t":              i18n.For(i18n.Default).T,
-	"lang":           func() string { return i18n.Default },
-	"locale":         func() *i18n.Locale { return i18n.For(i18n.Default) },
-	"day":            i18n.For(i18n.Default).Day,
-	"roleName":       func(r access.Role) string { return string(r) },
-	"why":            func(reason string) string { return reason },
-	"errField":       func(form, key string) string { return key },
-	"deployName":     func(code string) string { return code },
-	"deployList":     func(codes []string, conj string) string { return strings.Join(codes, ", ") },
-	"int64":          func(n int) int64 { return int64(n) },
-	"amounts":        amounts,
-	"budgets":        func(m map[string]int64) string { return eachCurrency(m, " · ", matching.Money) },
-	"stageText":      func(s string) string { return stageName(lead.Stage(s)) },
-	"longDate":       i18n.For(i18n.Default).LongDate,
-	"shortDay":       i18n.For(i18n.Default).ShortDay,
-	"languages":      languages,
-	"noticeTitle":    func(n notify.Notice) string { return n.TitleIn(i18n.For(i18n.Default)) },
-	"opName":         func(op any) string { return localOp(i18n.For(i18n.Default), fmt.Sprint(op)) },
-	"criterionLabel": func(c matching.Criterion) string { return c.Label() },
-	"changeReason":   func(s string) string { return s },
-	"importTarget":   fieldLabel,
-	"exitReason":     func(s string) string { return s },
-	"erasureCount":   func(name string) string { return name },
-	"webhookReason":  func(s string) string { return s },
-	"plabel":         func(v any) string { return localProjectLabel(i18n.For(i18n.Default), v) },
-	"matchNote":      func(c matching.Cell) string { return c.Note() },
-	"matchReason":    func(m matching.Match) string { return m.Reason() },
-	"segField":       func(value, label string) string { return label },
-	"segGroup":       func(group string) string { return group },
-	"buyingRole":     func(r crm.Role) string { return localBuyingRole(i18n.For(i18n.Default), r) },
-	"matchedOn":      func(by, value string) string { return localMatchedOn(i18n.For(i18n.Default), by, value) },
-	"noticeKind":     func(kind string) string { return notify.KindIn(i18n.For(i18n.Default), kind) },
-	"countryName": func(code string) string {
-		if n := country.Name(code); n != "" {
-			return n
-		}
-		return code
-	},
-	"date": func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
-	"datetime": func(t time.Time) string {
-		return t.UTC().Format("2 Jan 2006 15:04 UTC")
-	},
-	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"label": fieldLabel,
-	"title": func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
-	"human": human,
-	// shown is a field's value as a page shows it: the codes of the
-	// fields that hold codes read as words.
-	"shown": func(field, v string) string {
-		if codeFields[field] {
-			return human(v)
-		}
-		return v
-	},
+	"int64":      func(n int) int64 { return int64(n) },
+	"languages":  languages,
+	"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"title":      func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
 	"upper":      strings.ToUpper,
 	"add":        func(a, b int) int { return a + b },
 	"sub":        func(a, b int) int { return a - b },
-	"scopeName":  func(scope string) string { return scope },
 	"deref":      func(p *int64) int64 { return *p },
 	"stages":     func() []lead.Stage { return lead.Stages },
 	"grades":     func() []lead.Grade { return lead.Grades },
 	"roles":      func() []access.Role { return access.Roles },
-	"country":    country.All,
 	"list":       func(v ...any) []any { return v },
-	"points":     func(f float64) string { return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64) },
 	"join":       strings.Join,
 	"answerName": answerName,
 	// safeHTML shows an email template's HTML, sanitised once more here
 	// so the page never trusts what is stored.
 	"safeHTML":  func(s string) template.HTML { return template.HTML(mailtmpl.Sanitize(s)) },
 	"hasPrefix": strings.HasPrefix,
-	"stageName": stageName,
 
 	"authorities": func() []lead.Authority { return lead.Authorities },
-	"duration":    humanDuration,
 	"has":         slices.Contains[[]string],
-	"money":       money,
-	"total":       total,
-	"num":         func(n int64) string { return money(&n, "") },
-	"pct":         func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
-	"cpl":         func(r report.Row, cur string) string { return orDash(r.CostPerLead())(cur) },
-	"cpa":         func(r report.Row, cur string) string { return orDash(r.CostPerAcquisition())(cur) },
 	"roi": func(r report.Row) string {
 		if v, ok := r.ROI(); ok {
 			return strconv.FormatFloat(v*100, 'f', 0, 64) + "%"
@@ -535,58 +473,6 @@ func staticHandler() http.Handler {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		fsrv.ServeHTTP(w, r)
 	})
-}
-
-// humanDuration says how long, in the largest unit that fits.
-func humanDuration(d time.Duration) string {
-	switch {
-	case d >= 48*time.Hour:
-		return fmt.Sprintf("%d days", int(d.Hours()/24))
-	case d >= 2*time.Hour:
-		return fmt.Sprintf("%d hours", int(d.Hours()))
-	case d >= 2*time.Minute:
-		return fmt.Sprintf("%d minutes", int(d.Minutes()))
-	}
-	return "moments"
-}
-
-// money writes a whole amount with thousands separators and its currency.
-// orDash shows a ratio in a currency, or a dash where it has no base.
-func orDash(v float64, ok bool) func(currency string) string {
-	return func(currency string) string {
-		if !ok {
-			return "—"
-		}
-		n := int64(math.Round(v))
-		return money(&n, currency)
-	}
-}
-
-func money(amount *int64, currency string) string {
-	if amount == nil {
-		return "—"
-	}
-	return grouped(strconv.FormatInt(*amount, 10), currency)
-}
-
-// total writes a sum of amounts as money does, however large.
-func total(sum *big.Int, currency string) string {
-	if sum == nil {
-		return "—"
-	}
-	return grouped(sum.String(), currency)
-}
-
-// grouped writes the decimal digits s with thousands separators and currency.
-func grouped(s, currency string) string {
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return strings.TrimSpace(b.String() + " " + currency)
 }
 
 // stageName is a stage as people write it: "MQL", "Opportunity".
