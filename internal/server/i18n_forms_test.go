@@ -73,6 +73,25 @@ func TestRefusedSegmentConditionSpeaksItalian(t *testing.T) {
 	}, []string{"max must not", ": max ", "must not be below"})
 }
 
+// A segment with its name left empty and a number mistyped is refused
+// for both at once, so one more try is enough; the condition is not
+// told it lacks the number it was refused for.
+func TestRefusedSegmentNamesEveryFault(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "mia@example.com", "it")
+	status, _, page := b.post("/segments", url.Values{"name": {" "}, "combine": {"all"},
+		"c0_field": {"score"}, "c0_op": {"between"}, "c0_min": {"cinquanta"}, "action": {"save"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("an empty name and a number in words: %d", status)
+	}
+	page = html.UnescapeString(page)
+	expectPage(t, "/segments (it)", page, []string{"<li>Nome è obbligatorio</li>", "<li>Condizione 1: Valore minimo deve essere un numero intero</li>"},
+		[]string{"is required", "must be a whole number"})
+	if n := strings.Count(page, "<li>Condizione 1"); n != 1 {
+		t.Errorf("the condition is named %d times in the summary, want once", n)
+	}
+}
+
 // A refused scoring rule is named by its number and column, in the
 // reader's language.
 func TestRefusedScoringRuleSpeaksItalian(t *testing.T) {

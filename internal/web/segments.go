@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -288,7 +289,11 @@ func (h *Web) saveSegment(w http.ResponseWriter, r *http.Request) {
 	}
 	var saved segment.Segment
 	err := bad.Err()
-	if err == nil {
+	if err != nil {
+		// The segment's own checks run too, so that one try names every
+		// fault: an empty name beside a number mistyped.
+		err = fault.Fields(alsoInvalid(s, bad)).Err()
+	} else {
 		if id == 0 {
 			saved, err = h.Segments.Create(r.Context(), actor(r), s)
 		} else {
@@ -308,6 +313,28 @@ func (h *Web) saveSegment(w http.ResponseWriter, r *http.Request) {
 	}
 	h.flash(w, i18n.T(r.Context(), "flash.segment_saved", "Name", saved.Name))
 	http.Redirect(w, r, fmt.Sprintf("/segments/%d", saved.ID), http.StatusSeeOther)
+}
+
+// alsoInvalid is bad, the faults of a posted segment's numbers, with what
+// else the segment's checks find in s, except on the conditions bad names
+// already (a number not read is missing there).
+func alsoInvalid(s segment.Segment, bad fault.Fields) map[string]string {
+	out := maps.Clone(map[string]string(bad))
+	e := fault.As(s.Validate())
+	if e == nil {
+		return out
+	}
+	for k, v := range e.Fields {
+		cond, _, _ := strings.Cut(strings.TrimPrefix(k, "conditions."), ".")
+		named := false
+		for b := range bad {
+			named = named || strings.HasPrefix(k, "conditions.") && strings.HasPrefix(b, "conditions."+cond+".")
+		}
+		if _, ok := out[k]; !ok && !named {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 func mergeFields(a, b map[string]string) map[string]string {
