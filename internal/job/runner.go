@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math"
 	"os"
 	"slices"
@@ -98,6 +99,9 @@ func NewRunner(db *sqldb.DB, o Options) *Runner {
 // Handle sets the handler of kind. Every instance registers the same
 // handlers: any of them may claim any job.
 func (r *Runner) Handle(kind string, h Handler) { r.handlers[kind] = h }
+
+// Kinds lists the kinds of job r has handlers for, in order.
+func (r *Runner) Kinds() []string { return slices.Sorted(maps.Keys(r.handlers)) }
 
 // Every enqueues a job of kind once per period, across all instances:
 // each instance tries, and the period's unique key lets one through.

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"leadflow/internal/dbtest"
+	"leadflow/internal/i18n"
 	"leadflow/internal/job"
 	"leadflow/internal/server"
 	"leadflow/internal/sqldb"
@@ -109,6 +110,35 @@ func TestJobsPage(t *testing.T) {
 	if _, _, page := admin.get("/jobs?state=running"); !strings.Contains(page, "No running jobs yet") {
 		t.Errorf("empty state not shown:\n%s", page)
 	}
+}
+
+// TestEveryJobKindHasAName: each kind of job a server runs is named in
+// the catalogs, and the jobs page names it in the reader's language,
+// its code kept for a pointer's hover.
+func TestEveryJobKindHasAName(t *testing.T) {
+	db := dbtest.SQLite(t)
+	runner := job.NewRunner(db, job.Options{})
+	f := newFixtureWith(t, db, server.Config{Jobs: runner})
+	kinds := runner.Kinds()
+	if len(kinds) < 15 {
+		t.Fatalf("the server's runner handles %d kinds: %v", len(kinds), kinds)
+	}
+	for _, k := range kinds {
+		if !i18n.Has("jobkind." + k) {
+			t.Errorf("job kind %q has no name in the catalogs", k)
+		}
+	}
+	ctx := context.Background()
+	id, _, err := job.Enqueue(ctx, db.W, "import", map[string]int{"import_id": 999}, job.EnqueueOptions{RunAt: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.W.Exec(ctx, `UPDATE jobs SET state = 'failed', attempt = 5 WHERE id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	b := browserIn(t, f, "admin@example.com", "it")
+	_, _, page := b.get("/jobs?state=failed")
+	expectPage(t, "/jobs (it)", page, []string{`<span title="import">Importazione CSV</span>`}, []string{">import<"})
 }
 
 // TestSessionSweep: the hourly sweep job deletes ended sessions and keeps

@@ -185,6 +185,7 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 			return l.Weekday(t.In(zone).Weekday()) + " " + l.DateTime(t, zone)
 		},
 		"scopeName": func(scope string) string { return localScope(l, scope) },
+		"jobKind":   func(kind string) string { return l.Or("jobkind."+kind, kind) },
 		"amount": func(minor int64, currency string) string {
 			return l.MoneyMinor(big.NewInt(minor), currency, product.Decimals(currency))
 		},
