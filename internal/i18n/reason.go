@@ -157,6 +157,7 @@ var reasons = []struct {
 	{regexp.MustCompile(`^is required: a date and time$`), "why.required_datetime", nil},
 	{regexp.MustCompile(`^must be a date as YYYY-MM-DD for an all-day activity$`), "why.allday_date", nil},
 	{regexp.MustCompile(`^needs a time of day too \(YYYY-MM-DDTHH:MM\), or mark the activity all-day$`), "why.needs_time", nil},
+	// The API names RFC 3339 too; a page asks for what its field takes.
 	{regexp.MustCompile(`^must be a date and time as YYYY-MM-DDTHH:MM, or RFC 3339 with an offset$`), "why.datetime", nil},
 	{regexp.MustCompile(`^must be whole minutes from ([\d,]+) to ([\d,]+)$`), "why.minutes_range", []string{"Min", "Max"}},
 	{regexp.MustCompile(`^sales users plan activities only for themselves$`), "why.sales_own_activities", nil},

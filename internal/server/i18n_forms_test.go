@@ -38,6 +38,10 @@ func TestRefusedFormsSpeakRomanian(t *testing.T) {
 		{"a webhook", "/settings/webhooks", url.Values{"url": {"ftp://example.com/x"}, "events": {"lead.created"}},
 			[]string{"URL trebuie să fie o adresă http:// sau https://"},
 			[]string{"<li>url ", "must be an http"}},
+		// The API's reason names RFC 3339; the page asks for what its field takes.
+		{"an activity", "/activities", url.Values{"kind": {"call"}, "subject": {"Sună clientul"}, "due": {"2026-02-30T10:00"}, "status": {"planned"}},
+			[]string{"trebuie să fie o dată și o oră în forma AAAA-LL-ZZTHH:MM", `value="Sună clientul"`},
+			[]string{"RFC 3339", "must be a date"}},
 	}
 	_, l := f.call(t, "sales", "POST", "/api/v1/leads", `{"email":"ana@orbit.ro","company":"Orbit","stage":"sql"}`)
 	cases = append(cases, struct {
