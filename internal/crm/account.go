@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -137,8 +138,9 @@ func (s *Service) apply(ctx context.Context, q sqldb.Querier, actor access.Actor
 	a.Industry, a.City = strings.TrimSpace(in.Industry), strings.TrimSpace(in.City)
 	a.Employees = nil
 	if e := strings.TrimSpace(in.Employees); e != "" {
-		var n int64
-		if _, err := fmt.Sscan(e, &n); err != nil || n < 0 {
+		// ParseInt, not Sscan, which would read "3.7" as 3.
+		n, err := strconv.ParseInt(e, 10, 64)
+		if err != nil || n < 0 {
 			bad.Add("employees", "must be a whole number, 0 or more")
 		} else {
 			a.Employees = &n
@@ -146,8 +148,8 @@ func (s *Service) apply(ctx context.Context, q sqldb.Querier, actor access.Actor
 	}
 	a.Revenue = nil
 	if e := strings.TrimSpace(in.Revenue); e != "" {
-		var n int64
-		if _, err := fmt.Sscan(strings.NewReplacer(",", "", "_", "", " ", "").Replace(e), &n); err != nil || n < 0 || n > 1e15 {
+		n, err := strconv.ParseInt(strings.NewReplacer(",", "", "_", "", " ", "").Replace(e), 10, 64)
+		if err != nil || n < 0 || n > 1e15 {
 			bad.Add("revenue", "must be a whole amount from 0 to 10^15")
 		} else {
 			a.Revenue = &n

@@ -77,6 +77,36 @@ func TestRefusedSegmentConditionSpeaksItalian(t *testing.T) {
 	}, []string{"max must not", ": max ", "must not be below"})
 }
 
+// Whole numbers typed the Romanian way: a company's head count with a
+// decimal comma and its revenue with cents are refused by name (they
+// were cut to 3 and 2500 unsaid), and a qualification's budget of
+// 25.000 is twenty-five thousand.
+func TestWholeNumbersReadTheRomanianWay(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "sam@example.com", "ro")
+	_, acc := f.call(t, "sales", "POST", "/api/v1/accounts", `{"name":"Orbit","employees":40}`)
+	path := fmt.Sprint("/accounts/", acc["id"])
+	status, _, page := b.post(path, url.Values{"name": {"Orbit"}, "employees": {"3,7"}, "revenue": {"2.500,75"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Errorf("a head count of 3,7 and a revenue with cents: %d, want 422", status)
+	}
+	expectPage(t, path, html.UnescapeString(page), []string{"Angajați trebuie să fie", "Venit anual trebuie să fie"}, []string{"must be a whole"})
+	if _, got := f.call(t, "sales", "GET", "/api/v1"+path, ""); got["employees"] != 40.0 {
+		t.Errorf("after the refused edit, employees %v, want 40 as it was", got["employees"])
+	}
+
+	_, l := f.call(t, "sales", "POST", "/api/v1/leads", `{"email":"ana@orbit.ro","company":"Orbit","stage":"mql"}`)
+	lead := fmt.Sprint("/leads/", l["id"])
+	status, _, page = b.post(lead+"/qualify", url.Values{"budget": {"25.000"}, "budget_currency": {"EUR"}, "authority": {"decision_maker"},
+		"need": {"Un CRM"}, "timing": {"2027-Q2"}, "outcome": {"sql"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("a budget of 25.000: %d %s", status, textOf(page))
+	}
+	if _, q := f.call(t, "sales", "GET", "/api/v1"+lead+"/qualification", ""); q["budget"] != 25000.0 {
+		t.Errorf("the budget of 25.000 was stored as %v", q["budget"])
+	}
+}
+
 // A segment with its name left empty and a number mistyped is refused
 // for both at once, so one more try is enough; the condition is not
 // told it lacks the number it was refused for.

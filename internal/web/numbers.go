@@ -39,9 +39,7 @@ func readNumbers(r *http.Request) {
 			continue
 		}
 		read := l.ReadNumber
-		// A deal's amount is whole; an invoice's payment or discount
-		// has cents.
-		if slices.Contains(wholeFields, name) || name == "amount" && !strings.HasPrefix(r.URL.Path, "/invoices/") {
+		if wholeAt(name, r.URL.Path) {
 			read = l.ReadWhole
 		}
 		out := make([]string, len(posted))
@@ -52,4 +50,18 @@ func readNumbers(r *http.Request) {
 		// r.Form holds the body's values before the URL's.
 		r.Form[name] = append(slices.Clone(out), r.URL.Query()[name]...)
 	}
+}
+
+// wholeAt reports whether the number field name of a form posted to path
+// is always whole: a deal's amount is, an invoice's payment or discount
+// has cents; a qualification's budget is, a request's or a project's
+// may have cents.
+func wholeAt(name, path string) bool {
+	switch name {
+	case "amount":
+		return !strings.HasPrefix(path, "/invoices/")
+	case "budget":
+		return strings.HasSuffix(path, "/qualify")
+	}
+	return slices.Contains(wholeFields, name)
 }
