@@ -241,6 +241,13 @@ var reasons = []struct {
 	{regexp.MustCompile(`^a select needs at least one option$`), "why.select_needs_option", nil},
 	{regexp.MustCompile(`^must be 1 to 40 lower-case letters, digits and underscores, and not a standard field's name$`), "why.custom_field_name", nil},
 	{regexp.MustCompile(`^must be one of text, number, select, checkbox, date$`), "why.field_type", nil},
+	// A hand-over sent back, a channel's spend, a search.
+	{regexp.MustCompile(`^must be one of not_qualified, no_budget, wrong_contact, bad_timing, existing_deal, wrong_territory, other$`), "why.one_of_choices", nil},
+	{regexp.MustCompile(`^is required: say why, since the reason is other$`), "why.say_why_other", nil},
+	{regexp.MustCompile(`^give the channel, as leads' source names it \(1 to 100 characters\)$`), "why.spend_channel", nil},
+	{regexp.MustCompile(`^must be a month as YYYY-MM$`), "why.month", nil},
+	{regexp.MustCompile(`^must be a whole amount, 0 or more$`), "why.whole_amount_0", nil},
+	{regexp.MustCompile(`^must be 2 to 100 characters$`), "why.search_length", nil},
 	// What an error page says most: a record not found or another's,
 	// and actions kept for some roles.
 	{regexp.MustCompile(`^(lead|form|import|project|submission|merge|milestone|landing page) (\d+) not found$`), "why.not_found", []string{"Kind", "ID"}},

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -106,6 +107,19 @@ func TestHandoverThroughTheAPI(t *testing.T) {
 		status, e = f.call(t, "sales", "POST", "/api/v1/handovers/"+hid+"/reject", `{"reason":"other"}`)
 		if fields, _ := e["error"].(map[string]any)["fields"].(map[string]any); status != http.StatusUnprocessableEntity || fields["reason_text"] == nil {
 			t.Errorf("other without a text: %d %v", status, e)
+		}
+		// On the page, in Romanian: the refusals read in the language,
+		// not as the reasons' codes.
+		sam := browserIn(t, f, "sam@example.com", "ro")
+		for _, c := range []struct{ reason, want string }{
+			{"other", "este obligatoriu când motivul este „Alt motiv”"},
+			{"", "trebuie să fie una dintre variantele oferite"},
+		} {
+			status, _, page := sam.post("/handovers/"+hid+"/reject", url.Values{"reason": {c.reason}})
+			if status != http.StatusUnprocessableEntity {
+				t.Errorf("a rejection with the reason %q: %d", c.reason, status)
+			}
+			expectPage(t, "/handovers (ro)", html.UnescapeString(page), []string{c.want, ">Acceptă</button>"}, []string{"one of not_qualified", "is required", ">Accept</button>"})
 		}
 		status, h := f.call(t, "sales", "POST", "/api/v1/handovers/"+hid+"/reject", `{"reason":"bad_timing","reason_text":"Budget only from Q3"}`)
 		if status != http.StatusOK || h["status"] != "rejected" || h["reason"] != "bad_timing" || h["answered_by"] != "sam@example.com" {

@@ -38,6 +38,9 @@ func TestRefusedFormsSpeakRomanian(t *testing.T) {
 		{"a webhook", "/settings/webhooks", url.Values{"url": {"ftp://example.com/x"}, "events": {"lead.created"}},
 			[]string{"URL trebuie să fie o adresă http:// sau https://"},
 			[]string{"<li>url ", "must be an http"}},
+		{"a channel's spend", "/reports/spend", url.Values{"source": {""}, "month": {"2026-13"}, "amount": {"mult"}, "currency": {"EUR"}},
+			[]string{"indică canalul așa cum îl numește sursa lead-urilor", "trebuie să fie o lună în forma AAAA-LL", "trebuie să fie o sumă întreagă, 0 sau mai mult"},
+			[]string{"give the channel", "must be a month", "must be a whole amount"}},
 		// The API's reason names RFC 3339; the page asks for what its field takes.
 		{"an activity", "/activities", url.Values{"kind": {"call"}, "subject": {"Sună clientul"}, "due": {"2026-02-30T10:00"}, "status": {"planned"}},
 			[]string{"trebuie să fie o dată și o oră în forma AAAA-LL-ZZTHH:MM", `value="Sună clientul"`},
@@ -52,6 +55,9 @@ func TestRefusedFormsSpeakRomanian(t *testing.T) {
 	}{"a conversion", fmt.Sprint("/leads/", l["id"], "/convert"),
 		url.Values{"account_name": {"Orbit"}, "open_deal": {"on"}, "deal_name": {""}, "amount": {"mult"}, "currency": {"EUR"}},
 		[]string{"<li>Nume este obligatoriu", "<li>Valoare trebuie să fie"}, []string{"<li>deal_name ", "<li>amount ", "is required"}})
+	if _, _, page := admin.get("/search?q=a"); !strings.Contains(html.UnescapeString(page), "Căutarea trebuie să aibă între 2 și 100 de caractere.") {
+		t.Errorf("a search of one letter is not refused in Romanian:\n%s", textOf(page))
+	}
 	for _, c := range cases {
 		status, _, page := admin.post(c.path, c.form)
 		if status != http.StatusUnprocessableEntity {
