@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -68,5 +69,58 @@ func TestBrowserPhoneButtonsKeepTheirWords(t *testing.T) {
 	screenshot(t, ctx, "phone-lead-nb")
 	if gap < 8 {
 		t.Errorf("on a 390 px phone the lead's first card is %.0f px under the actions, want room between them", gap)
+	}
+}
+
+// wider is how far, in px, the page runs past the screen's width.
+const wider = `document.documentElement.scrollWidth - document.documentElement.clientWidth`
+
+// On a 390 px phone in Romanian, a deal's amount keeps its currency code
+// whole ("105.000 GB" over "P" read as nonsense), My day's Done button
+// keeps its word, and a job title of one long word wraps rather than
+// widen the lead's page.
+func TestBrowserPhoneKeepsWordsWhole(t *testing.T) {
+	ctx := chromium(t)
+	f := newFixture(t, dbtest.SQLite(t))
+	_, acc := f.call(t, "admin", "POST", "/api/v1/accounts", `{"name":"Carpați Logistică"}`)
+	_, deal := f.call(t, "admin", "POST", "/api/v1/opportunities", fmt.Sprintf(`{"account_id":%v,"name":"Licențe","amount":1250000,"currency":"GBP"}`, acc["id"]))
+	if status, a := f.call(t, "admin", "POST", "/api/v1/activities", `{"kind":"call","subject":"Sună clientul","due_at":"`+
+		time.Now().UTC().Format("2006-01-02")+`T09:00:00Z"}`); status != 201 {
+		t.Fatalf("activity: %d %v", status, a)
+	}
+	_, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"ion@carpati.example","company":"Carpați","job_title":"`+strings.Repeat("Inginer", 27)+`"}`)
+	var amount, done []string
+	var overLead float64
+	err := chromedp.Run(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		signIn(f.srv.URL+"/account", "admin@example.com"),
+		chromedp.WaitVisible(`#main`, chromedp.ByID),
+		chromedp.Evaluate(`fetch("/account/language", {method: "POST", headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: "language=ro"}).then(() => true)`, nil, awaitPromise),
+		chromedp.Navigate(fmt.Sprint(f.srv.URL, "/deals/", deal["id"])),
+		chromedp.WaitVisible(`.summary .score`),
+		chromedp.Evaluate(splitButtons+`(".summary .score")`, &amount),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "phone-deal-ro")
+	if len(amount) > 0 {
+		t.Errorf("on a 390 px phone the deal's amount breaks: %q", amount)
+	}
+	if err := chromedp.Run(ctx, chromedp.Navigate(f.srv.URL+"/today"), chromedp.WaitVisible(`.act-done button`),
+		chromedp.Evaluate(splitButtons+`(".act-done button")`, &done)); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "phone-today-ro")
+	if len(done) > 0 {
+		t.Errorf("on a 390 px phone My day's buttons break their words: %q", done)
+	}
+	if err := chromedp.Run(ctx, chromedp.Navigate(fmt.Sprint(f.srv.URL, "/leads/", l["id"])), chromedp.WaitVisible(`.page-head`),
+		chromedp.Evaluate(wider, &overLead)); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "phone-lead-ro")
+	if overLead > 0 {
+		t.Errorf("on a 390 px phone a long job title widens the lead's page by %.0f px", overLead)
 	}
 }
