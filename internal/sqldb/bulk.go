@@ -15,6 +15,14 @@ import (
 // and PostgreSQL 65,535.
 const maxParams = 30000
 
+// maxRows bounds the rows of one multi-row INSERT on SQLite. A statement
+// into an indexed table keeps, until it ends, the first image of every
+// page it changes (its statement journal, in memory), and the rows of a
+// batch land on pages all over each index: fewer rows a statement hold
+// fewer pages at once, and the statements' fixed cost is small beside
+// hundreds of rows.
+const maxRows = 256
+
 // InsertRows writes rows into the columns cols of table, in one statement
 // or a few however many rows there are: COPY on PostgreSQL, multi-row
 // INSERTs on SQLite. Each row holds a value for each column, of the Go
@@ -71,7 +79,7 @@ func (t *Tx) stageInsert(ctx context.Context, table string, cols []string, rows 
 // eachInsert is InsertReturning on SQLite (and InsertRows): multi-row
 // INSERT statements, as many rows to each as its parameters allow.
 func (t *Tx) eachInsert(ctx context.Context, table string, cols []string, rows [][]any, suffix string, scan func(*sql.Rows) error) error {
-	per := max(1, maxParams/len(cols))
+	per := min(maxRows, max(1, maxParams/len(cols)))
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	for start := 0; start < len(rows); start += per {
 		part := rows[start:min(start+per, len(rows))]
