@@ -81,6 +81,19 @@ type Handover struct {
 	AnsweredBy      string
 }
 
+// QualifiedBySDR reports whether lead leadID was qualified to SQL by a
+// member of a qualifying team: its conversion is then handed over to an
+// account executive (when one can take it), with a note for them.
+func (s *Service) QualifiedBySDR(ctx context.Context, leadID int64) (bool, error) {
+	var n int
+	err := s.db.R.QueryRow(ctx, `SELECT COUNT(*) FROM lead_qualifications q JOIN team_members m ON m.user_id = q.decided_by
+		WHERE q.lead_id = ? AND q.outcome = ? AND m.role = ?`, leadID, string(lead.SQL), string(Qualifying)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("salesteam: qualifier of lead %d: %w", leadID, err)
+	}
+	return n > 0, nil
+}
+
 // Hand is the conversion's hand-over (crm.Handover): when the lead was
 // qualified into an SQL by a member of a qualifying team, its contact
 // and deal go to an AE: the account's owner when that owner is in a

@@ -66,6 +66,17 @@ func TestHandoverThroughTheAPI(t *testing.T) {
 		}
 		admin := newBrowser(t, f.srv.URL)
 		admin.login("admin@example.com")
+		// The form asks for a note only where someone will read it.
+		if _, _, page := admin.get("/leads/" + otherID + "/convert"); strings.Contains(page, `name="handover_note"`) {
+			t.Error("the convert form of a lead no SDR qualified asks for a note for an account executive")
+		}
+		if _, _, page := admin.get("/leads/" + leadID + "/convert"); !strings.Contains(page, `name="handover_note"`) {
+			t.Error("the convert form of a lead an SDR qualified asks for no note")
+		}
+		ro := browserIn(t, f, "sam@example.com", "ro")
+		if _, _, page := ro.get("/leads/" + otherID + "/convert"); !strings.Contains(page, `value="Nordlys AS – afacere nouă"`) {
+			t.Errorf("the deal a conversion offers is not named in Romanian:\n%s", textOf(page))
+		}
 		status, _, body := admin.post("/leads/"+otherID+"/convert", url.Values{"account_name": {"Nordlys Solar"}, "deal_name": {"Nordlys – 5 seats"},
 			"handover_note": {"Call Ola first"}})
 		if status != http.StatusUnprocessableEntity || !strings.Contains(body, ">Call Ola first</textarea>") || !strings.Contains(body, `value="Nordlys Solar"`) ||

@@ -55,6 +55,10 @@ func TestRefusedFormsSpeakRomanian(t *testing.T) {
 	}{"a conversion", fmt.Sprint("/leads/", l["id"], "/convert"),
 		url.Values{"account_name": {"Orbit"}, "open_deal": {"on"}, "deal_name": {""}, "amount": {"mult"}, "currency": {"EUR"}},
 		[]string{"<li>Nume este obligatoriu", "<li>Valoare trebuie să fie"}, []string{"<li>deal_name ", "<li>amount ", "is required"}})
+	// The list's filters are named by their labels, not their parameters.
+	_, _, page := admin.get("/leads?min_probability=150&min_score=abc")
+	expectPage(t, "/leads (ro)", html.UnescapeString(page), []string{"<li>Punctaj minim trebuie să fie", "<li>Șansă minimă, % trebuie să fie"},
+		[]string{"<li>min_score", "<li>min_probability"})
 	if _, _, page := admin.get("/search?q=a"); !strings.Contains(html.UnescapeString(page), "Căutarea trebuie să aibă între 2 și 100 de caractere.") {
 		t.Errorf("a search of one letter is not refused in Romanian:\n%s", textOf(page))
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -452,6 +453,9 @@ type convertData struct {
 	Pipeline crm.Pipeline
 	Errors   map[string]string
 	Values   map[string]string
+	// HandsOver is set when the conversion goes to an account executive,
+	// who reads a note from the SDR; a note typed is shown whatever.
+	HandsOver bool
 }
 
 func (h *Web) convertPage(w http.ResponseWriter, r *http.Request) {
@@ -459,7 +463,7 @@ func (h *Web) convertPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	values := map[string]string{"account_name": l.Company, "open_deal": "on", "deal_name": dealName(l), "currency": "EUR",
+	values := map[string]string{"account_name": l.Company, "open_deal": "on", "deal_name": dealName(r, l), "currency": "EUR",
 		"close_date": time.Now().AddDate(0, 3, 0).Format(time.DateOnly)}
 	// A link may propose the deal, as an accepted match's does.
 	for _, k := range []string{"deal_name", "amount", "currency"} {
@@ -470,11 +474,10 @@ func (h *Web) convertPage(w http.ResponseWriter, r *http.Request) {
 	h.renderConvert(w, r, l, nil, values, 0)
 }
 
-func dealName(l lead.Lead) string {
-	if l.Company != "" {
-		return l.Company + " – new business"
-	}
-	return l.Name() + " – new business"
+// dealName is the name a conversion's deal is offered, in the reader's
+// language: the company's new business.
+func dealName(r *http.Request, l lead.Lead) string {
+	return tr(r, "convert.new_business", "Name", cmp.Or(l.Company, l.Name()))
 }
 
 func (h *Web) renderConvert(w http.ResponseWriter, r *http.Request, l lead.Lead, errs, values map[string]string, status int) {
@@ -482,10 +485,13 @@ func (h *Web) renderConvert(w http.ResponseWriter, r *http.Request, l lead.Lead,
 		h.fail(w, r, fault.Errorf(fault.Conflict, "%s cannot be converted: only an SQL that was not converted before can.", l.Name()))
 		return
 	}
-	d := convertData{Lead: l, Errors: errs, Values: values}
+	d := convertData{Lead: l, Errors: errs, Values: values, HandsOver: values["handover_note"] != "" || errs["handover_note"] != ""}
 	acc, ok, err := h.CRM.MatchFor(r.Context(), l)
 	if err == nil {
 		d.Pipeline, err = h.pipeline(r)
+	}
+	if err == nil && !d.HandsOver && h.Teams != nil {
+		d.HandsOver, err = h.Teams.QualifiedBySDR(r.Context(), l.ID)
 	}
 	if err != nil {
 		h.fail(w, r, err)

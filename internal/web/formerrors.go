@@ -19,6 +19,8 @@ var errorFields = map[string]map[string]string{
 		"weekday": "nur.weekday", "hour": "nur.at_hour", "if": "nur.if", "value": "field.score", "goto": "nur.go_to_step"},
 	"landing": {"slug": "fe.address_p", "template": "fe.layout", "headline": "fe.headline", "body": "fe.text_a_blank_line",
 		"image_url": "fe.image_address_optional"},
+	"leads": {"min_score": "leads.min_score", "min_probability": "leads.min_chance", "created_from": "leads.created_from",
+		"created_to": "leads.created_to"},
 	"audit": {"actor": "audit.actor", "subject_id": "audit.subject_id", "from": "audit.from", "to": "audit.to"},
 	"project": {"type": "prj.type", "opportunity_id": "errf.deal", "title": "prj.title", "account_id": "prj.account",
 		"due_on": "prj.due", "start_on": "prj.start", "budget": "prj.budget", "currency": "prj.currency", "status": "prj.status",
