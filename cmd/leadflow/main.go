@@ -123,10 +123,10 @@ type environment struct {
 // duplicate search's budget: the collector works harder as the heap
 // nears it rather than let garbage grow to twice what is live. A 1 M
 // lead import and the duplicate search after it peaked at 310 MB of
-// resident memory without a limit, 202–219 MB with 64 MiB here and
-// 195 MB with 48 MiB, no slower (BENCHMARKS.md, "Peak RSS of the import"
-// and "The import's statements a few hundred rows each").
-const baseMemoryLimit = 48 << 20
+// resident memory without it and 238 MB with it (BENCHMARKS.md, "Peak
+// RSS of the import"). 48 MiB took the peak 25 MB lower but the search
+// a third longer ("The import's statements a few hundred rows each").
+const baseMemoryLimit = 64 << 20
 
 // setMemoryLimit gives a server process the soft limit baseMemoryLimit
 // plus pairsMemory, unless GOMEMLIMIT sets one.

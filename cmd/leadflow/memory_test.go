@@ -24,11 +24,11 @@ func TestServerSetsItsMemoryLimit(t *testing.T) {
 		}
 		return limits
 	}
-	if got := serve(t, nil); len(got) != 1 || got[0] != 112<<20 {
-		t.Errorf("serve set the limits %v, want one of 112 MiB", got)
+	if got := serve(t, nil); len(got) != 1 || got[0] != 128<<20 {
+		t.Errorf("serve set the limits %v, want one of 128 MiB", got)
 	}
-	if got := serve(t, nil, "--pairs-memory", "256"); len(got) != 1 || got[0] != 304<<20 {
-		t.Errorf("serve --pairs-memory 256 set the limits %v, want one of 304 MiB", got)
+	if got := serve(t, nil, "--pairs-memory", "256"); len(got) != 1 || got[0] != 320<<20 {
+		t.Errorf("serve --pairs-memory 256 set the limits %v, want one of 320 MiB", got)
 	}
 	var set []int64
 	e := environment{getenv: func(k string) string { return map[string]string{"GOMEMLIMIT": "1GiB"}[k] },
