@@ -361,7 +361,11 @@ func (a *API) updateOpportunity(w http.ResponseWriter, r *http.Request) {
 	var in opportunityIn
 	var was string // the stage before
 	o, err := a.CRM.UpdateOpportunity(r.Context(), actor(r), id, func(cur crm.Opportunity) (crm.OpportunityInput, error) {
-		in = opportunityIn{Name: cur.Name, Amount: cur.Amount, Currency: cur.Currency, CloseDate: &cur.CloseDate, Stage: cur.Stage, Owner: cur.OwnerEmail}
+		in = opportunityIn{Name: cur.Name, Currency: cur.Currency, CloseDate: &cur.CloseDate, Stage: cur.Stage, Owner: cur.OwnerEmail}
+		if cur.Amount != nil {
+			amount := *cur.Amount // the members decode into in, not into the deal
+			in.Amount = &amount
+		}
 		was = cur.Stage
 		if err := decodeMembers(obj, &in); err != nil {
 			return crm.OpportunityInput{}, err

@@ -12,8 +12,8 @@ import (
 )
 
 // Two people change one deal at the same moment, one its name, the other
-// its owner (a form sends every field; an empty name keeps the name):
-// both changes are kept, every time. Two moves at once are both
+// its owner, each edit made to the deal as it is when locked: both
+// changes are kept, every time. Two moves at once are both
 // recorded, the second from where the first left the deal.
 func TestConcurrentDealChangesKeepAll(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {

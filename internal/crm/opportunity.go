@@ -61,8 +61,9 @@ func findOpp(ctx context.Context, q sqldb.Querier, a access.Actor, id int64, loc
 }
 
 // OpportunityInput is an opportunity as a form or the API sends it, in
-// text. Empty fields of an update keep their value, except amount and
-// close date, which an empty value clears.
+// text: every field as it should be (an empty amount, currency or close
+// date clears it; a name is required). Only an empty owner keeps the
+// owner.
 type OpportunityInput struct {
 	AccountID int64 // for a new opportunity
 	ContactID int64 // optional, a contact of the account
@@ -197,8 +198,10 @@ func OpportunityInputOf(o Opportunity) OpportunityInput {
 
 // UpdateOpportunity changes a deal's name, amount, close date or owner;
 // its stage moves with Move. edit is given the deal as it is, locked, and
-// returns its fields as they should be (OpportunityInputOf gives them unchanged), so
-// that edits of different fields at once all land. An edit that says the
+// returns its fields as they should be (OpportunityInputOf gives them
+// unchanged), so that edits of different fields at once all land. edit
+// may be called again when PostgreSQL makes the transaction run again: it
+// must start from cur each time and do nothing else. An edit that says the
 // version it was made from (in.Version) is refused when the deal changed
 // since. An owner left empty stays as it was.
 func (s *Service) UpdateOpportunity(ctx context.Context, a access.Actor, id int64,

@@ -374,6 +374,11 @@ func (h *Web) renderDeal(w http.ResponseWriter, r *http.Request, form string, er
 		h.fail(w, r, err)
 		return
 	}
+	if _, stale := errs["version"]; stale {
+		// The page now shows the deal as it is: saving the values kept
+		// again replaces the other change knowingly.
+		d.Values["version"] = strconv.FormatInt(d.Version, 10)
+	}
 	if d.Values == nil {
 		o := d.Opportunity
 		d.Values = map[string]string{"deal_name": o.Name, "currency": o.Currency, "close_date": o.CloseDate, "owner": o.OwnerEmail, "stage": o.Stage,
