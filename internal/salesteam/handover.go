@@ -83,7 +83,8 @@ type Handover struct {
 
 // QualifiedBySDR reports whether lead leadID was qualified to SQL by a
 // member of a qualifying team: its conversion is then handed over to an
-// account executive (when one can take it), with a note for them.
+// account executive with a note for them, unless no one in the closing
+// teams can take it (Hand), when a note is refused.
 func (s *Service) QualifiedBySDR(ctx context.Context, leadID int64) (bool, error) {
 	var n int
 	err := s.db.R.QueryRow(ctx, `SELECT COUNT(*) FROM lead_qualifications q JOIN team_members m ON m.user_id = q.decided_by

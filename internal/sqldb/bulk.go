@@ -23,9 +23,8 @@ const maxParams = 30000
 // hundreds of rows.
 const maxRows = 256
 
-// InsertRows writes rows into the columns cols of table, in one statement
-// or a few however many rows there are: COPY on PostgreSQL, multi-row
-// INSERTs on SQLite. Each row holds a value for each column, of the Go
+// InsertRows writes rows into the columns cols of table: one COPY on
+// PostgreSQL, multi-row INSERTs of up to maxRows rows on SQLite. Each row holds a value for each column, of the Go
 // type the column stores (int64, string, bool, nil). It is for rows that
 // cannot conflict with stored ones (COPY has no ON CONFLICT).
 func (t *Tx) InsertRows(ctx context.Context, table string, cols []string, rows [][]any) error {
@@ -77,7 +76,8 @@ func (t *Tx) stageInsert(ctx context.Context, table string, cols []string, rows 
 }
 
 // eachInsert is InsertReturning on SQLite (and InsertRows): multi-row
-// INSERT statements, as many rows to each as its parameters allow.
+// INSERT statements of up to maxRows rows, fewer when the parameters of
+// a statement would run out first.
 func (t *Tx) eachInsert(ctx context.Context, table string, cols []string, rows [][]any, suffix string, scan func(*sql.Rows) error) error {
 	per := min(maxRows, max(1, maxParams/len(cols)))
 	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"

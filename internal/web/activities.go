@@ -22,7 +22,6 @@ func init() {
 	funcs["kinds"] = func() []activity.Kind { return activity.Kinds }
 	funcs["activityStatuses"] = func() []activity.Status { return activity.Statuses }
 	funcs["minutes"] = func(d time.Duration) int64 { return int64(d / time.Minute) }
-	// inZone writes t as a date and time in loc, naming the zone.
 }
 
 // recordActivities is the activity card of a lead's, contact's,

@@ -94,7 +94,7 @@ func (h *Web) inLocale(name, lang string, loc *time.Location) (*template.Templat
 }
 
 // localFuncs are the template functions whose output depends on the
-// language or the zone; funcs holds English in UTC for parsing.
+// language or the zone; the templates are parsed with English in UTC.
 func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 	return template.FuncMap{
 		"t":        l.T,

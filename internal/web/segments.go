@@ -273,12 +273,13 @@ func (h *Web) saveSegment(w http.ResponseWriter, r *http.Request) {
 		h.renderSegmentEdit(w, r, s, nil, nil, len(s.Conditions)-1+blank, blank)
 		return
 	case action == "preview":
-		p, err := h.Segments.Preview(r.Context(), actor(r), s)
-		if err == nil && len(bad) > 0 {
-			err = bad.Err()
+		if len(bad) > 0 {
+			h.renderSegmentEdit(w, r, s, alsoInvalid(s, bad), nil, -1, 0)
+			return
 		}
+		p, err := h.Segments.Preview(r.Context(), actor(r), s)
 		if e := fault.As(err); e != nil && e.Code == fault.Invalid {
-			h.renderSegmentEdit(w, r, s, mergeFields(e.Fields, bad), nil, -1, 0)
+			h.renderSegmentEdit(w, r, s, e.Fields, nil, -1, 0)
 			return
 		} else if err != nil {
 			h.fail(w, r, err)
@@ -301,7 +302,7 @@ func (h *Web) saveSegment(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if e := fault.As(err); e != nil && (e.Code == fault.Invalid || e.Code == fault.Conflict) {
-		errs := mergeFields(e.Fields, bad)
+		errs := e.Fields
 		if e.Code == fault.Conflict {
 			errs = map[string]string{"segment": e.Message}
 		}
@@ -331,19 +332,6 @@ func alsoInvalid(s segment.Segment, bad fault.Fields) map[string]string {
 			named = named || strings.HasPrefix(k, "conditions.") && strings.HasPrefix(b, "conditions."+cond+".")
 		}
 		if _, ok := out[k]; !ok && !named {
-			out[k] = v
-		}
-	}
-	return out
-}
-
-func mergeFields(a, b map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, v := range b {
-		out[k] = v
-	}
-	for k, v := range a {
-		if _, ok := out[k]; !ok {
 			out[k] = v
 		}
 	}
