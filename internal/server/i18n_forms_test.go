@@ -117,6 +117,21 @@ func TestWholeNumbersReadTheRomanianWay(t *testing.T) {
 	}
 }
 
+// Billing details refused for their country mark that field in the
+// billing form only, not the account's own form beside it.
+func TestRefusedBillingMarksItsOwnForm(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "admin@example.com", "ro")
+	_, acc := f.call(t, "admin", "POST", "/api/v1/accounts", `{"name":"Orbit","country":"RO"}`)
+	status, _, page := b.post(fmt.Sprint("/accounts/", acc["id"], "/billing"), url.Values{"legal_name": {"Orbit SRL"}, "country": {"Atlantida"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(page, `id="b-country-error"`) {
+		t.Fatalf("billing with a country that is none: %d, the billing form names no country fault", status)
+	}
+	if m := regexp.MustCompile(`<input id="a-country"[^>]*>`).FindString(page); m == "" || strings.Contains(m, "aria-invalid") {
+		t.Errorf("the account's own country field: %q", m)
+	}
+}
+
 // A segment with its name left empty and a number mistyped is refused
 // for both at once, so one more try is enough; the condition is not
 // told it lacks the number it was refused for.

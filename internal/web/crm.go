@@ -155,6 +155,11 @@ func (h *Web) renderAccount(w http.ResponseWriter, r *http.Request, form string,
 		currency, values = values["currency"], nil
 	}
 	d := accountData{Errors: errs, Values: values, Form: form, Roles: crm.Roles}
+	if billing != nil || form == "invoice" {
+		// The invoices card shows these forms' faults; the account's own
+		// form beside them, with fields of the same names, has none.
+		d.Errors = nil
+	}
 	if d.AccountView, err = h.CRM.Account(r.Context(), actor(r), id); err == nil {
 		if d.Leads, err = h.Leads.ConvertedInto(r.Context(), actor(r), id); err == nil {
 			d.Pipeline, err = h.pipeline(r)
