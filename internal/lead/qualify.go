@@ -70,12 +70,15 @@ func (b *BANT) Validate(reasons []string) error {
 	if !slices.Contains(Authorities, b.Authority) {
 		bad.Add("authority", "must be decision_maker, influencer, user or unknown")
 	}
-	if b.Need == "" {
+	// A lead disqualified (spam, no budget) has no need or purchase date
+	// to tell; one that goes on does.
+	goesOn := b.Outcome != Disqualified
+	if b.Need == "" && goesOn {
 		bad.Add("need", "is required: what problem should the purchase solve?")
 	} else if utf8.RuneCountInString(b.Need) > 2000 {
 		bad.Add("need", "must be at most 2000 characters")
 	}
-	if _, err := time.Parse(time.DateOnly, b.Timing); err != nil && !quarterPattern.MatchString(b.Timing) {
+	if _, err := time.Parse(time.DateOnly, b.Timing); err != nil && !quarterPattern.MatchString(b.Timing) && (b.Timing != "" || goesOn) {
 		bad.Add("timing", "must be the expected purchase date (2027-03-31) or quarter (2027-Q1)")
 	}
 	switch b.Outcome {

@@ -403,3 +403,21 @@ func TestConcurrentDealPatchesBothLand(t *testing.T) {
 		}
 	})
 }
+
+// A lead disqualified through BANT (spam, no budget) is not asked for a
+// need or a purchase date it does not have; a date given is still read.
+func TestDisqualifyingNeedsNoPurchaseDate(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	_, l := f.call(t, "sales", "POST", "/api/v1/leads", `{"email":"bot@spam.example","stage":"mql"}`)
+	path := fmt.Sprint("/api/v1/leads/", l["id"], "/qualify")
+	if status, body := f.call(t, "sales", "POST", path, `{"authority":"unknown","timing":"later","outcome":"disqualified","reason":"spam"}`); status != 422 ||
+		errorFields(body)["timing"] == nil || errorFields(body)["need"] != nil {
+		t.Errorf("a date that is none: %d %v, want 422 naming timing only", status, body)
+	}
+	if status, body := f.call(t, "sales", "POST", path, `{"authority":"unknown","outcome":"disqualified","reason":"spam"}`); status != 200 {
+		t.Errorf("disqualified without need or date: %d %v", status, body)
+	}
+	if _, got := f.call(t, "sales", "GET", fmt.Sprint("/api/v1/leads/", l["id"]), ""); got["stage"] != "disqualified" {
+		t.Errorf("the lead is %v", got["stage"])
+	}
+}
