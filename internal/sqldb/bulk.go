@@ -24,9 +24,10 @@ const maxParams = 30000
 const maxRows = 256
 
 // InsertRows writes rows into the columns cols of table: one COPY on
-// PostgreSQL, multi-row INSERTs of up to maxRows rows on SQLite. Each row holds a value for each column, of the Go
-// type the column stores (int64, string, bool, nil). It is for rows that
-// cannot conflict with stored ones (COPY has no ON CONFLICT).
+// PostgreSQL, multi-row INSERTs of up to maxRows rows on SQLite. Each row
+// holds a value for each column, of the Go type the column stores (int64,
+// string, bool, nil). It is for rows that cannot conflict with stored
+// ones (COPY has no ON CONFLICT).
 func (t *Tx) InsertRows(ctx context.Context, table string, cols []string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil

@@ -155,7 +155,7 @@ func (h *Web) renderAccount(w http.ResponseWriter, r *http.Request, form string,
 		currency, values = values["currency"], nil
 	}
 	d := accountData{Errors: errs, Values: values, Form: form, Roles: crm.Roles}
-	if billing != nil || form == "invoice" {
+	if form == "billing" || form == "invoice" {
 		// The invoices card shows these forms' faults; the account's own
 		// form beside them, with fields of the same names, has none.
 		d.Errors = nil
