@@ -467,6 +467,8 @@ var changeReasons = []struct {
 	{regexp.MustCompile(`^decay: fell below the MQL threshold of (\d+)$`), "change.decay_fell_below_mql", []string{"Threshold"}},
 	{regexp.MustCompile(`^scoring rules version (\d+)$`), "change.rules_version", []string{"Version"}},
 	{regexp.MustCompile(`^demo data$`), "change.demo_data", nil},
+	{regexp.MustCompile(`^passed BANT qualification$`), "change.passed_bant", nil},
+	{regexp.MustCompile(`^assignment rule "(.*)"$`), "change.assignment_rule", []string{"Name"}},
 }
 
 // ChangeReason is a reason leadflow wrote in English, in l's language;

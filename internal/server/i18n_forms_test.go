@@ -115,6 +115,10 @@ func TestWholeNumbersReadTheRomanianWay(t *testing.T) {
 	if _, q := f.call(t, "sales", "GET", "/api/v1"+lead+"/qualification", ""); q["budget"] != 25000.0 {
 		t.Errorf("the budget of 25.000 was stored as %v", q["budget"])
 	}
+	// The timeline tells the qualification in Romanian too.
+	_, _, page = b.get(lead)
+	expectPage(t, lead, html.UnescapeString(page), []string{"calificare BANT trecută", "<li>Autoritate: ", "<li>Rezultat: <span class=\"muted\">gol</span> → <ins>SQL</ins>", "<li>Nevoie: "},
+		[]string{"passed BANT", "<li>authority:", "<li>outcome:", "<li>need:"})
 }
 
 // Billing details refused for their country mark that field in the

@@ -140,7 +140,10 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"stageName": func(s lead.Stage) string { return localStage(l, s) },
 		"stageText": func(s string) string { return localStage(l, lead.Stage(s)) },
 		"shown": func(field, v string) string {
-			if codeFields[field] {
+			switch {
+			case v != "" && (field == lead.FStage || field == "outcome"):
+				return localStage(l, lead.Stage(v))
+			case codeFields[field]:
 				return localHuman(l, v)
 			}
 			return v
@@ -261,11 +264,19 @@ func localLabel(l *i18n.Locale, name string) string {
 	if i18n.Has("field." + name) {
 		return l.T("field." + name)
 	}
+	if id := recordLabels[name]; id != "" {
+		return l.T(id)
+	}
 	if strings.HasPrefix(name, lead.CustomPrefix) {
 		return l.T("field.form_answer", "Name", answerName(name))
 	}
 	return fieldLabel(name)
 }
+
+// recordLabels name what a lead's timeline records beside its fields: a
+// qualification's answers and what a conversion made.
+var recordLabels = map[string]string{"authority": "lead.authority", "budget": "lead.budget", "need": "lead.need",
+	"timing": "lead.timing", "outcome": "lead.outcome", "contact": "crm.contact", "opportunity": "errf.deal"}
 
 // localHuman is a stored code in words of l's language where the
 // catalogs know it ("code.paid_search"), as human writes it otherwise.
