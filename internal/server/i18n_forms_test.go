@@ -115,10 +115,15 @@ func TestWholeNumbersReadTheRomanianWay(t *testing.T) {
 	if _, q := f.call(t, "sales", "GET", "/api/v1"+lead+"/qualification", ""); q["budget"] != 25000.0 {
 		t.Errorf("the budget of 25.000 was stored as %v", q["budget"])
 	}
-	// The timeline tells the qualification in Romanian too.
+	// The timeline tells the qualification, and the conversion into the
+	// company there already, in Romanian too.
+	if status, c := f.call(t, "sales", "POST", "/api/v1"+lead+"/convert", `{}`); status != http.StatusCreated {
+		t.Fatalf("convert: %d %v", status, c)
+	}
 	_, _, page = b.get(lead)
-	expectPage(t, lead, html.UnescapeString(page), []string{"calificare BANT trecută", "<li>Autoritate: ", "<li>Rezultat: <span class=\"muted\">gol</span> → <ins>SQL</ins>", "<li>Nevoie: "},
-		[]string{"passed BANT", "<li>authority:", "<li>outcome:", "<li>need:"})
+	expectPage(t, lead, html.UnescapeString(page), []string{"calificare BANT trecută", "<li>Autoritate: ", "<li>Rezultat: <span class=\"muted\">gol</span> → <ins>SQL</ins>", "<li>Nevoie: ",
+		"Orbit (existentă)"},
+		[]string{"passed BANT", "<li>authority:", "<li>outcome:", "<li>need:", "(existing)"})
 }
 
 // Billing details refused for their country mark that field in the

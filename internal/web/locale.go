@@ -143,6 +143,14 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 			switch {
 			case v != "" && (field == lead.FStage || field == "outcome"):
 				return localStage(l, lead.Stage(v))
+			case field == "account":
+				// A conversion says whether it made the account.
+				if name, ok := strings.CutSuffix(v, " (new)"); ok {
+					return l.T("change.account_new", "Name", name)
+				}
+				if name, ok := strings.CutSuffix(v, " (existing)"); ok {
+					return l.T("change.account_existing", "Name", name)
+				}
 			case codeFields[field]:
 				return localHuman(l, v)
 			}
