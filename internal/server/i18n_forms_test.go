@@ -385,3 +385,25 @@ func TestProjectDatesAndHoursReadTheReadersWay(t *testing.T) {
 	it := i18n.For("it")
 	expectPage(t, path+" (it)", page, []string{"<tr><td>" + it.Day("2026-11-30") + "</td>", "<td>1,5</td>"}, []string{"<td>2026-11-30</td>", "<td>1.5</td>"})
 }
+
+// A submission waiting for review names its answers by the form's
+// questions and the fields' labels in the reader's language, not by
+// their keys.
+func TestSubmissionReviewNamesItsQuestions(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	createForm(t, f, `{"slug":"cerere","name":"Cerere","fields":[{"name":"email"},{"name":"first_name","required":true},
+		{"name":"use_case","label":"Cazul de utilizare","type":"text","required":true}]}`)
+	if resp, body := post(t, f.srv.URL, "/f/cerere", "application/json", `{"email":"ion@carpati.example"}`); resp.StatusCode != 422 {
+		t.Fatalf("a submission without its required answers: %d %s", resp.StatusCode, body)
+	}
+	_, subs := f.call(t, "marketing", "GET", "/api/v1/submissions?status=rejected", "")
+	list, _ := subs["data"].([]any)
+	if len(list) != 1 {
+		t.Fatalf("rejected submissions: %v", subs)
+	}
+	b := browserIn(t, f, "mia@example.com", "ro")
+	_, _, page := b.get(fmt.Sprint("/submissions/", list[0].(map[string]any)["id"]))
+	expectPage(t, "/submissions (ro)", html.UnescapeString(page),
+		[]string{`<label for="v_first_name">Prenume</label>`, `<label for="v_use_case">Cazul de utilizare</label>`, `<a href="#v_use_case">Cazul de utilizare este obligatoriu`},
+		[]string{`">first_name</label>`, `">use_case</label>`, `">use_case `})
+}

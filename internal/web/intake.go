@@ -51,6 +51,9 @@ type submissionData struct {
 	Form   forms.Form
 	Keys   []string // the values' names, the form's fields first
 	Errors map[string]string
+	// Questions name the form's own fields by the question asked; the
+	// standard ones are named by their labels.
+	Questions map[string]string
 }
 
 func (h *Web) submissionInPath(w http.ResponseWriter, r *http.Request) (submissionData, bool) {
@@ -63,9 +66,13 @@ func (h *Web) submissionInPath(w http.ResponseWriter, r *http.Request) (submissi
 	d := submissionData{Sub: sub, Errors: sub.Reasons}
 	d.Form, _ = h.Forms.Get(r.Context(), actor(r), sub.FormID) // the form may be gone; the values stay
 	seen := map[string]bool{forms.HoneypotField: true, forms.TokenField: true}
+	d.Questions = map[string]string{}
 	for _, fd := range d.Form.Fields {
 		d.Keys = append(d.Keys, fd.Name)
 		seen[fd.Name] = true
+		if fd.Custom() && fd.Label != "" {
+			d.Questions[fd.Name] = fd.Label
+		}
 	}
 	var rest []string
 	for k := range sub.Values {
