@@ -379,6 +379,8 @@ func (l *Locale) Reason(reason string) string {
 				arg = l.stage(v)
 			case "Allowed":
 				arg = l.each(v, l.stage)
+			case "Reasons":
+				arg = l.each(v, l.DisqualifyReason)
 			case "Fields":
 				arg = l.each(v, l.field)
 			case "Why":
@@ -402,6 +404,13 @@ func (l *Locale) Reason(reason string) string {
 // stage is a lifecycle stage's code as l names it.
 func (l *Locale) stage(code string) string {
 	return l.Or("stage."+code, code)
+}
+
+// DisqualifyReason is a reason a lead may be disqualified for in l's
+// language when it is one leadflow ships ("no budget"); a team's own
+// reasons as they wrote them.
+func (l *Locale) DisqualifyReason(reason string) string {
+	return l.Or("dqr."+strings.ReplaceAll(strings.ToLower(reason), " ", "_"), reason)
 }
 
 // field is a lead field's code as l names it.

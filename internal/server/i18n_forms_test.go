@@ -407,3 +407,27 @@ func TestSubmissionReviewNamesItsQuestions(t *testing.T) {
 		[]string{`<label for="v_first_name">Prenume</label>`, `<label for="v_use_case">Cazul de utilizare</label>`, `<a href="#v_use_case">Cazul de utilizare este obligatoriu`},
 		[]string{`">first_name</label>`, `">use_case</label>`, `">use_case `})
 }
+
+// The reasons leadflow ships for disqualifying a lead are offered, taken
+// and refused in the reader's language, and stored as the team's list
+// has them.
+func TestDisqualifyReasonsInTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "sam@example.com", "ro")
+	_, l := f.call(t, "sales", "POST", "/api/v1/leads", `{"email":"ion@carpati.example","stage":"lead","owner":"sam@example.com"}`)
+	path := fmt.Sprint("/leads/", l["id"])
+	_, _, page := b.get(path)
+	expectPage(t, path, page, []string{`<option value="fără buget">`, `<option value="moment nepotrivit">`}, []string{`<option value="no budget">`})
+	status, _, page := b.post(path+"/stage", url.Values{"stage": {"disqualified"}, "reason": {"plictisit"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Errorf("a reason not in the list: %d", status)
+	}
+	expectPage(t, path, html.UnescapeString(page), []string{"unul dintre: fără buget, fără autoritate de decizie"}, []string{"no budget, no authority"})
+	if status, _, _ := b.post(path+"/stage", url.Values{"stage": {"disqualified"}, "reason": {"Fără buget"}}); status != http.StatusSeeOther {
+		t.Fatalf("a reason in Romanian: %d", status)
+	}
+	_, tl := f.call(t, "sales", "GET", "/api/v1"+path+"/timeline", "")
+	if got := fmt.Sprint(tl); !strings.Contains(got, "no budget") {
+		t.Errorf("the reason is not stored as the list has it: %s", got)
+	}
+}

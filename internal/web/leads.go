@@ -350,7 +350,7 @@ func (h *Web) moveLead(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c := lead.Changes{lead.FStage: r.PostFormValue("stage"), lead.FStageReason: r.PostFormValue("reason")}
+	c := h.disqualifyReason(r, lead.Changes{lead.FStage: r.PostFormValue("stage"), lead.FStageReason: r.PostFormValue("reason")})
 	_, err := h.Leads.Update(r.Context(), actor(r), l.ID, c)
 	if e := fault.As(err); e != nil && e.Fields != nil {
 		h.renderLead(w, r, l, map[string]string{"move": e.Fields[lead.FStage]},
@@ -363,6 +363,32 @@ func (h *Web) moveLead(w http.ResponseWriter, r *http.Request) {
 	}
 	h.flash(w, i18n.T(r.Context(), "flash.stage_changed", "Stage", localStage(i18n.From(r.Context()), lead.Stage(c[lead.FStage]))))
 	http.Redirect(w, r, fmt.Sprintf("/leads/%d", l.ID), http.StatusSeeOther)
+}
+
+// disqualifyReason gives c, a move to disqualified, the reason as stored
+// when its reason is one named in the reader's language.
+func (h *Web) disqualifyReason(r *http.Request, c lead.Changes) lead.Changes {
+	if c[lead.FStage] == string(lead.Disqualified) && c[lead.FStageReason] != "" {
+		c[lead.FStageReason] = h.storedReason(r, c[lead.FStageReason])
+	}
+	return c
+}
+
+// storedReason is the disqualify reason that reason names in the
+// reader's language (the datalist offers "fără buget" for "no budget"),
+// or reason as typed.
+func (h *Web) storedReason(r *http.Request, reason string) string {
+	reasons, err := h.Leads.DisqualifyReasons(r.Context())
+	if err != nil {
+		return reason // the service reads the list again, and says why
+	}
+	l := i18n.For(i18n.LangFrom(r.Context()))
+	for _, stored := range reasons {
+		if strings.EqualFold(strings.TrimSpace(reason), l.DisqualifyReason(stored)) {
+			return stored
+		}
+	}
+	return reason
 }
 
 // qualifyLead answers the BANT form of an MQL's page.
@@ -378,6 +404,9 @@ func (h *Web) qualifyLead(w http.ResponseWriter, r *http.Request) {
 	}
 	b := lead.BANT{BudgetCurrency: values["budget_currency"], Authority: lead.Authority(values["authority"]), Need: values["need"],
 		Timing: values["timing"], Outcome: lead.Stage(values["outcome"]), Reason: values["reason"]}
+	if b.Outcome == lead.Disqualified {
+		b.Reason = h.storedReason(r, b.Reason)
+	}
 	errs := map[string]string{}
 	if v := strings.ReplaceAll(values["budget"], ",", ""); v != "" && !strings.EqualFold(v, "unknown") {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
@@ -464,7 +493,7 @@ func (h *Web) createLead(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, fault.Errorf(fault.Invalid, "The form could not be read."))
 		return
 	}
-	c := submitted(r)
+	c := h.disqualifyReason(r, submitted(r))
 	l, err := h.Leads.Create(r.Context(), actor(r), c)
 	if e := fault.As(err); e != nil && e.Fields != nil {
 		h.renderForm(w, r, formData{Values: c, Errors: e.Fields, Hints: lead.Hints(c)}, http.StatusUnprocessableEntity)
@@ -520,6 +549,7 @@ func (h *Web) updateLead(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	edit := editOf(r)
+	edit.Changes = h.disqualifyReason(r, edit.Changes)
 	_, err = h.Leads.Edit(r.Context(), actor(r), id, edit)
 	if errors.Is(err, lead.ErrStale) {
 		h.staleForm(w, r, id, edit, fault.As(err).Fields)

@@ -197,6 +197,7 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		},
 		"scopeName": func(scope string) string { return localScope(l, scope) },
 		"jobKind":   func(kind string) string { return l.Or("jobkind."+kind, kind) },
+		"dqReason":  l.DisqualifyReason,
 		"amount": func(minor int64, currency string) string {
 			return l.MoneyMinor(big.NewInt(minor), currency, product.Decimals(currency))
 		},
