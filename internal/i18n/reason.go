@@ -498,7 +498,8 @@ func (l *Locale) ChangeReason(reason string) string {
 		}
 		return l.T(r.id, args...)
 	}
-	return reason
+	// A lead disqualified for a reason leadflow ships ("no budget").
+	return l.DisqualifyReason(reason)
 }
 
 // FieldReasons is a refusal written as its fields' reasons ("email must

@@ -430,4 +430,7 @@ func TestDisqualifyReasonsInTheReadersLanguage(t *testing.T) {
 	if got := fmt.Sprint(tl); !strings.Contains(got, "no budget") {
 		t.Errorf("the reason is not stored as the list has it: %s", got)
 	}
+	// The timeline tells it in the reader's language.
+	_, _, page = b.get(path)
+	expectPage(t, path, html.UnescapeString(page), []string{"— fără buget"}, []string{"— no budget"})
 }
