@@ -122,8 +122,8 @@ func TestWholeNumbersReadTheRomanianWay(t *testing.T) {
 	}
 	_, _, page = b.get(lead)
 	expectPage(t, lead, html.UnescapeString(page), []string{"calificare BANT trecută", "<li>Autoritate: ", "<li>Rezultat: <span class=\"muted\">gol</span> → <ins>SQL</ins>", "<li>Nevoie: ",
-		"Orbit (existentă)"},
-		[]string{"passed BANT", "<li>authority:", "<li>outcome:", "<li>need:", "(existing)"})
+		"Orbit (existentă)", "<li>Buget: <span class=\"muted\">gol</span> → <ins>25.000\u00a0EUR</ins>"},
+		[]string{"passed BANT", "<li>authority:", "<li>outcome:", "<li>need:", "(existing)", "25000 EUR"})
 }
 
 // Billing details refused for their country mark that field in the

@@ -143,6 +143,16 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 			switch {
 			case v != "" && (field == lead.FStage || field == "outcome"):
 				return localStage(l, lead.Stage(v))
+			case field == "budget":
+				// A qualification's budget, "25000 EUR" or "unknown".
+				if amount, currency, ok := strings.Cut(v, " "); ok {
+					if n, err := strconv.ParseInt(amount, 10, 64); err == nil {
+						return l.Money(big.NewInt(n), currency)
+					}
+				}
+				if v == "unknown" {
+					return l.T("common.unknown")
+				}
 			case field == "account":
 				// A conversion says whether it made the account.
 				if name, ok := strings.CutSuffix(v, " (new)"); ok {
