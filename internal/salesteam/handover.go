@@ -86,13 +86,23 @@ type Handover struct {
 // account executive with a note for them, unless no one in the closing
 // teams can take it (Hand), when a note is refused.
 func (s *Service) QualifiedBySDR(ctx context.Context, leadID int64) (bool, error) {
-	var n int
-	err := s.db.R.QueryRow(ctx, `SELECT COUNT(*) FROM lead_qualifications q JOIN team_members m ON m.user_id = q.decided_by
-		WHERE q.lead_id = ? AND q.outcome = ? AND m.role = ?`, leadID, string(lead.SQL), string(Qualifying)).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("salesteam: qualifier of lead %d: %w", leadID, err)
+	_, _, ok, err := qualifier(ctx, s.db.R, leadID, "")
+	return ok, err
+}
+
+// qualifier returns who qualified lead leadID into an SQL and their
+// qualifying team, the team's row locked by lock (a clause on alias t);
+// ok is false when no member of a qualifying team did.
+func qualifier(ctx context.Context, q sqldb.Querier, leadID int64, lock string) (sdr, team int64, ok bool, err error) {
+	err = q.QueryRow(ctx, `SELECT COALESCE(decided_by, 0) FROM lead_qualifications WHERE lead_id = ? AND outcome = ?`, leadID, string(lead.SQL)).Scan(&sdr)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && sdr == 0 {
+		return 0, 0, false, nil
 	}
-	return n > 0, nil
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("salesteam: qualification of lead %d: %w", leadID, err)
+	}
+	team, ok, err = teamOfLocked(ctx, q, sdr, Qualifying, lock)
+	return sdr, team, ok, err
 }
 
 // Hand is the conversion's hand-over (crm.Handover): when the lead was
@@ -109,17 +119,9 @@ func (s *Service) Hand(ctx context.Context, tx *sqldb.Tx, a access.Actor, l lead
 		return 0, &fault.Error{Code: fault.Invalid, Message: "the hand-over note is too long",
 			Fields: map[string]string{"handover_note": fmt.Sprintf("must be at most %d characters", MaxNote)}}
 	}
-	var sdr int64
-	err := tx.QueryRow(ctx, `SELECT COALESCE(decided_by, 0) FROM lead_qualifications WHERE lead_id = ? AND outcome = ?`, l.ID, string(lead.SQL)).Scan(&sdr)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && sdr == 0 {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("salesteam: qualification of lead %d: %w", l.ID, err)
-	}
 	// The teams the hand-over names are locked until commit: one deleted
 	// meanwhile is not found, instead of the insert failing.
-	sdrTeam, ok, err := teamOfLocked(ctx, tx, sdr, Qualifying, tx.ForKeyShare("t"))
+	sdr, sdrTeam, ok, err := qualifier(ctx, tx, l.ID, tx.ForKeyShare("t"))
 	if err != nil || !ok {
 		return 0, err
 	}
