@@ -1,10 +1,18 @@
 // Package country knows the ISO 3166-1 alpha-2 country codes and their
-// English short names, so leads store one spelling of every country.
+// English short names, so leads store one spelling of every country. It
+// also reads the names leadflow's other languages give them (CLDR's, in
+// Romanian, Italian and Norwegian), which their teams' exports and forms
+// carry ("Germania", "Tyskland").
 package country
 
 import (
 	"sort"
 	"strings"
+	"unicode"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Country is one ISO 3166-1 entry.
@@ -23,14 +31,42 @@ func init() {
 	for _, entry := range strings.Split(table, "|") {
 		code, name, _ := strings.Cut(strings.TrimSpace(entry), " ")
 		byCode[code] = name
-		byName[strings.ToLower(name)] = code
+		byName[fold(name)] = code
 		all = append(all, Country{Code: code, Name: name})
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	for _, entry := range strings.Split(aliases, "|") {
 		code, name, _ := strings.Cut(entry, " ")
-		byName[strings.ToLower(name)] = code
+		byName[fold(name)] = code
 	}
+	// A name one language gives another country than English does keeps
+	// its English sense: none of the four languages has such a name today.
+	for _, lang := range nativeNames {
+		names := display.Regions(language.MustParse(lang))
+		for _, c := range all {
+			n := fold(names.Name(language.MustParseRegion(c.Code)))
+			if _, taken := byName[n]; !taken && n != "" {
+				byName[n] = c.Code
+			}
+		}
+	}
+}
+
+// nativeNames are the languages, besides English, whose country names
+// Normalize reads: those leadflow's pages speak ("no" is CLDR's table for
+// Norwegian Bokmål).
+var nativeNames = []string{"ro", "it", "no"}
+
+// fold is a name as Normalize compares it: in lower case, without
+// accents ("România" is "romania"), one space between words.
+func fold(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		if !unicode.Is(unicode.Mn, r) {
+			b.WriteRune(r)
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
 }
 
 // aliases are other spellings seen in CRM exports: short forms, official
@@ -52,14 +88,15 @@ func Name(code string) string { return byCode[strings.ToUpper(code)] }
 // Valid reports whether code is an assigned alpha-2 code.
 func Valid(code string) bool { _, ok := byCode[strings.ToUpper(code)]; return ok }
 
-// Normalize turns a code or an English name, in any case, into the code;
-// ok is false when s names no country.
+// Normalize turns a code or a name, in English or in one of leadflow's
+// other languages, in any case and with or without accents, into the
+// code; ok is false when s names no country.
 func Normalize(s string) (code string, ok bool) {
 	s = strings.TrimSpace(s)
 	if up := strings.ToUpper(s); len(up) == 2 && Valid(up) {
 		return up, true
 	}
-	code, ok = byName[strings.ToLower(s)]
+	code, ok = byName[fold(s)]
 	return code, ok
 }
 

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 
+	"golang.org/x/text/unicode/norm"
+
 	"leadflow/internal/lead"
 )
 
@@ -93,6 +95,56 @@ var aliases = map[string]string{
 	"birthdate": fBirthDate, "dateofbirth": fBirthDate, "dob": fBirthDate,
 }
 
+// localAliases are the headers of exports made in the languages leadflow
+// speaks besides English (Romanian, Italian, Norwegian), squeezed as
+// aliases are, accents removed. Words whose sense differs between
+// exports stay out: Italian "stato" (a country or a status), Romanian
+// "titlu" (a job title or a form of address).
+var localAliases = map[string]string{
+	// Romanian
+	"adresaemail": lead.FEmail, "adresadeemail": lead.FEmail, "postaelectronica": lead.FEmail,
+	"prenume": lead.FFirstName, "nume": lead.FLastName, "numedefamilie": lead.FLastName,
+	"telefon": lead.FPhone, "numardetelefon": lead.FPhone, "mobil": lead.FPhone, "telefonmobil": lead.FPhone,
+	"companie": lead.FCompany, "firma": lead.FCompany, "societate": lead.FCompany, "organizatie": lead.FCompany,
+	"numecompanie": lead.FCompany, "functie": lead.FJobTitle, "pozitie": lead.FJobTitle,
+	"angajati": lead.FEmployees, "numardeangajati": lead.FEmployees, "industrie": lead.FIndustry, "domeniu": lead.FIndustry,
+	"tara": lead.FCountry, "oras": lead.FCity, "localitate": lead.FCity, "siteweb": lead.FWebsite,
+	"sursa": lead.FSource, "sursalead": lead.FSource, "adresa": fStreet, "strada": fStreet, "codpostal": fPostalCode,
+	"judet": fRegion, "regiune": fRegion, "consimtamant": lead.FConsent, "etapa": lead.FStage,
+	"responsabil": lead.FOwner, "datacrearii": lead.FCreatedAt, "creatla": lead.FCreatedAt, "datanasterii": fBirthDate,
+	// Italian
+	"indirizzoemail": lead.FEmail, "postaelettronica": lead.FEmail,
+	"nome": lead.FFirstName, "cognome": lead.FLastName, "telefono": lead.FPhone, "cellulare": lead.FPhone,
+	"numeroditelefono": lead.FPhone, "azienda": lead.FCompany, "societa": lead.FCompany, "ragionesociale": lead.FCompany,
+	"impresa": lead.FCompany, "ruolo": lead.FJobTitle, "qualifica": lead.FJobTitle, "mansione": lead.FJobTitle,
+	"posizione": lead.FJobTitle, "dipendenti": lead.FEmployees, "numerodipendenti": lead.FEmployees,
+	"settore": lead.FIndustry, "paese": lead.FCountry, "nazione": lead.FCountry, "citta": lead.FCity, "comune": lead.FCity,
+	"sitoweb": lead.FWebsite, "sito": lead.FWebsite, "fonte": lead.FSource, "origine": lead.FSource,
+	"indirizzo": fStreet, "via": fStreet, "cap": fPostalCode, "codicepostale": fPostalCode, "provincia": fRegion,
+	"regione": fRegion, "consenso": lead.FConsent, "fase": lead.FStage, "proprietario": lead.FOwner,
+	"responsabile": lead.FOwner, "datadicreazione": lead.FCreatedAt, "creatoil": lead.FCreatedAt,
+	"datadinascita": fBirthDate, "appellativo": fSalutation,
+	// Norwegian
+	"epost": lead.FEmail, "epostadresse": lead.FEmail, "fornavn": lead.FFirstName, "etternavn": lead.FLastName,
+	"telefonnummer": lead.FPhone, "mobilnummer": lead.FPhone, "bedrift": lead.FCompany,
+	"selskap": lead.FCompany, "firmanavn": lead.FCompany, "organisasjon": lead.FCompany, "stilling": lead.FJobTitle,
+	"stillingstittel": lead.FJobTitle, "ansatte": lead.FEmployees, "antallansatte": lead.FEmployees,
+	"bransje": lead.FIndustry, "land": lead.FCountry, "by": lead.FCity, "poststed": lead.FCity, "sted": lead.FCity,
+	"nettside": lead.FWebsite, "hjemmeside": lead.FWebsite, "nettsted": lead.FWebsite, "kilde": lead.FSource,
+	"adresse": fStreet, "gateadresse": fStreet, "postnummer": fPostalCode, "fylke": fRegion,
+	"samtykke": lead.FConsent, "eier": lead.FOwner, "ansvarlig": lead.FOwner, "opprettet": lead.FCreatedAt,
+	"fodselsdato": fBirthDate, "fødselsdato": fBirthDate,
+}
+
+func init() {
+	for h, f := range localAliases {
+		if _, dup := aliases[h]; dup {
+			panic("leadcsv: header " + h + " has two meanings")
+		}
+		aliases[h] = f
+	}
+}
+
 // The address and salutation fields; the birth date is kept as a custom
 // answer, read by identity resolution.
 const (
@@ -103,10 +155,12 @@ const (
 	fBirthDate  = lead.CustomPrefix + "birth_date"
 )
 
+// squeeze is a header as aliases has it: lower case, letters and digits
+// only, accents removed ("Țară" is "tara").
 func squeeze(h string) string {
 	var b strings.Builder
-	for _, r := range strings.ToLower(h) {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+	for _, r := range norm.NFD.String(strings.ToLower(h)) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) { // accents, once apart, are neither
 			b.WriteRune(r)
 		}
 	}

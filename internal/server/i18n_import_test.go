@@ -1,0 +1,68 @@
+package server_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"leadflow/internal/dbtest"
+	"leadflow/internal/i18n"
+)
+
+// A Romanian team's export, headers and countries in Romanian, maps
+// itself on the import's page and lands with the countries read: the
+// mapping proposed every column, where it knew only "E-mail", and
+// "Germania" was refused as no country.
+func TestImportOfARomanianExport(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "mia@example.com", "ro")
+	status, loc, page := b.upload("contacte.csv", "Prenume,Nume,E-mail,Telefon,Companie,Funcție,Țară,Oraș\n"+
+		"Ion,Popescu,ion@carpat.ro,0721 234 567,Carpat SRL,Director vânzări,România,Brașov\n"+
+		"Hans,Müller,hans@alpen.de,,Alpen GmbH,CTO,Germania,München\n"+
+		"Kari,Nordmann,kari@fjord.no,,Fjord AS,CEO,Norvegia,Oslo\n")
+	if status != http.StatusSeeOther {
+		t.Fatalf("upload: %d %.500s", status, page)
+	}
+	_, _, page = b.get(loc)
+	mapping := formFields(page)
+	for col, want := range map[string]string{"col0": "first_name", "col1": "last_name", "col2": "email", "col3": "phone",
+		"col4": "company", "col5": "job_title", "col6": "country", "col7": "city"} {
+		if got := mapping.Get(col); got != want {
+			t.Errorf("the mapping proposes %s for %s, want %s", got, col, want)
+		}
+	}
+	if status, _, page := b.post(loc+"/start", mapping); status != http.StatusSeeOther {
+		t.Fatalf("start %v: %d %.1000s", mapping, status, page)
+	}
+	ro := i18n.For("ro")
+	done := ""
+	for until := time.Now().Add(time.Minute); time.Now().Before(until) && !strings.Contains(done, "<strong>"+ro.T("code.done")+"</strong>"); {
+		_, _, done = b.get(loc)
+		time.Sleep(10 * time.Millisecond)
+	}
+	if strings.Contains(done, "rejects.csv") {
+		t.Errorf("rows of the export were refused:\n%s", textOf(done))
+	}
+	var got []string
+	rows, err := f.db.R.Query(t.Context(), `SELECT email || ' ' || coalesce(country, '') || ' ' || coalesce(job_title, '') FROM leads ORDER BY email`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		got = append(got, s)
+	}
+	if want := "hans@alpen.de DE CTO|ion@carpat.ro RO Director vânzări|kari@fjord.no NO CEO"; strings.Join(got, "|") != want {
+		t.Errorf("leads stored: %q, want %q", strings.Join(got, "|"), want)
+	}
+	// The API reads a lead's country in Norwegian, an account's in Italian.
+	if status, l := f.call(t, "marketing", "POST", "/api/v1/leads", `{"email":"ola@fjord.no","country":"Tyskland"}`); status != http.StatusCreated || l["country"] != "DE" {
+		t.Errorf("a lead from Tyskland: %d %v", status, l)
+	}
+	if status, a := f.call(t, "sales", "POST", "/api/v1/accounts", `{"name":"Alpi SpA","country":"Svizzera"}`); status != http.StatusCreated || a["country"] != "CH" {
+		t.Errorf("an account in Svizzera: %d %v", status, a)
+	}
+}
