@@ -6,6 +6,8 @@ import (
 	"math/big"
 	"strings"
 
+	"github.com/go-pdf/fpdf"
+
 	"leadflow/internal/i18n"
 	"leadflow/internal/pdf"
 	"leadflow/internal/product"
@@ -92,16 +94,16 @@ func PDFIn(i Invoice, l *i18n.Locale) ([]byte, error) {
 	f.SetY(max(left, f.GetY()) + 6)
 
 	// Lines.
-	widths := []float64{74, 18, 26, 14, 14, 28}
+	widths := []float64{71, 18, 26, 17, 14, 28}
 	head := []string{l.T("invoice.pdf.description"), l.T("invoice.pdf.qty"), l.T("invoice.pdf.unit_price"),
 		l.T("invoice.pdf.discount"), l.T("invoice.pdf.vat"), l.T("invoice.pdf.amount")}
-	f.SetFont(pdf.Family, "B", 8)
 	f.SetFillColor(240, 241, 245)
 	for k, h := range head {
 		align := "R"
 		if k == 0 {
 			align = "L"
 		}
+		fitFont(f, "B", 8, h, widths[k])
 		f.CellFormat(widths[k], 7, h, "B", 0, align, true, 0, "")
 	}
 	f.Ln(-1)
@@ -261,4 +263,17 @@ func firstOf(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// fitFont sets the font at size, or smaller (down to three quarters of
+// it) where text would not fit a cell of width w with its margins: a
+// column's heading runs longer in some languages than in others, and
+// one too long is printed into its neighbour's.
+func fitFont(f *fpdf.Fpdf, style string, size float64, text string, w float64) {
+	f.SetFont(pdf.Family, style, size)
+	room := w - 2*f.GetCellMargin()
+	for s := size; f.GetStringWidth(text) > room && s > size*3/4; {
+		s -= 0.25
+		f.SetFontSize(s)
+	}
 }

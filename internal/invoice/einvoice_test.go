@@ -2,11 +2,14 @@ package invoice_test
 
 import (
 	"encoding/xml"
+	"fmt"
+	"html"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -392,4 +395,83 @@ func TestPDFWritesTheDefaultExemptionInItsLanguage(t *testing.T) {
 			t.Errorf("the %s PDF's VAT notes:\n%s", c.lang, out)
 		}
 	}
+}
+
+// No word of an invoice's PDF is printed over another, in any of the
+// languages: the lines' column headings are longest in Romanian
+// ("Reducere" ran into "Preț unitar", and pdftotext read "unitarReducere").
+func TestPDFWordsDoNotOverlap(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		dbtest.Unavailable(t, "pdftotext (poppler-utils) is not installed")
+	}
+	w := setup(t, dbtest.SQLite(t))
+	d := w.draft(t, w.ann, consulting, invoice.LineInput{Name: "Caffè e formazione", Quantity: "2", UnitPrice: "12.5", Discount: "10", Category: "S", Rate: "9"})
+	i, err := w.inv.Issue(w.ctx, w.ann, d.ID, "2026-11-30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range i18n.Langs {
+		l := i18n.For(lang)
+		body, err := invoice.PDFIn(i, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "invoice.pdf")
+		os.WriteFile(path, body, 0o644)
+		out, err := exec.Command("pdftotext", "-bbox", path, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		words := pdfWords(string(out))
+		for _, o := range overlapping(words) {
+			t.Errorf("%s: %s", lang, o)
+		}
+		// Words printed edge to edge read as one: each heading's words
+		// must be words of their own.
+		for _, key := range []string{"description", "qty", "unit_price", "discount", "vat", "amount"} {
+			for _, want := range strings.Fields(l.T("invoice.pdf." + key)) {
+				if !slices.ContainsFunc(words, func(w pdfWord) bool { return w.text == want }) {
+					t.Errorf("%s: the heading word %q does not stand apart", lang, want)
+				}
+			}
+		}
+	}
+}
+
+// pdfWord is a word pdftotext -bbox read, with its box, on page.
+type pdfWord struct {
+	text                   string
+	page                   int
+	xMin, yMin, xMax, yMax float64
+}
+
+func pdfWords(bbox string) []pdfWord {
+	re := regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>`)
+	var words []pdfWord
+	for p, page := range strings.Split(bbox, "<page ")[1:] {
+		for _, m := range re.FindAllStringSubmatch(page, -1) {
+			w := pdfWord{text: html.UnescapeString(m[5]), page: p}
+			w.xMin, _ = strconv.ParseFloat(m[1], 64)
+			w.yMin, _ = strconv.ParseFloat(m[2], 64)
+			w.xMax, _ = strconv.ParseFloat(m[3], 64)
+			w.yMax, _ = strconv.ParseFloat(m[4], 64)
+			words = append(words, w)
+		}
+	}
+	return words
+}
+
+// overlapping lists the pairs of words whose boxes cross, by more than a
+// hair, on a page.
+func overlapping(words []pdfWord) []string {
+	const hair = 0.5
+	var out []string
+	for i, a := range words {
+		for _, b := range words[i+1:] {
+			if a.page == b.page && a.xMin+hair < b.xMax && b.xMin+hair < a.xMax && a.yMin+hair < b.yMax && b.yMin+hair < a.yMax {
+				out = append(out, fmt.Sprintf("%q overlaps %q", a.text, b.text))
+			}
+		}
+	}
+	return out
 }
