@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -122,5 +123,38 @@ func TestBrowserPhoneKeepsWordsWhole(t *testing.T) {
 	screenshot(t, ctx, "phone-lead-ro")
 	if overLead > 0 {
 		t.Errorf("on a 390 px phone a long job title widens the lead's page by %.0f px", overLead)
+	}
+}
+
+// On a phone the builders' tables (scoring rules, account scoring, a
+// form's fields, an import's mapping) stack each row's cells; each cell
+// still names its column, which the hidden heading row named.
+func TestBrowserPhoneBuilderTablesNameTheirColumns(t *testing.T) {
+	ctx := chromium(t)
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "admin@example.com", "en")
+	status, mapping, page := b.upload("crm.csv", "Email,Prenume\nana@carpat.ro,Ana\n")
+	if status != http.StatusSeeOther {
+		t.Fatalf("upload: %d %.300s", status, page)
+	}
+	unlabelled := `[...document.querySelectorAll("table.builder-table td[data-label]")]
+		.filter((td) => td.offsetParent !== null && getComputedStyle(td, "::before").content !== JSON.stringify(td.dataset.label))
+		.map((td) => td.dataset.label)`
+	if err := chromedp.Run(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		signIn(f.srv.URL+"/account", "admin@example.com"), chromedp.WaitVisible(`#main`, chromedp.ByID)); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/scoring", "/accounts/scoring", "/forms/new", mapping} {
+		var missing []string
+		var cells int
+		if err := chromedp.Run(ctx, chromedp.Navigate(f.srv.URL+path), chromedp.WaitVisible(`table.builder-table`, chromedp.ByQuery),
+			chromedp.Evaluate(`document.querySelectorAll("table.builder-table td[data-label]").length`, &cells),
+			chromedp.Evaluate(unlabelled, &missing)); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		screenshot(t, ctx, "phone-builder"+strings.ReplaceAll(path, "/", "-"))
+		if cells == 0 || len(missing) > 0 {
+			t.Errorf("on a 390 px phone %s's table shows %d cells without their column's name: %q...", path, len(missing), missing[:min(len(missing), 6)])
+		}
 	}
 }
