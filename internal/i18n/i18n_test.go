@@ -153,7 +153,7 @@ func TestFormats(t *testing.T) {
 
 func TestReasonsReadInTheLanguage(t *testing.T) {
 	cases := []struct{ lang, in, want string }{
-		{"ro", "is required", "este obligatoriu"},
+		{"ro", "is required", "nu poate lipsi"},
 		{"it", "must be at most 200 characters", "può avere al massimo 200 caratteri"},
 		{"ro", "must be at most 20 characters", "poate avea cel mult 20 de caractere"},
 		{"nb", "must be a whole number from 1 to 10,000", "må være et heltall fra 1 til 10\u00a0000"},
@@ -164,7 +164,7 @@ func TestReasonsReadInTheLanguage(t *testing.T) {
 			"nu se poate muta din Lead în Client (permise: MQL, Nurturing, Descalificat; un administrator poate face alte mutări cu un motiv)"},
 		{"nb", "moving from customer to lead skips the lifecycle: give a reason", "å flytte fra Kunde til Lead hopper over livssyklusen: oppgi en grunn"},
 		{"it", "is required, at most 200 characters", "è obbligatorio, al massimo 200 caratteri"},
-		{"ro", "is required, at most 200 characters", "este obligatoriu, cel mult 200 de caractere"},
+		{"ro", "is required, at most 200 characters", "nu poate lipsi și are cel mult 200 de caractere"},
 		{"ro", "must be a whole amount from 0 to 1,000,000,000,000,000", "trebuie să fie o sumă întreagă între 0 și 1.000.000.000.000.000"},
 		{"it", "is more than the 1,250.00 EUR still owed", "è più dei 1,250.00 EUR ancora dovuti"},
 		{"nb", "must include email: it is how leads are recognised", "må ta med e-post: det er slik leads blir gjenkjent"},
@@ -175,7 +175,7 @@ func TestReasonsReadInTheLanguage(t *testing.T) {
 		{"it", "opportunity 4 belongs to another sales user", "trattativa 4 appartiene a un altro utente commerciale"},
 		// A mailbox's settings, a solution of the catalog.
 		{"nb", "must be a host and port such as imap.example.com:993", "må være en vert og en port, for eksempel imap.example.com:993"},
-		{"ro", "is required (an app password is enough)", "este obligatorie (ajunge o parolă de aplicație)"},
+		{"ro", "is required (an app password is enough)", "nu poate lipsi (ajunge o parolă de aplicație)"},
 		{"it", "must be among cloud, desktop, mobile, web; fax is not", "deve essere tra cloud, desktop, mobile, web; fax non lo è"},
 		{"nb", "line 3: write user:<email> = 60 or role:sales = 50", "linje 3: skriv user:<e-post> = 60 eller role:sales = 50"},
 		// An invoice changed in another tab, named by its title in the language.

@@ -123,7 +123,7 @@ func TestHandoverThroughTheAPI(t *testing.T) {
 		// not as the reasons' codes.
 		sam := browserIn(t, f, "sam@example.com", "ro")
 		for _, c := range []struct{ reason, want string }{
-			{"other", "este obligatoriu când motivul este „Alt motiv”"},
+			{"other", "nu poate lipsi când motivul este „Alt motiv”"},
 			{"", "trebuie să fie una dintre variantele oferite"},
 		} {
 			status, _, page := sam.post("/handovers/"+hid+"/reject", url.Values{"reason": {c.reason}})

@@ -54,7 +54,7 @@ func TestRefusedFormsSpeakRomanian(t *testing.T) {
 		english    []string
 	}{"a conversion", fmt.Sprint("/leads/", l["id"], "/convert"),
 		url.Values{"account_name": {"Orbit"}, "open_deal": {"on"}, "deal_name": {""}, "amount": {"mult"}, "currency": {"EUR"}},
-		[]string{"<li>Nume este obligatoriu", "<li>Valoare trebuie să fie"}, []string{"<li>deal_name ", "<li>amount ", "is required"}})
+		[]string{"<li>Nume nu poate lipsi", "<li>Valoare trebuie să fie"}, []string{"<li>deal_name ", "<li>amount ", "is required"}})
 	// The list's filters are named by their labels, not their parameters.
 	_, _, page := admin.get("/leads?min_probability=150&min_score=abc")
 	expectPage(t, "/leads (ro)", html.UnescapeString(page), []string{"<li>Punctaj minim trebuie să fie", "<li>Șansă minimă, % trebuie să fie"},
@@ -404,7 +404,7 @@ func TestSubmissionReviewNamesItsQuestions(t *testing.T) {
 	b := browserIn(t, f, "mia@example.com", "ro")
 	_, _, page := b.get(fmt.Sprint("/submissions/", list[0].(map[string]any)["id"]))
 	expectPage(t, "/submissions (ro)", html.UnescapeString(page),
-		[]string{`<label for="v_first_name">Prenume</label>`, `<label for="v_use_case">Cazul de utilizare</label>`, `<a href="#v_use_case">Cazul de utilizare este obligatoriu`},
+		[]string{`<label for="v_first_name">Prenume</label>`, `<label for="v_use_case">Cazul de utilizare</label>`, `<a href="#v_use_case">Cazul de utilizare nu poate lipsi`},
 		[]string{`">first_name</label>`, `">use_case</label>`, `">use_case `})
 }
 
