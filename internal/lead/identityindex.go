@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -446,8 +447,8 @@ const keyBatch = 20000
 
 // keyUnkeyed stores the keys of the leads that have none, a batch per
 // transaction, and returns the ids, in order, of those it gave keys.
-func (s *Service) keyUnkeyed(ctx context.Context) ([]int64, error) {
-	var keyed []int64
+func (s *Service) keyUnkeyed(ctx context.Context) (idRanges, error) {
+	var keyed idRanges
 	err := s.eachUnkeyed(ctx, func(recs []identity.Record) error {
 		var keys [][2]int64 // hash, lead
 		var ids []int64
@@ -472,10 +473,39 @@ func (s *Service) keyUnkeyed(ctx context.Context) ([]int64, error) {
 		if err := s.db.InTx(ctx, func(tx *sqldb.Tx) error { return insertKeys(ctx, tx, keys) }); err != nil {
 			return err
 		}
-		keyed = append(keyed, ids...)
+		for _, id := range ids {
+			keyed = keyed.add(id)
+		}
 		return nil
 	})
 	return keyed, err
+}
+
+// idRanges are ids in increasing order, held as runs of consecutive ids:
+// the leads a run keys are mostly an import's, one after the other, and
+// at a million of them a list would hold 8 MB through the whole run.
+type idRanges []struct{ from, to int64 }
+
+// add appends id, greater than every id held.
+func (r idRanges) add(id int64) idRanges {
+	if n := len(r); n > 0 && r[n-1].to+1 == id {
+		r[n-1].to = id
+		return r
+	}
+	return append(r, struct{ from, to int64 }{id, id})
+}
+
+func (r idRanges) has(id int64) bool {
+	i := sort.Search(len(r), func(i int) bool { return r[i].to >= id })
+	return i < len(r) && r[i].from <= id
+}
+
+func (r idRanges) len() int {
+	n := 0
+	for _, x := range r {
+		n += int(x.to - x.from + 1)
+	}
+	return n
 }
 
 // errEnough ends eachUnkeyed early.

@@ -1,7 +1,6 @@
 package lead
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -30,24 +29,23 @@ func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 	if err != nil {
 		return st, err
 	}
-	st.Keyed = len(keyed)
+	st.Keyed = keyed.len()
 	size, err := s.countRun(ctx)
 	if err != nil {
 		return st, err
 	}
-	var matches []pair
+	var matches *foundPairs
 	if st.Parts = s.spillParts(size); st.Parts > 0 {
-		matches, st.Candidates, err = s.pairsSpilled(ctx, st.Parts, size)
+		matches, st.Candidates, err = s.pairsSpilled(ctx, st.Parts)
 	} else {
 		matches, st.Candidates, err = s.pairsInMemory(ctx, size)
 	}
 	if err != nil {
 		return st, err
 	}
-	slices.SortFunc(matches, func(x, y pair) int { return cmp.Or(cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b)) })
 	st.Full = true
 	err = s.db.InTx(ctx, func(tx *sqldb.Tx) error {
-		n, err := replacePairs(ctx, tx, matches, start)
+		n, err := replacePairs(ctx, tx, matches.inOrder(), start)
 		if err != nil {
 			return err
 		}
@@ -67,13 +65,13 @@ func (s *Service) RebuildPairs(ctx context.Context) (PairStats, error) {
 // on PostgreSQL it may have missed a lead whose keys were not yet
 // committed, while the run read the keys before the write was, and its
 // own keys unchanged, no later check would look at it again.
-func (s *Service) recheckWrittenMeanwhile(ctx context.Context, start int64, keyed []int64) error {
+func (s *Service) recheckWrittenMeanwhile(ctx context.Context, start int64, keyed idRanges) error {
 	ids, err := s.changedSince(ctx, start)
 	if err != nil {
 		return err
 	}
 	for _, id := range ids {
-		if _, mine := slices.BinarySearch(keyed, id); mine {
+		if keyed.has(id) {
 			continue
 		}
 		if err := s.compareAgain(ctx, id, true); err != nil {
@@ -91,7 +89,7 @@ func (s *Service) recheckWrittenMeanwhile(ctx context.Context, start int64, keye
 // for all of its pairs. Memory is one prepared record per lead (about 150
 // bytes with an email, a company and a street; see memPerLead) and 4
 // bytes twice per lead in each block. size sizes the lists it fills.
-func (s *Service) pairsInMemory(ctx context.Context, size runSize) ([]pair, int, error) {
+func (s *Service) pairsInMemory(ctx context.Context, size runSize) (*foundPairs, int, error) {
 	// A failed read stops the other rather than let it run to the end.
 	reading, stop := context.WithCancel(ctx)
 	defer stop()
@@ -118,7 +116,7 @@ func (s *Service) pairsInMemory(ctx context.Context, size runSize) ([]pair, int,
 		return nil, 0, err
 	}
 	b := raw.index(ids)
-	return b.score(ctx, recs, newFoundPairs(size))
+	return b.score(ctx, recs, &foundPairs{})
 }
 
 // preparedLeads reads every lead's identifying fields in id order and
@@ -341,7 +339,7 @@ func (b *blocks) first(x, y int32) int32 {
 // that shares several blocks in the first of them only, and returns the
 // probable duplicates (collected in found) and the number of pairs
 // compared. Workers stop between chunks once ctx is done.
-func (b *blocks) score(ctx context.Context, recs []identity.Prepared, found *foundPairs) ([]pair, int, error) {
+func (b *blocks) score(ctx context.Context, recs []identity.Prepared, found *foundPairs) (*foundPairs, int, error) {
 	const chunk = 2048 // blocks a worker takes at a time
 	workers := runtime.GOMAXPROCS(0)
 	var next atomic.Int64
@@ -379,12 +377,12 @@ func (b *blocks) score(ctx context.Context, recs []identity.Prepared, found *fou
 		}()
 	}
 	wg.Wait()
-	return found.all, int(pairs.Load()), ctx.Err()
+	return found, int(pairs.Load()), ctx.Err()
 }
 
-// pair is a probable duplicate as a full run holds it: 24 bytes, where
-// an identity.Match takes 64. At a million leads a run may hold a million
-// of them, and needs neither the verdict nor the explanation.
+// pair is a probable duplicate as it is stored: 24 bytes, where an
+// identity.Match takes 64, and it needs neither the verdict nor the
+// explanation. A full run holds its pairs smaller still (nearPair).
 type pair struct {
 	a, b  int64
 	score float64
@@ -392,29 +390,42 @@ type pair struct {
 
 func pairOf(m identity.Match) pair { return pair{m.A, m.B, m.Score} }
 
-// replacePairs makes the stored pairs those of ms, sorted by lead_a and
-// lead_b (but for the dismissed)
-// and reports how many are stored. Most of a week's pairs are last week's
-// with the same score: only what changed is written. A stored pair found
-// since the run began, or shortly before (found_at from start less
-// recheckMargin), stays as it is even if ms lacks it or scores it
-// otherwise: it may be newer than what the run read. A write stamps its
-// pairs with the time it took before it waited for its transaction (and
-// an instance's clock may be behind another's), hence the margin.
-func replacePairs(ctx context.Context, tx *sqldb.Tx, ms []pair, start int64) (int, error) {
+// replacePairs makes the stored pairs those of ms, in order of their
+// leads (but for the dismissed), and reports how many are stored. Most
+// of a week's pairs are last week's with the same score: only what
+// changed is written, new pairs a few hundred a statement as they come.
+// A stored pair found since the run began, or shortly before (found_at
+// from start less recheckMargin), stays as it is even if ms lacks it or
+// scores it otherwise: it may be newer than what the run read. A write
+// stamps its pairs with the time it took before it waited for its
+// transaction (and an instance's clock may be behind another's), hence
+// the margin.
+func replacePairs(ctx context.Context, tx *sqldb.Tx, ms *pairsInOrder, start int64) (int, error) {
 	since := start - recheckMargin.Milliseconds()
-	var add []pair
-	kept, i := 0, 0
-	err := eachStoredPair(ctx, tx, func(old storedPair) error {
-		for i < len(ms) && (ms[i].a < old.a || ms[i].a == old.a && ms[i].b < old.b) {
-			add = append(add, ms[i])
-			i++
+	add := make([]pair, 0, pairsPerStatement)
+	kept, added := 0, 0
+	// New pairs are stored before the stored pair they precede is handed
+	// on: eachStoredPair reads on after it, so never reads them back.
+	adding := func(m pair) error {
+		if add = append(add, m); len(add) < pairsPerStatement {
+			return nil
 		}
-		if i == len(ms) || ms[i].a != old.a || ms[i].b != old.b {
+		n, err := storePairs(ctx, tx, add, start)
+		added, add = added+n, add[:0]
+		return err
+	}
+	err := eachStoredPair(ctx, tx, func(old storedPair) error {
+		m, ok := ms.peek()
+		for ; ok && (m.a < old.a || m.a == old.a && m.b < old.b); m, ok = ms.peek() {
+			if err := adding(m); err != nil {
+				return err
+			}
+			ms.next()
+		}
+		if !ok || m.a != old.a || m.b != old.b {
 			return dropPair(ctx, tx, old.a, old.b, old.foundAt, since)
 		}
-		m := ms[i]
-		i++
+		ms.next()
 		kept++
 		if old.score == m.score {
 			return nil
@@ -425,11 +436,15 @@ func replacePairs(ctx context.Context, tx *sqldb.Tx, ms []pair, start int64) (in
 		}
 		return nil
 	})
+	for m, ok := ms.peek(); ok && err == nil; m, ok = ms.peek() {
+		err = adding(m)
+		ms.next()
+	}
 	if err != nil {
 		return 0, err
 	}
-	added, err := storePairs(ctx, tx, append(add, ms[i:]...), start)
-	return kept + added, err
+	n, err := storePairs(ctx, tx, add, start)
+	return kept + added + n, err
 }
 
 // storedPairsPage is how many stored pairs eachStoredPair reads at a time.

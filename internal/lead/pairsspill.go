@@ -3,11 +3,13 @@ package lead
 import (
 	"bufio"
 	"cmp"
+	"container/heap"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"leadflow/internal/identity"
 )
@@ -64,36 +67,146 @@ func (s *Service) countRun(ctx context.Context) (runSize, error) {
 
 // spillParts says into how many files the full run must spread its
 // blocks so that memory stays within budget: 0 when every record and
-// block list fit in memory at once.
+// block list fit in memory at once, beside the pairs the run will find
+// (about as many as the last run stored).
 func (s *Service) spillParts(n runSize) int {
 	budget := s.pairsMemory()
-	if gcGrowth*(n.leads*memPerLead+n.keys*memPerKey) <= budget {
+	found := n.pairs * memPerPair
+	if gcGrowth*(n.leads*memPerLead+n.keys*memPerKey+found) <= budget {
 		return 0
 	}
-	// Every core holds a part as read and as parsed, about twice its size.
-	perPart := max(budget/int64(2*gcGrowth*runtime.GOMAXPROCS(0)), 1<<20)
+	// Beside the pairs found, every core holds a part as read and as
+	// parsed, about twice its size.
+	perPart := max((budget/gcGrowth-found)/int64(2*runtime.GOMAXPROCS(0)), 1<<20)
 	return int(min(max((n.keys*spillPerKey+perPart-1)/perPart, 1), maxSpillPart))
 }
 
-// foundPairs collects what a run's workers find in one list, made at the
-// size of the pairs the last run stored (which a run mostly finds again),
-// so that a run at a million leads neither doubles the list as it grows
-// nor copies the workers' lists into one at the end.
+// foundPairs collects what a run's workers find, in blocks of a fixed
+// size rather than one list: a list grown as pairs come copies itself at
+// each growth, and at a million leads holds a million or more pairs. A
+// pair is held in 16 bytes (nearPair); one whose leads' ids lie more than
+// 2³² apart, or whose score is no whole number of tenths, is kept whole,
+// beside.
 type foundPairs struct {
-	mu  sync.Mutex
-	all []pair
+	mu     sync.Mutex
+	blocks [][]nearPair
+	far    []pair
 }
 
-func newFoundPairs(n runSize) *foundPairs {
-	return &foundPairs{all: make([]pair, 0, n.pairs+n.pairs/64)}
+// pairsBlock is how many pairs a block of foundPairs holds (1 MiB).
+const pairsBlock = 1 << 16
+
+// nearPair is a pair as a full run holds it: b as its distance from a,
+// and the score in tenths (identity rounds scores to a tenth).
+type nearPair struct {
+	a      int64
+	gap    uint32
+	tenths int32
 }
+
+func (p nearPair) pair() pair { return pair{p.a, p.a + int64(p.gap), float64(p.tenths) / 10} }
+
+// memPerPair is what the list of pairs found takes per pair.
+const memPerPair = int64(unsafe.Sizeof(nearPair{}))
 
 // add appends a worker's pairs and returns its list emptied, for reuse.
 func (f *foundPairs) add(ps []pair) []pair {
 	f.mu.Lock()
-	f.all = append(f.all, ps...)
-	f.mu.Unlock()
+	defer f.mu.Unlock()
+	for _, p := range ps {
+		gap, tenths := p.b-p.a, math.Round(p.score*10)
+		if gap <= 0 || gap > math.MaxUint32 || math.Abs(tenths) > math.MaxInt32 || tenths/10 != p.score {
+			f.far = append(f.far, p)
+			continue
+		}
+		if n := len(f.blocks); n == 0 || len(f.blocks[n-1]) == pairsBlock {
+			f.blocks = append(f.blocks, make([]nearPair, 0, pairsBlock))
+		}
+		last := &f.blocks[len(f.blocks)-1]
+		*last = append(*last, nearPair{p.a, uint32(gap), int32(tenths)})
+	}
 	return ps[:0]
+}
+
+// len is how many pairs were found.
+func (f *foundPairs) len() int {
+	n := len(f.far)
+	for _, b := range f.blocks {
+		n += len(b)
+	}
+	return n
+}
+
+// inOrder sorts each block of pairs found, and the others, and returns
+// what reads them all in order of their leads.
+func (f *foundPairs) inOrder() *pairsInOrder {
+	c := &pairsInOrder{}
+	for _, b := range f.blocks {
+		slices.SortFunc(b, func(x, y nearPair) int { return cmp.Or(cmp.Compare(x.a, y.a), cmp.Compare(x.gap, y.gap)) })
+		c.runs = append(c.runs, pairRun{near: b})
+	}
+	if len(f.far) > 0 {
+		slices.SortFunc(f.far, comparePairs)
+		c.runs = append(c.runs, pairRun{far: f.far})
+	}
+	heap.Init(c)
+	return c
+}
+
+func comparePairs(x, y pair) int { return cmp.Or(cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b)) }
+
+// pairRun is a sorted run of pairs: a block of nearPairs, or the others.
+type pairRun struct {
+	near []nearPair
+	far  []pair
+}
+
+func (r pairRun) first() pair {
+	if len(r.near) > 0 {
+		return r.near[0].pair()
+	}
+	return r.far[0]
+}
+
+func (r *pairRun) drop() bool {
+	if len(r.near) > 0 {
+		r.near = r.near[1:]
+	} else {
+		r.far = r.far[1:]
+	}
+	return len(r.near)+len(r.far) > 0
+}
+
+// pairsInOrder merges the sorted runs of the pairs found: peek returns
+// the next in order of their leads, next moves past it. The runs are a
+// heap by their first pair (container/heap's methods below).
+type pairsInOrder struct{ runs []pairRun }
+
+func (c *pairsInOrder) peek() (pair, bool) {
+	if len(c.runs) == 0 {
+		return pair{}, false
+	}
+	return c.runs[0].first(), true
+}
+
+func (c *pairsInOrder) next() {
+	switch {
+	case len(c.runs) == 0:
+	case c.runs[0].drop():
+		heap.Fix(c, 0)
+	default:
+		heap.Pop(c)
+	}
+}
+
+func (c *pairsInOrder) Len() int           { return len(c.runs) }
+func (c *pairsInOrder) Less(i, j int) bool { return comparePairs(c.runs[i].first(), c.runs[j].first()) < 0 }
+func (c *pairsInOrder) Swap(i, j int)      { c.runs[i], c.runs[j] = c.runs[j], c.runs[i] }
+func (c *pairsInOrder) Push(x any)         { c.runs = append(c.runs, x.(pairRun)) }
+func (c *pairsInOrder) Pop() any {
+	last := c.runs[len(c.runs)-1]
+	c.runs = c.runs[:len(c.runs)-1]
+	return last
 }
 
 // pairsSpilled finds and scores every candidate pair as pairsInMemory
@@ -105,7 +218,7 @@ func (f *foundPairs) add(ps []pair) []pair {
 // several blocks is scored in the block of its lowest key only, as in
 // memory, since each record carries all its keys. Disk use is about 120
 // bytes per stored key.
-func (s *Service) pairsSpilled(ctx context.Context, parts int, n runSize) ([]pair, int, error) {
+func (s *Service) pairsSpilled(ctx context.Context, parts int) (*foundPairs, int, error) {
 	dir, err := os.MkdirTemp("", "leadflow-pairs-")
 	if err != nil {
 		return nil, 0, fmt.Errorf("lead store: pairs spill: %w", err)
@@ -114,7 +227,7 @@ func (s *Service) pairsSpilled(ctx context.Context, parts int, n runSize) ([]pai
 	if err := s.spill(ctx, dir, parts); err != nil {
 		return nil, 0, err
 	}
-	return scoreParts(ctx, dir, parts, n)
+	return scoreParts(ctx, dir, parts)
 }
 
 // spill writes the blocks' records into parts files under dir.
@@ -282,9 +395,9 @@ func partPath(dir string, i int) string { return filepath.Join(dir, strconv.Itoa
 // scoreParts scores the blocks of each part file under dir, a part per
 // core at a time, and returns the probable duplicates and the number of
 // pairs compared.
-func scoreParts(ctx context.Context, dir string, parts int, size runSize) ([]pair, int, error) {
+func scoreParts(ctx context.Context, dir string, parts int) (*foundPairs, int, error) {
 	workers := min(runtime.GOMAXPROCS(0), parts)
-	found := newFoundPairs(size)
+	found := &foundPairs{}
 	errs := make([]error, workers)
 	var next atomic.Int64
 	var pairs atomic.Int64
@@ -310,7 +423,7 @@ func scoreParts(ctx context.Context, dir string, parts int, size runSize) ([]pai
 	if err := cmp.Or(errors.Join(errs...), ctx.Err()); err != nil {
 		return nil, 0, err
 	}
-	return found.all, int(pairs.Load()), nil
+	return found, int(pairs.Load()), nil
 }
 
 // member is one record's place in one block of a part.
