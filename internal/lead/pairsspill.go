@@ -199,10 +199,12 @@ func (c *pairsInOrder) next() {
 	}
 }
 
-func (c *pairsInOrder) Len() int           { return len(c.runs) }
-func (c *pairsInOrder) Less(i, j int) bool { return comparePairs(c.runs[i].first(), c.runs[j].first()) < 0 }
-func (c *pairsInOrder) Swap(i, j int)      { c.runs[i], c.runs[j] = c.runs[j], c.runs[i] }
-func (c *pairsInOrder) Push(x any)         { c.runs = append(c.runs, x.(pairRun)) }
+func (c *pairsInOrder) Len() int { return len(c.runs) }
+func (c *pairsInOrder) Less(i, j int) bool {
+	return comparePairs(c.runs[i].first(), c.runs[j].first()) < 0
+}
+func (c *pairsInOrder) Swap(i, j int) { c.runs[i], c.runs[j] = c.runs[j], c.runs[i] }
+func (c *pairsInOrder) Push(x any)    { c.runs = append(c.runs, x.(pairRun)) }
 func (c *pairsInOrder) Pop() any {
 	last := c.runs[len(c.runs)-1]
 	c.runs = c.runs[:len(c.runs)-1]
