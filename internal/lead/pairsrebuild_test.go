@@ -121,8 +121,8 @@ func testRebuildFindsWhatIdentityFinds(t *testing.T, budget int64) {
 // 180,000 leads (four keys each, as the bench's leads have) in memory at
 // once, and a run over more goes through files.
 func TestDefaultPairsBudget(t *testing.T) {
-	if !lead.DefaultBudgetHolds(170_000, 4*170_000) {
-		t.Error("170,000 leads do not fit in the default budget")
+	if !lead.DefaultBudgetHolds(160_000, 4*160_000) {
+		t.Error("160,000 leads do not fit in the default budget")
 	}
 	if lead.DefaultBudgetHolds(200_000, 4*200_000) {
 		t.Error("200,000 leads fit in the default budget")

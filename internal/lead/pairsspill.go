@@ -24,7 +24,7 @@ import (
 )
 
 // DefaultPairsMemory is the memory the full pairs run may hold when
-// Service.PairsMemory is not set: some 180,000 leads fit in it at once.
+// Service.PairsMemory is not set: some 165,000 leads fit in it at once.
 // It is small because the run is rare and runs beside the server, which
 // must stay within a small machine's memory (BENCHMARKS.md, "Peak RSS").
 const DefaultPairsMemory = 64 << 20
@@ -68,10 +68,12 @@ func (s *Service) countRun(ctx context.Context) (runSize, error) {
 // spillParts says into how many files the full run must spread its
 // blocks so that memory stays within budget: 0 when every record and
 // block list fit in memory at once, beside the pairs the run will find
-// (about as many as the last run stored).
+// (about as many as the last run stored, which a run mostly finds again).
 func (s *Service) spillParts(n runSize) int {
 	budget := s.pairsMemory()
-	found := n.pairs * memPerPair
+	// Room for the pairs the last run stored, and for one a lead at
+	// least: a first run has none stored to go by.
+	found := max(n.pairs, n.leads) * memPerPair
 	if gcGrowth*(n.leads*memPerLead+n.keys*memPerKey+found) <= budget {
 		return 0
 	}
