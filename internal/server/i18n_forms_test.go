@@ -160,6 +160,25 @@ func TestRefusedSegmentNamesEveryFault(t *testing.T) {
 	}
 }
 
+// A number the segment editor refused comes back as it was typed, in
+// its own condition's row, where it came back empty.
+func TestRefusedSegmentKeepsWhatWasTyped(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "mia@example.com", "ro")
+	status, _, page := b.post("/segments", url.Values{"name": {"Calzi"}, "combine": {"all"},
+		"c0_field": {"stage"}, "c0_op": {"in"}, "c0_stage": {"mql"},
+		"c1_field": {"score"}, "c1_op": {"between"}, "c1_min": {"2.5"}, "c1_max": {"90"},
+		"c2_field": {"event"}, "c2_op": {"at_least"}, "c2_event_type": {"page_view"}, "c2_count": {"1.5"}, "c2_days": {"14"}, "action": {"save"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("a score from 2.5: %d", status)
+	}
+	for name, want := range map[string]string{"c1_min": "2.5", "c1_max": "90", "c2_count": "1.5", "c2_days": "14"} {
+		if got := formFields(page).Get(name); got != want {
+			t.Errorf("%s comes back as %q, want %q", name, got, want)
+		}
+	}
+}
+
 // A refused scoring rule is named by its number and column, in the
 // reader's language.
 func TestRefusedScoringRuleSpeaksItalian(t *testing.T) {

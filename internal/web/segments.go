@@ -350,16 +350,8 @@ func segmentFromPost(r *http.Request) (segment.Segment, fault.Fields) {
 	}
 	s.Version, _ = strconv.ParseInt(r.PostFormValue("version"), 10, 64)
 	bad := fault.Fields{}
-	remove := r.PostFormValue("remove")
-	for i := 0; ; i++ {
-		p := "c" + strconv.Itoa(i) + "_"
-		if _, ok := r.PostForm[p+"field"]; !ok {
-			break
-		}
+	for _, p := range postedConditions(r) {
 		field := strings.TrimSpace(r.PostFormValue(p + "field"))
-		if field == "" || remove == strconv.Itoa(i) {
-			continue
-		}
 		at := "conditions." + strconv.Itoa(len(s.Conditions)) + "."
 		c := segment.Condition{Field: field, Op: r.PostFormValue(p + "op")}
 		// A field changed without the page's script keeps the test it
@@ -412,6 +404,23 @@ func segmentFromPost(r *http.Request) (segment.Segment, fault.Fields) {
 	return s, bad
 }
 
+// postedConditions are the prefixes (c0_, c1_…) of the editor's rows
+// that make conditions, in their order: those whose field is chosen,
+// but for a row chosen for removal.
+func postedConditions(r *http.Request) []string {
+	var rows []string
+	remove := r.PostFormValue("remove")
+	for i := 0; ; i++ {
+		p := "c" + strconv.Itoa(i) + "_"
+		if _, ok := r.PostForm[p+"field"]; !ok {
+			return rows
+		}
+		if strings.TrimSpace(r.PostFormValue(p+"field")) != "" && remove != strconv.Itoa(i) {
+			rows = append(rows, p)
+		}
+	}
+}
+
 // renderSegmentEdit shows the editor for s with errs; blank empty rows
 // follow the conditions, and row focus (if any) gets the keyboard.
 func (h *Web) renderSegmentEdit(w http.ResponseWriter, r *http.Request, s segment.Segment, errs map[string]string, p *segment.Preview, focus, blank int) {
@@ -454,6 +463,10 @@ func (h *Web) renderSegmentEdit(w http.ResponseWriter, r *http.Request, s segmen
 		blank = 1
 	}
 	conds := append(slices.Clone(s.Conditions), make([]segment.Condition, blank)...)
+	var posted []string
+	if r.Method == http.MethodPost {
+		posted = postedConditions(r)
+	}
 	for i, c := range conds {
 		row := condRow{Index: i, Condition: c, Widget: widgetOf(s.Kind, c.Field), ValuesText: strings.Join(c.Values, ", "), Focus: i == focus}
 		row.Kind, _ = segment.KindIn(s.Kind, c.Field)
@@ -470,6 +483,14 @@ func (h *Web) renderSegmentEdit(w http.ResponseWriter, r *http.Request, s segmen
 		for k, v := range errs {
 			if rest, ok := strings.CutPrefix(k, prefix); ok {
 				row.Errors = append(row.Errors, condError{Field: rest, Why: v})
+			}
+		}
+		// A number refused comes back as it was typed, not emptied.
+		if i < len(posted) {
+			for key, text := range map[string]*string{"min": &row.MinText, "max": &row.MaxText, "count": &row.CountText, "days": &row.DaysText} {
+				if _, refused := errs[prefix+key]; refused {
+					*text = strings.TrimSpace(r.PostFormValue(posted[i] + key))
+				}
 			}
 		}
 		slices.SortFunc(row.Errors, func(a, b condError) int { return strings.Compare(a.Field, b.Field) })
