@@ -179,6 +179,24 @@ func TestRefusedSegmentKeepsWhatWasTyped(t *testing.T) {
 	}
 }
 
+// A qualification whose budget is refused names its other faults in the
+// same try: it named the budget alone, then the need on the next.
+func TestRefusedQualificationNamesEveryFault(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	_, l := f.call(t, "marketing", "POST", "/api/v1/leads", `{"email":"ana@carpat.ro","stage":"mql"}`)
+	b := browserIn(t, f, "sam@example.com", "ro")
+	status, _, page := b.post(fmt.Sprint("/leads/", l["id"], "/qualify"), url.Values{"budget": {"mult"}, "budget_currency": {"EUR"},
+		"authority": {"decision_maker"}, "need": {""}, "timing": {"2027-Q2"}, "outcome": {"sql"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("a budget in words and no need: %d", status)
+	}
+	for _, field := range []string{"budget", "need"} {
+		if !regexp.MustCompile(`id="b-` + field + `"[^>]*aria-invalid="true"`).MatchString(page) {
+			t.Errorf("the refused qualification does not mark its %s", field)
+		}
+	}
+}
+
 // A refused scoring rule is named by its number and column, in the
 // reader's language.
 func TestRefusedScoringRuleSpeaksItalian(t *testing.T) {

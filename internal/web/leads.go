@@ -413,6 +413,14 @@ func (h *Web) qualifyLead(w http.ResponseWriter, r *http.Request) {
 			b.BudgetAmount = &n
 		} else {
 			errs["budget"] = "must be a whole amount, or empty when unknown"
+			// One try names every fault: the qualification's own too.
+			if reasons, err := h.Leads.DisqualifyReasons(r.Context()); err == nil {
+				if e := fault.As(b.Validate(reasons)); e != nil {
+					for k, v := range e.Fields {
+						fault.Fields(errs).Add(k, v)
+					}
+				}
+			}
 		}
 	}
 	if len(errs) == 0 {
