@@ -118,7 +118,7 @@ func testRebuildFindsWhatIdentityFinds(t *testing.T, budget int64) {
 }
 
 // The README's promise for --pairs-memory: the default holds some
-// 180,000 leads (four keys each, as the bench's leads have) in memory at
+// 165,000 leads (four keys each, as the bench's leads have) in memory at
 // once, and a run over more goes through files.
 func TestDefaultPairsBudget(t *testing.T) {
 	if !lead.DefaultBudgetHolds(160_000, 4*160_000) {
