@@ -87,6 +87,11 @@ func TestReportsThroughAPIAndPages(t *testing.T) {
 		if status != http.StatusUnprocessableEntity || !strings.Contains(page, `value="lots"`) || !strings.Contains(page, "must be a whole amount") {
 			t.Errorf("refused spend form: %d", status)
 		}
+		// A month left out is asked for; the currency typed stays.
+		status, _, page = b.post("/reports/spend", url.Values{"source": {"web"}, "month": {""}, "amount": {"100"}, "currency": {"lei"}})
+		if got := formFields(page); status != http.StatusUnprocessableEntity || got.Get("currency") != "lei" || got.Get("month") != "" {
+			t.Errorf("a spend without its month: %d, came back as %v", status, got)
+		}
 		if status, loc, _ := b.post("/reports/spend", url.Values{"source": {"web"}, "month": {month}, "amount": {"1,000"}, "currency": {"EUR"}}); status != http.StatusSeeOther || !strings.HasPrefix(loc, "/reports") {
 			t.Errorf("spend form: %d %s", status, loc)
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"time"
@@ -80,12 +81,11 @@ func (h *Web) renderReports(w http.ResponseWriter, r *http.Request, d reportsDat
 	for _, c := range d.K.Channels {
 		d.Sources = append(d.Sources, c.Source)
 	}
-	if d.Spend.Month == "" {
+	// A fresh form proposes this month in the dashboard's currency; one
+	// refused comes back as it was sent.
+	if d.Errors == nil {
 		d.Spend.Month = time.Now().UTC().Format("2006-01")
-		d.Spend.Currency = d.K.Currency
-		if d.Spend.Currency == "" {
-			d.Spend.Currency = defaultCurrency
-		}
+		d.Spend.Currency = cmp.Or(d.K.Currency, defaultCurrency)
 	}
 	h.render(w, r, "reports", page{Title: "Reports", Nav: "reports", Data: d, Status: status, Live: live.Leads + " " + live.Deals})
 }
