@@ -136,36 +136,10 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"importTarget": func(name string) string {
 			return l.Or("imptarget."+name, localLabel(l, name))
 		},
-		"human":     func(code string) string { return localHuman(l, code) },
-		"stageName": func(s lead.Stage) string { return localStage(l, s) },
-		"stageText": func(s string) string { return localStage(l, lead.Stage(s)) },
-		"shown": func(field, v string) string {
-			switch {
-			case v != "" && (field == lead.FStage || field == "outcome"):
-				return localStage(l, lead.Stage(v))
-			case field == "budget":
-				// A qualification's budget, "25000 EUR" or "unknown".
-				if amount, currency, ok := strings.Cut(v, " "); ok {
-					if n, err := strconv.ParseInt(amount, 10, 64); err == nil {
-						return l.Money(big.NewInt(n), currency)
-					}
-				}
-				if v == "unknown" {
-					return l.T("common.unknown")
-				}
-			case field == "account":
-				// A conversion says whether it made the account.
-				if name, ok := strings.CutSuffix(v, " (new)"); ok {
-					return l.T("change.account_new", "Name", name)
-				}
-				if name, ok := strings.CutSuffix(v, " (existing)"); ok {
-					return l.T("change.account_existing", "Name", name)
-				}
-			case codeFields[field]:
-				return localHuman(l, v)
-			}
-			return v
-		},
+		"human":          func(code string) string { return localHuman(l, code) },
+		"stageName":      func(s lead.Stage) string { return localStage(l, s) },
+		"stageText":      func(s string) string { return localStage(l, lead.Stage(s)) },
+		"shown":          func(field, v string) string { return localShown(l, field, v) },
 		"roleName":       func(r access.Role) string { return l.T("role." + string(r)) },
 		"noticeTitle":    func(n notify.Notice) string { return n.TitleIn(l) },
 		"buyingRole":     func(r crm.Role) string { return localBuyingRole(l, r) },
@@ -441,4 +415,36 @@ func decimalsOf(f float64) int {
 		return 0
 	}
 	return 1
+}
+
+// localShown is a value of a change on a lead's timeline as the reader
+// reads it: a stage or an outcome by its name, a qualification's budget
+// ("25000 EUR", "unknown") as money, whether a conversion made its account,
+// and codes in words; other values as they were written.
+func localShown(l *i18n.Locale, field, v string) string {
+	switch {
+	case v != "" && (field == lead.FStage || field == "outcome"):
+		return localStage(l, lead.Stage(v))
+	case field == "budget":
+		// A qualification's budget, "25000 EUR" or "unknown".
+		if amount, currency, ok := strings.Cut(v, " "); ok {
+			if n, err := strconv.ParseInt(amount, 10, 64); err == nil {
+				return l.Money(big.NewInt(n), currency)
+			}
+		}
+		if v == "unknown" {
+			return l.T("common.unknown")
+		}
+	case field == "account":
+		// A conversion says whether it made the account.
+		if name, ok := strings.CutSuffix(v, " (new)"); ok {
+			return l.T("change.account_new", "Name", name)
+		}
+		if name, ok := strings.CutSuffix(v, " (existing)"); ok {
+			return l.T("change.account_existing", "Name", name)
+		}
+	case codeFields[field]:
+		return localHuman(l, v)
+	}
+	return v
 }
