@@ -55,7 +55,8 @@ var computed = map[string]bool{"id": true, "score": true, "grade": true, "update
 
 // aliases maps a header, squeezed (lower case, letters and digits only),
 // to a field. They cover leadflow, Salesforce (Lead and Contact, Data
-// Loader API names) and HubSpot (contact export) headers.
+// Loader API names), HubSpot (contact export) and Mautic headers, and
+// (localAliases) exports in Romanian, Italian and Norwegian.
 var aliases = map[string]string{
 	"email": lead.FEmail, "emailaddress": lead.FEmail, "mail": lead.FEmail,
 	"firstname": lead.FFirstName, "givenname": lead.FFirstName, "forename": lead.FFirstName,
@@ -99,7 +100,12 @@ var aliases = map[string]string{
 // speaks besides English (Romanian, Italian, Norwegian), squeezed as
 // aliases are, accents removed. Words whose sense differs between
 // exports stay out: Italian "stato" (a country or a status), Romanian
-// "titlu" (a job title or a form of address).
+// "titlu" (a job title or a form of address) and "domeniu" (an industry
+// or a web domain), Italian "via" (a street, or a channel in English).
+// So do consent, stage, owner and the date of creation, whose values
+// (da, sì, ja; client; a person's name; 03.12.2026) the import reads in
+// English words and forms only: a row would be refused where the column
+// is now ignored.
 var localAliases = map[string]string{
 	// Romanian
 	"adresaemail": lead.FEmail, "adresadeemail": lead.FEmail, "postaelectronica": lead.FEmail,
@@ -107,11 +113,10 @@ var localAliases = map[string]string{
 	"telefon": lead.FPhone, "numardetelefon": lead.FPhone, "mobil": lead.FPhone, "telefonmobil": lead.FPhone,
 	"companie": lead.FCompany, "firma": lead.FCompany, "societate": lead.FCompany, "organizatie": lead.FCompany,
 	"numecompanie": lead.FCompany, "functie": lead.FJobTitle, "pozitie": lead.FJobTitle,
-	"angajati": lead.FEmployees, "numardeangajati": lead.FEmployees, "industrie": lead.FIndustry, "domeniu": lead.FIndustry,
+	"angajati": lead.FEmployees, "numardeangajati": lead.FEmployees, "industrie": lead.FIndustry,
 	"tara": lead.FCountry, "oras": lead.FCity, "localitate": lead.FCity, "siteweb": lead.FWebsite,
 	"sursa": lead.FSource, "sursalead": lead.FSource, "adresa": fStreet, "strada": fStreet, "codpostal": fPostalCode,
-	"judet": fRegion, "regiune": fRegion, "consimtamant": lead.FConsent, "etapa": lead.FStage,
-	"responsabil": lead.FOwner, "datacrearii": lead.FCreatedAt, "creatla": lead.FCreatedAt, "datanasterii": fBirthDate,
+	"judet": fRegion, "regiune": fRegion, "datanasterii": fBirthDate,
 	// Italian
 	"indirizzoemail": lead.FEmail, "postaelettronica": lead.FEmail,
 	"nome": lead.FFirstName, "cognome": lead.FLastName, "telefono": lead.FPhone, "cellulare": lead.FPhone,
@@ -120,10 +125,8 @@ var localAliases = map[string]string{
 	"posizione": lead.FJobTitle, "dipendenti": lead.FEmployees, "numerodipendenti": lead.FEmployees,
 	"settore": lead.FIndustry, "paese": lead.FCountry, "nazione": lead.FCountry, "citta": lead.FCity, "comune": lead.FCity,
 	"sitoweb": lead.FWebsite, "sito": lead.FWebsite, "fonte": lead.FSource, "origine": lead.FSource,
-	"indirizzo": fStreet, "via": fStreet, "cap": fPostalCode, "codicepostale": fPostalCode, "provincia": fRegion,
-	"regione": fRegion, "consenso": lead.FConsent, "fase": lead.FStage, "proprietario": lead.FOwner,
-	"responsabile": lead.FOwner, "datadicreazione": lead.FCreatedAt, "creatoil": lead.FCreatedAt,
-	"datadinascita": fBirthDate, "appellativo": fSalutation,
+	"indirizzo": fStreet, "cap": fPostalCode, "codicepostale": fPostalCode, "provincia": fRegion,
+	"regione": fRegion, "datadinascita": fBirthDate, "appellativo": fSalutation,
 	// Norwegian
 	"epost": lead.FEmail, "epostadresse": lead.FEmail, "fornavn": lead.FFirstName, "etternavn": lead.FLastName,
 	"telefonnummer": lead.FPhone, "mobilnummer": lead.FPhone, "bedrift": lead.FCompany,
@@ -132,7 +135,6 @@ var localAliases = map[string]string{
 	"bransje": lead.FIndustry, "land": lead.FCountry, "by": lead.FCity, "poststed": lead.FCity, "sted": lead.FCity,
 	"nettside": lead.FWebsite, "hjemmeside": lead.FWebsite, "nettsted": lead.FWebsite, "kilde": lead.FSource,
 	"adresse": fStreet, "gateadresse": fStreet, "postnummer": fPostalCode, "fylke": fRegion,
-	"samtykke": lead.FConsent, "eier": lead.FOwner, "ansvarlig": lead.FOwner, "opprettet": lead.FCreatedAt,
 	"fodselsdato": fBirthDate, "fødselsdato": fBirthDate,
 }
 

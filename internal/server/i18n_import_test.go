@@ -17,21 +17,26 @@ import (
 func TestImportOfARomanianExport(t *testing.T) {
 	f := newFixture(t, dbtest.SQLite(t))
 	b := browserIn(t, f, "mia@example.com", "ro")
-	status, loc, page := b.upload("contacte.csv", "Prenume,Nume,E-mail,Telefon,Companie,Funcție,Țară,Oraș\n"+
-		"Ion,Popescu,ion@carpat.ro,0721 234 567,Carpat SRL,Director vânzări,România,Brașov\n"+
-		"Hans,Müller,hans@alpen.de,,Alpen GmbH,CTO,Germania,München\n"+
-		"Kari,Nordmann,kari@fjord.no,,Fjord AS,CEO,Norvegia,Oslo\n")
+	// Consent and stage, which the import reads in English words only,
+	// are left out rather than refuse the rows.
+	status, loc, page := b.upload("contacte.csv", "Prenume,Nume,E-mail,Telefon,Companie,Funcție,Țară,Oraș,Consimțământ,Etapă\n"+
+		"Ion,Popescu,ion@carpat.ro,0721 234 567,Carpat SRL,Director vânzări,România,Brașov,Da,Client\n"+
+		"Hans,Müller,hans@alpen.de,,Alpen GmbH,CTO,Germania,München,Nu,Lead\n"+
+		"Kari,Nordmann,kari@fjord.no,,Fjord AS,CEO,Norvegia,Oslo,Da,Oportunitate\n")
 	if status != http.StatusSeeOther {
 		t.Fatalf("upload: %d %.500s", status, page)
 	}
 	_, _, page = b.get(loc)
 	mapping := formFields(page)
 	for col, want := range map[string]string{"col0": "first_name", "col1": "last_name", "col2": "email", "col3": "phone",
-		"col4": "company", "col5": "job_title", "col6": "country", "col7": "city"} {
+		"col4": "company", "col5": "job_title", "col6": "country", "col7": "city", "col8": "", "col9": ""} {
 		if got := mapping.Get(col); got != want {
-			t.Errorf("the mapping proposes %s for %s, want %s", got, col, want)
+			t.Errorf("the mapping proposes %q for %s, want %q", got, col, want)
 		}
 	}
+	// A select with nothing chosen sends its first option: ignore.
+	mapping.Set("col8", "-")
+	mapping.Set("col9", "-")
 	if status, _, page := b.post(loc+"/start", mapping); status != http.StatusSeeOther {
 		t.Fatalf("start %v: %d %.1000s", mapping, status, page)
 	}
