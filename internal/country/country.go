@@ -58,11 +58,20 @@ func init() {
 var nativeNames = []string{"ro", "it", "no"}
 
 // fold is a name as Normalize compares it: in lower case, without
-// accents ("România" is "romania"), one space between words.
+// accents ("România" is "romania", "Østerrike" "osterrike"), one kind of
+// apostrophe, one space between words.
 func fold(s string) string {
 	var b strings.Builder
 	for _, r := range norm.NFD.String(strings.ToLower(s)) {
-		if !unicode.Is(unicode.Mn, r) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case r == 'ø':
+			b.WriteRune('o')
+		case r == 'æ':
+			b.WriteString("ae")
+		case r == '’' || r == '‘' || r == '`':
+			b.WriteRune('\'')
+		default:
 			b.WriteRune(r)
 		}
 	}

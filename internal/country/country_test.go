@@ -28,7 +28,7 @@ func TestNormalize(t *testing.T) {
 func TestNormalizeReadsNativeNames(t *testing.T) {
 	for in, want := range map[string]string{"Germania": "DE", "Regatul Unit": "GB", "Norvegia": "NO",
 		"Svizzera": "CH", "Stati Uniti": "US", "Tyskland": "DE", "Storbritannia": "GB", "Sveits": "CH", "ROMÂNIA": "RO",
-		"romania": "RO", "Cote d’Ivoire": "CI", "Côte d'Ivoire": "CI", "  Regno   Unito ": "GB", "Island": "IS"} {
+		"romania": "RO", "Cote d’Ivoire": "CI", "Côte d'Ivoire": "CI", "  Regno   Unito ": "GB", "Island": "IS", "Østerrike": "AT", "Osterrike": "AT", "Costa d'Avorio": "CI", "Costa d’Avorio": "CI"} {
 		if got, ok := Normalize(in); !ok || got != want {
 			t.Errorf("Normalize(%q) = %q, %v; want %s", in, got, ok, want)
 		}

@@ -164,7 +164,7 @@ func TestReasonsReadInTheLanguage(t *testing.T) {
 			"nu se poate muta din Lead în Client (permise: MQL, Nurturing, Descalificat; un administrator poate face alte mutări cu un motiv)"},
 		{"nb", "moving from customer to lead skips the lifecycle: give a reason", "å flytte fra Kunde til Lead hopper over livssyklusen: oppgi en grunn"},
 		{"it", "is required, at most 200 characters", "è obbligatorio, al massimo 200 caratteri"},
-		{"ro", "is required, at most 200 characters", "nu poate lipsi și are cel mult 200 de caractere"},
+		{"ro", "is required, at most 200 characters", "nu poate lipsi și poate avea cel mult 200 de caractere"},
 		{"ro", "must be a whole amount from 0 to 1,000,000,000,000,000", "trebuie să fie o sumă întreagă între 0 și 1.000.000.000.000.000"},
 		{"it", "is more than the 1,250.00 EUR still owed", "è più dei 1,250.00 EUR ancora dovuti"},
 		{"nb", "must include email: it is how leads are recognised", "må ta med e-post: det er slik leads blir gjenkjent"},

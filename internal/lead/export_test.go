@@ -14,3 +14,12 @@ func SetStoredPairsPage(n int) (restore func()) {
 func DefaultBudgetHolds(leads, keys int64) bool {
 	return (&Service{}).spillParts(runSize{leads: leads, keys: keys}) == 0
 }
+
+// SetNewPairsBatch makes the full pairs run store its new pairs n at a
+// time, so that a test with a few hundred stores them while it walks the
+// stored pairs, and returns what restores the batch size.
+func SetNewPairsBatch(n int) (restore func()) {
+	was := newPairsBatch
+	newPairsBatch = n
+	return func() { newPairsBatch = was }
+}

@@ -402,12 +402,14 @@ func pairOf(m identity.Match) pair { return pair{m.A, m.B, m.Score} }
 // the margin.
 func replacePairs(ctx context.Context, tx *sqldb.Tx, ms *pairsInOrder, start int64) (int, error) {
 	since := start - recheckMargin.Milliseconds()
-	add := make([]pair, 0, pairsPerStatement)
+	add := make([]pair, 0, newPairsBatch)
 	kept, added := 0, 0
-	// New pairs are stored before the stored pair they precede is handed
-	// on: eachStoredPair reads on after it, so never reads them back.
+	// New pairs are stored a batch at a time as the walk goes on. Each
+	// sorts before the stored pair being handed on, and eachStoredPair
+	// reads its next page after the last pair it read, so it never reads
+	// them back.
 	adding := func(m pair) error {
-		if add = append(add, m); len(add) < pairsPerStatement {
+		if add = append(add, m); len(add) < newPairsBatch {
 			return nil
 		}
 		n, err := storePairs(ctx, tx, add, start)
@@ -509,6 +511,10 @@ func dropPair(ctx context.Context, tx *sqldb.Tx, a, b, foundAt, since int64) err
 
 // pairsPerStatement is how many pairs one statement of insertPairs stores.
 const pairsPerStatement = 250
+
+// newPairsBatch is how many new pairs replacePairs gathers before it
+// stores them.
+var newPairsBatch = pairsPerStatement
 
 // insertPairs is the statement that stores pairs found at at (ms), but
 // for those a reviewer dismissed.

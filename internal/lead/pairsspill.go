@@ -86,13 +86,13 @@ func (s *Service) spillParts(n runSize) int {
 // foundPairs collects what a run's workers find, in blocks of a fixed
 // size rather than one list: a list grown as pairs come copies itself at
 // each growth, and at a million leads holds a million or more pairs. A
-// pair is held in 16 bytes (nearPair); one whose leads' ids lie more than
-// 2³² apart, or whose score is no whole number of tenths, is kept whole,
+// pair is held in 16 bytes (nearPair); one whose leads' ids lie 2³² or
+// more apart, or whose score is no whole number of tenths, is kept whole,
 // beside.
 type foundPairs struct {
 	mu     sync.Mutex
 	blocks [][]nearPair
-	far    []pair
+	whole  []pair
 }
 
 // pairsBlock is how many pairs a block of foundPairs holds (1 MiB).
@@ -118,7 +118,7 @@ func (f *foundPairs) add(ps []pair) []pair {
 	for _, p := range ps {
 		gap, tenths := p.b-p.a, math.Round(p.score*10)
 		if gap <= 0 || gap > math.MaxUint32 || math.Abs(tenths) > math.MaxInt32 || tenths/10 != p.score {
-			f.far = append(f.far, p)
+			f.whole = append(f.whole, p)
 			continue
 		}
 		if n := len(f.blocks); n == 0 || len(f.blocks[n-1]) == pairsBlock {
@@ -130,15 +130,6 @@ func (f *foundPairs) add(ps []pair) []pair {
 	return ps[:0]
 }
 
-// len is how many pairs were found.
-func (f *foundPairs) len() int {
-	n := len(f.far)
-	for _, b := range f.blocks {
-		n += len(b)
-	}
-	return n
-}
-
 // inOrder sorts each block of pairs found, and the others, and returns
 // what reads them all in order of their leads.
 func (f *foundPairs) inOrder() *pairsInOrder {
@@ -147,9 +138,9 @@ func (f *foundPairs) inOrder() *pairsInOrder {
 		slices.SortFunc(b, func(x, y nearPair) int { return cmp.Or(cmp.Compare(x.a, y.a), cmp.Compare(x.gap, y.gap)) })
 		c.runs = append(c.runs, pairRun{near: b})
 	}
-	if len(f.far) > 0 {
-		slices.SortFunc(f.far, comparePairs)
-		c.runs = append(c.runs, pairRun{far: f.far})
+	if len(f.whole) > 0 {
+		slices.SortFunc(f.whole, comparePairs)
+		c.runs = append(c.runs, pairRun{whole: f.whole})
 	}
 	heap.Init(c)
 	return c
@@ -157,26 +148,27 @@ func (f *foundPairs) inOrder() *pairsInOrder {
 
 func comparePairs(x, y pair) int { return cmp.Or(cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b)) }
 
-// pairRun is a sorted run of pairs: a block of nearPairs, or the others.
+// pairRun is a sorted run of pairs: a block of nearPairs, or those kept
+// whole.
 type pairRun struct {
-	near []nearPair
-	far  []pair
+	near  []nearPair
+	whole []pair
 }
 
 func (r pairRun) first() pair {
 	if len(r.near) > 0 {
 		return r.near[0].pair()
 	}
-	return r.far[0]
+	return r.whole[0]
 }
 
 func (r *pairRun) drop() bool {
 	if len(r.near) > 0 {
 		r.near = r.near[1:]
 	} else {
-		r.far = r.far[1:]
+		r.whole = r.whole[1:]
 	}
-	return len(r.near)+len(r.far) > 0
+	return len(r.near)+len(r.whole) > 0
 }
 
 // pairsInOrder merges the sorted runs of the pairs found: peek returns

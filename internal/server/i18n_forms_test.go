@@ -177,6 +177,12 @@ func TestRefusedSegmentKeepsWhatWasTyped(t *testing.T) {
 			t.Errorf("%s comes back as %q, want %q", name, got, want)
 		}
 	}
+	// So does one not yet read, when a row is added.
+	_, _, page = b.post("/segments", url.Values{"name": {"Calzi"}, "combine": {"all"},
+		"c0_field": {"score"}, "c0_op": {"between"}, "c0_min": {"2.5"}, "action": {"add"}})
+	if got := formFields(page).Get("c0_min"); got != "2.5" {
+		t.Errorf("after adding a row, c0_min comes back as %q", got)
+	}
 }
 
 // A qualification whose budget is refused names its other faults in the
@@ -185,12 +191,12 @@ func TestRefusedQualificationNamesEveryFault(t *testing.T) {
 	f := newFixture(t, dbtest.SQLite(t))
 	_, l := f.call(t, "marketing", "POST", "/api/v1/leads", `{"email":"ana@carpat.ro","stage":"mql"}`)
 	b := browserIn(t, f, "sam@example.com", "ro")
-	status, _, page := b.post(fmt.Sprint("/leads/", l["id"], "/qualify"), url.Values{"budget": {"mult"}, "budget_currency": {"EUR"},
+	status, _, page := b.post(fmt.Sprint("/leads/", l["id"], "/qualify"), url.Values{"budget": {"mult"}, "budget_currency": {"€"},
 		"authority": {"decision_maker"}, "need": {""}, "timing": {"2027-Q2"}, "outcome": {"sql"}})
 	if status != http.StatusUnprocessableEntity {
 		t.Fatalf("a budget in words and no need: %d", status)
 	}
-	for _, field := range []string{"budget", "need"} {
+	for _, field := range []string{"budget", "currency", "need"} {
 		if !regexp.MustCompile(`id="b-` + field + `"[^>]*aria-invalid="true"`).MatchString(page) {
 			t.Errorf("the refused qualification does not mark its %s", field)
 		}

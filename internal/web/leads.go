@@ -413,9 +413,13 @@ func (h *Web) qualifyLead(w http.ResponseWriter, r *http.Request) {
 			b.BudgetAmount = &n
 		} else {
 			errs["budget"] = "must be a whole amount, or empty when unknown"
-			// One try names every fault: the qualification's own too.
+			// One try names every fault: the qualification's own too,
+			// checked as if an amount were given, since one was typed
+			// (its currency is then required).
 			if reasons, err := h.Leads.DisqualifyReasons(r.Context()); err == nil {
-				if e := fault.As(b.Validate(reasons)); e != nil {
+				typed, zero := b, int64(0)
+				typed.BudgetAmount = &zero
+				if e := fault.As(typed.Validate(reasons)); e != nil {
 					for k, v := range e.Fields {
 						fault.Fields(errs).Add(k, v)
 					}

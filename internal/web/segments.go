@@ -485,11 +485,14 @@ func (h *Web) renderSegmentEdit(w http.ResponseWriter, r *http.Request, s segmen
 				row.Errors = append(row.Errors, condError{Field: rest, Why: v})
 			}
 		}
-		// A number refused comes back as it was typed, not emptied.
+		// A number refused, or not read (the row added to or refreshed),
+		// comes back as it was typed, not emptied.
 		if i < len(posted) {
 			for key, text := range map[string]*string{"min": &row.MinText, "max": &row.MaxText, "count": &row.CountText, "days": &row.DaysText} {
-				if _, refused := errs[prefix+key]; refused {
-					*text = strings.TrimSpace(r.PostFormValue(posted[i] + key))
+				typed := strings.TrimSpace(r.PostFormValue(posted[i] + key))
+				_, refused := errs[prefix+key]
+				if _, err := strconv.ParseInt(typed, 10, 64); refused || typed != "" && err != nil {
+					*text = typed
 				}
 			}
 		}
