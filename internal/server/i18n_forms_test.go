@@ -218,6 +218,32 @@ func TestRefusedScoringRuleSpeaksItalian(t *testing.T) {
 		[]string{"<li>e0_points", "explicit rule", "must be a whole number"})
 }
 
+// Rules refused come back as typed: a threshold typed the Italian way, a
+// rule's points in words (in the row the rule is shown in, the empty row
+// above it gone), and an emptied threshold is asked for; all three
+// showed 0.
+func TestRefusedScoringKeepsWhatWasTyped(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "mia@example.com", "it")
+	status, _, page := b.post("/scoring", url.Values{"hot": {"70,5"}, "warm": {""}, "mql": {"60"}, "half_life_days": {"30"},
+		"e0_field": {""}, "e0_points": {""},
+		"e1_field": {"job_title"}, "e1_op": {"contains"}, "e1_values": {"chief"}, "e1_points": {"venti"},
+		"b0_event": {"page_view"}, "b0_points": {"2"}, "b0_cap": {"trenta"}, "b0_window": {"90"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("rules in words: %d", status)
+	}
+	for name, want := range map[string]string{"hot": "70,5", "warm": "", "mql": "60", "e0_points": "venti", "b0_points": "2", "b0_cap": "trenta"} {
+		if got := formFields(page).Get(name); got != want {
+			t.Errorf("%s comes back as %q, want %q", name, got, want)
+		}
+	}
+	it := i18n.For("it")
+	expectPage(t, "/scoring (it)", html.UnescapeString(page), []string{
+		"<li>Regola esplicita 1: Punti " + it.T("why.whole_number"),
+		it.T("sc.warm_from") + " " + it.T("why.required"),
+	}, []string{"Regola esplicita 2"})
+}
+
 // A refused software request gives its reasons in the reader's language.
 func TestRefusedSoftwareRequestSpeaksNorwegian(t *testing.T) {
 	f := newFixture(t, dbtest.SQLite(t))

@@ -71,7 +71,7 @@ func (h *Web) restoreModel(w http.ResponseWriter, r *http.Request) {
 // and the answer.
 func (h *Web) whatIfScoring(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
-	rules, bad := rulesFromPost(r)
+	rules, typed, bad := rulesFromPost(r)
 	months := 6
 	if s := strings.TrimSpace(r.PostFormValue("months")); s != "" {
 		n, err := strconv.Atoi(s)
@@ -80,7 +80,7 @@ func (h *Web) whatIfScoring(w http.ResponseWriter, r *http.Request) {
 		}
 		months = n
 	}
-	d := scoringData{Rules: rules, Note: strings.TrimSpace(r.PostFormValue("note")), Months: months}
+	d := scoringData{Rules: rules, Typed: typed, Note: strings.TrimSpace(r.PostFormValue("note")), Months: months}
 	err := bad.Err()
 	if err == nil {
 		var res predict.WhatIf

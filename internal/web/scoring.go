@@ -17,7 +17,11 @@ import (
 type scoringData struct {
 	Ruleset  scoring.Ruleset
 	Rules    scoring.Rules // as shown: the current ones, or those refused
-	Errors   map[string]string
+	// Typed are the editor's numbers as they were typed, by the names
+	// the page gives them ("hot", "e0_points"), when rules are refused:
+	// a number not read is shown as typed, not as 0.
+	Typed  map[string]string
+	Errors map[string]string
 	History  []scoring.Ruleset
 	Rescore  lead.Rescore
 	Rescored bool
@@ -118,17 +122,21 @@ func (h *Web) renderScoring(w http.ResponseWriter, r *http.Request, d scoringDat
 }
 
 // rulesFromPost reads the rules editor; a row whose field (or event) is
-// empty is no rule.
-func rulesFromPost(r *http.Request) (scoring.Rules, fault.Fields) {
+// empty is no rule. Its numbers come back as typed too, named as the page
+// shows the rules it read (a row left empty before is not shown again),
+// and so are its refusals.
+func rulesFromPost(r *http.Request) (scoring.Rules, map[string]string, fault.Fields) {
 	bad := fault.Fields{}
-	num := func(key string) int {
-		v := strings.TrimSpace(r.PostFormValue(key))
+	typed := map[string]string{}
+	num := func(posted, shown string) int {
+		v := strings.TrimSpace(r.PostFormValue(posted))
+		typed[shown] = v
 		if v == "" {
 			return 0
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			bad.Add(key, "must be a whole number")
+			bad.Add(shown, "must be a whole number")
 		}
 		return n
 	}
@@ -147,8 +155,9 @@ func rulesFromPost(r *http.Request) (scoring.Rules, fault.Fields) {
 				values = append(values, v)
 			}
 		}
+		shown := "e" + strconv.Itoa(len(rules.Explicit)) + "_"
 		rules.Explicit = append(rules.Explicit, scoring.Explicit{Field: r.PostFormValue(p + "field"), Op: scoring.Operator(r.PostFormValue(p + "op")),
-			Values: values, Points: num(p + "points"), Label: strings.TrimSpace(r.PostFormValue(p + "label"))})
+			Values: values, Points: num(p+"points", shown+"points"), Label: strings.TrimSpace(r.PostFormValue(p + "label"))})
 	}
 	for i := 0; ; i++ {
 		p := "b" + strconv.Itoa(i) + "_"
@@ -158,31 +167,39 @@ func rulesFromPost(r *http.Request) (scoring.Rules, fault.Fields) {
 		if strings.TrimSpace(r.PostFormValue(p+"event")) == "" {
 			continue
 		}
+		shown := "b" + strconv.Itoa(len(rules.Behaviour)) + "_"
 		rules.Behaviour = append(rules.Behaviour, scoring.Behaviour{Event: strings.TrimSpace(r.PostFormValue(p + "event")),
-			URL: strings.TrimSpace(r.PostFormValue(p + "url")), Points: num(p + "points"), Cap: num(p + "cap"),
-			WindowDays: num(p + "window"), Label: strings.TrimSpace(r.PostFormValue(p + "label"))})
+			URL: strings.TrimSpace(r.PostFormValue(p + "url")), Points: num(p+"points", shown+"points"), Cap: num(p+"cap", shown+"cap"),
+			WindowDays: num(p+"window", shown+"window"), Label: strings.TrimSpace(r.PostFormValue(p + "label"))})
 	}
-	rules.Hot, rules.Warm, rules.MQL = num("hot"), num("warm"), num("mql")
-	if v := strings.TrimSpace(r.PostFormValue("half_life_days")); v != "" {
+	rules.Hot, rules.Warm, rules.MQL = num("hot", "hot"), num("warm", "warm"), num("mql", "mql")
+	// A grade's threshold left empty is not 0: it is asked for.
+	for _, k := range []string{"hot", "warm"} {
+		if typed[k] == "" {
+			bad.Add(k, "is required")
+		}
+	}
+	typed["half_life_days"] = strings.TrimSpace(r.PostFormValue("half_life_days"))
+	if v := typed["half_life_days"]; v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {
 			bad.Add("half_life_days", "must be a number of days")
 		}
 		rules.HalfLifeDays = f
 	}
-	return rules, bad
+	return rules, typed, bad
 }
 
 func (h *Web) saveScoring(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
-	rules, bad := rulesFromPost(r)
+	rules, typed, bad := rulesFromPost(r)
 	var rs scoring.Ruleset
 	err := bad.Err()
 	if err == nil {
 		rs, err = h.Leads.Rules().Save(r.Context(), actor(r), rules, strings.TrimSpace(r.PostFormValue("note")))
 	}
 	if e := fault.As(err); e != nil && e.Fields != nil {
-		h.renderScoring(w, r, scoringData{Rules: rules, Errors: readableRuleErrors(e.Fields)}, http.StatusUnprocessableEntity)
+		h.renderScoring(w, r, scoringData{Rules: rules, Typed: typed, Errors: readableRuleErrors(e.Fields)}, http.StatusUnprocessableEntity)
 		return
 	}
 	if err != nil {
