@@ -15,13 +15,13 @@ import (
 )
 
 type scoringData struct {
-	Ruleset  scoring.Ruleset
-	Rules    scoring.Rules // as shown: the current ones, or those refused
+	Ruleset scoring.Ruleset
+	Rules   scoring.Rules // as shown: the current ones, or those refused
 	// Typed are the editor's numbers as they were typed, by the names
 	// the page gives them ("hot", "e0_points"), when rules are refused:
 	// a number not read is shown as typed, not as 0.
-	Typed  map[string]string
-	Errors map[string]string
+	Typed    map[string]string
+	Errors   map[string]string
 	History  []scoring.Ruleset
 	Rescore  lead.Rescore
 	Rescored bool
