@@ -303,6 +303,27 @@ func TestBoardFlagsOverdueOpenDeals(t *testing.T) {
 	}
 }
 
+// A move to "lost" without its reason is refused, and the deal's page
+// shown again keeps its edit form filled with the deal (it came back
+// empty: name, amount, currency, close date, owner).
+func TestRefusedMoveLeavesTheDealsFormFilled(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	_, acc := f.call(t, "sales", "POST", "/api/v1/accounts", `{"name":"Lumen"}`)
+	_, deal := f.call(t, "sales", "POST", "/api/v1/opportunities", fmt.Sprintf(`{"account_id":%v,"name":"Renewal","amount":5000,"currency":"EUR","close_date":"2027-01-15"}`, acc["id"]))
+	b := newBrowser(t, f.srv.URL)
+	b.login("sam@example.com")
+	status, _, page := b.post(fmt.Sprint("/deals/", deal["id"], "/move"), url.Values{"stage": {"lost"}, "lost_reason": {""}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("lost without a reason: %d", status)
+	}
+	got := formFields(page)
+	for name, want := range map[string]string{"deal_name": "Renewal", "amount": "5000", "currency": "EUR", "close_date": "2027-01-15", "stage": "lost"} {
+		if got.Get(name) != want {
+			t.Errorf("after the refused move, %s shows %q, want %q", name, got.Get(name), want)
+		}
+	}
+}
+
 // A deal's name emptied in its edit form is refused with the reason and
 // what was typed, rather than saved as "saved" with the old name kept.
 func TestDealFormRefusesAnEmptiedName(t *testing.T) {

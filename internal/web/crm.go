@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -379,18 +380,20 @@ func (h *Web) renderDeal(w http.ResponseWriter, r *http.Request, form string, er
 		h.fail(w, r, err)
 		return
 	}
+	// The forms show the deal as it is, but for what the refused form
+	// sent: a move refused leaves the edit form filled.
+	o := d.Opportunity
+	shown := map[string]string{"deal_name": o.Name, "currency": o.Currency, "close_date": o.CloseDate, "owner": o.OwnerEmail, "stage": o.Stage,
+		"version": strconv.FormatInt(o.Version, 10)}
+	if o.Amount != nil {
+		shown["amount"] = strconv.FormatInt(*o.Amount, 10)
+	}
+	maps.Copy(shown, values)
+	d.Values = shown
 	if _, stale := errs["version"]; stale {
 		// The page now shows the deal as it is: saving the values kept
 		// again replaces the other change knowingly.
 		d.Values["version"] = strconv.FormatInt(d.Version, 10)
-	}
-	if d.Values == nil {
-		o := d.Opportunity
-		d.Values = map[string]string{"deal_name": o.Name, "currency": o.Currency, "close_date": o.CloseDate, "owner": o.OwnerEmail, "stage": o.Stage,
-			"version": strconv.FormatInt(o.Version, 10)}
-		if o.Amount != nil {
-			d.Values["amount"] = strconv.FormatInt(*o.Amount, 10)
-		}
 	}
 	h.render(w, r, "deal", page{Title: d.Name, Nav: "deals", Data: d, Status: status, Activities: h.activitiesOf(r, activity.OnOpportunity, id),
 		Products:  h.productsOf(r, id, formErrors(form, "products", errs)),
