@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"leadflow/internal/dbtest"
+	"leadflow/internal/i18n"
 	"leadflow/internal/sqldb"
 )
 
@@ -320,6 +322,26 @@ func TestRefusedMoveLeavesTheDealsFormFilled(t *testing.T) {
 	for name, want := range map[string]string{"deal_name": "Renewal", "amount": "5000", "currency": "EUR", "close_date": "2027-01-15", "stage": "lost"} {
 		if got.Get(name) != want {
 			t.Errorf("after the refused move, %s shows %q, want %q", name, got.Get(name), want)
+		}
+	}
+}
+
+// A deal lost for one of the reasons the move form offers, stored as its
+// code (as the API and the demo store it), reads in the reader's language
+// on the deal's page and on the board ("Persa: price" showed).
+func TestLostReasonReadsInTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	_, acc := f.call(t, "sales", "POST", "/api/v1/accounts", `{"name":"Lumen"}`)
+	_, deal := f.call(t, "sales", "POST", "/api/v1/opportunities", fmt.Sprintf(`{"account_id":%v,"name":"Renewal","amount":5000,"currency":"EUR"}`, acc["id"]))
+	b := browserIn(t, f, "sam@example.com", "it")
+	if status, _, page := b.post(fmt.Sprint("/deals/", deal["id"], "/move"), url.Values{"stage": {"lost"}, "lost_reason": {"price"}}); status != http.StatusSeeOther {
+		t.Fatalf("lost for its price: %d %.300s", status, page)
+	}
+	it := i18n.For("it")
+	want := html.EscapeString(it.T("deals.lost_reason", "Reason", it.T("lostr.price")))
+	for _, path := range []string{fmt.Sprint("/deals/", deal["id"]), "/deals"} {
+		if _, _, page := b.get(path); !strings.Contains(page, want) {
+			t.Errorf("%s does not say %q", path, want)
 		}
 	}
 }

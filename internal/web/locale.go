@@ -136,10 +136,13 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"importTarget": func(name string) string {
 			return l.Or("imptarget."+name, localLabel(l, name))
 		},
-		"human":          func(code string) string { return localHuman(l, code) },
-		"stageName":      func(s lead.Stage) string { return localStage(l, s) },
-		"stageText":      func(s string) string { return localStage(l, lead.Stage(s)) },
-		"shown":          func(field, v string) string { return localShown(l, field, v) },
+		"human":     func(code string) string { return localHuman(l, code) },
+		"stageName": func(s lead.Stage) string { return localStage(l, s) },
+		"stageText": func(s string) string { return localStage(l, lead.Stage(s)) },
+		"shown":     func(field, v string) string { return localShown(l, field, v) },
+		// A deal's lost reason: one of those the move form offers, stored
+		// as its code by the API or an import, in words; others as typed.
+		"lostReason":     func(v string) string { return l.Or("lostr."+v, v) },
 		"roleName":       func(r access.Role) string { return l.T("role." + string(r)) },
 		"noticeTitle":    func(n notify.Notice) string { return n.TitleIn(l) },
 		"buyingRole":     func(r crm.Role) string { return localBuyingRole(l, r) },
