@@ -89,7 +89,7 @@ func (b *BANT) Validate(reasons []string) error {
 		}
 	case Disqualified:
 		if !knownReason(reasons, b.Reason) {
-			bad.Add("reason", "must be one of "+strings.Join(reasons, ", "))
+			bad.Add("reason", "disqualifying needs a reason: one of "+strings.Join(reasons, ", "))
 		}
 	default:
 		bad.Add("outcome", "must be sql, nurturing or disqualified")

@@ -503,3 +503,25 @@ func TestDisqualifyReasonsInTheReadersLanguage(t *testing.T) {
 	_, _, page = b.get(path)
 	expectPage(t, path, html.UnescapeString(page), []string{"— fără buget"}, []string{"— no budget"})
 }
+
+// So does the BANT form when it disqualifies: the reason refused is
+// named with the list in the reader's language (it was in English), and
+// the qualification's summary tells the reason stored in it.
+func TestBANTDisqualifyReasonInTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "sam@example.com", "ro")
+	_, l := f.call(t, "sales", "POST", "/api/v1/leads", `{"email":"ion@carpati.example","stage":"mql","owner":"sam@example.com"}`)
+	path := fmt.Sprint("/leads/", l["id"])
+	bant := url.Values{"budget": {""}, "authority": {"unknown"}, "outcome": {"disqualified"}, "reason": {"plictisit"}}
+	status, _, page := b.post(path+"/qualify", bant)
+	if status != http.StatusUnprocessableEntity {
+		t.Errorf("a reason not in the list: %d", status)
+	}
+	expectPage(t, path, html.UnescapeString(page), []string{"unul dintre: fără buget, fără autoritate de decizie"}, []string{"no budget, no authority", "must be one of"})
+	bant.Set("reason", "fără buget")
+	if status, _, page := b.post(path+"/qualify", bant); status != http.StatusSeeOther {
+		t.Fatalf("a reason in Romanian: %d %.500s", status, textOf(page))
+	}
+	_, _, page = b.get(path)
+	expectPage(t, path, html.UnescapeString(page), []string{" · fără buget</p>"}, []string{" · no budget</p>"})
+}
