@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,7 +10,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"leadflow/internal/access"
 	"leadflow/internal/dbtest"
+	"leadflow/internal/invoice"
 )
 
 // splitButtons lists the buttons of selector whose words do not fit on
@@ -155,6 +158,56 @@ func TestBrowserPhoneBuilderTablesNameTheirColumns(t *testing.T) {
 		screenshot(t, ctx, "phone-builder"+strings.ReplaceAll(path, "/", "-"))
 		if cells == 0 || len(missing) > 0 {
 			t.Errorf("on a 390 px phone %s's table shows %d cells without their column's name: %q...", path, len(missing), missing[:min(len(missing), 6)])
+		}
+	}
+}
+
+// On a phone an invoice's amounts keep their currency beside them: the
+// amount owed split "29 488,20" from "£" in Norwegian, as the list's
+// overdue total could.
+func TestBrowserPhoneKeepsInvoiceAmountsWhole(t *testing.T) {
+	ctx := chromium(t)
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	if status, body := f.call(t, "admin", "PUT", "/api/v1/settings/invoicing", sellerForMatrix); status != http.StatusOK {
+		t.Fatalf("settings: %d %v", status, body)
+	}
+	_, acc := f.call(t, "admin", "POST", "/api/v1/accounts", `{"name":"Fjordlys Håndverk AS","country":"NO"}`)
+	var accID, adminID int64
+	fmt.Sscan(fmt.Sprint(acc["id"]), &accID)
+	if err := db.R.QueryRow(context.Background(), `SELECT id FROM users WHERE email = 'admin@example.com'`).Scan(&adminID); err != nil {
+		t.Fatal(err)
+	}
+	admin := access.Actor{ID: adminID, Role: access.Admin}
+	svc := invoice.NewService(db)
+	d, err := svc.Create(context.Background(), admin, invoice.New{AccountID: accID, Currency: "GBP"})
+	if err == nil {
+		d, err = svc.AddLine(context.Background(), admin, d.ID, invoice.LineInput{Name: "Lisenser", Quantity: "1", UnitPrice: "23590.56", Category: "S", Rate: "25"})
+	}
+	if err == nil {
+		d, err = svc.Issue(context.Background(), admin, d.ID, "2026-01-05")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var split []string
+	err = chromedp.Run(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		signIn(f.srv.URL+"/account", "admin@example.com"),
+		chromedp.WaitVisible(`#main`, chromedp.ByID),
+		chromedp.Evaluate(`fetch("/account/language", {method: "POST", headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: "language=nb"}).then(() => true)`, nil, awaitPromise),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{fmt.Sprint("/invoices/", d.ID), "/invoices"} {
+		if err := chromedp.Run(ctx, chromedp.Navigate(f.srv.URL+path), chromedp.WaitVisible(`.summary .score`),
+			chromedp.Evaluate(splitButtons+`(".summary .score")`, &split)); err != nil {
+			t.Fatal(err)
+		}
+		screenshot(t, ctx, "phone-invoice-nb")
+		if len(split) > 0 {
+			t.Errorf("on a 390 px phone %s breaks its amounts: %q", path, split)
 		}
 	}
 }
