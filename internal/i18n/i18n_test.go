@@ -255,6 +255,9 @@ func TestChangeReasons(t *testing.T) {
 		{"ro", "enrolled through the API", "înscris prin API"},
 		{"en", "score 55 reached the MQL threshold of 50", "score 55 reached the MQL threshold of 50"},
 		{"ro", "budget next year", "budget next year"},
+		{"it", "lead edited", "lead modificato"},
+		{"nb", `first contact: call "Qualification call (BANT)" completed`, "første kontakt, med samtale: «Qualification call (BANT)»"},
+		{"it", `first contact: meeting "Demo" completed`, "primo contatto, con riunione: “Demo”"},
 	} {
 		if got := For(c.lang).ChangeReason(c.in); got != c.want {
 			t.Errorf("%s %q: %q, want %q", c.lang, c.in, got, c.want)

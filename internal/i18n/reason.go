@@ -478,6 +478,8 @@ var changeReasons = []struct {
 	{regexp.MustCompile(`^demo data$`), "change.demo_data", nil},
 	{regexp.MustCompile(`^passed BANT qualification$`), "change.passed_bant", nil},
 	{regexp.MustCompile(`^assignment rule "(.*)"$`), "change.assignment_rule", []string{"Name"}},
+	{regexp.MustCompile(`^lead edited$`), "change.lead_edited", nil},
+	{regexp.MustCompile(`^first contact: (\w+) "(.*)" completed$`), "change.first_contact", []string{"Kind", "Subject"}},
 }
 
 // ChangeReason is a reason leadflow wrote in English, in l's language;
@@ -493,6 +495,9 @@ func (l *Locale) ChangeReason(reason string) string {
 			v := m[i+1]
 			if name == "Stage" && Has("stage."+v) {
 				v = l.T("stage." + v)
+			}
+			if name == "Kind" && Has("code."+v) {
+				v = strings.ToLower(l.T("code." + v)) // an activity's kind, mid-sentence
 			}
 			args = append(args, name, v)
 		}

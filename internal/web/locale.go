@@ -423,7 +423,8 @@ func decimalsOf(f float64) int {
 // localShown is a value of a change on a lead's timeline as the reader
 // reads it: a stage or an outcome by its name, a qualification's budget
 // ("25000 EUR", "unknown") as money, whether a conversion made its account,
-// and codes in words; other values as they were written.
+// a country by its name, and codes in words; other values as they were
+// written.
 func localShown(l *i18n.Locale, field, v string) string {
 	switch {
 	case v != "" && (field == lead.FStage || field == "outcome"):
@@ -446,6 +447,8 @@ func localShown(l *i18n.Locale, field, v string) string {
 		if name, ok := strings.CutSuffix(v, " (existing)"); ok {
 			return l.T("change.account_existing", "Name", name)
 		}
+	case field == lead.FCountry && v != "":
+		return l.Country(v)
 	case codeFields[field]:
 		return localHuman(l, v)
 	}
