@@ -203,6 +203,21 @@ func TestRefusedQualificationNamesEveryFault(t *testing.T) {
 	}
 }
 
+// A segment's preview counts its leads with the verb agreeing: one lead
+// "corrisponde", not "corrispondono".
+func TestSegmentPreviewCountsInTheReadersGrammar(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	f.call(t, "marketing", "POST", "/api/v1/leads", `{"email":"ana@carpat.ro","stage":"mql"}`)
+	b := browserIn(t, f, "mia@example.com", "it")
+	for stages, want := range map[string]string{"mql": "<strong>1</strong> lead corrisponde ora.", "sql": "<strong>0</strong> lead corrispondono ora."} {
+		_, _, page := b.post("/segments", url.Values{"name": {"Caldi"}, "combine": {"all"},
+			"c0_field": {"stage"}, "c0_op": {"in"}, "c0_stage": {stages}, "action": {"preview"}})
+		if !strings.Contains(page, want) {
+			t.Errorf("the preview of %s does not say %q", stages, want)
+		}
+	}
+}
+
 // A refused scoring rule is named by its number and column, in the
 // reader's language.
 func TestRefusedScoringRuleSpeaksItalian(t *testing.T) {

@@ -123,7 +123,7 @@ func TestSegmentPages(t *testing.T) {
 		form.Set("c1_min", "50")
 		form.Set("action", "preview")
 		status, _, page = b.post("/segments", form)
-		if status != http.StatusOK || !strings.Contains(page, `<strong>1</strong> leads match now`) || !strings.Contains(page, "Ana Pop") {
+		if status != http.StatusOK || !strings.Contains(page, `<strong>1</strong> lead matches now`) || !strings.Contains(page, "Ana Pop") {
 			t.Fatalf("preview: %d\n%s", status, page)
 		}
 		form.Set("action", "add")
