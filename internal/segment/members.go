@@ -154,6 +154,10 @@ func (s *Service) Preview(ctx context.Context, a access.Actor, seg Segment) (Pre
 	if err := MayManage(a); err != nil {
 		return p, err
 	}
+	// Counting comes before naming: a segment is previewed as it is built.
+	if strings.TrimSpace(seg.Name) == "" {
+		seg.Name = "preview"
+	}
 	if err := seg.Validate(); err != nil {
 		return p, err
 	}

@@ -204,13 +204,15 @@ func TestRefusedQualificationNamesEveryFault(t *testing.T) {
 }
 
 // A segment's preview counts its leads with the verb agreeing: one lead
-// "corrisponde", not "corrispondono".
+// "corrisponde", not "corrispondono"; and it counts a segment not yet
+// named (a name was asked for first).
 func TestSegmentPreviewCountsInTheReadersGrammar(t *testing.T) {
 	f := newFixture(t, dbtest.SQLite(t))
 	f.call(t, "marketing", "POST", "/api/v1/leads", `{"email":"ana@carpat.ro","stage":"mql"}`)
 	b := browserIn(t, f, "mia@example.com", "it")
 	for stages, want := range map[string]string{"mql": "<strong>1</strong> lead corrisponde ora.", "sql": "<strong>0</strong> lead corrispondono ora."} {
-		_, _, page := b.post("/segments", url.Values{"name": {"Caldi"}, "combine": {"all"},
+		// Counting comes before naming: no name is asked for.
+		_, _, page := b.post("/segments", url.Values{"name": {""}, "combine": {"all"},
 			"c0_field": {"stage"}, "c0_op": {"in"}, "c0_stage": {stages}, "action": {"preview"}})
 		if !strings.Contains(page, want) {
 			t.Errorf("the preview of %s does not say %q", stages, want)

@@ -274,7 +274,9 @@ func (h *Web) saveSegment(w http.ResponseWriter, r *http.Request) {
 		return
 	case action == "preview":
 		if len(bad) > 0 {
-			h.renderSegmentEdit(w, r, s, alsoInvalid(s, bad), nil, -1, 0)
+			errs := alsoInvalid(s, bad)
+			delete(errs, "name") // counting comes before naming
+			h.renderSegmentEdit(w, r, s, errs, nil, -1, 0)
 			return
 		}
 		p, err := h.Segments.Preview(r.Context(), actor(r), s)
