@@ -211,3 +211,36 @@ func TestBrowserPhoneKeepsInvoiceAmountsWhole(t *testing.T) {
 		}
 	}
 }
+
+// On a phone the lead list's filters stay inside their card's padding,
+// in Norwegian (the search box and the right-hand fields ran 11 px past
+// it, to the card's edge).
+func TestBrowserPhoneKeepsFiltersInTheirCard(t *testing.T) {
+	ctx := chromium(t)
+	f := newFixture(t, dbtest.SQLite(t))
+	// The source filter offers every source the leads have.
+	f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"ola@fjord.example","source":"partner_webinar_nordic_autumn_series"}`)
+	var over []string
+	err := chromedp.Run(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		signIn(f.srv.URL+"/account", "admin@example.com"),
+		chromedp.WaitVisible(`#main`, chromedp.ByID),
+		chromedp.Evaluate(`fetch("/account/language", {method: "POST", headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: "language=nb"}).then(() => true)`, nil, awaitPromise),
+		chromedp.Navigate(f.srv.URL+"/leads"),
+		chromedp.WaitVisible(`form.filters`, chromedp.ByQuery),
+		chromedp.Evaluate(`(() => {
+			const form = document.querySelector("form.filters"), style = getComputedStyle(form);
+			const inner = form.getBoundingClientRect().right - parseFloat(style.paddingRight) - parseFloat(style.borderRightWidth);
+			return [...form.querySelectorAll("input, select, button")]
+				.filter((e) => e.offsetParent !== null && e.getBoundingClientRect().right > inner + 0.5)
+				.map((e) => (e.name || e.textContent.trim()) + " by " + Math.round(e.getBoundingClientRect().right - inner) + " px");
+		})()`, &over),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "phone-leads-nb")
+	if len(over) > 0 {
+		t.Errorf("on a 390 px phone the list's filters run out of their card: %q", over)
+	}
+}
