@@ -244,3 +244,35 @@ func TestBrowserPhoneKeepsFiltersInTheirCard(t *testing.T) {
 		t.Errorf("on a 390 px phone the list's filters run out of their card: %q", over)
 	}
 }
+
+// A qualification refused at the foot of a lead's long page brings its
+// first fault into view with the keyboard on it: the page opened at its
+// top, the faults several screens below.
+func TestBrowserRefusedFormShowsItsFirstFault(t *testing.T) {
+	ctx := chromium(t)
+	f := newFixture(t, dbtest.SQLite(t))
+	_, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"ola@fjord.example","stage":"mql","owner":"sam@example.com"}`)
+	var focused string
+	var inView bool
+	err := chromedp.Run(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		signIn(f.srv.URL+"/account", "sam@example.com"),
+		chromedp.WaitVisible(`#main`, chromedp.ByID),
+		chromedp.Navigate(fmt.Sprint(f.srv.URL, "/leads/", l["id"])),
+		chromedp.WaitVisible(`#b-budget`, chromedp.ByID),
+		chromedp.SetValue(`#b-budget`, "lots", chromedp.ByID),
+		chromedp.SetValue(`#b-need`, "A CRM", chromedp.ByID),
+		chromedp.Click(`form[action$="/qualify"] button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#b-budget[aria-invalid="true"]`, chromedp.ByQuery),
+		chromedp.Sleep(200*time.Millisecond),
+		chromedp.Evaluate(`document.activeElement.id`, &focused),
+		chromedp.Evaluate(`(() => { const r = document.activeElement.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()`, &inView),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "phone-refused-bant")
+	if focused != "b-budget" || !inView {
+		t.Errorf("after the refused qualification the keyboard is on %q (in view: %v), want the budget in view", focused, inView)
+	}
+}

@@ -228,3 +228,11 @@ async function refresh() {
     if (next) r.replaceWith(next);
   });
 }
+// A form refused comes back with its faults marked: the first of them
+// gets the keyboard, and so the screen, unless the page chose another
+// field (a long page otherwise opens at its top, the faults below).
+document.addEventListener("DOMContentLoaded", () => {
+  if (document.querySelector("[autofocus]")) return;
+  const first = document.querySelector('main [aria-invalid="true"]');
+  if (first) first.focus();
+});
