@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"leadflow/internal/i18n"
+	"leadflow/internal/report"
 )
 
 // The reports write amounts by currency the reader's way: whole amounts
@@ -54,6 +55,21 @@ func TestPointsReadTheReadersWay(t *testing.T) {
 	for lang, want := range map[string]string{"en": "61.8", "it": "61,8", "nb": "61,8", "ro": "61,8"} {
 		if got := localFuncs(i18n.For(lang), time.UTC)["points"].(func(float64) string)(61.83); got != want {
 			t.Errorf("%s: %q, want %q", lang, got, want)
+		}
+	}
+}
+
+// A channel's return on its spend is grouped the reader's way ("3085%"
+// showed in Italian and Norwegian), and a dash without spend.
+func TestROIReadsTheReadersWay(t *testing.T) {
+	row := report.Row{Spend: 1000, Revenue: 31850}
+	for lang, want := range map[string]string{"en": "3,085%", "it": "3.085%", "nb": "3\u00a0085%"} {
+		f := localFuncs(i18n.For(lang), time.UTC)
+		if got := f["roi"].(func(report.Row) string)(row); got != want {
+			t.Errorf("%s: ROI %q, want %q", lang, got, want)
+		}
+		if got := f["roi"].(func(report.Row) string)(report.Row{Revenue: 5}); got != "—" {
+			t.Errorf("%s: ROI without spend %q", lang, got)
 		}
 	}
 }

@@ -128,11 +128,15 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 			}
 			return l.Money(sum, currency)
 		},
-		"num":   l.Number,
-		"cpl":   func(r report.Row, cur string) string { return localRatio(l, cur)(r.CostPerLead()) },
-		"cpa":   func(r report.Row, cur string) string { return localRatio(l, cur)(r.CostPerAcquisition()) },
-		"pct":   func(f float64) string { return l.Decimal(f*100, 1) + "%" },
-		"label": func(name string) string { return localLabel(l, name) },
+		"num": l.Number,
+		"cpl": func(r report.Row, cur string) string { return localRatio(l, cur)(r.CostPerLead()) },
+		"cpa": func(r report.Row, cur string) string { return localRatio(l, cur)(r.CostPerAcquisition()) },
+		"pct": func(f float64) string { return l.Decimal(f*100, 1) + "%" },
+		// A channel's return on its spend, grouped as the reader groups
+		// numbers ("3.085%" in Italian, where "3085%" showed).
+		"roi":       func(r report.Row) string { return localROI(l, r.ROI) },
+		"roiMargin": func(r report.Row) string { return localROI(l, r.ROIOnMargin) },
+		"label":     func(name string) string { return localLabel(l, name) },
 		"importTarget": func(name string) string {
 			return l.Or("imptarget."+name, localLabel(l, name))
 		},
@@ -453,4 +457,13 @@ func localShown(l *i18n.Locale, field, v string) string {
 		return localHuman(l, v)
 	}
 	return v
+}
+
+// localROI is a return (0.5 is 50 %) as a whole percentage in l's
+// digits, or a dash when there is none to tell (no spend).
+func localROI(l *i18n.Locale, roi func() (float64, bool)) string {
+	if v, ok := roi(); ok {
+		return l.Decimal(v*100, 0) + "%"
+	}
+	return "—"
 }

@@ -387,18 +387,6 @@ var funcs = template.FuncMap{
 
 	"authorities": func() []lead.Authority { return lead.Authorities },
 	"has":         slices.Contains[[]string],
-	"roi": func(r report.Row) string {
-		if v, ok := r.ROI(); ok {
-			return strconv.FormatFloat(v*100, 'f', 0, 64) + "%"
-		}
-		return "—"
-	},
-	"roiMargin": func(r report.Row) string {
-		if v, ok := r.ROIOnMargin(); ok {
-			return strconv.FormatFloat(v*100, 'f', 0, 64) + "%"
-		}
-		return "—"
-	},
 	"barHeight": func(n, most int64) int {
 		if most == 0 {
 			return 0
