@@ -76,16 +76,17 @@ func TestImportOfARomanianExport(t *testing.T) {
 
 // A lead's timeline names a country it changed to by its name in the
 // reader's language, and tells a change made by editing the lead in it
-// ("Paese: NO" and "lead edited" showed).
+// ("Paese: NO" and "lead edited" showed); its head count is grouped the
+// reader's way (1250 showed).
 func TestTimelineNamesCountriesInTheReadersLanguage(t *testing.T) {
 	f := newFixture(t, dbtest.SQLite(t))
 	_, l := f.call(t, "marketing", "POST", "/api/v1/leads", `{"email":"kari@fjord.no","country":"IT"}`)
-	if status, body := f.call(t, "marketing", "PATCH", fmt.Sprint("/api/v1/leads/", l["id"]), `{"country":"NO","employees":250}`); status != http.StatusOK {
+	if status, body := f.call(t, "marketing", "PATCH", fmt.Sprint("/api/v1/leads/", l["id"]), `{"country":"NO","employees":1250}`); status != http.StatusOK {
 		t.Fatalf("edit: %d %v", status, body)
 	}
 	_, _, page := browserIn(t, f, "mia@example.com", "it").get(fmt.Sprint("/leads/", l["id"]))
 	it := i18n.For("it")
 	expectPage(t, "the lead's page (it)", html.UnescapeString(page),
-		[]string{"<del>Italia</del> → <ins>Norvegia</ins>", it.ChangeReason("lead edited")},
+		[]string{"<del>Italia</del> → <ins>Norvegia</ins>", it.ChangeReason("lead edited"), "<dd>1.250</dd>"},
 		[]string{"<ins>NO</ins>", "lead edited"})
 }
