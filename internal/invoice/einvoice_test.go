@@ -309,13 +309,8 @@ func TestPDFReadsBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "invoice.pdf")
-	os.WriteFile(path, body, 0o644)
-	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Join(strings.Fields(string(out)), " ")
+	out := pdftotext(t, body, "-layout")
+	text := strings.Join(strings.Fields(out), " ")
 	// 3 × 450 = 1,350.00 at 19% = 256.50; 2 × 12.5 less 10% = 22.50 at 9% = 2.03 (2.025 rounded up).
 	for _, want := range []string{"Invoice NV-2026-0001", "Issued 30 November 2026", "Due 30 December 2026",
 		"Nordvest Soluții SRL", "Strada Ștefan cel Mare 12", "Fjordlys Håndverk AS", "Tromsø", "VAT ID RO18547290",
@@ -343,13 +338,8 @@ func TestPDFReadsBackInRomanian(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "factura.pdf")
-	os.WriteFile(path, body, 0o644)
-	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Join(strings.Fields(string(out)), " ")
+	out := pdftotext(t, body, "-layout")
+	text := strings.Join(strings.Fields(out), " ")
 	for _, want := range []string{"Factura NV-2026-0001", "Emisă la 30.11.2026", "Scadentă la 30.12.2026", "FURNIZOR", "CUMPĂRĂTOR",
 		"Norvegia", "CIF RO18547290", "Preț unitar", "1.350,00", "22,50", "TVA 19% la 1.350,00", "TVA 9% la 22,50", "256,50", "2,03",
 		"Total EUR 1.631,03", "Vă rugăm să plătiți 1.631,03 EUR până la 30.12.2026"} {
@@ -384,13 +374,8 @@ func TestPDFWritesTheDefaultExemptionInItsLanguage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		path := filepath.Join(t.TempDir(), "invoice.pdf")
-		os.WriteFile(path, body, 0o644)
-		out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		text := strings.Join(strings.Fields(string(out)), " ")
+		out := pdftotext(t, body, "-layout")
+		text := strings.Join(strings.Fields(out), " ")
 		if !strings.Contains(text, c.want) || strings.Contains(text, c.not) || !strings.Contains(text, "G: Art. 146 Directive 2006/112/EC.") {
 			t.Errorf("the %s PDF's VAT notes:\n%s", c.lang, out)
 		}
@@ -416,13 +401,8 @@ func TestPDFWordsDoNotOverlap(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		path := filepath.Join(t.TempDir(), "invoice.pdf")
-		os.WriteFile(path, body, 0o644)
-		out, err := exec.Command("pdftotext", "-bbox", path, "-").Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		words := pdfWords(string(out))
+		out := pdftotext(t, body, "-bbox")
+		words := pdfWords(out)
 		for _, o := range overlapping(words) {
 			t.Errorf("%s: %s", lang, o)
 		}
@@ -436,6 +416,21 @@ func TestPDFWordsDoNotOverlap(t *testing.T) {
 			}
 		}
 	}
+}
+
+// pdftotext is what poppler's pdftotext reads in a PDF, with flag
+// (-layout, -bbox).
+func pdftotext(t *testing.T, body []byte, flag string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "invoice.pdf")
+	if err := os.WriteFile(path, body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", flag, path, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
 }
 
 // pdfWord is a word pdftotext -bbox read, with its box, on page.
