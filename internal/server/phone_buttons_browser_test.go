@@ -48,10 +48,7 @@ func TestBrowserPhoneButtonsKeepTheirWords(t *testing.T) {
 	var button string
 	var gap float64
 	err := chromedp.Run(ctx,
-		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
-		signIn(f.srv.URL+"/account", "admin@example.com"),
-		chromedp.WaitVisible(`#main`, chromedp.ByID),
-		chromedp.Evaluate(`fetch("/account/language", {method: "POST", headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: "language=nb"}).then(() => true)`, nil, awaitPromise),
+		onPhoneIn(f.srv.URL, "admin@example.com", "nb"),
 		chromedp.Navigate(f.srv.URL+"/deals"),
 		chromedp.WaitVisible(`.move-card button`),
 		chromedp.Evaluate(splitButtons+`(".move-card button")`, &split),
@@ -96,10 +93,7 @@ func TestBrowserPhoneKeepsWordsWhole(t *testing.T) {
 	var amount, done []string
 	var overLead float64
 	err := chromedp.Run(ctx,
-		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
-		signIn(f.srv.URL+"/account", "admin@example.com"),
-		chromedp.WaitVisible(`#main`, chromedp.ByID),
-		chromedp.Evaluate(`fetch("/account/language", {method: "POST", headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: "language=ro"}).then(() => true)`, nil, awaitPromise),
+		onPhoneIn(f.srv.URL, "admin@example.com", "ro"),
 		chromedp.Navigate(fmt.Sprint(f.srv.URL, "/deals/", deal["id"])),
 		chromedp.WaitVisible(`.summary .score`),
 		chromedp.Evaluate(splitButtons+`(".summary .score")`, &amount),
@@ -192,10 +186,7 @@ func TestBrowserPhoneKeepsInvoiceAmountsWhole(t *testing.T) {
 	}
 	var split []string
 	err = chromedp.Run(ctx,
-		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
-		signIn(f.srv.URL+"/account", "admin@example.com"),
-		chromedp.WaitVisible(`#main`, chromedp.ByID),
-		chromedp.Evaluate(`fetch("/account/language", {method: "POST", headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: "language=nb"}).then(() => true)`, nil, awaitPromise),
+		onPhoneIn(f.srv.URL, "admin@example.com", "nb"),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -222,10 +213,7 @@ func TestBrowserPhoneKeepsFiltersInTheirCard(t *testing.T) {
 	f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"ola@fjord.example","source":"partner_webinar_nordic_autumn_series"}`)
 	var over []string
 	err := chromedp.Run(ctx,
-		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
-		signIn(f.srv.URL+"/account", "admin@example.com"),
-		chromedp.WaitVisible(`#main`, chromedp.ByID),
-		chromedp.Evaluate(`fetch("/account/language", {method: "POST", headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: "language=nb"}).then(() => true)`, nil, awaitPromise),
+		onPhoneIn(f.srv.URL, "admin@example.com", "nb"),
 		chromedp.Navigate(f.srv.URL+"/leads"),
 		chromedp.WaitVisible(`form.filters`, chromedp.ByQuery),
 		chromedp.Evaluate(`(() => {
@@ -274,5 +262,15 @@ func TestBrowserRefusedFormShowsItsFirstFault(t *testing.T) {
 	screenshot(t, ctx, "phone-refused-bant")
 	if focused != "b-budget" || !inView {
 		t.Errorf("after the refused qualification the keyboard is on %q (in view: %v), want the budget in view", focused, inView)
+	}
+}
+
+// onPhoneIn signs email in on a 390 px phone, reading in lang.
+func onPhoneIn(base, email, lang string) chromedp.Tasks {
+	return chromedp.Tasks{
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		signIn(base+"/account", email),
+		chromedp.WaitVisible(`#main`, chromedp.ByID),
+		chromedp.Evaluate(`fetch("/account/language", {method: "POST", headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: "language=`+lang+`"}).then(() => true)`, nil, awaitPromise),
 	}
 }
