@@ -89,4 +89,9 @@ func TestTimelineNamesCountriesInTheReadersLanguage(t *testing.T) {
 	expectPage(t, "the lead's page (it)", html.UnescapeString(page),
 		[]string{"<del>Italia</del> → <ins>Norvegia</ins>", it.ChangeReason("lead edited"), "<dd>1.250</dd>"},
 		[]string{"<ins>NO</ins>", "lead edited"})
+	// Its web events and its tasks are two sections of two names (both
+	// were "Attività").
+	if n := strings.Count(page, "<h2>"+it.T("act.activities")+"</h2>"); n != 1 || !strings.Contains(page, "<h2>"+it.T("sc.what_the_lead_does")+"</h2>") {
+		t.Errorf("the lead's page has %d sections headed %q, and none %q", n, it.T("act.activities"), it.T("sc.what_the_lead_does"))
+	}
 }
