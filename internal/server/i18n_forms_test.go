@@ -43,8 +43,8 @@ func TestRefusedFormsSpeakRomanian(t *testing.T) {
 			[]string{"give the channel", "must be a month", "must be a whole amount"}},
 		// The API's reason names RFC 3339; the page asks for what its field takes.
 		{"an activity", "/activities", url.Values{"kind": {"call"}, "subject": {"Sună clientul"}, "due": {"2026-02-30T10:00"}, "status": {"planned"}},
-			[]string{"trebuie să fie o dată și o oră în forma AAAA-LL-ZZTHH:MM", `value="Sună clientul"`},
-			[]string{"RFC 3339", "must be a date"}},
+			[]string{"trebuie să fie o dată și o oră în forma AAAA-LL-ZZ HH:MM", `value="Sună clientul"`},
+			[]string{"RFC 3339", "must be a date", "ZZTHH"}},
 	}
 	_, l := f.call(t, "sales", "POST", "/api/v1/leads", `{"email":"ana@orbit.ro","company":"Orbit","stage":"sql"}`)
 	cases = append(cases, struct {
