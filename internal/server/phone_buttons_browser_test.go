@@ -274,3 +274,42 @@ func onPhoneIn(base, email, lang string) chromedp.Tasks {
 		chromedp.Evaluate(`fetch("/account/language", {method: "POST", headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: "language=`+lang+`"}).then(() => true)`, nil, awaitPromise),
 	}
 }
+
+// On a wide screen the board's columns are narrow: each card's stage
+// select still shows its stage's whole name in Italian ("Qualificazi"
+// showed, cut by the Move button beside it).
+func TestBrowserBoardShowsWholeStageNames(t *testing.T) {
+	ctx := chromium(t)
+	f := newFixture(t, dbtest.SQLite(t))
+	_, acc := f.call(t, "admin", "POST", "/api/v1/accounts", `{"name":"Alpi SpA"}`)
+	for _, stage := range []string{"qualification", "negotiation", "proposal"} {
+		if status, d := f.call(t, "admin", "POST", "/api/v1/opportunities", fmt.Sprintf(`{"account_id":%v,"name":"Licenze","amount":1000,"currency":"EUR","stage":%q}`, acc["id"], stage)); status != http.StatusCreated {
+			t.Fatalf("deal in %s: %d %v", stage, status, d)
+		}
+	}
+	var cut []string
+	err := chromedp.Run(ctx,
+		chromedp.EmulateViewport(1280, 800),
+		signIn(f.srv.URL+"/account", "admin@example.com"),
+		chromedp.WaitVisible(`#main`, chromedp.ByID),
+		chromedp.Evaluate(`fetch("/account/language", {method: "POST", headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: "language=it"}).then(() => true)`, nil, awaitPromise),
+		chromedp.Navigate(f.srv.URL+"/deals"),
+		chromedp.WaitVisible(`.move-card select`, chromedp.ByQuery),
+		chromedp.Evaluate(`[...document.querySelectorAll(".move-card select")].filter((s) => {
+			const cs = getComputedStyle(s), span = document.createElement("span");
+			span.style.font = cs.font; span.style.position = "absolute"; span.style.whiteSpace = "nowrap";
+			span.textContent = s.options[s.selectedIndex].text;
+			document.body.append(span);
+			const need = span.getBoundingClientRect().width + parseFloat(cs.paddingLeft) + parseFloat(cs.paddingRight) + 16;
+			span.remove();
+			return need > s.clientWidth;
+		}).map((s) => s.options[s.selectedIndex].text)`, &cut),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "board-it")
+	if len(cut) > 0 {
+		t.Errorf("at 1280 px the board cuts stage names: %q", cut)
+	}
+}
