@@ -296,15 +296,7 @@ func TestRebuildsTheOfficialExamples(t *testing.T) {
 // number, both parties with their letters (ă ș ț ø å è), lines and
 // totals to the cent.
 func TestPDFReadsBack(t *testing.T) {
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		dbtest.Unavailable(t, "pdftotext (poppler-utils) is not installed")
-	}
-	w := setup(t, dbtest.SQLite(t))
-	d := w.draft(t, w.ann, consulting, invoice.LineInput{Name: "Caffè e formazione", Quantity: "2", UnitPrice: "12.5", Discount: "10", Category: "S", Rate: "9"})
-	i, err := w.inv.Issue(w.ctx, w.ann, d.ID, "2026-11-30")
-	if err != nil {
-		t.Fatal(err)
-	}
+	i := issuedForPDF(t)
 	body, err := invoice.PDF(i)
 	if err != nil {
 		t.Fatal(err)
@@ -325,15 +317,7 @@ func TestPDFReadsBack(t *testing.T) {
 // The same invoice printed in Romanian: its words, dates as 30.11.2026,
 // amounts as 1.350,00 and the buyer's country named in Romanian.
 func TestPDFReadsBackInRomanian(t *testing.T) {
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		dbtest.Unavailable(t, "pdftotext (poppler-utils) is not installed")
-	}
-	w := setup(t, dbtest.SQLite(t))
-	d := w.draft(t, w.ann, consulting, invoice.LineInput{Name: "Caffè e formazione", Quantity: "2", UnitPrice: "12.5", Discount: "10", Category: "S", Rate: "9"})
-	i, err := w.inv.Issue(w.ctx, w.ann, d.ID, "2026-11-30")
-	if err != nil {
-		t.Fatal(err)
-	}
+	i := issuedForPDF(t)
 	body, err := invoice.PDFIn(i, i18n.For("ro"))
 	if err != nil {
 		t.Fatal(err)
@@ -386,15 +370,7 @@ func TestPDFWritesTheDefaultExemptionInItsLanguage(t *testing.T) {
 // languages: the lines' column headings are longest in Romanian
 // ("Reducere" ran into "Preț unitar", and pdftotext read "unitarReducere").
 func TestPDFWordsDoNotOverlap(t *testing.T) {
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		dbtest.Unavailable(t, "pdftotext (poppler-utils) is not installed")
-	}
-	w := setup(t, dbtest.SQLite(t))
-	d := w.draft(t, w.ann, consulting, invoice.LineInput{Name: "Caffè e formazione", Quantity: "2", UnitPrice: "12.5", Discount: "10", Category: "S", Rate: "9"})
-	i, err := w.inv.Issue(w.ctx, w.ann, d.ID, "2026-11-30")
-	if err != nil {
-		t.Fatal(err)
-	}
+	i := issuedForPDF(t)
 	for _, lang := range i18n.Langs {
 		l := i18n.For(lang)
 		body, err := invoice.PDFIn(i, l)
@@ -416,6 +392,23 @@ func TestPDFWordsDoNotOverlap(t *testing.T) {
 			}
 		}
 	}
+}
+
+// issuedForPDF is an invoice issued with two lines (one discounted, at
+// two VAT rates), to be read back from its PDF; the test is skipped
+// without pdftotext.
+func issuedForPDF(t *testing.T) invoice.Invoice {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		dbtest.Unavailable(t, "pdftotext (poppler-utils) is not installed")
+	}
+	w := setup(t, dbtest.SQLite(t))
+	d := w.draft(t, w.ann, consulting, invoice.LineInput{Name: "Caffè e formazione", Quantity: "2", UnitPrice: "12.5", Discount: "10", Category: "S", Rate: "9"})
+	i, err := w.inv.Issue(w.ctx, w.ann, d.ID, "2026-11-30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return i
 }
 
 // pdftotext is what poppler's pdftotext reads in a PDF, with flag
