@@ -11,8 +11,25 @@ import (
 
 	"leadflow/internal/dbtest"
 	testdata "leadflow/internal/fixture"
+	"leadflow/internal/i18n"
 	"leadflow/internal/sqldb"
 )
+
+// importDone reloads an import's page at loc, as a user waiting for it
+// does, until it says Done in lang or within has passed, and returns the
+// page. It reloads every 10 ms, or less often for a long wait (50 ms for
+// a quarter of an hour).
+func (b *browser) importDone(loc, lang string, within time.Duration) string {
+	b.t.Helper()
+	doneWord := "<strong>" + i18n.For(lang).T("code.done") + "</strong>"
+	pause := max(10*time.Millisecond, within/18000)
+	var page string
+	for until := time.Now().Add(within); time.Now().Before(until) && !strings.Contains(page, doneWord); {
+		_, _, page = b.get(loc)
+		time.Sleep(pause)
+	}
+	return page
+}
 
 // upload posts a CSV file to the import page.
 func (b *browser) upload(name, text string) (int, string, string) {

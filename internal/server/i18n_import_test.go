@@ -42,12 +42,7 @@ func TestImportOfARomanianExport(t *testing.T) {
 	if status, _, page := b.post(loc+"/start", mapping); status != http.StatusSeeOther {
 		t.Fatalf("start %v: %d %.1000s", mapping, status, page)
 	}
-	ro := i18n.For("ro")
-	done := ""
-	for until := time.Now().Add(time.Minute); time.Now().Before(until) && !strings.Contains(done, "<strong>"+ro.T("code.done")+"</strong>"); {
-		_, _, done = b.get(loc)
-		time.Sleep(10 * time.Millisecond)
-	}
+	done := b.importDone(loc, "ro", time.Minute)
 	if strings.Contains(done, "rejects.csv") {
 		t.Errorf("rows of the export were refused:\n%s", textOf(done))
 	}

@@ -196,11 +196,7 @@ func TestImportOfAnEmptyFileSaysSo(t *testing.T) {
 		t.Fatalf("start %v: %d %.1000s", mapping, status, page)
 	}
 	nb := i18n.For("nb")
-	done := ""
-	for until := time.Now().Add(time.Minute); time.Now().Before(until) && !strings.Contains(done, "<strong>"+nb.T("code.done")+"</strong>"); {
-		_, _, done = b.get(loc)
-		time.Sleep(10 * time.Millisecond)
-	}
+	done := b.importDone(loc, "nb", time.Minute)
 	if !strings.Contains(done, nb.T("imp.no_rows")) {
 		t.Errorf("the empty import's page does not say it was empty:\n%s", done)
 	}

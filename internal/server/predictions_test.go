@@ -101,11 +101,7 @@ func TestPredictionOnBankMarketing(t *testing.T) {
 		if status, _, page := b.post(loc+"/start", mapping); status != http.StatusSeeOther {
 			t.Fatalf("start: %d %.2000s", status, page)
 		}
-		var done string
-		for until := time.Now().Add(15 * time.Minute); time.Now().Before(until) && !strings.Contains(done, "<strong>Done</strong>"); {
-			_, _, done = b.get(loc)
-			time.Sleep(50 * time.Millisecond)
-		}
+		done := b.importDone(loc, "en", 15*time.Minute)
 		rows := strings.Count(text, "\n") - 1
 		if !strings.Contains(done, fmt.Sprintf("<dt>Leads created</dt><dd>%d</dd>", rows)) {
 			t.Fatalf("import of %d calls:\n%.3000s", rows, done)

@@ -94,11 +94,7 @@ func TestTextThatCannotBeKeptIsRefusedByName(t *testing.T) {
 		if status, _, _ := b.post(loc+"/start", url.Values{"col0": {"email"}, "col1": {"company"}}); status != http.StatusSeeOther {
 			t.Fatalf("start: %d", status)
 		}
-		var done string
-		for until := time.Now().Add(time.Minute); time.Now().Before(until) && !strings.Contains(done, "<strong>Done</strong>"); {
-			_, _, done = b.get(loc)
-			time.Sleep(10 * time.Millisecond)
-		}
+		done := b.importDone(loc, "en", time.Minute)
 		if !strings.Contains(done, "<dt>Leads created</dt><dd>2</dd>") {
 			t.Fatalf("import result page:\n%s", done)
 		}
