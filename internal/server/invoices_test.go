@@ -90,13 +90,15 @@ func TestInvoiceThroughTheAPI(t *testing.T) {
 // An invoice past its due date shows on the sales user's My day and
 // overdue list, and on the dashboard for every role, linked only for
 // those who invoice.
-func TestOverdueInvoicesShow(t *testing.T) {
-	db := dbtest.SQLite(t)
-	f := newFixture(t, db)
+// overdueInvoice is an invoice of one line in currency to a new
+// Norwegian account named account, issued by Sam (sales) on 5 January
+// 2026 and so long overdue, the seller's details set.
+func overdueInvoice(t *testing.T, f *fixture, db *sqldb.DB, account, currency string, line invoice.LineInput) invoice.Invoice {
+	t.Helper()
 	if status, body := f.call(t, "admin", "PUT", "/api/v1/settings/invoicing", sellerForMatrix); status != http.StatusOK {
 		t.Fatalf("settings: %d %v", status, body)
 	}
-	status, acc := f.call(t, "admin", "POST", "/api/v1/accounts", `{"name":"Late Payer AS","country":"NO"}`)
+	status, acc := f.call(t, "admin", "POST", "/api/v1/accounts", fmt.Sprintf(`{"name":%q,"country":"NO"}`, account))
 	if status != http.StatusCreated {
 		t.Fatalf("account: %d %v", status, acc)
 	}
@@ -107,9 +109,9 @@ func TestOverdueInvoicesShow(t *testing.T) {
 	}
 	sam := access.Actor{ID: samID, Role: access.Sales}
 	svc := invoice.NewService(db)
-	d, err := svc.Create(context.Background(), sam, invoice.New{AccountID: accID, Currency: "EUR"})
+	d, err := svc.Create(context.Background(), sam, invoice.New{AccountID: accID, Currency: currency})
 	if err == nil {
-		d, err = svc.AddLine(context.Background(), sam, d.ID, invoice.LineInput{Name: "Seat", Quantity: "1", UnitPrice: "480", Category: "S", Rate: "25"})
+		d, err = svc.AddLine(context.Background(), sam, d.ID, line)
 	}
 	if err == nil {
 		d, err = svc.Issue(context.Background(), sam, d.ID, "2026-01-05")
@@ -117,6 +119,13 @@ func TestOverdueInvoicesShow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return d
+}
+
+func TestOverdueInvoicesShow(t *testing.T) {
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	d := overdueInvoice(t, f, db, "Late Payer AS", "EUR", invoice.LineInput{Name: "Seat", Quantity: "1", UnitPrice: "480", Category: "S", Rate: "25"})
 	sales := newBrowser(t, f.srv.URL)
 	sales.login("sam@example.com")
 	for _, p := range []string{"/today", "/invoices?status=overdue", "/reports"} {

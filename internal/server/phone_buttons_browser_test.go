@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"leadflow/internal/access"
 	"leadflow/internal/dbtest"
 	"leadflow/internal/invoice"
 )
@@ -163,29 +161,9 @@ func TestBrowserPhoneKeepsInvoiceAmountsWhole(t *testing.T) {
 	ctx := chromium(t)
 	db := dbtest.SQLite(t)
 	f := newFixture(t, db)
-	if status, body := f.call(t, "admin", "PUT", "/api/v1/settings/invoicing", sellerForMatrix); status != http.StatusOK {
-		t.Fatalf("settings: %d %v", status, body)
-	}
-	_, acc := f.call(t, "admin", "POST", "/api/v1/accounts", `{"name":"Fjordlys Håndverk AS","country":"NO"}`)
-	var accID, adminID int64
-	fmt.Sscan(fmt.Sprint(acc["id"]), &accID)
-	if err := db.R.QueryRow(context.Background(), `SELECT id FROM users WHERE email = 'admin@example.com'`).Scan(&adminID); err != nil {
-		t.Fatal(err)
-	}
-	admin := access.Actor{ID: adminID, Role: access.Admin}
-	svc := invoice.NewService(db)
-	d, err := svc.Create(context.Background(), admin, invoice.New{AccountID: accID, Currency: "GBP"})
-	if err == nil {
-		d, err = svc.AddLine(context.Background(), admin, d.ID, invoice.LineInput{Name: "Lisenser", Quantity: "1", UnitPrice: "23590.56", Category: "S", Rate: "25"})
-	}
-	if err == nil {
-		d, err = svc.Issue(context.Background(), admin, d.ID, "2026-01-05")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := overdueInvoice(t, f, db, "Fjordlys Håndverk AS", "GBP", invoice.LineInput{Name: "Lisenser", Quantity: "1", UnitPrice: "23590.56", Category: "S", Rate: "25"})
 	var split []string
-	err = chromedp.Run(ctx,
+	err := chromedp.Run(ctx,
 		onPhoneIn(f.srv.URL, "admin@example.com", "nb"),
 	)
 	if err != nil {
