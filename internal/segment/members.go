@@ -154,11 +154,7 @@ func (s *Service) Preview(ctx context.Context, a access.Actor, seg Segment) (Pre
 	if err := MayManage(a); err != nil {
 		return p, err
 	}
-	// Counting comes before naming: a segment is previewed as it is built.
-	if strings.TrimSpace(seg.Name) == "" {
-		seg.Name = "preview"
-	}
-	if err := seg.Validate(); err != nil {
+	if err := seg.ValidateSelection(); err != nil {
 		return p, err
 	}
 	pred, args := where(seg, s.db.Dialect, s.now())

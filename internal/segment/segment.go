@@ -242,6 +242,22 @@ const (
 // "conditions.2.value".
 func (s *Segment) Validate() error {
 	bad := fault.Fields{}
+	s.checkNaming(bad)
+	s.checkSelection(bad)
+	return bad.Err()
+}
+
+// ValidateSelection checks and tidies what s selects (its kind, how its
+// conditions combine, the conditions), not what it is called: a segment
+// is counted as it is built, before it is named.
+func (s *Segment) ValidateSelection() error {
+	bad := fault.Fields{}
+	s.checkSelection(bad)
+	return bad.Err()
+}
+
+// checkNaming checks and tidies s's name and description.
+func (s *Segment) checkNaming(bad fault.Fields) {
 	s.Name = strings.TrimSpace(s.Name)
 	s.Description = strings.TrimSpace(s.Description)
 	switch n := utf8.RuneCountInString(s.Name); {
@@ -258,13 +274,17 @@ func (s *Segment) Validate() error {
 			bad.Add(key, p)
 		}
 	}
+}
+
+// checkSelection checks and tidies s's kind, combine and conditions.
+func (s *Segment) checkSelection(bad fault.Fields) {
 	s.Kind = strings.ToLower(strings.TrimSpace(s.Kind))
 	if s.Kind == "" {
 		s.Kind = KindLeads
 	}
 	if s.Kind != KindLeads && s.Kind != KindAccounts {
 		bad.Add("kind", "must be leads or accounts")
-		return bad.Err()
+		return
 	}
 	s.Combine = strings.ToLower(strings.TrimSpace(s.Combine))
 	if s.Combine == "" {
@@ -275,12 +295,11 @@ func (s *Segment) Validate() error {
 	}
 	if len(s.Conditions) > MaxConditions {
 		bad.Add("conditions", fmt.Sprintf("takes at most %d conditions, not %d", MaxConditions, len(s.Conditions)))
-		return bad.Err()
+		return
 	}
 	for i := range s.Conditions {
 		s.Conditions[i].validate(s.Kind, "conditions."+strconv.Itoa(i)+".", bad)
 	}
-	return bad.Err()
 }
 
 func (c *Condition) validate(segKind, at string, bad fault.Fields) {

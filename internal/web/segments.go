@@ -274,9 +274,7 @@ func (h *Web) saveSegment(w http.ResponseWriter, r *http.Request) {
 		return
 	case action == "preview":
 		if len(bad) > 0 {
-			errs := alsoInvalid(s, bad)
-			delete(errs, "name") // counting comes before naming
-			h.renderSegmentEdit(w, r, s, errs, nil, -1, 0)
+			h.renderSegmentEdit(w, r, s, alsoInvalid(s, bad, (*segment.Segment).ValidateSelection), nil, -1, 0)
 			return
 		}
 		p, err := h.Segments.Preview(r.Context(), actor(r), s)
@@ -295,7 +293,7 @@ func (h *Web) saveSegment(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// The segment's own checks run too, so that one try names every
 		// fault: an empty name beside a number mistyped.
-		err = fault.Fields(alsoInvalid(s, bad)).Err()
+		err = fault.Fields(alsoInvalid(s, bad, (*segment.Segment).Validate)).Err()
 	} else {
 		if id == 0 {
 			saved, err = h.Segments.Create(r.Context(), actor(r), s)
@@ -319,11 +317,12 @@ func (h *Web) saveSegment(w http.ResponseWriter, r *http.Request) {
 }
 
 // alsoInvalid is bad, the faults of a posted segment's numbers, with what
-// else the segment's checks find in s, except on the conditions bad names
-// already (a number not read is missing there).
-func alsoInvalid(s segment.Segment, bad fault.Fields) map[string]string {
+// else check (the segment's checks, or those of what it selects) finds in
+// s, except on the conditions bad names already (a number not read is
+// missing there).
+func alsoInvalid(s segment.Segment, bad fault.Fields, check func(*segment.Segment) error) map[string]string {
 	out := maps.Clone(map[string]string(bad))
-	e := fault.As(s.Validate())
+	e := fault.As(check(&s))
 	if e == nil {
 		return out
 	}
