@@ -17,9 +17,10 @@ import (
 type scoringData struct {
 	Ruleset scoring.Ruleset
 	Rules   scoring.Rules // as shown: the current ones, or those refused
-	// Typed are the editor's numbers as they were typed, by the names
-	// the page gives them ("hot", "e0_points"), when rules are refused:
-	// a number not read is shown as typed, not as 0.
+	// Typed are the editor's numbers as shown, by the names the page
+	// gives them ("hot", "e0_points"): as they were typed when rules are
+	// refused (a number not read is shown as typed, not as 0), else those
+	// of Rules.
 	Typed    map[string]string
 	Errors   map[string]string
 	History  []scoring.Ruleset
@@ -118,7 +119,25 @@ func (h *Web) renderScoring(w http.ResponseWriter, r *http.Request, d scoringDat
 	// Three empty rows of each kind for new rules.
 	d.Rules.Explicit = append(append([]scoring.Explicit{}, d.Rules.Explicit...), make([]scoring.Explicit, 3)...)
 	d.Rules.Behaviour = append(append([]scoring.Behaviour{}, d.Rules.Behaviour...), make([]scoring.Behaviour, 3)...)
+	if d.Typed == nil {
+		d.Typed = numbersShown(d.Rules)
+	}
 	h.render(w, r, "scoring", page{Title: "Scoring", Nav: "scoring", Data: d, Status: status})
+}
+
+// numbersShown are the editor's numbers for rules, named as the page
+// names them ("hot", "e0_points"): what it shows when nothing was typed.
+func numbersShown(rules scoring.Rules) map[string]string {
+	n := strconv.Itoa
+	shown := map[string]string{"hot": n(rules.Hot), "warm": n(rules.Warm), "mql": n(rules.MQL), "half_life_days": fmt.Sprint(rules.HalfLifeDays)}
+	for i, e := range rules.Explicit {
+		shown["e"+n(i)+"_points"] = n(e.Points)
+	}
+	for i, b := range rules.Behaviour {
+		p := "b" + n(i) + "_"
+		shown[p+"points"], shown[p+"cap"], shown[p+"window"] = n(b.Points), n(b.Cap), n(b.WindowDays)
+	}
+	return shown
 }
 
 // rulesFromPost reads the rules editor; a row whose field (or event) is
