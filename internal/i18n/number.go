@@ -57,6 +57,22 @@ func (l *Locale) ReadNumber(s string) string {
 	return whole + "." + frac
 }
 
+// plainDecimal is a number as the parsers write it: "-1250.50".
+var plainDecimal = regexp.MustCompile(`^-?\d+\.\d+$`)
+
+// Typed writes s, a number as the parsers write it ("1250.50"), as a
+// reader of l's language types it back into a form: "1250,50" in
+// Italian, Romanian and Bokmål. Thousands are not grouped: in a field
+// with cents, a grouped "12.500" would read back as twelve and a half.
+// What is not such a number comes back as it is, so what a reader typed
+// and ReadNumber left alone is shown again as typed.
+func (l *Locale) Typed(s string) string {
+	if l.decimal == "." || !plainDecimal.MatchString(s) {
+		return s
+	}
+	return strings.Replace(s, ".", l.decimal, 1)
+}
+
 // ReadWhole is ReadNumber for a number that is always whole (a head
 // count, a number of licences), where a point can only group thousands:
 // "1.500" in Italian is fifteen hundred.

@@ -59,3 +59,21 @@ func TestReadWhole(t *testing.T) {
 		}
 	}
 }
+
+// A number shown again in a form is written the reader's way and reads
+// back as the same number, whether it has cents or not.
+func TestTypedReadsBack(t *testing.T) {
+	for _, c := range []struct{ lang, in, want string }{
+		{"it", "1250.50", "1250,50"}, {"ro", "-3.25", "-3,25"}, {"nb", "0.1212", "0,1212"}, {"it", "1.125", "1,125"},
+		{"it", "12500", "12500"}, {"en", "1250.50", "1250.50"}, {"it", "1.250,50", "1.250,50"}, {"it", "molto", "molto"}, {"nb", "", ""},
+	} {
+		l := For(c.lang)
+		got := l.Typed(c.in)
+		if got != c.want {
+			t.Errorf("%s: %q written as %q, want %q", c.lang, c.in, got, c.want)
+		}
+		if back := l.ReadNumber(got); back != l.ReadNumber(c.in) {
+			t.Errorf("%s: %q written as %q reads back as %q", c.lang, c.in, got, back)
+		}
+	}
+}

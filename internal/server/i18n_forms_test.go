@@ -11,6 +11,7 @@ import (
 
 	"leadflow/internal/dbtest"
 	"leadflow/internal/i18n"
+	"leadflow/internal/invoice"
 )
 
 // The forms people fill most, refused in Romanian, name each field by
@@ -541,4 +542,66 @@ func TestBANTDisqualifyReasonInTheReadersLanguage(t *testing.T) {
 	}
 	_, _, page = b.get(path)
 	expectPage(t, path, html.UnescapeString(page), []string{" · fără buget</p>"}, []string{" · no budget</p>"})
+}
+
+// A number a form shows again is written as its reader types one: an
+// Italian price refused for want of a name comes back "1250,50" (it came
+// back "1250.50", as the server read it), and an Italian payment's amount,
+// filled in with what is owed, reads "600,00" and is taken as sent.
+func TestNumbersShownAgainTheReadersWay(t *testing.T) {
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	admin := browserIn(t, f, "admin@example.com", "it")
+	status, _, page := admin.post("/products", url.Values{"name": {""}, "unit_price": {"1.250,50"}, "currency": {"EUR"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("a product without a name: %d, want it refused", status)
+	}
+	if got := formFields(page).Get("unit_price"); got != "1250,50" {
+		t.Errorf("the refused price typed 1.250,50 shows %q, want 1250,50", got)
+	}
+	d := overdueInvoice(t, f, db, "Lumen SpA", "EUR", invoice.LineInput{Name: "Licenza", Quantity: "1", UnitPrice: "480", Category: "S", Rate: "25"})
+	sam := browserIn(t, f, "sam@example.com", "it")
+	path := fmt.Sprint("/invoices/", d.ID)
+	_, _, page = sam.get(path)
+	owed := regexp.MustCompile(`id="p-amount"[^>]*value="([^"]*)"`).FindStringSubmatch(page)
+	if owed == nil || owed[1] != "600,00" {
+		t.Fatalf("the payment's amount filled in as %v, want 600,00", owed)
+	}
+	if status, _, page := sam.post(path+"/payments", url.Values{"amount": {owed[1]}, "paid_on": {"2026-02-01"}, "method": {"bank"}}); status != http.StatusSeeOther {
+		t.Fatalf("the payment as filled in: %d\n%.600s", status, textOf(page))
+	}
+	if _, inv := f.call(t, "admin", "GET", "/api/v1/invoices/"+fmt.Sprint(d.ID), ""); inv["status"] != "paid" {
+		t.Errorf("after paying 600,00 of 600,00 the invoice is %v, want paid", inv["status"])
+	}
+	// The default VAT rate and a project's person-days take a decimal
+	// comma too, and show it again.
+	_, _, page = admin.get("/settings/invoicing")
+	settings := formFields(page)
+	settings.Set("default_vat_rate", "12,5")
+	if status, _, page := admin.post("/settings/invoicing", settings); status != http.StatusSeeOther {
+		t.Fatalf("a VAT rate of 12,5: %d\n%.600s", status, textOf(page))
+	}
+	if _, _, page = admin.get("/settings/invoicing"); formFields(page).Get("default_vat_rate") != "12,5" {
+		t.Errorf("the VAT rate saved as 12,5 shows %q", formFields(page).Get("default_vat_rate"))
+	}
+	seedVocabulary(t, f, "contacts")
+	id := salesLead(t, f)
+	if status, _, _ := sam.post("/leads/"+id+"/software", url.Values{"category": {"crm"}, "licences": {"5"}, "f.contacts": {"must"}}); status != http.StatusSeeOther {
+		t.Fatalf("the software request: %d", status)
+	}
+	_, ps := f.call(t, "sales", "GET", "/api/v1/leads/"+id+"/projects", "")
+	path = fmt.Sprintf("/projects/%v", ps["data"].([]any)[0].(map[string]any)["id"])
+	_, _, page = sam.get(path)
+	edit := formFields(page)
+	edit.Set("features.0.days_low", "2,5")
+	edit.Set("features.0.days_high", "3,5")
+	edit.Set("day_rate", "450")
+	edit.Set("currency", "EUR")
+	if status, _, page := sam.post(path, edit); status != http.StatusSeeOther {
+		t.Fatalf("features of 2,5 to 3,5 days: %d\n%s", status, textOf(page))
+	}
+	_, _, page = sam.get(path)
+	if got := formFields(page); got.Get("features.0.days_low") != "2,5" || got.Get("features.0.days_high") != "3,5" {
+		t.Errorf("the feature's days saved as 2,5 to 3,5 show %q to %q", got.Get("features.0.days_low"), got.Get("features.0.days_high"))
+	}
 }

@@ -129,9 +129,13 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 			return l.Money(sum, currency)
 		},
 		"num": l.Number,
-		"cpl": func(r report.Row, cur string) string { return localRatio(l, cur)(r.CostPerLead()) },
-		"cpa": func(r report.Row, cur string) string { return localRatio(l, cur)(r.CostPerAcquisition()) },
-		"pct": func(f float64) string { return l.Decimal(f*100, 1) + "%" },
+		// A number shown again in a form's field, as the reader types it
+		// ("1250,50"), whether the server read it from what was typed or
+		// fills the field itself (a payment's amount).
+		"typed": l.Typed,
+		"cpl":   func(r report.Row, cur string) string { return localRatio(l, cur)(r.CostPerLead()) },
+		"cpa":   func(r report.Row, cur string) string { return localRatio(l, cur)(r.CostPerAcquisition()) },
+		"pct":   func(f float64) string { return l.Decimal(f*100, 1) + "%" },
 		// A channel's return on its spend, grouped as the reader groups
 		// numbers ("3.085%" in Italian, where "3085%" showed).
 		"roi":       func(r report.Row) string { return localROI(l, r.ROI) },

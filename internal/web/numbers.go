@@ -13,7 +13,11 @@ import (
 // types as their language writes numbers.
 var numberFields = []string{"amount", "budget", "unit_price", "unit_cost", "price", "setup", "revenue", "hours",
 	"quantity", "vat_rate", "discount", "margin", "tolerance", "day_rate", "min_probability", "employees",
-	"min_employees", "max_employees", "licences", "min_licences", "max_licences", "warn_at"}
+	"min_employees", "max_employees", "licences", "min_licences", "max_licences", "warn_at", "default_vat_rate"}
+
+// numberSuffixes end the names of numbered rows' number fields: a
+// project's features (features.0.days_low).
+var numberSuffixes = []string{".days_low", ".days_high"}
 
 // wholeFields are those of numberFields that are always whole, where a
 // point typed in Italian or Romanian can only group thousands ("1.500").
@@ -33,9 +37,8 @@ func readNumbers(r *http.Request) {
 		return
 	}
 	l := i18n.From(r.Context())
-	for _, name := range numberFields {
-		posted, ok := r.PostForm[name]
-		if !ok {
+	for name, posted := range r.PostForm {
+		if !isNumberField(name) {
 			continue
 		}
 		read := l.ReadNumber
@@ -50,6 +53,13 @@ func readNumbers(r *http.Request) {
 		// r.Form holds the body's values before the URL's.
 		r.Form[name] = append(slices.Clone(out), r.URL.Query()[name]...)
 	}
+}
+
+func isNumberField(name string) bool {
+	if slices.Contains(numberFields, name) {
+		return true
+	}
+	return slices.ContainsFunc(numberSuffixes, func(suffix string) bool { return strings.HasSuffix(name, suffix) })
 }
 
 // wholeAt reports whether the number field name of a form posted to path
