@@ -605,3 +605,39 @@ func TestNumbersShownAgainTheReadersWay(t *testing.T) {
 		t.Errorf("the feature's days saved as 2,5 to 3,5 show %q to %q", got.Get("features.0.days_low"), got.Get("features.0.days_high"))
 	}
 }
+
+// A lead's source shows on its form by name, in the reader's language,
+// and a known source typed or kept by its name is stored as its code
+// rather than as a new source ("Ricerca a pagamento" became a source of
+// its own beside paid_search).
+func TestLeadFormNamesItsSource(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	status, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"giulia@lumen.example","source":"paid_search"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("lead: %d %v", status, l)
+	}
+	path := fmt.Sprint("/leads/", l["id"])
+	admin := browserIn(t, f, "admin@example.com", "it")
+	_, _, page := admin.get(path + "/edit")
+	if !strings.Contains(page, `name="source" list="known-sources" value="Ricerca a pagamento"`) || !strings.Contains(page, `<option value="Segnalazione">`) {
+		t.Fatalf("the form does not name the source or offer the others:\n%s", page)
+	}
+	sourceAfter := func(typed string) any {
+		t.Helper()
+		_, _, page := admin.get(path + "/edit")
+		form := formFields(page)
+		form.Set("source", typed)
+		if status, _, page := admin.post(path, form); status != http.StatusSeeOther {
+			t.Fatalf("saving the source %q: %d\n%s", typed, status, textOf(page))
+		}
+		_, got := f.call(t, "admin", "GET", "/api/v1"+path, "")
+		return got["source"]
+	}
+	for _, c := range []struct{ typed, want string }{
+		{"Ricerca a pagamento", "paid_search"}, {"segnalazione", "referral"}, {"Paid social", "paid_social"}, {"Fiera di Milano", "fiera di milano"},
+	} {
+		if got := sourceAfter(c.typed); got != c.want {
+			t.Errorf("the source typed %q is stored as %v, want %s", c.typed, got, c.want)
+		}
+	}
+}

@@ -451,6 +451,7 @@ type formData struct {
 	Hints   map[string]string // advice on values that look mistyped
 	Owners  []user.User
 	Actor   access.Actor
+	Sources []string // the sources the form offers, as codes
 	Reasons []string
 	// Version and Shown are what an edit form was filled from, sent
 	// back with it so a change made meanwhile is not undone unseen.
@@ -476,6 +477,10 @@ func (h *Web) renderForm(w http.ResponseWriter, r *http.Request, d formData, sta
 		return
 	}
 	d.Owners, d.Actor = owners, actor(r)
+	if d.Sources, err = h.knownSources(r); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
 	if d.Reasons, err = h.Leads.DisqualifyReasons(r.Context()); err != nil {
 		h.serverError(w, r, err)
 		return
@@ -485,6 +490,46 @@ func (h *Web) renderForm(w http.ResponseWriter, r *http.Request, d formData, sta
 		title = "Edit lead"
 	}
 	h.render(w, r, "lead_form", page{Title: title, Nav: "leads", Data: d, Status: status})
+}
+
+// namedSources are the sources the catalogs name ("code.paid_search"),
+// which the lead form offers beside those the leads already have.
+var namedSources = []string{"web", "form", "api", "import", "referral", "event", "social", "email", "paid_search", "organic_search", "paid_social"}
+
+// knownSources are the sources the lead form offers, as codes.
+func (h *Web) knownSources(r *http.Request) ([]string, error) {
+	f, err := h.Leads.Facets(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	known := append(slices.Clone(namedSources), f.Sources...)
+	slices.Sort(known)
+	return slices.Compact(known), nil
+}
+
+// storedSource turns the source typed on the lead form into the one
+// stored: the form shows a source by its name ("Ricerca a pagamento"),
+// so a known source typed or kept by its name, in the reader's language
+// or in English, is stored as its code ("paid_search") rather than as a
+// new source; anything else is a source of its own.
+func (h *Web) storedSource(r *http.Request, c lead.Changes) error {
+	typed, ok := c[lead.FSource]
+	if !ok || strings.TrimSpace(typed) == "" {
+		return nil
+	}
+	known, err := h.knownSources(r)
+	if err != nil {
+		return err
+	}
+	l, en := i18n.From(r.Context()), i18n.For(i18n.Default)
+	typed = strings.TrimSpace(typed)
+	for _, code := range known {
+		if strings.EqualFold(typed, localHuman(l, code)) || strings.EqualFold(typed, localHuman(en, code)) {
+			c[lead.FSource] = code
+			return nil
+		}
+	}
+	return nil
 }
 
 // submitted reads the lead fields of a posted form (and the reason of a
@@ -506,6 +551,10 @@ func (h *Web) createLead(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := h.disqualifyReason(r, submitted(r))
+	if err := h.storedSource(r, c); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
 	l, err := h.Leads.Create(r.Context(), actor(r), c)
 	if e := fault.As(err); e != nil && e.Fields != nil {
 		h.renderForm(w, r, formData{Values: c, Errors: e.Fields, Hints: lead.Hints(c)}, http.StatusUnprocessableEntity)
@@ -562,6 +611,10 @@ func (h *Web) updateLead(w http.ResponseWriter, r *http.Request) {
 	}
 	edit := editOf(r)
 	edit.Changes = h.disqualifyReason(r, edit.Changes)
+	if err := h.storedSource(r, edit.Changes); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
 	_, err = h.Leads.Edit(r.Context(), actor(r), id, edit)
 	if errors.Is(err, lead.ErrStale) {
 		h.staleForm(w, r, id, edit, fault.As(err).Fields)
