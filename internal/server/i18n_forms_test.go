@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"net/http"
@@ -638,6 +639,32 @@ func TestLeadFormNamesItsSource(t *testing.T) {
 	} {
 		if got := sourceAfter(c.typed); got != c.want {
 			t.Errorf("the source typed %q is stored as %v, want %s", c.typed, got, c.want)
+		}
+	}
+}
+
+// A colleague is offered by name where the team has given one: the lead
+// form's and the list's owners, the calendar's people, the assignment
+// rules' fallback and members (each of which listed emails alone).
+func TestSelectsNamePeople(t *testing.T) {
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	if _, err := db.W.Exec(context.Background(), `UPDATE users SET name = 'Sam Rossi' WHERE email = 'sam@example.com'`); err != nil {
+		t.Fatal(err)
+	}
+	admin := browserIn(t, f, "admin@example.com", "it")
+	named := regexp.MustCompile(`<option value="(sam@example.com|user:\d+)"[^>]*>Sam Rossi</option>|value="sam@example.com" > Sam Rossi <span class="sub">Vendite</span>`)
+	for _, path := range []string{"/leads/new", "/leads", "/calendar", "/assignment"} {
+		if _, _, page := admin.get(path); !named.MatchString(page) {
+			t.Errorf("%s does not name Sam Rossi:\n%s", path, page)
+		}
+	}
+	// The fields that take a colleague's email offer the team by name.
+	_, acc := f.call(t, "admin", "POST", "/api/v1/accounts", `{"name":"Lumen SpA"}`)
+	for _, c := range []struct{ path, field string }{{"/activities/new", "f-owner"}, {"/accounts", "a-owner"}, {fmt.Sprint("/accounts/", acc["id"]), "a-owner"}} {
+		_, _, page := admin.get(c.path)
+		if !strings.Contains(page, `<option value="sam@example.com">Sam Rossi</option>`) || !regexp.MustCompile(`id="`+c.field+`"[^>]*list="team"`).MatchString(page) {
+			t.Errorf("%s: the field %s does not offer the team by name:\n%s", c.path, c.field, page)
 		}
 	}
 }

@@ -215,6 +215,20 @@ type page struct {
 	// Unread is the signed-in user's count of unread notifications, for
 	// the top bar.
 	Unread int
+	// Team are the enabled users, offered by name to the fields that take
+	// a colleague's email (teamPages).
+	Team []user.User
+}
+
+// teamPages are the pages with a field for a colleague's email: an
+// activity's, a deal's, an account's and a project's owner, a task's
+// assignee.
+var teamPages = map[string]bool{"activity": true, "deal": true, "delivery": true, "account": true, "accounts": true}
+
+// team are the enabled users.
+func (h *Web) team(r *http.Request) ([]user.User, error) {
+	users, err := h.Users.List(r.Context())
+	return slices.DeleteFunc(users, user.User.Disabled), err
 }
 
 // render writes a page; it renders into a buffer first so a template
@@ -243,6 +257,10 @@ func (h *Web) render(w http.ResponseWriter, r *http.Request, name string, p page
 		// A count that cannot be read leaves the bell at zero rather
 		// than the page unshown.
 		p.Unread, _ = h.Notify.Unread(r.Context(), p.Actor)
+	}
+	if teamPages[name] && p.Actor.ID != 0 {
+		// Without the list the fields still take an email typed whole.
+		p.Team, _ = h.team(r)
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, p); err != nil {
