@@ -62,3 +62,20 @@ func Example(region string, n int) string {
 	}
 	return phonenumbers.Format(ex, phonenumbers.E164)
 }
+
+// Shown writes a stored number as people read one, in groups with its
+// country code ("+39 02 1234 5678", "+40 721 234 567 ext. 12"); what
+// does not parse, such as a number stored before numbers were checked,
+// is shown as stored.
+func Shown(stored string) string {
+	number, ext, _ := strings.Cut(stored, ";ext=")
+	n, err := phonenumbers.Parse(number, "")
+	if err != nil {
+		return stored
+	}
+	s := phonenumbers.Format(n, phonenumbers.INTERNATIONAL)
+	if ext != "" {
+		s += " ext. " + ext
+	}
+	return s
+}

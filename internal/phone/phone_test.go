@@ -77,3 +77,16 @@ func TestNormalizeTypedForms(t *testing.T) {
 		}
 	}
 }
+
+// A stored number reads in groups, with its extension; one that does not
+// parse reads as stored.
+func TestShown(t *testing.T) {
+	for _, c := range []struct{ stored, want string }{
+		{"+390212345678", "+39 02 1234 5678"}, {"+40721234567;ext=12", "+40 721 234 567 ext. 12"},
+		{"0721 234 567", "0721 234 567"}, {"", ""},
+	} {
+		if got := Shown(c.stored); got != c.want {
+			t.Errorf("%q shown as %q, want %q", c.stored, got, c.want)
+		}
+	}
+}

@@ -668,3 +668,21 @@ func TestSelectsNamePeople(t *testing.T) {
 		}
 	}
 }
+
+// A phone number reads in groups with its country code on the lead's
+// page and its timeline, and still dials as stored.
+func TestPhonesReadInGroups(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	status, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"giulia@lumen.example","phone":"+39 02 1234 5678"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("lead: %d %v", status, l)
+	}
+	path := fmt.Sprint("/api/v1/leads/", l["id"])
+	if status, body := f.call(t, "admin", "PATCH", path, `{"phone":"+40 721 234 567 ext. 12"}`); status != http.StatusOK {
+		t.Fatalf("phone: %d %v", status, body)
+	}
+	admin := browserIn(t, f, "admin@example.com", "it")
+	_, _, page := admin.get(fmt.Sprint("/leads/", l["id"]))
+	expectPage(t, "the lead's page", html.UnescapeString(page), []string{`<a href="tel:+40721234567;ext=12">+40 721 234 567 ext. 12</a>`, "+39 02 1234 5678"},
+		[]string{">+40721234567;ext=12<", ">+390212345678<"})
+}

@@ -22,6 +22,7 @@ import (
 	"leadflow/internal/lead"
 	"leadflow/internal/matching"
 	"leadflow/internal/notify"
+	"leadflow/internal/phone"
 	"leadflow/internal/product"
 	"leadflow/internal/project"
 	"leadflow/internal/report"
@@ -457,6 +458,8 @@ func localShown(l *i18n.Locale, field, v string) string {
 		}
 	case field == lead.FCountry && v != "":
 		return l.Country(v)
+	case field == lead.FPhone && v != "":
+		return phone.Shown(v)
 	case codeFields[field]:
 		return localHuman(l, v)
 	}

@@ -44,6 +44,7 @@ import (
 	"leadflow/internal/mailtmpl"
 	"leadflow/internal/notify"
 	"leadflow/internal/nurture"
+	"leadflow/internal/phone"
 	"leadflow/internal/predict"
 	"leadflow/internal/privacy"
 	"leadflow/internal/product"
@@ -384,6 +385,7 @@ func pathID(r *http.Request) (int64, error) {
 // funcs are the template functions that read the same in every language;
 // those that do not are localFuncs.
 var funcs = template.FuncMap{
+	"phoneShown": phone.Shown,
 	"int64":      func(n int) int64 { return int64(n) },
 	"languages":  languages,
 	"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
