@@ -248,6 +248,9 @@ var reasons = []struct {
 	{regexp.MustCompile(`^must be a month as YYYY-MM$`), "why.month", nil},
 	{regexp.MustCompile(`^must be a whole amount, 0 or more$`), "why.whole_amount_0", nil},
 	{regexp.MustCompile(`^must be 2 to 100 characters$`), "why.search_length", nil},
+	// A count's bounds, a list's limit.
+	{regexp.MustCompile(`^must be from (-?[\d,]+) to (-?[\d,]+)$`), "why.from_to", []string{"Min", "Max"}},
+	{regexp.MustCompile(`^must be between ([\d,]+) and ([\d,]+)$`), "why.between", []string{"Min", "Max"}},
 	// What an error page says most: a record not found or another's,
 	// and actions kept for some roles.
 	{regexp.MustCompile(`^(lead|form|import|project|submission|merge|milestone|landing page) (\d+) not found$`), "why.not_found", []string{"Kind", "ID"}},
@@ -281,6 +284,115 @@ var reasons = []struct {
 	{regexp.MustCompile(`^is used by lead (\d+)$`), "why.used_by_lead", []string{"ID"}},
 	{regexp.MustCompile(`^is used by another lead$`), "why.used_by_another", nil},
 	{regexp.MustCompile(`^these values were reviewed already$`), "why.reviewed_already", nil},
+}
+
+// whys are the field reasons that name no value, each looked up whole:
+// most give a field's choices (codes the API takes, kept as they are in
+// every language) or a rule of one service.
+var whys = map[string]string{
+	"must not be above the tier 1 threshold":                            "why.not_above_tier_1",
+	"must be one of task, call, meeting, email, note":                   "why.activity_kind",
+	"must be one of planned, done, cancelled":                           "why.activity_status",
+	"must be a date (YYYY-MM-DD) or RFC 3339 time":                      "why.date_or_rfc3339",
+	"must be a segment's id":                                            "why.segment_id",
+	"is the pre-sale estimate's, fixed once the project is in delivery": "why.presale_member",
+	"is set once the project is in delivery (its estimate accepted)":    "why.delivery_member",
+	"must be an id":                     "why.an_id",
+	"is not an invitation field":        "why.not_invitation_field",
+	"must be an account id":             "why.account_id",
+	"must be the next_cursor of a page": "why.next_cursor_of_page",
+	"must be invoice or credit_note":    "why.invoice_kind",
+	"must be an object of text values":  "why.object_of_text",
+	"must be named with 1 to 40 lower-case letters, digits and underscores": "why.custom_key",
+	"must be a string":                                                           "why.string",
+	"is not a user field":                                                        "why.not_user_field",
+	"must be new, qualified or both":                                             "why.applies_to",
+	"must be a whole number from 1":                                              "why.whole_from_1",
+	"must be one of asap, 3m, 6m, 12m, later":                                    "why.brief_timeline",
+	"must be assign, stage, enrol or delete":                                     "why.bulk_action",
+	"must be the stage to move the leads to":                                     "why.bulk_stage",
+	"must be the id of a sequence":                                               "why.sequence_id",
+	"is required: lower-case letters, digits and hyphens, such as email-sync":    "why.feature_key",
+	"list at most 12 open stages":                                                "why.open_stages_at_most",
+	"is not a lead field a form can ask for; give a custom field a type":         "why.form_not_lead_field",
+	"is asked twice":                                                             "why.asked_twice",
+	"must be classic, split or minimal":                                          "why.form_template",
+	"must be one of S, Z, E, AE, K, G, O":                                        "why.vat_category",
+	"is required (such as \"Loyalty discount\"), at most 200 characters":         "why.allowance_reason",
+	"must be above 0 at the standard rate; choose another category for no VAT":   "why.standard_rate_above_zero",
+	"must be 0 in this category":                                                 "why.zero_in_category",
+	"is required on a document not subject to VAT, which states no VAT ID":       "why.registration_no_without_vat",
+	"an invoice needs the seller's VAT ID or registration number":                "why.seller_vat_or_registration",
+	"must name at least one lead to merge":                                       "why.merge_needs_lead",
+	"is not a field a merge chooses":                                             "why.not_merge_field",
+	"must be one of the leads being merged":                                      "why.one_of_merged",
+	"must be score, -score or newest":                                            "why.duplicates_sort",
+	"give lead_id, email or visitor_id":                                          "why.event_needs_lead",
+	"must not be in the future (at most 5 minutes ahead of the server's clock)":  "why.not_future_clock",
+	"at most 50 properties":                                                      "why.properties_at_most",
+	"must be an event type such as page_view (no spaces, at most 64 characters)": "why.event_type",
+	"must be awaiting or overdue":                                                "why.awaiting_or_overdue",
+	"is not a cursor this list returned":                                         "why.cursor_returned",
+	"is not a cursor this list gave":                                             "why.cursor_gave",
+	"must be a next_cursor this list gave":                                       "why.next_cursor_gave",
+	"must be a time such as 2026-03-01T09:30:00Z":                                "why.time_example",
+	"is not a lead field":                                                        "why.not_lead_field",
+	"must be decision_maker, influencer, user or unknown":                        "why.authority",
+	"must be sql, nurturing or disqualified":                                     "why.qualify_outcome",
+	"list at least one reason, one a line":                                       "why.one_reason",
+	"list at most 30 reasons":                                                    "why.reasons_at_most",
+	"is not a field of this review":                                              "why.not_review_field",
+	"must be kept or offered":                                                    "why.kept_or_offered",
+	"must be one line":                                                           "why.be_one_line",
+	"is too long (at most 200,000 bytes)":                                        "why.too_long_bytes",
+	"must be a fraction from 0 to 1 (0.1 is 10%)":                                "why.fraction",
+	"must be draft, active or paused":                                            "why.sequence_status",
+	"must be manual, stage, form, nurture or segment":                            "why.trigger_kind",
+	"must be mon, tue, wed, thu, fri, sat, sun, or empty for any day":            "why.weekday",
+	"is needed with a name: a name alone may be many people":                     "why.company_with_name",
+	"is needed with a company":                                                   "why.needed_with_company",
+	"is needed with a first name and a company":                                  "why.needed_with_first_name_company",
+	"must be a contact of the project's account":                                 "why.project_contact",
+	"must be one of active, on_hold, done, cancelled":                            "why.project_status",
+	"is not an item of the checklist (processes, users, data, integrations)":     "why.checklist_item",
+	"notes must be at most 5,000 characters":                                     "why.checklist_notes",
+	"is required with a day rate: a three-letter ISO 4217 code such as EUR":      "why.currency_with_day_rate",
+	"is needed to send an estimate":                                              "why.needed_for_estimate",
+	"list the features to build before sending an estimate":                      "why.features_before_estimate",
+	"must be one of analysis, estimate_sent, accepted, rejected":                 "why.presale_status",
+	"must be me or an active user's email":                                       "why.me_or_active_user",
+	"must be one of presale, active, on_hold, done, cancelled":                   "why.project_list_status",
+	"types are implementation and custom_development":                            "why.template_types",
+	"list at most 30 stages":                                                     "why.stages_at_most",
+	"must not be before from":                                                    "why.not_before_from",
+	"a period is at most 10 years":                                               "why.period_at_most",
+	"must be a three-letter code such as EUR":                                    "why.three_letter_code",
+	"must be pending, accepted or rejected":                                      "why.handover_status",
+	"must be qualifying or closing":                                              "why.team_role",
+	"only a qualifying team hands over to a closing team":                        "why.only_qualifying_hands_over",
+	"must be from 0 (no decay) to 3650":                                          "why.half_life_days",
+	"must not be negative (0 turns automatic MQL off)":                           "why.mql_not_negative",
+	"must not be negative (0 means no cap)":                                      "why.cap_not_negative",
+	"must be one of equals, not_equals, contains, starts_with, in, gte, lte, between, is_empty, is_set": "why.rule_op",
+	"needs at least one value":                                       "why.needs_a_value",
+	"needs one number":                                               "why.needs_one_number",
+	"needs two numbers, the lowest and the highest":                  "why.needs_two_numbers",
+	"must be from 0 (all time) to 3650":                              "why.window_days",
+	"must be all or any":                                             "why.all_or_any",
+	"must be leads or accounts":                                      "why.leads_or_accounts",
+	"must be at least 1 (at most 0 finds leads without such events)": "why.count_at_least_1",
+	"name a segment":                                                 "why.name_a_segment",
+	"pick at least one":                                              "why.pick_at_least_one",
+	"each value must be 1 to 200 characters":                         "why.each_value_length",
+	"would put the segment inside itself":                            "why.segment_inside_itself",
+	"appears more than once":                                         "why.appears_twice",
+	"must be in the future":                                          "why.in_future",
+	"admin is for admins' tokens; choose read-only or read-write":    "why.admin_scope",
+	"must be one of read-only, read-write, admin":                    "why.token_scope",
+	"must be admin, marketing or sales":                              "why.user_role",
+	"must be a lead id":                                              "why.lead_id",
+	"must name a lead to merge":                                      "why.merge_names_lead",
+	"must be a whole number of months":                               "why.whole_months",
 }
 
 // denials are the refusals of an action kept for some roles or owners,
@@ -361,6 +473,9 @@ func (l *Locale) Reason(reason string) string {
 	if id, ok := denials[reason]; ok {
 		return l.T(id)
 	}
+	if id, ok := whys[reason]; ok {
+		return l.T(id)
+	}
 	for _, r := range reasons {
 		m := r.re.FindStringSubmatch(reason)
 		if m == nil {
@@ -428,9 +543,13 @@ func (l *Locale) each(list string, name func(string) string) string {
 }
 
 func atoi(s string) int64 {
+	digits, neg := strings.CutPrefix(s, "-")
 	var n int64
-	for _, c := range s {
+	for _, c := range digits {
 		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		return -n
 	}
 	return n
 }
