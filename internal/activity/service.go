@@ -219,6 +219,15 @@ func (s *Service) Get(ctx context.Context, a access.Actor, id int64) (Activity, 
 	return find(ctx, s.db.R, a, id, "")
 }
 
+// Named returns the record l links to with its name, for a form about
+// to link an activity to it; a record a may not see is refused as
+// Create would refuse it.
+func (s *Service) Named(ctx context.Context, a access.Actor, l Link) (Link, error) {
+	var err error
+	l.Name, err = checkLink(ctx, s.db.R, a, l)
+	return l, err
+}
+
 // ForRecord returns the activities on a record that a may see, the
 // latest due first. An account's include those on its contacts and
 // opportunities.

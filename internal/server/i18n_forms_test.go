@@ -686,3 +686,28 @@ func TestPhonesReadInGroups(t *testing.T) {
 	expectPage(t, "the lead's page", html.UnescapeString(page), []string{`<a href="tel:+40721234567;ext=12">+40 721 234 567 ext. 12</a>`, "+39 02 1234 5678"},
 		[]string{">+40721234567;ext=12<", ">+390212345678<"})
 }
+
+// An activity refused from a lead's quick-add form names the lead it is
+// for, as the new-activity form opened from the lead does.
+func TestRefusedActivityNamesItsLead(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	_, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"giulia@lumen.example","first_name":"Giulia","last_name":"Bianchi","owner":"sam@example.com"}`)
+	sam := browserIn(t, f, "sam@example.com", "it")
+	id := fmt.Sprint(l["id"])
+	status, _, page := sam.post("/activities", url.Values{"kind": {"call"}, "subject": {""}, "due": {"2026-12-04 09:00"}, "link_type": {"lead"}, "link_id": {id}, "next": {"/leads/" + id}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("an activity without a subject: %d", status)
+	}
+	want := `<p class="sub" id="activity-for">sul lead <a href="/leads/` + id + `">Giulia Bianchi</a></p>`
+	if !strings.Contains(page, want) {
+		t.Errorf("the refused activity does not name its lead:\n%s", page)
+	}
+	if _, _, page := sam.get("/activities/new?link_type=lead&link_id=" + id); !strings.Contains(page, want) {
+		t.Errorf("the new activity's form does not name its lead:\n%s", page)
+	}
+	// Another sales user's lead is not named to someone who may not see it.
+	sue := browserIn(t, f, "sue@example.com", "it")
+	if _, _, page := sue.get("/activities/new?link_type=lead&link_id=" + id); strings.Contains(page, "Giulia") {
+		t.Errorf("another sales user's lead is named to sue")
+	}
+}

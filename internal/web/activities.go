@@ -98,6 +98,23 @@ type activityForm struct {
 	Zone     *time.Location
 	// Conflict says the activity changed while the form was open.
 	Conflict string
+	// For is the record a new activity is for, named.
+	For activity.Link
+}
+
+// forRecord names the record a new activity's form links it to; a link
+// that cannot be named (no such record, or another's) is left for the
+// save to refuse.
+func (h *Web) forRecord(r *http.Request, v map[string]string) activity.Link {
+	id, err := strconv.ParseInt(v["link_id"], 10, 64)
+	if err != nil || v["link_type"] == "" {
+		return activity.Link{}
+	}
+	l, err := h.Activities.Named(r.Context(), actor(r), activity.Link{Type: v["link_type"], ID: id})
+	if err != nil {
+		return activity.Link{}
+	}
+	return l
 }
 
 // formValues are what an edit form shows for act, in loc.
@@ -157,7 +174,7 @@ func (h *Web) newActivity(w http.ResponseWriter, r *http.Request) {
 	if k := q.Get("kind"); k != "" {
 		v["kind"] = k
 	}
-	h.render(w, r, "activity", page{Title: "New activity", Nav: "today", Data: activityForm{Values: v, Zone: loc}})
+	h.render(w, r, "activity", page{Title: "New activity", Nav: "today", Data: activityForm{Values: v, Zone: loc, For: h.forRecord(r, v)}})
 }
 
 func (h *Web) createActivity(w http.ResponseWriter, r *http.Request) {
@@ -166,7 +183,7 @@ func (h *Web) createActivity(w http.ResponseWriter, r *http.Request) {
 	act, err := h.Activities.Create(r.Context(), actor(r), p)
 	if e := fault.As(err); e != nil && e.Fields != nil {
 		h.render(w, r, "activity", page{Title: "New activity", Nav: "today", Status: formStatus(e),
-			Data: activityForm{Values: v, Errors: e.Fields, Zone: loc}})
+			Data: activityForm{Values: v, Errors: e.Fields, Zone: loc, For: h.forRecord(r, v)}})
 		return
 	}
 	if err != nil {
