@@ -47,6 +47,12 @@ func TestDemoTellsABelievableStory(t *testing.T) {
 		if l.JobTitle == "Student" && l.Employees != nil {
 			t.Errorf("%s is a student at a company of %d", l.Email, *l.Employees)
 		}
+		// A consent given has its record: the lead's page shows both.
+		if history, err := leads.ConsentHistory(ctx, admin, l.ID); err != nil {
+			t.Fatal(err)
+		} else if l.Consent && (len(history) == 0 || history[0].Action != lead.ConsentGranted && history[0].Action != lead.ConsentConfirmed) {
+			t.Errorf("%s has consent but its history is %v", l.Email, history)
+		}
 		switch l.Stage {
 		case lead.MQL, lead.SQL, lead.Opportunity, lead.Customer:
 			if l.OwnerID == 0 {

@@ -599,6 +599,11 @@ var changeReasons = []struct {
 	{regexp.MustCompile(`^assignment rule "(.*)"$`), "change.assignment_rule", []string{"Name"}},
 	{regexp.MustCompile(`^lead edited$`), "change.lead_edited", nil},
 	{regexp.MustCompile(`^first contact: (\w+) "(.*)" completed$`), "change.first_contact", []string{"Kind", "Subject"}},
+	// Where a consent came from, in the consent history.
+	{regexp.MustCompile(`^changed by hand$`), "change.by_hand", nil},
+	{regexp.MustCompile(`^confirmation link$`), "change.confirmation_link", nil},
+	{regexp.MustCompile(`^unsubscribe link$`), "change.unsubscribe_link", nil},
+	{regexp.MustCompile(`^intake$`), "change.intake", nil},
 }
 
 // ChangeReason is a reason leadflow wrote in English, in l's language;

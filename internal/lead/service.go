@@ -380,7 +380,9 @@ func (s *Service) Facets(ctx context.Context) (Facets, error) {
 
 // Insert stores a complete lead as given, with one timeline entry saying
 // why: for data that arrives already shaped, such as the demo data set.
-// The grade follows from the score.
+// The grade follows from the score. A consent given comes with its entry
+// in the consent history, from why, so the lead's page never shows a
+// consent with no record of it.
 func (s *Service) Insert(ctx context.Context, l Lead, why string) (Lead, error) {
 	err := s.db.InTx(ctx, func(tx *sqldb.Tx) error {
 		var err error
@@ -389,6 +391,15 @@ func (s *Service) Insert(ctx context.Context, l Lead, why string) (Lead, error) 
 		}
 		if err := insertLead(ctx, tx, &l, ""); err != nil {
 			return err
+		}
+		if l.Consent {
+			at := l.CreatedAt
+			if l.ConsentAt != nil {
+				at = *l.ConsentAt
+			}
+			if err := insertConsent(ctx, tx, l.ID, at, consentEntry{source: why, action: ConsentGranted}, 0); err != nil {
+				return err
+			}
 		}
 		return insertChange(ctx, tx, Change{LeadID: l.ID, At: l.CreatedAt, Kind: KindCreated, Reason: why}, 0)
 	})

@@ -711,3 +711,17 @@ func TestRefusedActivityNamesItsLead(t *testing.T) {
 		t.Errorf("another sales user's lead is named to sue")
 	}
 }
+
+// The consent history says where a consent came from in the reader's
+// language ("changed by hand" showed on an Italian page).
+func TestConsentHistoryInTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	_, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"giulia@lumen.example"}`)
+	path := fmt.Sprint("/api/v1/leads/", l["id"])
+	if status, body := f.call(t, "admin", "PATCH", path, `{"consent":true}`); status != http.StatusOK {
+		t.Fatalf("consent: %d %v", status, body)
+	}
+	admin := browserIn(t, f, "admin@example.com", "it")
+	_, _, page := admin.get(fmt.Sprint("/leads/", l["id"]))
+	expectPage(t, "the lead's consent history", page, []string{"modificato a mano"}, []string{"changed by hand"})
+}

@@ -163,13 +163,20 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"invLabel":       func(f string) string { return localInvoiceLabel(l, f) },
 		"criterionLabel": func(c matching.Criterion) string { return c.LabelIn(l) },
 		"changeReason":   l.ChangeReason,
-		"exitReason":     func(s string) string { return localExitReason(l, s) },
-		"erasureCount":   func(name string) string { return localCountLabel(l, name) },
-		"webhookReason":  func(s string) string { return localWebhookReason(l, s) },
-		"plabel":         func(v any) string { return localProjectLabel(l, v) },
-		"matchNote":      func(c matching.Cell) string { return c.NoteIn(l) },
-		"matchReason":    func(m matching.Match) string { return m.ReasonIn(l) },
-		"segField":       func(value, label string) string { return localSegField(l, value, label) },
+		// Where a consent came from: a reason leadflow wrote, or a channel.
+		"consentSource": func(s string) string {
+			if r := l.ChangeReason(s); r != s {
+				return r
+			}
+			return localHuman(l, s)
+		},
+		"exitReason":    func(s string) string { return localExitReason(l, s) },
+		"erasureCount":  func(name string) string { return localCountLabel(l, name) },
+		"webhookReason": func(s string) string { return localWebhookReason(l, s) },
+		"plabel":        func(v any) string { return localProjectLabel(l, v) },
+		"matchNote":     func(c matching.Cell) string { return c.NoteIn(l) },
+		"matchReason":   func(m matching.Match) string { return m.ReasonIn(l) },
+		"segField":      func(value, label string) string { return localSegField(l, value, label) },
 		"segGroup": func(group string) string {
 			if id := segmentGroups[group]; id != "" {
 				return l.T(id)
