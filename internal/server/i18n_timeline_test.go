@@ -235,7 +235,8 @@ func TestDuplicatesExplainInTheReadersLanguage(t *testing.T) {
 // A form answer's field reads as an answer in the reader's language on
 // the lead's page, in the segment editor and among the scoring rules'
 // fields: "(form answer)" was English, and the scoring rules showed the
-// stored name ("custom.budget").
+// stored name ("custom.budget"); the editors name it by the form's
+// question.
 func TestFormAnswersAreNamedInTheReadersLanguage(t *testing.T) {
 	f := newFixture(t, dbtest.SQLite(t))
 	status, l := f.call(t, "marketing", "POST", "/api/v1/leads", `{"email":"ana@carpat.ro","custom":{"app_category":"accounting"}}`)
@@ -248,15 +249,18 @@ func TestFormAnswersAreNamedInTheReadersLanguage(t *testing.T) {
 	b := browserIn(t, f, "admin@example.com", "ro")
 	ro := i18n.For("ro")
 	answer := ro.T("field.form_answer", "Name", "app category")
-	for _, path := range []string{fmt.Sprint("/leads/", l["id"]), "/segments/new"} {
-		_, _, page := b.get(path)
-		if !strings.Contains(page, answer) || strings.Contains(page, "(form answer)") {
-			t.Errorf("%s in Romanian does not name the answer %q", path, answer)
+	// The segment editor and the scoring rules name it by the question
+	// the form asks ("Category"), not by its key.
+	asked := ro.T("field.form_answer", "Name", "Category")
+	for _, c := range []struct{ path, want string }{{fmt.Sprint("/leads/", l["id"]), answer}, {"/segments/new", asked}} {
+		_, _, page := b.get(c.path)
+		if !strings.Contains(page, c.want) || strings.Contains(page, "(form answer)") {
+			t.Errorf("%s in Romanian does not name the answer %q", c.path, c.want)
 		}
 	}
 	_, _, page := b.get("/scoring")
-	if strings.Contains(page, ">"+ro.T("sc.form_question", "Name", "custom.app_category")+"<") || strings.Contains(page, "(form question)") {
-		t.Errorf("the scoring rules name a form question by its stored name")
+	if !strings.Contains(page, ">"+ro.T("sc.form_question", "Name", "Category")+"<") || strings.Contains(page, "(form question)") {
+		t.Errorf("the scoring rules do not name the form question by what it asks")
 	}
 }
 

@@ -292,7 +292,7 @@ func TestWebScoringFieldList(t *testing.T) {
 		t.Fatal("the first rule's field is not a list with job title chosen, or offers a question no form asks")
 	}
 	createForm(t, f, `{"slug":"budget","name":"Budget","fields":[{"name":"email"},{"name":"budget","type":"number","label":"Budget"}]}`)
-	if _, _, page = b.get("/scoring"); !strings.Contains(page, `<option value="custom.budget" >budget (form question)</option>`) {
+	if _, _, page = b.get("/scoring"); !strings.Contains(page, `<option value="custom.budget" >Budget (form question)</option>`) {
 		t.Error("the form's budget question is not among the fields")
 	}
 }

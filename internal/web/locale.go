@@ -334,7 +334,11 @@ func localSegField(l *i18n.Locale, field, fallback string) string {
 		}
 	}
 	if strings.HasPrefix(field, lead.CustomPrefix) {
-		return localLabel(l, field)
+		// A form answer, by the form's question when it asks one.
+		if fallback == "" {
+			fallback = answerName(field)
+		}
+		return l.T("field.form_answer", "Name", fallback)
 	}
 	return fallback
 }

@@ -27,10 +27,13 @@ type scoringData struct {
 	Rescore  lead.Rescore
 	Rescored bool
 	Fields   []string
-	Ops      []scoring.Operator
-	Events   []string
-	BaseURL  string
-	Origins  string
+	// Questions are the forms' questions by their answers' keys
+	// ("custom.use_case"), which name a form answer in Fields.
+	Questions map[string]string
+	Ops       []scoring.Operator
+	Events    []string
+	BaseURL   string
+	Origins   string
 	// OriginsError is why the sites typed in Origins were refused.
 	OriginsError string
 	// Opened is an earlier version shown in the editor to be restored;
@@ -115,6 +118,10 @@ func (h *Web) renderScoring(w http.ResponseWriter, r *http.Request, d scoringDat
 		return
 	}
 	d.Fields = append(append([]string{}, scoring.Fields...), custom...)
+	if d.Questions, err = h.questions(r.Context()); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
 	d.Ops, d.Events, d.BaseURL = scoring.Operators, scoring.EventTypes, baseURL(r)
 	// Three empty rows of each kind for new rules.
 	d.Rules.Explicit = append(append([]scoring.Explicit{}, d.Rules.Explicit...), make([]scoring.Explicit, 3)...)

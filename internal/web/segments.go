@@ -175,7 +175,20 @@ func accountFieldOptions(ctx context.Context) []fieldOption {
 	return out
 }
 
-func fieldOptions(customKeys []string) []fieldOption {
+// questions are the forms' questions by their answers' keys
+// ("custom.use_case"): the field lists name an answer by its question.
+func (h *Web) questions(ctx context.Context) (map[string]string, error) {
+	labels, err := h.Forms.CustomLabels(ctx)
+	out := make(map[string]string, len(labels))
+	for name, label := range labels {
+		out[lead.CustomPrefix+name] = label
+	}
+	return out, err
+}
+
+// fieldOptions are the segment editor's fields: the lead's own, then the
+// forms' answers, named by their questions where the forms ask one.
+func fieldOptions(customKeys []string, questions map[string]string) []fieldOption {
 	var out []fieldOption
 	for _, f := range segment.Fields {
 		label := segmentFieldLabels[f]
@@ -191,7 +204,7 @@ func fieldOptions(customKeys []string) []fieldOption {
 	}
 	for _, k := range customKeys {
 		f := lead.CustomPrefix + k
-		out = append(out, fieldOption{Value: f, Label: fieldLabel(f), Group: "Form answers", Widget: "text", Kind: segment.Text})
+		out = append(out, fieldOption{Value: f, Label: questions[f], Group: "Form answers", Widget: "text", Kind: segment.Text})
 	}
 	return out
 }
@@ -439,7 +452,12 @@ func (h *Web) renderSegmentEdit(w http.ResponseWriter, r *http.Request, s segmen
 			h.fail(w, r, err)
 			return
 		}
-		d.Fields = fieldOptions(custom)
+		questions, err := h.questions(ctx)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		d.Fields = fieldOptions(custom, questions)
 	}
 	users, err := h.Users.List(ctx)
 	if err != nil {
