@@ -725,3 +725,15 @@ func TestConsentHistoryInTheReadersLanguage(t *testing.T) {
 	_, _, page := admin.get(fmt.Sprint("/leads/", l["id"]))
 	expectPage(t, "the lead's consent history", page, []string{"modificato a mano"}, []string{"changed by hand"})
 }
+
+// The scoring rules leadflow ships are named in the reader's language
+// where a lead's score is explained ("Decision maker" showed on an
+// Italian page); a rule a team names reads as typed.
+func TestShippedRulesReadInTheReadersLanguage(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	_, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"giulia@lumen.example","job_title":"CEO","country":"IT"}`)
+	admin := browserIn(t, f, "admin@example.com", "it")
+	_, _, page := admin.get(fmt.Sprint("/leads/", l["id"]))
+	expectPage(t, "the lead's score", page, []string{`<td data-label="Regola">Decisore</td>`, `<td data-label="Regola">Mercato principale</td>`},
+		[]string{">Decision maker<", ">Core market<"})
+}

@@ -163,6 +163,7 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"invLabel":       func(f string) string { return localInvoiceLabel(l, f) },
 		"criterionLabel": func(c matching.Criterion) string { return c.LabelIn(l) },
 		"changeReason":   l.ChangeReason,
+		"ruleLabel":      func(label string) string { return localRuleLabel(l, label) },
 		// Where a consent came from: a reason leadflow wrote, or a channel.
 		"consentSource": func(s string) string {
 			if r := l.ChangeReason(s); r != s {
@@ -484,4 +485,42 @@ func localROI(l *i18n.Locale, roi func() (float64, bool)) string {
 		return l.Decimal(v*100, 0) + "%"
 	}
 	return "—"
+}
+
+// shippedRuleLabels are the names of the scoring rules leadflow ships
+// (scoring's and accountscore's Defaults), which a page names in its
+// reader's language while a team keeps them; a name a team gave or
+// changed shows as written.
+var shippedRuleLabels = map[string]string{
+	"Decision maker":          "rulelabel.decision_maker",
+	"Company of 200+":         "rulelabel.company_200",
+	"Company of 20-199":       "rulelabel.company_20_199",
+	"Core market":             "rulelabel.core_market",
+	"Existing customer":       "rulelabel.existing_customer",
+	"Free-mail address":       "rulelabel.free_mail",
+	"Education":               "rulelabel.education",
+	"Page views":              "rulelabel.page_views",
+	"Pricing page":            "rulelabel.pricing_page",
+	"Pricing page visits":     "rulelabel.pricing_page_visits",
+	"Click to call":           "rulelabel.click_to_call",
+	"Newsletter":              "rulelabel.newsletter",
+	"E-book downloads":        "rulelabel.ebook_downloads",
+	"Quote request":           "rulelabel.quote_request",
+	"Email opens":             "rulelabel.email_opens",
+	"Email clicks":            "rulelabel.email_clicks",
+	"Unsubscribed from email": "rulelabel.unsubscribed",
+	"Email bounced":           "rulelabel.email_bounced",
+	"Form submissions":        "rulelabel.form_submissions",
+	"Meeting booked":          "rulelabel.meeting_booked",
+	"Enterprise (1,000+)":     "rulelabel.enterprise",
+	"Mid-market (200-999)":    "rulelabel.mid_market",
+	"Revenue 50M+":            "rulelabel.revenue_50m",
+}
+
+// localRuleLabel is a scoring rule's name in l's language.
+func localRuleLabel(l *i18n.Locale, label string) string {
+	if id, ok := shippedRuleLabels[label]; ok {
+		return l.T(id)
+	}
+	return label
 }
