@@ -737,3 +737,21 @@ func TestShippedRulesReadInTheReadersLanguage(t *testing.T) {
 	expectPage(t, "the lead's score", page, []string{`<td data-label="Regola">Decisore</td>`, `<td data-label="Regola">Mercato principale</td>`},
 		[]string{">Decision maker<", ">Core market<"})
 }
+
+// The lowest score to merge from is written and typed the reader's way
+// ("12,5" was read as 125 by a number box), its refusal reads in the
+// reader's language, and the confirmation says how many pairs it merges.
+func TestMergeAllReadsTheReadersNumbers(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	twins(t, f, 3)
+	admin := browserIn(t, f, "admin@example.com", "nb")
+	_, _, page := admin.get("/duplicates")
+	box := regexp.MustCompile(`<input id="min-score"[^>]*>`).FindString(page)
+	if strings.Contains(box, `type="number"`) || !strings.Contains(box, `inputmode="decimal"`) {
+		t.Errorf("the lowest score's box: %s", box)
+	}
+	_, _, page = admin.get("/duplicates/accept?min_score=" + url.QueryEscape("8,5"))
+	expectPage(t, "the merge's confirmation", html.UnescapeString(page), []string{"Slå sammen de 3 parene med poengsum 8,5 eller mer?"}, nil)
+	_, _, page = admin.get("/duplicates/accept?min_score=5")
+	expectPage(t, "a score too low", html.UnescapeString(page), []string{"Laveste poengsum må være et tall på minst"}, []string{"The lowest score"})
+}

@@ -31,7 +31,7 @@ func (h *Web) listDuplicates(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	dq := lead.DuplicateQuery{Sort: lead.DuplicateSort(q.Get("sort")), Cursor: q.Get("cursor"), Limit: 25}
 	if s := q.Get("min_score"); s != "" {
-		f, err := strconv.ParseFloat(s, 64)
+		f, err := strconv.ParseFloat(i18n.From(r.Context()).ReadNumber(s), 64)
 		if err != nil {
 			h.fail(w, r, &fault.Error{Code: fault.Invalid, Message: "The lowest score must be a number.", Fields: map[string]string{"min_score": "must be a number"}})
 			return
@@ -282,18 +282,27 @@ func (h *Web) confirmAccept(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, fault.Errorf(fault.Forbidden, "only admin and marketing users merge leads"))
 		return
 	}
-	s := r.URL.Query().Get("min_score")
+	l := i18n.From(r.Context())
+	// The box is written and typed the reader's way ("21,5").
+	s := l.ReadNumber(r.URL.Query().Get("min_score"))
 	if s == "" {
 		s = strconv.FormatFloat(identity.Default.Certain, 'f', -1, 64)
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f < identity.Default.Probable {
-		h.fail(w, r, &fault.Error{Code: fault.Invalid, Message: fmt.Sprintf("The lowest score must be a number of at least %g.", identity.Default.Probable),
-			Fields: map[string]string{"min_score": "must be at least " + strconv.FormatFloat(identity.Default.Probable, 'f', -1, 64)}})
+		least := identity.Default.Probable
+		h.fail(w, r, &fault.Error{Code: fault.Invalid, Message: tr(r, "dup.min_score_at_least", "Score", l.Decimal(least, decimalsOf(least))),
+			Fields: map[string]string{"min_score": "must be at least " + strconv.FormatFloat(least, 'f', -1, 64)}})
+		return
+	}
+	// The question says how many pairs the merge takes.
+	p, err := h.Leads.ProbableDuplicates(r.Context(), actor(r), lead.DuplicateQuery{MinScore: f, Limit: 1})
+	if err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	h.render(w, r, "confirm", page{Title: tr(r, "confirm.merge_duplicates"), Nav: "duplicates", Data: confirmData{
-		Question: tr(r, "confirm.merge_all_q", "Score", i18n.From(r.Context()).Decimal(f, decimalsOf(f))),
+		Question: tr(r, "confirm.merge_pairs_q", "Count", p.Total, "Score", l.Decimal(f, decimalsOf(f))),
 		Detail:   tr(r, "confirm.merge_all_detail"),
 		Action:   "/duplicates/accept?min_score=" + url.QueryEscape(s), Button: tr(r, "confirm.merge_all"), Cancel: "/duplicates"}})
 }
