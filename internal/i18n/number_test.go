@@ -1,6 +1,9 @@
 package i18n
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // A number typed the reader's way reads as the parsers write it where
 // the reading is certain; what is not a number, or not certainly one,
@@ -74,6 +77,17 @@ func TestTypedReadsBack(t *testing.T) {
 		}
 		if back := l.ReadNumber(got); back != l.ReadNumber(c.in) {
 			t.Errorf("%s: %q written as %q reads back as %q", c.lang, c.in, got, back)
+		}
+	}
+}
+
+// An amount a reason gives in English reads as the reader writes money.
+func TestReasonAmountsReadTheReadersWay(t *testing.T) {
+	for lang, want := range map[string]string{"ro": "1.678,57", "nb": "1\u00a0269,16", "en": "1,678.57"} {
+		amount := map[string]string{"ro": "1,678.57 EUR", "nb": "1,269.16 NOK", "en": "1,678.57 EUR"}[lang]
+		got := For(lang).Reason("is more than the " + amount + " still owed")
+		if !strings.Contains(got, want) {
+			t.Errorf("%s: %q does not write the amount as %s", lang, got, want)
 		}
 	}
 }

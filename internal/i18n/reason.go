@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"math/big"
 	"regexp"
 	"strings"
 )
@@ -494,6 +495,8 @@ func (l *Locale) Reason(reason string) string {
 				arg = l.stage(v)
 			case "Allowed":
 				arg = l.each(v, l.stage)
+			case "Amount":
+				arg = l.money(v)
 			case "Reasons":
 				arg = l.each(v, l.DisqualifyReason)
 			case "Fields":
@@ -661,4 +664,19 @@ func (l *Locale) FieldReasons(stored string) string {
 		parts[i] = l.T("field."+field) + " " + l.Reason(why)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// money writes an amount a reason gives in English ("1,678.57 EUR") the
+// way l writes money; anything else as it is.
+func (l *Locale) money(s string) string {
+	number, cur, ok := strings.Cut(s, " ")
+	whole, frac, _ := strings.Cut(strings.ReplaceAll(number, ",", ""), ".")
+	minor, isNumber := new(big.Int).SetString(strings.TrimPrefix(whole, "-")+frac, 10)
+	if !ok || !isNumber || len(cur) != 3 || (frac != "" && !isDigits(frac)) {
+		return s
+	}
+	if strings.HasPrefix(whole, "-") {
+		minor.Neg(minor)
+	}
+	return l.MoneyMinor(minor, cur, len(frac))
 }
