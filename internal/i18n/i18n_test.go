@@ -166,7 +166,7 @@ func TestReasonsReadInTheLanguage(t *testing.T) {
 		{"it", "is required, at most 200 characters", "è obbligatorio, al massimo 200 caratteri"},
 		{"ro", "is required, at most 200 characters", "nu poate lipsi și poate avea cel mult 200 de caractere"},
 		{"ro", "must be a whole amount from 0 to 1,000,000,000,000,000", "trebuie să fie o sumă întreagă între 0 și 1.000.000.000.000.000"},
-		{"it", "is more than the 1,250.00 EUR still owed", "è più dei 1,250.00 EUR ancora dovuti"},
+		{"it", "is more than the 1,250.00 EUR still owed", "è più dei 1.250,00\u00a0€ ancora dovuti"},
 		{"nb", "must include email: it is how leads are recognised", "må ta med e-post: det er slik leads blir gjenkjent"},
 		{"ro", "This merge cannot be undone: lead 12 was edited since (email)", "Această unire nu poate fi anulată: lead-ul 12 a fost modificat între timp (E-mail)"},
 		{"it", "must be a country name or a two-letter ISO code", "deve essere il nome di un paese o un codice ISO di due lettere, ad esempio RO"},
