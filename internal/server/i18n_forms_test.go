@@ -574,6 +574,18 @@ func TestNumbersShownAgainTheReadersWay(t *testing.T) {
 	if _, inv := f.call(t, "admin", "GET", "/api/v1/invoices/"+fmt.Sprint(d.ID), ""); inv["status"] != "paid" {
 		t.Errorf("after paying 600,00 of 600,00 the invoice is %v, want paid", inv["status"])
 	}
+	// The payment's day reads the Italian way.
+	_, _, page = sam.get(path)
+	if day := i18n.For("it").Day("2026-02-01"); !strings.Contains(page, "<li>"+day+" <strong>") {
+		t.Errorf("the payment's day is not written %s", day)
+	}
+	// So does a month of channel spend.
+	if status, body := f.call(t, "admin", "PUT", "/api/v1/channel-spend", `{"source":"event","month":"2026-11","amount":"1500","currency":"EUR"}`); status != http.StatusOK {
+		t.Fatalf("spend: %d %v", status, body)
+	}
+	if _, _, page := admin.get("/reports"); !strings.Contains(page, `<th scope="row">novembre 2026</th>`) {
+		t.Errorf("the spend's month is not named novembre 2026")
+	}
 	// The default VAT rate and a project's person-days take a decimal
 	// comma too, and show it again.
 	_, _, page = admin.get("/settings/invoicing")

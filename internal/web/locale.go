@@ -104,6 +104,13 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"datetime": func(t time.Time) string { return l.DateTime(t, loc) },
 		"date":     func(t time.Time) string { return l.Date(t.UTC()) },
 		"day":      l.Day,
+		// A month kept as text ("2026-12"), named: "decembrie 2026".
+		"month": func(s string) string {
+			if t, err := time.Parse("2006-01", s); err == nil {
+				return l.MonthYear(t)
+			}
+			return s
+		},
 		"money": func(amount *int64, currency string) string {
 			if amount == nil {
 				return "—"
