@@ -767,3 +767,29 @@ func TestMergeAllReadsTheReadersNumbers(t *testing.T) {
 	_, _, page = admin.get("/duplicates/accept?min_score=5")
 	expectPage(t, "a score too low", html.UnescapeString(page), []string{"Laveste poengsum må være et tall på minst"}, []string{"The lowest score"})
 }
+
+// A source typed by the name the pages show is that source: in a segment's
+// condition ("Anbefaling, Nett" matched nothing) and as a channel's spend
+// (it made a second channel beside referral).
+func TestSourcesTypedByTheirNames(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	for _, src := range []string{"referral", "web", "event"} {
+		f.call(t, "admin", "POST", "/api/v1/leads", fmt.Sprintf(`{"email":"%s@lumen.example","source":%q}`, src, src))
+	}
+	mia := browserIn(t, f, "mia@example.com", "nb")
+	status, _, page := mia.post("/segments", url.Values{"name": {"Anbefalt"}, "combine": {"all"},
+		"c0_field": {"source"}, "c0_op": {"in"}, "c0_list": {"Anbefaling, Nett"}, "action": {"preview"}})
+	if status != http.StatusOK || !strings.Contains(page, "<strong>2</strong> leads passer nå.") {
+		t.Errorf("a segment of the sources Anbefaling and Nett: %d\n%s", status, textOf(page))
+	}
+	if got := formFields(page).Get("c0_list"); got != "Anbefaling, Nett" {
+		t.Errorf("the sources show again as %q", got)
+	}
+	if status, _, page := mia.post("/reports/spend", url.Values{"source": {"Anbefaling"}, "month": {"2026-11"}, "amount": {"1 500"}, "currency": {"NOK"}}); status != http.StatusSeeOther {
+		t.Fatalf("spend on Anbefaling: %d\n%s", status, textOf(page))
+	}
+	_, spend := f.call(t, "admin", "GET", "/api/v1/channel-spend", "")
+	if got := fmt.Sprint(spend["spend"]); !strings.Contains(got, "source:referral") {
+		t.Errorf("the spend on Anbefaling is stored as %s, want source referral", got)
+	}
+}

@@ -507,29 +507,40 @@ func (h *Web) knownSources(r *http.Request) ([]string, error) {
 	return slices.Compact(known), nil
 }
 
-// storedSource turns the source typed on the lead form into the one
-// stored: the form shows a source by its name ("Ricerca a pagamento"),
-// so a known source typed or kept by its name, in the reader's language
-// or in English, is stored as its code ("paid_search") rather than as a
-// new source; anything else is a source of its own.
+// sourceCodes returns a function that turns a source typed by its name
+// into its code: the pages show a source by its name ("Ricerca a
+// pagamento"), so a known source typed by its name, in the reader's
+// language or in English, is its code ("paid_search") rather than a new
+// source; anything else comes back as typed.
+func (h *Web) sourceCodes(r *http.Request) (func(typed string) string, error) {
+	known, err := h.knownSources(r)
+	if err != nil {
+		return nil, err
+	}
+	l, en := i18n.From(r.Context()), i18n.For(i18n.Default)
+	return func(typed string) string {
+		t := strings.TrimSpace(typed)
+		for _, code := range known {
+			if strings.EqualFold(t, localHuman(l, code)) || strings.EqualFold(t, localHuman(en, code)) {
+				return code
+			}
+		}
+		return typed
+	}, nil
+}
+
+// storedSource stores the source typed on the lead form by its code
+// (see sourceCodes).
 func (h *Web) storedSource(r *http.Request, c lead.Changes) error {
 	typed, ok := c[lead.FSource]
 	if !ok || strings.TrimSpace(typed) == "" {
 		return nil
 	}
-	known, err := h.knownSources(r)
-	if err != nil {
-		return err
+	code, err := h.sourceCodes(r)
+	if err == nil {
+		c[lead.FSource] = code(typed)
 	}
-	l, en := i18n.From(r.Context()), i18n.For(i18n.Default)
-	typed = strings.TrimSpace(typed)
-	for _, code := range known {
-		if strings.EqualFold(typed, localHuman(l, code)) || strings.EqualFold(typed, localHuman(en, code)) {
-			c[lead.FSource] = code
-			return nil
-		}
-	}
-	return nil
+	return err
 }
 
 // submitted reads the lead fields of a posted form (and the reason of a

@@ -93,7 +93,14 @@ func (h *Web) renderReports(w http.ResponseWriter, r *http.Request, d reportsDat
 func (h *Web) saveSpend(w http.ResponseWriter, r *http.Request) {
 	in := report.SpendInput{Source: r.PostFormValue("source"), Month: r.PostFormValue("month"),
 		Amount: r.PostFormValue("amount"), Currency: r.PostFormValue("currency")}
-	_, err := h.Reports.SetSpend(r.Context(), actor(r), in)
+	// A channel typed by the name the page shows is that channel.
+	code, err := h.sourceCodes(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	in.Source = code(in.Source)
+	_, err = h.Reports.SetSpend(r.Context(), actor(r), in)
 	if e := fault.As(err); e != nil && e.Fields != nil {
 		h.renderReports(w, r, reportsData{Spend: in, Errors: e.Fields}, http.StatusUnprocessableEntity)
 		return

@@ -276,6 +276,19 @@ func (h *Web) saveSegment(w http.ResponseWriter, r *http.Request) {
 	}
 	s, bad := segmentFromPost(r)
 	s.ID = id
+	// Sources typed by the names the pages show are those sources.
+	code, err := h.sourceCodes(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for i, c := range s.Conditions {
+		if c.Field == lead.FSource {
+			for j, v := range c.Values {
+				s.Conditions[i].Values[j] = code(v)
+			}
+		}
+	}
 	action := r.PostFormValue("action")
 	switch {
 	case r.PostFormValue("remove") != "" || action == "add" || action == "refresh":
@@ -302,7 +315,7 @@ func (h *Web) saveSegment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var saved segment.Segment
-	err := bad.Err()
+	err = bad.Err()
 	if err != nil {
 		// The segment's own checks run too, so that one try names every
 		// fault: an empty name beside a number mistyped.
@@ -488,6 +501,14 @@ func (h *Web) renderSegmentEdit(w http.ResponseWriter, r *http.Request, s segmen
 	}
 	for i, c := range conds {
 		row := condRow{Index: i, Condition: c, Widget: widgetOf(s.Kind, c.Field), ValuesText: strings.Join(c.Values, ", "), Focus: i == focus}
+		if c.Field == lead.FSource && s.Kind == segment.KindLeads {
+			// Sources by the names the pages show, as they may be typed.
+			names := make([]string, len(c.Values))
+			for j, v := range c.Values {
+				names[j] = localHuman(i18n.From(ctx), v)
+			}
+			row.ValuesText = strings.Join(names, ", ")
+		}
 		row.Kind, _ = segment.KindIn(s.Kind, c.Field)
 		if c.Min != nil {
 			row.MinText = strconv.FormatInt(*c.Min, 10)
