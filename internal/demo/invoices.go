@@ -17,7 +17,7 @@ import (
 var seller = invoice.SellerInput{
 	Party: invoice.Party{Name: "Aurora CRM", LegalName: "Aurora Soft SRL", VATID: "RO18547290", RegistrationNo: "J40/12345/2019",
 		Street: "Strada Ștefan cel Mare 12", City: "București", PostalCode: "020121", Country: "RO", Email: "facturi@aurora-crm.test"},
-	IBAN: "RO49 AAAA 1B31 0075 9384 0000", BIC: "AAAAROBU", InvoicePrefix: "AUR", CreditPrefix: "AURC", PaymentDays: "14", DefaultRate: "19",
+	IBAN: "RO49 AAAA 1B31 0075 9384 0000", BIC: "AAAAROBU", InvoicePrefix: "AUR", CreditPrefix: "AURC", PaymentDays: "14", DefaultRate: "21",
 }
 
 // seedInvoices bills the won deals as a team would have over the past
