@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"fmt"
+	"html"
 	"net/url"
 	"strings"
 	"testing"
@@ -254,6 +255,14 @@ func TestWebMergeThree(t *testing.T) {
 		// page again, not an error.
 		if status, _, page := b.get(path + "&other="); status != 200 || strings.Count(page, `name="pick.first_name"`) != 3 {
 			t.Errorf("Add with an empty box: %d\n%.2000s", status, page)
+		}
+		// The kept lead, or one already there, added again: the same three.
+		if status, _, page := b.get(path + "&other=" + ids[0] + "&other=" + ids[1]); status != 200 || strings.Count(page, `name="pick.first_name"`) != 3 {
+			t.Errorf("the kept lead added again: %d\n%.2000s", status, page)
+		}
+		// The values read as the pages write them: the phone in groups.
+		if !strings.Contains(html.UnescapeString(page), "+40 721 234 567") {
+			t.Errorf("the merge page does not write the phone in groups")
 		}
 		status, loc, _ := b.post(path, url.Values{"pick.company": {ids[2]}, "pick.phone": {ids[2]}, "pick.city": {ids[1]}})
 		if status != 303 || loc != "/leads/"+ids[0] {

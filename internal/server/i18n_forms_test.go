@@ -635,6 +635,10 @@ func TestLeadFormNamesItsSource(t *testing.T) {
 	if !strings.Contains(page, `name="source" list="known-sources" value="Ricerca a pagamento"`) || !strings.Contains(page, `<option value="Segnalazione">`) {
 		t.Fatalf("the form does not name the source or offer the others:\n%s", page)
 	}
+	// The way back names the lead, not its number.
+	if !strings.Contains(page, `<a href="`+path+`">giulia@lumen.example</a> /`) {
+		t.Errorf("the edit form's way back does not name the lead")
+	}
 	sourceAfter := func(typed string) any {
 		t.Helper()
 		_, _, page := admin.get(path + "/edit")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -231,12 +232,16 @@ func mergeIDs(q url.Values) (int64, []int64, error) {
 		if strings.TrimSpace(s) == "" {
 			continue // the box for one more lead, left empty
 		}
-		id, err := strconv.ParseInt(s, 10, 64)
+		id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 		if err != nil || id <= 0 {
 			bad.Add("other", "must be a lead id")
 			continue
 		}
-		others = append(others, id)
+		// The kept lead, or one named already, added again changes
+		// nothing (it showed twice and the merge was refused).
+		if id != keep && !slices.Contains(others, id) {
+			others = append(others, id)
+		}
 	}
 	if len(others) == 0 {
 		bad.Add("other", "must name a lead to merge")

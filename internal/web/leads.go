@@ -460,6 +460,8 @@ type formData struct {
 	// Stale says the lead changed while the form was open; Errors name
 	// the fields both changed, with their new values.
 	Stale bool
+	// Name is the lead's name as stored, for the way back to its page.
+	Name string
 }
 
 func (h *Web) newLead(w http.ResponseWriter, r *http.Request) {
@@ -477,6 +479,9 @@ func (h *Web) renderForm(w http.ResponseWriter, r *http.Request, d formData, sta
 		return
 	}
 	d.Owners, d.Actor = owners, actor(r)
+	if d.Shown != nil {
+		d.Name = lead.Lead{FirstName: d.Shown[lead.FFirstName], LastName: d.Shown[lead.FLastName], Email: d.Shown[lead.FEmail]}.Name()
+	}
 	if d.Sources, err = h.knownSources(r); err != nil {
 		h.serverError(w, r, err)
 		return
