@@ -161,22 +161,26 @@ func TestBrowserPhoneKeepsInvoiceAmountsWhole(t *testing.T) {
 	ctx := chromium(t)
 	db := dbtest.SQLite(t)
 	f := newFixture(t, db)
-	d := overdueInvoice(t, f, db, "Fjordlys Håndverk AS", "GBP", invoice.LineInput{Name: "Lisenser", Quantity: "1", UnitPrice: "23590.56", Category: "S", Rate: "25"})
+	// 137,275.36 and its VAT: 171,594.20 GBP, which Romanian writes with
+	// the currency's code ("GB/P" broke on a 390 px phone).
+	d := overdueInvoice(t, f, db, "Fjordlys Håndverk AS", "GBP", invoice.LineInput{Name: "Lisenser", Quantity: "1", UnitPrice: "137275.36", Category: "S", Rate: "25"})
 	var split []string
-	err := chromedp.Run(ctx,
-		onPhoneIn(f.srv.URL, "admin@example.com", "nb"),
-	)
-	if err != nil {
+	if err := chromedp.Run(ctx, onPhoneIn(f.srv.URL, "admin@example.com", "nb")); err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range []string{fmt.Sprint("/invoices/", d.ID), "/invoices"} {
-		if err := chromedp.Run(ctx, chromedp.Navigate(f.srv.URL+path), chromedp.WaitVisible(`.summary .score`),
-			chromedp.Evaluate(splitButtons+`(".summary .score")`, &split)); err != nil {
+	for _, lang := range []string{"nb", "ro"} {
+		if err := chromedp.Run(ctx, chromedp.Evaluate(`fetch("/account/language", {method: "POST", headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: "language=`+lang+`"}).then(() => true)`, nil, awaitPromise)); err != nil {
 			t.Fatal(err)
 		}
-		screenshot(t, ctx, "phone-invoice-nb")
-		if len(split) > 0 {
-			t.Errorf("on a 390 px phone %s breaks its amounts: %q", path, split)
+		for _, path := range []string{fmt.Sprint("/invoices/", d.ID), "/invoices"} {
+			if err := chromedp.Run(ctx, chromedp.Navigate(f.srv.URL+path), chromedp.WaitVisible(`.summary .score`),
+				chromedp.Evaluate(splitButtons+`(".summary .score")`, &split)); err != nil {
+				t.Fatal(err)
+			}
+			screenshot(t, ctx, "phone-invoice-"+lang)
+			if len(split) > 0 {
+				t.Errorf("on a 390 px phone %s in %s breaks its amounts: %q", path, lang, split)
+			}
 		}
 	}
 }
