@@ -18,6 +18,7 @@ import (
 	"leadflow/internal/accountscore"
 	"leadflow/internal/crm"
 	"leadflow/internal/dbtest"
+	"leadflow/internal/i18n"
 	"leadflow/internal/job"
 	"leadflow/internal/lead"
 	"leadflow/internal/mail"
@@ -664,4 +665,20 @@ func sortedStrings(s []string) []string {
 	out := append([]string(nil), s...)
 	slices.Sort(out)
 	return out
+}
+
+// A branch past the last step ends the sequence, and says so: a demo
+// sequence of five steps read "go to step 6".
+func TestBranchPastTheLastStepSaysItEnds(t *testing.T) {
+	st := nurture.Step{Kind: nurture.StepBranch, If: nurture.IfClicked, Goto: 6}
+	none := func(int64) string { return "" }
+	if got := st.Describe(5, none); !strings.HasSuffix(got, ", end the sequence") {
+		t.Errorf("a branch to step 6 of 5 reads %q", got)
+	}
+	if got := st.Describe(6, none); !strings.HasSuffix(got, ", go to step 6") {
+		t.Errorf("a branch to step 6 of 6 reads %q", got)
+	}
+	if got := st.DescribeIn(i18n.For("nb"), 5, none); !strings.HasSuffix(got, ", avslutt sekvensen") {
+		t.Errorf("in Norwegian: %q", got)
+	}
 }

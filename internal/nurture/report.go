@@ -47,7 +47,7 @@ func (s *Service) Report(ctx context.Context, id int64) (Report, error) {
 	}
 	rep := Report{ByStatus: map[string]int{}}
 	for i, st := range seq.Steps {
-		rep.Steps = append(rep.Steps, StepReport{Step: i + 1, Description: st.Describe(func(id int64) string { return names[id] }), Action: st})
+		rep.Steps = append(rep.Steps, StepReport{Step: i + 1, Description: st.Describe(len(seq.Steps), func(id int64) string { return names[id] }), Action: st})
 	}
 	at := func(step int) *StepReport {
 		if step >= 0 && step < len(rep.Steps) {

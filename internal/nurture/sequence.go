@@ -167,13 +167,13 @@ func validateStep(st *Step, n, count int, templateExists func(int64) bool, bad f
 }
 
 // Describe says what a step does, in English words.
-func (st Step) Describe(templateName func(int64) string) string {
-	return st.DescribeIn(i18n.For(i18n.Default), templateName)
+func (st Step) Describe(steps int, templateName func(int64) string) string {
+	return st.DescribeIn(i18n.For(i18n.Default), steps, templateName)
 }
 
 // DescribeIn says what a step does in l's language, for the sequence
-// page.
-func (st Step) DescribeIn(l *i18n.Locale, templateName func(int64) string) string {
+// page; steps is the sequence's length, past which a branch ends it.
+func (st Step) DescribeIn(l *i18n.Locale, steps int, templateName func(int64) string) string {
 	switch st.Kind {
 	case StepEmail:
 		return l.T("nurstep.send", "Template", templateName(st.TemplateID))
@@ -188,6 +188,9 @@ func (st Step) DescribeIn(l *i18n.Locale, templateName func(int64) string) strin
 	case StepBranch:
 		cond := map[string]string{IfOpened: l.T("nurstep.if_opened"), IfClicked: l.T("nurstep.if_clicked"),
 			IfScoreAbove: l.T("nurstep.if_score_above", "Score", st.Value)}[st.If]
+		if st.Goto > steps {
+			return l.T("nurstep.branch_end", "Condition", cond)
+		}
 		return l.T("nurstep.branch", "Condition", cond, "Step", st.Goto)
 	}
 	return st.Kind

@@ -208,7 +208,7 @@ func (h *Web) renderSequence(w http.ResponseWriter, r *http.Request, d sequenceD
 		names[t.ID] = t.Name
 	}
 	d.Describe = func(st nurture.Step) string {
-		return st.DescribeIn(i18n.From(r.Context()), func(id int64) string { return names[id] })
+		return st.DescribeIn(i18n.From(r.Context()), len(d.Sequence.Steps), func(id int64) string { return names[id] })
 	}
 	d.Rows = append(append([]nurture.Step(nil), d.Sequence.Steps...), make([]nurture.Step, stepRows)...)
 	d.MailOff = !h.Nurture.MailConfigured()
