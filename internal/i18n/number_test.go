@@ -91,3 +91,16 @@ func TestReasonAmountsReadTheReadersWay(t *testing.T) {
 		}
 	}
 }
+
+// A day or a quarter typed the reader's way reads as leadflow keeps it.
+func TestReadDay(t *testing.T) {
+	for _, c := range []struct{ lang, in, want string }{
+		{"ro", "31.03.2027", "2027-03-31"}, {"nb", "31.03.2027", "2027-03-31"}, {"it", "31/03/2027", "2027-03-31"},
+		{"ro", "T1 2027", "2027-Q1"}, {"nb", "K2 2027", "2027-Q2"}, {"it", "2027 T3", "2027-Q3"}, {"en", "Q4 2027", "2027-Q4"},
+		{"ro", "2027-03-31", "2027-03-31"}, {"ro", "curând", "curând"}, {"ro", "T5 2027", "T5 2027"},
+	} {
+		if got := For(c.lang).ReadDay(c.in); got != c.want {
+			t.Errorf("%s: %q read as %q, want %q", c.lang, c.in, got, c.want)
+		}
+	}
+}

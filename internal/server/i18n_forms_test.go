@@ -797,3 +797,24 @@ func TestSourcesTypedByTheirNames(t *testing.T) {
 		t.Errorf("the spend on Anbefaling is stored as %s, want source referral", got)
 	}
 }
+
+// A qualification's timing is taken as the reader writes a day or a
+// quarter (31.03.2027 and T1 2027 in Romanian were refused), and the
+// lead's page writes the day back the same way.
+func TestQualificationTimingTheReadersWay(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "sam@example.com", "ro")
+	for _, c := range []struct{ typed, stored string }{{"31.03.2027", "2027-03-31"}, {"T1 2027", "2027-Q1"}} {
+		_, l := f.call(t, "marketing", "POST", "/api/v1/leads", `{"email":"`+strings.ReplaceAll(c.stored, "-", "")+`@carpat.ro","stage":"mql"}`)
+		path := fmt.Sprint("/leads/", l["id"])
+		status, _, page := b.post(path+"/qualify", url.Values{"budget": {"25000"}, "budget_currency": {"EUR"},
+			"authority": {"decision_maker"}, "need": {"CRM"}, "timing": {c.typed}, "outcome": {"sql"}})
+		if status != http.StatusSeeOther {
+			t.Errorf("a timing of %s: %d\n%s", c.typed, status, textOf(page))
+			continue
+		}
+		if _, _, page := b.get(path); !strings.Contains(page, " "+i18n.For("ro").Day(c.stored)) {
+			t.Errorf("the qualification's timing %s is not shown as %s", c.typed, i18n.For("ro").Day(c.stored))
+		}
+	}
+}

@@ -402,6 +402,8 @@ func (h *Web) qualifyLead(w http.ResponseWriter, r *http.Request) {
 	for _, k := range []string{"budget", "budget_currency", "authority", "need", "timing", "outcome", "reason"} {
 		values[k] = strings.TrimSpace(r.PostFormValue(k))
 	}
+	// A day or a quarter typed the reader's way ("31.03.2027", "T1 2027").
+	values["timing"] = i18n.From(r.Context()).ReadDay(values["timing"])
 	b := lead.BANT{BudgetCurrency: values["budget_currency"], Authority: lead.Authority(values["authority"]), Need: values["need"],
 		Timing: values["timing"], Outcome: lead.Stage(values["outcome"]), Reason: values["reason"]}
 	if b.Outcome == lead.Disqualified {
