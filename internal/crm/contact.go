@@ -28,9 +28,9 @@ func scanContact(s interface{ Scan(...any) error }) (Contact, error) {
 func insertContact(ctx context.Context, q sqldb.Querier, c Contact) (int64, error) {
 	var id int64
 	err := q.QueryRow(ctx, `INSERT INTO contacts (account_id, email, first_name, last_name, phone, job_title, stage, owner_id, created_at, updated_at,
-		name_sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		name_sort, deal_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.AccountID, c.Email, c.FirstName, c.LastName, c.Phone, c.JobTitle, string(c.Stage), nullable(c.OwnerID),
-		c.CreatedAt.UnixMilli(), c.UpdatedAt.UnixMilli(), contactNameKey(c)).Scan(&id)
+		c.CreatedAt.UnixMilli(), c.UpdatedAt.UnixMilli(), contactNameKey(c), string(c.Role)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("crm: insert contact: %w", err)
 	}

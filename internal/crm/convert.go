@@ -68,6 +68,15 @@ func (s *Service) Convert(ctx context.Context, a access.Actor, leadID int64, in 
 		}
 		c := Contact{AccountID: acc.ID, Email: l.Email, FirstName: l.FirstName, LastName: l.LastName, Phone: l.Phone,
 			JobTitle: l.JobTitle, Stage: stage, OwnerID: owner, CreatedAt: now, UpdatedAt: now}
+		// The qualification's authority is the contact's part in the
+		// buying decision, where it named one.
+		b, err := lead.QualificationIn(ctx, tx, l.ID)
+		if err != nil {
+			return lead.Conversion{}, nil, err
+		}
+		if b != nil {
+			c.Role = roleOf(b.Authority)
+		}
 		if c.ID, err = insertContact(ctx, tx, c); err != nil {
 			return lead.Conversion{}, nil, err
 		}
@@ -196,4 +205,18 @@ func (s *Service) MatchFor(ctx context.Context, l lead.Lead) (acc Account, ok bo
 	}
 	acc, err = getAccount(ctx, s.db.R, id)
 	return acc, err == nil, err
+}
+
+// roleOf is the buying role a qualification's authority names; "" for
+// an authority not known.
+func roleOf(a lead.Authority) Role {
+	switch a {
+	case lead.DecisionMaker:
+		return DecisionMaker
+	case lead.Influencer:
+		return Influencer
+	case lead.EndUser:
+		return User
+	}
+	return ""
 }

@@ -818,3 +818,28 @@ func TestQualificationTimingTheReadersWay(t *testing.T) {
 		}
 	}
 }
+
+// A conversion carries the qualification over: its budget is the deal's
+// first amount, and its authority the new contact's part in the buying
+// decision ("Decision maker" was asked again as missing).
+func TestConversionCarriesTheQualification(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	_, l := f.call(t, "marketing", "POST", "/api/v1/leads", `{"email":"ana@carpat.ro","company":"Carpat","stage":"mql","owner":"sam@example.com"}`)
+	path := fmt.Sprint("/leads/", l["id"])
+	b := browserIn(t, f, "sam@example.com", "ro")
+	if status, _, page := b.post(path+"/qualify", url.Values{"budget": {"25000"}, "budget_currency": {"EUR"},
+		"authority": {"decision_maker"}, "need": {"CRM"}, "timing": {"2027-Q1"}, "outcome": {"sql"}}); status != http.StatusSeeOther {
+		t.Fatalf("qualify: %d\n%s", status, textOf(page))
+	}
+	_, _, page := b.get(path + "/convert")
+	if got := formFields(page); got.Get("amount") != "25000" || got.Get("currency") != "EUR" {
+		t.Errorf("the deal is offered at %q %q, want the budget 25000 EUR", got.Get("amount"), got.Get("currency"))
+	}
+	status, conv := f.call(t, "sales", "POST", "/api/v1"+path+"/convert", `{"opportunity":{"name":"Carpat CRM","amount":25000,"currency":"EUR"}}`)
+	if status != http.StatusCreated {
+		t.Fatalf("convert: %d %v", status, conv)
+	}
+	if _, c := f.call(t, "sales", "GET", fmt.Sprint("/api/v1/contacts/", conv["contact_id"]), ""); c["deal_role"] != "decision_maker" {
+		t.Errorf("the contact's buying role: %v, want decision_maker", c["deal_role"])
+	}
+}

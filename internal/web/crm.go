@@ -478,6 +478,15 @@ func (h *Web) convertPage(w http.ResponseWriter, r *http.Request) {
 	}
 	values := map[string]string{"account_name": l.Company, "open_deal": "on", "deal_name": dealName(r, l), "currency": "EUR",
 		"close_date": time.Now().AddDate(0, 3, 0).Format(time.DateOnly)}
+	// The qualification's budget is the deal's first amount.
+	b, err := h.Leads.Qualification(r.Context(), actor(r), l.ID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if b != nil && b.BudgetAmount != nil && *b.BudgetAmount > 0 {
+		values["amount"], values["currency"] = strconv.FormatInt(*b.BudgetAmount, 10), b.BudgetCurrency
+	}
 	// A link may propose the deal, as an accepted match's does.
 	for _, k := range []string{"deal_name", "amount", "currency"} {
 		if v := r.URL.Query().Get(k); v != "" {
