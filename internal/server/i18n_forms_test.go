@@ -843,3 +843,21 @@ func TestConversionCarriesTheQualification(t *testing.T) {
 		t.Errorf("the contact's buying role: %v, want decision_maker", c["deal_role"])
 	}
 }
+
+// The timeline names colleagues as the rest of the page does, by name
+// where the team gave one, not by their sign-in emails.
+func TestTimelineNamesColleagues(t *testing.T) {
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	if _, err := db.W.Exec(context.Background(), `UPDATE users SET name = CASE email WHEN 'sam@example.com' THEN 'Sam Rossi' WHEN 'sue@example.com' THEN 'Sue Berg' ELSE 'Ada Admin' END`); err != nil {
+		t.Fatal(err)
+	}
+	_, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"giulia@lumen.example","owner":"sam@example.com"}`)
+	path := fmt.Sprint("/api/v1/leads/", l["id"])
+	if status, body := f.call(t, "admin", "PATCH", path, `{"owner":"sue@example.com"}`); status != http.StatusOK {
+		t.Fatalf("owner: %d %v", status, body)
+	}
+	admin := browserIn(t, f, "admin@example.com", "it")
+	_, _, page := admin.get(fmt.Sprint("/leads/", l["id"]))
+	expectPage(t, "the lead's timeline", html.UnescapeString(page), []string{"Sam Rossi", "Sue Berg", "Ada Admin"}, []string{"da sam@example.com", "a sue@example.com"})
+}
