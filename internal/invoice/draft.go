@@ -511,8 +511,8 @@ func (s *Service) Delete(ctx context.Context, a access.Actor, id int64) error {
 		if err := maySee(a, i.OwnerID); err != nil {
 			return err
 		}
-		if i.Status != Draft {
-			return fault.Errorf(fault.Conflict, "%s is issued and is kept; void it or correct it with a credit note", i.Title())
+		if err := i.DeleteRefusal(); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM invoices WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("invoice: delete %d: %w", id, err)
@@ -528,4 +528,27 @@ func ParseID(s string) (int64, error) {
 		return 0, fault.Errorf(fault.NotFound, "there is no invoice %q", s)
 	}
 	return id, nil
+}
+
+// DeleteRefusal is why i may not be deleted, nil when it may: only a
+// draft is, since an issued document's number is kept. It names the way
+// that is open: a void while nothing is paid or credited, else a credit
+// note.
+func (i Invoice) DeleteRefusal() error {
+	switch {
+	case i.Status == Draft:
+		return nil
+	case i.VoidRefusal() == nil:
+		return fault.Errorf(fault.Conflict, "%s is issued and is kept; void it or correct it with a credit note", i.Title())
+	}
+	return fault.Errorf(fault.Conflict, "%s is issued and is kept; correct it with a credit note", i.Title())
+}
+
+// VoidRefusal is why i may not be voided, nil when it may: only an
+// issued invoice with nothing paid or credited is.
+func (i Invoice) VoidRefusal() error {
+	if i.Kind != KindInvoice || i.Status != Issued || i.Paid != 0 || i.Credited != 0 {
+		return fault.Errorf(fault.Conflict, "only an issued invoice with nothing paid or credited is voided; correct %s with a credit note instead", i.Title())
+	}
+	return nil
 }

@@ -295,8 +295,8 @@ func (s *Service) Void(ctx context.Context, a access.Actor, id int64, today stri
 		if err := maySee(a, i.OwnerID); err != nil {
 			return err
 		}
-		if i.Kind != KindInvoice || i.Status != Issued || i.Paid != 0 || i.Credited != 0 {
-			return fault.Errorf(fault.Conflict, "only an issued invoice with nothing paid or credited is voided; correct %s with a credit note instead", i.Title())
+		if err := i.VoidRefusal(); err != nil {
+			return err
 		}
 		if cn, err = s.creditNote(ctx, tx, a, id); err != nil {
 			return err

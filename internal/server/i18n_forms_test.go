@@ -861,3 +861,28 @@ func TestTimelineNamesColleagues(t *testing.T) {
 	_, _, page := admin.get(fmt.Sprint("/leads/", l["id"]))
 	expectPage(t, "the lead's timeline", html.UnescapeString(page), []string{"Sam Rossi", "Sue Berg", "Ada Admin"}, []string{"da sam@example.com", "a sue@example.com"})
 }
+
+// An issued invoice's delete and void pages, reached by their address,
+// say at once why they cannot be done, and name the way that is open: a
+// part-paid invoice is corrected with a credit note, not voided.
+func TestInvoiceConfirmationsRefuseWhatCannotBeDone(t *testing.T) {
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	d := overdueInvoice(t, f, db, "Lumen SpA", "EUR", invoice.LineInput{Name: "Licenza", Quantity: "1", UnitPrice: "480", Category: "S", Rate: "25"})
+	sam := browserIn(t, f, "sam@example.com", "en")
+	path := fmt.Sprint("/invoices/", d.ID)
+	if status, _, page := sam.get(path + "/delete"); status != http.StatusConflict || !strings.Contains(page, "void it or correct it with a credit note") ||
+		strings.Contains(page, `action="`+path+`/delete"`) {
+		t.Errorf("deleting an issued invoice: %d\n%s", status, textOf(page))
+	}
+	if status, _, page := sam.post(path+"/payments", url.Values{"amount": {"100"}, "paid_on": {"2026-02-01"}}); status != http.StatusSeeOther {
+		t.Fatalf("payment: %d\n%s", status, textOf(page))
+	}
+	for _, action := range []string{"/delete", "/void"} {
+		status, _, page := sam.get(path + action)
+		if status != http.StatusConflict || !strings.Contains(page, "credit note") || strings.Contains(page, "void it") ||
+			strings.Contains(page, `action="`+path+action+`"`) {
+			t.Errorf("%s of a part-paid invoice: %d\n%s", action, status, textOf(page))
+		}
+	}
+}

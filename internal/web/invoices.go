@@ -365,6 +365,10 @@ func (h *Web) creditNote(w http.ResponseWriter, r *http.Request) {
 
 func (h *Web) confirmVoid(w http.ResponseWriter, r *http.Request) {
 	if i, ok := h.invoiceInPath(w, r); ok {
+		// An invoice that cannot be voided says why before anyone confirms.
+		if h.invoiceFormError(w, r, i.ID, "", i.VoidRefusal()) {
+			return
+		}
 		amount := i18n.From(r.Context()).MoneyMinor(big.NewInt(i.Totals.TaxInclusive), i.Currency, product.Decimals(i.Currency))
 		h.render(w, r, "confirm", page{Title: tr(r, "confirm.void_invoice"), Nav: "invoices", Data: confirmData{
 			Question: tr(r, "confirm.void_invoice_q", "Number", i.Number),
@@ -388,6 +392,9 @@ func (h *Web) voidInvoice(w http.ResponseWriter, r *http.Request) {
 
 func (h *Web) confirmDeleteInvoice(w http.ResponseWriter, r *http.Request) {
 	if i, ok := h.invoiceInPath(w, r); ok {
+		if h.invoiceFormError(w, r, i.ID, "", i.DeleteRefusal()) {
+			return
+		}
 		h.render(w, r, "confirm", page{Title: tr(r, "confirm.delete_draft"), Nav: "invoices", Data: confirmData{
 			Question: tr(r, "confirm.delete_draft_q", "Title", i.TitleIn(i18n.From(r.Context()))),
 			Detail:   tr(r, "confirm.delete_draft_detail"),
