@@ -886,3 +886,21 @@ func TestInvoiceConfirmationsRefuseWhatCannotBeDone(t *testing.T) {
 		}
 	}
 }
+
+// A refused scoring editor names every fault in one try: a rule's points
+// not read and a hot threshold below the warm one (the second showed only
+// on the next try), but not a check of a number it could not read.
+func TestRefusedScoringNamesEveryFault(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	b := browserIn(t, f, "mia@example.com", "en")
+	status, _, page := b.post("/scoring", url.Values{"hot": {"30"}, "warm": {"40"}, "mql": {"60"}, "half_life_days": {"30"},
+		"e0_field": {"job_title"}, "e0_op": {"contains"}, "e0_values": {"chief"}, "e0_points": {"2,5"},
+		"e1_field": {"country"}, "e1_op": {"in"}, "e1_values": {"RO"}, "e1_points": {"5000"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("rules with faults: %d", status)
+	}
+	expectPage(t, "/scoring", html.UnescapeString(page), []string{"must be a whole number", "must not be above the hot threshold", "must be from -1,000 to 1,000"}, nil)
+	// Hot not read: no check of warm against a hot of 0.
+	_, _, page = b.post("/scoring", url.Values{"hot": {"high"}, "warm": {"40"}, "mql": {"60"}, "half_life_days": {"30"}})
+	expectPage(t, "/scoring", html.UnescapeString(page), []string{"must be a whole number"}, []string{"must not be above the hot threshold"})
+}

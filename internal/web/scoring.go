@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -225,7 +226,7 @@ func (h *Web) saveScoring(w http.ResponseWriter, r *http.Request) {
 		rs, err = h.Leads.Rules().Save(r.Context(), actor(r), rules, strings.TrimSpace(r.PostFormValue("note")))
 	}
 	if e := fault.As(err); e != nil && e.Fields != nil {
-		h.renderScoring(w, r, scoringData{Rules: rules, Typed: typed, Errors: readableRuleErrors(e.Fields)}, http.StatusUnprocessableEntity)
+		h.renderScoring(w, r, scoringData{Rules: rules, Typed: typed, Errors: alsoRuleFaults(rules, e.Fields)}, http.StatusUnprocessableEntity)
 		return
 	}
 	if err != nil {
@@ -238,6 +239,31 @@ func (h *Web) saveScoring(w http.ResponseWriter, r *http.Request) {
 	}
 	h.flash(w, tr(r, "flash.rules_saved", "Version", rs.Version))
 	http.Redirect(w, r, "/scoring", http.StatusSeeOther)
+}
+
+// thresholds are the grades' and MQL's numbers, which the rules check
+// against each other.
+var thresholds = []string{"hot", "warm", "mql"}
+
+// alsoRuleFaults are the refusals of numbers not read (bad), beside the
+// rules' own faults, so that one try names them all: the points of a
+// rule typed "2,5" and a hot threshold below the warm one. A rule's
+// check of a number not read is left out (it read 0), and so are the
+// checks between thresholds when one of them was not read.
+func alsoRuleFaults(rules scoring.Rules, bad map[string]string) map[string]string {
+	out := readableRuleErrors(bad)
+	e := fault.As(rules.Validate())
+	if e == nil {
+		return out
+	}
+	thresholdUnread := slices.ContainsFunc(thresholds, func(k string) bool { _, ok := out[k]; return ok })
+	for k, v := range readableRuleErrors(e.Fields) {
+		if _, named := out[k]; named || thresholdUnread && slices.Contains(thresholds, k) {
+			continue
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // editorKey is a rule's number in the editor's own keys ("e0_points",
