@@ -904,3 +904,17 @@ func TestRefusedScoringNamesEveryFault(t *testing.T) {
 	_, _, page = b.post("/scoring", url.Values{"hot": {"high"}, "warm": {"40"}, "mql": {"60"}, "half_life_days": {"30"}})
 	expectPage(t, "/scoring", html.UnescapeString(page), []string{"must be a whole number"}, []string{"must not be above the hot threshold"})
 }
+
+// The audit log's kinds of record and a sequence's trigger read as words
+// in the reader's language ("landing_page", "nurture" showed).
+func TestAuditAndSequencesNameTheirCodes(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	if status, body := f.call(t, "admin", "POST", "/api/v1/sequences", `{"name":"Tilbake","trigger_kind":"stage","trigger_ref":"nurturing"}`); status != http.StatusCreated {
+		t.Fatalf("sequence: %d %v", status, body)
+	}
+	admin := browserIn(t, f, "admin@example.com", "nb")
+	_, _, page := admin.get("/audit")
+	expectPage(t, "/audit", page, []string{">Landingsside</option>", ">Kostnad per kanal</option>"}, []string{">landing_page<", ">channel_spend<"})
+	_, _, page = admin.get("/nurture")
+	expectPage(t, "/nurture", page, []string{"leads som når en fase: Oppfølging"}, []string{">stage: nurturing<"})
+}

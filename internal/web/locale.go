@@ -171,6 +171,9 @@ func localFuncs(l *i18n.Locale, loc *time.Location) template.FuncMap {
 		"criterionLabel": func(c matching.Criterion) string { return c.LabelIn(l) },
 		"changeReason":   l.ChangeReason,
 		"ruleLabel":      func(label string) string { return localRuleLabel(l, label) },
+		// The kind of record an audit entry is about; one the catalogs do
+		// not name shows as its code.
+		"auditSubject": func(kind string) string { return l.Or("auditsub."+kind, kind) },
 		// Where a consent came from: a reason leadflow wrote, or a channel.
 		"consentSource": func(s string) string {
 			if r := l.ChangeReason(s); r != s {
