@@ -69,8 +69,8 @@ func TestBrowserAuditPage(t *testing.T) {
 	}
 	all := auditRows(t, ctx)
 	for _, want := range []string{
-		"mia@example.com lead.create lead", "mia@example.com form.create form", "mia@example.com spend.set channel_spend",
-		"sam@example.com account.create account", "sam@example.com lead.create lead", "admin@example.com settings.pipeline settings",
+		"mia@example.com lead.create Lead", "mia@example.com form.create Form", "mia@example.com spend.set Channel spend",
+		"sam@example.com account.create Account", "sam@example.com lead.create Lead", "admin@example.com settings.pipeline Settings",
 	} {
 		if !slices.ContainsFunc(all, func(r string) bool { return strings.HasPrefix(r, want) }) {
 			t.Errorf("the log lacks %q: %q", want, all)
@@ -93,7 +93,7 @@ func TestBrowserAuditPage(t *testing.T) {
 	}
 	clickToNavigate(t, ctx, `form.inline-form button[type=submit]`)
 	miasLeads := auditRows(t, ctx)
-	if len(miasLeads) != 1 || !strings.HasPrefix(miasLeads[0], "mia@example.com lead.create lead ") {
+	if len(miasLeads) != 1 || !strings.HasPrefix(miasLeads[0], "mia@example.com lead.create Lead ") {
 		t.Errorf("mia's lead entries: %q", miasLeads)
 	}
 	// Its subject links to the lead.
@@ -119,18 +119,19 @@ func TestBrowserAuditPage(t *testing.T) {
 	}
 	clickToNavigate(t, ctx, `form.inline-form button[type=submit]`)
 	leads := auditRows(t, ctx)
-	if len(leads) != 2 || slices.ContainsFunc(leads, func(r string) bool { return !strings.Contains(r, " lead.create lead ") }) {
+	if len(leads) != 2 || slices.ContainsFunc(leads, func(r string) bool { return !strings.Contains(r, " lead.create Lead ") }) {
 		t.Errorf("action lead.: %q", leads)
 	}
 
-	// The download is what the page shows.
+	// The download is what the page shows, the kind of record by its code
+	// (the page names it).
 	got := downloadCSV(t, ctx, `a[download]`)
 	if len(got) < 1 || got[0][3] != "actor" {
 		t.Fatalf("the CSV: %q", got)
 	}
 	var fromCSV []string
 	for _, r := range got[1:] {
-		fromCSV = append(fromCSV, r[3]+" "+r[4]+" "+r[5]+" "+r[6])
+		fromCSV = append(fromCSV, r[3]+" "+r[4]+" "+strings.ToUpper(r[5][:1])+r[5][1:]+" "+r[6])
 	}
 	if !slices.Equal(fromCSV, leads) {
 		t.Errorf("the CSV holds %q, the page shows %q", fromCSV, leads)
