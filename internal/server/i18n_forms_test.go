@@ -918,3 +918,24 @@ func TestAuditAndSequencesNameTheirCodes(t *testing.T) {
 	_, _, page = admin.get("/nurture")
 	expectPage(t, "/nurture", page, []string{"leads som når en fase: Oppfølging"}, []string{">stage: nurturing<"})
 }
+
+// An open deal whose expected close date has passed is marked overdue on
+// its owner's desk, as on the board.
+func TestDeskMarksLateDeals(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	_, acc := f.call(t, "sales", "POST", "/api/v1/accounts", `{"name":"Lumen SpA"}`)
+	for _, c := range []struct{ name, close string }{{"Late deal", "2026-01-15"}, {"Later deal", "2099-01-15"}} {
+		if status, d := f.call(t, "sales", "POST", "/api/v1/opportunities", fmt.Sprintf(`{"account_id":%v,"name":%q,"amount":1000,"currency":"EUR","close_date":%q}`, acc["id"], c.name, c.close)); status != http.StatusCreated {
+			t.Fatalf("deal: %d %v", status, d)
+		}
+	}
+	sam := browserIn(t, f, "sam@example.com", "en")
+	_, _, page := sam.get("/home")
+	marked := func(name string) bool { // the deal's line holds the badge
+		return strings.Contains(regexp.MustCompile(`(?s)>`+name+`</a>.*?</li>`).FindString(page), "badge overdue")
+	}
+	late, later := marked("Late deal"), marked("Later deal")
+	if !late || later {
+		t.Errorf("the desk marks the late deal %v and the later one %v\n%s", late, later, textOf(page))
+	}
+}

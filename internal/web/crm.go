@@ -581,13 +581,20 @@ type homeData struct {
 	Stages   crm.Pipeline
 	// TeamOverdue counts everyone's overdue leads, for those who see all.
 	TeamOverdue int
+	// Today is the day in the user's zone (YYYY-MM-DD).
+	Today string
 }
+
+// Late reports whether open deal o's expected close date has passed, as
+// the board marks it.
+func (d homeData) Late(o crm.Opportunity) bool { return o.CloseDate != "" && o.CloseDate < d.Today }
 
 // home is each user's desk: first contacts overdue and due, and their
 // open deals.
 func (h *Web) home(w http.ResponseWriter, r *http.Request) {
 	a := actor(r)
 	d := homeData{Now: time.Now()}
+	d.Today = d.Now.In(h.zone(r)).Format(time.DateOnly)
 	mine := func(contact string, limit int) (lead.Page, error) {
 		f, _ := lead.ParseFilter(url.Values{"owner": {"me"}, "contact": {contact}, "sort": {"contact_due_at"}, "limit": {strconv.Itoa(limit)}})
 		return h.Leads.List(r.Context(), a, f, false)
