@@ -939,3 +939,32 @@ func TestDeskMarksLateDeals(t *testing.T) {
 		t.Errorf("the desk marks the late deal %v and the later one %v\n%s", late, later, textOf(page))
 	}
 }
+
+// A submission refused for an answer not among a question's choices is
+// fixed by picking one: the review offers the choices, the answer sent
+// kept among them (it was a free box that took only what it refused).
+func TestSubmissionReviewOffersTheChoices(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	createForm(t, f, `{"slug":"cerere","name":"Cerere","fields":[{"name":"email"},
+		{"name":"use_case","label":"Cazul de utilizare","type":"select","options":["CRM","ERP"],"required":true}]}`)
+	if resp, body := post(t, f.srv.URL, "/f/cerere", "application/json", `{"email":"ion@carpati.example","use_case":"Altceva"}`); resp.StatusCode != 422 {
+		t.Fatalf("an answer not among the choices: %d %s", resp.StatusCode, body)
+	}
+	_, subs := f.call(t, "marketing", "GET", "/api/v1/submissions?status=rejected", "")
+	list, _ := subs["data"].([]any)
+	if len(list) != 1 {
+		t.Fatalf("rejected submissions: %v", subs)
+	}
+	path := fmt.Sprint("/submissions/", list[0].(map[string]any)["id"])
+	b := browserIn(t, f, "mia@example.com", "ro")
+	_, _, page := b.get(path)
+	sel := regexp.MustCompile(`(?s)<select id="v_use_case".*?</select>`).FindString(page)
+	if !strings.Contains(sel, `<option value="Altceva" selected>`) || !strings.Contains(sel, `<option value="ERP" >`) {
+		t.Fatalf("the review does not offer the choices: %s", sel)
+	}
+	form := formFields(page)
+	form.Set("v_use_case", "ERP")
+	if status, _, page := b.post(path+"/accept", form); status != http.StatusSeeOther {
+		t.Errorf("accepting with ERP picked: %d\n%s", status, textOf(page))
+	}
+}

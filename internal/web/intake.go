@@ -54,6 +54,9 @@ type submissionData struct {
 	// Questions name the form's own fields by the question asked; the
 	// standard ones are named by their labels.
 	Questions map[string]string
+	// Choices are the options of the form's fields that offer some, so a
+	// reviewer picks one where the answer was not among them.
+	Choices map[string][]string
 }
 
 func (h *Web) submissionInPath(w http.ResponseWriter, r *http.Request) (submissionData, bool) {
@@ -66,12 +69,15 @@ func (h *Web) submissionInPath(w http.ResponseWriter, r *http.Request) (submissi
 	d := submissionData{Sub: sub, Errors: sub.Reasons}
 	d.Form, _ = h.Forms.Get(r.Context(), actor(r), sub.FormID) // the form may be gone; the values stay
 	seen := map[string]bool{forms.HoneypotField: true, forms.TokenField: true}
-	d.Questions = map[string]string{}
+	d.Questions, d.Choices = map[string]string{}, map[string][]string{}
 	for _, fd := range d.Form.Fields {
 		d.Keys = append(d.Keys, fd.Name)
 		seen[fd.Name] = true
 		if fd.Custom() && fd.Label != "" {
 			d.Questions[fd.Name] = fd.Label
+		}
+		if len(fd.Options) > 0 {
+			d.Choices[fd.Name] = fd.Options
 		}
 	}
 	var rest []string
