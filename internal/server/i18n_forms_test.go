@@ -957,6 +957,10 @@ func TestSubmissionReviewOffersTheChoices(t *testing.T) {
 	}
 	path := fmt.Sprint("/submissions/", list[0].(map[string]any)["id"])
 	b := browserIn(t, f, "mia@example.com", "ro")
+	// The list names the problem's question, not its key.
+	if _, _, page := b.get("/submissions"); !strings.Contains(page, "<div>Cazul de utilizare ") || strings.Contains(page, "<div>use_case ") {
+		t.Errorf("the list does not name the question:\n%s", textOf(page))
+	}
 	_, _, page := b.get(path)
 	sel := regexp.MustCompile(`(?s)<select id="v_use_case".*?</select>`).FindString(page)
 	if !strings.Contains(sel, `<option value="Altceva" selected>`) || !strings.Contains(sel, `<option value="ERP" >`) {

@@ -38,12 +38,19 @@ func (h *Web) listSubmissions(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	// A problem with a form's own question names the question.
+	questions, err := h.Forms.CustomLabels(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	h.render(w, r, "submissions", page{Title: "Submissions", Nav: "submissions", Data: struct {
 		Status      string
 		Tabs        []string
 		Counts      map[string]int
 		Submissions []forms.Submission
-	}{status, submissionTabs, counts, subs}})
+		Questions   map[string]string
+	}{status, submissionTabs, counts, subs, questions}})
 }
 
 type submissionData struct {
