@@ -52,7 +52,7 @@ type Handover func(ctx context.Context, tx *sqldb.Tx, a access.Actor, l lead.Lea
 // lead links to them, or nothing changed.
 func (s *Service) Convert(ctx context.Context, a access.Actor, leadID int64, in ConvertInput) (Converted, error) {
 	var out Converted
-	l, err := s.leads.Convert(ctx, a, leadID, func(tx *sqldb.Tx, l lead.Lead) (lead.Conversion, map[string][2]string, error) {
+	l, err := s.leads.Convert(ctx, a, leadID, func(tx *sqldb.Tx, l lead.Lead, q *lead.BANT) (lead.Conversion, map[string][2]string, error) {
 		now := s.stamp()
 		owner, ownerEmail := l.OwnerID, l.OwnerEmail
 		if owner == 0 {
@@ -70,12 +70,8 @@ func (s *Service) Convert(ctx context.Context, a access.Actor, leadID int64, in 
 			JobTitle: l.JobTitle, Stage: stage, OwnerID: owner, CreatedAt: now, UpdatedAt: now}
 		// The qualification's authority is the contact's part in the
 		// buying decision, where it named one.
-		b, err := lead.QualificationIn(ctx, tx, l.ID)
-		if err != nil {
-			return lead.Conversion{}, nil, err
-		}
-		if b != nil {
-			c.Role = roleOf(b.Authority)
+		if q != nil {
+			c.Role = roleOf(q.Authority)
 		}
 		if c.ID, err = insertContact(ctx, tx, c); err != nil {
 			return lead.Conversion{}, nil, err

@@ -105,6 +105,8 @@ var reasons = []struct {
 	{regexp.MustCompile(`^(.+) is issued and cannot change; correct it with a credit note$`), "why.inv_issued_cannot_change", []string{"Title"}},
 	{regexp.MustCompile(`^(.+) is issued and is kept; void it or correct it with a credit note$`), "why.inv_issued_kept", []string{"Title"}},
 	{regexp.MustCompile(`^(.+) is issued and is kept; correct it with a credit note$`), "why.inv_issued_kept_paid", []string{"Title"}},
+	{regexp.MustCompile(`^(.+) is kept: an issued document is never deleted$`), "why.inv_kept", []string{"Title"}},
+	{regexp.MustCompile(`^(.+) is a draft: delete it instead$`), "why.inv_draft_delete", []string{"Title"}},
 	{regexp.MustCompile(`^(.+) is already issued$`), "why.inv_already_issued", []string{"Title"}},
 	{regexp.MustCompile(`^payments are recorded against an issued invoice with money owed; (.+) is (draft|issued|paid|void)$`), "why.inv_payment_needs_owed", []string{"Title", "InvoiceStatus"}},
 	{regexp.MustCompile(`^a credit note corrects an issued invoice; (.+) is (draft|issued|paid|void)$`), "why.inv_credit_needs_issued", []string{"Title", "InvoiceStatus"}},

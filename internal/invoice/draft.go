@@ -533,21 +533,26 @@ func ParseID(s string) (int64, error) {
 // DeleteRefusal is why i may not be deleted, nil when it may: only a
 // draft is, since an issued document's number is kept. It names the way
 // that is open: a void while nothing is paid or credited, else a credit
-// note.
+// note; a void invoice or a credit note is simply kept.
 func (i Invoice) DeleteRefusal() error {
 	switch {
 	case i.Status == Draft:
 		return nil
 	case i.VoidRefusal() == nil:
 		return fault.Errorf(fault.Conflict, "%s is issued and is kept; void it or correct it with a credit note", i.Title())
+	case i.Kind == KindInvoice && i.Status != Void:
+		return fault.Errorf(fault.Conflict, "%s is issued and is kept; correct it with a credit note", i.Title())
 	}
-	return fault.Errorf(fault.Conflict, "%s is issued and is kept; correct it with a credit note", i.Title())
+	return fault.Errorf(fault.Conflict, "%s is kept: an issued document is never deleted", i.Title())
 }
 
 // VoidRefusal is why i may not be voided, nil when it may: only an
-// issued invoice with nothing paid or credited is.
+// issued invoice with nothing paid or credited is; a draft is deleted.
 func (i Invoice) VoidRefusal() error {
-	if i.Kind != KindInvoice || i.Status != Issued || i.Paid != 0 || i.Credited != 0 {
+	switch {
+	case i.Status == Draft:
+		return fault.Errorf(fault.Conflict, "%s is a draft: delete it instead", i.Title())
+	case i.Kind != KindInvoice || i.Status != Issued || i.Paid != 0 || i.Credited != 0:
 		return fault.Errorf(fault.Conflict, "only an issued invoice with nothing paid or credited is voided; correct %s with a credit note instead", i.Title())
 	}
 	return nil

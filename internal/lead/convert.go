@@ -16,9 +16,10 @@ import (
 const KindConverted = "converted"
 
 // Converter creates, inside the conversion's transaction, what lead l
-// becomes: it returns the ids (no opportunity: 0) and, for the
-// timeline, a line on each record.
-type Converter func(tx *sqldb.Tx, l Lead) (c Conversion, detail map[string][2]string, err error)
+// becomes, given its BANT qualification q (nil when it has none): it
+// returns the ids (no opportunity: 0) and, for the timeline, a line on
+// each record.
+type Converter func(tx *sqldb.Tx, l Lead, q *BANT) (c Conversion, detail map[string][2]string, err error)
 
 // Convert turns qualified lead id into what make creates, once: the lead
 // is marked converted and links to its account, contact and opportunity,
@@ -44,7 +45,11 @@ func (s *Service) Convert(ctx context.Context, a access.Actor, id int64, make Co
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return fault.Errorf(fault.Conflict, "lead %d was converted already", id)
 		}
-		c, detail, err := make(tx, l)
+		q, err := qualificationOf(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		c, detail, err := make(tx, l, q)
 		if err != nil {
 			return err
 		}

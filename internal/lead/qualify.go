@@ -215,12 +215,6 @@ func qualificationOf(ctx context.Context, q sqldb.Querier, id int64) (*BANT, err
 	return &b, nil
 }
 
-// QualificationIn returns lead id's BANT qualification read through q,
-// nil when it has none: for a conversion, which carries it over.
-func QualificationIn(ctx context.Context, q sqldb.Querier, id int64) (*BANT, error) {
-	return qualificationOf(ctx, q, id)
-}
-
 // Qualification returns lead id's BANT qualification, nil when it has none.
 func (s *Service) Qualification(ctx context.Context, a access.Actor, id int64) (*BANT, error) {
 	if _, err := s.Get(ctx, a, id); err != nil {

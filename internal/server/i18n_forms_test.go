@@ -885,6 +885,15 @@ func TestInvoiceConfirmationsRefuseWhatCannotBeDone(t *testing.T) {
 			t.Errorf("%s of a part-paid invoice: %d\n%s", action, status, textOf(page))
 		}
 	}
+	// A void invoice is kept, with nothing more to do.
+	other := overdueInvoice(t, f, db, "Lumen SpA", "EUR", invoice.LineInput{Name: "Licenza", Quantity: "1", UnitPrice: "90", Category: "S", Rate: "25"})
+	otherPath := fmt.Sprint("/invoices/", other.ID)
+	if status, _, page := sam.post(otherPath+"/void", nil); status != http.StatusSeeOther {
+		t.Fatalf("void: %d\n%s", status, textOf(page))
+	}
+	if status, _, page := sam.get(otherPath + "/delete"); status != http.StatusConflict || !strings.Contains(page, "an issued document is never deleted") {
+		t.Errorf("deleting a void invoice: %d\n%s", status, textOf(page))
+	}
 }
 
 // A refused scoring editor names every fault in one try: a rule's points
