@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// quarterTyped is a quarter as people write one: Q1 2027, T1 2027 (a
-// trimestru, trimestre), K1 2027 (kvartal), or the year first.
+// quarterFirst and quarterLast are a quarter as people write one: Q1
+// 2027, T1 2027 (a trimestru, trimestre), K1 2027 (kvartal), or the year
+// first.
 var (
 	quarterFirst = regexp.MustCompile(`^(?i)([QTK])([1-4])[ /.-]?(\d{4})$`)
 	quarterLast  = regexp.MustCompile(`^(?i)(\d{4})[ /.-]?([QTK])([1-4])$`)

@@ -64,8 +64,10 @@ var plainDecimal = regexp.MustCompile(`^-?\d+\.\d+$`)
 // reader of l's language types it back into a form: "1250,50" in
 // Italian, Romanian and Bokmål. Thousands are not grouped: in a field
 // with cents, a grouped "12.500" would read back as twelve and a half.
-// What is not such a number comes back as it is, so what a reader typed
-// and ReadNumber left alone is shown again as typed.
+// What is not such a number comes back as it is. A number ReadNumber
+// could not be sure of ("1.125" in Italian) is one the parsers read with
+// a point, and is shown with the reader's decimal mark ("1,125"), which
+// reads back as the same number.
 func (l *Locale) Typed(s string) string {
 	if l.decimal == "." || !plainDecimal.MatchString(s) {
 		return s

@@ -78,6 +78,11 @@ func TestTypedReadsBack(t *testing.T) {
 		if back := l.ReadNumber(got); back != l.ReadNumber(c.in) {
 			t.Errorf("%s: %q written as %q reads back as %q", c.lang, c.in, got, back)
 		}
+		// A whole number's field reads what it shows the same way: the
+		// value it shows is what ReadWhole made of what was typed.
+		if whole := l.ReadWhole(c.in); l.ReadWhole(l.Typed(whole)) != whole {
+			t.Errorf("%s: %q read whole as %q, shown as %q, reads back as %q", c.lang, c.in, whole, l.Typed(whole), l.ReadWhole(l.Typed(whole)))
+		}
 	}
 }
 

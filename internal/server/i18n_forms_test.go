@@ -683,6 +683,11 @@ func TestSelectsNamePeople(t *testing.T) {
 			t.Errorf("%s: the field %s does not offer the team by name:\n%s", c.path, c.field, page)
 		}
 	}
+	// A sales user, who owns only their own work, is offered only themselves.
+	sue := browserIn(t, f, "sue@example.com", "it")
+	if _, _, page := sue.get("/activities/new"); strings.Contains(page, "Sam Rossi") || !strings.Contains(page, `<option value="sue@example.com">`) {
+		t.Errorf("a sales user's team list:\n%s", page)
+	}
 }
 
 // A phone number reads in groups with its country code on the lead's
@@ -768,6 +773,10 @@ func TestMergeAllReadsTheReadersNumbers(t *testing.T) {
 	}
 	_, _, page = admin.get("/duplicates/accept?min_score=" + url.QueryEscape("8,5"))
 	expectPage(t, "the merge's confirmation", html.UnescapeString(page), []string{"Slå sammen de 3 parene med poengsum 8,5 eller mer?"}, nil)
+	// No pair that high: nothing to confirm.
+	if status, loc, _ := admin.get("/duplicates/accept?min_score=99"); status != http.StatusSeeOther || loc != "/duplicates" {
+		t.Errorf("merging from a score no pair has: %d → %s", status, loc)
+	}
 	_, _, page = admin.get("/duplicates/accept?min_score=5")
 	expectPage(t, "a score too low", html.UnescapeString(page), []string{"Laveste poengsum må være et tall på minst"}, []string{"The lowest score"})
 }
@@ -795,6 +804,41 @@ func TestSourcesTypedByTheirNames(t *testing.T) {
 	_, spend := f.call(t, "admin", "GET", "/api/v1/channel-spend", "")
 	if got := fmt.Sprint(spend["spend"]); !strings.Contains(got, "source:referral") {
 		t.Errorf("the spend on Anbefaling is stored as %s, want source referral", got)
+	}
+	// A channel with spend but no leads is offered by name, and its name
+	// is that channel (it made a second one, "linkedin ads").
+	f.call(t, "admin", "PUT", "/api/v1/channel-spend", `{"source":"linkedin_ads","month":"2026-10","amount":"900","currency":"NOK"}`)
+	if _, _, page := mia.get("/reports"); !strings.Contains(page, `<option value="Linkedin ads">`) {
+		t.Errorf("the spend form does not offer Linkedin ads")
+	}
+	mia.post("/reports/spend", url.Values{"source": {"Linkedin ads"}, "month": {"2026-11"}, "amount": {"100"}, "currency": {"NOK"}})
+	_, spend = f.call(t, "admin", "GET", "/api/v1/channel-spend", "")
+	if got := fmt.Sprint(spend["spend"]); strings.Contains(got, "source:Linkedin ads") || strings.Count(got, "source:linkedin_ads") != 2 {
+		t.Errorf("the spend on Linkedin ads is stored as %s", got)
+	}
+}
+
+// A lead edited without touching its source keeps it, where its name is
+// also that of a source typed as free text ("paid search" beside
+// paid_search made every edit of a paid_search lead move it over).
+func TestEditKeepsTheSourceShown(t *testing.T) {
+	db := dbtest.SQLite(t)
+	f := newFixture(t, db)
+	_, l := f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"giulia@lumen.example","source":"paid_search"}`)
+	f.call(t, "admin", "POST", "/api/v1/leads", `{"email":"ola@fjord.example"}`)
+	if _, err := db.W.Exec(context.Background(), `UPDATE leads SET source = 'paid search' WHERE email = 'ola@fjord.example'`); err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprint("/leads/", l["id"])
+	admin := browserIn(t, f, "admin@example.com", "en")
+	_, _, page := admin.get(path + "/edit")
+	form := formFields(page)
+	form.Set("city", "Milano")
+	if status, _, page := admin.post(path, form); status != http.StatusSeeOther {
+		t.Fatalf("edit: %d\n%s", status, textOf(page))
+	}
+	if _, got := f.call(t, "admin", "GET", "/api/v1"+path, ""); got["source"] != "paid_search" || got["city"] != "Milano" {
+		t.Errorf("after editing the city, the lead's source is %v (city %v)", got["source"], got["city"])
 	}
 }
 

@@ -238,7 +238,7 @@ func mergeIDs(q url.Values) (int64, []int64, error) {
 			continue
 		}
 		// The kept lead, or one named already, added again changes
-		// nothing (it showed twice and the merge was refused).
+		// nothing: a lead is merged once, and never into itself.
 		if id != keep && !slices.Contains(others, id) {
 			others = append(others, id)
 		}
@@ -304,6 +304,11 @@ func (h *Web) confirmAccept(w http.ResponseWriter, r *http.Request) {
 	p, err := h.Leads.ProbableDuplicates(r.Context(), actor(r), lead.DuplicateQuery{MinScore: f, Limit: 1})
 	if err != nil {
 		h.fail(w, r, err)
+		return
+	}
+	if p.Total == 0 {
+		h.flash(w, tr(r, "flash.no_pairs_from", "Score", l.Decimal(f, decimalsOf(f))))
+		http.Redirect(w, r, "/duplicates", http.StatusSeeOther)
 		return
 	}
 	h.render(w, r, "confirm", page{Title: tr(r, "confirm.merge_duplicates"), Nav: "duplicates", Data: confirmData{

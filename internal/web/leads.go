@@ -402,10 +402,10 @@ func (h *Web) qualifyLead(w http.ResponseWriter, r *http.Request) {
 	for _, k := range []string{"budget", "budget_currency", "authority", "need", "timing", "outcome", "reason"} {
 		values[k] = strings.TrimSpace(r.PostFormValue(k))
 	}
-	// A day or a quarter typed the reader's way ("31.03.2027", "T1 2027").
-	values["timing"] = i18n.From(r.Context()).ReadDay(values["timing"])
+	// A day or a quarter typed the reader's way ("31.03.2027", "T1 2027");
+	// a refused form shows it as typed.
 	b := lead.BANT{BudgetCurrency: values["budget_currency"], Authority: lead.Authority(values["authority"]), Need: values["need"],
-		Timing: values["timing"], Outcome: lead.Stage(values["outcome"]), Reason: values["reason"]}
+		Timing: i18n.From(r.Context()).ReadDay(values["timing"]), Outcome: lead.Stage(values["outcome"]), Reason: values["reason"]}
 	if b.Outcome == lead.Disqualified {
 		b.Reason = h.storedReason(r, b.Reason)
 	}
@@ -453,7 +453,8 @@ type formData struct {
 	Hints   map[string]string // advice on values that look mistyped
 	Owners  []user.User
 	Actor   access.Actor
-	Sources []string // the sources the form offers, as codes
+	Sources []string // the sources the form offers, by name
+	Source  string   // the lead's source, by name where that reads back
 	Reasons []string
 	// Version and Shown are what an edit form was filled from, sent
 	// back with it so a change made meanwhile is not undone unseen.
@@ -484,10 +485,12 @@ func (h *Web) renderForm(w http.ResponseWriter, r *http.Request, d formData, sta
 	if d.Shown != nil {
 		d.Name = lead.Lead{FirstName: d.Shown[lead.FFirstName], LastName: d.Shown[lead.FLastName], Email: d.Shown[lead.FEmail]}.Name()
 	}
-	if d.Sources, err = h.knownSources(r); err != nil {
+	names, err := h.sourceNames(r)
+	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
+	d.Sources, d.Source = names.names(), names.name(d.Values[lead.FSource])
 	if d.Reasons, err = h.Leads.DisqualifyReasons(r.Context()); err != nil {
 		h.serverError(w, r, err)
 		return
@@ -497,57 +500,6 @@ func (h *Web) renderForm(w http.ResponseWriter, r *http.Request, d formData, sta
 		title = "Edit lead"
 	}
 	h.render(w, r, "lead_form", page{Title: title, Nav: "leads", Data: d, Status: status})
-}
-
-// namedSources are the sources the catalogs name ("code.paid_search"),
-// which the lead form offers beside those the leads already have.
-var namedSources = []string{"web", "form", "api", "import", "referral", "event", "social", "email", "paid_search", "organic_search", "paid_social"}
-
-// knownSources are the sources the lead form offers, as codes.
-func (h *Web) knownSources(r *http.Request) ([]string, error) {
-	f, err := h.Leads.Facets(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	known := append(slices.Clone(namedSources), f.Sources...)
-	slices.Sort(known)
-	return slices.Compact(known), nil
-}
-
-// sourceCodes returns a function that turns a source typed by its name
-// into its code: the pages show a source by its name ("Ricerca a
-// pagamento"), so a known source typed by its name, in the reader's
-// language or in English, is its code ("paid_search") rather than a new
-// source; anything else comes back as typed.
-func (h *Web) sourceCodes(r *http.Request) (func(typed string) string, error) {
-	known, err := h.knownSources(r)
-	if err != nil {
-		return nil, err
-	}
-	l, en := i18n.From(r.Context()), i18n.For(i18n.Default)
-	return func(typed string) string {
-		t := strings.TrimSpace(typed)
-		for _, code := range known {
-			if strings.EqualFold(t, localHuman(l, code)) || strings.EqualFold(t, localHuman(en, code)) {
-				return code
-			}
-		}
-		return typed
-	}, nil
-}
-
-// storedSource stores the source typed on the lead form by its code
-// (see sourceCodes).
-func (h *Web) storedSource(r *http.Request, c lead.Changes) error {
-	typed, ok := c[lead.FSource]
-	if !ok || strings.TrimSpace(typed) == "" {
-		return nil
-	}
-	code, err := h.sourceCodes(r)
-	if err == nil {
-		c[lead.FSource] = code(typed)
-	}
-	return err
 }
 
 // submitted reads the lead fields of a posted form (and the reason of a
@@ -569,10 +521,12 @@ func (h *Web) createLead(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := h.disqualifyReason(r, submitted(r))
-	if err := h.storedSource(r, c); err != nil {
+	names, err := h.sourceNames(r)
+	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
+	names.storedSource(c, nil)
 	l, err := h.Leads.Create(r.Context(), actor(r), c)
 	if e := fault.As(err); e != nil && e.Fields != nil {
 		h.renderForm(w, r, formData{Values: c, Errors: e.Fields, Hints: lead.Hints(c)}, http.StatusUnprocessableEntity)
@@ -629,10 +583,12 @@ func (h *Web) updateLead(w http.ResponseWriter, r *http.Request) {
 	}
 	edit := editOf(r)
 	edit.Changes = h.disqualifyReason(r, edit.Changes)
-	if err := h.storedSource(r, edit.Changes); err != nil {
+	names, err := h.sourceNames(r)
+	if err != nil {
 		h.serverError(w, r, err)
 		return
 	}
+	names.storedSource(edit.Changes, edit.Shown)
 	_, err = h.Leads.Edit(r.Context(), actor(r), id, edit)
 	if errors.Is(err, lead.ErrStale) {
 		h.staleForm(w, r, id, edit, fault.As(err).Fields)

@@ -24,7 +24,8 @@ type reportsData struct {
 	MaxDay     int64
 	SpendTable *spendTable
 	Spend      report.SpendInput // the spend form, as typed
-	Sources    []string          // channels to suggest in the spend form
+	Sources    []string          // channels to suggest in the spend form, by name
+	SpendName  string            // the spend form's channel, by name where that reads back
 	Presets    []struct{ Key, Label string }
 	Currency   string
 	// Owed is what issued invoices still owe, per currency, and how
@@ -78,9 +79,12 @@ func (h *Web) renderReports(w http.ResponseWriter, r *http.Request, d reportsDat
 	for _, day := range d.K.Days {
 		d.MaxDay = max(d.MaxDay, day.Leads)
 	}
-	for _, c := range d.K.Channels {
-		d.Sources = append(d.Sources, c.Source)
+	names, err := h.sourceNames(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
+	d.Sources, d.SpendName = names.names(), names.name(d.Spend.Source)
 	// A fresh form proposes this month in the dashboard's currency; one
 	// refused comes back as it was sent.
 	if d.Errors == nil {
@@ -94,12 +98,12 @@ func (h *Web) saveSpend(w http.ResponseWriter, r *http.Request) {
 	in := report.SpendInput{Source: r.PostFormValue("source"), Month: r.PostFormValue("month"),
 		Amount: r.PostFormValue("amount"), Currency: r.PostFormValue("currency")}
 	// A channel typed by the name the page shows is that channel.
-	code, err := h.sourceCodes(r)
+	names, err := h.sourceNames(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	in.Source = code(in.Source)
+	in.Source = names.code(in.Source)
 	_, err = h.Reports.SetSpend(r.Context(), actor(r), in)
 	if e := fault.As(err); e != nil && e.Fields != nil {
 		h.renderReports(w, r, reportsData{Spend: in, Errors: e.Fields}, http.StatusUnprocessableEntity)

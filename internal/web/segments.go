@@ -277,15 +277,15 @@ func (h *Web) saveSegment(w http.ResponseWriter, r *http.Request) {
 	s, bad := segmentFromPost(r)
 	s.ID = id
 	// Sources typed by the names the pages show are those sources.
-	code, err := h.sourceCodes(r)
+	names, err := h.sourceNames(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	for i, c := range s.Conditions {
-		if c.Field == lead.FSource {
+		if c.Field == lead.FSource && s.Kind == segment.KindLeads {
 			for j, v := range c.Values {
-				s.Conditions[i].Values[j] = code(v)
+				s.Conditions[i].Values[j] = names.code(v)
 			}
 		}
 	}
@@ -495,6 +495,11 @@ func (h *Web) renderSegmentEdit(w http.ResponseWriter, r *http.Request, s segmen
 		blank = 1
 	}
 	conds := append(slices.Clone(s.Conditions), make([]segment.Condition, blank)...)
+	sources, err := h.sourceNames(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	var posted []string
 	if r.Method == http.MethodPost {
 		posted = postedConditions(r)
@@ -505,7 +510,7 @@ func (h *Web) renderSegmentEdit(w http.ResponseWriter, r *http.Request, s segmen
 			// Sources by the names the pages show, as they may be typed.
 			names := make([]string, len(c.Values))
 			for j, v := range c.Values {
-				names[j] = localHuman(i18n.From(ctx), v)
+				names[j] = sources.name(v)
 			}
 			row.ValuesText = strings.Join(names, ", ")
 		}

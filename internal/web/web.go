@@ -226,9 +226,11 @@ type page struct {
 // assignee.
 var teamPages = map[string]bool{"activity": true, "deal": true, "delivery": true, "account": true, "accounts": true}
 
-// team are the enabled users.
+// team are the enabled users the signed-in user may name as an owner:
+// everyone for those who see all leads, themselves for a sales user (as
+// the lead form's owners).
 func (h *Web) team(r *http.Request) ([]user.User, error) {
-	users, err := h.Users.List(r.Context())
+	users, err := h.owners(r)
 	return slices.DeleteFunc(users, user.User.Disabled), err
 }
 
