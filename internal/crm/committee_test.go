@@ -67,6 +67,10 @@ func TestSetContactRole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The qualification's authority is the contact's first role.
+		if c, err := svc.Contact(ctx, tm.ann, res.ContactID); err != nil || c.Role != crm.DecisionMaker {
+			t.Errorf("the converted contact's role: %q (%v), want the qualification's decision_maker", c.Role, err)
+		}
 		if _, err := svc.SetContactRole(ctx, tm.bob, res.ContactID, "champion"); fault.CodeOf(err) != fault.Forbidden {
 			t.Errorf("another sales user set Ann's contact's role: %v", err)
 		}
@@ -76,7 +80,7 @@ func TestSetContactRole(t *testing.T) {
 		}
 		errs := dbtest.Together(
 			func() error { _, err := svc.SetContactRole(ctx, tm.ann, res.ContactID, "champion"); return err },
-			func() error { _, err := svc.SetContactRole(ctx, tm.admin, res.ContactID, "decision_maker"); return err },
+			func() error { _, err := svc.SetContactRole(ctx, tm.admin, res.ContactID, "influencer"); return err },
 		)
 		if errs[0] != nil || errs[1] != nil {
 			t.Fatalf("roles set at once: %v", errs)
@@ -86,7 +90,7 @@ func TestSetContactRole(t *testing.T) {
 			t.Fatal(err)
 		}
 		role := v.Contacts[0].Role
-		if role != crm.Champion && role != crm.DecisionMaker {
+		if role != crm.Champion && role != crm.Influencer {
 			t.Fatalf("role %q", role)
 		}
 		if v.Committee.Opportunity == nil || v.Committee.Opportunity.ID != res.OpportunityID || len(v.Committee.Missing) != 3 {
