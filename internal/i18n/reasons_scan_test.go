@@ -1,12 +1,7 @@
 package i18n
 
 import (
-	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -21,34 +16,16 @@ var fieldReason = regexp.MustCompile(`\.Add\([^,()]+, ("(?:[^"\\]|\\.)*")\)`)
 func TestEveryFieldReasonReadsInTheLanguage(t *testing.T) {
 	seen := map[string]string{}
 	var found []string
-	written := 0
-	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return err
+	written := sourceLiterals(t, fieldReason)
+	for _, l := range written {
+		if _, ok := seen[l.text]; !ok {
+			seen[l.text] = l.path
+			found = append(found, l.text)
 		}
-		src, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		for _, m := range fieldReason.FindAllSubmatch(src, -1) {
-			msg, err := strconv.Unquote(string(m[1]))
-			if err != nil {
-				return fmt.Errorf("%s: %s: %v", path, m[1], err)
-			}
-			written++
-			if _, ok := seen[msg]; !ok {
-				seen[msg] = path
-				found = append(found, msg)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	// Some reasons are written in more than one place; each is checked once.
-	if written < 300 {
-		t.Fatalf("found %d field reasons in the source; the scan no longer sees them", written)
+	if len(written) < 300 {
+		t.Fatalf("found %d field reasons in the source; the scan no longer sees them", len(written))
 	}
 	for _, msg := range found {
 		// English reads a reason as written, or as the English catalog

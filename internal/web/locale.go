@@ -528,9 +528,13 @@ var shippedRuleLabels = map[string]string{
 }
 
 // localRuleLabel is a scoring rule's name in l's language.
-func localRuleLabel(l *i18n.Locale, label string) string {
-	if id, ok := shippedRuleLabels[label]; ok {
+func localRuleLabel(l *i18n.Locale, label string) string { return byID(l, shippedRuleLabels, label) }
+
+// byID is key in l's language where ids names its message, else key as
+// it is.
+func byID(l *i18n.Locale, ids map[string]string, key string) string {
+	if id, ok := ids[key]; ok {
 		return l.T(id)
 	}
-	return label
+	return key
 }

@@ -37,12 +37,7 @@ var countLabels = map[string]string{
 
 // localCountLabel is what count name of an erasure is, in l's language;
 // a name with no label reads as stored.
-func localCountLabel(l *i18n.Locale, name string) string {
-	if id, ok := countLabels[name]; ok {
-		return l.T(id)
-	}
-	return name
-}
+func localCountLabel(l *i18n.Locale, name string) string { return byID(l, countLabels, name) }
 
 // showPrivacy is the admins' page for a person's data requests.
 func (h *Web) showPrivacy(w http.ResponseWriter, r *http.Request) {
