@@ -100,14 +100,22 @@ func seedUserActivities(ctx context.Context, svc Services, rng *rand.Rand, u use
 		return err
 	}
 	for i, l := range mine.Leads {
+		// What was done on a lead was done after it arrived: a day
+		// drawn before then moves between its arrival and now.
+		past := func(t time.Time) time.Time {
+			if t.Before(l.CreatedAt) {
+				return l.CreatedAt.Add(now.Sub(l.CreatedAt) / 2)
+			}
+			return t
+		}
 		var err error
 		switch i % 5 {
 		case 0, 1: // called or written to in the last three weeks
 			d := -1 - rng.IntN(20)
 			if rng.IntN(2) == 0 {
-				err = add(act.Call, pick(rng, callSubjects), at(d, 9+rng.IntN(8), 15*rng.IntN(4)), 15+15*rng.IntN(2), act.Done, pick(rng, callOutcomes), act.OnLead, l.ID)
+				err = add(act.Call, pick(rng, callSubjects), past(at(d, 9+rng.IntN(8), 15*rng.IntN(4))), 15+15*rng.IntN(2), act.Done, pick(rng, callOutcomes), act.OnLead, l.ID)
 			} else {
-				err = add(act.Email, pick(rng, emailSubjects), at(d, 9+rng.IntN(8), 5*rng.IntN(12)), 0, act.Done, "", act.OnLead, l.ID)
+				err = add(act.Email, pick(rng, emailSubjects), past(at(d, 9+rng.IntN(8), 5*rng.IntN(12))), 0, act.Done, "", act.OnLead, l.ID)
 			}
 			if err == nil && i%2 == 0 { // and a follow-up planned
 				err = add(act.Call, "Follow-up call", at(1+rng.IntN(10), 9+rng.IntN(8), 30*rng.IntN(2)), 15, act.Planned, "", act.OnLead, l.ID)
@@ -119,7 +127,7 @@ func seedUserActivities(ctx context.Context, svc Services, rng *rand.Rand, u use
 				"Send the requested brochure", "Confirm the demo date"}), at(0, 9+rng.IntN(9), 15*rng.IntN(4)), 15, act.Planned, "", act.OnLead, l.ID)
 		default:
 			if rng.IntN(2) == 0 {
-				err = add(act.Note, pick(rng, noteSubjects), at(-rng.IntN(15), 12, 0), 0, act.Done, "", act.OnLead, l.ID)
+				err = add(act.Note, pick(rng, noteSubjects), past(at(-rng.IntN(15), 12, 0)), 0, act.Done, "", act.OnLead, l.ID)
 			}
 		}
 		if err != nil {
