@@ -493,6 +493,15 @@ func TestBrowserMyDayAndCalendarWidths(t *testing.T) {
 		if phone := width == 390; gridShown == phone || listShown != phone {
 			t.Errorf("at %d px the week shows its grid %v and its list %v", width, gridShown, listShown)
 		}
+		// The calendar opens as the agenda on a phone, as the month elsewhere.
+		var opened string
+		if err := chromedp.Run(ctx, chromedp.Navigate(f.srv.URL+"/calendar"), chromedp.WaitVisible(`h1`),
+			chromedp.Poll(`document.querySelector(".cal-agenda, .cal-month") && "at " + location.href`, &opened)); err != nil {
+			t.Fatal(err)
+		}
+		if agenda := strings.Contains(opened, "view=agenda"); agenda != (width == 390) {
+			t.Errorf("at %d px the calendar opens at %q", width, opened)
+		}
 	}
 }
 

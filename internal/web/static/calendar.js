@@ -7,6 +7,15 @@
   "use strict";
   var dragged = null;
 
+  // On a phone a month's cells are too narrow to name what is in them:
+  // the calendar opens as the agenda there, unless a view was chosen.
+  var query = new URLSearchParams(location.search);
+  if (!query.has("view") && window.matchMedia("(max-width: 600px)").matches) {
+    query.set("view", "agenda");
+    location.replace(location.pathname + "?" + query.toString());
+    return;
+  }
+
   function due(el, cell) {
     if (el.dataset.allDay === "true") return cell.dataset.dropDate;
     var local = el.dataset.local; // 2006-01-02T15:04
