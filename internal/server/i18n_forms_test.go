@@ -670,7 +670,7 @@ func TestSelectsNamePeople(t *testing.T) {
 	}
 	admin := browserIn(t, f, "admin@example.com", "it")
 	named := regexp.MustCompile(`<option value="(sam@example.com|user:\d+)"[^>]*>Sam Rossi</option>|value="sam@example.com" > Sam Rossi <span class="sub">Vendite</span>`)
-	for _, path := range []string{"/leads/new", "/leads", "/calendar", "/assignment"} {
+	for _, path := range []string{"/leads/new", "/leads", "/calendar", "/assignment", "/segments/new"} {
 		if _, _, page := admin.get(path); !named.MatchString(page) {
 			t.Errorf("%s does not name Sam Rossi:\n%s", path, page)
 		}

@@ -295,3 +295,33 @@ func TestBrowserBoardShowsWholeStageNames(t *testing.T) {
 		t.Errorf("at 1280 px the board cuts stage names: %q", cut)
 	}
 }
+
+// On a phone the merge page's table scrolls sideways instead of breaking
+// its words letter by letter ("Tele fon o", "Em ail" with three leads).
+func TestBrowserPhoneMergeKeepsWordsWhole(t *testing.T) {
+	ctx := chromium(t)
+	f := newFixture(t, dbtest.SQLite(t))
+	var ids []string
+	for _, body := range []string{
+		`{"email":"jonas.weber@orbit-software.example","first_name":"Jonas","last_name":"Weber","company":"Orbit Software GmbH","phone":"+49 151 23456789"}`,
+		`{"email":"j.weber@mailbox-provider.example","first_name":"Jonas","last_name":"Weber","city":"München"}`,
+		`{"email":"weber.jonas@orbit-software.example","first_name":"Jonas","last_name":"Webers","company":"Orbit"}`,
+	} {
+		_, l := f.call(t, "marketing", "POST", "/api/v1/leads", body)
+		ids = append(ids, fmt.Sprint(l["id"]))
+	}
+	var split []string
+	err := chromedp.Run(ctx,
+		onPhoneIn(f.srv.URL, "admin@example.com", "it"),
+		chromedp.Navigate(f.srv.URL+"/duplicates/merge?keep="+ids[0]+"&other="+ids[1]+"&other="+ids[2]),
+		chromedp.WaitVisible(`form.merge table`),
+		chromedp.Evaluate(splitButtons+`("form.merge th[scope=row]")`, &split),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "phone-merge-it")
+	if len(split) > 0 {
+		t.Errorf("on a 390 px phone the merge page breaks %q", split)
+	}
+}
