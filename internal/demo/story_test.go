@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"leadflow/internal/access"
+	act "leadflow/internal/activity"
+	"leadflow/internal/calendar"
 	"leadflow/internal/crm"
 	"leadflow/internal/dbtest"
 	"leadflow/internal/forms"
@@ -19,8 +21,10 @@ import (
 
 // The demo tells a believable story: titles fit the size of the
 // company, every lead from MQL on has an owner and a score that fits its
-// stage, closed deals closed in the past, and the won deals are billed:
-// paid, overdue, a draft and a credit note among them.
+// stage, closed deals closed in the past, the won deals are billed
+// (paid, overdue, a draft and a credit note among them), and what the
+// sales users did on a lead they did after it arrived (a first contact
+// timed before its lead's creation read as nonsense on its timeline).
 func TestDemoTellsABelievableStory(t *testing.T) {
 	db := dbtest.SQLite(t)
 	ctx := context.Background()
@@ -29,7 +33,8 @@ func TestDemoTellsABelievableStory(t *testing.T) {
 	inv := invoice.NewService(db)
 	projects := project.NewService(db, leads)
 	svc := Services{Users: user.NewService(db), Leads: leads, Forms: forms.NewService(db, leads), CRM: deals,
-		Products: product.NewService(db), Invoices: inv, Projects: projects}
+		Products: product.NewService(db), Invoices: inv, Projects: projects,
+		Activities: act.NewService(db, leads), Calendar: calendar.NewStore(db)}
 	now := time.Now()
 	if err := Seed(ctx, svc, "a long demo password", 200, 1, now); err != nil {
 		t.Fatal(err)
@@ -108,6 +113,15 @@ func TestDemoTellsABelievableStory(t *testing.T) {
 	}
 	if won := seenWon(list.Items); len(ps.Data) != won || len(stages) < 2 {
 		t.Errorf("%d projects for %d won deals, in stages %v", len(ps.Data), won, stages)
+	}
+	var done, early int
+	err = db.R.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN a.due_at < l.created_at THEN 1 ELSE 0 END), 0)
+		FROM activities a JOIN leads l ON l.id = a.lead_id WHERE a.status = 'done'`).Scan(&done, &early)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done == 0 || early > 0 {
+		t.Errorf("%d of the %d activities done on leads were done before their lead arrived", early, done)
 	}
 }
 
