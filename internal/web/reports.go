@@ -61,10 +61,17 @@ func (h *Web) renderReports(w http.ResponseWriter, r *http.Request, d reportsDat
 	if err == nil {
 		d.K, err = h.Reports.KPIs(r.Context(), p, d.Currency)
 	}
-	if err == nil && actor(r).ManagesMarketing() { // the spend table is for those who record spend
+	if err == nil && actor(r).ManagesMarketing() { // the spend table and form are for those who record spend
 		var all []report.Spend
 		all, err = h.Reports.Spends(r.Context())
 		d.SpendTable = pivot(all)
+		var names sourceNames
+		if err == nil {
+			names, err = h.sourceNamesWith(r, all)
+		}
+		if err == nil {
+			d.Sources, d.SpendName = names.names(), names.name(d.Spend.Source)
+		}
 	}
 	if err == nil {
 		d.Owed, err = h.Invoices.Owed(r.Context(), actor(r), h.Invoices.Today(h.zone(r)))
@@ -79,12 +86,6 @@ func (h *Web) renderReports(w http.ResponseWriter, r *http.Request, d reportsDat
 	for _, day := range d.K.Days {
 		d.MaxDay = max(d.MaxDay, day.Leads)
 	}
-	names, err := h.sourceNames(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	d.Sources, d.SpendName = names.names(), names.name(d.Spend.Source)
 	// A fresh form proposes this month in the dashboard's currency; one
 	// refused comes back as it was sent.
 	if d.Errors == nil {

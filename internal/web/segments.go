@@ -186,6 +186,27 @@ func (h *Web) questions(ctx context.Context) (map[string]string, error) {
 	return out, err
 }
 
+// eachSource rewrites, in place, each value of s's conditions on a
+// lead's source with as (a name to its code, or a code to its name); the
+// sources are read only when s has such a condition.
+func (h *Web) eachSource(r *http.Request, s segment.Segment, as func(sourceNames, string) string) error {
+	if s.Kind != segment.KindLeads || !slices.ContainsFunc(s.Conditions, func(c segment.Condition) bool { return c.Field == lead.FSource }) {
+		return nil
+	}
+	names, err := h.sourceNames(r)
+	if err != nil {
+		return err
+	}
+	for _, c := range s.Conditions {
+		if c.Field == lead.FSource {
+			for j, v := range c.Values {
+				c.Values[j] = as(names, v)
+			}
+		}
+	}
+	return nil
+}
+
 // fieldOptions are the segment editor's fields: the lead's own, then the
 // forms' answers, named by their questions where the forms ask one.
 func fieldOptions(customKeys []string, questions map[string]string) []fieldOption {
@@ -277,17 +298,9 @@ func (h *Web) saveSegment(w http.ResponseWriter, r *http.Request) {
 	s, bad := segmentFromPost(r)
 	s.ID = id
 	// Sources typed by the names the pages show are those sources.
-	names, err := h.sourceNames(r)
-	if err != nil {
+	if err := h.eachSource(r, s, sourceNames.code); err != nil {
 		h.fail(w, r, err)
 		return
-	}
-	for i, c := range s.Conditions {
-		if c.Field == lead.FSource && s.Kind == segment.KindLeads {
-			for j, v := range c.Values {
-				s.Conditions[i].Values[j] = names.code(v)
-			}
-		}
 	}
 	action := r.PostFormValue("action")
 	switch {
@@ -315,7 +328,7 @@ func (h *Web) saveSegment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var saved segment.Segment
-	err = bad.Err()
+	err := bad.Err()
 	if err != nil {
 		// The segment's own checks run too, so that one try names every
 		// fault: an empty name beside a number mistyped.
@@ -494,9 +507,13 @@ func (h *Web) renderSegmentEdit(w http.ResponseWriter, r *http.Request, s segmen
 	if len(s.Conditions) == 0 && blank == 0 {
 		blank = 1
 	}
+	// The editor shows sources by the names the pages show, as they may
+	// be typed; the segment's own values stay codes.
 	conds := append(slices.Clone(s.Conditions), make([]segment.Condition, blank)...)
-	sources, err := h.sourceNames(r)
-	if err != nil {
+	for i, c := range s.Conditions {
+		conds[i].Values = slices.Clone(c.Values)
+	}
+	if err := h.eachSource(r, segment.Segment{Kind: s.Kind, Conditions: conds}, sourceNames.name); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -506,14 +523,6 @@ func (h *Web) renderSegmentEdit(w http.ResponseWriter, r *http.Request, s segmen
 	}
 	for i, c := range conds {
 		row := condRow{Index: i, Condition: c, Widget: widgetOf(s.Kind, c.Field), ValuesText: strings.Join(c.Values, ", "), Focus: i == focus}
-		if c.Field == lead.FSource && s.Kind == segment.KindLeads {
-			// Sources by the names the pages show, as they may be typed.
-			names := make([]string, len(c.Values))
-			for j, v := range c.Values {
-				names[j] = sources.name(v)
-			}
-			row.ValuesText = strings.Join(names, ", ")
-		}
 		row.Kind, _ = segment.KindIn(s.Kind, c.Field)
 		if c.Min != nil {
 			row.MinText = strconv.FormatInt(*c.Min, 10)

@@ -7,6 +7,7 @@ import (
 
 	"leadflow/internal/i18n"
 	"leadflow/internal/lead"
+	"leadflow/internal/report"
 )
 
 // namedSources are the sources the catalogs name ("code.paid_search"),
@@ -28,11 +29,16 @@ type sourceNames struct {
 
 // sourceNames reads the sources the leads and the channels' spend have.
 func (h *Web) sourceNames(r *http.Request) (sourceNames, error) {
-	f, err := h.Leads.Facets(r.Context())
+	spends, err := h.Reports.Spends(r.Context())
 	if err != nil {
 		return sourceNames{}, err
 	}
-	spends, err := h.Reports.Spends(r.Context())
+	return h.sourceNamesWith(r, spends)
+}
+
+// sourceNamesWith is sourceNames for a page that has read the spend.
+func (h *Web) sourceNamesWith(r *http.Request, spends []report.Spend) (sourceNames, error) {
+	f, err := h.Leads.Facets(r.Context())
 	if err != nil {
 		return sourceNames{}, err
 	}

@@ -216,8 +216,8 @@ type page struct {
 	// Unread is the signed-in user's count of unread notifications, for
 	// the top bar.
 	Unread int
-	// Team are the enabled users, offered by name to the fields that take
-	// a colleague's email (teamPages).
+	// Team are the colleagues the signed-in user may name as an owner,
+	// offered by name to the fields that take one's email (teamPages).
 	Team []user.User
 }
 
